@@ -1,0 +1,124 @@
+//! Employee identity and the categorical fields of an employee record.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::cadre::UnknownValue;
+
+/// An employee code: 3-20 of A-Z, 0-9 and '-', starting with a letter
+/// (the cadre prefix in practice, e.g. `CSS-004211`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct EmployeeCode(String);
+
+impl EmployeeCode {
+    pub fn parse(s: &str) -> Result<Self, UnknownValue> {
+        let ok = (3..=20).contains(&s.len())
+            && s.starts_with(|c: char| c.is_ascii_uppercase())
+            && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(UnknownValue {
+                what: "employee code (3-20 of A-Z, 0-9, '-', starting with a letter)",
+                value: s.to_owned(),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for EmployeeCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::cadre::UnknownValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .ok_or_else(|| $crate::cadre::UnknownValue { what: $what, value: s.to_owned() })
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+string_enum!(
+    /// Gender as recorded in service records.
+    Gender, "gender" { Female = "female", Male = "male", Other = "other" }
+);
+
+string_enum!(
+    /// Reservation category.
+    Category, "reservation category" { Ur = "UR", Sc = "SC", St = "ST", Obc = "OBC", Ews = "EWS" }
+);
+
+string_enum!(
+    /// Kinds of entry in an employee's service history.
+    ServiceEventKind, "service event kind" {
+        Appointment = "appointment",
+        Promotion = "promotion",
+        Acp = "acp",
+        Macp = "macp",
+        Nfs = "nfs",
+        Deputation = "deputation",
+        Absorption = "absorption",
+        Repatriation = "repatriation",
+        Postponement = "postponement",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn employee_code_shape() {
+        assert!(EmployeeCode::parse("CSS-004211").is_ok());
+        for bad in ["", "ab", "css-1", "1CSS", "CSS 1", "CSS-0000000000000000001"] {
+            assert!(EmployeeCode::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn enums_round_trip() {
+        for k in ServiceEventKind::ALL {
+            assert_eq!(k.as_str().parse::<ServiceEventKind>(), Ok(*k));
+        }
+        assert!("sc".parse::<Category>().is_err());
+        assert_eq!("SC".parse::<Category>(), Ok(Category::Sc));
+    }
+}

@@ -1,0 +1,13 @@
+//! Pure rules of CSCMS: types, engines and decisions.
+//!
+//! Nothing here does IO. Every engine takes the records it needs and an as-of
+//! date, and returns a [`decision::Decision`] whose reasons cite the rule ids of
+//! `SPEC.md` and the orders they rest on (see [`rules`]).
+
+pub mod cadre;
+pub mod decision;
+pub mod employee;
+pub mod organisation;
+pub mod params;
+pub mod principal;
+pub mod rules;

@@ -1,0 +1,95 @@
+//! Ministries, departments and the bodies under them.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use crate::cadre::UnknownValue;
+
+/// What an organisation is. Ministries and departments have nodal officers;
+/// the rest are onboarded under one of them with a sub-nodal officer (DEP-1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgKind {
+    Ministry,
+    Department,
+    Psu,
+    AutonomousBody,
+    AttachedOffice,
+}
+
+impl OrgKind {
+    pub const ALL: [OrgKind; 5] = [
+        OrgKind::Ministry,
+        OrgKind::Department,
+        OrgKind::Psu,
+        OrgKind::AutonomousBody,
+        OrgKind::AttachedOffice,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrgKind::Ministry => "ministry",
+            OrgKind::Department => "department",
+            OrgKind::Psu => "psu",
+            OrgKind::AutonomousBody => "autonomous_body",
+            OrgKind::AttachedOffice => "attached_office",
+        }
+    }
+
+    /// Sub-organisations hang under a ministry or department.
+    pub fn needs_parent(self) -> bool {
+        !matches!(self, OrgKind::Ministry | OrgKind::Department)
+    }
+}
+
+impl fmt::Display for OrgKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for OrgKind {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        OrgKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| UnknownValue {
+                what: "organisation kind",
+                value: s.to_owned(),
+            })
+    }
+}
+
+/// An organisation id: short upper-case code such as `MHA` or `MHA-NDMA`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct OrgId(String);
+
+impl OrgId {
+    pub fn parse(s: &str) -> Result<Self, UnknownValue> {
+        let ok = (2..=32).contains(&s.len())
+            && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+            && !s.starts_with('-');
+        if ok {
+            Ok(Self(s.to_owned()))
+        } else {
+            Err(UnknownValue {
+                what: "organisation id (2-32 of A-Z, 0-9, '-')",
+                value: s.to_owned(),
+            })
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OrgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
