@@ -6,8 +6,11 @@
 
 pub mod cadre;
 pub mod decision;
+pub mod empanelment;
 pub mod employee;
 pub mod organisation;
 pub mod params;
+pub mod pay;
 pub mod principal;
 pub mod rules;
+pub mod vigilance;

@@ -1,0 +1,1 @@
+//! Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10).

@@ -1,0 +1,1 @@
+//! Pay, pay fixation, MACP/ACP and the non-functional scale (SPEC §2.1-2.3).
