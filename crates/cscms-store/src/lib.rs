@@ -1,1 +1,16 @@
-//! placeholder
+//! CSCMS storage: diesel over SQLite (embedded default) and PostgreSQL
+//! (production), through one code path.
+//!
+//! Every function here is synchronous; the API runs them on the blocking pool.
+
+pub mod audit;
+pub mod db;
+pub mod employees;
+mod error;
+pub mod migrate;
+pub mod organisations;
+pub mod schema;
+pub mod seed;
+
+pub use db::{connect_pool, DbConn, DbPool, DbUrl};
+pub use error::StoreError;

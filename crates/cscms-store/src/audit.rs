@@ -1,0 +1,131 @@
+//! The audited write (PRF-4): a change, its audit row and its change event
+//! in one transaction, so none exists without the others.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::schema::{audit_log, change_events};
+use crate::{DbConn, StoreError};
+
+/// Who is making a change, and the request it came in.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub sub: String,
+    pub role: String,
+    pub request_id: String,
+}
+
+/// What changed: the entity, and its state before and after.
+#[derive(Debug, Clone)]
+pub struct Change {
+    pub action: &'static str,
+    pub entity: &'static str,
+    pub entity_id: String,
+    /// The organisation the record belongs to, so nodal officers can read
+    /// their own organisation's trail.
+    pub org_id: Option<String>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = audit_log)]
+struct NewAudit<'a> {
+    at: chrono::NaiveDateTime,
+    actor_sub: &'a str,
+    actor_role: &'a str,
+    action: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    org_id: Option<&'a str>,
+    before_json: Option<String>,
+    after_json: Option<String>,
+    request_id: &'a str,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = change_events)]
+struct NewChangeEvent<'a> {
+    at: chrono::NaiveDateTime,
+    entity: &'a str,
+    entity_id: &'a str,
+    action: &'a str,
+    org_id: Option<&'a str>,
+    audit_id: i64,
+}
+
+/// Runs `write` and records what it reports, all in one transaction.
+/// `write` returns its result and the change to record.
+pub fn audited<T>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    write: impl FnOnce(&mut DbConn) -> Result<(T, Change), StoreError>,
+) -> Result<T, StoreError> {
+    conn.transaction(|c| {
+        let (out, change) = write(c)?;
+        record(c, actor, &change)?;
+        Ok(out)
+    })
+}
+
+fn record(conn: &mut DbConn, actor: &Actor, change: &Change) -> Result<(), StoreError> {
+    let at = Utc::now().naive_utc();
+    let audit_id: i64 = diesel::insert_into(audit_log::table)
+        .values(NewAudit {
+            at,
+            actor_sub: &actor.sub,
+            actor_role: &actor.role,
+            action: change.action,
+            entity: change.entity,
+            entity_id: &change.entity_id,
+            org_id: change.org_id.as_deref(),
+            before_json: change.before.as_ref().map(Value::to_string),
+            after_json: change.after.as_ref().map(Value::to_string),
+            request_id: &actor.request_id,
+        })
+        .returning(audit_log::id)
+        .get_result(conn)?;
+    diesel::insert_into(change_events::table)
+        .values(NewChangeEvent {
+            at,
+            entity: change.entity,
+            entity_id: &change.entity_id,
+            action: change.action,
+            org_id: change.org_id.as_deref(),
+            audit_id,
+        })
+        .execute(conn)?;
+    Ok(())
+}
+
+/// One row of the audit trail.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = audit_log)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: chrono::NaiveDateTime,
+    pub actor_sub: String,
+    pub actor_role: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub org_id: Option<String>,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+    pub request_id: String,
+}
+
+/// The trail of one entity, oldest first.
+pub fn for_entity(
+    conn: &mut DbConn,
+    entity: &str,
+    entity_id: &str,
+) -> Result<Vec<AuditRow>, StoreError> {
+    Ok(audit_log::table
+        .filter(audit_log::entity.eq(entity))
+        .filter(audit_log::entity_id.eq(entity_id))
+        .order(audit_log::id.asc())
+        .select(AuditRow::as_select())
+        .load(conn)?)
+}

@@ -1,0 +1,163 @@
+//! Connections: one diesel `MultiConnection` over SQLite and PostgreSQL, and
+//! an r2d2 manager that picks the backend from the URL scheme, so that a
+//! PostgreSQL failure is reported as itself.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{self, ManageConnection, Pool, PooledConnection};
+
+use crate::StoreError;
+
+/// One connection to whichever backend is configured.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+/// A parsed database URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbUrl {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl DbUrl {
+    /// `postgres://…` / `postgresql://…`, or `sqlite://PATH` / a bare path.
+    pub fn parse(url: &str) -> Result<Self, StoreError> {
+        let url = url.trim();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(DbUrl::Postgres(url.to_owned()));
+        }
+        let path = url.strip_prefix("sqlite://").unwrap_or(url);
+        if path.is_empty() || path.contains("://") {
+            return Err(StoreError::Url(format!(
+                "'{url}' is neither postgres://… nor sqlite://PATH"
+            )));
+        }
+        Ok(DbUrl::Sqlite(PathBuf::from(path)))
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self {
+            DbUrl::Postgres(_) => "postgres",
+            DbUrl::Sqlite(_) => "sqlite",
+        }
+    }
+
+    /// The URL with any password masked, for logs.
+    pub fn redacted(&self) -> String {
+        match self {
+            DbUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+            DbUrl::Postgres(u) => match (u.find("://"), u.rfind('@')) {
+                (Some(s), Some(at)) if at > s => {
+                    let userinfo = &u[s + 3..at];
+                    let user = userinfo.split(':').next().unwrap_or("");
+                    format!("{}{}:***{}", &u[..s + 3], user, &u[at..])
+                }
+                _ => u.clone(),
+            },
+        }
+    }
+
+    /// Opens one connection, configured for CSCMS.
+    pub fn establish(&self) -> Result<DbConn, StoreError> {
+        match self {
+            DbUrl::Postgres(url) => PgConnection::establish(url)
+                .map(DbConn::Pg)
+                .map_err(|e| StoreError::Connect(format!("postgres: {e}"))),
+            DbUrl::Sqlite(path) => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        StoreError::Connect(format!("sqlite: cannot create {}: {e}", dir.display()))
+                    })?;
+                }
+                let target = path.to_string_lossy();
+                let mut conn = SqliteConnection::establish(&target)
+                    .map_err(|e| StoreError::Connect(format!("sqlite: {e}")))?;
+                // busy_timeout first: switching to WAL may itself wait on a lock.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000;
+                     PRAGMA journal_mode = WAL;
+                     PRAGMA synchronous = FULL;
+                     PRAGMA foreign_keys = ON;",
+                )
+                .map_err(|e| StoreError::Connect(format!("sqlite: {e}")))?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+/// r2d2 manager dispatching on the URL scheme.
+#[derive(Debug)]
+pub struct DbManager {
+    url: DbUrl,
+}
+
+impl ManageConnection for DbManager {
+    type Connection = DbConn;
+    type Error = StoreError;
+
+    fn connect(&self) -> Result<DbConn, StoreError> {
+        self.url.establish()
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), StoreError> {
+        conn.batch_execute("SELECT 1").map_err(StoreError::Query)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConn) -> bool {
+        std::thread::panicking()
+    }
+}
+
+pub type DbPool = Pool<DbManager>;
+pub type PooledDb = PooledConnection<DbManager>;
+
+/// Builds a pool; fails at once (with the backend's own error) if the first
+/// connection cannot be made.
+pub fn connect_pool(url: &DbUrl, size: u32) -> Result<DbPool, StoreError> {
+    // Fail fast with the real cause rather than r2d2's generic time-out.
+    drop(url.establish()?);
+    r2d2::Pool::builder()
+        .max_size(size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(DbManager { url: url.clone() })
+        .map_err(StoreError::Pool)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn parses_schemes() {
+        assert_eq!(
+            DbUrl::parse("sqlite://data/x.db").unwrap(),
+            DbUrl::Sqlite("data/x.db".into())
+        );
+        assert_eq!(DbUrl::parse("./x.db").unwrap(), DbUrl::Sqlite("./x.db".into()));
+        assert_eq!(DbUrl::parse("postgres://u@h/db").unwrap().backend(), "postgres");
+        assert!(DbUrl::parse("mysql://h/db").is_err());
+        assert!(DbUrl::parse("").is_err());
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        let u = DbUrl::parse("postgres://cscms:s3cret@db:5432/cscms").unwrap();
+        assert_eq!(u.redacted(), "postgres://cscms:***@db:5432/cscms");
+    }
+
+    #[test]
+    fn postgres_failure_is_reported_as_itself() {
+        let u = DbUrl::parse("postgres://nobody@127.0.0.1:1/none").unwrap();
+        let err = u.establish().err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.starts_with("database connection: postgres:"), "{err}");
+        assert!(!err.contains("invalid"), "{err}");
+    }
+}

@@ -1,0 +1,186 @@
+//! Employees and their service history.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::principal::Visibility;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::schema::{employees, organisations, service_events};
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = employees)]
+pub struct EmployeeRow {
+    pub code: String,
+    pub name: String,
+    pub cadre: String,
+    pub grade: String,
+    pub service_group: String,
+    pub pay_level: String,
+    pub pay_cell: i32,
+    pub date_of_birth: NaiveDate,
+    pub joined_government_on: NaiveDate,
+    pub joined_entry_grade_on: NaiveDate,
+    pub joined_present_grade_on: NaiveDate,
+    pub org_id: String,
+    pub station: String,
+    pub station_state: String,
+    pub gender: String,
+    pub category: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = service_events)]
+pub struct ServiceEventRow {
+    pub id: i64,
+    pub employee_code: String,
+    pub kind: String,
+    pub effective_on: NaiveDate,
+    pub from_grade: Option<String>,
+    pub to_grade: Option<String>,
+    pub from_level: Option<String>,
+    pub to_level: Option<String>,
+    pub from_grade_pay: Option<i32>,
+    pub to_grade_pay: Option<i32>,
+    pub order_ref: String,
+    pub remarks: Option<String>,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = service_events)]
+pub struct NewServiceEvent {
+    pub employee_code: String,
+    pub kind: String,
+    pub effective_on: NaiveDate,
+    pub from_grade: Option<String>,
+    pub to_grade: Option<String>,
+    pub from_level: Option<String>,
+    pub to_level: Option<String>,
+    pub from_grade_pay: Option<i32>,
+    pub to_grade_pay: Option<i32>,
+    pub order_ref: String,
+    pub remarks: Option<String>,
+}
+
+/// Filters of the employee list; all optional, combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct EmployeeFilter {
+    pub org: Option<String>,
+    pub cadre: Option<String>,
+    pub grade: Option<String>,
+    /// Case-insensitive substring of the name or the code.
+    pub q: Option<String>,
+}
+
+/// Where an employee sits, for the scope rule.
+#[derive(Debug, Clone)]
+pub struct Placed<T> {
+    pub record: T,
+    pub org_parent: Option<String>,
+}
+
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Escapes LIKE wildcards so user text matches literally.
+fn like_pattern(q: &str) -> String {
+    let mut p = String::with_capacity(q.len() + 2);
+    p.push('%');
+    for ch in q.to_lowercase().chars() {
+        if matches!(ch, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(ch);
+    }
+    p.push('%');
+    p
+}
+
+/// One page of employees visible under `visibility`, ordered by code,
+/// starting after `after` (keyset pagination).
+pub fn list(
+    conn: &mut DbConn,
+    visibility: &Visibility,
+    filter: &EmployeeFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<EmployeeRow>, StoreError> {
+    let mut query = employees::table.into_boxed();
+    match visibility {
+        Visibility::All => {}
+        Visibility::OrgTree(org) => {
+            let tree = organisations::table
+                .filter(
+                    organisations::id
+                        .eq(org.as_str())
+                        .or(organisations::parent_id.eq(org.as_str())),
+                )
+                .select(organisations::id);
+            query = query.filter(employees::org_id.eq_any(tree));
+        }
+        Visibility::Employee(code) => query = query.filter(employees::code.eq(code.as_str())),
+        Visibility::Nothing => return Ok(Vec::new()),
+    }
+    if let Some(org) = &filter.org {
+        query = query.filter(employees::org_id.eq(org));
+    }
+    if let Some(cadre) = &filter.cadre {
+        query = query.filter(employees::cadre.eq(cadre));
+    }
+    if let Some(grade) = &filter.grade {
+        query = query.filter(employees::grade.eq(grade));
+    }
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+        let pattern = like_pattern(q);
+        query = query.filter(
+            lower(employees::name)
+                .like(pattern.clone())
+                .escape('\\')
+                .or(lower(employees::code).like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(employees::code.gt(after));
+    }
+    Ok(query
+        .order(employees::code.asc())
+        .limit(limit)
+        .select(EmployeeRow::as_select())
+        .load(conn)?)
+}
+
+/// One employee with the parent of their organisation (for scope).
+pub fn get(conn: &mut DbConn, code: &str) -> Result<Option<Placed<EmployeeRow>>, StoreError> {
+    let found = employees::table
+        .inner_join(organisations::table)
+        .filter(employees::code.eq(code))
+        .select((EmployeeRow::as_select(), organisations::parent_id))
+        .first::<(EmployeeRow, Option<String>)>(conn)
+        .optional()?;
+    Ok(found.map(|(record, org_parent)| Placed { record, org_parent }))
+}
+
+/// An employee's service history, oldest first.
+pub fn history(conn: &mut DbConn, code: &str) -> Result<Vec<ServiceEventRow>, StoreError> {
+    Ok(service_events::table
+        .filter(service_events::employee_code.eq(code))
+        .order((service_events::effective_on.asc(), service_events::id.asc()))
+        .select(ServiceEventRow::as_select())
+        .load(conn)?)
+}
+
+pub fn count(conn: &mut DbConn) -> Result<i64, StoreError> {
+    Ok(employees::table.count().get_result(conn)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::like_pattern;
+
+    #[test]
+    fn like_escapes_wildcards() {
+        assert_eq!(like_pattern("Ab_c%"), "%ab\\_c\\%%");
+    }
+}

@@ -1,0 +1,35 @@
+use thiserror::Error;
+
+/// What can go wrong below the API. The API maps these to problems; their
+/// text goes to the log only, never to a client.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("database url: {0}")]
+    Url(String),
+    #[error("database connection: {0}")]
+    Connect(String),
+    #[error("connection pool: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("query: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migration: {0}")]
+    Migration(String),
+    #[error("stored value out of shape: {0}")]
+    Corrupt(String),
+    /// A write would break a uniqueness rule (e.g. an id already taken).
+    #[error("conflict: {0}")]
+    Conflict(String),
+}
+
+impl StoreError {
+    /// Maps a unique-constraint violation to `Conflict`, keeping other errors.
+    pub(crate) fn from_write(e: diesel::result::Error, what: &str) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match e {
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                StoreError::Conflict(what.to_owned())
+            }
+            other => StoreError::Query(other),
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! Organisations and their nodal officers.
+
+use chrono::{NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::audit::{self, Actor, Change};
+use crate::schema::{nodal_officers, organisations};
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = organisations)]
+pub struct OrgRow {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<String>,
+    pub state: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = nodal_officers)]
+pub struct NodalOfficerRow {
+    pub id: i64,
+    pub org_id: String,
+    pub sub: String,
+    pub name: String,
+    pub designation: String,
+    pub email: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = nodal_officers)]
+pub struct NewNodalOfficer {
+    pub org_id: String,
+    pub sub: String,
+    pub name: String,
+    pub designation: String,
+    pub email: String,
+    pub role: String,
+    pub active: bool,
+    pub created_at: NaiveDateTime,
+}
+
+/// A new organisation as the API has validated it.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewOrg {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub parent_id: Option<String>,
+    pub state: Option<String>,
+}
+
+/// All organisations, ministries first then by id.
+pub fn list(conn: &mut DbConn) -> Result<Vec<OrgRow>, StoreError> {
+    Ok(organisations::table
+        .order((organisations::parent_id.is_not_null(), organisations::id))
+        .select(OrgRow::as_select())
+        .load(conn)?)
+}
+
+pub fn get(conn: &mut DbConn, id: &str) -> Result<Option<OrgRow>, StoreError> {
+    Ok(organisations::table
+        .find(id)
+        .select(OrgRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Active nodal and sub-nodal officers of an organisation.
+pub fn officers(conn: &mut DbConn, org_id: &str) -> Result<Vec<NodalOfficerRow>, StoreError> {
+    Ok(nodal_officers::table
+        .filter(nodal_officers::org_id.eq(org_id))
+        .filter(nodal_officers::active.eq(true))
+        .order(nodal_officers::id)
+        .select(NodalOfficerRow::as_select())
+        .load(conn)?)
+}
+
+/// Creates an organisation, audited. A taken id is a `Conflict`.
+pub fn create(conn: &mut DbConn, actor: &Actor, new: NewOrg) -> Result<OrgRow, StoreError> {
+    audit::audited(conn, actor, |c| {
+        let now = Utc::now().naive_utc();
+        let row = OrgRow {
+            id: new.id,
+            name: new.name,
+            kind: new.kind,
+            parent_id: new.parent_id,
+            state: new.state,
+            created_at: now,
+            updated_at: now,
+        };
+        diesel::insert_into(organisations::table)
+            .values(&row)
+            .execute(c)
+            .map_err(|e| StoreError::from_write(e, "organisation id already exists"))?;
+        let change = Change {
+            action: "create",
+            entity: "organisation",
+            entity_id: row.id.clone(),
+            org_id: Some(row.parent_id.clone().unwrap_or_else(|| row.id.clone())),
+            before: None,
+            after: serde_json::to_value(&row).ok(),
+        };
+        Ok((row, change))
+    })
+}

@@ -1,0 +1,111 @@
+//! Table definitions shared by both backends: only portable types (Text,
+//! BigInt, Integer, Bool, Date, Timestamp), so one query serves both.
+
+diesel::table! {
+    organisations (id) {
+        id -> Text,
+        name -> Text,
+        kind -> Text,
+        parent_id -> Nullable<Text>,
+        state -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    nodal_officers (id) {
+        id -> BigInt,
+        org_id -> Text,
+        sub -> Text,
+        name -> Text,
+        designation -> Text,
+        email -> Text,
+        role -> Text,
+        active -> Bool,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    employees (code) {
+        code -> Text,
+        name -> Text,
+        cadre -> Text,
+        grade -> Text,
+        service_group -> Text,
+        pay_level -> Text,
+        pay_cell -> Integer,
+        date_of_birth -> Date,
+        joined_government_on -> Date,
+        joined_entry_grade_on -> Date,
+        joined_present_grade_on -> Date,
+        org_id -> Text,
+        station -> Text,
+        station_state -> Text,
+        gender -> Text,
+        category -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    service_events (id) {
+        id -> BigInt,
+        employee_code -> Text,
+        kind -> Text,
+        effective_on -> Date,
+        from_grade -> Nullable<Text>,
+        to_grade -> Nullable<Text>,
+        from_level -> Nullable<Text>,
+        to_level -> Nullable<Text>,
+        from_grade_pay -> Nullable<Integer>,
+        to_grade_pay -> Nullable<Integer>,
+        order_ref -> Text,
+        remarks -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        actor_sub -> Text,
+        actor_role -> Text,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        org_id -> Nullable<Text>,
+        before_json -> Nullable<Text>,
+        after_json -> Nullable<Text>,
+        request_id -> Text,
+    }
+}
+
+diesel::table! {
+    change_events (id) {
+        id -> BigInt,
+        at -> Timestamp,
+        entity -> Text,
+        entity_id -> Text,
+        action -> Text,
+        org_id -> Nullable<Text>,
+        audit_id -> BigInt,
+    }
+}
+
+diesel::joinable!(employees -> organisations (org_id));
+diesel::joinable!(service_events -> employees (employee_code));
+diesel::joinable!(nodal_officers -> organisations (org_id));
+diesel::joinable!(change_events -> audit_log (audit_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organisations,
+    nodal_officers,
+    employees,
+    service_events,
+    audit_log,
+    change_events,
+);

@@ -1,0 +1,270 @@
+//! Demo data: ministries with sub-organisations, nodal officers, and
+//! employees of all three cadres with plausible service histories.
+//!
+//! Deterministic (employee *i* is always the same person) and idempotent:
+//! running it again adds only what is missing, so `--employees N` scales an
+//! existing demo up.
+
+use std::collections::HashSet;
+
+use chrono::{Datelike, Months, NaiveDate, Utc};
+use cscms_domain::cadre::{grades_of, Cadre, Grade};
+use diesel::prelude::*;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+use crate::employees::{EmployeeRow, NewServiceEvent};
+use crate::organisations::{NewNodalOfficer, OrgRow};
+use crate::schema::{employees, nodal_officers, organisations, service_events};
+use crate::{DbConn, StoreError};
+
+/// (id, name, kind, parent, state)
+const ORGS: &[(&str, &str, &str, Option<&str>, &str)] = &[
+    ("MHA", "Ministry of Home Affairs", "ministry", None, "Delhi"),
+    ("MHA-BPRD", "Bureau of Police Research and Development", "attached_office", Some("MHA"), "Delhi"),
+    ("MHA-NDMA", "National Disaster Management Authority", "autonomous_body", Some("MHA"), "Delhi"),
+    ("DOE", "Department of Expenditure", "department", None, "Delhi"),
+    ("DOE-CGA", "Office of the Controller General of Accounts", "attached_office", Some("DOE"), "Delhi"),
+    ("MEA", "Ministry of External Affairs", "ministry", None, "Delhi"),
+    ("MEA-ICCR", "Indian Council for Cultural Relations", "autonomous_body", Some("MEA"), "Delhi"),
+    ("DOPT", "Department of Personnel and Training", "department", None, "Delhi"),
+    ("DOPT-ISTM", "Institute of Secretariat Training and Management", "attached_office", Some("DOPT"), "Delhi"),
+    ("MOHFW", "Ministry of Health and Family Welfare", "ministry", None, "Delhi"),
+    ("MOHFW-HLL", "HLL Lifecare Limited", "psu", Some("MOHFW"), "Kerala"),
+    ("MORTH", "Ministry of Road Transport and Highways", "ministry", None, "Delhi"),
+    ("MORTH-NHAI", "National Highways Authority of India", "autonomous_body", Some("MORTH"), "Delhi"),
+    ("MOE", "Ministry of Education", "ministry", None, "Delhi"),
+    ("MOE-NCERT", "National Council of Educational Research and Training", "autonomous_body", Some("MOE"), "Delhi"),
+];
+
+const FIRST: &[&str] = &[
+    "Aarti", "Abhishek", "Aditi", "Ajay", "Amit", "Anita", "Anjali", "Arjun", "Asha", "Deepak",
+    "Divya", "Gaurav", "Geeta", "Harish", "Kavita", "Kiran", "Lakshmi", "Manoj", "Meena", "Mohan",
+    "Neha", "Nikhil", "Pooja", "Pradeep", "Priya", "Rahul", "Rajesh", "Ramesh", "Rekha", "Ritu",
+    "Sanjay", "Sarita", "Shalini", "Sunil", "Sunita", "Suresh", "Tanvi", "Usha", "Vijay", "Vinod",
+];
+const LAST: &[&str] = &[
+    "Agarwal", "Bhat", "Chatterjee", "Das", "Devi", "Gupta", "Iyer", "Jain", "Joshi", "Kaur",
+    "Khan", "Kumar", "Menon", "Mishra", "Nair", "Pandey", "Patel", "Rao", "Reddy", "Sharma",
+    "Singh", "Sinha", "Tiwari", "Verma", "Yadav", "Zaidi", "Bora", "Lyngdoh", "Sangma", "Ngangom",
+];
+const FEMALE: &[&str] = &[
+    "Aarti", "Aditi", "Anita", "Anjali", "Asha", "Divya", "Geeta", "Kavita", "Lakshmi", "Meena",
+    "Neha", "Pooja", "Priya", "Rekha", "Ritu", "Sarita", "Shalini", "Sunita", "Tanvi", "Usha",
+];
+
+/// What a seeding run added.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Seeded {
+    pub organisations: usize,
+    pub officers: usize,
+    pub employees: usize,
+    pub service_events: usize,
+}
+
+/// Seeds the demo so that it holds `employees` employees in all.
+pub fn demo(conn: &mut DbConn, employees_wanted: usize) -> Result<Seeded, StoreError> {
+    let today = Utc::now().date_naive();
+    conn.transaction(|c| {
+        let mut out = Seeded::default();
+        seed_orgs(c, &mut out)?;
+        let existing: HashSet<String> = employees::table.select(employees::code).load(c)?;
+        let mut batch = Vec::new();
+        let mut events = Vec::new();
+        for i in 1..=employees_wanted {
+            let (emp, evs) = person(i, today);
+            if existing.contains(&emp.code) {
+                continue;
+            }
+            batch.push(emp);
+            events.extend(evs);
+            if batch.len() >= 500 {
+                flush(c, &mut batch, &mut events, &mut out)?;
+            }
+        }
+        flush(c, &mut batch, &mut events, &mut out)?;
+        Ok(out)
+    })
+}
+
+fn flush(
+    c: &mut DbConn,
+    batch: &mut Vec<EmployeeRow>,
+    events: &mut Vec<NewServiceEvent>,
+    out: &mut Seeded,
+) -> Result<(), StoreError> {
+    for row in batch.drain(..) {
+        diesel::insert_into(employees::table).values(&row).execute(c)?;
+        out.employees += 1;
+    }
+    for ev in events.drain(..) {
+        diesel::insert_into(service_events::table).values(&ev).execute(c)?;
+        out.service_events += 1;
+    }
+    Ok(())
+}
+
+fn seed_orgs(c: &mut DbConn, out: &mut Seeded) -> Result<(), StoreError> {
+    let now = Utc::now().naive_utc();
+    let existing: HashSet<String> = organisations::table.select(organisations::id).load(c)?;
+    for (id, name, kind, parent, state) in ORGS {
+        if existing.contains(*id) {
+            continue;
+        }
+        let row = OrgRow {
+            id: (*id).to_owned(),
+            name: (*name).to_owned(),
+            kind: (*kind).to_owned(),
+            parent_id: parent.map(str::to_owned),
+            state: Some((*state).to_owned()),
+            created_at: now,
+            updated_at: now,
+        };
+        diesel::insert_into(organisations::table).values(&row).execute(c)?;
+        out.organisations += 1;
+        let role = if parent.is_some() { "sub_nodal_officer" } else { "nodal_officer" };
+        let slug = id.to_lowercase();
+        diesel::insert_into(nodal_officers::table)
+            .values(NewNodalOfficer {
+                org_id: (*id).to_owned(),
+                sub: format!("{}.{slug}", role.replace('_', "-")),
+                name: format!("{} ({})", if parent.is_some() { "Sub-nodal officer" } else { "Nodal officer" }, id),
+                designation: if parent.is_some() { "Deputy Director (Admin)" } else { "Deputy Secretary (Admn)" }.to_owned(),
+                email: format!("{role}.{slug}@gov.in"),
+                role: role.to_owned(),
+                active: true,
+                created_at: now,
+            })
+            .execute(c)?;
+        out.officers += 1;
+    }
+    Ok(())
+}
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+fn years_back(d: NaiveDate, years: u32, extra_days: u32) -> NaiveDate {
+    d.checked_sub_months(Months::new(years * 12))
+        .and_then(|d| d.checked_sub_days(chrono::Days::new(extra_days.into())))
+        .unwrap_or(d)
+}
+
+/// Employee number `i`, deterministic.
+fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
+    let mut rng = StdRng::seed_from_u64(0xC5C5_0000 + i as u64);
+    let cadre = match rng.random_range(0..4) {
+        0 | 1 => Cadre::Css,
+        2 => Cadre::Csss,
+        _ => Cadre::Cscs,
+    };
+    // The promotional ladder, without the non-functional scales.
+    let ladder: Vec<&Grade> = grades_of(cadre).filter(|g| !g.non_functional).collect();
+    // Lower grades are more populous.
+    let top = ladder.len().saturating_sub(1).min(4);
+    let rank = (0..=top)
+        .rev()
+        .find(|k| rng.random_range(0..(k + 2)) == 0)
+        .unwrap_or(0);
+    let first = pick(&mut rng, FIRST);
+    let gender = if FEMALE.contains(first) { "female" } else { "male" };
+    let name = format!("{first} {}", pick(&mut rng, LAST));
+
+    // Walk back from the present grade to the entry grade.
+    let mut joined = vec![years_back(today, rng.random_range(0..6), rng.random_range(0..365))];
+    for _ in 0..rank {
+        let prev = joined[joined.len() - 1];
+        joined.push(years_back(prev, rng.random_range(4..9), rng.random_range(0..365)));
+    }
+    joined.reverse(); // joined[k] = date of joining ladder[k]
+    let entry = joined[0];
+    let dob = years_back(entry, rng.random_range(21..29), rng.random_range(0..365));
+    let gov = if rng.random_range(0..5) == 0 {
+        years_back(entry, rng.random_range(1..4), 0)
+    } else {
+        entry
+    };
+    let present = ladder.get(rank).copied().or(ladder.first().copied());
+    let (grade, group, level) = present
+        .map(|g| (g.code.clone(), g.group.split(' ').next().unwrap_or("B").to_owned(), g.level_7cpc.clone()))
+        .unwrap_or_default();
+    let in_grade_years = (today.year() - joined[rank].year()).max(0);
+    let code = format!("{}-{:06}", cadre.as_str(), i);
+    let org = loop {
+        let (id, _, kind, _, _) = pick(&mut rng, ORGS);
+        // Most cadre posts are in ministries and departments.
+        if matches!(*kind, "ministry" | "department") || rng.random_range(0..6) == 0 {
+            break *id;
+        }
+    };
+    let category = *pick(&mut rng, &["UR", "UR", "UR", "OBC", "OBC", "SC", "ST", "EWS"]);
+    let now = Utc::now().naive_utc();
+    let emp = EmployeeRow {
+        code: code.clone(),
+        name,
+        cadre: cadre.as_str().to_owned(),
+        grade,
+        service_group: group,
+        pay_level: level,
+        pay_cell: (in_grade_years + 1).clamp(1, 15),
+        date_of_birth: dob,
+        joined_government_on: gov,
+        joined_entry_grade_on: entry,
+        joined_present_grade_on: joined[rank],
+        org_id: org.to_owned(),
+        station: if org == "MOHFW-HLL" { "Thiruvananthapuram" } else { "New Delhi" }.to_owned(),
+        station_state: if org == "MOHFW-HLL" { "Kerala" } else { "Delhi" }.to_owned(),
+        gender: gender.to_owned(),
+        category: category.to_owned(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut events = Vec::new();
+    for (k, g) in ladder.iter().enumerate().take(rank + 1) {
+        let prev = k.checked_sub(1).and_then(|p| ladder.get(p));
+        events.push(NewServiceEvent {
+            employee_code: code.clone(),
+            kind: if k == 0 { "appointment" } else { "promotion" }.to_owned(),
+            effective_on: joined[k],
+            from_grade: prev.map(|p| p.code.clone()),
+            to_grade: Some(g.code.clone()),
+            from_level: prev.map(|p| p.level_7cpc.clone()),
+            to_level: Some(g.level_7cpc.clone()),
+            from_grade_pay: prev.and_then(|p| i32::try_from(p.grade_pay_6cpc).ok()),
+            to_grade_pay: i32::try_from(g.grade_pay_6cpc).ok(),
+            order_ref: format!(
+                "DoPT O.M. No. {}/{}/{}-CS.{}",
+                rng.random_range(1..40),
+                rng.random_range(1..20),
+                joined[k].year(),
+                if cadre == Cadre::Css { "I" } else { "II" }
+            ),
+            remarks: None,
+        });
+    }
+    (emp, events)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn people_are_deterministic_and_plausible() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
+        for i in 1..300 {
+            let (a, ev) = person(i, today);
+            let (b, _) = person(i, today);
+            assert_eq!(a.code, b.code);
+            assert_eq!(a.name, b.name);
+            assert!(a.date_of_birth < a.joined_government_on);
+            assert!(a.joined_government_on <= a.joined_entry_grade_on);
+            assert!(a.joined_entry_grade_on <= a.joined_present_grade_on);
+            assert!(a.joined_present_grade_on <= today);
+            assert_eq!(ev.first().map(|e| e.kind.as_str()), Some("appointment"));
+            assert_eq!(ev.last().and_then(|e| e.to_grade.clone()), Some(a.grade.clone()));
+        }
+    }
+}
