@@ -1,1 +1,15 @@
-//! placeholder
+//! The CSCMS HTTP API: actix-web handlers over the domain rules and the
+//! store, with the OpenAPI contract generated from the same code.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod request_id;
+pub mod routes;
+pub mod state;
+
+pub use app::{app, openapi};

@@ -1,1 +1,145 @@
-fn main() {}
+//! The `cscms` binary.
+
+use std::process::ExitCode;
+
+use actix_web::{web, HttpServer};
+use clap::Parser;
+use cscms_api::auth::{MintRequest, Verifier};
+use cscms_api::cli::{Cli, Command};
+use cscms_api::config::Settings;
+use cscms_api::state::AppState;
+use cscms_domain::principal::Role;
+use cscms_store::{connect_pool, migrate, seed};
+
+fn settings() -> Result<Settings, ExitCode> {
+    Settings::from_env().map_err(|errors| {
+        eprintln!("cscms: invalid configuration:");
+        for e in errors {
+            eprintln!("  {e}");
+        }
+        ExitCode::from(2)
+    })
+}
+
+fn fail(what: &str, e: impl std::fmt::Display) -> ExitCode {
+    eprintln!("cscms: {what}: {e}");
+    ExitCode::FAILURE
+}
+
+fn migrated_pool(s: &Settings) -> Result<cscms_store::DbPool, ExitCode> {
+    let pool = connect_pool(&s.database, s.pool_size).map_err(|e| fail("database", e))?;
+    let mut conn = pool.get().map_err(|e| fail("database", e))?;
+    let applied = migrate::run_pending(&mut conn).map_err(|e| fail("migrations", e))?;
+    if !applied.is_empty() {
+        log::info!("applied migrations: {}", applied.join(", "));
+    }
+    Ok(pool)
+}
+
+fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    let run = || -> Result<(), ExitCode> {
+        match cli.command.unwrap_or(Command::Serve { announce: false }) {
+            Command::Openapi => {
+                let json = cscms_api::openapi()
+                    .to_pretty_json()
+                    .map_err(|e| fail("openapi", e))?;
+                println!("{json}");
+            }
+            Command::Migrate => {
+                let s = settings()?;
+                migrated_pool(&s)?;
+                println!("migrations applied to {}", s.database.redacted());
+            }
+            Command::SeedDemo {
+                employees,
+                if_empty,
+            } => {
+                let s = settings()?;
+                let pool = migrated_pool(&s)?;
+                let mut conn = pool.get().map_err(|e| fail("database", e))?;
+                let existing =
+                    cscms_store::employees::count(&mut conn).map_err(|e| fail("seed", e))?;
+                if if_empty && existing > 0 {
+                    println!("demo data present ({existing} employees); nothing to do");
+                    return Ok(());
+                }
+                let added = seed::demo(&mut conn, employees).map_err(|e| fail("seed", e))?;
+                println!(
+                    "seeded {} organisations, {} officers, {} employees, {} service events",
+                    added.organisations, added.officers, added.employees, added.service_events
+                );
+            }
+            Command::Token {
+                role,
+                sub,
+                employee,
+                org,
+                scopes,
+                ttl,
+            } => {
+                let s = settings()?;
+                let verifier = Verifier::new(&s.jwt).map_err(|e| fail("keys", e))?;
+                let anchor = employee.clone().or_else(|| org.clone()).unwrap_or_default();
+                let mut req = MintRequest::new(
+                    role,
+                    sub.unwrap_or_else(|| {
+                        let anchor = if anchor.is_empty() {
+                            "local".to_owned()
+                        } else {
+                            anchor.to_lowercase()
+                        };
+                        format!("{}:{anchor}", role.as_str())
+                    }),
+                );
+                req.employee = employee;
+                req.org = org;
+                req.scopes = scopes;
+                req.ttl_secs = i64::try_from(ttl.as_secs()).unwrap_or(i64::MAX);
+                let token = verifier.mint(&req).map_err(|e| fail("token", e))?;
+                println!("{token}");
+            }
+            Command::Serve { announce } => {
+                let s = settings()?;
+                serve(s, announce).map_err(|e| fail("server", e))?;
+            }
+        }
+        Ok(())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+#[actix_web::main]
+async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
+    let pool = migrated_pool(&s).map_err(|_| std::io::Error::other("database not ready"))?;
+    let verifier = Verifier::new(&s.jwt).map_err(std::io::Error::other)?;
+    let sample = if announce {
+        verifier
+            .mint(&MintRequest::new(Role::Dopt, "dopt:demo"))
+            .ok()
+    } else {
+        None
+    };
+    let state = web::Data::new(AppState {
+        pool,
+        verifier,
+        max_body_bytes: s.max_body_bytes,
+    });
+    let server = HttpServer::new(move || cscms_api::app(state.clone()))
+        .workers(s.workers)
+        .shutdown_timeout(30)
+        .bind(s.bind)?;
+    let addr = server.addrs().first().copied().unwrap_or(s.bind);
+    println!(
+        "cscms ready on http://{addr} ({}), docs at http://{addr}/docs/",
+        s.database.redacted()
+    );
+    if let Some(token) = sample {
+        println!("try: curl -s -H \"Authorization: Bearer {token}\" http://{addr}/v1/me");
+    }
+    server.run().await
+}

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 /// The three cadres the portal serves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Cadre {
     Css,
@@ -144,7 +145,10 @@ mod tests {
         let so = grade(Cadre::Css, "so");
         assert_eq!(so.map(|g| g.level_7cpc.as_str()), Ok("8"));
         assert!(grade(Cadre::Cscs, "SO").is_err());
-        assert_eq!(grade(Cadre::Css, "SO_NFS").map(|g| g.non_functional), Ok(true));
+        assert_eq!(
+            grade(Cadre::Css, "SO_NFS").map(|g| g.non_functional),
+            Ok(true)
+        );
     }
 
     #[test]

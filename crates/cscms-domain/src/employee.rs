@@ -16,7 +16,8 @@ impl EmployeeCode {
     pub fn parse(s: &str) -> Result<Self, UnknownValue> {
         let ok = (3..=20).contains(&s.len())
             && s.starts_with(|c: char| c.is_ascii_uppercase())
-            && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-');
         if ok {
             Ok(Self(s.to_owned()))
         } else {
@@ -42,6 +43,7 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(::utoipa::ToSchema))]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
@@ -108,7 +110,14 @@ mod tests {
     #[test]
     fn employee_code_shape() {
         assert!(EmployeeCode::parse("CSS-004211").is_ok());
-        for bad in ["", "ab", "css-1", "1CSS", "CSS 1", "CSS-0000000000000000001"] {
+        for bad in [
+            "",
+            "ab",
+            "css-1",
+            "1CSS",
+            "CSS 1",
+            "CSS-0000000000000000001",
+        ] {
             assert!(EmployeeCode::parse(bad).is_err(), "{bad}");
         }
     }

@@ -10,6 +10,7 @@ use crate::cadre::UnknownValue;
 /// What an organisation is. Ministries and departments have nodal officers;
 /// the rest are onboarded under one of them with a sub-nodal officer (DEP-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum OrgKind {
     Ministry,
@@ -71,7 +72,8 @@ pub struct OrgId(String);
 impl OrgId {
     pub fn parse(s: &str) -> Result<Self, UnknownValue> {
         let ok = (2..=32).contains(&s.len())
-            && s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+            && s.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-');
         if ok {
             Ok(Self(s.to_owned()))

@@ -52,8 +52,16 @@ mod tests {
     #[test]
     fn picks_the_entry_in_force() {
         let p = DatedParam::new(vec![
-            Dated { from: ymd(2016, 7, 25), value: "Very Good", source: "b" },
-            Dated { from: ymd(2008, 9, 1), value: "Good", source: "a" },
+            Dated {
+                from: ymd(2016, 7, 25),
+                value: "Very Good",
+                source: "b",
+            },
+            Dated {
+                from: ymd(2008, 9, 1),
+                value: "Good",
+                source: "a",
+            },
         ]);
         assert_eq!(p.at(ymd(2008, 8, 31)), None);
         assert_eq!(p.at(ymd(2010, 1, 1)).map(|e| e.value), Some("Good"));

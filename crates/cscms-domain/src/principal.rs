@@ -131,9 +131,21 @@ mod tests {
         let mof = org("MOF");
         let mine = code("CSS-000001");
         let other = code("CSS-000002");
-        let in_mha = RecordPlace { org: &mha, org_parent: None, employee: Some(&mine) };
-        let in_ndma = RecordPlace { org: &ndma, org_parent: Some(&mha), employee: Some(&other) };
-        let in_mof = RecordPlace { org: &mof, org_parent: None, employee: Some(&other) };
+        let in_mha = RecordPlace {
+            org: &mha,
+            org_parent: None,
+            employee: Some(&mine),
+        };
+        let in_ndma = RecordPlace {
+            org: &ndma,
+            org_parent: Some(&mha),
+            employee: Some(&other),
+        };
+        let in_mof = RecordPlace {
+            org: &mof,
+            org_parent: None,
+            employee: Some(&other),
+        };
 
         let emp = who(Role::Employee, None, Some("CSS-000001"), &[]);
         assert!(emp.sees(in_mha) && !emp.sees(in_ndma) && !emp.sees(in_mof));

@@ -90,7 +90,10 @@ mod tests {
             assert_eq!(by_id(r.id), Some(r));
             assert!(!r.citation.is_empty());
         }
-        assert_eq!(by_id("MACP-6").map(|r| r.citation.contains("clarification 7")), Some(true));
+        assert_eq!(
+            by_id("MACP-6").map(|r| r.citation.contains("clarification 7")),
+            Some(true)
+        );
         assert_eq!(by_id("NOPE-1"), None);
     }
 }

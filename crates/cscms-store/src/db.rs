@@ -92,6 +92,11 @@ impl DbUrl {
     }
 }
 
+/// Whether the database answers (readiness).
+pub fn ping(conn: &mut DbConn) -> Result<(), StoreError> {
+    conn.batch_execute("SELECT 1").map_err(StoreError::Query)
+}
+
 /// r2d2 manager dispatching on the URL scheme.
 #[derive(Debug)]
 pub struct DbManager {
@@ -107,7 +112,7 @@ impl ManageConnection for DbManager {
     }
 
     fn is_valid(&self, conn: &mut DbConn) -> Result<(), StoreError> {
-        conn.batch_execute("SELECT 1").map_err(StoreError::Query)
+        ping(conn)
     }
 
     fn has_broken(&self, _conn: &mut DbConn) -> bool {
@@ -141,8 +146,14 @@ mod tests {
             DbUrl::parse("sqlite://data/x.db").unwrap(),
             DbUrl::Sqlite("data/x.db".into())
         );
-        assert_eq!(DbUrl::parse("./x.db").unwrap(), DbUrl::Sqlite("./x.db".into()));
-        assert_eq!(DbUrl::parse("postgres://u@h/db").unwrap().backend(), "postgres");
+        assert_eq!(
+            DbUrl::parse("./x.db").unwrap(),
+            DbUrl::Sqlite("./x.db".into())
+        );
+        assert_eq!(
+            DbUrl::parse("postgres://u@h/db").unwrap().backend(),
+            "postgres"
+        );
         assert!(DbUrl::parse("mysql://h/db").is_err());
         assert!(DbUrl::parse("").is_err());
     }
@@ -156,7 +167,11 @@ mod tests {
     #[test]
     fn postgres_failure_is_reported_as_itself() {
         let u = DbUrl::parse("postgres://nobody@127.0.0.1:1/none").unwrap();
-        let err = u.establish().err().map(|e| e.to_string()).unwrap_or_default();
+        let err = u
+            .establish()
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.starts_with("database connection: postgres:"), "{err}");
         assert!(!err.contains("invalid"), "{err}");
     }

@@ -171,6 +171,26 @@ pub fn history(conn: &mut DbConn, code: &str) -> Result<Vec<ServiceEventRow>, St
         .load(conn)?)
 }
 
+/// Inserts an employee and their service history (seeding and imports).
+pub fn insert(
+    conn: &mut DbConn,
+    row: &EmployeeRow,
+    events: &[NewServiceEvent],
+) -> Result<(), StoreError> {
+    conn.transaction(|c| {
+        diesel::insert_into(employees::table)
+            .values(row)
+            .execute(c)
+            .map_err(|e| StoreError::from_write(e, "employee code already exists"))?;
+        for ev in events {
+            diesel::insert_into(service_events::table)
+                .values(ev)
+                .execute(c)?;
+        }
+        Ok(())
+    })
+}
+
 pub fn count(conn: &mut DbConn) -> Result<i64, StoreError> {
     Ok(employees::table.count().get_result(conn)?)
 }

@@ -11,6 +11,7 @@ pub mod migrate;
 pub mod organisations;
 pub mod schema;
 pub mod seed;
+pub mod testing;
 
-pub use db::{connect_pool, DbConn, DbPool, DbUrl};
+pub use db::{connect_pool, ping, DbConn, DbPool, DbUrl};
 pub use error::StoreError;

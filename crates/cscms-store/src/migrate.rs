@@ -7,7 +7,6 @@ use crate::{DbConn, StoreError};
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
-
 /// Applies every pending migration; returns the versions applied.
 pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
     let applied = match conn {

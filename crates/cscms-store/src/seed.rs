@@ -15,26 +15,104 @@ use rand::{Rng, SeedableRng};
 
 use crate::employees::{EmployeeRow, NewServiceEvent};
 use crate::organisations::{NewNodalOfficer, OrgRow};
-use crate::schema::{employees, nodal_officers, organisations, service_events};
+use crate::schema::{employees, nodal_officers, organisations};
 use crate::{DbConn, StoreError};
 
 /// (id, name, kind, parent, state)
 const ORGS: &[(&str, &str, &str, Option<&str>, &str)] = &[
     ("MHA", "Ministry of Home Affairs", "ministry", None, "Delhi"),
-    ("MHA-BPRD", "Bureau of Police Research and Development", "attached_office", Some("MHA"), "Delhi"),
-    ("MHA-NDMA", "National Disaster Management Authority", "autonomous_body", Some("MHA"), "Delhi"),
-    ("DOE", "Department of Expenditure", "department", None, "Delhi"),
-    ("DOE-CGA", "Office of the Controller General of Accounts", "attached_office", Some("DOE"), "Delhi"),
-    ("MEA", "Ministry of External Affairs", "ministry", None, "Delhi"),
-    ("MEA-ICCR", "Indian Council for Cultural Relations", "autonomous_body", Some("MEA"), "Delhi"),
-    ("DOPT", "Department of Personnel and Training", "department", None, "Delhi"),
-    ("DOPT-ISTM", "Institute of Secretariat Training and Management", "attached_office", Some("DOPT"), "Delhi"),
-    ("MOHFW", "Ministry of Health and Family Welfare", "ministry", None, "Delhi"),
-    ("MOHFW-HLL", "HLL Lifecare Limited", "psu", Some("MOHFW"), "Kerala"),
-    ("MORTH", "Ministry of Road Transport and Highways", "ministry", None, "Delhi"),
-    ("MORTH-NHAI", "National Highways Authority of India", "autonomous_body", Some("MORTH"), "Delhi"),
+    (
+        "MHA-BPRD",
+        "Bureau of Police Research and Development",
+        "attached_office",
+        Some("MHA"),
+        "Delhi",
+    ),
+    (
+        "MHA-NDMA",
+        "National Disaster Management Authority",
+        "autonomous_body",
+        Some("MHA"),
+        "Delhi",
+    ),
+    (
+        "DOE",
+        "Department of Expenditure",
+        "department",
+        None,
+        "Delhi",
+    ),
+    (
+        "DOE-CGA",
+        "Office of the Controller General of Accounts",
+        "attached_office",
+        Some("DOE"),
+        "Delhi",
+    ),
+    (
+        "MEA",
+        "Ministry of External Affairs",
+        "ministry",
+        None,
+        "Delhi",
+    ),
+    (
+        "MEA-ICCR",
+        "Indian Council for Cultural Relations",
+        "autonomous_body",
+        Some("MEA"),
+        "Delhi",
+    ),
+    (
+        "DOPT",
+        "Department of Personnel and Training",
+        "department",
+        None,
+        "Delhi",
+    ),
+    (
+        "DOPT-ISTM",
+        "Institute of Secretariat Training and Management",
+        "attached_office",
+        Some("DOPT"),
+        "Delhi",
+    ),
+    (
+        "MOHFW",
+        "Ministry of Health and Family Welfare",
+        "ministry",
+        None,
+        "Delhi",
+    ),
+    (
+        "MOHFW-HLL",
+        "HLL Lifecare Limited",
+        "psu",
+        Some("MOHFW"),
+        "Kerala",
+    ),
+    (
+        "MORTH",
+        "Ministry of Road Transport and Highways",
+        "ministry",
+        None,
+        "Delhi",
+    ),
+    (
+        "MORTH-NHAI",
+        "National Highways Authority of India",
+        "autonomous_body",
+        Some("MORTH"),
+        "Delhi",
+    ),
     ("MOE", "Ministry of Education", "ministry", None, "Delhi"),
-    ("MOE-NCERT", "National Council of Educational Research and Training", "autonomous_body", Some("MOE"), "Delhi"),
+    (
+        "MOE-NCERT",
+        "National Council of Educational Research and Training",
+        "autonomous_body",
+        Some("MOE"),
+        "Delhi",
+    ),
 ];
 
 const FIRST: &[&str] = &[
@@ -44,9 +122,36 @@ const FIRST: &[&str] = &[
     "Sanjay", "Sarita", "Shalini", "Sunil", "Sunita", "Suresh", "Tanvi", "Usha", "Vijay", "Vinod",
 ];
 const LAST: &[&str] = &[
-    "Agarwal", "Bhat", "Chatterjee", "Das", "Devi", "Gupta", "Iyer", "Jain", "Joshi", "Kaur",
-    "Khan", "Kumar", "Menon", "Mishra", "Nair", "Pandey", "Patel", "Rao", "Reddy", "Sharma",
-    "Singh", "Sinha", "Tiwari", "Verma", "Yadav", "Zaidi", "Bora", "Lyngdoh", "Sangma", "Ngangom",
+    "Agarwal",
+    "Bhat",
+    "Chatterjee",
+    "Das",
+    "Devi",
+    "Gupta",
+    "Iyer",
+    "Jain",
+    "Joshi",
+    "Kaur",
+    "Khan",
+    "Kumar",
+    "Menon",
+    "Mishra",
+    "Nair",
+    "Pandey",
+    "Patel",
+    "Rao",
+    "Reddy",
+    "Sharma",
+    "Singh",
+    "Sinha",
+    "Tiwari",
+    "Verma",
+    "Yadav",
+    "Zaidi",
+    "Bora",
+    "Lyngdoh",
+    "Sangma",
+    "Ngangom",
 ];
 const FEMALE: &[&str] = &[
     "Aarti", "Aditi", "Anita", "Anjali", "Asha", "Divya", "Geeta", "Kavita", "Lakshmi", "Meena",
@@ -68,45 +173,47 @@ pub fn demo(conn: &mut DbConn, employees_wanted: usize) -> Result<Seeded, StoreE
     conn.transaction(|c| {
         let mut out = Seeded::default();
         seed_orgs(c, &mut out)?;
-        let existing: HashSet<String> = employees::table.select(employees::code).load(c)?;
+        let existing: HashSet<String> = employees::table
+            .select(employees::code)
+            .load::<String>(c)?
+            .into_iter()
+            .collect();
         let mut batch = Vec::new();
-        let mut events = Vec::new();
         for i in 1..=employees_wanted {
             let (emp, evs) = person(i, today);
             if existing.contains(&emp.code) {
                 continue;
             }
-            batch.push(emp);
-            events.extend(evs);
+            batch.push((emp, evs));
             if batch.len() >= 500 {
-                flush(c, &mut batch, &mut events, &mut out)?;
+                flush(c, &mut batch, &mut out)?;
             }
         }
-        flush(c, &mut batch, &mut events, &mut out)?;
+        flush(c, &mut batch, &mut out)?;
         Ok(out)
     })
 }
 
 fn flush(
     c: &mut DbConn,
-    batch: &mut Vec<EmployeeRow>,
-    events: &mut Vec<NewServiceEvent>,
+    batch: &mut Vec<(EmployeeRow, Vec<NewServiceEvent>)>,
     out: &mut Seeded,
 ) -> Result<(), StoreError> {
-    for row in batch.drain(..) {
-        diesel::insert_into(employees::table).values(&row).execute(c)?;
+    for (row, events) in batch.drain(..) {
+        crate::employees::insert(c, &row, &events)?;
         out.employees += 1;
-    }
-    for ev in events.drain(..) {
-        diesel::insert_into(service_events::table).values(&ev).execute(c)?;
-        out.service_events += 1;
+        out.service_events += events.len();
     }
     Ok(())
 }
 
 fn seed_orgs(c: &mut DbConn, out: &mut Seeded) -> Result<(), StoreError> {
     let now = Utc::now().naive_utc();
-    let existing: HashSet<String> = organisations::table.select(organisations::id).load(c)?;
+    let existing: HashSet<String> = organisations::table
+        .select(organisations::id)
+        .load::<String>(c)?
+        .into_iter()
+        .collect();
     for (id, name, kind, parent, state) in ORGS {
         if existing.contains(*id) {
             continue;
@@ -120,16 +227,35 @@ fn seed_orgs(c: &mut DbConn, out: &mut Seeded) -> Result<(), StoreError> {
             created_at: now,
             updated_at: now,
         };
-        diesel::insert_into(organisations::table).values(&row).execute(c)?;
+        diesel::insert_into(organisations::table)
+            .values(&row)
+            .execute(c)?;
         out.organisations += 1;
-        let role = if parent.is_some() { "sub_nodal_officer" } else { "nodal_officer" };
+        let role = if parent.is_some() {
+            "sub_nodal_officer"
+        } else {
+            "nodal_officer"
+        };
         let slug = id.to_lowercase();
         diesel::insert_into(nodal_officers::table)
             .values(NewNodalOfficer {
                 org_id: (*id).to_owned(),
                 sub: format!("{}.{slug}", role.replace('_', "-")),
-                name: format!("{} ({})", if parent.is_some() { "Sub-nodal officer" } else { "Nodal officer" }, id),
-                designation: if parent.is_some() { "Deputy Director (Admin)" } else { "Deputy Secretary (Admn)" }.to_owned(),
+                name: format!(
+                    "{} ({})",
+                    if parent.is_some() {
+                        "Sub-nodal officer"
+                    } else {
+                        "Nodal officer"
+                    },
+                    id
+                ),
+                designation: if parent.is_some() {
+                    "Deputy Director (Admin)"
+                } else {
+                    "Deputy Secretary (Admn)"
+                }
+                .to_owned(),
                 email: format!("{role}.{slug}@gov.in"),
                 role: role.to_owned(),
                 active: true,
@@ -168,14 +294,26 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
         .find(|k| rng.random_range(0..(k + 2)) == 0)
         .unwrap_or(0);
     let first = pick(&mut rng, FIRST);
-    let gender = if FEMALE.contains(first) { "female" } else { "male" };
+    let gender = if FEMALE.contains(first) {
+        "female"
+    } else {
+        "male"
+    };
     let name = format!("{first} {}", pick(&mut rng, LAST));
 
     // Walk back from the present grade to the entry grade.
-    let mut joined = vec![years_back(today, rng.random_range(0..6), rng.random_range(0..365))];
+    let mut joined = vec![years_back(
+        today,
+        rng.random_range(0..6),
+        rng.random_range(0..365),
+    )];
     for _ in 0..rank {
         let prev = joined[joined.len() - 1];
-        joined.push(years_back(prev, rng.random_range(4..9), rng.random_range(0..365)));
+        joined.push(years_back(
+            prev,
+            rng.random_range(4..9),
+            rng.random_range(0..365),
+        ));
     }
     joined.reverse(); // joined[k] = date of joining ladder[k]
     let entry = joined[0];
@@ -187,7 +325,13 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
     };
     let present = ladder.get(rank).copied().or(ladder.first().copied());
     let (grade, group, level) = present
-        .map(|g| (g.code.clone(), g.group.split(' ').next().unwrap_or("B").to_owned(), g.level_7cpc.clone()))
+        .map(|g| {
+            (
+                g.code.clone(),
+                g.group.split(' ').next().unwrap_or("B").to_owned(),
+                g.level_7cpc.clone(),
+            )
+        })
         .unwrap_or_default();
     let in_grade_years = (today.year() - joined[rank].year()).max(0);
     let code = format!("{}-{:06}", cadre.as_str(), i);
@@ -198,7 +342,10 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
             break *id;
         }
     };
-    let category = *pick(&mut rng, &["UR", "UR", "UR", "OBC", "OBC", "SC", "ST", "EWS"]);
+    let category = *pick(
+        &mut rng,
+        &["UR", "UR", "UR", "OBC", "OBC", "SC", "ST", "EWS"],
+    );
     let now = Utc::now().naive_utc();
     let emp = EmployeeRow {
         code: code.clone(),
@@ -213,8 +360,18 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
         joined_entry_grade_on: entry,
         joined_present_grade_on: joined[rank],
         org_id: org.to_owned(),
-        station: if org == "MOHFW-HLL" { "Thiruvananthapuram" } else { "New Delhi" }.to_owned(),
-        station_state: if org == "MOHFW-HLL" { "Kerala" } else { "Delhi" }.to_owned(),
+        station: if org == "MOHFW-HLL" {
+            "Thiruvananthapuram"
+        } else {
+            "New Delhi"
+        }
+        .to_owned(),
+        station_state: if org == "MOHFW-HLL" {
+            "Kerala"
+        } else {
+            "Delhi"
+        }
+        .to_owned(),
         gender: gender.to_owned(),
         category: category.to_owned(),
         version: 1,
@@ -264,7 +421,10 @@ mod tests {
             assert!(a.joined_entry_grade_on <= a.joined_present_grade_on);
             assert!(a.joined_present_grade_on <= today);
             assert_eq!(ev.first().map(|e| e.kind.as_str()), Some("appointment"));
-            assert_eq!(ev.last().and_then(|e| e.to_grade.clone()), Some(a.grade.clone()));
+            assert_eq!(
+                ev.last().and_then(|e| e.to_grade.clone()),
+                Some(a.grade.clone())
+            );
         }
     }
 }

@@ -1,0 +1,164 @@
+//! Builds the actix application from settled state: routes (through the
+//! utoipa-aware registrar, so the contract cannot drift from the code),
+//! error handling for actix's own failures, request ids and the log.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
+use utoipa::openapi::OpenApi as OpenApiDoc;
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::openapi::{add_error_responses, ApiDoc};
+use crate::request_id;
+use crate::routes::{employees, health, me, organisations};
+use crate::state::AppState;
+
+/// The routes, in one place: the app and the contract both come from here.
+fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
+where
+    T: ServiceFactory<ServiceRequest, Config = (), Error = actix_web::Error, InitError = ()>,
+{
+    app.service(health::healthz)
+        .service(health::readyz)
+        .service(
+            scope::scope("/v1")
+                .service(me::me)
+                .service(organisations::list)
+                .service(organisations::get)
+                .service(organisations::create)
+                .service(employees::list)
+                .service(employees::get),
+        )
+}
+
+/// The OpenAPI document of this build.
+pub fn openapi() -> OpenApiDoc {
+    let (_, api) =
+        routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+    finish(api)
+}
+
+fn finish(mut api: OpenApiDoc) -> OpenApiDoc {
+    add_error_responses(&mut api);
+    api
+}
+
+/// Path templates and their methods, to tell 404 from 405.
+struct RouteTable(Vec<(Vec<String>, Vec<Method>)>);
+
+impl RouteTable {
+    fn new(api: &OpenApiDoc) -> Self {
+        let mut routes = Vec::new();
+        for (path, item) in &api.paths.paths {
+            let mut methods = Vec::new();
+            for (m, present) in [
+                (Method::GET, item.get.is_some()),
+                (Method::POST, item.post.is_some()),
+                (Method::PUT, item.put.is_some()),
+                (Method::PATCH, item.patch.is_some()),
+                (Method::DELETE, item.delete.is_some()),
+            ] {
+                if present {
+                    methods.push(m);
+                }
+            }
+            if methods.contains(&Method::GET) {
+                methods.push(Method::HEAD);
+            }
+            routes.push((path.split('/').map(str::to_owned).collect(), methods));
+        }
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[Method]> {
+        let segs: Vec<&str> = path.split('/').collect();
+        self.0.iter().find_map(|(tpl, methods)| {
+            let matches = tpl.len() == segs.len()
+                && tpl
+                    .iter()
+                    .zip(&segs)
+                    .all(|(t, s)| (t.starts_with('{') && !s.is_empty()) || t == s);
+            matches.then_some(methods.as_slice())
+        })
+    }
+}
+
+async fn fallback(
+    req: HttpRequest,
+    table: web::Data<Arc<RouteTable>>,
+) -> Result<HttpResponse, ApiError> {
+    match table.allowed(req.path()) {
+        Some(allow) if !allow.contains(req.method()) => Err(ApiError::MethodNotAllowed {
+            allow: allow.to_vec(),
+        }),
+        _ => Err(ApiError::RouteNotFound),
+    }
+}
+
+/// The whole application for one worker.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let api = openapi();
+    let table = web::Data::new(Arc::new(RouteTable::new(&api)));
+    // The contract and its viewer come first: the `/v1` scope would
+    // otherwise claim `/v1/openapi.json`.
+    let app = App::new()
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", api))
+        .into_utoipa_app();
+    let (app, _) = routes(app).split_for_parts();
+    app.app_data(state)
+        .app_data(table)
+        .app_data(web::QueryConfig::default().error_handler(|e, _| {
+            ApiError::BadRequest {
+                code: "invalid_query",
+                detail: "One or more query parameters are invalid.".into(),
+                errors: vec![crate::error::FieldError::new(
+                    "query",
+                    "invalid",
+                    e.to_string(),
+                )],
+            }
+            .into()
+        }))
+        .app_data(web::PathConfig::default().error_handler(|e, _| {
+            ApiError::BadRequest {
+                code: "invalid_path",
+                detail: "A path parameter is invalid.".into(),
+                errors: vec![crate::error::FieldError::new(
+                    "path",
+                    "invalid",
+                    e.to_string(),
+                )],
+            }
+            .into()
+        }))
+        .service(web::resource("/docs").get(|| async {
+            HttpResponse::PermanentRedirect()
+                .insert_header(("Location", "/docs/"))
+                .finish()
+        }))
+        .default_service(web::to(fallback))
+        .wrap_fn(|req, srv| {
+            let id = request_id::assign(&req);
+            let fut = srv.call(req);
+            async move { fut.await.map(|res| request_id::finish(&id, res)) }
+        })
+        .wrap(middleware::Logger::new(
+            "%{x-request-id}o %a \"%r\" %s %b %Dms",
+        ))
+}

@@ -1,0 +1,278 @@
+//! Bearer JWT verification and the authenticated caller as an extractor.
+//!
+//! The API is a resource server: e-Parichay (or, locally, `cscms token`)
+//! issues the tokens; no passwords are stored here. Only the configured
+//! algorithm is accepted, which closes `alg: none` and algorithm confusion.
+
+use std::future::{ready, Ready};
+use std::io::Write;
+use std::path::Path;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
+use cscms_domain::principal::{Principal, Role};
+use jsonwebtoken::errors::ErrorKind;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+
+use crate::config::{JwtSettings, KeySource, PublicAlg};
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// The claims CSCMS reads from a token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: String,
+    pub role: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub employee: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scopes: Vec<String>,
+    pub iss: String,
+    pub aud: String,
+    pub exp: u64,
+    pub nbf: u64,
+    pub iat: u64,
+}
+
+/// Verifies tokens; built once at start.
+pub struct Verifier {
+    key: DecodingKey,
+    validation: Validation,
+    /// Present only with an HS256 secret: lets `cscms token` and tests mint.
+    signer: Option<(EncodingKey, String, String)>,
+}
+
+/// Reads (or, for the local secret file, creates) the key material.
+fn load_secret_file(path: &Path) -> Result<Vec<u8>, String> {
+    if !path.exists() {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        }
+        let mut bytes = [0u8; 32];
+        rand::rng().fill_bytes(&mut bytes);
+        let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        f.write_all(hex.as_bytes())
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let secret = text.trim().as_bytes().to_vec();
+    if secret.len() < 32 {
+        return Err(format!("{}: secret shorter than 32 bytes", path.display()));
+    }
+    Ok(secret)
+}
+
+impl Verifier {
+    pub fn new(s: &JwtSettings) -> Result<Self, String> {
+        let (alg, key, signer) = match &s.key {
+            KeySource::Secret(secret) => (
+                Algorithm::HS256,
+                DecodingKey::from_secret(secret.as_bytes()),
+                Some(EncodingKey::from_secret(secret.as_bytes())),
+            ),
+            KeySource::SecretFile(path) => {
+                let secret = load_secret_file(path)?;
+                (
+                    Algorithm::HS256,
+                    DecodingKey::from_secret(&secret),
+                    Some(EncodingKey::from_secret(&secret)),
+                )
+            }
+            KeySource::PublicKey { alg, pem_file } => {
+                let pem = std::fs::read(pem_file).map_err(|e| {
+                    format!("CSCMS_JWT_PUBLIC_KEY_FILE {}: {e}", pem_file.display())
+                })?;
+                let (alg, key) = match alg {
+                    PublicAlg::Rs256 => (Algorithm::RS256, DecodingKey::from_rsa_pem(&pem)),
+                    PublicAlg::Es256 => (Algorithm::ES256, DecodingKey::from_ec_pem(&pem)),
+                };
+                let key = key.map_err(|e| format!("CSCMS_JWT_PUBLIC_KEY_FILE: {e}"))?;
+                (alg, key, None)
+            }
+        };
+        let mut validation = Validation::new(alg);
+        validation.algorithms = vec![alg];
+        validation.set_issuer(&[&s.issuer]);
+        validation.set_audience(&[&s.audience]);
+        validation.set_required_spec_claims(&["exp", "nbf", "iss", "aud", "sub"]);
+        validation.validate_nbf = true;
+        validation.leeway = s.leeway_secs;
+        Ok(Self {
+            key,
+            validation,
+            signer: signer.map(|k| (k, s.issuer.clone(), s.audience.clone())),
+        })
+    }
+
+    /// Verifies a token and turns its claims into a principal.
+    pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
+            .map_err(|e| invalid_token(describe(e.kind())))?;
+        principal_of(data.claims)
+    }
+
+    /// Mints a token (HS256 configurations only): for `cscms token` and tests.
+    pub fn mint(&self, claims: &MintRequest) -> Result<String, String> {
+        let (key, iss, aud) = self
+            .signer
+            .as_ref()
+            .ok_or("minting needs an HS256 secret (CSCMS_JWT_SECRET or the secret file)")?;
+        let now = jsonwebtoken::get_current_timestamp();
+        let nbf = now.saturating_add_signed(claims.nbf_offset_secs);
+        let claims = Claims {
+            sub: claims.sub.clone(),
+            role: claims.role.as_str().to_owned(),
+            org: claims.org.clone(),
+            employee: claims.employee.clone(),
+            scopes: claims.scopes.clone(),
+            iss: claims.iss.clone().unwrap_or_else(|| iss.clone()),
+            aud: claims.aud.clone().unwrap_or_else(|| aud.clone()),
+            exp: now.saturating_add_signed(claims.ttl_secs),
+            nbf,
+            iat: now,
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, key)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// What to put in a minted token.
+#[derive(Debug, Clone)]
+pub struct MintRequest {
+    pub sub: String,
+    pub role: Role,
+    pub org: Option<String>,
+    pub employee: Option<String>,
+    pub scopes: Vec<String>,
+    pub ttl_secs: i64,
+    /// Seconds from now until the token becomes valid (negative: already valid).
+    pub nbf_offset_secs: i64,
+    /// Override the configured issuer/audience (tests of rejection).
+    pub iss: Option<String>,
+    pub aud: Option<String>,
+}
+
+impl MintRequest {
+    pub fn new(role: Role, sub: impl Into<String>) -> Self {
+        Self {
+            sub: sub.into(),
+            role,
+            org: None,
+            employee: None,
+            scopes: Vec::new(),
+            ttl_secs: 3600,
+            nbf_offset_secs: -5,
+            iss: None,
+            aud: None,
+        }
+    }
+}
+
+fn describe(kind: &ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::ExpiredSignature => "the token has expired",
+        ErrorKind::ImmatureSignature => "the token is not valid yet",
+        ErrorKind::InvalidIssuer => "the token was issued by an unknown issuer",
+        ErrorKind::InvalidAudience => "the token is not meant for this service",
+        ErrorKind::InvalidSignature => "the token signature does not verify",
+        ErrorKind::InvalidAlgorithm => "the token uses an algorithm this service does not accept",
+        ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim",
+        _ => "the token is malformed",
+    }
+}
+
+fn invalid_token(detail: &str) -> ApiError {
+    ApiError::Unauthenticated {
+        code: "invalid_token",
+        detail: format!("Bearer token rejected: {detail}."),
+        challenge: format!(
+            "Bearer realm=\"cscms\", error=\"invalid_token\", error_description=\"{detail}\""
+        ),
+    }
+}
+
+fn principal_of(c: Claims) -> Result<Principal, ApiError> {
+    let role = c
+        .role
+        .parse::<Role>()
+        .map_err(|_| invalid_token("the role claim is not a known role"))?;
+    let org = c
+        .org
+        .as_deref()
+        .map(OrgId::parse)
+        .transpose()
+        .map_err(|_| invalid_token("the org claim is malformed"))?;
+    let employee = c
+        .employee
+        .as_deref()
+        .map(EmployeeCode::parse)
+        .transpose()
+        .map_err(|_| invalid_token("the employee claim is malformed"))?;
+    // Each role needs the claim that anchors its scope.
+    let fits = match role {
+        Role::Employee => employee.is_some(),
+        Role::NodalOfficer | Role::SubNodalOfficer => org.is_some(),
+        Role::Avd | Role::Dopt | Role::Integration => true,
+    };
+    if !fits || c.sub.trim().is_empty() {
+        return Err(invalid_token("the claims do not fit the role"));
+    }
+    Ok(Principal {
+        sub: c.sub,
+        role,
+        org,
+        employee,
+        scopes: c.scopes,
+    })
+}
+
+/// The authenticated caller, as an extractor: `async fn h(Auth(who): Auth)`.
+#[derive(Debug, Clone)]
+pub struct Auth(pub Principal);
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(authenticate(req).map(Auth))
+    }
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+    let header = req
+        .headers()
+        .get(actix_web::http::header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthenticated {
+            code: "missing_token",
+            detail: "Send a bearer token in the Authorization header.".into(),
+            challenge: "Bearer realm=\"cscms\"".into(),
+        })?;
+    let value = header
+        .to_str()
+        .map_err(|_| invalid_token("the Authorization header is not text"))?;
+    let token = value
+        .split_once(' ')
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, t)| t.trim())
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| ApiError::Unauthenticated {
+            code: "invalid_request",
+            detail: "The Authorization header must be 'Bearer <token>'.".into(),
+            challenge: "Bearer realm=\"cscms\", error=\"invalid_request\"".into(),
+        })?;
+    state.verifier.verify(token)
+}

@@ -1,0 +1,61 @@
+//! The `cscms` command: serve (default), migrate, token, seed-demo, openapi.
+
+use clap::{Parser, Subcommand};
+use cscms_domain::principal::Role;
+
+#[derive(Debug, Parser)]
+#[command(name = "cscms", version, about = "CSCMS API server and tools")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (creates and migrates the database first).
+    Serve {
+        /// Print a sample curl line with a DoPT token once listening (local use).
+        #[arg(long)]
+        announce: bool,
+    },
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Mint a bearer token the server accepts (HS256 configurations only).
+    Token {
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Subject; defaults to a name made from the role and anchor.
+        #[arg(long)]
+        sub: Option<String>,
+        /// Employee code (role employee).
+        #[arg(long)]
+        employee: Option<String>,
+        /// Organisation id (nodal and sub-nodal officers).
+        #[arg(long)]
+        org: Option<String>,
+        /// Scope of an integration client; repeat for several.
+        #[arg(long = "scope")]
+        scopes: Vec<String>,
+        /// Lifetime, e.g. 30m, 8h, 7d.
+        #[arg(long, default_value = "8h", value_parser = humantime::parse_duration)]
+        ttl: std::time::Duration,
+    },
+    /// Load demo data (idempotent): ministries, officers and employees.
+    SeedDemo {
+        /// Employees the demo should hold in all.
+        #[arg(long, default_value_t = 200)]
+        employees: usize,
+        /// Do nothing if any employee exists.
+        #[arg(long)]
+        if_empty: bool,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse::<Role>().map_err(|_| {
+        let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+        format!("one of {}", all.join(", "))
+    })
+}

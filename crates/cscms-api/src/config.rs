@@ -1,0 +1,257 @@
+//! Settings, read once from the environment at start and validated; every
+//! bad value is reported with its variable name. Nothing reads the
+//! environment after this.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use cscms_store::DbUrl;
+
+pub const DEFAULT_DATABASE: &str = "sqlite://./data/cscms.db";
+pub const DEFAULT_SECRET_FILE: &str = "./data/jwt-secret";
+
+/// How tokens are verified.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeySource {
+    /// HS256 with a shared secret given directly.
+    Secret(String),
+    /// HS256 with a secret kept in a file, created on first use (local runs).
+    SecretFile(PathBuf),
+    /// RS256/ES256 with an identity provider's public key (e-Parichay).
+    PublicKey { alg: PublicAlg, pem_file: PathBuf },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublicAlg {
+    Rs256,
+    Es256,
+}
+
+#[derive(Debug, Clone)]
+pub struct JwtSettings {
+    pub key: KeySource,
+    pub issuer: String,
+    pub audience: String,
+    pub leeway_secs: u64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub database: DbUrl,
+    pub bind: SocketAddr,
+    pub pool_size: u32,
+    pub workers: usize,
+    pub max_body_bytes: usize,
+    pub jwt: JwtSettings,
+}
+
+/// Every variable, its default and meaning (README's table mirrors this).
+pub const VARIABLES: &[(&str, &str, &str)] = &[
+    (
+        "CSCMS_DATABASE_URL",
+        DEFAULT_DATABASE,
+        "postgres://user:pass@host/db, or sqlite://PATH",
+    ),
+    (
+        "CSCMS_BIND",
+        "127.0.0.1:8080",
+        "address and port to listen on",
+    ),
+    (
+        "CSCMS_DB_POOL_SIZE",
+        "8",
+        "database connections per instance (1-256)",
+    ),
+    (
+        "CSCMS_WORKERS",
+        "number of cores",
+        "HTTP worker threads (1-256)",
+    ),
+    (
+        "CSCMS_MAX_BODY_BYTES",
+        "262144",
+        "largest request body accepted (1024-67108864)",
+    ),
+    (
+        "CSCMS_JWT_SECRET",
+        "(unset)",
+        "HS256 secret, at least 32 bytes",
+    ),
+    (
+        "CSCMS_JWT_SECRET_FILE",
+        DEFAULT_SECRET_FILE,
+        "HS256 secret file, created on first start if missing",
+    ),
+    (
+        "CSCMS_JWT_PUBLIC_KEY_FILE",
+        "(unset)",
+        "PEM public key of the identity provider (production)",
+    ),
+    (
+        "CSCMS_JWT_ALG",
+        "RS256",
+        "algorithm of the public key: RS256 or ES256",
+    ),
+    ("CSCMS_JWT_ISSUER", "cscms-local", "required iss claim"),
+    ("CSCMS_JWT_AUDIENCE", "cscms-api", "required aud claim"),
+    (
+        "CSCMS_JWT_LEEWAY_SECS",
+        "30",
+        "clock skew allowed on exp/nbf (0-300)",
+    ),
+];
+
+fn parse_num<T: std::str::FromStr + PartialOrd + Copy + std::fmt::Display>(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    default: T,
+    range: (T, T),
+    errors: &mut Vec<String>,
+) -> T {
+    match get(name) {
+        None => default,
+        Some(raw) => match raw.trim().parse::<T>() {
+            Ok(v) if v >= range.0 && v <= range.1 => v,
+            _ => {
+                errors.push(format!(
+                    "{name}: '{raw}' is not a number from {} to {}",
+                    range.0, range.1
+                ));
+                default
+            }
+        },
+    }
+}
+
+impl Settings {
+    /// Reads settings through `get` (the process environment in production,
+    /// a map in tests). Returns every problem at once.
+    pub fn from_lookup(get: &dyn Fn(&str) -> Option<String>) -> Result<Self, Vec<String>> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let mut errors = Vec::new();
+
+        let database = DbUrl::parse(&get("CSCMS_DATABASE_URL").unwrap_or(DEFAULT_DATABASE.into()))
+            .unwrap_or_else(|e| {
+                errors.push(format!("CSCMS_DATABASE_URL: {e}"));
+                DbUrl::Sqlite(PathBuf::from("./data/cscms.db"))
+            });
+        let bind_raw = get("CSCMS_BIND").unwrap_or_else(|| "127.0.0.1:8080".into());
+        let bind = bind_raw.parse::<SocketAddr>().unwrap_or_else(|_| {
+            errors.push(format!(
+                "CSCMS_BIND: '{bind_raw}' is not HOST:PORT (e.g. 127.0.0.1:8080)"
+            ));
+            SocketAddr::from(([127, 0, 0, 1], 8080))
+        });
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let pool_size = parse_num(&get, "CSCMS_DB_POOL_SIZE", 8u32, (1, 256), &mut errors);
+        let workers = parse_num(&get, "CSCMS_WORKERS", cores, (1, 256), &mut errors);
+        let max_body_bytes = parse_num(
+            &get,
+            "CSCMS_MAX_BODY_BYTES",
+            262_144usize,
+            (1024, 64 << 20),
+            &mut errors,
+        );
+        let leeway_secs = parse_num(&get, "CSCMS_JWT_LEEWAY_SECS", 30u64, (0, 300), &mut errors);
+
+        let key = match (
+            get("CSCMS_JWT_SECRET"),
+            get("CSCMS_JWT_PUBLIC_KEY_FILE"),
+            get("CSCMS_JWT_SECRET_FILE"),
+        ) {
+            (Some(_), Some(_), _) => {
+                errors.push(
+                    "CSCMS_JWT_SECRET and CSCMS_JWT_PUBLIC_KEY_FILE are both set; choose one"
+                        .into(),
+                );
+                KeySource::SecretFile(DEFAULT_SECRET_FILE.into())
+            }
+            (Some(secret), None, _) => {
+                if secret.len() < 32 {
+                    errors.push("CSCMS_JWT_SECRET: must be at least 32 bytes".into());
+                }
+                KeySource::Secret(secret)
+            }
+            (None, Some(pem), _) => {
+                let alg = match get("CSCMS_JWT_ALG").as_deref().unwrap_or("RS256") {
+                    "RS256" => PublicAlg::Rs256,
+                    "ES256" => PublicAlg::Es256,
+                    other => {
+                        errors.push(format!("CSCMS_JWT_ALG: '{other}' is not RS256 or ES256"));
+                        PublicAlg::Rs256
+                    }
+                };
+                KeySource::PublicKey {
+                    alg,
+                    pem_file: pem.into(),
+                }
+            }
+            (None, None, file) => {
+                KeySource::SecretFile(file.unwrap_or_else(|| DEFAULT_SECRET_FILE.into()).into())
+            }
+        };
+        let jwt = JwtSettings {
+            key,
+            issuer: get("CSCMS_JWT_ISSUER").unwrap_or_else(|| "cscms-local".into()),
+            audience: get("CSCMS_JWT_AUDIENCE").unwrap_or_else(|| "cscms-api".into()),
+            leeway_secs,
+        };
+        if errors.is_empty() {
+            Ok(Settings {
+                database,
+                bind,
+                pool_size,
+                workers,
+                max_body_bytes,
+                jwt,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn from_env() -> Result<Self, Vec<String>> {
+        Self::from_lookup(&|k| std::env::var(k).ok())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn with(vars: &[(&str, &str)]) -> Result<Settings, Vec<String>> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(&|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_are_local_sqlite_and_a_secret_file() {
+        let s = with(&[]).unwrap();
+        assert!(matches!(s.database, DbUrl::Sqlite(_)));
+        assert!(matches!(s.jwt.key, KeySource::SecretFile(_)));
+        assert_eq!(s.bind.port(), 8080);
+    }
+
+    #[test]
+    fn every_bad_value_is_named() {
+        let errs = with(&[
+            ("CSCMS_BIND", "nowhere"),
+            ("CSCMS_DB_POOL_SIZE", "0"),
+            ("CSCMS_JWT_SECRET", "short"),
+            ("CSCMS_DATABASE_URL", "mysql://x/y"),
+        ])
+        .unwrap_err();
+        for name in [
+            "CSCMS_BIND",
+            "CSCMS_DB_POOL_SIZE",
+            "CSCMS_JWT_SECRET",
+            "CSCMS_DATABASE_URL",
+        ] {
+            assert!(errs.iter().any(|e| e.starts_with(name)), "{name}: {errs:?}");
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! The one error type of the API, rendered as RFC 9457 problem details.
+//!
+//! Every variant has a stable machine-readable `code`. 5xx bodies say
+//! nothing internal: the cause goes to the log with the request id.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+use cscms_store::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One bad field of a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct FieldError {
+    /// Where the value is: `body.name`, `query.limit`, `path.code`.
+    pub field: String,
+    /// A stable code for the kind of failure (`required`, `invalid`, `too_long`...).
+    pub code: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// An RFC 9457 problem details object.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:cscms:problem:<code>`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// Stable machine-readable code; clients branch on this.
+    pub code: String,
+    /// The request id, also sent as `X-Request-Id`; quote it to the help desk.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// For validation failures: every bad field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 401: no usable credentials. `challenge` is the `WWW-Authenticate` value.
+    #[error("unauthenticated: {detail}")]
+    Unauthenticated {
+        code: &'static str,
+        detail: String,
+        challenge: String,
+    },
+    /// 403: authenticated, but the role may not do this.
+    #[error("forbidden: {detail}")]
+    Forbidden { code: &'static str, detail: String },
+    /// 404: absent, or outside the caller's scope (never told apart).
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("no such route")]
+    RouteNotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<Method> },
+    /// 400: the request could not be read (syntax, unknown field, bad parameter).
+    #[error("bad request: {detail}")]
+    BadRequest {
+        code: &'static str,
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// 422: the request was read but its values break the rules.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("payload over {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    #[error("conflict: {detail}")]
+    Conflict { code: &'static str, detail: String },
+    /// 503: the database does not answer.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// 500: a fault; the text is logged, never sent.
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn not_found(what: impl Into<String>) -> Self {
+        ApiError::NotFound(what.into())
+    }
+
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        ApiError::Forbidden {
+            code: "forbidden",
+            detail: detail.into(),
+        }
+    }
+
+    pub fn bad_query(errors: Vec<FieldError>) -> Self {
+        ApiError::BadRequest {
+            code: "invalid_query",
+            detail: "One or more query parameters are invalid.".into(),
+            errors,
+        }
+    }
+
+    /// A single bad field, as a 422.
+    pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, code, message)])
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated { code, .. }
+            | ApiError::Forbidden { code, .. }
+            | ApiError::BadRequest { code, .. }
+            | ApiError::Conflict { code, .. } => code,
+            ApiError::NotFound(_) => "not_found",
+            ApiError::RouteNotFound => "route_not_found",
+            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
+            ApiError::Validation(_) => "validation_failed",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
+            ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::Unavailable(_) => "service_unavailable",
+            ApiError::Internal(_) => "internal_error",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            ApiError::Unauthenticated { .. } => "Authentication required",
+            ApiError::Forbidden { .. } => "Not permitted",
+            ApiError::NotFound(_) => "Not found",
+            ApiError::RouteNotFound => "No such route",
+            ApiError::MethodNotAllowed { .. } => "Method not allowed",
+            ApiError::BadRequest { .. } => "Bad request",
+            ApiError::Validation(_) => "Validation failed",
+            ApiError::PayloadTooLarge { .. } => "Request body too large",
+            ApiError::UnsupportedMediaType => "Unsupported media type",
+            ApiError::Conflict { .. } => "Conflict",
+            ApiError::Unavailable(_) => "Service unavailable",
+            ApiError::Internal(_) => "Internal error",
+        }
+    }
+
+    /// What the client is told. Server faults say nothing of their cause.
+    fn detail(&self) -> String {
+        match self {
+            ApiError::Unauthenticated { detail, .. }
+            | ApiError::Forbidden { detail, .. }
+            | ApiError::BadRequest { detail, .. }
+            | ApiError::Conflict { detail, .. } => detail.clone(),
+            ApiError::NotFound(what) => format!("{what} was not found."),
+            ApiError::RouteNotFound => "No operation is defined at this path.".into(),
+            ApiError::MethodNotAllowed { allow } => format!(
+                "This path accepts {}.",
+                allow
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ApiError::Validation(errors) => {
+                format!("{} field(s) are invalid; see errors.", errors.len())
+            }
+            ApiError::PayloadTooLarge { limit } => {
+                format!("The request body exceeds the limit of {limit} bytes.")
+            }
+            ApiError::UnsupportedMediaType => "Send the request body as application/json.".into(),
+            ApiError::Unavailable(_) => {
+                "The service cannot reach its database; try again shortly.".into()
+            }
+            ApiError::Internal(_) => {
+                "The request failed on the server; quote the request id when reporting it.".into()
+            }
+        }
+    }
+
+    /// The problem body, with the request id when known.
+    pub fn problem(&self, request_id: Option<&str>) -> Problem {
+        let errors = match self {
+            ApiError::Validation(errors) | ApiError::BadRequest { errors, .. } => errors.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            type_: format!("urn:cscms:problem:{}", self.code()),
+            title: self.title().into(),
+            status: self.status_code().as_u16(),
+            detail: self.detail(),
+            code: self.code().into(),
+            request_id: request_id.map(str::to_owned),
+            errors,
+        }
+    }
+
+    /// The full response: status, problem body and the headers the status needs.
+    pub fn to_response(&self, request_id: Option<&str>) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        res.content_type(PROBLEM_JSON);
+        match self {
+            ApiError::Unauthenticated { challenge, .. } => {
+                if let Ok(v) = HeaderValue::from_str(challenge) {
+                    res.insert_header((header::WWW_AUTHENTICATE, v));
+                }
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                let list = allow
+                    .iter()
+                    .map(Method::as_str)
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                if let Ok(v) = HeaderValue::from_str(&list) {
+                    res.insert_header((header::ALLOW, v));
+                }
+            }
+            _ => {}
+        }
+        res.json(self.problem(request_id))
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.to_response(None)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(detail) => ApiError::Conflict {
+                code: "already_exists",
+                detail,
+            },
+            StoreError::Pool(_) | StoreError::Connect(_) => ApiError::Unavailable(e.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_faults_hide_their_cause() {
+        let e = ApiError::Internal("disk full at /var/lib/secret".into());
+        let p = e.problem(Some("r1"));
+        assert_eq!(p.status, 500);
+        assert!(!p.detail.contains("disk"));
+        let e = ApiError::from(StoreError::Connect(
+            "postgres: password authentication failed".into(),
+        ));
+        assert!(!e.problem(None).detail.contains("password"));
+        assert_eq!(e.code(), "service_unavailable");
+    }
+}

@@ -1,0 +1,130 @@
+//! Request extractors that report failures as problems with field paths.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use serde::de::DeserializeOwned;
+use validator::{Validate, ValidationErrors, ValidationErrorsKind};
+
+use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+
+/// A JSON body: size-limited, unknown fields rejected (by the type's
+/// `deny_unknown_fields`), type errors reported with their path, then
+/// `validator` rules checked with every failing field listed.
+pub struct ValidJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let limit = req
+            .app_data::<web::Data<AppState>>()
+            .map_or(262_144, |s| s.max_body_bytes);
+        let is_json = req
+            .headers()
+            .get(actix_web::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .map(|m| {
+                let m = m.trim().to_ascii_lowercase();
+                m == "application/json" || m.ends_with("+json")
+            })
+            .unwrap_or(false);
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !is_json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let bytes = body.await.map_err(|e| body_error(&e, limit))?;
+            if bytes.len() > limit {
+                return Err(ApiError::PayloadTooLarge { limit });
+            }
+            let value = parse_json::<T>(&bytes)?;
+            value
+                .validate()
+                .map_err(|e| ApiError::Validation(field_errors(&e, "body")))?;
+            Ok(ValidJson(value))
+        })
+    }
+}
+
+fn body_error(e: &actix_web::Error, limit: usize) -> ApiError {
+    use actix_web::error::PayloadError;
+    match e.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit },
+        _ => ApiError::BadRequest {
+            code: "unreadable_body",
+            detail: "The request body could not be read.".into(),
+            errors: Vec::new(),
+        },
+    }
+}
+
+/// Parses JSON, naming the path of the first failure.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let field = if path == "." || path.is_empty() {
+            "body".to_owned()
+        } else {
+            format!("body.{path}")
+        };
+        let msg = inner.to_string();
+        match inner.classify() {
+            serde_json::error::Category::Data if msg.starts_with("unknown field") => {
+                ApiError::BadRequest {
+                    code: "unknown_field",
+                    detail: "The body has a field this operation does not accept.".into(),
+                    errors: vec![FieldError::new(field, "unknown_field", msg)],
+                }
+            }
+            serde_json::error::Category::Data => ApiError::BadRequest {
+                code: "invalid_body",
+                detail: "A field of the body has the wrong type or value.".into(),
+                errors: vec![FieldError::new(field, "invalid", msg)],
+            },
+            _ => ApiError::BadRequest {
+                code: "malformed_json",
+                detail: "The body is not well-formed JSON.".into(),
+                errors: vec![FieldError::new("body", "malformed", msg)],
+            },
+        }
+    })
+}
+
+/// Flattens validator's nested errors into `prefix.a.b[2].c` paths.
+pub fn field_errors(errors: &ValidationErrors, prefix: &str) -> Vec<FieldError> {
+    let mut out = Vec::new();
+    collect(errors, prefix, &mut out);
+    out.sort_by(|a, b| a.field.cmp(&b.field));
+    out
+}
+
+fn collect(errors: &ValidationErrors, prefix: &str, out: &mut Vec<FieldError>) {
+    for (field, kind) in errors.errors() {
+        let path = format!("{prefix}.{field}");
+        match kind {
+            ValidationErrorsKind::Field(list) => {
+                for e in list {
+                    let message = e
+                        .message
+                        .as_ref()
+                        .map(|m| m.to_string())
+                        .unwrap_or_else(|| format!("fails the '{}' rule", e.code));
+                    out.push(FieldError::new(path.clone(), &e.code, message));
+                }
+            }
+            ValidationErrorsKind::Struct(inner) => collect(inner, &path, out),
+            ValidationErrorsKind::List(items) => {
+                for (i, inner) in items {
+                    collect(inner, &format!("{path}[{i}]"), out);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,320 @@
+//! Employee records, in the caller's scope.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use cscms_domain::cadre::{self, Cadre};
+use cscms_domain::employee::{EmployeeCode, ServiceEventKind};
+use cscms_domain::organisation::OrgId;
+use cscms_domain::principal::RecordPlace;
+use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::utc;
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Pay {
+    /// 7th CPC pay matrix level.
+    #[schema(example = "8")]
+    pub level: String,
+    /// Cell of the level.
+    #[schema(example = 4)]
+    pub cell: i32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Station {
+    #[schema(example = "New Delhi")]
+    pub name: String,
+    #[schema(example = "Delhi")]
+    pub state: String,
+}
+
+/// An employee as listed.
+#[derive(Serialize, ToSchema)]
+pub struct EmployeeSummary {
+    #[schema(example = "CSS-000042")]
+    pub code: String,
+    pub name: String,
+    pub cadre: Cadre,
+    /// Grade code (see `data/reference/cadre_grades.csv`).
+    #[schema(example = "SO")]
+    pub grade: String,
+    pub grade_name: String,
+    #[schema(example = "B")]
+    pub group: String,
+    pub pay: Pay,
+    pub organisation_id: String,
+    pub station: Station,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<EmployeeRow> for EmployeeSummary {
+    fn from(r: EmployeeRow) -> Self {
+        let cadre = r.cadre.parse().unwrap_or(Cadre::Css);
+        let grade_name = cadre::grade(cadre, &r.grade)
+            .map(|g| g.name.clone())
+            .unwrap_or_else(|_| r.grade.clone());
+        Self {
+            code: r.code,
+            name: r.name,
+            cadre,
+            grade: r.grade,
+            grade_name,
+            group: r.service_group,
+            pay: Pay {
+                level: r.pay_level,
+                cell: r.pay_cell,
+            },
+            organisation_id: r.org_id,
+            station: Station {
+                name: r.station,
+                state: r.station_state,
+            },
+            updated_at: utc(r.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ServiceEvent {
+    pub kind: ServiceEventKind,
+    pub effective_on: NaiveDate,
+    pub from_grade: Option<String>,
+    pub to_grade: Option<String>,
+    pub from_level: Option<String>,
+    pub to_level: Option<String>,
+    pub from_grade_pay: Option<i32>,
+    pub to_grade_pay: Option<i32>,
+    /// The order that made the change.
+    pub order_ref: String,
+    pub remarks: Option<String>,
+}
+
+impl From<ServiceEventRow> for ServiceEvent {
+    fn from(r: ServiceEventRow) -> Self {
+        Self {
+            kind: r.kind.parse().unwrap_or(ServiceEventKind::Appointment),
+            effective_on: r.effective_on,
+            from_grade: r.from_grade,
+            to_grade: r.to_grade,
+            from_level: r.from_level,
+            to_level: r.to_level,
+            from_grade_pay: r.from_grade_pay,
+            to_grade_pay: r.to_grade_pay,
+            order_ref: r.order_ref,
+            remarks: r.remarks,
+        }
+    }
+}
+
+/// One employee in full, with the service history.
+#[derive(Serialize, ToSchema)]
+pub struct EmployeeDetail {
+    #[serde(flatten)]
+    pub summary: EmployeeSummary,
+    pub date_of_birth: NaiveDate,
+    pub joined_government_on: NaiveDate,
+    pub joined_entry_grade_on: NaiveDate,
+    pub joined_present_grade_on: NaiveDate,
+    #[schema(example = "female")]
+    pub gender: String,
+    #[schema(example = "UR")]
+    pub category: String,
+    pub service_history: Vec<ServiceEvent>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EmployeePage {
+    pub items: Vec<EmployeeSummary>,
+    /// The next page, or null on the last one.
+    #[schema(example = "/v1/employees?cursor=CSS-000050&limit=50")]
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only this organisation (exact id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// CSS, CSSS or CSCS.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cadre: Option<String>,
+    /// Grade code, e.g. SO.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub grade: Option<String>,
+    /// Part of the name or the code, any case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(max_length = 100)]
+    pub q: Option<String>,
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+const DEFAULT_LIMIT: u32 = 50;
+
+/// Parses the query into a store filter, listing every bad parameter.
+fn parse_query(q: &ListQuery) -> Result<(EmployeeFilter, Option<String>, u32), ApiError> {
+    let mut errors = Vec::new();
+    let cadre = match q.cadre.as_deref().map(str::parse::<Cadre>) {
+        Some(Err(e)) => {
+            errors.push(FieldError::new("query.cadre", "invalid", e.to_string()));
+            None
+        }
+        Some(Ok(c)) => Some(c),
+        None => None,
+    };
+    if let Some(g) = &q.grade {
+        let known = match cadre {
+            Some(c) => cadre::grade(c, g).is_ok(),
+            None => Cadre::ALL.iter().any(|c| cadre::grade(*c, g).is_ok()),
+        };
+        if !known {
+            errors.push(FieldError::new(
+                "query.grade",
+                "invalid",
+                format!("unknown grade '{g}'"),
+            ));
+        }
+    }
+    if let Some(Err(e)) = q.org.as_deref().map(OrgId::parse) {
+        errors.push(FieldError::new("query.org", "invalid", e.to_string()));
+    }
+    if q.q.as_ref().is_some_and(|s| s.chars().count() > 100) {
+        errors.push(FieldError::new(
+            "query.q",
+            "too_long",
+            "at most 100 characters",
+        ));
+    }
+    if let Some(Err(e)) = q.cursor.as_deref().map(EmployeeCode::parse) {
+        errors.push(FieldError::new("query.cursor", "invalid", e.to_string()));
+    }
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=200).contains(&limit) {
+        errors.push(FieldError::new(
+            "query.limit",
+            "out_of_range",
+            "from 1 to 200",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::bad_query(errors));
+    }
+    let filter = EmployeeFilter {
+        org: q.org.clone(),
+        cadre: cadre.map(|c| c.as_str().to_owned()),
+        grade: q.grade.as_ref().map(|g| g.to_ascii_uppercase()),
+        q: q.q.clone(),
+    };
+    Ok((filter, q.cursor.clone(), limit))
+}
+
+/// Employees in the caller's scope, by code, a page at a time. Employees
+/// see themselves; nodal officers their organisation and the bodies under
+/// it; AVD and DoPT everyone.
+#[utoipa::path(tag = "employees", security(("bearer" = [])), params(ListQuery),
+    responses((status = 200, body = EmployeePage, headers(("Link" = String, description = "rel=\"next\" when there is a next page")))))]
+#[get("/employees")]
+pub async fn list(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let (filter, cursor, limit) = parse_query(&query)?;
+    let visibility = who.visibility();
+    let fetch = i64::from(limit) + 1;
+    let mut rows = state
+        .db(move |c| {
+            cscms_store::employees::list(c, &visibility, &filter, cursor.as_deref(), fetch)
+        })
+        .await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = match (more, rows.last()) {
+        (true, Some(last)) => {
+            let next_query = ListQuery {
+                cursor: Some(last.code.clone()),
+                limit: Some(limit),
+                ..query
+            };
+            serde_urlencoded::to_string(&next_query)
+                .ok()
+                .map(|qs| format!("/v1/employees?{qs}"))
+        }
+        _ => None,
+    };
+    let mut res = HttpResponse::Ok();
+    if let Some(link) = &next {
+        res.insert_header(("Link", format!("<{link}>; rel=\"next\"")));
+    }
+    Ok(res.json(EmployeePage {
+        items: rows.into_iter().map(EmployeeSummary::from).collect(),
+        next,
+    }))
+}
+
+/// One employee with service history, if in the caller's scope.
+#[utoipa::path(tag = "employees", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
+    responses((status = 200, body = EmployeeDetail)))]
+#[get("/employees/{code}")]
+pub async fn get(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let code = code.into_inner();
+    let not_found = || ApiError::not_found(format!("Employee {code}"));
+    // A malformed code cannot name anyone: same answer as an absent one.
+    let parsed = EmployeeCode::parse(&code).map_err(|_| not_found())?;
+    let key = parsed.as_str().to_owned();
+    let found = state
+        .db(move |c| {
+            let Some(placed) = cscms_store::employees::get(c, &key)? else {
+                return Ok(None);
+            };
+            Ok(Some(placed))
+        })
+        .await?
+        .ok_or_else(not_found)?;
+    let org = OrgId::parse(&found.record.org_id).map_err(|_| not_found())?;
+    let parent = found
+        .org_parent
+        .as_deref()
+        .and_then(|p| OrgId::parse(p).ok());
+    let place = RecordPlace {
+        org: &org,
+        org_parent: parent.as_ref(),
+        employee: Some(&parsed),
+    };
+    if !who.sees(place) {
+        return Err(not_found());
+    }
+    let key = parsed.as_str().to_owned();
+    let history = state
+        .db(move |c| cscms_store::employees::history(c, &key))
+        .await?;
+    let r = found.record;
+    Ok(HttpResponse::Ok().json(EmployeeDetail {
+        date_of_birth: r.date_of_birth,
+        joined_government_on: r.joined_government_on,
+        joined_entry_grade_on: r.joined_entry_grade_on,
+        joined_present_grade_on: r.joined_present_grade_on,
+        gender: r.gender.clone(),
+        category: r.category.clone(),
+        summary: EmployeeSummary::from(r),
+        service_history: history.into_iter().map(ServiceEvent::from).collect(),
+    }))
+}

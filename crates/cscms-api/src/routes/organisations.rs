@@ -1,0 +1,249 @@
+//! Ministries, departments and the bodies under them.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use cscms_domain::organisation::{OrgId, OrgKind};
+use cscms_domain::principal::{Principal, Role};
+use cscms_store::organisations::{NewOrg, OrgRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{actor, utc};
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::extract::ValidJson;
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Organisation {
+    #[schema(example = "MHA")]
+    pub id: String,
+    #[schema(example = "Ministry of Home Affairs")]
+    pub name: String,
+    pub kind: OrgKind,
+    /// The ministry or department a sub-organisation belongs to.
+    pub parent_id: Option<String>,
+    pub state: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<OrgRow> for Organisation {
+    fn from(r: OrgRow) -> Self {
+        Self {
+            // Stored kinds are constrained by the schema; an unknown one is
+            // shown as a ministry rather than failing the whole list.
+            kind: r.kind.parse().unwrap_or(OrgKind::Ministry),
+            id: r.id,
+            name: r.name,
+            parent_id: r.parent_id,
+            state: r.state,
+            created_at: utc(r.created_at),
+            updated_at: utc(r.updated_at),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationList {
+    pub items: Vec<Organisation>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct NodalOfficer {
+    pub name: String,
+    pub designation: String,
+    pub email: String,
+    #[schema(example = "nodal_officer")]
+    pub role: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct OrganisationDetail {
+    #[serde(flatten)]
+    pub organisation: Organisation,
+    /// Active nodal (or sub-nodal) officers: the officers answerable for its data (PRF-2).
+    pub officers: Vec<NodalOfficer>,
+    /// Sub-organisations under a ministry or department.
+    pub children: Vec<Organisation>,
+}
+
+/// Organisations the caller may see: central roles and employees see all;
+/// officers see their own organisation, its parent and its children.
+#[utoipa::path(tag = "organisations", security(("bearer" = [])),
+    responses((status = 200, body = OrganisationList)))]
+#[get("/organisations")]
+pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let rows = state.db(cscms_store::organisations::list).await?;
+    let own_parent = own_parent(&who, &rows);
+    let items = rows
+        .into_iter()
+        .filter(|r| visible(&who, r, own_parent.as_deref()))
+        .map(Organisation::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(OrganisationList { items }))
+}
+
+/// The caller's own organisation's parent, needed because officers of a
+/// sub-organisation also see the ministry above it.
+fn own_parent(who: &Principal, rows: &[OrgRow]) -> Option<String> {
+    let own = who.org.as_ref()?;
+    rows.iter()
+        .find(|r| r.id == own.as_str())
+        .and_then(|r| r.parent_id.clone())
+}
+
+fn visible(who: &Principal, r: &OrgRow, own_parent: Option<&str>) -> bool {
+    let Ok(id) = OrgId::parse(&r.id) else {
+        return false;
+    };
+    let parent = r.parent_id.as_deref().and_then(|p| OrgId::parse(p).ok());
+    who.sees_organisation(&id, parent.as_ref()) || own_parent == Some(r.id.as_str())
+}
+
+/// One organisation with its officers and sub-organisations.
+#[utoipa::path(tag = "organisations", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Organisation id, e.g. MHA")),
+    responses((status = 200, body = OrganisationDetail)))]
+#[get("/organisations/{id}")]
+pub async fn get(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let key = id.clone();
+    let found = state
+        .db(move |c| {
+            let all = cscms_store::organisations::list(c)?;
+            let Some(org) = all.iter().find(|o| o.id == key).cloned() else {
+                return Ok(None);
+            };
+            let officers = cscms_store::organisations::officers(c, &key)?;
+            Ok(Some((org, officers, all)))
+        })
+        .await?;
+    let (org, officers, all) =
+        found.ok_or_else(|| ApiError::not_found(format!("Organisation {id}")))?;
+    let own_parent = own_parent(&who, &all);
+    if !visible(&who, &org, own_parent.as_deref()) {
+        return Err(ApiError::not_found(format!("Organisation {id}")));
+    }
+    let org_id = org.id.clone();
+    Ok(HttpResponse::Ok().json(OrganisationDetail {
+        organisation: org.into(),
+        officers: officers
+            .into_iter()
+            .map(|o| NodalOfficer {
+                name: o.name,
+                designation: o.designation,
+                email: o.email,
+                role: o.role,
+            })
+            .collect(),
+        children: all
+            .into_iter()
+            .filter(|c| c.parent_id.as_deref() == Some(org_id.as_str()))
+            .filter(|c| visible(&who, c, own_parent.as_deref()))
+            .map(Organisation::from)
+            .collect(),
+    }))
+}
+
+/// A new ministry, department or sub-organisation (DoPT only).
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisation {
+    /// 2-32 of A-Z, 0-9 and '-'; sub-organisations conventionally `PARENT-CODE`.
+    #[schema(example = "MOCA", pattern = "^[A-Z0-9][A-Z0-9-]{1,31}$")]
+    #[validate(custom(function = "valid_org_id"))]
+    pub id: String,
+    #[schema(
+        example = "Ministry of Civil Aviation",
+        min_length = 3,
+        max_length = 200
+    )]
+    #[validate(length(min = 3, max = 200))]
+    pub name: String,
+    pub kind: OrgKind,
+    /// Required for PSUs, autonomous bodies and attached offices; absent otherwise.
+    pub parent_id: Option<String>,
+    #[schema(example = "Delhi", min_length = 2, max_length = 60)]
+    #[validate(length(min = 2, max = 60))]
+    pub state: Option<String>,
+}
+
+fn valid_org_id(id: &str) -> Result<(), validator::ValidationError> {
+    OrgId::parse(id)
+        .map(drop)
+        .map_err(|e| validator::ValidationError::new("invalid").with_message(e.to_string().into()))
+}
+
+/// Creates an organisation. Audited.
+#[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = NewOrganisation,
+    responses(
+        (status = 201, body = Organisation, headers(("Location" = String))),
+        (status = 403, description = "Only DoPT creates organisations", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/organisations")]
+pub async fn create(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ValidJson(body): ValidJson<NewOrganisation>,
+) -> Result<HttpResponse, ApiError> {
+    if who.role != Role::Dopt {
+        return Err(ApiError::forbidden(
+            "Only the DoPT cadre authority creates organisations.",
+        ));
+    }
+    let mut errors = Vec::new();
+    match (body.kind.needs_parent(), &body.parent_id) {
+        (true, None) => errors.push(FieldError::new(
+            "body.parent_id",
+            "required",
+            format!("a {} belongs to a ministry or department", body.kind),
+        )),
+        (false, Some(_)) => errors.push(FieldError::new(
+            "body.parent_id",
+            "not_allowed",
+            format!("a {} has no parent", body.kind),
+        )),
+        _ => {}
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let actor = actor(&who, &req);
+    let new = NewOrg {
+        id: body.id,
+        name: body.name.trim().to_owned(),
+        kind: body.kind.as_str().to_owned(),
+        parent_id: body.parent_id,
+        state: body.state,
+    };
+    let created = state
+        .db(move |c| {
+            if let Some(parent) = &new.parent_id {
+                let ok = cscms_store::organisations::get(c, parent)?
+                    .is_some_and(|p| p.parent_id.is_none());
+                if !ok {
+                    return Ok(Err(()));
+                }
+            }
+            cscms_store::organisations::create(c, &actor, new).map(Ok)
+        })
+        .await?
+        .map_err(|()| {
+            ApiError::invalid(
+                "body.parent_id",
+                "unknown_parent",
+                "no ministry or department has this id",
+            )
+        })?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/organisations/{}", created.id)))
+        .json(Organisation::from(created)))
+}

@@ -1,0 +1,69 @@
+//! Support for tests on either backend: a fresh, migrated database each.
+
+use std::path::Path;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+
+use crate::{migrate, DbUrl, StoreError};
+
+/// A fresh database: a new SQLite file under `dir`, or a new PostgreSQL
+/// database created through `pg_admin_url` (a URL to any database of a
+/// server the tests may create databases on). Migrated.
+pub fn fresh_database(pg_admin_url: Option<&str>, dir: &Path) -> Result<DbUrl, StoreError> {
+    let url = match pg_admin_url {
+        None => DbUrl::Sqlite(dir.join("cscms-test.db")),
+        Some(admin) => {
+            let name = format!("cscms_t_{}", uuid::Uuid::new_v4().simple());
+            let mut conn = PgConnection::establish(admin)
+                .map_err(|e| StoreError::Connect(format!("postgres: {e}")))?;
+            conn.batch_execute(&format!("CREATE DATABASE {name}"))?;
+            DbUrl::Postgres(replace_db_name(admin, &name))
+        }
+    };
+    let mut conn = url.establish()?;
+    migrate::run_pending(&mut conn)?;
+    Ok(url)
+}
+
+/// `postgres://u@h:p/old?x` → `postgres://u@h:p/new?x`.
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let authority_end = base.find("://").map_or(0, |i| i + 3);
+    let base = match base[authority_end..].find('/') {
+        Some(slash) => &base[..authority_end + slash],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Runs raw SQL (tests that break or inspect a database on purpose).
+pub fn execute(conn: &mut crate::DbConn, sql: &str) -> Result<(), StoreError> {
+    conn.batch_execute(sql).map_err(StoreError::Query)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_db_name;
+
+    #[test]
+    fn swaps_the_database_name() {
+        assert_eq!(
+            replace_db_name("postgres://u@h:5/postgres", "t1"),
+            "postgres://u@h:5/t1"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u@h:5/postgres?sslmode=disable", "t1"),
+            "postgres://u@h:5/t1?sslmode=disable"
+        );
+        assert_eq!(
+            replace_db_name("postgres://u@h:5", "t1"),
+            "postgres://u@h:5/t1"
+        );
+    }
+}

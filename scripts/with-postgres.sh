@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs a command against a throwaway PostgreSQL server: installs Debian's
+# postgresql package if no server binaries exist, starts a private cluster on
+# a free loopback port (never as root), exports CSCMS_TEST_DATABASE_URL, runs
+# the command, and stops and removes the cluster afterwards, also on failure.
+set -euo pipefail
+
+bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
+if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
+  echo "with-postgres: installing PostgreSQL server binaries (Debian package 'postgresql')" >&2
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  fi
+  bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+fi
+
+# The server refuses to run as root: use an unprivileged account for it.
+as_pg=()
+if [ "$(id -u)" -eq 0 ]; then
+  pguser=cscms-pg
+  id -u "$pguser" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$pguser"
+  as_pg=(runuser -u "$pguser" --)
+fi
+
+workdir=$(mktemp -d /tmp/cscms-pg.XXXXXX)
+chmod 755 "$workdir"
+[ "${#as_pg[@]}" -eq 0 ] || chown "$pguser" "$workdir"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+
+cleanup() {
+  "${as_pg[@]}" "$bindir/pg_ctl" -D "$workdir/data" -m immediate stop >/dev/null 2>&1 || true
+  rm -rf "$workdir"
+}
+trap cleanup EXIT INT TERM
+
+"${as_pg[@]}" "$bindir/initdb" -D "$workdir/data" -U cscms --auth=trust --no-sync -E UTF8 >/dev/null
+"${as_pg[@]}" "$bindir/pg_ctl" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 \
+  -o "-p $port -k $workdir -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300" \
+  start >/dev/null || { cat "$workdir/server.log" >&2; exit 1; }
+
+export CSCMS_TEST_DATABASE_URL="postgres://cscms@127.0.0.1:$port/postgres"
+echo "with-postgres: throwaway server on 127.0.0.1:$port" >&2
+"$@"

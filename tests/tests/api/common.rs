@@ -1,0 +1,280 @@
+//! The test harness: a fresh database per test (SQLite by default, or a new
+//! PostgreSQL database when `CSCMS_TEST_DATABASE_URL` is set), the app in
+//! process, fixtures with known scope, and token minting.
+
+use std::collections::HashMap;
+
+use actix_web::http::header::HeaderMap;
+use actix_web::http::StatusCode;
+use actix_web::test::{self, TestRequest};
+use actix_web::web;
+use chrono::{NaiveDate, Utc};
+use cscms_api::auth::{MintRequest, Verifier};
+use cscms_api::config::Settings;
+use cscms_api::state::AppState;
+use cscms_domain::principal::Role;
+use cscms_store::audit::Actor;
+use cscms_store::connect_pool;
+use cscms_store::employees::{EmployeeRow, NewServiceEvent};
+use cscms_store::organisations::NewOrg;
+use serde_json::Value;
+
+pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+pub struct TestApp {
+    pub state: web::Data<AppState>,
+    _dir: tempfile::TempDir,
+}
+
+pub fn settings(extra: &[(&str, &str)]) -> Settings {
+    let mut vars: HashMap<String, String> = HashMap::new();
+    vars.insert("CSCMS_JWT_SECRET".into(), SECRET.into());
+    vars.insert("CSCMS_DB_POOL_SIZE".into(), "4".into());
+    for (k, v) in extra {
+        vars.insert((*k).into(), (*v).into());
+    }
+    if extra.iter().any(|(k, _)| *k == "CSCMS_JWT_PUBLIC_KEY_FILE") {
+        vars.remove("CSCMS_JWT_SECRET");
+    }
+    Settings::from_lookup(&|k| vars.get(k).cloned()).expect("test settings")
+}
+
+pub fn pg_admin_url() -> Option<String> {
+    std::env::var("CSCMS_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A fresh app with the standard fixtures.
+pub async fn spawn() -> TestApp {
+    spawn_with(&[]).await
+}
+
+pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().to_path_buf();
+    let admin = pg_admin_url();
+    let url = web::block(move || cscms_store::testing::fresh_database(admin.as_deref(), &path))
+        .await
+        .expect("block")
+        .expect("fresh database");
+    let s = settings(extra);
+    let pool = connect_pool(&url, s.pool_size).expect("pool");
+    let verifier = Verifier::new(&s.jwt).expect("verifier");
+    let state = web::Data::new(AppState {
+        pool,
+        verifier,
+        max_body_bytes: s.max_body_bytes,
+    });
+    let app = TestApp { state, _dir: dir };
+    app.fixtures().await;
+    app
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("date")
+}
+
+/// Employees of the fixtures: (code, org).
+pub const IN_MHA: &str = "CSS-000001";
+pub const IN_NDMA: &str = "CSS-000002";
+pub const IN_MOF: &str = "CSSS-000003";
+
+pub fn employee(
+    code: &str,
+    name: &str,
+    cadre: &str,
+    grade: &str,
+    level: &str,
+    org: &str,
+) -> EmployeeRow {
+    let now = Utc::now().naive_utc();
+    EmployeeRow {
+        code: code.into(),
+        name: name.into(),
+        cadre: cadre.into(),
+        grade: grade.into(),
+        service_group: "B".into(),
+        pay_level: level.into(),
+        pay_cell: 3,
+        date_of_birth: date(1985, 4, 12),
+        joined_government_on: date(2010, 7, 1),
+        joined_entry_grade_on: date(2010, 7, 1),
+        joined_present_grade_on: date(2018, 3, 15),
+        org_id: org.into(),
+        station: "New Delhi".into(),
+        station_state: "Delhi".into(),
+        gender: "female".into(),
+        category: "UR".into(),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    }
+}
+
+pub fn event(
+    code: &str,
+    kind: &str,
+    on: NaiveDate,
+    to_grade: &str,
+    to_level: &str,
+) -> NewServiceEvent {
+    NewServiceEvent {
+        employee_code: code.into(),
+        kind: kind.into(),
+        effective_on: on,
+        from_grade: None,
+        to_grade: Some(to_grade.into()),
+        from_level: None,
+        to_level: Some(to_level.into()),
+        from_grade_pay: None,
+        to_grade_pay: None,
+        order_ref: "DoPT O.M. No. 1/1/2010-CS.I".into(),
+        remarks: None,
+    }
+}
+
+impl TestApp {
+    /// Runs store work directly (fixtures and checks behind the API).
+    pub async fn db<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut cscms_store::DbConn) -> Result<T, cscms_store::StoreError>
+            + Send
+            + 'static,
+    ) -> T {
+        self.state.db(work).await.expect("store work")
+    }
+
+    async fn fixtures(&self) {
+        self.db(|c| {
+            let actor = Actor {
+                sub: "fixture".into(),
+                role: "dopt".into(),
+                request_id: "fixture".into(),
+            };
+            for (id, name, kind, parent) in [
+                ("MHA", "Ministry of Home Affairs", "ministry", None),
+                (
+                    "MHA-NDMA",
+                    "National Disaster Management Authority",
+                    "autonomous_body",
+                    Some("MHA"),
+                ),
+                ("MOF", "Ministry of Finance", "ministry", None),
+            ] {
+                cscms_store::organisations::create(
+                    c,
+                    &actor,
+                    NewOrg {
+                        id: id.into(),
+                        name: name.into(),
+                        kind: kind.into(),
+                        parent_id: parent.map(str::to_owned),
+                        state: Some("Delhi".into()),
+                    },
+                )?;
+            }
+            let emps = [
+                (IN_MHA, "Asha Verma", "CSS", "SO", "8", "MHA"),
+                (IN_NDMA, "Vijay Rao", "CSS", "ASO", "7", "MHA-NDMA"),
+                (IN_MOF, "Meena Iyer", "CSSS", "PA", "7", "MOF"),
+            ];
+            for (code, name, cadre, grade, level, org) in emps {
+                let row = employee(code, name, cadre, grade, level, org);
+                let ev = [event(code, "appointment", date(2010, 7, 1), grade, level)];
+                cscms_store::employees::insert(c, &row, &ev)?;
+            }
+            Ok(())
+        })
+        .await;
+    }
+
+    pub fn mint(&self, req: MintRequest) -> String {
+        self.state.verifier.mint(&req).expect("mint")
+    }
+
+    /// A token for a role anchored at an employee code or organisation.
+    pub fn token(&self, role: Role, anchor: Option<&str>) -> String {
+        let mut req =
+            MintRequest::new(role, format!("{}:{}", role.as_str(), anchor.unwrap_or("x")));
+        match role {
+            Role::Employee => req.employee = anchor.map(str::to_owned),
+            Role::NodalOfficer | Role::SubNodalOfficer => req.org = anchor.map(str::to_owned),
+            Role::Integration => {
+                req.scopes = anchor.map(|s| vec![s.to_owned()]).unwrap_or_default()
+            }
+            Role::Avd | Role::Dopt => {}
+        }
+        self.mint(req)
+    }
+
+    pub fn dopt(&self) -> String {
+        self.token(Role::Dopt, None)
+    }
+
+    /// Sends a request through the whole app; returns status, headers and
+    /// the body as JSON (Null when empty or not JSON).
+    pub async fn call(&self, req: TestRequest) -> Reply {
+        let svc = test::init_service(cscms_api::app(self.state.clone())).await;
+        let res = test::call_service(&svc, req.to_request()).await;
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = test::read_body(res).await;
+        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            json,
+            bytes: bytes.to_vec(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        self.call(
+            TestRequest::get()
+                .uri(path)
+                .insert_header(("Authorization", format!("Bearer {token}"))),
+        )
+        .await
+    }
+
+    pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.call(
+            TestRequest::post()
+                .uri(path)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .set_json(body),
+        )
+        .await
+    }
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub json: Value,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json answer with this status and code.
+    pub fn assert_problem(&self, status: u16, code: &str) {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.json);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "body: {}",
+            self.json
+        );
+        assert_eq!(self.json["code"], code, "body: {}", self.json);
+        assert_eq!(self.json["status"], status);
+        assert!(
+            self.json["request_id"].is_string(),
+            "problem carries the request id"
+        );
+    }
+}

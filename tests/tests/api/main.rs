@@ -1,0 +1,13 @@
+//! End-to-end tests of the CSCMS API through the whole actix app, each on
+//! its own fresh database (run in parallel).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+mod auth;
+mod contract;
+mod employees;
+mod errors;
+mod migrations;
+mod organisations;
+mod scope;
