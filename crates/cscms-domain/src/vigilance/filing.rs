@@ -1,0 +1,679 @@
+//! Filing an annual immovable property return (IPR-1): the property entries of
+//! the prescribed form, validated field by field, lateness, and revisions.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::fields::{self, FieldErrors, Text};
+use super::ipr::{IprFilingSummary, YEARS};
+use super::params::VigilanceParams;
+use crate::employee::string_enum;
+
+string_enum!(
+    /// What the property is.
+    PropertyKind, "property kind" {
+        House = "house",
+        Flat = "flat",
+        Plot = "plot",
+        AgriculturalLand = "agricultural_land",
+        Commercial = "commercial",
+        Other = "other",
+    }
+);
+
+string_enum!(
+    /// How it was acquired (the modes named in the prescribed form).
+    AcquisitionMode, "acquisition mode" {
+        Purchase = "purchase",
+        Lease = "lease",
+        Mortgage = "mortgage",
+        Inheritance = "inheritance",
+        Gift = "gift",
+        Other = "other",
+    }
+);
+
+/// Wire shape of a return being filed. Enums and dates are strings so that
+/// every bad field is reported at once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct IprReturnInput {
+    /// The calendar year the return is for (holdings as on 31 December).
+    pub year: i32,
+    #[serde(default)]
+    pub nil: bool,
+    #[serde(default)]
+    pub properties: Vec<PropertyInput>,
+    /// The revision being revised; `None` for the original return of the year.
+    #[serde(default)]
+    pub revises: Option<u32>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PropertyInput {
+    pub kind: String,
+    /// Name and details of the property (area, type of construction…).
+    pub description: String,
+    pub location: LocationInput,
+    pub acquisition: AcquisitionInput,
+    /// Present value, whole rupees.
+    pub present_value: i64,
+    /// The officer's share, percent (0 when held wholly in another's name).
+    pub own_share_pct: f64,
+    #[serde(default)]
+    pub co_owners: Vec<CoOwnerInput>,
+    /// Annual income from the property, whole rupees.
+    pub annual_income: i64,
+    #[serde(default)]
+    pub remarks: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LocationInput {
+    /// House / plot / survey number, street, village or town.
+    pub address: String,
+    #[serde(default)]
+    pub sub_division: Option<String>,
+    pub district: String,
+    pub state: String,
+    #[serde(default)]
+    pub pin_code: Option<String>,
+    /// Defaults to India.
+    #[serde(default)]
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AcquisitionInput {
+    pub how: String,
+    /// `YYYY-MM-DD`.
+    pub acquired_on: String,
+    /// Name and particulars of the person(s) acquired from.
+    pub from_whom: String,
+    /// Cost of acquisition, whole rupees (0 for inheritance or gift).
+    pub cost: i64,
+    /// Required when `how` is `other`.
+    #[serde(default)]
+    pub details: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CoOwnerInput {
+    pub name: String,
+    pub relationship: String,
+    pub share_pct: f64,
+}
+
+/// Where a property is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Location {
+    pub address: Text,
+    pub sub_division: Option<Text>,
+    pub district: Text,
+    pub state: Text,
+    pub pin_code: Option<Text>,
+    pub country: Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct Acquisition {
+    pub how: AcquisitionMode,
+    pub acquired_on: NaiveDate,
+    pub from_whom: Text,
+    pub cost: u64,
+    pub details: Option<Text>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct CoOwner {
+    pub name: Text,
+    pub relationship: Text,
+    pub share_pct: f64,
+}
+
+/// One validated property entry.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Property {
+    pub kind: PropertyKind,
+    pub description: Text,
+    pub location: Location,
+    pub acquisition: Acquisition,
+    pub present_value: u64,
+    pub own_share_pct: f64,
+    pub co_owners: Vec<CoOwner>,
+    pub annual_income: u64,
+    pub remarks: Option<Text>,
+}
+
+/// One filed version of an annual return, valid by construction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct IprFiling {
+    pub year: i32,
+    /// 0 for the original, n+1 for the revision of n.
+    pub revision: u32,
+    pub revises: Option<u32>,
+    pub filed_on: NaiveDate,
+    pub due_on: NaiveDate,
+    /// The return (not this version) was first filed after its due date.
+    pub late: bool,
+    pub nil: bool,
+    pub properties: Vec<Property>,
+}
+
+impl IprFiling {
+    /// What the clearance engine needs of this version.
+    pub fn summary(&self) -> IprFilingSummary {
+        IprFilingSummary::from_filing(self.year, self.filed_on, self.nil, self.revision)
+    }
+}
+
+const SHORT: usize = 200;
+const LONG: usize = 1000;
+const MAX_PROPERTIES: usize = 500;
+/// Shares are percent with two decimals; sums are compared within this.
+const SHARE_EPSILON: f64 = 0.005;
+
+/// Files a return submitted on `filed_on` (the server's date, not the
+/// client's). `on_record` holds the officer's versions already filed (any
+/// years; drafts are ignored): the original of a year is revision 0 and each
+/// revision must revise the latest version of the same year.
+pub fn file_return(
+    input: &IprReturnInput,
+    filed_on: NaiveDate,
+    on_record: &[IprFilingSummary],
+    params: &VigilanceParams,
+) -> Result<IprFiling, FieldErrors> {
+    let mut errs = FieldErrors::new();
+    let year = input.year;
+    let year_end = NaiveDate::from_ymd_opt(year, 12, 31);
+    let due_on = if !YEARS.contains(&year) {
+        errs.push(
+            "year",
+            format!(
+                "must be a calendar year in {}..={}",
+                YEARS.start(),
+                YEARS.end()
+            ),
+        );
+        None
+    } else if filed_on.year() <= year {
+        errs.push(
+            "year",
+            format!("the return for {year} states holdings on 31.12.{year}; it can be filed from 01.01.{}", year + 1),
+        );
+        None
+    } else {
+        let due = params.ipr_due_on(year).map(|(d, _)| d);
+        if due.is_none() {
+            errs.push(
+                "year",
+                format!("no due-date rule covers the return for {year}"),
+            );
+        }
+        due
+    };
+
+    // Revisions (IPR-1): n+1 of the same year, revising the latest version.
+    let versions: Vec<&IprFilingSummary> = on_record
+        .iter()
+        .filter(|f| f.year() == year && f.filed_on().is_some())
+        .collect();
+    let latest = versions.iter().map(|f| f.revision()).max();
+    let first_filed = versions.iter().filter_map(|f| f.filed_on()).min();
+    let revision = match (input.revises, latest) {
+        (None, None) => Some(0),
+        (None, Some(l)) => {
+            errs.push(
+                "revises",
+                format!("a return for {year} is on record (revision {l}); file a revision of it"),
+            );
+            None
+        }
+        (Some(n), None) => {
+            errs.push(
+                "revises",
+                format!("there is no return for {year} to revise (revision {n})"),
+            );
+            None
+        }
+        (Some(n), Some(l)) if n != l => {
+            errs.push(
+                "revises",
+                format!("revision {n} is not the latest for {year}; revise revision {l}"),
+            );
+            None
+        }
+        (Some(n), Some(_)) => n.checked_add(1),
+    };
+    if let Some(last) = versions
+        .iter()
+        .filter_map(|f| f.filed_on())
+        .max()
+        .filter(|d| *d > filed_on)
+    {
+        errs.push(
+            "filed_on",
+            format!(
+                "a version for {year} was already filed on {}",
+                fields::dmy(last)
+            ),
+        );
+    }
+
+    if input.nil && !input.properties.is_empty() {
+        errs.push("properties", "a nil return declares no property");
+    } else if !input.nil && input.properties.is_empty() {
+        errs.push(
+            "properties",
+            "declare at least one property, or file a nil return",
+        );
+    } else if input.properties.len() > MAX_PROPERTIES {
+        errs.push("properties", format!("at most {MAX_PROPERTIES} properties"));
+    }
+    let properties: Vec<Option<Property>> = input
+        .properties
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            property(
+                &mut errs,
+                &format!("properties[{i}]"),
+                p,
+                filed_on,
+                year_end,
+            )
+        })
+        .collect();
+
+    match (revision, due_on) {
+        (Some(revision), Some(due_on)) if errs.is_empty() => Ok(IprFiling {
+            year,
+            revision,
+            revises: input.revises,
+            filed_on,
+            due_on,
+            // The return is as late as its first version (IPR-1, VIG-2).
+            late: first_filed.unwrap_or(filed_on) > due_on,
+            nil: input.nil,
+            properties: properties.into_iter().flatten().collect(),
+        }),
+        _ => Err(errs),
+    }
+}
+
+fn property(
+    errs: &mut FieldErrors,
+    at: &str,
+    p: &PropertyInput,
+    filed_on: NaiveDate,
+    year_end: Option<NaiveDate>,
+) -> Option<Property> {
+    let path = |f: &str| format!("{at}.{f}");
+    let kind = fields::choice(errs, &path("kind"), &p.kind, PropertyKind::ALL);
+    let description = fields::text(errs, &path("description"), &p.description, LONG);
+
+    let l = &p.location;
+    let address = fields::text(errs, &path("location.address"), &l.address, LONG);
+    let sub_division = fields::opt_text(
+        errs,
+        &path("location.sub_division"),
+        l.sub_division.as_deref(),
+        SHORT,
+    );
+    let district = fields::text(errs, &path("location.district"), &l.district, SHORT);
+    let state = fields::text(errs, &path("location.state"), &l.state, SHORT);
+    let country = match l.country.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(c) => fields::text(errs, &path("location.country"), c, SHORT),
+        None => Text::parse("India", SHORT).ok(),
+    };
+    let in_india = country
+        .as_ref()
+        .is_some_and(|c| c.as_str().eq_ignore_ascii_case("india"));
+    let pin_code = fields::opt_text(errs, &path("location.pin_code"), l.pin_code.as_deref(), 20);
+    if let Some(pin) = pin_code.as_ref().filter(|_| in_india) {
+        let s = pin.as_str();
+        if !(s.len() == 6 && s.bytes().all(|b| b.is_ascii_digit()) && !s.starts_with('0')) {
+            errs.push(
+                path("location.pin_code"),
+                "an Indian PIN code is 6 digits, not starting with 0",
+            );
+        }
+    }
+
+    let a = &p.acquisition;
+    let how = fields::choice(errs, &path("acquisition.how"), &a.how, AcquisitionMode::ALL);
+    let acquired_on = fields::date(errs, &path("acquisition.acquired_on"), &a.acquired_on);
+    if let Some(d) = acquired_on {
+        if d > filed_on {
+            errs.push(
+                path("acquisition.acquired_on"),
+                format!(
+                    "{} is after the filing date {}",
+                    fields::dmy(d),
+                    fields::dmy(filed_on)
+                ),
+            );
+        } else if let Some(end) = year_end.filter(|end| d > *end) {
+            errs.push(
+                path("acquisition.acquired_on"),
+                format!(
+                    "{} is after {}, the date the return speaks of; declare it next year",
+                    fields::dmy(d),
+                    fields::dmy(end)
+                ),
+            );
+        }
+    }
+    let from_whom = fields::text(errs, &path("acquisition.from_whom"), &a.from_whom, LONG);
+    let cost = rupees(errs, &path("acquisition.cost"), a.cost);
+    let details = fields::opt_text(
+        errs,
+        &path("acquisition.details"),
+        a.details.as_deref(),
+        LONG,
+    );
+    if how == Some(AcquisitionMode::Other)
+        && a.details.as_deref().is_none_or(|d| d.trim().is_empty())
+    {
+        errs.push(
+            path("acquisition.details"),
+            "say how the property was acquired",
+        );
+    }
+
+    let present_value = rupees(errs, &path("present_value"), p.present_value);
+    let annual_income = rupees(errs, &path("annual_income"), p.annual_income);
+    let remarks = fields::opt_text(errs, &path("remarks"), p.remarks.as_deref(), LONG);
+
+    let own_share = share(errs, &path("own_share_pct"), p.own_share_pct, true);
+    let co_owners: Vec<Option<CoOwner>> = p
+        .co_owners
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let at = path(&format!("co_owners[{i}]"));
+            let name = fields::text(errs, &format!("{at}.name"), &c.name, SHORT);
+            let relationship =
+                fields::text(errs, &format!("{at}.relationship"), &c.relationship, SHORT);
+            let share_pct = share(errs, &format!("{at}.share_pct"), c.share_pct, false);
+            Some(CoOwner {
+                name: name?,
+                relationship: relationship?,
+                share_pct: share_pct?,
+            })
+        })
+        .collect();
+    // Shares must account for the whole property, so that a part held in
+    // another's name is declared with its holder.
+    if let (Some(own), true) = (own_share, co_owners.iter().all(Option::is_some)) {
+        let total = own + co_owners.iter().flatten().map(|c| c.share_pct).sum::<f64>();
+        if (total - 100.0).abs() > SHARE_EPSILON {
+            if co_owners.is_empty() {
+                errs.push(
+                    path("co_owners"),
+                    format!("own share is {own}%; name the co-owners holding the rest"),
+                );
+            } else {
+                errs.push(
+                    path("co_owners"),
+                    format!("shares add up to {total}%, not 100%"),
+                );
+            }
+        }
+    }
+
+    Some(Property {
+        kind: kind?,
+        description: description?,
+        location: Location {
+            address: address?,
+            sub_division,
+            district: district?,
+            state: state?,
+            pin_code,
+            country: country?,
+        },
+        acquisition: Acquisition {
+            how: how?,
+            acquired_on: acquired_on?,
+            from_whom: from_whom?,
+            cost: cost?,
+            details,
+        },
+        present_value: present_value?,
+        own_share_pct: own_share?,
+        co_owners: co_owners.into_iter().collect::<Option<Vec<_>>>()?,
+        annual_income: annual_income?,
+        remarks,
+    })
+}
+
+fn rupees(errs: &mut FieldErrors, path: &str, v: i64) -> Option<u64> {
+    u64::try_from(v)
+        .map_err(|_| errs.push(path, "must not be negative"))
+        .ok()
+}
+
+/// A percentage in 0–100 (co-owners: above 0) with at most two decimals.
+fn share(errs: &mut FieldErrors, path: &str, v: f64, zero_ok: bool) -> Option<f64> {
+    let in_range = v.is_finite() && v <= 100.0 && (v > 0.0 || (zero_ok && v == 0.0));
+    if !in_range {
+        let range = if zero_ok {
+            "0 to 100"
+        } else {
+            "above 0 and at most 100"
+        };
+        errs.push(path, format!("a share is a percentage {range}"));
+        None
+    } else if ((v * 100.0).round() - v * 100.0).abs() > 1e-6 {
+        errs.push(path, "at most two decimals");
+        None
+    } else {
+        Some(v)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::params::ymd;
+
+    fn flat() -> PropertyInput {
+        PropertyInput {
+            kind: "flat".into(),
+            description: "2BHK flat, 85 sq m".into(),
+            location: LocationInput {
+                address: "C-12, Sector 5, Dwarka".into(),
+                sub_division: None,
+                district: "South West Delhi".into(),
+                state: "Delhi".into(),
+                pin_code: Some("110075".into()),
+                country: None,
+            },
+            acquisition: AcquisitionInput {
+                how: "purchase".into(),
+                acquired_on: "2015-04-01".into(),
+                from_whom: "DDA, Vikas Sadan".into(),
+                cost: 3_500_000,
+                details: None,
+            },
+            present_value: 9_000_000,
+            own_share_pct: 50.0,
+            co_owners: vec![CoOwnerInput {
+                name: "S. Devi".into(),
+                relationship: "spouse".into(),
+                share_pct: 50.0,
+            }],
+            annual_income: 0,
+            remarks: None,
+        }
+    }
+
+    fn ret(year: i32, revises: Option<u32>, properties: Vec<PropertyInput>) -> IprReturnInput {
+        IprReturnInput {
+            year,
+            nil: properties.is_empty(),
+            properties,
+            revises,
+        }
+    }
+
+    #[test]
+    fn a_valid_return_files_timely_or_late() {
+        let p = VigilanceParams::standard();
+        let f = file_return(&ret(2023, None, vec![flat()]), ymd(2024, 1, 31), &[], &p).unwrap();
+        assert_eq!((f.revision, f.late, f.due_on), (0, false, ymd(2024, 1, 31)));
+        assert_eq!(f.properties[0].location.country.as_str(), "India");
+        assert_eq!(
+            f.summary(),
+            IprFilingSummary::new(2023, Some(ymd(2024, 1, 31)), false, 0).unwrap()
+        );
+        let late = file_return(&ret(2023, None, vec![]), ymd(2024, 2, 1), &[], &p).unwrap();
+        assert!(late.late && late.nil);
+    }
+
+    #[test]
+    fn validation_lists_every_bad_field() {
+        let p = VigilanceParams::standard();
+        let mut bad = flat();
+        bad.kind = "castle".into();
+        bad.location.state = "  ".into();
+        bad.location.pin_code = Some("011007".into());
+        bad.acquisition.acquired_on = "2024-03-01".into();
+        bad.acquisition.how = "other".into();
+        bad.present_value = -1;
+        bad.own_share_pct = 120.0;
+        bad.co_owners[0].name = String::new();
+        bad.co_owners[0].share_pct = 0.0;
+        let mut second = flat();
+        second.acquisition.acquired_on = "2024-01-10".into();
+        second.co_owners[0].share_pct = 40.0;
+        let mut third = flat();
+        third.own_share_pct = 60.0;
+        third.co_owners.clear();
+        third.acquisition.acquired_on = "01/04/2015".into();
+        let e = file_return(
+            &ret(2023, None, vec![bad, second, third]),
+            ymd(2024, 2, 15),
+            &[],
+            &p,
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.paths(),
+            [
+                "properties[0].kind",
+                "properties[0].location.state",
+                "properties[0].location.pin_code",
+                "properties[0].acquisition.acquired_on",
+                "properties[0].acquisition.details",
+                "properties[0].present_value",
+                "properties[0].own_share_pct",
+                "properties[0].co_owners[0].name",
+                "properties[0].co_owners[0].share_pct",
+                "properties[1].acquisition.acquired_on",
+                "properties[1].co_owners",
+                "properties[2].acquisition.acquired_on",
+                "properties[2].co_owners",
+            ]
+        );
+        assert!(e
+            .iter()
+            .any(|f| f.message.contains("after the filing date")));
+        assert!(e.iter().any(|f| f.message.contains("declare it next year")));
+        assert!(e.iter().any(|f| f.message.contains("add up to 90%")));
+    }
+
+    #[test]
+    fn nil_and_year_consistency() {
+        let p = VigilanceParams::standard();
+        let mut both = ret(2023, None, vec![flat()]);
+        both.nil = true;
+        assert_eq!(
+            file_return(&both, ymd(2024, 1, 5), &[], &p)
+                .unwrap_err()
+                .paths(),
+            ["properties"]
+        );
+        let mut neither = ret(2023, None, vec![]);
+        neither.nil = false;
+        assert_eq!(
+            file_return(&neither, ymd(2024, 1, 5), &[], &p)
+                .unwrap_err()
+                .paths(),
+            ["properties"]
+        );
+        let e = file_return(&ret(2024, None, vec![]), ymd(2024, 12, 31), &[], &p).unwrap_err();
+        assert_eq!(e.paths(), ["year"]);
+    }
+
+    #[test]
+    fn revisions_number_on_and_keep_the_original_timeliness() {
+        let p = VigilanceParams::standard();
+        let orig = file_return(&ret(2023, None, vec![]), ymd(2024, 1, 20), &[], &p).unwrap();
+        let rec = vec![orig.summary()];
+        // A revision after the due date of a timely return is not late.
+        let r1 = file_return(&ret(2023, Some(0), vec![flat()]), ymd(2024, 6, 1), &rec, &p).unwrap();
+        assert_eq!((r1.revision, r1.revises, r1.late), (1, Some(0), false));
+        let rec = vec![orig.summary(), r1.summary()];
+        let r2 = file_return(&ret(2023, Some(1), vec![]), ymd(2024, 7, 1), &rec, &p).unwrap();
+        assert_eq!(r2.revision, 2);
+        // Stale, duplicate original, nothing to revise, out of order.
+        let paths = |i: &IprReturnInput, on, rec: &[IprFilingSummary]| {
+            file_return(i, on, rec, &p).unwrap_err().paths().join(",")
+        };
+        assert_eq!(
+            paths(&ret(2023, Some(0), vec![]), ymd(2024, 7, 1), &rec),
+            "revises"
+        );
+        assert_eq!(
+            paths(&ret(2023, None, vec![]), ymd(2024, 7, 1), &rec),
+            "revises"
+        );
+        assert_eq!(
+            paths(&ret(2022, Some(0), vec![]), ymd(2024, 7, 1), &rec),
+            "revises"
+        );
+        assert_eq!(
+            paths(&ret(2023, Some(1), vec![]), ymd(2024, 5, 1), &rec),
+            "filed_on"
+        );
+        // A late original makes its revisions late too.
+        let late = file_return(&ret(2022, None, vec![]), ymd(2023, 3, 1), &[], &p).unwrap();
+        let r = file_return(
+            &ret(2022, Some(0), vec![]),
+            ymd(2023, 4, 1),
+            &[late.summary()],
+            &p,
+        )
+        .unwrap();
+        assert!(r.late);
+    }
+
+    #[test]
+    fn input_deserialises_from_json() {
+        let json = serde_json::json!({
+            "year": 2023,
+            "properties": [{
+                "kind": "plot", "description": "residential plot 200 sq yd",
+                "location": {"address": "Plot 7, Gandhi Nagar", "district": "Jaipur", "state": "Rajasthan"},
+                "acquisition": {"how": "inheritance", "acquired_on": "2010-05-02", "from_whom": "late R. Lal (father)", "cost": 0},
+                "present_value": 4000000, "own_share_pct": 100, "annual_income": 0
+            }]
+        });
+        let input: IprReturnInput = serde_json::from_value(json).unwrap();
+        let f = file_return(&input, ymd(2024, 1, 2), &[], &VigilanceParams::standard()).unwrap();
+        assert_eq!(
+            f.properties[0].acquisition.how,
+            AcquisitionMode::Inheritance
+        );
+        let out = serde_json::to_value(&f).unwrap();
+        assert_eq!(out["properties"][0]["location"]["state"], "Rajasthan");
+        assert_eq!(out["late"], false);
+    }
+}
