@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
-use crate::routes::{employees, health, me, organisations};
+use crate::routes::{audit, employees, health, me, organisations, profile, working_strength};
 use crate::state::AppState;
 
 /// The routes, in one place: the app and the contract both come from here.
@@ -33,7 +33,19 @@ where
                 .service(organisations::get)
                 .service(organisations::create)
                 .service(employees::list)
-                .service(employees::get),
+                .service(employees::get)
+                .service(profile::get)
+                .service(profile::get_pdf)
+                .service(profile::update)
+                .service(profile::submit)
+                .service(profile::validate)
+                .service(profile::return_for_correction)
+                .service(profile::pending)
+                .service(profile::open_round)
+                .service(profile::list_rounds)
+                .service(working_strength::get)
+                .service(working_strength::replace)
+                .service(audit::list),
         )
 }
 

@@ -23,6 +23,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "identity", description = "The caller"),
         (name = "organisations", description = "Ministries, departments and the bodies under them"),
         (name = "employees", description = "Employee records and service history"),
+        (name = "profiles", description = "Profile lifecycle: update, submit, validation rounds, print (PRF-1..PRF-5)"),
+        (name = "audit", description = "The append-only audit trail (PRF-4)"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

@@ -9,9 +9,11 @@ pub mod employees;
 mod error;
 pub mod migrate;
 pub mod organisations;
+pub mod profiles;
 pub mod schema;
 pub mod seed;
 pub mod testing;
+pub mod working_strength;
 
 pub use db::{connect_pool, ping, DbConn, DbPool, DbUrl};
 pub use error::StoreError;

@@ -101,6 +101,56 @@ diesel::joinable!(service_events -> employees (employee_code));
 diesel::joinable!(nodal_officers -> organisations (org_id));
 diesel::joinable!(change_events -> audit_log (audit_id));
 
+diesel::table! {
+    profiles (employee_code) {
+        employee_code -> Text,
+        status -> Text,
+        data -> Text,
+        version -> BigInt,
+        submitted_at -> Nullable<Timestamp>,
+        first_submitted_at -> Nullable<Timestamp>,
+        validated_at -> Nullable<Timestamp>,
+        validated_by -> Nullable<Text>,
+        returned_reasons -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    validation_rounds (id) {
+        id -> BigInt,
+        opened_by -> Text,
+        opened_at -> Timestamp,
+        deadline -> Timestamp,
+        orgs -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    working_strength_sets (org_id) {
+        org_id -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        validated_at -> Nullable<Timestamp>,
+        validated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    working_strength (org_id, cadre, grade) {
+        org_id -> Text,
+        cadre -> Text,
+        grade -> Text,
+        sanctioned -> Integer,
+    }
+}
+
+diesel::joinable!(profiles -> employees (employee_code));
+
+// Every table, once: each new table joins this list.
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     nodal_officers,
@@ -108,4 +158,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_events,
     audit_log,
     change_events,
+    profiles,
+    validation_rounds,
+    working_strength_sets,
+    working_strength,
 );

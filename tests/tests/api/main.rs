@@ -10,4 +10,5 @@ mod employees;
 mod errors;
 mod migrations;
 mod organisations;
+mod profile;
 mod scope;
