@@ -5,6 +5,8 @@
 //! without its audit row, no audit row without its record). Runs on SQLite,
 //! and on PostgreSQL when `CSCMS_TEST_DATABASE_URL` is set.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
