@@ -16,7 +16,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
-use crate::routes::{audit, employees, health, me, organisations, profile, working_strength};
+use crate::routes::{
+    audit, career, employees, health, me, organisations, profile, rules, working_strength,
+};
 use crate::state::AppState;
 
 /// The routes, in one place: the app and the contract both come from here.
@@ -45,7 +47,13 @@ where
                 .service(profile::list_rounds)
                 .service(working_strength::get)
                 .service(working_strength::replace)
-                .service(audit::list),
+                .service(audit::list)
+                .service(rules::macp)
+                .service(rules::nfs)
+                .service(rules::fixation)
+                .service(career::employee_macp)
+                .service(career::employee_nfs)
+                .service(career::macp_due),
         )
 }
 

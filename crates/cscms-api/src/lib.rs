@@ -3,6 +3,8 @@
 
 pub mod app;
 pub mod auth;
+pub mod career;
+pub mod clearance;
 pub mod cli;
 pub mod config;
 pub mod error;

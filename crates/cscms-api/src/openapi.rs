@@ -24,6 +24,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "organisations", description = "Ministries, departments and the bodies under them"),
         (name = "employees", description = "Employee records and service history"),
         (name = "profiles", description = "Profile lifecycle: update, submit, validation rounds, print (PRF-1..PRF-5)"),
+        (name = "rules", description = "Pay, MACP/ACP and NFS rules engines: decisions with rule ids, orders and as-of dates"),
         (name = "audit", description = "The append-only audit trail (PRF-4)"),
         (name = "operations", description = "Health and readiness"),
     )

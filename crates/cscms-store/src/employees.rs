@@ -151,6 +151,47 @@ pub fn list(
         .load(conn)?)
 }
 
+/// A page of employees in scope, by code after `after`, each with their
+/// service history: two queries however long the page (rules engines
+/// evaluating many employees, e.g. the MACP report).
+pub fn with_history(
+    conn: &mut DbConn,
+    visibility: &Visibility,
+    filter: &EmployeeFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(EmployeeRow, Vec<ServiceEventRow>)>, StoreError> {
+    let rows = list(conn, visibility, filter, after, limit)?;
+    let (Some(first), Some(last)) = (rows.first(), rows.last()) else {
+        return Ok(Vec::new());
+    };
+    // The page is a contiguous range of codes: fetch its events by range.
+    let events: Vec<ServiceEventRow> = service_events::table
+        .filter(service_events::employee_code.ge(&first.code))
+        .filter(service_events::employee_code.le(&last.code))
+        .order((
+            service_events::employee_code.asc(),
+            service_events::effective_on.asc(),
+            service_events::id.asc(),
+        ))
+        .select(ServiceEventRow::as_select())
+        .load(conn)?;
+    let mut out: Vec<(EmployeeRow, Vec<ServiceEventRow>)> =
+        rows.into_iter().map(|r| (r, Vec::new())).collect();
+    let mut i = 0;
+    for ev in events {
+        while i < out.len() && out[i].0.code < ev.employee_code {
+            i += 1;
+        }
+        if let Some((row, evs)) = out.get_mut(i) {
+            if row.code == ev.employee_code {
+                evs.push(ev);
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// One employee with the parent of their organisation (for scope).
 pub fn get(conn: &mut DbConn, code: &str) -> Result<Option<Placed<EmployeeRow>>, StoreError> {
     let found = employees::table

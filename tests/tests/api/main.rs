@@ -11,4 +11,5 @@ mod errors;
 mod migrations;
 mod organisations;
 mod profile;
+mod rules;
 mod scope;

@@ -2,11 +2,13 @@
 //! domain types, call the store, answer.
 
 pub mod audit;
+pub mod career;
 pub mod employees;
 pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod profile;
+pub mod rules;
 pub mod working_strength;
 
 use actix_web::{HttpMessage, HttpRequest};

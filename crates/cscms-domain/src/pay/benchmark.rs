@@ -17,6 +17,7 @@ use crate::params::{ymd, Dated, DatedParam};
 
 /// An APAR grading, lowest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Grading {
     Poor,
@@ -47,6 +48,8 @@ impl fmt::Display for Grading {
 /// One APAR: `year` is the year its reporting period starts (2011 is 2011-12,
 /// ending 31 March 2012).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct Apar {
     pub year: i32,
     pub grading: Grading,

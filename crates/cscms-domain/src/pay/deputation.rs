@@ -13,6 +13,7 @@ use crate::rules;
 /// The amounts to compare, per month. The deputation allowance is given
 /// (it depends on the orders regulating the deputation post).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeputationInput {
     /// Basic pay of the substantive post held on regular basis.
     pub substantive_basic: u32,
@@ -22,6 +23,7 @@ pub struct DeputationInput {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum DeputationChoice {
     /// Substantive pay plus deputation allowance (the normal entitlement).
@@ -31,6 +33,7 @@ pub enum DeputationChoice {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeputationComparison {
     pub with_allowance: u32,
     pub under_macp: u32,

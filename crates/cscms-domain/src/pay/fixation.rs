@@ -24,7 +24,9 @@ use crate::rules;
 
 /// Pay held in one of the three structures.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "regime", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum Pay {
     /// Pre-revised (5th CPC) scale and basic pay.
     FifthCpc { scale: String, basic: u32 },
@@ -61,6 +63,7 @@ impl Pay {
 
 /// One step of a fixation: what was done, and the amount it gave.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     pub text: String,
     pub amount: u32,
@@ -77,6 +80,7 @@ impl Step {
 
 /// A fixed pay, its basic pay, and the steps.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Fixation {
     pub pay: Pay,
     pub basic: u32,
@@ -302,6 +306,8 @@ pub fn fr22_a1(
 
 /// A fixation request: the pay held and the rung promoted or upgraded to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct FixInput {
     pub from: Pay,
     pub to: PayRef,

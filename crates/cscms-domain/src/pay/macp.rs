@@ -36,6 +36,7 @@ use crate::rules;
 
 /// The scheme an upgrade was granted under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Scheme {
     Acp,
@@ -105,7 +106,9 @@ fn scheme(s: Scheme) -> (NaiveDate, SchemeRule) {
 
 /// An entry of the service history the engine reads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(deny_unknown_fields)]
 pub enum CareerEvent {
     /// Direct recruitment to another post (MACP-5).
     Appointment {
@@ -185,6 +188,8 @@ impl CareerEvent {
 
 /// What the engine needs about one employee.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct MacpInput {
     /// Date of actual joining in the entry grade (MACP-2).
     pub joined_entry_grade_on: NaiveDate,
@@ -202,6 +207,7 @@ pub struct MacpInput {
 
 /// Where an upgrade stands on the as-of date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum UpgradeStatus {
     /// Recorded in the service history.
@@ -216,6 +222,7 @@ pub enum UpgradeStatus {
 
 /// One financial upgradation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Upgrade {
     /// 1st, 2nd or 3rd financial upgradation, promotions counted.
     pub number: u8,
@@ -237,6 +244,7 @@ fn is_zero(n: &u64) -> bool {
 
 /// The engine's outcome.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MacpOutcome {
     /// False for Organised Group 'A' (MACP-4).
     pub applicable: bool,

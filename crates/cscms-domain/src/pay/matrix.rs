@@ -159,6 +159,7 @@ impl<'de> Deserialize<'de> for Level {
 
 /// A cell of the matrix: a level, the cell number (1-based) and its pay.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cell {
     pub level: Level,
     pub cell: u8,

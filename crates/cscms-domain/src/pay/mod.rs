@@ -82,3 +82,47 @@ pub enum PayError {
     #[error("reference pay data unreadable: {0}")]
     Data(String),
 }
+
+/// OpenAPI schemas of the pay types that serialise as plain strings or numbers.
+#[cfg(feature = "openapi")]
+mod schemas {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+
+    fn plain(ty: Type, description: &str, example: serde_json::Value) -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(ty)
+            .description(Some(description))
+            .examples([example])
+            .into()
+    }
+
+    impl utoipa::PartialSchema for super::Level {
+        fn schema() -> RefOr<Schema> {
+            plain(
+                Type::String,
+                "7th CPC pay matrix level, e.g. 8 or 13A",
+                "13A".into(),
+            )
+        }
+    }
+    impl utoipa::ToSchema for super::Level {}
+
+    impl utoipa::PartialSchema for super::PayBand {
+        fn schema() -> RefOr<Schema> {
+            plain(
+                Type::String,
+                "6th CPC pay band: -1S, PB-1, PB-2, PB-3, PB-4, HAG",
+                "PB-2".into(),
+            )
+        }
+    }
+    impl utoipa::ToSchema for super::PayBand {}
+
+    impl utoipa::PartialSchema for super::GradePay {
+        fn schema() -> RefOr<Schema> {
+            plain(Type::Integer, "6th CPC grade pay in rupees", 4800.into())
+        }
+    }
+    impl utoipa::ToSchema for super::GradePay {}
+}

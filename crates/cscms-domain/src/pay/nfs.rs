@@ -102,6 +102,8 @@ pub fn fixation_rules() -> &'static DatedParam<NfsFixationRule> {
 
 /// What the engine needs about one officer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct NfsInput {
     pub cadre: Cadre,
     /// Grade code: "SO" (CSS) or "PS" (CSSS).
@@ -121,6 +123,7 @@ pub struct NfsInput {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NfsOutcome {
     pub eligible: bool,
     /// The date 4 years of approved service are complete.

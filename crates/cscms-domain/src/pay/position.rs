@@ -14,6 +14,8 @@ use super::PayError;
 /// least one of `scale`, `grade_pay` or `level` is needed; `pay_band`
 /// disambiguates grade pay 5400 (PB-2 or PB-3).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PayRef {
     /// Pre-revised (5th CPC) scale, e.g. `"4000-6000"` or `"4000-100-6000"` or `"S-7"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -9,6 +9,7 @@ use crate::params::{ymd, Dated, DatedParam};
 
 /// The pay structure in force on a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PayRegime {
     /// 5th CPC pre-revised scales (CCS (RP) Rules 1997).

@@ -1,0 +1,296 @@
+//! MACP and NFS of stored employees, and the MACP-due report.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use cscms_domain::cadre::Cadre;
+use cscms_domain::decision::{Decision, Reason};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
+use cscms_domain::pay::{self, MacpOutcome, NfsInput, NfsOutcome, Upgrade, UpgradeStatus};
+use cscms_domain::principal::{Principal, RecordPlace};
+use cscms_domain::vigilance::{Clearance, ClearancePurpose};
+use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::rules::pay_error;
+use crate::auth::Auth;
+use crate::career::macp_input;
+use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AsOf {
+    /// Decide as of this date (YYYY-MM-DD); default today.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// Loads an employee and history the caller may see; otherwise 404.
+async fn load(
+    state: &AppState,
+    who: &Principal,
+    code: &str,
+) -> Result<(EmployeeRow, Vec<ServiceEventRow>), ApiError> {
+    let not_found = || ApiError::not_found(format!("Employee {code}"));
+    let parsed = EmployeeCode::parse(code).map_err(|_| not_found())?;
+    let key = parsed.as_str().to_owned();
+    let (placed, history) = state
+        .db(move |c| {
+            let placed = cscms_store::employees::get(c, &key)?;
+            let history = cscms_store::employees::history(c, &key)?;
+            Ok((placed, history))
+        })
+        .await?;
+    let placed = placed.ok_or_else(not_found)?;
+    let org = OrgId::parse(&placed.record.org_id).map_err(|_| not_found())?;
+    let parent = placed
+        .org_parent
+        .as_deref()
+        .and_then(|p| OrgId::parse(p).ok());
+    let place = RecordPlace {
+        org: &org,
+        org_parent: parent.as_ref(),
+        employee: Some(&parsed),
+    };
+    if who.sees(place) {
+        Ok((placed.record, history))
+    } else {
+        Err(not_found())
+    }
+}
+
+/// The MACP/ACP position of an employee from the stored service history.
+#[utoipa::path(tag = "rules", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code"), AsOf),
+    responses((status = 200, body = Decision<MacpOutcome>)))]
+#[get("/employees/{code}/macp")]
+pub async fn employee_macp(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    q: web::Query<AsOf>,
+) -> Result<HttpResponse, ApiError> {
+    let (e, history) = load(&state, &who, &code).await?;
+    let input = macp_input(&e, &history).ok_or_else(|| {
+        ApiError::invalid(
+            "path.code",
+            "no_entry_grade",
+            "the service history has no entry grade the pay engine knows",
+        )
+    })?;
+    let as_of = q.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let decision = pay::evaluate_macp(as_of, &input).map_err(pay_error)?;
+    Ok(HttpResponse::Ok().json(decision))
+}
+
+/// The vigilance clearance as the NFS decision used it.
+#[derive(Serialize, ToSchema)]
+pub struct ClearanceUsed {
+    /// cleared, denied or deferred
+    #[schema(example = "cleared")]
+    pub clearance: String,
+    pub reasons: Vec<Reason>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EmployeeNfs {
+    pub nfs: Decision<NfsOutcome>,
+    pub vigilance: ClearanceUsed,
+}
+
+/// The non-functional scale of a stored SO (CSS) or PS (CSSS), with the
+/// vigilance clearance fetched for it (NFS-1, VIG-1).
+#[utoipa::path(tag = "rules", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code"), AsOf),
+    responses((status = 200, body = EmployeeNfs)))]
+#[get("/employees/{code}/nfs")]
+pub async fn employee_nfs(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    q: web::Query<AsOf>,
+) -> Result<HttpResponse, ApiError> {
+    let (e, _) = load(&state, &who, &code).await?;
+    let as_of = q.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let cadre = e
+        .cadre
+        .parse::<Cadre>()
+        .map_err(|err| ApiError::Internal(err.to_string()))?;
+    let vigilance =
+        crate::clearance::for_employee(&state, &e.code, ClearancePurpose::Nfs, as_of).await?;
+    let input = NfsInput {
+        cadre,
+        grade: e.grade.clone(),
+        in_grade_since: e.joined_present_grade_on,
+        assumed_duty_on: None,
+        vigilance_clear: vigilance.outcome.clearance == Clearance::Cleared,
+        present_pay: None,
+    };
+    let nfs = pay::evaluate_nfs(as_of, &input).map_err(pay_error)?;
+    Ok(HttpResponse::Ok().json(EmployeeNfs {
+        nfs,
+        vigilance: ClearanceUsed {
+            clearance: vigilance.outcome.clearance.to_string(),
+            reasons: vigilance.reasons,
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DueQuery {
+    /// First day of the window (YYYY-MM-DD).
+    pub from: NaiveDate,
+    /// Last day of the window (YYYY-MM-DD), at most 5 years after `from`.
+    pub to: NaiveDate,
+    /// Only this organisation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// 1-500, default 100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DueItem {
+    pub code: String,
+    pub name: String,
+    pub organisation_id: String,
+    pub grade: String,
+    /// The upgrades falling due in the window.
+    pub upgrades: Vec<Upgrade>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DuePage {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub items: Vec<DueItem>,
+    pub next: Option<String>,
+}
+
+/// Employees in the caller's scope with a financial upgrade falling due in
+/// the window (MACP-1), evaluated from their stored histories as of `to`.
+#[utoipa::path(tag = "rules", security(("bearer" = [])), params(DueQuery),
+    responses((status = 200, body = DuePage)))]
+#[get("/reports/macp-due")]
+pub async fn macp_due(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<DueQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let mut errors = Vec::new();
+    if q.to < q.from || (q.to - q.from).num_days() > 5 * 366 {
+        errors.push(FieldError::new(
+            "query.to",
+            "out_of_range",
+            "on or after `from`, at most 5 years later",
+        ));
+    }
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        errors.push(FieldError::new(
+            "query.limit",
+            "out_of_range",
+            "from 1 to 500",
+        ));
+    }
+    if let Some(Err(e)) = q.org.as_deref().map(OrgId::parse) {
+        errors.push(FieldError::new("query.org", "invalid", e.to_string()));
+    }
+    if let Some(Err(e)) = q.cursor.as_deref().map(EmployeeCode::parse) {
+        errors.push(FieldError::new("query.cursor", "invalid", e.to_string()));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::bad_query(errors));
+    }
+    let visibility = who.visibility();
+    let filter = EmployeeFilter {
+        org: q.org.clone(),
+        ..Default::default()
+    };
+    let (from, to, cursor) = (q.from, q.to, q.cursor.clone());
+    // Scan in chunks from the cursor until the page is full; two queries a chunk.
+    let (items, next_cursor) = state
+        .db(move |c| {
+            const CHUNK: i64 = 2000;
+            let mut items = Vec::new();
+            let mut after = cursor;
+            loop {
+                let chunk = cscms_store::employees::with_history(
+                    c,
+                    &visibility,
+                    &filter,
+                    after.as_deref(),
+                    CHUNK,
+                )?;
+                let exhausted = (chunk.len() as i64) < CHUNK;
+                for (e, history) in &chunk {
+                    after = Some(e.code.clone());
+                    let due = due_in_window(e, history, from, to);
+                    if !due.is_empty() {
+                        items.push(DueItem {
+                            code: e.code.clone(),
+                            name: e.name.clone(),
+                            organisation_id: e.org_id.clone(),
+                            grade: e.grade.clone(),
+                            upgrades: due,
+                        });
+                        if items.len() == limit as usize {
+                            return Ok((items, after));
+                        }
+                    }
+                }
+                if exhausted {
+                    return Ok((items, None));
+                }
+            }
+        })
+        .await?;
+    let next = next_cursor.and_then(|cursor| {
+        let nq = DueQuery {
+            cursor: Some(cursor),
+            limit: Some(limit),
+            ..q
+        };
+        serde_urlencoded::to_string(&nq)
+            .ok()
+            .map(|s| format!("/v1/reports/macp-due?{s}"))
+    });
+    Ok(HttpResponse::Ok().json(DuePage {
+        from,
+        to,
+        items,
+        next,
+    }))
+}
+
+/// Upgrades not yet granted that fall due between `from` and `to`.
+fn due_in_window(
+    e: &EmployeeRow,
+    history: &[ServiceEventRow],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<Upgrade> {
+    let Some(input) = macp_input(e, history) else {
+        return Vec::new();
+    };
+    match pay::evaluate_macp(to, &input) {
+        Ok(d) => d
+            .outcome
+            .upgrades
+            .into_iter()
+            .filter(|u| u.status != UpgradeStatus::Granted && u.due_on >= from && u.due_on <= to)
+            .collect(),
+        // An unevaluable history is not reported as due; the employee's own
+        // MACP view explains why.
+        Err(_) => Vec::new(),
+    }
+}

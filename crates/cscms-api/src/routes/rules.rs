@@ -1,0 +1,81 @@
+//! Stateless rule evaluation for integrators and what-if questions (SPEC
+//! §2.1-2.3). Any authenticated caller may ask; nothing is stored. Every
+//! decision carries its as-of date and the rules and orders it rests on.
+
+use actix_web::{post, HttpResponse};
+use chrono::NaiveDate;
+use cscms_domain::decision::Decision;
+use cscms_domain::pay::{
+    self, FixInput, Fixation, MacpInput, MacpOutcome, NfsInput, NfsOutcome, PayError,
+};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::extract::{parse_json, JsonObject};
+
+/// Splits the `as_of` date off a request body and reads the rest as the
+/// engine's input (which rejects unknown fields itself).
+fn split<T: DeserializeOwned>(mut body: Map<String, Value>) -> Result<(NaiveDate, T), ApiError> {
+    let as_of = match body.remove("as_of") {
+        Some(Value::String(s)) => NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map_err(|_| ApiError::invalid("body.as_of", "invalid", "a date, YYYY-MM-DD"))?,
+        Some(_) => {
+            return Err(ApiError::invalid(
+                "body.as_of",
+                "invalid",
+                "a date, YYYY-MM-DD",
+            ))
+        }
+        None => {
+            return Err(ApiError::invalid(
+                "body.as_of",
+                "required",
+                "the date to decide as of",
+            ))
+        }
+    };
+    let input = parse_json::<T>(Value::Object(body).to_string().as_bytes())?;
+    Ok((as_of, input))
+}
+
+/// A pay engine's refusal of its input, as a 422 naming the rule broken.
+pub fn pay_error(e: PayError) -> ApiError {
+    ApiError::Validation(vec![FieldError::new("body", "invalid", e.to_string())])
+}
+
+/// MACP/ACP upgrades for a service history (MACP-1..MACP-9). Body: `as_of`
+/// and the engine input (`joined_entry_grade_on`, `entry`, `organised_group_a`,
+/// `events`, `apars`).
+#[utoipa::path(tag = "rules", security(("bearer" = [])),
+    request_body(content = MacpInput, description = "The engine input, plus `as_of` (YYYY-MM-DD)"),
+    responses((status = 200, body = Decision<MacpOutcome>)))]
+#[post("/rules/macp/evaluate")]
+pub async fn macp(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpResponse, ApiError> {
+    let (as_of, input) = split::<MacpInput>(body)?;
+    let decision = pay::evaluate_macp(as_of, &input).map_err(pay_error)?;
+    Ok(HttpResponse::Ok().json(decision))
+}
+
+/// The non-functional scale of SO (CSS) / PS (CSSS) (NFS-1..NFS-4).
+#[utoipa::path(tag = "rules", security(("bearer" = [])),
+    request_body(content = NfsInput, description = "The engine input, plus `as_of` (YYYY-MM-DD)"),
+    responses((status = 200, body = Decision<NfsOutcome>)))]
+#[post("/rules/nfs/evaluate")]
+pub async fn nfs(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpResponse, ApiError> {
+    let (as_of, input) = split::<NfsInput>(body)?;
+    let decision = pay::evaluate_nfs(as_of, &input).map_err(pay_error)?;
+    Ok(HttpResponse::Ok().json(decision))
+}
+
+/// Pay fixation on moving to a higher level / grade pay (PAY-1; Rule 13).
+#[utoipa::path(tag = "rules", security(("bearer" = [])),
+    request_body(content = FixInput, description = "`from` (regime-tagged pay) and `to`, plus `as_of` (YYYY-MM-DD)"),
+    responses((status = 200, body = Decision<Fixation>)))]
+#[post("/rules/pay/fixation")]
+pub async fn fixation(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpResponse, ApiError> {
+    let (as_of, input) = split::<FixInput>(body)?;
+    let decision = pay::fix_pay(as_of, &input).map_err(pay_error)?;
+    Ok(HttpResponse::Ok().json(decision))
+}

@@ -1,0 +1,208 @@
+//! The pay rules engines through the API: seed illustrations as tests,
+//! stored employees, the MACP-due report.
+
+use cscms_domain::principal::Role;
+use serde_json::{json, Value};
+
+use crate::common::{spawn, IN_MHA, IN_MOF, IN_NDMA};
+
+fn cites(reasons: &Value, rule: &str) -> bool {
+    reasons
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["rule"] == rule && r["citation"].as_str().is_some_and(|c| !c.is_empty()))
+}
+
+#[actix_web::test]
+async fn macp_3_illustrations_through_the_api() {
+    let app = spawn().await;
+    let t = app.token(Role::Employee, Some(IN_MHA));
+    for (entry, first, second, third_gp) in [
+        ("4000-6000", "4500-7000", "5000-8000", 4600),
+        ("5500-9000", "6500-10500", "10000-15200", 7600),
+    ] {
+        let body = json!({
+            "as_of": "2013-01-01",
+            "joined_entry_grade_on": "1982-10-01",
+            "entry": {"scale": entry},
+            "events": [
+                {"kind": "acp", "on": "1999-08-09", "to": {"scale": first}},
+                {"kind": "acp", "on": "2006-10-01", "to": {"scale": second}}
+            ]
+        });
+        let r = app.post_json("/v1/rules/macp/evaluate", &t, &body).await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        assert_eq!(r.json["as_of"], "2013-01-01");
+        let third = &r.json["upgrades"][2];
+        assert_eq!(third["number"], 3);
+        assert_eq!(third["scheme"], "MACP");
+        assert_eq!(third["due_on"], "2012-10-01");
+        assert_eq!(third["to"]["grade_pay"], third_gp);
+        assert!(cites(&r.json["reasons"], "MACP-3"), "{}", r.json["reasons"]);
+    }
+}
+
+#[actix_web::test]
+async fn rule_13_fixation_and_nfs_through_the_api() {
+    let app = spawn().await;
+    let t = app.dopt();
+    let r = app
+        .post_json(
+            "/v1/rules/pay/fixation",
+            &t,
+            &json!({"as_of": "2020-01-01", "from": {"regime": "seventh_cpc", "level": "4", "basic": 28700}, "to": {"level": "5"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["basic"], 30100);
+    let amounts: Vec<i64> = r.json["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["amount"].as_i64())
+        .collect();
+    assert_eq!(amounts, [28700, 29600, 30100]);
+    assert!(cites(&r.json["reasons"], "PAY-1"));
+
+    let nfs = |clear: bool| json!({"as_of": "2020-01-01", "cadre": "CSS", "grade": "SO", "in_grade_since": "2015-03-10", "vigilance_clear": clear});
+    let r = app
+        .post_json("/v1/rules/nfs/evaluate", &t, &nfs(true))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["eligible"], true);
+    assert_eq!(r.json["completes_on"], "2019-03-10");
+    assert_eq!(r.json["notional_from"], "2019-07-01");
+    assert!(cites(&r.json["reasons"], "NFS-1"));
+    let r = app
+        .post_json("/v1/rules/nfs/evaluate", &t, &nfs(false))
+        .await;
+    assert_eq!(r.json["eligible"], false);
+}
+
+#[actix_web::test]
+async fn rule_inputs_are_checked() {
+    let app = spawn().await;
+    let t = app.dopt();
+    let r = app
+        .post_json(
+            "/v1/rules/macp/evaluate",
+            &t,
+            &json!({"joined_entry_grade_on": "2001-01-01", "entry": {"level": "7"}}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.as_of");
+    let r = app
+        .post_json("/v1/rules/macp/evaluate", &t, &json!({"as_of": "2020-01-01", "joined_entry_grade_on": "2001-01-01", "entry": {"level": "7"}, "bonus": 1}))
+        .await;
+    r.assert_problem(400, "unknown_field");
+    let r = app
+        .post_json("/v1/rules/macp/evaluate", &t, &json!({"as_of": "2020-01-01", "joined_entry_grade_on": "2001-01-01", "entry": {"level": "99"}}))
+        .await;
+    r.assert_problem(400, "invalid_body");
+    assert_eq!(r.json["errors"][0]["field"], "body.entry.level");
+    // Read, but the engine refuses it: an empty pay position.
+    let r = app
+        .post_json(
+            "/v1/rules/macp/evaluate",
+            &t,
+            &json!({"as_of": "2020-01-01", "joined_entry_grade_on": "2001-01-01", "entry": {}}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    let r = app
+        .call(
+            actix_web::test::TestRequest::post()
+                .uri("/v1/rules/nfs/evaluate")
+                .set_json(json!({})),
+        )
+        .await;
+    r.assert_problem(401, "missing_token");
+}
+
+#[actix_web::test]
+async fn stored_employees_macp_and_nfs_in_scope() {
+    let app = spawn().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let r = app
+        .get(
+            &format!("/v1/employees/{IN_MHA}/macp?as_of=2026-01-01"),
+            &me,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    // Joined the entry grade on 01.07.2010: the 1st upgrade on 01.07.2020 (MACP-1, MACP-2).
+    assert_eq!(r.json["upgrades"][0]["due_on"], "2020-07-01");
+    assert!(cites(&r.json["reasons"], "MACP-2"));
+    app.get(&format!("/v1/employees/{IN_MOF}/macp"), &me)
+        .await
+        .assert_problem(404, "not_found");
+    app.get(
+        &format!("/v1/employees/{IN_MHA}/nfs"),
+        &app.token(Role::NodalOfficer, Some("MOF")),
+    )
+    .await
+    .assert_problem(404, "not_found");
+
+    // NFS takes the vigilance clearance fetched for the employee (VIG-1).
+    let r = app
+        .get(&format!("/v1/employees/{IN_MHA}/nfs?as_of=2026-01-01"), &me)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["nfs"]["completes_on"], "2022-03-15");
+    let vig = r.json["vigilance"]["clearance"].as_str().unwrap();
+    assert_eq!(r.json["nfs"]["eligible"], vig == "cleared", "{}", r.json);
+    // An ASO has no non-functional scale.
+    let r = app
+        .get(&format!("/v1/employees/{IN_NDMA}/nfs"), &app.dopt())
+        .await;
+    r.assert_problem(422, "validation_failed");
+}
+
+#[actix_web::test]
+async fn macp_due_report_pages_through_the_scope() {
+    let app = spawn().await;
+    let url = "/v1/reports/macp-due?from=2020-01-01&to=2020-12-31&limit=1";
+    let mut seen = Vec::new();
+    let mut next = Some(url.to_owned());
+    while let Some(u) = next {
+        let r = app.get(&u, &app.dopt()).await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        for item in r.json["items"].as_array().unwrap() {
+            assert_eq!(item["upgrades"][0]["due_on"], "2020-07-01");
+            seen.push(item["code"].as_str().unwrap().to_owned());
+        }
+        next = r.json["next"].as_str().map(str::to_owned);
+    }
+    // By code, each once.
+    assert_eq!(seen, [IN_MHA, IN_NDMA, IN_MOF]);
+    // A nodal officer's report holds only their organisation's employees.
+    let r = app
+        .get(
+            "/v1/reports/macp-due?from=2020-01-01&to=2020-12-31",
+            &app.token(Role::NodalOfficer, Some("MOF")),
+        )
+        .await;
+    let codes: Vec<&str> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, [IN_MOF]);
+    // Outside the window: nothing.
+    let r = app
+        .get(
+            "/v1/reports/macp-due?from=2021-01-01&to=2021-12-31",
+            &app.dopt(),
+        )
+        .await;
+    assert!(r.json["items"].as_array().unwrap().is_empty());
+    app.get(
+        "/v1/reports/macp-due?from=2021-01-01&to=2020-12-31",
+        &app.dopt(),
+    )
+    .await
+    .assert_problem(400, "invalid_query");
+}
