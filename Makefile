@@ -2,7 +2,7 @@
 CARGO ?= cargo
 BIN := target/debug/cscms
 
-.PHONY: run test test-sqlite test-postgres lint openapi build
+.PHONY: run test test-sqlite test-postgres lint openapi build bench
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -28,3 +28,7 @@ test-postgres:
 ## Regenerate the committed contract from the code.
 openapi: build
 	$(BIN) openapi > openapi/openapi.json
+
+## Benchmarks: release build, 100,000 employees, wrk on loopback; writes bench/results.md.
+bench:
+	bench/run.sh

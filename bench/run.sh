@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# make bench: release build, 100,000 seeded employees in a fresh SQLite
+# database (and, with BENCH_PG=1, a throwaway PostgreSQL), the server on
+# loopback, wrk against each endpoint for a bounded time. Writes
+# bench/results.md. Loopback only; every run stops by itself.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+EMPLOYEES=${BENCH_EMPLOYEES:-100000}
+DURATION=${BENCH_DURATION:-10s}
+CONNS=${BENCH_CONNECTIONS:-32}
+THREADS=${BENCH_THREADS:-2}
+OUT=bench/results.md
+
+if ! command -v wrk >/dev/null 2>&1; then
+  echo "bench: installing wrk (Debian package)" >&2
+  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq wrk >/dev/null
+  else sudo apt-get update -qq && sudo apt-get install -y -qq wrk >/dev/null; fi
+fi
+
+cargo build -q --release -p cscms-api --bin cscms
+BIN=target/release/cscms
+if [ "${1:-}" != "--postgres-row" ]; then
+  cargo bench -q -p cscms-domain --bench pay --bench empanelment -- --quick --noplot > bench/tmp-criterion.txt 2>&1 || true
+fi
+
+run_backend() {
+  local label=$1 db=$2
+  local work; work=$(mktemp -d /tmp/cscms-bench.XXXXXX)
+  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  export CSCMS_DATABASE_URL=$db CSCMS_BIND=127.0.0.1:$port CSCMS_JWT_SECRET=bench-secret-bench-secret-bench-secret-0 RUST_LOG=warn
+  local t0; t0=$(date +%s.%N)
+  $BIN seed-demo --employees "$EMPLOYEES" >/dev/null
+  local seeded; seeded=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
+  $BIN serve > "$work/server.log" 2>&1 &
+  local pid=$!
+  trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' RETURN
+  for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+  local base="http://127.0.0.1:$port"
+  local dopt; dopt=$($BIN token --role dopt --ttl 1h)
+  local emp_code="CSS-$(printf '%06d' $((EMPLOYEES / 2 / 4 * 4 + 1)))"
+  local emp; emp=$($BIN token --role employee --employee "$emp_code" --ttl 1h)
+
+  # Report: one request over the whole cadre, timed by curl (not wrk: it is a batch job).
+  local report_s; report_s=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $dopt" \
+    "$base/v1/reports/macp-due?from=2027-01-01&to=2027-12-31&limit=500")
+
+  # 1000 real codes spread over the cadre, for random reads.
+  local codes; codes=$(for q in "cadre=CSS" "cadre=CSSS" "cadre=CSCS"; do
+      for c in "" "&cursor=CSS-050000" "&cursor=CSSS-090000"; do
+        curl -s -H "Authorization: Bearer $dopt" "$base/v1/employees?$q&limit=120$c"
+      done
+    done | python3 -c 'import sys,json
+codes=[]
+for line in sys.stdin.read().replace("}{","}\n{").splitlines():
+    codes += [i["code"] for i in json.loads(line)["items"]]
+print(",".join("\"%s\"" % c for c in codes))')
+  cat > "$work/get.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $dopt"
+local codes = {$codes}
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("GET", "/v1/employees/" .. codes[(n * 7919) % #codes + 1])
+end
+LUA
+  cat > "$work/patch.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $emp"
+wrk.headers["Content-Type"] = "application/merge-patch+json"
+local etag = nil
+local n = 0
+request = function()
+  if etag == nil then
+    return wrk.format("GET", "/v1/employees/$emp_code/profile")
+  end
+  n = n + 1
+  wrk.headers["If-Match"] = etag
+  local body = string.format('{"station_preferences":[{"station":"Station %d","state":"Delhi"}]}', n)
+  return wrk.format("PATCH", "/v1/employees/$emp_code/profile", nil, body)
+end
+response = function(status, headers, body)
+  etag = headers["ETag"] or headers["etag"]
+end
+LUA
+
+  local rows=""
+  measure() {
+    local name=$1; shift
+    local out; out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" 2>&1)
+    local rps p50 p99 rss
+    rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+    p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+    rss=$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$pid/status)
+    echo "$name|$rps|$p50|$p99|$rss"
+  }
+  local health; health=$(measure "GET /healthz" "$base/healthz")
+  local get; get=$(measure "GET /v1/employees/{code} (DoPT token)" -s "$work/get.lua" "$base")
+  local list; list=$(measure "GET /v1/employees?cadre=CSS&grade=SO&limit=50" -H "Authorization: Bearer $dopt" "$base/v1/employees?cadre=CSS&grade=SO&limit=50")
+  local patch; patch=$(measure "PATCH profile (If-Match, audited; 1 connection)" -c1 -t1 -s "$work/patch.lua" "$base")
+  local base_rps; base_rps=$(cut -d'|' -f2 <<<"$health")
+  {
+    echo ""
+    echo "### $label — $EMPLOYEES employees (seeded in ${seeded} s)"
+    echo ""
+    echo "| endpoint | req/s | p50 | p99 | server RSS | vs /healthz |"
+    echo "|---|---:|---:|---:|---:|---:|"
+    for row in "$health" "$get" "$list" "$patch"; do
+      IFS='|' read -r n r p5 p9 m <<<"$row"
+      ratio=$(python3 -c "print(f'{float(\"$r\")/float(\"$base_rps\"):.0%}')" 2>/dev/null || echo "-")
+      echo "| $n | $r | $p5 | $p9 | $m | $ratio |"
+    done
+    echo "| GET /v1/reports/macp-due (whole cadre, one request) | - | ${report_s} s | - | - | - |"
+  } >> "$OUT.tmp"
+}
+
+if [ "${1:-}" = "--postgres-row" ]; then
+  # Called back through scripts/with-postgres.sh: one more table, then stop.
+  run_backend "PostgreSQL (throwaway server)" "$CSCMS_TEST_DATABASE_URL"
+  exit 0
+fi
+
+{
+  echo "# Benchmarks"
+  echo ""
+  echo "Produced by \`make bench\` on $(date -u +%Y-%m-%d) on a machine with $(nproc) cores; wrk $THREADS threads, $CONNS connections, $DURATION per row; loopback."
+} > "$OUT.tmp"
+
+sqlite_dir=$(mktemp -d /tmp/cscms-bench-db.XXXXXX)
+run_backend "SQLite" "sqlite://$sqlite_dir/bench.db"
+rm -rf "$sqlite_dir"
+if [ "${BENCH_PG:-0}" = "1" ]; then
+  scripts/with-postgres.sh bench/run.sh --postgres-row
+fi
+
+{
+  echo ""
+  echo "### Rules engines (criterion, --quick)"
+  echo ""
+  echo '```'
+  grep -E "time:|^[a-z_/ 0-9]+$|per employee" bench/tmp-criterion.txt | head -40 || true
+  echo '```'
+} >> "$OUT.tmp"
+rm -f bench/tmp-criterion.txt
+mv "$OUT.tmp" "$OUT"
+cat "$OUT"
