@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
-use crate::routes::{employees, health, me, organisations};
+use crate::routes::{employees, health, ipr, me, organisations, vigilance};
 use crate::state::AppState;
 
 /// The routes, in one place: the app and the contract both come from here.
@@ -33,7 +33,14 @@ where
                 .service(organisations::get)
                 .service(organisations::create)
                 .service(employees::list)
-                .service(employees::get),
+                .service(employees::get)
+                .service(ipr::file)
+                .service(ipr::list_own)
+                .service(ipr::year_return)
+                .service(ipr::list)
+                .service(vigilance::record)
+                .service(vigilance::current_status)
+                .service(vigilance::clearance_of),
         )
 }
 

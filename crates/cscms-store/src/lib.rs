@@ -7,11 +7,13 @@ pub mod audit;
 pub mod db;
 pub mod employees;
 mod error;
+pub mod ipr;
 pub mod migrate;
 pub mod organisations;
 pub mod schema;
 pub mod seed;
 pub mod testing;
+pub mod vigilance;
 
 pub use db::{connect_pool, ping, DbConn, DbPool, DbUrl};
 pub use error::StoreError;
