@@ -9,6 +9,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod print;
 pub mod request_id;
 pub mod routes;
 pub mod state;

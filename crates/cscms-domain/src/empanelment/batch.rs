@@ -1,0 +1,142 @@
+//! The batch under consideration and its representation inputs (CSS-3, CSS-4).
+
+use std::fmt;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::apar::ReportingYear;
+use super::eligibility::Proposal;
+use super::parameters::PRECEDING_BATCHES;
+use super::EmpanelmentError;
+use crate::employee::{Category, Gender};
+
+/// A category whose representation CSS-4 watches.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RepCategory {
+    /// Scheduled Castes and Scheduled Tribes, counted together.
+    ScSt,
+    Women,
+    NorthEast,
+    /// Officers of one state cadre (All India Services).
+    StateCadre {
+        cadre: String,
+    },
+}
+
+impl RepCategory {
+    /// Whether the officer proposed belongs to this category.
+    pub fn includes(&self, p: &Proposal) -> bool {
+        match self {
+            RepCategory::ScSt => matches!(p.category, Category::Sc | Category::St),
+            RepCategory::Women => p.gender == Gender::Female,
+            RepCategory::NorthEast => p.north_east,
+            RepCategory::StateCadre { cadre } => p
+                .state_cadre
+                .as_deref()
+                .is_some_and(|c| c.eq_ignore_ascii_case(cadre)),
+        }
+    }
+}
+
+impl fmt::Display for RepCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RepCategory::ScSt => f.write_str("SC/ST"),
+            RepCategory::Women => f.write_str("women"),
+            RepCategory::NorthEast => f.write_str("North-East"),
+            RepCategory::StateCadre { cadre } => write!(f, "{cadre} cadre"),
+        }
+    }
+}
+
+/// A category's all-India share of empanelment, in basis points (2250 = 22.50%).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryShare {
+    pub category: RepCategory,
+    pub share_bp: u32,
+}
+
+/// How many of a category were empanelled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryCount {
+    pub category: RepCategory,
+    pub count: u32,
+}
+
+/// One of the three batches preceding this one: its panel and who was in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrecedingBatch {
+    pub batch_year: i32,
+    pub empanelled: u32,
+    #[serde(default)]
+    pub counts: Vec<CategoryCount>,
+}
+
+/// A batch of one service taken up for JS-level empanelment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Batch {
+    /// Service code (see [`super::services`]).
+    pub service: String,
+    /// Batch or year of allotment.
+    pub batch_year: i32,
+    /// The calendar year in which the empanelment takes place (CSS-5).
+    pub empanelment_year: i32,
+    /// The last reporting year of the CSS-2 window.
+    pub cut_off_year: ReportingYear,
+    /// Officers to empanel at the initial stage.
+    pub panel_size: u32,
+    /// All-India shares of the categories watched (CSS-4).
+    #[serde(default)]
+    pub shares: Vec<CategoryShare>,
+    /// Up to three preceding batches (CSS-4).
+    #[serde(default)]
+    pub preceding: Vec<PrecedingBatch>,
+    /// All India Services: when an officer of this year of allotment was
+    /// first appointed to SAG in any state cadre (CSS-1).
+    #[serde(default)]
+    pub ais_first_sag_on: Option<NaiveDate>,
+    /// A floor under the relaxed norms of CSS-4, if the Board sets one.
+    #[serde(default)]
+    pub relaxed_min_score: Option<f64>,
+}
+
+impl Batch {
+    /// Checks what would make the run meaningless.
+    pub fn validate(&self) -> Result<(), EmpanelmentError> {
+        if self.panel_size == 0 {
+            return Err(EmpanelmentError::EmptyPanel);
+        }
+        if self.preceding.len() > PRECEDING_BATCHES {
+            return Err(EmpanelmentError::TooManyPrecedingBatches(
+                self.preceding.len(),
+            ));
+        }
+        let bad = |m: String| Err(EmpanelmentError::InvalidRepresentation(m));
+        for (i, s) in self.shares.iter().enumerate() {
+            if s.share_bp > 10_000 {
+                return bad(format!("share of {} above 100%", s.category));
+            }
+            if self
+                .shares
+                .iter()
+                .skip(i + 1)
+                .any(|o| o.category == s.category)
+            {
+                return bad(format!("share of {} given twice", s.category));
+            }
+        }
+        for p in &self.preceding {
+            for c in &p.counts {
+                if c.count > p.empanelled {
+                    return bad(format!(
+                        "batch {}: {} {} of {} empanelled",
+                        p.batch_year, c.count, c.category, p.empanelled
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,122 @@
+//! Dated parameters of the empanelment engine, each with its source.
+//! `docs/rules/empanelment.md` explains the choices where the seed is silent.
+
+use std::sync::OnceLock;
+
+use crate::params::{ymd, Dated, DatedParam};
+
+/// Bands that turn an overall APAR grade on the 1-10 scale into a grading.
+/// A grade at or above a band's lower bound falls in that band.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct NumericBands {
+    pub outstanding_from: f64,
+    pub very_good_from: f64,
+    pub good_from: f64,
+}
+
+const NUMERIC_BANDS_SOURCE: &str = "Numerical APAR grade equivalence for empanelment/promotion scores: \
+     below 4 Average (0), 4 to below 6 Good (5), 6 to below 8 Very Good (7), 8 to 10 Outstanding (9), \
+     as circulated by the Department of Posts (Directorate letter No. CS/APARs/2013-14/Misc dated 08.09.2014); \
+     the 1-10 overall grade itself: All India Services (Performance Appraisal Report) Rules, 2007 and \
+     DoPT OM No. 21011/1/2005-Estt.(A)(Pt-II) dated 23.07.2009 (assumption: to be confirmed against the \
+     Establishment Officer's current instructions)";
+
+/// Numeric grade to grading (CSS-2 needs a grading to value each year).
+/// In force from reporting year 2007-08, when the 1-10 overall grade began for AIS.
+pub fn numeric_bands() -> &'static DatedParam<NumericBands> {
+    static P: OnceLock<DatedParam<NumericBands>> = OnceLock::new();
+    P.get_or_init(|| {
+        DatedParam::new(vec![Dated {
+            from: ymd(2007, 4, 1),
+            value: NumericBands {
+                outstanding_from: 8.0,
+                very_good_from: 6.0,
+                good_from: 4.0,
+            },
+            source: NUMERIC_BANDS_SOURCE,
+        }])
+    })
+}
+
+/// Age of superannuation, which fixes the retirement date behind CSS-5.
+pub fn retirement_age() -> &'static DatedParam<u32> {
+    static P: OnceLock<DatedParam<u32>> = OnceLock::new();
+    P.get_or_init(|| {
+        DatedParam::new(vec![
+            Dated {
+                from: ymd(1950, 1, 26),
+                value: 58,
+                source: "FR 56(a) before its 1998 amendment; AIS (DCRB) Rules 1958, rule 16(1)",
+            },
+            Dated {
+                from: ymd(1998, 5, 13),
+                value: 60,
+                source: "FR 56(a) as amended by DoPT Notification No. 25012/2/97-Estt.(A) dated 13.05.1998; \
+                         AIS (DCRB) Rules 1958, rule 16(1) as amended in 1998",
+            },
+        ])
+    })
+}
+
+/// A fraction `numerator / denominator`, kept exact.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fraction {
+    pub numerator: u64,
+    pub denominator: u64,
+}
+
+/// CSS-4: a category is under-represented when its cumulative share over
+/// four batches is below this fraction of its all-India share ("66 2/3%").
+pub fn representation_threshold() -> &'static DatedParam<Fraction> {
+    static P: OnceLock<DatedParam<Fraction>> = OnceLock::new();
+    P.get_or_init(|| {
+        DatedParam::new(vec![Dated {
+            from: ymd(1996, 1, 5),
+            value: Fraction {
+                numerator: 2,
+                denominator: 3,
+            },
+            source:
+                "ACC-approved guidelines under the Central Staffing Scheme 1996 (seed 001, CSS-4); \
+                     the date is the Scheme's, the seed gives none for the guideline",
+        }])
+    })
+}
+
+/// CSS-4: officers added for representation do not exceed "about 15%" of
+/// the panel. Percent of the initial-stage panel, rounded half up.
+pub fn pull_up_cap_percent() -> &'static DatedParam<u64> {
+    static P: OnceLock<DatedParam<u64>> = OnceLock::new();
+    P.get_or_init(|| {
+        DatedParam::new(vec![Dated {
+            from: ymd(1996, 1, 5),
+            value: 15,
+            source:
+                "ACC-approved guidelines under the Central Staffing Scheme 1996 (seed 001, CSS-4); \
+                     the date is the Scheme's, the seed gives none for the guideline",
+        }])
+    })
+}
+
+/// CSS-5: minimum residual service on 1 January of the empanelment year.
+pub const MIN_RESIDUAL_SERVICE_YEARS: u32 = 4;
+/// CSS-1: years in the Selection Grade (DS) for CSS officers.
+pub const CSS_SELECTION_GRADE_YEARS: u32 = 8;
+/// CSS-1: continuous years assessed suitable for Director, CSS officers.
+pub const CSS_DIRECTOR_SUITABLE_YEARS: u32 = 3;
+/// CSS-2: the window of reporting years up to and including the cut-off year.
+pub const WINDOW_YEARS: i32 = 10;
+/// CSS-2: full years of APAR to reach by looking back, when gaps are beyond the officer's control.
+pub const MIN_FULL_YEARS: u64 = 8;
+/// CSS-2: at most this many years immediately preceding the window are looked at.
+pub const MAX_EXTENSION_YEARS: i32 = 3;
+/// CSS-4: the batches before the current one whose panels count.
+pub const PRECEDING_BATCHES: usize = 3;
+/// CSS-6: a foreign assignment this long (years) triggers the return condition.
+pub const FOREIGN_ASSIGNMENT_YEARS: u32 = 2;
+/// CSS-6: years back in cadre, and APARs earned there, before consideration.
+pub const YEARS_BACK_IN_CADRE: u32 = 2;
+pub const APARS_BACK_IN_CADRE: usize = 2;
+/// CSS-8: years between a consideration and its review; reviews allowed.
+pub const REVIEW_AFTER_YEARS: i32 = 2;
+pub const MAX_REVIEWS: usize = 2;
