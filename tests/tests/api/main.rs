@@ -8,6 +8,8 @@ mod auth;
 mod contract;
 mod employees;
 mod errors;
+mod ipr;
 mod migrations;
 mod organisations;
 mod scope;
+mod vigilance;

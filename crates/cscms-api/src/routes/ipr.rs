@@ -20,6 +20,7 @@ use crate::auth::Auth;
 use crate::clearance;
 use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
+use crate::print::{self, Document, Section};
 use crate::state::AppState;
 
 /// One filed version of an annual return.
@@ -275,12 +276,95 @@ fn wants_pdf(req: &HttpRequest) -> bool {
         })
 }
 
-fn print_return(
-    _code: &EmployeeCode,
-    _name: &str,
-    _latest: &IprVersion,
-) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::Internal("print not wired yet".into()))
+/// PRF-5: the print renders the same data the JSON gives, through the one
+/// renderer.
+fn print_return(code: &EmployeeCode, name: &str, v: &IprVersion) -> Result<HttpResponse, ApiError> {
+    let dmy = |d: NaiveDate| d.format("%d.%m.%Y").to_string();
+    let yes_no = |b: bool| if b { "Yes" } else { "No" };
+    let mut sections = vec![Section::new("Return")
+        .row("Name of the officer", name)
+        .row("Employee code", code.as_str())
+        .row(
+            "Return for the year",
+            format!("{} (holdings as on 31.12.{})", v.year, v.year),
+        )
+        .row("Due on", dmy(v.due_on))
+        .row("Filed on", dmy(v.filed_on))
+        .row(
+            "Version",
+            match v.revises {
+                Some(n) => format!("revision {} (revises revision {n})", v.revision),
+                None => "original return".to_owned(),
+            },
+        )
+        .row("Filed after the due date", yes_no(v.late))
+        .row("Nil return", yes_no(v.nil))];
+    if v.nil {
+        sections.push(Section::new("Immovable property").row(
+            "Declaration",
+            format!("No immovable property held as on 31.12.{}", v.year),
+        ));
+    }
+    for (i, p) in v.properties.iter().enumerate() {
+        let l = &p.location;
+        let place = [
+            Some(l.address.as_str()),
+            l.sub_division.as_deref(),
+            Some(l.district.as_str()),
+            Some(l.state.as_str()),
+            l.pin_code.as_deref(),
+            Some(l.country.as_deref().unwrap_or("India")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let a = &p.acquisition;
+        let co_owners = p
+            .co_owners
+            .iter()
+            .map(|c| format!("{} ({}), {}%", c.name, c.relationship, c.share_pct))
+            .collect::<Vec<_>>()
+            .join("; ");
+        sections.push(
+            Section::new(format!("Property {}: {}", i + 1, p.kind.replace('_', " ")))
+                .row("Description", p.description.as_str())
+                .row("Location", place)
+                .row(
+                    "How acquired",
+                    match &a.details {
+                        Some(d) => format!("{} ({d})", a.how),
+                        None => a.how.clone(),
+                    },
+                )
+                .row("Acquired on", a.acquired_on.as_str())
+                .row("From whom", a.from_whom.as_str())
+                .row("Cost of acquisition (Rs)", a.cost.to_string())
+                .row("Present value (Rs)", p.present_value.to_string())
+                .row("Own share", format!("{}%", p.own_share_pct))
+                .row("Co-owners", co_owners)
+                .row("Annual income (Rs)", p.annual_income.to_string())
+                .row("Remarks", p.remarks.clone().unwrap_or_default()),
+        );
+    }
+    let pdf = print::render(&Document {
+        title: format!("Annual Immovable Property Return for the year {}", v.year),
+        subtitle: format!("{name} ({code}), Rule 18(1)(ii), CCS (Conduct) Rules 1964"),
+        sections,
+        footer: format!(
+            "CSCMS - IPR {code}/{} revision {} - printed {}",
+            v.year,
+            v.revision,
+            dmy(clearance::today())
+        ),
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"IPR-{code}-{}.pdf\"", v.year),
+        ))
+        .body(pdf))
 }
 
 /// Where one employee's return for the year stands.
