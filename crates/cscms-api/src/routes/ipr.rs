@@ -82,6 +82,11 @@ pub struct IprReturns {
     pub years: Vec<IprYear>,
 }
 
+/// A PDF file (A4), in the contract.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfDocument(pub Vec<u8>);
+
 /// One year's return: the version in force and the ones it superseded.
 #[derive(Serialize, ToSchema)]
 pub struct IprYearDetail {
@@ -224,7 +229,7 @@ pub async fn list_own(
         ("year" = String, Path, description = "Calendar year, e.g. 2024; `2024.pdf` for the print"),
     ),
     responses((status = 200, description = "The return; `application/pdf` for the print",
-        content((IprYearDetail = "application/json"), (Vec<u8> = "application/pdf")))))]
+        content((IprYearDetail = "application/json"), (PdfDocument = "application/pdf")))))]
 #[get("/employees/{code}/ipr/{year}")]
 pub async fn year_return(
     Auth(who): Auth,
