@@ -342,7 +342,11 @@ fn print_return(code: &EmployeeCode, name: &str, v: &IprVersion) -> Result<HttpR
                         None => a.how.clone(),
                     },
                 )
-                .row("Acquired on", a.acquired_on.as_str())
+                .row(
+                    "Acquired on",
+                    NaiveDate::parse_from_str(&a.acquired_on, "%Y-%m-%d")
+                        .map_or_else(|_| a.acquired_on.clone(), dmy),
+                )
                 .row("From whom", a.from_whom.as_str())
                 .row("Cost of acquisition (Rs)", a.cost.to_string())
                 .row("Present value (Rs)", p.present_value.to_string())
