@@ -266,6 +266,7 @@ async fn returns_are_read_in_scope() {
         (Role::SubNodalOfficer, Some("MHA-NDMA"), &[]),
         (Role::Avd, None, &[IN_MHA, IN_NDMA, IN_MOF]),
         (Role::Dopt, None, &[IN_MHA, IN_NDMA, IN_MOF]),
+        (Role::Integration, None, &[]),
     ];
     for (role, anchor, visible) in matrix {
         let t = app.token(*role, *anchor);
@@ -283,6 +284,23 @@ async fn returns_are_read_in_scope() {
                 }
             }
         }
+    }
+}
+
+#[actix_web::test]
+async fn integration_clients_may_not_read_returns() {
+    let app = spawn().await;
+    file_on(&app, IN_MOF, 2023, ymd(2024, 1, 15), None).await;
+    let reader = app.token(Role::Integration, Some("employees:read"));
+    for path in [
+        format!("/v1/employees/{IN_MOF}/ipr"),
+        format!("/v1/employees/{IN_MOF}/ipr/2023"),
+        format!("/v1/employees/{IN_MOF}/ipr/2023.pdf"),
+        "/v1/ipr?year=2023".to_owned(),
+    ] {
+        app.get(&path, &reader)
+            .await
+            .assert_problem(403, "forbidden");
     }
 }
 

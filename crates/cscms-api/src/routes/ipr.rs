@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
-use cscms_domain::principal::Role;
+use cscms_domain::principal::{Principal, Role};
 use cscms_domain::vigilance::filing::PropertyInput;
 use cscms_domain::vigilance::{
     check_year, file_return, FieldErrors, IprObligation, IprReturnInput, IprYearState,
@@ -184,12 +184,26 @@ pub async fn file(
         .json(IprVersion::try_from(row)?))
 }
 
+/// Property returns are to be kept secret (GoI decision under Rule 18): an
+/// integration client that sees the employee still may not read them.
+fn may_read_returns(who: &Principal) -> Result<(), ApiError> {
+    if who.role == Role::Integration {
+        return Err(ApiError::forbidden(
+            "Property returns are read by the employee, their nodal officer, DoPT and AVD only.",
+        ));
+    }
+    Ok(())
+}
+
 /// Every return the employee has filed, all versions: latest year first,
 /// latest revision first. Employees see their own; nodal officers their
 /// organisation's; DoPT and AVD everyone's.
 #[utoipa::path(tag = "ipr", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
-    responses((status = 200, body = IprReturns)))]
+    responses(
+        (status = 200, body = IprReturns),
+        (status = 403, description = "Integration clients may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 #[get("/employees/{code}/ipr")]
 pub async fn list_own(
     Auth(who): Auth,
@@ -197,6 +211,7 @@ pub async fn list_own(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (code, _) = visible_employee(&state, &who, &code).await?;
+    may_read_returns(&who)?;
     let key = code.as_str().to_owned();
     let rows = state
         .db(move |c| cscms_store::ipr::versions(c, &key))
@@ -229,7 +244,9 @@ pub async fn list_own(
         ("year" = String, Path, description = "Calendar year, e.g. 2024; `2024.pdf` for the print"),
     ),
     responses((status = 200, description = "The return; `application/pdf` for the print",
-        content((IprYearDetail = "application/json"), (PdfDocument = "application/pdf")))))]
+        content((IprYearDetail = "application/json"), (PdfDocument = "application/pdf"))),
+        (status = 403, description = "Integration clients may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 #[get("/employees/{code}/ipr/{year}")]
 pub async fn year_return(
     Auth(who): Auth,
@@ -239,6 +256,7 @@ pub async fn year_return(
 ) -> Result<HttpResponse, ApiError> {
     let (code, year) = path.into_inner();
     let (code, employee) = visible_employee(&state, &who, &code).await?;
+    may_read_returns(&who)?;
     let (year_text, pdf) = match year.strip_suffix(".pdf") {
         Some(y) => (y, true),
         None => (year.as_str(), wants_pdf(&req)),
@@ -515,13 +533,17 @@ fn parse_list_query(q: &IprListQuery, today: NaiveDate) -> Result<ListParams, Ap
 /// Nodal officers see their organisation and the bodies under it; DoPT and
 /// AVD everyone; an employee only themselves.
 #[utoipa::path(tag = "ipr", security(("bearer" = [])), params(IprListQuery),
-    responses((status = 200, body = IprListPage, headers(("Link" = String, description = "rel=\"next\" when there is a next page")))))]
+    responses(
+        (status = 200, body = IprListPage, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 403, description = "Integration clients may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
 #[get("/ipr")]
 pub async fn list(
     Auth(who): Auth,
     state: web::Data<AppState>,
     query: web::Query<IprListQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    may_read_returns(&who)?;
     let query = query.into_inner();
     let today = clearance::today();
     let p = parse_list_query(&query, today)?;
