@@ -24,7 +24,7 @@ test-sqlite:
 	$(CARGO) test --workspace
 
 test-postgres:
-	scripts/with-postgres.sh $(CARGO) test -p cscms-store -p cscms-tests
+	scripts/with-postgres.sh $(CARGO) test -p cscms-store -p cscms-api -p cscms-tests
 
 ## Regenerate the committed contract from the code.
 openapi: build

@@ -16,7 +16,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
-use crate::routes::{employees, health, ipr, me, organisations, vigilance};
+use crate::routes::{
+    audit, employees, health, ipr, me, organisations, profile, vigilance, working_strength,
+};
 use crate::state::AppState;
 
 /// The routes, in one place: the app and the contract both come from here.
@@ -40,7 +42,19 @@ where
                 .service(ipr::list)
                 .service(vigilance::record)
                 .service(vigilance::current_status)
-                .service(vigilance::clearance_of),
+                .service(vigilance::clearance_of)
+                .service(profile::get)
+                .service(profile::get_pdf)
+                .service(profile::update)
+                .service(profile::submit)
+                .service(profile::validate)
+                .service(profile::return_for_correction)
+                .service(profile::pending)
+                .service(profile::open_round)
+                .service(profile::list_rounds)
+                .service(working_strength::get)
+                .service(working_strength::replace)
+                .service(audit::list),
         )
 }
 

@@ -49,6 +49,12 @@ pub struct Problem {
     /// For validation failures: every bad field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For refused state transitions: the state the record is in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_state: Option<String>,
+    /// For refused state transitions: what the caller may do instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +92,28 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("conflict: {detail}")]
     Conflict { code: &'static str, detail: String },
+    /// 409: the record's state does not allow the action.
+    #[error("cannot {action} in state {current}")]
+    InvalidTransition {
+        action: String,
+        current: String,
+        allowed: Vec<String>,
+    },
+    /// 403: the caller may see the record but not change these fields.
+    #[error("fields not editable")]
+    FieldsForbidden(Vec<FieldError>),
+    /// 422: required fields are missing for the step asked for.
+    #[error("incomplete")]
+    Incomplete {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    /// 428: a write needs `If-Match`.
+    #[error("If-Match required")]
+    PreconditionRequired,
+    /// 412: the `If-Match` version is not the current one.
+    #[error("stale If-Match")]
+    PreconditionFailed,
     /// 503: the database does not answer.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -126,6 +154,11 @@ impl ApiError {
             | ApiError::BadRequest { code, .. }
             | ApiError::Conflict { code, .. } => code,
             ApiError::NotFound(_) => "not_found",
+            ApiError::InvalidTransition { .. } => "invalid_transition",
+            ApiError::FieldsForbidden(_) => "field_not_editable",
+            ApiError::Incomplete { .. } => "incomplete",
+            ApiError::PreconditionRequired => "if_match_required",
+            ApiError::PreconditionFailed => "stale_version",
             ApiError::RouteNotFound => "route_not_found",
             ApiError::MethodNotAllowed { .. } => "method_not_allowed",
             ApiError::Validation(_) => "validation_failed",
@@ -141,6 +174,11 @@ impl ApiError {
             ApiError::Unauthenticated { .. } => "Authentication required",
             ApiError::Forbidden { .. } => "Not permitted",
             ApiError::NotFound(_) => "Not found",
+            ApiError::InvalidTransition { .. } => "Action not allowed in this state",
+            ApiError::FieldsForbidden(_) => "Fields not editable by this role",
+            ApiError::Incomplete { .. } => "Required fields missing",
+            ApiError::PreconditionRequired => "If-Match required",
+            ApiError::PreconditionFailed => "Version has changed",
             ApiError::RouteNotFound => "No such route",
             ApiError::MethodNotAllowed { .. } => "Method not allowed",
             ApiError::BadRequest { .. } => "Bad request",
@@ -161,6 +199,34 @@ impl ApiError {
             | ApiError::BadRequest { detail, .. }
             | ApiError::Conflict { detail, .. } => detail.clone(),
             ApiError::NotFound(what) => format!("{what} was not found."),
+            ApiError::InvalidTransition {
+                action,
+                current,
+                allowed,
+            } => format!(
+                "Cannot {action} while {current}; allowed now: {}.",
+                if allowed.is_empty() {
+                    "nothing".to_owned()
+                } else {
+                    allowed.join(", ")
+                }
+            ),
+            ApiError::FieldsForbidden(errors) => format!(
+                "This role may not change: {}.",
+                errors
+                    .iter()
+                    .map(|e| e.field.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ApiError::Incomplete { detail, .. } => detail.clone(),
+            ApiError::PreconditionRequired => {
+                "Send If-Match with the ETag of the version you read, so no change is lost.".into()
+            }
+            ApiError::PreconditionFailed => {
+                "The record changed since you read it; read it again and reapply your change."
+                    .into()
+            }
             ApiError::RouteNotFound => "No operation is defined at this path.".into(),
             ApiError::MethodNotAllowed { allow } => format!(
                 "This path accepts {}.",
@@ -189,8 +255,17 @@ impl ApiError {
     /// The problem body, with the request id when known.
     pub fn problem(&self, request_id: Option<&str>) -> Problem {
         let errors = match self {
-            ApiError::Validation(errors) | ApiError::BadRequest { errors, .. } => errors.clone(),
+            ApiError::Validation(errors)
+            | ApiError::BadRequest { errors, .. }
+            | ApiError::FieldsForbidden(errors)
+            | ApiError::Incomplete { errors, .. } => errors.clone(),
             _ => Vec::new(),
+        };
+        let (current_state, allowed_actions) = match self {
+            ApiError::InvalidTransition {
+                current, allowed, ..
+            } => (Some(current.clone()), Some(allowed.clone())),
+            _ => (None, None),
         };
         Problem {
             type_: format!("urn:cscms:problem:{}", self.code()),
@@ -200,6 +275,8 @@ impl ApiError {
             code: self.code().into(),
             request_id: request_id.map(str::to_owned),
             errors,
+            current_state,
+            allowed_actions,
         }
     }
 
@@ -235,6 +312,11 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
+            ApiError::InvalidTransition { .. } => StatusCode::CONFLICT,
+            ApiError::FieldsForbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Incomplete { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -258,6 +340,7 @@ impl From<StoreError> for ApiError {
                 code: "already_exists",
                 detail,
             },
+            StoreError::Stale => ApiError::PreconditionFailed,
             StoreError::Pool(_) | StoreError::Connect(_) => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }

@@ -20,35 +20,70 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map_or(262_144, |s| s.max_body_bytes);
-        let is_json = req
-            .headers()
-            .get(actix_web::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .map(|m| {
-                let m = m.trim().to_ascii_lowercase();
-                m == "application/json" || m.ends_with("+json")
-            })
-            .unwrap_or(false);
-        let body = web::Bytes::from_request(req, payload);
+        let body = json_bytes(req, payload);
         Box::pin(async move {
-            if !is_json {
-                return Err(ApiError::UnsupportedMediaType);
-            }
-            let bytes = body.await.map_err(|e| body_error(&e, limit))?;
-            if bytes.len() > limit {
-                return Err(ApiError::PayloadTooLarge { limit });
-            }
-            let value = parse_json::<T>(&bytes)?;
+            let value = parse_json::<T>(&body.await?)?;
             value
                 .validate()
                 .map_err(|e| ApiError::Validation(field_errors(&e, "body")))?;
             Ok(ValidJson(value))
         })
     }
+}
+
+/// A JSON object body taken as it is: for merge patches (RFC 7396), which
+/// are applied to the current document before the result is typed.
+pub struct JsonObject(pub serde_json::Map<String, serde_json::Value>);
+
+impl FromRequest for JsonObject {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = json_bytes(req, payload);
+        Box::pin(async move {
+            match parse_json::<serde_json::Value>(&body.await?)? {
+                serde_json::Value::Object(map) => Ok(JsonObject(map)),
+                _ => Err(ApiError::BadRequest {
+                    code: "invalid_body",
+                    detail: "The body must be a JSON object.".into(),
+                    errors: vec![FieldError::new("body", "invalid", "expected an object")],
+                }),
+            }
+        })
+    }
+}
+
+/// Reads a JSON body (any `application/json` or `+json` type) within the
+/// configured size limit.
+fn json_bytes(
+    req: &HttpRequest,
+    payload: &mut Payload,
+) -> Pin<Box<dyn Future<Output = Result<web::Bytes, ApiError>>>> {
+    let limit = req
+        .app_data::<web::Data<AppState>>()
+        .map_or(262_144, |s| s.max_body_bytes);
+    let is_json = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|m| {
+            let m = m.trim().to_ascii_lowercase();
+            m == "application/json" || m.ends_with("+json")
+        })
+        .unwrap_or(false);
+    let body = web::Bytes::from_request(req, payload);
+    Box::pin(async move {
+        if !is_json {
+            return Err(ApiError::UnsupportedMediaType);
+        }
+        let bytes = body.await.map_err(|e| body_error(&e, limit))?;
+        if bytes.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        Ok(bytes)
+    })
 }
 
 fn body_error(e: &actix_web::Error, limit: usize) -> ApiError {

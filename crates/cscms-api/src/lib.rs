@@ -8,10 +8,12 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod gate;
 pub mod openapi;
 pub mod print;
 pub mod request_id;
 pub mod routes;
 pub mod state;
+pub mod versioning;
 
 pub use app::{app, openapi};

@@ -25,6 +25,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "employees", description = "Employee records and service history"),
         (name = "ipr", description = "Annual immovable property returns: filing, revisions, print, who has not filed (IPR-1)"),
         (name = "vigilance", description = "Vigilance status and the clearance every service asks for (VIG-1, VIG-2)"),
+        (name = "profiles", description = "Profile lifecycle: update, submit, validation rounds, print (PRF-1..PRF-5)"),
+        (name = "audit", description = "The append-only audit trail (PRF-4)"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

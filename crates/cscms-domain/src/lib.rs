@@ -12,5 +12,6 @@ pub mod organisation;
 pub mod params;
 pub mod pay;
 pub mod principal;
+pub mod profile;
 pub mod rules;
 pub mod vigilance;

@@ -129,3 +129,55 @@ pub fn for_entity(
         .select(AuditRow::as_select())
         .load(conn)?)
 }
+
+/// Filters of the audit listing; all optional.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub entity: Option<String>,
+    pub entity_id: Option<String>,
+    pub actor: Option<String>,
+    pub from: Option<chrono::NaiveDateTime>,
+    pub to: Option<chrono::NaiveDateTime>,
+    /// Only rows of this organisation and those under it (nodal officers).
+    pub org_tree: Option<String>,
+    /// Rows with ids below this (pages go newest first).
+    pub before_id: Option<i64>,
+}
+
+/// A page of the trail, newest first.
+pub fn list(conn: &mut DbConn, f: &AuditFilter, limit: i64) -> Result<Vec<AuditRow>, StoreError> {
+    use crate::schema::organisations;
+    let mut q = audit_log::table.into_boxed();
+    if let Some(v) = &f.entity {
+        q = q.filter(audit_log::entity.eq(v));
+    }
+    if let Some(v) = &f.entity_id {
+        q = q.filter(audit_log::entity_id.eq(v));
+    }
+    if let Some(v) = &f.actor {
+        q = q.filter(audit_log::actor_sub.eq(v));
+    }
+    if let Some(v) = f.from {
+        q = q.filter(audit_log::at.ge(v));
+    }
+    if let Some(v) = f.to {
+        q = q.filter(audit_log::at.lt(v));
+    }
+    if let Some(org) = &f.org_tree {
+        let tree = organisations::table
+            .filter(
+                organisations::id
+                    .eq(org)
+                    .or(organisations::parent_id.eq(org)),
+            )
+            .select(organisations::id.nullable());
+        q = q.filter(audit_log::org_id.eq_any(tree));
+    }
+    if let Some(id) = f.before_id {
+        q = q.filter(audit_log::id.lt(id));
+    }
+    Ok(q.order(audit_log::id.desc())
+        .limit(limit)
+        .select(AuditRow::as_select())
+        .load(conn)?)
+}

@@ -187,6 +187,7 @@ pub fn insert(
                 .values(ev)
                 .execute(c)?;
         }
+        crate::profiles::create_empty(c, &row.code, row.created_at)?;
         Ok(())
     })
 }

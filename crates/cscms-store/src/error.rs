@@ -16,6 +16,10 @@ pub enum StoreError {
     Migration(String),
     #[error("stored value out of shape: {0}")]
     Corrupt(String),
+    /// A conditional write found the record changed since it was read
+    /// (the caller's `If-Match` is stale).
+    #[error("stale version")]
+    Stale,
     /// A write would break a uniqueness rule (e.g. an id already taken).
     #[error("conflict: {0}")]
     Conflict(String),

@@ -111,3 +111,12 @@ pub fn create(conn: &mut DbConn, actor: &Actor, new: NewOrg) -> Result<OrgRow, S
         Ok((row, change))
     })
 }
+
+/// Adds a nodal or sub-nodal officer to an organisation (onboarding, fixtures).
+pub fn add_officer(conn: &mut DbConn, officer: &NewNodalOfficer) -> Result<(), StoreError> {
+    diesel::insert_into(nodal_officers::table)
+        .values(officer)
+        .execute(conn)
+        .map_err(|e| StoreError::from_write(e, "an officer with this subject exists"))?;
+    Ok(())
+}

@@ -135,6 +135,56 @@ diesel::joinable!(change_events -> audit_log (audit_id));
 diesel::joinable!(vigilance_statuses -> employees (employee_code));
 diesel::joinable!(ipr_returns -> employees (employee_code));
 
+diesel::table! {
+    profiles (employee_code) {
+        employee_code -> Text,
+        status -> Text,
+        data -> Text,
+        version -> BigInt,
+        submitted_at -> Nullable<Timestamp>,
+        first_submitted_at -> Nullable<Timestamp>,
+        validated_at -> Nullable<Timestamp>,
+        validated_by -> Nullable<Text>,
+        returned_reasons -> Nullable<Text>,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+    }
+}
+
+diesel::table! {
+    validation_rounds (id) {
+        id -> BigInt,
+        opened_by -> Text,
+        opened_at -> Timestamp,
+        deadline -> Timestamp,
+        orgs -> Nullable<Text>,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    working_strength_sets (org_id) {
+        org_id -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+        updated_by -> Text,
+        validated_at -> Nullable<Timestamp>,
+        validated_by -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    working_strength (org_id, cadre, grade) {
+        org_id -> Text,
+        cadre -> Text,
+        grade -> Text,
+        sanctioned -> Integer,
+    }
+}
+
+diesel::joinable!(profiles -> employees (employee_code));
+
+// Every table, once: each new table joins this list.
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
     nodal_officers,
@@ -144,4 +194,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     change_events,
     vigilance_statuses,
     ipr_returns,
+    profiles,
+    validation_rounds,
+    working_strength_sets,
+    working_strength,
 );

@@ -174,6 +174,19 @@ impl TestApp {
                     },
                 )?;
             }
+            cscms_store::organisations::add_officer(
+                c,
+                &cscms_store::organisations::NewNodalOfficer {
+                    org_id: "MHA".into(),
+                    sub: "nodal_officer:MHA".into(),
+                    name: "Ravi Shankar".into(),
+                    designation: "Deputy Secretary (Admn)".into(),
+                    email: "nodal.mha@gov.in".into(),
+                    role: "nodal_officer".into(),
+                    active: true,
+                    created_at: Utc::now().naive_utc(),
+                },
+            )?;
             let emps = [
                 (IN_MHA, "Asha Verma", "CSS", "SO", "8", "MHA"),
                 (IN_NDMA, "Vijay Rao", "CSS", "ASO", "7", "MHA-NDMA"),
@@ -236,6 +249,41 @@ impl TestApp {
                 .insert_header(("Authorization", format!("Bearer {token}"))),
         )
         .await
+    }
+
+    pub async fn patch_json(
+        &self,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> Reply {
+        let mut req = TestRequest::patch()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Content-Type", "application/merge-patch+json"))
+            .set_payload(body.to_string());
+        if let Some(tag) = if_match {
+            req = req.insert_header(("If-Match", tag.to_owned()));
+        }
+        self.call(req).await
+    }
+
+    pub async fn put_json(
+        &self,
+        path: &str,
+        token: &str,
+        if_match: Option<&str>,
+        body: &Value,
+    ) -> Reply {
+        let mut req = TestRequest::put()
+            .uri(path)
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .set_json(body);
+        if let Some(tag) = if_match {
+            req = req.insert_header(("If-Match", tag.to_owned()));
+        }
+        self.call(req).await
     }
 
     pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> Reply {

@@ -11,5 +11,6 @@ mod errors;
 mod ipr;
 mod migrations;
 mod organisations;
+mod profile;
 mod scope;
 mod vigilance;

@@ -1,12 +1,15 @@
 //! Handlers, one module per resource. Each is thin: extract, parse into
 //! domain types, call the store, answer.
 
+pub mod audit;
 pub mod employees;
 pub mod health;
 pub mod ipr;
 pub mod me;
 pub mod organisations;
+pub mod profile;
 pub mod vigilance;
+pub mod working_strength;
 
 use actix_web::{HttpMessage, HttpRequest};
 use chrono::{DateTime, NaiveDateTime, Utc};

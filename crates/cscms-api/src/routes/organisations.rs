@@ -59,6 +59,17 @@ pub struct NodalOfficer {
     pub role: String,
 }
 
+impl From<cscms_store::organisations::NodalOfficerRow> for NodalOfficer {
+    fn from(o: cscms_store::organisations::NodalOfficerRow) -> Self {
+        Self {
+            name: o.name,
+            designation: o.designation,
+            email: o.email,
+            role: o.role,
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct OrganisationDetail {
     #[serde(flatten)]
@@ -133,15 +144,7 @@ pub async fn get(
     let org_id = org.id.clone();
     Ok(HttpResponse::Ok().json(OrganisationDetail {
         organisation: org.into(),
-        officers: officers
-            .into_iter()
-            .map(|o| NodalOfficer {
-                name: o.name,
-                designation: o.designation,
-                email: o.email,
-                role: o.role,
-            })
-            .collect(),
+        officers: officers.into_iter().map(NodalOfficer::from).collect(),
         children: all
             .into_iter()
             .filter(|c| c.parent_id.as_deref() == Some(org_id.as_str()))

@@ -1,0 +1,25 @@
+//! The PRF-1 profile gate as every employee service calls it.
+
+use chrono::Utc;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Refuses an employee service until the employee's profile has been
+/// submitted (PRF-1), naming the missing step.
+pub async fn require_profile_submitted(state: &AppState, code: &str) -> Result<(), ApiError> {
+    let key = code.to_owned();
+    let record = state
+        .db(move |c| cscms_store::profiles::load(c, &key))
+        .await?;
+    let submitted_once = record.is_some_and(|r| r.profile.first_submitted_at.is_some());
+    cscms_domain::profile::profile_gate(submitted_once, Utc::now().date_naive())
+        .map(drop)
+        .map_err(|refusal| ApiError::Conflict {
+            code: "profile_not_submitted",
+            detail: format!(
+                "The profile must be submitted before any other service (PRF-1): {}.",
+                refusal.outcome.missing_step
+            ),
+        })
+}

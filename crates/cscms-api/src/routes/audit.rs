@@ -1,0 +1,147 @@
+//! PRF-4: the audit trail, read-only. No API path changes it.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use cscms_domain::principal::Role;
+use cscms_store::audit::{AuditFilter, AuditRow};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::utc;
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_sub: String,
+    pub actor_role: String,
+    pub action: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub organisation_id: Option<String>,
+    /// The changed values before and after (null where none).
+    #[schema(value_type = Object)]
+    pub before: serde_json::Value,
+    #[schema(value_type = Object)]
+    pub after: serde_json::Value,
+    pub request_id: String,
+}
+
+impl From<AuditRow> for AuditEntry {
+    fn from(r: AuditRow) -> Self {
+        let parse = |s: Option<String>| {
+            s.and_then(|s| serde_json::from_str(&s).ok())
+                .unwrap_or(serde_json::Value::Null)
+        };
+        Self {
+            id: r.id,
+            at: utc(r.at),
+            actor_sub: r.actor_sub,
+            actor_role: r.actor_role,
+            action: r.action,
+            entity: r.entity,
+            entity_id: r.entity_id,
+            organisation_id: r.org_id,
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+            request_id: r.request_id,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntry>,
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// e.g. `profile`, `organisation`, `working_strength`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
+    /// The actor's token subject.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<DateTime<Utc>>,
+    /// From the `next` link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<i64>,
+    /// 1-500, default 100.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// The audit trail, newest first: DoPT sees all; a nodal officer their
+/// organisation and the bodies under it.
+#[utoipa::path(tag = "audit", security(("bearer" = [])), params(AuditQuery),
+    responses((status = 200, body = AuditPage),
+        (status = 403, description = "Only DoPT and nodal officers read the trail", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/audit")]
+pub async fn list(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let org_tree = match (who.role, &who.org) {
+        (Role::Dopt, _) => None,
+        (Role::NodalOfficer, Some(org)) => Some(org.as_str().to_owned()),
+        _ => {
+            return Err(ApiError::forbidden(
+                "Only DoPT and nodal officers read the audit trail.",
+            ))
+        }
+    };
+    let q = q.into_inner();
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::bad_query(vec![FieldError::new(
+            "query.limit",
+            "out_of_range",
+            "from 1 to 500",
+        )]));
+    }
+    let filter = AuditFilter {
+        entity: q.entity.clone(),
+        entity_id: q.entity_id.clone(),
+        actor: q.actor.clone(),
+        from: q.from.map(|t| t.naive_utc()),
+        to: q.to.map(|t| t.naive_utc()),
+        org_tree,
+        before_id: q.cursor,
+    };
+    let fetch = i64::from(limit) + 1;
+    let mut rows = state
+        .db(move |c| cscms_store::audit::list(c, &filter, fetch))
+        .await?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = match (more, rows.last()) {
+        (true, Some(last)) => {
+            let next_q = AuditQuery {
+                cursor: Some(last.id),
+                limit: Some(limit),
+                ..q
+            };
+            serde_urlencoded::to_string(&next_q)
+                .ok()
+                .map(|s| format!("/v1/audit?{s}"))
+        }
+        _ => None,
+    };
+    Ok(HttpResponse::Ok().json(AuditPage {
+        items: rows.into_iter().map(AuditEntry::from).collect(),
+        next,
+    }))
+}

@@ -1,0 +1,783 @@
+//! The profile: view (JSON or PDF), update without lost updates, submit,
+//! validate or return, validation rounds and the pending list (PRF-1..5).
+
+use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
+use cscms_domain::principal::{Principal, RecordPlace, Role};
+use cscms_domain::profile::{
+    changed_fields, deemed_final, may_change, status::transition, ProfileAction, ProfileDoc,
+    ProfileStatus,
+};
+use cscms_store::profiles::{ProfileRecord, ProfileWrite, RoundRow};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::{actor, organisations::NodalOfficer, utc};
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::extract::{field_errors, JsonObject, ValidJson};
+use crate::print::{self, Section};
+use crate::state::AppState;
+use crate::versioning::{etag_header, if_match};
+
+/// Why a profile counts as final without validation (PRF-2).
+#[derive(Serialize, ToSchema)]
+pub struct DeemedFinalView {
+    pub round_id: i64,
+    /// The round's deadline, when the data became final.
+    pub at: DateTime<Utc>,
+    /// The nodal officers answerable for the data.
+    pub answerable: Vec<NodalOfficer>,
+    pub reasons: Vec<ReasonView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReasonView {
+    #[schema(example = "PRF-2")]
+    pub rule: String,
+    pub citation: String,
+    pub text: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProfileView {
+    pub employee_code: String,
+    pub name: String,
+    pub status: ProfileStatus,
+    /// Also sent as the `ETag`; send it back in `If-Match` to change the profile.
+    pub version: i64,
+    pub document: ProfileDoc,
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub first_submitted_at: Option<DateTime<Utc>>,
+    pub validated_at: Option<DateTime<Utc>>,
+    pub validated_by: Option<String>,
+    /// Why the nodal officer returned it, while returned.
+    pub returned_reasons: Vec<String>,
+    /// Set when a validation round's deadline passed without validation.
+    pub deemed_final: Option<DeemedFinalView>,
+    pub updated_at: DateTime<Utc>,
+    pub updated_by: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AsOfQuery {
+    /// Evaluate deadlines as of this instant (RFC 3339); default now.
+    pub as_of: Option<DateTime<Utc>>,
+}
+
+/// Everything a profile view needs, loaded in one go.
+struct Loaded {
+    record: ProfileRecord,
+    rounds: Vec<RoundRow>,
+    officers: Vec<cscms_store::organisations::NodalOfficerRow>,
+}
+
+fn parse_code(code: &str) -> Result<EmployeeCode, ApiError> {
+    EmployeeCode::parse(code).map_err(|_| ApiError::not_found(format!("Profile of {code}")))
+}
+
+/// Loads a profile the caller may see; anything else is 404.
+async fn load_visible(state: &AppState, who: &Principal, code: &str) -> Result<Loaded, ApiError> {
+    let parsed = parse_code(code)?;
+    let key = parsed.as_str().to_owned();
+    let loaded = state
+        .db(move |c| {
+            let Some(record) = cscms_store::profiles::load(c, &key)? else {
+                return Ok(None);
+            };
+            let ministry = record
+                .org_parent
+                .clone()
+                .unwrap_or_else(|| record.employee.org_id.clone());
+            let officers = cscms_store::organisations::officers(c, &ministry)?
+                .into_iter()
+                .filter(|o| o.role == "nodal_officer")
+                .collect();
+            let rounds = cscms_store::profiles::rounds(c)?;
+            Ok(Some(Loaded {
+                record,
+                rounds,
+                officers,
+            }))
+        })
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Profile of {code}")))?;
+    let org = OrgId::parse(&loaded.record.employee.org_id).ok();
+    let parent = loaded
+        .record
+        .org_parent
+        .as_deref()
+        .and_then(|p| OrgId::parse(p).ok());
+    let visible = org.as_ref().is_some_and(|org| {
+        who.sees(RecordPlace {
+            org,
+            org_parent: parent.as_ref(),
+            employee: Some(&parsed),
+        })
+    });
+    if visible {
+        Ok(loaded)
+    } else {
+        Err(ApiError::not_found(format!("Profile of {code}")))
+    }
+}
+
+fn view(l: Loaded, as_of: NaiveDateTime) -> Result<ProfileView, ApiError> {
+    let r = &l.record;
+    let status = r.status()?;
+    let rounds: Vec<_> = l.rounds.iter().map(RoundRow::rule).collect();
+    let deemed = deemed_final(
+        status,
+        r.profile.submitted_at,
+        &r.employee.org_id,
+        r.org_parent.as_deref(),
+        &rounds,
+        as_of,
+    )
+    .map(|d| DeemedFinalView {
+        round_id: d.outcome.round_id,
+        at: utc(d.outcome.at),
+        answerable: l.officers.iter().cloned().map(NodalOfficer::from).collect(),
+        reasons: d
+            .reasons
+            .into_iter()
+            .map(|x| ReasonView {
+                rule: x.rule.into(),
+                citation: x.citation.into(),
+                text: x.text,
+            })
+            .collect(),
+    });
+    Ok(ProfileView {
+        employee_code: r.employee.code.clone(),
+        name: r.employee.name.clone(),
+        status,
+        version: r.profile.version,
+        document: r.document()?,
+        submitted_at: r.profile.submitted_at.map(utc),
+        first_submitted_at: r.profile.first_submitted_at.map(utc),
+        validated_at: r.profile.validated_at.map(utc),
+        validated_by: r.profile.validated_by.clone(),
+        returned_reasons: r.returned_reasons(),
+        deemed_final: deemed,
+        updated_at: utc(r.profile.updated_at),
+        updated_by: r.profile.updated_by.clone(),
+    })
+}
+
+fn wants_pdf(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/pdf"))
+}
+
+fn respond(req: &HttpRequest, v: &ProfileView, as_pdf: bool) -> HttpResponse {
+    let mut res = HttpResponse::Ok();
+    res.insert_header(etag_header(v.version));
+    if as_pdf || wants_pdf(req) {
+        res.content_type("application/pdf")
+            .insert_header(ContentDisposition {
+                disposition: DispositionType::Inline,
+                parameters: vec![DispositionParam::Filename(format!(
+                    "profile-{}.pdf",
+                    v.employee_code
+                ))],
+            })
+            .body(print::render(&printable(v)))
+    } else {
+        res.json(v)
+    }
+}
+
+fn opt<T: ToString>(v: &Option<T>) -> String {
+    v.as_ref().map(ToString::to_string).unwrap_or_default()
+}
+
+/// The same data the JSON gives, laid out for print (PRF-5).
+fn printable(v: &ProfileView) -> print::Document {
+    let d = &v.document;
+    let s = &d.service;
+    let mut sections = vec![
+        Section::new("Service record")
+            .row("Cadre / grade", format!("{} / {}", s.cadre, s.grade))
+            .row(
+                "Pay level / cell",
+                format!("{} / {}", s.pay_level, s.pay_cell),
+            )
+            .row("Organisation", s.org_id.clone())
+            .row("Date of birth", s.date_of_birth.to_string())
+            .row("Joined government", s.joined_government_on.to_string())
+            .row("Joined entry grade", s.joined_entry_grade_on.to_string())
+            .row(
+                "Joined present grade",
+                s.joined_present_grade_on.to_string(),
+            ),
+        Section::new("Contact")
+            .row("Mobile", opt(&d.contact.mobile))
+            .row("Official e-mail", opt(&d.contact.official_email))
+            .row("Personal e-mail", opt(&d.contact.personal_email)),
+    ];
+    let mut address = Section::new("Address");
+    for (label, a) in [
+        ("Present", &d.address.present),
+        ("Permanent", &d.address.permanent),
+    ] {
+        let parts: Vec<String> = [&a.line, &a.city, &a.state, &a.pin]
+            .into_iter()
+            .filter_map(Clone::clone)
+            .collect();
+        address = address.row(label, parts.join(", "));
+    }
+    sections.push(address);
+    let mut edu = Section::new("Education");
+    for q in &d.education {
+        edu = edu.row(
+            q.year.to_string(),
+            format!("{}, {}", q.degree, q.institution),
+        );
+    }
+    sections.push(edu);
+    let mut langs = Section::new("Languages");
+    for l in &d.languages {
+        let skills: Vec<&str> = [(l.read, "read"), (l.write, "write"), (l.speak, "speak")]
+            .into_iter()
+            .filter_map(|(b, n)| b.then_some(n))
+            .collect();
+        langs = langs.row(l.language.clone(), skills.join(", "));
+    }
+    sections.push(langs);
+    let mut family = Section::new("Family");
+    if let Some(sp) = &d.family.spouse {
+        family = family.row("Spouse", format!("{} ({})", sp.name, sp.employment));
+    }
+    for c in &d.family.children {
+        family = family.row("Child", format!("{}, born {}", c.name, c.date_of_birth));
+    }
+    sections.push(family);
+    let mut prefs = Section::new("Station preferences");
+    for (i, p) in d.station_preferences.iter().enumerate() {
+        prefs = prefs.row(format!("{}", i + 1), format!("{}, {}", p.station, p.state));
+    }
+    sections.push(prefs);
+    let mut status = Section::new("Status")
+        .row("Status", v.status.as_str())
+        .row("Submitted", opt(&v.submitted_at))
+        .row("Validated", opt(&v.validated_at));
+    if let Some(df) = &v.deemed_final {
+        status = status.row(
+            "Deemed final",
+            format!("at {} (round {})", df.at, df.round_id),
+        );
+    }
+    sections.push(status);
+    print::Document {
+        title: format!("Employee profile: {}", v.name),
+        subtitle: format!("{} | version {}", v.employee_code, v.version),
+        sections,
+        footer: format!("CSCMS print, {}", Utc::now().format("%Y-%m-%d %H:%M UTC")),
+    }
+}
+
+/// An employee's profile (employee: own; nodal officer: own organisation;
+/// AVD and DoPT: all). `Accept: application/pdf` gives the print (PRF-5).
+#[utoipa::path(tag = "profiles", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code"), AsOfQuery),
+    responses((status = 200, headers(("ETag" = String)),
+        content((ProfileView = "application/json"), (Vec<u8> = "application/pdf")))))]
+#[get("/employees/{code}/profile")]
+pub async fn get(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    q: web::Query<AsOfQuery>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let loaded = load_visible(&state, &who, &code).await?;
+    let as_of = q.as_of.unwrap_or_else(Utc::now).naive_utc();
+    Ok(respond(&req, &view(loaded, as_of)?, false))
+}
+
+/// The profile as an A4 PDF (PRF-5).
+#[utoipa::path(tag = "profiles", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
+#[get("/employees/{code}/profile.pdf")]
+pub async fn get_pdf(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let loaded = load_visible(&state, &who, &code).await?;
+    Ok(respond(&req, &view(loaded, Utc::now().naive_utc())?, true))
+}
+
+/// Roles that may change profiles at all; others who can see one get 403.
+fn require_editor(who: &Principal) -> Result<(), ApiError> {
+    match who.role {
+        Role::Employee | Role::NodalOfficer | Role::Dopt => Ok(()),
+        _ => Err(ApiError::forbidden("This role does not change profiles.")),
+    }
+}
+
+fn refused(e: cscms_domain::profile::TransitionRefused) -> ApiError {
+    ApiError::InvalidTransition {
+        action: e.action.into(),
+        current: e.current.into(),
+        allowed: e.allowed.into_iter().map(str::to_owned).collect(),
+    }
+}
+
+/// Keeps only the named fields of a document, for the audit's before/after.
+fn pick(doc: &Value, fields: &[String]) -> Value {
+    let mut out = Map::new();
+    for f in fields {
+        let v = match f.split_once('.') {
+            Some((a, b)) => doc.get(a).and_then(|x| x.get(b)),
+            None => doc.get(f.as_str()),
+        };
+        out.insert(f.clone(), v.cloned().unwrap_or(Value::Null));
+    }
+    Value::Object(out)
+}
+
+/// Changes the profile with a JSON merge patch (RFC 7396). Needs `If-Match`
+/// with the current `ETag`. Employees change their personal sections; the
+/// nodal officer and DoPT correct the service record (see docs/profile.md).
+#[utoipa::path(tag = "profiles", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code"),
+        ("If-Match" = String, Header, description = "The ETag of the version the change is based on")),
+    request_body(content = Object, content_type = "application/merge-patch+json",
+        description = "A merge patch over the profile document"),
+    responses(
+        (status = 200, body = ProfileView, headers(("ETag" = String))),
+        (status = 403, description = "A changed field is not this role's to change", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The profile's status does not allow the change", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The profile changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[patch("/employees/{code}/profile")]
+pub async fn update(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    req: HttpRequest,
+    JsonObject(patch): JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let loaded = load_visible(&state, &who, &code).await?;
+    require_editor(&who)?;
+    let expected = if_match(&req)?;
+    let record = &loaded.record;
+    if expected != record.profile.version {
+        return Err(ApiError::PreconditionFailed);
+    }
+    let current = record.document()?;
+    let before = serde_json::to_value(&current).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let mut merged = before.clone();
+    json_patch::merge(&mut merged, &Value::Object(patch));
+    let doc: ProfileDoc = crate::extract::parse_json(merged.to_string().as_bytes())?;
+    doc.validate()
+        .map_err(|e| ApiError::Validation(field_errors(&e, "body")))?;
+    let after = serde_json::to_value(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let changed = changed_fields(&before, &after);
+    if changed.is_empty() {
+        return Ok(respond(&req, &view(loaded, Utc::now().naive_utc())?, false));
+    }
+    let forbidden: Vec<FieldError> = changed
+        .iter()
+        .filter_map(|f| may_change(who.role, f).err())
+        .map(|r| FieldError::new(format!("body.{}", r.field), "not_editable", r.reason))
+        .collect();
+    if !forbidden.is_empty() {
+        return Err(ApiError::FieldsForbidden(forbidden));
+    }
+    if changed.iter().any(|f| f.starts_with("service.")) {
+        let bad: Vec<FieldError> = doc
+            .service
+            .check()
+            .into_iter()
+            .map(|(f, m)| FieldError::new(format!("body.{f}"), "invalid", m))
+            .collect();
+        if !bad.is_empty() {
+            return Err(ApiError::Validation(bad));
+        }
+    }
+    let action = if who.role == Role::Employee {
+        ProfileAction::EmployeeEdit
+    } else {
+        ProfileAction::Correct
+    };
+    let status = transition(record.status()?, action, who.role).map_err(refused)?;
+    let write = ProfileWrite {
+        action: if action == ProfileAction::Correct {
+            "correct"
+        } else {
+            "update"
+        },
+        status,
+        before: pick(&before, &changed),
+        after: pick(&after, &changed),
+        doc,
+        submitted_at: None,
+        validated: None,
+        returned_reasons: None,
+    };
+    let code = record.employee.code.clone();
+    let new_org = write.doc.service.org_id.clone();
+    let actor = actor(&who, &req);
+    let saved = state
+        .db(move |c| {
+            if cscms_store::organisations::get(c, &new_org)?.is_none() {
+                return Ok(None);
+            }
+            cscms_store::profiles::write(c, &actor, &code, expected, write, Utc::now().naive_utc())
+                .map(Some)
+        })
+        .await?
+        .ok_or_else(|| {
+            ApiError::invalid("body.service.org_id", "unknown", "no such organisation")
+        })?;
+    let loaded = Loaded {
+        record: saved,
+        ..loaded
+    };
+    Ok(respond(&req, &view(loaded, Utc::now().naive_utc())?, false))
+}
+
+/// Applies a status move with no change to the document.
+async fn move_status(
+    state: &AppState,
+    who: &Principal,
+    req: &HttpRequest,
+    code: &str,
+    action: ProfileAction,
+    reasons: Option<Vec<String>>,
+) -> Result<HttpResponse, ApiError> {
+    let loaded = load_visible(state, who, code).await?;
+    require_editor(who)?;
+    let record = &loaded.record;
+    let status = transition(record.status()?, action, who.role).map_err(refused)?;
+    let doc = record.document()?;
+    if action == ProfileAction::Submit {
+        let missing: Vec<FieldError> = doc
+            .missing_for_submission()
+            .into_iter()
+            .map(|f| FieldError::new(f, "required", "needed before submission"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ApiError::Incomplete {
+                detail: format!(
+                    "{} required field(s) are empty; fill them and submit again.",
+                    missing.len()
+                ),
+                errors: missing,
+            });
+        }
+    }
+    let now = Utc::now().naive_utc();
+    let from = record.status()?;
+    let write = ProfileWrite {
+        action: action.as_str(),
+        status,
+        before: serde_json::json!({"status": from.as_str()}),
+        after: serde_json::json!({"status": status.as_str(), "reasons": reasons}),
+        doc,
+        submitted_at: (action == ProfileAction::Submit).then_some(Some(now)),
+        validated: (action == ProfileAction::Validate).then(|| (now, who.sub.clone())),
+        returned_reasons: reasons,
+    };
+    let (code, version) = (record.employee.code.clone(), record.profile.version);
+    let actor = actor(who, req);
+    let saved = state
+        .db(move |c| cscms_store::profiles::write(c, &actor, &code, version, write, now))
+        .await?;
+    let loaded = Loaded {
+        record: saved,
+        ..loaded
+    };
+    Ok(respond(req, &view(loaded, now)?, false))
+}
+
+/// The employee submits the profile (PRF-1): refused with every missing
+/// field until it is complete.
+#[utoipa::path(tag = "profiles", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code")),
+    responses((status = 200, body = ProfileView),
+        (status = 403, description = "Not the employee's own profile", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not in a status that can be submitted", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Required fields missing (code `incomplete`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/employees/{code}/profile/submit")]
+pub async fn submit(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    move_status(&state, &who, &req, &code, ProfileAction::Submit, None).await
+}
+
+/// The nodal officer (or DoPT) validates a submitted profile (PRF-2).
+#[utoipa::path(tag = "profiles", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code")),
+    responses((status = 200, body = ProfileView),
+        (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/employees/{code}/profile/validate")]
+pub async fn validate(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    move_status(&state, &who, &req, &code, ProfileAction::Validate, None).await
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    /// What the employee must correct; at least one reason.
+    #[validate(length(min = 1, max = 20), custom(function = "non_blank"))]
+    #[schema(min_items = 1, max_items = 20)]
+    pub reasons: Vec<String>,
+}
+
+fn non_blank(reasons: &[String]) -> Result<(), validator::ValidationError> {
+    if reasons
+        .iter()
+        .all(|r| (3..=500).contains(&r.trim().chars().count()))
+    {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("invalid")
+            .with_message("each reason 3-500 characters".into()))
+    }
+}
+
+/// The nodal officer (or DoPT) returns a submitted profile for correction, with reasons.
+#[utoipa::path(tag = "profiles", security(("bearer" = [])), request_body = ReturnRequest,
+    params(("code" = String, Path, description = "Employee code")),
+    responses((status = 200, body = ProfileView),
+        (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/employees/{code}/profile/return")]
+pub async fn return_for_correction(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    req: HttpRequest,
+    ValidJson(body): ValidJson<ReturnRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reasons = body
+        .reasons
+        .into_iter()
+        .map(|r| r.trim().to_owned())
+        .collect();
+    move_status(
+        &state,
+        &who,
+        &req,
+        &code,
+        ProfileAction::Return,
+        Some(reasons),
+    )
+    .await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PendingItem {
+    pub employee_code: String,
+    pub name: String,
+    pub organisation_id: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Set once a round's deadline has passed: the data stands as final.
+    pub deemed_final_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PendingList {
+    pub items: Vec<PendingItem>,
+}
+
+/// Submitted profiles awaiting validation in the caller's organisation,
+/// oldest first (nodal officers; DoPT sees all).
+#[utoipa::path(tag = "profiles", security(("bearer" = [])), params(AsOfQuery),
+    responses((status = 200, body = PendingList),
+        (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/profiles/pending")]
+pub async fn pending(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<AsOfQuery>,
+) -> Result<HttpResponse, ApiError> {
+    if !matches!(who.role, Role::NodalOfficer | Role::Dopt) {
+        return Err(ApiError::forbidden(
+            "Only nodal officers and DoPT validate profiles.",
+        ));
+    }
+    let visibility = who.visibility();
+    let (records, rounds) = state
+        .db(move |c| {
+            Ok((
+                cscms_store::profiles::pending(c, &visibility, 1000)?,
+                cscms_store::profiles::rounds(c)?,
+            ))
+        })
+        .await?;
+    let as_of = q.as_of.unwrap_or_else(Utc::now).naive_utc();
+    let rules: Vec<_> = rounds.iter().map(RoundRow::rule).collect();
+    let items = records
+        .into_iter()
+        .map(|r| {
+            let deemed = deemed_final(
+                ProfileStatus::Submitted,
+                r.profile.submitted_at,
+                &r.employee.org_id,
+                r.org_parent.as_deref(),
+                &rules,
+                as_of,
+            );
+            PendingItem {
+                employee_code: r.employee.code,
+                name: r.employee.name,
+                organisation_id: r.employee.org_id,
+                submitted_at: r.profile.submitted_at.map(utc),
+                deemed_final_at: deemed.map(|d| utc(d.outcome.at)),
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(PendingList { items }))
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRound {
+    /// Nodal officers must act by this instant (RFC 3339).
+    pub deadline: DateTime<Utc>,
+    /// Ministries/departments the round covers; all when absent.
+    #[validate(length(min = 1, max = 200))]
+    pub organisations: Option<Vec<String>>,
+    #[validate(length(max = 500))]
+    pub note: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoundView {
+    pub id: i64,
+    pub opened_by: String,
+    pub opened_at: DateTime<Utc>,
+    pub deadline: DateTime<Utc>,
+    /// Null: all organisations.
+    pub organisations: Option<Vec<String>>,
+    pub note: Option<String>,
+}
+
+impl From<RoundRow> for RoundView {
+    fn from(r: RoundRow) -> Self {
+        Self {
+            organisations: r.orgs(),
+            id: r.id,
+            opened_by: r.opened_by,
+            opened_at: utc(r.opened_at),
+            deadline: utc(r.deadline),
+            note: r.note,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoundList {
+    pub items: Vec<RoundView>,
+}
+
+/// DoPT opens a validation round with a deadline (PRF-2). Audited.
+#[utoipa::path(tag = "profiles", security(("bearer" = [])), request_body = NewRound,
+    responses((status = 201, body = RoundView),
+        (status = 403, description = "Only DoPT opens rounds", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/validation-rounds")]
+pub async fn open_round(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ValidJson(body): ValidJson<NewRound>,
+) -> Result<HttpResponse, ApiError> {
+    if who.role != Role::Dopt {
+        return Err(ApiError::forbidden("Only DoPT opens validation rounds."));
+    }
+    let now = Utc::now();
+    if body.deadline <= now {
+        return Err(ApiError::invalid(
+            "body.deadline",
+            "in_past",
+            "the deadline must be in the future",
+        ));
+    }
+    let actor = actor(&who, &req);
+    let orgs = body.organisations;
+    let row = state
+        .db(move |c| {
+            if let Some(list) = &orgs {
+                for (i, id) in list.iter().enumerate() {
+                    let ok = cscms_store::organisations::get(c, id)?
+                        .is_some_and(|o| o.parent_id.is_none());
+                    if !ok {
+                        return Ok(Err(i));
+                    }
+                }
+            }
+            cscms_store::profiles::open_round(
+                c,
+                &actor,
+                body.deadline.naive_utc(),
+                orgs,
+                body.note,
+                now.naive_utc(),
+            )
+            .map(Ok)
+        })
+        .await?
+        .map_err(|i| {
+            ApiError::invalid(
+                &format!("body.organisations[{i}]"),
+                "unknown",
+                "not a ministry or department",
+            )
+        })?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/validation-rounds/{}", row.id)))
+        .json(RoundView::from(row)))
+}
+
+/// Validation rounds: DoPT sees all; a nodal officer those covering their organisation.
+#[utoipa::path(tag = "profiles", security(("bearer" = [])),
+    responses((status = 200, body = RoundList),
+        (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/validation-rounds")]
+pub async fn list_rounds(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if !matches!(who.role, Role::NodalOfficer | Role::Dopt) {
+        return Err(ApiError::forbidden(
+            "Only nodal officers and DoPT see validation rounds.",
+        ));
+    }
+    let rows = state.db(cscms_store::profiles::rounds).await?;
+    let own = who.org.as_ref().map(|o| o.as_str().to_owned());
+    let items = rows
+        .into_iter()
+        .filter(|r| match (&own, who.role) {
+            (Some(org), Role::NodalOfficer) => r.rule().covers(org, None),
+            _ => true,
+        })
+        .map(RoundView::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(RoundList { items }))
+}

@@ -1,0 +1,218 @@
+//! PRF-3: working strength per organisation × cadre × grade.
+
+use actix_web::{get, put, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use cscms_domain::cadre::{self, Cadre};
+use cscms_domain::organisation::OrgId;
+use cscms_domain::principal::{Principal, Role};
+use cscms_store::working_strength::{Entry, WorkingStrength};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{actor, utc};
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::extract::ValidJson;
+use crate::state::AppState;
+use crate::versioning::{etag_header, if_match};
+
+#[derive(Serialize, ToSchema)]
+pub struct StrengthRow {
+    pub cadre: Cadre,
+    pub grade: String,
+    pub grade_name: String,
+    /// Posts sanctioned, as entered by the nodal officer (null: not entered).
+    pub sanctioned: Option<i32>,
+    /// Employees of the organisation in this cadre and grade.
+    pub in_position: i64,
+    /// Sanctioned less in position; negative means in excess.
+    pub vacancies: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WorkingStrengthView {
+    pub organisation_id: String,
+    /// Also the `ETag`; 0 until first entered.
+    pub version: i64,
+    pub rows: Vec<StrengthRow>,
+    pub updated_at: Option<DateTime<Utc>>,
+    pub updated_by: Option<String>,
+    pub validated_at: Option<DateTime<Utc>>,
+    pub validated_by: Option<String>,
+}
+
+fn view(org: &str, ws: WorkingStrength) -> WorkingStrengthView {
+    let mut rows = Vec::new();
+    for g in cadre::grades() {
+        let sanctioned = ws
+            .sanctioned
+            .iter()
+            .find(|e| e.cadre == g.cadre.as_str() && e.grade == g.code)
+            .map(|e| e.sanctioned);
+        let in_position = ws
+            .in_position
+            .iter()
+            .find(|(c, gr, _)| c == g.cadre.as_str() && *gr == g.code)
+            .map_or(0, |(_, _, n)| *n);
+        if sanctioned.is_none() && in_position == 0 {
+            continue;
+        }
+        rows.push(StrengthRow {
+            cadre: g.cadre,
+            grade: g.code.clone(),
+            grade_name: g.name.clone(),
+            sanctioned,
+            in_position,
+            vacancies: sanctioned.map(|s| i64::from(s) - in_position),
+        });
+    }
+    let set = ws.set;
+    WorkingStrengthView {
+        organisation_id: org.to_owned(),
+        version: set.as_ref().map_or(0, |s| s.version),
+        rows,
+        updated_at: set.as_ref().map(|s| utc(s.updated_at)),
+        updated_by: set.as_ref().map(|s| s.updated_by.clone()),
+        validated_at: set.as_ref().and_then(|s| s.validated_at.map(utc)),
+        validated_by: set.and_then(|s| s.validated_by),
+    }
+}
+
+/// Whether the caller sees the organisation's strength: its nodal officer
+/// (or the ministry's, for a body under it), AVD and DoPT.
+async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<String, ApiError> {
+    let not_found = || ApiError::not_found(format!("Organisation {id}"));
+    let org = OrgId::parse(id).map_err(|_| not_found())?;
+    let key = org.as_str().to_owned();
+    let row = state
+        .db(move |c| cscms_store::organisations::get(c, &key))
+        .await?
+        .ok_or_else(not_found)?;
+    let parent = row.parent_id.as_deref().and_then(|p| OrgId::parse(p).ok());
+    let sees = match who.role {
+        Role::Dopt | Role::Avd => true,
+        Role::NodalOfficer => who.sees_organisation(&org, parent.as_ref()),
+        _ => false,
+    };
+    sees.then_some(row.id).ok_or_else(not_found)
+}
+
+/// Sanctioned, in-position and vacancies per cadre and grade (PRF-3).
+#[utoipa::path(tag = "organisations", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Organisation id")),
+    responses((status = 200, body = WorkingStrengthView, headers(("ETag" = String)))))]
+#[get("/organisations/{id}/working-strength")]
+pub async fn get(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let org = visible_org(&state, &who, &id).await?;
+    let key = org.clone();
+    let ws = state
+        .db(move |c| cscms_store::working_strength::get(c, &key))
+        .await?;
+    let v = view(&org, ws);
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(v.version))
+        .json(v))
+}
+
+#[derive(Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StrengthEntry {
+    pub cadre: Cadre,
+    #[schema(example = "SO")]
+    pub grade: String,
+    #[validate(range(min = 0, max = 100000))]
+    #[schema(minimum = 0, maximum = 100000)]
+    pub sanctioned: i32,
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StrengthUpdate {
+    /// The whole sanctioned strength; replaces what was entered before.
+    #[validate(nested, length(max = 64))]
+    pub entries: Vec<StrengthEntry>,
+    /// The nodal officer validates the figures with this change.
+    #[serde(default)]
+    pub validated: bool,
+}
+
+/// The nodal officer enters (and validates) the sanctioned strength. Needs
+/// `If-Match` (`"0"` the first time). Audited.
+#[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = StrengthUpdate,
+    params(("id" = String, Path, description = "Organisation id"),
+        ("If-Match" = String, Header, description = "ETag of the version read")),
+    responses((status = 200, body = WorkingStrengthView, headers(("ETag" = String))),
+        (status = 403, description = "Only the organisation's nodal officer or DoPT", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[put("/organisations/{id}/working-strength")]
+pub async fn replace(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    req: HttpRequest,
+    ValidJson(body): ValidJson<StrengthUpdate>,
+) -> Result<HttpResponse, ApiError> {
+    let org = visible_org(&state, &who, &id).await?;
+    if !matches!(who.role, Role::NodalOfficer | Role::Dopt) {
+        return Err(ApiError::forbidden(
+            "Only the nodal officer or DoPT enters working strength.",
+        ));
+    }
+    let expected = if_match(&req)?;
+    let mut errors = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for (i, e) in body.entries.iter().enumerate() {
+        if cadre::grade(e.cadre, &e.grade).is_err() {
+            errors.push(FieldError::new(
+                format!("body.entries[{i}].grade"),
+                "invalid",
+                format!("not a grade of {}", e.cadre),
+            ));
+        } else if !seen.insert((e.cadre, e.grade.to_ascii_uppercase())) {
+            errors.push(FieldError::new(
+                format!("body.entries[{i}]"),
+                "duplicate",
+                "cadre and grade given twice",
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let entries: Vec<Entry> = body
+        .entries
+        .into_iter()
+        .map(|e| Entry {
+            org_id: org.clone(),
+            cadre: e.cadre.as_str().to_owned(),
+            grade: e.grade.to_ascii_uppercase(),
+            sanctioned: e.sanctioned,
+        })
+        .collect();
+    let actor = actor(&who, &req);
+    let key = org.clone();
+    let validated = body.validated;
+    let ws = state
+        .db(move |c| {
+            cscms_store::working_strength::replace(
+                c,
+                &actor,
+                &key,
+                expected,
+                entries,
+                validated,
+                Utc::now().naive_utc(),
+            )
+        })
+        .await?;
+    let v = view(&org, ws);
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(v.version))
+        .json(v))
+}

@@ -1,0 +1,501 @@
+//! Fixation of pay on promotion, financial upgradation (ACP/MACP) and grant
+//! of a non-functional scale. Every fixation returns the fixed pay and the
+//! steps that led to it.
+//!
+//! - 7th CPC: Rule 13, CCS (RP) Rules 2016 — one increment (next cell) in the
+//!   present level, then the equal or next higher cell of the new level.
+//! - 6th CPC: Rule 13, CCS (RP) Rules 2008 — 3% of (pay in band + grade pay),
+//!   rounded up to the next 10, added to the pay in band (stepped up to the
+//!   new band's minimum if below it), then the new grade pay.
+//! - 5th CPC: FR 22(I)(a)(1) on promotion, FR 22(I)(a)(2) on NFS.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use super::dates::text;
+use super::fitment::PreRevisedScale;
+use super::matrix::Level;
+use super::position::PayRef;
+use super::regime::PayRegime;
+use super::sixth::{self, level_of_grade_pay, PayBand};
+use super::PayError;
+use crate::decision::{Decision, Reasons};
+use crate::rules;
+
+/// Pay held in one of the three structures.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "regime", rename_all = "snake_case")]
+pub enum Pay {
+    /// Pre-revised (5th CPC) scale and basic pay.
+    FifthCpc { scale: String, basic: u32 },
+    /// 6th CPC pay in the pay band plus grade pay (0 for HAG and above).
+    SixthCpc {
+        pay_band: PayBand,
+        pay_in_band: u32,
+        grade_pay: u32,
+    },
+    /// 7th CPC level and the pay of its cell.
+    SeventhCpc { level: Level, basic: u32 },
+}
+
+impl Pay {
+    pub fn basic(&self) -> u32 {
+        match self {
+            Pay::FifthCpc { basic, .. } | Pay::SeventhCpc { basic, .. } => *basic,
+            Pay::SixthCpc {
+                pay_in_band,
+                grade_pay,
+                ..
+            } => pay_in_band.saturating_add(*grade_pay),
+        }
+    }
+
+    pub fn regime(&self) -> PayRegime {
+        match self {
+            Pay::FifthCpc { .. } => PayRegime::FifthCpc,
+            Pay::SixthCpc { .. } => PayRegime::SixthCpc,
+            Pay::SeventhCpc { .. } => PayRegime::SeventhCpc,
+        }
+    }
+}
+
+/// One step of a fixation: what was done, and the amount it gave.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Step {
+    pub text: String,
+    pub amount: u32,
+}
+
+impl Step {
+    pub fn new(text: impl Into<String>, amount: u32) -> Step {
+        Step {
+            text: text.into(),
+            amount,
+        }
+    }
+}
+
+/// A fixed pay, its basic pay, and the steps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fixation {
+    pub pay: Pay,
+    pub basic: u32,
+    pub steps: Vec<Step>,
+}
+
+impl Fixation {
+    pub fn new(pay: Pay, steps: Vec<Step>) -> Fixation {
+        Fixation {
+            basic: pay.basic(),
+            pay,
+            steps,
+        }
+    }
+}
+
+/// Rule 13, CCS (RP) Rules 2016: one increment in the present level, then
+/// the cell equal to or next higher than that figure in the new level.
+pub fn rule13_2016(level: Level, pay: u32, to: Level) -> Result<Fixation, PayError> {
+    if to <= level {
+        return Err(PayError::NotAnUpgrade(to.to_string()));
+    }
+    let cell = level.cell_of(pay)?;
+    let mut steps = vec![Step::new(text!("pay in {level}, cell {}", cell.cell), pay)];
+    let raised = match cell.next() {
+        Some(next) => {
+            steps.push(Step::new(
+                text!("one increment in {level} (Rule 13 of 2016)"),
+                next.pay,
+            ));
+            next.pay
+        }
+        None => {
+            steps.push(Step::new(
+                text!("last cell of {level}: no increment available"),
+                pay,
+            ));
+            pay
+        }
+    };
+    let placed = to.cell_at_least(raised)?;
+    steps.push(Step::new(
+        text!("equal or next higher cell in {to}, cell {}", placed.cell),
+        placed.pay,
+    ));
+    Ok(Fixation::new(
+        Pay::SeventhCpc {
+            level: to,
+            basic: placed.pay,
+        },
+        steps,
+    ))
+}
+
+fn level_of_sixth(pay_band: PayBand, grade_pay: u32) -> Result<Level, PayError> {
+    if grade_pay == 0 {
+        Level::all()?
+            .find(|l| l.pay_band() == pay_band && l.grade_pay().is_none())
+            .ok_or_else(|| PayError::UnknownPayBand(pay_band.as_str().to_owned()))
+    } else {
+        level_of_grade_pay(Some(pay_band), grade_pay)
+    }
+}
+
+/// Rule 13, CCS (RP) Rules 2008: one increment of 3% of (pay in band +
+/// grade pay), rounded up to the next 10, added to the pay in band; stepped
+/// up to the minimum of the new band if below it; then the new grade pay.
+pub fn rule13_2008(
+    pay_band: PayBand,
+    pay_in_band: u32,
+    grade_pay: u32,
+    to: Level,
+) -> Result<Fixation, PayError> {
+    let mut steps = Vec::with_capacity(5);
+    let pay = rule13_2008_steps(pay_band, pay_in_band, grade_pay, to, &mut steps)?;
+    Ok(Fixation::new(pay, steps))
+}
+
+fn rule13_2008_steps(
+    pay_band: PayBand,
+    pay_in_band: u32,
+    grade_pay: u32,
+    to: Level,
+    steps: &mut Vec<Step>,
+) -> Result<Pay, PayError> {
+    let from = level_of_sixth(pay_band, grade_pay)?;
+    if to <= from {
+        return Err(PayError::NotAnUpgrade(to.to_string()));
+    }
+    let (band_min, band_max) = pay_band.range()?;
+    if pay_in_band < band_min || pay_in_band > band_max {
+        return Err(PayError::PayOutOfRange {
+            what: text!("{pay_band} {band_min}-{band_max}"),
+            pay: pay_in_band,
+        });
+    }
+    let inc = sixth::increment(pay_in_band, grade_pay);
+    steps.push(Step::new(
+        text!("one increment: 3% of {} (pay in {pay_band} {pay_in_band} + GP {grade_pay}), rounded up to the next 10", pay_in_band + grade_pay),
+        inc,
+    ));
+    let mut new_pib = pay_in_band.saturating_add(inc);
+    steps.push(Step::new("pay in the band after the increment", new_pib));
+    let to_band = to.pay_band();
+    // HAG and above have no grade pay: the grade pay held becomes part of the pay.
+    if to.grade_pay().is_none() && grade_pay > 0 {
+        new_pib = new_pib.saturating_add(grade_pay);
+        steps.push(Step::new(
+            text!("grade pay merged into pay ({to_band} has none)"),
+            new_pib,
+        ));
+    }
+    let (to_min, _) = to_band.range()?;
+    if new_pib < to_min {
+        new_pib = to_min;
+        steps.push(Step::new(
+            text!("stepped up to the minimum of {to_band} (Rule 13 of 2008)"),
+            to_min,
+        ));
+    }
+    let new_gp = to.grade_pay().unwrap_or(0);
+    steps.push(Step::new(
+        text!("grade pay of {to_band} GP {new_gp}"),
+        new_gp,
+    ));
+    let pay = Pay::SixthCpc {
+        pay_band: to_band,
+        pay_in_band: new_pib,
+        grade_pay: new_gp,
+    };
+    steps.push(Step::new("revised basic pay", pay.basic()));
+    Ok(pay)
+}
+
+/// Fixation in each of the next `stages` grade pays in turn, with a 3%
+/// increment at every stage (MACP-8: Group 'D' placed in GP 1800 whose
+/// upgrades fall due together, clarification 11).
+pub fn successive_2008(
+    pay_band: PayBand,
+    pay_in_band: u32,
+    grade_pay: u32,
+    stages: u8,
+) -> Result<Fixation, PayError> {
+    let mut steps = Vec::with_capacity(5 * usize::from(stages));
+    let mut pay = Pay::SixthCpc {
+        pay_band,
+        pay_in_band,
+        grade_pay,
+    };
+    for _ in 0..stages {
+        let Pay::SixthCpc {
+            pay_band,
+            pay_in_band,
+            grade_pay,
+        } = pay
+        else {
+            break;
+        };
+        let to = level_of_sixth(pay_band, grade_pay)?
+            .next()
+            .ok_or_else(|| PayError::NotAnUpgrade("beyond the hierarchy".to_owned()))?;
+        pay = rule13_2008_steps(pay_band, pay_in_band, grade_pay, to, &mut steps)?;
+    }
+    Ok(Fixation::new(pay, steps))
+}
+
+/// FR 22(I)(a)(2): the stage of the new scale equal to the pay held, or the
+/// next above it (the minimum if the pay is below it).
+pub fn fr22_a2(basic: u32, to: PreRevisedScale) -> Result<Fixation, PayError> {
+    let fixed = to
+        .stage_at_least(basic)
+        .ok_or_else(|| PayError::PayOutOfRange {
+            what: text!("pre-revised scale {}", to.text()),
+            pay: basic,
+        })?;
+    let steps = vec![
+        Step::new("pay held", basic),
+        Step::new(
+            text!("equal or next stage in {} (FR 22(I)(a)(2))", to.text()),
+            fixed,
+        ),
+    ];
+    Ok(Fixation::new(
+        Pay::FifthCpc {
+            scale: to.text().to_owned(),
+            basic: fixed,
+        },
+        steps,
+    ))
+}
+
+/// FR 22(I)(a)(1): a notional increment in the present scale, then the
+/// stage of the new scale next above that.
+pub fn fr22_a1(
+    basic: u32,
+    from: PreRevisedScale,
+    to: PreRevisedScale,
+) -> Result<Fixation, PayError> {
+    let notional = from.stages().find(|&s| s > basic).unwrap_or(basic);
+    let fixed = to
+        .stages()
+        .find(|&s| s > notional)
+        .ok_or_else(|| PayError::PayOutOfRange {
+            what: text!("pre-revised scale {}", to.text()),
+            pay: notional,
+        })?;
+    let steps = vec![
+        Step::new(text!("pay held in {}", from.text()), basic),
+        Step::new(
+            "notional increment in the present scale (FR 22(I)(a)(1))",
+            notional,
+        ),
+        Step::new(text!("next stage above in {}", to.text()), fixed),
+    ];
+    Ok(Fixation::new(
+        Pay::FifthCpc {
+            scale: to.text().to_owned(),
+            basic: fixed,
+        },
+        steps,
+    ))
+}
+
+/// A fixation request: the pay held and the rung promoted or upgraded to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FixInput {
+    pub from: Pay,
+    pub to: PayRef,
+}
+
+/// Fixes pay on promotion or financial upgradation by the rule of the pay
+/// structure the pay is held in (PAY-1).
+pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>, PayError> {
+    let mut reasons = Reasons::new();
+    let to = input.to.resolve()?;
+    let fixation = match &input.from {
+        Pay::SeventhCpc { level, basic } => {
+            reasons.push(&rules::PAY_1, text!("Rule 13, CCS (RP) Rules 2016: one increment in {level}, then the equal or next higher cell in {}", to.level));
+            rule13_2016(*level, *basic, to.level)?
+        }
+        Pay::SixthCpc {
+            pay_band,
+            pay_in_band,
+            grade_pay,
+        } => {
+            reasons.push(&rules::PAY_1, "Rule 13, CCS (RP) Rules 2008: one 3% increment added to the pay in the band, then the grade pay of the higher post");
+            rule13_2008(*pay_band, *pay_in_band, *grade_pay, to.level)?
+        }
+        Pay::FifthCpc { scale, basic } => {
+            let from = PreRevisedScale::parse(scale)?;
+            let to_scale = to.scale.ok_or(PayError::InconsistentPayRef(
+                "a pre-revised pay needs a pre-revised scale to fix into".to_owned(),
+            ))?;
+            reasons.push(&rules::PAY_1, "FR 22(I)(a)(1): a notional increment in the present scale, then the next stage above in the higher scale");
+            fr22_a1(*basic, from, to_scale)?
+        }
+    };
+    Ok(reasons.decide(as_of, fixation))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::params::ymd;
+    use proptest::prelude::*;
+
+    fn level(s: &str) -> Level {
+        Level::parse(s).unwrap()
+    }
+
+    #[test]
+    fn rule_13_illustration_level_4_to_5() {
+        // Rule 13 of 2016 illustration: Level 4 pay 28700 → increment 29600 → Level 5: 30100.
+        let f = rule13_2016(level("4"), 28700, level("5")).unwrap();
+        assert_eq!(
+            f.pay,
+            Pay::SeventhCpc {
+                level: level("5"),
+                basic: 30100
+            }
+        );
+        let amounts: Vec<u32> = f.steps.iter().map(|s| s.amount).collect();
+        assert_eq!(amounts, [28700, 29600, 30100]);
+    }
+
+    #[test]
+    fn rule_13_needs_a_cell_and_a_higher_level() {
+        assert!(matches!(
+            rule13_2016(level("4"), 28701, level("5")),
+            Err(PayError::NotACell { .. })
+        ));
+        assert!(matches!(
+            rule13_2016(level("5"), 29200, level("5")),
+            Err(PayError::NotAnUpgrade(_))
+        ));
+    }
+
+    #[test]
+    fn macps_2009_illustration_gp_1900_to_2000() {
+        // OM of 19.05.2009, Annex-I: upgrade from GP 1900 to GP 2000 gives one
+        // increment plus the grade-pay difference of Rs 100.
+        let (pib, gp) = (7730, 1900);
+        let f = rule13_2008(PayBand::Pb1, pib, gp, level("3")).unwrap();
+        let increment = sixth::increment(pib, gp);
+        assert_eq!(increment, 290);
+        assert_eq!(f.basic, pib + gp + increment + 100);
+        assert_eq!(
+            f.pay,
+            Pay::SixthCpc {
+                pay_band: PayBand::Pb1,
+                pay_in_band: 8020,
+                grade_pay: 2000
+            }
+        );
+    }
+
+    #[test]
+    fn rule_13_of_2008_steps_up_to_the_new_band_minimum() {
+        // GP 4800 in PB-2 → GP 5400 in PB-3: 10000 + 3% of 14800 (450) = 10450 < 15600.
+        let f = rule13_2008(PayBand::Pb2, 10000, 4800, level("10")).unwrap();
+        assert_eq!(
+            f.pay,
+            Pay::SixthCpc {
+                pay_band: PayBand::Pb3,
+                pay_in_band: 15600,
+                grade_pay: 5400
+            }
+        );
+        assert!(f.steps.iter().any(|s| s.text.contains("stepped up")));
+    }
+
+    #[test]
+    fn macp_8_successive_fixation_with_3_percent_at_each_stage() {
+        // Clarification 11: GP 1800 → 1900 → 2000 → 2400, 3% at every stage.
+        let f = successive_2008(PayBand::Pb1, 7000, 1800, 3).unwrap();
+        let mut pib = 7000;
+        // Each stage: 3% of (pay in band + the grade pay held at that stage).
+        for gp in [1800, 1900, 2000] {
+            pib += sixth::increment(pib, gp);
+        }
+        assert_eq!(
+            f.pay,
+            Pay::SixthCpc {
+                pay_band: PayBand::Pb1,
+                pay_in_band: pib,
+                grade_pay: 2400
+            }
+        );
+        assert_eq!(pib, 7000 + 270 + 280 + 290);
+    }
+
+    #[test]
+    fn fr22_for_pre_revised_scales() {
+        let so = PreRevisedScale::parse("6500-10500").unwrap();
+        let nfs = PreRevisedScale::parse("8000-13500").unwrap();
+        assert_eq!(fr22_a2(7300, nfs).unwrap().basic, 8000);
+        assert_eq!(fr22_a2(8300, nfs).unwrap().basic, 8550);
+        // 7300 + notional increment 200 = 7500 → next stage above in 8000-13500: 8000.
+        assert_eq!(fr22_a1(7300, so, nfs).unwrap().basic, 8000);
+        // 8100 → 8300 → 8550.
+        assert_eq!(fr22_a1(8100, so, nfs).unwrap().basic, 8550);
+    }
+
+    #[test]
+    fn fix_pay_dispatches_on_the_regime() {
+        let input = FixInput {
+            from: Pay::SeventhCpc {
+                level: level("4"),
+                basic: 28700,
+            },
+            to: PayRef::level(level("5")),
+        };
+        let d = fix_pay(ymd(2020, 1, 1), &input).unwrap();
+        assert_eq!(d.outcome.basic, 30100);
+        assert!(d.cites(&rules::PAY_1));
+        let json: FixInput = serde_json::from_str(
+            r#"{"from":{"regime":"sixth_cpc","pay_band":"PB-1","pay_in_band":7730,"grade_pay":1900},"to":{"grade_pay":2000}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            fix_pay(ymd(2010, 1, 1), &json).unwrap().outcome.basic,
+            10020
+        );
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// An upgrade never lowers the level or the pay (7th CPC); the pay
+        /// rises unless the last cell of the level was reached.
+        #[test]
+        fn seventh_upgrade_never_lowers(from_ord in 0u8..17, up in 1u8..4, cell_ix in 0usize..40) {
+            let from = Level::by_ord(from_ord).unwrap();
+            let Some(to) = Level::by_ord(from_ord + up) else { return Ok(()) };
+            let cells = from.cells();
+            let ix = cell_ix % cells.len();
+            let pay = cells[ix];
+            if let Ok(f) = rule13_2016(from, pay, to) {
+                let reached = matches!(f.pay, Pay::SeventhCpc { level, .. } if level == to);
+                prop_assert!(reached);
+                prop_assert!(f.basic >= pay);
+                prop_assert!(f.basic > pay || ix + 1 == cells.len());
+            }
+        }
+
+        /// An upgrade never lowers the level or the pay (6th CPC, HAG included).
+        #[test]
+        fn sixth_upgrade_never_lowers(from_ord in 0u8..15, up in 1u8..4, pib_frac in 0u32..1000) {
+            let from = Level::by_ord(from_ord).unwrap();
+            let Some(to) = Level::by_ord(from_ord + up) else { return Ok(()) };
+            let gp = from.grade_pay().unwrap_or(0);
+            let (min, max) = from.pay_band().range().unwrap();
+            let pib = min + (max - min) / 1000 * pib_frac;
+            let f = rule13_2008(from.pay_band(), pib, gp, to).unwrap();
+            prop_assert!(f.basic > pib + gp);
+            let is_to = matches!(f.pay, Pay::SixthCpc { pay_band, grade_pay, .. }
+                if level_of_sixth(pay_band, grade_pay).ok() == Some(to));
+            prop_assert!(is_to);
+        }
+    }
+}

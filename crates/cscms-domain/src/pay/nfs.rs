@@ -1,0 +1,558 @@
+//! Non-functional scale of Section Officers (CSS) and Private Secretaries
+//! (CSSS): SPEC §2.2, NFS-1..4, seed 003 (F.No. 5/4/2005-CS information
+//! document of 06.10.2022).
+//!
+//! - NFS-1: admissible on 4 years of approved service in the grade, subject
+//!   to vigilance clearance.
+//! - NFS-2: pay fixed notionally from 1 July of the year in which the 4 years
+//!   are completed; actual benefit from the date of assumption of duty in the
+//!   grade (ad hoc or regular), if later.
+//! - NFS-3: fixation by the regime of the notional date — pre-2006 FR
+//!   22(I)(a)(2) into 8000-275-13500 (notional from 01.01.1996 at the
+//!   earliest, arrears only from 03.10.2003); 6th CPC Rule 13 of 2008 (3% plus
+//!   grade pay 5400 − 4800); 7th CPC Rule 13 of 2016 (Level 8 → Level 10).
+//! - NFS-4: service in both scales counts together for the next promotion.
+
+use std::sync::OnceLock;
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use super::dates::{add_years, first_july, text, Dmy};
+use super::fitment::PreRevisedScale;
+use super::fixation::{fr22_a2, rule13_2008, rule13_2016, Fixation};
+use super::matrix::Level;
+use super::position::PayRef;
+use super::regime::PayRegime;
+use super::sixth::PayBand;
+use super::PayError;
+use crate::cadre::{self, Cadre, Grade};
+use crate::decision::{Decision, Reasons};
+use crate::params::{ymd, Dated, DatedParam};
+use crate::rules;
+
+/// Years of approved service in the grade (NFS-1).
+pub const NFS_YEARS: u32 = 4;
+/// Notional fixation runs from this date at the earliest (NFS-3).
+pub const NOTIONAL_FROM_EARLIEST: NaiveDate = ymd(1996, 1, 1);
+/// Pre-2006 grants: arrears only from this date (NFS-3).
+pub const ARREARS_FROM: NaiveDate = ymd(2003, 10, 3);
+/// Pre-revised scale of the grade and of its non-functional scale (NFS-1, NFS-4).
+pub const PRE_REVISED_GRADE_SCALE: &str = "6500-200-10500";
+pub const PRE_REVISED_NFS_SCALE: &str = "8000-275-13500";
+
+/// Date each cadre's non-functional scale was introduced.
+pub fn introduced() -> &'static [(Cadre, Dated<()>)] {
+    static P: OnceLock<Vec<(Cadre, Dated<()>)>> = OnceLock::new();
+    P.get_or_init(|| {
+        vec![
+            (
+                Cadre::Css,
+                Dated {
+                    from: ymd(2003, 11, 13),
+                    value: (),
+                    source: "DoPT OM No. 21/36/03-CS.I dated 13.11.2003",
+                },
+            ),
+            (
+                Cadre::Csss,
+                Dated {
+                    from: ymd(2005, 6, 24),
+                    value: (),
+                    source: "DoPT OM No. 10/3/2004-CS.I dated 24.06.2005",
+                },
+            ),
+        ]
+    })
+}
+
+/// How pay is fixed on grant of the NFS, by the regime of the notional date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NfsFixationRule {
+    /// FR 22(I)(a)(2) into 8000-275-13500.
+    Fr22a2,
+    /// Rule 13, CCS (RP) Rules 2008.
+    Rule13Of2008,
+    /// Rule 13, CCS (RP) Rules 2016.
+    Rule13Of2016,
+}
+
+pub fn fixation_rules() -> &'static DatedParam<NfsFixationRule> {
+    static P: OnceLock<DatedParam<NfsFixationRule>> = OnceLock::new();
+    P.get_or_init(|| {
+        DatedParam::new(vec![
+            Dated {
+                from: NOTIONAL_FROM_EARLIEST,
+                value: NfsFixationRule::Fr22a2,
+                source: "DoPT OM No. 21/36/03-CS.I dated 13.11.2003, para V; OM No. 5/4/2005-CS.I dated 30.03.2006",
+            },
+            Dated {
+                from: ymd(2006, 1, 1),
+                value: NfsFixationRule::Rule13Of2008,
+                source: "DoPT OM No. 5/4/2005-CS.I dated 19.11.2009",
+            },
+            Dated {
+                from: ymd(2016, 1, 1),
+                value: NfsFixationRule::Rule13Of2016,
+                source: "CCS (RP) Rules 2016, Rule 13 (information document of 06.10.2022, para 7)",
+            },
+        ])
+    })
+}
+
+/// What the engine needs about one officer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NfsInput {
+    pub cadre: Cadre,
+    /// Grade code: "SO" (CSS) or "PS" (CSSS).
+    pub grade: String,
+    /// Start of approved service in the grade.
+    pub in_grade_since: NaiveDate,
+    /// Date of assumption of duty in the grade (ad hoc or regular), where it
+    /// differs from the start of approved service (NFS-2).
+    #[serde(default)]
+    pub assumed_duty_on: Option<NaiveDate>,
+    pub vigilance_clear: bool,
+    /// Pay on the notional date, as the regime of that date has it: basic pay
+    /// in 6500-10500 (pre-2006), pay in PB-2 with GP 4800 (6th CPC), or basic
+    /// pay in Level 8 (7th CPC).
+    #[serde(default)]
+    pub present_pay: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NfsOutcome {
+    pub eligible: bool,
+    /// The date 4 years of approved service are complete.
+    pub completes_on: NaiveDate,
+    /// Pay is fixed notionally from this date (NFS-2).
+    pub notional_from: NaiveDate,
+    /// Actual financial benefit (arrears) from this date.
+    pub actual_from: NaiveDate,
+    /// Regime of the notional date, which decides the fixation (NFS-3).
+    pub regime: PayRegime,
+    /// The non-functional scale: pre-revised scale, band and grade pay, or level.
+    pub to: PayRef,
+    /// The fixed pay and its steps, when eligible and the present pay is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fixation: Option<Fixation>,
+}
+
+/// A grade with a non-functional scale, resolved once from the reference
+/// data, with the reasons that depend only on the grade.
+#[derive(Debug, Clone)]
+struct NfsGrade {
+    grade: &'static Grade,
+    from: Level,
+    to: Level,
+    /// NFS-3 text for each fixation rule, in the order of [`NfsFixationRule`].
+    regime_text: [String; 3],
+    /// NFS-4 text.
+    counts_for: String,
+}
+
+impl NfsGrade {
+    fn new(
+        grade: &'static Grade,
+        nfs: &'static Grade,
+        next: Option<&'static Grade>,
+    ) -> Result<NfsGrade, PayError> {
+        let (from, to) = (level_of(grade)?, level_of(nfs)?);
+        let (gp_from, gp_to) = (from.grade_pay().unwrap_or(0), to.grade_pay().unwrap_or(0));
+        let regime_text = [
+            format!(
+                "pre-2006: scale {PRE_REVISED_NFS_SCALE} fixed under FR 22(I)(a)(2), notionally from 01.01.1996 at the earliest, arrears only from 03.10.2003 (pension of those retired 01.01.1996-02.10.2003 likewise fixed notionally, paid from 03.10.2003)"
+            ),
+            format!(
+                "6th CPC: Rule 13 of CCS (RP) Rules 2008, one increment of 3% plus the grade-pay difference {gp_to} - {gp_from} = {}, in {}",
+                gp_to.saturating_sub(gp_from),
+                to.pay_band()
+            ),
+            format!("7th CPC: Rule 13 of CCS (RP) Rules 2016, from {from} to {to}"),
+        ];
+        let counts_for = match next {
+            Some(n) => format!(
+                "service as {} and in the non-functional scale counts together for promotion to {}",
+                grade.code, n.name
+            ),
+            None => format!(
+                "service as {} and in the non-functional scale counts together for promotion",
+                grade.code
+            ),
+        };
+        Ok(NfsGrade {
+            grade,
+            from,
+            to,
+            regime_text,
+            counts_for,
+        })
+    }
+}
+
+fn level_of(g: &Grade) -> Result<Level, PayError> {
+    let r = PayRef {
+        scale: None,
+        pay_band: Some(PayBand::parse(&g.pay_band_6cpc)?),
+        grade_pay: Some(g.grade_pay_6cpc),
+        level: Some(Level::parse(&g.level_7cpc)?),
+    };
+    Ok(r.resolve()?.level)
+}
+
+fn nfs_grades() -> Result<&'static [NfsGrade], PayError> {
+    static T: OnceLock<Result<Vec<NfsGrade>, PayError>> = OnceLock::new();
+    T.get_or_init(|| {
+        let mut out = Vec::new();
+        for grade in cadre::grades().iter().filter(|g| !g.non_functional) {
+            // The NFS of grade X is the grade X_NFS of the same cadre.
+            let mut after = cadre::grades_of(grade.cadre).skip_while(|g| g.code != grade.code);
+            let nfs = after.find(|g| {
+                g.non_functional && g.code.strip_suffix("_NFS") == Some(grade.code.as_str())
+            });
+            if let Some(nfs) = nfs {
+                out.push(NfsGrade::new(
+                    grade,
+                    nfs,
+                    after.find(|g| !g.non_functional),
+                )?);
+            }
+        }
+        Ok(out)
+    })
+    .as_ref()
+    .map(Vec::as_slice)
+    .map_err(Clone::clone)
+}
+
+fn nfs_grade(cadre: Cadre, code: &str) -> Result<&'static NfsGrade, PayError> {
+    if let Some(g) = nfs_grades()?
+        .iter()
+        .find(|g| g.grade.cadre == cadre && g.grade.code.eq_ignore_ascii_case(code))
+    {
+        return Ok(g);
+    }
+    // Say whether the grade is unknown or merely has no NFS.
+    cadre::grade(cadre, code)?;
+    Err(PayError::NoNonFunctionalScale(text!("{code} in {cadre}")))
+}
+
+/// The pre-revised scales of the grade and of its NFS.
+fn pre_revised_scales() -> Result<(PreRevisedScale, PreRevisedScale), PayError> {
+    static S: OnceLock<Result<(PreRevisedScale, PreRevisedScale), PayError>> = OnceLock::new();
+    S.get_or_init(|| {
+        Ok((
+            PreRevisedScale::parse(PRE_REVISED_GRADE_SCALE)?,
+            PreRevisedScale::parse(PRE_REVISED_NFS_SCALE)?,
+        ))
+    })
+    .clone()
+}
+
+/// Evaluates the non-functional scale for an SO / PS as of a date (NFS-1..4).
+pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOutcome>, PayError> {
+    let nfs = nfs_grade(input.cadre, &input.grade)?;
+    let (grade, from_level, to_level) = (nfs.grade, nfs.from, nfs.to);
+    let (held_scale, nfs_scale) = pre_revised_scales()?;
+    let mut reasons = Reasons::new();
+
+    // NFS-1: 4 years of approved service, vigilance clearance.
+    let completes_on = add_years(input.in_grade_since, NFS_YEARS)?;
+    let introduced = introduced()
+        .iter()
+        .find(|(c, _)| *c == input.cadre)
+        .map(|(_, d)| d);
+    let in_force = introduced.is_none_or(|d| as_of >= d.from);
+    let complete = as_of >= completes_on;
+    let eligible = complete && input.vigilance_clear && in_force;
+    reasons.push(
+        &rules::NFS_1,
+        if complete {
+            text!(
+                "{NFS_YEARS} years of approved service as {} completed on {}",
+                grade.code,
+                Dmy(completes_on)
+            )
+        } else {
+            text!(
+                "{NFS_YEARS} years of approved service as {} complete only on {}",
+                grade.code,
+                Dmy(completes_on)
+            )
+        },
+    );
+    if let (false, Some(d)) = (in_force, introduced) {
+        reasons.push(
+            &rules::NFS_1,
+            text!(
+                "the non-functional scale of {} was introduced on {} ({})",
+                input.cadre,
+                Dmy(d.from),
+                d.source
+            ),
+        );
+    }
+    if !input.vigilance_clear {
+        reasons.push(&rules::NFS_1, "vigilance clearance not available: the non-functional scale is not admissible until it is");
+    }
+
+    // NFS-2: notional from 1 July of the year of completion (not before
+    // 01.01.1996); actual benefit from assumption of duty if later.
+    let notional_from = if completes_on <= NOTIONAL_FROM_EARLIEST {
+        NOTIONAL_FROM_EARLIEST
+    } else {
+        first_july(completes_on.year())?.max(NOTIONAL_FROM_EARLIEST)
+    };
+    let assumed = input.assumed_duty_on.unwrap_or(input.in_grade_since);
+    let regime = PayRegime::on(notional_from);
+    let mut actual_from = notional_from.max(assumed);
+    if regime == PayRegime::FifthCpc {
+        actual_from = actual_from.max(ARREARS_FROM);
+    }
+    reasons.push(
+        &rules::NFS_2,
+        text!(
+            "pay fixed notionally from {} (1 July of the year the {NFS_YEARS} years complete); actual benefit from {}",
+            Dmy(notional_from),
+            Dmy(actual_from)
+        ),
+    );
+
+    // NFS-3: fixation by the regime of the notional date.
+    let rule = fixation_rules()
+        .at(notional_from)
+        .map_or(NfsFixationRule::Fr22a2, |d| d.value);
+    let to = match regime {
+        PayRegime::FifthCpc => PayRef::scale(nfs_scale.text()),
+        PayRegime::SixthCpc => {
+            PayRef::grade_pay(to_level.pay_band(), to_level.grade_pay().unwrap_or(0))
+        }
+        PayRegime::SeventhCpc => PayRef::level(to_level),
+    };
+    let gp_from = from_level.grade_pay().unwrap_or(0);
+    let rule_index = match rule {
+        NfsFixationRule::Fr22a2 => 0,
+        NfsFixationRule::Rule13Of2008 => 1,
+        NfsFixationRule::Rule13Of2016 => 2,
+    };
+    reasons.push(&rules::NFS_3, nfs.regime_text[rule_index].as_str());
+    let fixation = match (eligible, input.present_pay) {
+        (true, Some(pay)) => Some(match rule {
+            NfsFixationRule::Fr22a2 => {
+                if pay < held_scale.min() {
+                    return Err(PayError::PayOutOfRange {
+                        what: text!("pre-revised scale {}", held_scale.text()),
+                        pay,
+                    });
+                }
+                fr22_a2(pay, nfs_scale)?
+            }
+            NfsFixationRule::Rule13Of2008 => {
+                rule13_2008(from_level.pay_band(), pay, gp_from, to_level)?
+            }
+            NfsFixationRule::Rule13Of2016 => rule13_2016(from_level, pay, to_level)?,
+        }),
+        _ => None,
+    };
+
+    // NFS-4: both scales count for the next promotion.
+    reasons.push(&rules::NFS_4, nfs.counts_for.as_str());
+
+    Ok(reasons.decide(
+        as_of,
+        NfsOutcome {
+            eligible,
+            completes_on,
+            notional_from,
+            actual_from,
+            regime,
+            to,
+            fixation,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::pay::fixation::Pay;
+    use crate::pay::sixth;
+
+    fn so(since: NaiveDate, pay: Option<u32>) -> NfsInput {
+        NfsInput {
+            cadre: Cadre::Css,
+            grade: "SO".to_owned(),
+            in_grade_since: since,
+            assumed_duty_on: None,
+            vigilance_clear: true,
+            present_pay: pay,
+        }
+    }
+
+    #[test]
+    fn pre_2006_notional_from_1996_arrears_from_03_10_2003() {
+        // Completed 4 years before 01.01.1996: placed notionally on that date.
+        let d = evaluate_nfs(ymd(2004, 1, 1), &so(ymd(1990, 7, 1), Some(7300))).unwrap();
+        let o = &d.outcome;
+        assert!(o.eligible);
+        assert_eq!(
+            (o.notional_from, o.actual_from, o.regime),
+            (ymd(1996, 1, 1), ARREARS_FROM, PayRegime::FifthCpc)
+        );
+        assert_eq!(o.to.scale.as_deref(), Some("8000-275-13500"));
+        // FR 22(I)(a)(2): 7300 is below the minimum: 8000.
+        assert_eq!(o.fixation.as_ref().map(|f| f.basic), Some(8000));
+        // Completed in 2002: 1 July 2002, arrears still only from 03.10.2003.
+        let d = evaluate_nfs(ymd(2004, 1, 1), &so(ymd(1998, 7, 1), Some(8100))).unwrap();
+        assert_eq!(
+            (d.outcome.notional_from, d.outcome.actual_from),
+            (ymd(2002, 7, 1), ARREARS_FROM)
+        );
+        assert_eq!(d.outcome.fixation.as_ref().map(|f| f.basic), Some(8275));
+        assert!(d.cites(&rules::NFS_3) && d.cites(&rules::NFS_4));
+    }
+
+    #[test]
+    fn sixth_cpc_one_increment_plus_grade_pay_difference() {
+        // NFS-3: 3% of (15500 + 4800) = 609 → 610, plus GP 5400 - 4800 = 600.
+        let d = evaluate_nfs(ymd(2013, 1, 1), &so(ymd(2008, 7, 1), Some(15500))).unwrap();
+        let o = &d.outcome;
+        assert_eq!(
+            (o.completes_on, o.notional_from, o.regime),
+            (ymd(2012, 7, 1), ymd(2012, 7, 1), PayRegime::SixthCpc)
+        );
+        assert_eq!(
+            (o.to.pay_band, o.to.grade_pay),
+            (Some(PayBand::Pb3), Some(5400))
+        );
+        let f = o.fixation.as_ref().unwrap();
+        let increment = sixth::increment(15500, 4800);
+        assert_eq!(f.basic, 15500 + 4800 + increment + 600);
+        assert_eq!(
+            f.pay,
+            Pay::SixthCpc {
+                pay_band: PayBand::Pb3,
+                pay_in_band: 16110,
+                grade_pay: 5400
+            }
+        );
+    }
+
+    #[test]
+    fn seventh_cpc_rule_13_level_8_to_10() {
+        let d = evaluate_nfs(ymd(2020, 1, 1), &so(ymd(2015, 7, 1), Some(60400))).unwrap();
+        let o = &d.outcome;
+        assert_eq!(
+            (o.notional_from, o.regime),
+            (ymd(2019, 7, 1), PayRegime::SeventhCpc)
+        );
+        assert_eq!(o.to.level.map(Level::name), Some("10"));
+        // 60400 → next cell 62200 in Level 8 → Level 10: 63100.
+        let f = o.fixation.as_ref().unwrap();
+        assert_eq!(
+            f.pay,
+            Pay::SeventhCpc {
+                level: Level::parse("10").unwrap(),
+                basic: 63100
+            }
+        );
+        assert_eq!(f.steps.len(), 3);
+    }
+
+    #[test]
+    fn private_secretaries_of_csss_too() {
+        let mut i = so(ymd(2015, 7, 1), Some(47600));
+        i.cadre = Cadre::Csss;
+        i.grade = "PS".to_owned();
+        let d = evaluate_nfs(ymd(2020, 1, 1), &i).unwrap();
+        assert!(d.outcome.eligible);
+        assert_eq!(d.outcome.fixation.map(|f| f.basic), Some(56100));
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.rule == "NFS-4" && r.text.contains("Principal Private Secretary")));
+    }
+
+    #[test]
+    fn vigilance_and_service_gate_eligibility() {
+        let mut i = so(ymd(2015, 7, 1), Some(60400));
+        i.vigilance_clear = false;
+        let d = evaluate_nfs(ymd(2020, 1, 1), &i).unwrap();
+        assert!(!d.outcome.eligible);
+        assert!(d.outcome.fixation.is_none());
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.rule == "NFS-1" && r.text.contains("vigilance")));
+        let d = evaluate_nfs(ymd(2019, 6, 30), &so(ymd(2015, 7, 1), None)).unwrap();
+        assert!(!d.outcome.eligible);
+        assert_eq!(d.outcome.completes_on, ymd(2019, 7, 1));
+        // Before the order of 13.11.2003 there was no NFS to grant.
+        let d = evaluate_nfs(ymd(2003, 1, 1), &so(ymd(1990, 7, 1), None)).unwrap();
+        assert!(!d.outcome.eligible);
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("introduced on 13.11.2003")));
+    }
+
+    #[test]
+    fn notional_date_is_1_july_of_the_completion_year_and_benefit_from_assumption_of_duty() {
+        // NFS-2 as written: 1 July of the year the 4 years complete.
+        let d = evaluate_nfs(ymd(2021, 1, 1), &so(ymd(2016, 10, 15), None)).unwrap();
+        assert_eq!(
+            (d.outcome.completes_on, d.outcome.notional_from),
+            (ymd(2020, 10, 15), ymd(2020, 7, 1))
+        );
+        // Approved service from 2015 but duty assumed only in 2020: benefit from then.
+        let mut i = so(ymd(2015, 7, 1), None);
+        i.assumed_duty_on = Some(ymd(2020, 2, 10));
+        let d = evaluate_nfs(ymd(2021, 1, 1), &i).unwrap();
+        assert_eq!(
+            (d.outcome.notional_from, d.outcome.actual_from),
+            (ymd(2019, 7, 1), ymd(2020, 2, 10))
+        );
+    }
+
+    #[test]
+    fn only_grades_with_a_non_functional_scale() {
+        let mut i = so(ymd(2015, 7, 1), None);
+        i.grade = "ASO".to_owned();
+        assert!(matches!(
+            evaluate_nfs(ymd(2020, 1, 1), &i),
+            Err(PayError::NoNonFunctionalScale(_))
+        ));
+        i.grade = "SO_NFS".to_owned();
+        assert!(matches!(
+            evaluate_nfs(ymd(2020, 1, 1), &i),
+            Err(PayError::NoNonFunctionalScale(_))
+        ));
+        i.grade = "PS".to_owned(); // a CSSS grade, not CSS
+        assert!(matches!(
+            evaluate_nfs(ymd(2020, 1, 1), &i),
+            Err(PayError::Grade(_))
+        ));
+        // A pay that is not a Level 8 cell is refused.
+        let bad = so(ymd(2015, 7, 1), Some(60401));
+        assert!(matches!(
+            evaluate_nfs(ymd(2020, 1, 1), &bad),
+            Err(PayError::NotACell { .. })
+        ));
+    }
+
+    #[test]
+    fn outcome_serialises_for_the_api() {
+        let i: NfsInput = serde_json::from_str(
+            r#"{"cadre":"CSS","grade":"SO","in_grade_since":"2015-07-01","vigilance_clear":true,"present_pay":60400}"#,
+        )
+        .unwrap();
+        let d = evaluate_nfs(ymd(2020, 1, 1), &i).unwrap();
+        let v = serde_json::to_value(&d).unwrap();
+        assert_eq!(v["notional_from"], "2019-07-01");
+        assert_eq!(v["regime"], "seventh_cpc");
+        assert_eq!(v["to"]["level"], "10");
+        assert_eq!(v["fixation"]["pay"]["regime"], "seventh_cpc");
+        assert_eq!(v["fixation"]["basic"], 63100);
+    }
+}

@@ -1,0 +1,15 @@
+//! The employee profile (PRF-1..PRF-5): its document, who may change which
+//! part of it, its status, the gate every employee service passes, and the
+//! validation rounds after which an unvalidated profile is deemed final.
+
+pub mod document;
+pub mod gate;
+pub mod rights;
+pub mod round;
+pub mod status;
+
+pub use document::{ProfileDoc, ServiceRecord};
+pub use gate::{profile_gate, GateRefusal};
+pub use rights::{changed_fields, may_change, FieldRefusal};
+pub use round::{deemed_final, DeemedFinal, Round};
+pub use status::{ProfileAction, ProfileStatus, TransitionRefused};

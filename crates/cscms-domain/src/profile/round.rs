@@ -1,0 +1,161 @@
+//! PRF-2: validation rounds. DoPT opens a round with a deadline; a profile
+//! submitted by then and not validated (or returned) by then is deemed
+//! final at the deadline, and the nodal officer of its organisation is
+//! answerable for it.
+
+use chrono::NaiveDateTime;
+use serde::Serialize;
+
+use crate::decision::{Decision, Reasons};
+use crate::rules::PRF_2;
+
+use super::ProfileStatus;
+
+/// A validation round as the rule needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Round {
+    pub id: i64,
+    pub deadline: NaiveDateTime,
+    /// The ministries/departments it covers; `None` for all.
+    pub orgs: Option<Vec<String>>,
+}
+
+impl Round {
+    /// Whether the round covers an organisation (a sub-organisation is
+    /// covered through its ministry).
+    pub fn covers(&self, org: &str, parent: Option<&str>) -> bool {
+        match &self.orgs {
+            None => true,
+            Some(list) => list.iter().any(|o| o == org || Some(o.as_str()) == parent),
+        }
+    }
+}
+
+/// A profile taken as final for want of validation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeemedFinal {
+    pub round_id: i64,
+    /// When it became final: the round's deadline.
+    pub at: NaiveDateTime,
+}
+
+/// Whether, as of `as_of`, the profile stands deemed final, and by which round.
+pub fn deemed_final(
+    status: ProfileStatus,
+    submitted_at: Option<NaiveDateTime>,
+    org: &str,
+    parent: Option<&str>,
+    rounds: &[Round],
+    as_of: NaiveDateTime,
+) -> Option<Decision<DeemedFinal>> {
+    // Only a profile still awaiting the nodal officer can be deemed final;
+    // validated and returned ones were acted on, drafts were reopened.
+    if status != ProfileStatus::Submitted {
+        return None;
+    }
+    let submitted_at = submitted_at?;
+    let round = rounds
+        .iter()
+        .filter(|r| r.covers(org, parent) && submitted_at <= r.deadline && r.deadline < as_of)
+        .min_by_key(|r| r.deadline)?;
+    let mut reasons = Reasons::new();
+    reasons.push(
+        &PRF_2,
+        format!(
+            "submitted {submitted_at} and not validated by the deadline {} of validation round {}: the data is taken as final and the nodal officer of the organisation is answerable for it",
+            round.deadline, round.id
+        ),
+    );
+    Some(reasons.decide(
+        as_of.date(),
+        DeemedFinal {
+            round_id: round.id,
+            at: round.deadline,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap()
+    }
+
+    fn rounds() -> Vec<Round> {
+        vec![
+            Round {
+                id: 1,
+                deadline: t("2026-03-31 23:59"),
+                orgs: Some(vec!["MHA".into()]),
+            },
+            Round {
+                id: 2,
+                deadline: t("2026-06-30 23:59"),
+                orgs: None,
+            },
+        ]
+    }
+
+    #[test]
+    fn the_deadline_passing_without_validation() {
+        let s = ProfileStatus::Submitted;
+        let sub = Some(t("2026-03-01 10:00"));
+        // Before the deadline: not yet.
+        assert!(deemed_final(s, sub, "MHA", None, &rounds(), t("2026-03-31 12:00")).is_none());
+        // After it: final at the deadline of the first covering round.
+        let d = deemed_final(
+            s,
+            sub,
+            "MHA-NDMA",
+            Some("MHA"),
+            &rounds(),
+            t("2026-04-01 00:00"),
+        )
+        .unwrap();
+        assert_eq!(
+            d.outcome,
+            DeemedFinal {
+                round_id: 1,
+                at: t("2026-03-31 23:59")
+            }
+        );
+        assert!(d.cites(&PRF_2));
+        // Another ministry waits for the all-ministries round.
+        assert!(deemed_final(s, sub, "MOF", None, &rounds(), t("2026-04-01 00:00")).is_none());
+        let d = deemed_final(s, sub, "MOF", None, &rounds(), t("2026-07-01 00:00")).unwrap();
+        assert_eq!(d.outcome.round_id, 2);
+    }
+
+    #[test]
+    fn validation_or_late_submission_prevents_it() {
+        let late = Some(t("2026-04-02 10:00"));
+        for status in [
+            ProfileStatus::Validated,
+            ProfileStatus::Returned,
+            ProfileStatus::Draft,
+        ] {
+            assert!(deemed_final(
+                status,
+                Some(t("2026-03-01 10:00")),
+                "MHA",
+                None,
+                &rounds(),
+                t("2026-12-01 00:00")
+            )
+            .is_none());
+        }
+        // Submitted after round 1's deadline: round 2 applies.
+        let d = deemed_final(
+            ProfileStatus::Submitted,
+            late,
+            "MHA",
+            None,
+            &rounds(),
+            t("2026-07-01 00:00"),
+        )
+        .unwrap();
+        assert_eq!(d.outcome.round_id, 2);
+    }
+}

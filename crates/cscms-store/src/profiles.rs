@@ -1,0 +1,345 @@
+//! Profiles: the employee's personal sections (JSON) beside the service
+//! record (employee columns), one version number over both for `ETag`s.
+
+use chrono::NaiveDateTime;
+use cscms_domain::principal::Visibility;
+use cscms_domain::profile::{ProfileDoc, ProfileStatus, Round, ServiceRecord};
+use diesel::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::audit::{self, Actor, Change};
+use crate::employees::{self, EmployeeRow};
+use crate::schema::{employees as emp, organisations, profiles, validation_rounds};
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = profiles)]
+pub struct ProfileRow {
+    pub employee_code: String,
+    pub status: String,
+    pub data: String,
+    pub version: i64,
+    pub submitted_at: Option<NaiveDateTime>,
+    pub first_submitted_at: Option<NaiveDateTime>,
+    pub validated_at: Option<NaiveDateTime>,
+    pub validated_by: Option<String>,
+    pub returned_reasons: Option<String>,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: String,
+}
+
+/// A profile with the employee it belongs to and where they sit.
+#[derive(Debug, Clone)]
+pub struct ProfileRecord {
+    pub profile: ProfileRow,
+    pub employee: EmployeeRow,
+    pub org_parent: Option<String>,
+}
+
+impl ProfileRecord {
+    pub fn status(&self) -> Result<ProfileStatus, StoreError> {
+        ProfileStatus::parse(&self.profile.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("profile status {}", self.profile.status)))
+    }
+
+    pub fn returned_reasons(&self) -> Vec<String> {
+        self.profile
+            .returned_reasons
+            .as_deref()
+            .and_then(|r| serde_json::from_str(r).ok())
+            .unwrap_or_default()
+    }
+
+    /// The whole document: personal sections from the profile, the service
+    /// record from the employee columns.
+    pub fn document(&self) -> Result<ProfileDoc, StoreError> {
+        let mut doc: Map<String, Value> = serde_json::from_str(&self.profile.data)
+            .map_err(|e| StoreError::Corrupt(format!("profile data: {e}")))?;
+        let e = &self.employee;
+        let service = ServiceRecord {
+            date_of_birth: e.date_of_birth,
+            joined_government_on: e.joined_government_on,
+            joined_entry_grade_on: e.joined_entry_grade_on,
+            joined_present_grade_on: e.joined_present_grade_on,
+            cadre: e.cadre.clone(),
+            grade: e.grade.clone(),
+            pay_level: e.pay_level.clone(),
+            pay_cell: e.pay_cell,
+            org_id: e.org_id.clone(),
+        };
+        let service =
+            serde_json::to_value(service).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        doc.insert("service".into(), service);
+        serde_json::from_value(Value::Object(doc))
+            .map_err(|e| StoreError::Corrupt(format!("profile: {e}")))
+    }
+}
+
+pub(crate) fn create_empty(
+    c: &mut DbConn,
+    code: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    diesel::insert_into(profiles::table)
+        .values(ProfileRow {
+            employee_code: code.to_owned(),
+            status: ProfileStatus::Draft.as_str().to_owned(),
+            data: "{}".into(),
+            version: 1,
+            submitted_at: None,
+            first_submitted_at: None,
+            validated_at: None,
+            validated_by: None,
+            returned_reasons: None,
+            updated_at: at,
+            updated_by: "system".into(),
+        })
+        .execute(c)?;
+    Ok(())
+}
+
+pub fn load(c: &mut DbConn, code: &str) -> Result<Option<ProfileRecord>, StoreError> {
+    let Some(placed) = employees::get(c, code)? else {
+        return Ok(None);
+    };
+    let profile = profiles::table
+        .find(code)
+        .select(ProfileRow::as_select())
+        .first(c)
+        .optional()?;
+    Ok(profile.map(|profile| ProfileRecord {
+        profile,
+        employee: placed.record,
+        org_parent: placed.org_parent,
+    }))
+}
+
+/// What a write does to a profile, decided by the caller.
+#[derive(Debug, Clone)]
+pub struct ProfileWrite {
+    pub action: &'static str,
+    pub status: ProfileStatus,
+    /// The new document (unchanged for pure status moves).
+    pub doc: ProfileDoc,
+    pub submitted_at: Option<Option<NaiveDateTime>>,
+    pub validated: Option<(NaiveDateTime, String)>,
+    pub returned_reasons: Option<Vec<String>>,
+    /// Audit before/after, already reduced to what changed.
+    pub before: Value,
+    pub after: Value,
+}
+
+fn personal_json(doc: &ProfileDoc) -> Result<String, StoreError> {
+    let mut v = serde_json::to_value(doc).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    if let Some(m) = v.as_object_mut() {
+        m.remove("service");
+    }
+    Ok(v.to_string())
+}
+
+/// Applies a write if the profile is still at `expected_version`; one
+/// audit row and change event with it. A stale version is `Stale`.
+pub fn write(
+    c: &mut DbConn,
+    actor: &Actor,
+    code: &str,
+    expected_version: i64,
+    w: ProfileWrite,
+    at: NaiveDateTime,
+) -> Result<ProfileRecord, StoreError> {
+    audit::audited(c, actor, |c| {
+        let data = personal_json(&w.doc)?;
+        let updated = diesel::update(
+            profiles::table
+                .filter(profiles::employee_code.eq(code))
+                .filter(profiles::version.eq(expected_version)),
+        )
+        .set((
+            profiles::status.eq(w.status.as_str()),
+            profiles::data.eq(&data),
+            profiles::version.eq(expected_version + 1),
+            profiles::updated_at.eq(at),
+            profiles::updated_by.eq(&actor.sub),
+        ))
+        .execute(c)?;
+        if updated == 0 {
+            return Err(StoreError::Stale);
+        }
+        if let Some(submitted_at) = w.submitted_at {
+            diesel::update(profiles::table.find(code))
+                .set(profiles::submitted_at.eq(submitted_at))
+                .execute(c)?;
+            if let Some(at) = submitted_at {
+                diesel::update(
+                    profiles::table
+                        .find(code)
+                        .filter(profiles::first_submitted_at.is_null()),
+                )
+                .set(profiles::first_submitted_at.eq(at))
+                .execute(c)?;
+            }
+        }
+        if let Some((at, by)) = &w.validated {
+            diesel::update(profiles::table.find(code))
+                .set((profiles::validated_at.eq(at), profiles::validated_by.eq(by)))
+                .execute(c)?;
+        }
+        if let Some(reasons) = &w.returned_reasons {
+            let json =
+                serde_json::to_string(reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            diesel::update(profiles::table.find(code))
+                .set(profiles::returned_reasons.eq(json))
+                .execute(c)?;
+        }
+        let s = &w.doc.service;
+        diesel::update(emp::table.find(code))
+            .set((
+                emp::date_of_birth.eq(s.date_of_birth),
+                emp::joined_government_on.eq(s.joined_government_on),
+                emp::joined_entry_grade_on.eq(s.joined_entry_grade_on),
+                emp::joined_present_grade_on.eq(s.joined_present_grade_on),
+                emp::cadre.eq(&s.cadre),
+                emp::grade.eq(&s.grade),
+                emp::pay_level.eq(&s.pay_level),
+                emp::pay_cell.eq(s.pay_cell),
+                emp::org_id.eq(&s.org_id),
+                emp::updated_at.eq(at),
+                emp::version.eq(emp::version + 1),
+            ))
+            .execute(c)?;
+        let record =
+            load(c, code)?.ok_or_else(|| StoreError::Corrupt("profile vanished".into()))?;
+        let change = Change {
+            action: w.action,
+            entity: "profile",
+            entity_id: code.to_owned(),
+            org_id: Some(record.employee.org_id.clone()),
+            before: Some(w.before),
+            after: Some(w.after),
+        };
+        Ok((record, change))
+    })
+}
+
+/// Submitted profiles awaiting validation in the caller's scope, oldest first.
+pub fn pending(
+    c: &mut DbConn,
+    visibility: &Visibility,
+    limit: i64,
+) -> Result<Vec<ProfileRecord>, StoreError> {
+    let mut q = profiles::table
+        .inner_join(emp::table.inner_join(organisations::table))
+        .filter(profiles::status.eq(ProfileStatus::Submitted.as_str()))
+        .into_boxed();
+    match visibility {
+        Visibility::All => {}
+        Visibility::OrgTree(org) => {
+            q = q.filter(
+                organisations::id
+                    .eq(org.as_str())
+                    .or(organisations::parent_id.eq(org.as_str())),
+            )
+        }
+        Visibility::Employee(code) => q = q.filter(emp::code.eq(code.as_str())),
+        Visibility::Nothing => return Ok(Vec::new()),
+    }
+    let rows = q
+        .order((profiles::submitted_at.asc(), profiles::employee_code.asc()))
+        .limit(limit)
+        .select((
+            ProfileRow::as_select(),
+            EmployeeRow::as_select(),
+            organisations::parent_id,
+        ))
+        .load::<(ProfileRow, EmployeeRow, Option<String>)>(c)?;
+    Ok(rows
+        .into_iter()
+        .map(|(profile, employee, org_parent)| ProfileRecord {
+            profile,
+            employee,
+            org_parent,
+        })
+        .collect())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = validation_rounds)]
+pub struct RoundRow {
+    pub id: i64,
+    pub opened_by: String,
+    pub opened_at: NaiveDateTime,
+    pub deadline: NaiveDateTime,
+    pub orgs: Option<String>,
+    pub note: Option<String>,
+}
+
+impl RoundRow {
+    pub fn orgs(&self) -> Option<Vec<String>> {
+        self.orgs
+            .as_deref()
+            .and_then(|o| serde_json::from_str(o).ok())
+    }
+
+    pub fn rule(&self) -> Round {
+        Round {
+            id: self.id,
+            deadline: self.deadline,
+            orgs: self.orgs(),
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = validation_rounds)]
+struct NewRound<'a> {
+    opened_by: &'a str,
+    opened_at: NaiveDateTime,
+    deadline: NaiveDateTime,
+    orgs: Option<String>,
+    note: Option<&'a str>,
+}
+
+pub fn rounds(c: &mut DbConn) -> Result<Vec<RoundRow>, StoreError> {
+    Ok(validation_rounds::table
+        .order(validation_rounds::deadline.asc())
+        .select(RoundRow::as_select())
+        .load(c)?)
+}
+
+pub fn open_round(
+    c: &mut DbConn,
+    actor: &Actor,
+    deadline: NaiveDateTime,
+    orgs: Option<Vec<String>>,
+    note: Option<String>,
+    at: NaiveDateTime,
+) -> Result<RoundRow, StoreError> {
+    audit::audited(c, actor, |c| {
+        let orgs_json = orgs
+            .as_ref()
+            .map(|o| serde_json::to_string(o).unwrap_or_default());
+        let id: i64 = diesel::insert_into(validation_rounds::table)
+            .values(NewRound {
+                opened_by: &actor.sub,
+                opened_at: at,
+                deadline,
+                orgs: orgs_json,
+                note: note.as_deref(),
+            })
+            .returning(validation_rounds::id)
+            .get_result(c)?;
+        let row = validation_rounds::table
+            .find(id)
+            .select(RoundRow::as_select())
+            .first(c)?;
+        let change = Change {
+            action: "open",
+            entity: "validation_round",
+            entity_id: id.to_string(),
+            org_id: None,
+            before: None,
+            after: Some(serde_json::json!({"deadline": deadline, "orgs": orgs, "note": note})),
+        };
+        Ok((row, change))
+    })
+}

@@ -1,0 +1,139 @@
+//! PRF-3: sanctioned strength per organisation × cadre × grade, entered and
+//! validated by the nodal officer; in-position counted from employees.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::audit::{self, Actor, Change};
+use crate::schema::{employees, working_strength, working_strength_sets};
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = working_strength_sets)]
+pub struct SetRow {
+    pub org_id: String,
+    pub version: i64,
+    pub updated_at: NaiveDateTime,
+    pub updated_by: String,
+    pub validated_at: Option<NaiveDateTime>,
+    pub validated_by: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
+#[diesel(table_name = working_strength)]
+pub struct Entry {
+    pub org_id: String,
+    pub cadre: String,
+    pub grade: String,
+    pub sanctioned: i32,
+}
+
+/// The working strength of an organisation as stored.
+#[derive(Debug, Clone)]
+pub struct WorkingStrength {
+    /// `None` until the nodal officer first enters it.
+    pub set: Option<SetRow>,
+    pub sanctioned: Vec<Entry>,
+    /// (cadre, grade, employees in position)
+    pub in_position: Vec<(String, String, i64)>,
+}
+
+pub fn get(c: &mut DbConn, org: &str) -> Result<WorkingStrength, StoreError> {
+    let set = working_strength_sets::table
+        .find(org)
+        .select(SetRow::as_select())
+        .first(c)
+        .optional()?;
+    let sanctioned = working_strength::table
+        .filter(working_strength::org_id.eq(org))
+        .order((working_strength::cadre, working_strength::grade))
+        .select(Entry::as_select())
+        .load(c)?;
+    let in_position = employees::table
+        .filter(employees::org_id.eq(org))
+        .group_by((employees::cadre, employees::grade))
+        .select((
+            employees::cadre,
+            employees::grade,
+            diesel::dsl::count_star(),
+        ))
+        .load::<(String, String, i64)>(c)?;
+    Ok(WorkingStrength {
+        set,
+        sanctioned,
+        in_position,
+    })
+}
+
+/// Replaces the sanctioned strength of an organisation if it is still at
+/// `expected_version` (0 when none was entered yet); audited.
+pub fn replace(
+    c: &mut DbConn,
+    actor: &Actor,
+    org: &str,
+    expected_version: i64,
+    entries: Vec<Entry>,
+    validate: bool,
+    at: NaiveDateTime,
+) -> Result<WorkingStrength, StoreError> {
+    audit::audited(c, actor, |c| {
+        let before = get(c, org)?;
+        let current = before.set.as_ref().map_or(0, |s| s.version);
+        if current != expected_version {
+            return Err(StoreError::Stale);
+        }
+        let validated = validate.then(|| (at, actor.sub.clone()));
+        if before.set.is_none() {
+            diesel::insert_into(working_strength_sets::table)
+                .values((
+                    working_strength_sets::org_id.eq(org),
+                    working_strength_sets::version.eq(1i64),
+                    working_strength_sets::updated_at.eq(at),
+                    working_strength_sets::updated_by.eq(&actor.sub),
+                    working_strength_sets::validated_at.eq(validated.as_ref().map(|v| v.0)),
+                    working_strength_sets::validated_by.eq(validated.as_ref().map(|v| v.1.clone())),
+                ))
+                .execute(c)?;
+        } else {
+            // The version guard makes a concurrent replacement fail, not merge.
+            let n = diesel::update(
+                working_strength_sets::table
+                    .filter(working_strength_sets::org_id.eq(org))
+                    .filter(working_strength_sets::version.eq(expected_version)),
+            )
+            .set((
+                working_strength_sets::version.eq(expected_version + 1),
+                working_strength_sets::updated_at.eq(at),
+                working_strength_sets::updated_by.eq(&actor.sub),
+                working_strength_sets::validated_at.eq(validated.as_ref().map(|v| v.0)),
+                working_strength_sets::validated_by.eq(validated.as_ref().map(|v| v.1.clone())),
+            ))
+            .execute(c)?;
+            if n == 0 {
+                return Err(StoreError::Stale);
+            }
+        }
+        diesel::delete(working_strength::table.filter(working_strength::org_id.eq(org)))
+            .execute(c)?;
+        for e in &entries {
+            diesel::insert_into(working_strength::table)
+                .values(e)
+                .execute(c)?;
+        }
+        let after = get(c, org)?;
+        let change = Change {
+            action: if validate {
+                "replace_and_validate"
+            } else {
+                "replace"
+            },
+            entity: "working_strength",
+            entity_id: org.to_owned(),
+            org_id: Some(org.to_owned()),
+            before: serde_json::to_value(&before.sanctioned).ok(),
+            after: serde_json::to_value(&after.sanctioned).ok(),
+        };
+        Ok((after, change))
+    })
+}

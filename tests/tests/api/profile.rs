@@ -1,0 +1,569 @@
+//! The profile lifecycle (PRF-1..PRF-5): scope, no lost updates, field
+//! rights, transitions, validation rounds, audit, print.
+
+use actix_web::test::TestRequest;
+use cscms_domain::principal::Role;
+use serde_json::{json, Value};
+
+use crate::common::{spawn, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+
+fn path(code: &str) -> String {
+    format!("/v1/employees/{code}/profile")
+}
+
+fn complete() -> Value {
+    json!({
+        "contact": {"mobile": "9876543210", "official_email": "asha.verma@gov.in"},
+        "address": {
+            "present": {"line": "C-12, Type IV Quarters, R K Puram", "city": "New Delhi", "state": "Delhi", "pin": "110022"},
+            "permanent": {"line": "14 Civil Lines", "city": "Jaipur", "state": "Rajasthan", "pin": "302006"}
+        },
+        "education": [{"degree": "M.A. (Economics)", "institution": "University of Rajasthan", "year": 2008}],
+        "languages": [{"language": "Hindi", "read": true, "write": true, "speak": true}]
+    })
+}
+
+async fn etag(app: &TestApp, code: &str, token: &str) -> String {
+    let r = app.get(&path(code), token).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    r.header("etag").unwrap().to_owned()
+}
+
+async fn submitted(app: &TestApp, code: &str) -> String {
+    let me = app.token(Role::Employee, Some(code));
+    let tag = etag(app, code, &me).await;
+    let r = app
+        .patch_json(&path(code), &me, Some(&tag), &complete())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = app
+        .post_json(&format!("{}/submit", path(code)), &me, &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["status"], "submitted");
+    me
+}
+
+#[actix_web::test]
+async fn scope_for_every_profile_operation() {
+    let app = spawn().await;
+    let other_employee = app.token(Role::Employee, Some(IN_MOF));
+    let other_nodal = app.token(Role::NodalOfficer, Some("MOF"));
+    let sub_nodal = app.token(Role::SubNodalOfficer, Some("MHA-NDMA"));
+    for token in [&other_employee, &other_nodal, &sub_nodal] {
+        app.get(&path(IN_MHA), token)
+            .await
+            .assert_problem(404, "not_found");
+        app.get(&format!("{}.pdf", path(IN_MHA)), token)
+            .await
+            .assert_problem(404, "not_found");
+        app.patch_json(&path(IN_MHA), token, Some("\"1\""), &json!({}))
+            .await
+            .assert_problem(404, "not_found");
+        for action in ["submit", "validate"] {
+            app.post_json(&format!("{}/{action}", path(IN_MHA)), token, &json!({}))
+                .await
+                .assert_problem(404, "not_found");
+        }
+        app.post_json(
+            &format!("{}/return", path(IN_MHA)),
+            token,
+            &json!({"reasons": ["fix it"]}),
+        )
+        .await
+        .assert_problem(404, "not_found");
+    }
+    // The nodal officer of MHA sees MHA and the body under it.
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    assert_eq!(app.get(&path(IN_NDMA), &nodal).await.status, 200);
+    // AVD sees but does not edit.
+    let avd = app.token(Role::Avd, None);
+    let tag = etag(&app, IN_MHA, &avd).await;
+    app.patch_json(
+        &path(IN_MHA),
+        &avd,
+        Some(&tag),
+        &json!({"contact": {"mobile": "9876543210"}}),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn updates_need_if_match_and_never_lose_a_change() {
+    let app = spawn().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &me,
+            None,
+            &json!({"contact": {"mobile": "9876543210"}}),
+        )
+        .await;
+    r.assert_problem(428, "if_match_required");
+    let tag = etag(&app, IN_MHA, &me).await;
+    // Employee and nodal officer both edit from the same version.
+    let first = app
+        .patch_json(
+            &path(IN_MHA),
+            &me,
+            Some(&tag),
+            &json!({"contact": {"mobile": "9876543210"}}),
+        )
+        .await;
+    let second = app
+        .patch_json(
+            &path(IN_MHA),
+            &nodal,
+            Some(&tag),
+            &json!({"service": {"pay_cell": 5}}),
+        )
+        .await;
+    assert_eq!(first.status, 200, "{}", first.json);
+    second.assert_problem(412, "stale_version");
+    assert_ne!(first.header("etag"), Some(tag.as_str()));
+    // The refused change was not merged in silently.
+    let now = app.get(&path(IN_MHA), &me).await;
+    assert_eq!(now.json["document"]["contact"]["mobile"], "9876543210");
+    assert_eq!(now.json["document"]["service"]["pay_cell"], 3);
+    // Re-read and reapply: it goes through.
+    let tag = now.header("etag").unwrap().to_owned();
+    let again = app
+        .patch_json(
+            &path(IN_MHA),
+            &nodal,
+            Some(&tag),
+            &json!({"service": {"pay_cell": 5}}),
+        )
+        .await;
+    assert_eq!(again.status, 200, "{}", again.json);
+    assert_eq!(again.json["document"]["service"]["pay_cell"], 5);
+    assert_eq!(again.json["document"]["contact"]["mobile"], "9876543210");
+    // A nonsense tag is a failed precondition too.
+    app.patch_json(&path(IN_MHA), &me, Some("W/\"9\""), &json!({}))
+        .await
+        .assert_problem(412, "stale_version");
+}
+
+#[actix_web::test]
+async fn field_rights_by_role() {
+    let app = spawn().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let tag = etag(&app, IN_MHA, &me).await;
+    let r = app
+        .patch_json(&path(IN_MHA), &me, Some(&tag), &json!({"service": {"date_of_birth": "1984-01-01", "grade": "US"}, "contact": {"mobile": "9876543210"}}))
+        .await;
+    r.assert_problem(403, "field_not_editable");
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["body.service.date_of_birth", "body.service.grade"]);
+    // Nothing of the refused patch was applied.
+    assert_eq!(
+        app.get(&path(IN_MHA), &me).await.header("etag"),
+        Some(tag.as_str())
+    );
+
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &nodal,
+            Some(&tag),
+            &json!({"service": {"org_id": "MOF"}}),
+        )
+        .await;
+    r.assert_problem(403, "field_not_editable");
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &nodal,
+            Some(&tag),
+            &json!({"service": {"date_of_birth": "1985-04-21"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let tag = r.header("etag").unwrap().to_owned();
+    // The correction reached the employee record too.
+    let emp = app.get(&format!("/v1/employees/{IN_MHA}"), &nodal).await;
+    assert_eq!(emp.json["date_of_birth"], "1985-04-21");
+    // DoPT moves the employee to another ministry.
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &app.dopt(),
+            Some(&tag),
+            &json!({"service": {"org_id": "MOF"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    // ...after which the MHA nodal officer no longer sees them.
+    app.get(&path(IN_MHA), &nodal)
+        .await
+        .assert_problem(404, "not_found");
+    // Bad service values are named.
+    let tag = r.header("etag").unwrap().to_owned();
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &app.dopt(),
+            Some(&tag),
+            &json!({"service": {"grade": "JSA", "org_id": "NOWHERE"}}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.service.grade");
+}
+
+#[actix_web::test]
+async fn validation_lists_every_bad_field_and_unknown_fields_are_refused() {
+    let app = spawn().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let tag = etag(&app, IN_MHA, &me).await;
+    let r = app
+        .patch_json(&path(IN_MHA), &me, Some(&tag), &json!({"contact": {"mobile": "12345", "official_email": "nope"}, "address": {"present": {"pin": "0110"}}}))
+        .await;
+    r.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "body.address.present.pin",
+            "body.contact.mobile",
+            "body.contact.official_email"
+        ]
+    );
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &me,
+            Some(&tag),
+            &json!({"contact": {"fax": "1"}}),
+        )
+        .await;
+    r.assert_problem(400, "unknown_field");
+    assert_eq!(r.json["errors"][0]["field"], "body.contact.fax");
+}
+
+#[actix_web::test]
+async fn transitions_allowed_and_refused() {
+    let app = spawn().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let submit = format!("{}/submit", path(IN_MHA));
+    let validate = format!("{}/validate", path(IN_MHA));
+    let ret = format!("{}/return", path(IN_MHA));
+
+    // Incomplete: every missing field listed.
+    let r = app.post_json(&submit, &me, &json!({})).await;
+    r.assert_problem(422, "incomplete");
+    assert_eq!(r.json["errors"].as_array().unwrap().len(), 10);
+    // Validating a draft is refused, naming the state and what is allowed.
+    let r = app.post_json(&validate, &nodal, &json!({})).await;
+    r.assert_problem(409, "invalid_transition");
+    assert_eq!(r.json["current_state"], "draft");
+    assert_eq!(r.json["allowed_actions"], json!(["correct"]));
+
+    submitted(&app, IN_MHA).await;
+    // Locked for the employee while under validation.
+    let tag = etag(&app, IN_MHA, &me).await;
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &me,
+            Some(&tag),
+            &json!({"contact": {"mobile": "9123456780"}}),
+        )
+        .await;
+    r.assert_problem(409, "invalid_transition");
+    assert_eq!(r.json["current_state"], "submitted");
+    // The employee cannot validate their own profile.
+    app.post_json(&validate, &me, &json!({}))
+        .await
+        .assert_problem(409, "invalid_transition");
+    // Returned with reasons...
+    app.post_json(&ret, &nodal, &json!({"reasons": []}))
+        .await
+        .assert_problem(422, "validation_failed");
+    let r = app
+        .post_json(
+            &ret,
+            &nodal,
+            &json!({"reasons": ["Permanent address PIN is missing"]}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["status"], "returned");
+    assert_eq!(
+        r.json["returned_reasons"],
+        json!(["Permanent address PIN is missing"])
+    );
+    // ...corrected and resubmitted, then validated.
+    let tag = r.header("etag").unwrap().to_owned();
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &me,
+            Some(&tag),
+            &json!({"contact": {"personal_email": "asha@example.in"}}),
+        )
+        .await;
+    assert_eq!(r.json["status"], "returned");
+    assert_eq!(
+        app.post_json(&submit, &me, &json!({})).await.json["status"],
+        "submitted"
+    );
+    let r = app.post_json(&validate, &nodal, &json!({})).await;
+    assert_eq!(r.json["status"], "validated");
+    assert_eq!(r.json["validated_by"], "nodal_officer:MHA");
+    app.post_json(&validate, &nodal, &json!({}))
+        .await
+        .assert_problem(409, "invalid_transition");
+    // A later edit by the employee reopens it as a draft.
+    let tag = r.header("etag").unwrap().to_owned();
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &me,
+            Some(&tag),
+            &json!({"contact": {"mobile": "9123456780"}}),
+        )
+        .await;
+    assert_eq!(r.json["status"], "draft");
+    assert!(r.json["first_submitted_at"].is_string());
+}
+
+#[actix_web::test]
+async fn deadline_passing_with_and_without_validation() {
+    let app = spawn().await;
+    submitted(&app, IN_MHA).await;
+    submitted(&app, IN_NDMA).await;
+    let deadline = chrono::Utc::now() + chrono::Duration::hours(1);
+    let r = app
+        .post_json(
+            "/v1/validation-rounds",
+            &app.dopt(),
+            &json!({"deadline": deadline.to_rfc3339(), "organisations": ["MHA"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    app.post_json(&format!("{}/validate", path(IN_NDMA)), &nodal, &json!({}))
+        .await;
+
+    let before = (deadline - chrono::Duration::minutes(5)).to_rfc3339();
+    let after = (deadline + chrono::Duration::minutes(5)).to_rfc3339();
+    let at = |when: &str, code: &str| format!("{}?as_of={}", path(code), when.replace('+', "%2B"));
+    let r = app.get(&at(&before, IN_MHA), &nodal).await;
+    assert!(r.json["deemed_final"].is_null());
+    let r = app.get(&at(&after, IN_MHA), &nodal).await;
+    let df = &r.json["deemed_final"];
+    assert_eq!(df["round_id"], 1, "{}", r.json);
+    assert_eq!(df["answerable"][0]["name"], "Ravi Shankar");
+    assert_eq!(df["reasons"][0]["rule"], "PRF-2");
+    // The validated one is not deemed final.
+    assert!(app.get(&at(&after, IN_NDMA), &nodal).await.json["deemed_final"].is_null());
+    // Pending list: oldest first, shows the deadline having passed.
+    let r = app
+        .get(
+            &format!("/v1/profiles/pending?as_of={}", after.replace('+', "%2B")),
+            &nodal,
+        )
+        .await;
+    let items = r.json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["employee_code"], IN_MHA);
+    assert!(items[0]["deemed_final_at"].is_string());
+    // Another ministry's nodal officer sees none of it; employees may not list.
+    let mof = app.token(Role::NodalOfficer, Some("MOF"));
+    assert!(app.get("/v1/profiles/pending", &mof).await.json["items"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    app.get(
+        "/v1/profiles/pending",
+        &app.token(Role::Employee, Some(IN_MHA)),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    // Rounds: DoPT only opens; deadlines in the past are refused.
+    app.post_json("/v1/validation-rounds", &nodal, &json!({"deadline": after}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post_json(
+        "/v1/validation-rounds",
+        &app.dopt(),
+        &json!({"deadline": "2020-01-01T00:00:00Z"}),
+    )
+    .await
+    .assert_problem(422, "validation_failed");
+    assert_eq!(
+        app.get("/v1/validation-rounds", &mof).await.json["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(
+        app.get("/v1/validation-rounds", &nodal).await.json["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[actix_web::test]
+async fn one_audit_row_per_mutation_with_before_and_after() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let trail = app
+        .db(|c| cscms_store::audit::for_entity(c, "profile", IN_MHA))
+        .await;
+    assert_eq!(
+        trail.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(),
+        ["update", "submit"]
+    );
+    let before: Value = serde_json::from_str(trail[0].before_json.as_deref().unwrap()).unwrap();
+    let after: Value = serde_json::from_str(trail[0].after_json.as_deref().unwrap()).unwrap();
+    assert_eq!(before["contact"]["mobile"], Value::Null);
+    assert_eq!(after["contact"]["mobile"], "9876543210");
+    assert_eq!(
+        after.as_object().unwrap().len(),
+        4,
+        "only the changed sections: {after}"
+    );
+    assert_eq!(trail[1].actor_role, "employee");
+    // A refused change writes nothing.
+    let tag = etag(&app, IN_MHA, &me).await;
+    app.patch_json(
+        &path(IN_MHA),
+        &me,
+        Some(&tag),
+        &json!({"contact": {"mobile": "9000000001"}}),
+    )
+    .await;
+    assert_eq!(
+        app.db(|c| cscms_store::audit::for_entity(c, "profile", IN_MHA))
+            .await
+            .len(),
+        2
+    );
+    // The trail through the API: DoPT all, nodal officer own organisation only.
+    let r = app.get("/v1/audit?entity=profile", &app.dopt()).await;
+    assert_eq!(r.json["items"].as_array().unwrap().len(), 2);
+    assert_eq!(r.json["items"][0]["action"], "submit");
+    let mha = app.token(Role::NodalOfficer, Some("MHA"));
+    assert_eq!(
+        app.get("/v1/audit?entity=profile", &mha).await.json["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let mof = app.token(Role::NodalOfficer, Some("MOF"));
+    assert_eq!(
+        app.get("/v1/audit?entity=profile", &mof).await.json["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+    app.get("/v1/audit", &me)
+        .await
+        .assert_problem(403, "forbidden");
+    // Pages walk newest first.
+    let r = app.get("/v1/audit?limit=1", &app.dopt()).await;
+    let next = r.json["next"].as_str().unwrap().to_owned();
+    let r2 = app.get(&next, &app.dopt()).await;
+    assert!(r2.json["items"][0]["id"].as_i64() < r.json["items"][0]["id"].as_i64());
+}
+
+#[actix_web::test]
+async fn profile_prints_as_pdf() {
+    let app = spawn().await;
+    submitted(&app, IN_MHA).await;
+    let token = app.token(Role::NodalOfficer, Some("MHA"));
+    for req in [
+        TestRequest::get()
+            .uri(&path(IN_MHA))
+            .insert_header(("Accept", "application/pdf")),
+        TestRequest::get().uri(&format!("{}.pdf", path(IN_MHA))),
+    ] {
+        let r = app
+            .call(req.insert_header(("Authorization", format!("Bearer {token}"))))
+            .await;
+        assert_eq!(r.status, 200);
+        assert_eq!(r.header("content-type"), Some("application/pdf"));
+        let doc = lopdf::Document::load_mem(&r.bytes).expect("a PDF");
+        let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+        let text = doc.extract_text(&pages).unwrap();
+        assert!(text.contains("Asha Verma"), "{text}");
+        assert!(text.contains("University of Rajasthan"), "{text}");
+    }
+}
+
+#[actix_web::test]
+async fn working_strength_entered_validated_and_counted() {
+    let app = spawn().await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let url = "/v1/organisations/MHA/working-strength";
+    let r = app.get(url, &nodal).await;
+    assert_eq!(r.header("etag"), Some("\"0\""));
+    assert_eq!(r.json["rows"][0]["in_position"], 1);
+    let body = json!({"entries": [{"cadre": "CSS", "grade": "SO", "sanctioned": 4}, {"cadre": "CSS", "grade": "US", "sanctioned": 2}], "validated": true});
+    app.put_json(url, &nodal, None, &body)
+        .await
+        .assert_problem(428, "if_match_required");
+    let r = app.put_json(url, &nodal, Some("\"0\""), &body).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let so = r.json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["grade"] == "SO")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (
+            so["sanctioned"].as_i64(),
+            so["in_position"].as_i64(),
+            so["vacancies"].as_i64()
+        ),
+        (Some(4), Some(1), Some(3))
+    );
+    assert_eq!(r.json["validated_by"], "nodal_officer:MHA");
+    app.put_json(url, &nodal, Some("\"0\""), &body)
+        .await
+        .assert_problem(412, "stale_version");
+    let bad = json!({"entries": [{"cadre": "CSS", "grade": "JSA", "sanctioned": 1}, {"cadre": "CSS", "grade": "SO", "sanctioned": -1}]});
+    let r = app.put_json(url, &nodal, Some("\"1\""), &bad).await;
+    r.assert_problem(422, "validation_failed");
+    // Scope: another ministry's nodal officer and employees do not see it.
+    app.get(url, &app.token(Role::NodalOfficer, Some("MOF")))
+        .await
+        .assert_problem(404, "not_found");
+    app.get(url, &app.token(Role::Employee, Some(IN_MHA)))
+        .await
+        .assert_problem(404, "not_found");
+    let avd = app.token(Role::Avd, None);
+    assert_eq!(app.get(url, &avd).await.status, 200);
+    app.put_json(url, &avd, Some("\"1\""), &body)
+        .await
+        .assert_problem(403, "forbidden");
+    let trail = app
+        .db(|c| cscms_store::audit::for_entity(c, "working_strength", "MHA"))
+        .await;
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].action, "replace_and_validate");
+}
