@@ -17,7 +17,8 @@ use crate::error::ApiError;
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
 use crate::routes::{
-    audit, career, employees, health, me, organisations, profile, rules, working_strength,
+    audit, career, employees, health, ipr, me, organisations, profile, rules, vigilance,
+    working_strength,
 };
 use crate::state::AppState;
 
@@ -36,6 +37,13 @@ where
                 .service(organisations::create)
                 .service(employees::list)
                 .service(employees::get)
+                .service(ipr::file)
+                .service(ipr::list_own)
+                .service(ipr::year_return)
+                .service(ipr::list)
+                .service(vigilance::record)
+                .service(vigilance::current_status)
+                .service(vigilance::clearance_of)
                 .service(profile::get)
                 .service(profile::get_pdf)
                 .service(profile::update)

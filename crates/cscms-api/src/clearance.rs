@@ -1,28 +1,77 @@
-//! The one vigilance clearance every service asks for (VIG-1, VIG-2).
+//! The one vigilance clearance (VIG-1, VIG-2): every service that needs to
+//! know whether a stored employee is clear — NFS, deputation, foreign visit,
+//! empanelment, and `GET /v1/employees/{code}/vigilance-clearance` — calls
+//! [`decide`] (inside its own store work) or [`for_employee`]. No other code
+//! loads the status history and the returns for a decision.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, TimeDelta, Utc};
 use cscms_domain::decision::Decision;
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::vigilance::{
-    clearance, ClearanceOutcome, ClearancePurpose, IprRecord, VigilanceParams,
+    clearance, ClearanceOutcome, ClearancePurpose, IprObligation, IprRecord, VigilanceParams,
 };
+use cscms_store::employees::EmployeeRow;
+use cscms_store::{DbConn, StoreError};
 
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// The clearance of a stored employee for a purpose, as of a date.
+/// The vigilance parameters in force (dated; `docs/rules/vigilance.md`). A
+/// new order — another due date, a longer look-back — is a new dated entry
+/// there, not a change here.
+pub fn params() -> VigilanceParams {
+    VigilanceParams::standard()
+}
+
+/// Today in India (IST, UTC+05:30): the date a return is filed on and a
+/// decision is taken for, so a return filed at 00:30 IST on 1 February is
+/// late however the server's clock is set.
+pub fn today() -> NaiveDate {
+    (Utc::now() + TimeDelta::minutes(330)).date_naive()
+}
+
+/// Which annual returns a stored employee owes (Rule 18(1)(ii), by the
+/// present service group; see `docs/assumptions.md`).
+pub fn obligation(employee: &EmployeeRow) -> IprObligation {
+    IprObligation::under_rule_18(&employee.service_group, employee.joined_government_on)
+}
+
+/// Loads the employee's status history (in recording order) and filed
+/// returns, and takes the clearance decision for `purpose` on `as_of`.
+/// `None` when there is no such employee. Scope is the caller's business.
+pub fn decide(
+    conn: &mut DbConn,
+    code: &str,
+    purpose: ClearancePurpose,
+    as_of: NaiveDate,
+) -> Result<Option<Decision<ClearanceOutcome>>, StoreError> {
+    // One snapshot: a status recorded mid-read must not pair with stale returns.
+    cscms_store::db::transaction(conn, |c| {
+        let Some(employee) = cscms_store::employees::get(c, code)? else {
+            return Ok(None);
+        };
+        let history = cscms_store::vigilance::history(c, code)?
+            .iter()
+            .map(cscms_store::vigilance::VigilanceStatusRow::to_domain)
+            .collect::<Result<Vec<_>, _>>()?;
+        let iprs = IprRecord {
+            obligation: obligation(&employee.record),
+            filings: cscms_store::ipr::summaries(c, code)?,
+        };
+        Ok(Some(clearance(&history, &iprs, purpose, as_of, &params())))
+    })
+}
+
+/// [`decide`] on the blocking pool; an unknown employee is a 404.
 pub async fn for_employee(
-    _state: &AppState,
-    _code: &str,
+    state: &AppState,
+    code: &EmployeeCode,
     purpose: ClearancePurpose,
     as_of: NaiveDate,
 ) -> Result<Decision<ClearanceOutcome>, ApiError> {
-    // Loads stored history once the vigilance store lands (issue 5): until
-    // then no status is on record, which the engine answers with `deferred`.
-    Ok(clearance(
-        &[],
-        &IprRecord::default(),
-        purpose,
-        as_of,
-        &VigilanceParams::standard(),
-    ))
+    let key = code.as_str().to_owned();
+    state
+        .db(move |c| decide(c, &key, purpose, as_of))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Employee {code}")))
 }

@@ -347,6 +347,20 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// A domain parser's field errors as a 422, each path under `prefix`
+    /// (`body.properties[0].location.state`).
+    pub fn fields(prefix: &str, errors: cscms_domain::vigilance::FieldErrors) -> Self {
+        ApiError::Validation(
+            errors
+                .into_vec()
+                .into_iter()
+                .map(|e| FieldError::new(format!("{prefix}.{}", e.path), "invalid", e.message))
+                .collect(),
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,5 @@
 //! The PRF-1 profile gate as every employee service calls it.
 
-use chrono::Utc;
-
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -13,7 +11,7 @@ pub async fn require_profile_submitted(state: &AppState, code: &str) -> Result<(
         .db(move |c| cscms_store::profiles::load(c, &key))
         .await?;
     let submitted_once = record.is_some_and(|r| r.profile.first_submitted_at.is_some());
-    cscms_domain::profile::profile_gate(submitted_once, Utc::now().date_naive())
+    cscms_domain::profile::profile_gate(submitted_once, crate::clearance::today())
         .map(drop)
         .map_err(|refusal| ApiError::Conflict {
             code: "profile_not_submitted",

@@ -23,6 +23,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "identity", description = "The caller"),
         (name = "organisations", description = "Ministries, departments and the bodies under them"),
         (name = "employees", description = "Employee records and service history"),
+        (name = "ipr", description = "Annual immovable property returns: filing, revisions, print, who has not filed (IPR-1)"),
+        (name = "vigilance", description = "Vigilance status and the clearance every service asks for (VIG-1, VIG-2)"),
         (name = "profiles", description = "Profile lifecycle: update, submit, validation rounds, print (PRF-1..PRF-5)"),
         (name = "rules", description = "Pay, MACP/ACP and NFS rules engines: decisions with rule ids, orders and as-of dates"),
         (name = "audit", description = "The append-only audit trail (PRF-4)"),

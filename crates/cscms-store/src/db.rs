@@ -97,6 +97,15 @@ pub fn ping(conn: &mut DbConn) -> Result<(), StoreError> {
     conn.batch_execute("SELECT 1").map_err(StoreError::Query)
 }
 
+/// Runs `work` in one transaction: a consistent read across tables, or
+/// writes that stand or fall together.
+pub fn transaction<T>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    conn.transaction(work)
+}
+
 /// r2d2 manager dispatching on the URL scheme.
 #[derive(Debug)]
 pub struct DbManager {

@@ -7,12 +7,14 @@ pub mod audit;
 pub mod db;
 pub mod employees;
 mod error;
+pub mod ipr;
 pub mod migrate;
 pub mod organisations;
 pub mod profiles;
 pub mod schema;
 pub mod seed;
 pub mod testing;
+pub mod vigilance;
 pub mod working_strength;
 
 pub use db::{connect_pool, ping, DbConn, DbPool, DbUrl};

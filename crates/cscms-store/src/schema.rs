@@ -96,10 +96,44 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    vigilance_statuses (id) {
+        id -> BigInt,
+        employee_code -> Text,
+        status -> Text,
+        reason -> Nullable<Text>,
+        reason_text -> Nullable<Text>,
+        effective_from -> Date,
+        order_ref -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_role -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    ipr_returns (id) {
+        id -> BigInt,
+        employee_code -> Text,
+        year -> Integer,
+        revision -> Integer,
+        revises -> Nullable<Integer>,
+        filed_on -> Date,
+        due_on -> Date,
+        late -> Bool,
+        nil -> Bool,
+        properties_json -> Text,
+        filed_by -> Text,
+        filed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(employees -> organisations (org_id));
 diesel::joinable!(service_events -> employees (employee_code));
 diesel::joinable!(nodal_officers -> organisations (org_id));
 diesel::joinable!(change_events -> audit_log (audit_id));
+diesel::joinable!(vigilance_statuses -> employees (employee_code));
+diesel::joinable!(ipr_returns -> employees (employee_code));
 
 diesel::table! {
     profiles (employee_code) {
@@ -158,6 +192,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     service_events,
     audit_log,
     change_events,
+    vigilance_statuses,
+    ipr_returns,
     profiles,
     validation_rounds,
     working_strength_sets,

@@ -17,7 +17,7 @@ use cscms_store::audit::Actor;
 use cscms_store::connect_pool;
 use cscms_store::employees::{EmployeeRow, NewServiceEvent};
 use cscms_store::organisations::NewOrg;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
@@ -324,5 +324,60 @@ impl Reply {
             self.json["request_id"].is_string(),
             "problem carries the request id"
         );
+    }
+}
+
+/// A profile document with every field submission needs.
+pub fn complete() -> Value {
+    json!({
+        "contact": {"mobile": "9876543210", "official_email": "asha.verma@gov.in"},
+        "address": {
+            "present": {"line": "C-12, Type IV Quarters, R K Puram", "city": "New Delhi", "state": "Delhi", "pin": "110022"},
+            "permanent": {"line": "14 Civil Lines", "city": "Jaipur", "state": "Rajasthan", "pin": "302006"}
+        },
+        "education": [{"degree": "M.A. (Economics)", "institution": "University of Rajasthan", "year": 2008}],
+        "languages": [{"language": "Hindi", "read": true, "write": true, "speak": true}]
+    })
+}
+
+pub async fn etag(app: &TestApp, code: &str, token: &str) -> String {
+    let r = app
+        .get(&format!("/v1/employees/{code}/profile"), token)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    r.header("etag").unwrap().to_owned()
+}
+
+/// Completes and submits an employee's profile (PRF-1); returns their token.
+pub async fn submitted(app: &TestApp, code: &str) -> String {
+    let me = app.token(Role::Employee, Some(code));
+    let tag = etag(app, code, &me).await;
+    let r = app
+        .patch_json(
+            &format!("/v1/employees/{code}/profile"),
+            &me,
+            Some(&tag),
+            &complete(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = app
+        .post_json(
+            &format!("/v1/employees/{code}/profile/submit"),
+            &me,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["status"], "submitted");
+    me
+}
+
+impl TestApp {
+    /// Submits every fixture employee's profile, so employee services pass the PRF-1 gate.
+    pub async fn submit_all_profiles(&self) {
+        for code in [IN_MHA, IN_NDMA, IN_MOF] {
+            submitted(self, code).await;
+        }
     }
 }

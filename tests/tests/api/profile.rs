@@ -5,43 +5,10 @@ use actix_web::test::TestRequest;
 use cscms_domain::principal::Role;
 use serde_json::{json, Value};
 
-use crate::common::{spawn, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+use crate::common::{etag, spawn, submitted, IN_MHA, IN_MOF, IN_NDMA};
 
 fn path(code: &str) -> String {
     format!("/v1/employees/{code}/profile")
-}
-
-fn complete() -> Value {
-    json!({
-        "contact": {"mobile": "9876543210", "official_email": "asha.verma@gov.in"},
-        "address": {
-            "present": {"line": "C-12, Type IV Quarters, R K Puram", "city": "New Delhi", "state": "Delhi", "pin": "110022"},
-            "permanent": {"line": "14 Civil Lines", "city": "Jaipur", "state": "Rajasthan", "pin": "302006"}
-        },
-        "education": [{"degree": "M.A. (Economics)", "institution": "University of Rajasthan", "year": 2008}],
-        "languages": [{"language": "Hindi", "read": true, "write": true, "speak": true}]
-    })
-}
-
-async fn etag(app: &TestApp, code: &str, token: &str) -> String {
-    let r = app.get(&path(code), token).await;
-    assert_eq!(r.status, 200, "{}", r.json);
-    r.header("etag").unwrap().to_owned()
-}
-
-async fn submitted(app: &TestApp, code: &str) -> String {
-    let me = app.token(Role::Employee, Some(code));
-    let tag = etag(app, code, &me).await;
-    let r = app
-        .patch_json(&path(code), &me, Some(&tag), &complete())
-        .await;
-    assert_eq!(r.status, 200, "{}", r.json);
-    let r = app
-        .post_json(&format!("{}/submit", path(code)), &me, &json!({}))
-        .await;
-    assert_eq!(r.status, 200, "{}", r.json);
-    assert_eq!(r.json["status"], "submitted");
-    me
 }
 
 #[actix_web::test]

@@ -153,6 +153,30 @@ async fn stored_employees_macp_and_nfs_in_scope() {
     assert_eq!(r.json["nfs"]["completes_on"], "2022-03-15");
     let vig = r.json["vigilance"]["clearance"].as_str().unwrap();
     assert_eq!(r.json["nfs"]["eligible"], vig == "cleared", "{}", r.json);
+    // Once AVD records the employee clear, the same question gets a yes.
+    let avd = app.token(Role::Avd, None);
+    let r = app
+        .post_json(
+            &format!("/v1/employees/{IN_MHA}/vigilance-status"),
+            &avd,
+            &json!({"status": "clear", "effective_from": "2021-01-01", "order_ref": "AVD O.M. No. 1/2021"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    // ...still denied: the 2024 property return was never filed (VIG-2).
+    let r = app
+        .get(&format!("/v1/employees/{IN_MHA}/nfs?as_of=2026-01-01"), &me)
+        .await;
+    assert_eq!(r.json["vigilance"]["clearance"], "denied", "{}", r.json);
+    assert_eq!(r.json["nfs"]["eligible"], false);
+    // Filed in time, it clears.
+    crate::ipr::file_on(&app, IN_MHA, 2024, crate::ipr::ymd(2025, 1, 15), None).await;
+    let r = app
+        .get(&format!("/v1/employees/{IN_MHA}/nfs?as_of=2026-01-01"), &me)
+        .await;
+    assert_eq!(r.json["vigilance"]["clearance"], "cleared", "{}", r.json);
+    assert_eq!(r.json["nfs"]["eligible"], true);
+    assert_eq!(r.json["nfs"]["notional_from"], "2022-07-01");
     // An ASO has no non-functional scale.
     let r = app
         .get(&format!("/v1/employees/{IN_NDMA}/nfs"), &app.dopt())

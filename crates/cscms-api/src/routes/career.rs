@@ -118,8 +118,11 @@ pub async fn employee_nfs(
         .cadre
         .parse::<Cadre>()
         .map_err(|err| ApiError::Internal(err.to_string()))?;
-    let vigilance =
-        crate::clearance::for_employee(&state, &e.code, ClearancePurpose::Nfs, as_of).await?;
+    let vigilance = {
+        let code =
+            EmployeeCode::parse(&e.code).map_err(|err| ApiError::Internal(err.to_string()))?;
+        crate::clearance::for_employee(&state, &code, ClearancePurpose::Nfs, as_of).await?
+    };
     let input = NfsInput {
         cadre,
         grade: e.grade.clone(),

@@ -5,18 +5,25 @@ pub mod audit;
 pub mod career;
 pub mod employees;
 pub mod health;
+pub mod ipr;
 pub mod me;
 pub mod organisations;
 pub mod profile;
 pub mod rules;
+pub mod vigilance;
 pub mod working_strength;
 
 use actix_web::{HttpMessage, HttpRequest};
 use chrono::{DateTime, NaiveDateTime, Utc};
-use cscms_domain::principal::Principal;
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
+use cscms_domain::principal::{Principal, RecordPlace};
 use cscms_store::audit::Actor;
+use cscms_store::employees::EmployeeRow;
 
+use crate::error::ApiError;
 use crate::request_id::RequestId;
+use crate::state::AppState;
 
 /// Stored timestamps are UTC; the contract gives them with an offset.
 pub fn utc(t: NaiveDateTime) -> DateTime<Utc> {
@@ -34,4 +41,35 @@ pub fn actor(who: &Principal, req: &HttpRequest) -> Actor {
             .map(|r| r.0.clone())
             .unwrap_or_default(),
     }
+}
+
+/// The employee a path names, if the caller may see them by the one scope
+/// rule (`Principal::sees`). Absent, malformed and out of scope are the same
+/// 404, so nothing is learnt about records outside the caller's scope.
+pub async fn visible_employee(
+    state: &AppState,
+    who: &Principal,
+    code: &str,
+) -> Result<(EmployeeCode, EmployeeRow), ApiError> {
+    let not_found = || ApiError::not_found(format!("Employee {code}"));
+    let parsed = EmployeeCode::parse(code).map_err(|_| not_found())?;
+    let key = parsed.as_str().to_owned();
+    let placed = state
+        .db(move |c| cscms_store::employees::get(c, &key))
+        .await?
+        .ok_or_else(not_found)?;
+    let org = OrgId::parse(&placed.record.org_id).map_err(|_| not_found())?;
+    let parent = placed
+        .org_parent
+        .as_deref()
+        .and_then(|p| OrgId::parse(p).ok());
+    let place = RecordPlace {
+        org: &org,
+        org_parent: parent.as_ref(),
+        employee: Some(&parsed),
+    };
+    if !who.sees(place) {
+        return Err(not_found());
+    }
+    Ok((parsed, placed.record))
 }

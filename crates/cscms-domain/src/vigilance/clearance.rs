@@ -38,6 +38,7 @@ string_enum!(
 
 /// A machine-readable ground for not clearing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "ground", rename_all = "snake_case")]
 pub enum ClearanceGround {
     /// VIG-1: no status effective on the date.

@@ -36,6 +36,8 @@ string_enum!(
 /// Wire shape of a return being filed. Enums and dates are strings so that
 /// every bad field is reported at once.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct IprReturnInput {
     /// The calendar year the return is for (holdings as on 31 December).
     pub year: i32,
@@ -49,6 +51,8 @@ pub struct IprReturnInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct PropertyInput {
     pub kind: String,
     /// Name and details of the property (area, type of construction…).
@@ -68,6 +72,8 @@ pub struct PropertyInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct LocationInput {
     /// House / plot / survey number, street, village or town.
     pub address: String,
@@ -83,6 +89,8 @@ pub struct LocationInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct AcquisitionInput {
     pub how: String,
     /// `YYYY-MM-DD`.
@@ -97,6 +105,8 @@ pub struct AcquisitionInput {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct CoOwnerInput {
     pub name: String,
     pub relationship: String,

@@ -127,7 +127,32 @@ pub enum IprObligation {
     NotRequired,
 }
 
+/// Service groups whose members file annual returns: Rule 18(1)(ii), CCS
+/// (Conduct) Rules 1964 ("Group 'A' and Group 'B'").
+pub const RULE_18_GROUPS: &[&str] = &["A", "B"];
+
 impl IprObligation {
+    /// What an officer owes under Rule 18(1)(ii), judged on the present
+    /// service group: Group A and B officers owe the return of every year
+    /// from the one they joined Government in (they held property as on its
+    /// 31 December as government servants); others owe none.
+    pub fn under_rule_18(group: &str, joined_government_on: NaiveDate) -> Self {
+        if RULE_18_GROUPS.contains(&group.trim()) {
+            Self::FromYear {
+                year: joined_government_on.year(),
+            }
+        } else {
+            Self::NotRequired
+        }
+    }
+
+    /// For lists of one year's returns: the same rule as
+    /// [`Self::under_rule_18`] as criteria a store can filter on — the
+    /// groups, and the last day of joining that owes the return for `year`.
+    pub fn rule_18_criteria(year: i32) -> Option<(&'static [&'static str], NaiveDate)> {
+        Some((RULE_18_GROUPS, NaiveDate::from_ymd_opt(year, 12, 31)?))
+    }
+
     pub fn owes(self, year: i32) -> bool {
         match self {
             Self::AllYears => true,
@@ -161,6 +186,7 @@ string_enum!(
 
 /// One year's return on a date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IprYearCheck {
     pub year: i32,
     pub due_on: NaiveDate,
@@ -270,6 +296,22 @@ pub(crate) mod tests {
             serde_json::from_value::<IprFilingSummary>(json).unwrap(),
             filed(2023, ymd(2024, 1, 10), 1)
         );
+    }
+
+    #[test]
+    fn rule_18_obligation_by_group_and_joining() {
+        let joined = ymd(2019, 7, 1);
+        let b = IprObligation::under_rule_18("B", joined);
+        assert_eq!(b, IprObligation::FromYear { year: 2019 });
+        assert!(b.owes(2019) && !b.owes(2018));
+        assert!(IprObligation::under_rule_18("A", joined).owes(2024));
+        assert_eq!(
+            IprObligation::under_rule_18("C", joined),
+            IprObligation::NotRequired
+        );
+        let (groups, by) = IprObligation::rule_18_criteria(2019).unwrap();
+        assert_eq!((groups, by), (RULE_18_GROUPS, ymd(2019, 12, 31)));
+        assert!(joined <= by);
     }
 
     #[test]

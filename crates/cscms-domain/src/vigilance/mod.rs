@@ -20,7 +20,7 @@ pub use fields::{FieldError, FieldErrors, Text};
 pub use filing::{file_return, IprFiling, IprReturnInput};
 pub use ipr::{
     check_year, fallen_due_years, ipr_compliance, ipr_defaults, IprFilingSummary, IprObligation,
-    IprRecord, IprYearCheck, IprYearState,
+    IprRecord, IprYearCheck, IprYearState, RULE_18_GROUPS,
 };
 pub use params::{IprDueRule, Vig2Rule, VigilanceParams};
 pub use status::{

@@ -100,6 +100,8 @@ impl VigilanceState {
 /// The wire and storage shape of a status record. Strings, so that every bad
 /// field is reported at once by [`VigilanceStatus::parse`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
 pub struct VigilanceStatusInput {
     /// `clear`, `not_clear` or `awaited`.
     pub status: String,

@@ -1,0 +1,605 @@
+//! Annual immovable property returns (IPR-1): filing and revising, viewing,
+//! printing, and the nodal officers' list of who has (not) filed.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
+use cscms_domain::principal::{Principal, Role};
+use cscms_domain::vigilance::filing::PropertyInput;
+use cscms_domain::vigilance::{
+    check_year, file_return, FieldErrors, IprObligation, IprReturnInput, IprYearState,
+};
+use cscms_store::ipr::{IprListFilter, IprReturnRow, ReturnOnRecord};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::{Validate, ValidationErrors};
+
+use super::{actor, utc, visible_employee};
+use crate::auth::Auth;
+use crate::clearance;
+use crate::error::{ApiError, FieldError};
+use crate::extract::ValidJson;
+use crate::print::{self, Document, Section};
+use crate::state::AppState;
+
+/// One filed version of an annual return.
+#[derive(Serialize, ToSchema)]
+pub struct IprVersion {
+    /// The calendar year (holdings as on its 31 December).
+    #[schema(example = 2024)]
+    pub year: i32,
+    /// 0 for the original, n+1 for the revision of n.
+    pub revision: i32,
+    pub revises: Option<i32>,
+    pub filed_on: NaiveDate,
+    pub due_on: NaiveDate,
+    /// The return was first filed after its due date; its revisions keep this.
+    pub late: bool,
+    pub nil: bool,
+    pub properties: Vec<PropertyInput>,
+    /// Who filed it (token subject).
+    pub filed_by: String,
+    pub filed_at: DateTime<Utc>,
+}
+
+impl TryFrom<IprReturnRow> for IprVersion {
+    type Error = ApiError;
+    fn try_from(r: IprReturnRow) -> Result<Self, ApiError> {
+        let properties = serde_json::from_str(&r.properties_json)
+            .map_err(|e| ApiError::Internal(format!("ipr_returns {}: {e}", r.id)))?;
+        Ok(Self {
+            year: r.year,
+            revision: r.revision,
+            revises: r.revises,
+            filed_on: r.filed_on,
+            due_on: r.due_on,
+            late: r.late,
+            nil: r.nil,
+            properties,
+            filed_by: r.filed_by,
+            filed_at: utc(r.filed_at),
+        })
+    }
+}
+
+/// One year's return with every version.
+#[derive(Serialize, ToSchema)]
+pub struct IprYear {
+    pub year: i32,
+    pub due_on: NaiveDate,
+    pub late: bool,
+    /// Every version, the latest revision first.
+    pub versions: Vec<IprVersion>,
+}
+
+/// Every return an employee has filed.
+#[derive(Serialize, ToSchema)]
+pub struct IprReturns {
+    #[schema(example = "CSS-000042")]
+    pub employee: String,
+    /// Latest year first.
+    pub years: Vec<IprYear>,
+}
+
+/// A PDF file (A4), in the contract.
+#[derive(ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfDocument(pub Vec<u8>);
+
+/// One year's return: the version in force and the ones it superseded.
+#[derive(Serialize, ToSchema)]
+pub struct IprYearDetail {
+    #[schema(example = "CSS-000042")]
+    pub employee: String,
+    pub year: i32,
+    pub due_on: NaiveDate,
+    pub late: bool,
+    pub latest: IprVersion,
+    /// Earlier versions, the most recent first.
+    pub history: Vec<IprVersion>,
+}
+
+/// A return being filed: the domain's input shape, checked by its filing
+/// rules (every bad field at once) rather than by `validator`.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct ReturnBody(IprReturnInput);
+
+impl Validate for ReturnBody {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        Ok(())
+    }
+}
+
+/// A valid body that does not fit the returns on record (a stale or
+/// missing `revises`, a second original) conflicts with the record, like a
+/// failed `If-Match`: 409, so the client reloads and revises the latest.
+fn filing_error(errors: FieldErrors) -> ApiError {
+    if errors
+        .iter()
+        .all(|e| e.path == "revises" || e.path == "filed_on")
+    {
+        let detail: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
+        ApiError::Conflict {
+            code: "revision_conflict",
+            detail: format!("{}.", detail.join("; ")),
+        }
+    } else {
+        ApiError::fields("body", errors)
+    }
+}
+
+/// Files the employee's own annual return for a year (IPR-1), or a revision
+/// of it naming the latest version in `revises`. Filed today (IST); after
+/// the due date the return is kept and marked late. Never edited in place.
+/// Audited.
+#[utoipa::path(tag = "ipr", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
+    request_body = IprReturnInput,
+    responses(
+        (status = 201, body = IprVersion, headers(("Location" = String))),
+        (status = 403, description = "Only the employee files their own return", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`revises` does not name the latest version on record (`revision_conflict`)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/employees/{code}/ipr")]
+pub async fn file(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    code: web::Path<String>,
+    ValidJson(ReturnBody(body)): ValidJson<ReturnBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, employee) = visible_employee(&state, &who, &code).await?;
+    // IPR-1: the return is the employee's own declaration; nobody files it
+    // for them (an employee sees only their own record, so this is theirs).
+    if who.role != Role::Employee {
+        return Err(ApiError::forbidden(
+            "An annual property return is filed by the employee it belongs to.",
+        ));
+    }
+    crate::gate::require_profile_submitted(&state, code.as_str()).await?;
+    let key = code.as_str().to_owned();
+    let on_record = state
+        .db(move |c| cscms_store::ipr::summaries(c, &key))
+        .await?;
+    let filing = file_return(&body, clearance::today(), &on_record, &clearance::params())
+        .map_err(filing_error)?;
+    let actor = actor(&who, &req);
+    let key = code.as_str().to_owned();
+    let org = employee.org_id;
+    let row = state
+        .db(move |c| cscms_store::ipr::file(c, &actor, &key, &org, &filing))
+        .await
+        .map_err(|e| match e {
+            ApiError::Conflict { detail, .. } => ApiError::Conflict {
+                code: "revision_conflict",
+                detail,
+            },
+            e => e,
+        })?;
+    let year = row.year;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/employees/{code}/ipr/{year}")))
+        .json(IprVersion::try_from(row)?))
+}
+
+/// Property returns are to be kept secret (GoI decision under Rule 18): an
+/// integration client that sees the employee still may not read them.
+fn may_read_returns(who: &Principal) -> Result<(), ApiError> {
+    if who.role == Role::Integration {
+        return Err(ApiError::forbidden(
+            "Property returns are read by the employee, their nodal officer, DoPT and AVD only.",
+        ));
+    }
+    Ok(())
+}
+
+/// Every return the employee has filed, all versions: latest year first,
+/// latest revision first. Employees see their own; nodal officers their
+/// organisation's; DoPT and AVD everyone's.
+#[utoipa::path(tag = "ipr", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
+    responses(
+        (status = 200, body = IprReturns),
+        (status = 403, description = "Integration clients may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/employees/{code}/ipr")]
+pub async fn list_own(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, _) = visible_employee(&state, &who, &code).await?;
+    may_read_returns(&who)?;
+    let key = code.as_str().to_owned();
+    let rows = state
+        .db(move |c| cscms_store::ipr::versions(c, &key))
+        .await?;
+    let mut years: Vec<IprYear> = Vec::new();
+    for row in rows {
+        let version = IprVersion::try_from(row)?;
+        match years.last_mut() {
+            Some(y) if y.year == version.year => y.versions.push(version),
+            _ => years.push(IprYear {
+                year: version.year,
+                due_on: version.due_on,
+                late: version.late,
+                versions: vec![version],
+            }),
+        }
+    }
+    Ok(HttpResponse::Ok().json(IprReturns {
+        employee: code.to_string(),
+        years,
+    }))
+}
+
+/// One year's return: the latest version and the earlier ones. As a PDF
+/// (A4, the latest version) with `Accept: application/pdf` or by asking
+/// for `{year}.pdf`.
+#[utoipa::path(tag = "ipr", security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Employee code, e.g. CSS-000042"),
+        ("year" = String, Path, description = "Calendar year, e.g. 2024; `2024.pdf` for the print"),
+    ),
+    responses((status = 200, description = "The return; `application/pdf` for the print",
+        content((IprYearDetail = "application/json"), (PdfDocument = "application/pdf"))),
+        (status = 403, description = "Integration clients may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/employees/{code}/ipr/{year}")]
+pub async fn year_return(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, year) = path.into_inner();
+    let (code, employee) = visible_employee(&state, &who, &code).await?;
+    may_read_returns(&who)?;
+    let (year_text, pdf) = match year.strip_suffix(".pdf") {
+        Some(y) => (y, true),
+        None => (year.as_str(), wants_pdf(&req)),
+    };
+    let not_found = || ApiError::not_found(format!("The return for {year_text} of {code}"));
+    let year: i32 = year_text.parse().map_err(|_| not_found())?;
+    let key = code.as_str().to_owned();
+    let rows = state
+        .db(move |c| cscms_store::ipr::versions_of_year(c, &key, year))
+        .await?;
+    let mut versions = rows
+        .into_iter()
+        .map(IprVersion::try_from)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter();
+    let latest = versions.next().ok_or_else(not_found)?;
+    if pdf {
+        return print_return(&code, &employee.name, &latest);
+    }
+    Ok(HttpResponse::Ok().json(IprYearDetail {
+        employee: code.to_string(),
+        year,
+        due_on: latest.due_on,
+        late: latest.late,
+        latest,
+        history: versions.collect(),
+    }))
+}
+
+fn wants_pdf(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|m| {
+                m.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim() == "application/pdf")
+            })
+        })
+}
+
+/// PRF-5: the print renders the same data the JSON gives, through the one
+/// renderer.
+fn print_return(code: &EmployeeCode, name: &str, v: &IprVersion) -> Result<HttpResponse, ApiError> {
+    let dmy = |d: NaiveDate| d.format("%d.%m.%Y").to_string();
+    let yes_no = |b: bool| if b { "Yes" } else { "No" };
+    let mut sections = vec![Section::new("Return")
+        .row("Name of the officer", name)
+        .row("Employee code", code.as_str())
+        .row(
+            "Return for the year",
+            format!("{} (holdings as on 31.12.{})", v.year, v.year),
+        )
+        .row("Due on", dmy(v.due_on))
+        .row("Filed on", dmy(v.filed_on))
+        .row(
+            "Version",
+            match v.revises {
+                Some(n) => format!("revision {} (revises revision {n})", v.revision),
+                None => "original return".to_owned(),
+            },
+        )
+        .row("Filed after the due date", yes_no(v.late))
+        .row("Nil return", yes_no(v.nil))];
+    if v.nil {
+        sections.push(Section::new("Immovable property").row(
+            "Declaration",
+            format!("No immovable property held as on 31.12.{}", v.year),
+        ));
+    }
+    for (i, p) in v.properties.iter().enumerate() {
+        let l = &p.location;
+        let place = [
+            Some(l.address.as_str()),
+            l.sub_division.as_deref(),
+            Some(l.district.as_str()),
+            Some(l.state.as_str()),
+            l.pin_code.as_deref(),
+            Some(l.country.as_deref().unwrap_or("India")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        let a = &p.acquisition;
+        let co_owners = p
+            .co_owners
+            .iter()
+            .map(|c| format!("{} ({}), {}%", c.name, c.relationship, c.share_pct))
+            .collect::<Vec<_>>()
+            .join("; ");
+        sections.push(
+            Section::new(format!("Property {}: {}", i + 1, p.kind.replace('_', " ")))
+                .row("Description", p.description.as_str())
+                .row("Location", place)
+                .row(
+                    "How acquired",
+                    match &a.details {
+                        Some(d) => format!("{} ({d})", a.how),
+                        None => a.how.clone(),
+                    },
+                )
+                .row(
+                    "Acquired on",
+                    NaiveDate::parse_from_str(&a.acquired_on, "%Y-%m-%d")
+                        .map_or_else(|_| a.acquired_on.clone(), dmy),
+                )
+                .row("From whom", a.from_whom.as_str())
+                .row("Cost of acquisition (Rs)", a.cost.to_string())
+                .row("Present value (Rs)", p.present_value.to_string())
+                .row("Own share", format!("{}%", p.own_share_pct))
+                .row("Co-owners", co_owners)
+                .row("Annual income (Rs)", p.annual_income.to_string())
+                .row("Remarks", p.remarks.clone().unwrap_or_default()),
+        );
+    }
+    let pdf = print::render(&Document {
+        title: format!("Annual Immovable Property Return for the year {}", v.year),
+        subtitle: format!("{name} ({code}), Rule 18(1)(ii), CCS (Conduct) Rules 1964"),
+        sections,
+        footer: format!(
+            "CSCMS - IPR {code}/{} revision {} - printed {}",
+            v.year,
+            v.revision,
+            dmy(clearance::today())
+        ),
+    });
+    Ok(HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"IPR-{code}-{}.pdf\"", v.year),
+        ))
+        .body(pdf))
+}
+
+/// Where one employee's return for the year stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReturnStatus {
+    /// Filed by the due date.
+    Filed,
+    /// First filed after the due date.
+    Late,
+    /// Nothing filed (yet: see `due_passed`).
+    Missing,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IprListItem {
+    #[schema(example = "CSS-000042")]
+    pub employee: String,
+    pub name: String,
+    pub organisation_id: String,
+    pub status: ReturnStatus,
+    pub first_filed_on: Option<NaiveDate>,
+    pub latest_revision: Option<u32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IprListPage {
+    pub year: i32,
+    pub due_on: NaiveDate,
+    /// Today (IST) is after the due date: a missing return is now overdue.
+    pub due_passed: bool,
+    pub items: Vec<IprListItem>,
+    /// The next page, or null on the last one.
+    #[schema(example = "/v1/ipr?year=2024&status=missing&cursor=CSS-000050&limit=50")]
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IprListQuery {
+    /// The calendar year of the return; default last year. Must be over.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// filed (by the due date), late, or missing; default all.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// Only this organisation (exact id).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub org: Option<String>,
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+const DEFAULT_LIMIT: u32 = 50;
+
+struct ListParams {
+    filter: IprListFilter,
+    due_on: NaiveDate,
+    cursor: Option<String>,
+    limit: u32,
+}
+
+fn parse_list_query(q: &IprListQuery, today: NaiveDate) -> Result<ListParams, ApiError> {
+    let mut errors = Vec::new();
+    let year = q.year.unwrap_or(today.year() - 1);
+    let due_on = if year >= today.year() {
+        errors.push(FieldError::new(
+            "query.year",
+            "invalid",
+            format!("the return for {year} can be filed only once the year is over"),
+        ));
+        None
+    } else {
+        let due = clearance::params().ipr_due_on(year).map(|(d, _)| d);
+        if due.is_none() {
+            errors.push(FieldError::new(
+                "query.year",
+                "invalid",
+                format!("no due-date rule covers the return for {year}"),
+            ));
+        }
+        due
+    };
+    let on_record = match q.status.as_deref() {
+        None => None,
+        Some("filed") => Some(ReturnOnRecord::Filed),
+        Some("late") => Some(ReturnOnRecord::Late),
+        Some("missing") => Some(ReturnOnRecord::Missing),
+        Some(other) => {
+            errors.push(FieldError::new(
+                "query.status",
+                "invalid",
+                format!("unknown status '{other}'; one of: filed, late, missing"),
+            ));
+            None
+        }
+    };
+    if let Some(Err(e)) = q.org.as_deref().map(OrgId::parse) {
+        errors.push(FieldError::new("query.org", "invalid", e.to_string()));
+    }
+    if let Some(Err(e)) = q.cursor.as_deref().map(EmployeeCode::parse) {
+        errors.push(FieldError::new("query.cursor", "invalid", e.to_string()));
+    }
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=200).contains(&limit) {
+        errors.push(FieldError::new(
+            "query.limit",
+            "out_of_range",
+            "from 1 to 200",
+        ));
+    }
+    let criteria = IprObligation::rule_18_criteria(year);
+    match (due_on, criteria) {
+        (Some(due_on), Some((groups, joined_by))) if errors.is_empty() => Ok(ListParams {
+            filter: IprListFilter {
+                year,
+                on_record,
+                org: q.org.clone(),
+                groups: groups.iter().map(|g| (*g).to_owned()).collect(),
+                joined_by,
+            },
+            due_on,
+            cursor: q.cursor.clone(),
+            limit,
+        }),
+        _ => Err(ApiError::bad_query(errors)),
+    }
+}
+
+/// One year's returns of the employees in the caller's scope who owe one
+/// (Rule 18(1)(ii): Group A and B), a page at a time by code: the nodal
+/// officer's list of who has filed, filed late, or not filed (IPR-1).
+/// Nodal officers see their organisation and the bodies under it; DoPT and
+/// AVD everyone; an employee only themselves.
+#[utoipa::path(tag = "ipr", security(("bearer" = [])), params(IprListQuery),
+    responses(
+        (status = 200, body = IprListPage, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 403, description = "Integration clients may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/ipr")]
+pub async fn list(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    query: web::Query<IprListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    may_read_returns(&who)?;
+    let query = query.into_inner();
+    let today = clearance::today();
+    let p = parse_list_query(&query, today)?;
+    let visibility = who.visibility();
+    let fetch = i64::from(p.limit) + 1;
+    let filter = p.filter.clone();
+    let cursor = p.cursor.clone();
+    let mut rows = state
+        .db(move |c| cscms_store::ipr::list(c, &visibility, &filter, cursor.as_deref(), fetch))
+        .await?;
+    let more = rows.len() > p.limit as usize;
+    rows.truncate(p.limit as usize);
+    let params = clearance::params();
+    let year = p.filter.year;
+    let items: Vec<IprListItem> = rows
+        .into_iter()
+        .map(|r| {
+            let check = check_year(&r.filings, year, today, &params);
+            let status = match check.map(|c| c.state) {
+                Some(IprYearState::Timely) => ReturnStatus::Filed,
+                Some(IprYearState::Late) => ReturnStatus::Late,
+                _ => ReturnStatus::Missing,
+            };
+            IprListItem {
+                employee: r.employee.code,
+                name: r.employee.name,
+                organisation_id: r.employee.org_id,
+                status,
+                first_filed_on: check.and_then(|c| c.first_filed_on),
+                latest_revision: check.and_then(|c| c.latest_revision),
+            }
+        })
+        .collect();
+    let next = match (more, items.last()) {
+        (true, Some(last)) => {
+            let next_query = IprListQuery {
+                year: Some(year),
+                cursor: Some(last.employee.clone()),
+                limit: Some(p.limit),
+                ..query
+            };
+            serde_urlencoded::to_string(&next_query)
+                .ok()
+                .map(|qs| format!("/v1/ipr?{qs}"))
+        }
+        _ => None,
+    };
+    let mut res = HttpResponse::Ok();
+    if let Some(link) = &next {
+        res.insert_header(("Link", format!("<{link}>; rel=\"next\"")));
+    }
+    Ok(res.json(IprListPage {
+        year,
+        due_on: p.due_on,
+        due_passed: today > p.due_on,
+        items,
+        next,
+    }))
+}

@@ -1,0 +1,332 @@
+//! Annual immovable property returns (IPR-1): one row per filed version,
+//! never edited in place; a revision is a new row linked to the one it
+//! revises.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use cscms_domain::principal::Visibility;
+use cscms_domain::vigilance::{IprFiling, IprFilingSummary};
+use diesel::prelude::*;
+use serde_json::Value;
+
+use crate::audit::{self, Actor, Change};
+use crate::employees::EmployeeRow;
+use crate::schema::{employees, ipr_returns, organisations};
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = ipr_returns)]
+pub struct IprReturnRow {
+    pub id: i64,
+    pub employee_code: String,
+    pub year: i32,
+    pub revision: i32,
+    pub revises: Option<i32>,
+    pub filed_on: NaiveDate,
+    pub due_on: NaiveDate,
+    /// The return (its first version) was filed after its due date.
+    pub late: bool,
+    pub nil: bool,
+    /// The validated property entries, as JSON.
+    pub properties_json: String,
+    /// Token subject of the employee who filed it.
+    pub filed_by: String,
+    pub filed_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = ipr_returns)]
+struct NewRow<'a> {
+    employee_code: &'a str,
+    year: i32,
+    revision: i32,
+    revises: Option<i32>,
+    filed_on: NaiveDate,
+    due_on: NaiveDate,
+    late: bool,
+    nil: bool,
+    properties_json: &'a str,
+    filed_by: &'a str,
+    filed_at: NaiveDateTime,
+}
+
+impl IprReturnRow {
+    /// What the engines need of this version.
+    pub fn summary(&self) -> Result<IprFilingSummary, StoreError> {
+        let revision = u32::try_from(self.revision)
+            .map_err(|_| StoreError::Corrupt(format!("ipr_returns {}: revision", self.id)))?;
+        IprFilingSummary::new(self.year, Some(self.filed_on), self.nil, revision)
+            .map_err(|e| StoreError::Corrupt(format!("ipr_returns {}: {e}", self.id)))
+    }
+
+    pub fn properties(&self) -> Result<Value, StoreError> {
+        serde_json::from_str(&self.properties_json)
+            .map_err(|e| StoreError::Corrupt(format!("ipr_returns {}: {e}", self.id)))
+    }
+
+    /// The row for the audit trail, with the properties as JSON, not text.
+    fn audit_json(&self) -> Value {
+        serde_json::json!({
+            "id": self.id,
+            "employee_code": self.employee_code,
+            "year": self.year,
+            "revision": self.revision,
+            "revises": self.revises,
+            "filed_on": self.filed_on,
+            "due_on": self.due_on,
+            "late": self.late,
+            "nil": self.nil,
+            "properties": self.properties().unwrap_or(Value::Null),
+            "filed_by": self.filed_by,
+            "filed_at": self.filed_at,
+        })
+    }
+}
+
+fn columns() -> (
+    ipr_returns::id,
+    ipr_returns::employee_code,
+    ipr_returns::year,
+    ipr_returns::revision,
+    ipr_returns::revises,
+    ipr_returns::filed_on,
+    ipr_returns::due_on,
+    ipr_returns::late,
+    ipr_returns::nil,
+    ipr_returns::properties_json,
+    ipr_returns::filed_by,
+    ipr_returns::filed_at,
+) {
+    (
+        ipr_returns::id,
+        ipr_returns::employee_code,
+        ipr_returns::year,
+        ipr_returns::revision,
+        ipr_returns::revises,
+        ipr_returns::filed_on,
+        ipr_returns::due_on,
+        ipr_returns::late,
+        ipr_returns::nil,
+        ipr_returns::properties_json,
+        ipr_returns::filed_by,
+        ipr_returns::filed_at,
+    )
+}
+
+/// Every version an employee has filed: latest year first, and within a
+/// year the latest revision first.
+pub fn versions(conn: &mut DbConn, code: &str) -> Result<Vec<IprReturnRow>, StoreError> {
+    Ok(ipr_returns::table
+        .filter(ipr_returns::employee_code.eq(code))
+        .order((ipr_returns::year.desc(), ipr_returns::revision.desc()))
+        .select(IprReturnRow::as_select())
+        .load(conn)?)
+}
+
+/// The versions of one year's return, latest revision first.
+pub fn versions_of_year(
+    conn: &mut DbConn,
+    code: &str,
+    year: i32,
+) -> Result<Vec<IprReturnRow>, StoreError> {
+    Ok(ipr_returns::table
+        .filter(ipr_returns::employee_code.eq(code))
+        .filter(ipr_returns::year.eq(year))
+        .order(ipr_returns::revision.desc())
+        .select(IprReturnRow::as_select())
+        .load(conn)?)
+}
+
+/// What the engines need of every version an employee has filed.
+pub fn summaries(conn: &mut DbConn, code: &str) -> Result<Vec<IprFilingSummary>, StoreError> {
+    versions(conn, code)?
+        .iter()
+        .map(IprReturnRow::summary)
+        .collect()
+}
+
+/// Stores a version validated by the domain (`file_return`), audited
+/// (PRF-4). A version number already taken — another revision landed
+/// between the caller's read and this write — is a `Conflict`.
+pub fn file(
+    conn: &mut DbConn,
+    actor: &Actor,
+    code: &str,
+    org_id: &str,
+    filing: &IprFiling,
+) -> Result<IprReturnRow, StoreError> {
+    let properties = serde_json::to_string(&filing.properties)
+        .map_err(|e| StoreError::Corrupt(format!("properties: {e}")))?;
+    let revision = i32::try_from(filing.revision)
+        .map_err(|_| StoreError::Corrupt("revision out of range".into()))?;
+    let revises = filing
+        .revises
+        .map(i32::try_from)
+        .transpose()
+        .map_err(|_| StoreError::Corrupt("revises out of range".into()))?;
+    audit::audited(conn, actor, |c| {
+        let before = match revises {
+            Some(n) => ipr_returns::table
+                .filter(ipr_returns::employee_code.eq(code))
+                .filter(ipr_returns::year.eq(filing.year))
+                .filter(ipr_returns::revision.eq(n))
+                .select(IprReturnRow::as_select())
+                .first(c)
+                .optional()?,
+            None => None,
+        };
+        let row: IprReturnRow = diesel::insert_into(ipr_returns::table)
+            .values(NewRow {
+                employee_code: code,
+                year: filing.year,
+                revision,
+                revises,
+                filed_on: filing.filed_on,
+                due_on: filing.due_on,
+                late: filing.late,
+                nil: filing.nil,
+                properties_json: &properties,
+                filed_by: &actor.sub,
+                filed_at: Utc::now().naive_utc(),
+            })
+            .returning(columns())
+            .get_result(c)
+            .map_err(|e| {
+                StoreError::from_write(
+                    e,
+                    &format!(
+                        "revision {revision} of the return for {} was filed meanwhile",
+                        filing.year
+                    ),
+                )
+            })?;
+        let change = Change {
+            action: if revises.is_some() { "revise" } else { "file" },
+            entity: "ipr_return",
+            entity_id: format!("{code}/{}", filing.year),
+            org_id: Some(org_id.to_owned()),
+            before: before.as_ref().map(IprReturnRow::audit_json),
+            after: Some(row.audit_json()),
+        };
+        Ok((row, change))
+    })
+}
+
+/// Which of one year's returns a list shows, by what is on record: `filed`
+/// by the due date, filed `late`, or `missing` (nothing filed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReturnOnRecord {
+    Filed,
+    Late,
+    Missing,
+}
+
+/// One year's returns across employees (the nodal officers' list).
+#[derive(Debug, Clone)]
+pub struct IprListFilter {
+    pub year: i32,
+    pub on_record: Option<ReturnOnRecord>,
+    /// Only this organisation (exact id).
+    pub org: Option<String>,
+    /// Who owes the return (Rule 18(1)(ii), from the domain): these
+    /// service groups, joined Government on or before this date.
+    pub groups: Vec<String>,
+    pub joined_by: NaiveDate,
+}
+
+/// One employee of the list with every version of the year's return.
+#[derive(Debug, Clone)]
+pub struct IprListRow {
+    pub employee: EmployeeRow,
+    pub filings: Vec<IprFilingSummary>,
+}
+
+/// A page of employees visible under `visibility` who owe the year's
+/// return, by code after `after`, with their versions of it.
+pub fn list(
+    conn: &mut DbConn,
+    visibility: &Visibility,
+    filter: &IprListFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<IprListRow>, StoreError> {
+    let mut query = employees::table
+        .filter(employees::service_group.eq_any(&filter.groups))
+        .filter(employees::joined_government_on.le(filter.joined_by))
+        .into_boxed();
+    match visibility {
+        Visibility::All => {}
+        Visibility::OrgTree(org) => {
+            let tree = organisations::table
+                .filter(
+                    organisations::id
+                        .eq(org.as_str())
+                        .or(organisations::parent_id.eq(org.as_str())),
+                )
+                .select(organisations::id);
+            query = query.filter(employees::org_id.eq_any(tree));
+        }
+        Visibility::Employee(code) => query = query.filter(employees::code.eq(code.as_str())),
+        Visibility::Nothing => return Ok(Vec::new()),
+    }
+    if let Some(org) = &filter.org {
+        query = query.filter(employees::org_id.eq(org));
+    }
+    // The original (revision 0) carries the return's timeliness.
+    let originals = ipr_returns::table
+        .filter(ipr_returns::year.eq(filter.year))
+        .filter(ipr_returns::revision.eq(0));
+    match filter.on_record {
+        None => {}
+        Some(ReturnOnRecord::Filed) => {
+            query = query.filter(
+                employees::code.eq_any(
+                    originals
+                        .filter(ipr_returns::late.eq(false))
+                        .select(ipr_returns::employee_code),
+                ),
+            );
+        }
+        Some(ReturnOnRecord::Late) => {
+            query = query.filter(
+                employees::code.eq_any(
+                    originals
+                        .filter(ipr_returns::late.eq(true))
+                        .select(ipr_returns::employee_code),
+                ),
+            );
+        }
+        Some(ReturnOnRecord::Missing) => {
+            query = query.filter(
+                employees::code.ne_all(
+                    ipr_returns::table
+                        .filter(ipr_returns::year.eq(filter.year))
+                        .select(ipr_returns::employee_code),
+                ),
+            );
+        }
+    }
+    if let Some(after) = after {
+        query = query.filter(employees::code.gt(after));
+    }
+    let page: Vec<EmployeeRow> = query
+        .order(employees::code.asc())
+        .limit(limit)
+        .select(EmployeeRow::as_select())
+        .load(conn)?;
+    let codes: Vec<&str> = page.iter().map(|e| e.code.as_str()).collect();
+    let filed: Vec<IprReturnRow> = ipr_returns::table
+        .filter(ipr_returns::year.eq(filter.year))
+        .filter(ipr_returns::employee_code.eq_any(&codes))
+        .select(IprReturnRow::as_select())
+        .load(conn)?;
+    page.into_iter()
+        .map(|employee| {
+            let filings = filed
+                .iter()
+                .filter(|r| r.employee_code == employee.code)
+                .map(IprReturnRow::summary)
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(IprListRow { employee, filings })
+        })
+        .collect()
+}

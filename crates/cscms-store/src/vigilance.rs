@@ -1,0 +1,144 @@
+//! Vigilance status records (VIG-1): an append-only history per employee,
+//! kept in recording order, which the engine needs to break ties between
+//! records of the same effective date.
+
+use chrono::{NaiveDate, NaiveDateTime, Utc};
+use cscms_domain::vigilance::{
+    NotClearKind, NotClearReason, StatusKind, Text, VigilanceState, VigilanceStatus,
+};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::audit::{self, Actor, Change};
+use crate::schema::vigilance_statuses;
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = vigilance_statuses)]
+pub struct VigilanceStatusRow {
+    pub id: i64,
+    pub employee_code: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub reason_text: Option<String>,
+    pub effective_from: NaiveDate,
+    pub order_ref: Option<String>,
+    /// Token subject of the nodal officer or AVD official who recorded it.
+    pub recorded_by: String,
+    pub recorded_role: String,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = vigilance_statuses)]
+struct NewRow<'a> {
+    employee_code: &'a str,
+    status: &'a str,
+    reason: Option<&'a str>,
+    reason_text: Option<&'a str>,
+    effective_from: NaiveDate,
+    order_ref: Option<&'a str>,
+    recorded_by: &'a str,
+    recorded_role: &'a str,
+    recorded_at: NaiveDateTime,
+}
+
+impl VigilanceStatusRow {
+    /// The record as the engine sees it; a row the schema should not have
+    /// allowed is `Corrupt`, never silently dropped.
+    pub fn to_domain(&self) -> Result<VigilanceStatus, StoreError> {
+        let corrupt =
+            |what: String| StoreError::Corrupt(format!("vigilance_statuses {}: {what}", self.id));
+        let kind: StatusKind = self.status.parse().map_err(|e| corrupt(format!("{e}")))?;
+        let state = match kind {
+            StatusKind::Clear => VigilanceState::Clear,
+            StatusKind::Awaited => VigilanceState::Awaited,
+            StatusKind::NotClear => {
+                let reason: NotClearKind = self
+                    .reason
+                    .as_deref()
+                    .unwrap_or_default()
+                    .parse()
+                    .map_err(|e| corrupt(format!("{e}")))?;
+                let text = self
+                    .reason_text
+                    .as_deref()
+                    .map(|t| Text::parse(t, Text::MAX))
+                    .transpose()
+                    .map_err(corrupt)?;
+                VigilanceState::NotClear(
+                    NotClearReason::from_kind(reason, text)
+                        .ok_or_else(|| corrupt("reason 'other' without its text".into()))?,
+                )
+            }
+        };
+        VigilanceStatus::new(state, self.effective_from, self.order_ref.as_deref())
+            .map_err(|e| corrupt(e.to_string()))
+    }
+}
+
+/// An employee's status records in the order they were recorded.
+pub fn history(conn: &mut DbConn, code: &str) -> Result<Vec<VigilanceStatusRow>, StoreError> {
+    Ok(vigilance_statuses::table
+        .filter(vigilance_statuses::employee_code.eq(code))
+        .order(vigilance_statuses::id.asc())
+        .select(VigilanceStatusRow::as_select())
+        .load(conn)?)
+}
+
+/// Appends a status record, audited (PRF-4): `before` is the record that
+/// headed the history until now, `after` the new one.
+pub fn record(
+    conn: &mut DbConn,
+    actor: &Actor,
+    code: &str,
+    org_id: &str,
+    status: &VigilanceStatus,
+) -> Result<VigilanceStatusRow, StoreError> {
+    audit::audited(conn, actor, |c| {
+        let before = vigilance_statuses::table
+            .filter(vigilance_statuses::employee_code.eq(code))
+            .order(vigilance_statuses::id.desc())
+            .select(VigilanceStatusRow::as_select())
+            .first(c)
+            .optional()?;
+        let (reason, reason_text) = match status.state() {
+            VigilanceState::NotClear(r) => (Some(r.kind().as_str()), r.text()),
+            _ => (None, None),
+        };
+        let row: VigilanceStatusRow = diesel::insert_into(vigilance_statuses::table)
+            .values(NewRow {
+                employee_code: code,
+                status: status.state().kind().as_str(),
+                reason,
+                reason_text,
+                effective_from: status.effective_from(),
+                order_ref: status.order_ref(),
+                recorded_by: &actor.sub,
+                recorded_role: &actor.role,
+                recorded_at: Utc::now().naive_utc(),
+            })
+            .returning((
+                vigilance_statuses::id,
+                vigilance_statuses::employee_code,
+                vigilance_statuses::status,
+                vigilance_statuses::reason,
+                vigilance_statuses::reason_text,
+                vigilance_statuses::effective_from,
+                vigilance_statuses::order_ref,
+                vigilance_statuses::recorded_by,
+                vigilance_statuses::recorded_role,
+                vigilance_statuses::recorded_at,
+            ))
+            .get_result(c)?;
+        let change = Change {
+            action: "record",
+            entity: "vigilance_status",
+            entity_id: code.to_owned(),
+            org_id: Some(org_id.to_owned()),
+            before: before.and_then(|b| serde_json::to_value(b).ok()),
+            after: serde_json::to_value(&row).ok(),
+        };
+        Ok((row, change))
+    })
+}

@@ -1,0 +1,596 @@
+//! Annual immovable property returns (IPR-1): filing, revisions, lateness,
+//! scope for every operation and role, audit, the list of who has not
+//! filed, and the print.
+
+use actix_web::test::TestRequest;
+use chrono::{Datelike, NaiveDate};
+use cscms_domain::principal::Role;
+use cscms_domain::vigilance::{file_return, IprReturnInput, VigilanceParams};
+use cscms_store::audit::Actor;
+use serde_json::{json, Value};
+
+use crate::common::{employee, spawn, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+
+pub fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+/// Files a nil return (or a revision of one) as if on `filed_on`, through
+/// the domain's filing rules and the store: the API files only on today.
+pub async fn file_on(
+    app: &TestApp,
+    code: &str,
+    year: i32,
+    filed_on: NaiveDate,
+    revises: Option<u32>,
+) {
+    let code = code.to_owned();
+    app.db(move |c| {
+        let on_record = cscms_store::ipr::summaries(c, &code)?;
+        let input = IprReturnInput {
+            year,
+            nil: true,
+            properties: Vec::new(),
+            revises,
+        };
+        let filing = file_return(&input, filed_on, &on_record, &VigilanceParams::standard())
+            .expect("a valid filing");
+        let org = cscms_store::employees::get(c, &code)?
+            .unwrap()
+            .record
+            .org_id;
+        let actor = Actor {
+            sub: format!("employee:{code}"),
+            role: "employee".into(),
+            request_id: "fixture".into(),
+        };
+        cscms_store::ipr::file(c, &actor, &code, &org, &filing)
+    })
+    .await;
+}
+
+fn flat() -> Value {
+    json!({
+        "kind": "flat",
+        "description": "2BHK flat, 85 sq m, DDA SFS",
+        "location": {"address": "C-12, Sector 5, Dwarka", "district": "South West Delhi",
+                     "state": "Delhi", "pin_code": "110075"},
+        "acquisition": {"how": "purchase", "acquired_on": "2015-04-01",
+                        "from_whom": "DDA, Vikas Sadan", "cost": 3500000},
+        "present_value": 9000000,
+        "own_share_pct": 50,
+        "co_owners": [{"name": "S. Verma", "relationship": "spouse", "share_pct": 50}],
+        "annual_income": 0
+    })
+}
+
+fn last_year() -> i32 {
+    cscms_api::clearance::today().year() - 1
+}
+
+#[actix_web::test]
+async fn the_employee_files_and_revises_and_every_version_is_kept() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let year = last_year();
+    let url = format!("/v1/employees/{IN_MHA}/ipr");
+    let r = app
+        .post_json(&url, &me, &json!({"year": year, "properties": [flat()]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/v1/employees/{IN_MHA}/ipr/{year}").as_str())
+    );
+    let today = cscms_api::clearance::today();
+    let due = ymd(year + 1, 1, 31);
+    assert_eq!(r.json["revision"], 0);
+    assert_eq!(r.json["filed_on"], today.to_string());
+    assert_eq!(r.json["due_on"], due.to_string());
+    // Kept and marked late after the due date (IPR-1).
+    assert_eq!(r.json["late"], today > due);
+    assert_eq!(r.json["properties"][0]["location"]["state"], "Delhi");
+    assert_eq!(r.json["filed_by"], format!("employee:{IN_MHA}"));
+
+    // A revision names the version it revises and becomes the next.
+    let r = app
+        .post_json(&url, &me, &json!({"year": year, "nil": true, "revises": 0}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(
+        (r.json["revision"].as_i64(), r.json["revises"].as_i64()),
+        (Some(1), Some(0))
+    );
+
+    // A stale revision, or a second original, conflicts with the record.
+    let stale = app
+        .post_json(&url, &me, &json!({"year": year, "nil": true, "revises": 0}))
+        .await;
+    stale.assert_problem(409, "revision_conflict");
+    assert!(stale.json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("revise revision 1"));
+    app.post_json(&url, &me, &json!({"year": year, "nil": true}))
+        .await
+        .assert_problem(409, "revision_conflict");
+    app.post_json(
+        &url,
+        &me,
+        &json!({"year": year - 1, "nil": true, "revises": 0}),
+    )
+    .await
+    .assert_problem(409, "revision_conflict");
+
+    let r = app.get(&format!("{url}/{year}"), &me).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["latest"]["revision"], 1);
+    assert_eq!(r.json["latest"]["nil"], true);
+    let history = r.json["history"].as_array().unwrap();
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0]["revision"], 0);
+    assert_eq!(history[0]["properties"][0]["kind"], "flat");
+
+    let r = app.get(&url, &me).await;
+    assert_eq!(r.status, 200);
+    let years = r.json["years"].as_array().unwrap();
+    assert_eq!(years.len(), 1);
+    let revisions: Vec<i64> = years[0]["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["revision"].as_i64().unwrap())
+        .collect();
+    assert_eq!(revisions, [1, 0], "newest first");
+    app.get(&format!("{url}/{}", year - 1), &me)
+        .await
+        .assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn a_bad_return_lists_every_bad_field() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let url = format!("/v1/employees/{IN_MHA}/ipr");
+    let mut bad = flat();
+    bad["kind"] = json!("castle");
+    bad["location"]["state"] = json!(" ");
+    bad["present_value"] = json!(-5);
+    bad["co_owners"][0]["share_pct"] = json!(40);
+    let r = app
+        .post_json(
+            &url,
+            &me,
+            &json!({"year": last_year(), "properties": [bad]}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "body.properties[0].kind",
+            "body.properties[0].location.state",
+            "body.properties[0].present_value",
+            "body.properties[0].co_owners"
+        ]
+    );
+    // The current year is not over: its return cannot be filed yet.
+    let this_year = last_year() + 1;
+    let r = app
+        .post_json(&url, &me, &json!({"year": this_year, "nil": true}))
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.year");
+    // Unreadable: an unknown field anywhere in the body.
+    let mut extra = flat();
+    extra["location"]["planet"] = json!("Earth");
+    let r = app
+        .post_json(
+            &url,
+            &me,
+            &json!({"year": last_year(), "properties": [extra]}),
+        )
+        .await;
+    r.assert_problem(400, "unknown_field");
+    assert_eq!(
+        r.json["errors"][0]["field"],
+        "body.properties[0].location.planet"
+    );
+    let trail = app.db(|c| cscms_store::ipr::versions(c, IN_MHA)).await;
+    assert!(trail.is_empty());
+}
+
+#[actix_web::test]
+async fn only_the_employee_files_their_own_return() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    let body = json!({"year": last_year(), "nil": true});
+    // (role, anchor, status for IN_MHA's return)
+    let cases: &[(Role, Option<&str>, u16)] = &[
+        (Role::Employee, Some(IN_NDMA), 404),
+        (Role::NodalOfficer, Some("MOF"), 404),
+        (Role::SubNodalOfficer, Some("MHA-NDMA"), 404),
+        (Role::Integration, None, 404),
+        (Role::NodalOfficer, Some("MHA"), 403),
+        (Role::Dopt, None, 403),
+        (Role::Avd, None, 403),
+        (Role::Integration, Some("employees:read"), 403),
+    ];
+    for (role, anchor, status) in cases {
+        let r = app
+            .post_json(
+                &format!("/v1/employees/{IN_MHA}/ipr"),
+                &app.token(*role, *anchor),
+                &body,
+            )
+            .await;
+        let code = if *status == 404 {
+            "not_found"
+        } else {
+            "forbidden"
+        };
+        r.assert_problem(*status, code);
+    }
+    let trail = app
+        .db(move |c| {
+            cscms_store::audit::for_entity(c, "ipr_return", &format!("{IN_MHA}/{}", last_year()))
+        })
+        .await;
+    assert!(trail.is_empty(), "a refused filing leaves no trace");
+    let r = app
+        .post_json(
+            &format!("/v1/employees/{IN_MHA}/ipr"),
+            &app.token(Role::Employee, Some(IN_MHA)),
+            &body,
+        )
+        .await;
+    assert_eq!(r.status, 201);
+}
+
+#[actix_web::test]
+async fn returns_are_read_in_scope() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    for code in [IN_MHA, IN_NDMA, IN_MOF] {
+        file_on(&app, code, 2023, ymd(2024, 1, 15), None).await;
+    }
+    // (role, anchor, employees whose returns the caller may read)
+    let matrix: &[(Role, Option<&str>, &[&str])] = &[
+        (Role::Employee, Some(IN_MHA), &[IN_MHA]),
+        (Role::NodalOfficer, Some("MHA"), &[IN_MHA, IN_NDMA]),
+        (Role::NodalOfficer, Some("MOF"), &[IN_MOF]),
+        (Role::SubNodalOfficer, Some("MHA-NDMA"), &[]),
+        (Role::Avd, None, &[IN_MHA, IN_NDMA, IN_MOF]),
+        (Role::Dopt, None, &[IN_MHA, IN_NDMA, IN_MOF]),
+        (Role::Integration, None, &[]),
+    ];
+    for (role, anchor, visible) in matrix {
+        let t = app.token(*role, *anchor);
+        for code in [IN_MHA, IN_NDMA, IN_MOF] {
+            for path in [
+                format!("/v1/employees/{code}/ipr"),
+                format!("/v1/employees/{code}/ipr/2023"),
+                format!("/v1/employees/{code}/ipr/2023.pdf"),
+            ] {
+                let r = app.get(&path, &t).await;
+                if visible.contains(&code) {
+                    assert_eq!(r.status, 200, "{role:?} {anchor:?} {path}");
+                } else {
+                    r.assert_problem(404, "not_found");
+                }
+            }
+        }
+    }
+}
+
+#[actix_web::test]
+async fn integration_clients_may_not_read_returns() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    file_on(&app, IN_MOF, 2023, ymd(2024, 1, 15), None).await;
+    let reader = app.token(Role::Integration, Some("employees:read"));
+    for path in [
+        format!("/v1/employees/{IN_MOF}/ipr"),
+        format!("/v1/employees/{IN_MOF}/ipr/2023"),
+        format!("/v1/employees/{IN_MOF}/ipr/2023.pdf"),
+        "/v1/ipr?year=2023".to_owned(),
+    ] {
+        app.get(&path, &reader)
+            .await
+            .assert_problem(403, "forbidden");
+    }
+}
+
+#[actix_web::test]
+async fn each_filing_is_one_audit_row_with_before_and_after() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    let me = app.token(Role::Employee, Some(IN_NDMA));
+    let year = last_year();
+    let url = format!("/v1/employees/{IN_NDMA}/ipr");
+    let first = app
+        .post_json(&url, &me, &json!({"year": year, "properties": [flat()]}))
+        .await;
+    assert_eq!(first.status, 201);
+    let second = app
+        .post_json(&url, &me, &json!({"year": year, "nil": true, "revises": 0}))
+        .await;
+    assert_eq!(second.status, 201);
+    let id = format!("{IN_NDMA}/{year}");
+    let trail = app
+        .db(move |c| cscms_store::audit::for_entity(c, "ipr_return", &id))
+        .await;
+    assert_eq!(trail.len(), 2);
+    assert_eq!(
+        (trail[0].action.as_str(), trail[1].action.as_str()),
+        ("file", "revise")
+    );
+    assert_eq!(trail[0].actor_role, "employee");
+    assert_eq!(trail[0].org_id.as_deref(), Some("MHA-NDMA"));
+    assert_eq!(
+        Some(trail[0].request_id.as_str()),
+        first.header("x-request-id")
+    );
+    assert!(trail[0].before_json.is_none());
+    let after0: Value = serde_json::from_str(trail[0].after_json.as_deref().unwrap()).unwrap();
+    assert_eq!(after0["properties"][0]["kind"], "flat");
+    let before1: Value = serde_json::from_str(trail[1].before_json.as_deref().unwrap()).unwrap();
+    let after1: Value = serde_json::from_str(trail[1].after_json.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        before1, after0,
+        "the revision's before is the version it revises"
+    );
+    assert_eq!(
+        (after1["revision"].as_i64(), after1["nil"].as_bool()),
+        (Some(1), Some(true))
+    );
+}
+
+#[actix_web::test]
+async fn filed_returns_are_never_edited_in_place() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    file_on(&app, IN_MHA, 2023, ymd(2024, 1, 15), None).await;
+    for sql in [
+        "UPDATE ipr_returns SET late = TRUE",
+        "DELETE FROM ipr_returns",
+    ] {
+        let err = app
+            .state
+            .db(move |c| cscms_store::testing::execute(c, sql))
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("append-only"), "{sql}: {err}");
+    }
+}
+
+fn listed(r: &crate::common::Reply) -> Vec<(String, String)> {
+    r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["employee"].as_str().unwrap().to_owned(),
+                i["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+#[actix_web::test]
+async fn the_nodal_officer_sees_who_has_not_filed() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    file_on(&app, IN_MHA, 2024, ymd(2025, 1, 20), None).await;
+    file_on(&app, IN_MHA, 2024, ymd(2025, 6, 1), Some(0)).await;
+    file_on(&app, IN_NDMA, 2024, ymd(2025, 3, 1), None).await;
+    // Owes no return: Group C (Rule 18(1)(ii)), or joined after 2024.
+    app.db(|c| {
+        let mut clerk = employee("CSCS-000004", "Ravi Kumar", "CSCS", "SSA", "4", "MHA");
+        clerk.service_group = "C".into();
+        cscms_store::employees::insert(c, &clerk, &[])?;
+        let mut recruit = employee("CSS-000005", "Nisha Jain", "CSS", "ASO", "7", "MHA");
+        recruit.joined_government_on = ymd(2025, 3, 1);
+        cscms_store::employees::insert(c, &recruit, &[])?;
+        Ok(())
+    })
+    .await;
+
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let r = app.get("/v1/ipr?year=2024", &nodal).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["due_on"], "2025-01-31");
+    assert_eq!(r.json["due_passed"], true);
+    assert_eq!(
+        listed(&r),
+        pairs(&[(IN_MHA, "filed"), (IN_NDMA, "late")]),
+        "own tree only; those who owe no return are not listed"
+    );
+    assert_eq!(r.json["items"][0]["latest_revision"], 1);
+    assert_eq!(r.json["items"][0]["first_filed_on"], "2025-01-20");
+
+    let dopt = app.dopt();
+    let status = |s: &str| format!("/v1/ipr?year=2024&status={s}");
+    assert_eq!(
+        listed(&app.get(&status("missing"), &dopt).await),
+        pairs(&[(IN_MOF, "missing")])
+    );
+    assert_eq!(
+        listed(&app.get(&status("late"), &dopt).await),
+        pairs(&[(IN_NDMA, "late")])
+    );
+    assert_eq!(
+        listed(&app.get(&status("filed"), &dopt).await),
+        pairs(&[(IN_MHA, "filed")])
+    );
+    assert!(listed(&app.get(&status("missing"), &nodal).await).is_empty());
+    assert_eq!(
+        listed(&app.get("/v1/ipr?year=2024&org=MHA-NDMA", &nodal).await),
+        pairs(&[(IN_NDMA, "late")])
+    );
+    // AVD sees all; an employee only themselves; a sub-nodal officer no one.
+    assert_eq!(
+        listed(
+            &app.get(&status("missing"), &app.token(Role::Avd, None))
+                .await
+        )
+        .len(),
+        1
+    );
+    assert_eq!(
+        listed(
+            &app.get(
+                "/v1/ipr?year=2024",
+                &app.token(Role::Employee, Some(IN_MOF))
+            )
+            .await
+        ),
+        pairs(&[(IN_MOF, "missing")])
+    );
+    assert!(listed(
+        &app.get(
+            "/v1/ipr?year=2024",
+            &app.token(Role::SubNodalOfficer, Some("MHA-NDMA"))
+        )
+        .await
+    )
+    .is_empty());
+
+    // Pages, by code, with a next link that keeps the filters.
+    let mut seen = Vec::new();
+    let mut next = Some("/v1/ipr?year=2024&limit=2".to_owned());
+    while let Some(url) = next {
+        let r = app.get(&url, &dopt).await;
+        assert_eq!(r.status, 200, "{url}: {}", r.json);
+        seen.extend(listed(&r));
+        next = r.json["next"].as_str().map(str::to_owned);
+        if let Some(n) = &next {
+            assert!(n.contains("year=2024") && n.contains("limit=2"), "{n}");
+            assert!(r.header("link").unwrap().contains("rel=\"next\""));
+        }
+    }
+    assert_eq!(
+        seen,
+        pairs(&[(IN_MHA, "filed"), (IN_NDMA, "late"), (IN_MOF, "missing")])
+    );
+}
+
+#[actix_web::test]
+async fn the_list_query_is_checked() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    let this_year = last_year() + 1;
+    let r = app
+        .get(
+            &format!("/v1/ipr?year={this_year}&status=overdue&limit=0"),
+            &app.dopt(),
+        )
+        .await;
+    r.assert_problem(400, "invalid_query");
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["query.year", "query.status", "query.limit"]);
+    app.get("/v1/ipr?colour=red", &app.dopt())
+        .await
+        .assert_problem(400, "invalid_query");
+}
+
+fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a PDF that parses");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    assert!(!pages.is_empty());
+    doc.extract_text(&pages).expect("text")
+}
+
+#[actix_web::test]
+async fn the_print_is_an_a4_pdf_of_the_latest_version() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let year = last_year();
+    let url = format!("/v1/employees/{IN_MHA}/ipr");
+    let r = app
+        .post_json(&url, &me, &json!({"year": year, "properties": [flat()]}))
+        .await;
+    assert_eq!(r.status, 201);
+
+    let by_suffix = app.get(&format!("{url}/{year}.pdf"), &me).await;
+    assert_eq!(by_suffix.status, 200);
+    assert_eq!(by_suffix.header("content-type"), Some("application/pdf"));
+    let by_accept = app
+        .call(
+            TestRequest::get()
+                .uri(&format!("{url}/{year}"))
+                .insert_header(("Authorization", format!("Bearer {me}")))
+                .insert_header(("Accept", "application/pdf")),
+        )
+        .await;
+    assert_eq!(by_accept.header("content-type"), Some("application/pdf"));
+
+    let doc = lopdf::Document::load_mem(&by_suffix.bytes).unwrap();
+    let (_, page) = doc.get_pages().into_iter().next().unwrap();
+    let media_box = doc
+        .get_dictionary(page)
+        .unwrap()
+        .get(b"MediaBox")
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_float().unwrap().round() as i64)
+        .collect::<Vec<_>>();
+    assert_eq!(media_box, [0, 0, 595, 842], "A4");
+    let text = pdf_text(&by_suffix.bytes);
+    assert!(text.contains(&year.to_string()), "{text}");
+    assert!(text.contains("Asha Verma"), "{text}");
+    assert!(text.contains("Dwarka") && text.contains("Delhi"), "{text}");
+
+    // A revision: the print follows the latest version.
+    let r = app
+        .post_json(&url, &me, &json!({"year": year, "nil": true, "revises": 0}))
+        .await;
+    assert_eq!(r.status, 201);
+    let text = pdf_text(&app.get(&format!("{url}/{year}.pdf"), &me).await.bytes);
+    assert!(
+        text.contains("revision 1") && !text.contains("Dwarka"),
+        "{text}"
+    );
+    assert!(text.contains("No immovable property"), "{text}");
+}
+
+#[actix_web::test]
+async fn filing_waits_for_the_profile_to_be_submitted() {
+    let app = spawn().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let body = json!({"year": last_year(), "nil": true});
+    let r = app
+        .post_json(&format!("/v1/employees/{IN_MHA}/ipr"), &me, &body)
+        .await;
+    r.assert_problem(409, "profile_not_submitted");
+    assert!(r.json["detail"].as_str().unwrap().contains("PRF-1"));
+    crate::common::submitted(&app, IN_MHA).await;
+    let r = app
+        .post_json(&format!("/v1/employees/{IN_MHA}/ipr"), &me, &body)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+}
