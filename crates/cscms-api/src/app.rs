@@ -67,9 +67,14 @@ where
 
 /// The OpenAPI document of this build.
 pub fn openapi() -> OpenApiDoc {
-    let (_, api) =
-        routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
-    finish(api)
+    // Made once: every worker and every test app would otherwise rebuild it.
+    static API: std::sync::OnceLock<OpenApiDoc> = std::sync::OnceLock::new();
+    API.get_or_init(|| {
+        let (_, api) =
+            routes(App::new().into_utoipa_app().openapi(ApiDoc::openapi())).split_for_parts();
+        finish(api)
+    })
+    .clone()
 }
 
 fn finish(mut api: OpenApiDoc) -> OpenApiDoc {

@@ -14,4 +14,5 @@ mod organisations;
 mod profile;
 mod rules;
 mod scope;
+mod scope_matrix;
 mod vigilance;
