@@ -3,7 +3,7 @@ CARGO ?= cargo
 # Honours CARGO_TARGET_DIR, so a worktree with its own target dir regenerates the contract from its own build.
 BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 
-.PHONY: run test test-sqlite test-postgres lint openapi build bench
+.PHONY: run test test-sqlite test-postgres lint openapi build bench fuzz-api fuzz-smoke
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -14,7 +14,7 @@ run: build
 	$(BIN) serve --announce
 
 ## Formatting, lints, the suite on SQLite, then on a throwaway PostgreSQL.
-test: lint test-sqlite test-postgres
+test: lint test-sqlite test-postgres fuzz-smoke
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -25,6 +25,13 @@ test-sqlite:
 
 test-postgres:
 	scripts/with-postgres.sh $(CARGO) test -p cscms-store -p cscms-api -p cscms-tests
+
+## Contract fuzzing of every operation with schemathesis (make test runs a small bounded pass).
+fuzz-api: build
+	scripts/fuzz-api.sh
+
+fuzz-smoke: build
+	FUZZ_EXAMPLES=5 scripts/fuzz-api.sh
 
 ## Regenerate the committed contract from the code.
 openapi: build

@@ -23,9 +23,9 @@ pub struct AuditEntry {
     pub entity_id: String,
     pub organisation_id: Option<String>,
     /// The changed values before and after (null where none).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: serde_json::Value,
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: serde_json::Value,
     pub request_id: String,
 }

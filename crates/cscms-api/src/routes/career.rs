@@ -64,7 +64,8 @@ async fn load(
 /// The MACP/ACP position of an employee from the stored service history.
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"), AsOf),
-    responses((status = 200, body = Decision<MacpOutcome>)))]
+    responses((status = 200, body = Decision<MacpOutcome>),
+        (status = 422, description = "The history has no entry grade the engine knows", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/employees/{code}/macp")]
 pub async fn employee_macp(
     Auth(who): Auth,
@@ -104,7 +105,8 @@ pub struct EmployeeNfs {
 /// vigilance clearance fetched for it (NFS-1, VIG-1).
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"), AsOf),
-    responses((status = 200, body = EmployeeNfs)))]
+    responses((status = 200, body = EmployeeNfs),
+        (status = 422, description = "The employee's grade has no non-functional scale", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/employees/{code}/nfs")]
 pub async fn employee_nfs(
     Auth(who): Auth,

@@ -16,7 +16,7 @@ use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
-pub struct Pay {
+pub struct EmployeePay {
     /// 7th CPC pay matrix level.
     #[schema(example = "8")]
     pub level: String,
@@ -46,7 +46,7 @@ pub struct EmployeeSummary {
     pub grade_name: String,
     #[schema(example = "B")]
     pub group: String,
-    pub pay: Pay,
+    pub pay: EmployeePay,
     pub organisation_id: String,
     pub station: Station,
     pub updated_at: DateTime<Utc>,
@@ -65,7 +65,7 @@ impl From<EmployeeRow> for EmployeeSummary {
             grade: r.grade,
             grade_name,
             group: r.service_group,
-            pay: Pay {
+            pay: EmployeePay {
                 level: r.pay_level,
                 cell: r.pay_cell,
             },

@@ -40,6 +40,54 @@ fn split<T: DeserializeOwned>(mut body: Map<String, Value>) -> Result<(NaiveDate
     Ok((as_of, input))
 }
 
+/// The documented shape of a rules request: the engine's input and the date.
+/// The documented schema of a rules request: the engine's input object with
+/// `as_of` added (built by hand: an `allOf` would clash with the input's
+/// closed object).
+fn with_as_of<T: utoipa::ToSchema>() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, Schema, SchemaFormat, Type};
+    use utoipa::openapi::RefOr;
+    let mut schema = T::schema();
+    if let RefOr::T(Schema::Object(object)) = &mut schema {
+        let as_of = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::Date)))
+            .description(Some("Decide as of this date."))
+            .build();
+        object.properties.insert("as_of".into(), as_of.into());
+        object.required.push("as_of".into());
+    }
+    schema
+}
+
+macro_rules! as_of_request {
+    ($name:ident, $input:ty) => {
+        /// The engine's input with the date to decide as of.
+        pub struct $name;
+
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                with_as_of::<$input>()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {
+            fn schemas(
+                schemas: &mut Vec<(
+                    String,
+                    utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+                )>,
+            ) {
+                <$input as utoipa::ToSchema>::schemas(schemas);
+            }
+        }
+    };
+}
+
+as_of_request!(MacpRequest, MacpInput);
+as_of_request!(NfsRequest, NfsInput);
+as_of_request!(FixationRequest, FixInput);
+
 /// A pay engine's refusal of its input, as a 422 naming the rule broken.
 pub fn pay_error(e: PayError) -> ApiError {
     ApiError::Validation(vec![FieldError::new("body", "invalid", e.to_string())])
@@ -49,7 +97,7 @@ pub fn pay_error(e: PayError) -> ApiError {
 /// and the engine input (`joined_entry_grade_on`, `entry`, `organised_group_a`,
 /// `events`, `apars`).
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
-    request_body(content = MacpInput, description = "The engine input, plus `as_of` (YYYY-MM-DD)"),
+    request_body = MacpRequest,
     responses((status = 200, body = Decision<MacpOutcome>)))]
 #[post("/rules/macp/evaluate")]
 pub async fn macp(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpResponse, ApiError> {
@@ -60,7 +108,7 @@ pub async fn macp(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpRespon
 
 /// The non-functional scale of SO (CSS) / PS (CSSS) (NFS-1..NFS-4).
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
-    request_body(content = NfsInput, description = "The engine input, plus `as_of` (YYYY-MM-DD)"),
+    request_body = NfsRequest,
     responses((status = 200, body = Decision<NfsOutcome>)))]
 #[post("/rules/nfs/evaluate")]
 pub async fn nfs(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpResponse, ApiError> {
@@ -71,7 +119,7 @@ pub async fn nfs(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpRespons
 
 /// Pay fixation on moving to a higher level / grade pay (PAY-1; Rule 13).
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
-    request_body(content = FixInput, description = "`from` (regime-tagged pay) and `to`, plus `as_of` (YYYY-MM-DD)"),
+    request_body = FixationRequest,
     responses((status = 200, body = Decision<Fixation>)))]
 #[post("/rules/pay/fixation")]
 pub async fn fixation(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpResponse, ApiError> {

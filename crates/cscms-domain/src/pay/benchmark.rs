@@ -49,6 +49,7 @@ impl fmt::Display for Grading {
 /// ending 31 March 2012).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MacpApar))]
 #[serde(deny_unknown_fields)]
 pub struct Apar {
     pub year: i32,
