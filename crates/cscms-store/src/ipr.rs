@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::audit::{self, Actor, Change};
 use crate::employees::EmployeeRow;
-use crate::schema::{employees, ipr_returns, organisations};
+use crate::schema::{employees, ipr_returns};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -253,21 +253,10 @@ pub fn list(
         .filter(employees::service_group.eq_any(&filter.groups))
         .filter(employees::joined_government_on.le(filter.joined_by))
         .into_boxed();
-    match visibility {
-        Visibility::All => {}
-        Visibility::OrgTree(org) => {
-            let tree = organisations::table
-                .filter(
-                    organisations::id
-                        .eq(org.as_str())
-                        .or(organisations::parent_id.eq(org.as_str())),
-                )
-                .select(organisations::id);
-            query = query.filter(employees::org_id.eq_any(tree));
-        }
-        Visibility::Employee(code) => query = query.filter(employees::code.eq(code.as_str())),
-        Visibility::Nothing => return Ok(Vec::new()),
-    }
+    let Some(visible) = crate::employees::in_scope(visibility) else {
+        return Ok(Vec::new());
+    };
+    query = query.filter(visible);
     if let Some(org) = &filter.org {
         query = query.filter(employees::org_id.eq(org));
     }

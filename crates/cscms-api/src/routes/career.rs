@@ -7,7 +7,7 @@ use cscms_domain::decision::{Decision, Reason};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::pay::{self, MacpOutcome, NfsInput, NfsOutcome, Upgrade, UpgradeStatus};
-use cscms_domain::principal::{Principal, RecordPlace};
+use cscms_domain::principal::Principal;
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
 use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
 use serde::{Deserialize, Serialize};
@@ -32,33 +32,13 @@ async fn load(
     state: &AppState,
     who: &Principal,
     code: &str,
-) -> Result<(EmployeeRow, Vec<ServiceEventRow>), ApiError> {
-    let not_found = || ApiError::not_found(format!("Employee {code}"));
-    let parsed = EmployeeCode::parse(code).map_err(|_| not_found())?;
-    let key = parsed.as_str().to_owned();
-    let (placed, history) = state
-        .db(move |c| {
-            let placed = cscms_store::employees::get(c, &key)?;
-            let history = cscms_store::employees::history(c, &key)?;
-            Ok((placed, history))
-        })
+) -> Result<(EmployeeCode, EmployeeRow, Vec<ServiceEventRow>), ApiError> {
+    let (code, employee) = super::visible_employee(state, who, code).await?;
+    let key = code.as_str().to_owned();
+    let history = state
+        .db(move |c| cscms_store::employees::history(c, &key))
         .await?;
-    let placed = placed.ok_or_else(not_found)?;
-    let org = OrgId::parse(&placed.record.org_id).map_err(|_| not_found())?;
-    let parent = placed
-        .org_parent
-        .as_deref()
-        .and_then(|p| OrgId::parse(p).ok());
-    let place = RecordPlace {
-        org: &org,
-        org_parent: parent.as_ref(),
-        employee: Some(&parsed),
-    };
-    if who.sees(place) {
-        Ok((placed.record, history))
-    } else {
-        Err(not_found())
-    }
+    Ok((code, employee, history))
 }
 
 /// The MACP/ACP position of an employee from the stored service history.
@@ -73,7 +53,7 @@ pub async fn employee_macp(
     code: web::Path<String>,
     q: web::Query<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
-    let (e, history) = load(&state, &who, &code).await?;
+    let (_, e, history) = load(&state, &who, &code).await?;
     let input = macp_input(&e, &history).ok_or_else(|| {
         ApiError::invalid(
             "path.code",
@@ -114,17 +94,14 @@ pub async fn employee_nfs(
     code: web::Path<String>,
     q: web::Query<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
-    let (e, _) = load(&state, &who, &code).await?;
+    let (code, e, _) = load(&state, &who, &code).await?;
     let as_of = q.as_of.unwrap_or_else(|| Utc::now().date_naive());
     let cadre = e
         .cadre
         .parse::<Cadre>()
         .map_err(|err| ApiError::Internal(err.to_string()))?;
-    let vigilance = {
-        let code =
-            EmployeeCode::parse(&e.code).map_err(|err| ApiError::Internal(err.to_string()))?;
-        crate::clearance::for_employee(&state, &code, ClearancePurpose::Nfs, as_of).await?
-    };
+    let vigilance =
+        crate::clearance::for_employee(&state, &code, ClearancePurpose::Nfs, as_of).await?;
     let input = NfsInput {
         cadre,
         grade: e.grade.clone(),

@@ -5,7 +5,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::cadre::{self, Cadre};
 use cscms_domain::employee::{EmployeeCode, ServiceEventKind};
 use cscms_domain::organisation::OrgId;
-use cscms_domain::principal::RecordPlace;
 use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -275,38 +274,11 @@ pub async fn get(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = code.into_inner();
-    let not_found = || ApiError::not_found(format!("Employee {code}"));
-    // A malformed code cannot name anyone: same answer as an absent one.
-    let parsed = EmployeeCode::parse(&code).map_err(|_| not_found())?;
-    let key = parsed.as_str().to_owned();
-    let found = state
-        .db(move |c| {
-            let Some(placed) = cscms_store::employees::get(c, &key)? else {
-                return Ok(None);
-            };
-            Ok(Some(placed))
-        })
-        .await?
-        .ok_or_else(not_found)?;
-    let org = OrgId::parse(&found.record.org_id).map_err(|_| not_found())?;
-    let parent = found
-        .org_parent
-        .as_deref()
-        .and_then(|p| OrgId::parse(p).ok());
-    let place = RecordPlace {
-        org: &org,
-        org_parent: parent.as_ref(),
-        employee: Some(&parsed),
-    };
-    if !who.sees(place) {
-        return Err(not_found());
-    }
+    let (parsed, r) = super::visible_employee(&state, &who, &code).await?;
     let key = parsed.as_str().to_owned();
     let history = state
         .db(move |c| cscms_store::employees::history(c, &key))
         .await?;
-    let r = found.record;
     Ok(HttpResponse::Ok().json(EmployeeDetail {
         date_of_birth: r.date_of_birth,
         joined_government_on: r.joined_government_on,
