@@ -164,8 +164,13 @@ pub fn render(doc: &Document) -> Vec<u8> {
 
     let mut pdf = Pdf::new();
     pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree).kids(page_ids.iter().map(|(p, _)| *p)).count(count);
-    for (font, name) in [(regular, Name(b"Helvetica")), (bold, Name(b"Helvetica-Bold"))] {
+    pdf.pages(tree)
+        .kids(page_ids.iter().map(|(p, _)| *p))
+        .count(count);
+    for (font, name) in [
+        (regular, Name(b"Helvetica")),
+        (bold, Name(b"Helvetica-Bold")),
+    ] {
         pdf.type1_font(font)
             .base_font(name)
             .encoding_predefined(Name(b"WinAnsiEncoding"));
