@@ -8,6 +8,7 @@ use crate::rules::Rule;
 /// One reason behind a decision: the rule id, the order it rests on, and what
 /// the rule said about this case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Reason {
     pub rule: &'static str,
     pub citation: &'static str,
