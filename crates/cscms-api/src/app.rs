@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
-use crate::routes::{employees, health, me, organisations};
+use crate::routes::{apars, employees, empanelment, health, me, organisations, rules};
 use crate::state::AppState;
 
 /// The routes, in one place: the app and the contract both come from here.
@@ -33,7 +33,24 @@ where
                 .service(organisations::get)
                 .service(organisations::create)
                 .service(employees::list)
-                .service(employees::get),
+                .service(employees::get)
+                .service(apars::list)
+                .service(apars::create)
+                .service(apars::correct)
+                .service(apars::import)
+                .service(rules::score)
+                .service(rules::eligibility)
+                .service(empanelment::create_batch)
+                .service(empanelment::list_batches)
+                .service(empanelment::get_batch)
+                .service(empanelment::add_proposal)
+                .service(empanelment::list_proposals)
+                .service(empanelment::replace_proposal)
+                .service(empanelment::run)
+                .service(empanelment::list_runs)
+                .service(empanelment::get_run)
+                .service(empanelment::run_inputs)
+                .service(empanelment::reviews),
         )
 }
 

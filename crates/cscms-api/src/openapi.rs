@@ -23,6 +23,9 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "identity", description = "The caller"),
         (name = "organisations", description = "Ministries, departments and the bodies under them"),
         (name = "employees", description = "Employee records and service history"),
+        (name = "apars", description = "APAR records (CSS-2): SPARROW's import, DoPT's entries and corrections; an employee sees their own"),
+        (name = "rules", description = "Stateless rules engines: any authenticated caller; nothing is read or stored"),
+        (name = "empanelment", description = "Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10): batches, proposals, runs, reviews due. DoPT; integration clients with empanelment:read / empanelment:write"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

@@ -3,9 +3,11 @@
 //!
 //! Every function here is synchronous; the API runs them on the blocking pool.
 
+pub mod apars;
 pub mod audit;
 pub mod db;
 pub mod employees;
+pub mod empanelment;
 mod error;
 pub mod migrate;
 pub mod organisations;

@@ -1,10 +1,13 @@
 //! Handlers, one module per resource. Each is thin: extract, parse into
 //! domain types, call the store, answer.
 
+pub mod apars;
 pub mod employees;
+pub mod empanelment;
 pub mod health;
 pub mod me;
 pub mod organisations;
+pub mod rules;
 
 use actix_web::{HttpMessage, HttpRequest};
 use chrono::{DateTime, NaiveDateTime, Utc};
