@@ -1,6 +1,7 @@
 # CSCMS — the two commands a newcomer needs are `make run` and `make test`.
 CARGO ?= cargo
-BIN := target/debug/cscms
+# Honour CARGO_TARGET_DIR, so `make openapi` runs the binary just built.
+BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 
 .PHONY: run test test-sqlite test-postgres lint openapi build
 

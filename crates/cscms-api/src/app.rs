@@ -16,7 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
-use crate::routes::{apars, employees, empanelment, health, me, organisations, rules};
+use crate::routes::{apars, empanelment, employees, health, me, organisations, rules};
 use crate::state::AppState;
 
 /// The routes, in one place: the app and the contract both come from here.

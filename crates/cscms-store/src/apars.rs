@@ -58,7 +58,11 @@ fn corrupt(id: i64, what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(format!("apar {id}: {what}"))
 }
 
-fn grade_of(id: i64, grading: Option<&str>, numeric: Option<&str>) -> Result<AparGrade, StoreError> {
+fn grade_of(
+    id: i64,
+    grading: Option<&str>,
+    numeric: Option<&str>,
+) -> Result<AparGrade, StoreError> {
     match (grading, numeric) {
         (Some(g), None) => g
             .parse::<Grading>()
@@ -192,6 +196,26 @@ impl Written {
     }
 }
 
+/// The APAR on record a refusal points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OnRecord {
+    pub id: i64,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub version: i64,
+}
+
+impl From<&AparRow> for OnRecord {
+    fn from(r: &AparRow) -> Self {
+        Self {
+            id: r.id,
+            from: r.period_from,
+            to: r.period_to,
+            version: r.version,
+        }
+    }
+}
+
 /// Why a write was refused.
 #[derive(Debug, Clone)]
 pub enum Refused {
@@ -199,11 +223,11 @@ pub enum Refused {
     /// No such APAR of this employee.
     NotFound,
     /// An APAR for the same period exists (entry, not import).
-    Exists(AparRow),
+    Exists(OnRecord),
     /// The period overlaps another APAR of the employee.
-    Overlaps(AparRow),
+    Overlaps(OnRecord),
     /// The record was entered or corrected by DoPT; an import may not overwrite it.
-    CorrectedByDopt(AparRow),
+    CorrectedByDopt(OnRecord),
 }
 
 /// A representation's outcome recorded with a correction (CSS-8). Without
@@ -238,7 +262,8 @@ pub fn apars_of(
     conn: &mut DbConn,
     codes: &[String],
 ) -> Result<HashMap<String, Vec<Apar>>, StoreError> {
-    let mut out: HashMap<String, Vec<Apar>> = codes.iter().map(|c| (c.clone(), Vec::new())).collect();
+    let mut out: HashMap<String, Vec<Apar>> =
+        codes.iter().map(|c| (c.clone(), Vec::new())).collect();
     for chunk in codes.chunks(500) {
         let rows: Vec<AparRow> = apars::table
             .filter(apars::employee_code.eq_any(chunk))
@@ -321,7 +346,11 @@ fn by_id(c: &mut DbConn, id: i64) -> Result<AparRow, StoreError> {
 }
 
 /// The same period and the first overlapping one, among `rows` other than `except`.
-fn place(rows: &[AparRow], period: Period, except: Option<i64>) -> (Option<&AparRow>, Option<&AparRow>) {
+fn place(
+    rows: &[AparRow],
+    period: Period,
+    except: Option<i64>,
+) -> (Option<&AparRow>, Option<&AparRow>) {
     let others = || rows.iter().filter(move |r| Some(r.id) != except);
     let same = others().find(|r| r.period_from == period.from() && r.period_to == period.to());
     let overlap = others().find(|r| {
@@ -348,7 +377,7 @@ pub fn import(
         let rows = list_for(c, code)?;
         let (same, overlap) = place(&rows, apar.period, None);
         if let Some(o) = overlap {
-            return Ok(Err(Refused::Overlaps(o.clone())));
+            return Ok(Err(Refused::Overlaps(o.into())));
         }
         let Some(stored) = same else {
             return insert(c, actor, code, apar, source).map(|r| Ok(Written::Created(r)));
@@ -365,7 +394,7 @@ pub fn import(
             return Ok(Ok(Written::Unchanged(stored.clone())));
         }
         if stored.source == AparSource::Dopt.as_str() && source != AparSource::Dopt {
-            return Ok(Err(Refused::CorrectedByDopt(stored.clone())));
+            return Ok(Err(Refused::CorrectedByDopt(stored.into())));
         }
         update(c, actor, stored, &merged, source).map(|r| Ok(Written::Updated(r)))
     })
@@ -384,9 +413,11 @@ pub fn create(
         }
         let rows = list_for(c, code)?;
         match place(&rows, apar.period, None) {
-            (Some(same), _) => Ok(Err(Refused::Exists(same.clone()))),
-            (_, Some(o)) => Ok(Err(Refused::Overlaps(o.clone()))),
-            (None, None) => insert(c, actor, code, apar, AparSource::Dopt).map(|r| Ok(Written::Created(r))),
+            (Some(same), _) => Ok(Err(Refused::Exists(same.into()))),
+            (_, Some(o)) => Ok(Err(Refused::Overlaps(o.into()))),
+            (None, None) => {
+                insert(c, actor, code, apar, AparSource::Dopt).map(|r| Ok(Written::Created(r)))
+            }
         }
     })
 }
@@ -408,8 +439,8 @@ pub fn correct(
         };
         let current = stored.apar()?;
         match place(&rows, apar.period, Some(id)) {
-            (Some(other), _) => return Ok(Err(Refused::Exists(other.clone()))),
-            (_, Some(other)) => return Ok(Err(Refused::Overlaps(other.clone()))),
+            (Some(other), _) => return Ok(Err(Refused::Exists(other.into()))),
+            (_, Some(other)) => return Ok(Err(Refused::Overlaps(other.into()))),
             (None, None) => {}
         }
         let mut next = apar.clone();

@@ -259,7 +259,9 @@ pub fn add_proposal(
                 empanelment_proposals::updated_at.eq(now),
             ))
             .execute(c)
-            .map_err(|e| StoreError::from_write(e, "the officer is already proposed in this batch"))?;
+            .map_err(|e| {
+                StoreError::from_write(e, "the officer is already proposed in this batch")
+            })?;
         let row = get_proposal(c, batch_id, &new.officer_id)?
             .ok_or_else(|| StoreError::Corrupt("proposal vanished".into()))?;
         let change = proposal_change("create", None, &row);
@@ -475,7 +477,11 @@ pub fn latest_runs(conn: &mut DbConn) -> Result<Vec<RunRow>, StoreError> {
         .load(conn)?;
     let mut out = Vec::with_capacity(latest.len());
     for (batch_id, seq) in latest {
-        if let Some(run) = seq.map(|s| get_run(conn, batch_id, s)).transpose()?.flatten() {
+        if let Some(run) = seq
+            .map(|s| get_run(conn, batch_id, s))
+            .transpose()?
+            .flatten()
+        {
             out.push(run);
         }
     }

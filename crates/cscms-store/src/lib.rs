@@ -6,8 +6,8 @@
 pub mod apars;
 pub mod audit;
 pub mod db;
-pub mod employees;
 pub mod empanelment;
+pub mod employees;
 mod error;
 pub mod migrate;
 pub mod organisations;

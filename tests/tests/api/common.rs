@@ -238,6 +238,16 @@ impl TestApp {
         .await
     }
 
+    pub async fn put_json(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.call(
+            TestRequest::put()
+                .uri(path)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .set_json(body),
+        )
+        .await
+    }
+
     pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> Reply {
         self.call(
             TestRequest::post()

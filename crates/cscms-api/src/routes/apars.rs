@@ -175,10 +175,7 @@ impl AparInput {
                     g,
                     s,
                     self.to,
-                    (
-                        &format!("{p}.grading_before"),
-                        &format!("{p}.score_before"),
-                    ),
+                    (&format!("{p}.grading_before"), &format!("{p}.score_before")),
                     errors,
                 )?),
             };
@@ -356,7 +353,7 @@ fn refusal(prefix: &str, r: &Refused) -> FieldError {
             "overlaps",
             format!(
                 "the period overlaps the APAR on record for {} to {} (id {})",
-                o.period_from, o.period_to, o.id
+                o.from, o.to, o.id
             ),
         ),
         Refused::CorrectedByDopt(o) => FieldError::new(
@@ -393,7 +390,10 @@ fn parse_row(value: serde_json::Value, prefix: &str) -> Result<(String, Apar), V
         .and_then(|d| d.complete(prefix, &mut errors));
     match apar {
         Some(a) if errors.is_empty() => Ok((row.employee_code, a)),
-        _ => Err(errors),
+        _ => {
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(errors)
+        }
     }
 }
 
@@ -503,14 +503,14 @@ fn refused(code: &str, r: Refused) -> ApiError {
             code: "apar_exists",
             detail: format!(
                 "An APAR for {} to {} is on record (id {}); correct it with PUT.",
-                o.period_from, o.period_to, o.id
+                o.from, o.to, o.id
             ),
         },
         Refused::Overlaps(o) => ApiError::Conflict {
             code: "apar_overlap",
             detail: format!(
                 "The period overlaps the APAR on record for {} to {} (id {}).",
-                o.period_from, o.period_to, o.id
+                o.from, o.to, o.id
             ),
         },
         Refused::CorrectedByDopt(o) => ApiError::Conflict {
@@ -572,7 +572,7 @@ pub async fn create(
         .parse("body", &mut errors)
         .and_then(|d| d.complete("body", &mut errors));
     let Some(apar) = apar.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
+        return Err(ApiError::validation(errors));
     };
     let actor = actor(&who, &req);
     let key = code.as_str().to_owned();
@@ -616,7 +616,7 @@ pub async fn correct(
     may_write(&who)?;
     let mut errors = Vec::new();
     let Some(draft) = body.parse("body", &mut errors) else {
-        return Err(ApiError::Validation(errors));
+        return Err(ApiError::validation(errors));
     };
     let actor = actor(&who, &req);
     let key = code.as_str().to_owned();

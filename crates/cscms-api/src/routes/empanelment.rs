@@ -5,16 +5,16 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use cscms_domain::decision::Reason;
 use cscms_domain::empanelment::{
     self as emp, check_overlaps, compare_runs, Batch, CategoryShare, ForeignAssignment, Gap,
     GapReason, PanelRun, PastConsideration, Period, PrecedingBatch, Proposal, ProposalSource,
     ReportingYear, ReviewDue, RunComparison, RunRecord, Standing, Vigilance,
 };
-use cscms_domain::decision::Reason;
 use cscms_domain::employee::{Category, EmployeeCode, Gender};
 use cscms_domain::principal::Principal;
-use cscms_store::employees::EmployeeRow;
 use cscms_store::empanelment::{BatchRow, NewProposal, NewRun, ProposalRow, RunRow, RunSummaryRow};
+use cscms_store::employees::EmployeeRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -61,7 +61,11 @@ fn corrupt(what: &str, e: impl std::fmt::Display) -> ApiError {
 #[serde(deny_unknown_fields)]
 pub struct ProposedBy {
     #[validate(length(min = 2, max = 200))]
-    #[schema(example = "DoPT (CS division), cadre controlling authority of the CSS", min_length = 2, max_length = 200)]
+    #[schema(
+        example = "DoPT (CS division), cadre controlling authority of the CSS",
+        min_length = 2,
+        max_length = 200
+    )]
     pub authority: String,
     #[validate(length(min = 1, max = 200))]
     #[schema(example = "No. 12345/1/2024-CS.I", min_length = 1, max_length = 200)]
@@ -90,7 +94,11 @@ impl GapInput {
                 note: self.note.trim().to_owned(),
             }),
             Err(e) => {
-                errors.push(FieldError::new(format!("{prefix}.to"), "before_from", e.to_string()));
+                errors.push(FieldError::new(
+                    format!("{prefix}.to"),
+                    "before_from",
+                    e.to_string(),
+                ));
                 None
             }
         }
@@ -220,7 +228,11 @@ impl ProposalInput {
                 None
             }
             (None, None) => {
-                required("officer_id", "give an officer_id or an employee_code", errors);
+                required(
+                    "officer_id",
+                    "give an officer_id or an employee_code",
+                    errors,
+                );
                 None
             }
         };
@@ -230,7 +242,9 @@ impl ProposalInput {
             .as_ref()
             .map(|n| n.trim().to_owned())
             .or_else(|| record.map(|r| r.name.clone()));
-        let date_of_birth = self.date_of_birth.or_else(|| record.map(|r| r.date_of_birth));
+        let date_of_birth = self
+            .date_of_birth
+            .or_else(|| record.map(|r| r.date_of_birth));
         let gender = self
             .gender
             .or_else(|| record.and_then(|r| r.gender.parse().ok()));
@@ -241,7 +255,11 @@ impl ProposalInput {
             required("name", "the officer's name", errors);
         }
         if date_of_birth.is_none() {
-            required("date_of_birth", "needed for residual service (CSS-5)", errors);
+            required(
+                "date_of_birth",
+                "needed for residual service (CSS-5)",
+                errors,
+            );
         }
         if gender.is_none() {
             required("gender", "needed for representation (CSS-4)", errors);
@@ -371,7 +389,10 @@ impl BatchInput {
                 errors.push(FieldError::new(
                     "body.service",
                     "unknown_service",
-                    format!("'{}' is neither CSS nor a participating service (CSS-9)", self.service),
+                    format!(
+                        "'{}' is neither CSS nor a participating service (CSS-9)",
+                        self.service
+                    ),
                 ));
                 self.service.clone()
             }
@@ -395,12 +416,16 @@ impl BatchInput {
             relaxed_min_score: self.relaxed_min_score,
         };
         for (field, e) in batch.problems() {
-            errors.push(FieldError::new(format!("body.{field}"), "invalid", e.to_string()));
+            errors.push(FieldError::new(
+                format!("body.{field}"),
+                "invalid",
+                e.to_string(),
+            ));
         }
         if errors.is_empty() {
             Ok(batch)
         } else {
-            Err(ApiError::Validation(errors))
+            Err(ApiError::validation(errors))
         }
     }
 }
@@ -433,7 +458,8 @@ fn batch_view(row: &BatchRow, counts: (i64, i64, Option<i32>)) -> Result<BatchVi
     let b = row.batch()?;
     Ok(BatchView {
         id: row.id,
-        service_name: emp::service(&b.service).map_or_else(|| b.service.clone(), |s| s.name.clone()),
+        service_name: emp::service(&b.service)
+            .map_or_else(|| b.service.clone(), |s| s.name.clone()),
         service: b.service,
         batch_year: b.batch_year,
         empanelment_year: b.empanelment_year,
@@ -740,7 +766,7 @@ async fn proposal_for(
             apars_from_store: p.apars_from_store,
             proposal: p.proposal,
         }),
-        _ => Err(ApiError::Validation(errors)),
+        _ => Err(ApiError::validation(errors)),
     }
 }
 
@@ -780,7 +806,10 @@ pub async fn add_proposal(
     Ok(HttpResponse::Created()
         .insert_header((
             "Location",
-            format!("/v1/empanelment/batches/{batch_id}/proposals/{}", row.officer_id),
+            format!(
+                "/v1/empanelment/batches/{batch_id}/proposals/{}",
+                row.officer_id
+            ),
         ))
         .json(ProposalView::try_from(&row)?))
 }
@@ -811,7 +840,9 @@ pub async fn replace_proposal(
     let row = state
         .db(move |c| cscms_store::empanelment::replace_proposal(c, &actor, batch_id, &new))
         .await?
-        .ok_or_else(|| ApiError::not_found(format!("The proposal of {officer} in batch {batch_id}")))?;
+        .ok_or_else(|| {
+            ApiError::not_found(format!("The proposal of {officer} in batch {batch_id}"))
+        })?;
     Ok(HttpResponse::Ok().json(ProposalView::try_from(&row)?))
 }
 
@@ -914,7 +945,11 @@ pub async fn run(
         proposals,
     };
     let (decision, inputs) = web::block(move || {
-        let engine: Vec<Proposal> = inputs.proposals.iter().map(|p| p.proposal.clone()).collect();
+        let engine: Vec<Proposal> = inputs
+            .proposals
+            .iter()
+            .map(|p| p.proposal.clone())
+            .collect();
         (emp::run_panel(&inputs.batch, &engine, as_of), inputs)
     })
     .await

@@ -2,8 +2,8 @@
 //! domain types, call the store, answer.
 
 pub mod apars;
-pub mod employees;
 pub mod empanelment;
+pub mod employees;
 pub mod health;
 pub mod me;
 pub mod organisations;

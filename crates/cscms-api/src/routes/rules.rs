@@ -5,10 +5,10 @@
 
 use actix_web::{post, HttpResponse};
 use chrono::{NaiveDate, Utc};
+use cscms_domain::decision::Reason;
 use cscms_domain::empanelment::{
     self as emp, Batch, Eligibility, Gap, GapReason, ReportingYear, Score, YearUse,
 };
-use cscms_domain::decision::Reason;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -121,7 +121,7 @@ pub async fn score(
         }
     }
     if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
+        return Err(ApiError::validation(errors));
     }
     let as_of = body.as_of.unwrap_or_else(|| Utc::now().date_naive());
     let d = emp::score(&apars, &gaps, body.cut_off_year, as_of)
@@ -216,7 +216,7 @@ pub async fn eligibility(
     };
     let parsed = body.officer.parse("body.officer", &defaults, &mut errors);
     let Some(parsed) = parsed.filter(|_| errors.is_empty()) else {
-        return Err(ApiError::Validation(errors));
+        return Err(ApiError::validation(errors));
     };
     let batch = Batch {
         service,
