@@ -40,17 +40,17 @@ where
                 .service(apars::import)
                 .service(rules::score)
                 .service(rules::eligibility)
-                .service(empanelment::create_batch)
-                .service(empanelment::list_batches)
-                .service(empanelment::get_batch)
-                .service(empanelment::add_proposal)
-                .service(empanelment::list_proposals)
-                .service(empanelment::replace_proposal)
-                .service(empanelment::run)
-                .service(empanelment::list_runs)
-                .service(empanelment::get_run)
-                .service(empanelment::run_inputs)
-                .service(empanelment::reviews),
+                .service(empanelment::batches::create_batch)
+                .service(empanelment::batches::list_batches)
+                .service(empanelment::batches::get_batch)
+                .service(empanelment::proposals::add_proposal)
+                .service(empanelment::proposals::list_proposals)
+                .service(empanelment::proposals::replace_proposal)
+                .service(empanelment::runs::run)
+                .service(empanelment::runs::list_runs)
+                .service(empanelment::runs::get_run)
+                .service(empanelment::runs::run_inputs)
+                .service(empanelment::reviews::reviews),
         )
 }
 

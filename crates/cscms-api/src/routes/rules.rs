@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::apars::AparInput;
-use super::empanelment::{Defaults, GapInput, ProposalInput, MAX_APARS};
+use super::empanelment::input::{Defaults, GapInput, ProposalInput, MAX_APARS};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
