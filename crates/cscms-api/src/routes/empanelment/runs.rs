@@ -8,6 +8,7 @@ use cscms_domain::empanelment::{self as emp, compare_runs, PanelRun, Proposal, R
 use cscms_domain::principal::Principal;
 use cscms_store::empanelment::{NewRun, RunRow, RunSource};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 use validator::Validate;
 
@@ -144,6 +145,8 @@ pub async fn run(
     };
     let seq = source.previous.as_ref().map_or(1, |p| p.seq + 1);
     let new = new_run(batch_id, seq, &who, &inputs, &decision, changes.as_ref())?;
+    let result =
+        RawValue::from_string(new.result_json.clone()).map_err(|e| corrupt("run result", e))?;
     let actor = actor(&who, &req);
     let stored = state
         .db(move |c| cscms_store::empanelment::store_run(c, &actor, new))
@@ -154,7 +157,7 @@ pub async fn run(
         })?;
     let view = RunView {
         summary: RunSummary::from(&stored),
-        result: serde_json::to_value(&decision).map_err(|e| corrupt("run result", e))?,
+        result,
         changes,
     };
     Ok(HttpResponse::Created()

@@ -8,6 +8,7 @@ use cscms_domain::empanelment::{
 };
 use cscms_store::empanelment::{BatchRow, ProposalRow, RunRow, RunSummaryRow};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
 use super::corrupt;
@@ -181,8 +182,9 @@ pub struct RunList {
 pub struct RunView {
     #[serde(flatten)]
     pub summary: RunSummary,
+    /// As stored, byte for byte.
     #[schema(value_type = PanelRunResult)]
-    pub result: serde_json::Value,
+    pub result: Box<RawValue>,
     /// What moved since the previous run of the batch (none for the first):
     /// every officer whose eligibility, score, rank or outcome changed.
     pub changes: Option<RunComparison>,
@@ -202,7 +204,8 @@ pub(crate) fn run_view(r: &RunRow) -> Result<RunView, ApiError> {
             run_by: r.run_by.clone(),
             created_at: utc(r.created_at),
         },
-        result: serde_json::from_str(&r.result_json).map_err(|e| corrupt("run result", e))?,
+        result: RawValue::from_string(r.result_json.clone())
+            .map_err(|e| corrupt("run result", e))?,
         changes: r
             .changes_json
             .as_deref()
