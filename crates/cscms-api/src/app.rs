@@ -17,8 +17,8 @@ use crate::error::ApiError;
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
 use crate::routes::{
-    audit, career, employees, health, ipr, me, organisations, profile, rules, vigilance,
-    working_strength,
+    apars, audit, career, empanelment, employees, health, ipr, me, organisations, profile, rules,
+    vigilance, working_strength,
 };
 use crate::state::AppState;
 
@@ -61,7 +61,24 @@ where
                 .service(rules::fixation)
                 .service(career::employee_macp)
                 .service(career::employee_nfs)
-                .service(career::macp_due),
+                .service(career::macp_due)
+                .service(apars::list)
+                .service(apars::create)
+                .service(apars::correct)
+                .service(apars::import)
+                .service(empanelment::rules::score)
+                .service(empanelment::rules::eligibility)
+                .service(empanelment::batches::create_batch)
+                .service(empanelment::batches::list_batches)
+                .service(empanelment::batches::get_batch)
+                .service(empanelment::proposals::add_proposal)
+                .service(empanelment::proposals::list_proposals)
+                .service(empanelment::proposals::replace_proposal)
+                .service(empanelment::runs::run)
+                .service(empanelment::runs::list_runs)
+                .service(empanelment::runs::get_run)
+                .service(empanelment::runs::run_inputs)
+                .service(empanelment::reviews::reviews),
         )
 }
 

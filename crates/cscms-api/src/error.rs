@@ -142,6 +142,12 @@ impl ApiError {
         }
     }
 
+    /// Bad fields, as a 422, listed by field.
+    pub fn validation(mut errors: Vec<FieldError>) -> Self {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        ApiError::Validation(errors)
+    }
+
     /// A single bad field, as a 422.
     pub fn invalid(field: &str, code: &str, message: impl Into<String>) -> Self {
         ApiError::Validation(vec![FieldError::new(field, code, message)])

@@ -132,6 +132,30 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Parses one JSON value on its own (a row of a bulk import), naming the
+/// path of the first failure under `prefix`, so one bad row does not fail
+/// the others.
+pub fn parse_value<T: DeserializeOwned>(
+    value: serde_json::Value,
+    prefix: &str,
+) -> Result<T, FieldError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let field = if path == "." || path.is_empty() {
+            prefix.to_owned()
+        } else {
+            format!("{prefix}.{path}")
+        };
+        let msg = e.into_inner().to_string();
+        let code = if msg.starts_with("unknown field") {
+            "unknown_field"
+        } else {
+            "invalid"
+        };
+        FieldError::new(field, code, msg)
+    })
+}
+
 /// Flattens validator's nested errors into `prefix.a.b[2].c` paths.
 pub fn field_errors(errors: &ValidationErrors, prefix: &str) -> Vec<FieldError> {
     let mut out = Vec::new();

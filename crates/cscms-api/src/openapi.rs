@@ -26,8 +26,10 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "ipr", description = "Annual immovable property returns: filing, revisions, print, who has not filed (IPR-1)"),
         (name = "vigilance", description = "Vigilance status and the clearance every service asks for (VIG-1, VIG-2)"),
         (name = "profiles", description = "Profile lifecycle: update, submit, validation rounds, print (PRF-1..PRF-5)"),
-        (name = "rules", description = "Pay, MACP/ACP and NFS rules engines: decisions with rule ids, orders and as-of dates"),
+        (name = "rules", description = "Rules engines (pay, MACP/ACP, NFS, empanelment): decisions with rule ids, orders and as-of dates; the stateless ones are open to any authenticated caller and store nothing"),
         (name = "audit", description = "The append-only audit trail (PRF-4)"),
+        (name = "apars", description = "APAR records (CSS-2): SPARROW's import, DoPT's entries and corrections; an employee sees their own"),
+        (name = "empanelment", description = "Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10): batches, proposals, runs, reviews due. DoPT; integration clients with empanelment:read / empanelment:write"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

@@ -25,6 +25,12 @@ string_enum!(
 pub mod scopes {
     pub const EMPLOYEES_READ: &str = "employees:read";
     pub const ORGANISATIONS_READ: &str = "organisations:read";
+    /// SPARROW: import APARs in bulk.
+    pub const APAR_WRITE: &str = "apar:write";
+    /// Read empanelment batches, proposals, runs and reviews due.
+    pub const EMPANELMENT_READ: &str = "empanelment:read";
+    /// Create batches, send proposals and run batches.
+    pub const EMPANELMENT_WRITE: &str = "empanelment:write";
 }
 
 /// The authenticated caller.
@@ -87,6 +93,49 @@ impl Principal {
             Visibility::OrgTree(org) => place.org == &org || place.org_parent == Some(&org),
             Visibility::Employee(code) => place.employee == Some(&code),
             Visibility::Nothing => false,
+        }
+    }
+
+    /// APARs are confidential: the employee sees their own, DoPT all,
+    /// nobody else (not nodal officers, not AVD) any.
+    pub fn sees_apars_of(&self, employee: &EmployeeCode) -> bool {
+        match self.role {
+            Role::Dopt => true,
+            Role::Employee => self.employee.as_ref() == Some(employee),
+            _ => false,
+        }
+    }
+
+    /// DoPT enters or corrects one APAR (the cadre authority's record).
+    pub fn may_write_apar(&self) -> bool {
+        self.role == Role::Dopt
+    }
+
+    /// Bulk import of APARs: integration clients granted `apar:write` (SPARROW).
+    pub fn may_import_apars(&self) -> bool {
+        self.role == Role::Integration && self.has_scope(scopes::APAR_WRITE)
+    }
+
+    /// Empanelment batches, proposals and runs (CSS-3, CSS-10): DoPT, or an
+    /// integration client granted the scope. Nobody else sees them at all.
+    pub fn may_read_empanelment(&self) -> bool {
+        match self.role {
+            Role::Dopt => true,
+            Role::Integration => {
+                self.has_scope(scopes::EMPANELMENT_READ)
+                    || self.has_scope(scopes::EMPANELMENT_WRITE)
+            }
+            _ => false,
+        }
+    }
+
+    /// Creating batches, sending proposals, running: as [`Self::may_read_empanelment`],
+    /// integration clients only with `empanelment:write`.
+    pub fn may_manage_empanelment(&self) -> bool {
+        match self.role {
+            Role::Dopt => true,
+            Role::Integration => self.has_scope(scopes::EMPANELMENT_WRITE),
+            _ => false,
         }
     }
 
@@ -169,5 +218,30 @@ mod tests {
         // A nodal officer without an organisation sees nothing.
         let orphan = who(Role::NodalOfficer, None, None, &[]);
         assert_eq!(orphan.visibility(), Visibility::Nothing);
+    }
+
+    #[test]
+    fn apars_and_empanelment_access() {
+        let mine = code("CSS-000001");
+        let other = code("CSS-000002");
+        let emp = who(Role::Employee, None, Some("CSS-000001"), &[]);
+        assert!(emp.sees_apars_of(&mine) && !emp.sees_apars_of(&other));
+        let nodal = who(Role::NodalOfficer, Some("MHA"), None, &[]);
+        assert!(!nodal.sees_apars_of(&mine));
+        assert!(!who(Role::Avd, None, None, &[]).sees_apars_of(&mine));
+        let dopt = who(Role::Dopt, None, None, &[]);
+        assert!(dopt.sees_apars_of(&other) && dopt.may_write_apar());
+        assert!(!dopt.may_import_apars());
+        let sparrow = who(Role::Integration, None, None, &[scopes::APAR_WRITE]);
+        assert!(sparrow.may_import_apars() && !sparrow.sees_apars_of(&mine));
+        assert!(!who(Role::Integration, None, None, &[]).may_import_apars());
+
+        assert!(dopt.may_read_empanelment() && dopt.may_manage_empanelment());
+        let reader = who(Role::Integration, None, None, &[scopes::EMPANELMENT_READ]);
+        assert!(reader.may_read_empanelment() && !reader.may_manage_empanelment());
+        let writer = who(Role::Integration, None, None, &[scopes::EMPANELMENT_WRITE]);
+        assert!(writer.may_read_empanelment() && writer.may_manage_empanelment());
+        assert!(!emp.may_read_empanelment() && !nodal.may_read_empanelment());
+        assert!(!sparrow.may_read_empanelment());
     }
 }

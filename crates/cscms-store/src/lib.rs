@@ -3,8 +3,10 @@
 //!
 //! Every function here is synchronous; the API runs them on the blocking pool.
 
+pub mod apars;
 pub mod audit;
 pub mod db;
+pub mod empanelment;
 pub mod employees;
 mod error;
 pub mod ipr;

@@ -184,6 +184,81 @@ diesel::table! {
 
 diesel::joinable!(profiles -> employees (employee_code));
 
+diesel::table! {
+    apars (id) {
+        id -> BigInt,
+        employee_code -> Text,
+        period_from -> Date,
+        period_to -> Date,
+        grading -> Nullable<Text>,
+        numeric_grade -> Nullable<Text>,
+        expert_grading -> Nullable<Text>,
+        expert_note -> Nullable<Text>,
+        rep_decided_on -> Nullable<Date>,
+        rep_grading_before -> Nullable<Text>,
+        rep_numeric_before -> Nullable<Text>,
+        rep_adverse_remarks_expunged -> Bool,
+        source -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    empanelment_batches (id) {
+        id -> BigInt,
+        service -> Text,
+        batch_year -> Integer,
+        empanelment_year -> Integer,
+        cut_off_year -> Integer,
+        panel_size -> Integer,
+        ais_first_sag_on -> Nullable<Date>,
+        relaxed_min_score -> Nullable<Text>,
+        shares_json -> Text,
+        preceding_json -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    empanelment_proposals (id) {
+        id -> BigInt,
+        batch_id -> BigInt,
+        officer_id -> Text,
+        employee_code -> Nullable<Text>,
+        apars_from_store -> Bool,
+        proposal_json -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    empanelment_runs (id) {
+        id -> BigInt,
+        batch_id -> BigInt,
+        seq -> Integer,
+        as_of -> Date,
+        officers -> Integer,
+        empanelled_initial -> Integer,
+        pulled_up -> Integer,
+        cut_off -> Nullable<Text>,
+        cut_off_officer -> Nullable<Text>,
+        inputs_json -> Text,
+        result_json -> Text,
+        changes_json -> Nullable<Text>,
+        run_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(apars -> employees (employee_code));
+diesel::joinable!(empanelment_proposals -> empanelment_batches (batch_id));
+diesel::joinable!(empanelment_runs -> empanelment_batches (batch_id));
+
 // Every table, once: each new table joins this list.
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -198,4 +273,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     validation_rounds,
     working_strength_sets,
     working_strength,
+    apars,
+    empanelment_batches,
+    empanelment_proposals,
+    empanelment_runs,
 );

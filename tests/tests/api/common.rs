@@ -286,6 +286,11 @@ impl TestApp {
         self.call(req).await
     }
 
+    /// A PUT without `If-Match`.
+    pub async fn put(&self, path: &str, token: &str, body: &Value) -> Reply {
+        self.put_json(path, token, None, body).await
+    }
+
     pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> Reply {
         self.call(
             TestRequest::post()

@@ -4,8 +4,10 @@
 
 mod common;
 
+mod apar;
 mod auth;
 mod contract;
+mod empanelment;
 mod employees;
 mod errors;
 mod ipr;

@@ -97,22 +97,33 @@ const TABLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
 ];
 
 fn family(path: &str) -> &'static str {
-    if path.contains("{code}") {
+    if path.starts_with("/v1/employees/{code}/apars") {
+        "apar"
+    } else if path.starts_with("/v1/employees/") {
         "employee"
     } else if path.ends_with("/working-strength") {
         "working_strength"
-    } else {
+    } else if path.starts_with("/v1/organisations/") {
         "organisation"
+    } else if path.starts_with("/v1/empanelment/") {
+        "empanelment"
+    } else {
+        panic!("scope matrix: which family of records does {path} belong to?")
     }
 }
 
 /// Fills the path's parameters: the record under test, and values for the
 /// others. A new parameter must be given a value here.
 fn fill(path: &str, record: &str, year: i32) -> String {
-    let filled = path
-        .replace("{code}", record)
-        .replace("{id}", record)
-        .replace("{year}", &year.to_string());
+    let filled = if path.starts_with("/v1/organisations/") || path.starts_with("/v1/empanelment/") {
+        path.replace("{id}", record)
+    } else {
+        path.replace("{code}", record).replace("{id}", "1")
+    };
+    let filled = filled
+        .replace("{year}", &year.to_string())
+        .replace("{officer}", "A01")
+        .replace("{seq}", "1");
     assert!(
         !filled.contains('{'),
         "scope matrix: give a value for the parameters of {path}"

@@ -1,8 +1,10 @@
 //! Handlers, one module per resource. Each is thin: extract, parse into
 //! domain types, call the store, answer.
 
+pub mod apars;
 pub mod audit;
 pub mod career;
+pub mod empanelment;
 pub mod employees;
 pub mod health;
 pub mod ipr;

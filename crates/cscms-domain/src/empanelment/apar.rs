@@ -66,6 +66,11 @@ pub enum AparError {
 /// A financial year, April to March, named by the year it starts in.
 /// Written `2014-15` in JSON and in reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = String, example = "2022-23")
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct ReportingYear(i32);
 
@@ -101,9 +106,15 @@ impl ReportingYear {
     }
 
     pub fn period(self) -> Period {
+        self.through(self)
+    }
+
+    /// From the first day of this year to the last day of `last` (or the
+    /// other way round, whichever comes first).
+    pub fn through(self, last: ReportingYear) -> Period {
         Period {
-            from: self.first_day(),
-            to: self.last_day(),
+            from: self.min(last).first_day(),
+            to: self.max(last).last_day(),
         }
     }
 }
@@ -144,6 +155,7 @@ impl From<ReportingYear> for String {
 
 /// A closed date range, `from` to `to` inclusive, with `from <= to`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "PeriodRepr")]
 pub struct Period {
     from: NaiveDate,
@@ -235,6 +247,11 @@ pub fn month_units(from: NaiveDate, to: NaiveDate) -> u64 {
 /// An overall APAR grade on the 1-10 scale (decimals allowed, as the
 /// weighted grade of work output, attributes and competency often is).
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(value_type = f64, example = 7.5)
+)]
 #[serde(try_from = "f64", into = "f64")]
 pub struct NumericGrade(f64);
 
@@ -285,6 +302,7 @@ impl From<NumericGrade> for f64 {
 /// The grade an APAR records: a grading (older ACRs) or a 1-10 grade.
 /// In JSON either `"very_good"` or `7.5`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(untagged)]
 pub enum AparGrade {
     Grading(Grading),
@@ -303,6 +321,7 @@ impl AparGrade {
 
 /// The Experts Panel's own grading of a year, where it differs from the APAR.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ExpertPanelGrading {
     pub grading: Grading,
     /// Why the panel differs (trend, unjustified down/upgrading, ...).
@@ -312,6 +331,7 @@ pub struct ExpertPanelGrading {
 
 /// A representation against the APAR that was accepted (CSS-8 special review).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Representation {
     pub decided_on: NaiveDate,
     /// The grade before the representation was accepted.
@@ -323,6 +343,7 @@ pub struct Representation {
 
 /// One APAR (or ACR) as it stands in the officer's dossier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Apar {
     pub period: Period,
     pub grade: AparGrade,

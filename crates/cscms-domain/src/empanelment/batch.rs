@@ -13,6 +13,7 @@ use crate::employee::{Category, Gender};
 
 /// A category whose representation CSS-4 watches.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RepCategory {
     /// Scheduled Castes and Scheduled Tribes, counted together.
@@ -53,6 +54,7 @@ impl fmt::Display for RepCategory {
 
 /// A category's all-India share of empanelment, in basis points (2250 = 22.50%).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryShare {
     pub category: RepCategory,
     pub share_bp: u32,
@@ -60,6 +62,7 @@ pub struct CategoryShare {
 
 /// How many of a category were empanelled.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CategoryCount {
     pub category: RepCategory,
     pub count: u32,
@@ -67,6 +70,7 @@ pub struct CategoryCount {
 
 /// One of the three batches preceding this one: its panel and who was in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PrecedingBatch {
     pub batch_year: i32,
     pub empanelled: u32,
@@ -76,6 +80,7 @@ pub struct PrecedingBatch {
 
 /// A batch of one service taken up for JS-level empanelment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Batch {
     /// Service code (see [`super::services`]).
     pub service: String,
@@ -103,20 +108,31 @@ pub struct Batch {
 }
 
 impl Batch {
-    /// Checks what would make the run meaningless.
+    /// Checks what would make the run meaningless; the first problem.
     pub fn validate(&self) -> Result<(), EmpanelmentError> {
+        match self.problems().into_iter().next() {
+            Some((_, e)) => Err(e),
+            None => Ok(()),
+        }
+    }
+
+    /// Every such problem, with the input field it lies in (`panel_size`,
+    /// `preceding`, `shares`). The service is checked by the run (CSS-9).
+    pub fn problems(&self) -> Vec<(&'static str, EmpanelmentError)> {
+        let mut out = Vec::new();
         if self.panel_size == 0 {
-            return Err(EmpanelmentError::EmptyPanel);
+            out.push(("panel_size", EmpanelmentError::EmptyPanel));
         }
         if self.preceding.len() > PRECEDING_BATCHES {
-            return Err(EmpanelmentError::TooManyPrecedingBatches(
-                self.preceding.len(),
+            out.push((
+                "preceding",
+                EmpanelmentError::TooManyPrecedingBatches(self.preceding.len()),
             ));
         }
-        let bad = |m: String| Err(EmpanelmentError::InvalidRepresentation(m));
+        let bad = |m: String| EmpanelmentError::InvalidRepresentation(m);
         for (i, s) in self.shares.iter().enumerate() {
             if s.share_bp > 10_000 {
-                return bad(format!("share of {} above 100%", s.category));
+                out.push(("shares", bad(format!("share of {} above 100%", s.category))));
             }
             if self
                 .shares
@@ -124,19 +140,25 @@ impl Batch {
                 .skip(i + 1)
                 .any(|o| o.category == s.category)
             {
-                return bad(format!("share of {} given twice", s.category));
+                out.push((
+                    "shares",
+                    bad(format!("share of {} given twice", s.category)),
+                ));
             }
         }
         for p in &self.preceding {
             for c in &p.counts {
                 if c.count > p.empanelled {
-                    return bad(format!(
-                        "batch {}: {} {} of {} empanelled",
-                        p.batch_year, c.count, c.category, p.empanelled
+                    out.push((
+                        "preceding",
+                        bad(format!(
+                            "batch {}: {} {} of {} empanelled",
+                            p.batch_year, c.count, c.category, p.empanelled
+                        )),
                     ));
                 }
             }
         }
-        Ok(())
+        out
     }
 }

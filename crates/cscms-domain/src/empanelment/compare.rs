@@ -13,6 +13,7 @@ use crate::employee::string_enum;
 
 /// Where an officer stood in one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Placement {
     pub eligibility: EligibilityStatus,
     pub score: Option<Score>,
@@ -45,6 +46,7 @@ string_enum!(
 
 /// An officer whose placement differs between the runs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfficerMove {
     pub officer_id: String,
     pub before: Option<Placement>,
@@ -53,6 +55,7 @@ pub struct OfficerMove {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RunComparison {
     pub cut_off_before: Option<Score>,
     pub cut_off_after: Option<Score>,

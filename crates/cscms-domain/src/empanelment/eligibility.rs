@@ -23,6 +23,7 @@ use crate::rules::{self, Rule};
 
 /// Who sent the proposal. Only the cadre controlling authority can (CSS-10).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum ProposalSource {
     CadreControllingAuthority {
@@ -36,6 +37,7 @@ pub enum ProposalSource {
 
 /// Status in the Senior Administrative Grade of an organised Group 'A' service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum SagStatus {
     /// Drawing SAG pay in the parent cadre since `from`.
@@ -54,6 +56,7 @@ pub enum SagStatus {
 
 /// What the cadre controlling authority certifies about the officer's grade (CSS-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Standing {
     CentralSecretariat {
@@ -82,6 +85,7 @@ string_enum!(
 
 /// A foreign assignment (AIS Rule 6(2)(ii) and the like); `to` is absent while it lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(try_from = "ForeignAssignmentRepr")]
 pub struct ForeignAssignment {
     from: NaiveDate,
@@ -138,6 +142,7 @@ string_enum!(
 
 /// An earlier consideration of the officer (not the exercise being run).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PastConsideration {
     pub empanelment_year: i32,
     pub cut_off_year: ReportingYear,
@@ -151,6 +156,7 @@ pub struct PastConsideration {
 
 /// An officer proposed for a batch, with everything the engine reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Proposal {
     pub officer_id: String,
     pub name: String,
@@ -191,6 +197,7 @@ string_enum!(
 
 /// The eligibility outcome. `consideration` is set unless not eligible.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Eligibility {
     pub status: EligibilityStatus,
     pub consideration: Option<ConsiderationKind>,
@@ -488,104 +495,165 @@ fn foreign_assignment(p: &Proposal, as_of: NaiveDate, c: &mut Checks) {
     }
 }
 
-/// CSS-8: never after empanelment; reviews 2 years (two APARs) apart, at most
-/// two; a special review when an APAR considered last time changed materially
-/// on representation after that consideration.
-fn review_stage(
-    p: &Proposal,
-    batch: &Batch,
-    c: &mut Checks,
-) -> Result<Option<ConsiderationKind>, EmpanelmentError> {
-    if let Some(e) = p
-        .history
+/// Where an officer stands under CSS-8, from their past considerations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ReviewStanding {
+    /// No regular consideration yet: the next one is the original.
+    NotConsidered,
+    /// Empanelled: never considered again.
+    Empanelled { empanelment_year: i32 },
+    /// Not empanelled: the next regular review, held in `from_year` or
+    /// later with a cut-off year of `cut_off_from` or later (two more APARs).
+    ReviewDue {
+        kind: ConsiderationKind,
+        last_considered: i32,
+        from_year: i32,
+        cut_off_from: ReportingYear,
+    },
+    /// Not empanelled and both reviews held.
+    ReviewsExhausted { last_considered: i32 },
+}
+
+/// CSS-8: never after empanelment; reviews 2 years (two APARs) apart, at most two.
+pub fn review_standing(history: &[PastConsideration]) -> ReviewStanding {
+    if let Some(e) = history
         .iter()
         .find(|h| h.outcome == PastOutcome::Empanelled)
     {
-        c.unmet(
-            &rules::CSS_8,
-            format!(
-                "already empanelled in {}: not empanelled again",
-                e.empanelment_year
-            ),
-        );
-        return Ok(None);
+        return ReviewStanding::Empanelled {
+            empanelment_year: e.empanelment_year,
+        };
     }
-    let mut past: Vec<&PastConsideration> = p.history.iter().collect();
-    past.sort_by_key(|h| h.decided_on);
-    let regular: Vec<&&PastConsideration> = past
+    let mut regular: Vec<&PastConsideration> = history
         .iter()
         .filter(|h| h.kind != ConsiderationKind::SpecialReview)
         .collect();
-    let (Some(latest), Some(last_regular)) = (past.last(), regular.last()) else {
-        c.met(&rules::CSS_8, "first consideration");
-        return Ok(Some(ConsiderationKind::Original));
+    regular.sort_by_key(|h| h.decided_on);
+    let Some(last) = regular.last() else {
+        return ReviewStanding::NotConsidered;
     };
-
-    let due_year = last_regular.empanelment_year + REVIEW_AFTER_YEARS;
-    let due_cut_off = last_regular.cut_off_year.back(-REVIEW_AFTER_YEARS);
     let reviews_held = regular.len() - 1;
-    if reviews_held < MAX_REVIEWS
-        && batch.empanelment_year >= due_year
-        && batch.cut_off_year >= due_cut_off
-    {
-        let kind = if reviews_held == 0 {
+    if reviews_held >= MAX_REVIEWS {
+        return ReviewStanding::ReviewsExhausted {
+            last_considered: last.empanelment_year,
+        };
+    }
+    ReviewStanding::ReviewDue {
+        kind: if reviews_held == 0 {
             ConsiderationKind::FirstReview
         } else {
             ConsiderationKind::SecondReview
-        };
-        c.met(
-            &rules::CSS_8,
-            format!(
-                "not empanelled in {}; {kind} due from {due_year} with two more APARs (cut-off {due_cut_off})",
-                last_regular.empanelment_year
-            ),
-        );
-        return Ok(Some(kind));
+        },
+        last_considered: last.empanelment_year,
+        from_year: last.empanelment_year + REVIEW_AFTER_YEARS,
+        cut_off_from: last.cut_off_year.back(-REVIEW_AFTER_YEARS),
     }
+}
 
-    for a in &p.apars {
+/// Why a special review (CSS-8) is due: an APAR taken into account at the
+/// latest consideration changed materially on representation after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpecialReviewGround {
+    pub apar_period: Period,
+    pub changed_on: NaiveDate,
+    pub considered_on: NaiveDate,
+}
+
+/// CSS-8 special review: the first such APAR, if any. None when the officer
+/// was never considered.
+pub fn special_review_ground(
+    apars: &[Apar],
+    history: &[PastConsideration],
+) -> Result<Option<SpecialReviewGround>, AparError> {
+    let Some(latest) = history.iter().max_by_key(|h| h.decided_on) else {
+        return Ok(None);
+    };
+    for a in apars {
         let Some(rep) = &a.representation else {
             continue;
         };
         if rep.decided_on <= latest.decided_on || !was_considered(a, latest) {
             continue;
         }
-        let material = a
-            .changed_materially()
-            .map_err(|source| EmpanelmentError::Apar {
-                officer: p.officer_id.clone(),
-                source,
-            })?;
-        if material {
-            c.met(
-                &rules::CSS_8,
-                format!(
-                    "special review: the APAR for {} was changed materially on representation on {}, after the consideration of {}",
-                    a.period,
-                    rep.decided_on,
-                    latest.decided_on
-                ),
-            );
-            return Ok(Some(ConsiderationKind::SpecialReview));
+        if a.changed_materially()? {
+            return Ok(Some(SpecialReviewGround {
+                apar_period: a.period,
+                changed_on: rep.decided_on,
+                considered_on: latest.decided_on,
+            }));
         }
     }
+    Ok(None)
+}
 
-    if reviews_held >= MAX_REVIEWS {
-        c.unmet(
+/// CSS-8 for the batch being run: the kind of consideration, or unmet.
+fn review_stage(
+    p: &Proposal,
+    batch: &Batch,
+    c: &mut Checks,
+) -> Result<Option<ConsiderationKind>, EmpanelmentError> {
+    let (last, next) = match review_standing(&p.history) {
+        ReviewStanding::Empanelled { empanelment_year } => {
+            c.unmet(
+                &rules::CSS_8,
+                format!("already empanelled in {empanelment_year}: not empanelled again"),
+            );
+            return Ok(None);
+        }
+        ReviewStanding::NotConsidered => {
+            c.met(&rules::CSS_8, "first consideration");
+            return Ok(Some(ConsiderationKind::Original));
+        }
+        ReviewStanding::ReviewDue {
+            kind,
+            last_considered,
+            from_year,
+            cut_off_from,
+        } => {
+            if batch.empanelment_year >= from_year && batch.cut_off_year >= cut_off_from {
+                c.met(
+                    &rules::CSS_8,
+                    format!(
+                        "not empanelled in {last_considered}; {kind} due from {from_year} with two more APARs (cut-off {cut_off_from})"
+                    ),
+                );
+                return Ok(Some(kind));
+            }
+            (last_considered, Some((from_year, cut_off_from)))
+        }
+        ReviewStanding::ReviewsExhausted { last_considered } => (last_considered, None),
+    };
+
+    let ground =
+        special_review_ground(&p.apars, &p.history).map_err(|source| EmpanelmentError::Apar {
+            officer: p.officer_id.clone(),
+            source,
+        })?;
+    if let Some(g) = ground {
+        c.met(
             &rules::CSS_8,
             format!(
-                "not empanelled in {} and both reviews held",
-                last_regular.empanelment_year
+                "special review: the APAR for {} was changed materially on representation on {}, after the consideration of {}",
+                g.apar_period, g.changed_on, g.considered_on
             ),
         );
-    } else {
-        c.unmet(
+        return Ok(Some(ConsiderationKind::SpecialReview));
+    }
+
+    match next {
+        None => c.unmet(
+            &rules::CSS_8,
+            format!("not empanelled in {last} and both reviews held"),
+        ),
+        Some((due_year, due_cut_off)) => c.unmet(
             &rules::CSS_8,
             format!(
-                "not empanelled in {}; next review not before {due_year} with cut-off year {due_cut_off}",
-                last_regular.empanelment_year
+                "not empanelled in {last}; next review not before {due_year} with cut-off year {due_cut_off}"
             ),
-        );
+        ),
     }
     Ok(None)
 }

@@ -9,6 +9,7 @@
 //! - [`batch`]: the batch under consideration and its representation inputs.
 //! - [`panel`]: the panel run: ranking, cut-off (CSS-3), pull-ups (CSS-4).
 //! - [`compare`]: what moved between two runs of a batch.
+//! - [`reviews`]: considerations made by runs, and reviews falling due (CSS-8).
 //! - [`services`]: the participating services (CSS-9, data).
 //! - [`parameters`]: dated parameters with their sources.
 //!
@@ -20,6 +21,7 @@ pub mod compare;
 pub mod eligibility;
 pub mod panel;
 pub mod parameters;
+pub mod reviews;
 pub mod score;
 pub mod services;
 
@@ -35,11 +37,15 @@ pub use apar::{
 pub use batch::{Batch, CategoryCount, CategoryShare, PrecedingBatch, RepCategory};
 pub use compare::{compare_runs, Change, OfficerMove, Placement, RunComparison};
 pub use eligibility::{
-    assess, retirement_date, ConsiderationKind, Eligibility, EligibilityStatus, ForeignAssignment,
-    PastConsideration, PastOutcome, Proposal, ProposalSource, SagStatus, Standing, Vigilance,
+    assess, retirement_date, review_standing, special_review_ground, ConsiderationKind,
+    Eligibility, EligibilityStatus, ForeignAssignment, PastConsideration, PastOutcome, Proposal,
+    ProposalSource, ReviewStanding, SagStatus, SpecialReviewGround, Standing, Vigilance,
 };
 pub use panel::{run_panel, OfficerResult, PanelOutcome, PanelRun, RepresentationCheck};
-pub use score::{score, Gap, GapReason, GradingUse, Score, ScoreOutcome, YearRole, YearUse};
+pub use reviews::{gather, reviews_due, OfficerHistory, ReviewDue, RunRecord};
+pub use score::{
+    check_overlaps, score, Gap, GapReason, GradingUse, Score, ScoreOutcome, YearRole, YearUse,
+};
 pub use services::{participating_services, service, Service, ServiceKind};
 
 /// Why a batch could not be run at all. Problems of one officer's standing

@@ -23,6 +23,7 @@ use crate::rules;
 
 /// Where an officer ends up in the run.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PanelOutcome {
     /// Within the panel size at the initial stage (CSS-3).
@@ -38,6 +39,7 @@ pub enum PanelOutcome {
 
 /// One officer's result, with the reasons of every step.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OfficerResult {
     pub officer_id: String,
     pub name: String,
@@ -60,6 +62,7 @@ impl OfficerResult {
 
 /// CSS-4 for one category: before and after the additions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RepresentationCheck {
     pub category: RepCategory,
     pub share_bp: u32,
@@ -76,6 +79,7 @@ pub struct RepresentationCheck {
 
 /// The run of one batch.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PanelRun {
     pub service: String,
     pub batch_year: i32,

@@ -41,11 +41,25 @@ impl GapReason {
 
 /// A period without APARs, with the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Gap {
     pub period: Period,
     pub reason: GapReason,
     #[serde(default)]
     pub note: String,
+}
+
+impl Gap {
+    /// A gap over the whole CSS-2 window ending with `cut_off`: for callers
+    /// who say only that whatever is missing there was for `reason`. Only
+    /// months without an APAR count as missing, so this never adds months.
+    pub fn whole_window(cut_off: ReportingYear, reason: GapReason) -> Gap {
+        Gap {
+            period: cut_off.back(WINDOW_YEARS - 1).through(cut_off),
+            reason,
+            note: String::new(),
+        }
+    }
 }
 
 /// An exact CSS-2 score: `points / month_units`, with points = Σ(month
@@ -58,13 +72,29 @@ pub struct Score {
     month_units: u64,
 }
 
+/// A CSS-2 score: `value` = `points` / `month_units` (exact), `months` = `month_units` / 377580.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct ScoreRepr {
+    /// The score, e.g. 7.8.
     value: f64,
+    /// Months counted.
     months: f64,
+    /// Σ(month units × value), exact.
     points: u64,
+    /// Σ(month units), exact: a month is 377,580 units.
     month_units: u64,
 }
+
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Score {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <ScoreRepr as utoipa::PartialSchema>::schema()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Score {}
 
 impl From<Score> for ScoreRepr {
     fn from(s: Score) -> Self {
@@ -171,6 +201,7 @@ string_enum!(
 
 /// One grading counted in a year.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GradingUse {
     /// The part of the APAR's period inside the reporting year.
     pub period: Period,
@@ -185,6 +216,7 @@ pub struct GradingUse {
 
 /// A reporting year as counted.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct YearUse {
     pub year: ReportingYear,
     pub role: YearRole,
@@ -197,6 +229,7 @@ pub struct YearUse {
 
 /// The CSS-2 result: the score (if any month counts) and every year used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScoreOutcome {
     pub window_from: ReportingYear,
     pub window_to: ReportingYear,
@@ -402,7 +435,8 @@ fn gap_units(gaps: &[Gap], window: Period) -> (u64, u64) {
     })
 }
 
-fn check_overlaps(apars: &[Apar]) -> Result<(), AparError> {
+/// APAR periods of one officer may not overlap (CSS-2 counts each month once).
+pub fn check_overlaps(apars: &[Apar]) -> Result<(), AparError> {
     let mut periods: Vec<Period> = apars.iter().map(|a| a.period).collect();
     periods.sort_unstable();
     for pair in periods.windows(2) {
@@ -561,6 +595,24 @@ mod tests {
         assert_eq!(d.outcome.months, 84.0);
         assert_eq!(d.outcome.score.unwrap(), Score::new(7, 1).unwrap());
         assert!(d.reasons.iter().any(|r| r.text.contains("own default")));
+    }
+
+    #[test]
+    fn a_whole_window_gap_makes_up_what_is_missing() {
+        // As the study-leave case, but the caller says only "beyond control".
+        let mut apars = vec![fy(2013, Vg), fy(2012, O), fy(2011, Good), fy(2010, Average)];
+        apars.extend((2018..=2022).map(|y| fy(y, Vg)));
+        let gap = Gap::whole_window(CUT, GapReason::OtherBeyondControl);
+        assert_eq!(gap.period.from(), ymd(2013, 4, 1));
+        assert_eq!(gap.period.to(), ymd(2023, 3, 31));
+        let d = score(&apars, &[gap], CUT, AS_OF).unwrap();
+        assert_eq!(d.outcome.score.unwrap(), Score::new(672, 96).unwrap());
+        // With ten full years there is nothing to make up.
+        let full: Vec<Apar> = (2013..=2022).map(|y| fy(y, Vg)).collect();
+        let gap = Gap::whole_window(CUT, GapReason::OtherBeyondControl);
+        let d = score(&full, &[gap], CUT, AS_OF).unwrap();
+        assert_eq!(d.outcome.months, 120.0);
+        assert!(d.outcome.years.iter().all(|y| y.gap.is_none()));
     }
 
     #[test]

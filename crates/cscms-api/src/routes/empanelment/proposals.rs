@@ -1,0 +1,168 @@
+//! Proposals of the cadre controlling authorities (CSS-10: officers do not apply).
+
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use cscms_store::empanelment::NewProposal;
+
+use super::input::{Defaults, ProposalInput};
+use super::view::{ProposalList, ProposalView};
+use super::{batch_not_found, may_manage, may_read};
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::extract::ValidJson;
+use crate::routes::actor;
+use crate::state::AppState;
+
+/// Parses a proposal against its batch and the employee on record.
+async fn proposal_for(
+    state: &AppState,
+    batch_id: i64,
+    body: &ProposalInput,
+    path_officer: Option<&str>,
+) -> Result<NewProposal, ApiError> {
+    let code = body.employee_code.clone();
+    let (batch, record) = state
+        .db(move |c| {
+            let Some(b) = cscms_store::empanelment::get_batch(c, batch_id)? else {
+                return Ok(None);
+            };
+            let record = match code {
+                Some(code) => cscms_store::employees::get(c, &code)?.map(|p| p.record),
+                None => None,
+            };
+            Ok(Some((b, record)))
+        })
+        .await?
+        .ok_or_else(|| batch_not_found(batch_id))?;
+    let mut errors = Vec::new();
+    let defaults = Defaults {
+        service: &batch.service,
+        batch_year: batch.batch_year,
+        record: record.as_ref(),
+    };
+    let parsed = body.parse("body", &defaults, &mut errors);
+    if let (Some(p), Some(path)) = (&parsed, path_officer) {
+        if p.proposal.officer_id != path {
+            errors.push(FieldError::new(
+                "body.officer_id",
+                "mismatch",
+                format!("the path names officer {path}"),
+            ));
+        }
+    }
+    match parsed {
+        Some(p) if errors.is_empty() => Ok(NewProposal {
+            officer_id: p.proposal.officer_id.clone(),
+            employee_code: p.employee_code,
+            apars_from_store: p.apars_from_store,
+            proposal: p.proposal,
+        }),
+        _ => Err(ApiError::validation(errors)),
+    }
+}
+
+/// Adds a proposal of the cadre controlling authority to a batch (CSS-10:
+/// officers do not apply). For an employee on record, particulars not given
+/// are taken from the record and, without `apars`, the APARs on record are
+/// read when the batch is run. Audited.
+#[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = ProposalInput,
+    params(("id" = i64, Path, description = "Batch id")),
+    responses(
+        (status = 201, body = ProposalView, headers(("Location" = String))),
+        (status = 403, description = "Only DoPT, or a client with empanelment:write; officers do not apply (CSS-10)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The officer is already proposed in the batch", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/empanelment/batches/{id}/proposals")]
+pub async fn add_proposal(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ProposalInput>,
+) -> Result<HttpResponse, ApiError> {
+    may_manage(&who)?;
+    let batch_id = id.into_inner();
+    let new = proposal_for(&state, batch_id, &body, None).await?;
+    let actor = actor(&who, &req);
+    let row = state
+        .db(move |c| cscms_store::empanelment::add_proposal(c, &actor, batch_id, &new))
+        .await
+        .map_err(|e| match e {
+            ApiError::Conflict { detail, .. } => ApiError::Conflict {
+                code: "already_proposed",
+                detail,
+            },
+            other => other,
+        })?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!(
+                "/v1/empanelment/batches/{batch_id}/proposals/{}",
+                row.officer_id
+            ),
+        ))
+        .json(ProposalView::try_from(&row)?))
+}
+
+/// Replaces an officer's proposal, e.g. when the vigilance clearance comes
+/// through (CSS-7). Audited with before and after.
+#[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = ProposalInput,
+    params(
+        ("id" = i64, Path, description = "Batch id"),
+        ("officer" = String, Path, description = "The officer's id in the batch"),
+    ),
+    responses(
+        (status = 200, body = ProposalView),
+        (status = 403, description = "Only DoPT, or a client with empanelment:write", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[put("/empanelment/batches/{id}/proposals/{officer}")]
+pub async fn replace_proposal(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(i64, String)>,
+    ValidJson(body): ValidJson<ProposalInput>,
+) -> Result<HttpResponse, ApiError> {
+    may_manage(&who)?;
+    let (batch_id, officer) = path.into_inner();
+    let new = proposal_for(&state, batch_id, &body, Some(&officer)).await?;
+    let actor = actor(&who, &req);
+    let row = state
+        .db(move |c| cscms_store::empanelment::replace_proposal(c, &actor, batch_id, &new))
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("The proposal of {officer} in batch {batch_id}"))
+        })?;
+    Ok(HttpResponse::Ok().json(ProposalView::try_from(&row)?))
+}
+
+/// A batch's proposals, by officer id.
+#[utoipa::path(tag = "empanelment", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Batch id")),
+    responses(
+        (status = 200, body = ProposalList),
+        (status = 403, description = "Only DoPT, or a client with an empanelment scope", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/empanelment/batches/{id}/proposals")]
+pub async fn list_proposals(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    may_read(&who)?;
+    let id = id.into_inner();
+    let rows = state
+        .db(move |c| {
+            if cscms_store::empanelment::get_batch(c, id)?.is_none() {
+                return Ok(None);
+            }
+            cscms_store::empanelment::list_proposals(c, id).map(Some)
+        })
+        .await?
+        .ok_or_else(|| batch_not_found(id))?;
+    let items = rows
+        .iter()
+        .map(ProposalView::try_from)
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(ProposalList { items }))
+}

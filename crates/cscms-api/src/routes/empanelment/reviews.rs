@@ -1,0 +1,104 @@
+//! Reviews due (CSS-8), from the latest run of every batch.
+
+use actix_web::{get, web, HttpResponse};
+use cscms_domain::empanelment::{
+    self as emp, OfficerHistory, PanelRun, Proposal, ReviewDue, RunRecord,
+};
+use cscms_store::empanelment::RunRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::view::{AparsFrom, RunInputs};
+use super::{corrupt, may_read};
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::state::AppState;
+
+/// Every officer's history from the stored runs, and the employees on
+/// record among them, whose special review reads their APARs as they stand now.
+fn histories(rows: &[RunRow]) -> Result<(Vec<OfficerHistory>, Vec<String>), ApiError> {
+    let mut parsed = Vec::with_capacity(rows.len());
+    for r in rows {
+        let panel: PanelRun =
+            serde_json::from_str(&r.result_json).map_err(|e| corrupt("run result", e))?;
+        let inputs: RunInputs =
+            serde_json::from_str(&r.inputs_json).map_err(|e| corrupt("run inputs", e))?;
+        parsed.push((panel, inputs));
+    }
+    let proposals: Vec<Vec<Proposal>> = parsed
+        .iter()
+        .map(|(_, i)| i.proposals.iter().map(|p| p.proposal.clone()).collect())
+        .collect();
+    let records: Vec<RunRecord> = parsed
+        .iter()
+        .zip(&proposals)
+        .map(|((panel, inputs), p)| RunRecord {
+            run: panel,
+            as_of: inputs.as_of,
+            proposals: p,
+        })
+        .collect();
+    let on_record = parsed
+        .iter()
+        .flat_map(|(_, i)| &i.proposals)
+        .filter(|p| p.apars_from == AparsFrom::Store)
+        .filter_map(|p| p.employee_code.clone())
+        .collect();
+    Ok((emp::gather(&records), on_record))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ReviewsQuery {
+    /// Regular reviews due in or before this empanelment year; every pending one when absent.
+    #[param(minimum = 1996, maximum = 2100, example = 2026)]
+    pub year: Option<i32>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ReviewList {
+    pub year: Option<i32>,
+    pub items: Vec<ReviewDue>,
+}
+
+/// Officers whose review is due (CSS-8), from the latest run of every
+/// batch: not empanelled → a first review 2 years (two APARs) on, a second
+/// 2 years after that; a special review at once when an APAR counted then
+/// has since changed materially on representation (read from the store for
+/// employees on record). Empanelled officers are never listed.
+#[utoipa::path(tag = "empanelment", security(("bearer" = [])), params(ReviewsQuery),
+    responses(
+        (status = 200, body = ReviewList),
+        (status = 403, description = "Only DoPT, or a client with an empanelment scope", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/empanelment/reviews")]
+pub async fn reviews(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    query: web::Query<ReviewsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    may_read(&who)?;
+    let year = query.year;
+    if year.is_some_and(|y| !(1996..=2100).contains(&y)) {
+        return Err(ApiError::bad_query(vec![FieldError::new(
+            "query.year",
+            "out_of_range",
+            "from 1996 to 2100",
+        )]));
+    }
+    let rows = state.db(cscms_store::empanelment::latest_runs).await?;
+    let (mut officers, on_record) = histories(&rows)?;
+    if !on_record.is_empty() {
+        let current = state
+            .db(move |c| cscms_store::apars::apars_of(c, &on_record))
+            .await?;
+        for o in &mut officers {
+            if let Some(a) = current.get(&o.officer_id) {
+                o.apars.clone_from(a);
+            }
+        }
+    }
+    let items = emp::reviews_due(&officers, year).map_err(|e| corrupt("reviews", e))?;
+    Ok(HttpResponse::Ok().json(ReviewList { year, items }))
+}

@@ -1,0 +1,277 @@
+//! CSS-8 across exercises: what each run decided about each officer, and
+//! whose review falls due. The store keeps the runs; this gathers them.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::apar::{Apar, ReportingYear};
+use super::eligibility::{
+    review_standing, special_review_ground, ConsiderationKind, EligibilityStatus,
+    PastConsideration, PastOutcome, Proposal, ReviewStanding,
+};
+use super::panel::{PanelOutcome, PanelRun};
+use super::EmpanelmentError;
+use crate::decision::{Reason, Reasons};
+use crate::rules;
+
+impl PanelRun {
+    /// The considerations this run made, by officer id, as CSS-8 history.
+    /// Officers not eligible, or deferred (CSS-7), were not considered.
+    pub fn considerations(&self, decided_on: NaiveDate) -> Vec<(&str, PastConsideration)> {
+        self.officers
+            .iter()
+            .filter(|o| o.eligibility.status == EligibilityStatus::Eligible)
+            .filter_map(|o| {
+                let outcome = match o.outcome {
+                    PanelOutcome::EmpanelledInitial | PanelOutcome::PulledUp { .. } => {
+                        PastOutcome::Empanelled
+                    }
+                    PanelOutcome::NotEmpanelled => PastOutcome::NotEmpanelled,
+                    PanelOutcome::Deferred => return None,
+                };
+                let years_used = o
+                    .score
+                    .as_ref()
+                    .map(|s| s.years.iter().map(|y| y.year).collect())
+                    .unwrap_or_default();
+                Some((
+                    o.officer_id.as_str(),
+                    PastConsideration {
+                        empanelment_year: self.empanelment_year,
+                        cut_off_year: self.cut_off_year,
+                        decided_on,
+                        kind: o
+                            .eligibility
+                            .consideration
+                            .unwrap_or(ConsiderationKind::Original),
+                        outcome,
+                        years_used,
+                    },
+                ))
+            })
+            .collect()
+    }
+}
+
+/// One stored run with what it was run on.
+#[derive(Debug, Clone, Copy)]
+pub struct RunRecord<'a> {
+    pub run: &'a PanelRun,
+    pub as_of: NaiveDate,
+    pub proposals: &'a [Proposal],
+}
+
+/// An officer as the runs know them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OfficerHistory {
+    pub officer_id: String,
+    pub name: String,
+    pub service: String,
+    pub batch_year: i32,
+    /// Considerations certified in proposals and made by the runs, oldest first, without repeats.
+    pub history: Vec<PastConsideration>,
+    /// The APARs of the latest proposal; callers may put the current record in their place.
+    pub apars: Vec<Apar>,
+}
+
+/// Gathers every officer's history from `runs` (one per batch: the latest).
+pub fn gather(runs: &[RunRecord<'_>]) -> Vec<OfficerHistory> {
+    let mut sorted: Vec<&RunRecord> = runs.iter().collect();
+    sorted.sort_by_key(|r| r.as_of);
+    let mut out: BTreeMap<String, OfficerHistory> = BTreeMap::new();
+    for r in sorted {
+        for p in r.proposals {
+            let h = out
+                .entry(p.officer_id.clone())
+                .or_insert_with(|| OfficerHistory {
+                    officer_id: p.officer_id.clone(),
+                    name: p.name.clone(),
+                    service: p.service.clone(),
+                    batch_year: p.batch_year,
+                    history: Vec::new(),
+                    apars: Vec::new(),
+                });
+            h.name.clone_from(&p.name);
+            h.apars.clone_from(&p.apars);
+            for past in &p.history {
+                if !h.history.contains(past) {
+                    h.history.push(past.clone());
+                }
+            }
+        }
+        for (id, c) in r.run.considerations(r.as_of) {
+            if let Some(h) = out.get_mut(id) {
+                if !h.history.contains(&c) {
+                    h.history.push(c);
+                }
+            }
+        }
+    }
+    let mut all: Vec<OfficerHistory> = out.into_values().collect();
+    for h in &mut all {
+        h.history.sort_by_key(|c| c.decided_on);
+    }
+    all
+}
+
+/// An officer whose review (CSS-8) is due.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReviewDue {
+    pub officer_id: String,
+    pub name: String,
+    pub service: String,
+    pub batch_year: i32,
+    pub kind: ConsiderationKind,
+    /// Empanelment year of the last regular consideration.
+    pub last_considered: i32,
+    /// The first empanelment year the review may be held in.
+    pub due_from_year: i32,
+    /// The earliest cut-off year for a regular review (two more APARs); none for a special review.
+    pub cut_off_from: Option<ReportingYear>,
+    pub reasons: Vec<Reason>,
+}
+
+/// Reviews due: regular reviews falling due by `by_year` (every pending
+/// one when `None`), and special reviews, which are due at once.
+pub fn reviews_due(
+    officers: &[OfficerHistory],
+    by_year: Option<i32>,
+) -> Result<Vec<ReviewDue>, EmpanelmentError> {
+    let mut out = Vec::new();
+    for o in officers {
+        let mut reasons = Reasons::new();
+        let (kind, last, due_from, cut_off_from) = match review_standing(&o.history) {
+            ReviewStanding::ReviewDue {
+                kind,
+                last_considered,
+                from_year,
+                cut_off_from,
+            } if by_year.is_none_or(|y| from_year <= y) => {
+                reasons.push(
+                    &rules::CSS_8,
+                    format!(
+                        "not empanelled in {last_considered}: {kind} due from {from_year} with two more APARs (cut-off year {cut_off_from} or later)"
+                    ),
+                );
+                (kind, last_considered, from_year, Some(cut_off_from))
+            }
+            ReviewStanding::ReviewDue {
+                last_considered, ..
+            }
+            | ReviewStanding::ReviewsExhausted { last_considered } => {
+                let ground = special_review_ground(&o.apars, &o.history).map_err(|source| {
+                    EmpanelmentError::Apar {
+                        officer: o.officer_id.clone(),
+                        source,
+                    }
+                })?;
+                let Some(g) = ground else { continue };
+                reasons.push(
+                    &rules::CSS_8,
+                    format!(
+                        "special review: the APAR for {} was changed materially on representation on {}, after the consideration of {}",
+                        g.apar_period, g.changed_on, g.considered_on
+                    ),
+                );
+                (
+                    ConsiderationKind::SpecialReview,
+                    last_considered,
+                    g.changed_on.year(),
+                    None,
+                )
+            }
+            ReviewStanding::NotConsidered | ReviewStanding::Empanelled { .. } => continue,
+        };
+        out.push(ReviewDue {
+            officer_id: o.officer_id.clone(),
+            name: o.name.clone(),
+            service: o.service.clone(),
+            batch_year: o.batch_year,
+            kind,
+            last_considered: last,
+            due_from_year: due_from,
+            cut_off_from,
+            reasons: reasons.iter().cloned().collect(),
+        });
+    }
+    out.sort_by(|a, b| {
+        (a.due_from_year, &a.service, a.batch_year, &a.officer_id).cmp(&(
+            b.due_from_year,
+            &b.service,
+            b.batch_year,
+            &b.officer_id,
+        ))
+    });
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use crate::empanelment::apar::{AparGrade, Grading, Representation};
+    use crate::empanelment::fixtures::{worked_batch, AS_OF};
+    use crate::empanelment::panel::run_panel;
+    use crate::params::ymd;
+
+    #[test]
+    fn a_run_leaves_considerations_and_reviews_fall_due_two_years_on() {
+        // Worked batch of 2024: A08, A10, A11 considered and not empanelled
+        // (A09 pulled up, A13 not eligible, A14 deferred).
+        let (b, p) = worked_batch();
+        let run = run_panel(&b, &p, AS_OF).unwrap().outcome;
+        let c = run.considerations(AS_OF);
+        assert_eq!(
+            c.len(),
+            12,
+            "A13 not eligible and A14 deferred are not considered"
+        );
+        let rec = [RunRecord {
+            run: &run,
+            as_of: AS_OF,
+            proposals: &p,
+        }];
+        let all = gather(&rec);
+        assert_eq!(all.len(), 14);
+        assert!(reviews_due(&all, Some(2025)).unwrap().is_empty());
+        let due = reviews_due(&all, Some(2026)).unwrap();
+        let ids: Vec<&str> = due.iter().map(|d| d.officer_id.as_str()).collect();
+        assert_eq!(ids, ["A08", "A10", "A11"]);
+        assert_eq!(due[0].kind, ConsiderationKind::FirstReview);
+        assert_eq!(
+            (due[0].due_from_year, due[0].cut_off_from),
+            (2026, Some(ReportingYear::starting(2024)))
+        );
+        assert_eq!(due[0].reasons[0].rule, "CSS-8");
+        assert_eq!(reviews_due(&all, None).unwrap().len(), 3);
+
+        // A08's 2019-20 APAR (in the window) rises a band on representation
+        // after the run: a special review is due at once.
+        let mut all = all;
+        let a08 = all.iter_mut().find(|h| h.officer_id == "A08").unwrap();
+        let y = a08
+            .apars
+            .iter_mut()
+            .find(|a| a.period.from() == ymd(2019, 4, 1))
+            .unwrap();
+        y.grade = AparGrade::Grading(Grading::Outstanding);
+        y.representation = Some(Representation {
+            decided_on: ymd(2024, 9, 1),
+            grade_before: AparGrade::Grading(Grading::VeryGood),
+            adverse_remarks_expunged: false,
+        });
+        let due = reviews_due(&all, Some(2025)).unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(
+            (
+                due[0].officer_id.as_str(),
+                due[0].kind,
+                due[0].due_from_year
+            ),
+            ("A08", ConsiderationKind::SpecialReview, 2024)
+        );
+    }
+}

@@ -1,0 +1,261 @@
+//! APAR records: SPARROW's idempotent bulk import, DoPT's entry and
+//! correction, confidentiality (employee own, DoPT all, nodal none).
+
+use cscms_domain::principal::{scopes, Role};
+use serde_json::{json, Value};
+
+use crate::common::{spawn, TestApp, IN_MHA, IN_NDMA};
+
+fn fy(code: &str, year: i32, grade: Value) -> Value {
+    let mut row = json!({
+        "employee_code": code,
+        "from": format!("{year}-04-01"),
+        "to": format!("{}-03-31", year + 1),
+    });
+    match grade {
+        Value::Number(n) => row["score"] = Value::Number(n),
+        g => row["grading"] = g,
+    }
+    row
+}
+
+fn sparrow(app: &TestApp) -> String {
+    app.token(Role::Integration, Some(scopes::APAR_WRITE))
+}
+
+fn statuses(r: &Value) -> Vec<&str> {
+    r["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["status"].as_str().unwrap())
+        .collect()
+}
+
+#[actix_web::test]
+async fn import_is_idempotent_and_reports_a_bad_row_by_index() {
+    let app = spawn().await;
+    let t = sparrow(&app);
+    let rows = json!({"rows": [
+        fy(IN_MHA, 2020, json!("very_good")),
+        fy(IN_MHA, 2021, json!("very_good")),
+        fy(IN_MHA, 2022, json!(8.5)),
+        // Ends before it starts, and both a grading and a score: both reported.
+        {"employee_code": IN_MHA, "from": "2019-04-01", "to": "2019-03-31", "grading": "good", "score": 5},
+        fy("CSS-999999", 2022, json!("good")),
+        fy(IN_NDMA, 2022, json!("outstanding")),
+        // Not even a date: reported for this row only.
+        {"employee_code": IN_NDMA, "from": "1 April", "to": "2022-03-31", "grading": "good"},
+    ]});
+    let r = app.post_json("/v1/apars/import", &t, &rows).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(
+        statuses(&r.json),
+        ["created", "created", "created", "rejected", "rejected", "created", "rejected"]
+    );
+    assert_eq!(
+        (r.json["created"].as_u64(), r.json["rejected"].as_u64()),
+        (Some(4), Some(3))
+    );
+    let bad = &r.json["results"][3];
+    assert_eq!(bad["index"], 3);
+    let fields: Vec<&str> = bad["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["body.rows[3].grading", "body.rows[3].to"]);
+    assert_eq!(
+        r.json["results"][4]["errors"][0]["code"],
+        "unknown_employee"
+    );
+    assert_eq!(
+        r.json["results"][6]["errors"][0]["field"],
+        "body.rows[6].from"
+    );
+    let id = r.json["results"][0]["id"].as_i64().unwrap();
+
+    // The same rows again: nothing changes, nothing is audited twice.
+    let again = app.post_json("/v1/apars/import", &t, &rows).await;
+    assert_eq!(
+        statuses(&again.json),
+        [
+            "unchanged",
+            "unchanged",
+            "unchanged",
+            "rejected",
+            "rejected",
+            "unchanged",
+            "rejected"
+        ]
+    );
+    assert_eq!(again.json["results"][0]["id"], id);
+    let trail = app
+        .db(move |c| cscms_store::audit::for_entity(c, "apar", &id.to_string()))
+        .await;
+    assert_eq!(trail.len(), 1);
+
+    // A changed grading updates the record, audited with before and after.
+    let changed = json!({"rows": [fy(IN_MHA, 2020, json!("outstanding"))]});
+    let r = app.post_json("/v1/apars/import", &t, &changed).await;
+    assert_eq!(statuses(&r.json), ["updated"]);
+    assert_eq!(r.json["results"][0]["id"], id);
+    assert_eq!(r.json["results"][0]["version"], 2);
+    let trail = app
+        .db(move |c| cscms_store::audit::for_entity(c, "apar", &id.to_string()))
+        .await;
+    assert_eq!(trail.len(), 2);
+    assert_eq!(trail[1].action, "update");
+    assert_eq!(trail[1].actor_role, "integration");
+    let before: Value = serde_json::from_str(trail[1].before_json.as_deref().unwrap()).unwrap();
+    let after: Value = serde_json::from_str(trail[1].after_json.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (before["grading"].as_str(), after["grading"].as_str()),
+        (Some("very_good"), Some("outstanding"))
+    );
+
+    // A period overlapping one on record is rejected.
+    let overlap = json!({"rows": [{"employee_code": IN_MHA, "from": "2020-10-01", "to": "2021-09-30", "grading": "good"}]});
+    let r = app.post_json("/v1/apars/import", &t, &overlap).await;
+    assert_eq!(r.json["results"][0]["errors"][0]["code"], "overlaps");
+
+    // What the employee sees: CSS-2 counts the score 8.5 as Outstanding.
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let r = app.get(&format!("/v1/employees/{IN_MHA}/apars"), &me).await;
+    assert_eq!(r.status, 200);
+    let items = r.json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[2]["score"], 8.5);
+    assert_eq!(items[2]["reporting_year"], "2022-23");
+    assert_eq!(items[2]["counted_as"]["grading"], "outstanding");
+    assert_eq!(items[2]["counted_as"]["source"], "numeric_grade");
+    assert_eq!(items[2]["source"], "sparrow");
+}
+
+#[actix_web::test]
+async fn apars_are_seen_by_the_employee_and_dopt_only() {
+    let app = spawn().await;
+    let rows = json!({"rows": [fy(IN_MHA, 2021, json!("good")), fy(IN_NDMA, 2021, json!("good"))]});
+    let r = app
+        .post_json("/v1/apars/import", &sparrow(&app), &rows)
+        .await;
+    assert_eq!(r.json["created"], 2, "{}", r.json);
+
+    let own = format!("/v1/employees/{IN_MHA}/apars");
+    let other = format!("/v1/employees/{IN_NDMA}/apars");
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    assert_eq!(app.get(&own, &me).await.status, 200);
+    app.get(&other, &me).await.assert_problem(404, "not_found");
+    // Nodal officers see their employees' records, but not their APARs.
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    app.get(&own, &nodal).await.assert_problem(404, "not_found");
+    app.get(&own, &app.token(Role::Avd, None))
+        .await
+        .assert_problem(404, "not_found");
+    app.get(&own, &sparrow(&app))
+        .await
+        .assert_problem(404, "not_found");
+    let r = app.get(&other, &app.dopt()).await;
+    assert_eq!(r.json["items"].as_array().unwrap().len(), 1);
+    app.get("/v1/employees/CSS-999999/apars", &app.dopt())
+        .await
+        .assert_problem(404, "not_found");
+
+    // Import needs an integration client with apar:write.
+    for token in [
+        app.token(Role::Integration, None),
+        app.token(Role::Integration, Some(scopes::EMPLOYEES_READ)),
+        app.dopt(),
+        me.clone(),
+        nodal.clone(),
+    ] {
+        app.post_json("/v1/apars/import", &token, &rows)
+            .await
+            .assert_problem(403, "forbidden");
+    }
+}
+
+#[actix_web::test]
+async fn dopt_enters_and_corrects_one_apar() {
+    let app = spawn().await;
+    let path = format!("/v1/employees/{IN_MHA}/apars");
+    let body = json!({"from": "2021-04-01", "to": "2022-03-31", "grading": "good"});
+    let r = app.post_json(&path, &app.dopt(), &body).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let id = r.json["id"].as_i64().unwrap();
+    assert_eq!(r.header("location"), Some(format!("{path}/{id}").as_str()));
+    assert_eq!(r.json["source"], "dopt");
+
+    app.post_json(&path, &app.dopt(), &body)
+        .await
+        .assert_problem(409, "apar_exists");
+    let overlapping = json!({"from": "2021-10-01", "to": "2022-09-30", "grading": "good"});
+    app.post_json(&path, &app.dopt(), &overlapping)
+        .await
+        .assert_problem(409, "apar_overlap");
+    // The employee sees their APARs but may not write them; others do not see them.
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    app.post_json(&path, &me, &body)
+        .await
+        .assert_problem(403, "forbidden");
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    app.post_json(&path, &nodal, &body)
+        .await
+        .assert_problem(404, "not_found");
+    // Every rule-breaking value is listed.
+    let bad = json!({"from": "2023-04-01", "to": "2022-03-31", "score": 11,
+                     "representation": {"decided_on": "2020-01-01"}});
+    let r = app.post_json(&path, &app.dopt(), &bad).await;
+    r.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["body.representation.decided_on", "body.score", "body.to"]
+    );
+    app.post_json(&path, &app.dopt(), &json!({"from": "2021-04-01"}))
+        .await
+        .assert_problem(400, "invalid_body");
+
+    // A correction on representation: the grade on record becomes the earlier grade (CSS-8).
+    let corrected = json!({"from": "2021-04-01", "to": "2022-03-31", "grading": "very_good",
+                           "representation": {"decided_on": "2024-09-01"}});
+    let r = app
+        .put(&format!("{path}/{id}"), &app.dopt(), &corrected)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["version"], 2);
+    assert_eq!(r.json["grading"], "very_good");
+    assert_eq!(r.json["representation"]["grade_before"], "good");
+    assert_eq!(r.json["representation"]["decided_on"], "2024-09-01");
+    app.put(&format!("{path}/{id}"), &me, &corrected)
+        .await
+        .assert_problem(403, "forbidden");
+    app.put(&format!("{path}/999999"), &app.dopt(), &corrected)
+        .await
+        .assert_problem(404, "not_found");
+    let trail = app
+        .db(move |c| cscms_store::audit::for_entity(c, "apar", &id.to_string()))
+        .await;
+    assert_eq!(
+        trail.iter().map(|a| a.action.as_str()).collect::<Vec<_>>(),
+        ["create", "update"]
+    );
+
+    // SPARROW does not overwrite DoPT's correction; the same values are unchanged.
+    let t = sparrow(&app);
+    let stale = json!({"rows": [fy(IN_MHA, 2021, json!("good"))]});
+    let r = app.post_json("/v1/apars/import", &t, &stale).await;
+    assert_eq!(
+        r.json["results"][0]["errors"][0]["code"],
+        "corrected_by_dopt"
+    );
+    let same = json!({"rows": [fy(IN_MHA, 2021, json!("very_good"))]});
+    let r = app.post_json("/v1/apars/import", &t, &same).await;
+    assert_eq!(statuses(&r.json), ["unchanged"]);
+}
