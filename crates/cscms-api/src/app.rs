@@ -16,7 +16,10 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::ApiError;
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
-use crate::routes::{audit, employees, health, me, organisations, profile, working_strength};
+use crate::routes::{
+    audit, deputation, employees, foreign_visits, health, me, organisations, profile,
+    working_strength,
+};
 use crate::state::AppState;
 
 /// The routes, in one place: the app and the contract both come from here.
@@ -32,6 +35,7 @@ where
                 .service(organisations::list)
                 .service(organisations::get)
                 .service(organisations::create)
+                .service(organisations::onboard)
                 .service(employees::list)
                 .service(employees::get)
                 .service(profile::get)
@@ -45,7 +49,31 @@ where
                 .service(profile::list_rounds)
                 .service(working_strength::get)
                 .service(working_strength::replace)
-                .service(audit::list),
+                .service(audit::list)
+                // Named lists before `{id}`: the first matching path wins.
+                .service(foreign_visits::mine)
+                .service(foreign_visits::pending)
+                .service(foreign_visits::apply)
+                .service(foreign_visits::get)
+                .service(foreign_visits::grant)
+                .service(foreign_visits::refuse)
+                .service(foreign_visits::withdraw)
+                .service(deputation::publish)
+                .service(deputation::browse)
+                .service(deputation::get_advert)
+                .service(deputation::amend)
+                .service(deputation::close)
+                .service(deputation::apply)
+                .service(deputation::mine)
+                .service(deputation::pending_ministry)
+                .service(deputation::pending_dopt)
+                .service(deputation::received)
+                .service(deputation::get_application)
+                .service(deputation::forward)
+                .service(deputation::refuse)
+                .service(deputation::approve)
+                .service(deputation::reject)
+                .service(deputation::withdraw),
         )
 }
 

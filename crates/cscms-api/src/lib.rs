@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod auth;
+pub mod clearance;
 pub mod cli;
 pub mod config;
 pub mod error;

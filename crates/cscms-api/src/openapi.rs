@@ -24,6 +24,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "organisations", description = "Ministries, departments and the bodies under them"),
         (name = "employees", description = "Employee records and service history"),
         (name = "profiles", description = "Profile lifecycle: update, submit, validation rounds, print (PRF-1..PRF-5)"),
+        (name = "foreign visits", description = "Clearance of private foreign visits (FV-1), with the vigilance clearance (VIG-1)"),
+        (name = "deputation", description = "Advertisements, applications, cadre clearance and DoPT approval (DEP-1, DEP-2)"),
         (name = "audit", description = "The append-only audit trail (PRF-4)"),
         (name = "operations", description = "Health and readiness"),
     )

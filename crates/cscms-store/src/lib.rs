@@ -5,13 +5,16 @@
 
 pub mod audit;
 pub mod db;
+pub mod deputation;
 pub mod employees;
 mod error;
+pub mod foreign_visits;
 pub mod migrate;
 pub mod organisations;
 pub mod profiles;
 pub mod schema;
 pub mod seed;
+pub mod steps;
 pub mod testing;
 pub mod working_strength;
 

@@ -2,11 +2,14 @@
 //! domain types, call the store, answer.
 
 pub mod audit;
+pub mod deputation;
 pub mod employees;
+pub mod foreign_visits;
 pub mod health;
 pub mod me;
 pub mod organisations;
 pub mod profile;
+pub mod workflow;
 pub mod working_strength;
 
 use actix_web::{HttpMessage, HttpRequest};
