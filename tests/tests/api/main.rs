@@ -6,9 +6,12 @@ mod common;
 
 mod auth;
 mod contract;
+mod deputation;
 mod employees;
 mod errors;
+mod foreign_visits;
 mod migrations;
 mod organisations;
 mod profile;
 mod scope;
+mod workflow_support;

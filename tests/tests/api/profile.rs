@@ -29,7 +29,7 @@ async fn etag(app: &TestApp, code: &str, token: &str) -> String {
     r.header("etag").unwrap().to_owned()
 }
 
-async fn submitted(app: &TestApp, code: &str) -> String {
+pub(crate) async fn submitted(app: &TestApp, code: &str) -> String {
     let me = app.token(Role::Employee, Some(code));
     let tag = etag(app, code, &me).await;
     let r = app
