@@ -1,6 +1,7 @@
 # CSCMS — the two commands a newcomer needs are `make run` and `make test`.
 CARGO ?= cargo
-BIN := target/debug/cscms
+# Honours CARGO_TARGET_DIR, so several checkouts can build side by side.
+BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 
 .PHONY: run test test-sqlite test-postgres lint openapi build
 
