@@ -17,8 +17,8 @@ use crate::error::ApiError;
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
 use crate::routes::{
-    apars, audit, career, empanelment, employees, health, ipr, me, organisations, profile, rules,
-    vigilance, working_strength,
+    apars, audit, career, deputation, empanelment, employees, foreign_visits, health, ipr, me,
+    organisations, profile, rules, vigilance, working_strength,
 };
 use crate::state::AppState;
 
@@ -35,6 +35,7 @@ where
                 .service(organisations::list)
                 .service(organisations::get)
                 .service(organisations::create)
+                .service(organisations::onboard)
                 .service(employees::list)
                 .service(employees::get)
                 .service(ipr::file)
@@ -78,7 +79,31 @@ where
                 .service(empanelment::runs::list_runs)
                 .service(empanelment::runs::get_run)
                 .service(empanelment::runs::run_inputs)
-                .service(empanelment::reviews::reviews),
+                .service(empanelment::reviews::reviews)
+                // Named lists before `{id}`: the first matching path wins.
+                .service(foreign_visits::mine)
+                .service(foreign_visits::pending)
+                .service(foreign_visits::apply)
+                .service(foreign_visits::get)
+                .service(foreign_visits::grant)
+                .service(foreign_visits::refuse)
+                .service(foreign_visits::withdraw)
+                .service(deputation::publish)
+                .service(deputation::browse)
+                .service(deputation::get_advert)
+                .service(deputation::amend)
+                .service(deputation::close)
+                .service(deputation::apply)
+                .service(deputation::mine)
+                .service(deputation::pending_ministry)
+                .service(deputation::pending_dopt)
+                .service(deputation::received)
+                .service(deputation::get_application)
+                .service(deputation::forward)
+                .service(deputation::refuse)
+                .service(deputation::approve)
+                .service(deputation::reject)
+                .service(deputation::withdraw),
         )
 }
 

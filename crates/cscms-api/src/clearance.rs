@@ -6,7 +6,6 @@
 
 use chrono::{NaiveDate, TimeDelta, Utc};
 use cscms_domain::decision::Decision;
-use cscms_domain::employee::EmployeeCode;
 use cscms_domain::vigilance::{
     clearance, ClearanceOutcome, ClearancePurpose, IprObligation, IprRecord, VigilanceParams,
 };
@@ -65,11 +64,11 @@ pub fn decide(
 /// [`decide`] on the blocking pool; an unknown employee is a 404.
 pub async fn for_employee(
     state: &AppState,
-    code: &EmployeeCode,
+    code: &str,
     purpose: ClearancePurpose,
     as_of: NaiveDate,
 ) -> Result<Decision<ClearanceOutcome>, ApiError> {
-    let key = code.as_str().to_owned();
+    let key = code.to_owned();
     state
         .db(move |c| decide(c, &key, purpose, as_of))
         .await?

@@ -31,6 +31,49 @@ impl<T: DeserializeOwned + Validate + 'static> FromRequest for ValidJson<T> {
     }
 }
 
+/// Rules of a body beyond its `validator` attributes (cross-field rules,
+/// dates relative to today), reported together with them in one 422.
+pub trait BodyRules {
+    fn rule_errors(&self) -> Vec<FieldError>;
+}
+
+/// Like [`ValidJson`], and then [`BodyRules`]: every bad field in one answer.
+pub struct CheckedJson<T>(pub T);
+
+impl<T: DeserializeOwned + Validate + BodyRules + 'static> FromRequest for CheckedJson<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let body = json_bytes(req, payload);
+        Box::pin(async move {
+            let value = parse_json::<T>(&body.await?)?;
+            let mut errors = value
+                .validate()
+                .err()
+                .map(|e| field_errors(&e, "body"))
+                .unwrap_or_default();
+            errors.extend(value.rule_errors());
+            if errors.is_empty() {
+                Ok(CheckedJson(value))
+            } else {
+                errors.sort_by(|a, b| a.field.cmp(&b.field));
+                errors.dedup_by(|a, b| a.field == b.field && a.message == b.message);
+                Err(ApiError::Validation(errors))
+            }
+        })
+    }
+}
+
+/// The domain's field errors as body fields of a 422.
+pub fn body_errors(errors: cscms_domain::vigilance::FieldErrors) -> Vec<FieldError> {
+    errors
+        .into_vec()
+        .into_iter()
+        .map(|e| FieldError::new(format!("body.{}", e.path), "invalid", e.message))
+        .collect()
+}
+
 /// A JSON object body taken as it is: for merge patches (RFC 7396), which
 /// are applied to the current document before the result is typed.
 pub struct JsonObject(pub serde_json::Map<String, serde_json::Value>);

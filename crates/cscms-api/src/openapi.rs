@@ -1,7 +1,7 @@
 //! The contract, generated from the handlers' annotations. Error responses
 //! every operation can give are added here once, so no handler forgets them.
 
-use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as OpenApiDoc, Ref};
@@ -27,6 +27,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "vigilance", description = "Vigilance status and the clearance every service asks for (VIG-1, VIG-2)"),
         (name = "profiles", description = "Profile lifecycle: update, submit, validation rounds, print (PRF-1..PRF-5)"),
         (name = "rules", description = "Rules engines (pay, MACP/ACP, NFS, empanelment): decisions with rule ids, orders and as-of dates; the stateless ones are open to any authenticated caller and store nothing"),
+        (name = "foreign visits", description = "Clearance of private foreign visits (FV-1), with the vigilance clearance (VIG-1)"),
+        (name = "deputation", description = "Advertisements, applications, cadre clearance and DoPT approval (DEP-1, DEP-2)"),
         (name = "audit", description = "The append-only audit trail (PRF-4)"),
         (name = "apars", description = "APAR records (CSS-2): SPARROW's import, DoPT's entries and corrections; an employee sees their own"),
         (name = "empanelment", description = "Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10): batches, proposals, runs, reviews due. DoPT; integration clients with empanelment:read / empanelment:write"),
@@ -72,19 +74,36 @@ fn add(op: &mut Operation, status: &str, description: &str) {
     }
 }
 
+fn operation_id(verb: &str, path: &str) -> String {
+    let slug: String = path
+        .trim_start_matches("/v1")
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("_");
+    if slug.is_empty() {
+        verb.to_owned()
+    } else {
+        format!("{verb}_{slug}")
+    }
+}
+
 /// Adds the error responses that follow from an operation's shape.
 pub fn add_error_responses(api: &mut OpenApiDoc) {
     for (path, item) in api.paths.paths.iter_mut() {
         let has_path_params = path.contains('{');
         let ops = [
-            (HttpMethod::Get, item.get.as_mut()),
-            (HttpMethod::Post, item.post.as_mut()),
-            (HttpMethod::Put, item.put.as_mut()),
-            (HttpMethod::Patch, item.patch.as_mut()),
-            (HttpMethod::Delete, item.delete.as_mut()),
+            ("get", item.get.as_mut()),
+            ("post", item.post.as_mut()),
+            ("put", item.put.as_mut()),
+            ("patch", item.patch.as_mut()),
+            ("delete", item.delete.as_mut()),
         ];
-        for (_, op) in ops {
+        for (method, op) in ops {
             let Some(op) = op else { continue };
+            // Handler names repeat across modules (`list`, `get`): derive a
+            // unique, stable operation id from the method and the path.
+            op.operation_id = Some(operation_id(method, path));
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             if secured {

@@ -6,8 +6,10 @@
 
 pub mod cadre;
 pub mod decision;
+pub mod deputation;
 pub mod empanelment;
 pub mod employee;
+pub mod foreign_visit;
 pub mod organisation;
 pub mod params;
 pub mod pay;
@@ -15,3 +17,4 @@ pub mod principal;
 pub mod profile;
 pub mod rules;
 pub mod vigilance;
+pub mod workflow;

@@ -139,6 +139,16 @@ impl Principal {
         }
     }
 
+    /// Whether this caller may see a record that has also been sent to an
+    /// organisation outside its place: a deputation application, which the
+    /// borrowing organisation's sub-nodal officer sees once approved (DEP-1).
+    pub fn sees_shared(&self, place: RecordPlace<'_>, shared_with: Option<&OrgId>) -> bool {
+        self.sees(place)
+            || (self.role == Role::SubNodalOfficer
+                && shared_with.is_some()
+                && self.org.as_ref() == shared_with)
+    }
+
     /// Whether this caller may see an organisation's own record: officers see
     /// their organisation, its parent and its children; central roles all.
     pub fn sees_organisation(&self, org: &OrgId, parent: Option<&OrgId>) -> bool {
@@ -209,6 +219,10 @@ mod tests {
 
         let sub = who(Role::SubNodalOfficer, Some("MHA-NDMA"), None, &[]);
         assert!(!sub.sees(in_ndma));
+        // ... unless the record was sent to its organisation (DEP-1).
+        assert!(sub.sees_shared(in_mof, Some(&ndma)));
+        assert!(!sub.sees_shared(in_mof, Some(&mha)) && !sub.sees_shared(in_mof, None));
+        assert!(!nodal.sees_shared(in_mof, Some(&mha)));
 
         let bare = who(Role::Integration, None, None, &[]);
         assert!(!bare.sees(in_mha));

@@ -6,15 +6,18 @@
 pub mod apars;
 pub mod audit;
 pub mod db;
+pub mod deputation;
 pub mod empanelment;
 pub mod employees;
 mod error;
+pub mod foreign_visits;
 pub mod ipr;
 pub mod migrate;
 pub mod organisations;
 pub mod profiles;
 pub mod schema;
 pub mod seed;
+pub mod steps;
 pub mod testing;
 pub mod vigilance;
 pub mod working_strength;

@@ -120,3 +120,34 @@ pub fn add_officer(conn: &mut DbConn, officer: &NewNodalOfficer) -> Result<(), S
         .map_err(|e| StoreError::from_write(e, "an officer with this subject exists"))?;
     Ok(())
 }
+
+/// Onboards a sub-organisation under a ministry or department with its
+/// sub-nodal officer (DEP-1): the organisation and the officer, each
+/// audited, in one transaction.
+pub fn onboard(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: NewOrg,
+    officer: NewNodalOfficer,
+) -> Result<(OrgRow, NodalOfficerRow), StoreError> {
+    conn.transaction(|c| {
+        let org = create(c, actor, new)?;
+        let added = audit::audited(c, actor, |c| {
+            add_officer(c, &officer)?;
+            let row = nodal_officers::table
+                .filter(nodal_officers::sub.eq(&officer.sub))
+                .select(NodalOfficerRow::as_select())
+                .first(c)?;
+            let change = Change {
+                action: "onboard",
+                entity: "nodal_officer",
+                entity_id: row.sub.clone(),
+                org_id: Some(org.parent_id.clone().unwrap_or_else(|| org.id.clone())),
+                before: None,
+                after: serde_json::to_value(&row).ok(),
+            };
+            Ok((row, change))
+        })?;
+        Ok((org, added))
+    })
+}

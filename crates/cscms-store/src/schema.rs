@@ -259,6 +259,90 @@ diesel::joinable!(apars -> employees (employee_code));
 diesel::joinable!(empanelment_proposals -> empanelment_batches (batch_id));
 diesel::joinable!(empanelment_runs -> empanelment_batches (batch_id));
 
+diesel::table! {
+    foreign_visits (id) {
+        id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        state -> Text,
+        countries -> Text,
+        from_date -> Date,
+        to_date -> Date,
+        purpose -> Text,
+        funded_by -> Text,
+        funding_details -> Nullable<Text>,
+        leave_kind -> Text,
+        leave_from -> Date,
+        leave_to -> Date,
+        contact_abroad -> Text,
+        submitted_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deputation_adverts (id) {
+        id -> BigInt,
+        org_id -> Text,
+        state -> Text,
+        version -> BigInt,
+        last_date -> Date,
+        content -> Text,
+        published_by -> Text,
+        published_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    deputation_advert_versions (advert_id, version) {
+        advert_id -> BigInt,
+        version -> BigInt,
+        content -> Text,
+        at -> Timestamp,
+        by_sub -> Text,
+    }
+}
+
+diesel::table! {
+    deputation_applications (id) {
+        id -> BigInt,
+        advert_id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        state -> Text,
+        advert_version -> BigInt,
+        documents -> Text,
+        remarks -> Nullable<Text>,
+        eligibility -> Text,
+        submitted_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    workflow_steps (id) {
+        id -> BigInt,
+        workflow -> Text,
+        record_id -> BigInt,
+        action -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        actor_sub -> Text,
+        actor_role -> Text,
+        at -> Timestamp,
+        reason -> Nullable<Text>,
+        clearance -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(foreign_visits -> employees (employee_code));
+diesel::joinable!(foreign_visits -> organisations (org_id));
+diesel::joinable!(deputation_adverts -> organisations (org_id));
+diesel::joinable!(deputation_advert_versions -> deputation_adverts (advert_id));
+diesel::joinable!(deputation_applications -> deputation_adverts (advert_id));
+diesel::joinable!(deputation_applications -> employees (employee_code));
+
 // Every table, once: each new table joins this list.
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -277,4 +361,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     empanelment_batches,
     empanelment_proposals,
     empanelment_runs,
+    foreign_visits,
+    deputation_adverts,
+    deputation_advert_versions,
+    deputation_applications,
+    workflow_steps,
 );

@@ -33,6 +33,18 @@ fn every_operation_documents_its_errors() {
     }
 }
 
+#[test]
+fn operation_ids_are_unique() {
+    let api: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut seen = std::collections::HashSet::new();
+    for item in api["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let id = op["operationId"].as_str().unwrap();
+            assert!(seen.insert(id.to_owned()), "operationId {id} twice");
+        }
+    }
+}
+
 #[actix_web::test]
 async fn contract_and_docs_are_served() {
     let app = spawn().await;

@@ -101,7 +101,7 @@ pub async fn employee_nfs(
         .parse::<Cadre>()
         .map_err(|err| ApiError::Internal(err.to_string()))?;
     let vigilance =
-        crate::clearance::for_employee(&state, &code, ClearancePurpose::Nfs, as_of).await?;
+        crate::clearance::for_employee(&state, code.as_str(), ClearancePurpose::Nfs, as_of).await?;
     let input = NfsInput {
         cadre,
         grade: e.grade.clone(),

@@ -4,8 +4,10 @@
 pub mod apars;
 pub mod audit;
 pub mod career;
+pub mod deputation;
 pub mod empanelment;
 pub mod employees;
+pub mod foreign_visits;
 pub mod health;
 pub mod ipr;
 pub mod me;
@@ -13,6 +15,7 @@ pub mod organisations;
 pub mod profile;
 pub mod rules;
 pub mod vigilance;
+pub mod workflow;
 pub mod working_strength;
 
 use actix_web::{HttpMessage, HttpRequest};

@@ -250,3 +250,131 @@ pub async fn create(
         .insert_header(("Location", format!("/v1/organisations/{}", created.id)))
         .json(Organisation::from(created)))
 }
+
+/// The sub-nodal officer of an onboarded organisation.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubNodalOfficer {
+    /// The officer's e-Parichay subject: the `sub` of their tokens.
+    #[validate(length(min = 3, max = 200))]
+    #[schema(
+        min_length = 3,
+        max_length = 200,
+        example = "sub-nodal-officer.mha-nisa"
+    )]
+    pub sub: String,
+    #[validate(length(min = 3, max = 200))]
+    #[schema(min_length = 3, max_length = 200, example = "Anil Kumar")]
+    pub name: String,
+    #[validate(length(min = 2, max = 200))]
+    #[schema(min_length = 2, max_length = 200, example = "Deputy Director (Admin)")]
+    pub designation: String,
+    #[validate(email)]
+    #[schema(format = "email", example = "dd.admin@nisa.gov.in")]
+    pub email: String,
+}
+
+/// A PSU, autonomous body or attached office to onboard under a ministry (DEP-1).
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSubOrganisation {
+    /// 2-32 of A-Z, 0-9 and '-'; conventionally `PARENT-CODE`.
+    #[schema(example = "MHA-NISA", pattern = "^[A-Z0-9][A-Z0-9-]{1,31}$")]
+    #[validate(custom(function = "valid_org_id"))]
+    pub id: String,
+    #[schema(
+        example = "National Industrial Security Academy",
+        min_length = 3,
+        max_length = 200
+    )]
+    #[validate(length(min = 3, max = 200))]
+    pub name: String,
+    /// `psu`, `autonomous_body` or `attached_office`.
+    pub kind: OrgKind,
+    #[schema(example = "Telangana", min_length = 2, max_length = 60)]
+    #[validate(length(min = 2, max = 60))]
+    pub state: String,
+    #[validate(nested)]
+    pub officer: NewSubNodalOfficer,
+}
+
+/// The nodal officer of a ministry or department onboards a PSU, autonomous
+/// body or attached office under it, with its sub-nodal officer (DEP-1). Audited.
+#[utoipa::path(operation_id = "onboard_sub_organisation", tag = "organisations", security(("bearer" = [])), request_body = NewSubOrganisation,
+    params(("id" = String, Path, description = "The ministry or department, e.g. MHA")),
+    responses(
+        (status = 201, body = OrganisationDetail, headers(("Location" = String))),
+        (status = 403, description = "Only the nodal officer of this ministry onboards under it", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id or the officer's subject is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/organisations/{id}/sub-organisations")]
+pub async fn onboard(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<String>,
+    ValidJson(body): ValidJson<NewSubOrganisation>,
+) -> Result<HttpResponse, ApiError> {
+    let parent_id = id.into_inner();
+    let key = parent_id.clone();
+    let all = state.db(cscms_store::organisations::list).await?;
+    let parent = all
+        .iter()
+        .find(|o| o.id == key)
+        .filter(|o| visible(&who, o, own_parent(&who, &all).as_deref()))
+        .cloned()
+        .ok_or_else(|| ApiError::not_found(format!("Organisation {parent_id}")))?;
+    let own = who.org.as_ref().is_some_and(|o| o.as_str() == parent.id);
+    if who.role != Role::NodalOfficer || !own {
+        return Err(ApiError::forbidden(format!(
+            "Only the nodal officer of {parent_id} onboards organisations under it."
+        )));
+    }
+    let mut errors = Vec::new();
+    if parent.parent_id.is_some() {
+        errors.push(FieldError::new(
+            "path.id",
+            "not_a_ministry",
+            "organisations are onboarded under a ministry or department",
+        ));
+    }
+    if !body.kind.needs_parent() {
+        errors.push(FieldError::new(
+            "body.kind",
+            "invalid",
+            "a psu, autonomous_body or attached_office",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let actor = actor(&who, &req);
+    let now = Utc::now().naive_utc();
+    let new = NewOrg {
+        id: body.id,
+        name: body.name.trim().to_owned(),
+        kind: body.kind.as_str().to_owned(),
+        parent_id: Some(parent.id),
+        state: Some(body.state.trim().to_owned()),
+    };
+    let officer = cscms_store::organisations::NewNodalOfficer {
+        org_id: new.id.clone(),
+        sub: body.officer.sub.trim().to_owned(),
+        name: body.officer.name.trim().to_owned(),
+        designation: body.officer.designation.trim().to_owned(),
+        email: body.officer.email.trim().to_owned(),
+        role: Role::SubNodalOfficer.as_str().to_owned(),
+        active: true,
+        created_at: now,
+    };
+    let (org, officer) = state
+        .db(move |c| cscms_store::organisations::onboard(c, &actor, new, officer))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/organisations/{}", org.id)))
+        .json(OrganisationDetail {
+            organisation: org.into(),
+            officers: vec![officer.into()],
+            children: Vec::new(),
+        }))
+}

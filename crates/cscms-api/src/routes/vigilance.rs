@@ -210,7 +210,7 @@ pub async fn clearance_of(
 ) -> Result<HttpResponse, ApiError> {
     let (as_of, purpose) = parse_clearance_query(&query)?;
     let (code, _) = visible_employee(&state, &who, &code).await?;
-    let d = clearance::for_employee(&state, &code, purpose, as_of).await?;
+    let d = clearance::for_employee(&state, code.as_str(), purpose, as_of).await?;
     Ok(HttpResponse::Ok().json(ClearanceView {
         employee: code.to_string(),
         as_of: d.as_of,

@@ -1,0 +1,474 @@
+//! Private foreign visit clearance (FV-1): apply, grant or refuse, withdraw,
+//! with the vigilance clearance fetched at every step (VIG-1).
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::foreign_visit::{
+    check, FundedBy, FvAction, FvState, LeaveKind, Trip, FOREIGN_VISIT,
+};
+use cscms_domain::organisation::OrgId;
+use cscms_domain::principal::{Principal, RecordPlace, Role};
+use cscms_domain::vigilance::ClearancePurpose;
+use cscms_store::foreign_visits::{FvRecord, NewFv};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::workflow::{
+    allowed, clearance_json, corrupt, refused, to_json, today, ActionRequest, StepView,
+};
+use super::{actor, utc};
+use crate::auth::Auth;
+use crate::clearance;
+use crate::error::{ApiError, FieldError};
+use crate::extract::{body_errors, BodyRules, CheckedJson, ValidJson};
+use crate::gate::require_profile_submitted;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Leave {
+    pub kind: LeaveKind,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// Whom the employee can be reached through abroad.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactAbroad {
+    #[validate(length(min = 2, max = 200))]
+    #[schema(min_length = 2, max_length = 200, example = "Hotel Yak & Yeti")]
+    pub name: String,
+    #[validate(length(min = 5, max = 500))]
+    #[schema(min_length = 5, max_length = 500, example = "Durbar Marg, Kathmandu")]
+    pub address: String,
+    #[validate(length(min = 5, max = 30))]
+    #[schema(min_length = 5, max_length = 30, example = "+977 1 4248999")]
+    pub phone: Option<String>,
+    #[validate(email)]
+    #[schema(format = "email")]
+    pub email: Option<String>,
+}
+
+/// An application for clearance of a private foreign visit.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewForeignVisit {
+    /// Countries to be visited: at least one, none twice.
+    #[validate(length(max = 20), custom(function = "country_names"))]
+    #[schema(min_items = 1, max_items = 20, example = json!(["Nepal"]))]
+    pub countries: Vec<String>,
+    /// First day abroad; after today.
+    pub from_date: NaiveDate,
+    /// Last day abroad; on or after `from_date`.
+    pub to_date: NaiveDate,
+    #[validate(length(min = 3, max = 1000))]
+    #[schema(min_length = 3, max_length = 1000, example = "Family holiday")]
+    pub purpose: String,
+    pub funded_by: FundedBy,
+    /// Who pays, when not the employee's own funds.
+    #[validate(length(min = 3, max = 500))]
+    #[schema(min_length = 3, max_length = 500)]
+    pub funding_details: Option<String>,
+    /// The leave applied for to cover the visit.
+    #[validate(nested)]
+    pub leave: Leave,
+    #[validate(nested)]
+    pub contact_abroad: ContactAbroad,
+}
+
+fn country_names(countries: &[String]) -> Result<(), validator::ValidationError> {
+    if countries
+        .iter()
+        .all(|c| (2..=60).contains(&c.trim().chars().count()))
+    {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("invalid")
+            .with_message("each country 2-60 characters".into()))
+    }
+}
+
+impl BodyRules for NewForeignVisit {
+    fn rule_errors(&self) -> Vec<FieldError> {
+        let trip = Trip {
+            countries: &self.countries,
+            from: self.from_date,
+            to: self.to_date,
+            funded_by: self.funded_by,
+            funding_details: self.funding_details.as_deref(),
+            leave_from: self.leave.from,
+            leave_to: self.leave.to,
+        };
+        body_errors(check(&trip, today()))
+    }
+}
+
+/// A request as listed.
+#[derive(Serialize, ToSchema)]
+pub struct ForeignVisitSummary {
+    pub id: i64,
+    pub employee_code: String,
+    pub employee_name: String,
+    /// The employee's organisation when applying.
+    pub organisation_id: String,
+    pub state: FvState,
+    pub countries: Vec<String>,
+    pub from_date: NaiveDate,
+    pub to_date: NaiveDate,
+    pub purpose: String,
+    pub funded_by: FundedBy,
+    pub funding_details: Option<String>,
+    pub leave: Leave,
+    pub contact_abroad: ContactAbroad,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// What the caller may do now.
+    pub allowed_actions: Vec<FvAction>,
+}
+
+/// A request with its vigilance clearance and its steps.
+#[derive(Serialize, ToSchema)]
+pub struct ForeignVisitView {
+    #[serde(flatten)]
+    pub request: ForeignVisitSummary,
+    /// The vigilance clearance for a foreign visit as of today (VIG-1),
+    /// fetched automatically: `clearance`, `grounds`, `reasons`.
+    #[schema(value_type = Object)]
+    pub clearance: Value,
+    /// Every step with who took it, when, why and the clearance then.
+    pub steps: Vec<StepView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ForeignVisitList {
+    pub items: Vec<ForeignVisitSummary>,
+}
+
+fn summary(r: FvRecord, who: &Principal) -> Result<ForeignVisitSummary, ApiError> {
+    let row = r.row;
+    let state = FOREIGN_VISIT
+        .state(&row.state)
+        .ok_or_else(|| corrupt("state"))?;
+    Ok(ForeignVisitSummary {
+        id: row.id,
+        employee_code: row.employee_code,
+        employee_name: r.employee_name,
+        organisation_id: row.org_id,
+        state,
+        countries: serde_json::from_str(&row.countries).map_err(|_| corrupt("countries"))?,
+        from_date: row.from_date,
+        to_date: row.to_date,
+        purpose: row.purpose,
+        funded_by: row.funded_by.parse().map_err(|_| corrupt("funding"))?,
+        funding_details: row.funding_details,
+        leave: Leave {
+            kind: row.leave_kind.parse().map_err(|_| corrupt("leave"))?,
+            from: row.leave_from,
+            to: row.leave_to,
+        },
+        contact_abroad: serde_json::from_str(&row.contact_abroad)
+            .map_err(|_| corrupt("contact"))?,
+        submitted_at: utc(row.submitted_at),
+        updated_at: utc(row.updated_at),
+        allowed_actions: allowed(&FOREIGN_VISIT, state, who.role),
+    })
+}
+
+/// Loads a request the caller may see; anything else is 404.
+async fn load_visible(state: &AppState, who: &Principal, id: i64) -> Result<FvRecord, ApiError> {
+    let not_found = || ApiError::not_found(format!("Foreign visit request {id}"));
+    let r = state
+        .db(move |c| cscms_store::foreign_visits::get(c, id))
+        .await?
+        .ok_or_else(not_found)?;
+    let org = OrgId::parse(&r.row.org_id).map_err(|_| corrupt("organisation"))?;
+    let parent = r.org_parent.as_deref().and_then(|p| OrgId::parse(p).ok());
+    let code = EmployeeCode::parse(&r.row.employee_code).map_err(|_| corrupt("employee"))?;
+    let place = RecordPlace {
+        org: &org,
+        org_parent: parent.as_ref(),
+        employee: Some(&code),
+    };
+    if who.sees(place) {
+        Ok(r)
+    } else {
+        Err(not_found())
+    }
+}
+
+async fn view(
+    state: &AppState,
+    who: &Principal,
+    r: FvRecord,
+) -> Result<ForeignVisitView, ApiError> {
+    let cl = clearance::for_employee(
+        state,
+        &r.row.employee_code,
+        ClearancePurpose::ForeignVisit,
+        today(),
+    )
+    .await?;
+    let id = r.row.id;
+    let steps = state
+        .db(move |c| cscms_store::steps::for_record(c, FOREIGN_VISIT.name, id))
+        .await?;
+    Ok(ForeignVisitView {
+        request: summary(r, who)?,
+        clearance: clearance_json(&cl)?,
+        steps: StepView::list(steps),
+    })
+}
+
+/// The employee applies for clearance of a private foreign visit (FV-1).
+/// Needs a submitted profile (PRF-1); the vigilance clearance is fetched
+/// and recorded with the application.
+#[utoipa::path(operation_id = "foreign_visit_apply", tag = "foreign visits", security(("bearer" = [])), request_body = NewForeignVisit,
+    responses(
+        (status = 201, body = ForeignVisitView, headers(("Location" = String))),
+        (status = 403, description = "Only employees apply", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The profile has not been submitted (`profile_not_submitted`, PRF-1)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/foreign-visits")]
+pub async fn apply(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    CheckedJson(body): CheckedJson<NewForeignVisit>,
+) -> Result<HttpResponse, ApiError> {
+    FOREIGN_VISIT
+        .apply(None, FvAction::Apply, who.role, None)
+        .map_err(refused)?;
+    let code = who
+        .employee
+        .as_ref()
+        .map(|c| c.as_str().to_owned())
+        .ok_or_else(|| ApiError::forbidden("Only employees apply."))?;
+    require_profile_submitted(&state, &code).await?;
+    let key = code.clone();
+    let employee = state
+        .db(move |c| cscms_store::employees::get(c, &key))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?;
+    let cl =
+        clearance::for_employee(&state, &code, ClearancePurpose::ForeignVisit, today()).await?;
+    let now = Utc::now().naive_utc();
+    let (to, step) = FOREIGN_VISIT
+        .step(
+            None,
+            FvAction::Apply,
+            &who,
+            None,
+            Some(clearance_json(&cl)?),
+            now,
+        )
+        .map_err(refused)?;
+    let new = NewFv {
+        employee_code: code,
+        org_id: employee.record.org_id,
+        state: to.as_str().to_owned(),
+        countries: to_json(
+            &body
+                .countries
+                .iter()
+                .map(|c| c.trim().to_owned())
+                .collect::<Vec<_>>(),
+        )?,
+        from_date: body.from_date,
+        to_date: body.to_date,
+        purpose: body.purpose.trim().to_owned(),
+        funded_by: body.funded_by.as_str().to_owned(),
+        funding_details: body.funding_details,
+        leave_kind: body.leave.kind.as_str().to_owned(),
+        leave_from: body.leave.from,
+        leave_to: body.leave.to,
+        contact_abroad: to_json(&body.contact_abroad)?,
+        submitted_at: now,
+        updated_at: now,
+    };
+    let actor = actor(&who, &req);
+    let id = state
+        .db(move |c| cscms_store::foreign_visits::apply(c, &actor, &new, &step))
+        .await?;
+    let r = load_visible(&state, &who, id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/foreign-visits/{id}")))
+        .json(view(&state, &who, r).await?))
+}
+
+/// The caller's own requests, newest first (employees).
+#[utoipa::path(operation_id = "foreign_visit_mine", tag = "foreign visits", security(("bearer" = [])),
+    responses((status = 200, body = ForeignVisitList),
+        (status = 403, description = "Only employees have requests of their own", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/foreign-visits/mine")]
+pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    if who.role != Role::Employee {
+        return Err(ApiError::forbidden(
+            "Only employees have requests of their own.",
+        ));
+    }
+    list(&state, &who, None, false).await
+}
+
+/// Requests awaiting a decision in the caller's ministry or department and
+/// the bodies under it, oldest first (nodal officers).
+#[utoipa::path(operation_id = "foreign_visit_pending", tag = "foreign visits", security(("bearer" = [])),
+    responses((status = 200, body = ForeignVisitList),
+        (status = 403, description = "Only nodal officers decide foreign visits", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/foreign-visits/pending")]
+pub async fn pending(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if who.role != Role::NodalOfficer {
+        return Err(ApiError::forbidden(
+            "Only nodal officers decide foreign visits.",
+        ));
+    }
+    list(&state, &who, Some(FvState::Submitted), true).await
+}
+
+async fn list(
+    state: &AppState,
+    who: &Principal,
+    in_state: Option<FvState>,
+    oldest_first: bool,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = who.visibility();
+    let rows = state
+        .db(move |c| {
+            cscms_store::foreign_visits::list(
+                c,
+                &visibility,
+                in_state.map(FvState::as_str),
+                oldest_first,
+                500,
+            )
+        })
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|r| summary(r, who))
+        .collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(ForeignVisitList { items }))
+}
+
+/// One request with the vigilance clearance as of today and every step.
+#[utoipa::path(operation_id = "foreign_visit_get", tag = "foreign visits", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, body = ForeignVisitView)))]
+#[get("/foreign-visits/{id}")]
+pub async fn get(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let r = load_visible(&state, &who, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(view(&state, &who, r).await?))
+}
+
+/// Takes a step of the FV-1 workflow: fetches the clearance, records the
+/// step with it, audited.
+async fn act(
+    state: &AppState,
+    who: &Principal,
+    req: &HttpRequest,
+    id: i64,
+    action: FvAction,
+    body: ActionRequest,
+) -> Result<HttpResponse, ApiError> {
+    let r = load_visible(state, who, id).await?;
+    let current = FOREIGN_VISIT
+        .state(&r.row.state)
+        .ok_or_else(|| corrupt("state"))?;
+    let reason = body.reason.as_deref();
+    FOREIGN_VISIT
+        .apply(Some(current), action, who.role, reason)
+        .map_err(refused)?;
+    let cl = clearance::for_employee(
+        state,
+        &r.row.employee_code,
+        ClearancePurpose::ForeignVisit,
+        today(),
+    )
+    .await?;
+    let (_, step) = FOREIGN_VISIT
+        .step(
+            Some(current),
+            action,
+            who,
+            reason,
+            Some(clearance_json(&cl)?),
+            Utc::now().naive_utc(),
+        )
+        .map_err(refused)?;
+    let actor = actor(who, req);
+    state
+        .db(move |c| cscms_store::foreign_visits::advance(c, &actor, id, &step))
+        .await?;
+    let r = load_visible(state, who, id).await?;
+    Ok(HttpResponse::Ok().json(view(state, who, r).await?))
+}
+
+/// The nodal officer grants clearance (FV-1), seeing the vigilance clearance.
+#[utoipa::path(operation_id = "foreign_visit_grant", tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, body = ForeignVisitView),
+        (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not awaiting a decision (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/foreign-visits/{id}/grant")]
+pub async fn grant(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &who, &req, id.into_inner(), FvAction::Grant, body).await
+}
+
+/// The nodal officer refuses clearance, with a reason (FV-1).
+#[utoipa::path(operation_id = "foreign_visit_refuse", tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, body = ForeignVisitView),
+        (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not awaiting a decision (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/foreign-visits/{id}/refuse")]
+pub async fn refuse(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    act(&state, &who, &req, id.into_inner(), FvAction::Refuse, body).await
+}
+
+/// The employee withdraws the request before a decision (FV-1).
+#[utoipa::path(operation_id = "foreign_visit_withdraw", tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, body = ForeignVisitView),
+        (status = 403, description = "Only the employee withdraws", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/foreign-visits/{id}/withdraw")]
+pub async fn withdraw(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    act(
+        &state,
+        &who,
+        &req,
+        id.into_inner(),
+        FvAction::Withdraw,
+        body,
+    )
+    .await
+}

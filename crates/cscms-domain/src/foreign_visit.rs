@@ -1,0 +1,223 @@
+//! FV-1: clearance for a private foreign visit. The employee applies; the
+//! nodal officer of the employee's ministry or department grants or refuses
+//! it, seeing the vigilance clearance (VIG-1); the employee may withdraw
+//! before a decision.
+
+use chrono::NaiveDate;
+
+use crate::employee::string_enum;
+use crate::principal::Role;
+use crate::rules::FV_1;
+use crate::vigilance::fields::{dmy, FieldErrors};
+use crate::workflow::{labels, ReasonRule, Transition, Workflow};
+
+string_enum!(
+    /// Where a foreign visit request stands.
+    FvState, "foreign visit state" {
+        Submitted = "submitted",
+        Granted = "granted",
+        Refused = "refused",
+        Withdrawn = "withdrawn",
+    }
+);
+
+string_enum!(
+    /// What may be done to a foreign visit request.
+    FvAction, "foreign visit action" {
+        Apply = "apply",
+        Grant = "grant",
+        Refuse = "refuse",
+        Withdraw = "withdraw",
+    }
+);
+
+labels!(FvState, FvAction);
+
+string_enum!(
+    /// Who pays for the visit.
+    FundedBy, "funding" {
+        OwnFunds = "own_funds",
+        Relatives = "relatives",
+        Host = "host",
+        Other = "other",
+    }
+);
+
+string_enum!(
+    /// The leave applied for to cover the visit (`station_leave`: permission to
+    /// leave the headquarters over holidays, no leave needed).
+    LeaveKind, "leave kind" {
+        EarnedLeave = "earned_leave",
+        HalfPayLeave = "half_pay_leave",
+        CommutedLeave = "commuted_leave",
+        ExtraordinaryLeave = "extraordinary_leave",
+        ChildCareLeave = "child_care_leave",
+        StationLeave = "station_leave",
+    }
+);
+
+/// FV-1 as data.
+pub const FOREIGN_VISIT: Workflow<FvState, FvAction> = Workflow {
+    name: "foreign_visit",
+    rule: FV_1,
+    states: &[
+        FvState::Submitted,
+        FvState::Granted,
+        FvState::Refused,
+        FvState::Withdrawn,
+    ],
+    actions: &[
+        FvAction::Apply,
+        FvAction::Grant,
+        FvAction::Refuse,
+        FvAction::Withdraw,
+    ],
+    transitions: &[
+        Transition {
+            from: None,
+            action: FvAction::Apply,
+            to: FvState::Submitted,
+            roles: &[Role::Employee],
+            reason: ReasonRule::Optional,
+        },
+        Transition {
+            from: Some(FvState::Submitted),
+            action: FvAction::Grant,
+            to: FvState::Granted,
+            roles: &[Role::NodalOfficer],
+            reason: ReasonRule::Optional,
+        },
+        Transition {
+            from: Some(FvState::Submitted),
+            action: FvAction::Refuse,
+            to: FvState::Refused,
+            roles: &[Role::NodalOfficer],
+            reason: ReasonRule::Required,
+        },
+        Transition {
+            from: Some(FvState::Submitted),
+            action: FvAction::Withdraw,
+            to: FvState::Withdrawn,
+            roles: &[Role::Employee],
+            reason: ReasonRule::Optional,
+        },
+    ],
+};
+
+/// The parts of an application the FV-1 rules look at.
+#[derive(Debug, Clone)]
+pub struct Trip<'a> {
+    pub countries: &'a [String],
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub funded_by: FundedBy,
+    pub funding_details: Option<&'a str>,
+    pub leave_from: NaiveDate,
+    pub leave_to: NaiveDate,
+}
+
+/// Every rule an application breaks (FV-1): at least one country, none
+/// twice; the visit starts after `today` and ends on or after its start;
+/// the leave ends on or after it starts; funding other than the
+/// employee's own is described.
+pub fn check(trip: &Trip<'_>, today: NaiveDate) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if trip.countries.is_empty() {
+        errors.push("countries", "name at least one country to be visited");
+    }
+    for (i, c) in trip.countries.iter().enumerate() {
+        let key = c.trim().to_lowercase();
+        if trip.countries[..i]
+            .iter()
+            .any(|o| o.trim().to_lowercase() == key)
+        {
+            errors.push(format!("countries[{i}]"), "named twice");
+        }
+    }
+    if trip.from <= today {
+        errors.push(
+            "from_date",
+            format!("the visit must start after today ({})", dmy(today)),
+        );
+    }
+    if trip.to < trip.from {
+        errors.push("to_date", "the visit must end on or after its start");
+    }
+    if trip.leave_to < trip.leave_from {
+        errors.push("leave.to", "the leave must end on or after its start");
+    }
+    let described = trip.funding_details.is_some_and(|d| !d.trim().is_empty());
+    if trip.funded_by != FundedBy::OwnFunds && !described {
+        errors.push(
+            "funding_details",
+            format!(
+                "say who pays when the visit is funded by {}",
+                trip.funded_by
+            ),
+        );
+    }
+    errors
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::params::ymd;
+
+    fn trip(countries: &[String], from: NaiveDate, to: NaiveDate) -> Trip<'_> {
+        Trip {
+            countries,
+            from,
+            to,
+            funded_by: FundedBy::OwnFunds,
+            funding_details: None,
+            leave_from: from,
+            leave_to: to,
+        }
+    }
+
+    #[test]
+    fn dates_in_the_future_and_ordered() {
+        let today = ymd(2026, 5, 1);
+        let c = vec!["Nepal".to_owned()];
+        assert!(check(&trip(&c, ymd(2026, 5, 2), ymd(2026, 5, 2)), today).is_empty());
+        let e = check(&trip(&c, today, ymd(2026, 4, 30)), today);
+        assert_eq!(e.paths(), ["from_date", "to_date", "leave.to"]);
+    }
+
+    #[test]
+    fn countries_and_funding() {
+        let today = ymd(2026, 5, 1);
+        let none: Vec<String> = vec![];
+        let e = check(&trip(&none, ymd(2026, 6, 1), ymd(2026, 6, 9)), today);
+        assert_eq!(e.paths(), ["countries"]);
+        let twice = vec!["Nepal".to_owned(), " nepal".to_owned()];
+        let mut t = trip(&twice, ymd(2026, 6, 1), ymd(2026, 6, 9));
+        t.funded_by = FundedBy::Host;
+        assert_eq!(
+            check(&t, today).paths(),
+            ["countries[1]", "funding_details"]
+        );
+    }
+
+    #[test]
+    fn the_table_reads_as_fv_1() {
+        let w = FOREIGN_VISIT;
+        assert_eq!(w.rule.id, "FV-1");
+        assert_eq!(
+            w.allowed(Some(FvState::Submitted), Role::NodalOfficer),
+            [FvAction::Grant, FvAction::Refuse]
+        );
+        assert_eq!(
+            w.allowed(Some(FvState::Submitted), Role::Employee),
+            [FvAction::Withdraw]
+        );
+        for s in [FvState::Granted, FvState::Refused, FvState::Withdrawn] {
+            assert!(w.is_final(s));
+        }
+        for s in w.states {
+            assert!(w.path_to(*s).is_some(), "{s} reachable");
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! Private foreign visit requests (FV-1).
+
+use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::principal::Visibility;
+use cscms_domain::workflow::Step;
+use diesel::prelude::*;
+
+use crate::audit::Actor;
+use crate::schema::{employees, foreign_visits, organisations};
+use crate::steps::with_step;
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = foreign_visits)]
+pub struct FvRow {
+    pub id: i64,
+    pub employee_code: String,
+    pub org_id: String,
+    pub state: String,
+    /// JSON array of country names.
+    pub countries: String,
+    pub from_date: NaiveDate,
+    pub to_date: NaiveDate,
+    pub purpose: String,
+    pub funded_by: String,
+    pub funding_details: Option<String>,
+    pub leave_kind: String,
+    pub leave_from: NaiveDate,
+    pub leave_to: NaiveDate,
+    /// JSON object: name, address, phone, email.
+    pub contact_abroad: String,
+    pub submitted_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new request as the API has checked it.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = foreign_visits)]
+pub struct NewFv {
+    pub employee_code: String,
+    pub org_id: String,
+    pub state: String,
+    pub countries: String,
+    pub from_date: NaiveDate,
+    pub to_date: NaiveDate,
+    pub purpose: String,
+    pub funded_by: String,
+    pub funding_details: Option<String>,
+    pub leave_kind: String,
+    pub leave_from: NaiveDate,
+    pub leave_to: NaiveDate,
+    pub contact_abroad: String,
+    pub submitted_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A request with the employee's name and where the request sits.
+#[derive(Debug, Clone)]
+pub struct FvRecord {
+    pub row: FvRow,
+    pub employee_name: String,
+    pub org_parent: Option<String>,
+}
+
+/// Files a request with its opening step, audited.
+pub fn apply(c: &mut DbConn, actor: &Actor, new: &NewFv, step: &Step) -> Result<i64, StoreError> {
+    with_step(c, actor, step, &new.org_id, |c| {
+        let id: i64 = diesel::insert_into(foreign_visits::table)
+            .values(new)
+            .returning(foreign_visits::id)
+            .get_result(c)?;
+        Ok(Some((id, id)))
+    })
+}
+
+/// Moves a request by a step, if it is still in the state the step leaves.
+pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
+    let org = foreign_visits::table
+        .find(id)
+        .select(foreign_visits::org_id)
+        .first::<String>(c)?;
+    let from = step.from_state.unwrap_or_default();
+    with_step(c, actor, step, &org, |c| {
+        let n = diesel::update(
+            foreign_visits::table
+                .find(id)
+                .filter(foreign_visits::state.eq(from)),
+        )
+        .set((
+            foreign_visits::state.eq(step.to_state),
+            foreign_visits::updated_at.eq(step.at),
+        ))
+        .execute(c)?;
+        Ok((n == 1).then_some((id, ())))
+    })
+}
+
+type Joined = (FvRow, String, Option<String>);
+
+fn record((row, employee_name, org_parent): Joined) -> FvRecord {
+    FvRecord {
+        row,
+        employee_name,
+        org_parent,
+    }
+}
+
+pub fn get(c: &mut DbConn, id: i64) -> Result<Option<FvRecord>, StoreError> {
+    Ok(foreign_visits::table
+        .inner_join(employees::table)
+        .inner_join(organisations::table)
+        .filter(foreign_visits::id.eq(id))
+        .select((
+            FvRow::as_select(),
+            employees::name,
+            organisations::parent_id,
+        ))
+        .first::<Joined>(c)
+        .optional()?
+        .map(record))
+}
+
+/// Requests visible under `visibility`, optionally in one state; oldest
+/// first (a queue) or newest first.
+pub fn list(
+    c: &mut DbConn,
+    visibility: &Visibility,
+    state: Option<&str>,
+    oldest_first: bool,
+    limit: i64,
+) -> Result<Vec<FvRecord>, StoreError> {
+    let mut q = foreign_visits::table
+        .inner_join(employees::table)
+        .inner_join(organisations::table)
+        .into_boxed();
+    match visibility {
+        Visibility::All => {}
+        Visibility::OrgTree(org) => {
+            q = q.filter(
+                organisations::id
+                    .eq(org.as_str())
+                    .or(organisations::parent_id.eq(org.as_str())),
+            )
+        }
+        Visibility::Employee(code) => q = q.filter(foreign_visits::employee_code.eq(code.as_str())),
+        Visibility::Nothing => return Ok(Vec::new()),
+    }
+    if let Some(s) = state {
+        q = q.filter(foreign_visits::state.eq(s.to_owned()));
+    }
+    q = if oldest_first {
+        q.order((foreign_visits::submitted_at.asc(), foreign_visits::id.asc()))
+    } else {
+        q.order((
+            foreign_visits::submitted_at.desc(),
+            foreign_visits::id.desc(),
+        ))
+    };
+    Ok(q.limit(limit)
+        .select((
+            FvRow::as_select(),
+            employees::name,
+            organisations::parent_id,
+        ))
+        .load::<Joined>(c)?
+        .into_iter()
+        .map(record)
+        .collect())
+}

@@ -1,0 +1,104 @@
+//! The decision record of every workflow step (FV-1, DEP-1), written with
+//! the move it records and its audit row, in one transaction.
+
+use chrono::NaiveDateTime;
+use cscms_domain::workflow::Step;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::audit::{self, Actor, Change};
+use crate::schema::workflow_steps;
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = workflow_steps)]
+pub struct StepRow {
+    pub id: i64,
+    pub workflow: String,
+    pub record_id: i64,
+    pub action: String,
+    pub from_state: Option<String>,
+    pub to_state: String,
+    pub actor_sub: String,
+    pub actor_role: String,
+    pub at: NaiveDateTime,
+    pub reason: Option<String>,
+    /// The clearance as fetched for the step (JSON), if the workflow fetches one.
+    pub clearance: Option<String>,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = workflow_steps)]
+struct NewStep<'a> {
+    workflow: &'a str,
+    record_id: i64,
+    action: &'a str,
+    from_state: Option<&'a str>,
+    to_state: &'a str,
+    actor_sub: &'a str,
+    actor_role: &'a str,
+    at: NaiveDateTime,
+    reason: Option<&'a str>,
+    clearance: Option<String>,
+}
+
+fn insert(c: &mut DbConn, record_id: i64, step: &Step) -> Result<(), StoreError> {
+    diesel::insert_into(workflow_steps::table)
+        .values(NewStep {
+            workflow: step.workflow,
+            record_id,
+            action: step.action,
+            from_state: step.from_state,
+            to_state: step.to_state,
+            actor_sub: &step.actor_sub,
+            actor_role: step.actor_role.as_str(),
+            at: step.at,
+            reason: step.reason.as_deref(),
+            clearance: step.clearance.as_ref().map(|v| v.to_string()),
+        })
+        .execute(c)?;
+    Ok(())
+}
+
+/// Runs `write` (which makes or moves the record and returns its id), then
+/// records the step and its audit row; all or nothing. `write` answering
+/// `None` means the record was not in the state the step leaves: `Stale`.
+pub(crate) fn with_step<T>(
+    c: &mut DbConn,
+    actor: &Actor,
+    step: &Step,
+    org_id: &str,
+    write: impl FnOnce(&mut DbConn) -> Result<Option<(i64, T)>, StoreError>,
+) -> Result<T, StoreError> {
+    audit::audited(c, actor, |c| {
+        let (id, out) = write(c)?.ok_or(StoreError::Stale)?;
+        insert(c, id, step)?;
+        let change = Change {
+            action: step.action,
+            entity: step.workflow,
+            entity_id: id.to_string(),
+            org_id: Some(org_id.to_owned()),
+            before: step.from_state.map(|s| json!({ "state": s })),
+            after: Some(json!({
+                "state": step.to_state,
+                "reason": step.reason,
+                "clearance": step.clearance.as_ref().and_then(|c| c.get("clearance")),
+            })),
+        };
+        Ok((out, change))
+    })
+}
+
+/// The steps of one record, oldest first.
+pub fn for_record(
+    c: &mut DbConn,
+    workflow: &str,
+    record_id: i64,
+) -> Result<Vec<StepRow>, StoreError> {
+    Ok(workflow_steps::table
+        .filter(workflow_steps::workflow.eq(workflow))
+        .filter(workflow_steps::record_id.eq(record_id))
+        .order(workflow_steps::id.asc())
+        .select(StepRow::as_select())
+        .load(c)?)
+}
