@@ -140,6 +140,9 @@ pub fn connect_pool(url: &DbUrl, size: u32) -> Result<DbPool, StoreError> {
     r2d2::Pool::builder()
         .max_size(size)
         .connection_timeout(Duration::from_secs(10))
+        // No `SELECT 1` before every use: a broken connection fails its own
+        // query and is then dropped (has_broken), and /readyz pings.
+        .test_on_check_out(false)
         .build(DbManager { url: url.clone() })
         .map_err(StoreError::Pool)
 }

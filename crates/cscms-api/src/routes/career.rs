@@ -33,12 +33,10 @@ async fn load(
     who: &Principal,
     code: &str,
 ) -> Result<(EmployeeCode, EmployeeRow, Vec<ServiceEventRow>), ApiError> {
-    let (code, employee) = super::visible_employee(state, who, code).await?;
-    let key = code.as_str().to_owned();
-    let history = state
-        .db(move |c| cscms_store::employees::history(c, &key))
-        .await?;
-    Ok((code, employee, history))
+    super::visible_employee_with(state, who, code, |c, e| {
+        cscms_store::employees::history(c, &e.code)
+    })
+    .await
 }
 
 /// The MACP/ACP position of an employee from the stored service history.

@@ -274,11 +274,10 @@ pub async fn get(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (parsed, r) = super::visible_employee(&state, &who, &code).await?;
-    let key = parsed.as_str().to_owned();
-    let history = state
-        .db(move |c| cscms_store::employees::history(c, &key))
-        .await?;
+    let (_, r, history) = super::visible_employee_with(&state, &who, &code, |c, e| {
+        cscms_store::employees::history(c, &e.code)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(EmployeeDetail {
         date_of_birth: r.date_of_birth,
         joined_government_on: r.joined_government_on,

@@ -56,11 +56,36 @@ pub async fn visible_employee(
     who: &Principal,
     code: &str,
 ) -> Result<(EmployeeCode, EmployeeRow), ApiError> {
+    let (code, row, ()) = visible_employee_with(state, who, code, |_, _| Ok(())).await?;
+    Ok((code, row))
+}
+
+/// [`visible_employee`], loading more about the employee in the same trip to
+/// the database (`more` runs only for an existing employee; its result is
+/// returned only if the caller may see them).
+pub async fn visible_employee_with<T, F>(
+    state: &AppState,
+    who: &Principal,
+    code: &str,
+    more: F,
+) -> Result<(EmployeeCode, EmployeeRow, T), ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut cscms_store::DbConn, &EmployeeRow) -> Result<T, cscms_store::StoreError>
+        + Send
+        + 'static,
+{
     let not_found = || ApiError::not_found(format!("Employee {code}"));
     let parsed = EmployeeCode::parse(code).map_err(|_| not_found())?;
     let key = parsed.as_str().to_owned();
-    let placed = state
-        .db(move |c| cscms_store::employees::get(c, &key))
+    let (placed, extra) = state
+        .db(move |c| {
+            let Some(placed) = cscms_store::employees::get(c, &key)? else {
+                return Ok(None);
+            };
+            let extra = more(c, &placed.record)?;
+            Ok(Some((placed, extra)))
+        })
         .await?
         .ok_or_else(not_found)?;
     let org = OrgId::parse(&placed.record.org_id).map_err(|_| not_found())?;
@@ -76,5 +101,5 @@ pub async fn visible_employee(
     if !who.sees(place) {
         return Err(not_found());
     }
-    Ok((parsed, placed.record))
+    Ok((parsed, placed.record, extra))
 }
