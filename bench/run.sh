@@ -38,8 +38,6 @@ run_backend() {
   for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
   local base="http://127.0.0.1:$port"
   local dopt; dopt=$($BIN token --role dopt --ttl 1h)
-  local emp_code="CSS-$(printf '%06d' $((EMPLOYEES / 2 / 4 * 4 + 1)))"
-  local emp; emp=$($BIN token --role employee --employee "$emp_code" --ttl 1h)
 
   # Report: one request over the whole cadre, timed by curl (not wrk: it is a batch job).
   local report_s; report_s=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $dopt" \
@@ -55,6 +53,9 @@ codes=[]
 for line in sys.stdin.read().replace("}{","}\n{").splitlines():
     codes += [i["code"] for i in json.loads(line)["items"]]
 print(",".join("\"%s\"" % c for c in codes))')
+  # The PATCH row edits a real employee's profile (the first code listed).
+  local emp_code; emp_code=$(cut -d, -f1 <<<"$codes" | tr -d '"')
+  local emp; emp=$($BIN token --role employee --employee "$emp_code" --ttl 1h)
   cat > "$work/get.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $dopt"
 local codes = {$codes}
@@ -98,6 +99,10 @@ LUA
   local get; get=$(measure "GET /v1/employees/{code} (DoPT token)" -s "$work/get.lua" "$base")
   local list; list=$(measure "GET /v1/employees?cadre=CSS&grade=SO&limit=50" -H "Authorization: Bearer $dopt" "$base/v1/employees?cadre=CSS&grade=SO&limit=50")
   local patch; patch=$(measure "PATCH profile (If-Match, audited; 1 connection)" -c1 -t1 -s "$work/patch.lua" "$base")
+  # Every PATCH must have landed: the profile's version counts them.
+  local version; version=$(curl -s -H "Authorization: Bearer $emp" "$base/v1/employees/$emp_code/profile" \
+    | python3 -c 'import sys,json; print(json.load(sys.stdin)["version"])')
+  echo "bench: $emp_code profile at version $version after the PATCH row" >&2
   local base_rps; base_rps=$(cut -d'|' -f2 <<<"$health")
   {
     echo ""
