@@ -898,27 +898,16 @@ async fn act(
 ) -> Result<HttpResponse, ApiError> {
     let r = load_application(state, who, id).await?;
     let current = app_state(&r)?;
-    let reason = body.reason.as_deref();
-    DEPUTATION
-        .apply(Some(current), action, who.role, reason)
-        .map_err(refused)?;
-    let cl = clearance::for_employee(
+    let step = super::workflow::checked_step(
         state,
+        who,
+        &DEPUTATION,
+        (current, action),
+        body.reason.as_deref(),
         &r.row.employee_code,
         ClearancePurpose::Deputation,
-        today(),
     )
     .await?;
-    let (_, step) = DEPUTATION
-        .step(
-            Some(current),
-            action,
-            who,
-            reason,
-            Some(clearance_json(&cl)?),
-            Utc::now().naive_utc(),
-        )
-        .map_err(refused)?;
     let actor = actor(who, req);
     state
         .db(move |c| cscms_store::deputation::advance(c, &actor, id, &step))

@@ -384,27 +384,16 @@ async fn act(
     let current = FOREIGN_VISIT
         .state(&r.row.state)
         .ok_or_else(|| corrupt("state"))?;
-    let reason = body.reason.as_deref();
-    FOREIGN_VISIT
-        .apply(Some(current), action, who.role, reason)
-        .map_err(refused)?;
-    let cl = clearance::for_employee(
+    let step = super::workflow::checked_step(
         state,
+        who,
+        &FOREIGN_VISIT,
+        (current, action),
+        body.reason.as_deref(),
         &r.row.employee_code,
         ClearancePurpose::ForeignVisit,
-        today(),
     )
     .await?;
-    let (_, step) = FOREIGN_VISIT
-        .step(
-            Some(current),
-            action,
-            who,
-            reason,
-            Some(clearance_json(&cl)?),
-            Utc::now().naive_utc(),
-        )
-        .map_err(refused)?;
     let actor = actor(who, req);
     state
         .db(move |c| cscms_store::foreign_visits::advance(c, &actor, id, &step))

@@ -106,3 +106,33 @@ pub fn corrupt(what: &str) -> ApiError {
 pub fn to_json<T: Serialize>(v: &T) -> Result<String, ApiError> {
     serde_json::to_string(v).map_err(|e| ApiError::Internal(format!("json: {e}")))
 }
+
+/// A step of a request's workflow as every workflow takes it: the move is
+/// checked first (so a refused move fetches nothing), then the vigilance
+/// clearance for the request's purpose is fetched and recorded with the
+/// step (VIG-1). The caller stores the step.
+pub async fn checked_step<S: Label, A: Label>(
+    state: &crate::state::AppState,
+    who: &cscms_domain::principal::Principal,
+    workflow: &Workflow<S, A>,
+    (current, action): (S, A),
+    reason: Option<&str>,
+    employee_code: &str,
+    purpose: cscms_domain::vigilance::ClearancePurpose,
+) -> Result<cscms_domain::workflow::Step, ApiError> {
+    workflow
+        .apply(Some(current), action, who.role, reason)
+        .map_err(refused)?;
+    let cl = crate::clearance::for_employee(state, employee_code, purpose, today()).await?;
+    let (_, step) = workflow
+        .step(
+            Some(current),
+            action,
+            who,
+            reason,
+            Some(clearance_json(&cl)?),
+            Utc::now().naive_utc(),
+        )
+        .map_err(refused)?;
+    Ok(step)
+}
