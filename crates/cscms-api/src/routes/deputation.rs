@@ -226,7 +226,7 @@ fn judge(e: &EmployeeRow, terms: &AdvertisementTerms) -> Decision<EligibilityOut
 }
 
 /// The sub-nodal officer publishes an advertisement of a post on deputation (DEP-1).
-#[utoipa::path(operation_id = "deputation_publish", tag = "deputation", security(("bearer" = [])), request_body = AdvertisementTerms,
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = AdvertisementTerms,
     responses(
         (status = 201, body = AdvertisementView, headers(("Location" = String), ("ETag" = String))),
         (status = 403, description = "Only sub-nodal officers of onboarded organisations publish", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -291,7 +291,7 @@ pub struct BrowseQuery {
 /// Advertisements. Employees: those open today that they are eligible for
 /// (DEP-2), each with the eligibility decision. Sub-nodal officers: their
 /// own; nodal officers: those of the bodies under them; DoPT and AVD: all.
-#[utoipa::path(operation_id = "deputation_browse", tag = "deputation", security(("bearer" = [])), params(BrowseQuery),
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), params(BrowseQuery),
     responses((status = 200, body = AdvertisementList)))]
 #[get("/deputation/advertisements")]
 pub async fn browse(
@@ -331,7 +331,7 @@ pub async fn browse(
 
 /// One advertisement with every version; for an employee, with their
 /// eligibility (DEP-2).
-#[utoipa::path(operation_id = "deputation_get_advert", tag = "deputation", security(("bearer" = [])),
+#[utoipa::path(tag = "deputation", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Advertisement id")),
     responses((status = 200, body = AdvertisementView, headers(("ETag" = String)))))]
 #[get("/deputation/advertisements/{id}")]
@@ -371,7 +371,7 @@ pub async fn get_advert(
 
 /// The sub-nodal officer amends an open advertisement before its last
 /// date (DEP-1). Needs `If-Match`; the earlier versions stay in the history.
-#[utoipa::path(operation_id = "deputation_amend", tag = "deputation", security(("bearer" = [])), request_body = AdvertisementTerms,
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = AdvertisementTerms,
     params(("id" = i64, Path, description = "Advertisement id"),
         ("If-Match" = String, Header, description = "The ETag of the version amended")),
     responses(
@@ -422,7 +422,7 @@ pub async fn amend(
 }
 
 /// The sub-nodal officer closes an open advertisement before its last date (DEP-1).
-#[utoipa::path(operation_id = "deputation_close", tag = "deputation", security(("bearer" = [])), request_body = ActionRequest,
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = ActionRequest,
     params(("id" = i64, Path, description = "Advertisement id")),
     responses((status = 200, body = AdvertisementView),
         (status = 403, description = "Not a sub-nodal officer", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -641,7 +641,7 @@ fn missing_documents(required: &[String], given: &[DocumentRef]) -> Vec<FieldErr
 /// (DEP-1). Needs a submitted profile (PRF-1); eligibility is judged on the
 /// substantive post (DEP-2) and an ineligible application is refused with
 /// every reason.
-#[utoipa::path(operation_id = "deputation_apply", tag = "deputation", security(("bearer" = [])), request_body = NewApplication,
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = NewApplication,
     params(("id" = i64, Path, description = "Advertisement id")),
     responses(
         (status = 201, body = ApplicationView, headers(("Location" = String))),
@@ -777,7 +777,7 @@ fn only(who: &Principal, role: Role, detail: &str) -> Result<(), ApiError> {
 }
 
 /// The caller's own applications, newest first (employees).
-#[utoipa::path(operation_id = "deputation_mine", tag = "deputation", security(("bearer" = [])),
+#[utoipa::path(tag = "deputation", security(("bearer" = [])),
     responses((status = 200, body = ApplicationList),
         (status = 403, description = "Only employees apply", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/mine")]
@@ -799,7 +799,7 @@ pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpRes
 
 /// Applications awaiting cadre clearance in the caller's ministry or
 /// department and the bodies under it, oldest first (nodal officers).
-#[utoipa::path(operation_id = "deputation_pending_ministry", tag = "deputation", security(("bearer" = [])),
+#[utoipa::path(tag = "deputation", security(("bearer" = [])),
     responses((status = 200, body = ApplicationList),
         (status = 403, description = "Only nodal officers give cadre clearance", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/pending-ministry")]
@@ -823,7 +823,7 @@ pub async fn pending_ministry(
 }
 
 /// Applications forwarded with cadre clearance, awaiting DoPT's decision, oldest first.
-#[utoipa::path(operation_id = "deputation_pending_dopt", tag = "deputation", security(("bearer" = [])),
+#[utoipa::path(tag = "deputation", security(("bearer" = [])),
     responses((status = 200, body = ApplicationList),
         (status = 403, description = "Only DoPT approves", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/pending-dopt")]
@@ -844,7 +844,7 @@ pub async fn pending_dopt(
 
 /// Applications to the caller's advertisements, once approved by DoPT
 /// (sub-nodal officers), oldest first.
-#[utoipa::path(operation_id = "deputation_received", tag = "deputation", security(("bearer" = [])), params(ReceivedQuery),
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), params(ReceivedQuery),
     responses((status = 200, body = ApplicationList),
         (status = 403, description = "Only sub-nodal officers receive applications", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/received")]
@@ -873,7 +873,7 @@ pub async fn received(
 
 /// One application with its eligibility, the vigilance clearance as of
 /// today and every step.
-#[utoipa::path(operation_id = "deputation_get_application", tag = "deputation", security(("bearer" = [])),
+#[utoipa::path(tag = "deputation", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Application id")),
     responses((status = 200, body = ApplicationView)))]
 #[get("/deputation/applications/{id}")]

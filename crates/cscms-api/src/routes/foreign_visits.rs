@@ -226,7 +226,7 @@ async fn view(
 /// The employee applies for clearance of a private foreign visit (FV-1).
 /// Needs a submitted profile (PRF-1); the vigilance clearance is fetched
 /// and recorded with the application.
-#[utoipa::path(operation_id = "foreign_visit_apply", tag = "foreign visits", security(("bearer" = [])), request_body = NewForeignVisit,
+#[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = NewForeignVisit,
     responses(
         (status = 201, body = ForeignVisitView, headers(("Location" = String))),
         (status = 403, description = "Only employees apply", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -300,7 +300,7 @@ pub async fn apply(
 }
 
 /// The caller's own requests, newest first (employees).
-#[utoipa::path(operation_id = "foreign_visit_mine", tag = "foreign visits", security(("bearer" = [])),
+#[utoipa::path(tag = "foreign visits", security(("bearer" = [])),
     responses((status = 200, body = ForeignVisitList),
         (status = 403, description = "Only employees have requests of their own", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/foreign-visits/mine")]
@@ -315,7 +315,7 @@ pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpRes
 
 /// Requests awaiting a decision in the caller's ministry or department and
 /// the bodies under it, oldest first (nodal officers).
-#[utoipa::path(operation_id = "foreign_visit_pending", tag = "foreign visits", security(("bearer" = [])),
+#[utoipa::path(tag = "foreign visits", security(("bearer" = [])),
     responses((status = 200, body = ForeignVisitList),
         (status = 403, description = "Only nodal officers decide foreign visits", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/foreign-visits/pending")]
@@ -357,7 +357,7 @@ async fn list(
 }
 
 /// One request with the vigilance clearance as of today and every step.
-#[utoipa::path(operation_id = "foreign_visit_get", tag = "foreign visits", security(("bearer" = [])),
+#[utoipa::path(tag = "foreign visits", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Request id")),
     responses((status = 200, body = ForeignVisitView)))]
 #[get("/foreign-visits/{id}")]
@@ -403,7 +403,7 @@ async fn act(
 }
 
 /// The nodal officer grants clearance (FV-1), seeing the vigilance clearance.
-#[utoipa::path(operation_id = "foreign_visit_grant", tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
+#[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
     params(("id" = i64, Path, description = "Request id")),
     responses((status = 200, body = ForeignVisitView),
         (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -420,7 +420,7 @@ pub async fn grant(
 }
 
 /// The nodal officer refuses clearance, with a reason (FV-1).
-#[utoipa::path(operation_id = "foreign_visit_refuse", tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
+#[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
     params(("id" = i64, Path, description = "Request id")),
     responses((status = 200, body = ForeignVisitView),
         (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -438,7 +438,7 @@ pub async fn refuse(
 }
 
 /// The employee withdraws the request before a decision (FV-1).
-#[utoipa::path(operation_id = "foreign_visit_withdraw", tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
+#[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
     params(("id" = i64, Path, description = "Request id")),
     responses((status = 200, body = ForeignVisitView),
         (status = 403, description = "Only the employee withdraws", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -300,7 +300,7 @@ pub struct NewSubOrganisation {
 
 /// The nodal officer of a ministry or department onboards a PSU, autonomous
 /// body or attached office under it, with its sub-nodal officer (DEP-1). Audited.
-#[utoipa::path(operation_id = "onboard_sub_organisation", tag = "organisations", security(("bearer" = [])), request_body = NewSubOrganisation,
+#[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = NewSubOrganisation,
     params(("id" = String, Path, description = "The ministry or department, e.g. MHA")),
     responses(
         (status = 201, body = OrganisationDetail, headers(("Location" = String))),
