@@ -3,7 +3,7 @@
 //! rows and `cscms_domain::pay`.
 
 use cscms_domain::cadre::{self, Cadre};
-use cscms_domain::pay::{CareerEvent, Level, MacpInput, PayRef};
+use cscms_domain::pay::{CareerEvent, DeputationFacts, Level, MacpInput, PayError, PayRef};
 use cscms_store::employees::{EmployeeRow, ServiceEventRow};
 
 /// The pay position an event (or a grade) names: the level recorded, else
@@ -66,6 +66,28 @@ pub fn macp_input(e: &EmployeeRow, history: &[ServiceEventRow]) -> Option<MacpIn
         organised_group_a: false,
         events,
         apars: Vec::new(),
+    })
+}
+
+/// Where a deputation post is: its place and state, as advertised.
+pub struct PostPlace<'a> {
+    pub place: &'a str,
+    pub state: &'a str,
+}
+
+/// The MACP-9 facts of a stored employee for a post at `post`: the level of
+/// the substantive grade (DEP-2), the cell drawn, and whether the post is in
+/// the station the employee serves in (same place name and state).
+pub fn deputation_facts(
+    e: &EmployeeRow,
+    post: &PostPlace<'_>,
+) -> Result<DeputationFacts, PayError> {
+    let grade = cadre::grade(e.cadre.parse::<Cadre>()?, &e.grade)?;
+    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
+    Ok(DeputationFacts {
+        substantive_level: Level::parse(&grade.level_7cpc)?,
+        drawn: Level::parse(&e.pay_level)?.cell(u32::try_from(e.pay_cell).unwrap_or(0))?,
+        same_station: same(&e.station, post.place) && same(&e.station_state, post.state),
     })
 }
 

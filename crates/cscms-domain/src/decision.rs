@@ -53,6 +53,11 @@ impl Reasons {
         self.0.extend(other.0);
     }
 
+    /// Takes over the reasons of a decision this one builds on.
+    pub fn append(&mut self, reasons: Vec<Reason>) {
+        self.0.extend(reasons);
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = &Reason> {
         self.0.iter()
     }

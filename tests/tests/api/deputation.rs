@@ -749,3 +749,74 @@ async fn the_chain_and_who_sees_what() {
     .await
     .assert_problem(422, "validation_failed");
 }
+
+#[actix_web::test]
+async fn macp_9_an_approved_deputation_shows_both_ways_of_drawing_pay() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    // An SO (substantive level 8) drawing level 9, cell 3 (56300) through
+    // MACP: the Level 8 pay it corresponds to is 53600 (Rule 13 from 53600
+    // gives 56300).
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE employees SET pay_level = '9', pay_cell = 3 WHERE code = 'CSS-000001'",
+        )
+    })
+    .await;
+    let sub = onboard(&app, "MHA", NISA).await;
+    let dopt = app.dopt();
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let mut in_delhi = terms(days_from_today(9), "7");
+    in_delhi["place"] = json!("New Delhi");
+    in_delhi["place_state"] = json!("Delhi");
+    let mut pay = Vec::new();
+    for body in [terms(days_from_today(9), "7"), in_delhi] {
+        let advert = publish(&app, &sub, &body).await;
+        let id = apply(&app, &me, advert).await["id"].as_i64().unwrap();
+        let url = |a: &str| format!("/v1/deputation/applications/{id}/{a}");
+        let r = app.post_json(&url("forward"), &nodal, &json!({})).await;
+        assert_eq!(r.json["pay_options"], Value::Null, "before approval");
+        let r = app.post_json(&url("approve"), &dopt, &json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        // Every caller who sees the approved application sees the same options.
+        let seen = app
+            .get(&format!("/v1/deputation/applications/{id}"), &sub)
+            .await;
+        assert_eq!(seen.json["pay_options"], r.json["pay_options"]);
+        pay.push(r.json["pay_options"].clone());
+    }
+    let [away, same] = &pay[..] else {
+        unreachable!()
+    };
+    for p in [away, same] {
+        assert_eq!(p["macp_upgrade_held"], true);
+        assert_eq!(
+            p["substantive"],
+            json!({"level": "8", "cell": 5, "pay": 53600})
+        );
+        assert_eq!(p["macp"], json!({"level": "9", "cell": 3, "pay": 56300}));
+        assert_eq!(p["under_macp"], 56300);
+        assert_eq!(p["as_of"], today().to_string());
+        let rules: Vec<&str> = p["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["rule"].as_str().unwrap())
+            .collect();
+        assert!(
+            rules.contains(&"MACP-9") && rules.contains(&"DEP-2"),
+            "{rules:?}"
+        );
+    }
+    // Hyderabad from New Delhi: 10% of 53600 = 5360; 58960 beats 56300.
+    assert_eq!(away["allowance"]["same_station"], false);
+    assert_eq!(away["allowance"]["amount"], 5360);
+    assert_eq!(away["with_allowance"], 58960);
+    assert_eq!(away["better"], "substantive_pay_with_allowance");
+    // New Delhi: 5% = 2680; 56280 is less than the MACP pay 56300.
+    assert_eq!(same["allowance"]["same_station"], true);
+    assert_eq!(same["allowance"]["amount"], 2680);
+    assert_eq!(same["with_allowance"], 56280);
+    assert_eq!(same["better"], "macp_pay");
+}

@@ -11,6 +11,7 @@ use cscms_domain::deputation::{
 };
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
+use cscms_domain::pay::{deputation_pay, DeputationPay};
 use cscms_domain::principal::{Principal, RecordPlace, Role};
 use cscms_domain::vigilance::ClearancePurpose;
 use cscms_store::deputation::{
@@ -29,6 +30,7 @@ use super::workflow::{
 };
 use super::{actor, utc};
 use crate::auth::Auth;
+use crate::career::{deputation_facts, PostPlace};
 use crate::clearance;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{body_errors, BodyRules, CheckedJson, ValidJson};
@@ -524,6 +526,11 @@ pub struct ApplicationView {
     pub clearance: Value,
     /// Every step with who took it, when, why and the clearance then.
     pub steps: Vec<StepView>,
+    /// Once approved: the ways the applicant may draw pay on the post, as of
+    /// today (MACP-9) — substantive pay with deputation allowance, and,
+    /// for a holder of an ACP/MACP upgrade, the upgraded pay without it.
+    /// Null before approval, or where the pay held is not a cell of the matrix.
+    pub pay_options: Option<Decision<DeputationPay>>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -610,12 +617,48 @@ async fn app_view(
         .await?;
     let eligibility =
         serde_json::from_str(&r.row.eligibility).map_err(|_| corrupt("eligibility"))?;
+    let pay_options = if app_state(&r)? == DepState::Approved {
+        pay_options(state, &r).await?
+    } else {
+        None
+    };
     Ok(ApplicationView {
         application: app_summary(r, who)?,
         eligibility,
         clearance: clearance_json(&cl)?,
         steps: StepView::list(steps),
+        pay_options,
     })
+}
+
+/// MACP-9 for an approved application, on the employee's pay as stored now
+/// and the post's place as advertised.
+async fn pay_options(
+    state: &AppState,
+    r: &ApplicationRecord,
+) -> Result<Option<Decision<DeputationPay>>, ApiError> {
+    let code = r.row.employee_code.clone();
+    let Some(employee) = state
+        .db(move |c| cscms_store::employees::get(c, &code))
+        .await?
+        .map(|p| p.record)
+    else {
+        return Ok(None);
+    };
+    let terms = terms_of(&r.advert.row.content)?;
+    let post = PostPlace {
+        place: &terms.place,
+        state: &terms.place_state,
+    };
+    let decided =
+        deputation_facts(&employee, &post).and_then(|facts| deputation_pay(today(), &facts));
+    match decided {
+        Ok(d) => Ok(Some(d)),
+        Err(e) => {
+            log::warn!("MACP-9 not computed for application {}: {e}", r.row.id);
+            Ok(None)
+        }
+    }
 }
 
 /// Documents required by the advertisement and not carried, by name.

@@ -80,6 +80,18 @@ impl Level {
         Level::by_ord(self.0.ord.checked_add(1)?)
     }
 
+    /// Cell `number` (1-based) of the level.
+    pub fn cell(self, number: u32) -> Result<Cell, PayError> {
+        usize::try_from(number)
+            .ok()
+            .and_then(|n| n.checked_sub(1))
+            .and_then(|i| Cell::at(self, i))
+            .ok_or_else(|| PayError::PayOutOfRange {
+                what: format!("the cells of level {}", self.name()),
+                pay: number,
+            })
+    }
+
     /// The cell (1-based) whose pay is exactly `pay`.
     pub fn cell_of(self, pay: u32) -> Result<Cell, PayError> {
         self.cells()

@@ -31,7 +31,10 @@ pub mod regime;
 pub mod sixth;
 
 pub use benchmark::{Apar, Grading};
-pub use deputation::{compare_deputation, DeputationChoice, DeputationComparison, DeputationInput};
+pub use deputation::{
+    compare_deputation, deputation_pay, DeputationAllowance, DeputationChoice,
+    DeputationComparison, DeputationFacts, DeputationInput, DeputationPay,
+};
 pub use fitment::{fit_prerevised, fit_sixth_to_seventh, PreRevisedScale};
 pub use fixation::{fix_pay, FixInput, Fixation, Pay, Step};
 pub use macp::{
@@ -73,6 +76,8 @@ pub enum PayError {
     NotAnUpgrade(String),
     #[error("invalid service event on {on}: {why}")]
     InvalidEvent { on: NaiveDate, why: &'static str },
+    #[error("no {0} was in force on the date")]
+    NotInForce(&'static str),
     #[error("date out of range")]
     DateOutOfRange,
     #[error("{0}")]
