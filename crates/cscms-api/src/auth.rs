@@ -6,7 +6,9 @@
 
 use std::future::{ready, Ready};
 use std::io::Write;
+use std::num::NonZeroUsize;
 use std::path::Path;
+use std::sync::Mutex;
 
 use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use cscms_domain::employee::EmployeeCode;
@@ -14,6 +16,7 @@ use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::{Principal, Role};
 use jsonwebtoken::errors::ErrorKind;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use lru::LruCache;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +48,22 @@ pub struct Verifier {
     validation: Validation,
     /// Present only with an HS256 secret: lets `cscms token` and tests mint.
     signer: Option<(EncodingKey, String, String)>,
+    /// Tokens already verified, by their exact text (see [`Verifier::verify`]).
+    verified: Mutex<LruCache<Box<str>, Verified>>,
 }
+
+/// A verified token's principal and how long it stays valid.
+#[derive(Clone)]
+struct Verified {
+    principal: Principal,
+    exp: u64,
+}
+
+/// Verified tokens kept: portals reuse one token for many calls.
+const VERIFIED_TOKENS: NonZeroUsize = match NonZeroUsize::new(4096) {
+    Some(n) => n,
+    None => NonZeroUsize::MIN,
+};
 
 /// Reads (or, for the local secret file, creates) the key material.
 fn load_secret_file(path: &Path) -> Result<Vec<u8>, String> {
@@ -111,14 +129,48 @@ impl Verifier {
             key,
             validation,
             signer: signer.map(|k| (k, s.issuer.clone(), s.audience.clone())),
+            verified: Mutex::new(LruCache::new(VERIFIED_TOKENS)),
         })
     }
 
     /// Verifies a token and turns its claims into a principal.
+    ///
+    /// A token that verified once is remembered by its exact text until it
+    /// expires: the claims come from the token alone, so the answer cannot
+    /// change before then, and the signature check (an RSA or ECDSA
+    /// verification with e-Parichay's keys) is not repeated on every call.
+    /// Only tokens that verified are kept; a failure is never cached.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        let now = jsonwebtoken::get_current_timestamp();
+        if let Some(principal) = self.cached(token, now) {
+            return Ok(principal);
+        }
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
             .map_err(|e| invalid_token(describe(e.kind())))?;
-        principal_of(data.claims)
+        let exp = data.claims.exp;
+        let principal = principal_of(data.claims)?;
+        if let Ok(mut cache) = self.verified.lock() {
+            cache.put(
+                token.into(),
+                Verified {
+                    principal: principal.clone(),
+                    exp,
+                },
+            );
+        }
+        Ok(principal)
+    }
+
+    /// The principal of a token verified before, if still valid at `now`
+    /// (the same leeway as the full check).
+    fn cached(&self, token: &str, now: u64) -> Option<Principal> {
+        let mut cache = self.verified.lock().ok()?;
+        let hit = cache.get(token)?;
+        if hit.exp.saturating_add(self.validation.leeway) < now {
+            cache.pop(token);
+            return None;
+        }
+        Some(hit.principal.clone())
     }
 
     /// Mints a token (HS256 configurations only): for `cscms token` and tests.
@@ -275,4 +327,51 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
             challenge: "Bearer realm=\"cscms\", error=\"invalid_request\"".into(),
         })?;
     state.verifier.verify(token)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    fn verifier() -> Verifier {
+        let s = Settings::from_lookup(&|k| {
+            (k == "CSCMS_JWT_SECRET").then(|| "unit-test-secret-unit-test-secret-0".to_owned())
+        })
+        .unwrap();
+        Verifier::new(&s.jwt).unwrap()
+    }
+
+    #[test]
+    fn a_verified_token_is_remembered_until_it_expires() {
+        let v = verifier();
+        let mut req = MintRequest::new(Role::Dopt, "dopt:unit");
+        req.ttl_secs = 600;
+        let token = v.mint(&req).unwrap();
+        let now = jsonwebtoken::get_current_timestamp();
+        assert!(
+            v.cached(&token, now).is_none(),
+            "nothing before the first check"
+        );
+        assert_eq!(v.verify(&token).unwrap().sub, "dopt:unit");
+        assert_eq!(v.cached(&token, now).unwrap().sub, "dopt:unit");
+        // Past its expiry (and the leeway) the entry is dropped, not served.
+        let late = now + 600 + v.validation.leeway + 5;
+        assert!(v.cached(&token, late).is_none());
+        assert!(v.cached(&token, now).is_none(), "dropped once stale");
+    }
+
+    #[test]
+    fn a_failed_token_is_never_remembered() {
+        let v = verifier();
+        let token = v.mint(&MintRequest::new(Role::Dopt, "dopt:unit")).unwrap();
+        // The first character of the signature changed.
+        let at = token.rfind('.').unwrap() + 1;
+        let swap = if &token[at..=at] == "A" { "B" } else { "A" };
+        let forged = format!("{}{swap}{}", &token[..at], &token[at + 1..]);
+        assert!(v.verify(&forged).is_err());
+        assert!(v.verify(&forged).is_err(), "still refused the second time");
+        let now = jsonwebtoken::get_current_timestamp();
+        assert!(v.cached(&forged, now).is_none());
+    }
 }

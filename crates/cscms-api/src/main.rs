@@ -124,11 +124,7 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
     } else {
         None
     };
-    let state = web::Data::new(AppState {
-        pool,
-        verifier,
-        max_body_bytes: s.max_body_bytes,
-    });
+    let state = web::Data::new(AppState::new(pool, &s.database, verifier, s.max_body_bytes));
     let server = HttpServer::new(move || cscms_api::app(state.clone()))
         .workers(s.workers)
         .shutdown_timeout(30)

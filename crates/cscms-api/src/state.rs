@@ -1,7 +1,7 @@
 //! What every handler can reach: the pool, the token verifier, the limits.
 
 use actix_web::web;
-use cscms_store::{DbConn, DbPool, StoreError};
+use cscms_store::{DbConn, DbPool, DbUrl, StoreError};
 
 use crate::auth::Verifier;
 use crate::error::ApiError;
@@ -10,10 +10,23 @@ pub struct AppState {
     pub pool: DbPool,
     pub verifier: Verifier,
     pub max_body_bytes: usize,
+    /// Whether short reads run on the request's own worker (embedded
+    /// SQLite); see [`AppState::read`].
+    inline_reads: bool,
 }
 
 impl AppState {
-    /// Runs store work on the blocking pool (diesel is synchronous).
+    pub fn new(pool: DbPool, database: &DbUrl, verifier: Verifier, max_body_bytes: usize) -> Self {
+        Self {
+            pool,
+            verifier,
+            max_body_bytes,
+            inline_reads: matches!(database, DbUrl::Sqlite(_)),
+        }
+    }
+
+    /// Runs store work on the blocking pool (diesel is synchronous): writes,
+    /// which may wait on another writer, and reads of unbounded size.
     pub async fn db<T, F>(&self, work: F) -> Result<T, ApiError>
     where
         T: Send + 'static,
@@ -27,5 +40,24 @@ impl AppState {
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
         .map_err(ApiError::from)
+    }
+
+    /// Runs a short read: a lookup by key or one bounded page. On embedded
+    /// SQLite such a read takes microseconds and never waits for a writer
+    /// (WAL), so it runs on the request's worker with an idle connection:
+    /// handing it to the blocking pool and back cost more than the query
+    /// (bench/results.md). With no idle connection, or on PostgreSQL (a
+    /// network round trip), it goes to the blocking pool like [`Self::db`].
+    pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
+    {
+        if self.inline_reads {
+            if let Some(mut conn) = self.pool.try_get() {
+                return work(&mut conn).map_err(ApiError::from);
+            }
+        }
+        self.db(work).await
     }
 }

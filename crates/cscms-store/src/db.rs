@@ -18,6 +18,22 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// Runs one diesel expression on the concrete connection behind a
+/// [`DbConn`]: the same code, compiled for each backend. Through the
+/// `MultiConnection` every execution serialises the query to SQL again
+/// before the statement cache is consulted; on the concrete connection the
+/// cache finds the prepared statement by the query's type. For the hot
+/// lookups only (bench/results.md); everything else goes through `DbConn`.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::DbConn::Sqlite($c) => $body,
+            $crate::DbConn::Pg($c) => $body,
+        }
+    };
+}
+
 /// A parsed database URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DbUrl {

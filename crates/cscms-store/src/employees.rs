@@ -208,22 +208,23 @@ pub fn with_history(
 
 /// One employee with the parent of their organisation (for scope).
 pub fn get(conn: &mut DbConn, code: &str) -> Result<Option<Placed<EmployeeRow>>, StoreError> {
-    let found = employees::table
+    // The code is the primary key: at most one row, no LIMIT needed.
+    let found = crate::on_backend!(conn, |c| employees::table
         .inner_join(organisations::table)
         .filter(employees::code.eq(code))
         .select((EmployeeRow::as_select(), organisations::parent_id))
-        .first::<(EmployeeRow, Option<String>)>(conn)
-        .optional()?;
+        .get_result::<(EmployeeRow, Option<String>)>(c)
+        .optional())?;
     Ok(found.map(|(record, org_parent)| Placed { record, org_parent }))
 }
 
 /// An employee's service history, oldest first.
 pub fn history(conn: &mut DbConn, code: &str) -> Result<Vec<ServiceEventRow>, StoreError> {
-    Ok(service_events::table
+    Ok(crate::on_backend!(conn, |c| service_events::table
         .filter(service_events::employee_code.eq(code))
         .order((service_events::effective_on.asc(), service_events::id.asc()))
         .select(ServiceEventRow::as_select())
-        .load(conn)?)
+        .load(c))?)
 }
 
 /// Inserts an employee and their service history (seeding and imports).

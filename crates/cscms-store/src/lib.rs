@@ -1,7 +1,8 @@
 //! CSCMS storage: diesel over SQLite (embedded default) and PostgreSQL
 //! (production), through one code path.
 //!
-//! Every function here is synchronous; the API runs them on the blocking pool.
+//! Every function here is synchronous; the API runs them on the blocking pool
+//! (short reads on embedded SQLite inline, see `AppState::read`).
 
 pub mod apars;
 pub mod audit;

@@ -61,11 +61,7 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     let s = settings(extra);
     let pool = connect_pool(&url, s.pool_size).expect("pool");
     let verifier = Verifier::new(&s.jwt).expect("verifier");
-    let state = web::Data::new(AppState {
-        pool,
-        verifier,
-        max_body_bytes: s.max_body_bytes,
-    });
+    let state = web::Data::new(AppState::new(pool, &url, verifier, s.max_body_bytes));
     let app = TestApp { state, _dir: dir };
     app.fixtures().await;
     app

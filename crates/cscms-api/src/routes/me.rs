@@ -34,7 +34,7 @@ pub async fn me(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpRespo
         _ => None,
     };
     let (org, emp) = state
-        .db(move |c| {
+        .read(move |c| {
             let org = match org_id {
                 Some(id) => cscms_store::organisations::get(c, &id)?,
                 None => None,

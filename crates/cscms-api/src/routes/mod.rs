@@ -79,7 +79,7 @@ where
     let parsed = EmployeeCode::parse(code).map_err(|_| not_found())?;
     let key = parsed.as_str().to_owned();
     let (placed, extra) = state
-        .db(move |c| {
+        .read(move |c| {
             let Some(placed) = cscms_store::employees::get(c, &key)? else {
                 return Ok(None);
             };

@@ -1,0 +1,57 @@
+//! Repeated reads reuse their prepared statements: each query shape is
+//! prepared once per connection, not once per request.
+
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+
+use diesel::connection::{Connection, Instrumentation, InstrumentationEvent};
+
+#[derive(Clone, Default)]
+struct Prepared(Arc<Mutex<Vec<String>>>);
+
+impl Instrumentation for Prepared {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::CacheQuery { sql, .. } = event {
+            self.0.lock().unwrap().push(sql.to_owned());
+        }
+    }
+}
+
+#[test]
+fn repeated_reads_prepare_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let admin = std::env::var("CSCMS_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let url = cscms_store::testing::fresh_database(admin.as_deref(), dir.path()).unwrap();
+    let mut conn = url.establish().unwrap();
+    let seen = Prepared::default();
+    conn.set_instrumentation(seen.clone());
+    for _ in 0..5 {
+        cscms_store::employees::get(&mut conn, "CSS-000001").unwrap();
+        cscms_store::employees::history(&mut conn, "CSS-000001").unwrap();
+    }
+    let prepared = seen.0.lock().unwrap().clone();
+    assert_eq!(prepared.len(), 2, "{prepared:#?}");
+}
+
+/// Without the query planner stability guarantee SQLite re-prepares every
+/// statement with a `LIMIT ?` at each new binding, which undoes the cache
+/// above (`.cargo/config.toml` builds the bundled SQLite with it).
+#[test]
+fn bundled_sqlite_keeps_its_plans() {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    use diesel::RunQueryDsl;
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = cscms_store::testing::fresh_database(None, dir.path()).unwrap();
+    let mut conn = url.establish().unwrap();
+    let qpsg: i64 = diesel::select(sql::<BigInt>(
+        "(SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG')",
+    ))
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(qpsg, 1, "SQLite built without SQLITE_ENABLE_QPSG");
+}
