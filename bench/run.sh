@@ -129,6 +129,8 @@ fi
   echo "# Benchmarks"
   echo ""
   echo "Produced by \`make bench\` on $(date -u +%Y-%m-%d) on a machine with $(nproc) cores; wrk $THREADS threads, $CONNS connections, $DURATION per row; loopback."
+  echo ""
+  echo "What was found and changed on the authenticated read, before and after: \`bench/speed.md\`."
 } > "$OUT.tmp"
 
 sqlite_dir=$(mktemp -d /tmp/cscms-bench-db.XXXXXX)

@@ -46,7 +46,7 @@ impl AppState {
     /// SQLite such a read takes microseconds and never waits for a writer
     /// (WAL), so it runs on the request's worker with an idle connection:
     /// handing it to the blocking pool and back cost more than the query
-    /// (bench/results.md). With no idle connection, or on PostgreSQL (a
+    /// (bench/speed.md). With no idle connection, or on PostgreSQL (a
     /// network round trip), it goes to the blocking pool like [`Self::db`].
     pub async fn read<T, F>(&self, work: F) -> Result<T, ApiError>
     where

@@ -23,7 +23,7 @@ pub enum DbConn {
 /// `MultiConnection` every execution serialises the query to SQL again
 /// before the statement cache is consulted; on the concrete connection the
 /// cache finds the prepared statement by the query's type. For the hot
-/// lookups only (bench/results.md); everything else goes through `DbConn`.
+/// lookups only (bench/speed.md); everything else goes through `DbConn`.
 #[macro_export]
 macro_rules! on_backend {
     ($conn:expr, |$c:ident| $body:expr) => {
