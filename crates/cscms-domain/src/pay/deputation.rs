@@ -137,7 +137,7 @@ pub fn allowance_rates() -> &'static DatedParam<AllowanceRates> {
                     other_percent: 10,
                     other_ceiling: 11250,
                 },
-                source: "DoPT OM No. 2/11/2017-Estt.(Pay-II) dated 24.11.2017, para 5: ceilings raised by 25% with DA at 50% from 01.01.2024",
+                source: "DoPT OM No. 2/11/2017-Estt.(Pay-II) dated 24.11.2017: ceilings rise by 25% each time DA rises by 50% (DA at 50% from 01.01.2024)",
             },
         ])
     })
@@ -192,17 +192,17 @@ pub fn allowance(
 /// the normal entitlement is not understated (docs/rules/pay.md).
 pub fn substantive_pay(substantive: Level, drawn: Cell) -> Result<Cell, PayError> {
     let mut found = None;
-    for (i, &pay) in substantive.cells().iter().enumerate() {
+    for &pay in substantive.cells() {
         if rule13_2016(substantive, pay, drawn.level)?.basic > drawn.pay {
             break;
         }
-        found = Some(i);
+        found = Some(pay);
     }
-    let i = found.ok_or_else(|| PayError::PayOutOfRange {
+    let pay = found.ok_or_else(|| PayError::PayOutOfRange {
         what: format!("the pay of an upgrade from {substantive}"),
         pay: drawn.pay,
     })?;
-    substantive.cell_of(substantive.cells()[i])
+    substantive.cell_of(pay)
 }
 
 /// What MACP-9 needs to know of an officer and a deputation post.
