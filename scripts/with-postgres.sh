@@ -42,4 +42,11 @@ trap cleanup EXIT INT TERM
 
 export CSCMS_TEST_DATABASE_URL="postgres://cscms@127.0.0.1:$port/postgres"
 echo "with-postgres: throwaway server on 127.0.0.1:$port" >&2
-"$@"
+status=0
+"$@" || status=$?
+if [ "$status" -ne 0 ]; then
+  # The server's own account of the run, for a failure that was its doing.
+  echo "with-postgres: last lines of the server log" >&2
+  tail -n 40 "$workdir/server.log" >&2 || true
+fi
+exit "$status"
