@@ -36,7 +36,8 @@ for role in "dopt" "avd" "nodal_officer --org MHA" "employee --employee CSS-0000
     --phases examples,fuzzing --generation-deterministic \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
     --no-color >"$work/st.log" 2>&1 || { status=1; cat "$work/st.log"; }
-  grep -E "^(Test cases|API Operations|  Tested)" "$work/st.log" | sed "s/^/  [$role] /" >&2 || true
+  # The summary: operations tested, then the test cases generated, passed, failed.
+  grep -E -A1 "^(Test cases|API Operations):" "$work/st.log" | grep -v "^--" | sed "s/^/  [$role] /" >&2 || true
 done
 if grep -q "panicked" "$work/server.log"; then
   echo "fuzz-api: the server panicked:" >&2; grep -n "panicked" "$work/server.log" >&2; status=1
