@@ -4,7 +4,7 @@
 //! [`decide`] (inside its own store work) or [`for_employee`]. No other code
 //! loads the status history and the returns for a decision.
 
-use chrono::{NaiveDate, TimeDelta, Utc};
+use chrono::{NaiveDate, Utc};
 use cscms_domain::decision::Decision;
 use cscms_domain::vigilance::{
     clearance, ClearanceOutcome, ClearancePurpose, IprObligation, IprRecord, VigilanceParams,
@@ -26,7 +26,7 @@ pub fn params() -> VigilanceParams {
 /// decision is taken for, so a return filed at 00:30 IST on 1 February is
 /// late however the server's clock is set.
 pub fn today() -> NaiveDate {
-    (Utc::now() + TimeDelta::minutes(330)).date_naive()
+    cscms_domain::workflow::india_date(Utc::now())
 }
 
 /// Which annual returns a stored employee owes (Rule 18(1)(ii), by the

@@ -1,7 +1,7 @@
 //! MACP and NFS of stored employees, and the MACP-due report.
 
 use actix_web::{get, web, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use cscms_domain::cadre::Cadre;
 use cscms_domain::decision::{Decision, Reason};
 use cscms_domain::employee::EmployeeCode;
@@ -23,7 +23,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct AsOf {
-    /// Decide as of this date (YYYY-MM-DD); default today.
+    /// Decide as of this date (YYYY-MM-DD); default today in India (IST).
     pub as_of: Option<NaiveDate>,
 }
 
@@ -59,7 +59,7 @@ pub async fn employee_macp(
             "the service history has no entry grade the pay engine knows",
         )
     })?;
-    let as_of = q.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = q.as_of.unwrap_or_else(crate::clearance::today);
     let decision = pay::evaluate_macp(as_of, &input).map_err(pay_error)?;
     Ok(HttpResponse::Ok().json(decision))
 }
@@ -93,7 +93,7 @@ pub async fn employee_nfs(
     q: web::Query<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let (code, e, _) = load(&state, &who, &code).await?;
-    let as_of = q.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = q.as_of.unwrap_or_else(crate::clearance::today);
     let cadre = e
         .cadre
         .parse::<Cadre>()

@@ -1,11 +1,11 @@
 //! What every approval workflow's handlers share: the action body, the step
 //! record as shown, refusals as problems, and the clearance as JSON.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use cscms_domain::decision::Decision;
 use cscms_domain::principal::Role;
 use cscms_domain::vigilance::ClearanceOutcome;
-use cscms_domain::workflow::{india_date, Label, RefusalKind, Refused, Workflow};
+use cscms_domain::workflow::{Label, RefusalKind, Refused, Workflow};
 use cscms_store::steps::StepRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -92,10 +92,7 @@ pub fn clearance_json(d: &Decision<ClearanceOutcome>) -> Result<Value, ApiError>
     serde_json::to_value(d).map_err(|e| ApiError::Internal(format!("clearance: {e}")))
 }
 
-/// Today in India, the date the portal's rules are reckoned on.
-pub fn today() -> NaiveDate {
-    india_date(Utc::now())
-}
+pub use crate::clearance::today;
 
 /// A stored value that does not parse is a fault, not the client's.
 pub fn corrupt(what: &str) -> ApiError {

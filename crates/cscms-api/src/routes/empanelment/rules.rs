@@ -4,7 +4,7 @@
 //! date it was taken for and the rule ids behind it.
 
 use actix_web::{post, HttpResponse};
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use cscms_domain::decision::Reason;
 use cscms_domain::empanelment::{
     self as emp, Batch, Eligibility, Gap, GapReason, ReportingYear, Score, YearUse,
@@ -40,7 +40,7 @@ pub struct ScoreRequest {
     /// Where APARs are missing for reasons beyond the officer's control, up
     /// to 3 preceding years are taken to reach 8 full years.
     pub gap_beyond_control: Option<GapBeyondControl>,
-    /// The date the decision is taken for; today when absent.
+    /// The date the decision is taken for; today in India (IST) when absent.
     pub as_of: Option<NaiveDate>,
 }
 
@@ -123,7 +123,7 @@ pub async fn score(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let as_of = body.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = body.as_of.unwrap_or_else(crate::clearance::today);
     let d = emp::score(&apars, &gaps, body.cut_off_year, as_of)
         .map_err(|e| ApiError::invalid("body.apars", "unreadable", e.to_string()))?;
     let s = d.outcome.score;
@@ -165,7 +165,7 @@ pub struct EligibilityRequest {
     /// every particular given (no `employee_code`: nothing is read from the store).
     #[validate(nested)]
     pub officer: ProposalInput,
-    /// The date the decision is taken for; today when absent.
+    /// The date the decision is taken for; today in India (IST) when absent.
     pub as_of: Option<NaiveDate>,
 }
 
@@ -229,7 +229,7 @@ pub async fn eligibility(
         ais_first_sag_on: body.batch.ais_first_sag_on,
         relaxed_min_score: None,
     };
-    let as_of = body.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = body.as_of.unwrap_or_else(crate::clearance::today);
     let d = emp::assess(&parsed.proposal, &batch, as_of)
         .map_err(|e| ApiError::invalid("body.officer", "unreadable", e.to_string()))?;
     Ok(HttpResponse::Ok().json(EligibilityDecision {

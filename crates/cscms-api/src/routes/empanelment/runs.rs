@@ -26,7 +26,7 @@ use crate::state::AppState;
 #[serde(deny_unknown_fields)]
 pub struct RunRequest {
     /// The date the run is taken for (CSS-1 and CSS-6 durations run to it);
-    /// today when absent.
+    /// today in India (IST) when absent.
     pub as_of: Option<NaiveDate>,
 }
 
@@ -118,7 +118,7 @@ pub async fn run(
 ) -> Result<HttpResponse, ApiError> {
     may_manage(&who)?;
     let batch_id = id.into_inner();
-    let as_of = body.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let as_of = body.as_of.unwrap_or_else(crate::clearance::today);
     let source = state
         .db(move |c| cscms_store::empanelment::run_source(c, batch_id))
         .await?
