@@ -611,16 +611,25 @@ async fn app_view(
         today(),
     )
     .await?;
-    let id = r.row.id;
-    let steps = state
-        .db(move |c| cscms_store::steps::for_record(c, DEPUTATION.name, id))
+    let approved = app_state(&r)? == DepState::Approved;
+    let (id, code) = (r.row.id, r.row.employee_code.clone());
+    let (steps, applicant) = state
+        .db(move |c| {
+            let steps = cscms_store::steps::for_record(c, DEPUTATION.name, id)?;
+            // MACP-9 needs the applicant's pay once the deputation is approved.
+            let applicant = if approved {
+                cscms_store::employees::get(c, &code)?.map(|p| p.record)
+            } else {
+                None
+            };
+            Ok((steps, applicant))
+        })
         .await?;
     let eligibility =
         serde_json::from_str(&r.row.eligibility).map_err(|_| corrupt("eligibility"))?;
-    let pay_options = if app_state(&r)? == DepState::Approved {
-        pay_options(state, &r).await?
-    } else {
-        None
+    let pay_options = match applicant {
+        Some(e) => pay_options(&e, &r)?,
+        None => None,
     };
     Ok(ApplicationView {
         application: app_summary(r, who)?,
@@ -633,25 +642,17 @@ async fn app_view(
 
 /// MACP-9 for an approved application, on the employee's pay as stored now
 /// and the post's place as advertised.
-async fn pay_options(
-    state: &AppState,
+fn pay_options(
+    employee: &EmployeeRow,
     r: &ApplicationRecord,
 ) -> Result<Option<Decision<DeputationPay>>, ApiError> {
-    let code = r.row.employee_code.clone();
-    let Some(employee) = state
-        .db(move |c| cscms_store::employees::get(c, &code))
-        .await?
-        .map(|p| p.record)
-    else {
-        return Ok(None);
-    };
     let terms = terms_of(&r.advert.row.content)?;
     let post = PostPlace {
         place: &terms.place,
         state: &terms.place_state,
     };
     let decided =
-        deputation_facts(&employee, &post).and_then(|facts| deputation_pay(today(), &facts));
+        deputation_facts(employee, &post).and_then(|facts| deputation_pay(today(), &facts));
     match decided {
         Ok(d) => Ok(Some(d)),
         Err(e) => {
