@@ -34,22 +34,18 @@ struct Style {
     size: f32,
 }
 
-const HEADING: Style = Style {
-    bold: true,
-    size: 11.0,
-};
-const BODY: Style = Style {
-    bold: false,
-    size: 9.5,
-};
-const CELL: Style = Style {
-    bold: false,
-    size: 8.5,
-};
-const CELL_HEAD: Style = Style {
-    bold: true,
-    size: 8.5,
-};
+const fn plain(size: f32) -> Style {
+    Style { bold: false, size }
+}
+
+const fn strong(size: f32) -> Style {
+    Style { bold: true, size }
+}
+
+const HEADING: Style = strong(11.0);
+const BODY: Style = plain(9.5);
+const CELL: Style = plain(8.5);
+const CELL_HEAD: Style = strong(8.5);
 
 struct Canvas<'d> {
     doc: &'d Document,
@@ -129,17 +125,8 @@ impl<'d> Canvas<'d> {
         if let Some(code) = self.doc.verification.clone() {
             self.qr(&code);
         }
-        let small = Style {
-            bold: false,
-            size: 9.5,
-        };
-        self.centred(
-            Style {
-                bold: true,
-                size: 11.5,
-            },
-            LETTERHEAD[0],
-        );
+        let small = plain(9.5);
+        self.centred(strong(11.5), LETTERHEAD[0]);
         for line in &LETTERHEAD[1..] {
             self.centred(small, line);
         }
@@ -147,21 +134,9 @@ impl<'d> Canvas<'d> {
         self.rule(0.0, 0.8);
         self.y -= 20.0;
         let title = self.doc.title.clone();
-        self.centred(
-            Style {
-                bold: true,
-                size: 14.0,
-            },
-            &title,
-        );
+        self.centred(strong(14.0), &title);
         let subject = self.doc.subject.clone();
-        self.centred(
-            Style {
-                bold: false,
-                size: 10.5,
-            },
-            &subject,
-        );
+        self.centred(plain(10.5), &subject);
         self.y -= 6.0;
     }
 
@@ -183,10 +158,7 @@ impl<'d> Canvas<'d> {
             }
         }
         self.page.fill_nonzero();
-        let label = Style {
-            bold: false,
-            size: 7.0,
-        };
+        let label = plain(7.0);
         let x = RIGHT - QR_SIZE / 2.0 - self.width(label, code) / 2.0;
         self.text_at(label, x, y0 - QR_SIZE - 9.0, code);
     }
@@ -197,15 +169,7 @@ impl<'d> Canvas<'d> {
         self.y = TOP;
         let running = format!("{} - {}", self.doc.title, self.doc.subject);
         let y = self.y;
-        self.text_at(
-            Style {
-                bold: false,
-                size: 8.0,
-            },
-            LEFT,
-            y,
-            &running,
-        );
+        self.text_at(plain(8.0), LEFT, y, &running);
         self.y -= 5.0;
         self.rule(0.5, 0.5);
         self.y -= 18.0;
@@ -246,10 +210,7 @@ impl<'d> Canvas<'d> {
             let values = self.wrap(BODY, value, RIGHT - VALUE_X);
             let lines = labels.len().max(values.len());
             self.ensure(LINE * lines as f32);
-            let label_style = Style {
-                bold: false,
-                size: 9.0,
-            };
+            let label_style = plain(9.0);
             for i in 0..lines {
                 let y = self.y;
                 if let Some(l) = labels.get(i) {
@@ -395,10 +356,7 @@ pub(super) fn render(doc: &Document) -> Result<Vec<u8>, PrintError> {
         .as_ref()
         .map(|c| format!("Verification code {c}: check at GET /v1/prints/{c}"))
         .unwrap_or_default();
-    let small = Style {
-        bold: false,
-        size: 7.5,
-    };
+    let small = plain(7.5);
     let footer_lines: Vec<[(f32, Vec<u8>); 3]> = (1..=pages)
         .map(|n| {
             let page = format!("Page {n} of {pages}");
