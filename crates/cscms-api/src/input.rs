@@ -149,7 +149,16 @@ pub fn screen_request(path: &str, query: &str) -> Result<(), ApiError> {
             for (key, value) in &pairs {
                 let max = if key == "q" { MAX_SEARCH } else { MAX_LINE };
                 for (at, s) in [(format!("query.{key}"), value), ("query".into(), key)] {
-                    if let Err(e) = text::clean(s, false, max) {
+                    // A query date is checked whole here, so the refusal
+                    // names its parameter.
+                    let checked = text::clean(s, false, max).and_then(|s| {
+                        if text::looks_like_date(&s) {
+                            text::parse_date(s.get(..10).unwrap_or(&s)).map(|_| ())
+                        } else {
+                            Ok(())
+                        }
+                    });
+                    if let Err(e) = checked {
                         errors.push(field_error(&at, e));
                     }
                 }

@@ -302,7 +302,13 @@ impl TestApp {
 /// Sends a request through the whole app of one instance.
 pub async fn call_on(state: &web::Data<AppState>, req: TestRequest) -> Reply {
     let svc = test::init_service(cscms_api::app(state.clone())).await;
-    let res = test::call_service(&svc, req.to_request()).await;
+    reply(test::call_service(&svc, req.to_request()).await).await
+}
+
+/// A response as a [`Reply`].
+pub async fn reply<B: actix_web::body::MessageBody>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> Reply {
     let status = res.status();
     let headers = res.headers().clone();
     let bytes = test::read_body(res).await;
