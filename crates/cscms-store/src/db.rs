@@ -136,9 +136,10 @@ pub fn write_transaction<T>(
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     let begun = match conn {
         DbConn::Sqlite(c) => {
-            let outermost = <AnsiTransactionManager as TransactionManager<SqliteConnection>>::transaction_manager_status_mut(c)
-                .transaction_depth()?
-                .is_none();
+            type Ansi = AnsiTransactionManager;
+            let status =
+                <Ansi as TransactionManager<SqliteConnection>>::transaction_manager_status_mut(c);
+            let outermost = status.transaction_depth()?.is_none();
             if outermost {
                 AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
             }
