@@ -16,6 +16,7 @@ mod hostile_input;
 mod ipr;
 mod migrations;
 mod organisations;
+mod prints;
 mod profile;
 mod rules;
 mod scope;
