@@ -84,6 +84,22 @@ response = function(status, headers, body)
 end
 LUA
 
+  # Audited writes from 64 clients at once: vigilance statuses appended to
+  # employees spread over the cadre (each a write transaction with its audit
+  # row and change event). Every answer must be a 201.
+  local avd; avd=$($BIN token --role avd --ttl 1h)
+  cat > "$work/write.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $avd"
+wrk.headers["Content-Type"] = "application/json"
+local codes = {$codes}
+local body = '{"status":"clear","effective_from":"2015-01-01","order_ref":"AVD-I/1/2015"}'
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format("POST", "/v1/employees/" .. codes[(n * 7919) % #codes + 1] .. "/vigilance-status", nil, body)
+end
+LUA
+
   local rows=""
   measure() {
     local name=$1; shift
@@ -99,6 +115,10 @@ LUA
   local get; get=$(measure "GET /v1/employees/{code} (DoPT token)" -s "$work/get.lua" "$base")
   local list; list=$(measure "GET /v1/employees?cadre=CSS&grade=SO&limit=50" -H "Authorization: Bearer $dopt" "$base/v1/employees?cadre=CSS&grade=SO&limit=50")
   local patch; patch=$(measure "PATCH profile (If-Match, audited; 1 connection)" -c1 -t1 -s "$work/patch.lua" "$base")
+  local wout; wout=$(wrk -t"$THREADS" -c64 -d"$DURATION" --latency -s "$work/write.lua" "$base" 2>&1)
+  local werrors; werrors=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$wout")
+  local writes; writes="POST vigilance-status (audited write; 64 connections; errors: $werrors)|$(awk '/Requests\/sec/ {print $2}' <<<"$wout")|$(awk '$1=="50%" {print $2}' <<<"$wout")|$(awk '$1=="99%" {print $2}' <<<"$wout")|$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$pid/status)"
+  echo "bench: $werrors failed audited writes at 64 connections" >&2
   # Every PATCH must have landed: the profile's version counts them.
   local version; version=$(curl -s -H "Authorization: Bearer $emp" "$base/v1/employees/$emp_code/profile" \
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["version"])')
@@ -110,13 +130,17 @@ LUA
     echo ""
     echo "| endpoint | req/s | p50 | p99 | server RSS | vs /healthz |"
     echo "|---|---:|---:|---:|---:|---:|"
-    for row in "$health" "$get" "$list" "$patch"; do
+    for row in "$health" "$get" "$list" "$patch" "$writes"; do
       IFS='|' read -r n r p5 p9 m <<<"$row"
       ratio=$(python3 -c "print(f'{float(\"$r\")/float(\"$base_rps\"):.0%}')" 2>/dev/null || echo "-")
       echo "| $n | $r | $p5 | $p9 | $m | $ratio |"
     done
     echo "| GET /v1/reports/macp-due (whole cadre, one request) | - | ${report_s} s | - | - | - |"
   } >> "$OUT.tmp"
+  if [ "$werrors" != "0" ]; then
+    echo "bench: audited writes failed under load ($werrors); see $OUT.tmp" >&2
+    return 1
+  fi
 }
 
 if [ "${1:-}" = "--postgres-row" ]; then

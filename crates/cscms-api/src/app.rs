@@ -122,7 +122,7 @@ pub fn openapi() -> OpenApiDoc {
 
 fn finish(mut api: OpenApiDoc) -> OpenApiDoc {
     add_error_responses(&mut api);
-    api
+    crate::input::declare_limits(api)
 }
 
 /// Path templates and their methods, to tell 404 from 405.
@@ -229,6 +229,9 @@ pub fn app(
                 .finish()
         }))
         .default_service(web::to(fallback))
+        // Paths and queries held to the text rule before routing (inside
+        // the request id, so refusals carry it).
+        .wrap(middleware::from_fn(crate::input::screen))
         .wrap_fn(|req, srv| {
             let id = request_id::assign(&req);
             let fut = srv.call(req);

@@ -359,6 +359,13 @@ impl From<StoreError> for ApiError {
                 detail,
             },
             StoreError::Stale => ApiError::PreconditionFailed,
+            e if e.is_write_race() => ApiError::Conflict {
+                code: "write_conflict",
+                detail:
+                    "Another request changed this record at the same time; read it again and retry."
+                        .into(),
+            },
+            e if e.is_busy() => ApiError::Unavailable(e.to_string()),
             StoreError::Pool(_) | StoreError::Connect(_) => ApiError::Unavailable(e.to_string()),
             other => ApiError::Internal(other.to_string()),
         }

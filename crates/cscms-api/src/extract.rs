@@ -141,38 +141,57 @@ fn body_error(e: &actix_web::Error, limit: usize) -> ApiError {
     }
 }
 
-/// Parses JSON, naming the path of the first failure.
+/// Parses JSON strictly, then types it: a key named twice is refused, every
+/// string is held to the text rule (`input`), and the first failure of the
+/// typing is named by its path.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        let field = if path == "." || path.is_empty() {
-            "body".to_owned()
-        } else {
-            format!("body.{path}")
+    let crate::input::StrictValue(mut value) =
+        serde_path_to_error::deserialize(de).map_err(json_error)?;
+    crate::input::screen_body(&mut value)?;
+    serde_path_to_error::deserialize(value).map_err(json_error)
+}
+
+fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    let field = if path == "." || path.is_empty() {
+        "body".to_owned()
+    } else {
+        format!("body.{path}")
+    };
+    let msg = inner.to_string();
+    if let Some(rest) = msg.strip_prefix(crate::input::DUPLICATE_KEY) {
+        let key = rest
+            .split('`')
+            .nth(1)
+            .map(|k| format!("{field}.{k}"))
+            .unwrap_or(field);
+        return ApiError::BadRequest {
+            code: "duplicate_key",
+            detail: "The body names a key twice.".into(),
+            errors: vec![FieldError::new(key, "duplicate_key", msg)],
         };
-        let msg = inner.to_string();
-        match inner.classify() {
-            serde_json::error::Category::Data if msg.starts_with("unknown field") => {
-                ApiError::BadRequest {
-                    code: "unknown_field",
-                    detail: "The body has a field this operation does not accept.".into(),
-                    errors: vec![FieldError::new(field, "unknown_field", msg)],
-                }
+    }
+    match inner.classify() {
+        serde_json::error::Category::Data if msg.starts_with("unknown field") => {
+            ApiError::BadRequest {
+                code: "unknown_field",
+                detail: "The body has a field this operation does not accept.".into(),
+                errors: vec![FieldError::new(field, "unknown_field", msg)],
             }
-            serde_json::error::Category::Data => ApiError::BadRequest {
-                code: "invalid_body",
-                detail: "A field of the body has the wrong type or value.".into(),
-                errors: vec![FieldError::new(field, "invalid", msg)],
-            },
-            _ => ApiError::BadRequest {
-                code: "malformed_json",
-                detail: "The body is not well-formed JSON.".into(),
-                errors: vec![FieldError::new("body", "malformed", msg)],
-            },
         }
-    })
+        serde_json::error::Category::Data => ApiError::BadRequest {
+            code: "invalid_body",
+            detail: "A field of the body has the wrong type or value.".into(),
+            errors: vec![FieldError::new(field, "invalid", msg)],
+        },
+        _ => ApiError::BadRequest {
+            code: "malformed_json",
+            detail: "The body is not well-formed JSON.".into(),
+            errors: vec![FieldError::new("body", "malformed", msg)],
+        },
+    }
 }
 
 /// Parses one JSON value on its own (a row of a bulk import), naming the

@@ -370,7 +370,10 @@ pub fn import(
     apar: &Apar,
     source: AparSource,
 ) -> Result<Result<Written, Refused>, StoreError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
+        // One writer of an employee's APARs at a time: the overlap check
+        // below reads what the insert relies on.
+        crate::db::lock(c, &format!("apar:{code}"))?;
         if !employee_exists(c, code)? {
             return Ok(Err(Refused::UnknownEmployee));
         }
@@ -407,7 +410,10 @@ pub fn create(
     code: &str,
     apar: &Apar,
 ) -> Result<Result<Written, Refused>, StoreError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
+        // One writer of an employee's APARs at a time: the overlap check
+        // below reads what the insert relies on.
+        crate::db::lock(c, &format!("apar:{code}"))?;
         if !employee_exists(c, code)? {
             return Ok(Err(Refused::UnknownEmployee));
         }
@@ -432,7 +438,8 @@ pub fn correct(
     apar: &Apar,
     representation: Option<RepresentationChange>,
 ) -> Result<Result<Written, Refused>, StoreError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
+        crate::db::lock(c, &format!("apar:{code}"))?;
         let rows = list_for(c, code)?;
         let Some(stored) = rows.iter().find(|r| r.id == id) else {
             return Ok(Err(Refused::NotFound));
@@ -467,7 +474,7 @@ pub fn import_all(
     rows: &[(String, Apar)],
     source: AparSource,
 ) -> Result<Vec<Result<Written, Refused>>, StoreError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         rows.iter()
             .map(|(code, apar)| import(c, actor, code, apar, source))
             .collect()

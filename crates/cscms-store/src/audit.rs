@@ -55,14 +55,15 @@ struct NewChangeEvent<'a> {
     audit_id: i64,
 }
 
-/// Runs `write` and records what it reports, all in one transaction.
+/// Runs `write` and records what it reports, all in one write transaction
+/// (on SQLite `BEGIN IMMEDIATE`: see [`crate::db::write_transaction`]).
 /// `write` returns its result and the change to record.
 pub fn audited<T>(
     conn: &mut DbConn,
     actor: &Actor,
     write: impl FnOnce(&mut DbConn) -> Result<(T, Change), StoreError>,
 ) -> Result<T, StoreError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         let (out, change) = write(c)?;
         record(c, actor, &change)?;
         Ok(out)

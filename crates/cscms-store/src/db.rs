@@ -113,13 +113,73 @@ pub fn ping(conn: &mut DbConn) -> Result<(), StoreError> {
     conn.batch_execute("SELECT 1").map_err(StoreError::Query)
 }
 
-/// Runs `work` in one transaction: a consistent read across tables, or
-/// writes that stand or fall together.
+/// Runs `work` in one read transaction: a consistent read across tables.
+/// Writes go through [`write_transaction`].
 pub fn transaction<T>(
     conn: &mut DbConn,
     work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     conn.transaction(work)
+}
+
+/// Runs `work` as one write transaction: its writes stand or fall together.
+///
+/// On SQLite it begins with `BEGIN IMMEDIATE`, taking the write lock before
+/// the first read: a deferred transaction that reads and then writes is
+/// refused at once (SQLITE_BUSY) when another writer holds the lock, and
+/// `busy_timeout` cannot make it wait; an immediate one waits its turn.
+/// Inside a transaction already open it is a savepoint of that one.
+pub fn write_transaction<T>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    let begun = match conn {
+        DbConn::Sqlite(c) => {
+            type Ansi = AnsiTransactionManager;
+            let status =
+                <Ansi as TransactionManager<SqliteConnection>>::transaction_manager_status_mut(c);
+            let outermost = status.transaction_depth()?.is_none();
+            if outermost {
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            }
+            outermost
+        }
+        DbConn::Pg(_) => false,
+    };
+    if !begun {
+        return conn.transaction(work);
+    }
+    // The transaction is open on the SQLite connection; the `DbConn`'s
+    // manager delegates to that connection's, so it commits or rolls back
+    // the same transaction (and nested `transaction` calls are savepoints).
+    type Manager = <DbConn as Connection>::TransactionManager;
+    match work(conn) {
+        Ok(out) => {
+            Manager::commit_transaction(conn)?;
+            Ok(out)
+        }
+        Err(e) => {
+            Manager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
+}
+
+/// Makes the other writers of one record (`key`, e.g. `apar:CSS-000001`)
+/// wait until the current write transaction ends, so a read that decides a
+/// write cannot be overtaken by a concurrent writer (PRF-4). On SQLite the
+/// write transaction already holds the database's write lock.
+pub fn lock(conn: &mut DbConn, key: &str) -> Result<(), StoreError> {
+    match conn {
+        DbConn::Sqlite(_) => Ok(()),
+        DbConn::Pg(c) => {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind::<diesel::sql_types::Text, _>(key)
+                .execute(c)?;
+            Ok(())
+        }
+    }
 }
 
 /// r2d2 manager dispatching on the URL scheme.

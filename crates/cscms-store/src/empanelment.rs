@@ -282,7 +282,11 @@ pub fn replace_proposal(
         apars_from_store: new.apars_from_store,
         proposal_json: json(&new.proposal)?,
     };
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
+        crate::db::lock(
+            c,
+            &format!("empanelment_proposal:{batch_id}:{}", new.officer_id),
+        )?;
         let Some(before) = get_proposal(c, batch_id, &new.officer_id)? else {
             return Ok(None);
         };
@@ -409,7 +413,10 @@ pub fn store_run(
     actor: &Actor,
     new: NewRun,
 ) -> Result<Option<RunSummaryRow>, StoreError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
+        // Runs of one batch are numbered in turn: the read of the latest
+        // number and the insert of the next are one step.
+        crate::db::lock(c, &format!("empanelment_run:{}", new.batch_id))?;
         let last = empanelment_runs::table
             .filter(empanelment_runs::batch_id.eq(new.batch_id))
             .select(max(empanelment_runs::seq))

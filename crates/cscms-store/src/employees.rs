@@ -233,7 +233,7 @@ pub fn insert(
     row: &EmployeeRow,
     events: &[NewServiceEvent],
 ) -> Result<(), StoreError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         diesel::insert_into(employees::table)
             .values(row)
             .execute(c)

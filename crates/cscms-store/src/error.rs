@@ -36,4 +36,30 @@ impl StoreError {
             other => StoreError::Query(other),
         }
     }
+
+    /// A write that lost a race the database settled: a unique key taken
+    /// meanwhile, or (PostgreSQL) a serialization failure. The request may
+    /// be read again and retried; it is a conflict, not a fault.
+    pub fn is_write_race(&self) -> bool {
+        use diesel::result::{DatabaseErrorKind, Error};
+        matches!(
+            self,
+            StoreError::Query(Error::DatabaseError(
+                DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
+                _
+            ))
+        )
+    }
+
+    /// SQLite still busy after `busy_timeout`: the database is overloaded,
+    /// not broken.
+    pub fn is_busy(&self) -> bool {
+        match self {
+            StoreError::Query(diesel::result::Error::DatabaseError(_, info)) => {
+                let m = info.message();
+                m.contains("database is locked") || m.contains("database is busy")
+            }
+            _ => false,
+        }
+    }
 }

@@ -164,6 +164,7 @@ pub fn file(
         .transpose()
         .map_err(|_| StoreError::Corrupt("revises out of range".into()))?;
     audit::audited(conn, actor, |c| {
+        crate::db::lock(c, &format!("ipr:{code}/{}", filing.year))?;
         let before = match revises {
             Some(n) => ipr_returns::table
                 .filter(ipr_returns::employee_code.eq(code))

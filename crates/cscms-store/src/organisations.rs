@@ -130,7 +130,7 @@ pub fn onboard(
     new: NewOrg,
     officer: NewNodalOfficer,
 ) -> Result<(OrgRow, NodalOfficerRow), StoreError> {
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         let org = create(c, actor, new)?;
         let added = audit::audited(c, actor, |c| {
             add_officer(c, &officer)?;

@@ -170,7 +170,7 @@ pub struct Seeded {
 /// Seeds the demo so that it holds `employees` employees in all.
 pub fn demo(conn: &mut DbConn, employees_wanted: usize) -> Result<Seeded, StoreError> {
     let today = Utc::now().date_naive();
-    conn.transaction(|c| {
+    crate::db::write_transaction(conn, |c| {
         let mut out = Seeded::default();
         seed_orgs(c, &mut out)?;
         let existing: HashSet<String> = employees::table

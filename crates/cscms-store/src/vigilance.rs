@@ -96,6 +96,8 @@ pub fn record(
     status: &VigilanceStatus,
 ) -> Result<VigilanceStatusRow, StoreError> {
     audit::audited(conn, actor, |c| {
+        // `before` must be the record this one follows in the history.
+        crate::db::lock(c, &format!("vigilance:{code}"))?;
         let before = vigilance_statuses::table
             .filter(vigilance_statuses::employee_code.eq(code))
             .order(vigilance_statuses::id.desc())

@@ -78,6 +78,8 @@ pub fn replace(
     at: NaiveDateTime,
 ) -> Result<WorkingStrength, StoreError> {
     audit::audited(c, actor, |c| {
+        // The version read here decides the write: one writer per organisation.
+        crate::db::lock(c, &format!("working_strength:{org}"))?;
         let before = get(c, org)?;
         let current = before.set.as_ref().map_or(0, |s| s.version);
         if current != expected_version {
@@ -94,7 +96,12 @@ pub fn replace(
                     working_strength_sets::validated_at.eq(validated.as_ref().map(|v| v.0)),
                     working_strength_sets::validated_by.eq(validated.as_ref().map(|v| v.1.clone())),
                 ))
-                .execute(c)?;
+                .execute(c)
+                // Another first entry won the race: this one's version is stale.
+                .map_err(|e| match StoreError::from_write(e, "working strength") {
+                    StoreError::Conflict(_) => StoreError::Stale,
+                    other => other,
+                })?;
         } else {
             // The version guard makes a concurrent replacement fail, not merge.
             let n = diesel::update(

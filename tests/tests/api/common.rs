@@ -23,6 +23,8 @@ pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
 
 pub struct TestApp {
     pub state: web::Data<AppState>,
+    /// The database, so a second instance can be started on it.
+    pub url: cscms_store::DbUrl,
     _dir: tempfile::TempDir,
 }
 
@@ -58,13 +60,23 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
         .await
         .expect("block")
         .expect("fresh database");
-    let s = settings(extra);
-    let pool = connect_pool(&url, s.pool_size).expect("pool");
-    let verifier = Verifier::new(&s.jwt).expect("verifier");
-    let state = web::Data::new(AppState::new(pool, &url, verifier, s.max_body_bytes));
-    let app = TestApp { state, _dir: dir };
+    let state = instance(&url, extra);
+    let app = TestApp {
+        state,
+        url,
+        _dir: dir,
+    };
     app.fixtures().await;
     app
+}
+
+/// One API instance on `url`: its own pool, verifier and verified-token
+/// cache, as a second machine would have.
+pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<AppState> {
+    let s = settings(extra);
+    let pool = connect_pool(url, s.pool_size).expect("pool");
+    let verifier = Verifier::new(&s.jwt).expect("verifier");
+    web::Data::new(AppState::new(pool, url, verifier, s.max_body_bytes))
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -224,18 +236,7 @@ impl TestApp {
     /// Sends a request through the whole app; returns status, headers and
     /// the body as JSON (Null when empty or not JSON).
     pub async fn call(&self, req: TestRequest) -> Reply {
-        let svc = test::init_service(cscms_api::app(self.state.clone())).await;
-        let res = test::call_service(&svc, req.to_request()).await;
-        let status = res.status();
-        let headers = res.headers().clone();
-        let bytes = test::read_body(res).await;
-        let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            json,
-            bytes: bytes.to_vec(),
-        }
+        call_on(&self.state, req).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {
@@ -295,6 +296,28 @@ impl TestApp {
                 .set_json(body),
         )
         .await
+    }
+}
+
+/// Sends a request through the whole app of one instance.
+pub async fn call_on(state: &web::Data<AppState>, req: TestRequest) -> Reply {
+    let svc = test::init_service(cscms_api::app(state.clone())).await;
+    reply(test::call_service(&svc, req.to_request()).await).await
+}
+
+/// A response as a [`Reply`].
+pub async fn reply<B: actix_web::body::MessageBody>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> Reply {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let bytes = test::read_body(res).await;
+    let json = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    Reply {
+        status,
+        headers,
+        json,
+        bytes: bytes.to_vec(),
     }
 }
 
