@@ -16,5 +16,6 @@ pub mod pay;
 pub mod principal;
 pub mod profile;
 pub mod rules;
+pub mod scope;
 pub mod vigilance;
 pub mod workflow;

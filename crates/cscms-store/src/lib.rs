@@ -17,6 +17,7 @@ pub mod migrate;
 pub mod organisations;
 pub mod profiles;
 pub mod schema;
+mod scope;
 pub mod seed;
 pub mod steps;
 pub mod testing;
