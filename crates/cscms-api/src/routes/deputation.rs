@@ -904,8 +904,7 @@ pub async fn get_application(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = load_application(&state, &who, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(app_view(&state, &who, r).await?))
+    super::workflow::show::<ApplicationRecord>(&state, &who, id.into_inner()).await
 }
 
 impl super::workflow::StepRecord for ApplicationRecord {

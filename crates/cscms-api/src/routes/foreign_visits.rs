@@ -357,8 +357,7 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = load_visible(&state, &who, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(view(&state, &who, r).await?))
+    super::workflow::show::<FvRecord>(&state, &who, id.into_inner()).await
 }
 
 impl super::workflow::StepRecord for FvRecord {

@@ -197,6 +197,15 @@ pub(crate) async fn take_step<R: StepRecord>(
     .await?;
     let actor = super::actor(who, req);
     state.db(move |c| R::advance(c, &actor, id, &step)).await?;
+    show::<R>(state, who, id).await
+}
+
+/// The one read of a workflow record: the record the caller sees, as shown.
+pub(crate) async fn show<R: StepRecord>(
+    state: &crate::state::AppState,
+    who: &cscms_domain::principal::Principal,
+    id: i64,
+) -> Result<actix_web::HttpResponse, ApiError> {
     let r = R::load(state, who, id).await?;
     Ok(actix_web::HttpResponse::Ok().json(r.view(state, who).await?))
 }

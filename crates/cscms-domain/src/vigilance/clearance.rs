@@ -508,9 +508,15 @@ mod tests {
         assert_eq!(both.outcome.grounds.len(), 2);
         // The texts agree with the outcome: none claims the clearance is
         // deferred, and the last states it is denied.
-        assert!(both.reasons.iter().all(|x| !x.text.contains("clearance deferred")));
+        assert!(both
+            .reasons
+            .iter()
+            .all(|x| !x.text.contains("clearance deferred")));
         let last = both.reasons.last().map(|x| x.text.as_str()).unwrap_or("");
-        assert!(last.starts_with("clearance denied: 1 ground(s) deny it, 1 defer it"), "{last}");
+        assert!(
+            last.starts_with("clearance denied: 1 ground(s) deny it, 1 defer it"),
+            "{last}"
+        );
         let last = none.reasons.last().map(|x| x.text.as_str()).unwrap_or("");
         assert!(last.starts_with("clearance deferred"), "{last}");
     }
