@@ -3,7 +3,7 @@ CARGO ?= cargo
 # Honours CARGO_TARGET_DIR, so a worktree with its own target dir regenerates the contract from its own build.
 BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 
-.PHONY: run test test-sqlite test-postgres lint openapi build bench fuzz-api fuzz-smoke
+.PHONY: run test test-sqlite test-postgres lint openapi build bench fuzz-api fuzz-smoke print-tools
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -20,11 +20,19 @@ lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-test-sqlite:
+test-sqlite: print-tools
 	$(CARGO) test --workspace
 
 test-postgres:
 	scripts/with-postgres.sh $(CARGO) test -p cscms-store -p cscms-api -p cscms-tests
+
+## pdftoppm (Debian's poppler-utils): the print tests keep page 1 of every print as
+## PNG under target/tmp/prints/ for a reviewer to look at.
+print-tools:
+	@command -v pdftoppm >/dev/null || { \
+	  echo "installing poppler-utils (pdftoppm) for the print previews" >&2; \
+	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; fi; }
 
 ## Contract fuzzing of every operation with schemathesis (make test runs a small bounded pass).
 fuzz-api: build

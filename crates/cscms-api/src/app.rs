@@ -18,7 +18,7 @@ use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
 use crate::routes::{
     apars, audit, career, deputation, empanelment, employees, foreign_visits, health, ipr, me,
-    organisations, profile, rules, vigilance, working_strength,
+    organisations, prints, profile, rules, vigilance, working_strength,
 };
 use crate::state::AppState;
 
@@ -45,6 +45,7 @@ where
                 .service(vigilance::record)
                 .service(vigilance::current_status)
                 .service(vigilance::clearance_of)
+                .service(prints::check)
                 .service(profile::get)
                 .service(profile::get_pdf)
                 .service(profile::update)

@@ -5,11 +5,14 @@ use cscms_store::{DbConn, DbPool, DbUrl, StoreError};
 
 use crate::auth::Verifier;
 use crate::error::ApiError;
+use crate::print::verification::PrintDesk;
 
 pub struct AppState {
     pub pool: DbPool,
     pub verifier: Verifier,
     pub max_body_bytes: usize,
+    /// Verification codes of prints (PRF-5).
+    pub prints: PrintDesk,
     /// Whether short reads run on the request's own worker (embedded
     /// SQLite); see [`AppState::read`].
     inline_reads: bool,
@@ -21,6 +24,7 @@ impl AppState {
             pool,
             verifier,
             max_body_bytes,
+            prints: PrintDesk::default(),
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
         }
     }

@@ -15,6 +15,7 @@ mod foreign_visits;
 mod ipr;
 mod migrations;
 mod organisations;
+mod prints;
 mod profile;
 mod rules;
 mod scope;
