@@ -13,7 +13,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, ApiDoc};
 use crate::request_id;
 use crate::routes::{
@@ -201,7 +201,7 @@ pub fn app(
         .app_data(table)
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
             ApiError::BadRequest {
-                code: "invalid_query",
+                code: ProblemCode::InvalidQuery,
                 detail: "One or more query parameters are invalid.".into(),
                 errors: vec![crate::error::FieldError::new(
                     "query",
@@ -213,7 +213,7 @@ pub fn app(
         }))
         .app_data(web::PathConfig::default().error_handler(|e, _| {
             ApiError::BadRequest {
-                code: "invalid_path",
+                code: ProblemCode::InvalidPath,
                 detail: "A path parameter is invalid.".into(),
                 errors: vec![crate::error::FieldError::new(
                     "path",

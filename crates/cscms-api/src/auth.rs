@@ -21,7 +21,7 @@ use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{JwtSettings, KeySource, PublicAlg};
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::state::AppState;
 
 /// The claims CSCMS reads from a token.
@@ -245,7 +245,7 @@ fn describe(kind: &ErrorKind) -> &'static str {
 
 fn invalid_token(detail: &str) -> ApiError {
     ApiError::Unauthenticated {
-        code: "invalid_token",
+        code: ProblemCode::InvalidToken,
         detail: format!("Bearer token rejected: {detail}."),
         challenge: format!(
             "Bearer realm=\"cscms\", error=\"invalid_token\", error_description=\"{detail}\""
@@ -309,7 +309,7 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
         .headers()
         .get(actix_web::http::header::AUTHORIZATION)
         .ok_or_else(|| ApiError::Unauthenticated {
-            code: "missing_token",
+            code: ProblemCode::MissingToken,
             detail: "Send a bearer token in the Authorization header.".into(),
             challenge: "Bearer realm=\"cscms\"".into(),
         })?;
@@ -322,7 +322,7 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
         .map(|(_, t)| t.trim())
         .filter(|t| !t.is_empty())
         .ok_or_else(|| ApiError::Unauthenticated {
-            code: "invalid_request",
+            code: ProblemCode::InvalidRequest,
             detail: "The Authorization header must be 'Bearer <token>'.".into(),
             challenge: "Bearer realm=\"cscms\", error=\"invalid_request\"".into(),
         })?;

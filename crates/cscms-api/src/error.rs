@@ -12,6 +12,147 @@ use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// Declares [`ProblemCode`]: each variant's wire value and, from its doc
+/// comment, its meaning (published in the contract).
+macro_rules! problem_codes {
+    ($( #[doc = $doc:literal] $variant:ident = $wire:literal, )*) => {
+        /// The stable machine-readable `code` of every problem the API answers.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum ProblemCode {
+            $( #[doc = $doc] $variant, )*
+        }
+
+        impl ProblemCode {
+            pub const ALL: &'static [ProblemCode] = &[$(ProblemCode::$variant,)*];
+
+            /// The wire value (snake_case).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ProblemCode::$variant => $wire,)*
+                }
+            }
+
+            /// What the code means, for the contract.
+            pub fn meaning(self) -> &'static str {
+                match self {
+                    $(ProblemCode::$variant => $doc.trim(),)*
+                }
+            }
+        }
+    };
+}
+
+problem_codes! {
+    /// The request carries no bearer token.
+    MissingToken = "missing_token",
+    /// The bearer token is malformed, expired, badly signed or names no usable principal.
+    InvalidToken = "invalid_token",
+    /// The Authorization header is not a bearer credential.
+    InvalidRequest = "invalid_request",
+    /// The caller sees the record (or the collection) but its role or scopes may not perform the operation.
+    Forbidden = "forbidden",
+    /// The record does not exist or is outside the caller's scope (never told apart).
+    NotFound = "not_found",
+    /// No operation is defined at this path.
+    RouteNotFound = "route_not_found",
+    /// The path exists but not for this method (see `Allow`).
+    MethodNotAllowed = "method_not_allowed",
+    /// One or more query parameters are invalid (see `errors`).
+    InvalidQuery = "invalid_query",
+    /// A path parameter is invalid.
+    InvalidPath = "invalid_path",
+    /// The body is not valid JSON.
+    MalformedJson = "malformed_json",
+    /// The body could not be read.
+    UnreadableBody = "unreadable_body",
+    /// The body names a field the operation does not know.
+    UnknownField = "unknown_field",
+    /// The body does not have the shape the operation reads (see `errors`).
+    InvalidBody = "invalid_body",
+    /// The request was read but its values break the rules (see `errors`).
+    ValidationFailed = "validation_failed",
+    /// The caller's role may not change these fields of the record (see `errors`).
+    FieldNotEditable = "field_not_editable",
+    /// Fields required for the step asked for are missing (see `errors`).
+    Incomplete = "incomplete",
+    /// The record's state does not allow the action (`current_state`, `allowed_actions`).
+    InvalidTransition = "invalid_transition",
+    /// A write needs `If-Match` with the version read.
+    IfMatchRequired = "if_match_required",
+    /// The record changed since the version in `If-Match`; read it again.
+    StaleVersion = "stale_version",
+    /// The record already exists.
+    AlreadyExists = "already_exists",
+    /// The profile must be submitted before any other service (PRF-1).
+    ProfileNotSubmitted = "profile_not_submitted",
+    /// The advertisement is not open for applications (DEP-2).
+    AdvertisementNotOpen = "advertisement_not_open",
+    /// The employee has already applied to this advertisement (DEP-1).
+    AlreadyApplied = "already_applied",
+    /// A property return revises a version that is not the latest, or the year already has one (IPR-1).
+    RevisionConflict = "revision_conflict",
+    /// An APAR for this period is on record: correct it instead (CSS-2).
+    AparExists = "apar_exists",
+    /// The APAR's period overlaps another on record (CSS-2).
+    AparOverlap = "apar_overlap",
+    /// DoPT has corrected this APAR; an import does not overwrite it (CSS-2).
+    CorrectedByDopt = "corrected_by_dopt",
+    /// An empanelment batch for this service and year exists (CSS-3).
+    BatchExists = "batch_exists",
+    /// The officer is already proposed in this batch (CSS-10).
+    AlreadyProposed = "already_proposed",
+    /// The batch has no proposals to run (CSS-3).
+    NoProposals = "no_proposals",
+    /// The panel engine refused the batch's inputs (CSS-3, CSS-4).
+    RunRefused = "run_refused",
+    /// Another run of the batch is under way.
+    RunInProgress = "run_in_progress",
+    /// The body names a key twice (in any object, merge patches included).
+    DuplicateKey = "duplicate_key",
+    /// A concurrent write to the same record won; read it again and retry.
+    WriteConflict = "write_conflict",
+    /// Too many requests of this kind; retry after `Retry-After` seconds.
+    RateLimited = "rate_limited",
+    /// The body exceeds the size limit.
+    PayloadTooLarge = "payload_too_large",
+    /// The body is not `application/json`.
+    UnsupportedMediaType = "unsupported_media_type",
+    /// The database does not answer; try again shortly.
+    ServiceUnavailable = "service_unavailable",
+    /// A fault on the server; quote the request id.
+    InternalError = "internal_error",
+}
+
+impl Serialize for ProblemCode {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for ProblemCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The schema lists every code, and its description what each means, so an
+/// integrator can switch on them.
+impl utoipa::PartialSchema for ProblemCode {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let mut description = String::from("Stable machine-readable code; clients branch on this.");
+        for code in ProblemCode::ALL {
+            description.push_str(&format!("\n- `{}`: {}", code.as_str(), code.meaning()));
+        }
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some(ProblemCode::ALL.iter().map(|c| c.as_str())))
+            .description(Some(description))
+            .into()
+    }
+}
+
+impl ToSchema for ProblemCode {}
+
 /// One bad field of a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct FieldError {
@@ -41,8 +182,8 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// Stable machine-readable code; clients branch on this.
-    pub code: String,
+    #[schema(inline)]
+    pub code: ProblemCode,
     /// The request id, also sent as `X-Request-Id`; quote it to the help desk.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
@@ -62,13 +203,13 @@ pub enum ApiError {
     /// 401: no usable credentials. `challenge` is the `WWW-Authenticate` value.
     #[error("unauthenticated: {detail}")]
     Unauthenticated {
-        code: &'static str,
+        code: ProblemCode,
         detail: String,
         challenge: String,
     },
     /// 403: authenticated, but the role may not do this.
     #[error("forbidden: {detail}")]
-    Forbidden { code: &'static str, detail: String },
+    Forbidden { code: ProblemCode, detail: String },
     /// 404: absent, or outside the caller's scope (never told apart).
     #[error("not found: {0}")]
     NotFound(String),
@@ -79,7 +220,7 @@ pub enum ApiError {
     /// 400: the request could not be read (syntax, unknown field, bad parameter).
     #[error("bad request: {detail}")]
     BadRequest {
-        code: &'static str,
+        code: ProblemCode,
         detail: String,
         errors: Vec<FieldError>,
     },
@@ -91,7 +232,7 @@ pub enum ApiError {
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("conflict: {detail}")]
-    Conflict { code: &'static str, detail: String },
+    Conflict { code: ProblemCode, detail: String },
     /// 409: the record's state does not allow the action.
     #[error("cannot {action} in state {current}")]
     InvalidTransition {
@@ -132,14 +273,14 @@ impl ApiError {
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
         ApiError::Forbidden {
-            code: "forbidden",
+            code: ProblemCode::Forbidden,
             detail: detail.into(),
         }
     }
 
     pub fn bad_query(errors: Vec<FieldError>) -> Self {
         ApiError::BadRequest {
-            code: "invalid_query",
+            code: ProblemCode::InvalidQuery,
             detail: "One or more query parameters are invalid.".into(),
             errors,
         }
@@ -156,26 +297,26 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, code, message)])
     }
 
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ProblemCode {
         match self {
             ApiError::Unauthenticated { code, .. }
             | ApiError::Forbidden { code, .. }
             | ApiError::BadRequest { code, .. }
-            | ApiError::Conflict { code, .. } => code,
-            ApiError::NotFound(_) => "not_found",
-            ApiError::InvalidTransition { .. } => "invalid_transition",
-            ApiError::FieldsForbidden(_) => "field_not_editable",
-            ApiError::Incomplete { .. } => "incomplete",
-            ApiError::PreconditionRequired => "if_match_required",
-            ApiError::PreconditionFailed => "stale_version",
-            ApiError::RouteNotFound => "route_not_found",
-            ApiError::MethodNotAllowed { .. } => "method_not_allowed",
-            ApiError::Validation(_) => "validation_failed",
-            ApiError::PayloadTooLarge { .. } => "payload_too_large",
-            ApiError::UnsupportedMediaType => "unsupported_media_type",
-            ApiError::TooManyRequests { .. } => "rate_limited",
-            ApiError::Unavailable(_) => "service_unavailable",
-            ApiError::Internal(_) => "internal_error",
+            | ApiError::Conflict { code, .. } => *code,
+            ApiError::NotFound(_) => ProblemCode::NotFound,
+            ApiError::InvalidTransition { .. } => ProblemCode::InvalidTransition,
+            ApiError::FieldsForbidden(_) => ProblemCode::FieldNotEditable,
+            ApiError::Incomplete { .. } => ProblemCode::Incomplete,
+            ApiError::PreconditionRequired => ProblemCode::IfMatchRequired,
+            ApiError::PreconditionFailed => ProblemCode::StaleVersion,
+            ApiError::RouteNotFound => ProblemCode::RouteNotFound,
+            ApiError::MethodNotAllowed { .. } => ProblemCode::MethodNotAllowed,
+            ApiError::Validation(_) => ProblemCode::ValidationFailed,
+            ApiError::PayloadTooLarge { .. } => ProblemCode::PayloadTooLarge,
+            ApiError::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
+            ApiError::TooManyRequests { .. } => ProblemCode::RateLimited,
+            ApiError::Unavailable(_) => ProblemCode::ServiceUnavailable,
+            ApiError::Internal(_) => ProblemCode::InternalError,
         }
     }
 
@@ -286,7 +427,7 @@ impl ApiError {
             title: self.title().into(),
             status: self.status_code().as_u16(),
             detail: self.detail(),
-            code: self.code().into(),
+            code: self.code(),
             request_id: request_id.map(str::to_owned),
             errors,
             current_state,
@@ -355,12 +496,12 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(detail) => ApiError::Conflict {
-                code: "already_exists",
+                code: ProblemCode::AlreadyExists,
                 detail,
             },
             StoreError::Stale => ApiError::PreconditionFailed,
             e if e.is_write_race() => ApiError::Conflict {
-                code: "write_conflict",
+                code: ProblemCode::WriteConflict,
                 detail:
                     "Another request changed this record at the same time; read it again and retry."
                         .into(),
@@ -400,6 +541,21 @@ mod tests {
             "postgres: password authentication failed".into(),
         ));
         assert!(!e.problem(None).detail.contains("password"));
-        assert_eq!(e.code(), "service_unavailable");
+        assert_eq!(e.code().as_str(), "service_unavailable");
+    }
+
+    #[test]
+    fn every_code_has_a_distinct_snake_case_wire_value_and_a_meaning() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ProblemCode::ALL {
+            let wire = code.as_str();
+            assert!(seen.insert(wire), "{wire} twice");
+            assert!(
+                wire.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                "{wire}"
+            );
+            assert!(!code.meaning().is_empty(), "{wire}");
+            assert_eq!(serde_json::to_value(code).unwrap(), wire);
+        }
     }
 }

@@ -7,7 +7,7 @@ use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
 use serde::de::DeserializeOwned;
 use validator::{Validate, ValidationErrors, ValidationErrorsKind};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::state::AppState;
 
 /// A JSON body: size-limited, unknown fields rejected (by the type's
@@ -88,7 +88,7 @@ impl FromRequest for JsonObject {
             match parse_json::<serde_json::Value>(&body.await?)? {
                 serde_json::Value::Object(map) => Ok(JsonObject(map)),
                 _ => Err(ApiError::BadRequest {
-                    code: "invalid_body",
+                    code: ProblemCode::InvalidBody,
                     detail: "The body must be a JSON object.".into(),
                     errors: vec![FieldError::new("body", "invalid", "expected an object")],
                 }),
@@ -134,7 +134,7 @@ fn body_error(e: &actix_web::Error, limit: usize) -> ApiError {
     match e.as_error::<PayloadError>() {
         Some(PayloadError::Overflow) => ApiError::PayloadTooLarge { limit },
         _ => ApiError::BadRequest {
-            code: "unreadable_body",
+            code: ProblemCode::UnreadableBody,
             detail: "The request body could not be read.".into(),
             errors: Vec::new(),
         },
@@ -168,7 +168,7 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
             .map(|k| format!("{field}.{k}"))
             .unwrap_or(field);
         return ApiError::BadRequest {
-            code: "duplicate_key",
+            code: ProblemCode::DuplicateKey,
             detail: "The body names a key twice.".into(),
             errors: vec![FieldError::new(key, "duplicate_key", msg)],
         };
@@ -176,18 +176,18 @@ fn json_error(e: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
     match inner.classify() {
         serde_json::error::Category::Data if msg.starts_with("unknown field") => {
             ApiError::BadRequest {
-                code: "unknown_field",
+                code: ProblemCode::UnknownField,
                 detail: "The body has a field this operation does not accept.".into(),
                 errors: vec![FieldError::new(field, "unknown_field", msg)],
             }
         }
         serde_json::error::Category::Data => ApiError::BadRequest {
-            code: "invalid_body",
+            code: ProblemCode::InvalidBody,
             detail: "A field of the body has the wrong type or value.".into(),
             errors: vec![FieldError::new(field, "invalid", msg)],
         },
         _ => ApiError::BadRequest {
-            code: "malformed_json",
+            code: ProblemCode::MalformedJson,
             detail: "The body is not well-formed JSON.".into(),
             errors: vec![FieldError::new("body", "malformed", msg)],
         },

@@ -1,6 +1,6 @@
 //! The PRF-1 profile gate as every employee service calls it.
 
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::state::AppState;
 
 /// Refuses an employee service until the employee's profile has been
@@ -14,7 +14,7 @@ pub async fn require_profile_submitted(state: &AppState, code: &str) -> Result<(
     cscms_domain::profile::profile_gate(submitted_once, crate::clearance::today())
         .map(drop)
         .map_err(|refusal| ApiError::Conflict {
-            code: "profile_not_submitted",
+            code: ProblemCode::ProfileNotSubmitted,
             detail: format!(
                 "The profile must be submitted before any other service (PRF-1): {}.",
                 refusal.outcome.missing_step

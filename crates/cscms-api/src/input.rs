@@ -13,7 +13,7 @@ use cscms_domain::text::{self, TextError, MAX_LINE, MAX_SEARCH, MAX_TEXT};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 
 /// The message of a duplicate-key refusal starts with this.
 pub const DUPLICATE_KEY: &str = "duplicate key";
@@ -187,9 +187,9 @@ pub fn screen_request(path: &str, query: &str) -> Result<(), ApiError> {
     let query_only = errors.iter().all(|e| e.field.starts_with("query"));
     Err(ApiError::BadRequest {
         code: if query_only {
-            "invalid_query"
+            ProblemCode::InvalidQuery
         } else {
-            "invalid_path"
+            ProblemCode::InvalidPath
         },
         detail: "A parameter of the request is not acceptable text; see errors.".into(),
         errors,

@@ -15,6 +15,7 @@ pub mod openapi;
 pub mod print;
 pub mod request_id;
 pub mod routes;
+pub mod scope;
 pub mod state;
 pub mod versioning;
 

@@ -48,13 +48,24 @@ impl Modify for BearerScheme {
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
                     .bearer_format("JWT")
-                    .description(Some(
-                        "A JWT from e-Parichay (production) or `cscms token` (local).",
-                    ))
+                    .description(Some(bearer_description()))
                     .build(),
             ),
         );
     }
+}
+
+/// The bearer scheme's text: where tokens come from, and every integration
+/// scope with what it grants (one list, `scopes::ALL`).
+fn bearer_description() -> String {
+    let mut text = String::from(
+        "A JWT from e-Parichay (production) or `cscms token` (local). \
+         Integration clients carry scopes, each reading or writing one family of records:",
+    );
+    for (scope, meaning) in cscms_domain::principal::scopes::ALL {
+        text.push_str(&format!("\n- `{scope}`: {meaning}"));
+    }
+    text
 }
 
 fn problem(description: &str) -> Response {

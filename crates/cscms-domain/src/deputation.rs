@@ -513,7 +513,6 @@ fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::params::ymd;
 

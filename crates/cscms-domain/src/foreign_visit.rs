@@ -161,7 +161,6 @@ pub fn check(trip: &Trip<'_>, today: NaiveDate) -> FieldErrors {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::params::ymd;
 

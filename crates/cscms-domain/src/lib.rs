@@ -16,6 +16,7 @@ pub mod pay;
 pub mod principal;
 pub mod profile;
 pub mod rules;
+pub mod scope;
 pub mod text;
 pub mod vigilance;
 pub mod workflow;

@@ -245,7 +245,6 @@ pub fn india_date(now: DateTime<Utc>) -> NaiveDate {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::employee::string_enum;
     use crate::rules::FV_1;

@@ -200,8 +200,10 @@ impl ManageConnection for DbManager {
         ping(conn)
     }
 
-    fn has_broken(&self, _conn: &mut DbConn) -> bool {
-        std::thread::panicking()
+    /// A connection left inside a transaction (or a panicking thread's)
+    /// is dropped, not handed to the next request.
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || diesel::r2d2::R2D2Connection::is_broken(conn)
     }
 }
 
@@ -244,6 +246,18 @@ mod tests {
         );
         assert!(DbUrl::parse("mysql://h/db").is_err());
         assert!(DbUrl::parse("").is_err());
+    }
+
+    #[test]
+    fn a_connection_left_in_a_transaction_goes_back_broken() {
+        use diesel::connection::TransactionManager;
+        let dir = tempfile::tempdir().unwrap();
+        let url = DbUrl::parse(&dir.path().join("t.db").display().to_string()).unwrap();
+        let manager = DbManager { url: url.clone() };
+        let mut conn = url.establish().unwrap();
+        assert!(!manager.has_broken(&mut conn));
+        <DbConn as Connection>::TransactionManager::begin_transaction(&mut conn).unwrap();
+        assert!(manager.has_broken(&mut conn));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Deputation (DEP-1): advertisements with their versions, and applications.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use cscms_domain::principal::Visibility;
+use cscms_domain::scope::Visibility;
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 
@@ -386,18 +386,10 @@ fn query(
         .inner_join(employees::table)
         .inner_join(organisations::table.on(organisations::id.eq(apps::org_id)))
         .into_boxed();
-    match &f.applicants {
-        Visibility::All => {}
-        Visibility::OrgTree(org) => {
-            q = q.filter(
-                organisations::id
-                    .eq(org.as_str())
-                    .or(organisations::parent_id.eq(org.as_str())),
-            )
-        }
-        Visibility::Employee(code) => q = q.filter(apps::employee_code.eq(code.as_str())),
-        Visibility::Nothing => return Ok(Vec::new()),
-    }
+    let Some(visible) = crate::scope::visible(&f.applicants) else {
+        return Ok(Vec::new());
+    };
+    q = q.filter(visible);
     if let Some(id) = id {
         q = q.filter(apps::id.eq(id));
     }

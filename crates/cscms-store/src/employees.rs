@@ -1,10 +1,8 @@
 //! Employees and their service history.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use cscms_domain::principal::Visibility;
-use diesel::expression::BoxableExpression;
+use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
-use diesel::sql_types::Bool;
 use serde::Serialize;
 
 use crate::schema::{employees, organisations, service_events};
@@ -100,30 +98,6 @@ fn like_pattern(q: &str) -> String {
     p
 }
 
-/// A condition on employees.
-pub(crate) type EmployeeCondition =
-    Box<dyn BoxableExpression<employees::table, <DbConn as Connection>::Backend, SqlType = Bool>>;
-
-/// The employees a caller may see, as a query condition: the store's half of
-/// the one scope rule (`Principal::visibility`). `None`: nobody.
-pub(crate) fn in_scope(visibility: &Visibility) -> Option<EmployeeCondition> {
-    Some(match visibility {
-        Visibility::All => Box::new(diesel::dsl::sql::<Bool>("1 = 1")),
-        Visibility::OrgTree(org) => {
-            let tree = organisations::table
-                .filter(
-                    organisations::id
-                        .eq(org.as_str().to_owned())
-                        .or(organisations::parent_id.eq(org.as_str().to_owned())),
-                )
-                .select(organisations::id);
-            Box::new(employees::org_id.eq_any(tree))
-        }
-        Visibility::Employee(code) => Box::new(employees::code.eq(code.as_str().to_owned())),
-        Visibility::Nothing => return None,
-    })
-}
-
 /// One page of employees visible under `visibility`, ordered by code,
 /// starting after `after` (keyset pagination).
 pub fn list(
@@ -133,10 +107,13 @@ pub fn list(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<EmployeeRow>, StoreError> {
-    let Some(visible) = in_scope(visibility) else {
+    let Some(visible) = crate::scope::visible(visibility) else {
         return Ok(Vec::new());
     };
-    let mut query = employees::table.filter(visible).into_boxed();
+    let mut query = employees::table
+        .inner_join(organisations::table)
+        .filter(visible)
+        .into_boxed();
     if let Some(org) = &filter.org {
         query = query.filter(employees::org_id.eq(org));
     }

@@ -1,7 +1,7 @@
 //! Private foreign visit requests (FV-1).
 
 use chrono::{NaiveDate, NaiveDateTime};
-use cscms_domain::principal::Visibility;
+use cscms_domain::scope::Visibility;
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 
@@ -133,18 +133,10 @@ pub fn list(
         .inner_join(employees::table)
         .inner_join(organisations::table)
         .into_boxed();
-    match visibility {
-        Visibility::All => {}
-        Visibility::OrgTree(org) => {
-            q = q.filter(
-                organisations::id
-                    .eq(org.as_str())
-                    .or(organisations::parent_id.eq(org.as_str())),
-            )
-        }
-        Visibility::Employee(code) => q = q.filter(foreign_visits::employee_code.eq(code.as_str())),
-        Visibility::Nothing => return Ok(Vec::new()),
-    }
+    let Some(visible) = crate::scope::visible(visibility) else {
+        return Ok(Vec::new());
+    };
+    q = q.filter(visible);
     if let Some(s) = state {
         q = q.filter(foreign_visits::state.eq(s.to_owned()));
     }

@@ -3,14 +3,14 @@
 //! revises.
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
-use cscms_domain::principal::Visibility;
+use cscms_domain::scope::Visibility;
 use cscms_domain::vigilance::{IprFiling, IprFilingSummary};
 use diesel::prelude::*;
 use serde_json::Value;
 
 use crate::audit::{self, Actor, Change};
 use crate::employees::EmployeeRow;
-use crate::schema::{employees, ipr_returns};
+use crate::schema::{employees, ipr_returns, organisations};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -250,14 +250,15 @@ pub fn list(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<IprListRow>, StoreError> {
+    let Some(visible) = crate::scope::visible(visibility) else {
+        return Ok(Vec::new());
+    };
     let mut query = employees::table
+        .inner_join(organisations::table)
+        .filter(visible)
         .filter(employees::service_group.eq_any(&filter.groups))
         .filter(employees::joined_government_on.le(filter.joined_by))
         .into_boxed();
-    let Some(visible) = crate::employees::in_scope(visibility) else {
-        return Ok(Vec::new());
-    };
-    query = query.filter(visible);
     if let Some(org) = &filter.org {
         query = query.filter(employees::org_id.eq(org));
     }

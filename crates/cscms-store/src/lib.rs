@@ -18,6 +18,7 @@ pub mod organisations;
 pub mod prints;
 pub mod profiles;
 pub mod schema;
+mod scope;
 pub mod seed;
 pub mod steps;
 pub mod testing;

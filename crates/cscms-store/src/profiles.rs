@@ -2,8 +2,8 @@
 //! record (employee columns), one version number over both for `ETag`s.
 
 use chrono::NaiveDateTime;
-use cscms_domain::principal::Visibility;
 use cscms_domain::profile::{ProfileDoc, ProfileStatus, Round, ServiceRecord};
+use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
 
@@ -231,18 +231,10 @@ pub fn pending(
         .inner_join(emp::table.inner_join(organisations::table))
         .filter(profiles::status.eq(ProfileStatus::Submitted.as_str()))
         .into_boxed();
-    match visibility {
-        Visibility::All => {}
-        Visibility::OrgTree(org) => {
-            q = q.filter(
-                organisations::id
-                    .eq(org.as_str())
-                    .or(organisations::parent_id.eq(org.as_str())),
-            )
-        }
-        Visibility::Employee(code) => q = q.filter(emp::code.eq(code.as_str())),
-        Visibility::Nothing => return Ok(Vec::new()),
-    }
+    let Some(visible) = crate::scope::visible(visibility) else {
+        return Ok(Vec::new());
+    };
+    q = q.filter(visible);
     let rows = q
         .order((profiles::submitted_at.asc(), profiles::employee_code.asc()))
         .limit(limit)

@@ -136,14 +136,14 @@ fn representation_inputs() -> (Value, Value) {
     (shares, Value::Array(preceding))
 }
 
-fn batch_body(service: &str) -> Value {
+pub(crate) fn batch_body(service: &str) -> Value {
     let (shares, preceding) = representation_inputs();
     json!({"service": service, "batch_year": 2006, "empanelment_year": 2024,
            "cut_off_year": "2022-23", "panel_size": 8, "ais_first_sag_on": "2022-01-01",
            "shares": shares, "preceding": preceding})
 }
 
-async fn create_batch(app: &TestApp, body: &Value) -> i64 {
+pub(crate) async fn create_batch(app: &TestApp, body: &Value) -> i64 {
     let r = app
         .post_json("/v1/empanelment/batches", &app.dopt(), body)
         .await;

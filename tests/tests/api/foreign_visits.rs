@@ -87,7 +87,8 @@ async fn every_transition_by_every_role() {
                 Role::Integration,
                 Some(scopes::EMPLOYEES_READ),
             ),
-            true,
+            // The service record's scope does not reach foreign visits.
+            false,
         ),
     ];
     let mut touched = Vec::new();

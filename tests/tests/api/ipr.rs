@@ -222,7 +222,8 @@ async fn only_the_employee_files_their_own_return() {
         (Role::NodalOfficer, Some("MHA"), 403),
         (Role::Dopt, None, 403),
         (Role::Avd, None, 403),
-        (Role::Integration, Some("employees:read"), 403),
+        // Property returns are no integration scope's family (Rule 18).
+        (Role::Integration, Some("employees:read"), 404),
     ];
     for (role, anchor, status) in cases {
         let r = app
@@ -297,16 +298,20 @@ async fn integration_clients_may_not_read_returns() {
     app.submit_all_profiles().await;
     file_on(&app, IN_MOF, 2023, ymd(2024, 1, 15), None).await;
     let reader = app.token(Role::Integration, Some("employees:read"));
+    // The returns are outside every integration scope: as absent as a
+    // record that does not exist, and the year's list is refused.
     for path in [
         format!("/v1/employees/{IN_MOF}/ipr"),
         format!("/v1/employees/{IN_MOF}/ipr/2023"),
         format!("/v1/employees/{IN_MOF}/ipr/2023.pdf"),
-        "/v1/ipr?year=2023".to_owned(),
     ] {
         app.get(&path, &reader)
             .await
-            .assert_problem(403, "forbidden");
+            .assert_problem(404, "not_found");
     }
+    app.get("/v1/ipr?year=2023", &reader)
+        .await
+        .assert_problem(403, "forbidden");
 }
 
 #[actix_web::test]

@@ -9,7 +9,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceResponse};
 use actix_web::test::{self, TestRequest};
 use chrono::Datelike;
-use cscms_domain::principal::Role;
+use cscms_domain::principal::{scopes, Role};
 
 use crate::common::{spawn, IN_MHA, IN_MOF, IN_NDMA};
 
@@ -20,27 +20,61 @@ enum Sees {
 }
 use Sees::{No, Yes};
 
-/// Who sees what: (resource family, role, anchor) → [own, same ministry, other ministry].
-/// Employee records: own = CSS-000001 (MHA), same = CSS-000002 (MHA-NDMA), other = CSSS-000003 (MOF).
+/// Every family of records a path can name. Each must have rows below and
+/// at least one path in the route table, or the matrix fails.
+const FAMILIES: &[&str] = &[
+    "service_record",
+    "profile",
+    "vigilance",
+    "property_return",
+    "apar",
+    "foreign_visit",
+    "deputation_application",
+    "advertisement",
+    "organisation",
+    "working_strength",
+    "empanelment",
+];
+
+/// Who sees what among people: (family, role, anchor) → [own, same ministry, other ministry].
+/// Employee records: own = CSS-000001 (MHA), same = CSS-000002 (MHA-NDMA), other = CSSS-000003 (MOF);
+/// foreign visits and deputation applications are those of these three.
 /// Organisations: own = MHA, same = MHA-NDMA, other = MOF.
-const TABLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
-    ("employee", Role::Employee, Some(IN_MHA), [Yes, No, No]),
-    ("employee", Role::NodalOfficer, Some("MHA"), [Yes, Yes, No]),
+/// Advertisements: of MHA-NDMA, of MHA-NISA (under MHA), of MOF-CBIC.
+/// Empanelment batches: three batches, DoPT's business alone.
+/// Integration clients are not listed: their rows come from [`SCOPE_GRANTS`].
+const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     (
-        "employee",
+        "employee_record",
+        Role::Employee,
+        Some(IN_MHA),
+        [Yes, No, No],
+    ),
+    (
+        "employee_record",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, No],
+    ),
+    (
+        "employee_record",
         Role::SubNodalOfficer,
         Some("MHA-NDMA"),
         [No, No, No],
     ),
-    ("employee", Role::Avd, None, [Yes, Yes, Yes]),
-    ("employee", Role::Dopt, None, [Yes, Yes, Yes]),
-    ("employee", Role::Integration, None, [No, No, No]),
+    ("employee_record", Role::Avd, None, [Yes, Yes, Yes]),
+    ("employee_record", Role::Dopt, None, [Yes, Yes, Yes]),
+    // CSS-2: APARs are confidential; not nodal officers, not AVD.
+    ("apar", Role::Employee, Some(IN_MHA), [Yes, No, No]),
+    ("apar", Role::NodalOfficer, Some("MHA"), [No, No, No]),
     (
-        "employee",
-        Role::Integration,
-        Some("employees:read"),
-        [Yes, Yes, Yes],
+        "apar",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
     ),
+    ("apar", Role::Avd, None, [No, No, No]),
+    ("apar", Role::Dopt, None, [Yes, Yes, Yes]),
     (
         "organisation",
         Role::Employee,
@@ -61,13 +95,26 @@ const TABLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ),
     ("organisation", Role::Avd, None, [Yes, Yes, Yes]),
     ("organisation", Role::Dopt, None, [Yes, Yes, Yes]),
-    ("organisation", Role::Integration, None, [No, No, No]),
     (
-        "organisation",
-        Role::Integration,
-        Some("organisations:read"),
+        "advertisement",
+        Role::Employee,
+        Some(IN_MHA),
         [Yes, Yes, Yes],
     ),
+    (
+        "advertisement",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, No],
+    ),
+    (
+        "advertisement",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [Yes, No, No],
+    ),
+    ("advertisement", Role::Avd, None, [Yes, Yes, Yes]),
+    ("advertisement", Role::Dopt, None, [Yes, Yes, Yes]),
     (
         "working_strength",
         Role::Employee,
@@ -88,19 +135,113 @@ const TABLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ),
     ("working_strength", Role::Avd, None, [Yes, Yes, Yes]),
     ("working_strength", Role::Dopt, None, [Yes, Yes, Yes]),
+    ("empanelment", Role::Employee, Some(IN_MHA), [No, No, No]),
+    ("empanelment", Role::NodalOfficer, Some("MHA"), [No, No, No]),
     (
-        "working_strength",
-        Role::Integration,
-        Some("organisations:read"),
+        "empanelment",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
         [No, No, No],
     ),
+    ("empanelment", Role::Avd, None, [No, No, No]),
+    ("empanelment", Role::Dopt, None, [Yes, Yes, Yes]),
 ];
 
+/// The families whose people rows are those of "employee_record".
+const EMPLOYEE_RECORDS: &[&str] = &[
+    "service_record",
+    "profile",
+    "vigilance",
+    "property_return",
+    "foreign_visit",
+    "deputation_application",
+];
+
+/// Which integration scope lets a client see which families (all three
+/// records, or none). A scope not listed for a family sees none of it.
+const SCOPE_GRANTS: &[(&str, &[&str])] = &[
+    (scopes::EMPLOYEES_READ, &["service_record"]),
+    (scopes::PROFILES_READ, &["profile"]),
+    (scopes::VIGILANCE_READ, &["vigilance"]),
+    (
+        scopes::ORGANISATIONS_READ,
+        &["organisation", "advertisement"],
+    ),
+    (scopes::APAR_READ, &["apar"]),
+    (scopes::APAR_WRITE, &[]),
+    (scopes::EMPANELMENT_READ, &["empanelment"]),
+    (scopes::EMPANELMENT_WRITE, &["empanelment"]),
+];
+
+/// One row of the matrix: a caller and what it sees of a family's three records.
+#[derive(Clone, Copy, Debug)]
+struct Row {
+    role: Role,
+    anchor: Option<&'static str>,
+    sees: [Sees; 3],
+}
+
+/// The rows of a family: its people rows, a client with no scope, and one
+/// client per scope of the contract.
+fn rows(family: &str) -> Vec<Row> {
+    let people = if EMPLOYEE_RECORDS.contains(&family) {
+        "employee_record"
+    } else {
+        family
+    };
+    let mut rows: Vec<Row> = PEOPLE
+        .iter()
+        .filter(|r| r.0 == people)
+        .map(|r| Row {
+            role: r.1,
+            anchor: r.2,
+            sees: r.3,
+        })
+        .collect();
+    if rows.is_empty() {
+        return rows;
+    }
+    rows.push(Row {
+        role: Role::Integration,
+        anchor: None,
+        sees: [No; 3],
+    });
+    for (scope, families) in SCOPE_GRANTS {
+        let s = if families.contains(&family) { Yes } else { No };
+        rows.push(Row {
+            role: Role::Integration,
+            anchor: Some(scope),
+            sees: [s; 3],
+        });
+    }
+    rows
+}
+
+/// Routes open to anyone by design: they answer for a print's verification
+/// code, not for anyone's record (PRF-5). The contract must say so.
+const PUBLIC: &[&str] = &["/v1/prints/{code}"];
+
+/// Whether a route of the contract is a record route the matrix covers.
+fn scoped(path: &str) -> bool {
+    (path.contains("{code}") || path.contains("{id}")) && !PUBLIC.contains(&path)
+}
+
 fn family(path: &str) -> &'static str {
-    if path.starts_with("/v1/employees/{code}/apars") {
-        "apar"
-    } else if path.starts_with("/v1/employees/") {
-        "employee"
+    let tail = path.strip_prefix("/v1/employees/{code}").unwrap_or("");
+    if path.starts_with("/v1/employees/{code}") {
+        if tail.starts_with("/apars") {
+            "apar"
+        } else if tail.starts_with("/profile") {
+            "profile"
+        } else if tail.starts_with("/vigilance") {
+            "vigilance"
+        } else if tail.starts_with("/ipr") {
+            "property_return"
+        } else if ["", "/macp", "/nfs"].contains(&tail) {
+            "service_record"
+        } else {
+            panic!("scope matrix: which family of records does {path} belong to?")
+        }
     } else if path.ends_with("/working-strength") {
         "working_strength"
     } else if path.starts_with("/v1/organisations/") {
@@ -109,6 +250,10 @@ fn family(path: &str) -> &'static str {
         "empanelment"
     } else if path.starts_with("/v1/foreign-visits/") {
         "foreign_visit"
+    } else if path.starts_with("/v1/deputation/advertisements/") {
+        "advertisement"
+    } else if path.starts_with("/v1/deputation/applications/") {
+        "deputation_application"
     } else {
         panic!("scope matrix: which family of records does {path} belong to?")
     }
@@ -117,17 +262,10 @@ fn family(path: &str) -> &'static str {
 /// Fills the path's parameters: the record under test, and values for the
 /// others. A new parameter must be given a value here.
 fn fill(path: &str, record: &str, year: i32) -> String {
-    let filled = if [
-        "/v1/organisations/",
-        "/v1/empanelment/",
-        "/v1/foreign-visits/",
-    ]
-    .iter()
-    .any(|p| path.starts_with(p))
-    {
-        path.replace("{id}", record)
-    } else {
+    let filled = if path.contains("{code}") {
         path.replace("{code}", record).replace("{id}", "1")
+    } else {
+        path.replace("{id}", record)
     };
     let filled = filled
         .replace("{year}", &year.to_string())
@@ -169,6 +307,16 @@ where
     (status, json["code"].as_str().unwrap_or("").to_owned())
 }
 
+/// One case: a request of a caller on a record, and what it should see.
+struct Case {
+    method: String,
+    path: String,
+    row: Row,
+    record: String,
+    absent: &'static str,
+    sees: Sees,
+}
+
 #[actix_web::test]
 async fn no_operation_leaks_a_record_outside_the_callers_scope() {
     let app = spawn().await;
@@ -176,68 +324,156 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
     for code in [IN_MHA, IN_NDMA, IN_MOF] {
         crate::ipr::file_on(&app, code, year, crate::ipr::ymd(year + 1, 1, 10), None).await;
     }
-    // Foreign visit requests 1, 2, 3 of the three employees.
+    // Foreign visit requests, advertisements, deputation applications and
+    // empanelment batches, one per relation.
+    let mut visits = Vec::new();
+    let nisa = crate::deputation::onboard(&app, "MHA", "MHA-NISA").await;
+    let cbic = crate::deputation::onboard(&app, "MOF", "MOF-CBIC").await;
+    let ndma = app.token(Role::SubNodalOfficer, Some("MHA-NDMA"));
+    let open = crate::deputation::terms(crate::workflow_support::days_from_today(20), "1");
+    let mut adverts = Vec::new();
+    for sub in [&ndma, &nisa, &cbic] {
+        adverts.push(
+            crate::deputation::publish(&app, sub, &open)
+                .await
+                .to_string(),
+        );
+    }
+    let mut applications = Vec::new();
     for code in [IN_MHA, IN_NDMA, IN_MOF] {
         let me = crate::common::submitted(&app, code).await;
-        crate::foreign_visits::apply(&app, &me).await;
+        visits.push(crate::foreign_visits::apply(&app, &me).await["id"].to_string());
+        let advert = adverts[1].parse().unwrap();
+        applications.push(crate::deputation::apply(&app, &me, advert).await["id"].to_string());
     }
-    let api = serde_json::to_value(cscms_api::openapi()).unwrap();
-    let svc = test::init_service(cscms_api::app(app.state.clone())).await;
-    let dopt = app.dopt();
-    let mut checked = 0;
-    for (path, item) in api["paths"].as_object().unwrap() {
-        if !(path.contains("{code}") || path.contains("{id}")) {
-            continue;
+    let mut batches = Vec::new();
+    for service in ["IAS", "IPS", "IFOS"] {
+        let body = crate::empanelment::batch_body(service);
+        batches.push(
+            crate::empanelment::create_batch(&app, &body)
+                .await
+                .to_string(),
+        );
+    }
+    let records = |fam: &str| -> (Vec<String>, &'static str) {
+        let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        match fam {
+            "organisation" | "working_strength" => (own(&["MHA", "MHA-NDMA", "MOF"]), "ZZZ"),
+            "foreign_visit" => (visits.clone(), "999999"),
+            "deputation_application" => (applications.clone(), "999999"),
+            "advertisement" => (adverts.clone(), "999999"),
+            "empanelment" => (batches.clone(), "999999"),
+            _ => (own(&[IN_MHA, IN_NDMA, IN_MOF]), "CSS-999999"),
         }
-        // Deputation records are checked role by role, from their workflow
-        // tables, in tests/tests/api/deputation.rs (advertisements are public
-        // notices; applications are shared with the borrowing organisation).
-        if path.starts_with("/v1/deputation/") {
+    };
+
+    // The cases, generated from the route table before any is run.
+    let api = serde_json::to_value(cscms_api::openapi()).unwrap();
+    let mut cases = Vec::new();
+    let mut paths_per_family: std::collections::BTreeMap<&str, usize> = Default::default();
+    for path in PUBLIC {
+        let security = &api["paths"][path]["get"]["security"];
+        assert_eq!(
+            security,
+            &serde_json::json!([{}]),
+            "{path} is public by design and must say so in the contract"
+        );
+    }
+    for (path, item) in api["paths"].as_object().unwrap() {
+        if !scoped(path) {
             continue;
         }
         let fam = family(path);
-        let records: [&str; 3] = if fam == "employee" {
-            [IN_MHA, IN_NDMA, IN_MOF]
-        } else {
-            ["MHA", "MHA-NDMA", "MOF"]
-        };
-        let absent = if fam == "employee" {
-            "CSS-999999"
-        } else {
-            "ZZZ"
-        };
+        *paths_per_family.entry(fam).or_default() += 1;
+        let (recs, absent) = records(fam);
         for method in item.as_object().unwrap().keys() {
-            for (f, role, anchor, sees) in TABLE.iter().filter(|row| row.0 == fam) {
-                let _ = f;
-                let token = app.token(*role, *anchor);
-                let nothing = send(&svc, method, &fill(path, absent, year), &token).await;
-                for (record, expect) in records.iter().zip(sees) {
-                    let uri = fill(path, record, year);
-                    let got = send(&svc, method, &uri, &token).await;
-                    match expect {
-                        No => {
-                            assert_eq!(got, nothing, "LEAK: {method} {uri} as {role:?} {anchor:?} differs from an absent record");
-                            assert!(
-                                got.0 >= 400,
-                                "{method} {uri} as {role:?} {anchor:?} acted on a hidden record"
-                            );
-                        }
-                        Yes if method == "get" => {
-                            let reference = send(&svc, method, &uri, &dopt).await;
-                            assert!(
-                                got.0 == reference.0 || got.0 == 403,
-                                "{method} {uri} as {role:?} {anchor:?}: {got:?}, DoPT gets {reference:?}"
-                            );
-                        }
-                        Yes => assert_ne!(
-                            got.1, "not_found",
-                            "{method} {uri} as {role:?} {anchor:?} should see it"
-                        ),
-                    }
-                    checked += 1;
+            for row in rows(fam) {
+                for (record, sees) in recs.iter().zip(row.sees) {
+                    cases.push(Case {
+                        method: method.clone(),
+                        path: path.clone(),
+                        row,
+                        record: record.clone(),
+                        absent,
+                        sees,
+                    });
                 }
             }
         }
     }
-    assert!(checked > 300, "the matrix covered {checked} cases");
+    for fam in FAMILIES {
+        assert!(
+            !rows(fam).is_empty(),
+            "scope matrix: family {fam} has no rows"
+        );
+        assert!(
+            paths_per_family.contains_key(fam),
+            "scope matrix: no path of the route table names a {fam} record"
+        );
+    }
+    for fam in paths_per_family.keys() {
+        assert!(
+            FAMILIES.contains(fam),
+            "scope matrix: {fam} is not in FAMILIES"
+        );
+    }
+
+    let svc = test::init_service(cscms_api::app(app.state.clone())).await;
+    let dopt = app.dopt();
+    let mut checked = 0;
+    for case in &cases {
+        let Case {
+            method,
+            path,
+            row,
+            record,
+            absent,
+            sees,
+        } = case;
+        let (role, anchor) = (row.role, row.anchor);
+        let token = app.token(role, anchor);
+        let nothing = send(&svc, method, &fill(path, absent, year), &token).await;
+        let uri = fill(path, record, year);
+        let got = send(&svc, method, &uri, &token).await;
+        match sees {
+            No => {
+                assert_eq!(
+                    got, nothing,
+                    "LEAK: {method} {uri} as {role:?} {anchor:?} differs from an absent record"
+                );
+                assert!(
+                    got.0 >= 400,
+                    "{method} {uri} as {role:?} {anchor:?} acted on a hidden record"
+                );
+            }
+            Yes if method == "get" => {
+                let reference = send(&svc, method, &uri, &dopt).await;
+                assert!(
+                    got.0 == reference.0 || got.0 == 403,
+                    "{method} {uri} as {role:?} {anchor:?}: {got:?}, DoPT gets {reference:?}"
+                );
+            }
+            Yes => assert_ne!(
+                got.1, "not_found",
+                "{method} {uri} as {role:?} {anchor:?} should see it"
+            ),
+        }
+        checked += 1;
+    }
+    // Every generated case ran: (route × method) × row × relation.
+    let expected: usize = api["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(p, _)| scoped(p))
+        .map(|(p, item)| item.as_object().unwrap().len() * rows(family(p)).len() * 3)
+        .sum();
+    assert_eq!(
+        checked, expected,
+        "the matrix ran {checked} of {expected} cases"
+    );
+    eprintln!(
+        "scope matrix: {checked} cases over {} families",
+        FAMILIES.len()
+    );
 }

@@ -9,16 +9,17 @@ use cscms_domain::empanelment::{
     ReportingYear, Representation,
 };
 use cscms_domain::employee::EmployeeCode;
-use cscms_domain::principal::Principal;
+use cscms_domain::scope::{Family, Op};
 use cscms_store::apars::{AparRow, AparSource, Refused, RepresentationChange, Written};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::{actor, utc};
+use super::{actor, utc, visible_employee};
 use crate::auth::Auth;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::{parse_value, ValidJson};
+use crate::scope::authorize;
 use crate::state::AppState;
 
 /// The Experts Panel's own grading of the period, where it differs from the
@@ -417,11 +418,7 @@ pub async fn import(
     req: HttpRequest,
     ValidJson(body): ValidJson<AparImport>,
 ) -> Result<HttpResponse, ApiError> {
-    if !who.may_import_apars() {
-        return Err(ApiError::forbidden(
-            "Only an integration client granted the scope apar:write (SPARROW) imports APARs.",
-        ));
-    }
+    authorize(&who, Op::ImportApars)?;
     let mut results = Vec::with_capacity(body.rows.len());
     let mut ready = Vec::new();
     let mut indices = Vec::new();
@@ -476,45 +473,26 @@ pub async fn import(
     }))
 }
 
-/// The employee whose APARs the path names, if the caller may see them;
-/// otherwise 404, whether or not the employee exists.
-fn owner(who: &Principal, code: &str) -> Result<EmployeeCode, ApiError> {
-    EmployeeCode::parse(code)
-        .ok()
-        .filter(|c| who.sees_apars_of(c))
-        .ok_or_else(|| ApiError::not_found(format!("Employee {code}")))
-}
-
-fn may_write(who: &Principal) -> Result<(), ApiError> {
-    if who.may_write_apar() {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(
-            "Only DoPT enters or corrects an APAR; SPARROW imports them.",
-        ))
-    }
-}
-
 fn refused(code: &str, r: Refused) -> ApiError {
     match r {
         Refused::UnknownEmployee => ApiError::not_found(format!("Employee {code}")),
         Refused::NotFound => ApiError::not_found(format!("The APAR of employee {code}")),
         Refused::Exists(o) => ApiError::Conflict {
-            code: "apar_exists",
+            code: ProblemCode::AparExists,
             detail: format!(
                 "An APAR for {} to {} is on record (id {}); correct it with PUT.",
                 o.from, o.to, o.id
             ),
         },
         Refused::Overlaps(o) => ApiError::Conflict {
-            code: "apar_overlap",
+            code: ProblemCode::AparOverlap,
             detail: format!(
                 "The period overlaps the APAR on record for {} to {} (id {}).",
                 o.from, o.to, o.id
             ),
         },
         Refused::CorrectedByDopt(o) => ApiError::Conflict {
-            code: "corrected_by_dopt",
+            code: ProblemCode::CorrectedByDopt,
             detail: format!("DoPT corrected the APAR (id {}).", o.id),
         },
     }
@@ -530,17 +508,10 @@ pub async fn list(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = owner(&who, &code)?;
-    let key = code.as_str().to_owned();
-    let rows = state
-        .db(move |c| {
-            if cscms_store::employees::get(c, &key)?.is_none() {
-                return Ok(None);
-            }
-            cscms_store::apars::list_for(c, &key).map(Some)
-        })
-        .await?
-        .ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?;
+    let (_, _, rows) = super::visible_employee_with(&state, &who, Family::Apar, &code, |c, e| {
+        cscms_store::apars::list_for(c, &e.code)
+    })
+    .await?;
     let items = rows
         .iter()
         .map(AparView::try_from)
@@ -565,8 +536,8 @@ pub async fn create(
     code: web::Path<String>,
     ValidJson(body): ValidJson<AparInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let code = owner(&who, &code)?;
-    may_write(&who)?;
+    let (code, _) = visible_employee(&state, &who, Family::Apar, &code).await?;
+    authorize(&who, Op::WriteApar)?;
     let mut errors = Vec::new();
     let apar = body
         .parse("body", &mut errors)
@@ -612,8 +583,8 @@ pub async fn correct(
     ValidJson(body): ValidJson<AparInput>,
 ) -> Result<HttpResponse, ApiError> {
     let (code, id) = path.into_inner();
-    let code = owner(&who, &code)?;
-    may_write(&who)?;
+    let (code, _) = visible_employee(&state, &who, Family::Apar, &code).await?;
+    authorize(&who, Op::WriteApar)?;
     let mut errors = Vec::new();
     let Some(draft) = body.parse("body", &mut errors) else {
         return Err(ApiError::validation(errors));

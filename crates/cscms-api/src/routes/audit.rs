@@ -2,7 +2,7 @@
 
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
-use cscms_domain::principal::Role;
+use cscms_domain::scope::{visibility, Family, Op, Visibility};
 use cscms_store::audit::{AuditFilter, AuditRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::utc;
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
+use crate::scope::authorize;
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -94,13 +95,13 @@ pub async fn list(
     state: web::Data<AppState>,
     q: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org_tree = match (who.role, &who.org) {
-        (Role::Dopt, _) => None,
-        (Role::NodalOfficer, Some(org)) => Some(org.as_str().to_owned()),
-        _ => {
-            return Err(ApiError::forbidden(
-                "Only DoPT and nodal officers read the audit trail.",
-            ))
+    authorize(&who, Op::ReadAudit)?;
+    // The trail of the records the caller sees as a service record.
+    let org_tree = match visibility(&who, Family::ServiceRecord) {
+        Visibility::All => None,
+        Visibility::OrgTree(org) => Some(org.as_str().to_owned()),
+        Visibility::Employee(_) | Visibility::Nothing => {
+            return Err(ApiError::forbidden(Op::ReadAudit.grant().refusal))
         }
     };
     let q = q.into_inner();

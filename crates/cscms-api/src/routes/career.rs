@@ -8,6 +8,7 @@ use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::pay::{self, MacpOutcome, NfsInput, NfsOutcome, Upgrade, UpgradeStatus};
 use cscms_domain::principal::Principal;
+use cscms_domain::scope::{visibility, Family};
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
 use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
 use serde::{Deserialize, Serialize};
@@ -33,7 +34,7 @@ async fn load(
     who: &Principal,
     code: &str,
 ) -> Result<(EmployeeCode, EmployeeRow, Vec<ServiceEventRow>), ApiError> {
-    super::visible_employee_with(state, who, code, |c, e| {
+    super::visible_employee_with(state, who, Family::ServiceRecord, code, |c, e| {
         cscms_store::employees::history(c, &e.code)
     })
     .await
@@ -191,7 +192,7 @@ pub async fn macp_due(
     if !errors.is_empty() {
         return Err(ApiError::bad_query(errors));
     }
-    let visibility = who.visibility();
+    let visibility = visibility(&who, Family::ServiceRecord);
     let filter = EmployeeFilter {
         org: q.org.clone(),
         ..Default::default()

@@ -9,10 +9,11 @@ use cscms_domain::deputation::{
     check_advert, eligibility, shared_with_borrower, AdvertAction, AdvertState, AdvertTerms,
     Applicant, DepAction, DepState, Eligibility, EligibilityOutcome, ADVERTISEMENT, DEPUTATION,
 };
-use cscms_domain::employee::EmployeeCode;
-use cscms_domain::organisation::OrgId;
 use cscms_domain::pay::{deputation_pay, DeputationPay};
-use cscms_domain::principal::{Principal, RecordPlace, Role};
+use cscms_domain::principal::Principal;
+use cscms_domain::scope::{
+    sees_organisation, visibility, Family, Op, OrgPlace, RecordPlace, Visibility,
+};
 use cscms_domain::vigilance::ClearancePurpose;
 use cscms_store::deputation::{
     AdvertContent, AdvertFilter, AdvertRecord, ApplicationFilter, ApplicationRecord,
@@ -32,9 +33,10 @@ use super::{actor, utc};
 use crate::auth::Auth;
 use crate::career::{deputation_facts, PostPlace};
 use crate::clearance;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::{body_errors, BodyRules, CheckedJson, ValidJson};
 use crate::gate::require_profile_submitted;
+use crate::scope::{authorize, ensure_visible};
 use crate::state::AppState;
 use crate::versioning::{etag_header, if_match};
 
@@ -181,12 +183,14 @@ fn to_value<T: Serialize>(v: &T) -> Result<Value, ApiError> {
 }
 
 /// Whether the caller sees an advertisement: its organisation's scope.
-fn sees_advert(who: &Principal, a: &AdvertRecord) -> bool {
-    let Ok(org) = OrgId::parse(&a.row.org_id) else {
-        return false;
+fn sees_advert(who: &Principal, a: &AdvertRecord) -> Result<bool, ApiError> {
+    let (org, parent) = super::stored_place(&a.row.org_id, a.org_parent.as_deref())?;
+    let place = OrgPlace {
+        id: &org,
+        parent: parent.as_ref(),
+        children: &[],
     };
-    let parent = a.org_parent.as_deref().and_then(|p| OrgId::parse(p).ok());
-    who.sees_organisation(&org, parent.as_ref())
+    Ok(sees_organisation(who, Family::Advertisement, place))
 }
 
 async fn load_advert(state: &AppState, who: &Principal, id: i64) -> Result<AdvertRecord, ApiError> {
@@ -195,7 +199,7 @@ async fn load_advert(state: &AppState, who: &Principal, id: i64) -> Result<Adver
         .db(move |c| cscms_store::deputation::advert(c, id))
         .await?
         .ok_or_else(not_found)?;
-    if sees_advert(who, &a) {
+    if sees_advert(who, &a)? {
         Ok(a)
     } else {
         Err(not_found())
@@ -301,24 +305,22 @@ pub async fn browse(
     state: web::Data<AppState>,
     q: web::Query<BrowseQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let employee = match who.role {
-        Role::Employee => Some(own_employee(&state, &who).await?),
-        _ => None,
+    let employee = match who.own_employee() {
+        Some(_) => Some(own_employee(&state, &who).await?),
+        None => None,
     };
     let filter = AdvertFilter {
-        org_tree: match who.role {
-            Role::NodalOfficer | Role::SubNodalOfficer => {
-                who.org.as_ref().map(|o| o.as_str().to_owned())
-            }
-            _ => None,
-        },
+        org_tree: who.officer_org().map(|o| o.as_str().to_owned()),
         open_on: employee.as_ref().map(|_| today()),
     };
     let rows = state
         .db(move |c| cscms_store::deputation::adverts(c, &filter, 500))
         .await?;
     let mut items = Vec::new();
-    for a in rows.into_iter().filter(|a| sees_advert(&who, a)) {
+    for a in rows {
+        if !sees_advert(&who, &a)? {
+            continue;
+        }
         let check = match &employee {
             Some(e) => Some(judge(e, &terms_of(&a.row.content)?)),
             None => None,
@@ -344,12 +346,12 @@ pub async fn get_advert(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let a = load_advert(&state, &who, id).await?;
-    let check = match who.role {
-        Role::Employee => {
+    let check = match who.own_employee() {
+        Some(_) => {
             let e = own_employee(&state, &who).await?;
             Some(judge(&e, &terms_of(&a.row.content)?))
         }
-        _ => None,
+        None => None,
     };
     let versions = state
         .db(move |c| cscms_store::deputation::versions(c, id))
@@ -580,23 +582,19 @@ async fn load_application(
         .db(move |c| cscms_store::deputation::application(c, id))
         .await?
         .ok_or_else(not_found)?;
-    let org = OrgId::parse(&r.row.org_id).map_err(|_| corrupt("organisation"))?;
-    let parent = r.org_parent.as_deref().and_then(|p| OrgId::parse(p).ok());
-    let code = EmployeeCode::parse(&r.row.employee_code).map_err(|_| corrupt("employee"))?;
-    let borrower = OrgId::parse(&r.advert.row.org_id).ok();
-    let shared = shared_with_borrower(app_state(&r)?)
-        .then_some(borrower.as_ref())
-        .flatten();
+    let (org, parent) = super::stored_place(&r.row.org_id, r.org_parent.as_deref())?;
+    let code = super::stored_code(&r.row.employee_code)?;
+    let (borrower, _) = super::stored_place(&r.advert.row.org_id, None)?;
     let place = RecordPlace {
         org: &org,
         org_parent: parent.as_ref(),
-        employee: Some(&code),
+        employee: &code,
+        shared_with: shared_with_borrower(app_state(&r)?).then_some(&borrower),
     };
-    if who.sees_shared(place, shared) {
-        Ok(r)
-    } else {
-        Err(not_found())
-    }
+    ensure_visible(who, Family::DeputationApplication, place, || {
+        format!("Deputation application {id}")
+    })?;
+    Ok(r)
 }
 
 async fn app_view(
@@ -635,7 +633,7 @@ async fn app_view(
         application: app_summary(r, who)?,
         eligibility,
         clearance: clearance_json(&cl)?,
-        steps: StepView::list(steps),
+        steps: StepView::list(steps)?,
         pay_options,
     })
 }
@@ -711,7 +709,7 @@ pub async fn apply(
     let advert_state = advert_state(&a)?;
     if advert_state != AdvertState::Open {
         return Err(ApiError::Conflict {
-            code: "advertisement_not_open",
+            code: ProblemCode::AdvertisementNotOpen,
             detail: format!(
                 "Advertisement {advert_id} is {advert_state} (last date {}): it takes no applications (DEP-1).",
                 a.row.last_date.format("%d.%m.%Y")
@@ -780,7 +778,7 @@ pub async fn apply(
         )
         .await?
         .map_err(|detail| ApiError::Conflict {
-            code: "already_applied",
+            code: ProblemCode::AlreadyApplied,
             detail: format!("One application per advertisement (DEP-1): {detail}."),
         })?;
     let r = load_application(&state, &who, id).await?;
@@ -812,27 +810,15 @@ async fn list(
     Ok(HttpResponse::Ok().json(ApplicationList { items }))
 }
 
-fn only(who: &Principal, role: Role, detail: &str) -> Result<(), ApiError> {
-    if who.role == role {
-        Ok(())
-    } else {
-        Err(ApiError::forbidden(detail))
-    }
-}
-
 /// The caller's own applications, newest first (employees).
 #[utoipa::path(tag = "deputation", security(("bearer" = [])),
     responses((status = 200, body = ApplicationList),
         (status = 403, description = "Only employees apply", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/mine")]
 pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    only(
-        &who,
-        Role::Employee,
-        "Only employees have applications of their own.",
-    )?;
+    authorize(&who, Op::ListOwnApplications)?;
     let filter = ApplicationFilter {
-        applicants: who.visibility(),
+        applicants: visibility(&who, Family::DeputationApplication),
         state: None,
         advert_org: None,
         advert_id: None,
@@ -851,13 +837,9 @@ pub async fn pending_ministry(
     Auth(who): Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    only(
-        &who,
-        Role::NodalOfficer,
-        "Only nodal officers give cadre clearance.",
-    )?;
+    authorize(&who, Op::ListApplicationsPendingMinistry)?;
     let filter = ApplicationFilter {
-        applicants: who.visibility(),
+        applicants: visibility(&who, Family::DeputationApplication),
         state: Some(DepState::Submitted.as_str().into()),
         advert_org: None,
         advert_id: None,
@@ -875,9 +857,9 @@ pub async fn pending_dopt(
     Auth(who): Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    only(&who, Role::Dopt, "Only DoPT approves deputations.")?;
+    authorize(&who, Op::ListApplicationsPendingDopt)?;
     let filter = ApplicationFilter {
-        applicants: who.visibility(),
+        applicants: visibility(&who, Family::DeputationApplication),
         state: Some(DepState::Forwarded.as_str().into()),
         advert_org: None,
         advert_id: None,
@@ -897,16 +879,12 @@ pub async fn received(
     state: web::Data<AppState>,
     q: web::Query<ReceivedQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    only(
-        &who,
-        Role::SubNodalOfficer,
-        "Only sub-nodal officers receive applications.",
-    )?;
+    authorize(&who, Op::ListApplicationsReceived)?;
     let Some(org) = who.org.as_ref() else {
         return Err(ApiError::forbidden("No organisation in the token."));
     };
     let filter = ApplicationFilter {
-        applicants: cscms_domain::principal::Visibility::All,
+        applicants: Visibility::All,
         state: Some(DepState::Approved.as_str().into()),
         advert_org: Some(org.as_str().to_owned()),
         advert_id: q.advertisement,
@@ -926,38 +904,43 @@ pub async fn get_application(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = load_application(&state, &who, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(app_view(&state, &who, r).await?))
+    super::workflow::show::<ApplicationRecord>(&state, &who, id.into_inner()).await
 }
 
-/// Takes a step of the DEP-1 chain: fetches the clearance, records the step
-/// with it, audited.
-async fn act(
-    state: &AppState,
-    who: &Principal,
-    req: &HttpRequest,
-    id: i64,
-    action: DepAction,
-    body: ActionRequest,
-) -> Result<HttpResponse, ApiError> {
-    let r = load_application(state, who, id).await?;
-    let current = app_state(&r)?;
-    let step = super::workflow::checked_step(
-        state,
-        who,
-        &DEPUTATION,
-        (current, action),
-        body.reason.as_deref(),
-        &r.row.employee_code,
-        ClearancePurpose::Deputation,
-    )
-    .await?;
-    let actor = actor(who, req);
-    state
-        .db(move |c| cscms_store::deputation::advance(c, &actor, id, &step))
-        .await?;
-    let r = load_application(state, who, id).await?;
-    Ok(HttpResponse::Ok().json(app_view(state, who, r).await?))
+impl super::workflow::StepRecord for ApplicationRecord {
+    type State = DepState;
+    type Action = DepAction;
+    type View = ApplicationView;
+    const PURPOSE: ClearancePurpose = ClearancePurpose::Deputation;
+
+    fn workflow() -> &'static cscms_domain::workflow::Workflow<DepState, DepAction> {
+        &DEPUTATION
+    }
+
+    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
+        load_application(state, who, id).await
+    }
+
+    fn current(&self) -> Result<DepState, ApiError> {
+        app_state(self)
+    }
+
+    fn employee_code(&self) -> &str {
+        &self.row.employee_code
+    }
+
+    fn advance(
+        c: &mut cscms_store::DbConn,
+        actor: &cscms_store::audit::Actor,
+        id: i64,
+        step: &cscms_domain::workflow::Step,
+    ) -> Result<(), cscms_store::StoreError> {
+        cscms_store::deputation::advance(c, actor, id, step)
+    }
+
+    async fn view(self, state: &AppState, who: &Principal) -> Result<ApplicationView, ApiError> {
+        app_view(state, who, self).await
+    }
 }
 
 macro_rules! action_handler {
@@ -976,7 +959,7 @@ macro_rules! action_handler {
             id: web::Path<i64>,
             ValidJson(body): ValidJson<ActionRequest>,
         ) -> Result<HttpResponse, ApiError> {
-            act(&state, &who, &req, id.into_inner(), $action, body).await
+            super::workflow::take_step::<ApplicationRecord>(&state, &who, &req, id.into_inner(), $action, body).await
         }
     };
 }

@@ -5,6 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::cadre::{self, Cadre};
 use cscms_domain::employee::{EmployeeCode, ServiceEventKind};
 use cscms_domain::organisation::OrgId;
+use cscms_domain::scope::{visibility, Family};
 use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -232,7 +233,7 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
     let (filter, cursor, limit) = parse_query(&query)?;
-    let visibility = who.visibility();
+    let visibility = visibility(&who, Family::ServiceRecord);
     let fetch = i64::from(limit) + 1;
     let mut rows = state
         .db(move |c| {
@@ -274,10 +275,11 @@ pub async fn get(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, r, history) = super::visible_employee_with(&state, &who, &code, |c, e| {
-        cscms_store::employees::history(c, &e.code)
-    })
-    .await?;
+    let (_, r, history) =
+        super::visible_employee_with(&state, &who, Family::ServiceRecord, &code, |c, e| {
+            cscms_store::employees::history(c, &e.code)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(EmployeeDetail {
         date_of_birth: r.date_of_birth,
         joined_government_on: r.joined_government_on,

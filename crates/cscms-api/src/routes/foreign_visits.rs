@@ -3,12 +3,11 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
-use cscms_domain::employee::EmployeeCode;
 use cscms_domain::foreign_visit::{
     check, FundedBy, FvAction, FvState, LeaveKind, Trip, FOREIGN_VISIT,
 };
-use cscms_domain::organisation::OrgId;
-use cscms_domain::principal::{Principal, RecordPlace, Role};
+use cscms_domain::principal::Principal;
+use cscms_domain::scope::{visibility, Family, Op, RecordPlace};
 use cscms_domain::vigilance::ClearancePurpose;
 use cscms_store::foreign_visits::{FvRecord, NewFv};
 use serde::{Deserialize, Serialize};
@@ -17,7 +16,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::workflow::{
-    allowed, clearance_json, corrupt, refused, to_json, today, ActionRequest, StepView,
+    allowed, clearance_json, corrupt, refused, take_step, to_json, today, ActionRequest, StepView,
 };
 use super::{actor, utc};
 use crate::auth::Auth;
@@ -25,6 +24,7 @@ use crate::clearance;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{body_errors, BodyRules, CheckedJson, ValidJson};
 use crate::gate::require_profile_submitted;
+use crate::scope::{authorize, ensure_visible};
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -185,19 +185,18 @@ async fn load_visible(state: &AppState, who: &Principal, id: i64) -> Result<FvRe
         .db(move |c| cscms_store::foreign_visits::get(c, id))
         .await?
         .ok_or_else(not_found)?;
-    let org = OrgId::parse(&r.row.org_id).map_err(|_| corrupt("organisation"))?;
-    let parent = r.org_parent.as_deref().and_then(|p| OrgId::parse(p).ok());
-    let code = EmployeeCode::parse(&r.row.employee_code).map_err(|_| corrupt("employee"))?;
+    let (org, parent) = super::stored_place(&r.row.org_id, r.org_parent.as_deref())?;
+    let code = super::stored_code(&r.row.employee_code)?;
     let place = RecordPlace {
         org: &org,
         org_parent: parent.as_ref(),
-        employee: Some(&code),
+        employee: &code,
+        shared_with: None,
     };
-    if who.sees(place) {
-        Ok(r)
-    } else {
-        Err(not_found())
-    }
+    ensure_visible(who, Family::ForeignVisit, place, || {
+        format!("Foreign visit request {id}")
+    })?;
+    Ok(r)
 }
 
 async fn view(
@@ -219,7 +218,7 @@ async fn view(
     Ok(ForeignVisitView {
         request: summary(r, who)?,
         clearance: clearance_json(&cl)?,
-        steps: StepView::list(steps),
+        steps: StepView::list(steps)?,
     })
 }
 
@@ -305,11 +304,7 @@ pub async fn apply(
         (status = 403, description = "Only employees have requests of their own", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/foreign-visits/mine")]
 pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    if who.role != Role::Employee {
-        return Err(ApiError::forbidden(
-            "Only employees have requests of their own.",
-        ));
-    }
+    authorize(&who, Op::ListOwnForeignVisits)?;
     list(&state, &who, None, false).await
 }
 
@@ -323,11 +318,7 @@ pub async fn pending(
     Auth(who): Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if who.role != Role::NodalOfficer {
-        return Err(ApiError::forbidden(
-            "Only nodal officers decide foreign visits.",
-        ));
-    }
+    authorize(&who, Op::ListPendingForeignVisits)?;
     list(&state, &who, Some(FvState::Submitted), true).await
 }
 
@@ -337,7 +328,7 @@ async fn list(
     in_state: Option<FvState>,
     oldest_first: bool,
 ) -> Result<HttpResponse, ApiError> {
-    let visibility = who.visibility();
+    let visibility = visibility(who, Family::ForeignVisit);
     let rows = state
         .db(move |c| {
             cscms_store::foreign_visits::list(
@@ -366,40 +357,45 @@ pub async fn get(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = load_visible(&state, &who, id.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(view(&state, &who, r).await?))
+    super::workflow::show::<FvRecord>(&state, &who, id.into_inner()).await
 }
 
-/// Takes a step of the FV-1 workflow: fetches the clearance, records the
-/// step with it, audited.
-async fn act(
-    state: &AppState,
-    who: &Principal,
-    req: &HttpRequest,
-    id: i64,
-    action: FvAction,
-    body: ActionRequest,
-) -> Result<HttpResponse, ApiError> {
-    let r = load_visible(state, who, id).await?;
-    let current = FOREIGN_VISIT
-        .state(&r.row.state)
-        .ok_or_else(|| corrupt("state"))?;
-    let step = super::workflow::checked_step(
-        state,
-        who,
-        &FOREIGN_VISIT,
-        (current, action),
-        body.reason.as_deref(),
-        &r.row.employee_code,
-        ClearancePurpose::ForeignVisit,
-    )
-    .await?;
-    let actor = actor(who, req);
-    state
-        .db(move |c| cscms_store::foreign_visits::advance(c, &actor, id, &step))
-        .await?;
-    let r = load_visible(state, who, id).await?;
-    Ok(HttpResponse::Ok().json(view(state, who, r).await?))
+impl super::workflow::StepRecord for FvRecord {
+    type State = FvState;
+    type Action = FvAction;
+    type View = ForeignVisitView;
+    const PURPOSE: ClearancePurpose = ClearancePurpose::ForeignVisit;
+
+    fn workflow() -> &'static cscms_domain::workflow::Workflow<FvState, FvAction> {
+        &FOREIGN_VISIT
+    }
+
+    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
+        load_visible(state, who, id).await
+    }
+
+    fn current(&self) -> Result<FvState, ApiError> {
+        FOREIGN_VISIT
+            .state(&self.row.state)
+            .ok_or_else(|| corrupt("state"))
+    }
+
+    fn employee_code(&self) -> &str {
+        &self.row.employee_code
+    }
+
+    fn advance(
+        c: &mut cscms_store::DbConn,
+        actor: &cscms_store::audit::Actor,
+        id: i64,
+        step: &cscms_domain::workflow::Step,
+    ) -> Result<(), cscms_store::StoreError> {
+        cscms_store::foreign_visits::advance(c, actor, id, step)
+    }
+
+    async fn view(self, state: &AppState, who: &Principal) -> Result<ForeignVisitView, ApiError> {
+        view(state, who, self).await
+    }
 }
 
 /// The nodal officer grants clearance (FV-1), seeing the vigilance clearance.
@@ -416,7 +412,7 @@ pub async fn grant(
     id: web::Path<i64>,
     ValidJson(body): ValidJson<ActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    act(&state, &who, &req, id.into_inner(), FvAction::Grant, body).await
+    take_step::<FvRecord>(&state, &who, &req, id.into_inner(), FvAction::Grant, body).await
 }
 
 /// The nodal officer refuses clearance, with a reason (FV-1).
@@ -434,7 +430,7 @@ pub async fn refuse(
     id: web::Path<i64>,
     ValidJson(body): ValidJson<ActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    act(&state, &who, &req, id.into_inner(), FvAction::Refuse, body).await
+    take_step::<FvRecord>(&state, &who, &req, id.into_inner(), FvAction::Refuse, body).await
 }
 
 /// The employee withdraws the request before a decision (FV-1).
@@ -451,7 +447,7 @@ pub async fn withdraw(
     id: web::Path<i64>,
     ValidJson(body): ValidJson<ActionRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    act(
+    take_step::<FvRecord>(
         &state,
         &who,
         &req,

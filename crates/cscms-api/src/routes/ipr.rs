@@ -5,7 +5,8 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
-use cscms_domain::principal::{Principal, Role};
+use cscms_domain::principal::Principal;
+use cscms_domain::scope::{visibility, Family, Op};
 use cscms_domain::vigilance::filing::PropertyInput;
 use cscms_domain::vigilance::{
     check_year, file_return, FieldErrors, IprObligation, IprReturnInput, IprYearState,
@@ -18,9 +19,10 @@ use validator::{Validate, ValidationErrors};
 use super::{actor, utc, visible_employee};
 use crate::auth::Auth;
 use crate::clearance;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::ValidJson;
 use crate::print;
+use crate::scope::authorize;
 use crate::state::AppState;
 
 /// One filed version of an annual return.
@@ -122,7 +124,7 @@ fn filing_error(errors: FieldErrors) -> ApiError {
     {
         let detail: Vec<String> = errors.iter().map(|e| e.message.clone()).collect();
         ApiError::Conflict {
-            code: "revision_conflict",
+            code: ProblemCode::RevisionConflict,
             detail: format!("{}.", detail.join("; ")),
         }
     } else {
@@ -150,14 +152,10 @@ pub async fn file(
     code: web::Path<String>,
     ValidJson(ReturnBody(body)): ValidJson<ReturnBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, employee) = visible_employee(&state, &who, &code).await?;
-    // IPR-1: the return is the employee's own declaration; nobody files it
-    // for them (an employee sees only their own record, so this is theirs).
-    if who.role != Role::Employee {
-        return Err(ApiError::forbidden(
-            "An annual property return is filed by the employee it belongs to.",
-        ));
-    }
+    let (code, employee) = visible_employee(&state, &who, Family::PropertyReturn, &code).await?;
+    // IPR-1: nobody files it for them (an employee sees only their own
+    // record, so this is theirs).
+    authorize(&who, Op::FilePropertyReturn)?;
     crate::gate::require_profile_submitted(&state, code.as_str()).await?;
     let key = code.as_str().to_owned();
     let on_record = state
@@ -173,7 +171,7 @@ pub async fn file(
         .await
         .map_err(|e| match e {
             ApiError::Conflict { detail, .. } => ApiError::Conflict {
-                code: "revision_conflict",
+                code: ProblemCode::RevisionConflict,
                 detail,
             },
             e => e,
@@ -182,17 +180,6 @@ pub async fn file(
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/employees/{code}/ipr/{year}")))
         .json(IprVersion::try_from(row)?))
-}
-
-/// Property returns are to be kept secret (GoI decision under Rule 18): an
-/// integration client that sees the employee still may not read them.
-fn may_read_returns(who: &Principal) -> Result<(), ApiError> {
-    if who.role == Role::Integration {
-        return Err(ApiError::forbidden(
-            "Property returns are read by the employee, their nodal officer, DoPT and AVD only.",
-        ));
-    }
-    Ok(())
 }
 
 /// Every return the employee has filed, all versions: latest year first,
@@ -210,8 +197,7 @@ pub async fn list_own(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, _) = visible_employee(&state, &who, &code).await?;
-    may_read_returns(&who)?;
+    let (code, _) = visible_employee(&state, &who, Family::PropertyReturn, &code).await?;
     let key = code.as_str().to_owned();
     let rows = state
         .db(move |c| cscms_store::ipr::versions(c, &key))
@@ -255,8 +241,7 @@ pub async fn year_return(
     path: web::Path<(String, String)>,
 ) -> Result<HttpResponse, ApiError> {
     let (code, year) = path.into_inner();
-    let (code, employee) = visible_employee(&state, &who, &code).await?;
-    may_read_returns(&who)?;
+    let (code, employee) = visible_employee(&state, &who, Family::PropertyReturn, &code).await?;
     let (year_text, pdf) = match year.strip_suffix(".pdf") {
         Some(y) => (y, true),
         None => (year.as_str(), wants_pdf(&req)),
@@ -484,11 +469,11 @@ pub async fn list(
     state: web::Data<AppState>,
     query: web::Query<IprListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    may_read_returns(&who)?;
+    authorize(&who, Op::ListPropertyReturns)?;
     let query = query.into_inner();
     let today = clearance::today();
     let p = parse_list_query(&query, today)?;
-    let visibility = who.visibility();
+    let visibility = visibility(&who, Family::PropertyReturn);
     let fetch = i64::from(p.limit) + 1;
     let filter = p.filter.clone();
     let cursor = p.cursor.clone();

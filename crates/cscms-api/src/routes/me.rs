@@ -1,7 +1,6 @@
 //! Who the caller is, as the service sees them.
 
 use actix_web::{get, web, HttpResponse};
-use cscms_domain::principal::Role;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -29,10 +28,7 @@ pub struct Me {
 #[get("/me")]
 pub async fn me(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let org_id = who.org.as_ref().map(|o| o.as_str().to_owned());
-    let code = match who.role {
-        Role::Employee => who.employee.as_ref().map(|c| c.as_str().to_owned()),
-        _ => None,
-    };
+    let code = who.own_employee().map(|c| c.as_str().to_owned());
     let (org, emp) = state
         .read(move |c| {
             let org = match org_id {

@@ -23,7 +23,8 @@ use actix_web::{HttpMessage, HttpRequest};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
-use cscms_domain::principal::{Principal, RecordPlace};
+use cscms_domain::principal::Principal;
+use cscms_domain::scope::{Family, RecordPlace};
 use cscms_store::audit::Actor;
 use cscms_store::employees::EmployeeRow;
 
@@ -49,15 +50,17 @@ pub fn actor(who: &Principal, req: &HttpRequest) -> Actor {
     }
 }
 
-/// The employee a path names, if the caller may see them by the one scope
-/// rule (`Principal::sees`). Absent, malformed and out of scope are the same
-/// 404, so nothing is learnt about records outside the caller's scope.
+/// The employee a path names, if the caller may see their records of
+/// `family` by the one scope rule (`scope::sees`). Absent, malformed and out
+/// of scope are the same 404, so nothing is learnt about records outside the
+/// caller's scope.
 pub async fn visible_employee(
     state: &AppState,
     who: &Principal,
+    family: Family,
     code: &str,
 ) -> Result<(EmployeeCode, EmployeeRow), ApiError> {
-    let (code, row, ()) = visible_employee_with(state, who, code, |_, _| Ok(())).await?;
+    let (code, row, ()) = visible_employee_with(state, who, family, code, |_, _| Ok(())).await?;
     Ok((code, row))
 }
 
@@ -67,6 +70,7 @@ pub async fn visible_employee(
 pub async fn visible_employee_with<T, F>(
     state: &AppState,
     who: &Principal,
+    family: Family,
     code: &str,
     more: F,
 ) -> Result<(EmployeeCode, EmployeeRow, T), ApiError>
@@ -89,18 +93,29 @@ where
         })
         .await?
         .ok_or_else(not_found)?;
-    let org = OrgId::parse(&placed.record.org_id).map_err(|_| not_found())?;
-    let parent = placed
-        .org_parent
-        .as_deref()
-        .and_then(|p| OrgId::parse(p).ok());
+    let (org, parent) = stored_place(&placed.record.org_id, placed.org_parent.as_deref())?;
     let place = RecordPlace {
         org: &org,
         org_parent: parent.as_ref(),
-        employee: Some(&parsed),
+        employee: &parsed,
+        shared_with: None,
     };
-    if !who.sees(place) {
-        return Err(not_found());
-    }
+    crate::scope::ensure_visible(who, family, place, || format!("Employee {code}"))?;
     Ok((parsed, placed.record, extra))
+}
+
+/// A stored organisation and its parent, as domain ids. Unreadable stored
+/// ids are a fault (500), never "not visible".
+pub fn stored_place(org: &str, parent: Option<&str>) -> Result<(OrgId, Option<OrgId>), ApiError> {
+    let org = OrgId::parse(org).map_err(|_| workflow::corrupt("organisation id"))?;
+    let parent = parent
+        .map(OrgId::parse)
+        .transpose()
+        .map_err(|_| workflow::corrupt("organisation id"))?;
+    Ok((org, parent))
+}
+
+/// A stored employee code as the domain type; unreadable is a fault (500).
+pub fn stored_code(code: &str) -> Result<EmployeeCode, ApiError> {
+    EmployeeCode::parse(code).map_err(|_| workflow::corrupt("employee code"))
 }

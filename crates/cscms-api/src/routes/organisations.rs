@@ -3,7 +3,8 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::organisation::{OrgId, OrgKind};
-use cscms_domain::principal::{Principal, Role};
+use cscms_domain::principal::Principal;
+use cscms_domain::scope::{sees_organisation, Family, Op, OrgPlace};
 use cscms_store::organisations::{NewOrg, OrgRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,6 +14,7 @@ use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
+use crate::scope::{authorize, authorize_for};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -87,30 +89,30 @@ pub struct OrganisationDetail {
 #[get("/organisations")]
 pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let rows = state.db(cscms_store::organisations::list).await?;
-    let own_parent = own_parent(&who, &rows);
-    let items = rows
-        .into_iter()
-        .filter(|r| visible(&who, r, own_parent.as_deref()))
-        .map(Organisation::from)
-        .collect();
+    let mut items = Vec::new();
+    for r in &rows {
+        if visible(&who, r, &rows)? {
+            items.push(Organisation::from(r.clone()));
+        }
+    }
     Ok(HttpResponse::Ok().json(OrganisationList { items }))
 }
 
-/// The caller's own organisation's parent, needed because officers of a
-/// sub-organisation also see the ministry above it.
-fn own_parent(who: &Principal, rows: &[OrgRow]) -> Option<String> {
-    let own = who.org.as_ref()?;
-    rows.iter()
-        .find(|r| r.id == own.as_str())
-        .and_then(|r| r.parent_id.clone())
-}
-
-fn visible(who: &Principal, r: &OrgRow, own_parent: Option<&str>) -> bool {
-    let Ok(id) = OrgId::parse(&r.id) else {
-        return false;
+/// Whether the caller sees the organisation `r` of `all` (the scope rule
+/// needs its children: officers of a body also see the ministry above it).
+fn visible(who: &Principal, r: &OrgRow, all: &[OrgRow]) -> Result<bool, ApiError> {
+    let (id, parent) = super::stored_place(&r.id, r.parent_id.as_deref())?;
+    let children = all
+        .iter()
+        .filter(|c| c.parent_id.as_deref() == Some(r.id.as_str()))
+        .map(|c| super::stored_place(&c.id, None).map(|(id, _)| id))
+        .collect::<Result<Vec<_>, _>>()?;
+    let place = OrgPlace {
+        id: &id,
+        parent: parent.as_ref(),
+        children: &children,
     };
-    let parent = r.parent_id.as_deref().and_then(|p| OrgId::parse(p).ok());
-    who.sees_organisation(&id, parent.as_ref()) || own_parent == Some(r.id.as_str())
+    Ok(sees_organisation(who, Family::Organisation, place))
 }
 
 /// One organisation with its officers and sub-organisations.
@@ -137,20 +139,22 @@ pub async fn get(
         .await?;
     let (org, officers, all) =
         found.ok_or_else(|| ApiError::not_found(format!("Organisation {id}")))?;
-    let own_parent = own_parent(&who, &all);
-    if !visible(&who, &org, own_parent.as_deref()) {
+    if !visible(&who, &org, &all)? {
         return Err(ApiError::not_found(format!("Organisation {id}")));
     }
-    let org_id = org.id.clone();
+    let mut children = Vec::new();
+    for c in all
+        .iter()
+        .filter(|c| c.parent_id.as_deref() == Some(org.id.as_str()))
+    {
+        if visible(&who, c, &all)? {
+            children.push(Organisation::from(c.clone()));
+        }
+    }
     Ok(HttpResponse::Ok().json(OrganisationDetail {
         organisation: org.into(),
         officers: officers.into_iter().map(NodalOfficer::from).collect(),
-        children: all
-            .into_iter()
-            .filter(|c| c.parent_id.as_deref() == Some(org_id.as_str()))
-            .filter(|c| visible(&who, c, own_parent.as_deref()))
-            .map(Organisation::from)
-            .collect(),
+        children,
     }))
 }
 
@@ -197,11 +201,7 @@ pub async fn create(
     req: HttpRequest,
     ValidJson(body): ValidJson<NewOrganisation>,
 ) -> Result<HttpResponse, ApiError> {
-    if who.role != Role::Dopt {
-        return Err(ApiError::forbidden(
-            "Only the DoPT cadre authority creates organisations.",
-        ));
-    }
+    authorize(&who, Op::CreateOrganisation)?;
     let mut errors = Vec::new();
     match (body.kind.needs_parent(), &body.parent_id) {
         (true, None) => errors.push(FieldError::new(
@@ -318,18 +318,17 @@ pub async fn onboard(
     let parent_id = id.into_inner();
     let key = parent_id.clone();
     let all = state.db(cscms_store::organisations::list).await?;
+    let not_found = || ApiError::not_found(format!("Organisation {parent_id}"));
     let parent = all
         .iter()
         .find(|o| o.id == key)
-        .filter(|o| visible(&who, o, own_parent(&who, &all).as_deref()))
         .cloned()
-        .ok_or_else(|| ApiError::not_found(format!("Organisation {parent_id}")))?;
-    let own = who.org.as_ref().is_some_and(|o| o.as_str() == parent.id);
-    if who.role != Role::NodalOfficer || !own {
-        return Err(ApiError::forbidden(format!(
-            "Only the nodal officer of {parent_id} onboards organisations under it."
-        )));
+        .ok_or_else(not_found)?;
+    if !visible(&who, &parent, &all)? {
+        return Err(not_found());
     }
+    let (parent_org, _) = super::stored_place(&parent.id, None)?;
+    authorize_for(&who, Op::OnboardSubOrganisation, &parent_org)?;
     let mut errors = Vec::new();
     if parent.parent_id.is_some() {
         errors.push(FieldError::new(
@@ -363,7 +362,7 @@ pub async fn onboard(
         name: body.officer.name.trim().to_owned(),
         designation: body.officer.designation.trim().to_owned(),
         email: body.officer.email.trim().to_owned(),
-        role: Role::SubNodalOfficer.as_str().to_owned(),
+        role: cscms_domain::scope::officer_role(true).as_str().to_owned(),
         active: true,
         created_at: now,
     };

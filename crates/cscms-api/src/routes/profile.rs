@@ -5,12 +5,12 @@ use actix_web::http::header::{self, ContentDisposition, DispositionParam, Dispos
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use cscms_domain::employee::EmployeeCode;
-use cscms_domain::organisation::OrgId;
-use cscms_domain::principal::{Principal, RecordPlace, Role};
+use cscms_domain::principal::Principal;
 use cscms_domain::profile::{
     changed_fields, deemed_final, may_change, status::transition, ProfileAction, ProfileDoc,
     ProfileStatus,
 };
+use cscms_domain::scope::{visibility, Family, Op, RecordPlace, Visibility};
 use cscms_store::profiles::{ProfileRecord, ProfileWrite, RoundRow};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -22,6 +22,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{field_errors, JsonObject, ValidJson};
 use crate::print::{self, verification::issue};
+use crate::scope::{authorize, ensure_visible};
 use crate::state::AppState;
 use crate::versioning::{etag_header, if_match};
 
@@ -109,24 +110,18 @@ async fn load_visible(state: &AppState, who: &Principal, code: &str) -> Result<L
         })
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Profile of {code}")))?;
-    let org = OrgId::parse(&loaded.record.employee.org_id).ok();
-    let parent = loaded
-        .record
-        .org_parent
-        .as_deref()
-        .and_then(|p| OrgId::parse(p).ok());
-    let visible = org.as_ref().is_some_and(|org| {
-        who.sees(RecordPlace {
-            org,
-            org_parent: parent.as_ref(),
-            employee: Some(&parsed),
-        })
-    });
-    if visible {
-        Ok(loaded)
-    } else {
-        Err(ApiError::not_found(format!("Profile of {code}")))
-    }
+    let (org, parent) = super::stored_place(
+        &loaded.record.employee.org_id,
+        loaded.record.org_parent.as_deref(),
+    )?;
+    let place = RecordPlace {
+        org: &org,
+        org_parent: parent.as_ref(),
+        employee: &parsed,
+        shared_with: None,
+    };
+    ensure_visible(who, Family::Profile, place, || format!("Profile of {code}"))?;
+    Ok(loaded)
 }
 
 fn view(l: Loaded, as_of: NaiveDateTime) -> Result<ProfileView, ApiError> {
@@ -267,14 +262,6 @@ pub async fn get_pdf(
     print(&state, &who, &view(loaded, Utc::now().naive_utc())?).await
 }
 
-/// Roles that may change profiles at all; others who can see one get 403.
-fn require_editor(who: &Principal) -> Result<(), ApiError> {
-    match who.role {
-        Role::Employee | Role::NodalOfficer | Role::Dopt => Ok(()),
-        _ => Err(ApiError::forbidden("This role does not change profiles.")),
-    }
-}
-
 fn refused(e: cscms_domain::profile::TransitionRefused) -> ApiError {
     ApiError::InvalidTransition {
         action: e.action.into(),
@@ -320,7 +307,7 @@ pub async fn update(
     JsonObject(patch): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let loaded = load_visible(&state, &who, &code).await?;
-    require_editor(&who)?;
+    authorize(&who, Op::ChangeProfile)?;
     let expected = if_match(&req)?;
     let record = &loaded.record;
     if expected != record.profile.version {
@@ -357,11 +344,7 @@ pub async fn update(
             return Err(ApiError::Validation(bad));
         }
     }
-    let action = if who.role == Role::Employee {
-        ProfileAction::EmployeeEdit
-    } else {
-        ProfileAction::Correct
-    };
+    let action = ProfileAction::edit_by(who.role);
     let status = transition(record.status()?, action, who.role).map_err(refused)?;
     let write = ProfileWrite {
         action: if action == ProfileAction::Correct {
@@ -409,7 +392,7 @@ async fn move_status(
     reasons: Option<Vec<String>>,
 ) -> Result<HttpResponse, ApiError> {
     let loaded = load_visible(state, who, code).await?;
-    require_editor(who)?;
+    authorize(who, Op::ChangeProfile)?;
     let record = &loaded.record;
     let status = transition(record.status()?, action, who.role).map_err(refused)?;
     let doc = record.document()?;
@@ -564,12 +547,8 @@ pub async fn pending(
     state: web::Data<AppState>,
     q: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    if !matches!(who.role, Role::NodalOfficer | Role::Dopt) {
-        return Err(ApiError::forbidden(
-            "Only nodal officers and DoPT validate profiles.",
-        ));
-    }
-    let visibility = who.visibility();
+    authorize(&who, Op::ListPendingProfiles)?;
+    let visibility = visibility(&who, Family::Profile);
     let (records, rounds) = state
         .db(move |c| {
             Ok((
@@ -655,9 +634,7 @@ pub async fn open_round(
     req: HttpRequest,
     ValidJson(body): ValidJson<NewRound>,
 ) -> Result<HttpResponse, ApiError> {
-    if who.role != Role::Dopt {
-        return Err(ApiError::forbidden("Only DoPT opens validation rounds."));
-    }
+    authorize(&who, Op::OpenValidationRound)?;
     let now = Utc::now();
     if body.deadline <= now {
         return Err(ApiError::invalid(
@@ -711,18 +688,18 @@ pub async fn list_rounds(
     Auth(who): Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    if !matches!(who.role, Role::NodalOfficer | Role::Dopt) {
-        return Err(ApiError::forbidden(
-            "Only nodal officers and DoPT see validation rounds.",
-        ));
-    }
+    authorize(&who, Op::ListValidationRounds)?;
     let rows = state.db(cscms_store::profiles::rounds).await?;
-    let own = who.org.as_ref().map(|o| o.as_str().to_owned());
+    // A nodal officer sees the rounds covering their organisation.
+    let own = match visibility(&who, Family::Profile) {
+        Visibility::OrgTree(org) => Some(org),
+        _ => None,
+    };
     let items = rows
         .into_iter()
-        .filter(|r| match (&own, who.role) {
-            (Some(org), Role::NodalOfficer) => r.rule().covers(org, None),
-            _ => true,
+        .filter(|r| {
+            own.as_ref()
+                .is_none_or(|org| r.rule().covers(org.as_str(), None))
         })
         .map(RoundView::from)
         .collect();

@@ -3,7 +3,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::decision::Reason;
-use cscms_domain::principal::Role;
+use cscms_domain::scope::{Family, Op};
 use cscms_domain::vigilance::{
     status_in_force, Clearance, ClearanceGround, ClearancePurpose, IprYearCheck, NotClearKind,
     StatusKind, VigilanceState, VigilanceStatus, VigilanceStatusInput,
@@ -18,6 +18,7 @@ use crate::auth::Auth;
 use crate::clearance;
 use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
+use crate::scope::authorize;
 use crate::state::AppState;
 
 /// One recorded vigilance status.
@@ -105,14 +106,8 @@ pub async fn record(
     code: web::Path<String>,
     ValidJson(StatusBody(body)): ValidJson<StatusBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, employee) = visible_employee(&state, &who, &code).await?;
-    // VIG-1 (seed 000 §3.5): nodal officers and AVD update the status. DoPT's
-    // CS division decides on it but does not record it (docs/assumptions.md).
-    if !matches!(who.role, Role::NodalOfficer | Role::Avd) {
-        return Err(ApiError::forbidden(
-            "A vigilance status is recorded by the nodal officer of the employee's organisation or by AVD.",
-        ));
-    }
+    let (code, employee) = visible_employee(&state, &who, Family::Vigilance, &code).await?;
+    authorize(&who, Op::RecordVigilanceStatus)?;
     let status = VigilanceStatus::parse(&body).map_err(|e| ApiError::fields("body", e))?;
     let actor = actor(&who, &req);
     let key = code.as_str().to_owned();
@@ -138,7 +133,7 @@ pub async fn current_status(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, _) = visible_employee(&state, &who, &code).await?;
+    let (code, _) = visible_employee(&state, &who, Family::Vigilance, &code).await?;
     let key = code.as_str().to_owned();
     let rows = state
         .db(move |c| cscms_store::vigilance::history(c, &key))
@@ -209,7 +204,7 @@ pub async fn clearance_of(
     query: web::Query<ClearanceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (as_of, purpose) = parse_clearance_query(&query)?;
-    let (code, _) = visible_employee(&state, &who, &code).await?;
+    let (code, _) = visible_employee(&state, &who, Family::Vigilance, &code).await?;
     let d = clearance::for_employee(&state, code.as_str(), purpose, as_of).await?;
     Ok(HttpResponse::Ok().json(ClearanceView {
         employee: code.to_string(),

@@ -47,17 +47,23 @@ pub struct StepView {
 }
 
 impl StepView {
-    pub fn list(rows: Vec<StepRow>) -> Vec<StepView> {
+    /// Unreadable stored steps are a fault (500), never a silent default.
+    pub fn list(rows: Vec<StepRow>) -> Result<Vec<StepView>, ApiError> {
         rows.into_iter()
-            .map(|r| StepView {
-                actor_role: r.actor_role.parse().unwrap_or(Role::Integration),
-                action: r.action,
-                from_state: r.from_state,
-                to_state: r.to_state,
-                actor_sub: r.actor_sub,
-                at: utc(r.at),
-                reason: r.reason,
-                clearance: r.clearance.and_then(|c| serde_json::from_str(&c).ok()),
+            .map(|r| {
+                Ok(StepView {
+                    actor_role: r.actor_role.parse().map_err(|_| corrupt("step role"))?,
+                    action: r.action,
+                    from_state: r.from_state,
+                    to_state: r.to_state,
+                    actor_sub: r.actor_sub,
+                    at: utc(r.at),
+                    reason: r.reason,
+                    clearance: r
+                        .clearance
+                        .map(|c| serde_json::from_str(&c).map_err(|_| corrupt("step clearance")))
+                        .transpose()?,
+                })
             })
             .collect()
     }
@@ -132,4 +138,74 @@ pub async fn checked_step<S: Label, A: Label>(
         )
         .map_err(refused)?;
     Ok(step)
+}
+
+/// A record whose workflow steps every handler takes the same way
+/// ([`take_step`]): a foreign visit request, a deputation application.
+pub(crate) trait StepRecord: Sized {
+    type State: Label;
+    type Action: Label;
+    type View: Serialize;
+    /// The workflow the record moves through.
+    fn workflow() -> &'static Workflow<Self::State, Self::Action>;
+    /// The vigilance clearance a step fetches and records (VIG-1).
+    const PURPOSE: cscms_domain::vigilance::ClearancePurpose;
+    /// Loads the record if the caller sees it; otherwise 404.
+    async fn load(
+        state: &crate::state::AppState,
+        who: &cscms_domain::principal::Principal,
+        id: i64,
+    ) -> Result<Self, ApiError>;
+    fn current(&self) -> Result<Self::State, ApiError>;
+    fn employee_code(&self) -> &str;
+    /// Stores the step and the record's new state, audited.
+    fn advance(
+        c: &mut cscms_store::DbConn,
+        actor: &cscms_store::audit::Actor,
+        id: i64,
+        step: &cscms_domain::workflow::Step,
+    ) -> Result<(), cscms_store::StoreError>;
+    /// The record as the caller is shown it.
+    async fn view(
+        self,
+        state: &crate::state::AppState,
+        who: &cscms_domain::principal::Principal,
+    ) -> Result<Self::View, ApiError>;
+}
+
+/// The one step handler of every workflow: loads the record the caller
+/// sees, checks the move, fetches and records the clearance, stores the
+/// step audited, and answers the record as it now stands.
+pub(crate) async fn take_step<R: StepRecord>(
+    state: &crate::state::AppState,
+    who: &cscms_domain::principal::Principal,
+    req: &actix_web::HttpRequest,
+    id: i64,
+    action: R::Action,
+    body: ActionRequest,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let r = R::load(state, who, id).await?;
+    let step = checked_step(
+        state,
+        who,
+        R::workflow(),
+        (r.current()?, action),
+        body.reason.as_deref(),
+        r.employee_code(),
+        R::PURPOSE,
+    )
+    .await?;
+    let actor = super::actor(who, req);
+    state.db(move |c| R::advance(c, &actor, id, &step)).await?;
+    show::<R>(state, who, id).await
+}
+
+/// The one read of a workflow record: the record the caller sees, as shown.
+pub(crate) async fn show<R: StepRecord>(
+    state: &crate::state::AppState,
+    who: &cscms_domain::principal::Principal,
+    id: i64,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    let r = R::load(state, who, id).await?;
+    Ok(actix_web::HttpResponse::Ok().json(r.view(state, who).await?))
 }

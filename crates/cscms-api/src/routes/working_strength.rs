@@ -4,7 +4,8 @@ use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::cadre::{self, Cadre};
 use cscms_domain::organisation::OrgId;
-use cscms_domain::principal::{Principal, Role};
+use cscms_domain::principal::Principal;
+use cscms_domain::scope::{Family, Op, OrgPlace};
 use cscms_store::working_strength::{Entry, WorkingStrength};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -14,6 +15,7 @@ use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
+use crate::scope::{authorize, ensure_visible_org};
 use crate::state::AppState;
 use crate::versioning::{etag_header, if_match};
 
@@ -89,13 +91,16 @@ async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<Stri
         .db(move |c| cscms_store::organisations::get(c, &key))
         .await?
         .ok_or_else(not_found)?;
-    let parent = row.parent_id.as_deref().and_then(|p| OrgId::parse(p).ok());
-    let sees = match who.role {
-        Role::Dopt | Role::Avd => true,
-        Role::NodalOfficer => who.sees_organisation(&org, parent.as_ref()),
-        _ => false,
+    let (org, parent) = super::stored_place(&row.id, row.parent_id.as_deref())?;
+    let place = OrgPlace {
+        id: &org,
+        parent: parent.as_ref(),
+        children: &[],
     };
-    sees.then_some(row.id).ok_or_else(not_found)
+    ensure_visible_org(who, Family::WorkingStrength, place, || {
+        format!("Organisation {id}")
+    })?;
+    Ok(row.id)
 }
 
 /// Sanctioned, in-position and vacancies per cadre and grade (PRF-3).
@@ -159,11 +164,7 @@ pub async fn replace(
     ValidJson(body): ValidJson<StrengthUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let org = visible_org(&state, &who, &id).await?;
-    if !matches!(who.role, Role::NodalOfficer | Role::Dopt) {
-        return Err(ApiError::forbidden(
-            "Only the nodal officer or DoPT enters working strength.",
-        ));
-    }
+    authorize(&who, Op::EditWorkingStrength)?;
     let expected = if_match(&req)?;
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();

@@ -61,6 +61,16 @@ impl ProfileAction {
         }
     }
 
+    /// What a change to the document is when `role` makes it: the employee
+    /// edits their own sections; an officer corrects (PRF-1).
+    pub fn edit_by(role: Role) -> ProfileAction {
+        if role == Role::Employee {
+            ProfileAction::EmployeeEdit
+        } else {
+            ProfileAction::Correct
+        }
+    }
+
     const ALL: [ProfileAction; 5] = [
         ProfileAction::EmployeeEdit,
         ProfileAction::Correct,

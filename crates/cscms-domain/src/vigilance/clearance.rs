@@ -114,6 +114,18 @@ pub fn clearance(
     } else {
         Clearance::Cleared
     };
+    // The closing reason states the outcome itself, so no ground's text is
+    // read as the result (a deferring ground beside a denying one: denied).
+    let count = |e: Clearance| grounds.iter().filter(|g| g.effect() == e).count();
+    reasons.push(
+        &VIG_1,
+        format!(
+            "clearance {}: {} ground(s) deny it, {} defer it (any denial denies; else any deferral defers)",
+            clearance.as_str(),
+            count(Clearance::Denied),
+            count(Clearance::Deferred)
+        ),
+    );
     reasons.decide(
         as_of,
         ClearanceOutcome {
@@ -139,7 +151,7 @@ fn vig1(
             reasons.push(
                 &VIG_1,
                 format!(
-                    "no vigilance status is recorded with effect on or before {}; clearance is not presumed, so it is deferred until the nodal officer or AVD records one",
+                    "no vigilance status is recorded with effect on or before {}; clearance is not presumed: on this ground alone it would be deferred until the nodal officer or AVD records one",
                     dmy(as_of)
                 ),
             );
@@ -161,7 +173,7 @@ fn vig1(
                     });
                     reasons.push(
                         &VIG_1,
-                        "vigilance status awaited: clearance deferred until it is available",
+                        "vigilance status awaited: on this ground alone clearance would be deferred until it is available",
                     );
                 }
                 VigilanceState::NotClear(r) => {
@@ -494,6 +506,19 @@ mod tests {
         let both = decide(&awaited, &r, ClearancePurpose::Nfs, ymd(2024, 6, 1));
         assert_eq!(both.outcome.clearance, Clearance::Denied);
         assert_eq!(both.outcome.grounds.len(), 2);
+        // The texts agree with the outcome: none claims the clearance is
+        // deferred, and the last states it is denied.
+        assert!(both
+            .reasons
+            .iter()
+            .all(|x| !x.text.contains("clearance deferred")));
+        let last = both.reasons.last().map(|x| x.text.as_str()).unwrap_or("");
+        assert!(
+            last.starts_with("clearance denied: 1 ground(s) deny it, 1 defer it"),
+            "{last}"
+        );
+        let last = none.reasons.last().map(|x| x.text.as_str()).unwrap_or("");
+        assert!(last.starts_with("clearance deferred"), "{last}");
     }
 
     #[test]

@@ -2,14 +2,16 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 
+use super::batch_not_found;
 use super::input::BatchInput;
 use super::view::{batch_view, BatchList, BatchView};
-use super::{batch_not_found, may_manage, may_read};
 use crate::auth::Auth;
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::extract::ValidJson;
 use crate::routes::actor;
+use crate::scope::authorize;
 use crate::state::AppState;
+use cscms_domain::scope::Op;
 
 /// Creates a batch (DoPT). Audited.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = BatchInput,
@@ -25,7 +27,7 @@ pub async fn create_batch(
     req: HttpRequest,
     ValidJson(body): ValidJson<BatchInput>,
 ) -> Result<HttpResponse, ApiError> {
-    may_manage(&who)?;
+    authorize(&who, Op::ManageEmpanelment)?;
     let batch = body.parse()?;
     let actor = actor(&who, &req);
     let row = state
@@ -33,7 +35,7 @@ pub async fn create_batch(
         .await
         .map_err(|e| match e {
             ApiError::Conflict { detail, .. } => ApiError::Conflict {
-                code: "batch_exists",
+                code: ProblemCode::BatchExists,
                 detail,
             },
             other => other,
@@ -55,7 +57,7 @@ pub async fn list_batches(
     Auth(who): Auth,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    may_read(&who)?;
+    authorize(&who, Op::ReadEmpanelment)?;
     let rows = state
         .db(|c| {
             cscms_store::empanelment::list_batches(c)?
@@ -87,7 +89,7 @@ pub async fn get_batch(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    may_read(&who)?;
+    authorize(&who, Op::ReadEmpanelment)?;
     let id = id.into_inner();
     let (row, counts) = state
         .db(move |c| {

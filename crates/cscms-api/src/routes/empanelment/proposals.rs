@@ -3,14 +3,16 @@
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use cscms_store::empanelment::NewProposal;
 
+use super::batch_not_found;
 use super::input::{Defaults, ProposalInput};
 use super::view::{ProposalList, ProposalView};
-use super::{batch_not_found, may_manage, may_read};
 use crate::auth::Auth;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::ValidJson;
 use crate::routes::actor;
+use crate::scope::authorize;
 use crate::state::AppState;
+use cscms_domain::scope::Op;
 
 /// Parses a proposal against its batch and the employee on record.
 async fn proposal_for(
@@ -79,7 +81,7 @@ pub async fn add_proposal(
     id: web::Path<i64>,
     ValidJson(body): ValidJson<ProposalInput>,
 ) -> Result<HttpResponse, ApiError> {
-    may_manage(&who)?;
+    authorize(&who, Op::ManageEmpanelment)?;
     let batch_id = id.into_inner();
     let new = proposal_for(&state, batch_id, &body, None).await?;
     let actor = actor(&who, &req);
@@ -88,7 +90,7 @@ pub async fn add_proposal(
         .await
         .map_err(|e| match e {
             ApiError::Conflict { detail, .. } => ApiError::Conflict {
-                code: "already_proposed",
+                code: ProblemCode::AlreadyProposed,
                 detail,
             },
             other => other,
@@ -123,7 +125,7 @@ pub async fn replace_proposal(
     path: web::Path<(i64, String)>,
     ValidJson(body): ValidJson<ProposalInput>,
 ) -> Result<HttpResponse, ApiError> {
-    may_manage(&who)?;
+    authorize(&who, Op::ManageEmpanelment)?;
     let (batch_id, officer) = path.into_inner();
     let new = proposal_for(&state, batch_id, &body, Some(&officer)).await?;
     let actor = actor(&who, &req);
@@ -149,7 +151,7 @@ pub async fn list_proposals(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    may_read(&who)?;
+    authorize(&who, Op::ReadEmpanelment)?;
     let id = id.into_inner();
     let rows = state
         .db(move |c| {

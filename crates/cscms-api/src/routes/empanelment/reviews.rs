@@ -8,11 +8,13 @@ use cscms_store::empanelment::RunRow;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::corrupt;
 use super::view::{AparsFrom, RunInputs};
-use super::{corrupt, may_read};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
+use crate::scope::authorize;
 use crate::state::AppState;
+use cscms_domain::scope::Op;
 
 /// Every officer's history from the stored runs, and the employees on
 /// record among them, whose special review reads their APARs as they stand now.
@@ -78,7 +80,7 @@ pub async fn reviews(
     state: web::Data<AppState>,
     query: web::Query<ReviewsQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    may_read(&who)?;
+    authorize(&who, Op::ReadEmpanelment)?;
     let year = query.year;
     if year.is_some_and(|y| !(1996..=2100).contains(&y)) {
         return Err(ApiError::bad_query(vec![FieldError::new(

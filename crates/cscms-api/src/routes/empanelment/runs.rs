@@ -15,12 +15,14 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::view::{run_view, AparsFrom, RunInputs, RunList, RunProposal, RunSummary, RunView};
-use super::{batch_not_found, corrupt, may_manage, may_read};
+use super::{batch_not_found, corrupt};
 use crate::auth::Auth;
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 use crate::extract::ValidJson;
 use crate::routes::actor;
+use crate::scope::authorize;
 use crate::state::AppState;
+use cscms_domain::scope::Op;
 
 #[derive(Debug, Clone, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -116,7 +118,7 @@ pub async fn run(
     id: web::Path<i64>,
     ValidJson(body): ValidJson<RunRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    may_manage(&who)?;
+    authorize(&who, Op::ManageEmpanelment)?;
     let batch_id = id.into_inner();
     let as_of = body.as_of.unwrap_or_else(crate::clearance::today);
     let source = state
@@ -125,7 +127,7 @@ pub async fn run(
         .ok_or_else(|| batch_not_found(batch_id))?;
     if source.proposals.is_empty() {
         return Err(ApiError::Conflict {
-            code: "no_proposals",
+            code: ProblemCode::NoProposals,
             detail: "The batch has no proposals to run.".into(),
         });
     }
@@ -164,7 +166,7 @@ pub async fn run(
     .await
     .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?;
     let decision = decision.map_err(|e| ApiError::Conflict {
-        code: "run_refused",
+        code: ProblemCode::RunRefused,
         detail: format!("The batch cannot be run: {e}."),
     })?;
     let changes = match &source.previous {
@@ -184,7 +186,7 @@ pub async fn run(
         .db(move |c| cscms_store::empanelment::store_run(c, &actor, new))
         .await?
         .ok_or_else(|| ApiError::Conflict {
-            code: "run_in_progress",
+            code: ProblemCode::RunInProgress,
             detail: "Another run of the batch was stored meanwhile; run again.".into(),
         })?;
     let view = RunView {
@@ -213,7 +215,7 @@ pub async fn list_runs(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    may_read(&who)?;
+    authorize(&who, Op::ReadEmpanelment)?;
     let id = id.into_inner();
     let rows = state
         .db(move |c| {
@@ -253,7 +255,7 @@ pub async fn get_run(
     state: web::Data<AppState>,
     path: web::Path<(i64, i32)>,
 ) -> Result<HttpResponse, ApiError> {
-    may_read(&who)?;
+    authorize(&who, Op::ReadEmpanelment)?;
     let (batch_id, seq) = path.into_inner();
     let row = stored_run(&state, batch_id, seq).await?;
     Ok(HttpResponse::Ok().json(run_view(&row)?))
@@ -276,7 +278,8 @@ pub async fn run_inputs(
     state: web::Data<AppState>,
     path: web::Path<(i64, i32)>,
 ) -> Result<HttpResponse, ApiError> {
-    may_read(&who)?;
+    // The inputs carry the officers' APARs: integration clients need apar:read too.
+    authorize(&who, Op::ReadEmpanelmentInputs)?;
     let (batch_id, seq) = path.into_inner();
     let row = stored_run(&state, batch_id, seq).await?;
     Ok(HttpResponse::Ok()

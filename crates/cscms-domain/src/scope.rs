@@ -1,0 +1,483 @@
+//! The one place that says who may see and do what (SPEC §0).
+//!
+//! Two questions, answered separately:
+//! - **May the caller see this record?** One visibility function per record
+//!   [`Family`] ([`visibility`], [`sees`], [`sees_organisation`]). A record
+//!   outside scope is reported as absent (404), never as forbidden.
+//! - **May the caller perform this operation?** One table, [`Op::grant`]:
+//!   which roles, and which integration scopes, may call it. A caller who sees
+//!   the record but may not act on it is refused (403).
+//!
+//! Handlers ask these; they never test a role themselves.
+
+use crate::employee::EmployeeCode;
+use crate::organisation::OrgId;
+use crate::principal::{scopes, Principal, Role};
+
+/// What part of a family's records a caller may see, for list queries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visibility {
+    All,
+    /// Records of employees of this organisation and of the organisations under it.
+    OrgTree(OrgId),
+    /// Only this employee's records.
+    Employee(EmployeeCode),
+    Nothing,
+}
+
+/// Where an employee's record sits, as far as scope is concerned.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordPlace<'a> {
+    /// The employee's organisation.
+    pub org: &'a OrgId,
+    /// The parent of `org` when it is a sub-organisation.
+    pub org_parent: Option<&'a OrgId>,
+    /// The employee the record belongs to.
+    pub employee: &'a EmployeeCode,
+    /// An organisation outside the employee's place the record has been sent
+    /// to: a deputation application, which the borrowing organisation's
+    /// sub-nodal officer sees once approved (DEP-1).
+    pub shared_with: Option<&'a OrgId>,
+}
+
+/// Where an organisation-level record sits.
+#[derive(Debug, Clone, Copy)]
+pub struct OrgPlace<'a> {
+    pub id: &'a OrgId,
+    pub parent: Option<&'a OrgId>,
+    /// The organisations under `id` (needed only for [`Family::Organisation`]:
+    /// an officer of a body also sees the ministry above it).
+    pub children: &'a [OrgId],
+}
+
+/// Families of records, each with its own visibility rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// The service record: the employee, pay, career, MACP and NFS.
+    ServiceRecord,
+    /// The profile's personal details: contact, addresses, family (PRF-1).
+    Profile,
+    /// Vigilance status and clearance (VIG-1).
+    Vigilance,
+    /// Annual immovable property returns: kept secret (Rule 18; IPR-1), so
+    /// no integration client reads them.
+    PropertyReturn,
+    /// APARs (CSS-2): confidential; the employee sees their own, DoPT all,
+    /// nobody else (not nodal officers, not AVD) any.
+    Apar,
+    /// Foreign visit requests (FV-1).
+    ForeignVisit,
+    /// Deputation applications (DEP-1), shared with the borrowing organisation.
+    DeputationApplication,
+    /// Organisations themselves: officers see their own, its parent and its children.
+    Organisation,
+    /// Deputation advertisements: officers see their organisation's and those
+    /// of the bodies under it.
+    Advertisement,
+    /// Working strength (PRF-3): the nodal officer (of the organisation or of
+    /// the ministry above it), AVD and DoPT.
+    WorkingStrength,
+}
+
+impl Family {
+    pub const ALL: &'static [Family] = &[
+        Family::ServiceRecord,
+        Family::Profile,
+        Family::Vigilance,
+        Family::PropertyReturn,
+        Family::Apar,
+        Family::ForeignVisit,
+        Family::DeputationApplication,
+        Family::Organisation,
+        Family::Advertisement,
+        Family::WorkingStrength,
+    ];
+
+    /// The integration scope that lets a client see this family, if any does.
+    pub const fn integration_scope(self) -> Option<&'static str> {
+        match self {
+            Family::ServiceRecord => Some(scopes::EMPLOYEES_READ),
+            Family::Profile => Some(scopes::PROFILES_READ),
+            Family::Vigilance => Some(scopes::VIGILANCE_READ),
+            Family::Apar => Some(scopes::APAR_READ),
+            Family::Organisation | Family::Advertisement => Some(scopes::ORGANISATIONS_READ),
+            Family::PropertyReturn
+            | Family::ForeignVisit
+            | Family::DeputationApplication
+            | Family::WorkingStrength => None,
+        }
+    }
+}
+
+/// The records of an employee-anchored family this caller may see.
+pub fn visibility(who: &Principal, family: Family) -> Visibility {
+    let confidential = family == Family::Apar;
+    match (who.role, &who.org, &who.employee) {
+        (Role::Dopt, _, _) => Visibility::All,
+        (Role::Avd, _, _) if !confidential => Visibility::All,
+        (Role::Integration, _, _)
+            if family.integration_scope().is_some_and(|s| who.has_scope(s)) =>
+        {
+            Visibility::All
+        }
+        (Role::NodalOfficer, Some(org), _) if !confidential => Visibility::OrgTree(org.clone()),
+        (Role::Employee, _, Some(code)) => Visibility::Employee(code.clone()),
+        // A sub-nodal officer sees applications sent to its organisation
+        // (DEP-1, through `shared_with`), not employee records as such.
+        _ => Visibility::Nothing,
+    }
+}
+
+/// Whether this caller may see an employee's record of `family`.
+pub fn sees(who: &Principal, family: Family, place: RecordPlace<'_>) -> bool {
+    let by_place = match visibility(who, family) {
+        Visibility::All => true,
+        Visibility::OrgTree(org) => place.org == &org || place.org_parent == Some(&org),
+        Visibility::Employee(code) => place.employee == &code,
+        Visibility::Nothing => false,
+    };
+    by_place
+        || (family == Family::DeputationApplication
+            && who.role == Role::SubNodalOfficer
+            && place.shared_with.is_some()
+            && who.org.as_ref() == place.shared_with)
+}
+
+/// Whether this caller may see an organisation-level record of `family`.
+pub fn sees_organisation(who: &Principal, family: Family, place: OrgPlace<'_>) -> bool {
+    let integration = || family.integration_scope().is_some_and(|s| who.has_scope(s));
+    let own = who.org.as_ref();
+    let own_or_under = || own.is_some_and(|o| o == place.id || place.parent == Some(o));
+    match (family, who.role) {
+        (_, Role::Integration) => integration(),
+        (Family::WorkingStrength, Role::Avd | Role::Dopt) => true,
+        (Family::WorkingStrength, Role::NodalOfficer) => own_or_under(),
+        (Family::WorkingStrength, _) => false,
+        (_, Role::Avd | Role::Dopt | Role::Employee) => true,
+        (Family::Organisation, Role::NodalOfficer | Role::SubNodalOfficer) => {
+            own_or_under() || own.is_some_and(|o| place.children.contains(o))
+        }
+        (_, Role::NodalOfficer | Role::SubNodalOfficer) => own_or_under(),
+    }
+}
+
+/// Who may call an operation: roles, and for integration clients the scopes
+/// (any one of the alternatives, each a set held together).
+#[derive(Debug, Clone, Copy)]
+pub struct Grant {
+    pub roles: &'static [Role],
+    pub scopes: &'static [&'static [&'static str]],
+    /// What the caller is told when refused.
+    pub refusal: &'static str,
+}
+
+/// Operations gated by role or scope. Reading a visible record is not here:
+/// visibility answers it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    CreateOrganisation,
+    /// Only for the caller's own ministry (see [`permits_for`]).
+    OnboardSubOrganisation,
+    EditWorkingStrength,
+    RecordVigilanceStatus,
+    /// Edit, correct, submit, validate or return a profile.
+    ChangeProfile,
+    ListPendingProfiles,
+    OpenValidationRound,
+    ListValidationRounds,
+    ListOwnForeignVisits,
+    ListPendingForeignVisits,
+    ListOwnApplications,
+    ListApplicationsPendingMinistry,
+    ListApplicationsPendingDopt,
+    ListApplicationsReceived,
+    FilePropertyReturn,
+    ListPropertyReturns,
+    ImportApars,
+    WriteApar,
+    ReadEmpanelment,
+    /// A run's inputs carry the officers' APARs: `apar:read` as well.
+    ReadEmpanelmentInputs,
+    ManageEmpanelment,
+    ReadAudit,
+}
+
+const NONE: &[&[&str]] = &[];
+
+impl Op {
+    pub const ALL: &'static [Op] = &[
+        Op::CreateOrganisation,
+        Op::OnboardSubOrganisation,
+        Op::EditWorkingStrength,
+        Op::RecordVigilanceStatus,
+        Op::ChangeProfile,
+        Op::ListPendingProfiles,
+        Op::OpenValidationRound,
+        Op::ListValidationRounds,
+        Op::ListOwnForeignVisits,
+        Op::ListPendingForeignVisits,
+        Op::ListOwnApplications,
+        Op::ListApplicationsPendingMinistry,
+        Op::ListApplicationsPendingDopt,
+        Op::ListApplicationsReceived,
+        Op::FilePropertyReturn,
+        Op::ListPropertyReturns,
+        Op::ImportApars,
+        Op::WriteApar,
+        Op::ReadEmpanelment,
+        Op::ReadEmpanelmentInputs,
+        Op::ManageEmpanelment,
+        Op::ReadAudit,
+    ];
+
+    /// The table.
+    pub const fn grant(self) -> Grant {
+        use Role::{Avd, Dopt, Employee, NodalOfficer, SubNodalOfficer};
+        const fn g(
+            roles: &'static [Role],
+            scopes: &'static [&'static [&'static str]],
+            refusal: &'static str,
+        ) -> Grant {
+            Grant {
+                roles,
+                scopes,
+                refusal,
+            }
+        }
+        match self {
+            Op::CreateOrganisation => g(&[Dopt], NONE, "Only the DoPT cadre authority creates organisations."),
+            Op::OnboardSubOrganisation => g(&[NodalOfficer], NONE, "Only the nodal officer of a ministry onboards organisations under it."),
+            Op::EditWorkingStrength => g(&[NodalOfficer, Dopt], NONE, "Only the nodal officer or DoPT enters working strength."),
+            // VIG-1 (seed 000 §3.5): DoPT's CS division decides on the status
+            // but does not record it (docs/assumptions.md).
+            Op::RecordVigilanceStatus => g(&[NodalOfficer, Avd], NONE, "A vigilance status is recorded by the nodal officer of the employee's organisation or by AVD."),
+            Op::ChangeProfile => g(&[Employee, NodalOfficer, Dopt], NONE, "This role does not change profiles."),
+            Op::ListPendingProfiles => g(&[NodalOfficer, Dopt], NONE, "Only nodal officers and DoPT validate profiles."),
+            Op::OpenValidationRound => g(&[Dopt], NONE, "Only DoPT opens validation rounds."),
+            Op::ListValidationRounds => g(&[NodalOfficer, Dopt], NONE, "Only nodal officers and DoPT see validation rounds."),
+            Op::ListOwnForeignVisits => g(&[Employee], NONE, "Only employees have requests of their own."),
+            Op::ListPendingForeignVisits => g(&[NodalOfficer], NONE, "Only nodal officers decide foreign visits."),
+            Op::ListOwnApplications => g(&[Employee], NONE, "Only employees have applications of their own."),
+            Op::ListApplicationsPendingMinistry => g(&[NodalOfficer], NONE, "Only nodal officers give cadre clearance."),
+            Op::ListApplicationsPendingDopt => g(&[Dopt], NONE, "Only DoPT approves deputations."),
+            Op::ListApplicationsReceived => g(&[SubNodalOfficer], NONE, "Only sub-nodal officers receive applications."),
+            // IPR-1: the return is the employee's own declaration.
+            Op::FilePropertyReturn => g(&[Employee], NONE, "An annual property return is filed by the employee it belongs to."),
+            Op::ListPropertyReturns => g(&[Employee, NodalOfficer, SubNodalOfficer, Avd, Dopt], NONE, "Property returns are read by the employee, their nodal officer, DoPT and AVD only."),
+            Op::ImportApars => g(&[], &[&[scopes::APAR_WRITE]], "Only an integration client granted the scope apar:write (SPARROW) imports APARs."),
+            Op::WriteApar => g(&[Dopt], NONE, "Only DoPT enters or corrects an APAR; SPARROW imports them."),
+            // CSS-3, CSS-10.
+            Op::ReadEmpanelment => g(&[Dopt], &[&[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE]], "Empanelment is for DoPT; integration clients need the scope empanelment:read."),
+            Op::ReadEmpanelmentInputs => g(&[Dopt], &[&[scopes::EMPANELMENT_READ, scopes::APAR_READ], &[scopes::EMPANELMENT_WRITE, scopes::APAR_READ]], "A run's inputs include APARs: an integration client needs apar:read as well as empanelment:read."),
+            Op::ManageEmpanelment => g(&[Dopt], &[&[scopes::EMPANELMENT_WRITE]], "Batches, proposals and runs are made by DoPT; integration clients need the scope empanelment:write."),
+            Op::ReadAudit => g(&[Dopt, NodalOfficer], NONE, "Only DoPT and nodal officers read the audit trail."),
+        }
+    }
+}
+
+/// Whether the caller may perform `op` at all.
+pub fn permits(who: &Principal, op: Op) -> bool {
+    let grant = op.grant();
+    if who.role == Role::Integration {
+        grant
+            .scopes
+            .iter()
+            .any(|all| all.iter().all(|s| who.has_scope(s)))
+    } else {
+        grant.roles.contains(&who.role)
+    }
+}
+
+/// Whether the caller may perform `op` on the organisation `org`: as
+/// [`permits`], and an officer only for their own organisation.
+pub fn permits_for(who: &Principal, op: Op, org: &OrgId) -> bool {
+    let officer = matches!(who.role, Role::NodalOfficer | Role::SubNodalOfficer);
+    permits(who, op) && (!officer || who.org.as_ref() == Some(org))
+}
+
+/// The role of an organisation's officer: sub-nodal for a body under a
+/// ministry, nodal for the ministry or department itself.
+pub const fn officer_role(sub_organisation: bool) -> Role {
+    if sub_organisation {
+        Role::SubNodalOfficer
+    } else {
+        Role::NodalOfficer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn org(s: &str) -> OrgId {
+        OrgId::parse(s).unwrap()
+    }
+    fn code(s: &str) -> EmployeeCode {
+        EmployeeCode::parse(s).unwrap()
+    }
+    fn who(role: Role, o: Option<&str>, e: Option<&str>, scopes: &[&str]) -> Principal {
+        Principal {
+            sub: "t".into(),
+            role,
+            org: o.map(org),
+            employee: e.map(code),
+            scopes: scopes.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn each_role_against_in_and_out_of_scope_records() {
+        let (mha, ndma, mof) = (org("MHA"), org("MHA-NDMA"), org("MOF"));
+        let (mine, other) = (code("CSS-000001"), code("CSS-000002"));
+        let place = |o, p, e| RecordPlace {
+            org: o,
+            org_parent: p,
+            employee: e,
+            shared_with: None,
+        };
+        let in_mha = place(&mha, None, &mine);
+        let in_ndma = place(&ndma, Some(&mha), &other);
+        let in_mof = place(&mof, None, &other);
+        let f = Family::ServiceRecord;
+
+        let emp = who(Role::Employee, None, Some("CSS-000001"), &[]);
+        assert!(sees(&emp, f, in_mha) && !sees(&emp, f, in_ndma) && !sees(&emp, f, in_mof));
+
+        let nodal = who(Role::NodalOfficer, Some("MHA"), None, &[]);
+        assert!(sees(&nodal, f, in_mha) && sees(&nodal, f, in_ndma) && !sees(&nodal, f, in_mof));
+
+        for central in [Role::Avd, Role::Dopt] {
+            let p = who(central, None, None, &[]);
+            assert!(sees(&p, f, in_mha) && sees(&p, f, in_mof));
+        }
+
+        let sub = who(Role::SubNodalOfficer, Some("MHA-NDMA"), None, &[]);
+        assert!(!sees(&sub, f, in_ndma));
+        // ... unless an application was sent to its organisation (DEP-1).
+        let shared = |to| RecordPlace {
+            shared_with: to,
+            ..in_mof
+        };
+        let d = Family::DeputationApplication;
+        assert!(sees(&sub, d, shared(Some(&ndma))));
+        assert!(!sees(&sub, d, shared(Some(&mha))) && !sees(&sub, d, shared(None)));
+        assert!(!sees(&sub, f, shared(Some(&ndma))));
+        assert!(!sees(&nodal, d, shared(Some(&mha))));
+
+        // Integration clients: one scope per family.
+        let bare = who(Role::Integration, None, None, &[]);
+        assert!(!sees(&bare, f, in_mha));
+        let reader = who(Role::Integration, None, None, &[scopes::EMPLOYEES_READ]);
+        assert!(sees(&reader, f, in_mof));
+        for hidden in [
+            Family::Profile,
+            Family::Vigilance,
+            Family::Apar,
+            Family::ForeignVisit,
+            Family::DeputationApplication,
+            Family::PropertyReturn,
+        ] {
+            assert!(!sees(&reader, hidden, in_mof), "{hidden:?}");
+        }
+        let profiles = who(Role::Integration, None, None, &[scopes::PROFILES_READ]);
+        assert!(sees(&profiles, Family::Profile, in_mof) && !sees(&profiles, f, in_mof));
+
+        // A nodal officer without an organisation sees nothing.
+        let orphan = who(Role::NodalOfficer, None, None, &[]);
+        assert_eq!(visibility(&orphan, f), Visibility::Nothing);
+    }
+
+    #[test]
+    fn apars_are_confidential() {
+        let (mha, mine, other) = (org("MHA"), code("CSS-000001"), code("CSS-000002"));
+        let place = |e| RecordPlace {
+            org: &mha,
+            org_parent: None,
+            employee: e,
+            shared_with: None,
+        };
+        let a = Family::Apar;
+        let emp = who(Role::Employee, None, Some("CSS-000001"), &[]);
+        assert!(sees(&emp, a, place(&mine)) && !sees(&emp, a, place(&other)));
+        for blind in [
+            who(Role::NodalOfficer, Some("MHA"), None, &[]),
+            who(Role::Avd, None, None, &[]),
+            who(Role::Integration, None, None, &[scopes::APAR_WRITE]),
+        ] {
+            assert!(!sees(&blind, a, place(&mine)), "{:?}", blind.role);
+        }
+        assert!(sees(&who(Role::Dopt, None, None, &[]), a, place(&other)));
+        let reader = who(Role::Integration, None, None, &[scopes::APAR_READ]);
+        assert!(sees(&reader, a, place(&other)));
+    }
+
+    #[test]
+    fn organisations_by_family() {
+        let (mha, ndma, mof) = (org("MHA"), org("MHA-NDMA"), org("MOF"));
+        let kids = [ndma.clone()];
+        let p_mha = OrgPlace {
+            id: &mha,
+            parent: None,
+            children: &kids,
+        };
+        let p_ndma = OrgPlace {
+            id: &ndma,
+            parent: Some(&mha),
+            children: &[],
+        };
+        let p_mof = OrgPlace {
+            id: &mof,
+            parent: None,
+            children: &[],
+        };
+        let sub = who(Role::SubNodalOfficer, Some("MHA-NDMA"), None, &[]);
+        let o = Family::Organisation;
+        // The body's officer sees the ministry above it ...
+        assert!(sees_organisation(&sub, o, p_mha) && sees_organisation(&sub, o, p_ndma));
+        assert!(!sees_organisation(&sub, o, p_mof));
+        // ... but not its advertisements, nor any working strength.
+        assert!(!sees_organisation(&sub, Family::Advertisement, p_mha));
+        assert!(sees_organisation(&sub, Family::Advertisement, p_ndma));
+        assert!(!sees_organisation(&sub, Family::WorkingStrength, p_ndma));
+        let nodal = who(Role::NodalOfficer, Some("MHA"), None, &[]);
+        let ws = Family::WorkingStrength;
+        assert!(sees_organisation(&nodal, ws, p_ndma) && !sees_organisation(&nodal, ws, p_mof));
+        let emp = who(Role::Employee, None, Some("CSS-000001"), &[]);
+        assert!(sees_organisation(&emp, o, p_mof) && !sees_organisation(&emp, ws, p_mof));
+        let reader = who(Role::Integration, None, None, &[scopes::ORGANISATIONS_READ]);
+        assert!(sees_organisation(&reader, o, p_mof) && !sees_organisation(&reader, ws, p_mof));
+    }
+
+    #[test]
+    fn the_operation_table() {
+        let dopt = who(Role::Dopt, None, None, &[]);
+        let nodal = who(Role::NodalOfficer, Some("MHA"), None, &[]);
+        assert!(permits(&dopt, Op::WriteApar) && !permits(&dopt, Op::ImportApars));
+        let sparrow = who(Role::Integration, None, None, &[scopes::APAR_WRITE]);
+        assert!(permits(&sparrow, Op::ImportApars) && !permits(&sparrow, Op::ReadEmpanelment));
+        let reader = who(Role::Integration, None, None, &[scopes::EMPANELMENT_READ]);
+        assert!(permits(&reader, Op::ReadEmpanelment) && !permits(&reader, Op::ManageEmpanelment));
+        assert!(!permits(&reader, Op::ReadEmpanelmentInputs));
+        let both = who(
+            Role::Integration,
+            None,
+            None,
+            &[scopes::EMPANELMENT_WRITE, scopes::APAR_READ],
+        );
+        assert!(permits(&both, Op::ReadEmpanelmentInputs) && permits(&both, Op::ManageEmpanelment));
+        assert!(!permits(&nodal, Op::ReadEmpanelment));
+        assert!(permits_for(&nodal, Op::OnboardSubOrganisation, &org("MHA")));
+        assert!(!permits_for(
+            &nodal,
+            Op::OnboardSubOrganisation,
+            &org("MOF")
+        ));
+        // Every operation is open to someone, and no role-less grant names a role.
+        for op in Op::ALL {
+            let g = op.grant();
+            assert!(!g.roles.is_empty() || !g.scopes.is_empty(), "{op:?}");
+            assert!(!g.roles.contains(&Role::Integration), "{op:?}");
+            assert!(!g.refusal.is_empty());
+        }
+    }
+}

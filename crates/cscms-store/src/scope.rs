@@ -1,0 +1,41 @@
+//! The store's half of the scope rule: the one SQL condition every list
+//! query of employees' records filters by ([`cscms_domain::scope::visibility`]
+//! decides the [`Visibility`]; this renders it).
+
+use cscms_domain::scope::Visibility;
+use diesel::expression::{BoxableExpression, SelectableExpression, ValidGrouping};
+use diesel::prelude::*;
+use diesel::sql_types::{Bool, Nullable};
+
+use crate::schema::{employees, organisations};
+use crate::DbConn;
+
+/// A condition on a query over `QS`.
+pub(crate) type Condition<QS> =
+    Box<dyn BoxableExpression<QS, <DbConn as Connection>::Backend, SqlType = Nullable<Bool>>>;
+
+/// The records a caller may see, as a condition on a query whose FROM has
+/// the employee (`employees`) and the organisation the record sits in
+/// (`organisations`). `None`: nothing is visible, skip the query.
+pub(crate) fn visible<QS>(visibility: &Visibility) -> Option<Condition<QS>>
+where
+    QS: 'static,
+    employees::code: SelectableExpression<QS> + ValidGrouping<()>,
+    organisations::id: SelectableExpression<QS> + ValidGrouping<()>,
+    organisations::parent_id: SelectableExpression<QS> + ValidGrouping<()>,
+{
+    // Typed nullable, as a parent id is: `x AND TRUE` keeps the other arms alike.
+    let always = || diesel::dsl::sql::<Nullable<Bool>>("1 = 1");
+    Some(match visibility {
+        Visibility::All => Box::new(always()),
+        Visibility::OrgTree(org) => Box::new(
+            organisations::id
+                .eq(org.as_str().to_owned())
+                .or(organisations::parent_id.eq(org.as_str().to_owned())),
+        ),
+        Visibility::Employee(code) => {
+            Box::new(employees::code.eq(code.as_str().to_owned()).and(always()))
+        }
+        Visibility::Nothing => return None,
+    })
+}
