@@ -3,7 +3,7 @@ CARGO ?= cargo
 # Honours CARGO_TARGET_DIR, so a worktree with its own target dir regenerates the contract from its own build.
 BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 
-.PHONY: run test test-sqlite test-postgres lint openapi build bench fuzz-api fuzz-smoke
+.PHONY: run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -14,11 +14,18 @@ run: build
 	$(BIN) serve --announce
 
 ## Formatting, lints, the suite on SQLite, then on a throwaway PostgreSQL.
-test: lint test-sqlite test-postgres fuzz-smoke
+test: lint lint-contract test-sqlite test-postgres fuzz-smoke
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## The contract as integrators' linters see it (versions pinned in package-lock.json).
+lint-contract: node_modules/.package-lock.json
+	scripts/lint-contract.sh
+
+node_modules/.package-lock.json: package.json package-lock.json
+	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --ignore-scripts
 
 test-sqlite:
 	$(CARGO) test --workspace

@@ -3,7 +3,7 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
 use actix_web::HttpMessage;
 
 use crate::error::ApiError;
@@ -50,8 +50,14 @@ pub fn finish<B: MessageBody + 'static>(
             e.to_response(Some(id))
         });
     let mut res = match api_error {
-        Some(problem) => {
-            let (req, _) = res.into_parts();
+        Some(mut problem) => {
+            let (req, first) = res.into_parts();
+            // Keep what middleware added on the way out (CORS, caching).
+            for (name, value) in first.headers() {
+                if !problem.headers().contains_key(name) && *name != CONTENT_LENGTH {
+                    problem.headers_mut().append(name.clone(), value.clone());
+                }
+            }
             ServiceResponse::new(req, problem)
         }
         None => res.map_into_boxed_body(),

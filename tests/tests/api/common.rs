@@ -61,7 +61,9 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     let s = settings(extra);
     let pool = connect_pool(&url, s.pool_size).expect("pool");
     let verifier = Verifier::new(&s.jwt).expect("verifier");
-    let state = web::Data::new(AppState::new(pool, &url, verifier, s.max_body_bytes));
+    let state = web::Data::new(
+        AppState::new(pool, &url, verifier, s.max_body_bytes).with_cors_origins(s.cors_origins),
+    );
     let app = TestApp { state, _dir: dir };
     app.fixtures().await;
     app

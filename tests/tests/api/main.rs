@@ -12,6 +12,7 @@ mod empanelment;
 mod employees;
 mod errors;
 mod foreign_visits;
+mod http;
 mod ipr;
 mod migrations;
 mod organisations;
