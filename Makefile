@@ -30,8 +30,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 test-sqlite:
 	$(CARGO) test --workspace
 
+# The same package set as test-sqlite, so the build is reused as it is (a
+# `-p` subset resolves other features and compiles everything again).
 test-postgres:
-	scripts/with-postgres.sh $(CARGO) test -p cscms-store -p cscms-api -p cscms-tests
+	scripts/with-postgres.sh $(CARGO) test --workspace
 
 ## Contract fuzzing of every operation with schemathesis (make test runs a small bounded pass).
 fuzz-api: build
