@@ -3,7 +3,7 @@ CARGO ?= cargo
 # Honours CARGO_TARGET_DIR, so a worktree with its own target dir regenerates the contract from its own build.
 BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 
-.PHONY: run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke
+.PHONY: demo-reset run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -12,6 +12,11 @@ build:
 run: build
 	$(BIN) seed-demo --if-empty
 	$(BIN) serve --announce
+
+## A fresh demo: the next `make run` creates and seeds a new database. The
+## signing secret stays, so tokens already minted remain valid.
+demo-reset:
+	rm -f data/cscms.db data/cscms.db-wal data/cscms.db-shm data/cscms.db-journal
 
 ## Formatting, lints, the suite on SQLite, then on a throwaway PostgreSQL.
 test: lint lint-contract test-sqlite test-postgres fuzz-smoke
