@@ -294,6 +294,6 @@ pub fn app(
             async move { fut.await.map(|res| request_id::finish(&id, res)) }
         })
         .wrap(middleware::Logger::new(
-            "%{x-request-id}o %a \"%r\" %s %b %Dms",
+            "%{x-request-id}o %a \"%r\" %s %b %Dms traceparent=%{traceparent}i",
         ))
 }

@@ -168,8 +168,17 @@ pub fn tidy(api: OpenApiDoc) -> Result<OpenApiDoc, serde_json::Error> {
 
 const SCHEMA_REF: &str = "#/components/schemas/";
 
+/// Names that the rule below would give to another schema already.
+const RENAMED: [(&str, &str); 1] = [(
+    "Decision_EligibilityOutcome",
+    "DeputationEligibilityDecision",
+)];
+
 /// `Decision_MacpOutcome` → `MacpDecision`, `Decision_Fixation` → `FixationDecision`.
 fn readable_name(name: &str) -> Option<String> {
+    if let Some((_, new)) = RENAMED.iter().find(|(old, _)| *old == name) {
+        return Some((*new).to_owned());
+    }
     let inner = name.strip_prefix("Decision_")?;
     Some(format!(
         "{}Decision",
@@ -184,9 +193,11 @@ fn rename_generic_schemas(doc: &mut Value) {
     else {
         return;
     };
+    // A name already taken keeps the generic name rather than replace a schema.
     let renames: Vec<(String, String)> = schemas
         .keys()
         .filter_map(|k| readable_name(k).map(|n| (k.clone(), n)))
+        .filter(|(_, new)| !schemas.contains_key(new))
         .collect();
     for (old, new) in &renames {
         if let Some(schema) = schemas.remove(old) {

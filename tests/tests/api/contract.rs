@@ -56,3 +56,31 @@ async fn contract_and_docs_are_served() {
     assert_eq!(r.status, 200);
     assert!(String::from_utf8_lossy(&r.bytes).contains("swagger"));
 }
+
+/// Decisions embedded in views are typed, so a generated client sees their
+/// fields (not `{}`).
+#[test]
+fn embedded_decisions_have_schemas() {
+    let api: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let schemas = &api["components"]["schemas"];
+    let mut checked = 0;
+    for (schema, field) in [
+        ("ApplicationView", "clearance"),
+        ("ApplicationView", "eligibility"),
+        ("AdvertisementView", "eligibility_check"),
+        ("ForeignVisitView", "clearance"),
+        ("StepView", "clearance"),
+    ] {
+        let text = schemas[schema]["properties"][field].to_string();
+        assert!(
+            text.contains("#/components/schemas/"),
+            "{schema}.{field} is untyped: {text}"
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+    for name in ["ClearanceDecision", "DeputationEligibilityDecision", "MacpDecision"] {
+        assert!(schemas[name].is_object(), "{name}");
+    }
+    assert!(schemas.get("Decision_MacpOutcome").is_none());
+}

@@ -295,3 +295,27 @@ async fn swagger_ui_assets_are_compressed_and_immutable_and_the_api_is_not_compr
     assert_eq!(api.status, 200);
     assert_eq!(api.header("content-encoding"), None);
 }
+
+#[actix_web::test]
+async fn a_traceparent_names_the_request_when_no_request_id_is_sent() {
+    let app = spawn().await;
+    let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+    let r = app
+        .call(
+            TestRequest::get()
+                .uri("/healthz")
+                .insert_header(("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))),
+        )
+        .await;
+    assert_eq!(r.header("x-request-id"), Some(trace));
+    // An explicit request id still wins.
+    let r = app
+        .call(
+            TestRequest::get()
+                .uri("/healthz")
+                .insert_header(("X-Request-Id", "mine-1"))
+                .insert_header(("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))),
+        )
+        .await;
+    assert_eq!(r.header("x-request-id"), Some("mine-1"));
+}

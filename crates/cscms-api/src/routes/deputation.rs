@@ -130,7 +130,7 @@ pub struct AdvertisementView {
     pub allowed_actions: Vec<AdvertAction>,
     /// For an employee: whether they may apply, judged on the substantive
     /// post (DEP-2), with every reason.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<cscms_domain::decision::Decision<cscms_domain::deputation::EligibilityOutcome>>)]
     pub eligibility_check: Option<Value>,
     /// Every version, the first as published (in the single view only).
     pub history: Vec<AdvertisementVersion>,
@@ -529,10 +529,10 @@ pub struct ApplicationView {
     #[serde(flatten)]
     pub application: ApplicationSummary,
     /// The DEP-2 eligibility decision taken when applying.
-    #[schema(value_type = Object)]
+    #[schema(value_type = cscms_domain::decision::Decision<cscms_domain::deputation::EligibilityOutcome>)]
     pub eligibility: Value,
     /// The vigilance clearance for deputation as of today (VIG-1).
-    #[schema(value_type = Object)]
+    #[schema(value_type = cscms_domain::decision::Decision<cscms_domain::vigilance::ClearanceOutcome>)]
     pub clearance: Value,
     /// Every step with who took it, when, why and the clearance then.
     pub steps: Vec<StepView>,

@@ -137,7 +137,7 @@ pub struct ForeignVisitView {
     pub request: ForeignVisitSummary,
     /// The vigilance clearance for a foreign visit as of today (VIG-1),
     /// fetched automatically: `clearance`, `grounds`, `reasons`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = cscms_domain::decision::Decision<cscms_domain::vigilance::ClearanceOutcome>)]
     pub clearance: Value,
     /// Every step with who took it, when, why and the clearance then.
     pub steps: Vec<StepView>,
