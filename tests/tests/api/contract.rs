@@ -79,7 +79,11 @@ fn embedded_decisions_have_schemas() {
         checked += 1;
     }
     assert_eq!(checked, 5);
-    for name in ["ClearanceDecision", "DeputationEligibilityDecision", "MacpDecision"] {
+    for name in [
+        "ClearanceDecision",
+        "DeputationEligibilityDecision",
+        "MacpDecision",
+    ] {
         assert!(schemas[name].is_object(), "{name}");
     }
     assert!(schemas.get("Decision_MacpOutcome").is_none());
