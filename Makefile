@@ -3,7 +3,7 @@ CARGO ?= cargo
 # Honours CARGO_TARGET_DIR, so a worktree with its own target dir regenerates the contract from its own build.
 BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 
-.PHONY: demo-reset run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke
+.PHONY: demo-reset run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -32,13 +32,21 @@ lint-contract: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --ignore-scripts
 
-test-sqlite:
+test-sqlite: print-tools
 	$(CARGO) test --workspace
 
 # The same package set as test-sqlite, so the build is reused as it is (a
 # `-p` subset resolves other features and compiles everything again).
 test-postgres:
 	scripts/with-postgres.sh $(CARGO) test --workspace
+
+## pdftoppm (Debian's poppler-utils): the print tests keep page 1 of every print as
+## PNG under target/tmp/prints/ for a reviewer to look at.
+print-tools:
+	@command -v pdftoppm >/dev/null || { \
+	  echo "installing poppler-utils (pdftoppm) for the print previews" >&2; \
+	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; fi; }
 
 ## Contract fuzzing of every operation with schemathesis (make test runs a small bounded pass).
 fuzz-api: build

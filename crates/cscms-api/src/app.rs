@@ -19,7 +19,7 @@ use crate::error::ApiError;
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, deputation, empanelment, employees, foreign_visits, health, ipr, me,
-    organisations, profile, rules, vigilance, working_strength,
+    organisations, prints, profile, rules, vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -47,6 +47,7 @@ where
                 .service(vigilance::record)
                 .service(vigilance::current_status)
                 .service(vigilance::clearance_of)
+                .service(prints::check)
                 .service(profile::get)
                 .service(profile::get_pdf)
                 .service(profile::update)

@@ -114,6 +114,9 @@ pub enum ApiError {
     /// 412: the `If-Match` version is not the current one.
     #[error("stale If-Match")]
     PreconditionFailed,
+    /// 429: the caller has used its requests for now; retry after the wait.
+    #[error("rate limited")]
+    TooManyRequests { retry_after_secs: u64 },
     /// 503: the database does not answer.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -170,6 +173,7 @@ impl ApiError {
             ApiError::Validation(_) => "validation_failed",
             ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::UnsupportedMediaType => "unsupported_media_type",
+            ApiError::TooManyRequests { .. } => "rate_limited",
             ApiError::Unavailable(_) => "service_unavailable",
             ApiError::Internal(_) => "internal_error",
         }
@@ -192,6 +196,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "Request body too large",
             ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::Conflict { .. } => "Conflict",
+            ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
         }
@@ -249,6 +254,9 @@ impl ApiError {
                 format!("The request body exceeds the limit of {limit} bytes.")
             }
             ApiError::UnsupportedMediaType => "Send the request body as application/json.".into(),
+            ApiError::TooManyRequests { retry_after_secs } => {
+                format!("Too many requests; try again in {retry_after_secs} s.")
+            }
             ApiError::Unavailable(_) => {
                 "The service cannot reach its database; try again shortly.".into()
             }
@@ -306,6 +314,9 @@ impl ApiError {
                     res.insert_header((header::ALLOW, v));
                 }
             }
+            ApiError::TooManyRequests { retry_after_secs } => {
+                res.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+            }
             _ => {}
         }
         res.json(self.problem(request_id))
@@ -329,6 +340,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

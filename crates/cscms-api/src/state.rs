@@ -5,6 +5,7 @@ use cscms_store::{DbConn, DbPool, DbUrl, StoreError};
 
 use crate::auth::Verifier;
 use crate::error::ApiError;
+use crate::print::verification::PrintDesk;
 
 pub struct AppState {
     pub pool: DbPool,
@@ -12,6 +13,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Browser origins allowed by CORS (`CSCMS_CORS_ORIGINS`).
     pub cors_origins: Vec<String>,
+    /// Verification codes of prints (PRF-5).
+    pub prints: PrintDesk,
     /// Whether short reads run on the request's own worker (embedded
     /// SQLite); see [`AppState::read`].
     inline_reads: bool,
@@ -24,6 +27,7 @@ impl AppState {
             verifier,
             max_body_bytes,
             cors_origins: Vec::new(),
+            prints: PrintDesk::default(),
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
         }
     }

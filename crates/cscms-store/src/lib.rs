@@ -15,6 +15,7 @@ pub mod foreign_visits;
 pub mod ipr;
 pub mod migrate;
 pub mod organisations;
+pub mod prints;
 pub mod profiles;
 pub mod schema;
 pub mod seed;

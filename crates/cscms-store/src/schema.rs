@@ -367,3 +367,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     deputation_applications,
     workflow_steps,
 );
+
+diesel::table! {
+    prints (code) {
+        code -> Text,
+        document -> Text,
+        reference -> Text,
+        version -> BigInt,
+        printed_at -> Timestamp,
+        printed_by -> Text,
+    }
+}

@@ -16,6 +16,7 @@ mod http;
 mod ipr;
 mod migrations;
 mod organisations;
+mod prints;
 mod profile;
 mod rules;
 mod scope;

@@ -20,7 +20,7 @@ use crate::auth::Auth;
 use crate::clearance;
 use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
-use crate::print::{self, Document, Section};
+use crate::print;
 use crate::state::AppState;
 
 /// One filed version of an annual return.
@@ -280,7 +280,8 @@ pub async fn year_return(
         .into_iter();
     let latest = versions.next().ok_or_else(not_found)?;
     if pdf {
-        return print_return(&code, &employee.name, &latest);
+        let older: Vec<IprVersion> = versions.collect();
+        return print_return(&state, &who, &code, &employee.name, &latest, &older).await;
     }
     Ok(HttpResponse::Ok().json(IprYearDetail {
         employee: code.to_string(),
@@ -307,95 +308,35 @@ fn wants_pdf(req: &HttpRequest) -> bool {
 
 /// PRF-5: the print renders the same data the JSON gives, through the one
 /// renderer.
-fn print_return(code: &EmployeeCode, name: &str, v: &IprVersion) -> Result<HttpResponse, ApiError> {
-    let dmy = |d: NaiveDate| d.format("%d.%m.%Y").to_string();
-    let yes_no = |b: bool| if b { "Yes" } else { "No" };
-    let mut sections = vec![Section::new("Return")
-        .row("Name of the officer", name)
-        .row("Employee code", code.as_str())
-        .row(
-            "Return for the year",
-            format!("{} (holdings as on 31.12.{})", v.year, v.year),
-        )
-        .row("Due on", dmy(v.due_on))
-        .row("Filed on", dmy(v.filed_on))
-        .row(
-            "Version",
-            match v.revises {
-                Some(n) => format!("revision {} (revises revision {n})", v.revision),
-                None => "original return".to_owned(),
-            },
-        )
-        .row("Filed after the due date", yes_no(v.late))
-        .row("Nil return", yes_no(v.nil))];
-    if v.nil {
-        sections.push(Section::new("Immovable property").row(
-            "Declaration",
-            format!("No immovable property held as on 31.12.{}", v.year),
-        ));
-    }
-    for (i, p) in v.properties.iter().enumerate() {
-        let l = &p.location;
-        let place = [
-            Some(l.address.as_str()),
-            l.sub_division.as_deref(),
-            Some(l.district.as_str()),
-            Some(l.state.as_str()),
-            l.pin_code.as_deref(),
-            Some(l.country.as_deref().unwrap_or("India")),
-        ]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(", ");
-        let a = &p.acquisition;
-        let co_owners = p
-            .co_owners
-            .iter()
-            .map(|c| format!("{} ({}), {}%", c.name, c.relationship, c.share_pct))
-            .collect::<Vec<_>>()
-            .join("; ");
-        sections.push(
-            Section::new(format!("Property {}: {}", i + 1, p.kind.replace('_', " ")))
-                .row("Description", p.description.as_str())
-                .row("Location", place)
-                .row(
-                    "How acquired",
-                    match &a.details {
-                        Some(d) => format!("{} ({d})", a.how),
-                        None => a.how.clone(),
-                    },
-                )
-                .row(
-                    "Acquired on",
-                    NaiveDate::parse_from_str(&a.acquired_on, "%Y-%m-%d")
-                        .map_or_else(|_| a.acquired_on.clone(), dmy),
-                )
-                .row("From whom", a.from_whom.as_str())
-                .row("Cost of acquisition (Rs)", a.cost.to_string())
-                .row("Present value (Rs)", p.present_value.to_string())
-                .row("Own share", format!("{}%", p.own_share_pct))
-                .row("Co-owners", co_owners)
-                .row("Annual income (Rs)", p.annual_income.to_string())
-                .row("Remarks", p.remarks.clone().unwrap_or_default()),
-        );
-    }
-    let pdf = print::render(&Document {
-        title: format!("Annual Immovable Property Return for the year {}", v.year),
-        subtitle: format!("{name} ({code}), Rule 18(1)(ii), CCS (Conduct) Rules 1964"),
-        sections,
-        footer: format!(
-            "CSCMS - IPR {code}/{} revision {} - printed {}",
-            v.year,
-            v.revision,
-            dmy(clearance::today())
-        ),
-    });
+async fn print_return(
+    state: &AppState,
+    who: &Principal,
+    code: &EmployeeCode,
+    name: &str,
+    latest: &IprVersion,
+    older: &[IprVersion],
+) -> Result<HttpResponse, ApiError> {
+    let versions: Vec<&IprVersion> = std::iter::once(latest).chain(older).collect();
+    let reference = format!("{code}/{}", latest.year);
+    let issued =
+        print::verification::issue(state, who, "ipr", &reference, i64::from(latest.revision))
+            .await?;
+    let doc = print::ipr::document(
+        latest,
+        &print::ipr::Context {
+            code: code.as_str(),
+            name,
+            versions: &versions,
+            printed_at: issued.at,
+            verification: Some(issued.code),
+        },
+    );
+    let pdf = print::render(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
         .content_type("application/pdf")
         .insert_header((
             "Content-Disposition",
-            format!("inline; filename=\"IPR-{code}-{}.pdf\"", v.year),
+            format!("inline; filename=\"IPR-{code}-{}.pdf\"", latest.year),
         ))
         .body(pdf))
 }

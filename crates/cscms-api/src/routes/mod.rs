@@ -12,6 +12,7 @@ pub mod health;
 pub mod ipr;
 pub mod me;
 pub mod organisations;
+pub mod prints;
 pub mod profile;
 pub mod rules;
 pub mod vigilance;

@@ -21,7 +21,7 @@ use super::{actor, organisations::NodalOfficer, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{field_errors, JsonObject, ValidJson};
-use crate::print::{self, Section};
+use crate::print::{self, verification::issue};
 use crate::state::AppState;
 use crate::versioning::{etag_header, if_match};
 
@@ -179,111 +179,55 @@ fn wants_pdf(req: &HttpRequest) -> bool {
         .is_some_and(|a| a.contains("application/pdf"))
 }
 
-fn respond(req: &HttpRequest, v: &ProfileView, as_pdf: bool) -> HttpResponse {
-    let mut res = HttpResponse::Ok();
-    res.insert_header(etag_header(v.version));
-    if as_pdf || wants_pdf(req) {
-        res.content_type("application/pdf")
-            .insert_header(ContentDisposition {
-                disposition: DispositionType::Inline,
-                parameters: vec![DispositionParam::Filename(format!(
-                    "profile-{}.pdf",
-                    v.employee_code
-                ))],
-            })
-            .body(print::render(&printable(v)))
-    } else {
-        res.json(v)
-    }
+fn respond(v: &ProfileView) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header(etag_header(v.version))
+        .json(v)
 }
 
-fn opt<T: ToString>(v: &Option<T>) -> String {
-    v.as_ref().map(ToString::to_string).unwrap_or_default()
-}
-
-/// The same data the JSON gives, laid out for print (PRF-5).
-fn printable(v: &ProfileView) -> print::Document {
-    let d = &v.document;
-    let s = &d.service;
-    let mut sections = vec![
-        Section::new("Service record")
-            .row("Cadre / grade", format!("{} / {}", s.cadre, s.grade))
-            .row(
-                "Pay level / cell",
-                format!("{} / {}", s.pay_level, s.pay_cell),
-            )
-            .row("Organisation", s.org_id.clone())
-            .row("Date of birth", s.date_of_birth.to_string())
-            .row("Joined government", s.joined_government_on.to_string())
-            .row("Joined entry grade", s.joined_entry_grade_on.to_string())
-            .row(
-                "Joined present grade",
-                s.joined_present_grade_on.to_string(),
-            ),
-        Section::new("Contact")
-            .row("Mobile", opt(&d.contact.mobile))
-            .row("Official e-mail", opt(&d.contact.official_email))
-            .row("Personal e-mail", opt(&d.contact.personal_email)),
-    ];
-    let mut address = Section::new("Address");
-    for (label, a) in [
-        ("Present", &d.address.present),
-        ("Permanent", &d.address.permanent),
-    ] {
-        let parts: Vec<String> = [&a.line, &a.city, &a.state, &a.pin]
-            .into_iter()
-            .filter_map(Clone::clone)
-            .collect();
-        address = address.row(label, parts.join(", "));
-    }
-    sections.push(address);
-    let mut edu = Section::new("Education");
-    for q in &d.education {
-        edu = edu.row(
-            q.year.to_string(),
-            format!("{}, {}", q.degree, q.institution),
-        );
-    }
-    sections.push(edu);
-    let mut langs = Section::new("Languages");
-    for l in &d.languages {
-        let skills: Vec<&str> = [(l.read, "read"), (l.write, "write"), (l.speak, "speak")]
-            .into_iter()
-            .filter_map(|(b, n)| b.then_some(n))
-            .collect();
-        langs = langs.row(l.language.clone(), skills.join(", "));
-    }
-    sections.push(langs);
-    let mut family = Section::new("Family");
-    if let Some(sp) = &d.family.spouse {
-        family = family.row("Spouse", format!("{} ({})", sp.name, sp.employment));
-    }
-    for c in &d.family.children {
-        family = family.row("Child", format!("{}, born {}", c.name, c.date_of_birth));
-    }
-    sections.push(family);
-    let mut prefs = Section::new("Station preferences");
-    for (i, p) in d.station_preferences.iter().enumerate() {
-        prefs = prefs.row(format!("{}", i + 1), format!("{}, {}", p.station, p.state));
-    }
-    sections.push(prefs);
-    let mut status = Section::new("Status")
-        .row("Status", v.status.as_str())
-        .row("Submitted", opt(&v.submitted_at))
-        .row("Validated", opt(&v.validated_at));
-    if let Some(df) = &v.deemed_final {
-        status = status.row(
-            "Deemed final",
-            format!("at {} (round {})", df.at, df.round_id),
-        );
-    }
-    sections.push(status);
-    print::Document {
-        title: format!("Employee profile: {}", v.name),
-        subtitle: format!("{} | version {}", v.employee_code, v.version),
-        sections,
-        footer: format!("CSCMS print, {}", Utc::now().format("%Y-%m-%d %H:%M UTC")),
-    }
+/// The profile as a print (PRF-5), with the organisation's names and the
+/// service history the print shows beside the profile.
+async fn print(
+    state: &AppState,
+    who: &Principal,
+    v: &ProfileView,
+) -> Result<HttpResponse, ApiError> {
+    let code = v.employee_code.clone();
+    let org_id = v.document.service.org_id.clone();
+    let (history, org, ministry) = state
+        .db(move |c| {
+            let history = cscms_store::employees::history(c, &code)?;
+            let org = cscms_store::organisations::get(c, &org_id)?;
+            let ministry = match org.as_ref().and_then(|o| o.parent_id.clone()) {
+                Some(parent) => cscms_store::organisations::get(c, &parent)?,
+                None => None,
+            };
+            Ok((history, org, ministry))
+        })
+        .await?;
+    let issued = issue(state, who, "profile", &v.employee_code, v.version).await?;
+    let doc = print::profile::document(
+        v,
+        &print::profile::Context {
+            org: org.as_ref(),
+            ministry: ministry.as_ref(),
+            history: &history,
+            printed_at: issued.at,
+            verification: Some(issued.code),
+        },
+    );
+    let pdf = print::render(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(v.version))
+        .content_type("application/pdf")
+        .insert_header(ContentDisposition {
+            disposition: DispositionType::Inline,
+            parameters: vec![DispositionParam::Filename(format!(
+                "profile-{}.pdf",
+                v.employee_code
+            ))],
+        })
+        .body(pdf))
 }
 
 /// Read a profile
@@ -304,7 +248,11 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     let loaded = load_visible(&state, &who, &code).await?;
     let as_of = q.as_of.unwrap_or_else(Utc::now).naive_utc();
-    Ok(respond(&req, &view(loaded, as_of)?, false))
+    let v = view(loaded, as_of)?;
+    if wants_pdf(&req) {
+        return print(&state, &who, &v).await;
+    }
+    Ok(respond(&v))
 }
 
 /// Print a profile (PDF)
@@ -318,10 +266,9 @@ pub async fn get_pdf(
     Auth(who): Auth,
     state: web::Data<AppState>,
     code: web::Path<String>,
-    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let loaded = load_visible(&state, &who, &code).await?;
-    Ok(respond(&req, &view(loaded, Utc::now().naive_utc())?, true))
+    print(&state, &who, &view(loaded, Utc::now().naive_utc())?).await
 }
 
 /// Roles that may change profiles at all; others who can see one get 403.
@@ -395,7 +342,7 @@ pub async fn update(
     let after = serde_json::to_value(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
     let changed = changed_fields(&before, &after);
     if changed.is_empty() {
-        return Ok(respond(&req, &view(loaded, Utc::now().naive_utc())?, false));
+        return Ok(respond(&view(loaded, Utc::now().naive_utc())?));
     }
     let forbidden: Vec<FieldError> = changed
         .iter()
@@ -455,7 +402,7 @@ pub async fn update(
         record: saved,
         ..loaded
     };
-    Ok(respond(&req, &view(loaded, Utc::now().naive_utc())?, false))
+    Ok(respond(&view(loaded, Utc::now().naive_utc())?))
 }
 
 /// Applies a status move with no change to the document.
@@ -509,7 +456,7 @@ async fn move_status(
         record: saved,
         ..loaded
     };
-    Ok(respond(req, &view(loaded, now)?, false))
+    Ok(respond(&view(loaded, now)?))
 }
 
 /// Submit a profile

@@ -1,0 +1,223 @@
+//! Verification codes of prints (PRF-5): each print carries a short code,
+//! derived from an HMAC-SHA256 signature over the document's identity, its
+//! version and the print time, and recorded in the database. An office that
+//! receives a paper copy asks `GET /v1/prints/{code}` whether it was issued
+//! and whether it is still the current version. The database is the
+//! authority; the key only makes codes impossible to guess.
+
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use cscms_domain::principal::Principal;
+use cscms_store::prints::PrintRow;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Crockford's base 32: no I, L, O or U, so a code read off paper is
+/// typed back unambiguously.
+const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// 12 characters of 5 bits: 60 bits of the signature.
+const LEN: usize = 12;
+
+/// Signs prints with a key of its own.
+pub struct Signer {
+    key: [u8; 32],
+}
+
+impl Signer {
+    /// A signer with a fresh random key.
+    pub fn random() -> Self {
+        Self {
+            key: rand::random(),
+        }
+    }
+
+    /// The code of a print: `XXXX-XXXX-XXXX`. The nonce tells apart two
+    /// prints of one version within the same second.
+    pub fn code(
+        &self,
+        document: &str,
+        reference: &str,
+        version: i64,
+        at: DateTime<Utc>,
+        nonce: u64,
+    ) -> String {
+        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.key) {
+            Ok(m) => m,
+            // HMAC accepts keys of any length.
+            Err(_) => return String::new(),
+        };
+        mac.update(
+            format!(
+                "{document}\n{reference}\n{version}\n{}\n{nonce}",
+                at.to_rfc3339()
+            )
+            .as_bytes(),
+        );
+        let digest = mac.finalize().into_bytes();
+        let mut bits: u128 = 0;
+        for b in digest.iter().take(16) {
+            bits = (bits << 8) | u128::from(*b);
+        }
+        let chars: String = (0..LEN)
+            .map(|i| {
+                let idx = ((bits >> (128 - 5 * (i + 1))) & 0x1f) as usize;
+                char::from(ALPHABET[idx])
+            })
+            .collect();
+        group(&chars)
+    }
+}
+
+/// The print desk of one server: its signer, and the limit on public
+/// look-ups of codes (per client address, per instance: the codes are
+/// unguessable, so the limit only keeps the endpoint from being hammered).
+pub struct PrintDesk {
+    signer: Signer,
+    lookups: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// Public look-ups allowed per minute from one address.
+const LOOKUPS_PER_MINUTE: u32 = 30;
+
+impl Default for PrintDesk {
+    fn default() -> Self {
+        let per_minute = NonZeroU32::new(LOOKUPS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
+        Self {
+            signer: Signer::random(),
+            lookups: RateLimiter::keyed(Quota::per_minute(per_minute)),
+        }
+    }
+}
+
+impl PrintDesk {
+    /// `Err(wait)` when `addr` has used its look-ups for now.
+    pub fn admit(&self, addr: IpAddr) -> Result<(), Duration> {
+        self.lookups
+            .check_key(&addr)
+            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
+    }
+}
+
+/// A print recorded in the register.
+pub struct Issued {
+    pub code: String,
+    pub at: DateTime<Utc>,
+}
+
+/// Records a print of `document` `reference` at `version` and returns its
+/// code, for the print to carry.
+pub async fn issue(
+    state: &AppState,
+    who: &Principal,
+    document: &'static str,
+    reference: &str,
+    version: i64,
+) -> Result<Issued, ApiError> {
+    // Whole seconds: what the register stores is what the code signs.
+    let now = Utc::now();
+    let at = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+    let code = state
+        .prints
+        .signer
+        .code(document, reference, version, at, rand::random());
+    let row = PrintRow {
+        code: code.clone(),
+        document: document.to_owned(),
+        reference: reference.to_owned(),
+        version,
+        printed_at: at.naive_utc(),
+        printed_by: who.sub.clone(),
+    };
+    state
+        .db(move |c| cscms_store::prints::record(c, &row))
+        .await?;
+    Ok(Issued { code, at })
+}
+
+fn group(chars: &str) -> String {
+    chars
+        .as_bytes()
+        .chunks(4)
+        .filter_map(|c| std::str::from_utf8(c).ok())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// A code as typed by a person: case, spaces and hyphens do not matter, and
+/// the letters Crockford's alphabet reads as digits (O, I, L) are accepted.
+/// `None` for anything that cannot be a code.
+pub fn normalise(input: &str) -> Option<String> {
+    let mut out = String::with_capacity(LEN);
+    for c in input.chars() {
+        let c = match c.to_ascii_uppercase() {
+            '-' | ' ' => continue,
+            'O' => '0',
+            'I' | 'L' => '1',
+            c => c,
+        };
+        if !c.is_ascii() || !ALPHABET.contains(&(c as u8)) {
+            return None;
+        }
+        out.push(c);
+    }
+    (out.len() == LEN).then(|| group(&out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_depend_on_every_part_and_read_back() {
+        let s = Signer::random();
+        let at = Utc::now();
+        let code = s.code("profile", "CSS-000001", 3, at, 7);
+        assert_eq!(code.len(), 14);
+        assert_eq!(
+            normalise(&code.to_lowercase().replace('-', " ")),
+            Some(code.clone())
+        );
+        assert_eq!(code, s.code("profile", "CSS-000001", 3, at, 7));
+        assert_ne!(code, s.code("profile", "CSS-000001", 4, at, 7));
+        assert_ne!(code, s.code("profile", "CSS-000002", 3, at, 7));
+        assert_ne!(code, s.code("ipr", "CSS-000001", 3, at, 7));
+        assert_ne!(code, s.code("profile", "CSS-000001", 3, at, 8));
+        assert_ne!(
+            code,
+            Signer::random().code("profile", "CSS-000001", 3, at, 7)
+        );
+    }
+
+    #[test]
+    fn lookups_are_limited_per_address() {
+        let desk = PrintDesk::default();
+        let a: IpAddr = [192, 0, 2, 1].into();
+        let allowed = (0..100).take_while(|_| desk.admit(a).is_ok()).count();
+        assert_eq!(allowed, LOOKUPS_PER_MINUTE as usize);
+        let wait = desk.admit(a).unwrap_err();
+        assert!(wait.as_secs_f64() > 0.0 && wait.as_secs() <= 2, "{wait:?}");
+        assert!(desk.admit([192, 0, 2, 2].into()).is_ok());
+    }
+
+    #[test]
+    fn what_cannot_be_a_code_is_refused() {
+        assert_eq!(normalise("ABC"), None);
+        assert_eq!(
+            normalise("ABCD-EFGH-JKMU"),
+            None,
+            "U is not in the alphabet"
+        );
+        assert_eq!(
+            normalise("abcd-efgh-jkmo").as_deref(),
+            Some("ABCD-EFGH-JKM0")
+        );
+    }
+}

@@ -1,0 +1,273 @@
+//! Prints (PRF-5, IPR-1): one Government of India layout for every print,
+//! and verification codes an office can check at `GET /v1/prints/{code}`.
+
+use actix_web::test::TestRequest;
+use chrono::{Datelike, NaiveDate};
+use cscms_domain::principal::Role;
+use serde_json::json;
+
+use crate::common::{employee, event, spawn, submitted, TestApp, IN_MHA};
+
+fn pdf_text(bytes: &[u8]) -> (usize, String) {
+    let doc = lopdf::Document::load_mem(bytes).expect("a PDF that parses");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let text = doc.extract_text(&pages).expect("text");
+    // Lines a value wrapped over read as one.
+    (
+        pages.len(),
+        text.split_whitespace().collect::<Vec<_>>().join(" "),
+    )
+}
+
+/// The verification code printed in the footer.
+fn code_in(text: &str) -> String {
+    let after = text
+        .split("Verification code ")
+        .nth(1)
+        .expect("a verification code in the print");
+    after.chars().take(14).collect()
+}
+
+fn has_dmy_date(text: &str) -> bool {
+    text.as_bytes().windows(10).any(|w| {
+        w.iter().enumerate().all(|(i, b)| match i {
+            2 | 5 => *b == b'.',
+            _ => b.is_ascii_digit(),
+        })
+    })
+}
+
+/// Page 1 as PNG beside the build (`target/tmp/prints/`), for a reviewer to
+/// look at; skipped with a message where poppler's pdftoppm is missing.
+fn keep_page_one(name: &str, pdf: &[u8]) {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("prints");
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = dir.join(format!("{name}.pdf"));
+    std::fs::write(&input, pdf).unwrap();
+    let out = dir.join(name);
+    match std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&input)
+        .arg(&out)
+        .status()
+    {
+        Ok(s) => assert!(s.success(), "pdftoppm failed on {name}"),
+        Err(_) => eprintln!("pdftoppm not installed: no PNG preview of {name}"),
+    }
+}
+
+async fn verify(app: &TestApp, code: &str) -> crate::common::Reply {
+    app.call(TestRequest::get().uri(&format!("/v1/prints/{code}")))
+        .await
+}
+
+#[actix_web::test]
+async fn the_profile_prints_as_a_government_document_with_a_code_that_verifies() {
+    let app = spawn().await;
+    submitted(&app, IN_MHA).await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let r = app
+        .get(&format!("/v1/employees/{IN_MHA}/profile.pdf"), &nodal)
+        .await;
+    assert_eq!(r.status, 200);
+    keep_page_one("profile", &r.bytes);
+    let (_, text) = pdf_text(&r.bytes);
+    for needle in [
+        "Government of India",
+        "Ministry of Personnel, Public Grievances & Pensions",
+        "Department of Personnel & Training",
+        "Employee Profile",
+        "Asha Verma (CSS-000001)",
+        "Ministry of Home Affairs (MHA)",
+        "Section Officer",
+        "IST",
+        "01.07.2010",
+        "DoPT O.M. No. 1/1/2010-CS.I",
+        "Page 1 of",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from {text}");
+    }
+    assert!(has_dmy_date(&text));
+    assert!(!text.contains("2010-07-01"), "ISO dates are not printed");
+
+    let code = code_in(&text);
+    let v = verify(&app, &code).await;
+    assert_eq!(v.status, 200, "{}", v.json);
+    assert_eq!(v.json["document"], "profile");
+    assert_eq!(v.json["reference"], IN_MHA);
+    assert_eq!(v.json["current"], true);
+    let version = v.json["version"].as_i64().unwrap();
+    // Typed back loosely, it still reads.
+    let loose = code.to_lowercase().replace('-', "%20");
+    assert_eq!(verify(&app, &loose).await.status, 200);
+
+    // One character changed: not a code that was issued.
+    let mut forged: Vec<char> = code.chars().collect();
+    forged[0] = if forged[0] == 'A' { 'B' } else { 'A' };
+    let forged: String = forged.into_iter().collect();
+    verify(&app, &forged).await.assert_problem(404, "not_found");
+    verify(&app, "not-a-code")
+        .await
+        .assert_problem(404, "not_found");
+
+    // The profile moves on: the old print is genuine but no longer current.
+    let url = format!("/v1/employees/{IN_MHA}/profile");
+    let read = app.get(&url, &nodal).await;
+    let tag = read.header("etag").unwrap().to_owned();
+    let r = app
+        .patch_json(
+            &url,
+            &nodal,
+            Some(&tag),
+            &json!({"service": {"pay_cell": 5}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let v = verify(&app, &code).await;
+    assert_eq!(v.json["current"], false, "{}", v.json);
+    assert_eq!(v.json["current_version"], version + 1);
+}
+
+#[actix_web::test]
+async fn a_long_service_history_repeats_its_table_header_on_every_page() {
+    let app = spawn().await;
+    let code = "CSS-000077";
+    app.db(move |c| {
+        let row = employee(code, "Śrīnivās Rāghavan", "CSS", "SO", "8", "MHA-NDMA");
+        let events: Vec<_> = (0..140)
+            .map(|i| {
+                let on = NaiveDate::from_ymd_opt(1990 + i / 12, 1 + (i % 12) as u32, 1).unwrap();
+                event(
+                    code,
+                    if i % 2 == 0 {
+                        "deputation"
+                    } else {
+                        "repatriation"
+                    },
+                    on,
+                    "SO",
+                    "8",
+                )
+            })
+            .collect();
+        cscms_store::employees::insert(c, &row, &events)
+    })
+    .await;
+    let r = app
+        .get(&format!("/v1/employees/{code}/profile.pdf"), &app.dopt())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    keep_page_one("profile-long", &r.bytes);
+    let (pages, text) = pdf_text(&r.bytes);
+    assert!(pages >= 3, "{pages} pages");
+    assert!(
+        text.contains("Śrīnivās Rāghavan"),
+        "names keep their diacritics"
+    );
+    assert!(
+        text.contains(
+            "National Disaster Management Authority (MHA-NDMA), under Ministry of Home Affairs (MHA)"
+        ),
+        "{text}"
+    );
+    let continued = text.matches("Service history (continued)").count();
+    assert!(
+        continued >= pages - 2,
+        "{continued} continuations over {pages} pages"
+    );
+    // The header row stands once on the first page of the table and again
+    // on every continuation.
+    assert_eq!(text.matches("Order reference").count(), continued + 1);
+    assert!(text.contains(&format!("Page {pages} of {pages}")));
+}
+
+#[actix_web::test]
+async fn the_property_return_prints_as_the_form_reads_with_its_versions() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let year = cscms_api::clearance::today().year() - 1;
+    let url = format!("/v1/employees/{IN_MHA}/ipr");
+    let flat = json!({
+        "kind": "flat",
+        "description": "2 BHK flat, 850 sq ft",
+        "location": {"address": "C-12, Sector 7", "district": "South West Delhi", "state": "Delhi"},
+        "acquisition": {"how": "purchase", "acquired_on": "2015-06-30", "from_whom": "DDA", "cost": 2500000},
+        "present_value": 12345678,
+        "own_share_pct": 100.0,
+        "co_owners": [],
+        "annual_income": 0
+    });
+    let r = app
+        .post_json(&url, &me, &json!({"year": year, "properties": [flat]}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let r = app
+        .post_json(
+            &url,
+            &me,
+            &json!({"year": year, "properties": [flat], "revises": 0}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let r = app.get(&format!("{url}/{year}.pdf"), &me).await;
+    assert_eq!(r.status, 200);
+    keep_page_one("ipr", &r.bytes);
+    let (_, text) = pdf_text(&r.bytes);
+    for needle in [
+        "Government of India",
+        "Annual Immovable Property Return",
+        "₹1,23,45,678",
+        "₹25,00,000",
+        "30.06.2015",
+        "Revision 1 (revises 0)",
+        "Original return",
+        "IST",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from {text}");
+    }
+    let v = verify(&app, &code_in(&text)).await;
+    assert_eq!(v.status, 200, "{}", v.json);
+    assert_eq!(v.json["document"], "ipr");
+    assert_eq!(v.json["reference"], format!("{IN_MHA}/{year}"));
+    assert_eq!(v.json["version"], 1);
+    assert_eq!(v.json["current"], true);
+}
+
+#[actix_web::test]
+async fn public_lookups_are_rate_limited_per_address() {
+    let app = spawn().await;
+    let svc = actix_web::test::init_service(cscms_api::app(app.state.clone())).await;
+    let from = |ip: &str| {
+        TestRequest::get()
+            .uri("/v1/prints/AAAA-BBBB-CCCC")
+            .peer_addr(format!("{ip}:40000").parse().unwrap())
+            .to_request()
+    };
+    let mut limited = None;
+    for n in 1..=200 {
+        let r = actix_web::test::call_service(&svc, from("192.0.2.7")).await;
+        if r.status() == 429 {
+            limited = Some((n, r));
+            break;
+        }
+        assert_eq!(r.status(), 404);
+    }
+    let (n, r) = limited.expect("a 429 within 200 look-ups");
+    assert!(n > 10, "limited after {n}");
+    let wait: u64 = r
+        .headers()
+        .get("retry-after")
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let body: serde_json::Value = actix_web::test::read_body_json(r).await;
+    assert_eq!(body["code"], "rate_limited");
+    assert_eq!(body["status"], 429);
+    // Another address is not held back.
+    let r = actix_web::test::call_service(&svc, from("192.0.2.8")).await;
+    assert_eq!(r.status(), 404);
+}
