@@ -37,6 +37,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "audit", description = "The append-only audit trail (PRF-4)"),
         (name = "apars", description = "APAR records (CSS-2): SPARROW's import, DoPT's entries and corrections; an employee sees their own"),
         (name = "empanelment", description = "Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10): batches, proposals, runs, reviews due. DoPT; integration clients with empanelment:read / empanelment:write"),
+        (name = "prints", description = "Verification of printed documents by the code they carry (PRF-5)"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
