@@ -71,7 +71,14 @@ fn embedded_decisions_have_schemas() {
         ("ForeignVisitView", "clearance"),
         ("StepView", "clearance"),
     ] {
-        let text = schemas[schema]["properties"][field].to_string();
+        // A view that flattens another is an `allOf`: look in every part.
+        let parts = std::iter::once(&schemas[schema])
+            .chain(schemas[schema]["allOf"].as_array().into_iter().flatten());
+        let text = parts
+            .map(|p| &p["properties"][field])
+            .find(|p| !p.is_null())
+            .map(|p| p.to_string())
+            .unwrap_or_default();
         assert!(
             text.contains("#/components/schemas/"),
             "{schema}.{field} is untyped: {text}"
