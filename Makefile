@@ -3,7 +3,7 @@ CARGO ?= cargo
 # Honours CARGO_TARGET_DIR, so a worktree with its own target dir regenerates the contract from its own build.
 BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 
-.PHONY: run test test-sqlite test-postgres lint openapi build bench fuzz-api fuzz-smoke print-tools
+.PHONY: demo-reset run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -13,18 +13,32 @@ run: build
 	$(BIN) seed-demo --if-empty
 	$(BIN) serve --announce
 
+## A fresh demo: the next `make run` creates and seeds a new database. The
+## signing secret stays, so tokens already minted remain valid.
+demo-reset:
+	rm -f data/cscms.db data/cscms.db-wal data/cscms.db-shm data/cscms.db-journal
+
 ## Formatting, lints, the suite on SQLite, then on a throwaway PostgreSQL.
-test: lint test-sqlite test-postgres fuzz-smoke
+test: lint lint-contract test-sqlite test-postgres fuzz-smoke
 
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+## The contract as integrators' linters see it (versions pinned in package-lock.json).
+lint-contract: node_modules/.package-lock.json
+	scripts/lint-contract.sh
+
+node_modules/.package-lock.json: package.json package-lock.json
+	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --ignore-scripts
+
 test-sqlite: print-tools
 	$(CARGO) test --workspace
 
+# The same package set as test-sqlite, so the build is reused as it is (a
+# `-p` subset resolves other features and compiles everything again).
 test-postgres:
-	scripts/with-postgres.sh $(CARGO) test -p cscms-store -p cscms-api -p cscms-tests
+	scripts/with-postgres.sh $(CARGO) test --workspace
 
 ## pdftoppm (Debian's poppler-utils): the print tests keep page 1 of every print as
 ## PNG under target/tmp/prints/ for a reviewer to look at.
@@ -38,7 +52,11 @@ print-tools:
 fuzz-api: build
 	scripts/fuzz-api.sh
 
-fuzz-smoke: build
+# The suite's build makes the binary too (the API's integration tests run
+# it): after test-sqlite this builds nothing, where `build` (a `-p` subset)
+# would compile dependencies again with other features.
+fuzz-smoke:
+	$(CARGO) test --workspace --no-run
 	FUZZ_EXAMPLES=5 scripts/fuzz-api.sh
 
 ## Regenerate the committed contract from the code.

@@ -4,8 +4,10 @@
 
 use std::sync::Arc;
 
+use actix_cors::Cors;
 use actix_web::body::MessageBody;
 use actix_web::dev::{Service, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName};
 use actix_web::http::Method;
 use actix_web::{middleware, web, App, HttpRequest, HttpResponse};
 use utoipa::openapi::OpenApi as OpenApiDoc;
@@ -14,13 +16,13 @@ use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::{ApiError, ProblemCode};
-use crate::openapi::{add_error_responses, ApiDoc};
-use crate::request_id;
+use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, deputation, empanelment, employees, foreign_visits, health, ipr, me,
     organisations, prints, profile, rules, vigilance, working_strength,
 };
 use crate::state::AppState;
+use crate::{http_cache, request_id};
 
 /// The routes, in one place: the app and the contract both come from here.
 fn routes<T>(app: utoipa_actix_web::UtoipaApp<T>) -> utoipa_actix_web::UtoipaApp<T>
@@ -122,7 +124,16 @@ pub fn openapi() -> OpenApiDoc {
 
 fn finish(mut api: OpenApiDoc) -> OpenApiDoc {
     add_error_responses(&mut api);
-    crate::input::declare_limits(api)
+    let api = crate::input::declare_limits(api);
+    // The document is our own derive's output: a round trip through JSON
+    // cannot fail, and if it ever did the untidied document is still valid.
+    match tidy(api.clone()) {
+        Ok(tidied) => tidied,
+        Err(e) => {
+            log::error!("openapi: tidying the contract failed: {e}");
+            api
+        }
+    }
 }
 
 /// Path templates and their methods, to tell 404 from 405.
@@ -177,6 +188,43 @@ async fn fallback(
     }
 }
 
+/// CORS for the browser front ends on the configured origins. Tokens travel
+/// in `Authorization`, never in cookies, so credentials are not allowed and
+/// no origin is a wildcard. A request from another origin still reaches the
+/// handler (same-origin browsers send `Origin` too); the browser withholds
+/// the answer when no `Access-Control-Allow-Origin` names its origin.
+fn cors(origins: &[String]) -> Cors {
+    origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods([
+            Method::GET,
+            Method::HEAD,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::ACCEPT,
+            header::CONTENT_TYPE,
+            header::IF_MATCH,
+            header::IF_NONE_MATCH,
+            HeaderName::from_static(request_id::HEADER),
+            HeaderName::from_static("traceparent"),
+        ])
+        .expose_headers([
+            header::ETAG,
+            header::LOCATION,
+            header::LINK,
+            header::WWW_AUTHENTICATE,
+            HeaderName::from_static(request_id::HEADER),
+        ])
+        .block_on_origin_mismatch(false)
+        .max_age(600)
+}
+
 /// The whole application for one worker.
 pub fn app(
     state: web::Data<AppState>,
@@ -189,6 +237,7 @@ pub fn app(
         InitError = (),
     >,
 > {
+    let cors = cors(&state.cors_origins);
     let api = openapi();
     let table = web::Data::new(Arc::new(RouteTable::new(&api)));
     // The contract and its viewer come first: the `/v1` scope would
@@ -229,15 +278,27 @@ pub fn app(
                 .finish()
         }))
         .default_service(web::to(fallback))
+        .wrap_fn(http_cache::conditional)
+        .wrap(middleware::Compress::default())
+        .wrap_fn(|mut req, srv| {
+            // Only Swagger UI's assets are compressed (1.5 MB of script):
+            // API bodies stay identity-coded, so an ETag names one byte
+            // sequence and no response mixes secrets with compression.
+            if !req.path().starts_with("/docs/") {
+                req.headers_mut().remove(header::ACCEPT_ENCODING);
+            }
+            srv.call(req)
+        })
         // Paths and queries held to the text rule before routing (inside
-        // the request id, so refusals carry it).
+        // CORS and the request id, so refusals carry both).
         .wrap(middleware::from_fn(crate::input::screen))
+        .wrap(cors)
         .wrap_fn(|req, srv| {
             let id = request_id::assign(&req);
             let fut = srv.call(req);
             async move { fut.await.map(|res| request_id::finish(&id, res)) }
         })
         .wrap(middleware::Logger::new(
-            "%{x-request-id}o %a \"%r\" %s %b %Dms",
+            "%{x-request-id}o %a \"%r\" %s %b %Dms traceparent=%{traceparent}i",
         ))
 }

@@ -74,9 +74,12 @@ fn load_secret_file(path: &Path) -> Result<Vec<u8>, String> {
         let mut bytes = [0u8; 32];
         rand::rng().fill_bytes(&mut bytes);
         let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        // The signing secret is readable by its owner only.
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let mut f = options
             .open(path)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         f.write_all(hex.as_bytes())

@@ -22,6 +22,8 @@ pub enum Command {
     Migrate,
     /// Mint a bearer token the server accepts (HS256 configurations only).
     Token {
+        /// Role: employee (with --employee), nodal_officer or
+        /// sub_nodal_officer (with --org), avd, dopt, integration (with --scope).
         #[arg(long, value_parser = parse_role)]
         role: Role,
         /// Subject; defaults to a name made from the role and anchor.

@@ -43,6 +43,8 @@ pub struct Settings {
     pub workers: usize,
     pub max_body_bytes: usize,
     pub jwt: JwtSettings,
+    /// Browser origins allowed to call the API (CORS), e.g. the SPA's.
+    pub cors_origins: Vec<String>,
 }
 
 /// Every variable, its default and meaning (README's table mirrors this).
@@ -92,6 +94,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "RS256",
         "algorithm of the public key: RS256 or ES256",
     ),
+    (
+        "CSCMS_CORS_ORIGINS",
+        "(none)",
+        "comma-separated browser origins allowed to call the API, e.g. https://portal.example.gov.in",
+    ),
     ("CSCMS_JWT_ISSUER", "cscms-local", "required iss claim"),
     ("CSCMS_JWT_AUDIENCE", "cscms-api", "required aud claim"),
     (
@@ -121,6 +128,26 @@ fn parse_num<T: std::str::FromStr + PartialOrd + Copy + std::fmt::Display>(
             }
         },
     }
+}
+
+/// `scheme://host[:port]` each; never `*`: every origin is named.
+fn cors_origins(raw: Option<String>, errors: &mut Vec<String>) -> Vec<String> {
+    let mut origins = Vec::new();
+    for origin in raw.iter().flat_map(|r| r.split(',')).map(str::trim) {
+        let well_formed = origin.split_once("://").is_some_and(|(scheme, rest)| {
+            matches!(scheme, "http" | "https")
+                && !rest.is_empty()
+                && !rest.contains(['/', '*', ' ', '?', '#'])
+        });
+        if well_formed {
+            origins.push(origin.to_owned());
+        } else if !origin.is_empty() {
+            errors.push(format!(
+                "CSCMS_CORS_ORIGINS: '{origin}' is not an origin like https://portal.example.gov.in"
+            ));
+        }
+    }
+    origins
 }
 
 impl Settings {
@@ -196,6 +223,7 @@ impl Settings {
             audience: get("CSCMS_JWT_AUDIENCE").unwrap_or_else(|| "cscms-api".into()),
             leeway_secs,
         };
+        let cors_origins = cors_origins(get("CSCMS_CORS_ORIGINS"), &mut errors);
         if errors.is_empty() {
             Ok(Settings {
                 database,
@@ -204,6 +232,7 @@ impl Settings {
                 workers,
                 max_body_bytes,
                 jwt,
+                cors_origins,
             })
         } else {
             Err(errors)

@@ -10,6 +10,7 @@ pub mod config;
 pub mod error;
 pub mod extract;
 pub mod gate;
+pub mod http_cache;
 pub mod input;
 pub mod openapi;
 pub mod print;

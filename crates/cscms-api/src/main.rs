@@ -6,7 +6,7 @@ use actix_web::{web, HttpServer};
 use clap::Parser;
 use cscms_api::auth::{MintRequest, Verifier};
 use cscms_api::cli::{Cli, Command};
-use cscms_api::config::Settings;
+use cscms_api::config::{KeySource, Settings};
 use cscms_api::state::AppState;
 use cscms_domain::principal::Role;
 use cscms_store::{connect_pool, migrate, seed};
@@ -24,6 +24,42 @@ fn settings() -> Result<Settings, ExitCode> {
 fn fail(what: &str, e: impl std::fmt::Display) -> ExitCode {
     eprintln!("cscms: {what}: {e}");
     ExitCode::FAILURE
+}
+
+/// A token the server would refuse is not minted: the role needs its
+/// anchor, and the signing secret must be the server's, not a new one made
+/// in whatever directory the command runs from.
+fn check_token_request(
+    s: &Settings,
+    role: Role,
+    employee: Option<&str>,
+    org: Option<&str>,
+) -> Result<(), ExitCode> {
+    match role {
+        Role::Employee if employee.is_none() => {
+            return Err(fail("token", "--role employee needs --employee CODE"));
+        }
+        Role::NodalOfficer | Role::SubNodalOfficer if org.is_none() => {
+            return Err(fail(
+                "token",
+                format!("--role {} needs --org ID", role.as_str()),
+            ));
+        }
+        _ => {}
+    }
+    if let KeySource::SecretFile(path) = &s.jwt.key {
+        if !path.exists() {
+            return Err(fail(
+                "token",
+                format!(
+                    "no signing secret at {}: run `cscms token` from the directory the server runs in, \
+                     or set CSCMS_JWT_SECRET_FILE (or CSCMS_JWT_SECRET) as the server has it",
+                    path.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn migrated_pool(s: &Settings) -> Result<cscms_store::DbPool, ExitCode> {
@@ -80,6 +116,7 @@ fn main() -> ExitCode {
                 ttl,
             } => {
                 let s = settings()?;
+                check_token_request(&s, role, employee.as_deref(), org.as_deref())?;
                 let verifier = Verifier::new(&s.jwt).map_err(|e| fail("keys", e))?;
                 let anchor = employee.clone().or_else(|| org.clone()).unwrap_or_default();
                 let mut req = MintRequest::new(
@@ -124,7 +161,10 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
     } else {
         None
     };
-    let state = web::Data::new(AppState::new(pool, &s.database, verifier, s.max_body_bytes));
+    let state = web::Data::new(
+        AppState::new(pool, &s.database, verifier, s.max_body_bytes)
+            .with_cors_origins(s.cors_origins.clone()),
+    );
     let server = HttpServer::new(move || cscms_api::app(state.clone()))
         .workers(s.workers)
         .shutdown_timeout(30)

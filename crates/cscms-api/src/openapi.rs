@@ -1,6 +1,9 @@
 //! The contract, generated from the handlers' annotations. Error responses
 //! every operation can give are added here once, so no handler forgets them.
 
+use std::collections::BTreeSet;
+
+use serde_json::{json, Value};
 use utoipa::openapi::path::Operation;
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -15,8 +18,10 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         title = "CSCMS API",
         version = "1.0.0",
         description = "Central Secretariat Cadre Management Services of DoPT: the services of CSS, CSSS and CSCS employees, nodal officers, DoPT divisions and integrated portals. Errors are RFC 9457 problem details with a stable `code`. Authenticate with a bearer JWT (e-Parichay in production).",
-        license(name = "Government Open Data License - India"),
+        contact(name = "CSCMS, Department of Personnel and Training", url = "https://dopt.gov.in"),
+        license(name = "MIT", identifier = "MIT"),
     ),
+    servers((url = "http://127.0.0.1:8080", description = "A local server (`make run`)")),
     components(schemas(Problem, FieldError)),
     modifiers(&BearerScheme),
     tags(
@@ -32,6 +37,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "audit", description = "The append-only audit trail (PRF-4)"),
         (name = "apars", description = "APAR records (CSS-2): SPARROW's import, DoPT's entries and corrections; an employee sees their own"),
         (name = "empanelment", description = "Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10): batches, proposals, runs, reviews due. DoPT; integration clients with empanelment:read / empanelment:write"),
+        (name = "prints", description = "Verification of printed documents by the code they carry (PRF-5)"),
         (name = "operations", description = "Health and readiness"),
     )
 )]
@@ -99,6 +105,9 @@ fn operation_id(verb: &str, path: &str) -> String {
     }
 }
 
+/// Probes answer without a token: load balancers hold none.
+const OPEN_PATHS: [&str; 2] = ["/healthz", "/readyz"];
+
 /// Adds the error responses that follow from an operation's shape.
 pub fn add_error_responses(api: &mut OpenApiDoc) {
     for (path, item) in api.paths.paths.iter_mut() {
@@ -115,6 +124,9 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
             // Handler names repeat across modules (`list`, `get`): derive a
             // unique, stable operation id from the method and the path.
             op.operation_id = Some(operation_id(method, path));
+            if OPEN_PATHS.contains(&path.as_str()) {
+                op.security = Some(Vec::new());
+            }
             let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             if secured {
@@ -152,5 +164,134 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
                 "A fault on the server; the body says nothing of its cause",
             );
         }
+    }
+}
+
+/// Settles what the derive cannot express: readable names for generic
+/// instances (`Decision_MacpOutcome` reads `MacpDecision`), PDF bodies as
+/// bytes rather than an array of integers, and no schema left unreferenced.
+pub fn tidy(api: OpenApiDoc) -> Result<OpenApiDoc, serde_json::Error> {
+    let mut doc = serde_json::to_value(&api)?;
+    rename_generic_schemas(&mut doc);
+    binary_pdf(&mut doc);
+    drop_unused_schemas(&mut doc);
+    serde_json::from_value(doc)
+}
+
+const SCHEMA_REF: &str = "#/components/schemas/";
+
+/// Names that the rule below would give to another schema already.
+const RENAMED: [(&str, &str); 1] = [(
+    "Decision_EligibilityOutcome",
+    "DeputationEligibilityDecision",
+)];
+
+/// `Decision_MacpOutcome` → `MacpDecision`, `Decision_Fixation` → `FixationDecision`.
+fn readable_name(name: &str) -> Option<String> {
+    if let Some((_, new)) = RENAMED.iter().find(|(old, _)| *old == name) {
+        return Some((*new).to_owned());
+    }
+    let inner = name.strip_prefix("Decision_")?;
+    Some(format!(
+        "{}Decision",
+        inner.strip_suffix("Outcome").unwrap_or(inner)
+    ))
+}
+
+fn rename_generic_schemas(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    // A name already taken keeps the generic name rather than replace a schema.
+    let renames: Vec<(String, String)> = schemas
+        .keys()
+        .filter_map(|k| readable_name(k).map(|n| (k.clone(), n)))
+        .filter(|(_, new)| !schemas.contains_key(new))
+        .collect();
+    for (old, new) in &renames {
+        if let Some(schema) = schemas.remove(old) {
+            schemas.insert(new.clone(), schema);
+        }
+    }
+    let refs: Vec<(String, String)> = renames
+        .into_iter()
+        .map(|(old, new)| (format!("{SCHEMA_REF}{old}"), format!("{SCHEMA_REF}{new}")))
+        .collect();
+    visit_refs(doc, &mut |r| {
+        if let Some((_, new)) = refs.iter().find(|(old, _)| old == r) {
+            *r = new.clone();
+        }
+    });
+}
+
+fn binary_pdf(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for op in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in op.values_mut() {
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for response in responses.values_mut() {
+                if let Some(pdf) = response.pointer_mut("/content/application~1pdf") {
+                    pdf["schema"] = json!({"type": "string", "format": "binary"});
+                }
+            }
+        }
+    }
+}
+
+/// Schemas reachable from the paths (and from each other) stay; the rest go.
+fn drop_unused_schemas(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+        .cloned()
+    else {
+        return;
+    };
+    let mut outside = doc.clone();
+    if let Some(components) = outside.get_mut("components").and_then(Value::as_object_mut) {
+        components.remove("schemas");
+    }
+    let mut pending = Vec::new();
+    visit_refs(&mut outside, &mut |r| pending.push(r.clone()));
+    let mut used = BTreeSet::new();
+    while let Some(r) = pending.pop() {
+        let Some(name) = r.strip_prefix(SCHEMA_REF) else {
+            continue;
+        };
+        if !used.insert(name.to_owned()) {
+            continue;
+        }
+        if let Some(schema) = schemas.get(name) {
+            let mut schema = schema.clone();
+            visit_refs(&mut schema, &mut |r| pending.push(r.clone()));
+        }
+    }
+    if let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    {
+        schemas.retain(|name, _| used.contains(name));
+    }
+}
+
+fn visit_refs(v: &mut Value, f: &mut impl FnMut(&mut String)) {
+    match v {
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                match v {
+                    Value::String(s) if k == "$ref" => f(s),
+                    _ => visit_refs(v, f),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| visit_refs(v, f)),
+        _ => {}
     }
 }

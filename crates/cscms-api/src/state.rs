@@ -11,6 +11,8 @@ pub struct AppState {
     pub pool: DbPool,
     pub verifier: Verifier,
     pub max_body_bytes: usize,
+    /// Browser origins allowed by CORS (`CSCMS_CORS_ORIGINS`).
+    pub cors_origins: Vec<String>,
     /// Verification codes of prints (PRF-5).
     pub prints: PrintDesk,
     /// Whether short reads run on the request's own worker (embedded
@@ -24,9 +26,16 @@ impl AppState {
             pool,
             verifier,
             max_body_bytes,
+            cors_origins: Vec::new(),
             prints: PrintDesk::default(),
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
         }
+    }
+
+    /// The same state, with the browser origins CORS allows.
+    pub fn with_cors_origins(mut self, origins: Vec<String>) -> Self {
+        self.cors_origins = origins;
+        self
     }
 
     /// Runs store work on the blocking pool (diesel is synchronous): writes,

@@ -336,6 +336,7 @@ pub struct Applicant<'a> {
 
 /// A criterion the applicant does not meet.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Unmet {
     /// `cadre`, `grade`, `level` or `years_in_grade`.
     pub criterion: &'static str,
@@ -345,6 +346,7 @@ pub struct Unmet {
 
 /// The eligibility engine's answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EligibilityOutcome {
     pub eligible: bool,
     pub substantive_grade: String,

@@ -2,8 +2,11 @@
 //! PostgreSQL database when `CSCMS_TEST_DATABASE_URL` is set), the app in
 //! process, fixtures with known scope, and token minting.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
+use std::rc::Rc;
 
+use actix_web::dev::{Service, ServiceResponse};
 use actix_web::http::header::HeaderMap;
 use actix_web::http::StatusCode;
 use actix_web::test::{self, TestRequest};
@@ -17,14 +20,24 @@ use cscms_store::audit::Actor;
 use cscms_store::connect_pool;
 use cscms_store::employees::{EmployeeRow, NewServiceEvent};
 use cscms_store::organisations::NewOrg;
+use futures_util::future::LocalBoxFuture;
 use serde_json::{json, Value};
 
 pub const SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// The initialised app, kept for the test's life: building it per request
+/// (routes, the contract, Swagger UI) cost more than most requests do.
+type Svc = Rc<
+    dyn Fn(
+        actix_http::Request,
+    ) -> LocalBoxFuture<'static, Result<ServiceResponse, actix_web::Error>>,
+>;
 
 pub struct TestApp {
     pub state: web::Data<AppState>,
     /// The database, so a second instance can be started on it.
     pub url: cscms_store::DbUrl,
+    svc: OnceCell<Svc>,
     _dir: tempfile::TempDir,
 }
 
@@ -64,6 +77,7 @@ pub async fn spawn_with(extra: &[(&str, &str)]) -> TestApp {
     let app = TestApp {
         state,
         url,
+        svc: OnceCell::new(),
         _dir: dir,
     };
     app.fixtures().await;
@@ -76,7 +90,9 @@ pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<A
     let s = settings(extra);
     let pool = connect_pool(url, s.pool_size).expect("pool");
     let verifier = Verifier::new(&s.jwt).expect("verifier");
-    web::Data::new(AppState::new(pool, url, verifier, s.max_body_bytes))
+    web::Data::new(
+        AppState::new(pool, url, verifier, s.max_body_bytes).with_cors_origins(s.cors_origins),
+    )
 }
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -235,8 +251,22 @@ impl TestApp {
 
     /// Sends a request through the whole app; returns status, headers and
     /// the body as JSON (Null when empty or not JSON).
+    async fn service(&self) -> Svc {
+        if let Some(svc) = self.svc.get() {
+            return svc.clone();
+        }
+        let svc = Rc::new(test::init_service(cscms_api::app(self.state.clone())).await);
+        let call: Svc = Rc::new(move |req| {
+            let svc = svc.clone();
+            Box::pin(async move { svc.call(req).await.map(|r| r.map_into_boxed_body()) })
+        });
+        let _ = self.svc.set(call.clone());
+        call
+    }
+
     pub async fn call(&self, req: TestRequest) -> Reply {
-        call_on(&self.state, req).await
+        let svc = self.service().await;
+        reply(svc(req.to_request()).await.expect("a response")).await
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {

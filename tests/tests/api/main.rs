@@ -13,6 +13,7 @@ mod employees;
 mod errors;
 mod foreign_visits;
 mod hostile_input;
+mod http;
 mod ipr;
 mod migrations;
 mod organisations;

@@ -398,6 +398,8 @@ fn parse_row(value: serde_json::Value, prefix: &str) -> Result<(String, Apar), V
     }
 }
 
+/// Import APARs in bulk
+///
 /// Imports APARs in bulk (SPARROW, scope `apar:write`). Idempotent per
 /// employee and period: a row already on record with the same values is
 /// `unchanged`; with a changed grade it is `updated` (audited with before
@@ -498,10 +500,12 @@ fn refused(code: &str, r: Refused) -> ApiError {
     }
 }
 
+/// List an employee's APARs
+///
 /// An employee's APARs, oldest first: the employee their own, DoPT anyone's.
 #[utoipa::path(tag = "apars", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000001")),
-    responses((status = 200, body = AparList)))]
+    responses((status = 200, description = "The employee's APARs, oldest first", body = AparList)))]
 #[get("/employees/{code}/apars")]
 pub async fn list(
     Auth(who): Auth,
@@ -519,12 +523,14 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(AparList { items }))
 }
 
+/// Enter an APAR (DoPT)
+///
 /// DoPT enters one APAR. An APAR for the same period, or an overlapping
 /// one, is a conflict: correct it with PUT. Audited.
 #[utoipa::path(tag = "apars", security(("bearer" = [])), request_body = AparInput,
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000001")),
     responses(
-        (status = 201, body = AparView, headers(("Location" = String))),
+        (status = 201, description = "The new APAR; `Location` names it", body = AparView, headers(("Location" = String))),
         (status = 403, description = "Only DoPT enters APARs", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "An APAR for this period, or an overlapping one, is on record", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -560,6 +566,8 @@ pub async fn create(
         .json(view))
 }
 
+/// Correct an APAR (DoPT)
+///
 /// DoPT corrects an APAR: the values given replace those on record. With a
 /// `representation` (CSS-8), the grade on record becomes its earlier grade
 /// unless one is given; without one, a representation on record is kept.
@@ -570,7 +578,7 @@ pub async fn create(
         ("id" = i64, Path, description = "The APAR's id"),
     ),
     responses(
-        (status = 200, body = AparView),
+        (status = 200, description = "The corrected APAR", body = AparView),
         (status = 403, description = "Only DoPT corrects APARs", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The new period overlaps another APAR on record", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]

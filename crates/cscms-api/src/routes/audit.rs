@@ -84,10 +84,12 @@ pub struct AuditQuery {
     pub limit: Option<u32>,
 }
 
+/// Read the audit trail
+///
 /// The audit trail, newest first: DoPT sees all; a nodal officer their
 /// organisation and the bodies under it.
 #[utoipa::path(tag = "audit", security(("bearer" = [])), params(AuditQuery),
-    responses((status = 200, body = AuditPage),
+    responses((status = 200, description = "A page of audit entries, newest first", body = AuditPage),
         (status = 403, description = "Only DoPT and nodal officers read the trail", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/audit")]
 pub async fn list(

@@ -40,10 +40,12 @@ async fn load(
     .await
 }
 
+/// MACP/ACP position of an employee
+///
 /// The MACP/ACP position of an employee from the stored service history.
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"), AsOf),
-    responses((status = 200, body = Decision<MacpOutcome>),
+    responses((status = 200, description = "The MACP/ACP decision from the stored service history", body = Decision<MacpOutcome>),
         (status = 422, description = "The history has no entry grade the engine knows", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/employees/{code}/macp")]
 pub async fn employee_macp(
@@ -80,11 +82,13 @@ pub struct EmployeeNfs {
     pub vigilance: ClearanceUsed,
 }
 
+/// Non-functional scale of an employee
+///
 /// The non-functional scale of a stored SO (CSS) or PS (CSSS), with the
 /// vigilance clearance fetched for it (NFS-1, VIG-1).
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"), AsOf),
-    responses((status = 200, body = EmployeeNfs),
+    responses((status = 200, description = "The NFS decision with the vigilance clearance it used", body = EmployeeNfs),
         (status = 422, description = "The employee's grade has no non-functional scale", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/employees/{code}/nfs")]
 pub async fn employee_nfs(
@@ -156,10 +160,12 @@ pub struct DuePage {
     pub next: Option<String>,
 }
 
+/// MACP upgrades falling due
+///
 /// Employees in the caller's scope with a financial upgrade falling due in
 /// the window (MACP-1), evaluated from their stored histories as of `to`.
 #[utoipa::path(tag = "rules", security(("bearer" = [])), params(DueQuery),
-    responses((status = 200, body = DuePage)))]
+    responses((status = 200, description = "Employees with an upgrade due in the window", body = DuePage)))]
 #[get("/reports/macp-due")]
 pub async fn macp_due(
     Auth(who): Auth,

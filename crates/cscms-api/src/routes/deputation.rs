@@ -132,7 +132,7 @@ pub struct AdvertisementView {
     pub allowed_actions: Vec<AdvertAction>,
     /// For an employee: whether they may apply, judged on the substantive
     /// post (DEP-2), with every reason.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<cscms_domain::decision::Decision<cscms_domain::deputation::EligibilityOutcome>>)]
     pub eligibility_check: Option<Value>,
     /// Every version, the first as published (in the single view only).
     pub history: Vec<AdvertisementVersion>,
@@ -231,10 +231,12 @@ fn judge(e: &EmployeeRow, terms: &AdvertisementTerms) -> Decision<EligibilityOut
     eligibility(&applicant, &terms.eligibility, terms.last_date)
 }
 
+/// Publish an advertisement
+///
 /// The sub-nodal officer publishes an advertisement of a post on deputation (DEP-1).
 #[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = AdvertisementTerms,
     responses(
-        (status = 201, body = AdvertisementView, headers(("Location" = String), ("ETag" = String))),
+        (status = 201, description = "The new advertisement; `Location` names it and `ETag` is its version", body = AdvertisementView, headers(("Location" = String), ("ETag" = String))),
         (status = 403, description = "Only sub-nodal officers of onboarded organisations publish", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/deputation/advertisements")]
@@ -294,11 +296,13 @@ pub struct BrowseQuery {
     pub include_ineligible: Option<bool>,
 }
 
+/// List advertisements
+///
 /// Advertisements. Employees: those open today that they are eligible for
 /// (DEP-2), each with the eligibility decision. Sub-nodal officers: their
 /// own; nodal officers: those of the bodies under them; DoPT and AVD: all.
 #[utoipa::path(tag = "deputation", security(("bearer" = [])), params(BrowseQuery),
-    responses((status = 200, body = AdvertisementList)))]
+    responses((status = 200, description = "The advertisements the caller may see", body = AdvertisementList)))]
 #[get("/deputation/advertisements")]
 pub async fn browse(
     Auth(who): Auth,
@@ -333,11 +337,13 @@ pub async fn browse(
     Ok(HttpResponse::Ok().json(AdvertisementList { items }))
 }
 
+/// Read an advertisement
+///
 /// One advertisement with every version; for an employee, with their
 /// eligibility (DEP-2).
 #[utoipa::path(tag = "deputation", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Advertisement id")),
-    responses((status = 200, body = AdvertisementView, headers(("ETag" = String)))))]
+    responses((status = 200, description = "The advertisement with every version; `ETag` is its current version", body = AdvertisementView, headers(("ETag" = String)))))]
 #[get("/deputation/advertisements/{id}")]
 pub async fn get_advert(
     Auth(who): Auth,
@@ -373,13 +379,15 @@ pub async fn get_advert(
         .json(v))
 }
 
+/// Amend an advertisement
+///
 /// The sub-nodal officer amends an open advertisement before its last
 /// date (DEP-1). Needs `If-Match`; the earlier versions stay in the history.
 #[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = AdvertisementTerms,
     params(("id" = i64, Path, description = "Advertisement id"),
         ("If-Match" = String, Header, description = "The ETag of the version amended")),
     responses(
-        (status = 200, body = AdvertisementView, headers(("ETag" = String))),
+        (status = 200, description = "The amended advertisement; `ETag` is its new version", body = AdvertisementView, headers(("ETag" = String))),
         (status = 403, description = "Not the publishing sub-nodal officer's role", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Closed or lapsed (`current_state`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Amended since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -425,10 +433,12 @@ pub async fn amend(
         .json(v))
 }
 
+/// Close an advertisement
+///
 /// The sub-nodal officer closes an open advertisement before its last date (DEP-1).
 #[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = ActionRequest,
     params(("id" = i64, Path, description = "Advertisement id")),
-    responses((status = 200, body = AdvertisementView),
+    responses((status = 200, description = "The closed advertisement", body = AdvertisementView),
         (status = 403, description = "Not a sub-nodal officer", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already closed or lapsed (`current_state`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/deputation/advertisements/{id}/close")]
@@ -521,10 +531,10 @@ pub struct ApplicationView {
     #[serde(flatten)]
     pub application: ApplicationSummary,
     /// The DEP-2 eligibility decision taken when applying.
-    #[schema(value_type = Object)]
+    #[schema(value_type = cscms_domain::decision::Decision<cscms_domain::deputation::EligibilityOutcome>)]
     pub eligibility: Value,
     /// The vigilance clearance for deputation as of today (VIG-1).
-    #[schema(value_type = Object)]
+    #[schema(value_type = cscms_domain::decision::Decision<cscms_domain::vigilance::ClearanceOutcome>)]
     pub clearance: Value,
     /// Every step with who took it, when, why and the clearance then.
     pub steps: Vec<StepView>,
@@ -679,6 +689,8 @@ fn missing_documents(required: &[String], given: &[DocumentRef]) -> Vec<FieldErr
         .collect()
 }
 
+/// Apply to an advertisement
+///
 /// The employee applies to an open advertisement, once, by its last date
 /// (DEP-1). Needs a submitted profile (PRF-1); eligibility is judged on the
 /// substantive post (DEP-2) and an ineligible application is refused with
@@ -686,7 +698,7 @@ fn missing_documents(required: &[String], given: &[DocumentRef]) -> Vec<FieldErr
 #[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = NewApplication,
     params(("id" = i64, Path, description = "Advertisement id")),
     responses(
-        (status = 201, body = ApplicationView, headers(("Location" = String))),
+        (status = 201, description = "The new application; `Location` names it", body = ApplicationView, headers(("Location" = String))),
         (status = 403, description = "Only employees apply", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Profile not submitted (`profile_not_submitted`), advertisement closed or past its last date (`advertisement_not_open`), or applied already (`already_applied`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Not eligible (each unmet criterion under `eligibility.*`, DEP-2), or a required document missing", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -810,9 +822,11 @@ async fn list(
     Ok(HttpResponse::Ok().json(ApplicationList { items }))
 }
 
+/// List the caller's own applications
+///
 /// The caller's own applications, newest first (employees).
 #[utoipa::path(tag = "deputation", security(("bearer" = [])),
-    responses((status = 200, body = ApplicationList),
+    responses((status = 200, description = "The caller's applications, newest first", body = ApplicationList),
         (status = 403, description = "Only employees apply", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/mine")]
 pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -827,10 +841,12 @@ pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpRes
     list(&state, &who, filter).await
 }
 
+/// List applications awaiting cadre clearance
+///
 /// Applications awaiting cadre clearance in the caller's ministry or
 /// department and the bodies under it, oldest first (nodal officers).
 #[utoipa::path(tag = "deputation", security(("bearer" = [])),
-    responses((status = 200, body = ApplicationList),
+    responses((status = 200, description = "Applications awaiting cadre clearance, oldest first", body = ApplicationList),
         (status = 403, description = "Only nodal officers give cadre clearance", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/pending-ministry")]
 pub async fn pending_ministry(
@@ -848,9 +864,11 @@ pub async fn pending_ministry(
     list(&state, &who, filter).await
 }
 
+/// List applications awaiting DoPT
+///
 /// Applications forwarded with cadre clearance, awaiting DoPT's decision, oldest first.
 #[utoipa::path(tag = "deputation", security(("bearer" = [])),
-    responses((status = 200, body = ApplicationList),
+    responses((status = 200, description = "Forwarded applications, oldest first", body = ApplicationList),
         (status = 403, description = "Only DoPT approves", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/pending-dopt")]
 pub async fn pending_dopt(
@@ -868,10 +886,12 @@ pub async fn pending_dopt(
     list(&state, &who, filter).await
 }
 
+/// List applications received for the caller's posts
+///
 /// Applications to the caller's advertisements, once approved by DoPT
 /// (sub-nodal officers), oldest first.
 #[utoipa::path(tag = "deputation", security(("bearer" = [])), params(ReceivedQuery),
-    responses((status = 200, body = ApplicationList),
+    responses((status = 200, description = "Approved applications to the caller's advertisements, oldest first", body = ApplicationList),
         (status = 403, description = "Only sub-nodal officers receive applications", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/received")]
 pub async fn received(
@@ -893,11 +913,13 @@ pub async fn received(
     list(&state, &who, filter).await
 }
 
+/// Read an application
+///
 /// One application with its eligibility, the vigilance clearance as of
 /// today and every step.
 #[utoipa::path(tag = "deputation", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, body = ApplicationView)))]
+    responses((status = 200, description = "The application with its eligibility, clearance and steps", body = ApplicationView)))]
 #[get("/deputation/applications/{id}")]
 pub async fn get_application(
     Auth(who): Auth,
@@ -944,11 +966,11 @@ impl super::workflow::StepRecord for ApplicationRecord {
 }
 
 macro_rules! action_handler {
-    ($name:ident, $action:expr, $path:literal, $doc:literal, $forbidden:literal, $conflict:literal) => {
+    ($name:ident, $action:expr, $path:literal, $summary:literal, $doc:literal, $done:literal, $forbidden:literal, $conflict:literal) => {
         #[doc = $doc]
-        #[utoipa::path(operation_id = concat!("deputation_", stringify!($name)), tag = "deputation", security(("bearer" = [])), request_body = ActionRequest,
+        #[utoipa::path(summary = $summary, description = $doc, tag = "deputation", security(("bearer" = [])), request_body = ActionRequest,
             params(("id" = i64, Path, description = "Application id")),
-            responses((status = 200, body = ApplicationView),
+            responses((status = 200, description = $done, body = ApplicationView),
                 (status = 403, description = $forbidden, body = crate::error::Problem, content_type = "application/problem+json"),
                 (status = 409, description = $conflict, body = crate::error::Problem, content_type = "application/problem+json")))]
         #[post($path)]
@@ -968,7 +990,9 @@ action_handler!(
     forward,
     DepAction::Forward,
     "/deputation/applications/{id}/forward",
+    "Forward an application with cadre clearance",
     "The employee's ministry gives cadre clearance and forwards the application to DoPT (DEP-1).",
+    "The forwarded application",
     "Only the nodal officer of the applicant's ministry forwards",
     "Not awaiting cadre clearance (`current_state`, `allowed_actions`)"
 );
@@ -976,7 +1000,9 @@ action_handler!(
     refuse,
     DepAction::Refuse,
     "/deputation/applications/{id}/refuse",
+    "Refuse cadre clearance",
     "The employee's ministry refuses cadre clearance, with a reason (DEP-1).",
+    "The refused application",
     "Only the nodal officer of the applicant's ministry refuses",
     "Not awaiting cadre clearance (`current_state`, `allowed_actions`)"
 );
@@ -984,7 +1010,9 @@ action_handler!(
     approve,
     DepAction::Approve,
     "/deputation/applications/{id}/approve",
+    "Approve an application (DoPT)",
     "DoPT approves a forwarded application; the borrowing organisation then sees it (DEP-1).",
+    "The approved application",
     "Only DoPT approves",
     "Not forwarded (`current_state`, `allowed_actions`)"
 );
@@ -992,7 +1020,9 @@ action_handler!(
     reject,
     DepAction::Reject,
     "/deputation/applications/{id}/reject",
+    "Reject an application (DoPT)",
     "DoPT rejects a forwarded application, with a reason (DEP-1).",
+    "The rejected application",
     "Only DoPT rejects",
     "Not forwarded (`current_state`, `allowed_actions`)"
 );
@@ -1000,7 +1030,9 @@ action_handler!(
     withdraw,
     DepAction::Withdraw,
     "/deputation/applications/{id}/withdraw",
+    "Withdraw an application",
     "The employee withdraws the application before the final decision (DEP-1).",
+    "The withdrawn application",
     "Only the applicant withdraws",
     "Already decided (`current_state`, `allowed_actions`)"
 );

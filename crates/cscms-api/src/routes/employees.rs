@@ -220,11 +220,13 @@ fn parse_query(q: &ListQuery) -> Result<(EmployeeFilter, Option<String>, u32), A
     Ok((filter, q.cursor.clone(), limit))
 }
 
+/// List employees
+///
 /// Employees in the caller's scope, by code, a page at a time. Employees
 /// see themselves; nodal officers their organisation and the bodies under
 /// it; AVD and DoPT everyone.
 #[utoipa::path(tag = "employees", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, body = EmployeePage, headers(("Link" = String, description = "rel=\"next\" when there is a next page")))))]
+    responses((status = 200, description = "A page of employees; `Link` names the next page", body = EmployeePage, headers(("Link" = String, description = "rel=\"next\" when there is a next page")))))]
 #[get("/employees")]
 pub async fn list(
     Auth(who): Auth,
@@ -265,10 +267,12 @@ pub async fn list(
     }))
 }
 
+/// Read an employee
+///
 /// One employee with service history, if in the caller's scope.
 #[utoipa::path(tag = "employees", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
-    responses((status = 200, body = EmployeeDetail)))]
+    responses((status = 200, description = "The employee with service history", body = EmployeeDetail)))]
 #[get("/employees/{code}")]
 pub async fn get(
     Auth(who): Auth,

@@ -137,7 +137,7 @@ pub struct ForeignVisitView {
     pub request: ForeignVisitSummary,
     /// The vigilance clearance for a foreign visit as of today (VIG-1),
     /// fetched automatically: `clearance`, `grounds`, `reasons`.
-    #[schema(value_type = Object)]
+    #[schema(value_type = cscms_domain::decision::Decision<cscms_domain::vigilance::ClearanceOutcome>)]
     pub clearance: Value,
     /// Every step with who took it, when, why and the clearance then.
     pub steps: Vec<StepView>,
@@ -222,12 +222,14 @@ async fn view(
     })
 }
 
+/// Apply for foreign visit clearance
+///
 /// The employee applies for clearance of a private foreign visit (FV-1).
 /// Needs a submitted profile (PRF-1); the vigilance clearance is fetched
 /// and recorded with the application.
 #[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = NewForeignVisit,
     responses(
-        (status = 201, body = ForeignVisitView, headers(("Location" = String))),
+        (status = 201, description = "The new request; `Location` names it", body = ForeignVisitView, headers(("Location" = String))),
         (status = 403, description = "Only employees apply", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The profile has not been submitted (`profile_not_submitted`, PRF-1)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -298,9 +300,11 @@ pub async fn apply(
         .json(view(&state, &who, r).await?))
 }
 
+/// List the caller's own foreign visit requests
+///
 /// The caller's own requests, newest first (employees).
 #[utoipa::path(tag = "foreign visits", security(("bearer" = [])),
-    responses((status = 200, body = ForeignVisitList),
+    responses((status = 200, description = "The caller's requests, newest first", body = ForeignVisitList),
         (status = 403, description = "Only employees have requests of their own", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/foreign-visits/mine")]
 pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
@@ -308,10 +312,12 @@ pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpRes
     list(&state, &who, None, false).await
 }
 
+/// List foreign visit requests awaiting a decision
+///
 /// Requests awaiting a decision in the caller's ministry or department and
 /// the bodies under it, oldest first (nodal officers).
 #[utoipa::path(tag = "foreign visits", security(("bearer" = [])),
-    responses((status = 200, body = ForeignVisitList),
+    responses((status = 200, description = "Pending requests, oldest first", body = ForeignVisitList),
         (status = 403, description = "Only nodal officers decide foreign visits", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/foreign-visits/pending")]
 pub async fn pending(
@@ -347,10 +353,12 @@ async fn list(
     Ok(HttpResponse::Ok().json(ForeignVisitList { items }))
 }
 
+/// Read a foreign visit request
+///
 /// One request with the vigilance clearance as of today and every step.
 #[utoipa::path(tag = "foreign visits", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, body = ForeignVisitView)))]
+    responses((status = 200, description = "The request with its clearance and steps", body = ForeignVisitView)))]
 #[get("/foreign-visits/{id}")]
 pub async fn get(
     Auth(who): Auth,
@@ -398,10 +406,12 @@ impl super::workflow::StepRecord for FvRecord {
     }
 }
 
+/// Grant foreign visit clearance
+///
 /// The nodal officer grants clearance (FV-1), seeing the vigilance clearance.
 #[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
     params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, body = ForeignVisitView),
+    responses((status = 200, description = "The granted request", body = ForeignVisitView),
         (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not awaiting a decision (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/foreign-visits/{id}/grant")]
@@ -415,10 +425,12 @@ pub async fn grant(
     take_step::<FvRecord>(&state, &who, &req, id.into_inner(), FvAction::Grant, body).await
 }
 
+/// Refuse foreign visit clearance
+///
 /// The nodal officer refuses clearance, with a reason (FV-1).
 #[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
     params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, body = ForeignVisitView),
+    responses((status = 200, description = "The refused request", body = ForeignVisitView),
         (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not awaiting a decision (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "No reason given", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -433,10 +445,12 @@ pub async fn refuse(
     take_step::<FvRecord>(&state, &who, &req, id.into_inner(), FvAction::Refuse, body).await
 }
 
+/// Withdraw a foreign visit request
+///
 /// The employee withdraws the request before a decision (FV-1).
 #[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
     params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, body = ForeignVisitView),
+    responses((status = 200, description = "The withdrawn request", body = ForeignVisitView),
         (status = 403, description = "Only the employee withdraws", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Already decided (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/foreign-visits/{id}/withdraw")]

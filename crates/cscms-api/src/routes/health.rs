@@ -13,15 +13,19 @@ pub struct Health {
     pub status: &'static str,
 }
 
+/// Liveness probe
+///
 /// The process is up.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "The process is up", body = Health)))]
 #[get("/healthz")]
 pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
+/// Readiness probe
+///
 /// The database answers.
-#[utoipa::path(tag = "operations", responses((status = 200, body = Health)))]
+#[utoipa::path(tag = "operations", responses((status = 200, description = "The process is up and the database answers", body = Health)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.db(cscms_store::ping).await.map_err(|e| match e {

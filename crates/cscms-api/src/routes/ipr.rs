@@ -132,6 +132,8 @@ fn filing_error(errors: FieldErrors) -> ApiError {
     }
 }
 
+/// File or revise a property return
+///
 /// Files the employee's own annual return for a year (IPR-1), or a revision
 /// of it naming the latest version in `revises`. Filed today (IST); after
 /// the due date the return is kept and marked late. Never edited in place.
@@ -140,7 +142,7 @@ fn filing_error(errors: FieldErrors) -> ApiError {
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
     request_body = IprReturnInput,
     responses(
-        (status = 201, body = IprVersion, headers(("Location" = String))),
+        (status = 201, description = "The new version of the return; `Location` names it", body = IprVersion, headers(("Location" = String))),
         (status = 403, description = "Only the employee files their own return", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "`revises` does not name the latest version on record (`revision_conflict`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -182,13 +184,15 @@ pub async fn file(
         .json(IprVersion::try_from(row)?))
 }
 
+/// List an employee's property returns
+///
 /// Every return the employee has filed, all versions: latest year first,
 /// latest revision first. Employees see their own; nodal officers their
 /// organisation's; DoPT and AVD everyone's.
 #[utoipa::path(tag = "ipr", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
     responses(
-        (status = 200, body = IprReturns),
+        (status = 200, description = "Every return filed, all versions", body = IprReturns),
         (status = 403, description = "Integration clients may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/employees/{code}/ipr")]
@@ -221,6 +225,8 @@ pub async fn list_own(
     }))
 }
 
+/// Read one year's property return
+///
 /// One year's return: the latest version and the earlier ones. As a PDF
 /// (A4, the latest version) with `Accept: application/pdf` or by asking
 /// for `{year}.pdf`.
@@ -453,6 +459,8 @@ fn parse_list_query(q: &IprListQuery, today: NaiveDate) -> Result<ListParams, Ap
     }
 }
 
+/// Property returns due in a year
+///
 /// One year's returns of the employees in the caller's scope who owe one
 /// (Rule 18(1)(ii): Group A and B), a page at a time by code: the nodal
 /// officer's list of who has filed, filed late, or not filed (IPR-1).
@@ -460,7 +468,7 @@ fn parse_list_query(q: &IprListQuery, today: NaiveDate) -> Result<ListParams, Ap
 /// AVD everyone; an employee only themselves.
 #[utoipa::path(tag = "ipr", security(("bearer" = [])), params(IprListQuery),
     responses(
-        (status = 200, body = IprListPage, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 200, description = "A page of employees who owe a return; `Link` names the next page", body = IprListPage, headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
         (status = 403, description = "Integration clients may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/ipr")]

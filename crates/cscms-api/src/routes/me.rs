@@ -23,8 +23,10 @@ pub struct Me {
     pub scopes: Vec<String>,
 }
 
+/// Who am I
+///
 /// The authenticated caller, with their organisation or employee record.
-#[utoipa::path(tag = "identity", security(("bearer" = [])), responses((status = 200, body = Me)))]
+#[utoipa::path(tag = "identity", security(("bearer" = [])), responses((status = 200, description = "The caller", body = Me)))]
 #[get("/me")]
 pub async fn me(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let org_id = who.org.as_ref().map(|o| o.as_str().to_owned());

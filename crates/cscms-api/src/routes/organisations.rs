@@ -82,10 +82,12 @@ pub struct OrganisationDetail {
     pub children: Vec<Organisation>,
 }
 
+/// List organisations
+///
 /// Organisations the caller may see: central roles and employees see all;
 /// officers see their own organisation, its parent and its children.
 #[utoipa::path(tag = "organisations", security(("bearer" = [])),
-    responses((status = 200, body = OrganisationList)))]
+    responses((status = 200, description = "The organisations the caller may see", body = OrganisationList)))]
 #[get("/organisations")]
 pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let rows = state.db(cscms_store::organisations::list).await?;
@@ -115,10 +117,12 @@ fn visible(who: &Principal, r: &OrgRow, all: &[OrgRow]) -> Result<bool, ApiError
     Ok(sees_organisation(who, Family::Organisation, place))
 }
 
+/// Read an organisation
+///
 /// One organisation with its officers and sub-organisations.
 #[utoipa::path(tag = "organisations", security(("bearer" = [])),
     params(("id" = String, Path, description = "Organisation id, e.g. MHA")),
-    responses((status = 200, body = OrganisationDetail)))]
+    responses((status = 200, description = "The organisation with its officers and sub-organisations", body = OrganisationDetail)))]
 #[get("/organisations/{id}")]
 pub async fn get(
     Auth(who): Auth,
@@ -187,10 +191,12 @@ fn valid_org_id(id: &str) -> Result<(), validator::ValidationError> {
         .map_err(|e| validator::ValidationError::new("invalid").with_message(e.to_string().into()))
 }
 
+/// Create an organisation
+///
 /// Creates an organisation. Audited.
 #[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = NewOrganisation,
     responses(
-        (status = 201, body = Organisation, headers(("Location" = String))),
+        (status = 201, description = "The new organisation; `Location` names it", body = Organisation, headers(("Location" = String))),
         (status = 403, description = "Only DoPT creates organisations", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The id is taken", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -298,12 +304,14 @@ pub struct NewSubOrganisation {
     pub officer: NewSubNodalOfficer,
 }
 
+/// Onboard a sub-organisation
+///
 /// The nodal officer of a ministry or department onboards a PSU, autonomous
 /// body or attached office under it, with its sub-nodal officer (DEP-1). Audited.
 #[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = NewSubOrganisation,
     params(("id" = String, Path, description = "The ministry or department, e.g. MHA")),
     responses(
-        (status = 201, body = OrganisationDetail, headers(("Location" = String))),
+        (status = 201, description = "The new organisation; `Location` names it", body = OrganisationDetail, headers(("Location" = String))),
         (status = 403, description = "Only the nodal officer of this ministry onboards under it", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The id or the officer's subject is taken", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]

@@ -225,11 +225,13 @@ async fn print(
         .body(pdf))
 }
 
+/// Read a profile
+///
 /// An employee's profile (employee: own; nodal officer: own organisation;
 /// AVD and DoPT: all). `Accept: application/pdf` gives the print (PRF-5).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"), AsOfQuery),
-    responses((status = 200, headers(("ETag" = String)),
+    responses((status = 200, description = "The profile (JSON) or its print (`Accept: application/pdf`); `ETag` is its version", headers(("ETag" = String)),
         content((ProfileView = "application/json"), (Vec<u8> = "application/pdf")))))]
 #[get("/employees/{code}/profile")]
 pub async fn get(
@@ -248,10 +250,12 @@ pub async fn get(
     Ok(respond(&v))
 }
 
+/// Print a profile (PDF)
+///
 /// The profile as an A4 PDF (PRF-5).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code")),
-    responses((status = 200, content_type = "application/pdf", body = Vec<u8>)))]
+    responses((status = 200, description = "The profile as an A4 PDF", content_type = "application/pdf", body = Vec<u8>)))]
 #[get("/employees/{code}/profile.pdf")]
 pub async fn get_pdf(
     Auth(who): Auth,
@@ -283,6 +287,8 @@ fn pick(doc: &Value, fields: &[String]) -> Value {
     Value::Object(out)
 }
 
+/// Change a profile (JSON merge patch)
+///
 /// Changes the profile with a JSON merge patch (RFC 7396). Needs `If-Match`
 /// with the current `ETag`. Employees change their personal sections; the
 /// nodal officer and DoPT correct the service record (see docs/profile.md).
@@ -292,7 +298,7 @@ fn pick(doc: &Value, fields: &[String]) -> Value {
     request_body(content = Object, content_type = "application/merge-patch+json",
         description = "A merge patch over the profile document"),
     responses(
-        (status = 200, body = ProfileView, headers(("ETag" = String))),
+        (status = 200, description = "The changed profile; `ETag` is its new version", body = ProfileView, headers(("ETag" = String))),
         (status = 403, description = "A changed field is not this role's to change", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The profile's status does not allow the change", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The profile changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -436,11 +442,13 @@ async fn move_status(
     Ok(respond(&view(loaded, now)?))
 }
 
+/// Submit a profile
+///
 /// The employee submits the profile (PRF-1): refused with every missing
 /// field until it is complete.
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code")),
-    responses((status = 200, body = ProfileView),
+    responses((status = 200, description = "The submitted profile", body = ProfileView),
         (status = 403, description = "Not the employee's own profile", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not in a status that can be submitted", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Required fields missing (code `incomplete`)", body = crate::error::Problem, content_type = "application/problem+json")))]
@@ -454,10 +462,12 @@ pub async fn submit(
     move_status(&state, &who, &req, &code, ProfileAction::Submit, None).await
 }
 
+/// Validate a profile
+///
 /// The nodal officer (or DoPT) validates a submitted profile (PRF-2).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code")),
-    responses((status = 200, body = ProfileView),
+    responses((status = 200, description = "The validated profile", body = ProfileView),
         (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not submitted", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/employees/{code}/profile/validate")]
@@ -491,10 +501,12 @@ fn non_blank(reasons: &[String]) -> Result<(), validator::ValidationError> {
     }
 }
 
+/// Return a profile for correction
+///
 /// The nodal officer (or DoPT) returns a submitted profile for correction, with reasons.
 #[utoipa::path(tag = "profiles", security(("bearer" = [])), request_body = ReturnRequest,
     params(("code" = String, Path, description = "Employee code")),
-    responses((status = 200, body = ProfileView),
+    responses((status = 200, description = "The returned profile", body = ProfileView),
         (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not submitted", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/employees/{code}/profile/return")]
@@ -536,10 +548,12 @@ pub struct PendingList {
     pub items: Vec<PendingItem>,
 }
 
+/// List profiles awaiting validation
+///
 /// Submitted profiles awaiting validation in the caller's organisation,
 /// oldest first (nodal officers; DoPT sees all).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])), params(AsOfQuery),
-    responses((status = 200, body = PendingList),
+    responses((status = 200, description = "Submitted profiles, oldest first", body = PendingList),
         (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/profiles/pending")]
 pub async fn pending(
@@ -623,9 +637,11 @@ pub struct RoundList {
     pub items: Vec<RoundView>,
 }
 
+/// Open a validation round
+///
 /// DoPT opens a validation round with a deadline (PRF-2). Audited.
 #[utoipa::path(tag = "profiles", security(("bearer" = [])), request_body = NewRound,
-    responses((status = 201, body = RoundView),
+    responses((status = 201, description = "The new round", body = RoundView),
         (status = 403, description = "Only DoPT opens rounds", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/validation-rounds")]
 pub async fn open_round(
@@ -679,9 +695,11 @@ pub async fn open_round(
         .json(RoundView::from(row)))
 }
 
+/// List validation rounds
+///
 /// Validation rounds: DoPT sees all; a nodal officer those covering their organisation.
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
-    responses((status = 200, body = RoundList),
+    responses((status = 200, description = "The rounds the caller may see", body = RoundList),
         (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/validation-rounds")]
 pub async fn list_rounds(

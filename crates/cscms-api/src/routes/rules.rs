@@ -93,12 +93,14 @@ pub fn pay_error(e: PayError) -> ApiError {
     ApiError::Validation(vec![FieldError::new("body", "invalid", e.to_string())])
 }
 
+/// Evaluate MACP/ACP upgrades
+///
 /// MACP/ACP upgrades for a service history (MACP-1..MACP-9). Body: `as_of`
 /// and the engine input (`joined_entry_grade_on`, `entry`, `organised_group_a`,
 /// `events`, `apars`).
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
     request_body = MacpRequest,
-    responses((status = 200, body = Decision<MacpOutcome>)))]
+    responses((status = 200, description = "The MACP/ACP decision with its reasons", body = Decision<MacpOutcome>)))]
 #[post("/rules/macp/evaluate")]
 pub async fn macp(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpResponse, ApiError> {
     let (as_of, input) = split::<MacpInput>(body)?;
@@ -106,10 +108,12 @@ pub async fn macp(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpRespon
     Ok(HttpResponse::Ok().json(decision))
 }
 
+/// Evaluate the non-functional scale
+///
 /// The non-functional scale of SO (CSS) / PS (CSSS) (NFS-1..NFS-4).
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
     request_body = NfsRequest,
-    responses((status = 200, body = Decision<NfsOutcome>)))]
+    responses((status = 200, description = "The NFS decision with its reasons", body = Decision<NfsOutcome>)))]
 #[post("/rules/nfs/evaluate")]
 pub async fn nfs(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpResponse, ApiError> {
     let (as_of, input) = split::<NfsInput>(body)?;
@@ -117,10 +121,12 @@ pub async fn nfs(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpRespons
     Ok(HttpResponse::Ok().json(decision))
 }
 
+/// Fix pay on moving up
+///
 /// Pay fixation on moving to a higher level / grade pay (PAY-1; Rule 13).
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
     request_body = FixationRequest,
-    responses((status = 200, body = Decision<Fixation>)))]
+    responses((status = 200, description = "The pay fixation decision with its reasons", body = Decision<Fixation>)))]
 #[post("/rules/pay/fixation")]
 pub async fn fixation(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpResponse, ApiError> {
     let (as_of, input) = split::<FixInput>(body)?;

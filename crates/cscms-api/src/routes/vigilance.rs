@@ -88,6 +88,8 @@ impl Validate for StatusBody {
     }
 }
 
+/// Record a vigilance status
+///
 /// Records a vigilance status (VIG-1): the nodal officer of the employee's
 /// organisation (or of the ministry above it) and AVD. The history is
 /// append-only; the latest record in force wins. Audited.
@@ -95,7 +97,7 @@ impl Validate for StatusBody {
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
     request_body = VigilanceStatusInput,
     responses(
-        (status = 201, body = VigilanceRecord, headers(("Location" = String))),
+        (status = 201, description = "The new record; `Location` names the status", body = VigilanceRecord, headers(("Location" = String))),
         (status = 403, description = "The caller sees the employee but may not record a status (employee, DoPT CS division, integration client)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/employees/{code}/vigilance-status")]
@@ -121,12 +123,14 @@ pub async fn record(
         .json(VigilanceRecord::new(row, &status)))
 }
 
+/// Read vigilance status and history
+///
 /// The employee's vigilance status in force today and its full history.
 /// Employees see their own; nodal officers their organisation's; AVD and
 /// DoPT everyone's.
 #[utoipa::path(tag = "vigilance", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
-    responses((status = 200, body = VigilanceStatusView)))]
+    responses((status = 200, description = "The status in force today and the full history", body = VigilanceStatusView)))]
 #[get("/employees/{code}/vigilance-status")]
 pub async fn current_status(
     Auth(who): Auth,
@@ -189,13 +193,15 @@ pub struct ClearanceView {
     pub reasons: Vec<Reason>,
 }
 
+/// Vigilance clearance for a purpose and date
+///
 /// The vigilance clearance of an employee for a purpose on a date (VIG-1,
 /// VIG-2): `cleared`, `denied` or `deferred`, with every reason. The same
 /// decision every service (NFS, deputation, foreign visit, empanelment)
 /// takes.
 #[utoipa::path(tag = "vigilance", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000042"), ClearanceQuery),
-    responses((status = 200, body = ClearanceView)))]
+    responses((status = 200, description = "The clearance with its reasons", body = ClearanceView)))]
 #[get("/employees/{code}/vigilance-clearance")]
 pub async fn clearance_of(
     Auth(who): Auth,

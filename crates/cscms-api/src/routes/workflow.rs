@@ -42,7 +42,7 @@ pub struct StepView {
     pub reason: Option<String>,
     /// The vigilance clearance fetched for this step (VIG-1): a decision
     /// with `clearance` (`cleared`, `denied`, `deferred`), `grounds` and `reasons`.
-    #[schema(value_type = Option<Object>)]
+    #[schema(value_type = Option<cscms_domain::decision::Decision<cscms_domain::vigilance::ClearanceOutcome>>)]
     pub clearance: Option<Value>,
 }
 

@@ -103,10 +103,12 @@ async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<Stri
     Ok(row.id)
 }
 
+/// Read working strength
+///
 /// Sanctioned, in-position and vacancies per cadre and grade (PRF-3).
 #[utoipa::path(tag = "organisations", security(("bearer" = [])),
     params(("id" = String, Path, description = "Organisation id")),
-    responses((status = 200, body = WorkingStrengthView, headers(("ETag" = String)))))]
+    responses((status = 200, description = "Sanctioned, in position and vacant per cadre and grade; `ETag` is its version", body = WorkingStrengthView, headers(("ETag" = String)))))]
 #[get("/organisations/{id}/working-strength")]
 pub async fn get(
     Auth(who): Auth,
@@ -146,12 +148,14 @@ pub struct StrengthUpdate {
     pub validated: bool,
 }
 
+/// Enter sanctioned strength
+///
 /// The nodal officer enters (and validates) the sanctioned strength. Needs
 /// `If-Match` (`"0"` the first time). Audited.
 #[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = StrengthUpdate,
     params(("id" = String, Path, description = "Organisation id"),
         ("If-Match" = String, Header, description = "ETag of the version read")),
-    responses((status = 200, body = WorkingStrengthView, headers(("ETag" = String))),
+    responses((status = 200, description = "The working strength as entered; `ETag` is its new version", body = WorkingStrengthView, headers(("ETag" = String))),
         (status = 403, description = "Only the organisation's nodal officer or DoPT", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json")))]

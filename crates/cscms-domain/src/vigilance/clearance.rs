@@ -78,12 +78,17 @@ impl ClearanceGround {
 
 /// The outcome of [`clearance`]; flattened into the [`Decision`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClearanceOutcome {
     pub purpose: ClearancePurpose,
     pub clearance: Clearance,
     /// Every ground found, denials and deferrals alike.
     pub grounds: Vec<ClearanceGround>,
     /// The status record in force on the as-of date.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = Option<crate::vigilance::status::VigilanceStatusInput>)
+    )]
     pub status_in_force: Option<VigilanceStatus>,
     /// The annual returns VIG-2 examined, latest first.
     pub ipr_years: Vec<IprYearCheck>,

@@ -13,10 +13,12 @@ use crate::scope::authorize;
 use crate::state::AppState;
 use cscms_domain::scope::Op;
 
+/// Create an empanelment batch
+///
 /// Creates a batch (DoPT). Audited.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = BatchInput,
     responses(
-        (status = 201, body = BatchView, headers(("Location" = String))),
+        (status = 201, description = "The new batch; `Location` names it", body = BatchView, headers(("Location" = String))),
         (status = 403, description = "Only DoPT, or a client with empanelment:write", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A batch of this service, batch year and empanelment year exists", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -46,10 +48,12 @@ pub async fn create_batch(
         .json(view))
 }
 
+/// List empanelment batches
+///
 /// Every batch, the latest empanelment year first.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])),
     responses(
-        (status = 200, body = BatchList),
+        (status = 200, description = "Every batch, the latest year first", body = BatchList),
         (status = 403, description = "Only DoPT, or a client with an empanelment scope", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/empanelment/batches")]
@@ -76,11 +80,13 @@ pub async fn list_batches(
     Ok(HttpResponse::Ok().json(BatchList { items }))
 }
 
+/// Read an empanelment batch
+///
 /// One batch.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Batch id")),
     responses(
-        (status = 200, body = BatchView),
+        (status = 200, description = "The batch", body = BatchView),
         (status = 403, description = "Only DoPT, or a client with an empanelment scope", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/empanelment/batches/{id}")]

@@ -62,6 +62,8 @@ async fn proposal_for(
     }
 }
 
+/// Add a proposal to a batch
+///
 /// Adds a proposal of the cadre controlling authority to a batch (CSS-10:
 /// officers do not apply). For an employee on record, particulars not given
 /// are taken from the record and, without `apars`, the APARs on record are
@@ -69,7 +71,7 @@ async fn proposal_for(
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = ProposalInput,
     params(("id" = i64, Path, description = "Batch id")),
     responses(
-        (status = 201, body = ProposalView, headers(("Location" = String))),
+        (status = 201, description = "The new proposal; `Location` names it", body = ProposalView, headers(("Location" = String))),
         (status = 403, description = "Only DoPT, or a client with empanelment:write; officers do not apply (CSS-10)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The officer is already proposed in the batch", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -106,6 +108,8 @@ pub async fn add_proposal(
         .json(ProposalView::try_from(&row)?))
 }
 
+/// Replace an officer's proposal
+///
 /// Replaces an officer's proposal, e.g. when the vigilance clearance comes
 /// through (CSS-7). Audited with before and after.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = ProposalInput,
@@ -114,7 +118,7 @@ pub async fn add_proposal(
         ("officer" = String, Path, description = "The officer's id in the batch"),
     ),
     responses(
-        (status = 200, body = ProposalView),
+        (status = 200, description = "The proposal as replaced", body = ProposalView),
         (status = 403, description = "Only DoPT, or a client with empanelment:write", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[put("/empanelment/batches/{id}/proposals/{officer}")]
@@ -138,11 +142,13 @@ pub async fn replace_proposal(
     Ok(HttpResponse::Ok().json(ProposalView::try_from(&row)?))
 }
 
+/// List a batch's proposals
+///
 /// A batch's proposals, by officer id.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Batch id")),
     responses(
-        (status = 200, body = ProposalList),
+        (status = 200, description = "The batch's proposals, by officer id", body = ProposalList),
         (status = 403, description = "Only DoPT, or a client with an empanelment scope", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/empanelment/batches/{id}/proposals")]

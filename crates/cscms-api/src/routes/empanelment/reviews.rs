@@ -64,6 +64,8 @@ pub struct ReviewList {
     pub items: Vec<ReviewDue>,
 }
 
+/// List reviews due
+///
 /// Officers whose review is due (CSS-8), from the latest run of every
 /// batch: not empanelled → a first review 2 years (two APARs) on, a second
 /// 2 years after that; a special review at once when an APAR counted then
@@ -71,7 +73,7 @@ pub struct ReviewList {
 /// employees on record). Empanelled officers are never listed.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])), params(ReviewsQuery),
     responses(
-        (status = 200, body = ReviewList),
+        (status = 200, description = "Officers whose review is due", body = ReviewList),
         (status = 403, description = "Only DoPT, or a client with an empanelment scope", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/empanelment/reviews")]

@@ -67,9 +67,11 @@ pub struct ScoreDecision {
     pub reasons: Vec<Reason>,
 }
 
+/// Score APARs (CSS-2)
+///
 /// Scores APARs under CSS-2. Stateless; any authenticated caller.
 #[utoipa::path(tag = "rules", security(("bearer" = [])), request_body = ScoreRequest,
-    responses((status = 200, body = ScoreDecision)))]
+    responses((status = 200, description = "The score decision with its reasons", body = ScoreDecision)))]
 #[post("/rules/empanelment/score")]
 pub async fn score(
     Auth(_who): Auth,
@@ -178,10 +180,12 @@ pub struct EligibilityDecision {
     pub reasons: Vec<Reason>,
 }
 
+/// Empanelment eligibility of an officer
+///
 /// Whether an officer may be considered with a batch (CSS-1, 5, 6, 7, 8,
 /// 10), as of a date. Stateless; any authenticated caller.
 #[utoipa::path(tag = "rules", security(("bearer" = [])), request_body = EligibilityRequest,
-    responses((status = 200, body = EligibilityDecision)))]
+    responses((status = 200, description = "The eligibility decision with its reasons", body = EligibilityDecision)))]
 #[post("/rules/empanelment/eligibility")]
 pub async fn eligibility(
     Auth(_who): Auth,

@@ -99,6 +99,8 @@ fn new_run(
     })
 }
 
+/// Run a batch
+///
 /// Runs the batch (CSS-1..CSS-10) on its proposals as they stand, with the
 /// APARs on record for proposals that leave them to the store, and stores
 /// the run with everything it read, so it can be repeated. The answer
@@ -106,7 +108,7 @@ fn new_run(
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = RunRequest,
     params(("id" = i64, Path, description = "Batch id")),
     responses(
-        (status = 201, body = RunView, headers(("Location" = String))),
+        (status = 201, description = "The new run with its results; `Location` names it", body = RunView, headers(("Location" = String))),
         (status = 403, description = "Only DoPT, or a client with empanelment:write", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "No proposals yet; the stored inputs cannot be run; or another run was stored meanwhile", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -202,11 +204,13 @@ pub async fn run(
         .json(view))
 }
 
+/// List a batch's runs
+///
 /// A batch's runs, oldest first.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Batch id")),
     responses(
-        (status = 200, body = RunList),
+        (status = 200, description = "The batch's runs, oldest first", body = RunList),
         (status = 403, description = "Only DoPT, or a client with an empanelment scope", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/empanelment/batches/{id}/runs")]
@@ -238,6 +242,8 @@ async fn stored_run(state: &AppState, batch_id: i64, seq: i32) -> Result<RunRow,
         .ok_or_else(|| ApiError::not_found(format!("Run {seq} of batch {batch_id}")))
 }
 
+/// Read a run
+///
 /// One run: the result as stored, with every officer's eligibility, score,
 /// rank, outcome and reasons, and what moved since the previous run.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])),
@@ -246,7 +252,7 @@ async fn stored_run(state: &AppState, batch_id: i64, seq: i32) -> Result<RunRow,
         ("seq" = i32, Path, description = "The run's number within the batch"),
     ),
     responses(
-        (status = 200, body = RunView),
+        (status = 200, description = "The run with its results", body = RunView),
         (status = 403, description = "Only DoPT, or a client with an empanelment scope", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/empanelment/batches/{id}/runs/{seq}")]
@@ -261,6 +267,8 @@ pub async fn get_run(
     Ok(HttpResponse::Ok().json(run_view(&row)?))
 }
 
+/// Read what a run read
+///
 /// What a run read: the batch and every proposal with the APARs used.
 /// Running the engine on them as of `as_of` gives the stored result again.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])),
@@ -269,7 +277,7 @@ pub async fn get_run(
         ("seq" = i32, Path, description = "The run's number within the batch"),
     ),
     responses(
-        (status = 200, body = RunInputs),
+        (status = 200, description = "The inputs the run was decided on", body = RunInputs),
         (status = 403, description = "Only DoPT, or a client with an empanelment scope", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/empanelment/batches/{id}/runs/{seq}/inputs")]
