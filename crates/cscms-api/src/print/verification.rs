@@ -39,7 +39,7 @@ impl Signer {
         }
     }
 
-    /// The code of a print: `XXXX-XXXX-XXXX`. The nonce tells apart two
+    /// The code of a print, e.g. `7GQ4-M2KD-9XRA`. The nonce tells apart two
     /// prints of one version within the same second.
     pub fn code(
         &self,
