@@ -21,7 +21,7 @@ fi
 cargo build -q --release -p cscms-api --bin cscms
 BIN=target/release/cscms
 if [ "${1:-}" != "--postgres-row" ]; then
-  cargo bench -q -p cscms-domain --bench pay --bench empanelment -- --quick --noplot > bench/tmp-criterion.txt 2>&1 || true
+  cargo bench -q -p cscms-domain --bench pay --bench empanelment --bench rotation -- --quick --noplot > bench/tmp-criterion.txt 2>&1 || true
 fi
 
 run_backend() {

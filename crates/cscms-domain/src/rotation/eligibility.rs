@@ -1,0 +1,285 @@
+//! ROT-2: who must rotate. Minimum tenure in the present ministry by grade,
+//! counted to the date the round's process starts (the as-of date), and two
+//! exemptions: superannuation within 2 years (FR 56(a): the afternoon of the
+//! last day of the month in which the officer turns 60; born on the 1st, the
+//! month before) and promotion likely within a year, as DoPT records it.
+
+use chrono::{Months, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::cadre::{self, Cadre};
+use crate::decision::{Decision, Reasons};
+use crate::empanelment::eligibility::retirement_date;
+use crate::empanelment::parameters::retirement_age;
+use crate::rules::{ROT_1, ROT_2};
+
+use super::params::{self, functional_grade};
+
+/// What ROT-2 needs about one officer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RotationInput {
+    pub cadre: Cadre,
+    /// Grade code (`SO`, `US`, `PS`, ...); a non-functional scale counts as its grade.
+    #[cfg_attr(feature = "openapi", schema(max_length = 16, example = "SO"))]
+    pub grade: String,
+    /// The date the officer joined the present ministry.
+    pub in_ministry_since: NaiveDate,
+    pub date_of_birth: NaiveDate,
+    /// DoPT has recorded that promotion is likely within a year.
+    #[serde(default)]
+    pub promotion_likely: bool,
+}
+
+/// The four answers of ROT-2.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum RotationStatus {
+    /// Tenure completed, no exemption: takes part and is placed.
+    MustRotate,
+    /// Tenure completed but promotion is likely within a year: need not move,
+    /// may give preferences and is then placed by them only.
+    MayOpt,
+    /// Grade outside ROT-2's table, or tenure not completed.
+    NotEligible,
+    /// Tenure completed but superannuation within 2 years: left where they are.
+    Exempt,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RotationOutcome {
+    pub status: RotationStatus,
+    /// Minimum years in a ministry for the grade, where ROT-2 sets one.
+    pub tenure_years: Option<u32>,
+    /// The last day of the minimum tenure.
+    pub tenure_completed_on: Option<NaiveDate>,
+    /// Superannuation (FR 56(a)).
+    pub retires_on: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RotationError {
+    #[error("{0}")]
+    UnknownGrade(String),
+    #[error("no {0} is in force on {1}")]
+    NoParameter(&'static str, NaiveDate),
+    #[error("the officer joined the ministry ({0}) after the date the round starts ({1})")]
+    FutureTenure(NaiveDate, NaiveDate),
+}
+
+/// The last day of a tenure of `years` starting `start`.
+fn last_day(start: NaiveDate, years: u32) -> Option<NaiveDate> {
+    start
+        .checked_add_months(Months::new(years * 12))?
+        .pred_opt()
+}
+
+/// ROT-2 for one officer as of the date the round's process starts.
+pub fn evaluate_rotation(
+    as_of: NaiveDate,
+    input: &RotationInput,
+) -> Result<Decision<RotationOutcome>, RotationError> {
+    let grade = cadre::grade(input.cadre, &input.grade)
+        .map_err(|e| RotationError::UnknownGrade(e.to_string()))?;
+    if input.in_ministry_since > as_of {
+        return Err(RotationError::FutureTenure(input.in_ministry_since, as_of));
+    }
+    let mut reasons = Reasons::new();
+    let age = retirement_age()
+        .at(as_of)
+        .ok_or(RotationError::NoParameter("retirement age", as_of))?;
+    let retires_on = retirement_date(input.date_of_birth, age.value);
+    let mut outcome = RotationOutcome {
+        status: RotationStatus::NotEligible,
+        tenure_years: None,
+        tenure_completed_on: None,
+        retires_on,
+    };
+
+    let code = functional_grade(&grade.code);
+    let table = params::tenure(input.cadre).and_then(|p| p.at(as_of));
+    let Some((years, source)) = table.and_then(|t| {
+        t.value
+            .iter()
+            .find(|(g, _)| *g == code)
+            .map(|(_, y)| (*y, t.source))
+    }) else {
+        reasons.push(
+            &ROT_2,
+            format!(
+                "{} {} is not a grade the rotation policy in force on {as_of} covers",
+                input.cadre, grade.code
+            ),
+        );
+        return Ok(reasons.decide(as_of, outcome));
+    };
+    let completed = last_day(input.in_ministry_since, years)
+        .ok_or(RotationError::NoParameter("tenure end", as_of))?;
+    outcome.tenure_years = Some(years);
+    outcome.tenure_completed_on = Some(completed);
+    let done = completed <= as_of;
+    reasons.push(
+        &ROT_2,
+        format!(
+            "{} {}: minimum tenure {years} years in a ministry ({source}); in the present ministry since {}, \
+             tenure {} on {completed}, {} the round's start on {as_of}",
+            input.cadre,
+            grade.code,
+            input.in_ministry_since,
+            if done { "completed" } else { "completes" },
+            if done { "on or before" } else { "after" },
+        ),
+    );
+    if !done {
+        return Ok(reasons.decide(as_of, outcome));
+    }
+
+    let ex = params::exemptions()
+        .at(as_of)
+        .ok_or(RotationError::NoParameter("rotation exemption", as_of))?;
+    // Exempt when superannuation falls before the same date two years on:
+    // retiring on the last day of the two years is "within 2 years".
+    let horizon = as_of
+        .checked_add_months(Months::new(ex.value.superannuation_within_months))
+        .ok_or(RotationError::NoParameter("exemption horizon", as_of))?;
+    if let Some(retires) = retires_on.filter(|r| *r < horizon) {
+        reasons.push(
+            &ROT_2,
+            format!(
+                "born {}; superannuates on the afternoon of {retires} (FR 56(a), age {}), within {} months of {as_of}: exempt ({})",
+                input.date_of_birth, age.value, ex.value.superannuation_within_months, ex.source
+            ),
+        );
+        outcome.status = RotationStatus::Exempt;
+        return Ok(reasons.decide(as_of, outcome));
+    }
+    if let Some(retires) = retires_on {
+        reasons.push(
+            &ROT_2,
+            format!(
+                "superannuates on {retires} (FR 56(a)), not within {} months of {as_of}",
+                ex.value.superannuation_within_months
+            ),
+        );
+    }
+    if input.promotion_likely {
+        reasons.push(
+            &ROT_2,
+            format!(
+                "DoPT records promotion as likely within {} months: not required to move, may give preferences ({})",
+                ex.value.promotion_within_months, ex.source
+            ),
+        );
+        outcome.status = RotationStatus::MayOpt;
+    } else {
+        reasons.push(
+            &ROT_1,
+            "must rotate to a ministry of the other group; preferences are given through the portal in the round's window",
+        );
+        outcome.status = RotationStatus::MustRotate;
+    }
+    Ok(reasons.decide(as_of, outcome))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::ymd;
+
+    fn officer(grade: &str, since: NaiveDate, born: NaiveDate) -> RotationInput {
+        RotationInput {
+            cadre: Cadre::Css,
+            grade: grade.into(),
+            in_ministry_since: since,
+            date_of_birth: born,
+            promotion_likely: false,
+        }
+    }
+
+    fn status(as_of: NaiveDate, i: &RotationInput) -> RotationStatus {
+        match evaluate_rotation(as_of, i) {
+            Ok(d) => d.outcome.status,
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    #[test]
+    fn rot_2_tenure_completes_on_the_last_day_not_the_day_before() {
+        // SO: 7 years from 01.04.2018 end on 31.03.2025.
+        let so = officer("SO", ymd(2018, 4, 1), ymd(1980, 6, 15));
+        assert_eq!(status(ymd(2025, 3, 30), &so), RotationStatus::NotEligible);
+        assert_eq!(status(ymd(2025, 3, 31), &so), RotationStatus::MustRotate);
+        // US: 6 years; DS and Director: 5; ASO: 7.
+        for (grade, years) in [("US", 6), ("DS", 5), ("DIR", 5), ("ASO", 7), ("SO_NFS", 7)] {
+            let o = officer(grade, ymd(2019, 1, 10), ymd(1975, 3, 3));
+            let end = ymd(2019 + years, 1, 9);
+            assert_eq!(
+                status(end.pred_opt().unwrap(), &o),
+                RotationStatus::NotEligible,
+                "{grade}"
+            );
+            let d = evaluate_rotation(end, &o).unwrap();
+            assert_eq!(d.outcome.status, RotationStatus::MustRotate, "{grade}");
+            assert_eq!(d.outcome.tenure_years, Some(years as u32));
+            assert!(d.cites(&ROT_2) && d.cites(&ROT_1));
+        }
+    }
+
+    #[test]
+    fn rot_2_csss_grades_and_uncovered_grades() {
+        let mut ps = officer("PS", ymd(2010, 5, 1), ymd(1975, 3, 3));
+        ps.cadre = Cadre::Csss;
+        assert_eq!(status(ymd(2017, 4, 29), &ps), RotationStatus::NotEligible);
+        assert_eq!(status(ymd(2017, 4, 30), &ps), RotationStatus::MustRotate);
+        ps.grade = "PPS".into(); // 5 years
+        assert_eq!(status(ymd(2015, 4, 30), &ps), RotationStatus::MustRotate);
+        let mut jsa = officer("JSA", ymd(2000, 1, 1), ymd(1975, 3, 3));
+        jsa.cadre = Cadre::Cscs;
+        let d = evaluate_rotation(ymd(2025, 1, 1), &jsa).unwrap();
+        assert_eq!(d.outcome.status, RotationStatus::NotEligible);
+        assert_eq!(d.outcome.tenure_years, None);
+        assert!(evaluate_rotation(
+            ymd(2025, 1, 1),
+            &officer("XX", ymd(2000, 1, 1), ymd(1975, 3, 3))
+        )
+        .is_err());
+        // CSS tenure table begins with the 2022 OM.
+        let so = officer("SO", ymd(2000, 1, 1), ymd(1975, 3, 3));
+        assert_eq!(status(ymd(2022, 11, 1), &so), RotationStatus::NotEligible);
+    }
+
+    #[test]
+    fn rot_2_superannuation_exemption_at_the_boundary_and_born_on_the_first() {
+        let as_of = ymd(2025, 1, 1);
+        // Born 01.01.1967: turns 60 on 01.01.2027, attains it on 31.12.2026,
+        // superannuates on 31.12.2026, inside 2 years of 01.01.2025: exempt.
+        let first = officer("US", ymd(2010, 1, 1), ymd(1967, 1, 1));
+        let d = evaluate_rotation(as_of, &first).unwrap();
+        assert_eq!(d.outcome.retires_on, Some(ymd(2026, 12, 31)));
+        assert_eq!(d.outcome.status, RotationStatus::Exempt);
+        // Born a day later: superannuates 31.01.2027, outside: must rotate.
+        let second = officer("US", ymd(2010, 1, 1), ymd(1967, 1, 2));
+        let d = evaluate_rotation(as_of, &second).unwrap();
+        assert_eq!(d.outcome.retires_on, Some(ymd(2027, 1, 31)));
+        assert_eq!(d.outcome.status, RotationStatus::MustRotate);
+        // The same officer a day before the horizon reaches retirement: 01.02.2025 → exempt.
+        assert_eq!(
+            status(ymd(2025, 1, 31), &second),
+            RotationStatus::MustRotate
+        );
+        assert_eq!(status(ymd(2025, 2, 1), &second), RotationStatus::Exempt);
+    }
+
+    #[test]
+    fn rot_2_promotion_likely_makes_it_optional_and_tenure_goes_first() {
+        let mut o = officer("DS", ymd(2018, 1, 1), ymd(1972, 8, 20));
+        o.promotion_likely = true;
+        assert_eq!(status(ymd(2023, 1, 1), &o), RotationStatus::MayOpt);
+        assert_eq!(status(ymd(2022, 12, 30), &o), RotationStatus::NotEligible);
+        let future = officer("DS", ymd(2026, 1, 1), ymd(1972, 8, 20));
+        assert!(evaluate_rotation(ymd(2025, 1, 1), &future).is_err());
+    }
+}

@@ -1,0 +1,20 @@
+//! Rotation transfer (ROT-1, ROT-2) with spouses posted together (SPO-1).
+//!
+//! - [`eligibility`]: who must rotate, by minimum tenure in the present
+//!   ministry and the exemptions (ROT-2).
+//! - [`allocation`]: the allocation of a round, officer-proposing deferred
+//!   acceptance per grade with one published priority (ROT-1, ROT-2, SPO-1).
+//! - [`params`]: the dated tenure table and exemption spans, with their source.
+
+pub mod allocation;
+pub mod eligibility;
+pub mod params;
+
+#[cfg(test)]
+mod properties;
+
+pub use allocation::{
+    allocate, Allocation, AllocationError, AllocationInput, Couple, CoupleOutcome, Group,
+    JointChoice, Ministry, Officer, OfficerResult, Placement, Remaining, PRIORITY_RULE,
+};
+pub use eligibility::{evaluate_rotation, RotationInput, RotationOutcome, RotationStatus};

@@ -1,0 +1,509 @@
+//! SPO-1: posting of husband and wife at the same station (DoPT OM No.
+//! 28034/9/2009-Estt.(A) dated 30.09.2009, seed 002). Classifies a couple
+//! into the cases (i)-(viii) of para 4 and says who acts, what it may do,
+//! whether it must (para 2), how a refusal is given (para 5) and where a
+//! representation goes (para 6).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::decision::{Decision, Reasons};
+use crate::employee::{string_enum, Gender};
+use crate::rules::SPO_1;
+
+string_enum!(
+    /// Where a spouse is employed.
+    ServiceKind, "service kind" {
+        AllIndia = "all_india_service",
+        Central = "central_service",
+        Psu = "psu",
+        State = "state_government",
+        NotInGovernment = "not_in_government",
+    }
+);
+
+string_enum!(
+    /// The cases of para 4.
+    SpouseCase, "spouse-posting case" {
+        I = "i", Ii = "ii", Iii = "iii", Iv = "iv", V = "v", Vi = "vi", Vii = "vii", Viii = "viii",
+    }
+);
+
+string_enum!(
+    /// What the acting authority may do.
+    PostingOption, "posting option" {
+        CadreTransfer = "cadre_transfer",
+        SameStation = "same_station",
+        NearestStation = "nearest_station",
+        StateOfSpouse = "state_of_spouse",
+    }
+);
+
+string_enum!(
+    /// Which spouse.
+    Which, "spouse" { First = "first", Second = "second", Either = "either" }
+);
+
+/// One spouse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Spouse {
+    pub kind: ServiceKind,
+    /// The service, PSU or State by name (`CSS`, `IAS`, `ONGC`, `Kerala`).
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, example = "CSS"))]
+    pub service: String,
+    /// The department the spouse works in, if a Central Government one.
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(max_length = 100))]
+    pub department: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(max_length = 100, example = "New Delhi"))]
+    pub station: String,
+    /// Years at the present station (para 4(iv): the longer applies first).
+    #[serde(default)]
+    pub years_at_station: Option<u32>,
+    #[serde(default)]
+    pub gender: Option<Gender>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SpouseInput {
+    pub first: Spouse,
+    pub second: Spouse,
+    /// The posting is an appointment under the Central Staffing Scheme (para 4(viii) excludes it).
+    #[serde(default)]
+    pub central_staffing_scheme: bool,
+    /// Whether a post of the required level is available at the station, if known.
+    #[serde(default)]
+    pub post_available: Option<bool>,
+    /// Age of the youngest child, if any (para 3; para 4(viii): "especially till 18").
+    #[serde(default)]
+    pub youngest_child_age: Option<u32>,
+}
+
+/// Who acts, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Step {
+    /// The spouse who applies.
+    pub applicant: Which,
+    /// The authority that decides.
+    pub authority: String,
+    pub may: Vec<PostingOption>,
+    /// When this step is taken.
+    pub when: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpouseOutcome {
+    /// The governing case of para 4, if any applies.
+    pub case: Option<SpouseCase>,
+    /// Further cases that apply as well.
+    pub also: Vec<SpouseCase>,
+    pub already_same_station: bool,
+    pub steps: Vec<Step>,
+    /// Posting together is mandatory (para 2, para 4(viii)).
+    pub mandatory: bool,
+    /// A refusal must give the specific reasons (para 5).
+    pub refusal_requires_reasons: bool,
+    /// Where a complaint of non-adherence goes (para 6).
+    pub representation: String,
+}
+
+fn is_central_government(k: ServiceKind) -> bool {
+    matches!(k, ServiceKind::AllIndia | ServiceKind::Central)
+}
+
+fn cca(s: &Spouse) -> String {
+    format!("the cadre controlling authority of {}", s.service)
+}
+
+fn step(applicant: Which, authority: String, may: &[PostingOption], when: &str) -> Step {
+    Step {
+        applicant,
+        authority,
+        may: may.to_vec(),
+        when: when.to_owned(),
+    }
+}
+
+/// SPO-1 for a couple as of a date (the OM has been in force since 30.09.2009).
+pub fn evaluate_spouse_posting(as_of: NaiveDate, input: &SpouseInput) -> Decision<SpouseOutcome> {
+    use PostingOption::{CadreTransfer, NearestStation, SameStation, StateOfSpouse};
+    use ServiceKind as K;
+    let (a, b) = (&input.first, &input.second);
+    let mut r = Reasons::new();
+    // Order each pair so the match reads once; `swap` maps back to first/second.
+    let swap = (a.kind as u8) > (b.kind as u8);
+    let (x, y) = if swap { (b, a) } else { (a, b) };
+    let (wx, wy) = if swap {
+        (Which::Second, Which::First)
+    } else {
+        (Which::First, Which::Second)
+    };
+    let always = "on request";
+    let mut steps = Vec::new();
+    let case = match (x.kind, y.kind) {
+        (K::AllIndia, K::AllIndia) => {
+            r.push(&SPO_1, "para 4(i): both in All India Services (IAS, IPS, IFoS): cadre transfer of one spouse to the cadre of the other, on request, but not to the member's home cadre; postings within the cadre are for the State Government");
+            let who = format!(
+                "the cadre controlling authority of {} (Government of India)",
+                x.service
+            );
+            steps.push(step(Which::Either, who, &[CadreTransfer], always));
+            Some(SpouseCase::I)
+        }
+        (K::AllIndia, K::Central) => {
+            r.push(&SPO_1, "para 4(ii): one spouse in an All India Service, the other in a Central Service: the Central Service's cadre controlling authority may post the officer to the station, or if there is no post there, to the State where the All India Service spouse is posted");
+            steps.push(step(wy, cca(y), &[SameStation, StateOfSpouse], always));
+            Some(SpouseCase::Ii)
+        }
+        (K::Central, K::Central) if x.service.eq_ignore_ascii_case(&y.service) => {
+            r.push(&SPO_1, format!("para 4(iii): both in the same Central Service ({}): its cadre controlling authority may post them to the same station; para 2 makes this mandatory where posts are available", x.service));
+            steps.push(step(Which::Either, cca(x), &[SameStation], always));
+            Some(SpouseCase::Iii)
+        }
+        (K::Central, K::Central) => {
+            let first = match (x.years_at_station, y.years_at_station) {
+                (Some(p), Some(q)) if p > q => wx,
+                (Some(p), Some(q)) if q > p => wy,
+                _ => Which::Either,
+            };
+            let (one, other) = match first {
+                w if w == wy => (y, x),
+                _ => (x, y),
+            };
+            let then = match first {
+                Which::Either => Which::Either,
+                w if w == wx => wy,
+                _ => wx,
+            };
+            r.push(&SPO_1, "para 4(iv): different Central Services: the spouse with the longer service at a station applies first to their cadre controlling authority, which may post them to the station or the nearest station with a post; if it cannot for want of a vacancy, the other spouse applies to theirs");
+            steps.push(step(
+                first,
+                cca(one),
+                &[SameStation, NearestStation],
+                "first: the spouse with the longer service at the station",
+            ));
+            steps.push(step(
+                then,
+                cca(other),
+                &[SameStation, NearestStation],
+                "if the first request fails for want of a vacant post",
+            ));
+            Some(SpouseCase::Iv)
+        }
+        (K::AllIndia, K::Psu) => {
+            r.push(&SPO_1, "para 4(v): All India Service and a PSU: the PSU spouse applies to the PSU's competent authority, which may post them to the station, or if the PSU has no post there, to the State where the other spouse is posted");
+            steps.push(step(
+                wy,
+                format!("the competent authority of {}", y.service),
+                &[SameStation, StateOfSpouse],
+                always,
+            ));
+            Some(SpouseCase::V)
+        }
+        (K::Central, K::Psu) => {
+            r.push(&SPO_1, "para 4(vi): Central Service and a PSU: the PSU spouse applies first to the PSU's competent authority (station, else the nearest station); if the PSU has no post there, the Central Service spouse applies to their cadre controlling authority (station, else the nearest station to the PSU spouse)");
+            steps.push(step(
+                wy,
+                format!("the competent authority of {}", y.service),
+                &[SameStation, NearestStation],
+                "first",
+            ));
+            steps.push(step(
+                wx,
+                cca(x),
+                &[SameStation, NearestStation],
+                "if the PSU has no post at the station",
+            ));
+            Some(SpouseCase::Vi)
+        }
+        (K::AllIndia | K::Central, K::State) => {
+            r.push(&SPO_1, "para 4(vii): one spouse under the Central Government, the other under a State Government: the Central Government spouse applies to the competent authority, which may post them to the station, or if there is no post there, to the State where the other spouse is posted");
+            steps.push(step(
+                wx,
+                format!("the competent authority over {}", x.service),
+                &[SameStation, StateOfSpouse],
+                always,
+            ));
+            Some(SpouseCase::Vii)
+        }
+        (K::AllIndia | K::Central, K::NotInGovernment) if x.gender == Some(Gender::Female) => {
+            r.push(&SPO_1, "para 4(viii), last sentence: only the wife is a Government servant: the concessions apply to her");
+            steps.push(step(wx, cca(x), &[SameStation, NearestStation], always));
+            Some(SpouseCase::Viii)
+        }
+        _ => {
+            r.push(
+                &SPO_1,
+                format!(
+                    "para 4 lists no case for a couple of {} and {}: the OM does not apply",
+                    x.kind, y.kind
+                ),
+            );
+            None
+        }
+    };
+
+    let same_department = is_central_government(a.kind)
+        && is_central_government(b.kind)
+        && a.department.is_some()
+        && a.department.as_deref().map(str::to_lowercase)
+            == b.department.as_deref().map(str::to_lowercase);
+    let same_service = matches!(case, Some(SpouseCase::Iii));
+    let mut also = Vec::new();
+    let case = if same_department {
+        r.push(&SPO_1, format!("para 4(viii): both work in the same department ({}): they should invariably be posted together where a post of the required level is available", a.department.as_deref().unwrap_or_default()));
+        if let Some(c) = case.filter(|c| *c != SpouseCase::Viii) {
+            also.push(c);
+        }
+        if steps.is_empty() {
+            steps.push(step(Which::Either, cca(a), &[SameStation], always));
+        }
+        Some(SpouseCase::Viii)
+    } else {
+        case
+    };
+
+    let mut mandatory = same_service || same_department;
+    if mandatory {
+        r.push(
+            &SPO_1,
+            if same_department {
+                "para 2: same department: mandatory where posts are available"
+            } else {
+                "para 2: same Central Service: mandatory where posts are available"
+            },
+        );
+        if input.central_staffing_scheme {
+            mandatory = false;
+            r.push(
+                &SPO_1,
+                "para 4(viii): does not apply on appointment under the Central Staffing Scheme",
+            );
+        }
+        if input.post_available == Some(false) {
+            mandatory = false;
+            r.push(&SPO_1, "para 2: no post of the required level is available at the station, so it is not mandatory; the inability and its specific reasons must be communicated (para 5)");
+        }
+    }
+    if let Some(age) = input.youngest_child_age {
+        r.push(&SPO_1, if age < 18 {
+            format!("paras 3 and 4(viii): the youngest child is {age}, under 18: the guidelines apply with particular force")
+        } else {
+            format!("paras 3 and 4(viii): the youngest child is {age}; the emphasis on children under 18 no longer applies, the rest of the guidelines still do")
+        });
+    }
+    let already = a.station.trim().eq_ignore_ascii_case(b.station.trim());
+    if already {
+        r.push(&SPO_1, format!("both are already at {}", a.station));
+    }
+    r.push(&SPO_1, "para 5: the authority should strive to post the employee at the spouse's station; if it cannot, the specific reasons must be communicated to the employee");
+    let deciding = steps.first().map_or_else(
+        || "the deciding authority".to_owned(),
+        |s| s.authority.clone(),
+    );
+    let representation = format!(
+        "to an authority at least one level above {deciding} (where it is below Secretary to the Government of India or the Head of the PSU), disposed of in a time-bound manner (para 6)"
+    );
+    r.push(
+        &SPO_1,
+        format!("para 6: a complaint of non-adherence goes {representation}"),
+    );
+    r.decide(
+        as_of,
+        SpouseOutcome {
+            case,
+            also,
+            already_same_station: already,
+            steps,
+            mandatory,
+            refusal_requires_reasons: case.is_some(),
+            representation,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::ymd;
+
+    fn s(kind: ServiceKind, service: &str, station: &str) -> Spouse {
+        Spouse {
+            kind,
+            service: service.into(),
+            department: None,
+            station: station.into(),
+            years_at_station: None,
+            gender: None,
+        }
+    }
+
+    fn eval(a: Spouse, b: Spouse) -> SpouseOutcome {
+        evaluate_spouse_posting(
+            ymd(2025, 1, 1),
+            &SpouseInput {
+                first: a,
+                second: b,
+                central_staffing_scheme: false,
+                post_available: None,
+                youngest_child_age: None,
+            },
+        )
+        .outcome
+    }
+
+    use ServiceKind as K;
+
+    #[test]
+    fn spo_1_case_i_both_all_india() {
+        let o = eval(
+            s(K::AllIndia, "IAS", "Lucknow"),
+            s(K::AllIndia, "IPS", "Patna"),
+        );
+        assert_eq!(o.case, Some(SpouseCase::I));
+        assert_eq!(o.steps[0].may, vec![PostingOption::CadreTransfer]);
+        assert!(!o.mandatory);
+    }
+
+    #[test]
+    fn spo_1_case_ii_all_india_and_central_either_order() {
+        for swap in [false, true] {
+            let (a, b) = (
+                s(K::Central, "CSS", "New Delhi"),
+                s(K::AllIndia, "IAS", "Jaipur"),
+            );
+            let o = if swap { eval(b, a) } else { eval(a, b) };
+            assert_eq!(o.case, Some(SpouseCase::Ii));
+            // The Central Service spouse applies, whichever was given first.
+            assert_eq!(
+                o.steps[0].applicant,
+                if swap { Which::Second } else { Which::First }
+            );
+            assert_eq!(
+                o.steps[0].authority,
+                "the cadre controlling authority of CSS"
+            );
+            assert_eq!(
+                o.steps[0].may,
+                vec![PostingOption::SameStation, PostingOption::StateOfSpouse]
+            );
+        }
+    }
+
+    #[test]
+    fn spo_1_case_iii_same_central_service_is_mandatory_unless_no_post_or_central_staffing() {
+        let o = eval(
+            s(K::Central, "CSS", "New Delhi"),
+            s(K::Central, "CSS", "Chennai"),
+        );
+        assert_eq!(o.case, Some(SpouseCase::Iii));
+        assert!(o.mandatory && o.refusal_requires_reasons && !o.already_same_station);
+        let mut input = SpouseInput {
+            first: s(K::Central, "CSS", "New Delhi"),
+            second: s(K::Central, "CSS", "Chennai"),
+            central_staffing_scheme: false,
+            post_available: Some(false),
+            youngest_child_age: Some(9),
+        };
+        let d = evaluate_spouse_posting(ymd(2025, 1, 1), &input);
+        assert!(!d.outcome.mandatory);
+        assert!(d.reasons.iter().any(|r| r.text.contains("para 5")));
+        input.post_available = Some(true);
+        input.central_staffing_scheme = true;
+        assert!(
+            !evaluate_spouse_posting(ymd(2025, 1, 1), &input)
+                .outcome
+                .mandatory
+        );
+    }
+
+    #[test]
+    fn spo_1_case_iv_longer_service_at_station_applies_first() {
+        let mut a = s(K::Central, "CSS", "New Delhi");
+        let mut b = s(K::Central, "Indian Railway Accounts Service", "Mumbai");
+        a.years_at_station = Some(2);
+        b.years_at_station = Some(6);
+        let o = eval(a, b);
+        assert_eq!(o.case, Some(SpouseCase::Iv));
+        assert!(!o.mandatory);
+        assert_eq!(o.steps.len(), 2);
+        assert_eq!(o.steps[0].applicant, Which::Second);
+        assert_eq!(
+            o.steps[0].authority,
+            "the cadre controlling authority of Indian Railway Accounts Service"
+        );
+        assert_eq!(o.steps[1].applicant, Which::First);
+        assert_eq!(
+            o.steps[0].may,
+            vec![PostingOption::SameStation, PostingOption::NearestStation]
+        );
+    }
+
+    #[test]
+    fn spo_1_case_v_all_india_and_psu() {
+        let o = eval(
+            s(K::Psu, "ONGC", "Dehradun"),
+            s(K::AllIndia, "IFoS", "Shimla"),
+        );
+        assert_eq!(o.case, Some(SpouseCase::V));
+        assert_eq!(o.steps[0].applicant, Which::First);
+        assert_eq!(o.steps[0].authority, "the competent authority of ONGC");
+        assert!(o.steps[0].may.contains(&PostingOption::StateOfSpouse));
+    }
+
+    #[test]
+    fn spo_1_case_vi_central_and_psu_psu_first() {
+        let o = eval(
+            s(K::Central, "CSSS", "New Delhi"),
+            s(K::Psu, "BHEL", "Bhopal"),
+        );
+        assert_eq!(o.case, Some(SpouseCase::Vi));
+        assert_eq!(
+            (o.steps[0].applicant, o.steps[1].applicant),
+            (Which::Second, Which::First)
+        );
+    }
+
+    #[test]
+    fn spo_1_case_vii_central_and_state() {
+        let o = eval(
+            s(K::State, "Kerala", "Thiruvananthapuram"),
+            s(K::Central, "CSS", "New Delhi"),
+        );
+        assert_eq!(o.case, Some(SpouseCase::Vii));
+        assert_eq!(o.steps[0].applicant, Which::Second);
+        assert!(o.representation.contains("one level above"));
+    }
+
+    #[test]
+    fn spo_1_case_viii_same_department_governs_and_is_mandatory() {
+        let mut a = s(K::Central, "CSS", "New Delhi");
+        let mut b = s(K::Central, "CSSS", "New Delhi");
+        a.department = Some("Department of Revenue".into());
+        b.department = Some("department of revenue".into());
+        let o = eval(a.clone(), b.clone());
+        assert_eq!(o.case, Some(SpouseCase::Viii));
+        assert_eq!(o.also, vec![SpouseCase::Iv]);
+        assert!(o.mandatory && o.already_same_station);
+        // Only the wife in Government service: the concessions are hers.
+        let mut wife = s(K::Central, "CSS", "New Delhi");
+        wife.gender = Some(Gender::Female);
+        let o = eval(s(K::NotInGovernment, "private employer", "Pune"), wife);
+        assert_eq!(o.case, Some(SpouseCase::Viii));
+        assert_eq!(o.steps[0].applicant, Which::Second);
+        assert!(!o.mandatory);
+    }
+
+    #[test]
+    fn spo_1_no_case_for_two_psu_employees() {
+        let o = eval(s(K::Psu, "NTPC", "Noida"), s(K::State, "Punjab", "Mohali"));
+        assert_eq!(o.case, None);
+        assert!(o.steps.is_empty() && !o.mandatory && !o.refusal_requires_reasons);
+    }
+}
