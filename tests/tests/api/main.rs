@@ -19,6 +19,7 @@ mod migrations;
 mod organisations;
 mod prints;
 mod profile;
+mod rotation;
 mod rules;
 mod scope;
 mod scope_matrix;

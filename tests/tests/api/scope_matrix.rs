@@ -237,7 +237,7 @@ fn family(path: &str) -> &'static str {
             "vigilance"
         } else if tail.starts_with("/ipr") {
             "property_return"
-        } else if ["", "/macp", "/nfs"].contains(&tail) {
+        } else if ["", "/macp", "/nfs", "/rotation"].contains(&tail) {
             "service_record"
         } else {
             panic!("scope matrix: which family of records does {path} belong to?")

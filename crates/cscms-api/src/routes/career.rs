@@ -8,6 +8,7 @@ use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::pay::{self, MacpOutcome, NfsInput, NfsOutcome, Upgrade, UpgradeStatus};
 use cscms_domain::principal::Principal;
+use cscms_domain::rotation::{self, RotationInput, RotationOutcome};
 use cscms_domain::scope::{visibility, Family};
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
 use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
@@ -280,4 +281,44 @@ fn due_in_window(
         // MACP view explains why.
         Err(_) => Vec::new(),
     }
+}
+
+/// Rotation eligibility of an employee
+///
+/// ROT-2 for a stored employee as of `as_of` (the date a round's process
+/// starts; default today): tenure in the present ministry counted from the
+/// latest appointment, absorption or repatriation in the service history
+/// (else the date of joining Government). DoPT's record that promotion is
+/// likely is not stored, so that exemption is not applied here.
+#[utoipa::path(tag = "rules", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code"), AsOf),
+    responses((status = 200, description = "The ROT-2 decision from the stored service history", body = Decision<RotationOutcome>),
+        (status = 422, description = "The stored record cannot be decided on", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/employees/{code}/rotation")]
+pub async fn employee_rotation(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    q: web::Query<AsOf>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, e, history) = load(&state, &who, &code).await?;
+    let as_of = q.as_of.unwrap_or_else(crate::clearance::today);
+    let cadre = e
+        .cadre
+        .parse::<Cadre>()
+        .map_err(|err| ApiError::Internal(err.to_string()))?;
+    let events: Vec<_> = history
+        .iter()
+        .filter_map(|h| Some((h.kind.parse().ok()?, h.effective_on)))
+        .collect();
+    let input = RotationInput {
+        cadre,
+        grade: e.grade.clone(),
+        in_ministry_since: rotation::in_ministry_since(&events, e.joined_government_on, as_of),
+        date_of_birth: e.date_of_birth,
+        promotion_likely: false,
+    };
+    let decision = rotation::evaluate_rotation(as_of, &input)
+        .map_err(|err| ApiError::invalid("query.as_of", "invalid", err.to_string()))?;
+    Ok(HttpResponse::Ok().json(decision))
 }

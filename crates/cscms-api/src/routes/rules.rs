@@ -2,12 +2,14 @@
 //! §2.1-2.3). Any authenticated caller may ask; nothing is stored. Every
 //! decision carries its as-of date and the rules and orders it rests on.
 
-use actix_web::{post, HttpResponse};
+use actix_web::{post, web, HttpResponse};
 use chrono::NaiveDate;
 use cscms_domain::decision::Decision;
 use cscms_domain::pay::{
     self, FixInput, Fixation, MacpInput, MacpOutcome, NfsInput, NfsOutcome, PayError,
 };
+use cscms_domain::rotation::{self, Allocation, AllocationInput, RotationInput, RotationOutcome};
+use cscms_domain::spouse_posting::{self, SpouseInput, SpouseOutcome};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -87,6 +89,9 @@ macro_rules! as_of_request {
 as_of_request!(MacpRequest, MacpInput);
 as_of_request!(NfsRequest, NfsInput);
 as_of_request!(FixationRequest, FixInput);
+as_of_request!(RotationRequest, RotationInput);
+as_of_request!(AllocationRequest, AllocationInput);
+as_of_request!(SpousePostingRequest, SpouseInput);
 
 /// A pay engine's refusal of its input, as a 422 naming the rule broken.
 pub fn pay_error(e: PayError) -> ApiError {
@@ -132,4 +137,80 @@ pub async fn fixation(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpRe
     let (as_of, input) = split::<FixInput>(body)?;
     let decision = pay::fix_pay(as_of, &input).map_err(pay_error)?;
     Ok(HttpResponse::Ok().json(decision))
+}
+
+/// An engine's refusal of its input, as a 422 saying what is wrong.
+fn refused(e: impl std::fmt::Display) -> ApiError {
+    ApiError::Validation(vec![FieldError::new("body", "invalid", e.to_string())])
+}
+
+/// Who must rotate
+///
+/// ROT-2 for one officer: minimum tenure in the present ministry by grade,
+/// counted to `as_of` (the date the round's process starts), and the
+/// exemptions (superannuation within 2 years under FR 56(a); promotion likely
+/// within a year). The tenure figures come from an order outside the seeds
+/// (DoPT OM 21/19/2022-CS.I(P) of 02.11.2022; CSSS OM of 21.07.2009), kept as
+/// dated parameters with that source.
+#[utoipa::path(tag = "rules", security(("bearer" = [])),
+    request_body = RotationRequest,
+    responses((status = 200, description = "must_rotate, may_opt, not_eligible or exempt, with reasons", body = Decision<RotationOutcome>)))]
+#[post("/rules/rotation/eligibility")]
+pub async fn rotation_eligibility(
+    _who: Auth,
+    JsonObject(body): JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let (as_of, input) = split::<RotationInput>(body)?;
+    let decision = rotation::evaluate_rotation(as_of, &input).map_err(refused)?;
+    Ok(HttpResponse::Ok().json(decision))
+}
+
+/// Allocate a rotation round (what-if)
+///
+/// The allocation engine on a round given in full (ROT-1, ROT-2, SPO-1):
+/// officer-proposing deferred acceptance per grade with one published
+/// priority, couples posted together first where a post is available for
+/// each at one station, officers who must rotate placed afterwards. Nothing
+/// is stored.
+#[utoipa::path(tag = "rules", security(("bearer" = [])),
+    request_body = AllocationRequest,
+    responses((status = 200, description = "Each officer's result with the reasons, the couples, the posts left", body = Decision<Allocation>)))]
+#[post("/rules/rotation/allocate")]
+pub async fn rotation_allocate(
+    _who: Auth,
+    JsonObject(body): JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let (as_of, input) = split::<AllocationInput>(body)?;
+    const MAX_OFFICERS: usize = 20_000;
+    if input.officers.len() > MAX_OFFICERS {
+        return Err(ApiError::invalid(
+            "body.officers",
+            "too_many",
+            format!("at most {MAX_OFFICERS} officers"),
+        ));
+    }
+    let decision = web::block(move || rotation::allocate(as_of, &input))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(refused)?;
+    Ok(HttpResponse::Ok().json(decision))
+}
+
+/// Classify a spouse-posting case
+///
+/// SPO-1 (DoPT OM 28034/9/2009-Estt.(A) of 30.09.2009): the case (i)-(viii)
+/// of para 4 for the two spouses' services and stations; who applies to
+/// which authority, in what order, and what it may do; whether posting
+/// together is mandatory (para 2); that a refusal must give specific reasons
+/// (para 5); and where a representation goes (para 6).
+#[utoipa::path(tag = "rules", security(("bearer" = [])),
+    request_body = SpousePostingRequest,
+    responses((status = 200, description = "The case, the authorities in order, and the reasons", body = Decision<SpouseOutcome>)))]
+#[post("/rules/spouse-posting/evaluate")]
+pub async fn spouse_posting_evaluate(
+    _who: Auth,
+    JsonObject(body): JsonObject,
+) -> Result<HttpResponse, ApiError> {
+    let (as_of, input) = split::<SpouseInput>(body)?;
+    Ok(HttpResponse::Ok().json(spouse_posting::evaluate_spouse_posting(as_of, &input)))
 }

@@ -184,6 +184,26 @@ pub fn evaluate_rotation(
     Ok(reasons.decide(as_of, outcome))
 }
 
+/// The date an officer joined the present ministry, from the service history:
+/// the latest appointment, absorption or repatriation on or before `as_of`
+/// (each places the officer in a ministry), else the date of joining
+/// Government. The history records no transfer between ministries yet.
+pub fn in_ministry_since(
+    events: &[(crate::employee::ServiceEventKind, NaiveDate)],
+    joined_government_on: NaiveDate,
+    as_of: NaiveDate,
+) -> NaiveDate {
+    use crate::employee::ServiceEventKind as K;
+    events
+        .iter()
+        .filter(|(k, on)| {
+            matches!(k, K::Appointment | K::Absorption | K::Repatriation) && *on <= as_of
+        })
+        .map(|(_, on)| *on)
+        .max()
+        .unwrap_or(joined_government_on)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,5 +301,25 @@ mod tests {
         assert_eq!(status(ymd(2022, 12, 30), &o), RotationStatus::NotEligible);
         let future = officer("DS", ymd(2026, 1, 1), ymd(1972, 8, 20));
         assert!(evaluate_rotation(ymd(2025, 1, 1), &future).is_err());
+    }
+
+    #[test]
+    fn rot_2_tenure_runs_from_the_latest_placing_event() {
+        use crate::employee::ServiceEventKind as K;
+        let events = [
+            (K::Appointment, ymd(2005, 3, 1)),
+            (K::Promotion, ymd(2012, 7, 1)),
+            (K::Deputation, ymd(2014, 1, 1)),
+            (K::Repatriation, ymd(2017, 1, 1)),
+            (K::Appointment, ymd(2030, 1, 1)),
+        ];
+        assert_eq!(
+            in_ministry_since(&events, ymd(2005, 3, 1), ymd(2025, 1, 1)),
+            ymd(2017, 1, 1)
+        );
+        assert_eq!(
+            in_ministry_since(&events[1..3], ymd(2004, 1, 1), ymd(2025, 1, 1)),
+            ymd(2004, 1, 1)
+        );
     }
 }

@@ -17,4 +17,7 @@ pub use allocation::{
     allocate, Allocation, AllocationError, AllocationInput, Couple, CoupleOutcome, Group,
     JointChoice, Ministry, Officer, OfficerResult, Placement, Remaining, PRIORITY_RULE,
 };
-pub use eligibility::{evaluate_rotation, RotationInput, RotationOutcome, RotationStatus};
+pub use eligibility::{
+    evaluate_rotation, in_ministry_since, RotationError, RotationInput, RotationOutcome,
+    RotationStatus,
+};

@@ -1,0 +1,287 @@
+//! Rotation transfer (ROT-1, ROT-2) and spouse posting (SPO-1) through the
+//! API: the stateless engines and ROT-2 from the stored service history.
+
+use cscms_domain::principal::Role;
+use serde_json::{json, Value};
+
+use crate::common::{spawn, IN_MHA, IN_MOF, IN_NDMA};
+
+fn rules_cited(v: &Value) -> Vec<String> {
+    v["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert!(r["citation"].as_str().is_some_and(|c| !c.is_empty()));
+            r["rule"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn rot_2_eligibility_at_the_superannuation_boundary() {
+    let app = spawn().await;
+    let t = app.token(Role::Employee, Some(IN_MHA));
+    let ask = |born: &str| {
+        json!({"as_of": "2025-01-01", "cadre": "CSS", "grade": "US",
+               "in_ministry_since": "2010-01-01", "date_of_birth": born})
+    };
+    // Born on the 1st: superannuates at the end of the month before turning 60.
+    let r = app
+        .post_json("/v1/rules/rotation/eligibility", &t, &ask("1967-01-01"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["status"], "exempt");
+    assert_eq!(r.json["retires_on"], "2026-12-31");
+    assert_eq!(r.json["as_of"], "2025-01-01");
+    assert!(rules_cited(&r.json).contains(&"ROT-2".to_owned()));
+    let r = app
+        .post_json("/v1/rules/rotation/eligibility", &t, &ask("1967-01-02"))
+        .await;
+    assert_eq!(r.json["status"], "must_rotate", "{}", r.json);
+    assert_eq!(r.json["retires_on"], "2027-01-31");
+    assert_eq!(r.json["tenure_years"], 6);
+    assert_eq!(r.json["tenure_completed_on"], "2015-12-31");
+    // Tenure a day short.
+    let mut short = ask("1975-05-05");
+    short["in_ministry_since"] = json!("2019-01-03");
+    let r = app
+        .post_json("/v1/rules/rotation/eligibility", &t, &short)
+        .await;
+    assert_eq!(r.json["status"], "not_eligible", "{}", r.json);
+    assert_eq!(r.json["tenure_completed_on"], "2025-01-02");
+    // Completed on the day itself, with promotion recorded as likely.
+    short["in_ministry_since"] = json!("2019-01-02");
+    short["promotion_likely"] = json!(true);
+    let r = app
+        .post_json("/v1/rules/rotation/eligibility", &t, &short)
+        .await;
+    assert_eq!(r.json["status"], "may_opt", "{}", r.json);
+    // Refusals: an unknown grade, an unknown field, no date, no token.
+    let mut bad = ask("1967-01-02");
+    bad["grade"] = json!("JSA");
+    app.post_json("/v1/rules/rotation/eligibility", &t, &bad)
+        .await
+        .assert_problem(422, "validation_failed");
+    let mut bad = ask("1967-01-02");
+    bad["tenure"] = json!(3);
+    app.post_json("/v1/rules/rotation/eligibility", &t, &bad)
+        .await
+        .assert_problem(400, "unknown_field");
+    let mut bad = ask("1967-01-02");
+    bad.as_object_mut().unwrap().remove("as_of");
+    app.post_json("/v1/rules/rotation/eligibility", &t, &bad)
+        .await
+        .assert_problem(422, "validation_failed");
+    let r = app
+        .post_json("/v1/rules/rotation/eligibility", "", &ask("1967-01-02"))
+        .await;
+    assert_eq!(r.status, 401);
+}
+
+#[actix_web::test]
+async fn rot_2_from_the_stored_history_and_only_in_scope() {
+    let app = spawn().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    // CSS SO since the 2010 appointment: 7 years ended 30.06.2017; the CSS
+    // table is in force from 02.11.2022.
+    let r = app
+        .get(
+            &format!("/v1/employees/{IN_MHA}/rotation?as_of=2023-01-02"),
+            &me,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["status"], "must_rotate");
+    assert_eq!(r.json["tenure_completed_on"], "2017-06-30");
+    let r = app
+        .get(
+            &format!("/v1/employees/{IN_MHA}/rotation?as_of=2022-11-01"),
+            &me,
+        )
+        .await;
+    assert_eq!(r.json["status"], "not_eligible", "{}", r.json);
+    // CSSS PA: 7 years under the 2009 order.
+    let dopt = app.dopt();
+    let r = app
+        .get(
+            &format!("/v1/employees/{IN_MOF}/rotation?as_of=2017-06-29"),
+            &dopt,
+        )
+        .await;
+    assert_eq!(r.json["status"], "not_eligible", "{}", r.json);
+    let r = app
+        .get(
+            &format!("/v1/employees/{IN_MOF}/rotation?as_of=2017-06-30"),
+            &dopt,
+        )
+        .await;
+    assert_eq!(r.json["status"], "must_rotate", "{}", r.json);
+    // Another employee's record is simply not there; the nodal officer sees their ministry's.
+    app.get(&format!("/v1/employees/{IN_NDMA}/rotation"), &me)
+        .await
+        .assert_problem(404, "not_found");
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    assert_eq!(
+        app.get(&format!("/v1/employees/{IN_NDMA}/rotation"), &nodal)
+            .await
+            .status,
+        200
+    );
+    app.get(&format!("/v1/employees/{IN_MOF}/rotation"), &nodal)
+        .await
+        .assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn spo_1_cases_through_the_api() {
+    let app = spawn().await;
+    let t = app.token(Role::Employee, Some(IN_MOF));
+    let spouse = |kind: &str, service: &str, station: &str| json!({"kind": kind, "service": service, "station": station});
+    let mut checked = 0;
+    for (a, b, case, mandatory) in [
+        (
+            spouse("all_india_service", "IAS", "Lucknow"),
+            spouse("all_india_service", "IPS", "Patna"),
+            "i",
+            false,
+        ),
+        (
+            spouse("central_service", "CSS", "New Delhi"),
+            spouse("all_india_service", "IAS", "Jaipur"),
+            "ii",
+            false,
+        ),
+        (
+            spouse("central_service", "CSS", "New Delhi"),
+            spouse("central_service", "CSS", "Chennai"),
+            "iii",
+            true,
+        ),
+        (
+            spouse("central_service", "CSS", "New Delhi"),
+            spouse("central_service", "IRAS", "Mumbai"),
+            "iv",
+            false,
+        ),
+        (
+            spouse("psu", "ONGC", "Dehradun"),
+            spouse("all_india_service", "IFoS", "Shimla"),
+            "v",
+            false,
+        ),
+        (
+            spouse("central_service", "CSSS", "New Delhi"),
+            spouse("psu", "BHEL", "Bhopal"),
+            "vi",
+            false,
+        ),
+        (
+            spouse("state_government", "Kerala", "Kochi"),
+            spouse("central_service", "CSS", "New Delhi"),
+            "vii",
+            false,
+        ),
+    ] {
+        let body = json!({"as_of": "2025-01-01", "first": a, "second": b});
+        let r = app
+            .post_json("/v1/rules/spouse-posting/evaluate", &t, &body)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        assert_eq!(r.json["case"], case, "{}", r.json);
+        assert_eq!(r.json["mandatory"], mandatory, "{case}");
+        assert!(r.json["representation"]
+            .as_str()
+            .unwrap()
+            .contains("one level above"));
+        assert!(rules_cited(&r.json).iter().all(|id| id == "SPO-1"));
+        checked += 1;
+    }
+    // (viii): the same department, not on a Central Staffing Scheme posting.
+    let mut a = spouse("central_service", "CSS", "New Delhi");
+    let mut b = spouse("central_service", "CSSS", "Chennai");
+    a["department"] = json!("Department of Revenue");
+    b["department"] = json!("Department of Revenue");
+    let body = json!({"as_of": "2025-01-01", "first": a, "second": b, "youngest_child_age": 7});
+    let r = app
+        .post_json("/v1/rules/spouse-posting/evaluate", &t, &body)
+        .await;
+    assert_eq!(
+        (r.json["case"].clone(), r.json["mandatory"].clone()),
+        (json!("viii"), json!(true)),
+        "{}",
+        r.json
+    );
+    assert_eq!(r.json["also"], json!(["iv"]));
+    let mut css = body.clone();
+    css["central_staffing_scheme"] = json!(true);
+    let r = app
+        .post_json("/v1/rules/spouse-posting/evaluate", &t, &css)
+        .await;
+    assert_eq!(r.json["mandatory"], false);
+    checked += 1;
+    assert_eq!(checked, 8, "every case of para 4");
+    let mut bad = body.clone();
+    bad["first"]["kind"] = json!("private");
+    app.post_json("/v1/rules/spouse-posting/evaluate", &t, &bad)
+        .await
+        .assert_problem(400, "invalid_body");
+}
+
+#[actix_web::test]
+async fn rot_1_allocation_what_if_names_no_other_officer() {
+    let app = spawn().await;
+    let t = app.dopt();
+    let officer = |code: &str, from: &str, since: &str, prefs: &[&str]| {
+        json!({"code": code, "grade": "SO", "ministry": from, "in_ministry_since": since,
+               "seniority": 1, "must_rotate": true, "preferences": prefs})
+    };
+    let body = json!({
+        "as_of": "2025-04-01",
+        "ministries": [
+            {"id": "MHA", "group": "A", "station": "New Delhi"},
+            {"id": "MEA", "group": "B", "station": "New Delhi"},
+            {"id": "DOS", "group": "B", "station": "Bengaluru", "vacancies": {"SO": 1}},
+        ],
+        "officers": [
+            officer("CSS-000101", "MHA", "2016-01-01", &["MEA", "DOS"]),
+            officer("CSS-000102", "MHA", "2015-01-01", &["MEA"]),
+            officer("CSS-000103", "MEA", "2017-01-01", &["MHA"]),
+        ],
+    });
+    let r = app
+        .post_json("/v1/rules/rotation/allocate", &t, &body)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let results = r.json["officers"].as_array().unwrap();
+    let to: Vec<&str> = results
+        .iter()
+        .map(|o| o["to"].as_str().unwrap_or("-"))
+        .collect();
+    // 102 has the longest tenure and takes MEA's one post (freed by 103);
+    // 101 gets its second choice; 103 takes one of the two MHA posts.
+    assert_eq!(to, ["DOS", "MEA", "MHA"]);
+    assert_eq!(results[0]["rank"], 2);
+    let why: Vec<&str> = results[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        why.iter()
+            .any(|t| t.contains("choice MEA") && t.contains("higher priority")),
+        "{why:?}"
+    );
+    assert!(why.iter().all(|t| !t.contains("CSS-000102")));
+    assert!(r.json["priority_rule"]
+        .as_str()
+        .unwrap()
+        .contains("Longest tenure"));
+    // A list naming the officer's own group is refused.
+    let mut bad = body.clone();
+    bad["officers"][0]["preferences"] = json!(["MHA"]);
+    app.post_json("/v1/rules/rotation/allocate", &t, &bad)
+        .await
+        .assert_problem(422, "validation_failed");
+}
