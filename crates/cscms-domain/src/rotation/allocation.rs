@@ -25,7 +25,7 @@
 //! remain.
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -508,9 +508,21 @@ fn apart(c: &Couple, why: String) -> CoupleOutcome {
 /// to its capacity and rejects the rest, who propose further down their list.
 fn deferred_acceptance(round: &mut Round<'_>) {
     let n = round.officers.len();
+    // Slots as dense indices, and each officer's place in the one priority
+    // order: the proposal loop then touches no map keyed by text.
+    let slots: Vec<Slot<'_>> = round.left.keys().copied().collect();
+    let slot_of: HashMap<Slot<'_>, usize> =
+        slots.iter().enumerate().map(|(k, s)| (*s, k)).collect();
+    let mut cap: Vec<usize> = slots.iter().map(|s| round.left[s] as usize).collect();
+    let mut by_priority: Vec<usize> = (0..n).collect();
+    by_priority.sort_by_key(|&i| round.priority(i));
+    let mut rank = vec![0usize; n];
+    for (r, &i) in by_priority.iter().enumerate() {
+        rank[i] = r;
+    }
     let mut next = vec![0usize; n];
-    // Held applicants per slot: a max-heap on priority key, so the worst held is on top.
-    let mut held: BTreeMap<Slot<'_>, BinaryHeap<(Priority<'_>, usize)>> = BTreeMap::new();
+    // Held applicants per slot: a max-heap on rank, so the worst held is on top.
+    let mut held: Vec<BinaryHeap<(usize, usize)>> = vec![BinaryHeap::new(); slots.len()];
     let mut free: Vec<usize> = (0..n)
         .filter(|&i| round.placed[i].is_none())
         .rev()
@@ -521,28 +533,26 @@ fn deferred_acceptance(round: &mut Round<'_>) {
             continue;
         };
         next[i] += 1;
-        let slot = (m.as_str(), o.grade.as_str());
-        let cap = round.free(slot.0, slot.1) as usize;
-        let heap = held.entry(slot).or_default();
-        heap.push((round.priority(i), i));
-        if heap.len() > cap {
+        let Some(&k) = slot_of.get(&(m.as_str(), o.grade.as_str())) else {
+            // No post of the grade there at all: rejected at once.
+            free.push(i);
+            continue;
+        };
+        let heap = &mut held[k];
+        heap.push((rank[i], i));
+        if heap.len() > cap[k] {
             if let Some((_, out)) = heap.pop() {
                 free.push(out);
             }
         }
     }
-    for ((m, _), heap) in held {
+    for (k, heap) in held.into_iter().enumerate() {
+        let (m, grade) = slots[k];
+        cap[k] = cap[k].saturating_sub(heap.len());
         for (_, i) in heap {
             round.placed[i] = Some((m, Placement::Preference));
         }
-    }
-    for (i, p) in round.placed.clone().iter().enumerate() {
-        if let Some((m, Placement::Preference)) = p {
-            let grade = round.officers[i].grade.as_str();
-            if let Some(k) = round.left.get_mut(&(*m, grade)) {
-                *k = k.saturating_sub(1);
-            }
-        }
+        round.left.insert((m, grade), cap[k] as u32);
     }
 }
 
