@@ -161,7 +161,11 @@ pub struct CoupleOutcome {
 pub struct Remaining {
     pub ministry: String,
     pub grade: String,
+    /// Posts still vacant after the round.
     pub vacant: u32,
+    /// Officers beyond the posts: an officer who had to rotate could not be
+    /// placed and stays, though their post was offered and taken (for DoPT).
+    pub over_strength: u32,
     pub freed_for_next_round: u32,
 }
 
@@ -653,12 +657,15 @@ fn results(round: &Round<'_>) -> Vec<OfficerResult> {
 
 fn remaining(round: &Round<'_>) -> Vec<Remaining> {
     let mut freed: BTreeMap<Slot<'_>, u32> = BTreeMap::new();
+    // Officers who had to rotate but stay: their post, offered to the round, is not free after all.
+    let mut stayed: BTreeMap<Slot<'_>, u32> = BTreeMap::new();
     for (i, p) in round.placed.iter().enumerate() {
         let o = round.officers[i];
-        if p.is_some() && !o.must_rotate {
-            *freed
-                .entry((o.ministry.as_str(), o.grade.as_str()))
-                .or_default() += 1;
+        let slot = (o.ministry.as_str(), o.grade.as_str());
+        match (p.is_some(), o.must_rotate) {
+            (true, false) => *freed.entry(slot).or_default() += 1,
+            (false, true) => *stayed.entry(slot).or_default() += 1,
+            _ => {}
         }
     }
     let mut slots: Vec<Slot<'_>> = round.left.keys().chain(freed.keys()).copied().collect();
@@ -669,7 +676,14 @@ fn remaining(round: &Round<'_>) -> Vec<Remaining> {
         .map(|(m, g)| Remaining {
             ministry: m.to_owned(),
             grade: g.to_owned(),
-            vacant: round.free(m, g),
+            vacant: round
+                .free(m, g)
+                .saturating_sub(stayed.get(&(m, g)).copied().unwrap_or(0)),
+            over_strength: stayed
+                .get(&(m, g))
+                .copied()
+                .unwrap_or(0)
+                .saturating_sub(round.free(m, g)),
             freed_for_next_round: freed.get(&(m, g)).copied().unwrap_or(0),
         })
         .collect()
