@@ -625,22 +625,24 @@ fn results(round: &Round<'_>) -> Vec<OfficerResult> {
                 let slot = (m.as_str(), o.grade.as_str());
                 let cap = round.capacity.get(&slot).copied().unwrap_or(0);
                 let couples = round.by_couples.get(&slot).copied().unwrap_or(0);
-                let text = if cap == 0 {
+                let text = if matches!(placed, Some((_, Placement::WithSpouse))) {
+                    format!("choice {m}: not taken, so as to be posted with the spouse (SPO-1)")
+                } else if cap == 0 {
                     format!("choice {m}: no {} post was open to the round", o.grade)
                 } else if couples > 0 {
-                    format!("choice {m}: its {cap} {} post(s) went to {couples} officer(s) posted with a spouse (SPO-1) and the rest to officers of higher priority", o.grade)
+                    format!("choice {m}: of its {cap} {} post(s), {couples} went to officers posted with a spouse (SPO-1), the rest to officers of higher priority", o.grade)
                 } else {
                     format!("choice {m}: its {cap} {} post(s) went to officers of higher priority", o.grade)
                 };
                 reasons.push(&ROT_1, text);
             }
-            let mut own = round.reasons[i].clone();
+            // Then what the couple and afterwards stages recorded, then the result.
+            reasons.extend(round.reasons[i].clone());
             match placed {
                 Some((m, Placement::Preference)) => reasons.push(&ROT_1, format!("placed in {m}, choice {} on the list", rank.unwrap_or(0))),
                 None if !o.must_rotate => reasons.push(&ROT_1, "no choice on the list could be met; stays in the present ministry"),
                 _ => {}
             }
-            own.extend(reasons);
             OfficerResult {
                 code: o.code.clone(),
                 grade: o.grade.clone(),
@@ -649,7 +651,7 @@ fn results(round: &Round<'_>) -> Vec<OfficerResult> {
                 station: to.and_then(|m| round.station(m)).map(str::to_owned),
                 placement: placed.map_or(Placement::Unplaced, |(_, h)| h),
                 rank,
-                reasons: own.iter().cloned().collect(),
+                reasons: reasons.iter().cloned().collect(),
             }
         })
         .collect()
