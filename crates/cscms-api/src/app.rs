@@ -19,7 +19,7 @@ use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, deputation, empanelment, employees, foreign_visits, health, ipr, me,
-    organisations, prints, profile, rules, vigilance, working_strength,
+    organisations, prints, profile, rotation, rules, vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -67,6 +67,8 @@ where
                 .service(rules::rotation_allocate)
                 .service(rules::spouse_posting_evaluate)
                 .service(career::employee_rotation)
+                .service(rotation::groups)
+                .service(rotation::create_groups)
                 .service(career::employee_macp)
                 .service(career::employee_nfs)
                 .service(career::macp_due)

@@ -31,13 +31,14 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "ipr", description = "Annual immovable property returns: filing, revisions, print, who has not filed (IPR-1)"),
         (name = "vigilance", description = "Vigilance status and the clearance every service asks for (VIG-1, VIG-2)"),
         (name = "profiles", description = "Profile lifecycle: update, submit, validation rounds, print (PRF-1..PRF-5)"),
-        (name = "rules", description = "Rules engines (pay, MACP/ACP, NFS, empanelment): decisions with rule ids, orders and as-of dates; the stateless ones are open to any authenticated caller and store nothing"),
+        (name = "rules", description = "Rules engines (pay, MACP/ACP, NFS, empanelment, rotation, spouse posting): decisions with rule ids, orders and as-of dates; the stateless ones are open to any authenticated caller and store nothing"),
         (name = "foreign visits", description = "Clearance of private foreign visits (FV-1), with the vigilance clearance (VIG-1)"),
         (name = "deputation", description = "Advertisements, applications, cadre clearance and DoPT approval (DEP-1, DEP-2)"),
         (name = "audit", description = "The append-only audit trail (PRF-4)"),
         (name = "apars", description = "APAR records (CSS-2): SPARROW's import, DoPT's entries and corrections; an employee sees their own"),
         (name = "empanelment", description = "Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10): batches, proposals, runs, reviews due. DoPT; integration clients with empanelment:read / empanelment:write"),
         (name = "prints", description = "Verification of printed documents by the code they carry (PRF-5)"),
+        (name = "rotation", description = "Rotation transfer (ROT-1, ROT-2): the ministry groups DoPT keeps"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

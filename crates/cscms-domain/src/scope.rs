@@ -200,6 +200,8 @@ pub enum Op {
     ReadEmpanelmentInputs,
     ManageEmpanelment,
     ReadAudit,
+    /// ROT-2: record a new set of the two ministry groups.
+    ManageMinistryGroups,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -228,6 +230,7 @@ impl Op {
         Op::ReadEmpanelmentInputs,
         Op::ManageEmpanelment,
         Op::ReadAudit,
+        Op::ManageMinistryGroups,
     ];
 
     /// The table.
@@ -271,6 +274,8 @@ impl Op {
             Op::ReadEmpanelmentInputs => g(&[Dopt], &[&[scopes::EMPANELMENT_READ, scopes::APAR_READ], &[scopes::EMPANELMENT_WRITE, scopes::APAR_READ]], "A run's inputs include APARs: an integration client needs apar:read as well as empanelment:read."),
             Op::ManageEmpanelment => g(&[Dopt], &[&[scopes::EMPANELMENT_WRITE]], "Batches, proposals and runs are made by DoPT; integration clients need the scope empanelment:write."),
             Op::ReadAudit => g(&[Dopt, NodalOfficer], NONE, "Only DoPT and nodal officers read the audit trail."),
+            // ROT-2: the groups are DoPT's policy.
+            Op::ManageMinistryGroups => g(&[Dopt], NONE, "Only the DoPT cadre authority keeps the ministry groups."),
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod migrate;
 pub mod organisations;
 pub mod prints;
 pub mod profiles;
+pub mod rotation;
 pub mod schema;
 mod scope;
 pub mod seed;

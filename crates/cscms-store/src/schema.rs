@@ -378,3 +378,23 @@ diesel::table! {
         printed_by -> Text,
     }
 }
+
+diesel::table! {
+    ministry_group_sets (effective_from) {
+        effective_from -> Date,
+        order_ref -> Text,
+        set_at -> Timestamp,
+        set_by -> Text,
+    }
+}
+
+diesel::table! {
+    ministry_groups (effective_from, org_id) {
+        effective_from -> Date,
+        org_id -> Text,
+        grp -> Text,
+    }
+}
+
+diesel::joinable!(ministry_groups -> ministry_group_sets (effective_from));
+diesel::allow_tables_to_appear_in_same_query!(ministry_groups, ministry_group_sets, organisations);

@@ -285,3 +285,60 @@ async fn rot_1_allocation_what_if_names_no_other_officer() {
         .await
         .assert_problem(422, "validation_failed");
 }
+
+#[actix_web::test]
+async fn rot_2_ministry_groups_are_dated_complete_and_kept_by_dopt() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let set = |from: &str, a: &[&str], b: &[&str]| json!({"effective_from": from, "order_ref": "DoPT OM No. 21/19/2022-CS.I(P) dated 02.11.2022", "a": a, "b": b});
+    let path = "/v1/rotation/ministry-groups";
+    app.get(path, &me).await.assert_problem(404, "not_found");
+    // Only DoPT records a set.
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    app.post_json(path, &nodal, &set("2022-11-02", &["MHA"], &["MOF"]))
+        .await
+        .assert_problem(403, "forbidden");
+    // Every ministry in exactly one group; bodies under a ministry are not ministries.
+    for bad in [
+        set("2022-11-02", &["MHA"], &[]),
+        set("2022-11-02", &["MHA", "MOF"], &["MOF"]),
+        set("2022-11-02", &["MHA", "MHA-NDMA"], &["MOF"]),
+        set("2022-11-02", &["MHA", "XYZ"], &["MOF"]),
+    ] {
+        app.post_json(path, &dopt, &bad)
+            .await
+            .assert_problem(422, "validation_failed");
+    }
+    let r = app
+        .post_json(path, &dopt, &set("2022-11-02", &["MHA"], &["MOF"]))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(
+        (r.json["a"].clone(), r.json["b"].clone()),
+        (json!(["MHA"]), json!(["MOF"]))
+    );
+    // Never changed: a second set for the same date is a conflict; a later one takes over from its date.
+    let r = app
+        .post_json(path, &dopt, &set("2022-11-02", &["MOF"], &["MHA"]))
+        .await;
+    assert_eq!(r.status, 409, "{}", r.json);
+    let r = app
+        .post_json(path, &dopt, &set("2025-04-01", &["MOF"], &["MHA"]))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let r = app.get(&format!("{path}?as_of=2025-03-31"), &me).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["a"], json!(["MHA"]));
+    let r = app.get(&format!("{path}?as_of=2025-04-01"), &me).await;
+    assert_eq!(r.json["a"], json!(["MOF"]));
+    app.get(&format!("{path}?as_of=2022-11-01"), &me)
+        .await
+        .assert_problem(404, "not_found");
+    // Audited, with the change in the feed.
+    let trail = app
+        .db(|c| cscms_store::audit::for_entity(c, "ministry_groups", "2025-04-01"))
+        .await;
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].action, "create");
+}

@@ -14,6 +14,7 @@ pub mod me;
 pub mod organisations;
 pub mod prints;
 pub mod profile;
+pub mod rotation;
 pub mod rules;
 pub mod vigilance;
 pub mod workflow;

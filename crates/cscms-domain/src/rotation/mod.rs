@@ -8,6 +8,7 @@
 
 pub mod allocation;
 pub mod eligibility;
+pub mod groups;
 pub mod params;
 
 #[cfg(test)]
@@ -21,3 +22,4 @@ pub use eligibility::{
     evaluate_rotation, in_ministry_since, RotationError, RotationInput, RotationOutcome,
     RotationStatus,
 };
+pub use groups::check_groups;

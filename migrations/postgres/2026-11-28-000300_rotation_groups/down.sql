@@ -1,0 +1,2 @@
+DROP TABLE ministry_groups;
+DROP TABLE ministry_group_sets;
