@@ -200,6 +200,8 @@ pub enum Op {
     ReadEmpanelmentInputs,
     ManageEmpanelment,
     ReadAudit,
+    /// The change feed; which changes each caller reads is [`crate::feed::scope`].
+    ReadChanges,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -228,6 +230,7 @@ impl Op {
         Op::ReadEmpanelmentInputs,
         Op::ManageEmpanelment,
         Op::ReadAudit,
+        Op::ReadChanges,
     ];
 
     /// The table.
@@ -271,6 +274,9 @@ impl Op {
             Op::ReadEmpanelmentInputs => g(&[Dopt], &[&[scopes::EMPANELMENT_READ, scopes::APAR_READ], &[scopes::EMPANELMENT_WRITE, scopes::APAR_READ]], "A run's inputs include APARs: an integration client needs apar:read as well as empanelment:read."),
             Op::ManageEmpanelment => g(&[Dopt], &[&[scopes::EMPANELMENT_WRITE]], "Batches, proposals and runs are made by DoPT; integration clients need the scope empanelment:write."),
             Op::ReadAudit => g(&[Dopt, NodalOfficer], NONE, "Only DoPT and nodal officers read the audit trail."),
+            // INT-1, INT-2: for those who keep others' records in step; an
+            // employee reads their own records directly.
+            Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }
 }
