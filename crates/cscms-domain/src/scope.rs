@@ -202,6 +202,8 @@ pub enum Op {
     ReadAudit,
     /// ROT-2: record a new set of the two ministry groups.
     ManageMinistryGroups,
+    /// The change feed; which changes each caller reads is [`crate::feed::scope`].
+    ReadChanges,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -231,6 +233,7 @@ impl Op {
         Op::ManageEmpanelment,
         Op::ReadAudit,
         Op::ManageMinistryGroups,
+        Op::ReadChanges,
     ];
 
     /// The table.
@@ -276,6 +279,9 @@ impl Op {
             Op::ReadAudit => g(&[Dopt, NodalOfficer], NONE, "Only DoPT and nodal officers read the audit trail."),
             // ROT-2: the groups are DoPT's policy.
             Op::ManageMinistryGroups => g(&[Dopt], NONE, "Only the DoPT cadre authority keeps the ministry groups."),
+            // INT-1, INT-2: for those who keep others' records in step; an
+            // employee reads their own records directly.
+            Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }
 }
