@@ -17,6 +17,7 @@ pub mod principal;
 pub mod profile;
 pub mod rules;
 pub mod scope;
+pub mod surplus;
 pub mod text;
 pub mod vigilance;
 pub mod workflow;
