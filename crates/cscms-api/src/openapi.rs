@@ -34,6 +34,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "rules", description = "Rules engines (pay, MACP/ACP, NFS, empanelment): decisions with rule ids, orders and as-of dates; the stateless ones are open to any authenticated caller and store nothing"),
         (name = "foreign visits", description = "Clearance of private foreign visits (FV-1), with the vigilance clearance (VIG-1)"),
         (name = "deputation", description = "Advertisements, applications, cadre clearance and DoPT approval (DEP-1, DEP-2)"),
+        (name = "surplus", description = "Surplus Cell NOC/NAC requisitions (SUR-1): the revised proforma of DoPT OM 1/1/2017-R&R and DC of 03.04.2019, its route through the cadre controlling authority to DoPT, nominations and the 3-month appointment clock"),
         (name = "audit", description = "The append-only audit trail (PRF-4)"),
         (name = "apars", description = "APAR records (CSS-2): SPARROW's import, DoPT's entries and corrections; an employee sees their own"),
         (name = "empanelment", description = "Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10): batches, proposals, runs, reviews due. DoPT; integration clients with empanelment:read / empanelment:write"),

@@ -15,6 +15,7 @@ pub mod organisations;
 pub mod prints;
 pub mod profile;
 pub mod rules;
+pub mod surplus;
 pub mod vigilance;
 pub mod workflow;
 pub mod working_strength;

@@ -6,6 +6,7 @@
 use chrono::{Months, NaiveDate};
 
 use crate::decision::{Decision, Reasons};
+use crate::vigilance::fields::{FieldErrors, Text};
 use crate::params::{ymd, Dated};
 use crate::rules::SUR_1;
 
@@ -43,6 +44,56 @@ pub fn is_overdue(due_on: NaiveDate, appointed_on: Option<NaiveDate>, today: Nai
     appointed_on.is_none() && today > due_on
 }
 
+/// A surplus employee as DoPT nominates them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Nominee {
+    pub name: Text,
+    /// The post last held and the office declared surplus from.
+    pub particulars: Text,
+    pub nominated_on: NaiveDate,
+    /// The last day of the appointment period.
+    pub due_on: NaiveDate,
+}
+
+/// Checks DoPT's nominations against a requisition of `vacancies`: at least
+/// one nominee and no more than the vacancies, each named, nominated on or
+/// before `today`, each with the last day of certificate 11.
+pub fn nominate(
+    nominees: &[(&str, &str, NaiveDate)],
+    vacancies: u32,
+    today: NaiveDate,
+) -> Result<Vec<Nominee>, FieldErrors> {
+    let mut errs = FieldErrors::new();
+    let count = u32::try_from(nominees.len()).unwrap_or(u32::MAX);
+    if count == 0 || count > vacancies {
+        errs.push(
+            "nominees",
+            format!("nominate from 1 to {vacancies} surplus employees, one per vacancy"),
+        );
+    }
+    let mut out = Vec::new();
+    for (i, (name, particulars, on)) in nominees.iter().enumerate() {
+        let name = Text::parse(name, 200).map_err(|m| errs.push(format!("nominees[{i}].name"), m));
+        let particulars = Text::parse(particulars, 1000)
+            .map_err(|m| errs.push(format!("nominees[{i}].particulars"), m));
+        if *on > today {
+            errs.push(
+                format!("nominees[{i}].nominated_on"),
+                "must not be in the future",
+            );
+        }
+        if let (Ok(name), Ok(particulars)) = (name, particulars) {
+            out.push(Nominee {
+                name,
+                particulars,
+                nominated_on: *on,
+                due_on: appointment_due(*on).outcome,
+            });
+        }
+    }
+    errs.finish(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -57,6 +108,15 @@ mod tests {
         assert!(!is_overdue(due.outcome, None, ymd(2026, 4, 15)));
         assert!(is_overdue(due.outcome, None, ymd(2026, 4, 16)));
         assert!(!is_overdue(due.outcome, Some(ymd(2026, 4, 1)), ymd(2026, 5, 1)));
+        let ok = nominate(&[("A. Kumar", "UDC, ex-DGS&D", nominated)], 2, ymd(2026, 2, 1));
+        assert_eq!(ok.unwrap()[0].due_on, ymd(2026, 4, 15));
+        let many = [("A", "B", nominated); 3];
+        assert_eq!(nominate(&many, 2, nominated).unwrap_err().paths(), ["nominees"]);
+        let bad = nominate(&[(" ", "B", ymd(2026, 2, 2))], 2, ymd(2026, 2, 1)).unwrap_err();
+        assert_eq!(
+            bad.paths(),
+            ["nominees[0].name", "nominees[0].nominated_on"]
+        );
         // Month ends clamp.
         assert_eq!(appointment_due(ymd(2026, 1, 31)).outcome, ymd(2026, 4, 30));
     }

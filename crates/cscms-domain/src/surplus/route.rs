@@ -29,6 +29,7 @@ string_enum!(
     /// What may be done to a requisition.
     SurAction, "requisition action" {
         Draft = "draft",
+        Amend = "amend",
         Submit = "submit",
         Forward = "forward",
         TakeUp = "take_up",
@@ -73,6 +74,7 @@ pub const SURPLUS_REQUISITION: Workflow<SurState, SurAction> = Workflow {
     actions: SurAction::ALL,
     transitions: &[
         t(None, SurAction::Draft, SurState::Draft, OFFICE, ReasonRule::Optional),
+        t(Some(SurState::Draft), SurAction::Amend, SurState::Draft, OFFICE, ReasonRule::Optional),
         t(Some(SurState::Draft), SurAction::Submit, SurState::Submitted, OFFICE, ReasonRule::Optional),
         t(Some(SurState::Submitted), SurAction::Forward, SurState::Forwarded, AUTHORITY, ReasonRule::Optional),
         t(Some(SurState::Submitted), SurAction::Return, SurState::Returned, AUTHORITY, ReasonRule::Required),
@@ -96,7 +98,10 @@ mod tests {
         assert_eq!(w.rule.id, "SUR-1");
         // A body's officer submits but cannot forward: the ministry does.
         let sub = Role::SubNodalOfficer;
-        assert_eq!(w.allowed(Some(SurState::Draft), sub), [SurAction::Submit]);
+        assert_eq!(
+            w.allowed(Some(SurState::Draft), sub),
+            [SurAction::Amend, SurAction::Submit]
+        );
         let refused = w
             .apply(Some(SurState::Submitted), SurAction::Forward, sub, None)
             .unwrap_err();
