@@ -22,6 +22,7 @@ mod profile;
 mod rules;
 mod scope;
 mod scope_matrix;
+mod surplus;
 mod vigilance;
 mod workflow_support;
 mod write_load;
