@@ -161,9 +161,7 @@ pub fn sees_organisation(who: &Principal, family: Family, place: OrgPlace<'_>) -
         // SUR-1: an office's requisitions are its own, its ministry's
         // (which forwards them) and DoPT's business; not AVD's or employees'.
         (Family::SurplusRequisition, Role::Dopt) => true,
-        (Family::SurplusRequisition, Role::NodalOfficer | Role::SubNodalOfficer) => {
-            own_or_under()
-        }
+        (Family::SurplusRequisition, Role::NodalOfficer | Role::SubNodalOfficer) => own_or_under(),
         (Family::SurplusRequisition, _) => false,
         (_, Role::Avd | Role::Dopt | Role::Employee) => true,
         (Family::Organisation, Role::NodalOfficer | Role::SubNodalOfficer) => {
@@ -511,7 +509,11 @@ mod tests {
             assert!(!sees_organisation(&blind, f, p_ndma), "{:?}", blind.role);
             assert_eq!(org_visibility(&blind, f), Visibility::Nothing);
         }
-        assert!(sees_organisation(&who(Role::Dopt, None, None, &[]), f, p_mof));
+        assert!(sees_organisation(
+            &who(Role::Dopt, None, None, &[]),
+            f,
+            p_mof
+        ));
         assert_eq!(org_visibility(&sub, f), Visibility::OrgTree(ndma.clone()));
     }
 

@@ -310,7 +310,11 @@ pub fn overdue(
         .filter(noms::appointed_on.is_null())
         .filter(noms::due_on.lt(today))
         .filter(visible)
-        .order((noms::due_on.asc(), noms::requisition_id.asc(), noms::seq.asc()))
+        .order((
+            noms::due_on.asc(),
+            noms::requisition_id.asc(),
+            noms::seq.asc(),
+        ))
         .limit(limit)
         .select((
             NominationRow::as_select(),

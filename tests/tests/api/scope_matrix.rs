@@ -384,7 +384,8 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
     // nomination 1): one of a ministry, one of a body under it, one elsewhere.
     let mut requisitions = Vec::new();
     for org in ["MHA", "MHA-NDMA", "MOF"] {
-        let id = crate::surplus::in_state(&app, org, cscms_domain::surplus::SurState::Nominated).await;
+        let id =
+            crate::surplus::in_state(&app, org, cscms_domain::surplus::SurState::Nominated).await;
         requisitions.push(id.to_string());
     }
     let records = |fam: &str| -> (Vec<String>, &'static str) {

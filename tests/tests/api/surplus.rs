@@ -9,9 +9,7 @@ use cscms_domain::workflow::Label;
 use serde_json::{json, Value};
 
 use crate::common::{spawn, TestApp};
-use crate::workflow_support::{
-    check, expect, one_audit_row_per_step, today, Caller, REASON,
-};
+use crate::workflow_support::{check, expect, one_audit_row_per_step, today, Caller, REASON};
 
 /// A complete proforma for one post of MHA-NDMA, two places.
 pub fn proforma() -> Value {
@@ -105,35 +103,117 @@ pub async fn in_state(app: &TestApp, org: &str, target: SurState) -> i64 {
 }
 
 fn action_path(id: i64, action: &str) -> String {
-    format!(
-        "/v1/surplus/requisitions/{id}/{}",
-        action.replace('_', "-")
-    )
+    format!("/v1/surplus/requisitions/{id}/{}", action.replace('_', "-"))
 }
 
 /// One row per rule of the OM: a change to a sound proforma (a JSON
 /// pointer and the value put there, `null` to remove), and the field it
 /// must be refused at.
 const DOOR: &[(&str, &str, &str, &str)] = &[
-    ("blank", "/organisation/name", "\"  \"", "body.organisation.name"),
-    ("missing", "/addresses/head_office", "null", "body.addresses.head_office"),
+    (
+        "blank",
+        "/organisation/name",
+        "\"  \"",
+        "body.organisation.name",
+    ),
+    (
+        "missing",
+        "/addresses/head_office",
+        "null",
+        "body.addresses.head_office",
+    ),
     ("dashes", "/duties", "\"---\"", "body.duties"),
-    ("dots", "/qualifications/desirable", "\". . .\"", "body.qualifications.desirable"),
-    ("All India", "/vacancies/1/station", "\"All India\"", "body.vacancies[1].station"),
-    ("anywhere", "/vacancies/0/station", "\"Anywhere in India\"", "body.vacancies[0].station"),
-    ("no State", "/vacancies/1/state", "\"North East\"", "body.vacancies[1].state"),
-    ("category", "/vacancies/0/breakup/1/category", "\"GEN\"", "body.vacancies[0].breakup[1].category"),
-    ("place break-up", "/vacancies/0/breakup/0/count", "1", "body.vacancies[0].breakup"),
+    (
+        "dots",
+        "/qualifications/desirable",
+        "\". . .\"",
+        "body.qualifications.desirable",
+    ),
+    (
+        "All India",
+        "/vacancies/1/station",
+        "\"All India\"",
+        "body.vacancies[1].station",
+    ),
+    (
+        "anywhere",
+        "/vacancies/0/station",
+        "\"Anywhere in India\"",
+        "body.vacancies[0].station",
+    ),
+    (
+        "no State",
+        "/vacancies/1/state",
+        "\"North East\"",
+        "body.vacancies[1].state",
+    ),
+    (
+        "category",
+        "/vacancies/0/breakup/1/category",
+        "\"GEN\"",
+        "body.vacancies[0].breakup[1].category",
+    ),
+    (
+        "place break-up",
+        "/vacancies/0/breakup/0/count",
+        "1",
+        "body.vacancies[0].breakup",
+    ),
     ("total", "/total_vacancies", "5", "body.total_vacancies"),
-    ("PH beyond", "/vacancies/1/breakup/0/ph", "2", "body.vacancies[1].breakup[0].ph"),
-    ("pay level", "/post/pay/level", "\"6\"", "body.post.pay.level"),
-    ("grade pay", "/post/pay/grade_pay", "4700", "body.post.pay.grade_pay"),
-    ("future vacancy", "/vacancies/1/arose_on/0", "\"2099-01-01\"", "body.vacancies[1].arose_on[0]"),
-    ("future signature", "/signed/date", "\"2099-01-01\"", "body.signed.date"),
-    ("RR attached", "/recruitment_rules", "null", "body.recruitment_rules"),
-    ("certificate 9", "/certificates/regular_vacancies", "false", "body.certificates.regular_vacancies"),
-    ("percentages", "/post/recruitment/modes/1/percent", "40", "body.post.recruitment.modes"),
-    ("failing which", "/post/recruitment/modes/0/mode", "\"deputation\"", "body.post.recruitment.failing_which"),
+    (
+        "PH beyond",
+        "/vacancies/1/breakup/0/ph",
+        "2",
+        "body.vacancies[1].breakup[0].ph",
+    ),
+    (
+        "pay level",
+        "/post/pay/level",
+        "\"6\"",
+        "body.post.pay.level",
+    ),
+    (
+        "grade pay",
+        "/post/pay/grade_pay",
+        "4700",
+        "body.post.pay.grade_pay",
+    ),
+    (
+        "future vacancy",
+        "/vacancies/1/arose_on/0",
+        "\"2099-01-01\"",
+        "body.vacancies[1].arose_on[0]",
+    ),
+    (
+        "future signature",
+        "/signed/date",
+        "\"2099-01-01\"",
+        "body.signed.date",
+    ),
+    (
+        "RR attached",
+        "/recruitment_rules",
+        "null",
+        "body.recruitment_rules",
+    ),
+    (
+        "certificate 9",
+        "/certificates/regular_vacancies",
+        "false",
+        "body.certificates.regular_vacancies",
+    ),
+    (
+        "percentages",
+        "/post/recruitment/modes/1/percent",
+        "40",
+        "body.post.recruitment.modes",
+    ),
+    (
+        "failing which",
+        "/post/recruitment/modes/0/mode",
+        "\"deputation\"",
+        "body.post.recruitment.failing_which",
+    ),
 ];
 
 fn changed(pointer: &str, value: &str) -> Value {
@@ -227,31 +307,56 @@ async fn an_attached_office_goes_through_its_ministry() {
     let dopt = app.dopt();
     let id = draft(&app, &ndma).await;
     // The ministry sees its body's draft but does not submit it for it.
-    let r = app.post_json(&action_path(id, "submit"), &mha, &json!({})).await;
+    let r = app
+        .post_json(&action_path(id, "submit"), &mha, &json!({}))
+        .await;
     r.assert_problem(403, "forbidden");
-    let r = app.post_json(&action_path(id, "submit"), &ndma, &json!({})).await;
+    let r = app
+        .post_json(&action_path(id, "submit"), &ndma, &json!({}))
+        .await;
     assert_eq!(r.json["state"], "submitted", "{}", r.json);
     // DoPT does not take up what the ministry has not forwarded.
-    let r = app.post_json(&action_path(id, "take_up"), &dopt, &json!({})).await;
+    let r = app
+        .post_json(&action_path(id, "take_up"), &dopt, &json!({}))
+        .await;
     r.assert_problem(409, "invalid_transition");
     assert_eq!(r.json["current_state"], "submitted");
     // The body cannot forward its own requisition; another ministry does not see it.
-    let r = app.post_json(&action_path(id, "forward"), &ndma, &json!({})).await;
+    let r = app
+        .post_json(&action_path(id, "forward"), &ndma, &json!({}))
+        .await;
     r.assert_problem(403, "forbidden");
-    let r = app.post_json(&action_path(id, "forward"), &mof, &json!({})).await;
+    let r = app
+        .post_json(&action_path(id, "forward"), &mof, &json!({}))
+        .await;
     r.assert_problem(404, "not_found");
-    let r = app.post_json(&action_path(id, "forward"), &mha, &json!({})).await;
+    let r = app
+        .post_json(&action_path(id, "forward"), &mha, &json!({}))
+        .await;
     assert_eq!(r.json["state"], "forwarded", "{}", r.json);
-    let r = app.post_json(&action_path(id, "take_up"), &dopt, &json!({})).await;
+    let r = app
+        .post_json(&action_path(id, "take_up"), &dopt, &json!({}))
+        .await;
     assert_eq!(r.json["state"], "with_dopt", "{}", r.json);
-    let r = app.post_json(&action_path(id, "issue_noc"), &dopt, &json!({})).await;
+    let r = app
+        .post_json(&action_path(id, "issue_noc"), &dopt, &json!({}))
+        .await;
     assert_eq!(r.json["state"], "noc_issued", "{}", r.json);
     // No step fetched a vigilance clearance: the requester is an office.
     let steps = r.json["steps"].as_array().unwrap();
-    let roles: Vec<&str> = steps.iter().map(|s| s["actor_role"].as_str().unwrap()).collect();
+    let roles: Vec<&str> = steps
+        .iter()
+        .map(|s| s["actor_role"].as_str().unwrap())
+        .collect();
     assert_eq!(
         roles,
-        ["sub_nodal_officer", "sub_nodal_officer", "nodal_officer", "dopt", "dopt"]
+        [
+            "sub_nodal_officer",
+            "sub_nodal_officer",
+            "nodal_officer",
+            "dopt",
+            "dopt"
+        ]
     );
     assert!(steps.iter().all(|s| s["clearance"].is_null()));
     one_audit_row_per_step(&app, "surplus_requisition", &r.json).await;
@@ -283,7 +388,14 @@ async fn every_end_state_and_every_move_by_every_role() {
     assert_eq!(ends, 4);
     // From "with_dopt", every action by every caller answers as the table says.
     let mut tried = 0;
-    for action in ["issue_noc", "issue_nac", "return", "forward", "submit", "take_up"] {
+    for action in [
+        "issue_noc",
+        "issue_nac",
+        "return",
+        "forward",
+        "submit",
+        "take_up",
+    ] {
         for caller in &callers {
             let id = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
             let a = *cscms_domain::surplus::SurAction::ALL
@@ -292,9 +404,18 @@ async fn every_end_state_and_every_move_by_every_role() {
                 .unwrap();
             let e = expect(&SURPLUS_REQUISITION, SurState::WithDopt, a, caller.role);
             let r = app
-                .post_json(&action_path(id, action), &caller.token, &json!({"reason": REASON}))
+                .post_json(
+                    &action_path(id, action),
+                    &caller.token,
+                    &json!({"reason": REASON}),
+                )
                 .await;
-            check(&r, &e, SurState::WithDopt, &format!("{action} by {}", caller.label));
+            check(
+                &r,
+                &e,
+                SurState::WithDopt,
+                &format!("{action} by {}", caller.label),
+            );
             tried += 1;
         }
     }
@@ -323,7 +444,8 @@ async fn a_draft_is_amended_against_its_version() {
     assert_eq!(r.header("etag"), Some("\"2\""));
     let stale = app.put_json(&path, &ndma, Some("\"1\""), &body).await;
     stale.assert_problem(412, "stale_version");
-    app.post_json(&format!("{path}/submit"), &ndma, &json!({})).await;
+    app.post_json(&format!("{path}/submit"), &ndma, &json!({}))
+        .await;
     let late = app.put_json(&path, &ndma, Some("\"3\""), &body).await;
     late.assert_problem(409, "invalid_transition");
 }
@@ -377,7 +499,10 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
     // The office's ministry sees it; another ministry does not; the office
     // itself is not the watcher.
     let mha = app.token(Role::NodalOfficer, Some("MHA"));
-    assert_eq!(names(&app.get("/v1/surplus/nominations/overdue", &mha).await.json), ["Overdue"]);
+    assert_eq!(
+        names(&app.get("/v1/surplus/nominations/overdue", &mha).await.json),
+        ["Overdue"]
+    );
     let mof = app.token(Role::NodalOfficer, Some("MOF"));
     assert!(names(&app.get("/v1/surplus/nominations/overdue", &mof).await.json).is_empty());
     app.get("/v1/surplus/nominations/overdue", &ndma)
@@ -387,7 +512,9 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
     // More nominees than vacancies are refused.
     let other = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
     let five = json!({"nominees": (0..5).map(|i| json!({"name": format!("N{i}"), "particulars": "UDC", "nominated_on": today()})).collect::<Vec<_>>()});
-    let r = app.post_json(&action_path(other, "nominate"), &dopt, &five).await;
+    let r = app
+        .post_json(&action_path(other, "nominate"), &dopt, &five)
+        .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "body.nominees");
 

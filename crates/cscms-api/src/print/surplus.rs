@@ -122,10 +122,22 @@ pub fn document(r: &Requisition, ctx: &Context<'_>) -> Document {
             .row("Stands at", ctx.state.as_str().replace('_', " "))
             .into(),
         Section::new("1-2. The organisation")
-            .row("1(a) Name of the organisation/office", r.organisation.name.as_str())
-            .row("1(b) Ministry/Department to which attached", r.organisation.ministry.as_str())
-            .row("2. Postal address of the organisation", r.addresses.organisation.as_str())
-            .row("2. Postal address of the head office", r.addresses.head_office.as_str())
+            .row(
+                "1(a) Name of the organisation/office",
+                r.organisation.name.as_str(),
+            )
+            .row(
+                "1(b) Ministry/Department to which attached",
+                r.organisation.ministry.as_str(),
+            )
+            .row(
+                "2. Postal address of the organisation",
+                r.addresses.organisation.as_str(),
+            )
+            .row(
+                "2. Postal address of the head office",
+                r.addresses.head_office.as_str(),
+            )
             .into(),
         post.into(),
         Section::new("4. Job requirement and nature of duties")
@@ -134,9 +146,18 @@ pub fn document(r: &Requisition, ctx: &Context<'_>) -> Document {
         places.into(),
         Section::new("6-8. Vacancies, qualifications and conditions")
             .row("6. Total vacancies", r.total_vacancies.to_string())
-            .row("7(a) Essential qualifications", r.qualifications.essential.as_str())
-            .row("7(b) Desirable qualifications", r.qualifications.desirable.as_str())
-            .row("8. Other requirements or conditions", r.other_conditions.as_str())
+            .row(
+                "7(a) Essential qualifications",
+                r.qualifications.essential.as_str(),
+            )
+            .row(
+                "7(b) Desirable qualifications",
+                r.qualifications.desirable.as_str(),
+            )
+            .row(
+                "8. Other requirements or conditions",
+                r.other_conditions.as_str(),
+            )
             .into(),
         Section::new("Certificates")
             .row(

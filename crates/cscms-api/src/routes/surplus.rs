@@ -104,7 +104,9 @@ pub struct NomineeInput {
     #[schema(example = "Suresh Kumar")]
     pub name: String,
     /// The post last held and the office declared surplus from.
-    #[schema(example = "UDC, Directorate General of Supplies and Disposals (surplus from 01.10.2025)")]
+    #[schema(
+        example = "UDC, Directorate General of Supplies and Disposals (surplus from 01.10.2025)"
+    )]
     pub particulars: String,
     /// The date of nomination; not in the future.
     pub nominated_on: NaiveDate,
@@ -130,7 +132,11 @@ pub struct AppointmentRequest {
     pub appointed_on: NaiveDate,
     /// The appointment order's number and date.
     #[validate(length(min = 3, max = 300))]
-    #[schema(min_length = 3, max_length = 300, example = "A-12011/4/2026-Admn dated 10.03.2026")]
+    #[schema(
+        min_length = 3,
+        max_length = 300,
+        example = "A-12011/4/2026-Admn dated 10.03.2026"
+    )]
     pub order: String,
 }
 

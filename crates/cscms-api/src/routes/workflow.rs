@@ -127,8 +127,7 @@ pub async fn checked_step<S: Label, A: Label>(
         .map_err(refused)?;
     let clearance = match subject {
         Some((employee_code, purpose)) => {
-            let cl =
-                crate::clearance::for_employee(state, employee_code, purpose, today()).await?;
+            let cl = crate::clearance::for_employee(state, employee_code, purpose, today()).await?;
             Some(clearance_json(&cl)?)
         }
         None => None,

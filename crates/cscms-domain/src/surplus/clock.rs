@@ -6,9 +6,9 @@
 use chrono::{Months, NaiveDate};
 
 use crate::decision::{Decision, Reasons};
-use crate::vigilance::fields::{FieldErrors, Text};
 use crate::params::{ymd, Dated};
 use crate::rules::SUR_1;
+use crate::vigilance::fields::{FieldErrors, Text};
 
 /// The appointment period in months, from the OM of 03.04.2019.
 pub const APPOINTMENT_PERIOD: Dated<u32> = Dated {
@@ -107,11 +107,22 @@ mod tests {
         assert!(!is_overdue(due.outcome, None, ymd(2026, 4, 14)));
         assert!(!is_overdue(due.outcome, None, ymd(2026, 4, 15)));
         assert!(is_overdue(due.outcome, None, ymd(2026, 4, 16)));
-        assert!(!is_overdue(due.outcome, Some(ymd(2026, 4, 1)), ymd(2026, 5, 1)));
-        let ok = nominate(&[("A. Kumar", "UDC, ex-DGS&D", nominated)], 2, ymd(2026, 2, 1));
+        assert!(!is_overdue(
+            due.outcome,
+            Some(ymd(2026, 4, 1)),
+            ymd(2026, 5, 1)
+        ));
+        let ok = nominate(
+            &[("A. Kumar", "UDC, ex-DGS&D", nominated)],
+            2,
+            ymd(2026, 2, 1),
+        );
         assert_eq!(ok.unwrap()[0].due_on, ymd(2026, 4, 15));
         let many = [("A", "B", nominated); 3];
-        assert_eq!(nominate(&many, 2, nominated).unwrap_err().paths(), ["nominees"]);
+        assert_eq!(
+            nominate(&many, 2, nominated).unwrap_err().paths(),
+            ["nominees"]
+        );
         let bad = nominate(&[(" ", "B", ymd(2026, 2, 2))], 2, ymd(2026, 2, 1)).unwrap_err();
         assert_eq!(
             bad.paths(),

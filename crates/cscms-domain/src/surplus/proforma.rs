@@ -97,7 +97,10 @@ pub const STATES: &[&str] = &[
 #[serde(default, deny_unknown_fields)]
 pub struct OrganisationInput {
     /// 1(a) Name of the organisation or office.
-    #[cfg_attr(feature = "openapi", schema(example = "National Disaster Management Authority"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "National Disaster Management Authority")
+    )]
     pub name: String,
     /// 1(b) Ministry or department to which it is attached.
     #[cfg_attr(feature = "openapi", schema(example = "Ministry of Home Affairs"))]
@@ -109,7 +112,10 @@ pub struct OrganisationInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct AddressesInput {
-    #[cfg_attr(feature = "openapi", schema(example = "NDMA Bhawan, A-1 Safdarjung Enclave, New Delhi 110029"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "NDMA Bhawan, A-1 Safdarjung Enclave, New Delhi 110029")
+    )]
     pub organisation: String,
     #[cfg_attr(feature = "openapi", schema(example = "North Block, New Delhi 110001"))]
     pub head_office: String,
@@ -136,7 +142,10 @@ pub struct ClassificationInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct AuthorityInput {
-    #[cfg_attr(feature = "openapi", schema(example = "Ministry of Home Affairs (Administration Division)"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Ministry of Home Affairs (Administration Division)")
+    )]
     pub name: String,
     #[cfg_attr(feature = "openapi", schema(example = "North Block, New Delhi 110001"))]
     pub address: String,
@@ -250,7 +259,10 @@ pub struct PlaceInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct QualificationsInput {
-    #[cfg_attr(feature = "openapi", schema(example = "Degree of a recognised university"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "Degree of a recognised university")
+    )]
     pub essential: String,
     #[cfg_attr(feature = "openapi", schema(example = "NIL"))]
     pub desirable: String,
@@ -301,7 +313,10 @@ pub struct SignedInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct DocumentInput {
-    #[cfg_attr(feature = "openapi", schema(example = "NDMA (Assistant Section Officer) Recruitment Rules, 2015"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "NDMA (Assistant Section Officer) Recruitment Rules, 2015")
+    )]
     pub title: String,
     /// Where the attached copy is kept (e-file or document store reference).
     #[cfg_attr(feature = "openapi", schema(example = "GSR 512(E) dated 12.06.2015"))]
@@ -546,7 +561,9 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn item(&mut self, path: &str, s: &str, max: usize) -> Option<Item> {
-        Item::parse(s, max).map_err(|m| self.errs.push(path, m)).ok()
+        Item::parse(s, max)
+            .map_err(|m| self.errs.push(path, m))
+            .ok()
     }
 
     fn past_date(&mut self, path: &str, s: &str, today: NaiveDate) -> Option<NaiveDate> {
@@ -578,14 +595,30 @@ pub fn parse(input: &RequisitionInput, today: NaiveDate) -> Result<Requisition, 
     let duties = c.item("duties", &i.duties, LONG);
     let vacancies = parse_places(&mut c, &i.vacancies, i.total_vacancies, today);
     let qualifications = (
-        c.item("qualifications.essential", &i.qualifications.essential, LONG),
-        c.item("qualifications.desirable", &i.qualifications.desirable, LONG),
+        c.item(
+            "qualifications.essential",
+            &i.qualifications.essential,
+            LONG,
+        ),
+        c.item(
+            "qualifications.desirable",
+            &i.qualifications.desirable,
+            LONG,
+        ),
     );
     let other_conditions = c.item("other_conditions", &i.other_conditions, LONG);
     let certs = &i.certificates;
     for (given, path, what) in [
-        (certs.regular_vacancies, "certificates.regular_vacancies", "9"),
-        (certs.reservation_quota, "certificates.reservation_quota", "10"),
+        (
+            certs.regular_vacancies,
+            "certificates.regular_vacancies",
+            "9",
+        ),
+        (
+            certs.reservation_quota,
+            "certificates.reservation_quota",
+            "10",
+        ),
         (
             certs.appointment_within_three_months,
             "certificates.appointment_within_three_months",
@@ -593,8 +626,10 @@ pub fn parse(input: &RequisitionInput, today: NaiveDate) -> Result<Requisition, 
         ),
     ] {
         if !given {
-            c.errs
-                .push(path, format!("certificate {what} of the proforma must be given"));
+            c.errs.push(
+                path,
+                format!("certificate {what} of the proforma must be given"),
+            );
         }
     }
     let o = &i.authorised_officer;
@@ -690,7 +725,12 @@ fn parse_post(c: &mut Checker<'_>, p: &PostInput) -> Option<Post> {
     let cadre = c.item("post.cadre", &p.cadre, LINE);
     let cl = &p.classification;
     let service = c.item("post.classification.service", &cl.service, LINE);
-    let group = choice(c.errs, "post.classification.group", &cl.group, PostGroup::ALL);
+    let group = choice(
+        c.errs,
+        "post.classification.group",
+        &cl.group,
+        PostGroup::ALL,
+    );
     let gazette = choice(
         c.errs,
         "post.classification.gazette",
@@ -700,7 +740,11 @@ fn parse_post(c: &mut Checker<'_>, p: &PostInput) -> Option<Post> {
     let cca = &p.cadre_controlling_authority;
     let authority = (
         c.item("post.cadre_controlling_authority.name", &cca.name, LINE),
-        c.item("post.cadre_controlling_authority.address", &cca.address, LONG),
+        c.item(
+            "post.cadre_controlling_authority.address",
+            &cca.address,
+            LONG,
+        ),
     );
     let pay = parse_pay(c, &p.pay);
     let recruitment = parse_recruitment(c, &p.recruitment);
@@ -895,8 +939,10 @@ fn parse_places(
                 Category::ALL,
             );
             if b.count == 0 {
-                c.errs
-                    .push(format!("{bpath}.count"), "leave out a category with no vacancy");
+                c.errs.push(
+                    format!("{bpath}.count"),
+                    "leave out a category with no vacancy",
+                );
                 breakup_ok = false;
             }
             if b.ph > b.count {
@@ -1102,32 +1148,126 @@ mod tests {
     #[test]
     fn every_check_refuses_its_field() {
         let cases: &[Case] = &[
-            ("blank", |i| i.organisation.name = "  ".into(), "organisation.name"),
+            (
+                "blank",
+                |i| i.organisation.name = "  ".into(),
+                "organisation.name",
+            ),
             ("dashes", |i| i.duties = "- - -".into(), "duties"),
-            ("dots", |i| i.qualifications.desirable = "...".into(), "qualifications.desirable"),
-            ("missing item", |i| i.addresses.head_office = String::new(), "addresses.head_office"),
-            ("all india", |i| i.vacancies[0].station = "All India".into(), "vacancies[0].station"),
-            ("anywhere", |i| i.vacancies[0].station = "Anywhere in India".into(), "vacancies[0].station"),
-            ("no state", |i| i.vacancies[0].state = "Atlantis".into(), "vacancies[0].state"),
-            ("category", |i| i.vacancies[0].breakup[0].category = "GEN".into(), "vacancies[0].breakup[0].category"),
-            ("category twice", |i| i.vacancies[0].breakup[1].category = "UR".into(), "vacancies[0].breakup[1].category"),
-            ("ph over count", |i| i.vacancies[0].breakup[1].ph = 2, "vacancies[0].breakup[1].ph"),
-            ("break-up sum", |i| i.vacancies[0].breakup[0].count = 1, "vacancies[0].breakup"),
+            (
+                "dots",
+                |i| i.qualifications.desirable = "...".into(),
+                "qualifications.desirable",
+            ),
+            (
+                "missing item",
+                |i| i.addresses.head_office = String::new(),
+                "addresses.head_office",
+            ),
+            (
+                "all india",
+                |i| i.vacancies[0].station = "All India".into(),
+                "vacancies[0].station",
+            ),
+            (
+                "anywhere",
+                |i| i.vacancies[0].station = "Anywhere in India".into(),
+                "vacancies[0].station",
+            ),
+            (
+                "no state",
+                |i| i.vacancies[0].state = "Atlantis".into(),
+                "vacancies[0].state",
+            ),
+            (
+                "category",
+                |i| i.vacancies[0].breakup[0].category = "GEN".into(),
+                "vacancies[0].breakup[0].category",
+            ),
+            (
+                "category twice",
+                |i| i.vacancies[0].breakup[1].category = "UR".into(),
+                "vacancies[0].breakup[1].category",
+            ),
+            (
+                "ph over count",
+                |i| i.vacancies[0].breakup[1].ph = 2,
+                "vacancies[0].breakup[1].ph",
+            ),
+            (
+                "break-up sum",
+                |i| i.vacancies[0].breakup[0].count = 1,
+                "vacancies[0].breakup",
+            ),
             ("total sum", |i| i.total_vacancies = 4, "total_vacancies"),
             ("level", |i| i.post.pay.level = "8".into(), "post.pay.level"),
-            ("grade pay", |i| i.post.pay.grade_pay = 4601, "post.pay.grade_pay"),
-            ("pay band", |i| i.post.pay.pay_band = "PB-9".into(), "post.pay.pay_band"),
-            ("future vacancy", |i| i.vacancies[0].arose_on[0] = "2026-04-04".into(), "vacancies[0].arose_on[0]"),
-            ("future signature", |i| i.signed.date = "2026-05-01".into(), "signed.date"),
-            ("date per vacancy", |i| { i.vacancies[0].arose_on.pop(); }, "vacancies[0].arose_on"),
-            ("rr attached", |i| i.recruitment_rules = None, "recruitment_rules"),
-            ("certificate 11", |i| i.certificates.appointment_within_three_months = false, "certificates.appointment_within_three_months"),
-            ("percentages", |i| i.post.recruitment.modes[0].percent = 50, "post.recruitment.modes"),
-            ("mode", |i| i.post.recruitment.modes[0].mode = "lottery".into(), "post.recruitment.modes[0].mode"),
-            ("failing which", |i| i.post.recruitment.modes[0].mode = "promotion".into(), "post.recruitment.failing_which"),
-            ("group", |i| i.post.classification.group = "D".into(), "post.classification.group"),
-            ("tenure", |i| i.post.tenure = "contract".into(), "post.tenure"),
-            ("email", |i| i.authorised_officer.email = "nobody".into(), "authorised_officer.email"),
+            (
+                "grade pay",
+                |i| i.post.pay.grade_pay = 4601,
+                "post.pay.grade_pay",
+            ),
+            (
+                "pay band",
+                |i| i.post.pay.pay_band = "PB-9".into(),
+                "post.pay.pay_band",
+            ),
+            (
+                "future vacancy",
+                |i| i.vacancies[0].arose_on[0] = "2026-04-04".into(),
+                "vacancies[0].arose_on[0]",
+            ),
+            (
+                "future signature",
+                |i| i.signed.date = "2026-05-01".into(),
+                "signed.date",
+            ),
+            (
+                "date per vacancy",
+                |i| {
+                    i.vacancies[0].arose_on.pop();
+                },
+                "vacancies[0].arose_on",
+            ),
+            (
+                "rr attached",
+                |i| i.recruitment_rules = None,
+                "recruitment_rules",
+            ),
+            (
+                "certificate 11",
+                |i| i.certificates.appointment_within_three_months = false,
+                "certificates.appointment_within_three_months",
+            ),
+            (
+                "percentages",
+                |i| i.post.recruitment.modes[0].percent = 50,
+                "post.recruitment.modes",
+            ),
+            (
+                "mode",
+                |i| i.post.recruitment.modes[0].mode = "lottery".into(),
+                "post.recruitment.modes[0].mode",
+            ),
+            (
+                "failing which",
+                |i| i.post.recruitment.modes[0].mode = "promotion".into(),
+                "post.recruitment.failing_which",
+            ),
+            (
+                "group",
+                |i| i.post.classification.group = "D".into(),
+                "post.classification.group",
+            ),
+            (
+                "tenure",
+                |i| i.post.tenure = "contract".into(),
+                "post.tenure",
+            ),
+            (
+                "email",
+                |i| i.authorised_officer.email = "nobody".into(),
+                "authorised_officer.email",
+            ),
         ];
         let mut checked = 0;
         for (name, change, path) in cases {
@@ -1151,7 +1291,13 @@ mod tests {
             why_failed: "Both modes yielded no candidate".into(),
         });
         assert!(parse(&input, TODAY).is_ok());
-        input.post.recruitment.failing_which.as_mut().unwrap().why_failed = "--".into();
+        input
+            .post
+            .recruitment
+            .failing_which
+            .as_mut()
+            .unwrap()
+            .why_failed = "--".into();
         assert_eq!(
             parse(&input, TODAY).unwrap_err().paths(),
             ["post.recruitment.failing_which.why_failed"]
@@ -1179,7 +1325,14 @@ mod tests {
 
     #[test]
     fn places_that_name_no_place() {
-        for s in ["All India", "ALL-INDIA", "anywhere", "Any where in India", "India", "Pan India"] {
+        for s in [
+            "All India",
+            "ALL-INDIA",
+            "anywhere",
+            "Any where in India",
+            "India",
+            "Pan India",
+        ] {
             assert!(names_no_place(s), "{s}");
         }
         for s in ["New Delhi", "Indiranagar", "Port Blair"] {

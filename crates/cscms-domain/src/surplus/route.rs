@@ -73,17 +73,83 @@ pub const SURPLUS_REQUISITION: Workflow<SurState, SurAction> = Workflow {
     states: SurState::ALL,
     actions: SurAction::ALL,
     transitions: &[
-        t(None, SurAction::Draft, SurState::Draft, OFFICE, ReasonRule::Optional),
-        t(Some(SurState::Draft), SurAction::Amend, SurState::Draft, OFFICE, ReasonRule::Optional),
-        t(Some(SurState::Draft), SurAction::Submit, SurState::Submitted, OFFICE, ReasonRule::Optional),
-        t(Some(SurState::Submitted), SurAction::Forward, SurState::Forwarded, AUTHORITY, ReasonRule::Optional),
-        t(Some(SurState::Submitted), SurAction::Return, SurState::Returned, AUTHORITY, ReasonRule::Required),
-        t(Some(SurState::Forwarded), SurAction::TakeUp, SurState::WithDopt, DOPT, ReasonRule::Optional),
-        t(Some(SurState::Forwarded), SurAction::Return, SurState::Returned, DOPT, ReasonRule::Required),
-        t(Some(SurState::WithDopt), SurAction::IssueNoc, SurState::NocIssued, DOPT, ReasonRule::Optional),
-        t(Some(SurState::WithDopt), SurAction::IssueNac, SurState::NacIssued, DOPT, ReasonRule::Optional),
-        t(Some(SurState::WithDopt), SurAction::Nominate, SurState::Nominated, DOPT, ReasonRule::Optional),
-        t(Some(SurState::WithDopt), SurAction::Return, SurState::Returned, DOPT, ReasonRule::Required),
+        t(
+            None,
+            SurAction::Draft,
+            SurState::Draft,
+            OFFICE,
+            ReasonRule::Optional,
+        ),
+        t(
+            Some(SurState::Draft),
+            SurAction::Amend,
+            SurState::Draft,
+            OFFICE,
+            ReasonRule::Optional,
+        ),
+        t(
+            Some(SurState::Draft),
+            SurAction::Submit,
+            SurState::Submitted,
+            OFFICE,
+            ReasonRule::Optional,
+        ),
+        t(
+            Some(SurState::Submitted),
+            SurAction::Forward,
+            SurState::Forwarded,
+            AUTHORITY,
+            ReasonRule::Optional,
+        ),
+        t(
+            Some(SurState::Submitted),
+            SurAction::Return,
+            SurState::Returned,
+            AUTHORITY,
+            ReasonRule::Required,
+        ),
+        t(
+            Some(SurState::Forwarded),
+            SurAction::TakeUp,
+            SurState::WithDopt,
+            DOPT,
+            ReasonRule::Optional,
+        ),
+        t(
+            Some(SurState::Forwarded),
+            SurAction::Return,
+            SurState::Returned,
+            DOPT,
+            ReasonRule::Required,
+        ),
+        t(
+            Some(SurState::WithDopt),
+            SurAction::IssueNoc,
+            SurState::NocIssued,
+            DOPT,
+            ReasonRule::Optional,
+        ),
+        t(
+            Some(SurState::WithDopt),
+            SurAction::IssueNac,
+            SurState::NacIssued,
+            DOPT,
+            ReasonRule::Optional,
+        ),
+        t(
+            Some(SurState::WithDopt),
+            SurAction::Nominate,
+            SurState::Nominated,
+            DOPT,
+            ReasonRule::Optional,
+        ),
+        t(
+            Some(SurState::WithDopt),
+            SurAction::Return,
+            SurState::Returned,
+            DOPT,
+            ReasonRule::Required,
+        ),
     ],
 };
 
@@ -108,11 +174,21 @@ mod tests {
         assert_eq!(refused.kind, RefusalKind::Role);
         // DoPT takes up only what was forwarded.
         let early = w
-            .apply(Some(SurState::Submitted), SurAction::TakeUp, Role::Dopt, None)
+            .apply(
+                Some(SurState::Submitted),
+                SurAction::TakeUp,
+                Role::Dopt,
+                None,
+            )
             .unwrap_err();
         assert_eq!(early.kind, RefusalKind::State);
         let bare = w
-            .apply(Some(SurState::WithDopt), SurAction::Return, Role::Dopt, None)
+            .apply(
+                Some(SurState::WithDopt),
+                SurAction::Return,
+                Role::Dopt,
+                None,
+            )
             .unwrap_err();
         assert_eq!(bare.kind, RefusalKind::ReasonRequired);
         for s in [
