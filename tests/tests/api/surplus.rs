@@ -484,6 +484,12 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
         .map(|n| n["overdue"].as_bool().unwrap())
         .collect();
     assert_eq!(overdue, [false, false, true]);
+    let clock = &r.json["nominations"][2]["clock"];
+    assert_eq!(clock["reasons"][0]["rule"], "SUR-1", "{clock}");
+    assert_eq!(
+        clock["due_on"],
+        r.json["nominations"][2]["appointment_due_on"]
+    );
 
     let names = |v: &Value| -> Vec<String> {
         v["items"]

@@ -77,6 +77,9 @@ pub struct NominationView {
     pub overdue: bool,
     /// Appointed after `appointment_due_on`.
     pub appointed_late: bool,
+    /// The clock's decision: the last day, the rule (SUR-1) and the order.
+    #[schema(value_type = cscms_domain::decision::Decision<cscms_domain::surplus::AppointmentDue>)]
+    pub clock: serde_json::Value,
 }
 
 /// A requisition with its proforma, nominations and steps.
@@ -209,8 +212,14 @@ async fn load_visible(
     Ok(r)
 }
 
-fn nomination_view(n: cscms_store::surplus::NominationRow, today: NaiveDate) -> NominationView {
-    NominationView {
+fn nomination_view(
+    n: cscms_store::surplus::NominationRow,
+    today: NaiveDate,
+) -> Result<NominationView, ApiError> {
+    let clock = serde_json::to_value(surplus::appointment_due(n.nominated_on))
+        .map_err(|e| ApiError::Internal(format!("clock: {e}")))?;
+    Ok(NominationView {
+        clock,
         overdue: is_overdue(n.due_on, n.appointed_on, today),
         appointed_late: n.appointed_on.is_some_and(|a| a > n.due_on),
         seq: n.seq,
@@ -220,7 +229,7 @@ fn nomination_view(n: cscms_store::surplus::NominationRow, today: NaiveDate) -> 
         appointment_due_on: n.due_on,
         appointed_on: n.appointed_on,
         appointment_order: n.appointment_order,
-    }
+    })
 }
 
 async fn view(
@@ -247,7 +256,7 @@ async fn view(
         nominations: nominations
             .into_iter()
             .map(|n| nomination_view(n, today))
-            .collect(),
+            .collect::<Result<_, _>>()?,
         steps: StepView::list(steps)?,
     })
 }
@@ -726,7 +735,7 @@ pub async fn appoint(
         .into_iter()
         .find(|n| n.seq == seq)
         .ok_or_else(not_found)?;
-    Ok(HttpResponse::Ok().json(nomination_view(n, today)))
+    Ok(HttpResponse::Ok().json(nomination_view(n, today)?))
 }
 
 /// List overdue nominations

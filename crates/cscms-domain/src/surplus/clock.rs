@@ -17,10 +17,17 @@ pub const APPOINTMENT_PERIOD: Dated<u32> = Dated {
     source: "DoPT OM No. 1/1/2017-R&R and DC dated 03.04.2019, proforma certificate 11",
 };
 
+/// The clock's answer: the last day of the appointment period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct AppointmentDue {
+    pub due_on: NaiveDate,
+}
+
 /// The last day on which an employee nominated on `nominated_on` is
 /// appointed in time: three calendar months on (a nomination of 31 January
 /// falls due on 30 April, the month's last day).
-pub fn appointment_due(nominated_on: NaiveDate) -> Decision<NaiveDate> {
+pub fn appointment_due(nominated_on: NaiveDate) -> Decision<AppointmentDue> {
     let months = APPOINTMENT_PERIOD.value;
     let due = nominated_on
         .checked_add_months(Months::new(months))
@@ -35,7 +42,7 @@ pub fn appointment_due(nominated_on: NaiveDate) -> Decision<NaiveDate> {
             APPOINTMENT_PERIOD.source
         ),
     );
-    reasons.decide(nominated_on, due)
+    reasons.decide(nominated_on, AppointmentDue { due_on: due })
 }
 
 /// Whether a nomination not yet appointed is overdue on `today`: the due
@@ -87,7 +94,7 @@ pub fn nominate(
                 name,
                 particulars,
                 nominated_on: *on,
-                due_on: appointment_due(*on).outcome,
+                due_on: appointment_due(*on).outcome.due_on,
             });
         }
     }
@@ -102,16 +109,14 @@ mod tests {
     fn three_months_minus_and_plus_a_day() {
         let nominated = ymd(2026, 1, 15);
         let due = appointment_due(nominated);
-        assert_eq!(due.outcome, ymd(2026, 4, 15));
+        let on = due.outcome.due_on;
+        assert_eq!(on, ymd(2026, 4, 15));
         assert!(due.cites(&SUR_1));
-        assert!(!is_overdue(due.outcome, None, ymd(2026, 4, 14)));
-        assert!(!is_overdue(due.outcome, None, ymd(2026, 4, 15)));
-        assert!(is_overdue(due.outcome, None, ymd(2026, 4, 16)));
-        assert!(!is_overdue(
-            due.outcome,
-            Some(ymd(2026, 4, 1)),
-            ymd(2026, 5, 1)
-        ));
+        assert_eq!(serde_json::to_value(&due).unwrap()["due_on"], "2026-04-15");
+        assert!(!is_overdue(on, None, ymd(2026, 4, 14)));
+        assert!(!is_overdue(on, None, ymd(2026, 4, 15)));
+        assert!(is_overdue(on, None, ymd(2026, 4, 16)));
+        assert!(!is_overdue(on, Some(ymd(2026, 4, 1)), ymd(2026, 5, 1)));
         let ok = nominate(
             &[("A. Kumar", "UDC, ex-DGS&D", nominated)],
             2,
@@ -129,6 +134,9 @@ mod tests {
             ["nominees[0].name", "nominees[0].nominated_on"]
         );
         // Month ends clamp.
-        assert_eq!(appointment_due(ymd(2026, 1, 31)).outcome, ymd(2026, 4, 30));
+        assert_eq!(
+            appointment_due(ymd(2026, 1, 31)).outcome.due_on,
+            ymd(2026, 4, 30)
+        );
     }
 }

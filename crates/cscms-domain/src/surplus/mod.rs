@@ -17,6 +17,8 @@ pub mod clock;
 pub mod proforma;
 pub mod route;
 
-pub use clock::{appointment_due, is_overdue, nominate, Nominee, APPOINTMENT_PERIOD};
+pub use clock::{
+    appointment_due, is_overdue, nominate, AppointmentDue, Nominee, APPOINTMENT_PERIOD,
+};
 pub use proforma::{parse, Requisition, RequisitionInput, StoredRequisition};
 pub use route::{SurAction, SurState, SURPLUS_REQUISITION};
