@@ -836,7 +836,8 @@ fn parse_recruitment(c: &mut Checker<'_>, r: &RecruitmentInput) -> Option<Recrui
             None => ok = false,
         }
     }
-    let sum: u32 = r.modes.iter().map(|m| m.percent).sum();
+    // Summed wide: a hostile body's counts cannot overflow.
+    let sum: u64 = r.modes.iter().map(|m| u64::from(m.percent)).sum();
     if ok && sum != 100 {
         c.errs.push(
             "post.recruitment.modes",
@@ -974,8 +975,8 @@ fn parse_places(
                 None => breakup_ok = false,
             }
         }
-        let sum: u32 = p.breakup.iter().map(|b| b.count).sum();
-        if breakup_ok && sum != p.total {
+        let sum: u64 = p.breakup.iter().map(|b| u64::from(b.count)).sum();
+        if breakup_ok && sum != u64::from(p.total) {
             c.errs.push(
                 format!("{path}.breakup"),
                 format!(
@@ -1017,8 +1018,8 @@ fn parse_places(
             _ => ok = false,
         }
     }
-    let sum: u32 = places.iter().map(|p| p.total).sum();
-    if sum != total {
+    let sum: u64 = places.iter().map(|p| u64::from(p.total)).sum();
+    if sum != u64::from(total) {
         c.errs.push(
             "total_vacancies",
             format!("the places' vacancies add up to {sum}, not {total}"),
@@ -1321,6 +1322,16 @@ mod tests {
         input.vacancies[1].arose_on.pop();
         let e = parse(&input, TODAY).unwrap_err();
         assert_eq!(e.paths(), ["total_vacancies"]);
+    }
+
+    #[test]
+    fn huge_counts_are_refused_not_overflowed() {
+        let mut input = sample();
+        input.vacancies[0].breakup[0].count = u32::MAX;
+        input.vacancies[0].total = u32::MAX;
+        input.total_vacancies = u32::MAX;
+        let paths = parse(&input, TODAY).unwrap_err();
+        assert!(paths.paths().contains(&"vacancies[0].breakup"), "{paths}");
     }
 
     #[test]
