@@ -334,6 +334,26 @@ async fn an_attached_office_goes_through_its_ministry() {
         .post_json(&action_path(id, "forward"), &mha, &json!({}))
         .await;
     assert_eq!(r.json["state"], "forwarded", "{}", r.json);
+    // DoPT's queue lists it; the ministry's queue of submitted ones no longer does.
+    let queue = |r: crate::common::Reply| -> Vec<i64> {
+        r.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    let forwarded = app
+        .get("/v1/surplus/requisitions?state=forwarded", &dopt)
+        .await;
+    assert_eq!(queue(forwarded), [id]);
+    let submitted = app
+        .get("/v1/surplus/requisitions?state=submitted", &mha)
+        .await;
+    assert!(queue(submitted).is_empty());
+    app.get("/v1/surplus/requisitions?state=lost", &dopt)
+        .await
+        .assert_problem(400, "invalid_query");
     let r = app
         .post_json(&action_path(id, "take_up"), &dopt, &json!({}))
         .await;

@@ -17,7 +17,7 @@ use cscms_domain::surplus::{
 use cscms_domain::vigilance::ClearancePurpose;
 use cscms_store::surplus::{NewNomination, NewRequisition, Proforma, RequisitionRecord};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationErrors};
 
 use super::workflow::{
@@ -345,20 +345,36 @@ pub async fn draft(
         .json(v))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Only the requisitions in this state: `submitted` is a ministry's
+    /// queue, `forwarded` and `with_dopt` DoPT's.
+    pub state: Option<SurState>,
+}
+
 /// List requisitions
 ///
 /// The requisitions the caller sees, oldest first: an office its own, a
 /// ministry's nodal officer its own and those of the bodies under it,
 /// DoPT all (SUR-1). `allowed_actions` says which await the caller.
-#[utoipa::path(tag = "surplus", security(("bearer" = [])),
+#[utoipa::path(tag = "surplus", security(("bearer" = [])), params(ListQuery),
     responses((status = 200, description = "The requisitions, oldest first", body = RequisitionList),
         (status = 403, description = "Not an office, a ministry or DoPT", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/surplus/requisitions")]
-pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListSurplusRequisitions)?;
     let visibility = org_visibility(&who, Family::SurplusRequisition);
+    let in_state = q.state;
     let rows = state
-        .db(move |c| cscms_store::surplus::list(c, &visibility, None, 500))
+        .db(move |c| {
+            cscms_store::surplus::list(c, &visibility, in_state.map(SurState::as_str), 500)
+        })
         .await?;
     let items = rows
         .iter()
