@@ -45,6 +45,8 @@ pub struct Settings {
     pub jwt: JwtSettings,
     /// Browser origins allowed to call the API (CORS), e.g. the SPA's.
     pub cors_origins: Vec<String>,
+    /// Days the change feed keeps a change (INT-2).
+    pub change_retention_days: u32,
 }
 
 /// Every variable, its default and meaning (README's table mirrors this).
@@ -98,6 +100,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_CORS_ORIGINS",
         "(none)",
         "comma-separated browser origins allowed to call the API, e.g. https://portal.example.gov.in",
+    ),
+    (
+        "CSCMS_CHANGE_RETENTION_DAYS",
+        "30",
+        "days the change feed keeps a change (1-3650); an older cursor gets 410",
     ),
     ("CSCMS_JWT_ISSUER", "cscms-local", "required iss claim"),
     ("CSCMS_JWT_AUDIENCE", "cscms-api", "required aud claim"),
@@ -224,6 +231,13 @@ impl Settings {
             leeway_secs,
         };
         let cors_origins = cors_origins(get("CSCMS_CORS_ORIGINS"), &mut errors);
+        let change_retention_days = parse_num(
+            &get,
+            "CSCMS_CHANGE_RETENTION_DAYS",
+            30u32,
+            (1, 3650),
+            &mut errors,
+        );
         if errors.is_empty() {
             Ok(Settings {
                 database,
@@ -233,6 +247,7 @@ impl Settings {
                 max_body_bytes,
                 jwt,
                 cors_origins,
+                change_retention_days,
             })
         } else {
             Err(errors)

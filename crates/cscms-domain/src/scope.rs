@@ -230,6 +230,8 @@ pub enum Op {
     RecordSurplusAppointment,
     /// SUR-1, certificate 11: DoPT and the office's ministry watch the clock.
     ListOverdueNominations,
+    /// The change feed; which changes each caller reads is [`crate::feed::scope`].
+    ReadChanges,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -262,6 +264,7 @@ impl Op {
         Op::ListSurplusRequisitions,
         Op::RecordSurplusAppointment,
         Op::ListOverdueNominations,
+        Op::ReadChanges,
     ];
 
     /// The table.
@@ -309,6 +312,9 @@ impl Op {
             Op::ListSurplusRequisitions => g(&[NodalOfficer, SubNodalOfficer, Dopt], NONE, "Surplus Cell requisitions are read by the offices, their ministries and DoPT."),
             Op::RecordSurplusAppointment => g(&[NodalOfficer, SubNodalOfficer], NONE, "The appointment of a nominated surplus employee is recorded by the office."),
             Op::ListOverdueNominations => g(&[NodalOfficer, Dopt], NONE, "Overdue nominations are watched by DoPT and the office's ministry."),
+            // INT-1, INT-2: for those who keep others' records in step; an
+            // employee reads their own records directly.
+            Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }
 }
