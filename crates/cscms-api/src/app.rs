@@ -19,7 +19,7 @@ use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, changes, deputation, empanelment, employees, foreign_visits, health, ipr,
-    me, organisations, prints, profile, rotation, rules, vigilance, working_strength,
+    me, organisations, prints, profile, rotation, rules, surplus, vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -114,7 +114,20 @@ where
                 .service(deputation::refuse)
                 .service(deputation::approve)
                 .service(deputation::reject)
-                .service(deputation::withdraw),
+                .service(deputation::withdraw)
+                .service(surplus::draft)
+                .service(surplus::list)
+                .service(surplus::overdue)
+                .service(surplus::read)
+                .service(surplus::amend)
+                .service(surplus::submit)
+                .service(surplus::forward)
+                .service(surplus::take_up)
+                .service(surplus::issue_noc)
+                .service(surplus::issue_nac)
+                .service(surplus::return_requisition)
+                .service(surplus::nominate)
+                .service(surplus::appoint),
         )
 }
 

@@ -39,6 +39,15 @@ pub const ENTITIES: &[(&str, Gate)] = &[
     ),
     ("organisation", Gate::Family(Family::Organisation)),
     ("working_strength", Gate::Family(Family::WorkingStrength)),
+    // SUR-1: a requisition's steps and its nominees' appointments.
+    (
+        "surplus_requisition",
+        Gate::Family(Family::SurplusRequisition),
+    ),
+    (
+        "surplus_nomination",
+        Gate::Family(Family::SurplusRequisition),
+    ),
     ("validation_round", Gate::Op(Op::ListValidationRounds)),
     ("empanelment_batch", Gate::Op(Op::ReadEmpanelment)),
     ("empanelment_proposal", Gate::Op(Op::ReadEmpanelment)),
@@ -113,6 +122,9 @@ pub fn scope(who: &Principal) -> FeedScope {
 /// The family's visibility for list reading, organisation-level families
 /// included ([`crate::scope::sees_organisation`] in list form).
 fn family_visibility(who: &Principal, family: Family) -> Visibility {
+    if family == Family::SurplusRequisition {
+        return crate::scope::org_visibility(who, family);
+    }
     let org_level = matches!(
         family,
         Family::Organisation | Family::Advertisement | Family::WorkingStrength

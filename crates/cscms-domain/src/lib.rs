@@ -20,6 +20,7 @@ pub mod rotation;
 pub mod rules;
 pub mod scope;
 pub mod spouse_posting;
+pub mod surplus;
 pub mod text;
 pub mod vigilance;
 pub mod workflow;

@@ -77,6 +77,9 @@ pub enum Family {
     /// Working strength (PRF-3): the nodal officer (of the organisation or of
     /// the ministry above it), AVD and DoPT.
     WorkingStrength,
+    /// Surplus Cell NOC/NAC requisitions and their nominations (SUR-1):
+    /// the office's own, a ministry's and its bodies', DoPT all.
+    SurplusRequisition,
 }
 
 impl Family {
@@ -91,6 +94,7 @@ impl Family {
         Family::Organisation,
         Family::Advertisement,
         Family::WorkingStrength,
+        Family::SurplusRequisition,
     ];
 
     /// The integration scope that lets a client see this family, if any does.
@@ -104,7 +108,8 @@ impl Family {
             Family::PropertyReturn
             | Family::ForeignVisit
             | Family::DeputationApplication
-            | Family::WorkingStrength => None,
+            | Family::WorkingStrength
+            | Family::SurplusRequisition => None,
         }
     }
 }
@@ -153,11 +158,29 @@ pub fn sees_organisation(who: &Principal, family: Family, place: OrgPlace<'_>) -
         (Family::WorkingStrength, Role::Avd | Role::Dopt) => true,
         (Family::WorkingStrength, Role::NodalOfficer) => own_or_under(),
         (Family::WorkingStrength, _) => false,
+        // SUR-1: an office's requisitions are its own, its ministry's
+        // (which forwards them) and DoPT's business; not AVD's or employees'.
+        (Family::SurplusRequisition, Role::Dopt) => true,
+        (Family::SurplusRequisition, Role::NodalOfficer | Role::SubNodalOfficer) => own_or_under(),
+        (Family::SurplusRequisition, _) => false,
         (_, Role::Avd | Role::Dopt | Role::Employee) => true,
         (Family::Organisation, Role::NodalOfficer | Role::SubNodalOfficer) => {
             own_or_under() || own.is_some_and(|o| place.children.contains(o))
         }
         (_, Role::NodalOfficer | Role::SubNodalOfficer) => own_or_under(),
+    }
+}
+
+/// What part of an organisation-level family a caller may see, for list
+/// queries: the same rule as [`sees_organisation`] for the families whose
+/// records sit in one organisation and are seen down the tree.
+pub fn org_visibility(who: &Principal, family: Family) -> Visibility {
+    match (family, who.role, who.officer_org()) {
+        (Family::SurplusRequisition, Role::Dopt, _) => Visibility::All,
+        (Family::SurplusRequisition, Role::NodalOfficer | Role::SubNodalOfficer, Some(org)) => {
+            Visibility::OrgTree(org.clone())
+        }
+        _ => Visibility::Nothing,
     }
 }
 
@@ -202,6 +225,13 @@ pub enum Op {
     ReadAudit,
     /// ROT-2: record a new set of the two ministry groups.
     ManageMinistryGroups,
+    /// SUR-1: an office drafts a requisition for its own posts.
+    DraftSurplusRequisition,
+    ListSurplusRequisitions,
+    /// SUR-1: the office records the appointment of a nominated employee.
+    RecordSurplusAppointment,
+    /// SUR-1, certificate 11: DoPT and the office's ministry watch the clock.
+    ListOverdueNominations,
     /// The change feed; which changes each caller reads is [`crate::feed::scope`].
     ReadChanges,
 }
@@ -233,6 +263,10 @@ impl Op {
         Op::ManageEmpanelment,
         Op::ReadAudit,
         Op::ManageMinistryGroups,
+        Op::DraftSurplusRequisition,
+        Op::ListSurplusRequisitions,
+        Op::RecordSurplusAppointment,
+        Op::ListOverdueNominations,
         Op::ReadChanges,
     ];
 
@@ -279,6 +313,10 @@ impl Op {
             Op::ReadAudit => g(&[Dopt, NodalOfficer], NONE, "Only DoPT and nodal officers read the audit trail."),
             // ROT-2: the groups are DoPT's policy.
             Op::ManageMinistryGroups => g(&[Dopt], NONE, "Only the DoPT cadre authority keeps the ministry groups."),
+            Op::DraftSurplusRequisition => g(&[NodalOfficer, SubNodalOfficer], NONE, "A requisition to the Surplus Cell is made by the office that has the vacancies."),
+            Op::ListSurplusRequisitions => g(&[NodalOfficer, SubNodalOfficer, Dopt], NONE, "Surplus Cell requisitions are read by the offices, their ministries and DoPT."),
+            Op::RecordSurplusAppointment => g(&[NodalOfficer, SubNodalOfficer], NONE, "The appointment of a nominated surplus employee is recorded by the office."),
+            Op::ListOverdueNominations => g(&[NodalOfficer, Dopt], NONE, "Overdue nominations are watched by DoPT and the office's ministry."),
             // INT-1, INT-2: for those who keep others' records in step; an
             // employee reads their own records directly.
             Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
@@ -457,6 +495,37 @@ mod tests {
         assert!(sees_organisation(&emp, o, p_mof) && !sees_organisation(&emp, ws, p_mof));
         let reader = who(Role::Integration, None, None, &[scopes::ORGANISATIONS_READ]);
         assert!(sees_organisation(&reader, o, p_mof) && !sees_organisation(&reader, ws, p_mof));
+    }
+
+    #[test]
+    fn surplus_requisitions_by_office_ministry_and_dopt() {
+        let (mha, ndma, mof) = (org("MHA"), org("MHA-NDMA"), org("MOF"));
+        let at = |id, parent| OrgPlace {
+            id,
+            parent,
+            children: &[],
+        };
+        let f = Family::SurplusRequisition;
+        let (p_mha, p_ndma, p_mof) = (at(&mha, None), at(&ndma, Some(&mha)), at(&mof, None));
+        let nodal = who(Role::NodalOfficer, Some("MHA"), None, &[]);
+        assert!(sees_organisation(&nodal, f, p_mha) && sees_organisation(&nodal, f, p_ndma));
+        assert!(!sees_organisation(&nodal, f, p_mof));
+        let sub = who(Role::SubNodalOfficer, Some("MHA-NDMA"), None, &[]);
+        assert!(sees_organisation(&sub, f, p_ndma) && !sees_organisation(&sub, f, p_mha));
+        for blind in [
+            who(Role::Employee, None, Some("CSS-000001"), &[]),
+            who(Role::Avd, None, None, &[]),
+            who(Role::Integration, None, None, &[scopes::ORGANISATIONS_READ]),
+        ] {
+            assert!(!sees_organisation(&blind, f, p_ndma), "{:?}", blind.role);
+            assert_eq!(org_visibility(&blind, f), Visibility::Nothing);
+        }
+        assert!(sees_organisation(
+            &who(Role::Dopt, None, None, &[]),
+            f,
+            p_mof
+        ));
+        assert_eq!(org_visibility(&sub, f), Visibility::OrgTree(ndma.clone()));
     }
 
     #[test]

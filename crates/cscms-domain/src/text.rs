@@ -35,6 +35,7 @@ pub const MULTI_LINE: &[&str] = &[
     "description",
     "comments",
     "address",
+    "duties",
     "detail",
     "details",
 ];

@@ -23,6 +23,7 @@ pub mod schema;
 mod scope;
 pub mod seed;
 pub mod steps;
+pub mod surplus;
 pub mod testing;
 pub mod vigilance;
 pub mod working_strength;

@@ -409,3 +409,39 @@ diesel::table! {
 
 diesel::joinable!(ministry_groups -> ministry_group_sets (effective_from));
 diesel::allow_tables_to_appear_in_same_query!(ministry_groups, ministry_group_sets, organisations);
+
+diesel::table! {
+    surplus_requisitions (id) {
+        id -> BigInt,
+        org_id -> Text,
+        state -> Text,
+        version -> BigInt,
+        designation -> Text,
+        total_vacancies -> BigInt,
+        document -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    surplus_nominations (requisition_id, seq) {
+        requisition_id -> BigInt,
+        seq -> BigInt,
+        name -> Text,
+        particulars -> Text,
+        nominated_on -> Date,
+        due_on -> Date,
+        appointed_on -> Nullable<Date>,
+        appointment_order -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(surplus_requisitions -> organisations (org_id));
+diesel::joinable!(surplus_nominations -> surplus_requisitions (requisition_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    surplus_requisitions,
+    surplus_nominations,
+    organisations,
+);

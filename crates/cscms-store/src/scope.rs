@@ -39,3 +39,24 @@ where
         Visibility::Nothing => return None,
     })
 }
+
+/// The organisation-level records a caller may see (`scope::org_visibility`),
+/// as a condition on a query whose FROM has the organisation the record
+/// sits in. `None`: nothing is visible, skip the query.
+pub(crate) fn visible_orgs<QS>(visibility: &Visibility) -> Option<Condition<QS>>
+where
+    QS: 'static,
+    organisations::id: SelectableExpression<QS> + ValidGrouping<()>,
+    organisations::parent_id: SelectableExpression<QS> + ValidGrouping<()>,
+{
+    let always = || diesel::dsl::sql::<Nullable<Bool>>("1 = 1");
+    Some(match visibility {
+        Visibility::All => Box::new(always()),
+        Visibility::OrgTree(org) => Box::new(
+            organisations::id
+                .eq(org.as_str().to_owned())
+                .or(organisations::parent_id.eq(org.as_str().to_owned())),
+        ),
+        Visibility::Employee(_) | Visibility::Nothing => return None,
+    })
+}

@@ -34,6 +34,30 @@ async fn read_all(app: &TestApp, token: &str, after: &str, limit: u32) -> (Vec<V
     }
 }
 
+/// Waits until DoPT's feed holds every audited write so far. The feed serves
+/// a change only once no older transaction on the server is still running
+/// (PostgreSQL), so with other work in flight it may lag a moment behind the
+/// trail; it never skips.
+async fn settle(app: &TestApp) {
+    let audited = app
+        .db(|c| cscms_store::audit::list(c, &cscms_store::audit::AuditFilter::default(), 100_000))
+        .await
+        .len();
+    let started = Instant::now();
+    loop {
+        let (all, _) = read_all(app, &app.dopt(), "c1.start", 1000).await;
+        if all.len() == audited {
+            return;
+        }
+        assert!(
+            all.len() < audited && started.elapsed() < Duration::from_secs(30),
+            "the feed has {} changes for {audited} audited writes",
+            all.len()
+        );
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 fn vigilance(day: u32) -> Value {
     let from = chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap() + chrono::Days::new(day.into());
     json!({"status": "clear", "effective_from": from.to_string(), "order_ref": format!("AVD-I/{day}/2015")})
@@ -51,6 +75,7 @@ async fn a_reader_sees_every_commit_once_in_order_while_two_instances_write() {
     for state in [app.state.clone(), twin] {
         services.push(Rc::new(test::init_service(cscms_api::app(state)).await));
     }
+    settle(&app).await;
     let (before, start) = read_all(&app, &dopt, "c1.start", 50).await;
 
     // One writer holds its transaction open for a while after its change
@@ -132,9 +157,16 @@ async fn a_reader_sees_every_commit_once_in_order_while_two_instances_write() {
         let page = r.json["changes"].as_array().unwrap();
         cursor = r.json["next"].as_str().unwrap().to_owned();
         if page.is_empty() {
-            if finished {
+            // Done once every writer has finished and the feed holds as
+            // many changes as were written (it may lag, never skip).
+            if finished && seen.len() >= total {
                 break;
             }
+            assert!(
+                calls < 20_000,
+                "the follower is stuck at {} of {total} changes",
+                seen.len()
+            );
             actix_web::rt::time::sleep(Duration::from_millis(20)).await;
         } else {
             pages += 1;
@@ -150,6 +182,7 @@ async fn a_reader_sees_every_commit_once_in_order_while_two_instances_write() {
 
     // Once everything has committed, the feed read afresh is exactly what
     // the follower saw: nothing skipped, nothing twice, the same order.
+    settle(&app).await;
     let (after_all, _) = read_all(&app, &dopt, &start, 1000).await;
     let ids = |v: &[Value]| {
         v.iter()
@@ -197,12 +230,16 @@ async fn changes_everywhere(app: &TestApp) {
     }
     crate::deputation::onboard(app, "MOF", "MOF-CBIC").await;
     crate::empanelment::create_batch(app, &crate::empanelment::batch_body("IAS")).await;
+    for org in ["MHA", "MHA-NDMA", "MOF"] {
+        crate::surplus::draft(app, &crate::surplus::office(app, org)).await;
+    }
 }
 
 #[actix_web::test]
 async fn each_callers_feed_is_exactly_the_changes_it_may_read() {
     let app = spawn().await;
     changes_everywhere(&app).await;
+    settle(&app).await;
     let (all, _) = read_all(&app, &app.dopt(), "c1.start", 1000).await;
     let types: BTreeSet<String> = all
         .iter()
@@ -216,6 +253,7 @@ async fn each_callers_feed_is_exactly_the_changes_it_may_read() {
         "organisation",
         "empanelment_batch",
         "nodal_officer",
+        "surplus_requisition",
     ] {
         assert!(
             types.contains(e),
@@ -293,6 +331,7 @@ async fn each_callers_feed_is_exactly_the_changes_it_may_read() {
 async fn filters_bad_queries_and_the_latest_cursor() {
     let app = spawn().await;
     changes_everywhere(&app).await;
+    settle(&app).await;
     let dopt = app.dopt();
     let r = app
         .get(
@@ -340,7 +379,9 @@ async fn filters_bad_queries_and_the_latest_cursor() {
         &vigilance(99),
     )
     .await;
-    let r = app.get(&format!("/v1/changes?after={cursor}"), &dopt).await;
+    let r = app
+        .get(&format!("/v1/changes?after={cursor}&wait=10"), &dopt)
+        .await;
     let page = r.json["changes"].as_array().unwrap();
     assert_eq!(page.len(), 1, "{}", r.json);
     assert_eq!(page[0]["entity_id"], IN_MOF);
@@ -357,6 +398,7 @@ async fn filters_bad_queries_and_the_latest_cursor() {
 #[actix_web::test]
 async fn a_long_poll_wakes_when_a_change_commits() {
     let app = Rc::new(spawn().await);
+    settle(&app).await;
     let dopt = app.dopt();
     let cursor = app.get("/v1/changes/latest", &dopt).await.json["cursor"]
         .as_str()
@@ -408,6 +450,7 @@ async fn pruned_changes_make_older_cursors_gone() {
         &vigilance(1),
     )
     .await;
+    settle(&app).await;
     let (first, cursor) = read_all(&app, &dopt, "c1.start", 1000).await;
     assert!(!first.is_empty());
     // Everything recorded so far falls out of the window.
@@ -435,7 +478,9 @@ async fn pruned_changes_make_older_cursors_gone() {
         &vigilance(2),
     )
     .await;
-    let r = app.get(&format!("/v1/changes?after={cursor}"), &dopt).await;
+    let r = app
+        .get(&format!("/v1/changes?after={cursor}&wait=10"), &dopt)
+        .await;
     assert_eq!(r.json["changes"].as_array().unwrap().len(), 1);
     // The hourly pruning of a live server keeps the window (30 days here).
     let kept = cscms_api::retention::prune_changes(&app.state, 30)

@@ -24,6 +24,7 @@ mod rotation;
 mod rules;
 mod scope;
 mod scope_matrix;
+mod surplus;
 mod vigilance;
 mod workflow_support;
 mod write_load;

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::common::{employee, event, spawn, submitted, TestApp, IN_MHA};
 
-fn pdf_text(bytes: &[u8]) -> (usize, String) {
+pub(crate) fn pdf_text(bytes: &[u8]) -> (usize, String) {
     let doc = lopdf::Document::load_mem(bytes).expect("a PDF that parses");
     let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
     let text = doc.extract_text(&pages).expect("text");

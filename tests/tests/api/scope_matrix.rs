@@ -34,6 +34,7 @@ const FAMILIES: &[&str] = &[
     "organisation",
     "working_strength",
     "empanelment",
+    "surplus_requisition",
 ];
 
 /// Who sees what among people: (family, role, anchor) → [own, same ministry, other ministry].
@@ -42,6 +43,7 @@ const FAMILIES: &[&str] = &[
 /// Organisations: own = MHA, same = MHA-NDMA, other = MOF.
 /// Advertisements: of MHA-NDMA, of MHA-NISA (under MHA), of MOF-CBIC.
 /// Empanelment batches: three batches, DoPT's business alone.
+/// Surplus requisitions (SUR-1): of MHA, of MHA-NDMA (under MHA), of MOF.
 /// Integration clients are not listed: their rows come from [`SCOPE_GRANTS`].
 const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     (
@@ -145,6 +147,27 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ),
     ("empanelment", Role::Avd, None, [No, No, No]),
     ("empanelment", Role::Dopt, None, [Yes, Yes, Yes]),
+    // SUR-1: the office, its ministry and DoPT; not AVD, not employees.
+    (
+        "surplus_requisition",
+        Role::Employee,
+        Some(IN_MHA),
+        [No, No, No],
+    ),
+    (
+        "surplus_requisition",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, No],
+    ),
+    (
+        "surplus_requisition",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, Yes, No],
+    ),
+    ("surplus_requisition", Role::Avd, None, [No, No, No]),
+    ("surplus_requisition", Role::Dopt, None, [Yes, Yes, Yes]),
 ];
 
 /// The families whose people rows are those of "employee_record".
@@ -254,6 +277,8 @@ fn family(path: &str) -> &'static str {
         "advertisement"
     } else if path.starts_with("/v1/deputation/applications/") {
         "deputation_application"
+    } else if path.starts_with("/v1/surplus/requisitions/") {
+        "surplus_requisition"
     } else {
         panic!("scope matrix: which family of records does {path} belong to?")
     }
@@ -355,6 +380,14 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
                 .to_string(),
         );
     }
+    // Surplus requisitions, nominated (so the appointment path has a
+    // nomination 1): one of a ministry, one of a body under it, one elsewhere.
+    let mut requisitions = Vec::new();
+    for org in ["MHA", "MHA-NDMA", "MOF"] {
+        let id =
+            crate::surplus::in_state(&app, org, cscms_domain::surplus::SurState::Nominated).await;
+        requisitions.push(id.to_string());
+    }
     let records = |fam: &str| -> (Vec<String>, &'static str) {
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match fam {
@@ -363,6 +396,7 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
             "deputation_application" => (applications.clone(), "999999"),
             "advertisement" => (adverts.clone(), "999999"),
             "empanelment" => (batches.clone(), "999999"),
+            "surplus_requisition" => (requisitions.clone(), "999999"),
             _ => (own(&[IN_MHA, IN_NDMA, IN_MOF]), "CSS-999999"),
         }
     };

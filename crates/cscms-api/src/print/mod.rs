@@ -10,6 +10,7 @@ pub mod format;
 pub mod ipr;
 mod layout;
 pub mod profile;
+pub mod surplus;
 pub mod verification;
 
 use chrono::{DateTime, Utc};

@@ -101,6 +101,8 @@ fn href(entity: &str, id: &str) -> Option<String> {
         "empanelment_batch" => format!("/v1/empanelment/batches/{id}"),
         "empanelment_proposal" => format!("/v1/empanelment/batches/{a}/proposals"),
         "empanelment_run" => format!("/v1/empanelment/batches/{a}/runs/{b}"),
+        "surplus_requisition" => format!("/v1/surplus/requisitions/{id}"),
+        "surplus_nomination" => format!("/v1/surplus/requisitions/{a}"),
         _ => return None,
     })
 }
@@ -147,7 +149,9 @@ fn parse_types(raw: Option<&str>) -> Result<Vec<TypeFilter>, ApiError> {
 /// from page to page; with `wait`, a call with nothing new returns as soon as
 /// a change commits (or after `wait` seconds, empty). Every change the caller
 /// may read appears exactly once, in commit order, with no gaps, across all
-/// instances. A nodal officer reads changes to their organisation's records
+/// instances. A change appears once no transaction that began before it is
+/// still running on the database server, so a long transaction delays the
+/// feed and never loses a change. A nodal officer reads changes to their organisation's records
 /// and those of the bodies under it; AVD and DoPT as they read; an
 /// integration client the families its scopes read. Changes are kept for the
 /// retention window (default 30 days): an older cursor is 410, and the

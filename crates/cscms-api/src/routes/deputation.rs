@@ -933,7 +933,6 @@ impl super::workflow::StepRecord for ApplicationRecord {
     type State = DepState;
     type Action = DepAction;
     type View = ApplicationView;
-    const PURPOSE: ClearancePurpose = ClearancePurpose::Deputation;
 
     fn workflow() -> &'static cscms_domain::workflow::Workflow<DepState, DepAction> {
         &DEPUTATION
@@ -947,8 +946,8 @@ impl super::workflow::StepRecord for ApplicationRecord {
         app_state(self)
     }
 
-    fn employee_code(&self) -> &str {
-        &self.row.employee_code
+    fn clearance_subject(&self) -> Option<(&str, ClearancePurpose)> {
+        Some((&self.row.employee_code, ClearancePurpose::Deputation))
     }
 
     fn advance(

@@ -372,7 +372,6 @@ impl super::workflow::StepRecord for FvRecord {
     type State = FvState;
     type Action = FvAction;
     type View = ForeignVisitView;
-    const PURPOSE: ClearancePurpose = ClearancePurpose::ForeignVisit;
 
     fn workflow() -> &'static cscms_domain::workflow::Workflow<FvState, FvAction> {
         &FOREIGN_VISIT
@@ -388,8 +387,8 @@ impl super::workflow::StepRecord for FvRecord {
             .ok_or_else(|| corrupt("state"))
     }
 
-    fn employee_code(&self) -> &str {
-        &self.row.employee_code
+    fn clearance_subject(&self) -> Option<(&str, ClearancePurpose)> {
+        Some((&self.row.employee_code, ClearancePurpose::ForeignVisit))
     }
 
     fn advance(

@@ -278,7 +278,7 @@ pub async fn year_return(
     }))
 }
 
-fn wants_pdf(req: &HttpRequest) -> bool {
+pub(crate) fn wants_pdf(req: &HttpRequest) -> bool {
     req.headers()
         .get(actix_web::http::header::ACCEPT)
         .and_then(|v| v.to_str().ok())

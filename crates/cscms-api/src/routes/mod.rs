@@ -17,6 +17,7 @@ pub mod prints;
 pub mod profile;
 pub mod rotation;
 pub mod rules;
+pub mod surplus;
 pub mod vigilance;
 pub mod workflow;
 pub mod working_strength;

@@ -16,10 +16,10 @@ use crate::state::AppState;
 pub struct PrintCheck {
     #[schema(example = "7GQ4-M2KD-9XRA")]
     pub code: String,
-    /// `profile` or `ipr`.
+    /// `profile`, `ipr` or `surplus_requisition`.
     #[schema(example = "profile")]
     pub document: String,
-    /// The document printed: an employee code, or code/year for a return.
+    /// The document printed: an employee code, code/year for a return, or a requisition's number.
     #[schema(example = "CSS-000001")]
     pub reference: String,
     /// The version printed (the profile's version, the return's revision).
@@ -78,6 +78,10 @@ pub async fn check(
                         Err(_) => None,
                     },
                     None => None,
+                },
+                "surplus_requisition" => match row.reference.parse::<i64>() {
+                    Ok(id) => cscms_store::surplus::get(c, id)?.map(|r| r.row.version),
+                    Err(_) => None,
                 },
                 _ => None,
             };

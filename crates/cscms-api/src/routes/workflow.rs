@@ -111,29 +111,34 @@ pub fn to_json<T: Serialize>(v: &T) -> Result<String, ApiError> {
 }
 
 /// A step of a request's workflow as every workflow takes it: the move is
-/// checked first (so a refused move fetches nothing), then the vigilance
-/// clearance for the request's purpose is fetched and recorded with the
-/// step (VIG-1). The caller stores the step.
+/// checked first (so a refused move fetches nothing), then, for a request
+/// of an employee, the vigilance clearance for its purpose is fetched and
+/// recorded with the step (VIG-1). The caller stores the step.
 pub async fn checked_step<S: Label, A: Label>(
     state: &crate::state::AppState,
     who: &cscms_domain::principal::Principal,
     workflow: &Workflow<S, A>,
     (current, action): (S, A),
     reason: Option<&str>,
-    employee_code: &str,
-    purpose: cscms_domain::vigilance::ClearancePurpose,
+    subject: Option<(&str, cscms_domain::vigilance::ClearancePurpose)>,
 ) -> Result<cscms_domain::workflow::Step, ApiError> {
     workflow
         .apply(Some(current), action, who.role, reason)
         .map_err(refused)?;
-    let cl = crate::clearance::for_employee(state, employee_code, purpose, today()).await?;
+    let clearance = match subject {
+        Some((employee_code, purpose)) => {
+            let cl = crate::clearance::for_employee(state, employee_code, purpose, today()).await?;
+            Some(clearance_json(&cl)?)
+        }
+        None => None,
+    };
     let (_, step) = workflow
         .step(
             Some(current),
             action,
             who,
             reason,
-            Some(clearance_json(&cl)?),
+            clearance,
             Utc::now().naive_utc(),
         )
         .map_err(refused)?;
@@ -141,15 +146,14 @@ pub async fn checked_step<S: Label, A: Label>(
 }
 
 /// A record whose workflow steps every handler takes the same way
-/// ([`take_step`]): a foreign visit request, a deputation application.
+/// ([`take_step`]): a foreign visit request, a deputation application, a
+/// Surplus Cell requisition.
 pub(crate) trait StepRecord: Sized {
     type State: Label;
     type Action: Label;
     type View: Serialize;
     /// The workflow the record moves through.
     fn workflow() -> &'static Workflow<Self::State, Self::Action>;
-    /// The vigilance clearance a step fetches and records (VIG-1).
-    const PURPOSE: cscms_domain::vigilance::ClearancePurpose;
     /// Loads the record if the caller sees it; otherwise 404.
     async fn load(
         state: &crate::state::AppState,
@@ -157,7 +161,10 @@ pub(crate) trait StepRecord: Sized {
         id: i64,
     ) -> Result<Self, ApiError>;
     fn current(&self) -> Result<Self::State, ApiError>;
-    fn employee_code(&self) -> &str;
+    /// The employee whose vigilance clearance each step fetches and
+    /// records (VIG-1), with its purpose; `None` for a record whose
+    /// requester is an office (SUR-1), whose steps fetch none.
+    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)>;
     /// Stores the step and the record's new state, audited.
     fn advance(
         c: &mut cscms_store::DbConn,
@@ -174,7 +181,7 @@ pub(crate) trait StepRecord: Sized {
 }
 
 /// The one step handler of every workflow: loads the record the caller
-/// sees, checks the move, fetches and records the clearance, stores the
+/// sees, checks the move, fetches and records the clearance (if any), stores the
 /// step audited, and answers the record as it now stands.
 pub(crate) async fn take_step<R: StepRecord>(
     state: &crate::state::AppState,
@@ -191,8 +198,7 @@ pub(crate) async fn take_step<R: StepRecord>(
         R::workflow(),
         (r.current()?, action),
         body.reason.as_deref(),
-        r.employee_code(),
-        R::PURPOSE,
+        r.clearance_subject(),
     )
     .await?;
     let actor = super::actor(who, req);

@@ -1,0 +1,2 @@
+DROP TABLE surplus_nominations;
+DROP TABLE surplus_requisitions;

@@ -1,0 +1,603 @@
+//! SUR-1: Surplus Cell NOC/NAC requisitions. The proforma checked at the
+//! door field by field, the route through the ministry for a body under it,
+//! every end state, the 3-month clock and the print.
+
+use chrono::{Days, Months, NaiveDate};
+use cscms_domain::principal::Role;
+use cscms_domain::surplus::{SurState, SURPLUS_REQUISITION};
+use cscms_domain::workflow::Label;
+use serde_json::{json, Value};
+
+use crate::common::{spawn, TestApp};
+use crate::workflow_support::{check, expect, one_audit_row_per_step, today, Caller, REASON};
+
+/// A complete proforma for one post of MHA-NDMA, two places.
+pub fn proforma() -> Value {
+    json!({
+        "organisation": {"name": "National Disaster Management Authority", "ministry": "Ministry of Home Affairs"},
+        "addresses": {
+            "organisation": "NDMA Bhawan, A-1 Safdarjung Enclave, New Delhi 110029",
+            "head_office": "North Block, New Delhi 110001"
+        },
+        "post": {
+            "designation": "Assistant Section Officer",
+            "cadre": "NDMA Ministerial Cadre",
+            "classification": {"service": "Central Civil Service", "group": "B", "gazette": "non_gazetted"},
+            "cadre_controlling_authority": {"name": "Ministry of Home Affairs", "address": "North Block, New Delhi 110001"},
+            "pay": {"pay_band": "PB-2", "grade_pay": 4600, "level": "7"},
+            "recruitment": {"modes": [{"mode": "direct_recruitment", "percent": 50}, {"mode": "promotion", "percent": 50}]},
+            "tenure": "permanent"
+        },
+        "duties": "Noting and drafting; disaster response coordination",
+        "vacancies": [
+            {"station": "New Delhi", "state": "Delhi", "total": 3,
+             "breakup": [{"category": "UR", "count": 2, "ph": 1, "ex_servicemen": 0},
+                         {"category": "SC", "count": 1, "ph": 0, "ex_servicemen": 1}],
+             "arose_on": ["2026-01-31", "2026-03-31", "2026-03-31"]},
+            {"station": "Guwahati", "state": "Assam", "total": 1,
+             "breakup": [{"category": "EWS", "count": 1, "ph": 0, "ex_servicemen": 0}],
+             "arose_on": ["2026-02-28"]}
+        ],
+        "total_vacancies": 4,
+        "qualifications": {"essential": "Degree of a recognised university", "desirable": "NIL"},
+        "other_conditions": "NIL",
+        "certificates": {"regular_vacancies": true, "reservation_quota": true, "appointment_within_three_months": true},
+        "authorised_officer": {"name": "R. K. Sharma", "designation": "Under Secretary", "telephone": "011-23092011", "email": "us-admin@ndma.gov.in"},
+        "signed": {"place": "New Delhi", "date": "2026-04-02"},
+        "recruitment_rules": {"title": "NDMA (Assistant Section Officer) Recruitment Rules, 2015", "reference": "GSR 512(E) dated 12.06.2015"}
+    })
+}
+
+/// An office's draft; answers its id.
+pub async fn draft(app: &TestApp, office: &str) -> i64 {
+    let r = app
+        .post_json("/v1/surplus/requisitions", office, &proforma())
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    r.json["id"].as_i64().unwrap()
+}
+
+/// The token of the office of `org`: a sub-nodal officer for a body, the
+/// nodal officer for a ministry.
+pub fn office(app: &TestApp, org: &str) -> String {
+    let role = if org.contains('-') {
+        Role::SubNodalOfficer
+    } else {
+        Role::NodalOfficer
+    };
+    app.token(role, Some(org))
+}
+
+/// A requisition of `org` brought to `target` along the table's own path.
+pub async fn in_state(app: &TestApp, org: &str, target: SurState) -> i64 {
+    let ministry = org.split('-').next().unwrap();
+    let (office, nodal, dopt) = (
+        office(app, org),
+        app.token(Role::NodalOfficer, Some(ministry)),
+        app.dopt(),
+    );
+    let id = draft(app, &office).await;
+    for (action, role) in SURPLUS_REQUISITION
+        .path_to(target)
+        .unwrap()
+        .into_iter()
+        .skip(1)
+    {
+        let token = match (action.label(), role) {
+            ("submit", _) => &office,
+            (_, Role::NodalOfficer) => &nodal,
+            (_, Role::Dopt) => &dopt,
+            (a, r) => panic!("no token for {a} by {r}"),
+        };
+        let body = if action.label() == "nominate" {
+            json!({"nominees": [{"name": "Suresh Kumar", "particulars": "UDC, DGS&D", "nominated_on": today()}]})
+        } else {
+            json!({"reason": REASON})
+        };
+        let r = app
+            .post_json(&action_path(id, action.label()), token, &body)
+            .await;
+        assert_eq!(r.status, 200, "{} {}", action.label(), r.json);
+    }
+    id
+}
+
+fn action_path(id: i64, action: &str) -> String {
+    format!("/v1/surplus/requisitions/{id}/{}", action.replace('_', "-"))
+}
+
+/// One row per rule of the OM: a change to a sound proforma (a JSON
+/// pointer and the value put there, `null` to remove), and the field it
+/// must be refused at.
+const DOOR: &[(&str, &str, &str, &str)] = &[
+    (
+        "blank",
+        "/organisation/name",
+        "\"  \"",
+        "body.organisation.name",
+    ),
+    (
+        "missing",
+        "/addresses/head_office",
+        "null",
+        "body.addresses.head_office",
+    ),
+    ("dashes", "/duties", "\"---\"", "body.duties"),
+    (
+        "dots",
+        "/qualifications/desirable",
+        "\". . .\"",
+        "body.qualifications.desirable",
+    ),
+    (
+        "All India",
+        "/vacancies/1/station",
+        "\"All India\"",
+        "body.vacancies[1].station",
+    ),
+    (
+        "anywhere",
+        "/vacancies/0/station",
+        "\"Anywhere in India\"",
+        "body.vacancies[0].station",
+    ),
+    (
+        "no State",
+        "/vacancies/1/state",
+        "\"North East\"",
+        "body.vacancies[1].state",
+    ),
+    (
+        "category",
+        "/vacancies/0/breakup/1/category",
+        "\"GEN\"",
+        "body.vacancies[0].breakup[1].category",
+    ),
+    (
+        "place break-up",
+        "/vacancies/0/breakup/0/count",
+        "1",
+        "body.vacancies[0].breakup",
+    ),
+    ("total", "/total_vacancies", "5", "body.total_vacancies"),
+    (
+        "PH beyond",
+        "/vacancies/1/breakup/0/ph",
+        "2",
+        "body.vacancies[1].breakup[0].ph",
+    ),
+    (
+        "pay level",
+        "/post/pay/level",
+        "\"6\"",
+        "body.post.pay.level",
+    ),
+    (
+        "grade pay",
+        "/post/pay/grade_pay",
+        "4700",
+        "body.post.pay.grade_pay",
+    ),
+    (
+        "future vacancy",
+        "/vacancies/1/arose_on/0",
+        "\"2099-01-01\"",
+        "body.vacancies[1].arose_on[0]",
+    ),
+    (
+        "future signature",
+        "/signed/date",
+        "\"2099-01-01\"",
+        "body.signed.date",
+    ),
+    (
+        "RR attached",
+        "/recruitment_rules",
+        "null",
+        "body.recruitment_rules",
+    ),
+    (
+        "certificate 9",
+        "/certificates/regular_vacancies",
+        "false",
+        "body.certificates.regular_vacancies",
+    ),
+    (
+        "percentages",
+        "/post/recruitment/modes/1/percent",
+        "40",
+        "body.post.recruitment.modes",
+    ),
+    (
+        "failing which",
+        "/post/recruitment/modes/0/mode",
+        "\"deputation\"",
+        "body.post.recruitment.failing_which",
+    ),
+];
+
+fn changed(pointer: &str, value: &str) -> Value {
+    let mut body = proforma();
+    let value: Value = serde_json::from_str(value).unwrap();
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    let holder = body.pointer_mut(parent).unwrap();
+    match (holder, value) {
+        (Value::Object(m), Value::Null) => {
+            m.remove(key);
+        }
+        (Value::Object(m), v) => {
+            m.insert(key.to_owned(), v);
+        }
+        (Value::Array(a), v) => a[key.parse::<usize>().unwrap()] = v,
+        (other, _) => panic!("{pointer}: {other}"),
+    }
+    body
+}
+
+#[actix_web::test]
+async fn every_check_at_the_door_names_its_field() {
+    let app = spawn().await;
+    let ndma = office(&app, "MHA-NDMA");
+    let mut checked = 0;
+    for (rule, pointer, value, field) in DOOR {
+        let r = app
+            .post_json("/v1/surplus/requisitions", &ndma, &changed(pointer, value))
+            .await;
+        r.assert_problem(422, "validation_failed");
+        let fields: Vec<&str> = r.json["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, [*field], "{rule}: {}", r.json);
+        checked += 1;
+    }
+    assert_eq!(checked, DOOR.len());
+    // Nothing refused was stored; the sound proforma is.
+    let list = app.get("/v1/surplus/requisitions", &ndma).await;
+    assert_eq!(list.json["items"].as_array().unwrap().len(), 0);
+    let id = draft(&app, &ndma).await;
+    let r = app
+        .get(&format!("/v1/surplus/requisitions/{id}"), &ndma)
+        .await;
+    assert_eq!(r.json["state"], "draft");
+    assert_eq!(r.json["proforma"]["vacancies"][1]["state"], "Assam");
+    assert_eq!(r.json["total_vacancies"], 4);
+}
+
+#[actix_web::test]
+async fn break_ups_that_do_not_add_up_are_refused_at_every_level() {
+    let app = spawn().await;
+    let ndma = office(&app, "MHA-NDMA");
+    // Each place adds up, but not to the total.
+    let mut body = proforma();
+    body["vacancies"][1]["total"] = json!(2);
+    body["vacancies"][1]["breakup"][0]["count"] = json!(2);
+    body["vacancies"][1]["arose_on"] = json!(["2026-02-28", "2026-02-28"]);
+    let r = app
+        .post_json("/v1/surplus/requisitions", &ndma, &body)
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.total_vacancies");
+    assert!(r.json["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("add up to 5, not 4"));
+    // The total is right, but one place's categories are not.
+    let mut body = proforma();
+    body["vacancies"][0]["breakup"][1]["count"] = json!(2);
+    let r = app
+        .post_json("/v1/surplus/requisitions", &ndma, &body)
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(
+        r.json["errors"],
+        json!([{"code": "invalid", "field": "body.vacancies[0].breakup",
+                "message": "the break-up adds up to 4, not the place's 3 vacancies"}])
+    );
+}
+
+#[actix_web::test]
+async fn an_attached_office_goes_through_its_ministry() {
+    let app = spawn().await;
+    let ndma = office(&app, "MHA-NDMA");
+    let mha = app.token(Role::NodalOfficer, Some("MHA"));
+    let mof = app.token(Role::NodalOfficer, Some("MOF"));
+    let dopt = app.dopt();
+    let id = draft(&app, &ndma).await;
+    // The ministry sees its body's draft but does not submit it for it.
+    let r = app
+        .post_json(&action_path(id, "submit"), &mha, &json!({}))
+        .await;
+    r.assert_problem(403, "forbidden");
+    let r = app
+        .post_json(&action_path(id, "submit"), &ndma, &json!({}))
+        .await;
+    assert_eq!(r.json["state"], "submitted", "{}", r.json);
+    // DoPT does not take up what the ministry has not forwarded.
+    let r = app
+        .post_json(&action_path(id, "take_up"), &dopt, &json!({}))
+        .await;
+    r.assert_problem(409, "invalid_transition");
+    assert_eq!(r.json["current_state"], "submitted");
+    // The body cannot forward its own requisition; another ministry does not see it.
+    let r = app
+        .post_json(&action_path(id, "forward"), &ndma, &json!({}))
+        .await;
+    r.assert_problem(403, "forbidden");
+    let r = app
+        .post_json(&action_path(id, "forward"), &mof, &json!({}))
+        .await;
+    r.assert_problem(404, "not_found");
+    let r = app
+        .post_json(&action_path(id, "forward"), &mha, &json!({}))
+        .await;
+    assert_eq!(r.json["state"], "forwarded", "{}", r.json);
+    // DoPT's queue lists it; the ministry's queue of submitted ones no longer does.
+    let queue = |r: crate::common::Reply| -> Vec<i64> {
+        r.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_i64().unwrap())
+            .collect()
+    };
+    let forwarded = app
+        .get("/v1/surplus/requisitions?state=forwarded", &dopt)
+        .await;
+    assert_eq!(queue(forwarded), [id]);
+    let submitted = app
+        .get("/v1/surplus/requisitions?state=submitted", &mha)
+        .await;
+    assert!(queue(submitted).is_empty());
+    app.get("/v1/surplus/requisitions?state=lost", &dopt)
+        .await
+        .assert_problem(400, "invalid_query");
+    let r = app
+        .post_json(&action_path(id, "take_up"), &dopt, &json!({}))
+        .await;
+    assert_eq!(r.json["state"], "with_dopt", "{}", r.json);
+    let r = app
+        .post_json(&action_path(id, "issue_noc"), &dopt, &json!({}))
+        .await;
+    assert_eq!(r.json["state"], "noc_issued", "{}", r.json);
+    // No step fetched a vigilance clearance: the requester is an office.
+    let steps = r.json["steps"].as_array().unwrap();
+    let roles: Vec<&str> = steps
+        .iter()
+        .map(|s| s["actor_role"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        roles,
+        [
+            "sub_nodal_officer",
+            "sub_nodal_officer",
+            "nodal_officer",
+            "dopt",
+            "dopt"
+        ]
+    );
+    assert!(steps.iter().all(|s| s["clearance"].is_null()));
+    one_audit_row_per_step(&app, "surplus_requisition", &r.json).await;
+}
+
+#[actix_web::test]
+async fn every_end_state_and_every_move_by_every_role() {
+    let app = spawn().await;
+    let callers = [
+        Caller::new(&app, "office", Role::SubNodalOfficer, Some("MHA-NDMA")),
+        Caller::new(&app, "ministry", Role::NodalOfficer, Some("MHA")),
+        Caller::new(&app, "dopt", Role::Dopt, None),
+    ];
+    let mut ends = 0;
+    for end in [
+        SurState::NocIssued,
+        SurState::NacIssued,
+        SurState::Nominated,
+        SurState::Returned,
+    ] {
+        let id = in_state(&app, "MHA-NDMA", end).await;
+        let r = app
+            .get(&format!("/v1/surplus/requisitions/{id}"), &app.dopt())
+            .await;
+        assert_eq!(r.json["state"], end.label());
+        assert_eq!(r.json["allowed_actions"], json!([]));
+        ends += 1;
+    }
+    assert_eq!(ends, 4);
+    // From "with_dopt", every action by every caller answers as the table says.
+    let mut tried = 0;
+    for action in [
+        "issue_noc",
+        "issue_nac",
+        "return",
+        "forward",
+        "submit",
+        "take_up",
+    ] {
+        for caller in &callers {
+            let id = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
+            let a = *cscms_domain::surplus::SurAction::ALL
+                .iter()
+                .find(|a| a.label() == action)
+                .unwrap();
+            let e = expect(&SURPLUS_REQUISITION, SurState::WithDopt, a, caller.role);
+            let r = app
+                .post_json(
+                    &action_path(id, action),
+                    &caller.token,
+                    &json!({"reason": REASON}),
+                )
+                .await;
+            check(
+                &r,
+                &e,
+                SurState::WithDopt,
+                &format!("{action} by {}", caller.label),
+            );
+            tried += 1;
+        }
+    }
+    assert_eq!(tried, 18);
+    // Returning needs reasons.
+    let id = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
+    let r = app
+        .post_json(&action_path(id, "return"), &app.dopt(), &json!({}))
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.reason");
+}
+
+#[actix_web::test]
+async fn a_draft_is_amended_against_its_version() {
+    let app = spawn().await;
+    let ndma = office(&app, "MHA-NDMA");
+    let id = draft(&app, &ndma).await;
+    let path = format!("/v1/surplus/requisitions/{id}");
+    let mut body = proforma();
+    body["post"]["designation"] = json!("Stenographer Grade D");
+    body["post"]["pay"] = json!({"pay_band": "PB-1", "grade_pay": 2400, "level": "4"});
+    let r = app.put_json(&path, &ndma, Some("\"1\""), &body).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["designation"], "Stenographer Grade D");
+    assert_eq!(r.header("etag"), Some("\"2\""));
+    let stale = app.put_json(&path, &ndma, Some("\"1\""), &body).await;
+    stale.assert_problem(412, "stale_version");
+    app.post_json(&format!("{path}/submit"), &ndma, &json!({}))
+        .await;
+    let late = app.put_json(&path, &ndma, Some("\"3\""), &body).await;
+    late.assert_problem(409, "invalid_transition");
+}
+
+/// A date `months` months and `days` days before today (IST).
+fn before_today(months: u32, days: i64) -> NaiveDate {
+    let d = today().checked_sub_months(Months::new(months)).unwrap();
+    if days >= 0 {
+        d.checked_sub_days(Days::new(days.unsigned_abs())).unwrap()
+    } else {
+        d.checked_add_days(Days::new(days.unsigned_abs())).unwrap()
+    }
+}
+
+#[actix_web::test]
+async fn the_three_month_clock_at_minus_and_plus_a_day() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let ndma = office(&app, "MHA-NDMA");
+    let id = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
+    // Nominated three months less a day ago, exactly three months ago, and
+    // three months and a day ago: only the last is overdue.
+    let nominees = json!({"nominees": [
+        {"name": "In Time", "particulars": "UDC, DGS&D", "nominated_on": before_today(3, -1)},
+        {"name": "Due Today", "particulars": "UDC, DGS&D", "nominated_on": before_today(3, 0)},
+        {"name": "Overdue", "particulars": "LDC, DGS&D", "nominated_on": before_today(3, 1)}
+    ]});
+    let r = app
+        .post_json(&action_path(id, "nominate"), &dopt, &nominees)
+        .await;
+    assert_eq!(r.json["state"], "nominated", "{}", r.json);
+    let overdue: Vec<bool> = r.json["nominations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["overdue"].as_bool().unwrap())
+        .collect();
+    assert_eq!(overdue, [false, false, true]);
+    let clock = &r.json["nominations"][2]["clock"];
+    assert_eq!(clock["reasons"][0]["rule"], "SUR-1", "{clock}");
+    assert_eq!(
+        clock["due_on"],
+        r.json["nominations"][2]["appointment_due_on"]
+    );
+
+    let names = |v: &Value| -> Vec<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let list = app.get("/v1/surplus/nominations/overdue", &dopt).await;
+    assert_eq!(names(&list.json), ["Overdue"], "{}", list.json);
+    assert_eq!(list.json["items"][0]["days_overdue"], 1);
+    // The office's ministry sees it; another ministry does not; the office
+    // itself is not the watcher.
+    let mha = app.token(Role::NodalOfficer, Some("MHA"));
+    assert_eq!(
+        names(&app.get("/v1/surplus/nominations/overdue", &mha).await.json),
+        ["Overdue"]
+    );
+    let mof = app.token(Role::NodalOfficer, Some("MOF"));
+    assert!(names(&app.get("/v1/surplus/nominations/overdue", &mof).await.json).is_empty());
+    app.get("/v1/surplus/nominations/overdue", &ndma)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // More nominees than vacancies are refused.
+    let other = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
+    let five = json!({"nominees": (0..5).map(|i| json!({"name": format!("N{i}"), "particulars": "UDC", "nominated_on": today()})).collect::<Vec<_>>()});
+    let r = app
+        .post_json(&action_path(other, "nominate"), &dopt, &five)
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.nominees");
+
+    // The office records the appointment: late, and off the list.
+    let appoint = format!("/v1/surplus/requisitions/{id}/nominations/3/appointment");
+    let body = json!({"appointed_on": today(), "order": "A-12011/4/2026-Admn"});
+    app.post_json(&appoint, &mha, &body)
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app.post_json(&appoint, &ndma, &body).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["appointed_late"], true);
+    assert_eq!(r.json["overdue"], false);
+    app.post_json(&appoint, &ndma, &body)
+        .await
+        .assert_problem(409, "already_exists");
+    assert!(names(&app.get("/v1/surplus/nominations/overdue", &dopt).await.json).is_empty());
+}
+
+#[actix_web::test]
+async fn the_requisition_prints_as_the_proforma() {
+    let app = spawn().await;
+    let ndma = office(&app, "MHA-NDMA");
+    let id = draft(&app, &ndma).await;
+    let r = app
+        .call(
+            actix_web::test::TestRequest::get()
+                .uri(&format!("/v1/surplus/requisitions/{id}"))
+                .insert_header(("Authorization", format!("Bearer {ndma}")))
+                .insert_header(("Accept", "application/pdf")),
+        )
+        .await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    let (_, text) = crate::prints::pdf_text(&r.bytes);
+    for expected in [
+        "Assistant Section Officer",
+        "Guwahati (Assam)",
+        "UR 2 (PH 1)",
+        "SC 1 (ExSM 1)",
+        "PB-2 / GP 4600; Level 7",
+        "GSR 512(E)",
+    ] {
+        assert!(text.contains(expected), "{expected} not in: {text}");
+    }
+    // The print's code verifies, for this requisition and version.
+    let code = text
+        .split("Verification code ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take(14)
+        .collect::<String>();
+    let v = app
+        .call(actix_web::test::TestRequest::get().uri(&format!("/v1/prints/{code}")))
+        .await;
+    assert_eq!(v.json["document"], "surplus_requisition", "{}", v.json);
+    assert_eq!(v.json["reference"], id.to_string());
+    assert_eq!(v.json["current"], true);
+}
