@@ -18,8 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
-    apars, audit, career, deputation, empanelment, employees, foreign_visits, health, ipr, me,
-    organisations, prints, profile, rules, vigilance, working_strength,
+    apars, audit, career, deputation, empanelment, employees, exgratia, foreign_visits, health,
+    ipr, me, organisations, prints, profile, rti, rules, vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -106,7 +106,17 @@ where
                 .service(deputation::refuse)
                 .service(deputation::approve)
                 .service(deputation::reject)
-                .service(deputation::withdraw),
+                .service(deputation::withdraw)
+                .service(exgratia::evaluate)
+                .service(exgratia::record)
+                .service(exgratia::list)
+                .service(exgratia::get_case)
+                // Named lists before `{id}`: the first matching path wins.
+                .service(rti::overdue)
+                .service(rti::list)
+                .service(rti::register)
+                .service(rti::get_request)
+                .service(rti::reply),
         )
 }
 

@@ -107,6 +107,10 @@ problem_codes! {
     RunRefused = "run_refused",
     /// Another run of the batch is under way.
     RunInProgress = "run_in_progress",
+    /// Refusing a fee paid by Indian Postal Order is refusing the application (RTI-1, DoPT OM F.10/9/2008-IR of 26.04.2011).
+    IpoRefusalNotAllowed = "ipo_refusal_not_allowed",
+    /// The reply to this RTI request is already recorded (RTI-1).
+    AlreadyReplied = "already_replied",
     /// The body names a key twice (in any object, merge patches included).
     DuplicateKey = "duplicate_key",
     /// A concurrent write to the same record won; read it again and retry.

@@ -77,6 +77,13 @@ pub enum Family {
     /// Working strength (PRF-3): the nodal officer (of the organisation or of
     /// the ministry above it), AVD and DoPT.
     WorkingStrength,
+    /// An employee's ranked areas of interest (AOI-1): the employee, the
+    /// nodal officer, DoPT and iGOT (`interests:read`); not AVD.
+    Interest,
+    /// Ex-gratia cases (EXG-1): a register DoPT keeps; nobody else sees it.
+    ExGratiaCase,
+    /// The cadre division's register of RTI requests (RTI-1): DoPT's alone.
+    RtiRequest,
 }
 
 impl Family {
@@ -91,6 +98,9 @@ impl Family {
         Family::Organisation,
         Family::Advertisement,
         Family::WorkingStrength,
+        Family::Interest,
+        Family::ExGratiaCase,
+        Family::RtiRequest,
     ];
 
     /// The integration scope that lets a client see this family, if any does.
@@ -101,7 +111,10 @@ impl Family {
             Family::Vigilance => Some(scopes::VIGILANCE_READ),
             Family::Apar => Some(scopes::APAR_READ),
             Family::Organisation | Family::Advertisement => Some(scopes::ORGANISATIONS_READ),
+            Family::Interest => Some(scopes::INTERESTS_READ),
             Family::PropertyReturn
+            | Family::ExGratiaCase
+            | Family::RtiRequest
             | Family::ForeignVisit
             | Family::DeputationApplication
             | Family::WorkingStrength => None,
@@ -109,12 +122,33 @@ impl Family {
     }
 }
 
+impl Family {
+    /// A register DoPT keeps for itself (EXG-1, RTI-1): DoPT sees every
+    /// record, nobody else any.
+    pub const fn is_register(self) -> bool {
+        matches!(self, Family::ExGratiaCase | Family::RtiRequest)
+    }
+}
+
+/// Whether this caller sees the records of a DoPT register.
+pub fn sees_register(who: &Principal, family: Family) -> bool {
+    family.is_register() && visibility(who, family) == Visibility::All
+}
+
 /// The records of an employee-anchored family this caller may see.
 pub fn visibility(who: &Principal, family: Family) -> Visibility {
     let confidential = family == Family::Apar;
+    if family.is_register() {
+        return if who.role == Role::Dopt {
+            Visibility::All
+        } else {
+            Visibility::Nothing
+        };
+    }
     match (who.role, &who.org, &who.employee) {
         (Role::Dopt, _, _) => Visibility::All,
-        (Role::Avd, _, _) if !confidential => Visibility::All,
+        // AVD reads what vigilance needs, not training interests (AOI-1).
+        (Role::Avd, _, _) if !confidential && family != Family::Interest => Visibility::All,
         (Role::Integration, _, _)
             if family.integration_scope().is_some_and(|s| who.has_scope(s)) =>
         {
@@ -149,6 +183,7 @@ pub fn sees_organisation(who: &Principal, family: Family, place: OrgPlace<'_>) -
     let own = who.org.as_ref();
     let own_or_under = || own.is_some_and(|o| o == place.id || place.parent == Some(o));
     match (family, who.role) {
+        (f, _) if f.is_register() => sees_register(who, f),
         (_, Role::Integration) => integration(),
         (Family::WorkingStrength, Role::Avd | Role::Dopt) => true,
         (Family::WorkingStrength, Role::NodalOfficer) => own_or_under(),
@@ -200,6 +235,16 @@ pub enum Op {
     ReadEmpanelmentInputs,
     ManageEmpanelment,
     ReadAudit,
+    /// Record and list ex-gratia cases (EXG-1).
+    ManageExGratiaCases,
+    /// Keep the register of RTI requests (RTI-1).
+    ManageRtiRegister,
+    /// Maintain the competency catalogue (AOI-1).
+    EditCompetencyCatalogue,
+    /// Record one's own areas of interest (AOI-1).
+    EditOwnInterests,
+    /// Training demand by area, grade and ministry (AOI-1).
+    ReadInterestDemand,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -228,6 +273,11 @@ impl Op {
         Op::ReadEmpanelmentInputs,
         Op::ManageEmpanelment,
         Op::ReadAudit,
+        Op::ManageExGratiaCases,
+        Op::ManageRtiRegister,
+        Op::EditCompetencyCatalogue,
+        Op::EditOwnInterests,
+        Op::ReadInterestDemand,
     ];
 
     /// The table.
@@ -271,6 +321,12 @@ impl Op {
             Op::ReadEmpanelmentInputs => g(&[Dopt], &[&[scopes::EMPANELMENT_READ, scopes::APAR_READ], &[scopes::EMPANELMENT_WRITE, scopes::APAR_READ]], "A run's inputs include APARs: an integration client needs apar:read as well as empanelment:read."),
             Op::ManageEmpanelment => g(&[Dopt], &[&[scopes::EMPANELMENT_WRITE]], "Batches, proposals and runs are made by DoPT; integration clients need the scope empanelment:write."),
             Op::ReadAudit => g(&[Dopt, NodalOfficer], NONE, "Only DoPT and nodal officers read the audit trail."),
+            Op::ManageExGratiaCases => g(&[Dopt], NONE, "Ex-gratia cases are DoPT's register."),
+            Op::ManageRtiRegister => g(&[Dopt], NONE, "The register of RTI requests is kept by DoPT's cadre division."),
+            Op::EditCompetencyCatalogue => g(&[Dopt], NONE, "Only DoPT maintains the competency catalogue."),
+            // AOI-1: the employee states their own interests.
+            Op::EditOwnInterests => g(&[Employee], NONE, "Areas of interest are recorded by the employee they belong to."),
+            Op::ReadInterestDemand => g(&[Dopt, NodalOfficer], &[&[scopes::INTERESTS_READ]], "Training demand is for DoPT and nodal officers; integration clients need the scope interests:read."),
         }
     }
 }
