@@ -19,7 +19,7 @@ use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, deputation, empanelment, employees, exgratia, foreign_visits, health,
-    ipr, me, organisations, prints, profile, rti, rules, vigilance, working_strength,
+    interests, ipr, me, organisations, prints, profile, rti, rules, vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -116,7 +116,12 @@ where
                 .service(rti::list)
                 .service(rti::register)
                 .service(rti::get_request)
-                .service(rti::reply),
+                .service(rti::reply)
+                .service(interests::get_catalogue)
+                .service(interests::put_area)
+                .service(interests::demand)
+                .service(interests::get_interests)
+                .service(interests::put_interests),
         )
 }
 

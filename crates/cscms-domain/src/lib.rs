@@ -11,6 +11,7 @@ pub mod empanelment;
 pub mod employee;
 pub mod exgratia;
 pub mod foreign_visit;
+pub mod interests;
 pub mod organisation;
 pub mod params;
 pub mod pay;

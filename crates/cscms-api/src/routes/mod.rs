@@ -10,6 +10,7 @@ pub mod employees;
 pub mod exgratia;
 pub mod foreign_visits;
 pub mod health;
+pub mod interests;
 pub mod ipr;
 pub mod me;
 pub mod organisations;
