@@ -40,6 +40,7 @@ pub const CEILING_2009_RUPEES: i64 = 2_000_000;
 pub enum Regime {
     /// OM 45/55/97-P&PW(C) of 11.09.1998 governs; its terms are not in the
     /// seeds, so no amount is decided here.
+    #[serde(rename = "order_1998")]
     Order1998,
     /// No ceiling (OM of 12.07.2010, effective 01.01.2006).
     NoCeiling,
@@ -250,6 +251,10 @@ mod tests {
             ymd(2026, 1, 1),
         );
         assert_eq!(d.outcome.regime, Regime::Order1998);
+        assert_eq!(
+            serde_json::to_value(d.outcome.regime).unwrap(),
+            "order_1998"
+        );
         assert!(!d.outcome.determined && d.outcome.admissible.is_none());
         assert!(d.reasons[0].text.contains("not in the seeds"));
         assert!(d.outcome.order.contains("11.09.1998"));

@@ -86,7 +86,10 @@ pub fn check_node(
         (Some(_), true, None) => errors.push("parent_id", "no such node in the catalogue"),
         (Some(above), true, Some(p)) => {
             if p.level != above {
-                errors.push("parent_id", format!("a {level} sits under a {above}, not a {}", p.level));
+                errors.push(
+                    "parent_id",
+                    format!("a {level} sits under a {above}, not a {}", p.level),
+                );
             }
             if p.kind != kind {
                 errors.push("kind", format!("the parent is {}", p.kind));

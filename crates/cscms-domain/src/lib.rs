@@ -21,5 +21,6 @@ pub mod rti;
 pub mod rules;
 pub mod scope;
 pub mod text;
+pub mod trn;
 pub mod vigilance;
 pub mod workflow;

@@ -9,6 +9,7 @@
 //! Act itself, outside the seeds: a dated parameter with that source.
 
 use chrono::{Days, NaiveDate};
+use serde::Serialize;
 
 use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
@@ -52,8 +53,15 @@ pub fn reply_days() -> DatedParam<u64> {
     }])
 }
 
+/// Whether a fee mode is valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeeModeOutcome {
+    pub valid: bool,
+}
+
 /// Whether the mode is one the Rules allow: each of the four is (RTI-1).
-pub fn fee_mode(mode: FeeMode, as_of: NaiveDate) -> Decision<bool> {
+pub fn fee_mode(mode: FeeMode, as_of: NaiveDate) -> Decision<FeeModeOutcome> {
     let mut reasons = Reasons::new();
     reasons.push(
         &RTI_1,
@@ -62,7 +70,7 @@ pub fn fee_mode(mode: FeeMode, as_of: NaiveDate) -> Decision<bool> {
             mode.label()
         ),
     );
-    reasons.decide(as_of, true)
+    reasons.decide(as_of, FeeModeOutcome { valid: true })
 }
 
 /// Why a fee may not be recorded as refused.
@@ -119,8 +127,16 @@ pub fn overdue(due_on: NaiveDate, replied_on: Option<NaiveDate>, as_of: NaiveDat
     replied_on.is_none() && as_of > due_on
 }
 
+/// The reply deadline as decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeadlineOutcome {
+    pub due_on: NaiveDate,
+    pub days: u64,
+}
+
 /// The deadline as a decision, for the register's view.
-pub fn deadline_decision(d: &Deadline, as_of: NaiveDate) -> Decision<NaiveDate> {
+pub fn deadline_decision(d: &Deadline, as_of: NaiveDate) -> Decision<DeadlineOutcome> {
     let mut reasons = Reasons::new();
     reasons.push(
         &RTI_1,
@@ -131,7 +147,13 @@ pub fn deadline_decision(d: &Deadline, as_of: NaiveDate) -> Decision<NaiveDate> 
             d.source
         ),
     );
-    reasons.decide(as_of, d.due_on)
+    reasons.decide(
+        as_of,
+        DeadlineOutcome {
+            due_on: d.due_on,
+            days: d.days,
+        },
+    )
 }
 
 #[cfg(test)]
@@ -143,7 +165,7 @@ mod tests {
         let today = ymd(2026, 1, 1);
         for mode in FeeMode::ALL {
             let d = fee_mode(*mode, today);
-            assert!(d.outcome && d.cites(&RTI_1), "{mode}");
+            assert!(d.outcome.valid && d.cites(&RTI_1), "{mode}");
             let refusal = may_refuse(*mode, today);
             assert_eq!(
                 refusal.is_err(),

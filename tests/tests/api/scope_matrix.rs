@@ -34,6 +34,10 @@ const FAMILIES: &[&str] = &[
     "organisation",
     "working_strength",
     "empanelment",
+    "interest",
+    "competency_area",
+    "exgratia_case",
+    "rti_request",
 ];
 
 /// Who sees what among people: (family, role, anchor) → [own, same ministry, other ministry].
@@ -145,6 +149,64 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ),
     ("empanelment", Role::Avd, None, [No, No, No]),
     ("empanelment", Role::Dopt, None, [Yes, Yes, Yes]),
+    // AOI-1: training interests are not vigilance's business.
+    ("interest", Role::Employee, Some(IN_MHA), [Yes, No, No]),
+    ("interest", Role::NodalOfficer, Some("MHA"), [Yes, Yes, No]),
+    (
+        "interest",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("interest", Role::Avd, None, [No, No, No]),
+    ("interest", Role::Dopt, None, [Yes, Yes, Yes]),
+    // The catalogue is reference data everyone reads (only DoPT changes it).
+    (
+        "competency_area",
+        Role::Employee,
+        Some(IN_MHA),
+        [Yes, Yes, Yes],
+    ),
+    (
+        "competency_area",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, Yes],
+    ),
+    (
+        "competency_area",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [Yes, Yes, Yes],
+    ),
+    ("competency_area", Role::Avd, None, [Yes, Yes, Yes]),
+    ("competency_area", Role::Dopt, None, [Yes, Yes, Yes]),
+    // EXG-1, RTI-1: DoPT's registers.
+    ("exgratia_case", Role::Employee, Some(IN_MHA), [No, No, No]),
+    (
+        "exgratia_case",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [No, No, No],
+    ),
+    (
+        "exgratia_case",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("exgratia_case", Role::Avd, None, [No, No, No]),
+    ("exgratia_case", Role::Dopt, None, [Yes, Yes, Yes]),
+    ("rti_request", Role::Employee, Some(IN_MHA), [No, No, No]),
+    ("rti_request", Role::NodalOfficer, Some("MHA"), [No, No, No]),
+    (
+        "rti_request",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("rti_request", Role::Avd, None, [No, No, No]),
+    ("rti_request", Role::Dopt, None, [Yes, Yes, Yes]),
 ];
 
 /// The families whose people rows are those of "employee_record".
@@ -171,6 +233,7 @@ const SCOPE_GRANTS: &[(&str, &[&str])] = &[
     (scopes::APAR_WRITE, &[]),
     (scopes::EMPANELMENT_READ, &["empanelment"]),
     (scopes::EMPANELMENT_WRITE, &["empanelment"]),
+    (scopes::INTERESTS_READ, &["interest"]),
 ];
 
 /// One row of the matrix: a caller and what it sees of a family's three records.
@@ -237,6 +300,8 @@ fn family(path: &str) -> &'static str {
             "vigilance"
         } else if tail.starts_with("/ipr") {
             "property_return"
+        } else if tail.starts_with("/interests") {
+            "interest"
         } else if ["", "/macp", "/nfs"].contains(&tail) {
             "service_record"
         } else {
@@ -254,6 +319,12 @@ fn family(path: &str) -> &'static str {
         "advertisement"
     } else if path.starts_with("/v1/deputation/applications/") {
         "deputation_application"
+    } else if path.starts_with("/v1/interests/catalogue/") {
+        "competency_area"
+    } else if path.starts_with("/v1/ex-gratia/cases/") {
+        "exgratia_case"
+    } else if path.starts_with("/v1/rti/requests/") {
+        "rti_request"
     } else {
         panic!("scope matrix: which family of records does {path} belong to?")
     }
@@ -355,6 +426,18 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
                 .to_string(),
         );
     }
+    // Catalogue nodes, ex-gratia cases and RTI requests, three of each.
+    let nodes = ["area-one", "area-two", "area-three"];
+    for id in nodes {
+        crate::interests::node(&app, id, None, "area", &["do_1"]).await;
+    }
+    let mut cases = Vec::new();
+    let mut requests = Vec::new();
+    for name in ["Late Shri A", "Late Shri B", "Late Shri C"] {
+        cases.push(crate::exgratia::record(&app, name).await.to_string());
+        let received = crate::workflow_support::today();
+        requests.push(crate::rti::register(&app, received, "cash").await["id"].to_string());
+    }
     let records = |fam: &str| -> (Vec<String>, &'static str) {
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match fam {
@@ -363,6 +446,9 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
             "deputation_application" => (applications.clone(), "999999"),
             "advertisement" => (adverts.clone(), "999999"),
             "empanelment" => (batches.clone(), "999999"),
+            "competency_area" => (own(&nodes), "area-absent"),
+            "exgratia_case" => (cases.clone(), "999999"),
+            "rti_request" => (requests.clone(), "999999"),
             _ => (own(&[IN_MHA, IN_NDMA, IN_MOF]), "CSS-999999"),
         }
     };

@@ -31,7 +31,9 @@ pub struct Course {
     #[schema(example = "do_3135912371232112641")]
     pub id: String,
     /// The deep link: `{CSCMS_IGOT_BASE_URL}/app/toc/{id}/overview`.
-    #[schema(example = "https://portal.igotkarmayogi.gov.in/app/toc/do_3135912371232112641/overview")]
+    #[schema(
+        example = "https://portal.igotkarmayogi.gov.in/app/toc/do_3135912371232112641/overview"
+    )]
     pub url: String,
 }
 
@@ -93,7 +95,10 @@ fn area_view(base: &str, row: AreaRow) -> Result<AreaView, ApiError> {
 #[utoipa::path(tag = "interests", security(("bearer" = [])),
     responses((status = 200, description = "The catalogue, by id", body = Catalogue)))]
 #[get("/interests/catalogue")]
-pub async fn get_catalogue(_who: Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn get_catalogue(
+    _who: Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let rows = state.db(cscms_store::interests::catalogue).await?;
     let base = state.services.igot_base_url.clone();
     let items = rows
@@ -166,7 +171,11 @@ pub async fn put_area(
         ));
     }
     let now = Utc::now().naive_utc();
-    let course_list: Vec<String> = body.course_ids.iter().map(|c| c.trim().to_owned()).collect();
+    let course_list: Vec<String> = body
+        .course_ids
+        .iter()
+        .map(|c| c.trim().to_owned())
+        .collect();
     let row = AreaRow {
         id,
         parent_id: body.parent_id.clone(),
@@ -209,7 +218,7 @@ pub async fn put_area(
             }
         })
         .await?;
-    let stored = outcome.map_err(|errors| ApiError::Validation(body_errors(errors)))?;
+    let stored = outcome.map_err(|errors| ApiError::validation(body_errors(errors)))?;
     let v = area_view(&state.services.igot_base_url, stored)?;
     Ok(HttpResponse::Ok()
         .insert_header(etag_header(v.version))
@@ -269,7 +278,10 @@ fn interests_view(
         path.reverse();
         // The node and everything under it (at most two levels down).
         let mut ids = course_ids(node)?;
-        for child in catalogue.iter().filter(|a| a.parent_id.as_deref() == Some(&node.id)) {
+        for child in catalogue
+            .iter()
+            .filter(|a| a.parent_id.as_deref() == Some(&node.id))
+        {
             ids.extend(course_ids(child)?);
             for grandchild in catalogue
                 .iter()
@@ -300,10 +312,7 @@ fn interests_view(
     })
 }
 
-async fn respond(
-    state: &AppState,
-    code: String,
-) -> Result<HttpResponse, ApiError> {
+async fn respond(state: &AppState, code: String) -> Result<HttpResponse, ApiError> {
     let key = code.clone();
     let (set, catalogue) = state
         .db(move |c| {
@@ -347,7 +356,11 @@ pub struct InterestInput {
     #[schema(example = "behavioural.communication")]
     pub area_id: String,
     #[validate(length(min = 1, max = 500))]
-    #[schema(min_length = 1, max_length = 500, example = "Drafting notes and cabinet papers")]
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "Drafting notes and cabinet papers"
+    )]
     pub note: Option<String>,
 }
 
@@ -387,19 +400,21 @@ pub async fn put_interests(
     require_profile_submitted(&state, &code).await?;
     let expected = if_match(&req)?;
     let catalogue = state.db(cscms_store::interests::catalogue).await?;
-    let ids: Vec<String> = body.items.iter().map(|i| i.area_id.trim().to_owned()).collect();
+    let ids: Vec<String> = body
+        .items
+        .iter()
+        .map(|i| i.area_id.trim().to_owned())
+        .collect();
     let id_refs: Vec<&str> = ids.iter().map(String::as_str).collect();
     let notes: Vec<Option<&str>> = body.items.iter().map(|i| i.note.as_deref()).collect();
-    let errors = interests::check_choice(
-        &id_refs,
-        &notes,
-        state.services.max_interest_areas,
-        |id| match catalogue.iter().find(|a| a.id == id) {
-            Some(a) if a.active => Known::Active,
-            Some(_) => Known::Withdrawn,
-            None => Known::Unknown,
-        },
-    );
+    let errors =
+        interests::check_choice(&id_refs, &notes, state.services.max_interest_areas, |id| {
+            match catalogue.iter().find(|a| a.id == id) {
+                Some(a) if a.active => Known::Active,
+                Some(_) => Known::Withdrawn,
+                None => Known::Unknown,
+            }
+        });
     if !errors.is_empty() {
         return Err(ApiError::validation(body_errors(errors)));
     }
@@ -497,7 +512,9 @@ pub async fn demand(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpR
     let mut areas: BTreeMap<String, i64> = BTreeMap::new();
     for (area, grade, org, parent) in rows {
         *areas.entry(area.clone()).or_default() += 1;
-        *cells.entry((area, grade, parent.unwrap_or(org))).or_default() += 1;
+        *cells
+            .entry((area, grade, parent.unwrap_or(org)))
+            .or_default() += 1;
     }
     let mut by_area: Vec<AreaDemand> = areas
         .into_iter()
@@ -507,7 +524,11 @@ pub async fn demand(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpR
             employees,
         })
         .collect();
-    by_area.sort_by(|a, b| b.employees.cmp(&a.employees).then(a.area_id.cmp(&b.area_id)));
+    by_area.sort_by(|a, b| {
+        b.employees
+            .cmp(&a.employees)
+            .then(a.area_id.cmp(&b.area_id))
+    });
     let rows = cells
         .into_iter()
         .map(|((area_id, grade, ministry_id), employees)| DemandRow {

@@ -6,7 +6,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::decision::Decision;
 use cscms_domain::principal::Principal;
-use cscms_domain::rti::{self, FeeMode};
+use cscms_domain::rti::{self, DeadlineOutcome, FeeMode, FeeModeOutcome};
 use cscms_domain::scope::{sees_register, Family, Op};
 use cscms_store::rti::{NewRti, RtiFilter, RtiRow};
 use serde::{Deserialize, Serialize};
@@ -126,9 +126,9 @@ pub struct RtiRequest {
     pub subject: String,
     pub fee: Fee,
     /// Why the mode is a valid one (RTI-1).
-    pub fee_decision: Decision<bool>,
+    pub fee_decision: Decision<FeeModeOutcome>,
     /// The last day for the reply (section 7(1)), with its source.
-    pub reply_due: Decision<NaiveDate>,
+    pub reply_due: Decision<DeadlineOutcome>,
     pub replied_on: Option<NaiveDate>,
     pub reply_summary: Option<String>,
     /// No reply and the last day has passed (as of today, IST).
