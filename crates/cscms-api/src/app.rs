@@ -18,8 +18,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
-    apars, audit, career, deputation, empanelment, employees, exgratia, foreign_visits, health,
-    interests, ipr, me, organisations, prints, profile, rti, rules, vigilance, working_strength,
+    apars, audit, career, delpge, deputation, empanelment, employees, exgratia, foreign_visits,
+    health, interests, ipr, me, organisations, prints, profile, rti, rules, vigilance,
+    working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -121,7 +122,18 @@ where
                 .service(interests::put_area)
                 .service(interests::demand)
                 .service(interests::get_interests)
-                .service(interests::put_interests),
+                .service(interests::put_interests)
+                .service(delpge::notify)
+                .service(delpge::programmes)
+                .service(delpge::get_programme)
+                .service(delpge::enrol)
+                .service(delpge::file_claim)
+                // Named lists before `{id}`: the first matching path wins.
+                .service(delpge::pending)
+                .service(delpge::get_claim)
+                .service(delpge::approve)
+                .service(delpge::reject)
+                .service(delpge::ledger),
         )
 }
 

@@ -38,6 +38,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "apars", description = "APAR records (CSS-2): SPARROW's import, DoPT's entries and corrections; an employee sees their own"),
         (name = "empanelment", description = "Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10): batches, proposals, runs, reviews due. DoPT; integration clients with empanelment:read / empanelment:write"),
         (name = "interests", description = "Areas of interest (AOI-1): the competency catalogue linked to iGOT courses, employees' ranked choices, training demand; iGOT reads with interests:read"),
+        (name = "delpge", description = "Distance & E-Learning reimbursement (TRN-1, DELPGE): programmes, enrolment (50 seats, first come first served), claims decided by the unit engine, nodal approval, the ledger of units"),
         (name = "ex-gratia", description = "Ex-gratia lump sum cases of deaths in service (EXG-1): DoPT's register, each with the decision on the ceiling"),
         (name = "rti", description = "The cadre division's register of RTI requests (RTI-1): fee modes, reply deadlines, overdue requests"),
         (name = "prints", description = "Verification of printed documents by the code they carry (PRF-5)"),

@@ -84,6 +84,9 @@ pub enum Family {
     ExGratiaCase,
     /// The cadre division's register of RTI requests (RTI-1): DoPT's alone.
     RtiRequest,
+    /// DELPGE reimbursement claims and the ledger of units (TRN-1): the
+    /// employee, the nodal officer who approves them, DoPT; not AVD.
+    TrainingClaim,
 }
 
 impl Family {
@@ -101,6 +104,7 @@ impl Family {
         Family::Interest,
         Family::ExGratiaCase,
         Family::RtiRequest,
+        Family::TrainingClaim,
     ];
 
     /// The integration scope that lets a client see this family, if any does.
@@ -115,6 +119,7 @@ impl Family {
             Family::PropertyReturn
             | Family::ExGratiaCase
             | Family::RtiRequest
+            | Family::TrainingClaim
             | Family::ForeignVisit
             | Family::DeputationApplication
             | Family::WorkingStrength => None,
@@ -147,8 +152,12 @@ pub fn visibility(who: &Principal, family: Family) -> Visibility {
     }
     match (who.role, &who.org, &who.employee) {
         (Role::Dopt, _, _) => Visibility::All,
-        // AVD reads what vigilance needs, not training interests (AOI-1).
-        (Role::Avd, _, _) if !confidential && family != Family::Interest => Visibility::All,
+        // AVD reads what vigilance needs, not training (AOI-1, TRN-1).
+        (Role::Avd, _, _)
+            if !confidential && !matches!(family, Family::Interest | Family::TrainingClaim) =>
+        {
+            Visibility::All
+        }
         (Role::Integration, _, _)
             if family.integration_scope().is_some_and(|s| who.has_scope(s)) =>
         {
@@ -245,6 +254,12 @@ pub enum Op {
     EditOwnInterests,
     /// Training demand by area, grade and ministry (AOI-1).
     ReadInterestDemand,
+    /// Notify a DELPGE programme (TRN-1).
+    NotifyProgramme,
+    /// Enrol in a programme, or claim reimbursement for it (TRN-1).
+    EnrolInProgramme,
+    /// Approve or reject a reimbursement claim for payment (TRN-1).
+    DecideTrainingClaim,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -278,6 +293,9 @@ impl Op {
         Op::EditCompetencyCatalogue,
         Op::EditOwnInterests,
         Op::ReadInterestDemand,
+        Op::NotifyProgramme,
+        Op::EnrolInProgramme,
+        Op::DecideTrainingClaim,
     ];
 
     /// The table.
@@ -326,6 +344,10 @@ impl Op {
             Op::EditCompetencyCatalogue => g(&[Dopt], NONE, "Only DoPT maintains the competency catalogue."),
             // AOI-1: the employee states their own interests.
             Op::EditOwnInterests => g(&[Employee], NONE, "Areas of interest are recorded by the employee they belong to."),
+            Op::NotifyProgramme => g(&[Dopt], NONE, "DELPGE programmes are notified by DoPT."),
+            Op::EnrolInProgramme => g(&[Employee], NONE, "Only an employee enrols and claims, for themselves."),
+            // TRN-1: the nodal officer approves the claim for payment.
+            Op::DecideTrainingClaim => g(&[NodalOfficer], NONE, "Reimbursement claims are approved by the nodal officer of the employee's ministry."),
             Op::ReadInterestDemand => g(&[Dopt, NodalOfficer], &[&[scopes::INTERESTS_READ]], "Training demand is for DoPT and nodal officers; integration clients need the scope interests:read."),
         }
     }

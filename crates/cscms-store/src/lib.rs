@@ -7,6 +7,7 @@
 pub mod apars;
 pub mod audit;
 pub mod db;
+pub mod delpge;
 pub mod deputation;
 pub mod empanelment;
 pub mod employees;

@@ -416,7 +416,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    delpge_programmes (id) {
+        id -> BigInt,
+        name -> Text,
+        category -> Text,
+        units -> BigInt,
+        session -> Text,
+        seats -> BigInt,
+        eligible_levels -> Text,
+        eligible_ministries -> Text,
+        complete_by -> Date,
+        minimum_grade -> Text,
+        notified_by -> Text,
+        notified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delpge_enrolments (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        enrolled_on -> Date,
+        enrolled_at -> Timestamp,
+        claimed -> Bool,
+    }
+}
+
+diesel::table! {
+    delpge_claims (id) {
+        id -> BigInt,
+        enrolment_id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        category -> Text,
+        fee_paid -> BigInt,
+        receipt_ref -> Text,
+        completed_on -> Date,
+        grade -> Text,
+        units -> BigInt,
+        admissible -> Bool,
+        amount -> BigInt,
+        decision -> Text,
+        state -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        filed_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(exgratia_cases -> organisations (org_id));
+diesel::joinable!(delpge_enrolments -> delpge_programmes (programme_id));
+diesel::joinable!(delpge_claims -> delpge_enrolments (enrolment_id));
+diesel::joinable!(delpge_claims -> employees (employee_code));
+diesel::joinable!(delpge_claims -> organisations (org_id));
 diesel::joinable!(interest_sets -> employees (employee_code));
 diesel::joinable!(employee_interests -> competency_areas (area_id));
 diesel::joinable!(employee_interests -> employees (employee_code));
@@ -449,6 +505,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     competency_areas,
     interest_sets,
     employee_interests,
+    delpge_programmes,
+    delpge_enrolments,
+    delpge_claims,
 );
 
 diesel::table! {

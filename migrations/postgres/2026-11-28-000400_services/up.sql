@@ -79,3 +79,56 @@ CREATE TABLE employee_interests (
     UNIQUE (employee_code, rank)
 );
 CREATE INDEX employee_interests_area ON employee_interests(area_id);
+
+-- TRN-1: DELPGE programmes notified by DoPT, enrolments (50 seats, first
+-- come first served; open until a claim is filed) and reimbursement claims
+-- with the engine's decision, approved for payment by the nodal officer.
+CREATE TABLE delpge_programmes (
+    id BIGSERIAL PRIMARY KEY,
+    name TEXT NOT NULL,
+    category TEXT NOT NULL CHECK (category IN ('A','B','C','D')),
+    units BIGINT NOT NULL,
+    session TEXT NOT NULL,
+    seats BIGINT NOT NULL CHECK (seats > 0),
+    eligible_levels TEXT NOT NULL,
+    eligible_ministries TEXT NOT NULL,
+    complete_by DATE NOT NULL,
+    minimum_grade TEXT NOT NULL CHECK (minimum_grade IN ('A','B','C','D','E')),
+    notified_by TEXT NOT NULL,
+    notified_at TIMESTAMP NOT NULL
+);
+
+CREATE TABLE delpge_enrolments (
+    id BIGSERIAL PRIMARY KEY,
+    programme_id BIGINT NOT NULL REFERENCES delpge_programmes(id),
+    employee_code TEXT NOT NULL REFERENCES employees(code),
+    org_id TEXT NOT NULL REFERENCES organisations(id),
+    enrolled_on DATE NOT NULL,
+    enrolled_at TIMESTAMP NOT NULL,
+    claimed BOOLEAN NOT NULL,
+    UNIQUE (programme_id, employee_code)
+);
+CREATE INDEX delpge_enrolments_employee ON delpge_enrolments(employee_code, claimed);
+
+CREATE TABLE delpge_claims (
+    id BIGSERIAL PRIMARY KEY,
+    enrolment_id BIGINT NOT NULL UNIQUE REFERENCES delpge_enrolments(id),
+    employee_code TEXT NOT NULL REFERENCES employees(code),
+    org_id TEXT NOT NULL REFERENCES organisations(id),
+    category TEXT NOT NULL CHECK (category IN ('A','B','C','D')),
+    fee_paid BIGINT NOT NULL CHECK (fee_paid >= 0),
+    receipt_ref TEXT NOT NULL,
+    completed_on DATE NOT NULL,
+    grade TEXT NOT NULL CHECK (grade IN ('A','B','C','D','E')),
+    units BIGINT NOT NULL,
+    admissible BOOLEAN NOT NULL,
+    amount BIGINT NOT NULL,
+    decision TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('submitted','not_admissible','approved','rejected')),
+    decided_by TEXT,
+    decided_at TIMESTAMP,
+    reason TEXT,
+    filed_at TIMESTAMP NOT NULL
+);
+CREATE INDEX delpge_claims_employee ON delpge_claims(employee_code, completed_on);
+CREATE INDEX delpge_claims_queue ON delpge_claims(state, org_id);
