@@ -7,6 +7,7 @@ mod common;
 mod apar;
 mod auth;
 mod contract;
+mod delpge;
 mod deputation;
 mod empanelment;
 mod employees;

@@ -38,6 +38,9 @@ const FAMILIES: &[&str] = &[
     "competency_area",
     "exgratia_case",
     "rti_request",
+    "delpge_programme",
+    "delpge_claim",
+    "delpge_ledger",
 ];
 
 /// Who sees what among people: (family, role, anchor) → [own, same ministry, other ministry].
@@ -207,9 +210,49 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ),
     ("rti_request", Role::Avd, None, [No, No, No]),
     ("rti_request", Role::Dopt, None, [Yes, Yes, Yes]),
+    // TRN-1: programmes are notified to all; claims and the ledger are the
+    // employee's, the nodal officer's and DoPT's, not AVD's.
+    (
+        "delpge_programme",
+        Role::Employee,
+        Some(IN_MHA),
+        [Yes, Yes, Yes],
+    ),
+    (
+        "delpge_programme",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, Yes],
+    ),
+    (
+        "delpge_programme",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [Yes, Yes, Yes],
+    ),
+    ("delpge_programme", Role::Avd, None, [Yes, Yes, Yes]),
+    ("delpge_programme", Role::Dopt, None, [Yes, Yes, Yes]),
+    ("delpge_claim", Role::Employee, Some(IN_MHA), [Yes, No, No]),
+    (
+        "delpge_claim",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, No],
+    ),
+    (
+        "delpge_claim",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("delpge_claim", Role::Avd, None, [No, No, No]),
+    ("delpge_claim", Role::Dopt, None, [Yes, Yes, Yes]),
 ];
 
 /// The families whose people rows are those of "employee_record".
+/// Families whose people rows are those of another family.
+const SAME_PEOPLE: &[(&str, &str)] = &[("delpge_ledger", "delpge_claim")];
+
 const EMPLOYEE_RECORDS: &[&str] = &[
     "service_record",
     "profile",
@@ -250,7 +293,10 @@ fn rows(family: &str) -> Vec<Row> {
     let people = if EMPLOYEE_RECORDS.contains(&family) {
         "employee_record"
     } else {
-        family
+        SAME_PEOPLE
+            .iter()
+            .find(|(f, _)| *f == family)
+            .map_or(family, |(_, p)| p)
     };
     let mut rows: Vec<Row> = PEOPLE
         .iter()
@@ -302,6 +348,8 @@ fn family(path: &str) -> &'static str {
             "property_return"
         } else if tail.starts_with("/interests") {
             "interest"
+        } else if tail.starts_with("/delpge") {
+            "delpge_ledger"
         } else if ["", "/macp", "/nfs"].contains(&tail) {
             "service_record"
         } else {
@@ -325,6 +373,10 @@ fn family(path: &str) -> &'static str {
         "exgratia_case"
     } else if path.starts_with("/v1/rti/requests/") {
         "rti_request"
+    } else if path.starts_with("/v1/delpge/programmes/") {
+        "delpge_programme"
+    } else if path.starts_with("/v1/delpge/claims/") {
+        "delpge_claim"
     } else {
         panic!("scope matrix: which family of records does {path} belong to?")
     }
@@ -438,6 +490,17 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
         let received = crate::workflow_support::today();
         requests.push(crate::rti::register(&app, received, "cash").await["id"].to_string());
     }
+    // DELPGE: three programmes; each employee claims on one of them.
+    let mut programmes = Vec::new();
+    for category in ["A", "C", "D"] {
+        programmes.push(crate::delpge::notify(&app, category, &[]).await.to_string());
+    }
+    let mut claims = Vec::new();
+    for code in [IN_MHA, IN_NDMA, IN_MOF] {
+        let me = app.token(Role::Employee, Some(code));
+        let e = crate::delpge::enrol(&app, &me, programmes[0].parse().unwrap()).await;
+        claims.push(crate::delpge::claim(&app, &me, e, "B").await["id"].to_string());
+    }
     let records = |fam: &str| -> (Vec<String>, &'static str) {
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match fam {
@@ -449,6 +512,8 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
             "competency_area" => (own(&nodes), "area-absent"),
             "exgratia_case" => (cases.clone(), "999999"),
             "rti_request" => (requests.clone(), "999999"),
+            "delpge_programme" => (programmes.clone(), "999999"),
+            "delpge_claim" => (claims.clone(), "999999"),
             _ => (own(&[IN_MHA, IN_NDMA, IN_MOF]), "CSS-999999"),
         }
     };
