@@ -256,6 +256,8 @@ pub enum Op {
     ReadInterestDemand,
     /// Notify a DELPGE programme (TRN-1).
     NotifyProgramme,
+    /// Read the DELPGE programmes notified (TRN-1).
+    ReadProgrammes,
     /// Enrol in a programme, or claim reimbursement for it (TRN-1).
     EnrolInProgramme,
     /// Approve or reject a reimbursement claim for payment (TRN-1).
@@ -294,6 +296,7 @@ impl Op {
         Op::EditOwnInterests,
         Op::ReadInterestDemand,
         Op::NotifyProgramme,
+        Op::ReadProgrammes,
         Op::EnrolInProgramme,
         Op::DecideTrainingClaim,
     ];
@@ -345,6 +348,8 @@ impl Op {
             // AOI-1: the employee states their own interests.
             Op::EditOwnInterests => g(&[Employee], NONE, "Areas of interest are recorded by the employee they belong to."),
             Op::NotifyProgramme => g(&[Dopt], NONE, "DELPGE programmes are notified by DoPT."),
+            // Notified to every office; no integration scope reads them.
+            Op::ReadProgrammes => g(&[Employee, NodalOfficer, SubNodalOfficer, Avd, Dopt], NONE, "DELPGE programmes are for people of the cadres and offices; no integration scope reads them."),
             Op::EnrolInProgramme => g(&[Employee], NONE, "Only an employee enrols and claims, for themselves."),
             // TRN-1: the nodal officer approves the claim for payment.
             Op::DecideTrainingClaim => g(&[NodalOfficer], NONE, "Reimbursement claims are approved by the nodal officer of the employee's ministry."),

@@ -168,11 +168,17 @@ pub async fn notify(
 
 /// List DELPGE programmes
 ///
-/// Programmes notified, newest first, with the seats taken (any caller).
+/// Programmes notified, newest first, with the seats taken (any role;
+/// no integration client).
 #[utoipa::path(tag = "delpge", security(("bearer" = [])),
-    responses((status = 200, description = "Programmes, newest first", body = ProgrammeList)))]
+    responses((status = 200, description = "Programmes, newest first", body = ProgrammeList),
+        (status = 403, description = "Integration clients do not read programmes", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/delpge/programmes")]
-pub async fn programmes(_who: Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn programmes(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ReadProgrammes)?;
     let rows = state.db(cscms_store::delpge::programmes).await?;
     let items = rows.into_iter().map(programme).collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(ProgrammeList { items }))
@@ -181,13 +187,15 @@ pub async fn programmes(_who: Auth, state: web::Data<AppState>) -> Result<HttpRe
 /// Read a DELPGE programme
 #[utoipa::path(tag = "delpge", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Programme id")),
-    responses((status = 200, description = "The programme with the seats taken", body = Programme)))]
+    responses((status = 200, description = "The programme with the seats taken", body = Programme),
+        (status = 403, description = "Integration clients do not read programmes", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/delpge/programmes/{id}")]
 pub async fn get_programme(
-    _who: Auth,
+    Auth(who): Auth,
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ReadProgrammes)?;
     Ok(HttpResponse::Ok().json(load_programme(&state, id.into_inner()).await?))
 }
 
@@ -220,8 +228,8 @@ pub async fn enrol(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let p = load_programme(&state, id).await?;
     authorize(&who, Op::EnrolInProgramme)?;
+    let p = load_programme(&state, id).await?;
     let code = who
         .own_employee()
         .map(|c| c.as_str().to_owned())
