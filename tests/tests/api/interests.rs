@@ -124,7 +124,7 @@ async fn the_catalogue_links_courses_under_the_configured_base() {
     }
     let r = app
         .get(
-            &format!("/v1/audit?entity=competency_area&entity_id=behavioural.teamwork"),
+            "/v1/audit?entity=competency_area&entity_id=behavioural.teamwork",
             &dopt,
         )
         .await;
