@@ -532,6 +532,41 @@ mod tests {
     }
 
     #[test]
+    fn registers_training_and_interests() {
+        let mha = org("MHA");
+        let mine = code("CSS-000001");
+        let place = RecordPlace {
+            org: &mha,
+            org_parent: None,
+            employee: &mine,
+            shared_with: None,
+        };
+        let dopt = who(Role::Dopt, None, None, &[]);
+        let avd = who(Role::Avd, None, None, &[]);
+        let nodal = who(Role::NodalOfficer, Some("MHA"), None, &[]);
+        let emp = who(Role::Employee, None, Some("CSS-000001"), &[]);
+        // EXG-1, RTI-1: DoPT's registers and nobody else's.
+        for f in [Family::ExGratiaCase, Family::RtiRequest] {
+            assert!(sees_register(&dopt, f));
+            for other in [&avd, &nodal, &emp] {
+                assert!(!sees_register(other, f), "{f:?} {:?}", other.role);
+            }
+        }
+        assert!(!sees_register(&dopt, Family::ServiceRecord));
+        // AOI-1, TRN-1: not AVD's business; iGOT reads interests only.
+        for f in [Family::Interest, Family::TrainingClaim] {
+            assert!(!sees(&avd, f, place) && sees(&nodal, f, place) && sees(&emp, f, place));
+        }
+        let igot = who(Role::Integration, None, None, &[scopes::INTERESTS_READ]);
+        assert!(sees(&igot, Family::Interest, place) && !sees(&igot, Family::TrainingClaim, place));
+        assert!(permits(&igot, Op::ReadInterestDemand) && !permits(&igot, Op::ReadProgrammes));
+        assert!(permits(&emp, Op::EditOwnInterests) && !permits(&nodal, Op::EditOwnInterests));
+        assert!(
+            permits(&nodal, Op::DecideTrainingClaim) && !permits(&dopt, Op::DecideTrainingClaim)
+        );
+    }
+
+    #[test]
     fn the_operation_table() {
         let dopt = who(Role::Dopt, None, None, &[]);
         let nodal = who(Role::NodalOfficer, Some("MHA"), None, &[]);
