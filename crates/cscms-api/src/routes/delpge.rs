@@ -185,6 +185,9 @@ pub async fn programmes(
 }
 
 /// Read a DELPGE programme
+///
+/// One programme with its category, units, eligibility and the seats taken
+/// (TRN-1).
 #[utoipa::path(tag = "delpge", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Programme id")),
     responses((status = 200, description = "The programme with the seats taken", body = Programme),
@@ -533,6 +536,9 @@ async fn load_claim(state: &AppState, who: &Principal, id: i64) -> Result<ClaimR
 }
 
 /// Read a reimbursement claim
+///
+/// One claim with the engine's decision and its state (TRN-1): the
+/// employee, their nodal officer and DoPT.
 #[utoipa::path(tag = "delpge", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Claim id")),
     responses((status = 200, description = "The claim with its decision", body = ClaimView)))]
