@@ -18,9 +18,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
-    apars, audit, career, delpge, deputation, empanelment, employees, exgratia, foreign_visits,
-    health, interests, ipr, me, organisations, prints, profile, rti, rules, vigilance,
-    working_strength,
+    apars, audit, career, changes, delpge, deputation, empanelment, employees, exgratia,
+    foreign_visits, health, interests, ipr, me, organisations, prints, profile, rti, rules,
+    vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -61,6 +61,8 @@ where
                 .service(working_strength::get)
                 .service(working_strength::replace)
                 .service(audit::list)
+                .service(changes::list)
+                .service(changes::latest)
                 .service(rules::macp)
                 .service(rules::nfs)
                 .service(rules::fixation)

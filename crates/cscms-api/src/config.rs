@@ -45,6 +45,8 @@ pub struct Settings {
     pub jwt: JwtSettings,
     /// Browser origins allowed to call the API (CORS), e.g. the SPA's.
     pub cors_origins: Vec<String>,
+    /// Days the change feed keeps a change (INT-2).
+    pub change_retention_days: u32,
     /// Settings of the employee services (AOI-1).
     pub services: ServiceSettings,
 }
@@ -121,6 +123,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_CORS_ORIGINS",
         "(none)",
         "comma-separated browser origins allowed to call the API, e.g. https://portal.example.gov.in",
+    ),
+    (
+        "CSCMS_CHANGE_RETENTION_DAYS",
+        "30",
+        "days the change feed keeps a change (1-3650); an older cursor gets 410",
     ),
     (
         "CSCMS_IGOT_BASE_URL",
@@ -282,6 +289,13 @@ impl Settings {
                 &mut errors,
             ),
         };
+        let change_retention_days = parse_num(
+            &get,
+            "CSCMS_CHANGE_RETENTION_DAYS",
+            30u32,
+            (1, 3650),
+            &mut errors,
+        );
         if errors.is_empty() {
             Ok(Settings {
                 database,
@@ -292,6 +306,7 @@ impl Settings {
                 jwt,
                 cors_origins,
                 services,
+                change_retention_days,
             })
         } else {
             Err(errors)

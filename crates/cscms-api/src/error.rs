@@ -127,6 +127,8 @@ problem_codes! {
     WriteConflict = "write_conflict",
     /// Too many requests of this kind; retry after `Retry-After` seconds.
     RateLimited = "rate_limited",
+    /// The change-feed cursor is older than the changes kept: read in full and start again from `/v1/changes/latest`.
+    CursorExpired = "cursor_expired",
     /// The body exceeds the size limit.
     PayloadTooLarge = "payload_too_large",
     /// The body is not `application/json`.
@@ -272,6 +274,9 @@ pub enum ApiError {
     /// 429: the caller has used its requests for now; retry after the wait.
     #[error("rate limited")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 410: what the request points at is no longer kept (an expired feed cursor).
+    #[error("gone: {detail}")]
+    Gone { detail: String },
     /// 503: the database does not answer.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -329,6 +334,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => ProblemCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
             ApiError::TooManyRequests { .. } => ProblemCode::RateLimited,
+            ApiError::Gone { .. } => ProblemCode::CursorExpired,
             ApiError::Unavailable(_) => ProblemCode::ServiceUnavailable,
             ApiError::Internal(_) => ProblemCode::InternalError,
         }
@@ -352,6 +358,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::Conflict { .. } => "Conflict",
             ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::Gone { .. } => "No longer kept",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
         }
@@ -363,7 +370,8 @@ impl ApiError {
             ApiError::Unauthenticated { detail, .. }
             | ApiError::Forbidden { detail, .. }
             | ApiError::BadRequest { detail, .. }
-            | ApiError::Conflict { detail, .. } => detail.clone(),
+            | ApiError::Conflict { detail, .. }
+            | ApiError::Gone { detail } => detail.clone(),
             ApiError::NotFound(what) => format!("{what} was not found."),
             ApiError::InvalidTransition {
                 action,
@@ -496,6 +504,7 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Gone { .. } => StatusCode::GONE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -15,6 +15,7 @@ pub mod input;
 pub mod openapi;
 pub mod print;
 pub mod request_id;
+pub mod retention;
 pub mod routes;
 pub mod scope;
 pub mod state;

@@ -166,6 +166,7 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
             .with_cors_origins(s.cors_origins.clone())
             .with_services(s.services.clone()),
     );
+    cscms_api::retention::spawn(state.clone(), s.change_retention_days);
     let server = HttpServer::new(move || cscms_api::app(state.clone()))
         .workers(s.workers)
         .shutdown_timeout(30)

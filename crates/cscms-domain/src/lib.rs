@@ -10,6 +10,7 @@ pub mod deputation;
 pub mod empanelment;
 pub mod employee;
 pub mod exgratia;
+pub mod feed;
 pub mod foreign_visit;
 pub mod interests;
 pub mod organisation;
