@@ -306,7 +306,18 @@ mod tests {
         // APARs are confidential; officers' details are DoPT's.
         assert!(!tree.contains(&"apar") && !nodal.everywhere.contains(&"apar"));
         assert!(!tree.contains(&"nodal_officer"));
-        assert_eq!(nodal.everywhere, vec!["validation_round"]);
+        // Reference data every nodal officer reads: rounds, the competency
+        // catalogue (AOI-1), DELPGE programmes (TRN-1).
+        assert_eq!(
+            nodal.everywhere,
+            vec!["validation_round", "competency_area", "delpge_programme"]
+        );
+        for e in ["interests", "delpge_claim", "delpge_enrolment"] {
+            assert!(tree.contains(&e), "{e}");
+        }
+        assert!(!tree.contains(&"rti_request") && !tree.contains(&"exgratia_case"));
+        let igot = scope(&who(Role::Integration, None, &[scopes::INTERESTS_READ]));
+        assert_eq!(igot.everywhere, vec!["interests", "competency_area"]);
 
         let avd = scope(&who(Role::Avd, None, &[]));
         assert!(avd.everywhere.contains(&"vigilance_status") && !avd.everywhere.contains(&"apar"));
