@@ -18,8 +18,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
-    apars, audit, career, changes, deputation, empanelment, employees, foreign_visits, health, ipr,
-    me, organisations, prints, profile, rotation, rules, surplus, vigilance, working_strength,
+    apars, audit, career, changes, delpge, deputation, empanelment, employees, exgratia,
+    foreign_visits, health, interests, ipr, me, organisations, prints, profile, rotation, rti,
+    rules, surplus, vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -127,7 +128,33 @@ where
                 .service(surplus::issue_nac)
                 .service(surplus::return_requisition)
                 .service(surplus::nominate)
-                .service(surplus::appoint),
+                .service(surplus::appoint)
+                .service(exgratia::evaluate)
+                .service(exgratia::record)
+                .service(exgratia::list)
+                .service(exgratia::get_case)
+                // Named lists before `{id}`: the first matching path wins.
+                .service(rti::overdue)
+                .service(rti::list)
+                .service(rti::register)
+                .service(rti::get_request)
+                .service(rti::reply)
+                .service(interests::get_catalogue)
+                .service(interests::put_area)
+                .service(interests::demand)
+                .service(interests::get_interests)
+                .service(interests::put_interests)
+                .service(delpge::notify)
+                .service(delpge::programmes)
+                .service(delpge::get_programme)
+                .service(delpge::enrol)
+                .service(delpge::file_claim)
+                // Named lists before `{id}`: the first matching path wins.
+                .service(delpge::pending)
+                .service(delpge::get_claim)
+                .service(delpge::approve)
+                .service(delpge::reject)
+                .service(delpge::ledger),
         )
 }
 

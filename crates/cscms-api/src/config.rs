@@ -47,6 +47,29 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
     /// Days the change feed keeps a change (INT-2).
     pub change_retention_days: u32,
+    /// Settings of the employee services (AOI-1).
+    pub services: ServiceSettings,
+}
+
+/// Settings of the employee services that are policy, not code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceSettings {
+    /// Where iGOT's course pages live; a course's deep link is
+    /// `{base}/app/toc/{course id}/overview` (AOI-1).
+    pub igot_base_url: String,
+    /// How many areas of interest an employee may rank (AOI-1).
+    pub max_interest_areas: usize,
+}
+
+pub const DEFAULT_IGOT_BASE_URL: &str = "https://portal.igotkarmayogi.gov.in";
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        Self {
+            igot_base_url: DEFAULT_IGOT_BASE_URL.to_owned(),
+            max_interest_areas: 5,
+        }
+    }
 }
 
 /// Every variable, its default and meaning (README's table mirrors this).
@@ -105,6 +128,16 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_CHANGE_RETENTION_DAYS",
         "30",
         "days the change feed keeps a change (1-3650); an older cursor gets 410",
+    ),
+    (
+        "CSCMS_IGOT_BASE_URL",
+        DEFAULT_IGOT_BASE_URL,
+        "base of iGOT course deep links: {base}/app/toc/{course id}/overview (AOI-1)",
+    ),
+    (
+        "CSCMS_MAX_INTEREST_AREAS",
+        "5",
+        "areas of interest an employee may rank (1-20; AOI-1)",
     ),
     ("CSCMS_JWT_ISSUER", "cscms-local", "required iss claim"),
     ("CSCMS_JWT_AUDIENCE", "cscms-api", "required aud claim"),
@@ -231,6 +264,31 @@ impl Settings {
             leeway_secs,
         };
         let cors_origins = cors_origins(get("CSCMS_CORS_ORIGINS"), &mut errors);
+        let igot_base_url = get("CSCMS_IGOT_BASE_URL")
+            .map(|u| u.trim().trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| DEFAULT_IGOT_BASE_URL.to_owned());
+        let well_formed = igot_base_url
+            .split_once("://")
+            .is_some_and(|(scheme, rest)| {
+                matches!(scheme, "http" | "https")
+                    && !rest.is_empty()
+                    && !rest.contains(['*', ' ', '?', '#'])
+            });
+        if !well_formed {
+            errors.push(format!(
+                "CSCMS_IGOT_BASE_URL: '{igot_base_url}' is not a URL like https://portal.igotkarmayogi.gov.in"
+            ));
+        }
+        let services = ServiceSettings {
+            igot_base_url,
+            max_interest_areas: parse_num(
+                &get,
+                "CSCMS_MAX_INTEREST_AREAS",
+                5usize,
+                (1, 20),
+                &mut errors,
+            ),
+        };
         let change_retention_days = parse_num(
             &get,
             "CSCMS_CHANGE_RETENTION_DAYS",
@@ -247,6 +305,7 @@ impl Settings {
                 max_body_bytes,
                 jwt,
                 cors_origins,
+                services,
                 change_retention_days,
             })
         } else {
@@ -278,6 +337,25 @@ mod tests {
         assert!(matches!(s.database, DbUrl::Sqlite(_)));
         assert!(matches!(s.jwt.key, KeySource::SecretFile(_)));
         assert_eq!(s.bind.port(), 8080);
+    }
+
+    #[test]
+    fn service_settings() {
+        let s = with(&[]).unwrap();
+        assert_eq!(s.services, ServiceSettings::default());
+        let s = with(&[
+            ("CSCMS_IGOT_BASE_URL", "https://igot.example.gov.in/"),
+            ("CSCMS_MAX_INTEREST_AREAS", "3"),
+        ])
+        .unwrap();
+        assert_eq!(s.services.igot_base_url, "https://igot.example.gov.in");
+        assert_eq!(s.services.max_interest_areas, 3);
+        let errs = with(&[
+            ("CSCMS_IGOT_BASE_URL", "ftp://x"),
+            ("CSCMS_MAX_INTEREST_AREAS", "0"),
+        ])
+        .unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
     }
 
     #[test]

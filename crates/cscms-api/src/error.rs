@@ -107,6 +107,20 @@ problem_codes! {
     RunRefused = "run_refused",
     /// Another run of the batch is under way.
     RunInProgress = "run_in_progress",
+    /// Refusing a fee paid by Indian Postal Order is refusing the application (RTI-1, DoPT OM F.10/9/2008-IR of 26.04.2011).
+    IpoRefusalNotAllowed = "ipo_refusal_not_allowed",
+    /// The reply to this RTI request is already recorded (RTI-1).
+    AlreadyReplied = "already_replied",
+    /// Every seat of the DELPGE programme is taken (TRN-1: 50 seats, first come first served).
+    SeatsFull = "seats_full",
+    /// Another DELPGE programme is open: one programme at a time (TRN-1).
+    ProgrammeOpen = "programme_open",
+    /// The employee is not eligible for the programme: PSU, or not notified for their level or ministry (TRN-1).
+    NotEligible = "not_eligible",
+    /// The employee is already enrolled in this programme (TRN-1).
+    AlreadyEnrolled = "already_enrolled",
+    /// A claim has already been filed for this enrolment (TRN-1).
+    AlreadyClaimed = "already_claimed",
     /// The body names a key twice (in any object, merge patches included).
     DuplicateKey = "duplicate_key",
     /// A concurrent write to the same record won; read it again and retry.

@@ -163,7 +163,8 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
     };
     let state = web::Data::new(
         AppState::new(pool, &s.database, verifier, s.max_body_bytes)
-            .with_cors_origins(s.cors_origins.clone()),
+            .with_cors_origins(s.cors_origins.clone())
+            .with_services(s.services.clone()),
     );
     cscms_api::retention::spawn(state.clone(), s.change_retention_days);
     let server = HttpServer::new(move || cscms_api::app(state.clone()))

@@ -4,6 +4,7 @@ use actix_web::web;
 use cscms_store::{DbConn, DbPool, DbUrl, StoreError};
 
 use crate::auth::Verifier;
+use crate::config::ServiceSettings;
 use crate::error::ApiError;
 use crate::print::verification::PrintDesk;
 
@@ -15,6 +16,8 @@ pub struct AppState {
     pub cors_origins: Vec<String>,
     /// Verification codes of prints (PRF-5).
     pub prints: PrintDesk,
+    /// Policy settings of the employee services (AOI-1).
+    pub services: ServiceSettings,
     /// Whether short reads run on the request's own worker (embedded
     /// SQLite); see [`AppState::read`].
     inline_reads: bool,
@@ -28,6 +31,7 @@ impl AppState {
             max_body_bytes,
             cors_origins: Vec::new(),
             prints: PrintDesk::default(),
+            services: ServiceSettings::default(),
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
         }
     }
@@ -35,6 +39,12 @@ impl AppState {
     /// The same state, with the browser origins CORS allows.
     pub fn with_cors_origins(mut self, origins: Vec<String>) -> Self {
         self.cors_origins = origins;
+        self
+    }
+
+    /// The same state, with the employee services' settings.
+    pub fn with_services(mut self, services: ServiceSettings) -> Self {
+        self.services = services;
         self
     }
 

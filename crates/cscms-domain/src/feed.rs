@@ -52,6 +52,16 @@ pub const ENTITIES: &[(&str, Gate)] = &[
     ("empanelment_batch", Gate::Op(Op::ReadEmpanelment)),
     ("empanelment_proposal", Gate::Op(Op::ReadEmpanelment)),
     ("empanelment_run", Gate::Op(Op::ReadEmpanelment)),
+    // AOI-1: iGOT follows interests and the catalogue with interests:read.
+    ("interests", Gate::Family(Family::Interest)),
+    ("competency_area", Gate::Op(Op::ReadInterestDemand)),
+    // EXG-1, RTI-1: DoPT's registers.
+    ("exgratia_case", Gate::Family(Family::ExGratiaCase)),
+    ("rti_request", Gate::Family(Family::RtiRequest)),
+    // TRN-1.
+    ("delpge_programme", Gate::Op(Op::ReadProgrammes)),
+    ("delpge_enrolment", Gate::Family(Family::TrainingClaim)),
+    ("delpge_claim", Gate::Family(Family::TrainingClaim)),
     // Officers' own details (name, e-mail) are not anyone else's business.
     ("nodal_officer", Gate::DoptOnly),
     // ROT-2: DoPT's own policy data; anyone signed in reads the set in force
@@ -311,7 +321,18 @@ mod tests {
         // APARs are confidential; officers' details are DoPT's.
         assert!(!tree.contains(&"apar") && !nodal.everywhere.contains(&"apar"));
         assert!(!tree.contains(&"nodal_officer"));
-        assert_eq!(nodal.everywhere, vec!["validation_round"]);
+        // Reference data every nodal officer reads: rounds, the competency
+        // catalogue (AOI-1), DELPGE programmes (TRN-1).
+        assert_eq!(
+            nodal.everywhere,
+            vec!["validation_round", "competency_area", "delpge_programme"]
+        );
+        for e in ["interests", "delpge_claim", "delpge_enrolment"] {
+            assert!(tree.contains(&e), "{e}");
+        }
+        assert!(!tree.contains(&"rti_request") && !tree.contains(&"exgratia_case"));
+        let igot = scope(&who(Role::Integration, None, &[scopes::INTERESTS_READ]));
+        assert_eq!(igot.everywhere, vec!["interests", "competency_area"]);
 
         let avd = scope(&who(Role::Avd, None, &[]));
         assert!(avd.everywhere.contains(&"vigilance_status") && !avd.everywhere.contains(&"apar"));

@@ -80,6 +80,16 @@ pub enum Family {
     /// Surplus Cell NOC/NAC requisitions and their nominations (SUR-1):
     /// the office's own, a ministry's and its bodies', DoPT all.
     SurplusRequisition,
+    /// An employee's ranked areas of interest (AOI-1): the employee, the
+    /// nodal officer, DoPT and iGOT (`interests:read`); not AVD.
+    Interest,
+    /// Ex-gratia cases (EXG-1): a register DoPT keeps; nobody else sees it.
+    ExGratiaCase,
+    /// The cadre division's register of RTI requests (RTI-1): DoPT's alone.
+    RtiRequest,
+    /// DELPGE reimbursement claims and the ledger of units (TRN-1): the
+    /// employee, the nodal officer who approves them, DoPT; not AVD.
+    TrainingClaim,
 }
 
 impl Family {
@@ -95,6 +105,10 @@ impl Family {
         Family::Advertisement,
         Family::WorkingStrength,
         Family::SurplusRequisition,
+        Family::Interest,
+        Family::ExGratiaCase,
+        Family::RtiRequest,
+        Family::TrainingClaim,
     ];
 
     /// The integration scope that lets a client see this family, if any does.
@@ -105,7 +119,11 @@ impl Family {
             Family::Vigilance => Some(scopes::VIGILANCE_READ),
             Family::Apar => Some(scopes::APAR_READ),
             Family::Organisation | Family::Advertisement => Some(scopes::ORGANISATIONS_READ),
+            Family::Interest => Some(scopes::INTERESTS_READ),
             Family::PropertyReturn
+            | Family::ExGratiaCase
+            | Family::RtiRequest
+            | Family::TrainingClaim
             | Family::ForeignVisit
             | Family::DeputationApplication
             | Family::WorkingStrength
@@ -114,12 +132,37 @@ impl Family {
     }
 }
 
+impl Family {
+    /// A register DoPT keeps for itself (EXG-1, RTI-1): DoPT sees every
+    /// record, nobody else any.
+    pub const fn is_register(self) -> bool {
+        matches!(self, Family::ExGratiaCase | Family::RtiRequest)
+    }
+}
+
+/// Whether this caller sees the records of a DoPT register.
+pub fn sees_register(who: &Principal, family: Family) -> bool {
+    family.is_register() && visibility(who, family) == Visibility::All
+}
+
 /// The records of an employee-anchored family this caller may see.
 pub fn visibility(who: &Principal, family: Family) -> Visibility {
     let confidential = family == Family::Apar;
+    if family.is_register() {
+        return if who.role == Role::Dopt {
+            Visibility::All
+        } else {
+            Visibility::Nothing
+        };
+    }
     match (who.role, &who.org, &who.employee) {
         (Role::Dopt, _, _) => Visibility::All,
-        (Role::Avd, _, _) if !confidential => Visibility::All,
+        // AVD reads what vigilance needs, not training (AOI-1, TRN-1).
+        (Role::Avd, _, _)
+            if !confidential && !matches!(family, Family::Interest | Family::TrainingClaim) =>
+        {
+            Visibility::All
+        }
         (Role::Integration, _, _)
             if family.integration_scope().is_some_and(|s| who.has_scope(s)) =>
         {
@@ -154,6 +197,7 @@ pub fn sees_organisation(who: &Principal, family: Family, place: OrgPlace<'_>) -
     let own = who.org.as_ref();
     let own_or_under = || own.is_some_and(|o| o == place.id || place.parent == Some(o));
     match (family, who.role) {
+        (f, _) if f.is_register() => sees_register(who, f),
         (_, Role::Integration) => integration(),
         (Family::WorkingStrength, Role::Avd | Role::Dopt) => true,
         (Family::WorkingStrength, Role::NodalOfficer) => own_or_under(),
@@ -232,6 +276,24 @@ pub enum Op {
     RecordSurplusAppointment,
     /// SUR-1, certificate 11: DoPT and the office's ministry watch the clock.
     ListOverdueNominations,
+    /// Record and list ex-gratia cases (EXG-1).
+    ManageExGratiaCases,
+    /// Keep the register of RTI requests (RTI-1).
+    ManageRtiRegister,
+    /// Maintain the competency catalogue (AOI-1).
+    EditCompetencyCatalogue,
+    /// Record one's own areas of interest (AOI-1).
+    EditOwnInterests,
+    /// Training demand by area, grade and ministry (AOI-1).
+    ReadInterestDemand,
+    /// Notify a DELPGE programme (TRN-1).
+    NotifyProgramme,
+    /// Read the DELPGE programmes notified (TRN-1).
+    ReadProgrammes,
+    /// Enrol in a programme, or claim reimbursement for it (TRN-1).
+    EnrolInProgramme,
+    /// Approve or reject a reimbursement claim for payment (TRN-1).
+    DecideTrainingClaim,
     /// The change feed; which changes each caller reads is [`crate::feed::scope`].
     ReadChanges,
 }
@@ -267,6 +329,15 @@ impl Op {
         Op::ListSurplusRequisitions,
         Op::RecordSurplusAppointment,
         Op::ListOverdueNominations,
+        Op::ManageExGratiaCases,
+        Op::ManageRtiRegister,
+        Op::EditCompetencyCatalogue,
+        Op::EditOwnInterests,
+        Op::ReadInterestDemand,
+        Op::NotifyProgramme,
+        Op::ReadProgrammes,
+        Op::EnrolInProgramme,
+        Op::DecideTrainingClaim,
         Op::ReadChanges,
     ];
 
@@ -317,9 +388,21 @@ impl Op {
             Op::ListSurplusRequisitions => g(&[NodalOfficer, SubNodalOfficer, Dopt], NONE, "Surplus Cell requisitions are read by the offices, their ministries and DoPT."),
             Op::RecordSurplusAppointment => g(&[NodalOfficer, SubNodalOfficer], NONE, "The appointment of a nominated surplus employee is recorded by the office."),
             Op::ListOverdueNominations => g(&[NodalOfficer, Dopt], NONE, "Overdue nominations are watched by DoPT and the office's ministry."),
+            Op::ManageExGratiaCases => g(&[Dopt], NONE, "Ex-gratia cases are DoPT's register."),
+            Op::ManageRtiRegister => g(&[Dopt], NONE, "The register of RTI requests is kept by DoPT's cadre division."),
+            Op::EditCompetencyCatalogue => g(&[Dopt], NONE, "Only DoPT maintains the competency catalogue."),
+            // AOI-1: the employee states their own interests.
+            Op::EditOwnInterests => g(&[Employee], NONE, "Areas of interest are recorded by the employee they belong to."),
+            Op::NotifyProgramme => g(&[Dopt], NONE, "DELPGE programmes are notified by DoPT."),
+            // Notified to every office; no integration scope reads them.
+            Op::ReadProgrammes => g(&[Employee, NodalOfficer, SubNodalOfficer, Avd, Dopt], NONE, "DELPGE programmes are for people of the cadres and offices; no integration scope reads them."),
+            Op::EnrolInProgramme => g(&[Employee], NONE, "Only an employee enrols and claims, for themselves."),
+            // TRN-1: the nodal officer approves the claim for payment.
+            Op::DecideTrainingClaim => g(&[NodalOfficer], NONE, "Reimbursement claims are approved by the nodal officer of the employee's ministry."),
+            Op::ReadInterestDemand => g(&[Dopt, NodalOfficer], &[&[scopes::INTERESTS_READ]], "Training demand is for DoPT and nodal officers; integration clients need the scope interests:read."),
             // INT-1, INT-2: for those who keep others' records in step; an
             // employee reads their own records directly.
-            Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
+            Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE], &[scopes::INTERESTS_READ]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }
 }
@@ -526,6 +609,38 @@ mod tests {
             p_mof
         ));
         assert_eq!(org_visibility(&sub, f), Visibility::OrgTree(ndma.clone()));
+    fn registers_training_and_interests() {
+        let mha = org("MHA");
+        let mine = code("CSS-000001");
+        let place = RecordPlace {
+            org: &mha,
+            org_parent: None,
+            employee: &mine,
+            shared_with: None,
+        };
+        let dopt = who(Role::Dopt, None, None, &[]);
+        let avd = who(Role::Avd, None, None, &[]);
+        let nodal = who(Role::NodalOfficer, Some("MHA"), None, &[]);
+        let emp = who(Role::Employee, None, Some("CSS-000001"), &[]);
+        // EXG-1, RTI-1: DoPT's registers and nobody else's.
+        for f in [Family::ExGratiaCase, Family::RtiRequest] {
+            assert!(sees_register(&dopt, f));
+            for other in [&avd, &nodal, &emp] {
+                assert!(!sees_register(other, f), "{f:?} {:?}", other.role);
+            }
+        }
+        assert!(!sees_register(&dopt, Family::ServiceRecord));
+        // AOI-1, TRN-1: not AVD's business; iGOT reads interests only.
+        for f in [Family::Interest, Family::TrainingClaim] {
+            assert!(!sees(&avd, f, place) && sees(&nodal, f, place) && sees(&emp, f, place));
+        }
+        let igot = who(Role::Integration, None, None, &[scopes::INTERESTS_READ]);
+        assert!(sees(&igot, Family::Interest, place) && !sees(&igot, Family::TrainingClaim, place));
+        assert!(permits(&igot, Op::ReadInterestDemand) && !permits(&igot, Op::ReadProgrammes));
+        assert!(permits(&emp, Op::EditOwnInterests) && !permits(&nodal, Op::EditOwnInterests));
+        assert!(
+            permits(&nodal, Op::DecideTrainingClaim) && !permits(&dopt, Op::DecideTrainingClaim)
+        );
     }
 
     #[test]

@@ -345,6 +345,140 @@ diesel::joinable!(deputation_advert_versions -> deputation_adverts (advert_id));
 diesel::joinable!(deputation_applications -> deputation_adverts (advert_id));
 diesel::joinable!(deputation_applications -> employees (employee_code));
 
+diesel::table! {
+    exgratia_cases (id) {
+        id -> BigInt,
+        deceased_name -> Text,
+        employee_code -> Nullable<Text>,
+        org_id -> Text,
+        date_of_death -> Date,
+        amounts -> Text,
+        total -> BigInt,
+        admissible -> Nullable<BigInt>,
+        regime -> Text,
+        decision -> Text,
+        remarks -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rti_requests (id) {
+        id -> BigInt,
+        received_on -> Date,
+        applicant_name -> Text,
+        applicant_address -> Text,
+        subject -> Text,
+        fee_amount -> BigInt,
+        fee_mode -> Text,
+        fee_reference -> Nullable<Text>,
+        fee_accepted -> Bool,
+        fee_refusal_reason -> Nullable<Text>,
+        reply_due_on -> Date,
+        replied_on -> Nullable<Date>,
+        reply_summary -> Nullable<Text>,
+        version -> BigInt,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    competency_areas (id) {
+        id -> Text,
+        parent_id -> Nullable<Text>,
+        level -> Text,
+        kind -> Text,
+        name -> Text,
+        description -> Nullable<Text>,
+        course_ids -> Text,
+        active -> Bool,
+        version -> BigInt,
+        updated_by -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    interest_sets (employee_code) {
+        employee_code -> Text,
+        version -> BigInt,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    employee_interests (employee_code, area_id) {
+        employee_code -> Text,
+        area_id -> Text,
+        rank -> Integer,
+        note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    delpge_programmes (id) {
+        id -> BigInt,
+        name -> Text,
+        category -> Text,
+        units -> BigInt,
+        session -> Text,
+        seats -> BigInt,
+        eligible_levels -> Text,
+        eligible_ministries -> Text,
+        complete_by -> Date,
+        minimum_grade -> Text,
+        notified_by -> Text,
+        notified_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    delpge_enrolments (id) {
+        id -> BigInt,
+        programme_id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        enrolled_on -> Date,
+        enrolled_at -> Timestamp,
+        claimed -> Bool,
+    }
+}
+
+diesel::table! {
+    delpge_claims (id) {
+        id -> BigInt,
+        enrolment_id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        category -> Text,
+        fee_paid -> BigInt,
+        receipt_ref -> Text,
+        completed_on -> Date,
+        grade -> Text,
+        units -> BigInt,
+        admissible -> Bool,
+        amount -> BigInt,
+        decision -> Text,
+        state -> Text,
+        decided_by -> Nullable<Text>,
+        decided_at -> Nullable<Timestamp>,
+        reason -> Nullable<Text>,
+        filed_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(exgratia_cases -> organisations (org_id));
+diesel::joinable!(delpge_enrolments -> delpge_programmes (programme_id));
+diesel::joinable!(delpge_claims -> delpge_enrolments (enrolment_id));
+diesel::joinable!(delpge_claims -> employees (employee_code));
+diesel::joinable!(delpge_claims -> organisations (org_id));
+diesel::joinable!(interest_sets -> employees (employee_code));
+diesel::joinable!(employee_interests -> competency_areas (area_id));
+diesel::joinable!(employee_interests -> employees (employee_code));
+
 // Every table, once: each new table joins this list.
 diesel::allow_tables_to_appear_in_same_query!(
     organisations,
@@ -368,6 +502,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     deputation_advert_versions,
     deputation_applications,
     workflow_steps,
+    exgratia_cases,
+    rti_requests,
+    competency_areas,
+    interest_sets,
+    employee_interests,
+    delpge_programmes,
+    delpge_enrolments,
+    delpge_claims,
 );
 
 diesel::table! {

@@ -91,7 +91,9 @@ pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<A
     let pool = connect_pool(url, s.pool_size).expect("pool");
     let verifier = Verifier::new(&s.jwt).expect("verifier");
     web::Data::new(
-        AppState::new(pool, url, verifier, s.max_body_bytes).with_cors_origins(s.cors_origins),
+        AppState::new(pool, url, verifier, s.max_body_bytes)
+            .with_cors_origins(s.cors_origins)
+            .with_services(s.services),
     )
 }
 

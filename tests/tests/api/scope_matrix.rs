@@ -35,6 +35,13 @@ const FAMILIES: &[&str] = &[
     "working_strength",
     "empanelment",
     "surplus_requisition",
+    "interest",
+    "competency_area",
+    "exgratia_case",
+    "rti_request",
+    "delpge_programme",
+    "delpge_claim",
+    "delpge_ledger",
 ];
 
 /// Who sees what among people: (family, role, anchor) → [own, same ministry, other ministry].
@@ -148,29 +155,112 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ("empanelment", Role::Avd, None, [No, No, No]),
     ("empanelment", Role::Dopt, None, [Yes, Yes, Yes]),
     // SUR-1: the office, its ministry and DoPT; not AVD, not employees.
+    ("surplus_requisition", Role::Employee, Some(IN_MHA), [No, No, No]),
+    ("surplus_requisition", Role::NodalOfficer, Some("MHA"), [Yes, Yes, No]),
+    ("surplus_requisition", Role::SubNodalOfficer, Some("MHA-NDMA"), [No, Yes, No]),
+    ("surplus_requisition", Role::Avd, None, [No, No, No]),
+    ("surplus_requisition", Role::Dopt, None, [Yes, Yes, Yes]),
+    // AOI-1: training interests are not vigilance's business.
+    ("interest", Role::Employee, Some(IN_MHA), [Yes, No, No]),
+    ("interest", Role::NodalOfficer, Some("MHA"), [Yes, Yes, No]),
     (
-        "surplus_requisition",
+        "interest",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("interest", Role::Avd, None, [No, No, No]),
+    ("interest", Role::Dopt, None, [Yes, Yes, Yes]),
+    // The catalogue is reference data everyone reads (only DoPT changes it).
+    (
+        "competency_area",
         Role::Employee,
         Some(IN_MHA),
+        [Yes, Yes, Yes],
+    ),
+    (
+        "competency_area",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, Yes],
+    ),
+    (
+        "competency_area",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [Yes, Yes, Yes],
+    ),
+    ("competency_area", Role::Avd, None, [Yes, Yes, Yes]),
+    ("competency_area", Role::Dopt, None, [Yes, Yes, Yes]),
+    // EXG-1, RTI-1: DoPT's registers.
+    ("exgratia_case", Role::Employee, Some(IN_MHA), [No, No, No]),
+    (
+        "exgratia_case",
+        Role::NodalOfficer,
+        Some("MHA"),
         [No, No, No],
     ),
     (
-        "surplus_requisition",
+        "exgratia_case",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("exgratia_case", Role::Avd, None, [No, No, No]),
+    ("exgratia_case", Role::Dopt, None, [Yes, Yes, Yes]),
+    ("rti_request", Role::Employee, Some(IN_MHA), [No, No, No]),
+    ("rti_request", Role::NodalOfficer, Some("MHA"), [No, No, No]),
+    (
+        "rti_request",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("rti_request", Role::Avd, None, [No, No, No]),
+    ("rti_request", Role::Dopt, None, [Yes, Yes, Yes]),
+    // TRN-1: programmes are notified to all; claims and the ledger are the
+    // employee's, the nodal officer's and DoPT's, not AVD's.
+    (
+        "delpge_programme",
+        Role::Employee,
+        Some(IN_MHA),
+        [Yes, Yes, Yes],
+    ),
+    (
+        "delpge_programme",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, Yes],
+    ),
+    (
+        "delpge_programme",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [Yes, Yes, Yes],
+    ),
+    ("delpge_programme", Role::Avd, None, [Yes, Yes, Yes]),
+    ("delpge_programme", Role::Dopt, None, [Yes, Yes, Yes]),
+    ("delpge_claim", Role::Employee, Some(IN_MHA), [Yes, No, No]),
+    (
+        "delpge_claim",
         Role::NodalOfficer,
         Some("MHA"),
         [Yes, Yes, No],
     ),
     (
-        "surplus_requisition",
+        "delpge_claim",
         Role::SubNodalOfficer,
         Some("MHA-NDMA"),
-        [No, Yes, No],
+        [No, No, No],
     ),
-    ("surplus_requisition", Role::Avd, None, [No, No, No]),
-    ("surplus_requisition", Role::Dopt, None, [Yes, Yes, Yes]),
+    ("delpge_claim", Role::Avd, None, [No, No, No]),
+    ("delpge_claim", Role::Dopt, None, [Yes, Yes, Yes]),
 ];
 
 /// The families whose people rows are those of "employee_record".
+/// Families whose people rows are those of another family.
+const SAME_PEOPLE: &[(&str, &str)] = &[("delpge_ledger", "delpge_claim")];
+
 const EMPLOYEE_RECORDS: &[&str] = &[
     "service_record",
     "profile",
@@ -194,6 +284,7 @@ const SCOPE_GRANTS: &[(&str, &[&str])] = &[
     (scopes::APAR_WRITE, &[]),
     (scopes::EMPANELMENT_READ, &["empanelment"]),
     (scopes::EMPANELMENT_WRITE, &["empanelment"]),
+    (scopes::INTERESTS_READ, &["interest"]),
 ];
 
 /// One row of the matrix: a caller and what it sees of a family's three records.
@@ -210,7 +301,10 @@ fn rows(family: &str) -> Vec<Row> {
     let people = if EMPLOYEE_RECORDS.contains(&family) {
         "employee_record"
     } else {
-        family
+        SAME_PEOPLE
+            .iter()
+            .find(|(f, _)| *f == family)
+            .map_or(family, |(_, p)| p)
     };
     let mut rows: Vec<Row> = PEOPLE
         .iter()
@@ -260,6 +354,10 @@ fn family(path: &str) -> &'static str {
             "vigilance"
         } else if tail.starts_with("/ipr") {
             "property_return"
+        } else if tail.starts_with("/interests") {
+            "interest"
+        } else if tail.starts_with("/delpge") {
+            "delpge_ledger"
         } else if ["", "/macp", "/nfs", "/rotation"].contains(&tail) {
             "service_record"
         } else {
@@ -279,6 +377,16 @@ fn family(path: &str) -> &'static str {
         "deputation_application"
     } else if path.starts_with("/v1/surplus/requisitions/") {
         "surplus_requisition"
+    } else if path.starts_with("/v1/interests/catalogue/") {
+        "competency_area"
+    } else if path.starts_with("/v1/ex-gratia/cases/") {
+        "exgratia_case"
+    } else if path.starts_with("/v1/rti/requests/") {
+        "rti_request"
+    } else if path.starts_with("/v1/delpge/programmes/") {
+        "delpge_programme"
+    } else if path.starts_with("/v1/delpge/claims/") {
+        "delpge_claim"
     } else {
         panic!("scope matrix: which family of records does {path} belong to?")
     }
@@ -388,6 +496,29 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
             crate::surplus::in_state(&app, org, cscms_domain::surplus::SurState::Nominated).await;
         requisitions.push(id.to_string());
     }
+    // Catalogue nodes, ex-gratia cases and RTI requests, three of each.
+    let nodes = ["area-one", "area-two", "area-three"];
+    for id in nodes {
+        crate::interests::node(&app, id, None, "area", &["do_1"]).await;
+    }
+    let mut cases = Vec::new();
+    let mut requests = Vec::new();
+    for name in ["Late Shri A", "Late Shri B", "Late Shri C"] {
+        cases.push(crate::exgratia::record(&app, name).await.to_string());
+        let received = crate::workflow_support::today();
+        requests.push(crate::rti::register(&app, received, "cash").await["id"].to_string());
+    }
+    // DELPGE: three programmes; each employee claims on one of them.
+    let mut programmes = Vec::new();
+    for category in ["A", "C", "D"] {
+        programmes.push(crate::delpge::notify(&app, category, &[]).await.to_string());
+    }
+    let mut claims = Vec::new();
+    for code in [IN_MHA, IN_NDMA, IN_MOF] {
+        let me = app.token(Role::Employee, Some(code));
+        let e = crate::delpge::enrol(&app, &me, programmes[0].parse().unwrap()).await;
+        claims.push(crate::delpge::claim(&app, &me, e, "B").await["id"].to_string());
+    }
     let records = |fam: &str| -> (Vec<String>, &'static str) {
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match fam {
@@ -397,6 +528,11 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
             "advertisement" => (adverts.clone(), "999999"),
             "empanelment" => (batches.clone(), "999999"),
             "surplus_requisition" => (requisitions.clone(), "999999"),
+            "competency_area" => (own(&nodes), "area-absent"),
+            "exgratia_case" => (cases.clone(), "999999"),
+            "rti_request" => (requests.clone(), "999999"),
+            "delpge_programme" => (programmes.clone(), "999999"),
+            "delpge_claim" => (claims.clone(), "999999"),
             _ => (own(&[IN_MHA, IN_NDMA, IN_MOF]), "CSS-999999"),
         }
     };

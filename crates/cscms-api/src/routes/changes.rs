@@ -103,6 +103,11 @@ fn href(entity: &str, id: &str) -> Option<String> {
         "empanelment_run" => format!("/v1/empanelment/batches/{a}/runs/{b}"),
         "surplus_requisition" => format!("/v1/surplus/requisitions/{id}"),
         "surplus_nomination" => format!("/v1/surplus/requisitions/{a}"),
+        "interests" => format!("/v1/employees/{id}/interests"),
+        "exgratia_case" => format!("/v1/ex-gratia/cases/{id}"),
+        "rti_request" => format!("/v1/rti/requests/{id}"),
+        "delpge_programme" => format!("/v1/delpge/programmes/{id}"),
+        "delpge_claim" => format!("/v1/delpge/claims/{id}"),
         _ => return None,
     })
 }

@@ -1,0 +1,742 @@
+//! Distance & E-Learning reimbursement (TRN-1, DELPGE): DoPT notifies
+//! programmes; employees enrol first come first served and claim on
+//! completion; the engine decides each claim; the nodal officer approves
+//! it for payment; the ledger of units is readable.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use cscms_domain::decision::Decision;
+use cscms_domain::organisation::OrgKind;
+use cscms_domain::principal::Principal;
+use cscms_domain::scope::{visibility, Family, Op, RecordPlace};
+use cscms_domain::trn::{self, Category, Claim, ClaimOutcome, Earned, EnrolRefusal, Grade};
+use cscms_store::delpge::{
+    ClaimFiling, ClaimRecord, ClaimRow, Decided, Enrolment, NewProgramme, ProgrammeRow,
+};
+use cscms_store::StoreError;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::workflow::{corrupt, to_json, today, ActionRequest};
+use super::{actor, utc, visible_employee};
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError, ProblemCode};
+use crate::extract::{BodyRules, CheckedJson, ValidJson};
+use crate::gate::require_profile_submitted;
+use crate::scope::{authorize, ensure_visible};
+use crate::state::AppState;
+
+/// A programme as DoPT notifies it.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProgrammeBody {
+    #[validate(length(min = 3, max = 200))]
+    #[schema(
+        min_length = 3,
+        max_length = 200,
+        example = "Post Graduate Diploma in Human Resource Management"
+    )]
+    pub name: String,
+    /// A (certificates, 2 units), B (Masters, 8), C (diplomas, 4), D (modules, 1).
+    pub category: Category,
+    #[validate(length(min = 3, max = 40))]
+    #[schema(min_length = 3, max_length = 40, example = "July 2026")]
+    pub session: String,
+    /// Pay levels notified; empty: all.
+    #[validate(length(max = 20))]
+    #[serde(default)]
+    pub eligible_levels: Vec<String>,
+    /// Ministries or departments notified; empty: all.
+    #[validate(length(max = 100))]
+    #[serde(default)]
+    pub eligible_ministries: Vec<String>,
+    /// IGNOU's time limit: completion on or before this date.
+    pub complete_by: NaiveDate,
+    /// IGNOU's minimum qualifying grade.
+    pub minimum_grade: Grade,
+}
+
+impl BodyRules for NewProgrammeBody {
+    fn rule_errors(&self) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        if self.complete_by <= today() {
+            errors.push(FieldError::new(
+                "body.complete_by",
+                "invalid",
+                "after today",
+            ));
+        }
+        for (i, l) in self.eligible_levels.iter().enumerate() {
+            if !(1..=10).contains(&l.len()) {
+                errors.push(FieldError::new(
+                    format!("body.eligible_levels[{i}]"),
+                    "invalid",
+                    "a pay level",
+                ));
+            }
+        }
+        errors
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Programme {
+    pub id: i64,
+    pub name: String,
+    pub category: Category,
+    /// Units of the category (TRN-1).
+    pub units: i64,
+    pub session: String,
+    pub seats: i64,
+    pub seats_taken: i64,
+    pub eligible_levels: Vec<String>,
+    pub eligible_ministries: Vec<String>,
+    pub complete_by: NaiveDate,
+    pub minimum_grade: Grade,
+    pub notified_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ProgrammeList {
+    pub items: Vec<Programme>,
+}
+
+fn programme((p, taken): (ProgrammeRow, i64)) -> Result<Programme, ApiError> {
+    Ok(Programme {
+        id: p.id,
+        name: p.name,
+        category: p.category.parse().map_err(|_| corrupt("category"))?,
+        units: p.units,
+        session: p.session,
+        seats: p.seats,
+        seats_taken: taken,
+        eligible_levels: serde_json::from_str(&p.eligible_levels).map_err(|_| corrupt("levels"))?,
+        eligible_ministries: serde_json::from_str(&p.eligible_ministries)
+            .map_err(|_| corrupt("ministries"))?,
+        complete_by: p.complete_by,
+        minimum_grade: p.minimum_grade.parse().map_err(|_| corrupt("grade"))?,
+        notified_at: utc(p.notified_at),
+    })
+}
+
+async fn load_programme(state: &AppState, id: i64) -> Result<Programme, ApiError> {
+    let p = state
+        .read(move |c| cscms_store::delpge::programme(c, id))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Programme {id}")))?;
+    programme(p)
+}
+
+/// Notify a DELPGE programme
+///
+/// DoPT notifies a programme with its category, eligibility, session and
+/// IGNOU's time limit; 50 seats (TRN-1). Audited.
+#[utoipa::path(tag = "delpge", security(("bearer" = [])), request_body = NewProgrammeBody,
+    responses((status = 201, description = "The programme; `Location` names it", body = Programme, headers(("Location" = String))),
+        (status = 403, description = "Only DoPT notifies programmes", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/delpge/programmes")]
+pub async fn notify(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    CheckedJson(body): CheckedJson<NewProgrammeBody>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::NotifyProgramme)?;
+    let new = NewProgramme {
+        name: body.name.trim().to_owned(),
+        category: body.category.as_str().to_owned(),
+        units: body.category.units(),
+        session: body.session.trim().to_owned(),
+        seats: trn::SEATS,
+        eligible_levels: to_json(&body.eligible_levels)?,
+        eligible_ministries: to_json(&body.eligible_ministries)?,
+        complete_by: body.complete_by,
+        minimum_grade: body.minimum_grade.as_str().to_owned(),
+        notified_by: who.sub.clone(),
+        notified_at: Utc::now().naive_utc(),
+    };
+    let actor = actor(&who, &req);
+    let id = state
+        .db(move |c| cscms_store::delpge::notify(c, &actor, &new))
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/delpge/programmes/{id}")))
+        .json(load_programme(&state, id).await?))
+}
+
+/// List DELPGE programmes
+///
+/// Programmes notified, newest first, with the seats taken (any role;
+/// no integration client).
+#[utoipa::path(tag = "delpge", security(("bearer" = [])),
+    responses((status = 200, description = "Programmes, newest first", body = ProgrammeList),
+        (status = 403, description = "Integration clients do not read programmes", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/delpge/programmes")]
+pub async fn programmes(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ReadProgrammes)?;
+    let rows = state.db(cscms_store::delpge::programmes).await?;
+    let items = rows.into_iter().map(programme).collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(ProgrammeList { items }))
+}
+
+/// Read a DELPGE programme
+///
+/// One programme with its category, units, eligibility and the seats taken
+/// (TRN-1).
+#[utoipa::path(tag = "delpge", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Programme id")),
+    responses((status = 200, description = "The programme with the seats taken", body = Programme),
+        (status = 403, description = "Integration clients do not read programmes", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/delpge/programmes/{id}")]
+pub async fn get_programme(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ReadProgrammes)?;
+    Ok(HttpResponse::Ok().json(load_programme(&state, id.into_inner()).await?))
+}
+
+/// An enrolment taken.
+#[derive(Serialize, ToSchema)]
+pub struct EnrolmentView {
+    pub id: i64,
+    pub programme_id: i64,
+    pub employee_code: String,
+    pub enrolled_on: NaiveDate,
+    /// Why the employee could enrol (TRN-1).
+    pub reasons: Vec<cscms_domain::decision::Reason>,
+}
+
+/// Enrol in a DELPGE programme
+///
+/// The employee takes a seat, first come first served (50 seats), if
+/// eligible as notified, not in a PSU and with no other programme open
+/// (TRN-1). Needs a submitted profile (PRF-1). Audited.
+#[utoipa::path(tag = "delpge", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Programme id")),
+    responses((status = 201, description = "The enrolment", body = EnrolmentView),
+        (status = 403, description = "Only employees enrol", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`seats_full`, `programme_open`, `already_enrolled`, `not_eligible`, or `profile_not_submitted` (PRF-1)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/delpge/programmes/{id}/enrol")]
+pub async fn enrol(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    authorize(&who, Op::EnrolInProgramme)?;
+    let p = load_programme(&state, id).await?;
+    let code = who
+        .own_employee()
+        .map(|c| c.as_str().to_owned())
+        .ok_or_else(|| ApiError::forbidden("Only employees enrol."))?;
+    require_profile_submitted(&state, &code).await?;
+    let key = code.clone();
+    let (employee, org) = state
+        .db(move |c| {
+            let e = cscms_store::employees::get(c, &key)?;
+            let org = match &e {
+                Some(e) => cscms_store::organisations::get(c, &e.record.org_id)?,
+                None => None,
+            };
+            Ok((e, org))
+        })
+        .await?;
+    let employee = employee.ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?;
+    let org = org.ok_or_else(|| corrupt("organisation"))?;
+    let ministry = employee
+        .org_parent
+        .clone()
+        .unwrap_or_else(|| employee.record.org_id.clone());
+    let as_of = today();
+    let case = trn::EnrolmentCase {
+        in_psu: org.kind == OrgKind::Psu.as_str(),
+        pay_level: &employee.record.pay_level,
+        ministry: &ministry,
+        eligible_levels: &p.eligible_levels,
+        eligible_ministries: &p.eligible_ministries,
+        open_programme: None,
+    };
+    let decision = trn::may_enrol(&case, as_of).map_err(|(why, d)| refusal(why, &d))?;
+    let actor = actor(&who, &req);
+    let org_id = employee.record.org_id.clone();
+    let key = code.clone();
+    let seats = p.seats;
+    let outcome = state
+        .db(move |c| {
+            cscms_store::delpge::enrol(
+                c,
+                &actor,
+                id,
+                seats,
+                &key,
+                &org_id,
+                as_of,
+                Utc::now().naive_utc(),
+            )
+        })
+        .await?;
+    match outcome {
+        Enrolment::Enrolled(eid) => Ok(HttpResponse::Created().json(EnrolmentView {
+            id: eid,
+            programme_id: id,
+            employee_code: code,
+            enrolled_on: as_of,
+            reasons: decision.reasons,
+        })),
+        Enrolment::Full => Err(ApiError::Conflict {
+            code: ProblemCode::SeatsFull,
+            detail: format!("Every one of the {seats} seats of programme {id} is taken (TRN-1: first come, first served)."),
+        }),
+        Enrolment::Open(other) => Err(ApiError::Conflict {
+            code: ProblemCode::ProgrammeOpen,
+            detail: format!("Programme {other} is open: one programme at a time (TRN-1, DELPGE para 7(iv))."),
+        }),
+        Enrolment::Already(_) => Err(ApiError::Conflict {
+            code: ProblemCode::AlreadyEnrolled,
+            detail: format!("Already enrolled in programme {id}."),
+        }),
+    }
+}
+
+fn refusal(why: EnrolRefusal, d: &Decision<()>) -> ApiError {
+    let text = d
+        .reasons
+        .iter()
+        .map(|r| r.text.as_str())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let code = match why {
+        EnrolRefusal::Psu | EnrolRefusal::NotNotified => ProblemCode::NotEligible,
+        EnrolRefusal::OneAtATime => ProblemCode::ProgrammeOpen,
+    };
+    ApiError::Conflict {
+        code,
+        detail: format!("Not eligible (TRN-1): {text}."),
+    }
+}
+
+/// A claim for reimbursement on completion.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewClaim {
+    pub enrolment_id: i64,
+    /// Rupees paid to IGNOU.
+    #[validate(range(min = 1, max = 1000000))]
+    #[schema(minimum = 1, maximum = 1000000, example = 12000)]
+    pub fee_paid: i64,
+    /// IGNOU's fee receipt.
+    #[validate(length(min = 3, max = 60))]
+    #[schema(min_length = 3, max_length = 60, example = "IGNOU/RC-DEL/2026/004512")]
+    pub receipt_reference: String,
+    /// Not after today.
+    pub completed_on: NaiveDate,
+    /// The grade IGNOU awarded.
+    pub grade: Grade,
+}
+
+impl BodyRules for NewClaim {
+    fn rule_errors(&self) -> Vec<FieldError> {
+        if self.completed_on > today() {
+            vec![FieldError::new(
+                "body.completed_on",
+                "invalid",
+                "not after today",
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// A claim with the engine's decision.
+#[derive(Serialize, ToSchema)]
+pub struct ClaimView {
+    pub id: i64,
+    pub enrolment_id: i64,
+    pub employee_code: String,
+    pub employee_name: String,
+    pub organisation_id: String,
+    pub category: Category,
+    pub units: i64,
+    pub fee_paid: i64,
+    pub receipt_reference: String,
+    pub completed_on: NaiveDate,
+    pub grade: Grade,
+    /// `submitted` (admissible, awaiting the nodal officer), `not_admissible`, `approved`, `rejected`.
+    pub state: String,
+    pub admissible: bool,
+    /// Rupees reimbursed if approved.
+    pub amount: i64,
+    #[schema(value_type = Decision<ClaimOutcome>)]
+    pub decision: Value,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub filed_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ClaimList {
+    pub items: Vec<ClaimView>,
+}
+
+fn claim_view(r: ClaimRecord) -> Result<ClaimView, ApiError> {
+    let row = r.row;
+    Ok(ClaimView {
+        id: row.id,
+        enrolment_id: row.enrolment_id,
+        employee_code: row.employee_code,
+        employee_name: r.employee_name,
+        organisation_id: row.org_id,
+        category: row.category.parse().map_err(|_| corrupt("category"))?,
+        units: row.units,
+        fee_paid: row.fee_paid,
+        receipt_reference: row.receipt_ref,
+        completed_on: row.completed_on,
+        grade: row.grade.parse().map_err(|_| corrupt("grade"))?,
+        state: row.state,
+        admissible: row.admissible,
+        amount: row.amount,
+        decision: serde_json::from_str(&row.decision).map_err(|_| corrupt("decision"))?,
+        decided_by: row.decided_by,
+        decided_at: row.decided_at.map(utc),
+        reason: row.reason,
+        filed_at: utc(row.filed_at),
+    })
+}
+
+/// File a reimbursement claim
+///
+/// The employee claims on completing a programme (TRN-1): the engine
+/// decides on units in the 5-year block, Masters once, completion in time
+/// and the qualifying grade, with every reason. Closes the enrolment.
+/// Audited.
+#[utoipa::path(tag = "delpge", security(("bearer" = [])), request_body = NewClaim,
+    responses((status = 201, description = "The claim with its decision; `Location` names it", body = ClaimView, headers(("Location" = String))),
+        (status = 403, description = "Only the employee claims", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A claim was filed for this enrolment (`already_claimed`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/delpge/claims")]
+pub async fn file_claim(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    CheckedJson(body): CheckedJson<NewClaim>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::EnrolInProgramme)?;
+    let code = who
+        .own_employee()
+        .map(|c| c.as_str().to_owned())
+        .ok_or_else(|| ApiError::forbidden("Only employees claim."))?;
+    let eid = body.enrolment_id;
+    let found = state
+        .db(move |c| {
+            let Some(e) = cscms_store::delpge::enrolment(c, eid)? else {
+                return Ok(None);
+            };
+            let p = cscms_store::delpge::programme(c, e.programme_id)?;
+            Ok(p.map(|p| (e, p.0)))
+        })
+        .await?;
+    // Someone else's enrolment is as absent as a missing one.
+    let (enrolment, p) = found
+        .filter(|(e, _)| e.employee_code == code)
+        .ok_or_else(|| {
+            ApiError::invalid("body.enrolment_id", "unknown", "no such enrolment of yours")
+        })?;
+    if enrolment.claimed {
+        return Err(already_claimed(eid));
+    }
+    let category: Category = p.category.parse().map_err(|_| corrupt("category"))?;
+    let claim = Claim {
+        category,
+        enrolled_on: enrolment.enrolled_on,
+        completed_on: body.completed_on,
+        complete_by: p.complete_by,
+        grade: body.grade,
+        minimum_grade: p.minimum_grade.parse().map_err(|_| corrupt("grade"))?,
+        fee_paid: body.fee_paid,
+    };
+    let filing = ClaimFiling {
+        enrolment_id: eid,
+        employee_code: code,
+        org_id: enrolment.org_id,
+        category: category.as_str().to_owned(),
+        fee_paid: body.fee_paid,
+        receipt_ref: body.receipt_reference.trim().to_owned(),
+        completed_on: body.completed_on,
+        grade: body.grade.as_str().to_owned(),
+        filed_at: Utc::now().naive_utc(),
+    };
+    let actor = actor(&who, &req);
+    let as_of = today();
+    let filed = state
+        .db(move |c| {
+            cscms_store::delpge::file_claim(c, &actor, &filing, |earned| {
+                let earned: Vec<Earned> = earned
+                    .iter()
+                    .filter_map(|(cat, on)| {
+                        Some(Earned {
+                            category: cat.parse().ok()?,
+                            completed_on: *on,
+                        })
+                    })
+                    .collect();
+                let d = trn::assess(&claim, &earned, as_of);
+                Ok(Decided {
+                    units: d.outcome.units,
+                    admissible: d.outcome.admissible,
+                    amount: d.outcome.amount,
+                    decision: serde_json::to_string(&d)
+                        .map_err(|e| StoreError::Corrupt(e.to_string()))?,
+                })
+            })
+        })
+        .await;
+    let id = match filed {
+        Err(ApiError::Conflict { .. }) => return Err(already_claimed(eid)),
+        other => other?,
+    };
+    let view = claim_view(load_claim(&state, &who, id).await?)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/delpge/claims/{id}")))
+        .json(view))
+}
+
+fn already_claimed(id: i64) -> ApiError {
+    ApiError::Conflict {
+        code: ProblemCode::AlreadyClaimed,
+        detail: format!("A claim has been filed for enrolment {id}."),
+    }
+}
+
+async fn load_claim(state: &AppState, who: &Principal, id: i64) -> Result<ClaimRecord, ApiError> {
+    let what = || format!("Claim {id}");
+    let r = state
+        .read(move |c| cscms_store::delpge::claim_record(c, id))
+        .await?
+        .ok_or_else(|| ApiError::not_found(what()))?;
+    let (org, parent) = super::stored_place(&r.row.org_id, r.org_parent.as_deref())?;
+    let code = super::stored_code(&r.row.employee_code)?;
+    let place = RecordPlace {
+        org: &org,
+        org_parent: parent.as_ref(),
+        employee: &code,
+        shared_with: None,
+    };
+    ensure_visible(who, Family::TrainingClaim, place, what)?;
+    Ok(r)
+}
+
+/// Read a reimbursement claim
+///
+/// One claim with the engine's decision and its state (TRN-1): the
+/// employee, their nodal officer and DoPT.
+#[utoipa::path(tag = "delpge", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Claim id")),
+    responses((status = 200, description = "The claim with its decision", body = ClaimView)))]
+#[get("/delpge/claims/{id}")]
+pub async fn get_claim(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(claim_view(
+        load_claim(&state, &who, id.into_inner()).await?,
+    )?))
+}
+
+/// List claims awaiting approval
+///
+/// Admissible claims of the nodal officer's ministry and the bodies under
+/// it, oldest first (TRN-1).
+#[utoipa::path(tag = "delpge", security(("bearer" = [])),
+    responses((status = 200, description = "Claims awaiting approval, oldest first", body = ClaimList),
+        (status = 403, description = "Only nodal officers approve claims", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/delpge/claims/pending")]
+pub async fn pending(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::DecideTrainingClaim)?;
+    let v = visibility(&who, Family::TrainingClaim);
+    let rows = state
+        .db(move |c| cscms_store::delpge::claims(c, &v, Some("submitted")))
+        .await?;
+    let items = rows.into_iter().map(claim_view).collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(ClaimList { items }))
+}
+
+async fn decide(
+    state: &AppState,
+    who: &Principal,
+    req: &HttpRequest,
+    id: i64,
+    to: &'static str,
+    reason: Option<String>,
+) -> Result<HttpResponse, ApiError> {
+    let r = load_claim(state, who, id).await?;
+    authorize(who, Op::DecideTrainingClaim)?;
+    if r.row.state != "submitted" {
+        return Err(ApiError::InvalidTransition {
+            action: if to == "approved" {
+                "approve"
+            } else {
+                "reject"
+            }
+            .into(),
+            current: r.row.state,
+            allowed: Vec::new(),
+        });
+    }
+    let actor = actor(who, req);
+    state
+        .db(move |c| {
+            cscms_store::delpge::decide_claim(
+                c,
+                &actor,
+                id,
+                to,
+                reason.as_deref(),
+                Utc::now().naive_utc(),
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(claim_view(load_claim(state, who, id).await?)?))
+}
+
+/// Approve a claim for payment
+///
+/// The nodal officer approves an admissible claim (TRN-1). Audited.
+#[utoipa::path(tag = "delpge", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Claim id")),
+    responses((status = 200, description = "The approved claim", body = ClaimView),
+        (status = 403, description = "Only the nodal officer approves", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not awaiting approval (`current_state`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/delpge/claims/{id}/approve")]
+pub async fn approve(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    decide(&state, &who, &req, id.into_inner(), "approved", body.reason).await
+}
+
+/// Reject a claim
+///
+/// The nodal officer rejects a claim, with a reason (TRN-1). Audited.
+#[utoipa::path(tag = "delpge", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Claim id")),
+    responses((status = 200, description = "The rejected claim", body = ClaimView),
+        (status = 403, description = "Only the nodal officer rejects", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not awaiting approval (`current_state`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/delpge/claims/{id}/reject")]
+pub async fn reject(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let reason = body.reason.ok_or_else(|| {
+        ApiError::invalid("body.reason", "required", "a reason is required to reject")
+    })?;
+    decide(&state, &who, &req, id, "rejected", Some(reason)).await
+}
+
+/// One line of the ledger.
+#[derive(Serialize, ToSchema)]
+pub struct LedgerLine {
+    pub claim_id: i64,
+    pub category: Category,
+    pub units: i64,
+    pub completed_on: NaiveDate,
+    pub state: String,
+    /// Whether the units count (admissible and not rejected).
+    pub counts: bool,
+    pub amount: i64,
+}
+
+/// An employee's units under DELPGE.
+#[derive(Serialize, ToSchema)]
+pub struct Ledger {
+    pub employee_code: String,
+    pub as_of: NaiveDate,
+    pub lines: Vec<LedgerLine>,
+    /// Units counted in the 5 years ending today (the block assumption, TRN-1).
+    pub units_in_block: i64,
+    pub block_from: NaiveDate,
+    pub max_units: i64,
+    /// Whether a Masters has been reimbursed (once in a career).
+    pub masters_used: bool,
+    /// The programme enrolled in and not yet claimed, if any.
+    pub open_programme: Option<i64>,
+}
+
+/// Read an employee's DELPGE ledger
+///
+/// Units claimed and counted, the block and whether Masters is used (TRN-1).
+#[utoipa::path(tag = "delpge", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code")),
+    responses((status = 200, description = "The ledger of units", body = Ledger)))]
+#[get("/employees/{code}/delpge")]
+pub async fn ledger(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, _) = visible_employee(&state, &who, Family::TrainingClaim, &code).await?;
+    let key = code.as_str().to_owned();
+    let (claims, enrolments) = state
+        .db(move |c| cscms_store::delpge::ledger(c, &key))
+        .await?;
+    let as_of = today();
+    let rule = trn::block_rule()
+        .at(as_of)
+        .map(|e| e.value)
+        .ok_or_else(|| corrupt("block rule"))?;
+    let block_from = trn::block_start(as_of, rule);
+    let lines = claims
+        .into_iter()
+        .map(|c: ClaimRow| {
+            Ok(LedgerLine {
+                claim_id: c.id,
+                category: c.category.parse().map_err(|_| corrupt("category"))?,
+                units: c.units,
+                completed_on: c.completed_on,
+                counts: c.admissible && c.state != "rejected",
+                state: c.state,
+                amount: c.amount,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let units_in_block = lines
+        .iter()
+        .filter(|l| l.counts && l.completed_on >= block_from)
+        .map(|l| l.units)
+        .sum();
+    let masters_used = lines.iter().any(|l| l.counts && l.category.is_masters());
+    Ok(HttpResponse::Ok().json(Ledger {
+        employee_code: code.as_str().to_owned(),
+        as_of,
+        units_in_block,
+        block_from,
+        max_units: rule.max_units,
+        masters_used,
+        open_programme: enrolments
+            .iter()
+            .find(|e| !e.claimed)
+            .map(|e| e.programme_id),
+        lines,
+    }))
+}

@@ -1,0 +1,307 @@
+//! Ex-gratia lump sum compensation (EXG-1): the stateless rule, open to any
+//! authenticated caller, and DoPT's register of cases with the decision
+//! taken when each was recorded.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, NaiveDate, Utc};
+use cscms_domain::decision::Decision;
+use cscms_domain::exgratia::{self, ExGratiaInput, ExGratiaOutcome, SourceAmount};
+use cscms_domain::principal::Principal;
+use cscms_domain::scope::{sees_register, Family, Op};
+use cscms_store::exgratia::{ExGratiaRow, NewExGratia};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use super::workflow::{corrupt, to_json, today};
+use super::{actor, utc};
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::extract::{body_errors, BodyRules, CheckedJson};
+use crate::scope::authorize;
+use crate::state::AppState;
+
+/// A question to the EXG-1 rule.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExGratiaQuestion {
+    pub date_of_death: NaiveDate,
+    /// Every amount from every Government source (PM's and CMs' relief funds included).
+    #[schema(min_items = 1, max_items = 20)]
+    pub amounts: Vec<SourceAmount>,
+    /// Decide as of this date; today (IST) when absent.
+    pub as_of: Option<NaiveDate>,
+}
+
+impl ExGratiaQuestion {
+    fn as_of(&self) -> NaiveDate {
+        self.as_of.unwrap_or_else(today)
+    }
+
+    fn input(&self) -> ExGratiaInput {
+        ExGratiaInput {
+            date_of_death: self.date_of_death,
+            amounts: trimmed(&self.amounts),
+        }
+    }
+}
+
+fn trimmed(amounts: &[SourceAmount]) -> Vec<SourceAmount> {
+    amounts
+        .iter()
+        .map(|a| SourceAmount {
+            description: a
+                .description
+                .as_deref()
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
+            ..a.clone()
+        })
+        .collect()
+}
+
+impl BodyRules for ExGratiaQuestion {
+    fn rule_errors(&self) -> Vec<FieldError> {
+        body_errors(exgratia::check(&self.input(), self.as_of()))
+    }
+}
+
+/// Evaluate the ex-gratia ceiling
+///
+/// The ceiling in force on the date of death applied to the amounts from
+/// every source (EXG-1). Nothing is stored.
+#[utoipa::path(tag = "rules", security(("bearer" = [])), request_body = ExGratiaQuestion,
+    responses((status = 200, description = "The decision with its reasons, rule ids and as-of date", body = Decision<ExGratiaOutcome>)))]
+#[post("/rules/ex-gratia/evaluate")]
+pub async fn evaluate(
+    _who: Auth,
+    CheckedJson(body): CheckedJson<ExGratiaQuestion>,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::Ok().json(exgratia::assess(&body.input(), body.as_of())))
+}
+
+/// A death in service, as DoPT records it.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewExGratiaCase {
+    #[validate(length(min = 2, max = 200))]
+    #[schema(min_length = 2, max_length = 200, example = "Late Shri Ramesh Kumar")]
+    pub deceased_name: String,
+    /// The Government servant's employee code, when one of the cadres.
+    #[schema(example = "CSS-000001")]
+    pub employee_code: Option<String>,
+    /// The ministry or department the Government servant served in.
+    #[validate(length(min = 2, max = 40))]
+    #[schema(min_length = 2, max_length = 40, example = "MHA")]
+    pub organisation_id: String,
+    pub date_of_death: NaiveDate,
+    #[schema(min_items = 1, max_items = 20)]
+    pub amounts: Vec<SourceAmount>,
+    #[validate(length(min = 3, max = 2000))]
+    #[schema(min_length = 3, max_length = 2000)]
+    pub remarks: Option<String>,
+}
+
+impl BodyRules for NewExGratiaCase {
+    fn rule_errors(&self) -> Vec<FieldError> {
+        let input = ExGratiaInput {
+            date_of_death: self.date_of_death,
+            amounts: self.amounts.clone(),
+        };
+        body_errors(exgratia::check(&input, today()))
+    }
+}
+
+/// A case with the decision taken when it was recorded.
+#[derive(Serialize, ToSchema)]
+pub struct ExGratiaCase {
+    pub id: i64,
+    pub deceased_name: String,
+    pub employee_code: Option<String>,
+    pub organisation_id: String,
+    pub date_of_death: NaiveDate,
+    pub amounts: Vec<SourceAmount>,
+    pub total: i64,
+    /// Null when the governing order is not in the seeds (deaths before 01.01.2006).
+    pub admissible: Option<i64>,
+    #[schema(value_type = Decision<ExGratiaOutcome>)]
+    pub decision: Value,
+    pub remarks: Option<String>,
+    pub recorded_by: String,
+    pub recorded_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ExGratiaCaseList {
+    pub items: Vec<ExGratiaCase>,
+}
+
+fn case(row: ExGratiaRow) -> Result<ExGratiaCase, ApiError> {
+    Ok(ExGratiaCase {
+        id: row.id,
+        deceased_name: row.deceased_name,
+        employee_code: row.employee_code,
+        organisation_id: row.org_id,
+        date_of_death: row.date_of_death,
+        amounts: serde_json::from_str(&row.amounts).map_err(|_| corrupt("amounts"))?,
+        total: row.total,
+        admissible: row.admissible,
+        decision: serde_json::from_str(&row.decision).map_err(|_| corrupt("decision"))?,
+        remarks: row.remarks,
+        recorded_by: row.recorded_by,
+        recorded_at: utc(row.recorded_at),
+    })
+}
+
+/// Record an ex-gratia case
+///
+/// DoPT records a death in service with the amounts from every source; the
+/// EXG-1 decision is taken and kept with the case. Audited.
+#[utoipa::path(tag = "ex-gratia", security(("bearer" = [])), request_body = NewExGratiaCase,
+    responses(
+        (status = 201, description = "The case with its decision; `Location` names it", body = ExGratiaCase, headers(("Location" = String))),
+        (status = 403, description = "Only DoPT records cases", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/ex-gratia/cases")]
+pub async fn record(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    CheckedJson(body): CheckedJson<NewExGratiaCase>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ManageExGratiaCases)?;
+    let org = body.organisation_id.trim().to_owned();
+    let code = body
+        .employee_code
+        .as_deref()
+        .map(str::trim)
+        .map(str::to_owned);
+    let (org_key, code_key) = (org.clone(), code.clone());
+    let (org_found, employee_found) = state
+        .db(move |c| {
+            let org = cscms_store::organisations::get(c, &org_key)?.is_some();
+            let employee = match &code_key {
+                Some(k) => cscms_store::employees::get(c, k)?.is_some(),
+                None => true,
+            };
+            Ok((org, employee))
+        })
+        .await?;
+    let mut errors = Vec::new();
+    if !org_found {
+        errors.push(FieldError::new(
+            "body.organisation_id",
+            "unknown",
+            "no such organisation",
+        ));
+    }
+    if !employee_found {
+        errors.push(FieldError::new(
+            "body.employee_code",
+            "unknown",
+            "no such employee",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::validation(errors));
+    }
+    let input = ExGratiaInput {
+        date_of_death: body.date_of_death,
+        amounts: trimmed(&body.amounts),
+    };
+    let decision = exgratia::assess(&input, today());
+    let new = NewExGratia {
+        deceased_name: body.deceased_name.trim().to_owned(),
+        employee_code: code,
+        org_id: org,
+        date_of_death: body.date_of_death,
+        amounts: to_json(&input.amounts)?,
+        total: decision.outcome.total,
+        admissible: decision.outcome.admissible,
+        regime: to_json(&decision.outcome.regime)?
+            .trim_matches('"')
+            .to_owned(),
+        decision: to_json(&decision)?,
+        remarks: body.remarks.map(|r| r.trim().to_owned()),
+        recorded_by: who.sub.clone(),
+        recorded_at: Utc::now().naive_utc(),
+    };
+    let actor = actor(&who, &req);
+    let id = state
+        .db(move |c| cscms_store::exgratia::record(c, &actor, &new))
+        .await?;
+    let row = load(&state, &who, id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/ex-gratia/cases/{id}")))
+        .json(case(row)?))
+}
+
+async fn load(state: &AppState, who: &Principal, id: i64) -> Result<ExGratiaRow, ApiError> {
+    let not_found = || ApiError::not_found(format!("Ex-gratia case {id}"));
+    // Outside DoPT the register does not exist, whatever the id.
+    if !sees_register(who, Family::ExGratiaCase) {
+        return Err(not_found());
+    }
+    state
+        .read(move |c| cscms_store::exgratia::get(c, id))
+        .await?
+        .ok_or_else(not_found)
+}
+
+/// Read an ex-gratia case
+///
+/// One case with the decision taken when it was recorded (DoPT).
+#[utoipa::path(tag = "ex-gratia", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Case id")),
+    responses((status = 200, description = "The case", body = ExGratiaCase)))]
+#[get("/ex-gratia/cases/{id}")]
+pub async fn get_case(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let row = load(&state, &who, id.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(case(row)?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CasePage {
+    /// Cases with ids below this (pages go newest first).
+    pub before: Option<i64>,
+    /// 1-200; 50 when absent.
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+}
+
+/// List ex-gratia cases
+///
+/// The register, newest first (DoPT).
+#[utoipa::path(tag = "ex-gratia", security(("bearer" = [])), params(CasePage),
+    responses((status = 200, description = "Cases, newest first", body = ExGratiaCaseList),
+        (status = 403, description = "Only DoPT keeps the register", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/ex-gratia/cases")]
+pub async fn list(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    page: web::Query<CasePage>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ManageExGratiaCases)?;
+    let limit = page.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::bad_query(vec![FieldError::new(
+            "query.limit",
+            "invalid",
+            "1 to 200",
+        )]));
+    }
+    let before = page.before;
+    let rows = state
+        .read(move |c| cscms_store::exgratia::list(c, before, limit))
+        .await?;
+    let items = rows.into_iter().map(case).collect::<Result<_, _>>()?;
+    Ok(HttpResponse::Ok().json(ExGratiaCaseList { items }))
+}

@@ -1,0 +1,310 @@
+//! EXG-1: the ex-gratia lump sum compensation paid to the family of a
+//! Government servant who died in service, and the ceiling on what the
+//! family may receive from every Government source together.
+//!
+//! The ceiling is a dated parameter keyed on the date of death: the OM of
+//! 12.07.2010 withdrew, with effect from 01.01.2006, the Rs 20 lakh aggregate
+//! ceiling the OM of 16.03.2009 had put on the 1998 order. For deaths before
+//! 01.01.2006 the 1998 order (OM 45/55/97-P&PW(C) of 11.09.1998) governs;
+//! its text is not in the seeds, so the engine says so rather than guess.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+use crate::decision::{Decision, Reasons};
+use crate::employee::string_enum;
+use crate::params::{ymd, Dated, DatedParam};
+use crate::rules::EXG_1;
+use crate::vigilance::fields::{dmy, FieldErrors};
+
+string_enum!(
+    /// Where an amount paid to the family comes from (seed 002: "including
+    /// from sundry Government sources, such as the Prime Minister's Relief
+    /// Fund, Chief Minister's Relief Fund, etc.").
+    Source, "ex-gratia source" {
+        CentralGovernment = "central_government",
+        PmRelief = "pm_relief_fund",
+        CmRelief = "cm_relief_fund",
+        OtherGovernment = "other_government_source",
+    }
+);
+
+/// The Rs 20 lakh aggregate ceiling of OM 45/7/2008-P&PW(F) of 16.03.2009,
+/// in rupees.
+pub const CEILING_2009_RUPEES: i64 = 2_000_000;
+
+/// Which order settles the ceiling for a death.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Regime {
+    /// OM 45/55/97-P&PW(C) of 11.09.1998 governs; its terms are not in the
+    /// seeds, so no amount is decided here.
+    #[serde(rename = "order_1998")]
+    Order1998,
+    /// No ceiling (OM of 12.07.2010, effective 01.01.2006).
+    NoCeiling,
+}
+
+/// The regime by date of death, with the order that set it.
+pub fn regimes() -> DatedParam<Regime> {
+    DatedParam::new(vec![
+        Dated {
+            from: NaiveDate::MIN,
+            value: Regime::Order1998,
+            source: "DoP&PW OM No. 45/55/97-P&PW(C) dated 11.09.1998 (not in the seeds)",
+        },
+        Dated {
+            from: ymd(2006, 1, 1),
+            value: Regime::NoCeiling,
+            source: "DoP&PW OM No. 45/7/2008-P&PW(F) dated 12.07.2010, paras 2 and 3",
+        },
+    ])
+}
+
+/// One amount paid or sanctioned to the family.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SourceAmount {
+    pub source: Source,
+    /// Which fund or authority, e.g. "Chief Minister's Relief Fund, Kerala".
+    #[cfg_attr(feature = "openapi", schema(max_length = 200))]
+    pub description: Option<String>,
+    /// Rupees, whole.
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 100000000))]
+    pub amount: i64,
+}
+
+/// What the engine needs about one death in service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExGratiaInput {
+    pub date_of_death: NaiveDate,
+    /// Every amount from every Government source, at least one.
+    pub amounts: Vec<SourceAmount>,
+}
+
+/// The engine's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ExGratiaOutcome {
+    pub regime: Regime,
+    /// The order the regime rests on.
+    pub order: &'static str,
+    /// Sum of the amounts from every source, rupees.
+    pub total: i64,
+    /// The aggregate ceiling in force (null: none, or not known here).
+    pub ceiling: Option<i64>,
+    /// What the family may receive in all; null when the governing order is
+    /// not in the seeds and the amount must be settled under it by hand.
+    pub admissible: Option<i64>,
+    /// Whether the engine could decide the amount.
+    pub determined: bool,
+}
+
+/// The input's own faults: amounts negative or implausible, no amount,
+/// a death after the as-of date.
+pub fn check(input: &ExGratiaInput, as_of: NaiveDate) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if input.amounts.is_empty() {
+        errors.push("amounts", "give at least one amount");
+    }
+    if input.amounts.len() > 20 {
+        errors.push("amounts", "at most 20 amounts");
+    }
+    for (i, a) in input.amounts.iter().enumerate() {
+        if !(0..=100_000_000).contains(&a.amount) {
+            errors.push(
+                format!("amounts[{i}].amount"),
+                "rupees from 0 to 10,00,00,000",
+            );
+        }
+        if a.description
+            .as_deref()
+            .is_some_and(|d| d.trim().chars().count() > 200)
+        {
+            errors.push(
+                format!("amounts[{i}].description"),
+                "at most 200 characters",
+            );
+        }
+    }
+    if input.date_of_death > as_of {
+        errors.push(
+            "date_of_death",
+            format!("after the date decided as of ({})", dmy(as_of)),
+        );
+    }
+    errors
+}
+
+/// Indian digit grouping for rupees in reasons (Rs 20,00,000).
+fn rupees(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let (head, last3) = digits.split_at(digits.len().saturating_sub(3));
+    let mut groups = Vec::new();
+    let mut rest = head;
+    while rest.len() > 2 {
+        let (h, t) = rest.split_at(rest.len() - 2);
+        groups.push(t);
+        rest = h;
+    }
+    if !rest.is_empty() {
+        groups.push(rest);
+    }
+    groups.reverse();
+    let mut out = groups.join(",");
+    if !out.is_empty() {
+        out.push(',');
+    }
+    out.push_str(last3);
+    format!("Rs {}{out}", if n < 0 { "-" } else { "" })
+}
+
+/// EXG-1 as of `as_of`: the ceiling in force on the date of death applied
+/// to the total from every source.
+pub fn assess(input: &ExGratiaInput, as_of: NaiveDate) -> Decision<ExGratiaOutcome> {
+    let total: i64 = input.amounts.iter().map(|a| a.amount).sum();
+    let mut reasons = Reasons::new();
+    let death = input.date_of_death;
+    let regimes = regimes();
+    let (regime, order) = regimes
+        .at(death)
+        .map_or((Regime::Order1998, ""), |e| (e.value, e.source));
+    let outcome = match regime {
+        Regime::NoCeiling => {
+            reasons.push(
+                &EXG_1,
+                format!(
+                    "death on {} is on or after 01.01.2006: there is no ceiling on ex-gratia lump sum compensation from all Government sources together (OM of 12.07.2010, paras 2 and 3)",
+                    dmy(death)
+                ),
+            );
+            if total > CEILING_2009_RUPEES {
+                reasons.push(
+                    &EXG_1,
+                    format!(
+                        "the aggregate ceiling of {} set by OM of 16.03.2009 was withdrawn with effect from 01.01.2006: the total of {} is not reduced",
+                        rupees(CEILING_2009_RUPEES),
+                        rupees(total)
+                    ),
+                );
+            }
+            reasons.push(
+                &EXG_1,
+                format!("admissible: the whole total of {}", rupees(total)),
+            );
+            ExGratiaOutcome {
+                regime,
+                order,
+                total,
+                ceiling: None,
+                admissible: Some(total),
+                determined: true,
+            }
+        }
+        Regime::Order1998 => {
+            reasons.push(
+                &EXG_1,
+                format!(
+                    "death on {} is before 01.01.2006: the OM of 12.07.2010 does not reach it, and the amount is governed by OM 45/55/97-P&PW(C) of 11.09.1998, whose terms are not in the seeds; settle the amount under that order",
+                    dmy(death)
+                ),
+            );
+            ExGratiaOutcome {
+                regime,
+                order,
+                total,
+                ceiling: None,
+                admissible: None,
+                determined: false,
+            }
+        }
+    };
+    reasons.decide(as_of, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(death: NaiveDate, amounts: &[(Source, i64)]) -> ExGratiaInput {
+        ExGratiaInput {
+            date_of_death: death,
+            amounts: amounts
+                .iter()
+                .map(|(s, a)| SourceAmount {
+                    source: *s,
+                    description: None,
+                    amount: *a,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_death_on_the_last_day_before_the_withdrawal_is_left_to_the_1998_order() {
+        let d = assess(
+            &input(ymd(2005, 12, 31), &[(Source::CentralGovernment, 500_000)]),
+            ymd(2026, 1, 1),
+        );
+        assert_eq!(d.outcome.regime, Regime::Order1998);
+        assert_eq!(
+            serde_json::to_value(d.outcome.regime).unwrap(),
+            "order_1998"
+        );
+        assert!(!d.outcome.determined && d.outcome.admissible.is_none());
+        assert!(d.reasons[0].text.contains("not in the seeds"));
+        assert!(d.outcome.order.contains("11.09.1998"));
+        assert!(d.cites(&EXG_1));
+    }
+
+    #[test]
+    fn from_the_first_of_january_2006_there_is_no_ceiling() {
+        let d = assess(
+            &input(ymd(2006, 1, 1), &[(Source::CentralGovernment, 1_000_000)]),
+            ymd(2026, 1, 1),
+        );
+        assert_eq!(d.outcome.regime, Regime::NoCeiling);
+        assert_eq!(d.outcome.admissible, Some(1_000_000));
+        assert!(d.outcome.order.contains("12.07.2010"));
+    }
+
+    #[test]
+    fn a_2009_death_above_twenty_lakh_is_not_cut_down() {
+        let amounts = [
+            (Source::CentralGovernment, 1_500_000),
+            (Source::PmRelief, 700_000),
+            (Source::CmRelief, 300_000),
+        ];
+        let d = assess(&input(ymd(2009, 6, 15), &amounts), ymd(2026, 1, 1));
+        assert_eq!(d.outcome.total, 2_500_000);
+        assert_eq!(d.outcome.admissible, Some(2_500_000));
+        assert_eq!(d.outcome.ceiling, None);
+        assert!(d.reasons.iter().any(|r| r.text.contains("Rs 20,00,000")
+            && r.text.contains("withdrawn")
+            && r.text.contains("Rs 25,00,000")));
+    }
+
+    #[test]
+    fn inputs_are_checked() {
+        let bad = input(ymd(2026, 3, 1), &[(Source::PmRelief, -1)]);
+        assert_eq!(
+            check(&bad, ymd(2026, 1, 1)).paths(),
+            ["amounts[0].amount", "date_of_death"]
+        );
+        assert_eq!(
+            check(&input(ymd(2020, 1, 1), &[]), ymd(2026, 1, 1)).paths(),
+            ["amounts"]
+        );
+    }
+
+    #[test]
+    fn rupees_in_indian_grouping() {
+        assert_eq!(rupees(2_000_000), "Rs 20,00,000");
+        assert_eq!(rupees(999), "Rs 999");
+        assert_eq!(rupees(12_345_678), "Rs 1,23,45,678");
+    }
+}

@@ -1,0 +1,190 @@
+//! RTI-1: the fee of a request under the Right to Information Act, 2005,
+//! and the reply deadline the cadre division's register tracks.
+//!
+//! Seed 002 (DoPT OM No. F.10/9/2008-IR of 26.04.2011): the Right to
+//! Information (Regulation of Fee and Cost) Rules, 2005 allow the fee by
+//! cash, demand draft, banker's cheque or Indian Postal Order; refusing the
+//! fee by IPO is refusing the application and may bring a penalty on the
+//! CPIO under section 20. The 30-day reply period is section 7(1) of the
+//! Act itself, outside the seeds: a dated parameter with that source.
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+use crate::decision::{Decision, Reasons};
+use crate::employee::string_enum;
+use crate::params::{ymd, Dated, DatedParam};
+use crate::rules::RTI_1;
+use crate::vigilance::fields::dmy;
+
+string_enum!(
+    /// How the applicant paid the fee (Right to Information (Regulation of
+    /// Fee and Cost) Rules, 2005, as read by the OM of 26.04.2011).
+    FeeMode, "RTI fee mode" {
+        Cash = "cash",
+        DemandDraft = "demand_draft",
+        BankersCheque = "bankers_cheque",
+        IndianPostalOrder = "indian_postal_order",
+    }
+);
+
+impl FeeMode {
+    /// What the register calls the mode in reasons.
+    pub fn label(self) -> &'static str {
+        match self {
+            FeeMode::Cash => "cash",
+            FeeMode::DemandDraft => "demand draft",
+            FeeMode::BankersCheque => "banker's cheque",
+            FeeMode::IndianPostalOrder => "Indian Postal Order",
+        }
+    }
+}
+
+/// The OM the refusal rule cites, with the paragraph.
+pub const IPO_OM: &str = "DoPT OM No. F.10/9/2008-IR dated 26.04.2011, para 2";
+
+/// Days allowed for the reply, from receipt (RTI Act, section 7(1)).
+pub fn reply_days() -> DatedParam<u64> {
+    DatedParam::new(vec![Dated {
+        // Section 7 came into force with the Act's operative provisions.
+        from: ymd(2005, 10, 12),
+        value: 30,
+        source: "Right to Information Act, 2005, section 7(1) (outside the seeds)",
+    }])
+}
+
+/// Whether a fee mode is valid.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FeeModeOutcome {
+    pub valid: bool,
+}
+
+/// Whether the mode is one the Rules allow: each of the four is (RTI-1).
+pub fn fee_mode(mode: FeeMode, as_of: NaiveDate) -> Decision<FeeModeOutcome> {
+    let mut reasons = Reasons::new();
+    reasons.push(
+        &RTI_1,
+        format!(
+            "payment by {} is an approved mode under the Right to Information (Regulation of Fee and Cost) Rules, 2005 (OM of 26.04.2011, para 1)",
+            mode.label()
+        ),
+    );
+    reasons.decide(as_of, FeeModeOutcome { valid: true })
+}
+
+/// Why a fee may not be recorded as refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusalNotAllowed {
+    pub detail: String,
+}
+
+/// Whether the register may record the fee as refused. An IPO may not be:
+/// refusing it is refusing the application (RTI-1). Other modes may be
+/// refused for a fault of the instrument, with a reason.
+pub fn may_refuse(mode: FeeMode, as_of: NaiveDate) -> Result<Decision<()>, RefusalNotAllowed> {
+    let mut reasons = Reasons::new();
+    if mode == FeeMode::IndianPostalOrder {
+        return Err(RefusalNotAllowed {
+            detail: format!(
+                "The fee by Indian Postal Order may not be refused (RTI-1, {IPO_OM}): refusal to accept the fee through IPO is refusal to accept the application, and may result in a penalty on the CPIO by the Central Information Commission under section 20 of the RTI Act."
+            ),
+        });
+    }
+    reasons.push(
+        &RTI_1,
+        format!(
+            "a fee by {} may be returned for a fault of the instrument, with the reason recorded",
+            mode.label()
+        ),
+    );
+    Ok(reasons.decide(as_of, ()))
+}
+
+/// The reply deadline of a request received on `received_on`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Deadline {
+    pub due_on: NaiveDate,
+    pub days: u64,
+    pub source: &'static str,
+}
+
+/// The last day for the reply: `days` after receipt, under the period in
+/// force on the day received. `None` before the Act's reply period existed.
+pub fn reply_due(received_on: NaiveDate) -> Option<Deadline> {
+    let param = reply_days();
+    let entry = param.at(received_on)?;
+    Some(Deadline {
+        due_on: received_on.checked_add_days(Days::new(entry.value))?,
+        days: entry.value,
+        source: entry.source,
+    })
+}
+
+/// Whether a request is overdue on `as_of`: no reply recorded and the last
+/// day for it has passed.
+pub fn overdue(due_on: NaiveDate, replied_on: Option<NaiveDate>, as_of: NaiveDate) -> bool {
+    replied_on.is_none() && as_of > due_on
+}
+
+/// The reply deadline as decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DeadlineOutcome {
+    pub due_on: NaiveDate,
+    pub days: u64,
+}
+
+/// The deadline as a decision, for the register's view.
+pub fn deadline_decision(d: &Deadline, as_of: NaiveDate) -> Decision<DeadlineOutcome> {
+    let mut reasons = Reasons::new();
+    reasons.push(
+        &RTI_1,
+        format!(
+            "reply due by {}: {} days from receipt ({})",
+            dmy(d.due_on),
+            d.days,
+            d.source
+        ),
+    );
+    reasons.decide(
+        as_of,
+        DeadlineOutcome {
+            due_on: d.due_on,
+            days: d.days,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_mode_is_valid_and_only_an_ipo_may_not_be_refused() {
+        let today = ymd(2026, 1, 1);
+        for mode in FeeMode::ALL {
+            let d = fee_mode(*mode, today);
+            assert!(d.outcome.valid && d.cites(&RTI_1), "{mode}");
+            let refusal = may_refuse(*mode, today);
+            assert_eq!(
+                refusal.is_err(),
+                *mode == FeeMode::IndianPostalOrder,
+                "{mode}"
+            );
+        }
+        let e = may_refuse(FeeMode::IndianPostalOrder, today).unwrap_err();
+        assert!(e.detail.contains("F.10/9/2008-IR") && e.detail.contains("section 20"));
+    }
+
+    #[test]
+    fn thirty_days_from_receipt() {
+        let d = reply_due(ymd(2026, 1, 10)).unwrap();
+        assert_eq!(d.due_on, ymd(2026, 2, 9));
+        assert!(d.source.contains("7(1)"));
+        assert!(!overdue(d.due_on, None, ymd(2026, 2, 9)));
+        assert!(overdue(d.due_on, None, ymd(2026, 2, 10)));
+        assert!(!overdue(d.due_on, Some(ymd(2026, 2, 1)), ymd(2026, 3, 1)));
+        assert_eq!(reply_due(ymd(2005, 10, 11)), None);
+    }
+}

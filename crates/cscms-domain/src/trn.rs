@@ -1,0 +1,491 @@
+//! TRN-1: Distance & E-Learning Programmes for Government Employees
+//! (DELPGE), the scheme of DoPT and IGNOU (seed 002).
+//!
+//! Enrolment (para 2, 6, 7(iv)): Central Government employees, not those of
+//! Public Sector Undertakings; eligibility as notified per programme; 50
+//! seats, first come first served; one programme at a time.
+//! Reimbursement (para 7): only on successful completion within IGNOU's time
+//! limit with the minimum qualifying grade; Masters once in a career; at
+//! most 10 units in a block of 5 years, units by category A-D.
+
+use chrono::{Months, NaiveDate};
+use serde::Serialize;
+
+use crate::decision::{Decision, Reasons};
+use crate::employee::string_enum;
+use crate::params::{Dated, DatedParam};
+use crate::rules::TRN_1;
+use crate::vigilance::fields::dmy;
+
+string_enum!(
+    /// The DELPGE categories of para 7(v).
+    Category, "DELPGE category" {
+        A = "A",
+        B = "B",
+        C = "C",
+        D = "D",
+    }
+);
+
+impl Category {
+    /// Equivalent units (para 7(v) table).
+    pub const fn units(self) -> i64 {
+        match self {
+            Category::A => 2,
+            Category::B => 8,
+            Category::C => 4,
+            Category::D => 1,
+        }
+    }
+
+    /// The programmes the category covers.
+    pub const fn covers(self) -> &'static str {
+        match self {
+            Category::A => "Certificate / Advance Certificate / PG Certificate",
+            Category::B => "Masters",
+            Category::C => "PG Diploma / Advance Diploma / Diploma",
+            Category::D => "Select / Specialised Module",
+        }
+    }
+
+    /// Masters (category B) is reimbursed once in a career (para 7(iii)).
+    pub const fn is_masters(self) -> bool {
+        matches!(self, Category::B)
+    }
+}
+
+string_enum!(
+    /// IGNOU's letter grades, best first.
+    Grade, "IGNOU grade" {
+        A = "A",
+        B = "B",
+        C = "C",
+        D = "D",
+        E = "E",
+    }
+);
+
+impl Grade {
+    fn rank(self) -> u8 {
+        match self {
+            Grade::A => 1,
+            Grade::B => 2,
+            Grade::C => 3,
+            Grade::D => 4,
+            Grade::E => 5,
+        }
+    }
+
+    /// At least as good as `minimum`.
+    pub fn meets(self, minimum: Grade) -> bool {
+        self.rank() <= minimum.rank()
+    }
+}
+
+/// How the 5-year block is counted. The scheme says "a block of five (5)
+/// years" without saying where blocks start; this system counts the block
+/// ending on the completion date of the claim (docs/assumptions.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockRule {
+    pub years: u32,
+    pub max_units: i64,
+}
+
+pub fn block_rule() -> DatedParam<BlockRule> {
+    DatedParam::new(vec![Dated {
+        from: NaiveDate::MIN,
+        value: BlockRule {
+            years: 5,
+            max_units: 10,
+        },
+        source: "DELPGE para 7(v) (10 units in a block of 5 years); the block is counted as the 5 years ending on the completion date: an assumption, docs/assumptions.md",
+    }])
+}
+
+/// Seats per programme (para 6(ii)).
+pub const SEATS: i64 = 50;
+
+/// What enrolment needs to know.
+#[derive(Debug, Clone)]
+pub struct EnrolmentCase<'a> {
+    /// The employee serves in a Public Sector Undertaking.
+    pub in_psu: bool,
+    pub pay_level: &'a str,
+    /// The employee's ministry (the parent of a body under one).
+    pub ministry: &'a str,
+    /// Levels the programme is notified for; empty: all.
+    pub eligible_levels: &'a [String],
+    /// Ministries the programme is notified for; empty: all.
+    pub eligible_ministries: &'a [String],
+    /// Another programme is open (enrolled, not yet claimed).
+    pub open_programme: Option<i64>,
+}
+
+/// Why an enrolment is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnrolRefusal {
+    Psu,
+    NotNotified,
+    OneAtATime,
+}
+
+/// Enrolment, before the seat is taken (the store counts seats under a lock).
+pub fn may_enrol(
+    case: &EnrolmentCase<'_>,
+    as_of: NaiveDate,
+) -> Result<Decision<()>, (EnrolRefusal, Decision<()>)> {
+    let mut reasons = Reasons::new();
+    if case.in_psu {
+        reasons.push(
+            &TRN_1,
+            "officers working under Public Sector Undertakings are not eligible (DELPGE para 2(i))",
+        );
+        return Err((EnrolRefusal::Psu, reasons.decide(as_of, ())));
+    }
+    let level_ok =
+        case.eligible_levels.is_empty() || case.eligible_levels.iter().any(|l| l == case.pay_level);
+    let ministry_ok = case.eligible_ministries.is_empty()
+        || case.eligible_ministries.iter().any(|m| m == case.ministry);
+    if !level_ok || !ministry_ok {
+        reasons.push(
+            &TRN_1,
+            format!(
+                "the programme is notified for {}; the employee is at level {} in {} (DELPGE para 2(ii))",
+                notified(case.eligible_levels, case.eligible_ministries),
+                case.pay_level,
+                case.ministry
+            ),
+        );
+        return Err((EnrolRefusal::NotNotified, reasons.decide(as_of, ())));
+    }
+    if let Some(open) = case.open_programme {
+        reasons.push(
+            &TRN_1,
+            format!(
+                "enrolled in programme {open} already: one programme at a time (DELPGE para 7(iv))"
+            ),
+        );
+        return Err((EnrolRefusal::OneAtATime, reasons.decide(as_of, ())));
+    }
+    reasons.push(
+        &TRN_1,
+        "a Central Government employee eligible as notified, with no other programme open (DELPGE paras 2 and 7(iv))",
+    );
+    Ok(reasons.decide(as_of, ()))
+}
+
+fn notified(levels: &[String], ministries: &[String]) -> String {
+    let levels = if levels.is_empty() {
+        "all levels".to_owned()
+    } else {
+        format!("levels {}", levels.join(", "))
+    };
+    let ministries = if ministries.is_empty() {
+        "all ministries".to_owned()
+    } else {
+        ministries.join(", ")
+    };
+    format!("{levels} of {ministries}")
+}
+
+/// A reimbursement already allowed, as the ledger holds it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Earned {
+    pub category: Category,
+    pub completed_on: NaiveDate,
+}
+
+/// A claim as filed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Claim {
+    pub category: Category,
+    pub enrolled_on: NaiveDate,
+    pub completed_on: NaiveDate,
+    /// IGNOU's time limit for the programme: completion on or before it.
+    pub complete_by: NaiveDate,
+    pub grade: Grade,
+    pub minimum_grade: Grade,
+    /// Rupees paid to IGNOU.
+    pub fee_paid: i64,
+}
+
+/// The engine's answer on a claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClaimOutcome {
+    pub admissible: bool,
+    /// Units of the programme (category A-D).
+    pub units: i64,
+    /// Units already allowed in the block, before this claim.
+    pub units_in_block: i64,
+    /// First day of the block the claim is counted in.
+    pub block_from: NaiveDate,
+    /// Rupees reimbursed: the fee paid, or 0.
+    pub amount: i64,
+}
+
+/// Units allowed in the block ending on `on` (the `years` before it).
+pub fn block_start(on: NaiveDate, rule: BlockRule) -> NaiveDate {
+    on.checked_sub_months(Months::new(rule.years * 12))
+        .and_then(|d| d.succ_opt())
+        .unwrap_or(NaiveDate::MIN)
+}
+
+/// TRN-1 on a claim, given the reimbursements already allowed. Every rule
+/// is applied and cited, in order, so a refusal gives every ground.
+pub fn assess(claim: &Claim, earned: &[Earned], as_of: NaiveDate) -> Decision<ClaimOutcome> {
+    let mut reasons = Reasons::new();
+    let mut admissible = true;
+    let units = claim.category.units();
+    reasons.push(
+        &TRN_1,
+        format!(
+            "category {} ({}) counts {} unit{} (DELPGE para 7(v))",
+            claim.category,
+            claim.category.covers(),
+            units,
+            if units == 1 { "" } else { "s" }
+        ),
+    );
+    if claim.completed_on < claim.enrolled_on {
+        admissible = false;
+        reasons.push(&TRN_1, "completed before the enrolment: not this programme");
+    }
+    if claim.completed_on > claim.complete_by {
+        admissible = false;
+        reasons.push(
+            &TRN_1,
+            format!(
+                "completed on {}, after IGNOU's time limit of {}: not eligible for reimbursement (DELPGE para 7(ii))",
+                dmy(claim.completed_on),
+                dmy(claim.complete_by)
+            ),
+        );
+    } else {
+        reasons.push(
+            &TRN_1,
+            format!(
+                "completed on {}, within IGNOU's time limit",
+                dmy(claim.completed_on)
+            ),
+        );
+    }
+    if claim.grade.meets(claim.minimum_grade) {
+        reasons.push(
+            &TRN_1,
+            format!(
+                "grade {} meets the minimum qualifying grade {}",
+                claim.grade, claim.minimum_grade
+            ),
+        );
+    } else {
+        admissible = false;
+        reasons.push(
+            &TRN_1,
+            format!(
+                "grade {} is below the minimum qualifying grade {}: not eligible for reimbursement (DELPGE para 7(ii))",
+                claim.grade, claim.minimum_grade
+            ),
+        );
+    }
+    if claim.category.is_masters() {
+        if let Some(before) = earned.iter().find(|e| e.category.is_masters()) {
+            admissible = false;
+            reasons.push(
+                &TRN_1,
+                format!(
+                    "a Masters programme completed on {} has been reimbursed: Masters is reimbursed once in a career (DELPGE para 7(iii))",
+                    dmy(before.completed_on)
+                ),
+            );
+        }
+    }
+    let rule = block_rule()
+        .at(claim.completed_on)
+        .map(|e| e.value)
+        .unwrap_or(BlockRule {
+            years: 5,
+            max_units: 10,
+        });
+    let block_from = block_start(claim.completed_on, rule);
+    let units_in_block: i64 = earned
+        .iter()
+        .filter(|e| e.completed_on >= block_from && e.completed_on <= claim.completed_on)
+        .map(|e| e.category.units())
+        .sum();
+    if units_in_block + units > rule.max_units {
+        admissible = false;
+        reasons.push(
+            &TRN_1,
+            format!(
+                "{units_in_block} units allowed in the block {} to {}; {units} more would exceed {} units in {} years (DELPGE para 7(v))",
+                dmy(block_from),
+                dmy(claim.completed_on),
+                rule.max_units,
+                rule.years
+            ),
+        );
+    } else {
+        reasons.push(
+            &TRN_1,
+            format!(
+                "{} of {} units in the block {} to {} (DELPGE para 7(v))",
+                units_in_block + units,
+                rule.max_units,
+                dmy(block_from),
+                dmy(claim.completed_on)
+            ),
+        );
+    }
+    let amount = if admissible { claim.fee_paid } else { 0 };
+    reasons.push(
+        &TRN_1,
+        if admissible {
+            format!(
+                "the fee of Rs {} paid to IGNOU is reimbursed (DELPGE para 7(i))",
+                claim.fee_paid
+            )
+        } else {
+            "no reimbursement (DELPGE para 7(ii))".to_owned()
+        },
+    );
+    reasons.decide(
+        as_of,
+        ClaimOutcome {
+            admissible,
+            units,
+            units_in_block,
+            block_from,
+            amount,
+        },
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::ymd;
+
+    fn claim(category: Category, completed_on: NaiveDate) -> Claim {
+        Claim {
+            category,
+            enrolled_on: ymd(2020, 1, 1),
+            completed_on,
+            complete_by: ymd(2030, 12, 31),
+            grade: Grade::B,
+            minimum_grade: Grade::D,
+            fee_paid: 12_000,
+        }
+    }
+
+    fn earned(category: Category, completed_on: NaiveDate) -> Earned {
+        Earned {
+            category,
+            completed_on,
+        }
+    }
+
+    #[test]
+    fn each_category_counts_its_units() {
+        let mut checked = 0;
+        for (c, u) in [
+            (Category::A, 2),
+            (Category::B, 8),
+            (Category::C, 4),
+            (Category::D, 1),
+        ] {
+            let d = assess(&claim(c, ymd(2024, 6, 1)), &[], ymd(2024, 7, 1));
+            assert_eq!(d.outcome.units, u);
+            assert!(d.outcome.admissible && d.outcome.amount == 12_000);
+            checked += 1;
+        }
+        assert_eq!(checked, Category::ALL.len());
+    }
+
+    #[test]
+    fn ten_units_in_the_block_are_allowed_and_eleven_are_not() {
+        let done = [earned(Category::B, ymd(2022, 3, 1))];
+        // 8 + 2 = 10: allowed.
+        let d = assess(&claim(Category::A, ymd(2024, 6, 1)), &done, ymd(2024, 7, 1));
+        assert!(d.outcome.admissible, "{:?}", d.reasons);
+        assert_eq!(d.outcome.units_in_block, 8);
+        // 8 + 2 + 1 = 11: refused.
+        let done = [done[0], earned(Category::A, ymd(2024, 6, 1))];
+        let d = assess(&claim(Category::D, ymd(2025, 1, 1)), &done, ymd(2025, 2, 1));
+        assert!(!d.outcome.admissible);
+        assert_eq!(d.outcome.amount, 0);
+        assert!(d.reasons.iter().any(|r| r.text.contains("exceed 10 units")));
+        // Five years on, the Masters has left the block.
+        let d = assess(&claim(Category::D, ymd(2027, 3, 2)), &done, ymd(2027, 4, 1));
+        assert!(d.outcome.admissible, "{:?}", d.reasons);
+        assert_eq!(d.outcome.units_in_block, 2);
+        assert_eq!(d.outcome.block_from, ymd(2022, 3, 3));
+    }
+
+    #[test]
+    fn masters_once_in_a_career() {
+        let done = [earned(Category::B, ymd(2010, 3, 1))];
+        let d = assess(&claim(Category::B, ymd(2024, 6, 1)), &done, ymd(2024, 7, 1));
+        assert!(!d.outcome.admissible);
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("once in a career")));
+    }
+
+    #[test]
+    fn late_or_below_the_grade_is_not_reimbursed() {
+        let mut c = claim(Category::C, ymd(2031, 1, 1));
+        let d = assess(&c, &[], ymd(2031, 2, 1));
+        assert!(
+            !d.outcome.admissible && d.reasons.iter().any(|r| r.text.contains("time limit of"))
+        );
+        c.completed_on = ymd(2024, 1, 1);
+        c.grade = Grade::E;
+        let d = assess(&c, &[], ymd(2024, 2, 1));
+        assert!(
+            !d.outcome.admissible
+                && d.reasons
+                    .iter()
+                    .any(|r| r.text.contains("below the minimum"))
+        );
+        assert!(d.cites(&TRN_1));
+    }
+
+    #[test]
+    fn enrolment_rules() {
+        let today = ymd(2026, 1, 1);
+        let none: Vec<String> = vec![];
+        let base = EnrolmentCase {
+            in_psu: false,
+            pay_level: "7",
+            ministry: "MHA",
+            eligible_levels: &none,
+            eligible_ministries: &none,
+            open_programme: None,
+        };
+        assert!(may_enrol(&base, today).is_ok());
+        let psu = EnrolmentCase {
+            in_psu: true,
+            ..base.clone()
+        };
+        assert_eq!(may_enrol(&psu, today).unwrap_err().0, EnrolRefusal::Psu);
+        let open = EnrolmentCase {
+            open_programme: Some(3),
+            ..base.clone()
+        };
+        assert_eq!(
+            may_enrol(&open, today).unwrap_err().0,
+            EnrolRefusal::OneAtATime
+        );
+        let levels = vec!["8".to_owned()];
+        let narrow = EnrolmentCase {
+            eligible_levels: &levels,
+            ..base
+        };
+        assert_eq!(
+            may_enrol(&narrow, today).unwrap_err().0,
+            EnrolRefusal::NotNotified
+        );
+    }
+}

@@ -1,0 +1,447 @@
+//! DELPGE (TRN-1): programmes notified by DoPT, enrolments taken first come
+//! first served under a lock, reimbursement claims and the ledger of units.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::scope::Visibility;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::audit::{self, Actor, Change};
+use crate::schema::{
+    delpge_claims, delpge_enrolments, delpge_programmes, employees, organisations,
+};
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = delpge_programmes)]
+pub struct ProgrammeRow {
+    pub id: i64,
+    pub name: String,
+    pub category: String,
+    pub units: i64,
+    pub session: String,
+    pub seats: i64,
+    /// JSON arrays; empty: all.
+    pub eligible_levels: String,
+    pub eligible_ministries: String,
+    pub complete_by: NaiveDate,
+    pub minimum_grade: String,
+    pub notified_by: String,
+    pub notified_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = delpge_programmes)]
+pub struct NewProgramme {
+    pub name: String,
+    pub category: String,
+    pub units: i64,
+    pub session: String,
+    pub seats: i64,
+    pub eligible_levels: String,
+    pub eligible_ministries: String,
+    pub complete_by: NaiveDate,
+    pub minimum_grade: String,
+    pub notified_by: String,
+    pub notified_at: NaiveDateTime,
+}
+
+/// Notifies a programme, audited.
+pub fn notify(c: &mut DbConn, actor: &Actor, new: &NewProgramme) -> Result<i64, StoreError> {
+    audit::audited(c, actor, |c| {
+        let id: i64 = diesel::insert_into(delpge_programmes::table)
+            .values(new)
+            .returning(delpge_programmes::id)
+            .get_result(c)?;
+        let change = Change {
+            action: "notify",
+            entity: "delpge_programme",
+            entity_id: id.to_string(),
+            org_id: None,
+            before: None,
+            after: Some(
+                json!({"name": new.name, "category": new.category, "seats": new.seats,
+                               "session": new.session, "complete_by": new.complete_by}),
+            ),
+        };
+        Ok((id, change))
+    })
+}
+
+/// A programme with the seats taken.
+pub fn programme(c: &mut DbConn, id: i64) -> Result<Option<(ProgrammeRow, i64)>, StoreError> {
+    let Some(p) = delpge_programmes::table
+        .find(id)
+        .select(ProgrammeRow::as_select())
+        .first(c)
+        .optional()?
+    else {
+        return Ok(None);
+    };
+    let taken = taken(c, id)?;
+    Ok(Some((p, taken)))
+}
+
+fn taken(c: &mut DbConn, programme_id: i64) -> Result<i64, StoreError> {
+    Ok(delpge_enrolments::table
+        .filter(delpge_enrolments::programme_id.eq(programme_id))
+        .count()
+        .get_result(c)?)
+}
+
+/// Programmes, newest first, with the seats taken.
+pub fn programmes(c: &mut DbConn) -> Result<Vec<(ProgrammeRow, i64)>, StoreError> {
+    let rows = delpge_programmes::table
+        .order(delpge_programmes::id.desc())
+        .limit(500)
+        .select(ProgrammeRow::as_select())
+        .load(c)?;
+    rows.into_iter()
+        .map(|p| {
+            let t = taken(c, p.id)?;
+            Ok((p, t))
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = delpge_enrolments)]
+pub struct EnrolmentRow {
+    pub id: i64,
+    pub programme_id: i64,
+    pub employee_code: String,
+    pub org_id: String,
+    pub enrolled_on: NaiveDate,
+    pub enrolled_at: NaiveDateTime,
+    pub claimed: bool,
+}
+
+/// What an attempt to enrol came to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Enrolment {
+    Enrolled(i64),
+    /// Every seat is taken.
+    Full,
+    /// The employee has this programme open (enrolled, not claimed).
+    Open(i64),
+    /// Already enrolled in this programme.
+    Already(i64),
+}
+
+/// Takes a seat, first come first served: the programme's enrolments are
+/// counted and the employee's open programme looked up under locks on the
+/// programme and the employee (on SQLite the write transaction holds the
+/// database's write lock), so exactly `seats` enrolments succeed however
+/// many try at once, and no employee holds two open programmes (TRN-1).
+#[allow(clippy::too_many_arguments)]
+pub fn enrol(
+    c: &mut DbConn,
+    actor: &Actor,
+    programme_id: i64,
+    seats: i64,
+    code: &str,
+    org_id: &str,
+    on: NaiveDate,
+    at: NaiveDateTime,
+) -> Result<Enrolment, StoreError> {
+    crate::db::write_transaction(c, |c| {
+        crate::db::lock(c, &format!("delpge_programme:{programme_id}"))?;
+        crate::db::lock(c, &format!("delpge_employee:{code}"))?;
+        let open: Option<(i64, i64)> = delpge_enrolments::table
+            .filter(delpge_enrolments::employee_code.eq(code))
+            .filter(delpge_enrolments::claimed.eq(false))
+            .select((delpge_enrolments::id, delpge_enrolments::programme_id))
+            .first(c)
+            .optional()?;
+        if let Some((id, p)) = open {
+            return Ok(if p == programme_id {
+                Enrolment::Already(id)
+            } else {
+                Enrolment::Open(p)
+            });
+        }
+        if taken(c, programme_id)? >= seats {
+            return Ok(Enrolment::Full);
+        }
+        audit::audited(c, actor, |c| {
+            let id: i64 = diesel::insert_into(delpge_enrolments::table)
+                .values((
+                    delpge_enrolments::programme_id.eq(programme_id),
+                    delpge_enrolments::employee_code.eq(code),
+                    delpge_enrolments::org_id.eq(org_id),
+                    delpge_enrolments::enrolled_on.eq(on),
+                    delpge_enrolments::enrolled_at.eq(at),
+                    delpge_enrolments::claimed.eq(false),
+                ))
+                .returning(delpge_enrolments::id)
+                .get_result(c)
+                .map_err(|e| StoreError::from_write(e, "enrolled already"))?;
+            let change = Change {
+                action: "enrol",
+                entity: "delpge_enrolment",
+                entity_id: id.to_string(),
+                org_id: Some(org_id.to_owned()),
+                before: None,
+                after: Some(json!({"programme_id": programme_id, "employee_code": code})),
+            };
+            Ok((Enrolment::Enrolled(id), change))
+        })
+    })
+}
+
+pub fn enrolment(c: &mut DbConn, id: i64) -> Result<Option<EnrolmentRow>, StoreError> {
+    Ok(delpge_enrolments::table
+        .find(id)
+        .select(EnrolmentRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = delpge_claims)]
+pub struct ClaimRow {
+    pub id: i64,
+    pub enrolment_id: i64,
+    pub employee_code: String,
+    pub org_id: String,
+    pub category: String,
+    pub fee_paid: i64,
+    pub receipt_ref: String,
+    pub completed_on: NaiveDate,
+    pub grade: String,
+    pub units: i64,
+    pub admissible: bool,
+    pub amount: i64,
+    pub decision: String,
+    pub state: String,
+    pub decided_by: Option<String>,
+    pub decided_at: Option<NaiveDateTime>,
+    pub reason: Option<String>,
+    pub filed_at: NaiveDateTime,
+}
+
+/// A claim as filed, before the engine decides it.
+#[derive(Debug, Clone)]
+pub struct ClaimFiling {
+    pub enrolment_id: i64,
+    pub employee_code: String,
+    pub org_id: String,
+    pub category: String,
+    pub fee_paid: i64,
+    pub receipt_ref: String,
+    pub completed_on: NaiveDate,
+    pub grade: String,
+    pub filed_at: NaiveDateTime,
+}
+
+/// The engine's decision as stored with the claim.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub units: i64,
+    pub admissible: bool,
+    pub amount: i64,
+    /// JSON.
+    pub decision: String,
+}
+
+/// Reimbursements that count against later claims: admissible and not
+/// rejected, as (category, completion date).
+fn earned(c: &mut DbConn, code: &str) -> Result<Vec<(String, NaiveDate)>, StoreError> {
+    Ok(delpge_claims::table
+        .filter(delpge_claims::employee_code.eq(code))
+        .filter(delpge_claims::admissible.eq(true))
+        .filter(delpge_claims::state.ne("rejected"))
+        .select((delpge_claims::category, delpge_claims::completed_on))
+        .load(c)?)
+}
+
+/// Files a claim: the engine (`decide`) sees the reimbursements already
+/// counted, under the employee's lock, so two claims filed at once cannot
+/// both take the last units of a block. Closes the enrolment. Audited.
+pub fn file_claim(
+    c: &mut DbConn,
+    actor: &Actor,
+    filing: &ClaimFiling,
+    decide: impl FnOnce(&[(String, NaiveDate)]) -> Result<Decided, StoreError>,
+) -> Result<i64, StoreError> {
+    audit::audited(c, actor, |c| {
+        crate::db::lock(c, &format!("delpge_employee:{}", filing.employee_code))?;
+        let n = diesel::update(
+            delpge_enrolments::table
+                .find(filing.enrolment_id)
+                .filter(delpge_enrolments::claimed.eq(false)),
+        )
+        .set(delpge_enrolments::claimed.eq(true))
+        .execute(c)?;
+        if n != 1 {
+            return Err(StoreError::Conflict("claimed already".into()));
+        }
+        let d = decide(&earned(c, &filing.employee_code)?)?;
+        let state = if d.admissible {
+            "submitted"
+        } else {
+            "not_admissible"
+        };
+        let id: i64 = diesel::insert_into(delpge_claims::table)
+            .values((
+                delpge_claims::enrolment_id.eq(filing.enrolment_id),
+                delpge_claims::employee_code.eq(&filing.employee_code),
+                delpge_claims::org_id.eq(&filing.org_id),
+                delpge_claims::category.eq(&filing.category),
+                delpge_claims::fee_paid.eq(filing.fee_paid),
+                delpge_claims::receipt_ref.eq(&filing.receipt_ref),
+                delpge_claims::completed_on.eq(filing.completed_on),
+                delpge_claims::grade.eq(&filing.grade),
+                delpge_claims::units.eq(d.units),
+                delpge_claims::admissible.eq(d.admissible),
+                delpge_claims::amount.eq(d.amount),
+                delpge_claims::decision.eq(&d.decision),
+                delpge_claims::state.eq(state),
+                delpge_claims::filed_at.eq(filing.filed_at),
+            ))
+            .returning(delpge_claims::id)
+            .get_result(c)?;
+        let change = Change {
+            action: "claim",
+            entity: "delpge_claim",
+            entity_id: id.to_string(),
+            org_id: Some(filing.org_id.clone()),
+            before: None,
+            after: Some(json!({"state": state, "units": d.units, "amount": d.amount,
+                               "admissible": d.admissible, "enrolment_id": filing.enrolment_id})),
+        };
+        Ok((id, change))
+    })
+}
+
+/// Moves a submitted claim to `to` (approved or rejected), audited;
+/// `Stale` if it is no longer submitted.
+pub fn decide_claim(
+    c: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    to: &'static str,
+    reason: Option<&str>,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    audit::audited(c, actor, |c| {
+        let row = claim(c, id)?.ok_or(StoreError::Stale)?;
+        let n = diesel::update(
+            delpge_claims::table
+                .find(id)
+                .filter(delpge_claims::state.eq("submitted")),
+        )
+        .set((
+            delpge_claims::state.eq(to),
+            delpge_claims::decided_by.eq(Some(&actor.sub)),
+            delpge_claims::decided_at.eq(Some(at)),
+            delpge_claims::reason.eq(reason),
+        ))
+        .execute(c)?;
+        if n != 1 {
+            return Err(StoreError::Stale);
+        }
+        let change = Change {
+            action: if to == "approved" {
+                "approve"
+            } else {
+                "reject"
+            },
+            entity: "delpge_claim",
+            entity_id: id.to_string(),
+            org_id: Some(row.org_id),
+            before: Some(json!({"state": "submitted"})),
+            after: Some(json!({"state": to, "reason": reason})),
+        };
+        Ok(((), change))
+    })
+}
+
+/// A claim with where it sits, for the scope rule.
+#[derive(Debug, Clone)]
+pub struct ClaimRecord {
+    pub row: ClaimRow,
+    pub employee_name: String,
+    pub org_parent: Option<String>,
+}
+
+type Joined = (ClaimRow, String, Option<String>);
+
+fn record((row, employee_name, org_parent): Joined) -> ClaimRecord {
+    ClaimRecord {
+        row,
+        employee_name,
+        org_parent,
+    }
+}
+
+pub fn claim(c: &mut DbConn, id: i64) -> Result<Option<ClaimRow>, StoreError> {
+    Ok(delpge_claims::table
+        .find(id)
+        .select(ClaimRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+pub fn claim_record(c: &mut DbConn, id: i64) -> Result<Option<ClaimRecord>, StoreError> {
+    Ok(delpge_claims::table
+        .inner_join(employees::table)
+        .inner_join(organisations::table)
+        .filter(delpge_claims::id.eq(id))
+        .select((
+            ClaimRow::as_select(),
+            employees::name,
+            organisations::parent_id,
+        ))
+        .first::<Joined>(c)
+        .optional()?
+        .map(record))
+}
+
+/// Claims visible under `visibility`, optionally in one state, oldest first.
+pub fn claims(
+    c: &mut DbConn,
+    visibility: &Visibility,
+    state: Option<&str>,
+) -> Result<Vec<ClaimRecord>, StoreError> {
+    let Some(visible) = crate::scope::visible(visibility) else {
+        return Ok(Vec::new());
+    };
+    let mut q = delpge_claims::table
+        .inner_join(employees::table)
+        .inner_join(organisations::table)
+        .filter(visible)
+        .into_boxed();
+    if let Some(s) = state {
+        q = q.filter(delpge_claims::state.eq(s.to_owned()));
+    }
+    Ok(q.order(delpge_claims::id.asc())
+        .limit(500)
+        .select((
+            ClaimRow::as_select(),
+            employees::name,
+            organisations::parent_id,
+        ))
+        .load::<Joined>(c)?
+        .into_iter()
+        .map(record)
+        .collect())
+}
+
+/// One employee's claims and enrolments, oldest first: the ledger.
+pub fn ledger(
+    c: &mut DbConn,
+    code: &str,
+) -> Result<(Vec<ClaimRow>, Vec<EnrolmentRow>), StoreError> {
+    let claims = delpge_claims::table
+        .filter(delpge_claims::employee_code.eq(code))
+        .order((delpge_claims::completed_on.asc(), delpge_claims::id.asc()))
+        .select(ClaimRow::as_select())
+        .load(c)?;
+    let enrolments = delpge_enrolments::table
+        .filter(delpge_enrolments::employee_code.eq(code))
+        .order(delpge_enrolments::id.asc())
+        .select(EnrolmentRow::as_select())
+        .load(c)?;
+    Ok((claims, enrolments))
+}

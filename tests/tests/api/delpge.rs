@@ -1,0 +1,378 @@
+//! TRN-1 (DELPGE) through the API: each category's units, the unit engine
+//! on claims (10 units allowed, 11 refused; Masters once), one programme at
+//! a time, PSU employees refused, the PRF-1 gate, nodal approval, the
+//! ledger, and the 50-seat race of 200 employees.
+
+use std::rc::Rc;
+
+use actix_web::test::{self, TestRequest};
+use chrono::{Days, NaiveDate};
+use cscms_domain::principal::Role;
+use serde_json::{json, Value};
+
+use crate::common::{
+    employee, event, reply, spawn, spawn_with, submitted, TestApp, IN_MHA, IN_MOF, IN_NDMA,
+};
+use crate::workflow_support::{audit_rows, today};
+
+fn in_days(n: u64) -> NaiveDate {
+    today().checked_add_days(Days::new(n)).unwrap()
+}
+
+pub async fn notify(app: &TestApp, category: &str, levels: &[&str]) -> i64 {
+    let r = app
+        .post_json(
+            "/v1/delpge/programmes",
+            &app.dopt(),
+            &json!({"name": format!("Programme of category {category}"), "category": category,
+                    "session": "July 2026", "eligible_levels": levels,
+                    "complete_by": in_days(400), "minimum_grade": "D"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    r.json["id"].as_i64().unwrap()
+}
+
+pub async fn enrol(app: &TestApp, me: &str, programme: i64) -> i64 {
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/programmes/{programme}/enrol"),
+            me,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    r.json["id"].as_i64().unwrap()
+}
+
+fn claim_body(enrolment: i64, grade: &str) -> Value {
+    json!({"enrolment_id": enrolment, "fee_paid": 12000, "receipt_reference": "IGNOU/RC-DEL/2026/004512",
+           "completed_on": today(), "grade": grade})
+}
+
+pub async fn claim(app: &TestApp, me: &str, enrolment: i64, grade: &str) -> Value {
+    let r = app
+        .post_json("/v1/delpge/claims", me, &claim_body(enrolment, grade))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    r.json
+}
+
+/// Enrols and claims in a new programme of `category`.
+async fn complete(app: &TestApp, me: &str, category: &str) -> Value {
+    let p = notify(app, category, &[]).await;
+    let e = enrol(app, me, p).await;
+    claim(app, me, e, "B").await
+}
+
+#[actix_web::test]
+async fn each_category_counts_its_units() {
+    let app = spawn().await;
+    let mut checked = 0;
+    for (category, units) in [("A", 2), ("B", 8), ("C", 4), ("D", 1)] {
+        let id = notify(&app, category, &[]).await;
+        let r = app
+            .get(&format!("/v1/delpge/programmes/{id}"), &app.dopt())
+            .await;
+        assert_eq!(r.json["units"], units, "{}", r.json);
+        assert_eq!(r.json["seats"], 50);
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+    let r = app
+        .get(
+            "/v1/delpge/programmes",
+            &app.token(Role::Employee, Some(IN_MHA)),
+        )
+        .await;
+    assert_eq!(r.json["items"].as_array().unwrap().len(), 4);
+    // Only DoPT notifies.
+    let r = app
+        .post_json(
+            "/v1/delpge/programmes",
+            &app.token(Role::NodalOfficer, Some("MHA")),
+            &json!({"name": "X programme", "category": "A", "session": "July 2026",
+                    "complete_by": in_days(30), "minimum_grade": "D"}),
+        )
+        .await;
+    r.assert_problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn enrolment_one_at_a_time_behind_the_profile_gate() {
+    let app = spawn().await;
+    let p1 = notify(&app, "C", &[]).await;
+    let p2 = notify(&app, "A", &[]).await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/programmes/{p1}/enrol"),
+            &me,
+            &json!({}),
+        )
+        .await;
+    r.assert_problem(409, "profile_not_submitted");
+    submitted(&app, IN_MHA).await;
+    let e1 = enrol(&app, &me, p1).await;
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/programmes/{p2}/enrol"),
+            &me,
+            &json!({}),
+        )
+        .await;
+    r.assert_problem(409, "programme_open");
+    assert!(r.json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("one programme at a time"));
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/programmes/{p1}/enrol"),
+            &me,
+            &json!({}),
+        )
+        .await;
+    r.assert_problem(409, "already_enrolled");
+    // Not notified for the level: refused.
+    let narrow = notify(&app, "D", &["12"]).await;
+    let other = submitted(&app, IN_MOF).await;
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/programmes/{narrow}/enrol"),
+            &other,
+            &json!({}),
+        )
+        .await;
+    r.assert_problem(409, "not_eligible");
+    // Claiming closes the enrolment; the next programme opens.
+    let c = claim(&app, &me, e1, "C").await;
+    assert_eq!(c["state"], "submitted");
+    assert_eq!(c["units"], 4);
+    assert_eq!(c["amount"], 12000);
+    assert!(c["decision"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["rule"] == "TRN-1"));
+    let r = app
+        .post_json("/v1/delpge/claims", &me, &claim_body(e1, "C"))
+        .await;
+    r.assert_problem(409, "already_claimed");
+    enrol(&app, &me, p2).await;
+    // Someone else's enrolment is unknown to the claimant.
+    let r = app
+        .post_json("/v1/delpge/claims", &other, &claim_body(e1, "C"))
+        .await;
+    r.assert_problem(422, "validation_failed");
+}
+
+#[actix_web::test]
+async fn psu_employees_are_not_eligible() {
+    let app = spawn().await;
+    app.db(|c| {
+        let actor = cscms_store::audit::Actor {
+            sub: "fixture".into(),
+            role: "dopt".into(),
+            request_id: "f".into(),
+        };
+        cscms_store::organisations::create(
+            c,
+            &actor,
+            cscms_store::organisations::NewOrg {
+                id: "MOF-PSU".into(),
+                name: "A Public Sector Undertaking".into(),
+                kind: "psu".into(),
+                parent_id: Some("MOF".into()),
+                state: Some("Delhi".into()),
+            },
+        )?;
+        let row = employee("CSS-000777", "Psu Officer", "CSS", "SO", "8", "MOF-PSU");
+        let ev = [event(
+            "CSS-000777",
+            "appointment",
+            NaiveDate::from_ymd_opt(2010, 7, 1).unwrap(),
+            "SO",
+            "8",
+        )];
+        cscms_store::employees::insert(c, &row, &ev)
+    })
+    .await;
+    let p = notify(&app, "A", &[]).await;
+    let me = submitted(&app, "CSS-000777").await;
+    let r = app
+        .post_json(&format!("/v1/delpge/programmes/{p}/enrol"), &me, &json!({}))
+        .await;
+    r.assert_problem(409, "not_eligible");
+    assert!(r.json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Public Sector Undertakings"));
+}
+
+#[actix_web::test]
+async fn ten_units_in_the_block_and_not_eleven_and_masters_once() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    // Masters (8) and a certificate (2): exactly 10 units, both admissible.
+    let masters = complete(&app, &me, "B").await;
+    assert_eq!(masters["state"], "submitted", "{}", masters);
+    let certificate = complete(&app, &me, "A").await;
+    assert_eq!(certificate["state"], "submitted", "{}", certificate);
+    assert_eq!(certificate["decision"]["units_in_block"], 8);
+    // A module (1) would make 11: not admissible, nothing paid.
+    let module = complete(&app, &me, "D").await;
+    assert_eq!(module["state"], "not_admissible", "{}", module);
+    assert_eq!(module["amount"], 0);
+    let texts: Vec<&str> = module["decision"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("exceed 10 units")),
+        "{texts:?}"
+    );
+
+    // A second Masters is refused (once in a career), whatever the block.
+    let other = submitted(&app, IN_NDMA).await;
+    let first = complete(&app, &other, "B").await;
+    assert_eq!(first["state"], "submitted");
+    let second = complete(&app, &other, "B").await;
+    assert_eq!(second["state"], "not_admissible");
+    let texts: Vec<&str> = second["decision"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.iter().any(|t| t.contains("once in a career")),
+        "{texts:?}"
+    );
+
+    // Below the qualifying grade: not admissible.
+    let p = notify(&app, "D", &[]).await;
+    let e = enrol(&app, &other, p).await;
+    let low = claim(&app, &other, e, "E").await;
+    assert_eq!(low["state"], "not_admissible");
+
+    // The ledger: 10 units counted, Masters used, nothing open.
+    let r = app
+        .get(&format!("/v1/employees/{IN_MHA}/delpge"), &me)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["units_in_block"], 10);
+    assert_eq!(r.json["max_units"], 10);
+    assert_eq!(r.json["masters_used"], true);
+    assert_eq!(r.json["open_programme"], Value::Null);
+    assert_eq!(r.json["lines"].as_array().unwrap().len(), 3);
+}
+
+#[actix_web::test]
+async fn the_nodal_officer_approves_for_payment() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_NDMA).await;
+    let c = complete(&app, &me, "C").await;
+    let id = c["id"].as_i64().unwrap();
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let r = app.get("/v1/delpge/claims/pending", &nodal).await;
+    assert_eq!(r.json["items"][0]["id"], id, "{}", r.json);
+    // Not the employee, not another ministry's nodal officer, not DoPT.
+    let path = format!("/v1/delpge/claims/{id}/approve");
+    app.post_json(&path, &me, &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post_json(
+        &path,
+        &app.token(Role::NodalOfficer, Some("MOF")),
+        &json!({}),
+    )
+    .await
+    .assert_problem(404, "not_found");
+    app.post_json(&path, &app.dopt(), &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/claims/{id}/reject"),
+            &nodal,
+            &json!({}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    let r = app.post_json(&path, &nodal, &json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["state"], "approved");
+    app.post_json(&path, &nodal, &json!({}))
+        .await
+        .assert_problem(409, "invalid_transition");
+    let rows = audit_rows(&app, "delpge_claim", id).await;
+    let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["approve", "claim"]);
+    // AVD does not see training claims.
+    app.get(
+        &format!("/v1/delpge/claims/{id}"),
+        &app.token(Role::Avd, None),
+    )
+    .await
+    .assert_problem(404, "not_found");
+}
+
+/// 200 employees try for the 50 seats at once: exactly 50 get one, the
+/// rest are told the seats are full, nothing fails.
+#[actix_web::test]
+async fn fifty_seats_for_two_hundred_at_once() {
+    let app = spawn_with(&[("CSCMS_DB_POOL_SIZE", "16")]).await;
+    let codes: Vec<String> = (0..200).map(|i| format!("CSS-{:06}", 500 + i)).collect();
+    let inserted = codes.clone();
+    app.db(move |c| {
+        for code in &inserted {
+            let row = employee(code, "Race Officer", "CSS", "ASO", "7", "MHA");
+            let ev = [event(
+                code,
+                "appointment",
+                NaiveDate::from_ymd_opt(2015, 7, 1).unwrap(),
+                "ASO",
+                "7",
+            )];
+            cscms_store::employees::insert(c, &row, &ev)?;
+        }
+        Ok(())
+    })
+    .await;
+    let mut tokens = Vec::new();
+    for code in &codes {
+        tokens.push(submitted(&app, code).await);
+    }
+    let p = notify(&app, "A", &[]).await;
+    let svc = Rc::new(test::init_service(cscms_api::app(app.state.clone())).await);
+    let handles: Vec<_> = tokens
+        .into_iter()
+        .map(|token| {
+            let svc = Rc::clone(&svc);
+            actix_web::rt::spawn(async move {
+                let req = TestRequest::post()
+                    .uri(&format!("/v1/delpge/programmes/{p}/enrol"))
+                    .insert_header(("Authorization", format!("Bearer {token}")))
+                    .set_json(json!({}));
+                reply(test::call_service(&*svc, req.to_request()).await).await
+            })
+        })
+        .collect();
+    let (mut won, mut full) = (0, 0);
+    for h in handles {
+        let r = h.await.unwrap();
+        match (r.status.as_u16(), r.json["code"].as_str()) {
+            (201, _) => won += 1,
+            (409, Some("seats_full")) => full += 1,
+            other => panic!("unexpected answer {other:?}: {}", r.json),
+        }
+    }
+    assert_eq!((won, full), (50, 150));
+    let r = app
+        .get(&format!("/v1/delpge/programmes/{p}"), &app.dopt())
+        .await;
+    assert_eq!(r.json["seats_taken"], 50);
+}
