@@ -18,8 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
-    apars, audit, career, deputation, empanelment, employees, foreign_visits, health, ipr, me,
-    organisations, prints, profile, rules, vigilance, working_strength,
+    apars, audit, career, clients, deputation, empanelment, employees, foreign_visits, health, ipr, me,
+    oauth, organisations, prints, profile, rules, vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -31,6 +31,9 @@ where
 {
     app.service(health::healthz)
         .service(health::readyz)
+        .service(oauth::token)
+        .service(oauth::metadata)
+        .service(oauth::jwks)
         .service(
             scope::scope("/v1")
                 .service(me::me)
@@ -106,7 +109,14 @@ where
                 .service(deputation::refuse)
                 .service(deputation::approve)
                 .service(deputation::reject)
-                .service(deputation::withdraw),
+                .service(deputation::withdraw)
+                .service(clients::register)
+                .service(clients::list)
+                .service(clients::get)
+                .service(clients::suspend)
+                .service(clients::resume)
+                .service(clients::rotate)
+                .service(clients::remove),
         )
 }
 

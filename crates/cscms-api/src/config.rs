@@ -35,6 +35,26 @@ pub struct JwtSettings {
     pub leeway_secs: u64,
 }
 
+/// The authorisation server side: tokens for integration clients (issue 15).
+#[derive(Debug, Clone)]
+pub struct OAuthSettings {
+    /// The service's public base URL: the `iss` of its access tokens; the
+    /// token endpoint is `{public_url}/oauth2/token` (the `aud` of assertions).
+    pub public_url: String,
+    /// Where the service's ES256 signing keys are kept (`active.pem`,
+    /// `next.pem`, `retired.pem`), created on first start.
+    pub key_dir: PathBuf,
+    /// How long an instance trusts its last look at a client's status: a
+    /// suspended or deleted client is refused within this many seconds.
+    pub client_check_secs: u64,
+}
+
+impl OAuthSettings {
+    pub fn token_endpoint(&self) -> String {
+        format!("{}/oauth2/token", self.public_url)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database: DbUrl,
@@ -45,6 +65,7 @@ pub struct Settings {
     pub jwt: JwtSettings,
     /// Browser origins allowed to call the API (CORS), e.g. the SPA's.
     pub cors_origins: Vec<String>,
+    pub oauth: OAuthSettings,
 }
 
 /// Every variable, its default and meaning (README's table mirrors this).
@@ -98,6 +119,21 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_CORS_ORIGINS",
         "(none)",
         "comma-separated browser origins allowed to call the API, e.g. https://portal.example.gov.in",
+    ),
+    (
+        "CSCMS_PUBLIC_URL",
+        "http://127.0.0.1:8080",
+        "the service's public base URL: issuer of its access tokens; the token endpoint is {this}/oauth2/token",
+    ),
+    (
+        "CSCMS_SIGNING_KEY_DIR",
+        "signing-keys next to the SQLite database (./data/signing-keys on PostgreSQL)",
+        "the service's ES256 signing keys, created on first start; `cscms keys rotate` rotates them",
+    ),
+    (
+        "CSCMS_CLIENT_CHECK_SECS",
+        "30",
+        "seconds an instance trusts its last look at a client's status (0-60): a suspended client is refused within this",
     ),
     ("CSCMS_JWT_ISSUER", "cscms-local", "required iss claim"),
     ("CSCMS_JWT_AUDIENCE", "cscms-api", "required aud claim"),
@@ -224,6 +260,30 @@ impl Settings {
             leeway_secs,
         };
         let cors_origins = cors_origins(get("CSCMS_CORS_ORIGINS"), &mut errors);
+        let public_url = get("CSCMS_PUBLIC_URL")
+            .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        let url_ok = public_url
+            .split_once("://")
+            .is_some_and(|(scheme, rest)| matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains(['?', '#', ' ']));
+        if !url_ok {
+            errors.push(format!(
+                "CSCMS_PUBLIC_URL: '{public_url}' is not a URL like https://cscms.dopt.gov.in"
+            ));
+        }
+        let key_dir = get("CSCMS_SIGNING_KEY_DIR").map(PathBuf::from).unwrap_or_else(|| match &database {
+            DbUrl::Sqlite(path) => path
+                .parent()
+                .map_or_else(|| PathBuf::from("signing-keys"), |d| d.join("signing-keys")),
+            DbUrl::Postgres(_) => PathBuf::from("./data/signing-keys"),
+        });
+        let oauth = OAuthSettings {
+            public_url,
+            key_dir,
+            client_check_secs: parse_num(&get, "CSCMS_CLIENT_CHECK_SECS", 30u64, (0, 60), &mut errors),
+        };
         if errors.is_empty() {
             Ok(Settings {
                 database,
@@ -233,6 +293,7 @@ impl Settings {
                 max_body_bytes,
                 jwt,
                 cors_origins,
+                oauth,
             })
         } else {
             Err(errors)

@@ -264,6 +264,60 @@ pub enum ApiError {
     /// 500: a fault; the text is logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
+    /// An error of the token endpoint: RFC 6749 §5.2 JSON, which OAuth
+    /// clients expect, not a problem document.
+    #[error("oauth {}: {description}", error.as_str())]
+    OAuth {
+        error: OAuthErrorCode,
+        description: String,
+    },
+}
+
+/// The `error` values of RFC 6749 §5.2 the token endpoint answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthErrorCode {
+    /// A parameter is missing, repeated or malformed, or two ways of client authentication were used.
+    InvalidRequest,
+    /// Client authentication failed: unknown or suspended client, wrong secret, or an assertion that is badly signed, expired, too long-lived, for another audience or replayed (RFC 7523 §3.2). 401 with `WWW-Authenticate`.
+    InvalidClient,
+    /// The grant is not valid.
+    InvalidGrant,
+    /// The client may not use this grant or authentication method.
+    UnauthorizedClient,
+    /// Only `client_credentials` is supported.
+    UnsupportedGrantType,
+    /// A requested scope is unknown or beyond those the client is registered for.
+    InvalidScope,
+}
+
+impl OAuthErrorCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OAuthErrorCode::InvalidRequest => "invalid_request",
+            OAuthErrorCode::InvalidClient => "invalid_client",
+            OAuthErrorCode::InvalidGrant => "invalid_grant",
+            OAuthErrorCode::UnauthorizedClient => "unauthorized_client",
+            OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            OAuthErrorCode::InvalidScope => "invalid_scope",
+        }
+    }
+}
+
+/// The body of an RFC 6749 §5.2 error.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OAuthError {
+    pub error: OAuthErrorCode,
+    pub error_description: String,
+}
+
+impl ApiError {
+    pub fn oauth(error: OAuthErrorCode, description: impl Into<String>) -> Self {
+        ApiError::OAuth {
+            error,
+            description: description.into(),
+        }
+    }
 }
 
 impl ApiError {
@@ -317,6 +371,11 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => ProblemCode::RateLimited,
             ApiError::Unavailable(_) => ProblemCode::ServiceUnavailable,
             ApiError::Internal(_) => ProblemCode::InternalError,
+            // Not a problem document; the nearest code, for logs only.
+            ApiError::OAuth { error, .. } => match error {
+                OAuthErrorCode::InvalidClient => ProblemCode::InvalidToken,
+                _ => ProblemCode::InvalidRequest,
+            },
         }
     }
 
@@ -340,6 +399,7 @@ impl ApiError {
             ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
+            ApiError::OAuth { .. } => "Token request refused",
         }
     }
 
@@ -404,6 +464,7 @@ impl ApiError {
             ApiError::Internal(_) => {
                 "The request failed on the server; quote the request id when reporting it.".into()
             }
+            ApiError::OAuth { description, .. } => description.clone(),
         }
     }
 
@@ -437,6 +498,22 @@ impl ApiError {
 
     /// The full response: status, problem body and the headers the status needs.
     pub fn to_response(&self, request_id: Option<&str>) -> HttpResponse {
+        if let ApiError::OAuth { error, description } = self {
+            let mut res = HttpResponse::build(self.status_code());
+            // RFC 6749 §5.1, §5.2: never cached; 401 names the scheme.
+            res.insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((header::PRAGMA, "no-cache"));
+            if *error == OAuthErrorCode::InvalidClient {
+                res.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    "Basic realm=\"cscms\", error=\"invalid_client\"",
+                ));
+            }
+            return res.json(OAuthError {
+                error: *error,
+                error_description: description.clone(),
+            });
+        }
         let mut res = HttpResponse::build(self.status_code());
         res.content_type(PROBLEM_JSON);
         match self {
@@ -484,6 +561,10 @@ impl ResponseError for ApiError {
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::OAuth { error, .. } => match error {
+                OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::BAD_REQUEST,
+            },
         }
     }
 

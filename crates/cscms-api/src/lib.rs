@@ -12,6 +12,8 @@ pub mod extract;
 pub mod gate;
 pub mod http_cache;
 pub mod input;
+pub mod keys;
+pub mod oauth;
 pub mod openapi;
 pub mod print;
 pub mod request_id;

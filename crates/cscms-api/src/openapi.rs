@@ -37,6 +37,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "audit", description = "The append-only audit trail (PRF-4)"),
         (name = "apars", description = "APAR records (CSS-2): SPARROW's import, DoPT's entries and corrections; an employee sees their own"),
         (name = "empanelment", description = "Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10): batches, proposals, runs, reviews due. DoPT; integration clients with empanelment:read / empanelment:write"),
+        (name = "clients", description = "The register of integration clients (INT-1, INT-2): DoPT registers, suspends, resumes, re-keys and deletes them"),
+        (name = "oauth", description = "OAuth 2.0 for integration clients: the client credentials grant (RFC 6749 §4.4) with private_key_jwt (RFC 7523) or client_secret_basic, RFC 9068 access tokens, metadata (RFC 8414) and the service's public keys"),
         (name = "prints", description = "Verification of printed documents by the code they carry (PRF-5)"),
         (name = "operations", description = "Health and readiness"),
     )
@@ -65,7 +67,8 @@ impl Modify for BearerScheme {
 /// scope with what it grants (one list, `scopes::ALL`).
 fn bearer_description() -> String {
     let mut text = String::from(
-        "A JWT from e-Parichay (production) or `cscms token` (local). \
+        "A JWT from e-Parichay (production) or `cscms token` (local); \
+         integration clients obtain theirs at `POST /oauth2/token` (client credentials). \
          Integration clients carry scopes, each reading or writing one family of records:",
     );
     for (scope, meaning) in cscms_domain::principal::scopes::ALL {
@@ -146,7 +149,11 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
                     "The request could not be read: bad parameter, malformed JSON or unknown field",
                 );
             }
-            if op.request_body.is_some() {
+            // The token endpoint reads a form and answers RFC 6749 errors.
+            let oauth = path.starts_with("/oauth2/");
+            if op.request_body.is_some() && oauth {
+                add(op, "413", "The body exceeds the configured limit");
+            } else if op.request_body.is_some() {
                 add(op, "413", "The body exceeds the configured limit");
                 add(op, "415", "The body is not JSON");
                 add(

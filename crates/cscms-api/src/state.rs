@@ -5,11 +5,14 @@ use cscms_store::{DbConn, DbPool, DbUrl, StoreError};
 
 use crate::auth::Verifier;
 use crate::error::ApiError;
+use crate::oauth::Issuer;
 use crate::print::verification::PrintDesk;
 
 pub struct AppState {
     pub pool: DbPool,
     pub verifier: Verifier,
+    /// The authorisation server for integration clients (issue 15).
+    pub oauth: Issuer,
     pub max_body_bytes: usize,
     /// Browser origins allowed by CORS (`CSCMS_CORS_ORIGINS`).
     pub cors_origins: Vec<String>,
@@ -21,10 +24,17 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, database: &DbUrl, verifier: Verifier, max_body_bytes: usize) -> Self {
+    pub fn new(
+        pool: DbPool,
+        database: &DbUrl,
+        verifier: Verifier,
+        oauth: Issuer,
+        max_body_bytes: usize,
+    ) -> Self {
         Self {
             pool,
             verifier,
+            oauth,
             max_body_bytes,
             cors_origins: Vec::new(),
             prints: PrintDesk::default(),

@@ -200,6 +200,8 @@ pub enum Op {
     ReadEmpanelmentInputs,
     ManageEmpanelment,
     ReadAudit,
+    /// Register, read, suspend, resume, rotate and delete integration clients.
+    ManageClients,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -228,6 +230,7 @@ impl Op {
         Op::ReadEmpanelmentInputs,
         Op::ManageEmpanelment,
         Op::ReadAudit,
+        Op::ManageClients,
     ];
 
     /// The table.
@@ -271,6 +274,8 @@ impl Op {
             Op::ReadEmpanelmentInputs => g(&[Dopt], &[&[scopes::EMPANELMENT_READ, scopes::APAR_READ], &[scopes::EMPANELMENT_WRITE, scopes::APAR_READ]], "A run's inputs include APARs: an integration client needs apar:read as well as empanelment:read."),
             Op::ManageEmpanelment => g(&[Dopt], &[&[scopes::EMPANELMENT_WRITE]], "Batches, proposals and runs are made by DoPT; integration clients need the scope empanelment:write."),
             Op::ReadAudit => g(&[Dopt, NodalOfficer], NONE, "Only DoPT and nodal officers read the audit trail."),
+            // INT-1: DoPT admits the portals and can shut any of them out.
+            Op::ManageClients => g(&[Dopt], NONE, "Only DoPT registers and manages integration clients."),
         }
     }
 }

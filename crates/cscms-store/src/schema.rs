@@ -378,3 +378,27 @@ diesel::table! {
         printed_by -> Text,
     }
 }
+
+diesel::table! {
+    oauth_clients (client_id) {
+        client_id -> Text,
+        name -> Text,
+        portal -> Text,
+        scopes -> Text,
+        auth_method -> Text,
+        jwks -> Nullable<Text>,
+        secret_hash -> Nullable<Text>,
+        status -> Text,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    oauth_assertion_jtis (client_id, jti) {
+        client_id -> Text,
+        jti -> Text,
+        expires_at -> Timestamp,
+    }
+}

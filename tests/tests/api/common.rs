@@ -90,8 +90,16 @@ pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<A
     let s = settings(extra);
     let pool = connect_pool(url, s.pool_size).expect("pool");
     let verifier = Verifier::new(&s.jwt).expect("verifier");
+    // Keys in memory unless a test names a directory (instances sharing keys).
+    let keys = if extra.iter().any(|(k, _)| *k == "CSCMS_SIGNING_KEY_DIR") {
+        cscms_api::keys::KeyRing::open(&s.oauth.key_dir, s.jwt.leeway_secs).expect("keys")
+    } else {
+        cscms_api::keys::KeyRing::ephemeral().expect("keys")
+    };
+    let issuer = cscms_api::oauth::Issuer::new(&s.oauth, keys, &s.jwt.audience, s.jwt.leeway_secs);
     web::Data::new(
-        AppState::new(pool, url, verifier, s.max_body_bytes).with_cors_origins(s.cors_origins),
+        AppState::new(pool, url, verifier, issuer, s.max_body_bytes)
+            .with_cors_origins(s.cors_origins),
     )
 }
 

@@ -4,6 +4,7 @@
 pub mod apars;
 pub mod audit;
 pub mod career;
+pub mod clients;
 pub mod deputation;
 pub mod empanelment;
 pub mod employees;
@@ -11,6 +12,7 @@ pub mod foreign_visits;
 pub mod health;
 pub mod ipr;
 pub mod me;
+pub mod oauth;
 pub mod organisations;
 pub mod prints;
 pub mod profile;

@@ -1,0 +1,2 @@
+DROP TABLE oauth_assertion_jtis;
+DROP TABLE oauth_clients;

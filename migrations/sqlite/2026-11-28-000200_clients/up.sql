@@ -1,0 +1,29 @@
+-- Integration clients (INT-1, INT-2): the portals DoPT admits, how each
+-- proves who it is at POST /oauth2/token, and whether it may.
+CREATE TABLE oauth_clients (
+    client_id TEXT PRIMARY KEY NOT NULL,
+    name TEXT NOT NULL,
+    portal TEXT NOT NULL,
+    -- Space-separated, as in the OAuth `scope` parameter.
+    scopes TEXT NOT NULL,
+    auth_method TEXT NOT NULL CHECK (auth_method IN ('private_key_jwt', 'client_secret_basic')),
+    -- The client's public keys (RFC 7517 JWK Set) for private_key_jwt.
+    jwks TEXT,
+    -- PHC string of the secret's Argon2id hash for client_secret_basic;
+    -- the secret itself is never stored.
+    secret_hash TEXT,
+    status TEXT NOT NULL CHECK (status IN ('active', 'suspended')),
+    version BIGINT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL
+);
+
+-- The `jti` of every client assertion accepted, until it expires: an
+-- assertion is accepted once, on whichever instance it reaches (RFC 7523 §3).
+CREATE TABLE oauth_assertion_jtis (
+    client_id TEXT NOT NULL,
+    jti TEXT NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (client_id, jti)
+);
+CREATE INDEX oauth_assertion_jtis_expiry ON oauth_assertion_jtis (expires_at);
