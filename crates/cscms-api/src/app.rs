@@ -18,8 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
-    apars, audit, career, clients, deputation, empanelment, employees, foreign_visits, health, ipr, me,
-    oauth, organisations, prints, profile, rules, vigilance, working_strength,
+    apars, audit, career, clients, deputation, empanelment, employees, foreign_visits, health, ipr,
+    me, oauth, organisations, prints, profile, rules, vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};

@@ -312,7 +312,8 @@ pub struct Auth(pub Principal);
 
 impl FromRequest for Auth {
     type Error = ApiError;
-    type Future = Either<Ready<Result<Self, ApiError>>, LocalBoxFuture<'static, Result<Self, ApiError>>>;
+    type Future =
+        Either<Ready<Result<Self, ApiError>>, LocalBoxFuture<'static, Result<Self, ApiError>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
@@ -346,7 +347,9 @@ fn client_allowed(active: bool) -> Result<(), ApiError> {
     if active {
         Ok(())
     } else {
-        Err(invalid_token("the client is suspended or no longer registered"))
+        Err(invalid_token(
+            "the client is suspended or no longer registered",
+        ))
     }
 }
 
@@ -387,10 +390,12 @@ fn authenticate(req: &HttpRequest) -> Result<Bearer, ApiError> {
     // any other goes to the identity provider's verification.
     let typ = jsonwebtoken::decode_header(token).ok().and_then(|h| h.typ);
     if crate::oauth::is_access_token_typ(typ.as_deref()) {
-        return state.verifier.verify_with(token, |t| {
-            crate::oauth::verify_access_token(&state.oauth, t).map_err(|e| invalid_token(&e))
-        })
-        .map(Bearer::Client);
+        return state
+            .verifier
+            .verify_with(token, |t| {
+                crate::oauth::verify_access_token(&state.oauth, t).map_err(|e| invalid_token(&e))
+            })
+            .map(Bearer::Client);
     }
     state.verifier.verify(token).map(Bearer::Person)
 }

@@ -265,24 +265,34 @@ impl Settings {
             .trim()
             .trim_end_matches('/')
             .to_owned();
-        let url_ok = public_url
-            .split_once("://")
-            .is_some_and(|(scheme, rest)| matches!(scheme, "http" | "https") && !rest.is_empty() && !rest.contains(['?', '#', ' ']));
+        let url_ok = public_url.split_once("://").is_some_and(|(scheme, rest)| {
+            matches!(scheme, "http" | "https")
+                && !rest.is_empty()
+                && !rest.contains(['?', '#', ' '])
+        });
         if !url_ok {
             errors.push(format!(
                 "CSCMS_PUBLIC_URL: '{public_url}' is not a URL like https://cscms.dopt.gov.in"
             ));
         }
-        let key_dir = get("CSCMS_SIGNING_KEY_DIR").map(PathBuf::from).unwrap_or_else(|| match &database {
-            DbUrl::Sqlite(path) => path
-                .parent()
-                .map_or_else(|| PathBuf::from("signing-keys"), |d| d.join("signing-keys")),
-            DbUrl::Postgres(_) => PathBuf::from("./data/signing-keys"),
-        });
+        let key_dir = get("CSCMS_SIGNING_KEY_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| match &database {
+                DbUrl::Sqlite(path) => path
+                    .parent()
+                    .map_or_else(|| PathBuf::from("signing-keys"), |d| d.join("signing-keys")),
+                DbUrl::Postgres(_) => PathBuf::from("./data/signing-keys"),
+            });
         let oauth = OAuthSettings {
             public_url,
             key_dir,
-            client_check_secs: parse_num(&get, "CSCMS_CLIENT_CHECK_SECS", 30u64, (0, 60), &mut errors),
+            client_check_secs: parse_num(
+                &get,
+                "CSCMS_CLIENT_CHECK_SECS",
+                30u64,
+                (0, 60),
+                &mut errors,
+            ),
         };
         if errors.is_empty() {
             Ok(Settings {

@@ -100,7 +100,8 @@ fn public_of(key: &SecretKey) -> Result<PublicKey, String> {
     // RFC 7638 §3.2: the required members, lexically ordered, no spaces.
     let canonical = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
     let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes()));
-    let decoding = DecodingKey::from_ec_components(&x, &y).map_err(|e| format!("public key: {e}"))?;
+    let decoding =
+        DecodingKey::from_ec_components(&x, &y).map_err(|e| format!("public key: {e}"))?;
     Ok(PublicKey {
         jwk: json!({"kty": "EC", "crv": "P-256", "x": x, "y": y, "kid": kid, "use": "sig", "alg": "ES256"}),
         kid,
@@ -163,7 +164,11 @@ fn ensure_dir(dir: &Path) -> Result<(), String> {
 fn stamp(dir: &Path) -> Vec<Option<SystemTime>> {
     [ACTIVE, NEXT, RETIRED]
         .iter()
-        .map(|f| std::fs::metadata(dir.join(f)).and_then(|m| m.modified()).ok())
+        .map(|f| {
+            std::fs::metadata(dir.join(f))
+                .and_then(|m| m.modified())
+                .ok()
+        })
         .collect()
 }
 
@@ -318,9 +323,10 @@ impl KeyRing {
         let Ok(k) = self.snapshot() else {
             return json!({"keys": []});
         };
-        let retired = k.retired.as_ref().filter(|(_, at)| {
-            at.elapsed().map_or(true, |age| age < self.keep_retired)
-        });
+        let retired = k
+            .retired
+            .as_ref()
+            .filter(|(_, at)| at.elapsed().map_or(true, |age| age < self.keep_retired));
         let keys: Vec<&Value> = std::iter::once(&k.active.public.jwk)
             .chain(k.next.as_ref().map(|p| &p.jwk))
             .chain(retired.map(|(p, _)| &p.jwk))
@@ -342,7 +348,10 @@ mod tests {
         #[cfg(unix)]
         for f in [ACTIVE, NEXT] {
             use std::os::unix::fs::PermissionsExt;
-            let mode = std::fs::metadata(dir.path().join("keys").join(f)).unwrap().permissions().mode();
+            let mode = std::fs::metadata(dir.path().join("keys").join(f))
+                .unwrap()
+                .permissions()
+                .mode();
             assert_eq!(mode & 0o777, 0o600, "{f}");
         }
         // Opened again, the same keys.
@@ -357,7 +366,10 @@ mod tests {
         let (old, _) = ring.signer().unwrap();
         let next = ring.jwks()["keys"][1]["kid"].as_str().unwrap().to_owned();
         let promoted = rotate(dir.path()).unwrap();
-        assert_eq!(promoted, next, "the key that signs next was published before");
+        assert_eq!(
+            promoted, next,
+            "the key that signs next was published before"
+        );
         ring.refresh(true);
         assert_eq!(ring.signer().unwrap().0, next);
         let kids: Vec<String> = ring.jwks()["keys"]

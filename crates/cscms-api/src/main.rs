@@ -6,9 +6,9 @@ use actix_web::{web, HttpServer};
 use clap::Parser;
 use cscms_api::auth::{MintRequest, Verifier};
 use cscms_api::cli::{Cli, Command, KeysAction};
+use cscms_api::config::{KeySource, Settings};
 use cscms_api::keys::KeyRing;
 use cscms_api::oauth::Issuer;
-use cscms_api::config::{KeySource, Settings};
 use cscms_api::state::AppState;
 use cscms_domain::principal::Role;
 use cscms_store::{connect_pool, migrate, seed};
@@ -148,8 +148,8 @@ fn main() -> ExitCode {
                         println!("signing with {kid} (keys in {})", dir.display());
                     }
                     KeysAction::Show => {
-                        let ring = KeyRing::open(dir, s.jwt.leeway_secs)
-                            .map_err(|e| fail("keys", e))?;
+                        let ring =
+                            KeyRing::open(dir, s.jwt.leeway_secs).map_err(|e| fail("keys", e))?;
                         println!("{}", ring.jwks());
                     }
                 }

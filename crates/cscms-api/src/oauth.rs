@@ -91,7 +91,11 @@ pub fn hash_secret(secret: &str) -> Result<String, ApiError> {
 /// Whether `secret` matches the stored hash (constant-time comparison inside).
 pub fn secret_matches(secret: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
-        .map(|h| Argon2::default().verify_password(secret.as_bytes(), &h).is_ok())
+        .map(|h| {
+            Argon2::default()
+                .verify_password(secret.as_bytes(), &h)
+                .is_ok()
+        })
         .unwrap_or(false)
 }
 
@@ -145,7 +149,8 @@ pub fn parse_client_jwks(value: &serde_json::Value) -> Result<String, String> {
             return Err("a private key was sent: register the public key only".into());
         }
     }
-    let set: JwkSet = serde_json::from_value(value.clone()).map_err(|e| format!("not a JWK Set: {e}"))?;
+    let set: JwkSet =
+        serde_json::from_value(value.clone()).map_err(|e| format!("not a JWK Set: {e}"))?;
     let mut kids = std::collections::HashSet::new();
     for jwk in &set.keys {
         if alg_of(jwk).is_none() {
@@ -218,7 +223,8 @@ pub fn verify_assertion(
     // The time claims are checked below, by the domain's rule.
     validation.validate_exp = false;
     validation.validate_nbf = false;
-    let mut refusal = invalid_client("the assertion is not signed by a key registered for the client");
+    let mut refusal =
+        invalid_client("the assertion is not signed by a key registered for the client");
     for jwk in candidates {
         let Ok(key) = DecodingKey::from_jwk(jwk) else {
             continue;
@@ -246,7 +252,10 @@ pub fn verify_assertion(
                         "the assertion's aud must be the token endpoint, {}",
                         issuer.token_endpoint
                     ));
-                } else if matches!(e.kind(), jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(_)) {
+                } else if matches!(
+                    e.kind(),
+                    jsonwebtoken::errors::ErrorKind::MissingRequiredClaim(_)
+                ) {
                     refusal = invalid_client("the assertion lacks exp or aud");
                 }
             }
@@ -280,7 +289,12 @@ pub fn is_access_token_typ(typ: Option<&str>) -> bool {
 }
 
 /// Issues an access token for a client and the scopes granted.
-pub fn issue(issuer: &Issuer, client_id: &str, scopes: &[String], now: u64) -> Result<String, ApiError> {
+pub fn issue(
+    issuer: &Issuer,
+    client_id: &str,
+    scopes: &[String],
+    now: u64,
+) -> Result<String, ApiError> {
     let (kid, key) = issuer.keys.signer().map_err(ApiError::Internal)?;
     let mut header = Header::new(Algorithm::ES256);
     header.typ = Some("at+jwt".into());
@@ -296,7 +310,8 @@ pub fn issue(issuer: &Issuer, client_id: &str, scopes: &[String], now: u64) -> R
         exp: now + ACCESS_TOKEN_TTL_SECS,
         jti: uuid::Uuid::new_v4().to_string(),
     };
-    jsonwebtoken::encode(&header, &claims, &key).map_err(|e| ApiError::Internal(format!("signing: {e}")))
+    jsonwebtoken::encode(&header, &claims, &key)
+        .map_err(|e| ApiError::Internal(format!("signing: {e}")))
 }
 
 /// Verifies an access token this service issued: `typ` at+jwt, a `kid` of
@@ -317,19 +332,31 @@ pub fn verify_access_token(issuer: &Issuer, token: &str) -> Result<(Principal, u
     validation.set_audience(&[&issuer.audience]);
     validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
     validation.leeway = issuer.leeway_secs;
-    let data = jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation)
-        .map_err(|e| match e.kind() {
+    let data = jsonwebtoken::decode::<AccessClaims>(token, &key.decoding, &validation).map_err(
+        |e| match e.kind() {
             jsonwebtoken::errors::ErrorKind::ExpiredSignature => "the token has expired",
-            jsonwebtoken::errors::ErrorKind::InvalidIssuer => "the token was issued by an unknown issuer",
-            jsonwebtoken::errors::ErrorKind::InvalidAudience => "the token is not meant for this service",
-            jsonwebtoken::errors::ErrorKind::InvalidSignature => "the token signature does not verify",
+            jsonwebtoken::errors::ErrorKind::InvalidIssuer => {
+                "the token was issued by an unknown issuer"
+            }
+            jsonwebtoken::errors::ErrorKind::InvalidAudience => {
+                "the token is not meant for this service"
+            }
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => {
+                "the token signature does not verify"
+            }
             _ => "the token is malformed",
-        })?;
+        },
+    )?;
     let c = data.claims;
     if c.sub != c.client_id || c.client_id.trim().is_empty() {
         return Err("the claims do not fit the role".into());
     }
-    let scopes = c.scope.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+    let scopes = c
+        .scope
+        .split(' ')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect();
     Ok((
         Principal {
             sub: c.client_id,
@@ -430,7 +457,10 @@ mod tests {
     #[test]
     fn basic_credentials_are_form_encoded_parts() {
         let h = format!("Basic {}", STANDARD.encode("sparrow-1:a%2Bb%3Ac"));
-        assert_eq!(basic_credentials(&h), Some(("sparrow-1".into(), "a+b:c".into())));
+        assert_eq!(
+            basic_credentials(&h),
+            Some(("sparrow-1".into(), "a+b:c".into()))
+        );
         assert_eq!(basic_credentials("Bearer x"), None);
         assert_eq!(basic_credentials("Basic !!!"), None);
     }

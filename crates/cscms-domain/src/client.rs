@@ -64,14 +64,20 @@ pub enum ScopeRefusal {
 /// The scopes to grant: those requested (RFC 6749 §3.3, space-separated),
 /// which must all be among the client's allowed ones; all the allowed ones
 /// when none is requested. Sorted, without repeats.
-pub fn grant_scopes(requested: Option<&str>, allowed: &[String]) -> Result<Vec<String>, ScopeRefusal> {
+pub fn grant_scopes(
+    requested: Option<&str>,
+    allowed: &[String],
+) -> Result<Vec<String>, ScopeRefusal> {
     let mut granted: Vec<String> = match requested {
         None => allowed.to_vec(),
         Some(raw) => {
             // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
             if raw.is_empty()
                 || raw.split(' ').any(|s| {
-                    s.is_empty() || !s.bytes().all(|b| b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b))
+                    s.is_empty()
+                        || !s.bytes().all(|b| {
+                            b == 0x21 || (0x23..=0x5b).contains(&b) || (0x5d..=0x7e).contains(&b)
+                        })
                 })
             {
                 return Err(ScopeRefusal::Malformed);
@@ -109,7 +115,9 @@ pub enum AssertionRefusal {
 impl AssertionRefusal {
     pub fn describe(&self) -> &'static str {
         match self {
-            AssertionRefusal::NotTheClient => "the assertion's iss and sub must both be the client_id",
+            AssertionRefusal::NotTheClient => {
+                "the assertion's iss and sub must both be the client_id"
+            }
             AssertionRefusal::Expired => "the assertion has expired",
             AssertionRefusal::TooLongLived => "the assertion's exp is more than 5 minutes ahead",
             AssertionRefusal::NotYetValid => "the assertion is not valid yet",
@@ -176,7 +184,11 @@ mod tests {
             Err(ScopeRefusal::NotAllowed("apar:read".into()))
         );
         for bad in ["", "apar:write  employees:read", "a\"b", " apar:write"] {
-            assert_eq!(grant_scopes(Some(bad), &allowed()), Err(ScopeRefusal::Malformed), "{bad:?}");
+            assert_eq!(
+                grant_scopes(Some(bad), &allowed()),
+                Err(ScopeRefusal::Malformed),
+                "{bad:?}"
+            );
         }
         assert!(is_known_scope("apar:write") && !is_known_scope("admin"));
     }
@@ -194,17 +206,50 @@ mod tests {
         };
         assert_eq!(check_assertion(&ok, "sparrow-1", now, 30), Ok(()));
         let cases = [
-            (AssertionClaims { sub: "other", ..ok.clone() }, AssertionRefusal::NotTheClient),
-            (AssertionClaims { exp: now - 31, ..ok.clone() }, AssertionRefusal::Expired),
-            (AssertionClaims { exp: now + 331, ..ok.clone() }, AssertionRefusal::TooLongLived),
-            (AssertionClaims { iat: Some(now + 60), ..ok.clone() }, AssertionRefusal::NotYetValid),
-            (AssertionClaims { jti: None, ..ok.clone() }, AssertionRefusal::NoJti),
+            (
+                AssertionClaims {
+                    sub: "other",
+                    ..ok.clone()
+                },
+                AssertionRefusal::NotTheClient,
+            ),
+            (
+                AssertionClaims {
+                    exp: now - 31,
+                    ..ok.clone()
+                },
+                AssertionRefusal::Expired,
+            ),
+            (
+                AssertionClaims {
+                    exp: now + 331,
+                    ..ok.clone()
+                },
+                AssertionRefusal::TooLongLived,
+            ),
+            (
+                AssertionClaims {
+                    iat: Some(now + 60),
+                    ..ok.clone()
+                },
+                AssertionRefusal::NotYetValid,
+            ),
+            (
+                AssertionClaims {
+                    jti: None,
+                    ..ok.clone()
+                },
+                AssertionRefusal::NoJti,
+            ),
         ];
         for (claims, refusal) in cases {
             assert_eq!(check_assertion(&claims, "sparrow-1", now, 30), Err(refusal));
         }
         // Five minutes ahead is the limit, inclusive.
-        let edge = AssertionClaims { exp: now + 300, ..ok };
+        let edge = AssertionClaims {
+            exp: now + 300,
+            ..ok
+        };
         assert_eq!(check_assertion(&edge, "sparrow-1", now, 0), Ok(()));
     }
 }

@@ -55,7 +55,10 @@ fn audited_view(r: &ClientRow) -> Option<serde_json::Value> {
 }
 
 fn change(action: &'static str, before: Option<&ClientRow>, after: Option<&ClientRow>) -> Change {
-    let id = after.or(before).map(|r| r.client_id.clone()).unwrap_or_default();
+    let id = after
+        .or(before)
+        .map(|r| r.client_id.clone())
+        .unwrap_or_default();
     Change {
         action,
         entity: "oauth_client",

@@ -6,6 +6,7 @@ mod common;
 
 mod apar;
 mod auth;
+mod clients;
 mod contract;
 mod deputation;
 mod empanelment;

@@ -34,6 +34,7 @@ const FAMILIES: &[&str] = &[
     "organisation",
     "working_strength",
     "empanelment",
+    "client",
 ];
 
 /// Who sees what among people: (family, role, anchor) → [own, same ministry, other ministry].
@@ -145,6 +146,17 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ),
     ("empanelment", Role::Avd, None, [No, No, No]),
     ("empanelment", Role::Dopt, None, [Yes, Yes, Yes]),
+    // INT-1: the register of integration clients is DoPT's alone.
+    ("client", Role::Employee, Some(IN_MHA), [No, No, No]),
+    ("client", Role::NodalOfficer, Some("MHA"), [No, No, No]),
+    (
+        "client",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("client", Role::Avd, None, [No, No, No]),
+    ("client", Role::Dopt, None, [Yes, Yes, Yes]),
 ];
 
 /// The families whose people rows are those of "employee_record".
@@ -218,8 +230,15 @@ fn rows(family: &str) -> Vec<Row> {
 }
 
 /// Routes open to anyone by design: they answer for a print's verification
-/// code, not for anyone's record (PRF-5). The contract must say so.
-const PUBLIC: &[&str] = &["/v1/prints/{code}"];
+/// code, not for anyone's record (PRF-5), or are the OAuth endpoints a
+/// client calls before it has a token (the token endpoint authenticates
+/// the client itself). The contract must say so.
+const PUBLIC: &[&str] = &[
+    "/v1/prints/{code}",
+    "/oauth2/token",
+    "/.well-known/oauth-authorization-server",
+    "/.well-known/jwks.json",
+];
 
 /// Whether a route of the contract is a record route the matrix covers.
 fn scoped(path: &str) -> bool {
@@ -254,6 +273,8 @@ fn family(path: &str) -> &'static str {
         "advertisement"
     } else if path.starts_with("/v1/deputation/applications/") {
         "deputation_application"
+    } else if path.starts_with("/v1/clients/") {
+        "client"
     } else {
         panic!("scope matrix: which family of records does {path} belong to?")
     }
@@ -355,6 +376,16 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
                 .to_string(),
         );
     }
+    // Three clients; the matrix's DELETE cannot remove them (a client is
+    // suspended before it is deleted), so every path finds all three.
+    let mut clients = Vec::new();
+    for scope in [
+        scopes::APAR_WRITE,
+        scopes::EMPLOYEES_READ,
+        scopes::ORGANISATIONS_READ,
+    ] {
+        clients.push(crate::clients::keyed_client(&app, &[scope]).await.0);
+    }
     let records = |fam: &str| -> (Vec<String>, &'static str) {
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match fam {
@@ -363,6 +394,7 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
             "deputation_application" => (applications.clone(), "999999"),
             "advertisement" => (adverts.clone(), "999999"),
             "empanelment" => (batches.clone(), "999999"),
+            "client" => (clients.clone(), "sparrow-0000000000000000"),
             _ => (own(&[IN_MHA, IN_NDMA, IN_MOF]), "CSS-999999"),
         }
     };
@@ -372,12 +404,18 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
     let mut cases = Vec::new();
     let mut paths_per_family: std::collections::BTreeMap<&str, usize> = Default::default();
     for path in PUBLIC {
-        let security = &api["paths"][path]["get"]["security"];
-        assert_eq!(
-            security,
-            &serde_json::json!([{}]),
-            "{path} is public by design and must say so in the contract"
+        let item = api["paths"][path].as_object();
+        assert!(
+            item.is_some_and(|i| !i.is_empty()),
+            "{path} is not in the contract"
         );
+        for op in item.into_iter().flat_map(|i| i.values()) {
+            assert_eq!(
+                op["security"],
+                serde_json::json!([{}]),
+                "{path} is public by design and must say so in the contract"
+            );
+        }
     }
     for (path, item) in api["paths"].as_object().unwrap() {
         if !scoped(path) {

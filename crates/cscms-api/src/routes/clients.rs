@@ -47,13 +47,25 @@ pub struct Client {
 
 impl Client {
     fn of(r: ClientRow) -> Result<Self, ApiError> {
-        let corrupt = |what: &str| ApiError::Internal(format!("stored client {}: {what}", r.client_id));
+        let corrupt =
+            |what: &str| ApiError::Internal(format!("stored client {}: {what}", r.client_id));
         Ok(Self {
             portal: r.portal.parse().map_err(|_| corrupt("portal"))?,
-            auth_method: oauth::parse_method(&r.auth_method).ok_or_else(|| corrupt("auth_method"))?,
+            auth_method: oauth::parse_method(&r.auth_method)
+                .ok_or_else(|| corrupt("auth_method"))?,
             status: oauth::parse_status(&r.status).ok_or_else(|| corrupt("status"))?,
-            scopes: r.scopes.split(' ').filter(|s| !s.is_empty()).map(str::to_owned).collect(),
-            jwks: r.jwks.as_deref().map(serde_json::from_str).transpose().map_err(|_| corrupt("jwks"))?,
+            scopes: r
+                .scopes
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            jwks: r
+                .jwks
+                .as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|_| corrupt("jwks"))?,
             secret_set: r.secret_hash.is_some(),
             version: r.version,
             created_at: utc(r.created_at),
@@ -114,7 +126,13 @@ fn scope_errors(scopes: &[String]) -> Vec<FieldError> {
         .iter()
         .enumerate()
         .filter(|(_, s)| !is_known_scope(s))
-        .map(|(i, s)| FieldError::new(format!("body.scopes[{i}]"), "unknown_scope", format!("{s} is not a scope of this API")))
+        .map(|(i, s)| {
+            FieldError::new(
+                format!("body.scopes[{i}]"),
+                "unknown_scope",
+                format!("{s} is not a scope of this API"),
+            )
+        })
         .collect()
 }
 
@@ -276,7 +294,11 @@ async fn set_status(
         .db(move |c| {
             cscms_store::clients::update(c, &actor, &key, action, |before| {
                 if before.status != from.as_str() {
-                    let other = if action == "suspend" { "resume" } else { "suspend" };
+                    let other = if action == "suspend" {
+                        "resume"
+                    } else {
+                        "suspend"
+                    };
                     return Err(transition(action, &before.status, &[other, "delete"]));
                 }
                 Ok(ClientRow {

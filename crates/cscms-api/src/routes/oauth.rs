@@ -196,10 +196,8 @@ async fn load(
     let row = state
         .read(move |c| cscms_store::clients::get(c, &key))
         .await?;
-    row.filter(|r| {
-        r.status == ClientStatus::Active.as_str() && r.auth_method == method.as_str()
-    })
-    .ok_or_else(|| invalid_client("unknown client or wrong secret"))
+    row.filter(|r| r.status == ClientStatus::Active.as_str() && r.auth_method == method.as_str())
+        .ok_or_else(|| invalid_client("unknown client or wrong secret"))
 }
 
 /// Authorisation server metadata (RFC 8414).
