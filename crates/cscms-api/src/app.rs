@@ -221,6 +221,7 @@ fn cors(origins: &[String]) -> Cors {
             header::CONTENT_TYPE,
             header::IF_MATCH,
             header::IF_NONE_MATCH,
+            HeaderName::from_static(crate::idempotency::HEADER),
             HeaderName::from_static(request_id::HEADER),
             HeaderName::from_static("traceparent"),
         ])
@@ -229,6 +230,7 @@ fn cors(origins: &[String]) -> Cors {
             header::LOCATION,
             header::LINK,
             header::WWW_AUTHENTICATE,
+            HeaderName::from_static("idempotent-replayed"),
             HeaderName::from_static(request_id::HEADER),
         ])
         .block_on_origin_mismatch(false)
@@ -288,6 +290,7 @@ pub fn app(
                 .finish()
         }))
         .default_service(web::to(fallback))
+        .wrap(middleware::from_fn(crate::idempotency::layer))
         .wrap_fn(http_cache::conditional)
         .wrap(middleware::Compress::default())
         .wrap_fn(|mut req, srv| {

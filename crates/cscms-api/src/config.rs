@@ -66,6 +66,8 @@ pub struct Settings {
     /// Browser origins allowed to call the API (CORS), e.g. the SPA's.
     pub cors_origins: Vec<String>,
     pub oauth: OAuthSettings,
+    /// How long an `Idempotency-Key` holds its response.
+    pub idempotency_ttl_secs: u64,
 }
 
 /// Every variable, its default and meaning (README's table mirrors this).
@@ -134,6 +136,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_CLIENT_CHECK_SECS",
         "30",
         "seconds an instance trusts its last look at a client's status (0-60): a suspended client is refused within this",
+    ),
+    (
+        "CSCMS_IDEMPOTENCY_TTL_SECS",
+        "86400",
+        "seconds an Idempotency-Key holds its first response (60-604800)",
     ),
     ("CSCMS_JWT_ISSUER", "cscms-local", "required iss claim"),
     ("CSCMS_JWT_AUDIENCE", "cscms-api", "required aud claim"),
@@ -294,6 +301,13 @@ impl Settings {
                 &mut errors,
             ),
         };
+        let idempotency_ttl_secs = parse_num(
+            &get,
+            "CSCMS_IDEMPOTENCY_TTL_SECS",
+            86_400u64,
+            (60, 604_800),
+            &mut errors,
+        );
         if errors.is_empty() {
             Ok(Settings {
                 database,
@@ -304,6 +318,7 @@ impl Settings {
                 jwt,
                 cors_origins,
                 oauth,
+                idempotency_ttl_secs,
             })
         } else {
             Err(errors)

@@ -111,6 +111,14 @@ problem_codes! {
     DuplicateKey = "duplicate_key",
     /// A concurrent write to the same record won; read it again and retry.
     WriteConflict = "write_conflict",
+    /// Integration clients must send `Idempotency-Key` with this bulk write.
+    IdempotencyKeyRequired = "idempotency_key_required",
+    /// `Idempotency-Key` is not 1 to 255 visible ASCII characters.
+    InvalidIdempotencyKey = "invalid_idempotency_key",
+    /// A request with this `Idempotency-Key` is still being processed; retry shortly.
+    IdempotencyKeyInUse = "idempotency_key_in_use",
+    /// This `Idempotency-Key` was used with a different request (method, path or body).
+    IdempotencyKeyReused = "idempotency_key_reused",
     /// Too many requests of this kind; retry after `Retry-After` seconds.
     RateLimited = "rate_limited",
     /// The body exceeds the size limit.
@@ -233,6 +241,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("conflict: {detail}")]
     Conflict { code: ProblemCode, detail: String },
+    /// 422: the request conflicts with an earlier one (an idempotency key reused).
+    #[error("unprocessable: {detail}")]
+    Unprocessable { code: ProblemCode, detail: String },
     /// 409: the record's state does not allow the action.
     #[error("cannot {action} in state {current}")]
     InvalidTransition {
@@ -356,7 +367,8 @@ impl ApiError {
             ApiError::Unauthenticated { code, .. }
             | ApiError::Forbidden { code, .. }
             | ApiError::BadRequest { code, .. }
-            | ApiError::Conflict { code, .. } => *code,
+            | ApiError::Conflict { code, .. }
+            | ApiError::Unprocessable { code, .. } => *code,
             ApiError::NotFound(_) => ProblemCode::NotFound,
             ApiError::InvalidTransition { .. } => ProblemCode::InvalidTransition,
             ApiError::FieldsForbidden(_) => ProblemCode::FieldNotEditable,
@@ -396,6 +408,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "Request body too large",
             ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::Conflict { .. } => "Conflict",
+            ApiError::Unprocessable { .. } => "Request does not match its idempotency key",
             ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
@@ -409,7 +422,8 @@ impl ApiError {
             ApiError::Unauthenticated { detail, .. }
             | ApiError::Forbidden { detail, .. }
             | ApiError::BadRequest { detail, .. }
-            | ApiError::Conflict { detail, .. } => detail.clone(),
+            | ApiError::Conflict { detail, .. }
+            | ApiError::Unprocessable { detail, .. } => detail.clone(),
             ApiError::NotFound(what) => format!("{what} was not found."),
             ApiError::InvalidTransition {
                 action,
@@ -558,6 +572,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod gate;
 pub mod http_cache;
+pub mod idempotency;
 pub mod input;
 pub mod keys;
 pub mod oauth;

@@ -124,6 +124,9 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
         ];
         for (method, op) in ops {
             let Some(op) = op else { continue };
+            if matches!(method, "post" | "put" | "patch") && path.starts_with("/v1/") {
+                idempotency_key(op, path);
+            }
             // Handler names repeat across modules (`list`, `get`): derive a
             // unique, stable operation id from the method and the path.
             op.operation_id = Some(operation_id(method, path));
@@ -172,6 +175,60 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
             );
         }
     }
+}
+
+/// Every POST, PUT and PATCH takes `Idempotency-Key` (one middleware,
+/// `crate::idempotency`); a bulk import requires it of integration clients.
+fn idempotency_key(op: &mut Operation, path: &str) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::Required;
+    let required = crate::idempotency::REQUIRED_FOR_CLIENTS
+        .iter()
+        .any(|(p, _)| *p == path);
+    let description = format!(
+        "draft-ietf-httpapi-idempotency-key-header-07: a key of the caller's choosing \
+         (e.g. a UUID, as an sf-string). A retry with the same key and the same request \
+         replays the first response byte for byte (`Idempotent-Replayed: true`); while the \
+         first is running it is 409 `idempotency_key_in_use`; with a different request 422 \
+         `idempotency_key_reused`. Only successful responses are kept; keys expire after \
+         `CSCMS_IDEMPOTENCY_TTL_SECS` (24 hours by default).{}",
+        if required {
+            " Required of integration clients here (400 `idempotency_key_required`)."
+        } else {
+            ""
+        }
+    );
+    let param = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(description))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(257))
+                .examples(["\"8e03978e-40d5-43e8-bc93-6894a57f9324\""]),
+        ))
+        .build();
+    op.parameters
+        .get_or_insert_with(Vec::new)
+        .push(param.into());
+    add(
+        op,
+        "409",
+        "A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`)",
+    );
+    add(
+        op,
+        "422",
+        "The Idempotency-Key was used with a different request (`idempotency_key_reused`)",
+    );
 }
 
 /// Settles what the derive cannot express: readable names for generic

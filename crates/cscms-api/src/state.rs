@@ -16,6 +16,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Browser origins allowed by CORS (`CSCMS_CORS_ORIGINS`).
     pub cors_origins: Vec<String>,
+    /// How long an `Idempotency-Key` holds its response (`CSCMS_IDEMPOTENCY_TTL_SECS`).
+    pub idempotency_ttl: chrono::TimeDelta,
     /// Verification codes of prints (PRF-5).
     pub prints: PrintDesk,
     /// Whether short reads run on the request's own worker (embedded
@@ -37,6 +39,7 @@ impl AppState {
             oauth,
             max_body_bytes,
             cors_origins: Vec::new(),
+            idempotency_ttl: chrono::TimeDelta::hours(24),
             prints: PrintDesk::default(),
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
         }
@@ -45,6 +48,13 @@ impl AppState {
     /// The same state, with the browser origins CORS allows.
     pub fn with_cors_origins(mut self, origins: Vec<String>) -> Self {
         self.cors_origins = origins;
+        self
+    }
+
+    /// The same state, keeping idempotency keys for `secs` seconds.
+    pub fn with_idempotency_ttl(mut self, secs: u64) -> Self {
+        self.idempotency_ttl =
+            chrono::TimeDelta::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000));
         self
     }
 

@@ -13,6 +13,7 @@ pub mod empanelment;
 pub mod employees;
 mod error;
 pub mod foreign_visits;
+pub mod idempotency;
 pub mod ipr;
 pub mod migrate;
 pub mod organisations;

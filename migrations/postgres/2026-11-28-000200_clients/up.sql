@@ -27,3 +27,21 @@ CREATE TABLE oauth_assertion_jtis (
     PRIMARY KEY (client_id, jti)
 );
 CREATE INDEX oauth_assertion_jtis_expiry ON oauth_assertion_jtis (expires_at);
+
+-- Idempotency-Key (draft-ietf-httpapi-idempotency-key-header-07): the first
+-- response to a caller's key, with a fingerprint of the request, so a retry
+-- on any instance replays it instead of acting twice. state: 'running'
+-- while the first request is under way, then 'done'.
+CREATE TABLE idempotency_keys (
+    caller TEXT NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    fingerprint TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('running', 'done')),
+    status INTEGER,
+    headers TEXT,
+    body BYTEA,
+    created_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (caller, idempotency_key)
+);
+CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);

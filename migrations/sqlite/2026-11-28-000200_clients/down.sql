@@ -1,2 +1,3 @@
+DROP TABLE idempotency_keys;
 DROP TABLE oauth_assertion_jtis;
 DROP TABLE oauth_clients;

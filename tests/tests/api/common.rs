@@ -99,7 +99,8 @@ pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<A
     let issuer = cscms_api::oauth::Issuer::new(&s.oauth, keys, &s.jwt.audience, s.jwt.leeway_secs);
     web::Data::new(
         AppState::new(pool, url, verifier, issuer, s.max_body_bytes)
-            .with_cors_origins(s.cors_origins),
+            .with_cors_origins(s.cors_origins)
+            .with_idempotency_ttl(s.idempotency_ttl_secs),
     )
 }
 

@@ -15,6 +15,7 @@ mod errors;
 mod foreign_visits;
 mod hostile_input;
 mod http;
+mod idempotency;
 mod ipr;
 mod migrations;
 mod organisations;

@@ -136,17 +136,28 @@ fn scope_errors(scopes: &[String]) -> Vec<FieldError> {
         .collect()
 }
 
+/// A client's credentials as stored, and the secret to show once.
+struct Credentials {
+    jwks: Option<String>,
+    secret_hash: Option<String>,
+    secret: Option<String>,
+}
+
 /// The credentials of a client by its method: the stored JWK Set, or a new
 /// secret and its hash.
 fn credentials(
     method: AuthMethod,
     jwks: Option<&serde_json::Value>,
-) -> Result<(Option<String>, Option<String>, Option<String>), ApiError> {
+) -> Result<Credentials, ApiError> {
     match (method, jwks) {
         (AuthMethod::PrivateKeyJwt, Some(set)) => {
             let stored = oauth::parse_client_jwks(set)
                 .map_err(|e| ApiError::invalid("body.jwks", "invalid", e))?;
-            Ok((Some(stored), None, None))
+            Ok(Credentials {
+                jwks: Some(stored),
+                secret_hash: None,
+                secret: None,
+            })
         }
         (AuthMethod::PrivateKeyJwt, None) => Err(ApiError::invalid(
             "body.jwks",
@@ -156,7 +167,11 @@ fn credentials(
         (AuthMethod::ClientSecretBasic, None) => {
             let secret = oauth::new_secret();
             let hash = oauth::hash_secret(&secret)?;
-            Ok((None, Some(hash), Some(secret)))
+            Ok(Credentials {
+                jwks: None,
+                secret_hash: Some(hash),
+                secret: Some(secret),
+            })
         }
         (AuthMethod::ClientSecretBasic, Some(_)) => Err(ApiError::invalid(
             "body.jwks",
@@ -170,7 +185,7 @@ fn credentials(
 async fn credentials_off_thread(
     method: AuthMethod,
     jwks: Option<serde_json::Value>,
-) -> Result<(Option<String>, Option<String>, Option<String>), ApiError> {
+) -> Result<Credentials, ApiError> {
     web::block(move || credentials(method, jwks.as_ref()))
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
@@ -202,7 +217,11 @@ pub async fn register(
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
     }
-    let (jwks, secret_hash, secret) = credentials_off_thread(body.auth_method, body.jwks).await?;
+    let Credentials {
+        jwks,
+        secret_hash,
+        secret,
+    } = credentials_off_thread(body.auth_method, body.jwks).await?;
     let mut scopes = body.scopes;
     scopes.sort();
     scopes.dedup();
@@ -380,7 +399,11 @@ pub async fn rotate(
         .ok_or_else(|| not_found(&id))?;
     let method = oauth::parse_method(&current.auth_method)
         .ok_or_else(|| ApiError::Internal(format!("stored client {id}: auth_method")))?;
-    let (jwks, secret_hash, secret) = credentials_off_thread(method, body.jwks).await?;
+    let Credentials {
+        jwks,
+        secret_hash,
+        secret,
+    } = credentials_off_thread(method, body.jwks).await?;
     let actor = actor(&who, &req);
     let key = id.clone();
     let changed = state
