@@ -231,6 +231,9 @@ fn cors(origins: &[String]) -> Cors {
             header::LINK,
             header::WWW_AUTHENTICATE,
             HeaderName::from_static("idempotent-replayed"),
+            HeaderName::from_static("ratelimit"),
+            HeaderName::from_static("ratelimit-policy"),
+            header::RETRY_AFTER,
             HeaderName::from_static(request_id::HEADER),
         ])
         .block_on_origin_mismatch(false)
@@ -291,6 +294,8 @@ pub fn app(
         }))
         .default_service(web::to(fallback))
         .wrap(middleware::from_fn(crate::idempotency::layer))
+        // Outside idempotency: a replayed answer counts against the quota too.
+        .wrap(middleware::from_fn(crate::ratelimit::layer))
         .wrap_fn(http_cache::conditional)
         .wrap(middleware::Compress::default())
         .wrap_fn(|mut req, srv| {

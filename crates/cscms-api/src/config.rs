@@ -68,6 +68,7 @@ pub struct Settings {
     pub oauth: OAuthSettings,
     /// How long an `Idempotency-Key` holds its response.
     pub idempotency_ttl_secs: u64,
+    pub rate_limits: crate::ratelimit::Policies,
 }
 
 /// Every variable, its default and meaning (README's table mirrors this).
@@ -141,6 +142,21 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_IDEMPOTENCY_TTL_SECS",
         "86400",
         "seconds an Idempotency-Key holds its first response (60-604800)",
+    ),
+    (
+        "CSCMS_RATE_LIMIT_USER",
+        "600/60",
+        "requests per window (seconds) for each person: QUOTA/SECONDS",
+    ),
+    (
+        "CSCMS_RATE_LIMIT_CLIENT",
+        "1200/60",
+        "requests per window for each integration client",
+    ),
+    (
+        "CSCMS_RATE_LIMIT_BULK",
+        "6000/60",
+        "requests per window for each bulk importer (a client with apar:write)",
     ),
     ("CSCMS_JWT_ISSUER", "cscms-local", "required iss claim"),
     ("CSCMS_JWT_AUDIENCE", "cscms-api", "required aud claim"),
@@ -308,6 +324,21 @@ impl Settings {
             (60, 604_800),
             &mut errors,
         );
+        let mut rate_limits = crate::ratelimit::Policies::default();
+        for (name, slot) in [
+            ("CSCMS_RATE_LIMIT_USER", &mut rate_limits.user),
+            ("CSCMS_RATE_LIMIT_CLIENT", &mut rate_limits.client),
+            ("CSCMS_RATE_LIMIT_BULK", &mut rate_limits.bulk),
+        ] {
+            if let Some(raw) = get(name) {
+                match crate::ratelimit::Policy::parse(&raw) {
+                    Some(p) => *slot = p,
+                    None => {
+                        errors.push(format!("{name}: '{raw}' is not QUOTA/SECONDS, e.g. 600/60"))
+                    }
+                }
+            }
+        }
         if errors.is_empty() {
             Ok(Settings {
                 database,
@@ -319,6 +350,7 @@ impl Settings {
                 cors_origins,
                 oauth,
                 idempotency_ttl_secs,
+                rate_limits,
             })
         } else {
             Err(errors)

@@ -183,7 +183,8 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
     let state = web::Data::new(
         AppState::new(pool, &s.database, verifier, issuer, s.max_body_bytes)
             .with_cors_origins(s.cors_origins.clone())
-            .with_idempotency_ttl(s.idempotency_ttl_secs),
+            .with_idempotency_ttl(s.idempotency_ttl_secs)
+            .with_rate_limits(s.rate_limits),
     );
     let server = HttpServer::new(move || cscms_api::app(state.clone()))
         .workers(s.workers)

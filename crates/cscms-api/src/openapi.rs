@@ -145,6 +145,9 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
             if has_path_params {
                 add(op, "404", "No such record, or outside the caller's scope");
             }
+            if secured && path.starts_with("/v1/") {
+                rate_limited(op);
+            }
             if has_params || op.request_body.is_some() {
                 add(
                     op,
@@ -175,6 +178,50 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
             );
         }
     }
+}
+
+/// The 429 of the rate limiter (`crate::ratelimit`), with its headers.
+fn rate_limited(op: &mut Operation) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let responses = &mut op.responses.responses;
+    if responses.contains_key("429") {
+        return;
+    }
+    let text = |d: &str| {
+        HeaderBuilder::new()
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .description(Some(d))
+            .build()
+    };
+    let response = ResponseBuilder::new()
+        .description(
+            "The caller's quota is spent (`rate_limited`). Every response under /v1 carries \
+             `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers-11); \
+             quotas per person, integration client and bulk importer are configuration \
+             (`CSCMS_RATE_LIMIT_*`).",
+        )
+        .content(
+            PROBLEM_JSON,
+            Content::new(Some(Ref::from_schema_name("Problem"))),
+        )
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+                .description(Some("Seconds to wait"))
+                .build(),
+        )
+        .header(
+            "RateLimit",
+            text("`\"<policy>\";r=<remaining>;t=<seconds to reset>`"),
+        )
+        .header(
+            "RateLimit-Policy",
+            text("`\"<policy>\";q=<quota>;w=<window seconds>`"),
+        )
+        .build();
+    responses.insert("429".to_owned(), response.into());
 }
 
 /// Every POST, PUT and PATCH takes `Idempotency-Key` (one middleware,

@@ -18,6 +18,12 @@ pub struct AppState {
     pub cors_origins: Vec<String>,
     /// How long an `Idempotency-Key` holds its response (`CSCMS_IDEMPOTENCY_TTL_SECS`).
     pub idempotency_ttl: chrono::TimeDelta,
+    /// Rate-limit policies (`CSCMS_RATE_LIMIT_*`).
+    pub rate_limits: crate::ratelimit::Policies,
+    /// Whether rate-limit state is shared through the database (PostgreSQL).
+    pub shared_rate_limits: bool,
+    /// The in-memory limiter of an embedded instance.
+    pub local_limits: crate::ratelimit::Local,
     /// Verification codes of prints (PRF-5).
     pub prints: PrintDesk,
     /// Whether short reads run on the request's own worker (embedded
@@ -40,6 +46,9 @@ impl AppState {
             max_body_bytes,
             cors_origins: Vec::new(),
             idempotency_ttl: chrono::TimeDelta::hours(24),
+            rate_limits: crate::ratelimit::Policies::default(),
+            shared_rate_limits: matches!(database, DbUrl::Postgres(_)),
+            local_limits: crate::ratelimit::Local::default(),
             prints: PrintDesk::default(),
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
         }
@@ -55,6 +64,12 @@ impl AppState {
     pub fn with_idempotency_ttl(mut self, secs: u64) -> Self {
         self.idempotency_ttl =
             chrono::TimeDelta::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000));
+        self
+    }
+
+    /// The same state, with these rate-limit policies.
+    pub fn with_rate_limits(mut self, policies: crate::ratelimit::Policies) -> Self {
+        self.rate_limits = policies;
         self
     }
 

@@ -19,6 +19,7 @@ pub mod migrate;
 pub mod organisations;
 pub mod prints;
 pub mod profiles;
+pub mod rate_limits;
 pub mod schema;
 mod scope;
 pub mod seed;

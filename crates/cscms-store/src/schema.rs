@@ -416,3 +416,10 @@ diesel::table! {
         expires_at -> Timestamp,
     }
 }
+
+diesel::table! {
+    rate_limits (limit_key) {
+        limit_key -> Text,
+        tat_ms -> BigInt,
+    }
+}

@@ -45,3 +45,11 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (caller, idempotency_key)
 );
 CREATE INDEX idempotency_keys_expiry ON idempotency_keys (expires_at);
+
+-- Rate limits shared by instances on PostgreSQL (INT-2): one GCRA
+-- theoretical arrival time per caller, in epoch milliseconds, advanced by
+-- one atomic UPDATE per request. (Embedded SQLite keeps it in memory.)
+CREATE TABLE rate_limits (
+    limit_key TEXT PRIMARY KEY NOT NULL,
+    tat_ms BIGINT NOT NULL
+);

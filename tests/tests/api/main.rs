@@ -21,6 +21,7 @@ mod migrations;
 mod organisations;
 mod prints;
 mod profile;
+mod ratelimit;
 mod rules;
 mod scope;
 mod scope_matrix;
