@@ -47,6 +47,8 @@ pub struct Claims {
 /// Verifies tokens; built once at start.
 pub struct Verifier {
     key: DecodingKey,
+    /// The identity provider's JWK Set, when configured: keys by `kid`.
+    provider: Option<crate::provider_keys::ProviderKeys>,
     validation: Validation,
     /// Present only with an HS256 secret: lets `cscms token` and tests mint.
     signer: Option<(EncodingKey, String, String)>,
@@ -97,7 +99,16 @@ fn load_secret_file(path: &Path) -> Result<Vec<u8>, String> {
 
 impl Verifier {
     pub fn new(s: &JwtSettings) -> Result<Self, String> {
+        let mut provider = None;
         let (alg, key, signer) = match &s.key {
+            KeySource::Jwks(path) => {
+                provider = Some(
+                    crate::provider_keys::ProviderKeys::open(path)
+                        .map_err(|e| format!("CSCMS_JWT_JWKS_FILE {e}"))?,
+                );
+                // Unused: every token is checked with the key its kid names.
+                (Algorithm::RS256, DecodingKey::from_secret(&[]), None)
+            }
             KeySource::Secret(secret) => (
                 Algorithm::HS256,
                 DecodingKey::from_secret(secret.as_bytes()),
@@ -132,6 +143,7 @@ impl Verifier {
         validation.leeway = s.leeway_secs;
         Ok(Self {
             key,
+            provider,
             validation,
             signer: signer.map(|k| (k, s.issuer.clone(), s.audience.clone())),
             verified: Mutex::new(LruCache::new(VERIFIED_TOKENS)),
@@ -147,8 +159,24 @@ impl Verifier {
     /// Only tokens that verified are kept; a failure is never cached.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
         self.verify_with(token, |token| {
-            let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
-                .map_err(|e| invalid_token(describe(e.kind())))?;
+            let data = match &self.provider {
+                None => jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation),
+                Some(provider) => {
+                    let header = jsonwebtoken::decode_header(token)
+                        .map_err(|e| invalid_token(describe(e.kind())))?;
+                    let kid = header
+                        .kid
+                        .ok_or_else(|| invalid_token("the token names no key (kid)"))?;
+                    let (alg, key) = provider
+                        .get(&kid)
+                        .ok_or_else(|| invalid_token("the token is signed by an unknown key"))?;
+                    // The key decides the algorithm: no confusion is possible.
+                    let mut validation = self.validation.clone();
+                    validation.algorithms = vec![alg];
+                    jsonwebtoken::decode::<Claims>(token, &key, &validation)
+                }
+            }
+            .map_err(|e| invalid_token(describe(e.kind())))?;
             let exp = data.claims.exp;
             Ok((principal_of(data.claims)?, exp))
         })

@@ -19,6 +19,9 @@ pub enum KeySource {
     SecretFile(PathBuf),
     /// RS256/ES256 with an identity provider's public key (e-Parichay).
     PublicKey { alg: PublicAlg, pem_file: PathBuf },
+    /// The identity provider's JWK Set file: several keys chosen by `kid`,
+    /// read again when the file changes.
+    Jwks(PathBuf),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +115,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_JWT_PUBLIC_KEY_FILE",
         "(unset)",
         "PEM public key of the identity provider (production)",
+    ),
+    (
+        "CSCMS_JWT_JWKS_FILE",
+        "(unset)",
+        "the identity provider's JWK Set file (keys by kid, RS256/ES256), re-read when it changes",
     ),
     (
         "CSCMS_JWT_ALG",
@@ -240,6 +248,15 @@ impl Settings {
         );
         let leeway_secs = parse_num(&get, "CSCMS_JWT_LEEWAY_SECS", 30u64, (0, 300), &mut errors);
 
+        let jwks_file = get("CSCMS_JWT_JWKS_FILE");
+        if jwks_file.is_some()
+            && (get("CSCMS_JWT_SECRET").is_some() || get("CSCMS_JWT_PUBLIC_KEY_FILE").is_some())
+        {
+            errors.push(
+                "CSCMS_JWT_JWKS_FILE is set with CSCMS_JWT_SECRET or CSCMS_JWT_PUBLIC_KEY_FILE; choose one"
+                    .into(),
+            );
+        }
         let key = match (
             get("CSCMS_JWT_SECRET"),
             get("CSCMS_JWT_PUBLIC_KEY_FILE"),
@@ -275,6 +292,10 @@ impl Settings {
             (None, None, file) => {
                 KeySource::SecretFile(file.unwrap_or_else(|| DEFAULT_SECRET_FILE.into()).into())
             }
+        };
+        let key = match jwks_file {
+            Some(file) => KeySource::Jwks(file.into()),
+            None => key,
         };
         let jwt = JwtSettings {
             key,

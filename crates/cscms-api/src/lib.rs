@@ -17,6 +17,7 @@ pub mod keys;
 pub mod oauth;
 pub mod openapi;
 pub mod print;
+pub mod provider_keys;
 pub mod ratelimit;
 pub mod request_id;
 pub mod routes;

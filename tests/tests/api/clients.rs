@@ -18,7 +18,7 @@ use crate::common::{call_on, instance, spawn, spawn_with, Reply, TestApp, IN_MHA
 /// A client's key pair, made for the test: the private key signs its
 /// assertions, the public half is registered as a JWK.
 pub struct ClientKey {
-    pem: String,
+    pub pem: String,
     pub jwk: Value,
 }
 

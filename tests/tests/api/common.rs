@@ -57,7 +57,10 @@ pub fn settings(extra: &[(&str, &str)]) -> Settings {
     for (k, v) in extra {
         vars.insert((*k).into(), (*v).into());
     }
-    if extra.iter().any(|(k, _)| *k == "CSCMS_JWT_PUBLIC_KEY_FILE") {
+    if extra
+        .iter()
+        .any(|(k, _)| ["CSCMS_JWT_PUBLIC_KEY_FILE", "CSCMS_JWT_JWKS_FILE"].contains(k))
+    {
         vars.remove("CSCMS_JWT_SECRET");
     }
     Settings::from_lookup(&|k| vars.get(k).cloned()).expect("test settings")
