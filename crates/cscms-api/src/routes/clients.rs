@@ -256,6 +256,9 @@ pub async fn register(
 }
 
 /// List clients
+///
+/// Every registered integration client with its portal, scopes, method,
+/// public keys and status (DoPT only). Secrets are never shown.
 #[utoipa::path(tag = "clients", security(("bearer" = [])),
     responses((status = 200, description = "Every registered client", body = ClientList)))]
 #[get("/clients")]
@@ -267,6 +270,8 @@ pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpRes
 }
 
 /// Read a client
+///
+/// One integration client (DoPT only). Secrets are never shown.
 #[utoipa::path(tag = "clients", security(("bearer" = [])),
     params(("id" = String, Path, description = "The client id")),
     responses((status = 200, description = "The client", body = Client)))]
