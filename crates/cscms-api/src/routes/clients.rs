@@ -260,7 +260,8 @@ pub async fn register(
 /// Every registered integration client with its portal, scopes, method,
 /// public keys and status (DoPT only). Secrets are never shown.
 #[utoipa::path(tag = "clients", security(("bearer" = [])),
-    responses((status = 200, description = "Every registered client", body = ClientList)))]
+    responses((status = 200, description = "Every registered client", body = ClientList),
+        (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/clients")]
 pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageClients)?;
@@ -274,7 +275,8 @@ pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpRes
 /// One integration client (DoPT only). Secrets are never shown.
 #[utoipa::path(tag = "clients", security(("bearer" = [])),
     params(("id" = String, Path, description = "The client id")),
-    responses((status = 200, description = "The client", body = Client)))]
+    responses((status = 200, description = "The client", body = Client),
+        (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/clients/{id}")]
 pub async fn get(
     Auth(who): Auth,
@@ -347,6 +349,7 @@ async fn set_status(
     params(("id" = String, Path, description = "The client id")),
     responses(
         (status = 200, description = "The client, suspended", body = Client),
+        (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The client is already suspended", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/clients/{id}/suspend")]
@@ -366,6 +369,7 @@ pub async fn suspend(
     params(("id" = String, Path, description = "The client id")),
     responses(
         (status = 200, description = "The client, active", body = Client),
+        (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The client is not suspended", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/clients/{id}/resume")]
@@ -386,7 +390,8 @@ pub async fn resume(
 /// Tokens already issued stay valid until they expire. Audited.
 #[utoipa::path(tag = "clients", security(("bearer" = [])), request_body = NewCredentials,
     params(("id" = String, Path, description = "The client id")),
-    responses((status = 200, description = "The client; `client_secret` for client_secret_basic, shown once", body = ClientWithSecret)))]
+    responses((status = 200, description = "The client; `client_secret` for client_secret_basic, shown once", body = ClientWithSecret),
+        (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/clients/{id}/credentials")]
 pub async fn rotate(
     Auth(who): Auth,
@@ -440,6 +445,7 @@ pub async fn rotate(
     params(("id" = String, Path, description = "The client id")),
     responses(
         (status = 204, description = "Deleted"),
+        (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The client is active: suspend it first", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[delete("/clients/{id}")]

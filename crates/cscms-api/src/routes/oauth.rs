@@ -15,7 +15,9 @@ use crate::error::{ApiError, OAuthErrorCode};
 use crate::oauth::{self, invalid_client, invalid_request};
 use crate::state::AppState;
 
-/// A token request (`application/x-www-form-urlencoded`).
+/// A token request (`application/x-www-form-urlencoded`). For the contract
+/// only: the handler reads the form itself, so that every malformed request
+/// is answered as RFC 6749 says.
 #[allow(dead_code)]
 #[derive(ToSchema)]
 pub struct TokenRequest {
