@@ -18,8 +18,8 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
-    apars, audit, career, clients, deputation, empanelment, employees, foreign_visits, health, ipr,
-    me, oauth, organisations, prints, profile, rules, vigilance, working_strength,
+    apars, audit, career, changes, clients, deputation, empanelment, employees, foreign_visits,
+    health, ipr, me, oauth, organisations, prints, profile, rules, vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -63,6 +63,8 @@ where
                 .service(working_strength::get)
                 .service(working_strength::replace)
                 .service(audit::list)
+                .service(changes::list)
+                .service(changes::latest)
                 .service(rules::macp)
                 .service(rules::nfs)
                 .service(rules::fixation)

@@ -72,6 +72,8 @@ pub struct Settings {
     /// How long an `Idempotency-Key` holds its response.
     pub idempotency_ttl_secs: u64,
     pub rate_limits: crate::ratelimit::Policies,
+    /// Days the change feed keeps a change (INT-2).
+    pub change_retention_days: u32,
 }
 
 /// Every variable, its default and meaning (README's table mirrors this).
@@ -165,6 +167,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_RATE_LIMIT_BULK",
         "6000/60",
         "requests per window for each bulk importer (a client with apar:write)",
+    ),
+    (
+        "CSCMS_CHANGE_RETENTION_DAYS",
+        "30",
+        "days the change feed keeps a change (1-3650); an older cursor gets 410",
     ),
     ("CSCMS_JWT_ISSUER", "cscms-local", "required iss claim"),
     ("CSCMS_JWT_AUDIENCE", "cscms-api", "required aud claim"),
@@ -360,6 +367,13 @@ impl Settings {
                 }
             }
         }
+        let change_retention_days = parse_num(
+            &get,
+            "CSCMS_CHANGE_RETENTION_DAYS",
+            30u32,
+            (1, 3650),
+            &mut errors,
+        );
         if errors.is_empty() {
             Ok(Settings {
                 database,
@@ -372,6 +386,7 @@ impl Settings {
                 oauth,
                 idempotency_ttl_secs,
                 rate_limits,
+                change_retention_days,
             })
         } else {
             Err(errors)

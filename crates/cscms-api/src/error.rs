@@ -121,6 +121,8 @@ problem_codes! {
     IdempotencyKeyReused = "idempotency_key_reused",
     /// Too many requests of this kind; retry after `Retry-After` seconds.
     RateLimited = "rate_limited",
+    /// The change-feed cursor is older than the changes kept: read in full and start again from `/v1/changes/latest`.
+    CursorExpired = "cursor_expired",
     /// The body exceeds the size limit.
     PayloadTooLarge = "payload_too_large",
     /// The body is not `application/json`.
@@ -269,6 +271,9 @@ pub enum ApiError {
     /// 429: the caller has used its requests for now; retry after the wait.
     #[error("rate limited")]
     TooManyRequests { retry_after_secs: u64 },
+    /// 410: what the request points at is no longer kept (an expired feed cursor).
+    #[error("gone: {detail}")]
+    Gone { detail: String },
     /// 503: the database does not answer.
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -381,6 +386,7 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => ProblemCode::PayloadTooLarge,
             ApiError::UnsupportedMediaType => ProblemCode::UnsupportedMediaType,
             ApiError::TooManyRequests { .. } => ProblemCode::RateLimited,
+            ApiError::Gone { .. } => ProblemCode::CursorExpired,
             ApiError::Unavailable(_) => ProblemCode::ServiceUnavailable,
             ApiError::Internal(_) => ProblemCode::InternalError,
             // Not a problem document; the nearest code, for logs only.
@@ -410,6 +416,7 @@ impl ApiError {
             ApiError::Conflict { .. } => "Conflict",
             ApiError::Unprocessable { .. } => "Request does not match its idempotency key",
             ApiError::TooManyRequests { .. } => "Too many requests",
+            ApiError::Gone { .. } => "No longer kept",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
             ApiError::OAuth { .. } => "Token request refused",
@@ -424,6 +431,7 @@ impl ApiError {
             | ApiError::BadRequest { detail, .. }
             | ApiError::Conflict { detail, .. }
             | ApiError::Unprocessable { detail, .. } => detail.clone(),
+            ApiError::Gone { detail } => detail.clone(),
             ApiError::NotFound(what) => format!("{what} was not found."),
             ApiError::InvalidTransition {
                 action,
@@ -574,6 +582,7 @@ impl ResponseError for ApiError {
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Gone { .. } => StatusCode::GONE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             ApiError::OAuth { error, .. } => match error {

@@ -20,6 +20,7 @@ pub mod print;
 pub mod provider_keys;
 pub mod ratelimit;
 pub mod request_id;
+pub mod retention;
 pub mod routes;
 pub mod scope;
 pub mod state;

@@ -186,6 +186,7 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
             .with_idempotency_ttl(s.idempotency_ttl_secs)
             .with_rate_limits(s.rate_limits),
     );
+    cscms_api::retention::spawn(state.clone(), s.change_retention_days);
     let server = HttpServer::new(move || cscms_api::app(state.clone()))
         .workers(s.workers)
         .shutdown_timeout(30)

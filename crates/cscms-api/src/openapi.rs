@@ -35,6 +35,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "foreign visits", description = "Clearance of private foreign visits (FV-1), with the vigilance clearance (VIG-1)"),
         (name = "deputation", description = "Advertisements, applications, cadre clearance and DoPT approval (DEP-1, DEP-2)"),
         (name = "audit", description = "The append-only audit trail (PRF-4)"),
+        (name = "changes", description = "The change feed (INT-1, INT-2): every change the caller may read, once each, in commit order (transaction, then id), with no gaps across instances; thin events with a link to the record; kept for the retention window (CSCMS_CHANGE_RETENTION_DAYS, default 30), after which an old cursor is 410"),
         (name = "apars", description = "APAR records (CSS-2): SPARROW's import, DoPT's entries and corrections; an employee sees their own"),
         (name = "empanelment", description = "Central Staffing Scheme JS-level empanelment (CSS-1..CSS-10): batches, proposals, runs, reviews due. DoPT; integration clients with empanelment:read / empanelment:write"),
         (name = "clients", description = "The register of integration clients (INT-1, INT-2): DoPT registers, suspends, resumes, re-keys and deletes them"),

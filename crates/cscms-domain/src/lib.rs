@@ -10,6 +10,7 @@ pub mod decision;
 pub mod deputation;
 pub mod empanelment;
 pub mod employee;
+pub mod feed;
 pub mod foreign_visit;
 pub mod organisation;
 pub mod params;

@@ -202,6 +202,8 @@ pub enum Op {
     ReadAudit,
     /// Register, read, suspend, resume, rotate and delete integration clients.
     ManageClients,
+    /// The change feed; which changes each caller reads is [`crate::feed::scope`].
+    ReadChanges,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -231,6 +233,7 @@ impl Op {
         Op::ManageEmpanelment,
         Op::ReadAudit,
         Op::ManageClients,
+        Op::ReadChanges,
     ];
 
     /// The table.
@@ -276,6 +279,9 @@ impl Op {
             Op::ReadAudit => g(&[Dopt, NodalOfficer], NONE, "Only DoPT and nodal officers read the audit trail."),
             // INT-1: DoPT admits the portals and can shut any of them out.
             Op::ManageClients => g(&[Dopt], NONE, "Only DoPT registers and manages integration clients."),
+            // INT-1, INT-2: for those who keep others' records in step; an
+            // employee reads their own records directly.
+            Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }
 }

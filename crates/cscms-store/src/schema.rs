@@ -93,6 +93,8 @@ diesel::table! {
         action -> Text,
         org_id -> Nullable<Text>,
         audit_id -> BigInt,
+        /// The writing transaction on PostgreSQL; 0 on SQLite (feed order).
+        txid -> BigInt,
     }
 }
 
@@ -367,6 +369,15 @@ diesel::allow_tables_to_appear_in_same_query!(
     deputation_applications,
     workflow_steps,
 );
+
+diesel::table! {
+    change_feed_horizon (id) {
+        id -> Integer,
+        txid -> BigInt,
+        event_id -> BigInt,
+        pruned_at -> Timestamp,
+    }
+}
 
 diesel::table! {
     prints (code) {

@@ -6,6 +6,7 @@ mod common;
 
 mod apar;
 mod auth;
+mod changes;
 mod clients;
 mod contract;
 mod deputation;

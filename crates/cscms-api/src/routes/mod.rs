@@ -4,6 +4,7 @@
 pub mod apars;
 pub mod audit;
 pub mod career;
+pub mod changes;
 pub mod clients;
 pub mod deputation;
 pub mod empanelment;

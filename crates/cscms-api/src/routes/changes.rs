@@ -1,0 +1,245 @@
+//! The change feed (INT-1, INT-2): what changed since a reader last looked.
+//!
+//! Guarantees (also in the contract): changes come in commit order — one
+//! order for every reader, (transaction, id) — and a reader following
+//! `next` sees every change it may read exactly once, whichever instance
+//! answers and however writes interleave; changes are kept for the
+//! retention window (`CSCMS_CHANGE_RETENTION_DAYS`), after which a cursor
+//! that has fallen behind gets 410.
+
+use std::time::{Duration, Instant};
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, Utc};
+use cscms_domain::feed::{self, Position, TypeFilter};
+use cscms_domain::scope::Op;
+use cscms_store::changes::ChangeRow;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::utc;
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::scope::authorize;
+use crate::state::AppState;
+
+/// The longest a reader may ask to wait for a change.
+const MAX_WAIT_SECS: u32 = 30;
+/// How often a waiting reader looks again.
+const POLL_EVERY: Duration = Duration::from_millis(200);
+
+/// One change: what changed, not its data. Fetch `href` for the record as
+/// it is now (the read is scope-checked and audited like any other).
+#[derive(Serialize, ToSchema)]
+pub struct ChangeEvent {
+    /// This change's place in the feed: pass it as `after` to continue
+    /// after it. Opaque.
+    pub cursor: String,
+    /// `entity.action`, e.g. `vigilance_status.record`, `profile.validate`,
+    /// `deputation_application.approve`.
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub entity: String,
+    pub entity_id: String,
+    /// Increases with every change of the entity: compare, do not count.
+    pub version: i64,
+    pub at: DateTime<Utc>,
+    /// The role of whoever made the change (never who they are).
+    pub actor_role: String,
+    /// Where to read the record now; null where the record has no address
+    /// of its own.
+    pub href: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ChangePage {
+    /// Oldest first, in commit order.
+    pub changes: Vec<ChangeEvent>,
+    /// Where to continue: pass it as `after` on the next call (also when
+    /// `changes` is empty).
+    pub next: String,
+    /// Whether more changes are waiting now (call again at once).
+    pub more: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LatestCursor {
+    /// The feed's current end for this caller.
+    pub cursor: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ChangesQuery {
+    /// The cursor to continue after (`next` of the last page, or
+    /// `/v1/changes/latest`). Absent: from the oldest change kept.
+    pub after: Option<String>,
+    /// 1-1000, default 100.
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
+    /// Comma-separated `entity` or `entity.action` items, e.g.
+    /// `profile,vigilance_status.record`. Absent: every type the caller may read.
+    pub types: Option<String>,
+    /// Seconds (0-30) to wait for a change when none is waiting (long poll).
+    #[param(minimum = 0, maximum = 30)]
+    pub wait: Option<u32>,
+}
+
+/// Where the record a change is about can be read now.
+fn href(entity: &str, id: &str) -> Option<String> {
+    let (a, b) = id.split_once('/').unwrap_or((id, ""));
+    Some(match entity {
+        "profile" => format!("/v1/employees/{id}/profile"),
+        "vigilance_status" => format!("/v1/employees/{id}/vigilance-status"),
+        "ipr_return" => format!("/v1/employees/{a}/ipr/{b}"),
+        "foreign_visit" => format!("/v1/foreign-visits/{id}"),
+        "deputation_application" => format!("/v1/deputation/applications/{id}"),
+        "deputation_advertisement" => format!("/v1/deputation/advertisements/{id}"),
+        "organisation" => format!("/v1/organisations/{id}"),
+        "working_strength" => format!("/v1/organisations/{id}/working-strength"),
+        "empanelment_batch" => format!("/v1/empanelment/batches/{id}"),
+        "empanelment_proposal" => format!("/v1/empanelment/batches/{a}/proposals"),
+        "empanelment_run" => format!("/v1/empanelment/batches/{a}/runs/{b}"),
+        "oauth_client" => format!("/v1/clients/{id}"),
+        _ => return None,
+    })
+}
+
+impl From<ChangeRow> for ChangeEvent {
+    fn from(r: ChangeRow) -> Self {
+        Self {
+            cursor: r.position().cursor(),
+            type_: feed::change_type(&r.entity, &r.action),
+            href: href(&r.entity, &r.entity_id),
+            version: r.audit_id,
+            at: utc(r.at),
+            actor_role: r.actor_role,
+            entity: r.entity,
+            entity_id: r.entity_id,
+        }
+    }
+}
+
+fn bad(field: &str, code: &str, message: &str) -> ApiError {
+    ApiError::bad_query(vec![FieldError::new(field, code, message)])
+}
+
+fn parse_types(raw: Option<&str>) -> Result<Vec<TypeFilter>, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(|item| {
+            TypeFilter::parse(item.trim()).ok_or_else(|| {
+                bad(
+                    "query.types",
+                    "unknown_type",
+                    &format!("'{item}' is not `entity` or `entity.action` of a known entity"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Read the change feed
+///
+/// Changes the caller may read, oldest first, after `after`. Follow `next`
+/// from page to page; with `wait`, a call with nothing new returns as soon as
+/// a change commits (or after `wait` seconds, empty). Every change the caller
+/// may read appears exactly once, in commit order, with no gaps, across all
+/// instances. A nodal officer reads changes to their organisation's records
+/// and those of the bodies under it; AVD and DoPT as they read; an
+/// integration client the families its scopes read. Changes are kept for the
+/// retention window (default 30 days): an older cursor is 410, and the
+/// client reads in full and starts again from `/v1/changes/latest` (taken
+/// before the full read).
+#[utoipa::path(tag = "changes", security(("bearer" = [])), params(ChangesQuery),
+    responses((status = 200, description = "A page of changes and the cursor to continue from", body = ChangePage),
+        (status = 403, description = "The feed is for DoPT, AVD, nodal officers and integration clients with a read scope", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 410, description = "The cursor is older than the retention window (`cursor_expired`): read in full, then continue from `/v1/changes/latest`", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/changes")]
+pub async fn list(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<ChangesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ReadChanges)?;
+    let q = q.into_inner();
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(bad("query.limit", "out_of_range", "from 1 to 1000"));
+    }
+    let wait = q.wait.unwrap_or(0);
+    if wait > MAX_WAIT_SECS {
+        return Err(bad("query.wait", "out_of_range", "from 0 to 30 seconds"));
+    }
+    let after = match q.after.as_deref() {
+        None => None,
+        Some(c) => Some(Position::parse_cursor(c).ok_or_else(|| {
+            bad(
+                "query.after",
+                "invalid_cursor",
+                "not a cursor this feed gave out",
+            )
+        })?),
+    };
+    let types = parse_types(q.types.as_deref())?;
+    let scope = feed::scope(&who);
+    let fetch = i64::from(limit) + 1;
+
+    let deadline = Instant::now() + Duration::from_secs(u64::from(wait));
+    let (start, mut rows) = loop {
+        let (scope, types) = (scope.clone(), types.clone());
+        let (start, rows) = state
+            .db(move |c| {
+                let horizon = cscms_store::changes::horizon(c)?;
+                let start = match (after, horizon) {
+                    (Some(a), Some(h)) if a < h => return Ok((None, Vec::new())),
+                    (Some(a), _) => a,
+                    (None, h) => h.unwrap_or(Position::START),
+                };
+                let rows = cscms_store::changes::page(c, &scope, &types, start, fetch)?;
+                Ok((Some(start), rows))
+            })
+            .await?;
+        let Some(start) = start else {
+            return Err(ApiError::Gone {
+                detail: "This cursor is older than the changes kept: read the records in full, \
+                         then follow the feed from /v1/changes/latest taken before that read."
+                    .into(),
+            });
+        };
+        if !rows.is_empty() || Instant::now() + POLL_EVERY > deadline {
+            break (start, rows);
+        }
+        actix_web::rt::time::sleep(POLL_EVERY).await;
+    };
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next = rows.last().map_or(start, ChangeRow::position).cursor();
+    Ok(HttpResponse::Ok().json(ChangePage {
+        changes: rows.into_iter().map(ChangeEvent::from).collect(),
+        next,
+        more,
+    }))
+}
+
+/// The feed's current end
+///
+/// A cursor at the last change the caller may read: take it before reading
+/// the records in full, then follow the feed from it and nothing is missed.
+#[utoipa::path(tag = "changes", security(("bearer" = [])),
+    responses((status = 200, description = "The cursor to start from", body = LatestCursor),
+        (status = 403, description = "The feed is for DoPT, AVD, nodal officers and integration clients with a read scope", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/changes/latest")]
+pub async fn latest(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ReadChanges)?;
+    let scope = feed::scope(&who);
+    let at = state
+        .db(move |c| cscms_store::changes::latest(c, &scope))
+        .await?;
+    Ok(HttpResponse::Ok().json(LatestCursor {
+        cursor: at.cursor(),
+    }))
+}

@@ -1,0 +1,240 @@
+//! The change feed's reads (INT-1, INT-2): pages of recorded changes in
+//! commit order, never skipping one, and their pruning after the retention
+//! window.
+//!
+//! Order is (txid, id). On PostgreSQL a page holds only changes of
+//! transactions older than every transaction still running
+//! (`pg_snapshot_xmin`), so a change that commits later can never land
+//! behind a reader's cursor. On SQLite writers take turns, so id order is
+//! commit order and txid is 0.
+
+use chrono::NaiveDateTime;
+use cscms_domain::feed::{FeedScope, Position, TypeFilter};
+use diesel::expression::BoxableExpression;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Nullable};
+
+use crate::schema::{audit_log, change_events, change_feed_horizon, organisations};
+use crate::{DbConn, StoreError};
+
+/// One change as the feed serves it.
+#[derive(Debug, Clone, Queryable)]
+pub struct ChangeRow {
+    pub id: i64,
+    pub txid: i64,
+    pub at: NaiveDateTime,
+    pub entity: String,
+    pub entity_id: String,
+    pub action: String,
+    /// The audit row's id: increases with every change of the entity.
+    pub audit_id: i64,
+    pub actor_role: String,
+}
+
+impl ChangeRow {
+    pub fn position(&self) -> Position {
+        Position {
+            txid: self.txid,
+            id: self.id,
+        }
+    }
+}
+
+/// Every feed query reads a change with its audit row (the actor's role).
+type Source = diesel::helper_types::InnerJoinQuerySource<change_events::table, audit_log::table>;
+type Cond =
+    Box<dyn BoxableExpression<Source, <DbConn as Connection>::Backend, SqlType = Nullable<Bool>>>;
+
+/// Changes of transactions below this id have all committed or rolled back.
+fn stable_below(conn: &mut DbConn) -> Result<i64, StoreError> {
+    #[derive(QueryableByName)]
+    struct Xmin {
+        #[diesel(sql_type = BigInt)]
+        xmin: i64,
+    }
+    match conn {
+        DbConn::Pg(c) => Ok(diesel::sql_query(
+            "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin",
+        )
+        .get_result::<Xmin>(c)?
+        .xmin),
+        DbConn::Sqlite(_) => Ok(i64::MAX),
+    }
+}
+
+/// The organisations of the scope's tree: the organisation and those under it.
+fn tree(conn: &mut DbConn, scope: &FeedScope) -> Result<Vec<String>, StoreError> {
+    let Some((org, _)) = &scope.org_tree else {
+        return Ok(Vec::new());
+    };
+    Ok(organisations::table
+        .filter(
+            organisations::id
+                .eq(org.as_str())
+                .or(organisations::parent_id.eq(org.as_str())),
+        )
+        .select(organisations::id)
+        .load(conn)?)
+}
+
+/// The scope as a condition; `None` when the caller reads nothing.
+fn in_scope(scope: &FeedScope, tree: &[String]) -> Option<Cond> {
+    let mut arms: Vec<Cond> = Vec::new();
+    if !scope.everywhere.is_empty() {
+        arms.push(Box::new(
+            change_events::entity
+                .eq_any(scope.everywhere.clone())
+                .nullable(),
+        ));
+    }
+    if let Some((_, entities)) = &scope.org_tree {
+        if !entities.is_empty() && !tree.is_empty() {
+            arms.push(Box::new(
+                change_events::entity
+                    .eq_any(entities.clone())
+                    .nullable()
+                    .and(change_events::org_id.eq_any(tree.to_vec())),
+            ));
+        }
+    }
+    arms.into_iter().reduce(|a, b| Box::new(a.or(b)))
+}
+
+fn of_types(types: &[TypeFilter]) -> Option<Cond> {
+    types
+        .iter()
+        .map(|t| -> Cond {
+            let entity = change_events::entity.eq(t.entity);
+            match &t.action {
+                Some(a) => Box::new(entity.and(change_events::action.eq(a.clone())).nullable()),
+                None => Box::new(entity.nullable()),
+            }
+        })
+        .reduce(|a, b| Box::new(a.or(b)))
+}
+
+/// Up to `limit` changes after `after` in feed order, of those the caller
+/// may read (and of `types`, when given).
+pub fn page(
+    conn: &mut DbConn,
+    scope: &FeedScope,
+    types: &[TypeFilter],
+    after: Position,
+    limit: i64,
+) -> Result<Vec<ChangeRow>, StoreError> {
+    let tree = tree(conn, scope)?;
+    let Some(visible) = in_scope(scope, &tree) else {
+        return Ok(Vec::new());
+    };
+    let below = stable_below(conn)?;
+    let mut q = change_events::table
+        .inner_join(audit_log::table)
+        .filter(change_events::txid.lt(below))
+        .filter(
+            change_events::txid.gt(after.txid).or(change_events::txid
+                .eq(after.txid)
+                .and(change_events::id.gt(after.id))),
+        )
+        .into_boxed();
+    q = q.filter(visible);
+    if let Some(t) = of_types(types) {
+        q = q.filter(t);
+    }
+    Ok(
+        q.order((change_events::txid.asc(), change_events::id.asc()))
+            .limit(limit)
+            .select((
+                change_events::id,
+                change_events::txid,
+                change_events::at,
+                change_events::entity,
+                change_events::entity_id,
+                change_events::action,
+                change_events::audit_id,
+                audit_log::actor_role,
+            ))
+            .load(conn)?,
+    )
+}
+
+/// The position of the last change the caller may read (`START` if none):
+/// where to begin after reading the records in full.
+pub fn latest(conn: &mut DbConn, scope: &FeedScope) -> Result<Position, StoreError> {
+    let tree = tree(conn, scope)?;
+    let Some(visible) = in_scope(scope, &tree) else {
+        return Ok(Position::START);
+    };
+    let below = stable_below(conn)?;
+    let last: Option<(i64, i64)> = change_events::table
+        .inner_join(audit_log::table)
+        .filter(change_events::txid.lt(below))
+        .into_boxed()
+        .filter(visible)
+        .order((change_events::txid.desc(), change_events::id.desc()))
+        .select((change_events::txid, change_events::id))
+        .first(conn)
+        .optional()?;
+    Ok(last.map_or(Position::START, |(txid, id)| Position { txid, id }))
+}
+
+/// How far pruning has gone: a cursor before this has lost changes.
+pub fn horizon(conn: &mut DbConn) -> Result<Option<Position>, StoreError> {
+    Ok(change_feed_horizon::table
+        .select((change_feed_horizon::txid, change_feed_horizon::event_id))
+        .first::<(i64, i64)>(conn)
+        .optional()?
+        .map(|(txid, id)| Position { txid, id }))
+}
+
+/// Deletes the changes recorded before `cutoff` (the retention window) and
+/// moves the horizon to the last of them. Only committed changes are
+/// considered, so the horizon is a position every reader has passed or
+/// must be told it missed. Returns how many were deleted.
+pub fn prune(
+    conn: &mut DbConn,
+    cutoff: NaiveDateTime,
+    now: NaiveDateTime,
+) -> Result<usize, StoreError> {
+    crate::db::write_transaction(conn, |c| {
+        let below = stable_below(c)?;
+        let last: Option<(i64, i64)> = change_events::table
+            .filter(change_events::at.lt(cutoff))
+            .filter(change_events::txid.lt(below))
+            .order((change_events::txid.desc(), change_events::id.desc()))
+            .select((change_events::txid, change_events::id))
+            .first(c)
+            .optional()?;
+        let Some((txid, id)) = last else {
+            return Ok(0);
+        };
+        // Everything up to that position goes, in feed order, so the
+        // horizon has no survivors before it.
+        let deleted = diesel::delete(
+            change_events::table.filter(
+                change_events::txid
+                    .lt(txid)
+                    .or(change_events::txid.eq(txid).and(change_events::id.le(id))),
+            ),
+        )
+        .execute(c)?;
+        let row = (
+            change_feed_horizon::id.eq(1),
+            change_feed_horizon::txid.eq(txid),
+            change_feed_horizon::event_id.eq(id),
+            change_feed_horizon::pruned_at.eq(now),
+        );
+        let updated = diesel::update(change_feed_horizon::table)
+            .set((
+                change_feed_horizon::txid.eq(txid),
+                change_feed_horizon::event_id.eq(id),
+                change_feed_horizon::pruned_at.eq(now),
+            ))
+            .execute(c)?;
+        if updated == 0 {
+            diesel::insert_into(change_feed_horizon::table)
+                .values(row)
+                .execute(c)?;
+        }
+        Ok(deleted)
+    })
+}

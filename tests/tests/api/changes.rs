@@ -1,0 +1,445 @@
+//! The change feed (INT-1, INT-2): a reader following it while writers
+//! commit through two instances sees every change once, in the one order,
+//! with no gap; each caller's feed holds exactly the changes of records it
+//! may read; long polls wake on a commit; old cursors are 410 after pruning.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
+use std::time::{Duration, Instant};
+
+use actix_web::test::{self, TestRequest};
+use chrono::Datelike;
+use cscms_domain::principal::{scopes, Role};
+use serde_json::{json, Value};
+
+use crate::common::{instance, reply, spawn, Reply, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+
+/// Every change the caller may read from `after` on, page by page.
+async fn read_all(app: &TestApp, token: &str, after: &str, limit: u32) -> (Vec<Value>, String) {
+    let mut out = Vec::new();
+    let mut cursor = after.to_owned();
+    loop {
+        let r = app
+            .get(&format!("/v1/changes?after={cursor}&limit={limit}"), token)
+            .await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        let page = r.json["changes"].as_array().unwrap().clone();
+        cursor = r.json["next"].as_str().unwrap().to_owned();
+        let more = r.json["more"].as_bool().unwrap();
+        assert!(page.len() <= limit as usize);
+        out.extend(page);
+        if !more {
+            return (out, cursor);
+        }
+    }
+}
+
+fn vigilance(day: u32) -> Value {
+    let from = chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap() + chrono::Days::new(day.into());
+    json!({"status": "clear", "effective_from": from.to_string(), "order_ref": format!("AVD-I/{day}/2015")})
+}
+
+#[actix_web::test]
+async fn a_reader_sees_every_commit_once_in_order_while_two_instances_write() {
+    const WRITERS: usize = 8;
+    const EACH: usize = 12;
+    let app = spawn().await;
+    let twin = instance(&app.url, &[("CSCMS_DB_POOL_SIZE", "8")]);
+    let dopt = app.dopt();
+    let avd = app.token(Role::Avd, None);
+    let mut services = Vec::new();
+    for state in [app.state.clone(), twin] {
+        services.push(Rc::new(test::init_service(cscms_api::app(state)).await));
+    }
+    let (before, start) = read_all(&app, &dopt, "c1.start", 50).await;
+
+    // One writer holds its transaction open for a while after its change
+    // took its id, as a slow transaction does: every later id commits first.
+    let slow = {
+        let state = app.state.clone();
+        actix_web::rt::spawn(async move {
+            state
+                .db(|c| {
+                    cscms_store::db::write_transaction(c, |c| {
+                        let actor = cscms_store::audit::Actor {
+                            sub: "avd:slow".into(),
+                            role: "avd".into(),
+                            request_id: "slow".into(),
+                        };
+                        cscms_store::audit::audited(c, &actor, |_| {
+                            Ok((
+                                (),
+                                cscms_store::audit::Change {
+                                    action: "record",
+                                    entity: "vigilance_status",
+                                    entity_id: IN_MOF.into(),
+                                    org_id: Some("MOF".into()),
+                                    before: None,
+                                    after: None,
+                                },
+                            ))
+                        })?;
+                        std::thread::sleep(Duration::from_millis(1500));
+                        Ok(())
+                    })
+                })
+                .await
+                .unwrap()
+        })
+    };
+    actix_web::rt::time::sleep(Duration::from_millis(100)).await;
+
+    let done = Rc::new(std::cell::Cell::new(0usize));
+    let writers: Vec<_> = (0..WRITERS)
+        .map(|w| {
+            let svc = Rc::clone(&services[w % 2]);
+            let avd = avd.clone();
+            let done = Rc::clone(&done);
+            actix_web::rt::spawn(async move {
+                let mut ok = 0;
+                for i in 0..EACH {
+                    let code = [IN_MHA, IN_NDMA, IN_MOF][(w + i) % 3];
+                    let req = TestRequest::post()
+                        .uri(&format!("/v1/employees/{code}/vigilance-status"))
+                        .insert_header(("Authorization", format!("Bearer {avd}")))
+                        .set_json(vigilance((w * EACH + i) as u32));
+                    let r = reply(test::call_service(&*svc, req.to_request()).await).await;
+                    assert_eq!(r.status, 201, "{}", r.json);
+                    ok += 1;
+                }
+                done.set(done.get() + 1);
+                ok
+            })
+        })
+        .collect();
+
+    // Follow the feed through both instances, alternately, while they
+    // write, until every writer has finished and the feed has run dry.
+    let total = WRITERS * EACH + 1;
+    let mut seen: Vec<Value> = Vec::new();
+    let mut cursor = start.clone();
+    let mut pages = 0;
+    let mut calls = 0;
+    loop {
+        let finished = done.get() == WRITERS && slow.is_finished();
+        let svc = &services[calls % 2];
+        calls += 1;
+        let req = TestRequest::get()
+            .uri(&format!("/v1/changes?after={cursor}&limit=7"))
+            .insert_header(("Authorization", format!("Bearer {dopt}")));
+        let r = reply(test::call_service(&**svc, req.to_request()).await).await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        let page = r.json["changes"].as_array().unwrap();
+        cursor = r.json["next"].as_str().unwrap().to_owned();
+        if page.is_empty() {
+            if finished {
+                break;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        } else {
+            pages += 1;
+        }
+        seen.extend(page.iter().cloned());
+    }
+    let mut written = 0;
+    for w in writers {
+        written += w.await.unwrap();
+    }
+    assert_eq!(written, WRITERS * EACH);
+    slow.await.unwrap();
+
+    // Once everything has committed, the feed read afresh is exactly what
+    // the follower saw: nothing skipped, nothing twice, the same order.
+    let (after_all, _) = read_all(&app, &dopt, &start, 1000).await;
+    let ids = |v: &[Value]| {
+        v.iter()
+            .map(|c| c["cursor"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&seen),
+        ids(&after_all),
+        "the follower's view differs from the settled feed"
+    );
+    let unique: BTreeSet<_> = ids(&seen).into_iter().collect();
+    assert_eq!(unique.len(), total);
+    assert!(seen
+        .iter()
+        .all(|c| c["type"] == "vigilance_status.record" && c["actor_role"] == "avd"));
+    // And every audited write has its one change.
+    let audited = app
+        .db(|c| cscms_store::audit::list(c, &cscms_store::audit::AuditFilter::default(), 100_000))
+        .await
+        .len();
+    assert_eq!(before.len() + seen.len(), audited);
+    eprintln!(
+        "change feed: {} changes followed in {pages} non-empty pages over {calls} calls, through 2 instances",
+        seen.len()
+    );
+}
+
+/// Records of every family the feed carries, in three organisations.
+async fn changes_everywhere(app: &TestApp) {
+    let avd = app.token(Role::Avd, None);
+    let year = cscms_api::clearance::today().year() - 1;
+    for (i, code) in [IN_MHA, IN_NDMA, IN_MOF].into_iter().enumerate() {
+        let r = app
+            .post_json(
+                &format!("/v1/employees/{code}/vigilance-status"),
+                &avd,
+                &vigilance(i as u32),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.json);
+        crate::ipr::file_on(app, code, year, crate::ipr::ymd(year + 1, 1, 10), None).await;
+        let me = crate::common::submitted(app, code).await;
+        crate::foreign_visits::apply(app, &me).await;
+    }
+    crate::deputation::onboard(app, "MOF", "MOF-CBIC").await;
+    crate::empanelment::create_batch(app, &crate::empanelment::batch_body("IAS")).await;
+}
+
+#[actix_web::test]
+async fn each_callers_feed_is_exactly_the_changes_it_may_read() {
+    let app = spawn().await;
+    changes_everywhere(&app).await;
+    let (all, _) = read_all(&app, &app.dopt(), "c1.start", 1000).await;
+    let types: BTreeSet<String> = all
+        .iter()
+        .map(|c| c["entity"].as_str().unwrap().to_owned())
+        .collect();
+    for e in [
+        "profile",
+        "vigilance_status",
+        "ipr_return",
+        "foreign_visit",
+        "organisation",
+        "empanelment_batch",
+        "nodal_officer",
+    ] {
+        assert!(
+            types.contains(e),
+            "the fixtures made no {e} change: {types:?}"
+        );
+    }
+
+    let mut callers: Vec<(Role, Option<&str>)> = vec![
+        (Role::NodalOfficer, Some("MHA")),
+        (Role::NodalOfficer, Some("MOF")),
+        (Role::Avd, None),
+    ];
+    for (scope, _) in scopes::ALL {
+        callers.push((Role::Integration, Some(scope)));
+    }
+    let mut checked = BTreeMap::<String, usize>::new();
+    for (role, anchor) in callers {
+        let token = app.token(role, anchor);
+        let who = format!("{role:?} {anchor:?}");
+        let r = app.get("/v1/changes?limit=1000", &token).await;
+        if role == Role::Integration && anchor == Some(scopes::APAR_WRITE) {
+            r.assert_problem(403, "forbidden");
+            continue;
+        }
+        assert_eq!(r.status, 200, "{who}: {}", r.json);
+        let mine: BTreeSet<String> = r.json["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["cursor"].as_str().unwrap().to_owned())
+            .collect();
+        for change in &all {
+            let in_feed = mine.contains(change["cursor"].as_str().unwrap());
+            let entity = change["entity"].as_str().unwrap();
+            match change["href"].as_str() {
+                // The record's own address says whether the caller reads it.
+                Some(href) => {
+                    let read = app.get(href, &token).await.status.as_u16();
+                    assert!(
+                        [200, 403, 404].contains(&read),
+                        "{who}: GET {href} answered {read}"
+                    );
+                    assert_eq!(
+                        in_feed,
+                        read == 200,
+                        "{who}: {entity} change {} in feed = {in_feed}, GET {href} = {read}",
+                        change["cursor"]
+                    );
+                }
+                // Officers' own records are DoPT's alone.
+                None if entity == "nodal_officer" => assert!(!in_feed, "{who}: {change}"),
+                None => {}
+            }
+            *checked.entry(who.clone()).or_default() += 1;
+        }
+    }
+    assert!(
+        checked.len() >= 10 && checked.values().all(|n| *n == all.len()),
+        "{checked:?}"
+    );
+
+    // Employees read their own records directly; the feed is not theirs.
+    app.get("/v1/changes", &app.token(Role::Employee, Some(IN_MHA)))
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(
+        "/v1/changes/latest",
+        &app.token(Role::SubNodalOfficer, Some("MHA-NDMA")),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+}
+
+#[actix_web::test]
+async fn filters_bad_queries_and_the_latest_cursor() {
+    let app = spawn().await;
+    changes_everywhere(&app).await;
+    let dopt = app.dopt();
+    let r = app
+        .get(
+            "/v1/changes?types=vigilance_status.record,empanelment_batch&limit=1000",
+            &dopt,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let got: BTreeSet<&str> = r.json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["type"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        got,
+        BTreeSet::from(["vigilance_status.record", "empanelment_batch.create"])
+    );
+
+    for bad in [
+        "after=not-a-cursor",
+        "after=c1.zz.1",
+        "types=salary",
+        "types=profile.",
+        "limit=0",
+        "limit=1001",
+        "wait=31",
+        "since=1",
+    ] {
+        let r = app.get(&format!("/v1/changes?{bad}"), &dopt).await;
+        r.assert_problem(400, "invalid_query");
+    }
+
+    // After the latest cursor: nothing until the next commit, then just it.
+    let latest = app.get("/v1/changes/latest", &dopt).await;
+    assert_eq!(latest.status, 200);
+    let cursor = latest.json["cursor"].as_str().unwrap().to_owned();
+    let r = app.get(&format!("/v1/changes?after={cursor}"), &dopt).await;
+    assert_eq!(r.json["changes"], json!([]));
+    assert_eq!(r.json["next"], cursor.as_str());
+    let avd = app.token(Role::Avd, None);
+    app.post_json(
+        &format!("/v1/employees/{IN_MOF}/vigilance-status"),
+        &avd,
+        &vigilance(99),
+    )
+    .await;
+    let r = app.get(&format!("/v1/changes?after={cursor}"), &dopt).await;
+    let page = r.json["changes"].as_array().unwrap();
+    assert_eq!(page.len(), 1, "{}", r.json);
+    assert_eq!(page[0]["entity_id"], IN_MOF);
+    assert_eq!(
+        page[0]["href"],
+        format!("/v1/employees/{IN_MOF}/vigilance-status")
+    );
+    // A nodal officer of MHA does not get MOF's change, not even its cursor.
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let theirs = app.get("/v1/changes/latest", &nodal).await;
+    assert_ne!(theirs.json["cursor"], page[0]["cursor"]);
+}
+
+#[actix_web::test]
+async fn a_long_poll_wakes_when_a_change_commits() {
+    let app = Rc::new(spawn().await);
+    let dopt = app.dopt();
+    let cursor = app.get("/v1/changes/latest", &dopt).await.json["cursor"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let writer = {
+        let app = Rc::clone(&app);
+        actix_web::rt::spawn(async move {
+            actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+            let avd = app.token(Role::Avd, None);
+            app.post_json(
+                &format!("/v1/employees/{IN_MHA}/vigilance-status"),
+                &avd,
+                &vigilance(7),
+            )
+            .await
+            .status
+        })
+    };
+    let started = Instant::now();
+    let r: Reply = app
+        .get(&format!("/v1/changes?after={cursor}&wait=20"), &dopt)
+        .await;
+    let waited = started.elapsed();
+    assert_eq!(writer.await.unwrap(), 201);
+    assert_eq!(r.json["changes"].as_array().unwrap().len(), 1, "{}", r.json);
+    assert!(
+        waited >= Duration::from_millis(400) && waited < Duration::from_secs(15),
+        "answered after {waited:?}"
+    );
+    // With nothing to come, the poll ends empty after its wait.
+    let next = r.json["next"].as_str().unwrap();
+    let started = Instant::now();
+    let r = app
+        .get(&format!("/v1/changes?after={next}&wait=1"), &dopt)
+        .await;
+    assert_eq!(r.json["changes"], json!([]));
+    assert!(started.elapsed() >= Duration::from_millis(800));
+}
+
+#[actix_web::test]
+async fn pruned_changes_make_older_cursors_gone() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let avd = app.token(Role::Avd, None);
+    app.post_json(
+        &format!("/v1/employees/{IN_MHA}/vigilance-status"),
+        &avd,
+        &vigilance(1),
+    )
+    .await;
+    let (first, cursor) = read_all(&app, &dopt, "c1.start", 1000).await;
+    assert!(!first.is_empty());
+    // Everything recorded so far falls out of the window.
+    let now = chrono::Utc::now().naive_utc();
+    let pruned = app
+        .db(move |c| cscms_store::changes::prune(c, now + chrono::Duration::seconds(1), now))
+        .await;
+    assert_eq!(pruned, first.len());
+    // The reader who had read to the end lost nothing: carry on.
+    let r = app.get(&format!("/v1/changes?after={cursor}"), &dopt).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    // One who had not is told so, and what to do.
+    let r = app.get("/v1/changes?after=c1.start", &dopt).await;
+    r.assert_problem(410, "cursor_expired");
+    assert!(r.json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("/v1/changes/latest"));
+    // Without a cursor the feed starts at what is kept.
+    let r = app.get("/v1/changes", &dopt).await;
+    assert_eq!(r.json["changes"], json!([]));
+    app.post_json(
+        &format!("/v1/employees/{IN_MOF}/vigilance-status"),
+        &avd,
+        &vigilance(2),
+    )
+    .await;
+    let r = app.get(&format!("/v1/changes?after={cursor}"), &dopt).await;
+    assert_eq!(r.json["changes"].as_array().unwrap().len(), 1);
+    // The hourly pruning of a live server keeps the window (30 days here).
+    let kept = cscms_api::retention::prune_changes(&app.state, 30)
+        .await
+        .unwrap();
+    assert_eq!(kept, 0);
+}
