@@ -19,7 +19,8 @@ fi
 work=$(mktemp -d /tmp/cscms-fuzz.XXXXXX)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
 export CSCMS_DATABASE_URL="sqlite://$work/fuzz.db" CSCMS_BIND="127.0.0.1:$port" RUST_LOG=warn \
-  CSCMS_JWT_SECRET=fuzz-secret-fuzz-secret-fuzz-secret-000000
+  CSCMS_JWT_SECRET=fuzz-secret-fuzz-secret-fuzz-secret-000000 \
+  CSCMS_RATE_LIMIT_USER=1000000/1 CSCMS_RATE_LIMIT_CLIENT=1000000/1 CSCMS_RATE_LIMIT_BULK=1000000/1
 "$BIN" seed-demo --employees 60 >/dev/null
 "$BIN" serve >"$work/server.log" 2>&1 &
 pid=$!

@@ -18,9 +18,9 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
-    apars, audit, career, changes, delpge, deputation, empanelment, employees, exgratia,
-    foreign_visits, health, interests, ipr, me, organisations, prints, profile, rotation, rti,
-    rules, surplus, vigilance, working_strength,
+    apars, audit, career, changes, clients, delpge, deputation, empanelment, employees, exgratia,
+    foreign_visits, health, interests, ipr, me, oauth, organisations, prints, profile, rotation,
+    rti, rules, surplus, vigilance, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -32,6 +32,9 @@ where
 {
     app.service(health::healthz)
         .service(health::readyz)
+        .service(oauth::token)
+        .service(oauth::metadata)
+        .service(oauth::jwks)
         .service(
             scope::scope("/v1")
                 .service(me::me)
@@ -154,7 +157,14 @@ where
                 .service(delpge::get_claim)
                 .service(delpge::approve)
                 .service(delpge::reject)
-                .service(delpge::ledger),
+                .service(delpge::ledger)
+                .service(clients::register)
+                .service(clients::list)
+                .service(clients::get)
+                .service(clients::suspend)
+                .service(clients::resume)
+                .service(clients::rotate)
+                .service(clients::remove),
         )
 }
 
@@ -259,6 +269,7 @@ fn cors(origins: &[String]) -> Cors {
             header::CONTENT_TYPE,
             header::IF_MATCH,
             header::IF_NONE_MATCH,
+            HeaderName::from_static(crate::idempotency::HEADER),
             HeaderName::from_static(request_id::HEADER),
             HeaderName::from_static("traceparent"),
         ])
@@ -267,6 +278,10 @@ fn cors(origins: &[String]) -> Cors {
             header::LOCATION,
             header::LINK,
             header::WWW_AUTHENTICATE,
+            HeaderName::from_static("idempotent-replayed"),
+            HeaderName::from_static("ratelimit"),
+            HeaderName::from_static("ratelimit-policy"),
+            header::RETRY_AFTER,
             HeaderName::from_static(request_id::HEADER),
         ])
         .block_on_origin_mismatch(false)
@@ -326,6 +341,9 @@ pub fn app(
                 .finish()
         }))
         .default_service(web::to(fallback))
+        .wrap(middleware::from_fn(crate::idempotency::layer))
+        // Outside idempotency: a replayed answer counts against the quota too.
+        .wrap(middleware::from_fn(crate::ratelimit::layer))
         .wrap_fn(http_cache::conditional)
         .wrap(middleware::Compress::default())
         .wrap_fn(|mut req, srv| {

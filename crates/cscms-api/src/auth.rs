@@ -5,6 +5,8 @@
 //! algorithm is accepted, which closes `alg: none` and algorithm confusion.
 
 use std::future::{ready, Ready};
+
+use futures_util::future::{Either, LocalBoxFuture};
 use std::io::Write;
 use std::num::NonZeroUsize;
 use std::path::Path;
@@ -45,6 +47,8 @@ pub struct Claims {
 /// Verifies tokens; built once at start.
 pub struct Verifier {
     key: DecodingKey,
+    /// The identity provider's JWK Set, when configured: keys by `kid`.
+    provider: Option<crate::provider_keys::ProviderKeys>,
     validation: Validation,
     /// Present only with an HS256 secret: lets `cscms token` and tests mint.
     signer: Option<(EncodingKey, String, String)>,
@@ -95,7 +99,16 @@ fn load_secret_file(path: &Path) -> Result<Vec<u8>, String> {
 
 impl Verifier {
     pub fn new(s: &JwtSettings) -> Result<Self, String> {
+        let mut provider = None;
         let (alg, key, signer) = match &s.key {
+            KeySource::Jwks(path) => {
+                provider = Some(
+                    crate::provider_keys::ProviderKeys::open(path)
+                        .map_err(|e| format!("CSCMS_JWT_JWKS_FILE {e}"))?,
+                );
+                // Unused: every token is checked with the key its kid names.
+                (Algorithm::RS256, DecodingKey::from_secret(&[]), None)
+            }
             KeySource::Secret(secret) => (
                 Algorithm::HS256,
                 DecodingKey::from_secret(secret.as_bytes()),
@@ -130,6 +143,7 @@ impl Verifier {
         validation.leeway = s.leeway_secs;
         Ok(Self {
             key,
+            provider,
             validation,
             signer: signer.map(|k| (k, s.issuer.clone(), s.audience.clone())),
             verified: Mutex::new(LruCache::new(VERIFIED_TOKENS)),
@@ -144,14 +158,43 @@ impl Verifier {
     /// verification with e-Parichay's keys) is not repeated on every call.
     /// Only tokens that verified are kept; a failure is never cached.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
+        self.verify_with(token, |token| {
+            let data = match &self.provider {
+                None => jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation),
+                Some(provider) => {
+                    let header = jsonwebtoken::decode_header(token)
+                        .map_err(|e| invalid_token(describe(e.kind())))?;
+                    let kid = header
+                        .kid
+                        .ok_or_else(|| invalid_token("the token names no key (kid)"))?;
+                    let (alg, key) = provider
+                        .get(&kid)
+                        .ok_or_else(|| invalid_token("the token is signed by an unknown key"))?;
+                    // The key decides the algorithm: no confusion is possible.
+                    let mut validation = self.validation.clone();
+                    validation.algorithms = vec![alg];
+                    jsonwebtoken::decode::<Claims>(token, &key, &validation)
+                }
+            }
+            .map_err(|e| invalid_token(describe(e.kind())))?;
+            let exp = data.claims.exp;
+            Ok((principal_of(data.claims)?, exp))
+        })
+    }
+
+    /// As [`Verifier::verify`], with `check` doing the full verification of
+    /// a token not seen before (this service's own access tokens are
+    /// remembered in the same way).
+    pub fn verify_with(
+        &self,
+        token: &str,
+        check: impl FnOnce(&str) -> Result<(Principal, u64), ApiError>,
+    ) -> Result<Principal, ApiError> {
         let now = jsonwebtoken::get_current_timestamp();
         if let Some(principal) = self.cached(token, now) {
             return Ok(principal);
         }
-        let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation)
-            .map_err(|e| invalid_token(describe(e.kind())))?;
-        let exp = data.claims.exp;
-        let principal = principal_of(data.claims)?;
+        let (principal, exp) = check(token)?;
         if let Ok(mut cache) = self.verified.lock() {
             cache.put(
                 token.into(),
@@ -297,14 +340,65 @@ pub struct Auth(pub Principal);
 
 impl FromRequest for Auth {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future =
+        Either<Ready<Result<Self, ApiError>>, LocalBoxFuture<'static, Result<Self, ApiError>>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(authenticate(req).map(Auth))
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        match (authenticate(req), state) {
+            (Err(e), _) => Either::Left(ready(Err(e))),
+            (Ok(Bearer::Person(p)), _) => Either::Left(ready(Ok(Auth(p)))),
+            (Ok(Bearer::Client(p)), Some(state)) => {
+                // A client's token holds only while DoPT keeps the client active.
+                if let Some(active) = state.oauth.clients().cached(&p.sub) {
+                    return Either::Left(ready(client_allowed(active).map(|()| Auth(p))));
+                }
+                Either::Right(Box::pin(async move {
+                    let id = p.sub.clone();
+                    let status = state
+                        .read(move |c| cscms_store::clients::status(c, &id))
+                        .await?;
+                    let active = status.as_deref().and_then(crate::oauth::parse_status)
+                        == Some(cscms_domain::client::ClientStatus::Active);
+                    state.oauth.clients().remember(&p.sub, active);
+                    client_allowed(active).map(|()| Auth(p))
+                }))
+            }
+            (Ok(Bearer::Client(_)), None) => Either::Left(ready(Err(ApiError::Internal(
+                "application state missing".into(),
+            )))),
+        }
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
+/// The caller a request's bearer token names, if it verifies (without the
+/// client status check the extractor adds): for middleware that keys state
+/// by caller. A request without a valid token gives `None`.
+pub fn caller(req: &HttpRequest) -> Option<Principal> {
+    match authenticate(req).ok()? {
+        Bearer::Person(p) | Bearer::Client(p) => Some(p),
+    }
+}
+
+fn client_allowed(active: bool) -> Result<(), ApiError> {
+    if active {
+        Ok(())
+    } else {
+        Err(invalid_token(
+            "the client is suspended or no longer registered",
+        ))
+    }
+}
+
+/// Who a verified token speaks for: a person (e-Parichay, or `cscms
+/// token`), or an integration client holding one of this service's access
+/// tokens, whose standing is checked against the register.
+enum Bearer {
+    Person(Principal),
+    Client(Principal),
+}
+
+fn authenticate(req: &HttpRequest) -> Result<Bearer, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
@@ -329,7 +423,18 @@ fn authenticate(req: &HttpRequest) -> Result<Principal, ApiError> {
             detail: "The Authorization header must be 'Bearer <token>'.".into(),
             challenge: "Bearer realm=\"cscms\", error=\"invalid_request\"".into(),
         })?;
-    state.verifier.verify(token)
+    // RFC 9068 §4: only a token typed at+jwt is taken for one of ours;
+    // any other goes to the identity provider's verification.
+    let typ = jsonwebtoken::decode_header(token).ok().and_then(|h| h.typ);
+    if crate::oauth::is_access_token_typ(typ.as_deref()) {
+        return state
+            .verifier
+            .verify_with(token, |t| {
+                crate::oauth::verify_access_token(&state.oauth, t).map_err(|e| invalid_token(&e))
+            })
+            .map(Bearer::Client);
+    }
+    state.verifier.verify(token).map(Bearer::Person)
 }
 
 #[cfg(test)]

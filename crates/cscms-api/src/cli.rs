@@ -1,4 +1,4 @@
-//! The `cscms` command: serve (default), migrate, token, seed-demo, openapi.
+//! The `cscms` command: serve (default), migrate, token, seed-demo, openapi, keys.
 
 use clap::{Parser, Subcommand};
 use cscms_domain::principal::Role;
@@ -53,6 +53,21 @@ pub enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// The service's signing keys (access tokens of integration clients).
+    Keys {
+        #[command(subcommand)]
+        action: KeysAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Make the published next key the signing key, publish a new next key,
+    /// and keep the previous one published until its last token expires.
+    /// Running servers pick the change up within seconds.
+    Rotate,
+    /// Print the public JWK Set (as /.well-known/jwks.json serves it).
+    Show,
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {

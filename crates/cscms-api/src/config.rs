@@ -19,6 +19,9 @@ pub enum KeySource {
     SecretFile(PathBuf),
     /// RS256/ES256 with an identity provider's public key (e-Parichay).
     PublicKey { alg: PublicAlg, pem_file: PathBuf },
+    /// The identity provider's JWK Set file: several keys chosen by `kid`,
+    /// read again when the file changes.
+    Jwks(PathBuf),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,6 +38,26 @@ pub struct JwtSettings {
     pub leeway_secs: u64,
 }
 
+/// The authorisation server side: tokens for integration clients (issue 15).
+#[derive(Debug, Clone)]
+pub struct OAuthSettings {
+    /// The service's public base URL: the `iss` of its access tokens; the
+    /// token endpoint is `{public_url}/oauth2/token` (the `aud` of assertions).
+    pub public_url: String,
+    /// Where the service's ES256 signing keys are kept (`active.pem`,
+    /// `next.pem`, `retired.pem`), created on first start.
+    pub key_dir: PathBuf,
+    /// How long an instance trusts its last look at a client's status: a
+    /// suspended or deleted client is refused within this many seconds.
+    pub client_check_secs: u64,
+}
+
+impl OAuthSettings {
+    pub fn token_endpoint(&self) -> String {
+        format!("{}/oauth2/token", self.public_url)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub database: DbUrl,
@@ -45,6 +68,10 @@ pub struct Settings {
     pub jwt: JwtSettings,
     /// Browser origins allowed to call the API (CORS), e.g. the SPA's.
     pub cors_origins: Vec<String>,
+    pub oauth: OAuthSettings,
+    /// How long an `Idempotency-Key` holds its response.
+    pub idempotency_ttl_secs: u64,
+    pub rate_limits: crate::ratelimit::Policies,
     /// Days the change feed keeps a change (INT-2).
     pub change_retention_days: u32,
     /// Settings of the employee services (AOI-1).
@@ -115,6 +142,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "PEM public key of the identity provider (production)",
     ),
     (
+        "CSCMS_JWT_JWKS_FILE",
+        "(unset)",
+        "the identity provider's JWK Set file (keys by kid, RS256/ES256), re-read when it changes",
+    ),
+    (
         "CSCMS_JWT_ALG",
         "RS256",
         "algorithm of the public key: RS256 or ES256",
@@ -123,6 +155,41 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_CORS_ORIGINS",
         "(none)",
         "comma-separated browser origins allowed to call the API, e.g. https://portal.example.gov.in",
+    ),
+    (
+        "CSCMS_PUBLIC_URL",
+        "http://127.0.0.1:8080",
+        "the service's public base URL: issuer of its access tokens; the token endpoint is {this}/oauth2/token",
+    ),
+    (
+        "CSCMS_SIGNING_KEY_DIR",
+        "signing-keys next to the SQLite database (./data/signing-keys on PostgreSQL)",
+        "the service's ES256 signing keys, created on first start; `cscms keys rotate` rotates them",
+    ),
+    (
+        "CSCMS_CLIENT_CHECK_SECS",
+        "30",
+        "seconds an instance trusts its last look at a client's status (0-60): a suspended client is refused within this",
+    ),
+    (
+        "CSCMS_IDEMPOTENCY_TTL_SECS",
+        "86400",
+        "seconds an Idempotency-Key holds its first response (60-604800)",
+    ),
+    (
+        "CSCMS_RATE_LIMIT_USER",
+        "600/60",
+        "requests per window (seconds) for each person: QUOTA/SECONDS",
+    ),
+    (
+        "CSCMS_RATE_LIMIT_CLIENT",
+        "1200/60",
+        "requests per window for each integration client",
+    ),
+    (
+        "CSCMS_RATE_LIMIT_BULK",
+        "6000/60",
+        "requests per window for each bulk importer (a client with apar:write)",
     ),
     (
         "CSCMS_CHANGE_RETENTION_DAYS",
@@ -221,6 +288,15 @@ impl Settings {
         );
         let leeway_secs = parse_num(&get, "CSCMS_JWT_LEEWAY_SECS", 30u64, (0, 300), &mut errors);
 
+        let jwks_file = get("CSCMS_JWT_JWKS_FILE");
+        if jwks_file.is_some()
+            && (get("CSCMS_JWT_SECRET").is_some() || get("CSCMS_JWT_PUBLIC_KEY_FILE").is_some())
+        {
+            errors.push(
+                "CSCMS_JWT_JWKS_FILE is set with CSCMS_JWT_SECRET or CSCMS_JWT_PUBLIC_KEY_FILE; choose one"
+                    .into(),
+            );
+        }
         let key = match (
             get("CSCMS_JWT_SECRET"),
             get("CSCMS_JWT_PUBLIC_KEY_FILE"),
@@ -257,6 +333,10 @@ impl Settings {
                 KeySource::SecretFile(file.unwrap_or_else(|| DEFAULT_SECRET_FILE.into()).into())
             }
         };
+        let key = match jwks_file {
+            Some(file) => KeySource::Jwks(file.into()),
+            None => key,
+        };
         let jwt = JwtSettings {
             key,
             issuer: get("CSCMS_JWT_ISSUER").unwrap_or_else(|| "cscms-local".into()),
@@ -289,6 +369,62 @@ impl Settings {
                 &mut errors,
             ),
         };
+        let public_url = get("CSCMS_PUBLIC_URL")
+            .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+            .trim()
+            .trim_end_matches('/')
+            .to_owned();
+        let url_ok = public_url.split_once("://").is_some_and(|(scheme, rest)| {
+            matches!(scheme, "http" | "https")
+                && !rest.is_empty()
+                && !rest.contains(['?', '#', ' '])
+        });
+        if !url_ok {
+            errors.push(format!(
+                "CSCMS_PUBLIC_URL: '{public_url}' is not a URL like https://cscms.dopt.gov.in"
+            ));
+        }
+        let key_dir = get("CSCMS_SIGNING_KEY_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| match &database {
+                DbUrl::Sqlite(path) => path
+                    .parent()
+                    .map_or_else(|| PathBuf::from("signing-keys"), |d| d.join("signing-keys")),
+                DbUrl::Postgres(_) => PathBuf::from("./data/signing-keys"),
+            });
+        let oauth = OAuthSettings {
+            public_url,
+            key_dir,
+            client_check_secs: parse_num(
+                &get,
+                "CSCMS_CLIENT_CHECK_SECS",
+                30u64,
+                (0, 60),
+                &mut errors,
+            ),
+        };
+        let idempotency_ttl_secs = parse_num(
+            &get,
+            "CSCMS_IDEMPOTENCY_TTL_SECS",
+            86_400u64,
+            (60, 604_800),
+            &mut errors,
+        );
+        let mut rate_limits = crate::ratelimit::Policies::default();
+        for (name, slot) in [
+            ("CSCMS_RATE_LIMIT_USER", &mut rate_limits.user),
+            ("CSCMS_RATE_LIMIT_CLIENT", &mut rate_limits.client),
+            ("CSCMS_RATE_LIMIT_BULK", &mut rate_limits.bulk),
+        ] {
+            if let Some(raw) = get(name) {
+                match crate::ratelimit::Policy::parse(&raw) {
+                    Some(p) => *slot = p,
+                    None => {
+                        errors.push(format!("{name}: '{raw}' is not QUOTA/SECONDS, e.g. 600/60"))
+                    }
+                }
+            }
+        }
         let change_retention_days = parse_num(
             &get,
             "CSCMS_CHANGE_RETENTION_DAYS",
@@ -306,6 +442,9 @@ impl Settings {
                 jwt,
                 cors_origins,
                 services,
+                oauth,
+                idempotency_ttl_secs,
+                rate_limits,
                 change_retention_days,
             })
         } else {

@@ -125,6 +125,14 @@ problem_codes! {
     DuplicateKey = "duplicate_key",
     /// A concurrent write to the same record won; read it again and retry.
     WriteConflict = "write_conflict",
+    /// Integration clients must send `Idempotency-Key` with this bulk write.
+    IdempotencyKeyRequired = "idempotency_key_required",
+    /// `Idempotency-Key` is not 1 to 255 visible ASCII characters.
+    InvalidIdempotencyKey = "invalid_idempotency_key",
+    /// A request with this `Idempotency-Key` is still being processed; retry shortly.
+    IdempotencyKeyInUse = "idempotency_key_in_use",
+    /// This `Idempotency-Key` was used with a different request (method, path or body).
+    IdempotencyKeyReused = "idempotency_key_reused",
     /// Too many requests of this kind; retry after `Retry-After` seconds.
     RateLimited = "rate_limited",
     /// The change-feed cursor is older than the changes kept: read in full and start again from `/v1/changes/latest`.
@@ -249,6 +257,9 @@ pub enum ApiError {
     UnsupportedMediaType,
     #[error("conflict: {detail}")]
     Conflict { code: ProblemCode, detail: String },
+    /// 422: the request conflicts with an earlier one (an idempotency key reused).
+    #[error("unprocessable: {detail}")]
+    Unprocessable { code: ProblemCode, detail: String },
     /// 409: the record's state does not allow the action.
     #[error("cannot {action} in state {current}")]
     InvalidTransition {
@@ -283,6 +294,60 @@ pub enum ApiError {
     /// 500: a fault; the text is logged, never sent.
     #[error("internal: {0}")]
     Internal(String),
+    /// An error of the token endpoint: RFC 6749 §5.2 JSON, which OAuth
+    /// clients expect, not a problem document.
+    #[error("oauth {}: {description}", error.as_str())]
+    OAuth {
+        error: OAuthErrorCode,
+        description: String,
+    },
+}
+
+/// The `error` values of RFC 6749 §5.2 the token endpoint answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OAuthErrorCode {
+    /// A parameter is missing, repeated or malformed, or two ways of client authentication were used.
+    InvalidRequest,
+    /// Client authentication failed: unknown or suspended client, wrong secret, or an assertion that is badly signed, expired, too long-lived, for another audience or replayed (RFC 7523 §3.2). 401 with `WWW-Authenticate`.
+    InvalidClient,
+    /// The grant is not valid.
+    InvalidGrant,
+    /// The client may not use this grant or authentication method.
+    UnauthorizedClient,
+    /// Only `client_credentials` is supported.
+    UnsupportedGrantType,
+    /// A requested scope is unknown or beyond those the client is registered for.
+    InvalidScope,
+}
+
+impl OAuthErrorCode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            OAuthErrorCode::InvalidRequest => "invalid_request",
+            OAuthErrorCode::InvalidClient => "invalid_client",
+            OAuthErrorCode::InvalidGrant => "invalid_grant",
+            OAuthErrorCode::UnauthorizedClient => "unauthorized_client",
+            OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
+            OAuthErrorCode::InvalidScope => "invalid_scope",
+        }
+    }
+}
+
+/// The body of an RFC 6749 §5.2 error.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct OAuthError {
+    pub error: OAuthErrorCode,
+    pub error_description: String,
+}
+
+impl ApiError {
+    pub fn oauth(error: OAuthErrorCode, description: impl Into<String>) -> Self {
+        ApiError::OAuth {
+            error,
+            description: description.into(),
+        }
+    }
 }
 
 impl ApiError {
@@ -321,7 +386,8 @@ impl ApiError {
             ApiError::Unauthenticated { code, .. }
             | ApiError::Forbidden { code, .. }
             | ApiError::BadRequest { code, .. }
-            | ApiError::Conflict { code, .. } => *code,
+            | ApiError::Conflict { code, .. }
+            | ApiError::Unprocessable { code, .. } => *code,
             ApiError::NotFound(_) => ProblemCode::NotFound,
             ApiError::InvalidTransition { .. } => ProblemCode::InvalidTransition,
             ApiError::FieldsForbidden(_) => ProblemCode::FieldNotEditable,
@@ -337,6 +403,11 @@ impl ApiError {
             ApiError::Gone { .. } => ProblemCode::CursorExpired,
             ApiError::Unavailable(_) => ProblemCode::ServiceUnavailable,
             ApiError::Internal(_) => ProblemCode::InternalError,
+            // Not a problem document; the nearest code, for logs only.
+            ApiError::OAuth { error, .. } => match error {
+                OAuthErrorCode::InvalidClient => ProblemCode::InvalidToken,
+                _ => ProblemCode::InvalidRequest,
+            },
         }
     }
 
@@ -357,10 +428,12 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "Request body too large",
             ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::Conflict { .. } => "Conflict",
+            ApiError::Unprocessable { .. } => "Request does not match its idempotency key",
             ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::Gone { .. } => "No longer kept",
             ApiError::Unavailable(_) => "Service unavailable",
             ApiError::Internal(_) => "Internal error",
+            ApiError::OAuth { .. } => "Token request refused",
         }
     }
 
@@ -371,7 +444,8 @@ impl ApiError {
             | ApiError::Forbidden { detail, .. }
             | ApiError::BadRequest { detail, .. }
             | ApiError::Conflict { detail, .. }
-            | ApiError::Gone { detail } => detail.clone(),
+            | ApiError::Unprocessable { detail, .. } => detail.clone(),
+            ApiError::Gone { detail } => detail.clone(),
             ApiError::NotFound(what) => format!("{what} was not found."),
             ApiError::InvalidTransition {
                 action,
@@ -426,6 +500,7 @@ impl ApiError {
             ApiError::Internal(_) => {
                 "The request failed on the server; quote the request id when reporting it.".into()
             }
+            ApiError::OAuth { description, .. } => description.clone(),
         }
     }
 
@@ -459,6 +534,22 @@ impl ApiError {
 
     /// The full response: status, problem body and the headers the status needs.
     pub fn to_response(&self, request_id: Option<&str>) -> HttpResponse {
+        if let ApiError::OAuth { error, description } = self {
+            let mut res = HttpResponse::build(self.status_code());
+            // RFC 6749 §5.1, §5.2: never cached; 401 names the scheme.
+            res.insert_header((header::CACHE_CONTROL, "no-store"))
+                .insert_header((header::PRAGMA, "no-cache"));
+            if *error == OAuthErrorCode::InvalidClient {
+                res.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    "Basic realm=\"cscms\", error=\"invalid_client\"",
+                ));
+            }
+            return res.json(OAuthError {
+                error: *error,
+                error_description: description.clone(),
+            });
+        }
         let mut res = HttpResponse::build(self.status_code());
         res.content_type(PROBLEM_JSON);
         match self {
@@ -503,10 +594,15 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Conflict { .. } => StatusCode::CONFLICT,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Gone { .. } => StatusCode::GONE,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::OAuth { error, .. } => match error {
+                OAuthErrorCode::InvalidClient => StatusCode::UNAUTHORIZED,
+                _ => StatusCode::BAD_REQUEST,
+            },
         }
     }
 

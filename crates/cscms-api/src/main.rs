@@ -5,8 +5,10 @@ use std::process::ExitCode;
 use actix_web::{web, HttpServer};
 use clap::Parser;
 use cscms_api::auth::{MintRequest, Verifier};
-use cscms_api::cli::{Cli, Command};
+use cscms_api::cli::{Cli, Command, KeysAction};
 use cscms_api::config::{KeySource, Settings};
+use cscms_api::keys::KeyRing;
+use cscms_api::oauth::Issuer;
 use cscms_api::state::AppState;
 use cscms_domain::principal::Role;
 use cscms_store::{connect_pool, migrate, seed};
@@ -137,6 +139,21 @@ fn main() -> ExitCode {
                 let token = verifier.mint(&req).map_err(|e| fail("token", e))?;
                 println!("{token}");
             }
+            Command::Keys { action } => {
+                let s = settings()?;
+                let dir = &s.oauth.key_dir;
+                match action {
+                    KeysAction::Rotate => {
+                        let kid = cscms_api::keys::rotate(dir).map_err(|e| fail("keys", e))?;
+                        println!("signing with {kid} (keys in {})", dir.display());
+                    }
+                    KeysAction::Show => {
+                        let ring =
+                            KeyRing::open(dir, s.jwt.leeway_secs).map_err(|e| fail("keys", e))?;
+                        println!("{}", ring.jwks());
+                    }
+                }
+            }
             Command::Serve { announce } => {
                 let s = settings()?;
                 serve(s, announce).map_err(|e| fail("server", e))?;
@@ -161,10 +178,14 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
     } else {
         None
     };
+    let keys = KeyRing::open(&s.oauth.key_dir, s.jwt.leeway_secs).map_err(std::io::Error::other)?;
+    let issuer = Issuer::new(&s.oauth, keys, &s.jwt.audience, s.jwt.leeway_secs);
     let state = web::Data::new(
-        AppState::new(pool, &s.database, verifier, s.max_body_bytes)
+        AppState::new(pool, &s.database, verifier, issuer, s.max_body_bytes)
             .with_cors_origins(s.cors_origins.clone())
-            .with_services(s.services.clone()),
+            .with_services(s.services.clone())
+            .with_idempotency_ttl(s.idempotency_ttl_secs)
+            .with_rate_limits(s.rate_limits),
     );
     cscms_api::retention::spawn(state.clone(), s.change_retention_days);
     let server = HttpServer::new(move || cscms_api::app(state.clone()))

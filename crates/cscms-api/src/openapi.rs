@@ -43,6 +43,8 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "delpge", description = "Distance & E-Learning reimbursement (TRN-1, DELPGE): programmes, enrolment (50 seats, first come first served), claims decided by the unit engine, nodal approval, the ledger of units"),
         (name = "ex-gratia", description = "Ex-gratia lump sum cases of deaths in service (EXG-1): DoPT's register, each with the decision on the ceiling"),
         (name = "rti", description = "The cadre division's register of RTI requests (RTI-1): fee modes, reply deadlines, overdue requests"),
+        (name = "clients", description = "The register of integration clients (INT-1, INT-2): DoPT registers, suspends, resumes, re-keys and deletes them"),
+        (name = "oauth", description = "OAuth 2.0 for integration clients: the client credentials grant (RFC 6749 §4.4) with private_key_jwt (RFC 7523) or client_secret_basic, RFC 9068 access tokens, metadata (RFC 8414) and the service's public keys"),
         (name = "prints", description = "Verification of printed documents by the code they carry (PRF-5)"),
         (name = "rotation", description = "Rotation transfer (ROT-1, ROT-2): the ministry groups DoPT keeps"),
         (name = "operations", description = "Health and readiness"),
@@ -72,7 +74,8 @@ impl Modify for BearerScheme {
 /// scope with what it grants (one list, `scopes::ALL`).
 fn bearer_description() -> String {
     let mut text = String::from(
-        "A JWT from e-Parichay (production) or `cscms token` (local). \
+        "A JWT from e-Parichay (production) or `cscms token` (local); \
+         integration clients obtain theirs at `POST /oauth2/token` (client credentials). \
          Integration clients carry scopes, each reading or writing one family of records:",
     );
     for (scope, meaning) in cscms_domain::principal::scopes::ALL {
@@ -128,6 +131,9 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
         ];
         for (method, op) in ops {
             let Some(op) = op else { continue };
+            if matches!(method, "post" | "put" | "patch") && path.starts_with("/v1/") {
+                idempotency_key(op, path);
+            }
             // Handler names repeat across modules (`list`, `get`): derive a
             // unique, stable operation id from the method and the path.
             op.operation_id = Some(operation_id(method, path));
@@ -146,6 +152,9 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
             if has_path_params {
                 add(op, "404", "No such record, or outside the caller's scope");
             }
+            if secured && path.starts_with("/v1/") {
+                rate_limited(op);
+            }
             if has_params || op.request_body.is_some() {
                 add(
                     op,
@@ -153,7 +162,11 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
                     "The request could not be read: bad parameter, malformed JSON or unknown field",
                 );
             }
-            if op.request_body.is_some() {
+            // The token endpoint reads a form and answers RFC 6749 errors.
+            let oauth = path.starts_with("/oauth2/");
+            if op.request_body.is_some() && oauth {
+                add(op, "413", "The body exceeds the configured limit");
+            } else if op.request_body.is_some() {
                 add(op, "413", "The body exceeds the configured limit");
                 add(op, "415", "The body is not JSON");
                 add(
@@ -172,6 +185,104 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
             );
         }
     }
+}
+
+/// The 429 of the rate limiter (`crate::ratelimit`), with its headers.
+fn rate_limited(op: &mut Operation) {
+    use utoipa::openapi::header::HeaderBuilder;
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let responses = &mut op.responses.responses;
+    if responses.contains_key("429") {
+        return;
+    }
+    let text = |d: &str| {
+        HeaderBuilder::new()
+            .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+            .description(Some(d))
+            .build()
+    };
+    let response = ResponseBuilder::new()
+        .description(
+            "The caller's quota is spent (`rate_limited`). Every response under /v1 carries \
+             `RateLimit-Policy` and `RateLimit` (draft-ietf-httpapi-ratelimit-headers-11); \
+             quotas per person, integration client and bulk importer are configuration \
+             (`CSCMS_RATE_LIMIT_*`).",
+        )
+        .content(
+            PROBLEM_JSON,
+            Content::new(Some(Ref::from_schema_name("Problem"))),
+        )
+        .header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(ObjectBuilder::new().schema_type(Type::Integer)))
+                .description(Some("Seconds to wait"))
+                .build(),
+        )
+        .header(
+            "RateLimit",
+            text("`\"<policy>\";r=<remaining>;t=<seconds to reset>`"),
+        )
+        .header(
+            "RateLimit-Policy",
+            text("`\"<policy>\";q=<quota>;w=<window seconds>`"),
+        )
+        .build();
+    responses.insert("429".to_owned(), response.into());
+}
+
+/// Every POST, PUT and PATCH takes `Idempotency-Key` (one middleware,
+/// `crate::idempotency`); a bulk import requires it of integration clients.
+fn idempotency_key(op: &mut Operation, path: &str) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    use utoipa::openapi::Required;
+    let required = crate::idempotency::REQUIRED_FOR_CLIENTS
+        .iter()
+        .any(|(p, _)| *p == path);
+    let description = format!(
+        "draft-ietf-httpapi-idempotency-key-header-07: a key of the caller's choosing \
+         (e.g. a UUID, as an sf-string). A retry with the same key and the same request \
+         replays the first response byte for byte (`Idempotent-Replayed: true`); while the \
+         first is running it is 409 `idempotency_key_in_use`; with a different request 422 \
+         `idempotency_key_reused`. Only successful responses are kept; keys expire after \
+         `CSCMS_IDEMPOTENCY_TTL_SECS` (24 hours by default).{}",
+        if required {
+            " Required of integration clients here (400 `idempotency_key_required`)."
+        } else {
+            ""
+        }
+    );
+    let param = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(description))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(257))
+                .examples(["\"8e03978e-40d5-43e8-bc93-6894a57f9324\""]),
+        ))
+        .build();
+    op.parameters
+        .get_or_insert_with(Vec::new)
+        .push(param.into());
+    add(
+        op,
+        "409",
+        "A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`)",
+    );
+    add(
+        op,
+        "422",
+        "The Idempotency-Key was used with a different request (`idempotency_key_reused`)",
+    );
 }
 
 /// Settles what the derive cannot express: readable names for generic

@@ -6,14 +6,25 @@ use cscms_store::{DbConn, DbPool, DbUrl, StoreError};
 use crate::auth::Verifier;
 use crate::config::ServiceSettings;
 use crate::error::ApiError;
+use crate::oauth::Issuer;
 use crate::print::verification::PrintDesk;
 
 pub struct AppState {
     pub pool: DbPool,
     pub verifier: Verifier,
+    /// The authorisation server for integration clients (issue 15).
+    pub oauth: Issuer,
     pub max_body_bytes: usize,
     /// Browser origins allowed by CORS (`CSCMS_CORS_ORIGINS`).
     pub cors_origins: Vec<String>,
+    /// How long an `Idempotency-Key` holds its response (`CSCMS_IDEMPOTENCY_TTL_SECS`).
+    pub idempotency_ttl: chrono::TimeDelta,
+    /// Rate-limit policies (`CSCMS_RATE_LIMIT_*`).
+    pub rate_limits: crate::ratelimit::Policies,
+    /// Whether rate-limit state is shared through the database (PostgreSQL).
+    pub shared_rate_limits: bool,
+    /// The in-memory limiter of an embedded instance.
+    pub local_limits: crate::ratelimit::Local,
     /// Verification codes of prints (PRF-5).
     pub prints: PrintDesk,
     /// Policy settings of the employee services (AOI-1).
@@ -24,12 +35,23 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(pool: DbPool, database: &DbUrl, verifier: Verifier, max_body_bytes: usize) -> Self {
+    pub fn new(
+        pool: DbPool,
+        database: &DbUrl,
+        verifier: Verifier,
+        oauth: Issuer,
+        max_body_bytes: usize,
+    ) -> Self {
         Self {
             pool,
             verifier,
+            oauth,
             max_body_bytes,
             cors_origins: Vec::new(),
+            idempotency_ttl: chrono::TimeDelta::hours(24),
+            rate_limits: crate::ratelimit::Policies::default(),
+            shared_rate_limits: matches!(database, DbUrl::Postgres(_)),
+            local_limits: crate::ratelimit::Local::default(),
             prints: PrintDesk::default(),
             services: ServiceSettings::default(),
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
@@ -45,6 +67,19 @@ impl AppState {
     /// The same state, with the employee services' settings.
     pub fn with_services(mut self, services: ServiceSettings) -> Self {
         self.services = services;
+        self
+    }
+
+    /// The same state, keeping idempotency keys for `secs` seconds.
+    pub fn with_idempotency_ttl(mut self, secs: u64) -> Self {
+        self.idempotency_ttl =
+            chrono::TimeDelta::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000));
+        self
+    }
+
+    /// The same state, with these rate-limit policies.
+    pub fn with_rate_limits(mut self, policies: crate::ratelimit::Policies) -> Self {
+        self.rate_limits = policies;
         self
     }
 

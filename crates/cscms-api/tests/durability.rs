@@ -44,6 +44,11 @@ fn start(db: &str, port: u16) -> Child {
         .env("CSCMS_DATABASE_URL", db)
         .env("CSCMS_BIND", format!("127.0.0.1:{port}"))
         .env("CSCMS_JWT_SECRET", SECRET)
+        // Signing keys in the test's own place, never in the source tree.
+        .env(
+            "CSCMS_SIGNING_KEY_DIR",
+            std::env::temp_dir().join(format!("cscms-keys-{port}")),
+        )
         .env("CSCMS_WORKERS", "2")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())

@@ -67,6 +67,8 @@ pub const ENTITIES: &[(&str, Gate)] = &[
     // ROT-2: DoPT's own policy data; anyone signed in reads the set in force
     // at GET /v1/rotation/ministry-groups, the feed of its changes is DoPT's.
     ("ministry_groups", Gate::DoptOnly),
+    // The register of integration clients (INT-1) is DoPT's.
+    ("oauth_client", Gate::Op(Op::ManageClients)),
 ];
 
 /// The gate of an entity; one the table does not know is DoPT's only.

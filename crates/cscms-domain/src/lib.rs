@@ -5,6 +5,7 @@
 //! `SPEC.md` and the orders they rest on (see [`rules`]).
 
 pub mod cadre;
+pub mod client;
 pub mod decision;
 pub mod deputation;
 pub mod empanelment;

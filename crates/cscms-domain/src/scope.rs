@@ -294,6 +294,8 @@ pub enum Op {
     EnrolInProgramme,
     /// Approve or reject a reimbursement claim for payment (TRN-1).
     DecideTrainingClaim,
+    /// Register, read, suspend, resume, rotate and delete integration clients.
+    ManageClients,
     /// The change feed; which changes each caller reads is [`crate::feed::scope`].
     ReadChanges,
 }
@@ -338,6 +340,7 @@ impl Op {
         Op::ReadProgrammes,
         Op::EnrolInProgramme,
         Op::DecideTrainingClaim,
+        Op::ManageClients,
         Op::ReadChanges,
     ];
 
@@ -400,6 +403,8 @@ impl Op {
             // TRN-1: the nodal officer approves the claim for payment.
             Op::DecideTrainingClaim => g(&[NodalOfficer], NONE, "Reimbursement claims are approved by the nodal officer of the employee's ministry."),
             Op::ReadInterestDemand => g(&[Dopt, NodalOfficer], &[&[scopes::INTERESTS_READ]], "Training demand is for DoPT and nodal officers; integration clients need the scope interests:read."),
+            // INT-1: DoPT admits the portals and can shut any of them out.
+            Op::ManageClients => g(&[Dopt], NONE, "Only DoPT registers and manages integration clients."),
             // INT-1, INT-2: for those who keep others' records in step; an
             // employee reads their own records directly.
             Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE], &[scopes::INTERESTS_READ]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
@@ -609,6 +614,9 @@ mod tests {
             p_mof
         ));
         assert_eq!(org_visibility(&sub, f), Visibility::OrgTree(ndma.clone()));
+    }
+
+    #[test]
     fn registers_training_and_interests() {
         let mha = org("MHA");
         let mine = code("CSS-000001");

@@ -23,6 +23,20 @@ fn sparrow(app: &TestApp) -> String {
     app.token(Role::Integration, Some(scopes::APAR_WRITE))
 }
 
+/// An import as SPARROW sends it: with a fresh `Idempotency-Key` (required
+/// of integration clients on bulk imports).
+pub async fn import(app: &TestApp, token: &str, rows: &Value) -> crate::common::Reply {
+    let key = format!("import-{}", rand::random::<u64>());
+    app.call(
+        actix_web::test::TestRequest::post()
+            .uri("/v1/apars/import")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Idempotency-Key", key))
+            .set_json(rows),
+    )
+    .await
+}
+
 fn statuses(r: &Value) -> Vec<&str> {
     r["results"]
         .as_array()
@@ -47,7 +61,7 @@ async fn import_is_idempotent_and_reports_a_bad_row_by_index() {
         // Not even a date: reported for this row only.
         {"employee_code": IN_NDMA, "from": "1 April", "to": "2022-03-31", "grading": "good"},
     ]});
-    let r = app.post_json("/v1/apars/import", &t, &rows).await;
+    let r = import(&app, &t, &rows).await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(
         statuses(&r.json),
@@ -77,7 +91,7 @@ async fn import_is_idempotent_and_reports_a_bad_row_by_index() {
     let id = r.json["results"][0]["id"].as_i64().unwrap();
 
     // The same rows again: nothing changes, nothing is audited twice.
-    let again = app.post_json("/v1/apars/import", &t, &rows).await;
+    let again = import(&app, &t, &rows).await;
     assert_eq!(
         statuses(&again.json),
         [
@@ -98,7 +112,7 @@ async fn import_is_idempotent_and_reports_a_bad_row_by_index() {
 
     // A changed grading updates the record, audited with before and after.
     let changed = json!({"rows": [fy(IN_MHA, 2020, json!("outstanding"))]});
-    let r = app.post_json("/v1/apars/import", &t, &changed).await;
+    let r = import(&app, &t, &changed).await;
     assert_eq!(statuses(&r.json), ["updated"]);
     assert_eq!(r.json["results"][0]["id"], id);
     assert_eq!(r.json["results"][0]["version"], 2);
@@ -117,7 +131,7 @@ async fn import_is_idempotent_and_reports_a_bad_row_by_index() {
 
     // A period overlapping one on record is rejected.
     let overlap = json!({"rows": [{"employee_code": IN_MHA, "from": "2020-10-01", "to": "2021-09-30", "grading": "good"}]});
-    let r = app.post_json("/v1/apars/import", &t, &overlap).await;
+    let r = import(&app, &t, &overlap).await;
     assert_eq!(r.json["results"][0]["errors"][0]["code"], "overlaps");
 
     // What the employee sees: CSS-2 counts the score 8.5 as Outstanding.
@@ -137,9 +151,7 @@ async fn import_is_idempotent_and_reports_a_bad_row_by_index() {
 async fn apars_are_seen_by_the_employee_and_dopt_only() {
     let app = spawn().await;
     let rows = json!({"rows": [fy(IN_MHA, 2021, json!("good")), fy(IN_NDMA, 2021, json!("good"))]});
-    let r = app
-        .post_json("/v1/apars/import", &sparrow(&app), &rows)
-        .await;
+    let r = import(&app, &sparrow(&app), &rows).await;
     assert_eq!(r.json["created"], 2, "{}", r.json);
 
     let own = format!("/v1/employees/{IN_MHA}/apars");
@@ -170,7 +182,7 @@ async fn apars_are_seen_by_the_employee_and_dopt_only() {
         me.clone(),
         nodal.clone(),
     ] {
-        app.post_json("/v1/apars/import", &token, &rows)
+        import(&app, &token, &rows)
             .await
             .assert_problem(403, "forbidden");
     }
@@ -250,12 +262,12 @@ async fn dopt_enters_and_corrects_one_apar() {
     // SPARROW does not overwrite DoPT's correction; the same values are unchanged.
     let t = sparrow(&app);
     let stale = json!({"rows": [fy(IN_MHA, 2021, json!("good"))]});
-    let r = app.post_json("/v1/apars/import", &t, &stale).await;
+    let r = import(&app, &t, &stale).await;
     assert_eq!(
         r.json["results"][0]["errors"][0]["code"],
         "corrected_by_dopt"
     );
     let same = json!({"rows": [fy(IN_MHA, 2021, json!("very_good"))]});
-    let r = app.post_json("/v1/apars/import", &t, &same).await;
+    let r = import(&app, &t, &same).await;
     assert_eq!(statuses(&r.json), ["unchanged"]);
 }

@@ -186,6 +186,45 @@ async fn identity_provider_keys_verify_and_alg_confusion_is_refused() {
         .is_err());
 }
 
+/// e-Parichay's keys as a JWK Set file: keys chosen by `kid`, and a key
+/// the provider adds later is taken without a restart.
+#[actix_web::test]
+async fn identity_provider_keys_by_kid_from_a_jwk_set_file_read_again_on_change() {
+    use crate::clients::{client_key, ClientKey};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("eparichay-jwks.json");
+    let (k1, k2, k3) = (client_key("ep-1"), client_key("ep-2"), client_key("ep-3"));
+    let publish = |keys: &[&ClientKey]| {
+        let set = json!({"keys": keys.iter().map(|k| k.jwk.clone()).collect::<Vec<_>>()});
+        std::fs::write(&file, set.to_string()).unwrap();
+    };
+    publish(&[&k1, &k2]);
+    let path = file.display().to_string();
+    let app = spawn_with(&[("CSCMS_JWT_JWKS_FILE", &path)]).await;
+    let sign = |k: &ClientKey, kid: Option<&str>, sub: &str| {
+        let mut h = Header::new(Algorithm::ES256);
+        h.kid = kid.map(str::to_owned);
+        let mut c = claims(0);
+        c["sub"] = json!(sub);
+        jsonwebtoken::encode(&h, &c, &EncodingKey::from_ec_pem(k.pem.as_bytes()).unwrap()).unwrap()
+    };
+    for (k, kid) in [(&k1, "ep-1"), (&k2, "ep-2")] {
+        let r = app.get("/v1/me", &sign(k, Some(kid), "dopt:a")).await;
+        assert_eq!(r.status, 200, "{kid}: {}", r.json);
+    }
+    // No kid, a kid not published, a key signing under another's kid.
+    assert_refused(&app, &sign(&k1, None, "dopt:b"), "invalid_token").await;
+    assert_refused(&app, &sign(&k3, Some("ep-3"), "dopt:b"), "invalid_token").await;
+    assert_refused(&app, &sign(&k3, Some("ep-1"), "dopt:b"), "invalid_token").await;
+    // The provider rotates: ep-3 published, ep-1 withdrawn.
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    publish(&[&k2, &k3]);
+    let r = app.get("/v1/me", &sign(&k3, Some("ep-3"), "dopt:c")).await;
+    assert_eq!(r.status, 200, "a new kid is looked up at once: {}", r.json);
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    assert_refused(&app, &sign(&k1, Some("ep-1"), "dopt:d"), "invalid_token").await;
+}
+
 #[actix_web::test]
 async fn me_describes_each_kind_of_caller() {
     let app = spawn().await;

@@ -45,10 +45,22 @@ pub fn settings(extra: &[(&str, &str)]) -> Settings {
     let mut vars: HashMap<String, String> = HashMap::new();
     vars.insert("CSCMS_JWT_SECRET".into(), SECRET.into());
     vars.insert("CSCMS_DB_POOL_SIZE".into(), "4".into());
+    // The suite makes thousands of requests as one caller; a test of the
+    // limits sets its own.
+    for policy in [
+        "CSCMS_RATE_LIMIT_USER",
+        "CSCMS_RATE_LIMIT_CLIENT",
+        "CSCMS_RATE_LIMIT_BULK",
+    ] {
+        vars.insert(policy.into(), "1000000/60".into());
+    }
     for (k, v) in extra {
         vars.insert((*k).into(), (*v).into());
     }
-    if extra.iter().any(|(k, _)| *k == "CSCMS_JWT_PUBLIC_KEY_FILE") {
+    if extra
+        .iter()
+        .any(|(k, _)| ["CSCMS_JWT_PUBLIC_KEY_FILE", "CSCMS_JWT_JWKS_FILE"].contains(k))
+    {
         vars.remove("CSCMS_JWT_SECRET");
     }
     Settings::from_lookup(&|k| vars.get(k).cloned()).expect("test settings")
@@ -90,10 +102,19 @@ pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<A
     let s = settings(extra);
     let pool = connect_pool(url, s.pool_size).expect("pool");
     let verifier = Verifier::new(&s.jwt).expect("verifier");
+    // Keys in memory unless a test names a directory (instances sharing keys).
+    let keys = if extra.iter().any(|(k, _)| *k == "CSCMS_SIGNING_KEY_DIR") {
+        cscms_api::keys::KeyRing::open(&s.oauth.key_dir, s.jwt.leeway_secs).expect("keys")
+    } else {
+        cscms_api::keys::KeyRing::ephemeral().expect("keys")
+    };
+    let issuer = cscms_api::oauth::Issuer::new(&s.oauth, keys, &s.jwt.audience, s.jwt.leeway_secs);
     web::Data::new(
-        AppState::new(pool, url, verifier, s.max_body_bytes)
+        AppState::new(pool, url, verifier, issuer, s.max_body_bytes)
             .with_cors_origins(s.cors_origins)
-            .with_services(s.services),
+            .with_services(s.services)
+            .with_idempotency_ttl(s.idempotency_ttl_secs)
+            .with_rate_limits(s.rate_limits),
     )
 }
 

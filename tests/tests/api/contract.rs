@@ -25,7 +25,13 @@ fn every_operation_documents_its_errors() {
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.contains_key("500"), "{method} {path}");
             let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
-            if secured {
+            if path == "/oauth2/token" {
+                // OAuth clients read RFC 6749 §5.2 errors, not problem details.
+                for status in ["400", "401"] {
+                    let r = &responses[status]["content"]["application/json"]["schema"]["$ref"];
+                    assert_eq!(r, "#/components/schemas/OAuthError", "{status} {path}");
+                }
+            } else if secured {
                 let r401 =
                     &responses["401"]["content"]["application/problem+json"]["schema"]["$ref"];
                 assert_eq!(r401, "#/components/schemas/Problem", "{method} {path}");

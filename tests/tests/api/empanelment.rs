@@ -488,9 +488,7 @@ async fn a_rerun_after_an_apar_correction_lists_what_moved() {
     }
     let n = rows.len() as u64;
     let sparrow = app.token(Role::Integration, Some(scopes::APAR_WRITE));
-    let r = app
-        .post_json("/v1/apars/import", &sparrow, &json!({"rows": rows}))
-        .await;
+    let r = crate::apar::import(&app, &sparrow, &json!({"rows": rows})).await;
     assert_eq!(r.json["created"], n, "{}", r.json);
 
     // A CSS batch; proposals name the employee and leave the APARs to the store.

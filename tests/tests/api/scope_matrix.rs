@@ -42,6 +42,7 @@ const FAMILIES: &[&str] = &[
     "delpge_programme",
     "delpge_claim",
     "delpge_ledger",
+    "client",
 ];
 
 /// Who sees what among people: (family, role, anchor) → [own, same ministry, other ministry].
@@ -155,9 +156,24 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ("empanelment", Role::Avd, None, [No, No, No]),
     ("empanelment", Role::Dopt, None, [Yes, Yes, Yes]),
     // SUR-1: the office, its ministry and DoPT; not AVD, not employees.
-    ("surplus_requisition", Role::Employee, Some(IN_MHA), [No, No, No]),
-    ("surplus_requisition", Role::NodalOfficer, Some("MHA"), [Yes, Yes, No]),
-    ("surplus_requisition", Role::SubNodalOfficer, Some("MHA-NDMA"), [No, Yes, No]),
+    (
+        "surplus_requisition",
+        Role::Employee,
+        Some(IN_MHA),
+        [No, No, No],
+    ),
+    (
+        "surplus_requisition",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, No],
+    ),
+    (
+        "surplus_requisition",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, Yes, No],
+    ),
     ("surplus_requisition", Role::Avd, None, [No, No, No]),
     ("surplus_requisition", Role::Dopt, None, [Yes, Yes, Yes]),
     // AOI-1: training interests are not vigilance's business.
@@ -255,6 +271,17 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ),
     ("delpge_claim", Role::Avd, None, [No, No, No]),
     ("delpge_claim", Role::Dopt, None, [Yes, Yes, Yes]),
+    // INT-1: the register of integration clients is DoPT's alone.
+    ("client", Role::Employee, Some(IN_MHA), [No, No, No]),
+    ("client", Role::NodalOfficer, Some("MHA"), [No, No, No]),
+    (
+        "client",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("client", Role::Avd, None, [No, No, No]),
+    ("client", Role::Dopt, None, [Yes, Yes, Yes]),
 ];
 
 /// The families whose people rows are those of "employee_record".
@@ -335,8 +362,15 @@ fn rows(family: &str) -> Vec<Row> {
 }
 
 /// Routes open to anyone by design: they answer for a print's verification
-/// code, not for anyone's record (PRF-5). The contract must say so.
-const PUBLIC: &[&str] = &["/v1/prints/{code}"];
+/// code, not for anyone's record (PRF-5), or are the OAuth endpoints a
+/// client calls before it has a token (the token endpoint authenticates
+/// the client itself). The contract must say so.
+const PUBLIC: &[&str] = &[
+    "/v1/prints/{code}",
+    "/oauth2/token",
+    "/.well-known/oauth-authorization-server",
+    "/.well-known/jwks.json",
+];
 
 /// Whether a route of the contract is a record route the matrix covers.
 fn scoped(path: &str) -> bool {
@@ -387,6 +421,8 @@ fn family(path: &str) -> &'static str {
         "delpge_programme"
     } else if path.starts_with("/v1/delpge/claims/") {
         "delpge_claim"
+    } else if path.starts_with("/v1/clients/") {
+        "client"
     } else {
         panic!("scope matrix: which family of records does {path} belong to?")
     }
@@ -519,6 +555,16 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
         let e = crate::delpge::enrol(&app, &me, programmes[0].parse().unwrap()).await;
         claims.push(crate::delpge::claim(&app, &me, e, "B").await["id"].to_string());
     }
+    // Three clients; the matrix's DELETE cannot remove them (a client is
+    // suspended before it is deleted), so every path finds all three.
+    let mut clients = Vec::new();
+    for scope in [
+        scopes::APAR_WRITE,
+        scopes::EMPLOYEES_READ,
+        scopes::ORGANISATIONS_READ,
+    ] {
+        clients.push(crate::clients::keyed_client(&app, &[scope]).await.0);
+    }
     let records = |fam: &str| -> (Vec<String>, &'static str) {
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match fam {
@@ -533,6 +579,7 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
             "rti_request" => (requests.clone(), "999999"),
             "delpge_programme" => (programmes.clone(), "999999"),
             "delpge_claim" => (claims.clone(), "999999"),
+            "client" => (clients.clone(), "sparrow-0000000000000000"),
             _ => (own(&[IN_MHA, IN_NDMA, IN_MOF]), "CSS-999999"),
         }
     };
@@ -542,12 +589,18 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
     let mut cases = Vec::new();
     let mut paths_per_family: std::collections::BTreeMap<&str, usize> = Default::default();
     for path in PUBLIC {
-        let security = &api["paths"][path]["get"]["security"];
-        assert_eq!(
-            security,
-            &serde_json::json!([{}]),
-            "{path} is public by design and must say so in the contract"
+        let item = api["paths"][path].as_object();
+        assert!(
+            item.is_some_and(|i| !i.is_empty()),
+            "{path} is not in the contract"
         );
+        for op in item.into_iter().flat_map(|i| i.values()) {
+            assert_eq!(
+                op["security"],
+                serde_json::json!([{}]),
+                "{path} is public by design and must say so in the contract"
+            );
+        }
     }
     for (path, item) in api["paths"].as_object().unwrap() {
         if !scoped(path) {

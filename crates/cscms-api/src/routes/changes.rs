@@ -108,6 +108,7 @@ fn href(entity: &str, id: &str) -> Option<String> {
         "rti_request" => format!("/v1/rti/requests/{id}"),
         "delpge_programme" => format!("/v1/delpge/programmes/{id}"),
         "delpge_claim" => format!("/v1/delpge/claims/{id}"),
+        "oauth_client" => format!("/v1/clients/{id}"),
         _ => return None,
     })
 }

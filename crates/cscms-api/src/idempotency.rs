@@ -1,0 +1,305 @@
+//! `Idempotency-Key` (INT-2; draft-ietf-httpapi-idempotency-key-header-07)
+//! on every POST, PUT and PATCH of `/v1`, as one middleware.
+//!
+//! Keyed by caller and key. The first request claims the key in the
+//! database (so every instance sees it) with a fingerprint of the request;
+//! its response, if it succeeded, is stored (status, the headers that
+//! matter, the body) and a retry replays it byte for byte. A retry while the
+//! first is still running is 409; the same key on a different request is
+//! 422. A refused or failed first request gives the key up, so a corrected
+//! retry runs. Keys expire after `CSCMS_IDEMPOTENCY_TTL_SECS` (24 h).
+//! Integration clients must send a key on bulk imports (400 otherwise).
+
+use actix_web::body::{self, BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage, HttpResponse};
+use cscms_domain::principal::Role;
+use cscms_domain::scope::Op;
+use cscms_store::idempotency::Claim;
+use futures_util::StreamExt;
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ProblemCode};
+use crate::state::AppState;
+
+pub const HEADER: &str = "idempotency-key";
+
+/// Bulk writes an integration client allowed to make them must send a key with.
+pub const REQUIRED_FOR_CLIENTS: &[(&str, Op)] = &[("/v1/apars/import", Op::ImportApars)];
+
+/// The response headers stored and replayed with the body.
+const KEPT: [HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    header::LOCATION,
+    header::ETAG,
+    header::CACHE_CONTROL,
+];
+
+/// Whether a request's method and path take part.
+pub fn applies(method: &Method, path: &str) -> bool {
+    matches!(*method, Method::POST | Method::PUT | Method::PATCH) && path.starts_with("/v1/")
+}
+
+/// The key of the header: an sf-string (quoted) or, leniently, bare; 1 to
+/// 255 visible ASCII characters.
+fn parse_key(raw: &HeaderValue) -> Option<String> {
+    let text = raw.to_str().ok()?.trim();
+    let key = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    let ok = !key.is_empty()
+        && key.len() <= 255
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\');
+    ok.then(|| key.to_owned())
+}
+
+fn problem(status: StatusCode, code: ProblemCode, detail: &str) -> ApiError {
+    match status {
+        StatusCode::CONFLICT => ApiError::Conflict {
+            code,
+            detail: detail.into(),
+        },
+        StatusCode::UNPROCESSABLE_ENTITY => ApiError::Unprocessable {
+            code,
+            detail: detail.into(),
+        },
+        _ => ApiError::BadRequest {
+            code,
+            detail: detail.into(),
+            errors: Vec::new(),
+        },
+    }
+}
+
+/// The middleware: `app.wrap(middleware::from_fn(idempotency::layer))`.
+pub async fn layer(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    if !applies(req.method(), req.path()) {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    }
+    let Some(state) = req.app_data::<web::Data<AppState>>().cloned() else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    // The caller, as the handler will see it; an unauthenticated request
+    // passes through to be refused there.
+    let Some(who) = crate::auth::caller(req.request()) else {
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let raw = req.headers().get(HEADER).cloned();
+    let Some(raw) = raw else {
+        let required = REQUIRED_FOR_CLIENTS
+            .iter()
+            .any(|(path, op)| *path == req.path() && cscms_domain::scope::permits(&who, *op));
+        // A caller who may not make the write is refused by the handler (403).
+        if who.role == Role::Integration && required {
+            let e = problem(
+                StatusCode::BAD_REQUEST,
+                ProblemCode::IdempotencyKeyRequired,
+                "Integration clients send an Idempotency-Key with bulk imports, so a retry cannot act twice.",
+            );
+            return Ok(req.error_response(e));
+        }
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_boxed_body);
+    };
+    let Some(key) = parse_key(&raw) else {
+        let e = problem(
+            StatusCode::BAD_REQUEST,
+            ProblemCode::InvalidIdempotencyKey,
+            "Idempotency-Key must be 1 to 255 visible ASCII characters, e.g. \"8e03978e-40d5-43e8-bc93-6894a57f9324\".",
+        );
+        return Ok(req.error_response(e));
+    };
+
+    // The body, read once (within the size limit) for the fingerprint and
+    // handed on to the handler unchanged.
+    let mut payload = req.take_payload();
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = match chunk {
+            Ok(c) => c,
+            Err(_) => {
+                let e = problem(
+                    StatusCode::BAD_REQUEST,
+                    ProblemCode::UnreadableBody,
+                    "The request body could not be read.",
+                );
+                return Ok(req.error_response(e));
+            }
+        };
+        if body.len() + chunk.len() > state.max_body_bytes {
+            let e = ApiError::PayloadTooLarge {
+                limit: state.max_body_bytes,
+            };
+            return Ok(req.error_response(e));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let body = body.freeze();
+    let mut digest = Sha256::new();
+    digest.update(req.method().as_str());
+    digest.update(b"\n");
+    digest.update(req.uri().to_string());
+    digest.update(b"\n");
+    digest.update(
+        req.headers()
+            .get(header::CONTENT_TYPE)
+            .map_or(&b""[..], |v| v.as_bytes()),
+    );
+    digest.update(b"\n");
+    digest.update(&body);
+    let fingerprint: String = digest
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    req.set_payload(actix_web::dev::Payload::from(body));
+
+    let caller = format!("{}:{}", who.role.as_str(), who.sub);
+    let expires = (chrono::Utc::now() + state.idempotency_ttl).naive_utc();
+    let claim = {
+        let (caller, key, fp) = (caller.clone(), key.clone(), fingerprint.clone());
+        state
+            .db(move |c| cscms_store::idempotency::claim(c, &caller, &key, &fp, expires))
+            .await
+    };
+    let in_progress = || {
+        problem(
+            StatusCode::CONFLICT,
+            ProblemCode::IdempotencyKeyInUse,
+            "A request with this Idempotency-Key is still being processed; retry shortly.",
+        )
+    };
+    match claim {
+        Ok(Claim::Fresh) => {}
+        Ok(Claim::Taken(row)) => {
+            if row.fingerprint != fingerprint {
+                let e = problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ProblemCode::IdempotencyKeyReused,
+                    "This Idempotency-Key was used for a different request; use a new key for a new request.",
+                );
+                return Ok(req.error_response(e));
+            }
+            return Ok(match (row.state.as_str(), row.status, row.body) {
+                ("done", Some(status), Some(bytes)) => {
+                    req.into_response(replay(status, row.headers.as_deref(), bytes))
+                }
+                _ => req.error_response(in_progress()),
+            });
+        }
+        Err(ApiError::Conflict { .. }) => return Ok(req.error_response(in_progress())),
+        Err(e) => return Ok(req.error_response(e)),
+    }
+
+    let res = next.call(req).await;
+    let res = match res {
+        Ok(res) => res,
+        Err(e) => {
+            release(&state, &caller, &key).await;
+            return Err(e);
+        }
+    };
+    // Only a response that succeeded is kept: a refused request (4xx) or a
+    // fault (5xx) gives the key up, so the retry runs again.
+    if !res.status().is_success() || res.response().error().is_some() {
+        release(&state, &caller, &key).await;
+        return Ok(res.map_into_boxed_body());
+    }
+    let (http_req, response) = res.into_parts();
+    let (head, body) = response.into_parts();
+    let bytes = match body::to_bytes(body).await {
+        Ok(b) => b,
+        Err(_) => {
+            release(&state, &caller, &key).await;
+            return Err(ApiError::Internal("reading a response to keep it".into()).into());
+        }
+    };
+    let kept: Vec<(String, String)> = KEPT
+        .iter()
+        .filter_map(|name| {
+            let v = head.headers().get(name)?.to_str().ok()?;
+            Some((name.as_str().to_owned(), v.to_owned()))
+        })
+        .collect();
+    let headers = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into());
+    let status = i32::from(head.status().as_u16());
+    let stored = {
+        let (caller, key, bytes) = (caller.clone(), key.clone(), bytes.clone());
+        state
+            .db(move |c| {
+                cscms_store::idempotency::finish(c, &caller, &key, status, &headers, &bytes)
+            })
+            .await
+    };
+    if let Err(e) = stored {
+        // The request has acted; its answer still goes out. A retry finds
+        // the key running and is told to wait until it expires.
+        log::error!("idempotency: keeping the response of {caller} {key}: {e}");
+    }
+    let response = head.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(http_req, response))
+}
+
+async fn release(state: &AppState, caller: &str, key: &str) {
+    let (caller, key) = (caller.to_owned(), key.to_owned());
+    if let Err(e) = state
+        .db(move |c| cscms_store::idempotency::release(c, &caller, &key))
+        .await
+    {
+        log::error!("idempotency: releasing a key: {e}");
+    }
+}
+
+/// The stored response, as it was, marked as a replay.
+fn replay(status: i32, headers: Option<&str>, body: Vec<u8>) -> HttpResponse {
+    let status = u16::try_from(status)
+        .ok()
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    let mut res = HttpResponse::build(status);
+    let kept: Vec<(String, String)> = headers
+        .and_then(|h| serde_json::from_str(h).ok())
+        .unwrap_or_default();
+    for (name, value) in kept {
+        res.insert_header((name, value));
+    }
+    res.insert_header(("Idempotent-Replayed", "true"));
+    res.body(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_sf_strings_or_bare_tokens() {
+        let v = |s: &str| HeaderValue::from_str(s).unwrap();
+        assert_eq!(parse_key(&v("\"abc-1\"")).as_deref(), Some("abc-1"));
+        assert_eq!(parse_key(&v("abc-1")).as_deref(), Some("abc-1"));
+        assert_eq!(parse_key(&v("\"\"")), None);
+        assert_eq!(parse_key(&v("a b")), None);
+        assert_eq!(parse_key(&v(&"x".repeat(256))), None);
+        assert!(applies(&Method::PATCH, "/v1/employees/X/profile"));
+        assert!(!applies(&Method::GET, "/v1/me") && !applies(&Method::POST, "/oauth2/token"));
+    }
+}

@@ -1,0 +1,165 @@
+//! `Idempotency-Key` on writes (INT-2): a retry replays, a concurrent retry
+//! waits, a reused key on another request is refused, and integration
+//! clients must send one with bulk imports.
+
+use actix_web::test::TestRequest;
+use cscms_domain::principal::{scopes, Role};
+use serde_json::{json, Value};
+
+use crate::common::{call_on, instance, spawn, submitted, IN_MHA};
+
+fn post(path: &str, token: &str, key: Option<&str>, body: &Value) -> TestRequest {
+    let mut req = TestRequest::post()
+        .uri(path)
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .set_json(body);
+    if let Some(k) = key {
+        req = req.insert_header(("Idempotency-Key", format!("\"{k}\"")));
+    }
+    req
+}
+
+fn org(id: &str) -> Value {
+    json!({"id": id, "name": "Ministry of Civil Aviation", "kind": "ministry"})
+}
+
+#[actix_web::test]
+async fn a_retry_replays_the_first_response_byte_for_byte_on_any_instance() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let first = app
+        .call(post("/v1/organisations", &dopt, Some("k-1"), &org("MOCA")))
+        .await;
+    assert_eq!(first.status, 201, "{}", first.json);
+    assert_eq!(first.header("idempotent-replayed"), None);
+    let again = app
+        .call(post("/v1/organisations", &dopt, Some("k-1"), &org("MOCA")))
+        .await;
+    assert_eq!(
+        again.status, 201,
+        "a replay, not a 409 for the id taken: {}",
+        again.json
+    );
+    assert_eq!(again.bytes, first.bytes);
+    assert_eq!(again.header("location"), first.header("location"));
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    // Another instance on the same database replays it too.
+    let other = instance(&app.url, &[]);
+    let there = call_on(
+        &other,
+        post("/v1/organisations", &dopt, Some("k-1"), &org("MOCA")),
+    )
+    .await;
+    assert_eq!((there.status.as_u16(), &there.bytes), (201, &first.bytes));
+    let trail = app
+        .db(|c| cscms_store::audit::for_entity(c, "organisation", "MOCA"))
+        .await;
+    assert_eq!(trail.len(), 1, "it acted once");
+
+    // The same key on a different request: 422. Another caller's key is its own.
+    app.call(post("/v1/organisations", &dopt, Some("k-1"), &org("MOCB")))
+        .await
+        .assert_problem(422, "idempotency_key_reused");
+    let other_dopt = app.mint(cscms_api::auth::MintRequest::new(Role::Dopt, "dopt:other"));
+    let r = app
+        .call(post(
+            "/v1/organisations",
+            &other_dopt,
+            Some("k-1"),
+            &org("MOCB"),
+        ))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    // A malformed key.
+    app.call(post("/v1/organisations", &dopt, Some("a b"), &org("MOCC")))
+        .await
+        .assert_problem(400, "invalid_idempotency_key");
+}
+
+#[actix_web::test]
+async fn a_refused_request_gives_its_key_up() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let bad = app
+        .call(post(
+            "/v1/organisations",
+            &dopt,
+            Some("k-2"),
+            &json!({"id": "moca"}),
+        ))
+        .await;
+    assert_eq!(bad.status.as_u16() / 100, 4, "{}", bad.json);
+    let good = app
+        .call(post("/v1/organisations", &dopt, Some("k-2"), &org("MOCA")))
+        .await;
+    assert_eq!(good.status, 201, "{}", good.json);
+    assert_eq!(good.header("idempotent-replayed"), None);
+}
+
+#[actix_web::test]
+async fn twenty_concurrent_retries_act_once() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let body = crate::foreign_visits::visit();
+    let replies = futures_util::future::join_all(
+        (0..20).map(|_| app.call(post("/v1/foreign-visits", &me, Some("visit-1"), &body))),
+    )
+    .await;
+    let fresh: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == 201 && r.header("idempotent-replayed").is_none())
+        .collect();
+    assert_eq!(fresh.len(), 1, "exactly one ran");
+    let mut waited = 0;
+    for r in &replies {
+        match r.status.as_u16() {
+            201 => assert_eq!(r.bytes, fresh[0].bytes, "a replay is the first response"),
+            409 => {
+                r.assert_problem(409, "idempotency_key_in_use");
+                waited += 1;
+            }
+            other => panic!("unexpected {other}: {}", r.json),
+        }
+    }
+    eprintln!(
+        "20 concurrent retries: 1 ran, {waited} told to wait, {} replayed",
+        19 - waited
+    );
+    let mine = app.get("/v1/foreign-visits/mine", &me).await;
+    assert_eq!(
+        mine.json["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        mine.json
+    );
+    // Once it has finished, a retry replays it.
+    let late = app
+        .call(post("/v1/foreign-visits", &me, Some("visit-1"), &body))
+        .await;
+    assert_eq!((late.status.as_u16(), &late.bytes), (201, &fresh[0].bytes));
+}
+
+#[actix_web::test]
+async fn integration_clients_send_a_key_with_bulk_imports() {
+    let app = spawn().await;
+    let sparrow = app.token(Role::Integration, Some(scopes::APAR_WRITE));
+    let rows = json!({"rows": [{"employee_code": IN_MHA, "from": "2021-04-01", "to": "2022-03-31", "grading": "good"}]});
+    app.call(post("/v1/apars/import", &sparrow, None, &rows))
+        .await
+        .assert_problem(400, "idempotency_key_required");
+    let r = app
+        .call(post("/v1/apars/import", &sparrow, Some("batch-7"), &rows))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["created"], 1);
+    let again = app
+        .call(post("/v1/apars/import", &sparrow, Some("batch-7"), &rows))
+        .await;
+    assert_eq!(again.bytes, r.bytes, "replayed, still saying created");
+    // Everyone else may send one, and need not.
+    let dopt = app.dopt();
+    let r = app
+        .call(post("/v1/organisations", &dopt, None, &org("MOCA")))
+        .await;
+    assert_eq!(r.status, 201);
+}
