@@ -29,7 +29,7 @@ pub fn admit(
             "shared rate limits need PostgreSQL".into(),
         ));
     };
-    for _ in 0..2 {
+    for _ in 0..3 {
         let updated: Option<Tat> = diesel::sql_query(
             "UPDATE rate_limits SET tat_ms = GREATEST(tat_ms, $2) + $3 \
              WHERE limit_key = $1 AND GREATEST(tat_ms, $2) + $3 - $2 <= $4 \
@@ -49,8 +49,15 @@ pub fn admit(
                 .bind::<Text, _>(key)
                 .get_result(c)
                 .optional()?;
-        if let Some(t) = current {
-            return Ok((false, t.tat_ms));
+        match current {
+            // Over the limit as the row stands now: refused.
+            Some(t) if t.tat_ms.max(now_ms) + interval_ms - now_ms > window_ms => {
+                return Ok((false, t.tat_ms))
+            }
+            // The row was made by a concurrent first request after the
+            // UPDATE looked: take the UPDATE again rather than refuse.
+            Some(_) => continue,
+            None => {}
         }
         // First request of this key: make its row, then take the UPDATE again.
         diesel::sql_query(
