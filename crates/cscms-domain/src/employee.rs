@@ -41,6 +41,11 @@ impl fmt::Display for EmployeeCode {
 
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $text:tt),+ $(,)? }) => {
+        $crate::employee::string_enum!($(#[$meta])* $name as stringify!($name), $what { $($variant = $text),+ });
+    };
+    // `as "Name"`: the schema's name in the contract, where the Rust name is
+    // taken by another type (the contract has one namespace).
+    ($(#[$meta:meta])* $name:ident as $schema:expr, $what:literal { $($variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
         pub enum $name {
@@ -59,7 +64,11 @@ macro_rules! string_enum {
             }
         }
         #[cfg(feature = "openapi")]
-        impl ::utoipa::ToSchema for $name {}
+        impl ::utoipa::ToSchema for $name {
+            fn name() -> ::std::borrow::Cow<'static, str> {
+                ::std::borrow::Cow::Borrowed($schema)
+            }
+        }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];

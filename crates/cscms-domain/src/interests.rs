@@ -10,7 +10,7 @@ use crate::vigilance::fields::FieldErrors;
 
 string_enum!(
     /// Where a node sits in the catalogue.
-    Level, "catalogue level" {
+    Level as "CatalogueLevel", "catalogue level" {
         Area = "area",
         Theme = "theme",
         SubTheme = "sub_theme",
@@ -19,7 +19,7 @@ string_enum!(
 
 string_enum!(
     /// iGOT's kinds of competency.
-    Kind, "competency kind" {
+    Kind as "CompetencyKind", "competency kind" {
         Behavioural = "behavioural",
         Functional = "functional",
         Domain = "domain",

@@ -13,7 +13,7 @@ use crate::rules::SPO_1;
 
 string_enum!(
     /// Where a spouse is employed.
-    ServiceKind, "service kind" {
+    ServiceKind as "SpouseServiceKind", "service kind" {
         AllIndia = "all_india_service",
         Central = "central_service",
         Psu = "psu",
@@ -46,7 +46,7 @@ string_enum!(
 
 /// One spouse.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PostedSpouse))]
 #[serde(deny_unknown_fields)]
 pub struct Spouse {
     pub kind: ServiceKind,
@@ -85,7 +85,7 @@ pub struct SpouseInput {
 
 /// Who acts, in order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = PostingStep))]
 pub struct Step {
     /// The spouse who applies.
     pub applicant: Which,

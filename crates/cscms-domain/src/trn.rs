@@ -19,7 +19,7 @@ use crate::vigilance::fields::dmy;
 
 string_enum!(
     /// The DELPGE categories of para 7(v).
-    Category, "DELPGE category" {
+    Category as "ProgrammeCategory", "DELPGE category" {
         A = "A",
         B = "B",
         C = "C",

@@ -115,7 +115,7 @@ pub struct AllocationInput {
 
 /// How an officer was placed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RotationPlacement))]
 #[serde(rename_all = "snake_case")]
 pub enum Placement {
     /// With their spouse at one station (SPO-1).
@@ -129,7 +129,7 @@ pub enum Placement {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = RotationResult))]
 pub struct OfficerResult {
     pub code: String,
     pub grade: String,
