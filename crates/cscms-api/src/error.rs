@@ -77,6 +77,8 @@ problem_codes! {
     Incomplete = "incomplete",
     /// The record's state does not allow the action (`current_state`, `allowed_actions`).
     InvalidTransition = "invalid_transition",
+    /// The step rests on the vigilance clearance, which is denied or deferred (`clearance`, `rule`); the deciding officer may go ahead only by recording `clearance_override` with reasons (VIG-2).
+    ClearanceWithheld = "clearance_withheld",
     /// A write needs `If-Match` with the version read.
     IfMatchRequired = "if_match_required",
     /// The record changed since the version in `If-Match`; read it again.
@@ -220,6 +222,14 @@ pub struct Problem {
     /// For refused state transitions: what the caller may do instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_actions: Option<Vec<String>>,
+    /// For `clearance_withheld`: the clearance outcome (`denied` or `deferred`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "denied")]
+    pub clearance: Option<String>,
+    /// For `clearance_withheld`: the rule the outcome rests on (`VIG-2` for a denial, `VIG-1` for a deferral).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "VIG-2")]
+    pub rule: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -267,6 +277,9 @@ pub enum ApiError {
         current: String,
         allowed: Vec<String>,
     },
+    /// 409: the step rests on the vigilance clearance, which is withheld (VIG-2).
+    #[error("clearance withheld: {0}")]
+    ClearanceWithheld(cscms_domain::vigilance::Withheld),
     /// 403: the caller may see the record but not change these fields.
     #[error("fields not editable")]
     FieldsForbidden(Vec<FieldError>),
@@ -390,6 +403,7 @@ impl ApiError {
             | ApiError::Unprocessable { code, .. } => *code,
             ApiError::NotFound(_) => ProblemCode::NotFound,
             ApiError::InvalidTransition { .. } => ProblemCode::InvalidTransition,
+            ApiError::ClearanceWithheld(_) => ProblemCode::ClearanceWithheld,
             ApiError::FieldsForbidden(_) => ProblemCode::FieldNotEditable,
             ApiError::Incomplete { .. } => ProblemCode::Incomplete,
             ApiError::PreconditionRequired => ProblemCode::IfMatchRequired,
@@ -417,6 +431,7 @@ impl ApiError {
             ApiError::Forbidden { .. } => "Not permitted",
             ApiError::NotFound(_) => "Not found",
             ApiError::InvalidTransition { .. } => "Action not allowed in this state",
+            ApiError::ClearanceWithheld(_) => "Vigilance clearance withheld",
             ApiError::FieldsForbidden(_) => "Fields not editable by this role",
             ApiError::Incomplete { .. } => "Required fields missing",
             ApiError::PreconditionRequired => "If-Match required",
@@ -459,6 +474,13 @@ impl ApiError {
                     allowed.join(", ")
                 }
             ),
+            ApiError::ClearanceWithheld(w) => {
+                let mut d = w.text.clone();
+                if let Some(first) = d.get(..1).map(str::to_uppercase) {
+                    d.replace_range(..1, &first);
+                }
+                format!("{d}.")
+            }
             ApiError::FieldsForbidden(errors) => format!(
                 "This role may not change: {}.",
                 errors
@@ -519,6 +541,13 @@ impl ApiError {
             } => (Some(current.clone()), Some(allowed.clone())),
             _ => (None, None),
         };
+        let (clearance, rule) = match self {
+            ApiError::ClearanceWithheld(w) => (
+                Some(w.clearance.as_str().to_owned()),
+                Some(w.rule.id.to_owned()),
+            ),
+            _ => (None, None),
+        };
         Problem {
             type_: format!("urn:cscms:problem:{}", self.code()),
             title: self.title().into(),
@@ -529,6 +558,8 @@ impl ApiError {
             errors,
             current_state,
             allowed_actions,
+            clearance,
+            rule,
         }
     }
 
@@ -583,7 +614,9 @@ impl ResponseError for ApiError {
             ApiError::Unauthenticated { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::RouteNotFound => StatusCode::NOT_FOUND,
-            ApiError::InvalidTransition { .. } => StatusCode::CONFLICT,
+            ApiError::InvalidTransition { .. } | ApiError::ClearanceWithheld(_) => {
+                StatusCode::CONFLICT
+            }
             ApiError::FieldsForbidden(_) => StatusCode::FORBIDDEN,
             ApiError::Incomplete { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,

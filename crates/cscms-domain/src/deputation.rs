@@ -101,6 +101,7 @@ pub const ADVERTISEMENT: Workflow<AdvertState, AdvertAction> = Workflow {
             reason: ReasonRule::Optional,
         },
     ],
+    rests_on_clearance: &[],
 };
 
 /// DEP-1: submitted → cadre clearance by the employee's ministry (forward
@@ -176,6 +177,7 @@ pub const DEPUTATION: Workflow<DepState, DepAction> = Workflow {
             reason: ReasonRule::Optional,
         },
     ],
+    rests_on_clearance: &[DepAction::Forward, DepAction::Approve],
 };
 
 impl AdvertState {

@@ -102,6 +102,7 @@ pub const FOREIGN_VISIT: Workflow<FvState, FvAction> = Workflow {
             reason: ReasonRule::Optional,
         },
     ],
+    rests_on_clearance: &[FvAction::Grant],
 };
 
 /// The parts of an application the FV-1 rules look at.

@@ -64,6 +64,10 @@ pub struct Workflow<S: 'static, A: 'static> {
     pub states: &'static [S],
     pub actions: &'static [A],
     pub transitions: &'static [Transition<S, A>],
+    /// The actions that rest on the vigilance clearance (VIG-2): refused
+    /// while it is denied or deferred unless the deciding officer
+    /// overrides with reasons (`vigilance::condition`).
+    pub rests_on_clearance: &'static [A],
 }
 
 /// Why a move was refused.
@@ -106,6 +110,9 @@ pub struct Step {
     pub reason: Option<String>,
     /// The vigilance clearance fetched for this step (VIG-1), as it was then.
     pub clearance: Option<serde_json::Value>,
+    /// The deciding officer's reasons for taking a step that rests on the
+    /// clearance while it was denied or deferred (VIG-2).
+    pub clearance_override: Option<String>,
 }
 
 impl<S: Label, A: Label> Workflow<S, A> {
@@ -124,6 +131,11 @@ impl<S: Label, A: Label> Workflow<S, A> {
             }
         }
         out
+    }
+
+    /// Whether `action` rests on the vigilance clearance (VIG-2).
+    pub fn rests_on_clearance(&self, action: A) -> bool {
+        self.rests_on_clearance.contains(&action)
     }
 
     /// Whether `role` takes `action` anywhere in this workflow.
@@ -195,6 +207,7 @@ impl<S: Label, A: Label> Workflow<S, A> {
                 .filter(|r| !r.is_empty())
                 .map(str::to_owned),
             clearance,
+            clearance_override: None,
         };
         Ok((to, step))
     }
@@ -281,6 +294,7 @@ mod tests {
                 reason: ReasonRule::Required,
             },
         ],
+        rests_on_clearance: &[],
     };
 
     #[test]

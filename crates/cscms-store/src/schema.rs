@@ -335,6 +335,7 @@ diesel::table! {
         at -> Timestamp,
         reason -> Nullable<Text>,
         clearance -> Nullable<Text>,
+        clearance_override -> Nullable<Text>,
     }
 }
 

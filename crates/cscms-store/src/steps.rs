@@ -25,6 +25,9 @@ pub struct StepRow {
     pub reason: Option<String>,
     /// The clearance as fetched for the step (JSON), if the workflow fetches one.
     pub clearance: Option<String>,
+    /// The deciding officer's reasons for taking a step that rests on the
+    /// clearance while it was withheld (VIG-2).
+    pub clearance_override: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -40,6 +43,7 @@ struct NewStep<'a> {
     at: NaiveDateTime,
     reason: Option<&'a str>,
     clearance: Option<String>,
+    clearance_override: Option<&'a str>,
 }
 
 fn insert(c: &mut DbConn, record_id: i64, step: &Step) -> Result<(), StoreError> {
@@ -55,6 +59,7 @@ fn insert(c: &mut DbConn, record_id: i64, step: &Step) -> Result<(), StoreError>
             at: step.at,
             reason: step.reason.as_deref(),
             clearance: step.clearance.as_ref().map(|v| v.to_string()),
+            clearance_override: step.clearance_override.as_deref(),
         })
         .execute(c)?;
     Ok(())
@@ -83,6 +88,7 @@ pub(crate) fn with_step<T>(
                 "state": step.to_state,
                 "reason": step.reason,
                 "clearance": step.clearance.as_ref().and_then(|c| c.get("clearance")),
+                "clearance_override": step.clearance_override,
             })),
         };
         Ok((out, change))

@@ -145,6 +145,9 @@ async fn in_state(app: &TestApp, sub: &str, me: &str, state: DepState) -> (i64, 
 async fn every_application_transition_by_every_role() {
     let app = spawn().await;
     let me = submitted(&app, IN_MHA).await;
+    // Cleared, so forward and approve are decided by the table alone (VIG-2
+    // is tested in clearance_condition.rs).
+    crate::clearance_condition::clear_for_services(&app, IN_MHA).await;
     let sub = onboard(&app, "MHA", NISA).await;
     onboard(&app, "MOF", CBIC).await;
     let callers = [
@@ -527,6 +530,7 @@ async fn applying_by_the_last_date_once_with_the_documents() {
 async fn dep_2_judges_the_substantive_post_not_the_macp_level() {
     let app = spawn().await;
     let me = submitted(&app, IN_MHA).await;
+    crate::clearance_condition::clear_for_services(&app, IN_MHA).await;
     // An SO (substantive level 8) drawing level 9 through MACP.
     app.db(|c| {
         cscms_store::testing::execute(
@@ -588,6 +592,9 @@ async fn the_chain_and_who_sees_what() {
     let app = spawn().await;
     let mha = submitted(&app, IN_MHA).await;
     let mof = submitted(&app, IN_MOF).await;
+    for code in [IN_MHA, IN_MOF] {
+        crate::clearance_condition::clear_for_services(&app, code).await;
+    }
     let nisa = onboard(&app, "MHA", NISA).await;
     let cbic = onboard(&app, "MOF", CBIC).await;
     let to_nisa = publish(&app, &nisa, &terms(days_from_today(9), "7")).await;
@@ -756,6 +763,7 @@ async fn the_chain_and_who_sees_what() {
 async fn macp_9_an_approved_deputation_shows_both_ways_of_drawing_pay() {
     let app = spawn().await;
     let me = submitted(&app, IN_MHA).await;
+    crate::clearance_condition::clear_for_services(&app, IN_MHA).await;
     // An SO (substantive level 8) drawing level 9, cell 3 (56300) through
     // MACP: the Level 8 pay it corresponds to is 53600 (Rule 13 from 53600
     // gives 56300).
@@ -778,6 +786,7 @@ async fn macp_9_an_approved_deputation_shows_both_ways_of_drawing_pay() {
         let id = apply(&app, &me, advert).await["id"].as_i64().unwrap();
         let url = |a: &str| format!("/v1/deputation/applications/{id}/{a}");
         let r = app.post_json(&url("forward"), &nodal, &json!({})).await;
+        assert_eq!(r.status, 200, "{}", r.json);
         assert_eq!(r.json["pay_options"], Value::Null, "before approval");
         let r = app.post_json(&url("approve"), &dopt, &json!({})).await;
         assert_eq!(r.status, 200, "{}", r.json);

@@ -56,6 +56,9 @@ async fn in_state(app: &TestApp, me: &str, state: FvState) -> i64 {
 async fn every_transition_by_every_role() {
     let app = spawn().await;
     let me = submitted(&app, IN_MHA).await;
+    // Cleared, so the grant is decided by the table alone (VIG-2 is
+    // tested in clearance_condition.rs).
+    crate::clearance_condition::clear_for_services(&app, IN_MHA).await;
     // (caller, whether it sees a request of IN_MHA)
     let callers = [
         (
@@ -182,11 +185,16 @@ async fn apply_grant_with_clearance_recorded_and_withdraw_after_decision_refused
     assert_eq!(seen.json["allowed_actions"], json!(["grant", "refuse"]));
     assert_eq!(seen.json["clearance"]["clearance"], "denied");
 
+    // Denied, the grant is withheld unless the officer overrides (VIG-2).
+    let grant = format!("/v1/foreign-visits/{id}/grant");
+    app.post_json(&grant, &nodal, &json!({}))
+        .await
+        .assert_problem(409, "clearance_withheld");
     let r = app
         .post_json(
-            &format!("/v1/foreign-visits/{id}/grant"),
+            &grant,
             &nodal,
-            &json!({}),
+            &json!({"clearance_override": crate::clearance_condition::OVERRIDE}),
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.json);
@@ -335,12 +343,15 @@ async fn lists_and_scope() {
     .await
     .assert_problem(404, "not_found");
     // Decided requests leave the queue.
-    app.post_json(
-        &format!("/v1/foreign-visits/{first}/grant"),
-        &nodal_mha,
-        &json!({}),
-    )
-    .await;
+    crate::clearance_condition::clear_for_services(&app, IN_MHA).await;
+    let r = app
+        .post_json(
+            &format!("/v1/foreign-visits/{first}/grant"),
+            &nodal_mha,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(
         ids(&app.get("/v1/foreign-visits/pending", &nodal_mha).await.json),
         [second, third]

@@ -7,6 +7,7 @@ mod common;
 mod apar;
 mod auth;
 mod changes;
+mod clearance_condition;
 mod clients;
 mod contract;
 mod delpge;

@@ -271,3 +271,163 @@ async fn public_lookups_are_rate_limited_per_address() {
     let r = actix_web::test::call_service(&svc, from("192.0.2.8")).await;
     assert_eq!(r.status(), 404);
 }
+
+/// A print asked for with `Accept: application/pdf` on the record's own route.
+async fn pdf_of(app: &TestApp, uri: &str, token: &str) -> crate::common::Reply {
+    app.call(
+        TestRequest::get()
+            .uri(uri)
+            .insert_header(("Authorization", format!("Bearer {token}")))
+            .insert_header(("Accept", "application/pdf")),
+    )
+    .await
+}
+
+/// The letterhead every print carries.
+fn assert_letterhead(text: &str) {
+    for needle in [
+        "Government of India",
+        "Ministry of Personnel, Public Grievances & Pensions",
+        "Department of Personnel & Training",
+        "IST",
+        "Page 1 of",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from {text}");
+    }
+    assert!(has_dmy_date(text), "no dd.mm.yyyy date in {text}");
+}
+
+#[actix_web::test]
+async fn a_foreign_visit_prints_with_its_clearance_and_decision() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let id = crate::foreign_visits::apply(&app, &me).await["id"]
+        .as_i64()
+        .unwrap();
+    let uri = format!("/v1/foreign-visits/{id}");
+    let r = app
+        .post_json(
+            &format!("{uri}/grant"),
+            &nodal,
+            &json!({"clearance_override": crate::clearance_condition::OVERRIDE}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+
+    let r = pdf_of(&app, &uri, &nodal).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.header("content-type"), Some("application/pdf"));
+    keep_page_one("foreign-visit", &r.bytes);
+    let (_, text) = pdf_text(&r.bytes);
+    assert_letterhead(&text);
+    let from = crate::workflow_support::days_from_today(30).format("%d.%m.%Y");
+    for needle in [
+        "Clearance for a Private Foreign Visit".to_owned(),
+        "Asha Verma (CSS-000001)".to_owned(),
+        "Ministry of Home Affairs (MHA)".to_owned(),
+        "Nepal, Bhutan".to_owned(),
+        format!("{from} to"),
+        // The decision row and the clearance it was taken on, overridden.
+        "grant (granted)".to_owned(),
+        "Vigilance clearance then denied (as of".to_owned(),
+        crate::clearance_condition::OVERRIDE.to_owned(),
+        "clearance overridden (VIG-2)".to_owned(),
+        "clearance denied: ".to_owned(),
+    ] {
+        assert!(text.contains(&needle), "{needle:?} missing from {text}");
+    }
+    assert!(!text.contains(&crate::workflow_support::days_from_today(30).to_string()));
+
+    // The code verifies for this request at its version (two steps).
+    let code = code_in(&text);
+    let v = verify(&app, &code).await;
+    assert_eq!(v.status, 200, "{}", v.json);
+    assert_eq!(v.json["document"], "foreign_visit");
+    assert_eq!(v.json["reference"], id.to_string());
+    assert_eq!(v.json["version"], 2);
+    assert_eq!(v.json["current"], true);
+    let mut forged: Vec<char> = code.chars().collect();
+    forged[1] = if forged[1] == 'A' { 'B' } else { 'A' };
+    verify(&app, &forged.into_iter().collect::<String>())
+        .await
+        .assert_problem(404, "not_found");
+    // Outside the caller's scope there is no print either.
+    let other = pdf_of(&app, &uri, &app.token(Role::NodalOfficer, Some("MOF"))).await;
+    other.assert_problem(404, "not_found");
+}
+
+#[actix_web::test]
+async fn a_deputation_application_prints_with_its_clearance_chain() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let sub = crate::deputation::onboard(&app, "MHA", "MHA-NISA").await;
+    let advert = crate::deputation::publish(
+        &app,
+        &sub,
+        &crate::deputation::terms(crate::workflow_support::days_from_today(20), "7"),
+    )
+    .await;
+    let id = crate::deputation::apply(&app, &me, advert).await["id"]
+        .as_i64()
+        .unwrap();
+    let uri = format!("/v1/deputation/applications/{id}");
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let r = app
+        .post_json(
+            &format!("{uri}/forward"),
+            &nodal,
+            &json!({"reason": "Cadre clearance: no objection",
+                    "clearance_override": crate::clearance_condition::OVERRIDE}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+
+    let r = pdf_of(&app, &uri, &me).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    keep_page_one("deputation-application", &r.bytes);
+    let (_, text) = pdf_text(&r.bytes);
+    assert_letterhead(&text);
+    for needle in [
+        "Application for Deputation",
+        "Asha Verma (CSS-000001)",
+        "Ministry of Home Affairs (MHA)",
+        "Deputy Director (Administration)",
+        "Body MHA-NISA (MHA-NISA)",
+        "APARs of the last five years",
+        // The chain: each step, who, the clearance then, the override.
+        "Clearance chain",
+        "apply: submitted",
+        "forward: submitted -> forwarded",
+        "(nodal officer)",
+        "Cadre clearance: no objection; clearance overridden (VIG-2)",
+        crate::clearance_condition::OVERRIDE,
+        "Decision of DoPT (DEP-1)",
+    ] {
+        assert!(text.contains(needle), "{needle:?} missing from {text}");
+    }
+    assert!(
+        text.matches("denied (as of").count() >= 3,
+        "the clearance at each step and now: {text}"
+    );
+    let code = code_in(&text);
+    let v = verify(&app, &code).await;
+    assert_eq!(v.status, 200, "{}", v.json);
+    assert_eq!(v.json["document"], "deputation_application");
+    assert_eq!(v.json["reference"], id.to_string());
+    assert_eq!(v.json["version"], 2);
+    assert_eq!(v.json["current"], true);
+    // A step later, the print is genuine but no longer current.
+    let r = app
+        .post_json(&format!("{uri}/withdraw"), &me, &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let v = verify(&app, &code).await;
+    assert_eq!(
+        (
+            v.json["current"].as_bool(),
+            v.json["current_version"].as_i64()
+        ),
+        (Some(false), Some(3))
+    );
+}

@@ -5,7 +5,10 @@
 //! `GET /v1/prints/{code}` answers for. Documents are built from the same
 //! data their JSON gives.
 
+mod clearance;
+pub mod deputation;
 mod font;
+pub mod foreign_visit;
 pub mod format;
 pub mod ipr;
 mod layout;

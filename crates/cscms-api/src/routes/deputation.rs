@@ -916,17 +916,58 @@ pub async fn received(
 /// Read an application
 ///
 /// One application with its eligibility, the vigilance clearance as of
-/// today and every step.
+/// today and every step. With `Accept: application/pdf`, the application
+/// as printed (DEP-1) with its clearance chain: every step with who took
+/// it, when, the vigilance clearance then and any override (VIG-2), and a
+/// verification code that `GET /v1/prints/{code}` answers for.
 #[utoipa::path(tag = "deputation", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Application id")),
-    responses((status = 200, description = "The application with its eligibility, clearance and steps", body = ApplicationView)))]
+    responses((status = 200, description = "The application with its eligibility, clearance and steps; `application/pdf` for the print",
+        content((ApplicationView = "application/json"), (crate::routes::ipr::PdfDocument = "application/pdf")))))]
 #[get("/deputation/applications/{id}")]
 pub async fn get_application(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    super::workflow::show::<ApplicationRecord>(&state, &who, id.into_inner()).await
+    let id = id.into_inner();
+    if super::ipr::wants_pdf(&req) {
+        let r = load_application(&state, &who, id).await?;
+        let v = app_view(&state, &who, r).await?;
+        return print_application(&state, &who, &v).await;
+    }
+    super::workflow::show::<ApplicationRecord>(&state, &who, id).await
+}
+
+/// The application as printed, registered for verification; its version
+/// is the number of steps taken.
+async fn print_application(
+    state: &AppState,
+    who: &Principal,
+    v: &ApplicationView,
+) -> Result<HttpResponse, ApiError> {
+    let a = &v.application;
+    let (org, ministry) = super::prints::org_and_ministry(state, &a.organisation_id).await?;
+    let version = i64::try_from(v.steps.len()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let issued =
+        crate::print::verification::issue(state, who, DEPUTATION.name, &a.id.to_string(), version)
+            .await?;
+    let doc = crate::print::deputation::document(
+        v,
+        &crate::print::deputation::Context {
+            org: org.as_ref(),
+            ministry: ministry.as_ref(),
+            version,
+            printed_at: issued.at,
+            verification: Some(issued.code),
+        },
+    );
+    let pdf = crate::print::render(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(super::prints::pdf_response(
+        &format!("deputation-application-{}.pdf", a.id),
+        pdf,
+    ))
 }
 
 impl super::workflow::StepRecord for ApplicationRecord {

@@ -356,16 +356,62 @@ async fn list(
 /// Read a foreign visit request
 ///
 /// One request with the vigilance clearance as of today and every step.
+/// With `Accept: application/pdf`, the request as printed (FV-1): the
+/// visit, the decision with the clearance it was taken on, every step,
+/// and a verification code that `GET /v1/prints/{code}` answers for.
 #[utoipa::path(tag = "foreign visits", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The request with its clearance and steps", body = ForeignVisitView)))]
+    responses((status = 200, description = "The request with its clearance and steps; `application/pdf` for the print",
+        content((ForeignVisitView = "application/json"), (crate::routes::ipr::PdfDocument = "application/pdf")))))]
 #[get("/foreign-visits/{id}")]
 pub async fn get(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    super::workflow::show::<FvRecord>(&state, &who, id.into_inner()).await
+    let id = id.into_inner();
+    if super::ipr::wants_pdf(&req) {
+        let r = load_visible(&state, &who, id).await?;
+        let v = view(&state, &who, r).await?;
+        return print_request(&state, &who, &v).await;
+    }
+    super::workflow::show::<FvRecord>(&state, &who, id).await
+}
+
+/// The request as printed, registered for verification; its version is
+/// the number of steps taken.
+async fn print_request(
+    state: &AppState,
+    who: &Principal,
+    v: &ForeignVisitView,
+) -> Result<HttpResponse, ApiError> {
+    let r = &v.request;
+    let (org, ministry) = super::prints::org_and_ministry(state, &r.organisation_id).await?;
+    let version = i64::try_from(v.steps.len()).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let issued = crate::print::verification::issue(
+        state,
+        who,
+        FOREIGN_VISIT.name,
+        &r.id.to_string(),
+        version,
+    )
+    .await?;
+    let doc = crate::print::foreign_visit::document(
+        v,
+        &crate::print::foreign_visit::Context {
+            org: org.as_ref(),
+            ministry: ministry.as_ref(),
+            version,
+            printed_at: issued.at,
+            verification: Some(issued.code),
+        },
+    );
+    let pdf = crate::print::render(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(super::prints::pdf_response(
+        &format!("foreign-visit-{}.pdf", r.id),
+        pdf,
+    ))
 }
 
 impl super::workflow::StepRecord for FvRecord {

@@ -11,18 +11,54 @@ use crate::error::ApiError;
 use crate::print::verification::normalise;
 use crate::state::AppState;
 
+/// The organisation and, for a body under a ministry, the ministry: the
+/// names a print shows beside the codes.
+pub(crate) async fn org_and_ministry(
+    state: &AppState,
+    org_id: &str,
+) -> Result<
+    (
+        Option<cscms_store::organisations::OrgRow>,
+        Option<cscms_store::organisations::OrgRow>,
+    ),
+    ApiError,
+> {
+    let org_id = org_id.to_owned();
+    state
+        .db(move |c| {
+            let org = cscms_store::organisations::get(c, &org_id)?;
+            let ministry = match org.as_ref().and_then(|o| o.parent_id.clone()) {
+                Some(parent) => cscms_store::organisations::get(c, &parent)?,
+                None => None,
+            };
+            Ok((org, ministry))
+        })
+        .await
+}
+
+/// A PDF answer, named for the download.
+pub(crate) fn pdf_response(filename: &str, pdf: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((
+            "Content-Disposition",
+            format!("inline; filename=\"{filename}\""),
+        ))
+        .body(pdf)
+}
+
 /// A print on record.
 #[derive(Serialize, ToSchema)]
 pub struct PrintCheck {
     #[schema(example = "7GQ4-M2KD-9XRA")]
     pub code: String,
-    /// `profile`, `ipr` or `surplus_requisition`.
+    /// `profile`, `ipr`, `surplus_requisition`, `foreign_visit` or `deputation_application`.
     #[schema(example = "profile")]
     pub document: String,
-    /// The document printed: an employee code, code/year for a return, or a requisition's number.
+    /// The document printed: an employee code, code/year for a return, or a requisition's, request's or application's number.
     #[schema(example = "CSS-000001")]
     pub reference: String,
-    /// The version printed (the profile's version, the return's revision).
+    /// The version printed (the profile's version, the return's revision, the requisition's version, the number of steps a request or application has taken).
     pub version: i64,
     pub printed_at: DateTime<Utc>,
     /// The document's version now; `null` if it no longer exists.
@@ -83,6 +119,16 @@ pub async fn check(
                     Ok(id) => cscms_store::surplus::get(c, id)?.map(|r| r.row.version),
                     Err(_) => None,
                 },
+                // A request moves only by steps: its version is their number.
+                workflow @ ("foreign_visit" | "deputation_application") => {
+                    match row.reference.parse::<i64>() {
+                        Ok(id) => {
+                            let n = cscms_store::steps::for_record(c, workflow, id)?.len();
+                            i64::try_from(n).ok().filter(|n| *n > 0)
+                        }
+                        Err(_) => None,
+                    }
+                }
                 _ => None,
             };
             Ok(Some((row, current)))

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use cscms_domain::decision::Decision;
 use cscms_domain::principal::Role;
-use cscms_domain::vigilance::ClearanceOutcome;
+use cscms_domain::vigilance::{condition, ClearanceOutcome, ClearanceOverride};
 use cscms_domain::workflow::{Label, RefusalKind, Refused, Workflow};
 use cscms_store::steps::StepRow;
 use serde::{Deserialize, Serialize};
@@ -27,6 +27,18 @@ pub struct ActionRequest {
         example = "Visit dates clash with the budget session"
     )]
     pub reason: Option<String>,
+    /// Only on a step that rests on the vigilance clearance (FV-1 grant,
+    /// DEP-1 forward and approve) and only needed while the clearance is
+    /// `denied` or `deferred`: the deciding officer's reasons for going
+    /// ahead without it (VIG-2), kept with the step and in the audit trail.
+    /// Without it such a step is refused (409 `clearance_withheld`).
+    #[validate(length(min = 10, max = 1000))]
+    #[schema(
+        min_length = 10,
+        max_length = 1000,
+        example = "Charge memo withdrawn by order of 01.11.2026; fresh status awaited from AVD"
+    )]
+    pub clearance_override: Option<String>,
 }
 
 /// The decision record of one step.
@@ -44,6 +56,9 @@ pub struct StepView {
     /// with `clearance` (`cleared`, `denied`, `deferred`), `grounds` and `reasons`.
     #[schema(value_type = Option<cscms_domain::decision::Decision<cscms_domain::vigilance::ClearanceOutcome>>)]
     pub clearance: Option<Value>,
+    /// The deciding officer's reasons for taking this step while the
+    /// clearance was `denied` or `deferred` (VIG-2); null otherwise.
+    pub clearance_override: Option<String>,
 }
 
 impl StepView {
@@ -63,6 +78,7 @@ impl StepView {
                         .clearance
                         .map(|c| serde_json::from_str(&c).map_err(|_| corrupt("step clearance")))
                         .transpose()?,
+                    clearance_override: r.clearance_override,
                 })
             })
             .collect()
@@ -113,26 +129,56 @@ pub fn to_json<T: Serialize>(v: &T) -> Result<String, ApiError> {
 /// A step of a request's workflow as every workflow takes it: the move is
 /// checked first (so a refused move fetches nothing), then, for a request
 /// of an employee, the vigilance clearance for its purpose is fetched and
-/// recorded with the step (VIG-1). The caller stores the step.
+/// recorded with the step (VIG-1); a step that rests on it is refused while
+/// it is withheld unless the body overrides with reasons (VIG-2). The
+/// caller stores the step.
 pub async fn checked_step<S: Label, A: Label>(
     state: &crate::state::AppState,
     who: &cscms_domain::principal::Principal,
     workflow: &Workflow<S, A>,
     (current, action): (S, A),
-    reason: Option<&str>,
+    body: &ActionRequest,
     subject: Option<(&str, cscms_domain::vigilance::ClearancePurpose)>,
 ) -> Result<cscms_domain::workflow::Step, ApiError> {
+    let reason = body.reason.as_deref();
     workflow
         .apply(Some(current), action, who.role, reason)
         .map_err(refused)?;
-    let clearance = match subject {
+    let rests = workflow.rests_on_clearance(action) && subject.is_some();
+    let given = match body.clearance_override.as_deref() {
+        None => None,
+        Some(_) if !rests => {
+            return Err(ApiError::invalid(
+                "body.clearance_override",
+                "not_applicable",
+                format!(
+                    "{} does not rest on the vigilance clearance: there is nothing to override",
+                    action.label()
+                ),
+            ))
+        }
+        Some(text) => Some(
+            ClearanceOverride::parse(text)
+                .map_err(|m| ApiError::invalid("body.clearance_override", "invalid", m))?,
+        ),
+    };
+    let (clearance, overridden) = match subject {
         Some((employee_code, purpose)) => {
             let cl = crate::clearance::for_employee(state, employee_code, purpose, today()).await?;
-            Some(clearance_json(&cl)?)
+            // VIG-2: the domain decides whether the step may rest on it.
+            let met = if rests {
+                Some(condition(&cl.outcome, given).map_err(ApiError::ClearanceWithheld)?)
+            } else {
+                None
+            };
+            (
+                Some(clearance_json(&cl)?),
+                met.and_then(|m| m.override_reasons().map(str::to_owned)),
+            )
         }
-        None => None,
+        None => (None, None),
     };
-    let (_, step) = workflow
+    let (_, mut step) = workflow
         .step(
             Some(current),
             action,
@@ -142,6 +188,7 @@ pub async fn checked_step<S: Label, A: Label>(
             Utc::now().naive_utc(),
         )
         .map_err(refused)?;
+    step.clearance_override = overridden;
     Ok(step)
 }
 
@@ -197,7 +244,7 @@ pub(crate) async fn take_step<R: StepRecord>(
         who,
         R::workflow(),
         (r.current()?, action),
-        body.reason.as_deref(),
+        &body,
         r.clearance_subject(),
     )
     .await?;

@@ -296,7 +296,7 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
         );
     }
     if !input.vigilance_clear {
-        reasons.push(&rules::NFS_1, "vigilance clearance not available: the non-functional scale is not admissible until it is");
+        reasons.push(&rules::NFS_1, "vigilance clearance not given (denied or deferred; a condition under VIG-2): the non-functional scale is not admissible until the officer is cleared");
     }
 
     // NFS-2: notional from 1 July of the year of completion (not before

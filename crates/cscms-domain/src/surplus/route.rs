@@ -151,6 +151,7 @@ pub const SURPLUS_REQUISITION: Workflow<SurState, SurAction> = Workflow {
             ReasonRule::Required,
         ),
     ],
+    rests_on_clearance: &[],
 };
 
 #[cfg(test)]

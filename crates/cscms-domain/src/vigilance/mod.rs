@@ -4,11 +4,13 @@
 //! - [`ipr`]: annual returns as the engines see them, due dates, compliance by year (IPR-1);
 //! - [`filing`]: filing a return: property entries, validation, lateness, revisions (IPR-1);
 //! - [`clearance`]: the clearance engine (VIG-1, VIG-2);
+//! - [`condition`]: the clearance as a condition of a step, and its override (VIG-2);
 //! - [`params`]: the dated parameters and their orders.
 //!
 //! The rules, parameters and assumptions are written down in `docs/rules/vigilance.md`.
 
 pub mod clearance;
+pub mod condition;
 pub mod fields;
 pub mod filing;
 pub mod ipr;
@@ -16,6 +18,7 @@ pub mod params;
 pub mod status;
 
 pub use clearance::{clearance, Clearance, ClearanceGround, ClearanceOutcome, ClearancePurpose};
+pub use condition::{condition, ClearanceOverride, ConditionMet, Withheld};
 pub use fields::{FieldError, FieldErrors, Text};
 pub use filing::{file_return, IprFiling, IprReturnInput};
 pub use ipr::{
