@@ -106,10 +106,11 @@ impl Default for WebhookSettings {
 }
 
 impl WebhookSettings {
-    /// How long a worker holds a claimed delivery: past an attempt's
-    /// timeout, so only a crashed or stalled worker loses its claim.
+    /// How long a worker holds a claimed delivery: twice an attempt's
+    /// timeout and then some (a batch's attempts run at once), so only a
+    /// crashed or stalled worker loses its claim.
     pub fn lease(&self) -> std::time::Duration {
-        self.timeout * 4 + std::time::Duration::from_secs(30)
+        self.timeout * 2 + std::time::Duration::from_secs(5)
     }
 }
 

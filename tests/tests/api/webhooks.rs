@@ -55,6 +55,11 @@ struct Receiver {
 
 impl Receiver {
     fn start(script: &[u16], delay: Duration) -> Self {
+        Self::start_with(script, delay, false)
+    }
+
+    /// Like [`Self::start`], the delay only before the first answer.
+    fn start_with(script: &[u16], delay: Duration, only_first: bool) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let got = Arc::new(Mutex::new(Vec::new()));
@@ -68,11 +73,14 @@ impl Receiver {
                 let Ok(mut stream) = stream else { continue };
                 n.fetch_add(1, Ordering::SeqCst);
                 let (g, script) = (g.clone(), script.clone());
+                let first = n.load(Ordering::SeqCst) == 1;
                 std::thread::spawn(move || {
                     let Some(req) = read_request(&mut stream) else {
                         return;
                     };
-                    std::thread::sleep(delay);
+                    if first || !only_first {
+                        std::thread::sleep(delay);
+                    }
                     let status = script.lock().unwrap().pop_front().unwrap_or(204);
                     g.lock().unwrap().push(req);
                     let extra = if matches!(status, 429 | 503) {
@@ -783,4 +791,72 @@ async fn ssrf_targets_are_refused_at_subscription_and_at_delivery() {
         0,
         "no connection was made"
     );
+}
+
+/// The server process is killed (SIGKILL) while a delivery is in flight;
+/// a new process on the same database sends it again once the dead one's
+/// lease has run out, with the same `webhook-id`.
+#[actix_web::test]
+async fn a_kill_9_during_delivery_loses_nothing() {
+    let app = spawn_with(DEV).await;
+    // The first answer comes too late: the process is dead by then.
+    let rx = Receiver::start_with(&[204], Duration::from_millis(1500), true);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, secret) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    record(&app, IN_MHA, 1).await;
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("cscms");
+    assert!(
+        bin.exists(),
+        "{} is built by cargo test --workspace",
+        bin.display()
+    );
+    let url = match &app.url {
+        cscms_store::DbUrl::Postgres(u) => u.clone(),
+        cscms_store::DbUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+    };
+    let keys = tempfile::tempdir().unwrap();
+    let start = || {
+        std::process::Command::new(&bin)
+            .arg("serve")
+            .env("CSCMS_DATABASE_URL", &url)
+            .env("CSCMS_BIND", "127.0.0.1:0")
+            .env("CSCMS_JWT_SECRET", crate::common::SECRET)
+            .env("CSCMS_SIGNING_KEY_DIR", keys.path())
+            .env("CSCMS_WEBHOOK_ALLOW_PRIVATE", "true")
+            .env("CSCMS_WEBHOOK_TIMEOUT_SECS", "1")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = start();
+    rx.wait_for(1).await;
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let d = &deliveries(&app, &client, id).await[0];
+    assert_eq!(
+        (d["status"].as_str(), d["attempts"].as_i64()),
+        (Some("pending"), Some(1))
+    );
+    // The lease (2 × 1 s + 5 s) runs out; the next process sends it again.
+    let mut second = start();
+    for _ in 0..400 {
+        if rx.got().len() >= 2 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let got = rx.got();
+    assert_eq!(got.len(), 2, "sent again after the restart");
+    assert_eq!(got[0].id(), got[1].id());
+    assert!(verifies(&secret, &got[1]));
+    until("the delivery to be recorded", || async {
+        deliveries(&app, &client, id).await[0]["status"] == "delivered"
+    })
+    .await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+    assert_eq!(deliveries(&app, &client, id).await[0]["attempts"], 2);
 }
