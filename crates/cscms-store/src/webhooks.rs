@@ -598,3 +598,14 @@ pub fn pending(conn: &mut DbConn, subscription_id: Option<i64>) -> Result<i64, S
     }
     Ok(q.count().get_result(conn)?)
 }
+
+/// Deletes finished deliveries (delivered or failed) made before `cutoff`:
+/// the delivery log is kept for the feed's retention window.
+pub fn prune(conn: &mut DbConn, cutoff: NaiveDateTime) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::status.ne(PENDING))
+            .filter(webhook_deliveries::created_at.lt(cutoff)),
+    )
+    .execute(conn)?)
+}

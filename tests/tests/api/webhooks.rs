@@ -860,3 +860,45 @@ async fn a_kill_9_during_delivery_loses_nothing() {
     second.wait().unwrap();
     assert_eq!(deliveries(&app, &client, id).await[0]["attempts"], 2);
 }
+
+#[actix_web::test]
+async fn finished_deliveries_are_pruned_with_the_feed_and_pending_ones_kept() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (done, _) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    let (waiting, _) = subscribe(&app, &client, &rx.url, &["vigilance_status.none"]).await;
+    let dopt = app.dopt();
+    app.post_json(
+        &format!("/v1/clients/{client}/webhooks/{waiting}/disable"),
+        &dopt,
+        &json!({}),
+    )
+    .await;
+    app.db(move |c| cscms_store::webhooks::enqueue_ping(c, waiting))
+        .await;
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    rx.wait_for(1).await;
+    until("the delivery to be recorded", || async {
+        deliveries(&app, &client, done).await[0]["status"] == "delivered"
+    })
+    .await;
+    app.db(|c| {
+        use cscms_store::schema::webhook_deliveries as d;
+        use diesel::prelude::*;
+        let old = Utc::now().naive_utc() - chrono::Duration::days(40);
+        diesel::update(d::table)
+            .set(d::created_at.eq(old))
+            .execute(c)?;
+        Ok(())
+    })
+    .await;
+    cscms_api::retention::prune_changes(&app.state, 30)
+        .await
+        .unwrap();
+    assert_eq!(deliveries(&app, &client, done).await.len(), 0);
+    let kept = deliveries(&app, &client, waiting).await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["status"], "pending");
+}
