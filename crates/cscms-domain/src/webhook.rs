@@ -117,7 +117,9 @@ pub fn parse_url(url: &str, allow_private: bool) -> Result<Target, UrlRefusal> {
         },
     };
     let target = Target { https, host, port };
-    if !https && !allow_private {
+    // Plain http only to this machine, and only in development.
+    let loopback = target.host == "localhost" || target.ip().is_some_and(|ip| ip.is_loopback());
+    if !https && !(allow_private && loopback) {
         return Err(UrlRefusal::NotHttps);
     }
     // A name is checked where it is resolved, at subscription and at
@@ -305,9 +307,19 @@ mod tests {
         ] {
             assert_eq!(parse_url(bad, false), Err(why), "{bad}");
         }
-        // Development: http to loopback.
+        // Development: http to loopback, and to nothing else.
         let t = parse_url("http://127.0.0.1:9000/h", true).unwrap();
         assert_eq!((t.https, t.port), (false, 9000));
+        assert!(parse_url("http://localhost:9000/h", true).is_ok());
+        assert!(parse_url("http://[::1]:9000/h", true).is_ok());
+        assert_eq!(
+            parse_url("http://hooks.example.gov.in/", true),
+            Err(UrlRefusal::NotHttps)
+        );
+        assert_eq!(
+            parse_url("http://10.0.0.1/", true),
+            Err(UrlRefusal::NotHttps)
+        );
         assert!(matches!(
             parse_url("http://127.0.0.1:9000/h", false),
             Err(UrlRefusal::NotHttps)

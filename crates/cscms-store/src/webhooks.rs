@@ -301,6 +301,43 @@ pub(crate) fn enqueue(
     Ok(())
 }
 
+/// An operation on a subscription's queue, for the audit trail.
+fn queue_change(action: &'static str, sub: &SubscriptionRow, delivery: &DeliveryRow) -> Change {
+    Change {
+        action,
+        entity: "webhook_subscription",
+        entity_id: format!("{}/{}", sub.client_id, sub.id),
+        org_id: None,
+        before: None,
+        after: Some(serde_json::json!({
+            "delivery_id": delivery.id,
+            "webhook_id": delivery.msg_id,
+            "type": delivery.event_type,
+        })),
+    }
+}
+
+fn delivery(conn: &mut DbConn, id: i64) -> Result<DeliveryRow, StoreError> {
+    Ok(webhook_deliveries::table
+        .find(id)
+        .select(DeliveryRow::as_select())
+        .first(conn)?)
+}
+
+/// Queues a test ping for a subscription, audited.
+pub fn ping(
+    conn: &mut DbConn,
+    actor: &Actor,
+    sub: &SubscriptionRow,
+) -> Result<DeliveryRow, StoreError> {
+    audit::audited(conn, actor, |c| {
+        let id = enqueue_ping(c, sub.id)?;
+        let row = delivery(c, id)?;
+        let ch = queue_change("ping", sub, &row);
+        Ok((row, ch))
+    })
+}
+
 /// Queues a test ping for a subscription; returns the delivery's id.
 pub fn enqueue_ping(conn: &mut DbConn, subscription_id: i64) -> Result<i64, StoreError> {
     let now = Utc::now().naive_utc();
@@ -365,12 +402,14 @@ pub fn deliveries(
 }
 
 /// Queues one delivery again, now, with its attempts reset and the same
-/// `webhook-id`; `None` when the subscription has no such delivery.
+/// `webhook-id`, audited; `None` when the subscription has no such delivery.
 pub fn redeliver(
     conn: &mut DbConn,
-    subscription_id: i64,
+    actor: &Actor,
+    sub: &SubscriptionRow,
     delivery_id: i64,
 ) -> Result<Option<DeliveryRow>, StoreError> {
+    let subscription_id = sub.id;
     crate::db::write_transaction(conn, |c| {
         let now = Utc::now().naive_utc();
         let n = diesel::update(
@@ -390,12 +429,9 @@ pub fn redeliver(
         if n == 0 {
             return Ok(None);
         }
-        Ok(Some(
-            webhook_deliveries::table
-                .find(delivery_id)
-                .select(DeliveryRow::as_select())
-                .first(c)?,
-        ))
+        let row = delivery(c, delivery_id)?;
+        audit::audited(c, actor, |_| Ok(((), queue_change("redeliver", sub, &row))))?;
+        Ok(Some(row))
     })
 }
 

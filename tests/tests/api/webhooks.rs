@@ -661,7 +661,7 @@ async fn ping_redelivery_and_the_subscription_lifecycle() {
         .as_array()
         .map(|a| a.iter().filter_map(|i| i["action"].as_str()).collect())
         .unwrap_or_default();
-    for a in ["create", "disable", "enable", "delete"] {
+    for a in ["create", "ping", "redeliver", "disable", "enable", "delete"] {
         assert!(actions.contains(&a), "{a} not audited: {}", trail.json);
     }
 }

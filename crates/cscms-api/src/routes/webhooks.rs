@@ -575,7 +575,7 @@ pub async fn deliveries(
 ///
 /// Queues the message again, now, with the same `webhook-id` (the
 /// receiver's idempotency key) and its attempts counted afresh. Sent once
-/// the subscription is enabled.
+/// the subscription is enabled. Audited.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])),
     params(("id" = String, Path, description = "The client id"),
         ("webhook_id" = i64, Path, description = "The subscription id"),
@@ -586,13 +586,15 @@ pub async fn deliveries(
 pub async fn redeliver(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<(String, i64, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageWebhooks)?;
     let (client, id, delivery) = path.into_inner();
-    one(&state, &client, id).await?;
+    let sub = one(&state, &client, id).await?;
+    let actor = actor(&who, &req);
     let row = state
-        .db(move |c| store::redeliver(c, id, delivery))
+        .db(move |c| store::redeliver(c, &actor, &sub, delivery))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Delivery {delivery} of webhook {id}")))?;
     Ok(HttpResponse::Accepted().json(Delivery::from(row)))
@@ -602,6 +604,7 @@ pub async fn redeliver(
 ///
 /// Queues a `webhook.ping` message (`data`: the subscription and client
 /// ids), signed like any other; one attempt, its result in the delivery log.
+/// Audited.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])),
     params(("id" = String, Path, description = "The client id"),
         ("webhook_id" = i64, Path, description = "The subscription id")),
@@ -612,6 +615,7 @@ pub async fn redeliver(
 pub async fn ping(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageWebhooks)?;
@@ -620,14 +624,7 @@ pub async fn ping(
     if sub.status != store::ENABLED {
         return Err(transition("ping", &sub.status, &["enable"]));
     }
-    let row = state
-        .db(move |c| {
-            let delivery = store::enqueue_ping(c, id)?;
-            Ok(store::deliveries(c, id, Some(delivery + 1), 1)?
-                .into_iter()
-                .next())
-        })
-        .await?
-        .ok_or_else(|| ApiError::Internal("ping not queued".into()))?;
+    let actor = actor(&who, &req);
+    let row = state.db(move |c| store::ping(c, &actor, &sub)).await?;
     Ok(HttpResponse::Accepted().json(Delivery::from(row)))
 }
