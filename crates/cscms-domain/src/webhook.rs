@@ -119,7 +119,8 @@ pub fn parse_url(url: &str, allow_private: bool) -> Result<Target, UrlRefusal> {
     let target = Target { https, host, port };
     // Plain http only to this machine, and only in development.
     let loopback = target.host == "localhost" || target.ip().is_some_and(|ip| ip.is_loopback());
-    if !https && !(allow_private && loopback) {
+    let plain_allowed = allow_private && loopback;
+    if !https && !plain_allowed {
         return Err(UrlRefusal::NotHttps);
     }
     // A name is checked where it is resolved, at subscription and at
