@@ -78,11 +78,12 @@ impl Receiver {
                     let Some(req) = read_request(&mut stream) else {
                         return;
                     };
+                    // Noted on arrival; answered after the delay.
+                    g.lock().unwrap().push(req);
                     if first || !only_first {
                         std::thread::sleep(delay);
                     }
                     let status = script.lock().unwrap().pop_front().unwrap_or(204);
-                    g.lock().unwrap().push(req);
                     let extra = if matches!(status, 429 | 503) {
                         "Retry-After: 0\r\n"
                     } else {
@@ -303,7 +304,12 @@ async fn every_change_is_delivered_signed_with_the_feeds_event() {
     let mut want: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
     want.sort();
     assert_eq!(seen, want);
-    // The same events as the feed gives the client (thin, with cursors).
+    // The receiver has answered; the worker records the answers next.
+    until("the log to show three deliveries", || async {
+        let log = deliveries(&app, &client, id).await;
+        log.len() == 3 && log.iter().all(|d| d["status"] == "delivered")
+    })
+    .await;
     let log = deliveries(&app, &client, id).await;
     assert_eq!(log.len(), 3);
     assert!(log
@@ -799,7 +805,8 @@ async fn ssrf_targets_are_refused_at_subscription_and_at_delivery() {
 #[actix_web::test]
 async fn a_kill_9_during_delivery_loses_nothing() {
     let app = spawn_with(DEV).await;
-    // The first answer comes too late: the process is dead by then.
+    // The first answer takes 1.5 s (within the 2 s timeout): the process
+    // is killed while it waits for it, its claim still held.
     let rx = Receiver::start_with(&[204], Duration::from_millis(1500), true);
     let client = client_with(&app, scopes::VIGILANCE_READ).await;
     let (id, secret) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
@@ -824,7 +831,7 @@ async fn a_kill_9_during_delivery_loses_nothing() {
             .env("CSCMS_JWT_SECRET", crate::common::SECRET)
             .env("CSCMS_SIGNING_KEY_DIR", keys.path())
             .env("CSCMS_WEBHOOK_ALLOW_PRIVATE", "true")
-            .env("CSCMS_WEBHOOK_TIMEOUT_SECS", "1")
+            .env("CSCMS_WEBHOOK_TIMEOUT_SECS", "2")
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -840,7 +847,7 @@ async fn a_kill_9_during_delivery_loses_nothing() {
         (d["status"].as_str(), d["attempts"].as_i64()),
         (Some("pending"), Some(1))
     );
-    // The lease (2 × 1 s + 5 s) runs out; the next process sends it again.
+    // The lease (2 × 2 s + 5 s) runs out; the next process sends it again.
     let mut second = start();
     for _ in 0..400 {
         if rx.got().len() >= 2 {
