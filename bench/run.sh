@@ -29,7 +29,8 @@ run_backend() {
   local work; work=$(mktemp -d /tmp/cscms-bench.XXXXXX)
   local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
   export CSCMS_DATABASE_URL=$db CSCMS_BIND=127.0.0.1:$port CSCMS_JWT_SECRET=bench-secret-bench-secret-bench-secret-0 RUST_LOG=warn \
-    CSCMS_RATE_LIMIT_USER=1000000/1 CSCMS_RATE_LIMIT_CLIENT=1000000/1 CSCMS_RATE_LIMIT_BULK=1000000/1
+    CSCMS_RATE_LIMIT_USER=1000000/1 CSCMS_RATE_LIMIT_CLIENT=1000000/1 CSCMS_RATE_LIMIT_BULK=1000000/1 \
+    CSCMS_WEBHOOK_ALLOW_PRIVATE=true
   local t0; t0=$(date +%s.%N)
   $BIN seed-demo --employees "$EMPLOYEES" >/dev/null
   local seeded; seeded=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
@@ -101,6 +102,34 @@ request = function()
 end
 LUA
 
+  # Webhook fan-out (INT-2): a local receiver (standard library) notes when
+  # each message arrives and the change's commit time (`data.at`); a client
+  # subscribed to vigilance statuses gets every audited write below.
+  local rport; rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  python3 - "$rport" "$work/received.txt" <<'PY' &
+import json, sys, time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+out = open(sys.argv[2], "a", buffering=1)
+class H(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["content-length"]))
+        now = time.time()
+        msg = json.loads(body)
+        out.write(f"{now} {self.headers['webhook-id']} {msg['data'].get('at', '')}\n")
+        self.send_response(204); self.send_header("content-length", "0"); self.end_headers()
+    def log_message(self, *a): pass
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+  local rpid=$!
+  trap 'kill $pid $rpid 2>/dev/null || true; rm -rf "$work"' RETURN
+  local client; client=$(curl -s -H "Authorization: Bearer $dopt" -H 'Content-Type: application/json' \
+    -d '{"name":"Bench receiver","portal":"other","scopes":["vigilance:read"],"auth_method":"client_secret_basic"}' \
+    "$base/v1/clients" | python3 -c 'import sys,json; print(json.load(sys.stdin)["client_id"])')
+  curl -sf -o /dev/null -H "Authorization: Bearer $dopt" -H 'Content-Type: application/json' \
+    -d "{\"url\":\"http://127.0.0.1:$rport/hook\",\"types\":[\"vigilance_status\"]}" \
+    "$base/v1/clients/$client/webhooks"
+
   local rows=""
   measure() {
     local name=$1; shift
@@ -140,6 +169,34 @@ while True:
 print(f"{n / (time.time() - t0):.0f} changes/s over {n}")
 PY
 )
+  # Every audited write above owes one delivery: wait (at most a minute)
+  # for the queue to drain, then rate and commit-to-delivery latency.
+  local hooks; hooks=$(python3 - "$work/received.txt" "$base" "$dopt" "$client" <<'PY'
+import json, sys, time, urllib.request
+from datetime import datetime
+path, base, token, client = sys.argv[1:5]
+def get(url):
+    req = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    return json.load(urllib.request.urlopen(req))
+deadline, last = time.time() + 60, -1
+while time.time() < deadline:
+    n = sum(1 for _ in open(path))
+    if n == last:
+        break
+    last = n
+    time.sleep(2)
+rows = [l.split() for l in open(path)]
+first = min(float(r[0]) for r in rows); end = max(float(r[0]) for r in rows)
+lat = sorted(float(r[0]) - datetime.fromisoformat(r[2].replace("Z", "+00:00")).timestamp() for r in rows)
+p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
+p50 = lat[len(lat) // 2]
+ids = {r[1] for r in rows}
+subs = get(f"{base}/v1/clients/{client}/webhooks")["items"]
+pending = sum(1 for d in get(f"{base}/v1/clients/{client}/webhooks/{subs[0]['id']}/deliveries?limit=200")["items"]
+              if d["status"] != "delivered")
+print(f"{len(rows) / max(end - first, 1e-6):.0f}|{p50 * 1000:.0f} ms|{p99 * 1000:.0f} ms|{len(rows)} received, {len(ids)} distinct, {pending} not delivered in the last 200")
+PY
+)
   local base_rps; base_rps=$(cut -d'|' -f2 <<<"$health")
   {
     echo ""
@@ -154,6 +211,8 @@ PY
     done
     echo "| GET /v1/reports/macp-due (whole cadre, one request) | - | ${report_s} s | - | - | - |"
     echo "| GET /v1/changes (limit=500, followed from the start; target ≥ 20,000 changes/s) | ${feed_rate} | - | - | - | - |"
+    IFS='|' read -r h_rate h_p50 h_p99 h_note <<<"$hooks"
+    echo "| webhook deliveries of the audited writes above to a local receiver (deliveries/s, target ≥ 1,000; commit to delivery p50/p99, target p99 ≤ 1 s; $h_note) | ${h_rate} | ${h_p50} | ${h_p99} | - | - |"
   } >> "$OUT.tmp"
   if [ "$werrors" != "0" ]; then
     echo "bench: audited writes failed under load ($werrors); see $OUT.tmp" >&2

@@ -20,7 +20,7 @@ use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, changes, clients, delpge, deputation, empanelment, employees, exgratia,
     foreign_visits, health, interests, ipr, me, oauth, organisations, prints, profile, rotation,
-    rti, rules, surplus, vigilance, working_strength,
+    rti, rules, surplus, vigilance, webhooks, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -164,7 +164,17 @@ where
                 .service(clients::suspend)
                 .service(clients::resume)
                 .service(clients::rotate)
-                .service(clients::remove),
+                .service(clients::remove)
+                .service(webhooks::create)
+                .service(webhooks::list)
+                .service(webhooks::get)
+                .service(webhooks::rotate)
+                .service(webhooks::disable)
+                .service(webhooks::enable)
+                .service(webhooks::remove)
+                .service(webhooks::deliveries)
+                .service(webhooks::redeliver)
+                .service(webhooks::ping),
         )
 }
 

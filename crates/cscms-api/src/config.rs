@@ -76,6 +76,79 @@ pub struct Settings {
     pub change_retention_days: u32,
     /// Settings of the employee services (AOI-1).
     pub services: ServiceSettings,
+    /// Webhook delivery (INT-2).
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhooks are delivered (INT-2, Standard Webhooks 1.0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// Development only: subscriptions may use http and private or
+    /// loopback addresses (`CSCMS_WEBHOOK_ALLOW_PRIVATE`).
+    pub allow_private: bool,
+    /// The delay before each attempt, the first usually zero.
+    pub schedule: Vec<std::time::Duration>,
+    /// How long one attempt may take, connection to response.
+    pub timeout: std::time::Duration,
+    /// Whether this instance runs a delivery worker.
+    pub worker: bool,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self {
+            allow_private: false,
+            schedule: cscms_domain::webhook::STANDARD_SCHEDULE.to_vec(),
+            timeout: std::time::Duration::from_secs(15),
+            worker: true,
+        }
+    }
+}
+
+impl WebhookSettings {
+    /// How long a worker holds a claimed delivery: twice an attempt's
+    /// timeout and then some (a batch's attempts run at once), so only a
+    /// crashed or stalled worker loses its claim.
+    pub fn lease(&self) -> std::time::Duration {
+        self.timeout * 2 + std::time::Duration::from_secs(5)
+    }
+}
+
+fn flag(
+    get: &dyn Fn(&str) -> Option<String>,
+    name: &str,
+    default: bool,
+    errors: &mut Vec<String>,
+) -> bool {
+    match get(name).as_deref().map(str::trim) {
+        None => default,
+        Some("true" | "1" | "on" | "yes") => true,
+        Some("false" | "0" | "off" | "no") => false,
+        Some(other) => {
+            errors.push(format!("{name}: '{other}' is not true or false"));
+            default
+        }
+    }
+}
+
+/// `CSCMS_WEBHOOK_SCHEDULE`: comma-separated durations, 1 to 20 of them.
+fn schedule(raw: Option<String>, errors: &mut Vec<String>) -> Vec<std::time::Duration> {
+    let Some(raw) = raw else {
+        return cscms_domain::webhook::STANDARD_SCHEDULE.to_vec();
+    };
+    let parsed: Result<Vec<_>, _> = raw
+        .split(',')
+        .map(|d| humantime::parse_duration(d.trim()))
+        .collect();
+    match parsed {
+        Ok(v) if (1..=20).contains(&v.len()) && v.iter().all(|d| d.as_secs() <= 7 * 86_400) => v,
+        _ => {
+            errors.push(format!(
+                "CSCMS_WEBHOOK_SCHEDULE: '{raw}' is not 1 to 20 comma-separated durations of at most 7 days, e.g. 0s,5s,5m"
+            ));
+            cscms_domain::webhook::STANDARD_SCHEDULE.to_vec()
+        }
+    }
 }
 
 /// Settings of the employee services that are policy, not code.
@@ -195,6 +268,26 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_CHANGE_RETENTION_DAYS",
         "30",
         "days the change feed keeps a change (1-3650); an older cursor gets 410",
+    ),
+    (
+        "CSCMS_WEBHOOK_SCHEDULE",
+        "0s,5s,5m,30m,2h,5h,10h,14h,20h,24h",
+        "delay before each webhook attempt (Standard Webhooks); after the last fails the subscription is disabled",
+    ),
+    (
+        "CSCMS_WEBHOOK_TIMEOUT_SECS",
+        "15",
+        "longest one webhook attempt may take (1-60)",
+    ),
+    (
+        "CSCMS_WEBHOOK_ALLOW_PRIVATE",
+        "false",
+        "development only: webhooks over http and to loopback or private addresses",
+    ),
+    (
+        "CSCMS_WEBHOOK_WORKER",
+        "true",
+        "whether this instance delivers webhooks (any number of instances may)",
     ),
     (
         "CSCMS_IGOT_BASE_URL",
@@ -432,8 +525,21 @@ impl Settings {
             (1, 3650),
             &mut errors,
         );
+        let webhooks = WebhookSettings {
+            allow_private: flag(&get, "CSCMS_WEBHOOK_ALLOW_PRIVATE", false, &mut errors),
+            schedule: schedule(get("CSCMS_WEBHOOK_SCHEDULE"), &mut errors),
+            timeout: std::time::Duration::from_secs(parse_num(
+                &get,
+                "CSCMS_WEBHOOK_TIMEOUT_SECS",
+                15u64,
+                (1, 60),
+                &mut errors,
+            )),
+            worker: flag(&get, "CSCMS_WEBHOOK_WORKER", true, &mut errors),
+        };
         if errors.is_empty() {
             Ok(Settings {
+                webhooks,
                 database,
                 bind,
                 pool_size,

@@ -25,5 +25,6 @@ pub mod routes;
 pub mod scope;
 pub mod state;
 pub mod versioning;
+pub mod webhooks;
 
 pub use app::{app, openapi};

@@ -185,9 +185,13 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
             .with_cors_origins(s.cors_origins.clone())
             .with_services(s.services.clone())
             .with_idempotency_ttl(s.idempotency_ttl_secs)
-            .with_rate_limits(s.rate_limits),
+            .with_rate_limits(s.rate_limits)
+            .with_webhooks(s.webhooks.clone()),
     );
     cscms_api::retention::spawn(state.clone(), s.change_retention_days);
+    if s.webhooks.worker {
+        cscms_api::webhooks::spawn(state.clone());
+    }
     let server = HttpServer::new(move || cscms_api::app(state.clone()))
         .workers(s.workers)
         .shutdown_timeout(30)

@@ -1,5 +1,5 @@
-//! The change feed's retention window (INT-2): changes older than it are
-//! pruned once an hour by every instance (pruning is idempotent and runs in
+//! The change feed's retention window (INT-2): changes older than it, and
+//! finished webhook deliveries, are pruned once an hour by every instance (pruning is idempotent and runs in
 //! one write transaction, so instances do not need to take turns).
 
 use std::time::Duration;
@@ -16,7 +16,10 @@ pub async fn prune_changes(state: &AppState, days: u32) -> Result<usize, crate::
     let now = Utc::now().naive_utc();
     let cutoff = now - chrono::Duration::days(i64::from(days));
     state
-        .db(move |c| cscms_store::changes::prune(c, cutoff, now))
+        .db(move |c| {
+            cscms_store::webhooks::prune(c, cutoff)?;
+            cscms_store::changes::prune(c, cutoff, now)
+        })
         .await
 }
 

@@ -29,6 +29,8 @@ pub struct AppState {
     pub prints: PrintDesk,
     /// Policy settings of the employee services (AOI-1).
     pub services: ServiceSettings,
+    /// Webhook delivery (INT-2).
+    pub webhooks: crate::config::WebhookSettings,
     /// Whether short reads run on the request's own worker (embedded
     /// SQLite); see [`AppState::read`].
     inline_reads: bool,
@@ -54,6 +56,7 @@ impl AppState {
             local_limits: crate::ratelimit::Local::default(),
             prints: PrintDesk::default(),
             services: ServiceSettings::default(),
+            webhooks: crate::config::WebhookSettings::default(),
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
         }
     }
@@ -67,6 +70,12 @@ impl AppState {
     /// The same state, with the employee services' settings.
     pub fn with_services(mut self, services: ServiceSettings) -> Self {
         self.services = services;
+        self
+    }
+
+    /// The same state, with these webhook settings.
+    pub fn with_webhooks(mut self, webhooks: crate::config::WebhookSettings) -> Self {
+        self.webhooks = webhooks;
         self
     }
 

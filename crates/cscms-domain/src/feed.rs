@@ -69,6 +69,8 @@ pub const ENTITIES: &[(&str, Gate)] = &[
     ("ministry_groups", Gate::DoptOnly),
     // The register of integration clients (INT-1) is DoPT's.
     ("oauth_client", Gate::Op(Op::ManageClients)),
+    // Webhook subscriptions (INT-2), DoPT's like the register.
+    ("webhook_subscription", Gate::Op(Op::ManageWebhooks)),
 ];
 
 /// The gate of an entity; one the table does not know is DoPT's only.

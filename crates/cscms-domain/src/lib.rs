@@ -28,4 +28,5 @@ pub mod surplus;
 pub mod text;
 pub mod trn;
 pub mod vigilance;
+pub mod webhook;
 pub mod workflow;

@@ -298,6 +298,9 @@ pub enum Op {
     ManageClients,
     /// The change feed; which changes each caller reads is [`crate::feed::scope`].
     ReadChanges,
+    /// Webhook subscriptions of integration clients: create, read, rotate,
+    /// disable, enable, delete, deliveries, redelivery, ping.
+    ManageWebhooks,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -342,6 +345,7 @@ impl Op {
         Op::DecideTrainingClaim,
         Op::ManageClients,
         Op::ReadChanges,
+        Op::ManageWebhooks,
     ];
 
     /// The table.
@@ -407,6 +411,11 @@ impl Op {
             Op::ManageClients => g(&[Dopt], NONE, "Only DoPT registers and manages integration clients."),
             // INT-1, INT-2: for those who keep others' records in step; an
             // employee reads their own records directly.
+            // INT-1, INT-2: a subscription is part of the client's
+            // registration, like its scopes: DoPT sets it up and hands the
+            // secret over. Clients do not manage their own (no scope grants
+            // it), so a stolen client token cannot redirect the pushes.
+            Op::ManageWebhooks => g(&[Dopt], NONE, "Only DoPT manages the webhook subscriptions of integration clients."),
             Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE], &[scopes::INTERESTS_READ]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }

@@ -1,5 +1,6 @@
-//! The audited write (PRF-4): a change, its audit row and its change event
-//! in one transaction, so none exists without the others.
+//! The audited write (PRF-4): a change, its audit row, its change event and
+//! the webhook deliveries it owes (INT-2) in one transaction, so none
+//! exists without the others.
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -87,7 +88,7 @@ fn record(conn: &mut DbConn, actor: &Actor, change: &Change) -> Result<(), Store
         })
         .returning(audit_log::id)
         .get_result(conn)?;
-    diesel::insert_into(change_events::table)
+    let event_id: i64 = diesel::insert_into(change_events::table)
         .values(NewChangeEvent {
             at,
             entity: change.entity,
@@ -96,8 +97,10 @@ fn record(conn: &mut DbConn, actor: &Actor, change: &Change) -> Result<(), Store
             org_id: change.org_id.as_deref(),
             audit_id,
         })
-        .execute(conn)?;
-    Ok(())
+        .returning(change_events::id)
+        .get_result(conn)?;
+    // INT-2: the webhook deliveries it owes, in the same transaction.
+    crate::webhooks::enqueue(conn, event_id, change, at)
 }
 
 /// One row of the audit trail.

@@ -157,6 +157,27 @@ pub fn page(
     )
 }
 
+/// The changes with these ids (those still kept), as the feed serves them.
+pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ChangeRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(change_events::table
+        .inner_join(audit_log::table)
+        .filter(change_events::id.eq_any(ids))
+        .select((
+            change_events::id,
+            change_events::txid,
+            change_events::at,
+            change_events::entity,
+            change_events::entity_id,
+            change_events::action,
+            change_events::audit_id,
+            audit_log::actor_role,
+        ))
+        .load(conn)?)
+}
+
 /// The position of the last change the caller may read (`START` if none):
 /// where to begin after reading the records in full.
 pub fn latest(conn: &mut DbConn, scope: &FeedScope) -> Result<Position, StoreError> {

@@ -33,6 +33,7 @@ pub mod steps;
 pub mod surplus;
 pub mod testing;
 pub mod vigilance;
+pub mod webhooks;
 pub mod working_strength;
 
 pub use db::{connect_pool, ping, DbConn, DbPool, DbUrl};

@@ -633,3 +633,55 @@ diesel::table! {
         tat_ms -> BigInt,
     }
 }
+
+diesel::table! {
+    /// Webhook subscriptions of integration clients (INT-1, INT-2).
+    webhook_subscriptions (id) {
+        id -> BigInt,
+        client_id -> Text,
+        url -> Text,
+        types -> Text,
+        secret -> Text,
+        previous_secret -> Nullable<Text>,
+        previous_until -> Nullable<Timestamp>,
+        status -> Text,
+        disabled_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    /// The durable queue of webhook deliveries (INT-2).
+    webhook_deliveries (id) {
+        id -> BigInt,
+        subscription_id -> BigInt,
+        event_id -> Nullable<BigInt>,
+        msg_id -> Text,
+        event_type -> Text,
+        entity -> Text,
+        entity_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claim -> Nullable<Text>,
+        lease_until -> Nullable<Timestamp>,
+        last_attempt_at -> Nullable<Timestamp>,
+        last_response_code -> Nullable<Integer>,
+        last_latency_ms -> Nullable<BigInt>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        delivered_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::joinable!(webhook_subscriptions -> oauth_clients (client_id));
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    webhook_subscriptions,
+    webhook_deliveries,
+    oauth_clients
+);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, change_events);
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, audit_log);

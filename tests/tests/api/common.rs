@@ -114,7 +114,8 @@ pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<A
             .with_cors_origins(s.cors_origins)
             .with_services(s.services)
             .with_idempotency_ttl(s.idempotency_ttl_secs)
-            .with_rate_limits(s.rate_limits),
+            .with_rate_limits(s.rate_limits)
+            .with_webhooks(s.webhooks),
     )
 }
 

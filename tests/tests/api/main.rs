@@ -34,5 +34,6 @@ mod scope;
 mod scope_matrix;
 mod surplus;
 mod vigilance;
+mod webhooks;
 mod workflow_support;
 mod write_load;

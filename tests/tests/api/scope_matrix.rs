@@ -430,7 +430,14 @@ fn family(path: &str) -> &'static str {
 
 /// Fills the path's parameters: the record under test, and values for the
 /// others. A new parameter must be given a value here.
-fn fill(path: &str, record: &str, year: i32) -> String {
+fn fill(path: &str, record: &str, year: i32, hooks: &Hooks) -> String {
+    // A client's webhook and a delivery of it (the absent client gets ids
+    // no client has).
+    let (hook, delivery) = hooks.get(record).cloned().unwrap_or((999_999, 999_999));
+    let path = path
+        .replace("{webhook_id}", &hook.to_string())
+        .replace("{delivery_id}", &delivery.to_string());
+    let path = path.as_str();
     let filled = if path.contains("{code}") {
         path.replace("{code}", record).replace("{id}", "1")
     } else {
@@ -463,6 +470,9 @@ fn methods(item: &serde_json::Value) -> Vec<String> {
     }
     out
 }
+
+/// Each matrix client's webhook subscription and a delivery of it.
+type Hooks = std::collections::HashMap<String, (i64, i64)>;
 
 /// One request through an app built once (the matrix makes over a thousand).
 async fn send<S, B>(svc: &S, method: &str, uri: &str, token: &str) -> (u16, String)
@@ -584,6 +594,38 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
     ] {
         clients.push(crate::clients::keyed_client(&app, &[scope]).await.0);
     }
+    // INT-2: one webhook subscription per client, with one delivery (a
+    // ping; no worker runs here, so nothing is sent).
+    let mut hooks = Hooks::new();
+    for client in &clients {
+        let client_id = client.clone();
+        let now = chrono::Utc::now().naive_utc();
+        let ids = app
+            .db(move |c| {
+                let sub = cscms_store::webhooks::create(
+                    c,
+                    &cscms_store::audit::Actor {
+                        sub: "fixture".into(),
+                        role: "dopt".into(),
+                        request_id: "fixture".into(),
+                    },
+                    cscms_store::webhooks::NewSubscription {
+                        client_id,
+                        url: "https://hooks.example.gov.in/cscms".into(),
+                        types: "organisation".into(),
+                        secret: cscms_api::webhooks::sign::new_secret(),
+                        status: "enabled".into(),
+                        version: 1,
+                        created_at: now,
+                        updated_at: now,
+                    },
+                )?;
+                let delivery = cscms_store::webhooks::enqueue_ping(c, sub.id)?;
+                Ok((sub.id, delivery))
+            })
+            .await;
+        hooks.insert(client.clone(), ids);
+    }
     let records = |fam: &str| -> (Vec<String>, &'static str) {
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match fam {
@@ -674,8 +716,8 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
         } = case;
         let (role, anchor) = (row.role, row.anchor);
         let token = app.token(role, anchor);
-        let nothing = send(&svc, method, &fill(path, absent, year), &token).await;
-        let uri = fill(path, record, year);
+        let nothing = send(&svc, method, &fill(path, absent, year, &hooks), &token).await;
+        let uri = fill(path, record, year, &hooks);
         let got = send(&svc, method, &uri, &token).await;
         match sees {
             No => {

@@ -109,6 +109,7 @@ fn href(entity: &str, id: &str) -> Option<String> {
         "delpge_programme" => format!("/v1/delpge/programmes/{id}"),
         "delpge_claim" => format!("/v1/delpge/claims/{id}"),
         "oauth_client" => format!("/v1/clients/{id}"),
+        "webhook_subscription" => format!("/v1/clients/{a}/webhooks/{b}"),
         _ => return None,
     })
 }

@@ -25,6 +25,7 @@ pub mod rti;
 pub mod rules;
 pub mod surplus;
 pub mod vigilance;
+pub mod webhooks;
 pub mod workflow;
 pub mod working_strength;
 

@@ -1,0 +1,140 @@
+//! Sending one webhook (INT-2): an HTTP client that follows no redirects,
+//! gives up after the configured timeout, and connects only to addresses
+//! it has resolved and checked itself (no SSRF, even if DNS changes after
+//! the subscription was made).
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Instant;
+
+use actix_tls::connect::{Resolve, Resolver};
+use actix_web::web;
+use cscms_domain::webhook::{check_address, parse_url, UrlRefusal};
+use futures_util::future::LocalBoxFuture;
+
+use crate::config::WebhookSettings;
+
+/// Resolves a host and refuses it if any of its addresses is one a
+/// webhook must not reach: a name with one private address among public
+/// ones is refused whole.
+#[derive(Clone, Copy)]
+struct Guard {
+    allow_private: bool,
+}
+
+impl Resolve for Guard {
+    fn lookup<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> LocalBoxFuture<'a, Result<Vec<SocketAddr>, Box<dyn std::error::Error>>> {
+        Box::pin(async move {
+            resolve(host, port, self.allow_private)
+                .await
+                .map_err(|e| -> Box<dyn std::error::Error> { e.into() })
+        })
+    }
+}
+
+/// The addresses of `host`, every one of them checked.
+pub async fn resolve(
+    host: &str,
+    port: u16,
+    allow_private: bool,
+) -> Result<Vec<SocketAddr>, String> {
+    let name = host.to_owned();
+    let addrs = web::block(move || (name.as_str(), port).to_socket_addrs().map(Vec::from_iter))
+        .await
+        .map_err(|e| format!("resolver: {e}"))?
+        .map_err(|_| format!("{host} does not resolve"))?;
+    if addrs.is_empty() {
+        return Err(format!("{host} does not resolve"));
+    }
+    for a in &addrs {
+        check_address(a.ip(), allow_private).map_err(|e| e.to_string())?;
+    }
+    Ok(addrs)
+}
+
+/// Checks a subscription URL now: its form, and every address its host
+/// resolves to (INT-2).
+pub async fn check_url(url: &str, allow_private: bool) -> Result<(), String> {
+    let target = parse_url(url, allow_private).map_err(|e: UrlRefusal| e.to_string())?;
+    if target.ip().is_none() {
+        resolve(&target.host, target.port, allow_private).await?;
+    }
+    Ok(())
+}
+
+/// The client a delivery worker sends with.
+pub fn client(settings: &WebhookSettings) -> awc::Client {
+    let guard = Guard {
+        allow_private: settings.allow_private,
+    };
+    let tcp = actix_tls::connect::Connector::new(Resolver::custom(guard)).service();
+    let connector = awc::Connector::new()
+        .connector(tcp)
+        .timeout(settings.timeout);
+    awc::Client::builder()
+        .connector(connector)
+        .timeout(settings.timeout)
+        .disable_redirects()
+        .add_default_header(("user-agent", "CSCMS-Webhooks/1"))
+        .finish()
+}
+
+/// What an attempt got: a status and `Retry-After` (seconds), or why not.
+pub struct Response {
+    pub status: Option<u16>,
+    pub retry_after: Option<u64>,
+    pub error: Option<String>,
+    pub latency_ms: i64,
+}
+
+/// Posts one signed message.
+pub async fn post(
+    client: &awc::Client,
+    settings: &WebhookSettings,
+    url: &str,
+    headers: &[(&'static str, String)],
+    body: Vec<u8>,
+) -> Response {
+    let started = Instant::now();
+    let elapsed = || i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    // An address in the URL itself is not resolved: check it here.
+    if let Err(e) = parse_url(url, settings.allow_private) {
+        return Response {
+            status: None,
+            retry_after: None,
+            error: Some(format!("not sent: {e}")),
+            latency_ms: 0,
+        };
+    }
+    let mut req = client
+        .post(url)
+        .insert_header(("content-type", "application/json"));
+    for (name, value) in headers {
+        req = req.insert_header((*name, value.as_str()));
+    }
+    match req.send_body(body).await {
+        Ok(res) => Response {
+            status: Some(res.status().as_u16()),
+            retry_after: res
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok()),
+            error: None,
+            latency_ms: elapsed(),
+        },
+        Err(e) => Response {
+            status: None,
+            retry_after: None,
+            error: Some(match e {
+                awc::error::SendRequestError::Timeout => "no answer within the timeout".to_owned(),
+                awc::error::SendRequestError::Connect(c) => format!("could not connect: {c}"),
+                other => format!("sending failed: {other}"),
+            }),
+            latency_ms: elapsed(),
+        },
+    }
+}

@@ -1,0 +1,647 @@
+//! Webhook subscriptions and their durable delivery queue (INT-1, INT-2).
+//!
+//! A delivery row is written in the same transaction as the change it
+//! carries ([`enqueue`], called by the audited write), so a committed
+//! change is a delivery owed even if the process dies at once. Workers
+//! claim due rows with a lease ([`claim`]): on PostgreSQL with
+//! `FOR UPDATE SKIP LOCKED`, so instances never take the same row; on
+//! SQLite inside the one write transaction. A lease that runs out (a
+//! crashed worker) makes the row due again: delivery is at least once, and
+//! the `webhook-id` lets the receiver drop a repeat.
+
+use chrono::{NaiveDateTime, Utc};
+use cscms_domain::feed::{self, TypeFilter};
+use cscms_domain::principal::{Principal, Role};
+use cscms_domain::webhook;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text, Timestamp};
+use serde::Serialize;
+
+use crate::audit::{self, Actor, Change};
+use crate::changes::ChangeRow;
+use crate::schema::{oauth_clients, webhook_deliveries, webhook_subscriptions};
+use crate::{DbConn, StoreError};
+
+pub const ENABLED: &str = "enabled";
+pub const DISABLED: &str = "disabled";
+pub const PENDING: &str = "pending";
+pub const DELIVERED: &str = "delivered";
+pub const FAILED: &str = "failed";
+/// The type of a test ping (never a change of the feed).
+pub const PING: &str = "webhook.ping";
+
+#[derive(Debug, Clone, Queryable, Selectable, AsChangeset)]
+#[diesel(table_name = webhook_subscriptions, treat_none_as_null = true)]
+pub struct SubscriptionRow {
+    pub id: i64,
+    pub client_id: String,
+    pub url: String,
+    pub types: String,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+    pub previous_until: Option<NaiveDateTime>,
+    pub status: String,
+    pub disabled_reason: Option<String>,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = webhook_subscriptions)]
+pub struct NewSubscription {
+    pub client_id: String,
+    pub url: String,
+    pub types: String,
+    pub secret: String,
+    pub status: String,
+    pub version: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// What the audit trail keeps of a subscription: never its secrets.
+#[derive(Serialize)]
+struct Audited<'a> {
+    id: i64,
+    client_id: &'a str,
+    url: &'a str,
+    types: &'a str,
+    status: &'a str,
+    disabled_reason: Option<&'a str>,
+    rotation_overlap_until: Option<NaiveDateTime>,
+    version: i64,
+}
+
+fn change(
+    action: &'static str,
+    before: Option<&SubscriptionRow>,
+    after: Option<&SubscriptionRow>,
+) -> Change {
+    let view = |r: &SubscriptionRow| {
+        serde_json::to_value(Audited {
+            id: r.id,
+            client_id: &r.client_id,
+            url: &r.url,
+            types: &r.types,
+            status: &r.status,
+            disabled_reason: r.disabled_reason.as_deref(),
+            rotation_overlap_until: r.previous_until,
+            version: r.version,
+        })
+        .ok()
+    };
+    let id = after
+        .or(before)
+        .map(|r| format!("{}/{}", r.client_id, r.id))
+        .unwrap_or_default();
+    Change {
+        action,
+        entity: "webhook_subscription",
+        entity_id: id,
+        org_id: None,
+        before: before.and_then(view),
+        after: after.and_then(view),
+    }
+}
+
+/// Creates a subscription, audited.
+pub fn create(
+    conn: &mut DbConn,
+    actor: &Actor,
+    new: NewSubscription,
+) -> Result<SubscriptionRow, StoreError> {
+    audit::audited(conn, actor, |c| {
+        let id: i64 = diesel::insert_into(webhook_subscriptions::table)
+            .values(&new)
+            .returning(webhook_subscriptions::id)
+            .get_result(c)?;
+        let row = webhook_subscriptions::table
+            .find(id)
+            .select(SubscriptionRow::as_select())
+            .first(c)?;
+        let ch = change("create", None, Some(&row));
+        Ok((row, ch))
+    })
+}
+
+/// The client's subscriptions, oldest first.
+pub fn list(conn: &mut DbConn, client_id: &str) -> Result<Vec<SubscriptionRow>, StoreError> {
+    Ok(webhook_subscriptions::table
+        .filter(webhook_subscriptions::client_id.eq(client_id))
+        .order(webhook_subscriptions::id)
+        .select(SubscriptionRow::as_select())
+        .load(conn)?)
+}
+
+/// One subscription of the client; `None` if it is another client's.
+pub fn get(
+    conn: &mut DbConn,
+    client_id: &str,
+    id: i64,
+) -> Result<Option<SubscriptionRow>, StoreError> {
+    Ok(webhook_subscriptions::table
+        .find(id)
+        .filter(webhook_subscriptions::client_id.eq(client_id))
+        .select(SubscriptionRow::as_select())
+        .first(conn)
+        .optional()?)
+}
+
+/// Changes a subscription by `edit`, audited as `action`; `None` when the
+/// client has no such subscription. `edit` may refuse, and then nothing is
+/// written.
+pub fn update<E>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    client_id: &str,
+    id: i64,
+    action: &'static str,
+    edit: impl FnOnce(&SubscriptionRow) -> Result<SubscriptionRow, E>,
+) -> Result<Option<Result<SubscriptionRow, E>>, StoreError> {
+    crate::db::write_transaction(conn, |c| {
+        crate::db::lock(c, &format!("webhook_subscription:{id}"))?;
+        let Some(before) = get(c, client_id, id)? else {
+            return Ok(None);
+        };
+        let mut after = match edit(&before) {
+            Ok(after) => after,
+            Err(e) => return Ok(Some(Err(e))),
+        };
+        after.id = before.id;
+        after.client_id = before.client_id.clone();
+        after.version = before.version + 1;
+        after.updated_at = Utc::now().naive_utc();
+        let after = audit::audited(c, actor, |c| {
+            diesel::update(webhook_subscriptions::table.find(id))
+                .set(&after)
+                .execute(c)?;
+            Ok((after.clone(), change(action, Some(&before), Some(&after))))
+        })?;
+        Ok(Some(Ok(after)))
+    })
+}
+
+/// Deletes a subscription and its queue, audited, if `allowed` says it may
+/// go; `None` when the client has no such subscription.
+pub fn delete<E>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    client_id: &str,
+    id: i64,
+    allowed: impl FnOnce(&SubscriptionRow) -> Result<(), E>,
+) -> Result<Option<Result<(), E>>, StoreError> {
+    crate::db::write_transaction(conn, |c| {
+        crate::db::lock(c, &format!("webhook_subscription:{id}"))?;
+        let Some(before) = get(c, client_id, id)? else {
+            return Ok(None);
+        };
+        if let Err(e) = allowed(&before) {
+            return Ok(Some(Err(e)));
+        }
+        audit::audited(c, actor, |c| {
+            diesel::delete(
+                webhook_deliveries::table.filter(webhook_deliveries::subscription_id.eq(id)),
+            )
+            .execute(c)?;
+            diesel::delete(webhook_subscriptions::table.find(id)).execute(c)?;
+            Ok(((), change("delete", Some(&before), None)))
+        })?;
+        Ok(Some(Ok(())))
+    })
+}
+
+/// The parsed types of a stored subscription (stored space-separated).
+pub fn stored_types(types: &str) -> Vec<TypeFilter> {
+    types.split(' ').filter_map(TypeFilter::parse).collect()
+}
+
+/// Whether a client with `scopes` (space-separated, as registered) reads
+/// changes of `entity` on the feed: the same rule as the feed's.
+pub fn client_reads(client_id: &str, scopes: &str, entity: &str) -> bool {
+    let who = Principal {
+        sub: client_id.to_owned(),
+        role: Role::Integration,
+        org: None,
+        employee: None,
+        scopes: scopes
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    };
+    feed::scope(&who).admits(entity, None, None)
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = webhook_deliveries)]
+struct NewDelivery<'a> {
+    subscription_id: i64,
+    event_id: Option<i64>,
+    msg_id: String,
+    event_type: &'a str,
+    entity: &'a str,
+    entity_id: &'a str,
+    status: &'a str,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    created_at: NaiveDateTime,
+}
+
+fn msg_id() -> String {
+    format!("msg_{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Queues the change `event_id` for every enabled subscription of an
+/// active client that asked for its type and whose client reads it on the
+/// feed. Runs inside the audited write's transaction (INT-2).
+pub(crate) fn enqueue(
+    conn: &mut DbConn,
+    event_id: i64,
+    change: &Change,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    let subs: Vec<(i64, String, String, String)> = webhook_subscriptions::table
+        .inner_join(oauth_clients::table)
+        .filter(webhook_subscriptions::status.eq(ENABLED))
+        .filter(oauth_clients::status.eq("active"))
+        .select((
+            webhook_subscriptions::id,
+            webhook_subscriptions::types,
+            oauth_clients::client_id,
+            oauth_clients::scopes,
+        ))
+        .load(conn)?;
+    let event_type = feed::change_type(change.entity, change.action);
+    let rows: Vec<NewDelivery> = subs
+        .iter()
+        .filter(|(_, types, client, scopes)| {
+            webhook::matches(&stored_types(types), change.entity, change.action)
+                && client_reads(client, scopes, change.entity)
+        })
+        .map(|(id, ..)| NewDelivery {
+            subscription_id: *id,
+            event_id: Some(event_id),
+            msg_id: msg_id(),
+            event_type: &event_type,
+            entity: change.entity,
+            entity_id: &change.entity_id,
+            status: PENDING,
+            attempts: 0,
+            next_attempt_at: at,
+            created_at: at,
+        })
+        .collect();
+    // One statement each: the multi-backend connection has no batch insert.
+    for row in rows {
+        diesel::insert_into(webhook_deliveries::table)
+            .values(row)
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// An operation on a subscription's queue, for the audit trail.
+fn queue_change(action: &'static str, sub: &SubscriptionRow, delivery: &DeliveryRow) -> Change {
+    Change {
+        action,
+        entity: "webhook_subscription",
+        entity_id: format!("{}/{}", sub.client_id, sub.id),
+        org_id: None,
+        before: None,
+        after: Some(serde_json::json!({
+            "delivery_id": delivery.id,
+            "webhook_id": delivery.msg_id,
+            "type": delivery.event_type,
+        })),
+    }
+}
+
+fn delivery(conn: &mut DbConn, id: i64) -> Result<DeliveryRow, StoreError> {
+    Ok(webhook_deliveries::table
+        .find(id)
+        .select(DeliveryRow::as_select())
+        .first(conn)?)
+}
+
+/// Queues a test ping for a subscription, audited.
+pub fn ping(
+    conn: &mut DbConn,
+    actor: &Actor,
+    sub: &SubscriptionRow,
+) -> Result<DeliveryRow, StoreError> {
+    audit::audited(conn, actor, |c| {
+        let id = enqueue_ping(c, sub.id)?;
+        let row = delivery(c, id)?;
+        let ch = queue_change("ping", sub, &row);
+        Ok((row, ch))
+    })
+}
+
+/// Queues a test ping for a subscription; returns the delivery's id.
+pub fn enqueue_ping(conn: &mut DbConn, subscription_id: i64) -> Result<i64, StoreError> {
+    let now = Utc::now().naive_utc();
+    let id = msg_id();
+    Ok(diesel::insert_into(webhook_deliveries::table)
+        .values(NewDelivery {
+            subscription_id,
+            event_id: None,
+            msg_id: id.clone(),
+            event_type: PING,
+            entity: PING,
+            entity_id: &id,
+            status: PENDING,
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+        })
+        .returning(webhook_deliveries::id)
+        .get_result(conn)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhook_deliveries)]
+pub struct DeliveryRow {
+    pub id: i64,
+    pub subscription_id: i64,
+    pub event_id: Option<i64>,
+    pub msg_id: String,
+    pub event_type: String,
+    pub entity: String,
+    pub entity_id: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: NaiveDateTime,
+    pub claim: Option<String>,
+    pub lease_until: Option<NaiveDateTime>,
+    pub last_attempt_at: Option<NaiveDateTime>,
+    pub last_response_code: Option<i32>,
+    pub last_latency_ms: Option<i64>,
+    pub last_error: Option<String>,
+    pub created_at: NaiveDateTime,
+    pub delivered_at: Option<NaiveDateTime>,
+}
+
+/// A page of a subscription's deliveries, newest first, below `before_id`.
+pub fn deliveries(
+    conn: &mut DbConn,
+    subscription_id: i64,
+    before_id: Option<i64>,
+    limit: i64,
+) -> Result<Vec<DeliveryRow>, StoreError> {
+    let mut q = webhook_deliveries::table
+        .filter(webhook_deliveries::subscription_id.eq(subscription_id))
+        .into_boxed();
+    if let Some(b) = before_id {
+        q = q.filter(webhook_deliveries::id.lt(b));
+    }
+    Ok(q.order(webhook_deliveries::id.desc())
+        .limit(limit)
+        .select(DeliveryRow::as_select())
+        .load(conn)?)
+}
+
+/// Queues one delivery again, now, with its attempts reset and the same
+/// `webhook-id`, audited; `None` when the subscription has no such delivery.
+pub fn redeliver(
+    conn: &mut DbConn,
+    actor: &Actor,
+    sub: &SubscriptionRow,
+    delivery_id: i64,
+) -> Result<Option<DeliveryRow>, StoreError> {
+    let subscription_id = sub.id;
+    crate::db::write_transaction(conn, |c| {
+        let now = Utc::now().naive_utc();
+        let n = diesel::update(
+            webhook_deliveries::table
+                .find(delivery_id)
+                .filter(webhook_deliveries::subscription_id.eq(subscription_id)),
+        )
+        .set((
+            webhook_deliveries::status.eq(PENDING),
+            webhook_deliveries::attempts.eq(0),
+            webhook_deliveries::next_attempt_at.eq(now),
+            webhook_deliveries::claim.eq(None::<String>),
+            webhook_deliveries::lease_until.eq(None::<NaiveDateTime>),
+            webhook_deliveries::delivered_at.eq(None::<NaiveDateTime>),
+        ))
+        .execute(c)?;
+        if n == 0 {
+            return Ok(None);
+        }
+        let row = delivery(c, delivery_id)?;
+        audit::audited(c, actor, |_| Ok(((), queue_change("redeliver", sub, &row))))?;
+        Ok(Some(row))
+    })
+}
+
+/// A delivery claimed for sending, with what sending it needs.
+#[derive(Debug, Clone)]
+pub struct Claimed {
+    pub delivery: DeliveryRow,
+    pub subscription: SubscriptionRow,
+    pub client_status: String,
+    pub client_scopes: String,
+    /// The change, as the feed serves it; `None` for a ping or a change
+    /// pruned since.
+    pub change: Option<ChangeRow>,
+}
+
+#[derive(QueryableByName)]
+struct IdRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+/// Claims up to `limit` due deliveries for `claim` until `lease_until`,
+/// counting the attempt. Due: pending, its time come, not leased (or the
+/// lease run out), its subscription enabled, and no earlier delivery of the
+/// same entity to the same subscription still pending (per-entity order).
+pub fn claim(
+    conn: &mut DbConn,
+    claim: &str,
+    now: NaiveDateTime,
+    lease_until: NaiveDateTime,
+    limit: i64,
+) -> Result<Vec<Claimed>, StoreError> {
+    const DUE: &str = "SELECT d.id FROM webhook_deliveries d \
+         JOIN webhook_subscriptions s ON s.id = d.subscription_id \
+         WHERE d.status = 'pending' AND d.next_attempt_at <= {now} \
+         AND (d.lease_until IS NULL OR d.lease_until < {now}) \
+         AND s.status = 'enabled' \
+         AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e \
+             WHERE e.subscription_id = d.subscription_id AND e.entity = d.entity \
+             AND e.entity_id = d.entity_id AND e.status = 'pending' AND e.id < d.id) \
+         ORDER BY d.id LIMIT {limit}";
+    let ids: Vec<i64> = crate::db::write_transaction(conn, |c| {
+        let rows: Vec<IdRow> = match c {
+            DbConn::Pg(pg) => {
+                let due = DUE.replace("{now}", "$1").replace("{limit}", "$2");
+                diesel::sql_query(format!(
+                    "UPDATE webhook_deliveries SET claim = $3, lease_until = $4, \
+                     attempts = attempts + 1, last_attempt_at = $1 \
+                     WHERE id IN ({due} FOR UPDATE OF d SKIP LOCKED) RETURNING id"
+                ))
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .bind::<Text, _>(claim)
+                .bind::<Timestamp, _>(lease_until)
+                .load(pg)?
+            }
+            DbConn::Sqlite(sq) => {
+                let due = DUE.replace("{now}", "?1").replace("{limit}", "?2");
+                diesel::sql_query(format!(
+                    "UPDATE webhook_deliveries SET claim = ?3, lease_until = ?4, \
+                     attempts = attempts + 1, last_attempt_at = ?1 \
+                     WHERE id IN ({due}) RETURNING id"
+                ))
+                .bind::<Timestamp, _>(now)
+                .bind::<BigInt, _>(limit)
+                .bind::<Text, _>(claim)
+                .bind::<Timestamp, _>(lease_until)
+                .load(sq)?
+            }
+        };
+        Ok(rows.into_iter().map(|r| r.id).collect())
+    })?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<(DeliveryRow, SubscriptionRow, String, String)> = webhook_deliveries::table
+        .inner_join(webhook_subscriptions::table.inner_join(oauth_clients::table))
+        .filter(webhook_deliveries::id.eq_any(&ids))
+        .filter(webhook_deliveries::claim.eq(claim))
+        .order(webhook_deliveries::id)
+        .select((
+            DeliveryRow::as_select(),
+            SubscriptionRow::as_select(),
+            oauth_clients::status,
+            oauth_clients::scopes,
+        ))
+        .load(conn)?;
+    let events: Vec<i64> = rows.iter().filter_map(|r| r.0.event_id).collect();
+    let changes = crate::changes::by_ids(conn, &events)?;
+    Ok(rows
+        .into_iter()
+        .map(|(delivery, subscription, client_status, client_scopes)| {
+            let change = delivery
+                .event_id
+                .and_then(|e| changes.iter().find(|c| c.id == e).cloned());
+            Claimed {
+                delivery,
+                subscription,
+                client_status,
+                client_scopes,
+                change,
+            }
+        })
+        .collect())
+}
+
+/// What became of one attempt.
+#[derive(Debug, Clone)]
+pub enum Outcome {
+    Delivered,
+    /// Try again at this time.
+    Retry(NaiveDateTime),
+    /// No more attempts; `disable` names why the subscription is disabled
+    /// too (a 410, the schedule spent), if it is.
+    Failed {
+        disable: Option<String>,
+    },
+}
+
+/// One attempt's record.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub delivery_id: i64,
+    pub subscription_id: i64,
+    pub response_code: Option<i32>,
+    pub latency_ms: i64,
+    pub error: Option<String>,
+    pub outcome: Outcome,
+}
+
+/// Records an attempt of a delivery this worker still holds (`claim`);
+/// one whose lease ran out and was claimed again is left to its new
+/// holder. Disabling a subscription is audited as `actor`'s.
+pub fn finish(
+    conn: &mut DbConn,
+    actor: &Actor,
+    claim: &str,
+    a: &Attempt,
+) -> Result<(), StoreError> {
+    crate::db::write_transaction(conn, |c| {
+        let now = Utc::now().naive_utc();
+        // `next_attempt_at` matters only while pending.
+        let (status, next, delivered_at) = match &a.outcome {
+            Outcome::Delivered => (DELIVERED, now, Some(now)),
+            Outcome::Retry(at) => (PENDING, *at, None),
+            Outcome::Failed { .. } => (FAILED, now, None),
+        };
+        let target = webhook_deliveries::table
+            .find(a.delivery_id)
+            .filter(webhook_deliveries::claim.eq(claim));
+        let n = diesel::update(target)
+            .set((
+                webhook_deliveries::status.eq(status),
+                webhook_deliveries::next_attempt_at.eq(next),
+                webhook_deliveries::claim.eq(None::<String>),
+                webhook_deliveries::lease_until.eq(None::<NaiveDateTime>),
+                webhook_deliveries::last_response_code.eq(a.response_code),
+                webhook_deliveries::last_latency_ms.eq(a.latency_ms),
+                webhook_deliveries::last_error.eq(a.error.clone()),
+                webhook_deliveries::delivered_at.eq(delivered_at),
+            ))
+            .execute(c)?;
+        if let (1, Outcome::Failed { disable: Some(why) }) = (n, &a.outcome) {
+            disable(c, actor, a.subscription_id, why)?;
+        }
+        Ok(())
+    })
+}
+
+/// Disables a subscription for `why` (audited), if it is enabled.
+fn disable(conn: &mut DbConn, actor: &Actor, id: i64, why: &str) -> Result<(), StoreError> {
+    let client: Option<String> = webhook_subscriptions::table
+        .find(id)
+        .select(webhook_subscriptions::client_id)
+        .first(conn)
+        .optional()?;
+    let Some(client) = client else {
+        return Ok(());
+    };
+    update(conn, actor, &client, id, "disable", |before| {
+        if before.status != ENABLED {
+            return Err(());
+        }
+        Ok(SubscriptionRow {
+            status: DISABLED.to_owned(),
+            disabled_reason: Some(why.to_owned()),
+            ..before.clone()
+        })
+    })?;
+    Ok(())
+}
+
+/// Deliveries still owed (pending), for a subscription or all.
+pub fn pending(conn: &mut DbConn, subscription_id: Option<i64>) -> Result<i64, StoreError> {
+    let mut q = webhook_deliveries::table
+        .filter(webhook_deliveries::status.eq(PENDING))
+        .into_boxed();
+    if let Some(s) = subscription_id {
+        q = q.filter(webhook_deliveries::subscription_id.eq(s));
+    }
+    Ok(q.count().get_result(conn)?)
+}
+
+/// Deletes finished deliveries (delivered or failed) made before `cutoff`:
+/// the delivery log is kept for the feed's retention window.
+pub fn prune(conn: &mut DbConn, cutoff: NaiveDateTime) -> Result<usize, StoreError> {
+    Ok(diesel::delete(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::status.ne(PENDING))
+            .filter(webhook_deliveries::created_at.lt(cutoff)),
+    )
+    .execute(conn)?)
+}

@@ -1,0 +1,911 @@
+//! Webhooks (INT-1, INT-2) through the API: subscriptions and their scope,
+//! signed delivery to a local receiver checked by an independent verifier,
+//! retries with the same `webhook-id`, 410 and the last retry disabling,
+//! per-entity order, the durable queue, one delivery per message with two
+//! instances, leases, rotation, ping and redelivery, and the SSRF guard.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::Utc;
+use cscms_domain::principal::{scopes, Role};
+use cscms_store::audit::Actor;
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+
+use crate::common::{instance, spawn_with, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+
+/// Development settings: http to loopback, and a schedule in milliseconds.
+const DEV: &[(&str, &str)] = &[
+    ("CSCMS_WEBHOOK_ALLOW_PRIVATE", "true"),
+    ("CSCMS_WEBHOOK_SCHEDULE", "0s,50ms,50ms,50ms,50ms"),
+];
+
+/// One request the receiver got.
+#[derive(Clone, Debug)]
+struct Received {
+    headers: HashMap<String, String>,
+    body: Vec<u8>,
+}
+
+impl Received {
+    fn id(&self) -> &str {
+        &self.headers["webhook-id"]
+    }
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap()
+    }
+}
+
+/// A receiver on a loopback port: answers each request with the next
+/// status of its script (204 once the script is spent).
+struct Receiver {
+    url: String,
+    port: u16,
+    got: Arc<Mutex<Vec<Received>>>,
+    connections: Arc<AtomicUsize>,
+}
+
+impl Receiver {
+    fn start(script: &[u16], delay: Duration) -> Self {
+        Self::start_with(script, delay, false)
+    }
+
+    /// Like [`Self::start`], the delay only before the first answer.
+    fn start_with(script: &[u16], delay: Duration, only_first: bool) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let got = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let script = Arc::new(Mutex::new(
+            script.iter().copied().collect::<VecDeque<u16>>(),
+        ));
+        let (g, n) = (got.clone(), connections.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                n.fetch_add(1, Ordering::SeqCst);
+                let (g, script) = (g.clone(), script.clone());
+                let first = n.load(Ordering::SeqCst) == 1;
+                std::thread::spawn(move || {
+                    let Some(req) = read_request(&mut stream) else {
+                        return;
+                    };
+                    // Noted on arrival; answered after the delay.
+                    g.lock().unwrap().push(req);
+                    if first || !only_first {
+                        std::thread::sleep(delay);
+                    }
+                    let status = script.lock().unwrap().pop_front().unwrap_or(204);
+                    let extra = if matches!(status, 429 | 503) {
+                        "Retry-After: 0\r\n"
+                    } else {
+                        ""
+                    };
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 {status} X\r\n{extra}Content-Length: 0\r\nConnection: close\r\n\r\n"
+                    );
+                });
+            }
+        });
+        Self {
+            url: format!("http://127.0.0.1:{port}/hook"),
+            port,
+            got,
+            connections,
+        }
+    }
+
+    fn got(&self) -> Vec<Received> {
+        self.got.lock().unwrap().clone()
+    }
+
+    async fn wait_for(&self, n: usize) -> Vec<Received> {
+        for _ in 0..200 {
+            if self.got().len() >= n {
+                return self.got();
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the receiver got {} of {n} messages", self.got().len());
+    }
+}
+
+fn read_request(stream: &mut std::net::TcpStream) -> Option<Received> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let head_end = loop {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).to_string();
+    let headers: HashMap<String, String> = head
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+        .collect();
+    let len: usize = headers.get("content-length")?.parse().ok()?;
+    while buf.len() < head_end + len {
+        let n = stream.read(&mut chunk).ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    Some(Received {
+        headers,
+        body: buf[head_end..head_end + len].to_vec(),
+    })
+}
+
+/// The receiver's side of Standard Webhooks, written from the
+/// specification (not the service's code): HMAC-SHA256 keyed with the
+/// secret's base64-decoded bytes over `id.timestamp.body`, compared with
+/// each space-separated `v1,` entry; the timestamp within five minutes.
+fn verifies(secret: &str, r: &Received) -> bool {
+    let (id, ts) = (&r.headers["webhook-id"], &r.headers["webhook-timestamp"]);
+    let Ok(when) = ts.parse::<i64>() else {
+        return false;
+    };
+    if (Utc::now().timestamp() - when).abs() > 300 {
+        return false;
+    }
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{ts}.").as_bytes());
+    mac.update(&r.body);
+    let expected = STANDARD.encode(mac.finalize().into_bytes());
+    r.headers["webhook-signature"]
+        .split(' ')
+        .any(|entry| entry.split_once(',') == Some(("v1", expected.as_str())))
+}
+
+/// The reference example of the specification, through the verifier above.
+#[test]
+fn the_verifier_accepts_the_specifications_example() {
+    let r = Received {
+        headers: HashMap::from([
+            ("webhook-id".into(), "msg_p5jXN8AQM9LWM0D4loKWxJek".into()),
+            (
+                "webhook-timestamp".into(),
+                Utc::now().timestamp().to_string(),
+            ),
+            ("webhook-signature".into(), String::new()),
+        ]),
+        body: br#"{"test": 2432232314}"#.to_vec(),
+    };
+    let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+    let ts: i64 = r.headers["webhook-timestamp"].parse().unwrap();
+    let sig = cscms_api::webhooks::sign::sign(secret, r.id(), ts, &r.body).unwrap();
+    let mut signed = r.clone();
+    signed
+        .headers
+        .insert("webhook-signature".into(), format!("v1,bm90IGl0 {sig}"));
+    assert!(verifies(secret, &signed));
+    assert!(!verifies(
+        "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0",
+        &signed
+    ));
+    signed.body.push(b' ');
+    assert!(!verifies(secret, &signed));
+}
+
+async fn client_with(app: &TestApp, scope: &str) -> String {
+    crate::clients::keyed_client(app, &[scope]).await.0
+}
+
+/// Subscribes as DoPT; returns the subscription's id and secret.
+async fn subscribe(app: &TestApp, client: &str, url: &str, types: &[&str]) -> (i64, String) {
+    let r = app
+        .post_json(
+            &format!("/v1/clients/{client}/webhooks"),
+            &app.dopt(),
+            &json!({"url": url, "types": types}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    (
+        r.json["id"].as_i64().unwrap(),
+        r.json["secret"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// Records a vigilance status (an audited write the client reads).
+async fn record(app: &TestApp, code: &str, day: u64) {
+    let from = chrono::NaiveDate::from_ymd_opt(2015, 1, 1).unwrap() + chrono::Days::new(day);
+    let r = app
+        .post_json(
+            &format!("/v1/employees/{code}/vigilance-status"),
+            &app.token(Role::Avd, None),
+            &json!({"status": "clear", "effective_from": from.to_string(), "order_ref": format!("AVD-I/{day}/2015")}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+}
+
+async fn webhook(app: &TestApp, client: &str, id: i64) -> Value {
+    let r = app
+        .get(&format!("/v1/clients/{client}/webhooks/{id}"), &app.dopt())
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    r.json
+}
+
+async fn deliveries(app: &TestApp, client: &str, id: i64) -> Vec<Value> {
+    let r = app
+        .get(
+            &format!("/v1/clients/{client}/webhooks/{id}/deliveries"),
+            &app.dopt(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    r.json["items"].as_array().unwrap().clone()
+}
+
+async fn until<F: std::future::Future<Output = bool>>(what: &str, mut check: impl FnMut() -> F) {
+    for _ in 0..200 {
+        if check().await {
+            return;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+#[actix_web::test]
+async fn every_change_is_delivered_signed_with_the_feeds_event() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, secret) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    cscms_api::webhooks::spawn(app.state.clone());
+    let codes = [IN_MHA, IN_NDMA, IN_MOF];
+    for (i, code) in codes.iter().enumerate() {
+        record(&app, code, i as u64).await;
+    }
+    let got = rx.wait_for(3).await;
+    assert_eq!(got.len(), 3);
+    let mut seen = Vec::new();
+    for r in &got {
+        assert!(verifies(&secret, r), "signature of {:?}", r.headers);
+        assert!(r.id().starts_with("msg_"));
+        let body = r.json();
+        assert_eq!(body["type"], "vigilance_status.record");
+        assert!(body["timestamp"].is_string());
+        let data = &body["data"];
+        assert_eq!(data["type"], "vigilance_status.record");
+        assert_eq!(data["actor_role"], "avd");
+        let code = data["entity_id"].as_str().unwrap().to_owned();
+        assert_eq!(
+            data["href"],
+            format!("/v1/employees/{code}/vigilance-status")
+        );
+        seen.push(code);
+    }
+    seen.sort();
+    let mut want: Vec<String> = codes.iter().map(|c| c.to_string()).collect();
+    want.sort();
+    assert_eq!(seen, want);
+    // The receiver has answered; the worker records the answers next.
+    until("the log to show three deliveries", || async {
+        let log = deliveries(&app, &client, id).await;
+        log.len() == 3 && log.iter().all(|d| d["status"] == "delivered")
+    })
+    .await;
+    let log = deliveries(&app, &client, id).await;
+    assert_eq!(log.len(), 3);
+    assert!(log
+        .iter()
+        .all(|d| d["status"] == "delivered" && d["attempts"] == 1 && d["response_code"] == 204));
+    assert!(log.iter().all(|d| d["next_attempt_at"].is_null()));
+}
+
+#[actix_web::test]
+async fn a_receiver_failing_three_times_gets_the_same_webhook_id() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[500, 503, 429, 204], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, secret) = subscribe(&app, &client, &rx.url, &["vigilance_status.record"]).await;
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    let got = rx.wait_for(4).await;
+    let ids: Vec<&str> = got.iter().map(Received::id).collect();
+    assert_eq!(ids.len(), 4);
+    assert!(ids.iter().all(|i| *i == ids[0]), "{ids:?}");
+    assert!(got.iter().all(|r| verifies(&secret, r)));
+    until("the log to show the delivery", || async {
+        deliveries(&app, &client, id).await[0]["status"] == "delivered"
+    })
+    .await;
+    let d = &deliveries(&app, &client, id).await[0];
+    assert_eq!(
+        (d["attempts"].as_i64(), d["response_code"].as_i64()),
+        (Some(4), Some(204))
+    );
+    assert_eq!(d["webhook_id"], ids[0]);
+    assert_eq!(webhook(&app, &client, id).await["status"], "enabled");
+}
+
+#[actix_web::test]
+async fn gone_disables_and_so_does_the_last_retry() {
+    let app = spawn_with(DEV).await;
+    let gone = Receiver::start(&[410], Duration::ZERO);
+    let failing = Receiver::start(&[500; 50], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (a, _) = subscribe(&app, &client, &gone.url, &["vigilance_status"]).await;
+    let (b, _) = subscribe(&app, &client, &failing.url, &["vigilance_status"]).await;
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    for id in [a, b] {
+        until("the subscription to be disabled", || async {
+            webhook(&app, &client, id).await["status"] == "disabled"
+        })
+        .await;
+    }
+    let w = webhook(&app, &client, a).await;
+    assert!(
+        w["disabled_reason"].as_str().unwrap().contains("410"),
+        "{w}"
+    );
+    assert_eq!(gone.got().len(), 1);
+    let d = &deliveries(&app, &client, a).await[0];
+    assert_eq!(
+        (d["status"].as_str(), d["response_code"].as_i64()),
+        (Some("failed"), Some(410))
+    );
+
+    // Five attempts on the schedule, then no more.
+    let w = webhook(&app, &client, b).await;
+    assert!(
+        w["disabled_reason"]
+            .as_str()
+            .unwrap()
+            .contains("after 5 attempts"),
+        "{w}"
+    );
+    assert_eq!(failing.got().len(), 5);
+    let d = &deliveries(&app, &client, b).await[0];
+    assert_eq!(
+        (d["status"].as_str(), d["attempts"].as_i64()),
+        (Some("failed"), Some(5))
+    );
+
+    // Disabled: later changes are not queued for them.
+    record(&app, IN_MHA, 2).await;
+    assert_eq!(deliveries(&app, &client, a).await.len(), 1);
+    assert_eq!(deliveries(&app, &client, b).await.len(), 1);
+}
+
+#[actix_web::test]
+async fn a_later_change_of_an_entity_waits_for_the_earlier() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[500, 500], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    for day in 1..=3 {
+        record(&app, IN_MHA, day).await;
+    }
+    cscms_api::webhooks::spawn(app.state.clone());
+    let got = rx.wait_for(5).await;
+    let versions: Vec<i64> = got
+        .iter()
+        .map(|r| r.json()["data"]["version"].as_i64().unwrap())
+        .collect();
+    // The first fails twice; the others are sent only after it succeeds.
+    assert_eq!(versions[0], versions[1]);
+    assert_eq!(versions[1], versions[2]);
+    assert!(
+        versions[2] < versions[3] && versions[3] < versions[4],
+        "{versions:?}"
+    );
+}
+
+#[actix_web::test]
+async fn a_change_committed_with_no_worker_running_is_delivered_when_one_starts() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, secret) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    record(&app, IN_MOF, 1).await;
+    record(&app, IN_NDMA, 1).await;
+    let owed = app
+        .db(move |c| cscms_store::webhooks::pending(c, Some(id)))
+        .await;
+    assert_eq!(owed, 2, "queued in the change's transaction");
+    actix_web::rt::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(rx.got().len(), 0);
+    // A new instance on the same database (the old one is gone).
+    let restarted = instance(&app.url, DEV);
+    cscms_api::webhooks::spawn(restarted);
+    let got = rx.wait_for(2).await;
+    assert!(got.iter().all(|r| verifies(&secret, r)));
+    until("nothing owed", || async {
+        app.db(move |c| cscms_store::webhooks::pending(c, Some(id)))
+            .await
+            == 0
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn two_instances_never_both_send_one_delivery() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[], Duration::from_millis(5));
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    subscribe(&app, &client, &rx.url, &["vigilance_status.record"]).await;
+    let twin = instance(&app.url, DEV);
+    cscms_api::webhooks::spawn(app.state.clone());
+    cscms_api::webhooks::spawn(twin.clone());
+    cscms_api::webhooks::spawn(twin);
+    const EACH: u64 = 10;
+    for day in 0..EACH {
+        for code in [IN_MHA, IN_NDMA, IN_MOF] {
+            record(&app, code, day).await;
+        }
+    }
+    let want = 2 * 3 * EACH as usize;
+    rx.wait_for(want).await;
+    // Time for a second send of anything, were one to happen.
+    actix_web::rt::time::sleep(Duration::from_millis(500)).await;
+    let got_after = rx.got();
+    assert_eq!(got_after.len(), want, "no message twice");
+    let mut per_id: HashMap<String, usize> = HashMap::new();
+    for r in &got_after {
+        *per_id.entry(r.id().to_owned()).or_default() += 1;
+    }
+    assert_eq!(per_id.len(), want);
+    assert!(per_id.values().all(|n| *n == 1), "{per_id:?}");
+}
+
+#[actix_web::test]
+async fn a_claim_whose_lease_ran_out_goes_to_the_next_worker() {
+    use cscms_store::webhooks::{claim, finish, Attempt, Outcome};
+    let app = spawn_with(DEV).await;
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, _) = subscribe(
+        &app,
+        &client,
+        "http://127.0.0.1:9/hook",
+        &["vigilance_status"],
+    )
+    .await;
+    record(&app, IN_MHA, 1).await;
+    let (first, second) = app
+        .db(move |c| {
+            let now = Utc::now().naive_utc();
+            let lease = now + chrono::Duration::seconds(1);
+            let first = claim(c, "crashed", now, lease, 10)?;
+            // Within the lease nobody else gets it.
+            let during = claim(c, "other", now, lease, 10)?;
+            assert!(during.is_empty());
+            let later = lease + chrono::Duration::milliseconds(1);
+            let second = claim(c, "next", later, later + chrono::Duration::seconds(60), 10)?;
+            let attempt = |claimed: &cscms_store::webhooks::Claimed| Attempt {
+                delivery_id: claimed.delivery.id,
+                subscription_id: claimed.subscription.id,
+                response_code: Some(204),
+                latency_ms: 1,
+                error: None,
+                outcome: Outcome::Delivered,
+            };
+            let actor = Actor {
+                sub: "t".into(),
+                role: "system".into(),
+                request_id: "t".into(),
+            };
+            // The crashed worker's late answer changes nothing; the holder's does.
+            finish(
+                c,
+                &actor,
+                "crashed",
+                &Attempt {
+                    outcome: Outcome::Failed {
+                        disable: Some("x".into()),
+                    },
+                    ..attempt(&first[0])
+                },
+            )?;
+            finish(c, &actor, "next", &attempt(&second[0]))?;
+            Ok((first, second))
+        })
+        .await;
+    assert_eq!((first.len(), second.len()), (1, 1));
+    assert_eq!(first[0].delivery.id, second[0].delivery.id);
+    assert_eq!(second[0].delivery.attempts, 2);
+    let d = &deliveries(&app, &client, id).await[0];
+    assert_eq!(
+        (d["status"].as_str(), d["attempts"].as_i64()),
+        (Some("delivered"), Some(2))
+    );
+    assert_eq!(webhook(&app, &client, id).await["status"], "enabled");
+}
+
+#[actix_web::test]
+async fn a_rotated_secret_signs_beside_the_old_one_during_the_overlap() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, old) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    let path = format!("/v1/clients/{client}/webhooks/{id}/secret");
+    let r = app.post_json(&path, &app.dopt(), &json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let new = r.json["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    assert!(r.json["previous_secret_until"].is_string());
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    let got = rx.wait_for(1).await;
+    assert_eq!(got[0].headers["webhook-signature"].split(' ').count(), 2);
+    assert!(verifies(&old, &got[0]) && verifies(&new, &got[0]));
+
+    // No overlap: the newest secret alone.
+    let r = app
+        .post_json(&path, &app.dopt(), &json!({"overlap_secs": 0}))
+        .await;
+    let newest = r.json["secret"].as_str().unwrap().to_owned();
+    record(&app, IN_MHA, 2).await;
+    let got = rx.wait_for(2).await;
+    assert_eq!(got[1].headers["webhook-signature"].split(' ').count(), 1);
+    assert!(verifies(&newest, &got[1]) && !verifies(&new, &got[1]) && !verifies(&old, &got[1]));
+}
+
+#[actix_web::test]
+async fn ping_redelivery_and_the_subscription_lifecycle() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, secret) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    let base = format!("/v1/clients/{client}/webhooks/{id}");
+    let dopt = app.dopt();
+    cscms_api::webhooks::spawn(app.state.clone());
+    let r = app
+        .post_json(&format!("{base}/ping"), &dopt, &json!({}))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    assert_eq!(r.json["type"], "webhook.ping");
+    let got = rx.wait_for(1).await;
+    assert!(verifies(&secret, &got[0]));
+    assert_eq!(got[0].json()["data"]["subscription_id"], id);
+    let delivery = r.json["id"].as_i64().unwrap();
+    until("the ping to be delivered", || async {
+        deliveries(&app, &client, id).await[0]["status"] == "delivered"
+    })
+    .await;
+    let r = app
+        .post_json(
+            &format!("{base}/deliveries/{delivery}/redeliver"),
+            &dopt,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    let got = rx.wait_for(2).await;
+    assert_eq!(
+        got[1].id(),
+        got[0].id(),
+        "a redelivery keeps its webhook-id"
+    );
+    let r = app
+        .post_json(
+            &format!("{base}/deliveries/999999/redeliver"),
+            &dopt,
+            &json!({}),
+        )
+        .await;
+    r.assert_problem(404, "not_found");
+
+    let list = app
+        .get(&format!("/v1/clients/{client}/webhooks"), &dopt)
+        .await;
+    assert_eq!(list.json["items"].as_array().unwrap().len(), 1);
+    assert!(list.json["items"][0].get("secret").is_none());
+    app.call(
+        actix_web::test::TestRequest::delete()
+            .uri(&base)
+            .insert_header(("Authorization", format!("Bearer {dopt}"))),
+    )
+    .await
+    .assert_problem(409, "invalid_transition");
+    let r = app
+        .post_json(&format!("{base}/disable"), &dopt, &json!({}))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json["status"].as_str()),
+        (200, Some("disabled"))
+    );
+    app.post_json(&format!("{base}/disable"), &dopt, &json!({}))
+        .await
+        .assert_problem(409, "invalid_transition");
+    app.post_json(&format!("{base}/ping"), &dopt, &json!({}))
+        .await
+        .assert_problem(409, "invalid_transition");
+    let r = app
+        .post_json(&format!("{base}/enable"), &dopt, &json!({}))
+        .await;
+    assert_eq!(
+        (r.status.as_u16(), r.json["status"].as_str()),
+        (200, Some("enabled"))
+    );
+    app.post_json(&format!("{base}/disable"), &dopt, &json!({}))
+        .await;
+    let r = app
+        .call(
+            actix_web::test::TestRequest::delete()
+                .uri(&base)
+                .insert_header(("Authorization", format!("Bearer {dopt}"))),
+        )
+        .await;
+    assert_eq!(r.status, 204);
+    app.get(&base, &dopt).await.assert_problem(404, "not_found");
+    // Every change to the subscription is in the audit trail.
+    let trail = app
+        .get(
+            &format!("/v1/audit?entity=webhook_subscription&entity_id={client}/{id}"),
+            &dopt,
+        )
+        .await;
+    let actions: Vec<&str> = trail.json["items"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|i| i["action"].as_str()).collect())
+        .unwrap_or_default();
+    for a in ["create", "ping", "redeliver", "disable", "enable", "delete"] {
+        assert!(actions.contains(&a), "{a} not audited: {}", trail.json);
+    }
+}
+
+#[actix_web::test]
+async fn only_dopt_subscribes_and_only_to_types_the_client_reads() {
+    let app = spawn_with(DEV).await;
+    let igot = client_with(&app, scopes::INTERESTS_READ).await;
+    let path = format!("/v1/clients/{igot}/webhooks");
+    let body = json!({"url": "http://127.0.0.1:9/h", "types": ["interests"]});
+    for who in [
+        app.token(Role::NodalOfficer, Some("MHA")),
+        app.token(Role::Avd, None),
+        app.token(Role::Integration, Some(scopes::INTERESTS_READ)),
+    ] {
+        app.post_json(&path, &who, &body)
+            .await
+            .assert_problem(403, "forbidden");
+        app.get(&path, &who).await.assert_problem(403, "forbidden");
+    }
+    for (types, code) in [
+        (json!(["vigilance_status"]), "out_of_scope"),
+        (json!(["interests", "apar.import"]), "out_of_scope"),
+        (json!(["nonsense"]), "unknown_type"),
+    ] {
+        let r = app
+            .post_json(
+                &path,
+                &app.dopt(),
+                &json!({"url": "http://127.0.0.1:9/h", "types": types}),
+            )
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.json["errors"][0]["code"], code, "{}", r.json);
+    }
+    let r = app
+        .post_json(
+            &path,
+            &app.dopt(),
+            &json!({"url": "http://127.0.0.1:9/h", "types": []}),
+        )
+        .await;
+    assert_eq!(r.status, 422, "{}", r.json);
+    app.post_json(
+        "/v1/clients/nobody-0000000000000000/webhooks",
+        &app.dopt(),
+        &body,
+    )
+    .await
+    .assert_problem(404, "not_found");
+    let r = app.post_json(&path, &app.dopt(), &body).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.json["types"], json!(["interests"]));
+}
+
+#[actix_web::test]
+async fn ssrf_targets_are_refused_at_subscription_and_at_delivery() {
+    let app = spawn_with(&[("CSCMS_WEBHOOK_SCHEDULE", "0s,50ms")]).await;
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let path = format!("/v1/clients/{client}/webhooks");
+    let targets = [
+        "http://hooks.example.gov.in/plain-http",
+        "https://127.0.0.1/h",
+        "https://10.0.0.5/h",
+        "https://172.16.3.4/h",
+        "https://192.168.0.10/h",
+        "https://169.254.169.254/latest/meta-data",
+        "https://100.64.1.1/h",
+        "https://0.0.0.0/h",
+        "https://[::1]/h",
+        "https://[fd00:ec2::254]/h",
+        "https://[fe80::1]/h",
+        "https://[::ffff:10.0.0.1]/h",
+        "https://localhost/h",
+        "https://user:pass@hooks.example.gov.in/h",
+    ];
+    for url in targets {
+        let r = app
+            .post_json(
+                &path,
+                &app.dopt(),
+                &json!({"url": url, "types": ["vigilance_status"]}),
+            )
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.json["errors"][0]["code"], "refused", "{url}: {}", r.json);
+    }
+    // A subscription whose name resolves to loopback by the time of
+    // delivery (made here behind the API's back): nothing is sent there.
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let url = format!("https://localhost:{}/hook", rx.port);
+    let (client_id, now) = (client.clone(), Utc::now().naive_utc());
+    let sub = app
+        .db(move |c| {
+            cscms_store::webhooks::create(
+                c,
+                &Actor {
+                    sub: "t".into(),
+                    role: "dopt".into(),
+                    request_id: "t".into(),
+                },
+                cscms_store::webhooks::NewSubscription {
+                    client_id,
+                    url,
+                    types: "vigilance_status".into(),
+                    secret: cscms_api::webhooks::sign::new_secret(),
+                    status: "enabled".into(),
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )
+        })
+        .await;
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    until("the attempt to be recorded", || async {
+        deliveries(&app, &client, sub.id).await[0]["attempts"] == 1
+            && !deliveries(&app, &client, sub.id).await[0]["error"].is_null()
+    })
+    .await;
+    let d = &deliveries(&app, &client, sub.id).await[0];
+    assert!(d["error"].as_str().unwrap().contains("loopback"), "{d}");
+    assert!(d["response_code"].is_null());
+    assert_eq!(
+        rx.connections.load(Ordering::SeqCst),
+        0,
+        "no connection was made"
+    );
+}
+
+/// The server process is killed (SIGKILL) while a delivery is in flight;
+/// a new process on the same database sends it again once the dead one's
+/// lease has run out, with the same `webhook-id`.
+#[actix_web::test]
+async fn a_kill_9_during_delivery_loses_nothing() {
+    let app = spawn_with(DEV).await;
+    // The first answer takes 1.5 s (within the 2 s timeout): the process
+    // is killed while it waits for it, its claim still held.
+    let rx = Receiver::start_with(&[204], Duration::from_millis(1500), true);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, secret) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    record(&app, IN_MHA, 1).await;
+    let exe = std::env::current_exe().unwrap();
+    let bin = exe.parent().unwrap().parent().unwrap().join("cscms");
+    assert!(
+        bin.exists(),
+        "{} is built by cargo test --workspace",
+        bin.display()
+    );
+    let url = match &app.url {
+        cscms_store::DbUrl::Postgres(u) => u.clone(),
+        cscms_store::DbUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+    };
+    let keys = tempfile::tempdir().unwrap();
+    let start = || {
+        std::process::Command::new(&bin)
+            .arg("serve")
+            .env("CSCMS_DATABASE_URL", &url)
+            .env("CSCMS_BIND", "127.0.0.1:0")
+            .env("CSCMS_JWT_SECRET", crate::common::SECRET)
+            .env("CSCMS_SIGNING_KEY_DIR", keys.path())
+            .env("CSCMS_WEBHOOK_ALLOW_PRIVATE", "true")
+            .env("CSCMS_WEBHOOK_TIMEOUT_SECS", "2")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let mut first = start();
+    rx.wait_for(1).await;
+    first.kill().unwrap(); // SIGKILL
+    first.wait().unwrap();
+    let d = &deliveries(&app, &client, id).await[0];
+    assert_eq!(
+        (d["status"].as_str(), d["attempts"].as_i64()),
+        (Some("pending"), Some(1))
+    );
+    // The lease (2 × 2 s + 5 s) runs out; the next process sends it again.
+    let mut second = start();
+    for _ in 0..400 {
+        if rx.got().len() >= 2 {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    let got = rx.got();
+    assert_eq!(got.len(), 2, "sent again after the restart");
+    assert_eq!(got[0].id(), got[1].id());
+    assert!(verifies(&secret, &got[1]));
+    until("the delivery to be recorded", || async {
+        deliveries(&app, &client, id).await[0]["status"] == "delivered"
+    })
+    .await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+    assert_eq!(deliveries(&app, &client, id).await[0]["attempts"], 2);
+}
+
+#[actix_web::test]
+async fn finished_deliveries_are_pruned_with_the_feed_and_pending_ones_kept() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (done, _) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    let (waiting, _) = subscribe(&app, &client, &rx.url, &["vigilance_status.none"]).await;
+    let dopt = app.dopt();
+    app.post_json(
+        &format!("/v1/clients/{client}/webhooks/{waiting}/disable"),
+        &dopt,
+        &json!({}),
+    )
+    .await;
+    app.db(move |c| cscms_store::webhooks::enqueue_ping(c, waiting))
+        .await;
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    rx.wait_for(1).await;
+    until("the delivery to be recorded", || async {
+        deliveries(&app, &client, done).await[0]["status"] == "delivered"
+    })
+    .await;
+    app.db(|c| {
+        use cscms_store::schema::webhook_deliveries as d;
+        use diesel::prelude::*;
+        let old = Utc::now().naive_utc() - chrono::Duration::days(40);
+        diesel::update(d::table)
+            .set(d::created_at.eq(old))
+            .execute(c)?;
+        Ok(())
+    })
+    .await;
+    cscms_api::retention::prune_changes(&app.state, 30)
+        .await
+        .unwrap();
+    assert_eq!(deliveries(&app, &client, done).await.len(), 0);
+    let kept = deliveries(&app, &client, waiting).await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["status"], "pending");
+}
