@@ -46,7 +46,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "clients", description = "The register of integration clients (INT-1, INT-2): DoPT registers, suspends, resumes, re-keys and deletes them"),
         (name = "oauth", description = "OAuth 2.0 for integration clients: the client credentials grant (RFC 6749 §4.4) with private_key_jwt (RFC 7523) or client_secret_basic, RFC 9068 access tokens, metadata (RFC 8414) and the service's public keys"),
         (name = "prints", description = "Verification of printed documents by the code they carry (PRF-5)"),
-        (name = "rotation", description = "Rotation transfer (ROT-1, ROT-2): the ministry groups DoPT keeps"),
+        (name = "rotation", description = "Rotation transfer (ROT-1, ROT-2): the ministry groups DoPT keeps, rounds DoPT announces with their dates, and the officers' ranked preferences"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

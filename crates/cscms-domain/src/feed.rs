@@ -67,6 +67,13 @@ pub const ENTITIES: &[(&str, Gate)] = &[
     // ROT-2: DoPT's own policy data; anyone signed in reads the set in force
     // at GET /v1/rotation/ministry-groups, the feed of its changes is DoPT's.
     ("ministry_groups", Gate::DoptOnly),
+    // ROT-1: rounds are announced to everyone who reads them; an officer's
+    // list is the officer's, their nodal officer's and DoPT's.
+    ("rotation_round", Gate::Op(Op::ReadRotationRounds)),
+    (
+        "rotation_preferences",
+        Gate::Family(Family::RotationPreference),
+    ),
     // The register of integration clients (INT-1) is DoPT's.
     ("oauth_client", Gate::Op(Op::ManageClients)),
 ];

@@ -109,6 +109,8 @@ fn href(entity: &str, id: &str) -> Option<String> {
         "delpge_programme" => format!("/v1/delpge/programmes/{id}"),
         "delpge_claim" => format!("/v1/delpge/claims/{id}"),
         "oauth_client" => format!("/v1/clients/{id}"),
+        "rotation_round" => format!("/v1/rotation/rounds/{id}"),
+        "rotation_preferences" => format!("/v1/employees/{b}/rotation/rounds/{a}/preferences"),
         _ => return None,
     })
 }

@@ -1,0 +1,371 @@
+//! ROT-1: rotation rounds DoPT announces and the officers' lists of
+//! preferences, each write audited with its change event.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::scope::Visibility;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::audit::{self, Actor, Change};
+use crate::employees::{EmployeeRow, ServiceEventRow};
+use crate::schema::{
+    employees, organisations, rotation_preferences, rotation_rounds, service_events,
+};
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = rotation_rounds)]
+pub struct RoundRow {
+    pub id: i64,
+    pub cadre: String,
+    /// JSON array of grade codes.
+    pub grades: String,
+    pub preferences_open: NaiveDate,
+    pub preferences_close: NaiveDate,
+    pub allocation_on: NaiveDate,
+    pub orders_on: NaiveDate,
+    pub min_preferences: i32,
+    pub max_preferences: i32,
+    pub state: String,
+    pub cancel_reason: Option<String>,
+    pub version: i64,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The terms of a round as the API has checked them.
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = rotation_rounds)]
+pub struct RoundTermsRow {
+    pub cadre: String,
+    pub grades: String,
+    pub preferences_open: NaiveDate,
+    pub preferences_close: NaiveDate,
+    pub allocation_on: NaiveDate,
+    pub orders_on: NaiveDate,
+    pub min_preferences: i32,
+    pub max_preferences: i32,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = rotation_rounds)]
+struct NewRound<'a> {
+    #[diesel(embed)]
+    terms: RoundTermsRow,
+    state: &'a str,
+    version: i64,
+    created_by: &'a str,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+fn terms_json(t: &RoundTermsRow) -> serde_json::Value {
+    json!({
+        "cadre": t.cadre,
+        "grades": serde_json::from_str::<serde_json::Value>(&t.grades).ok(),
+        "preferences_open": t.preferences_open,
+        "preferences_close": t.preferences_close,
+        "allocation_on": t.allocation_on,
+        "orders_on": t.orders_on,
+        "min_preferences": t.min_preferences,
+        "max_preferences": t.max_preferences,
+    })
+}
+
+/// Announces a round (version 1), audited.
+pub fn create(
+    c: &mut DbConn,
+    actor: &Actor,
+    terms: &RoundTermsRow,
+    at: NaiveDateTime,
+) -> Result<i64, StoreError> {
+    audit::audited(c, actor, |c| {
+        let id: i64 = diesel::insert_into(rotation_rounds::table)
+            .values(NewRound {
+                terms: terms.clone(),
+                state: "announced",
+                version: 1,
+                created_by: &actor.sub,
+                created_at: at,
+                updated_at: at,
+            })
+            .returning(rotation_rounds::id)
+            .get_result(c)?;
+        let change = Change {
+            action: "announce",
+            entity: "rotation_round",
+            entity_id: id.to_string(),
+            org_id: None,
+            before: None,
+            after: Some(terms_json(terms)),
+        };
+        Ok((id, change))
+    })
+}
+
+/// Replaces the terms of a round still announced at version `expected`
+/// (`Stale` otherwise), audited with the terms before and after.
+pub fn amend(
+    c: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    expected: i64,
+    terms: &RoundTermsRow,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    audit::audited(c, actor, |c| {
+        let before = get(c, id)?.ok_or(StoreError::Stale)?;
+        let n = diesel::update(
+            rotation_rounds::table
+                .find(id)
+                .filter(rotation_rounds::version.eq(expected))
+                .filter(rotation_rounds::state.eq("announced")),
+        )
+        .set((
+            terms,
+            rotation_rounds::version.eq(expected + 1),
+            rotation_rounds::updated_at.eq(at),
+        ))
+        .execute(c)?;
+        if n != 1 {
+            return Err(StoreError::Stale);
+        }
+        let old = RoundTermsRow {
+            cadre: before.cadre,
+            grades: before.grades,
+            preferences_open: before.preferences_open,
+            preferences_close: before.preferences_close,
+            allocation_on: before.allocation_on,
+            orders_on: before.orders_on,
+            min_preferences: before.min_preferences,
+            max_preferences: before.max_preferences,
+        };
+        let change = Change {
+            action: "amend",
+            entity: "rotation_round",
+            entity_id: id.to_string(),
+            org_id: None,
+            before: Some(terms_json(&old)),
+            after: Some(terms_json(terms)),
+        };
+        Ok(((), change))
+    })
+}
+
+/// Cancels a round still announced at version `expected` (`Stale`
+/// otherwise), audited with the reason.
+pub fn cancel(
+    c: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    expected: i64,
+    reason: &str,
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    audit::audited(c, actor, |c| {
+        let n = diesel::update(
+            rotation_rounds::table
+                .find(id)
+                .filter(rotation_rounds::version.eq(expected))
+                .filter(rotation_rounds::state.eq("announced")),
+        )
+        .set((
+            rotation_rounds::state.eq("cancelled"),
+            rotation_rounds::cancel_reason.eq(Some(reason)),
+            rotation_rounds::version.eq(expected + 1),
+            rotation_rounds::updated_at.eq(at),
+        ))
+        .execute(c)?;
+        if n != 1 {
+            return Err(StoreError::Stale);
+        }
+        let change = Change {
+            action: "cancel",
+            entity: "rotation_round",
+            entity_id: id.to_string(),
+            org_id: None,
+            before: Some(json!({ "state": "announced" })),
+            after: Some(json!({ "state": "cancelled", "reason": reason })),
+        };
+        Ok(((), change))
+    })
+}
+
+pub fn get(c: &mut DbConn, id: i64) -> Result<Option<RoundRow>, StoreError> {
+    Ok(rotation_rounds::table
+        .find(id)
+        .select(RoundRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// Rounds, newest first; with `cadre` and `open_on`, only the cadre's
+/// announced rounds whose window has not closed by that day.
+pub fn list(
+    c: &mut DbConn,
+    cadre: Option<&str>,
+    open_on: Option<NaiveDate>,
+    limit: i64,
+) -> Result<Vec<RoundRow>, StoreError> {
+    let mut q = rotation_rounds::table.into_boxed();
+    if let Some(cadre) = cadre {
+        q = q.filter(rotation_rounds::cadre.eq(cadre.to_owned()));
+    }
+    if let Some(on) = open_on {
+        q = q
+            .filter(rotation_rounds::state.eq("announced"))
+            .filter(rotation_rounds::preferences_close.ge(on));
+    }
+    Ok(q.order(rotation_rounds::id.desc())
+        .limit(limit)
+        .select(RoundRow::as_select())
+        .load(c)?)
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rotation_preferences)]
+pub struct PreferenceRow {
+    pub round_id: i64,
+    pub employee_code: String,
+    pub org_id: String,
+    /// JSON array of ministry ids, most wanted first.
+    pub ministries: String,
+    pub version: i64,
+    pub submitted_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+pub fn preference(
+    c: &mut DbConn,
+    round_id: i64,
+    code: &str,
+) -> Result<Option<PreferenceRow>, StoreError> {
+    Ok(rotation_preferences::table
+        .find((round_id, code))
+        .select(PreferenceRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// Gives or replaces an officer's list: `expected` 0 gives the first one
+/// (`Stale` if there is one already), otherwise the list must be at that
+/// version. Audited under the officer's organisation, so their nodal
+/// officer reads the change.
+pub fn put_preference(
+    c: &mut DbConn,
+    actor: &Actor,
+    row: &PreferenceRow,
+    expected: i64,
+) -> Result<i64, StoreError> {
+    audit::audited(c, actor, |c| {
+        let before = preference(c, row.round_id, &row.employee_code)?;
+        let version = match (&before, expected) {
+            (None, 0) => {
+                diesel::insert_into(rotation_preferences::table)
+                    .values(PreferenceRow {
+                        version: 1,
+                        ..row.clone()
+                    })
+                    .execute(c)
+                    .map_err(|e| StoreError::from_write(e, "preferences given meanwhile"))?;
+                1
+            }
+            (Some(b), v) if b.version == v => {
+                let n = diesel::update(
+                    rotation_preferences::table
+                        .find((row.round_id, &row.employee_code))
+                        .filter(rotation_preferences::version.eq(v)),
+                )
+                .set((
+                    rotation_preferences::ministries.eq(&row.ministries),
+                    rotation_preferences::org_id.eq(&row.org_id),
+                    rotation_preferences::version.eq(v + 1),
+                    rotation_preferences::updated_at.eq(row.updated_at),
+                ))
+                .execute(c)?;
+                if n != 1 {
+                    return Err(StoreError::Stale);
+                }
+                v + 1
+            }
+            _ => return Err(StoreError::Stale),
+        };
+        let list = |m: &str| serde_json::from_str::<serde_json::Value>(m).ok();
+        let change = Change {
+            action: if before.is_some() { "amend" } else { "submit" },
+            entity: "rotation_preferences",
+            entity_id: format!("{}/{}", row.round_id, row.employee_code),
+            org_id: Some(row.org_id.clone()),
+            before: before
+                .map(|b| json!({ "ministries": list(&b.ministries), "version": b.version })),
+            after: Some(json!({ "ministries": list(&row.ministries), "version": version })),
+        };
+        Ok((version, change))
+    })
+}
+
+/// One officer of a round's cadre and grades, and when they gave their list.
+#[derive(Debug, Clone)]
+pub struct Submission {
+    pub employee: EmployeeRow,
+    /// The service history, for ROT-2.
+    pub history: Vec<ServiceEventRow>,
+    pub submitted_at: Option<NaiveDateTime>,
+}
+
+/// The officers of `cadre` in `grades` visible under `visibility`, by code,
+/// each with the time they gave a list in the round, if they did.
+pub fn submissions(
+    c: &mut DbConn,
+    round_id: i64,
+    visibility: &Visibility,
+    cadre: &str,
+    grades: &[String],
+    limit: i64,
+) -> Result<Vec<Submission>, StoreError> {
+    let Some(visible) = crate::scope::visible(visibility) else {
+        return Ok(Vec::new());
+    };
+    let officers: Vec<EmployeeRow> = employees::table
+        .inner_join(organisations::table)
+        .filter(visible)
+        .filter(employees::cadre.eq(cadre.to_owned()))
+        .filter(employees::grade.eq_any(grades.to_vec()))
+        .order(employees::code.asc())
+        .limit(limit)
+        .select(EmployeeRow::as_select())
+        .load(c)?;
+    let codes: Vec<&str> = officers.iter().map(|e| e.code.as_str()).collect();
+    let mut histories: std::collections::BTreeMap<String, Vec<ServiceEventRow>> =
+        Default::default();
+    for ev in service_events::table
+        .filter(service_events::employee_code.eq_any(&codes))
+        .order(service_events::id.asc())
+        .select(ServiceEventRow::as_select())
+        .load::<ServiceEventRow>(c)?
+    {
+        histories
+            .entry(ev.employee_code.clone())
+            .or_default()
+            .push(ev);
+    }
+    let given: std::collections::BTreeMap<String, NaiveDateTime> = rotation_preferences::table
+        .filter(rotation_preferences::round_id.eq(round_id))
+        .filter(rotation_preferences::employee_code.eq_any(&codes))
+        .select((
+            rotation_preferences::employee_code,
+            rotation_preferences::submitted_at,
+        ))
+        .load::<(String, NaiveDateTime)>(c)?
+        .into_iter()
+        .collect();
+    Ok(officers
+        .into_iter()
+        .map(|e| Submission {
+            submitted_at: given.get(&e.code).copied(),
+            history: histories.remove(&e.code).unwrap_or_default(),
+            employee: e,
+        })
+        .collect())
+}

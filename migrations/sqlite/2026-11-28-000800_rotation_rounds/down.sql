@@ -1,0 +1,2 @@
+DROP TABLE rotation_preferences;
+DROP TABLE rotation_rounds;

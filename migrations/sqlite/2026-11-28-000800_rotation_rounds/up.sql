@@ -1,0 +1,35 @@
+-- ROT-1: rotation rounds DoPT announces (cadre, grades, the four dates, the
+-- length of the lists), and each officer's ranked list of ministries.
+CREATE TABLE rotation_rounds (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    cadre TEXT NOT NULL CHECK (cadre IN ('CSS','CSSS','CSCS')),
+    -- JSON array of grade codes.
+    grades TEXT NOT NULL,
+    preferences_open DATE NOT NULL,
+    preferences_close DATE NOT NULL,
+    allocation_on DATE NOT NULL,
+    orders_on DATE NOT NULL,
+    min_preferences INTEGER NOT NULL CHECK (min_preferences >= 1),
+    max_preferences INTEGER NOT NULL CHECK (max_preferences >= min_preferences),
+    state TEXT NOT NULL CHECK (state IN ('announced','cancelled')),
+    cancel_reason TEXT,
+    version BIGINT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    CHECK (preferences_close >= preferences_open),
+    CHECK (allocation_on > preferences_close),
+    CHECK (orders_on >= allocation_on)
+);
+CREATE TABLE rotation_preferences (
+    round_id BIGINT NOT NULL REFERENCES rotation_rounds (id),
+    employee_code TEXT NOT NULL REFERENCES employees (code),
+    -- The officer's organisation when the list was given (scope of the nodal officer).
+    org_id TEXT NOT NULL REFERENCES organisations (id),
+    -- JSON array of ministry ids, most wanted first.
+    ministries TEXT NOT NULL,
+    version BIGINT NOT NULL,
+    submitted_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    PRIMARY KEY (round_id, employee_code)
+);
