@@ -131,6 +131,8 @@ problem_codes! {
     PreferenceWindowClosed = "preference_window_closed",
     /// The officer is not of the round's cadre and grades, or ROT-2 does not make them eligible (must rotate or may opt).
     NotInRound = "not_in_round",
+    /// The round's allocation date has not come, or the round has no officers to allocate (ROT-1).
+    AllocationNotDue = "allocation_not_due",
     /// No set of ministry groups is in force on the round's date (ROT-2).
     NoMinistryGroups = "no_ministry_groups",
     /// The body names a key twice (in any object, merge patches included).

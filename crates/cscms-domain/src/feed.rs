@@ -74,6 +74,7 @@ pub const ENTITIES: &[(&str, Gate)] = &[
         "rotation_preferences",
         Gate::Family(Family::RotationPreference),
     ),
+    ("rotation_run", Gate::Op(Op::RunRotationAllocation)),
     // The register of integration clients (INT-1) is DoPT's.
     ("oauth_client", Gate::Op(Op::ManageClients)),
 ];

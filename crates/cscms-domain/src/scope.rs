@@ -315,6 +315,8 @@ pub enum Op {
     SubmitRotationPreferences,
     /// ROT-1: who has and has not given preferences, where the caller sees them.
     ReadRotationSubmissions,
+    /// ROT-1: vacancies of a round, and its allocation runs.
+    RunRotationAllocation,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -363,6 +365,7 @@ impl Op {
         Op::ReadRotationRounds,
         Op::SubmitRotationPreferences,
         Op::ReadRotationSubmissions,
+        Op::RunRotationAllocation,
     ];
 
     /// The table.
@@ -434,6 +437,7 @@ impl Op {
             Op::ReadRotationRounds => g(&[Employee, NodalOfficer, SubNodalOfficer, Avd, Dopt], NONE, "Rotation rounds are announced to people of the cadres and offices; no integration scope reads them."),
             Op::SubmitRotationPreferences => g(&[Employee], NONE, "Preferences are given by the officer they belong to."),
             Op::ReadRotationSubmissions => g(&[NodalOfficer, Dopt], NONE, "Who has given preferences is for the nodal officer of the ministry and DoPT."),
+            Op::RunRotationAllocation => g(&[Dopt], NONE, "The allocation of a round is run by the DoPT cadre authority."),
             Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE], &[scopes::INTERESTS_READ]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::audit::{self, Actor, Change};
 use crate::employees::{EmployeeRow, ServiceEventRow};
 use crate::schema::{
-    employees, organisations, rotation_preferences, rotation_rounds, service_events,
+    employees, organisations, rotation_preferences, rotation_rounds, rotation_runs, service_events,
 };
 use crate::{DbConn, StoreError};
 
@@ -368,4 +368,137 @@ pub fn submissions(
             employee: e,
         })
         .collect())
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = rotation_runs)]
+pub struct RunRow {
+    pub id: i64,
+    pub round_id: i64,
+    pub as_of: NaiveDate,
+    /// The engine's input (JSON).
+    pub inputs: String,
+    /// The engine's decision (JSON).
+    pub result: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = rotation_runs)]
+pub struct NewRun {
+    pub round_id: i64,
+    pub as_of: NaiveDate,
+    pub inputs: String,
+    pub result: String,
+    pub created_by: String,
+    pub created_at: NaiveDateTime,
+}
+
+/// Stores a run with its inputs and result, audited.
+pub fn record_run(c: &mut DbConn, actor: &Actor, run: &NewRun) -> Result<i64, StoreError> {
+    audit::audited(c, actor, |c| {
+        let id: i64 = diesel::insert_into(rotation_runs::table)
+            .values(run)
+            .returning(rotation_runs::id)
+            .get_result(c)?;
+        let change = Change {
+            action: "run",
+            entity: "rotation_run",
+            entity_id: format!("{}/{id}", run.round_id),
+            org_id: None,
+            before: None,
+            after: Some(json!({ "round_id": run.round_id, "as_of": run.as_of })),
+        };
+        Ok((id, change))
+    })
+}
+
+pub fn get_run(c: &mut DbConn, round_id: i64, id: i64) -> Result<Option<RunRow>, StoreError> {
+    Ok(rotation_runs::table
+        .find(id)
+        .filter(rotation_runs::round_id.eq(round_id))
+        .select(RunRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// What a round's allocation is built from: the officers of its cadre and
+/// grades with their service history and the lists they gave, where each
+/// serves (and the ministry above a body), and the working strength
+/// (sanctioned, in position) per organisation and grade.
+pub struct RoundData {
+    pub officers: Vec<(
+        EmployeeRow,
+        Option<String>,
+        Vec<ServiceEventRow>,
+        Option<String>,
+    )>,
+    /// (organisation, parent, grade, sanctioned, in position)
+    pub strength: Vec<(String, Option<String>, String, i64, i64)>,
+}
+
+pub fn round_data(
+    c: &mut DbConn,
+    round_id: i64,
+    cadre: &str,
+    grades: &[String],
+) -> Result<RoundData, StoreError> {
+    use crate::schema::working_strength;
+    let subs = submissions(c, round_id, &Visibility::All, cadre, grades, i64::MAX)?;
+    let parents: std::collections::BTreeMap<String, Option<String>> = organisations::table
+        .select((organisations::id, organisations::parent_id))
+        .load::<(String, Option<String>)>(c)?
+        .into_iter()
+        .collect();
+    let lists: std::collections::BTreeMap<String, String> = rotation_preferences::table
+        .filter(rotation_preferences::round_id.eq(round_id))
+        .select((
+            rotation_preferences::employee_code,
+            rotation_preferences::ministries,
+        ))
+        .load::<(String, String)>(c)?
+        .into_iter()
+        .collect();
+    let officers = subs
+        .into_iter()
+        .map(|s| {
+            let parent = parents.get(&s.employee.org_id).cloned().flatten();
+            let list = lists.get(&s.employee.code).cloned();
+            (s.employee, parent, s.history, list)
+        })
+        .collect();
+    let sanctioned: Vec<(String, String, i32)> = working_strength::table
+        .filter(working_strength::cadre.eq(cadre.to_owned()))
+        .filter(working_strength::grade.eq_any(grades.to_vec()))
+        .select((
+            working_strength::org_id,
+            working_strength::grade,
+            working_strength::sanctioned,
+        ))
+        .load(c)?;
+    let in_position: std::collections::BTreeMap<(String, String), i64> = employees::table
+        .filter(employees::cadre.eq(cadre.to_owned()))
+        .group_by((employees::org_id, employees::grade))
+        .select((
+            employees::org_id,
+            employees::grade,
+            diesel::dsl::count_star(),
+        ))
+        .load::<(String, String, i64)>(c)?
+        .into_iter()
+        .map(|(o, g, n)| ((o, g), n))
+        .collect();
+    let strength = sanctioned
+        .into_iter()
+        .map(|(org, grade, n)| {
+            let here = in_position
+                .get(&(org.clone(), grade.clone()))
+                .copied()
+                .unwrap_or(0);
+            let parent = parents.get(&org).cloned().flatten();
+            (org, parent, grade, i64::from(n), here)
+        })
+        .collect();
+    Ok(RoundData { officers, strength })
 }

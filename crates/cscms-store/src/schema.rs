@@ -671,3 +671,18 @@ diesel::allow_tables_to_appear_in_same_query!(rotation_rounds, employees);
 diesel::allow_tables_to_appear_in_same_query!(rotation_rounds, organisations);
 diesel::allow_tables_to_appear_in_same_query!(rotation_preferences, employees);
 diesel::allow_tables_to_appear_in_same_query!(rotation_preferences, organisations);
+
+diesel::table! {
+    rotation_runs (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        as_of -> Date,
+        inputs -> Text,
+        result -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(rotation_runs -> rotation_rounds (round_id));
+diesel::allow_tables_to_appear_in_same_query!(rotation_runs, rotation_rounds);

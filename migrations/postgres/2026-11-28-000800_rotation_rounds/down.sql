@@ -1,2 +1,3 @@
+DROP TABLE rotation_runs;
 DROP TABLE rotation_preferences;
 DROP TABLE rotation_rounds;

@@ -33,3 +33,15 @@ CREATE TABLE rotation_preferences (
     updated_at TIMESTAMP NOT NULL,
     PRIMARY KEY (round_id, employee_code)
 );
+-- A run of a round's allocation: its inputs as given to the engine and its
+-- result, so a run can be replayed and checked (as empanelment runs are).
+CREATE TABLE rotation_runs (
+    id BIGSERIAL PRIMARY KEY,
+    round_id BIGINT NOT NULL REFERENCES rotation_rounds (id),
+    as_of DATE NOT NULL,
+    inputs TEXT NOT NULL,
+    result TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX rotation_runs_round ON rotation_runs (round_id);

@@ -445,3 +445,152 @@ async fn rot_1_preferences_within_the_window_of_the_other_group() {
         .collect();
     assert_eq!(actions, vec!["amend", "submit"], "{}", r.json);
 }
+
+#[actix_web::test]
+async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
+    let app = spawn().await;
+    groups(&app).await;
+    let dopt = app.dopt();
+    // MOF: two SO posts and one ASO post sanctioned, none held (PRF-3).
+    let body = json!({"entries": [{"cadre": "CSS", "grade": "SO", "sanctioned": 2},
+                                  {"cadre": "CSS", "grade": "ASO", "sanctioned": 1}]});
+    let r = app
+        .put_json(
+            "/v1/organisations/MOF/working-strength",
+            &dopt,
+            Some("\"0\""),
+            &body,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let id = announce(&app, &terms("CSS", &["SO", "ASO"], 5)).await;
+    let base = format!("/v1/rotation/rounds/{id}");
+
+    let r = app.get(&format!("{base}/vacancies"), &dopt).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let vacant: Vec<(String, String, u64)> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["ministry"].as_str().unwrap().to_owned(),
+                v["grade"].as_str().unwrap().to_owned(),
+                v["vacant"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        vacant,
+        vec![
+            ("MHA".to_owned(), "SO".to_owned(), 0),
+            ("MHA".to_owned(), "ASO".to_owned(), 0),
+            ("MOF".to_owned(), "SO".to_owned(), 2),
+            ("MOF".to_owned(), "ASO".to_owned(), 1),
+        ]
+    );
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    app.get(&format!("{base}/vacancies"), &nodal)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // The SO gives a list; the ASO (in a body under MHA) gives none but must rotate.
+    set_window(&app, id, 0, 10).await;
+    let me = submitted(&app, IN_MHA).await;
+    let r = with_if_match(
+        &app,
+        "put",
+        &format!("/v1/employees/{IN_MHA}/rotation/rounds/{id}/preferences"),
+        &me,
+        Some("\"0\""),
+        &json!({"ministries": ["MOF"]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    // Not before the allocation date.
+    let r = app
+        .post_json(&format!("{base}/runs"), &dopt, &json!({}))
+        .await;
+    r.assert_problem(409, "allocation_not_due");
+    set_window(&app, id, -11, 10).await;
+    app.post_json(&format!("{base}/runs"), &nodal, &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app
+        .post_json(&format!("{base}/runs"), &dopt, &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let run = r.json["id"].as_i64().unwrap();
+    assert_eq!(
+        r.header("location"),
+        Some(format!("{base}/runs/{run}").as_str())
+    );
+    let t = today();
+    assert_eq!(r.json["as_of"], json!(t - chrono::Duration::days(11)));
+    // Inputs: both officers, the ASO at MHA (the ministry above the body).
+    let officers = r.json["inputs"]["officers"].as_array().unwrap();
+    let inputs: Vec<(&str, &str, bool, Value)> = officers
+        .iter()
+        .map(|o| {
+            (
+                o["code"].as_str().unwrap(),
+                o["ministry"].as_str().unwrap(),
+                o["must_rotate"].as_bool().unwrap(),
+                o["preferences"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        inputs,
+        vec![
+            (IN_NDMA, "MHA", true, json!([])),
+            (IN_MHA, "MHA", true, json!(["MOF"])),
+        ]
+    );
+    // Results: the SO by their list, the ASO afterwards in the other group.
+    let results = r.json["result"]["officers"].as_array().unwrap();
+    let placed: Vec<(&str, &str, &str)> = results
+        .iter()
+        .map(|o| {
+            (
+                o["code"].as_str().unwrap(),
+                o["to"].as_str().unwrap_or("-"),
+                o["placement"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        placed,
+        vec![
+            (IN_NDMA, "MOF", "afterwards"),
+            (IN_MHA, "MOF", "preference")
+        ]
+    );
+    assert!(r.json["result"]["priority_rule"]
+        .as_str()
+        .unwrap()
+        .contains("Longest tenure"));
+    assert_eq!(r.json["replays"], true);
+
+    // Stored: read again it replays to the same result; a tampered result does not.
+    let r = app.get(&format!("{base}/runs/{run}"), &dopt).await;
+    assert_eq!(
+        (r.status.as_u16(), r.json["replays"].clone()),
+        (200, json!(true)),
+        "{}",
+        r.json
+    );
+    let sql = format!(
+        "UPDATE rotation_runs SET result = REPLACE(result, '\"afterwards\"', '\"preference\"') WHERE id = {run}"
+    );
+    app.db(move |c| cscms_store::testing::execute(c, &sql))
+        .await;
+    let r = app.get(&format!("{base}/runs/{run}"), &dopt).await;
+    assert_eq!(r.json["replays"], false, "{}", r.json);
+    app.get(&format!("{base}/runs/{run}"), &me)
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&format!("{base}/runs/999"), &dopt)
+        .await
+        .assert_problem(404, "not_found");
+}

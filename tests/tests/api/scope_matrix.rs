@@ -488,7 +488,8 @@ fn fill(path: &str, record: &str, year: i32) -> String {
     let filled = filled
         .replace("{year}", &year.to_string())
         .replace("{officer}", "A01")
-        .replace("{seq}", "1");
+        .replace("{seq}", "1")
+        .replace("{run}", "1");
     assert!(
         !filled.contains('{'),
         "scope matrix: give a value for the parameters of {path}"

@@ -110,6 +110,7 @@ fn href(entity: &str, id: &str) -> Option<String> {
         "delpge_claim" => format!("/v1/delpge/claims/{id}"),
         "oauth_client" => format!("/v1/clients/{id}"),
         "rotation_round" => format!("/v1/rotation/rounds/{id}"),
+        "rotation_run" => format!("/v1/rotation/rounds/{a}/runs/{b}"),
         "rotation_preferences" => format!("/v1/employees/{b}/rotation/rounds/{a}/preferences"),
         _ => return None,
     })

@@ -779,3 +779,268 @@ pub async fn submissions(
         items,
     }))
 }
+
+/// Vacancies of one ministry and grade before the round.
+#[derive(Serialize, ToSchema)]
+pub struct RoundVacancy {
+    pub ministry: String,
+    pub grade: String,
+    /// Sanctioned minus in position (PRF-3), over the ministry and its bodies.
+    pub vacant: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoundVacancies {
+    pub round_id: i64,
+    /// Posts freed by the round itself (every officer who must rotate) are
+    /// added by the allocation.
+    pub items: Vec<RoundVacancy>,
+}
+
+/// The inputs of a round's allocation from the store: the ministries of
+/// the groups in force on the day preferences open, with their vacancies,
+/// and the officers who take part (ROT-1, ROT-2).
+async fn allocation_input(
+    state: &AppState,
+    round: &Round,
+) -> Result<cscms_domain::rotation::AllocationInput, ApiError> {
+    use cscms_domain::rotation::round::{participants, vacancies, Candidate, Strength};
+    let (id, open) = (round.row.id, round.dates.preferences_open);
+    let cadre = round.cadre.as_str().to_owned();
+    let grades = round.grades.clone();
+    let (data, groups, orgs) = state
+        .read(move |c| {
+            let data = cscms_store::rotation_rounds::round_data(c, id, &cadre, &grades)?;
+            let groups = cscms_store::rotation::in_force(c, open)?;
+            let orgs = cscms_store::organisations::list(c)?;
+            Ok((data, groups, orgs))
+        })
+        .await?;
+    let groups = groups.ok_or_else(|| ApiError::Conflict {
+        code: ProblemCode::NoMinistryGroups,
+        detail: format!(
+            "No set of ministry groups is in force on {} (ROT-2); DoPT records one first.",
+            open.format("%d.%m.%Y")
+        ),
+    })?;
+    let strength: Vec<Strength> = data
+        .strength
+        .into_iter()
+        .map(|(org, parent, grade, sanctioned, in_position)| Strength {
+            org,
+            parent,
+            grade,
+            sanctioned,
+            in_position,
+        })
+        .collect();
+    let mut free = vacancies(&strength);
+    let station: BTreeMap<String, String> = orgs
+        .into_iter()
+        .map(|o| (o.id, o.state.unwrap_or_default()))
+        .collect();
+    let ministries = groups
+        .members
+        .iter()
+        .map(|m| cscms_domain::rotation::Ministry {
+            id: m.org_id.clone(),
+            group: if m.grp == "A" { Group::A } else { Group::B },
+            station: station.get(&m.org_id).cloned().unwrap_or_default(),
+            vacancies: free.remove(&m.org_id).unwrap_or_default(),
+        })
+        .collect();
+    let mut candidates = Vec::new();
+    for (e, parent, history, list) in data.officers {
+        let Some(decision) = eligibility(&e, &history, open) else {
+            continue;
+        };
+        let ranked = match list {
+            Some(l) => serde_json::from_str(&l).map_err(|_| corrupt("preferences"))?,
+            None => Vec::new(),
+        };
+        candidates.push(Candidate {
+            ministry: parent.unwrap_or_else(|| e.org_id.clone()),
+            in_ministry_since: crate::career::rotation_input(&e, &history, open)
+                .map_or(e.joined_government_on, |i| i.in_ministry_since),
+            in_grade_since: e.joined_present_grade_on,
+            status: decision.outcome.status,
+            code: e.code,
+            grade: e.grade,
+            preferences: ranked,
+        });
+    }
+    Ok(cscms_domain::rotation::AllocationInput {
+        ministries,
+        officers: participants(&candidates),
+        couples: Vec::new(),
+    })
+}
+
+/// Vacancies of a round
+///
+/// Per ministry and grade of the round: sanctioned minus in position
+/// (PRF-3's working strength) over the ministry and the bodies under it,
+/// before the round; the posts the round frees are added when it is run.
+#[utoipa::path(tag = "rotation", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Round id")),
+    responses((status = 200, description = "Vacancies by ministry and grade", body = RoundVacancies),
+        (status = 403, description = "For DoPT", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No ministry groups in force (`no_ministry_groups`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/rotation/rounds/{id}/vacancies")]
+pub async fn round_vacancies(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let round = load_round(&state, &who, id.into_inner()).await?;
+    authorize(&who, Op::RunRotationAllocation)?;
+    let input = allocation_input(&state, &round).await?;
+    let items = input
+        .ministries
+        .iter()
+        .flat_map(|m| {
+            round.grades.iter().map(|g| RoundVacancy {
+                ministry: m.id.clone(),
+                grade: g.clone(),
+                vacant: m.vacancies.get(g).copied().unwrap_or(0),
+            })
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(RoundVacancies {
+        round_id: round.row.id,
+        items,
+    }))
+}
+
+/// A run of a round's allocation.
+#[derive(Serialize, ToSchema)]
+pub struct RotationRun {
+    pub id: i64,
+    pub round_id: i64,
+    /// The day ROT-2 and tenure were counted to: the day preferences opened.
+    pub as_of: NaiveDate,
+    /// The engine's input as stored: ministries with vacancies, officers with lists.
+    #[schema(value_type = cscms_domain::rotation::AllocationInput)]
+    pub inputs: serde_json::Value,
+    /// The engine's decision as stored.
+    #[schema(value_type = Decision<cscms_domain::rotation::Allocation>)]
+    pub result: serde_json::Value,
+    /// Re-running the engine on the stored inputs gives the stored result.
+    pub replays: bool,
+    pub created_by: String,
+    pub created_at: DateTime<Utc>,
+}
+
+fn run_view(row: cscms_store::rotation_rounds::RunRow) -> Result<RotationRun, ApiError> {
+    let inputs: serde_json::Value =
+        serde_json::from_str(&row.inputs).map_err(|_| corrupt("run inputs"))?;
+    let result: serde_json::Value =
+        serde_json::from_str(&row.result).map_err(|_| corrupt("run result"))?;
+    let replays = serde_json::from_value::<cscms_domain::rotation::AllocationInput>(inputs.clone())
+        .ok()
+        .and_then(|i| cscms_domain::rotation::allocate(row.as_of, &i).ok())
+        .and_then(|d| serde_json::to_value(d).ok())
+        .is_some_and(|again| again == result);
+    Ok(RotationRun {
+        id: row.id,
+        round_id: row.round_id,
+        as_of: row.as_of,
+        inputs,
+        result,
+        replays,
+        created_by: row.created_by,
+        created_at: utc(row.created_at),
+    })
+}
+
+/// Run a round's allocation
+///
+/// On or after the round's allocation date, DoPT runs the allocation
+/// (ROT-1, ROT-2): every officer who must rotate and every officer who may
+/// opt and gave a list, over the vacancies and the posts the round frees,
+/// by officer-proposing deferred acceptance with the published priority.
+/// The inputs and the result are stored (audited), so the run can be
+/// replayed. Spouses are not yet taken from stored records: a couple is
+/// allocated as two officers.
+#[utoipa::path(tag = "rotation", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Round id")),
+    responses((status = 201, description = "The run; `Location` names it", body = RotationRun, headers(("Location" = String))),
+        (status = 403, description = "For DoPT", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Before the allocation date or no officer takes part (`allocation_not_due`), cancelled (`round_cancelled`), no ministry groups (`no_ministry_groups`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/rotation/rounds/{id}/runs")]
+pub async fn run(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let round = load_round(&state, &who, id).await?;
+    authorize(&who, Op::RunRotationAllocation)?;
+    round.not_cancelled()?;
+    if round.dates.phase(today()) != Phase::Allocation {
+        return Err(ApiError::Conflict {
+            code: ProblemCode::AllocationNotDue,
+            detail: format!(
+                "Rotation round {id} is allocated on or after {}.",
+                round.dates.allocation_on.format("%d.%m.%Y")
+            ),
+        });
+    }
+    let input = allocation_input(&state, &round).await?;
+    if input.officers.is_empty() {
+        return Err(ApiError::Conflict {
+            code: ProblemCode::AllocationNotDue,
+            detail: format!("No officer takes part in rotation round {id}."),
+        });
+    }
+    let as_of = round.dates.preferences_open;
+    let decision = cscms_domain::rotation::allocate(as_of, &input)
+        .map_err(|e| ApiError::Internal(format!("allocation inputs: {e}")))?;
+    let new = cscms_store::rotation_rounds::NewRun {
+        round_id: id,
+        as_of,
+        inputs: to_json(&input)?,
+        result: to_json(&decision)?,
+        created_by: who.sub.clone(),
+        created_at: Utc::now().naive_utc(),
+    };
+    let actor = actor(&who, &req);
+    let run_id = state
+        .db(move |c| cscms_store::rotation_rounds::record_run(c, &actor, &new))
+        .await?;
+    let row = state
+        .read(move |c| cscms_store::rotation_rounds::get_run(c, id, run_id))
+        .await?
+        .ok_or_else(|| ApiError::Internal("run just stored not found".into()))?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/v1/rotation/rounds/{id}/runs/{run_id}"),
+        ))
+        .json(run_view(row)?))
+}
+
+/// Read a run of a round's allocation
+///
+/// The stored inputs and result, and whether re-running the engine on the
+/// inputs gives the same result (DoPT).
+#[utoipa::path(tag = "rotation", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Round id"), ("run" = i64, Path, description = "Run id")),
+    responses((status = 200, description = "The run, replayed", body = RotationRun),
+        (status = 403, description = "For DoPT", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/rotation/rounds/{id}/runs/{run}")]
+pub async fn get_run(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, run_id) = path.into_inner();
+    load_round(&state, &who, id).await?;
+    authorize(&who, Op::RunRotationAllocation)?;
+    let row = state
+        .read(move |c| cscms_store::rotation_rounds::get_run(c, id, run_id))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Run {run_id} of rotation round {id}")))?;
+    Ok(HttpResponse::Ok().json(run_view(row)?))
+}

@@ -200,6 +200,85 @@ pub fn check_preferences(
     errors
 }
 
+/// An officer of a round's cadre and grades as the store knows them.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub code: String,
+    pub grade: String,
+    /// The present ministry (the ministry above a body).
+    pub ministry: String,
+    pub in_ministry_since: NaiveDate,
+    /// The date of joining the present grade: seniority in the grade.
+    pub in_grade_since: NaiveDate,
+    pub status: crate::rotation::RotationStatus,
+    /// The list given in the round; empty when none was given.
+    pub preferences: Vec<String>,
+}
+
+/// The officers who take part in a round's allocation (ROT-1, ROT-2): every
+/// officer who must rotate (with or without a list), and an officer who
+/// may opt only if they gave a list. Seniority in the grade is the order of
+/// joining it (the code breaks a tie), 1 the most senior.
+pub fn participants(candidates: &[Candidate]) -> Vec<crate::rotation::Officer> {
+    use crate::rotation::RotationStatus as S;
+    let mut taking: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| match c.status {
+            S::MustRotate => true,
+            S::MayOpt => !c.preferences.is_empty(),
+            S::NotEligible | S::Exempt => false,
+        })
+        .collect();
+    taking.sort_by(|a, b| {
+        (&a.grade, a.in_grade_since, &a.code).cmp(&(&b.grade, b.in_grade_since, &b.code))
+    });
+    let mut seniority: BTreeMap<&str, u32> = BTreeMap::new();
+    taking
+        .into_iter()
+        .map(|c| {
+            let n = seniority.entry(c.grade.as_str()).or_insert(0);
+            *n += 1;
+            crate::rotation::Officer {
+                code: c.code.clone(),
+                grade: c.grade.clone(),
+                ministry: c.ministry.clone(),
+                in_ministry_since: c.in_ministry_since,
+                seniority: *n,
+                must_rotate: c.status == S::MustRotate,
+                preferences: c.preferences.clone(),
+            }
+        })
+        .collect()
+}
+
+/// Working strength of one organisation and grade (PRF-3).
+#[derive(Debug, Clone)]
+pub struct Strength {
+    pub org: String,
+    /// The ministry above a body; `None` for a ministry itself.
+    pub parent: Option<String>,
+    pub grade: String,
+    pub sanctioned: i64,
+    pub in_position: i64,
+}
+
+/// Vacancies per ministry and grade before a round (ROT-1, PRF-3):
+/// sanctioned minus in position, never below zero, for the ministry and
+/// each body under it, added up under the ministry. The posts the round
+/// itself frees are added by the allocation (every officer who must rotate).
+pub fn vacancies(strength: &[Strength]) -> BTreeMap<String, BTreeMap<String, u32>> {
+    let mut out: BTreeMap<String, BTreeMap<String, u32>> = BTreeMap::new();
+    for s in strength {
+        let ministry = s.parent.clone().unwrap_or_else(|| s.org.clone());
+        let free = u32::try_from((s.sanctioned - s.in_position).max(0)).unwrap_or(u32::MAX);
+        *out.entry(ministry)
+            .or_default()
+            .entry(s.grade.clone())
+            .or_default() += free;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -271,6 +350,63 @@ mod tests {
             check_terms(&t, ymd(2026, 11, 28)).paths(),
             vec!["grades", "min_preferences"]
         );
+    }
+
+    #[test]
+    fn rot_1_who_takes_part_and_seniority_in_the_grade() {
+        use crate::rotation::RotationStatus as S;
+        let c = |code: &str, grade: &str, joined: NaiveDate, status, prefs: &[&str]| Candidate {
+            code: code.into(),
+            grade: grade.into(),
+            ministry: "MHA".into(),
+            in_ministry_since: ymd(2015, 1, 1),
+            in_grade_since: joined,
+            status,
+            preferences: prefs.iter().map(|s| s.to_string()).collect(),
+        };
+        let all = [
+            c("CSS-3", "SO", ymd(2016, 1, 1), S::MustRotate, &[]),
+            c("CSS-1", "SO", ymd(2017, 1, 1), S::MayOpt, &["MOF"]),
+            c("CSS-2", "SO", ymd(2016, 1, 1), S::MustRotate, &["MOF"]),
+            c("CSS-4", "SO", ymd(2010, 1, 1), S::MayOpt, &[]),
+            c("CSS-5", "SO", ymd(2010, 1, 1), S::Exempt, &["MOF"]),
+            c("CSS-6", "US", ymd(2020, 1, 1), S::MustRotate, &[]),
+            c("CSS-7", "SO", ymd(2010, 1, 1), S::NotEligible, &["MOF"]),
+        ];
+        let got: Vec<(String, u32, bool)> = participants(&all)
+            .into_iter()
+            .map(|o| (o.code, o.seniority, o.must_rotate))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("CSS-2".to_owned(), 1, true),
+                ("CSS-3".to_owned(), 2, true),
+                ("CSS-1".to_owned(), 3, false),
+                ("CSS-6".to_owned(), 1, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn rot_1_vacancies_are_sanctioned_less_in_position_under_the_ministry() {
+        let st = |org: &str, parent: Option<&str>, grade: &str, s, p| Strength {
+            org: org.into(),
+            parent: parent.map(str::to_owned),
+            grade: grade.into(),
+            sanctioned: s,
+            in_position: p,
+        };
+        let v = vacancies(&[
+            st("MHA", None, "SO", 10, 7),
+            st("MHA-NDMA", Some("MHA"), "SO", 2, 1),
+            // Over strength counts as no vacancy, not as a negative one.
+            st("MHA-NDMA", Some("MHA"), "ASO", 1, 3),
+            st("MOF", None, "SO", 4, 4),
+        ]);
+        assert_eq!(v["MHA"]["SO"], 4);
+        assert_eq!(v["MHA"]["ASO"], 0);
+        assert_eq!(v["MOF"]["SO"], 0);
     }
 
     #[test]
