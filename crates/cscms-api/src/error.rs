@@ -133,6 +133,10 @@ problem_codes! {
     NotInRound = "not_in_round",
     /// The round's allocation date has not come, or the round has no officers to allocate (ROT-1).
     AllocationNotDue = "allocation_not_due",
+    /// Re-running the engine on the run's stored inputs does not give its stored result: it is not approved (ROT-1).
+    RunNotReplayable = "run_not_replayable",
+    /// A run of this round is approved already and its transfer orders issued (ROT-1).
+    RoundApproved = "round_approved",
     /// No set of ministry groups is in force on the round's date (ROT-2).
     NoMinistryGroups = "no_ministry_groups",
     /// The body names a key twice (in any object, merge patches included).

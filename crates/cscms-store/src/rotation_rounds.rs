@@ -382,6 +382,9 @@ pub struct RunRow {
     pub result: String,
     pub created_by: String,
     pub created_at: NaiveDateTime,
+    pub approved_by: Option<String>,
+    pub approved_at: Option<NaiveDateTime>,
+    pub order_ref: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -501,4 +504,105 @@ pub fn round_data(
         })
         .collect();
     Ok(RoundData { officers, strength })
+}
+
+/// One transfer order of an approved run.
+#[derive(Debug, Clone)]
+pub struct TransferOrder {
+    pub employee_code: String,
+    /// The officer's organisation, for the change's scope.
+    pub org_id: String,
+    pub grade: String,
+    pub from: String,
+    pub to: String,
+}
+
+/// The round's approved run, if any.
+pub fn approved_run(c: &mut DbConn, round_id: i64) -> Result<Option<RunRow>, StoreError> {
+    Ok(rotation_runs::table
+        .filter(rotation_runs::round_id.eq(round_id))
+        .filter(rotation_runs::approved_at.is_not_null())
+        .select(RunRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// Approves a run and issues its transfer orders, all in one transaction:
+/// the run marked approved (`Stale` if the round has an approved run
+/// already), a service event per officer placed (effective on the orders
+/// date, with the order reference), and an audit row and change event for
+/// the run and for each order.
+#[allow(clippy::too_many_arguments)]
+pub fn approve_run(
+    c: &mut DbConn,
+    actor: &Actor,
+    round_id: i64,
+    run_id: i64,
+    order_ref: &str,
+    orders_on: NaiveDate,
+    orders: &[TransferOrder],
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
+    audit::audited_many(c, actor, |c| {
+        if approved_run(c, round_id)?.is_some() {
+            return Err(StoreError::Stale);
+        }
+        let n = diesel::update(
+            rotation_runs::table
+                .find(run_id)
+                .filter(rotation_runs::round_id.eq(round_id))
+                .filter(rotation_runs::approved_at.is_null()),
+        )
+        .set((
+            rotation_runs::approved_by.eq(Some(&actor.sub)),
+            rotation_runs::approved_at.eq(Some(at)),
+            rotation_runs::order_ref.eq(Some(order_ref)),
+        ))
+        .execute(c)?;
+        if n != 1 {
+            return Err(StoreError::Stale);
+        }
+        let mut changes = vec![Change {
+            action: "approve",
+            entity: "rotation_run",
+            entity_id: format!("{round_id}/{run_id}"),
+            org_id: None,
+            before: None,
+            after: Some(json!({ "order_ref": order_ref, "orders": orders.len() })),
+        }];
+        for o in orders {
+            diesel::insert_into(service_events::table)
+                .values(crate::employees::NewServiceEvent {
+                    employee_code: o.employee_code.clone(),
+                    kind: "transfer".into(),
+                    effective_on: orders_on,
+                    from_grade: Some(o.grade.clone()),
+                    to_grade: Some(o.grade.clone()),
+                    from_level: None,
+                    to_level: None,
+                    from_grade_pay: None,
+                    to_grade_pay: None,
+                    order_ref: order_ref.to_owned(),
+                    remarks: Some(format!(
+                        "Rotation transfer from {} to {} (round {round_id}, run {run_id})",
+                        o.from, o.to
+                    )),
+                })
+                .execute(c)?;
+            changes.push(Change {
+                action: "issue",
+                entity: "transfer_order",
+                entity_id: o.employee_code.clone(),
+                org_id: Some(o.org_id.clone()),
+                before: Some(json!({ "ministry": o.from })),
+                after: Some(json!({
+                    "ministry": o.to,
+                    "effective_on": orders_on,
+                    "order_ref": order_ref,
+                    "round_id": round_id,
+                })),
+            });
+        }
+        Ok(((), changes))
+    })
 }

@@ -681,6 +681,9 @@ diesel::table! {
         result -> Text,
         created_by -> Text,
         created_at -> Timestamp,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        order_ref -> Nullable<Text>,
     }
 }
 

@@ -42,6 +42,15 @@ CREATE TABLE rotation_runs (
     inputs TEXT NOT NULL,
     result TEXT NOT NULL,
     created_by TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL
+    created_at TIMESTAMP NOT NULL,
+    -- Approval issues the transfer orders; one approved run per round.
+    approved_by TEXT,
+    approved_at TIMESTAMP,
+    order_ref TEXT,
+    CHECK ((approved_at IS NULL) = (order_ref IS NULL))
 );
 CREATE INDEX rotation_runs_round ON rotation_runs (round_id);
+
+-- A transfer order (ROT-1) is an entry of the service history: its kind is allowed.
+ALTER TABLE service_events DROP CONSTRAINT service_events_kind_check;
+ALTER TABLE service_events ADD CONSTRAINT service_events_kind_check CHECK (kind IN ('appointment','promotion','acp','macp','nfs','deputation','absorption','repatriation','postponement','transfer'));

@@ -42,6 +42,31 @@ CREATE TABLE rotation_runs (
     inputs TEXT NOT NULL,
     result TEXT NOT NULL,
     created_by TEXT NOT NULL,
-    created_at TIMESTAMP NOT NULL
+    created_at TIMESTAMP NOT NULL,
+    -- Approval issues the transfer orders; one approved run per round.
+    approved_by TEXT,
+    approved_at TIMESTAMP,
+    order_ref TEXT,
+    CHECK ((approved_at IS NULL) = (order_ref IS NULL))
 );
 CREATE INDEX rotation_runs_round ON rotation_runs (round_id);
+
+-- A transfer order (ROT-1) is an entry of the service history: its kind is allowed.
+CREATE TABLE service_events_new (
+    id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,
+    employee_code TEXT NOT NULL REFERENCES employees(code),
+    kind TEXT NOT NULL CHECK (kind IN ('appointment','promotion','acp','macp','nfs','deputation','absorption','repatriation','postponement','transfer')),
+    effective_on DATE NOT NULL,
+    from_grade TEXT,
+    to_grade TEXT,
+    from_level TEXT,
+    to_level TEXT,
+    from_grade_pay INTEGER,
+    to_grade_pay INTEGER,
+    order_ref TEXT NOT NULL,
+    remarks TEXT
+);
+INSERT INTO service_events_new SELECT * FROM service_events;
+DROP TABLE service_events;
+ALTER TABLE service_events_new RENAME TO service_events;
+CREATE INDEX service_events_employee ON service_events(employee_code, effective_on);

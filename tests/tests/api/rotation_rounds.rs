@@ -593,4 +593,78 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
     app.get(&format!("{base}/runs/999"), &dopt)
         .await
         .assert_problem(404, "not_found");
+
+    // Approval: a run that does not replay is refused; a fresh run is approved.
+    let order = json!({"order_ref": "DoPT Order No. 7/1/2026-CS.I(P)"});
+    let r = app
+        .post_json(&format!("{base}/runs/{run}/approve"), &dopt, &order)
+        .await;
+    r.assert_problem(409, "run_not_replayable");
+    let result_path = format!("/v1/employees/{IN_MHA}/rotation/rounds/{id}/result");
+    app.get(&result_path, &me)
+        .await
+        .assert_problem(404, "not_found");
+    let r = app
+        .post_json(&format!("{base}/runs"), &dopt, &json!({}))
+        .await;
+    let again = r.json["id"].as_i64().unwrap();
+    app.post_json(&format!("{base}/runs/{again}/approve"), &nodal, &order)
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app
+        .post_json(&format!("{base}/runs/{again}/approve"), &dopt, &order)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["order_ref"], order["order_ref"]);
+    assert!(r.json["approved_at"].is_string());
+    app.post_json(&format!("{base}/runs/{run}/approve"), &dopt, &order)
+        .await
+        .assert_problem(409, "round_approved");
+    // A transfer order in each officer's service history, on the orders date.
+    let orders_on = t + chrono::Duration::days(1);
+    for code in [IN_MHA, IN_NDMA] {
+        let r = app.get(&format!("/v1/employees/{code}"), &dopt).await;
+        let history = r.json["service_history"].as_array().unwrap();
+        let transfers: Vec<&Value> = history.iter().filter(|h| h["kind"] == "transfer").collect();
+        assert_eq!(transfers.len(), 1, "{code}: {}", r.json);
+        assert_eq!(transfers[0]["effective_on"], json!(orders_on));
+        assert_eq!(transfers[0]["order_ref"], order["order_ref"]);
+        assert!(transfers[0]["remarks"].as_str().unwrap().contains("to MOF"));
+        // ... audited, and in the change feed as the officer's.
+        let r = app
+            .get(
+                &format!("/v1/audit?entity=transfer_order&entity_id={code}&limit=5"),
+                &dopt,
+            )
+            .await;
+        assert_eq!(r.json["items"].as_array().unwrap().len(), 1, "{}", r.json);
+    }
+    // Each officer sees their result and why; the priority rule is stated.
+    let r = app.get(&result_path, &me).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["run_id"], again);
+    assert_eq!(r.json["result"]["to"], "MOF");
+    assert_eq!(r.json["result"]["rank"], 1);
+    assert!(r.json["priority_rule"]
+        .as_str()
+        .unwrap()
+        .contains("seniority"));
+    let aso = app.token(Role::Employee, Some(IN_NDMA));
+    let r = app
+        .get(
+            &format!("/v1/employees/{IN_NDMA}/rotation/rounds/{id}/result"),
+            &aso,
+        )
+        .await;
+    assert_eq!(r.json["result"]["placement"], "afterwards", "{}", r.json);
+    let why = r.json["result"]["reasons"].to_string();
+    assert!(
+        why.contains("must rotate") && !why.contains(IN_MHA),
+        "{why}"
+    );
+    // Only their own: another employee is told nothing exists.
+    app.get(&result_path, &aso)
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(app.get(&result_path, &nodal).await.status, 200);
 }

@@ -111,6 +111,7 @@ fn href(entity: &str, id: &str) -> Option<String> {
         "oauth_client" => format!("/v1/clients/{id}"),
         "rotation_round" => format!("/v1/rotation/rounds/{id}"),
         "rotation_run" => format!("/v1/rotation/rounds/{a}/runs/{b}"),
+        "transfer_order" => format!("/v1/employees/{id}"),
         "rotation_preferences" => format!("/v1/employees/{b}/rotation/rounds/{a}/preferences"),
         _ => return None,
     })

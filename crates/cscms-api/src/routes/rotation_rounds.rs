@@ -435,7 +435,10 @@ pub struct MyRotationRounds {
     responses((status = 200, description = "Open rounds the caller is eligible for, newest first", body = MyRotationRounds),
         (status = 403, description = "Only employees take part in rounds", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/me/rotation-rounds")]
-pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn my_rounds(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::SubmitRotationPreferences)?;
     let code = who
         .own_employee()
@@ -929,6 +932,10 @@ pub struct RotationRun {
     pub replays: bool,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
+    /// Set once DoPT approves the run and its transfer orders are issued.
+    pub approved_by: Option<String>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub order_ref: Option<String>,
 }
 
 fn run_view(row: cscms_store::rotation_rounds::RunRow) -> Result<RotationRun, ApiError> {
@@ -950,6 +957,9 @@ fn run_view(row: cscms_store::rotation_rounds::RunRow) -> Result<RotationRun, Ap
         replays,
         created_by: row.created_by,
         created_at: utc(row.created_at),
+        approved_by: row.approved_by,
+        approved_at: row.approved_at.map(utc),
+        order_ref: row.order_ref,
     })
 }
 
@@ -968,7 +978,7 @@ fn run_view(row: cscms_store::rotation_rounds::RunRow) -> Result<RotationRun, Ap
         (status = 403, description = "For DoPT", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Before the allocation date or no officer takes part (`allocation_not_due`), cancelled (`round_cancelled`), no ministry groups (`no_ministry_groups`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/rotation/rounds/{id}/runs")]
-pub async fn run(
+pub async fn run_allocation(
     Auth(who): Auth,
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -1043,4 +1053,189 @@ pub async fn get_run(
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Run {run_id} of rotation round {id}")))?;
     Ok(HttpResponse::Ok().json(run_view(row)?))
+}
+
+/// The order under which a run's transfers issue.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApproveRun {
+    #[validate(length(min = 3, max = 200))]
+    #[schema(
+        min_length = 3,
+        max_length = 200,
+        example = "DoPT Order No. 7/1/2026-CS.I(P) dated 20.12.2026"
+    )]
+    pub order_ref: String,
+}
+
+/// Approve a run and issue the transfer orders
+///
+/// DoPT approves a run it has reviewed (ROT-1): a transfer order for every
+/// officer placed, entered in their service history as a `transfer`
+/// effective on the round's orders date with the order reference, all in
+/// one audited transaction; each order is in the change feed. A run that
+/// does not replay to its stored result is not approved; a round has one
+/// approved run.
+#[utoipa::path(tag = "rotation", security(("bearer" = [])), request_body = ApproveRun,
+    params(("id" = i64, Path, description = "Round id"), ("run" = i64, Path, description = "Run id")),
+    responses((status = 200, description = "The approved run", body = RotationRun),
+        (status = 403, description = "For DoPT", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A run is approved already (`round_approved`), the run does not replay (`run_not_replayable`), cancelled (`round_cancelled`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/rotation/rounds/{id}/runs/{run}/approve")]
+pub async fn approve_run(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(i64, i64)>,
+    ValidJson(body): ValidJson<ApproveRun>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, run_id) = path.into_inner();
+    let round = load_round(&state, &who, id).await?;
+    authorize(&who, Op::RunRotationAllocation)?;
+    round.not_cancelled()?;
+    let (row, approved, employees) = state
+        .read(move |c| {
+            let row = cscms_store::rotation_rounds::get_run(c, id, run_id)?;
+            let approved = cscms_store::rotation_rounds::approved_run(c, id)?;
+            let orgs: BTreeMap<String, String> = match &row {
+                Some(r) => {
+                    let input: Option<cscms_domain::rotation::AllocationInput> =
+                        serde_json::from_str(&r.inputs).ok();
+                    let mut m = BTreeMap::new();
+                    for o in input.map(|i| i.officers).unwrap_or_default() {
+                        if let Some(e) = cscms_store::employees::get(c, &o.code)? {
+                            m.insert(o.code, e.record.org_id);
+                        }
+                    }
+                    m
+                }
+                None => BTreeMap::new(),
+            };
+            Ok((row, approved, orgs))
+        })
+        .await?;
+    let row =
+        row.ok_or_else(|| ApiError::not_found(format!("Run {run_id} of rotation round {id}")))?;
+    if let Some(a) = approved {
+        return Err(ApiError::Conflict {
+            code: ProblemCode::RoundApproved,
+            detail: format!(
+                "Run {} of rotation round {id} is approved already, under {}.",
+                a.id,
+                a.order_ref.unwrap_or_default()
+            ),
+        });
+    }
+    let view = run_view(row)?;
+    if !view.replays {
+        return Err(ApiError::Conflict {
+            code: ProblemCode::RunNotReplayable,
+            detail: format!(
+                "Run {run_id} does not replay to its stored result; run the allocation again."
+            ),
+        });
+    }
+    let result: cscms_domain::rotation::AllocationInput =
+        serde_json::from_value(view.inputs.clone()).map_err(|_| corrupt("run inputs"))?;
+    let decision = cscms_domain::rotation::allocate(view.as_of, &result)
+        .map_err(|e| ApiError::Internal(format!("allocation inputs: {e}")))?;
+    let orders: Vec<cscms_store::rotation_rounds::TransferOrder> = decision
+        .outcome
+        .officers
+        .iter()
+        .filter_map(|o| {
+            Some(cscms_store::rotation_rounds::TransferOrder {
+                employee_code: o.code.clone(),
+                org_id: employees.get(&o.code)?.clone(),
+                grade: o.grade.clone(),
+                from: o.from.clone(),
+                to: o.to.clone()?,
+            })
+        })
+        .collect();
+    let order_ref = body.order_ref.trim().to_owned();
+    let orders_on = round.dates.orders_on;
+    let actor = actor(&who, &req);
+    state
+        .db(move |c| {
+            cscms_store::rotation_rounds::approve_run(
+                c,
+                &actor,
+                id,
+                run_id,
+                &order_ref,
+                orders_on,
+                &orders,
+                Utc::now().naive_utc(),
+            )
+        })
+        .await?;
+    let row = state
+        .read(move |c| cscms_store::rotation_rounds::get_run(c, id, run_id))
+        .await?
+        .ok_or_else(|| ApiError::Internal("approved run not found".into()))?;
+    Ok(HttpResponse::Ok().json(run_view(row)?))
+}
+
+/// An officer's result in a round, and why.
+#[derive(Serialize, ToSchema)]
+pub struct RotationRoundResult {
+    pub round_id: i64,
+    pub run_id: i64,
+    pub order_ref: Option<String>,
+    /// The day the transfer takes effect.
+    pub orders_on: NaiveDate,
+    /// The one priority every ministry applied.
+    pub priority_rule: String,
+    /// The officer's result: where, how, and for each choice above it why it
+    /// went to others (never named); null when the officer took no part.
+    #[schema(value_type = Option<cscms_domain::rotation::OfficerResult>)]
+    pub result: Option<serde_json::Value>,
+    /// Where a representation against the result goes: the authority one
+    /// level above the one that approved the allocation.
+    pub representation_to: String,
+}
+
+/// An officer's result in a round
+///
+/// The result of the round's approved run for one officer (ROT-1): where
+/// they go, which of their choices went to officers of higher priority
+/// (without naming them), and the priority rule. The officer, the nodal
+/// officer of their ministry and DoPT read it; 404 until a run is approved.
+#[utoipa::path(tag = "rotation", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id")),
+    responses((status = 200, description = "The officer's result", body = RotationRoundResult)))]
+#[get("/employees/{code}/rotation/rounds/{id}/result")]
+pub async fn officer_result(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, id) = path.into_inner();
+    let (code, _) =
+        super::visible_employee(&state, &who, Family::RotationPreference, &code).await?;
+    let round = round_for_preferences(&state, id).await?;
+    let run = state
+        .read(move |c| cscms_store::rotation_rounds::approved_run(c, id))
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found(format!("An approved allocation of rotation round {id}"))
+        })?;
+    let result: serde_json::Value =
+        serde_json::from_str(&run.result).map_err(|_| corrupt("run result"))?;
+    let mine = result["officers"]
+        .as_array()
+        .and_then(|all| all.iter().find(|o| o["code"] == code.as_str()))
+        .cloned();
+    Ok(HttpResponse::Ok().json(RotationRoundResult {
+        round_id: id,
+        run_id: run.id,
+        order_ref: run.order_ref,
+        orders_on: round.dates.orders_on,
+        priority_rule: cscms_domain::rotation::PRIORITY_RULE.to_owned(),
+        result: mine,
+        representation_to:
+            "The authority one level above the DoPT cadre authority that approved the allocation"
+                .to_owned(),
+    }))
 }
