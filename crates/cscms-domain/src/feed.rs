@@ -334,11 +334,21 @@ mod tests {
         assert!(!tree.contains(&"apar") && !nodal.everywhere.contains(&"apar"));
         assert!(!tree.contains(&"nodal_officer"));
         // Reference data every nodal officer reads: rounds, the competency
-        // catalogue (AOI-1), DELPGE programmes (TRN-1).
+        // catalogue (AOI-1), DELPGE programmes (TRN-1), rotation rounds (ROT-1).
         assert_eq!(
             nodal.everywhere,
-            vec!["validation_round", "competency_area", "delpge_programme"]
+            vec![
+                "validation_round",
+                "competency_area",
+                "delpge_programme",
+                "rotation_round"
+            ]
         );
+        // ROT-1: the officers' lists and their transfer orders, in the ministry.
+        for e in ["rotation_preferences", "transfer_order"] {
+            assert!(tree.contains(&e), "{e}");
+        }
+        assert!(!nodal.everywhere.contains(&"rotation_run"));
         for e in ["interests", "delpge_claim", "delpge_enrolment"] {
             assert!(tree.contains(&e), "{e}");
         }

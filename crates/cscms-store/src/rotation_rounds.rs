@@ -426,17 +426,21 @@ pub fn get_run(c: &mut DbConn, round_id: i64, id: i64) -> Result<Option<RunRow>,
         .optional()?)
 }
 
+/// An officer of a round: the record, the ministry above their body (if
+/// any), the service history and the list given (JSON), if any.
+pub type RoundOfficer = (
+    EmployeeRow,
+    Option<String>,
+    Vec<ServiceEventRow>,
+    Option<String>,
+);
+
 /// What a round's allocation is built from: the officers of its cadre and
 /// grades with their service history and the lists they gave, where each
 /// serves (and the ministry above a body), and the working strength
 /// (sanctioned, in position) per organisation and grade.
 pub struct RoundData {
-    pub officers: Vec<(
-        EmployeeRow,
-        Option<String>,
-        Vec<ServiceEventRow>,
-        Option<String>,
-    )>,
+    pub officers: Vec<RoundOfficer>,
     /// (organisation, parent, grade, sanctioned, in position)
     pub strength: Vec<(String, Option<String>, String, i64, i64)>,
 }
