@@ -20,7 +20,7 @@ use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, changes, clients, delpge, deputation, empanelment, employees, exgratia,
     foreign_visits, health, interests, ipr, me, oauth, organisations, prints, profile, rotation,
-    rti, rules, surplus, vigilance, webhooks, working_strength,
+    rotation_rounds, rti, rules, surplus, vigilance, webhooks, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -75,6 +75,20 @@ where
                 .service(career::employee_rotation)
                 .service(rotation::groups)
                 .service(rotation::create_groups)
+                .service(rotation_rounds::announce)
+                .service(rotation_rounds::list_rounds)
+                .service(rotation_rounds::get_round)
+                .service(rotation_rounds::amend)
+                .service(rotation_rounds::cancel)
+                .service(rotation_rounds::submissions)
+                .service(rotation_rounds::round_vacancies)
+                .service(rotation_rounds::run_allocation)
+                .service(rotation_rounds::get_run)
+                .service(rotation_rounds::approve_run)
+                .service(rotation_rounds::officer_result)
+                .service(rotation_rounds::my_rounds)
+                .service(rotation_rounds::preferences)
+                .service(rotation_rounds::give_preferences)
                 .service(career::employee_macp)
                 .service(career::employee_nfs)
                 .service(career::macp_due)

@@ -91,6 +91,32 @@ pub fn deputation_facts(
     })
 }
 
+/// ROT-2's input for a stored employee as of the date a round's process
+/// starts: tenure in the present ministry from the service history. DoPT's
+/// record that promotion is likely is not stored, so it is never set here.
+pub fn rotation_input(
+    e: &EmployeeRow,
+    history: &[ServiceEventRow],
+    as_of: chrono::NaiveDate,
+) -> Option<cscms_domain::rotation::RotationInput> {
+    let cadre = e.cadre.parse::<Cadre>().ok()?;
+    let events: Vec<_> = history
+        .iter()
+        .filter_map(|h| Some((h.kind.parse().ok()?, h.effective_on)))
+        .collect();
+    Some(cscms_domain::rotation::RotationInput {
+        cadre,
+        grade: e.grade.clone(),
+        in_ministry_since: cscms_domain::rotation::in_ministry_since(
+            &events,
+            e.joined_government_on,
+            as_of,
+        ),
+        date_of_birth: e.date_of_birth,
+        promotion_likely: false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

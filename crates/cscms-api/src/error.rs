@@ -123,6 +123,24 @@ problem_codes! {
     AlreadyEnrolled = "already_enrolled",
     /// A claim has already been filed for this enrolment (TRN-1).
     AlreadyClaimed = "already_claimed",
+    /// The rotation round's window has opened: its terms can no longer be amended (ROT-1).
+    RoundOpened = "round_opened",
+    /// The rotation round has reached its allocation date: it can no longer be cancelled (ROT-1).
+    RoundAllocated = "round_allocated",
+    /// The rotation round was cancelled.
+    RoundCancelled = "round_cancelled",
+    /// Preferences are taken only within the round's window; the detail names its dates (ROT-1).
+    PreferenceWindowClosed = "preference_window_closed",
+    /// The officer is not of the round's cadre and grades, or ROT-2 does not make them eligible (must rotate or may opt).
+    NotInRound = "not_in_round",
+    /// The round's allocation date has not come, or the round has no officers to allocate (ROT-1).
+    AllocationNotDue = "allocation_not_due",
+    /// Re-running the engine on the run's stored inputs does not give its stored result: it is not approved (ROT-1).
+    RunNotReplayable = "run_not_replayable",
+    /// A run of this round is approved already and its transfer orders issued (ROT-1).
+    RoundApproved = "round_approved",
+    /// No set of ministry groups is in force on the round's date (ROT-2).
+    NoMinistryGroups = "no_ministry_groups",
     /// The body names a key twice (in any object, merge patches included).
     DuplicateKey = "duplicate_key",
     /// A concurrent write to the same record won; read it again and retry.

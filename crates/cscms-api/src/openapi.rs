@@ -47,7 +47,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "webhooks", description = "Webhook subscriptions of integration clients (INT-1, INT-2; Standard Webhooks 1.0): signed pushes of the feed's change events, from a queue written in the change's own transaction (nothing committed is lost if an instance dies); at least once, in order per entity, each delivery attempted by one instance at a time; retries on the Standard Webhooks schedule with jitter, 410 disables, 429/503 honour Retry-After, no redirects followed, 15 s timeout; after the last retry the subscription is disabled; URLs resolving to loopback, private, link-local or metadata addresses are refused, at subscription and at every delivery. DoPT manages them"),
         (name = "oauth", description = "OAuth 2.0 for integration clients: the client credentials grant (RFC 6749 §4.4) with private_key_jwt (RFC 7523) or client_secret_basic, RFC 9068 access tokens, metadata (RFC 8414) and the service's public keys"),
         (name = "prints", description = "Verification of printed documents by the code they carry (PRF-5)"),
-        (name = "rotation", description = "Rotation transfer (ROT-1, ROT-2): the ministry groups DoPT keeps"),
+        (name = "rotation", description = "Rotation transfer (ROT-1, ROT-2): the ministry groups DoPT keeps, rounds DoPT announces with their dates, and the officers' ranked preferences"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

@@ -122,6 +122,7 @@ string_enum!(
         Absorption = "absorption",
         Repatriation = "repatriation",
         Postponement = "postponement",
+        Transfer = "transfer",
     }
 );
 

@@ -67,6 +67,16 @@ pub const ENTITIES: &[(&str, Gate)] = &[
     // ROT-2: DoPT's own policy data; anyone signed in reads the set in force
     // at GET /v1/rotation/ministry-groups, the feed of its changes is DoPT's.
     ("ministry_groups", Gate::DoptOnly),
+    // ROT-1: rounds are announced to everyone who reads them; an officer's
+    // list is the officer's, their nodal officer's and DoPT's.
+    ("rotation_round", Gate::Op(Op::ReadRotationRounds)),
+    (
+        "rotation_preferences",
+        Gate::Family(Family::RotationPreference),
+    ),
+    ("rotation_run", Gate::Op(Op::RunRotationAllocation)),
+    // A transfer order is an entry of the officer's service history.
+    ("transfer_order", Gate::Family(Family::ServiceRecord)),
     // The register of integration clients (INT-1) is DoPT's.
     ("oauth_client", Gate::Op(Op::ManageClients)),
     // Webhook subscriptions (INT-2), DoPT's like the register.
@@ -326,11 +336,21 @@ mod tests {
         assert!(!tree.contains(&"apar") && !nodal.everywhere.contains(&"apar"));
         assert!(!tree.contains(&"nodal_officer"));
         // Reference data every nodal officer reads: rounds, the competency
-        // catalogue (AOI-1), DELPGE programmes (TRN-1).
+        // catalogue (AOI-1), DELPGE programmes (TRN-1), rotation rounds (ROT-1).
         assert_eq!(
             nodal.everywhere,
-            vec!["validation_round", "competency_area", "delpge_programme"]
+            vec![
+                "validation_round",
+                "competency_area",
+                "delpge_programme",
+                "rotation_round"
+            ]
         );
+        // ROT-1: the officers' lists and their transfer orders, in the ministry.
+        for e in ["rotation_preferences", "transfer_order"] {
+            assert!(tree.contains(&e), "{e}");
+        }
+        assert!(!nodal.everywhere.contains(&"rotation_run"));
         for e in ["interests", "delpge_claim", "delpge_enrolment"] {
             assert!(tree.contains(&e), "{e}");
         }

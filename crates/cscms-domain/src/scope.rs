@@ -90,6 +90,9 @@ pub enum Family {
     /// DELPGE reimbursement claims and the ledger of units (TRN-1): the
     /// employee, the nodal officer who approves them, DoPT; not AVD.
     TrainingClaim,
+    /// An officer's list of preferences in a rotation round (ROT-1): the
+    /// officer, the nodal officer of their ministry, DoPT; not AVD.
+    RotationPreference,
 }
 
 impl Family {
@@ -109,6 +112,7 @@ impl Family {
         Family::ExGratiaCase,
         Family::RtiRequest,
         Family::TrainingClaim,
+        Family::RotationPreference,
     ];
 
     /// The integration scope that lets a client see this family, if any does.
@@ -124,6 +128,7 @@ impl Family {
             | Family::ExGratiaCase
             | Family::RtiRequest
             | Family::TrainingClaim
+            | Family::RotationPreference
             | Family::ForeignVisit
             | Family::DeputationApplication
             | Family::WorkingStrength
@@ -159,7 +164,11 @@ pub fn visibility(who: &Principal, family: Family) -> Visibility {
         (Role::Dopt, _, _) => Visibility::All,
         // AVD reads what vigilance needs, not training (AOI-1, TRN-1).
         (Role::Avd, _, _)
-            if !confidential && !matches!(family, Family::Interest | Family::TrainingClaim) =>
+            if !confidential
+                && !matches!(
+                    family,
+                    Family::Interest | Family::TrainingClaim | Family::RotationPreference
+                ) =>
         {
             Visibility::All
         }
@@ -301,6 +310,16 @@ pub enum Op {
     /// Webhook subscriptions of integration clients: create, read, rotate,
     /// disable, enable, delete, deliveries, redelivery, ping.
     ManageWebhooks,
+    /// ROT-1: announce, amend or cancel a rotation round.
+    ManageRotationRounds,
+    /// ROT-1: read the rounds announced (people of the cadres and offices).
+    ReadRotationRounds,
+    /// ROT-1: give one's own list of preferences in a round.
+    SubmitRotationPreferences,
+    /// ROT-1: who has and has not given preferences, where the caller sees them.
+    ReadRotationSubmissions,
+    /// ROT-1: vacancies of a round, and its allocation runs.
+    RunRotationAllocation,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -346,6 +365,11 @@ impl Op {
         Op::ManageClients,
         Op::ReadChanges,
         Op::ManageWebhooks,
+        Op::ManageRotationRounds,
+        Op::ReadRotationRounds,
+        Op::SubmitRotationPreferences,
+        Op::ReadRotationSubmissions,
+        Op::RunRotationAllocation,
     ];
 
     /// The table.
@@ -416,6 +440,13 @@ impl Op {
             // secret over. Clients do not manage their own (no scope grants
             // it), so a stolen client token cannot redirect the pushes.
             Op::ManageWebhooks => g(&[Dopt], NONE, "Only DoPT manages the webhook subscriptions of integration clients."),
+            // ROT-1: DoPT announces rounds; the officer gives their own list;
+            // the nodal officer watches who has given one.
+            Op::ManageRotationRounds => g(&[Dopt], NONE, "Only the DoPT cadre authority announces rotation rounds."),
+            Op::ReadRotationRounds => g(&[Employee, NodalOfficer, SubNodalOfficer, Avd, Dopt], NONE, "Rotation rounds are announced to people of the cadres and offices; no integration scope reads them."),
+            Op::SubmitRotationPreferences => g(&[Employee], NONE, "Preferences are given by the officer they belong to."),
+            Op::ReadRotationSubmissions => g(&[NodalOfficer, Dopt], NONE, "Who has given preferences is for the nodal officer of the ministry and DoPT."),
+            Op::RunRotationAllocation => g(&[Dopt], NONE, "The allocation of a round is run by the DoPT cadre authority."),
             Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE], &[scopes::INTERESTS_READ]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }

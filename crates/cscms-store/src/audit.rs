@@ -71,6 +71,23 @@ pub fn audited<T>(
     })
 }
 
+/// As [`audited`], for a write that changes several records at once (an
+/// approval that issues an order per officer): one audit row and change
+/// event for each, in the same transaction.
+pub fn audited_many<T>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    write: impl FnOnce(&mut DbConn) -> Result<(T, Vec<Change>), StoreError>,
+) -> Result<T, StoreError> {
+    crate::db::write_transaction(conn, |c| {
+        let (out, changes) = write(c)?;
+        for change in &changes {
+            record(c, actor, change)?;
+        }
+        Ok(out)
+    })
+}
+
 fn record(conn: &mut DbConn, actor: &Actor, change: &Change) -> Result<(), StoreError> {
     let at = Utc::now().naive_utc();
     let audit_id: i64 = diesel::insert_into(audit_log::table)

@@ -685,3 +685,60 @@ diesel::allow_tables_to_appear_in_same_query!(
 );
 diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, change_events);
 diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, audit_log);
+
+diesel::table! {
+    rotation_rounds (id) {
+        id -> BigInt,
+        cadre -> Text,
+        grades -> Text,
+        preferences_open -> Date,
+        preferences_close -> Date,
+        allocation_on -> Date,
+        orders_on -> Date,
+        min_preferences -> Integer,
+        max_preferences -> Integer,
+        state -> Text,
+        cancel_reason -> Nullable<Text>,
+        version -> BigInt,
+        created_by -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rotation_preferences (round_id, employee_code) {
+        round_id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        ministries -> Text,
+        version -> BigInt,
+        submitted_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(rotation_preferences -> rotation_rounds (round_id));
+diesel::allow_tables_to_appear_in_same_query!(rotation_rounds, rotation_preferences);
+diesel::allow_tables_to_appear_in_same_query!(rotation_rounds, employees);
+diesel::allow_tables_to_appear_in_same_query!(rotation_rounds, organisations);
+diesel::allow_tables_to_appear_in_same_query!(rotation_preferences, employees);
+diesel::allow_tables_to_appear_in_same_query!(rotation_preferences, organisations);
+
+diesel::table! {
+    rotation_runs (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        as_of -> Date,
+        inputs -> Text,
+        result -> Text,
+        created_by -> Text,
+        created_at -> Timestamp,
+        approved_by -> Nullable<Text>,
+        approved_at -> Nullable<Timestamp>,
+        order_ref -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(rotation_runs -> rotation_rounds (round_id));
+diesel::allow_tables_to_appear_in_same_query!(rotation_runs, rotation_rounds);

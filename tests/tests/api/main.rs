@@ -28,6 +28,7 @@ mod prints;
 mod profile;
 mod ratelimit;
 mod rotation;
+mod rotation_rounds;
 mod rti;
 mod rules;
 mod scope;

@@ -43,6 +43,8 @@ const FAMILIES: &[&str] = &[
     "delpge_claim",
     "delpge_ledger",
     "client",
+    "rotation_round",
+    "rotation_preference",
 ];
 
 /// Who sees what among people: (family, role, anchor) → [own, same ministry, other ministry].
@@ -282,6 +284,49 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ),
     ("client", Role::Avd, None, [No, No, No]),
     ("client", Role::Dopt, None, [Yes, Yes, Yes]),
+    // ROT-1: rounds are announced to everyone of the cadres and offices.
+    (
+        "rotation_round",
+        Role::Employee,
+        Some(IN_MHA),
+        [Yes, Yes, Yes],
+    ),
+    (
+        "rotation_round",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, Yes],
+    ),
+    (
+        "rotation_round",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [Yes, Yes, Yes],
+    ),
+    ("rotation_round", Role::Avd, None, [Yes, Yes, Yes]),
+    ("rotation_round", Role::Dopt, None, [Yes, Yes, Yes]),
+    // An officer's list: the officer, their ministry's nodal officer, DoPT;
+    // not AVD.
+    (
+        "rotation_preference",
+        Role::Employee,
+        Some(IN_MHA),
+        [Yes, No, No],
+    ),
+    (
+        "rotation_preference",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, No],
+    ),
+    (
+        "rotation_preference",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("rotation_preference", Role::Avd, None, [No, No, No]),
+    ("rotation_preference", Role::Dopt, None, [Yes, Yes, Yes]),
 ];
 
 /// The families whose people rows are those of "employee_record".
@@ -392,6 +437,8 @@ fn family(path: &str) -> &'static str {
             "interest"
         } else if tail.starts_with("/delpge") {
             "delpge_ledger"
+        } else if tail.starts_with("/rotation/rounds/") {
+            "rotation_preference"
         } else if ["", "/macp", "/nfs", "/rotation"].contains(&tail) {
             "service_record"
         } else {
@@ -423,6 +470,8 @@ fn family(path: &str) -> &'static str {
         "delpge_claim"
     } else if path.starts_with("/v1/clients/") {
         "client"
+    } else if path.starts_with("/v1/rotation/rounds/") {
+        "rotation_round"
     } else {
         panic!("scope matrix: which family of records does {path} belong to?")
     }
@@ -446,7 +495,8 @@ fn fill(path: &str, record: &str, year: i32, hooks: &Hooks) -> String {
     let filled = filled
         .replace("{year}", &year.to_string())
         .replace("{officer}", "A01")
-        .replace("{seq}", "1");
+        .replace("{seq}", "1")
+        .replace("{run}", "1");
     assert!(
         !filled.contains('{'),
         "scope matrix: give a value for the parameters of {path}"
@@ -626,6 +676,17 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
             .await;
         hooks.insert(client.clone(), ids);
     }
+    // Three rotation rounds; the preference paths name round 1.
+    let mut rounds = Vec::new();
+    for open in [5, 6, 7] {
+        let body = crate::rotation_rounds::terms("CSS", &["SO"], open);
+        rounds.push(
+            crate::rotation_rounds::announce(&app, &body)
+                .await
+                .to_string(),
+        );
+    }
+    assert_eq!(rounds[0], "1", "the preference paths name round 1");
     let records = |fam: &str| -> (Vec<String>, &'static str) {
         let own = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
         match fam {
@@ -641,6 +702,7 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
             "delpge_programme" => (programmes.clone(), "999999"),
             "delpge_claim" => (claims.clone(), "999999"),
             "client" => (clients.clone(), "sparrow-0000000000000000"),
+            "rotation_round" => (rounds.clone(), "999999"),
             _ => (own(&[IN_MHA, IN_NDMA, IN_MOF]), "CSS-999999"),
         }
     };

@@ -8,7 +8,7 @@ use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::pay::{self, MacpOutcome, NfsInput, NfsOutcome, Upgrade, UpgradeStatus};
 use cscms_domain::principal::Principal;
-use cscms_domain::rotation::{self, RotationInput, RotationOutcome};
+use cscms_domain::rotation::{self, RotationOutcome};
 use cscms_domain::scope::{visibility, Family};
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
 use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
@@ -303,21 +303,8 @@ pub async fn employee_rotation(
 ) -> Result<HttpResponse, ApiError> {
     let (_, e, history) = load(&state, &who, &code).await?;
     let as_of = q.as_of.unwrap_or_else(crate::clearance::today);
-    let cadre = e
-        .cadre
-        .parse::<Cadre>()
-        .map_err(|err| ApiError::Internal(err.to_string()))?;
-    let events: Vec<_> = history
-        .iter()
-        .filter_map(|h| Some((h.kind.parse().ok()?, h.effective_on)))
-        .collect();
-    let input = RotationInput {
-        cadre,
-        grade: e.grade.clone(),
-        in_ministry_since: rotation::in_ministry_since(&events, e.joined_government_on, as_of),
-        date_of_birth: e.date_of_birth,
-        promotion_likely: false,
-    };
+    let input = crate::career::rotation_input(&e, &history, as_of)
+        .ok_or_else(|| ApiError::Internal(format!("stored cadre {} out of shape", e.cadre)))?;
     let decision = rotation::evaluate_rotation(as_of, &input)
         .map_err(|err| ApiError::invalid("query.as_of", "invalid", err.to_string()))?;
     Ok(HttpResponse::Ok().json(decision))

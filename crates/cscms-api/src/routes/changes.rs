@@ -110,6 +110,10 @@ fn href(entity: &str, id: &str) -> Option<String> {
         "delpge_claim" => format!("/v1/delpge/claims/{id}"),
         "oauth_client" => format!("/v1/clients/{id}"),
         "webhook_subscription" => format!("/v1/clients/{a}/webhooks/{b}"),
+        "rotation_round" => format!("/v1/rotation/rounds/{id}"),
+        "rotation_run" => format!("/v1/rotation/rounds/{a}/runs/{b}"),
+        "transfer_order" => format!("/v1/employees/{id}"),
+        "rotation_preferences" => format!("/v1/employees/{b}/rotation/rounds/{a}/preferences"),
         _ => return None,
     })
 }

@@ -185,9 +185,9 @@ pub fn evaluate_rotation(
 }
 
 /// The date an officer joined the present ministry, from the service history:
-/// the latest appointment, absorption or repatriation on or before `as_of`
-/// (each places the officer in a ministry), else the date of joining
-/// Government. The history records no transfer between ministries yet.
+/// the latest appointment, absorption, repatriation or rotation transfer on
+/// or before `as_of` (each places the officer in a ministry), else the date
+/// of joining Government.
 pub fn in_ministry_since(
     events: &[(crate::employee::ServiceEventKind, NaiveDate)],
     joined_government_on: NaiveDate,
@@ -197,7 +197,10 @@ pub fn in_ministry_since(
     events
         .iter()
         .filter(|(k, on)| {
-            matches!(k, K::Appointment | K::Absorption | K::Repatriation) && *on <= as_of
+            matches!(
+                k,
+                K::Appointment | K::Absorption | K::Repatriation | K::Transfer
+            ) && *on <= as_of
         })
         .map(|(_, on)| *on)
         .max()
@@ -316,6 +319,19 @@ mod tests {
         assert_eq!(
             in_ministry_since(&events, ymd(2005, 3, 1), ymd(2025, 1, 1)),
             ymd(2017, 1, 1)
+        );
+        // A rotation transfer starts a new tenure on the day it takes effect.
+        let moved = [
+            (K::Appointment, ymd(2005, 3, 1)),
+            (K::Transfer, ymd(2024, 1, 1)),
+        ];
+        assert_eq!(
+            in_ministry_since(&moved, ymd(2005, 3, 1), ymd(2023, 12, 31)),
+            ymd(2005, 3, 1)
+        );
+        assert_eq!(
+            in_ministry_since(&moved, ymd(2005, 3, 1), ymd(2024, 1, 1)),
+            ymd(2024, 1, 1)
         );
         assert_eq!(
             in_ministry_since(&events[1..3], ymd(2004, 1, 1), ymd(2025, 1, 1)),

@@ -5,11 +5,13 @@
 //! - [`allocation`]: the allocation of a round, officer-proposing deferred
 //!   acceptance per grade with one published priority (ROT-1, ROT-2, SPO-1).
 //! - [`params`]: the dated tenure table and exemption spans, with their source.
+//! - [`round`]: a round's dates and window, and the rules on an officer's list (ROT-1).
 
 pub mod allocation;
 pub mod eligibility;
 pub mod groups;
 pub mod params;
+pub mod round;
 
 #[cfg(test)]
 mod properties;

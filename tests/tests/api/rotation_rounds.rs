@@ -1,0 +1,670 @@
+//! Rotation rounds and preferences (ROT-1, ROT-2) through the API: the
+//! round's dates and what each allows, the window gate, lists of the other
+//! group, and who sees whose list.
+
+use actix_web::test::TestRequest;
+use chrono::NaiveDate;
+use cscms_domain::principal::Role;
+use serde_json::{json, Value};
+
+use crate::common::{spawn, submitted, Reply, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+use crate::workflow_support::{days_from_today, today};
+
+/// Terms opening in `open` days, a window of 10 days.
+pub fn terms(cadre: &str, grades: &[&str], open: u64) -> Value {
+    json!({
+        "cadre": cadre,
+        "grades": grades,
+        "dates": {
+            "preferences_open": days_from_today(open),
+            "preferences_close": days_from_today(open + 10),
+            "allocation_on": days_from_today(open + 15),
+            "orders_on": days_from_today(open + 30),
+        },
+        "min_preferences": 1,
+        "max_preferences": 1,
+    })
+}
+
+/// Announces a round as DoPT; its id.
+pub async fn announce(app: &TestApp, body: &Value) -> i64 {
+    let r = app
+        .post_json("/v1/rotation/rounds", &app.dopt(), body)
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    r.json["id"].as_i64().unwrap()
+}
+
+/// The ministry groups of the fixtures: MHA in A, MOF in B, from 01.01.2020.
+pub async fn groups(app: &TestApp) {
+    let r = app
+        .post_json(
+            "/v1/rotation/ministry-groups",
+            &app.dopt(),
+            &json!({"effective_from": "2020-01-01",
+                    "order_ref": "DoPT OM No. 21/19/2022-CS.I(P) dated 02.11.2022",
+                    "a": ["MHA"], "b": ["MOF"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+}
+
+/// Moves a round's dates (as the calendar would): the window from
+/// `open` days from today (negative: past) for `len` days, then allocation
+/// and orders after it.
+pub async fn set_window(app: &TestApp, id: i64, open: i64, len: i64) {
+    let t = today();
+    let d = |n: i64| t + chrono::Duration::days(n);
+    let sql = format!(
+        "UPDATE rotation_rounds SET preferences_open = '{}', preferences_close = '{}', \
+         allocation_on = '{}', orders_on = '{}' WHERE id = {id}",
+        d(open),
+        d(open + len),
+        d(open + len + 1),
+        d(open + len + 2)
+    );
+    app.db(move |c| cscms_store::testing::execute(c, &sql))
+        .await;
+}
+
+async fn with_if_match(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: &str,
+    tag: Option<&str>,
+    body: &Value,
+) -> Reply {
+    let req = if method == "put" {
+        TestRequest::put()
+    } else {
+        TestRequest::post()
+    };
+    let mut req = req
+        .uri(path)
+        .insert_header(("Authorization", format!("Bearer {token}")))
+        .set_json(body);
+    if let Some(tag) = tag {
+        req = req.insert_header(("If-Match", tag.to_owned()));
+    }
+    app.call(req).await
+}
+
+fn dmy(d: NaiveDate) -> String {
+    d.format("%d.%m.%Y").to_string()
+}
+
+#[actix_web::test]
+async fn rot_1_a_round_is_announced_amended_before_it_opens_and_cancelled_before_allocation() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    // Dates out of order, a grade ROT-2 does not cover, lists of 0: every field named.
+    let mut bad = terms("CSS", &["SO", "JSA"], 5);
+    bad["dates"]["preferences_close"] = json!(days_from_today(4));
+    bad["dates"]["allocation_on"] = json!(days_from_today(3));
+    bad["min_preferences"] = json!(0);
+    let r = app.post_json("/v1/rotation/rounds", &dopt, &bad).await;
+    r.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        vec![
+            "body.dates.allocation_on",
+            "body.dates.preferences_close",
+            "body.grades[1]",
+            "body.min_preferences"
+        ],
+        "{}",
+        r.json
+    );
+    // Opening today: too late to announce.
+    let r = app
+        .post_json("/v1/rotation/rounds", &dopt, &terms("CSS", &["SO"], 0))
+        .await;
+    r.assert_problem(422, "validation_failed");
+    // Only DoPT announces.
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    app.post_json("/v1/rotation/rounds", &nodal, &terms("CSS", &["SO"], 5))
+        .await
+        .assert_problem(403, "forbidden");
+
+    let r = app
+        .post_json(
+            "/v1/rotation/rounds",
+            &dopt,
+            &terms("CSS", &["so", "US"], 5),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.header("etag"), Some("\"1\""));
+    let id = r.json["id"].as_i64().unwrap();
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/v1/rotation/rounds/{id}").as_str())
+    );
+    assert_eq!(r.json["grades"], json!(["SO", "US"]));
+    assert_eq!(r.json["phase"], "announced");
+    assert_eq!(r.json["state"], "announced");
+    let path = format!("/v1/rotation/rounds/{id}");
+    // Everyone of the cadres and offices reads it; integration clients do not.
+    let emp = app.token(Role::Employee, Some(IN_MOF));
+    assert_eq!(app.get(&path, &emp).await.status, 200);
+    let client = app.token(Role::Integration, Some("employees:read"));
+    app.get(&path, &client)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // Amended before it opens, naming the version read.
+    let amended = terms("CSS", &["SO"], 6);
+    with_if_match(&app, "put", &path, &dopt, None, &amended)
+        .await
+        .assert_problem(428, "if_match_required");
+    let r = with_if_match(&app, "put", &path, &dopt, Some("\"1\""), &amended).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["version"], 2);
+    assert_eq!(
+        r.json["dates"]["preferences_open"],
+        json!(days_from_today(6))
+    );
+    with_if_match(&app, "put", &path, &dopt, Some("\"1\""), &amended)
+        .await
+        .assert_problem(412, "stale_version");
+    with_if_match(&app, "put", &path, &nodal, Some("\"2\""), &amended)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // Once the window has opened: never changed, but still cancellable.
+    set_window(&app, id, 0, 3).await;
+    let r = with_if_match(&app, "put", &path, &dopt, Some("\"2\""), &amended).await;
+    r.assert_problem(409, "round_opened");
+    assert!(
+        r.json["detail"].as_str().unwrap().contains(&dmy(today())),
+        "{}",
+        r.json
+    );
+    // On the allocation date: no longer cancellable.
+    set_window(&app, id, -5, 3).await;
+    let cancel = json!({"reason": "Groups of ministries to be revised first"});
+    let r = with_if_match(
+        &app,
+        "post",
+        &format!("{path}/cancel"),
+        &dopt,
+        Some("\"2\""),
+        &cancel,
+    )
+    .await;
+    r.assert_problem(409, "round_allocated");
+    // The day before it: cancelled, with the reason.
+    set_window(&app, id, -3, 3).await;
+    let r = with_if_match(
+        &app,
+        "post",
+        &format!("{path}/cancel"),
+        &dopt,
+        Some("\"2\""),
+        &cancel,
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["state"], "cancelled");
+    assert_eq!(r.json["phase"], Value::Null);
+    assert_eq!(r.json["cancel_reason"], cancel["reason"]);
+    let r = with_if_match(
+        &app,
+        "post",
+        &format!("{path}/cancel"),
+        &dopt,
+        Some("\"3\""),
+        &cancel,
+    )
+    .await;
+    r.assert_problem(409, "round_cancelled");
+
+    // Each change audited: announce, amend, cancel.
+    let r = app
+        .get(
+            &format!("/v1/audit?entity=rotation_round&entity_id={id}&limit=10"),
+            &dopt,
+        )
+        .await;
+    let actions: Vec<&str> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["cancel", "amend", "announce"], "{}", r.json);
+}
+
+#[actix_web::test]
+async fn rot_1_preferences_within_the_window_of_the_other_group() {
+    let app = spawn().await;
+    groups(&app).await;
+    let id = announce(&app, &terms("CSS", &["SO", "ASO"], 5)).await;
+    let csss = announce(&app, &terms("CSSS", &["PA"], 5)).await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let path = format!("/v1/employees/{IN_MHA}/rotation/rounds/{id}/preferences");
+
+    // Announced to the eligible: a CSS SO in MHA since 2010 must rotate;
+    // the CSSS PA sees only the CSSS round.
+    let r = app.get("/v1/me/rotation-rounds", &me).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let items = r.json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", r.json);
+    assert_eq!(items[0]["id"], id);
+    assert_eq!(items[0]["eligibility"]["status"], "must_rotate");
+    assert_eq!(
+        items[0]["dates"]["preferences_open"],
+        json!(days_from_today(5))
+    );
+    assert_eq!(items[0]["preferences_given_at"], Value::Null);
+    let pa = app.token(Role::Employee, Some(IN_MOF));
+    let r = app.get("/v1/me/rotation-rounds", &pa).await;
+    let ids: Vec<i64> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, vec![csss], "{}", r.json);
+    app.get("/v1/me/rotation-rounds", &app.dopt())
+        .await
+        .assert_problem(403, "forbidden");
+
+    // Before the window: 409 naming its dates.
+    let list = json!({"ministries": ["MOF"]});
+    let window = format!(
+        "{} to {}",
+        dmy(days_from_today(5)),
+        dmy(days_from_today(15))
+    );
+    let r = with_if_match(&app, "put", &path, &me, Some("\"0\""), &list).await;
+    // The profile gate comes first (PRF-1).
+    r.assert_problem(409, "profile_not_submitted");
+    let me = submitted(&app, IN_MHA).await;
+    let r = with_if_match(&app, "put", &path, &me, Some("\"0\""), &list).await;
+    r.assert_problem(409, "preference_window_closed");
+    assert!(
+        r.json["detail"].as_str().unwrap().contains(&window),
+        "{}",
+        r.json
+    );
+
+    // Within it.
+    set_window(&app, id, 0, 10).await;
+    let r = app.get(&path, &me).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(
+        (r.json["version"].clone(), r.json["ministries"].clone()),
+        (json!(0), json!([]))
+    );
+    assert_eq!(r.header("etag"), Some("\"0\""));
+    for (body, field) in [
+        (json!({"ministries": ["MHA"]}), "body.ministries[0]"),
+        (json!({"ministries": ["MOF", "MOF"]}), "body.ministries"),
+        (json!({"ministries": ["NITI"]}), "body.ministries[0]"),
+        (json!({"ministries": []}), "body.ministries"),
+    ] {
+        let r = with_if_match(&app, "put", &path, &me, Some("\"0\""), &body).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.json["errors"][0]["field"], field, "{body}: {}", r.json);
+    }
+    with_if_match(&app, "put", &path, &me, None, &list)
+        .await
+        .assert_problem(428, "if_match_required");
+    let r = with_if_match(&app, "put", &path, &me, Some("\"0\""), &list).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["ministries"], json!(["MOF"]));
+    assert_eq!(r.header("etag"), Some("\"1\""));
+    // A second first list is a lost update: 412.
+    with_if_match(&app, "put", &path, &me, Some("\"0\""), &list)
+        .await
+        .assert_problem(412, "stale_version");
+    let r = with_if_match(&app, "put", &path, &me, Some("\"1\""), &list).await;
+    assert_eq!(r.json["version"], 2, "{}", r.json);
+    let r = app.get("/v1/me/rotation-rounds", &me).await;
+    assert!(
+        r.json["items"][0]["preferences_given_at"].is_string(),
+        "{}",
+        r.json
+    );
+
+    // Not in the round: the CSSS PA in the CSS round (own list, visible to them).
+    let me_pa = submitted(&app, IN_MOF).await;
+    let pa_path = format!("/v1/employees/{IN_MOF}/rotation/rounds/{id}/preferences");
+    with_if_match(
+        &app,
+        "put",
+        &pa_path,
+        &me_pa,
+        Some("\"0\""),
+        &json!({"ministries": ["MHA"]}),
+    )
+    .await
+    .assert_problem(409, "not_in_round");
+
+    // Scope: another employee and another ministry's nodal officer are told
+    // nothing exists; the officer's own nodal officer reads but does not write.
+    let other = app.token(Role::Employee, Some(IN_NDMA));
+    app.get(&path, &other)
+        .await
+        .assert_problem(404, "not_found");
+    let mof = app.token(Role::NodalOfficer, Some("MOF"));
+    app.get(&path, &mof).await.assert_problem(404, "not_found");
+    let avd = app.token(Role::Avd, None);
+    app.get(&path, &avd).await.assert_problem(404, "not_found");
+    let mha = app.token(Role::NodalOfficer, Some("MHA"));
+    assert_eq!(
+        app.get(&path, &mha).await.json["ministries"],
+        json!(["MOF"])
+    );
+    with_if_match(&app, "put", &path, &mha, Some("\"2\""), &list)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // Who has given a list: MHA's nodal officer sees MHA and its body;
+    // MOF's sees neither; DoPT all.
+    let subs = format!("/v1/rotation/rounds/{id}/submissions");
+    let r = app.get(&subs, &mha).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let seen: Vec<(String, bool, String)> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["employee_code"].as_str().unwrap().to_owned(),
+                i["submitted"].as_bool().unwrap(),
+                i["rotation_status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            (IN_MHA.to_owned(), true, "must_rotate".to_owned()),
+            (IN_NDMA.to_owned(), false, "must_rotate".to_owned())
+        ]
+    );
+    assert_eq!(
+        (
+            r.json["submitted"].clone(),
+            r.json["must_rotate_not_submitted"].clone()
+        ),
+        (json!(1), json!(1))
+    );
+    let r = app.get(&subs, &mof).await;
+    assert_eq!(r.json["items"], json!([]), "{}", r.json);
+    assert_eq!(
+        app.get(&subs, &app.dopt()).await.json["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    app.get(&subs, &me).await.assert_problem(403, "forbidden");
+
+    // After the close: 409 naming the window.
+    set_window(&app, id, -11, 10).await;
+    let r = with_if_match(&app, "put", &path, &me, Some("\"2\""), &list).await;
+    r.assert_problem(409, "preference_window_closed");
+    let t = today();
+    let closed = format!(
+        "{} to {}",
+        dmy(t - chrono::Duration::days(11)),
+        dmy(t - chrono::Duration::days(1))
+    );
+    assert!(
+        r.json["detail"].as_str().unwrap().contains(&closed),
+        "{}",
+        r.json
+    );
+    // Closed rounds are no longer announced to the officer.
+    let r = app.get("/v1/me/rotation-rounds", &me).await;
+    assert_eq!(r.json["items"], json!([]), "{}", r.json);
+
+    // The list's changes are audited under the officer's organisation and
+    // carried in the feed to the nodal officer.
+    let r = app
+        .get(
+            &format!("/v1/audit?entity=rotation_preferences&entity_id={id}/{IN_MHA}&limit=10"),
+            &app.dopt(),
+        )
+        .await;
+    let actions: Vec<&str> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(actions, vec!["amend", "submit"], "{}", r.json);
+}
+
+#[actix_web::test]
+async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
+    let app = spawn().await;
+    groups(&app).await;
+    let dopt = app.dopt();
+    // MOF: two SO posts and one ASO post sanctioned, none held (PRF-3).
+    let body = json!({"entries": [{"cadre": "CSS", "grade": "SO", "sanctioned": 2},
+                                  {"cadre": "CSS", "grade": "ASO", "sanctioned": 1}]});
+    let r = app
+        .put_json(
+            "/v1/organisations/MOF/working-strength",
+            &dopt,
+            Some("\"0\""),
+            &body,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let id = announce(&app, &terms("CSS", &["SO", "ASO"], 5)).await;
+    let base = format!("/v1/rotation/rounds/{id}");
+
+    let r = app.get(&format!("{base}/vacancies"), &dopt).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let vacant: Vec<(String, String, u64)> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["ministry"].as_str().unwrap().to_owned(),
+                v["grade"].as_str().unwrap().to_owned(),
+                v["vacant"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        vacant,
+        vec![
+            ("MHA".to_owned(), "SO".to_owned(), 0),
+            ("MHA".to_owned(), "ASO".to_owned(), 0),
+            ("MOF".to_owned(), "SO".to_owned(), 2),
+            ("MOF".to_owned(), "ASO".to_owned(), 1),
+        ]
+    );
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    app.get(&format!("{base}/vacancies"), &nodal)
+        .await
+        .assert_problem(403, "forbidden");
+
+    // The SO gives a list; the ASO (in a body under MHA) gives none but must rotate.
+    set_window(&app, id, 0, 10).await;
+    let me = submitted(&app, IN_MHA).await;
+    let r = with_if_match(
+        &app,
+        "put",
+        &format!("/v1/employees/{IN_MHA}/rotation/rounds/{id}/preferences"),
+        &me,
+        Some("\"0\""),
+        &json!({"ministries": ["MOF"]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    // Not before the allocation date.
+    let r = app
+        .post_json(&format!("{base}/runs"), &dopt, &json!({}))
+        .await;
+    r.assert_problem(409, "allocation_not_due");
+    set_window(&app, id, -11, 10).await;
+    app.post_json(&format!("{base}/runs"), &nodal, &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app
+        .post_json(&format!("{base}/runs"), &dopt, &json!({}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let run = r.json["id"].as_i64().unwrap();
+    assert_eq!(
+        r.header("location"),
+        Some(format!("{base}/runs/{run}").as_str())
+    );
+    let t = today();
+    assert_eq!(r.json["as_of"], json!(t - chrono::Duration::days(11)));
+    // Inputs: both officers, the ASO at MHA (the ministry above the body).
+    let officers = r.json["inputs"]["officers"].as_array().unwrap();
+    let inputs: Vec<(&str, &str, bool, Value)> = officers
+        .iter()
+        .map(|o| {
+            (
+                o["code"].as_str().unwrap(),
+                o["ministry"].as_str().unwrap(),
+                o["must_rotate"].as_bool().unwrap(),
+                o["preferences"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        inputs,
+        vec![
+            (IN_NDMA, "MHA", true, json!([])),
+            (IN_MHA, "MHA", true, json!(["MOF"])),
+        ]
+    );
+    // Results: the SO by their list, the ASO afterwards in the other group.
+    let results = r.json["result"]["officers"].as_array().unwrap();
+    let placed: Vec<(&str, &str, &str)> = results
+        .iter()
+        .map(|o| {
+            (
+                o["code"].as_str().unwrap(),
+                o["to"].as_str().unwrap_or("-"),
+                o["placement"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        placed,
+        vec![
+            (IN_NDMA, "MOF", "afterwards"),
+            (IN_MHA, "MOF", "preference")
+        ]
+    );
+    assert!(r.json["result"]["priority_rule"]
+        .as_str()
+        .unwrap()
+        .contains("Longest tenure"));
+    assert_eq!(r.json["replays"], true);
+
+    // Stored: read again it replays to the same result; a tampered result does not.
+    let r = app.get(&format!("{base}/runs/{run}"), &dopt).await;
+    assert_eq!(
+        (r.status.as_u16(), r.json["replays"].clone()),
+        (200, json!(true)),
+        "{}",
+        r.json
+    );
+    let sql = format!(
+        "UPDATE rotation_runs SET result = REPLACE(result, '\"afterwards\"', '\"preference\"') WHERE id = {run}"
+    );
+    app.db(move |c| cscms_store::testing::execute(c, &sql))
+        .await;
+    let r = app.get(&format!("{base}/runs/{run}"), &dopt).await;
+    assert_eq!(r.json["replays"], false, "{}", r.json);
+    app.get(&format!("{base}/runs/{run}"), &me)
+        .await
+        .assert_problem(403, "forbidden");
+    app.get(&format!("{base}/runs/999"), &dopt)
+        .await
+        .assert_problem(404, "not_found");
+
+    // Approval: a run that does not replay is refused; a fresh run is approved.
+    let order = json!({"order_ref": "DoPT Order No. 7/1/2026-CS.I(P)"});
+    let r = app
+        .post_json(&format!("{base}/runs/{run}/approve"), &dopt, &order)
+        .await;
+    r.assert_problem(409, "run_not_replayable");
+    let result_path = format!("/v1/employees/{IN_MHA}/rotation/rounds/{id}/result");
+    app.get(&result_path, &me)
+        .await
+        .assert_problem(404, "not_found");
+    let r = app
+        .post_json(&format!("{base}/runs"), &dopt, &json!({}))
+        .await;
+    let again = r.json["id"].as_i64().unwrap();
+    app.post_json(&format!("{base}/runs/{again}/approve"), &nodal, &order)
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app
+        .post_json(&format!("{base}/runs/{again}/approve"), &dopt, &order)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["order_ref"], order["order_ref"]);
+    assert!(r.json["approved_at"].is_string());
+    app.post_json(&format!("{base}/runs/{run}/approve"), &dopt, &order)
+        .await
+        .assert_problem(409, "round_approved");
+    // A transfer order in each officer's service history, on the orders date.
+    let orders_on = t + chrono::Duration::days(1);
+    for code in [IN_MHA, IN_NDMA] {
+        let r = app.get(&format!("/v1/employees/{code}"), &dopt).await;
+        let history = r.json["service_history"].as_array().unwrap();
+        let transfers: Vec<&Value> = history.iter().filter(|h| h["kind"] == "transfer").collect();
+        assert_eq!(transfers.len(), 1, "{code}: {}", r.json);
+        assert_eq!(transfers[0]["effective_on"], json!(orders_on));
+        assert_eq!(transfers[0]["order_ref"], order["order_ref"]);
+        assert!(transfers[0]["remarks"].as_str().unwrap().contains("to MOF"));
+        // ... audited, and in the change feed as the officer's.
+        let r = app
+            .get(
+                &format!("/v1/audit?entity=transfer_order&entity_id={code}&limit=5"),
+                &dopt,
+            )
+            .await;
+        assert_eq!(r.json["items"].as_array().unwrap().len(), 1, "{}", r.json);
+    }
+    // Each officer sees their result and why; the priority rule is stated.
+    let r = app.get(&result_path, &me).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["run_id"], again);
+    assert_eq!(r.json["result"]["to"], "MOF");
+    assert_eq!(r.json["result"]["rank"], 1);
+    assert!(r.json["priority_rule"]
+        .as_str()
+        .unwrap()
+        .contains("seniority"));
+    let aso = app.token(Role::Employee, Some(IN_NDMA));
+    let r = app
+        .get(
+            &format!("/v1/employees/{IN_NDMA}/rotation/rounds/{id}/result"),
+            &aso,
+        )
+        .await;
+    assert_eq!(r.json["result"]["placement"], "afterwards", "{}", r.json);
+    let why = r.json["result"]["reasons"].to_string();
+    assert!(
+        why.contains("must rotate") && !why.contains(IN_MHA),
+        "{why}"
+    );
+    // Only their own: another employee is told nothing exists.
+    app.get(&result_path, &aso)
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(app.get(&result_path, &nodal).await.status, 200);
+}
