@@ -8,10 +8,15 @@
 //! `RateLimit-Policy`, `RateLimit`); past the quota it is 429 `rate_limited`
 //! with `Retry-After`.
 //!
-//! On PostgreSQL the state is in the database, one atomic UPDATE per
-//! request, so the quota holds however many instances share the load. The
-//! embedded SQLite default is one instance: the state is in memory, and
-//! costs no write.
+//! On PostgreSQL the state is in the database, so the quota holds however
+//! many instances share the load. An instance reserves a caller's requests
+//! from it in leases ([`Leases`]): one at a time for a caller who comes
+//! now and then, more (doubling, capped at 1/32 of the quota) for one who
+//! spends each lease within 100 ms — so a busy caller costs one atomic
+//! UPDATE per lease instead of one per request, every request admitted was
+//! reserved in the database first, and what a lease leaves unspent is
+//! given back with the next reservation. The embedded SQLite
+//! default is one instance: the state is in memory, and costs no write.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -157,6 +162,139 @@ impl Local {
     }
 }
 
+/// How long a lease may be spent. What is left after it is given back to
+/// the shared state with the caller's next reservation on this instance.
+const LEASE_MS: i64 = 1_000;
+/// A lease spent within this time says the caller is busy: the next one is
+/// twice the size. Slower callers are reserved one request at a time, so
+/// their count is exact.
+const BUSY_MS: i64 = 100;
+/// The largest lease, whatever the quota.
+const MAX_LEASE: i64 = 64;
+
+#[derive(Debug, Clone, Copy)]
+struct Lease {
+    /// Reserved and not yet spent.
+    left: i64,
+    /// The database's TAT after the reservation.
+    tat_ms: i64,
+    /// The size asked for last.
+    size: i64,
+    reserved_ms: i64,
+}
+
+/// Requests an instance has reserved from the shared state and spends
+/// locally, by caller key.
+#[derive(Default)]
+pub struct Leases {
+    leases: Mutex<HashMap<String, Lease>>,
+}
+
+/// What to do for one request: spend the lease in hand, or reserve `want`
+/// (giving back what an expired lease left unspent).
+enum Take {
+    Spent { tat_ms: i64, left: i64 },
+    Reserve { want: i64, give_back: i64 },
+}
+
+impl Leases {
+    fn take(&self, key: &str, policy: Policy, now_ms: i64) -> Take {
+        let Ok(mut leases) = self.leases.lock() else {
+            return Take::Reserve {
+                want: 1,
+                give_back: 0,
+            };
+        };
+        if leases.len() > 100_000 {
+            // Only spent leases go: an unspent one is still owed back.
+            leases.retain(|_, l| l.left > 0 || l.reserved_ms + LEASE_MS > now_ms);
+        }
+        let Some(l) = leases.get_mut(key) else {
+            return Take::Reserve {
+                want: 1,
+                give_back: 0,
+            };
+        };
+        let age = now_ms - l.reserved_ms;
+        if age < LEASE_MS && l.left > 0 {
+            l.left -= 1;
+            return Take::Spent {
+                tat_ms: l.tat_ms,
+                left: l.left,
+            };
+        }
+        // Taken now, under the lock, so that no concurrent request gives
+        // the same requests back twice.
+        let give_back = std::mem::take(&mut l.left);
+        let want = if age <= BUSY_MS {
+            (l.size * 2).min(max_lease(policy))
+        } else {
+            1
+        };
+        Take::Reserve { want, give_back }
+    }
+
+    /// Adds a reservation to the lease of `key`. Concurrent requests may
+    /// each have reserved: their leftovers add up, none is dropped.
+    fn keep(&self, key: &str, granted: i64, want: i64, tat_ms: i64, now_ms: i64) {
+        if let Ok(mut leases) = self.leases.lock() {
+            let l = leases.entry(key.to_owned()).or_insert(Lease {
+                left: 0,
+                tat_ms,
+                size: want,
+                reserved_ms: now_ms,
+            });
+            l.left += (granted - 1).max(0);
+            l.tat_ms = l.tat_ms.max(tat_ms);
+            l.size = want;
+            l.reserved_ms = now_ms;
+        }
+    }
+
+    /// Admits one request of `key` against the shared state, reserving
+    /// from the database when no lease is in hand. Returns whether it is
+    /// admitted, the TAT to report, and the requests still leased.
+    pub async fn admit(
+        &self,
+        state: &AppState,
+        key: &str,
+        policy: Policy,
+        now_ms: i64,
+    ) -> Result<(bool, i64, i64), ApiError> {
+        let (want, give_back) = match self.take(key, policy, now_ms) {
+            Take::Spent { tat_ms, left } => return Ok((true, tat_ms, left)),
+            Take::Reserve { want, give_back } => (want, give_back),
+        };
+        let k = key.to_owned();
+        let (interval, window) = (policy.interval_ms(), policy.window_ms());
+        let (granted, tat) = state
+            .db(move |c| {
+                cscms_store::rate_limits::reserve(
+                    c,
+                    &cscms_store::rate_limits::Reservation {
+                        key: &k,
+                        now_ms,
+                        interval_ms: interval,
+                        window_ms: window,
+                        want,
+                        give_back,
+                    },
+                )
+            })
+            .await?;
+        if granted < 1 {
+            return Ok((false, tat, 0));
+        }
+        self.keep(key, granted, want, tat, now_ms);
+        Ok((true, tat, granted - 1))
+    }
+}
+
+/// The largest lease of a policy: 1/32 of the quota, at least 1.
+fn max_lease(policy: Policy) -> i64 {
+    (i64::from(policy.quota) / 32).clamp(1, MAX_LEASE)
+}
+
 fn now_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -200,24 +338,25 @@ pub async fn layer(
     let (name, policy) = state.rate_limits.of(&who);
     let key = format!("{name}:{}:{}", who.role.as_str(), who.sub);
     let now = now_ms();
-    let (admitted, tat) = if state.shared_rate_limits {
-        let k = key.clone();
-        let (interval, window) = (policy.interval_ms(), policy.window_ms());
-        match state
-            .db(move |c| cscms_store::rate_limits::admit(c, &k, now, interval, window))
-            .await
-        {
+    let (admitted, tat, leased) = if state.shared_rate_limits {
+        match state.leases.admit(&state, &key, policy, now).await {
             Ok(answer) => answer,
             // The limiter never takes the service down with it.
             Err(e) => {
                 log::error!("rate limit: {e}");
-                (true, now)
+                (true, now, 0)
             }
         }
     } else {
-        state.local_limits.admit(&key, policy, now)
+        let (admitted, tat) = state.local_limits.admit(&key, policy, now);
+        (admitted, tat, 0)
     };
-    let s = standing(policy, admitted, tat, now);
+    let mut s = standing(policy, admitted, tat, now);
+    // Requests this instance holds leased are still the caller's to spend.
+    s.remaining = s
+        .remaining
+        .saturating_add(u32::try_from(leased).unwrap_or(0))
+        .min(policy.quota);
     if !admitted {
         let mut res = req.error_response(ApiError::TooManyRequests {
             retry_after_secs: s.retry_after_secs,
