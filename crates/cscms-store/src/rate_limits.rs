@@ -9,7 +9,7 @@ use crate::{DbConn, StoreError};
 #[derive(QueryableByName)]
 struct Reserved {
     #[diesel(sql_type = BigInt)]
-    tat_ms: i64,
+    tat_us: i64,
     #[diesel(sql_type = BigInt)]
     granted: i64,
 }
@@ -17,16 +17,16 @@ struct Reserved {
 #[derive(QueryableByName)]
 struct Tat {
     #[diesel(sql_type = BigInt)]
-    tat_ms: i64,
+    tat_us: i64,
 }
 
 /// One reservation against a caller's GCRA state.
 #[derive(Debug, Clone, Copy)]
 pub struct Reservation<'a> {
     pub key: &'a str,
-    pub now_ms: i64,
-    pub interval_ms: i64,
-    pub window_ms: i64,
+    pub now_us: i64,
+    pub interval_us: i64,
+    pub window_us: i64,
     /// Requests wanted (at least one).
     pub want: i64,
     /// Requests reserved earlier by this instance and not spent.
@@ -34,17 +34,17 @@ pub struct Reservation<'a> {
 }
 
 /// Reserves up to `want` requests, as many as the GCRA allows: the TAT
-/// (less the intervals given back) advances by `interval_ms` for each,
-/// and never runs more than `window_ms` ahead of now. Returns
-/// `(granted, tat_ms)` — the TAT after the reservation, or as it stands
+/// (less the intervals given back) advances by `interval_us` for each,
+/// and never runs more than `window_us` ahead of now. Returns
+/// `(granted, tat_us)` — the TAT after the reservation, or as it stands
 /// when nothing was granted. One atomic statement, so concurrent
 /// reservations on any instance are counted exactly.
 pub fn reserve(conn: &mut DbConn, r: &Reservation<'_>) -> Result<(i64, i64), StoreError> {
     let Reservation {
         key,
-        now_ms,
-        interval_ms,
-        window_ms,
+        now_us,
+        interval_us,
+        window_us,
         want,
         give_back,
     } = *r;
@@ -59,34 +59,34 @@ pub fn reserve(conn: &mut DbConn, r: &Reservation<'_>) -> Result<(i64, i64), Sto
         // within the window, in intervals, bounds the grant.
         let reserved: Option<Reserved> = diesel::sql_query(
             "WITH cur AS ( \
-                 SELECT limit_key, GREATEST(tat_ms - $3 * $6, $2) AS base FROM rate_limits \
+                 SELECT limit_key, GREATEST(tat_us - $3 * $6, $2) AS base FROM rate_limits \
                  WHERE limit_key = $1 FOR UPDATE), \
              grant_ AS ( \
                  SELECT limit_key, base, LEAST($5, ($4 - (base - $2)) / $3) AS n FROM cur) \
-             UPDATE rate_limits r SET tat_ms = g.base + $3 * g.n \
+             UPDATE rate_limits r SET tat_us = g.base + $3 * g.n \
              FROM grant_ g WHERE r.limit_key = g.limit_key AND g.n >= 1 \
-             RETURNING r.tat_ms, g.n AS granted",
+             RETURNING r.tat_us, g.n AS granted",
         )
         .bind::<Text, _>(key)
-        .bind::<BigInt, _>(now_ms)
-        .bind::<BigInt, _>(interval_ms)
-        .bind::<BigInt, _>(window_ms)
+        .bind::<BigInt, _>(now_us)
+        .bind::<BigInt, _>(interval_us)
+        .bind::<BigInt, _>(window_us)
         .bind::<BigInt, _>(want.max(1))
         .bind::<BigInt, _>(give_back.max(0))
         .get_result(c)
         .optional()?;
         if let Some(r) = reserved {
-            return Ok((r.granted, r.tat_ms));
+            return Ok((r.granted, r.tat_us));
         }
         let current: Option<Tat> =
-            diesel::sql_query("SELECT tat_ms FROM rate_limits WHERE limit_key = $1")
+            diesel::sql_query("SELECT tat_us FROM rate_limits WHERE limit_key = $1")
                 .bind::<Text, _>(key)
                 .get_result(c)
                 .optional()?;
         match current {
             // Over the limit as the row stands now: refused.
-            Some(t) if t.tat_ms.max(now_ms) + interval_ms - now_ms > window_ms => {
-                return Ok((0, t.tat_ms))
+            Some(t) if t.tat_us.max(now_us) + interval_us - now_us > window_us => {
+                return Ok((0, t.tat_us))
             }
             // The row was made by a concurrent first request after the
             // UPDATE looked: take the UPDATE again rather than refuse.
@@ -95,7 +95,7 @@ pub fn reserve(conn: &mut DbConn, r: &Reservation<'_>) -> Result<(i64, i64), Sto
         }
         // First request of this key: make its row, then take the UPDATE again.
         diesel::sql_query(
-            "INSERT INTO rate_limits (limit_key, tat_ms) VALUES ($1, 0) ON CONFLICT (limit_key) DO NOTHING",
+            "INSERT INTO rate_limits (limit_key, tat_us) VALUES ($1, 0) ON CONFLICT (limit_key) DO NOTHING",
         )
         .bind::<Text, _>(key)
         .execute(c)?;
