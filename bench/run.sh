@@ -19,7 +19,7 @@ if ! command -v wrk >/dev/null 2>&1; then
 fi
 
 cargo build -q --release -p cscms-api --bin cscms
-BIN=target/release/cscms
+BIN=${CARGO_TARGET_DIR:-target}/release/cscms
 if [ "${1:-}" != "--postgres-row" ]; then
   cargo bench -q -p cscms-domain --bench pay --bench empanelment --bench rotation -- --quick --noplot > bench/tmp-criterion.txt 2>&1 || true
 fi

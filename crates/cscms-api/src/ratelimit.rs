@@ -8,10 +8,15 @@
 //! `RateLimit-Policy`, `RateLimit`); past the quota it is 429 `rate_limited`
 //! with `Retry-After`.
 //!
-//! On PostgreSQL the state is in the database, one atomic UPDATE per
-//! request, so the quota holds however many instances share the load. The
-//! embedded SQLite default is one instance: the state is in memory, and
-//! costs no write.
+//! On PostgreSQL the state is in the database, so the quota holds however
+//! many instances share the load. An instance reserves a caller's requests
+//! from it in leases ([`Leases`]): one at a time for a caller who comes
+//! now and then, more (doubling, capped at 1/32 of the quota) for one who
+//! spends each lease within 100 ms — so a busy caller costs one atomic
+//! UPDATE per lease instead of one per request, every request admitted was
+//! reserved in the database first, and what a lease leaves unspent is
+//! given back with the next reservation. The embedded SQLite
+//! default is one instance: the state is in memory, and costs no write.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -47,13 +52,13 @@ impl Policy {
         Some(Self { quota, window_secs })
     }
 
-    fn window_ms(self) -> i64 {
-        i64::from(self.window_secs) * 1000
+    fn window_us(self) -> i64 {
+        i64::from(self.window_secs) * 1_000_000
     }
 
     /// The GCRA emission interval: the window over the quota.
-    fn interval_ms(self) -> i64 {
-        (self.window_ms() / i64::from(self.quota)).max(1)
+    fn interval_us(self) -> i64 {
+        (self.window_us() / i64::from(self.quota)).max(1)
     }
 }
 
@@ -113,20 +118,20 @@ pub struct Standing {
 }
 
 /// GCRA's answer from the TAT after (or, refused, before) the request.
-pub fn standing(policy: Policy, admitted: bool, tat_ms: i64, now_ms: i64) -> Standing {
-    let ahead = (tat_ms - now_ms).max(0);
-    let room = (policy.window_ms() - ahead).max(0);
-    let ceil_secs = |ms: i64| u64::try_from((ms + 999) / 1000).unwrap_or(0);
+pub fn standing(policy: Policy, admitted: bool, tat_us: i64, now_us: i64) -> Standing {
+    let ahead = (tat_us - now_us).max(0);
+    let room = (policy.window_us() - ahead).max(0);
+    let ceil_secs = |us: i64| u64::try_from((us + 999_999) / 1_000_000).unwrap_or(0);
     Standing {
         admitted,
-        remaining: u32::try_from(room / policy.interval_ms())
+        remaining: u32::try_from(room / policy.interval_us())
             .unwrap_or(0)
             .min(policy.quota),
         reset_secs: ceil_secs(ahead),
         retry_after_secs: if admitted {
             0
         } else {
-            ceil_secs(ahead + policy.interval_ms() - policy.window_ms()).max(1)
+            ceil_secs(ahead + policy.interval_us() - policy.window_us()).max(1)
         },
     }
 }
@@ -138,17 +143,17 @@ pub struct Local {
 }
 
 impl Local {
-    pub fn admit(&self, key: &str, policy: Policy, now_ms: i64) -> (bool, i64) {
+    pub fn admit(&self, key: &str, policy: Policy, now_us: i64) -> (bool, i64) {
         let Ok(mut tats) = self.tats.lock() else {
-            return (true, now_ms);
+            return (true, now_us);
         };
         if tats.len() > 100_000 {
             // Stale entries only hold times already past; start afresh.
-            tats.retain(|_, tat| *tat > now_ms);
+            tats.retain(|_, tat| *tat > now_us);
         }
-        let tat = tats.get(key).copied().unwrap_or(0).max(now_ms);
-        let next = tat + policy.interval_ms();
-        if next - now_ms <= policy.window_ms() {
+        let tat = tats.get(key).copied().unwrap_or(0).max(now_us);
+        let next = tat + policy.interval_us();
+        if next - now_us <= policy.window_us() {
             tats.insert(key.to_owned(), next);
             (true, next)
         } else {
@@ -157,10 +162,143 @@ impl Local {
     }
 }
 
-fn now_ms() -> i64 {
+/// How long a lease may be spent. What is left after it is given back to
+/// the shared state with the caller's next reservation on this instance.
+const LEASE_US: i64 = 1_000_000;
+/// A lease spent within this time says the caller is busy: the next one is
+/// twice the size. Slower callers are reserved one request at a time, so
+/// their count is exact.
+const BUSY_US: i64 = 100_000;
+/// The largest lease, whatever the quota.
+const MAX_LEASE: i64 = 64;
+
+#[derive(Debug, Clone, Copy)]
+struct Lease {
+    /// Reserved and not yet spent.
+    left: i64,
+    /// The database's TAT after the reservation.
+    tat_us: i64,
+    /// The size asked for last.
+    size: i64,
+    reserved_us: i64,
+}
+
+/// Requests an instance has reserved from the shared state and spends
+/// locally, by caller key.
+#[derive(Default)]
+pub struct Leases {
+    leases: Mutex<HashMap<String, Lease>>,
+}
+
+/// What to do for one request: spend the lease in hand, or reserve `want`
+/// (giving back what an expired lease left unspent).
+enum Take {
+    Spent { tat_us: i64, left: i64 },
+    Reserve { want: i64, give_back: i64 },
+}
+
+impl Leases {
+    fn take(&self, key: &str, policy: Policy, now_us: i64) -> Take {
+        let Ok(mut leases) = self.leases.lock() else {
+            return Take::Reserve {
+                want: 1,
+                give_back: 0,
+            };
+        };
+        if leases.len() > 100_000 {
+            // Only spent leases go: an unspent one is still owed back.
+            leases.retain(|_, l| l.left > 0 || l.reserved_us + LEASE_US > now_us);
+        }
+        let Some(l) = leases.get_mut(key) else {
+            return Take::Reserve {
+                want: 1,
+                give_back: 0,
+            };
+        };
+        let age = now_us - l.reserved_us;
+        if age < LEASE_US && l.left > 0 {
+            l.left -= 1;
+            return Take::Spent {
+                tat_us: l.tat_us,
+                left: l.left,
+            };
+        }
+        // Taken now, under the lock, so that no concurrent request gives
+        // the same requests back twice.
+        let give_back = std::mem::take(&mut l.left);
+        let want = if age <= BUSY_US {
+            (l.size * 2).min(max_lease(policy))
+        } else {
+            1
+        };
+        Take::Reserve { want, give_back }
+    }
+
+    /// Adds a reservation to the lease of `key`. Concurrent requests may
+    /// each have reserved: their leftovers add up, none is dropped.
+    fn keep(&self, key: &str, granted: i64, want: i64, tat_us: i64, now_us: i64) {
+        if let Ok(mut leases) = self.leases.lock() {
+            let l = leases.entry(key.to_owned()).or_insert(Lease {
+                left: 0,
+                tat_us,
+                size: want,
+                reserved_us: now_us,
+            });
+            l.left += (granted - 1).max(0);
+            l.tat_us = l.tat_us.max(tat_us);
+            l.size = want;
+            l.reserved_us = now_us;
+        }
+    }
+
+    /// Admits one request of `key` against the shared state, reserving
+    /// from the database when no lease is in hand. Returns whether it is
+    /// admitted, the TAT to report, and the requests still leased.
+    pub async fn admit(
+        &self,
+        state: &AppState,
+        key: &str,
+        policy: Policy,
+        now_us: i64,
+    ) -> Result<(bool, i64, i64), ApiError> {
+        let (want, give_back) = match self.take(key, policy, now_us) {
+            Take::Spent { tat_us, left } => return Ok((true, tat_us, left)),
+            Take::Reserve { want, give_back } => (want, give_back),
+        };
+        let k = key.to_owned();
+        let (interval, window) = (policy.interval_us(), policy.window_us());
+        let (granted, tat) = state
+            .db(move |c| {
+                cscms_store::rate_limits::reserve(
+                    c,
+                    &cscms_store::rate_limits::Reservation {
+                        key: &k,
+                        now_us,
+                        interval_us: interval,
+                        window_us: window,
+                        want,
+                        give_back,
+                    },
+                )
+            })
+            .await?;
+        if granted < 1 {
+            return Ok((false, tat, 0));
+        }
+        self.keep(key, granted, want, tat, now_us);
+        Ok((true, tat, granted - 1))
+    }
+}
+
+/// The largest lease of a policy: 1/32 of the quota, at least 1.
+fn max_lease(policy: Policy) -> i64 {
+    (i64::from(policy.quota) / 32).clamp(1, MAX_LEASE)
+}
+
+fn now_us() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .map_or(0, |d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
 }
 
 fn set_headers(headers: &mut HeaderMap, name: &str, policy: Policy, s: Standing) {
@@ -199,25 +337,26 @@ pub async fn layer(
     };
     let (name, policy) = state.rate_limits.of(&who);
     let key = format!("{name}:{}:{}", who.role.as_str(), who.sub);
-    let now = now_ms();
-    let (admitted, tat) = if state.shared_rate_limits {
-        let k = key.clone();
-        let (interval, window) = (policy.interval_ms(), policy.window_ms());
-        match state
-            .db(move |c| cscms_store::rate_limits::admit(c, &k, now, interval, window))
-            .await
-        {
+    let now = now_us();
+    let (admitted, tat, leased) = if state.shared_rate_limits {
+        match state.leases.admit(&state, &key, policy, now).await {
             Ok(answer) => answer,
             // The limiter never takes the service down with it.
             Err(e) => {
                 log::error!("rate limit: {e}");
-                (true, now)
+                (true, now, 0)
             }
         }
     } else {
-        state.local_limits.admit(&key, policy, now)
+        let (admitted, tat) = state.local_limits.admit(&key, policy, now);
+        (admitted, tat, 0)
     };
-    let s = standing(policy, admitted, tat, now);
+    let mut s = standing(policy, admitted, tat, now);
+    // Requests this instance holds leased are still the caller's to spend.
+    s.remaining = s
+        .remaining
+        .saturating_add(u32::try_from(leased).unwrap_or(0))
+        .min(policy.quota);
     if !admitted {
         let mut res = req.error_response(ApiError::TooManyRequests {
             retry_after_secs: s.retry_after_secs,
@@ -251,9 +390,12 @@ mod tests {
         assert!(!ok);
         assert_eq!(refused.retry_after_secs, 2, "one interval (10 s / 5)");
         // One interval later, one more.
-        assert!(local.admit("k", p, t0 + 2000).0);
-        assert!(!local.admit("k", p, t0 + 2000).0);
+        assert!(local.admit("k", p, t0 + 2_000_000).0);
+        assert!(!local.admit("k", p, t0 + 2_000_000).0);
         assert!(local.admit("other", p, t0).0, "keys are separate");
+        // Microseconds: a million a second is a million, not a thousand.
+        let fast = Policy::parse("1000000/1").unwrap();
+        assert!((0..5000).all(|_| local.admit("fast", fast, t0).0));
         assert_eq!(Policy::parse("0/10"), None);
         assert_eq!(Policy::parse("10"), None);
     }

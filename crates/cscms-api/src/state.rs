@@ -25,6 +25,8 @@ pub struct AppState {
     pub shared_rate_limits: bool,
     /// The in-memory limiter of an embedded instance.
     pub local_limits: crate::ratelimit::Local,
+    /// Requests reserved from the shared rate-limit state (PostgreSQL).
+    pub leases: crate::ratelimit::Leases,
     /// Verification codes of prints (PRF-5).
     pub prints: PrintDesk,
     /// Policy settings of the employee services (AOI-1).
@@ -54,6 +56,7 @@ impl AppState {
             rate_limits: crate::ratelimit::Policies::default(),
             shared_rate_limits: matches!(database, DbUrl::Postgres(_)),
             local_limits: crate::ratelimit::Local::default(),
+            leases: crate::ratelimit::Leases::default(),
             prints: PrintDesk::default(),
             services: ServiceSettings::default(),
             webhooks: crate::config::WebhookSettings::default(),

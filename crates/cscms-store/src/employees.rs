@@ -225,6 +225,42 @@ pub fn insert(
     })
 }
 
+/// Inserts many new employees, their service histories and draft profiles
+/// in multi-row statements, in one write transaction: seeding and bulk
+/// loads at disk speed rather than a round trip per row.
+pub fn insert_many(
+    conn: &mut DbConn,
+    people: &[EmployeeRow],
+    events: &[NewServiceEvent],
+) -> Result<(), StoreError> {
+    // Well below both backends' bound-parameter limits (SQLite 32,766;
+    // PostgreSQL 65,535) for the widest row here.
+    const ROWS: usize = 1000;
+    let profiles: Vec<crate::profiles::ProfileRow> = people
+        .iter()
+        .map(|e| crate::profiles::empty_row(&e.code, e.created_at))
+        .collect();
+    crate::db::write_transaction(conn, |c| {
+        for chunk in people.chunks(ROWS) {
+            crate::on_backend!(c, |c| diesel::insert_into(employees::table)
+                .values(chunk)
+                .execute(c))
+            .map_err(|e| StoreError::from_write(e, "employee code already exists"))?;
+        }
+        for chunk in events.chunks(ROWS) {
+            crate::on_backend!(c, |c| diesel::insert_into(service_events::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        for chunk in profiles.chunks(ROWS) {
+            crate::on_backend!(c, |c| diesel::insert_into(crate::schema::profiles::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        Ok(())
+    })
+}
+
 pub fn count(conn: &mut DbConn) -> Result<i64, StoreError> {
     Ok(employees::table.count().get_result(conn)?)
 }

@@ -81,21 +81,26 @@ pub(crate) fn create_empty(
     at: NaiveDateTime,
 ) -> Result<(), StoreError> {
     diesel::insert_into(profiles::table)
-        .values(ProfileRow {
-            employee_code: code.to_owned(),
-            status: ProfileStatus::Draft.as_str().to_owned(),
-            data: "{}".into(),
-            version: 1,
-            submitted_at: None,
-            first_submitted_at: None,
-            validated_at: None,
-            validated_by: None,
-            returned_reasons: None,
-            updated_at: at,
-            updated_by: "system".into(),
-        })
+        .values(empty_row(code, at))
         .execute(c)?;
     Ok(())
+}
+
+/// The draft profile every new employee starts with.
+pub(crate) fn empty_row(code: &str, at: NaiveDateTime) -> ProfileRow {
+    ProfileRow {
+        employee_code: code.to_owned(),
+        status: ProfileStatus::Draft.as_str().to_owned(),
+        data: "{}".into(),
+        version: 1,
+        submitted_at: None,
+        first_submitted_at: None,
+        validated_at: None,
+        validated_by: None,
+        returned_reasons: None,
+        updated_at: at,
+        updated_by: "system".into(),
+    }
 }
 
 pub fn load(c: &mut DbConn, code: &str) -> Result<Option<ProfileRecord>, StoreError> {

@@ -7,52 +7,86 @@ use diesel::sql_types::{BigInt, Text};
 use crate::{DbConn, StoreError};
 
 #[derive(QueryableByName)]
-struct Tat {
+struct Reserved {
     #[diesel(sql_type = BigInt)]
-    tat_ms: i64,
+    tat_us: i64,
+    #[diesel(sql_type = BigInt)]
+    granted: i64,
 }
 
-/// Admits one request of `key` at `now_ms` if the GCRA allows it: the TAT
-/// advances by `interval_ms` unless it would run more than `window_ms`
-/// ahead of now. Returns `(admitted, tat_ms)` (the TAT after the request,
-/// or as it stands when refused). One atomic UPDATE, so concurrent
-/// requests on any instance are counted exactly.
-pub fn admit(
-    conn: &mut DbConn,
-    key: &str,
-    now_ms: i64,
-    interval_ms: i64,
-    window_ms: i64,
-) -> Result<(bool, i64), StoreError> {
+#[derive(QueryableByName)]
+struct Tat {
+    #[diesel(sql_type = BigInt)]
+    tat_us: i64,
+}
+
+/// One reservation against a caller's GCRA state.
+#[derive(Debug, Clone, Copy)]
+pub struct Reservation<'a> {
+    pub key: &'a str,
+    pub now_us: i64,
+    pub interval_us: i64,
+    pub window_us: i64,
+    /// Requests wanted (at least one).
+    pub want: i64,
+    /// Requests reserved earlier by this instance and not spent.
+    pub give_back: i64,
+}
+
+/// Reserves up to `want` requests, as many as the GCRA allows: the TAT
+/// (less the intervals given back) advances by `interval_us` for each,
+/// and never runs more than `window_us` ahead of now. Returns
+/// `(granted, tat_us)` — the TAT after the reservation, or as it stands
+/// when nothing was granted. One atomic statement, so concurrent
+/// reservations on any instance are counted exactly.
+pub fn reserve(conn: &mut DbConn, r: &Reservation<'_>) -> Result<(i64, i64), StoreError> {
+    let Reservation {
+        key,
+        now_us,
+        interval_us,
+        window_us,
+        want,
+        give_back,
+    } = *r;
     let DbConn::Pg(c) = conn else {
         return Err(StoreError::Corrupt(
             "shared rate limits need PostgreSQL".into(),
         ));
     };
     for _ in 0..3 {
-        let updated: Option<Tat> = diesel::sql_query(
-            "UPDATE rate_limits SET tat_ms = GREATEST(tat_ms, $2) + $3 \
-             WHERE limit_key = $1 AND GREATEST(tat_ms, $2) + $3 - $2 <= $4 \
-             RETURNING tat_ms",
+        // `base` is the TAT as the request finds it, less what this
+        // instance gives back; the room ahead of it
+        // within the window, in intervals, bounds the grant.
+        let reserved: Option<Reserved> = diesel::sql_query(
+            "WITH cur AS ( \
+                 SELECT limit_key, GREATEST(tat_us - $3 * $6, $2) AS base FROM rate_limits \
+                 WHERE limit_key = $1 FOR UPDATE), \
+             grant_ AS ( \
+                 SELECT limit_key, base, LEAST($5, ($4 - (base - $2)) / $3) AS n FROM cur) \
+             UPDATE rate_limits r SET tat_us = g.base + $3 * g.n \
+             FROM grant_ g WHERE r.limit_key = g.limit_key AND g.n >= 1 \
+             RETURNING r.tat_us, g.n AS granted",
         )
         .bind::<Text, _>(key)
-        .bind::<BigInt, _>(now_ms)
-        .bind::<BigInt, _>(interval_ms)
-        .bind::<BigInt, _>(window_ms)
+        .bind::<BigInt, _>(now_us)
+        .bind::<BigInt, _>(interval_us)
+        .bind::<BigInt, _>(window_us)
+        .bind::<BigInt, _>(want.max(1))
+        .bind::<BigInt, _>(give_back.max(0))
         .get_result(c)
         .optional()?;
-        if let Some(t) = updated {
-            return Ok((true, t.tat_ms));
+        if let Some(r) = reserved {
+            return Ok((r.granted, r.tat_us));
         }
         let current: Option<Tat> =
-            diesel::sql_query("SELECT tat_ms FROM rate_limits WHERE limit_key = $1")
+            diesel::sql_query("SELECT tat_us FROM rate_limits WHERE limit_key = $1")
                 .bind::<Text, _>(key)
                 .get_result(c)
                 .optional()?;
         match current {
             // Over the limit as the row stands now: refused.
-            Some(t) if t.tat_ms.max(now_ms) + interval_ms - now_ms > window_ms => {
-                return Ok((false, t.tat_ms))
+            Some(t) if t.tat_us.max(now_us) + interval_us - now_us > window_us => {
+                return Ok((0, t.tat_us))
             }
             // The row was made by a concurrent first request after the
             // UPDATE looked: take the UPDATE again rather than refuse.
@@ -61,7 +95,7 @@ pub fn admit(
         }
         // First request of this key: make its row, then take the UPDATE again.
         diesel::sql_query(
-            "INSERT INTO rate_limits (limit_key, tat_ms) VALUES ($1, 0) ON CONFLICT (limit_key) DO NOTHING",
+            "INSERT INTO rate_limits (limit_key, tat_us) VALUES ($1, 0) ON CONFLICT (limit_key) DO NOTHING",
         )
         .bind::<Text, _>(key)
         .execute(c)?;

@@ -630,7 +630,7 @@ diesel::table! {
 diesel::table! {
     rate_limits (limit_key) {
         limit_key -> Text,
-        tat_ms -> BigInt,
+        tat_us -> BigInt,
     }
 }
 

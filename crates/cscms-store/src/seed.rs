@@ -185,7 +185,7 @@ pub fn demo(conn: &mut DbConn, employees_wanted: usize) -> Result<Seeded, StoreE
                 continue;
             }
             batch.push((emp, evs));
-            if batch.len() >= 500 {
+            if batch.len() >= 2000 {
                 flush(c, &mut batch, &mut out)?;
             }
         }
@@ -199,11 +199,11 @@ fn flush(
     batch: &mut Vec<(EmployeeRow, Vec<NewServiceEvent>)>,
     out: &mut Seeded,
 ) -> Result<(), StoreError> {
-    for (row, events) in batch.drain(..) {
-        crate::employees::insert(c, &row, &events)?;
-        out.employees += 1;
-        out.service_events += events.len();
-    }
+    let (people, events): (Vec<EmployeeRow>, Vec<Vec<NewServiceEvent>>) = batch.drain(..).unzip();
+    let events: Vec<NewServiceEvent> = events.into_iter().flatten().collect();
+    crate::employees::insert_many(c, &people, &events)?;
+    out.employees += people.len();
+    out.service_events += events.len();
     Ok(())
 }
 

@@ -88,3 +88,40 @@ async fn two_instances_share_the_quota_on_postgresql() {
         cscms_store::DbUrl::Sqlite(_) => assert_eq!(remaining(&r), 4),
     }
 }
+
+/// A busy caller is reserved in leases (one UPDATE for many requests on
+/// PostgreSQL): however the requests fall on two instances, concurrently,
+/// no more are admitted than the quota, and what a lease leaves unspent
+/// goes back (so at most a lease per instance is outstanding at the end).
+#[actix_web::test]
+async fn a_busy_caller_on_two_instances_never_passes_the_quota() {
+    use actix_web::test::{call_service, init_service};
+    // 160 / 32 = a lease of at most 5 on each instance; a day's window,
+    // so nothing refills while the test runs.
+    const BUSY: &[(&str, &str)] = &[("CSCMS_RATE_LIMIT_USER", "160/86400")];
+    let app = spawn_with(BUSY).await;
+    let one = init_service(cscms_api::app(app.state.clone())).await;
+    let two = init_service(cscms_api::app(instance(&app.url, BUSY))).await;
+    let dopt = app.dopt();
+    let (mut admitted, mut refused) = (0, 0);
+    for _ in 0..40 {
+        let round = (0..6).map(|i| {
+            let svc = if i % 3 == 0 { &two } else { &one };
+            call_service(svc, me(&dopt).to_request())
+        });
+        for r in futures_util::future::join_all(round).await {
+            match r.status().as_u16() {
+                200 => admitted += 1,
+                429 => refused += 1,
+                s => panic!("unexpected {s}"),
+            }
+        }
+    }
+    assert_eq!(admitted + refused, 240);
+    match app.url {
+        cscms_store::DbUrl::Postgres(_) => {
+            assert!((152..=160).contains(&admitted), "admitted {admitted}")
+        }
+        cscms_store::DbUrl::Sqlite(_) => assert_eq!(admitted, 240, "each instance its own"),
+    }
+}

@@ -237,11 +237,17 @@ pub async fn list(
     let (filter, cursor, limit) = parse_query(&query)?;
     let visibility = visibility(&who, Family::ServiceRecord);
     let fetch = i64::from(limit) + 1;
-    let mut rows = state
-        .db(move |c| {
-            cscms_store::employees::list(c, &visibility, &filter, cursor.as_deref(), fetch)
-        })
-        .await?;
+    // A page by index is a short read (inline on the embedded database);
+    // a name search scans, so it goes to the blocking pool.
+    let searching = filter.q.as_deref().is_some_and(|q| !q.is_empty());
+    let page = move |c: &mut cscms_store::DbConn| {
+        cscms_store::employees::list(c, &visibility, &filter, cursor.as_deref(), fetch)
+    };
+    let mut rows = if searching {
+        state.db(page).await?
+    } else {
+        state.read(page).await?
+    };
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next = match (more, rows.last()) {
