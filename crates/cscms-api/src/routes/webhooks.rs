@@ -351,6 +351,10 @@ async fn one(state: &AppState, client: &str, id: i64) -> Result<SubscriptionRow,
 }
 
 /// Read a webhook subscription
+///
+/// The subscription's URL, event types, state (and why it was disabled),
+/// and whether a secret rotation's overlap is running. The secret itself
+/// is shown only when created or rotated.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])),
     params(("id" = String, Path, description = "The client id"),
         ("webhook_id" = i64, Path, description = "The subscription id")),
