@@ -272,15 +272,51 @@ async fn public_lookups_are_rate_limited_per_address() {
     assert_eq!(r.status(), 404);
 }
 
-/// A print asked for with `Accept: application/pdf` on the record's own route.
+/// A print asked for with `Accept: application/pdf` on the record's own route;
+/// the answer says it varies on `Accept`.
 async fn pdf_of(app: &TestApp, uri: &str, token: &str) -> crate::common::Reply {
-    app.call(
-        TestRequest::get()
-            .uri(uri)
-            .insert_header(("Authorization", format!("Bearer {token}")))
-            .insert_header(("Accept", "application/pdf")),
-    )
-    .await
+    let r = app
+        .call(
+            TestRequest::get()
+                .uri(uri)
+                .insert_header(("Authorization", format!("Bearer {token}")))
+                .insert_header(("Accept", "application/pdf")),
+        )
+        .await;
+    if r.status == 200 {
+        assert!(varies_on_accept(&r), "{uri}: a print without Vary: Accept");
+    }
+    r
+}
+
+/// Whether any `Vary` header of the reply names `Accept`.
+fn varies_on_accept(r: &crate::common::Reply) -> bool {
+    r.headers
+        .get_all(actix_web::http::header::VARY)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|v| v.trim().eq_ignore_ascii_case("accept"))
+}
+
+/// The JSON of a record that also prints varies on `Accept` too, so a
+/// cache never answers a JSON request with the PDF or the other way round;
+/// a record without a print does not.
+#[actix_web::test]
+async fn negotiated_json_varies_on_accept() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let profile = app.get("/v1/employees/CSS-000001/profile", &dopt).await;
+    assert_eq!(profile.status, 200);
+    assert!(
+        varies_on_accept(&profile),
+        "profile JSON without Vary: Accept"
+    );
+    let plain = app.get("/v1/employees/CSS-000001", &dopt).await;
+    assert_eq!(plain.status, 200);
+    assert!(
+        !varies_on_accept(&plain),
+        "an employee has no print to vary with"
+    );
 }
 
 /// The letterhead every print carries.

@@ -932,12 +932,12 @@ pub async fn get_application(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if super::ipr::wants_pdf(&req) {
+    if super::wants_pdf(&req) {
         let r = load_application(&state, &who, id).await?;
         let v = app_view(&state, &who, r).await?;
-        return print_application(&state, &who, &v).await;
+        return super::negotiated(print_application(&state, &who, &v).await);
     }
-    super::workflow::show::<ApplicationRecord>(&state, &who, id).await
+    super::negotiated(super::workflow::show::<ApplicationRecord>(&state, &who, id).await)
 }
 
 /// The application as printed, registered for verification; its version

@@ -371,12 +371,12 @@ pub async fn get(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if super::ipr::wants_pdf(&req) {
+    if super::wants_pdf(&req) {
         let r = load_visible(&state, &who, id).await?;
         let v = view(&state, &who, r).await?;
-        return print_request(&state, &who, &v).await;
+        return super::negotiated(print_request(&state, &who, &v).await);
     }
-    super::workflow::show::<FvRecord>(&state, &who, id).await
+    super::negotiated(super::workflow::show::<FvRecord>(&state, &who, id).await)
 }
 
 /// The request as printed, registered for verification; its version is

@@ -250,7 +250,7 @@ pub async fn year_return(
     let (code, employee) = visible_employee(&state, &who, Family::PropertyReturn, &code).await?;
     let (year_text, pdf) = match year.strip_suffix(".pdf") {
         Some(y) => (y, true),
-        None => (year.as_str(), wants_pdf(&req)),
+        None => (year.as_str(), super::wants_pdf(&req)),
     };
     let not_found = || ApiError::not_found(format!("The return for {year_text} of {code}"));
     let year: i32 = year_text.parse().map_err(|_| not_found())?;
@@ -266,29 +266,18 @@ pub async fn year_return(
     let latest = versions.next().ok_or_else(not_found)?;
     if pdf {
         let older: Vec<IprVersion> = versions.collect();
-        return print_return(&state, &who, &code, &employee.name, &latest, &older).await;
+        return super::negotiated(
+            print_return(&state, &who, &code, &employee.name, &latest, &older).await,
+        );
     }
-    Ok(HttpResponse::Ok().json(IprYearDetail {
+    super::negotiated(Ok(HttpResponse::Ok().json(IprYearDetail {
         employee: code.to_string(),
         year,
         due_on: latest.due_on,
         late: latest.late,
         latest,
         history: versions.collect(),
-    }))
-}
-
-pub(crate) fn wants_pdf(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(actix_web::http::header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',').any(|m| {
-                m.split(';')
-                    .next()
-                    .is_some_and(|m| m.trim() == "application/pdf")
-            })
-        })
+    })))
 }
 
 /// PRF-5: the print renders the same data the JSON gives, through the one

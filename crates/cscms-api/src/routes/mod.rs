@@ -130,3 +130,32 @@ pub fn stored_place(org: &str, parent: Option<&str>) -> Result<(OrgId, Option<Or
 pub fn stored_code(code: &str) -> Result<EmployeeCode, ApiError> {
     EmployeeCode::parse(code).map_err(|_| workflow::corrupt("employee code"))
 }
+
+/// Whether a content-negotiated GET is asked for its print (PRF-5, IPR-1,
+/// FV-1, DEP-1, the Surplus Cell): `Accept` names `application/pdf`.
+pub(crate) fn wants_pdf(req: &actix_web::HttpRequest) -> bool {
+    req.headers()
+        .get(actix_web::http::header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(',').any(|m| {
+                m.split(';')
+                    .next()
+                    .is_some_and(|m| m.trim() == "application/pdf")
+            })
+        })
+}
+
+/// Marks the answer of a content-negotiated GET (the JSON or its print)
+/// `Vary: Accept`, so that a cache keeps the two apart (RFC 9110 §12.5.5).
+pub(crate) fn negotiated(
+    res: Result<actix_web::HttpResponse, ApiError>,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    res.map(|mut r| {
+        r.headers_mut().append(
+            actix_web::http::header::VARY,
+            actix_web::http::header::HeaderValue::from_static("Accept"),
+        );
+        r
+    })
+}

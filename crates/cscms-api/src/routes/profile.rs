@@ -1,7 +1,7 @@
 //! The profile: view (JSON or PDF), update without lost updates, submit,
 //! validate or return, validation rounds and the pending list (PRF-1..5).
 
-use actix_web::http::header::{self, ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use cscms_domain::employee::EmployeeCode;
@@ -167,13 +167,6 @@ fn view(l: Loaded, as_of: NaiveDateTime) -> Result<ProfileView, ApiError> {
     })
 }
 
-fn wants_pdf(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/pdf"))
-}
-
 fn respond(v: &ProfileView) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(etag_header(v.version))
@@ -244,10 +237,10 @@ pub async fn get(
     let loaded = load_visible(&state, &who, &code).await?;
     let as_of = q.as_of.unwrap_or_else(Utc::now).naive_utc();
     let v = view(loaded, as_of)?;
-    if wants_pdf(&req) {
-        return print(&state, &who, &v).await;
+    if super::wants_pdf(&req) {
+        return super::negotiated(print(&state, &who, &v).await);
     }
-    Ok(respond(&v))
+    super::negotiated(Ok(respond(&v)))
 }
 
 /// Print a profile (PDF)

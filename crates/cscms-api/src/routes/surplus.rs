@@ -399,10 +399,10 @@ pub async fn read(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let r = load_visible(&state, &who, id.into_inner()).await?;
-    if super::ipr::wants_pdf(&req) {
-        return print_requisition(&state, &who, r).await;
+    if super::wants_pdf(&req) {
+        return super::negotiated(print_requisition(&state, &who, r).await);
     }
-    Ok(answer(view(&state, &who, r).await?))
+    super::negotiated(Ok(answer(view(&state, &who, r).await?)))
 }
 
 async fn print_requisition(
