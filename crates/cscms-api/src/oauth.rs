@@ -15,7 +15,7 @@ use base64::Engine;
 use cscms_domain::client::{
     self, AssertionClaims, AuthMethod, ClientStatus, ScopeRefusal, ACCESS_TOKEN_TTL_SECS,
 };
-use cscms_domain::principal::{Principal, Role};
+use cscms_domain::principal::Principal;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
 use rand::RngCore;
@@ -351,22 +351,7 @@ pub fn verify_access_token(issuer: &Issuer, token: &str) -> Result<(Principal, u
     if c.sub != c.client_id || c.client_id.trim().is_empty() {
         return Err("the claims do not fit the role".into());
     }
-    let scopes = c
-        .scope
-        .split(' ')
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect();
-    Ok((
-        Principal {
-            sub: c.client_id,
-            role: Role::Integration,
-            org: None,
-            employee: None,
-            scopes,
-        },
-        c.exp,
-    ))
+    Ok((Principal::client(&c.client_id, &c.scope), c.exp))
 }
 
 /// The scopes to grant, as the token endpoint answers a refusal.

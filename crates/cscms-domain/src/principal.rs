@@ -74,6 +74,22 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// An integration client with its scopes as registered or granted
+    /// (space-separated, RFC 6749 §3.3).
+    pub fn client(client_id: &str, scopes: &str) -> Self {
+        Self {
+            sub: client_id.to_owned(),
+            role: Role::Integration,
+            org: None,
+            employee: None,
+            scopes: scopes
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        }
+    }
+
     pub fn has_scope(&self, scope: &str) -> bool {
         self.scopes.iter().any(|s| s == scope)
     }

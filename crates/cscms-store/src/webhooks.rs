@@ -11,7 +11,7 @@
 
 use chrono::{NaiveDateTime, Utc};
 use cscms_domain::feed::{self, TypeFilter};
-use cscms_domain::principal::{Principal, Role};
+use cscms_domain::principal::Principal;
 use cscms_domain::webhook;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text, Timestamp};
@@ -219,18 +219,7 @@ pub fn stored_types(types: &str) -> Vec<TypeFilter> {
 /// Whether a client with `scopes` (space-separated, as registered) reads
 /// changes of `entity` on the feed: the same rule as the feed's.
 pub fn client_reads(client_id: &str, scopes: &str, entity: &str) -> bool {
-    let who = Principal {
-        sub: client_id.to_owned(),
-        role: Role::Integration,
-        org: None,
-        employee: None,
-        scopes: scopes
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    };
-    feed::scope(&who).admits(entity, None, None)
+    feed::scope(&Principal::client(client_id, scopes)).admits(entity, None, None)
 }
 
 #[derive(Insertable)]

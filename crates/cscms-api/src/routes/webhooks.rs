@@ -7,7 +7,7 @@
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use cscms_domain::principal::{Principal, Role};
+use cscms_domain::principal::Principal;
 use cscms_domain::scope::Op;
 use cscms_domain::webhook::{self, TypeRefusal};
 use cscms_store::webhooks::{self as store, DeliveryRow, NewSubscription, SubscriptionRow};
@@ -209,18 +209,7 @@ fn transition(action: &str, current: &str, allowed: &[&str]) -> ApiError {
 
 /// The types asked for, each read by the client on the feed (INT-2).
 fn types_for(client_id: &str, scopes: &str, items: &[String]) -> Result<String, ApiError> {
-    let who = Principal {
-        sub: client_id.to_owned(),
-        role: Role::Integration,
-        org: None,
-        employee: None,
-        scopes: scopes
-            .split(' ')
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    };
-    let feed = cscms_domain::feed::scope(&who);
+    let feed = cscms_domain::feed::scope(&Principal::client(client_id, scopes));
     match webhook::parse_types(items, &feed) {
         Ok(types) => Ok(types
             .iter()
