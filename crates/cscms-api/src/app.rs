@@ -20,7 +20,7 @@ use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, changes, clients, delpge, deputation, empanelment, employees, exgratia,
     foreign_visits, health, interests, ipr, me, oauth, organisations, prints, profile, rotation,
-    rotation_rounds, rti, rules, surplus, vigilance, webhooks, working_strength,
+    rotation_rounds, rti, rules, surplus, telemetry, vigilance, webhooks, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -32,6 +32,7 @@ where
 {
     app.service(health::healthz)
         .service(health::readyz)
+        .service(telemetry::metrics)
         .service(oauth::token)
         .service(oauth::metadata)
         .service(oauth::jwks)
@@ -157,6 +158,7 @@ where
                 .service(rti::get_request)
                 .service(rti::reply)
                 .service(interests::get_catalogue)
+                .service(interests::get_area)
                 .service(interests::put_area)
                 .service(interests::demand)
                 .service(interests::get_interests)
@@ -365,6 +367,8 @@ pub fn app(
                 .finish()
         }))
         .default_service(web::to(fallback))
+        // Innermost: the read it makes for `If-Match: *` is the router's alone.
+        .wrap(http_cache::IfMatchAny)
         .wrap(middleware::from_fn(crate::idempotency::layer))
         // Outside idempotency: a replayed answer counts against the quota too.
         .wrap(middleware::from_fn(crate::ratelimit::layer))
@@ -388,7 +392,18 @@ pub fn app(
             let fut = srv.call(req);
             async move { fut.await.map(|res| request_id::finish(&id, res)) }
         })
-        .wrap(middleware::Logger::new(
-            "%{x-request-id}o %a \"%r\" %s %b %Dms traceparent=%{traceparent}i",
-        ))
+        // Outside the request id: counts every answer as it was sent.
+        .wrap(middleware::from_fn(crate::telemetry::layer))
+        // The trace id of a valid `traceparent` joins the line to the
+        // caller's trace; a malformed header is ignored (`-`).
+        .wrap(
+            middleware::Logger::new("%{x-request-id}o %a \"%r\" %s %b %Dms trace=%{trace}xi")
+                .custom_request_replace("trace", |req| {
+                    req.headers()
+                        .get(request_id::TRACEPARENT)
+                        .and_then(|v| v.to_str().ok())
+                        .and_then(request_id::trace_id)
+                        .unwrap_or_else(|| "-".to_owned())
+                }),
+        )
 }

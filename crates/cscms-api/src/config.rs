@@ -68,6 +68,8 @@ pub struct Settings {
     pub jwt: JwtSettings,
     /// Browser origins allowed to call the API (CORS), e.g. the SPA's.
     pub cors_origins: Vec<String>,
+    /// Addresses that read `/metrics` without a token (a Prometheus server).
+    pub metrics_allow: Vec<std::net::IpAddr>,
     pub oauth: OAuthSettings,
     /// How long an `Idempotency-Key` holds its response.
     pub idempotency_ttl_secs: u64,
@@ -230,6 +232,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "comma-separated browser origins allowed to call the API, e.g. https://portal.example.gov.in",
     ),
     (
+        "CSCMS_METRICS_ALLOW",
+        "(none)",
+        "comma-separated IP addresses (e.g. of the Prometheus server) that read /metrics without a token; otherwise a token with the scope metrics:read is needed",
+    ),
+    (
         "CSCMS_PUBLIC_URL",
         "http://127.0.0.1:8080",
         "the service's public base URL: issuer of its access tokens; the token endpoint is {this}/oauth2/token",
@@ -328,6 +335,21 @@ fn parse_num<T: std::str::FromStr + PartialOrd + Copy + std::fmt::Display>(
             }
         },
     }
+}
+
+/// IP addresses, each written out: no ranges, so the list says exactly who.
+fn metrics_allow(raw: Option<String>, errors: &mut Vec<String>) -> Vec<std::net::IpAddr> {
+    let mut addresses = Vec::new();
+    for a in raw.iter().flat_map(|r| r.split(',')).map(str::trim) {
+        match a.parse() {
+            Ok(ip) => addresses.push(ip),
+            Err(_) if a.is_empty() => {}
+            Err(_) => errors.push(format!(
+                "CSCMS_METRICS_ALLOW: '{a}' is not an IP address like 10.0.0.7"
+            )),
+        }
+    }
+    addresses
 }
 
 /// `scheme://host[:port]` each; never `*`: every origin is named.
@@ -437,6 +459,7 @@ impl Settings {
             leeway_secs,
         };
         let cors_origins = cors_origins(get("CSCMS_CORS_ORIGINS"), &mut errors);
+        let metrics_allow = metrics_allow(get("CSCMS_METRICS_ALLOW"), &mut errors);
         let igot_base_url = get("CSCMS_IGOT_BASE_URL")
             .map(|u| u.trim().trim_end_matches('/').to_owned())
             .unwrap_or_else(|| DEFAULT_IGOT_BASE_URL.to_owned());
@@ -547,6 +570,7 @@ impl Settings {
                 max_body_bytes,
                 jwt,
                 cors_origins,
+                metrics_allow,
                 services,
                 oauth,
                 idempotency_ttl_secs,

@@ -12,15 +12,23 @@
 //!   advertisements, the contract) are `private, no-cache`, revalidated by
 //!   their `ETag`; Swagger UI's assets change only with a release and are
 //!   `immutable`. A client may send `If-None-Match` in either case.
+//! - `If-Match: *` on a write (§13.1.1) matches any current representation:
+//!   [`IfMatchAny`] reads the record as a `GET` would and passes the write on
+//!   with the version it found, so every `If-Match` route honours it without
+//!   knowing. A record that does not exist fails the condition: 412 for a
+//!   `PUT` (which would otherwise create it), the read's own answer (404)
+//!   for a change to an existing record (§13.2.1).
 
-use std::future::Future;
+use std::future::{ready, Future, Ready};
 use std::hash::{DefaultHasher, Hasher};
+use std::rc::Rc;
 
 use actix_web::body::{self, BoxBody, MessageBody};
-use actix_web::dev::{Service, ServiceRequest, ServiceResponse};
+use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::{Method, StatusCode, Uri};
 use actix_web::{Error, HttpResponse};
+use futures_util::future::LocalBoxFuture;
 
 use crate::error::ApiError;
 
@@ -168,6 +176,133 @@ fn not_modified(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     res.into_response(not_modified.finish())
 }
 
+/// `If-Match: *` resolved to the current version (RFC 9110 §13.1.1):
+/// `app.wrap(http_cache::IfMatchAny)`, innermost, so the read it makes goes
+/// through the router and the handler only.
+pub struct IfMatchAny;
+
+impl<S, B> Transform<S, ServiceRequest> for IfMatchAny
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Transform = IfMatchAnyService<S>;
+    type InitError = ();
+    type Future = Ready<Result<Self::Transform, Self::InitError>>;
+
+    fn new_transform(&self, service: S) -> Self::Future {
+        ready(Ok(IfMatchAnyService {
+            inner: Rc::new(service),
+        }))
+    }
+}
+
+pub struct IfMatchAnyService<S> {
+    inner: Rc<S>,
+}
+
+impl<S, B> Service<ServiceRequest> for IfMatchAnyService<S>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error> + 'static,
+    B: MessageBody + 'static,
+{
+    type Response = ServiceResponse<BoxBody>;
+    type Error = Error;
+    type Future = LocalBoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    forward_ready!(inner);
+
+    fn call(&self, req: ServiceRequest) -> Self::Future {
+        let srv = Rc::clone(&self.inner);
+        let any = !matches!(*req.method(), Method::GET | Method::HEAD)
+            && req
+                .headers()
+                .get(header::IF_MATCH)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.trim() == "*");
+        Box::pin(async move {
+            if !any {
+                return Ok(srv.call(req).await?.map_into_boxed_body());
+            }
+            resolve_any(srv, req).await
+        })
+    }
+}
+
+/// Where the representation a write's `If-Match` speaks of is read: the
+/// target itself for `PUT`/`PATCH`/`DELETE`, the record a step acts on for a
+/// `POST` to `/{record}/{step}`.
+fn representation_uri(method: &Method, uri: &Uri) -> Option<Uri> {
+    if *method != Method::POST {
+        return Some(uri.clone());
+    }
+    let path = uri.path().trim_end_matches('/');
+    let (parent, _) = path.rsplit_once('/')?;
+    parent.parse().ok()
+}
+
+async fn resolve_any<S, B>(
+    srv: Rc<S>,
+    mut req: ServiceRequest,
+) -> Result<ServiceResponse<BoxBody>, Error>
+where
+    S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = Error>,
+    B: MessageBody + 'static,
+{
+    let method = req.method().clone();
+    let uri = req.uri().clone();
+    let Some(read_uri) = representation_uri(&method, &uri) else {
+        return Ok(req.error_response(crate::error::ApiError::PreconditionFailed));
+    };
+    let headers = req.headers().clone();
+    let payload = std::mem::replace(req.parts_mut().1, Payload::None);
+
+    // The read, as the caller would make it (same credentials), for JSON.
+    req.head_mut().method = Method::GET;
+    req.head_mut().uri = read_uri.clone();
+    for name in [
+        header::IF_MATCH,
+        header::IF_NONE_MATCH,
+        header::CONTENT_TYPE,
+    ] {
+        req.headers_mut().remove(name);
+    }
+    req.headers_mut()
+        .insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+    req.match_info_mut().reset();
+    req.match_info_mut().get_mut().update(&read_uri);
+    let read = srv.call(req).await?;
+    let status = read.status();
+    let current = read
+        .headers()
+        .get(header::ETAG)
+        .filter(|t| !t.as_bytes().starts_with(b"W/"))
+        .cloned();
+    if status != StatusCode::OK && !(status == StatusCode::NOT_FOUND && method == Method::PUT) {
+        // The write would be answered so too: not found, not authenticated,
+        // not in scope (§13.2.1: preconditions are then ignored).
+        return Ok(read.map_into_boxed_body());
+    }
+
+    // The write itself, restored, naming the version found.
+    let (http_req, _) = read.into_parts();
+    let mut req = ServiceRequest::from_parts(http_req, payload);
+    req.head_mut().method = method;
+    req.head_mut().uri = uri.clone();
+    *req.headers_mut() = headers;
+    req.match_info_mut().reset();
+    req.match_info_mut().get_mut().update(&uri);
+    let Some(current) = current.filter(|_| status == StatusCode::OK) else {
+        // No current representation (a PUT would create one), or none with
+        // a strong validator to match: the condition is false.
+        return Ok(req.error_response(crate::error::ApiError::PreconditionFailed));
+    };
+    req.headers_mut().insert(header::IF_MATCH, current);
+    Ok(srv.call(req).await?.map_into_boxed_body())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +326,22 @@ mod tests {
         assert!(Kind::of("/v1/me") == Kind::Api);
         assert!(Kind::of("/v1/employees/CSS-000001") == Kind::Api);
         assert!(Kind::of("/v1/organisations/MHA") == Kind::ApiShared);
+    }
+
+    #[test]
+    fn a_step_names_the_record_it_acts_on() {
+        let uri = |s: &str| s.parse::<Uri>().unwrap();
+        assert_eq!(
+            representation_uri(&Method::POST, &uri("/v1/rti/requests/7/reply")),
+            Some(uri("/v1/rti/requests/7"))
+        );
+        assert_eq!(
+            representation_uri(&Method::PUT, &uri("/v1/interests/catalogue/a1")),
+            Some(uri("/v1/interests/catalogue/a1"))
+        );
+        assert_eq!(
+            representation_uri(&Method::PATCH, &uri("/v1/employees/CSS-000001/profile?x=1")),
+            Some(uri("/v1/employees/CSS-000001/profile?x=1"))
+        );
     }
 }

@@ -24,6 +24,7 @@ pub mod retention;
 pub mod routes;
 pub mod scope;
 pub mod state;
+pub mod telemetry;
 pub mod versioning;
 pub mod webhooks;
 

@@ -183,6 +183,7 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
     let state = web::Data::new(
         AppState::new(pool, &s.database, verifier, issuer, s.max_body_bytes)
             .with_cors_origins(s.cors_origins.clone())
+            .with_metrics_allow(s.metrics_allow.clone())
             .with_services(s.services.clone())
             .with_idempotency_ttl(s.idempotency_ttl_secs)
             .with_rate_limits(s.rate_limits)

@@ -17,7 +17,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
     info(
         title = "CSCMS API",
         version = "1.0.0",
-        description = "Central Secretariat Cadre Management Services of DoPT: the services of CSS, CSSS and CSCS employees, nodal officers, DoPT divisions and integrated portals. Errors are RFC 9457 problem details with a stable `code`. Authenticate with a bearer JWT (e-Parichay in production).",
+        description = "Central Secretariat Cadre Management Services of DoPT: the services of CSS, CSSS and CSCS employees, nodal officers, DoPT divisions and integrated portals. Errors are RFC 9457 problem details with a stable `code`. Every response carries `X-Request-Id`; every answer to an authenticated call under /v1 carries `RateLimit` and `RateLimit-Policy` (declared on the successes). Authenticate with a bearer JWT (e-Parichay in production).",
         contact(name = "CSCMS, Department of Personnel and Training", url = "https://dopt.gov.in"),
         license(name = "MIT", identifier = "MIT"),
     ),
@@ -48,7 +48,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "oauth", description = "OAuth 2.0 for integration clients: the client credentials grant (RFC 6749 §4.4) with private_key_jwt (RFC 7523) or client_secret_basic, RFC 9068 access tokens, metadata (RFC 8414) and the service's public keys"),
         (name = "prints", description = "Verification of printed documents by the code they carry (PRF-5)"),
         (name = "rotation", description = "Rotation transfer (ROT-1, ROT-2): the ministry groups DoPT keeps, rounds DoPT announces with their dates, and the officers' ranked preferences"),
-        (name = "operations", description = "Health and readiness"),
+        (name = "operations", description = "Health, readiness and Prometheus metrics"),
     )
 )]
 pub struct ApiDoc;
@@ -293,6 +293,7 @@ pub fn tidy(api: OpenApiDoc) -> Result<OpenApiDoc, serde_json::Error> {
     let mut doc = serde_json::to_value(&api)?;
     rename_generic_schemas(&mut doc);
     binary_pdf(&mut doc);
+    declare_headers(&mut doc);
     drop_unused_schemas(&mut doc);
     serde_json::from_value(doc)
 }
@@ -358,6 +359,77 @@ fn binary_pdf(doc: &mut Value) {
             for response in responses.values_mut() {
                 if let Some(pdf) = response.pointer_mut("/content/application~1pdf") {
                     pdf["schema"] = json!({"type": "string", "format": "binary"});
+                }
+            }
+        }
+    }
+}
+
+const HEADER_REF: &str = "#/components/headers/";
+
+/// The headers middleware sends on every response of a kind, declared once
+/// in `components.headers` and referenced where they are sent: `X-Request-Id`
+/// everywhere (`crate::request_id`); `ETag` on every JSON `GET` under `/v1`
+/// (`crate::http_cache`); the rate-limit headers on every answer to an
+/// authenticated call under `/v1` (`crate::ratelimit`); `WWW-Authenticate`
+/// on every 401. The contract's description says the same of every response.
+fn declare_headers(doc: &mut Value) {
+    let string =
+        |description: &str| json!({"description": description, "schema": {"type": "string"}});
+    let headers = json!({
+        "X-Request-Id": string("The request's id: the caller's `X-Request-Id` when well formed, else the trace id of a valid W3C `traceparent`, else a fresh UUID. Also in problem bodies and the server log."),
+        "ETag": string("The representation's version: a record's version number where it has one (send it back in `If-Match`), otherwise a strong tag of the body (send it in `If-None-Match` for a 304)."),
+        "RateLimit": string("`\"<policy>\";r=<remaining>;t=<seconds to reset>` (draft-ietf-httpapi-ratelimit-headers-11)"),
+        "RateLimit-Policy": string("`\"<policy>\";q=<quota>;w=<window seconds>` (draft-ietf-httpapi-ratelimit-headers-11)"),
+        "WWW-Authenticate": string("`Bearer` with `error` and `error_description` (RFC 6750 §3) saying why the token was refused"),
+    });
+    if let Some(components) = doc.get_mut("components").and_then(Value::as_object_mut) {
+        components.insert("headers".into(), headers);
+    }
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let reference = |name: &str| json!({"$ref": format!("{HEADER_REF}{name}")});
+    for (path, item) in paths.iter_mut() {
+        let Some(item) = item.as_object_mut() else {
+            continue;
+        };
+        for (method, op) in item.iter_mut() {
+            let secured = op["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|r| r.as_object().is_some_and(|r| !r.is_empty()))
+            });
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for (status, response) in responses.iter_mut() {
+                let json_body = response.pointer("/content/application~1json").is_some();
+                let Some(response) = response.as_object_mut() else {
+                    continue;
+                };
+                let declared = response.entry("headers").or_insert_with(|| json!({}));
+                let Some(declared) = declared.as_object_mut() else {
+                    continue;
+                };
+                let mut add = |name: &str| {
+                    declared.entry(name).or_insert_with(|| reference(name));
+                };
+                // Problems carry the id in their body too, and the 429 its
+                // own rate-limit headers: declared on successes only, to keep
+                // the contract readable.
+                let success = status.starts_with('2');
+                if success {
+                    add("X-Request-Id");
+                }
+                if method == "get" && status == "200" && json_body && path.starts_with("/v1/") {
+                    add("ETag");
+                }
+                if success && secured && path.starts_with("/v1/") {
+                    add("RateLimit");
+                    add("RateLimit-Policy");
+                }
+                if status == "401" {
+                    add("WWW-Authenticate");
                 }
             }
         }

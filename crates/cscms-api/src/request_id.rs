@@ -16,7 +16,7 @@ pub const TRACEPARENT: &str = "traceparent";
 /// The trace id of a version-00 `traceparent`
 /// (`00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`); none when
 /// malformed or all zeros, as the W3C Trace Context says to ignore those.
-fn trace_id(traceparent: &str) -> Option<String> {
+pub fn trace_id(traceparent: &str) -> Option<String> {
     let parts: Vec<&str> = traceparent.trim().split('-').collect();
     let hex = |s: &str, len: usize| {
         s.len() == len && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))

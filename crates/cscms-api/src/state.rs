@@ -17,6 +17,8 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Browser origins allowed by CORS (`CSCMS_CORS_ORIGINS`).
     pub cors_origins: Vec<String>,
+    /// Addresses that may read `/metrics` without a token (`CSCMS_METRICS_ALLOW`).
+    pub metrics_allow: Vec<std::net::IpAddr>,
     /// How long an `Idempotency-Key` holds its response (`CSCMS_IDEMPOTENCY_TTL_SECS`).
     pub idempotency_ttl: chrono::TimeDelta,
     /// Rate-limit policies (`CSCMS_RATE_LIMIT_*`).
@@ -52,6 +54,7 @@ impl AppState {
             oauth,
             max_body_bytes,
             cors_origins: Vec::new(),
+            metrics_allow: Vec::new(),
             idempotency_ttl: chrono::TimeDelta::hours(24),
             rate_limits: crate::ratelimit::Policies::default(),
             shared_rate_limits: matches!(database, DbUrl::Postgres(_)),
@@ -67,6 +70,12 @@ impl AppState {
     /// The same state, with the browser origins CORS allows.
     pub fn with_cors_origins(mut self, origins: Vec<String>) -> Self {
         self.cors_origins = origins;
+        self
+    }
+
+    /// The same state, letting these addresses read `/metrics` without a token.
+    pub fn with_metrics_allow(mut self, addresses: Vec<std::net::IpAddr>) -> Self {
+        self.metrics_allow = addresses;
         self
     }
 
@@ -104,8 +113,11 @@ impl AppState {
     {
         let pool = self.pool.clone();
         web::block(move || {
-            let mut conn = pool.get()?;
-            work(&mut conn)
+            let waited = std::time::Instant::now();
+            let conn = pool.get();
+            crate::telemetry::observe_checkout(waited.elapsed(), conn.is_ok());
+            let mut conn = conn?;
+            timed(work, &mut conn)
         })
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?
@@ -125,9 +137,20 @@ impl AppState {
     {
         if self.inline_reads {
             if let Some(mut conn) = self.pool.try_get() {
-                return work(&mut conn).map_err(ApiError::from);
+                return timed(work, &mut conn).map_err(ApiError::from);
             }
         }
         self.db(work).await
     }
+}
+
+/// Runs store work and records how long it took (`crate::telemetry`).
+fn timed<T>(
+    work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+    conn: &mut DbConn,
+) -> Result<T, StoreError> {
+    let started = std::time::Instant::now();
+    let out = work(conn);
+    crate::telemetry::observe_db_call(started.elapsed(), out.is_ok());
+    out
 }

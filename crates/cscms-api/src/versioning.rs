@@ -16,7 +16,9 @@ pub fn etag_header(version: i64) -> (actix_web::http::header::HeaderName, Header
 }
 
 /// The version a write is based on: 428 without `If-Match`, 412 when it
-/// names no version (a weak tag or `*` cannot guard a write).
+/// names no version (a weak tag cannot guard a write). `*` has been
+/// resolved to the current version before the handler runs
+/// ([`crate::http_cache::IfMatchAny`]); one that was not is refused.
 pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
     let raw = req
         .headers()

@@ -45,6 +45,9 @@ pub mod scopes {
     /// iGOT: read employees' areas of interest and the demand they make (AOI-1).
     pub const INTERESTS_READ: &str = "interests:read";
 
+    /// Operations: scrape the service's Prometheus metrics (`/metrics`). No record.
+    pub const METRICS_READ: &str = "metrics:read";
+
     /// Every scope with what it grants.
     pub const ALL: &[(&str, &str)] = &[
         (EMPLOYEES_READ, "Read the service record: name, grade, pay, organisation, career events, MACP and NFS decisions. Not personal details, vigilance, APARs, property returns, foreign visits or deputation applications."),
@@ -56,6 +59,7 @@ pub mod scopes {
         (EMPANELMENT_READ, "Read empanelment batches, proposals, runs and reviews due (CSS-3, CSS-10); a run's inputs also need apar:read."),
         (EMPANELMENT_WRITE, "Create empanelment batches, send proposals and run batches; includes empanelment:read."),
         (INTERESTS_READ, "Read employees' ranked areas of interest and the training demand by area, grade and ministry (AOI-1; iGOT)."),
+        (METRICS_READ, "Operations: read the service's Prometheus metrics at /metrics (request counts and latencies per route, the database pool). No record of anyone."),
     ];
 }
 

@@ -305,6 +305,8 @@ pub enum Op {
     DecideTrainingClaim,
     /// Register, read, suspend, resume, rotate and delete integration clients.
     ManageClients,
+    /// Operations: the service's Prometheus metrics (issue 14).
+    ReadMetrics,
     /// The change feed; which changes each caller reads is [`crate::feed::scope`].
     ReadChanges,
     /// Webhook subscriptions of integration clients: create, read, rotate,
@@ -363,6 +365,7 @@ impl Op {
         Op::EnrolInProgramme,
         Op::DecideTrainingClaim,
         Op::ManageClients,
+        Op::ReadMetrics,
         Op::ReadChanges,
         Op::ManageWebhooks,
         Op::ManageRotationRounds,
@@ -433,6 +436,9 @@ impl Op {
             Op::ReadInterestDemand => g(&[Dopt, NodalOfficer], &[&[scopes::INTERESTS_READ]], "Training demand is for DoPT and nodal officers; integration clients need the scope interests:read."),
             // INT-1: DoPT admits the portals and can shut any of them out.
             Op::ManageClients => g(&[Dopt], NONE, "Only DoPT registers and manages integration clients."),
+            // Counts and timings of the service, no record: an operations
+            // client's scope, or an address in CSCMS_METRICS_ALLOW (api).
+            Op::ReadMetrics => g(&[], &[&[scopes::METRICS_READ]], "Metrics are read by an operations client granted metrics:read, or from an address in CSCMS_METRICS_ALLOW."),
             // INT-1, INT-2: for those who keep others' records in step; an
             // employee reads their own records directly.
             // INT-1, INT-2: a subscription is part of the client's

@@ -112,6 +112,7 @@ pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<A
     web::Data::new(
         AppState::new(pool, url, verifier, issuer, s.max_body_bytes)
             .with_cors_origins(s.cors_origins)
+            .with_metrics_allow(s.metrics_allow)
             .with_services(s.services)
             .with_idempotency_ttl(s.idempotency_ttl_secs)
             .with_rate_limits(s.rate_limits)

@@ -322,3 +322,169 @@ async fn a_traceparent_names_the_request_when_no_request_id_is_sent() {
         .await;
     assert_eq!(r.header("x-request-id"), Some("mine-1"));
 }
+
+/// `If-Match: *` (RFC 9110 §13.1.1) on a write, with the caller's token.
+fn write_any(method: Method, path: &str, token: &str, body: &serde_json::Value) -> TestRequest {
+    let content_type = if method == Method::PATCH {
+        "application/merge-patch+json"
+    } else {
+        "application/json"
+    };
+    TestRequest::default()
+        .method(method)
+        .uri(path)
+        .insert_header(bearer(token))
+        .insert_header(("If-Match", "*"))
+        .insert_header(("Content-Type", content_type))
+        .set_payload(body.to_string())
+}
+
+#[actix_web::test]
+async fn if_match_star_matches_any_current_version() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let me = app.token(cscms_domain::principal::Role::Employee, Some(IN_MHA));
+    let profile = format!("/v1/employees/{IN_MHA}/profile");
+    let before = app
+        .get(&profile, &me)
+        .await
+        .header("etag")
+        .unwrap()
+        .to_owned();
+
+    // An existing profile: the change is made against whatever version is current.
+    let patch = serde_json::json!({"contact": {"mobile": "9876543210"}});
+    let r = app
+        .call(write_any(Method::PATCH, &profile, &me, &patch))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let after = r.header("etag").unwrap().to_owned();
+    assert_ne!(after, before, "the change made a new version");
+    assert_eq!(r.json["document"]["contact"]["mobile"], "9876543210");
+    // Again: `*` is not a version, so the moved ETag does not stop it.
+    let patch = serde_json::json!({"contact": {"mobile": "9876543211"}});
+    let r = app
+        .call(write_any(Method::PATCH, &profile, &me, &patch))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_ne!(r.header("etag"), Some(after.as_str()));
+    // A named stale version still fails: `*` changed nothing else.
+    let r = app.patch_json(&profile, &me, Some(&before), &patch).await;
+    r.assert_problem(412, "stale_version");
+
+    // No such employee: a change to an existing record answers as a read would.
+    let r = app
+        .call(write_any(
+            Method::PATCH,
+            "/v1/employees/CSS-999999/profile",
+            &dopt,
+            &patch,
+        ))
+        .await;
+    r.assert_problem(404, "not_found");
+    // Not signed in: refused as any request is, not treated as a precondition.
+    let r = app
+        .call(
+            TestRequest::patch()
+                .uri(&profile)
+                .insert_header(("If-Match", "*"))
+                .insert_header(("Content-Type", "application/merge-patch+json"))
+                .set_payload(patch.to_string()),
+        )
+        .await;
+    r.assert_problem(401, "missing_token");
+
+    // A PUT that would create the record: `*` needs a current one, so 412,
+    // and nothing is created.
+    let node = "/v1/interests/catalogue/written-comms";
+    let body = serde_json::json!({"parent_id": null, "level": "area", "kind": "behavioural",
+        "name": "Written communication", "course_ids": ["do_100"]});
+    let r = app.call(write_any(Method::PUT, node, &dopt, &body)).await;
+    r.assert_problem(412, "stale_version");
+    assert_eq!(
+        app.get(node, &dopt).await.status,
+        404,
+        "nothing was created"
+    );
+    let r = app.put_json(node, &dopt, Some("\"0\""), &body).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.header("etag"), Some("\"1\""));
+    // Once it exists, `*` replaces whatever version is current.
+    let renamed = serde_json::json!({"parent_id": null, "level": "area", "kind": "behavioural",
+        "name": "Written and spoken communication", "course_ids": ["do_100"]});
+    let r = app
+        .call(write_any(Method::PUT, node, &dopt, &renamed))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.header("etag"), Some("\"2\""));
+    let read = app.get(node, &dopt).await;
+    assert_eq!(read.json["name"], "Written and spoken communication");
+    assert_eq!(read.header("etag"), Some("\"2\""));
+}
+
+#[actix_web::test]
+async fn if_match_star_on_a_step_names_the_record_it_acts_on() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let registered = crate::rti::register(&app, crate::workflow_support::today(), "cash").await;
+    let id = registered["id"].as_i64().unwrap();
+    let body = serde_json::json!({"replied_on": crate::workflow_support::today(),
+        "summary": "Copies supplied on payment of Rs 20"});
+    let r = app
+        .call(write_any(
+            Method::POST,
+            &format!("/v1/rti/requests/{id}/reply"),
+            &dopt,
+            &body,
+        ))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.header("etag"), Some("\"2\""));
+    let r = app
+        .call(write_any(
+            Method::POST,
+            "/v1/rti/requests/999999/reply",
+            &dopt,
+            &body,
+        ))
+        .await;
+    r.assert_problem(404, "not_found");
+}
+
+/// Every route that takes `If-Match` has a representation to match `*`
+/// against: a GET at its own path (PUT, PATCH) or at the record a step acts
+/// on (POST `/{record}/{step}`), answering with an `ETag`.
+#[test]
+fn every_if_match_route_has_a_read_with_an_etag() {
+    let api = serde_json::to_value(cscms_api::openapi()).unwrap();
+    let paths = api["paths"].as_object().unwrap();
+    let mut checked = 0;
+    for (path, item) in paths {
+        for (method, op) in item.as_object().unwrap() {
+            let takes_if_match = op["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| p["in"] == "header" && p["name"] == "If-Match");
+            if !takes_if_match {
+                continue;
+            }
+            let read = if method == "post" {
+                path.rsplit_once('/').unwrap().0
+            } else {
+                path.as_str()
+            };
+            let get = &paths[read]["get"];
+            assert!(
+                get.is_object(),
+                "{method} {path}: no GET {read} to resolve If-Match: *"
+            );
+            assert!(
+                get["responses"]["200"]["headers"]["ETag"].is_object(),
+                "{method} {path}: GET {read} declares no ETag"
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "only {checked} If-Match routes found");
+}

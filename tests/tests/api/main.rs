@@ -23,6 +23,7 @@ mod idempotency;
 mod interests;
 mod ipr;
 mod migrations;
+mod operations;
 mod organisations;
 mod prints;
 mod profile;

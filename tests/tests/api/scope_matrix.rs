@@ -357,6 +357,7 @@ const SCOPE_GRANTS: &[(&str, &[&str])] = &[
     (scopes::EMPANELMENT_READ, &["empanelment"]),
     (scopes::EMPANELMENT_WRITE, &["empanelment"]),
     (scopes::INTERESTS_READ, &["interest"]),
+    (scopes::METRICS_READ, &[]),
 ];
 
 /// One row of the matrix: a caller and what it sees of a family's three records.

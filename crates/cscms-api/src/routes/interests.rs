@@ -108,6 +108,31 @@ pub async fn get_catalogue(
     Ok(HttpResponse::Ok().json(Catalogue { items }))
 }
 
+/// Read one catalogue node
+///
+/// One node of the competency catalogue (AOI-1), with its `ETag`: the
+/// version a change (`PUT`) names in `If-Match`. Any authenticated caller.
+#[utoipa::path(tag = "interests", security(("bearer" = [])),
+    params(("id" = String, Path, description = "Node id")),
+    responses((status = 200, description = "The node; `ETag` is its version", body = AreaView, headers(("ETag" = String))),
+        (status = 404, description = "No such node", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/interests/catalogue/{id}")]
+pub async fn get_area(
+    _who: Auth,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = state
+        .read(move |c| cscms_store::interests::area(c, &id))
+        .await?
+        .ok_or_else(|| ApiError::not_found("catalogue node"))?;
+    let v = area_view(&state.services.igot_base_url, row)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(v.version))
+        .json(v))
+}
+
 /// A node of the catalogue as DoPT enters it.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]

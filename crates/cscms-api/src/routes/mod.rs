@@ -25,6 +25,7 @@ pub mod rotation_rounds;
 pub mod rti;
 pub mod rules;
 pub mod surplus;
+pub mod telemetry;
 pub mod vigilance;
 pub mod webhooks;
 pub mod workflow;
