@@ -3,7 +3,7 @@ CARGO ?= cargo
 # Honours CARGO_TARGET_DIR, so a worktree with its own target dir regenerates the contract from its own build.
 BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 
-.PHONY: demo-reset run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools
+.PHONY: demo-reset run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools metrics-tools
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -32,7 +32,7 @@ lint-contract: node_modules/.package-lock.json
 node_modules/.package-lock.json: package.json package-lock.json
 	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --ignore-scripts
 
-test-sqlite: print-tools
+test-sqlite: print-tools metrics-tools
 	$(CARGO) test --workspace
 
 # The same package set as test-sqlite, so the build is reused as it is (a
@@ -47,6 +47,13 @@ print-tools:
 	  echo "installing poppler-utils (pdftoppm) for the print previews" >&2; \
 	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; fi; }
+
+## promtool (Debian's prometheus package): a test checks the /metrics exposition with it.
+metrics-tools:
+	@command -v promtool >/dev/null || { \
+	  echo "installing prometheus (promtool) to check the /metrics exposition" >&2; \
+	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; fi; }
 
 ## Contract fuzzing of every operation with schemathesis (make test runs a small bounded pass).
 fuzz-api: build
