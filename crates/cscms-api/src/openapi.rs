@@ -294,6 +294,7 @@ pub fn tidy(api: OpenApiDoc) -> Result<OpenApiDoc, serde_json::Error> {
     rename_generic_schemas(&mut doc);
     binary_pdf(&mut doc);
     declare_headers(&mut doc);
+    merge_patch_bodies(&mut doc);
     drop_unused_schemas(&mut doc);
     serde_json::from_value(doc)
 }
@@ -363,6 +364,128 @@ fn binary_pdf(doc: &mut Value) {
             }
         }
     }
+}
+
+/// A `application/merge-patch+json` body declared as a document schema `X`
+/// is a patch of it (RFC 7396), not the document: it becomes `XPatch`, made
+/// here from `X` so the two cannot drift. Every member is optional; a member
+/// the document may lack is nullable (null removes it); objects are patched
+/// member by member (`YPatch`), arrays and scalars replaced whole.
+fn merge_patch_bodies(doc: &mut Value) {
+    let mut wanted = Vec::new();
+    if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+        for item in paths.values_mut().filter_map(Value::as_object_mut) {
+            for op in item.values_mut() {
+                let Some(schema) =
+                    op.pointer_mut("/requestBody/content/application~1merge-patch+json/schema")
+                else {
+                    continue;
+                };
+                let Some(name) = schema["$ref"]
+                    .as_str()
+                    .and_then(|r| r.strip_prefix(SCHEMA_REF))
+                else {
+                    continue;
+                };
+                wanted.push(name.to_owned());
+                *schema = json!({"$ref": format!("{SCHEMA_REF}{name}Patch")});
+            }
+        }
+    }
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut made = BTreeSet::new();
+    while let Some(name) = wanted.pop() {
+        if !made.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = schemas.get(&name) {
+            let patch = patch_of(&name, schema, schemas, &mut wanted);
+            schemas.insert(format!("{name}Patch"), patch);
+        }
+    }
+}
+
+/// The patch schema of one object schema; names the object schemas its
+/// members refer to in `wanted`, for their own patch schemas.
+fn patch_of(
+    name: &str,
+    schema: &Value,
+    schemas: &serde_json::Map<String, Value>,
+    wanted: &mut Vec<String>,
+) -> Value {
+    let required: BTreeSet<&str> = schema["required"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .collect();
+    let is_object = |r: &str| {
+        r.strip_prefix(SCHEMA_REF)
+            .and_then(|n| schemas.get(n))
+            .is_some_and(|s| s.get("properties").is_some())
+    };
+    let mut patch = schema.clone();
+    if let Some(p) = patch.as_object_mut() {
+        p.remove("required");
+        p.insert(
+            "description".into(),
+            json!(format!(
+                "A JSON merge patch (RFC 7396) of `{name}`: send only the members to change. \
+                 Objects are patched member by member; arrays and values are replaced whole; \
+                 `null` removes a member the document may lack."
+            )),
+        );
+    }
+    let Some(properties) = patch.get_mut("properties").and_then(Value::as_object_mut) else {
+        return patch;
+    };
+    for (member, prop) in properties.iter_mut() {
+        let refs: Vec<&mut Value> = match prop.get_mut("oneOf").and_then(Value::as_array_mut) {
+            Some(alternatives) => alternatives.iter_mut().collect(),
+            None => vec![prop],
+        };
+        let mut nullable = false;
+        for r in refs {
+            if r.get("type") == Some(&json!("null")) {
+                nullable = true;
+            }
+            let target = r["$ref"].as_str().map(str::to_owned);
+            if let Some(target) = target.filter(|t| is_object(t)) {
+                let inner = target.trim_start_matches(SCHEMA_REF).to_owned();
+                r["$ref"] = json!(format!("{target}Patch"));
+                wanted.push(inner);
+            }
+        }
+        if required.contains(member.as_str()) || nullable {
+            continue;
+        }
+        match prop.get_mut("type") {
+            Some(Value::String(t)) => {
+                let t = t.clone();
+                prop["type"] = json!([t, "null"]);
+            }
+            Some(Value::Array(types)) => {
+                if !types.contains(&json!("null")) {
+                    types.push(json!("null"));
+                }
+            }
+            _ => {
+                let mut one = prop.clone();
+                let description = one.as_object_mut().and_then(|o| o.remove("description"));
+                let mut nullable = json!({"oneOf": [one, {"type": "null"}]});
+                if let Some(d) = description {
+                    nullable["description"] = d;
+                }
+                *prop = nullable;
+            }
+        }
+    }
+    patch
 }
 
 const HEADER_REF: &str = "#/components/headers/";

@@ -101,3 +101,65 @@ fn embedded_decisions_have_schemas() {
     }
     assert!(schemas.get("Decision_MacpOutcome").is_none());
 }
+
+/// A merge-patch body (RFC 7396) has a real schema a typed client can build:
+/// the document's members, all optional, objects patched member by member,
+/// and `null` accepted wherever the document may lack the member.
+#[test]
+fn merge_patch_bodies_are_typed_patches_of_their_documents() {
+    use serde_json::Value;
+    let api = serde_json::to_value(cscms_api::openapi()).unwrap();
+    let schemas = &api["components"]["schemas"];
+    let resolve = |r: &str| &schemas[r.trim_start_matches("#/components/schemas/")];
+    let mut bodies = 0;
+    let mut members = 0;
+    for item in api["paths"].as_object().unwrap().values() {
+        for op in item.as_object().unwrap().values() {
+            let Some(body) =
+                op.pointer("/requestBody/content/application~1merge-patch+json/schema")
+            else {
+                continue;
+            };
+            bodies += 1;
+            let patch_ref = body["$ref"].as_str().expect("a named patch schema");
+            let doc_ref = patch_ref
+                .strip_suffix("Patch")
+                .expect("named after its document");
+            let mut pending = vec![(doc_ref.to_owned(), patch_ref.to_owned())];
+            while let Some((doc_ref, patch_ref)) = pending.pop() {
+                let (doc, patch) = (resolve(&doc_ref), resolve(&patch_ref));
+                assert!(
+                    patch["required"].is_null(),
+                    "{patch_ref}: members are optional"
+                );
+                let required: Vec<&Value> = doc["required"]
+                    .as_array()
+                    .map(|r| r.iter().collect())
+                    .unwrap_or_default();
+                let doc_props = doc["properties"].as_object().unwrap();
+                let patch_props = patch["properties"].as_object().unwrap();
+                assert_eq!(
+                    doc_props.keys().collect::<Vec<_>>(),
+                    patch_props.keys().collect::<Vec<_>>(),
+                    "{patch_ref} has the members of {doc_ref}"
+                );
+                for (name, p) in patch_props {
+                    members += 1;
+                    let text = p.to_string();
+                    let nullable = text.contains("\"null\"");
+                    let may_lack = !required.contains(&&Value::String(name.clone()));
+                    assert_eq!(nullable, may_lack, "{patch_ref}.{name}: {p}");
+                    // Objects are patched in turn.
+                    for r in text.split("\"$ref\":\"").skip(1) {
+                        let r = r.split('"').next().unwrap();
+                        if let Some(inner) = r.strip_suffix("Patch") {
+                            pending.push((inner.to_owned(), r.to_owned()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert!(bodies >= 1, "no merge-patch body in the contract");
+    assert!(members >= 20, "only {members} members checked");
+}

@@ -288,8 +288,8 @@ fn pick(doc: &Value, fields: &[String]) -> Value {
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"),
         ("If-Match" = String, Header, description = "The ETag of the version the change is based on")),
-    request_body(content = Object, content_type = "application/merge-patch+json",
-        description = "A merge patch over the profile document"),
+    request_body(content = ProfileDoc, content_type = "application/merge-patch+json",
+        description = "A JSON merge patch (RFC 7396) over the profile document (`ProfileDocPatch`): only the members to change"),
     responses(
         (status = 200, description = "The changed profile; `ETag` is its new version", body = ProfileView, headers(("ETag" = String))),
         (status = 403, description = "A changed field is not this role's to change", body = crate::error::Problem, content_type = "application/problem+json"),
