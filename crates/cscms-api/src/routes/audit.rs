@@ -23,10 +23,13 @@ pub struct AuditEntry {
     pub entity: String,
     pub entity_id: String,
     pub organisation_id: Option<String>,
-    /// The changed values before and after (null where none).
-    #[schema(value_type = Option<Object>)]
+    /// The changed values before the change: each changed field (by its
+    /// name or path in the record, e.g. `contact.mobile`) with its value,
+    /// any JSON; null where there is none.
+    #[schema(value_type = Option<std::collections::BTreeMap<String, serde_json::Value>>)]
     pub before: serde_json::Value,
-    #[schema(value_type = Option<Object>)]
+    /// The same fields after the change; null where there are none.
+    #[schema(value_type = Option<std::collections::BTreeMap<String, serde_json::Value>>)]
     pub after: serde_json::Value,
     pub request_id: String,
 }
