@@ -2,7 +2,7 @@
 
 use actix_web::test::TestRequest;
 
-use crate::common::spawn;
+use crate::common::spawn_with;
 
 const COMMITTED: &str = include_str!("../../../openapi/openapi.json");
 
@@ -54,10 +54,16 @@ fn operation_ids_are_unique() {
 
 #[actix_web::test]
 async fn contract_and_docs_are_served() {
-    let app = spawn().await;
+    let app = spawn_with(&[("CSCMS_PUBLIC_URL", "https://cscms.dopt.example.in")]).await;
     let r = app.call(TestRequest::get().uri("/v1/openapi.json")).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["info"]["title"], "CSCMS API");
+    // The served document names the server serving it (CSCMS_PUBLIC_URL),
+    // where the committed one names the local `make run` server.
+    let url = "https://cscms.dopt.example.in";
+    assert_eq!(r.json["servers"], serde_json::json!([{"url": url, "description": "This server"}]));
+    let committed: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    assert_eq!(committed["servers"][0]["url"], "http://127.0.0.1:8080");
     let r = app.call(TestRequest::get().uri("/docs/")).await;
     assert_eq!(r.status, 200);
     assert!(String::from_utf8_lossy(&r.bytes).contains("swagger"));
