@@ -61,7 +61,10 @@ async fn contract_and_docs_are_served() {
     // The served document names the server serving it (CSCMS_PUBLIC_URL),
     // where the committed one names the local `make run` server.
     let url = "https://cscms.dopt.example.in";
-    assert_eq!(r.json["servers"], serde_json::json!([{"url": url, "description": "This server"}]));
+    assert_eq!(
+        r.json["servers"],
+        serde_json::json!([{"url": url, "description": "This server"}])
+    );
     let committed: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
     assert_eq!(committed["servers"][0]["url"], "http://127.0.0.1:8080");
     let r = app.call(TestRequest::get().uri("/docs/")).await;
