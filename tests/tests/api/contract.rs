@@ -110,3 +110,40 @@ fn embedded_decisions_have_schemas() {
     }
     assert!(schemas.get("Decision_MacpOutcome").is_none());
 }
+
+/// Every date a caller can send carries the accepted years as a pattern
+/// (issue 13: four-digit years 1900–2100), in parameters and request bodies.
+#[test]
+fn input_dates_declare_their_range() {
+    let api: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    // The pattern spells these bounds out; they move together.
+    assert_eq!(
+        (cscms_domain::text::MIN_YEAR, cscms_domain::text::MAX_YEAR),
+        (1900, 2100)
+    );
+    let years = "^(19[0-9]{2}|20[0-9]{2}|2100)-";
+    let (mut with, mut without) = (0, Vec::new());
+    for (path, item) in api["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let format = p["schema"]["format"].as_str().unwrap_or("");
+                if format == "date" || format == "date-time" {
+                    match p["schema"]["pattern"].as_str() {
+                        Some(pattern) if pattern.starts_with(years) => with += 1,
+                        _ => without.push(format!("{method} {path} {}", p["name"])),
+                    }
+                }
+            }
+        }
+    }
+    // A body's dates: the MACP request is one of many.
+    let macp = &api["components"]["schemas"]["MacpRequest"]["properties"];
+    for field in ["as_of", "joined_entry_grade_on"] {
+        assert!(
+            macp[field]["pattern"].as_str().unwrap().starts_with(years),
+            "{field}"
+        );
+    }
+    assert!(without.is_empty(), "dates without the range: {without:?}");
+    assert!(with >= 10, "only {with} date parameters found");
+}
