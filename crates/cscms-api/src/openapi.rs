@@ -295,6 +295,7 @@ pub fn tidy(api: OpenApiDoc) -> Result<OpenApiDoc, serde_json::Error> {
     binary_pdf(&mut doc);
     declare_headers(&mut doc);
     merge_patch_bodies(&mut doc);
+    free_form_objects(&mut doc);
     drop_unused_schemas(&mut doc);
     input_date_range(&mut doc);
     serde_json::from_value(doc)
@@ -364,6 +365,37 @@ fn binary_pdf(doc: &mut Value) {
                 }
             }
         }
+    }
+}
+
+/// An object without declared members (an audit entry's changed values, a
+/// JWK Set) says it is free-form: typed clients then read a map of any
+/// values, where a bare `"type": "object"` reads as an empty record.
+fn free_form_objects(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            let object = match map.get("type") {
+                Some(Value::String(t)) => t == "object",
+                Some(Value::Array(ts)) => ts.iter().any(|t| t == "object"),
+                _ => false,
+            };
+            let open = [
+                "properties",
+                "additionalProperties",
+                "$ref",
+                "allOf",
+                "oneOf",
+                "anyOf",
+            ]
+            .iter()
+            .all(|k| !map.contains_key(*k));
+            if object && open {
+                map.insert("additionalProperties".into(), Value::Bool(true));
+            }
+            map.values_mut().for_each(free_form_objects);
+        }
+        Value::Array(items) => items.iter_mut().for_each(free_form_objects),
+        _ => {}
     }
 }
 

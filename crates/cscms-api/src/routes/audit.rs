@@ -26,10 +26,10 @@ pub struct AuditEntry {
     /// The changed values before the change: each changed field (by its
     /// name or path in the record, e.g. `contact.mobile`) with its value,
     /// any JSON; null where there is none.
-    #[schema(value_type = Option<std::collections::BTreeMap<String, serde_json::Value>>)]
+    #[schema(value_type = Option<Object>)]
     pub before: serde_json::Value,
     /// The same fields after the change; null where there are none.
-    #[schema(value_type = Option<std::collections::BTreeMap<String, serde_json::Value>>)]
+    #[schema(value_type = Option<Object>)]
     pub after: serde_json::Value,
     pub request_id: String,
 }
