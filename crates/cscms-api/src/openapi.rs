@@ -363,9 +363,32 @@ fn binary_pdf(doc: &mut Value) {
                 if let Some(pdf) = response.pointer_mut("/content/application~1pdf") {
                     pdf["schema"] = json!({"type": "string", "format": "binary"});
                 }
+                negotiated_print(response);
             }
         }
     }
+}
+
+/// A response that is JSON or, with `Accept: application/pdf`, the print:
+/// declared as JSON, with the print in its description, so a client
+/// generated from the contract reads one type rather than a union of JSON
+/// and bytes. A print with an operation of its own (`/profile.pdf`) keeps
+/// its `application/pdf` there.
+fn negotiated_print(response: &mut Value) {
+    let Some(content) = response.get_mut("content").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if !content.contains_key("application/json") || content.remove("application/pdf").is_none() {
+        return;
+    }
+    let said = response["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    response["description"] = json!(format!(
+        "{said}. With `Accept: application/pdf` the answer is instead the print, an A4 PDF \
+         (`Content-Type: application/pdf`, bytes)."
+    ));
 }
 
 /// An object without declared members (an audit entry's changed values, a
