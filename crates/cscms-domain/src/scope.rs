@@ -307,6 +307,8 @@ pub enum Op {
     ManageClients,
     /// Operations: the service's Prometheus metrics (issue 14).
     ReadMetrics,
+    /// AOI-1: one node of the competency catalogue, with its version.
+    ReadCatalogueNode,
     /// The change feed; which changes each caller reads is [`crate::feed::scope`].
     ReadChanges,
     /// Webhook subscriptions of integration clients: create, read, rotate,
@@ -366,6 +368,7 @@ impl Op {
         Op::DecideTrainingClaim,
         Op::ManageClients,
         Op::ReadMetrics,
+        Op::ReadCatalogueNode,
         Op::ReadChanges,
         Op::ManageWebhooks,
         Op::ManageRotationRounds,
@@ -438,6 +441,7 @@ impl Op {
             Op::ManageClients => g(&[Dopt], NONE, "Only DoPT registers and manages integration clients."),
             // Counts and timings of the service, no record: an operations
             // client's scope, or an address in CSCMS_METRICS_ALLOW (api).
+            Op::ReadCatalogueNode => g(&[Employee, NodalOfficer, SubNodalOfficer, Avd, Dopt], NONE, "A catalogue node is read by people of the service; integration clients read no node."),
             Op::ReadMetrics => g(&[], &[&[scopes::METRICS_READ]], "Metrics are read by an operations client granted metrics:read, or from an address in CSCMS_METRICS_ALLOW."),
             // INT-1, INT-2: for those who keep others' records in step; an
             // employee reads their own records directly.

@@ -111,17 +111,20 @@ pub async fn get_catalogue(
 /// Read one catalogue node
 ///
 /// One node of the competency catalogue (AOI-1), with its `ETag`: the
-/// version a change (`PUT`) names in `If-Match`. Any authenticated caller.
+/// version a change (`PUT`) names in `If-Match`. People of the service;
+/// not integration clients.
 #[utoipa::path(tag = "interests", security(("bearer" = [])),
     params(("id" = String, Path, description = "Node id")),
     responses((status = 200, description = "The node; `ETag` is its version", body = AreaView, headers(("ETag" = String))),
+        (status = 403, description = "Integration clients read no node", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such node", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/interests/catalogue/{id}")]
 pub async fn get_area(
-    _who: Auth,
+    Auth(who): Auth,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ReadCatalogueNode)?;
     let id = id.into_inner();
     let row = state
         .read(move |c| cscms_store::interests::area(c, &id))
