@@ -225,6 +225,47 @@ pub(crate) trait StepRecord: Sized {
         state: &crate::state::AppState,
         who: &cscms_domain::principal::Principal,
     ) -> Result<Self::View, ApiError>;
+    /// A check of the record's own beyond the workflow table, taken before
+    /// the move (e.g. SUR-1: only the office that drafted a requisition
+    /// submits it). None by default.
+    fn may_take(
+        &self,
+        _who: &cscms_domain::principal::Principal,
+        _action: Self::Action,
+    ) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// The answer carrying the view; a record with a version sends it as
+    /// the `ETag`.
+    fn respond(view: Self::View) -> actix_web::HttpResponse {
+        actix_web::HttpResponse::Ok().json(view)
+    }
+}
+
+/// A workflow record that also prints (PRF-5): its read answers the PDF
+/// when `Accept` asks for it ([`read`]).
+pub(crate) trait Printed: StepRecord {
+    /// The record as printed, registered for verification.
+    async fn print(
+        self,
+        state: &crate::state::AppState,
+        who: &cscms_domain::principal::Principal,
+    ) -> Result<actix_web::HttpResponse, ApiError>;
+}
+
+/// The one read of a printable workflow record: the JSON view, or with
+/// `Accept: application/pdf` the print; either marked `Vary: Accept`.
+pub(crate) async fn read<R: Printed>(
+    state: &crate::state::AppState,
+    who: &cscms_domain::principal::Principal,
+    req: &actix_web::HttpRequest,
+    id: i64,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    if super::wants_pdf(req) {
+        let r = R::load(state, who, id).await?;
+        return super::negotiated(r.print(state, who).await);
+    }
+    super::negotiated(show::<R>(state, who, id).await)
 }
 
 /// The one step handler of every workflow: loads the record the caller
@@ -239,6 +280,7 @@ pub(crate) async fn take_step<R: StepRecord>(
     body: ActionRequest,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let r = R::load(state, who, id).await?;
+    r.may_take(who, action)?;
     let step = checked_step(
         state,
         who,
@@ -260,5 +302,36 @@ pub(crate) async fn show<R: StepRecord>(
     id: i64,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let r = R::load(state, who, id).await?;
-    Ok(actix_web::HttpResponse::Ok().json(r.view(state, who).await?))
+    Ok(R::respond(r.view(state, who).await?))
 }
+
+/// The handlers of a record's workflow steps, one `POST` each, all taken
+/// by [`take_step`] on `record`: per step its name, action, path, summary,
+/// description, what the 200 answers, and the problems it may answer.
+macro_rules! step_handlers {
+    (record: $record:ident, view: $view:ident, tag: $tag:literal, id: $id:literal;
+     $($name:ident: $action:expr, $path:literal, $summary:literal, $doc:literal, $done:literal
+        $(, $status:literal $problem:literal)*;)+) => {
+        $(
+            #[doc = $summary]
+            #[doc = ""]
+            #[doc = $doc]
+            #[utoipa::path(summary = $summary, description = $doc, tag = $tag, security(("bearer" = [])),
+                request_body = crate::routes::workflow::ActionRequest,
+                params(("id" = i64, Path, description = $id)),
+                responses((status = 200, description = $done, body = $view)
+                    $(, (status = $status, description = $problem, body = crate::error::Problem, content_type = "application/problem+json"))*))]
+            #[post($path)]
+            pub async fn $name(
+                crate::auth::Auth(who): crate::auth::Auth,
+                state: actix_web::web::Data<crate::state::AppState>,
+                req: actix_web::HttpRequest,
+                id: actix_web::web::Path<i64>,
+                crate::extract::ValidJson(body): crate::extract::ValidJson<crate::routes::workflow::ActionRequest>,
+            ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+                crate::routes::workflow::take_step::<$record>(&state, &who, &req, id.into_inner(), $action, body).await
+            }
+        )+
+    };
+}
+pub(crate) use step_handlers;
