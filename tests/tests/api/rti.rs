@@ -202,9 +202,7 @@ async fn follow(app: &TestApp, first: &str) -> (Vec<i64>, usize) {
                 .iter()
                 .map(|i| i["id"].as_i64().unwrap()),
         );
-        path = r.json["next"]
-            .as_str()
-            .map(|n| n.trim_start_matches("/v1").to_owned());
+        path = r.json["next"].as_str().map(str::to_owned);
         let link = r
             .headers
             .get("Link")
@@ -239,16 +237,16 @@ async fn the_register_and_the_overdue_list_are_paged() {
     }
     let mut newest_first = registered.clone();
     newest_first.sort_unstable_by(|a, b| b.cmp(a));
-    let (ids, pages) = follow(&app, "/rti/requests?limit=3").await;
+    let (ids, pages) = follow(&app, "/v1/rti/requests?limit=3").await;
     assert_eq!((ids, pages), (newest_first.clone(), 3));
-    let (ids, pages) = follow(&app, "/rti/requests").await;
+    let (ids, pages) = follow(&app, "/v1/rti/requests").await;
     assert_eq!((ids, pages), (newest_first, 1));
     // Overdue: the longest overdue first; the same-day ones by id.
     let overdue = registered[..5].to_vec();
-    let (ids, pages) = follow(&app, "/rti/requests/overdue?limit=2").await;
+    let (ids, pages) = follow(&app, "/v1/rti/requests/overdue?limit=2").await;
     assert_eq!((ids, pages), (overdue.clone(), 3));
     // A page boundary inside the same-day run neither skips nor repeats.
-    let (ids, pages) = follow(&app, "/rti/requests/overdue?limit=1").await;
+    let (ids, pages) = follow(&app, "/v1/rti/requests/overdue?limit=1").await;
     assert_eq!((ids, pages), (overdue, 5));
     // The next link keeps the date the first page was drawn for.
     let r = app
