@@ -13,7 +13,6 @@ use cscms_domain::trn::{
     self, Category, Claim, ClaimAction, ClaimOutcome, ClaimState, Earned, EnrolRefusal, Grade,
     CLAIM,
 };
-use cscms_domain::workflow::Workflow;
 use cscms_store::delpge::{
     ClaimFiling, ClaimRecord, ClaimRow, Decided, Enrolment, NewProgramme, ProgrammeRow,
 };
@@ -608,41 +607,14 @@ pub async fn pending(
     Ok(HttpResponse::Ok().json(ClaimList { items }))
 }
 
-impl super::workflow::StepRecord for ClaimRecord {
-    type State = ClaimState;
-    type Action = ClaimAction;
-    type View = ClaimView;
-
-    fn workflow() -> &'static Workflow<ClaimState, ClaimAction> {
-        &CLAIM
-    }
-
-    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
-        load_claim(state, who, id).await
-    }
-
-    fn current(&self) -> Result<ClaimState, ApiError> {
-        claim_state(&self.row)
-    }
-
-    /// No vigilance clearance is a condition of a reimbursement (TRN-1).
-    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
-        None
-    }
-
-    fn advance(
-        c: &mut cscms_store::DbConn,
-        actor: &cscms_store::audit::Actor,
-        id: i64,
-        step: &cscms_domain::workflow::Step,
-    ) -> Result<(), StoreError> {
-        cscms_store::delpge::advance(c, actor, id, step)
-    }
-
-    async fn view(self, state: &AppState, who: &Principal) -> Result<ClaimView, ApiError> {
-        claim_view(state, who, self).await
-    }
-}
+// No vigilance clearance is a condition of a reimbursement (TRN-1).
+super::workflow::step_record!(ClaimRecord {
+    workflow: CLAIM => (ClaimState, ClaimAction),
+    view: ClaimView = claim_view,
+    load: load_claim,
+    stored_state: |r| &r.row.state,
+    advance: cscms_store::delpge::advance,
+});
 
 super::workflow::step_handlers! {
     record: ClaimRecord, view: ClaimView, tag: "delpge", id: "Claim id";

@@ -386,42 +386,14 @@ impl super::workflow::Printed for FvRecord {
     }
 }
 
-impl super::workflow::StepRecord for FvRecord {
-    type State = FvState;
-    type Action = FvAction;
-    type View = ForeignVisitView;
-
-    fn workflow() -> &'static cscms_domain::workflow::Workflow<FvState, FvAction> {
-        &FOREIGN_VISIT
-    }
-
-    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
-        load_visible(state, who, id).await
-    }
-
-    fn current(&self) -> Result<FvState, ApiError> {
-        FOREIGN_VISIT
-            .state(&self.row.state)
-            .ok_or_else(|| corrupt("state"))
-    }
-
-    fn clearance_subject(&self) -> Option<(&str, ClearancePurpose)> {
-        Some((&self.row.employee_code, ClearancePurpose::ForeignVisit))
-    }
-
-    fn advance(
-        c: &mut cscms_store::DbConn,
-        actor: &cscms_store::audit::Actor,
-        id: i64,
-        step: &cscms_domain::workflow::Step,
-    ) -> Result<(), cscms_store::StoreError> {
-        cscms_store::foreign_visits::advance(c, actor, id, step)
-    }
-
-    async fn view(self, state: &AppState, who: &Principal) -> Result<ForeignVisitView, ApiError> {
-        view(state, who, self).await
-    }
-}
+super::workflow::step_record!(FvRecord {
+    workflow: FOREIGN_VISIT => (FvState, FvAction),
+    view: ForeignVisitView = view,
+    load: load_visible,
+    stored_state: |r| &r.row.state,
+    clearance: |r| Some((&r.row.employee_code, ClearancePurpose::ForeignVisit)),
+    advance: cscms_store::foreign_visits::advance,
+});
 
 super::workflow::step_handlers! {
     record: FvRecord, view: ForeignVisitView, tag: "foreign visits", id: "Request id";

@@ -14,7 +14,6 @@ use cscms_domain::surplus::{
     self, is_overdue, Requisition, RequisitionInput, StoredRequisition, SurAction, SurState,
     SURPLUS_REQUISITION,
 };
-use cscms_domain::vigilance::ClearancePurpose;
 use cscms_store::surplus::{NewNomination, NewRequisition, Proforma, RequisitionRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -490,59 +489,33 @@ pub async fn amend(
     Ok(answer(view(&state, &who, r).await?))
 }
 
-impl super::workflow::StepRecord for RequisitionRecord {
-    type State = SurState;
-    type Action = SurAction;
-    type View = RequisitionView;
-
-    fn workflow() -> &'static cscms_domain::workflow::Workflow<SurState, SurAction> {
-        &SURPLUS_REQUISITION
-    }
-
-    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
-        load_visible(state, who, id).await
-    }
-
-    fn current(&self) -> Result<SurState, ApiError> {
-        current(self)
-    }
-
-    /// The requester is an office: no vigilance clearance (SUR-1).
-    fn clearance_subject(&self) -> Option<(&str, ClearancePurpose)> {
-        None
-    }
-
-    fn advance(
-        c: &mut cscms_store::DbConn,
-        actor: &cscms_store::audit::Actor,
-        id: i64,
-        step: &cscms_domain::workflow::Step,
-    ) -> Result<(), cscms_store::StoreError> {
-        cscms_store::surplus::advance(c, actor, id, step)
-    }
-
-    async fn view(self, state: &AppState, who: &Principal) -> Result<RequisitionView, ApiError> {
-        view(state, who, self).await
-    }
-
-    /// The office submits only its own requisition: a ministry's nodal
-    /// officer sees its bodies' drafts, but the body submits them.
-    fn may_take(&self, who: &Principal, action: SurAction) -> Result<(), ApiError> {
-        if action == SurAction::Submit
-            && matches!(current(self)?, SurState::Draft)
-            && who.officer_org().map(OrgId::as_str) != Some(self.row.org_id.as_str())
-        {
-            return Err(ApiError::forbidden(
-                "Only the office that drafted the requisition submits it.",
-            ));
+// The requester is an office: no vigilance clearance (SUR-1).
+super::workflow::step_record!(RequisitionRecord {
+    workflow: SURPLUS_REQUISITION => (SurState, SurAction),
+    view: RequisitionView = view,
+    load: load_visible,
+    stored_state: |r| &r.row.state,
+    advance: cscms_store::surplus::advance,
+    more {
+        /// The office submits only its own requisition: a ministry's nodal
+        /// officer sees its bodies' drafts, but the body submits them.
+        fn may_take(&self, who: &Principal, action: SurAction) -> Result<(), ApiError> {
+            if action == SurAction::Submit
+                && matches!(current(self)?, SurState::Draft)
+                && who.officer_org().map(OrgId::as_str) != Some(self.row.org_id.as_str())
+            {
+                return Err(ApiError::forbidden(
+                    "Only the office that drafted the requisition submits it.",
+                ));
+            }
+            Ok(())
         }
-        Ok(())
-    }
 
-    fn respond(v: RequisitionView) -> HttpResponse {
-        answer(v)
+        fn respond(v: RequisitionView) -> HttpResponse {
+            answer(v)
+        }
     }
-}
+});
 
 impl super::workflow::Printed for RequisitionRecord {
     async fn print(self, state: &AppState, who: &Principal) -> Result<HttpResponse, ApiError> {

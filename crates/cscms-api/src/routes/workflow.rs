@@ -209,9 +209,12 @@ pub(crate) trait StepRecord: Sized {
     ) -> Result<Self, ApiError>;
     fn current(&self) -> Result<Self::State, ApiError>;
     /// The employee whose vigilance clearance each step fetches and
-    /// records (VIG-1), with its purpose; `None` for a record whose
-    /// requester is an office (SUR-1), whose steps fetch none.
-    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)>;
+    /// records (VIG-1), with its purpose; by default none: a record whose
+    /// requester is an office (SUR-1), or whose steps rest on no clearance
+    /// (TRN-1).
+    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
+        None
+    }
     /// Stores the step and the record's new state, audited.
     fn advance(
         c: &mut cscms_store::DbConn,
@@ -304,6 +307,73 @@ pub(crate) async fn show<R: StepRecord>(
     let r = R::load(state, who, id).await?;
     Ok(R::respond(r.view(state, who).await?))
 }
+
+/// A record family plugged into the one step path: its [`StepRecord`]
+/// from a small table — the workflow with its state and action types, the
+/// view and the function that shows it, the scoped load, the stored state,
+/// whose clearance each step fetches (none where omitted), the store's
+/// audited advance, and any further methods (`may_take`, `respond`).
+macro_rules! step_record {
+    ($record:ty {
+        workflow: $workflow:path => ($state:ty, $action:ty),
+        view: $view:ty = $show:path,
+        load: $load:path,
+        stored_state: |$r:ident| $stored:expr,
+        $(clearance: |$c:ident| $subject:expr,)?
+        advance: $advance:path
+        $(, more { $($more:item)* })? $(,)?
+    }) => {
+        impl crate::routes::workflow::StepRecord for $record {
+            type State = $state;
+            type Action = $action;
+            type View = $view;
+
+            fn workflow() -> &'static cscms_domain::workflow::Workflow<$state, $action> {
+                &$workflow
+            }
+
+            async fn load(
+                state: &crate::state::AppState,
+                who: &cscms_domain::principal::Principal,
+                id: i64,
+            ) -> Result<Self, crate::error::ApiError> {
+                $load(state, who, id).await
+            }
+
+            fn current(&self) -> Result<$state, crate::error::ApiError> {
+                let $r = self;
+                $workflow
+                    .state($stored)
+                    .ok_or_else(|| crate::routes::workflow::corrupt(concat!(stringify!($record), " state")))
+            }
+
+            $(fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
+                let $c = self;
+                $subject
+            })?
+
+            fn advance(
+                c: &mut cscms_store::DbConn,
+                actor: &cscms_store::audit::Actor,
+                id: i64,
+                step: &cscms_domain::workflow::Step,
+            ) -> Result<(), cscms_store::StoreError> {
+                $advance(c, actor, id, step)
+            }
+
+            async fn view(
+                self,
+                state: &crate::state::AppState,
+                who: &cscms_domain::principal::Principal,
+            ) -> Result<$view, crate::error::ApiError> {
+                $show(state, who, self).await
+            }
+
+            $($($more)*)?
+        }
+    };
+}
+pub(crate) use step_record;
 
 /// The handlers of a record's workflow steps, one `POST` each, all taken
 /// by [`take_step`] on `record`: per step its name, action, path, summary,

@@ -320,40 +320,14 @@ impl crate::routes::workflow::Printed for ApplicationRecord {
     }
 }
 
-impl crate::routes::workflow::StepRecord for ApplicationRecord {
-    type State = DepState;
-    type Action = DepAction;
-    type View = ApplicationView;
-
-    fn workflow() -> &'static cscms_domain::workflow::Workflow<DepState, DepAction> {
-        &DEPUTATION
-    }
-
-    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
-        load_application(state, who, id).await
-    }
-
-    fn current(&self) -> Result<DepState, ApiError> {
-        app_state(self)
-    }
-
-    fn clearance_subject(&self) -> Option<(&str, ClearancePurpose)> {
-        Some((&self.row.employee_code, ClearancePurpose::Deputation))
-    }
-
-    fn advance(
-        c: &mut cscms_store::DbConn,
-        actor: &cscms_store::audit::Actor,
-        id: i64,
-        step: &cscms_domain::workflow::Step,
-    ) -> Result<(), cscms_store::StoreError> {
-        cscms_store::deputation::advance(c, actor, id, step)
-    }
-
-    async fn view(self, state: &AppState, who: &Principal) -> Result<ApplicationView, ApiError> {
-        app_view(state, who, self).await
-    }
-}
+crate::routes::workflow::step_record!(ApplicationRecord {
+    workflow: DEPUTATION => (DepState, DepAction),
+    view: ApplicationView = app_view,
+    load: load_application,
+    stored_state: |r| &r.row.state,
+    clearance: |r| Some((&r.row.employee_code, ClearancePurpose::Deputation)),
+    advance: cscms_store::deputation::advance,
+});
 
 crate::routes::workflow::step_handlers! {
     record: ApplicationRecord, view: ApplicationView, tag: "deputation", id: "Application id";
