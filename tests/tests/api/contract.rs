@@ -147,3 +147,40 @@ fn input_dates_declare_their_range() {
     assert!(without.is_empty(), "dates without the range: {without:?}");
     assert!(with >= 10, "only {with} date parameters found");
 }
+
+/// A printable record's JSON read declares one body (the print is asked for
+/// with `Accept` and described), so generated clients read one type; a
+/// print-only operation declares bytes.
+#[test]
+fn printable_reads_declare_one_body() {
+    let api: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let (mut negotiated, mut prints) = (0, 0);
+    for (path, item) in api["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let content = &op["responses"]["200"]["content"];
+            let Some(content) = content.as_object() else {
+                continue;
+            };
+            let description = op["responses"]["200"]["description"].as_str().unwrap_or("");
+            if content.contains_key("application/json") {
+                assert!(
+                    !content.contains_key("application/pdf"),
+                    "{method} {path}: a union of JSON and bytes"
+                );
+                negotiated += usize::from(description.contains("application/pdf"));
+            } else if let Some(pdf) = content.get("application/pdf") {
+                assert_eq!(
+                    pdf["schema"],
+                    serde_json::json!({"type": "string", "format": "binary"}),
+                    "{method} {path}"
+                );
+                prints += 1;
+            }
+        }
+    }
+    assert!(
+        negotiated >= 5,
+        "printable records describing their print: {negotiated}"
+    );
+    assert!(prints >= 1, "print-only operations: {prints}");
+}
