@@ -141,7 +141,14 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
             if OPEN_PATHS.contains(&path.as_str()) {
                 op.security = Some(Vec::new());
             }
-            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            // `security: [{}]` (anyone, token or not) is not secured: such an
+            // operation never answers 401 nor counts against a caller's quota.
+            let secured = op.security.as_ref().is_some_and(|s| {
+                s.iter().any(|r| {
+                    serde_json::to_value(r)
+                        .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                })
+            });
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             if secured {
                 add(
