@@ -70,6 +70,7 @@ fuzz-smoke:
 ## TypeScript (openapi-typescript, `tsc --strict`) and Rust (openapi-generator),
 ## each run against a live server. After fuzz-smoke the server binary is built.
 clients: node_modules/.package-lock.json
+	scripts/client-ts.sh
 	scripts/client-rust.sh
 
 ## The docs page in headless Chromium (Debian's package, installed if missing).
