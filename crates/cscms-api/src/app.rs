@@ -20,7 +20,7 @@ use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, changes, clients, delpge, deputation, empanelment, employees, exgratia,
     foreign_visits, health, interests, ipr, me, oauth, organisations, prints, profile, rotation,
-    rotation_rounds, rti, rules, surplus, vigilance, webhooks, working_strength,
+    rotation_rounds, rti, rules, spouse_postings, surplus, vigilance, webhooks, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -117,6 +117,16 @@ where
                 .service(foreign_visits::grant)
                 .service(foreign_visits::refuse)
                 .service(foreign_visits::withdraw)
+                .service(spouse_postings::mine)
+                .service(spouse_postings::pending)
+                .service(spouse_postings::apply)
+                .service(spouse_postings::get)
+                .service(spouse_postings::grant)
+                .service(spouse_postings::refuse)
+                .service(spouse_postings::withdraw)
+                .service(spouse_postings::represent)
+                .service(spouse_postings::allow)
+                .service(spouse_postings::dismiss)
                 .service(deputation::publish)
                 .service(deputation::browse)
                 .service(deputation::get_advert)

@@ -30,6 +30,7 @@ pub mod rti;
 pub mod schema;
 mod scope;
 pub mod seed;
+pub mod spouse_postings;
 pub mod steps;
 pub mod surplus;
 pub mod testing;

@@ -742,3 +742,23 @@ diesel::table! {
 
 diesel::joinable!(rotation_runs -> rotation_rounds (round_id));
 diesel::allow_tables_to_appear_in_same_query!(rotation_runs, rotation_rounds);
+
+diesel::table! {
+    spouse_postings (id) {
+        id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        state -> Text,
+        spouse -> Text,
+        spouse_case -> Text,
+        mandatory -> Bool,
+        decision -> Text,
+        submitted_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(spouse_postings -> employees (employee_code));
+diesel::joinable!(spouse_postings -> organisations (org_id));
+diesel::allow_tables_to_appear_in_same_query!(spouse_postings, employees);
+diesel::allow_tables_to_appear_in_same_query!(spouse_postings, organisations);

@@ -33,6 +33,7 @@ mod rti;
 mod rules;
 mod scope;
 mod scope_matrix;
+mod spouse_postings;
 mod surplus;
 mod vigilance;
 mod webhooks;

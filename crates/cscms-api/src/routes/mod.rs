@@ -24,6 +24,7 @@ pub mod rotation;
 pub mod rotation_rounds;
 pub mod rti;
 pub mod rules;
+pub mod spouse_postings;
 pub mod surplus;
 pub mod vigilance;
 pub mod webhooks;
