@@ -20,7 +20,8 @@ use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, changes, clients, delpge, deputation, empanelment, employees, exgratia,
     foreign_visits, health, interests, ipr, me, oauth, organisations, prints, profile, rotation,
-    rotation_rounds, rti, rules, spouse_postings, surplus, vigilance, webhooks, working_strength,
+    rotation_representations, rotation_rounds, rti, rules, spouse_postings, surplus, vigilance,
+    webhooks, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -86,6 +87,11 @@ where
                 .service(rotation_rounds::get_run)
                 .service(rotation_rounds::approve_run)
                 .service(rotation_rounds::officer_result)
+                .service(rotation_representations::pending)
+                .service(rotation_representations::get_representation)
+                .service(rotation_representations::represent)
+                .service(rotation_representations::allow)
+                .service(rotation_representations::dismiss)
                 .service(rotation_rounds::my_rounds)
                 .service(rotation_rounds::preferences)
                 .service(rotation_rounds::give_preferences)

@@ -333,6 +333,10 @@ pub enum Op {
     RequestSpousePosting,
     /// SPO-1: the requests and representations awaiting the caller's decision.
     ListPendingSpousePostings,
+    /// ROT-1: represent against one's own result in a round.
+    RepresentAgainstRotation,
+    /// ROT-1: hear representations against rotation results.
+    HearRotationRepresentations,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -385,6 +389,8 @@ impl Op {
         Op::RunRotationAllocation,
         Op::RequestSpousePosting,
         Op::ListPendingSpousePostings,
+        Op::RepresentAgainstRotation,
+        Op::HearRotationRepresentations,
     ];
 
     /// The table.
@@ -466,6 +472,10 @@ impl Op {
             // representations (one level above, para 6).
             Op::RequestSpousePosting => g(&[Employee], NONE, "A posting with one's spouse is requested by the employee."),
             Op::ListPendingSpousePostings => g(&[NodalOfficer, Dopt], NONE, "Spouse-posting requests are decided by the nodal officer of the ministry, representations by DoPT."),
+            Op::RepresentAgainstRotation => g(&[Employee], NONE, "A representation against a rotation result is made by the officer it concerns."),
+            // Para 6 of OM 28034/9/2009-Estt.(A): above the approver, who is
+            // excluded by `rotation::representation::may_hear`.
+            Op::HearRotationRepresentations => g(&[Dopt], NONE, "Representations against rotation results are heard in DoPT, above the officer who approved the allocation."),
             Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE], &[scopes::INTERESTS_READ]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }

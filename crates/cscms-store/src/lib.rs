@@ -25,6 +25,7 @@ pub mod prints;
 pub mod profiles;
 pub mod rate_limits;
 pub mod rotation;
+pub mod rotation_representations;
 pub mod rotation_rounds;
 pub mod rti;
 pub mod schema;

@@ -21,6 +21,7 @@ pub mod organisations;
 pub mod prints;
 pub mod profile;
 pub mod rotation;
+pub mod rotation_representations;
 pub mod rotation_rounds;
 pub mod rti;
 pub mod rules;
