@@ -155,9 +155,9 @@ async fn find(
 ) -> Result<Option<i64>, ApiError> {
     let (code, _) = super::visible_employee(state, who, Family::RotationPreference, code).await?;
     let key = code.as_str().to_owned();
-    Ok(state
+    state
         .db(move |c| cscms_store::rotation_representations::find(c, round, &key))
-        .await?)
+        .await
 }
 
 /// Read an officer's representation against their rotation result
