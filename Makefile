@@ -3,7 +3,7 @@ CARGO ?= cargo
 # Honours CARGO_TARGET_DIR, so a worktree with its own target dir regenerates the contract from its own build.
 BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 
-.PHONY: demo-reset run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools
+.PHONY: demo-reset run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools clients docs-browser
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -19,7 +19,7 @@ demo-reset:
 	rm -f data/cscms.db data/cscms.db-wal data/cscms.db-shm data/cscms.db-journal
 
 ## Formatting, lints, the suite on SQLite, then on a throwaway PostgreSQL.
-test: lint lint-contract test-sqlite test-postgres fuzz-smoke
+test: lint lint-contract test-sqlite test-postgres fuzz-smoke clients docs-browser
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -58,6 +58,16 @@ fuzz-api: build
 fuzz-smoke:
 	$(CARGO) test --workspace --no-run
 	FUZZ_EXAMPLES=5 scripts/fuzz-api.sh
+
+## Clients generated from the committed contract, as integrators make them:
+## TypeScript (openapi-typescript, `tsc --strict`) and Rust (openapi-generator),
+## each run against a live server. After fuzz-smoke the server binary is built.
+clients: node_modules/.package-lock.json
+	scripts/client-rust.sh
+
+## The docs page in headless Chromium (Debian's package, installed if missing).
+docs-browser: node_modules/.package-lock.json
+	scripts/docs-browser.sh
 
 ## Regenerate the committed contract from the code.
 # Built as the suite builds (a `-p` build would compile dependencies again).

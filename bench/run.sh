@@ -101,6 +101,15 @@ request = function()
   return wrk.format("POST", "/v1/employees/" .. codes[(n * 7919) % #codes + 1] .. "/vigilance-status", nil, body)
 end
 LUA
+  cat > "$work/token.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = "grant_type=client_credentials"
+LUA
+  # The same write with a fresh Idempotency-Key each time (thread and count
+  # make it unique), for the cost of idempotency and rate limiting (INT-2).
+  sed -e 's/^local n = 0$/local n = 0\nlocal tid = 0\nsetup = function(t) tid = tid + 1; t:set("tid", tid) end/' \
+      -e 's/^  n = n + 1$/  n = n + 1\n  wrk.headers["Idempotency-Key"] = "bench-" .. (tid or 0) .. "-" .. n .. "-" .. math.random(1000000000)/' \
+      "$work/write.lua" > "$work/write-keyed.lua"
 
   # Webhook fan-out (INT-2): a local receiver (standard library) notes when
   # each message arrives and the change's commit time (`data.at`); a client
@@ -123,9 +132,11 @@ ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
   local rpid=$!
   trap 'kill $pid $rpid 2>/dev/null || true; rm -rf "$work"' RETURN
-  local client; client=$(curl -s -H "Authorization: Bearer $dopt" -H 'Content-Type: application/json' \
+  local client; curl -s -H "Authorization: Bearer $dopt" -H 'Content-Type: application/json' \
     -d '{"name":"Bench receiver","portal":"other","scopes":["vigilance:read"],"auth_method":"client_secret_basic"}' \
-    "$base/v1/clients" | python3 -c 'import sys,json; print(json.load(sys.stdin)["client_id"])')
+    "$base/v1/clients" > "$work/client.json"
+  client=$(python3 -c 'import sys,json; print(json.load(open(sys.argv[1]))["client_id"])' "$work/client.json")
+  local secret; secret=$(python3 -c 'import sys,json; print(json.load(open(sys.argv[1]))["client_secret"])' "$work/client.json")
   curl -sf -o /dev/null -H "Authorization: Bearer $dopt" -H 'Content-Type: application/json' \
     -d "{\"url\":\"http://127.0.0.1:$rport/hook\",\"types\":[\"vigilance_status\"]}" \
     "$base/v1/clients/$client/webhooks"
@@ -139,6 +150,9 @@ PY
     p50=$(awk '$1=="50%" {print $2}' <<<"$out")
     p99=$(awk '$1=="99%" {print $2}' <<<"$out")
     rss=$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$pid/status)
+    # A row whose answers were not all 2xx says so: its rate is not the endpoint's.
+    local failed; failed=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$out")
+    [ "$failed" = "0" ] || name="$name (NOT 2xx: $failed)"
     echo "$name|$rps|$p50|$p99|$rss"
   }
   local health; health=$(measure "GET /healthz" "$base/healthz")
@@ -149,6 +163,23 @@ PY
   local werrors; werrors=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$wout")
   local writes; writes="POST vigilance-status (audited write; 64 connections; errors: $werrors)|$(awk '/Requests\/sec/ {print $2}' <<<"$wout")|$(awk '$1=="50%" {print $2}' <<<"$wout")|$(awk '$1=="99%" {print $2}' <<<"$wout")|$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$pid/status)"
   echo "bench: $werrors failed audited writes at 64 connections" >&2
+  # Token endpoint (client_credentials, client_secret_basic): each request
+  # verifies the secret's Argon2id hash, by design slow to guess at.
+  local token; token=$(measure "POST /oauth2/token (client_credentials, secret_basic)" \
+    -H "Authorization: Basic $(printf '%s:%s' "$client" "$secret" | base64 -w0)" \
+    -H 'Content-Type: application/x-www-form-urlencoded' -s "$work/token.lua" "$base/oauth2/token")
+  # Idempotency and rate limiting on the audited POST: the same writes with a
+  # fresh Idempotency-Key each, against a second instance on the same
+  # database with CSCMS_RATE_LIMITS=off and no key (target: at most 15% slower).
+  local plain_port; plain_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  CSCMS_BIND=127.0.0.1:$plain_port CSCMS_RATE_LIMITS=off CSCMS_WEBHOOK_WORKER=off $BIN serve > "$work/plain.log" 2>&1 &
+  local plain_pid=$!
+  for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$plain_port/readyz" >/dev/null && break; sleep 0.1; done
+  local keyed; keyed=$(measure "POST vigilance-status with Idempotency-Key, rate limited" -s "$work/write-keyed.lua" "$base")
+  local plain; plain=$(measure "the same POST, no key, CSCMS_RATE_LIMITS=off (second instance)" -s "$work/write.lua" "http://127.0.0.1:$plain_port")
+  kill $plain_pid 2>/dev/null || true
+  local overhead; overhead=$(python3 -c "k=float('$(cut -d'|' -f2 <<<"$keyed")'); p=float('$(cut -d'|' -f2 <<<"$plain")'); print(f'{(p / k - 1):.0%}')" 2>/dev/null || echo "-")
+  echo "bench: idempotency + rate limiting cost $overhead on the audited POST" >&2
   # Every PATCH must have landed: the profile's version counts them.
   local version; version=$(curl -s -H "Authorization: Bearer $emp" "$base/v1/employees/$emp_code/profile" \
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["version"])')
@@ -204,12 +235,13 @@ PY
     echo ""
     echo "| endpoint | req/s | p50 | p99 | server RSS | vs /healthz |"
     echo "|---|---:|---:|---:|---:|---:|"
-    for row in "$health" "$get" "$list" "$patch" "$writes"; do
+    for row in "$health" "$get" "$list" "$patch" "$writes" "$token" "$keyed" "$plain"; do
       IFS='|' read -r n r p5 p9 m <<<"$row"
       ratio=$(python3 -c "print(f'{float(\"$r\")/float(\"$base_rps\"):.0%}')" 2>/dev/null || echo "-")
       echo "| $n | $r | $p5 | $p9 | $m | $ratio |"
     done
     echo "| GET /v1/reports/macp-due (whole cadre, one request) | - | ${report_s} s | - | - | - |"
+    echo "| cost of idempotency + rate limiting on the audited POST (the two rows above; target ≤ 15%) | ${overhead} | - | - | - | - |"
     echo "| GET /v1/changes (limit=500, followed from the start; target ≥ 20,000 changes/s) | ${feed_rate} | - | - | - | - |"
     IFS='|' read -r h_rate h_p50 h_p99 h_note <<<"$hooks"
     echo "| webhook deliveries of the audited writes above to a local receiver (deliveries/s, target ≥ 1,000; commit to delivery p50/p99, target p99 ≤ 1 s; $h_note) | ${h_rate} | ${h_p50} | ${h_p99} | - | - |"

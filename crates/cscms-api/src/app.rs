@@ -341,8 +341,16 @@ pub fn app(
     >,
 > {
     let cors = cors(&state.cors_origins);
-    let api = openapi();
+    let mut api = openapi();
     let table = web::Data::new(Arc::new(RouteTable::new(&api)));
+    // The served contract names the server that serves it (its public URL,
+    // the tokens' issuer), so the docs page's "Try it out" and a client
+    // generated from the live document call this server; the committed file
+    // names the local `make run` server.
+    api.servers = Some(vec![utoipa::openapi::server::ServerBuilder::new()
+        .url(state.oauth.issuer.clone())
+        .description(Some("This server"))
+        .build()]);
     // The contract and its viewer come first: the `/v1` scope would
     // otherwise claim `/v1/openapi.json`.
     let app = App::new()

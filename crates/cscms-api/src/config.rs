@@ -250,6 +250,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "seconds an Idempotency-Key holds its first response (60-604800)",
     ),
     (
+        "CSCMS_RATE_LIMITS",
+        "on",
+        "off leaves rate limiting to a gateway in front of the service: no 429, no RateLimit headers",
+    ),
+    (
         "CSCMS_RATE_LIMIT_USER",
         "600/60",
         "requests per window (seconds) for each person: QUOTA/SECONDS",
@@ -503,7 +508,10 @@ impl Settings {
             (60, 604_800),
             &mut errors,
         );
-        let mut rate_limits = crate::ratelimit::Policies::default();
+        let mut rate_limits = crate::ratelimit::Policies {
+            enabled: flag(&get, "CSCMS_RATE_LIMITS", true, &mut errors),
+            ..crate::ratelimit::Policies::default()
+        };
         for (name, slot) in [
             ("CSCMS_RATE_LIMIT_USER", &mut rate_limits.user),
             ("CSCMS_RATE_LIMIT_CLIENT", &mut rate_limits.client),

@@ -295,6 +295,7 @@ pub fn tidy(api: OpenApiDoc) -> Result<OpenApiDoc, serde_json::Error> {
     rename_generic_schemas(&mut doc);
     binary_pdf(&mut doc);
     drop_unused_schemas(&mut doc);
+    input_date_range(&mut doc);
     serde_json::from_value(doc)
 }
 
@@ -362,6 +363,69 @@ fn binary_pdf(doc: &mut Value) {
                 }
             }
         }
+    }
+}
+
+/// Input dates and timestamps: four-digit years from `MIN_YEAR` to
+/// `MAX_YEAR` (issue 13, domain `text`), so strict clients refuse what the
+/// server would refuse. Months and days are in range too, so generators that
+/// draw from the pattern rarely miss the `date` format.
+const INPUT_DATE: &str = "^(19[0-9]{2}|20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])";
+
+/// Every date a caller sends — query and path parameters, and the request
+/// bodies' schemas (with the schemas they reach) — carries [`INPUT_DATE`].
+fn input_date_range(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut pending = Vec::new();
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut() {
+            if let Some(parameters) = op.get_mut("parameters") {
+                date_patterns(parameters);
+            }
+            if let Some(body) = op.get_mut("requestBody") {
+                visit_refs(body, &mut |r| pending.push(r.clone()));
+                date_patterns(body);
+            }
+        }
+    }
+    let Some(schemas) = doc
+        .pointer_mut("/components/schemas")
+        .and_then(Value::as_object_mut)
+    else {
+        return;
+    };
+    let mut done = BTreeSet::new();
+    while let Some(r) = pending.pop() {
+        let Some(name) = r.strip_prefix(SCHEMA_REF) else {
+            continue;
+        };
+        if !done.insert(name.to_owned()) {
+            continue;
+        }
+        if let Some(schema) = schemas.get_mut(name) {
+            visit_refs(schema, &mut |r| pending.push(r.clone()));
+            date_patterns(schema);
+        }
+    }
+}
+
+fn date_patterns(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            let pattern = match map.get("format").and_then(Value::as_str) {
+                Some("date") => Some(format!("{INPUT_DATE}$")),
+                Some("date-time") => Some(format!("{INPUT_DATE}T")),
+                _ => None,
+            };
+            if let Some(pattern) = pattern {
+                map.insert("pattern".into(), Value::String(pattern));
+            }
+            map.values_mut().for_each(date_patterns);
+        }
+        Value::Array(items) => items.iter_mut().for_each(date_patterns),
+        _ => {}
     }
 }
 

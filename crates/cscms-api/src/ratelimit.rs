@@ -65,6 +65,9 @@ impl Policy {
 /// The policies in force (`CSCMS_RATE_LIMIT_*`).
 #[derive(Debug, Clone, Copy)]
 pub struct Policies {
+    /// `CSCMS_RATE_LIMITS=off` for a deployment whose gateway limits
+    /// callers itself: no check, no headers.
+    pub enabled: bool,
     pub user: Policy,
     pub client: Policy,
     pub bulk: Policy,
@@ -73,6 +76,7 @@ pub struct Policies {
 impl Default for Policies {
     fn default() -> Self {
         Self {
+            enabled: true,
             user: Policy {
                 quota: 600,
                 window_secs: 60,
@@ -329,7 +333,7 @@ pub async fn layer(
         .as_ref()
         .filter(|_| req.path().starts_with("/v1/"))
         .and_then(|_| crate::auth::caller(req.request()));
-    let (Some(state), Some(who)) = (state, who) else {
+    let (Some(state), Some(who)) = (state.filter(|s| s.rate_limits.enabled), who) else {
         return next
             .call(req)
             .await

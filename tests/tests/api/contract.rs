@@ -2,7 +2,7 @@
 
 use actix_web::test::TestRequest;
 
-use crate::common::spawn;
+use crate::common::spawn_with;
 
 const COMMITTED: &str = include_str!("../../../openapi/openapi.json");
 
@@ -54,10 +54,19 @@ fn operation_ids_are_unique() {
 
 #[actix_web::test]
 async fn contract_and_docs_are_served() {
-    let app = spawn().await;
+    let app = spawn_with(&[("CSCMS_PUBLIC_URL", "https://cscms.dopt.example.in")]).await;
     let r = app.call(TestRequest::get().uri("/v1/openapi.json")).await;
     assert_eq!(r.status, 200);
     assert_eq!(r.json["info"]["title"], "CSCMS API");
+    // The served document names the server serving it (CSCMS_PUBLIC_URL),
+    // where the committed one names the local `make run` server.
+    let url = "https://cscms.dopt.example.in";
+    assert_eq!(
+        r.json["servers"],
+        serde_json::json!([{"url": url, "description": "This server"}])
+    );
+    let committed: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    assert_eq!(committed["servers"][0]["url"], "http://127.0.0.1:8080");
     let r = app.call(TestRequest::get().uri("/docs/")).await;
     assert_eq!(r.status, 200);
     assert!(String::from_utf8_lossy(&r.bytes).contains("swagger"));
@@ -100,4 +109,41 @@ fn embedded_decisions_have_schemas() {
         assert!(schemas[name].is_object(), "{name}");
     }
     assert!(schemas.get("Decision_MacpOutcome").is_none());
+}
+
+/// Every date a caller can send carries the accepted years as a pattern
+/// (issue 13: four-digit years 1900–2100), in parameters and request bodies.
+#[test]
+fn input_dates_declare_their_range() {
+    let api: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    // The pattern spells these bounds out; they move together.
+    assert_eq!(
+        (cscms_domain::text::MIN_YEAR, cscms_domain::text::MAX_YEAR),
+        (1900, 2100)
+    );
+    let years = "^(19[0-9]{2}|20[0-9]{2}|2100)-";
+    let (mut with, mut without) = (0, Vec::new());
+    for (path, item) in api["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let format = p["schema"]["format"].as_str().unwrap_or("");
+                if format == "date" || format == "date-time" {
+                    match p["schema"]["pattern"].as_str() {
+                        Some(pattern) if pattern.starts_with(years) => with += 1,
+                        _ => without.push(format!("{method} {path} {}", p["name"])),
+                    }
+                }
+            }
+        }
+    }
+    // A body's dates: the MACP request is one of many.
+    let macp = &api["components"]["schemas"]["MacpRequest"]["properties"];
+    for field in ["as_of", "joined_entry_grade_on"] {
+        assert!(
+            macp[field]["pattern"].as_str().unwrap().starts_with(years),
+            "{field}"
+        );
+    }
+    assert!(without.is_empty(), "dates without the range: {without:?}");
+    assert!(with >= 10, "only {with} date parameters found");
 }

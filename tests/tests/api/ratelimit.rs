@@ -62,6 +62,25 @@ async fn the_quota_counts_down_then_429_with_retry_after() {
     }
 }
 
+/// `CSCMS_RATE_LIMITS=off` (a gateway limits instead): past the quota the
+/// caller is still served, and no response claims a limit.
+#[actix_web::test]
+async fn rate_limits_off_leave_limiting_to_a_gateway() {
+    let off: Vec<(&str, &str)> = LIMITS
+        .iter()
+        .copied()
+        .chain([("CSCMS_RATE_LIMITS", "off")])
+        .collect();
+    let app = spawn_with(&off).await;
+    let dopt = app.dopt();
+    for _ in 0..8 {
+        let r = app.call(me(&dopt)).await;
+        assert_eq!(r.status, 200, "past the quota of 5");
+        assert_eq!(r.header("ratelimit"), None);
+        assert_eq!(r.header("ratelimit-policy"), None);
+    }
+}
+
 #[actix_web::test]
 async fn two_instances_share_the_quota_on_postgresql() {
     let app = spawn_with(LIMITS).await;

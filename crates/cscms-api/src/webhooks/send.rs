@@ -82,6 +82,20 @@ pub fn client(settings: &WebhookSettings) -> awc::Client {
         .finish()
 }
 
+/// `Retry-After` (RFC 9110 §10.2.3) as seconds from `now`: delay-seconds,
+/// or an HTTP-date (one already past is no wait).
+pub fn retry_after_secs(value: &str, now: std::time::SystemTime) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse() {
+        return Some(secs);
+    }
+    let at: std::time::SystemTime = value
+        .parse::<actix_web::http::header::HttpDate>()
+        .ok()?
+        .into();
+    Some(at.duration_since(now).map_or(0, |d| d.as_secs()))
+}
+
 /// What an attempt got: a status and `Retry-After` (seconds), or why not.
 pub struct Response {
     pub status: Option<u16>,
@@ -122,7 +136,7 @@ pub async fn post(
                 .headers()
                 .get("retry-after")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok()),
+                .and_then(|v| retry_after_secs(v, std::time::SystemTime::now())),
             error: None,
             latency_ms: elapsed(),
         },
@@ -136,5 +150,29 @@ pub async fn post(
             }),
             latency_ms: elapsed(),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::retry_after_secs;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        // Sun, 06 Nov 1994 08:49:37 GMT is 784111777 s after the epoch.
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(retry_after_secs(" 120 ", now), Some(120));
+        assert_eq!(
+            retry_after_secs("Sun, 06 Nov 1994 08:51:37 GMT", now),
+            Some(120)
+        );
+        assert_eq!(
+            retry_after_secs("Sun, 06 Nov 1994 08:00:00 GMT", now),
+            Some(0),
+            "past: no wait"
+        );
+        assert_eq!(retry_after_secs("soon", now), None);
+        assert_eq!(retry_after_secs("-5", now), None);
     }
 }
