@@ -38,7 +38,7 @@ async fn read_all(app: &TestApp, token: &str, after: &str, limit: u32) -> (Vec<V
 /// a change only once no older transaction on the server is still running
 /// (PostgreSQL), so with other work in flight it may lag a moment behind the
 /// trail; it never skips.
-async fn settle(app: &TestApp) {
+pub(crate) async fn settle(app: &TestApp) {
     let audited = app
         .db(|c| cscms_store::audit::list(c, &cscms_store::audit::AuditFilter::default(), 100_000))
         .await

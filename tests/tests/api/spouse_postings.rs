@@ -350,6 +350,9 @@ async fn a_refusal_needs_specific_reasons_and_the_representation_goes_one_level_
         [id]
     );
     assert!(ids(&app.get("/v1/spouse-postings/pending", &nodal).await.json).is_empty());
+    let queue = app.get("/v1/spouse-postings/pending", &dopt).await.json;
+    assert_eq!(queue["items"][0]["representation_to"], "dopt");
+    assert_eq!(queue["items"][0]["state"], "represented");
     // Dismissal too needs specific reasons.
     app.post_json(
         &url(id, "dismiss"),
@@ -365,6 +368,8 @@ async fn a_refusal_needs_specific_reasons_and_the_representation_goes_one_level_
     one_audit_row_per_step(&app, "spouse_posting", &r.json).await;
 
     // Every step is a change in the feed, which the ministry's nodal officer reads.
+    // (On PostgreSQL the feed serves a change once older transactions end.)
+    crate::changes::settle(&app).await;
     let feed = app
         .get("/v1/changes?types=spouse_posting&limit=100", &nodal)
         .await;

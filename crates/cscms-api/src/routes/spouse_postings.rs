@@ -13,7 +13,7 @@ use cscms_domain::spouse_request::{
     classify, needs_specific_reasons, one_level_above, queue_of, specific_reasons, Applicant,
     Filing, SpoAction, SpoState, SPOUSE_POSTING,
 };
-use cscms_domain::workflow::Label;
+use cscms_domain::workflow::{Label, RefusalKind};
 use cscms_store::spouse_postings::{NewSpo, SpoRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -331,10 +331,14 @@ async fn list(
         .await?;
     let mut items = Vec::with_capacity(rows.len());
     for r in rows {
-        let refused = r.row.state != SpoState::Submitted.as_str()
-            && r.row.state != SpoState::Granted.as_str()
-            && r.row.state != SpoState::Withdrawn.as_str();
+        let current = SPOUSE_POSTING
+            .state(&r.row.state)
+            .ok_or_else(|| corrupt("state"))?;
         // Only a refused request has someone to represent to; the step says who refused.
+        let refused = matches!(
+            current,
+            SpoState::Refused | SpoState::Represented | SpoState::Allowed | SpoState::Dismissed
+        );
         let refused_by = if refused {
             let id = r.row.id;
             let steps = state
@@ -418,9 +422,11 @@ async fn step(
     if needs_specific_reasons(action) {
         let r = load_visible(state, who, id).await?;
         let current = super::workflow::StepRecord::current(&r)?;
-        SPOUSE_POSTING
-            .apply(Some(current), action, who.role, Some("-"))
-            .map_err(refused)?;
+        // Role and state first; a missing reason is para 5's to answer.
+        match SPOUSE_POSTING.apply(Some(current), action, who.role, body.reason.as_deref()) {
+            Err(e) if e.kind != RefusalKind::ReasonRequired => return Err(refused(e)),
+            _ => {}
+        }
         specific_reasons(body.reason.as_deref()).map_err(|e| ApiError::Unprocessable {
             code: ProblemCode::SpecificReasonsRequired,
             detail: e.message,
