@@ -142,7 +142,14 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
             if OPEN_PATHS.contains(&path.as_str()) {
                 op.security = Some(Vec::new());
             }
-            let secured = op.security.as_ref().is_some_and(|s| !s.is_empty());
+            // `security: [{}]` (anyone, token or not) is not secured: such an
+            // operation never answers 401 nor counts against a caller's quota.
+            let secured = op.security.as_ref().is_some_and(|s| {
+                s.iter().any(|r| {
+                    serde_json::to_value(r)
+                        .is_ok_and(|v| v.as_object().is_some_and(|o| !o.is_empty()))
+                })
+            });
             let has_params = op.parameters.as_ref().is_some_and(|p| !p.is_empty());
             if secured {
                 add(
@@ -348,6 +355,8 @@ fn rename_generic_schemas(doc: &mut Value) {
     });
 }
 
+const PRINT_BY_ACCEPT: &str = ". With `Accept: application/pdf` the same URL answers the record's print (`application/pdf`, bytes), with `Vary: Accept`";
+
 fn binary_pdf(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
@@ -358,7 +367,23 @@ fn binary_pdf(doc: &mut Value) {
                 continue;
             };
             for response in responses.values_mut() {
-                if let Some(pdf) = response.pointer_mut("/content/application~1pdf") {
+                let Some(content) = response.get_mut("content").and_then(Value::as_object_mut)
+                else {
+                    continue;
+                };
+                // A record that is also printable answers JSON unless asked
+                // for `application/pdf`: its contract declares the JSON and
+                // describes the print, so a generated client reads one type,
+                // not a union of JSON and bytes.
+                if content.contains_key("application/json")
+                    && content.remove("application/pdf").is_some()
+                {
+                    if let Some(Value::String(d)) = response.get_mut("description") {
+                        if !d.contains("application/pdf") {
+                            d.push_str(PRINT_BY_ACCEPT);
+                        }
+                    }
+                } else if let Some(pdf) = content.get_mut("application/pdf") {
                     pdf["schema"] = json!({"type": "string", "format": "binary"});
                 }
             }

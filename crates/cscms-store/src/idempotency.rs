@@ -41,16 +41,51 @@ pub fn claim(
     expires_at: NaiveDateTime,
 ) -> Result<Claim, StoreError> {
     let now = Utc::now().naive_utc();
-    // An expired record no longer holds its key.
-    diesel::delete(
-        idempotency_keys::table
-            .filter(idempotency_keys::caller.eq(caller))
-            .filter(idempotency_keys::idempotency_key.eq(key))
-            .filter(idempotency_keys::expires_at.le(now)),
-    )
-    .execute(conn)?;
-    // One statement, outside any transaction: a refused insert aborts no
-    // PostgreSQL transaction.
+    // A new key, the usual case, costs this one statement: on SQLite every
+    // write statement queues for the one writer, so nothing else is written
+    // unless the key was seen before.
+    if insert(conn, caller, key, fingerprint, now, expires_at)? {
+        return Ok(Claim::Fresh);
+    }
+    let row = idempotency_keys::table
+        .find((caller, key))
+        .select(KeyRow::as_select())
+        .first(conn)
+        .optional()?;
+    match row {
+        Some(row) if row.expires_at > now => Ok(Claim::Taken(row)),
+        // An expired record no longer holds its key: clear it and claim again.
+        Some(_) => {
+            diesel::delete(
+                idempotency_keys::table
+                    .filter(idempotency_keys::caller.eq(caller))
+                    .filter(idempotency_keys::idempotency_key.eq(key))
+                    .filter(idempotency_keys::expires_at.le(now)),
+            )
+            .execute(conn)?;
+            if insert(conn, caller, key, fingerprint, now, expires_at)? {
+                Ok(Claim::Fresh)
+            } else {
+                Err(StoreError::Conflict(
+                    "idempotency key claimed meanwhile".into(),
+                ))
+            }
+        }
+        // Released meanwhile: the caller may retry.
+        None => Err(StoreError::Conflict("idempotency key released".into())),
+    }
+}
+
+/// Inserts the claim; `false` when the key is held already. One statement,
+/// outside any transaction: a refused insert aborts no PostgreSQL transaction.
+fn insert(
+    conn: &mut DbConn,
+    caller: &str,
+    key: &str,
+    fingerprint: &str,
+    now: NaiveDateTime,
+    expires_at: NaiveDateTime,
+) -> Result<bool, StoreError> {
     let inserted = diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::caller.eq(caller),
@@ -62,20 +97,9 @@ pub fn claim(
         ))
         .execute(conn);
     match inserted {
-        Ok(_) => Ok(Claim::Fresh),
+        Ok(_) => Ok(true),
         Err(e) => match StoreError::from_write(e, "idempotency key") {
-            StoreError::Conflict(_) => {
-                let row = idempotency_keys::table
-                    .find((caller, key))
-                    .select(KeyRow::as_select())
-                    .first(conn)
-                    .optional()?;
-                match row {
-                    Some(row) => Ok(Claim::Taken(row)),
-                    // Released meanwhile: the caller may retry.
-                    None => Err(StoreError::Conflict("idempotency key released".into())),
-                }
-            }
+            StoreError::Conflict(_) => Ok(false),
             other => Err(other),
         },
     }
@@ -114,4 +138,50 @@ pub fn purge(conn: &mut DbConn) -> Result<usize, StoreError> {
         diesel::delete(idempotency_keys::table.filter(idempotency_keys::expires_at.le(now)))
             .execute(conn)?,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_key_is_held_until_it_expires_then_claimed_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::testing::fresh_database(None, dir.path()).unwrap();
+        let mut conn = url.establish().unwrap();
+        let now = Utc::now().naive_utc();
+        let later = now + chrono::TimeDelta::hours(1);
+        let past = now - chrono::TimeDelta::seconds(1);
+        assert!(matches!(
+            claim(&mut conn, "dopt:a", "k", "fp", later).unwrap(),
+            Claim::Fresh
+        ));
+        match claim(&mut conn, "dopt:a", "k", "fp2", later).unwrap() {
+            Claim::Taken(row) => assert_eq!(
+                (row.fingerprint.as_str(), row.state.as_str()),
+                ("fp", "running")
+            ),
+            Claim::Fresh => panic!("a held key was claimed twice"),
+        }
+        assert!(
+            matches!(
+                claim(&mut conn, "dopt:b", "k", "fp", later).unwrap(),
+                Claim::Fresh
+            ),
+            "keys are per caller"
+        );
+        // A record that has expired gives its key up to the next request.
+        assert!(matches!(
+            claim(&mut conn, "dopt:c", "k", "old", past).unwrap(),
+            Claim::Fresh
+        ));
+        match claim(&mut conn, "dopt:c", "k", "new", later).unwrap() {
+            Claim::Fresh => {}
+            Claim::Taken(_) => panic!("an expired key still held"),
+        }
+        match claim(&mut conn, "dopt:c", "k", "newer", later).unwrap() {
+            Claim::Taken(row) => assert_eq!(row.fingerprint, "new"),
+            Claim::Fresh => panic!("the fresh claim did not hold"),
+        }
+    }
 }

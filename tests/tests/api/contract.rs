@@ -18,13 +18,17 @@ fn committed_openapi_matches_the_code() {
 #[test]
 fn every_operation_documents_its_errors() {
     let api: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let mut open = 0;
     assert!(api["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(api["components"]["securitySchemes"]["bearer"].is_object());
     for (path, item) in api["paths"].as_object().unwrap() {
         for (method, op) in item.as_object().unwrap() {
             let responses = op["responses"].as_object().unwrap();
             assert!(responses.contains_key("500"), "{method} {path}");
-            let secured = op["security"].as_array().is_some_and(|s| !s.is_empty());
+            let secured = op["security"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|r| r.as_object().is_some_and(|o| !o.is_empty()))
+            });
             if path == "/oauth2/token" {
                 // OAuth clients read RFC 6749 §5.2 errors, not problem details.
                 for status in ["400", "401"] {
@@ -35,9 +39,18 @@ fn every_operation_documents_its_errors() {
                 let r401 =
                     &responses["401"]["content"]["application/problem+json"]["schema"]["$ref"];
                 assert_eq!(r401, "#/components/schemas/Problem", "{method} {path}");
+            } else {
+                // Open to anyone: no token is checked, so no 401.
+                assert!(
+                    !responses.contains_key("401"),
+                    "{method} {path} declares 401"
+                );
+                open += 1;
             }
         }
     }
+    // Probes, the OAuth metadata and keys, print verification.
+    assert!(open >= 5, "open operations checked: {open}");
 }
 
 #[test]
@@ -146,4 +159,41 @@ fn input_dates_declare_their_range() {
     }
     assert!(without.is_empty(), "dates without the range: {without:?}");
     assert!(with >= 10, "only {with} date parameters found");
+}
+
+/// A printable record's JSON read declares one body (the print is asked for
+/// with `Accept` and described), so generated clients read one type; a
+/// print-only operation declares bytes.
+#[test]
+fn printable_reads_declare_one_body() {
+    let api: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();
+    let (mut negotiated, mut prints) = (0, 0);
+    for (path, item) in api["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let content = &op["responses"]["200"]["content"];
+            let Some(content) = content.as_object() else {
+                continue;
+            };
+            let description = op["responses"]["200"]["description"].as_str().unwrap_or("");
+            if content.contains_key("application/json") {
+                assert!(
+                    !content.contains_key("application/pdf"),
+                    "{method} {path}: a union of JSON and bytes"
+                );
+                negotiated += usize::from(description.contains("application/pdf"));
+            } else if let Some(pdf) = content.get("application/pdf") {
+                assert_eq!(
+                    pdf["schema"],
+                    serde_json::json!({"type": "string", "format": "binary"}),
+                    "{method} {path}"
+                );
+                prints += 1;
+            }
+        }
+    }
+    assert!(
+        negotiated >= 5,
+        "printable records describing their print: {negotiated}"
+    );
+    assert!(prints >= 1, "print-only operations: {prints}");
 }
