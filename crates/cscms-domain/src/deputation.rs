@@ -515,8 +515,38 @@ fn names<'a>(items: impl Iterator<Item = &'a str>) -> String {
     }
 }
 
+/// DEP-1: the documents an advertisement requires that an application does
+/// not carry, by name as the advertisement gives them. A document counts as
+/// carried when its name matches ignoring case and surrounding spaces.
+pub fn missing_documents<'a>(required: &'a [String], given: &[&str]) -> Vec<&'a str> {
+    required
+        .iter()
+        .map(|r| r.trim())
+        .filter(|r| !given.iter().any(|g| g.trim().eq_ignore_ascii_case(r)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_required_document_must_be_carried_by_name() {
+        let required = vec![
+            " APARs of the last five years ".to_owned(),
+            "Vigilance clearance".to_owned(),
+        ];
+        assert_eq!(
+            missing_documents(&required, &["vigilance CLEARANCE "]),
+            ["APARs of the last five years"]
+        );
+        assert!(missing_documents(
+            &required,
+            &["Vigilance clearance", "apars of the last five years"]
+        )
+        .is_empty());
+        assert_eq!(missing_documents(&required, &[]).len(), 2);
+        assert!(missing_documents(&[], &["anything"]).is_empty());
+    }
+
     use super::*;
     use crate::params::ymd;
 

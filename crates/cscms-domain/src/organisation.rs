@@ -64,6 +64,19 @@ impl FromStr for OrgKind {
     }
 }
 
+/// Whether an organisation is a ministry or department: one with no parent.
+/// Every other organisation is a body onboarded under one (DEP-1), and only
+/// under a ministry or department (one level deep).
+pub fn is_ministry(parent: Option<&str>) -> bool {
+    parent.is_none()
+}
+
+/// The ministry or department an organisation answers to: its parent, or
+/// itself where it is one (PRF-2, DEP-1, TRN-1).
+pub fn ministry_of<'a>(org: &'a str, parent: Option<&'a str>) -> &'a str {
+    parent.unwrap_or(org)
+}
+
 /// An organisation id: short upper-case code such as `MHA` or `MHA-NDMA`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(transparent)]
@@ -93,5 +106,18 @@ impl OrgId {
 impl fmt::Display for OrgId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ministry_has_no_parent_and_answers_to_itself() {
+        assert!(is_ministry(None));
+        assert!(!is_ministry(Some("MHA")));
+        assert_eq!(ministry_of("MHA", None), "MHA");
+        assert_eq!(ministry_of("MHA-NDMA", Some("MHA")), "MHA");
     }
 }

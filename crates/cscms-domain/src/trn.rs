@@ -14,8 +14,10 @@ use serde::Serialize;
 use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
 use crate::params::{Dated, DatedParam};
+use crate::principal::Role;
 use crate::rules::TRN_1;
 use crate::vigilance::fields::dmy;
+use crate::workflow::{labels, ReasonRule, Transition, Workflow};
 
 string_enum!(
     /// The DELPGE categories of para 7(v).
@@ -81,6 +83,73 @@ impl Grade {
         self.rank() <= minimum.rank()
     }
 }
+
+string_enum!(
+    /// Where a reimbursement claim stands.
+    ClaimState as "TrainingClaimState", "claim state" {
+        Submitted = "submitted",
+        NotAdmissible = "not_admissible",
+        Approved = "approved",
+        Rejected = "rejected",
+    }
+);
+
+string_enum!(
+    /// What the nodal officer does to a claim.
+    ClaimAction as "TrainingClaimAction", "claim action" {
+        Approve = "approve",
+        Reject = "reject",
+    }
+);
+
+labels!(ClaimState, ClaimAction);
+
+impl ClaimState {
+    /// The state a claim is filed in: the engine's answer decides whether
+    /// it awaits the nodal officer or stands refused (para 7).
+    pub const fn on_filing(admissible: bool) -> ClaimState {
+        if admissible {
+            ClaimState::Submitted
+        } else {
+            ClaimState::NotAdmissible
+        }
+    }
+
+    /// Whether the claim's units count against later claims: admissible
+    /// and not rejected (para 7(v)).
+    pub const fn counts(self, admissible: bool) -> bool {
+        admissible && !matches!(self, ClaimState::Rejected)
+    }
+}
+
+/// TRN-1 as data: an admissible claim awaits the nodal officer of the
+/// employee's ministry, who approves it for payment or rejects it with a
+/// reason. Filing is not a step: the engine decides the state it is filed
+/// in ([`ClaimState::on_filing`]). No vigilance clearance is a condition
+/// of a reimbursement.
+pub const CLAIM: Workflow<ClaimState, ClaimAction> = Workflow {
+    name: "delpge_claim",
+    rule: TRN_1,
+    states: ClaimState::ALL,
+    actions: ClaimAction::ALL,
+    transitions: &[
+        Transition {
+            from: Some(ClaimState::Submitted),
+            action: ClaimAction::Approve,
+            to: ClaimState::Approved,
+            roles: &[Role::NodalOfficer],
+            reason: ReasonRule::Optional,
+        },
+        Transition {
+            from: Some(ClaimState::Submitted),
+            action: ClaimAction::Reject,
+            to: ClaimState::Rejected,
+            roles: &[Role::NodalOfficer],
+            reason: ReasonRule::Required,
+        },
+    ],
+    rests_on_clearance: &[],
+};
 
 /// How the 5-year block is counted. The scheme says "a block of five (5)
 /// years" without saying where blocks start; this system counts the block
@@ -365,6 +434,36 @@ pub fn assess(claim: &Claim, earned: &[Earned], as_of: NaiveDate) -> Decision<Cl
 mod tests {
     use super::*;
     use crate::params::ymd;
+
+    #[test]
+    fn the_nodal_officer_decides_an_admissible_claim() {
+        let n = Role::NodalOfficer;
+        let w = CLAIM;
+        assert_eq!(w.rule.id, "TRN-1");
+        assert_eq!(
+            w.allowed(Some(ClaimState::Submitted), n),
+            [ClaimAction::Approve, ClaimAction::Reject]
+        );
+        assert!(w
+            .allowed(Some(ClaimState::Submitted), Role::Dopt)
+            .is_empty());
+        assert!(w.allowed(Some(ClaimState::NotAdmissible), n).is_empty());
+        let no_reason = w
+            .apply(Some(ClaimState::Submitted), ClaimAction::Reject, n, None)
+            .unwrap_err();
+        assert_eq!(no_reason.kind, crate::workflow::RefusalKind::ReasonRequired);
+        for s in [
+            ClaimState::NotAdmissible,
+            ClaimState::Approved,
+            ClaimState::Rejected,
+        ] {
+            assert!(w.is_final(s), "{s} is final");
+        }
+        assert_eq!(ClaimState::on_filing(true), ClaimState::Submitted);
+        assert_eq!(ClaimState::on_filing(false), ClaimState::NotAdmissible);
+        assert!(ClaimState::Approved.counts(true) && !ClaimState::Rejected.counts(true));
+        assert!(!ClaimState::Submitted.counts(false));
+    }
 
     fn claim(category: Category, completed_on: NaiveDate) -> Claim {
         Claim {

@@ -3,6 +3,8 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use cscms_domain::scope::Visibility;
+use cscms_domain::trn::ClaimState;
+use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -10,6 +12,7 @@ use crate::audit::{self, Actor, Change};
 use crate::schema::{
     delpge_claims, delpge_enrolments, delpge_programmes, employees, organisations,
 };
+use crate::steps::with_step;
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -250,7 +253,7 @@ fn earned(c: &mut DbConn, code: &str) -> Result<Vec<(String, NaiveDate)>, StoreE
     Ok(delpge_claims::table
         .filter(delpge_claims::employee_code.eq(code))
         .filter(delpge_claims::admissible.eq(true))
-        .filter(delpge_claims::state.ne("rejected"))
+        .filter(delpge_claims::state.ne(ClaimState::Rejected.as_str()))
         .select((delpge_claims::category, delpge_claims::completed_on))
         .load(c)?)
 }
@@ -277,11 +280,7 @@ pub fn file_claim(
             return Err(StoreError::Conflict("claimed already".into()));
         }
         let d = decide(&earned(c, &filing.employee_code)?)?;
-        let state = if d.admissible {
-            "submitted"
-        } else {
-            "not_admissible"
-        };
+        let state = ClaimState::on_filing(d.admissible).as_str();
         let id: i64 = diesel::insert_into(delpge_claims::table)
             .values((
                 delpge_claims::enrolment_id.eq(filing.enrolment_id),
@@ -314,46 +313,28 @@ pub fn file_claim(
     })
 }
 
-/// Moves a submitted claim to `to` (approved or rejected), audited;
-/// `Stale` if it is no longer submitted.
-pub fn decide_claim(
-    c: &mut DbConn,
-    actor: &Actor,
-    id: i64,
-    to: &'static str,
-    reason: Option<&str>,
-    at: NaiveDateTime,
-) -> Result<(), StoreError> {
-    audit::audited(c, actor, |c| {
-        let row = claim(c, id)?.ok_or(StoreError::Stale)?;
+/// Takes a decision step on a claim (TRN-1: approve or reject) with its
+/// step record and audit row; `Stale` when it is no longer in the state
+/// the step leaves.
+pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
+    let org = delpge_claims::table
+        .find(id)
+        .select(delpge_claims::org_id)
+        .first::<String>(c)?;
+    with_step(c, actor, step, &org, |c| {
         let n = diesel::update(
             delpge_claims::table
                 .find(id)
-                .filter(delpge_claims::state.eq("submitted")),
+                .filter(delpge_claims::state.eq(step.from_state.unwrap_or_default())),
         )
         .set((
-            delpge_claims::state.eq(to),
-            delpge_claims::decided_by.eq(Some(&actor.sub)),
-            delpge_claims::decided_at.eq(Some(at)),
-            delpge_claims::reason.eq(reason),
+            delpge_claims::state.eq(step.to_state),
+            delpge_claims::decided_by.eq(Some(&step.actor_sub)),
+            delpge_claims::decided_at.eq(Some(step.at)),
+            delpge_claims::reason.eq(step.reason.as_deref()),
         ))
         .execute(c)?;
-        if n != 1 {
-            return Err(StoreError::Stale);
-        }
-        let change = Change {
-            action: if to == "approved" {
-                "approve"
-            } else {
-                "reject"
-            },
-            entity: "delpge_claim",
-            entity_id: id.to_string(),
-            org_id: Some(row.org_id),
-            before: Some(json!({"state": "submitted"})),
-            after: Some(json!({"state": to, "reason": reason})),
-        };
-        Ok(((), change))
+        Ok((n == 1).then_some((id, ())))
     })
 }
 

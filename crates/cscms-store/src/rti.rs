@@ -127,20 +127,45 @@ pub fn get(c: &mut DbConn, id: i64) -> Result<Option<RtiRow>, StoreError> {
 /// Which requests a listing wants.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RtiFilter {
-    All,
-    /// No reply recorded and the last day for it before this date.
-    OverdueOn(NaiveDate),
+    /// The register, newest first; a page starts below `before` (an id).
+    All { before: Option<i64> },
+    /// No reply recorded and the last day for it before `on`, the longest
+    /// overdue first; a page starts after `after` (last day, id).
+    OverdueOn {
+        on: NaiveDate,
+        after: Option<(NaiveDate, i64)>,
+    },
 }
 
-/// Requests, newest first (overdue ones: the longest overdue first).
+/// A page of requests in the filter's order, keyed on a unique ordering
+/// (the id breaks ties), so a row is neither skipped nor repeated between
+/// pages.
 pub fn list(c: &mut DbConn, filter: RtiFilter, limit: i64) -> Result<Vec<RtiRow>, StoreError> {
     let q = rti_requests::table.into_boxed();
     let q = match filter {
-        RtiFilter::All => q.order(rti_requests::id.desc()),
-        RtiFilter::OverdueOn(on) => q
-            .filter(rti_requests::replied_on.is_null())
-            .filter(rti_requests::reply_due_on.lt(on))
-            .order((rti_requests::reply_due_on.asc(), rti_requests::id.asc())),
+        RtiFilter::All { before } => {
+            let q = q.order(rti_requests::id.desc());
+            match before {
+                Some(id) => q.filter(rti_requests::id.lt(id)),
+                None => q,
+            }
+        }
+        RtiFilter::OverdueOn { on, after } => {
+            let q = q
+                .filter(rti_requests::replied_on.is_null())
+                .filter(rti_requests::reply_due_on.lt(on))
+                .order((rti_requests::reply_due_on.asc(), rti_requests::id.asc()));
+            match after {
+                Some((due, id)) => q.filter(
+                    rti_requests::reply_due_on
+                        .gt(due)
+                        .or(rti_requests::reply_due_on
+                            .eq(due)
+                            .and(rti_requests::id.gt(id))),
+                ),
+                None => q,
+            }
+        }
     };
     Ok(q.limit(limit).select(RtiRow::as_select()).load(c)?)
 }

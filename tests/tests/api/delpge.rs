@@ -302,12 +302,39 @@ async fn the_nodal_officer_approves_for_payment() {
         )
         .await;
     r.assert_problem(422, "validation_failed");
+    let r = app.get("/v1/delpge/claims/pending", &nodal).await;
+    assert_eq!(
+        r.json["items"][0]["allowed_actions"],
+        json!(["approve", "reject"])
+    );
     let r = app.post_json(&path, &nodal, &json!({})).await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["state"], "approved");
+    // The decision is a workflow step on the claim: who, in which role, from where.
+    let steps = r.json["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 1, "{}", r.json);
+    assert_eq!(steps[0]["action"], "approve");
+    assert_eq!(steps[0]["from_state"], "submitted");
+    assert_eq!(steps[0]["to_state"], "approved");
+    assert_eq!(steps[0]["actor_role"], "nodal_officer");
+    assert_eq!(steps[0]["clearance"], Value::Null);
+    assert_eq!(r.json["decided_by"], steps[0]["actor_sub"]);
+    assert_eq!(r.json["allowed_actions"], json!([]));
     app.post_json(&path, &nodal, &json!({}))
         .await
         .assert_problem(409, "invalid_transition");
+    // A rejection keeps its reason with the step.
+    let other = submitted(&app, IN_MHA).await;
+    let c = complete(&app, &other, "A").await;
+    let reject = format!("/v1/delpge/claims/{}/reject", c["id"]);
+    let r = app
+        .post_json(&reject, &nodal, &json!({"reason": "Receipt not attested"}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["state"], "rejected");
+    assert_eq!(r.json["reason"], "Receipt not attested");
+    assert_eq!(r.json["steps"][0]["reason"], "Receipt not attested");
+    assert_eq!(r.json["steps"][0]["action"], "reject");
     let rows = audit_rows(&app, "delpge_claim", id).await;
     let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["approve", "claim"]);

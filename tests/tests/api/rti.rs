@@ -185,3 +185,84 @@ async fn the_register_is_the_cadre_divisions_alone() {
             .assert_problem(403, "forbidden");
     }
 }
+
+/// Follows a list's `next` links from `first`, checking the body's link is
+/// the `Link` header's; every page's ids in order, and the number of pages.
+async fn follow(app: &TestApp, first: &str) -> (Vec<i64>, usize) {
+    let dopt = app.dopt();
+    let (mut ids, mut pages, mut path) = (Vec::new(), 0, Some(first.to_owned()));
+    while let Some(p) = path {
+        let r = app.get(&p, &dopt).await;
+        assert_eq!(r.status, 200, "{p}: {}", r.json);
+        pages += 1;
+        ids.extend(
+            r.json["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["id"].as_i64().unwrap()),
+        );
+        path = r.json["next"].as_str().map(str::to_owned);
+        let link = r
+            .headers
+            .get("Link")
+            .map(|h| h.to_str().unwrap().to_owned());
+        match (&path, link) {
+            (Some(_), Some(link)) => {
+                let next = r.json["next"].as_str().unwrap();
+                assert_eq!(link, format!("<{next}>; rel=\"next\""));
+            }
+            (None, None) => {}
+            (next, link) => panic!("{p}: next {next:?} but Link {link:?}"),
+        }
+        assert!(pages <= 10, "{p}: the pages never end");
+    }
+    (ids, pages)
+}
+
+/// The register and the overdue list come a page at a time (keyset on the
+/// list's own order, the id breaking ties): every request once, in order.
+#[actix_web::test]
+async fn the_register_and_the_overdue_list_are_paged() {
+    let app = spawn().await;
+    // Seven requests; five overdue, three of them received the same day
+    // (so due the same day: the id orders them).
+    let mut registered = Vec::new();
+    for ago in [50, 45, 45, 45, 35, 3, 1] {
+        registered.push(
+            register(&app, days_ago(ago), "cash").await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    let mut newest_first = registered.clone();
+    newest_first.sort_unstable_by(|a, b| b.cmp(a));
+    let (ids, pages) = follow(&app, "/v1/rti/requests?limit=3").await;
+    assert_eq!((ids, pages), (newest_first.clone(), 3));
+    let (ids, pages) = follow(&app, "/v1/rti/requests").await;
+    assert_eq!((ids, pages), (newest_first, 1));
+    // Overdue: the longest overdue first; the same-day ones by id.
+    let overdue = registered[..5].to_vec();
+    let (ids, pages) = follow(&app, "/v1/rti/requests/overdue?limit=2").await;
+    assert_eq!((ids, pages), (overdue.clone(), 3));
+    // A page boundary inside the same-day run neither skips nor repeats.
+    let (ids, pages) = follow(&app, "/v1/rti/requests/overdue?limit=1").await;
+    assert_eq!((ids, pages), (overdue, 5));
+    // The next link keeps the date the first page was drawn for.
+    let r = app
+        .get("/v1/rti/requests/overdue?limit=1", &app.dopt())
+        .await;
+    let next = r.json["next"].as_str().unwrap();
+    assert!(next.contains(&format!("as_of={}", today())), "{next}");
+    // Bad cursors and sizes are named.
+    for (path, field) in [
+        ("/v1/rti/requests?cursor=abc", "query.cursor"),
+        ("/v1/rti/requests/overdue?cursor=7", "query.cursor"),
+        ("/v1/rti/requests?limit=0", "query.limit"),
+        ("/v1/rti/requests/overdue?limit=201", "query.limit"),
+    ] {
+        let r = app.get(path, &app.dopt()).await;
+        r.assert_problem(400, "invalid_query");
+        assert_eq!(r.json["errors"][0]["field"], field, "{path}");
+    }
+}

@@ -2,11 +2,22 @@
 //! (VIG-1, VIG-2): shared by the prints of requests that move through a
 //! workflow (foreign visit, deputation application).
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
+use cscms_store::organisations::OrgRow;
 use serde_json::Value;
 
 use super::{dmy, ist, Section, Table};
 use crate::routes::workflow::StepView;
+
+/// What the print of a workflow record shows beyond its view.
+pub struct Context<'a> {
+    pub org: Option<&'a OrgRow>,
+    pub ministry: Option<&'a OrgRow>,
+    /// The version printed: the number of steps taken.
+    pub version: i64,
+    pub printed_at: DateTime<Utc>,
+    pub verification: Option<String>,
+}
 
 /// `denied (as of 28.11.2026)`, from the clearance as recorded.
 pub fn outcome(clearance: Option<&Value>) -> String {

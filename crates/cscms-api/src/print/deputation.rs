@@ -3,23 +3,10 @@
 //! when, the vigilance clearance then and any override (VIG-2) — from the
 //! same view the JSON gives.
 
-use chrono::{DateTime, Utc};
-use cscms_store::organisations::OrgRow;
-
-use super::clearance::{chain, decision, decision_section, section};
+use super::clearance::{chain, decision, decision_section, section, Context};
 use super::foreign_visit::named;
 use super::{ist, or_dash, Block, Document, Section, Table};
 use crate::routes::deputation::ApplicationView;
-
-/// What a deputation application print shows beyond the view.
-pub struct Context<'a> {
-    pub org: Option<&'a OrgRow>,
-    pub ministry: Option<&'a OrgRow>,
-    /// The version printed: the number of steps taken.
-    pub version: i64,
-    pub printed_at: DateTime<Utc>,
-    pub verification: Option<String>,
-}
 
 pub fn document(v: &ApplicationView, ctx: &Context<'_>) -> Document {
     let a = &v.application;

@@ -2,22 +2,11 @@
 //! vigilance clearance as of the print and the decision with the clearance
 //! it was taken on, from the same view the JSON gives.
 
-use chrono::{DateTime, Utc};
 use cscms_store::organisations::OrgRow;
 
-use super::clearance::{chain, decision, decision_section, section};
+use super::clearance::{chain, decision, decision_section, section, Context};
 use super::{dmy, ist, or_dash, Block, Document, Section};
 use crate::routes::foreign_visits::ForeignVisitView;
-
-/// What a foreign visit print shows beyond the view.
-pub struct Context<'a> {
-    pub org: Option<&'a OrgRow>,
-    pub ministry: Option<&'a OrgRow>,
-    /// The version printed: the number of steps taken.
-    pub version: i64,
-    pub printed_at: DateTime<Utc>,
-    pub verification: Option<String>,
-}
 
 /// `Name (ID)`, or the bare id where the organisation is not on record.
 pub fn named(org: Option<&OrgRow>, id: &str) -> String {

@@ -5,7 +5,7 @@
 //! `GET /v1/prints/{code}` answers for. Documents are built from the same
 //! data their JSON gives.
 
-mod clearance;
+pub(crate) mod clearance;
 pub mod deputation;
 mod font;
 pub mod foreign_visit;

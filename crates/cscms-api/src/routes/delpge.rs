@@ -6,10 +6,13 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::decision::Decision;
-use cscms_domain::organisation::OrgKind;
+use cscms_domain::organisation::{ministry_of, OrgKind};
 use cscms_domain::principal::Principal;
-use cscms_domain::scope::{visibility, Family, Op, RecordPlace};
-use cscms_domain::trn::{self, Category, Claim, ClaimOutcome, Earned, EnrolRefusal, Grade};
+use cscms_domain::scope::{visibility, Family, Op};
+use cscms_domain::trn::{
+    self, Category, Claim, ClaimAction, ClaimOutcome, ClaimState, Earned, EnrolRefusal, Grade,
+    CLAIM,
+};
 use cscms_store::delpge::{
     ClaimFiling, ClaimRecord, ClaimRow, Decided, Enrolment, NewProgramme, ProgrammeRow,
 };
@@ -19,13 +22,13 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::workflow::{corrupt, to_json, today, ActionRequest};
+use super::workflow::{allowed, corrupt, to_json, today, StepView};
 use super::{actor, utc, visible_employee};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError, ProblemCode};
-use crate::extract::{BodyRules, CheckedJson, ValidJson};
+use crate::extract::{BodyRules, CheckedJson};
 use crate::gate::require_profile_submitted;
-use crate::scope::{authorize, ensure_visible};
+use crate::scope::authorize;
 use crate::state::AppState;
 
 /// A programme as DoPT notifies it.
@@ -251,10 +254,7 @@ pub async fn enrol(
         .await?;
     let employee = employee.ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?;
     let org = org.ok_or_else(|| corrupt("organisation"))?;
-    let ministry = employee
-        .org_parent
-        .clone()
-        .unwrap_or_else(|| employee.record.org_id.clone());
+    let ministry = ministry_of(&employee.record.org_id, employee.org_parent.as_deref()).to_owned();
     let as_of = today();
     let case = trn::EnrolmentCase {
         in_psu: org.kind == OrgKind::Psu.as_str(),
@@ -356,9 +356,9 @@ impl BodyRules for NewClaim {
     }
 }
 
-/// A claim with the engine's decision.
+/// A claim with the engine's decision, as listed.
 #[derive(Serialize, ToSchema)]
-pub struct ClaimView {
+pub struct ClaimSummary {
     pub id: i64,
     pub enrolment_id: i64,
     pub employee_code: String,
@@ -371,7 +371,7 @@ pub struct ClaimView {
     pub completed_on: NaiveDate,
     pub grade: Grade,
     /// `submitted` (admissible, awaiting the nodal officer), `not_admissible`, `approved`, `rejected`.
-    pub state: String,
+    pub state: ClaimState,
     pub admissible: bool,
     /// Rupees reimbursed if approved.
     pub amount: i64,
@@ -381,16 +381,34 @@ pub struct ClaimView {
     pub decided_at: Option<DateTime<Utc>>,
     pub reason: Option<String>,
     pub filed_at: DateTime<Utc>,
+    /// What the caller may do now.
+    pub allowed_actions: Vec<ClaimAction>,
+}
+
+/// A claim with its decision and the nodal officer's steps.
+#[derive(Serialize, ToSchema)]
+pub struct ClaimView {
+    #[serde(flatten)]
+    pub claim: ClaimSummary,
+    /// The approval or rejection, with who took it, when and why.
+    pub steps: Vec<StepView>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ClaimList {
-    pub items: Vec<ClaimView>,
+    pub items: Vec<ClaimSummary>,
 }
 
-fn claim_view(r: ClaimRecord) -> Result<ClaimView, ApiError> {
+fn claim_state(row: &ClaimRow) -> Result<ClaimState, ApiError> {
+    CLAIM
+        .state(&row.state)
+        .ok_or_else(|| corrupt("claim state"))
+}
+
+fn claim_summary(r: ClaimRecord, who: &Principal) -> Result<ClaimSummary, ApiError> {
+    let state = claim_state(&r.row)?;
     let row = r.row;
-    Ok(ClaimView {
+    Ok(ClaimSummary {
         id: row.id,
         enrolment_id: row.enrolment_id,
         employee_code: row.employee_code,
@@ -402,7 +420,7 @@ fn claim_view(r: ClaimRecord) -> Result<ClaimView, ApiError> {
         receipt_reference: row.receipt_ref,
         completed_on: row.completed_on,
         grade: row.grade.parse().map_err(|_| corrupt("grade"))?,
-        state: row.state,
+        state,
         admissible: row.admissible,
         amount: row.amount,
         decision: serde_json::from_str(&row.decision).map_err(|_| corrupt("decision"))?,
@@ -410,6 +428,22 @@ fn claim_view(r: ClaimRecord) -> Result<ClaimView, ApiError> {
         decided_at: row.decided_at.map(utc),
         reason: row.reason,
         filed_at: utc(row.filed_at),
+        allowed_actions: allowed(&CLAIM, state, who.role),
+    })
+}
+
+async fn claim_view(
+    state: &AppState,
+    who: &Principal,
+    r: ClaimRecord,
+) -> Result<ClaimView, ApiError> {
+    let id = r.row.id;
+    let steps = state
+        .read(move |c| cscms_store::steps::for_record(c, CLAIM.name, id))
+        .await?;
+    Ok(ClaimView {
+        claim: claim_summary(r, who)?,
+        steps: StepView::list(steps)?,
     })
 }
 
@@ -504,7 +538,7 @@ pub async fn file_claim(
         Err(ApiError::Conflict { .. }) => return Err(already_claimed(eid)),
         other => other?,
     };
-    let view = claim_view(load_claim(&state, &who, id).await?)?;
+    let view = claim_view(&state, &who, load_claim(&state, &who, id).await?).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/delpge/claims/{id}")))
         .json(view))
@@ -523,15 +557,13 @@ async fn load_claim(state: &AppState, who: &Principal, id: i64) -> Result<ClaimR
         .read(move |c| cscms_store::delpge::claim_record(c, id))
         .await?
         .ok_or_else(|| ApiError::not_found(what()))?;
-    let (org, parent) = super::stored_place(&r.row.org_id, r.org_parent.as_deref())?;
-    let code = super::stored_code(&r.row.employee_code)?;
-    let place = RecordPlace {
-        org: &org,
-        org_parent: parent.as_ref(),
-        employee: &code,
+    let at = super::StoredPlace {
+        org: &r.row.org_id,
+        parent: r.org_parent.as_deref(),
+        employee: &r.row.employee_code,
         shared_with: None,
     };
-    ensure_visible(who, Family::TrainingClaim, place, what)?;
+    super::ensure_sees_stored(who, Family::TrainingClaim, at, what)?;
     Ok(r)
 }
 
@@ -548,9 +580,7 @@ pub async fn get_claim(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::Ok().json(claim_view(
-        load_claim(&state, &who, id.into_inner()).await?,
-    )?))
+    super::workflow::show::<ClaimRecord>(&state, &who, id.into_inner()).await
 }
 
 /// List claims awaiting approval
@@ -568,90 +598,39 @@ pub async fn pending(
     authorize(&who, Op::DecideTrainingClaim)?;
     let v = visibility(&who, Family::TrainingClaim);
     let rows = state
-        .db(move |c| cscms_store::delpge::claims(c, &v, Some("submitted")))
+        .db(move |c| cscms_store::delpge::claims(c, &v, Some(ClaimState::Submitted.as_str())))
         .await?;
-    let items = rows.into_iter().map(claim_view).collect::<Result<_, _>>()?;
+    let items = rows
+        .into_iter()
+        .map(|r| claim_summary(r, &who))
+        .collect::<Result<_, _>>()?;
     Ok(HttpResponse::Ok().json(ClaimList { items }))
 }
 
-async fn decide(
-    state: &AppState,
-    who: &Principal,
-    req: &HttpRequest,
-    id: i64,
-    to: &'static str,
-    reason: Option<String>,
-) -> Result<HttpResponse, ApiError> {
-    let r = load_claim(state, who, id).await?;
-    authorize(who, Op::DecideTrainingClaim)?;
-    if r.row.state != "submitted" {
-        return Err(ApiError::InvalidTransition {
-            action: if to == "approved" {
-                "approve"
-            } else {
-                "reject"
-            }
-            .into(),
-            current: r.row.state,
-            allowed: Vec::new(),
-        });
-    }
-    let actor = actor(who, req);
-    state
-        .db(move |c| {
-            cscms_store::delpge::decide_claim(
-                c,
-                &actor,
-                id,
-                to,
-                reason.as_deref(),
-                Utc::now().naive_utc(),
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(claim_view(load_claim(state, who, id).await?)?))
-}
+// No vigilance clearance is a condition of a reimbursement (TRN-1).
+super::workflow::step_record!(ClaimRecord {
+    workflow: CLAIM => (ClaimState, ClaimAction),
+    view: ClaimView = claim_view,
+    load: load_claim,
+    stored_state: |r| &r.row.state,
+    advance: cscms_store::delpge::advance,
+});
 
-/// Approve a claim for payment
-///
-/// The nodal officer approves an admissible claim (TRN-1). Audited.
-#[utoipa::path(tag = "delpge", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Claim id")),
-    responses((status = 200, description = "The approved claim", body = ClaimView),
-        (status = 403, description = "Only the nodal officer approves", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not awaiting approval (`current_state`)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/delpge/claims/{id}/approve")]
-pub async fn approve(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    decide(&state, &who, &req, id.into_inner(), "approved", body.reason).await
-}
-
-/// Reject a claim
-///
-/// The nodal officer rejects a claim, with a reason (TRN-1). Audited.
-#[utoipa::path(tag = "delpge", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Claim id")),
-    responses((status = 200, description = "The rejected claim", body = ClaimView),
-        (status = 403, description = "Only the nodal officer rejects", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not awaiting approval (`current_state`)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/delpge/claims/{id}/reject")]
-pub async fn reject(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let reason = body.reason.ok_or_else(|| {
-        ApiError::invalid("body.reason", "required", "a reason is required to reject")
-    })?;
-    decide(&state, &who, &req, id, "rejected", Some(reason)).await
+super::workflow::step_handlers! {
+    record: ClaimRecord, view: ClaimView, tag: "delpge", id: "Claim id";
+    approve: ClaimAction::Approve, "/delpge/claims/{id}/approve",
+        "Approve a claim for payment",
+        "The nodal officer approves an admissible claim (TRN-1). The step is recorded with the claim and audited.",
+        "The approved claim",
+        403 "Only the nodal officer approves",
+        409 "Not awaiting approval (`current_state`, `allowed_actions`)";
+    reject: ClaimAction::Reject, "/delpge/claims/{id}/reject",
+        "Reject a claim",
+        "The nodal officer rejects a claim, with a reason (TRN-1). The step is recorded with the claim and audited.",
+        "The rejected claim",
+        403 "Only the nodal officer rejects",
+        409 "Not awaiting approval (`current_state`, `allowed_actions`)",
+        422 "No reason given";
 }
 
 /// One line of the ledger.
@@ -661,7 +640,7 @@ pub struct LedgerLine {
     pub category: Category,
     pub units: i64,
     pub completed_on: NaiveDate,
-    pub state: String,
+    pub state: ClaimState,
     /// Whether the units count (admissible and not rejected).
     pub counts: bool,
     pub amount: i64,
@@ -714,8 +693,8 @@ pub async fn ledger(
                 category: c.category.parse().map_err(|_| corrupt("category"))?,
                 units: c.units,
                 completed_on: c.completed_on,
-                counts: c.admissible && c.state != "rejected",
-                state: c.state,
+                counts: claim_state(&c)?.counts(c.admissible),
+                state: claim_state(&c)?,
                 amount: c.amount,
             })
         })

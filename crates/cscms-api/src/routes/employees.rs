@@ -161,8 +161,6 @@ pub struct ListQuery {
     pub limit: Option<u32>,
 }
 
-const DEFAULT_LIMIT: u32 = 50;
-
 /// Parses the query into a store filter, listing every bad parameter.
 fn parse_query(q: &ListQuery) -> Result<(EmployeeFilter, Option<String>, u32), ApiError> {
     let mut errors = Vec::new();
@@ -200,14 +198,10 @@ fn parse_query(q: &ListQuery) -> Result<(EmployeeFilter, Option<String>, u32), A
     if let Some(Err(e)) = q.cursor.as_deref().map(EmployeeCode::parse) {
         errors.push(FieldError::new("query.cursor", "invalid", e.to_string()));
     }
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=200).contains(&limit) {
-        errors.push(FieldError::new(
-            "query.limit",
-            "out_of_range",
-            "from 1 to 200",
-        ));
-    }
+    let limit = super::paging::limit(q.limit).unwrap_or_else(|e| {
+        errors.push(e);
+        super::paging::DEFAULT_LIMIT
+    });
     if !errors.is_empty() {
         return Err(ApiError::bad_query(errors));
     }
@@ -236,20 +230,19 @@ pub async fn list(
     let query = query.into_inner();
     let (filter, cursor, limit) = parse_query(&query)?;
     let visibility = visibility(&who, Family::ServiceRecord);
-    let fetch = i64::from(limit) + 1;
+    let fetch = super::paging::fetch(limit);
     // A page by index is a short read (inline on the embedded database);
     // a name search scans, so it goes to the blocking pool.
     let searching = filter.q.as_deref().is_some_and(|q| !q.is_empty());
     let page = move |c: &mut cscms_store::DbConn| {
         cscms_store::employees::list(c, &visibility, &filter, cursor.as_deref(), fetch)
     };
-    let mut rows = if searching {
+    let rows = if searching {
         state.db(page).await?
     } else {
         state.read(page).await?
     };
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
+    let (rows, more) = super::paging::split(rows, limit);
     let next = match (more, rows.last()) {
         (true, Some(last)) => {
             let next_query = ListQuery {
@@ -257,20 +250,17 @@ pub async fn list(
                 limit: Some(limit),
                 ..query
             };
-            serde_urlencoded::to_string(&next_query)
-                .ok()
-                .map(|qs| format!("/v1/employees?{qs}"))
+            super::paging::next_link("/v1/employees", &next_query)
         }
         _ => None,
     };
-    let mut res = HttpResponse::Ok();
-    if let Some(link) = &next {
-        res.insert_header(("Link", format!("<{link}>; rel=\"next\"")));
-    }
-    Ok(res.json(EmployeePage {
-        items: rows.into_iter().map(EmployeeSummary::from).collect(),
-        next,
-    }))
+    Ok(super::paging::respond(
+        next.clone(),
+        &EmployeePage {
+            items: rows.into_iter().map(EmployeeSummary::from).collect(),
+            next,
+        },
+    ))
 }
 
 /// Read an employee

@@ -7,7 +7,7 @@ use cscms_domain::foreign_visit::{
     check, FundedBy, FvAction, FvState, LeaveKind, Trip, FOREIGN_VISIT,
 };
 use cscms_domain::principal::Principal;
-use cscms_domain::scope::{visibility, Family, Op, RecordPlace};
+use cscms_domain::scope::{visibility, Family, Op};
 use cscms_domain::vigilance::ClearancePurpose;
 use cscms_store::foreign_visits::{FvRecord, NewFv};
 use serde::{Deserialize, Serialize};
@@ -15,16 +15,14 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::workflow::{
-    allowed, clearance_json, corrupt, refused, take_step, to_json, today, ActionRequest, StepView,
-};
+use super::workflow::{allowed, clearance_json, corrupt, refused, to_json, today, StepView};
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::clearance;
 use crate::error::{ApiError, FieldError};
-use crate::extract::{body_errors, BodyRules, CheckedJson, ValidJson};
+use crate::extract::{body_errors, BodyRules, CheckedJson};
 use crate::gate::require_profile_submitted;
-use crate::scope::{authorize, ensure_visible};
+use crate::scope::authorize;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -185,15 +183,13 @@ async fn load_visible(state: &AppState, who: &Principal, id: i64) -> Result<FvRe
         .db(move |c| cscms_store::foreign_visits::get(c, id))
         .await?
         .ok_or_else(not_found)?;
-    let (org, parent) = super::stored_place(&r.row.org_id, r.org_parent.as_deref())?;
-    let code = super::stored_code(&r.row.employee_code)?;
-    let place = RecordPlace {
-        org: &org,
-        org_parent: parent.as_ref(),
-        employee: &code,
+    let at = super::StoredPlace {
+        org: &r.row.org_id,
+        parent: r.org_parent.as_deref(),
+        employee: &r.row.employee_code,
         shared_with: None,
     };
-    ensure_visible(who, Family::ForeignVisit, place, || {
+    super::ensure_sees_stored(who, Family::ForeignVisit, at, || {
         format!("Foreign visit request {id}")
     })?;
     Ok(r)
@@ -370,149 +366,54 @@ pub async fn get(
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    if super::wants_pdf(&req) {
-        let r = load_visible(&state, &who, id).await?;
-        let v = view(&state, &who, r).await?;
-        return super::negotiated(print_request(&state, &who, &v).await);
-    }
-    super::negotiated(super::workflow::show::<FvRecord>(&state, &who, id).await)
+    super::workflow::read::<FvRecord>(&state, &who, &req, id.into_inner()).await
 }
 
-/// The request as printed, registered for verification; its version is
-/// the number of steps taken.
-async fn print_request(
-    state: &AppState,
-    who: &Principal,
-    v: &ForeignVisitView,
-) -> Result<HttpResponse, ApiError> {
-    let r = &v.request;
-    let (org, ministry) = super::prints::org_and_ministry(state, &r.organisation_id).await?;
-    let version = i64::try_from(v.steps.len()).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let issued = crate::print::verification::issue(
-        state,
-        who,
-        FOREIGN_VISIT.name,
-        &r.id.to_string(),
-        version,
-    )
-    .await?;
-    let doc = crate::print::foreign_visit::document(
-        v,
-        &crate::print::foreign_visit::Context {
-            org: org.as_ref(),
-            ministry: ministry.as_ref(),
-            version,
-            printed_at: issued.at,
-            verification: Some(issued.code),
-        },
-    );
-    let pdf = crate::print::render(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(super::prints::pdf_response(
-        &format!("foreign-visit-{}.pdf", r.id),
-        pdf,
-    ))
-}
-
-impl super::workflow::StepRecord for FvRecord {
-    type State = FvState;
-    type Action = FvAction;
-    type View = ForeignVisitView;
-
-    fn workflow() -> &'static cscms_domain::workflow::Workflow<FvState, FvAction> {
-        &FOREIGN_VISIT
-    }
-
-    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
-        load_visible(state, who, id).await
-    }
-
-    fn current(&self) -> Result<FvState, ApiError> {
-        FOREIGN_VISIT
-            .state(&self.row.state)
-            .ok_or_else(|| corrupt("state"))
-    }
-
-    fn clearance_subject(&self) -> Option<(&str, ClearancePurpose)> {
-        Some((&self.row.employee_code, ClearancePurpose::ForeignVisit))
-    }
-
-    fn advance(
-        c: &mut cscms_store::DbConn,
-        actor: &cscms_store::audit::Actor,
-        id: i64,
-        step: &cscms_domain::workflow::Step,
-    ) -> Result<(), cscms_store::StoreError> {
-        cscms_store::foreign_visits::advance(c, actor, id, step)
-    }
-
-    async fn view(self, state: &AppState, who: &Principal) -> Result<ForeignVisitView, ApiError> {
-        view(state, who, self).await
+impl super::workflow::Printed for FvRecord {
+    /// The request as printed (FV-1); its version is the number of steps taken.
+    async fn print(self, state: &AppState, who: &Principal) -> Result<HttpResponse, ApiError> {
+        let v = view(state, who, self).await?;
+        let r = &v.request;
+        super::prints::print_steps(
+            state,
+            who,
+            (FOREIGN_VISIT.name, r.id, &r.organisation_id),
+            v.steps.len(),
+            &format!("foreign-visit-{}.pdf", r.id),
+            |ctx| crate::print::foreign_visit::document(&v, ctx),
+        )
+        .await
     }
 }
 
-/// Grant foreign visit clearance
-///
-/// The nodal officer grants clearance (FV-1), seeing the vigilance clearance.
-#[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The granted request", body = ForeignVisitView),
-        (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not awaiting a decision (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/foreign-visits/{id}/grant")]
-pub async fn grant(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    take_step::<FvRecord>(&state, &who, &req, id.into_inner(), FvAction::Grant, body).await
-}
+super::workflow::step_record!(FvRecord {
+    workflow: FOREIGN_VISIT => (FvState, FvAction),
+    view: ForeignVisitView = view,
+    load: load_visible,
+    stored_state: |r| &r.row.state,
+    clearance: |r| Some((&r.row.employee_code, ClearancePurpose::ForeignVisit)),
+    advance: cscms_store::foreign_visits::advance,
+});
 
-/// Refuse foreign visit clearance
-///
-/// The nodal officer refuses clearance, with a reason (FV-1).
-#[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The refused request", body = ForeignVisitView),
-        (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not awaiting a decision (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reason given", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/foreign-visits/{id}/refuse")]
-pub async fn refuse(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    take_step::<FvRecord>(&state, &who, &req, id.into_inner(), FvAction::Refuse, body).await
-}
-
-/// Withdraw a foreign visit request
-///
-/// The employee withdraws the request before a decision (FV-1).
-#[utoipa::path(tag = "foreign visits", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The withdrawn request", body = ForeignVisitView),
-        (status = 403, description = "Only the employee withdraws", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/foreign-visits/{id}/withdraw")]
-pub async fn withdraw(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    take_step::<FvRecord>(
-        &state,
-        &who,
-        &req,
-        id.into_inner(),
-        FvAction::Withdraw,
-        body,
-    )
-    .await
+super::workflow::step_handlers! {
+    record: FvRecord, view: ForeignVisitView, tag: "foreign visits", id: "Request id";
+    grant: FvAction::Grant, "/foreign-visits/{id}/grant",
+        "Grant foreign visit clearance",
+        "The nodal officer grants clearance (FV-1), seeing the vigilance clearance.",
+        "The granted request",
+        403 "Only the nodal officer decides",
+        409 "Not awaiting a decision (`current_state`, `allowed_actions`)";
+    refuse: FvAction::Refuse, "/foreign-visits/{id}/refuse",
+        "Refuse foreign visit clearance",
+        "The nodal officer refuses clearance, with a reason (FV-1).",
+        "The refused request",
+        403 "Only the nodal officer decides",
+        409 "Not awaiting a decision (`current_state`, `allowed_actions`)",
+        422 "No reason given";
+    withdraw: FvAction::Withdraw, "/foreign-visits/{id}/withdraw",
+        "Withdraw a foreign visit request",
+        "The employee withdraws the request before a decision (FV-1).",
+        "The withdrawn request",
+        403 "Only the employee withdraws",
+        409 "Already decided (`current_state`, `allowed_actions`)";
 }

@@ -372,8 +372,6 @@ pub struct IprListQuery {
     pub limit: Option<u32>,
 }
 
-const DEFAULT_LIMIT: u32 = 50;
-
 struct ListParams {
     filter: IprListFilter,
     due_on: NaiveDate,
@@ -422,14 +420,10 @@ fn parse_list_query(q: &IprListQuery, today: NaiveDate) -> Result<ListParams, Ap
     if let Some(Err(e)) = q.cursor.as_deref().map(EmployeeCode::parse) {
         errors.push(FieldError::new("query.cursor", "invalid", e.to_string()));
     }
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=200).contains(&limit) {
-        errors.push(FieldError::new(
-            "query.limit",
-            "out_of_range",
-            "from 1 to 200",
-        ));
-    }
+    let limit = super::paging::limit(q.limit).unwrap_or_else(|e| {
+        errors.push(e);
+        super::paging::DEFAULT_LIMIT
+    });
     let criteria = IprObligation::rule_18_criteria(year);
     match (due_on, criteria) {
         (Some(due_on), Some((groups, joined_by))) if errors.is_empty() => Ok(ListParams {
@@ -471,14 +465,13 @@ pub async fn list(
     let today = clearance::today();
     let p = parse_list_query(&query, today)?;
     let visibility = visibility(&who, Family::PropertyReturn);
-    let fetch = i64::from(p.limit) + 1;
+    let fetch = super::paging::fetch(p.limit);
     let filter = p.filter.clone();
     let cursor = p.cursor.clone();
-    let mut rows = state
+    let rows = state
         .db(move |c| cscms_store::ipr::list(c, &visibility, &filter, cursor.as_deref(), fetch))
         .await?;
-    let more = rows.len() > p.limit as usize;
-    rows.truncate(p.limit as usize);
+    let (rows, more) = super::paging::split(rows, p.limit);
     let params = clearance::params();
     let year = p.filter.year;
     let items: Vec<IprListItem> = rows
@@ -508,21 +501,18 @@ pub async fn list(
                 limit: Some(p.limit),
                 ..query
             };
-            serde_urlencoded::to_string(&next_query)
-                .ok()
-                .map(|qs| format!("/v1/ipr?{qs}"))
+            super::paging::next_link("/v1/ipr", &next_query)
         }
         _ => None,
     };
-    let mut res = HttpResponse::Ok();
-    if let Some(link) = &next {
-        res.insert_header(("Link", format!("<{link}>; rel=\"next\"")));
-    }
-    Ok(res.json(IprListPage {
-        year,
-        due_on: p.due_on,
-        due_passed: today > p.due_on,
-        items,
-        next,
-    }))
+    Ok(super::paging::respond(
+        next.clone(),
+        &IprListPage {
+            year,
+            due_on: p.due_on,
+            due_passed: today > p.due_on,
+            items,
+            next,
+        },
+    ))
 }

@@ -18,6 +18,7 @@ pub mod ipr;
 pub mod me;
 pub mod oauth;
 pub mod organisations;
+pub mod paging;
 pub mod prints;
 pub mod profile;
 pub mod rotation;
@@ -115,6 +116,41 @@ where
     };
     crate::scope::ensure_visible(who, family, place, || format!("Employee {code}"))?;
     Ok((parsed, placed.record, extra))
+}
+
+/// Where a stored record of an employee is held, as its columns give it:
+/// the organisation, its parent, the employee, and the organisation it is
+/// shared with where its family shares (DEP-1: the borrower, once approved).
+pub(crate) struct StoredPlace<'a> {
+    pub org: &'a str,
+    pub parent: Option<&'a str>,
+    pub employee: &'a str,
+    pub shared_with: Option<&'a str>,
+}
+
+/// The one check of a stored employee record against the caller's scope
+/// for its family (`scope::sees`): 404 naming `what` when outside it; 500
+/// when the stored ids do not read.
+pub(crate) fn ensure_sees_stored(
+    who: &Principal,
+    family: Family,
+    at: StoredPlace<'_>,
+    what: impl FnOnce() -> String,
+) -> Result<(), ApiError> {
+    let (org, parent) = stored_place(at.org, at.parent)?;
+    let employee = stored_code(at.employee)?;
+    let shared = at
+        .shared_with
+        .map(|s| stored_place(s, None))
+        .transpose()?
+        .map(|(o, _)| o);
+    let place = RecordPlace {
+        org: &org,
+        org_parent: parent.as_ref(),
+        employee: &employee,
+        shared_with: shared.as_ref(),
+    };
+    crate::scope::ensure_visible(who, family, place, what)
 }
 
 /// A stored organisation and its parent, as domain ids. Unreadable stored

@@ -2,7 +2,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use cscms_domain::organisation::{OrgId, OrgKind};
+use cscms_domain::organisation::{is_ministry, OrgId, OrgKind};
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{sees_organisation, Family, Op, OrgPlace};
 use cscms_store::organisations::{NewOrg, OrgRow};
@@ -237,7 +237,7 @@ pub async fn create(
         .db(move |c| {
             if let Some(parent) = &new.parent_id {
                 let ok = cscms_store::organisations::get(c, parent)?
-                    .is_some_and(|p| p.parent_id.is_none());
+                    .is_some_and(|p| is_ministry(p.parent_id.as_deref()));
                 if !ok {
                     return Ok(Err(()));
                 }
@@ -338,7 +338,7 @@ pub async fn onboard(
     let (parent_org, _) = super::stored_place(&parent.id, None)?;
     authorize_for(&who, Op::OnboardSubOrganisation, &parent_org)?;
     let mut errors = Vec::new();
-    if parent.parent_id.is_some() {
+    if !is_ministry(parent.parent_id.as_deref()) {
         errors.push(FieldError::new(
             "path.id",
             "not_a_ministry",

@@ -36,6 +36,32 @@ pub(crate) async fn org_and_ministry(
         .await
 }
 
+/// The print of a record that moves through a workflow (FV-1, DEP-1):
+/// its organisation and ministry named, its version the number of steps
+/// taken, registered for verification under the workflow's name.
+pub(crate) async fn print_steps(
+    state: &AppState,
+    who: &cscms_domain::principal::Principal,
+    (workflow, id, org_id): (&'static str, i64, &str),
+    steps: usize,
+    filename: &str,
+    document: impl FnOnce(&crate::print::clearance::Context<'_>) -> crate::print::Document,
+) -> Result<HttpResponse, ApiError> {
+    let (org, ministry) = org_and_ministry(state, org_id).await?;
+    let version = i64::try_from(steps).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let issued =
+        crate::print::verification::issue(state, who, workflow, &id.to_string(), version).await?;
+    let doc = document(&crate::print::clearance::Context {
+        org: org.as_ref(),
+        ministry: ministry.as_ref(),
+        version,
+        printed_at: issued.at,
+        verification: Some(issued.code),
+    });
+    let pdf = crate::print::render(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(pdf_response(filename, pdf))
+}
+
 /// A PDF answer, named for the download.
 pub(crate) fn pdf_response(filename: &str, pdf: Vec<u8>) -> HttpResponse {
     HttpResponse::Ok()

@@ -5,6 +5,7 @@ use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionT
 use actix_web::{get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::{is_ministry, ministry_of};
 use cscms_domain::principal::Principal;
 use cscms_domain::profile::{
     changed_fields, deemed_final, may_change, status::transition, ProfileAction, ProfileDoc,
@@ -93,10 +94,8 @@ async fn load_visible(state: &AppState, who: &Principal, code: &str) -> Result<L
             let Some(record) = cscms_store::profiles::load(c, &key)? else {
                 return Ok(None);
             };
-            let ministry = record
-                .org_parent
-                .clone()
-                .unwrap_or_else(|| record.employee.org_id.clone());
+            let ministry =
+                ministry_of(&record.employee.org_id, record.org_parent.as_deref()).to_owned();
             let officers = cscms_store::organisations::officers(c, &ministry)?
                 .into_iter()
                 .filter(|o| o.role == "nodal_officer")
@@ -659,7 +658,7 @@ pub async fn open_round(
             if let Some(list) = &orgs {
                 for (i, id) in list.iter().enumerate() {
                     let ok = cscms_store::organisations::get(c, id)?
-                        .is_some_and(|o| o.parent_id.is_none());
+                        .is_some_and(|o| is_ministry(o.parent_id.as_deref()));
                     if !ok {
                         return Ok(Err(i));
                     }

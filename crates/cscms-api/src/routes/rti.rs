@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::workflow::{corrupt, today};
-use super::{actor, utc};
+use super::{actor, paging, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::{BodyRules, CheckedJson};
@@ -147,6 +147,9 @@ pub struct RtiRequestList {
     /// The date the list was drawn up for.
     pub as_of: NaiveDate,
     pub items: Vec<RtiRequest>,
+    /// The next page, or null on the last one.
+    #[schema(example = "/v1/rti/requests?cursor=41&limit=50")]
+    pub next: Option<String>,
 }
 
 fn view(row: RtiRow, as_of: NaiveDate) -> Result<RtiRequest, ApiError> {
@@ -361,20 +364,76 @@ pub async fn reply(
         .json(v))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OverdueQuery {
-    /// The date to judge by; today (IST) when absent.
+    /// The date to judge by; today (IST) when absent. The `next` link
+    /// keeps the date of the first page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<NaiveDate>,
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct RegisterQuery {
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+/// The page size and the cursor read by `key`, or every bad parameter.
+fn page_of<K>(
+    limit: Option<u32>,
+    cursor: Option<&str>,
+    key: impl Fn(&str) -> Option<K>,
+) -> Result<(u32, Option<K>), ApiError> {
+    let mut errors = Vec::new();
+    let limit = paging::limit(limit).map_err(|e| errors.push(e)).ok();
+    let after = match cursor.map(|c| key(c).ok_or(c)) {
+        Some(Ok(k)) => Some(k),
+        Some(Err(c)) => {
+            errors.push(FieldError::new(
+                "query.cursor",
+                "invalid",
+                format!("'{c}' is not a cursor of this list"),
+            ));
+            None
+        }
+        None => None,
+    };
+    match limit {
+        Some(limit) if errors.is_empty() => Ok((limit, after)),
+        _ => Err(ApiError::bad_query(errors)),
+    }
+}
+
+/// The overdue list's key: the last day for the reply, then the id.
+fn overdue_key(c: &str) -> Option<(NaiveDate, i64)> {
+    let (due, id) = c.split_once('.')?;
+    Some((due.parse().ok()?, id.parse().ok()?))
 }
 
 /// List overdue RTI requests
 ///
 /// Requests with no reply whose last day has passed, the longest overdue
-/// first (RTI-1).
+/// first (RTI-1), a page at a time.
 #[utoipa::path(tag = "rti", security(("bearer" = [])), params(OverdueQuery),
-    responses((status = 200, description = "Overdue requests, longest overdue first", body = RtiRequestList),
+    responses((status = 200, description = "A page of overdue requests, longest overdue first; `Link` names the next page", body = RtiRequestList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only DoPT keeps the register", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/rti/requests/overdue")]
 pub async fn overdue(
@@ -383,33 +442,70 @@ pub async fn overdue(
     q: web::Query<OverdueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageRtiRegister)?;
+    let q = q.into_inner();
     let as_of = q.as_of.unwrap_or_else(today);
-    list_as(&state, RtiFilter::OverdueOn(as_of), as_of).await
+    let (limit, after) = page_of(q.limit, q.cursor.as_deref(), overdue_key)?;
+    let filter = RtiFilter::OverdueOn { on: as_of, after };
+    list_as(&state, filter, as_of, limit, |last| {
+        let next = OverdueQuery {
+            as_of: Some(as_of),
+            cursor: Some(format!("{}.{}", last.reply_due_on, last.id)),
+            limit: Some(limit),
+        };
+        paging::next_link("/v1/rti/requests/overdue", &next)
+    })
+    .await
 }
 
 /// List the register of RTI requests
 ///
-/// Every request, newest first (DoPT).
-#[utoipa::path(tag = "rti", security(("bearer" = [])),
-    responses((status = 200, description = "Requests, newest first", body = RtiRequestList),
+/// Every request, newest first (DoPT), a page at a time.
+#[utoipa::path(tag = "rti", security(("bearer" = [])), params(RegisterQuery),
+    responses((status = 200, description = "A page of requests, newest first; `Link` names the next page", body = RtiRequestList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only DoPT keeps the register", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/rti/requests")]
-pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn list(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<RegisterQuery>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageRtiRegister)?;
-    list_as(&state, RtiFilter::All, today()).await
+    let (limit, before) = page_of(q.limit, q.cursor.as_deref(), |c| c.parse::<i64>().ok())?;
+    list_as(&state, RtiFilter::All { before }, today(), limit, |last| {
+        let next = RegisterQuery {
+            cursor: Some(last.id.to_string()),
+            limit: Some(limit),
+        };
+        paging::next_link("/v1/rti/requests", &next)
+    })
+    .await
 }
 
+/// A page of the list; `next` makes the link from the last row shown when
+/// another page follows.
 async fn list_as(
     state: &AppState,
     filter: RtiFilter,
     as_of: NaiveDate,
+    limit: u32,
+    next: impl FnOnce(&RtiRow) -> Option<String>,
 ) -> Result<HttpResponse, ApiError> {
     let rows = state
-        .db(move |c| cscms_store::rti::list(c, filter, 500))
+        .db(move |c| cscms_store::rti::list(c, filter, paging::fetch(limit)))
         .await?;
+    let (rows, more) = paging::split(rows, limit);
+    let next = match (more, rows.last()) {
+        (true, Some(last)) => next(last),
+        _ => None,
+    };
     let items = rows
         .into_iter()
         .map(|r| view(r, as_of))
         .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(RtiRequestList { as_of, items }))
+    Ok(paging::respond(
+        next.clone(),
+        &RtiRequestList { as_of, items, next },
+    ))
 }

@@ -14,15 +14,12 @@ use cscms_domain::surplus::{
     self, is_overdue, Requisition, RequisitionInput, StoredRequisition, SurAction, SurState,
     SURPLUS_REQUISITION,
 };
-use cscms_domain::vigilance::ClearancePurpose;
 use cscms_store::surplus::{NewNomination, NewRequisition, Proforma, RequisitionRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationErrors};
 
-use super::workflow::{
-    allowed, corrupt, refused, take_step, to_json, today, ActionRequest, StepView,
-};
+use super::workflow::{allowed, corrupt, refused, to_json, today, StepView};
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
@@ -398,13 +395,11 @@ pub async fn read(
     req: HttpRequest,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let r = load_visible(&state, &who, id.into_inner()).await?;
-    if super::wants_pdf(&req) {
-        return super::negotiated(print_requisition(&state, &who, r).await);
-    }
-    super::negotiated(Ok(answer(view(&state, &who, r).await?)))
+    super::workflow::read::<RequisitionRecord>(&state, &who, &req, id.into_inner()).await
 }
 
+/// The proforma as printed (SUR-1), registered for verification at the
+/// requisition's version.
 async fn print_requisition(
     state: &AppState,
     who: &Principal,
@@ -433,13 +428,10 @@ async fn print_requisition(
         },
     );
     let pdf = print::render(&document).map_err(|e| ApiError::Internal(e.to_string()))?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((
-            "Content-Disposition",
-            format!("inline; filename=\"surplus-requisition-{id}.pdf\""),
-        ))
-        .body(pdf))
+    Ok(super::prints::pdf_response(
+        &format!("surplus-requisition-{id}.pdf"),
+        pdf,
+    ))
 }
 
 /// Amend a draft requisition
@@ -497,142 +489,85 @@ pub async fn amend(
     Ok(answer(view(&state, &who, r).await?))
 }
 
-impl super::workflow::StepRecord for RequisitionRecord {
-    type State = SurState;
-    type Action = SurAction;
-    type View = RequisitionView;
-
-    fn workflow() -> &'static cscms_domain::workflow::Workflow<SurState, SurAction> {
-        &SURPLUS_REQUISITION
-    }
-
-    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
-        load_visible(state, who, id).await
-    }
-
-    fn current(&self) -> Result<SurState, ApiError> {
-        current(self)
-    }
-
-    /// The requester is an office: no vigilance clearance (SUR-1).
-    fn clearance_subject(&self) -> Option<(&str, ClearancePurpose)> {
-        None
-    }
-
-    fn advance(
-        c: &mut cscms_store::DbConn,
-        actor: &cscms_store::audit::Actor,
-        id: i64,
-        step: &cscms_domain::workflow::Step,
-    ) -> Result<(), cscms_store::StoreError> {
-        cscms_store::surplus::advance(c, actor, id, step)
-    }
-
-    async fn view(self, state: &AppState, who: &Principal) -> Result<RequisitionView, ApiError> {
-        view(state, who, self).await
-    }
-}
-
-/// The office submits only its own requisition: a ministry's nodal officer
-/// sees its bodies' drafts, but the body submits them.
-async fn own_office(state: &AppState, who: &Principal, id: i64) -> Result<(), ApiError> {
-    let r = load_visible(state, who, id).await?;
-    if matches!(current(&r)?, SurState::Draft)
-        && who.officer_org().map(OrgId::as_str) != Some(r.row.org_id.as_str())
-    {
-        return Err(ApiError::forbidden(
-            "Only the office that drafted the requisition submits it.",
-        ));
-    }
-    Ok(())
-}
-
-macro_rules! action_handler {
-    ($name:ident, $action:expr, $path:literal, $summary:literal, $doc:literal, $done:literal, $forbidden:literal, $conflict:literal) => {
-        #[doc = $doc]
-        #[utoipa::path(summary = $summary, description = $doc, tag = "surplus", security(("bearer" = [])), request_body = ActionRequest,
-            params(("id" = i64, Path, description = "Requisition id")),
-            responses((status = 200, description = $done, body = RequisitionView),
-                (status = 403, description = $forbidden, body = crate::error::Problem, content_type = "application/problem+json"),
-                (status = 409, description = $conflict, body = crate::error::Problem, content_type = "application/problem+json"),
-                (status = 422, description = "A reason is required to return", body = crate::error::Problem, content_type = "application/problem+json")))]
-        #[post($path)]
-        pub async fn $name(
-            Auth(who): Auth,
-            state: web::Data<AppState>,
-            req: HttpRequest,
-            id: web::Path<i64>,
-            ValidJson(body): ValidJson<ActionRequest>,
-        ) -> Result<HttpResponse, ApiError> {
-            let id = id.into_inner();
-            if $action == SurAction::Submit {
-                own_office(&state, &who, id).await?;
+// The requester is an office: no vigilance clearance (SUR-1).
+super::workflow::step_record!(RequisitionRecord {
+    workflow: SURPLUS_REQUISITION => (SurState, SurAction),
+    view: RequisitionView = view,
+    load: load_visible,
+    stored_state: |r| &r.row.state,
+    advance: cscms_store::surplus::advance,
+    more {
+        /// The office submits only its own requisition: a ministry's nodal
+        /// officer sees its bodies' drafts, but the body submits them.
+        fn may_take(&self, who: &Principal, action: SurAction) -> Result<(), ApiError> {
+            if action == SurAction::Submit
+                && matches!(current(self)?, SurState::Draft)
+                && who.officer_org().map(OrgId::as_str) != Some(self.row.org_id.as_str())
+            {
+                return Err(ApiError::forbidden(
+                    "Only the office that drafted the requisition submits it.",
+                ));
             }
-            take_step::<RequisitionRecord>(&state, &who, &req, id, $action, body).await
+            Ok(())
         }
-    };
+
+        fn respond(v: RequisitionView) -> HttpResponse {
+            answer(v)
+        }
+    }
+});
+
+impl super::workflow::Printed for RequisitionRecord {
+    async fn print(self, state: &AppState, who: &Principal) -> Result<HttpResponse, ApiError> {
+        print_requisition(state, who, self).await
+    }
 }
 
-action_handler!(
-    submit,
-    SurAction::Submit,
-    "/surplus/requisitions/{id}/submit",
-    "Submit a requisition",
-    "The office submits its draft to its cadre controlling authority (SUR-1).",
-    "The submitted requisition",
-    "Only the office submits",
-    "Not a draft (`current_state`, `allowed_actions`)"
-);
-action_handler!(
-    forward,
-    SurAction::Forward,
-    "/surplus/requisitions/{id}/forward",
-    "Forward a requisition to DoPT",
-    "The cadre controlling authority forwards the requisition to DoPT's Surplus Cell: for a body under a ministry, the ministry's nodal officer (note (iv) of the proforma; SUR-1).",
-    "The forwarded requisition",
-    "Only the ministry's nodal officer forwards",
-    "Not submitted (`current_state`, `allowed_actions`)"
-);
-action_handler!(
-    take_up,
-    SurAction::TakeUp,
-    "/surplus/requisitions/{id}/take-up",
-    "Take up a requisition",
-    "DoPT's R&R division takes up a forwarded requisition (SUR-1).",
-    "The requisition with DoPT",
-    "Only DoPT takes up requisitions",
-    "Not forwarded (`current_state`, `allowed_actions`)"
-);
-action_handler!(
-    issue_noc,
-    SurAction::IssueNoc,
-    "/surplus/requisitions/{id}/issue-noc",
-    "Issue a No Objection Certificate",
-    "DoPT issues a NOC: the post may be filled by direct recruitment (SUR-1).",
-    "The requisition with its NOC",
-    "Only DoPT issues certificates",
-    "Not with DoPT (`current_state`, `allowed_actions`)"
-);
-action_handler!(
-    issue_nac,
-    SurAction::IssueNac,
-    "/surplus/requisitions/{id}/issue-nac",
-    "Issue a Non-Availability Certificate",
-    "DoPT certifies that no surplus employee is available for the post (SUR-1).",
-    "The requisition with its NAC",
-    "Only DoPT issues certificates",
-    "Not with DoPT (`current_state`, `allowed_actions`)"
-);
-action_handler!(
-    return_requisition,
-    SurAction::Return,
-    "/surplus/requisitions/{id}/return",
-    "Return a requisition with reasons",
-    "The ministry (before forwarding) or DoPT returns the requisition to the office, with reasons (SUR-1).",
-    "The returned requisition",
-    "This role does not return requisitions",
-    "Not awaiting the caller (`current_state`, `allowed_actions`)"
-);
+super::workflow::step_handlers! {
+    record: RequisitionRecord, view: RequisitionView, tag: "surplus", id: "Requisition id";
+    submit: SurAction::Submit, "/surplus/requisitions/{id}/submit",
+        "Submit a requisition",
+        "The office submits its draft to its cadre controlling authority (SUR-1).",
+        "The submitted requisition",
+        403 "Only the office submits",
+        409 "Not a draft (`current_state`, `allowed_actions`)",
+        422 "A reason is required to return";
+    forward: SurAction::Forward, "/surplus/requisitions/{id}/forward",
+        "Forward a requisition to DoPT",
+        "The cadre controlling authority forwards the requisition to DoPT's Surplus Cell: for a body under a ministry, the ministry's nodal officer (note (iv) of the proforma; SUR-1).",
+        "The forwarded requisition",
+        403 "Only the ministry's nodal officer forwards",
+        409 "Not submitted (`current_state`, `allowed_actions`)",
+        422 "A reason is required to return";
+    take_up: SurAction::TakeUp, "/surplus/requisitions/{id}/take-up",
+        "Take up a requisition",
+        "DoPT's R&R division takes up a forwarded requisition (SUR-1).",
+        "The requisition with DoPT",
+        403 "Only DoPT takes up requisitions",
+        409 "Not forwarded (`current_state`, `allowed_actions`)",
+        422 "A reason is required to return";
+    issue_noc: SurAction::IssueNoc, "/surplus/requisitions/{id}/issue-noc",
+        "Issue a No Objection Certificate",
+        "DoPT issues a NOC: the post may be filled by direct recruitment (SUR-1).",
+        "The requisition with its NOC",
+        403 "Only DoPT issues certificates",
+        409 "Not with DoPT (`current_state`, `allowed_actions`)",
+        422 "A reason is required to return";
+    issue_nac: SurAction::IssueNac, "/surplus/requisitions/{id}/issue-nac",
+        "Issue a Non-Availability Certificate",
+        "DoPT certifies that no surplus employee is available for the post (SUR-1).",
+        "The requisition with its NAC",
+        403 "Only DoPT issues certificates",
+        409 "Not with DoPT (`current_state`, `allowed_actions`)",
+        422 "A reason is required to return";
+    return_requisition: SurAction::Return, "/surplus/requisitions/{id}/return",
+        "Return a requisition with reasons",
+        "The ministry (before forwarding) or DoPT returns the requisition to the office, with reasons (SUR-1).",
+        "The returned requisition",
+        403 "This role does not return requisitions",
+        409 "Not awaiting the caller (`current_state`, `allowed_actions`)",
+        422 "A reason is required to return";
+}
 
 /// Nominate surplus employees
 ///

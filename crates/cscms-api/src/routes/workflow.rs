@@ -209,9 +209,12 @@ pub(crate) trait StepRecord: Sized {
     ) -> Result<Self, ApiError>;
     fn current(&self) -> Result<Self::State, ApiError>;
     /// The employee whose vigilance clearance each step fetches and
-    /// records (VIG-1), with its purpose; `None` for a record whose
-    /// requester is an office (SUR-1), whose steps fetch none.
-    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)>;
+    /// records (VIG-1), with its purpose; by default none: a record whose
+    /// requester is an office (SUR-1), or whose steps rest on no clearance
+    /// (TRN-1).
+    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
+        None
+    }
     /// Stores the step and the record's new state, audited.
     fn advance(
         c: &mut cscms_store::DbConn,
@@ -225,6 +228,47 @@ pub(crate) trait StepRecord: Sized {
         state: &crate::state::AppState,
         who: &cscms_domain::principal::Principal,
     ) -> Result<Self::View, ApiError>;
+    /// A check of the record's own beyond the workflow table, taken before
+    /// the move (e.g. SUR-1: only the office that drafted a requisition
+    /// submits it). None by default.
+    fn may_take(
+        &self,
+        _who: &cscms_domain::principal::Principal,
+        _action: Self::Action,
+    ) -> Result<(), ApiError> {
+        Ok(())
+    }
+    /// The answer carrying the view; a record with a version sends it as
+    /// the `ETag`.
+    fn respond(view: Self::View) -> actix_web::HttpResponse {
+        actix_web::HttpResponse::Ok().json(view)
+    }
+}
+
+/// A workflow record that also prints (PRF-5): its read answers the PDF
+/// when `Accept` asks for it ([`read`]).
+pub(crate) trait Printed: StepRecord {
+    /// The record as printed, registered for verification.
+    async fn print(
+        self,
+        state: &crate::state::AppState,
+        who: &cscms_domain::principal::Principal,
+    ) -> Result<actix_web::HttpResponse, ApiError>;
+}
+
+/// The one read of a printable workflow record: the JSON view, or with
+/// `Accept: application/pdf` the print; either marked `Vary: Accept`.
+pub(crate) async fn read<R: Printed>(
+    state: &crate::state::AppState,
+    who: &cscms_domain::principal::Principal,
+    req: &actix_web::HttpRequest,
+    id: i64,
+) -> Result<actix_web::HttpResponse, ApiError> {
+    if super::wants_pdf(req) {
+        let r = R::load(state, who, id).await?;
+        return super::negotiated(r.print(state, who).await);
+    }
+    super::negotiated(show::<R>(state, who, id).await)
 }
 
 /// The one step handler of every workflow: loads the record the caller
@@ -239,6 +283,7 @@ pub(crate) async fn take_step<R: StepRecord>(
     body: ActionRequest,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let r = R::load(state, who, id).await?;
+    r.may_take(who, action)?;
     let step = checked_step(
         state,
         who,
@@ -260,5 +305,103 @@ pub(crate) async fn show<R: StepRecord>(
     id: i64,
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let r = R::load(state, who, id).await?;
-    Ok(actix_web::HttpResponse::Ok().json(r.view(state, who).await?))
+    Ok(R::respond(r.view(state, who).await?))
 }
+
+/// A record family plugged into the one step path: its [`StepRecord`]
+/// from a small table — the workflow with its state and action types, the
+/// view and the function that shows it, the scoped load, the stored state,
+/// whose clearance each step fetches (none where omitted), the store's
+/// audited advance, and any further methods (`may_take`, `respond`).
+macro_rules! step_record {
+    ($record:ty {
+        workflow: $workflow:path => ($state:ty, $action:ty),
+        view: $view:ty = $show:path,
+        load: $load:path,
+        stored_state: |$r:ident| $stored:expr,
+        $(clearance: |$c:ident| $subject:expr,)?
+        advance: $advance:path
+        $(, more { $($more:item)* })? $(,)?
+    }) => {
+        impl crate::routes::workflow::StepRecord for $record {
+            type State = $state;
+            type Action = $action;
+            type View = $view;
+
+            fn workflow() -> &'static cscms_domain::workflow::Workflow<$state, $action> {
+                &$workflow
+            }
+
+            async fn load(
+                state: &crate::state::AppState,
+                who: &cscms_domain::principal::Principal,
+                id: i64,
+            ) -> Result<Self, crate::error::ApiError> {
+                $load(state, who, id).await
+            }
+
+            fn current(&self) -> Result<$state, crate::error::ApiError> {
+                let $r = self;
+                $workflow
+                    .state($stored)
+                    .ok_or_else(|| crate::routes::workflow::corrupt(concat!(stringify!($record), " state")))
+            }
+
+            $(fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
+                let $c = self;
+                $subject
+            })?
+
+            fn advance(
+                c: &mut cscms_store::DbConn,
+                actor: &cscms_store::audit::Actor,
+                id: i64,
+                step: &cscms_domain::workflow::Step,
+            ) -> Result<(), cscms_store::StoreError> {
+                $advance(c, actor, id, step)
+            }
+
+            async fn view(
+                self,
+                state: &crate::state::AppState,
+                who: &cscms_domain::principal::Principal,
+            ) -> Result<$view, crate::error::ApiError> {
+                $show(state, who, self).await
+            }
+
+            $($($more)*)?
+        }
+    };
+}
+pub(crate) use step_record;
+
+/// The handlers of a record's workflow steps, one `POST` each, all taken
+/// by [`take_step`] on `record`: per step its name, action, path, summary,
+/// description, what the 200 answers, and the problems it may answer.
+macro_rules! step_handlers {
+    (record: $record:ident, view: $view:ident, tag: $tag:literal, id: $id:literal;
+     $($name:ident: $action:expr, $path:literal, $summary:literal, $doc:literal, $done:literal
+        $(, $status:literal $problem:literal)*;)+) => {
+        $(
+            #[doc = $summary]
+            #[doc = ""]
+            #[doc = $doc]
+            #[utoipa::path(summary = $summary, description = $doc, tag = $tag, security(("bearer" = [])),
+                request_body = crate::routes::workflow::ActionRequest,
+                params(("id" = i64, Path, description = $id)),
+                responses((status = 200, description = $done, body = $view)
+                    $(, (status = $status, description = $problem, body = crate::error::Problem, content_type = "application/problem+json"))*))]
+            #[post($path)]
+            pub async fn $name(
+                crate::auth::Auth(who): crate::auth::Auth,
+                state: actix_web::web::Data<crate::state::AppState>,
+                req: actix_web::HttpRequest,
+                id: actix_web::web::Path<i64>,
+                crate::extract::ValidJson(body): crate::extract::ValidJson<crate::routes::workflow::ActionRequest>,
+            ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
+                crate::routes::workflow::take_step::<$record>(&state, &who, &req, id.into_inner(), $action, body).await
+            }
+        )+
+    };
+}
+pub(crate) use step_handlers;

@@ -1,0 +1,329 @@
+//! Advertisements of posts on deputation (DEP-1): published, amended and
+//! closed by the borrowing organisation's sub-nodal officer; browsed by
+//! employees with their eligibility (DEP-2).
+
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, Utc};
+use cscms_domain::deputation::{
+    check_advert, AdvertAction, AdvertTerms, Eligibility, ADVERTISEMENT,
+};
+use cscms_domain::organisation::is_ministry;
+use cscms_store::deputation::{AdvertContent, AdvertFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::extract::{body_errors, BodyRules, CheckedJson, ValidJson};
+use crate::routes::workflow::{refused, to_json, today, ActionRequest};
+use crate::routes::{actor, utc};
+use crate::state::AppState;
+use crate::versioning::{etag_header, if_match};
+
+use super::views::*;
+
+/// The terms of an advertisement, as published or amended.
+#[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdvertisementTerms {
+    #[validate(length(min = 3, max = 200))]
+    #[schema(
+        min_length = 3,
+        max_length = 200,
+        example = "Deputy Director (Administration)"
+    )]
+    pub post: String,
+    /// 7th CPC pay level of the post: `1`-`18` or `13A`.
+    #[schema(example = "10")]
+    pub level: String,
+    #[validate(range(min = 1, max = 500))]
+    #[schema(minimum = 1, maximum = 500)]
+    pub vacancies: u32,
+    #[validate(length(min = 2, max = 200))]
+    #[schema(min_length = 2, max_length = 200, example = "Bengaluru")]
+    pub place: String,
+    /// The state of the place of posting (never "All India").
+    #[validate(length(min = 2, max = 60))]
+    #[schema(min_length = 2, max_length = 60, example = "Karnataka")]
+    pub place_state: String,
+    /// Period of deputation, in years.
+    #[validate(range(min = 1, max = 7))]
+    #[schema(minimum = 1, maximum = 7, example = 3)]
+    pub tenure_years: u32,
+    pub eligibility: Eligibility,
+    /// Applications are accepted up to and including this date (IST).
+    pub last_date: NaiveDate,
+    /// Documents each application must carry.
+    #[serde(default)]
+    #[validate(length(max = 20), custom(function = "document_names"))]
+    #[schema(max_items = 20, example = json!(["APARs of the last five years", "Vigilance clearance"]))]
+    pub documents_required: Vec<String>,
+}
+
+fn document_names(docs: &[String]) -> Result<(), validator::ValidationError> {
+    if docs
+        .iter()
+        .all(|d| (2..=200).contains(&d.trim().chars().count()))
+    {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("invalid")
+            .with_message("each document 2-200 characters".into()))
+    }
+}
+
+impl BodyRules for AdvertisementTerms {
+    fn rule_errors(&self) -> Vec<FieldError> {
+        let terms = AdvertTerms {
+            level: &self.level,
+            place_state: &self.place_state,
+            eligibility: &self.eligibility,
+            last_date: self.last_date,
+            documents_required: &self.documents_required,
+        };
+        body_errors(check_advert(&terms, today()))
+    }
+}
+
+/// Publish an advertisement
+///
+/// The sub-nodal officer publishes an advertisement of a post on deputation (DEP-1).
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = AdvertisementTerms,
+    responses(
+        (status = 201, description = "The new advertisement; `Location` names it and `ETag` is its version", body = AdvertisementView, headers(("Location" = String), ("ETag" = String))),
+        (status = 403, description = "Only sub-nodal officers of onboarded organisations publish", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/deputation/advertisements")]
+pub async fn publish(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    CheckedJson(body): CheckedJson<AdvertisementTerms>,
+) -> Result<HttpResponse, ApiError> {
+    let (_, step) = ADVERTISEMENT
+        .step(
+            None,
+            AdvertAction::Publish,
+            &who,
+            None,
+            None,
+            Utc::now().naive_utc(),
+        )
+        .map_err(refused)?;
+    let org = who
+        .org
+        .as_ref()
+        .map(|o| o.as_str().to_owned())
+        .ok_or_else(|| ApiError::forbidden("No organisation in the token."))?;
+    let terms = AdvertContent {
+        last_date: body.last_date,
+        content: to_json(&body)?,
+    };
+    let actor = actor(&who, &req);
+    let id = state
+        .db(move |c| {
+            let onboarded = cscms_store::organisations::get(c, &org)?
+                .is_some_and(|o| !is_ministry(o.parent_id.as_deref()));
+            if !onboarded {
+                return Ok(None);
+            }
+            cscms_store::deputation::publish(c, &actor, &org, &terms, &step).map(Some)
+        })
+        .await?
+        .ok_or_else(|| {
+            ApiError::forbidden("The organisation has not been onboarded under a ministry.")
+        })?;
+    let a = load_advert(&state, &who, id).await?;
+    let v = advert_view(a, &who, None)?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/deputation/advertisements/{id}")))
+        .insert_header(etag_header(v.version))
+        .json(v))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct BrowseQuery {
+    /// Employees: also list open advertisements they are not eligible for,
+    /// with the reasons (default false).
+    pub include_ineligible: Option<bool>,
+}
+
+/// List advertisements
+///
+/// Advertisements. Employees: those open today that they are eligible for
+/// (DEP-2), each with the eligibility decision. Sub-nodal officers: their
+/// own; nodal officers: those of the bodies under them; DoPT and AVD: all.
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), params(BrowseQuery),
+    responses((status = 200, description = "The advertisements the caller may see", body = AdvertisementList)))]
+#[get("/deputation/advertisements")]
+pub async fn browse(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<BrowseQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let employee = match who.own_employee() {
+        Some(_) => Some(own_employee(&state, &who).await?),
+        None => None,
+    };
+    let filter = AdvertFilter {
+        org_tree: who.officer_org().map(|o| o.as_str().to_owned()),
+        open_on: employee.as_ref().map(|_| today()),
+    };
+    let rows = state
+        .db(move |c| cscms_store::deputation::adverts(c, &filter, 500))
+        .await?;
+    let mut items = Vec::new();
+    for a in rows {
+        if !sees_advert(&who, &a)? {
+            continue;
+        }
+        let check = match &employee {
+            Some(e) => Some(judge(e, &terms_of(&a.row.content)?)),
+            None => None,
+        };
+        let eligible = check.as_ref().is_none_or(|d| d.outcome.eligible);
+        if eligible || q.include_ineligible == Some(true) {
+            items.push(advert_view(a, &who, check.as_ref())?);
+        }
+    }
+    Ok(HttpResponse::Ok().json(AdvertisementList { items }))
+}
+
+/// Read an advertisement
+///
+/// One advertisement with every version; for an employee, with their
+/// eligibility (DEP-2).
+#[utoipa::path(tag = "deputation", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Advertisement id")),
+    responses((status = 200, description = "The advertisement with every version; `ETag` is its current version", body = AdvertisementView, headers(("ETag" = String)))))]
+#[get("/deputation/advertisements/{id}")]
+pub async fn get_advert(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let a = load_advert(&state, &who, id).await?;
+    let check = match who.own_employee() {
+        Some(_) => {
+            let e = own_employee(&state, &who).await?;
+            Some(judge(&e, &terms_of(&a.row.content)?))
+        }
+        None => None,
+    };
+    let versions = state
+        .db(move |c| cscms_store::deputation::versions(c, id))
+        .await?;
+    let mut v = advert_view(a, &who, check.as_ref())?;
+    v.history = versions
+        .into_iter()
+        .map(|r| {
+            Ok(AdvertisementVersion {
+                version: r.version,
+                at: utc(r.at),
+                by: r.by_sub,
+                terms: terms_of(&r.content)?,
+            })
+        })
+        .collect::<Result<_, ApiError>>()?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(v.version))
+        .json(v))
+}
+
+/// Amend an advertisement
+///
+/// The sub-nodal officer amends an open advertisement before its last
+/// date (DEP-1). Needs `If-Match`; the earlier versions stay in the history.
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = AdvertisementTerms,
+    params(("id" = i64, Path, description = "Advertisement id"),
+        ("If-Match" = String, Header, description = "The ETag of the version amended")),
+    responses(
+        (status = 200, description = "The amended advertisement; `ETag` is its new version", body = AdvertisementView, headers(("ETag" = String))),
+        (status = 403, description = "Not the publishing sub-nodal officer's role", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Closed or lapsed (`current_state`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Amended since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[put("/deputation/advertisements/{id}")]
+pub async fn amend(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    CheckedJson(body): CheckedJson<AdvertisementTerms>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let a = load_advert(&state, &who, id).await?;
+    let current = advert_state(&a)?;
+    let (_, step) = ADVERTISEMENT
+        .step(
+            Some(current),
+            AdvertAction::Amend,
+            &who,
+            None,
+            None,
+            Utc::now().naive_utc(),
+        )
+        .map_err(refused)?;
+    let expected = if_match(&req)?;
+    if expected != a.row.version {
+        return Err(ApiError::PreconditionFailed);
+    }
+    let terms = AdvertContent {
+        last_date: body.last_date,
+        content: to_json(&body)?,
+    };
+    let actor = actor(&who, &req);
+    state
+        .db(move |c| cscms_store::deputation::amend(c, &actor, id, expected, &terms, &step))
+        .await?;
+    let a = load_advert(&state, &who, id).await?;
+    let v = advert_view(a, &who, None)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(v.version))
+        .json(v))
+}
+
+/// Close an advertisement
+///
+/// The sub-nodal officer closes an open advertisement before its last date (DEP-1).
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Advertisement id")),
+    responses((status = 200, description = "The closed advertisement", body = AdvertisementView),
+        (status = 403, description = "Not a sub-nodal officer", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already closed or lapsed (`current_state`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/deputation/advertisements/{id}/close")]
+pub async fn close(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let a = load_advert(&state, &who, id).await?;
+    let current = advert_state(&a)?;
+    let (_, step) = ADVERTISEMENT
+        .step(
+            Some(current),
+            AdvertAction::Close,
+            &who,
+            body.reason.as_deref(),
+            None,
+            Utc::now().naive_utc(),
+        )
+        .map_err(refused)?;
+    let actor = actor(&who, &req);
+    state
+        .db(move |c| cscms_store::deputation::advance_advert(c, &actor, id, &step))
+        .await?;
+    let a = load_advert(&state, &who, id).await?;
+    let v = advert_view(a, &who, None)?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(v.version))
+        .json(v))
+}

@@ -1,0 +1,87 @@
+//! One way to page a list (INT-1): `?cursor=…&limit=…`, answered with a
+//! page of items and the link to the next page, both in the body (`next`)
+//! and in a `Link: <…>; rel="next"` header (RFC 8288); null on the last.
+//! The cursor is the key of the last row shown, on an ordering the id makes
+//! unique, so a page neither skips nor repeats a row.
+
+use actix_web::HttpResponse;
+use serde::Serialize;
+
+use crate::error::FieldError;
+
+/// Rows on a page unless the caller asks for another size.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// The largest page.
+pub const MAX_LIMIT: u32 = 200;
+
+/// The page size asked for, or the error naming it.
+pub fn limit(given: Option<u32>) -> Result<u32, FieldError> {
+    let limit = given.unwrap_or(DEFAULT_LIMIT);
+    if (1..=MAX_LIMIT).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(FieldError::new(
+            "query.limit",
+            "out_of_range",
+            format!("from 1 to {MAX_LIMIT}"),
+        ))
+    }
+}
+
+/// How many rows to fetch for a page: one more than it shows, to learn
+/// whether another page follows.
+pub fn fetch(limit: u32) -> i64 {
+    i64::from(limit) + 1
+}
+
+/// The page out of the rows fetched, and the last row shown when another
+/// page follows (its key is the next cursor).
+pub fn split<T>(mut rows: Vec<T>, limit: u32) -> (Vec<T>, bool) {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    (rows, more)
+}
+
+/// The link to the next page: `path` with the query that asks for it.
+pub fn next_link<Q: Serialize>(path: &str, query: &Q) -> Option<String> {
+    serde_urlencoded::to_string(query)
+        .ok()
+        .map(|qs| format!("{path}?{qs}"))
+}
+
+/// A page as answered: the body, and the next page also in `Link`.
+pub fn respond<B: Serialize>(next: Option<String>, body: &B) -> HttpResponse {
+    let mut res = HttpResponse::Ok();
+    if let Some(link) = next {
+        res.insert_header(("Link", format!("<{link}>; rel=\"next\"")));
+    }
+    res.json(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_is_the_limit_and_says_whether_more_follow() {
+        assert_eq!(limit(None).ok(), Some(DEFAULT_LIMIT));
+        assert_eq!(limit(Some(MAX_LIMIT)).ok(), Some(MAX_LIMIT));
+        assert!(limit(Some(0)).is_err() && limit(Some(MAX_LIMIT + 1)).is_err());
+        assert_eq!(fetch(3), 4);
+        assert_eq!(split(vec![1, 2, 3, 4], 3), (vec![1, 2, 3], true));
+        assert_eq!(split(vec![1, 2, 3], 3), (vec![1, 2, 3], false));
+        #[derive(Serialize)]
+        struct Q {
+            cursor: &'static str,
+            limit: u32,
+        }
+        let q = Q {
+            cursor: "2026-10-01.7",
+            limit: 3,
+        };
+        assert_eq!(
+            next_link("/v1/rti/requests", &q).as_deref(),
+            Some("/v1/rti/requests?cursor=2026-10-01.7&limit=3")
+        );
+    }
+}
