@@ -20,7 +20,8 @@ use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, changes, clients, delpge, deputation, empanelment, employees, exgratia,
     foreign_visits, health, interests, ipr, me, oauth, organisations, prints, profile, rotation,
-    rotation_rounds, rti, rules, surplus, telemetry, vigilance, webhooks, working_strength,
+    rotation_representations, rotation_rounds, rti, rules, spouse_postings, surplus, telemetry,
+    vigilance, webhooks, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -87,6 +88,11 @@ where
                 .service(rotation_rounds::get_run)
                 .service(rotation_rounds::approve_run)
                 .service(rotation_rounds::officer_result)
+                .service(rotation_representations::pending)
+                .service(rotation_representations::get_representation)
+                .service(rotation_representations::represent)
+                .service(rotation_representations::allow)
+                .service(rotation_representations::dismiss)
                 .service(rotation_rounds::my_rounds)
                 .service(rotation_rounds::preferences)
                 .service(rotation_rounds::give_preferences)
@@ -118,6 +124,16 @@ where
                 .service(foreign_visits::grant)
                 .service(foreign_visits::refuse)
                 .service(foreign_visits::withdraw)
+                .service(spouse_postings::mine)
+                .service(spouse_postings::pending)
+                .service(spouse_postings::apply)
+                .service(spouse_postings::get)
+                .service(spouse_postings::grant)
+                .service(spouse_postings::refuse)
+                .service(spouse_postings::withdraw)
+                .service(spouse_postings::represent)
+                .service(spouse_postings::allow)
+                .service(spouse_postings::dismiss)
                 .service(deputation::publish)
                 .service(deputation::browse)
                 .service(deputation::get_advert)

@@ -139,6 +139,10 @@ problem_codes! {
     RunNotReplayable = "run_not_replayable",
     /// A run of this round is approved already and its transfer orders issued (ROT-1).
     RoundApproved = "round_approved",
+    /// A refusal of a posting with one's spouse must give specific reasons; "administrative reasons" and the like are not (SPO-1, OM 28034/9/2009-Estt.(A) para 5).
+    SpecificReasonsRequired = "specific_reasons_required",
+    /// The rotation round has no approved allocation yet: there is no result to represent against (ROT-1).
+    ResultNotApproved = "result_not_approved",
     /// No set of ministry groups is in force on the round's date (ROT-2).
     NoMinistryGroups = "no_ministry_groups",
     /// The body names a key twice (in any object, merge patches included).
@@ -461,6 +465,10 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => "Request body too large",
             ApiError::UnsupportedMediaType => "Unsupported media type",
             ApiError::Conflict { .. } => "Conflict",
+            ApiError::Unprocessable {
+                code: ProblemCode::SpecificReasonsRequired,
+                ..
+            } => "Specific reasons required",
             ApiError::Unprocessable { .. } => "Request does not match its idempotency key",
             ApiError::TooManyRequests { .. } => "Too many requests",
             ApiError::Gone { .. } => "No longer kept",

@@ -33,6 +33,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
         (name = "profiles", description = "Profile lifecycle: update, submit, validation rounds, print (PRF-1..PRF-5)"),
         (name = "rules", description = "Rules engines (pay, MACP/ACP, NFS, empanelment, rotation, spouse posting): decisions with rule ids, orders and as-of dates; the stateless ones are open to any authenticated caller and store nothing"),
         (name = "foreign visits", description = "Clearance of private foreign visits (FV-1), with the vigilance clearance (VIG-1)"),
+        (name = "spouse posting", description = "Posting of husband and wife at the same station (SPO-1, DoPT OM 28034/9/2009-Estt.(A)): the employee's request classified by the case of para 4, the decision with specific reasons (para 5), and the representation to the authority one level above (para 6)"),
         (name = "deputation", description = "Advertisements, applications, cadre clearance and DoPT approval (DEP-1, DEP-2)"),
         (name = "surplus", description = "Surplus Cell NOC/NAC requisitions (SUR-1): the revised proforma of DoPT OM 1/1/2017-R&R and DC of 03.04.2019, its route through the cadre controlling authority to DoPT, nominations and the 3-month appointment clock"),
         (name = "audit", description = "The append-only audit trail (PRF-4)"),

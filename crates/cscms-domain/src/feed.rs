@@ -75,6 +75,13 @@ pub const ENTITIES: &[(&str, Gate)] = &[
         Gate::Family(Family::RotationPreference),
     ),
     ("rotation_run", Gate::Op(Op::RunRotationAllocation)),
+    // An officer's representation against their result: as their list.
+    (
+        "rotation_representation",
+        Gate::Family(Family::RotationPreference),
+    ),
+    // SPO-1: an employee's request to be posted with their spouse.
+    ("spouse_posting", Gate::Family(Family::SpousePosting)),
     // A transfer order is an entry of the officer's service history.
     ("transfer_order", Gate::Family(Family::ServiceRecord)),
     // The register of integration clients (INT-1) is DoPT's.

@@ -24,6 +24,7 @@ pub mod rti;
 pub mod rules;
 pub mod scope;
 pub mod spouse_posting;
+pub mod spouse_request;
 pub mod surplus;
 pub mod text;
 pub mod trn;

@@ -93,6 +93,10 @@ pub enum Family {
     /// An officer's list of preferences in a rotation round (ROT-1): the
     /// officer, the nodal officer of their ministry, DoPT; not AVD.
     RotationPreference,
+    /// An employee's request to be posted with their spouse (SPO-1): the
+    /// employee, the nodal officer who decides it, DoPT which hears the
+    /// representation; not AVD.
+    SpousePosting,
 }
 
 impl Family {
@@ -113,6 +117,7 @@ impl Family {
         Family::RtiRequest,
         Family::TrainingClaim,
         Family::RotationPreference,
+        Family::SpousePosting,
     ];
 
     /// The integration scope that lets a client see this family, if any does.
@@ -129,6 +134,7 @@ impl Family {
             | Family::RtiRequest
             | Family::TrainingClaim
             | Family::RotationPreference
+            | Family::SpousePosting
             | Family::ForeignVisit
             | Family::DeputationApplication
             | Family::WorkingStrength
@@ -167,7 +173,10 @@ pub fn visibility(who: &Principal, family: Family) -> Visibility {
             if !confidential
                 && !matches!(
                     family,
-                    Family::Interest | Family::TrainingClaim | Family::RotationPreference
+                    Family::Interest
+                        | Family::TrainingClaim
+                        | Family::RotationPreference
+                        | Family::SpousePosting
                 ) =>
         {
             Visibility::All
@@ -324,6 +333,14 @@ pub enum Op {
     ReadRotationSubmissions,
     /// ROT-1: vacancies of a round, and its allocation runs.
     RunRotationAllocation,
+    /// SPO-1: ask to be posted with one's spouse, and list one's own requests.
+    RequestSpousePosting,
+    /// SPO-1: the requests and representations awaiting the caller's decision.
+    ListPendingSpousePostings,
+    /// ROT-1: represent against one's own result in a round.
+    RepresentAgainstRotation,
+    /// ROT-1: hear representations against rotation results.
+    HearRotationRepresentations,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -376,6 +393,10 @@ impl Op {
         Op::SubmitRotationPreferences,
         Op::ReadRotationSubmissions,
         Op::RunRotationAllocation,
+        Op::RequestSpousePosting,
+        Op::ListPendingSpousePostings,
+        Op::RepresentAgainstRotation,
+        Op::HearRotationRepresentations,
     ];
 
     /// The table.
@@ -457,6 +478,14 @@ impl Op {
             Op::SubmitRotationPreferences => g(&[Employee], NONE, "Preferences are given by the officer they belong to."),
             Op::ReadRotationSubmissions => g(&[NodalOfficer, Dopt], NONE, "Who has given preferences is for the nodal officer of the ministry and DoPT."),
             Op::RunRotationAllocation => g(&[Dopt], NONE, "The allocation of a round is run by the DoPT cadre authority."),
+            // SPO-1: the employee asks; the ministry decides; DoPT hears
+            // representations (one level above, para 6).
+            Op::RequestSpousePosting => g(&[Employee], NONE, "A posting with one's spouse is requested by the employee."),
+            Op::ListPendingSpousePostings => g(&[NodalOfficer, Dopt], NONE, "Spouse-posting requests are decided by the nodal officer of the ministry, representations by DoPT."),
+            Op::RepresentAgainstRotation => g(&[Employee], NONE, "A representation against a rotation result is made by the officer it concerns."),
+            // Para 6 of OM 28034/9/2009-Estt.(A): above the approver, who is
+            // excluded by `rotation::representation::may_hear`.
+            Op::HearRotationRepresentations => g(&[Dopt], NONE, "Representations against rotation results are heard in DoPT, above the officer who approved the allocation."),
             Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE], &[scopes::INTERESTS_READ]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }

@@ -742,3 +742,42 @@ diesel::table! {
 
 diesel::joinable!(rotation_runs -> rotation_rounds (round_id));
 diesel::allow_tables_to_appear_in_same_query!(rotation_runs, rotation_rounds);
+
+diesel::table! {
+    spouse_postings (id) {
+        id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        state -> Text,
+        spouse -> Text,
+        spouse_case -> Text,
+        mandatory -> Bool,
+        decision -> Text,
+        submitted_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(spouse_postings -> employees (employee_code));
+diesel::joinable!(spouse_postings -> organisations (org_id));
+diesel::allow_tables_to_appear_in_same_query!(spouse_postings, employees);
+diesel::allow_tables_to_appear_in_same_query!(spouse_postings, organisations);
+
+diesel::table! {
+    rotation_representations (id) {
+        id -> BigInt,
+        round_id -> BigInt,
+        run_id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        state -> Text,
+        approved_by -> Text,
+        submitted_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(rotation_representations -> employees (employee_code));
+diesel::joinable!(rotation_representations -> organisations (org_id));
+diesel::allow_tables_to_appear_in_same_query!(rotation_representations, employees);
+diesel::allow_tables_to_appear_in_same_query!(rotation_representations, organisations);

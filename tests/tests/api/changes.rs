@@ -38,7 +38,7 @@ async fn read_all(app: &TestApp, token: &str, after: &str, limit: u32) -> (Vec<V
 /// a change only once no older transaction on the server is still running
 /// (PostgreSQL), so with other work in flight it may lag a moment behind the
 /// trail; it never skips.
-async fn settle(app: &TestApp) {
+pub(crate) async fn settle(app: &TestApp) {
     let audited = app
         .db(|c| cscms_store::audit::list(c, &cscms_store::audit::AuditFilter::default(), 100_000))
         .await
@@ -227,6 +227,7 @@ async fn changes_everywhere(app: &TestApp) {
         crate::ipr::file_on(app, code, year, crate::ipr::ymd(year + 1, 1, 10), None).await;
         let me = crate::common::submitted(app, code).await;
         crate::foreign_visits::apply(app, &me).await;
+        crate::spouse_postings::apply(app, &me).await;
     }
     crate::deputation::onboard(app, "MOF", "MOF-CBIC").await;
     crate::empanelment::create_batch(app, &crate::empanelment::batch_body("IAS")).await;
@@ -250,6 +251,7 @@ async fn each_callers_feed_is_exactly_the_changes_it_may_read() {
         "vigilance_status",
         "ipr_return",
         "foreign_visit",
+        "spouse_posting",
         "organisation",
         "empanelment_batch",
         "nodal_officer",

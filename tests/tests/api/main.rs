@@ -34,6 +34,7 @@ mod rti;
 mod rules;
 mod scope;
 mod scope_matrix;
+mod spouse_postings;
 mod surplus;
 mod vigilance;
 mod webhooks;

@@ -667,4 +667,86 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
         .await
         .assert_problem(404, "not_found");
     assert_eq!(app.get(&result_path, &nodal).await.status, 200);
+    representation_heard_above_the_approver(&app, id, &me, &nodal).await;
+}
+
+/// A representation against the result (ROT-1, para 6 of the spouse-posting
+/// OM applied to rotation): the officer files it with reasons, once; the
+/// DoPT officer who approved the run does not hear it, another does.
+async fn representation_heard_above_the_approver(app: &TestApp, id: i64, me: &str, nodal: &str) {
+    let approver = app.dopt();
+    let above = app.mint(cscms_api::auth::MintRequest::new(Role::Dopt, "dopt:js-cs"));
+    let path = format!("/v1/employees/{IN_MHA}/rotation/rounds/{id}/representation");
+    let result = app
+        .get(
+            &format!("/v1/employees/{IN_MHA}/rotation/rounds/{id}/result"),
+            me,
+        )
+        .await;
+    assert!(result.json["representation_to"]
+        .as_str()
+        .unwrap()
+        .contains(&path));
+    app.get(&path, me).await.assert_problem(404, "not_found");
+    // Nothing filed yet: a hearing is refused by the table, not as absent.
+    let r = app
+        .post_json(&format!("{path}/allow"), &above, &json!({}))
+        .await;
+    r.assert_problem(409, "invalid_transition");
+    assert_eq!(r.json["current_state"], "new");
+    app.post_json(&path, me, &json!({}))
+        .await
+        .assert_problem(422, "validation_failed");
+    app.post_json(&path, nodal, &json!({"reason": "On the officer's behalf"}))
+        .await
+        .assert_problem(403, "forbidden");
+    let reason = json!({"reason": "My tenure in MHA was counted from the wrong order"});
+    let r = app.post_json(&path, me, &reason).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.json["state"], "submitted");
+    assert_eq!(r.json["steps"][0]["reason"], reason["reason"]);
+    app.post_json(&path, me, &reason)
+        .await
+        .assert_problem(409, "already_exists");
+    // Another employee is told nothing exists.
+    let other = app.token(Role::Employee, Some(IN_NDMA));
+    app.get(&path, &other)
+        .await
+        .assert_problem(404, "not_found");
+    assert_eq!(app.get(&path, nodal).await.status, 200);
+    let queue = app
+        .get("/v1/rotation/representations/pending", &above)
+        .await;
+    assert_eq!(
+        queue.json["items"][0]["employee_code"], IN_MHA,
+        "{}",
+        queue.json
+    );
+    app.get("/v1/rotation/representations/pending", nodal)
+        .await
+        .assert_problem(403, "forbidden");
+    // The approver sees it but has nothing to do with it.
+    let seen = app.get(&path, &approver).await;
+    assert_eq!(seen.json["allowed_actions"], json!([]));
+    app.post_json(&format!("{path}/allow"), &approver, &json!({}))
+        .await
+        .assert_problem(403, "forbidden");
+    app.post_json(&format!("{path}/dismiss"), &above, &json!({}))
+        .await
+        .assert_problem(422, "validation_failed");
+    let r = app
+        .post_json(
+            &format!("{path}/dismiss"),
+            &above,
+            &json!({"reason": "Tenure counted from the order of 01.01.2016, which is on record"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["state"], "dismissed");
+    assert_eq!(r.json["steps"][1]["actor_sub"], "dopt:js-cs");
+    crate::workflow_support::one_audit_row_per_step(app, "rotation_representation", &r.json).await;
+    let r = app
+        .post_json(&format!("{path}/allow"), &above, &json!({}))
+        .await;
+    r.assert_problem(409, "invalid_transition");
 }

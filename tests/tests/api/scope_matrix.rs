@@ -45,6 +45,7 @@ const FAMILIES: &[&str] = &[
     "client",
     "rotation_round",
     "rotation_preference",
+    "spouse_posting",
 ];
 
 /// Who sees what among people: (family, role, anchor) → [own, same ministry, other ministry].
@@ -327,6 +328,28 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ),
     ("rotation_preference", Role::Avd, None, [No, No, No]),
     ("rotation_preference", Role::Dopt, None, [Yes, Yes, Yes]),
+    // SPO-1: the employee, the nodal officer who decides, DoPT which hears
+    // representations; not AVD, not a body's sub-nodal officer.
+    (
+        "spouse_posting",
+        Role::Employee,
+        Some(IN_MHA),
+        [Yes, No, No],
+    ),
+    (
+        "spouse_posting",
+        Role::NodalOfficer,
+        Some("MHA"),
+        [Yes, Yes, No],
+    ),
+    (
+        "spouse_posting",
+        Role::SubNodalOfficer,
+        Some("MHA-NDMA"),
+        [No, No, No],
+    ),
+    ("spouse_posting", Role::Avd, None, [No, No, No]),
+    ("spouse_posting", Role::Dopt, None, [Yes, Yes, Yes]),
 ];
 
 /// The families whose people rows are those of "employee_record".
@@ -453,6 +476,8 @@ fn family(path: &str) -> &'static str {
         "empanelment"
     } else if path.starts_with("/v1/foreign-visits/") {
         "foreign_visit"
+    } else if path.starts_with("/v1/spouse-postings/") {
+        "spouse_posting"
     } else if path.starts_with("/v1/deputation/advertisements/") {
         "advertisement"
     } else if path.starts_with("/v1/deputation/applications/") {
@@ -576,6 +601,7 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
     // Foreign visit requests, advertisements, deputation applications and
     // empanelment batches, one per relation.
     let mut visits = Vec::new();
+    let mut spouse_postings = Vec::new();
     let nisa = crate::deputation::onboard(&app, "MHA", "MHA-NISA").await;
     let cbic = crate::deputation::onboard(&app, "MOF", "MOF-CBIC").await;
     let ndma = app.token(Role::SubNodalOfficer, Some("MHA-NDMA"));
@@ -592,6 +618,7 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
     for code in [IN_MHA, IN_NDMA, IN_MOF] {
         let me = crate::common::submitted(&app, code).await;
         visits.push(crate::foreign_visits::apply(&app, &me).await["id"].to_string());
+        spouse_postings.push(crate::spouse_postings::apply(&app, &me).await["id"].to_string());
         let advert = adverts[1].parse().unwrap();
         applications.push(crate::deputation::apply(&app, &me, advert).await["id"].to_string());
     }
@@ -693,6 +720,7 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
         match fam {
             "organisation" | "working_strength" => (own(&["MHA", "MHA-NDMA", "MOF"]), "ZZZ"),
             "foreign_visit" => (visits.clone(), "999999"),
+            "spouse_posting" => (spouse_postings.clone(), "999999"),
             "deputation_application" => (applications.clone(), "999999"),
             "advertisement" => (adverts.clone(), "999999"),
             "empanelment" => (batches.clone(), "999999"),

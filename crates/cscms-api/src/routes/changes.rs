@@ -94,6 +94,7 @@ fn href(entity: &str, id: &str) -> Option<String> {
         "vigilance_status" => format!("/v1/employees/{id}/vigilance-status"),
         "ipr_return" => format!("/v1/employees/{a}/ipr/{b}"),
         "foreign_visit" => format!("/v1/foreign-visits/{id}"),
+        "spouse_posting" => format!("/v1/spouse-postings/{id}"),
         "deputation_application" => format!("/v1/deputation/applications/{id}"),
         "deputation_advertisement" => format!("/v1/deputation/advertisements/{id}"),
         "organisation" => format!("/v1/organisations/{id}"),

@@ -1234,8 +1234,9 @@ pub async fn officer_result(
         orders_on: round.dates.orders_on,
         priority_rule: cscms_domain::rotation::PRIORITY_RULE.to_owned(),
         result: mine,
-        representation_to:
-            "The authority one level above the DoPT cadre authority that approved the allocation"
-                .to_owned(),
+        representation_to: format!(
+            "{}: POST /v1/employees/{code}/rotation/rounds/{id}/representation",
+            cscms_domain::rotation::representation::REPRESENTATION_TO
+        ),
     }))
 }

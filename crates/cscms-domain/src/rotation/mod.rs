@@ -11,6 +11,7 @@ pub mod allocation;
 pub mod eligibility;
 pub mod groups;
 pub mod params;
+pub mod representation;
 pub mod round;
 
 #[cfg(test)]

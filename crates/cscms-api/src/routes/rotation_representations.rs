@@ -1,0 +1,374 @@
+//! ROT-1: an officer's representation against their result in a round's
+//! approved run, heard above the officer who approved it (SPO-1 para 6).
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use cscms_domain::principal::Principal;
+use cscms_domain::rotation::representation::{
+    may_hear, RepAction, RepState, REPRESENTATION_TO, ROTATION_REPRESENTATION,
+};
+use cscms_domain::scope::{Family, Op, RecordPlace};
+use cscms_store::rotation_representations::{NewRep, RepRecord};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::workflow::{allowed, corrupt, refused, take_step, ActionRequest, StepView};
+use super::{actor, utc};
+use crate::auth::Auth;
+use crate::error::{ApiError, ProblemCode};
+use crate::extract::ValidJson;
+use crate::scope::{authorize, ensure_visible};
+use crate::state::AppState;
+
+/// A representation against a rotation result.
+#[derive(Serialize, ToSchema)]
+pub struct RotationRepresentation {
+    pub id: i64,
+    pub round_id: i64,
+    /// The approved run represented against.
+    pub run_id: i64,
+    pub employee_code: String,
+    pub state: RepState,
+    /// Who hears it: above the officer who approved the allocation.
+    pub representation_to: String,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// What the caller may do now.
+    pub allowed_actions: Vec<RepAction>,
+    /// Every step with who took it, when and why.
+    pub steps: Vec<StepView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RotationRepresentationList {
+    pub items: Vec<RotationRepresentationSummary>,
+}
+
+/// A representation awaiting a hearing.
+#[derive(Serialize, ToSchema)]
+pub struct RotationRepresentationSummary {
+    pub id: i64,
+    pub round_id: i64,
+    pub employee_code: String,
+    pub employee_name: String,
+    pub submitted_at: DateTime<Utc>,
+}
+
+async fn load_visible(state: &AppState, who: &Principal, id: i64) -> Result<RepRecord, ApiError> {
+    let what = || format!("Representation {id}");
+    let r = state
+        .db(move |c| cscms_store::rotation_representations::get(c, id))
+        .await?
+        .ok_or_else(|| ApiError::not_found(what()))?;
+    let (org, parent) = super::stored_place(&r.row.org_id, r.org_parent.as_deref())?;
+    let code = super::stored_code(&r.row.employee_code)?;
+    let place = RecordPlace {
+        org: &org,
+        org_parent: parent.as_ref(),
+        employee: &code,
+        shared_with: None,
+    };
+    ensure_visible(who, Family::RotationPreference, place, what)?;
+    Ok(r)
+}
+
+async fn view(
+    state: &AppState,
+    who: &Principal,
+    r: RepRecord,
+) -> Result<RotationRepresentation, ApiError> {
+    let id = r.row.id;
+    let steps = state
+        .db(move |c| cscms_store::steps::for_record(c, ROTATION_REPRESENTATION.name, id))
+        .await?;
+    let current = ROTATION_REPRESENTATION
+        .state(&r.row.state)
+        .ok_or_else(|| corrupt("state"))?;
+    // The approver is shown no action on it: they do not hear it.
+    let actions =
+        if who.role == cscms_domain::principal::Role::Dopt && !may_hear(who, &r.row.approved_by) {
+            Vec::new()
+        } else {
+            allowed(&ROTATION_REPRESENTATION, current, who.role)
+        };
+    Ok(RotationRepresentation {
+        id,
+        round_id: r.row.round_id,
+        run_id: r.row.run_id,
+        employee_code: r.row.employee_code,
+        state: current,
+        representation_to: REPRESENTATION_TO.to_owned(),
+        submitted_at: utc(r.row.submitted_at),
+        updated_at: utc(r.row.updated_at),
+        allowed_actions: actions,
+        steps: StepView::list(steps)?,
+    })
+}
+
+impl super::workflow::StepRecord for RepRecord {
+    type State = RepState;
+    type Action = RepAction;
+    type View = RotationRepresentation;
+
+    fn workflow() -> &'static cscms_domain::workflow::Workflow<RepState, RepAction> {
+        &ROTATION_REPRESENTATION
+    }
+
+    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
+        load_visible(state, who, id).await
+    }
+
+    fn current(&self) -> Result<RepState, ApiError> {
+        ROTATION_REPRESENTATION
+            .state(&self.row.state)
+            .ok_or_else(|| corrupt("state"))
+    }
+
+    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
+        None
+    }
+
+    fn advance(
+        c: &mut cscms_store::DbConn,
+        actor: &cscms_store::audit::Actor,
+        id: i64,
+        step: &cscms_domain::workflow::Step,
+    ) -> Result<(), cscms_store::StoreError> {
+        cscms_store::rotation_representations::advance(c, actor, id, step)
+    }
+
+    async fn view(
+        self,
+        state: &AppState,
+        who: &Principal,
+    ) -> Result<RotationRepresentation, ApiError> {
+        view(state, who, self).await
+    }
+}
+
+/// The representation of the officer a path names in a round, if filed.
+async fn find(
+    state: &AppState,
+    who: &Principal,
+    code: &str,
+    round: i64,
+) -> Result<Option<i64>, ApiError> {
+    let (code, _) = super::visible_employee(state, who, Family::RotationPreference, code).await?;
+    let key = code.as_str().to_owned();
+    state
+        .db(move |c| cscms_store::rotation_representations::find(c, round, &key))
+        .await
+}
+
+/// Read an officer's representation against their rotation result
+///
+/// The officer, the nodal officer of their ministry and DoPT read it; 404
+/// until one is filed.
+#[utoipa::path(tag = "rotation", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id")),
+    responses((status = 200, description = "The representation and its steps", body = RotationRepresentation)))]
+#[get("/employees/{code}/rotation/rounds/{id}/representation")]
+pub async fn get_representation(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, round) = path.into_inner();
+    let id = find(&state, &who, &code, round).await?.ok_or_else(|| {
+        ApiError::not_found(format!("A representation in rotation round {round}"))
+    })?;
+    super::workflow::show::<RepRecord>(&state, &who, id).await
+}
+
+/// Represent against one's rotation result
+///
+/// The officer represents, with reasons, against their result in the
+/// round's approved run (ROT-1); once per round. It is heard by a DoPT
+/// officer other than the one who approved the allocation (para 6 of OM
+/// 28034/9/2009-Estt.(A): one level above the deciding authority).
+#[utoipa::path(tag = "rotation", security(("bearer" = [])), request_body = ActionRequest,
+    params(("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id")),
+    responses((status = 201, description = "The representation; `Location` names it", body = RotationRepresentation, headers(("Location" = String))),
+        (status = 403, description = "Only the officer represents", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No approved run yet (`result_not_approved`), or already represented (`already_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/employees/{code}/rotation/rounds/{id}/representation")]
+pub async fn represent(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, round) = path.into_inner();
+    let (code, employee) =
+        super::visible_employee(&state, &who, Family::RotationPreference, &code).await?;
+    authorize(&who, Op::RepresentAgainstRotation)?;
+    if who.own_employee() != Some(&code) {
+        return Err(ApiError::forbidden(
+            Op::RepresentAgainstRotation.grant().refusal,
+        ));
+    }
+    let key = code.as_str().to_owned();
+    let (run, existing) = state
+        .db(move |c| {
+            let run = cscms_store::rotation_rounds::approved_run(c, round)?;
+            let existing = cscms_store::rotation_representations::find(c, round, &key)?;
+            Ok((run, existing))
+        })
+        .await?;
+    let run = run.ok_or_else(|| ApiError::Conflict {
+        code: ProblemCode::ResultNotApproved,
+        detail: format!("Rotation round {round} has no approved allocation to represent against."),
+    })?;
+    if let Some(id) = existing {
+        return Err(ApiError::Conflict {
+            code: ProblemCode::AlreadyExists,
+            detail: format!("The representation in rotation round {round} is {id}."),
+        });
+    }
+    let now = Utc::now().naive_utc();
+    let (to, step) = ROTATION_REPRESENTATION
+        .step(
+            None,
+            RepAction::Represent,
+            &who,
+            body.reason.as_deref(),
+            None,
+            now,
+        )
+        .map_err(refused)?;
+    let new = NewRep {
+        round_id: round,
+        run_id: run.id,
+        employee_code: code.as_str().to_owned(),
+        org_id: employee.org_id,
+        state: to.as_str().to_owned(),
+        approved_by: run.approved_by.ok_or_else(|| corrupt("run approver"))?,
+        submitted_at: now,
+        updated_at: now,
+    };
+    let actor = actor(&who, &req);
+    let id = state
+        .db(move |c| cscms_store::rotation_representations::file(c, &actor, &new, &step))
+        .await?;
+    let r = load_visible(&state, &who, id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            "Location",
+            format!("/v1/employees/{code}/rotation/rounds/{round}/representation"),
+        ))
+        .json(view(&state, &who, r).await?))
+}
+
+/// A hearing's step: the representation must exist, and the officer who
+/// approved the run does not hear it.
+async fn hear(
+    state: &AppState,
+    who: &Principal,
+    req: &HttpRequest,
+    (code, round): (String, i64),
+    action: RepAction,
+    body: ActionRequest,
+) -> Result<HttpResponse, ApiError> {
+    let Some(id) = find(state, who, &code, round).await? else {
+        // Nothing filed: the table says why not (403 for the role, 409 "new").
+        ROTATION_REPRESENTATION
+            .apply(None, action, who.role, body.reason.as_deref())
+            .map_err(refused)?;
+        return Err(ApiError::not_found(format!(
+            "A representation in rotation round {round}"
+        )));
+    };
+    let r = load_visible(state, who, id).await?;
+    if ROTATION_REPRESENTATION.role_may(action, who.role) && !may_hear(who, &r.row.approved_by) {
+        return Err(ApiError::forbidden(
+            "The officer who approved the allocation does not hear representations against it.",
+        ));
+    }
+    take_step::<RepRecord>(state, who, req, id, action, body).await
+}
+
+/// Allow a representation against a rotation result
+///
+/// A DoPT officer other than the approver allows the representation. The
+/// officer's posting is then changed by a fresh order; this records the decision.
+#[utoipa::path(tag = "rotation", security(("bearer" = [])), request_body = ActionRequest,
+    params(("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id")),
+    responses((status = 200, description = "The representation allowed", body = RotationRepresentation),
+        (status = 403, description = "Only DoPT, and not the officer who approved the allocation", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not awaiting a hearing (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/employees/{code}/rotation/rounds/{id}/representation/allow")]
+pub async fn allow(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    hear(
+        &state,
+        &who,
+        &req,
+        path.into_inner(),
+        RepAction::Allow,
+        body,
+    )
+    .await
+}
+
+/// Dismiss a representation against a rotation result
+///
+/// A DoPT officer other than the approver dismisses it, with reasons.
+#[utoipa::path(tag = "rotation", security(("bearer" = [])), request_body = ActionRequest,
+    params(("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id")),
+    responses((status = 200, description = "The representation dismissed", body = RotationRepresentation),
+        (status = 403, description = "Only DoPT, and not the officer who approved the allocation", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not awaiting a hearing (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/employees/{code}/rotation/rounds/{id}/representation/dismiss")]
+pub async fn dismiss(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    hear(
+        &state,
+        &who,
+        &req,
+        path.into_inner(),
+        RepAction::Dismiss,
+        body,
+    )
+    .await
+}
+
+/// Representations against rotation results awaiting a hearing
+///
+/// DoPT's queue, oldest first.
+#[utoipa::path(tag = "rotation", security(("bearer" = [])),
+    responses((status = 200, description = "Awaiting a hearing, oldest first", body = RotationRepresentationList),
+        (status = 403, description = "For DoPT", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/rotation/representations/pending")]
+pub async fn pending(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::HearRotationRepresentations)?;
+    let rows = state
+        .db(|c| cscms_store::rotation_representations::pending(c, 500))
+        .await?;
+    let items = rows
+        .into_iter()
+        .map(|(r, name)| RotationRepresentationSummary {
+            id: r.id,
+            round_id: r.round_id,
+            employee_code: r.employee_code,
+            employee_name: name,
+            submitted_at: utc(r.submitted_at),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(RotationRepresentationList { items }))
+}

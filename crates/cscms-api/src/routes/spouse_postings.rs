@@ -1,0 +1,584 @@
+//! Posting with one's spouse (SPO-1): the employee asks, the ministry's
+//! nodal officer grants or refuses with specific reasons (para 5), and a
+//! refused employee represents to the authority one level above (para 6).
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use cscms_domain::decision::Decision;
+use cscms_domain::employee::Gender;
+use cscms_domain::principal::{Principal, Role};
+use cscms_domain::scope::{visibility, Family, Op, RecordPlace};
+use cscms_domain::spouse_posting::{ServiceKind, Spouse, SpouseCase, SpouseOutcome};
+use cscms_domain::spouse_request::{
+    classify, needs_specific_reasons, one_level_above, queue_of, specific_reasons, Applicant,
+    Filing, SpoAction, SpoState, SPOUSE_POSTING,
+};
+use cscms_domain::workflow::{Label, RefusalKind};
+use cscms_store::spouse_postings::{NewSpo, SpoRecord};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::workflow::{
+    allowed, corrupt, refused, take_step, to_json, today, ActionRequest, StepView,
+};
+use super::{actor, utc};
+use crate::auth::Auth;
+use crate::error::{ApiError, ProblemCode};
+use crate::extract::{body_errors, ValidJson};
+use crate::gate::require_profile_submitted;
+use crate::scope::{authorize, ensure_visible};
+use crate::state::AppState;
+
+/// The spouse, as the employee describes them.
+#[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SpouseDetails {
+    pub kind: ServiceKind,
+    /// The service, PSU or State by name (`CSS`, `IAS`, `ONGC`, `Kerala`).
+    #[validate(length(min = 2, max = 100))]
+    #[schema(min_length = 2, max_length = 100, example = "CSS")]
+    pub service: String,
+    /// The department the spouse works in, if a Central Government one;
+    /// compared with the name of the employee's ministry or department
+    /// (para 4(viii)).
+    #[validate(length(min = 2, max = 100))]
+    #[schema(min_length = 2, max_length = 100, example = "Ministry of Finance")]
+    pub department: Option<String>,
+    /// Where the spouse is posted.
+    #[validate(length(min = 2, max = 100))]
+    #[schema(min_length = 2, max_length = 100, example = "Chennai")]
+    pub station: String,
+    /// The spouse's years at that station (para 4(iv): the longer applies first).
+    #[validate(range(max = 45))]
+    #[schema(maximum = 45)]
+    pub years_at_station: Option<u32>,
+    pub gender: Option<Gender>,
+}
+
+/// A request to be posted at the station of one's spouse.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSpousePosting {
+    #[validate(nested)]
+    pub spouse: SpouseDetails,
+    /// The employee's own years at their present station (para 4(iv)).
+    #[validate(range(max = 45))]
+    #[schema(maximum = 45)]
+    pub years_at_station: Option<u32>,
+    /// Age of the youngest child, if any (paras 3 and 4(viii)).
+    #[validate(range(max = 40))]
+    #[schema(maximum = 40)]
+    pub youngest_child_age: Option<u32>,
+}
+
+/// A request as listed.
+#[derive(Serialize, ToSchema)]
+pub struct SpousePostingSummary {
+    pub id: i64,
+    pub employee_code: String,
+    pub employee_name: String,
+    /// The employee's organisation when asking.
+    pub organisation_id: String,
+    pub state: SpoState,
+    #[schema(value_type = Spouse)]
+    pub spouse: Value,
+    /// The governing case of para 4, as classified at filing.
+    pub case: SpouseCase,
+    /// Posting together is mandatory where a post is available (para 2).
+    pub mandatory: bool,
+    /// Who hears a representation against the refusal: one level above
+    /// the authority that refused (para 6); null until a refusal.
+    pub representation_to: Option<Role>,
+    pub submitted_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// What the caller may do now.
+    pub allowed_actions: Vec<SpoAction>,
+}
+
+/// A request with the SPO-1 decision taken at filing and every step.
+#[derive(Serialize, ToSchema)]
+pub struct SpousePostingView {
+    #[serde(flatten)]
+    pub request: SpousePostingSummary,
+    /// The SPO-1 decision as of the filing date: the case, who acts, what it
+    /// may do, whether it is mandatory, the reasons with citations.
+    #[schema(value_type = Decision<SpouseOutcome>)]
+    pub decision: Value,
+    /// Every step with who took it, when and why.
+    pub steps: Vec<StepView>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SpousePostingList {
+    pub items: Vec<SpousePostingSummary>,
+}
+
+fn summary(
+    r: SpoRecord,
+    who: &Principal,
+    refused_by: Option<Role>,
+) -> Result<SpousePostingSummary, ApiError> {
+    let row = r.row;
+    let state = SPOUSE_POSTING
+        .state(&row.state)
+        .ok_or_else(|| corrupt("state"))?;
+    Ok(SpousePostingSummary {
+        id: row.id,
+        employee_code: row.employee_code,
+        employee_name: r.employee_name,
+        organisation_id: row.org_id,
+        state,
+        spouse: serde_json::from_str(&row.spouse).map_err(|_| corrupt("spouse"))?,
+        case: row.spouse_case.parse().map_err(|_| corrupt("case"))?,
+        mandatory: row.mandatory,
+        representation_to: refused_by.and_then(one_level_above),
+        submitted_at: utc(row.submitted_at),
+        updated_at: utc(row.updated_at),
+        allowed_actions: allowed(&SPOUSE_POSTING, state, who.role),
+    })
+}
+
+/// Loads a request the caller may see; anything else is 404.
+async fn load_visible(state: &AppState, who: &Principal, id: i64) -> Result<SpoRecord, ApiError> {
+    let not_found = || ApiError::not_found(format!("Spouse-posting request {id}"));
+    let r = state
+        .db(move |c| cscms_store::spouse_postings::get(c, id))
+        .await?
+        .ok_or_else(not_found)?;
+    let (org, parent) = super::stored_place(&r.row.org_id, r.org_parent.as_deref())?;
+    let code = super::stored_code(&r.row.employee_code)?;
+    let place = RecordPlace {
+        org: &org,
+        org_parent: parent.as_ref(),
+        employee: &code,
+        shared_with: None,
+    };
+    ensure_visible(who, Family::SpousePosting, place, || {
+        format!("Spouse-posting request {id}")
+    })?;
+    Ok(r)
+}
+
+async fn view(
+    state: &AppState,
+    who: &Principal,
+    r: SpoRecord,
+) -> Result<SpousePostingView, ApiError> {
+    let id = r.row.id;
+    let rows = state
+        .db(move |c| cscms_store::steps::for_record(c, SPOUSE_POSTING.name, id))
+        .await?;
+    let steps = StepView::list(rows)?;
+    let refused_by = steps
+        .iter()
+        .rev()
+        .find(|s| s.action == SpoAction::Refuse.label())
+        .map(|s| s.actor_role);
+    let decision = serde_json::from_str(&r.row.decision).map_err(|_| corrupt("decision"))?;
+    Ok(SpousePostingView {
+        request: summary(r, who, refused_by)?,
+        decision,
+        steps,
+    })
+}
+
+/// The name of the ministry or department an organisation is, or is under.
+async fn department_of(state: &AppState, org_id: &str) -> Result<String, ApiError> {
+    let id = org_id.to_owned();
+    let org = state
+        .db(move |c| cscms_store::organisations::get(c, &id))
+        .await?
+        .ok_or_else(|| corrupt("organisation"))?;
+    let Some(parent) = org.parent_id else {
+        return Ok(org.name);
+    };
+    let ministry = state
+        .db(move |c| cscms_store::organisations::get(c, &parent))
+        .await?
+        .ok_or_else(|| corrupt("organisation"))?;
+    Ok(ministry.name)
+}
+
+/// Ask to be posted with one's spouse
+///
+/// The employee asks to be posted at the station of their spouse (SPO-1,
+/// OM 28034/9/2009-Estt.(A)). Needs a submitted profile (PRF-1). The case
+/// of para 4 is classified from the employee's service record and the
+/// spouse's details, and the whole decision is stored with the request;
+/// a couple the OM provides no case for, or already at one station, is 422.
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = NewSpousePosting,
+    responses(
+        (status = 201, description = "The new request; `Location` names it", body = SpousePostingView, headers(("Location" = String))),
+        (status = 403, description = "Only employees ask", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The profile has not been submitted (`profile_not_submitted`, PRF-1)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No case of para 4 applies, or both are at one station already", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/spouse-postings")]
+pub async fn apply(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    ValidJson(body): ValidJson<NewSpousePosting>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::RequestSpousePosting)?;
+    SPOUSE_POSTING
+        .apply(None, SpoAction::Apply, who.role, None)
+        .map_err(refused)?;
+    let code = who
+        .own_employee()
+        .map(|c| c.as_str().to_owned())
+        .ok_or_else(|| ApiError::forbidden(Op::RequestSpousePosting.grant().refusal))?;
+    require_profile_submitted(&state, &code).await?;
+    let key = code.clone();
+    let employee = state
+        .db(move |c| cscms_store::employees::get(c, &key))
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?
+        .record;
+    let department = department_of(&state, &employee.org_id).await?;
+    let s = body.spouse;
+    let spouse = Spouse {
+        kind: s.kind,
+        service: s.service.trim().to_owned(),
+        department: s.department.map(|d| d.trim().to_owned()),
+        station: s.station.trim().to_owned(),
+        years_at_station: s.years_at_station,
+        gender: s.gender,
+    };
+    let applicant = Applicant {
+        service: &employee.cadre,
+        department: &department,
+        station: &employee.station,
+        gender: employee.gender.parse().ok(),
+        years_at_station: body.years_at_station,
+    };
+    let filing = Filing {
+        spouse,
+        youngest_child_age: body.youngest_child_age,
+    };
+    let decision =
+        classify(today(), &applicant, &filing).map_err(|e| ApiError::validation(body_errors(e)))?;
+    let case = decision.outcome.case.ok_or_else(|| corrupt("case"))?;
+    let now = Utc::now().naive_utc();
+    let (to, step) = SPOUSE_POSTING
+        .step(None, SpoAction::Apply, &who, None, None, now)
+        .map_err(refused)?;
+    let new = NewSpo {
+        employee_code: code,
+        org_id: employee.org_id,
+        state: to.as_str().to_owned(),
+        spouse: to_json(&filing.spouse)?,
+        spouse_case: case.as_str().to_owned(),
+        mandatory: decision.outcome.mandatory,
+        decision: to_json(&decision)?,
+        submitted_at: now,
+        updated_at: now,
+    };
+    let actor = actor(&who, &req);
+    let id = state
+        .db(move |c| cscms_store::spouse_postings::apply(c, &actor, &new, &step))
+        .await?;
+    let r = load_visible(&state, &who, id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("Location", format!("/v1/spouse-postings/{id}")))
+        .json(view(&state, &who, r).await?))
+}
+
+/// List the caller's own spouse-posting requests
+///
+/// The caller's own requests, newest first (employees).
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])),
+    responses((status = 200, description = "The caller's requests, newest first", body = SpousePostingList),
+        (status = 403, description = "Only employees have requests of their own", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/spouse-postings/mine")]
+pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::RequestSpousePosting)?;
+    list(&state, &who, None, false).await
+}
+
+/// List spouse-posting requests awaiting the caller's decision
+///
+/// For a nodal officer, the requests of their ministry and the bodies under
+/// it awaiting a decision; for DoPT, the representations against refusals
+/// (para 6). Oldest first.
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])),
+    responses((status = 200, description = "Awaiting the caller, oldest first", body = SpousePostingList),
+        (status = 403, description = "Only nodal officers and DoPT decide", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/spouse-postings/pending")]
+pub async fn pending(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ListPendingSpousePostings)?;
+    let queue = queue_of(who.role);
+    list(&state, &who, Some(queue), true).await
+}
+
+async fn list(
+    state: &AppState,
+    who: &Principal,
+    states: Option<Vec<SpoState>>,
+    oldest_first: bool,
+) -> Result<HttpResponse, ApiError> {
+    let visibility = visibility(who, Family::SpousePosting);
+    let rows = state
+        .db(move |c| {
+            let names = states.map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>());
+            cscms_store::spouse_postings::list(c, &visibility, names.as_deref(), oldest_first, 500)
+        })
+        .await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let current = SPOUSE_POSTING
+            .state(&r.row.state)
+            .ok_or_else(|| corrupt("state"))?;
+        // Only a refused request has someone to represent to; the step says who refused.
+        let refused = matches!(
+            current,
+            SpoState::Refused | SpoState::Represented | SpoState::Allowed | SpoState::Dismissed
+        );
+        let refused_by = if refused {
+            let id = r.row.id;
+            let steps = state
+                .db(move |c| cscms_store::steps::for_record(c, SPOUSE_POSTING.name, id))
+                .await?;
+            StepView::list(steps)?
+                .into_iter()
+                .rev()
+                .find(|s| s.action == SpoAction::Refuse.label())
+                .map(|s| s.actor_role)
+        } else {
+            None
+        };
+        items.push(summary(r, who, refused_by)?);
+    }
+    Ok(HttpResponse::Ok().json(SpousePostingList { items }))
+}
+
+/// Read a spouse-posting request
+///
+/// One request with the SPO-1 decision taken at filing and every step.
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])),
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, description = "The request with its decision and steps", body = SpousePostingView)))]
+#[get("/spouse-postings/{id}")]
+pub async fn get(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    super::workflow::show::<SpoRecord>(&state, &who, id.into_inner()).await
+}
+
+impl super::workflow::StepRecord for SpoRecord {
+    type State = SpoState;
+    type Action = SpoAction;
+    type View = SpousePostingView;
+
+    fn workflow() -> &'static cscms_domain::workflow::Workflow<SpoState, SpoAction> {
+        &SPOUSE_POSTING
+    }
+
+    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
+        load_visible(state, who, id).await
+    }
+
+    fn current(&self) -> Result<SpoState, ApiError> {
+        SPOUSE_POSTING
+            .state(&self.row.state)
+            .ok_or_else(|| corrupt("state"))
+    }
+
+    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
+        None
+    }
+
+    fn advance(
+        c: &mut cscms_store::DbConn,
+        actor: &cscms_store::audit::Actor,
+        id: i64,
+        step: &cscms_domain::workflow::Step,
+    ) -> Result<(), cscms_store::StoreError> {
+        cscms_store::spouse_postings::advance(c, actor, id, step)
+    }
+
+    async fn view(self, state: &AppState, who: &Principal) -> Result<SpousePostingView, ApiError> {
+        view(state, who, self).await
+    }
+}
+
+/// A step; a refusal or a dismissal only with specific reasons (para 5),
+/// checked once the caller is known to see the record and may take it now.
+async fn step(
+    state: &AppState,
+    who: &Principal,
+    req: &HttpRequest,
+    id: i64,
+    action: SpoAction,
+    body: ActionRequest,
+) -> Result<HttpResponse, ApiError> {
+    if needs_specific_reasons(action) {
+        let r = load_visible(state, who, id).await?;
+        let current = super::workflow::StepRecord::current(&r)?;
+        // Role and state first; a missing reason is para 5's to answer.
+        match SPOUSE_POSTING.apply(Some(current), action, who.role, body.reason.as_deref()) {
+            Err(e) if e.kind != RefusalKind::ReasonRequired => return Err(refused(e)),
+            _ => {}
+        }
+        specific_reasons(body.reason.as_deref()).map_err(|e| ApiError::Unprocessable {
+            code: ProblemCode::SpecificReasonsRequired,
+            detail: e.message,
+        })?;
+    }
+    take_step::<SpoRecord>(state, who, req, id, action, body).await
+}
+
+/// Grant a spouse-posting request
+///
+/// The nodal officer of the employee's ministry posts the employee at the
+/// spouse's station (or as the case of para 4 allows).
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, description = "The granted request", body = SpousePostingView),
+        (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not awaiting a decision (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/spouse-postings/{id}/grant")]
+pub async fn grant(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    step(&state, &who, &req, id.into_inner(), SpoAction::Grant, body).await
+}
+
+/// Refuse a spouse-posting request, with specific reasons
+///
+/// The nodal officer refuses, communicating the specific reasons (para 5):
+/// a blank reason, or one that says no more than "administrative reasons",
+/// is 422 `specific_reasons_required`.
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, description = "The refused request; `representation_to` names who hears a representation", body = SpousePostingView),
+        (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not awaiting a decision (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No specific reasons (`specific_reasons_required`, para 5)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/spouse-postings/{id}/refuse")]
+pub async fn refuse(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    step(&state, &who, &req, id.into_inner(), SpoAction::Refuse, body).await
+}
+
+/// Withdraw a spouse-posting request
+///
+/// The employee withdraws the request before a decision.
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, description = "The withdrawn request", body = SpousePostingView),
+        (status = 403, description = "Only the employee withdraws", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already decided (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/spouse-postings/{id}/withdraw")]
+pub async fn withdraw(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    step(
+        &state,
+        &who,
+        &req,
+        id.into_inner(),
+        SpoAction::Withdraw,
+        body,
+    )
+    .await
+}
+
+/// Represent against a refusal
+///
+/// The employee complains of the refusal, saying why (para 6); the
+/// representation goes to the authority one level above the one that
+/// refused (DoPT over a ministry's nodal officer).
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, description = "The request under representation", body = SpousePostingView),
+        (status = 403, description = "Only the employee represents", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not refused (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No reason given", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/spouse-postings/{id}/represent")]
+pub async fn represent(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    step(
+        &state,
+        &who,
+        &req,
+        id.into_inner(),
+        SpoAction::Represent,
+        body,
+    )
+    .await
+}
+
+/// Allow a representation
+///
+/// The authority one level above (DoPT) allows the representation: the
+/// employee is to be posted with the spouse (para 6).
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, description = "The representation allowed", body = SpousePostingView),
+        (status = 403, description = "Only the authority one level above decides", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No representation pending (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/spouse-postings/{id}/allow")]
+pub async fn allow(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    step(&state, &who, &req, id.into_inner(), SpoAction::Allow, body).await
+}
+
+/// Dismiss a representation, with specific reasons
+///
+/// The authority one level above dismisses the representation, giving
+/// specific reasons as a refusal must (paras 5 and 6).
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
+    params(("id" = i64, Path, description = "Request id")),
+    responses((status = 200, description = "The representation dismissed", body = SpousePostingView),
+        (status = 403, description = "Only the authority one level above decides", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No representation pending (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No specific reasons (`specific_reasons_required`, para 5)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/spouse-postings/{id}/dismiss")]
+pub async fn dismiss(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ValidJson(body): ValidJson<ActionRequest>,
+) -> Result<HttpResponse, ApiError> {
+    step(
+        &state,
+        &who,
+        &req,
+        id.into_inner(),
+        SpoAction::Dismiss,
+        body,
+    )
+    .await
+}

@@ -1,0 +1,153 @@
+//! Requests to be posted with one's spouse (SPO-1).
+
+use chrono::NaiveDateTime;
+use cscms_domain::scope::Visibility;
+use cscms_domain::workflow::Step;
+use diesel::prelude::*;
+
+use crate::audit::Actor;
+use crate::schema::{employees, organisations, spouse_postings};
+use crate::steps::with_step;
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = spouse_postings)]
+pub struct SpoRow {
+    pub id: i64,
+    pub employee_code: String,
+    pub org_id: String,
+    pub state: String,
+    /// JSON: the spouse as the employee described them.
+    pub spouse: String,
+    /// The governing case of para 4 (`i`..`viii`).
+    pub spouse_case: String,
+    pub mandatory: bool,
+    /// JSON: the whole SPO-1 decision taken at filing.
+    pub decision: String,
+    pub submitted_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A new request as the API has checked and classified it.
+#[derive(Debug, Clone, Insertable)]
+#[diesel(table_name = spouse_postings)]
+pub struct NewSpo {
+    pub employee_code: String,
+    pub org_id: String,
+    pub state: String,
+    pub spouse: String,
+    pub spouse_case: String,
+    pub mandatory: bool,
+    pub decision: String,
+    pub submitted_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A request with the employee's name and where the request sits.
+#[derive(Debug, Clone)]
+pub struct SpoRecord {
+    pub row: SpoRow,
+    pub employee_name: String,
+    pub org_parent: Option<String>,
+}
+
+/// Files a request with its opening step, audited.
+pub fn apply(c: &mut DbConn, actor: &Actor, new: &NewSpo, step: &Step) -> Result<i64, StoreError> {
+    with_step(c, actor, step, &new.org_id, |c| {
+        let id: i64 = diesel::insert_into(spouse_postings::table)
+            .values(new)
+            .returning(spouse_postings::id)
+            .get_result(c)?;
+        Ok(Some((id, id)))
+    })
+}
+
+/// Moves a request by a step, if it is still in the state the step leaves.
+pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
+    let org = spouse_postings::table
+        .find(id)
+        .select(spouse_postings::org_id)
+        .first::<String>(c)?;
+    let from = step.from_state.unwrap_or_default();
+    with_step(c, actor, step, &org, |c| {
+        let n = diesel::update(
+            spouse_postings::table
+                .find(id)
+                .filter(spouse_postings::state.eq(from)),
+        )
+        .set((
+            spouse_postings::state.eq(step.to_state),
+            spouse_postings::updated_at.eq(step.at),
+        ))
+        .execute(c)?;
+        Ok((n == 1).then_some((id, ())))
+    })
+}
+
+type Joined = (SpoRow, String, Option<String>);
+
+fn record((row, employee_name, org_parent): Joined) -> SpoRecord {
+    SpoRecord {
+        row,
+        employee_name,
+        org_parent,
+    }
+}
+
+pub fn get(c: &mut DbConn, id: i64) -> Result<Option<SpoRecord>, StoreError> {
+    Ok(spouse_postings::table
+        .inner_join(employees::table)
+        .inner_join(organisations::table)
+        .filter(spouse_postings::id.eq(id))
+        .select((
+            SpoRow::as_select(),
+            employees::name,
+            organisations::parent_id,
+        ))
+        .first::<Joined>(c)
+        .optional()?
+        .map(record))
+}
+
+/// Requests visible under `visibility`, optionally only those in `states`;
+/// oldest first (a queue) or newest first.
+pub fn list(
+    c: &mut DbConn,
+    visibility: &Visibility,
+    states: Option<&[&str]>,
+    oldest_first: bool,
+    limit: i64,
+) -> Result<Vec<SpoRecord>, StoreError> {
+    let Some(visible) = crate::scope::visible(visibility) else {
+        return Ok(Vec::new());
+    };
+    let mut q = spouse_postings::table
+        .inner_join(employees::table)
+        .inner_join(organisations::table)
+        .into_boxed()
+        .filter(visible);
+    if let Some(s) = states {
+        q = q.filter(spouse_postings::state.eq_any(s.iter().map(|s| (*s).to_owned())));
+    }
+    q = if oldest_first {
+        q.order((
+            spouse_postings::submitted_at.asc(),
+            spouse_postings::id.asc(),
+        ))
+    } else {
+        q.order((
+            spouse_postings::submitted_at.desc(),
+            spouse_postings::id.desc(),
+        ))
+    };
+    Ok(q.limit(limit)
+        .select((
+            SpoRow::as_select(),
+            employees::name,
+            organisations::parent_id,
+        ))
+        .load::<Joined>(c)?
+        .into_iter()
+        .map(record)
+        .collect())
+}

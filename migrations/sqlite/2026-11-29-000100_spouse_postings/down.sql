@@ -1,0 +1,1 @@
+DROP TABLE spouse_postings;
