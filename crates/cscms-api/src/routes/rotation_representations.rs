@@ -5,7 +5,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::principal::Principal;
 use cscms_domain::rotation::representation::{
-    may_hear, RepAction, RepState, REPRESENTATION_TO, ROTATION_REPRESENTATION,
+    approved_the_run, may_hear, RepAction, RepState, REPRESENTATION_TO, ROTATION_REPRESENTATION,
 };
 use cscms_domain::scope::{Family, Op, RecordPlace};
 use cscms_store::rotation_representations::{NewRep, RepRecord};
@@ -85,12 +85,11 @@ async fn view(
         .state(&r.row.state)
         .ok_or_else(|| corrupt("state"))?;
     // The approver is shown no action on it: they do not hear it.
-    let actions =
-        if who.role == cscms_domain::principal::Role::Dopt && !may_hear(who, &r.row.approved_by) {
-            Vec::new()
-        } else {
-            allowed(&ROTATION_REPRESENTATION, current, who.role)
-        };
+    let actions = if approved_the_run(who, &r.row.approved_by) {
+        Vec::new()
+    } else {
+        allowed(&ROTATION_REPRESENTATION, current, who.role)
+    };
     Ok(RotationRepresentation {
         id,
         round_id: r.row.round_id,

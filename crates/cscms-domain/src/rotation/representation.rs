@@ -73,6 +73,12 @@ pub fn may_hear(who: &Principal, approved_by: &str) -> bool {
     who.role == Role::Dopt && who.sub != approved_by
 }
 
+/// Whether `who` is the DoPT officer who approved the run: they are shown
+/// no action on a representation against it, as they do not hear it.
+pub fn approved_the_run(who: &Principal, approved_by: &str) -> bool {
+    who.role == Role::Dopt && who.sub == approved_by
+}
+
 /// Where a representation goes, as the officer is told.
 pub const REPRESENTATION_TO: &str = "a DoPT officer above the one who approved the allocation (never the approving officer), para 6 of OM 28034/9/2009-Estt.(A) applied to rotation";
 
@@ -116,5 +122,12 @@ mod tests {
             no_reason.unwrap_err().kind,
             crate::workflow::RefusalKind::ReasonRequired
         );
+    }
+
+    #[test]
+    fn only_the_approver_is_the_approver() {
+        assert!(approved_the_run(&dopt("dopt-1"), "dopt-1"));
+        assert!(!approved_the_run(&dopt("dopt-2"), "dopt-1"));
+        assert!(may_hear(&dopt("dopt-2"), "dopt-1") && !may_hear(&dopt("dopt-1"), "dopt-1"));
     }
 }
