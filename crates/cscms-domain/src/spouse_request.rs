@@ -148,6 +148,16 @@ pub fn needs_specific_reasons(action: SpoAction) -> bool {
     matches!(action, SpoAction::Refuse | SpoAction::Dismiss)
 }
 
+/// Para 5 on a step's reason: a refusal, or a dismissal of the
+/// representation against one, communicates specific reasons
+/// ([`specific_reasons`]); any other step is not held to it here.
+pub fn reasons_suffice(action: SpoAction, reason: Option<&str>) -> Result<(), NotSpecific> {
+    if needs_specific_reasons(action) {
+        specific_reasons(reason)?;
+    }
+    Ok(())
+}
+
 /// The states a role's queue holds: those from which the table lets it act,
 /// other than the employee's own steps.
 pub fn queue_of(role: Role) -> Vec<SpoState> {
@@ -411,6 +421,12 @@ mod tests {
             needs_specific_reasons(SpoAction::Refuse) && needs_specific_reasons(SpoAction::Dismiss)
         );
         assert!(!needs_specific_reasons(SpoAction::Represent));
+        // On a step: the refusal and the dismissal are held to it, nothing else.
+        assert!(reasons_suffice(SpoAction::Refuse, Some("Administrative reasons")).is_err());
+        assert!(reasons_suffice(SpoAction::Dismiss, None).is_err());
+        assert_eq!(reasons_suffice(SpoAction::Dismiss, Some(ok)), Ok(()));
+        assert_eq!(reasons_suffice(SpoAction::Grant, None), Ok(()));
+        assert_eq!(reasons_suffice(SpoAction::Represent, Some("late")), Ok(()));
     }
 
     fn spouse(kind: ServiceKind, service: &str, station: &str) -> Spouse {

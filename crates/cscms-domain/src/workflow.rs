@@ -150,6 +150,35 @@ impl<S: Label, A: Label> Workflow<S, A> {
         !self.transitions.iter().any(|t| t.from == Some(state))
     }
 
+    fn refusal(&self, current: Option<S>, action: A, role: Role, kind: RefusalKind) -> Refused {
+        Refused {
+            kind,
+            action: action.label(),
+            current: current.map_or(NEW, Label::label),
+            allowed: self
+                .allowed(current, role)
+                .into_iter()
+                .map(Label::label)
+                .collect(),
+        }
+    }
+
+    /// The move `role` makes by `action` from `current` as far as the role
+    /// and the state decide it, or why not; the reason is [`Self::apply`]'s.
+    pub fn permits(
+        &self,
+        current: Option<S>,
+        action: A,
+        role: Role,
+    ) -> Result<&'static Transition<S, A>, Refused> {
+        if !self.role_may(action, role) {
+            return Err(self.refusal(current, action, role, RefusalKind::Role));
+        }
+        self.find(current, action)
+            .filter(|t| t.roles.contains(&role))
+            .ok_or_else(|| self.refusal(current, action, role, RefusalKind::State))
+    }
+
     /// The state `role` reaches by `action` from `current`, or why not.
     /// A blank reason counts as none.
     pub fn apply(
@@ -159,26 +188,10 @@ impl<S: Label, A: Label> Workflow<S, A> {
         role: Role,
         reason: Option<&str>,
     ) -> Result<S, Refused> {
-        let refuse = |kind| Refused {
-            kind,
-            action: action.label(),
-            current: current.map_or(NEW, Label::label),
-            allowed: self
-                .allowed(current, role)
-                .into_iter()
-                .map(Label::label)
-                .collect(),
-        };
-        if !self.role_may(action, role) {
-            return Err(refuse(RefusalKind::Role));
-        }
-        let t = self
-            .find(current, action)
-            .filter(|t| t.roles.contains(&role))
-            .ok_or_else(|| refuse(RefusalKind::State))?;
+        let t = self.permits(current, action, role)?;
         let has_reason = reason.is_some_and(|r| !r.trim().is_empty());
         if t.reason == ReasonRule::Required && !has_reason {
-            return Err(refuse(RefusalKind::ReasonRequired));
+            return Err(self.refusal(current, action, role, RefusalKind::ReasonRequired));
         }
         Ok(t.to)
     }
@@ -322,6 +335,13 @@ mod tests {
             Ok(T::Dropped)
         );
         assert!(FLOW.is_final(T::Done) && !FLOW.is_final(T::Open));
+        // Role and state alone: a move that lacks only its reason is permitted.
+        assert_eq!(
+            FLOW.permits(Some(T::Open), X::Drop, n).map(|t| t.to),
+            Ok(T::Dropped)
+        );
+        let early = FLOW.permits(Some(T::Done), X::Drop, n).unwrap_err();
+        assert_eq!(early.kind, RefusalKind::State);
     }
 
     #[test]

@@ -78,21 +78,65 @@ pub(crate) fn with_step<T>(
     audit::audited(c, actor, |c| {
         let (id, out) = write(c)?.ok_or(StoreError::Stale)?;
         insert(c, id, step)?;
-        let change = Change {
-            action: step.action,
-            entity: step.workflow,
-            entity_id: id.to_string(),
-            org_id: Some(org_id.to_owned()),
-            before: step.from_state.map(|s| json!({ "state": s })),
-            after: Some(json!({
-                "state": step.to_state,
-                "reason": step.reason,
-                "clearance": step.clearance.as_ref().and_then(|c| c.get("clearance")),
-                "clearance_override": step.clearance_override,
-            })),
-        };
-        Ok((out, change))
+        Ok((out, change(id, step, org_id)))
     })
+}
+
+/// Moves record `id` by `step` if it is still in the state the step leaves,
+/// with the step record and its audit row, all or nothing: the one
+/// state-guarded advance of every workflow family. `update` is the
+/// family's own update, guarded by the state it is given (the step's
+/// `from`); it answers the organisation of the row it moved (the change is
+/// scoped to it), or none when no row was in that state: `Stale`.
+pub(crate) fn advance(
+    c: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    step: &Step,
+    update: impl FnOnce(&mut DbConn, &str) -> QueryResult<Option<String>>,
+) -> Result<(), StoreError> {
+    let from = step.from_state.unwrap_or_default();
+    audit::audited(c, actor, |c| {
+        let org = update(c, from)?.ok_or(StoreError::Stale)?;
+        insert(c, id, step)?;
+        Ok(((), change(id, step, &org)))
+    })
+}
+
+/// The update [`advance`] makes for a family whose table keeps the
+/// record's `state`, when it last changed (`updated_at`) and where it sits
+/// (`org_id`): the move, guarded by the state the step leaves.
+macro_rules! state_update {
+    ($table:ident, $id:expr, $step:expr) => {
+        |c: &mut $crate::DbConn, from: &str| {
+            diesel::update($table::table.find($id).filter($table::state.eq(from)))
+                .set((
+                    $table::state.eq($step.to_state),
+                    $table::updated_at.eq($step.at),
+                ))
+                .returning($table::org_id)
+                .get_result(c)
+                .optional()
+        }
+    };
+}
+pub(crate) use state_update;
+
+/// The change a step makes, as the audit trail and the feed record it.
+fn change(id: i64, step: &Step, org_id: &str) -> Change {
+    Change {
+        action: step.action,
+        entity: step.workflow,
+        entity_id: id.to_string(),
+        org_id: Some(org_id.to_owned()),
+        before: step.from_state.map(|s| json!({ "state": s })),
+        after: Some(json!({
+            "state": step.to_state,
+            "reason": step.reason,
+            "clearance": step.clearance.as_ref().and_then(|c| c.get("clearance")),
+            "clearance_override": step.clearance_override,
+        })),
+    }
 }
 
 /// The steps of one record, oldest first.
@@ -104,6 +148,21 @@ pub fn for_record(
     Ok(workflow_steps::table
         .filter(workflow_steps::workflow.eq(workflow))
         .filter(workflow_steps::record_id.eq(record_id))
+        .order(workflow_steps::id.asc())
+        .select(StepRow::as_select())
+        .load(c)?)
+}
+
+/// The steps of several records of one workflow, oldest first: a list's
+/// steps in one query.
+pub fn for_records(
+    c: &mut DbConn,
+    workflow: &str,
+    record_ids: &[i64],
+) -> Result<Vec<StepRow>, StoreError> {
+    Ok(workflow_steps::table
+        .filter(workflow_steps::workflow.eq(workflow))
+        .filter(workflow_steps::record_id.eq_any(record_ids))
         .order(workflow_steps::id.asc())
         .select(StepRow::as_select())
         .load(c)?)

@@ -12,7 +12,7 @@ use cscms_store::rotation_representations::{NewRep, RepRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::workflow::{allowed, corrupt, refused, take_step, ActionRequest, StepView};
+use super::workflow::{allowed, corrupt, refused, ActionRequest, StepView};
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
@@ -104,46 +104,27 @@ async fn view(
     })
 }
 
-impl super::workflow::StepRecord for RepRecord {
-    type State = RepState;
-    type Action = RepAction;
-    type View = RotationRepresentation;
-
-    fn workflow() -> &'static cscms_domain::workflow::Workflow<RepState, RepAction> {
-        &ROTATION_REPRESENTATION
+super::workflow::step_record!(RepRecord {
+    workflow: ROTATION_REPRESENTATION => (RepState, RepAction),
+    view: RotationRepresentation = view,
+    load: load_visible,
+    stored_state: |r| &r.row.state,
+    advance: cscms_store::rotation_representations::advance,
+    more {
+        /// The officer who approved the run does not hear a representation
+        /// against it (para 6 applied to rotation): refused before the table.
+        fn may_take(&self, who: &Principal, action: RepAction) -> Result<(), ApiError> {
+            if ROTATION_REPRESENTATION.role_may(action, who.role)
+                && !may_hear(who, &self.row.approved_by)
+            {
+                return Err(ApiError::forbidden(
+                    "The officer who approved the allocation does not hear representations against it.",
+                ));
+            }
+            Ok(())
+        }
     }
-
-    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
-        load_visible(state, who, id).await
-    }
-
-    fn current(&self) -> Result<RepState, ApiError> {
-        ROTATION_REPRESENTATION
-            .state(&self.row.state)
-            .ok_or_else(|| corrupt("state"))
-    }
-
-    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
-        None
-    }
-
-    fn advance(
-        c: &mut cscms_store::DbConn,
-        actor: &cscms_store::audit::Actor,
-        id: i64,
-        step: &cscms_domain::workflow::Step,
-    ) -> Result<(), cscms_store::StoreError> {
-        cscms_store::rotation_representations::advance(c, actor, id, step)
-    }
-
-    async fn view(
-        self,
-        state: &AppState,
-        who: &Principal,
-    ) -> Result<RotationRepresentation, ApiError> {
-        view(state, who, self).await
-    }
-}
+});
 
 /// The representation of the officer a path names in a round, if filed.
 async fn find(
@@ -260,88 +241,43 @@ pub async fn represent(
         .json(view(&state, &who, r).await?))
 }
 
-/// A hearing's step: the representation must exist, and the officer who
-/// approved the run does not hear it.
-async fn hear(
+/// The representation a hearing's path names: the officer's in the round.
+/// Nothing filed: the table says why not (403 for the role, 409 `new`).
+async fn filed(
     state: &AppState,
     who: &Principal,
-    req: &HttpRequest,
     (code, round): (String, i64),
     action: RepAction,
-    body: ActionRequest,
-) -> Result<HttpResponse, ApiError> {
-    let Some(id) = find(state, who, &code, round).await? else {
-        // Nothing filed: the table says why not (403 for the role, 409 "new").
-        ROTATION_REPRESENTATION
-            .apply(None, action, who.role, body.reason.as_deref())
-            .map_err(refused)?;
-        return Err(ApiError::not_found(format!(
-            "A representation in rotation round {round}"
-        )));
-    };
-    let r = load_visible(state, who, id).await?;
-    if ROTATION_REPRESENTATION.role_may(action, who.role) && !may_hear(who, &r.row.approved_by) {
-        return Err(ApiError::forbidden(
-            "The officer who approved the allocation does not hear representations against it.",
-        ));
+    body: &ActionRequest,
+) -> Result<i64, ApiError> {
+    if let Some(id) = find(state, who, &code, round).await? {
+        return Ok(id);
     }
-    take_step::<RepRecord>(state, who, req, id, action, body).await
+    ROTATION_REPRESENTATION
+        .apply(None, action, who.role, body.reason.as_deref())
+        .map_err(refused)?;
+    Err(ApiError::not_found(format!(
+        "A representation in rotation round {round}"
+    )))
 }
 
-/// Allow a representation against a rotation result
-///
-/// A DoPT officer other than the approver allows the representation. The
-/// officer's posting is then changed by a fresh order; this records the decision.
-#[utoipa::path(tag = "rotation", security(("bearer" = [])), request_body = ActionRequest,
-    params(("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id")),
-    responses((status = 200, description = "The representation allowed", body = RotationRepresentation),
-        (status = 403, description = "Only DoPT, and not the officer who approved the allocation", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not awaiting a hearing (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/employees/{code}/rotation/rounds/{id}/representation/allow")]
-pub async fn allow(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    hear(
-        &state,
-        &who,
-        &req,
-        path.into_inner(),
-        RepAction::Allow,
-        body,
-    )
-    .await
-}
-
-/// Dismiss a representation against a rotation result
-///
-/// A DoPT officer other than the approver dismisses it, with reasons.
-#[utoipa::path(tag = "rotation", security(("bearer" = [])), request_body = ActionRequest,
-    params(("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id")),
-    responses((status = 200, description = "The representation dismissed", body = RotationRepresentation),
-        (status = 403, description = "Only DoPT, and not the officer who approved the allocation", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not awaiting a hearing (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reason given", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/employees/{code}/rotation/rounds/{id}/representation/dismiss")]
-pub async fn dismiss(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    hear(
-        &state,
-        &who,
-        &req,
-        path.into_inner(),
-        RepAction::Dismiss,
-        body,
-    )
-    .await
+super::workflow::step_handlers! {
+    record: RepRecord, view: RotationRepresentation, tag: "rotation",
+    path: (String, i64) = filed,
+    params: (("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id"));
+    allow: RepAction::Allow, "/employees/{code}/rotation/rounds/{id}/representation/allow",
+        "Allow a representation against a rotation result",
+        "A DoPT officer other than the approver allows the representation. The\nofficer's posting is then changed by a fresh order; this records the decision.",
+        "The representation allowed",
+        403 "Only DoPT, and not the officer who approved the allocation",
+        409 "Not awaiting a hearing (`current_state`, `allowed_actions`)";
+    dismiss: RepAction::Dismiss, "/employees/{code}/rotation/rounds/{id}/representation/dismiss",
+        "Dismiss a representation against a rotation result",
+        "A DoPT officer other than the approver dismisses it, with reasons.",
+        "The representation dismissed",
+        403 "Only DoPT, and not the officer who approved the allocation",
+        409 "Not awaiting a hearing (`current_state`, `allowed_actions`)",
+        422 "No reason given";
 }
 
 /// Representations against rotation results awaiting a hearing

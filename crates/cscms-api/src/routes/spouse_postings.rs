@@ -2,6 +2,8 @@
 //! nodal officer grants or refuses with specific reasons (para 5), and a
 //! refused employee represents to the authority one level above (para 6).
 
+use std::collections::HashMap;
+
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::decision::Decision;
@@ -10,19 +12,17 @@ use cscms_domain::principal::{Principal, Role};
 use cscms_domain::scope::{visibility, Family, Op, RecordPlace};
 use cscms_domain::spouse_posting::{ServiceKind, Spouse, SpouseCase, SpouseOutcome};
 use cscms_domain::spouse_request::{
-    classify, needs_specific_reasons, one_level_above, queue_of, specific_reasons, Applicant,
-    Filing, SpoAction, SpoState, SPOUSE_POSTING,
+    classify, one_level_above, queue_of, reasons_suffice, Applicant, Filing, SpoAction, SpoState,
+    SPOUSE_POSTING,
 };
-use cscms_domain::workflow::{Label, RefusalKind};
+use cscms_domain::workflow::Label;
 use cscms_store::spouse_postings::{NewSpo, SpoRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::workflow::{
-    allowed, corrupt, refused, take_step, to_json, today, ActionRequest, StepView,
-};
+use super::workflow::{allowed, corrupt, refused, to_json, today, ActionRequest, StepView};
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
@@ -329,31 +329,42 @@ async fn list(
             cscms_store::spouse_postings::list(c, &visibility, names.as_deref(), oldest_first, 500)
         })
         .await?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in rows {
+    // Only a refused request has someone to represent to; its refusal step
+    // says who refused. The steps of all of them are read in one query.
+    let mut refused = Vec::new();
+    for r in &rows {
         let current = SPOUSE_POSTING
             .state(&r.row.state)
             .ok_or_else(|| corrupt("state"))?;
-        // Only a refused request has someone to represent to; the step says who refused.
-        let refused = matches!(
+        if matches!(
             current,
             SpoState::Refused | SpoState::Represented | SpoState::Allowed | SpoState::Dismissed
-        );
-        let refused_by = if refused {
-            let id = r.row.id;
-            let steps = state
-                .db(move |c| cscms_store::steps::for_record(c, SPOUSE_POSTING.name, id))
-                .await?;
-            StepView::list(steps)?
-                .into_iter()
-                .rev()
-                .find(|s| s.action == SpoAction::Refuse.label())
-                .map(|s| s.actor_role)
-        } else {
-            None
-        };
-        items.push(summary(r, who, refused_by)?);
+        ) {
+            refused.push(r.row.id);
+        }
     }
+    let steps = if refused.is_empty() {
+        Vec::new()
+    } else {
+        state
+            .db(move |c| cscms_store::steps::for_records(c, SPOUSE_POSTING.name, &refused))
+            .await?
+    };
+    // Oldest first: the last refusal of a record is the one that stands.
+    let mut refused_by = HashMap::new();
+    for s in steps {
+        if s.action == SpoAction::Refuse.label() {
+            let role: Role = s.actor_role.parse().map_err(|_| corrupt("step role"))?;
+            refused_by.insert(s.record_id, role);
+        }
+    }
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let by = refused_by.get(&r.row.id).copied();
+            summary(r, who, by)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     Ok(HttpResponse::Ok().json(SpousePostingList { items }))
 }
 
@@ -372,213 +383,64 @@ pub async fn get(
     super::workflow::show::<SpoRecord>(&state, &who, id.into_inner()).await
 }
 
-impl super::workflow::StepRecord for SpoRecord {
-    type State = SpoState;
-    type Action = SpoAction;
-    type View = SpousePostingView;
-
-    fn workflow() -> &'static cscms_domain::workflow::Workflow<SpoState, SpoAction> {
-        &SPOUSE_POSTING
-    }
-
-    async fn load(state: &AppState, who: &Principal, id: i64) -> Result<Self, ApiError> {
-        load_visible(state, who, id).await
-    }
-
-    fn current(&self) -> Result<SpoState, ApiError> {
-        SPOUSE_POSTING
-            .state(&self.row.state)
-            .ok_or_else(|| corrupt("state"))
-    }
-
-    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
-        None
-    }
-
-    fn advance(
-        c: &mut cscms_store::DbConn,
-        actor: &cscms_store::audit::Actor,
-        id: i64,
-        step: &cscms_domain::workflow::Step,
-    ) -> Result<(), cscms_store::StoreError> {
-        cscms_store::spouse_postings::advance(c, actor, id, step)
-    }
-
-    async fn view(self, state: &AppState, who: &Principal) -> Result<SpousePostingView, ApiError> {
-        view(state, who, self).await
-    }
-}
-
-/// A step; a refusal or a dismissal only with specific reasons (para 5),
-/// checked once the caller is known to see the record and may take it now.
-async fn step(
-    state: &AppState,
-    who: &Principal,
-    req: &HttpRequest,
-    id: i64,
-    action: SpoAction,
-    body: ActionRequest,
-) -> Result<HttpResponse, ApiError> {
-    if needs_specific_reasons(action) {
-        let r = load_visible(state, who, id).await?;
-        let current = super::workflow::StepRecord::current(&r)?;
-        // Role and state first; a missing reason is para 5's to answer.
-        match SPOUSE_POSTING.apply(Some(current), action, who.role, body.reason.as_deref()) {
-            Err(e) if e.kind != RefusalKind::ReasonRequired => return Err(refused(e)),
-            _ => {}
+super::workflow::step_record!(SpoRecord {
+    workflow: SPOUSE_POSTING => (SpoState, SpoAction),
+    view: SpousePostingView = view,
+    load: load_visible,
+    stored_state: |r| &r.row.state,
+    advance: cscms_store::spouse_postings::advance,
+    more {
+        /// Para 5: a refusal, and the dismissal of a representation against
+        /// one, communicate specific reasons (the domain's rule); a missing
+        /// reason is para 5's to answer too.
+        fn check_body(&self, action: SpoAction, body: &ActionRequest) -> Result<(), ApiError> {
+            reasons_suffice(action, body.reason.as_deref()).map_err(|e| ApiError::Unprocessable {
+                code: ProblemCode::SpecificReasonsRequired,
+                detail: e.message,
+            })
         }
-        specific_reasons(body.reason.as_deref()).map_err(|e| ApiError::Unprocessable {
-            code: ProblemCode::SpecificReasonsRequired,
-            detail: e.message,
-        })?;
     }
-    take_step::<SpoRecord>(state, who, req, id, action, body).await
-}
+});
 
-/// Grant a spouse-posting request
-///
-/// The nodal officer of the employee's ministry posts the employee at the
-/// spouse's station (or as the case of para 4 allows).
-#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The granted request", body = SpousePostingView),
-        (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not awaiting a decision (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/spouse-postings/{id}/grant")]
-pub async fn grant(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    step(&state, &who, &req, id.into_inner(), SpoAction::Grant, body).await
-}
-
-/// Refuse a spouse-posting request, with specific reasons
-///
-/// The nodal officer refuses, communicating the specific reasons (para 5):
-/// a blank reason, or one that says no more than "administrative reasons",
-/// is 422 `specific_reasons_required`.
-#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The refused request; `representation_to` names who hears a representation", body = SpousePostingView),
-        (status = 403, description = "Only the nodal officer decides", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not awaiting a decision (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No specific reasons (`specific_reasons_required`, para 5)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/spouse-postings/{id}/refuse")]
-pub async fn refuse(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    step(&state, &who, &req, id.into_inner(), SpoAction::Refuse, body).await
-}
-
-/// Withdraw a spouse-posting request
-///
-/// The employee withdraws the request before a decision.
-#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The withdrawn request", body = SpousePostingView),
-        (status = 403, description = "Only the employee withdraws", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already decided (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/spouse-postings/{id}/withdraw")]
-pub async fn withdraw(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    step(
-        &state,
-        &who,
-        &req,
-        id.into_inner(),
-        SpoAction::Withdraw,
-        body,
-    )
-    .await
-}
-
-/// Represent against a refusal
-///
-/// The employee complains of the refusal, saying why (para 6); the
-/// representation goes to the authority one level above the one that
-/// refused (DoPT over a ministry's nodal officer).
-#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The request under representation", body = SpousePostingView),
-        (status = 403, description = "Only the employee represents", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not refused (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No reason given", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/spouse-postings/{id}/represent")]
-pub async fn represent(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    step(
-        &state,
-        &who,
-        &req,
-        id.into_inner(),
-        SpoAction::Represent,
-        body,
-    )
-    .await
-}
-
-/// Allow a representation
-///
-/// The authority one level above (DoPT) allows the representation: the
-/// employee is to be posted with the spouse (para 6).
-#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The representation allowed", body = SpousePostingView),
-        (status = 403, description = "Only the authority one level above decides", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No representation pending (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/spouse-postings/{id}/allow")]
-pub async fn allow(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    step(&state, &who, &req, id.into_inner(), SpoAction::Allow, body).await
-}
-
-/// Dismiss a representation, with specific reasons
-///
-/// The authority one level above dismisses the representation, giving
-/// specific reasons as a refusal must (paras 5 and 6).
-#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The representation dismissed", body = SpousePostingView),
-        (status = 403, description = "Only the authority one level above decides", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No representation pending (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No specific reasons (`specific_reasons_required`, para 5)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/spouse-postings/{id}/dismiss")]
-pub async fn dismiss(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    step(
-        &state,
-        &who,
-        &req,
-        id.into_inner(),
-        SpoAction::Dismiss,
-        body,
-    )
-    .await
+super::workflow::step_handlers! {
+    record: SpoRecord, view: SpousePostingView, tag: "spouse posting", id: "Request id";
+    grant: SpoAction::Grant, "/spouse-postings/{id}/grant",
+        "Grant a spouse-posting request",
+        "The nodal officer of the employee's ministry posts the employee at the\nspouse's station (or as the case of para 4 allows).",
+        "The granted request",
+        403 "Only the nodal officer decides",
+        409 "Not awaiting a decision (`current_state`, `allowed_actions`)";
+    refuse: SpoAction::Refuse, "/spouse-postings/{id}/refuse",
+        "Refuse a spouse-posting request, with specific reasons",
+        "The nodal officer refuses, communicating the specific reasons (para 5):\na blank reason, or one that says no more than \"administrative reasons\",\nis 422 `specific_reasons_required`.",
+        "The refused request; `representation_to` names who hears a representation",
+        403 "Only the nodal officer decides",
+        409 "Not awaiting a decision (`current_state`, `allowed_actions`)",
+        422 "No specific reasons (`specific_reasons_required`, para 5)";
+    withdraw: SpoAction::Withdraw, "/spouse-postings/{id}/withdraw",
+        "Withdraw a spouse-posting request",
+        "The employee withdraws the request before a decision.",
+        "The withdrawn request",
+        403 "Only the employee withdraws",
+        409 "Already decided (`current_state`, `allowed_actions`)";
+    represent: SpoAction::Represent, "/spouse-postings/{id}/represent",
+        "Represent against a refusal",
+        "The employee complains of the refusal, saying why (para 6); the\nrepresentation goes to the authority one level above the one that\nrefused (DoPT over a ministry's nodal officer).",
+        "The request under representation",
+        403 "Only the employee represents",
+        409 "Not refused (`current_state`, `allowed_actions`)",
+        422 "No reason given";
+    allow: SpoAction::Allow, "/spouse-postings/{id}/allow",
+        "Allow a representation",
+        "The authority one level above (DoPT) allows the representation: the\nemployee is to be posted with the spouse (para 6).",
+        "The representation allowed",
+        403 "Only the authority one level above decides",
+        409 "No representation pending (`current_state`, `allowed_actions`)";
+    dismiss: SpoAction::Dismiss, "/spouse-postings/{id}/dismiss",
+        "Dismiss a representation, with specific reasons",
+        "The authority one level above dismisses the representation, giving\nspecific reasons as a refusal must (paras 5 and 6).",
+        "The representation dismissed",
+        403 "Only the authority one level above decides",
+        409 "No representation pending (`current_state`, `allowed_actions`)",
+        422 "No specific reasons (`specific_reasons_required`, para 5)";
 }

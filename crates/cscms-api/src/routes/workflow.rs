@@ -238,6 +238,13 @@ pub(crate) trait StepRecord: Sized {
     ) -> Result<(), ApiError> {
         Ok(())
     }
+    /// A check of the step's body beyond the workflow table (SPO-1 para 5:
+    /// a refusal communicates specific reasons), taken once the table lets
+    /// the caller's role take the action in the record's state, so that a
+    /// caller who may not act hears 403 or 409 first. None by default.
+    fn check_body(&self, _action: Self::Action, _body: &ActionRequest) -> Result<(), ApiError> {
+        Ok(())
+    }
     /// The answer carrying the view; a record with a version sends it as
     /// the `ETag`.
     fn respond(view: Self::View) -> actix_web::HttpResponse {
@@ -284,11 +291,17 @@ pub(crate) async fn take_step<R: StepRecord>(
 ) -> Result<actix_web::HttpResponse, ApiError> {
     let r = R::load(state, who, id).await?;
     r.may_take(who, action)?;
+    let current = r.current()?;
+    // Role and state first; then the record's own reading of the body.
+    R::workflow()
+        .permits(Some(current), action, who.role)
+        .map_err(refused)?;
+    r.check_body(action, &body)?;
     let step = checked_step(
         state,
         who,
         R::workflow(),
-        (r.current()?, action),
+        (current, action),
         &body,
         r.clearance_subject(),
     )
@@ -296,6 +309,17 @@ pub(crate) async fn take_step<R: StepRecord>(
     let actor = super::actor(who, req);
     state.db(move |c| R::advance(c, &actor, id, &step)).await?;
     show::<R>(state, who, id).await
+}
+
+/// The record a step's path names by its id.
+pub(crate) async fn by_id<A>(
+    _state: &crate::state::AppState,
+    _who: &cscms_domain::principal::Principal,
+    id: i64,
+    _action: A,
+    _body: &ActionRequest,
+) -> Result<i64, ApiError> {
+    Ok(id)
 }
 
 /// The one read of a workflow record: the record the caller sees, as shown.
@@ -310,15 +334,17 @@ pub(crate) async fn show<R: StepRecord>(
 
 /// A record family plugged into the one step path: its [`StepRecord`]
 /// from a small table — the workflow with its state and action types, the
-/// view and the function that shows it, the scoped load, the stored state,
-/// whose clearance each step fetches (none where omitted), the store's
-/// audited advance, and any further methods (`may_take`, `respond`).
+/// view and the function that shows it, the scoped load, the state (as
+/// stored, or derived by an expression of the record), whose clearance each
+/// step fetches (none where omitted), the store's audited advance, and any
+/// further methods (`may_take`, `check_body`, `respond`).
 macro_rules! step_record {
     ($record:ty {
         workflow: $workflow:path => ($state:ty, $action:ty),
         view: $view:ty = $show:path,
         load: $load:path,
-        stored_state: |$r:ident| $stored:expr,
+        $(stored_state: |$r:ident| $stored:expr,)?
+        $(state: |$d:ident| $derived:expr,)?
         $(clearance: |$c:ident| $subject:expr,)?
         advance: $advance:path
         $(, more { $($more:item)* })? $(,)?
@@ -341,10 +367,13 @@ macro_rules! step_record {
             }
 
             fn current(&self) -> Result<$state, crate::error::ApiError> {
-                let $r = self;
+                $(let $r = self;
                 $workflow
                     .state($stored)
                     .ok_or_else(|| crate::routes::workflow::corrupt(concat!(stringify!($record), " state")))
+                )?
+                $(let $d = self;
+                $derived)?
             }
 
             $(fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
@@ -377,9 +406,22 @@ pub(crate) use step_record;
 
 /// The handlers of a record's workflow steps, one `POST` each, all taken
 /// by [`take_step`] on `record`: per step its name, action, path, summary,
-/// description, what the 200 answers, and the problems it may answer.
+/// description, what the 200 answers, and the problems it may answer. The
+/// record is named by `{id}` in the path, or by other path parameters
+/// (`path: Type = locate`, with their `params`) that `locate` turns into
+/// the record's id.
 macro_rules! step_handlers {
     (record: $record:ident, view: $view:ident, tag: $tag:literal, id: $id:literal;
+     $($steps:tt)+) => {
+        crate::routes::workflow::step_handlers! {
+            record: $record, view: $view, tag: $tag,
+            path: i64 = crate::routes::workflow::by_id,
+            params: (("id" = i64, Path, description = $id));
+            $($steps)+
+        }
+    };
+    (record: $record:ident, view: $view:ident, tag: $tag:literal,
+     path: $key:ty = $locate:path, params: $params:tt;
      $($name:ident: $action:expr, $path:literal, $summary:literal, $doc:literal, $done:literal
         $(, $status:literal $problem:literal)*;)+) => {
         $(
@@ -388,7 +430,7 @@ macro_rules! step_handlers {
             #[doc = $doc]
             #[utoipa::path(summary = $summary, description = $doc, tag = $tag, security(("bearer" = [])),
                 request_body = crate::routes::workflow::ActionRequest,
-                params(("id" = i64, Path, description = $id)),
+                params $params,
                 responses((status = 200, description = $done, body = $view)
                     $(, (status = $status, description = $problem, body = crate::error::Problem, content_type = "application/problem+json"))*))]
             #[post($path)]
@@ -396,10 +438,11 @@ macro_rules! step_handlers {
                 crate::auth::Auth(who): crate::auth::Auth,
                 state: actix_web::web::Data<crate::state::AppState>,
                 req: actix_web::HttpRequest,
-                id: actix_web::web::Path<i64>,
+                path: actix_web::web::Path<$key>,
                 crate::extract::ValidJson(body): crate::extract::ValidJson<crate::routes::workflow::ActionRequest>,
             ) -> Result<actix_web::HttpResponse, crate::error::ApiError> {
-                crate::routes::workflow::take_step::<$record>(&state, &who, &req, id.into_inner(), $action, body).await
+                let id = $locate(&state, &who, path.into_inner(), $action, &body).await?;
+                crate::routes::workflow::take_step::<$record>(&state, &who, &req, id, $action, body).await
             }
         )+
     };
