@@ -12,7 +12,7 @@ use crate::audit::{self, Actor, Change};
 use crate::schema::{
     delpge_claims, delpge_enrolments, delpge_programmes, employees, organisations,
 };
-use crate::steps::with_step;
+use crate::steps;
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -317,15 +317,11 @@ pub fn file_claim(
 /// step record and audit row; `Stale` when it is no longer in the state
 /// the step leaves.
 pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
-    let org = delpge_claims::table
-        .find(id)
-        .select(delpge_claims::org_id)
-        .first::<String>(c)?;
-    with_step(c, actor, step, &org, |c| {
-        let n = diesel::update(
+    steps::advance(c, actor, id, step, |c, from| {
+        diesel::update(
             delpge_claims::table
                 .find(id)
-                .filter(delpge_claims::state.eq(step.from_state.unwrap_or_default())),
+                .filter(delpge_claims::state.eq(from)),
         )
         .set((
             delpge_claims::state.eq(step.to_state),
@@ -333,8 +329,9 @@ pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<()
             delpge_claims::decided_at.eq(Some(step.at)),
             delpge_claims::reason.eq(step.reason.as_deref()),
         ))
-        .execute(c)?;
-        Ok((n == 1).then_some((id, ())))
+        .returning(delpge_claims::org_id)
+        .get_result(c)
+        .optional()
     })
 }
 

@@ -10,7 +10,7 @@ use crate::schema::{
     deputation_advert_versions as versions, deputation_adverts as adverts,
     deputation_applications as apps, employees, organisations,
 };
-use crate::steps::with_step;
+use crate::steps::{self, with_step};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -165,20 +165,7 @@ pub fn advance_advert(
     id: i64,
     step: &Step,
 ) -> Result<(), StoreError> {
-    let org = advert_org(c, id)?;
-    with_step(c, actor, step, &org, |c| {
-        let n = diesel::update(
-            adverts::table
-                .find(id)
-                .filter(adverts::state.eq(step.from_state.unwrap_or_default())),
-        )
-        .set((
-            adverts::state.eq(step.to_state),
-            adverts::updated_at.eq(step.at),
-        ))
-        .execute(c)?;
-        Ok((n == 1).then_some((id, ())))
-    })
+    steps::advance(c, actor, id, step, steps::state_update!(adverts, id, step))
 }
 
 fn advert_org(c: &mut DbConn, id: i64) -> Result<String, StoreError> {
@@ -329,20 +316,7 @@ pub fn apply(
 
 /// Moves an application by a step, if it is still in the state the step leaves.
 pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
-    let org = apps::table
-        .find(id)
-        .select(apps::org_id)
-        .first::<String>(c)?;
-    with_step(c, actor, step, &org, |c| {
-        let n = diesel::update(
-            apps::table
-                .find(id)
-                .filter(apps::state.eq(step.from_state.unwrap_or_default())),
-        )
-        .set((apps::state.eq(step.to_state), apps::updated_at.eq(step.at)))
-        .execute(c)?;
-        Ok((n == 1).then_some((id, ())))
-    })
+    steps::advance(c, actor, id, step, steps::state_update!(apps, id, step))
 }
 
 /// Which applications to list; filters combine with AND.

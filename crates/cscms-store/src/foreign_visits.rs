@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::audit::Actor;
 use crate::schema::{employees, foreign_visits, organisations};
-use crate::steps::with_step;
+use crate::steps::{self, with_step};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -75,24 +75,13 @@ pub fn apply(c: &mut DbConn, actor: &Actor, new: &NewFv, step: &Step) -> Result<
 
 /// Moves a request by a step, if it is still in the state the step leaves.
 pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
-    let org = foreign_visits::table
-        .find(id)
-        .select(foreign_visits::org_id)
-        .first::<String>(c)?;
-    let from = step.from_state.unwrap_or_default();
-    with_step(c, actor, step, &org, |c| {
-        let n = diesel::update(
-            foreign_visits::table
-                .find(id)
-                .filter(foreign_visits::state.eq(from)),
-        )
-        .set((
-            foreign_visits::state.eq(step.to_state),
-            foreign_visits::updated_at.eq(step.at),
-        ))
-        .execute(c)?;
-        Ok((n == 1).then_some((id, ())))
-    })
+    steps::advance(
+        c,
+        actor,
+        id,
+        step,
+        steps::state_update!(foreign_visits, id, step),
+    )
 }
 
 type Joined = (FvRow, String, Option<String>);

@@ -6,7 +6,7 @@ use diesel::prelude::*;
 
 use crate::audit::Actor;
 use crate::schema::{employees, organisations, rotation_representations};
-use crate::steps::with_step;
+use crate::steps::{self, with_step};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -59,24 +59,13 @@ pub fn file(c: &mut DbConn, actor: &Actor, new: &NewRep, step: &Step) -> Result<
 
 /// Moves a representation by a step, if it is still in the state the step leaves.
 pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
-    let org = rotation_representations::table
-        .find(id)
-        .select(rotation_representations::org_id)
-        .first::<String>(c)?;
-    let from = step.from_state.unwrap_or_default();
-    with_step(c, actor, step, &org, |c| {
-        let n = diesel::update(
-            rotation_representations::table
-                .find(id)
-                .filter(rotation_representations::state.eq(from)),
-        )
-        .set((
-            rotation_representations::state.eq(step.to_state),
-            rotation_representations::updated_at.eq(step.at),
-        ))
-        .execute(c)?;
-        Ok((n == 1).then_some((id, ())))
-    })
+    steps::advance(
+        c,
+        actor,
+        id,
+        step,
+        steps::state_update!(rotation_representations, id, step),
+    )
 }
 
 pub fn get(c: &mut DbConn, id: i64) -> Result<Option<RepRecord>, StoreError> {

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 
 use crate::audit::Actor;
 use crate::schema::{employees, organisations, spouse_postings};
-use crate::steps::with_step;
+use crate::steps::{self, with_step};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -64,24 +64,13 @@ pub fn apply(c: &mut DbConn, actor: &Actor, new: &NewSpo, step: &Step) -> Result
 
 /// Moves a request by a step, if it is still in the state the step leaves.
 pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
-    let org = spouse_postings::table
-        .find(id)
-        .select(spouse_postings::org_id)
-        .first::<String>(c)?;
-    let from = step.from_state.unwrap_or_default();
-    with_step(c, actor, step, &org, |c| {
-        let n = diesel::update(
-            spouse_postings::table
-                .find(id)
-                .filter(spouse_postings::state.eq(from)),
-        )
-        .set((
-            spouse_postings::state.eq(step.to_state),
-            spouse_postings::updated_at.eq(step.at),
-        ))
-        .execute(c)?;
-        Ok((n == 1).then_some((id, ())))
-    })
+    steps::advance(
+        c,
+        actor,
+        id,
+        step,
+        steps::state_update!(spouse_postings, id, step),
+    )
 }
 
 type Joined = (SpoRow, String, Option<String>);

@@ -10,7 +10,7 @@ use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
 use crate::schema::{organisations, surplus_nominations as noms, surplus_requisitions as reqs};
-use crate::steps::with_step;
+use crate::steps::{self, with_step};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -108,20 +108,21 @@ fn org_of(c: &mut DbConn, id: i64) -> Result<String, StoreError> {
 
 /// Moves a requisition by a step, if it is still in the state the step leaves.
 pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
-    let org = org_of(c, id)?;
-    with_step(c, actor, step, &org, |c| moved(c, id, step))
+    steps::advance(c, actor, id, step, |c, from| moved(c, id, step, from))
 }
 
-fn moved(c: &mut DbConn, id: i64, step: &Step) -> Result<Option<(i64, ())>, StoreError> {
-    let from = step.from_state.unwrap_or_default();
-    let n = diesel::update(reqs::table.find(id).filter(reqs::state.eq(from)))
+/// The state-guarded move of a requisition, a new version: its organisation,
+/// or none when it was not in `from`.
+fn moved(c: &mut DbConn, id: i64, step: &Step, from: &str) -> QueryResult<Option<String>> {
+    diesel::update(reqs::table.find(id).filter(reqs::state.eq(from)))
         .set((
             reqs::state.eq(step.to_state),
             reqs::version.eq(reqs::version + 1),
             reqs::updated_at.eq(step.at),
         ))
-        .execute(c)?;
-    Ok((n == 1).then_some((id, ())))
+        .returning(reqs::org_id)
+        .get_result(c)
+        .optional()
 }
 
 /// A proforma as stored, with the columns lists show.
@@ -172,9 +173,8 @@ pub fn nominate(
     step: &Step,
     nominees: &[NewNomination],
 ) -> Result<(), StoreError> {
-    let org = org_of(c, id)?;
-    with_step(c, actor, step, &org, |c| {
-        let Some(done) = moved(c, id, step)? else {
+    steps::advance(c, actor, id, step, |c, from| {
+        let Some(org) = moved(c, id, step, from)? else {
             return Ok(None);
         };
         for (seq, n) in (1_i64..).zip(nominees) {
@@ -189,7 +189,7 @@ pub fn nominate(
                 ))
                 .execute(c)?;
         }
-        Ok(Some(done))
+        Ok(Some(org))
     })
 }
 

@@ -5,18 +5,19 @@
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use cscms_domain::deputation::{
-    check_advert, AdvertAction, AdvertTerms, Eligibility, ADVERTISEMENT,
+    check_advert, AdvertAction, AdvertState, AdvertTerms, Eligibility, ADVERTISEMENT,
 };
 use cscms_domain::organisation::is_ministry;
-use cscms_store::deputation::{AdvertContent, AdvertFilter};
+use cscms_domain::principal::Principal;
+use cscms_store::deputation::{AdvertContent, AdvertFilter, AdvertRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
-use crate::extract::{body_errors, BodyRules, CheckedJson, ValidJson};
-use crate::routes::workflow::{refused, to_json, today, ActionRequest};
+use crate::extract::{body_errors, BodyRules, CheckedJson};
+use crate::routes::workflow::{refused, to_json, today};
 use crate::routes::{actor, utc};
 use crate::state::AppState;
 use crate::versioning::{etag_header, if_match};
@@ -288,42 +289,38 @@ pub async fn amend(
         .json(v))
 }
 
-/// Close an advertisement
-///
-/// The sub-nodal officer closes an open advertisement before its last date (DEP-1).
-#[utoipa::path(tag = "deputation", security(("bearer" = [])), request_body = ActionRequest,
-    params(("id" = i64, Path, description = "Advertisement id")),
-    responses((status = 200, description = "The closed advertisement", body = AdvertisementView),
-        (status = 403, description = "Not a sub-nodal officer", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already closed or lapsed (`current_state`)", body = crate::error::Problem, content_type = "application/problem+json")))]
-#[post("/deputation/advertisements/{id}/close")]
-pub async fn close(
-    Auth(who): Auth,
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    id: web::Path<i64>,
-    ValidJson(body): ValidJson<ActionRequest>,
-) -> Result<HttpResponse, ApiError> {
-    let id = id.into_inner();
-    let a = load_advert(&state, &who, id).await?;
-    let current = advert_state(&a)?;
-    let (_, step) = ADVERTISEMENT
-        .step(
-            Some(current),
-            AdvertAction::Close,
-            &who,
-            body.reason.as_deref(),
-            None,
-            Utc::now().naive_utc(),
-        )
-        .map_err(refused)?;
-    let actor = actor(&who, &req);
-    state
-        .db(move |c| cscms_store::deputation::advance_advert(c, &actor, id, &step))
-        .await?;
-    let a = load_advert(&state, &who, id).await?;
-    let v = advert_view(a, &who, None)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
-        .json(v))
+/// The advertisement as a close answers it: with its version as the `ETag`.
+async fn closed_view(
+    _state: &AppState,
+    who: &Principal,
+    a: AdvertRecord,
+) -> Result<AdvertisementView, ApiError> {
+    advert_view(a, who, None)
+}
+
+// An advertisement's state is derived: an open one lapses after its last
+// date (DEP-1), so the table sees `lapsed` where the row still says `open`.
+crate::routes::workflow::step_record!(AdvertRecord {
+    workflow: ADVERTISEMENT => (AdvertState, AdvertAction),
+    view: AdvertisementView = closed_view,
+    load: load_advert,
+    state: |a| advert_state(a),
+    advance: cscms_store::deputation::advance_advert,
+    more {
+        fn respond(v: AdvertisementView) -> HttpResponse {
+            HttpResponse::Ok()
+                .insert_header(etag_header(v.version))
+                .json(v)
+        }
+    }
+});
+
+crate::routes::workflow::step_handlers! {
+    record: AdvertRecord, view: AdvertisementView, tag: "deputation", id: "Advertisement id";
+    close: AdvertAction::Close, "/deputation/advertisements/{id}/close",
+        "Close an advertisement",
+        "The sub-nodal officer closes an open advertisement before its last date (DEP-1).",
+        "The closed advertisement",
+        403 "Not a sub-nodal officer",
+        409 "Already closed or lapsed (`current_state`)";
 }
