@@ -123,7 +123,7 @@ impl Batch {
         if self.panel_size == 0 {
             out.push(("panel_size", EmpanelmentError::EmptyPanel));
         }
-        if self.preceding.len() > PRECEDING_BATCHES {
+        if self.preceding.len() > PRECEDING_BATCHES.value {
             out.push((
                 "preceding",
                 EmpanelmentError::TooManyPrecedingBatches(self.preceding.len()),

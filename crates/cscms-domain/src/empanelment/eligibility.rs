@@ -6,12 +6,15 @@
 use chrono::{Datelike, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::apar::{Apar, AparError, Period, ReportingYear};
+use super::apar::{Apar, AparError, ReportingYear};
 use super::batch::Batch;
 use super::parameters::{
     self, APARS_BACK_IN_CADRE, CSS_DIRECTOR_SUITABLE_YEARS, CSS_SELECTION_GRADE_YEARS,
-    FOREIGN_ASSIGNMENT_YEARS, MAX_REVIEWS, MIN_RESIDUAL_SERVICE_YEARS, REVIEW_AFTER_YEARS,
-    WINDOW_YEARS, YEARS_BACK_IN_CADRE,
+    FOREIGN_ASSIGNMENT_YEARS, MIN_RESIDUAL_SERVICE_YEARS, YEARS_BACK_IN_CADRE,
+};
+use super::reviews::review_stage;
+pub use super::reviews::{
+    review_standing, special_review_ground, ReviewStanding, SpecialReviewGround,
 };
 use super::score::Gap;
 use super::services::{self, ServiceKind};
@@ -226,17 +229,17 @@ fn completes(start: NaiveDate, end: NaiveDate, years: u32) -> bool {
         .is_some_and(|d| end >= d)
 }
 
-struct Checks {
+pub(super) struct Checks {
     reasons: Reasons,
     unmet: Vec<String>,
 }
 
 impl Checks {
-    fn met(&mut self, rule: &Rule, text: impl Into<String>) {
+    pub(super) fn met(&mut self, rule: &Rule, text: impl Into<String>) {
         self.reasons.push(rule, text);
     }
 
-    fn unmet(&mut self, rule: &Rule, text: impl Into<String>) {
+    pub(super) fn unmet(&mut self, rule: &Rule, text: impl Into<String>) {
         self.reasons.push(rule, text);
         if !self.unmet.iter().any(|u| u == rule.id) {
             self.unmet.push(rule.id.to_owned());
@@ -345,7 +348,7 @@ fn standing(
             ServiceKind::CentralSecretariat,
         ) => {
             let sg = *selection_grade_from;
-            if completes(sg, as_of, CSS_SELECTION_GRADE_YEARS) {
+            if completes(sg, as_of, CSS_SELECTION_GRADE_YEARS.value) {
                 c.met(&rules::CSS_1, format!("in the Selection Grade since {sg}: 8 years done"));
             } else {
                 c.unmet(
@@ -354,7 +357,7 @@ fn standing(
                 );
             }
             match director_suitable_from {
-                Some(d) if completes(*d, as_of, CSS_DIRECTOR_SUITABLE_YEARS) => c.met(
+                Some(d) if completes(*d, as_of, CSS_DIRECTOR_SUITABLE_YEARS.value) => c.met(
                     &rules::CSS_1,
                     format!("assessed suitable for Director continuously since {d}: 3 years done"),
                 ),
@@ -422,7 +425,7 @@ fn residual_service(
     };
     // 4 years from 1 January Y run to 31 December Y+3 inclusive.
     let last_needed = ymd(
-        batch.empanelment_year + MIN_RESIDUAL_SERVICE_YEARS as i32 - 1,
+        batch.empanelment_year + MIN_RESIDUAL_SERVICE_YEARS.value as i32 - 1,
         12,
         31,
     );
@@ -454,7 +457,7 @@ fn foreign_assignment(p: &Proposal, as_of: NaiveDate, c: &mut Checks) {
             completes(
                 f.from,
                 f.to.unwrap_or(as_of).min(as_of),
-                FOREIGN_ASSIGNMENT_YEARS,
+                FOREIGN_ASSIGNMENT_YEARS.value,
             )
         })
         .max_by_key(|f| f.from);
@@ -473,7 +476,7 @@ fn foreign_assignment(p: &Proposal, as_of: NaiveDate, c: &mut Checks) {
         );
         return;
     };
-    let served = completes(back, as_of, YEARS_BACK_IN_CADRE);
+    let served = completes(back, as_of, YEARS_BACK_IN_CADRE.value);
     let mut years: Vec<ReportingYear> = p
         .apars
         .iter()
@@ -488,193 +491,15 @@ fn foreign_assignment(p: &Proposal, as_of: NaiveDate, c: &mut Checks) {
         if served { "2" } else { "less than 2" },
         years.len()
     );
-    if served && years.len() >= APARS_BACK_IN_CADRE {
+    if served && years.len() >= APARS_BACK_IN_CADRE.value {
         c.met(&rules::CSS_6, text);
     } else {
         c.unmet(&rules::CSS_6, text);
     }
 }
 
-/// Where an officer stands under CSS-8, from their past considerations.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(tag = "status", rename_all = "snake_case")]
-pub enum ReviewStanding {
-    /// No regular consideration yet: the next one is the original.
-    NotConsidered,
-    /// Empanelled: never considered again.
-    Empanelled { empanelment_year: i32 },
-    /// Not empanelled: the next regular review, held in `from_year` or
-    /// later with a cut-off year of `cut_off_from` or later (two more APARs).
-    ReviewDue {
-        kind: ConsiderationKind,
-        last_considered: i32,
-        from_year: i32,
-        cut_off_from: ReportingYear,
-    },
-    /// Not empanelled and both reviews held.
-    ReviewsExhausted { last_considered: i32 },
-}
-
-/// CSS-8: never after empanelment; reviews 2 years (two APARs) apart, at most two.
-pub fn review_standing(history: &[PastConsideration]) -> ReviewStanding {
-    if let Some(e) = history
-        .iter()
-        .find(|h| h.outcome == PastOutcome::Empanelled)
-    {
-        return ReviewStanding::Empanelled {
-            empanelment_year: e.empanelment_year,
-        };
-    }
-    let mut regular: Vec<&PastConsideration> = history
-        .iter()
-        .filter(|h| h.kind != ConsiderationKind::SpecialReview)
-        .collect();
-    regular.sort_by_key(|h| h.decided_on);
-    let Some(last) = regular.last() else {
-        return ReviewStanding::NotConsidered;
-    };
-    let reviews_held = regular.len() - 1;
-    if reviews_held >= MAX_REVIEWS {
-        return ReviewStanding::ReviewsExhausted {
-            last_considered: last.empanelment_year,
-        };
-    }
-    ReviewStanding::ReviewDue {
-        kind: if reviews_held == 0 {
-            ConsiderationKind::FirstReview
-        } else {
-            ConsiderationKind::SecondReview
-        },
-        last_considered: last.empanelment_year,
-        from_year: last.empanelment_year + REVIEW_AFTER_YEARS,
-        cut_off_from: last.cut_off_year.back(-REVIEW_AFTER_YEARS),
-    }
-}
-
-/// Why a special review (CSS-8) is due: an APAR taken into account at the
-/// latest consideration changed materially on representation after it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct SpecialReviewGround {
-    pub apar_period: Period,
-    pub changed_on: NaiveDate,
-    pub considered_on: NaiveDate,
-}
-
-/// CSS-8 special review: the first such APAR, if any. None when the officer
-/// was never considered.
-pub fn special_review_ground(
-    apars: &[Apar],
-    history: &[PastConsideration],
-) -> Result<Option<SpecialReviewGround>, AparError> {
-    let Some(latest) = history.iter().max_by_key(|h| h.decided_on) else {
-        return Ok(None);
-    };
-    for a in apars {
-        let Some(rep) = &a.representation else {
-            continue;
-        };
-        if rep.decided_on <= latest.decided_on || !was_considered(a, latest) {
-            continue;
-        }
-        if a.changed_materially()? {
-            return Ok(Some(SpecialReviewGround {
-                apar_period: a.period,
-                changed_on: rep.decided_on,
-                considered_on: latest.decided_on,
-            }));
-        }
-    }
-    Ok(None)
-}
-
-/// CSS-8 for the batch being run: the kind of consideration, or unmet.
-fn review_stage(
-    p: &Proposal,
-    batch: &Batch,
-    c: &mut Checks,
-) -> Result<Option<ConsiderationKind>, EmpanelmentError> {
-    let (last, next) = match review_standing(&p.history) {
-        ReviewStanding::Empanelled { empanelment_year } => {
-            c.unmet(
-                &rules::CSS_8,
-                format!("already empanelled in {empanelment_year}: not empanelled again"),
-            );
-            return Ok(None);
-        }
-        ReviewStanding::NotConsidered => {
-            c.met(&rules::CSS_8, "first consideration");
-            return Ok(Some(ConsiderationKind::Original));
-        }
-        ReviewStanding::ReviewDue {
-            kind,
-            last_considered,
-            from_year,
-            cut_off_from,
-        } => {
-            if batch.empanelment_year >= from_year && batch.cut_off_year >= cut_off_from {
-                c.met(
-                    &rules::CSS_8,
-                    format!(
-                        "not empanelled in {last_considered}; {kind} due from {from_year} with two more APARs (cut-off {cut_off_from})"
-                    ),
-                );
-                return Ok(Some(kind));
-            }
-            (last_considered, Some((from_year, cut_off_from)))
-        }
-        ReviewStanding::ReviewsExhausted { last_considered } => (last_considered, None),
-    };
-
-    let ground =
-        special_review_ground(&p.apars, &p.history).map_err(|source| EmpanelmentError::Apar {
-            officer: p.officer_id.clone(),
-            source,
-        })?;
-    if let Some(g) = ground {
-        c.met(
-            &rules::CSS_8,
-            format!(
-                "special review: the APAR for {} was changed materially on representation on {}, after the consideration of {}",
-                g.apar_period, g.changed_on, g.considered_on
-            ),
-        );
-        return Ok(Some(ConsiderationKind::SpecialReview));
-    }
-
-    match next {
-        None => c.unmet(
-            &rules::CSS_8,
-            format!("not empanelled in {last} and both reviews held"),
-        ),
-        Some((due_year, due_cut_off)) => c.unmet(
-            &rules::CSS_8,
-            format!(
-                "not empanelled in {last}; next review not before {due_year} with cut-off year {due_cut_off}"
-            ),
-        ),
-    }
-    Ok(None)
-}
-
-/// Whether the APAR formed part of those taken into account in `h`.
-fn was_considered(a: &Apar, h: &PastConsideration) -> bool {
-    let overlaps = |y: ReportingYear| a.period.overlap(y.period()).is_some();
-    if h.years_used.is_empty() {
-        Period::new(
-            h.cut_off_year.back(WINDOW_YEARS - 1).first_day(),
-            h.cut_off_year.last_day(),
-        )
-        .is_ok_and(|w| a.period.overlap(w).is_some())
-    } else {
-        h.years_used.iter().copied().any(overlaps)
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::empanelment::apar::{AparGrade, Grading, Representation};
     use crate::empanelment::fixtures::{batch, fy, officer, AS_OF};

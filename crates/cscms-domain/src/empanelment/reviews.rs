@@ -1,20 +1,200 @@
-//! CSS-8 across exercises: what each run decided about each officer, and
-//! whose review falls due. The store keeps the runs; this gathers them.
+//! CSS-8: where an officer stands for review after past considerations, the
+//! ground for a special review, the review stage of a batch being run, and,
+//! across exercises, what each run decided about each officer and whose
+//! review falls due. The store keeps the runs; this gathers them.
 
 use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::apar::{Apar, ReportingYear};
+use super::apar::{Apar, AparError, Period, ReportingYear};
+use super::batch::Batch;
 use super::eligibility::{
-    review_standing, special_review_ground, ConsiderationKind, EligibilityStatus,
-    PastConsideration, PastOutcome, Proposal, ReviewStanding,
+    Checks, ConsiderationKind, EligibilityStatus, PastConsideration, PastOutcome, Proposal,
 };
 use super::panel::{PanelOutcome, PanelRun};
+use super::parameters::{MAX_REVIEWS, REVIEW_AFTER_YEARS, WINDOW_YEARS};
 use super::EmpanelmentError;
 use crate::decision::{Reason, Reasons};
 use crate::rules;
+
+/// Where an officer stands under CSS-8, from their past considerations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ReviewStanding {
+    /// No regular consideration yet: the next one is the original.
+    NotConsidered,
+    /// Empanelled: never considered again.
+    Empanelled { empanelment_year: i32 },
+    /// Not empanelled: the next regular review, held in `from_year` or
+    /// later with a cut-off year of `cut_off_from` or later (two more APARs).
+    ReviewDue {
+        kind: ConsiderationKind,
+        last_considered: i32,
+        from_year: i32,
+        cut_off_from: ReportingYear,
+    },
+    /// Not empanelled and both reviews held.
+    ReviewsExhausted { last_considered: i32 },
+}
+
+/// CSS-8: never after empanelment; reviews 2 years (two APARs) apart, at most two.
+pub fn review_standing(history: &[PastConsideration]) -> ReviewStanding {
+    if let Some(e) = history
+        .iter()
+        .find(|h| h.outcome == PastOutcome::Empanelled)
+    {
+        return ReviewStanding::Empanelled {
+            empanelment_year: e.empanelment_year,
+        };
+    }
+    let mut regular: Vec<&PastConsideration> = history
+        .iter()
+        .filter(|h| h.kind != ConsiderationKind::SpecialReview)
+        .collect();
+    regular.sort_by_key(|h| h.decided_on);
+    let Some(last) = regular.last() else {
+        return ReviewStanding::NotConsidered;
+    };
+    let reviews_held = regular.len() - 1;
+    if reviews_held >= MAX_REVIEWS.value {
+        return ReviewStanding::ReviewsExhausted {
+            last_considered: last.empanelment_year,
+        };
+    }
+    ReviewStanding::ReviewDue {
+        kind: if reviews_held == 0 {
+            ConsiderationKind::FirstReview
+        } else {
+            ConsiderationKind::SecondReview
+        },
+        last_considered: last.empanelment_year,
+        from_year: last.empanelment_year + REVIEW_AFTER_YEARS.value,
+        cut_off_from: last.cut_off_year.back(-REVIEW_AFTER_YEARS.value),
+    }
+}
+
+/// Why a special review (CSS-8) is due: an APAR taken into account at the
+/// latest consideration changed materially on representation after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SpecialReviewGround {
+    pub apar_period: Period,
+    pub changed_on: NaiveDate,
+    pub considered_on: NaiveDate,
+}
+
+/// CSS-8 special review: the first such APAR, if any. None when the officer
+/// was never considered.
+pub fn special_review_ground(
+    apars: &[Apar],
+    history: &[PastConsideration],
+) -> Result<Option<SpecialReviewGround>, AparError> {
+    let Some(latest) = history.iter().max_by_key(|h| h.decided_on) else {
+        return Ok(None);
+    };
+    for a in apars {
+        let Some(rep) = &a.representation else {
+            continue;
+        };
+        if rep.decided_on <= latest.decided_on || !was_considered(a, latest) {
+            continue;
+        }
+        if a.changed_materially()? {
+            return Ok(Some(SpecialReviewGround {
+                apar_period: a.period,
+                changed_on: rep.decided_on,
+                considered_on: latest.decided_on,
+            }));
+        }
+    }
+    Ok(None)
+}
+
+/// CSS-8 for the batch being run: the kind of consideration, or unmet.
+pub(super) fn review_stage(
+    p: &Proposal,
+    batch: &Batch,
+    c: &mut Checks,
+) -> Result<Option<ConsiderationKind>, EmpanelmentError> {
+    let (last, next) = match review_standing(&p.history) {
+        ReviewStanding::Empanelled { empanelment_year } => {
+            c.unmet(
+                &rules::CSS_8,
+                format!("already empanelled in {empanelment_year}: not empanelled again"),
+            );
+            return Ok(None);
+        }
+        ReviewStanding::NotConsidered => {
+            c.met(&rules::CSS_8, "first consideration");
+            return Ok(Some(ConsiderationKind::Original));
+        }
+        ReviewStanding::ReviewDue {
+            kind,
+            last_considered,
+            from_year,
+            cut_off_from,
+        } => {
+            if batch.empanelment_year >= from_year && batch.cut_off_year >= cut_off_from {
+                c.met(
+                    &rules::CSS_8,
+                    format!(
+                        "not empanelled in {last_considered}; {kind} due from {from_year} with two more APARs (cut-off {cut_off_from})"
+                    ),
+                );
+                return Ok(Some(kind));
+            }
+            (last_considered, Some((from_year, cut_off_from)))
+        }
+        ReviewStanding::ReviewsExhausted { last_considered } => (last_considered, None),
+    };
+
+    let ground =
+        special_review_ground(&p.apars, &p.history).map_err(|source| EmpanelmentError::Apar {
+            officer: p.officer_id.clone(),
+            source,
+        })?;
+    if let Some(g) = ground {
+        c.met(
+            &rules::CSS_8,
+            format!(
+                "special review: the APAR for {} was changed materially on representation on {}, after the consideration of {}",
+                g.apar_period, g.changed_on, g.considered_on
+            ),
+        );
+        return Ok(Some(ConsiderationKind::SpecialReview));
+    }
+
+    match next {
+        None => c.unmet(
+            &rules::CSS_8,
+            format!("not empanelled in {last} and both reviews held"),
+        ),
+        Some((due_year, due_cut_off)) => c.unmet(
+            &rules::CSS_8,
+            format!(
+                "not empanelled in {last}; next review not before {due_year} with cut-off year {due_cut_off}"
+            ),
+        ),
+    }
+    Ok(None)
+}
+
+/// Whether the APAR formed part of those taken into account in `h`.
+fn was_considered(a: &Apar, h: &PastConsideration) -> bool {
+    let overlaps = |y: ReportingYear| a.period.overlap(y.period()).is_some();
+    if h.years_used.is_empty() {
+        Period::new(
+            h.cut_off_year.back(WINDOW_YEARS.value - 1).first_day(),
+            h.cut_off_year.last_day(),
+        )
+        .is_ok_and(|w| a.period.overlap(w).is_some())
+    } else {
+        h.years_used.iter().copied().any(overlaps)
+    }
+}
 
 impl PanelRun {
     /// The considerations this run made, by officer id, as CSS-8 history.
@@ -210,7 +390,6 @@ pub fn reviews_due(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::empanelment::apar::{AparGrade, Grading, Representation};
     use crate::empanelment::fixtures::{worked_batch, AS_OF};

@@ -55,7 +55,7 @@ impl Gap {
     /// months without an APAR count as missing, so this never adds months.
     pub fn whole_window(cut_off: ReportingYear, reason: GapReason) -> Gap {
         Gap {
-            period: cut_off.back(WINDOW_YEARS - 1).through(cut_off),
+            period: cut_off.back(WINDOW_YEARS.value - 1).through(cut_off),
             reason,
             note: String::new(),
         }
@@ -239,7 +239,7 @@ pub struct ScoreOutcome {
     pub years: Vec<YearUse>,
 }
 
-const LOOK_BACK: usize = (WINDOW_YEARS + MAX_EXTENSION_YEARS) as usize;
+const LOOK_BACK: usize = (WINDOW_YEARS.value + MAX_EXTENSION_YEARS.value) as usize;
 
 #[derive(Default)]
 struct Bucket {
@@ -259,7 +259,7 @@ pub fn score(
 ) -> Result<Decision<ScoreOutcome>, AparError> {
     check_overlaps(apars)?;
     let earliest = cut_off.back(LOOK_BACK as i32 - 1);
-    let window_from = cut_off.back(WINDOW_YEARS - 1);
+    let window_from = cut_off.back(WINDOW_YEARS.value - 1);
     let mut buckets: Vec<Bucket> = (0..LOOK_BACK).map(|_| Bucket::default()).collect();
 
     for apar in apars {
@@ -298,10 +298,10 @@ pub fn score(
         }
     }
 
-    let ext = MAX_EXTENSION_YEARS as usize;
+    let ext = MAX_EXTENSION_YEARS.value as usize;
     let window_units: u64 = buckets.iter().skip(ext).map(|b| b.units).sum();
     let window_period = Period::new(window_from.first_day(), cut_off.last_day())?;
-    let missing = (WINDOW_YEARS as u64 * 12 * MONTH_UNITS).saturating_sub(window_units);
+    let missing = (WINDOW_YEARS.value as u64 * 12 * MONTH_UNITS).saturating_sub(window_units);
     let (beyond_control, officer_default) = gap_units(gaps, window_period);
     let beyond_control = beyond_control.min(missing);
 
@@ -310,7 +310,7 @@ pub fn score(
     for u in used.iter_mut().skip(ext) {
         *u = true;
     }
-    let target = MIN_FULL_YEARS * 12 * MONTH_UNITS;
+    let target = MIN_FULL_YEARS.value * 12 * MONTH_UNITS;
     if window_units < target && beyond_control > 0 {
         // Make up only what was beyond the officer's control, and only to 8 years.
         let need = (target - window_units).min(beyond_control);
@@ -454,7 +454,6 @@ pub fn check_overlaps(apars: &[Apar]) -> Result<(), AparError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::empanelment::fixtures::{fy, fy_ep, fy_num};
     use crate::params::ymd;
