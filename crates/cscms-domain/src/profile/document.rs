@@ -326,7 +326,7 @@ impl ProfileDoc {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     pub fn service() -> ServiceRecord {

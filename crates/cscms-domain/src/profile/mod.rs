@@ -3,12 +3,14 @@
 //! validation rounds after which an unvalidated profile is deemed final.
 
 pub mod document;
+pub mod edit;
 pub mod gate;
 pub mod rights;
 pub mod round;
 pub mod status;
 
 pub use document::{ProfileDoc, ServiceRecord};
+pub use edit::{edit, Edit, EditRefused};
 pub use gate::{profile_gate, GateRefusal};
 pub use rights::{changed_fields, may_change, FieldRefusal};
 pub use round::{deemed_final, DeemedFinal, Round};

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::principal::Role;
+use crate::rules::PRF_1;
+use crate::workflow::{ReasonRule, Transition, Workflow};
 
 /// draft → submitted → validated; or submitted → returned (with reasons),
 /// which the employee edits and submits again.
@@ -71,7 +73,7 @@ impl ProfileAction {
         }
     }
 
-    const ALL: [ProfileAction; 5] = [
+    pub const ALL: [ProfileAction; 5] = [
         ProfileAction::EmployeeEdit,
         ProfileAction::Correct,
         ProfileAction::Submit,
@@ -89,43 +91,72 @@ pub struct TransitionRefused {
     pub allowed: Vec<&'static str>,
 }
 
-fn next(status: ProfileStatus, action: ProfileAction, role: Role) -> Option<ProfileStatus> {
-    use ProfileAction as A;
-    use ProfileStatus as S;
-    let officer = matches!(role, Role::NodalOfficer | Role::Dopt);
-    match (action, status) {
-        // An employee's change to a validated profile reopens it: it must be
-        // submitted and validated again. While under validation it is locked.
-        (A::EmployeeEdit, S::Draft | S::Returned | S::Validated) if role == Role::Employee => {
-            Some(if status == S::Returned {
-                S::Returned
-            } else {
-                S::Draft
-            })
-        }
-        (A::Submit, S::Draft | S::Returned) if role == Role::Employee => Some(S::Submitted),
-        (A::Correct, s) if officer => Some(s),
-        (A::Validate, S::Submitted) if officer => Some(S::Validated),
-        (A::Return, S::Submitted) if officer => Some(S::Returned),
-        _ => None,
+crate::workflow::labels!(ProfileStatus, ProfileAction);
+
+const EMPLOYEE: &[Role] = &[Role::Employee];
+/// The nodal officer and DoPT validate, return and correct (PRF-2).
+const OFFICERS: &[Role] = &[Role::NodalOfficer, Role::Dopt];
+
+const fn t(
+    from: ProfileStatus,
+    action: ProfileAction,
+    to: ProfileStatus,
+    roles: &'static [Role],
+) -> Transition<ProfileStatus, ProfileAction> {
+    Transition {
+        from: Some(from),
+        action,
+        to,
+        roles,
+        reason: ReasonRule::Optional,
     }
 }
 
-/// The status after `role` does `action`, or why it may not.
+/// The profile's status as data, on the one workflow mechanism. In
+/// [`ProfileAction::ALL`] order, so that what a role may do is listed so.
+/// An employee's change to a validated profile reopens it: it must be
+/// submitted and validated again; while under validation it is locked. A
+/// correction leaves the status as it was. The profile is made with the
+/// employee's record, not by a step: no transition opens it.
+pub const PROFILE: Workflow<ProfileStatus, ProfileAction> = {
+    use ProfileAction as A;
+    use ProfileStatus as S;
+    Workflow {
+        name: "profile",
+        rule: PRF_1,
+        states: &S::ALL,
+        actions: &A::ALL,
+        transitions: &[
+            t(S::Draft, A::EmployeeEdit, S::Draft, EMPLOYEE),
+            t(S::Returned, A::EmployeeEdit, S::Returned, EMPLOYEE),
+            t(S::Validated, A::EmployeeEdit, S::Draft, EMPLOYEE),
+            t(S::Draft, A::Correct, S::Draft, OFFICERS),
+            t(S::Submitted, A::Correct, S::Submitted, OFFICERS),
+            t(S::Returned, A::Correct, S::Returned, OFFICERS),
+            t(S::Validated, A::Correct, S::Validated, OFFICERS),
+            t(S::Draft, A::Submit, S::Submitted, EMPLOYEE),
+            t(S::Returned, A::Submit, S::Submitted, EMPLOYEE),
+            t(S::Submitted, A::Validate, S::Validated, OFFICERS),
+            t(S::Submitted, A::Return, S::Returned, OFFICERS),
+        ],
+        rests_on_clearance: &[],
+    }
+};
+
+/// The status after `role` does `action`, or why it may not: every refusal
+/// is the status's (409), with what the role could do instead.
 pub fn transition(
     status: ProfileStatus,
     action: ProfileAction,
     role: Role,
 ) -> Result<ProfileStatus, TransitionRefused> {
-    next(status, action, role).ok_or_else(|| TransitionRefused {
-        action: action.as_str(),
-        current: status.as_str(),
-        allowed: ProfileAction::ALL
-            .into_iter()
-            .filter(|a| next(status, *a, role).is_some())
-            .map(ProfileAction::as_str)
-            .collect(),
-    })
+    PROFILE
+        .apply(Some(status), action, role, None)
+        .map_err(|r| TransitionRefused {
+            action: r.action,
+            current: r.current,
+            allowed: r.allowed,
+        })
 }
 
 #[cfg(test)]

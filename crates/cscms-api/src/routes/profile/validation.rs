@@ -1,0 +1,228 @@
+//! A profile's status moves — submit (PRF-1), validate or return (PRF-2) —
+//! and the queue of profiles awaiting validation.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use cscms_domain::principal::Principal;
+use cscms_domain::profile::{deemed_final, status::transition, ProfileAction, ProfileStatus};
+use cscms_domain::scope::{visibility, Family, Op};
+use cscms_store::profiles::{ProfileWrite, RoundRow};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use validator::Validate;
+
+use super::{load_visible, refused, respond, view, AsOfQuery, Loaded, ProfileView};
+use crate::auth::Auth;
+use crate::error::{ApiError, FieldError};
+use crate::extract::ValidJson;
+use crate::routes::{actor, utc};
+use crate::scope::authorize;
+use crate::state::AppState;
+
+/// Applies a status move with no change to the document.
+async fn move_status(
+    state: &AppState,
+    who: &Principal,
+    req: &HttpRequest,
+    code: &str,
+    action: ProfileAction,
+    reasons: Option<Vec<String>>,
+) -> Result<HttpResponse, ApiError> {
+    let loaded = load_visible(state, who, code).await?;
+    authorize(who, Op::ChangeProfile)?;
+    let record = &loaded.record;
+    let status = transition(record.status()?, action, who.role).map_err(refused)?;
+    let doc = record.document()?;
+    if action == ProfileAction::Submit {
+        let missing: Vec<FieldError> = doc
+            .missing_for_submission()
+            .into_iter()
+            .map(|f| FieldError::new(f, "required", "needed before submission"))
+            .collect();
+        if !missing.is_empty() {
+            return Err(ApiError::Incomplete {
+                detail: format!(
+                    "{} required field(s) are empty; fill them and submit again.",
+                    missing.len()
+                ),
+                errors: missing,
+            });
+        }
+    }
+    let now = Utc::now().naive_utc();
+    let from = record.status()?;
+    let write = ProfileWrite {
+        action: action.as_str(),
+        status,
+        before: serde_json::json!({"status": from.as_str()}),
+        after: serde_json::json!({"status": status.as_str(), "reasons": reasons}),
+        doc,
+        submitted_at: (action == ProfileAction::Submit).then_some(Some(now)),
+        validated: (action == ProfileAction::Validate).then(|| (now, who.sub.clone())),
+        returned_reasons: reasons,
+    };
+    let (code, version) = (record.employee.code.clone(), record.profile.version);
+    let actor = actor(who, req);
+    let saved = state
+        .db(move |c| cscms_store::profiles::write(c, &actor, &code, version, write, now))
+        .await?;
+    let loaded = Loaded {
+        record: saved,
+        ..loaded
+    };
+    Ok(respond(&view(loaded, now)?))
+}
+
+/// Submit a profile
+///
+/// The employee submits the profile (PRF-1): refused with every missing
+/// field until it is complete.
+#[utoipa::path(tag = "profiles", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code")),
+    responses((status = 200, description = "The submitted profile", body = ProfileView),
+        (status = 403, description = "Not the employee's own profile", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not in a status that can be submitted", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Required fields missing (code `incomplete`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/employees/{code}/profile/submit")]
+pub async fn submit(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    move_status(&state, &who, &req, &code, ProfileAction::Submit, None).await
+}
+
+/// Validate a profile
+///
+/// The nodal officer (or DoPT) validates a submitted profile (PRF-2).
+#[utoipa::path(tag = "profiles", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code")),
+    responses((status = 200, description = "The validated profile", body = ProfileView),
+        (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/employees/{code}/profile/validate")]
+pub async fn validate(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    move_status(&state, &who, &req, &code, ProfileAction::Validate, None).await
+}
+
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnRequest {
+    /// What the employee must correct; at least one reason.
+    #[validate(length(min = 1, max = 20), custom(function = "non_blank"))]
+    #[schema(min_items = 1, max_items = 20)]
+    pub reasons: Vec<String>,
+}
+
+fn non_blank(reasons: &[String]) -> Result<(), validator::ValidationError> {
+    if reasons
+        .iter()
+        .all(|r| (3..=500).contains(&r.trim().chars().count()))
+    {
+        Ok(())
+    } else {
+        Err(validator::ValidationError::new("invalid")
+            .with_message("each reason 3-500 characters".into()))
+    }
+}
+
+/// Return a profile for correction
+///
+/// The nodal officer (or DoPT) returns a submitted profile for correction, with reasons.
+#[utoipa::path(tag = "profiles", security(("bearer" = [])), request_body = ReturnRequest,
+    params(("code" = String, Path, description = "Employee code")),
+    responses((status = 200, description = "The returned profile", body = ProfileView),
+        (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not submitted", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[post("/employees/{code}/profile/return")]
+pub async fn return_for_correction(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    req: HttpRequest,
+    ValidJson(body): ValidJson<ReturnRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let reasons = body
+        .reasons
+        .into_iter()
+        .map(|r| r.trim().to_owned())
+        .collect();
+    move_status(
+        &state,
+        &who,
+        &req,
+        &code,
+        ProfileAction::Return,
+        Some(reasons),
+    )
+    .await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PendingItem {
+    pub employee_code: String,
+    pub name: String,
+    pub organisation_id: String,
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// Set once a round's deadline has passed: the data stands as final.
+    pub deemed_final_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PendingList {
+    pub items: Vec<PendingItem>,
+}
+
+/// List profiles awaiting validation
+///
+/// Submitted profiles awaiting validation in the caller's organisation,
+/// oldest first (nodal officers; DoPT sees all).
+#[utoipa::path(tag = "profiles", security(("bearer" = [])), params(AsOfQuery),
+    responses((status = 200, description = "Submitted profiles, oldest first", body = PendingList),
+        (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[get("/profiles/pending")]
+pub async fn pending(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<AsOfQuery>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ListPendingProfiles)?;
+    let visibility = visibility(&who, Family::Profile);
+    let (records, rounds) = state
+        .db(move |c| {
+            Ok((
+                cscms_store::profiles::pending(c, &visibility, 1000)?,
+                cscms_store::profiles::rounds(c)?,
+            ))
+        })
+        .await?;
+    let as_of = q.as_of.unwrap_or_else(Utc::now).naive_utc();
+    let rules: Vec<_> = rounds.iter().map(RoundRow::rule).collect();
+    let items = records
+        .into_iter()
+        .map(|r| {
+            let deemed = deemed_final(
+                ProfileStatus::Submitted,
+                r.profile.submitted_at,
+                &r.employee.org_id,
+                r.org_parent.as_deref(),
+                &rules,
+                as_of,
+            );
+            PendingItem {
+                employee_code: r.employee.code,
+                name: r.employee.name,
+                organisation_id: r.employee.org_id,
+                submitted_at: r.profile.submitted_at.map(utc),
+                deemed_final_at: deemed.map(|d| utc(d.outcome.at)),
+            }
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(PendingList { items }))
+}

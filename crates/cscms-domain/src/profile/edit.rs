@@ -1,0 +1,233 @@
+//! A change to a profile's document (PRF-1, PRF-2, PRF-4) as one decision:
+//! the merge patch laid over the document, the fields it changes, whether
+//! the caller may change each, the service record's own checks, and the
+//! status the change leaves the profile in (an employee's edit or an
+//! officer's correction).
+
+use serde_json::{Map, Value};
+
+use super::rights::{changed_fields, may_change, FieldRefusal};
+use super::status::{transition, ProfileAction, ProfileStatus, TransitionRefused};
+use super::ProfileDoc;
+use crate::principal::Role;
+
+/// The document with a JSON merge patch (RFC 7396) laid over it: members
+/// set or replaced, objects patched member by member, `null` removing one.
+/// The caller reads the result back into a [`ProfileDoc`].
+pub fn merge(doc: &ProfileDoc, patch: &Map<String, Value>) -> Result<Value, serde_json::Error> {
+    let mut merged = serde_json::to_value(doc)?;
+    merge_into(&mut merged, patch);
+    Ok(merged)
+}
+
+fn merge_into(target: &mut Value, patch: &Map<String, Value>) {
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(members) = target {
+        for (key, value) in patch {
+            match value {
+                Value::Null => {
+                    members.remove(key);
+                }
+                Value::Object(inner) => {
+                    merge_into(members.entry(key.clone()).or_insert(Value::Null), inner)
+                }
+                other => {
+                    members.insert(key.clone(), other.clone());
+                }
+            }
+        }
+    }
+}
+
+/// A change the caller may make, as it is to be stored and audited.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Edit {
+    /// The employee's edit of their own sections, or an officer's correction.
+    pub action: ProfileAction,
+    /// The status after the change: an employee's change to a validated
+    /// profile reopens it (PRF-1); a correction leaves it as it was.
+    pub status: ProfileStatus,
+    /// The changed fields: personal sections whole, service fields one by one.
+    pub changed: Vec<String>,
+    /// The changed fields' values before and after, for the audit trail.
+    pub before: Value,
+    pub after: Value,
+}
+
+/// Why a change may not be made.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EditRefused {
+    /// Fields this role may not change, each with why (PRF-1, PRF-4).
+    #[error("{} field(s) not this role's to change", .0.len())]
+    Fields(Vec<FieldRefusal>),
+    /// The service record as changed is out of shape: field path, message.
+    #[error("the service record is out of shape")]
+    Service(Vec<(&'static str, String)>),
+    /// The profile's status does not allow the change now.
+    #[error(transparent)]
+    Status(TransitionRefused),
+    /// A document that cannot be read as JSON: a fault, not the caller's.
+    #[error("profile document: {0}")]
+    Document(String),
+}
+
+/// `role` changing a profile in `status` from `before` to `after`: `None`
+/// when nothing changes; otherwise the change to store, or why not. The
+/// checks run in this order: the rights on every changed field, the
+/// service record's own shape (only where it changed), then the status.
+pub fn edit(
+    role: Role,
+    status: ProfileStatus,
+    before: &ProfileDoc,
+    after: &ProfileDoc,
+) -> Result<Option<Edit>, EditRefused> {
+    let json =
+        |d: &ProfileDoc| serde_json::to_value(d).map_err(|e| EditRefused::Document(e.to_string()));
+    let (old, new) = (json(before)?, json(after)?);
+    let changed = changed_fields(&old, &new);
+    if changed.is_empty() {
+        return Ok(None);
+    }
+    let refused: Vec<FieldRefusal> = changed
+        .iter()
+        .filter_map(|f| may_change(role, f).err())
+        .collect();
+    if !refused.is_empty() {
+        return Err(EditRefused::Fields(refused));
+    }
+    if changed.iter().any(|f| f.starts_with("service.")) {
+        let bad = after.service.check();
+        if !bad.is_empty() {
+            return Err(EditRefused::Service(bad));
+        }
+    }
+    let action = ProfileAction::edit_by(role);
+    let status = transition(status, action, role).map_err(EditRefused::Status)?;
+    Ok(Some(Edit {
+        action,
+        status,
+        before: pick(&old, &changed),
+        after: pick(&new, &changed),
+        changed,
+    }))
+}
+
+/// Only the named fields of a document (`section` or `section.field`).
+fn pick(doc: &Value, fields: &[String]) -> Value {
+    let mut out = Map::new();
+    for f in fields {
+        let v = match f.split_once('.') {
+            Some((a, b)) => doc.get(a).and_then(|x| x.get(b)),
+            None => doc.get(f.as_str()),
+        };
+        out.insert(f.clone(), v.cloned().unwrap_or(Value::Null));
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::profile::document::tests::service;
+
+    fn sample() -> ProfileDoc {
+        let mut doc = ProfileDoc::new(service());
+        doc.contact.mobile = Some("9876543210".into());
+        doc.contact.official_email = Some("so.mha@gov.in".into());
+        doc.contact.personal_email = Some("so@example.org".into());
+        doc
+    }
+
+    fn patched(doc: &ProfileDoc, patch: Value) -> ProfileDoc {
+        let Value::Object(p) = patch else {
+            unreachable!("a patch is an object")
+        };
+        serde_json::from_value(merge(doc, &p).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn merge_follows_rfc_7396() {
+        let doc = sample();
+        let merged = merge(
+            &doc,
+            json!({"contact": {"mobile": "9123456789", "personal_email": null}})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(merged["contact"]["mobile"], "9123456789");
+        assert!(merged["contact"].get("personal_email").is_none());
+        // Members not named are kept as they were.
+        assert_eq!(
+            merged["contact"]["official_email"],
+            json!(doc.contact.official_email)
+        );
+        assert_eq!(
+            merged["service"],
+            serde_json::to_value(&doc.service).unwrap()
+        );
+        // A non-object replaces the member whole.
+        let merged = merge(&doc, json!({"languages": []}).as_object().unwrap()).unwrap();
+        assert_eq!(merged["languages"], json!([]));
+    }
+
+    #[test]
+    fn prf_1_an_employee_edits_their_own_sections_and_reopens_a_validated_profile() {
+        let doc = sample();
+        let after = patched(&doc, json!({"contact": {"mobile": "9123456789"}}));
+        let e = edit(Role::Employee, ProfileStatus::Validated, &doc, &after)
+            .unwrap()
+            .unwrap();
+        assert_eq!(e.action, ProfileAction::EmployeeEdit);
+        assert_eq!(e.status, ProfileStatus::Draft);
+        assert_eq!(e.changed, vec!["contact"]);
+        assert_eq!(e.after["contact"]["mobile"], "9123456789");
+        assert_eq!(e.before["contact"]["mobile"], json!(doc.contact.mobile));
+        // Nothing changed: nothing to store.
+        assert_eq!(
+            edit(Role::Employee, ProfileStatus::Draft, &doc, &doc.clone()),
+            Ok(None)
+        );
+        // Locked while under validation.
+        let locked = edit(Role::Employee, ProfileStatus::Submitted, &doc, &after).unwrap_err();
+        assert!(matches!(locked, EditRefused::Status(r) if r.current == "submitted"));
+    }
+
+    #[test]
+    fn prf_4_the_service_record_is_the_officers_to_correct() {
+        let doc = sample();
+        let mut after = doc.clone();
+        after.service.pay_cell += 1;
+        let EditRefused::Fields(refused) =
+            edit(Role::Employee, ProfileStatus::Draft, &doc, &after).unwrap_err()
+        else {
+            unreachable!("an employee may not change the service record")
+        };
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].field, "service.pay_cell");
+        // The nodal officer corrects it; the status stays.
+        let e = edit(Role::NodalOfficer, ProfileStatus::Submitted, &doc, &after)
+            .unwrap()
+            .unwrap();
+        assert_eq!(e.action, ProfileAction::Correct);
+        assert_eq!(e.status, ProfileStatus::Submitted);
+        assert_eq!(e.changed, vec!["service.pay_cell"]);
+        // The cadre is DoPT's, and a grade must be one of the cadre's.
+        let mut regraded = doc.clone();
+        regraded.service.grade = "no such grade".into();
+        assert!(matches!(
+            edit(Role::NodalOfficer, ProfileStatus::Draft, &doc, &regraded),
+            Err(EditRefused::Service(bad)) if bad[0].0 == "service.grade"
+        ));
+        let mut moved = doc.clone();
+        moved.service.cadre = "CSSS".into();
+        assert!(matches!(
+            edit(Role::NodalOfficer, ProfileStatus::Draft, &doc, &moved),
+            Err(EditRefused::Fields(_))
+        ));
+    }
+}
