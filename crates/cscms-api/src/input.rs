@@ -331,7 +331,6 @@ fn limit_string(schema: &mut Value, max: usize) {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     fn strict(s: &str) -> Result<Value, String> {

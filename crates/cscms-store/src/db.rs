@@ -227,7 +227,6 @@ pub fn connect_pool(url: &DbUrl, size: u32) -> Result<DbPool, StoreError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
 
     #[test]

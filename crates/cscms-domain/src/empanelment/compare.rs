@@ -135,7 +135,6 @@ pub fn compare_runs(before: &PanelRun, after: &PanelRun) -> RunComparison {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::empanelment::apar::{AparGrade, Grading};
     use crate::empanelment::fixtures::{worked_batch, AS_OF};

@@ -1,5 +1,4 @@
 //! Builders shared by the empanelment tests.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::NaiveDate;
 

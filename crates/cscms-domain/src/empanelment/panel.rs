@@ -577,7 +577,6 @@ fn officer_result(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::empanelment::apar::Grading;
     use crate::empanelment::fixtures::{fy, officer_with, worked_batch, AS_OF};

@@ -79,7 +79,6 @@ pub fn service(code: &str) -> Option<&'static Service> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -187,7 +187,6 @@ pub fn assess(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn apars(first: i32, gradings: &[Grading]) -> Vec<Apar> {

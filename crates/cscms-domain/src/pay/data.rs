@@ -259,7 +259,6 @@ fn load() -> Result<Tables, PayError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

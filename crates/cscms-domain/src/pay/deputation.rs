@@ -332,7 +332,6 @@ pub fn deputation_pay(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::params::ymd;
     use crate::pay::fixation::rule13_2016;

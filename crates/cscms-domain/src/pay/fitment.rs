@@ -266,7 +266,6 @@ fn basic_u32(v: u64) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn basic(f: &Fixation) -> u32 {

@@ -80,7 +80,6 @@ pub fn next_increment_on(event_on: NaiveDate) -> Result<NaiveDate, PayError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -201,7 +201,6 @@ pub fn increment(level: Level, pay: u32) -> Result<Option<u32>, PayError> {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -142,7 +142,6 @@ impl PayRef {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::params::ymd;
 

@@ -186,7 +186,6 @@ pub fn increment(pay_in_band: u32, grade_pay: u32) -> u32 {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -1119,7 +1119,6 @@ pub(crate) fn sample() -> RequisitionInput {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::params::ymd;
 

@@ -361,7 +361,6 @@ fn vig2(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::params::{ymd, Dated, DatedParam};
     use crate::vigilance::ipr::tests::filed;

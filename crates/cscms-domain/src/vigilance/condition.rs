@@ -107,7 +107,6 @@ pub fn condition(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     fn outcome(clearance: Clearance) -> ClearanceOutcome {

@@ -171,7 +171,6 @@ pub(crate) fn dmy(d: NaiveDate) -> String {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

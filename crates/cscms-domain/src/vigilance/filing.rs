@@ -489,7 +489,6 @@ fn share(errs: &mut FieldErrors, path: &str, v: f64, zero_ok: bool) -> Option<f6
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::params::ymd;
 

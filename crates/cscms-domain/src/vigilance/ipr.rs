@@ -276,7 +276,6 @@ pub fn ipr_defaults(
 
 #[cfg(test)]
 pub(crate) mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::params::ymd;
 

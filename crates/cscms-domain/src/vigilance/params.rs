@@ -117,7 +117,6 @@ impl Default for VigilanceParams {
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
 
     #[test]

@@ -305,7 +305,6 @@ pub fn status_in_force(history: &[VigilanceStatus], as_of: NaiveDate) -> Option<
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
     use super::*;
     use crate::params::ymd;
 
