@@ -6,7 +6,8 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use cscms_domain::empanelment::{
-    Apar, AparGrade, ExpertPanelGrading, Grading, NumericGrade, Period, Representation,
+    reconcile, Apar, AparGrade, ExpertPanelGrading, Grading, NumericGrade, Period, Reconciled,
+    Representation,
 };
 use diesel::prelude::*;
 use serde::Serialize;
@@ -15,23 +16,7 @@ use crate::audit::{self, Actor, Change};
 use crate::schema::{apars, employees};
 use crate::{DbConn, StoreError};
 
-/// Where an APAR record came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AparSource {
-    /// Imported by the SPARROW integration (scope `apar:write`).
-    Sparrow,
-    /// Entered or corrected by the DoPT cadre authority.
-    Dopt,
-}
-
-impl AparSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AparSource::Sparrow => "sparrow",
-            AparSource::Dopt => "dopt",
-        }
-    }
-}
+pub use cscms_domain::empanelment::AparSource;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
 #[diesel(table_name = apars)]
@@ -362,7 +347,8 @@ fn place(
 
 /// Imports one APAR, idempotent per employee and period: new → created;
 /// same values → unchanged; changed → updated (audited before/after). What
-/// the import leaves out (Experts Panel grading, representation) is kept.
+/// the import leaves out is kept and a DoPT correction stands: the domain's
+/// [`reconcile`] decides (CSS-2), this applies it.
 pub fn import(
     conn: &mut DbConn,
     actor: &Actor,
@@ -385,21 +371,18 @@ pub fn import(
         let Some(stored) = same else {
             return insert(c, actor, code, apar, source).map(|r| Ok(Written::Created(r)));
         };
-        let current = stored.apar()?;
-        let mut merged = apar.clone();
-        if merged.expert_panel.is_none() {
-            merged.expert_panel = current.expert_panel.clone();
+        let stored_source = stored
+            .source
+            .parse::<AparSource>()
+            .map_err(|e| corrupt(stored.id, e))?;
+        // CSS-2: what an import keeps and whom it may not overwrite.
+        match reconcile(&stored.apar()?, stored_source, apar, source) {
+            Reconciled::Unchanged => Ok(Ok(Written::Unchanged(stored.clone()))),
+            Reconciled::CorrectedByDopt => Ok(Err(Refused::CorrectedByDopt(stored.into()))),
+            Reconciled::Update(merged) => {
+                update(c, actor, stored, &merged, source).map(|r| Ok(Written::Updated(r)))
+            }
         }
-        if merged.representation.is_none() {
-            merged.representation = current.representation;
-        }
-        if merged == current {
-            return Ok(Ok(Written::Unchanged(stored.clone())));
-        }
-        if stored.source == AparSource::Dopt.as_str() && source != AparSource::Dopt {
-            return Ok(Err(Refused::CorrectedByDopt(stored.into())));
-        }
-        update(c, actor, stored, &merged, source).map(|r| Ok(Written::Updated(r)))
     })
 }
 
