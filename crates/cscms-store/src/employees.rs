@@ -47,10 +47,13 @@ pub struct ServiceEventRow {
     pub to_grade_pay: Option<i32>,
     pub order_ref: String,
     pub remarks: Option<String>,
+    /// A postponement's days (MACP-6); `None` for other events.
+    pub postponement_days: Option<i32>,
 }
 
+// None as NULL (not DEFAULT): a multi-row INSERT is then one statement on SQLite.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = service_events)]
+#[diesel(table_name = service_events, treat_none_as_default_value = false)]
 pub struct NewServiceEvent {
     pub employee_code: String,
     pub kind: String,
@@ -63,6 +66,8 @@ pub struct NewServiceEvent {
     pub to_grade_pay: Option<i32>,
     pub order_ref: String,
     pub remarks: Option<String>,
+    /// A postponement's days (MACP-6).
+    pub postponement_days: Option<i32>,
 }
 
 /// Filters of the employee list; all optional, combined with AND.

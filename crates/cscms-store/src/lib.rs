@@ -6,6 +6,7 @@
 
 pub mod apars;
 pub mod audit;
+pub mod career;
 pub mod changes;
 pub mod clients;
 pub mod db;

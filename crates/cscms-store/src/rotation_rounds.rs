@@ -591,6 +591,7 @@ pub fn approve_run(
                         "Rotation transfer from {} to {} (round {round_id}, run {run_id})",
                         o.from, o.to
                     )),
+                    postponement_days: None,
                 })
                 .execute(c)?;
             changes.push(Change {

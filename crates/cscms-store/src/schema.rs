@@ -65,6 +65,7 @@ diesel::table! {
         to_grade_pay -> Nullable<Integer>,
         order_ref -> Text,
         remarks -> Nullable<Text>,
+        postponement_days -> Nullable<Integer>,
     }
 }
 

@@ -11,13 +11,13 @@ use cscms_domain::principal::Principal;
 use cscms_domain::rotation::{self, RotationOutcome};
 use cscms_domain::scope::{visibility, Family};
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
+use cscms_store::career::macp_input;
 use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::rules::pay_error;
 use crate::auth::Auth;
-use crate::career::macp_input;
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
 
