@@ -7,13 +7,25 @@ use crate::{DbConn, StoreError};
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
-/// Applies every pending migration; returns the versions applied.
+/// The migration that adds the kept MACP due dates (`macp_due`).
+const MACP_DUE: &str = "20261129000510";
+
+/// Applies every pending migration; returns the versions applied. Data a
+/// migration adds that only the code can compute (the MACP due dates) is
+/// computed for the records already there once it has run.
 pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
     let applied = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE).map(versions),
         DbConn::Pg(c) => c.run_pending_migrations(POSTGRES).map(versions),
     };
-    applied.map_err(|e| StoreError::Migration(e.to_string()))
+    let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
+    if applied
+        .iter()
+        .any(|v| v.replace('-', "").starts_with(MACP_DUE))
+    {
+        crate::macp_due::recompute_all(conn)?;
+    }
+    Ok(applied)
 }
 
 /// Reverts every applied migration, newest first (tests and tooling only).

@@ -70,6 +70,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    macp_due (id) {
+        id -> BigInt,
+        employee_code -> Text,
+        due_on -> Date,
+        known_from -> Nullable<Date>,
+        known_until -> Nullable<Date>,
+        upgrade -> Text,
+    }
+}
+
+diesel::table! {
     audit_log (id) {
         id -> BigInt,
         at -> Timestamp,
@@ -133,6 +144,7 @@ diesel::table! {
 
 diesel::joinable!(employees -> organisations (org_id));
 diesel::joinable!(service_events -> employees (employee_code));
+diesel::joinable!(macp_due -> employees (employee_code));
 diesel::joinable!(nodal_officers -> organisations (org_id));
 diesel::joinable!(change_events -> audit_log (audit_id));
 diesel::joinable!(vigilance_statuses -> employees (employee_code));
@@ -487,6 +499,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     nodal_officers,
     employees,
     service_events,
+    macp_due,
     audit_log,
     change_events,
     vigilance_statuses,
