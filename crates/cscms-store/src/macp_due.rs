@@ -22,17 +22,22 @@
 //! dated rule parameter (a new pay commission, a new scheme) is a new
 //! build, after which `cscms recompute` replaces them all
 //! ([`recompute_all`]).
+//!
+//! The date an SO (CSS) or PS (CSSS) completes the 4 years of approved
+//! service the non-functional scale needs (NFS-1) is kept the same way
+//! (`nfs_due`, one row per employee in such a grade), with the same writes.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use cscms_domain::pay::{self, Upgrade, UpgradeStatus};
+use cscms_domain::cadre::Cadre;
+use cscms_domain::pay::{self, NfsInput, Upgrade, UpgradeStatus};
 use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
 
 use crate::career::macp_input;
 use crate::employees::{EmployeeRow, NewServiceEvent, ServiceEventRow};
-use crate::schema::{employees, macp_due, organisations, service_events};
+use crate::schema::{employees, macp_due, nfs_due, organisations, service_events};
 use crate::{DbConn, StoreError};
 
 /// Bound parameters per `IN (...)` list, within both backends' limits.
@@ -52,6 +57,43 @@ pub struct DueRow {
     pub known_until: Option<NaiveDate>,
     /// The engine's [`Upgrade`], as JSON.
     pub upgrade: String,
+}
+
+/// An employee's NFS completion (NFS-1).
+#[derive(Debug, Clone, PartialEq, Insertable)]
+#[diesel(table_name = nfs_due)]
+pub struct NfsDueRow {
+    pub employee_code: String,
+    pub completes_on: NaiveDate,
+}
+
+/// The date 4 years of approved service in the present grade complete, as
+/// the NFS engine gives it, for an employee in a grade with a
+/// non-functional scale; `None` for any other grade. Neither the date nor
+/// whether it applies depends on the as-of date or the vigilance status.
+pub fn nfs_row(e: &EmployeeRow) -> Option<NfsDueRow> {
+    let input = NfsInput {
+        cadre: e.cadre.parse::<Cadre>().ok()?,
+        grade: e.grade.clone(),
+        in_grade_since: e.joined_present_grade_on,
+        assumed_duty_on: None,
+        vigilance_clear: true,
+        present_pay: None,
+    };
+    let decision = pay::evaluate_nfs(e.joined_present_grade_on, &input).ok()?;
+    Some(NfsDueRow {
+        employee_code: e.code.clone(),
+        completes_on: decision.outcome.completes_on,
+    })
+}
+
+/// The kept NFS completion of an employee, if their grade has the scale.
+pub fn nfs_completion(conn: &mut DbConn, code: &str) -> Result<Option<NaiveDate>, StoreError> {
+    Ok(nfs_due::table
+        .find(code)
+        .select(nfs_due::completes_on)
+        .first(conn)
+        .optional()?)
 }
 
 /// The rows of one employee: every upgrade not yet granted the engine
@@ -150,6 +192,11 @@ pub fn recompute(conn: &mut DbConn, codes: &[String]) -> Result<(), StoreError> 
         )
         .execute(c))?;
         insert(conn, &rows)?;
+        crate::on_backend!(conn, |c| diesel::delete(
+            nfs_due::table.filter(nfs_due::employee_code.eq_any(chunk))
+        )
+        .execute(c))?;
+        insert_nfs(conn, &people)?;
     }
     Ok(())
 }
@@ -177,7 +224,18 @@ pub(crate) fn insert_new(
         });
         rows.extend(rows_for(e, history.unwrap_or(&[]))?);
     }
-    insert(conn, &rows)
+    insert(conn, &rows)?;
+    insert_nfs(conn, people)
+}
+
+fn insert_nfs(conn: &mut DbConn, people: &[EmployeeRow]) -> Result<(), StoreError> {
+    let rows: Vec<NfsDueRow> = people.iter().filter_map(nfs_row).collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        crate::on_backend!(conn, |c| diesel::insert_into(nfs_due::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 fn insert(conn: &mut DbConn, rows: &[DueRow]) -> Result<(), StoreError> {

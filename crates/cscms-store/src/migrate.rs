@@ -7,8 +7,9 @@ use crate::{DbConn, StoreError};
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
-/// The migration that adds the kept MACP due dates (`macp_due`).
-const MACP_DUE: &str = "20261129000510";
+/// The migrations that add the kept MACP due dates (`macp_due`) and NFS
+/// completions (`nfs_due`).
+const KEPT_DATES: [&str; 2] = ["20261129000510", "20261129000520"];
 
 /// Applies every pending migration; returns the versions applied. Data a
 /// migration adds that only the code can compute (the MACP due dates) is
@@ -21,7 +22,7 @@ pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
     let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
     if applied
         .iter()
-        .any(|v| v.replace('-', "").starts_with(MACP_DUE))
+        .any(|v| KEPT_DATES.iter().any(|k| v.replace('-', "").starts_with(k)))
     {
         crate::macp_due::recompute_all(conn)?;
     }

@@ -70,6 +70,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    nfs_due (employee_code) {
+        employee_code -> Text,
+        completes_on -> Date,
+    }
+}
+
+diesel::table! {
     macp_due (id) {
         id -> BigInt,
         employee_code -> Text,
@@ -500,6 +507,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     employees,
     service_events,
     macp_due,
+    nfs_due,
     audit_log,
     change_events,
     vigilance_statuses,

@@ -109,7 +109,11 @@ fn random_person(rng: &mut StdRng, n: usize) -> (EmployeeRow, Vec<NewServiceEven
     for _ in 0..rng.random_range(0..5) {
         events.push(random_event(rng, &code, joined));
     }
-    (person(&code, joined), events)
+    let mut e = person(&code, joined);
+    // Some in grades with a non-functional scale (NFS-1), some not.
+    e.grade = ["ASO", "SO", "SO", "US"][rng.random_range(0..4)].into();
+    e.joined_present_grade_on = joined + Days::new(rng.random_range(0..15 * 365));
+    (e, events)
 }
 
 fn actor() -> Actor {
@@ -188,6 +192,7 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
         .filter(|u| !u.is_empty());
     let windows = Cell::new(0usize);
     let nonempty = Cell::new(0usize);
+    let nfs = Cell::new(0usize);
     let mut runner = TestRunner::new(Config {
         cases: 12,
         ..Config::default()
@@ -252,6 +257,15 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
                         macp_due::recompute_all(&mut c).unwrap();
                     }
                 }
+                // NFS-1: the kept completion is the engine's, for every employee.
+                for (code, _) in &people {
+                    let e = employees::get(&mut c, code).unwrap().unwrap().record;
+                    let kept = macp_due::nfs_completion(&mut c, code).unwrap();
+                    prop_assert_eq!(kept, macp_due::nfs_row(&e).map(|r| r.completes_on));
+                    if kept.is_some() {
+                        nfs.set(nfs.get() + 1);
+                    }
+                }
                 for _ in 0..6 {
                     let from = day(&mut rng, 1990, 2060);
                     let to = from + Days::new(rng.random_range(0..5 * 365));
@@ -270,6 +284,10 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
         .unwrap();
     // The comparison ran, and not only on empty answers.
     assert!(windows.get() >= 12, "{}", windows.get());
+    assert!(
+        nfs.get() > 0,
+        "no employee in a grade with a non-functional scale"
+    );
     assert!(
         nonempty.get() > windows.get() / 10,
         "{} of {}",
