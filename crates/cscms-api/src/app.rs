@@ -359,7 +359,11 @@ pub fn app(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/v1/openapi.json", api))
         .into_utoipa_app();
     let (app, _) = routes(app).split_for_parts();
+    // Bodies are read as bytes (extract.rs); without this actix stops them
+    // at its own default of 256 KiB, whatever CSCMS_MAX_BODY_BYTES says.
+    let payload = web::PayloadConfig::new(state.max_body_bytes);
     app.app_data(state)
+        .app_data(payload)
         .app_data(table)
         .app_data(web::QueryConfig::default().error_handler(|e, _| {
             ApiError::BadRequest {

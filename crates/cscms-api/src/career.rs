@@ -1,73 +1,10 @@
-//! Turns a stored employee and service history into the inputs of the pay
-//! engines (MACP-2, MACP-5, MACP-6, NFS-1): the one adapter between store
-//! rows and `cscms_domain::pay`.
+//! Turns a stored employee into the inputs of the deputation pay
+//! comparison (MACP-9, DEP-2) and of rotation (ROT-2). The MACP engine's
+//! input is the store's (`cscms_store::career::macp_input`).
 
 use cscms_domain::cadre::{self, Cadre};
-use cscms_domain::pay::{CareerEvent, DeputationFacts, Level, MacpInput, PayError, PayRef};
+use cscms_domain::pay::{DeputationFacts, Level, PayError};
 use cscms_store::employees::{EmployeeRow, ServiceEventRow};
-
-/// The pay position an event (or a grade) names: the level recorded, else
-/// the level of the grade in the cadre structure.
-fn pay_ref(cadre: Option<Cadre>, level: Option<&str>, grade: Option<&str>) -> Option<PayRef> {
-    let from_grade = || {
-        let g = cadre::grade(cadre?, grade?).ok()?;
-        Level::parse(&g.level_7cpc).ok()
-    };
-    level
-        .and_then(|l| Level::parse(l).ok())
-        .or_else(from_grade)
-        .map(PayRef::level)
-}
-
-/// The MACP engine's input for a stored employee. Events the engine cannot
-/// place (a promotion with no recorded level) are left out; a postponement
-/// carries its days in `remarks` as a number.
-pub fn macp_input(e: &EmployeeRow, history: &[ServiceEventRow]) -> Option<MacpInput> {
-    let cadre = e.cadre.parse::<Cadre>().ok();
-    let mut events = Vec::new();
-    let mut entry = None;
-    for ev in history {
-        let to = || pay_ref(cadre, ev.to_level.as_deref(), ev.to_grade.as_deref());
-        let on = ev.effective_on;
-        let mapped = match ev.kind.as_str() {
-            "appointment" if entry.is_none() => {
-                entry = to();
-                None
-            }
-            "appointment" => to().map(|to| CareerEvent::Appointment { on, to }),
-            "promotion" | "nfs" => to().map(|to| CareerEvent::Promotion { on, to }),
-            "acp" => Some(CareerEvent::Acp { on, to: to() }),
-            "macp" => Some(CareerEvent::Macp { on, to: to() }),
-            "deputation" => to().map(|to| CareerEvent::Deputation { on, to }),
-            "absorption" => Some(CareerEvent::Absorption { on }),
-            "repatriation" => Some(CareerEvent::Repatriation { on }),
-            "postponement" => ev
-                .remarks
-                .as_deref()
-                .and_then(|r| r.trim().parse::<u32>().ok())
-                .map(|days| CareerEvent::Postponement {
-                    on,
-                    days: Some(days),
-                    until: None,
-                }),
-            _ => None,
-        };
-        events.extend(mapped);
-    }
-    let entry = entry.or_else(|| {
-        // No appointment recorded: the entry grade of the cadre.
-        let first = cadre.and_then(|c| cadre::grades_of(c).next())?;
-        pay_ref(cadre, None, Some(&first.code))
-    })?;
-    Some(MacpInput {
-        joined_entry_grade_on: e.joined_entry_grade_on,
-        entry,
-        // No cadre CSCMS serves is an Organised Group 'A' service (MACP-4).
-        organised_group_a: false,
-        events,
-        apars: Vec::new(),
-    })
-}
 
 /// Where a deputation post is: its place and state, as advertised.
 pub struct PostPlace<'a> {
@@ -115,75 +52,4 @@ pub fn rotation_input(
         date_of_birth: e.date_of_birth,
         promotion_likely: false,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::{NaiveDate, Utc};
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    fn ev(
-        kind: &str,
-        on: NaiveDate,
-        grade: &str,
-        level: Option<&str>,
-        remarks: Option<&str>,
-    ) -> ServiceEventRow {
-        ServiceEventRow {
-            id: 0,
-            employee_code: "CSS-000001".into(),
-            kind: kind.into(),
-            effective_on: on,
-            from_grade: None,
-            to_grade: Some(grade.into()),
-            from_level: None,
-            to_level: level.map(str::to_owned),
-            from_grade_pay: None,
-            to_grade_pay: None,
-            order_ref: "x".into(),
-            remarks: remarks.map(str::to_owned),
-        }
-    }
-
-    #[test]
-    fn history_maps_to_engine_events() {
-        let now = Utc::now().naive_utc();
-        let e = EmployeeRow {
-            code: "CSS-000001".into(),
-            name: "A".into(),
-            cadre: "CSS".into(),
-            grade: "SO".into(),
-            service_group: "B".into(),
-            pay_level: "8".into(),
-            pay_cell: 1,
-            date_of_birth: d(1980, 1, 1),
-            joined_government_on: d(2005, 1, 1),
-            joined_entry_grade_on: d(2005, 1, 1),
-            joined_present_grade_on: d(2012, 1, 1),
-            org_id: "MHA".into(),
-            station: "New Delhi".into(),
-            station_state: "Delhi".into(),
-            gender: "male".into(),
-            category: "UR".into(),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        };
-        let history = [
-            ev("appointment", d(2005, 1, 1), "ASO", None, None),
-            ev("promotion", d(2012, 1, 1), "SO", Some("8"), None),
-            ev("postponement", d(2015, 1, 1), "SO", None, Some("90")),
-        ];
-        let input = macp_input(&e, &history).unwrap();
-        assert_eq!(input.entry, PayRef::level(Level::parse("7").unwrap()));
-        assert_eq!(input.events.len(), 2);
-        assert!(matches!(
-            input.events[1],
-            CareerEvent::Postponement { days: Some(90), .. }
-        ));
-    }
 }

@@ -1,4 +1,4 @@
-//! The `cscms` command: serve (default), migrate, token, seed-demo, openapi, keys.
+//! The `cscms` command: serve (default), migrate, token, seed-demo, recompute, openapi, keys.
 
 use clap::{Parser, Subcommand};
 use cscms_domain::principal::Role;
@@ -51,6 +51,9 @@ pub enum Command {
         #[arg(long)]
         if_empty: bool,
     },
+    /// Compute again what is kept derived from the records (each
+    /// employee's MACP due dates), after a dated rule parameter changed.
+    Recompute,
     /// Print the OpenAPI document.
     Openapi,
     /// The service's signing keys (access tokens of integration clients).

@@ -109,6 +109,14 @@ fn main() -> ExitCode {
                     added.organisations, added.officers, added.employees, added.service_events
                 );
             }
+            Command::Recompute => {
+                let s = settings()?;
+                let pool = migrated_pool(&s)?;
+                let mut conn = pool.get().map_err(|e| fail("database", e))?;
+                let n = cscms_store::macp_due::recompute_all(&mut conn)
+                    .map_err(|e| fail("recompute", e))?;
+                println!("MACP due dates computed again for {n} employees");
+            }
             Command::Token {
                 role,
                 sub,

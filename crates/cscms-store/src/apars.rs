@@ -2,11 +2,12 @@
 //! from SPARROW or entered and corrected by DoPT. Every change is audited
 //! with its before and after (PRF-4); an unchanged re-import writes nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, NaiveDateTime, Utc};
+use chrono::{NaiveDate, NaiveDateTime, Timelike, Utc};
 use cscms_domain::empanelment::{
-    Apar, AparGrade, ExpertPanelGrading, Grading, NumericGrade, Period, Representation,
+    reconcile, Apar, AparGrade, ExpertPanelGrading, Grading, NumericGrade, Period, Reconciled,
+    Representation,
 };
 use diesel::prelude::*;
 use serde::Serialize;
@@ -15,23 +16,7 @@ use crate::audit::{self, Actor, Change};
 use crate::schema::{apars, employees};
 use crate::{DbConn, StoreError};
 
-/// Where an APAR record came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AparSource {
-    /// Imported by the SPARROW integration (scope `apar:write`).
-    Sparrow,
-    /// Entered or corrected by the DoPT cadre authority.
-    Dopt,
-}
-
-impl AparSource {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AparSource::Sparrow => "sparrow",
-            AparSource::Dopt => "dopt",
-        }
-    }
-}
+pub use cscms_domain::empanelment::AparSource;
 
 #[derive(Debug, Clone, PartialEq, Queryable, Selectable, Serialize)]
 #[diesel(table_name = apars)]
@@ -124,9 +109,74 @@ impl AparRow {
     }
 }
 
+impl AparRow {
+    /// The row an APAR becomes when written with these values.
+    fn written(
+        id: i64,
+        code: &str,
+        apar: &Apar,
+        source: AparSource,
+        version: i64,
+        created_at: NaiveDateTime,
+        updated_at: NaiveDateTime,
+    ) -> Self {
+        let v = AparValues::new(apar, source);
+        Self {
+            id,
+            employee_code: code.to_owned(),
+            period_from: v.period_from,
+            period_to: v.period_to,
+            grading: v.grading,
+            numeric_grade: v.numeric_grade,
+            expert_grading: v.expert_grading,
+            expert_note: v.expert_note,
+            rep_decided_on: v.rep_decided_on,
+            rep_grading_before: v.rep_grading_before,
+            rep_numeric_before: v.rep_numeric_before,
+            rep_adverse_remarks_expunged: v.rep_adverse_remarks_expunged,
+            source: v.source,
+            version,
+            created_at,
+            updated_at,
+        }
+    }
+
+    /// The columns it sets.
+    fn values(&self) -> AparValues {
+        AparValues {
+            period_from: self.period_from,
+            period_to: self.period_to,
+            grading: self.grading.clone(),
+            numeric_grade: self.numeric_grade.clone(),
+            expert_grading: self.expert_grading.clone(),
+            expert_note: self.expert_note.clone(),
+            rep_decided_on: self.rep_decided_on,
+            rep_grading_before: self.rep_grading_before.clone(),
+            rep_numeric_before: self.rep_numeric_before.clone(),
+            rep_adverse_remarks_expunged: self.rep_adverse_remarks_expunged,
+            source: self.source.clone(),
+        }
+    }
+
+    /// The row as inserted.
+    fn new_row(&self) -> NewAparRow<'_> {
+        NewAparRow {
+            employee_code: &self.employee_code,
+            values: self.values(),
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        }
+    }
+}
+
 /// The columns an APAR sets.
 #[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = apars, treat_none_as_null = true)]
+#[diesel(
+    table_name = apars,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 struct AparValues {
     period_from: NaiveDate,
     period_to: NaiveDate,
@@ -360,49 +410,6 @@ fn place(
     (same, overlap)
 }
 
-/// Imports one APAR, idempotent per employee and period: new → created;
-/// same values → unchanged; changed → updated (audited before/after). What
-/// the import leaves out (Experts Panel grading, representation) is kept.
-pub fn import(
-    conn: &mut DbConn,
-    actor: &Actor,
-    code: &str,
-    apar: &Apar,
-    source: AparSource,
-) -> Result<Result<Written, Refused>, StoreError> {
-    crate::db::write_transaction(conn, |c| {
-        // One writer of an employee's APARs at a time: the overlap check
-        // below reads what the insert relies on.
-        crate::db::lock(c, &format!("apar:{code}"))?;
-        if !employee_exists(c, code)? {
-            return Ok(Err(Refused::UnknownEmployee));
-        }
-        let rows = list_for(c, code)?;
-        let (same, overlap) = place(&rows, apar.period, None);
-        if let Some(o) = overlap {
-            return Ok(Err(Refused::Overlaps(o.into())));
-        }
-        let Some(stored) = same else {
-            return insert(c, actor, code, apar, source).map(|r| Ok(Written::Created(r)));
-        };
-        let current = stored.apar()?;
-        let mut merged = apar.clone();
-        if merged.expert_panel.is_none() {
-            merged.expert_panel = current.expert_panel.clone();
-        }
-        if merged.representation.is_none() {
-            merged.representation = current.representation;
-        }
-        if merged == current {
-            return Ok(Ok(Written::Unchanged(stored.clone())));
-        }
-        if stored.source == AparSource::Dopt.as_str() && source != AparSource::Dopt {
-            return Ok(Err(Refused::CorrectedByDopt(stored.into())));
-        }
-        update(c, actor, stored, &merged, source).map(|r| Ok(Written::Updated(r)))
-    })
-}
-
 /// DoPT enters one APAR; one for the same period or an overlapping one is refused.
 pub fn create(
     conn: &mut DbConn,
@@ -466,8 +473,19 @@ pub fn correct(
     })
 }
 
-/// Imports rows one by one, in one transaction: each row succeeds or is
-/// refused on its own, and the results come back in the order given.
+/// Imports APARs in bulk, idempotent per employee and period: new →
+/// created; the same values → unchanged; changed → updated (audited before
+/// and after); what an import leaves out is kept and a DoPT correction
+/// stands ([`reconcile`], CSS-2). Each row succeeds or is refused on its
+/// own, and the results come back in the order given, exactly as if the
+/// rows had been imported one after another.
+///
+/// The whole request is one write transaction of a few statements however
+/// many rows it has: which employees exist, their APARs on record, the rows
+/// reconciled in memory in order, then the new APARs, the changed ones, and
+/// one audit row and change event per change, each kind written together.
+/// Refusals are decided before anything is written, so no row can fail at
+/// write time; a database error fails the request as a whole.
 pub fn import_all(
     conn: &mut DbConn,
     actor: &Actor,
@@ -475,8 +493,239 @@ pub fn import_all(
     source: AparSource,
 ) -> Result<Vec<Result<Written, Refused>>, StoreError> {
     crate::db::write_transaction(conn, |c| {
-        rows.iter()
-            .map(|(code, apar)| import(c, actor, code, apar, source))
-            .collect()
+        let mut codes: Vec<&str> = rows.iter().map(|(code, _)| code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        // One writer of an employee's APARs at a time: the overlap checks
+        // below read what the inserts rely on.
+        let keys: Vec<String> = codes.iter().map(|code| format!("apar:{code}")).collect();
+        crate::db::lock_all(c, &keys)?;
+        let known = existing_employees(c, &codes)?;
+        let on_record = held_by(c, &known)?;
+        let mut batch = Batch::new(on_record);
+        let outcomes = rows
+            .iter()
+            .map(|(code, apar)| {
+                if known.contains(code) {
+                    batch.import(code, apar, source)
+                } else {
+                    Ok(Err(Refused::UnknownEmployee))
+                }
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        batch.write(c, actor, outcomes)
     })
+}
+
+/// The employees among `codes` that exist: one query per 5,000 codes.
+fn existing_employees(c: &mut DbConn, codes: &[&str]) -> Result<HashSet<String>, StoreError> {
+    let mut known = HashSet::with_capacity(codes.len());
+    for chunk in codes.chunks(CODES_PER_QUERY) {
+        let found: Vec<String> = crate::on_backend!(c, |c| employees::table
+            .filter(employees::code.eq_any(chunk))
+            .select(employees::code)
+            .load(c))?;
+        known.extend(found);
+    }
+    Ok(known)
+}
+
+/// The APARs on record of these employees, each employee's in the order
+/// [`list_for`] gives them.
+fn held_by(
+    c: &mut DbConn,
+    codes: &HashSet<String>,
+) -> Result<HashMap<String, Vec<AparRow>>, StoreError> {
+    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
+    let mut held: HashMap<String, Vec<AparRow>> = HashMap::with_capacity(codes.len());
+    for chunk in codes.chunks(CODES_PER_QUERY) {
+        let rows: Vec<AparRow> = crate::on_backend!(c, |c| apars::table
+            .filter(apars::employee_code.eq_any(chunk))
+            .order((
+                apars::employee_code.asc(),
+                apars::period_from.asc(),
+                apars::id.asc(),
+            ))
+            .select(AparRow::as_select())
+            .load(c))?;
+        for r in rows {
+            held.entry(r.employee_code.clone()).or_default().push(r);
+        }
+    }
+    Ok(held)
+}
+
+/// Bound parameters per `IN (...)` list, well within both backends' limits.
+const CODES_PER_QUERY: usize = 5_000;
+/// Rows per multi-row INSERT (the widest row here has 16 columns).
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// A bulk import reconciled in memory before anything is written. APARs
+/// new in this request carry a provisional negative id, in the order they
+/// were created, until the database gives them theirs.
+struct Batch {
+    held: HashMap<String, Vec<AparRow>>,
+    created: usize,
+    /// Ids on record of the APARs this request changes.
+    updated: HashSet<i64>,
+    /// The changes to audit, in the order of the rows.
+    changes: Vec<(&'static str, Option<AparRow>, AparRow)>,
+    now: NaiveDateTime,
+}
+
+/// Where a row sits in an employee's list: by period, and among the same
+/// start by id, new APARs after those on record in the order created —
+/// the order [`list_for`] reads them in once written.
+fn list_order(r: &AparRow) -> (NaiveDate, bool, i64) {
+    (r.period_from, r.id < 0, r.id.abs())
+}
+
+impl Batch {
+    fn new(held: HashMap<String, Vec<AparRow>>) -> Self {
+        Self {
+            held,
+            created: 0,
+            updated: HashSet::new(),
+            changes: Vec::new(),
+            now: now_micros(),
+        }
+    }
+
+    /// One row, against the record as the rows before it left it.
+    fn import(
+        &mut self,
+        code: &str,
+        apar: &Apar,
+        source: AparSource,
+    ) -> Result<Result<Written, Refused>, StoreError> {
+        let list = self.held.entry(code.to_owned()).or_default();
+        let (same, overlap) = place(list, apar.period, None);
+        if let Some(o) = overlap {
+            return Ok(Err(Refused::Overlaps(o.into())));
+        }
+        let Some(stored) = same.cloned() else {
+            self.created += 1;
+            let id = -i64::try_from(self.created).unwrap_or(i64::MAX);
+            let row = AparRow::written(id, code, apar, source, 1, self.now, self.now);
+            let at = list.partition_point(|r| list_order(r) < list_order(&row));
+            list.insert(at, row.clone());
+            self.changes.push(("create", None, row.clone()));
+            return Ok(Ok(Written::Created(row)));
+        };
+        let stored_source = stored
+            .source
+            .parse::<AparSource>()
+            .map_err(|e| corrupt(stored.id, e))?;
+        match reconcile(&stored.apar()?, stored_source, apar, source) {
+            Reconciled::Unchanged => Ok(Ok(Written::Unchanged(stored))),
+            Reconciled::CorrectedByDopt => Ok(Err(Refused::CorrectedByDopt((&stored).into()))),
+            Reconciled::Update(merged) => {
+                let row = AparRow::written(
+                    stored.id,
+                    code,
+                    &merged,
+                    source,
+                    stored.version + 1,
+                    stored.created_at,
+                    self.now,
+                );
+                if let Some(slot) = list.iter_mut().find(|r| r.id == stored.id) {
+                    *slot = row.clone();
+                }
+                if stored.id > 0 {
+                    self.updated.insert(stored.id);
+                }
+                self.changes.push(("update", Some(stored), row.clone()));
+                Ok(Ok(Written::Updated(row)))
+            }
+        }
+    }
+
+    /// Writes what the rows came to and gives the outcomes their real ids.
+    fn write(
+        self,
+        c: &mut DbConn,
+        actor: &Actor,
+        mut outcomes: Vec<Result<Written, Refused>>,
+    ) -> Result<Vec<Result<Written, Refused>>, StoreError> {
+        let finals: Vec<&AparRow> = self.held.values().flatten().collect();
+        // New APARs with the values they end the request with, in the order created.
+        let mut fresh: Vec<&AparRow> = finals.iter().copied().filter(|r| r.id < 0).collect();
+        fresh.sort_by_key(|r| std::cmp::Reverse(r.id));
+        let mut ids: HashMap<i64, i64> = HashMap::with_capacity(fresh.len());
+        for chunk in fresh.chunks(ROWS_PER_INSERT) {
+            let values: Vec<NewAparRow<'_>> = chunk.iter().map(|r| r.new_row()).collect();
+            let given: Vec<(i64, String, NaiveDate, NaiveDate)> =
+                crate::on_backend!(c, |c| diesel::insert_into(apars::table)
+                    .values(&values)
+                    .returning((
+                        apars::id,
+                        apars::employee_code,
+                        apars::period_from,
+                        apars::period_to,
+                    ))
+                    .get_results(c))
+                .map_err(|e| StoreError::from_write(e, "an APAR for this period exists"))?;
+            // Matched by employee and period (unique), not by the order returned.
+            let by_key: HashMap<(String, NaiveDate, NaiveDate), i64> = given
+                .into_iter()
+                .map(|(id, code, from, to)| ((code, from, to), id))
+                .collect();
+            for r in chunk {
+                let key = (r.employee_code.clone(), r.period_from, r.period_to);
+                let id = by_key
+                    .get(&key)
+                    .ok_or_else(|| corrupt(r.id, "not returned by its insert"))?;
+                ids.insert(r.id, *id);
+            }
+        }
+        // APARs on record that changed, each with the values it ends with.
+        for r in finals.iter().filter(|r| self.updated.contains(&r.id)) {
+            let values = r.values();
+            crate::on_backend!(c, |c| diesel::update(apars::table.find(r.id))
+                .set((
+                    values,
+                    apars::version.eq(r.version),
+                    apars::updated_at.eq(r.updated_at),
+                ))
+                .execute(c))
+            .map_err(|e| StoreError::from_write(e, "an APAR for this period exists"))?;
+        }
+        let real = |mut r: AparRow| {
+            if let Some(id) = ids.get(&r.id) {
+                r.id = *id;
+            }
+            r
+        };
+        let changes: Vec<Change> = self
+            .changes
+            .into_iter()
+            .map(|(action, before, after)| change(action, before.map(real).as_ref(), &real(after)))
+            .collect();
+        audit::record_all(c, actor, &changes)?;
+        for outcome in &mut outcomes {
+            match outcome {
+                Ok(Written::Created(r) | Written::Updated(r) | Written::Unchanged(r)) => {
+                    if let Some(id) = ids.get(&r.id) {
+                        r.id = *id;
+                    }
+                }
+                Err(Refused::Overlaps(o) | Refused::CorrectedByDopt(o) | Refused::Exists(o)) => {
+                    if let Some(id) = ids.get(&o.id) {
+                        o.id = *id;
+                    }
+                }
+                Err(Refused::UnknownEmployee | Refused::NotFound) => {}
+            }
+        }
+        Ok(outcomes)
+    }
+}
+
+/// Now, to the microsecond both backends store: a row built in memory
+/// reads the same as when it is read back.
+fn now_micros() -> NaiveDateTime {
+    let now = Utc::now().naive_utc();
+    now.with_nanosecond(now.nanosecond() / 1_000 * 1_000)
+        .unwrap_or(now)
 }

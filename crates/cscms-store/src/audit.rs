@@ -30,8 +30,9 @@ pub struct Change {
     pub after: Option<Value>,
 }
 
+// None as NULL (not DEFAULT): a multi-row INSERT is then one statement on SQLite.
 #[derive(Insertable)]
-#[diesel(table_name = audit_log)]
+#[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 struct NewAudit<'a> {
     at: chrono::NaiveDateTime,
     actor_sub: &'a str,
@@ -46,7 +47,7 @@ struct NewAudit<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = change_events)]
+#[diesel(table_name = change_events, treat_none_as_default_value = false)]
 struct NewChangeEvent<'a> {
     at: chrono::NaiveDateTime,
     entity: &'a str,
@@ -118,6 +119,74 @@ fn record(conn: &mut DbConn, actor: &Actor, change: &Change) -> Result<(), Store
         .get_result(conn)?;
     // INT-2: the webhook deliveries it owes, in the same transaction.
     crate::webhooks::enqueue(conn, event_id, change, at)
+}
+
+/// Records many changes of one write transaction at once (a bulk import):
+/// the same audit rows, change events and webhook deliveries as recording
+/// them one by one in this order, each kind in multi-row INSERTs.
+pub(crate) fn record_all(
+    conn: &mut DbConn,
+    actor: &Actor,
+    changes: &[Change],
+) -> Result<(), StoreError> {
+    const ROWS: usize = 1_000;
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let at = Utc::now().naive_utc();
+    let audits: Vec<NewAudit<'_>> = changes
+        .iter()
+        .map(|change| NewAudit {
+            at,
+            actor_sub: &actor.sub,
+            actor_role: &actor.role,
+            action: change.action,
+            entity: change.entity,
+            entity_id: &change.entity_id,
+            org_id: change.org_id.as_deref(),
+            before_json: change.before.as_ref().map(Value::to_string),
+            after_json: change.after.as_ref().map(Value::to_string),
+            request_id: &actor.request_id,
+        })
+        .collect();
+    let mut audit_ids: Vec<i64> = Vec::with_capacity(changes.len());
+    for chunk in audits.chunks(ROWS) {
+        let mut ids: Vec<i64> =
+            crate::on_backend!(conn, |c| diesel::insert_into(audit_log::table)
+                .values(chunk)
+                .returning(audit_log::id)
+                .get_results(c))?;
+        // A multi-row INSERT takes its ids in the order of its rows (the
+        // next rowid, the sequence's next value, row after row); RETURNING
+        // does not promise that order, so the ids are sorted back into it.
+        ids.sort_unstable();
+        audit_ids.extend(ids);
+    }
+    let events: Vec<NewChangeEvent<'_>> = changes
+        .iter()
+        .zip(&audit_ids)
+        .map(|(change, audit_id)| NewChangeEvent {
+            at,
+            entity: change.entity,
+            entity_id: &change.entity_id,
+            action: change.action,
+            org_id: change.org_id.as_deref(),
+            audit_id: *audit_id,
+        })
+        .collect();
+    let mut event_ids: Vec<i64> = Vec::with_capacity(changes.len());
+    for chunk in events.chunks(ROWS) {
+        let mut ids: Vec<i64> =
+            crate::on_backend!(conn, |c| diesel::insert_into(change_events::table)
+                .values(chunk)
+                .returning(change_events::id)
+                .get_results(c))?;
+        ids.sort_unstable();
+        event_ids.extend(ids);
+    }
+    let queued: Vec<(i64, &Change)> = event_ids.into_iter().zip(changes).collect();
+    // INT-2: the webhook deliveries they owe, in the same transaction.
+    crate::webhooks::enqueue_many(conn, &queued, at)
 }
 
 /// One row of the audit trail.

@@ -182,6 +182,28 @@ pub fn lock(conn: &mut DbConn, key: &str) -> Result<(), StoreError> {
     }
 }
 
+/// As [`lock`] for many records at once (a bulk import), in one statement.
+/// The keys are taken in sorted order, so two writers of overlapping sets
+/// cannot each hold what the other waits for.
+pub fn lock_all(conn: &mut DbConn, keys: &[String]) -> Result<(), StoreError> {
+    match conn {
+        DbConn::Sqlite(_) => Ok(()),
+        DbConn::Pg(c) => {
+            let mut keys = keys.to_vec();
+            keys.sort_unstable();
+            keys.dedup();
+            // Sorted in the subquery: the outer SELECT takes them in that order.
+            diesel::sql_query(
+                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) \
+                 FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) AS keys",
+            )
+            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&keys)
+            .execute(c)?;
+            Ok(())
+        }
+    }
+}
+
 /// r2d2 manager dispatching on the URL scheme.
 #[derive(Debug)]
 pub struct DbManager {

@@ -47,10 +47,13 @@ pub struct ServiceEventRow {
     pub to_grade_pay: Option<i32>,
     pub order_ref: String,
     pub remarks: Option<String>,
+    /// A postponement's days (MACP-6); `None` for other events.
+    pub postponement_days: Option<i32>,
 }
 
+// None as NULL (not DEFAULT): a multi-row INSERT is then one statement on SQLite.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = service_events)]
+#[diesel(table_name = service_events, treat_none_as_default_value = false)]
 pub struct NewServiceEvent {
     pub employee_code: String,
     pub kind: String,
@@ -63,6 +66,29 @@ pub struct NewServiceEvent {
     pub to_grade_pay: Option<i32>,
     pub order_ref: String,
     pub remarks: Option<String>,
+    /// A postponement's days (MACP-6).
+    pub postponement_days: Option<i32>,
+}
+
+impl NewServiceEvent {
+    /// The event as read back, before the database gives it an id.
+    pub(crate) fn as_row(&self) -> ServiceEventRow {
+        ServiceEventRow {
+            id: 0,
+            employee_code: self.employee_code.clone(),
+            kind: self.kind.clone(),
+            effective_on: self.effective_on,
+            from_grade: self.from_grade.clone(),
+            to_grade: self.to_grade.clone(),
+            from_level: self.from_level.clone(),
+            to_level: self.to_level.clone(),
+            from_grade_pay: self.from_grade_pay,
+            to_grade_pay: self.to_grade_pay,
+            order_ref: self.order_ref.clone(),
+            remarks: self.remarks.clone(),
+            postponement_days: self.postponement_days,
+        }
+    }
 }
 
 /// Filters of the employee list; all optional, combined with AND.
@@ -221,7 +247,27 @@ pub fn insert(
                 .execute(c)?;
         }
         crate::profiles::create_empty(c, &row.code, row.created_at)?;
-        Ok(())
+        // What rests on the history, in the same transaction (issue 17).
+        crate::macp_due::recompute(c, std::slice::from_ref(&row.code))
+    })
+}
+
+/// Adds events to the service histories of employees on record, and
+/// replaces what rests on those histories (their MACP due dates) in the
+/// same transaction: every service event after an employee's first is
+/// written through here.
+pub fn add_events(conn: &mut DbConn, events: &[NewServiceEvent]) -> Result<(), StoreError> {
+    const ROWS: usize = 1000;
+    crate::db::write_transaction(conn, |c| {
+        for chunk in events.chunks(ROWS) {
+            crate::on_backend!(c, |c| diesel::insert_into(service_events::table)
+                .values(chunk)
+                .execute(c))?;
+        }
+        let mut codes: Vec<String> = events.iter().map(|e| e.employee_code.clone()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        crate::macp_due::recompute(c, &codes)
     })
 }
 
@@ -257,7 +303,8 @@ pub fn insert_many(
                 .values(chunk)
                 .execute(c))?;
         }
-        Ok(())
+        // What rests on the histories, from what was just written (issue 17).
+        crate::macp_due::insert_new(c, people, events)
     })
 }
 

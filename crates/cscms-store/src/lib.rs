@@ -6,6 +6,7 @@
 
 pub mod apars;
 pub mod audit;
+pub mod career;
 pub mod changes;
 pub mod clients;
 pub mod db;
@@ -19,6 +20,7 @@ pub mod foreign_visits;
 pub mod idempotency;
 pub mod interests;
 pub mod ipr;
+pub mod macp_due;
 pub mod migrate;
 pub mod organisations;
 pub mod prints;

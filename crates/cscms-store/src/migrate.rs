@@ -7,13 +7,26 @@ use crate::{DbConn, StoreError};
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
-/// Applies every pending migration; returns the versions applied.
+/// The migrations that add the kept MACP due dates (`macp_due`) and NFS
+/// completions (`nfs_due`).
+const KEPT_DATES: [&str; 2] = ["20261129000510", "20261129000520"];
+
+/// Applies every pending migration; returns the versions applied. Data a
+/// migration adds that only the code can compute (the MACP due dates) is
+/// computed for the records already there once it has run.
 pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
     let applied = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE).map(versions),
         DbConn::Pg(c) => c.run_pending_migrations(POSTGRES).map(versions),
     };
-    applied.map_err(|e| StoreError::Migration(e.to_string()))
+    let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
+    if applied
+        .iter()
+        .any(|v| KEPT_DATES.iter().any(|k| v.replace('-', "").starts_with(k)))
+    {
+        crate::macp_due::recompute_all(conn)?;
+    }
+    Ok(applied)
 }
 
 /// Reverts every applied migration, newest first (tests and tooling only).

@@ -575,8 +575,10 @@ pub fn approve_run(
             after: Some(json!({ "order_ref": order_ref, "orders": orders.len() })),
         }];
         for o in orders {
-            diesel::insert_into(service_events::table)
-                .values(crate::employees::NewServiceEvent {
+            // Through the store's one path for service events (due dates kept).
+            crate::employees::add_events(
+                c,
+                &[crate::employees::NewServiceEvent {
                     employee_code: o.employee_code.clone(),
                     kind: "transfer".into(),
                     effective_on: orders_on,
@@ -591,8 +593,9 @@ pub fn approve_run(
                         "Rotation transfer from {} to {} (round {round_id}, run {run_id})",
                         o.from, o.to
                     )),
-                })
-                .execute(c)?;
+                    postponement_days: None,
+                }],
+            )?;
             changes.push(Change {
                 action: "issue",
                 entity: "transfer_order",

@@ -65,6 +65,25 @@ diesel::table! {
         to_grade_pay -> Nullable<Integer>,
         order_ref -> Text,
         remarks -> Nullable<Text>,
+        postponement_days -> Nullable<Integer>,
+    }
+}
+
+diesel::table! {
+    nfs_due (employee_code) {
+        employee_code -> Text,
+        completes_on -> Date,
+    }
+}
+
+diesel::table! {
+    macp_due (id) {
+        id -> BigInt,
+        employee_code -> Text,
+        due_on -> Date,
+        known_from -> Nullable<Date>,
+        known_until -> Nullable<Date>,
+        upgrade -> Text,
     }
 }
 
@@ -132,6 +151,7 @@ diesel::table! {
 
 diesel::joinable!(employees -> organisations (org_id));
 diesel::joinable!(service_events -> employees (employee_code));
+diesel::joinable!(macp_due -> employees (employee_code));
 diesel::joinable!(nodal_officers -> organisations (org_id));
 diesel::joinable!(change_events -> audit_log (audit_id));
 diesel::joinable!(vigilance_statuses -> employees (employee_code));
@@ -486,6 +506,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     nodal_officers,
     employees,
     service_events,
+    macp_due,
+    nfs_due,
     audit_log,
     change_events,
     vigilance_statuses,

@@ -399,6 +399,7 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
                 if cadre == Cadre::Css { "I" } else { "II" }
             ),
             remarks: None,
+            postponement_days: None,
         });
     }
     (emp, events)

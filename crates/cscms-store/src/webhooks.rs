@@ -222,8 +222,9 @@ pub fn client_reads(client_id: &str, scopes: &str, entity: &str) -> bool {
     feed::scope(&Principal::client(client_id, scopes)).admits(entity, None, None)
 }
 
+// None as NULL (not DEFAULT): a multi-row INSERT is then one statement on SQLite.
 #[derive(Insertable)]
-#[diesel(table_name = webhook_deliveries)]
+#[diesel(table_name = webhook_deliveries, treat_none_as_default_value = false)]
 struct NewDelivery<'a> {
     subscription_id: i64,
     event_id: Option<i64>,
@@ -250,6 +251,16 @@ pub(crate) fn enqueue(
     change: &Change,
     at: NaiveDateTime,
 ) -> Result<(), StoreError> {
+    enqueue_many(conn, &[(event_id, change)], at)
+}
+
+/// As [`enqueue`] for many changes of one transaction (a bulk import): the
+/// subscriptions read once, the deliveries written in multi-row INSERTs.
+pub(crate) fn enqueue_many(
+    conn: &mut DbConn,
+    events: &[(i64, &Change)],
+    at: NaiveDateTime,
+) -> Result<(), StoreError> {
     let subs: Vec<(i64, String, String, String)> = webhook_subscriptions::table
         .inner_join(oauth_clients::table)
         .filter(webhook_subscriptions::status.eq(ENABLED))
@@ -261,31 +272,44 @@ pub(crate) fn enqueue(
             oauth_clients::scopes,
         ))
         .load(conn)?;
-    let event_type = feed::change_type(change.entity, change.action);
-    let rows: Vec<NewDelivery> = subs
+    if subs.is_empty() {
+        return Ok(());
+    }
+    let subs: Vec<(i64, Vec<TypeFilter>, String, String)> = subs
+        .into_iter()
+        .map(|(id, types, client, scopes)| (id, stored_types(&types), client, scopes))
+        .collect();
+    let kinds: Vec<String> = events
         .iter()
-        .filter(|(_, types, client, scopes)| {
-            webhook::matches(&stored_types(types), change.entity, change.action)
-                && client_reads(client, scopes, change.entity)
-        })
-        .map(|(id, ..)| NewDelivery {
-            subscription_id: *id,
-            event_id: Some(event_id),
-            msg_id: msg_id(),
-            event_type: &event_type,
-            entity: change.entity,
-            entity_id: &change.entity_id,
-            status: PENDING,
-            attempts: 0,
-            next_attempt_at: at,
-            created_at: at,
+        .map(|(_, change)| feed::change_type(change.entity, change.action))
+        .collect();
+    let rows: Vec<NewDelivery> = events
+        .iter()
+        .zip(&kinds)
+        .flat_map(|((event_id, change), event_type)| {
+            subs.iter()
+                .filter(|(_, types, client, scopes)| {
+                    webhook::matches(types, change.entity, change.action)
+                        && client_reads(client, scopes, change.entity)
+                })
+                .map(move |(id, ..)| NewDelivery {
+                    subscription_id: *id,
+                    event_id: Some(*event_id),
+                    msg_id: msg_id(),
+                    event_type,
+                    entity: change.entity,
+                    entity_id: &change.entity_id,
+                    status: PENDING,
+                    attempts: 0,
+                    next_attempt_at: at,
+                    created_at: at,
+                })
         })
         .collect();
-    // One statement each: the multi-backend connection has no batch insert.
-    for row in rows {
-        diesel::insert_into(webhook_deliveries::table)
-            .values(row)
-            .execute(conn)?;
+    for chunk in rows.chunks(1_000) {
+        crate::on_backend!(conn, |c| diesel::insert_into(webhook_deliveries::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }

@@ -180,6 +180,7 @@ pub fn event(
         to_grade_pay: None,
         order_ref: "DoPT O.M. No. 1/1/2010-CS.I".into(),
         remarks: None,
+        postponement_days: None,
     }
 }
 

@@ -5,6 +5,7 @@
 mod common;
 
 mod apar;
+mod apar_bulk;
 mod auth;
 mod changes;
 mod clearance_condition;

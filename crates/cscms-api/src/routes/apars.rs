@@ -297,10 +297,12 @@ pub struct AparImportRow {
 #[derive(Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AparImport {
-    /// 1 to 1000 rows. Each row is checked and written on its own: a bad row
-    /// is reported by its index and does not stop the others.
-    #[validate(length(min = 1, max = 1000))]
-    #[schema(value_type = Vec<AparImportRow>, min_items = 1, max_items = 1000)]
+    /// 1 to 10,000 rows, within the body limit (`CSCMS_MAX_BODY_BYTES`,
+    /// 256 KiB unless configured: about 2,500 rows of this shape; 10,000
+    /// rows need about 1 MiB). Each row is checked and answered on its own:
+    /// a bad row is reported by its index and does not stop the others.
+    #[validate(length(min = 1, max = 10000))]
+    #[schema(value_type = Vec<AparImportRow>, min_items = 1, max_items = 10000)]
     pub rows: Vec<serde_json::Value>,
 }
 
@@ -407,6 +409,9 @@ fn parse_row(value: serde_json::Value, prefix: &str) -> Result<(String, Apar), V
 /// kept when a row leaves them out. A row overlapping another period of the
 /// employee, naming an unknown employee, or changing an APAR DoPT corrected
 /// is `rejected` with its errors; the other rows are still written.
+/// Rows that touch the same APAR are taken in the order sent, each seeing
+/// what the ones before it wrote. The request is written in one
+/// transaction, with one audit row and change event per APAR changed.
 /// Answers 200 with one result per row.
 #[utoipa::path(tag = "apars", security(("bearer" = [])), request_body = AparImport,
     responses(

@@ -6,18 +6,18 @@ use cscms_domain::cadre::Cadre;
 use cscms_domain::decision::{Decision, Reason};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
-use cscms_domain::pay::{self, MacpOutcome, NfsInput, NfsOutcome, Upgrade, UpgradeStatus};
+use cscms_domain::pay::{self, MacpOutcome, NfsInput, NfsOutcome, Upgrade};
 use cscms_domain::principal::Principal;
 use cscms_domain::rotation::{self, RotationOutcome};
 use cscms_domain::scope::{visibility, Family};
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
-use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
+use cscms_store::career::macp_input;
+use cscms_store::employees::{EmployeeRow, ServiceEventRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::rules::pay_error;
 use crate::auth::Auth;
-use crate::career::macp_input;
 use crate::error::{ApiError, FieldError};
 use crate::state::AppState;
 
@@ -163,8 +163,10 @@ pub struct DuePage {
 
 /// MACP upgrades falling due
 ///
-/// Employees in the caller's scope with a financial upgrade falling due in
-/// the window (MACP-1), evaluated from their stored histories as of `to`.
+/// Employees in the caller's scope with a financial upgrade not yet granted
+/// falling due in the window (MACP-1), as the engine places them on the
+/// stored histories as of `to`. Read from the due dates kept for each
+/// employee, replaced with every change of the record and service history.
 #[utoipa::path(tag = "rules", security(("bearer" = [])), params(DueQuery),
     responses((status = 200, description = "Employees with an upgrade due in the window", body = DuePage)))]
 #[get("/reports/macp-due")]
@@ -200,48 +202,35 @@ pub async fn macp_due(
         return Err(ApiError::bad_query(errors));
     }
     let visibility = visibility(&who, Family::ServiceRecord);
-    let filter = EmployeeFilter {
-        org: q.org.clone(),
-        ..Default::default()
-    };
-    let (from, to, cursor) = (q.from, q.to, q.cursor.clone());
-    // Scan in chunks from the cursor until the page is full; two queries a chunk.
-    let (items, next_cursor) = state
+    let (org, from, to, cursor) = (q.org.clone(), q.from, q.to, q.cursor.clone());
+    // An index range over the due dates kept for each employee (issue 17).
+    let page = state
         .db(move |c| {
-            const CHUNK: i64 = 2000;
-            let mut items = Vec::new();
-            let mut after = cursor;
-            loop {
-                let chunk = cscms_store::employees::with_history(
-                    c,
-                    &visibility,
-                    &filter,
-                    after.as_deref(),
-                    CHUNK,
-                )?;
-                let exhausted = (chunk.len() as i64) < CHUNK;
-                for (e, history) in &chunk {
-                    after = Some(e.code.clone());
-                    let due = due_in_window(e, history, from, to);
-                    if !due.is_empty() {
-                        items.push(DueItem {
-                            code: e.code.clone(),
-                            name: e.name.clone(),
-                            organisation_id: e.org_id.clone(),
-                            grade: e.grade.clone(),
-                            upgrades: due,
-                        });
-                        if items.len() == limit as usize {
-                            return Ok((items, after));
-                        }
-                    }
-                }
-                if exhausted {
-                    return Ok((items, None));
-                }
-            }
+            cscms_store::macp_due::due(
+                c,
+                &visibility,
+                org.as_deref(),
+                (from, to),
+                cursor.as_deref(),
+                i64::from(limit),
+            )
         })
         .await?;
+    // A full page may have more after it.
+    let next_cursor = page
+        .last()
+        .filter(|_| page.len() == limit as usize)
+        .map(|(e, _)| e.code.clone());
+    let items: Vec<DueItem> = page
+        .into_iter()
+        .map(|(e, upgrades)| DueItem {
+            code: e.code,
+            name: e.name,
+            organisation_id: e.org_id,
+            grade: e.grade,
+            upgrades,
+        })
+        .collect();
     let next = next_cursor.and_then(|cursor| {
         let nq = DueQuery {
             cursor: Some(cursor),
@@ -258,29 +247,6 @@ pub async fn macp_due(
         items,
         next,
     }))
-}
-
-/// Upgrades not yet granted that fall due between `from` and `to`.
-fn due_in_window(
-    e: &EmployeeRow,
-    history: &[ServiceEventRow],
-    from: NaiveDate,
-    to: NaiveDate,
-) -> Vec<Upgrade> {
-    let Some(input) = macp_input(e, history) else {
-        return Vec::new();
-    };
-    match pay::evaluate_macp(to, &input) {
-        Ok(d) => d
-            .outcome
-            .upgrades
-            .into_iter()
-            .filter(|u| u.status != UpgradeStatus::Granted && u.due_on >= from && u.due_on <= to)
-            .collect(),
-        // An unevaluable history is not reported as due; the employee's own
-        // MACP view explains why.
-        Err(_) => Vec::new(),
-    }
 }
 
 /// Rotation eligibility of an employee

@@ -9,6 +9,7 @@
 //! - [`batch`]: the batch under consideration and its representation inputs.
 //! - [`panel`]: the panel run: ranking, cut-off (CSS-3), pull-ups (CSS-4).
 //! - [`compare`]: what moved between two runs of a batch.
+//! - [`reconcile`]: an APAR written over the one on record (sources, what is kept).
 //! - [`reviews`]: considerations made by runs, and reviews falling due (CSS-8).
 //! - [`services`]: the participating services (CSS-9, data).
 //! - [`parameters`]: dated parameters with their sources.
@@ -21,6 +22,7 @@ pub mod compare;
 pub mod eligibility;
 pub mod panel;
 pub mod parameters;
+pub mod reconcile;
 pub mod reviews;
 pub mod score;
 pub mod services;
@@ -42,6 +44,7 @@ pub use eligibility::{
     ProposalSource, ReviewStanding, SagStatus, SpecialReviewGround, Standing, Vigilance,
 };
 pub use panel::{run_panel, OfficerResult, PanelOutcome, PanelRun, RepresentationCheck};
+pub use reconcile::{reconcile, AparSource, Reconciled};
 pub use reviews::{gather, reviews_due, OfficerHistory, ReviewDue, RunRecord};
 pub use score::{
     check_overlaps, score, Gap, GapReason, GradingUse, Score, ScoreOutcome, YearRole, YearUse,

@@ -1,0 +1,166 @@
+//! How an APAR written to the record meets the one already there for the
+//! same period (CSS-2, CSS-8): the precedence of sources and what an
+//! import that leaves fields out keeps.
+//!
+//! SPARROW imports APARs as they are written; DoPT enters and corrects
+//! them. An Experts Panel grading or an accepted representation on record
+//! is the cadre authority's own finding, which an import that does not
+//! carry one leaves in place; and once DoPT has entered or corrected an
+//! APAR, a later import may not change it — the score CSS-2 computes must
+//! rest on the corrected record. An import that brings nothing new is no
+//! change at all, whoever wrote the record.
+
+use super::apar::Apar;
+use crate::employee::string_enum;
+
+string_enum!(
+    /// Where an APAR record came from.
+    AparSource, "APAR source" {
+        // Imported by the SPARROW integration (scope `apar:write`).
+        Sparrow = "sparrow",
+        // Entered or corrected by the DoPT cadre authority.
+        Dopt = "dopt",
+    }
+);
+
+/// What writing `incoming` over the APAR on record comes to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reconciled {
+    /// The record already says this: nothing to write.
+    Unchanged,
+    /// The record becomes this APAR.
+    Update(Apar),
+    /// DoPT entered or corrected the record; an import does not overwrite it.
+    CorrectedByDopt,
+}
+
+/// CSS-2 / CSS-8: the APAR on record for a period (`stored`, written by
+/// `stored_source`) and an incoming one for the same period from `source`.
+///
+/// The incoming values replace those on record, except that an Experts
+/// Panel grading or a representation the incoming APAR leaves out is kept.
+/// The same values again are [`Reconciled::Unchanged`] from any source; a
+/// change from anyone but DoPT to a record DoPT wrote is refused.
+pub fn reconcile(
+    stored: &Apar,
+    stored_source: AparSource,
+    incoming: &Apar,
+    source: AparSource,
+) -> Reconciled {
+    let mut merged = incoming.clone();
+    if merged.expert_panel.is_none() {
+        merged.expert_panel.clone_from(&stored.expert_panel);
+    }
+    if merged.representation.is_none() {
+        merged.representation = stored.representation;
+    }
+    if merged == *stored {
+        Reconciled::Unchanged
+    } else if stored_source == AparSource::Dopt && source != AparSource::Dopt {
+        Reconciled::CorrectedByDopt
+    } else {
+        Reconciled::Update(merged)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::empanelment::{
+        AparGrade, ExpertPanelGrading, Grading, NumericGrade, ReportingYear, Representation,
+    };
+    use crate::params::ymd;
+
+    fn apar(grade: Grading) -> Apar {
+        Apar {
+            period: ReportingYear::starting(2020).period(),
+            grade: AparGrade::Grading(grade),
+            expert_panel: None,
+            representation: None,
+        }
+    }
+
+    fn panel(grading: Grading) -> Option<ExpertPanelGrading> {
+        Some(ExpertPanelGrading {
+            grading,
+            note: "out of line with the trend".into(),
+        })
+    }
+
+    fn representation() -> Option<Representation> {
+        Some(Representation {
+            decided_on: ymd(2022, 6, 1),
+            grade_before: AparGrade::Numeric(NumericGrade::new(5.5).unwrap()),
+            adverse_remarks_expunged: true,
+        })
+    }
+
+    #[test]
+    fn the_same_values_are_unchanged_from_any_source() {
+        let on_record = apar(Grading::Good);
+        for stored in AparSource::ALL {
+            for source in AparSource::ALL {
+                assert_eq!(
+                    reconcile(&on_record, *stored, &on_record, *source),
+                    Reconciled::Unchanged,
+                    "{stored} then {source}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_import_keeps_the_panel_grading_and_representation_it_leaves_out() {
+        let mut stored = apar(Grading::Good);
+        stored.expert_panel = panel(Grading::VeryGood);
+        stored.representation = representation();
+        // The same grade without them: nothing changes.
+        let bare = apar(Grading::Good);
+        assert_eq!(
+            reconcile(&stored, AparSource::Sparrow, &bare, AparSource::Sparrow),
+            Reconciled::Unchanged
+        );
+        // A new grade: the panel's grading and the representation stay.
+        let Reconciled::Update(merged) = reconcile(
+            &stored,
+            AparSource::Sparrow,
+            &apar(Grading::Outstanding),
+            AparSource::Sparrow,
+        ) else {
+            panic!("expected an update");
+        };
+        assert_eq!(merged.grade, AparGrade::Grading(Grading::Outstanding));
+        assert_eq!(merged.expert_panel, stored.expert_panel);
+        assert_eq!(merged.representation, stored.representation);
+        // A panel grading given replaces the one on record.
+        let mut regraded = apar(Grading::Good);
+        regraded.expert_panel = panel(Grading::Average);
+        assert_eq!(
+            reconcile(&stored, AparSource::Sparrow, &regraded, AparSource::Sparrow),
+            Reconciled::Update(Apar {
+                representation: stored.representation,
+                ..regraded
+            })
+        );
+    }
+
+    #[test]
+    fn a_dopt_correction_beats_an_import() {
+        let stored = apar(Grading::VeryGood);
+        let stale = apar(Grading::Good);
+        assert_eq!(
+            reconcile(&stored, AparSource::Dopt, &stale, AparSource::Sparrow),
+            Reconciled::CorrectedByDopt
+        );
+        // DoPT may change its own record, and any source a SPARROW one.
+        assert_eq!(
+            reconcile(&stored, AparSource::Dopt, &stale, AparSource::Dopt),
+            Reconciled::Update(stale.clone())
+        );
+        assert_eq!(
+            reconcile(&stored, AparSource::Sparrow, &stale, AparSource::Sparrow),
+            Reconciled::Update(stale)
+        );
+    }
+}

@@ -1,0 +1,1 @@
+ALTER TABLE service_events DROP COLUMN postponement_days;

@@ -1,0 +1,1 @@
+DROP TABLE macp_due;

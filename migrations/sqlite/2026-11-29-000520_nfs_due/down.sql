@@ -1,0 +1,1 @@
+DROP TABLE nfs_due;
