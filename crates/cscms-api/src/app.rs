@@ -19,9 +19,9 @@ use crate::error::{ApiError, ProblemCode};
 use crate::openapi::{add_error_responses, tidy, ApiDoc};
 use crate::routes::{
     apars, audit, career, changes, clients, delpge, deputation, empanelment, employees, exgratia,
-    foreign_visits, health, interests, ipr, me, oauth, organisations, prints, profile, rotation,
-    rotation_representations, rotation_rounds, rti, rules, spouse_postings, surplus, telemetry,
-    vigilance, webhooks, working_strength,
+    foreign_visits, health, interests, ipr, me, oauth, organisations, prints, profile,
+    promotion_outlooks, rotation, rotation_couples, rotation_representations, rotation_rounds, rti,
+    rules, spouse_postings, surplus, telemetry, vigilance, webhooks, working_strength,
 };
 use crate::state::AppState;
 use crate::{http_cache, request_id};
@@ -75,6 +75,8 @@ where
                 .service(rules::rotation_allocate)
                 .service(rules::spouse_posting_evaluate)
                 .service(career::employee_rotation)
+                .service(promotion_outlooks::record)
+                .service(promotion_outlooks::list)
                 .service(rotation::groups)
                 .service(rotation::create_groups)
                 .service(rotation_rounds::announce)
@@ -96,6 +98,10 @@ where
                 .service(rotation_rounds::my_rounds)
                 .service(rotation_rounds::preferences)
                 .service(rotation_rounds::give_preferences)
+                .service(rotation_couples::get_couple)
+                .service(rotation_couples::register)
+                .service(rotation_couples::confirm)
+                .service(rotation_couples::withdraw)
                 .service(career::employee_macp)
                 .service(career::employee_nfs)
                 .service(career::macp_due)

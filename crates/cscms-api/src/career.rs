@@ -29,11 +29,13 @@ pub fn deputation_facts(
 }
 
 /// ROT-2's input for a stored employee as of the date a round's process
-/// starts: tenure in the present ministry from the service history. DoPT's
-/// record that promotion is likely is not stored, so it is never set here.
+/// starts: tenure in the present ministry from the service history, and
+/// whether DoPT's records (`promotion`: the dates they were made) say
+/// promotion is likely within a year on that date.
 pub fn rotation_input(
     e: &EmployeeRow,
     history: &[ServiceEventRow],
+    promotion: &[chrono::NaiveDate],
     as_of: chrono::NaiveDate,
 ) -> Option<cscms_domain::rotation::RotationInput> {
     let cadre = e.cadre.parse::<Cadre>().ok()?;
@@ -50,6 +52,6 @@ pub fn rotation_input(
             as_of,
         ),
         date_of_birth: e.date_of_birth,
-        promotion_likely: false,
+        promotion_likely: cscms_domain::rotation::promotion_likely_on(promotion, as_of),
     })
 }

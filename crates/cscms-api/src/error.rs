@@ -141,6 +141,8 @@ problem_codes! {
     RoundApproved = "round_approved",
     /// A refusal of a posting with one's spouse must give specific reasons; "administrative reasons" and the like are not (SPO-1, OM 28034/9/2009-Estt.(A) para 5).
     SpecificReasonsRequired = "specific_reasons_required",
+    /// No couple of the rotation round names the officer (as the spouse to confirm it, or at all) (SPO-1).
+    NoCouple = "no_couple",
     /// The rotation round has no approved allocation yet: there is no result to represent against (ROT-1).
     ResultNotApproved = "result_not_approved",
     /// No set of ministry groups is in force on the round's date (ROT-2).

@@ -77,6 +77,7 @@ fn round() -> AllocationInput {
             second: format!("CSS-{:06}", 2 * k + 1),
             second_station: None,
             joint: Vec::new(),
+            mandatory: false,
         })
         .collect();
     AllocationInput {

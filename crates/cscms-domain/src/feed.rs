@@ -75,6 +75,10 @@ pub const ENTITIES: &[(&str, Gate)] = &[
         Gate::Family(Family::RotationPreference),
     ),
     ("rotation_run", Gate::Op(Op::RunRotationAllocation)),
+    // SPO-1: a couple of a round, recorded under each spouse's organisation.
+    ("rotation_couple", Gate::Family(Family::RotationPreference)),
+    // ROT-2: DoPT's record that an officer's promotion is likely within a year.
+    ("promotion_outlook", Gate::Family(Family::ServiceRecord)),
     // An officer's representation against their result: as their list.
     (
         "rotation_representation",

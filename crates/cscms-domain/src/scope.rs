@@ -341,6 +341,8 @@ pub enum Op {
     RepresentAgainstRotation,
     /// ROT-1: hear representations against rotation results.
     HearRotationRepresentations,
+    /// ROT-2: record that an officer's promotion is likely within a year.
+    RecordPromotionOutlook,
 }
 
 const NONE: &[&[&str]] = &[];
@@ -397,6 +399,7 @@ impl Op {
         Op::ListPendingSpousePostings,
         Op::RepresentAgainstRotation,
         Op::HearRotationRepresentations,
+        Op::RecordPromotionOutlook,
     ];
 
     /// The table.
@@ -486,6 +489,8 @@ impl Op {
             // Para 6 of OM 28034/9/2009-Estt.(A): above the approver, who is
             // excluded by `rotation::representation::may_hear`.
             Op::HearRotationRepresentations => g(&[Dopt], NONE, "Representations against rotation results are heard in DoPT, above the officer who approved the allocation."),
+            // ROT-2: DoPT, which holds the panels and DPCs, knows a promotion is near.
+            Op::RecordPromotionOutlook => g(&[Dopt], NONE, "Only the DoPT cadre authority records that an officer's promotion is likely (ROT-2)."),
             Op::ReadChanges => g(&[Dopt, Avd, NodalOfficer], &[&[scopes::EMPLOYEES_READ], &[scopes::PROFILES_READ], &[scopes::VIGILANCE_READ], &[scopes::ORGANISATIONS_READ], &[scopes::APAR_READ], &[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE], &[scopes::INTERESTS_READ]], "The change feed is for DoPT, AVD, nodal officers and integration clients with a read scope."),
         }
     }

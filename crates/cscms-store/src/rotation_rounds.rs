@@ -311,6 +311,8 @@ pub struct Submission {
     pub employee: EmployeeRow,
     /// The service history, for ROT-2.
     pub history: Vec<ServiceEventRow>,
+    /// The dates of DoPT's records that promotion is likely (ROT-2).
+    pub promotion_outlooks: Vec<NaiveDate>,
     pub submitted_at: Option<NaiveDateTime>,
 }
 
@@ -360,11 +362,13 @@ pub fn submissions(
         .load::<(String, NaiveDateTime)>(c)?
         .into_iter()
         .collect();
+    let mut outlooks = crate::promotion_outlooks::dates_of(c, &codes)?;
     Ok(officers
         .into_iter()
         .map(|e| Submission {
             submitted_at: given.get(&e.code).copied(),
             history: histories.remove(&e.code).unwrap_or_default(),
+            promotion_outlooks: outlooks.remove(&e.code).unwrap_or_default(),
             employee: e,
         })
         .collect())
@@ -427,12 +431,14 @@ pub fn get_run(c: &mut DbConn, round_id: i64, id: i64) -> Result<Option<RunRow>,
 }
 
 /// An officer of a round: the record, the ministry above their body (if
-/// any), the service history and the list given (JSON), if any.
+/// any), the service history, the list given (JSON), if any, and the dates
+/// of DoPT's records that promotion is likely.
 pub type RoundOfficer = (
     EmployeeRow,
     Option<String>,
     Vec<ServiceEventRow>,
     Option<String>,
+    Vec<NaiveDate>,
 );
 
 /// What a round's allocation is built from: the officers of its cadre and
@@ -472,7 +478,7 @@ pub fn round_data(
         .map(|s| {
             let parent = parents.get(&s.employee.org_id).cloned().flatten();
             let list = lists.get(&s.employee.code).cloned();
-            (s.employee, parent, s.history, list)
+            (s.employee, parent, s.history, list, s.promotion_outlooks)
         })
         .collect();
     let sanctioned: Vec<(String, String, i32)> = working_strength::table
@@ -514,10 +520,11 @@ pub fn round_data(
 #[derive(Debug, Clone)]
 pub struct TransferOrder {
     pub employee_code: String,
-    /// The officer's organisation, for the change's scope.
+    /// The officer's organisation before the order, for the change's scope.
     pub org_id: String,
     pub grade: String,
     pub from: String,
+    /// The ministry allocated: the officer's organisation from the order.
     pub to: String,
 }
 
@@ -534,8 +541,11 @@ pub fn approved_run(c: &mut DbConn, round_id: i64) -> Result<Option<RunRow>, Sto
 /// Approves a run and issues its transfer orders, all in one transaction:
 /// the run marked approved (`Stale` if the round has an approved run
 /// already), a service event per officer placed (effective on the orders
-/// date, with the order reference), and an audit row and change event for
-/// the run and for each order.
+/// date, with the order reference), the officer's organisation changed to
+/// the ministry allocated (the store keeps the present organisation only,
+/// so the move is recorded at approval; docs/assumptions.md), and an audit
+/// row and change event for the run and for each order: under the old
+/// organisation (the officer leaves) and under the new one (they join).
 #[allow(clippy::too_many_arguments)]
 pub fn approve_run(
     c: &mut DbConn,
@@ -596,19 +606,34 @@ pub fn approve_run(
                     postponement_days: None,
                 }],
             )?;
-            changes.push(Change {
-                action: "issue",
-                entity: "transfer_order",
-                entity_id: o.employee_code.clone(),
-                org_id: Some(o.org_id.clone()),
-                before: Some(json!({ "ministry": o.from })),
-                after: Some(json!({
-                    "ministry": o.to,
-                    "effective_on": orders_on,
-                    "order_ref": order_ref,
-                    "round_id": round_id,
-                })),
+            let n = diesel::update(employees::table.find(&o.employee_code))
+                .set((
+                    employees::org_id.eq(&o.to),
+                    employees::version.eq(employees::version + 1),
+                    employees::updated_at.eq(at),
+                ))
+                .execute(c)?;
+            if n != 1 {
+                return Err(StoreError::Stale);
+            }
+            let before = json!({ "ministry": o.from, "organisation_id": o.org_id });
+            let after = json!({
+                "ministry": o.to,
+                "organisation_id": o.to,
+                "effective_on": orders_on,
+                "order_ref": order_ref,
+                "round_id": round_id,
             });
+            for (action, org) in [("issue", &o.org_id), ("join", &o.to)] {
+                changes.push(Change {
+                    action,
+                    entity: "transfer_order",
+                    entity_id: o.employee_code.clone(),
+                    org_id: Some(org.clone()),
+                    before: Some(before.clone()),
+                    after: Some(after.clone()),
+                });
+            }
         }
         Ok(((), changes))
     })

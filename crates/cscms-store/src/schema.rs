@@ -803,3 +803,31 @@ diesel::joinable!(rotation_representations -> employees (employee_code));
 diesel::joinable!(rotation_representations -> organisations (org_id));
 diesel::allow_tables_to_appear_in_same_query!(rotation_representations, employees);
 diesel::allow_tables_to_appear_in_same_query!(rotation_representations, organisations);
+
+diesel::table! {
+    rotation_couples (round_id, first_code) {
+        round_id -> BigInt,
+        first_code -> Text,
+        second_code -> Text,
+        first_org -> Text,
+        second_org -> Text,
+        joint -> Text,
+        version -> BigInt,
+        proposed_at -> Timestamp,
+        confirmed_at -> Nullable<Timestamp>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    promotion_outlooks (id) {
+        id -> BigInt,
+        employee_code -> Text,
+        org_id -> Text,
+        dated -> Date,
+        order_ref -> Text,
+        remarks -> Nullable<Text>,
+        recorded_by -> Text,
+        recorded_at -> Timestamp,
+    }
+}

@@ -30,6 +30,7 @@ mod prints;
 mod profile;
 mod ratelimit;
 mod rotation;
+mod rotation_couples;
 mod rotation_rounds;
 mod rti;
 mod rules;

@@ -50,13 +50,13 @@ async fn rot_2_eligibility_at_the_superannuation_boundary() {
         .await;
     assert_eq!(r.json["status"], "not_eligible", "{}", r.json);
     assert_eq!(r.json["tenure_completed_on"], "2025-01-02");
-    // Completed on the day itself, with promotion recorded as likely.
+    // Completed on the day itself, with promotion recorded as likely: exempt (ROT-2).
     short["in_ministry_since"] = json!("2019-01-02");
     short["promotion_likely"] = json!(true);
     let r = app
         .post_json("/v1/rules/rotation/eligibility", &t, &short)
         .await;
-    assert_eq!(r.json["status"], "may_opt", "{}", r.json);
+    assert_eq!(r.json["status"], "exempt", "{}", r.json);
     // Refusals: an unknown grade, an unknown field, no date, no token.
     let mut bad = ask("1967-01-02");
     bad["grade"] = json!("JSA");
@@ -341,4 +341,81 @@ async fn rot_2_ministry_groups_are_dated_complete_and_kept_by_dopt() {
         .await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].action, "create");
+}
+
+#[actix_web::test]
+async fn rot_2_dopt_records_promotion_likely_and_it_exempts_for_a_year() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let path = format!("/v1/employees/{IN_MHA}/rotation/promotion-outlooks");
+    let body = json!({"dated": "2025-01-01", "order_ref": "DoPT File No. 5/3/2025-CS.I(DPC)"});
+    // Only DoPT records it; another ministry's nodal officer is told nothing exists.
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    for who in [&me, &nodal, &app.token(Role::Avd, None)] {
+        app.post_json(&path, who, &body)
+            .await
+            .assert_problem(403, "forbidden");
+    }
+    let mof = app.token(Role::NodalOfficer, Some("MOF"));
+    app.post_json(&path, &mof, &body)
+        .await
+        .assert_problem(404, "not_found");
+    let mut future = body.clone();
+    future["dated"] = json!(crate::workflow_support::days_from_today(1));
+    app.post_json(&path, &dopt, &future)
+        .await
+        .assert_problem(422, "validation_failed");
+    let r = app.post_json(&path, &dopt, &body).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.json["exempts_until"], "2025-12-31");
+    // ROT-2 from the stored record: a day before it, on it, its last day, expired.
+    for (as_of, status) in [
+        ("2024-12-31", "must_rotate"),
+        ("2025-01-01", "exempt"),
+        ("2025-12-31", "exempt"),
+        ("2026-01-01", "must_rotate"),
+    ] {
+        let r = app
+            .get(
+                &format!("/v1/employees/{IN_MHA}/rotation?as_of={as_of}"),
+                &me,
+            )
+            .await;
+        assert_eq!(r.json["status"], status, "{as_of}: {}", r.json);
+    }
+    // Read as the officer's record, audited under their ministry.
+    assert_eq!(
+        app.get(&path, &me).await.json["items"][0]["order_ref"],
+        body["order_ref"]
+    );
+    app.get(&path, &mof).await.assert_problem(404, "not_found");
+    let r = app
+        .get(
+            &format!("/v1/audit?entity=promotion_outlook&entity_id={IN_MHA}&limit=5"),
+            &nodal,
+        )
+        .await;
+    assert_eq!(r.json["items"].as_array().unwrap().len(), 1, "{}", r.json);
+
+    // In a round: recorded today, it exempts from a round opening in 5 days.
+    let id =
+        crate::rotation_rounds::announce(&app, &crate::rotation_rounds::terms("CSS", &["SO"], 5))
+            .await;
+    let open = |r: &crate::common::Reply| r.json["items"].as_array().unwrap().len();
+    assert_eq!(open(&app.get("/v1/me/rotation-rounds", &me).await), 1);
+    let today = json!({"dated": crate::workflow_support::today(), "order_ref": "DoPT File No. 5/3/2026-CS.I(DPC)"});
+    assert_eq!(app.post_json(&path, &dopt, &today).await.status, 201);
+    assert_eq!(open(&app.get("/v1/me/rotation-rounds", &me).await), 0);
+    let r = app
+        .get(&format!("/v1/rotation/rounds/{id}/submissions"), &dopt)
+        .await;
+    let mine = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["employee_code"] == IN_MHA)
+        .cloned()
+        .unwrap();
+    assert_eq!(mine["rotation_status"], "exempt", "{}", r.json);
 }

@@ -67,7 +67,7 @@ pub async fn set_window(app: &TestApp, id: i64, open: i64, len: i64) {
         .await;
 }
 
-async fn with_if_match(
+pub async fn with_if_match(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -630,14 +630,36 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
         assert_eq!(transfers[0]["effective_on"], json!(orders_on));
         assert_eq!(transfers[0]["order_ref"], order["order_ref"]);
         assert!(transfers[0]["remarks"].as_str().unwrap().contains("to MOF"));
-        // ... audited, and in the change feed as the officer's.
+        // The officer is now of MOF: its nodal officer sees them, MHA's no longer does.
+        assert_eq!(r.json["organisation_id"], "MOF", "{}", r.json);
+        let mof = app.token(Role::NodalOfficer, Some("MOF"));
+        assert_eq!(
+            app.get(&format!("/v1/employees/{code}"), &mof).await.status,
+            200
+        );
+        app.get(&format!("/v1/employees/{code}"), &nodal)
+            .await
+            .assert_problem(404, "not_found");
+        // ... audited, and in the change feed under the ministry left and the one joined.
         let r = app
             .get(
                 &format!("/v1/audit?entity=transfer_order&entity_id={code}&limit=5"),
                 &dopt,
             )
             .await;
-        assert_eq!(r.json["items"].as_array().unwrap().len(), 1, "{}", r.json);
+        let orgs: Vec<(&str, &str)> = r.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["action"].as_str().unwrap(),
+                    i["organisation_id"].as_str().unwrap_or("-"),
+                )
+            })
+            .collect();
+        let left = if code == IN_MHA { "MHA" } else { "MHA-NDMA" };
+        assert_eq!(orgs, vec![("join", "MOF"), ("issue", left)], "{}", r.json);
     }
     // Each officer sees their result and why; the priority rule is stated.
     let r = app.get(&result_path, &me).await;
@@ -662,12 +684,17 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
         why.contains("must rotate") && !why.contains(IN_MHA),
         "{why}"
     );
-    // Only their own: another employee is told nothing exists.
+    // Only their own: another employee is told nothing exists; the nodal
+    // officer of the ministry joined reads it, that of the one left no longer.
     app.get(&result_path, &aso)
         .await
         .assert_problem(404, "not_found");
-    assert_eq!(app.get(&result_path, &nodal).await.status, 200);
-    representation_heard_above_the_approver(&app, id, &me, &nodal).await;
+    let mof = app.token(Role::NodalOfficer, Some("MOF"));
+    assert_eq!(app.get(&result_path, &mof).await.status, 200);
+    app.get(&result_path, &nodal)
+        .await
+        .assert_problem(404, "not_found");
+    representation_heard_above_the_approver(&app, id, &me, &mof).await;
 }
 
 /// A representation against the result (ROT-1, para 6 of the spouse-posting

@@ -463,7 +463,15 @@ fn family(path: &str) -> &'static str {
             "delpge_ledger"
         } else if tail.starts_with("/rotation/rounds/") {
             "rotation_preference"
-        } else if ["", "/macp", "/nfs", "/rotation"].contains(&tail) {
+        } else if [
+            "",
+            "/macp",
+            "/nfs",
+            "/rotation",
+            "/rotation/promotion-outlooks",
+        ]
+        .contains(&tail)
+        {
             "service_record"
         } else {
             panic!("scope matrix: which family of records does {path} belong to?")

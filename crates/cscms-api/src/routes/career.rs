@@ -253,9 +253,9 @@ pub async fn macp_due(
 ///
 /// ROT-2 for a stored employee as of `as_of` (the date a round's process
 /// starts; default today): tenure in the present ministry counted from the
-/// latest appointment, absorption or repatriation in the service history
-/// (else the date of joining Government). DoPT's record that promotion is
-/// likely is not stored, so that exemption is not applied here.
+/// latest appointment, absorption, repatriation or transfer in the service
+/// history (else the date of joining Government); exempt where DoPT has
+/// recorded that promotion is likely within a year of that date.
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"), AsOf),
     responses((status = 200, description = "The ROT-2 decision from the stored service history", body = Decision<RotationOutcome>),
@@ -268,8 +268,12 @@ pub async fn employee_rotation(
     q: web::Query<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, e, history) = load(&state, &who, &code).await?;
+    let key = e.code.clone();
+    let promotion = state
+        .read(move |c| cscms_store::promotion_outlooks::dates(c, &key))
+        .await?;
     let as_of = q.as_of.unwrap_or_else(crate::clearance::today);
-    let input = crate::career::rotation_input(&e, &history, as_of)
+    let input = crate::career::rotation_input(&e, &history, &promotion, as_of)
         .ok_or_else(|| ApiError::Internal(format!("stored cadre {} out of shape", e.cadre)))?;
     let decision = rotation::evaluate_rotation(as_of, &input)
         .map_err(|err| ApiError::invalid("query.as_of", "invalid", err.to_string()))?;

@@ -17,7 +17,7 @@ use cscms_domain::rotation::round::{
 };
 use cscms_domain::rotation::{evaluate_rotation, Group, RotationOutcome, RotationStatus};
 use cscms_domain::scope::{visibility, Family, Op};
-use cscms_store::employees::ServiceEventRow;
+use cscms_store::employees::{EmployeeRow, ServiceEventRow};
 use cscms_store::rotation_rounds::{PreferenceRow, RoundRow, RoundTermsRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -117,11 +117,11 @@ pub struct RotationRoundList {
 }
 
 /// A stored round, checked.
-struct Round {
-    row: RoundRow,
-    cadre: Cadre,
-    grades: Vec<String>,
-    dates: RoundDates,
+pub(crate) struct Round {
+    pub(crate) row: RoundRow,
+    pub(crate) cadre: Cadre,
+    pub(crate) grades: Vec<String>,
+    pub(crate) dates: RoundDates,
     state: RoundState,
 }
 
@@ -164,7 +164,38 @@ impl Round {
         }
     }
 
-    fn not_cancelled(&self) -> Result<(), ApiError> {
+    /// 409 naming the window's dates unless preferences are taken today (ROT-1).
+    pub(crate) fn window_open(&self) -> Result<(), ApiError> {
+        let on = today();
+        if self.dates.phase(on) != Phase::Open {
+            return Err(ApiError::Conflict {
+                code: ProblemCode::PreferenceWindowClosed,
+                detail: format!(
+                    "Preferences in rotation round {} are taken from {} (ROT-1); today is {}.",
+                    self.row.id,
+                    self.dates.window(),
+                    on.format("%d.%m.%Y")
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether the officer is of the round's cadre and grades and ROT-2,
+    /// as of the day preferences open, makes them take part.
+    pub(crate) fn takes_in(
+        &self,
+        e: &EmployeeRow,
+        history: &[ServiceEventRow],
+        promotion: &[NaiveDate],
+    ) -> bool {
+        e.cadre == self.cadre.as_str()
+            && self.grades.contains(&e.grade)
+            && eligibility(e, history, promotion, self.dates.preferences_open)
+                .is_some_and(|d| takes_part(&d))
+    }
+
+    pub(crate) fn not_cancelled(&self) -> Result<(), ApiError> {
         if self.state == RoundState::Cancelled {
             return Err(ApiError::Conflict {
                 code: ProblemCode::RoundCancelled,
@@ -395,9 +426,10 @@ pub async fn cancel(
 fn eligibility(
     e: &cscms_store::employees::EmployeeRow,
     history: &[ServiceEventRow],
+    promotion: &[NaiveDate],
     on: NaiveDate,
 ) -> Option<Decision<RotationOutcome>> {
-    let input = crate::career::rotation_input(e, history, on)?;
+    let input = crate::career::rotation_input(e, history, promotion, on)?;
     evaluate_rotation(on, &input).ok()
 }
 
@@ -451,6 +483,7 @@ pub async fn my_rounds(
                 return Ok(None);
             };
             let history = cscms_store::employees::history(c, &code)?;
+            let promotion = cscms_store::promotion_outlooks::dates(c, &code)?;
             let rounds =
                 cscms_store::rotation_rounds::list(c, Some(&e.record.cadre), Some(as_of), 500)?;
             let mut out = Vec::new();
@@ -458,10 +491,10 @@ pub async fn my_rounds(
                 let given = cscms_store::rotation_rounds::preference(c, r.id, &code)?;
                 out.push((r, given.map(|g| g.submitted_at)));
             }
-            Ok(Some((e.record, history, out)))
+            Ok(Some((e.record, history, promotion, out)))
         })
         .await?;
-    let Some((e, history, rounds)) = found else {
+    let Some((e, history, promotion, rounds)) = found else {
         return Err(ApiError::not_found(format!("Employee {}", who.sub)));
     };
     let mut items = Vec::new();
@@ -470,7 +503,8 @@ pub async fn my_rounds(
         if !round.grades.contains(&e.grade) {
             continue;
         }
-        let Some(decision) = eligibility(&e, &history, round.dates.preferences_open) else {
+        let Some(decision) = eligibility(&e, &history, &promotion, round.dates.preferences_open)
+        else {
             continue;
         };
         if takes_part(&decision) {
@@ -528,7 +562,7 @@ fn preferences_view(
 
 /// A round for a preference path: any signed-in caller who sees the
 /// officer learns whether the round exists (rounds are announced to all).
-async fn round_for_preferences(state: &AppState, id: i64) -> Result<Round, ApiError> {
+pub(crate) async fn round_for_preferences(state: &AppState, id: i64) -> Result<Round, ApiError> {
     let row = state
         .read(move |c| cscms_store::rotation_rounds::get(c, id))
         .await?
@@ -607,33 +641,21 @@ pub async fn give_preferences(
     let expected = if_match(&req)?;
     let code = code.as_str().to_owned();
     require_profile_submitted(&state, &code).await?;
-    let on = today();
-    if round.dates.phase(on) != Phase::Open {
-        return Err(ApiError::Conflict {
-            code: ProblemCode::PreferenceWindowClosed,
-            detail: format!(
-                "Preferences in rotation round {id} are taken from {} (ROT-1); today is {}.",
-                round.dates.window(),
-                on.format("%d.%m.%Y")
-            ),
-        });
-    }
+    round.window_open()?;
     let key = code.clone();
     let open = round.dates.preferences_open;
-    let (placed, history, groups) = state
+    let (placed, history, promotion, groups) = state
         .read(move |c| {
             let placed = cscms_store::employees::get(c, &key)?;
             let history = cscms_store::employees::history(c, &key)?;
+            let promotion = cscms_store::promotion_outlooks::dates(c, &key)?;
             let groups = cscms_store::rotation::in_force(c, open)?;
-            Ok((placed, history, groups))
+            Ok((placed, history, promotion, groups))
         })
         .await?;
     let placed = placed.ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?;
     let e = placed.record;
-    let eligible = e.cadre == round.cadre.as_str()
-        && round.grades.contains(&e.grade)
-        && eligibility(&e, &history, open).is_some_and(|d| takes_part(&d));
-    if !eligible {
+    if !round.takes_in(&e, &history, &promotion) {
         return Err(ApiError::Conflict {
             code: ProblemCode::NotInRound,
             detail: format!(
@@ -653,14 +675,7 @@ pub async fn give_preferences(
             open.format("%d.%m.%Y")
         ),
     })?;
-    let by_ministry: BTreeMap<String, Group> = groups
-        .members
-        .iter()
-        .map(|m| {
-            let g = if m.grp == "A" { Group::A } else { Group::B };
-            (m.org_id.clone(), g)
-        })
-        .collect();
+    let by_ministry = group_map(&groups);
     // The present ministry: the organisation, or the ministry above a body.
     let present = placed
         .org_parent
@@ -703,6 +718,33 @@ pub async fn give_preferences(
     Ok(HttpResponse::Ok()
         .insert_header(etag_header(v.version))
         .json(v))
+}
+
+/// Each ministry of a set of groups with its group.
+pub(crate) fn group_map(groups: &cscms_store::rotation::GroupSet) -> BTreeMap<String, Group> {
+    groups
+        .members
+        .iter()
+        .map(|m| {
+            let g = if m.grp == "A" { Group::A } else { Group::B };
+            (m.org_id.clone(), g)
+        })
+        .collect()
+}
+
+/// The set of groups in force on the day a round's preferences open;
+/// 409 when there is none (ROT-2).
+pub(crate) fn groups_in_force(
+    groups: Option<cscms_store::rotation::GroupSet>,
+    open: NaiveDate,
+) -> Result<cscms_store::rotation::GroupSet, ApiError> {
+    groups.ok_or_else(|| ApiError::Conflict {
+        code: ProblemCode::NoMinistryGroups,
+        detail: format!(
+            "No set of ministry groups is in force on {} (ROT-2); DoPT records one first.",
+            open.format("%d.%m.%Y")
+        ),
+    })
 }
 
 /// One officer of the round's cadre and grades, where the caller sees them.
@@ -759,7 +801,8 @@ pub async fn submissions(
     let items: Vec<RotationSubmission> = rows
         .into_iter()
         .map(|s| {
-            let status = eligibility(&s.employee, &s.history, open).map(|d| d.outcome.status);
+            let status = eligibility(&s.employee, &s.history, &s.promotion_outlooks, open)
+                .map(|d| d.outcome.status);
             RotationSubmission {
                 employee_code: s.employee.code,
                 employee_name: s.employee.name,
@@ -811,21 +854,25 @@ async fn allocation_input(
     let (id, open) = (round.row.id, round.dates.preferences_open);
     let cadre = round.cadre.as_str().to_owned();
     let grades = round.grades.clone();
-    let (data, groups, orgs) = state
+    let (data, groups, orgs, couples, outside) = state
         .read(move |c| {
             let data = cscms_store::rotation_rounds::round_data(c, id, &cadre, &grades)?;
             let groups = cscms_store::rotation::in_force(c, open)?;
             let orgs = cscms_store::organisations::list(c)?;
-            Ok((data, groups, orgs))
+            let couples = cscms_store::rotation_couples::confirmed(c, id)?;
+            // Spouses who are not officers of the round's cadre and grades.
+            let mut outside = BTreeMap::new();
+            for code in couples.iter().flat_map(|k| [&k.first_code, &k.second_code]) {
+                if !data.officers.iter().any(|o| &o.0.code == code) {
+                    if let Some(p) = cscms_store::employees::get(c, code)? {
+                        outside.insert(code.clone(), p);
+                    }
+                }
+            }
+            Ok((data, groups, orgs, couples, outside))
         })
         .await?;
-    let groups = groups.ok_or_else(|| ApiError::Conflict {
-        code: ProblemCode::NoMinistryGroups,
-        detail: format!(
-            "No set of ministry groups is in force on {} (ROT-2); DoPT records one first.",
-            open.format("%d.%m.%Y")
-        ),
-    })?;
+    let groups = groups_in_force(groups, open)?;
     let strength: Vec<Strength> = data
         .strength
         .into_iter()
@@ -852,9 +899,24 @@ async fn allocation_input(
             vacancies: free.remove(&m.org_id).unwrap_or_default(),
         })
         .collect();
+    // Each officer's cadre and present ministry (the ministry above a body), for SPO-1.
+    let mut placed: BTreeMap<String, (String, String)> = outside
+        .into_iter()
+        .map(|(code, p)| {
+            let ministry = p.org_parent.unwrap_or(p.record.org_id);
+            (code, (p.record.cadre, ministry))
+        })
+        .collect();
     let mut candidates = Vec::new();
-    for (e, parent, history, list) in data.officers {
-        let Some(decision) = eligibility(&e, &history, open) else {
+    for (e, parent, history, list, promotion) in data.officers {
+        placed.insert(
+            e.code.clone(),
+            (
+                e.cadre.clone(),
+                parent.clone().unwrap_or_else(|| e.org_id.clone()),
+            ),
+        );
+        let Some(decision) = eligibility(&e, &history, &promotion, open) else {
             continue;
         };
         let ranked = match list {
@@ -863,7 +925,7 @@ async fn allocation_input(
         };
         candidates.push(Candidate {
             ministry: parent.unwrap_or_else(|| e.org_id.clone()),
-            in_ministry_since: crate::career::rotation_input(&e, &history, open)
+            in_ministry_since: crate::career::rotation_input(&e, &history, &promotion, open)
                 .map_or(e.joined_government_on, |i| i.in_ministry_since),
             in_grade_since: e.joined_present_grade_on,
             status: decision.outcome.status,
@@ -872,10 +934,71 @@ async fn allocation_input(
             preferences: ranked,
         });
     }
+    let officers = participants(&candidates);
+    let couples = round_couples(open, &couples, &officers, &placed, &station)?;
     Ok(cscms_domain::rotation::AllocationInput {
         ministries,
-        officers: participants(&candidates),
-        couples: Vec::new(),
+        officers,
+        couples,
+    })
+}
+
+/// The confirmed couples of a round as the engine takes them (SPO-1): with
+/// both spouses taking part, their joint list; with one, the other is a
+/// spouse who stays at the station of their present ministry; with
+/// neither, nothing to allocate. Whether posting together is mandatory is
+/// the OM's answer for the two officers (`rotation::couples`).
+fn round_couples(
+    open: NaiveDate,
+    couples: &[cscms_store::rotation_couples::CoupleRow],
+    officers: &[cscms_domain::rotation::Officer],
+    placed: &BTreeMap<String, (String, String)>,
+    station: &BTreeMap<String, String>,
+) -> Result<Vec<cscms_domain::rotation::Couple>, ApiError> {
+    use cscms_domain::rotation::couples::spouses_in_round;
+    let takes = |code: &str| officers.iter().any(|o| o.code == code);
+    let mut out = Vec::new();
+    for k in couples {
+        let (first, second, joint) = match (takes(&k.first_code), takes(&k.second_code)) {
+            (true, true) => (
+                &k.first_code,
+                &k.second_code,
+                serde_json::from_str(&k.joint).map_err(|_| corrupt("joint list"))?,
+            ),
+            (true, false) => (&k.first_code, &k.second_code, Vec::new()),
+            (false, true) => (&k.second_code, &k.first_code, Vec::new()),
+            (false, false) => continue,
+        };
+        let (a, b) = (
+            round_spouse(first, placed, station)?,
+            round_spouse(second, placed, station)?,
+        );
+        let terms = spouses_in_round(open, &a, &b);
+        if terms.outcome.case.is_none() {
+            continue;
+        }
+        out.push(cscms_domain::rotation::Couple {
+            first: first.clone(),
+            second: second.clone(),
+            second_station: (!takes(second)).then(|| b.station.to_owned()),
+            joint,
+            mandatory: terms.outcome.mandatory,
+        });
+    }
+    Ok(out)
+}
+
+/// A spouse as SPO-1 in a round takes them: cadre, present ministry and its station.
+fn round_spouse<'a>(
+    code: &str,
+    placed: &'a BTreeMap<String, (String, String)>,
+    station: &'a BTreeMap<String, String>,
+) -> Result<cscms_domain::rotation::couples::RoundSpouse<'a>, ApiError> {
+    let (cadre, ministry) = placed.get(code).ok_or_else(|| corrupt("couple spouse"))?;
+    Ok(cscms_domain::rotation::couples::RoundSpouse {
+        cadre: cadre.parse().map_err(|_| corrupt("employee cadre"))?,
+        ministry: ministry.as_str(),
+        station: station.get(ministry).map_or("", String::as_str),
     })
 }
 
@@ -970,8 +1093,9 @@ fn run_view(row: cscms_store::rotation_rounds::RunRow) -> Result<RotationRun, Ap
 /// opt and gave a list, over the vacancies and the posts the round frees,
 /// by officer-proposing deferred acceptance with the published priority.
 /// The inputs and the result are stored (audited), so the run can be
-/// replayed. Spouses are not yet taken from stored records: a couple is
-/// allocated as two officers.
+/// replayed. Confirmed couples of the round (SPO-1) are posted together
+/// first where a post is available for each at one station, and each
+/// spouse's result says why where they could not be.
 #[utoipa::path(tag = "rotation", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Round id")),
     responses((status = 201, description = "The run; `Location` names it", body = RotationRun, headers(("Location" = String))),

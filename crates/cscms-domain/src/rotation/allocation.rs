@@ -101,6 +101,12 @@ pub struct Couple {
     /// taken from the two lists, fewest ranks down first.
     #[serde(default)]
     pub joint: Vec<JointChoice>,
+    /// The OM makes posting them together mandatory where posts are
+    /// available (para 2: the same Central Service or department), as
+    /// [`crate::rotation::couples::spouses_in_round`] decides: such couples
+    /// are placed before the others.
+    #[serde(default)]
+    pub mandatory: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,6 +154,8 @@ pub struct OfficerResult {
 pub struct CoupleOutcome {
     pub first: String,
     pub second: String,
+    /// Posting together was mandatory where posts are available (SPO-1, para 2).
+    pub mandatory: bool,
     pub together: bool,
     pub station: Option<String>,
     /// The specific reason when not posted together (SPO-1, para 5).
@@ -403,12 +411,45 @@ fn candidate_pairs<'a>(
     pairs.into_iter().map(|(_, _, x, y)| (x, y)).collect()
 }
 
+/// Why a pair of the couple's list could not be taken: the specific
+/// reason para 5 of the OM demands, naming ministries and posts, never
+/// another officer.
+fn pair_refusal<'a>(
+    round: &Round<'a>,
+    a: &'a Officer,
+    b: &'a Officer,
+    ma: &'a str,
+    mb: &'a str,
+) -> String {
+    match (round.station(ma), round.station(mb)) {
+        (Some(x), Some(y)) if x != y => {
+            format!("{ma} ({x}) and {mb} ({y}) are at different stations")
+        }
+        (Some(x), Some(_)) if (ma, a.grade.as_str()) == (mb, b.grade.as_str()) => format!(
+            "{ma} at {x}: {} {} post(s) left, two needed",
+            round.free(ma, &a.grade),
+            a.grade
+        ),
+        (Some(x), Some(_)) => {
+            let mut lack = Vec::new();
+            for (m, grade) in [(ma, &a.grade), (mb, &b.grade)] {
+                if round.free(m, grade) == 0 {
+                    lack.push(format!("no {grade} post left in {m}"));
+                }
+            }
+            format!("{ma} and {mb} at {x}: {}", lack.join(", "))
+        }
+        _ => format!("{ma} or {mb} is not a ministry of the round"),
+    }
+}
+
 fn place_couples<'a>(round: &mut Round<'a>, couples: &'a [Couple]) -> Vec<CoupleOutcome> {
-    // Couples in the order of their higher-priority spouse.
+    // Couples the OM obliges to post together first (para 2), then the
+    // others (para 5: strive to); each in the order of the higher-priority spouse.
     let mut order: Vec<&Couple> = couples.iter().collect();
     order.sort_by_key(|c| {
         let p = |code: &str| round.index.get(code).map(|&i| round.priority(i));
-        p(&c.first).min(p(&c.second).or(p(&c.first)))
+        (!c.mandatory, p(&c.first).min(p(&c.second).or(p(&c.first))))
     });
     let mut out = Vec::new();
     for c in order {
@@ -444,14 +485,17 @@ fn place_couples<'a>(round: &mut Round<'a>, couples: &'a [Couple]) -> Vec<Couple
                         let why = if pairs.is_empty() {
                             "the two lists have no ministries at one station".to_owned()
                         } else {
+                            let each: Vec<String> = pairs
+                                .iter()
+                                .map(|&(ma, mb)| pair_refusal(round, a, b, ma, mb))
+                                .collect();
                             format!(
-                                "no pair on the couple's list had a post for each at one station ({} pairs considered); each spouse was then placed by their own list",
-                                pairs.len()
+                                "no pair on the couple's list had a post for each at one station ({}); each spouse was then placed by their own list",
+                                each.join("; ")
                             )
                         };
                         for i in [ia, ib] {
-                            round.reasons[i]
-                                .push(&SPO_1, format!("not posted with the spouse: {why}"));
+                            round.reasons[i].push(&SPO_1, not_together(c, &why));
                         }
                         apart(c, why)
                     }
@@ -474,8 +518,7 @@ fn place_couples<'a>(round: &mut Round<'a>, couples: &'a [Couple]) -> Vec<Couple
                     }
                     None => {
                         let why = format!("no ministry on the list at the spouse's station {station} had a {} post", a.grade);
-                        round.reasons[ia]
-                            .push(&SPO_1, format!("not posted with the spouse: {why}"));
+                        round.reasons[ia].push(&SPO_1, not_together(c, &why));
                         apart(c, why)
                     }
                 }
@@ -487,10 +530,21 @@ fn place_couples<'a>(round: &mut Round<'a>, couples: &'a [Couple]) -> Vec<Couple
     out
 }
 
+/// An officer's reason when not posted with the spouse (SPO-1, para 5:
+/// the specific reasons are communicated to the employee).
+fn not_together(c: &Couple, why: &str) -> String {
+    if c.mandatory {
+        format!("not posted with the spouse, though the OM makes it mandatory where posts are available (para 2): {why}")
+    } else {
+        format!("not posted with the spouse: {why}")
+    }
+}
+
 fn together(c: &Couple, station: &str) -> CoupleOutcome {
     CoupleOutcome {
         first: c.first.clone(),
         second: c.second.clone(),
+        mandatory: c.mandatory,
         together: true,
         station: Some(station.to_owned()),
         reason: None,
@@ -501,6 +555,7 @@ fn apart(c: &Couple, why: String) -> CoupleOutcome {
     CoupleOutcome {
         first: c.first.clone(),
         second: c.second.clone(),
+        mandatory: c.mandatory,
         together: false,
         station: None,
         reason: Some(why),

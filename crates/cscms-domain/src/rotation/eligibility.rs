@@ -2,7 +2,8 @@
 //! counted to the date the round's process starts (the as-of date), and two
 //! exemptions: superannuation within 2 years (FR 56(a): the afternoon of the
 //! last day of the month in which the officer turns 60; born on the 1st, the
-//! month before) and promotion likely within a year, as DoPT records it.
+//! month before) and promotion likely within a year, as DoPT records it
+//! ([`promotion_likely_on`]). Either exemption answers `exempt`.
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -39,12 +40,14 @@ pub struct RotationInput {
 pub enum RotationStatus {
     /// Tenure completed, no exemption: takes part and is placed.
     MustRotate,
-    /// Tenure completed but promotion is likely within a year: need not move,
-    /// may give preferences and is then placed by them only.
+    /// Need not move, may give preferences and is then placed by them only.
+    /// ROT-2 as restated here gives it to no one (both exemptions answer
+    /// `exempt`); the allocation takes such officers where a rule does.
     MayOpt,
     /// Grade outside ROT-2's table, or tenure not completed.
     NotEligible,
-    /// Tenure completed but superannuation within 2 years: left where they are.
+    /// Tenure completed but superannuation within 2 years, or promotion
+    /// likely within a year: left where they are.
     Exempt,
 }
 
@@ -169,11 +172,11 @@ pub fn evaluate_rotation(
         reasons.push(
             &ROT_2,
             format!(
-                "DoPT records promotion as likely within {} months: not required to move, may give preferences ({})",
+                "DoPT records promotion as likely within {} months of {as_of}: exempt ({})",
                 ex.value.promotion_within_months, ex.source
             ),
         );
-        outcome.status = RotationStatus::MayOpt;
+        outcome.status = RotationStatus::Exempt;
     } else {
         reasons.push(
             &ROT_1,
@@ -182,6 +185,23 @@ pub fn evaluate_rotation(
         outcome.status = RotationStatus::MustRotate;
     }
     Ok(reasons.decide(as_of, outcome))
+}
+
+/// ROT-2: whether DoPT's records that promotion is likely (the date each
+/// was made) exempt the officer on `as_of`: a record made on or before that
+/// day, and not yet as old as the span in force (12 months; a record of
+/// 01.01.2025 exempts up to 31.12.2025, not on 01.01.2026).
+pub fn promotion_likely_on(records: &[NaiveDate], as_of: NaiveDate) -> bool {
+    let Some(ex) = params::exemptions().at(as_of) else {
+        return false;
+    };
+    let span = Months::new(ex.value.promotion_within_months);
+    records.iter().any(|dated| {
+        *dated <= as_of
+            && dated
+                .checked_add_months(span)
+                .is_some_and(|end| as_of < end)
+    })
 }
 
 /// The date an officer joined the present ministry, from the service history:
@@ -297,10 +317,16 @@ mod tests {
     }
 
     #[test]
-    fn rot_2_promotion_likely_makes_it_optional_and_tenure_goes_first() {
+    fn rot_2_promotion_likely_exempts_and_tenure_goes_first() {
         let mut o = officer("DS", ymd(2018, 1, 1), ymd(1972, 8, 20));
+        assert_eq!(status(ymd(2023, 1, 1), &o), RotationStatus::MustRotate);
         o.promotion_likely = true;
-        assert_eq!(status(ymd(2023, 1, 1), &o), RotationStatus::MayOpt);
+        let d = evaluate_rotation(ymd(2023, 1, 1), &o).unwrap();
+        assert_eq!(d.outcome.status, RotationStatus::Exempt);
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("promotion as likely")));
         assert_eq!(status(ymd(2022, 12, 30), &o), RotationStatus::NotEligible);
         let future = officer("DS", ymd(2026, 1, 1), ymd(1972, 8, 20));
         assert!(evaluate_rotation(ymd(2025, 1, 1), &future).is_err());
@@ -337,5 +363,24 @@ mod tests {
             in_ministry_since(&events[1..3], ymd(2004, 1, 1), ymd(2025, 1, 1)),
             ymd(2004, 1, 1)
         );
+    }
+
+    #[test]
+    fn rot_2_a_promotion_record_exempts_from_its_date_for_a_year() {
+        let as_of = ymd(2025, 6, 1);
+        // Made the day before, or on, the date the round starts: exempt.
+        assert!(promotion_likely_on(&[ymd(2025, 5, 31)], as_of));
+        assert!(promotion_likely_on(&[ymd(2025, 6, 1)], as_of));
+        // Made after it: not (yet).
+        assert!(!promotion_likely_on(&[ymd(2025, 6, 2)], as_of));
+        // A year old: expired on its anniversary, good the day before.
+        assert!(promotion_likely_on(&[ymd(2024, 6, 2)], as_of));
+        assert!(!promotion_likely_on(&[ymd(2024, 6, 1)], as_of));
+        // An expired record beside a fresh one: the fresh one counts.
+        assert!(promotion_likely_on(
+            &[ymd(2023, 1, 1), ymd(2025, 1, 1)],
+            as_of
+        ));
+        assert!(!promotion_likely_on(&[], as_of));
     }
 }

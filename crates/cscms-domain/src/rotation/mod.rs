@@ -4,10 +4,12 @@
 //!   ministry and the exemptions (ROT-2).
 //! - [`allocation`]: the allocation of a round, officer-proposing deferred
 //!   acceptance per grade with one published priority (ROT-1, ROT-2, SPO-1).
+//! - [`couples`]: what the spouse-posting OM says of two officers of a round (SPO-1).
 //! - [`params`]: the dated tenure table and exemption spans, with their source.
 //! - [`round`]: a round's dates and window, and the rules on an officer's list (ROT-1).
 
 pub mod allocation;
+pub mod couples;
 pub mod eligibility;
 pub mod groups;
 pub mod params;
@@ -22,7 +24,7 @@ pub use allocation::{
     JointChoice, Ministry, Officer, OfficerResult, Placement, Remaining, PRIORITY_RULE,
 };
 pub use eligibility::{
-    evaluate_rotation, in_ministry_since, RotationError, RotationInput, RotationOutcome,
-    RotationStatus,
+    evaluate_rotation, in_ministry_since, promotion_likely_on, RotationError, RotationInput,
+    RotationOutcome, RotationStatus,
 };
 pub use groups::check_groups;

@@ -242,7 +242,7 @@ proptest! {
     #[test]
     fn spo_1_couples_together_means_one_station_and_capacity_holds(seed in any::<u64>(), m in 2usize..7, n in 2usize..12) {
         let mut input = instance(seed, m, n, 2);
-        input.couples.push(Couple { first: "E00".into(), second: "E01".into(), second_station: None, joint: Vec::new() });
+        input.couples.push(Couple { first: "E00".into(), second: "E01".into(), second_station: None, joint: Vec::new(), mandatory: false });
         let out = run(&input);
         let c = &out.couples[0];
         let station = |code: &str| out.officers.iter().find(|r| r.code == code).and_then(|r| r.station.clone());
@@ -349,12 +349,14 @@ fn rot_1_hand_worked_round_of_twelve_officers_and_two_couples() {
                 second: "A3".into(),
                 second_station: None,
                 joint: Vec::new(),
+                mandatory: false,
             },
             Couple {
                 first: "S5".into(),
                 second: "A4".into(),
                 second_station: None,
                 joint: Vec::new(),
+                mandatory: false,
             },
         ],
     };
@@ -452,6 +454,7 @@ fn rot_1_engine_refuses_lists_of_the_own_group_and_bad_couples() {
         second: "X".into(),
         second_station: None,
         joint: Vec::new(),
+        mandatory: false,
     });
     assert!(matches!(
         allocate(ymd(2025, 1, 1), &input),
@@ -478,6 +481,7 @@ fn spo_1_spouse_outside_the_round_and_explicit_joint_list() {
             second: "SPOUSE".into(),
             second_station: Some("Bengaluru".into()),
             joint: Vec::new(),
+            mandatory: false,
         }],
     };
     // S2's spouse serves in Bengaluru: S2 goes to DOS though lower on the list, ahead of S1's priority.
@@ -494,10 +498,66 @@ fn spo_1_spouse_outside_the_round_and_explicit_joint_list() {
             first: "DOS".into(),
             second: "DOS".into(),
         }],
+        mandatory: false,
     }];
     let out = allocate(d(2025, 1, 1), &input).unwrap().outcome;
     assert_eq!(out.officers[0].to.as_deref(), Some("DOS"));
     assert_eq!(out.officers[2].to.as_deref(), Some("DOS"));
     assert_eq!(out.officers[1].to.as_deref(), Some("MEA"));
     assert!(out.couples[0].together);
+}
+
+#[test]
+fn spo_1_a_couple_not_posted_together_is_told_the_specific_reasons() {
+    let d = ymd;
+    let input = AllocationInput {
+        ministries: vec![
+            ministry("MHA", Group::A, "New Delhi", &[]),
+            ministry("MEA", Group::B, "New Delhi", &[("SO", 1)]),
+            ministry("DOS", Group::B, "Bengaluru", &[("ASO", 1)]),
+        ],
+        officers: vec![
+            officer("S1", "SO", "MHA", d(2015, 1, 1), 1, true, &["MEA"]),
+            officer("A1", "ASO", "MHA", d(2016, 1, 1), 2, true, &["DOS"]),
+        ],
+        couples: vec![Couple {
+            first: "S1".into(),
+            second: "A1".into(),
+            second_station: None,
+            joint: vec![
+                JointChoice {
+                    first: "MEA".into(),
+                    second: "DOS".into(),
+                },
+                JointChoice {
+                    first: "MEA".into(),
+                    second: "MEA".into(),
+                },
+            ],
+            mandatory: true,
+        }],
+    };
+    let out = allocate(d(2025, 1, 1), &input).unwrap().outcome;
+    let c = &out.couples[0];
+    assert!(!c.together && c.mandatory);
+    assert_eq!(
+        c.reason.as_deref(),
+        Some(
+            "no pair on the couple's list had a post for each at one station \
+             (MEA (New Delhi) and DOS (Bengaluru) are at different stations; \
+             MEA and MEA at New Delhi: no ASO post left in MEA); \
+             each spouse was then placed by their own list"
+        )
+    );
+    for r in &out.officers {
+        assert!(
+            r.reasons.iter().any(|x| x.rule == "SPO-1"
+                && x.text
+                    .starts_with("not posted with the spouse, though the OM makes it mandatory")),
+            "{r:?}"
+        );
+    }
+    // Each then by their own list.
+    assert_eq!(out.officers[0].to.as_deref(), Some("MEA"));
+    assert_eq!(out.officers[1].to.as_deref(), Some("DOS"));
 }

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::cadre::{self, Cadre};
 use crate::employee::string_enum;
-use crate::rotation::Group;
+use crate::rotation::{Group, JointChoice};
 use crate::vigilance::fields::{dmy, FieldErrors};
 
 /// The most ministries a round may ask for on one list.
@@ -195,6 +195,58 @@ pub fn check_preferences(
         }
         if list[..i].contains(m) {
             errors.push(format!("ministries[{i}]"), "listed twice");
+        }
+    }
+    errors
+}
+
+/// Every rule a couple's joint list breaks (ROT-1, SPO-1): at most `max`
+/// pairs, no pair twice, each spouse's ministry of the group other than
+/// that of the spouse's own present ministry (`present`: the first's, the
+/// second's) in the groups in force.
+pub fn check_joint(
+    pairs: &[JointChoice],
+    present: [&str; 2],
+    groups: &BTreeMap<String, Group>,
+    max: u32,
+) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if pairs.len() > max as usize {
+        errors.push(
+            "joint",
+            format!(
+                "this round takes at most {max} pairs; {} given",
+                pairs.len()
+            ),
+        );
+    }
+    for p in present {
+        if !groups.contains_key(p) {
+            errors.push(
+                "joint",
+                format!("the present ministry {p} is in no group in force"),
+            );
+        }
+    }
+    for (i, pair) in pairs.iter().enumerate() {
+        for ((side, m), p) in [("first", &pair.first), ("second", &pair.second)]
+            .into_iter()
+            .zip(present)
+        {
+            match (groups.get(m), groups.get(p)) {
+                (None, _) => errors.push(
+                    format!("joint[{i}].{side}"),
+                    format!("{m} is not a ministry of either group"),
+                ),
+                (Some(g), Some(h)) if g == h => errors.push(
+                    format!("joint[{i}].{side}"),
+                    format!("{m} is in group {g:?}, the group of the present ministry {p}: choose ministries of the other group"),
+                ),
+                _ => {}
+            }
+        }
+        if pairs[..i].contains(pair) {
+            errors.push(format!("joint[{i}]"), "listed twice");
         }
     }
     errors
@@ -446,5 +498,30 @@ mod tests {
         assert!(!check_preferences(&l(&["MOF"]), "MHA", &groups, 2, 3).is_empty());
         let e = check_preferences(&l(&["MOF"]), "NITI", &groups, 1, 3);
         assert_eq!(e.paths(), vec!["ministries"]);
+    }
+
+    #[test]
+    fn spo_1_joint_lists_of_the_other_group_for_each_spouse() {
+        let groups: BTreeMap<String, Group> =
+            [("MHA", Group::A), ("MEA", Group::A), ("MOF", Group::B)]
+                .into_iter()
+                .map(|(m, g)| (m.to_owned(), g))
+                .collect();
+        let pair = |a: &str, b: &str| JointChoice {
+            first: a.into(),
+            second: b.into(),
+        };
+        // Spouses in MHA (A) and MOF (B): each lists the other group from their own.
+        assert!(check_joint(&[pair("MOF", "MEA")], ["MHA", "MOF"], &groups, 2).is_empty());
+        let e = check_joint(
+            &[pair("MEA", "MOF"), pair("MOF", "MEA"), pair("MOF", "MEA")],
+            ["MHA", "MOF"],
+            &groups,
+            2,
+        );
+        assert_eq!(
+            e.paths(),
+            vec!["joint", "joint[0].first", "joint[0].second", "joint[2]"]
+        );
     }
 }

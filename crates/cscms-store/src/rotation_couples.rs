@@ -1,0 +1,211 @@
+//! SPO-1 in a rotation round (ROT-1): couples of officers of a round, the
+//! first spouse giving the joint list and the second confirming it. Each
+//! write is audited, with a change event under each spouse's organisation
+//! so both nodal officers read it.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde_json::json;
+
+use crate::audit::{self, Actor, Change};
+use crate::schema::rotation_couples;
+use crate::{DbConn, StoreError};
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = rotation_couples)]
+pub struct CoupleRow {
+    pub round_id: i64,
+    pub first_code: String,
+    pub second_code: String,
+    pub first_org: String,
+    pub second_org: String,
+    /// JSON array of `{"first": ministry, "second": ministry}`, most wanted first.
+    pub joint: String,
+    pub version: i64,
+    pub proposed_at: NaiveDateTime,
+    pub confirmed_at: Option<NaiveDateTime>,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The couple of a round an officer is in, as either spouse.
+pub fn of_officer(
+    c: &mut DbConn,
+    round_id: i64,
+    code: &str,
+) -> Result<Option<CoupleRow>, StoreError> {
+    Ok(rotation_couples::table
+        .filter(rotation_couples::round_id.eq(round_id))
+        .filter(
+            rotation_couples::first_code
+                .eq(code)
+                .or(rotation_couples::second_code.eq(code)),
+        )
+        .select(CoupleRow::as_select())
+        .first(c)
+        .optional()?)
+}
+
+/// The confirmed couples of a round, by the first spouse's code.
+pub fn confirmed(c: &mut DbConn, round_id: i64) -> Result<Vec<CoupleRow>, StoreError> {
+    Ok(rotation_couples::table
+        .filter(rotation_couples::round_id.eq(round_id))
+        .filter(rotation_couples::confirmed_at.is_not_null())
+        .order(rotation_couples::first_code.asc())
+        .select(CoupleRow::as_select())
+        .load(c)?)
+}
+
+fn view(row: &CoupleRow) -> serde_json::Value {
+    json!({
+        "first": row.first_code,
+        "second": row.second_code,
+        "joint": serde_json::from_str::<serde_json::Value>(&row.joint).ok(),
+        "confirmed": row.confirmed_at.is_some(),
+        "version": row.version,
+    })
+}
+
+/// The change, once under each spouse's organisation.
+fn changes(
+    action: &'static str,
+    row: &CoupleRow,
+    before: Option<&CoupleRow>,
+    after: Option<&CoupleRow>,
+) -> Vec<Change> {
+    let mut orgs = vec![row.first_org.clone()];
+    if row.second_org != row.first_org {
+        orgs.push(row.second_org.clone());
+    }
+    orgs.into_iter()
+        .map(|org| Change {
+            action,
+            entity: "rotation_couple",
+            entity_id: format!("{}/{}", row.round_id, row.first_code),
+            org_id: Some(org),
+            before: before.map(view),
+            after: after.map(view),
+        })
+        .collect()
+}
+
+/// Registers a couple, or replaces the one the first spouse is in:
+/// `expected` 0 when the first spouse is in none (`Stale` otherwise),
+/// else the version of that couple. A replaced couple must be confirmed
+/// again. The second spouse in another couple of the round: `Conflict`.
+pub fn propose(
+    c: &mut DbConn,
+    actor: &Actor,
+    row: &CoupleRow,
+    expected: i64,
+) -> Result<i64, StoreError> {
+    audit::audited_many(c, actor, |c| {
+        let before = of_officer(c, row.round_id, &row.first_code)?;
+        let version = match (&before, expected) {
+            (None, 0) => 1,
+            (Some(b), v) if b.version == v => v + 1,
+            _ => return Err(StoreError::Stale),
+        };
+        let spouse = of_officer(c, row.round_id, &row.second_code)?;
+        if spouse.is_some_and(|s| {
+            before
+                .as_ref()
+                .is_none_or(|b| (&b.first_code, &b.second_code) != (&s.first_code, &s.second_code))
+        }) {
+            return Err(StoreError::Conflict(format!(
+                "{} is registered with another spouse in this round",
+                row.second_code
+            )));
+        }
+        if let Some(b) = &before {
+            let n = diesel::delete(
+                rotation_couples::table
+                    .find((b.round_id, &b.first_code))
+                    .filter(rotation_couples::version.eq(b.version)),
+            )
+            .execute(c)?;
+            if n != 1 {
+                return Err(StoreError::Stale);
+            }
+        }
+        let new = CoupleRow {
+            version,
+            confirmed_at: None,
+            ..row.clone()
+        };
+        diesel::insert_into(rotation_couples::table)
+            .values(&new)
+            .execute(c)
+            .map_err(|e| StoreError::from_write(e, "couple registered meanwhile"))?;
+        let action = if before.is_some() { "amend" } else { "propose" };
+        Ok((version, changes(action, &new, before.as_ref(), Some(&new))))
+    })
+}
+
+/// The second spouse confirms the couple at version `expected`.
+/// `Ok(false)` when no couple of the round names them second.
+pub fn confirm(
+    c: &mut DbConn,
+    actor: &Actor,
+    round_id: i64,
+    second_code: &str,
+    expected: i64,
+    at: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    audit::audited_many(c, actor, |c| {
+        let Some(before) =
+            of_officer(c, round_id, second_code)?.filter(|b| b.second_code == second_code)
+        else {
+            return Ok((false, Vec::new()));
+        };
+        let n = diesel::update(
+            rotation_couples::table
+                .find((round_id, &before.first_code))
+                .filter(rotation_couples::version.eq(expected)),
+        )
+        .set((
+            rotation_couples::confirmed_at.eq(Some(at)),
+            rotation_couples::version.eq(expected + 1),
+            rotation_couples::updated_at.eq(at),
+        ))
+        .execute(c)?;
+        if n != 1 {
+            return Err(StoreError::Stale);
+        }
+        let after = CoupleRow {
+            confirmed_at: Some(at),
+            version: expected + 1,
+            updated_at: at,
+            ..before.clone()
+        };
+        Ok((
+            true,
+            changes("confirm", &after, Some(&before), Some(&after)),
+        ))
+    })
+}
+
+/// Either spouse withdraws the couple at version `expected`. `Ok(false)`
+/// when the officer is in no couple of the round.
+pub fn withdraw(
+    c: &mut DbConn,
+    actor: &Actor,
+    round_id: i64,
+    code: &str,
+    expected: i64,
+) -> Result<bool, StoreError> {
+    audit::audited_many(c, actor, |c| {
+        let Some(before) = of_officer(c, round_id, code)? else {
+            return Ok((false, Vec::new()));
+        };
+        let n = diesel::delete(
+            rotation_couples::table
+                .find((round_id, &before.first_code))
+                .filter(rotation_couples::version.eq(expected)),
+        )
+        .execute(c)?;
+        if n != 1 {
+            return Err(StoreError::Stale);
+        }
+        Ok((true, changes("withdraw", &before, Some(&before), None)))
+    })
+}
