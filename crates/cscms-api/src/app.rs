@@ -200,6 +200,7 @@ where
                 .service(webhooks::create)
                 .service(webhooks::list)
                 .service(webhooks::get)
+                .service(webhooks::edit)
                 .service(webhooks::rotate)
                 .service(webhooks::disable)
                 .service(webhooks::enable)

@@ -517,14 +517,14 @@ async fn a_claim_whose_lease_ran_out_goes_to_the_next_worker() {
                 c,
                 &actor,
                 "crashed",
-                &Attempt {
+                &[Attempt {
                     outcome: Outcome::Failed {
                         disable: Some("x".into()),
                     },
                     ..attempt(&first[0])
-                },
+                }],
             )?;
-            finish(c, &actor, "next", &attempt(&second[0]))?;
+            finish(c, &actor, "next", &[attempt(&second[0])])?;
             Ok((first, second))
         })
         .await;
@@ -566,6 +566,72 @@ async fn a_rotated_secret_signs_beside_the_old_one_during_the_overlap() {
     let got = rx.wait_for(2).await;
     assert_eq!(got[1].headers["webhook-signature"].split(' ').count(), 1);
     assert!(verifies(&newest, &got[1]) && !verifies(&new, &got[1]) && !verifies(&old, &got[1]));
+}
+
+#[actix_web::test]
+async fn a_subscription_changes_url_and_types_under_if_match() {
+    let app = spawn_with(DEV).await;
+    let (old_rx, new_rx) = (
+        Receiver::start(&[], Duration::ZERO),
+        Receiver::start(&[], Duration::ZERO),
+    );
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, secret) = subscribe(&app, &client, &old_rx.url, &["vigilance_status"]).await;
+    let base = format!("/v1/clients/{client}/webhooks/{id}");
+    let dopt = app.dopt();
+    let read = app.get(&base, &dopt).await;
+    assert_eq!(read.header("etag"), Some("\"1\""));
+    let change = json!({"url": new_rx.url});
+    app.patch_json(&base, &dopt, None, &change)
+        .await
+        .assert_problem(428, "if_match_required");
+    app.patch_json(&base, &dopt, Some("\"7\""), &change)
+        .await
+        .assert_problem(412, "stale_version");
+    app.patch_json(&base, &dopt, Some("\"1\""), &json!({}))
+        .await
+        .assert_problem(422, "validation_failed");
+    // A type the client's scopes do not read on the feed.
+    let r = app
+        .patch_json(&base, &dopt, Some("\"1\""), &json!({"types": ["interests"]}))
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["code"], "out_of_scope", "{}", r.json);
+    app.patch_json(&base, &app.token(Role::Avd, None), Some("\"1\""), &change)
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app.patch_json(&base, &dopt, Some("\"1\""), &change).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.header("etag"), Some("\"2\""));
+    assert_eq!(
+        (r.json["url"].as_str(), r.json["version"].as_i64()),
+        (Some(new_rx.url.as_str()), Some(2))
+    );
+    assert_eq!(r.json["types"], json!(["vigilance_status"]), "types kept");
+    assert!(r.json.get("secret").is_none());
+    // The old version's tag no longer matches.
+    app.patch_json(&base, &dopt, Some("\"1\""), &change)
+        .await
+        .assert_problem(412, "stale_version");
+    // The next change goes to the new URL, signed with the same secret.
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    let got = new_rx.wait_for(1).await;
+    assert!(verifies(&secret, &got[0]));
+    assert!(old_rx.got().is_empty(), "nothing went to the old URL");
+    let trail = app
+        .get(
+            &format!("/v1/audit?entity=webhook_subscription&entity_id={client}/{id}"),
+            &dopt,
+        )
+        .await;
+    let edits = trail.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["action"] == "edit")
+        .count();
+    assert_eq!(edits, 1, "one edit audited: {}", trail.json);
 }
 
 #[actix_web::test]

@@ -84,12 +84,7 @@ pub async fn deliver_due(state: &AppState, client: &awc::Client) -> Result<usize
         request_id: claim.clone(),
     };
     state
-        .db(move |c| {
-            for a in &attempts {
-                queue::finish(c, &actor, &claim, a)?;
-            }
-            Ok(())
-        })
+        .db(move |c| queue::finish(c, &actor, &claim, &attempts))
         .await?;
     Ok(n)
 }
