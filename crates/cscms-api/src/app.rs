@@ -206,6 +206,7 @@ where
                 .service(webhooks::create)
                 .service(webhooks::list)
                 .service(webhooks::get)
+                .service(webhooks::edit)
                 .service(webhooks::rotate)
                 .service(webhooks::disable)
                 .service(webhooks::enable)

@@ -94,6 +94,9 @@ pub struct WebhookSettings {
     pub timeout: std::time::Duration,
     /// Whether this instance runs a delivery worker.
     pub worker: bool,
+    /// Certificate authorities trusted for receivers besides the public
+    /// web roots, e.g. a government CA (`CSCMS_WEBHOOK_CA_FILE`, PEM).
+    pub extra_roots: Vec<rustls::pki_types::CertificateDer<'static>>,
 }
 
 impl Default for WebhookSettings {
@@ -103,6 +106,7 @@ impl Default for WebhookSettings {
             schedule: cscms_domain::webhook::STANDARD_SCHEDULE.to_vec(),
             timeout: std::time::Duration::from_secs(15),
             worker: true,
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -129,6 +133,32 @@ fn flag(
         Some(other) => {
             errors.push(format!("{name}: '{other}' is not true or false"));
             default
+        }
+    }
+}
+
+/// `CSCMS_WEBHOOK_CA_FILE`: the PEM certificates in the file, at least one.
+fn ca_file(
+    path: Option<String>,
+    errors: &mut Vec<String>,
+) -> Vec<rustls::pki_types::CertificateDer<'static>> {
+    use rustls::pki_types::pem::PemObject;
+    let Some(path) = path.filter(|p| !p.trim().is_empty()) else {
+        return Vec::new();
+    };
+    let certs: Result<Vec<_>, _> =
+        rustls::pki_types::CertificateDer::pem_file_iter(path.trim()).and_then(Iterator::collect);
+    match certs {
+        Ok(certs) if !certs.is_empty() => certs,
+        Ok(_) => {
+            errors.push(format!(
+                "CSCMS_WEBHOOK_CA_FILE: {path} holds no PEM certificate"
+            ));
+            Vec::new()
+        }
+        Err(e) => {
+            errors.push(format!("CSCMS_WEBHOOK_CA_FILE: {path}: {e}"));
+            Vec::new()
         }
     }
 }
@@ -567,6 +597,7 @@ impl Settings {
                 &mut errors,
             )),
             worker: flag(&get, "CSCMS_WEBHOOK_WORKER", true, &mut errors),
+            extra_roots: ca_file(get("CSCMS_WEBHOOK_CA_FILE"), &mut errors),
         };
         if errors.is_empty() {
             Ok(Settings {

@@ -680,6 +680,12 @@ impl From<StoreError> for ApiError {
                 detail,
             },
             StoreError::Stale => ApiError::PreconditionFailed,
+            StoreError::KeyHeld => ApiError::Conflict {
+                code: ProblemCode::IdempotencyKeyInUse,
+                detail:
+                    "A request with this Idempotency-Key is still being processed; retry shortly."
+                        .into(),
+            },
             e if e.is_write_race() => ApiError::Conflict {
                 code: ProblemCode::WriteConflict,
                 detail:

@@ -2,8 +2,9 @@
 //! on every POST, PUT and PATCH of `/v1`, as one middleware.
 //!
 //! Keyed by caller and key. The first request claims the key in the
-//! database (so every instance sees it) with a fingerprint of the request;
-//! its response, if it succeeded, is stored (status, the headers that
+//! database (so every instance sees it) with a fingerprint of the request,
+//! in the same transaction as its write (so a keyed write costs no extra
+//! commit); its response, if it succeeded, is stored (status, the headers that
 //! matter, the body) and a retry replays it byte for byte. A retry while the
 //! first is still running is 409; the same key on a different request is
 //! 422. A refused or failed first request gives the key up, so a corrected
@@ -18,7 +19,7 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 use cscms_domain::principal::Role;
 use cscms_domain::scope::Op;
-use cscms_store::idempotency::Claim;
+use cscms_store::idempotency::{Pending, Response};
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
@@ -26,6 +27,17 @@ use crate::error::{ApiError, ProblemCode};
 use crate::state::AppState;
 
 pub const HEADER: &str = "idempotency-key";
+
+tokio::task_local! {
+    /// The key of the request being handled, for its store work to claim
+    /// (read by `AppState::db`).
+    pub static PENDING: Option<Pending>;
+}
+
+/// The key the current request's store work must claim, if any.
+pub fn pending() -> Option<Pending> {
+    PENDING.try_with(Clone::clone).ok().flatten()
+}
 
 /// Bulk writes an integration client allowed to make them must send a key with.
 pub const REQUIRED_FOR_CLIENTS: &[(&str, Op)] = &[("/v1/apars/import", Op::ImportApars)];
@@ -175,13 +187,6 @@ pub async fn layer(
     req.set_payload(actix_web::dev::Payload::from(body));
 
     let caller = format!("{}:{}", who.role.as_str(), who.sub);
-    let expires = (chrono::Utc::now() + state.idempotency_ttl).naive_utc();
-    let claim = {
-        let (caller, key, fp) = (caller.clone(), key.clone(), fingerprint.clone());
-        state
-            .db(move |c| cscms_store::idempotency::claim(c, &caller, &key, &fp, expires))
-            .await
-    };
     let in_progress = || {
         problem(
             StatusCode::CONFLICT,
@@ -189,17 +194,24 @@ pub async fn layer(
             "A request with this Idempotency-Key is still being processed; retry shortly.",
         )
     };
-    match claim {
-        Ok(Claim::Fresh) => {}
-        Ok(Claim::Taken(row)) => {
-            if row.fingerprint != fingerprint {
-                let e = problem(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    ProblemCode::IdempotencyKeyReused,
-                    "This Idempotency-Key was used for a different request; use a new key for a new request.",
-                );
-                return Ok(req.error_response(e));
-            }
+    // A retry is answered from the record before anything runs.
+    let found = {
+        let (caller, key) = (caller.clone(), key.clone());
+        state
+            .read(move |c| cscms_store::idempotency::lookup(c, &caller, &key))
+            .await
+    };
+    match found {
+        Ok(None) => {}
+        Ok(Some(row)) if row.fingerprint != fingerprint => {
+            let e = problem(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ProblemCode::IdempotencyKeyReused,
+                "This Idempotency-Key was used for a different request; use a new key for a new request.",
+            );
+            return Ok(req.error_response(e));
+        }
+        Ok(Some(row)) => {
             return Ok(match (row.state.as_str(), row.status, row.body) {
                 ("done", Some(status), Some(bytes)) => {
                     req.into_response(replay(status, row.headers.as_deref(), bytes))
@@ -207,22 +219,27 @@ pub async fn layer(
                 _ => req.error_response(in_progress()),
             });
         }
-        Err(ApiError::Conflict { .. }) => return Ok(req.error_response(in_progress())),
         Err(e) => return Ok(req.error_response(e)),
     }
 
-    let res = next.call(req).await;
+    // The request's first write transaction claims the key, in the same
+    // commit as the write (`cscms_store::db::write_transaction`); of
+    // concurrent requests with the key, the others' writes are refused
+    // with 409.
+    let expires = (chrono::Utc::now() + state.idempotency_ttl).naive_utc();
+    let pending = Pending::new(&caller, &key, &fingerprint, expires);
+    let res = PENDING.scope(Some(pending.clone()), next.call(req)).await;
     let res = match res {
         Ok(res) => res,
         Err(e) => {
-            release(&state, &caller, &key).await;
+            release(&state, &pending).await;
             return Err(e);
         }
     };
     // Only a response that succeeded is kept: a refused request (4xx) or a
     // fault (5xx) gives the key up, so the retry runs again.
     if !res.status().is_success() || res.response().error().is_some() {
-        release(&state, &caller, &key).await;
+        release(&state, &pending).await;
         return Ok(res.map_into_boxed_body());
     }
     let (http_req, response) = res.into_parts();
@@ -230,7 +247,7 @@ pub async fn layer(
     let bytes = match body::to_bytes(body).await {
         Ok(b) => b,
         Err(_) => {
-            release(&state, &caller, &key).await;
+            release(&state, &pending).await;
             return Err(ApiError::Internal("reading a response to keep it".into()).into());
         }
     };
@@ -244,10 +261,15 @@ pub async fn layer(
     let headers = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into());
     let status = i32::from(head.status().as_u16());
     let stored = {
-        let (caller, key, bytes) = (caller.clone(), key.clone(), bytes.clone());
+        let (pending, bytes) = (pending.clone(), bytes.clone());
         state
             .db(move |c| {
-                cscms_store::idempotency::finish(c, &caller, &key, status, &headers, &bytes)
+                let response = Response {
+                    status,
+                    headers: &headers,
+                    body: &bytes,
+                };
+                cscms_store::idempotency::finish(c, &pending, &response)
             })
             .await
     };
@@ -260,8 +282,13 @@ pub async fn layer(
     Ok(ServiceResponse::new(http_req, response))
 }
 
-async fn release(state: &AppState, caller: &str, key: &str) {
-    let (caller, key) = (caller.to_owned(), key.to_owned());
+/// Gives the key up if this request's write claimed it (the request then
+/// failed): a retry runs again.
+async fn release(state: &AppState, pending: &Pending) {
+    if !pending.claimed() {
+        return;
+    }
+    let (caller, key) = (pending.caller.clone(), pending.key.clone());
     if let Err(e) = state
         .db(move |c| cscms_store::idempotency::release(c, &caller, &key))
         .await

@@ -99,6 +99,25 @@ pub fn secret_matches(secret: &str, stored: &str) -> bool {
         .unwrap_or(false)
 }
 
+/// Verifications running at once: one per core. Argon2id is slow and takes
+/// 19 MiB per verification by design; unbounded, a burst of token requests
+/// would hold that much for each and take every blocking thread from the
+/// database work (bench/speed.md).
+static VERIFYING: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+});
+
+/// [`secret_matches`] off the worker, a bounded number at a time.
+pub async fn verify_secret(secret: String, stored: String) -> Result<bool, ApiError> {
+    let _turn = VERIFYING
+        .acquire()
+        .await
+        .map_err(|e| ApiError::Internal(format!("verification queue: {e}")))?;
+    actix_web::web::block(move || secret_matches(&secret, &stored))
+        .await
+        .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))
+}
+
 /// `client_id:secret` from an HTTP Basic header (RFC 6749 §2.3.1: each part
 /// form-urlencoded before joining).
 pub fn basic_credentials(header: &str) -> Option<(String, String)> {

@@ -112,12 +112,15 @@ impl AppState {
         F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
     {
         let pool = self.pool.clone();
+        // The request's Idempotency-Key goes with its store work to the
+        // blocking thread, for its first write transaction to claim.
+        let pending = crate::idempotency::pending();
         web::block(move || {
             let waited = std::time::Instant::now();
             let conn = pool.get();
             crate::telemetry::observe_checkout(waited.elapsed(), conn.is_ok());
             let mut conn = conn?;
-            timed(work, &mut conn)
+            cscms_store::idempotency::with_pending(pending, || timed(work, &mut conn))
         })
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?

@@ -127,14 +127,31 @@ pub fn page(
         return Ok(Vec::new());
     };
     let below = stable_below(conn)?;
+    // After the cursor, written so the (txid, id) index seeks to it: a
+    // page costs its own rows, not every change before it.
+    let after_cursor: Cond = match conn {
+        // txid is always 0: the position is the id.
+        DbConn::Sqlite(_) => Box::new(
+            change_events::txid
+                .eq(0)
+                .and(change_events::id.gt(after.id))
+                .nullable(),
+        ),
+        DbConn::Pg(_) => Box::new(
+            change_events::txid
+                .ge(after.txid)
+                .and(
+                    change_events::txid
+                        .gt(after.txid)
+                        .or(change_events::id.gt(after.id)),
+                )
+                .nullable(),
+        ),
+    };
     let mut q = change_events::table
         .inner_join(audit_log::table)
         .filter(change_events::txid.lt(below))
-        .filter(
-            change_events::txid.gt(after.txid).or(change_events::txid
-                .eq(after.txid)
-                .and(change_events::id.gt(after.id))),
-        )
+        .filter(after_cursor)
         .into_boxed();
     q = q.filter(visible);
     if let Some(t) = of_types(types) {

@@ -23,6 +23,13 @@ pub enum StoreError {
     /// A write would break a uniqueness rule (e.g. an id already taken).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Another request holds the `Idempotency-Key` this request's write
+    /// transaction was to claim (INT-2).
+    #[error("idempotency key held by another request")]
+    KeyHeld,
+    /// No turn to write within the wait: the database is overloaded.
+    #[error("database busy: no turn to write")]
+    Busy,
 }
 
 impl StoreError {
@@ -55,6 +62,7 @@ impl StoreError {
     /// not broken.
     pub fn is_busy(&self) -> bool {
         match self {
+            StoreError::Busy => true,
             StoreError::Query(diesel::result::Error::DatabaseError(_, info)) => {
                 let m = info.message();
                 m.contains("database is locked") || m.contains("database is busy")

@@ -2,6 +2,10 @@
 //! the first response to a caller's `Idempotency-Key`, shared by every
 //! instance through the database.
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 
@@ -22,107 +26,154 @@ pub struct KeyRow {
     pub expires_at: NaiveDateTime,
 }
 
-/// What claiming a key found.
-#[derive(Debug)]
-pub enum Claim {
-    /// The key is this request's: run it, then [`finish`] or [`release`].
-    Fresh,
-    /// The key was claimed before (and has not expired).
-    Taken(KeyRow),
+/// A request's key, to be claimed by the request's first write
+/// transaction (see [`crate::db::write_transaction`]): the claim then costs
+/// no commit of its own, and a write that rolls back takes its claim with
+/// it. Of concurrent requests with one key, the database lets exactly one
+/// claim it; the others' transactions fail with [`StoreError::KeyHeld`].
+#[derive(Debug, Clone)]
+pub struct Pending {
+    pub caller: String,
+    pub key: String,
+    pub fingerprint: String,
+    pub expires_at: NaiveDateTime,
+    claimed: Arc<AtomicBool>,
 }
 
-/// Claims `key` for `caller` until `expires_at`. The primary key settles a
-/// race: of concurrent first requests, exactly one gets [`Claim::Fresh`].
-pub fn claim(
-    conn: &mut DbConn,
-    caller: &str,
-    key: &str,
-    fingerprint: &str,
-    expires_at: NaiveDateTime,
-) -> Result<Claim, StoreError> {
-    let now = Utc::now().naive_utc();
-    // A new key, the usual case, costs this one statement: on SQLite every
-    // write statement queues for the one writer, so nothing else is written
-    // unless the key was seen before.
-    if insert(conn, caller, key, fingerprint, now, expires_at)? {
-        return Ok(Claim::Fresh);
+impl Pending {
+    pub fn new(caller: &str, key: &str, fingerprint: &str, expires_at: NaiveDateTime) -> Self {
+        Self {
+            caller: caller.to_owned(),
+            key: key.to_owned(),
+            fingerprint: fingerprint.to_owned(),
+            expires_at,
+            claimed: Arc::new(AtomicBool::new(false)),
+        }
     }
-    let row = idempotency_keys::table
+
+    /// Whether a committed write transaction claimed the key.
+    pub fn claimed(&self) -> bool {
+        self.claimed.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn mark_claimed(&self) {
+        self.claimed.store(true, Ordering::Release);
+    }
+}
+
+thread_local! {
+    /// The key of the request whose store work runs on this thread.
+    static PENDING: RefCell<Option<Pending>> = const { RefCell::new(None) };
+}
+
+/// Runs `work` (a request's store work, on the thread that runs it) with
+/// `pending` for its write transactions to claim.
+pub fn with_pending<T>(pending: Option<Pending>, work: impl FnOnce() -> T) -> T {
+    struct Restore(Option<Pending>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            PENDING.set(self.0.take());
+        }
+    }
+    let _restore = Restore(PENDING.replace(pending));
+    work()
+}
+
+/// The key this thread's work must still claim, if any.
+pub(crate) fn pending() -> Option<Pending> {
+    PENDING.with_borrow(|p| p.as_ref().filter(|p| !p.claimed()).cloned())
+}
+
+/// Claims `p` inside the open write transaction: a new key, or one whose
+/// record has expired. One statement; a key held fails the transaction.
+pub(crate) fn claim_within(conn: &mut DbConn, p: &Pending) -> Result<(), StoreError> {
+    let now = Utc::now().naive_utc();
+    if upsert(conn, p, now, "running", None)? {
+        Ok(())
+    } else {
+        Err(StoreError::KeyHeld)
+    }
+}
+
+/// The unexpired record of `key`, if any: a retry is answered from it
+/// before anything runs.
+pub fn lookup(conn: &mut DbConn, caller: &str, key: &str) -> Result<Option<KeyRow>, StoreError> {
+    let now = Utc::now().naive_utc();
+    Ok(idempotency_keys::table
         .find((caller, key))
+        .filter(idempotency_keys::expires_at.gt(now))
         .select(KeyRow::as_select())
         .first(conn)
-        .optional()?;
-    match row {
-        Some(row) if row.expires_at > now => Ok(Claim::Taken(row)),
-        // An expired record no longer holds its key: clear it and claim again.
-        Some(_) => {
-            diesel::delete(
-                idempotency_keys::table
-                    .filter(idempotency_keys::caller.eq(caller))
-                    .filter(idempotency_keys::idempotency_key.eq(key))
-                    .filter(idempotency_keys::expires_at.le(now)),
-            )
-            .execute(conn)?;
-            if insert(conn, caller, key, fingerprint, now, expires_at)? {
-                Ok(Claim::Fresh)
-            } else {
-                Err(StoreError::Conflict(
-                    "idempotency key claimed meanwhile".into(),
-                ))
-            }
-        }
-        // Released meanwhile: the caller may retry.
-        None => Err(StoreError::Conflict("idempotency key released".into())),
-    }
+        .optional()?)
 }
 
-/// Inserts the claim; `false` when the key is held already. One statement,
-/// outside any transaction: a refused insert aborts no PostgreSQL transaction.
-fn insert(
+/// A stored response: status, the headers kept, the body.
+pub struct Response<'a> {
+    pub status: i32,
+    pub headers: &'a str,
+    pub body: &'a [u8],
+}
+
+/// Inserts the record, or takes over one that has expired; `false` when
+/// the key is held. One statement on both backends (`ON CONFLICT … WHERE`).
+fn upsert(
     conn: &mut DbConn,
-    caller: &str,
-    key: &str,
-    fingerprint: &str,
+    p: &Pending,
     now: NaiveDateTime,
-    expires_at: NaiveDateTime,
+    state: &str,
+    response: Option<&Response<'_>>,
 ) -> Result<bool, StoreError> {
-    let inserted = diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::caller.eq(caller),
-            idempotency_keys::idempotency_key.eq(key),
-            idempotency_keys::fingerprint.eq(fingerprint),
-            idempotency_keys::state.eq("running"),
-            idempotency_keys::created_at.eq(now),
-            idempotency_keys::expires_at.eq(expires_at),
-        ))
-        .execute(conn);
-    match inserted {
-        Ok(_) => Ok(true),
-        Err(e) => match StoreError::from_write(e, "idempotency key") {
-            StoreError::Conflict(_) => Ok(false),
-            other => Err(other),
-        },
-    }
+    use diesel::sql_types::{Binary, Integer, Nullable, Text, Timestamp};
+    const SQL: &str = "INSERT INTO idempotency_keys \
+         (caller, idempotency_key, fingerprint, state, status, headers, body, created_at, expires_at) \
+         VALUES ({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}) \
+         ON CONFLICT (caller, idempotency_key) DO UPDATE SET \
+         fingerprint = excluded.fingerprint, state = excluded.state, status = excluded.status, \
+         headers = excluded.headers, body = excluded.body, created_at = excluded.created_at, \
+         expires_at = excluded.expires_at \
+         WHERE idempotency_keys.expires_at <= {8}";
+    let placeholder = |n: usize| match conn {
+        DbConn::Pg(_) => format!("${n}"),
+        DbConn::Sqlite(_) => format!("?{n}"),
+    };
+    let sql = (1..=9).fold(SQL.to_owned(), |sql, n| {
+        sql.replace(&format!("{{{n}}}"), &placeholder(n))
+    });
+    let n = diesel::sql_query(sql)
+        .bind::<Text, _>(&p.caller)
+        .bind::<Text, _>(&p.key)
+        .bind::<Text, _>(&p.fingerprint)
+        .bind::<Text, _>(state)
+        .bind::<Nullable<Integer>, _>(response.map(|r| r.status))
+        .bind::<Nullable<Text>, _>(response.map(|r| r.headers))
+        .bind::<Nullable<Binary>, _>(response.map(|r| r.body))
+        .bind::<Timestamp, _>(now)
+        .bind::<Timestamp, _>(p.expires_at)
+        .execute(conn)?;
+    Ok(n == 1)
 }
 
-/// Stores the response of the request that claimed the key.
-pub fn finish(
-    conn: &mut DbConn,
-    caller: &str,
-    key: &str,
-    status: i32,
-    headers: &str,
-    body: &[u8],
-) -> Result<(), StoreError> {
-    diesel::update(idempotency_keys::table.find((caller, key)))
-        .set((
-            idempotency_keys::state.eq("done"),
-            idempotency_keys::status.eq(Some(status)),
-            idempotency_keys::headers.eq(Some(headers)),
-            idempotency_keys::body.eq(Some(body)),
-        ))
-        .execute(conn)?;
-    Ok(())
+/// Stores the response of a request: over its claim when its write claimed
+/// the key; otherwise (it wrote nothing, e.g. a rules evaluation) as a new
+/// record, unless another request holds the key by now. No disk sync is
+/// waited for: losing this record in a power failure leaves the key
+/// running until it expires, never a write done twice.
+pub fn finish(conn: &mut DbConn, p: &Pending, response: &Response<'_>) -> Result<(), StoreError> {
+    crate::db::relaxed_write(conn, |c| {
+        if p.claimed() {
+            diesel::update(idempotency_keys::table.find((&p.caller, &p.key)))
+                .set((
+                    idempotency_keys::state.eq("done"),
+                    idempotency_keys::status.eq(Some(response.status)),
+                    idempotency_keys::headers.eq(Some(response.headers)),
+                    idempotency_keys::body.eq(Some(response.body)),
+                ))
+                .execute(c)?;
+        } else {
+            upsert(c, p, Utc::now().naive_utc(), "done", Some(response))?;
+        }
+        Ok(())
+    })
 }
 
 /// Gives the key up (the request failed on the server): a retry runs again.
@@ -144,6 +195,13 @@ pub fn purge(conn: &mut DbConn) -> Result<usize, StoreError> {
 mod tests {
     use super::*;
 
+    /// Claims `p` the way a request does: by a write transaction.
+    fn claim(conn: &mut DbConn, p: &Pending) -> Result<(), StoreError> {
+        with_pending(Some(p.clone()), || {
+            crate::db::write_transaction(conn, |_| Ok(()))
+        })
+    }
+
     #[test]
     fn a_key_is_held_until_it_expires_then_claimed_afresh() {
         let dir = tempfile::tempdir().unwrap();
@@ -152,36 +210,66 @@ mod tests {
         let now = Utc::now().naive_utc();
         let later = now + chrono::TimeDelta::hours(1);
         let past = now - chrono::TimeDelta::seconds(1);
-        assert!(matches!(
-            claim(&mut conn, "dopt:a", "k", "fp", later).unwrap(),
-            Claim::Fresh
-        ));
-        match claim(&mut conn, "dopt:a", "k", "fp2", later).unwrap() {
-            Claim::Taken(row) => assert_eq!(
-                (row.fingerprint.as_str(), row.state.as_str()),
-                ("fp", "running")
-            ),
-            Claim::Fresh => panic!("a held key was claimed twice"),
-        }
-        assert!(
-            matches!(
-                claim(&mut conn, "dopt:b", "k", "fp", later).unwrap(),
-                Claim::Fresh
-            ),
-            "keys are per caller"
+        let first = Pending::new("dopt:a", "k", "fp", later);
+        claim(&mut conn, &first).unwrap();
+        assert!(first.claimed());
+        let again = Pending::new("dopt:a", "k", "fp2", later);
+        assert!(matches!(claim(&mut conn, &again), Err(StoreError::KeyHeld)));
+        assert!(!again.claimed(), "a refused claim is not marked");
+        let row = lookup(&mut conn, "dopt:a", "k").unwrap().unwrap();
+        assert_eq!(
+            (row.fingerprint.as_str(), row.state.as_str()),
+            ("fp", "running")
         );
+        claim(&mut conn, &Pending::new("dopt:b", "k", "fp", later)).expect("keys are per caller");
+        // A write that rolls back takes its claim with it.
+        let rolled = Pending::new("dopt:r", "k", "fp", later);
+        let failed: Result<(), StoreError> = with_pending(Some(rolled.clone()), || {
+            crate::db::write_transaction(&mut conn, |_| Err(StoreError::Stale))
+        });
+        assert!(failed.is_err() && !rolled.claimed());
+        assert!(lookup(&mut conn, "dopt:r", "k").unwrap().is_none());
         // A record that has expired gives its key up to the next request.
+        claim(&mut conn, &Pending::new("dopt:c", "k", "old", past)).unwrap();
+        assert!(
+            lookup(&mut conn, "dopt:c", "k").unwrap().is_none(),
+            "expired"
+        );
+        claim(&mut conn, &Pending::new("dopt:c", "k", "new", later))
+            .expect("an expired key is free");
         assert!(matches!(
-            claim(&mut conn, "dopt:c", "k", "old", past).unwrap(),
-            Claim::Fresh
+            claim(&mut conn, &Pending::new("dopt:c", "k", "newer", later)),
+            Err(StoreError::KeyHeld)
         ));
-        match claim(&mut conn, "dopt:c", "k", "new", later).unwrap() {
-            Claim::Fresh => {}
-            Claim::Taken(_) => panic!("an expired key still held"),
-        }
-        match claim(&mut conn, "dopt:c", "k", "newer", later).unwrap() {
-            Claim::Taken(row) => assert_eq!(row.fingerprint, "new"),
-            Claim::Fresh => panic!("the fresh claim did not hold"),
-        }
+        // The response is stored over the claim; a request that wrote
+        // nothing stores it as a new record, and never over a held key.
+        let response = Response {
+            status: 201,
+            headers: "[]",
+            body: b"{}",
+        };
+        finish(&mut conn, &first, &response).unwrap();
+        let row = lookup(&mut conn, "dopt:a", "k").unwrap().unwrap();
+        assert_eq!(
+            (row.state.as_str(), row.status, row.body.as_deref()),
+            ("done", Some(201), Some(&b"{}"[..]))
+        );
+        finish(&mut conn, &again, &response).unwrap();
+        let row = lookup(&mut conn, "dopt:a", "k").unwrap().unwrap();
+        assert_eq!(row.fingerprint, "fp", "the holder's record is kept");
+        let unwritten = Pending::new("dopt:d", "k", "fp", later);
+        finish(&mut conn, &unwritten, &response).unwrap();
+        assert_eq!(
+            lookup(&mut conn, "dopt:d", "k").unwrap().unwrap().status,
+            Some(201)
+        );
+        // Only one write transaction claims: the second is not refused by its own key.
+        let twice = Pending::new("dopt:e", "k", "fp", later);
+        with_pending(Some(twice.clone()), || {
+            crate::db::write_transaction(&mut conn, |_| Ok(()))?;
+            crate::db::write_transaction(&mut conn, |_| Ok(()))
+        })
+        .unwrap();
+        assert!(twice.claimed());
     }
 }

@@ -575,43 +575,51 @@ pub struct Attempt {
     pub outcome: Outcome,
 }
 
-/// Records an attempt of a delivery this worker still holds (`claim`);
-/// one whose lease ran out and was claimed again is left to its new
-/// holder. Disabling a subscription is audited as `actor`'s.
+/// Records the attempts of deliveries this worker still holds (`claim`),
+/// all in one transaction: on SQLite each commit is a disk sync, so a
+/// batch costs one, not one per delivery. A delivery whose lease ran out
+/// and was claimed again is left to its new holder. Disabling a
+/// subscription is audited as `actor`'s.
 pub fn finish(
     conn: &mut DbConn,
     actor: &Actor,
     claim: &str,
-    a: &Attempt,
+    attempts: &[Attempt],
 ) -> Result<(), StoreError> {
     crate::db::write_transaction(conn, |c| {
-        let now = Utc::now().naive_utc();
-        // `next_attempt_at` matters only while pending.
-        let (status, next, delivered_at) = match &a.outcome {
-            Outcome::Delivered => (DELIVERED, now, Some(now)),
-            Outcome::Retry(at) => (PENDING, *at, None),
-            Outcome::Failed { .. } => (FAILED, now, None),
-        };
-        let target = webhook_deliveries::table
-            .find(a.delivery_id)
-            .filter(webhook_deliveries::claim.eq(claim));
-        let n = diesel::update(target)
-            .set((
-                webhook_deliveries::status.eq(status),
-                webhook_deliveries::next_attempt_at.eq(next),
-                webhook_deliveries::claim.eq(None::<String>),
-                webhook_deliveries::lease_until.eq(None::<NaiveDateTime>),
-                webhook_deliveries::last_response_code.eq(a.response_code),
-                webhook_deliveries::last_latency_ms.eq(a.latency_ms),
-                webhook_deliveries::last_error.eq(a.error.clone()),
-                webhook_deliveries::delivered_at.eq(delivered_at),
-            ))
-            .execute(c)?;
-        if let (1, Outcome::Failed { disable: Some(why) }) = (n, &a.outcome) {
-            disable(c, actor, a.subscription_id, why)?;
-        }
-        Ok(())
+        attempts
+            .iter()
+            .try_for_each(|a| finish_one(c, actor, claim, a))
     })
+}
+
+fn finish_one(c: &mut DbConn, actor: &Actor, claim: &str, a: &Attempt) -> Result<(), StoreError> {
+    let now = Utc::now().naive_utc();
+    // `next_attempt_at` matters only while pending.
+    let (status, next, delivered_at) = match &a.outcome {
+        Outcome::Delivered => (DELIVERED, now, Some(now)),
+        Outcome::Retry(at) => (PENDING, *at, None),
+        Outcome::Failed { .. } => (FAILED, now, None),
+    };
+    let target = webhook_deliveries::table
+        .find(a.delivery_id)
+        .filter(webhook_deliveries::claim.eq(claim));
+    let n = diesel::update(target)
+        .set((
+            webhook_deliveries::status.eq(status),
+            webhook_deliveries::next_attempt_at.eq(next),
+            webhook_deliveries::claim.eq(None::<String>),
+            webhook_deliveries::lease_until.eq(None::<NaiveDateTime>),
+            webhook_deliveries::last_response_code.eq(a.response_code),
+            webhook_deliveries::last_latency_ms.eq(a.latency_ms),
+            webhook_deliveries::last_error.eq(a.error.clone()),
+            webhook_deliveries::delivered_at.eq(delivered_at),
+        ))
+        .execute(c)?;
+    if let (1, Outcome::Failed { disable: Some(why) }) = (n, &a.outcome) {
+        disable(c, actor, a.subscription_id, why)?;
+    }
+    Ok(())
 }
 
 /// Disables a subscription for `why` (audited), if it is enabled.

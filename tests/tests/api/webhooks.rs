@@ -2,7 +2,8 @@
 //! signed delivery to a local receiver checked by an independent verifier,
 //! retries with the same `webhook-id`, 410 and the last retry disabling,
 //! per-entity order, the durable queue, one delivery per message with two
-//! instances, leases, rotation, ping and redelivery, and the SSRF guard.
+//! instances, leases, rotation, ping and redelivery, the SSRF guard, and
+//! delivery over HTTPS to a receiver whose CA is configured.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{Read, Write};
@@ -119,7 +120,7 @@ impl Receiver {
     }
 }
 
-fn read_request(stream: &mut std::net::TcpStream) -> Option<Received> {
+fn read_request(stream: &mut impl Read) -> Option<Received> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
@@ -517,14 +518,14 @@ async fn a_claim_whose_lease_ran_out_goes_to_the_next_worker() {
                 c,
                 &actor,
                 "crashed",
-                &Attempt {
+                &[Attempt {
                     outcome: Outcome::Failed {
                         disable: Some("x".into()),
                     },
                     ..attempt(&first[0])
-                },
+                }],
             )?;
-            finish(c, &actor, "next", &attempt(&second[0]))?;
+            finish(c, &actor, "next", &[attempt(&second[0])])?;
             Ok((first, second))
         })
         .await;
@@ -566,6 +567,77 @@ async fn a_rotated_secret_signs_beside_the_old_one_during_the_overlap() {
     let got = rx.wait_for(2).await;
     assert_eq!(got[1].headers["webhook-signature"].split(' ').count(), 1);
     assert!(verifies(&newest, &got[1]) && !verifies(&new, &got[1]) && !verifies(&old, &got[1]));
+}
+
+#[actix_web::test]
+async fn a_subscription_changes_url_and_types_under_if_match() {
+    let app = spawn_with(DEV).await;
+    let (old_rx, new_rx) = (
+        Receiver::start(&[], Duration::ZERO),
+        Receiver::start(&[], Duration::ZERO),
+    );
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, secret) = subscribe(&app, &client, &old_rx.url, &["vigilance_status"]).await;
+    let base = format!("/v1/clients/{client}/webhooks/{id}");
+    let dopt = app.dopt();
+    let read = app.get(&base, &dopt).await;
+    assert_eq!(read.header("etag"), Some("\"1\""));
+    let change = json!({"url": new_rx.url});
+    app.patch_json(&base, &dopt, None, &change)
+        .await
+        .assert_problem(428, "if_match_required");
+    app.patch_json(&base, &dopt, Some("\"7\""), &change)
+        .await
+        .assert_problem(412, "stale_version");
+    app.patch_json(&base, &dopt, Some("\"1\""), &json!({}))
+        .await
+        .assert_problem(422, "validation_failed");
+    // A type the client's scopes do not read on the feed.
+    let r = app
+        .patch_json(
+            &base,
+            &dopt,
+            Some("\"1\""),
+            &json!({"types": ["interests"]}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["code"], "out_of_scope", "{}", r.json);
+    app.patch_json(&base, &app.token(Role::Avd, None), Some("\"1\""), &change)
+        .await
+        .assert_problem(403, "forbidden");
+    let r = app.patch_json(&base, &dopt, Some("\"1\""), &change).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.header("etag"), Some("\"2\""));
+    assert_eq!(
+        (r.json["url"].as_str(), r.json["version"].as_i64()),
+        (Some(new_rx.url.as_str()), Some(2))
+    );
+    assert_eq!(r.json["types"], json!(["vigilance_status"]), "types kept");
+    assert!(r.json.get("secret").is_none());
+    // The old version's tag no longer matches.
+    app.patch_json(&base, &dopt, Some("\"1\""), &change)
+        .await
+        .assert_problem(412, "stale_version");
+    // The next change goes to the new URL, signed with the same secret.
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    let got = new_rx.wait_for(1).await;
+    assert!(verifies(&secret, &got[0]));
+    assert!(old_rx.got().is_empty(), "nothing went to the old URL");
+    let trail = app
+        .get(
+            &format!("/v1/audit?entity=webhook_subscription&entity_id={client}/{id}"),
+            &dopt,
+        )
+        .await;
+    let edits = trail.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["action"] == "edit")
+        .count();
+    assert_eq!(edits, 1, "one edit audited: {}", trail.json);
 }
 
 #[actix_web::test]
@@ -721,6 +793,102 @@ async fn only_dopt_subscribes_and_only_to_types_the_client_reads() {
     let r = app.post_json(&path, &app.dopt(), &body).await;
     assert_eq!(r.status, 201, "{}", r.json);
     assert_eq!(r.json["types"], json!(["interests"]));
+}
+
+/// A receiver speaking TLS with the certificate in tests/fixtures/webhook-tls
+/// (localhost and 127.0.0.1, issued by the test CA); answers 204.
+fn tls_receiver() -> (u16, Arc<Mutex<Vec<Received>>>) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/webhook-tls");
+    let certs: Vec<CertificateDer<'static>> =
+        CertificateDer::pem_file_iter(format!("{dir}/server.pem"))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+    let key = PrivateKeyDer::from_pem_file(format!("{dir}/server.key")).unwrap();
+    let config = Arc::new(
+        rustls::ServerConfig::builder()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let got = Arc::new(Mutex::new(Vec::new()));
+    let g = got.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(tcp) = stream else { continue };
+            let (g, config) = (g.clone(), config.clone());
+            std::thread::spawn(move || {
+                let conn = rustls::ServerConnection::new(config).unwrap();
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let Some(req) = read_request(&mut tls) else {
+                    return;
+                };
+                g.lock().unwrap().push(req);
+                let _ = write!(
+                    tls,
+                    "HTTP/1.1 204 X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                );
+                let _ = tls.flush();
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            });
+        }
+    });
+    (port, got)
+}
+
+#[actix_web::test]
+async fn delivery_over_https_trusts_the_configured_ca_and_nothing_else() {
+    let ca = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/webhook-tls/ca.pem");
+    let (port, got) = tls_receiver();
+    let url = format!("https://localhost:{port}/hook");
+    let mut settings = DEV.to_vec();
+    settings.push(("CSCMS_WEBHOOK_CA_FILE", ca));
+    let app = spawn_with(&settings).await;
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, secret) = subscribe(&app, &client, &url, &["vigilance_status"]).await;
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    until("the message over HTTPS", || async {
+        !got.lock().unwrap().is_empty()
+    })
+    .await;
+    let r = got.lock().unwrap()[0].clone();
+    assert!(verifies(&secret, &r));
+    assert_eq!(r.json()["data"]["entity_id"], IN_MHA);
+    until("the log to show it delivered", || async {
+        deliveries(&app, &client, id).await[0]["status"] == "delivered"
+    })
+    .await;
+
+    // Without the CA the same receiver is not trusted: the attempt fails
+    // and nothing reaches it.
+    let (port, untrusted) = tls_receiver();
+    let app = spawn_with(DEV).await;
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let url = format!("https://localhost:{port}/hook");
+    let (id, _) = subscribe(&app, &client, &url, &["vigilance_status"]).await;
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 2).await;
+    until("the attempt to fail", || async {
+        deliveries(&app, &client, id)
+            .await
+            .first()
+            .is_some_and(|d| {
+                d["attempts"].as_i64() >= Some(1)
+                    && d["response_code"].is_null()
+                    && d["error"].is_string()
+            })
+    })
+    .await;
+    assert!(
+        untrusted.lock().unwrap().is_empty(),
+        "nothing sent to an untrusted receiver"
+    );
 }
 
 #[actix_web::test]

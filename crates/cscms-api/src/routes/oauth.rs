@@ -128,10 +128,7 @@ pub async fn token(
                 .ok_or_else(|| invalid_client("the Authorization header is not HTTP Basic"))?;
             let client = load(&state, &id, AuthMethod::ClientSecretBasic).await?;
             let hash = client.secret_hash.clone().unwrap_or_default();
-            // Argon2id is slow by design: off the worker.
-            let matches = web::block(move || oauth::secret_matches(&secret, &hash))
-                .await
-                .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?;
+            let matches = oauth::verify_secret(secret, hash).await?;
             if !matches {
                 return Err(invalid_client("unknown client or wrong secret"));
             }

@@ -1,11 +1,11 @@
 //! Webhook subscriptions of integration clients (INT-1, INT-2; Standard
 //! Webhooks 1.0): DoPT points a client's pushes at a URL for the change
 //! types the client reads on the feed, hands over the secret (shown once),
-//! rotates it with an overlap, disables, enables or deletes it, reads its
-//! delivery log, redelivers one message and sends a test ping. Every
-//! change to a subscription is audited.
+//! rotates it with an overlap, changes its URL or types, disables, enables
+//! or deletes it, reads its delivery log, redelivers one message and sends
+//! a test ping. Every change to a subscription is audited.
 
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::Op;
@@ -21,6 +21,7 @@ use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
 use crate::scope::authorize;
 use crate::state::AppState;
+use crate::versioning::{etag_header, if_match};
 use crate::webhooks::{send, sign};
 
 /// A subscription (never its secret).
@@ -107,6 +108,24 @@ pub struct NewWebhook {
     #[validate(length(min = 1, max = 32))]
     #[schema(min_items = 1, max_items = 32, example = json!(["interests"]))]
     pub types: Vec<String>,
+}
+
+/// What to change in a subscription: the members given, at least one.
+#[derive(Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditWebhook {
+    /// A new URL, checked as at creation.
+    #[validate(length(min = 8, max = 2048))]
+    #[schema(
+        min_length = 8,
+        max_length = 2048,
+        example = "https://hooks2.igot.example.gov.in/cscms"
+    )]
+    pub url: Option<String>,
+    /// The new set of change types, replacing the old one.
+    #[validate(length(min = 1, max = 32))]
+    #[schema(min_items = 1, max_items = 32, example = json!(["interests", "employee"]))]
+    pub types: Option<Vec<String>>,
 }
 
 /// How long the previous secret keeps signing after a rotation.
@@ -347,7 +366,7 @@ async fn one(state: &AppState, client: &str, id: i64) -> Result<SubscriptionRow,
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])),
     params(("id" = String, Path, description = "The client id"),
         ("webhook_id" = i64, Path, description = "The subscription id")),
-    responses((status = 200, description = "The subscription (never its secret)", body = Webhook),
+    responses((status = 200, description = "The subscription (never its secret); `ETag` is its version", body = Webhook, headers(("ETag" = String))),
         (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/clients/{id}/webhooks/{webhook_id}")]
 pub async fn get(
@@ -357,7 +376,78 @@ pub async fn get(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageWebhooks)?;
     let (client, id) = path.into_inner();
-    Ok(HttpResponse::Ok().json(Webhook::from(one(&state, &client, id).await?)))
+    let row = one(&state, &client, id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(row.version))
+        .json(Webhook::from(row)))
+}
+
+/// Change a webhook subscription
+///
+/// A new URL (checked as at creation: https, public addresses only) or a
+/// new set of change types the client reads on the feed, or both. Needs
+/// `If-Match` with the subscription's `ETag` (its version). Changes queued
+/// before go to the new URL; types apply to changes made from now on.
+/// The secret and status are unchanged. Audited.
+#[utoipa::path(tag = "webhooks", security(("bearer" = [])), request_body = EditWebhook,
+    params(("id" = String, Path, description = "The client id"),
+        ("webhook_id" = i64, Path, description = "The subscription id"),
+        ("If-Match" = String, Header, description = "The ETag of the version the change is based on")),
+    responses((status = 200, description = "The changed subscription; `ETag` is its new version", body = Webhook, headers(("ETag" = String))),
+        (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The subscription changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Nothing to change, a type the client does not read (`out_of_scope`), or a URL refused (`refused`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json")))]
+#[patch("/clients/{id}/webhooks/{webhook_id}")]
+pub async fn edit(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+    ValidJson(body): ValidJson<EditWebhook>,
+) -> Result<HttpResponse, ApiError> {
+    authorize(&who, Op::ManageWebhooks)?;
+    let (client, id) = path.into_inner();
+    let expected = if_match(&req)?;
+    if body.url.is_none() && body.types.is_none() {
+        return Err(ApiError::invalid(
+            "body",
+            "empty",
+            "give `url`, `types` or both",
+        ));
+    }
+    let key = client.clone();
+    let owner = state
+        .read(move |c| cscms_store::clients::get(c, &key))
+        .await?
+        .ok_or_else(|| no_client(&client))?;
+    let types = match &body.types {
+        Some(items) => Some(types_for(&owner.client_id, &owner.scopes, items)?),
+        None => None,
+    };
+    if let Some(url) = &body.url {
+        url_checked(&state, url).await?;
+    }
+    let actor = actor(&who, &req);
+    let key = client.clone();
+    let row = state
+        .db(move |c| {
+            store::update(c, &actor, &key, id, "edit", |before| {
+                if before.version != expected {
+                    return Err(ApiError::PreconditionFailed);
+                }
+                Ok(SubscriptionRow {
+                    url: body.url.unwrap_or_else(|| before.url.clone()),
+                    types: types.unwrap_or_else(|| before.types.clone()),
+                    ..before.clone()
+                })
+            })
+        })
+        .await?
+        .ok_or_else(|| no_webhook(&client, id))??;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(row.version))
+        .json(Webhook::from(row)))
 }
 
 /// Rotate a webhook secret

@@ -26,8 +26,11 @@ use crate::state::AppState;
 
 /// How often an idle worker looks for due deliveries.
 const POLL_EVERY: Duration = Duration::from_millis(100);
-/// Deliveries one worker sends at once.
-const BATCH: i64 = 64;
+/// Deliveries one worker sends at once. A batch costs two write
+/// transactions (the claim, the attempts' record), and on SQLite each waits
+/// its turn behind the API's writers: under a heavy write load the batch
+/// must be large for deliveries to keep up (bench/speed.md).
+const BATCH: i64 = 256;
 
 /// The body of every message: `{type, timestamp, data}`.
 #[derive(Serialize)]
@@ -84,12 +87,7 @@ pub async fn deliver_due(state: &AppState, client: &awc::Client) -> Result<usize
         request_id: claim.clone(),
     };
     state
-        .db(move |c| {
-            for a in &attempts {
-                queue::finish(c, &actor, &claim, a)?;
-            }
-            Ok(())
-        })
+        .db(move |c| queue::finish(c, &actor, &claim, &attempts))
         .await?;
     Ok(n)
 }

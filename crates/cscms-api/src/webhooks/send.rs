@@ -71,9 +71,20 @@ pub fn client(settings: &WebhookSettings) -> awc::Client {
         allow_private: settings.allow_private,
     };
     let tcp = actix_tls::connect::Connector::new(Resolver::custom(guard)).service();
-    let connector = awc::Connector::new()
+    let mut connector = awc::Connector::new()
         .connector(tcp)
         .timeout(settings.timeout);
+    if !settings.extra_roots.is_empty() {
+        // The public web roots, as awc's default, and the configured CAs.
+        let mut roots = actix_tls::connect::rustls_0_23::webpki_roots_cert_store();
+        let (added, _) = roots.add_parsable_certificates(settings.extra_roots.iter().cloned());
+        log::info!("webhooks: trusting {added} configured certificate authorities");
+        let mut tls = rustls::ClientConfig::builder()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        tls.alpn_protocols = vec![b"http/1.1".to_vec()];
+        connector = connector.rustls_0_23(std::sync::Arc::new(tls));
+    }
     awc::Client::builder()
         .connector(connector)
         .timeout(settings.timeout)
