@@ -139,9 +139,6 @@ PY
     "$base/v1/clients" > "$work/client.json"
   client=$(python3 -c 'import sys,json; print(json.load(open(sys.argv[1]))["client_id"])' "$work/client.json")
   local secret; secret=$(python3 -c 'import sys,json; print(json.load(open(sys.argv[1]))["client_secret"])' "$work/client.json")
-  curl -sf -o /dev/null -H "Authorization: Bearer $dopt" -H 'Content-Type: application/json' \
-    -d "{\"url\":\"http://127.0.0.1:$rport/hook\",\"types\":[\"vigilance_status\"]}" \
-    "$base/v1/clients/$client/webhooks"
 
   local rows=""
   measure() {
@@ -161,10 +158,6 @@ PY
   local get; get=$(measure "GET /v1/employees/{code} (DoPT token)" -s "$work/get.lua" "$base")
   local list; list=$(measure "GET /v1/employees?cadre=CSS&grade=SO&limit=50" -H "Authorization: Bearer $dopt" "$base/v1/employees?cadre=CSS&grade=SO&limit=50")
   local patch; patch=$(measure "PATCH profile (If-Match, audited; 1 connection)" -c1 -t1 -s "$work/patch.lua" "$base")
-  local wout; wout=$(wrk -t"$THREADS" -c64 -d"$DURATION" --latency -s "$work/write.lua" "$base" 2>&1)
-  local werrors; werrors=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$wout")
-  local writes; writes="POST vigilance-status (audited write; 64 connections; errors: $werrors)|$(awk '/Requests\/sec/ {print $2}' <<<"$wout")|$(awk '$1=="50%" {print $2}' <<<"$wout")|$(awk '$1=="99%" {print $2}' <<<"$wout")|$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$pid/status)"
-  echo "bench: $werrors failed audited writes at 64 connections" >&2
   # Token endpoint (client_credentials, client_secret_basic): each request
   # verifies the secret's Argon2id hash, by design slow to guess at.
   local token; token=$(measure "POST /oauth2/token (client_credentials, secret_basic)" \
@@ -182,6 +175,16 @@ PY
   kill $plain_pid 2>/dev/null || true
   local overhead; overhead=$(python3 -c "k=float('$(cut -d'|' -f2 <<<"$keyed")'); p=float('$(cut -d'|' -f2 <<<"$plain")'); print(f'{(p / k - 1):.0%}')" 2>/dev/null || echo "-")
   echo "bench: idempotency + rate limiting cost $overhead on the audited POST" >&2
+  # Webhook fan-out: from here on every audited vigilance write owes the
+  # receiver a delivery (none before, so the rows above ran without the
+  # worker sending).
+  curl -sf -o /dev/null -H "Authorization: Bearer $dopt" -H 'Content-Type: application/json' \
+    -d "{\"url\":\"http://127.0.0.1:$rport/hook\",\"types\":[\"vigilance_status\"]}" \
+    "$base/v1/clients/$client/webhooks"
+  local wout; wout=$(wrk -t"$THREADS" -c64 -d"$DURATION" --latency -s "$work/write.lua" "$base" 2>&1)
+  local werrors; werrors=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$wout")
+  local writes; writes="POST vigilance-status (audited write; 64 connections; errors: $werrors)|$(awk '/Requests\/sec/ {print $2}' <<<"$wout")|$(awk '$1=="50%" {print $2}' <<<"$wout")|$(awk '$1=="99%" {print $2}' <<<"$wout")|$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$pid/status)"
+  echo "bench: $werrors failed audited writes at 64 connections" >&2
   # Every PATCH must have landed: the profile's version counts them.
   local version; version=$(curl -s -H "Authorization: Bearer $emp" "$base/v1/employees/$emp_code/profile" \
     | python3 -c 'import sys,json; print(json.load(sys.stdin)["version"])')
