@@ -239,7 +239,8 @@ PY
   local apars; apars=$(python3 - "$base" "$sparrow" "$codes" <<'PY'
 import json, sys, time, urllib.request, uuid
 base, token = sys.argv[1], sys.argv[2]
-codes = [c.strip('"') for c in sys.argv[3].split(",")][:1000]
+# The listing's pages may overlap: each employee once.
+codes = list(dict.fromkeys(c.strip('"') for c in sys.argv[3].split(",")))[:1000]
 years = range(1990, 2010)
 n, t0 = 0, time.time()
 for year in years:
