@@ -130,7 +130,11 @@ class H(BaseHTTPRequestHandler):
         out.write(f"{now} {self.headers['webhook-id']} {msg['data'].get('at', '')}\n")
         self.send_response(204); self.send_header("content-length", "0"); self.end_headers()
     def log_message(self, *a): pass
-ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+class S(ThreadingHTTPServer):
+    # The default listen backlog (5) drops a batch's connections.
+    request_queue_size = 1024
+    daemon_threads = True
+S(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
   local rpid=$!
   trap 'kill $pid $rpid 2>/dev/null || true; rm -rf "$work"' RETURN
