@@ -313,7 +313,7 @@ fi
   echo "### Rules engines (criterion, --quick)"
   echo ""
   echo '```'
-  grep -E "time:|^[a-z][A-Za-z_/ 0-9,]+$|per employee" bench/tmp-criterion.txt | head -40 || true
+  grep -E "time:|^[a-z][A-Za-z_/ 0-9,:]+$|per employee" bench/tmp-criterion.txt | head -40 || true
   echo '```'
 } >> "$OUT.tmp"
 rm -f bench/tmp-criterion.txt
