@@ -15,6 +15,7 @@ wall time of the phase. Prints one line per phase:
 import argparse
 import http.client
 import json
+import os
 import sys
 import threading
 import time
@@ -32,7 +33,20 @@ def main():
     p.add_argument("--clients", type=int, default=4, help="clients sending at once")
     p.add_argument("--per-client", type=int, default=3, help="requests per concurrent client")
     p.add_argument("--year", type=int, default=1990, help="first reporting year sent")
+    p.add_argument("--server-pid", type=int, help="also give the server's CPU time per request")
     a = p.parse_args()
+
+    def cpu():
+        # utime + stime of the server process, in seconds (less sensitive
+        # than the wall time to other work on a shared machine).
+        if not a.server_pid:
+            return 0.0
+        with open(f"/proc/{a.server_pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def cpu_note(c0, n):
+        return f"; server CPU {(cpu() - c0) * 1000 / n:.0f} ms a request" if a.server_pid else ""
 
     url = urllib.parse.urlsplit(a.base)
     auth = {"Authorization": f"Bearer {a.token}"}
@@ -78,11 +92,12 @@ def main():
     # One after another: each request a new reporting year of the same employees.
     seq = [body(chunk(i), a.year) for i in range(a.sequential)]
     conn = connect()
-    t0 = time.perf_counter()
+    c0, t0 = cpu(), time.perf_counter()
     for data in seq:
         send(conn, data)
     wall = time.perf_counter() - t0
-    print(f"{a.sequential * a.rows / wall:.0f}|{a.sequential} requests of {a.rows} rows, one after another")
+    print(f"{a.sequential * a.rows / wall:.0f}|{a.sequential} requests of {a.rows} rows, one after another"
+          + cpu_note(c0, a.sequential))
 
     # Several clients at once, each over employees the others are not sending.
     year = a.year + 1
@@ -99,7 +114,7 @@ def main():
             failed.append(str(e))
 
     threads = [threading.Thread(target=client, args=(b,)) for b in bodies]
-    t0 = time.perf_counter()
+    c0, t0 = cpu(), time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
@@ -108,7 +123,8 @@ def main():
     if failed:
         sys.exit(failed[0])
     n = a.clients * a.per_client
-    print(f"{n * a.rows / wall:.0f}|{n} requests of {a.rows} rows from {a.clients} clients at once")
+    print(f"{n * a.rows / wall:.0f}|{n} requests of {a.rows} rows from {a.clients} clients at once"
+          + cpu_note(c0, n))
 
 
 if __name__ == "__main__":

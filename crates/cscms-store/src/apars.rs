@@ -340,6 +340,49 @@ fn change(action: &'static str, before: Option<&AparRow>, after: &AparRow) -> Ch
     }
 }
 
+/// An APAR as its audit row keeps it: the text `serde_json::to_value(row)`
+/// gives (a map, so its keys in sorted order), written without the `Value`.
+fn audit_text(r: &AparRow) -> Option<String> {
+    #[derive(Serialize)]
+    struct Sorted<'a> {
+        created_at: NaiveDateTime,
+        employee_code: &'a str,
+        expert_grading: Option<&'a str>,
+        expert_note: Option<&'a str>,
+        grading: Option<&'a str>,
+        id: i64,
+        numeric_grade: Option<&'a str>,
+        period_from: NaiveDate,
+        period_to: NaiveDate,
+        rep_adverse_remarks_expunged: bool,
+        rep_decided_on: Option<NaiveDate>,
+        rep_grading_before: Option<&'a str>,
+        rep_numeric_before: Option<&'a str>,
+        source: &'a str,
+        updated_at: NaiveDateTime,
+        version: i64,
+    }
+    serde_json::to_string(&Sorted {
+        created_at: r.created_at,
+        employee_code: &r.employee_code,
+        expert_grading: r.expert_grading.as_deref(),
+        expert_note: r.expert_note.as_deref(),
+        grading: r.grading.as_deref(),
+        id: r.id,
+        numeric_grade: r.numeric_grade.as_deref(),
+        period_from: r.period_from,
+        period_to: r.period_to,
+        rep_adverse_remarks_expunged: r.rep_adverse_remarks_expunged,
+        rep_decided_on: r.rep_decided_on,
+        rep_grading_before: r.rep_grading_before.as_deref(),
+        rep_numeric_before: r.rep_numeric_before.as_deref(),
+        source: &r.source,
+        updated_at: r.updated_at,
+        version: r.version,
+    })
+    .ok()
+}
+
 fn insert(
     c: &mut DbConn,
     actor: &Actor,
@@ -697,12 +740,26 @@ impl Batch {
             }
             r
         };
-        let changes: Vec<Change> = self
-            .changes
-            .into_iter()
-            .map(|(action, before, after)| change(action, before.map(real).as_ref(), &real(after)))
-            .collect();
-        audit::record_all(c, actor, &changes)?;
+        // The audit rows' text written straight from the rows (as `change`
+        // would through a `Value`), and change events without it.
+        let mut changes = Vec::with_capacity(self.changes.len());
+        let mut json = Vec::with_capacity(self.changes.len());
+        for (action, before, after) in self.changes {
+            let after = real(after);
+            json.push(audit::Json {
+                before: before.map(real).as_ref().and_then(audit_text),
+                after: audit_text(&after),
+            });
+            changes.push(Change {
+                action,
+                entity: "apar",
+                entity_id: after.id.to_string(),
+                org_id: None,
+                before: None,
+                after: None,
+            });
+        }
+        audit::record_all(c, actor, &changes, json)?;
         for outcome in &mut outcomes {
             match outcome {
                 Ok(Written::Created(r) | Written::Updated(r) | Written::Unchanged(r)) => {
@@ -728,4 +785,51 @@ fn now_micros() -> NaiveDateTime {
     let now = Utc::now().naive_utc();
     now.with_nanosecond(now.nanosecond() / 1_000 * 1_000)
         .unwrap_or(now)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bulk import's audit text is the one the single writes keep.
+    #[test]
+    fn audit_text_is_the_value_map_as_text() {
+        let at = NaiveDate::from_ymd_opt(2026, 11, 29)
+            .and_then(|d| d.and_hms_micro_opt(5, 6, 7, 890_123))
+            .unwrap();
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let plain = AparRow {
+            id: 42,
+            employee_code: "CSS-000001".into(),
+            period_from: d(2022, 4, 1),
+            period_to: d(2023, 3, 31),
+            grading: Some("very_good".into()),
+            numeric_grade: None,
+            expert_grading: None,
+            expert_note: None,
+            rep_decided_on: None,
+            rep_grading_before: None,
+            rep_numeric_before: None,
+            rep_adverse_remarks_expunged: false,
+            source: "sparrow".into(),
+            version: 1,
+            created_at: at,
+            updated_at: at,
+        };
+        let full = AparRow {
+            grading: None,
+            numeric_grade: Some("7.5".into()),
+            expert_grading: Some("good".into()),
+            expert_note: Some("a \"quoted\" note".into()),
+            rep_decided_on: Some(d(2023, 9, 1)),
+            rep_grading_before: Some("average".into()),
+            rep_adverse_remarks_expunged: true,
+            version: 3,
+            ..plain.clone()
+        };
+        for row in [plain, full] {
+            let via_value = serde_json::to_value(&row).unwrap().to_string();
+            assert_eq!(audit_text(&row).unwrap(), via_value);
+        }
+    }
 }

@@ -121,22 +121,41 @@ fn record(conn: &mut DbConn, actor: &Actor, change: &Change) -> Result<(), Store
     crate::webhooks::enqueue(conn, event_id, change, at)
 }
 
+/// A change's before and after as the audit row keeps them (JSON text).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Json {
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
 /// Records many changes of one write transaction at once (a bulk import):
 /// the same audit rows, change events and webhook deliveries as recording
-/// them one by one in this order, each kind in multi-row INSERTs.
+/// them one by one in this order, each kind in multi-row INSERTs. Each
+/// change's before and after come as JSON text (`json[i]` for
+/// `changes[i]`, whose own `before` and `after` are not read), so a bulk
+/// import writes its rows straight to text, without a `Value` of each.
 pub(crate) fn record_all(
     conn: &mut DbConn,
     actor: &Actor,
     changes: &[Change],
+    json: Vec<Json>,
 ) -> Result<(), StoreError> {
     const ROWS: usize = 1_000;
     if changes.is_empty() {
         return Ok(());
     }
+    if json.len() != changes.len() {
+        return Err(StoreError::Corrupt(format!(
+            "{} changes with {} audit texts",
+            changes.len(),
+            json.len()
+        )));
+    }
     let at = Utc::now().naive_utc();
     let audits: Vec<NewAudit<'_>> = changes
         .iter()
-        .map(|change| NewAudit {
+        .zip(json)
+        .map(|(change, json)| NewAudit {
             at,
             actor_sub: &actor.sub,
             actor_role: &actor.role,
@@ -144,8 +163,8 @@ pub(crate) fn record_all(
             entity: change.entity,
             entity_id: &change.entity_id,
             org_id: change.org_id.as_deref(),
-            before_json: change.before.as_ref().map(Value::to_string),
-            after_json: change.after.as_ref().map(Value::to_string),
+            before_json: json.before,
+            after_json: json.after,
             request_id: &actor.request_id,
         })
         .collect();
