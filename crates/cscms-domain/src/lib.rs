@@ -23,6 +23,7 @@ pub mod rotation;
 pub mod rti;
 pub mod rules;
 pub mod scope;
+mod sql;
 pub mod spouse_posting;
 pub mod spouse_request;
 pub mod surplus;

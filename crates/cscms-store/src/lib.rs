@@ -19,6 +19,7 @@ pub mod exgratia;
 pub mod foreign_visits;
 pub mod idempotency;
 pub mod interests;
+pub mod json;
 pub mod ipr;
 pub mod macp_due;
 pub mod migrate;

@@ -2,6 +2,8 @@
 //! preferences, each write audited with its change event.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::employee::{EmployeeCode, ServiceEventKind};
+use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
 use serde_json::json;
@@ -348,7 +350,7 @@ pub fn submissions(
         .load::<ServiceEventRow>(c)?
     {
         histories
-            .entry(ev.employee_code.clone())
+            .entry(ev.employee_code.to_string())
             .or_default()
             .push(ev);
     }
@@ -366,9 +368,9 @@ pub fn submissions(
     Ok(officers
         .into_iter()
         .map(|e| Submission {
-            submitted_at: given.get(&e.code).copied(),
-            history: histories.remove(&e.code).unwrap_or_default(),
-            promotion_outlooks: outlooks.remove(&e.code).unwrap_or_default(),
+            submitted_at: given.get(e.code.as_str()).copied(),
+            history: histories.remove(e.code.as_str()).unwrap_or_default(),
+            promotion_outlooks: outlooks.remove(e.code.as_str()).unwrap_or_default(),
             employee: e,
         })
         .collect())
@@ -476,8 +478,8 @@ pub fn round_data(
     let officers = subs
         .into_iter()
         .map(|s| {
-            let parent = parents.get(&s.employee.org_id).cloned().flatten();
-            let list = lists.get(&s.employee.code).cloned();
+            let parent = parents.get(s.employee.org_id.as_str()).cloned().flatten();
+            let list = lists.get(s.employee.code.as_str()).cloned();
             (s.employee, parent, s.history, list, s.promotion_outlooks)
         })
         .collect();
@@ -519,9 +521,9 @@ pub fn round_data(
 /// One transfer order of an approved run.
 #[derive(Debug, Clone)]
 pub struct TransferOrder {
-    pub employee_code: String,
+    pub employee_code: EmployeeCode,
     /// The officer's organisation before the order, for the change's scope.
-    pub org_id: String,
+    pub org_id: OrgId,
     pub grade: String,
     pub from: String,
     /// The ministry allocated: the officer's organisation from the order.
@@ -590,7 +592,7 @@ pub fn approve_run(
                 c,
                 &[crate::employees::NewServiceEvent {
                     employee_code: o.employee_code.clone(),
-                    kind: "transfer".into(),
+                    kind: ServiceEventKind::Transfer,
                     effective_on: orders_on,
                     from_grade: Some(o.grade.clone()),
                     to_grade: Some(o.grade.clone()),
@@ -624,12 +626,12 @@ pub fn approve_run(
                 "order_ref": order_ref,
                 "round_id": round_id,
             });
-            for (action, org) in [("issue", &o.org_id), ("join", &o.to)] {
+            for (action, org) in [("issue", o.org_id.as_str()), ("join", o.to.as_str())] {
                 changes.push(Change {
                     action,
                     entity: "transfer_order",
-                    entity_id: o.employee_code.clone(),
-                    org_id: Some(org.clone()),
+                    entity_id: o.employee_code.to_string(),
+                    org_id: Some(org.to_owned()),
                     before: Some(before.clone()),
                     after: Some(after.clone()),
                 });

@@ -424,8 +424,8 @@ pub async fn put_interests(
 ) -> Result<HttpResponse, ApiError> {
     let (code, employee) = visible_employee(&state, &who, Family::Interest, &code).await?;
     authorize(&who, Op::EditOwnInterests)?;
-    let code = code.as_str().to_owned();
     require_profile_submitted(&state, &code).await?;
+    let code = code.as_str().to_owned();
     let expected = if_match(&req)?;
     let catalogue = state.db(cscms_store::interests::catalogue).await?;
     let ids: Vec<String> = body
@@ -465,7 +465,7 @@ pub async fn put_interests(
         .collect();
     let actor = actor(&who, &req);
     let key = code.clone();
-    let org = employee.org_id;
+    let org = employee.org_id.to_string();
     state
         .db(move |c| {
             cscms_store::interests::replace_interests(

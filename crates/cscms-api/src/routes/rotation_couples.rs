@@ -7,6 +7,7 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::rotation::round::check_joint;
 use cscms_domain::rotation::JointChoice;
 use cscms_domain::scope::{Family, Op};
@@ -98,8 +99,8 @@ async fn writable(
     let round = round_for_preferences(state, id).await?;
     round.not_cancelled()?;
     let expected = if_match(req)?;
-    let code = code.as_str().to_owned();
     require_profile_submitted(state, &code).await?;
+    let code = code.as_str().to_owned();
     round.window_open()?;
     Ok((code, round, expected))
 }
@@ -177,10 +178,15 @@ pub async fn register(
             .read(move |c| {
                 let mut facts = Vec::new();
                 for code in [a, b] {
+                    // A code no employee could have names none on record.
+                    let Ok(code) = EmployeeCode::parse(&code) else {
+                        facts.push((None, Vec::new(), Vec::new()));
+                        continue;
+                    };
                     facts.push((
                         cscms_store::employees::get(c, &code)?,
                         cscms_store::employees::history(c, &code)?,
-                        cscms_store::promotion_outlooks::dates(c, &code)?,
+                        cscms_store::promotion_outlooks::dates(c, code.as_str())?,
                     ));
                 }
                 let theirs = facts.pop();
@@ -238,9 +244,9 @@ pub async fn register(
     let row = CoupleRow {
         round_id: id,
         first_code: code.clone(),
-        second_code: them.record.code.clone(),
-        first_org: me.record.org_id.clone(),
-        second_org: them.record.org_id.clone(),
+        second_code: them.record.code.to_string(),
+        first_org: me.record.org_id.to_string(),
+        second_org: them.record.org_id.to_string(),
         joint: to_json(&body.joint)?,
         version: expected,
         proposed_at: now,

@@ -11,6 +11,8 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::cadre::{self, Cadre};
 use cscms_domain::decision::Decision;
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::rotation::round::{
     check_preferences, check_terms, Phase, RoundDates, RoundState, RoundTerms,
@@ -189,7 +191,7 @@ impl Round {
         history: &[ServiceEventRow],
         promotion: &[NaiveDate],
     ) -> bool {
-        e.cadre == self.cadre.as_str()
+        e.cadre == self.cadre
             && self.grades.contains(&e.grade)
             && eligibility(e, history, promotion, self.dates.preferences_open)
                 .is_some_and(|d| takes_part(&d))
@@ -474,7 +476,7 @@ pub async fn my_rounds(
     authorize(&who, Op::SubmitRotationPreferences)?;
     let code = who
         .own_employee()
-        .map(|c| c.as_str().to_owned())
+        .cloned()
         .ok_or_else(|| ApiError::forbidden(Op::SubmitRotationPreferences.grant().refusal))?;
     let as_of = today();
     let found = state
@@ -483,12 +485,16 @@ pub async fn my_rounds(
                 return Ok(None);
             };
             let history = cscms_store::employees::history(c, &code)?;
-            let promotion = cscms_store::promotion_outlooks::dates(c, &code)?;
-            let rounds =
-                cscms_store::rotation_rounds::list(c, Some(&e.record.cadre), Some(as_of), 500)?;
+            let promotion = cscms_store::promotion_outlooks::dates(c, code.as_str())?;
+            let rounds = cscms_store::rotation_rounds::list(
+                c,
+                Some(e.record.cadre.as_str()),
+                Some(as_of),
+                500,
+            )?;
             let mut out = Vec::new();
             for r in rounds {
-                let given = cscms_store::rotation_rounds::preference(c, r.id, &code)?;
+                let given = cscms_store::rotation_rounds::preference(c, r.id, code.as_str())?;
                 out.push((r, given.map(|g| g.submitted_at)));
             }
             Ok(Some((e.record, history, promotion, out)))
@@ -639,16 +645,16 @@ pub async fn give_preferences(
     let round = round_for_preferences(&state, id).await?;
     round.not_cancelled()?;
     let expected = if_match(&req)?;
-    let code = code.as_str().to_owned();
     require_profile_submitted(&state, &code).await?;
     round.window_open()?;
     let key = code.clone();
+    let code = code.as_str().to_owned();
     let open = round.dates.preferences_open;
     let (placed, history, promotion, groups) = state
         .read(move |c| {
             let placed = cscms_store::employees::get(c, &key)?;
             let history = cscms_store::employees::history(c, &key)?;
-            let promotion = cscms_store::promotion_outlooks::dates(c, &key)?;
+            let promotion = cscms_store::promotion_outlooks::dates(c, key.as_str())?;
             let groups = cscms_store::rotation::in_force(c, open)?;
             Ok((placed, history, promotion, groups))
         })
@@ -680,7 +686,8 @@ pub async fn give_preferences(
     let present = placed
         .org_parent
         .clone()
-        .unwrap_or_else(|| e.org_id.clone());
+        .unwrap_or_else(|| e.org_id.clone())
+        .to_string();
     let list: Vec<String> = body
         .ministries
         .iter()
@@ -700,7 +707,7 @@ pub async fn give_preferences(
     let row = PreferenceRow {
         round_id: id,
         employee_code: code.clone(),
-        org_id: e.org_id.clone(),
+        org_id: e.org_id.to_string(),
         ministries: to_json(&list)?,
         version: expected,
         submitted_at: now,
@@ -804,10 +811,10 @@ pub async fn submissions(
             let status = eligibility(&s.employee, &s.history, &s.promotion_outlooks, open)
                 .map(|d| d.outcome.status);
             RotationSubmission {
-                employee_code: s.employee.code,
+                employee_code: s.employee.code.into(),
                 employee_name: s.employee.name,
                 grade: s.employee.grade,
-                organisation_id: s.employee.org_id,
+                organisation_id: s.employee.org_id.into(),
                 rotation_status: status,
                 submitted: s.submitted_at.is_some(),
                 submitted_at: s.submitted_at.map(utc),
@@ -863,8 +870,11 @@ async fn allocation_input(
             // Spouses who are not officers of the round's cadre and grades.
             let mut outside = BTreeMap::new();
             for code in couples.iter().flat_map(|k| [&k.first_code, &k.second_code]) {
-                if !data.officers.iter().any(|o| &o.0.code == code) {
-                    if let Some(p) = cscms_store::employees::get(c, code)? {
+                if !data.officers.iter().any(|o| o.0.code.as_str() == code) {
+                    let key = EmployeeCode::parse(code).map_err(|e| {
+                        cscms_store::StoreError::Corrupt(format!("rotation_couples of {id}: {e}"))
+                    })?;
+                    if let Some(p) = cscms_store::employees::get(c, &key)? {
                         outside.insert(code.clone(), p);
                     }
                 }
@@ -887,7 +897,7 @@ async fn allocation_input(
     let mut free = vacancies(&strength);
     let station: BTreeMap<String, String> = orgs
         .into_iter()
-        .map(|o| (o.id, o.state.unwrap_or_default()))
+        .map(|o| (o.id.into(), o.state.unwrap_or_default()))
         .collect();
     let ministries = groups
         .members
@@ -900,20 +910,20 @@ async fn allocation_input(
         })
         .collect();
     // Each officer's cadre and present ministry (the ministry above a body), for SPO-1.
-    let mut placed: BTreeMap<String, (String, String)> = outside
+    let mut placed: BTreeMap<String, (Cadre, String)> = outside
         .into_iter()
         .map(|(code, p)| {
             let ministry = p.org_parent.unwrap_or(p.record.org_id);
-            (code, (p.record.cadre, ministry))
+            (code, (p.record.cadre, ministry.into()))
         })
         .collect();
     let mut candidates = Vec::new();
     for (e, parent, history, list, promotion) in data.officers {
         placed.insert(
-            e.code.clone(),
+            e.code.to_string(),
             (
-                e.cadre.clone(),
-                parent.clone().unwrap_or_else(|| e.org_id.clone()),
+                e.cadre,
+                parent.clone().unwrap_or_else(|| e.org_id.to_string()),
             ),
         );
         let Some(decision) = eligibility(&e, &history, &promotion, open) else {
@@ -924,12 +934,12 @@ async fn allocation_input(
             None => Vec::new(),
         };
         candidates.push(Candidate {
-            ministry: parent.unwrap_or_else(|| e.org_id.clone()),
+            ministry: parent.unwrap_or_else(|| e.org_id.to_string()),
             in_ministry_since: crate::career::rotation_input(&e, &history, &promotion, open)
                 .map_or(e.joined_government_on, |i| i.in_ministry_since),
             in_grade_since: e.joined_present_grade_on,
             status: decision.outcome.status,
-            code: e.code,
+            code: e.code.into(),
             grade: e.grade,
             preferences: ranked,
         });
@@ -952,7 +962,7 @@ fn round_couples(
     open: NaiveDate,
     couples: &[cscms_store::rotation_couples::CoupleRow],
     officers: &[cscms_domain::rotation::Officer],
-    placed: &BTreeMap<String, (String, String)>,
+    placed: &BTreeMap<String, (Cadre, String)>,
     station: &BTreeMap<String, String>,
 ) -> Result<Vec<cscms_domain::rotation::Couple>, ApiError> {
     use cscms_domain::rotation::couples::spouses_in_round;
@@ -991,12 +1001,12 @@ fn round_couples(
 /// A spouse as SPO-1 in a round takes them: cadre, present ministry and its station.
 fn round_spouse<'a>(
     code: &str,
-    placed: &'a BTreeMap<String, (String, String)>,
+    placed: &'a BTreeMap<String, (Cadre, String)>,
     station: &'a BTreeMap<String, String>,
 ) -> Result<cscms_domain::rotation::couples::RoundSpouse<'a>, ApiError> {
     let (cadre, ministry) = placed.get(code).ok_or_else(|| corrupt("couple spouse"))?;
     Ok(cscms_domain::rotation::couples::RoundSpouse {
-        cadre: cadre.parse().map_err(|_| corrupt("employee cadre"))?,
+        cadre: *cadre,
         ministry: ministry.as_str(),
         station: station.get(ministry).map_or("", String::as_str),
     })
@@ -1221,14 +1231,17 @@ pub async fn approve_run(
         .read(move |c| {
             let row = cscms_store::rotation_rounds::get_run(c, id, run_id)?;
             let approved = cscms_store::rotation_rounds::approved_run(c, id)?;
-            let orgs: BTreeMap<String, String> = match &row {
+            let orgs: BTreeMap<String, (EmployeeCode, OrgId)> = match &row {
                 Some(r) => {
                     let input: Option<cscms_domain::rotation::AllocationInput> =
                         serde_json::from_str(&r.inputs).ok();
                     let mut m = BTreeMap::new();
                     for o in input.map(|i| i.officers).unwrap_or_default() {
-                        if let Some(e) = cscms_store::employees::get(c, &o.code)? {
-                            m.insert(o.code, e.record.org_id);
+                        let key = EmployeeCode::parse(&o.code).map_err(|e| {
+                            cscms_store::StoreError::Corrupt(format!("rotation_runs {run_id}: {e}"))
+                        })?;
+                        if let Some(e) = cscms_store::employees::get(c, &key)? {
+                            m.insert(o.code, (e.record.code, e.record.org_id));
                         }
                     }
                     m
@@ -1268,9 +1281,10 @@ pub async fn approve_run(
         .officers
         .iter()
         .filter_map(|o| {
+            let (code, org) = employees.get(&o.code)?;
             Some(cscms_store::rotation_rounds::TransferOrder {
-                employee_code: o.code.clone(),
-                org_id: employees.get(&o.code)?.clone(),
+                employee_code: code.clone(),
+                org_id: org.clone(),
                 grade: o.grade.clone(),
                 from: o.from.clone(),
                 to: o.to.clone()?,
