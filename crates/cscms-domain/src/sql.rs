@@ -37,7 +37,8 @@ macro_rules! sql_text {
                 fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
                     let text = <String as FromSql<Text, DB>>::from_sql(bytes)?;
                     let parse: fn(&str) -> Result<$t, $crate::cadre::UnknownValue> = $parse;
-                    parse(&text).map_err(|e| Box::new(e) as Box<dyn ::std::error::Error + Send + Sync>)
+                    parse(&text)
+                        .map_err(|e| Box::new(e) as Box<dyn ::std::error::Error + Send + Sync>)
                 }
             }
         };

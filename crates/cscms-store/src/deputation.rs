@@ -6,9 +6,9 @@ use cscms_domain::deputation::{AdvertState, DepState};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
-use serde::{Deserialize, Serialize};
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::json::{to_text, Json};
@@ -439,7 +439,12 @@ fn query(
             organisations::parent_id,
         ))
         .load(c)
-        .map_err(|e| StoreError::from(e).in_row("deputation_applications", &id.map_or("list".into(), |i| i.to_string())))?;
+        .map_err(|e| {
+            StoreError::from(e).in_row(
+                "deputation_applications",
+                &id.map_or("list".into(), |i| i.to_string()),
+            )
+        })?;
     let mut out = Vec::with_capacity(rows.len());
     for (row, employee_name, org_parent) in rows {
         let advert = advert(c, row.advert_id)?.ok_or_else(|| {

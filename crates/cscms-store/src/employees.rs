@@ -229,10 +229,7 @@ pub fn get(
 }
 
 /// An employee's service history, oldest first.
-pub fn history(
-    conn: &mut DbConn,
-    code: &EmployeeCode,
-) -> Result<Vec<ServiceEventRow>, StoreError> {
+pub fn history(conn: &mut DbConn, code: &EmployeeCode) -> Result<Vec<ServiceEventRow>, StoreError> {
     crate::on_backend!(conn, |c| service_events::table
         .filter(service_events::employee_code.eq(code))
         .order((service_events::effective_on.asc(), service_events::id.asc()))
@@ -275,8 +272,7 @@ pub fn add_events(conn: &mut DbConn, events: &[NewServiceEvent]) -> Result<(), S
                 .values(chunk)
                 .execute(c))?;
         }
-        let mut codes: Vec<EmployeeCode> =
-            events.iter().map(|e| e.employee_code.clone()).collect();
+        let mut codes: Vec<EmployeeCode> = events.iter().map(|e| e.employee_code.clone()).collect();
         codes.sort_unstable();
         codes.dedup();
         crate::macp_due::recompute(c, &codes)

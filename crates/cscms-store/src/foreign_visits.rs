@@ -5,9 +5,9 @@ use cscms_domain::employee::EmployeeCode;
 use cscms_domain::foreign_visit::{FundedBy, FvState, LeaveKind};
 use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
-use serde::{Deserialize, Serialize};
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
 use crate::json::Json;

@@ -9,8 +9,8 @@
 use std::cell::Cell;
 
 use chrono::{Days, NaiveDate, Utc};
-use cscms_domain::employee::EmployeeCode;
 use cscms_domain::empanelment::{Apar, AparGrade, Grading, ReportingYear};
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::pay::{self, UpgradeStatus};
 use cscms_domain::scope::Visibility;
 use cscms_store::apars::AparSource;

@@ -16,7 +16,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::workflow::{corrupt, to_json, today};
+use super::workflow::{to_json, today};
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
@@ -147,10 +147,10 @@ fn case(row: ExGratiaRow) -> Result<ExGratiaCase, ApiError> {
         employee_code: row.employee_code,
         organisation_id: row.org_id,
         date_of_death: row.date_of_death,
-        amounts: serde_json::from_str(&row.amounts).map_err(|_| corrupt("amounts"))?,
+        amounts: row.amounts.into_inner(),
         total: row.total,
         admissible: row.admissible,
-        decision: serde_json::from_str(&row.decision).map_err(|_| corrupt("decision"))?,
+        decision: row.decision.into_inner(),
         remarks: row.remarks,
         recorded_by: row.recorded_by,
         recorded_at: utc(row.recorded_at),

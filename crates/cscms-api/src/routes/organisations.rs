@@ -144,10 +144,7 @@ pub async fn get(
         return Err(ApiError::not_found(format!("Organisation {id}")));
     }
     let mut children = Vec::new();
-    for c in all
-        .iter()
-        .filter(|c| c.parent_id.as_ref() == Some(&org.id))
-    {
+    for c in all.iter().filter(|c| c.parent_id.as_ref() == Some(&org.id)) {
         if visible(&who, c, &all) {
             children.push(Organisation::from(c.clone()));
         }

@@ -11,13 +11,14 @@ use cscms_domain::employee::EmployeeCode;
 use cscms_domain::rotation::round::check_joint;
 use cscms_domain::rotation::JointChoice;
 use cscms_domain::scope::{Family, Op};
+use cscms_store::json::Json;
 use cscms_store::rotation_couples::CoupleRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::rotation_rounds::{group_map, groups_in_force, round_for_preferences, Round};
-use super::workflow::{corrupt, to_json};
+use super::workflow::corrupt;
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
@@ -64,7 +65,7 @@ pub struct RotationCouple {
 fn respond(row: CoupleRow) -> Result<HttpResponse, ApiError> {
     let view = RotationCouple {
         round_id: row.round_id,
-        joint: serde_json::from_str(&row.joint).map_err(|_| corrupt("joint list"))?,
+        joint: row.joint.into_inner(),
         confirmed: row.confirmed_at.is_some(),
         version: row.version,
         proposed_at: utc(row.proposed_at),
@@ -247,7 +248,7 @@ pub async fn register(
         second_code: them.record.code.to_string(),
         first_org: me.record.org_id.to_string(),
         second_org: them.record.org_id.to_string(),
-        joint: to_json(&body.joint)?,
+        joint: Json::new(body.joint.clone())?,
         version: expected,
         proposed_at: now,
         confirmed_at: None,

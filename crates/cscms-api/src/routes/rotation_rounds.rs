@@ -20,6 +20,7 @@ use cscms_domain::rotation::round::{
 use cscms_domain::rotation::{evaluate_rotation, Group, RotationOutcome, RotationStatus};
 use cscms_domain::scope::{visibility, Family, Op};
 use cscms_store::employees::{EmployeeRow, ServiceEventRow};
+use cscms_store::json::Json;
 use cscms_store::rotation_rounds::{PreferenceRow, RoundRow, RoundTermsRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -130,15 +131,15 @@ pub(crate) struct Round {
 impl Round {
     fn parse(row: RoundRow) -> Result<Self, ApiError> {
         Ok(Round {
-            cadre: row.cadre.parse().map_err(|_| corrupt("round cadre"))?,
-            grades: serde_json::from_str(&row.grades).map_err(|_| corrupt("round grades"))?,
+            cadre: row.cadre,
+            grades: row.grades.get().clone(),
             dates: RoundDates {
                 preferences_open: row.preferences_open,
                 preferences_close: row.preferences_close,
                 allocation_on: row.allocation_on,
                 orders_on: row.orders_on,
             },
-            state: row.state.parse().map_err(|_| corrupt("round state"))?,
+            state: row.state,
             row,
         })
     }
@@ -557,7 +558,7 @@ fn preferences_view(
         min_preferences: view.min_preferences,
         max_preferences: view.max_preferences,
         ministries: match &row {
-            Some(r) => serde_json::from_str(&r.ministries).map_err(|_| corrupt("preferences"))?,
+            Some(r) => r.ministries.get().clone(),
             None => Vec::new(),
         },
         version: row.as_ref().map_or(0, |r| r.version),
@@ -708,7 +709,7 @@ pub async fn give_preferences(
         round_id: id,
         employee_code: code.clone(),
         org_id: e.org_id.to_string(),
-        ministries: to_json(&list)?,
+        ministries: Json::new(list.clone())?,
         version: expected,
         submitted_at: now,
         updated_at: now,
@@ -929,10 +930,7 @@ async fn allocation_input(
         let Some(decision) = eligibility(&e, &history, &promotion, open) else {
             continue;
         };
-        let ranked = match list {
-            Some(l) => serde_json::from_str(&l).map_err(|_| corrupt("preferences"))?,
-            None => Vec::new(),
-        };
+        let ranked: Vec<String> = list.unwrap_or_default();
         candidates.push(Candidate {
             ministry: parent.unwrap_or_else(|| e.org_id.to_string()),
             in_ministry_since: crate::career::rotation_input(&e, &history, &promotion, open)
@@ -970,11 +968,7 @@ fn round_couples(
     let mut out = Vec::new();
     for k in couples {
         let (first, second, joint) = match (takes(&k.first_code), takes(&k.second_code)) {
-            (true, true) => (
-                &k.first_code,
-                &k.second_code,
-                serde_json::from_str(&k.joint).map_err(|_| corrupt("joint list"))?,
-            ),
+            (true, true) => (&k.first_code, &k.second_code, k.joint.get().clone()),
             (true, false) => (&k.first_code, &k.second_code, Vec::new()),
             (false, true) => (&k.second_code, &k.first_code, Vec::new()),
             (false, false) => continue,
@@ -1072,10 +1066,8 @@ pub struct RotationRun {
 }
 
 fn run_view(row: cscms_store::rotation_rounds::RunRow) -> Result<RotationRun, ApiError> {
-    let inputs: serde_json::Value =
-        serde_json::from_str(&row.inputs).map_err(|_| corrupt("run inputs"))?;
-    let result: serde_json::Value =
-        serde_json::from_str(&row.result).map_err(|_| corrupt("run result"))?;
+    let inputs: serde_json::Value = row.inputs.get().clone();
+    let result: serde_json::Value = row.result.get().clone();
     let replays = serde_json::from_value::<cscms_domain::rotation::AllocationInput>(inputs.clone())
         .ok()
         .and_then(|i| cscms_domain::rotation::allocate(row.as_of, &i).ok())
@@ -1234,7 +1226,7 @@ pub async fn approve_run(
             let orgs: BTreeMap<String, (EmployeeCode, OrgId)> = match &row {
                 Some(r) => {
                     let input: Option<cscms_domain::rotation::AllocationInput> =
-                        serde_json::from_str(&r.inputs).ok();
+                        serde_json::from_value(r.inputs.get().clone()).ok();
                     let mut m = BTreeMap::new();
                     for o in input.map(|i| i.officers).unwrap_or_default() {
                         let key = EmployeeCode::parse(&o.code).map_err(|e| {
@@ -1359,8 +1351,7 @@ pub async fn officer_result(
         .ok_or_else(|| {
             ApiError::not_found(format!("An approved allocation of rotation round {id}"))
         })?;
-    let result: serde_json::Value =
-        serde_json::from_str(&run.result).map_err(|_| corrupt("run result"))?;
+    let result: serde_json::Value = run.result.get().clone();
     let mine = result["officers"]
         .as_array()
         .and_then(|all| all.iter().find(|o| o["code"] == code.as_str()))

@@ -173,7 +173,7 @@ async fn view(
         .rev()
         .find(|s| s.action == SpoAction::Refuse.label())
         .map(|s| s.actor_role);
-    let decision = r.row.decision.0.clone();
+    let decision = r.row.decision.get().clone();
     Ok(SpousePostingView {
         request: summary(r, who, refused_by)?,
         decision,

@@ -135,7 +135,10 @@ pub async fn checked_step<S: Label, A: Label>(
     workflow: &Workflow<S, A>,
     (current, action): (S, A),
     body: &ActionRequest,
-    subject: Option<(&cscms_domain::employee::EmployeeCode, cscms_domain::vigilance::ClearancePurpose)>,
+    subject: Option<(
+        &cscms_domain::employee::EmployeeCode,
+        cscms_domain::vigilance::ClearancePurpose,
+    )>,
 ) -> Result<cscms_domain::workflow::Step, ApiError> {
     let reason = body.reason.as_deref();
     workflow
@@ -209,7 +212,12 @@ pub(crate) trait StepRecord: Sized {
     /// records (VIG-1), with its purpose; by default none: a record whose
     /// requester is an office (SUR-1), or whose steps rest on no clearance
     /// (TRN-1).
-    fn clearance_subject(&self) -> Option<(&cscms_domain::employee::EmployeeCode, cscms_domain::vigilance::ClearancePurpose)> {
+    fn clearance_subject(
+        &self,
+    ) -> Option<(
+        &cscms_domain::employee::EmployeeCode,
+        cscms_domain::vigilance::ClearancePurpose,
+    )> {
         None
     }
     /// Stores the step and the record's new state, audited.

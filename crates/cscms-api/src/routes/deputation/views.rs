@@ -311,7 +311,7 @@ pub(super) async fn app_view(
             Ok((steps, applicant))
         })
         .await?;
-    let eligibility = r.row.eligibility.0.clone();
+    let eligibility = r.row.eligibility.get().clone();
     let pay_options = match applicant {
         Some(e) => pay_options(&e, &r)?,
         None => None,

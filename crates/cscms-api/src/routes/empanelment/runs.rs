@@ -4,9 +4,9 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use cscms_domain::decision::Decision;
-use cscms_domain::employee::EmployeeCode;
 use cscms_domain::empanelment::Vigilance;
 use cscms_domain::empanelment::{self as emp, compare_runs, PanelRun, Proposal, RunComparison};
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::principal::Principal;
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
 use cscms_store::empanelment::{NewRun, RunRow, RunSource};

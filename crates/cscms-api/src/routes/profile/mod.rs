@@ -97,8 +97,7 @@ async fn load_visible(state: &AppState, who: &Principal, code: &str) -> Result<L
             let Some(record) = cscms_store::profiles::load(c, &key)? else {
                 return Ok(None);
             };
-            let ministry =
-                ministry_of(&record.employee.org_id, record.org_parent.as_ref()).clone();
+            let ministry = ministry_of(&record.employee.org_id, record.org_parent.as_ref()).clone();
             let officers = cscms_store::organisations::officers(c, &ministry)?
                 .into_iter()
                 .filter(|o| o.role == Role::NodalOfficer)
