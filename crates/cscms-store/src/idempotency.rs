@@ -267,7 +267,11 @@ mod tests {
             body: b"{}",
         };
         let finish = |conn: &mut DbConn, p: &Pending, r: &Response<'_>| {
-            let r = Response { status: r.status, headers: r.headers, body: r.body };
+            let r = Response {
+                status: r.status,
+                headers: r.headers,
+                body: r.body,
+            };
             finish_all(conn, &[(p.clone(), r)])
         };
         finish(&mut conn, &first, &response).unwrap();
