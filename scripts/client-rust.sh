@@ -18,14 +18,22 @@ if [ "$(.venv/bin/openapi-generator-cli version 2>/dev/null)" != "$GENERATOR" ];
   .venv/bin/pip install -q "openapi-generator-cli==$GENERATOR"
 fi
 
-echo "openapi-generator $GENERATOR (validate, then the rust generator):" >&2
-.venv/bin/openapi-generator-cli validate -i openapi/openapi.json
-rm -rf clients/rust/generated
-.venv/bin/openapi-generator-cli generate -i openapi/openapi.json -g rust -o clients/rust/generated \
-  --package-name cscms-client --additional-properties=library=reqwest,supportAsync=true \
-  --global-property=apiDocs=false,modelDocs=false,apiTests=false,modelTests=false >/dev/null 2>&1 \
-  || { echo "client-rust: openapi-generator failed:" >&2
-       .venv/bin/openapi-generator-cli generate -i openapi/openapi.json -g rust -o "$(mktemp -d)" 2>&1 | grep -E "ERROR|Exception" >&2; exit 1; }
+# shellcheck source=scripts/lib/fresh.sh
+. scripts/lib/fresh.sh
+# Validation and generation depend only on the contract and this script.
+if fresh "$STAMPS/client-rust" openapi/openapi.json scripts/client-rust.sh && [ -d clients/rust/generated ]; then
+  echo "client-rust: the contract is unchanged since the client was last generated" >&2
+else
+  echo "openapi-generator $GENERATOR (validate, then the rust generator):" >&2
+  .venv/bin/openapi-generator-cli validate -i openapi/openapi.json
+  rm -rf clients/rust/generated
+  .venv/bin/openapi-generator-cli generate -i openapi/openapi.json -g rust -o clients/rust/generated \
+    --package-name cscms-client --additional-properties=library=reqwest,supportAsync=true \
+    --global-property=apiDocs=false,modelDocs=false,apiTests=false,modelTests=false >/dev/null 2>&1 \
+    || { echo "client-rust: openapi-generator failed:" >&2
+         .venv/bin/openapi-generator-cli generate -i openapi/openapi.json -g rust -o "$(mktemp -d)" 2>&1 | grep -E "ERROR|Exception" >&2; exit 1; }
+  stamp "$STAMPS/client-rust"
+fi
 
 # shellcheck source=scripts/lib/live-server.sh
 . scripts/lib/live-server.sh

@@ -7,9 +7,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=node_modules/.bin
 
-echo "openapi-typescript $("$bin/openapi-typescript" --version 2>/dev/null | tail -1), tsc $("$bin/tsc" --version):" >&2
-"$bin/openapi-typescript" openapi/openapi.json -o clients/ts/schema.d.ts --redocly redocly.yaml >/dev/null
-"$bin/tsc" -p clients/ts/tsconfig.json
+# shellcheck source=scripts/lib/fresh.sh
+. scripts/lib/fresh.sh
+# Generation and compilation depend only on these; the run is always made.
+inputs=(openapi/openapi.json redocly.yaml package-lock.json clients/ts/client.mts clients/ts/tsconfig.json scripts/client-ts.sh)
+if fresh "$STAMPS/client-ts" "${inputs[@]}" && [ -e target/client-ts/client.mjs ]; then
+  echo "client-ts: the contract and the client are unchanged since they last compiled" >&2
+else
+  echo "openapi-typescript $("$bin/openapi-typescript" --version 2>/dev/null | tail -1), tsc $("$bin/tsc" --version):" >&2
+  "$bin/openapi-typescript" openapi/openapi.json -o clients/ts/schema.d.ts --redocly redocly.yaml >/dev/null
+  "$bin/tsc" -p clients/ts/tsconfig.json
+  stamp "$STAMPS/client-ts"
+fi
 
 # shellcheck source=scripts/lib/live-server.sh
 . scripts/lib/live-server.sh

@@ -7,6 +7,13 @@ cd "$(dirname "$0")/.."
 export SCARF_ANALYTICS=false REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
 bin=node_modules/.bin
 file=openapi/openapi.json
+# shellcheck source=scripts/lib/fresh.sh
+. scripts/lib/fresh.sh
+inputs=("$file" .spectral.yaml redocly.yaml package-lock.json scripts/lint-contract.sh)
+if fresh "$STAMPS/lint-contract" "${inputs[@]}"; then
+  echo "lint-contract: the contract and the linters are unchanged since they last passed"
+  exit 0
+fi
 
 echo "spectral $("$bin/spectral" --version) (spectral:oas, .spectral.yaml):"
 "$bin/spectral" lint --ruleset .spectral.yaml --fail-severity=warn "$file"
@@ -23,4 +30,5 @@ node -e '
   console.log(`redocly: ${r.totals.errors} errors, ${r.totals.warnings} warnings`);
   process.exit(r.totals.errors + r.totals.warnings === 0 ? 0 : 1);
 ' "$report"
+[ "$status" -eq 0 ] && stamp "$STAMPS/lint-contract"
 exit "$status"
