@@ -2,7 +2,7 @@
 //! comparison (MACP-9, DEP-2) and of rotation (ROT-2). The MACP engine's
 //! input is the store's (`cscms_store::career::macp_input`).
 
-use cscms_domain::cadre::{self, Cadre};
+use cscms_domain::cadre;
 use cscms_domain::pay::{DeputationFacts, Level, PayError};
 use cscms_store::employees::{EmployeeRow, ServiceEventRow};
 
@@ -19,7 +19,7 @@ pub fn deputation_facts(
     e: &EmployeeRow,
     post: &PostPlace<'_>,
 ) -> Result<DeputationFacts, PayError> {
-    let grade = cadre::grade(e.cadre.parse::<Cadre>()?, &e.grade)?;
+    let grade = cadre::grade(e.cadre, &e.grade)?;
     let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
     Ok(DeputationFacts {
         substantive_level: Level::parse(&grade.level_7cpc)?,
@@ -38,11 +38,8 @@ pub fn rotation_input(
     promotion: &[chrono::NaiveDate],
     as_of: chrono::NaiveDate,
 ) -> Option<cscms_domain::rotation::RotationInput> {
-    let cadre = e.cadre.parse::<Cadre>().ok()?;
-    let events: Vec<_> = history
-        .iter()
-        .filter_map(|h| Some((h.kind.parse().ok()?, h.effective_on)))
-        .collect();
+    let cadre = e.cadre;
+    let events: Vec<_> = history.iter().map(|h| (h.kind, h.effective_on)).collect();
     Some(cscms_domain::rotation::RotationInput {
         cadre,
         grade: e.grade.clone(),

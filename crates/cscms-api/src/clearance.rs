@@ -6,6 +6,7 @@
 
 use chrono::{NaiveDate, Utc};
 use cscms_domain::decision::Decision;
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::vigilance::{
     clearance, ClearanceOutcome, ClearancePurpose, IprObligation, IprRecord, VigilanceParams,
 };
@@ -40,7 +41,7 @@ pub fn obligation(employee: &EmployeeRow) -> IprObligation {
 /// `None` when there is no such employee. Scope is the caller's business.
 pub fn decide(
     conn: &mut DbConn,
-    code: &str,
+    code: &EmployeeCode,
     purpose: ClearancePurpose,
     as_of: NaiveDate,
 ) -> Result<Option<Decision<ClearanceOutcome>>, StoreError> {
@@ -49,13 +50,13 @@ pub fn decide(
         let Some(employee) = cscms_store::employees::get(c, code)? else {
             return Ok(None);
         };
-        let history = cscms_store::vigilance::history(c, code)?
+        let history = cscms_store::vigilance::history(c, code.as_str())?
             .iter()
             .map(cscms_store::vigilance::VigilanceStatusRow::to_domain)
             .collect::<Result<Vec<_>, _>>()?;
         let iprs = IprRecord {
             obligation: obligation(&employee.record),
-            filings: cscms_store::ipr::summaries(c, code)?,
+            filings: cscms_store::ipr::summaries(c, code.as_str())?,
         };
         Ok(Some(clearance(&history, &iprs, purpose, as_of, &params())))
     })
@@ -64,11 +65,11 @@ pub fn decide(
 /// [`decide`] on the blocking pool; an unknown employee is a 404.
 pub async fn for_employee(
     state: &AppState,
-    code: &str,
+    code: &EmployeeCode,
     purpose: ClearancePurpose,
     as_of: NaiveDate,
 ) -> Result<Decision<ClearanceOutcome>, ApiError> {
-    let key = code.to_owned();
+    let key = code.clone();
     state
         .db(move |c| decide(c, &key, purpose, as_of))
         .await?

@@ -1,12 +1,17 @@
 //! The PRF-1 profile gate as every employee service calls it.
 
+use cscms_domain::employee::EmployeeCode;
+
 use crate::error::{ApiError, ProblemCode};
 use crate::state::AppState;
 
 /// Refuses an employee service until the employee's profile has been
 /// submitted (PRF-1), naming the missing step.
-pub async fn require_profile_submitted(state: &AppState, code: &str) -> Result<(), ApiError> {
-    let key = code.to_owned();
+pub async fn require_profile_submitted(
+    state: &AppState,
+    code: &EmployeeCode,
+) -> Result<(), ApiError> {
+    let key = code.clone();
     let record = state
         .db(move |c| cscms_store::profiles::load(c, &key))
         .await?;

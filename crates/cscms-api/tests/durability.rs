@@ -143,7 +143,7 @@ async fn acknowledged_writes_survive_a_kill_9() {
     assert!(acked.len() >= KILL_AFTER);
     let mut conn = url.establish().unwrap();
     for id in &acked {
-        let org = cscms_store::organisations::get(&mut conn, id).unwrap();
+        let org = cscms_store::organisations::get(&mut conn, &id.parse().unwrap()).unwrap();
         let org = org.unwrap_or_else(|| panic!("acknowledged {id} is missing after the crash"));
         assert!(org.name.starts_with("Durability office"), "{id} intact");
         let trail = cscms_store::audit::for_entity(&mut conn, "organisation", id).unwrap();
@@ -151,8 +151,9 @@ async fn acknowledged_writes_survive_a_kill_9() {
     }
     // Writes in flight at the kill either landed whole or not at all.
     let all = cscms_store::organisations::list(&mut conn).unwrap();
-    for org in all.iter().filter(|o| o.id.starts_with("DUR")) {
-        let trail = cscms_store::audit::for_entity(&mut conn, "organisation", &org.id).unwrap();
+    for org in all.iter().filter(|o| o.id.as_str().starts_with("DUR")) {
+        let trail =
+            cscms_store::audit::for_entity(&mut conn, "organisation", org.id.as_str()).unwrap();
         assert_eq!(trail.len(), 1, "{}: record and audit row together", org.id);
     }
     let audited = cscms_store::audit::list(
@@ -166,7 +167,7 @@ async fn acknowledged_writes_survive_a_kill_9() {
     .unwrap();
     for row in &audited {
         assert!(
-            all.iter().any(|o| o.id == row.entity_id),
+            all.iter().any(|o| o.id.as_str() == row.entity_id),
             "audit row {} without its record",
             row.entity_id
         );

@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "UPPERCASE")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 pub enum Cadre {
     Css,
     Csss,
@@ -28,6 +33,8 @@ impl Cadre {
         }
     }
 }
+
+crate::sql::sql_text!(Cadre, Cadre::from_str);
 
 impl fmt::Display for Cadre {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

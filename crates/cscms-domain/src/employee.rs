@@ -9,8 +9,15 @@ use crate::cadre::UnknownValue;
 /// An employee code: 3-20 of A-Z, 0-9 and '-', starting with a letter
 /// (the cadre prefix in practice, e.g. `CSS-004211`).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[serde(transparent)]
 pub struct EmployeeCode(String);
+
+crate::sql::sql_text!(EmployeeCode, EmployeeCode::parse);
 
 impl EmployeeCode {
     pub fn parse(s: &str) -> Result<Self, UnknownValue> {
@@ -33,6 +40,19 @@ impl EmployeeCode {
     }
 }
 
+impl std::str::FromStr for EmployeeCode {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl From<EmployeeCode> for String {
+    fn from(code: EmployeeCode) -> String {
+        code.0
+    }
+}
+
 impl fmt::Display for EmployeeCode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -48,9 +68,16 @@ macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident as $schema:expr, $what:literal { $($variant:ident = $text:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[cfg_attr(
+            feature = "diesel",
+            derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+            diesel(sql_type = diesel::sql_types::Text)
+        )]
         pub enum $name {
             $(#[serde(rename = $text)] $variant),+
         }
+
+        $crate::sql::sql_text!($name, <$name as ::std::str::FromStr>::from_str);
 
         // By hand: the derive does not see `serde(rename)` through a macro
         // and would document the Rust names instead of the wire values.

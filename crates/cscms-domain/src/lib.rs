@@ -25,6 +25,7 @@ pub mod rules;
 pub mod scope;
 pub mod spouse_posting;
 pub mod spouse_request;
+mod sql;
 pub mod surplus;
 pub mod text;
 pub mod trn;

@@ -12,6 +12,11 @@ use crate::cadre::UnknownValue;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 pub enum OrgKind {
     Ministry,
     Department,
@@ -45,6 +50,8 @@ impl OrgKind {
     }
 }
 
+crate::sql::sql_text!(OrgKind, OrgKind::from_str);
+
 impl fmt::Display for OrgKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
@@ -67,20 +74,27 @@ impl FromStr for OrgKind {
 /// Whether an organisation is a ministry or department: one with no parent.
 /// Every other organisation is a body onboarded under one (DEP-1), and only
 /// under a ministry or department (one level deep).
-pub fn is_ministry(parent: Option<&str>) -> bool {
+pub fn is_ministry<T: ?Sized>(parent: Option<&T>) -> bool {
     parent.is_none()
 }
 
 /// The ministry or department an organisation answers to: its parent, or
 /// itself where it is one (PRF-2, DEP-1, TRN-1).
-pub fn ministry_of<'a>(org: &'a str, parent: Option<&'a str>) -> &'a str {
+pub fn ministry_of<'a, T: ?Sized>(org: &'a T, parent: Option<&'a T>) -> &'a T {
     parent.unwrap_or(org)
 }
 
 /// An organisation id: short upper-case code such as `MHA` or `MHA-NDMA`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 #[serde(transparent)]
 pub struct OrgId(String);
+
+crate::sql::sql_text!(OrgId, OrgId::parse);
 
 impl OrgId {
     pub fn parse(s: &str) -> Result<Self, UnknownValue> {
@@ -103,6 +117,19 @@ impl OrgId {
     }
 }
 
+impl std::str::FromStr for OrgId {
+    type Err = UnknownValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s)
+    }
+}
+
+impl From<OrgId> for String {
+    fn from(id: OrgId) -> String {
+        id.0
+    }
+}
+
 impl fmt::Display for OrgId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -115,7 +142,7 @@ mod tests {
 
     #[test]
     fn a_ministry_has_no_parent_and_answers_to_itself() {
-        assert!(is_ministry(None));
+        assert!(is_ministry::<str>(None));
         assert!(!is_ministry(Some("MHA")));
         assert_eq!(ministry_of("MHA", None), "MHA");
         assert_eq!(ministry_of("MHA-NDMA", Some("MHA")), "MHA");

@@ -24,7 +24,7 @@ fn pay_ref(cadre: Option<Cadre>, level: Option<&str>, grade: Option<&str>) -> Op
 /// the entry grade; events the engine cannot place (a promotion with no
 /// recorded level, a postponement without its days) are left out.
 pub fn macp_input(e: &EmployeeRow, history: &[ServiceEventRow]) -> Option<MacpInput> {
-    let cadre = e.cadre.parse::<Cadre>().ok();
+    let cadre = Some(e.cadre);
     let mut events = Vec::new();
     let mut entry = None;
     for ev in history {
@@ -89,8 +89,8 @@ mod tests {
     ) -> ServiceEventRow {
         ServiceEventRow {
             id: 0,
-            employee_code: "CSS-000001".into(),
-            kind: kind.into(),
+            employee_code: "CSS-000001".parse().unwrap(),
+            kind: kind.parse().unwrap(),
             effective_on: on,
             from_grade: None,
             to_grade: Some(grade.into()),
@@ -108,9 +108,9 @@ mod tests {
     fn history_maps_to_engine_events() {
         let now = Utc::now().naive_utc();
         let e = EmployeeRow {
-            code: "CSS-000001".into(),
+            code: "CSS-000001".parse().unwrap(),
             name: "A".into(),
-            cadre: "CSS".into(),
+            cadre: "CSS".parse().unwrap(),
             grade: "SO".into(),
             service_group: "B".into(),
             pay_level: "8".into(),
@@ -119,11 +119,11 @@ mod tests {
             joined_government_on: d(2005, 1, 1),
             joined_entry_grade_on: d(2005, 1, 1),
             joined_present_grade_on: d(2012, 1, 1),
-            org_id: "MHA".into(),
+            org_id: "MHA".parse().unwrap(),
             station: "New Delhi".into(),
             station_state: "Delhi".into(),
-            gender: "male".into(),
-            category: "UR".into(),
+            gender: "male".parse().unwrap(),
+            category: "UR".parse().unwrap(),
             version: 1,
             created_at: now,
             updated_at: now,

@@ -2,13 +2,16 @@
 //! first served under a lock, reimbursement claims and the ledger of units.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
-use cscms_domain::trn::ClaimState;
+use cscms_domain::trn::{Category, ClaimState, Grade};
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
+use crate::json::Json;
 use crate::schema::{
     delpge_claims, delpge_enrolments, delpge_programmes, employees, organisations,
 };
@@ -20,15 +23,15 @@ use crate::{DbConn, StoreError};
 pub struct ProgrammeRow {
     pub id: i64,
     pub name: String,
-    pub category: String,
+    pub category: Category,
     pub units: i64,
     pub session: String,
     pub seats: i64,
-    /// JSON arrays; empty: all.
-    pub eligible_levels: String,
-    pub eligible_ministries: String,
+    /// Empty: all.
+    pub eligible_levels: Json<Vec<String>>,
+    pub eligible_ministries: Json<Vec<String>>,
     pub complete_by: NaiveDate,
-    pub minimum_grade: String,
+    pub minimum_grade: Grade,
     pub notified_by: String,
     pub notified_at: NaiveDateTime,
 }
@@ -112,8 +115,8 @@ pub fn programmes(c: &mut DbConn) -> Result<Vec<(ProgrammeRow, i64)>, StoreError
 pub struct EnrolmentRow {
     pub id: i64,
     pub programme_id: i64,
-    pub employee_code: String,
-    pub org_id: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
     pub enrolled_on: NaiveDate,
     pub enrolled_at: NaiveDateTime,
     pub claimed: bool,
@@ -142,8 +145,8 @@ pub fn enrol(
     actor: &Actor,
     programme_id: i64,
     seats: i64,
-    code: &str,
-    org_id: &str,
+    code: &EmployeeCode,
+    org_id: &OrgId,
     on: NaiveDate,
     at: NaiveDateTime,
 ) -> Result<Enrolment, StoreError> {
@@ -183,7 +186,7 @@ pub fn enrol(
                 action: "enrol",
                 entity: "delpge_enrolment",
                 entity_id: id.to_string(),
-                org_id: Some(org_id.to_owned()),
+                org_id: Some(org_id.to_string()),
                 before: None,
                 after: Some(json!({"programme_id": programme_id, "employee_code": code})),
             };
@@ -205,18 +208,19 @@ pub fn enrolment(c: &mut DbConn, id: i64) -> Result<Option<EnrolmentRow>, StoreE
 pub struct ClaimRow {
     pub id: i64,
     pub enrolment_id: i64,
-    pub employee_code: String,
-    pub org_id: String,
-    pub category: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
+    pub category: Category,
     pub fee_paid: i64,
     pub receipt_ref: String,
     pub completed_on: NaiveDate,
-    pub grade: String,
+    pub grade: Grade,
     pub units: i64,
     pub admissible: bool,
     pub amount: i64,
-    pub decision: String,
-    pub state: String,
+    /// The TRN-1 decision taken at filing, as recorded.
+    pub decision: Json<serde_json::Value>,
+    pub state: ClaimState,
     pub decided_by: Option<String>,
     pub decided_at: Option<NaiveDateTime>,
     pub reason: Option<String>,
@@ -227,13 +231,13 @@ pub struct ClaimRow {
 #[derive(Debug, Clone)]
 pub struct ClaimFiling {
     pub enrolment_id: i64,
-    pub employee_code: String,
-    pub org_id: String,
-    pub category: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
+    pub category: Category,
     pub fee_paid: i64,
     pub receipt_ref: String,
     pub completed_on: NaiveDate,
-    pub grade: String,
+    pub grade: Grade,
     pub filed_at: NaiveDateTime,
 }
 
@@ -249,7 +253,7 @@ pub struct Decided {
 
 /// Reimbursements that count against later claims: admissible and not
 /// rejected, as (category, completion date).
-fn earned(c: &mut DbConn, code: &str) -> Result<Vec<(String, NaiveDate)>, StoreError> {
+fn earned(c: &mut DbConn, code: &EmployeeCode) -> Result<Vec<(String, NaiveDate)>, StoreError> {
     Ok(delpge_claims::table
         .filter(delpge_claims::employee_code.eq(code))
         .filter(delpge_claims::admissible.eq(true))
@@ -304,7 +308,7 @@ pub fn file_claim(
             action: "claim",
             entity: "delpge_claim",
             entity_id: id.to_string(),
-            org_id: Some(filing.org_id.clone()),
+            org_id: Some(filing.org_id.to_string()),
             before: None,
             after: Some(json!({"state": state, "units": d.units, "amount": d.amount,
                                "admissible": d.admissible, "enrolment_id": filing.enrolment_id})),
@@ -340,10 +344,10 @@ pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<()
 pub struct ClaimRecord {
     pub row: ClaimRow,
     pub employee_name: String,
-    pub org_parent: Option<String>,
+    pub org_parent: Option<OrgId>,
 }
 
-type Joined = (ClaimRow, String, Option<String>);
+type Joined = (ClaimRow, String, Option<OrgId>);
 
 fn record((row, employee_name, org_parent): Joined) -> ClaimRecord {
     ClaimRecord {
@@ -372,7 +376,8 @@ pub fn claim_record(c: &mut DbConn, id: i64) -> Result<Option<ClaimRecord>, Stor
             organisations::parent_id,
         ))
         .first::<Joined>(c)
-        .optional()?
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("delpge_claims", &id))?
         .map(record))
 }
 
@@ -409,7 +414,7 @@ pub fn claims(
 /// One employee's claims and enrolments, oldest first: the ledger.
 pub fn ledger(
     c: &mut DbConn,
-    code: &str,
+    code: &EmployeeCode,
 ) -> Result<(Vec<ClaimRow>, Vec<EnrolmentRow>), StoreError> {
     let claims = delpge_claims::table
         .filter(delpge_claims::employee_code.eq(code))

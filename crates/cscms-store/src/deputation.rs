@@ -1,11 +1,17 @@
 //! Deputation (DEP-1): advertisements with their versions, and applications.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::cadre::Cadre;
+use cscms_domain::deputation::{AdvertState, DepState};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
+use crate::json::{to_text, Json};
 use crate::schema::{
     deputation_advert_versions as versions, deputation_adverts as adverts,
     deputation_applications as apps, employees, organisations,
@@ -17,13 +23,13 @@ use crate::{DbConn, StoreError};
 #[diesel(table_name = adverts)]
 pub struct AdvertRow {
     pub id: i64,
-    pub org_id: String,
+    pub org_id: OrgId,
     /// `open` or `closed` (an open one lapses after its last date).
-    pub state: String,
+    pub state: AdvertState,
     pub version: i64,
     pub last_date: NaiveDate,
-    /// JSON: the advertisement as published or last amended.
-    pub content: String,
+    /// The advertisement as published or last amended.
+    pub content: Json<AdvertDoc>,
     pub published_by: String,
     pub published_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -34,7 +40,7 @@ pub struct AdvertRow {
 pub struct AdvertRecord {
     pub row: AdvertRow,
     pub org_name: String,
-    pub org_parent: Option<String>,
+    pub org_parent: Option<OrgId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -42,15 +48,43 @@ pub struct AdvertRecord {
 pub struct VersionRow {
     pub advert_id: i64,
     pub version: i64,
-    pub content: String,
+    pub content: Json<AdvertDoc>,
     pub at: NaiveDateTime,
     pub by_sub: String,
+}
+
+/// An advertisement as stored: its own shape, so the API's request and
+/// view may change without changing stored rows (DEP-1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdvertDoc {
+    pub post: String,
+    /// 7th CPC pay level of the post.
+    pub level: String,
+    pub vacancies: u32,
+    pub place: String,
+    pub place_state: String,
+    pub tenure_years: u32,
+    pub eligibility: AdvertDocEligibility,
+    pub last_date: NaiveDate,
+    #[serde(default)]
+    pub documents_required: Vec<String>,
+}
+
+/// Who may apply, as stored with an advertisement (DEP-2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AdvertDocEligibility {
+    pub cadres: Vec<Cadre>,
+    #[serde(default)]
+    pub grades: Vec<String>,
+    pub min_level: String,
+    #[serde(default)]
+    pub min_years_in_grade: u32,
 }
 
 #[derive(Insertable)]
 #[diesel(table_name = adverts)]
 struct NewAdvertRow<'a> {
-    org_id: &'a str,
+    org_id: &'a OrgId,
     state: &'a str,
     version: i64,
     last_date: NaiveDate,
@@ -74,33 +108,34 @@ struct NewVersion<'a> {
 #[derive(Debug, Clone)]
 pub struct AdvertContent {
     pub last_date: NaiveDate,
-    /// JSON of the whole advertisement.
-    pub content: String,
+    /// The whole advertisement.
+    pub content: AdvertDoc,
 }
 
 /// Publishes an advertisement (version 1) with its opening step, audited.
 pub fn publish(
     c: &mut DbConn,
     actor: &Actor,
-    org_id: &str,
+    org_id: &OrgId,
     terms: &AdvertContent,
     step: &Step,
 ) -> Result<i64, StoreError> {
-    with_step(c, actor, step, org_id, |c| {
+    let content = to_text(&terms.content)?;
+    with_step(c, actor, step, org_id.as_str(), |c| {
         let id: i64 = diesel::insert_into(adverts::table)
             .values(NewAdvertRow {
                 org_id,
                 state: step.to_state,
                 version: 1,
                 last_date: terms.last_date,
-                content: &terms.content,
+                content: &content,
                 published_by: &step.actor_sub,
                 published_at: step.at,
                 updated_at: step.at,
             })
             .returning(adverts::id)
             .get_result(c)?;
-        insert_version(c, id, 1, terms, step)?;
+        insert_version(c, id, 1, &content, step)?;
         Ok(Some((id, id)))
     })
 }
@@ -109,14 +144,14 @@ fn insert_version(
     c: &mut DbConn,
     id: i64,
     version: i64,
-    terms: &AdvertContent,
+    content: &str,
     step: &Step,
 ) -> Result<(), StoreError> {
     diesel::insert_into(versions::table)
         .values(NewVersion {
             advert_id: id,
             version,
-            content: &terms.content,
+            content,
             at: step.at,
             by_sub: &step.actor_sub,
         })
@@ -136,7 +171,8 @@ pub fn amend(
 ) -> Result<i64, StoreError> {
     let org = advert_org(c, id)?;
     let next = expected_version + 1;
-    with_step(c, actor, step, &org, |c| {
+    let content = to_text(&terms.content)?;
+    with_step(c, actor, step, org.as_str(), |c| {
         let n = diesel::update(
             adverts::table
                 .find(id)
@@ -146,14 +182,14 @@ pub fn amend(
         .set((
             adverts::version.eq(next),
             adverts::last_date.eq(terms.last_date),
-            adverts::content.eq(&terms.content),
+            adverts::content.eq(&content),
             adverts::updated_at.eq(step.at),
         ))
         .execute(c)?;
         if n != 1 {
             return Ok(None);
         }
-        insert_version(c, id, next, terms, step)?;
+        insert_version(c, id, next, &content, step)?;
         Ok(Some((id, next)))
     })
 }
@@ -168,14 +204,15 @@ pub fn advance_advert(
     steps::advance(c, actor, id, step, steps::state_update!(adverts, id, step))
 }
 
-fn advert_org(c: &mut DbConn, id: i64) -> Result<String, StoreError> {
-    Ok(adverts::table
+fn advert_org(c: &mut DbConn, id: i64) -> Result<OrgId, StoreError> {
+    adverts::table
         .find(id)
         .select(adverts::org_id)
-        .first::<String>(c)?)
+        .first::<OrgId>(c)
+        .map_err(|e| StoreError::from(e).in_row("deputation_adverts", &id))
 }
 
-type AdvertJoined = (AdvertRow, String, Option<String>);
+type AdvertJoined = (AdvertRow, String, Option<OrgId>);
 
 fn advert_record((row, org_name, org_parent): AdvertJoined) -> AdvertRecord {
     AdvertRecord {
@@ -195,7 +232,8 @@ pub fn advert(c: &mut DbConn, id: i64) -> Result<Option<AdvertRecord>, StoreErro
             organisations::parent_id,
         ))
         .first::<AdvertJoined>(c)
-        .optional()?
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("deputation_adverts", &id))?
         .map(advert_record))
 }
 
@@ -234,7 +272,8 @@ pub fn adverts(
             organisations::name,
             organisations::parent_id,
         ))
-        .load::<AdvertJoined>(c)?
+        .load::<AdvertJoined>(c)
+        .map_err(|e| StoreError::from(e).in_row("deputation_adverts", &"list"))?
         .into_iter()
         .map(advert_record)
         .collect())
@@ -242,11 +281,12 @@ pub fn adverts(
 
 /// Every version of an advertisement, the first as published.
 pub fn versions(c: &mut DbConn, advert_id: i64) -> Result<Vec<VersionRow>, StoreError> {
-    Ok(versions::table
+    versions::table
         .filter(versions::advert_id.eq(advert_id))
         .order(versions::version.asc())
         .select(VersionRow::as_select())
-        .load(c)?)
+        .load(c)
+        .map_err(|e| StoreError::from(e).in_row("deputation_advert_versions of", &advert_id))
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -254,28 +294,35 @@ pub fn versions(c: &mut DbConn, advert_id: i64) -> Result<Vec<VersionRow>, Store
 pub struct ApplicationRow {
     pub id: i64,
     pub advert_id: i64,
-    pub employee_code: String,
+    pub employee_code: EmployeeCode,
     /// The applicant's organisation when applying: its ministry gives cadre clearance.
-    pub org_id: String,
-    pub state: String,
+    pub org_id: OrgId,
+    pub state: DepState,
     /// The version of the advertisement applied to.
     pub advert_version: i64,
-    /// JSON array of {name, reference}.
-    pub documents: String,
+    pub documents: Json<Vec<AppDocument>>,
     pub remarks: Option<String>,
-    /// JSON: the DEP-2 eligibility decision taken when applying.
-    pub eligibility: String,
+    /// The DEP-2 eligibility decision taken when applying, as recorded.
+    pub eligibility: Json<serde_json::Value>,
     pub submitted_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A document an application carries, as stored: its name and where it
+/// can be had.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppDocument {
+    pub name: String,
+    pub reference: String,
 }
 
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = apps)]
 pub struct NewApplication {
     pub advert_id: i64,
-    pub employee_code: String,
-    pub org_id: String,
-    pub state: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
+    pub state: DepState,
     pub advert_version: i64,
     pub documents: String,
     pub remarks: Option<String>,
@@ -290,7 +337,7 @@ pub struct ApplicationRecord {
     pub row: ApplicationRow,
     pub employee_name: String,
     /// The parent of the applicant's organisation.
-    pub org_parent: Option<String>,
+    pub org_parent: Option<OrgId>,
     pub advert: AdvertRecord,
 }
 
@@ -302,7 +349,7 @@ pub fn apply(
     new: &NewApplication,
     step: &Step,
 ) -> Result<i64, StoreError> {
-    with_step(c, actor, step, &new.org_id, |c| {
+    with_step(c, actor, step, new.org_id.as_str(), |c| {
         let id: i64 = diesel::insert_into(apps::table)
             .values(new)
             .returning(apps::id)
@@ -384,14 +431,20 @@ fn query(
     } else {
         q.order((apps::submitted_at.desc(), apps::id.desc()))
     };
-    let rows: Vec<(ApplicationRow, String, Option<String>)> = q
+    let rows: Vec<(ApplicationRow, String, Option<OrgId>)> = q
         .limit(limit)
         .select((
             ApplicationRow::as_select(),
             employees::name,
             organisations::parent_id,
         ))
-        .load(c)?;
+        .load(c)
+        .map_err(|e| {
+            StoreError::from(e).in_row(
+                "deputation_applications",
+                &id.map_or("list".into(), |i| i.to_string()),
+            )
+        })?;
     let mut out = Vec::with_capacity(rows.len());
     for (row, employee_name, org_parent) in rows {
         let advert = advert(c, row.advert_id)?.ok_or_else(|| {

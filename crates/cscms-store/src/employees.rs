@@ -1,6 +1,9 @@
 //! Employees and their service history.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::cadre::Cadre;
+use cscms_domain::employee::{Category, EmployeeCode, Gender, ServiceEventKind};
+use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -11,9 +14,9 @@ use crate::{DbConn, StoreError};
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = employees)]
 pub struct EmployeeRow {
-    pub code: String,
+    pub code: EmployeeCode,
     pub name: String,
-    pub cadre: String,
+    pub cadre: Cadre,
     pub grade: String,
     pub service_group: String,
     pub pay_level: String,
@@ -22,11 +25,11 @@ pub struct EmployeeRow {
     pub joined_government_on: NaiveDate,
     pub joined_entry_grade_on: NaiveDate,
     pub joined_present_grade_on: NaiveDate,
-    pub org_id: String,
+    pub org_id: OrgId,
     pub station: String,
     pub station_state: String,
-    pub gender: String,
-    pub category: String,
+    pub gender: Gender,
+    pub category: Category,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -36,8 +39,8 @@ pub struct EmployeeRow {
 #[diesel(table_name = service_events)]
 pub struct ServiceEventRow {
     pub id: i64,
-    pub employee_code: String,
-    pub kind: String,
+    pub employee_code: EmployeeCode,
+    pub kind: ServiceEventKind,
     pub effective_on: NaiveDate,
     pub from_grade: Option<String>,
     pub to_grade: Option<String>,
@@ -55,8 +58,8 @@ pub struct ServiceEventRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = service_events, treat_none_as_default_value = false)]
 pub struct NewServiceEvent {
-    pub employee_code: String,
-    pub kind: String,
+    pub employee_code: EmployeeCode,
+    pub kind: ServiceEventKind,
     pub effective_on: NaiveDate,
     pub from_grade: Option<String>,
     pub to_grade: Option<String>,
@@ -76,7 +79,7 @@ impl NewServiceEvent {
         ServiceEventRow {
             id: 0,
             employee_code: self.employee_code.clone(),
-            kind: self.kind.clone(),
+            kind: self.kind,
             effective_on: self.effective_on,
             from_grade: self.from_grade.clone(),
             to_grade: self.to_grade.clone(),
@@ -105,7 +108,7 @@ pub struct EmployeeFilter {
 #[derive(Debug, Clone)]
 pub struct Placed<T> {
     pub record: T,
-    pub org_parent: Option<String>,
+    pub org_parent: Option<OrgId>,
 }
 
 diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
@@ -210,24 +213,29 @@ pub fn with_history(
 }
 
 /// One employee with the parent of their organisation (for scope).
-pub fn get(conn: &mut DbConn, code: &str) -> Result<Option<Placed<EmployeeRow>>, StoreError> {
+pub fn get(
+    conn: &mut DbConn,
+    code: &EmployeeCode,
+) -> Result<Option<Placed<EmployeeRow>>, StoreError> {
     // The code is the primary key: at most one row, no LIMIT needed.
     let found = crate::on_backend!(conn, |c| employees::table
         .inner_join(organisations::table)
         .filter(employees::code.eq(code))
         .select((EmployeeRow::as_select(), organisations::parent_id))
-        .get_result::<(EmployeeRow, Option<String>)>(c)
-        .optional())?;
+        .get_result::<(EmployeeRow, Option<OrgId>)>(c)
+        .optional())
+    .map_err(|e| StoreError::from(e).in_row("employees", code))?;
     Ok(found.map(|(record, org_parent)| Placed { record, org_parent }))
 }
 
 /// An employee's service history, oldest first.
-pub fn history(conn: &mut DbConn, code: &str) -> Result<Vec<ServiceEventRow>, StoreError> {
-    Ok(crate::on_backend!(conn, |c| service_events::table
+pub fn history(conn: &mut DbConn, code: &EmployeeCode) -> Result<Vec<ServiceEventRow>, StoreError> {
+    crate::on_backend!(conn, |c| service_events::table
         .filter(service_events::employee_code.eq(code))
         .order((service_events::effective_on.asc(), service_events::id.asc()))
         .select(ServiceEventRow::as_select())
-        .load(c))?)
+        .load(c))
+    .map_err(|e| StoreError::from(e).in_row("service_events of", code))
 }
 
 /// Inserts an employee and their service history (seeding and imports).
@@ -264,7 +272,7 @@ pub fn add_events(conn: &mut DbConn, events: &[NewServiceEvent]) -> Result<(), S
                 .values(chunk)
                 .execute(c))?;
         }
-        let mut codes: Vec<String> = events.iter().map(|e| e.employee_code.clone()).collect();
+        let mut codes: Vec<EmployeeCode> = events.iter().map(|e| e.employee_code.clone()).collect();
         codes.sort_unstable();
         codes.dedup();
         crate::macp_due::recompute(c, &codes)

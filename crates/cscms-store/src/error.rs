@@ -11,7 +11,7 @@ pub enum StoreError {
     #[error("connection pool: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
     #[error("query: {0}")]
-    Query(#[from] diesel::result::Error),
+    Query(diesel::result::Error),
     #[error("migration: {0}")]
     Migration(String),
     #[error("stored value out of shape: {0}")]
@@ -32,7 +32,30 @@ pub enum StoreError {
     Busy,
 }
 
+/// A stored value that its domain type does not read (a column's `FromSql`
+/// failed) is `Corrupt`, like any other unreadable stored data: the API
+/// answers 500 and logs what it was, never "not found" or a default.
+impl From<diesel::result::Error> for StoreError {
+    fn from(e: diesel::result::Error) -> Self {
+        match e {
+            diesel::result::Error::DeserializationError(cause) => {
+                StoreError::Corrupt(format!("unreadable stored value: {cause}"))
+            }
+            other => StoreError::Query(other),
+        }
+    }
+}
+
 impl StoreError {
+    /// Names the table and row a `Corrupt` error was read from, for the
+    /// log; other errors pass unchanged.
+    pub fn in_row(self, table: &str, key: &dyn std::fmt::Display) -> Self {
+        match self {
+            StoreError::Corrupt(what) => StoreError::Corrupt(format!("{table} {key}: {what}")),
+            other => other,
+        }
+    }
+
     /// Maps a unique-constraint violation to `Conflict`, keeping other errors.
     pub(crate) fn from_write(e: diesel::result::Error, what: &str) -> Self {
         use diesel::result::{DatabaseErrorKind, Error};

@@ -2,10 +2,12 @@
 //! decision on the amounts from every Government source.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::exgratia::SourceAmount;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
+use crate::json::Json;
 use crate::schema::exgratia_cases;
 use crate::{DbConn, StoreError};
 
@@ -17,13 +19,12 @@ pub struct ExGratiaRow {
     pub employee_code: Option<String>,
     pub org_id: String,
     pub date_of_death: NaiveDate,
-    /// JSON array of `{source, description, amount}`.
-    pub amounts: String,
+    pub amounts: Json<Vec<SourceAmount>>,
     pub total: i64,
     pub admissible: Option<i64>,
     pub regime: String,
-    /// The engine's decision (JSON) as taken when the case was recorded.
-    pub decision: String,
+    /// The engine's decision as taken when the case was recorded.
+    pub decision: Json<serde_json::Value>,
     pub remarks: Option<String>,
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,

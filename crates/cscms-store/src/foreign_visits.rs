@@ -1,11 +1,16 @@
 //! Private foreign visit requests (FV-1).
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::foreign_visit::{FundedBy, FvState, LeaveKind};
+use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
+use crate::json::Json;
 use crate::schema::{employees, foreign_visits, organisations};
 use crate::steps::{self, with_step};
 use crate::{DbConn, StoreError};
@@ -14,21 +19,20 @@ use crate::{DbConn, StoreError};
 #[diesel(table_name = foreign_visits)]
 pub struct FvRow {
     pub id: i64,
-    pub employee_code: String,
-    pub org_id: String,
-    pub state: String,
-    /// JSON array of country names.
-    pub countries: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
+    pub state: FvState,
+    /// The countries to be visited.
+    pub countries: Json<Vec<String>>,
     pub from_date: NaiveDate,
     pub to_date: NaiveDate,
     pub purpose: String,
-    pub funded_by: String,
+    pub funded_by: FundedBy,
     pub funding_details: Option<String>,
-    pub leave_kind: String,
+    pub leave_kind: LeaveKind,
     pub leave_from: NaiveDate,
     pub leave_to: NaiveDate,
-    /// JSON object: name, address, phone, email.
-    pub contact_abroad: String,
+    pub contact_abroad: Json<ContactDoc>,
     pub submitted_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -37,16 +41,17 @@ pub struct FvRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = foreign_visits)]
 pub struct NewFv {
-    pub employee_code: String,
-    pub org_id: String,
-    pub state: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
+    pub state: FvState,
+    /// JSON array of country names ([`crate::json::to_text`]).
     pub countries: String,
     pub from_date: NaiveDate,
     pub to_date: NaiveDate,
     pub purpose: String,
-    pub funded_by: String,
+    pub funded_by: FundedBy,
     pub funding_details: Option<String>,
-    pub leave_kind: String,
+    pub leave_kind: LeaveKind,
     pub leave_from: NaiveDate,
     pub leave_to: NaiveDate,
     pub contact_abroad: String,
@@ -59,12 +64,21 @@ pub struct NewFv {
 pub struct FvRecord {
     pub row: FvRow,
     pub employee_name: String,
-    pub org_parent: Option<String>,
+    pub org_parent: Option<OrgId>,
+}
+
+/// Whom the employee can be reached through abroad, as stored (FV-1).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContactDoc {
+    pub name: String,
+    pub address: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
 }
 
 /// Files a request with its opening step, audited.
 pub fn apply(c: &mut DbConn, actor: &Actor, new: &NewFv, step: &Step) -> Result<i64, StoreError> {
-    with_step(c, actor, step, &new.org_id, |c| {
+    with_step(c, actor, step, new.org_id.as_str(), |c| {
         let id: i64 = diesel::insert_into(foreign_visits::table)
             .values(new)
             .returning(foreign_visits::id)
@@ -84,7 +98,7 @@ pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<()
     )
 }
 
-type Joined = (FvRow, String, Option<String>);
+type Joined = (FvRow, String, Option<OrgId>);
 
 fn record((row, employee_name, org_parent): Joined) -> FvRecord {
     FvRecord {
@@ -105,7 +119,8 @@ pub fn get(c: &mut DbConn, id: i64) -> Result<Option<FvRecord>, StoreError> {
             organisations::parent_id,
         ))
         .first::<Joined>(c)
-        .optional()?
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("foreign_visits", &id))?
         .map(record))
 }
 

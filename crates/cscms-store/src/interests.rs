@@ -2,11 +2,13 @@
 //! employee's ranked choice from it, and the demand those choices make.
 
 use chrono::NaiveDateTime;
+use cscms_domain::interests::{Kind, Level};
 use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
+use crate::json::Json;
 use crate::schema::{
     competency_areas, employee_interests, employees, interest_sets, organisations,
 };
@@ -17,12 +19,12 @@ use crate::{DbConn, StoreError};
 pub struct AreaRow {
     pub id: String,
     pub parent_id: Option<String>,
-    pub level: String,
-    pub kind: String,
+    pub level: Level,
+    pub kind: Kind,
     pub name: String,
     pub description: Option<String>,
-    /// JSON array of iGOT course ids.
-    pub course_ids: String,
+    /// iGOT course ids.
+    pub course_ids: Json<Vec<String>>,
     pub active: bool,
     pub version: i64,
     pub updated_by: String,
@@ -94,7 +96,7 @@ pub fn put_area(
         }
         let snapshot = |r: &AreaRow| {
             json!({"parent_id": r.parent_id, "level": r.level, "kind": r.kind, "name": r.name,
-                   "course_ids": r.course_ids, "active": r.active, "version": r.version})
+                   "course_ids": r.course_ids.text(), "active": r.active, "version": r.version})
         };
         let change = Change {
             action: if before.is_some() { "update" } else { "create" },

@@ -314,7 +314,7 @@ pub fn list(
         .map(|employee| {
             let filings = filed
                 .iter()
-                .filter(|r| r.employee_code == employee.code)
+                .filter(|r| r.employee_code == employee.code.as_str())
                 .map(IprReturnRow::summary)
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(IprListRow { employee, filings })

@@ -20,6 +20,7 @@ pub mod foreign_visits;
 pub mod idempotency;
 pub mod interests;
 pub mod ipr;
+pub mod json;
 pub mod macp_due;
 pub mod migrate;
 pub mod organisations;

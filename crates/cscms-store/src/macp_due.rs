@@ -30,7 +30,7 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use cscms_domain::cadre::Cadre;
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::pay::{self, NfsInput, Upgrade, UpgradeStatus};
 use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
@@ -49,7 +49,7 @@ const ROWS_PER_INSERT: usize = 1_000;
 #[derive(Debug, Clone, PartialEq, Insertable)]
 #[diesel(table_name = macp_due, treat_none_as_default_value = false)]
 pub struct DueRow {
-    pub employee_code: String,
+    pub employee_code: EmployeeCode,
     pub due_on: NaiveDate,
     /// The first as-of date the upgrade holds for; `None`: any before.
     pub known_from: Option<NaiveDate>,
@@ -63,7 +63,7 @@ pub struct DueRow {
 #[derive(Debug, Clone, PartialEq, Insertable)]
 #[diesel(table_name = nfs_due)]
 pub struct NfsDueRow {
-    pub employee_code: String,
+    pub employee_code: EmployeeCode,
     pub completes_on: NaiveDate,
 }
 
@@ -73,7 +73,7 @@ pub struct NfsDueRow {
 /// whether it applies depends on the as-of date or the vigilance status.
 pub fn nfs_row(e: &EmployeeRow) -> Option<NfsDueRow> {
     let input = NfsInput {
-        cadre: e.cadre.parse::<Cadre>().ok()?,
+        cadre: e.cadre,
         grade: e.grade.clone(),
         in_grade_since: e.joined_present_grade_on,
         assumed_duty_on: None,
@@ -158,7 +158,7 @@ pub fn rows_for(e: &EmployeeRow, history: &[ServiceEventRow]) -> Result<Vec<DueR
 /// Replaces the rows of these employees from their record and history as
 /// they now stand, inside the caller's transaction: every write that
 /// changes what the MACP engine reads calls it.
-pub fn recompute(conn: &mut DbConn, codes: &[String]) -> Result<(), StoreError> {
+pub fn recompute(conn: &mut DbConn, codes: &[EmployeeCode]) -> Result<(), StoreError> {
     for chunk in codes.chunks(CODES_PER_QUERY) {
         let people: Vec<EmployeeRow> = employees::table
             .filter(employees::code.eq_any(chunk))
@@ -254,7 +254,7 @@ pub fn recompute_all(conn: &mut DbConn) -> Result<usize, StoreError> {
     let mut after = String::new();
     let mut done = 0;
     loop {
-        let codes: Vec<String> = employees::table
+        let codes: Vec<EmployeeCode> = employees::table
             .filter(employees::code.gt(&after))
             .order(employees::code.asc())
             .limit(CODES_PER_QUERY as i64)
@@ -265,7 +265,7 @@ pub fn recompute_all(conn: &mut DbConn) -> Result<usize, StoreError> {
         };
         crate::db::write_transaction(conn, |c| recompute(c, &codes))?;
         done += codes.len();
-        after = last;
+        after = last.as_str().to_owned();
     }
 }
 

@@ -1,6 +1,8 @@
 //! Organisations and their nodal officers.
 
 use chrono::{NaiveDateTime, Utc};
+use cscms_domain::organisation::{OrgId, OrgKind};
+use cscms_domain::principal::Role;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -11,10 +13,10 @@ use crate::{DbConn, StoreError};
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = organisations)]
 pub struct OrgRow {
-    pub id: String,
+    pub id: OrgId,
     pub name: String,
-    pub kind: String,
-    pub parent_id: Option<String>,
+    pub kind: OrgKind,
+    pub parent_id: Option<OrgId>,
     pub state: Option<String>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -24,12 +26,12 @@ pub struct OrgRow {
 #[diesel(table_name = nodal_officers)]
 pub struct NodalOfficerRow {
     pub id: i64,
-    pub org_id: String,
+    pub org_id: OrgId,
     pub sub: String,
     pub name: String,
     pub designation: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
     pub created_at: NaiveDateTime,
 }
@@ -37,12 +39,12 @@ pub struct NodalOfficerRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = nodal_officers)]
 pub struct NewNodalOfficer {
-    pub org_id: String,
+    pub org_id: OrgId,
     pub sub: String,
     pub name: String,
     pub designation: String,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub active: bool,
     pub created_at: NaiveDateTime,
 }
@@ -50,10 +52,10 @@ pub struct NewNodalOfficer {
 /// A new organisation as the API has validated it.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewOrg {
-    pub id: String,
+    pub id: OrgId,
     pub name: String,
-    pub kind: String,
-    pub parent_id: Option<String>,
+    pub kind: OrgKind,
+    pub parent_id: Option<OrgId>,
     pub state: Option<String>,
 }
 
@@ -65,22 +67,24 @@ pub fn list(conn: &mut DbConn) -> Result<Vec<OrgRow>, StoreError> {
         .load(conn)?)
 }
 
-pub fn get(conn: &mut DbConn, id: &str) -> Result<Option<OrgRow>, StoreError> {
-    Ok(organisations::table
+pub fn get(conn: &mut DbConn, id: &OrgId) -> Result<Option<OrgRow>, StoreError> {
+    organisations::table
         .find(id)
         .select(OrgRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("organisations", id))
 }
 
 /// Active nodal and sub-nodal officers of an organisation.
-pub fn officers(conn: &mut DbConn, org_id: &str) -> Result<Vec<NodalOfficerRow>, StoreError> {
-    Ok(nodal_officers::table
+pub fn officers(conn: &mut DbConn, org_id: &OrgId) -> Result<Vec<NodalOfficerRow>, StoreError> {
+    nodal_officers::table
         .filter(nodal_officers::org_id.eq(org_id))
         .filter(nodal_officers::active.eq(true))
         .order(nodal_officers::id)
         .select(NodalOfficerRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("nodal_officers of", org_id))
 }
 
 /// Creates an organisation, audited. A taken id is a `Conflict`.
@@ -103,8 +107,8 @@ pub fn create(conn: &mut DbConn, actor: &Actor, new: NewOrg) -> Result<OrgRow, S
         let change = Change {
             action: "create",
             entity: "organisation",
-            entity_id: row.id.clone(),
-            org_id: Some(row.parent_id.clone().unwrap_or_else(|| row.id.clone())),
+            entity_id: row.id.to_string(),
+            org_id: Some(row.parent_id.as_ref().unwrap_or(&row.id).to_string()),
             before: None,
             after: serde_json::to_value(&row).ok(),
         };
@@ -142,7 +146,7 @@ pub fn onboard(
                 action: "onboard",
                 entity: "nodal_officer",
                 entity_id: row.sub.clone(),
-                org_id: Some(org.parent_id.clone().unwrap_or_else(|| org.id.clone())),
+                org_id: Some(org.parent_id.as_ref().unwrap_or(&org.id).to_string()),
                 before: None,
                 after: serde_json::to_value(&row).ok(),
             };

@@ -2,6 +2,8 @@
 //! record (employee columns), one version number over both for `ETag`s.
 
 use chrono::NaiveDateTime;
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::profile::{ProfileDoc, ProfileStatus, Round, ServiceRecord};
 use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
@@ -15,8 +17,8 @@ use crate::{DbConn, StoreError};
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = profiles)]
 pub struct ProfileRow {
-    pub employee_code: String,
-    pub status: String,
+    pub employee_code: EmployeeCode,
+    pub status: ProfileStatus,
     pub data: String,
     pub version: i64,
     pub submitted_at: Option<NaiveDateTime>,
@@ -33,13 +35,12 @@ pub struct ProfileRow {
 pub struct ProfileRecord {
     pub profile: ProfileRow,
     pub employee: EmployeeRow,
-    pub org_parent: Option<String>,
+    pub org_parent: Option<OrgId>,
 }
 
 impl ProfileRecord {
-    pub fn status(&self) -> Result<ProfileStatus, StoreError> {
-        ProfileStatus::parse(&self.profile.status)
-            .ok_or_else(|| StoreError::Corrupt(format!("profile status {}", self.profile.status)))
+    pub fn status(&self) -> ProfileStatus {
+        self.profile.status
     }
 
     pub fn returned_reasons(&self) -> Vec<String> {
@@ -61,11 +62,11 @@ impl ProfileRecord {
             joined_government_on: e.joined_government_on,
             joined_entry_grade_on: e.joined_entry_grade_on,
             joined_present_grade_on: e.joined_present_grade_on,
-            cadre: e.cadre.clone(),
+            cadre: e.cadre.as_str().to_owned(),
             grade: e.grade.clone(),
             pay_level: e.pay_level.clone(),
             pay_cell: e.pay_cell,
-            org_id: e.org_id.clone(),
+            org_id: e.org_id.to_string(),
         };
         let service =
             serde_json::to_value(service).map_err(|e| StoreError::Corrupt(e.to_string()))?;
@@ -77,7 +78,7 @@ impl ProfileRecord {
 
 pub(crate) fn create_empty(
     c: &mut DbConn,
-    code: &str,
+    code: &EmployeeCode,
     at: NaiveDateTime,
 ) -> Result<(), StoreError> {
     diesel::insert_into(profiles::table)
@@ -87,10 +88,10 @@ pub(crate) fn create_empty(
 }
 
 /// The draft profile every new employee starts with.
-pub(crate) fn empty_row(code: &str, at: NaiveDateTime) -> ProfileRow {
+pub(crate) fn empty_row(code: &EmployeeCode, at: NaiveDateTime) -> ProfileRow {
     ProfileRow {
-        employee_code: code.to_owned(),
-        status: ProfileStatus::Draft.as_str().to_owned(),
+        employee_code: code.clone(),
+        status: ProfileStatus::Draft,
         data: "{}".into(),
         version: 1,
         submitted_at: None,
@@ -103,7 +104,7 @@ pub(crate) fn empty_row(code: &str, at: NaiveDateTime) -> ProfileRow {
     }
 }
 
-pub fn load(c: &mut DbConn, code: &str) -> Result<Option<ProfileRecord>, StoreError> {
+pub fn load(c: &mut DbConn, code: &EmployeeCode) -> Result<Option<ProfileRecord>, StoreError> {
     let Some(placed) = employees::get(c, code)? else {
         return Ok(None);
     };
@@ -111,7 +112,8 @@ pub fn load(c: &mut DbConn, code: &str) -> Result<Option<ProfileRecord>, StoreEr
         .find(code)
         .select(ProfileRow::as_select())
         .first(c)
-        .optional()?;
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("profiles", code))?;
     Ok(profile.map(|profile| ProfileRecord {
         profile,
         employee: placed.record,
@@ -147,7 +149,7 @@ fn personal_json(doc: &ProfileDoc) -> Result<String, StoreError> {
 pub fn write(
     c: &mut DbConn,
     actor: &Actor,
-    code: &str,
+    code: &EmployeeCode,
     expected_version: i64,
     w: ProfileWrite,
     at: NaiveDateTime,
@@ -217,8 +219,8 @@ pub fn write(
         let change = Change {
             action: w.action,
             entity: "profile",
-            entity_id: code.to_owned(),
-            org_id: Some(record.employee.org_id.clone()),
+            entity_id: code.to_string(),
+            org_id: Some(record.employee.org_id.to_string()),
             before: Some(w.before),
             after: Some(w.after),
         };
@@ -248,7 +250,7 @@ pub fn pending(
             EmployeeRow::as_select(),
             organisations::parent_id,
         ))
-        .load::<(ProfileRow, EmployeeRow, Option<String>)>(c)?;
+        .load::<(ProfileRow, EmployeeRow, Option<OrgId>)>(c)?;
     Ok(rows
         .into_iter()
         .map(|(profile, employee, org_parent)| ProfileRecord {

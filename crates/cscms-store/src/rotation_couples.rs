@@ -4,10 +4,12 @@
 //! so both nodal officers read it.
 
 use chrono::NaiveDateTime;
+use cscms_domain::rotation::JointChoice;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
+use crate::json::Json;
 use crate::schema::rotation_couples;
 use crate::{DbConn, StoreError};
 
@@ -19,8 +21,8 @@ pub struct CoupleRow {
     pub second_code: String,
     pub first_org: String,
     pub second_org: String,
-    /// JSON array of `{"first": ministry, "second": ministry}`, most wanted first.
-    pub joint: String,
+    /// The joint list, most wanted first.
+    pub joint: Json<Vec<JointChoice>>,
     pub version: i64,
     pub proposed_at: NaiveDateTime,
     pub confirmed_at: Option<NaiveDateTime>,
@@ -59,7 +61,7 @@ fn view(row: &CoupleRow) -> serde_json::Value {
     json!({
         "first": row.first_code,
         "second": row.second_code,
-        "joint": serde_json::from_str::<serde_json::Value>(&row.joint).ok(),
+        "joint": serde_json::to_value(row.joint.get()).ok(),
         "confirmed": row.confirmed_at.is_some(),
         "version": row.version,
     })

@@ -1,6 +1,9 @@
 //! Representations against rotation results (ROT-1).
 
 use chrono::NaiveDateTime;
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
+use cscms_domain::rotation::representation::RepState;
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 
@@ -15,9 +18,9 @@ pub struct RepRow {
     pub id: i64,
     pub round_id: i64,
     pub run_id: i64,
-    pub employee_code: String,
-    pub org_id: String,
-    pub state: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
+    pub state: RepState,
     /// Who approved the run represented against: never its hearer.
     pub approved_by: String,
     pub submitted_at: NaiveDateTime,
@@ -29,9 +32,9 @@ pub struct RepRow {
 pub struct NewRep {
     pub round_id: i64,
     pub run_id: i64,
-    pub employee_code: String,
-    pub org_id: String,
-    pub state: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
+    pub state: RepState,
     pub approved_by: String,
     pub submitted_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -41,13 +44,13 @@ pub struct NewRep {
 #[derive(Debug, Clone)]
 pub struct RepRecord {
     pub row: RepRow,
-    pub org_parent: Option<String>,
+    pub org_parent: Option<OrgId>,
 }
 
 /// Files a representation with its opening step, audited; one per officer
 /// per round (`Conflict` otherwise).
 pub fn file(c: &mut DbConn, actor: &Actor, new: &NewRep, step: &Step) -> Result<i64, StoreError> {
-    with_step(c, actor, step, &new.org_id, |c| {
+    with_step(c, actor, step, new.org_id.as_str(), |c| {
         let id: i64 = diesel::insert_into(rotation_representations::table)
             .values(new)
             .returning(rotation_representations::id)
@@ -73,8 +76,9 @@ pub fn get(c: &mut DbConn, id: i64) -> Result<Option<RepRecord>, StoreError> {
         .inner_join(organisations::table)
         .filter(rotation_representations::id.eq(id))
         .select((RepRow::as_select(), organisations::parent_id))
-        .first::<(RepRow, Option<String>)>(c)
-        .optional()?
+        .first::<(RepRow, Option<OrgId>)>(c)
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("rotation_representations", &id))?
         .map(|(row, org_parent)| RepRecord { row, org_parent }))
 }
 

@@ -2,12 +2,17 @@
 //! preferences, each write audited with its change event.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::cadre::Cadre;
+use cscms_domain::employee::{EmployeeCode, ServiceEventKind};
+use cscms_domain::organisation::OrgId;
+use cscms_domain::rotation::round::RoundState;
 use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
 use crate::employees::{EmployeeRow, ServiceEventRow};
+use crate::json::Json;
 use crate::schema::{
     employees, organisations, rotation_preferences, rotation_rounds, rotation_runs, service_events,
 };
@@ -17,16 +22,16 @@ use crate::{DbConn, StoreError};
 #[diesel(table_name = rotation_rounds)]
 pub struct RoundRow {
     pub id: i64,
-    pub cadre: String,
-    /// JSON array of grade codes.
-    pub grades: String,
+    pub cadre: Cadre,
+    /// The grade codes of the round.
+    pub grades: Json<Vec<String>>,
     pub preferences_open: NaiveDate,
     pub preferences_close: NaiveDate,
     pub allocation_on: NaiveDate,
     pub orders_on: NaiveDate,
     pub min_preferences: i32,
     pub max_preferences: i32,
-    pub state: String,
+    pub state: RoundState,
     pub cancel_reason: Option<String>,
     pub version: i64,
     pub created_by: String,
@@ -132,8 +137,8 @@ pub fn amend(
             return Err(StoreError::Stale);
         }
         let old = RoundTermsRow {
-            cadre: before.cadre,
-            grades: before.grades,
+            cadre: before.cadre.as_str().to_owned(),
+            grades: before.grades.text().to_owned(),
             preferences_open: before.preferences_open,
             preferences_close: before.preferences_close,
             allocation_on: before.allocation_on,
@@ -229,8 +234,8 @@ pub struct PreferenceRow {
     pub round_id: i64,
     pub employee_code: String,
     pub org_id: String,
-    /// JSON array of ministry ids, most wanted first.
-    pub ministries: String,
+    /// Ministry ids, most wanted first.
+    pub ministries: Json<Vec<String>>,
     pub version: i64,
     pub submitted_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -298,8 +303,8 @@ pub fn put_preference(
             entity_id: format!("{}/{}", row.round_id, row.employee_code),
             org_id: Some(row.org_id.clone()),
             before: before
-                .map(|b| json!({ "ministries": list(&b.ministries), "version": b.version })),
-            after: Some(json!({ "ministries": list(&row.ministries), "version": version })),
+                .map(|b| json!({ "ministries": list(b.ministries.text()), "version": b.version })),
+            after: Some(json!({ "ministries": list(row.ministries.text()), "version": version })),
         };
         Ok((version, change))
     })
@@ -348,7 +353,7 @@ pub fn submissions(
         .load::<ServiceEventRow>(c)?
     {
         histories
-            .entry(ev.employee_code.clone())
+            .entry(ev.employee_code.to_string())
             .or_default()
             .push(ev);
     }
@@ -366,9 +371,9 @@ pub fn submissions(
     Ok(officers
         .into_iter()
         .map(|e| Submission {
-            submitted_at: given.get(&e.code).copied(),
-            history: histories.remove(&e.code).unwrap_or_default(),
-            promotion_outlooks: outlooks.remove(&e.code).unwrap_or_default(),
+            submitted_at: given.get(e.code.as_str()).copied(),
+            history: histories.remove(e.code.as_str()).unwrap_or_default(),
+            promotion_outlooks: outlooks.remove(e.code.as_str()).unwrap_or_default(),
             employee: e,
         })
         .collect())
@@ -380,10 +385,10 @@ pub struct RunRow {
     pub id: i64,
     pub round_id: i64,
     pub as_of: NaiveDate,
-    /// The engine's input (JSON).
-    pub inputs: String,
-    /// The engine's decision (JSON).
-    pub result: String,
+    /// The engine's input.
+    pub inputs: Json<serde_json::Value>,
+    /// The engine's decision.
+    pub result: Json<serde_json::Value>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub approved_by: Option<String>,
@@ -437,7 +442,7 @@ pub type RoundOfficer = (
     EmployeeRow,
     Option<String>,
     Vec<ServiceEventRow>,
-    Option<String>,
+    Option<Vec<String>>,
     Vec<NaiveDate>,
 );
 
@@ -464,20 +469,20 @@ pub fn round_data(
         .load::<(String, Option<String>)>(c)?
         .into_iter()
         .collect();
-    let lists: std::collections::BTreeMap<String, String> = rotation_preferences::table
+    let lists: std::collections::BTreeMap<String, Json<Vec<String>>> = rotation_preferences::table
         .filter(rotation_preferences::round_id.eq(round_id))
         .select((
             rotation_preferences::employee_code,
             rotation_preferences::ministries,
         ))
-        .load::<(String, String)>(c)?
+        .load::<(String, Json<Vec<String>>)>(c)?
         .into_iter()
         .collect();
     let officers = subs
         .into_iter()
         .map(|s| {
-            let parent = parents.get(&s.employee.org_id).cloned().flatten();
-            let list = lists.get(&s.employee.code).cloned();
+            let parent = parents.get(s.employee.org_id.as_str()).cloned().flatten();
+            let list = lists.get(s.employee.code.as_str()).map(|l| l.get().clone());
             (s.employee, parent, s.history, list, s.promotion_outlooks)
         })
         .collect();
@@ -519,9 +524,9 @@ pub fn round_data(
 /// One transfer order of an approved run.
 #[derive(Debug, Clone)]
 pub struct TransferOrder {
-    pub employee_code: String,
+    pub employee_code: EmployeeCode,
     /// The officer's organisation before the order, for the change's scope.
-    pub org_id: String,
+    pub org_id: OrgId,
     pub grade: String,
     pub from: String,
     /// The ministry allocated: the officer's organisation from the order.
@@ -590,7 +595,7 @@ pub fn approve_run(
                 c,
                 &[crate::employees::NewServiceEvent {
                     employee_code: o.employee_code.clone(),
-                    kind: "transfer".into(),
+                    kind: ServiceEventKind::Transfer,
                     effective_on: orders_on,
                     from_grade: Some(o.grade.clone()),
                     to_grade: Some(o.grade.clone()),
@@ -624,12 +629,12 @@ pub fn approve_run(
                 "order_ref": order_ref,
                 "round_id": round_id,
             });
-            for (action, org) in [("issue", &o.org_id), ("join", &o.to)] {
+            for (action, org) in [("issue", o.org_id.as_str()), ("join", o.to.as_str())] {
                 changes.push(Change {
                     action,
                     entity: "transfer_order",
-                    entity_id: o.employee_code.clone(),
-                    org_id: Some(org.clone()),
+                    entity_id: o.employee_code.to_string(),
+                    org_id: Some(org.to_owned()),
                     before: Some(before.clone()),
                     after: Some(after.clone()),
                 });

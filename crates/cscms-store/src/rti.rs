@@ -2,6 +2,7 @@
 //! the reply deadline and the reply.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::rti::FeeMode;
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -18,7 +19,7 @@ pub struct RtiRow {
     pub applicant_address: String,
     pub subject: String,
     pub fee_amount: i64,
-    pub fee_mode: String,
+    pub fee_mode: FeeMode,
     pub fee_reference: Option<String>,
     pub fee_accepted: bool,
     pub fee_refusal_reason: Option<String>,
@@ -39,7 +40,7 @@ pub struct NewRti {
     pub applicant_address: String,
     pub subject: String,
     pub fee_amount: i64,
-    pub fee_mode: String,
+    pub fee_mode: FeeMode,
     pub fee_reference: Option<String>,
     pub fee_accepted: bool,
     pub fee_refusal_reason: Option<String>,

@@ -9,6 +9,9 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, Months, NaiveDate, Utc};
 use cscms_domain::cadre::{grades_of, Cadre, Grade};
+use cscms_domain::employee::{EmployeeCode, ServiceEventKind};
+use cscms_domain::organisation::OrgId;
+use cscms_domain::principal::Role;
 use diesel::prelude::*;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -173,14 +176,14 @@ pub fn demo(conn: &mut DbConn, employees_wanted: usize) -> Result<Seeded, StoreE
     crate::db::write_transaction(conn, |c| {
         let mut out = Seeded::default();
         seed_orgs(c, &mut out)?;
-        let existing: HashSet<String> = employees::table
+        let existing: HashSet<EmployeeCode> = employees::table
             .select(employees::code)
-            .load::<String>(c)?
+            .load::<EmployeeCode>(c)?
             .into_iter()
             .collect();
         let mut batch = Vec::new();
         for i in 1..=employees_wanted {
-            let (emp, evs) = person(i, today);
+            let (emp, evs) = person(i, today)?;
             if existing.contains(&emp.code) {
                 continue;
             }
@@ -219,10 +222,10 @@ fn seed_orgs(c: &mut DbConn, out: &mut Seeded) -> Result<(), StoreError> {
             continue;
         }
         let row = OrgRow {
-            id: (*id).to_owned(),
+            id: known(OrgId::parse(id))?,
             name: (*name).to_owned(),
-            kind: (*kind).to_owned(),
-            parent_id: parent.map(str::to_owned),
+            kind: known(kind.parse())?,
+            parent_id: parent.map(OrgId::parse).transpose().map_err(seed_fault)?,
             state: Some((*state).to_owned()),
             created_at: now,
             updated_at: now,
@@ -232,15 +235,15 @@ fn seed_orgs(c: &mut DbConn, out: &mut Seeded) -> Result<(), StoreError> {
             .execute(c)?;
         out.organisations += 1;
         let role = if parent.is_some() {
-            "sub_nodal_officer"
+            Role::SubNodalOfficer
         } else {
-            "nodal_officer"
+            Role::NodalOfficer
         };
         let slug = id.to_lowercase();
         diesel::insert_into(nodal_officers::table)
             .values(NewNodalOfficer {
-                org_id: (*id).to_owned(),
-                sub: format!("{}.{slug}", role.replace('_', "-")),
+                org_id: row.id.clone(),
+                sub: format!("{}.{slug}", role.as_str().replace('_', "-")),
                 name: format!(
                     "{} ({})",
                     if parent.is_some() {
@@ -257,7 +260,7 @@ fn seed_orgs(c: &mut DbConn, out: &mut Seeded) -> Result<(), StoreError> {
                 }
                 .to_owned(),
                 email: format!("{role}.{slug}@gov.in"),
-                role: role.to_owned(),
+                role,
                 active: true,
                 created_at: now,
             })
@@ -278,7 +281,16 @@ fn years_back(d: NaiveDate, years: u32, extra_days: u32) -> NaiveDate {
 }
 
 /// Employee number `i`, deterministic.
-fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
+/// A seed value that does not parse is a fault of the seed data.
+fn seed_fault(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("seed data: {e}"))
+}
+
+fn known<T, E: std::fmt::Display>(r: Result<T, E>) -> Result<T, StoreError> {
+    r.map_err(seed_fault)
+}
+
+fn person(i: usize, today: NaiveDate) -> Result<(EmployeeRow, Vec<NewServiceEvent>), StoreError> {
     let mut rng = StdRng::seed_from_u64(0xC5C5_0000 + i as u64);
     let cadre = match rng.random_range(0..4) {
         0 | 1 => Cadre::Css,
@@ -334,7 +346,7 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
         })
         .unwrap_or_default();
     let in_grade_years = (today.year() - joined[rank].year()).max(0);
-    let code = format!("{}-{:06}", cadre.as_str(), i);
+    let code = known(EmployeeCode::parse(&format!("{}-{:06}", cadre.as_str(), i)))?;
     let org = loop {
         let (id, _, kind, _, _) = pick(&mut rng, ORGS);
         // Most cadre posts are in ministries and departments.
@@ -350,7 +362,7 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
     let emp = EmployeeRow {
         code: code.clone(),
         name,
-        cadre: cadre.as_str().to_owned(),
+        cadre,
         grade,
         service_group: group,
         pay_level: level,
@@ -359,7 +371,7 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
         joined_government_on: gov,
         joined_entry_grade_on: entry,
         joined_present_grade_on: joined[rank],
-        org_id: org.to_owned(),
+        org_id: known(OrgId::parse(org))?,
         station: if org == "MOHFW-HLL" {
             "Thiruvananthapuram"
         } else {
@@ -372,8 +384,8 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
             "Delhi"
         }
         .to_owned(),
-        gender: gender.to_owned(),
-        category: category.to_owned(),
+        gender: known(gender.parse())?,
+        category: known(category.parse())?,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -383,7 +395,11 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
         let prev = k.checked_sub(1).and_then(|p| ladder.get(p));
         events.push(NewServiceEvent {
             employee_code: code.clone(),
-            kind: if k == 0 { "appointment" } else { "promotion" }.to_owned(),
+            kind: if k == 0 {
+                ServiceEventKind::Appointment
+            } else {
+                ServiceEventKind::Promotion
+            },
             effective_on: joined[k],
             from_grade: prev.map(|p| p.code.clone()),
             to_grade: Some(g.code.clone()),
@@ -402,7 +418,7 @@ fn person(i: usize, today: NaiveDate) -> (EmployeeRow, Vec<NewServiceEvent>) {
             postponement_days: None,
         });
     }
-    (emp, events)
+    Ok((emp, events))
 }
 
 #[cfg(test)]
@@ -413,8 +429,8 @@ mod tests {
     fn people_are_deterministic_and_plausible() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap_or_default();
         for i in 1..300 {
-            let (a, ev) = person(i, today);
-            let (b, _) = person(i, today);
+            let (a, ev) = person(i, today).unwrap();
+            let (b, _) = person(i, today).unwrap();
             assert_eq!(a.code, b.code);
             assert_eq!(a.name, b.name);
             assert!(a.date_of_birth < a.joined_government_on);

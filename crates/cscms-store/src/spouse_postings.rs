@@ -1,11 +1,16 @@
 //! Requests to be posted with one's spouse (SPO-1).
 
 use chrono::NaiveDateTime;
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
+use cscms_domain::spouse_posting::SpouseCase;
+use cscms_domain::spouse_request::SpoState;
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 
 use crate::audit::Actor;
+use crate::json::Json;
 use crate::schema::{employees, organisations, spouse_postings};
 use crate::steps::{self, with_step};
 use crate::{DbConn, StoreError};
@@ -14,16 +19,16 @@ use crate::{DbConn, StoreError};
 #[diesel(table_name = spouse_postings)]
 pub struct SpoRow {
     pub id: i64,
-    pub employee_code: String,
-    pub org_id: String,
-    pub state: String,
-    /// JSON: the spouse as the employee described them.
-    pub spouse: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
+    pub state: SpoState,
+    /// The spouse as the employee described them.
+    pub spouse: Json<serde_json::Value>,
     /// The governing case of para 4 (`i`..`viii`).
-    pub spouse_case: String,
+    pub spouse_case: SpouseCase,
     pub mandatory: bool,
-    /// JSON: the whole SPO-1 decision taken at filing.
-    pub decision: String,
+    /// The whole SPO-1 decision taken at filing.
+    pub decision: Json<serde_json::Value>,
     pub submitted_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -32,11 +37,11 @@ pub struct SpoRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = spouse_postings)]
 pub struct NewSpo {
-    pub employee_code: String,
-    pub org_id: String,
-    pub state: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
+    pub state: SpoState,
     pub spouse: String,
-    pub spouse_case: String,
+    pub spouse_case: SpouseCase,
     pub mandatory: bool,
     pub decision: String,
     pub submitted_at: NaiveDateTime,
@@ -48,12 +53,12 @@ pub struct NewSpo {
 pub struct SpoRecord {
     pub row: SpoRow,
     pub employee_name: String,
-    pub org_parent: Option<String>,
+    pub org_parent: Option<OrgId>,
 }
 
 /// Files a request with its opening step, audited.
 pub fn apply(c: &mut DbConn, actor: &Actor, new: &NewSpo, step: &Step) -> Result<i64, StoreError> {
-    with_step(c, actor, step, &new.org_id, |c| {
+    with_step(c, actor, step, new.org_id.as_str(), |c| {
         let id: i64 = diesel::insert_into(spouse_postings::table)
             .values(new)
             .returning(spouse_postings::id)
@@ -73,7 +78,7 @@ pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<()
     )
 }
 
-type Joined = (SpoRow, String, Option<String>);
+type Joined = (SpoRow, String, Option<OrgId>);
 
 fn record((row, employee_name, org_parent): Joined) -> SpoRecord {
     SpoRecord {
@@ -94,7 +99,8 @@ pub fn get(c: &mut DbConn, id: i64) -> Result<Option<SpoRecord>, StoreError> {
             organisations::parent_id,
         ))
         .first::<Joined>(c)
-        .optional()?
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("spouse_postings", &id))?
         .map(record))
 }
 

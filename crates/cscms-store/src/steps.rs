@@ -2,11 +2,13 @@
 //! the move it records and its audit row, in one transaction.
 
 use chrono::NaiveDateTime;
+use cscms_domain::principal::Role;
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
+use crate::json::Json;
 use crate::schema::workflow_steps;
 use crate::{DbConn, StoreError};
 
@@ -20,11 +22,11 @@ pub struct StepRow {
     pub from_state: Option<String>,
     pub to_state: String,
     pub actor_sub: String,
-    pub actor_role: String,
+    pub actor_role: Role,
     pub at: NaiveDateTime,
     pub reason: Option<String>,
-    /// The clearance as fetched for the step (JSON), if the workflow fetches one.
-    pub clearance: Option<String>,
+    /// The clearance as fetched for the step, if the workflow fetches one.
+    pub clearance: Option<Json<serde_json::Value>>,
     /// The deciding officer's reasons for taking a step that rests on the
     /// clearance while it was withheld (VIG-2).
     pub clearance_override: Option<String>,
@@ -39,7 +41,7 @@ struct NewStep<'a> {
     from_state: Option<&'a str>,
     to_state: &'a str,
     actor_sub: &'a str,
-    actor_role: &'a str,
+    actor_role: Role,
     at: NaiveDateTime,
     reason: Option<&'a str>,
     clearance: Option<String>,
@@ -55,7 +57,7 @@ fn insert(c: &mut DbConn, record_id: i64, step: &Step) -> Result<(), StoreError>
             from_state: step.from_state,
             to_state: step.to_state,
             actor_sub: &step.actor_sub,
-            actor_role: step.actor_role.as_str(),
+            actor_role: step.actor_role,
             at: step.at,
             reason: step.reason.as_deref(),
             clearance: step.clearance.as_ref().map(|v| v.to_string()),

@@ -3,7 +3,9 @@
 //! change event in the same transaction.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
+use cscms_domain::surplus::SurState;
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 use serde_json::json;
@@ -17,8 +19,8 @@ use crate::{DbConn, StoreError};
 #[diesel(table_name = reqs)]
 pub struct RequisitionRow {
     pub id: i64,
-    pub org_id: String,
-    pub state: String,
+    pub org_id: OrgId,
+    pub state: SurState,
     pub version: i64,
     pub designation: String,
     pub total_vacancies: i64,
@@ -33,8 +35,8 @@ pub struct RequisitionRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = reqs)]
 pub struct NewRequisition {
-    pub org_id: String,
-    pub state: String,
+    pub org_id: OrgId,
+    pub state: SurState,
     pub version: i64,
     pub designation: String,
     pub total_vacancies: i64,
@@ -49,7 +51,7 @@ pub struct NewRequisition {
 pub struct RequisitionRecord {
     pub row: RequisitionRow,
     pub org_name: String,
-    pub org_parent: Option<String>,
+    pub org_parent: Option<OrgId>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -78,8 +80,8 @@ pub struct NewNomination {
 #[derive(Debug, Clone)]
 pub struct NominationRecord {
     pub row: NominationRow,
-    pub org_id: String,
-    pub org_parent: Option<String>,
+    pub org_id: OrgId,
+    pub org_parent: Option<OrgId>,
     pub designation: String,
 }
 
@@ -90,7 +92,7 @@ pub fn draft(
     new: &NewRequisition,
     step: &Step,
 ) -> Result<i64, StoreError> {
-    with_step(c, actor, step, &new.org_id, |c| {
+    with_step(c, actor, step, new.org_id.as_str(), |c| {
         let id: i64 = diesel::insert_into(reqs::table)
             .values(new)
             .returning(reqs::id)
@@ -230,7 +232,7 @@ pub fn appoint(
     })
 }
 
-type Joined = (RequisitionRow, String, Option<String>);
+type Joined = (RequisitionRow, String, Option<OrgId>);
 
 fn record((row, org_name, org_parent): Joined) -> RequisitionRecord {
     RequisitionRecord {
@@ -250,7 +252,8 @@ pub fn get(c: &mut DbConn, id: i64) -> Result<Option<RequisitionRecord>, StoreEr
             organisations::parent_id,
         ))
         .first::<Joined>(c)
-        .optional()?
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("surplus_requisitions", &id))?
         .map(record))
 }
 
@@ -322,7 +325,7 @@ pub fn overdue(
             organisations::parent_id,
             reqs::designation,
         ))
-        .load::<(NominationRow, String, Option<String>, String)>(c)?
+        .load::<(NominationRow, OrgId, Option<OrgId>, String)>(c)?
         .into_iter()
         .map(|(row, org_id, org_parent, designation)| NominationRecord {
             row,

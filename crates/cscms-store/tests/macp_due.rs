@@ -10,6 +10,7 @@ use std::cell::Cell;
 
 use chrono::{Days, NaiveDate, Utc};
 use cscms_domain::empanelment::{Apar, AparGrade, Grading, ReportingYear};
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::pay::{self, UpgradeStatus};
 use cscms_domain::scope::Visibility;
 use cscms_store::apars::AparSource;
@@ -32,9 +33,9 @@ fn org(c: &mut DbConn) {
         c,
         &actor(),
         cscms_store::organisations::NewOrg {
-            id: "MHA".into(),
+            id: "MHA".parse().unwrap(),
             name: "Ministry of Home Affairs".into(),
-            kind: "ministry".into(),
+            kind: "ministry".parse().unwrap(),
             parent_id: None,
             state: Some("Delhi".into()),
         },
@@ -45,9 +46,9 @@ fn org(c: &mut DbConn) {
 fn person(code: &str, joined: NaiveDate) -> EmployeeRow {
     let now = Utc::now().naive_utc();
     EmployeeRow {
-        code: code.into(),
+        code: code.parse().unwrap(),
         name: "Test Officer".into(),
-        cadre: "CSS".into(),
+        cadre: "CSS".parse().unwrap(),
         grade: "ASO".into(),
         service_group: "B".into(),
         pay_level: "7".into(),
@@ -56,11 +57,11 @@ fn person(code: &str, joined: NaiveDate) -> EmployeeRow {
         joined_government_on: joined,
         joined_entry_grade_on: joined,
         joined_present_grade_on: joined,
-        org_id: "MHA".into(),
+        org_id: "MHA".parse().unwrap(),
         station: "New Delhi".into(),
         station_state: "Delhi".into(),
-        gender: "female".into(),
-        category: "UR".into(),
+        gender: "female".parse().unwrap(),
+        category: "UR".parse().unwrap(),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -69,8 +70,8 @@ fn person(code: &str, joined: NaiveDate) -> EmployeeRow {
 
 fn event(code: &str, kind: &str, on: NaiveDate, level: Option<&str>) -> NewServiceEvent {
     NewServiceEvent {
-        employee_code: code.into(),
-        kind: kind.into(),
+        employee_code: code.parse().unwrap(),
+        kind: kind.parse().unwrap(),
         effective_on: on,
         from_grade: None,
         to_grade: None,
@@ -128,7 +129,7 @@ fn actor() -> Actor {
 /// as of `to`: the engine's answer the stored dates must give.
 fn by_the_engine(c: &mut DbConn, from: NaiveDate, to: NaiveDate) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let codes: Vec<String> =
+    let codes: Vec<EmployeeCode> =
         employees::list(c, &Visibility::All, &Default::default(), None, 10_000)
             .unwrap()
             .into_iter()
@@ -145,7 +146,7 @@ fn by_the_engine(c: &mut DbConn, from: NaiveDate, to: NaiveDate) -> Vec<(String,
         };
         for u in d.outcome.upgrades {
             if u.status != UpgradeStatus::Granted && u.due_on >= from && u.due_on <= to {
-                out.push((code.clone(), serde_json::to_string(&u).unwrap()));
+                out.push((code.to_string(), serde_json::to_string(&u).unwrap()));
             }
         }
     }
@@ -175,9 +176,9 @@ fn from_the_store(
         for (e, upgrades) in &page {
             assert!(!upgrades.is_empty());
             for u in upgrades {
-                out.push((e.code.clone(), serde_json::to_string(u).unwrap()));
+                out.push((e.code.to_string(), serde_json::to_string(u).unwrap()));
             }
-            after = Some(e.code.clone());
+            after = Some(e.code.to_string());
         }
         if !full {
             return out;
@@ -210,7 +211,7 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
                     // One employee with a history.
                     0 => {
                         let (e, events) = random_person(&mut rng, people.len() + 1);
-                        people.push((e.code.clone(), e.joined_entry_grade_on));
+                        people.push((e.code.to_string(), e.joined_entry_grade_on));
                         employees::insert(&mut c, &e, &events).unwrap();
                     }
                     // Several at once, as seeding does.
@@ -219,7 +220,7 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
                         let mut all = Vec::new();
                         for _ in 0..rng.random_range(1..4) {
                             let (e, events) = random_person(&mut rng, people.len() + 1);
-                            people.push((e.code.clone(), e.joined_entry_grade_on));
+                            people.push((e.code.to_string(), e.joined_entry_grade_on));
                             rows.push(e);
                             all.extend(events);
                         }
@@ -259,7 +260,10 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
                 }
                 // NFS-1: the kept completion is the engine's, for every employee.
                 for (code, _) in &people {
-                    let e = employees::get(&mut c, code).unwrap().unwrap().record;
+                    let e = employees::get(&mut c, &code.parse().unwrap())
+                        .unwrap()
+                        .unwrap()
+                        .record;
                     let kept = macp_due::nfs_completion(&mut c, code).unwrap();
                     prop_assert_eq!(kept, macp_due::nfs_row(&e).map(|r| r.completes_on));
                     if kept.is_some() {

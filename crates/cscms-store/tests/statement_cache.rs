@@ -28,9 +28,10 @@ fn repeated_reads_prepare_once() {
     let mut conn = url.establish().unwrap();
     let seen = Prepared::default();
     conn.set_instrumentation(seen.clone());
+    let code = "CSS-000001".parse().unwrap();
     for _ in 0..5 {
-        cscms_store::employees::get(&mut conn, "CSS-000001").unwrap();
-        cscms_store::employees::history(&mut conn, "CSS-000001").unwrap();
+        cscms_store::employees::get(&mut conn, &code).unwrap();
+        cscms_store::employees::history(&mut conn, &code).unwrap();
     }
     let prepared = seen.0.lock().unwrap().clone();
     assert_eq!(prepared.len(), 2, "{prepared:#?}");

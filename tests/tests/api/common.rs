@@ -139,9 +139,9 @@ pub fn employee(
 ) -> EmployeeRow {
     let now = Utc::now().naive_utc();
     EmployeeRow {
-        code: code.into(),
+        code: code.parse().unwrap(),
         name: name.into(),
-        cadre: cadre.into(),
+        cadre: cadre.parse().unwrap(),
         grade: grade.into(),
         service_group: "B".into(),
         pay_level: level.into(),
@@ -150,11 +150,11 @@ pub fn employee(
         joined_government_on: date(2010, 7, 1),
         joined_entry_grade_on: date(2010, 7, 1),
         joined_present_grade_on: date(2018, 3, 15),
-        org_id: org.into(),
+        org_id: org.parse().unwrap(),
         station: "New Delhi".into(),
         station_state: "Delhi".into(),
-        gender: "female".into(),
-        category: "UR".into(),
+        gender: "female".parse().unwrap(),
+        category: "UR".parse().unwrap(),
         version: 1,
         created_at: now,
         updated_at: now,
@@ -169,8 +169,8 @@ pub fn event(
     to_level: &str,
 ) -> NewServiceEvent {
     NewServiceEvent {
-        employee_code: code.into(),
-        kind: kind.into(),
+        employee_code: code.parse().unwrap(),
+        kind: kind.parse().unwrap(),
         effective_on: on,
         from_grade: None,
         to_grade: Some(to_grade.into()),
@@ -216,10 +216,10 @@ impl TestApp {
                     c,
                     &actor,
                     NewOrg {
-                        id: id.into(),
+                        id: id.parse().unwrap(),
                         name: name.into(),
-                        kind: kind.into(),
-                        parent_id: parent.map(str::to_owned),
+                        kind: kind.parse().unwrap(),
+                        parent_id: parent.map(|p| p.parse().unwrap()),
                         state: Some("Delhi".into()),
                     },
                 )?;
@@ -227,12 +227,12 @@ impl TestApp {
             cscms_store::organisations::add_officer(
                 c,
                 &cscms_store::organisations::NewNodalOfficer {
-                    org_id: "MHA".into(),
+                    org_id: "MHA".parse().unwrap(),
                     sub: "nodal_officer:MHA".into(),
                     name: "Ravi Shankar".into(),
                     designation: "Deputy Secretary (Admn)".into(),
                     email: "nodal.mha@gov.in".into(),
-                    role: "nodal_officer".into(),
+                    role: "nodal_officer".parse().unwrap(),
                     active: true,
                     created_at: Utc::now().naive_utc(),
                 },

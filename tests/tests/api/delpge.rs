@@ -180,10 +180,10 @@ async fn psu_employees_are_not_eligible() {
             c,
             &actor,
             cscms_store::organisations::NewOrg {
-                id: "MOF-PSU".into(),
+                id: "MOF-PSU".parse().unwrap(),
                 name: "A Public Sector Undertaking".into(),
-                kind: "psu".into(),
-                parent_id: Some("MOF".into()),
+                kind: "psu".parse().unwrap(),
+                parent_id: Some("MOF".parse().unwrap()),
                 state: Some("Delhi".into()),
             },
         )?;

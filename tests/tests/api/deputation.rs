@@ -103,7 +103,7 @@ async fn lapsed_advert(app: &TestApp, org: &'static str) -> i64 {
         .unwrap();
     let content = AdvertContent {
         last_date: past,
-        content: terms(past, "7").to_string(),
+        content: serde_json::from_value(terms(past, "7")).unwrap(),
     };
     app.db(move |c| {
         let actor = Actor {
@@ -111,7 +111,7 @@ async fn lapsed_advert(app: &TestApp, org: &'static str) -> i64 {
             role: "sub_nodal_officer".into(),
             request_id: "test".into(),
         };
-        cscms_store::deputation::publish(c, &actor, org, &content, &step)
+        cscms_store::deputation::publish(c, &actor, &org.parse().unwrap(), &content, &step)
     })
     .await
 }

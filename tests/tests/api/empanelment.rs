@@ -431,8 +431,8 @@ async fn css_officers_on_record(app: &TestApp) {
                 "12",
                 "MHA",
             );
-            row.gender = extra["gender"].as_str().unwrap_or("male").to_owned();
-            row.category = extra["category"].as_str().unwrap_or("UR").to_owned();
+            row.gender = extra["gender"].as_str().unwrap_or("male").parse().unwrap();
+            row.category = extra["category"].as_str().unwrap_or("UR").parse().unwrap();
             row.date_of_birth = extra["date_of_birth"]
                 .as_str()
                 .unwrap_or("1978-05-10")

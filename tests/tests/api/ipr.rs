@@ -35,10 +35,11 @@ pub async fn file_on(
         };
         let filing = file_return(&input, filed_on, &on_record, &VigilanceParams::standard())
             .expect("a valid filing");
-        let org = cscms_store::employees::get(c, &code)?
+        let org = cscms_store::employees::get(c, &code.parse().unwrap())?
             .unwrap()
             .record
-            .org_id;
+            .org_id
+            .to_string();
         let actor = Actor {
             sub: format!("employee:{code}"),
             role: "employee".into(),

@@ -37,6 +37,7 @@ mod rules;
 mod scope;
 mod scope_matrix;
 mod spouse_postings;
+mod stored_data;
 mod surplus;
 mod vigilance;
 mod webhooks;

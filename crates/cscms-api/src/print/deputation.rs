@@ -18,7 +18,7 @@ pub fn document(v: &ApplicationView, ctx: &Context<'_>) -> Document {
         )
         .row("Organisation", named(ctx.org, &a.organisation_id));
     if let Some(m) = ctx.ministry {
-        applicant = applicant.row("Ministry/Department", named(Some(m), &m.id));
+        applicant = applicant.row("Ministry/Department", named(Some(m), m.id.as_str()));
     }
     applicant = applicant
         .row("Stands at", a.state.as_str())

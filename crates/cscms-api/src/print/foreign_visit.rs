@@ -24,7 +24,7 @@ pub fn document(v: &ForeignVisitView, ctx: &Context<'_>) -> Document {
         )
         .row("Organisation", named(ctx.org, &r.organisation_id));
     if let Some(m) = ctx.ministry {
-        request = request.row("Ministry/Department", named(Some(m), &m.id));
+        request = request.row("Ministry/Department", named(Some(m), m.id.as_str()));
     }
     request = request
         .row("Stands at", r.state.as_str())

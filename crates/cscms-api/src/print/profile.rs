@@ -92,7 +92,7 @@ pub fn document(v: &ProfileView, ctx: &Context<'_>) -> Document {
         Some(m) => format!(
             "{}, under {}",
             named(&s.org_id, ctx.org),
-            named(&m.id, Some(m))
+            named(m.id.as_str(), Some(m))
         ),
         None => named(&s.org_id, ctx.org),
     };
@@ -216,7 +216,7 @@ pub fn document(v: &ProfileView, ctx: &Context<'_>) -> Document {
     for e in ctx.history {
         history = history.row(vec![
             dmy(e.effective_on),
-            event_kind(&e.kind),
+            event_kind(e.kind.as_str()),
             movement(&e.from_grade, &e.to_grade),
             movement(&e.from_level, &e.to_level),
             e.order_ref.clone(),

@@ -518,7 +518,7 @@ pub async fn list(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, _, rows) = super::visible_employee_with(&state, &who, Family::Apar, &code, |c, e| {
-        cscms_store::apars::list_for(c, &e.code)
+        cscms_store::apars::list_for(c, e.code.as_str())
     })
     .await?;
     let items = rows

@@ -2,7 +2,6 @@
 
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
-use cscms_domain::cadre::Cadre;
 use cscms_domain::decision::{Decision, Reason};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
@@ -100,12 +99,9 @@ pub async fn employee_nfs(
 ) -> Result<HttpResponse, ApiError> {
     let (code, e, _) = load(&state, &who, &code).await?;
     let as_of = q.as_of.unwrap_or_else(crate::clearance::today);
-    let cadre = e
-        .cadre
-        .parse::<Cadre>()
-        .map_err(|err| ApiError::Internal(err.to_string()))?;
+    let cadre = e.cadre;
     let vigilance =
-        crate::clearance::for_employee(&state, code.as_str(), ClearancePurpose::Nfs, as_of).await?;
+        crate::clearance::for_employee(&state, &code, ClearancePurpose::Nfs, as_of).await?;
     let input = NfsInput {
         cadre,
         grade: e.grade.clone(),
@@ -220,13 +216,13 @@ pub async fn macp_due(
     let next_cursor = page
         .last()
         .filter(|_| page.len() == limit as usize)
-        .map(|(e, _)| e.code.clone());
+        .map(|(e, _)| e.code.to_string());
     let items: Vec<DueItem> = page
         .into_iter()
         .map(|(e, upgrades)| DueItem {
-            code: e.code,
+            code: e.code.into(),
             name: e.name,
-            organisation_id: e.org_id,
+            organisation_id: e.org_id.into(),
             grade: e.grade,
             upgrades,
         })
@@ -270,7 +266,7 @@ pub async fn employee_rotation(
     let (_, e, history) = load(&state, &who, &code).await?;
     let key = e.code.clone();
     let promotion = state
-        .read(move |c| cscms_store::promotion_outlooks::dates(c, &key))
+        .read(move |c| cscms_store::promotion_outlooks::dates(c, key.as_str()))
         .await?;
     let as_of = q.as_of.unwrap_or_else(crate::clearance::today);
     let input = crate::career::rotation_input(&e, &history, &promotion, as_of)

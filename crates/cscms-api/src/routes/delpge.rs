@@ -110,16 +110,15 @@ fn programme((p, taken): (ProgrammeRow, i64)) -> Result<Programme, ApiError> {
     Ok(Programme {
         id: p.id,
         name: p.name,
-        category: p.category.parse().map_err(|_| corrupt("category"))?,
+        category: p.category,
         units: p.units,
         session: p.session,
         seats: p.seats,
         seats_taken: taken,
-        eligible_levels: serde_json::from_str(&p.eligible_levels).map_err(|_| corrupt("levels"))?,
-        eligible_ministries: serde_json::from_str(&p.eligible_ministries)
-            .map_err(|_| corrupt("ministries"))?,
+        eligible_levels: p.eligible_levels.into_inner(),
+        eligible_ministries: p.eligible_ministries.into_inner(),
         complete_by: p.complete_by,
-        minimum_grade: p.minimum_grade.parse().map_err(|_| corrupt("grade"))?,
+        minimum_grade: p.minimum_grade,
         notified_at: utc(p.notified_at),
     })
 }
@@ -238,7 +237,7 @@ pub async fn enrol(
     let p = load_programme(&state, id).await?;
     let code = who
         .own_employee()
-        .map(|c| c.as_str().to_owned())
+        .cloned()
         .ok_or_else(|| ApiError::forbidden("Only employees enrol."))?;
     require_profile_submitted(&state, &code).await?;
     let key = code.clone();
@@ -254,12 +253,12 @@ pub async fn enrol(
         .await?;
     let employee = employee.ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?;
     let org = org.ok_or_else(|| corrupt("organisation"))?;
-    let ministry = ministry_of(&employee.record.org_id, employee.org_parent.as_deref()).to_owned();
+    let ministry = ministry_of(&employee.record.org_id, employee.org_parent.as_ref()).clone();
     let as_of = today();
     let case = trn::EnrolmentCase {
-        in_psu: org.kind == OrgKind::Psu.as_str(),
+        in_psu: org.kind == OrgKind::Psu,
         pay_level: &employee.record.pay_level,
-        ministry: &ministry,
+        ministry: ministry.as_str(),
         eligible_levels: &p.eligible_levels,
         eligible_ministries: &p.eligible_ministries,
         open_programme: None,
@@ -287,7 +286,7 @@ pub async fn enrol(
         Enrolment::Enrolled(eid) => Ok(HttpResponse::Created().json(EnrolmentView {
             id: eid,
             programme_id: id,
-            employee_code: code,
+            employee_code: code.into(),
             enrolled_on: as_of,
             reasons: decision.reasons,
         })),
@@ -399,31 +398,29 @@ pub struct ClaimList {
     pub items: Vec<ClaimSummary>,
 }
 
-fn claim_state(row: &ClaimRow) -> Result<ClaimState, ApiError> {
-    CLAIM
-        .state(&row.state)
-        .ok_or_else(|| corrupt("claim state"))
+fn claim_state(row: &ClaimRow) -> ClaimState {
+    row.state
 }
 
 fn claim_summary(r: ClaimRecord, who: &Principal) -> Result<ClaimSummary, ApiError> {
-    let state = claim_state(&r.row)?;
+    let state = claim_state(&r.row);
     let row = r.row;
     Ok(ClaimSummary {
         id: row.id,
         enrolment_id: row.enrolment_id,
-        employee_code: row.employee_code,
+        employee_code: row.employee_code.into(),
         employee_name: r.employee_name,
-        organisation_id: row.org_id,
-        category: row.category.parse().map_err(|_| corrupt("category"))?,
+        organisation_id: row.org_id.into(),
+        category: row.category,
         units: row.units,
         fee_paid: row.fee_paid,
         receipt_reference: row.receipt_ref,
         completed_on: row.completed_on,
-        grade: row.grade.parse().map_err(|_| corrupt("grade"))?,
+        grade: row.grade,
         state,
         admissible: row.admissible,
         amount: row.amount,
-        decision: serde_json::from_str(&row.decision).map_err(|_| corrupt("decision"))?,
+        decision: row.decision.into_inner(),
         decided_by: row.decided_by,
         decided_at: row.decided_at.map(utc),
         reason: row.reason,
@@ -467,7 +464,7 @@ pub async fn file_claim(
     authorize(&who, Op::EnrolInProgramme)?;
     let code = who
         .own_employee()
-        .map(|c| c.as_str().to_owned())
+        .cloned()
         .ok_or_else(|| ApiError::forbidden("Only employees claim."))?;
     let eid = body.enrolment_id;
     let found = state
@@ -488,25 +485,25 @@ pub async fn file_claim(
     if enrolment.claimed {
         return Err(already_claimed(eid));
     }
-    let category: Category = p.category.parse().map_err(|_| corrupt("category"))?;
+    let category: Category = p.category;
     let claim = Claim {
         category,
         enrolled_on: enrolment.enrolled_on,
         completed_on: body.completed_on,
         complete_by: p.complete_by,
         grade: body.grade,
-        minimum_grade: p.minimum_grade.parse().map_err(|_| corrupt("grade"))?,
+        minimum_grade: p.minimum_grade,
         fee_paid: body.fee_paid,
     };
     let filing = ClaimFiling {
         enrolment_id: eid,
         employee_code: code,
         org_id: enrolment.org_id,
-        category: category.as_str().to_owned(),
+        category,
         fee_paid: body.fee_paid,
         receipt_ref: body.receipt_reference.trim().to_owned(),
         completed_on: body.completed_on,
-        grade: body.grade.as_str().to_owned(),
+        grade: body.grade,
         filed_at: Utc::now().naive_utc(),
     };
     let actor = actor(&who, &req);
@@ -559,7 +556,7 @@ async fn load_claim(state: &AppState, who: &Principal, id: i64) -> Result<ClaimR
         .ok_or_else(|| ApiError::not_found(what()))?;
     let at = super::StoredPlace {
         org: &r.row.org_id,
-        parent: r.org_parent.as_deref(),
+        parent: r.org_parent.as_ref(),
         employee: &r.row.employee_code,
         shared_with: None,
     };
@@ -612,7 +609,7 @@ super::workflow::step_record!(ClaimRecord {
     workflow: CLAIM => (ClaimState, ClaimAction),
     view: ClaimView = claim_view,
     load: load_claim,
-    stored_state: |r| &r.row.state,
+    stored_state: |r| r.row.state,
     advance: cscms_store::delpge::advance,
 });
 
@@ -675,7 +672,7 @@ pub async fn ledger(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (code, _) = visible_employee(&state, &who, Family::TrainingClaim, &code).await?;
-    let key = code.as_str().to_owned();
+    let key = code.clone();
     let (claims, enrolments) = state
         .db(move |c| cscms_store::delpge::ledger(c, &key))
         .await?;
@@ -690,11 +687,11 @@ pub async fn ledger(
         .map(|c: ClaimRow| {
             Ok(LedgerLine {
                 claim_id: c.id,
-                category: c.category.parse().map_err(|_| corrupt("category"))?,
+                category: c.category,
                 units: c.units,
                 completed_on: c.completed_on,
-                counts: claim_state(&c)?.counts(c.admissible),
-                state: claim_state(&c)?,
+                counts: claim_state(&c).counts(c.admissible),
+                state: claim_state(&c),
                 amount: c.amount,
             })
         })

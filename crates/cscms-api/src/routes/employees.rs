@@ -54,12 +54,12 @@ pub struct EmployeeSummary {
 
 impl From<EmployeeRow> for EmployeeSummary {
     fn from(r: EmployeeRow) -> Self {
-        let cadre = r.cadre.parse().unwrap_or(Cadre::Css);
+        let cadre = r.cadre;
         let grade_name = cadre::grade(cadre, &r.grade)
             .map(|g| g.name.clone())
             .unwrap_or_else(|_| r.grade.clone());
         Self {
-            code: r.code,
+            code: r.code.into(),
             name: r.name,
             cadre,
             grade: r.grade,
@@ -69,7 +69,7 @@ impl From<EmployeeRow> for EmployeeSummary {
                 level: r.pay_level,
                 cell: r.pay_cell,
             },
-            organisation_id: r.org_id,
+            organisation_id: r.org_id.into(),
             station: Station {
                 name: r.station,
                 state: r.station_state,
@@ -97,7 +97,7 @@ pub struct ServiceEvent {
 impl From<ServiceEventRow> for ServiceEvent {
     fn from(r: ServiceEventRow) -> Self {
         Self {
-            kind: r.kind.parse().unwrap_or(ServiceEventKind::Appointment),
+            kind: r.kind,
             effective_on: r.effective_on,
             from_grade: r.from_grade,
             to_grade: r.to_grade,
@@ -246,7 +246,7 @@ pub async fn list(
     let next = match (more, rows.last()) {
         (true, Some(last)) => {
             let next_query = ListQuery {
-                cursor: Some(last.code.clone()),
+                cursor: Some(last.code.to_string()),
                 limit: Some(limit),
                 ..query
             };
@@ -285,8 +285,8 @@ pub async fn get(
         joined_government_on: r.joined_government_on,
         joined_entry_grade_on: r.joined_entry_grade_on,
         joined_present_grade_on: r.joined_present_grade_on,
-        gender: r.gender.clone(),
-        category: r.category.clone(),
+        gender: r.gender.as_str().to_owned(),
+        category: r.category.as_str().to_owned(),
         summary: EmployeeSummary::from(r),
         service_history: history.into_iter().map(ServiceEvent::from).collect(),
     }))

@@ -5,7 +5,9 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::decision::Decision;
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::exgratia::{self, ExGratiaInput, ExGratiaOutcome, SourceAmount};
+use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{sees_register, Family, Op};
 use cscms_store::exgratia::{ExGratiaRow, NewExGratia};
@@ -14,7 +16,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::workflow::{corrupt, to_json, today};
+use super::workflow::{to_json, today};
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
@@ -145,10 +147,10 @@ fn case(row: ExGratiaRow) -> Result<ExGratiaCase, ApiError> {
         employee_code: row.employee_code,
         organisation_id: row.org_id,
         date_of_death: row.date_of_death,
-        amounts: serde_json::from_str(&row.amounts).map_err(|_| corrupt("amounts"))?,
+        amounts: row.amounts.into_inner(),
         total: row.total,
         admissible: row.admissible,
-        decision: serde_json::from_str(&row.decision).map_err(|_| corrupt("decision"))?,
+        decision: row.decision.into_inner(),
         remarks: row.remarks,
         recorded_by: row.recorded_by,
         recorded_at: utc(row.recorded_at),
@@ -181,9 +183,14 @@ pub async fn record(
     let (org_key, code_key) = (org.clone(), code.clone());
     let (org_found, employee_found) = state
         .db(move |c| {
-            let org = cscms_store::organisations::get(c, &org_key)?.is_some();
-            let employee = match &code_key {
-                Some(k) => cscms_store::employees::get(c, k)?.is_some(),
+            // An id or code nothing could have names nothing on record.
+            let org = match OrgId::parse(&org_key) {
+                Ok(id) => cscms_store::organisations::get(c, &id)?.is_some(),
+                Err(_) => false,
+            };
+            let employee = match code_key.as_deref().map(EmployeeCode::parse) {
+                Some(Ok(k)) => cscms_store::employees::get(c, &k)?.is_some(),
+                Some(Err(_)) => false,
                 None => true,
             };
             Ok((org, employee))

@@ -9,13 +9,13 @@ use cscms_domain::foreign_visit::{
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{visibility, Family, Op};
 use cscms_domain::vigilance::ClearancePurpose;
-use cscms_store::foreign_visits::{FvRecord, NewFv};
+use cscms_store::foreign_visits::{ContactDoc, FvRecord, NewFv};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::workflow::{allowed, clearance_json, corrupt, refused, to_json, today, StepView};
+use super::workflow::{allowed, clearance_json, refused, to_json, today, StepView};
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::clearance;
@@ -148,28 +148,31 @@ pub struct ForeignVisitList {
 
 fn summary(r: FvRecord, who: &Principal) -> Result<ForeignVisitSummary, ApiError> {
     let row = r.row;
-    let state = FOREIGN_VISIT
-        .state(&row.state)
-        .ok_or_else(|| corrupt("state"))?;
+    let state = row.state;
+    let contact = row.contact_abroad.into_inner();
     Ok(ForeignVisitSummary {
         id: row.id,
-        employee_code: row.employee_code,
+        employee_code: row.employee_code.into(),
         employee_name: r.employee_name,
-        organisation_id: row.org_id,
+        organisation_id: row.org_id.into(),
         state,
-        countries: serde_json::from_str(&row.countries).map_err(|_| corrupt("countries"))?,
+        countries: row.countries.into_inner(),
         from_date: row.from_date,
         to_date: row.to_date,
         purpose: row.purpose,
-        funded_by: row.funded_by.parse().map_err(|_| corrupt("funding"))?,
+        funded_by: row.funded_by,
         funding_details: row.funding_details,
         leave: Leave {
-            kind: row.leave_kind.parse().map_err(|_| corrupt("leave"))?,
+            kind: row.leave_kind,
             from: row.leave_from,
             to: row.leave_to,
         },
-        contact_abroad: serde_json::from_str(&row.contact_abroad)
-            .map_err(|_| corrupt("contact"))?,
+        contact_abroad: ContactAbroad {
+            name: contact.name,
+            address: contact.address,
+            phone: contact.phone,
+            email: contact.email,
+        },
         submitted_at: utc(row.submitted_at),
         updated_at: utc(row.updated_at),
         allowed_actions: allowed(&FOREIGN_VISIT, state, who.role),
@@ -185,7 +188,7 @@ async fn load_visible(state: &AppState, who: &Principal, id: i64) -> Result<FvRe
         .ok_or_else(not_found)?;
     let at = super::StoredPlace {
         org: &r.row.org_id,
-        parent: r.org_parent.as_deref(),
+        parent: r.org_parent.as_ref(),
         employee: &r.row.employee_code,
         shared_with: None,
     };
@@ -241,8 +244,7 @@ pub async fn apply(
         .map_err(refused)?;
     let code = who
         .employee
-        .as_ref()
-        .map(|c| c.as_str().to_owned())
+        .clone()
         .ok_or_else(|| ApiError::forbidden("Only employees apply."))?;
     require_profile_submitted(&state, &code).await?;
     let key = code.clone();
@@ -266,7 +268,7 @@ pub async fn apply(
     let new = NewFv {
         employee_code: code,
         org_id: employee.record.org_id,
-        state: to.as_str().to_owned(),
+        state: to,
         countries: to_json(
             &body
                 .countries
@@ -277,12 +279,17 @@ pub async fn apply(
         from_date: body.from_date,
         to_date: body.to_date,
         purpose: body.purpose.trim().to_owned(),
-        funded_by: body.funded_by.as_str().to_owned(),
+        funded_by: body.funded_by,
         funding_details: body.funding_details,
-        leave_kind: body.leave.kind.as_str().to_owned(),
+        leave_kind: body.leave.kind,
         leave_from: body.leave.from,
         leave_to: body.leave.to,
-        contact_abroad: to_json(&body.contact_abroad)?,
+        contact_abroad: to_json(&ContactDoc {
+            name: body.contact_abroad.name,
+            address: body.contact_abroad.address,
+            phone: body.contact_abroad.phone,
+            email: body.contact_abroad.email,
+        })?,
         submitted_at: now,
         updated_at: now,
     };
@@ -372,12 +379,13 @@ pub async fn get(
 impl super::workflow::Printed for FvRecord {
     /// The request as printed (FV-1); its version is the number of steps taken.
     async fn print(self, state: &AppState, who: &Principal) -> Result<HttpResponse, ApiError> {
+        let org = self.row.org_id.clone();
         let v = view(state, who, self).await?;
         let r = &v.request;
         super::prints::print_steps(
             state,
             who,
-            (FOREIGN_VISIT.name, r.id, &r.organisation_id),
+            (FOREIGN_VISIT.name, r.id, &org),
             v.steps.len(),
             &format!("foreign-visit-{}.pdf", r.id),
             |ctx| crate::print::foreign_visit::document(&v, ctx),
@@ -390,7 +398,7 @@ super::workflow::step_record!(FvRecord {
     workflow: FOREIGN_VISIT => (FvState, FvAction),
     view: ForeignVisitView = view,
     load: load_visible,
-    stored_state: |r| &r.row.state,
+    stored_state: |r| r.row.state,
     clearance: |r| Some((&r.row.employee_code, ClearancePurpose::ForeignVisit)),
     advance: cscms_store::foreign_visits::advance,
 });

@@ -10,12 +10,13 @@ use chrono::{DateTime, Utc};
 use cscms_domain::interests::{self, Kind, Known, Level, ParentNode};
 use cscms_domain::scope::{visibility, Family, Op};
 use cscms_store::interests::{AreaRow, InterestRow, InterestSet};
+use cscms_store::json::Json;
 use cscms_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::workflow::{corrupt, to_json};
+use super::workflow::corrupt;
 use super::{actor, utc, visible_employee};
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -70,14 +71,14 @@ fn courses(base: &str, ids: &[String]) -> Vec<Course> {
 }
 
 fn course_ids(row: &AreaRow) -> Result<Vec<String>, ApiError> {
-    serde_json::from_str(&row.course_ids).map_err(|_| corrupt("course ids"))
+    Ok(row.course_ids.get().clone())
 }
 
 fn area_view(base: &str, row: AreaRow) -> Result<AreaView, ApiError> {
     Ok(AreaView {
         courses: courses(base, &course_ids(&row)?),
-        level: row.level.parse().map_err(|_| corrupt("level"))?,
-        kind: row.kind.parse().map_err(|_| corrupt("kind"))?,
+        level: row.level,
+        kind: row.kind,
         id: row.id,
         parent_id: row.parent_id,
         name: row.name,
@@ -207,11 +208,11 @@ pub async fn put_area(
     let row = AreaRow {
         id,
         parent_id: body.parent_id.clone(),
-        level: body.level.as_str().to_owned(),
-        kind: body.kind.as_str().to_owned(),
+        level: body.level,
+        kind: body.kind,
         name: body.name.trim().to_owned(),
         description: body.description.map(|d| d.trim().to_owned()),
-        course_ids: to_json(&course_list)?,
+        course_ids: Json::new(course_list.clone())?,
         active: body.active,
         version: 0,
         updated_by: who.sub.clone(),
@@ -225,11 +226,9 @@ pub async fn put_area(
         .db(move |c| {
             let mut refused = None;
             let stored = cscms_store::interests::put_area(c, &actor, row, expected, |parent| {
-                let parent = parent.and_then(|p| {
-                    Some(ParentNode {
-                        level: p.level.parse().ok()?,
-                        kind: p.kind.parse().ok()?,
-                    })
+                let parent = parent.map(|p| ParentNode {
+                    level: p.level,
+                    kind: p.kind,
                 });
                 let errors = interests::check_node(level, kind, named, parent, &course_list);
                 if errors.is_empty() {
@@ -322,8 +321,8 @@ fn interests_view(
         ids.retain(|id| seen.insert(id.clone()));
         items.push(ChosenArea {
             rank: item.rank,
-            level: node.level.parse().map_err(|_| corrupt("level"))?,
-            kind: node.kind.parse().map_err(|_| corrupt("kind"))?,
+            level: node.level,
+            kind: node.kind,
             name: node.name.clone(),
             area_id: item.area_id,
             path,
@@ -424,8 +423,8 @@ pub async fn put_interests(
 ) -> Result<HttpResponse, ApiError> {
     let (code, employee) = visible_employee(&state, &who, Family::Interest, &code).await?;
     authorize(&who, Op::EditOwnInterests)?;
-    let code = code.as_str().to_owned();
     require_profile_submitted(&state, &code).await?;
+    let code = code.as_str().to_owned();
     let expected = if_match(&req)?;
     let catalogue = state.db(cscms_store::interests::catalogue).await?;
     let ids: Vec<String> = body
@@ -465,7 +464,7 @@ pub async fn put_interests(
         .collect();
     let actor = actor(&who, &req);
     let key = code.clone();
-    let org = employee.org_id;
+    let org = employee.org_id.to_string();
     state
         .db(move |c| {
             cscms_store::interests::replace_interests(

@@ -158,7 +158,7 @@ pub async fn file(
     // IPR-1: nobody files it for them (an employee sees only their own
     // record, so this is theirs).
     authorize(&who, Op::FilePropertyReturn)?;
-    crate::gate::require_profile_submitted(&state, code.as_str()).await?;
+    crate::gate::require_profile_submitted(&state, &code).await?;
     let key = code.as_str().to_owned();
     let on_record = state
         .db(move |c| cscms_store::ipr::summaries(c, &key))
@@ -167,7 +167,7 @@ pub async fn file(
         .map_err(filing_error)?;
     let actor = actor(&who, &req);
     let key = code.as_str().to_owned();
-    let org = employee.org_id;
+    let org = employee.org_id.to_string();
     let row = state
         .db(move |c| cscms_store::ipr::file(c, &actor, &key, &org, &filing))
         .await
@@ -484,9 +484,9 @@ pub async fn list(
                 _ => ReturnStatus::Missing,
             };
             IprListItem {
-                employee: r.employee.code,
+                employee: r.employee.code.into(),
                 name: r.employee.name,
-                organisation_id: r.employee.org_id,
+                organisation_id: r.employee.org_id.into(),
                 status,
                 first_filed_on: check.and_then(|c| c.first_filed_on),
                 latest_revision: check.and_then(|c| c.latest_revision),

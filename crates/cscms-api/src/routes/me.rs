@@ -29,8 +29,8 @@ pub struct Me {
 #[utoipa::path(tag = "identity", security(("bearer" = [])), responses((status = 200, description = "The caller", body = Me)))]
 #[get("/me")]
 pub async fn me(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let org_id = who.org.as_ref().map(|o| o.as_str().to_owned());
-    let code = who.own_employee().map(|c| c.as_str().to_owned());
+    let org_id = who.org.clone();
+    let code = who.own_employee().cloned();
     let (org, emp) = state
         .read(move |c| {
             let org = match org_id {

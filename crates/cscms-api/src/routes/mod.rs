@@ -99,7 +99,7 @@ where
 {
     let not_found = || ApiError::not_found(format!("Employee {code}"));
     let parsed = EmployeeCode::parse(code).map_err(|_| not_found())?;
-    let key = parsed.as_str().to_owned();
+    let key = parsed.clone();
     let (placed, extra) = state
         .read(move |c| {
             let Some(placed) = cscms_store::employees::get(c, &key)? else {
@@ -110,10 +110,9 @@ where
         })
         .await?
         .ok_or_else(not_found)?;
-    let (org, parent) = stored_place(&placed.record.org_id, placed.org_parent.as_deref())?;
     let place = RecordPlace {
-        org: &org,
-        org_parent: parent.as_ref(),
+        org: &placed.record.org_id,
+        org_parent: placed.org_parent.as_ref(),
         employee: &parsed,
         shared_with: None,
     };
@@ -124,52 +123,29 @@ where
 /// Where a stored record of an employee is held, as its columns give it:
 /// the organisation, its parent, the employee, and the organisation it is
 /// shared with where its family shares (DEP-1: the borrower, once approved).
+/// The store reads them as domain ids (unreadable is a 500 there).
 pub(crate) struct StoredPlace<'a> {
-    pub org: &'a str,
-    pub parent: Option<&'a str>,
-    pub employee: &'a str,
-    pub shared_with: Option<&'a str>,
+    pub org: &'a OrgId,
+    pub parent: Option<&'a OrgId>,
+    pub employee: &'a EmployeeCode,
+    pub shared_with: Option<&'a OrgId>,
 }
 
 /// The one check of a stored employee record against the caller's scope
-/// for its family (`scope::sees`): 404 naming `what` when outside it; 500
-/// when the stored ids do not read.
+/// for its family (`scope::sees`): 404 naming `what` when outside it.
 pub(crate) fn ensure_sees_stored(
     who: &Principal,
     family: Family,
     at: StoredPlace<'_>,
     what: impl FnOnce() -> String,
 ) -> Result<(), ApiError> {
-    let (org, parent) = stored_place(at.org, at.parent)?;
-    let employee = stored_code(at.employee)?;
-    let shared = at
-        .shared_with
-        .map(|s| stored_place(s, None))
-        .transpose()?
-        .map(|(o, _)| o);
     let place = RecordPlace {
-        org: &org,
-        org_parent: parent.as_ref(),
-        employee: &employee,
-        shared_with: shared.as_ref(),
+        org: at.org,
+        org_parent: at.parent,
+        employee: at.employee,
+        shared_with: at.shared_with,
     };
     crate::scope::ensure_visible(who, family, place, what)
-}
-
-/// A stored organisation and its parent, as domain ids. Unreadable stored
-/// ids are a fault (500), never "not visible".
-pub fn stored_place(org: &str, parent: Option<&str>) -> Result<(OrgId, Option<OrgId>), ApiError> {
-    let org = OrgId::parse(org).map_err(|_| workflow::corrupt("organisation id"))?;
-    let parent = parent
-        .map(OrgId::parse)
-        .transpose()
-        .map_err(|_| workflow::corrupt("organisation id"))?;
-    Ok((org, parent))
-}
-
-/// A stored employee code as the domain type; unreadable is a fault (500).
-pub fn stored_code(code: &str) -> Result<EmployeeCode, ApiError> {
-    EmployeeCode::parse(code).map_err(|_| workflow::corrupt("employee code"))
 }
 
 /// Whether a content-negotiated GET is asked for its print (PRF-5, IPR-1,

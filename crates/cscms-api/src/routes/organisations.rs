@@ -34,12 +34,10 @@ pub struct Organisation {
 impl From<OrgRow> for Organisation {
     fn from(r: OrgRow) -> Self {
         Self {
-            // Stored kinds are constrained by the schema; an unknown one is
-            // shown as a ministry rather than failing the whole list.
-            kind: r.kind.parse().unwrap_or(OrgKind::Ministry),
-            id: r.id,
+            kind: r.kind,
+            id: r.id.into(),
             name: r.name,
-            parent_id: r.parent_id,
+            parent_id: r.parent_id.map(String::from),
             state: r.state,
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
@@ -67,7 +65,7 @@ impl From<cscms_store::organisations::NodalOfficerRow> for NodalOfficer {
             name: o.name,
             designation: o.designation,
             email: o.email,
-            role: o.role,
+            role: o.role.as_str().to_owned(),
         }
     }
 }
@@ -93,7 +91,7 @@ pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpRes
     let rows = state.db(cscms_store::organisations::list).await?;
     let mut items = Vec::new();
     for r in &rows {
-        if visible(&who, r, &rows)? {
+        if visible(&who, r, &rows) {
             items.push(Organisation::from(r.clone()));
         }
     }
@@ -102,19 +100,18 @@ pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpRes
 
 /// Whether the caller sees the organisation `r` of `all` (the scope rule
 /// needs its children: officers of a body also see the ministry above it).
-fn visible(who: &Principal, r: &OrgRow, all: &[OrgRow]) -> Result<bool, ApiError> {
-    let (id, parent) = super::stored_place(&r.id, r.parent_id.as_deref())?;
-    let children = all
+fn visible(who: &Principal, r: &OrgRow, all: &[OrgRow]) -> bool {
+    let children: Vec<OrgId> = all
         .iter()
-        .filter(|c| c.parent_id.as_deref() == Some(r.id.as_str()))
-        .map(|c| super::stored_place(&c.id, None).map(|(id, _)| id))
-        .collect::<Result<Vec<_>, _>>()?;
+        .filter(|c| c.parent_id.as_ref() == Some(&r.id))
+        .map(|c| c.id.clone())
+        .collect();
     let place = OrgPlace {
-        id: &id,
-        parent: parent.as_ref(),
+        id: &r.id,
+        parent: r.parent_id.as_ref(),
         children: &children,
     };
-    Ok(sees_organisation(who, Family::Organisation, place))
+    sees_organisation(who, Family::Organisation, place)
 }
 
 /// Read an organisation
@@ -134,24 +131,21 @@ pub async fn get(
     let found = state
         .db(move |c| {
             let all = cscms_store::organisations::list(c)?;
-            let Some(org) = all.iter().find(|o| o.id == key).cloned() else {
+            let Some(org) = all.iter().find(|o| o.id.as_str() == key).cloned() else {
                 return Ok(None);
             };
-            let officers = cscms_store::organisations::officers(c, &key)?;
+            let officers = cscms_store::organisations::officers(c, &org.id)?;
             Ok(Some((org, officers, all)))
         })
         .await?;
     let (org, officers, all) =
         found.ok_or_else(|| ApiError::not_found(format!("Organisation {id}")))?;
-    if !visible(&who, &org, &all)? {
+    if !visible(&who, &org, &all) {
         return Err(ApiError::not_found(format!("Organisation {id}")));
     }
     let mut children = Vec::new();
-    for c in all
-        .iter()
-        .filter(|c| c.parent_id.as_deref() == Some(org.id.as_str()))
-    {
-        if visible(&who, c, &all)? {
+    for c in all.iter().filter(|c| c.parent_id.as_ref() == Some(&org.id)) {
+        if visible(&who, c, &all) {
             children.push(Organisation::from(c.clone()));
         }
     }
@@ -226,18 +220,31 @@ pub async fn create(
         return Err(ApiError::Validation(errors));
     }
     let actor = actor(&who, &req);
+    let unknown_parent = || {
+        ApiError::invalid(
+            "body.parent_id",
+            "unknown_parent",
+            "no ministry or department has this id",
+        )
+    };
     let new = NewOrg {
-        id: body.id,
+        id: checked_org_id(&body.id)?,
         name: body.name.trim().to_owned(),
-        kind: body.kind.as_str().to_owned(),
-        parent_id: body.parent_id,
+        kind: body.kind,
+        // An id no organisation could have names no parent.
+        parent_id: body
+            .parent_id
+            .as_deref()
+            .map(OrgId::parse)
+            .transpose()
+            .map_err(|_| unknown_parent())?,
         state: body.state,
     };
     let created = state
         .db(move |c| {
             if let Some(parent) = &new.parent_id {
                 let ok = cscms_store::organisations::get(c, parent)?
-                    .is_some_and(|p| is_ministry(p.parent_id.as_deref()));
+                    .is_some_and(|p| is_ministry(p.parent_id.as_ref()));
                 if !ok {
                     return Ok(Err(()));
                 }
@@ -245,16 +252,16 @@ pub async fn create(
             cscms_store::organisations::create(c, &actor, new).map(Ok)
         })
         .await?
-        .map_err(|()| {
-            ApiError::invalid(
-                "body.parent_id",
-                "unknown_parent",
-                "no ministry or department has this id",
-            )
-        })?;
+        .map_err(|()| unknown_parent())?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/organisations/{}", created.id)))
         .json(Organisation::from(created)))
+}
+
+/// A body's organisation id as the domain type (`valid_org_id` has
+/// checked it; the parse is the same rule).
+fn checked_org_id(id: &str) -> Result<OrgId, ApiError> {
+    OrgId::parse(id).map_err(|e| ApiError::invalid("body.id", "invalid", e.to_string()))
 }
 
 /// The sub-nodal officer of an onboarded organisation.
@@ -329,16 +336,15 @@ pub async fn onboard(
     let not_found = || ApiError::not_found(format!("Organisation {parent_id}"));
     let parent = all
         .iter()
-        .find(|o| o.id == key)
+        .find(|o| o.id.as_str() == key)
         .cloned()
         .ok_or_else(not_found)?;
-    if !visible(&who, &parent, &all)? {
+    if !visible(&who, &parent, &all) {
         return Err(not_found());
     }
-    let (parent_org, _) = super::stored_place(&parent.id, None)?;
-    authorize_for(&who, Op::OnboardSubOrganisation, &parent_org)?;
+    authorize_for(&who, Op::OnboardSubOrganisation, &parent.id)?;
     let mut errors = Vec::new();
-    if !is_ministry(parent.parent_id.as_deref()) {
+    if !is_ministry(parent.parent_id.as_ref()) {
         errors.push(FieldError::new(
             "path.id",
             "not_a_ministry",
@@ -358,9 +364,9 @@ pub async fn onboard(
     let actor = actor(&who, &req);
     let now = Utc::now().naive_utc();
     let new = NewOrg {
-        id: body.id,
+        id: checked_org_id(&body.id)?,
         name: body.name.trim().to_owned(),
-        kind: body.kind.as_str().to_owned(),
+        kind: body.kind,
         parent_id: Some(parent.id),
         state: Some(body.state.trim().to_owned()),
     };
@@ -370,7 +376,7 @@ pub async fn onboard(
         name: body.officer.name.trim().to_owned(),
         designation: body.officer.designation.trim().to_owned(),
         email: body.officer.email.trim().to_owned(),
-        role: cscms_domain::scope::officer_role(true).as_str().to_owned(),
+        role: cscms_domain::scope::officer_role(true),
         active: true,
         created_at: now,
     };

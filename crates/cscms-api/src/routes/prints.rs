@@ -4,6 +4,8 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -15,7 +17,7 @@ use crate::state::AppState;
 /// names a print shows beside the codes.
 pub(crate) async fn org_and_ministry(
     state: &AppState,
-    org_id: &str,
+    org_id: &OrgId,
 ) -> Result<
     (
         Option<cscms_store::organisations::OrgRow>,
@@ -23,7 +25,7 @@ pub(crate) async fn org_and_ministry(
     ),
     ApiError,
 > {
-    let org_id = org_id.to_owned();
+    let org_id = org_id.clone();
     state
         .db(move |c| {
             let org = cscms_store::organisations::get(c, &org_id)?;
@@ -42,7 +44,7 @@ pub(crate) async fn org_and_ministry(
 pub(crate) async fn print_steps(
     state: &AppState,
     who: &cscms_domain::principal::Principal,
-    (workflow, id, org_id): (&'static str, i64, &str),
+    (workflow, id, org_id): (&'static str, i64, &OrgId),
     steps: usize,
     filename: &str,
     document: impl FnOnce(&crate::print::clearance::Context<'_>) -> crate::print::Document,
@@ -130,7 +132,10 @@ pub async fn check(
             };
             let current = match row.document.as_str() {
                 "profile" => {
-                    cscms_store::profiles::load(c, &row.reference)?.map(|r| r.profile.version)
+                    let code = EmployeeCode::parse(&row.reference).map_err(|e| {
+                        cscms_store::StoreError::Corrupt(format!("prints {}: {e}", row.code))
+                    })?;
+                    cscms_store::profiles::load(c, &code)?.map(|r| r.profile.version)
                 }
                 "ipr" => match row.reference.rsplit_once('/') {
                     Some((employee, year)) => match year.parse::<i32>() {

@@ -108,7 +108,7 @@ pub async fn record(
     }
     let new = NewOutlook {
         employee_code: code.as_str().to_owned(),
-        org_id: e.org_id,
+        org_id: e.org_id.into(),
         dated: body.dated,
         order_ref: body.order_ref.trim().to_owned(),
         remarks: body

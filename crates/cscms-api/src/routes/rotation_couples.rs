@@ -7,16 +7,18 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::rotation::round::check_joint;
 use cscms_domain::rotation::JointChoice;
 use cscms_domain::scope::{Family, Op};
+use cscms_store::json::Json;
 use cscms_store::rotation_couples::CoupleRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use super::rotation_rounds::{group_map, groups_in_force, round_for_preferences, Round};
-use super::workflow::{corrupt, to_json};
+use super::workflow::corrupt;
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
@@ -63,7 +65,7 @@ pub struct RotationCouple {
 fn respond(row: CoupleRow) -> Result<HttpResponse, ApiError> {
     let view = RotationCouple {
         round_id: row.round_id,
-        joint: serde_json::from_str(&row.joint).map_err(|_| corrupt("joint list"))?,
+        joint: row.joint.into_inner(),
         confirmed: row.confirmed_at.is_some(),
         version: row.version,
         proposed_at: utc(row.proposed_at),
@@ -98,8 +100,8 @@ async fn writable(
     let round = round_for_preferences(state, id).await?;
     round.not_cancelled()?;
     let expected = if_match(req)?;
-    let code = code.as_str().to_owned();
     require_profile_submitted(state, &code).await?;
+    let code = code.as_str().to_owned();
     round.window_open()?;
     Ok((code, round, expected))
 }
@@ -177,10 +179,15 @@ pub async fn register(
             .read(move |c| {
                 let mut facts = Vec::new();
                 for code in [a, b] {
+                    // A code no employee could have names none on record.
+                    let Ok(code) = EmployeeCode::parse(&code) else {
+                        facts.push((None, Vec::new(), Vec::new()));
+                        continue;
+                    };
                     facts.push((
                         cscms_store::employees::get(c, &code)?,
                         cscms_store::employees::history(c, &code)?,
-                        cscms_store::promotion_outlooks::dates(c, &code)?,
+                        cscms_store::promotion_outlooks::dates(c, code.as_str())?,
                     ));
                 }
                 let theirs = facts.pop();
@@ -238,10 +245,10 @@ pub async fn register(
     let row = CoupleRow {
         round_id: id,
         first_code: code.clone(),
-        second_code: them.record.code.clone(),
-        first_org: me.record.org_id.clone(),
-        second_org: them.record.org_id.clone(),
-        joint: to_json(&body.joint)?,
+        second_code: them.record.code.to_string(),
+        first_org: me.record.org_id.to_string(),
+        second_org: them.record.org_id.to_string(),
+        joint: Json::new(body.joint.clone())?,
         version: expected,
         proposed_at: now,
         confirmed_at: None,

@@ -60,12 +60,10 @@ async fn load_visible(state: &AppState, who: &Principal, id: i64) -> Result<RepR
         .db(move |c| cscms_store::rotation_representations::get(c, id))
         .await?
         .ok_or_else(|| ApiError::not_found(what()))?;
-    let (org, parent) = super::stored_place(&r.row.org_id, r.org_parent.as_deref())?;
-    let code = super::stored_code(&r.row.employee_code)?;
     let place = RecordPlace {
-        org: &org,
-        org_parent: parent.as_ref(),
-        employee: &code,
+        org: &r.row.org_id,
+        org_parent: r.org_parent.as_ref(),
+        employee: &r.row.employee_code,
         shared_with: None,
     };
     ensure_visible(who, Family::RotationPreference, place, what)?;
@@ -81,9 +79,7 @@ async fn view(
     let steps = state
         .db(move |c| cscms_store::steps::for_record(c, ROTATION_REPRESENTATION.name, id))
         .await?;
-    let current = ROTATION_REPRESENTATION
-        .state(&r.row.state)
-        .ok_or_else(|| corrupt("state"))?;
+    let current = r.row.state;
     // The approver is shown no action on it: they do not hear it.
     let actions = if approved_the_run(who, &r.row.approved_by) {
         Vec::new()
@@ -94,7 +90,7 @@ async fn view(
         id,
         round_id: r.row.round_id,
         run_id: r.row.run_id,
-        employee_code: r.row.employee_code,
+        employee_code: r.row.employee_code.into(),
         state: current,
         representation_to: REPRESENTATION_TO.to_owned(),
         submitted_at: utc(r.row.submitted_at),
@@ -108,7 +104,7 @@ super::workflow::step_record!(RepRecord {
     workflow: ROTATION_REPRESENTATION => (RepState, RepAction),
     view: RotationRepresentation = view,
     load: load_visible,
-    stored_state: |r| &r.row.state,
+    stored_state: |r| r.row.state,
     advance: cscms_store::rotation_representations::advance,
     more {
         /// The officer who approved the run does not hear a representation
@@ -221,9 +217,9 @@ pub async fn represent(
     let new = NewRep {
         round_id: round,
         run_id: run.id,
-        employee_code: code.as_str().to_owned(),
+        employee_code: code.clone(),
         org_id: employee.org_id,
-        state: to.as_str().to_owned(),
+        state: to,
         approved_by: run.approved_by.ok_or_else(|| corrupt("run approver"))?,
         submitted_at: now,
         updated_at: now,
@@ -300,7 +296,7 @@ pub async fn pending(
         .map(|(r, name)| RotationRepresentationSummary {
             id: r.id,
             round_id: r.round_id,
-            employee_code: r.employee_code,
+            employee_code: r.employee_code.into(),
             employee_name: name,
             submitted_at: utc(r.submitted_at),
         })

@@ -11,6 +11,8 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::cadre::{self, Cadre};
 use cscms_domain::decision::Decision;
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::rotation::round::{
     check_preferences, check_terms, Phase, RoundDates, RoundState, RoundTerms,
@@ -18,6 +20,7 @@ use cscms_domain::rotation::round::{
 use cscms_domain::rotation::{evaluate_rotation, Group, RotationOutcome, RotationStatus};
 use cscms_domain::scope::{visibility, Family, Op};
 use cscms_store::employees::{EmployeeRow, ServiceEventRow};
+use cscms_store::json::Json;
 use cscms_store::rotation_rounds::{PreferenceRow, RoundRow, RoundTermsRow};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -128,15 +131,15 @@ pub(crate) struct Round {
 impl Round {
     fn parse(row: RoundRow) -> Result<Self, ApiError> {
         Ok(Round {
-            cadre: row.cadre.parse().map_err(|_| corrupt("round cadre"))?,
-            grades: serde_json::from_str(&row.grades).map_err(|_| corrupt("round grades"))?,
+            cadre: row.cadre,
+            grades: row.grades.get().clone(),
             dates: RoundDates {
                 preferences_open: row.preferences_open,
                 preferences_close: row.preferences_close,
                 allocation_on: row.allocation_on,
                 orders_on: row.orders_on,
             },
-            state: row.state.parse().map_err(|_| corrupt("round state"))?,
+            state: row.state,
             row,
         })
     }
@@ -189,7 +192,7 @@ impl Round {
         history: &[ServiceEventRow],
         promotion: &[NaiveDate],
     ) -> bool {
-        e.cadre == self.cadre.as_str()
+        e.cadre == self.cadre
             && self.grades.contains(&e.grade)
             && eligibility(e, history, promotion, self.dates.preferences_open)
                 .is_some_and(|d| takes_part(&d))
@@ -474,7 +477,7 @@ pub async fn my_rounds(
     authorize(&who, Op::SubmitRotationPreferences)?;
     let code = who
         .own_employee()
-        .map(|c| c.as_str().to_owned())
+        .cloned()
         .ok_or_else(|| ApiError::forbidden(Op::SubmitRotationPreferences.grant().refusal))?;
     let as_of = today();
     let found = state
@@ -483,12 +486,16 @@ pub async fn my_rounds(
                 return Ok(None);
             };
             let history = cscms_store::employees::history(c, &code)?;
-            let promotion = cscms_store::promotion_outlooks::dates(c, &code)?;
-            let rounds =
-                cscms_store::rotation_rounds::list(c, Some(&e.record.cadre), Some(as_of), 500)?;
+            let promotion = cscms_store::promotion_outlooks::dates(c, code.as_str())?;
+            let rounds = cscms_store::rotation_rounds::list(
+                c,
+                Some(e.record.cadre.as_str()),
+                Some(as_of),
+                500,
+            )?;
             let mut out = Vec::new();
             for r in rounds {
-                let given = cscms_store::rotation_rounds::preference(c, r.id, &code)?;
+                let given = cscms_store::rotation_rounds::preference(c, r.id, code.as_str())?;
                 out.push((r, given.map(|g| g.submitted_at)));
             }
             Ok(Some((e.record, history, promotion, out)))
@@ -551,7 +558,7 @@ fn preferences_view(
         min_preferences: view.min_preferences,
         max_preferences: view.max_preferences,
         ministries: match &row {
-            Some(r) => serde_json::from_str(&r.ministries).map_err(|_| corrupt("preferences"))?,
+            Some(r) => r.ministries.get().clone(),
             None => Vec::new(),
         },
         version: row.as_ref().map_or(0, |r| r.version),
@@ -639,16 +646,16 @@ pub async fn give_preferences(
     let round = round_for_preferences(&state, id).await?;
     round.not_cancelled()?;
     let expected = if_match(&req)?;
-    let code = code.as_str().to_owned();
     require_profile_submitted(&state, &code).await?;
     round.window_open()?;
     let key = code.clone();
+    let code = code.as_str().to_owned();
     let open = round.dates.preferences_open;
     let (placed, history, promotion, groups) = state
         .read(move |c| {
             let placed = cscms_store::employees::get(c, &key)?;
             let history = cscms_store::employees::history(c, &key)?;
-            let promotion = cscms_store::promotion_outlooks::dates(c, &key)?;
+            let promotion = cscms_store::promotion_outlooks::dates(c, key.as_str())?;
             let groups = cscms_store::rotation::in_force(c, open)?;
             Ok((placed, history, promotion, groups))
         })
@@ -680,7 +687,8 @@ pub async fn give_preferences(
     let present = placed
         .org_parent
         .clone()
-        .unwrap_or_else(|| e.org_id.clone());
+        .unwrap_or_else(|| e.org_id.clone())
+        .to_string();
     let list: Vec<String> = body
         .ministries
         .iter()
@@ -700,8 +708,8 @@ pub async fn give_preferences(
     let row = PreferenceRow {
         round_id: id,
         employee_code: code.clone(),
-        org_id: e.org_id.clone(),
-        ministries: to_json(&list)?,
+        org_id: e.org_id.to_string(),
+        ministries: Json::new(list.clone())?,
         version: expected,
         submitted_at: now,
         updated_at: now,
@@ -804,10 +812,10 @@ pub async fn submissions(
             let status = eligibility(&s.employee, &s.history, &s.promotion_outlooks, open)
                 .map(|d| d.outcome.status);
             RotationSubmission {
-                employee_code: s.employee.code,
+                employee_code: s.employee.code.into(),
                 employee_name: s.employee.name,
                 grade: s.employee.grade,
-                organisation_id: s.employee.org_id,
+                organisation_id: s.employee.org_id.into(),
                 rotation_status: status,
                 submitted: s.submitted_at.is_some(),
                 submitted_at: s.submitted_at.map(utc),
@@ -863,8 +871,11 @@ async fn allocation_input(
             // Spouses who are not officers of the round's cadre and grades.
             let mut outside = BTreeMap::new();
             for code in couples.iter().flat_map(|k| [&k.first_code, &k.second_code]) {
-                if !data.officers.iter().any(|o| &o.0.code == code) {
-                    if let Some(p) = cscms_store::employees::get(c, code)? {
+                if !data.officers.iter().any(|o| o.0.code.as_str() == code) {
+                    let key = EmployeeCode::parse(code).map_err(|e| {
+                        cscms_store::StoreError::Corrupt(format!("rotation_couples of {id}: {e}"))
+                    })?;
+                    if let Some(p) = cscms_store::employees::get(c, &key)? {
                         outside.insert(code.clone(), p);
                     }
                 }
@@ -887,7 +898,7 @@ async fn allocation_input(
     let mut free = vacancies(&strength);
     let station: BTreeMap<String, String> = orgs
         .into_iter()
-        .map(|o| (o.id, o.state.unwrap_or_default()))
+        .map(|o| (o.id.into(), o.state.unwrap_or_default()))
         .collect();
     let ministries = groups
         .members
@@ -900,36 +911,33 @@ async fn allocation_input(
         })
         .collect();
     // Each officer's cadre and present ministry (the ministry above a body), for SPO-1.
-    let mut placed: BTreeMap<String, (String, String)> = outside
+    let mut placed: BTreeMap<String, (Cadre, String)> = outside
         .into_iter()
         .map(|(code, p)| {
             let ministry = p.org_parent.unwrap_or(p.record.org_id);
-            (code, (p.record.cadre, ministry))
+            (code, (p.record.cadre, ministry.into()))
         })
         .collect();
     let mut candidates = Vec::new();
     for (e, parent, history, list, promotion) in data.officers {
         placed.insert(
-            e.code.clone(),
+            e.code.to_string(),
             (
-                e.cadre.clone(),
-                parent.clone().unwrap_or_else(|| e.org_id.clone()),
+                e.cadre,
+                parent.clone().unwrap_or_else(|| e.org_id.to_string()),
             ),
         );
         let Some(decision) = eligibility(&e, &history, &promotion, open) else {
             continue;
         };
-        let ranked = match list {
-            Some(l) => serde_json::from_str(&l).map_err(|_| corrupt("preferences"))?,
-            None => Vec::new(),
-        };
+        let ranked: Vec<String> = list.unwrap_or_default();
         candidates.push(Candidate {
-            ministry: parent.unwrap_or_else(|| e.org_id.clone()),
+            ministry: parent.unwrap_or_else(|| e.org_id.to_string()),
             in_ministry_since: crate::career::rotation_input(&e, &history, &promotion, open)
                 .map_or(e.joined_government_on, |i| i.in_ministry_since),
             in_grade_since: e.joined_present_grade_on,
             status: decision.outcome.status,
-            code: e.code,
+            code: e.code.into(),
             grade: e.grade,
             preferences: ranked,
         });
@@ -952,7 +960,7 @@ fn round_couples(
     open: NaiveDate,
     couples: &[cscms_store::rotation_couples::CoupleRow],
     officers: &[cscms_domain::rotation::Officer],
-    placed: &BTreeMap<String, (String, String)>,
+    placed: &BTreeMap<String, (Cadre, String)>,
     station: &BTreeMap<String, String>,
 ) -> Result<Vec<cscms_domain::rotation::Couple>, ApiError> {
     use cscms_domain::rotation::couples::spouses_in_round;
@@ -960,11 +968,7 @@ fn round_couples(
     let mut out = Vec::new();
     for k in couples {
         let (first, second, joint) = match (takes(&k.first_code), takes(&k.second_code)) {
-            (true, true) => (
-                &k.first_code,
-                &k.second_code,
-                serde_json::from_str(&k.joint).map_err(|_| corrupt("joint list"))?,
-            ),
+            (true, true) => (&k.first_code, &k.second_code, k.joint.get().clone()),
             (true, false) => (&k.first_code, &k.second_code, Vec::new()),
             (false, true) => (&k.second_code, &k.first_code, Vec::new()),
             (false, false) => continue,
@@ -991,12 +995,12 @@ fn round_couples(
 /// A spouse as SPO-1 in a round takes them: cadre, present ministry and its station.
 fn round_spouse<'a>(
     code: &str,
-    placed: &'a BTreeMap<String, (String, String)>,
+    placed: &'a BTreeMap<String, (Cadre, String)>,
     station: &'a BTreeMap<String, String>,
 ) -> Result<cscms_domain::rotation::couples::RoundSpouse<'a>, ApiError> {
     let (cadre, ministry) = placed.get(code).ok_or_else(|| corrupt("couple spouse"))?;
     Ok(cscms_domain::rotation::couples::RoundSpouse {
-        cadre: cadre.parse().map_err(|_| corrupt("employee cadre"))?,
+        cadre: *cadre,
         ministry: ministry.as_str(),
         station: station.get(ministry).map_or("", String::as_str),
     })
@@ -1062,10 +1066,8 @@ pub struct RotationRun {
 }
 
 fn run_view(row: cscms_store::rotation_rounds::RunRow) -> Result<RotationRun, ApiError> {
-    let inputs: serde_json::Value =
-        serde_json::from_str(&row.inputs).map_err(|_| corrupt("run inputs"))?;
-    let result: serde_json::Value =
-        serde_json::from_str(&row.result).map_err(|_| corrupt("run result"))?;
+    let inputs: serde_json::Value = row.inputs.get().clone();
+    let result: serde_json::Value = row.result.get().clone();
     let replays = serde_json::from_value::<cscms_domain::rotation::AllocationInput>(inputs.clone())
         .ok()
         .and_then(|i| cscms_domain::rotation::allocate(row.as_of, &i).ok())
@@ -1221,14 +1223,17 @@ pub async fn approve_run(
         .read(move |c| {
             let row = cscms_store::rotation_rounds::get_run(c, id, run_id)?;
             let approved = cscms_store::rotation_rounds::approved_run(c, id)?;
-            let orgs: BTreeMap<String, String> = match &row {
+            let orgs: BTreeMap<String, (EmployeeCode, OrgId)> = match &row {
                 Some(r) => {
                     let input: Option<cscms_domain::rotation::AllocationInput> =
-                        serde_json::from_str(&r.inputs).ok();
+                        serde_json::from_value(r.inputs.get().clone()).ok();
                     let mut m = BTreeMap::new();
                     for o in input.map(|i| i.officers).unwrap_or_default() {
-                        if let Some(e) = cscms_store::employees::get(c, &o.code)? {
-                            m.insert(o.code, e.record.org_id);
+                        let key = EmployeeCode::parse(&o.code).map_err(|e| {
+                            cscms_store::StoreError::Corrupt(format!("rotation_runs {run_id}: {e}"))
+                        })?;
+                        if let Some(e) = cscms_store::employees::get(c, &key)? {
+                            m.insert(o.code, (e.record.code, e.record.org_id));
                         }
                     }
                     m
@@ -1268,9 +1273,10 @@ pub async fn approve_run(
         .officers
         .iter()
         .filter_map(|o| {
+            let (code, org) = employees.get(&o.code)?;
             Some(cscms_store::rotation_rounds::TransferOrder {
-                employee_code: o.code.clone(),
-                org_id: employees.get(&o.code)?.clone(),
+                employee_code: code.clone(),
+                org_id: org.clone(),
                 grade: o.grade.clone(),
                 from: o.from.clone(),
                 to: o.to.clone()?,
@@ -1345,8 +1351,7 @@ pub async fn officer_result(
         .ok_or_else(|| {
             ApiError::not_found(format!("An approved allocation of rotation round {id}"))
         })?;
-    let result: serde_json::Value =
-        serde_json::from_str(&run.result).map_err(|_| corrupt("run result"))?;
+    let result: serde_json::Value = run.result.get().clone();
     let mine = result["officers"]
         .as_array()
         .and_then(|all| all.iter().find(|o| o["code"] == code.as_str()))

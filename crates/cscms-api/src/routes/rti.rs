@@ -153,7 +153,7 @@ pub struct RtiRequestList {
 }
 
 fn view(row: RtiRow, as_of: NaiveDate) -> Result<RtiRequest, ApiError> {
-    let mode: FeeMode = row.fee_mode.parse().map_err(|_| corrupt("fee mode"))?;
+    let mode: FeeMode = row.fee_mode;
     let deadline = rti::reply_due(row.received_on).ok_or_else(|| corrupt("received_on"))?;
     let late = rti::overdue(row.reply_due_on, row.replied_on, as_of);
     Ok(RtiRequest {
@@ -226,7 +226,7 @@ pub async fn register(
         applicant_address: body.applicant_address.trim().to_owned(),
         subject: body.subject.trim().to_owned(),
         fee_amount: body.fee.amount,
-        fee_mode: body.fee.mode.as_str().to_owned(),
+        fee_mode: body.fee.mode,
         fee_reference: body.fee.reference.map(|r| r.trim().to_owned()),
         fee_accepted: body.fee.accepted,
         fee_refusal_reason: body.fee.refusal_reason.map(|r| r.trim().to_owned()),

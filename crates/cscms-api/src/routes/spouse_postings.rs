@@ -8,6 +8,7 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::decision::Decision;
 use cscms_domain::employee::Gender;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::{Principal, Role};
 use cscms_domain::scope::{visibility, Family, Op, RecordPlace};
 use cscms_domain::spouse_posting::{ServiceKind, Spouse, SpouseCase, SpouseOutcome};
@@ -121,17 +122,15 @@ fn summary(
     refused_by: Option<Role>,
 ) -> Result<SpousePostingSummary, ApiError> {
     let row = r.row;
-    let state = SPOUSE_POSTING
-        .state(&row.state)
-        .ok_or_else(|| corrupt("state"))?;
+    let state = row.state;
     Ok(SpousePostingSummary {
         id: row.id,
-        employee_code: row.employee_code,
+        employee_code: row.employee_code.into(),
         employee_name: r.employee_name,
-        organisation_id: row.org_id,
+        organisation_id: row.org_id.into(),
         state,
-        spouse: serde_json::from_str(&row.spouse).map_err(|_| corrupt("spouse"))?,
-        case: row.spouse_case.parse().map_err(|_| corrupt("case"))?,
+        spouse: row.spouse.into_inner(),
+        case: row.spouse_case,
         mandatory: row.mandatory,
         representation_to: refused_by.and_then(one_level_above),
         submitted_at: utc(row.submitted_at),
@@ -147,12 +146,10 @@ async fn load_visible(state: &AppState, who: &Principal, id: i64) -> Result<SpoR
         .db(move |c| cscms_store::spouse_postings::get(c, id))
         .await?
         .ok_or_else(not_found)?;
-    let (org, parent) = super::stored_place(&r.row.org_id, r.org_parent.as_deref())?;
-    let code = super::stored_code(&r.row.employee_code)?;
     let place = RecordPlace {
-        org: &org,
-        org_parent: parent.as_ref(),
-        employee: &code,
+        org: &r.row.org_id,
+        org_parent: r.org_parent.as_ref(),
+        employee: &r.row.employee_code,
         shared_with: None,
     };
     ensure_visible(who, Family::SpousePosting, place, || {
@@ -176,7 +173,7 @@ async fn view(
         .rev()
         .find(|s| s.action == SpoAction::Refuse.label())
         .map(|s| s.actor_role);
-    let decision = serde_json::from_str(&r.row.decision).map_err(|_| corrupt("decision"))?;
+    let decision = r.row.decision.get().clone();
     Ok(SpousePostingView {
         request: summary(r, who, refused_by)?,
         decision,
@@ -185,8 +182,8 @@ async fn view(
 }
 
 /// The name of the ministry or department an organisation is, or is under.
-async fn department_of(state: &AppState, org_id: &str) -> Result<String, ApiError> {
-    let id = org_id.to_owned();
+async fn department_of(state: &AppState, org_id: &OrgId) -> Result<String, ApiError> {
+    let id = org_id.clone();
     let org = state
         .db(move |c| cscms_store::organisations::get(c, &id))
         .await?
@@ -228,7 +225,7 @@ pub async fn apply(
         .map_err(refused)?;
     let code = who
         .own_employee()
-        .map(|c| c.as_str().to_owned())
+        .cloned()
         .ok_or_else(|| ApiError::forbidden(Op::RequestSpousePosting.grant().refusal))?;
     require_profile_submitted(&state, &code).await?;
     let key = code.clone();
@@ -248,10 +245,10 @@ pub async fn apply(
         gender: s.gender,
     };
     let applicant = Applicant {
-        service: &employee.cadre,
+        service: employee.cadre.as_str(),
         department: &department,
         station: &employee.station,
-        gender: employee.gender.parse().ok(),
+        gender: Some(employee.gender),
         years_at_station: body.years_at_station,
     };
     let filing = Filing {
@@ -268,9 +265,9 @@ pub async fn apply(
     let new = NewSpo {
         employee_code: code,
         org_id: employee.org_id,
-        state: to.as_str().to_owned(),
+        state: to,
         spouse: to_json(&filing.spouse)?,
-        spouse_case: case.as_str().to_owned(),
+        spouse_case: case,
         mandatory: decision.outcome.mandatory,
         decision: to_json(&decision)?,
         submitted_at: now,
@@ -333,9 +330,7 @@ async fn list(
     // says who refused. The steps of all of them are read in one query.
     let mut refused = Vec::new();
     for r in &rows {
-        let current = SPOUSE_POSTING
-            .state(&r.row.state)
-            .ok_or_else(|| corrupt("state"))?;
+        let current = r.row.state;
         if matches!(
             current,
             SpoState::Refused | SpoState::Represented | SpoState::Allowed | SpoState::Dismissed
@@ -354,8 +349,7 @@ async fn list(
     let mut refused_by = HashMap::new();
     for s in steps {
         if s.action == SpoAction::Refuse.label() {
-            let role: Role = s.actor_role.parse().map_err(|_| corrupt("step role"))?;
-            refused_by.insert(s.record_id, role);
+            refused_by.insert(s.record_id, s.actor_role);
         }
     }
     let items = rows
@@ -387,7 +381,7 @@ super::workflow::step_record!(SpoRecord {
     workflow: SPOUSE_POSTING => (SpoState, SpoAction),
     view: SpousePostingView = view,
     load: load_visible,
-    stored_state: |r| &r.row.state,
+    stored_state: |r| r.row.state,
     advance: cscms_store::spouse_postings::advance,
     more {
         /// Para 5: a refusal, and the dismissal of a representation against

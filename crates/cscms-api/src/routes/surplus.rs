@@ -161,10 +161,8 @@ pub struct OverdueList {
     pub items: Vec<OverdueNomination>,
 }
 
-fn current(r: &RequisitionRecord) -> Result<SurState, ApiError> {
-    SURPLUS_REQUISITION
-        .state(&r.row.state)
-        .ok_or_else(|| corrupt("requisition state"))
+fn current(r: &RequisitionRecord) -> SurState {
+    r.row.state
 }
 
 fn stored(r: &RequisitionRecord) -> Result<StoredRequisition, ApiError> {
@@ -172,11 +170,11 @@ fn stored(r: &RequisitionRecord) -> Result<StoredRequisition, ApiError> {
 }
 
 fn summary(r: &RequisitionRecord, who: &Principal) -> Result<RequisitionSummary, ApiError> {
-    let state = current(r)?;
+    let state = current(r);
     let row = &r.row;
     Ok(RequisitionSummary {
         id: row.id,
-        organisation_id: row.org_id.clone(),
+        organisation_id: row.org_id.to_string(),
         organisation_name: r.org_name.clone(),
         state,
         version: row.version,
@@ -199,10 +197,9 @@ async fn load_visible(
         .db(move |c| cscms_store::surplus::get(c, id))
         .await?
         .ok_or_else(|| ApiError::not_found(what()))?;
-    let (org, parent) = super::stored_place(&r.row.org_id, r.org_parent.as_deref())?;
     let place = OrgPlace {
-        id: &org,
-        parent: parent.as_ref(),
+        id: &r.row.org_id,
+        parent: r.org_parent.as_ref(),
         children: &[],
     };
     ensure_visible_org(who, Family::SurplusRequisition, place, what)?;
@@ -310,7 +307,7 @@ pub async fn draft(
         .step(None, SurAction::Draft, &who, None, None, now)
         .map_err(refused)?;
     let (_, doc) = proforma(&body)?;
-    let key = org.as_str().to_owned();
+    let key = org.clone();
     let known = state
         .db(move |c| cscms_store::organisations::get(c, &key))
         .await?;
@@ -320,8 +317,8 @@ pub async fn draft(
         ));
     }
     let new = NewRequisition {
-        org_id: org.as_str().to_owned(),
-        state: SurState::Draft.as_str().to_owned(),
+        org_id: org.clone(),
+        state: SurState::Draft,
         version: 1,
         designation: doc.designation,
         total_vacancies: doc.total_vacancies,
@@ -461,7 +458,7 @@ pub async fn amend(
     let r = load_visible(&state, &who, id).await?;
     let (_, step) = SURPLUS_REQUISITION
         .step(
-            Some(current(&r)?),
+            Some(current(&r)),
             SurAction::Amend,
             &who,
             None,
@@ -494,14 +491,14 @@ super::workflow::step_record!(RequisitionRecord {
     workflow: SURPLUS_REQUISITION => (SurState, SurAction),
     view: RequisitionView = view,
     load: load_visible,
-    stored_state: |r| &r.row.state,
+    stored_state: |r| r.row.state,
     advance: cscms_store::surplus::advance,
     more {
         /// The office submits only its own requisition: a ministry's nodal
         /// officer sees its bodies' drafts, but the body submits them.
         fn may_take(&self, who: &Principal, action: SurAction) -> Result<(), ApiError> {
             if action == SurAction::Submit
-                && matches!(current(self)?, SurState::Draft)
+                && matches!(current(self), SurState::Draft)
                 && who.officer_org().map(OrgId::as_str) != Some(self.row.org_id.as_str())
             {
                 return Err(ApiError::forbidden(
@@ -593,7 +590,7 @@ pub async fn nominate(
     let r = load_visible(&state, &who, id).await?;
     let (_, step) = SURPLUS_REQUISITION
         .step(
-            Some(current(&r)?),
+            Some(current(&r)),
             SurAction::Nominate,
             &who,
             body.reason.as_deref(),
@@ -714,7 +711,7 @@ pub async fn overdue(
         .map(|n| OverdueNomination {
             requisition_id: n.row.requisition_id,
             seq: n.row.seq,
-            organisation_id: n.org_id,
+            organisation_id: n.org_id.into(),
             designation: n.designation,
             name: n.row.name,
             nominated_on: n.row.nominated_on,

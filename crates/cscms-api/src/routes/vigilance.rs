@@ -113,7 +113,7 @@ pub async fn record(
     let status = VigilanceStatus::parse(&body).map_err(|e| ApiError::fields("body", e))?;
     let actor = actor(&who, &req);
     let key = code.as_str().to_owned();
-    let org = employee.org_id;
+    let org = employee.org_id.to_string();
     let stored = status.clone();
     let row = state
         .db(move |c| cscms_store::vigilance::record(c, &actor, &key, &org, &stored))
@@ -211,7 +211,7 @@ pub async fn clearance_of(
 ) -> Result<HttpResponse, ApiError> {
     let (as_of, purpose) = parse_clearance_query(&query)?;
     let (code, _) = visible_employee(&state, &who, Family::Vigilance, &code).await?;
-    let d = clearance::for_employee(&state, code.as_str(), purpose, as_of).await?;
+    let d = clearance::for_employee(&state, &code, purpose, as_of).await?;
     Ok(HttpResponse::Ok().json(ClearanceView {
         employee: code.to_string(),
         as_of: d.as_of,

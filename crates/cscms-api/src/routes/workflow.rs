@@ -6,6 +6,7 @@ use cscms_domain::decision::Decision;
 use cscms_domain::principal::Role;
 use cscms_domain::vigilance::{condition, ClearanceOutcome, ClearanceOverride};
 use cscms_domain::workflow::{Label, RefusalKind, Refused, Workflow};
+use cscms_store::json::Json;
 use cscms_store::steps::StepRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -62,26 +63,22 @@ pub struct StepView {
 }
 
 impl StepView {
-    /// Unreadable stored steps are a fault (500), never a silent default.
+    /// The store has read the steps (unreadable ones are a 500 there).
     pub fn list(rows: Vec<StepRow>) -> Result<Vec<StepView>, ApiError> {
-        rows.into_iter()
-            .map(|r| {
-                Ok(StepView {
-                    actor_role: r.actor_role.parse().map_err(|_| corrupt("step role"))?,
-                    action: r.action,
-                    from_state: r.from_state,
-                    to_state: r.to_state,
-                    actor_sub: r.actor_sub,
-                    at: utc(r.at),
-                    reason: r.reason,
-                    clearance: r
-                        .clearance
-                        .map(|c| serde_json::from_str(&c).map_err(|_| corrupt("step clearance")))
-                        .transpose()?,
-                    clearance_override: r.clearance_override,
-                })
+        Ok(rows
+            .into_iter()
+            .map(|r| StepView {
+                actor_role: r.actor_role,
+                action: r.action,
+                from_state: r.from_state,
+                to_state: r.to_state,
+                actor_sub: r.actor_sub,
+                at: utc(r.at),
+                reason: r.reason,
+                clearance: r.clearance.map(Json::into_inner),
+                clearance_override: r.clearance_override,
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -138,7 +135,10 @@ pub async fn checked_step<S: Label, A: Label>(
     workflow: &Workflow<S, A>,
     (current, action): (S, A),
     body: &ActionRequest,
-    subject: Option<(&str, cscms_domain::vigilance::ClearancePurpose)>,
+    subject: Option<(
+        &cscms_domain::employee::EmployeeCode,
+        cscms_domain::vigilance::ClearancePurpose,
+    )>,
 ) -> Result<cscms_domain::workflow::Step, ApiError> {
     let reason = body.reason.as_deref();
     workflow
@@ -212,7 +212,12 @@ pub(crate) trait StepRecord: Sized {
     /// records (VIG-1), with its purpose; by default none: a record whose
     /// requester is an office (SUR-1), or whose steps rest on no clearance
     /// (TRN-1).
-    fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
+    fn clearance_subject(
+        &self,
+    ) -> Option<(
+        &cscms_domain::employee::EmployeeCode,
+        cscms_domain::vigilance::ClearancePurpose,
+    )> {
         None
     }
     /// Stores the step and the record's new state, audited.
@@ -368,15 +373,12 @@ macro_rules! step_record {
 
             fn current(&self) -> Result<$state, crate::error::ApiError> {
                 $(let $r = self;
-                $workflow
-                    .state($stored)
-                    .ok_or_else(|| crate::routes::workflow::corrupt(concat!(stringify!($record), " state")))
-                )?
+                Ok($stored))?
                 $(let $d = self;
                 $derived)?
             }
 
-            $(fn clearance_subject(&self) -> Option<(&str, cscms_domain::vigilance::ClearancePurpose)> {
+            $(fn clearance_subject(&self) -> Option<(&cscms_domain::employee::EmployeeCode, cscms_domain::vigilance::ClearancePurpose)> {
                 let $c = self;
                 $subject
             })?

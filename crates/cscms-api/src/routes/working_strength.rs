@@ -85,22 +85,20 @@ fn view(org: &str, ws: WorkingStrength) -> WorkingStrengthView {
 /// (or the ministry's, for a body under it), AVD and DoPT.
 async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<String, ApiError> {
     let not_found = || ApiError::not_found(format!("Organisation {id}"));
-    let org = OrgId::parse(id).map_err(|_| not_found())?;
-    let key = org.as_str().to_owned();
+    let key = OrgId::parse(id).map_err(|_| not_found())?;
     let row = state
         .db(move |c| cscms_store::organisations::get(c, &key))
         .await?
         .ok_or_else(not_found)?;
-    let (org, parent) = super::stored_place(&row.id, row.parent_id.as_deref())?;
     let place = OrgPlace {
-        id: &org,
-        parent: parent.as_ref(),
+        id: &row.id,
+        parent: row.parent_id.as_ref(),
         children: &[],
     };
     ensure_visible_org(who, Family::WorkingStrength, place, || {
         format!("Organisation {id}")
     })?;
-    Ok(row.id)
+    Ok(row.id.into())
 }
 
 /// Read working strength

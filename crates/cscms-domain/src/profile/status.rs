@@ -11,6 +11,11 @@ use crate::workflow::{ReasonRule, Transition, Workflow};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 pub enum ProfileStatus {
     Draft,
     Submitted,
@@ -39,6 +44,13 @@ impl ProfileStatus {
         Self::ALL.into_iter().find(|v| v.as_str() == s)
     }
 }
+
+crate::sql::sql_text!(ProfileStatus, |s| {
+    ProfileStatus::parse(s).ok_or_else(|| crate::cadre::UnknownValue {
+        what: "profile status",
+        value: s.to_owned(),
+    })
+});
 
 /// What someone does to a profile.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

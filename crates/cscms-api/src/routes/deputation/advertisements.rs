@@ -9,7 +9,9 @@ use cscms_domain::deputation::{
 };
 use cscms_domain::organisation::is_ministry;
 use cscms_domain::principal::Principal;
-use cscms_store::deputation::{AdvertContent, AdvertFilter, AdvertRecord};
+use cscms_store::deputation::{
+    AdvertContent, AdvertDoc, AdvertDocEligibility, AdvertFilter, AdvertRecord,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -17,7 +19,7 @@ use validator::Validate;
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{body_errors, BodyRules, CheckedJson};
-use crate::routes::workflow::{refused, to_json, today};
+use crate::routes::workflow::{refused, today};
 use crate::routes::{actor, utc};
 use crate::state::AppState;
 use crate::versioning::{etag_header, if_match};
@@ -74,6 +76,51 @@ fn document_names(docs: &[String]) -> Result<(), validator::ValidationError> {
     }
 }
 
+// The stored document and the wire shape are each their own type: either
+// may change without the other (a stored advertisement is read back as
+// `AdvertDoc`, whatever the request looks like now).
+impl From<AdvertisementTerms> for AdvertDoc {
+    fn from(t: AdvertisementTerms) -> Self {
+        AdvertDoc {
+            post: t.post,
+            level: t.level,
+            vacancies: t.vacancies,
+            place: t.place,
+            place_state: t.place_state,
+            tenure_years: t.tenure_years,
+            eligibility: AdvertDocEligibility {
+                cadres: t.eligibility.cadres,
+                grades: t.eligibility.grades,
+                min_level: t.eligibility.min_level,
+                min_years_in_grade: t.eligibility.min_years_in_grade,
+            },
+            last_date: t.last_date,
+            documents_required: t.documents_required,
+        }
+    }
+}
+
+impl From<AdvertDoc> for AdvertisementTerms {
+    fn from(d: AdvertDoc) -> Self {
+        AdvertisementTerms {
+            post: d.post,
+            level: d.level,
+            vacancies: d.vacancies,
+            place: d.place,
+            place_state: d.place_state,
+            tenure_years: d.tenure_years,
+            eligibility: Eligibility {
+                cadres: d.eligibility.cadres,
+                grades: d.eligibility.grades,
+                min_level: d.eligibility.min_level,
+                min_years_in_grade: d.eligibility.min_years_in_grade,
+            },
+            last_date: d.last_date,
+            documents_required: d.documents_required,
+        }
+    }
+}
+
 impl BodyRules for AdvertisementTerms {
     fn rule_errors(&self) -> Vec<FieldError> {
         let terms = AdvertTerms {
@@ -114,18 +161,17 @@ pub async fn publish(
         .map_err(refused)?;
     let org = who
         .org
-        .as_ref()
-        .map(|o| o.as_str().to_owned())
+        .clone()
         .ok_or_else(|| ApiError::forbidden("No organisation in the token."))?;
     let terms = AdvertContent {
         last_date: body.last_date,
-        content: to_json(&body)?,
+        content: AdvertDoc::from(body),
     };
     let actor = actor(&who, &req);
     let id = state
         .db(move |c| {
             let onboarded = cscms_store::organisations::get(c, &org)?
-                .is_some_and(|o| !is_ministry(o.parent_id.as_deref()));
+                .is_some_and(|o| !is_ministry(o.parent_id.as_ref()));
             if !onboarded {
                 return Ok(None);
             }
@@ -178,11 +224,11 @@ pub async fn browse(
         .await?;
     let mut items = Vec::new();
     for a in rows {
-        if !sees_advert(&who, &a)? {
+        if !sees_advert(&who, &a) {
             continue;
         }
         let check = match &employee {
-            Some(e) => Some(judge(e, &terms_of(&a.row.content)?)),
+            Some(e) => Some(judge(e, &terms_of(&a.row.content))),
             None => None,
         };
         let eligible = check.as_ref().is_none_or(|d| d.outcome.eligible);
@@ -211,7 +257,7 @@ pub async fn get_advert(
     let check = match who.own_employee() {
         Some(_) => {
             let e = own_employee(&state, &who).await?;
-            Some(judge(&e, &terms_of(&a.row.content)?))
+            Some(judge(&e, &terms_of(&a.row.content)))
         }
         None => None,
     };
@@ -226,7 +272,7 @@ pub async fn get_advert(
                 version: r.version,
                 at: utc(r.at),
                 by: r.by_sub,
-                terms: terms_of(&r.content)?,
+                terms: terms_of(&r.content),
             })
         })
         .collect::<Result<_, ApiError>>()?;
@@ -259,7 +305,7 @@ pub async fn amend(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let a = load_advert(&state, &who, id).await?;
-    let current = advert_state(&a)?;
+    let current = advert_state(&a);
     let (_, step) = ADVERTISEMENT
         .step(
             Some(current),
@@ -276,7 +322,7 @@ pub async fn amend(
     }
     let terms = AdvertContent {
         last_date: body.last_date,
-        content: to_json(&body)?,
+        content: AdvertDoc::from(body),
     };
     let actor = actor(&who, &req);
     state
@@ -304,7 +350,7 @@ crate::routes::workflow::step_record!(AdvertRecord {
     workflow: ADVERTISEMENT => (AdvertState, AdvertAction),
     view: AdvertisementView = closed_view,
     load: load_advert,
-    state: |a| advert_state(a),
+    state: |a| Ok(advert_state(a)),
     advance: cscms_store::deputation::advance_advert,
     more {
         fn respond(v: AdvertisementView) -> HttpResponse {

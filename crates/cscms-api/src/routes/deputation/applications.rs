@@ -86,7 +86,7 @@ pub async fn apply(
         .map_err(refused)?;
     let employee = own_employee(&state, &who).await?;
     require_profile_submitted(&state, &employee.code).await?;
-    let advert_state = advert_state(&a)?;
+    let advert_state = advert_state(&a);
     if advert_state != AdvertState::Open {
         return Err(ApiError::Conflict {
             code: ProblemCode::AdvertisementNotOpen,
@@ -96,7 +96,7 @@ pub async fn apply(
             ),
         });
     }
-    let terms = terms_of(&a.row.content)?;
+    let terms = terms_of(&a.row.content);
     let decision = judge(&employee, &terms);
     let mut errors: Vec<FieldError> = decision
         .outcome
@@ -139,7 +139,7 @@ pub async fn apply(
         advert_id,
         employee_code: employee.code.clone(),
         org_id: employee.org_id.clone(),
-        state: to.as_str().to_owned(),
+        state: to,
         advert_version: a.row.version,
         documents: to_json(&body.documents)?,
         remarks: body.remarks.map(|r| r.trim().to_owned()),
@@ -306,12 +306,13 @@ impl crate::routes::workflow::Printed for ApplicationRecord {
     /// The application as printed (DEP-1) with its clearance chain; its
     /// version is the number of steps taken.
     async fn print(self, state: &AppState, who: &Principal) -> Result<HttpResponse, ApiError> {
+        let org = self.row.org_id.clone();
         let v = app_view(state, who, self).await?;
         let a = &v.application;
         crate::routes::prints::print_steps(
             state,
             who,
-            (DEPUTATION.name, a.id, &a.organisation_id),
+            (DEPUTATION.name, a.id, &org),
             v.steps.len(),
             &format!("deputation-application-{}.pdf", a.id),
             |ctx| crate::print::deputation::document(&v, ctx),
@@ -324,7 +325,7 @@ crate::routes::workflow::step_record!(ApplicationRecord {
     workflow: DEPUTATION => (DepState, DepAction),
     view: ApplicationView = app_view,
     load: load_application,
-    stored_state: |r| &r.row.state,
+    state: |r| Ok(r.row.state),
     clearance: |r| Some((&r.row.employee_code, ClearancePurpose::Deputation)),
     advance: cscms_store::deputation::advance,
 });

@@ -12,7 +12,7 @@ use cscms_domain::pay::{deputation_pay, DeputationPay};
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{sees_organisation, Family, OrgPlace};
 use cscms_domain::vigilance::ClearancePurpose;
-use cscms_store::deputation::{AdvertRecord, ApplicationRecord};
+use cscms_store::deputation::{AdvertDoc, AdvertRecord, ApplicationRecord};
 use cscms_store::employees::EmployeeRow;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -23,7 +23,7 @@ use crate::career::{deputation_facts, PostPlace};
 use crate::clearance;
 use crate::error::ApiError;
 use crate::routes::utc;
-use crate::routes::workflow::{allowed, clearance_json, corrupt, today, StepView};
+use crate::routes::workflow::{allowed, clearance_json, today, StepView};
 use crate::state::AppState;
 
 use super::advertisements::AdvertisementTerms;
@@ -68,15 +68,13 @@ pub struct AdvertisementList {
     pub items: Vec<AdvertisementView>,
 }
 
-pub(super) fn terms_of(content: &str) -> Result<AdvertisementTerms, ApiError> {
-    serde_json::from_str(content).map_err(|_| corrupt("advertisement"))
+/// The terms of an advertisement as stored, as the API shows them.
+pub(super) fn terms_of(doc: &AdvertDoc) -> AdvertisementTerms {
+    AdvertisementTerms::from(doc.clone())
 }
 
-pub(super) fn advert_state(a: &AdvertRecord) -> Result<AdvertState, ApiError> {
-    let stored = ADVERTISEMENT
-        .state(&a.row.state)
-        .ok_or_else(|| corrupt("advertisement state"))?;
-    Ok(stored.on(a.row.last_date, today()))
+pub(super) fn advert_state(a: &AdvertRecord) -> AdvertState {
+    a.row.state.on(a.row.last_date, today())
 }
 
 pub(super) fn advert_view(
@@ -84,16 +82,16 @@ pub(super) fn advert_view(
     who: &Principal,
     check: Option<&Decision<EligibilityOutcome>>,
 ) -> Result<AdvertisementView, ApiError> {
-    let state = advert_state(&a)?;
+    let state = advert_state(&a);
     let row = a.row;
     Ok(AdvertisementView {
         id: row.id,
-        organisation_id: row.org_id,
+        organisation_id: row.org_id.into(),
         organisation_name: a.org_name,
-        ministry_id: a.org_parent,
+        ministry_id: a.org_parent.map(String::from),
         state,
         version: row.version,
-        terms: terms_of(&row.content)?,
+        terms: terms_of(&row.content),
         published_by: row.published_by,
         published_at: utc(row.published_at),
         updated_at: utc(row.updated_at),
@@ -108,14 +106,13 @@ pub(super) fn to_value<T: Serialize>(v: &T) -> Result<Value, ApiError> {
 }
 
 /// Whether the caller sees an advertisement: its organisation's scope.
-pub(super) fn sees_advert(who: &Principal, a: &AdvertRecord) -> Result<bool, ApiError> {
-    let (org, parent) = crate::routes::stored_place(&a.row.org_id, a.org_parent.as_deref())?;
+pub(super) fn sees_advert(who: &Principal, a: &AdvertRecord) -> bool {
     let place = OrgPlace {
-        id: &org,
-        parent: parent.as_ref(),
+        id: &a.row.org_id,
+        parent: a.org_parent.as_ref(),
         children: &[],
     };
-    Ok(sees_organisation(who, Family::Advertisement, place))
+    sees_organisation(who, Family::Advertisement, place)
 }
 
 pub(super) async fn load_advert(
@@ -128,7 +125,7 @@ pub(super) async fn load_advert(
         .db(move |c| cscms_store::deputation::advert(c, id))
         .await?
         .ok_or_else(not_found)?;
-    if sees_advert(who, &a)? {
+    if sees_advert(who, &a) {
         Ok(a)
     } else {
         Err(not_found())
@@ -141,8 +138,7 @@ pub(super) async fn own_employee(
 ) -> Result<EmployeeRow, ApiError> {
     let code = who
         .employee
-        .as_ref()
-        .map(|c| c.as_str().to_owned())
+        .clone()
         .ok_or_else(|| ApiError::forbidden("Only employees apply."))?;
     let key = code.clone();
     state
@@ -155,7 +151,7 @@ pub(super) async fn own_employee(
 /// DEP-2: eligibility on the substantive post, as on the last date.
 pub(super) fn judge(e: &EmployeeRow, terms: &AdvertisementTerms) -> Decision<EligibilityOutcome> {
     let applicant = Applicant {
-        cadre: &e.cadre,
+        cadre: e.cadre.as_str(),
         grade: &e.grade,
         pay_level: &e.pay_level,
         joined_present_grade_on: e.joined_present_grade_on,
@@ -226,32 +222,38 @@ pub struct ApplicationList {
     pub items: Vec<ApplicationSummary>,
 }
 
-pub(super) fn app_state(r: &ApplicationRecord) -> Result<DepState, ApiError> {
-    DEPUTATION
-        .state(&r.row.state)
-        .ok_or_else(|| corrupt("application state"))
+pub(super) fn app_state(r: &ApplicationRecord) -> DepState {
+    r.row.state
 }
 
 pub(super) fn app_summary(
     r: ApplicationRecord,
     who: &Principal,
 ) -> Result<ApplicationSummary, ApiError> {
-    let state = app_state(&r)?;
-    let terms = terms_of(&r.advert.row.content)?;
+    let state = app_state(&r);
+    let terms = terms_of(&r.advert.row.content);
     let row = r.row;
     Ok(ApplicationSummary {
         id: row.id,
         advertisement_id: row.advert_id,
         post: terms.post,
         level: terms.level,
-        advertising_organisation_id: r.advert.row.org_id,
+        advertising_organisation_id: r.advert.row.org_id.into(),
         advertising_organisation_name: r.advert.org_name,
         advertisement_version: row.advert_version,
-        employee_code: row.employee_code,
+        employee_code: row.employee_code.into(),
         employee_name: r.employee_name,
-        organisation_id: row.org_id,
+        organisation_id: row.org_id.into(),
         state,
-        documents: serde_json::from_str(&row.documents).map_err(|_| corrupt("documents"))?,
+        documents: row
+            .documents
+            .into_inner()
+            .into_iter()
+            .map(|d| DocumentRef {
+                name: d.name,
+                reference: d.reference,
+            })
+            .collect(),
         remarks: row.remarks,
         submitted_at: utc(row.submitted_at),
         updated_at: utc(row.updated_at),
@@ -273,9 +275,9 @@ pub(super) async fn load_application(
         .ok_or_else(not_found)?;
     let at = crate::routes::StoredPlace {
         org: &r.row.org_id,
-        parent: r.org_parent.as_deref(),
+        parent: r.org_parent.as_ref(),
         employee: &r.row.employee_code,
-        shared_with: shared_with_borrower(app_state(&r)?).then_some(r.advert.row.org_id.as_str()),
+        shared_with: shared_with_borrower(app_state(&r)).then_some(&r.advert.row.org_id),
     };
     crate::routes::ensure_sees_stored(who, Family::DeputationApplication, at, || {
         format!("Deputation application {id}")
@@ -295,7 +297,7 @@ pub(super) async fn app_view(
         today(),
     )
     .await?;
-    let approved = app_state(&r)? == DepState::Approved;
+    let approved = app_state(&r) == DepState::Approved;
     let (id, code) = (r.row.id, r.row.employee_code.clone());
     let (steps, applicant) = state
         .db(move |c| {
@@ -309,8 +311,7 @@ pub(super) async fn app_view(
             Ok((steps, applicant))
         })
         .await?;
-    let eligibility =
-        serde_json::from_str(&r.row.eligibility).map_err(|_| corrupt("eligibility"))?;
+    let eligibility = r.row.eligibility.get().clone();
     let pay_options = match applicant {
         Some(e) => pay_options(&e, &r)?,
         None => None,
@@ -330,7 +331,7 @@ pub(super) fn pay_options(
     employee: &EmployeeRow,
     r: &ApplicationRecord,
 ) -> Result<Option<Decision<DeputationPay>>, ApiError> {
-    let terms = terms_of(&r.advert.row.content)?;
+    let terms = terms_of(&r.advert.row.content);
     let post = PostPlace {
         place: &terms.place,
         state: &terms.place_state,

@@ -205,12 +205,8 @@ impl ProposalInput {
         let date_of_birth = self
             .date_of_birth
             .or_else(|| record.map(|r| r.date_of_birth));
-        let gender = self
-            .gender
-            .or_else(|| record.and_then(|r| r.gender.parse().ok()));
-        let category = self
-            .category
-            .or_else(|| record.and_then(|r| r.category.parse().ok()));
+        let gender = self.gender.or_else(|| record.map(|r| r.gender));
+        let category = self.category.or_else(|| record.map(|r| r.category));
         if name.is_none() {
             required("name", "the officer's name", errors);
         }

@@ -12,6 +12,7 @@ use crate::extract::ValidJson;
 use crate::routes::actor;
 use crate::scope::authorize;
 use crate::state::AppState;
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::scope::Op;
 
 /// Parses a proposal against its batch and the employee on record.
@@ -28,7 +29,11 @@ async fn proposal_for(
                 return Ok(None);
             };
             let record = match code {
-                Some(code) => cscms_store::employees::get(c, &code)?.map(|p| p.record),
+                // A code no employee could have names none on record.
+                Some(code) => match EmployeeCode::parse(&code) {
+                    Ok(code) => cscms_store::employees::get(c, &code)?.map(|p| p.record),
+                    Err(_) => None,
+                },
                 None => None,
             };
             Ok(Some((b, record)))

@@ -6,6 +6,7 @@ use chrono::{NaiveDate, Utc};
 use cscms_domain::decision::Decision;
 use cscms_domain::empanelment::Vigilance;
 use cscms_domain::empanelment::{self as emp, compare_runs, PanelRun, Proposal, RunComparison};
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::principal::Principal;
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
 use cscms_store::empanelment::{NewRun, RunRow, RunSource};
@@ -142,8 +143,11 @@ pub async fn run(
         .db(move |c| {
             let mut out = std::collections::HashMap::new();
             for code in codes {
+                let key = EmployeeCode::parse(&code).map_err(|e| {
+                    cscms_store::StoreError::Corrupt(format!("empanelment_proposals: {e}"))
+                })?;
                 if let Some(d) =
-                    crate::clearance::decide(c, &code, ClearancePurpose::Empanelment, as_of)?
+                    crate::clearance::decide(c, &key, ClearancePurpose::Empanelment, as_of)?
                 {
                     let v = match d.outcome.clearance {
                         Clearance::Cleared => Vigilance::Cleared,

@@ -4,6 +4,7 @@
 
 use actix_web::{patch, web, HttpRequest, HttpResponse};
 use chrono::Utc;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::profile::{self, EditRefused, ProfileAction, ProfileDoc};
 use cscms_domain::scope::Op;
 use cscms_store::profiles::ProfileWrite;
@@ -56,7 +57,7 @@ pub async fn update(
     let doc: ProfileDoc = crate::extract::parse_json(merged.to_string().as_bytes())?;
     doc.validate()
         .map_err(|e| ApiError::Validation(field_errors(&e, "body")))?;
-    let change = match profile::edit(who.role, record.status()?, &current, &doc) {
+    let change = match profile::edit(who.role, record.status(), &current, &doc) {
         Ok(Some(change)) => change,
         Ok(None) => return Ok(respond(&view(loaded, Utc::now().naive_utc())?)),
         Err(e) => return Err(edit_refused(e)),
@@ -76,10 +77,14 @@ pub async fn update(
         returned_reasons: None,
     };
     let code = record.employee.code.clone();
-    let new_org = write.doc.service.org_id.clone();
+    // An id no organisation could have names none.
+    let new_org = OrgId::parse(&write.doc.service.org_id).ok();
     let actor = actor(&who, &req);
     let saved = state
         .db(move |c| {
+            let Some(new_org) = new_org else {
+                return Ok(None);
+            };
             if cscms_store::organisations::get(c, &new_org)?.is_none() {
                 return Ok(None);
             }

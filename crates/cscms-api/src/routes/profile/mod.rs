@@ -14,8 +14,8 @@ use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionT
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use cscms_domain::employee::EmployeeCode;
-use cscms_domain::organisation::ministry_of;
-use cscms_domain::principal::Principal;
+use cscms_domain::organisation::{ministry_of, OrgId};
+use cscms_domain::principal::{Principal, Role};
 use cscms_domain::profile::{deemed_final, ProfileDoc, ProfileStatus, TransitionRefused};
 use cscms_domain::scope::{Family, RecordPlace};
 use cscms_store::profiles::{ProfileRecord, RoundRow};
@@ -91,17 +91,16 @@ fn parse_code(code: &str) -> Result<EmployeeCode, ApiError> {
 /// Loads a profile the caller may see; anything else is 404.
 async fn load_visible(state: &AppState, who: &Principal, code: &str) -> Result<Loaded, ApiError> {
     let parsed = parse_code(code)?;
-    let key = parsed.as_str().to_owned();
+    let key = parsed.clone();
     let loaded = state
         .db(move |c| {
             let Some(record) = cscms_store::profiles::load(c, &key)? else {
                 return Ok(None);
             };
-            let ministry =
-                ministry_of(&record.employee.org_id, record.org_parent.as_deref()).to_owned();
+            let ministry = ministry_of(&record.employee.org_id, record.org_parent.as_ref()).clone();
             let officers = cscms_store::organisations::officers(c, &ministry)?
                 .into_iter()
-                .filter(|o| o.role == "nodal_officer")
+                .filter(|o| o.role == Role::NodalOfficer)
                 .collect();
             let rounds = cscms_store::profiles::rounds(c)?;
             Ok(Some(Loaded {
@@ -112,13 +111,9 @@ async fn load_visible(state: &AppState, who: &Principal, code: &str) -> Result<L
         })
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Profile of {code}")))?;
-    let (org, parent) = super::stored_place(
-        &loaded.record.employee.org_id,
-        loaded.record.org_parent.as_deref(),
-    )?;
     let place = RecordPlace {
-        org: &org,
-        org_parent: parent.as_ref(),
+        org: &loaded.record.employee.org_id,
+        org_parent: loaded.record.org_parent.as_ref(),
         employee: &parsed,
         shared_with: None,
     };
@@ -128,13 +123,13 @@ async fn load_visible(state: &AppState, who: &Principal, code: &str) -> Result<L
 
 fn view(l: Loaded, as_of: NaiveDateTime) -> Result<ProfileView, ApiError> {
     let r = &l.record;
-    let status = r.status()?;
+    let status = r.status();
     let rounds: Vec<_> = l.rounds.iter().map(RoundRow::rule).collect();
     let deemed = deemed_final(
         status,
         r.profile.submitted_at,
-        &r.employee.org_id,
-        r.org_parent.as_deref(),
+        r.employee.org_id.as_str(),
+        r.org_parent.as_ref().map(OrgId::as_str),
         &rounds,
         as_of,
     )
@@ -153,7 +148,7 @@ fn view(l: Loaded, as_of: NaiveDateTime) -> Result<ProfileView, ApiError> {
             .collect(),
     });
     Ok(ProfileView {
-        employee_code: r.employee.code.clone(),
+        employee_code: r.employee.code.to_string(),
         name: r.employee.name.clone(),
         status,
         version: r.profile.version,
@@ -169,6 +164,14 @@ fn view(l: Loaded, as_of: NaiveDateTime) -> Result<ProfileView, ApiError> {
     })
 }
 
+/// The employee and organisation of a loaded profile, as stored.
+fn stored_ids(l: &Loaded) -> (EmployeeCode, OrgId) {
+    (
+        l.record.employee.code.clone(),
+        l.record.employee.org_id.clone(),
+    )
+}
+
 fn respond(v: &ProfileView) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(etag_header(v.version))
@@ -181,9 +184,8 @@ async fn print(
     state: &AppState,
     who: &Principal,
     v: &ProfileView,
+    (code, org_id): (EmployeeCode, OrgId),
 ) -> Result<HttpResponse, ApiError> {
-    let code = v.employee_code.clone();
-    let org_id = v.document.service.org_id.clone();
     let (history, org, ministry) = state
         .db(move |c| {
             let history = cscms_store::employees::history(c, &code)?;
@@ -237,10 +239,11 @@ pub async fn get(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let loaded = load_visible(&state, &who, &code).await?;
+    let stored = stored_ids(&loaded);
     let as_of = q.as_of.unwrap_or_else(Utc::now).naive_utc();
     let v = view(loaded, as_of)?;
     if super::wants_pdf(&req) {
-        return super::negotiated(print(&state, &who, &v).await);
+        return super::negotiated(print(&state, &who, &v, stored).await);
     }
     super::negotiated(Ok(respond(&v)))
 }
@@ -258,7 +261,8 @@ pub async fn get_pdf(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let loaded = load_visible(&state, &who, &code).await?;
-    print(&state, &who, &view(loaded, Utc::now().naive_utc())?).await
+    let stored = stored_ids(&loaded);
+    print(&state, &who, &view(loaded, Utc::now().naive_utc())?, stored).await
 }
 
 /// A move the status does not allow: 409 with what the role could do instead.

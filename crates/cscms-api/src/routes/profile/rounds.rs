@@ -4,7 +4,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use cscms_domain::organisation::is_ministry;
+use cscms_domain::organisation::{is_ministry, OrgId};
 use cscms_domain::scope::{visibility, Family, Op, Visibility};
 use cscms_store::profiles::RoundRow;
 use serde::{Deserialize, Serialize};
@@ -87,8 +87,12 @@ pub async fn open_round(
         .db(move |c| {
             if let Some(list) = &orgs {
                 for (i, id) in list.iter().enumerate() {
-                    let ok = cscms_store::organisations::get(c, id)?
-                        .is_some_and(|o| is_ministry(o.parent_id.as_deref()));
+                    // An id no organisation could have names no ministry.
+                    let ok = match OrgId::parse(id) {
+                        Ok(id) => cscms_store::organisations::get(c, &id)?
+                            .is_some_and(|o| is_ministry(o.parent_id.as_ref())),
+                        Err(_) => false,
+                    };
                     if !ok {
                         return Ok(Err(i));
                     }

@@ -3,6 +3,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::profile::{deemed_final, status::transition, ProfileAction, ProfileStatus};
 use cscms_domain::scope::{visibility, Family, Op};
@@ -31,7 +32,7 @@ async fn move_status(
     let loaded = load_visible(state, who, code).await?;
     authorize(who, Op::ChangeProfile)?;
     let record = &loaded.record;
-    let status = transition(record.status()?, action, who.role).map_err(refused)?;
+    let status = transition(record.status(), action, who.role).map_err(refused)?;
     let doc = record.document()?;
     if action == ProfileAction::Submit {
         let missing: Vec<FieldError> = doc
@@ -50,7 +51,7 @@ async fn move_status(
         }
     }
     let now = Utc::now().naive_utc();
-    let from = record.status()?;
+    let from = record.status();
     let write = ProfileWrite {
         action: action.as_str(),
         status,
@@ -210,15 +211,15 @@ pub async fn pending(
             let deemed = deemed_final(
                 ProfileStatus::Submitted,
                 r.profile.submitted_at,
-                &r.employee.org_id,
-                r.org_parent.as_deref(),
+                r.employee.org_id.as_str(),
+                r.org_parent.as_ref().map(OrgId::as_str),
                 &rules,
                 as_of,
             );
             PendingItem {
-                employee_code: r.employee.code,
+                employee_code: r.employee.code.into(),
                 name: r.employee.name,
-                organisation_id: r.employee.org_id,
+                organisation_id: r.employee.org_id.into(),
                 submitted_at: r.profile.submitted_at.map(utc),
                 deemed_final_at: deemed.map(|d| utc(d.outcome.at)),
             }
