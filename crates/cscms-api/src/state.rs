@@ -21,6 +21,8 @@ pub struct AppState {
     pub metrics_allow: Vec<std::net::IpAddr>,
     /// How long an `Idempotency-Key` holds its response (`CSCMS_IDEMPOTENCY_TTL_SECS`).
     pub idempotency_ttl: chrono::TimeDelta,
+    /// Stores keyed requests' responses, many in one write.
+    pub idempotency: crate::idempotency::Keeper,
     /// Rate-limit policies (`CSCMS_RATE_LIMIT_*`).
     pub rate_limits: crate::ratelimit::Policies,
     /// Whether rate-limit state is shared through the database (PostgreSQL).
@@ -56,6 +58,7 @@ impl AppState {
             cors_origins: Vec::new(),
             metrics_allow: Vec::new(),
             idempotency_ttl: chrono::TimeDelta::hours(24),
+            idempotency: crate::idempotency::Keeper::default(),
             rate_limits: crate::ratelimit::Policies::default(),
             shared_rate_limits: matches!(database, DbUrl::Postgres(_)),
             local_limits: crate::ratelimit::Local::default(),

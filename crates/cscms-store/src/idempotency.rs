@@ -115,7 +115,8 @@ pub struct Response<'a> {
 }
 
 /// Inserts the record, or takes over one that has expired; `false` when
-/// the key is held. One statement on both backends (`ON CONFLICT … WHERE`).
+/// the key is held. One statement on both backends (`ON CONFLICT … WHERE`),
+/// built with the query builder so that each connection prepares it once.
 fn upsert(
     conn: &mut DbConn,
     p: &Pending,
@@ -123,54 +124,71 @@ fn upsert(
     state: &str,
     response: Option<&Response<'_>>,
 ) -> Result<bool, StoreError> {
-    use diesel::sql_types::{Binary, Integer, Nullable, Text, Timestamp};
-    const SQL: &str = "INSERT INTO idempotency_keys \
-         (caller, idempotency_key, fingerprint, state, status, headers, body, created_at, expires_at) \
-         VALUES ({1}, {2}, {3}, {4}, {5}, {6}, {7}, {8}, {9}) \
-         ON CONFLICT (caller, idempotency_key) DO UPDATE SET \
-         fingerprint = excluded.fingerprint, state = excluded.state, status = excluded.status, \
-         headers = excluded.headers, body = excluded.body, created_at = excluded.created_at, \
-         expires_at = excluded.expires_at \
-         WHERE idempotency_keys.expires_at <= {8}";
-    let placeholder = |n: usize| match conn {
-        DbConn::Pg(_) => format!("${n}"),
-        DbConn::Sqlite(_) => format!("?{n}"),
-    };
-    let sql = (1..=9).fold(SQL.to_owned(), |sql, n| {
-        sql.replace(&format!("{{{n}}}"), &placeholder(n))
-    });
-    let n = diesel::sql_query(sql)
-        .bind::<Text, _>(&p.caller)
-        .bind::<Text, _>(&p.key)
-        .bind::<Text, _>(&p.fingerprint)
-        .bind::<Text, _>(state)
-        .bind::<Nullable<Integer>, _>(response.map(|r| r.status))
-        .bind::<Nullable<Text>, _>(response.map(|r| r.headers))
-        .bind::<Nullable<Binary>, _>(response.map(|r| r.body))
-        .bind::<Timestamp, _>(now)
-        .bind::<Timestamp, _>(p.expires_at)
-        .execute(conn)?;
+    use diesel::query_dsl::methods::FilterDsl;
+    use diesel::upsert::excluded;
+    use idempotency_keys::dsl as k;
+    let row = (
+        k::caller.eq(&p.caller),
+        k::idempotency_key.eq(&p.key),
+        k::fingerprint.eq(&p.fingerprint),
+        k::state.eq(state),
+        k::status.eq(response.map(|r| r.status)),
+        k::headers.eq(response.map(|r| r.headers)),
+        k::body.eq(response.map(|r| r.body)),
+        k::created_at.eq(now),
+        k::expires_at.eq(p.expires_at),
+    );
+    let taken_over = (
+        k::fingerprint.eq(excluded(k::fingerprint)),
+        k::state.eq(excluded(k::state)),
+        k::status.eq(excluded(k::status)),
+        k::headers.eq(excluded(k::headers)),
+        k::body.eq(excluded(k::body)),
+        k::created_at.eq(excluded(k::created_at)),
+        k::expires_at.eq(excluded(k::expires_at)),
+    );
+    // The same statement for each backend's own connection type (the
+    // multi-backend connection does not build upserts).
+    macro_rules! run {
+        ($c:expr) => {{
+            let stmt = diesel::insert_into(k::idempotency_keys)
+                .values(row)
+                .on_conflict((k::caller, k::idempotency_key))
+                .do_update()
+                .set(taken_over);
+            FilterDsl::filter(stmt, k::expires_at.le(now)).execute($c)
+        }};
+    }
+    let n = match conn {
+        DbConn::Pg(c) => run!(c),
+        DbConn::Sqlite(c) => run!(c),
+    }?;
     Ok(n == 1)
 }
 
-/// Stores the response of a request: over its claim when its write claimed
-/// the key; otherwise (it wrote nothing, e.g. a rules evaluation) as a new
+/// Stores the responses of finished requests, together in one
+/// transaction (a group commit: under load, many requests' responses take
+/// one writer turn). Each goes over its claim when its write claimed the
+/// key; otherwise (it wrote nothing, e.g. a rules evaluation) as a new
 /// record, unless another request holds the key by now. No disk sync is
-/// waited for: losing this record in a power failure leaves the key
-/// running until it expires, never a write done twice.
-pub fn finish(conn: &mut DbConn, p: &Pending, response: &Response<'_>) -> Result<(), StoreError> {
+/// waited for: losing these records in a power failure leaves the keys
+/// running until they expire, never a write done twice.
+pub fn finish_all(conn: &mut DbConn, done: &[(Pending, Response<'_>)]) -> Result<(), StoreError> {
     crate::db::relaxed_write(conn, |c| {
-        if p.claimed() {
-            diesel::update(idempotency_keys::table.find((&p.caller, &p.key)))
-                .set((
-                    idempotency_keys::state.eq("done"),
-                    idempotency_keys::status.eq(Some(response.status)),
-                    idempotency_keys::headers.eq(Some(response.headers)),
-                    idempotency_keys::body.eq(Some(response.body)),
-                ))
-                .execute(c)?;
-        } else {
-            upsert(c, p, Utc::now().naive_utc(), "done", Some(response))?;
+        let now = Utc::now().naive_utc();
+        for (p, response) in done {
+            if p.claimed() {
+                diesel::update(idempotency_keys::table.find((&p.caller, &p.key)))
+                    .set((
+                        idempotency_keys::state.eq("done"),
+                        idempotency_keys::status.eq(Some(response.status)),
+                        idempotency_keys::headers.eq(Some(response.headers)),
+                        idempotency_keys::body.eq(Some(response.body)),
+                    ))
+                    .execute(c)?;
+            } else {
+                upsert(c, p, now, "done", Some(response))?;
+            }
         }
         Ok(())
     })
@@ -247,6 +265,10 @@ mod tests {
             status: 201,
             headers: "[]",
             body: b"{}",
+        };
+        let finish = |conn: &mut DbConn, p: &Pending, r: &Response<'_>| {
+            let r = Response { status: r.status, headers: r.headers, body: r.body };
+            finish_all(conn, &[(p.clone(), r)])
         };
         finish(&mut conn, &first, &response).unwrap();
         let row = lookup(&mut conn, "dopt:a", "k").unwrap().unwrap();

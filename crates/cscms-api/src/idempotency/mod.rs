@@ -5,7 +5,8 @@
 //! database (so every instance sees it) with a fingerprint of the request,
 //! in the same transaction as its write (so a keyed write costs no extra
 //! commit); its response, if it succeeded, is stored (status, the headers that
-//! matter, the body) and a retry replays it byte for byte. A retry while the
+//! matter, the body; with other requests' responses in one write, see `keeper`)
+//! and a retry replays it byte for byte. A retry while the
 //! first is still running is 409; the same key on a different request is
 //! 422. A refused or failed first request gives the key up, so a corrected
 //! retry runs. Keys expire after `CSCMS_IDEMPOTENCY_TTL_SECS` (24 h).
@@ -19,12 +20,16 @@ use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage, HttpResponse};
 use cscms_domain::principal::Role;
 use cscms_domain::scope::Op;
-use cscms_store::idempotency::{Pending, Response};
+use cscms_store::idempotency::Pending;
 use futures_util::StreamExt;
 use sha2::{Digest, Sha256};
 
 use crate::error::{ApiError, ProblemCode};
 use crate::state::AppState;
+
+mod keeper;
+
+pub use keeper::Keeper;
 
 pub const HEADER: &str = "idempotency-key";
 
@@ -260,19 +265,13 @@ pub async fn layer(
         .collect();
     let headers = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into());
     let status = i32::from(head.status().as_u16());
-    let stored = {
-        let (pending, bytes) = (pending.clone(), bytes.clone());
-        state
-            .db(move |c| {
-                let response = Response {
-                    status,
-                    headers: &headers,
-                    body: &bytes,
-                };
-                cscms_store::idempotency::finish(c, &pending, &response)
-            })
-            .await
+    let kept = keeper::Kept {
+        pending: pending.clone(),
+        status,
+        headers,
+        body: bytes.clone(),
     };
+    let stored = state.idempotency.keep(state.clone(), kept).await;
     if let Err(e) = stored {
         // The request has acted; its answer still goes out. A retry finds
         // the key running and is told to wait until it expires.

@@ -1,0 +1,110 @@
+//! Keeping the responses of keyed requests (INT-2) with one write for many:
+//! a group commit.
+//!
+//! Each stored response is a write transaction of its own, after the
+//! request's write. On SQLite every write transaction takes a turn of the
+//! one writer lock, and under load a turn is dear (the next writer must be
+//! woken); on PostgreSQL it is a round trip per statement. So the responses
+//! of requests finishing together are written together: a request queues
+//! its response and waits; whoever finds no writer at work starts one,
+//! which writes everything queued in one transaction, wakes the waiters and
+//! goes on while more has queued. A request answers only once its response
+//! is stored, so a retry after the answer always replays it.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use actix_web::web;
+use cscms_store::idempotency::{Pending, Response};
+use tokio::sync::oneshot;
+
+use crate::state::AppState;
+
+/// A finished request's response, to be stored over its key.
+pub struct Kept {
+    pub pending: Pending,
+    pub status: i32,
+    pub headers: String,
+    pub body: web::Bytes,
+}
+
+type Waiter = oneshot::Sender<Result<(), String>>;
+
+/// The responses waiting to be stored, and whether a writer is at work.
+#[derive(Default, Clone)]
+pub struct Keeper {
+    queue: Arc<Mutex<Vec<(Kept, Waiter)>>>,
+    writing: Arc<AtomicBool>,
+}
+
+/// Most responses written in one transaction.
+const BATCH: usize = 256;
+
+impl Keeper {
+    /// Stores `kept`, with whatever else is queued; returns once it is
+    /// committed (or the reason it was not).
+    pub async fn keep(&self, state: web::Data<AppState>, kept: Kept) -> Result<(), String> {
+        let (tx, rx) = oneshot::channel();
+        self.queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((kept, tx));
+        // The writer runs as its own task, so a request dropped while
+        // waiting (its client went away) cannot stop it halfway.
+        if !self.writing.swap(true, Ordering::SeqCst) {
+            actix_web::rt::spawn(self.clone().write(state));
+        }
+        rx.await
+            .unwrap_or_else(|_| Err("the response writer stopped".into()))
+    }
+
+    /// Writes the queue out until it stays empty. A request that queued
+    /// while `writing` was set is taken by the next round here: `writing`
+    /// is cleared only when the queue was seen empty, and looked at again
+    /// after clearing.
+    async fn write(self, state: web::Data<AppState>) {
+        loop {
+            let batch = self.take();
+            if batch.is_empty() {
+                self.writing.store(false, Ordering::SeqCst);
+                let more = !self
+                    .queue
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .is_empty();
+                if more && !self.writing.swap(true, Ordering::SeqCst) {
+                    continue;
+                }
+                return;
+            }
+            let (kept, waiters): (Vec<Kept>, Vec<Waiter>) = batch.into_iter().unzip();
+            let stored = state
+                .db(move |c| {
+                    let done: Vec<(Pending, Response<'_>)> = kept
+                        .iter()
+                        .map(|k| {
+                            let response = Response {
+                                status: k.status,
+                                headers: &k.headers,
+                                body: &k.body,
+                            };
+                            (k.pending.clone(), response)
+                        })
+                        .collect();
+                    cscms_store::idempotency::finish_all(c, &done)
+                })
+                .await
+                .map_err(|e| e.to_string());
+            for waiter in waiters {
+                // A waiter gone (its client left) needs no answer.
+                let _ = waiter.send(stored.clone());
+            }
+        }
+    }
+
+    fn take(&self) -> Vec<(Kept, Waiter)> {
+        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let n = queue.len().min(BATCH);
+        queue.drain(..n).collect()
+    }
+}
