@@ -577,7 +577,8 @@ pub struct Attempt {
 
 /// Records the attempts of deliveries this worker still holds (`claim`),
 /// all in one transaction: on SQLite each commit is a disk sync, so a
-/// batch costs one, not one per delivery. A delivery whose lease ran out
+/// batch costs one, not one per delivery; on PostgreSQL the batch is one
+/// statement, not a round trip per delivery. A delivery whose lease ran out
 /// and was claimed again is left to its new holder. Disabling a
 /// subscription is audited as `actor`'s.
 pub fn finish(
@@ -586,21 +587,52 @@ pub fn finish(
     claim: &str,
     attempts: &[Attempt],
 ) -> Result<(), StoreError> {
+    let now = Utc::now().naive_utc();
     crate::db::write_transaction(conn, |c| {
-        attempts
-            .iter()
-            .try_for_each(|a| finish_one(c, actor, claim, a))
+        let recorded = match c {
+            DbConn::Pg(pg) => record_pg(pg, claim, attempts, now)?,
+            DbConn::Sqlite(_) => {
+                let mut recorded = Vec::new();
+                for a in attempts {
+                    if record_one(c, claim, a, now)? {
+                        recorded.push(a.delivery_id);
+                    }
+                }
+                recorded
+            }
+        };
+        for a in attempts {
+            if let Outcome::Failed { disable: Some(why) } = &a.outcome {
+                if recorded.contains(&a.delivery_id) {
+                    disable(c, actor, a.subscription_id, why)?;
+                }
+            }
+        }
+        Ok(())
     })
 }
 
-fn finish_one(c: &mut DbConn, actor: &Actor, claim: &str, a: &Attempt) -> Result<(), StoreError> {
-    let now = Utc::now().naive_utc();
-    // `next_attempt_at` matters only while pending.
-    let (status, next, delivered_at) = match &a.outcome {
+/// The row an attempt leaves: status, next attempt (meaningful only while
+/// pending) and when it was delivered.
+fn settled(
+    a: &Attempt,
+    now: NaiveDateTime,
+) -> (&'static str, NaiveDateTime, Option<NaiveDateTime>) {
+    match &a.outcome {
         Outcome::Delivered => (DELIVERED, now, Some(now)),
         Outcome::Retry(at) => (PENDING, *at, None),
         Outcome::Failed { .. } => (FAILED, now, None),
-    };
+    }
+}
+
+/// One attempt recorded, if `claim` still holds the delivery.
+fn record_one(
+    c: &mut DbConn,
+    claim: &str,
+    a: &Attempt,
+    now: NaiveDateTime,
+) -> Result<bool, StoreError> {
+    let (status, next, delivered_at) = settled(a, now);
     let target = webhook_deliveries::table
         .find(a.delivery_id)
         .filter(webhook_deliveries::claim.eq(claim));
@@ -616,10 +648,51 @@ fn finish_one(c: &mut DbConn, actor: &Actor, claim: &str, a: &Attempt) -> Result
             webhook_deliveries::delivered_at.eq(delivered_at),
         ))
         .execute(c)?;
-    if let (1, Outcome::Failed { disable: Some(why) }) = (n, &a.outcome) {
-        disable(c, actor, a.subscription_id, why)?;
+    Ok(n == 1)
+}
+
+/// A batch's attempts in one UPDATE over arrays of their outcomes; the ids
+/// of the deliveries `claim` still held.
+fn record_pg(
+    pg: &mut diesel::PgConnection,
+    claim: &str,
+    attempts: &[Attempt],
+    now: NaiveDateTime,
+) -> Result<Vec<i64>, StoreError> {
+    use diesel::sql_types::{Array, Integer, Nullable};
+    let mut ids = Vec::with_capacity(attempts.len());
+    let mut statuses = Vec::with_capacity(attempts.len());
+    let mut nexts = Vec::with_capacity(attempts.len());
+    let mut delivered = Vec::with_capacity(attempts.len());
+    for a in attempts {
+        let (status, next, delivered_at) = settled(a, now);
+        ids.push(a.delivery_id);
+        statuses.push(status);
+        nexts.push(next);
+        delivered.push(delivered_at);
     }
-    Ok(())
+    let codes: Vec<Option<i32>> = attempts.iter().map(|a| a.response_code).collect();
+    let latencies: Vec<i64> = attempts.iter().map(|a| a.latency_ms).collect();
+    let errors: Vec<Option<&str>> = attempts.iter().map(|a| a.error.as_deref()).collect();
+    let rows: Vec<IdRow> = diesel::sql_query(
+        "UPDATE webhook_deliveries d SET status = v.status, next_attempt_at = v.next, \
+         claim = NULL, lease_until = NULL, last_response_code = v.code, \
+         last_latency_ms = v.latency, last_error = v.error, delivered_at = v.delivered \
+         FROM unnest($1::bigint[], $2::text[], $3::timestamp[], $4::integer[], \
+                     $5::bigint[], $6::text[], $7::timestamp[]) \
+              AS v(id, status, next, code, latency, error, delivered) \
+         WHERE d.id = v.id AND d.claim = $8 RETURNING d.id",
+    )
+    .bind::<Array<BigInt>, _>(ids)
+    .bind::<Array<Text>, _>(statuses)
+    .bind::<Array<Timestamp>, _>(nexts)
+    .bind::<Array<Nullable<Integer>>, _>(codes)
+    .bind::<Array<BigInt>, _>(latencies)
+    .bind::<Array<Nullable<Text>>, _>(errors)
+    .bind::<Array<Nullable<Timestamp>>, _>(delivered)
+    .bind::<Text, _>(claim)
+    .load(pg)?;
+    Ok(rows.into_iter().map(|r| r.id).collect())
 }
 
 /// Disables a subscription for `why` (audited), if it is enabled.

@@ -24,13 +24,26 @@ use crate::error::ApiError;
 use crate::routes::changes::ChangeEvent;
 use crate::state::AppState;
 
-/// How often an idle worker looks for due deliveries.
+/// How often an idle round looks for due deliveries.
 const POLL_EVERY: Duration = Duration::from_millis(100);
-/// Deliveries one worker sends at once. A batch costs two write
+/// Deliveries one round claims and sends at once. A batch costs two write
 /// transactions (the claim, the attempts' record), and on SQLite each waits
 /// its turn behind the API's writers: under a heavy write load the batch
 /// must be large for deliveries to keep up (bench/speed.md).
 const BATCH: i64 = 256;
+/// Batches one worker keeps out at once. With one at a time the queue was
+/// not read while a batch was out (as long as its slowest receiver) and
+/// while its attempts were recorded, and on PostgreSQL the writes outran
+/// delivery (bench/speed.md, "Webhook fan-out"). Now the worker claims the
+/// next batch while earlier ones are sent; batches never share a delivery
+/// (each is claimed under its own lease, as by the workers of several
+/// instances: `cscms_store::webhooks::claim`), and a later delivery of an
+/// entity waits while an earlier one is out (per-entity order).
+const IN_FLIGHT: usize = 4;
+/// How soon a worker claims again after a batch that was not full: soon
+/// enough for commit-to-delivery, not so soon that it claims a handful at
+/// a time (each claim is a write transaction).
+const BUSY_POLL: Duration = Duration::from_millis(20);
 
 /// The body of every message: `{type, timestamp, data}`.
 #[derive(Serialize)]
@@ -51,12 +64,34 @@ struct Ping<'a> {
 pub fn spawn(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
         let client = send::client(&state.webhooks);
+        let mut out: std::collections::VecDeque<actix_web::rt::task::JoinHandle<()>> =
+            std::collections::VecDeque::new();
         loop {
-            match deliver_due(&state, &client).await {
-                Ok(0) => actix_web::rt::time::sleep(POLL_EVERY).await,
-                Ok(_) => {}
+            out.retain(|batch| !batch.is_finished());
+            if out.len() >= IN_FLIGHT {
+                if let Some(oldest) = out.pop_front() {
+                    // A batch that panicked has recorded nothing: its
+                    // lease runs out and the deliveries are claimed again.
+                    let _ = oldest.await;
+                }
+                continue;
+            }
+            match claim_due(&state).await {
+                Ok(None) => actix_web::rt::time::sleep(POLL_EVERY).await,
+                Ok(Some(batch)) => {
+                    let full = batch.claimed.len() >= usize::try_from(BATCH).unwrap_or(0);
+                    let (state, client) = (state.clone(), client.clone());
+                    out.push_back(actix_web::rt::spawn(async move {
+                        if let Err(e) = send_and_record(&state, &client, batch).await {
+                            log::warn!("webhooks: recording a batch failed: {e}");
+                        }
+                    }));
+                    if !full {
+                        actix_web::rt::time::sleep(BUSY_POLL).await;
+                    }
+                }
                 Err(e) => {
-                    log::warn!("webhooks: delivery round failed: {e}");
+                    log::warn!("webhooks: claiming deliveries failed: {e}");
                     actix_web::rt::time::sleep(Duration::from_secs(1)).await;
                 }
             }
@@ -64,23 +99,47 @@ pub fn spawn(state: web::Data<AppState>) {
     });
 }
 
-/// Claims the deliveries due now, sends them together and records every
-/// attempt. Returns how many were attempted.
-pub async fn deliver_due(state: &AppState, client: &awc::Client) -> Result<usize, ApiError> {
+/// Deliveries claimed together under one lease.
+struct Batch {
+    claim: String,
+    claimed: Vec<Claimed>,
+    started: std::time::Instant,
+}
+
+/// Claims the deliveries due now (at most [`BATCH`]); `None` if none are.
+async fn claim_due(state: &AppState) -> Result<Option<Batch>, ApiError> {
     let claim = uuid::Uuid::new_v4().to_string();
     let now = Utc::now().naive_utc();
     let lease_until = now
         + chrono::Duration::from_std(state.webhooks.lease())
             .map_err(|e| ApiError::Internal(format!("lease: {e}")))?;
     let token = claim.clone();
+    let started = std::time::Instant::now();
     let claimed = state
         .db(move |c| queue::claim(c, &token, now, lease_until, BATCH))
         .await?;
+    Ok((!claimed.is_empty()).then_some(Batch {
+        claim,
+        claimed,
+        started,
+    }))
+}
+
+/// Sends a batch's deliveries together and records every attempt.
+async fn send_and_record(
+    state: &AppState,
+    client: &awc::Client,
+    batch: Batch,
+) -> Result<(), ApiError> {
+    let Batch {
+        claim,
+        claimed,
+        started,
+    } = batch;
     let n = claimed.len();
-    if n == 0 {
-        return Ok(0);
-    }
+    let claimed_in = started.elapsed();
     let attempts = join_all(claimed.into_iter().map(|c| attempt(state, client, c))).await;
+    let sent_in = started.elapsed().saturating_sub(claimed_in);
     let actor = Actor {
         sub: "cscms:webhooks".into(),
         role: "system".into(),
@@ -89,7 +148,11 @@ pub async fn deliver_due(state: &AppState, client: &awc::Client) -> Result<usize
     state
         .db(move |c| queue::finish(c, &actor, &claim, &attempts))
         .await?;
-    Ok(n)
+    log::debug!(
+        "webhooks: {n} deliveries: claimed in {claimed_in:?}, sent in {sent_in:?}, recorded in {:?}",
+        started.elapsed().saturating_sub(claimed_in + sent_in)
+    );
+    Ok(())
 }
 
 /// The body of a claimed delivery, or why it is not sent.
