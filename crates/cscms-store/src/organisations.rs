@@ -78,9 +78,31 @@ pub fn get(conn: &mut DbConn, id: &OrgId) -> Result<Option<OrgRow>, StoreError> 
 
 /// Active nodal and sub-nodal officers of an organisation.
 pub fn officers(conn: &mut DbConn, org_id: &OrgId) -> Result<Vec<NodalOfficerRow>, StoreError> {
-    nodal_officers::table
+    officers_in(conn, org_id, None)
+}
+
+/// Active nodal officers of an organisation, without its sub-nodal
+/// officers (a profile names its ministry's as its validators).
+pub fn nodal_officers(
+    conn: &mut DbConn,
+    org_id: &OrgId,
+) -> Result<Vec<NodalOfficerRow>, StoreError> {
+    officers_in(conn, org_id, Some(Role::NodalOfficer))
+}
+
+fn officers_in(
+    conn: &mut DbConn,
+    org_id: &OrgId,
+    role: Option<Role>,
+) -> Result<Vec<NodalOfficerRow>, StoreError> {
+    let mut query = nodal_officers::table
         .filter(nodal_officers::org_id.eq(org_id))
         .filter(nodal_officers::active.eq(true))
+        .into_boxed();
+    if let Some(role) = role {
+        query = query.filter(nodal_officers::role.eq(role));
+    }
+    query
         .order(nodal_officers::id)
         .select(NodalOfficerRow::as_select())
         .load(conn)

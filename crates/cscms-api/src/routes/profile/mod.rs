@@ -15,7 +15,7 @@ use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::{ministry_of, OrgId};
-use cscms_domain::principal::{Principal, Role};
+use cscms_domain::principal::Principal;
 use cscms_domain::profile::{deemed_final, ProfileDoc, ProfileStatus, TransitionRefused};
 use cscms_domain::scope::{Family, RecordPlace};
 use cscms_store::profiles::{ProfileRecord, RoundRow};
@@ -98,10 +98,8 @@ async fn load_visible(state: &AppState, who: &Principal, code: &str) -> Result<L
                 return Ok(None);
             };
             let ministry = ministry_of(&record.employee.org_id, record.org_parent.as_ref()).clone();
-            let officers = cscms_store::organisations::officers(c, &ministry)?
-                .into_iter()
-                .filter(|o| o.role == Role::NodalOfficer)
-                .collect();
+            // The profile names the ministry's nodal officers as its validators.
+            let officers = cscms_store::organisations::nodal_officers(c, &ministry)?;
             let rounds = cscms_store::profiles::rounds(c)?;
             Ok(Some(Loaded {
                 record,
