@@ -40,9 +40,36 @@ pub const PRIORITY_RULE: &str = "Longest tenure in the present ministry first (e
 /// The two groups of ministries officers rotate between (ROT-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(
+    feature = "diesel",
+    derive(diesel::expression::AsExpression, diesel::deserialize::FromSqlRow),
+    diesel(sql_type = diesel::sql_types::Text)
+)]
 pub enum Group {
     A,
     B,
+}
+
+crate::sql::sql_text!(Group, Group::parse);
+
+impl Group {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Group::A => "A",
+            Group::B => "B",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self, crate::cadre::UnknownValue> {
+        match s {
+            "A" => Ok(Group::A),
+            "B" => Ok(Group::B),
+            _ => Err(crate::cadre::UnknownValue {
+                what: "ministry group",
+                value: s.to_owned(),
+            }),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

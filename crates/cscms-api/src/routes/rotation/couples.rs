@@ -8,25 +8,25 @@
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::employee::EmployeeCode;
+use cscms_domain::principal::Principal;
 use cscms_domain::rotation::round::check_joint;
 use cscms_domain::rotation::JointChoice;
-use cscms_domain::scope::{Family, Op};
+use cscms_store::audit::Actor;
 use cscms_store::json::Json;
-use cscms_store::rotation_couples::CoupleRow;
+use cscms_store::rotation::couples::CoupleRow;
+use cscms_store::{DbConn, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::rotation_rounds::{group_map, groups_in_force, round_for_preferences, Round};
-use super::workflow::corrupt;
-use super::{actor, utc};
+use super::allocation::{group_map, groups_in_force};
+use super::officers::{facts, officer_in_round, writable};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
 use crate::extract::{body_errors, ValidJson};
-use crate::gate::require_profile_submitted;
-use crate::scope::authorize;
+use crate::routes::{actor, utc};
 use crate::state::AppState;
-use crate::versioning::{etag_header, if_match};
+use crate::versioning::etag_header;
 
 /// The spouse an officer of a round registers, and their joint list.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -62,7 +62,7 @@ pub struct RotationCouple {
     pub confirmed_at: Option<DateTime<Utc>>,
 }
 
-fn respond(row: CoupleRow) -> Result<HttpResponse, ApiError> {
+fn respond(row: CoupleRow) -> HttpResponse {
     let view = RotationCouple {
         round_id: row.round_id,
         joint: row.joint.into_inner(),
@@ -70,51 +70,52 @@ fn respond(row: CoupleRow) -> Result<HttpResponse, ApiError> {
         version: row.version,
         proposed_at: utc(row.proposed_at),
         confirmed_at: row.confirmed_at.map(utc),
-        first: row.first_code,
-        second: row.second_code,
+        first: row.first_code.into(),
+        second: row.second_code.into(),
     };
-    Ok(HttpResponse::Ok()
+    HttpResponse::Ok()
         .insert_header(etag_header(view.version))
-        .json(view))
+        .json(view)
 }
 
-fn no_couple(id: i64, code: &str, what: &str) -> ApiError {
-    ApiError::Conflict {
-        code: ProblemCode::NoCouple,
-        detail: format!("No couple of rotation round {id} names {code} {what} (SPO-1)."),
-    }
-}
-
-/// The checks every write on a couple makes, in the order of a list of
-/// preferences: the officer is visible, acts for themselves, the round
-/// stands, `If-Match`, the profile gate (PRF-1), the window (ROT-1).
-async fn writable(
-    state: &AppState,
-    who: &cscms_domain::principal::Principal,
-    req: &HttpRequest,
-    code: &str,
-    id: i64,
-) -> Result<(String, Round, i64), ApiError> {
-    let (code, _) = super::visible_employee(state, who, Family::RotationPreference, code).await?;
-    authorize(who, Op::SubmitRotationPreferences)?;
-    let round = round_for_preferences(state, id).await?;
-    round.not_cancelled()?;
-    let expected = if_match(req)?;
-    require_profile_submitted(state, &code).await?;
-    let code = code.as_str().to_owned();
-    round.window_open()?;
-    Ok((code, round, expected))
-}
-
-async fn reload(state: &AppState, id: i64, code: String) -> Result<HttpResponse, ApiError> {
-    let shown = code.clone();
-    let row = state
-        .read(move |c| cscms_store::rotation_couples::of_officer(c, id, &code))
+/// The couple the officer is in, as it now stands; 404 when in none.
+async fn reload(state: &AppState, id: i64, code: EmployeeCode) -> Result<HttpResponse, ApiError> {
+    let key = code.clone();
+    state
+        .read(move |c| cscms_store::rotation::couples::of_officer(c, id, &key))
         .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("A couple of {shown} in rotation round {id}"))
-        })?;
-    respond(row)
+        .map(respond)
+        .ok_or_else(|| ApiError::not_found(format!("A couple of {code} in rotation round {id}")))
+}
+
+/// A spouse's step on the couple they are in (confirm, withdraw): the
+/// checks of every write in a round, then `step` at the version read;
+/// `Ok(false)` from the store is 409 `no_couple` naming the officer `as`.
+async fn couple_step<S>(
+    state: &AppState,
+    who: &Principal,
+    req: &HttpRequest,
+    path: (String, i64),
+    step: S,
+    what: &str,
+) -> Result<(EmployeeCode, i64), ApiError>
+where
+    S: FnOnce(&mut DbConn, &Actor, i64, &EmployeeCode, i64) -> Result<bool, StoreError>
+        + Send
+        + 'static,
+{
+    let (code, round, expected) = writable(state, who, req, path).await?;
+    let (id, key, actor) = (round.id(), code.clone(), actor(who, req));
+    if !state
+        .db(move |c| step(c, &actor, id, &key, expected))
+        .await?
+    {
+        return Err(ApiError::Conflict {
+            code: ProblemCode::NoCouple,
+            detail: format!("No couple of rotation round {id} names {code} {what} (SPO-1)."),
+        });
+    }
+    Ok((code, id))
 }
 
 /// Read an officer's couple in a round
@@ -131,11 +132,8 @@ pub async fn get_couple(
     state: web::Data<AppState>,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, id) = path.into_inner();
-    let (code, _) =
-        super::visible_employee(&state, &who, Family::RotationPreference, &code).await?;
-    round_for_preferences(&state, id).await?;
-    reload(&state, id, code.as_str().to_owned()).await
+    let (code, _, round) = officer_in_round(&state, &who, path.into_inner()).await?;
+    reload(&state, round.id(), code).await
 }
 
 /// Register one's spouse in a round
@@ -162,62 +160,30 @@ pub async fn register(
     path: web::Path<(String, i64)>,
     ValidJson(body): ValidJson<CoupleRegistration>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, id) = path.into_inner();
-    let (code, round, expected) = writable(&state, &who, &req, &code, id).await?;
+    let (code, round, expected) = writable(&state, &who, &req, path.into_inner()).await?;
     let spouse = body.spouse.trim().to_owned();
-    if spouse.eq_ignore_ascii_case(&code) {
+    if spouse.eq_ignore_ascii_case(code.as_str()) {
         return Err(ApiError::invalid(
             "body.spouse",
             "invalid",
             "name the spouse, not oneself",
         ));
     }
-    let open = round.dates.preferences_open;
-    let (mine, theirs, groups) = {
-        let (a, b) = (code.clone(), spouse.clone());
-        state
-            .read(move |c| {
-                let mut facts = Vec::new();
-                for code in [a, b] {
-                    // A code no employee could have names none on record.
-                    let Ok(code) = EmployeeCode::parse(&code) else {
-                        facts.push((None, Vec::new(), Vec::new()));
-                        continue;
-                    };
-                    facts.push((
-                        cscms_store::employees::get(c, &code)?,
-                        cscms_store::employees::history(c, &code)?,
-                        cscms_store::promotion_outlooks::dates(c, code.as_str())?,
-                    ));
-                }
-                let theirs = facts.pop();
-                let mine = facts.pop();
-                Ok((mine, theirs, cscms_store::rotation::in_force(c, open)?))
-            })
-            .await?
-    };
-    let (me, my_history, my_promotion) = mine.ok_or_else(|| corrupt("officers read"))?;
-    let (them, their_history, their_promotion) = theirs.ok_or_else(|| corrupt("officers read"))?;
-    let me = me.ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?;
-    let them = them.ok_or_else(|| {
+    let me = facts(&state, &code)
+        .await?
+        .ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?;
+    // A code no employee could have names none on record.
+    let unknown = || {
         ApiError::invalid(
             "body.spouse",
             "unknown",
             "no employee of the portal has this code",
         )
-    })?;
-    if !round.takes_in(&me.record, &my_history, &my_promotion) {
-        return Err(ApiError::Conflict {
-            code: ProblemCode::NotInRound,
-            detail: format!(
-                "Rotation round {id} is for {} {}, officers whom ROT-2 makes eligible on {}; {code} is not among them.",
-                round.cadre,
-                round.grades.join(", "),
-                open.format("%d.%m.%Y")
-            ),
-        });
-    }
-    let both = round.takes_in(&them.record, &their_history, &their_promotion);
+    };
+    let spouse = EmployeeCode::parse(&spouse).map_err(|_| unknown())?;
+    let them = facts(&state, &spouse).await?.ok_or_else(unknown)?;
+    round.require_in(&me, code.as_str(), "")?;
+    let both = round.takes_in(&them);
     if !both && !body.joint.is_empty() {
         return Err(ApiError::invalid(
             "body.joint",
@@ -225,30 +191,35 @@ pub async fn register(
             "a joint list needs both spouses in the round; the spouse stays where they serve",
         ));
     }
+    let open = round.dates.preferences_open;
+    let groups = state
+        .read(move |c| cscms_store::rotation::groups::in_force(c, open))
+        .await?;
     let groups = group_map(&groups_in_force(groups, open)?);
-    let present = |p: &cscms_store::employees::Placed<cscms_store::employees::EmployeeRow>| {
-        p.org_parent
+    let present = |o: &cscms_store::rotation::preferences::OfficerFacts| {
+        o.placed
+            .org_parent
             .clone()
-            .unwrap_or_else(|| p.record.org_id.clone())
+            .unwrap_or_else(|| o.placed.record.org_id.clone())
     };
     let (my_ministry, their_ministry) = (present(&me), present(&them));
     let problems = check_joint(
         &body.joint,
         [my_ministry.as_str(), their_ministry.as_str()],
         &groups,
-        u32::try_from(round.row.max_preferences).unwrap_or(0),
+        round.max_preferences(),
     );
     if !problems.is_empty() {
         return Err(ApiError::Validation(body_errors(problems)));
     }
     let now = Utc::now().naive_utc();
     let row = CoupleRow {
-        round_id: id,
+        round_id: round.id(),
         first_code: code.clone(),
-        second_code: them.record.code.to_string(),
-        first_org: me.record.org_id.to_string(),
-        second_org: them.record.org_id.to_string(),
-        joint: Json::new(body.joint.clone())?,
+        second_code: them.placed.record.code,
+        first_org: me.placed.record.org_id,
+        second_org: them.placed.record.org_id,
+        joint: Json::new(body.joint)?,
         version: expected,
         proposed_at: now,
         confirmed_at: None,
@@ -256,9 +227,9 @@ pub async fn register(
     };
     let actor = actor(&who, &req);
     state
-        .db(move |c| cscms_store::rotation_couples::propose(c, &actor, &row, expected))
+        .db(move |c| cscms_store::rotation::couples::propose(c, &actor, &row, expected))
         .await?;
-    reload(&state, id, code).await
+    reload(&state, round.id(), code).await
 }
 
 /// Confirm a couple in a round
@@ -282,16 +253,20 @@ pub async fn confirm(
     req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, id) = path.into_inner();
-    let (code, _, expected) = writable(&state, &who, &req, &code, id).await?;
-    let actor = actor(&who, &req);
-    let (key, now) = (code.clone(), Utc::now().naive_utc());
-    let done = state
-        .db(move |c| cscms_store::rotation_couples::confirm(c, &actor, id, &key, expected, now))
-        .await?;
-    if !done {
-        return Err(no_couple(id, &code, "as the spouse to confirm it"));
-    }
+    let now = Utc::now().naive_utc();
+    let step = move |c: &mut DbConn, a: &Actor, id, code: &EmployeeCode, v| {
+        cscms_store::rotation::couples::confirm(c, a, id, code, v, now)
+    };
+    let path = path.into_inner();
+    let (code, id) = couple_step(
+        &state,
+        &who,
+        &req,
+        path,
+        step,
+        "as the spouse to confirm it",
+    )
+    .await?;
     reload(&state, id, code).await
 }
 
@@ -315,15 +290,8 @@ pub async fn withdraw(
     req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, id) = path.into_inner();
-    let (code, _, expected) = writable(&state, &who, &req, &code, id).await?;
-    let actor = actor(&who, &req);
-    let key = code.clone();
-    let done = state
-        .db(move |c| cscms_store::rotation_couples::withdraw(c, &actor, id, &key, expected))
-        .await?;
-    if !done {
-        return Err(no_couple(id, &code, "as a spouse"));
-    }
+    let path = path.into_inner();
+    let step = cscms_store::rotation::couples::withdraw;
+    couple_step(&state, &who, &req, path, step, "as a spouse").await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -83,7 +83,7 @@ pub fn get(c: &mut DbConn, id: i64) -> Result<Option<RepRecord>, StoreError> {
 }
 
 /// The id of an officer's representation in a round, if filed.
-pub fn find(c: &mut DbConn, round_id: i64, code: &str) -> Result<Option<i64>, StoreError> {
+pub fn find(c: &mut DbConn, round_id: i64, code: &EmployeeCode) -> Result<Option<i64>, StoreError> {
     Ok(rotation_representations::table
         .filter(rotation_representations::round_id.eq(round_id))
         .filter(rotation_representations::employee_code.eq(code))

@@ -1,6 +1,7 @@
 //! ROT-2: the dated sets of ministry groups DoPT keeps.
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::rotation::Group;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -22,7 +23,7 @@ pub struct GroupSetRow {
 pub struct GroupRow {
     pub effective_from: NaiveDate,
     pub org_id: String,
-    pub grp: String,
+    pub grp: Group,
 }
 
 /// A set and its ministries (ordered by group, then id).
@@ -48,13 +49,15 @@ pub fn in_force(c: &mut DbConn, on: NaiveDate) -> Result<Option<GroupSet>, Store
         .order(ministry_group_sets::effective_from.desc())
         .select(GroupSetRow::as_select())
         .first(c)
-        .optional()?;
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("ministry_group_sets on", &on))?;
     let Some(set) = set else { return Ok(None) };
     let members = ministry_groups::table
         .filter(ministry_groups::effective_from.eq(set.effective_from))
         .order((ministry_groups::grp, ministry_groups::org_id))
         .select(GroupRow::as_select())
-        .load(c)?;
+        .load(c)
+        .map_err(|e| StoreError::from(e).in_row("ministry_groups of", &set.effective_from))?;
     Ok(Some(GroupSet { set, members }))
 }
 

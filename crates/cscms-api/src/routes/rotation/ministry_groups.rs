@@ -6,15 +6,15 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::rotation::{check_groups, Group};
 use cscms_domain::scope::Op;
-use cscms_store::rotation::{GroupRow, GroupSet, GroupSetRow};
+use cscms_store::rotation::groups::{GroupRow, GroupSet, GroupSetRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
+use crate::routes::{actor, utc};
 use crate::scope::authorize;
 use crate::state::AppState;
 
@@ -34,7 +34,7 @@ pub struct MinistryGroups {
 
 impl From<GroupSet> for MinistryGroups {
     fn from(g: GroupSet) -> Self {
-        let of = |grp: &str| {
+        let of = |grp: Group| {
             g.members
                 .iter()
                 .filter(|m| m.grp == grp)
@@ -42,8 +42,8 @@ impl From<GroupSet> for MinistryGroups {
                 .collect()
         };
         MinistryGroups {
-            a: of("A"),
-            b: of("B"),
+            a: of(Group::A),
+            b: of(Group::B),
             effective_from: g.set.effective_from,
             order_ref: g.set.order_ref,
             set_at: utc(g.set.set_at),
@@ -77,7 +77,7 @@ pub async fn groups(
 ) -> Result<HttpResponse, ApiError> {
     let on = q.as_of.unwrap_or_else(crate::clearance::today);
     let set = state
-        .read(move |c| cscms_store::rotation::in_force(c, on))
+        .read(move |c| cscms_store::rotation::groups::in_force(c, on))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("A set of ministry groups in force on {on}")))?;
     Ok(HttpResponse::Ok().json(MinistryGroups::from(set)))
@@ -126,7 +126,7 @@ pub async fn create_groups(
     let actor = actor(&who, &req);
     let created = state
         .db(move |c| {
-            let ministries = cscms_store::rotation::top_level_organisations(c)?;
+            let ministries = cscms_store::rotation::groups::top_level_organisations(c)?;
             let problems = check_groups(&ministries, &body.a, &body.b);
             if !problems.is_empty() {
                 return Ok(Err(problems));
@@ -138,7 +138,7 @@ pub async fn create_groups(
                     ids.iter().map(move |id| GroupRow {
                         effective_from: from,
                         org_id: id.clone(),
-                        grp: if g == Group::A { "A" } else { "B" }.to_owned(),
+                        grp: g,
                     })
                 })
                 .collect();
@@ -148,7 +148,7 @@ pub async fn create_groups(
                 set_at: Utc::now().naive_utc(),
                 set_by: actor.sub.clone(),
             };
-            cscms_store::rotation::create_set(c, &actor, set, members).map(Ok)
+            cscms_store::rotation::groups::create_set(c, &actor, set, members).map(Ok)
         })
         .await?
         .map_err(|problems| {

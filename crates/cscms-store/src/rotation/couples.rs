@@ -4,11 +4,14 @@
 //! so both nodal officers read it.
 
 use chrono::NaiveDateTime;
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::rotation::JointChoice;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
+use crate::employees::{EmployeeRow, Placed};
 use crate::json::Json;
 use crate::schema::rotation_couples;
 use crate::{DbConn, StoreError};
@@ -17,10 +20,10 @@ use crate::{DbConn, StoreError};
 #[diesel(table_name = rotation_couples)]
 pub struct CoupleRow {
     pub round_id: i64,
-    pub first_code: String,
-    pub second_code: String,
-    pub first_org: String,
-    pub second_org: String,
+    pub first_code: EmployeeCode,
+    pub second_code: EmployeeCode,
+    pub first_org: OrgId,
+    pub second_org: OrgId,
     /// The joint list, most wanted first.
     pub joint: Json<Vec<JointChoice>>,
     pub version: i64,
@@ -33,9 +36,9 @@ pub struct CoupleRow {
 pub fn of_officer(
     c: &mut DbConn,
     round_id: i64,
-    code: &str,
+    code: &EmployeeCode,
 ) -> Result<Option<CoupleRow>, StoreError> {
-    Ok(rotation_couples::table
+    rotation_couples::table
         .filter(rotation_couples::round_id.eq(round_id))
         .filter(
             rotation_couples::first_code
@@ -44,24 +47,51 @@ pub fn of_officer(
         )
         .select(CoupleRow::as_select())
         .first(c)
-        .optional()?)
+        .optional()
+        .map_err(|e| {
+            StoreError::from(e).in_row("rotation_couples of", &format!("{round_id}/{code}"))
+        })
 }
 
-/// The confirmed couples of a round, by the first spouse's code.
-pub fn confirmed(c: &mut DbConn, round_id: i64) -> Result<Vec<CoupleRow>, StoreError> {
-    Ok(rotation_couples::table
+/// A confirmed couple of a round, with both spouses as on record.
+#[derive(Debug, Clone)]
+pub struct ConfirmedCouple {
+    pub row: CoupleRow,
+    pub first: Placed<EmployeeRow>,
+    pub second: Placed<EmployeeRow>,
+}
+
+/// The confirmed couples of a round, by the first spouse's code, each with
+/// both spouses where they serve now. A spouse not on record makes the
+/// couple unreadable (`Corrupt`), never a couple skipped.
+pub fn confirmed(c: &mut DbConn, round_id: i64) -> Result<Vec<ConfirmedCouple>, StoreError> {
+    let rows: Vec<CoupleRow> = rotation_couples::table
         .filter(rotation_couples::round_id.eq(round_id))
         .filter(rotation_couples::confirmed_at.is_not_null())
         .order(rotation_couples::first_code.asc())
         .select(CoupleRow::as_select())
-        .load(c)?)
+        .load(c)
+        .map_err(|e| StoreError::from(e).in_row("rotation_couples of round", &round_id))?;
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let key = format!("{round_id}/{}", row.first_code);
+        let mut spouse = |code: &EmployeeCode| {
+            crate::employees::get(c, code)?.ok_or_else(|| {
+                StoreError::Corrupt(format!("spouse {code} not on record"))
+                    .in_row("rotation_couples", &key)
+            })
+        };
+        let (first, second) = (spouse(&row.first_code)?, spouse(&row.second_code)?);
+        out.push(ConfirmedCouple { row, first, second });
+    }
+    Ok(out)
 }
 
 fn view(row: &CoupleRow) -> serde_json::Value {
     json!({
         "first": row.first_code,
         "second": row.second_code,
-        "joint": serde_json::to_value(row.joint.get()).ok(),
+        "joint": row.joint.get(),
         "confirmed": row.confirmed_at.is_some(),
         "version": row.version,
     })
@@ -83,7 +113,7 @@ fn changes(
             action,
             entity: "rotation_couple",
             entity_id: format!("{}/{}", row.round_id, row.first_code),
-            org_id: Some(org),
+            org_id: Some(org.to_string()),
             before: before.map(view),
             after: after.map(view),
         })
@@ -149,13 +179,13 @@ pub fn confirm(
     c: &mut DbConn,
     actor: &Actor,
     round_id: i64,
-    second_code: &str,
+    second_code: &EmployeeCode,
     expected: i64,
     at: NaiveDateTime,
 ) -> Result<bool, StoreError> {
     audit::audited_many(c, actor, |c| {
         let Some(before) =
-            of_officer(c, round_id, second_code)?.filter(|b| b.second_code == second_code)
+            of_officer(c, round_id, second_code)?.filter(|b| &b.second_code == second_code)
         else {
             return Ok((false, Vec::new()));
         };
@@ -192,7 +222,7 @@ pub fn withdraw(
     c: &mut DbConn,
     actor: &Actor,
     round_id: i64,
-    code: &str,
+    code: &EmployeeCode,
     expected: i64,
 ) -> Result<bool, StoreError> {
     audit::audited_many(c, actor, |c| {

@@ -8,15 +8,15 @@ use cscms_domain::rotation::representation::{
     approved_the_run, may_hear, RepAction, RepState, REPRESENTATION_TO, ROTATION_REPRESENTATION,
 };
 use cscms_domain::scope::{Family, Op, RecordPlace};
-use cscms_store::rotation_representations::{NewRep, RepRecord};
+use cscms_store::rotation::representations::{NewRep, RepRecord};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::workflow::{allowed, corrupt, refused, ActionRequest, StepView};
-use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
 use crate::extract::ValidJson;
+use crate::routes::workflow::{allowed, refused, ActionRequest, StepView};
+use crate::routes::{actor, utc, visible_employee};
 use crate::scope::{authorize, ensure_visible};
 use crate::state::AppState;
 
@@ -57,7 +57,7 @@ pub struct RotationRepresentationSummary {
 async fn load_visible(state: &AppState, who: &Principal, id: i64) -> Result<RepRecord, ApiError> {
     let what = || format!("Representation {id}");
     let r = state
-        .db(move |c| cscms_store::rotation_representations::get(c, id))
+        .db(move |c| cscms_store::rotation::representations::get(c, id))
         .await?
         .ok_or_else(|| ApiError::not_found(what()))?;
     let place = RecordPlace {
@@ -100,12 +100,12 @@ async fn view(
     })
 }
 
-super::workflow::step_record!(RepRecord {
+crate::routes::workflow::step_record!(RepRecord {
     workflow: ROTATION_REPRESENTATION => (RepState, RepAction),
     view: RotationRepresentation = view,
     load: load_visible,
     stored_state: |r| r.row.state,
-    advance: cscms_store::rotation_representations::advance,
+    advance: cscms_store::rotation::representations::advance,
     more {
         /// The officer who approved the run does not hear a representation
         /// against it (para 6 applied to rotation): refused before the table.
@@ -129,10 +129,9 @@ async fn find(
     code: &str,
     round: i64,
 ) -> Result<Option<i64>, ApiError> {
-    let (code, _) = super::visible_employee(state, who, Family::RotationPreference, code).await?;
-    let key = code.as_str().to_owned();
+    let (code, _) = visible_employee(state, who, Family::RotationPreference, code).await?;
     state
-        .db(move |c| cscms_store::rotation_representations::find(c, round, &key))
+        .db(move |c| cscms_store::rotation::representations::find(c, round, &code))
         .await
 }
 
@@ -153,7 +152,7 @@ pub async fn get_representation(
     let id = find(&state, &who, &code, round).await?.ok_or_else(|| {
         ApiError::not_found(format!("A representation in rotation round {round}"))
     })?;
-    super::workflow::show::<RepRecord>(&state, &who, id).await
+    crate::routes::workflow::show::<RepRecord>(&state, &who, id).await
 }
 
 /// Represent against one's rotation result
@@ -178,18 +177,18 @@ pub async fn represent(
 ) -> Result<HttpResponse, ApiError> {
     let (code, round) = path.into_inner();
     let (code, employee) =
-        super::visible_employee(&state, &who, Family::RotationPreference, &code).await?;
+        visible_employee(&state, &who, Family::RotationPreference, &code).await?;
     authorize(&who, Op::RepresentAgainstRotation)?;
     if who.own_employee() != Some(&code) {
         return Err(ApiError::forbidden(
             Op::RepresentAgainstRotation.grant().refusal,
         ));
     }
-    let key = code.as_str().to_owned();
+    let key = code.clone();
     let (run, existing) = state
         .db(move |c| {
-            let run = cscms_store::rotation_rounds::approved_run(c, round)?;
-            let existing = cscms_store::rotation_representations::find(c, round, &key)?;
+            let run = cscms_store::rotation::runs::approved_run(c, round)?;
+            let existing = cscms_store::rotation::representations::find(c, round, &key)?;
             Ok((run, existing))
         })
         .await?;
@@ -216,17 +215,17 @@ pub async fn represent(
         .map_err(refused)?;
     let new = NewRep {
         round_id: round,
-        run_id: run.id,
+        run_id: run.run.id,
         employee_code: code.clone(),
         org_id: employee.org_id,
         state: to,
-        approved_by: run.approved_by.ok_or_else(|| corrupt("run approver"))?,
+        approved_by: run.approved_by,
         submitted_at: now,
         updated_at: now,
     };
     let actor = actor(&who, &req);
     let id = state
-        .db(move |c| cscms_store::rotation_representations::file(c, &actor, &new, &step))
+        .db(move |c| cscms_store::rotation::representations::file(c, &actor, &new, &step))
         .await?;
     let r = load_visible(&state, &who, id).await?;
     Ok(HttpResponse::Created()
@@ -257,7 +256,7 @@ async fn filed(
     )))
 }
 
-super::workflow::step_handlers! {
+crate::routes::workflow::step_handlers! {
     record: RepRecord, view: RotationRepresentation, tag: "rotation",
     path: (String, i64) = filed,
     params: (("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id"));
@@ -289,7 +288,7 @@ pub async fn pending(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::HearRotationRepresentations)?;
     let rows = state
-        .db(|c| cscms_store::rotation_representations::pending(c, 500))
+        .db(|c| cscms_store::rotation::representations::pending(c, 500))
         .await?;
     let items = rows
         .into_iter()
