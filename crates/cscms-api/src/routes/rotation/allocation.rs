@@ -17,28 +17,32 @@ use cscms_store::rotation::groups::GroupSet;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::officers::eligibility;
+use super::officers::{eligibility, present_ministry};
 use super::rounds::{load_round, Round};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
 use crate::scope::authorize;
 use crate::state::AppState;
 
-/// Each ministry of a set of groups with its group.
-pub(crate) fn group_map(groups: &GroupSet) -> BTreeMap<String, Group> {
-    groups
+/// Each ministry of the set of groups in force on the day a round's
+/// preferences open, with its group; 409 when there is none (ROT-2).
+pub(crate) async fn ministry_groups(
+    state: &AppState,
+    open: NaiveDate,
+) -> Result<BTreeMap<String, Group>, ApiError> {
+    let groups = state
+        .read(move |c| cscms_store::rotation::groups::in_force(c, open))
+        .await?;
+    Ok(groups_in_force(groups, open)?
         .members
-        .iter()
-        .map(|m| (m.org_id.clone(), m.grp))
-        .collect()
+        .into_iter()
+        .map(|m| (m.org_id, m.grp))
+        .collect())
 }
 
 /// The set of groups in force on the day a round's preferences open;
 /// 409 when there is none (ROT-2).
-pub(crate) fn groups_in_force(
-    groups: Option<GroupSet>,
-    open: NaiveDate,
-) -> Result<GroupSet, ApiError> {
+fn groups_in_force(groups: Option<GroupSet>, open: NaiveDate) -> Result<GroupSet, ApiError> {
     groups.ok_or_else(|| ApiError::Conflict {
         code: ProblemCode::NoMinistryGroups,
         detail: format!(
@@ -159,7 +163,7 @@ fn round_spouse<'a>(
     p: &'a Placed<EmployeeRow>,
     station: &'a BTreeMap<String, String>,
 ) -> RoundSpouse<'a> {
-    let ministry = p.org_parent.as_ref().unwrap_or(&p.record.org_id).as_str();
+    let ministry = present_ministry(p).as_str();
     RoundSpouse {
         cadre: p.record.cadre,
         ministry,

@@ -19,8 +19,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::allocation::{group_map, groups_in_force};
-use super::officers::{facts, officer_in_round, writable};
+use super::allocation::ministry_groups;
+use super::officers::{facts, officer_in_round, present_ministry, writable};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
 use crate::extract::{body_errors, ValidJson};
@@ -192,20 +192,13 @@ pub async fn register(
         ));
     }
     let open = round.dates.preferences_open;
-    let groups = state
-        .read(move |c| cscms_store::rotation::groups::in_force(c, open))
-        .await?;
-    let groups = group_map(&groups_in_force(groups, open)?);
-    let present = |o: &cscms_store::rotation::preferences::OfficerFacts| {
-        o.placed
-            .org_parent
-            .clone()
-            .unwrap_or_else(|| o.placed.record.org_id.clone())
-    };
-    let (my_ministry, their_ministry) = (present(&me), present(&them));
+    let groups = ministry_groups(&state, open).await?;
     let problems = check_joint(
         &body.joint,
-        [my_ministry.as_str(), their_ministry.as_str()],
+        [
+            present_ministry(&me.placed).as_str(),
+            present_ministry(&them.placed).as_str(),
+        ],
         &groups,
         round.max_preferences(),
     );

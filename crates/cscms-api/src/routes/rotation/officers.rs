@@ -5,10 +5,11 @@ use actix_web::HttpRequest;
 use chrono::NaiveDate;
 use cscms_domain::decision::Decision;
 use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::{ministry_of, OrgId};
 use cscms_domain::principal::Principal;
 use cscms_domain::rotation::{evaluate_rotation, RotationOutcome, RotationStatus};
 use cscms_domain::scope::{Family, Op};
-use cscms_store::employees::{EmployeeRow, ServiceEventRow};
+use cscms_store::employees::{EmployeeRow, Placed, ServiceEventRow};
 use cscms_store::rotation::preferences::OfficerFacts;
 
 use super::rounds::{round, Round};
@@ -29,6 +30,12 @@ pub(crate) fn eligibility(
 ) -> Option<Decision<RotationOutcome>> {
     let input = crate::career::rotation_input(e, history, promotion, on)?;
     evaluate_rotation(on, &input).ok()
+}
+
+/// The officer's present ministry: where they serve, or the ministry
+/// above their body (ROT-2 counts tenure in it; SPO-1 its station).
+pub(crate) fn present_ministry(p: &Placed<EmployeeRow>) -> &OrgId {
+    ministry_of(&p.record.org_id, p.org_parent.as_ref())
 }
 
 /// Who takes part in a round: those who must rotate and those who may opt.

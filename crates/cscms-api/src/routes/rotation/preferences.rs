@@ -14,8 +14,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::allocation::{group_map, groups_in_force};
-use super::officers::{eligibility, facts, officer_in_round, takes_part, writable};
+use super::allocation::ministry_groups;
+use super::officers::{
+    eligibility, facts, officer_in_round, present_ministry, takes_part, writable,
+};
 use super::rounds::{RotationRound, Round};
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -210,17 +212,8 @@ pub async fn give_preferences(
     let e = &o.placed.record;
     let hint = format!(" (see /v1/employees/{code}/rotation?as_of={open})");
     round.require_in(&o, &format!("{code} ({} {})", e.cadre, e.grade), &hint)?;
-    let groups = state
-        .read(move |c| cscms_store::rotation::groups::in_force(c, open))
-        .await?;
-    let by_ministry = group_map(&groups_in_force(groups, open)?);
-    // The present ministry: the organisation, or the ministry above a body.
-    let present = o
-        .placed
-        .org_parent
-        .as_ref()
-        .unwrap_or(&e.org_id)
-        .to_string();
+    let by_ministry = ministry_groups(&state, open).await?;
+    let present = present_ministry(&o.placed).to_string();
     let list: Vec<String> = body
         .ministries
         .iter()
