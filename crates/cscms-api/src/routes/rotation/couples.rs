@@ -89,8 +89,9 @@ async fn reload(state: &AppState, id: i64, code: EmployeeCode) -> Result<HttpRes
 }
 
 /// A spouse's step on the couple they are in (confirm, withdraw): the
-/// checks of every write in a round, then `step` at the version read;
-/// `Ok(false)` from the store is 409 `no_couple` naming the officer `as`.
+/// checks of every write in a round, then `step` at the version read. No
+/// couple for the step (`Ok(false)` from the store) is 409 `no_couple`,
+/// `what` saying as what the officer was looked for.
 async fn couple_step<S>(
     state: &AppState,
     who: &Principal,
