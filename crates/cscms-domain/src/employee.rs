@@ -40,6 +40,14 @@ impl EmployeeCode {
     }
 }
 
+/// Read back from a stored document through the same check.
+impl<'de> serde::Deserialize<'de> for EmployeeCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 impl std::str::FromStr for EmployeeCode {
     type Err = UnknownValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -5,12 +5,18 @@
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
-use cscms_domain::empanelment::{Apar, Batch, Proposal, ReportingYear};
+use cscms_domain::decision::{Decision, Reason};
+use cscms_domain::empanelment::{
+    Apar, Batch, CategoryShare, PanelRun, PrecedingBatch, Proposal, ReportingYear, RunComparison,
+};
+use cscms_domain::employee::EmployeeCode;
 use diesel::dsl::max;
 use diesel::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::value::RawValue;
 
 use crate::audit::{self, Actor, Change};
+use crate::json::Json;
 use crate::schema::{empanelment_batches, empanelment_proposals, empanelment_runs};
 use crate::{DbConn, StoreError};
 
@@ -25,10 +31,19 @@ pub struct BatchRow {
     pub panel_size: i32,
     pub ais_first_sag_on: Option<NaiveDate>,
     pub relaxed_min_score: Option<String>,
-    pub shares_json: String,
-    pub preceding_json: String,
+    #[diesel(column_name = shares_json)]
+    #[serde(rename = "shares_json", serialize_with = "as_text")]
+    pub shares: Json<Vec<CategoryShare>>,
+    #[diesel(column_name = preceding_json)]
+    #[serde(rename = "preceding_json", serialize_with = "as_text")]
+    pub preceding: Json<Vec<PrecedingBatch>>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+/// A stored document in an audit record: the text its column keeps.
+fn as_text<T, S: Serializer>(doc: &Json<T>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(doc.text())
 }
 
 impl BatchRow {
@@ -43,9 +58,8 @@ impl BatchRow {
             empanelment_year: self.empanelment_year,
             cut_off_year: ReportingYear::starting(self.cut_off_year),
             panel_size: u32::try_from(self.panel_size).map_err(|e| bad("panel size", &e))?,
-            shares: serde_json::from_str(&self.shares_json).map_err(|e| bad("shares", &e))?,
-            preceding: serde_json::from_str(&self.preceding_json)
-                .map_err(|e| bad("preceding", &e))?,
+            shares: self.shares.get().clone(),
+            preceding: self.preceding.get().clone(),
             ais_first_sag_on: self.ais_first_sag_on,
             relaxed_min_score: self
                 .relaxed_min_score
@@ -67,14 +81,10 @@ struct NewBatchRow {
     panel_size: i32,
     ais_first_sag_on: Option<NaiveDate>,
     relaxed_min_score: Option<String>,
-    shares_json: String,
-    preceding_json: String,
+    shares_json: Json<Vec<CategoryShare>>,
+    preceding_json: Json<Vec<PrecedingBatch>>,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
-}
-
-fn json(v: &impl Serialize) -> Result<String, StoreError> {
-    serde_json::to_string(v).map_err(|e| StoreError::Corrupt(format!("to JSON: {e}")))
 }
 
 /// Creates a batch, audited. The same service, batch year and empanelment
@@ -90,8 +100,8 @@ pub fn create_batch(conn: &mut DbConn, actor: &Actor, b: &Batch) -> Result<Batch
             .map_err(|e| StoreError::Corrupt(format!("panel size: {e}")))?,
         ais_first_sag_on: b.ais_first_sag_on,
         relaxed_min_score: b.relaxed_min_score.map(|s| s.to_string()),
-        shares_json: json(&b.shares)?,
-        preceding_json: json(&b.preceding)?,
+        shares_json: Json::new(b.shares.clone())?,
+        preceding_json: Json::new(b.preceding.clone())?,
         created_at: now,
         updated_at: now,
     };
@@ -120,23 +130,25 @@ pub fn create_batch(conn: &mut DbConn, actor: &Actor, b: &Batch) -> Result<Batch
 }
 
 pub fn get_batch(conn: &mut DbConn, id: i64) -> Result<Option<BatchRow>, StoreError> {
-    Ok(empanelment_batches::table
+    empanelment_batches::table
         .find(id)
         .select(BatchRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("empanelment_batches", &id))
 }
 
 /// All batches, the latest empanelment year first.
 pub fn list_batches(conn: &mut DbConn) -> Result<Vec<BatchRow>, StoreError> {
-    Ok(empanelment_batches::table
+    empanelment_batches::table
         .order((
             empanelment_batches::empanelment_year.desc(),
             empanelment_batches::service.asc(),
             empanelment_batches::batch_year.asc(),
         ))
         .select(BatchRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("empanelment_batches", &"list"))
 }
 
 /// Proposals and runs of a batch: (proposals, runs, number of the latest run).
@@ -156,33 +168,27 @@ pub fn batch_counts(conn: &mut DbConn, id: i64) -> Result<(i64, i64, Option<i32>
     Ok((proposals, runs, last))
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = empanelment_proposals)]
 pub struct ProposalRow {
     pub id: i64,
     pub batch_id: i64,
     pub officer_id: String,
-    pub employee_code: Option<String>,
+    pub employee_code: Option<EmployeeCode>,
     pub apars_from_store: bool,
-    pub proposal_json: String,
+    /// The proposal as sent (APARs empty when they come from the store).
+    #[diesel(column_name = proposal_json)]
+    pub proposal: Json<Proposal>,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
-}
-
-impl ProposalRow {
-    /// The proposal as sent (APARs empty when they come from the store).
-    pub fn proposal(&self) -> Result<Proposal, StoreError> {
-        serde_json::from_str(&self.proposal_json)
-            .map_err(|e| StoreError::Corrupt(format!("proposal {}: {e}", self.id)))
-    }
 }
 
 /// A proposal as the API has checked it.
 #[derive(Debug, Clone)]
 pub struct NewProposal {
     pub officer_id: String,
-    pub employee_code: Option<String>,
+    pub employee_code: Option<EmployeeCode>,
     pub apars_from_store: bool,
     pub proposal: Proposal,
 }
@@ -190,9 +196,9 @@ pub struct NewProposal {
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = empanelment_proposals, treat_none_as_null = true)]
 struct ProposalValues {
-    employee_code: Option<String>,
+    employee_code: Option<EmployeeCode>,
     apars_from_store: bool,
-    proposal_json: String,
+    proposal_json: Json<Proposal>,
 }
 
 fn proposal_change(
@@ -209,7 +215,7 @@ fn proposal_change(
             "employee_code": r.employee_code,
             "apars_from_store": r.apars_from_store,
             "version": r.version,
-            "proposal": serde_json::from_str::<serde_json::Value>(&r.proposal_json).ok(),
+            "proposal": serde_json::from_str::<serde_json::Value>(r.proposal.text()).ok(),
         })
     };
     Change {
@@ -227,12 +233,15 @@ fn get_proposal(
     batch_id: i64,
     officer_id: &str,
 ) -> Result<Option<ProposalRow>, StoreError> {
-    Ok(empanelment_proposals::table
+    empanelment_proposals::table
         .filter(empanelment_proposals::batch_id.eq(batch_id))
         .filter(empanelment_proposals::officer_id.eq(officer_id))
         .select(ProposalRow::as_select())
         .first(c)
-        .optional()?)
+        .optional()
+        .map_err(|e| {
+            StoreError::from(e).in_row("empanelment_proposals", &format!("{batch_id}/{officer_id}"))
+        })
 }
 
 /// Adds a proposal to a batch, audited. The officer proposed twice is a `Conflict`.
@@ -245,7 +254,7 @@ pub fn add_proposal(
     let values = ProposalValues {
         employee_code: new.employee_code.clone(),
         apars_from_store: new.apars_from_store,
-        proposal_json: json(&new.proposal)?,
+        proposal_json: Json::new(new.proposal.clone())?,
     };
     audit::audited(conn, actor, |c| {
         let now = Utc::now().naive_utc();
@@ -280,7 +289,7 @@ pub fn replace_proposal(
     let values = ProposalValues {
         employee_code: new.employee_code.clone(),
         apars_from_store: new.apars_from_store,
-        proposal_json: json(&new.proposal)?,
+        proposal_json: Json::new(new.proposal.clone())?,
     };
     crate::db::write_transaction(conn, |c| {
         crate::db::lock(
@@ -309,11 +318,12 @@ pub fn replace_proposal(
 
 /// A batch's proposals by officer id.
 pub fn list_proposals(conn: &mut DbConn, batch_id: i64) -> Result<Vec<ProposalRow>, StoreError> {
-    Ok(empanelment_proposals::table
+    empanelment_proposals::table
         .filter(empanelment_proposals::batch_id.eq(batch_id))
         .order(empanelment_proposals::officer_id.asc())
         .select(ProposalRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("empanelment_proposals of batch", &batch_id))
 }
 
 /// A stored run, whole.
@@ -329,11 +339,103 @@ pub struct RunRow {
     pub pulled_up: i32,
     pub cut_off: Option<String>,
     pub cut_off_officer: Option<String>,
-    pub inputs_json: String,
-    pub result_json: String,
-    pub changes_json: Option<String>,
+    #[diesel(column_name = inputs_json)]
+    pub inputs: Json<RunInputsDoc>,
+    #[diesel(column_name = result_json)]
+    pub result: Json<RunResultDoc>,
+    #[diesel(column_name = changes_json)]
+    pub changes: Option<Json<RunComparison>>,
     pub run_by: String,
     pub created_at: NaiveDateTime,
+}
+
+impl RunRow {
+    /// The stored result as its column keeps it, to serve byte for byte.
+    pub fn result_raw(&self) -> Result<Box<RawValue>, StoreError> {
+        raw(&self.result).map_err(|e| {
+            e.in_row(
+                "empanelment_runs",
+                &format!("{}/{}", self.batch_id, self.seq),
+            )
+        })
+    }
+}
+
+impl NewRun {
+    /// The result to store, as the column will keep it.
+    pub fn result_raw(&self) -> Result<Box<RawValue>, StoreError> {
+        raw(&self.result_json)
+    }
+}
+
+fn raw<T>(doc: &Json<T>) -> Result<Box<RawValue>, StoreError> {
+    RawValue::from_string(doc.text().to_owned())
+        .map_err(|e| StoreError::Corrupt(format!("result: {e}")))
+}
+
+/// What a run read, as stored (CSS-3, CSS-4): its own shape, so the API's
+/// view of it may change without changing stored runs. Running the engine
+/// on it as of `as_of` gives the stored result again.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInputsDoc {
+    pub as_of: NaiveDate,
+    pub batch: Batch,
+    pub proposals: Vec<RunProposalDoc>,
+}
+
+/// One proposal exactly as a run read it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunProposalDoc {
+    pub employee_code: Option<EmployeeCode>,
+    pub apars_from: AparsSource,
+    pub proposal: Proposal,
+}
+
+/// Where a run took an officer's APARs from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AparsSource {
+    /// The employee's APARs on record when the batch was run.
+    Store,
+    /// The APARs sent with the proposal.
+    Proposal,
+}
+
+/// What a run decided, as stored: the engine's decision on the panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunResultDoc {
+    pub as_of: NaiveDate,
+    #[serde(flatten)]
+    pub panel: PanelRun,
+    pub reasons: Vec<ReasonDoc>,
+}
+
+/// One reason of a stored decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReasonDoc {
+    pub rule: String,
+    pub citation: String,
+    pub text: String,
+}
+
+impl From<&Reason> for ReasonDoc {
+    fn from(r: &Reason) -> Self {
+        Self {
+            rule: r.rule.to_owned(),
+            citation: r.citation.to_owned(),
+            text: r.text.clone(),
+        }
+    }
+}
+
+impl From<Decision<PanelRun>> for RunResultDoc {
+    fn from(d: Decision<PanelRun>) -> Self {
+        Self {
+            as_of: d.as_of,
+            reasons: d.reasons.iter().map(ReasonDoc::from).collect(),
+            panel: d.outcome,
+        }
+    }
 }
 
 /// A stored run without its JSON, for lists.
@@ -365,9 +467,9 @@ pub struct NewRun {
     pub pulled_up: i32,
     pub cut_off: Option<String>,
     pub cut_off_officer: Option<String>,
-    pub inputs_json: String,
-    pub result_json: String,
-    pub changes_json: Option<String>,
+    pub inputs_json: Json<RunInputsDoc>,
+    pub result_json: Json<RunResultDoc>,
+    pub changes_json: Option<Json<RunComparison>>,
     pub run_by: String,
     pub created_at: NaiveDateTime,
 }
@@ -393,7 +495,7 @@ pub fn run_source(conn: &mut DbConn, batch_id: i64) -> Result<Option<RunSource>,
         let codes: Vec<String> = proposals
             .iter()
             .filter(|p| p.apars_from_store)
-            .filter_map(|p| p.employee_code.clone())
+            .filter_map(|p| p.employee_code.as_ref().map(|c| c.as_str().to_owned()))
             .collect();
         let apars = crate::apars::apars_of(c, &codes)?;
         let previous = latest_run(c, batch_id)?;
@@ -450,21 +552,23 @@ pub fn store_run(
 }
 
 pub fn latest_run(conn: &mut DbConn, batch_id: i64) -> Result<Option<RunRow>, StoreError> {
-    Ok(empanelment_runs::table
+    empanelment_runs::table
         .filter(empanelment_runs::batch_id.eq(batch_id))
         .order(empanelment_runs::seq.desc())
         .select(RunRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("empanelment_runs latest of batch", &batch_id))
 }
 
 pub fn get_run(conn: &mut DbConn, batch_id: i64, seq: i32) -> Result<Option<RunRow>, StoreError> {
-    Ok(empanelment_runs::table
+    empanelment_runs::table
         .filter(empanelment_runs::batch_id.eq(batch_id))
         .filter(empanelment_runs::seq.eq(seq))
         .select(RunRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("empanelment_runs", &format!("{batch_id}/{seq}")))
 }
 
 /// A batch's runs, oldest first.

@@ -3,13 +3,17 @@
 //! revises.
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::scope::Visibility;
+use cscms_domain::vigilance::filing::{AcquisitionMode, Property, PropertyKind};
 use cscms_domain::vigilance::{IprFiling, IprFilingSummary};
 use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::audit::{self, Actor, Change};
 use crate::employees::EmployeeRow;
+use crate::json::Json;
 use crate::schema::{employees, ipr_returns, organisations};
 use crate::{DbConn, StoreError};
 
@@ -17,7 +21,7 @@ use crate::{DbConn, StoreError};
 #[diesel(table_name = ipr_returns)]
 pub struct IprReturnRow {
     pub id: i64,
-    pub employee_code: String,
+    pub employee_code: EmployeeCode,
     pub year: i32,
     pub revision: i32,
     pub revises: Option<i32>,
@@ -26,8 +30,9 @@ pub struct IprReturnRow {
     /// The return (its first version) was filed after its due date.
     pub late: bool,
     pub nil: bool,
-    /// The validated property entries, as JSON.
-    pub properties_json: String,
+    /// The validated property entries.
+    #[diesel(column_name = properties_json)]
+    pub properties: Json<Vec<PropertyDoc>>,
     /// Token subject of the employee who filed it.
     pub filed_by: String,
     pub filed_at: NaiveDateTime,
@@ -44,7 +49,7 @@ struct NewRow<'a> {
     due_on: NaiveDate,
     late: bool,
     nil: bool,
-    properties_json: &'a str,
+    properties_json: &'a Json<Vec<PropertyDoc>>,
     filed_by: &'a str,
     filed_at: NaiveDateTime,
 }
@@ -55,11 +60,6 @@ impl IprReturnRow {
         let revision = u32::try_from(self.revision)
             .map_err(|_| StoreError::Corrupt(format!("ipr_returns {}: revision", self.id)))?;
         IprFilingSummary::new(self.year, Some(self.filed_on), self.nil, revision)
-            .map_err(|e| StoreError::Corrupt(format!("ipr_returns {}: {e}", self.id)))
-    }
-
-    pub fn properties(&self) -> Result<Value, StoreError> {
-        serde_json::from_str(&self.properties_json)
             .map_err(|e| StoreError::Corrupt(format!("ipr_returns {}: {e}", self.id)))
     }
 
@@ -75,9 +75,102 @@ impl IprReturnRow {
             "due_on": self.due_on,
             "late": self.late,
             "nil": self.nil,
-            "properties": self.properties().unwrap_or(Value::Null),
+            "properties": serde_json::from_str::<Value>(self.properties.text()).unwrap_or(Value::Null),
             "filed_by": self.filed_by,
             "filed_at": self.filed_at,
+        })
+    }
+}
+
+/// A property entry as stored (IPR-1): its own shape, so the API's request
+/// and view may change without changing filed returns.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PropertyDoc {
+    pub kind: PropertyKind,
+    pub description: String,
+    pub location: LocationDoc,
+    pub acquisition: AcquisitionDoc,
+    /// Whole rupees.
+    pub present_value: i64,
+    pub own_share_pct: f64,
+    pub co_owners: Vec<CoOwnerDoc>,
+    /// Whole rupees.
+    pub annual_income: i64,
+    pub remarks: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LocationDoc {
+    pub address: String,
+    pub sub_division: Option<String>,
+    pub district: String,
+    pub state: String,
+    pub pin_code: Option<String>,
+    pub country: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcquisitionDoc {
+    pub how: AcquisitionMode,
+    pub acquired_on: NaiveDate,
+    pub from_whom: String,
+    /// Whole rupees.
+    pub cost: i64,
+    pub details: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoOwnerDoc {
+    pub name: String,
+    pub relationship: String,
+    pub share_pct: f64,
+}
+
+impl PropertyDoc {
+    /// A validated entry as it is stored; an amount beyond the column's
+    /// range cannot be stored.
+    fn of(p: &Property) -> Result<Self, StoreError> {
+        let rupees = |n: u64| {
+            i64::try_from(n).map_err(|_| StoreError::Corrupt("amount out of range".into()))
+        };
+        let text = |t: &cscms_domain::vigilance::Text| t.as_str().to_owned();
+        let l = &p.location;
+        let a = &p.acquisition;
+        Ok(Self {
+            kind: p.kind,
+            description: text(&p.description),
+            location: LocationDoc {
+                address: text(&l.address),
+                sub_division: l.sub_division.as_ref().map(text),
+                district: text(&l.district),
+                state: text(&l.state),
+                pin_code: l.pin_code.as_ref().map(text),
+                country: text(&l.country),
+            },
+            acquisition: AcquisitionDoc {
+                how: a.how,
+                acquired_on: a.acquired_on,
+                from_whom: text(&a.from_whom),
+                cost: rupees(a.cost)?,
+                details: a.details.as_ref().map(text),
+            },
+            present_value: rupees(p.present_value)?,
+            own_share_pct: p.own_share_pct,
+            co_owners: p
+                .co_owners
+                .iter()
+                .map(|o| CoOwnerDoc {
+                    name: text(&o.name),
+                    relationship: text(&o.relationship),
+                    share_pct: o.share_pct,
+                })
+                .collect(),
+            annual_income: rupees(p.annual_income)?,
+            remarks: p.remarks.as_ref().map(text),
         })
     }
 }
@@ -115,11 +208,12 @@ fn columns() -> (
 /// Every version an employee has filed: latest year first, and within a
 /// year the latest revision first.
 pub fn versions(conn: &mut DbConn, code: &str) -> Result<Vec<IprReturnRow>, StoreError> {
-    Ok(ipr_returns::table
+    ipr_returns::table
         .filter(ipr_returns::employee_code.eq(code))
         .order((ipr_returns::year.desc(), ipr_returns::revision.desc()))
         .select(IprReturnRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("ipr_returns of", &code))
 }
 
 /// The versions of one year's return, latest revision first.
@@ -128,12 +222,13 @@ pub fn versions_of_year(
     code: &str,
     year: i32,
 ) -> Result<Vec<IprReturnRow>, StoreError> {
-    Ok(ipr_returns::table
+    ipr_returns::table
         .filter(ipr_returns::employee_code.eq(code))
         .filter(ipr_returns::year.eq(year))
         .order(ipr_returns::revision.desc())
         .select(IprReturnRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("ipr_returns of", &format!("{code}/{year}")))
 }
 
 /// What the engines need of every version an employee has filed.
@@ -154,8 +249,13 @@ pub fn file(
     org_id: &str,
     filing: &IprFiling,
 ) -> Result<IprReturnRow, StoreError> {
-    let properties = serde_json::to_string(&filing.properties)
-        .map_err(|e| StoreError::Corrupt(format!("properties: {e}")))?;
+    let properties = Json::new(
+        filing
+            .properties
+            .iter()
+            .map(PropertyDoc::of)
+            .collect::<Result<Vec<_>, _>>()?,
+    )?;
     let revision = i32::try_from(filing.revision)
         .map_err(|_| StoreError::Corrupt("revision out of range".into()))?;
     let revises = filing
@@ -172,7 +272,8 @@ pub fn file(
                 .filter(ipr_returns::revision.eq(n))
                 .select(IprReturnRow::as_select())
                 .first(c)
-                .optional()?,
+                .optional()
+                .map_err(|e| StoreError::from(e).in_row("ipr_returns of", &code))?,
             None => None,
         };
         let row: IprReturnRow = diesel::insert_into(ipr_returns::table)
@@ -309,12 +410,13 @@ pub fn list(
         .filter(ipr_returns::year.eq(filter.year))
         .filter(ipr_returns::employee_code.eq_any(&codes))
         .select(IprReturnRow::as_select())
-        .load(conn)?;
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("ipr_returns of year", &filter.year))?;
     page.into_iter()
         .map(|employee| {
             let filings = filed
                 .iter()
-                .filter(|r| r.employee_code == employee.code.as_str())
+                .filter(|r| r.employee_code == employee.code)
                 .map(IprReturnRow::summary)
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(IprListRow { employee, filings })

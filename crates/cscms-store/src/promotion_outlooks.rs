@@ -5,6 +5,8 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -16,8 +18,8 @@ use crate::{DbConn, StoreError};
 #[diesel(table_name = promotion_outlooks)]
 pub struct OutlookRow {
     pub id: i64,
-    pub employee_code: String,
-    pub org_id: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
     pub dated: NaiveDate,
     pub order_ref: String,
     pub remarks: Option<String>,
@@ -28,8 +30,8 @@ pub struct OutlookRow {
 #[derive(Debug, Clone, Insertable)]
 #[diesel(table_name = promotion_outlooks)]
 pub struct NewOutlook {
-    pub employee_code: String,
-    pub org_id: String,
+    pub employee_code: EmployeeCode,
+    pub org_id: OrgId,
     pub dated: NaiveDate,
     pub order_ref: String,
     pub remarks: Option<String>,
@@ -47,8 +49,8 @@ pub fn record(c: &mut DbConn, actor: &Actor, new: &NewOutlook) -> Result<i64, St
         let change = Change {
             action: "record",
             entity: "promotion_outlook",
-            entity_id: new.employee_code.clone(),
-            org_id: Some(new.org_id.clone()),
+            entity_id: new.employee_code.to_string(),
+            org_id: Some(new.org_id.to_string()),
             before: None,
             after: Some(json!({
                 "id": id,
@@ -63,14 +65,15 @@ pub fn record(c: &mut DbConn, actor: &Actor, new: &NewOutlook) -> Result<i64, St
 
 /// An officer's records, oldest first.
 pub fn of_employee(c: &mut DbConn, code: &str) -> Result<Vec<OutlookRow>, StoreError> {
-    Ok(promotion_outlooks::table
+    promotion_outlooks::table
         .filter(promotion_outlooks::employee_code.eq(code))
         .order((
             promotion_outlooks::dated.asc(),
             promotion_outlooks::id.asc(),
         ))
         .select(OutlookRow::as_select())
-        .load(c)?)
+        .load(c)
+        .map_err(|e| StoreError::from(e).in_row("promotion_outlooks of", &code))
 }
 
 /// The dates of the records of each of `codes` (ROT-2 needs only these).

@@ -5,12 +5,13 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
-use cscms_domain::surplus::SurState;
+use cscms_domain::surplus::{StoredRequisition, SurState};
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 use serde_json::json;
 
 use crate::audit::{self, Actor, Change};
+use crate::json::Json;
 use crate::schema::{organisations, surplus_nominations as noms, surplus_requisitions as reqs};
 use crate::steps::{self, with_step};
 use crate::{DbConn, StoreError};
@@ -24,11 +25,22 @@ pub struct RequisitionRow {
     pub version: i64,
     pub designation: String,
     pub total_vacancies: i64,
-    /// JSON: the versioned proforma (`StoredRequisition`).
-    pub document: String,
+    /// The versioned proforma.
+    pub document: Json<StoredRequisition>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl RequisitionRow {
+    /// The number of vacancies (SUR-1); a stored count out of range is a
+    /// fault of the row.
+    pub fn vacancies(&self) -> Result<u32, StoreError> {
+        u32::try_from(self.total_vacancies).map_err(|e| {
+            StoreError::Corrupt(format!("total_vacancies: {e}"))
+                .in_row("surplus_requisitions", &self.id)
+        })
+    }
 }
 
 /// A new requisition as the API has checked it.
@@ -40,7 +52,7 @@ pub struct NewRequisition {
     pub version: i64,
     pub designation: String,
     pub total_vacancies: i64,
-    pub document: String,
+    pub document: Json<StoredRequisition>,
     pub created_by: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -132,8 +144,8 @@ fn moved(c: &mut DbConn, id: i64, step: &Step, from: &str) -> QueryResult<Option
 pub struct Proforma {
     pub designation: String,
     pub total_vacancies: i64,
-    /// JSON: the versioned document.
-    pub document: String,
+    /// The versioned document.
+    pub document: Json<StoredRequisition>,
 }
 
 /// Replaces the proforma of a draft still at `expected_version` (the
@@ -282,7 +294,8 @@ pub fn list(
             organisations::name,
             organisations::parent_id,
         ))
-        .load::<Joined>(c)?
+        .load::<Joined>(c)
+        .map_err(|e| StoreError::from(e).in_row("surplus_requisitions", &"list"))?
         .into_iter()
         .map(record)
         .collect())

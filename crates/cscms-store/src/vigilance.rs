@@ -3,6 +3,8 @@
 //! records of the same effective date.
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::principal::Role;
 use cscms_domain::vigilance::{
     NotClearKind, NotClearReason, StatusKind, Text, VigilanceState, VigilanceStatus,
 };
@@ -17,15 +19,15 @@ use crate::{DbConn, StoreError};
 #[diesel(table_name = vigilance_statuses)]
 pub struct VigilanceStatusRow {
     pub id: i64,
-    pub employee_code: String,
-    pub status: String,
-    pub reason: Option<String>,
+    pub employee_code: EmployeeCode,
+    pub status: StatusKind,
+    pub reason: Option<NotClearKind>,
     pub reason_text: Option<String>,
     pub effective_from: NaiveDate,
     pub order_ref: Option<String>,
     /// Token subject of the nodal officer or AVD official who recorded it.
     pub recorded_by: String,
-    pub recorded_role: String,
+    pub recorded_role: Role,
     pub recorded_at: NaiveDateTime,
 }
 
@@ -49,17 +51,13 @@ impl VigilanceStatusRow {
     pub fn to_domain(&self) -> Result<VigilanceStatus, StoreError> {
         let corrupt =
             |what: String| StoreError::Corrupt(format!("vigilance_statuses {}: {what}", self.id));
-        let kind: StatusKind = self.status.parse().map_err(|e| corrupt(format!("{e}")))?;
-        let state = match kind {
+        let state = match self.status {
             StatusKind::Clear => VigilanceState::Clear,
             StatusKind::Awaited => VigilanceState::Awaited,
             StatusKind::NotClear => {
-                let reason: NotClearKind = self
+                let reason = self
                     .reason
-                    .as_deref()
-                    .unwrap_or_default()
-                    .parse()
-                    .map_err(|e| corrupt(format!("{e}")))?;
+                    .ok_or_else(|| corrupt("not clear without a reason".into()))?;
                 let text = self
                     .reason_text
                     .as_deref()
@@ -79,11 +77,12 @@ impl VigilanceStatusRow {
 
 /// An employee's status records in the order they were recorded.
 pub fn history(conn: &mut DbConn, code: &str) -> Result<Vec<VigilanceStatusRow>, StoreError> {
-    Ok(vigilance_statuses::table
+    vigilance_statuses::table
         .filter(vigilance_statuses::employee_code.eq(code))
         .order(vigilance_statuses::id.asc())
         .select(VigilanceStatusRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("vigilance_statuses of", &code))
 }
 
 /// Appends a status record, audited (PRF-4): `before` is the record that
@@ -103,7 +102,8 @@ pub fn record(
             .order(vigilance_statuses::id.desc())
             .select(VigilanceStatusRow::as_select())
             .first(c)
-            .optional()?;
+            .optional()
+            .map_err(|e| StoreError::from(e).in_row("vigilance_statuses of", &code))?;
         let (reason, reason_text) = match status.state() {
             VigilanceState::NotClear(r) => (Some(r.kind().as_str()), r.text()),
             _ => (None, None),

@@ -2,6 +2,8 @@
 //! validated by the nodal officer; in-position counted from employees.
 
 use chrono::NaiveDateTime;
+use cscms_domain::cadre::Cadre;
+use cscms_domain::organisation::OrgId;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -12,7 +14,7 @@ use crate::{DbConn, StoreError};
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = working_strength_sets)]
 pub struct SetRow {
-    pub org_id: String,
+    pub org_id: OrgId,
     pub version: i64,
     pub updated_at: NaiveDateTime,
     pub updated_by: String,
@@ -23,8 +25,8 @@ pub struct SetRow {
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
 #[diesel(table_name = working_strength)]
 pub struct Entry {
-    pub org_id: String,
-    pub cadre: String,
+    pub org_id: OrgId,
+    pub cadre: Cadre,
     pub grade: String,
     pub sanctioned: i32,
 }
@@ -36,20 +38,22 @@ pub struct WorkingStrength {
     pub set: Option<SetRow>,
     pub sanctioned: Vec<Entry>,
     /// (cadre, grade, employees in position)
-    pub in_position: Vec<(String, String, i64)>,
+    pub in_position: Vec<(Cadre, String, i64)>,
 }
 
-pub fn get(c: &mut DbConn, org: &str) -> Result<WorkingStrength, StoreError> {
+pub fn get(c: &mut DbConn, org: &OrgId) -> Result<WorkingStrength, StoreError> {
     let set = working_strength_sets::table
         .find(org)
         .select(SetRow::as_select())
         .first(c)
-        .optional()?;
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("working_strength_sets", org))?;
     let sanctioned = working_strength::table
         .filter(working_strength::org_id.eq(org))
         .order((working_strength::cadre, working_strength::grade))
         .select(Entry::as_select())
-        .load(c)?;
+        .load(c)
+        .map_err(|e| StoreError::from(e).in_row("working_strength of", org))?;
     let in_position = employees::table
         .filter(employees::org_id.eq(org))
         .group_by((employees::cadre, employees::grade))
@@ -58,7 +62,8 @@ pub fn get(c: &mut DbConn, org: &str) -> Result<WorkingStrength, StoreError> {
             employees::grade,
             diesel::dsl::count_star(),
         ))
-        .load::<(String, String, i64)>(c)?;
+        .load::<(Cadre, String, i64)>(c)
+        .map_err(|e| StoreError::from(e).in_row("employees of", org))?;
     Ok(WorkingStrength {
         set,
         sanctioned,
@@ -71,7 +76,7 @@ pub fn get(c: &mut DbConn, org: &str) -> Result<WorkingStrength, StoreError> {
 pub fn replace(
     c: &mut DbConn,
     actor: &Actor,
-    org: &str,
+    org: &OrgId,
     expected_version: i64,
     entries: Vec<Entry>,
     validate: bool,
@@ -136,8 +141,8 @@ pub fn replace(
                 "replace"
             },
             entity: "working_strength",
-            entity_id: org.to_owned(),
-            org_id: Some(org.to_owned()),
+            entity_id: org.to_string(),
+            org_id: Some(org.to_string()),
             before: serde_json::to_value(&before.sanctioned).ok(),
             after: serde_json::to_value(&after.sanctioned).ok(),
         };

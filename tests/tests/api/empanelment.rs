@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use crate::common::{employee, spawn, TestApp};
 
-const AS_OF: &str = "2024-06-01";
+pub(crate) const AS_OF: &str = "2024-06-01";
 
 fn fy(year: i32, grading: &str) -> Value {
     json!({"from": format!("{year}-04-01"), "to": format!("{}-03-31", year + 1), "grading": grading})
@@ -51,7 +51,7 @@ fn study_leave() -> Value {
 }
 
 /// The 14 officers: (id, seniority, APARs, changes to the default officer).
-fn worked_officers() -> Vec<(&'static str, u32, Vec<Value>, Value)> {
+pub(crate) fn worked_officers() -> Vec<(&'static str, u32, Vec<Value>, Value)> {
     vec![
         ("A01", 1, window(&grades(10, 0, 0)), json!({})),
         (
@@ -107,7 +107,7 @@ fn merge(mut base: Value, extra: &Value) -> Value {
     base
 }
 
-fn ias_officer(id: &str, seniority: u32, apars: Vec<Value>, extra: &Value) -> Value {
+pub(crate) fn ias_officer(id: &str, seniority: u32, apars: Vec<Value>, extra: &Value) -> Value {
     merge(
         json!({
             "officer_id": id, "name": format!("Officer {id}"), "seniority": seniority,

@@ -38,6 +38,7 @@ mod scope;
 mod scope_matrix;
 mod spouse_postings;
 mod stored_data;
+mod stored_data_b;
 mod stored_data_rot;
 mod surplus;
 mod vigilance;

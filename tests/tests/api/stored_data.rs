@@ -7,13 +7,13 @@ use chrono::{Days, Utc};
 use crate::common::{spawn, submitted, Reply, TestApp, IN_MHA};
 use crate::deputation::{onboard, publish, terms};
 
-fn assert_fault(r: &Reply, stored: &str) {
+pub(crate) fn assert_fault(r: &Reply, stored: &str) {
     r.assert_problem(500, "internal_error");
     let text = String::from_utf8_lossy(&r.bytes);
     assert!(!text.contains(stored), "leaks '{stored}': {text}");
 }
 
-async fn execute(app: &TestApp, sql: &'static str) {
+pub(crate) async fn execute(app: &TestApp, sql: &'static str) {
     app.db(move |c| cscms_store::testing::execute(c, sql)).await;
 }
 

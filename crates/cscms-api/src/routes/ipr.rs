@@ -7,11 +7,13 @@ use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{visibility, Family, Op};
-use cscms_domain::vigilance::filing::PropertyInput;
+use cscms_domain::vigilance::filing::{
+    AcquisitionInput, CoOwnerInput, LocationInput, PropertyInput,
+};
 use cscms_domain::vigilance::{
     check_year, file_return, FieldErrors, IprObligation, IprReturnInput, IprYearState,
 };
-use cscms_store::ipr::{IprListFilter, IprReturnRow, ReturnOnRecord};
+use cscms_store::ipr::{IprListFilter, IprReturnRow, PropertyDoc, ReturnOnRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationErrors};
@@ -45,12 +47,47 @@ pub struct IprVersion {
     pub filed_at: DateTime<Utc>,
 }
 
-impl TryFrom<IprReturnRow> for IprVersion {
-    type Error = ApiError;
-    fn try_from(r: IprReturnRow) -> Result<Self, ApiError> {
-        let properties = serde_json::from_str(&r.properties_json)
-            .map_err(|e| ApiError::Internal(format!("ipr_returns {}: {e}", r.id)))?;
-        Ok(Self {
+/// A stored property entry in the shape it was filed in.
+fn property_view(p: &PropertyDoc) -> PropertyInput {
+    let (l, a) = (&p.location, &p.acquisition);
+    PropertyInput {
+        kind: p.kind.as_str().to_owned(),
+        description: p.description.clone(),
+        location: LocationInput {
+            address: l.address.clone(),
+            sub_division: l.sub_division.clone(),
+            district: l.district.clone(),
+            state: l.state.clone(),
+            pin_code: l.pin_code.clone(),
+            country: Some(l.country.clone()),
+        },
+        acquisition: AcquisitionInput {
+            how: a.how.as_str().to_owned(),
+            acquired_on: a.acquired_on.format("%Y-%m-%d").to_string(),
+            from_whom: a.from_whom.clone(),
+            cost: a.cost,
+            details: a.details.clone(),
+        },
+        present_value: p.present_value,
+        own_share_pct: p.own_share_pct,
+        co_owners: p
+            .co_owners
+            .iter()
+            .map(|o| CoOwnerInput {
+                name: o.name.clone(),
+                relationship: o.relationship.clone(),
+                share_pct: o.share_pct,
+            })
+            .collect(),
+        annual_income: p.annual_income,
+        remarks: p.remarks.clone(),
+    }
+}
+
+impl From<IprReturnRow> for IprVersion {
+    fn from(r: IprReturnRow) -> Self {
+        let properties = r.properties.iter().map(property_view).collect();
+        Self {
             year: r.year,
             revision: r.revision,
             revises: r.revises,
@@ -61,7 +98,7 @@ impl TryFrom<IprReturnRow> for IprVersion {
             properties,
             filed_by: r.filed_by,
             filed_at: utc(r.filed_at),
-        })
+        }
     }
 }
 
@@ -181,7 +218,7 @@ pub async fn file(
     let year = row.year;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/employees/{code}/ipr/{year}")))
-        .json(IprVersion::try_from(row)?))
+        .json(IprVersion::from(row)))
 }
 
 /// List an employee's property returns
@@ -208,7 +245,7 @@ pub async fn list_own(
         .await?;
     let mut years: Vec<IprYear> = Vec::new();
     for row in rows {
-        let version = IprVersion::try_from(row)?;
+        let version = IprVersion::from(row);
         match years.last_mut() {
             Some(y) if y.year == version.year => y.versions.push(version),
             _ => years.push(IprYear {
@@ -258,11 +295,7 @@ pub async fn year_return(
     let rows = state
         .db(move |c| cscms_store::ipr::versions_of_year(c, &key, year))
         .await?;
-    let mut versions = rows
-        .into_iter()
-        .map(IprVersion::try_from)
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter();
+    let mut versions = rows.into_iter().map(IprVersion::from);
     let latest = versions.next().ok_or_else(not_found)?;
     if pdf {
         let older: Vec<IprVersion> = versions.collect();

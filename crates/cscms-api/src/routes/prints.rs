@@ -4,8 +4,8 @@
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
+use cscms_store::prints::Printed;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -130,37 +130,23 @@ pub async fn check(
             let Some(row) = cscms_store::prints::find(c, &code)? else {
                 return Ok(None);
             };
-            let current = match row.document.as_str() {
-                "profile" => {
-                    let code = EmployeeCode::parse(&row.reference).map_err(|e| {
-                        cscms_store::StoreError::Corrupt(format!("prints {}: {e}", row.code))
-                    })?;
+            let current = match row.printed()? {
+                Printed::Profile(code) => {
                     cscms_store::profiles::load(c, &code)?.map(|r| r.profile.version)
                 }
-                "ipr" => match row.reference.rsplit_once('/') {
-                    Some((employee, year)) => match year.parse::<i32>() {
-                        Ok(year) => cscms_store::ipr::versions_of_year(c, employee, year)?
-                            .first()
-                            .map(|r| i64::from(r.revision)),
-                        Err(_) => None,
-                    },
-                    None => None,
-                },
-                "surplus_requisition" => match row.reference.parse::<i64>() {
-                    Ok(id) => cscms_store::surplus::get(c, id)?.map(|r| r.row.version),
-                    Err(_) => None,
-                },
-                // A request moves only by steps: its version is their number.
-                workflow @ ("foreign_visit" | "deputation_application") => {
-                    match row.reference.parse::<i64>() {
-                        Ok(id) => {
-                            let n = cscms_store::steps::for_record(c, workflow, id)?.len();
-                            i64::try_from(n).ok().filter(|n| *n > 0)
-                        }
-                        Err(_) => None,
-                    }
+                Printed::Ipr(employee, year) => {
+                    cscms_store::ipr::versions_of_year(c, employee.as_str(), year)?
+                        .first()
+                        .map(|r| i64::from(r.revision))
                 }
-                _ => None,
+                Printed::SurplusRequisition(id) => {
+                    cscms_store::surplus::get(c, id)?.map(|r| r.row.version)
+                }
+                // A request moves only by steps: its version is their number.
+                Printed::Request(workflow, id) => {
+                    let n = cscms_store::steps::for_record(c, workflow, id)?.len();
+                    i64::try_from(n).ok().filter(|n| *n > 0)
+                }
             };
             Ok(Some((row, current)))
         })

@@ -69,7 +69,7 @@ fn view(r: OutlookRow) -> PromotionOutlook {
         exempts_until: span
             .and_then(|s| r.dated.checked_add_months(s))
             .and_then(|d| d.pred_opt()),
-        employee_code: r.employee_code,
+        employee_code: r.employee_code.into(),
         dated: r.dated,
         order_ref: r.order_ref,
         remarks: r.remarks,
@@ -107,8 +107,8 @@ pub async fn record(
         ));
     }
     let new = NewOutlook {
-        employee_code: code.as_str().to_owned(),
-        org_id: e.org_id.into(),
+        employee_code: code.clone(),
+        org_id: e.org_id,
         dated: body.dated,
         order_ref: body.order_ref.trim().to_owned(),
         remarks: body
@@ -119,7 +119,7 @@ pub async fn record(
         recorded_at: Utc::now().naive_utc(),
     };
     let actor = actor(&who, &req);
-    let key = new.employee_code.clone();
+    let key = code.as_str().to_owned();
     let id = state
         .db(move |c| cscms_store::promotion_outlooks::record(c, &actor, &new))
         .await?;

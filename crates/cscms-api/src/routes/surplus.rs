@@ -14,12 +14,13 @@ use cscms_domain::surplus::{
     self, is_overdue, Requisition, RequisitionInput, StoredRequisition, SurAction, SurState,
     SURPLUS_REQUISITION,
 };
+use cscms_store::json::Json;
 use cscms_store::surplus::{NewNomination, NewRequisition, Proforma, RequisitionRecord};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationErrors};
 
-use super::workflow::{allowed, corrupt, refused, to_json, today, StepView};
+use super::workflow::{allowed, refused, today, StepView};
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
@@ -165,8 +166,8 @@ fn current(r: &RequisitionRecord) -> SurState {
     r.row.state
 }
 
-fn stored(r: &RequisitionRecord) -> Result<StoredRequisition, ApiError> {
-    serde_json::from_str(&r.row.document).map_err(|_| corrupt("requisition"))
+fn stored(r: &RequisitionRecord) -> &StoredRequisition {
+    r.row.document.get()
 }
 
 fn summary(r: &RequisitionRecord, who: &Principal) -> Result<RequisitionSummary, ApiError> {
@@ -240,7 +241,7 @@ async fn view(
             ))
         })
         .await?;
-    let doc = stored(&r)?;
+    let doc = stored(&r);
     let proforma = serde_json::to_value(doc.requisition())
         .map_err(|e| ApiError::Internal(format!("requisition: {e}")))?;
     let today = today();
@@ -261,7 +262,7 @@ fn proforma(body: &RequisitionInput) -> Result<(Requisition, Proforma), ApiError
     let doc = Proforma {
         designation: r.post.designation.to_string(),
         total_vacancies: i64::from(r.total_vacancies),
-        document: to_json(&StoredRequisition::V1(r.clone()))?,
+        document: Json::new(StoredRequisition::V1(r.clone()))?,
     };
     Ok((r, doc))
 }
@@ -402,7 +403,7 @@ async fn print_requisition(
     who: &Principal,
     r: RequisitionRecord,
 ) -> Result<HttpResponse, ApiError> {
-    let doc = stored(&r)?;
+    let doc = stored(&r);
     let id = r.row.id;
     let issued = print::verification::issue(
         state,
@@ -598,7 +599,7 @@ pub async fn nominate(
             Utc::now().naive_utc(),
         )
         .map_err(refused)?;
-    let vacancies = u32::try_from(r.row.total_vacancies).map_err(|_| corrupt("vacancies"))?;
+    let vacancies = r.row.vacancies()?;
     let given: Vec<(&str, &str, NaiveDate)> = body
         .nominees
         .iter()

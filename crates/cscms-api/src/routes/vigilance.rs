@@ -55,7 +55,7 @@ impl VigilanceRecord {
             effective_from: status.effective_from(),
             order_ref: status.order_ref().map(str::to_owned),
             recorded_by: row.recorded_by,
-            recorded_role: row.recorded_role,
+            recorded_role: row.recorded_role.as_str().to_owned(),
             recorded_at: utc(row.recorded_at),
         }
     }

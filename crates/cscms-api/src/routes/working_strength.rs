@@ -44,18 +44,18 @@ pub struct WorkingStrengthView {
     pub validated_by: Option<String>,
 }
 
-fn view(org: &str, ws: WorkingStrength) -> WorkingStrengthView {
+fn view(org: &OrgId, ws: WorkingStrength) -> WorkingStrengthView {
     let mut rows = Vec::new();
     for g in cadre::grades() {
         let sanctioned = ws
             .sanctioned
             .iter()
-            .find(|e| e.cadre == g.cadre.as_str() && e.grade == g.code)
+            .find(|e| e.cadre == g.cadre && e.grade == g.code)
             .map(|e| e.sanctioned);
         let in_position = ws
             .in_position
             .iter()
-            .find(|(c, gr, _)| c == g.cadre.as_str() && *gr == g.code)
+            .find(|(c, gr, _)| *c == g.cadre && *gr == g.code)
             .map_or(0, |(_, _, n)| *n);
         if sanctioned.is_none() && in_position == 0 {
             continue;
@@ -71,7 +71,7 @@ fn view(org: &str, ws: WorkingStrength) -> WorkingStrengthView {
     }
     let set = ws.set;
     WorkingStrengthView {
-        organisation_id: org.to_owned(),
+        organisation_id: org.to_string(),
         version: set.as_ref().map_or(0, |s| s.version),
         rows,
         updated_at: set.as_ref().map(|s| utc(s.updated_at)),
@@ -83,7 +83,7 @@ fn view(org: &str, ws: WorkingStrength) -> WorkingStrengthView {
 
 /// Whether the caller sees the organisation's strength: its nodal officer
 /// (or the ministry's, for a body under it), AVD and DoPT.
-async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<String, ApiError> {
+async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<OrgId, ApiError> {
     let not_found = || ApiError::not_found(format!("Organisation {id}"));
     let key = OrgId::parse(id).map_err(|_| not_found())?;
     let row = state
@@ -98,7 +98,7 @@ async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<Stri
     ensure_visible_org(who, Family::WorkingStrength, place, || {
         format!("Organisation {id}")
     })?;
-    Ok(row.id.into())
+    Ok(row.id)
 }
 
 /// Read working strength
@@ -193,7 +193,7 @@ pub async fn replace(
         .into_iter()
         .map(|e| Entry {
             org_id: org.clone(),
-            cadre: e.cadre.as_str().to_owned(),
+            cadre: e.cadre,
             grade: e.grade.to_ascii_uppercase(),
             sanctioned: e.sanctioned,
         })

@@ -144,7 +144,7 @@ pub(crate) struct Defaults<'a> {
 /// A proposal as parsed: the engine's input and where its APARs come from.
 pub(crate) struct ParsedProposal {
     pub proposal: Proposal,
-    pub employee_code: Option<String>,
+    pub employee_code: Option<EmployeeCode>,
     pub apars_from_store: bool,
 }
 
@@ -293,7 +293,13 @@ impl ProposalInput {
                 gaps,
                 history: self.history.clone(),
             },
-            employee_code: self.employee_code.clone(),
+            // Checked above: a code that does not parse has failed the proposal.
+            employee_code: self
+                .employee_code
+                .as_deref()
+                .map(EmployeeCode::parse)
+                .transpose()
+                .ok()?,
             apars_from_store,
         })
     }

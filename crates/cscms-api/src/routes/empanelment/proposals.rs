@@ -110,7 +110,7 @@ pub async fn add_proposal(
                 row.officer_id
             ),
         ))
-        .json(ProposalView::try_from(&row)?))
+        .json(ProposalView::from(&row)))
 }
 
 /// Replace an officer's proposal
@@ -144,7 +144,7 @@ pub async fn replace_proposal(
         .ok_or_else(|| {
             ApiError::not_found(format!("The proposal of {officer} in batch {batch_id}"))
         })?;
-    Ok(HttpResponse::Ok().json(ProposalView::try_from(&row)?))
+    Ok(HttpResponse::Ok().json(ProposalView::from(&row)))
 }
 
 /// List a batch's proposals
@@ -173,9 +173,6 @@ pub async fn list_proposals(
         })
         .await?
         .ok_or_else(|| batch_not_found(id))?;
-    let items = rows
-        .iter()
-        .map(ProposalView::try_from)
-        .collect::<Result<_, _>>()?;
+    let items = rows.iter().map(ProposalView::from).collect();
     Ok(HttpResponse::Ok().json(ProposalList { items }))
 }

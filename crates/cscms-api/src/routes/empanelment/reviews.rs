@@ -1,15 +1,12 @@
 //! Reviews due (CSS-8), from the latest run of every batch.
 
 use actix_web::{get, web, HttpResponse};
-use cscms_domain::empanelment::{
-    self as emp, OfficerHistory, PanelRun, Proposal, ReviewDue, RunRecord,
-};
-use cscms_store::empanelment::RunRow;
+use cscms_domain::empanelment::{self as emp, OfficerHistory, Proposal, ReviewDue, RunRecord};
+use cscms_store::empanelment::{AparsSource, RunRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::corrupt;
-use super::view::{AparsFrom, RunInputs};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::scope::authorize;
@@ -18,15 +15,11 @@ use cscms_domain::scope::Op;
 
 /// Every officer's history from the stored runs, and the employees on
 /// record among them, whose special review reads their APARs as they stand now.
-fn histories(rows: &[RunRow]) -> Result<(Vec<OfficerHistory>, Vec<String>), ApiError> {
-    let mut parsed = Vec::with_capacity(rows.len());
-    for r in rows {
-        let panel: PanelRun =
-            serde_json::from_str(&r.result_json).map_err(|e| corrupt("run result", e))?;
-        let inputs: RunInputs =
-            serde_json::from_str(&r.inputs_json).map_err(|e| corrupt("run inputs", e))?;
-        parsed.push((panel, inputs));
-    }
+fn histories(rows: &[RunRow]) -> (Vec<OfficerHistory>, Vec<String>) {
+    let parsed: Vec<_> = rows
+        .iter()
+        .map(|r| (&r.result.get().panel, r.inputs.get()))
+        .collect();
     let proposals: Vec<Vec<Proposal>> = parsed
         .iter()
         .map(|(_, i)| i.proposals.iter().map(|p| p.proposal.clone()).collect())
@@ -43,10 +36,10 @@ fn histories(rows: &[RunRow]) -> Result<(Vec<OfficerHistory>, Vec<String>), ApiE
     let on_record = parsed
         .iter()
         .flat_map(|(_, i)| &i.proposals)
-        .filter(|p| p.apars_from == AparsFrom::Store)
-        .filter_map(|p| p.employee_code.clone())
+        .filter(|p| p.apars_from == AparsSource::Store)
+        .filter_map(|p| p.employee_code.as_ref().map(|c| c.as_str().to_owned()))
         .collect();
-    Ok((emp::gather(&records), on_record))
+    (emp::gather(&records), on_record)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -92,7 +85,7 @@ pub async fn reviews(
         )]));
     }
     let rows = state.db(cscms_store::empanelment::latest_runs).await?;
-    let (mut officers, on_record) = histories(&rows)?;
+    let (mut officers, on_record) = histories(&rows);
     if !on_record.is_empty() {
         let current = state
             .db(move |c| cscms_store::apars::apars_of(c, &on_record))

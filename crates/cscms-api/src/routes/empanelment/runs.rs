@@ -9,14 +9,16 @@ use cscms_domain::empanelment::{self as emp, compare_runs, PanelRun, Proposal, R
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::principal::Principal;
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
-use cscms_store::empanelment::{NewRun, RunRow, RunSource};
+use cscms_store::empanelment::{
+    AparsSource, NewRun, RunInputsDoc, RunProposalDoc, RunResultDoc, RunRow, RunSource,
+};
+use cscms_store::json::Json;
 use serde::Deserialize;
-use serde_json::value::RawValue;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::view::{run_view, AparsFrom, RunInputs, RunList, RunProposal, RunSummary, RunView};
-use super::{batch_not_found, corrupt};
+use super::batch_not_found;
+use super::view::{run_view, RunInputs, RunList, RunSummary, RunView};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
 use crate::extract::ValidJson;
@@ -38,17 +40,17 @@ pub struct RunRequest {
 fn run_inputs_of(
     source: &RunSource,
     as_of: NaiveDate,
-    clearances: &std::collections::HashMap<String, Vigilance>,
-) -> Result<RunInputs, ApiError> {
+    clearances: &std::collections::HashMap<EmployeeCode, Vigilance>,
+) -> Result<RunInputsDoc, ApiError> {
     let mut proposals = Vec::with_capacity(source.proposals.len());
     for row in &source.proposals {
-        let mut proposal = row.proposal()?;
+        let mut proposal = row.proposal.get().clone();
         let apars_from = match (&row.employee_code, row.apars_from_store) {
             (Some(code), true) => {
-                proposal.apars = source.apars.get(code).cloned().unwrap_or_default();
-                AparsFrom::Store
+                proposal.apars = source.apars.get(code.as_str()).cloned().unwrap_or_default();
+                AparsSource::Store
             }
-            _ => AparsFrom::Proposal,
+            _ => AparsSource::Proposal,
         };
         // CSS-7, VIG-2: for an employee on record the vigilance position is
         // the shared clearance (purpose: empanelment) as of the run, not what
@@ -56,13 +58,13 @@ fn run_inputs_of(
         if let Some(v) = row.employee_code.as_ref().and_then(|c| clearances.get(c)) {
             proposal.vigilance = *v;
         }
-        proposals.push(RunProposal {
+        proposals.push(RunProposalDoc {
             employee_code: row.employee_code.clone(),
             apars_from,
             proposal,
         });
     }
-    Ok(RunInputs {
+    Ok(RunInputsDoc {
         as_of,
         batch: source.batch.batch()?,
         proposals,
@@ -74,9 +76,9 @@ fn new_run(
     batch_id: i64,
     seq: i32,
     who: &Principal,
-    inputs: &RunInputs,
-    decision: &Decision<PanelRun>,
-    changes: Option<&RunComparison>,
+    inputs: RunInputsDoc,
+    decision: Decision<PanelRun>,
+    changes: Option<RunComparison>,
 ) -> Result<NewRun, ApiError> {
     let panel = &decision.outcome;
     let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
@@ -89,12 +91,9 @@ fn new_run(
         pulled_up: count(panel.pulled_up as usize),
         cut_off: panel.cut_off.map(|s| s.to_string()),
         cut_off_officer: panel.cut_off_officer.clone(),
-        inputs_json: serde_json::to_string(inputs).map_err(|e| corrupt("run inputs", e))?,
-        result_json: serde_json::to_string(decision).map_err(|e| corrupt("run result", e))?,
-        changes_json: changes
-            .map(serde_json::to_string)
-            .transpose()
-            .map_err(|e| corrupt("run changes", e))?,
+        inputs_json: Json::new(inputs)?,
+        result_json: Json::new(RunResultDoc::from(decision))?,
+        changes_json: changes.map(Json::new).transpose()?,
         run_by: who.sub.clone(),
         created_at: Utc::now().naive_utc(),
     })
@@ -134,7 +133,7 @@ pub async fn run(
             detail: "The batch has no proposals to run.".into(),
         });
     }
-    let codes: Vec<String> = source
+    let codes: Vec<EmployeeCode> = source
         .proposals
         .iter()
         .filter_map(|p| p.employee_code.clone())
@@ -143,11 +142,8 @@ pub async fn run(
         .db(move |c| {
             let mut out = std::collections::HashMap::new();
             for code in codes {
-                let key = EmployeeCode::parse(&code).map_err(|e| {
-                    cscms_store::StoreError::Corrupt(format!("empanelment_proposals: {e}"))
-                })?;
                 if let Some(d) =
-                    crate::clearance::decide(c, &key, ClearancePurpose::Empanelment, as_of)?
+                    crate::clearance::decide(c, &code, ClearancePurpose::Empanelment, as_of)?
                 {
                     let v = match d.outcome.clearance {
                         Clearance::Cleared => Vigilance::Cleared,
@@ -175,18 +171,13 @@ pub async fn run(
         code: ProblemCode::RunRefused,
         detail: format!("The batch cannot be run: {e}."),
     })?;
-    let changes = match &source.previous {
-        Some(p) => {
-            let before: PanelRun =
-                serde_json::from_str(&p.result_json).map_err(|e| corrupt("previous run", e))?;
-            Some(compare_runs(&before, &decision.outcome))
-        }
-        None => None,
-    };
+    let changes = source
+        .previous
+        .as_ref()
+        .map(|p| compare_runs(&p.result.get().panel, &decision.outcome));
     let seq = source.previous.as_ref().map_or(1, |p| p.seq + 1);
-    let new = new_run(batch_id, seq, &who, &inputs, &decision, changes.as_ref())?;
-    let result =
-        RawValue::from_string(new.result_json.clone()).map_err(|e| corrupt("run result", e))?;
+    let new = new_run(batch_id, seq, &who, inputs, decision, changes.clone())?;
+    let result = new.result_raw()?;
     let actor = actor(&who, &req);
     let stored = state
         .db(move |c| cscms_store::empanelment::store_run(c, &actor, new))
@@ -296,5 +287,5 @@ pub async fn run_inputs(
     let row = stored_run(&state, batch_id, seq).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/json")
-        .body(row.inputs_json))
+        .body(row.inputs.text().to_owned()))
 }

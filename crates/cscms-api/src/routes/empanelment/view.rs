@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::ToSchema;
 
-use super::corrupt;
 use crate::error::ApiError;
 use crate::routes::utc;
 
@@ -80,19 +79,18 @@ pub struct ProposalView {
     pub proposal: Proposal,
 }
 
-impl TryFrom<&ProposalRow> for ProposalView {
-    type Error = ApiError;
-    fn try_from(r: &ProposalRow) -> Result<Self, ApiError> {
-        Ok(Self {
+impl From<&ProposalRow> for ProposalView {
+    fn from(r: &ProposalRow) -> Self {
+        Self {
             batch_id: r.batch_id,
             officer_id: r.officer_id.clone(),
-            employee_code: r.employee_code.clone(),
+            employee_code: r.employee_code.as_ref().map(|c| c.as_str().to_owned()),
             apars_from_store: r.apars_from_store,
             version: r.version,
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
-            proposal: r.proposal()?,
-        })
+            proposal: r.proposal.get().clone(),
+        }
     }
 }
 
@@ -110,6 +108,9 @@ pub enum AparsFrom {
     /// The APARs sent with the proposal.
     Proposal,
 }
+
+// Stored as the store's `RunProposalDoc` and served as stored: these
+// describe the wire shape.
 
 /// One proposal exactly as the run read it.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -204,13 +205,7 @@ pub(crate) fn run_view(r: &RunRow) -> Result<RunView, ApiError> {
             run_by: r.run_by.clone(),
             created_at: utc(r.created_at),
         },
-        result: RawValue::from_string(r.result_json.clone())
-            .map_err(|e| corrupt("run result", e))?,
-        changes: r
-            .changes_json
-            .as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(|e| corrupt("run changes", e))?,
+        result: r.result_raw()?,
+        changes: r.changes.as_ref().map(|c| c.get().clone()),
     })
 }
