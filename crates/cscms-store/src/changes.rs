@@ -10,6 +10,7 @@
 
 use chrono::NaiveDateTime;
 use cscms_domain::feed::{FeedScope, Position, TypeFilter};
+use cscms_domain::principal::ActorRole;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable};
@@ -28,7 +29,7 @@ pub struct ChangeRow {
     pub action: String,
     /// The audit row's id: increases with every change of the entity.
     pub audit_id: i64,
-    pub actor_role: String,
+    pub actor_role: ActorRole,
 }
 
 impl ChangeRow {
@@ -170,7 +171,8 @@ pub fn page(
                 change_events::audit_id,
                 audit_log::actor_role,
             ))
-            .load(conn)?,
+            .load(conn)
+            .map_err(|e| StoreError::from(e).in_row("change_events after", &after.cursor()))?,
     )
 }
 
@@ -192,7 +194,8 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ChangeRow>, StoreErr
             change_events::audit_id,
             audit_log::actor_role,
         ))
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("change_events", &format!("{ids:?}")))?)
 }
 
 /// The position of the last change the caller may read (`START` if none):
