@@ -14,7 +14,11 @@ use cscms_domain::client::ClientStatus;
 use cscms_domain::feed::{self, TypeFilter};
 use cscms_domain::principal::Principal;
 use cscms_domain::webhook::{self, DeliveryStatus, SubscriptionStatus};
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use serde::Serialize;
 
@@ -26,13 +30,70 @@ use crate::{DbConn, StoreError};
 /// The type of a test ping (never a change of the feed).
 pub const PING: &str = "webhook.ping";
 
+/// A subscription's change types as its column keeps them: `entity` or
+/// `entity.action` items separated by spaces. An item the feed does not
+/// know fails the row (`Corrupt`, a 500): dropping it would silently
+/// change what the subscription is sent.
+#[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct StoredTypes {
+    items: Vec<TypeFilter>,
+    text: String,
+}
+
+impl StoredTypes {
+    pub fn new(items: Vec<TypeFilter>) -> Self {
+        let text = items
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        Self { items, text }
+    }
+
+    pub fn items(&self) -> &[TypeFilter] {
+        &self.items
+    }
+
+    /// The types as the column keeps them.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl<DB> FromSql<Text, DB> for StoredTypes
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, DB>>::from_sql(bytes)?;
+        let items = text
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(|t| TypeFilter::parse(t).ok_or_else(|| format!("unknown change type {t}")))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { items, text })
+    }
+}
+
+impl<DB> ToSql<Text, DB> for StoredTypes
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        <str as ToSql<Text, DB>>::to_sql(self.text.as_str(), out)
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, AsChangeset)]
 #[diesel(table_name = webhook_subscriptions, treat_none_as_null = true)]
 pub struct SubscriptionRow {
     pub id: i64,
     pub client_id: String,
     pub url: String,
-    pub types: String,
+    pub types: StoredTypes,
     pub secret: String,
     pub previous_secret: Option<String>,
     pub previous_until: Option<NaiveDateTime>,
@@ -79,7 +140,7 @@ fn change(
             id: r.id,
             client_id: &r.client_id,
             url: &r.url,
-            types: &r.types,
+            types: r.types.text(),
             status: r.status,
             disabled_reason: r.disabled_reason.as_deref(),
             rotation_overlap_until: r.previous_until,
@@ -209,11 +270,6 @@ pub fn delete<E>(
     })
 }
 
-/// The parsed types of a stored subscription (stored space-separated).
-pub fn stored_types(types: &str) -> Vec<TypeFilter> {
-    types.split(' ').filter_map(TypeFilter::parse).collect()
-}
-
 /// Whether a client with `scopes` (space-separated, as registered) reads
 /// changes of `entity` on the feed: the same rule as the feed's.
 pub fn client_reads(client_id: &str, scopes: &str, entity: &str) -> bool {
@@ -259,7 +315,7 @@ pub(crate) fn enqueue_many(
     events: &[(i64, &Change)],
     at: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    let subs: Vec<(i64, String, String, String)> = webhook_subscriptions::table
+    let subs: Vec<(i64, StoredTypes, String, String)> = webhook_subscriptions::table
         .inner_join(oauth_clients::table)
         .filter(webhook_subscriptions::status.eq(SubscriptionStatus::Enabled))
         .filter(oauth_clients::status.eq(ClientStatus::Active))
@@ -269,14 +325,11 @@ pub(crate) fn enqueue_many(
             oauth_clients::client_id,
             oauth_clients::scopes,
         ))
-        .load(conn)?;
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("webhook_subscriptions", &"enabled"))?;
     if subs.is_empty() {
         return Ok(());
     }
-    let subs: Vec<(i64, Vec<TypeFilter>, String, String)> = subs
-        .into_iter()
-        .map(|(id, types, client, scopes)| (id, stored_types(&types), client, scopes))
-        .collect();
     let kinds: Vec<String> = events
         .iter()
         .map(|(_, change)| feed::change_type(change.entity, change.action))
@@ -287,7 +340,7 @@ pub(crate) fn enqueue_many(
         .flat_map(|((event_id, change), event_type)| {
             subs.iter()
                 .filter(|(_, types, client, scopes)| {
-                    webhook::matches(types, change.entity, change.action)
+                    webhook::matches(types.items(), change.entity, change.action)
                         && client_reads(client, scopes, change.entity)
                 })
                 .map(move |(id, ..)| NewDelivery {

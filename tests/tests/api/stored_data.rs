@@ -119,10 +119,9 @@ async fn an_unreadable_client_portal_status_or_key_set_fails_the_register() {
     assert_fault(&app.get(&path, &app.dopt()).await, "dormant");
 }
 
-#[actix_web::test]
-async fn an_unreadable_webhook_or_delivery_status_is_a_fault() {
-    let app = spawn().await;
-    let (client, _) = crate::clients::keyed_client(&app, &["organisations:read"]).await;
+/// A client's subscription with a ping queued, made behind the API.
+async fn subscription(app: &TestApp) -> (String, i64) {
+    let (client, _) = crate::clients::keyed_client(app, &["organisations:read"]).await;
     let key = client.clone();
     let now = Utc::now().naive_utc();
     let sub = app
@@ -149,6 +148,13 @@ async fn an_unreadable_webhook_or_delivery_status_is_a_fault() {
             Ok(sub.id)
         })
         .await;
+    (client, sub)
+}
+
+#[actix_web::test]
+async fn an_unreadable_webhook_or_delivery_status_is_a_fault() {
+    let app = spawn().await;
+    let (client, sub) = subscription(&app).await;
     let one = format!("/v1/clients/{client}/webhooks/{sub}");
     let queue = format!("{one}/deliveries");
     assert_eq!(app.get(&one, &app.dopt()).await.status, 200);
@@ -307,4 +313,34 @@ async fn an_unreadable_earlier_claim_fails_the_next_claim_rather_than_dropping_i
         )
         .await;
     assert_fault(&r, "\"Q\"");
+}
+
+#[actix_web::test]
+async fn an_unknown_change_type_fails_the_subscription_rather_than_being_dropped() {
+    let app = spawn().await;
+    let (client, sub) = subscription(&app).await;
+    let one = format!("/v1/clients/{client}/webhooks/{sub}");
+    let r = app.get(&one, &app.dopt()).await;
+    assert_eq!(
+        r.json["types"],
+        serde_json::json!(["organisation"]),
+        "{}",
+        r.json
+    );
+    execute(
+        &app,
+        "UPDATE webhook_subscriptions SET types = 'organisation horoscope'",
+    )
+    .await;
+    assert_fault(&app.get(&one, &app.dopt()).await, "horoscope");
+    // A change to deliver reads every enabled subscription: the write that
+    // owes it fails whole rather than skip one.
+    let r = app
+        .post_json(
+            "/v1/rti/requests",
+            &app.dopt(),
+            &crate::rti::request(Utc::now().date_naive(), "cash"),
+        )
+        .await;
+    assert_fault(&r, "horoscope");
 }

@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::Op;
 use cscms_domain::webhook::{self, DeliveryStatus, SubscriptionStatus, TypeRefusal};
-use cscms_store::webhooks::{self as store, DeliveryRow, NewSubscription, SubscriptionRow};
+use cscms_store::webhooks::{
+    self as store, DeliveryRow, NewSubscription, StoredTypes, SubscriptionRow,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -52,12 +54,7 @@ impl From<SubscriptionRow> for Webhook {
         let now = Utc::now().naive_utc();
         Self {
             id: r.id,
-            types: r
-                .types
-                .split(' ')
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            types: r.types.items().iter().map(ToString::to_string).collect(),
             url: r.url,
             status: r.status,
             disabled_reason: r.disabled_reason,
@@ -223,17 +220,10 @@ fn transition(action: &str, current: SubscriptionStatus, allowed: &[&str]) -> Ap
 }
 
 /// The types asked for, each read by the client on the feed (INT-2).
-fn types_for(client_id: &str, scopes: &str, items: &[String]) -> Result<String, ApiError> {
+fn types_for(client_id: &str, scopes: &str, items: &[String]) -> Result<StoredTypes, ApiError> {
     let feed = cscms_domain::feed::scope(&Principal::client(client_id, scopes));
     match webhook::parse_types(items, &feed) {
-        Ok(types) => Ok(types
-            .iter()
-            .map(|t| match &t.action {
-                Some(a) => format!("{}.{a}", t.entity),
-                None => t.entity.to_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join(" ")),
+        Ok(types) => Ok(StoredTypes::new(types)),
         Err(TypeRefusal::Unknown(i)) => Err(ApiError::invalid(
             &format!("body.types[{i}]"),
             "unknown_type",
@@ -287,7 +277,9 @@ pub async fn create(
         .read(move |c| cscms_store::clients::get(c, &key))
         .await?
         .ok_or_else(|| no_client(&id))?;
-    let types = types_for(&client.client_id, &client.scopes, &body.types)?;
+    let types = types_for(&client.client_id, &client.scopes, &body.types)?
+        .text()
+        .to_owned();
     url_checked(&state, &body.url).await?;
     let secret = sign::new_secret();
     let now = Utc::now().naive_utc();
