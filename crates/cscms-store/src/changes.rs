@@ -158,22 +158,20 @@ pub fn page(
     if let Some(t) = of_types(types) {
         q = q.filter(t);
     }
-    Ok(
-        q.order((change_events::txid.asc(), change_events::id.asc()))
-            .limit(limit)
-            .select((
-                change_events::id,
-                change_events::txid,
-                change_events::at,
-                change_events::entity,
-                change_events::entity_id,
-                change_events::action,
-                change_events::audit_id,
-                audit_log::actor_role,
-            ))
-            .load(conn)
-            .map_err(|e| StoreError::from(e).in_row("change_events after", &after.cursor()))?,
-    )
+    q.order((change_events::txid.asc(), change_events::id.asc()))
+        .limit(limit)
+        .select((
+            change_events::id,
+            change_events::txid,
+            change_events::at,
+            change_events::entity,
+            change_events::entity_id,
+            change_events::action,
+            change_events::audit_id,
+            audit_log::actor_role,
+        ))
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("change_events after", &after.cursor()))
 }
 
 /// The changes with these ids (those still kept), as the feed serves them.
@@ -181,7 +179,7 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ChangeRow>, StoreErr
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(change_events::table
+    change_events::table
         .inner_join(audit_log::table)
         .filter(change_events::id.eq_any(ids))
         .select((
@@ -195,7 +193,7 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ChangeRow>, StoreErr
             audit_log::actor_role,
         ))
         .load(conn)
-        .map_err(|e| StoreError::from(e).in_row("change_events", &format!("{ids:?}")))?)
+        .map_err(|e| StoreError::from(e).in_row("change_events", &format!("{ids:?}")))
 }
 
 /// The position of the last change the caller may read (`START` if none):
