@@ -707,7 +707,7 @@ impl ApiError {
             errors
                 .into_vec()
                 .into_iter()
-                .map(|e| FieldError::new(format!("{prefix}.{}", e.path), "invalid", e.message))
+                .map(|e| FieldError::new(format!("{prefix}.{}", e.path), e.rule, e.message))
                 .collect(),
         )
     }

@@ -70,7 +70,7 @@ pub fn body_errors(errors: cscms_domain::vigilance::FieldErrors) -> Vec<FieldErr
     errors
         .into_vec()
         .into_iter()
-        .map(|e| FieldError::new(format!("body.{}", e.path), "invalid", e.message))
+        .map(|e| FieldError::new(format!("body.{}", e.path), e.rule, e.message))
         .collect()
 }
 

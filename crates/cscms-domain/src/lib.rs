@@ -12,6 +12,7 @@ pub mod empanelment;
 pub mod employee;
 pub mod exgratia;
 pub mod feed;
+pub mod fields;
 pub mod foreign_visit;
 pub mod interests;
 pub mod organisation;

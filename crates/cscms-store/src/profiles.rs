@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::audit::{self, Actor, Change};
 use crate::employees::{self, EmployeeRow};
+use crate::json::Json;
 use crate::schema::{employees as emp, organisations, profiles, validation_rounds};
 use crate::{DbConn, StoreError};
 
@@ -25,7 +26,7 @@ pub struct ProfileRow {
     pub first_submitted_at: Option<NaiveDateTime>,
     pub validated_at: Option<NaiveDateTime>,
     pub validated_by: Option<String>,
-    pub returned_reasons: Option<String>,
+    pub returned_reasons: Option<Json<Vec<String>>>,
     pub updated_at: NaiveDateTime,
     pub updated_by: String,
 }
@@ -43,11 +44,12 @@ impl ProfileRecord {
         self.profile.status
     }
 
+    /// Why the profile was last returned; none if it never was.
     pub fn returned_reasons(&self) -> Vec<String> {
         self.profile
             .returned_reasons
-            .as_deref()
-            .and_then(|r| serde_json::from_str(r).ok())
+            .as_ref()
+            .map(|r| r.get().clone())
             .unwrap_or_default()
     }
 
@@ -192,10 +194,8 @@ pub fn write(
                 .execute(c)?;
         }
         if let Some(reasons) = &w.returned_reasons {
-            let json =
-                serde_json::to_string(reasons).map_err(|e| StoreError::Corrupt(e.to_string()))?;
             diesel::update(profiles::table.find(code))
-                .set(profiles::returned_reasons.eq(json))
+                .set(profiles::returned_reasons.eq(Json::new(reasons.clone())?))
                 .execute(c)?;
         }
         let s = &w.doc.service;

@@ -12,14 +12,16 @@ use crate::{migrate, DbUrl, StoreError};
 /// database created through `pg_admin_url` (a URL to any database of a
 /// server the tests may create databases on). Migrated.
 ///
-/// On PostgreSQL the migrations run once per process, into a template
-/// database that every later one is copied from (`CREATE DATABASE …
-/// TEMPLATE`): a copy takes a fraction of the time of migrating anew.
+/// The migrations run once per process, into a template that every later
+/// database is copied from: a copy takes a fraction of the time of
+/// migrating anew. On SQLite the template is the bytes of a migrated file;
+/// on PostgreSQL a template database (`CREATE DATABASE … TEMPLATE`).
 pub fn fresh_database(pg_admin_url: Option<&str>, dir: &Path) -> Result<DbUrl, StoreError> {
     let Some(admin) = pg_admin_url else {
-        let url = DbUrl::Sqlite(dir.join("cscms-test.db"));
-        migrate::run_pending(&mut url.establish()?)?;
-        return Ok(url);
+        let path = dir.join("cscms-test.db");
+        std::fs::write(&path, sqlite_template(dir)?)
+            .map_err(|e| StoreError::Connect(format!("{}: {e}", path.display())))?;
+        return Ok(DbUrl::Sqlite(path));
     };
     let template = pg_template(admin)?;
     let name = format!("cscms_t_{}", uuid::Uuid::new_v4().simple());
@@ -49,6 +51,34 @@ fn pg_template(admin: &str) -> Result<String, StoreError> {
         })
         .clone()
         .map_err(StoreError::Migration)
+}
+
+/// The bytes of a migrated SQLite database, made on first use in `dir`
+/// (the first caller's directory; the file is removed once read).
+fn sqlite_template(dir: &Path) -> Result<&'static [u8], StoreError> {
+    static TEMPLATE: OnceLock<Result<Vec<u8>, String>> = OnceLock::new();
+    TEMPLATE
+        .get_or_init(|| {
+            let path = dir.join(format!(
+                "cscms-template-{}.db",
+                uuid::Uuid::new_v4().simple()
+            ));
+            let made = (|| {
+                // The connection is closed before the file is read: its last
+                // close checkpoints the write-ahead log into the file.
+                migrate::run_pending(&mut DbUrl::Sqlite(path.clone()).establish()?)?;
+                let bytes = std::fs::read(&path)
+                    .map_err(|e| StoreError::Connect(format!("{}: {e}", path.display())))?;
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+                Ok::<_, StoreError>(bytes)
+            })();
+            made.map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map(Vec::as_slice)
+        .map_err(|e| StoreError::Migration(e.clone()))
 }
 
 /// `postgres://u@h:p/old?x` → `postgres://u@h:p/new?x`.

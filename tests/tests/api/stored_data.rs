@@ -50,6 +50,19 @@ async fn an_unreadable_step_role_fails_the_request_it_belongs_to() {
 }
 
 #[actix_web::test]
+async fn unreadable_return_reasons_fail_the_profile_rather_than_reading_as_none() {
+    let app = spawn().await;
+    let path = format!("/v1/employees/{IN_MHA}/profile");
+    assert_eq!(app.get(&path, &app.dopt()).await.status, 200);
+    execute(
+        &app,
+        "UPDATE profiles SET returned_reasons = 'garbled reasons' WHERE employee_code = 'CSS-000001'",
+    )
+    .await;
+    assert_fault(&app.get(&path, &app.dopt()).await, "garbled");
+}
+
+#[actix_web::test]
 async fn an_unreadable_advertisement_is_a_fault_not_a_missing_one() {
     let app = spawn().await;
     let sub = onboard(&app, "MHA", "MHA-BODY").await;

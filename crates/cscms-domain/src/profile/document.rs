@@ -6,81 +6,69 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use validator::{Validate, ValidationError};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+use crate::fields::FieldErrors;
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Contact {
     /// Ten-digit Indian mobile number.
-    #[validate(custom(function = "valid_mobile"))]
     #[cfg_attr(
         feature = "openapi",
         schema(example = "9876543210", pattern = "^[6-9][0-9]{9}$")
     )]
     pub mobile: Option<String>,
-    #[validate(email)]
     #[cfg_attr(feature = "openapi", schema(format = "email"))]
     pub official_email: Option<String>,
-    #[validate(email)]
     #[cfg_attr(feature = "openapi", schema(format = "email"))]
     pub personal_email: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct PostalAddress {
-    #[validate(length(min = 3, max = 200))]
     #[cfg_attr(feature = "openapi", schema(min_length = 3, max_length = 200))]
     pub line: Option<String>,
-    #[validate(length(min = 2, max = 80))]
     #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 80))]
     pub city: Option<String>,
-    #[validate(length(min = 2, max = 60))]
     #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 60))]
     pub state: Option<String>,
     /// Six-digit PIN code.
-    #[validate(custom(function = "valid_pin"))]
     #[cfg_attr(feature = "openapi", schema(pattern = "^[1-9][0-9]{5}$"))]
     pub pin: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
-    #[validate(nested)]
     #[serde(default)]
     pub present: PostalAddress,
-    #[validate(nested)]
     #[serde(default)]
     pub permanent: PostalAddress,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Qualification {
-    #[validate(length(min = 2, max = 120))]
     #[cfg_attr(
         feature = "openapi",
         schema(example = "M.A. (Economics)", min_length = 2, max_length = 120)
     )]
     pub degree: String,
-    #[validate(length(min = 2, max = 160))]
     #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 160))]
     pub institution: String,
-    #[validate(range(min = 1950, max = 2100))]
     #[cfg_attr(feature = "openapi", schema(minimum = 1950, maximum = 2100))]
     pub year: u16,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Language {
-    #[validate(length(min = 2, max = 40))]
     #[cfg_attr(
         feature = "openapi",
         schema(example = "Hindi", min_length = 2, max_length = 40)
@@ -92,54 +80,44 @@ pub struct Language {
 }
 
 /// The spouse, as the spouse-posting guidelines need it (SPO-1).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Spouse {
-    #[validate(length(min = 2, max = 120))]
     #[cfg_attr(feature = "openapi", schema(min_length = 2, max_length = 120))]
     pub name: String,
     /// Central government, state government, PSU, private, or not employed.
-    #[validate(custom(function = "valid_employment"))]
     #[cfg_attr(feature = "openapi", schema(example = "central_government"))]
     pub employment: String,
     /// Their employee code, where they serve in a CSCMS cadre.
-    #[validate(length(min = 3, max = 20))]
     pub employee_code: Option<String>,
-    #[validate(length(min = 2, max = 160))]
     pub organisation: Option<String>,
-    #[validate(length(min = 2, max = 80))]
     pub station: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Child {
-    #[validate(length(min = 1, max = 120))]
     pub name: String,
     pub date_of_birth: NaiveDate,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Family {
-    #[validate(nested)]
     pub spouse: Option<Spouse>,
-    #[validate(nested, length(max = 12))]
     #[serde(default)]
     pub children: Vec<Child>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StationPreference {
-    #[validate(length(min = 2, max = 80))]
     #[cfg_attr(feature = "openapi", schema(example = "New Delhi"))]
     pub station: String,
-    #[validate(length(min = 2, max = 60))]
     #[cfg_attr(feature = "openapi", schema(example = "Delhi"))]
     pub state: String,
 }
@@ -167,61 +145,222 @@ pub struct ServiceRecord {
 }
 
 /// The whole editable profile.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ProfileDoc {
-    #[validate(nested)]
     #[serde(default)]
     pub contact: Contact,
-    #[validate(nested)]
     #[serde(default)]
     pub address: Address,
-    #[validate(nested, length(max = 20))]
     #[serde(default)]
     pub education: Vec<Qualification>,
-    #[validate(nested, length(max = 20))]
     #[serde(default)]
     pub languages: Vec<Language>,
-    #[validate(nested)]
     #[serde(default)]
     pub family: Family,
-    #[validate(nested, length(max = 10))]
     #[serde(default)]
     pub station_preferences: Vec<StationPreference>,
     pub service: ServiceRecord,
 }
 
-fn rule(code: &'static str, msg: &'static str) -> ValidationError {
-    ValidationError::new(code).with_message(msg.into())
+/// Characters a text field may hold, counted as characters (not bytes).
+fn length(bad: &mut FieldErrors, path: &str, value: &str, min: usize, max: usize) {
+    let n = value.chars().count();
+    if n < min || n > max {
+        bad.push_rule(path, "length", format!("from {min} to {max} characters"));
+    }
 }
 
-fn valid_mobile(v: &str) -> Result<(), ValidationError> {
-    let ok = v.len() == 10
-        && v.bytes().all(|b| b.is_ascii_digit())
-        && matches!(v.as_bytes()[0], b'6'..=b'9');
-    ok.then_some(())
-        .ok_or(rule("invalid", "a 10-digit mobile number starting 6-9"))
+fn optional_length(bad: &mut FieldErrors, path: &str, value: Option<&str>, min: usize, max: usize) {
+    if let Some(v) = value {
+        length(bad, path, v, min, max);
+    }
 }
 
-fn valid_pin(v: &str) -> Result<(), ValidationError> {
-    let ok = v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0');
-    ok.then_some(())
-        .ok_or(rule("invalid", "a 6-digit PIN code"))
+/// How many entries a list may hold.
+fn at_most<T>(bad: &mut FieldErrors, path: &str, list: &[T], max: usize) {
+    if list.len() > max {
+        bad.push_rule(path, "length", format!("at most {max} entries"));
+    }
 }
 
-fn valid_employment(v: &str) -> Result<(), ValidationError> {
-    const KINDS: [&str; 5] = [
-        "central_government",
-        "state_government",
-        "psu",
-        "private",
-        "not_employed",
-    ];
-    KINDS.contains(&v).then_some(()).ok_or(rule(
-        "invalid",
-        "central_government, state_government, psu, private or not_employed",
-    ))
+fn valid_mobile(v: &str) -> bool {
+    v.len() == 10 && v.bytes().all(|b| b.is_ascii_digit()) && matches!(v.as_bytes()[0], b'6'..=b'9')
+}
+
+fn valid_pin(v: &str) -> bool {
+    v.len() == 6 && v.bytes().all(|b| b.is_ascii_digit()) && !v.starts_with('0')
+}
+
+/// An address of the HTML form's `email` kind: a local part of the
+/// characters RFC 5322 allows unquoted, `@`, and a host name of labels of
+/// letters, digits and inner hyphens.
+fn valid_email(v: &str) -> bool {
+    const LOCAL_EXTRA: &str = ".!#$%&'*+/=?^_`{|}~-";
+    let Some((local, host)) = v.rsplit_once('@') else {
+        return false;
+    };
+    let local_ok = !local.is_empty()
+        && local.chars().count() <= 64
+        && local
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || LOCAL_EXTRA.contains(c));
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.chars().count() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.chars().all(|c| c.is_alphanumeric() || c == '-')
+    };
+    local_ok && !host.is_empty() && host.chars().count() <= 255 && host.split('.').all(label_ok)
+}
+
+const EMPLOYMENT: [&str; 5] = [
+    "central_government",
+    "state_government",
+    "psu",
+    "private",
+    "not_employed",
+];
+
+impl Contact {
+    fn check(&self, bad: &mut FieldErrors) {
+        if self.mobile.as_deref().is_some_and(|m| !valid_mobile(m)) {
+            bad.push("contact.mobile", "a 10-digit mobile number starting 6-9");
+        }
+        for (path, value) in [
+            ("contact.official_email", &self.official_email),
+            ("contact.personal_email", &self.personal_email),
+        ] {
+            if value.as_deref().is_some_and(|v| !valid_email(v)) {
+                bad.push_rule(path, "email", "an e-mail address");
+            }
+        }
+    }
+}
+
+impl PostalAddress {
+    fn check(&self, at: &str, bad: &mut FieldErrors) {
+        optional_length(bad, &format!("{at}.line"), self.line.as_deref(), 3, 200);
+        optional_length(bad, &format!("{at}.city"), self.city.as_deref(), 2, 80);
+        optional_length(bad, &format!("{at}.state"), self.state.as_deref(), 2, 60);
+        if self.pin.as_deref().is_some_and(|p| !valid_pin(p)) {
+            bad.push(format!("{at}.pin"), "a 6-digit PIN code");
+        }
+    }
+}
+
+impl Spouse {
+    fn check(&self, bad: &mut FieldErrors) {
+        let at = "family.spouse";
+        length(bad, &format!("{at}.name"), &self.name, 2, 120);
+        if !EMPLOYMENT.contains(&self.employment.as_str()) {
+            bad.push(
+                format!("{at}.employment"),
+                "central_government, state_government, psu, private or not_employed",
+            );
+        }
+        optional_length(
+            bad,
+            &format!("{at}.employee_code"),
+            self.employee_code.as_deref(),
+            3,
+            20,
+        );
+        optional_length(
+            bad,
+            &format!("{at}.organisation"),
+            self.organisation.as_deref(),
+            2,
+            160,
+        );
+        optional_length(
+            bad,
+            &format!("{at}.station"),
+            self.station.as_deref(),
+            2,
+            80,
+        );
+    }
+}
+
+impl ProfileDoc {
+    /// The form rules of every section the employee fills in: lengths,
+    /// formats and list sizes, with every bad field named by its path. The
+    /// service record has its own check ([`ServiceRecord::check`]).
+    pub fn check(&self) -> FieldErrors {
+        let mut bad = FieldErrors::new();
+        self.contact.check(&mut bad);
+        self.address.present.check("address.present", &mut bad);
+        self.address.permanent.check("address.permanent", &mut bad);
+        at_most(&mut bad, "education", &self.education, 20);
+        for (i, q) in self.education.iter().enumerate() {
+            length(
+                &mut bad,
+                &format!("education[{i}].degree"),
+                &q.degree,
+                2,
+                120,
+            );
+            length(
+                &mut bad,
+                &format!("education[{i}].institution"),
+                &q.institution,
+                2,
+                160,
+            );
+            if !(1950..=2100).contains(&q.year) {
+                bad.push_rule(format!("education[{i}].year"), "range", "from 1950 to 2100");
+            }
+        }
+        at_most(&mut bad, "languages", &self.languages, 20);
+        for (i, l) in self.languages.iter().enumerate() {
+            length(
+                &mut bad,
+                &format!("languages[{i}].language"),
+                &l.language,
+                2,
+                40,
+            );
+        }
+        if let Some(spouse) = &self.family.spouse {
+            spouse.check(&mut bad);
+        }
+        at_most(&mut bad, "family.children", &self.family.children, 12);
+        for (i, c) in self.family.children.iter().enumerate() {
+            length(
+                &mut bad,
+                &format!("family.children[{i}].name"),
+                &c.name,
+                1,
+                120,
+            );
+        }
+        at_most(
+            &mut bad,
+            "station_preferences",
+            &self.station_preferences,
+            10,
+        );
+        for (i, p) in self.station_preferences.iter().enumerate() {
+            length(
+                &mut bad,
+                &format!("station_preferences[{i}].station"),
+                &p.station,
+                2,
+                80,
+            );
+            length(
+                &mut bad,
+                &format!("station_preferences[{i}].state"),
+                &p.state,
+                2,
+                60,
+            );
+        }
+        bad
+    }
 }
 
 impl ServiceRecord {
@@ -377,10 +516,88 @@ pub(crate) mod tests {
         doc.contact.mobile = Some("12345".into());
         doc.contact.official_email = Some("not-an-email".into());
         doc.address.present.pin = Some("011001".into());
-        let errs = doc.validate().unwrap_err();
-        let text = format!("{errs}");
-        for f in ["mobile", "official_email", "pin"] {
-            assert!(text.contains(f), "{f}: {text}");
+        assert_eq!(
+            doc.check().paths(),
+            [
+                "contact.mobile",
+                "contact.official_email",
+                "address.present.pin"
+            ]
+        );
+    }
+
+    #[test]
+    fn lengths_list_sizes_and_nested_entries_are_named_by_path() {
+        let mut doc = ProfileDoc::new(service());
+        doc.address.permanent.city = Some("X".into());
+        doc.education = vec![
+            Qualification {
+                degree: "B.A.".into(),
+                institution: "Delhi University".into(),
+                year: 2005,
+            },
+            Qualification {
+                degree: "M".into(),
+                institution: "Delhi University".into(),
+                year: 1949,
+            },
+        ];
+        doc.family.spouse = Some(Spouse {
+            name: "A. Kumar".into(),
+            employment: "freelance".into(),
+            employee_code: None,
+            organisation: None,
+            station: Some("D".into()),
+        });
+        doc.station_preferences = (0..11)
+            .map(|_| StationPreference {
+                station: "New Delhi".into(),
+                state: "Delhi".into(),
+            })
+            .collect();
+        let bad = doc.check();
+        let found: Vec<(&str, &str)> = bad.iter().map(|e| (e.path.as_str(), e.rule)).collect();
+        assert_eq!(
+            found,
+            [
+                ("address.permanent.city", "length"),
+                ("education[1].degree", "length"),
+                ("education[1].year", "range"),
+                ("family.spouse.employment", "invalid"),
+                ("family.spouse.station", "length"),
+                ("station_preferences", "length"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_complete_profile_passes_and_lengths_count_characters() {
+        let mut doc = ProfileDoc::new(service());
+        doc.contact.mobile = Some("9876543210".into());
+        doc.contact.official_email = Some("so.admin@mha.gov.in".into());
+        doc.contact.personal_email = Some("a.b+cscms@example.org".into());
+        doc.address.present.pin = Some("110001".into());
+        // Two Devanagari characters are six bytes: still within 2..=60.
+        doc.address.present.state = Some("दि".into());
+        assert!(doc.check().is_empty(), "{}", doc.check());
+    }
+
+    #[test]
+    fn email_addresses_are_checked_by_form() {
+        for good in ["a@b", "so.admin@mha.gov.in", "x_y-z@sub-domain.example.org"] {
+            assert!(valid_email(good), "{good}");
+        }
+        for bad in [
+            "",
+            "nope",
+            "@mha.gov.in",
+            "a@",
+            "a b@x.in",
+            "a@-x.in",
+            "a@x..in",
+            "a@x_y.in",
+        ] {
+            assert!(!valid_email(bad), "{bad}");
         }
     }
 }

@@ -11,15 +11,14 @@
 
 pub mod clearance;
 pub mod condition;
-pub mod fields;
 pub mod filing;
 pub mod ipr;
 pub mod params;
 pub mod status;
 
+pub use crate::fields::{self, FieldError, FieldErrors, Text};
 pub use clearance::{clearance, Clearance, ClearanceGround, ClearanceOutcome, ClearancePurpose};
 pub use condition::{condition, ClearanceOverride, ConditionMet, Withheld};
-pub use fields::{FieldError, FieldErrors, Text};
 pub use filing::{file_return, IprFiling, IprReturnInput};
 pub use ipr::{
     check_year, fallen_due_years, ipr_compliance, ipr_defaults, IprFilingSummary, IprObligation,

@@ -8,12 +8,11 @@ use cscms_domain::organisation::OrgId;
 use cscms_domain::profile::{self, EditRefused, ProfileAction, ProfileDoc};
 use cscms_domain::scope::Op;
 use cscms_store::profiles::ProfileWrite;
-use validator::Validate;
 
 use super::{load_visible, refused, respond, view, Loaded, ProfileView};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
-use crate::extract::{field_errors, JsonObject};
+use crate::extract::{body_errors, JsonObject};
 use crate::routes::actor;
 use crate::scope::authorize;
 use crate::state::AppState;
@@ -55,8 +54,12 @@ pub async fn update(
     let merged = profile::edit::merge(&current, &patch)
         .map_err(|e| ApiError::Internal(format!("profile document: {e}")))?;
     let doc: ProfileDoc = crate::extract::parse_json(merged.to_string().as_bytes())?;
-    doc.validate()
-        .map_err(|e| ApiError::Validation(field_errors(&e, "body")))?;
+    let bad = doc.check();
+    if !bad.is_empty() {
+        let mut errors = body_errors(bad);
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        return Err(ApiError::Validation(errors));
+    }
     let change = match profile::edit(who.role, record.status(), &current, &doc) {
         Ok(Some(change)) => change,
         Ok(None) => return Ok(respond(&view(loaded, Utc::now().naive_utc())?)),

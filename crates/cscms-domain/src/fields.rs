@@ -7,10 +7,13 @@ use std::str::FromStr;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-/// One bad field: its path in the input (`properties[1].location.state`) and why.
+/// One bad field: its path in the input (`properties[1].location.state`),
+/// the kind of rule it fails (`invalid`, `length`, `range`, `email`) and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct FieldError {
     pub path: String,
+    #[serde(skip)]
+    pub rule: &'static str,
     pub message: String,
 }
 
@@ -25,8 +28,20 @@ impl FieldErrors {
     }
 
     pub fn push(&mut self, path: impl Into<String>, message: impl Into<String>) {
+        self.push_rule(path, "invalid", message);
+    }
+
+    /// A failure of a named kind of rule, which the API reports as the
+    /// field's `code`.
+    pub fn push_rule(
+        &mut self,
+        path: impl Into<String>,
+        rule: &'static str,
+        message: impl Into<String>,
+    ) {
         self.0.push(FieldError {
             path: path.into(),
+            rule,
             message: message.into(),
         });
     }
