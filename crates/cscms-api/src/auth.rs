@@ -358,8 +358,7 @@ impl FromRequest for Auth {
                     let status = state
                         .read(move |c| cscms_store::clients::status(c, &id))
                         .await?;
-                    let active = status.as_deref().and_then(crate::oauth::parse_status)
-                        == Some(cscms_domain::client::ClientStatus::Active);
+                    let active = status == Some(cscms_domain::client::ClientStatus::Active);
                     state.oauth.clients().remember(&p.sub, active);
                     client_allowed(active).map(|()| Auth(p))
                 }))

@@ -12,9 +12,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::Argon2;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use cscms_domain::client::{
-    self, AssertionClaims, AuthMethod, ClientStatus, ScopeRefusal, ACCESS_TOKEN_TTL_SECS,
-};
+use cscms_domain::client::{self, AssertionClaims, ScopeRefusal, ACCESS_TOKEN_TTL_SECS};
 use cscms_domain::principal::Principal;
 use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, Jwk, JwkSet};
 use jsonwebtoken::{Algorithm, DecodingKey, Header, Validation};
@@ -155,7 +153,7 @@ fn alg_of(jwk: &Jwk) -> Option<Algorithm> {
 /// Checks a client's JWK Set as registered: 1 to 5 public keys, each ES256
 /// (P-256) or EdDSA (Ed25519), no private members, distinct `kid`s.
 /// Returns the set as it will be stored.
-pub fn parse_client_jwks(value: &serde_json::Value) -> Result<String, String> {
+pub fn parse_client_jwks(value: &serde_json::Value) -> Result<serde_json::Value, String> {
     let keys = value
         .get("keys")
         .and_then(|k| k.as_array())
@@ -182,7 +180,7 @@ pub fn parse_client_jwks(value: &serde_json::Value) -> Result<String, String> {
             }
         }
     }
-    serde_json::to_string(&set).map_err(|e| e.to_string())
+    serde_json::to_value(&set).map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------- assertions
@@ -385,15 +383,6 @@ pub fn grant(requested: Option<&str>, allowed: &[String]) -> Result<Vec<String>,
             "scope must be scope names separated by single spaces.",
         ),
     })
-}
-
-/// The stored status and method of a client, as the domain reads them.
-pub fn parse_status(s: &str) -> Option<ClientStatus> {
-    s.parse().ok()
-}
-
-pub fn parse_method(s: &str) -> Option<AuthMethod> {
-    s.parse().ok()
 }
 
 // ---------------------------------------------------------------- revocation

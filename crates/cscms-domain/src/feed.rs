@@ -220,6 +220,16 @@ impl TypeFilter {
     }
 }
 
+/// As `types=` and a subscription name it: `entity` or `entity.action`.
+impl std::fmt::Display for TypeFilter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.action {
+            Some(a) => write!(f, "{}.{a}", self.entity),
+            None => f.write_str(self.entity),
+        }
+    }
+}
+
 /// Where a reader stands: after the change with this position. Ordered by
 /// the writing transaction, then the change's id (see the migration).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

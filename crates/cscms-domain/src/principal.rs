@@ -20,6 +20,34 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// Who made a change, as the audit trail records it: a caller by the
+    /// role of their token, or the service itself (the webhook worker
+    /// disabling a subscription).
+    ActorRole, "actor role" {
+        Employee = "employee",
+        NodalOfficer = "nodal_officer",
+        SubNodalOfficer = "sub_nodal_officer",
+        Avd = "avd",
+        Dopt = "dopt",
+        Integration = "integration",
+        System = "system",
+    }
+);
+
+impl From<Role> for ActorRole {
+    fn from(role: Role) -> Self {
+        match role {
+            Role::Employee => ActorRole::Employee,
+            Role::NodalOfficer => ActorRole::NodalOfficer,
+            Role::SubNodalOfficer => ActorRole::SubNodalOfficer,
+            Role::Avd => ActorRole::Avd,
+            Role::Dopt => ActorRole::Dopt,
+            Role::Integration => ActorRole::Integration,
+        }
+    }
+}
+
 /// Scopes an integration client may be granted, split by purpose: each
 /// reads or writes one family of records and nothing else (see
 /// [`crate::scope`]). [`ALL`](scopes::ALL) lists them with their meaning for the
@@ -110,5 +138,24 @@ impl Principal {
         self.org
             .as_ref()
             .filter(|_| matches!(self.role, Role::NodalOfficer | Role::SubNodalOfficer))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_role_is_recorded_as_the_actor_role_of_its_name() {
+        for role in Role::ALL {
+            assert_eq!(ActorRole::from(*role).as_str(), role.as_str());
+            assert_eq!(
+                role.as_str().parse::<ActorRole>().ok(),
+                Some(ActorRole::from(*role))
+            );
+        }
+        assert!(Role::ALL
+            .iter()
+            .all(|r| r.as_str() != ActorRole::System.as_str()));
     }
 }

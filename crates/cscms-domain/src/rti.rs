@@ -156,9 +156,54 @@ pub fn deadline_decision(d: &Deadline, as_of: NaiveDate) -> Decision<DeadlineOut
     )
 }
 
+/// Where a page of the overdue list ends (RTI-1): the last day for the
+/// reply, then the request's id. Its text is the list's cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverdueCursor {
+    pub due_on: NaiveDate,
+    pub id: i64,
+}
+
+impl OverdueCursor {
+    /// Reads a cursor this list gave out; `None` for any other text.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (due, id) = s.split_once('.')?;
+        Some(Self {
+            due_on: due.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+impl std::fmt::Display for OverdueCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.due_on, self.id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_overdue_cursor_reads_back_as_written_and_nothing_else_reads() {
+        let c = OverdueCursor {
+            due_on: ymd(2026, 2, 28),
+            id: 41,
+        };
+        assert_eq!(c.to_string(), "2026-02-28.41");
+        assert_eq!(OverdueCursor::parse(&c.to_string()), Some(c));
+        for bad in [
+            "",
+            "41",
+            "2026-02-28",
+            "2026-02-30.41",
+            "2026-02-28.x",
+            "2026-02-28.41.1",
+        ] {
+            assert_eq!(OverdueCursor::parse(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn every_mode_is_valid_and_only_an_ipo_may_not_be_refused() {

@@ -12,7 +12,7 @@ use crate::employee::{string_enum, Gender};
 use crate::principal::Role;
 use crate::rules::SPO_1;
 use crate::spouse_posting::{
-    evaluate_spouse_posting, ServiceKind, Spouse, SpouseInput, SpouseOutcome,
+    evaluate_spouse_posting, ServiceKind, Spouse, SpouseCase, SpouseInput, SpouseOutcome,
 };
 use crate::vigilance::fields::FieldErrors;
 use crate::workflow::{labels, ReasonRule, Transition, Workflow};
@@ -298,6 +298,14 @@ pub struct Filing {
     pub youngest_child_age: Option<u32>,
 }
 
+/// A filing the OM provides for: its governing case of para 4 and the
+/// whole decision.
+#[derive(Debug, Clone)]
+pub struct Classified {
+    pub case: SpouseCase,
+    pub decision: Decision<SpouseOutcome>,
+}
+
 /// Classifies a filed request (SPO-1, para 4): the employee is the first
 /// spouse, a member of a Central Service. Refused, with the fields at
 /// fault, when the OM provides no case for the couple or the spouses are
@@ -306,7 +314,7 @@ pub fn classify(
     as_of: NaiveDate,
     applicant: &Applicant<'_>,
     filing: &Filing,
-) -> Result<Decision<SpouseOutcome>, FieldErrors> {
+) -> Result<Classified, FieldErrors> {
     let input = SpouseInput {
         first: Spouse {
             kind: ServiceKind::Central,
@@ -338,10 +346,9 @@ pub fn classify(
             format!("SPO-1: both spouses are already at {}", applicant.station),
         );
     }
-    if errors.is_empty() {
-        Ok(d)
-    } else {
-        Err(errors)
+    match d.outcome.case {
+        Some(case) if errors.is_empty() => Ok(Classified { case, decision: d }),
+        _ => Err(errors),
     }
 }
 
@@ -459,16 +466,17 @@ mod tests {
             &filing(spouse(ServiceKind::Central, "CSS", "Chennai")),
         )
         .unwrap();
-        assert_eq!(d.outcome.case, Some(crate::spouse_posting::SpouseCase::Iii));
-        assert!(d.outcome.mandatory);
-        assert_eq!(d.as_of, ymd(2026, 11, 1));
+        assert_eq!(d.case, crate::spouse_posting::SpouseCase::Iii);
+        assert_eq!(d.decision.outcome.case, Some(d.case));
+        assert!(d.decision.outcome.mandatory);
+        assert_eq!(d.decision.as_of, ymd(2026, 11, 1));
         let d = classify(
             ymd(2026, 11, 1),
             &me,
             &filing(spouse(ServiceKind::State, "Kerala", "Thiruvananthapuram")),
         )
         .unwrap();
-        assert_eq!(d.outcome.case, Some(crate::spouse_posting::SpouseCase::Vii));
+        assert_eq!(d.case, crate::spouse_posting::SpouseCase::Vii);
         // Same station already; a couple the OM does not cover.
         let e = classify(
             ymd(2026, 11, 1),
@@ -480,10 +488,7 @@ mod tests {
         // Only the wife in Government service: case (viii) is hers; not his.
         let private = || filing(spouse(ServiceKind::NotInGovernment, "private", "Pune"));
         let d = classify(ymd(2026, 11, 1), &me, &private()).unwrap();
-        assert_eq!(
-            d.outcome.case,
-            Some(crate::spouse_posting::SpouseCase::Viii)
-        );
+        assert_eq!(d.case, crate::spouse_posting::SpouseCase::Viii);
         let him = Applicant {
             gender: Some(Gender::Male),
             ..me.clone()

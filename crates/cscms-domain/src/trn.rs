@@ -160,15 +160,24 @@ pub struct BlockRule {
     pub max_units: i64,
 }
 
+/// DELPGE para 7(v): 10 units in a block of 5 years.
+const BLOCK_7_V: BlockRule = BlockRule {
+    years: 5,
+    max_units: 10,
+};
+
 pub fn block_rule() -> DatedParam<BlockRule> {
     DatedParam::new(vec![Dated {
         from: NaiveDate::MIN,
-        value: BlockRule {
-            years: 5,
-            max_units: 10,
-        },
+        value: BLOCK_7_V,
         source: "DELPGE para 7(v) (10 units in a block of 5 years); the block is counted as the 5 years ending on the completion date: an assumption, docs/assumptions.md",
     }])
+}
+
+/// The block rule in force on `on`: the table starts at the earliest date,
+/// so an entry is always in force (para 7(v) is the fallback all the same).
+pub fn block_rule_on(on: NaiveDate) -> BlockRule {
+    block_rule().at(on).map_or(BLOCK_7_V, |e| e.value)
 }
 
 /// Seats per programme (para 6(ii)).
@@ -369,13 +378,7 @@ pub fn assess(claim: &Claim, earned: &[Earned], as_of: NaiveDate) -> Decision<Cl
             );
         }
     }
-    let rule = block_rule()
-        .at(claim.completed_on)
-        .map(|e| e.value)
-        .unwrap_or(BlockRule {
-            years: 5,
-            max_units: 10,
-        });
+    let rule = block_rule_on(claim.completed_on);
     let block_from = block_start(claim.completed_on, rule);
     let units_in_block: i64 = earned
         .iter()

@@ -6,7 +6,25 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
+use crate::employee::string_enum;
 use crate::feed::{FeedScope, TypeFilter};
+
+string_enum!(
+    /// Whether a subscription is sent changes.
+    SubscriptionStatus, "subscription status" {
+        Enabled = "enabled",
+        Disabled = "disabled",
+    }
+);
+
+string_enum!(
+    /// Where a delivery stands: owed, received (a 2xx), or given up.
+    DeliveryStatus, "delivery status" {
+        Pending = "pending",
+        Delivered = "delivered",
+        Failed = "failed",
+    }
+);
 
 /// The longest URL a subscription may name.
 pub const MAX_URL_LEN: usize = 2048;

@@ -9,6 +9,7 @@ use cscms_domain::empanelment::{
     reconcile, Apar, AparGrade, ExpertPanelGrading, Grading, NumericGrade, Period, Reconciled,
     Representation,
 };
+use cscms_domain::employee::EmployeeCode;
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -22,18 +23,20 @@ pub use cscms_domain::empanelment::AparSource;
 #[diesel(table_name = apars)]
 pub struct AparRow {
     pub id: i64,
-    pub employee_code: String,
+    pub employee_code: EmployeeCode,
     pub period_from: NaiveDate,
     pub period_to: NaiveDate,
-    pub grading: Option<String>,
+    pub grading: Option<Grading>,
+    /// A 1-10 grade as its shortest exact decimal (checked with the
+    /// grading beside it: exactly one of the two is set).
     pub numeric_grade: Option<String>,
-    pub expert_grading: Option<String>,
+    pub expert_grading: Option<Grading>,
     pub expert_note: Option<String>,
     pub rep_decided_on: Option<NaiveDate>,
-    pub rep_grading_before: Option<String>,
+    pub rep_grading_before: Option<Grading>,
     pub rep_numeric_before: Option<String>,
     pub rep_adverse_remarks_expunged: bool,
-    pub source: String,
+    pub source: AparSource,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -45,14 +48,11 @@ fn corrupt(id: i64, what: impl std::fmt::Display) -> StoreError {
 
 fn grade_of(
     id: i64,
-    grading: Option<&str>,
+    grading: Option<Grading>,
     numeric: Option<&str>,
 ) -> Result<AparGrade, StoreError> {
     match (grading, numeric) {
-        (Some(g), None) => g
-            .parse::<Grading>()
-            .map(AparGrade::Grading)
-            .map_err(|e| corrupt(id, e)),
+        (Some(g), None) => Ok(AparGrade::Grading(g)),
         (None, Some(n)) => n
             .parse::<f64>()
             .map_err(|e| corrupt(id, e))
@@ -63,9 +63,9 @@ fn grade_of(
 }
 
 /// A grade as its two columns; a numeric grade as its shortest exact decimal.
-fn grade_columns(g: AparGrade) -> (Option<String>, Option<String>) {
+fn grade_columns(g: AparGrade) -> (Option<Grading>, Option<String>) {
     match g {
-        AparGrade::Grading(g) => (Some(g.as_str().to_owned()), None),
+        AparGrade::Grading(g) => (Some(g), None),
         AparGrade::Numeric(n) => (None, Some(n.get().to_string())),
     }
 }
@@ -77,19 +77,16 @@ impl AparRow {
 
     /// The APAR as the engine reads it.
     pub fn apar(&self) -> Result<Apar, StoreError> {
-        let expert_panel = match &self.expert_grading {
-            Some(g) => Some(ExpertPanelGrading {
-                grading: g.parse().map_err(|e| corrupt(self.id, e))?,
-                note: self.expert_note.clone().unwrap_or_default(),
-            }),
-            None => None,
-        };
+        let expert_panel = self.expert_grading.map(|grading| ExpertPanelGrading {
+            grading,
+            note: self.expert_note.clone().unwrap_or_default(),
+        });
         let representation = match self.rep_decided_on {
             Some(decided_on) => Some(Representation {
                 decided_on,
                 grade_before: grade_of(
                     self.id,
-                    self.rep_grading_before.as_deref(),
+                    self.rep_grading_before,
                     self.rep_numeric_before.as_deref(),
                 )?,
                 adverse_remarks_expunged: self.rep_adverse_remarks_expunged,
@@ -98,11 +95,7 @@ impl AparRow {
         };
         Ok(Apar {
             period: self.period()?,
-            grade: grade_of(
-                self.id,
-                self.grading.as_deref(),
-                self.numeric_grade.as_deref(),
-            )?,
+            grade: grade_of(self.id, self.grading, self.numeric_grade.as_deref())?,
             expert_panel,
             representation,
         })
@@ -113,7 +106,7 @@ impl AparRow {
     /// The row an APAR becomes when written with these values.
     fn written(
         id: i64,
-        code: &str,
+        code: &EmployeeCode,
         apar: &Apar,
         source: AparSource,
         version: i64,
@@ -123,7 +116,7 @@ impl AparRow {
         let v = AparValues::new(apar, source);
         Self {
             id,
-            employee_code: code.to_owned(),
+            employee_code: code.clone(),
             period_from: v.period_from,
             period_to: v.period_to,
             grading: v.grading,
@@ -146,15 +139,15 @@ impl AparRow {
         AparValues {
             period_from: self.period_from,
             period_to: self.period_to,
-            grading: self.grading.clone(),
+            grading: self.grading,
             numeric_grade: self.numeric_grade.clone(),
-            expert_grading: self.expert_grading.clone(),
+            expert_grading: self.expert_grading,
             expert_note: self.expert_note.clone(),
             rep_decided_on: self.rep_decided_on,
-            rep_grading_before: self.rep_grading_before.clone(),
+            rep_grading_before: self.rep_grading_before,
             rep_numeric_before: self.rep_numeric_before.clone(),
             rep_adverse_remarks_expunged: self.rep_adverse_remarks_expunged,
-            source: self.source.clone(),
+            source: self.source,
         }
     }
 
@@ -180,15 +173,15 @@ impl AparRow {
 struct AparValues {
     period_from: NaiveDate,
     period_to: NaiveDate,
-    grading: Option<String>,
+    grading: Option<Grading>,
     numeric_grade: Option<String>,
-    expert_grading: Option<String>,
+    expert_grading: Option<Grading>,
     expert_note: Option<String>,
     rep_decided_on: Option<NaiveDate>,
-    rep_grading_before: Option<String>,
+    rep_grading_before: Option<Grading>,
     rep_numeric_before: Option<String>,
     rep_adverse_remarks_expunged: bool,
-    source: String,
+    source: AparSource,
 }
 
 impl AparValues {
@@ -202,10 +195,7 @@ impl AparValues {
             period_to: a.period.to(),
             grading,
             numeric_grade,
-            expert_grading: a
-                .expert_panel
-                .as_ref()
-                .map(|e| e.grading.as_str().to_owned()),
+            expert_grading: a.expert_panel.as_ref().map(|e| e.grading),
             expert_note: a.expert_panel.as_ref().map(|e| e.note.clone()),
             rep_decided_on: a.representation.map(|r| r.decided_on),
             rep_grading_before,
@@ -213,7 +203,7 @@ impl AparValues {
             rep_adverse_remarks_expunged: a
                 .representation
                 .is_some_and(|r| r.adverse_remarks_expunged),
-            source: source.as_str().to_owned(),
+            source,
         }
     }
 }
@@ -221,7 +211,7 @@ impl AparValues {
 #[derive(Insertable)]
 #[diesel(table_name = apars)]
 struct NewAparRow<'a> {
-    employee_code: &'a str,
+    employee_code: &'a EmployeeCode,
     #[diesel(embed)]
     values: AparValues,
     version: i64,
@@ -289,9 +279,9 @@ pub struct RepresentationChange {
     pub adverse_remarks_expunged: bool,
 }
 
-fn employee_exists(c: &mut DbConn, code: &str) -> Result<bool, StoreError> {
+fn employee_exists(c: &mut DbConn, code: &EmployeeCode) -> Result<bool, StoreError> {
     Ok(employees::table
-        .find(code)
+        .find(code.as_str())
         .select(employees::code)
         .first::<String>(c)
         .optional()?
@@ -299,12 +289,13 @@ fn employee_exists(c: &mut DbConn, code: &str) -> Result<bool, StoreError> {
 }
 
 /// An employee's APARs, oldest first.
-pub fn list_for(conn: &mut DbConn, code: &str) -> Result<Vec<AparRow>, StoreError> {
-    Ok(apars::table
+pub fn list_for(conn: &mut DbConn, code: &EmployeeCode) -> Result<Vec<AparRow>, StoreError> {
+    apars::table
         .filter(apars::employee_code.eq(code))
         .order((apars::period_from.asc(), apars::id.asc()))
         .select(AparRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("apars of", code))
 }
 
 /// The APARs of several employees, as the engine reads them, by employee.
@@ -319,10 +310,13 @@ pub fn apars_of(
             .filter(apars::employee_code.eq_any(chunk))
             .order((apars::employee_code.asc(), apars::period_from.asc()))
             .select(AparRow::as_select())
-            .load(conn)?;
+            .load(conn)
+            .map_err(|e| StoreError::from(e).in_row("apars of", &chunk.join(" ")))?;
         for r in rows {
             let apar = r.apar()?;
-            out.entry(r.employee_code).or_default().push(apar);
+            out.entry(r.employee_code.as_str().to_owned())
+                .or_default()
+                .push(apar);
         }
     }
     Ok(out)
@@ -346,37 +340,37 @@ fn audit_text(r: &AparRow) -> Option<String> {
     #[derive(Serialize)]
     struct Sorted<'a> {
         created_at: NaiveDateTime,
-        employee_code: &'a str,
-        expert_grading: Option<&'a str>,
+        employee_code: &'a EmployeeCode,
+        expert_grading: Option<Grading>,
         expert_note: Option<&'a str>,
-        grading: Option<&'a str>,
+        grading: Option<Grading>,
         id: i64,
         numeric_grade: Option<&'a str>,
         period_from: NaiveDate,
         period_to: NaiveDate,
         rep_adverse_remarks_expunged: bool,
         rep_decided_on: Option<NaiveDate>,
-        rep_grading_before: Option<&'a str>,
+        rep_grading_before: Option<Grading>,
         rep_numeric_before: Option<&'a str>,
-        source: &'a str,
+        source: AparSource,
         updated_at: NaiveDateTime,
         version: i64,
     }
     serde_json::to_string(&Sorted {
         created_at: r.created_at,
         employee_code: &r.employee_code,
-        expert_grading: r.expert_grading.as_deref(),
+        expert_grading: r.expert_grading,
         expert_note: r.expert_note.as_deref(),
-        grading: r.grading.as_deref(),
+        grading: r.grading,
         id: r.id,
         numeric_grade: r.numeric_grade.as_deref(),
         period_from: r.period_from,
         period_to: r.period_to,
         rep_adverse_remarks_expunged: r.rep_adverse_remarks_expunged,
         rep_decided_on: r.rep_decided_on,
-        rep_grading_before: r.rep_grading_before.as_deref(),
+        rep_grading_before: r.rep_grading_before,
         rep_numeric_before: r.rep_numeric_before.as_deref(),
-        source: &r.source,
+        source: r.source,
         updated_at: r.updated_at,
         version: r.version,
     })
@@ -386,7 +380,7 @@ fn audit_text(r: &AparRow) -> Option<String> {
 fn insert(
     c: &mut DbConn,
     actor: &Actor,
-    code: &str,
+    code: &EmployeeCode,
     apar: &Apar,
     source: AparSource,
 ) -> Result<AparRow, StoreError> {
@@ -432,10 +426,11 @@ fn update(
 }
 
 fn by_id(c: &mut DbConn, id: i64) -> Result<AparRow, StoreError> {
-    Ok(apars::table
+    apars::table
         .find(id)
         .select(AparRow::as_select())
-        .first(c)?)
+        .first(c)
+        .map_err(|e| StoreError::from(e).in_row("apars", &id))
 }
 
 /// The same period and the first overlapping one, among `rows` other than `except`.
@@ -457,7 +452,7 @@ fn place(
 pub fn create(
     conn: &mut DbConn,
     actor: &Actor,
-    code: &str,
+    code: &EmployeeCode,
     apar: &Apar,
 ) -> Result<Result<Written, Refused>, StoreError> {
     crate::db::write_transaction(conn, |c| {
@@ -483,7 +478,7 @@ pub fn create(
 pub fn correct(
     conn: &mut DbConn,
     actor: &Actor,
-    code: &str,
+    code: &EmployeeCode,
     id: i64,
     apar: &Apar,
     representation: Option<RepresentationChange>,
@@ -532,11 +527,11 @@ pub fn correct(
 pub fn import_all(
     conn: &mut DbConn,
     actor: &Actor,
-    rows: &[(String, Apar)],
+    rows: &[(EmployeeCode, Apar)],
     source: AparSource,
 ) -> Result<Vec<Result<Written, Refused>>, StoreError> {
     crate::db::write_transaction(conn, |c| {
-        let mut codes: Vec<&str> = rows.iter().map(|(code, _)| code.as_str()).collect();
+        let mut codes: Vec<&EmployeeCode> = rows.iter().map(|(code, _)| code).collect();
         codes.sort_unstable();
         codes.dedup();
         // One writer of an employee's APARs at a time: the overlap checks
@@ -561,13 +556,18 @@ pub fn import_all(
 }
 
 /// The employees among `codes` that exist: one query per 5,000 codes.
-fn existing_employees(c: &mut DbConn, codes: &[&str]) -> Result<HashSet<String>, StoreError> {
+fn existing_employees(
+    c: &mut DbConn,
+    codes: &[&EmployeeCode],
+) -> Result<HashSet<EmployeeCode>, StoreError> {
     let mut known = HashSet::with_capacity(codes.len());
     for chunk in codes.chunks(CODES_PER_QUERY) {
-        let found: Vec<String> = crate::on_backend!(c, |c| employees::table
-            .filter(employees::code.eq_any(chunk))
+        let chunk: Vec<&str> = chunk.iter().map(|code| code.as_str()).collect();
+        let found: Vec<EmployeeCode> = crate::on_backend!(c, |c| employees::table
+            .filter(employees::code.eq_any(&chunk))
             .select(employees::code)
-            .load(c))?;
+            .load(c))
+        .map_err(|e| StoreError::from(e).in_row("employees", &chunk.join(" ")))?;
         known.extend(found);
     }
     Ok(known)
@@ -577,10 +577,10 @@ fn existing_employees(c: &mut DbConn, codes: &[&str]) -> Result<HashSet<String>,
 /// [`list_for`] gives them.
 fn held_by(
     c: &mut DbConn,
-    codes: &HashSet<String>,
-) -> Result<HashMap<String, Vec<AparRow>>, StoreError> {
-    let codes: Vec<&str> = codes.iter().map(String::as_str).collect();
-    let mut held: HashMap<String, Vec<AparRow>> = HashMap::with_capacity(codes.len());
+    codes: &HashSet<EmployeeCode>,
+) -> Result<HashMap<EmployeeCode, Vec<AparRow>>, StoreError> {
+    let codes: Vec<&str> = codes.iter().map(EmployeeCode::as_str).collect();
+    let mut held: HashMap<EmployeeCode, Vec<AparRow>> = HashMap::with_capacity(codes.len());
     for chunk in codes.chunks(CODES_PER_QUERY) {
         let rows: Vec<AparRow> = crate::on_backend!(c, |c| apars::table
             .filter(apars::employee_code.eq_any(chunk))
@@ -590,7 +590,8 @@ fn held_by(
                 apars::id.asc(),
             ))
             .select(AparRow::as_select())
-            .load(c))?;
+            .load(c))
+        .map_err(|e| StoreError::from(e).in_row("apars of", &chunk.join(" ")))?;
         for r in rows {
             held.entry(r.employee_code.clone()).or_default().push(r);
         }
@@ -607,7 +608,7 @@ const ROWS_PER_INSERT: usize = 1_000;
 /// new in this request carry a provisional negative id, in the order they
 /// were created, until the database gives them theirs.
 struct Batch {
-    held: HashMap<String, Vec<AparRow>>,
+    held: HashMap<EmployeeCode, Vec<AparRow>>,
     created: usize,
     /// Ids on record of the APARs this request changes.
     updated: HashSet<i64>,
@@ -624,7 +625,7 @@ fn list_order(r: &AparRow) -> (NaiveDate, bool, i64) {
 }
 
 impl Batch {
-    fn new(held: HashMap<String, Vec<AparRow>>) -> Self {
+    fn new(held: HashMap<EmployeeCode, Vec<AparRow>>) -> Self {
         Self {
             held,
             created: 0,
@@ -637,11 +638,11 @@ impl Batch {
     /// One row, against the record as the rows before it left it.
     fn import(
         &mut self,
-        code: &str,
+        code: &EmployeeCode,
         apar: &Apar,
         source: AparSource,
     ) -> Result<Result<Written, Refused>, StoreError> {
-        let list = self.held.entry(code.to_owned()).or_default();
+        let list = self.held.entry(code.clone()).or_default();
         let (same, overlap) = place(list, apar.period, None);
         if let Some(o) = overlap {
             return Ok(Err(Refused::Overlaps(o.into())));
@@ -655,11 +656,7 @@ impl Batch {
             self.changes.push(("create", None, row.clone()));
             return Ok(Ok(Written::Created(row)));
         };
-        let stored_source = stored
-            .source
-            .parse::<AparSource>()
-            .map_err(|e| corrupt(stored.id, e))?;
-        match reconcile(&stored.apar()?, stored_source, apar, source) {
+        match reconcile(&stored.apar()?, stored.source, apar, source) {
             Reconciled::Unchanged => Ok(Ok(Written::Unchanged(stored))),
             Reconciled::CorrectedByDopt => Ok(Err(Refused::CorrectedByDopt((&stored).into()))),
             Reconciled::Update(merged) => {
@@ -698,7 +695,7 @@ impl Batch {
         let mut ids: HashMap<i64, i64> = HashMap::with_capacity(fresh.len());
         for chunk in fresh.chunks(ROWS_PER_INSERT) {
             let values: Vec<NewAparRow<'_>> = chunk.iter().map(|r| r.new_row()).collect();
-            let given: Vec<(i64, String, NaiveDate, NaiveDate)> =
+            let given: Vec<(i64, EmployeeCode, NaiveDate, NaiveDate)> =
                 crate::on_backend!(c, |c| diesel::insert_into(apars::table)
                     .values(&values)
                     .returning((
@@ -710,7 +707,7 @@ impl Batch {
                     .get_results(c))
                 .map_err(|e| StoreError::from_write(e, "an APAR for this period exists"))?;
             // Matched by employee and period (unique), not by the order returned.
-            let by_key: HashMap<(String, NaiveDate, NaiveDate), i64> = given
+            let by_key: HashMap<(EmployeeCode, NaiveDate, NaiveDate), i64> = given
                 .into_iter()
                 .map(|(id, code, from, to)| ((code, from, to), id))
                 .collect();
@@ -800,10 +797,10 @@ mod tests {
         let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
         let plain = AparRow {
             id: 42,
-            employee_code: "CSS-000001".into(),
+            employee_code: EmployeeCode::parse("CSS-000001").unwrap(),
             period_from: d(2022, 4, 1),
             period_to: d(2023, 3, 31),
-            grading: Some("very_good".into()),
+            grading: Some(Grading::VeryGood),
             numeric_grade: None,
             expert_grading: None,
             expert_note: None,
@@ -811,7 +808,7 @@ mod tests {
             rep_grading_before: None,
             rep_numeric_before: None,
             rep_adverse_remarks_expunged: false,
-            source: "sparrow".into(),
+            source: AparSource::Sparrow,
             version: 1,
             created_at: at,
             updated_at: at,
@@ -819,10 +816,10 @@ mod tests {
         let full = AparRow {
             grading: None,
             numeric_grade: Some("7.5".into()),
-            expert_grading: Some("good".into()),
+            expert_grading: Some(Grading::Good),
             expert_note: Some("a \"quoted\" note".into()),
             rep_decided_on: Some(d(2023, 9, 1)),
-            rep_grading_before: Some("average".into()),
+            rep_grading_before: Some(Grading::Average),
             rep_adverse_remarks_expunged: true,
             version: 3,
             ..plain.clone()

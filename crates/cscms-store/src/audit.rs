@@ -3,6 +3,7 @@
 //! exists without the others.
 
 use chrono::Utc;
+use cscms_domain::principal::ActorRole;
 use diesel::prelude::*;
 use serde_json::Value;
 
@@ -215,7 +216,7 @@ pub struct AuditRow {
     pub id: i64,
     pub at: chrono::NaiveDateTime,
     pub actor_sub: String,
-    pub actor_role: String,
+    pub actor_role: ActorRole,
     pub action: String,
     pub entity: String,
     pub entity_id: String,
@@ -225,18 +226,37 @@ pub struct AuditRow {
     pub request_id: String,
 }
 
+impl AuditRow {
+    /// The changed values before and after, as kept (JSON text). Text that
+    /// is not JSON is unreadable stored data (`Corrupt`), never shown as
+    /// "no values".
+    pub fn documents(&self) -> Result<(Option<Value>, Option<Value>), StoreError> {
+        let read = |text: &Option<String>, which: &str| {
+            text.as_deref()
+                .map(serde_json::from_str)
+                .transpose()
+                .map_err(|e| StoreError::Corrupt(format!("audit_log {}: {which}: {e}", self.id)))
+        };
+        Ok((
+            read(&self.before_json, "before")?,
+            read(&self.after_json, "after")?,
+        ))
+    }
+}
+
 /// The trail of one entity, oldest first.
 pub fn for_entity(
     conn: &mut DbConn,
     entity: &str,
     entity_id: &str,
 ) -> Result<Vec<AuditRow>, StoreError> {
-    Ok(audit_log::table
+    audit_log::table
         .filter(audit_log::entity.eq(entity))
         .filter(audit_log::entity_id.eq(entity_id))
         .order(audit_log::id.asc())
         .select(AuditRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("audit_log of", &format!("{entity} {entity_id}")))
 }
 
 /// Filters of the audit listing; all optional.
@@ -285,8 +305,9 @@ pub fn list(conn: &mut DbConn, f: &AuditFilter, limit: i64) -> Result<Vec<AuditR
     if let Some(id) = f.before_id {
         q = q.filter(audit_log::id.lt(id));
     }
-    Ok(q.order(audit_log::id.desc())
+    q.order(audit_log::id.desc())
         .limit(limit)
         .select(AuditRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("audit_log", &"page"))
 }

@@ -10,6 +10,7 @@
 
 use chrono::NaiveDateTime;
 use cscms_domain::feed::{FeedScope, Position, TypeFilter};
+use cscms_domain::principal::ActorRole;
 use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable};
@@ -28,7 +29,7 @@ pub struct ChangeRow {
     pub action: String,
     /// The audit row's id: increases with every change of the entity.
     pub audit_id: i64,
-    pub actor_role: String,
+    pub actor_role: ActorRole,
 }
 
 impl ChangeRow {
@@ -157,21 +158,20 @@ pub fn page(
     if let Some(t) = of_types(types) {
         q = q.filter(t);
     }
-    Ok(
-        q.order((change_events::txid.asc(), change_events::id.asc()))
-            .limit(limit)
-            .select((
-                change_events::id,
-                change_events::txid,
-                change_events::at,
-                change_events::entity,
-                change_events::entity_id,
-                change_events::action,
-                change_events::audit_id,
-                audit_log::actor_role,
-            ))
-            .load(conn)?,
-    )
+    q.order((change_events::txid.asc(), change_events::id.asc()))
+        .limit(limit)
+        .select((
+            change_events::id,
+            change_events::txid,
+            change_events::at,
+            change_events::entity,
+            change_events::entity_id,
+            change_events::action,
+            change_events::audit_id,
+            audit_log::actor_role,
+        ))
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("change_events after", &after.cursor()))
 }
 
 /// The changes with these ids (those still kept), as the feed serves them.
@@ -179,7 +179,7 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ChangeRow>, StoreErr
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(change_events::table
+    change_events::table
         .inner_join(audit_log::table)
         .filter(change_events::id.eq_any(ids))
         .select((
@@ -192,7 +192,8 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ChangeRow>, StoreErr
             change_events::audit_id,
             audit_log::actor_role,
         ))
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("change_events", &format!("{ids:?}")))
 }
 
 /// The position of the last change the caller may read (`START` if none):

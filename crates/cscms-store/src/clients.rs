@@ -2,10 +2,12 @@
 //! assertions (INT-1, INT-2).
 
 use chrono::{NaiveDateTime, Utc};
+use cscms_domain::client::{AuthMethod, ClientStatus, Portal};
 use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::audit::{self, Actor, Change};
+use crate::json::Json;
 use crate::schema::{oauth_assertion_jtis, oauth_clients};
 use crate::{DbConn, StoreError};
 
@@ -14,12 +16,13 @@ use crate::{DbConn, StoreError};
 pub struct ClientRow {
     pub client_id: String,
     pub name: String,
-    pub portal: String,
+    pub portal: Portal,
     pub scopes: String,
-    pub auth_method: String,
-    pub jwks: Option<String>,
+    pub auth_method: AuthMethod,
+    /// The client's public keys (RFC 7517), for `private_key_jwt`.
+    pub jwks: Option<Json<serde_json::Value>>,
     pub secret_hash: Option<String>,
-    pub status: String,
+    pub status: ClientStatus,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -30,12 +33,12 @@ pub struct ClientRow {
 struct Audited<'a> {
     client_id: &'a str,
     name: &'a str,
-    portal: &'a str,
+    portal: Portal,
     scopes: &'a str,
-    auth_method: &'a str,
-    jwks: Option<serde_json::Value>,
+    auth_method: AuthMethod,
+    jwks: Option<&'a serde_json::Value>,
     secret_set: bool,
-    status: &'a str,
+    status: ClientStatus,
     version: i64,
 }
 
@@ -43,12 +46,12 @@ fn audited_view(r: &ClientRow) -> Option<serde_json::Value> {
     serde_json::to_value(Audited {
         client_id: &r.client_id,
         name: &r.name,
-        portal: &r.portal,
+        portal: r.portal,
         scopes: &r.scopes,
-        auth_method: &r.auth_method,
-        jwks: r.jwks.as_deref().and_then(|j| serde_json::from_str(j).ok()),
+        auth_method: r.auth_method,
+        jwks: r.jwks.as_ref().map(|j| j.get()),
         secret_set: r.secret_hash.is_some(),
-        status: &r.status,
+        status: r.status,
         version: r.version,
     })
     .ok()
@@ -82,28 +85,31 @@ pub fn register(conn: &mut DbConn, actor: &Actor, row: ClientRow) -> Result<Clie
 }
 
 pub fn list(conn: &mut DbConn) -> Result<Vec<ClientRow>, StoreError> {
-    Ok(oauth_clients::table
+    oauth_clients::table
         .order(oauth_clients::client_id)
         .select(ClientRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("oauth_clients", &"list"))
 }
 
 pub fn get(conn: &mut DbConn, client_id: &str) -> Result<Option<ClientRow>, StoreError> {
-    Ok(oauth_clients::table
+    oauth_clients::table
         .find(client_id)
         .select(ClientRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("oauth_clients", &client_id))
 }
 
 /// The status of a client, if it exists: what every instance asks for a
 /// token's client (a suspended or deleted client is refused).
-pub fn status(conn: &mut DbConn, client_id: &str) -> Result<Option<String>, StoreError> {
-    Ok(crate::on_backend!(conn, |c| oauth_clients::table
+pub fn status(conn: &mut DbConn, client_id: &str) -> Result<Option<ClientStatus>, StoreError> {
+    crate::on_backend!(conn, |c| oauth_clients::table
         .find(client_id)
         .select(oauth_clients::status)
         .first(c)
-        .optional())?)
+        .optional())
+    .map_err(|e| StoreError::from(e).in_row("oauth_clients", &client_id))
 }
 
 /// Changes a client by `edit` (status, keys, secret), audited as `action`;

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
-use cscms_domain::trn::{Category, ClaimState, Grade};
+use cscms_domain::trn::{Category, ClaimState, Earned, Grade};
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 use serde_json::json;
@@ -252,14 +252,22 @@ pub struct Decided {
 }
 
 /// Reimbursements that count against later claims: admissible and not
-/// rejected, as (category, completion date).
-fn earned(c: &mut DbConn, code: &EmployeeCode) -> Result<Vec<(String, NaiveDate)>, StoreError> {
-    Ok(delpge_claims::table
+/// rejected.
+fn earned(c: &mut DbConn, code: &EmployeeCode) -> Result<Vec<Earned>, StoreError> {
+    let rows: Vec<(Category, NaiveDate)> = delpge_claims::table
         .filter(delpge_claims::employee_code.eq(code))
         .filter(delpge_claims::admissible.eq(true))
         .filter(delpge_claims::state.ne(ClaimState::Rejected.as_str()))
         .select((delpge_claims::category, delpge_claims::completed_on))
-        .load(c)?)
+        .load(c)
+        .map_err(|e| StoreError::from(e).in_row("delpge_claims of", code))?;
+    Ok(rows
+        .into_iter()
+        .map(|(category, completed_on)| Earned {
+            category,
+            completed_on,
+        })
+        .collect())
 }
 
 /// Files a claim: the engine (`decide`) sees the reimbursements already
@@ -269,7 +277,7 @@ pub fn file_claim(
     c: &mut DbConn,
     actor: &Actor,
     filing: &ClaimFiling,
-    decide: impl FnOnce(&[(String, NaiveDate)]) -> Result<Decided, StoreError>,
+    decide: impl FnOnce(&[Earned]) -> Result<Decided, StoreError>,
 ) -> Result<i64, StoreError> {
     audit::audited(c, actor, |c| {
         crate::db::lock(c, &format!("delpge_employee:{}", filing.employee_code))?;

@@ -110,6 +110,35 @@ pub fn put_area(
     })
 }
 
+/// A chosen area in the catalogue: its node and the names from the top of
+/// the tree down to it. A choice naming no area of the catalogue, or a
+/// tree deeper than its three levels, is unreadable stored data
+/// (`Corrupt`, a 500).
+pub fn place<'a>(
+    catalogue: &'a [AreaRow],
+    area_id: &str,
+) -> Result<(&'a AreaRow, Vec<String>), StoreError> {
+    let node = |id: &str| catalogue.iter().find(|a| a.id == id);
+    let chosen = node(area_id).ok_or_else(|| {
+        StoreError::Corrupt(format!(
+            "employee_interests: area {area_id} not in the catalogue"
+        ))
+    })?;
+    let mut path = Vec::new();
+    let mut at = Some(chosen);
+    while let Some(n) = at {
+        path.push(n.name.clone());
+        if path.len() > 3 {
+            return Err(StoreError::Corrupt(format!(
+                "competency_areas {area_id}: deeper than three levels"
+            )));
+        }
+        at = n.parent_id.as_deref().and_then(node);
+    }
+    path.reverse();
+    Ok((chosen, path))
+}
+
 /// One chosen area.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
 #[diesel(table_name = employee_interests)]

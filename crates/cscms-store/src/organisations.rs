@@ -76,6 +76,23 @@ pub fn get(conn: &mut DbConn, id: &OrgId) -> Result<Option<OrgRow>, StoreError> 
         .map_err(|e| StoreError::from(e).in_row("organisations", id))
 }
 
+/// The organisation a stored record names: one that is missing is
+/// unreadable stored data (`Corrupt`, a 500), never "not found".
+pub fn referenced(conn: &mut DbConn, id: &OrgId) -> Result<OrgRow, StoreError> {
+    get(conn, id)?
+        .ok_or_else(|| StoreError::Corrupt(format!("organisations {id}: named but missing")))
+}
+
+/// The ministry or department an organisation a stored record names is,
+/// or is under.
+pub fn ministry_of(conn: &mut DbConn, id: &OrgId) -> Result<OrgRow, StoreError> {
+    let org = referenced(conn, id)?;
+    match &org.parent_id {
+        Some(parent) => referenced(conn, parent),
+        None => Ok(org),
+    }
+}
+
 /// Active nodal and sub-nodal officers of an organisation.
 pub fn officers(conn: &mut DbConn, org_id: &OrgId) -> Result<Vec<NodalOfficerRow>, StoreError> {
     officers_in(conn, org_id, None)

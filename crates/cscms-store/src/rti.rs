@@ -2,7 +2,7 @@
 //! the reply deadline and the reply.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use cscms_domain::rti::FeeMode;
+use cscms_domain::rti::{self, Deadline, FeeMode};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -30,6 +30,20 @@ pub struct RtiRow {
     pub recorded_by: String,
     pub recorded_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+}
+
+impl RtiRow {
+    /// The reply deadline under the period in force on the day received
+    /// (RTI-1). The register takes no request received before there was
+    /// one, so a row without it is unreadable stored data (`Corrupt`).
+    pub fn deadline(&self) -> Result<Deadline, StoreError> {
+        rti::reply_due(self.received_on).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "rti_requests {}: received_on {} has no reply period",
+                self.id, self.received_on
+            ))
+        })
+    }
 }
 
 #[derive(Debug, Clone, Insertable)]

@@ -10,10 +10,15 @@
 //! the `webhook-id` lets the receiver drop a repeat.
 
 use chrono::{NaiveDateTime, Utc};
+use cscms_domain::client::ClientStatus;
 use cscms_domain::feed::{self, TypeFilter};
 use cscms_domain::principal::Principal;
-use cscms_domain::webhook;
+use cscms_domain::webhook::{self, DeliveryStatus, SubscriptionStatus};
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::prelude::*;
+use diesel::serialize::{self, Output, ToSql};
 use diesel::sql_types::{BigInt, Text, Timestamp};
 use serde::Serialize;
 
@@ -22,13 +27,65 @@ use crate::changes::ChangeRow;
 use crate::schema::{oauth_clients, webhook_deliveries, webhook_subscriptions};
 use crate::{DbConn, StoreError};
 
-pub const ENABLED: &str = "enabled";
-pub const DISABLED: &str = "disabled";
-pub const PENDING: &str = "pending";
-pub const DELIVERED: &str = "delivered";
-pub const FAILED: &str = "failed";
 /// The type of a test ping (never a change of the feed).
 pub const PING: &str = "webhook.ping";
+
+/// A subscription's change types as its column keeps them: `entity` or
+/// `entity.action` items separated by spaces. An item the feed does not
+/// know fails the row (`Corrupt`, a 500): dropping it would silently
+/// change what the subscription is sent.
+#[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct StoredTypes {
+    items: Vec<TypeFilter>,
+    text: String,
+}
+
+impl StoredTypes {
+    pub fn new(items: Vec<TypeFilter>) -> Self {
+        let text = items
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" ");
+        Self { items, text }
+    }
+
+    pub fn items(&self) -> &[TypeFilter] {
+        &self.items
+    }
+
+    /// The types as the column keeps them.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+impl<DB> FromSql<Text, DB> for StoredTypes
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, DB>>::from_sql(bytes)?;
+        let items = text
+            .split(' ')
+            .filter(|t| !t.is_empty())
+            .map(|t| TypeFilter::parse(t).ok_or_else(|| format!("unknown change type {t}")))
+            .collect::<Result<_, _>>()?;
+        Ok(Self { items, text })
+    }
+}
+
+impl<DB> ToSql<Text, DB> for StoredTypes
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        <str as ToSql<Text, DB>>::to_sql(self.text.as_str(), out)
+    }
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, AsChangeset)]
 #[diesel(table_name = webhook_subscriptions, treat_none_as_null = true)]
@@ -36,11 +93,11 @@ pub struct SubscriptionRow {
     pub id: i64,
     pub client_id: String,
     pub url: String,
-    pub types: String,
+    pub types: StoredTypes,
     pub secret: String,
     pub previous_secret: Option<String>,
     pub previous_until: Option<NaiveDateTime>,
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub disabled_reason: Option<String>,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -54,7 +111,7 @@ pub struct NewSubscription {
     pub url: String,
     pub types: String,
     pub secret: String,
-    pub status: String,
+    pub status: SubscriptionStatus,
     pub version: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -67,7 +124,7 @@ struct Audited<'a> {
     client_id: &'a str,
     url: &'a str,
     types: &'a str,
-    status: &'a str,
+    status: SubscriptionStatus,
     disabled_reason: Option<&'a str>,
     rotation_overlap_until: Option<NaiveDateTime>,
     version: i64,
@@ -83,8 +140,8 @@ fn change(
             id: r.id,
             client_id: &r.client_id,
             url: &r.url,
-            types: &r.types,
-            status: &r.status,
+            types: r.types.text(),
+            status: r.status,
             disabled_reason: r.disabled_reason.as_deref(),
             rotation_overlap_until: r.previous_until,
             version: r.version,
@@ -127,11 +184,12 @@ pub fn create(
 
 /// The client's subscriptions, oldest first.
 pub fn list(conn: &mut DbConn, client_id: &str) -> Result<Vec<SubscriptionRow>, StoreError> {
-    Ok(webhook_subscriptions::table
+    webhook_subscriptions::table
         .filter(webhook_subscriptions::client_id.eq(client_id))
         .order(webhook_subscriptions::id)
         .select(SubscriptionRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("webhook_subscriptions of", &client_id))
 }
 
 /// One subscription of the client; `None` if it is another client's.
@@ -140,12 +198,13 @@ pub fn get(
     client_id: &str,
     id: i64,
 ) -> Result<Option<SubscriptionRow>, StoreError> {
-    Ok(webhook_subscriptions::table
+    webhook_subscriptions::table
         .find(id)
         .filter(webhook_subscriptions::client_id.eq(client_id))
         .select(SubscriptionRow::as_select())
         .first(conn)
-        .optional()?)
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("webhook_subscriptions", &id))
 }
 
 /// Changes a subscription by `edit`, audited as `action`; `None` when the
@@ -211,11 +270,6 @@ pub fn delete<E>(
     })
 }
 
-/// The parsed types of a stored subscription (stored space-separated).
-pub fn stored_types(types: &str) -> Vec<TypeFilter> {
-    types.split(' ').filter_map(TypeFilter::parse).collect()
-}
-
 /// Whether a client with `scopes` (space-separated, as registered) reads
 /// changes of `entity` on the feed: the same rule as the feed's.
 pub fn client_reads(client_id: &str, scopes: &str, entity: &str) -> bool {
@@ -232,7 +286,7 @@ struct NewDelivery<'a> {
     event_type: &'a str,
     entity: &'a str,
     entity_id: &'a str,
-    status: &'a str,
+    status: DeliveryStatus,
     attempts: i32,
     next_attempt_at: NaiveDateTime,
     created_at: NaiveDateTime,
@@ -261,24 +315,21 @@ pub(crate) fn enqueue_many(
     events: &[(i64, &Change)],
     at: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    let subs: Vec<(i64, String, String, String)> = webhook_subscriptions::table
+    let subs: Vec<(i64, StoredTypes, String, String)> = webhook_subscriptions::table
         .inner_join(oauth_clients::table)
-        .filter(webhook_subscriptions::status.eq(ENABLED))
-        .filter(oauth_clients::status.eq("active"))
+        .filter(webhook_subscriptions::status.eq(SubscriptionStatus::Enabled))
+        .filter(oauth_clients::status.eq(ClientStatus::Active))
         .select((
             webhook_subscriptions::id,
             webhook_subscriptions::types,
             oauth_clients::client_id,
             oauth_clients::scopes,
         ))
-        .load(conn)?;
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("webhook_subscriptions", &"enabled"))?;
     if subs.is_empty() {
         return Ok(());
     }
-    let subs: Vec<(i64, Vec<TypeFilter>, String, String)> = subs
-        .into_iter()
-        .map(|(id, types, client, scopes)| (id, stored_types(&types), client, scopes))
-        .collect();
     let kinds: Vec<String> = events
         .iter()
         .map(|(_, change)| feed::change_type(change.entity, change.action))
@@ -289,7 +340,7 @@ pub(crate) fn enqueue_many(
         .flat_map(|((event_id, change), event_type)| {
             subs.iter()
                 .filter(|(_, types, client, scopes)| {
-                    webhook::matches(types, change.entity, change.action)
+                    webhook::matches(types.items(), change.entity, change.action)
                         && client_reads(client, scopes, change.entity)
                 })
                 .map(move |(id, ..)| NewDelivery {
@@ -299,7 +350,7 @@ pub(crate) fn enqueue_many(
                     event_type,
                     entity: change.entity,
                     entity_id: &change.entity_id,
-                    status: PENDING,
+                    status: DeliveryStatus::Pending,
                     attempts: 0,
                     next_attempt_at: at,
                     created_at: at,
@@ -331,10 +382,11 @@ fn queue_change(action: &'static str, sub: &SubscriptionRow, delivery: &Delivery
 }
 
 fn delivery(conn: &mut DbConn, id: i64) -> Result<DeliveryRow, StoreError> {
-    Ok(webhook_deliveries::table
+    webhook_deliveries::table
         .find(id)
         .select(DeliveryRow::as_select())
-        .first(conn)?)
+        .first(conn)
+        .map_err(|e| StoreError::from(e).in_row("webhook_deliveries", &id))
 }
 
 /// Queues a test ping for a subscription, audited.
@@ -363,7 +415,7 @@ pub fn enqueue_ping(conn: &mut DbConn, subscription_id: i64) -> Result<i64, Stor
             event_type: PING,
             entity: PING,
             entity_id: &id,
-            status: PENDING,
+            status: DeliveryStatus::Pending,
             attempts: 0,
             next_attempt_at: now,
             created_at: now,
@@ -382,7 +434,7 @@ pub struct DeliveryRow {
     pub event_type: String,
     pub entity: String,
     pub entity_id: String,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub claim: Option<String>,
@@ -408,10 +460,11 @@ pub fn deliveries(
     if let Some(b) = before_id {
         q = q.filter(webhook_deliveries::id.lt(b));
     }
-    Ok(q.order(webhook_deliveries::id.desc())
+    q.order(webhook_deliveries::id.desc())
         .limit(limit)
         .select(DeliveryRow::as_select())
-        .load(conn)?)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("webhook_deliveries of", &subscription_id))
 }
 
 /// Queues one delivery again, now, with its attempts reset and the same
@@ -431,7 +484,7 @@ pub fn redeliver(
                 .filter(webhook_deliveries::subscription_id.eq(subscription_id)),
         )
         .set((
-            webhook_deliveries::status.eq(PENDING),
+            webhook_deliveries::status.eq(DeliveryStatus::Pending),
             webhook_deliveries::attempts.eq(0),
             webhook_deliveries::next_attempt_at.eq(now),
             webhook_deliveries::claim.eq(None::<String>),
@@ -453,7 +506,7 @@ pub fn redeliver(
 pub struct Claimed {
     pub delivery: DeliveryRow,
     pub subscription: SubscriptionRow,
-    pub client_status: String,
+    pub client_status: ClientStatus,
     pub client_scopes: String,
     /// The change, as the feed serves it; `None` for a ping or a change
     /// pruned since.
@@ -520,7 +573,7 @@ pub fn claim(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let rows: Vec<(DeliveryRow, SubscriptionRow, String, String)> = webhook_deliveries::table
+    let rows: Vec<(DeliveryRow, SubscriptionRow, ClientStatus, String)> = webhook_deliveries::table
         .inner_join(webhook_subscriptions::table.inner_join(oauth_clients::table))
         .filter(webhook_deliveries::id.eq_any(&ids))
         .filter(webhook_deliveries::claim.eq(claim))
@@ -531,7 +584,8 @@ pub fn claim(
             oauth_clients::status,
             oauth_clients::scopes,
         ))
-        .load(conn)?;
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("webhook_deliveries claimed as", &claim))?;
     let events: Vec<i64> = rows.iter().filter_map(|r| r.0.event_id).collect();
     let changes = crate::changes::by_ids(conn, &events)?;
     Ok(rows
@@ -617,11 +671,11 @@ pub fn finish(
 fn settled(
     a: &Attempt,
     now: NaiveDateTime,
-) -> (&'static str, NaiveDateTime, Option<NaiveDateTime>) {
+) -> (DeliveryStatus, NaiveDateTime, Option<NaiveDateTime>) {
     match &a.outcome {
-        Outcome::Delivered => (DELIVERED, now, Some(now)),
-        Outcome::Retry(at) => (PENDING, *at, None),
-        Outcome::Failed { .. } => (FAILED, now, None),
+        Outcome::Delivered => (DeliveryStatus::Delivered, now, Some(now)),
+        Outcome::Retry(at) => (DeliveryStatus::Pending, *at, None),
+        Outcome::Failed { .. } => (DeliveryStatus::Failed, now, None),
     }
 }
 
@@ -667,7 +721,7 @@ fn record_pg(
     for a in attempts {
         let (status, next, delivered_at) = settled(a, now);
         ids.push(a.delivery_id);
-        statuses.push(status);
+        statuses.push(status.as_str());
         nexts.push(next);
         delivered.push(delivered_at);
     }
@@ -706,11 +760,11 @@ fn disable(conn: &mut DbConn, actor: &Actor, id: i64, why: &str) -> Result<(), S
         return Ok(());
     };
     update(conn, actor, &client, id, "disable", |before| {
-        if before.status != ENABLED {
+        if before.status != SubscriptionStatus::Enabled {
             return Err(());
         }
         Ok(SubscriptionRow {
-            status: DISABLED.to_owned(),
+            status: SubscriptionStatus::Disabled,
             disabled_reason: Some(why.to_owned()),
             ..before.clone()
         })
@@ -721,7 +775,7 @@ fn disable(conn: &mut DbConn, actor: &Actor, id: i64, why: &str) -> Result<(), S
 /// Deliveries still owed (pending), for a subscription or all.
 pub fn pending(conn: &mut DbConn, subscription_id: Option<i64>) -> Result<i64, StoreError> {
     let mut q = webhook_deliveries::table
-        .filter(webhook_deliveries::status.eq(PENDING))
+        .filter(webhook_deliveries::status.eq(DeliveryStatus::Pending))
         .into_boxed();
     if let Some(s) = subscription_id {
         q = q.filter(webhook_deliveries::subscription_id.eq(s));
@@ -734,7 +788,7 @@ pub fn pending(conn: &mut DbConn, subscription_id: Option<i64>) -> Result<i64, S
 pub fn prune(conn: &mut DbConn, cutoff: NaiveDateTime) -> Result<usize, StoreError> {
     Ok(diesel::delete(
         webhook_deliveries::table
-            .filter(webhook_deliveries::status.ne(PENDING))
+            .filter(webhook_deliveries::status.ne(DeliveryStatus::Pending))
             .filter(webhook_deliveries::created_at.lt(cutoff)),
     )
     .execute(conn)?)

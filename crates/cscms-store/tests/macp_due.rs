@@ -254,7 +254,7 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
                         cscms_store::apars::import_all(
                             &mut c,
                             &actor(),
-                            &[(code.clone(), apar)],
+                            &[(code.parse().unwrap(), apar)],
                             AparSource::Sparrow,
                         )
                         .unwrap();

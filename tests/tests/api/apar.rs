@@ -121,7 +121,7 @@ async fn import_is_idempotent_and_reports_a_bad_row_by_index() {
         .await;
     assert_eq!(trail.len(), 2);
     assert_eq!(trail[1].action, "update");
-    assert_eq!(trail[1].actor_role, "integration");
+    assert_eq!(trail[1].actor_role.as_str(), "integration");
     let before: Value = serde_json::from_str(trail[1].before_json.as_deref().unwrap()).unwrap();
     let after: Value = serde_json::from_str(trail[1].after_json.as_deref().unwrap()).unwrap();
     assert_eq!(

@@ -339,7 +339,7 @@ async fn each_filing_is_one_audit_row_with_before_and_after() {
         (trail[0].action.as_str(), trail[1].action.as_str()),
         ("file", "revise")
     );
-    assert_eq!(trail[0].actor_role, "employee");
+    assert_eq!(trail[0].actor_role.as_str(), "employee");
     assert_eq!(trail[0].org_id.as_deref(), Some("MHA-NDMA"));
     assert_eq!(
         Some(trail[0].request_id.as_str()),

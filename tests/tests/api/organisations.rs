@@ -19,7 +19,7 @@ async fn dopt_creates_and_the_change_is_audited() {
         .await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].action, "create");
-    assert_eq!(trail[0].actor_role, "dopt");
+    assert_eq!(trail[0].actor_role.as_str(), "dopt");
     assert_eq!(trail[0].request_id, request_id);
     assert!(trail[0].before_json.is_none());
     assert!(trail[0]

@@ -410,7 +410,7 @@ async fn one_audit_row_per_mutation_with_before_and_after() {
         4,
         "only the changed sections: {after}"
     );
-    assert_eq!(trail[1].actor_role, "employee");
+    assert_eq!(trail[1].actor_role.as_str(), "employee");
     // A refused change writes nothing.
     let tag = etag(&app, IN_MHA, &me).await;
     app.patch_json(

@@ -700,7 +700,7 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
                         url: "https://hooks.example.gov.in/cscms".into(),
                         types: "organisation".into(),
                         secret: cscms_api::webhooks::sign::new_secret(),
-                        status: "enabled".into(),
+                        status: cscms_domain::webhook::SubscriptionStatus::Enabled,
                         version: 1,
                         created_at: now,
                         updated_at: now,

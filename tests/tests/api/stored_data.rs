@@ -80,3 +80,280 @@ async fn an_unreadable_advertisement_is_a_fault_not_a_missing_one() {
     let r = app.get("/v1/deputation/advertisements", &sub).await;
     assert_fault(&r, "garbled");
 }
+
+/// Plants a value the CHECK constraint of `table.column` refuses, as a
+/// constraint lost to a hand-made migration or restore would let in: set
+/// aside for this statement (SQLite), or dropped from this test's own
+/// database (PostgreSQL, where a column's CHECK is `table_column_check`).
+async fn execute_unchecked(
+    app: &TestApp,
+    table: &'static str,
+    column: &'static str,
+    sql: &'static str,
+) {
+    app.db(move |c| {
+        let sql = match c {
+            cscms_store::DbConn::Sqlite(_) => format!(
+                "PRAGMA ignore_check_constraints = ON; {sql}; PRAGMA ignore_check_constraints = OFF;"
+            ),
+            cscms_store::DbConn::Pg(_) => {
+                format!("ALTER TABLE {table} DROP CONSTRAINT {table}_{column}_check; {sql};")
+            }
+        };
+        cscms_store::testing::execute(c, &sql)
+    })
+    .await;
+}
+
+#[actix_web::test]
+async fn an_unreadable_client_portal_status_or_key_set_fails_the_register() {
+    let app = spawn().await;
+    let (id, _) = crate::clients::keyed_client(&app, &["apar:write"]).await;
+    let path = format!("/v1/clients/{id}");
+    assert_eq!(app.get(&path, &app.dopt()).await.status, 200);
+    execute(&app, "UPDATE oauth_clients SET portal = 'telegraph'").await;
+    assert_fault(&app.get(&path, &app.dopt()).await, "telegraph");
+    assert_fault(&app.get("/v1/clients", &app.dopt()).await, "telegraph");
+    execute(
+        &app,
+        "UPDATE oauth_clients SET portal = 'sparrow', jwks = '{\"keys\": [unquoted]}'",
+    )
+    .await;
+    assert_fault(&app.get(&path, &app.dopt()).await, "unquoted");
+    execute(&app, "UPDATE oauth_clients SET jwks = NULL").await;
+    assert_eq!(app.get(&path, &app.dopt()).await.status, 200);
+    execute_unchecked(
+        &app,
+        "oauth_clients",
+        "status",
+        "UPDATE oauth_clients SET status = 'dormant'",
+    )
+    .await;
+    assert_fault(&app.get(&path, &app.dopt()).await, "dormant");
+}
+
+/// A client's subscription with a ping queued, made behind the API.
+async fn subscription(app: &TestApp) -> (String, i64) {
+    let (client, _) = crate::clients::keyed_client(app, &["organisations:read"]).await;
+    let key = client.clone();
+    let now = Utc::now().naive_utc();
+    let sub = app
+        .db(move |c| {
+            let sub = cscms_store::webhooks::create(
+                c,
+                &cscms_store::audit::Actor {
+                    sub: "fixture".into(),
+                    role: "dopt".into(),
+                    request_id: "fixture".into(),
+                },
+                cscms_store::webhooks::NewSubscription {
+                    client_id: key,
+                    url: "https://hooks.example.gov.in/cscms".into(),
+                    types: "organisation".into(),
+                    secret: cscms_api::webhooks::sign::new_secret(),
+                    status: cscms_domain::webhook::SubscriptionStatus::Enabled,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            cscms_store::webhooks::enqueue_ping(c, sub.id)?;
+            Ok(sub.id)
+        })
+        .await;
+    (client, sub)
+}
+
+#[actix_web::test]
+async fn an_unreadable_webhook_or_delivery_status_is_a_fault() {
+    let app = spawn().await;
+    let (client, sub) = subscription(&app).await;
+    let one = format!("/v1/clients/{client}/webhooks/{sub}");
+    let queue = format!("{one}/deliveries");
+    assert_eq!(app.get(&one, &app.dopt()).await.status, 200);
+    let r = app.get(&queue, &app.dopt()).await;
+    assert_eq!(r.json["items"][0]["status"], "pending", "{}", r.json);
+    execute_unchecked(
+        &app,
+        "webhook_deliveries",
+        "status",
+        "UPDATE webhook_deliveries SET status = 'mislaid'",
+    )
+    .await;
+    assert_fault(&app.get(&queue, &app.dopt()).await, "mislaid");
+    execute_unchecked(
+        &app,
+        "webhook_subscriptions",
+        "status",
+        "UPDATE webhook_subscriptions SET status = 'paused'",
+    )
+    .await;
+    assert_fault(&app.get(&one, &app.dopt()).await, "paused");
+    let list = format!("/v1/clients/{client}/webhooks");
+    assert_fault(&app.get(&list, &app.dopt()).await, "paused");
+}
+
+#[actix_web::test]
+async fn an_unreadable_actor_role_or_audit_document_fails_the_trail_and_the_feed() {
+    let app = spawn().await;
+    crate::rti::register(&app, Utc::now().date_naive(), "cash").await;
+    assert_eq!(app.get("/v1/audit", &app.dopt()).await.status, 200);
+    let r = app.get("/v1/changes?limit=1000", &app.dopt()).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert!(!r.json["changes"].as_array().unwrap().is_empty());
+    // The trail is append-only: the unreadable rows are appended.
+    execute(
+        &app,
+        "INSERT INTO audit_log (at, actor_sub, actor_role, action, entity, entity_id,
+             before_json, after_json, request_id)
+         VALUES ('2026-01-01 00:00:00', 'planted', 'wizard', 'register', 'rti_request', 'w1',
+             NULL, '{}', 'planted');
+         INSERT INTO change_events (at, entity, entity_id, action, audit_id)
+         SELECT '2026-01-01 00:00:00', 'rti_request', 'w1', 'register', MAX(id) FROM audit_log;
+         INSERT INTO audit_log (at, actor_sub, actor_role, action, entity, entity_id,
+             before_json, after_json, request_id)
+         VALUES ('2026-01-01 00:00:00', 'planted', 'dopt', 'register', 'rti_request', 's1',
+             NULL, '{\"subject\": smudged', 'planted')",
+    )
+    .await;
+    assert_fault(&app.get("/v1/audit", &app.dopt()).await, "wizard");
+    assert_fault(
+        &app.get("/v1/changes?limit=1000", &app.dopt()).await,
+        "wizard",
+    );
+    // A document that is not JSON is a fault too, not a change of nothing.
+    let r = app
+        .get("/v1/audit?entity=rti_request&entity_id=s1", &app.dopt())
+        .await;
+    assert_fault(&r, "smudged");
+}
+
+#[actix_web::test]
+async fn an_unreadable_apar_source_or_grading_fails_the_employees_apars() {
+    let app = spawn().await;
+    let rows = serde_json::json!({"rows": [{"employee_code": IN_MHA, "from": "2022-04-01",
+        "to": "2023-03-31", "grading": "very_good"}]});
+    let token = app.token(
+        cscms_domain::principal::Role::Integration,
+        Some(cscms_domain::principal::scopes::APAR_WRITE),
+    );
+    let r = crate::apar::import(&app, &token, &rows).await;
+    assert_eq!(r.json["created"], 1, "{}", r.json);
+    let path = format!("/v1/employees/{IN_MHA}/apars");
+    let r = app.get(&path, &app.dopt()).await;
+    assert_eq!(r.json["items"][0]["source"], "sparrow", "{}", r.json);
+    execute_unchecked(
+        &app,
+        "apars",
+        "source",
+        "UPDATE apars SET source = 'carrier_pigeon'",
+    )
+    .await;
+    assert_fault(&app.get(&path, &app.dopt()).await, "carrier_pigeon");
+    // A reimport reads the stored row before reconciling: a fault too.
+    assert_fault(
+        &crate::apar::import(&app, &token, &rows).await,
+        "carrier_pigeon",
+    );
+}
+
+#[actix_web::test]
+async fn a_stored_request_without_a_reply_period_is_a_fault() {
+    let app = spawn().await;
+    let id = crate::rti::register(&app, Utc::now().date_naive(), "cash").await["id"]
+        .as_i64()
+        .unwrap();
+    let path = format!("/v1/rti/requests/{id}");
+    assert_eq!(app.get(&path, &app.dopt()).await.status, 200);
+    // Before the RTI Act's reply period existed: no deadline can be read.
+    execute(&app, "UPDATE rti_requests SET received_on = '1901-01-01'").await;
+    assert_fault(&app.get(&path, &app.dopt()).await, "1901");
+    assert_fault(&app.get("/v1/rti/requests", &app.dopt()).await, "1901");
+}
+
+#[actix_web::test]
+async fn a_catalogue_tree_that_loops_fails_the_choice_it_holds() {
+    let app = spawn().await;
+    crate::interests::catalogue(&app).await;
+    let me = submitted(&app, IN_MHA).await;
+    let path = format!("/v1/employees/{IN_MHA}/interests");
+    let r = app
+        .call(
+            actix_web::test::TestRequest::put()
+                .uri(&path)
+                .insert_header(("Authorization", format!("Bearer {me}")))
+                .insert_header(("If-Match", "\"0\""))
+                .set_json(serde_json::json!({"items": [
+                    {"area_id": "behavioural.communication.writing", "note": "For my desk"}]})),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["items"][0]["path"].as_array().unwrap().len(), 3);
+    // The area made a child of its own grandchild: the path never ends.
+    execute(
+        &app,
+        "UPDATE competency_areas SET parent_id = 'behavioural.communication.writing'
+         WHERE id = 'behavioural'",
+    )
+    .await;
+    assert_fault(&app.get(&path, &me).await, "Node behavioural");
+}
+
+#[actix_web::test]
+async fn an_unreadable_earlier_claim_fails_the_next_claim_rather_than_dropping_it() {
+    use crate::delpge::{claim, enrol, notify};
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let first = enrol(&app, &me, notify(&app, "A", &[]).await).await;
+    claim(&app, &me, first, "B").await;
+    let second = enrol(&app, &me, notify(&app, "D", &[]).await).await;
+    // A reimbursement counted against later claims that no longer reads as
+    // a category: the block's units cannot be counted, so nothing is decided.
+    execute_unchecked(
+        &app,
+        "delpge_claims",
+        "category",
+        "UPDATE delpge_claims SET category = 'Q'",
+    )
+    .await;
+    let r = app
+        .post_json(
+            "/v1/delpge/claims",
+            &me,
+            &serde_json::json!({"enrolment_id": second, "fee_paid": 12000,
+                "receipt_reference": "IGNOU/RC-DEL/2026/004513",
+                "completed_on": Utc::now().date_naive(), "grade": "B"}),
+        )
+        .await;
+    assert_fault(&r, "\"Q\"");
+}
+
+#[actix_web::test]
+async fn an_unknown_change_type_fails_the_subscription_rather_than_being_dropped() {
+    let app = spawn().await;
+    let (client, sub) = subscription(&app).await;
+    let one = format!("/v1/clients/{client}/webhooks/{sub}");
+    let r = app.get(&one, &app.dopt()).await;
+    assert_eq!(
+        r.json["types"],
+        serde_json::json!(["organisation"]),
+        "{}",
+        r.json
+    );
+    execute(
+        &app,
+        "UPDATE webhook_subscriptions SET types = 'organisation horoscope'",
+    )
+    .await;
+    assert_fault(&app.get(&one, &app.dopt()).await, "horoscope");
+    // A change to deliver reads every enabled subscription: the write that
+    // owes it fails whole rather than skip one.
+    let r = app
+        .post_json(
+            "/v1/rti/requests",
+            &app.dopt(),
+            &crate::rti::request(Utc::now().date_naive(), "cash"),
+        )
+        .await;
+    assert_fault(&r, "horoscope");
+}

@@ -942,7 +942,7 @@ async fn ssrf_targets_are_refused_at_subscription_and_at_delivery() {
                     url,
                     types: "vigilance_status".into(),
                     secret: cscms_api::webhooks::sign::new_secret(),
-                    status: "enabled".into(),
+                    status: cscms_domain::webhook::SubscriptionStatus::Enabled,
                     version: 1,
                     created_at: now,
                     updated_at: now,

@@ -250,7 +250,7 @@ impl TryFrom<&AparRow> for AparView {
         };
         Ok(Self {
             id: r.id,
-            employee_code: r.employee_code.clone(),
+            employee_code: r.employee_code.as_str().to_owned(),
             from: r.period_from,
             to: r.period_to,
             reporting_year: ReportingYear::containing(r.period_to),
@@ -263,7 +263,7 @@ impl TryFrom<&AparRow> for AparView {
                 source,
                 value: grading.value(),
             },
-            source: r.source.clone(),
+            source: r.source.as_str().to_owned(),
             version: r.version,
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
@@ -370,16 +370,21 @@ fn refusal(prefix: &str, r: &Refused) -> FieldError {
     }
 }
 
-fn parse_row(value: serde_json::Value, prefix: &str) -> Result<(String, Apar), Vec<FieldError>> {
+fn parse_row(
+    value: serde_json::Value,
+    prefix: &str,
+) -> Result<(EmployeeCode, Apar), Vec<FieldError>> {
     let row: AparImportRow = parse_value(value, prefix).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
-    if let Err(e) = EmployeeCode::parse(&row.employee_code) {
-        errors.push(FieldError::new(
-            format!("{prefix}.employee_code"),
-            "invalid",
-            e.to_string(),
-        ));
-    }
+    let code = EmployeeCode::parse(&row.employee_code)
+        .map_err(|e| {
+            errors.push(FieldError::new(
+                format!("{prefix}.employee_code"),
+                "invalid",
+                e.to_string(),
+            ))
+        })
+        .ok();
     let input = AparInput {
         from: row.from,
         to: row.to,
@@ -391,8 +396,8 @@ fn parse_row(value: serde_json::Value, prefix: &str) -> Result<(String, Apar), V
     let apar = input
         .parse(prefix, &mut errors)
         .and_then(|d| d.complete(prefix, &mut errors));
-    match apar {
-        Some(a) if errors.is_empty() => Ok((row.employee_code, a)),
+    match (code, apar) {
+        (Some(code), Some(a)) if errors.is_empty() => Ok((code, a)),
         _ => {
             errors.sort_by(|a, b| a.field.cmp(&b.field));
             Err(errors)
@@ -463,7 +468,7 @@ pub async fn import(
         results.push(RowResult {
             index,
             status,
-            employee_code: Some(code),
+            employee_code: Some(code.as_str().to_owned()),
             id: row.map(|r| r.id),
             version: row.map(|r| r.version),
             errors,
@@ -518,7 +523,7 @@ pub async fn list(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, _, rows) = super::visible_employee_with(&state, &who, Family::Apar, &code, |c, e| {
-        cscms_store::apars::list_for(c, e.code.as_str())
+        cscms_store::apars::list_for(c, &e.code)
     })
     .await?;
     let items = rows
@@ -557,7 +562,7 @@ pub async fn create(
         return Err(ApiError::validation(errors));
     };
     let actor = actor(&who, &req);
-    let key = code.as_str().to_owned();
+    let key = code.clone();
     let written = state
         .db(move |c| cscms_store::apars::create(c, &actor, &key, &apar))
         .await?
@@ -603,7 +608,7 @@ pub async fn correct(
         return Err(ApiError::validation(errors));
     };
     let actor = actor(&who, &req);
-    let key = code.as_str().to_owned();
+    let key = code.clone();
     let written = state
         .db(move |c| {
             cscms_store::apars::correct(c, &actor, &key, id, &draft.apar, draft.representation)

@@ -2,8 +2,10 @@
 
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
+use cscms_domain::principal::ActorRole;
 use cscms_domain::scope::{visibility, Family, Op, Visibility};
 use cscms_store::audit::{AuditFilter, AuditRow};
+use cscms_store::StoreError;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -18,7 +20,7 @@ pub struct AuditEntry {
     pub id: i64,
     pub at: DateTime<Utc>,
     pub actor_sub: String,
-    pub actor_role: String,
+    pub actor_role: ActorRole,
     pub action: String,
     pub entity: String,
     pub entity_id: String,
@@ -34,13 +36,11 @@ pub struct AuditEntry {
     pub request_id: String,
 }
 
-impl From<AuditRow> for AuditEntry {
-    fn from(r: AuditRow) -> Self {
-        let parse = |s: Option<String>| {
-            s.and_then(|s| serde_json::from_str(&s).ok())
-                .unwrap_or(serde_json::Value::Null)
-        };
-        Self {
+impl TryFrom<AuditRow> for AuditEntry {
+    type Error = StoreError;
+    fn try_from(r: AuditRow) -> Result<Self, StoreError> {
+        let (before, after) = r.documents()?;
+        Ok(Self {
             id: r.id,
             at: utc(r.at),
             actor_sub: r.actor_sub,
@@ -49,10 +49,10 @@ impl From<AuditRow> for AuditEntry {
             entity: r.entity,
             entity_id: r.entity_id,
             organisation_id: r.org_id,
-            before: parse(r.before_json),
-            after: parse(r.after_json),
+            before: before.unwrap_or_default(),
+            after: after.unwrap_or_default(),
             request_id: r.request_id,
-        }
+        })
     }
 }
 
@@ -147,7 +147,10 @@ pub async fn list(
         _ => None,
     };
     Ok(HttpResponse::Ok().json(AuditPage {
-        items: rows.into_iter().map(AuditEntry::from).collect(),
+        items: rows
+            .into_iter()
+            .map(AuditEntry::try_from)
+            .collect::<Result<_, _>>()?,
         next,
     }))
 }

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::feed::{self, Position, TypeFilter};
+use cscms_domain::principal::ActorRole;
 use cscms_domain::scope::Op;
 use cscms_store::changes::ChangeRow;
 use serde::{Deserialize, Serialize};
@@ -45,7 +46,7 @@ pub struct ChangeEvent {
     pub version: i64,
     pub at: DateTime<Utc>,
     /// The role of whoever made the change (never who they are).
-    pub actor_role: String,
+    pub actor_role: ActorRole,
     /// Where to read the record now; null where the record has no address
     /// of its own.
     pub href: Option<String>,

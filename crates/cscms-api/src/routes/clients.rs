@@ -9,6 +9,7 @@ use cscms_domain::client::{is_known_scope, AuthMethod, ClientStatus, Portal};
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::Op;
 use cscms_store::clients::ClientRow;
+use cscms_store::json::Json;
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -45,34 +46,26 @@ pub struct Client {
     pub updated_at: DateTime<Utc>,
 }
 
-impl Client {
-    fn of(r: ClientRow) -> Result<Self, ApiError> {
-        let corrupt =
-            |what: &str| ApiError::Internal(format!("stored client {}: {what}", r.client_id));
-        Ok(Self {
-            portal: r.portal.parse().map_err(|_| corrupt("portal"))?,
-            auth_method: oauth::parse_method(&r.auth_method)
-                .ok_or_else(|| corrupt("auth_method"))?,
-            status: oauth::parse_status(&r.status).ok_or_else(|| corrupt("status"))?,
+impl From<ClientRow> for Client {
+    fn from(r: ClientRow) -> Self {
+        Self {
+            portal: r.portal,
+            auth_method: r.auth_method,
+            status: r.status,
             scopes: r
                 .scopes
                 .split(' ')
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
                 .collect(),
-            jwks: r
-                .jwks
-                .as_deref()
-                .map(serde_json::from_str)
-                .transpose()
-                .map_err(|_| corrupt("jwks"))?,
+            jwks: r.jwks.map(Json::into_inner),
             secret_set: r.secret_hash.is_some(),
             version: r.version,
             created_at: utc(r.created_at),
             updated_at: utc(r.updated_at),
             client_id: r.client_id,
             name: r.name,
-        })
+        }
     }
 }
 
@@ -138,7 +131,7 @@ fn scope_errors(scopes: &[String]) -> Vec<FieldError> {
 
 /// A client's credentials as stored, and the secret to show once.
 struct Credentials {
-    jwks: Option<String>,
+    jwks: Option<Json<serde_json::Value>>,
     secret_hash: Option<String>,
     secret: Option<String>,
 }
@@ -153,6 +146,7 @@ fn credentials(
         (AuthMethod::PrivateKeyJwt, Some(set)) => {
             let stored = oauth::parse_client_jwks(set)
                 .map_err(|e| ApiError::invalid("body.jwks", "invalid", e))?;
+            let stored = Json::new(stored)?;
             Ok(Credentials {
                 jwks: Some(stored),
                 secret_hash: None,
@@ -232,12 +226,12 @@ pub async fn register(
     let row = ClientRow {
         client_id: format!("{}-{suffix}", body.portal.as_str()),
         name: body.name.trim().to_owned(),
-        portal: body.portal.as_str().to_owned(),
+        portal: body.portal,
         scopes: scopes.join(" "),
-        auth_method: body.auth_method.as_str().to_owned(),
+        auth_method: body.auth_method,
         jwks,
         secret_hash,
-        status: ClientStatus::Active.as_str().to_owned(),
+        status: ClientStatus::Active,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -250,7 +244,7 @@ pub async fn register(
         .insert_header(("Location", format!("/v1/clients/{}", created.client_id)))
         .insert_header(("Cache-Control", "no-store"))
         .json(ClientWithSecret {
-            client: Client::of(created)?,
+            client: created.into(),
             client_secret: secret,
         }))
 }
@@ -266,7 +260,7 @@ pub async fn register(
 pub async fn list(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageClients)?;
     let rows = state.db(cscms_store::clients::list).await?;
-    let items = rows.into_iter().map(Client::of).collect::<Result<_, _>>()?;
+    let items = rows.into_iter().map(Client::from).collect();
     Ok(HttpResponse::Ok().json(ClientList { items }))
 }
 
@@ -290,14 +284,14 @@ pub async fn get(
         .read(move |c| cscms_store::clients::get(c, &key))
         .await?
         .ok_or_else(|| not_found(&id))?;
-    Ok(HttpResponse::Ok().json(Client::of(row)?))
+    Ok(HttpResponse::Ok().json(Client::from(row)))
 }
 
 /// Why a status change was refused.
-fn transition(action: &str, current: &str, allowed: &[&str]) -> ApiError {
+fn transition(action: &str, current: ClientStatus, allowed: &[&str]) -> ApiError {
     ApiError::InvalidTransition {
         action: action.into(),
-        current: current.into(),
+        current: current.as_str().into(),
         allowed: allowed.iter().map(|s| (*s).to_owned()).collect(),
     }
 }
@@ -319,16 +313,16 @@ async fn set_status(
     let changed = state
         .db(move |c| {
             cscms_store::clients::update(c, &actor, &key, action, |before| {
-                if before.status != from.as_str() {
+                if before.status != from {
                     let other = if action == "suspend" {
                         "resume"
                     } else {
                         "suspend"
                     };
-                    return Err(transition(action, &before.status, &[other, "delete"]));
+                    return Err(transition(action, before.status, &[other, "delete"]));
                 }
                 Ok(ClientRow {
-                    status: to.as_str().to_owned(),
+                    status: to,
                     ..before.clone()
                 })
             })
@@ -337,7 +331,7 @@ async fn set_status(
         .ok_or_else(|| not_found(&id))??;
     // This instance stops at once; the others within CSCMS_CLIENT_CHECK_SECS.
     state.oauth.clients().forget(&id);
-    Ok(HttpResponse::Ok().json(Client::of(changed)?))
+    Ok(HttpResponse::Ok().json(Client::from(changed)))
 }
 
 /// Suspend a client
@@ -407,8 +401,7 @@ pub async fn rotate(
         .read(move |c| cscms_store::clients::get(c, &key))
         .await?
         .ok_or_else(|| not_found(&id))?;
-    let method = oauth::parse_method(&current.auth_method)
-        .ok_or_else(|| ApiError::Internal(format!("stored client {id}: auth_method")))?;
+    let method = current.auth_method;
     let Credentials {
         jwks,
         secret_hash,
@@ -431,7 +424,7 @@ pub async fn rotate(
     Ok(HttpResponse::Ok()
         .insert_header(("Cache-Control", "no-store"))
         .json(ClientWithSecret {
-            client: Client::of(changed)?,
+            client: changed.into(),
             client_secret: secret,
         }))
 }
@@ -462,8 +455,8 @@ pub async fn remove(
     state
         .db(move |c| {
             cscms_store::clients::delete(c, &actor, &key, |row| {
-                if row.status == ClientStatus::Active.as_str() {
-                    Err(transition("delete", &row.status, &["suspend"]))
+                if row.status == ClientStatus::Active {
+                    Err(transition("delete", row.status, &["suspend"]))
                 } else {
                     Ok(())
                 }

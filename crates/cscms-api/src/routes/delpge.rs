@@ -10,8 +10,7 @@ use cscms_domain::organisation::{ministry_of, OrgKind};
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{visibility, Family, Op};
 use cscms_domain::trn::{
-    self, Category, Claim, ClaimAction, ClaimOutcome, ClaimState, Earned, EnrolRefusal, Grade,
-    CLAIM,
+    self, Category, Claim, ClaimAction, ClaimOutcome, ClaimState, EnrolRefusal, Grade, CLAIM,
 };
 use cscms_store::delpge::{
     ClaimFiling, ClaimRecord, ClaimRow, Decided, Enrolment, NewProgramme, ProgrammeRow,
@@ -22,7 +21,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::workflow::{allowed, corrupt, to_json, today, StepView};
+use super::workflow::{allowed, to_json, today, StepView};
 use super::{actor, utc, visible_employee};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError, ProblemCode};
@@ -245,14 +244,15 @@ pub async fn enrol(
         .db(move |c| {
             let e = cscms_store::employees::get(c, &key)?;
             let org = match &e {
-                Some(e) => cscms_store::organisations::get(c, &e.record.org_id)?,
+                Some(e) => Some(cscms_store::organisations::referenced(c, &e.record.org_id)?),
                 None => None,
             };
             Ok((e, org))
         })
         .await?;
-    let employee = employee.ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?;
-    let org = org.ok_or_else(|| corrupt("organisation"))?;
+    let (employee, org) = employee
+        .zip(org)
+        .ok_or_else(|| ApiError::not_found(format!("Employee {code}")))?;
     let ministry = ministry_of(&employee.record.org_id, employee.org_parent.as_ref()).clone();
     let as_of = today();
     let case = trn::EnrolmentCase {
@@ -511,16 +511,7 @@ pub async fn file_claim(
     let filed = state
         .db(move |c| {
             cscms_store::delpge::file_claim(c, &actor, &filing, |earned| {
-                let earned: Vec<Earned> = earned
-                    .iter()
-                    .filter_map(|(cat, on)| {
-                        Some(Earned {
-                            category: cat.parse().ok()?,
-                            completed_on: *on,
-                        })
-                    })
-                    .collect();
-                let d = trn::assess(&claim, &earned, as_of);
+                let d = trn::assess(&claim, earned, as_of);
                 Ok(Decided {
                     units: d.outcome.units,
                     admissible: d.outcome.admissible,
@@ -677,10 +668,7 @@ pub async fn ledger(
         .db(move |c| cscms_store::delpge::ledger(c, &key))
         .await?;
     let as_of = today();
-    let rule = trn::block_rule()
-        .at(as_of)
-        .map(|e| e.value)
-        .ok_or_else(|| corrupt("block rule"))?;
+    let rule = trn::block_rule_on(as_of);
     let block_from = trn::block_start(as_of, rule);
     let lines = claims
         .into_iter()

@@ -3,7 +3,7 @@
 //! and the training demand the choices make for DoPT, nodal officers and
 //! iGOT (`interests:read`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
@@ -16,7 +16,6 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::workflow::corrupt;
 use super::{actor, utc, visible_employee};
 use crate::auth::Auth;
 use crate::error::ApiError;
@@ -287,22 +286,9 @@ fn interests_view(
     set: InterestSet,
     catalogue: &[AreaRow],
 ) -> Result<InterestsView, ApiError> {
-    let by_id: HashMap<&str, &AreaRow> = catalogue.iter().map(|a| (a.id.as_str(), a)).collect();
     let mut items = Vec::new();
     for item in set.items {
-        let node = by_id
-            .get(item.area_id.as_str())
-            .ok_or_else(|| corrupt("interest area"))?;
-        let mut path = Vec::new();
-        let mut at = Some(*node);
-        while let Some(n) = at {
-            path.push(n.name.clone());
-            at = n.parent_id.as_deref().and_then(|p| by_id.get(p).copied());
-            if path.len() > 3 {
-                return Err(corrupt("catalogue tree"));
-            }
-        }
-        path.reverse();
+        let (node, path) = cscms_store::interests::place(catalogue, &item.area_id)?;
         // The node and everything under it (at most two levels down).
         let mut ids = course_ids(node)?;
         for child in catalogue

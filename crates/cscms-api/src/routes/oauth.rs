@@ -145,8 +145,8 @@ pub async fn token(
                 return Err(invalid_client("client_id is not the assertion's sub"));
             }
             let client = load(&state, &id, AuthMethod::PrivateKeyJwt).await?;
-            let keys = client.jwks.clone().unwrap_or_default();
-            let (jti, exp) = oauth::verify_assertion(&state.oauth, &assertion, &id, &keys, now)?;
+            let keys = client.jwks.as_ref().map(|j| j.text()).unwrap_or_default();
+            let (jti, exp) = oauth::verify_assertion(&state.oauth, &assertion, &id, keys, now)?;
             // Kept until it expires (and the leeway), so it is refused on
             // every instance for as long as it could otherwise pass.
             let until = chrono::DateTime::from_timestamp(
@@ -195,7 +195,7 @@ async fn load(
     let row = state
         .read(move |c| cscms_store::clients::get(c, &key))
         .await?;
-    row.filter(|r| r.status == ClientStatus::Active.as_str() && r.auth_method == method.as_str())
+    row.filter(|r| r.status == ClientStatus::Active && r.auth_method == method)
         .ok_or_else(|| invalid_client("unknown client or wrong secret"))
 }
 

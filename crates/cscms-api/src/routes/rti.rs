@@ -6,14 +6,14 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::decision::Decision;
 use cscms_domain::principal::Principal;
-use cscms_domain::rti::{self, DeadlineOutcome, FeeMode, FeeModeOutcome};
+use cscms_domain::rti::{self, DeadlineOutcome, FeeMode, FeeModeOutcome, OverdueCursor};
 use cscms_domain::scope::{sees_register, Family, Op};
 use cscms_store::rti::{NewRti, RtiFilter, RtiRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::workflow::{corrupt, today};
+use super::workflow::today;
 use super::{actor, paging, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError, ProblemCode};
@@ -154,7 +154,7 @@ pub struct RtiRequestList {
 
 fn view(row: RtiRow, as_of: NaiveDate) -> Result<RtiRequest, ApiError> {
     let mode: FeeMode = row.fee_mode;
-    let deadline = rti::reply_due(row.received_on).ok_or_else(|| corrupt("received_on"))?;
+    let deadline = row.deadline()?;
     let late = rti::overdue(row.reply_due_on, row.replied_on, as_of);
     Ok(RtiRequest {
         id: row.id,
@@ -420,12 +420,6 @@ fn page_of<K>(
     }
 }
 
-/// The overdue list's key: the last day for the reply, then the id.
-fn overdue_key(c: &str) -> Option<(NaiveDate, i64)> {
-    let (due, id) = c.split_once('.')?;
-    Some((due.parse().ok()?, id.parse().ok()?))
-}
-
 /// List overdue RTI requests
 ///
 /// Requests with no reply whose last day has passed, the longest overdue
@@ -444,12 +438,21 @@ pub async fn overdue(
     authorize(&who, Op::ManageRtiRegister)?;
     let q = q.into_inner();
     let as_of = q.as_of.unwrap_or_else(today);
-    let (limit, after) = page_of(q.limit, q.cursor.as_deref(), overdue_key)?;
-    let filter = RtiFilter::OverdueOn { on: as_of, after };
+    let (limit, after) = page_of(q.limit, q.cursor.as_deref(), OverdueCursor::parse)?;
+    let filter = RtiFilter::OverdueOn {
+        on: as_of,
+        after: after.map(|c| (c.due_on, c.id)),
+    };
     list_as(&state, filter, as_of, limit, |last| {
         let next = OverdueQuery {
             as_of: Some(as_of),
-            cursor: Some(format!("{}.{}", last.reply_due_on, last.id)),
+            cursor: Some(
+                OverdueCursor {
+                    due_on: last.reply_due_on,
+                    id: last.id,
+                }
+                .to_string(),
+            ),
             limit: Some(limit),
         };
         paging::next_link("/v1/rti/requests/overdue", &next)

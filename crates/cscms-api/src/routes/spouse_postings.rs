@@ -13,8 +13,8 @@ use cscms_domain::principal::{Principal, Role};
 use cscms_domain::scope::{visibility, Family, Op, RecordPlace};
 use cscms_domain::spouse_posting::{ServiceKind, Spouse, SpouseCase, SpouseOutcome};
 use cscms_domain::spouse_request::{
-    classify, one_level_above, queue_of, reasons_suffice, Applicant, Filing, SpoAction, SpoState,
-    SPOUSE_POSTING,
+    classify, one_level_above, queue_of, reasons_suffice, Applicant, Classified, Filing, SpoAction,
+    SpoState, SPOUSE_POSTING,
 };
 use cscms_domain::workflow::Label;
 use cscms_store::spouse_postings::{NewSpo, SpoRecord};
@@ -23,7 +23,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use validator::Validate;
 
-use super::workflow::{allowed, corrupt, refused, to_json, today, ActionRequest, StepView};
+use super::workflow::{allowed, refused, to_json, today, ActionRequest, StepView};
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
@@ -184,17 +184,9 @@ async fn view(
 /// The name of the ministry or department an organisation is, or is under.
 async fn department_of(state: &AppState, org_id: &OrgId) -> Result<String, ApiError> {
     let id = org_id.clone();
-    let org = state
-        .db(move |c| cscms_store::organisations::get(c, &id))
-        .await?
-        .ok_or_else(|| corrupt("organisation"))?;
-    let Some(parent) = org.parent_id else {
-        return Ok(org.name);
-    };
     let ministry = state
-        .db(move |c| cscms_store::organisations::get(c, &parent))
-        .await?
-        .ok_or_else(|| corrupt("organisation"))?;
+        .db(move |c| cscms_store::organisations::ministry_of(c, &id))
+        .await?;
     Ok(ministry.name)
 }
 
@@ -255,9 +247,8 @@ pub async fn apply(
         spouse,
         youngest_child_age: body.youngest_child_age,
     };
-    let decision =
+    let Classified { case, decision } =
         classify(today(), &applicant, &filing).map_err(|e| ApiError::validation(body_errors(e)))?;
-    let case = decision.outcome.case.ok_or_else(|| corrupt("case"))?;
     let now = Utc::now().naive_utc();
     let (to, step) = SPOUSE_POSTING
         .step(None, SpoAction::Apply, &who, None, None, now)

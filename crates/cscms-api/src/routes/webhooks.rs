@@ -9,8 +9,10 @@ use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::Op;
-use cscms_domain::webhook::{self, TypeRefusal};
-use cscms_store::webhooks::{self as store, DeliveryRow, NewSubscription, SubscriptionRow};
+use cscms_domain::webhook::{self, DeliveryStatus, SubscriptionStatus, TypeRefusal};
+use cscms_store::webhooks::{
+    self as store, DeliveryRow, NewSubscription, StoredTypes, SubscriptionRow,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
@@ -35,9 +37,7 @@ pub struct Webhook {
     /// `entity` or `entity.action` items, as in the feed's `types=`.
     #[schema(example = json!(["interests", "competency_area"]))]
     pub types: Vec<String>,
-    /// `enabled` or `disabled`.
-    #[schema(example = "enabled")]
-    pub status: String,
+    pub status: SubscriptionStatus,
     /// Why it is disabled: by DoPT, a 410 from the receiver, or no 2xx
     /// after the last attempt of the schedule.
     pub disabled_reason: Option<String>,
@@ -54,12 +54,7 @@ impl From<SubscriptionRow> for Webhook {
         let now = Utc::now().naive_utc();
         Self {
             id: r.id,
-            types: r
-                .types
-                .split(' ')
-                .filter(|t| !t.is_empty())
-                .map(str::to_owned)
-                .collect(),
+            types: r.types.items().iter().map(ToString::to_string).collect(),
             url: r.url,
             status: r.status,
             disabled_reason: r.disabled_reason,
@@ -152,9 +147,7 @@ pub struct Delivery {
     pub type_: String,
     pub entity: String,
     pub entity_id: String,
-    /// `pending`, `delivered` or `failed`.
-    #[schema(example = "delivered")]
-    pub status: String,
+    pub status: DeliveryStatus,
     /// Attempts made so far.
     pub attempts: i32,
     /// When the next attempt is due (pending only).
@@ -174,7 +167,7 @@ impl From<DeliveryRow> for Delivery {
     fn from(r: DeliveryRow) -> Self {
         Self {
             id: r.id,
-            next_attempt_at: (r.status == store::PENDING).then(|| utc(r.next_attempt_at)),
+            next_attempt_at: (r.status == DeliveryStatus::Pending).then(|| utc(r.next_attempt_at)),
             webhook_id: r.msg_id,
             type_: r.event_type,
             entity: r.entity,
@@ -218,26 +211,19 @@ fn no_webhook(client: &str, id: i64) -> ApiError {
     ApiError::not_found(format!("Webhook {id} of client {client}"))
 }
 
-fn transition(action: &str, current: &str, allowed: &[&str]) -> ApiError {
+fn transition(action: &str, current: SubscriptionStatus, allowed: &[&str]) -> ApiError {
     ApiError::InvalidTransition {
         action: action.into(),
-        current: current.into(),
+        current: current.as_str().into(),
         allowed: allowed.iter().map(|s| (*s).to_owned()).collect(),
     }
 }
 
 /// The types asked for, each read by the client on the feed (INT-2).
-fn types_for(client_id: &str, scopes: &str, items: &[String]) -> Result<String, ApiError> {
+fn types_for(client_id: &str, scopes: &str, items: &[String]) -> Result<StoredTypes, ApiError> {
     let feed = cscms_domain::feed::scope(&Principal::client(client_id, scopes));
     match webhook::parse_types(items, &feed) {
-        Ok(types) => Ok(types
-            .iter()
-            .map(|t| match &t.action {
-                Some(a) => format!("{}.{a}", t.entity),
-                None => t.entity.to_owned(),
-            })
-            .collect::<Vec<_>>()
-            .join(" ")),
+        Ok(types) => Ok(StoredTypes::new(types)),
         Err(TypeRefusal::Unknown(i)) => Err(ApiError::invalid(
             &format!("body.types[{i}]"),
             "unknown_type",
@@ -291,7 +277,9 @@ pub async fn create(
         .read(move |c| cscms_store::clients::get(c, &key))
         .await?
         .ok_or_else(|| no_client(&id))?;
-    let types = types_for(&client.client_id, &client.scopes, &body.types)?;
+    let types = types_for(&client.client_id, &client.scopes, &body.types)?
+        .text()
+        .to_owned();
     url_checked(&state, &body.url).await?;
     let secret = sign::new_secret();
     let now = Utc::now().naive_utc();
@@ -300,7 +288,7 @@ pub async fn create(
         url: body.url,
         types,
         secret: secret.clone(),
-        status: store::ENABLED.to_owned(),
+        status: SubscriptionStatus::Enabled,
         version: 1,
         created_at: now,
         updated_at: now,
@@ -506,9 +494,17 @@ async fn set_status(
 ) -> Result<HttpResponse, ApiError> {
     authorize(who, Op::ManageWebhooks)?;
     let (action, from, to) = if to_enabled {
-        ("enable", store::DISABLED, store::ENABLED)
+        (
+            "enable",
+            SubscriptionStatus::Disabled,
+            SubscriptionStatus::Enabled,
+        )
     } else {
-        ("disable", store::ENABLED, store::DISABLED)
+        (
+            "disable",
+            SubscriptionStatus::Enabled,
+            SubscriptionStatus::Disabled,
+        )
     };
     if to_enabled {
         // The address is checked again: DNS may have changed.
@@ -522,10 +518,10 @@ async fn set_status(
             store::update(c, &actor, &key, id, action, |before| {
                 if before.status != from {
                     let other = if to_enabled { "disable" } else { "enable" };
-                    return Err(transition(action, &before.status, &[other]));
+                    return Err(transition(action, before.status, &[other]));
                 }
                 Ok(SubscriptionRow {
-                    status: to.to_owned(),
+                    status: to,
                     disabled_reason: (!to_enabled).then(|| "disabled by DoPT".to_owned()),
                     ..before.clone()
                 })
@@ -601,8 +597,8 @@ pub async fn remove(
     state
         .db(move |c| {
             store::delete(c, &actor, &key, id, |row| {
-                if row.status == store::ENABLED {
-                    Err(transition("delete", &row.status, &["disable"]))
+                if row.status == SubscriptionStatus::Enabled {
+                    Err(transition("delete", row.status, &["disable"]))
                 } else {
                     Ok(())
                 }
@@ -704,8 +700,8 @@ pub async fn ping(
     authorize(&who, Op::ManageWebhooks)?;
     let (client, id) = path.into_inner();
     let sub = one(&state, &client, id).await?;
-    if sub.status != store::ENABLED {
-        return Err(transition("ping", &sub.status, &["enable"]));
+    if sub.status != SubscriptionStatus::Enabled {
+        return Err(transition("ping", sub.status, &["enable"]));
     }
     let actor = actor(&who, &req);
     let row = state.db(move |c| store::ping(c, &actor, &sub)).await?;

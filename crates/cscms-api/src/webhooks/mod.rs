@@ -173,7 +173,7 @@ fn body(c: &Claimed, now: DateTime<Utc>) -> Result<Vec<u8>, String> {
         };
         // A subscription never carries a change the client could not read
         // on the feed now (its scopes or status may have changed).
-        if c.client_status != "active" {
+        if c.client_status != cscms_domain::client::ClientStatus::Active {
             return Err("not sent: the client is not active".into());
         }
         if !queue::client_reads(&c.subscription.client_id, &c.client_scopes, &change.entity) {
