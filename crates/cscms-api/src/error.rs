@@ -702,7 +702,7 @@ impl From<StoreError> for ApiError {
 impl ApiError {
     /// A domain parser's field errors as a 422, each path under `prefix`
     /// (`body.properties[0].location.state`).
-    pub fn fields(prefix: &str, errors: cscms_domain::vigilance::FieldErrors) -> Self {
+    pub fn fields(prefix: &str, errors: cscms_domain::fields::FieldErrors) -> Self {
         ApiError::Validation(
             errors
                 .into_vec()

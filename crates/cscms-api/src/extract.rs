@@ -66,7 +66,7 @@ impl<T: DeserializeOwned + Validate + BodyRules + 'static> FromRequest for Check
 }
 
 /// The domain's field errors as body fields of a 422.
-pub fn body_errors(errors: cscms_domain::vigilance::FieldErrors) -> Vec<FieldError> {
+pub fn body_errors(errors: cscms_domain::fields::FieldErrors) -> Vec<FieldError> {
     errors
         .into_vec()
         .into_iter()

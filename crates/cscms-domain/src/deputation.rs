@@ -15,9 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::cadre::{self, Cadre, UnknownValue};
 use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
+use crate::fields::{dmy, FieldErrors};
 use crate::principal::Role;
 use crate::rules::{DEP_1, DEP_2};
-use crate::vigilance::fields::{dmy, FieldErrors};
 use crate::workflow::{labels, ReasonRule, Transition, Workflow};
 
 string_enum!(

@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
+use crate::fields::{dmy, FieldErrors};
 use crate::params::{ymd, Dated, DatedParam};
 use crate::rules::EXG_1;
-use crate::vigilance::fields::{dmy, FieldErrors};
 
 string_enum!(
     /// Where an amount paid to the family comes from (seed 002: "including

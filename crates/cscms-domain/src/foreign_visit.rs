@@ -6,9 +6,9 @@
 use chrono::NaiveDate;
 
 use crate::employee::string_enum;
+use crate::fields::{dmy, FieldErrors};
 use crate::principal::Role;
 use crate::rules::FV_1;
-use crate::vigilance::fields::{dmy, FieldErrors};
 use crate::workflow::{labels, ReasonRule, Transition, Workflow};
 
 string_enum!(

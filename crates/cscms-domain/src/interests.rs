@@ -6,7 +6,7 @@
 //! functional, domain), each node linked to iGOT courses by course id.
 
 use crate::employee::string_enum;
-use crate::vigilance::fields::FieldErrors;
+use crate::fields::FieldErrors;
 
 string_enum!(
     /// Where a node sits in the catalogue.

@@ -13,9 +13,9 @@ use serde::Serialize;
 
 use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
+use crate::fields::dmy;
 use crate::params::{ymd, Dated, DatedParam};
 use crate::rules::RTI_1;
-use crate::vigilance::fields::dmy;
 
 string_enum!(
     /// How the applicant paid the fee (Right to Information (Regulation of

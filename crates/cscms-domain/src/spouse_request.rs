@@ -9,12 +9,12 @@ use chrono::NaiveDate;
 
 use crate::decision::Decision;
 use crate::employee::{string_enum, Gender};
+use crate::fields::FieldErrors;
 use crate::principal::Role;
 use crate::rules::SPO_1;
 use crate::spouse_posting::{
     evaluate_spouse_posting, ServiceKind, Spouse, SpouseCase, SpouseInput, SpouseOutcome,
 };
-use crate::vigilance::fields::FieldErrors;
 use crate::workflow::{labels, ReasonRule, Transition, Workflow};
 
 string_enum!(

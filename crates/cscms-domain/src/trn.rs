@@ -13,10 +13,10 @@ use serde::Serialize;
 
 use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
+use crate::fields::dmy;
 use crate::params::{Dated, DatedParam};
 use crate::principal::Role;
 use crate::rules::TRN_1;
-use crate::vigilance::fields::dmy;
 use crate::workflow::{labels, ReasonRule, Transition, Workflow};
 
 string_enum!(

@@ -72,7 +72,6 @@ pub fn macp_input(e: &EmployeeRow, history: &[ServiceEventRow]) -> Option<MacpIn
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use chrono::{NaiveDate, Utc};
 

@@ -137,7 +137,7 @@ impl PropertyDoc {
         let rupees = |n: u64| {
             i64::try_from(n).map_err(|_| StoreError::Corrupt("amount out of range".into()))
         };
-        let text = |t: &cscms_domain::vigilance::Text| t.as_str().to_owned();
+        let text = |t: &cscms_domain::fields::Text| t.as_str().to_owned();
         let l = &p.location;
         let a = &p.acquisition;
         Ok(Self {

@@ -4,9 +4,10 @@
 
 use chrono::{NaiveDate, NaiveDateTime, Utc};
 use cscms_domain::employee::EmployeeCode;
+use cscms_domain::fields::Text;
 use cscms_domain::principal::Role;
 use cscms_domain::vigilance::{
-    NotClearKind, NotClearReason, StatusKind, Text, VigilanceState, VigilanceStatus,
+    NotClearKind, NotClearReason, StatusKind, VigilanceState, VigilanceStatus,
 };
 use diesel::prelude::*;
 use serde::Serialize;

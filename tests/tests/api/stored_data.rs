@@ -13,6 +13,15 @@ pub(crate) fn assert_fault(r: &Reply, stored: &str) {
     assert!(!text.contains(stored), "leaks '{stored}': {text}");
 }
 
+/// An employee row whose code (`not a code`) no employee could have.
+pub(crate) const STRAY_EMPLOYEE: &str =
+    "INSERT INTO employees (code, name, cadre, grade, service_group, pay_level, pay_cell,
+             date_of_birth, joined_government_on, joined_entry_grade_on, joined_present_grade_on,
+             org_id, station, station_state, gender, category, version, created_at, updated_at)
+         VALUES ('not a code', 'Stray Row', 'CSS', 'SO', 'B', '8', 1, '1985-01-01', '2010-01-01',
+             '2010-01-01', '2018-01-01', 'MHA', 'New Delhi', 'Delhi', 'male', 'UR', 1,
+             '2026-01-01 00:00:00', '2026-01-01 00:00:00')";
+
 pub(crate) async fn execute(app: &TestApp, sql: &'static str) {
     app.db(move |c| cscms_store::testing::execute(c, sql)).await;
 }
@@ -22,16 +31,7 @@ async fn an_unreadable_employee_code_fails_the_list_rather_than_showing_it() {
     let app = spawn().await;
     let r = app.get("/v1/employees?limit=200", &app.dopt()).await;
     assert_eq!(r.status, 200, "{}", r.json);
-    execute(
-        &app,
-        "INSERT INTO employees (code, name, cadre, grade, service_group, pay_level, pay_cell,
-             date_of_birth, joined_government_on, joined_entry_grade_on, joined_present_grade_on,
-             org_id, station, station_state, gender, category, version, created_at, updated_at)
-         VALUES ('not a code', 'Stray Row', 'CSS', 'SO', 'B', '8', 1, '1985-01-01', '2010-01-01',
-             '2010-01-01', '2018-01-01', 'MHA', 'New Delhi', 'Delhi', 'male', 'UR', 1,
-             '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
-    )
-    .await;
+    execute(&app, STRAY_EMPLOYEE).await;
     let r = app.get("/v1/employees?limit=200", &app.dopt()).await;
     assert_fault(&r, "not a code");
 }

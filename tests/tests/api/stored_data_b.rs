@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::common::{spawn, TestApp, IN_MHA};
 use crate::empanelment::{batch_body, create_batch, ias_officer, worked_officers, AS_OF};
-use crate::stored_data::{assert_fault, execute};
+use crate::stored_data::{assert_fault, execute, STRAY_EMPLOYEE};
 
 /// A batch with the worked officers proposed and run once; its id.
 async fn run_batch(app: &TestApp) -> i64 {
@@ -71,16 +71,7 @@ async fn an_unreadable_proposal_fails_the_list_rather_than_showing_it() {
     let list = format!("/v1/empanelment/batches/{id}/proposals");
     assert_eq!(app.get(&list, &t).await.status, 200);
     // An employee row whose code no employee could have, proposed.
-    execute(
-        &app,
-        "INSERT INTO employees (code, name, cadre, grade, service_group, pay_level, pay_cell,
-             date_of_birth, joined_government_on, joined_entry_grade_on, joined_present_grade_on,
-             org_id, station, station_state, gender, category, version, created_at, updated_at)
-         VALUES ('not a code', 'Stray Row', 'CSS', 'SO', 'B', '8', 1, '1985-01-01', '2010-01-01',
-             '2010-01-01', '2018-01-01', 'MHA', 'New Delhi', 'Delhi', 'male', 'UR', 1,
-             '2026-01-01 00:00:00', '2026-01-01 00:00:00')",
-    )
-    .await;
+    execute(&app, STRAY_EMPLOYEE).await;
     execute(
         &app,
         "UPDATE empanelment_proposals SET employee_code = 'not a code' WHERE officer_id = 'A01'",

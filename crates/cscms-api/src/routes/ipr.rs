@@ -4,6 +4,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use cscms_domain::employee::EmployeeCode;
+use cscms_domain::fields::FieldErrors;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{visibility, Family, Op};
@@ -11,7 +12,7 @@ use cscms_domain::vigilance::filing::{
     AcquisitionInput, CoOwnerInput, LocationInput, PropertyInput,
 };
 use cscms_domain::vigilance::{
-    check_year, file_return, FieldErrors, IprObligation, IprReturnInput, IprYearState,
+    check_year, file_return, IprObligation, IprReturnInput, IprYearState,
 };
 use cscms_store::ipr::{IprListFilter, IprReturnRow, PropertyDoc, ReturnOnRecord};
 use serde::{Deserialize, Serialize};

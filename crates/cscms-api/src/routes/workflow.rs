@@ -113,11 +113,6 @@ pub fn clearance_json(d: &Decision<ClearanceOutcome>) -> Result<Value, ApiError>
 
 pub use crate::clearance::today;
 
-/// A stored value that does not parse is a fault, not the client's.
-pub fn corrupt(what: &str) -> ApiError {
-    ApiError::Internal(format!("stored {what} out of shape"))
-}
-
 /// A value stored as JSON text.
 pub fn to_json<T: Serialize>(v: &T) -> Result<String, ApiError> {
     serde_json::to_string(v).map_err(|e| ApiError::Internal(format!("json: {e}")))

@@ -65,7 +65,6 @@ pub fn reconcile(
 
 #[cfg(test)]
 mod tests {
-    #![allow(clippy::unwrap_used)]
     use super::*;
     use crate::empanelment::{
         AparGrade, ExpertPanelGrading, Grading, NumericGrade, ReportingYear, Representation,

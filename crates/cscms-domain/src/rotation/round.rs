@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::cadre::{self, Cadre};
 use crate::employee::string_enum;
+use crate::fields::{dmy, FieldErrors};
 use crate::rotation::{Group, JointChoice};
-use crate::vigilance::fields::{dmy, FieldErrors};
 
 /// The most ministries a round may ask for on one list.
 pub const MAX_LIST: u32 = 30;

@@ -6,9 +6,9 @@
 use chrono::{Months, NaiveDate};
 
 use crate::decision::{Decision, Reasons};
+use crate::fields::{FieldErrors, Text};
 use crate::params::{ymd, Dated};
 use crate::rules::SUR_1;
-use crate::vigilance::fields::{FieldErrors, Text};
 
 /// The appointment period in months, from the OM of 03.04.2019.
 pub const APPOINTMENT_PERIOD: Dated<u32> = Dated {

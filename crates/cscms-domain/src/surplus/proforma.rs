@@ -12,9 +12,9 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::employee::{string_enum, Category};
+use crate::fields::{choice, date, FieldErrors, Text};
 use crate::pay::matrix::Level;
 use crate::pay::sixth::{level_of_grade_pay, PayBand};
-use crate::vigilance::fields::{choice, date, FieldErrors, Text};
 
 /// Longest single-line item (names, designations, stations).
 const LINE: usize = 300;

@@ -4,7 +4,6 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::fields::dmy;
 use super::ipr::{
     check_year, fallen_due_years, IprObligation, IprRecord, IprYearCheck, IprYearState,
 };
@@ -12,6 +11,7 @@ use super::params::VigilanceParams;
 use super::status::{status_in_force, NotClearKind, VigilanceState, VigilanceStatus};
 use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
+use crate::fields::dmy;
 use crate::rules::{IPR_1, VIG_1, VIG_2};
 
 string_enum!(

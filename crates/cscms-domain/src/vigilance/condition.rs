@@ -7,7 +7,7 @@
 use std::fmt;
 
 use super::clearance::{Clearance, ClearanceOutcome, ClearancePurpose};
-use super::fields::Text;
+use crate::fields::Text;
 use crate::rules::{Rule, VIG_1, VIG_2};
 
 /// The deciding officer's reasons for taking a step the clearance does

@@ -4,10 +4,10 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::fields::{self, FieldErrors, Text};
 use super::ipr::{IprFilingSummary, YEARS};
 use super::params::VigilanceParams;
 use crate::employee::string_enum;
+use crate::fields::{self, FieldErrors, Text};
 
 string_enum!(
     /// What the property is.

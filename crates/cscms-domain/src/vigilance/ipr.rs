@@ -7,9 +7,9 @@ use std::ops::RangeInclusive;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::fields::FieldErrors;
 use super::params::VigilanceParams;
 use crate::employee::string_enum;
+use crate::fields::FieldErrors;
 
 /// Calendar years a return can be for.
 pub const YEARS: RangeInclusive<i32> = 1950..=9998;

@@ -16,7 +16,6 @@ pub mod ipr;
 pub mod params;
 pub mod status;
 
-pub use crate::fields::{self, FieldError, FieldErrors, Text};
 pub use clearance::{clearance, Clearance, ClearanceGround, ClearanceOutcome, ClearancePurpose};
 pub use condition::{condition, ClearanceOverride, ConditionMet, Withheld};
 pub use filing::{file_return, IprFiling, IprReturnInput};

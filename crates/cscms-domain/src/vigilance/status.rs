@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::fields::{self, FieldErrors, Text};
 use crate::employee::string_enum;
+use crate::fields::{self, FieldErrors, Text};
 
 string_enum!(
     /// The three states a vigilance status can be in.
