@@ -17,18 +17,39 @@ fi
 . scripts/lib/live-server.sh
 live_server_start 60
 
-status=0
-for role in "dopt" "avd" "nodal_officer --org MHA" "employee --employee CSS-000001" "integration --scope employees:read --scope organisations:read"; do
+roles=("dopt" "avd" "nodal_officer --org MHA" "employee --employee CSS-000001" "integration --scope employees:read --scope organisations:read")
+# Tokens first: minting one waits for the database, which a run keeps busy.
+tokens=()
+for role in "${roles[@]}"; do
   # shellcheck disable=SC2086
-  token=$(live_token $role)
-  echo "fuzz-api: as $role, $EXAMPLES examples per operation" >&2
+  tokens+=("$(live_token $role)")
+done
+
+# One schemathesis run per role, as many at once as there are cores: each is
+# a single Python process, and the roles are independent of one another.
+fuzz_role() {
+  local n=$1
   .venv/bin/st run openapi/openapi.json --url "$BASE_URL" \
-    -H "Authorization: Bearer $token" -n "$EXAMPLES" \
+    -H "Authorization: Bearer ${tokens[$n]}" -n "$EXAMPLES" \
     --phases examples,fuzzing --generation-deterministic \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
-    --no-color >"$LIVE_DIR/st.log" 2>&1 || { status=1; cat "$LIVE_DIR/st.log"; }
+    --no-color >"$LIVE_DIR/st-$n.log" 2>&1
+}
+
+declare -A pid_of
+for n in "${!roles[@]}"; do
+  # (The live server is a job of this shell too.)
+  while [ "$(jobs -rp | grep -cvx "$LIVE_PID")" -ge "$(nproc)" ]; do wait -n || true; done
+  echo "fuzz-api: as ${roles[$n]}, $EXAMPLES examples per operation" >&2
+  fuzz_role "$n" &
+  pid_of[$n]=$!
+done
+
+status=0
+for n in "${!roles[@]}"; do
+  wait "${pid_of[$n]}" || { status=1; cat "$LIVE_DIR/st-$n.log"; }
   # The summary: operations tested, then the test cases generated, passed, failed.
-  grep -E -A1 "^(Test cases|API Operations):" "$LIVE_DIR/st.log" | grep -v "^--" | sed "s/^/  [$role] /" >&2 || true
+  grep -E -A1 "^(Test cases|API Operations):" "$LIVE_DIR/st-$n.log" | grep -v "^--" | sed "s/^/  [${roles[$n]}] /" >&2 || true
 done
 live_server_check_log || status=1
 exit $status
