@@ -11,8 +11,11 @@ BIN := $(or $(CARGO_TARGET_DIR),target)/debug/cscms
 CLIPPY_DRIVER := $(shell rustup which clippy-driver 2>/dev/null || command -v clippy-driver)
 export RUSTC_WORKSPACE_WRAPPER := $(CLIPPY_DRIVER)
 export CLIPPY_ARGS := -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
+# Whole builds, as CI's always are: incremental compilation only added work
+# to them (27 s of a cold build here).
+export CARGO_INCREMENTAL ?= 0
 
-.PHONY: demo-reset run test test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools metrics-tools clients docs-browser
+.PHONY: demo-reset run test prepare test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools metrics-tools clients docs-browser
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -27,8 +30,25 @@ run: build
 demo-reset:
 	rm -f data/cscms.db data/cscms.db-wal data/cscms.db-shm data/cscms.db-journal
 
-## Formatting, lints, the suite on SQLite, then on a throwaway PostgreSQL.
-test: lint lint-contract test-sqlite test-postgres fuzz-smoke clients docs-browser
+## Formatting and lints (as the suite's build), then the suite on SQLite and
+## on a throwaway PostgreSQL, the fuzz smoke, the generated clients and the
+## docs page. What the later stages need (Debian packages, the npm and Python
+## tools, the generated clients compiled) is made ready beside the build,
+## which leaves a core idle for much of its length; the live-server stages
+## run two at a time. --output-sync keeps each stage's output together.
+test:
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint prepare
+	$(MAKE) --no-print-directory test-sqlite test-postgres
+	$(MAKE) --no-print-directory -j2 --output-sync=target fuzz-smoke clients docs-browser
+
+## The tools of the stages after the build, one step at a time (one apt run,
+## one writer of .venv).
+prepare: node_modules/.package-lock.json
+	scripts/system-tools.sh
+	scripts/lint-contract.sh
+	scripts/fuzz-api.sh --install
+	scripts/client-ts.sh --build
+	scripts/client-rust.sh --build
 
 ## Formatting, then clippy over every target as the suite's own build.
 lint:

@@ -19,6 +19,8 @@ else
   "$bin/tsc" -p clients/ts/tsconfig.json
   stamp "$STAMPS/client-ts"
 fi
+# `--build`: generate and compile only (make test does this beside the build).
+[ "${1:-}" != --build ] || exit 0
 
 # shellcheck source=scripts/lib/live-server.sh
 . scripts/lib/live-server.sh

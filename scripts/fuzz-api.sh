@@ -3,16 +3,19 @@
 # every operation of openapi/openapi.json against a live server on
 # loopback, once per role, and fails on any 5xx, any response that breaks
 # its documented schema or content type, and any undocumented status code.
-# FUZZ_EXAMPLES sets examples per operation (make test uses a small number).
+# FUZZ_EXAMPLES sets examples per operation (make test uses a small number);
+# `--install` installs schemathesis and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 EXAMPLES=${FUZZ_EXAMPLES:-50}
 
 if [ ! -x .venv/bin/st ]; then
   echo "fuzz-api: installing schemathesis into .venv" >&2
-  python3 -m venv .venv
+  [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install -q "schemathesis>=4,<5"
 fi
+# `--install`: the tool only (make test installs it beside the build).
+[ "${1:-}" != --install ] || exit 0
 # shellcheck source=scripts/lib/live-server.sh
 . scripts/lib/live-server.sh
 live_server_start 60

@@ -599,8 +599,22 @@ struct Case {
     sees: Sees,
 }
 
+/// The matrix runs in this many parts, one test each, so that the suite's
+/// test threads share it rather than wait on one long test at the end.
+const PARTS: usize = 2;
+
 #[actix_web::test]
-async fn no_operation_leaks_a_record_outside_the_callers_scope() {
+async fn no_operation_leaks_a_record_outside_the_callers_scope_part_1() {
+    matrix(0).await;
+}
+
+#[actix_web::test]
+async fn no_operation_leaks_a_record_outside_the_callers_scope_part_2() {
+    matrix(1).await;
+}
+
+/// Builds every case, then runs those whose index falls to `part`.
+async fn matrix(part: usize) {
     let app = spawn().await;
     let year = cscms_api::clearance::today().year() - 1;
     for code in [IN_MHA, IN_NDMA, IN_MOF] {
@@ -804,7 +818,7 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
     let svc = test::init_service(cscms_api::app(app.state.clone())).await;
     let dopt = app.dopt();
     let mut checked = 0;
-    for case in &cases {
+    for case in cases.iter().skip(part).step_by(PARTS) {
         let Case {
             method,
             path,
@@ -843,7 +857,8 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
         }
         checked += 1;
     }
-    // Every generated case ran: (route × method) × row × relation.
+    // Every case was generated, (route × method) × row × relation, and
+    // this part ran its share of them.
     let expected: usize = api["paths"]
         .as_object()
         .unwrap()
@@ -855,11 +870,22 @@ async fn no_operation_leaks_a_record_outside_the_callers_scope() {
         })
         .sum();
     assert_eq!(
-        checked, expected,
-        "the matrix ran {checked} of {expected} cases"
+        cases.len(),
+        expected,
+        "the matrix generated {} of {expected} cases",
+        cases.len()
+    );
+    let share = (expected + PARTS - 1 - part) / PARTS;
+    assert!(share > 0, "part {} of the matrix has no cases", part + 1);
+    assert_eq!(
+        checked,
+        share,
+        "part {} of the matrix ran {checked} of {share} cases",
+        part + 1
     );
     eprintln!(
-        "scope matrix: {checked} cases over {} families",
+        "scope matrix, part {} of {PARTS}: {checked} of {expected} cases over {} families",
+        part + 1,
         FAMILIES.len()
     );
 }
