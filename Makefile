@@ -34,8 +34,8 @@ demo-reset:
 ## on a throwaway PostgreSQL, the fuzz smoke, the generated clients and the
 ## docs page. What the later stages need (Debian packages, the npm and Python
 ## tools, the generated clients compiled) is made ready beside the build,
-## which leaves a core idle for much of its length; the live-server stages
-## run two at a time. --output-sync keeps each stage's output together.
+## so its downloads overlap the compiling; the live-server stages run two at
+## a time. --output-sync keeps each stage's output together.
 test:
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint prepare
 	$(MAKE) --no-print-directory test-sqlite test-postgres
