@@ -74,17 +74,11 @@ test-postgres:
 ## pdftoppm (Debian's poppler-utils): the print tests keep page 1 of every print as
 ## PNG under target/tmp/prints/ for a reviewer to look at.
 print-tools:
-	@command -v pdftoppm >/dev/null || { \
-	  echo "installing poppler-utils (pdftoppm) for the print previews" >&2; \
-	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; fi; }
+	@scripts/system-tools.sh pdftoppm
 
 ## promtool (Debian's prometheus package): a test checks the /metrics exposition with it.
 metrics-tools:
-	@command -v promtool >/dev/null || { \
-	  echo "installing prometheus (promtool) to check the /metrics exposition" >&2; \
-	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; fi; }
+	@scripts/system-tools.sh promtool
 
 ## Contract fuzzing of every operation with schemathesis (make test runs a small bounded pass).
 fuzz-api: build

@@ -7,11 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 GENERATOR=7.26.0
 
-if ! command -v java >/dev/null; then
-  echo "client-rust: installing a Java runtime (Debian's default-jre-headless) for openapi-generator" >&2
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null
-  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null; fi
-fi
+scripts/system-tools.sh java
 [ -x .venv/bin/python ] || python3 -m venv .venv
 if [ "$(.venv/bin/openapi-generator-cli version 2>/dev/null)" != "$GENERATOR" ]; then
   echo "client-rust: installing openapi-generator $GENERATOR into .venv" >&2

@@ -6,13 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+scripts/system-tools.sh chromium || true
 chromium=$(command -v chromium || true)
-if [ -z "$chromium" ]; then
-  echo "docs-browser: installing Chromium (Debian's chromium package)" >&2
-  if [ "$(id -u)" -eq 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || true
-  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || true; fi
-  chromium=$(command -v chromium || true)
-fi
 if [ -z "$chromium" ]; then
   echo "docs-browser: SKIPPED — Chromium could not be installed from Debian's packages here" >&2
   exit 0

@@ -5,16 +5,8 @@
 # the command, and stops and removes the cluster afterwards, also on failure.
 set -euo pipefail
 
-bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1 || true)
-if [ -z "$bindir" ] || [ ! -x "$bindir/initdb" ]; then
-  echo "with-postgres: installing PostgreSQL server binaries (Debian package 'postgresql')" >&2
-  if [ "$(id -u)" -eq 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  else
-    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  fi
-  bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
-fi
+"$(dirname "$0")/system-tools.sh" initdb
+bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
 
 # The server refuses to run as root: use an unprivileged account for it.
 as_pg=()
