@@ -16,7 +16,12 @@ if [ "$(id -u)" -eq 0 ]; then
   as_pg=(runuser -u "$pguser" --)
 fi
 
-workdir=$(mktemp -d /tmp/cscms-pg.XXXXXX)
+# The cluster is kept in memory where there is room: the suite leaves ~3.5 GB
+# of databases in ~140,000 files, whose removal from disk took 25 s.
+base=/tmp
+shm_kib=$(df -Pk /dev/shm 2>/dev/null | awk 'NR == 2 { print $4 }')
+[ "${shm_kib:-0}" -lt $((8 * 1024 * 1024)) ] || base=/dev/shm
+workdir=$(mktemp -d "$base/cscms-pg.XXXXXX")
 chmod 755 "$workdir"
 [ "${#as_pg[@]}" -eq 0 ] || chown "$pguser" "$workdir"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
