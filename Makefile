@@ -14,6 +14,10 @@ export CLIPPY_ARGS := -D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__
 # Whole builds, as CI's always are: incremental compilation only added work
 # to them (27 s of a cold build here).
 export CARGO_INCREMENTAL ?= 0
+# Twice as many test threads as cores: the API tests spend a third of their
+# time waiting (timers, long polls, a second process), and two threads left
+# the cores idle for it (SQLite stage: 67 s with 2, 54 s with 4, 58 s with 6).
+export RUST_TEST_THREADS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
 .PHONY: demo-reset run test prepare test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools metrics-tools clients docs-browser
 

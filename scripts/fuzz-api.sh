@@ -28,8 +28,9 @@ for role in "${roles[@]}"; do
   tokens+=("$(live_token $role)")
 done
 
-# One schemathesis run per role, as many at once as there are cores: each is
-# a single Python process, and the roles are independent of one another.
+# One schemathesis run per role, all at once: each is a single Python
+# process, the roles are independent, and the kernel shares the cores more
+# evenly than batches of `nproc` did (5 roles on 2 cores: 86 s against 99 s).
 fuzz_role() {
   local n=$1
   .venv/bin/st run openapi/openapi.json --url "$BASE_URL" \
@@ -41,8 +42,6 @@ fuzz_role() {
 
 declare -A pid_of
 for n in "${!roles[@]}"; do
-  # (The live server is a job of this shell too.)
-  while [ "$(jobs -rp | grep -cvx "$LIVE_PID")" -ge "$(nproc)" ]; do wait -n || true; done
   echo "fuzz-api: as ${roles[$n]}, $EXAMPLES examples per operation" >&2
   fuzz_role "$n" &
   pid_of[$n]=$!
