@@ -336,9 +336,10 @@ async fn an_unreadable_earlier_claim_fails_the_next_claim_rather_than_dropping_i
 }
 
 #[actix_web::test]
-async fn an_unknown_change_type_fails_the_subscription_rather_than_being_dropped() {
+async fn an_unknown_change_type_fails_that_subscription_and_no_write() {
     let app = spawn().await;
     let (client, sub) = subscription(&app).await;
+    let (other_client, other) = subscription(&app).await;
     let one = format!("/v1/clients/{client}/webhooks/{sub}");
     let r = app.get(&one, &app.dopt()).await;
     assert_eq!(
@@ -347,20 +348,46 @@ async fn an_unknown_change_type_fails_the_subscription_rather_than_being_dropped
         "{}",
         r.json
     );
-    execute(
-        &app,
-        "UPDATE webhook_subscriptions SET types = 'organisation horoscope'",
-    )
-    .await;
+    let sql = format!(
+        "UPDATE webhook_subscriptions SET types = 'organisation horoscope' WHERE id = {sub}"
+    );
+    app.db(move |c| cscms_store::testing::execute(c, &sql))
+        .await;
     assert_fault(&app.get(&one, &app.dopt()).await, "horoscope");
-    // A change to deliver reads every enabled subscription: the write that
-    // owes it fails whole rather than skip one.
+    // The fan-out leaves the unreadable subscription out: the write
+    // commits, and the readable one is still sent what it asked for.
     let r = app
         .post_json(
-            "/v1/rti/requests",
+            "/v1/organisations",
             &app.dopt(),
-            &crate::rti::request(Utc::now().date_naive(), "cash"),
+            &serde_json::json!({"id": "MOCA", "name": "Ministry of Civil Aviation", "kind": "ministry"}),
         )
         .await;
-    assert_fault(&r, "horoscope");
+    assert_eq!(r.status, 201, "{}", r.json);
+    let r = app
+        .get(
+            &format!("/v1/clients/{other_client}/webhooks/{other}/deliveries"),
+            &app.dopt(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let types: Vec<&str> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["type"].as_str())
+        .collect();
+    assert!(types.contains(&"organisation.create"), "{}", r.json);
+    // The unreadable one owes nothing new: its queue holds the ping alone.
+    let count = app
+        .db(move |c| {
+            use cscms_store::schema::webhook_deliveries as d;
+            use diesel::prelude::*;
+            Ok(d::table
+                .filter(d::subscription_id.eq(sub))
+                .count()
+                .get_result::<i64>(c)?)
+        })
+        .await;
+    assert_eq!(count, 1);
 }
