@@ -250,7 +250,7 @@ async fn webhook(app: &TestApp, client: &str, id: i64) -> Value {
     r.json
 }
 
-async fn deliveries(app: &TestApp, client: &str, id: i64) -> Vec<Value> {
+pub(crate) async fn deliveries(app: &TestApp, client: &str, id: i64) -> Vec<Value> {
     let r = app
         .get(
             &format!("/v1/clients/{client}/webhooks/{id}/deliveries"),
