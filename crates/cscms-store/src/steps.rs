@@ -2,6 +2,7 @@
 //! the move it records and its audit row, in one transaction.
 
 use chrono::NaiveDateTime;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Role;
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
@@ -123,6 +124,122 @@ macro_rules! state_update {
     };
 }
 pub(crate) use state_update;
+
+/// A request of an employee's with their name and where the request sits
+/// (its organisation's parent), as the scope checks and views need it.
+#[derive(Debug, Clone)]
+pub struct Located<R> {
+    pub row: R,
+    pub employee_name: String,
+    pub org_parent: Option<OrgId>,
+}
+
+impl<R> From<(R, String, Option<OrgId>)> for Located<R> {
+    fn from((row, employee_name, org_parent): (R, String, Option<OrgId>)) -> Self {
+        Self {
+            row,
+            employee_name,
+            org_parent,
+        }
+    }
+}
+
+/// The store of an employee's request family (FV-1, SPO-1) whose table
+/// keeps `employee_code`, `org_id`, `state`, `submitted_at` and
+/// `updated_at`: filing with the opening step, moving by a step, reading
+/// one, and listing what a visibility admits, optionally in some states.
+macro_rules! request_store {
+    ($table:ident, $row:ty, $new:ty) => {
+        /// Files a request with its opening step, audited.
+        pub fn apply(
+            c: &mut $crate::DbConn,
+            actor: &$crate::audit::Actor,
+            new: &$new,
+            step: &cscms_domain::workflow::Step,
+        ) -> Result<i64, $crate::StoreError> {
+            $crate::steps::with_step(c, actor, step, new.org_id.as_str(), |c| {
+                let id: i64 = diesel::insert_into($table::table)
+                    .values(new)
+                    .returning($table::id)
+                    .get_result(c)?;
+                Ok(Some((id, id)))
+            })
+        }
+
+        /// Moves a request by a step, if it is still in the state the step leaves.
+        pub fn advance(
+            c: &mut $crate::DbConn,
+            actor: &$crate::audit::Actor,
+            id: i64,
+            step: &cscms_domain::workflow::Step,
+        ) -> Result<(), $crate::StoreError> {
+            $crate::steps::advance(
+                c,
+                actor,
+                id,
+                step,
+                $crate::steps::state_update!($table, id, step),
+            )
+        }
+
+        pub fn get(
+            c: &mut $crate::DbConn,
+            id: i64,
+        ) -> Result<Option<$crate::steps::Located<$row>>, $crate::StoreError> {
+            Ok($table::table
+                .inner_join(employees::table)
+                .inner_join(organisations::table)
+                .filter($table::id.eq(id))
+                .select((
+                    <$row>::as_select(),
+                    employees::name,
+                    organisations::parent_id,
+                ))
+                .first::<($row, String, Option<OrgId>)>(c)
+                .optional()
+                .map_err(|e| $crate::StoreError::from(e).in_row(stringify!($table), &id))?
+                .map($crate::steps::Located::from))
+        }
+
+        /// Requests visible under `visibility`, optionally only those in
+        /// `states`; oldest first (a queue) or newest first.
+        pub fn list(
+            c: &mut $crate::DbConn,
+            visibility: &cscms_domain::scope::Visibility,
+            states: Option<&[&str]>,
+            oldest_first: bool,
+            limit: i64,
+        ) -> Result<Vec<$crate::steps::Located<$row>>, $crate::StoreError> {
+            let Some(visible) = $crate::scope::visible(visibility) else {
+                return Ok(Vec::new());
+            };
+            let mut q = $table::table
+                .inner_join(employees::table)
+                .inner_join(organisations::table)
+                .into_boxed()
+                .filter(visible);
+            if let Some(s) = states {
+                q = q.filter($table::state.eq_any(s.iter().map(|s| (*s).to_owned())));
+            }
+            q = if oldest_first {
+                q.order(($table::submitted_at.asc(), $table::id.asc()))
+            } else {
+                q.order(($table::submitted_at.desc(), $table::id.desc()))
+            };
+            Ok(q.limit(limit)
+                .select((
+                    <$row>::as_select(),
+                    employees::name,
+                    organisations::parent_id,
+                ))
+                .load::<($row, String, Option<OrgId>)>(c)?
+                .into_iter()
+                .map($crate::steps::Located::from)
+                .collect())
+        }
+    };
+}
+pub(crate) use request_store;
 
 /// The change a step makes, as the audit trail and the feed record it.
 fn change(id: i64, step: &Step, org_id: &str) -> Change {

@@ -340,10 +340,11 @@ async fn list(
     let visibility = visibility(who, Family::ForeignVisit);
     let rows = state
         .db(move |c| {
+            let states = in_state.map(|s| [s.as_str()]);
             cscms_store::foreign_visits::list(
                 c,
                 &visibility,
-                in_state.map(FvState::as_str),
+                states.as_ref().map(|s| s.as_slice()),
                 oldest_first,
                 500,
             )
