@@ -10,6 +10,9 @@ if (!base || !token || !executablePath || !OPERATIONS) {
   throw new Error("set CSCMS_BASE_URL, CSCMS_TOKEN, CHROMIUM and OPERATIONS");
 }
 
+// Generous: make test runs this beside the fuzz smoke, on a busy machine.
+const WAIT = 60_000;
+
 function check(condition, what) {
   if (!condition) throw new Error(`failed: ${what}`);
   console.log(`ok: ${what}`);
@@ -32,32 +35,34 @@ try {
     return request.abort();
   });
 
-  await page.goto(`${base}/docs/`, { waitUntil: "networkidle0", timeout: 60_000 });
-  await page.waitForSelector(".opblock", { timeout: 60_000 });
+  await page.goto(`${base}/docs/`, { waitUntil: "networkidle0", timeout: WAIT });
+  await page.waitForSelector(".opblock", { timeout: WAIT });
   const rendered = await page.$$eval(".opblock", (blocks) => blocks.length);
   check(rendered === Number(OPERATIONS), `the page lists every operation of the contract (${rendered} of ${OPERATIONS})`);
 
   // Authorise with the bearer token.
   await page.click(".auth-wrapper .authorize");
-  await page.waitForSelector("#auth-bearer-value", { timeout: 10_000 });
+  await page.waitForSelector("#auth-bearer-value", { timeout: WAIT });
   await page.type("#auth-bearer-value", token);
   await page.click(".modal-ux button.authorize");
   // Once applied, the modal offers to log out instead.
-  await page.waitForSelector(".modal-ux button::-p-text(Logout)", { timeout: 10_000 });
+  await page.waitForSelector(".modal-ux button::-p-text(Logout)", { timeout: WAIT });
   await page.click(".modal-ux .btn-done");
+  // A click while the modal is still on the page lands on its backdrop.
+  await page.waitForSelector(".modal-ux", { hidden: true, timeout: WAIT });
 
   // Open GET /v1/me, try it out, execute.
   const me = '.opblock-get:has(.opblock-summary-path[data-path="/v1/me"])';
   await page.click(`${me} .opblock-summary-control`);
-  await page.waitForSelector(`${me} .try-out__btn`, { timeout: 10_000 });
+  await page.waitForSelector(`${me} .try-out__btn`, { timeout: WAIT });
   await page.click(`${me} .try-out__btn`);
-  await page.waitForSelector(`${me} .execute`, { timeout: 10_000 });
+  await page.waitForSelector(`${me} .execute`, { timeout: WAIT });
   const answered = page.waitForResponse((r) => r.url() === `${base}/v1/me` && r.request().method() === "GET", { timeout: 30_000 });
   await page.click(`${me} .execute`);
   const response = await answered;
   check(response.status() === 200, `"Try it out" on GET /v1/me answers ${response.status()}`);
   check(response.request().headers()["authorization"] === `Bearer ${token}`, "the request carried the token authorised on the page");
-  await page.waitForSelector(`${me} .live-responses-table tr.response .response-col_status`, { timeout: 10_000 });
+  await page.waitForSelector(`${me} .live-responses-table tr.response .response-col_status`, { timeout: WAIT });
   const shown = await page.$eval(`${me} .live-responses-table tr.response .response-col_status`, (cell) => cell.textContent.trim());
   check(shown === "200", `the page shows the status (${shown})`);
 
