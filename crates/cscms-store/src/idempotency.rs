@@ -168,30 +168,61 @@ fn upsert(
 
 /// Stores the responses of finished requests, together in one
 /// transaction (a group commit: under load, many requests' responses take
-/// one writer turn). Each goes over its claim when its write claimed the
-/// key; otherwise (it wrote nothing, e.g. a rules evaluation) as a new
-/// record, unless another request holds the key by now. No disk sync is
-/// waited for: losing these records in a power failure leaves the keys
-/// running until they expire, never a write done twice.
-pub fn finish_all(conn: &mut DbConn, done: &[(Pending, Response<'_>)]) -> Result<(), StoreError> {
+/// one writer turn). `take` moves what is queued into `batch` once the
+/// transaction is open, so every response queued while this writer waited
+/// for its turn shares the commit; `view` gives each item's key and
+/// response. Each goes over its claim when its write claimed the key;
+/// otherwise (it wrote nothing, e.g. a rules evaluation) as a new record,
+/// unless another request holds the key by now. No disk sync is waited
+/// for: losing these records in a power failure leaves the keys running
+/// until they expire, never a write done twice.
+pub fn finish_queued<K>(
+    conn: &mut DbConn,
+    batch: &mut Vec<K>,
+    take: impl FnOnce(&mut Vec<K>),
+    view: impl Fn(&K) -> (&Pending, Response<'_>),
+) -> Result<(), StoreError> {
     crate::db::relaxed_write(conn, |c| {
+        take(batch);
         let now = Utc::now().naive_utc();
-        for (p, response) in done {
+        for item in batch.iter() {
+            let (p, response) = view(item);
             if p.claimed() {
-                diesel::update(idempotency_keys::table.find((&p.caller, &p.key)))
-                    .set((
-                        idempotency_keys::state.eq("done"),
-                        idempotency_keys::status.eq(Some(response.status)),
-                        idempotency_keys::headers.eq(Some(response.headers)),
-                        idempotency_keys::body.eq(Some(response.body)),
-                    ))
-                    .execute(c)?;
+                store_over_claim(c, p, &response)?;
             } else {
-                upsert(c, p, now, "done", Some(response))?;
+                upsert(c, p, now, "done", Some(&response))?;
             }
         }
         Ok(())
     })
+}
+
+/// Writes the response over the request's own claim. On each backend's
+/// own connection type, so the statement is prepared once per connection
+/// (the multi-backend connection builds its SQL anew on every call).
+fn store_over_claim(
+    conn: &mut DbConn,
+    p: &Pending,
+    response: &Response<'_>,
+) -> Result<(), StoreError> {
+    use idempotency_keys::dsl as k;
+    macro_rules! run {
+        ($c:expr) => {
+            diesel::update(k::idempotency_keys.find((&p.caller, &p.key)))
+                .set((
+                    k::state.eq("done"),
+                    k::status.eq(Some(response.status)),
+                    k::headers.eq(Some(response.headers)),
+                    k::body.eq(Some(response.body)),
+                ))
+                .execute($c)
+        };
+    }
+    match conn {
+        DbConn::Pg(c) => run!(c),
+        DbConn::Sqlite(c) => run!(c),
+    }?;
+    Ok(())
 }
 
 /// Gives the key up (the request failed on the server): a retry runs again.
@@ -267,12 +298,22 @@ mod tests {
             body: b"{}",
         };
         let finish = |conn: &mut DbConn, p: &Pending, r: &Response<'_>| {
-            let r = Response {
-                status: r.status,
-                headers: r.headers,
-                body: r.body,
-            };
-            finish_all(conn, &[(p.clone(), r)])
+            let mut batch = Vec::new();
+            finish_queued(
+                conn,
+                &mut batch,
+                |b| b.push((p.clone(), r.status, r.headers, r.body)),
+                |(p, status, headers, body)| {
+                    let r = Response {
+                        status: *status,
+                        headers,
+                        body,
+                    };
+                    (p, r)
+                },
+            )?;
+            assert_eq!(batch.len(), 1, "taken inside the transaction");
+            Ok::<_, StoreError>(())
         };
         finish(&mut conn, &first, &response).unwrap();
         let row = lookup(&mut conn, "dopt:a", "k").unwrap().unwrap();

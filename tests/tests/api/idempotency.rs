@@ -96,6 +96,34 @@ async fn a_refused_request_gives_its_key_up() {
     assert_eq!(good.header("idempotent-replayed"), None);
 }
 
+/// Responses finishing together are stored together (one write for what
+/// queued while the writer waited its turn): each must still be stored over
+/// its own key, and each request answered only once that is done.
+#[actix_web::test]
+async fn forty_keyed_writes_at_once_each_keep_their_own_response() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let ids: Vec<String> = (0..40).map(|i| format!("ORG{i:02}")).collect();
+    let first = futures_util::future::join_all(
+        ids.iter()
+            .map(|id| app.call(post("/v1/organisations", &dopt, Some(id), &org(id)))),
+    )
+    .await;
+    for (id, r) in ids.iter().zip(&first) {
+        assert_eq!(r.status, 201, "{id}: {}", r.json);
+        assert_eq!(r.json["id"], id.as_str());
+    }
+    let again = futures_util::future::join_all(
+        ids.iter()
+            .map(|id| app.call(post("/v1/organisations", &dopt, Some(id), &org(id)))),
+    )
+    .await;
+    for ((id, a), b) in ids.iter().zip(&first).zip(&again) {
+        assert_eq!(b.header("idempotent-replayed"), Some("true"), "{id}");
+        assert_eq!(b.bytes, a.bytes, "{id}: its own response, replayed");
+    }
+}
+
 #[actix_web::test]
 async fn twenty_concurrent_retries_act_once() {
     let app = spawn().await;

@@ -7,8 +7,8 @@
 //! woken); on PostgreSQL it is a round trip per statement. So the responses
 //! of requests finishing together are written together: a request queues
 //! its response and waits; whoever finds no writer at work starts one,
-//! which writes everything queued in one transaction, wakes the waiters and
-//! goes on while more has queued. A request answers only once its response
+//! which waits for the writer's turn, writes everything queued by then in
+//! one transaction, wakes the waiters and goes on while more has queued. A request answers only once its response
 //! is stored, so a retry after the answer always replays it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -45,10 +45,7 @@ impl Keeper {
     /// committed (or the reason it was not).
     pub async fn keep(&self, state: web::Data<AppState>, kept: Kept) -> Result<(), String> {
         let (tx, rx) = oneshot::channel();
-        self.queue
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((kept, tx));
+        lock(&self.queue).push((kept, tx));
         // The writer runs as its own task, so a request dropped while
         // waiting (its client went away) cannot stop it halfway.
         if !self.writing.swap(true, Ordering::SeqCst) {
@@ -61,50 +58,66 @@ impl Keeper {
     /// Writes the queue out until it stays empty. A request that queued
     /// while `writing` was set is taken by the next round here: `writing`
     /// is cleared only when the queue was seen empty, and looked at again
-    /// after clearing.
+    /// after clearing. Each round takes the queue only once its write
+    /// transaction is open, so what queued while it waited for the writer
+    /// goes in the same commit.
     async fn write(self, state: web::Data<AppState>) {
         loop {
-            let batch = self.take();
-            if batch.is_empty() {
+            if self.queued() == 0 {
                 self.writing.store(false, Ordering::SeqCst);
-                let more = !self
-                    .queue
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .is_empty();
-                if more && !self.writing.swap(true, Ordering::SeqCst) {
+                if self.queued() > 0 && !self.writing.swap(true, Ordering::SeqCst) {
                     continue;
                 }
                 return;
             }
-            let (kept, waiters): (Vec<Kept>, Vec<Waiter>) = batch.into_iter().unzip();
+            let taken: Arc<Mutex<Vec<(Kept, Waiter)>>> = Arc::default();
+            let (keeper, into) = (self.clone(), taken.clone());
             let stored = state
                 .db(move |c| {
-                    let done: Vec<(Pending, Response<'_>)> = kept
-                        .iter()
-                        .map(|k| {
+                    let mut batch = Vec::new();
+                    let stored = cscms_store::idempotency::finish_queued(
+                        c,
+                        &mut batch,
+                        |b| b.extend(keeper.take()),
+                        |(k, _)| {
                             let response = Response {
                                 status: k.status,
                                 headers: &k.headers,
                                 body: &k.body,
                             };
-                            (k.pending.clone(), response)
-                        })
-                        .collect();
-                    cscms_store::idempotency::finish_all(c, &done)
+                            (&k.pending, response)
+                        },
+                    );
+                    lock(&into).extend(batch);
+                    stored
                 })
                 .await
                 .map_err(|e| e.to_string());
-            for waiter in waiters {
+            let mut batch = std::mem::take(&mut *lock(&taken));
+            if batch.is_empty() && stored.is_err() {
+                // The transaction never opened (e.g. no connection): what
+                // is queued is answered with the reason, not retried forever.
+                batch = self.take();
+            }
+            for (_, waiter) in batch {
                 // A waiter gone (its client left) needs no answer.
                 let _ = waiter.send(stored.clone());
             }
         }
     }
 
+    fn queued(&self) -> usize {
+        lock(&self.queue).len()
+    }
+
     fn take(&self) -> Vec<(Kept, Waiter)> {
-        let mut queue = self.queue.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut queue = lock(&self.queue);
         let n = queue.len().min(BATCH);
         queue.drain(..n).collect()
     }
+}
+
+/// The queue's lock; a panic elsewhere while holding it left the vector whole.
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }

@@ -184,11 +184,7 @@ pub async fn layer(
     );
     digest.update(b"\n");
     digest.update(&body);
-    let fingerprint: String = digest
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let fingerprint = format!("{:x}", digest.finalize());
     req.set_payload(actix_web::dev::Payload::from(body));
 
     let caller = format!("{}:{}", who.role.as_str(), who.sub);
