@@ -37,6 +37,50 @@ fn repeated_reads_prepare_once() {
     assert_eq!(prepared.len(), 2, "{prepared:#?}");
 }
 
+/// A keyed write's claim of its key is prepared once per connection too:
+/// diesel never caches an upsert, so on SQLite the claim is not one. (Nor
+/// does diesel cache any `UPDATE`: the stored response's is compiled each
+/// time, once per group of responses.)
+#[test]
+fn keyed_writes_prepare_once() {
+    use cscms_store::idempotency::{finish_queued, with_pending, Pending, Response};
+    let dir = tempfile::tempdir().unwrap();
+    let url = cscms_store::testing::fresh_database(None, dir.path()).unwrap();
+    let mut conn = url.establish().unwrap();
+    let seen = Prepared::default();
+    conn.set_instrumentation(seen.clone());
+    let later = chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(1);
+    for i in 0..5 {
+        let p = Pending::new("dopt:a", &format!("k{i}"), "fp", later);
+        with_pending(Some(p.clone()), || {
+            cscms_store::db::write_transaction(&mut conn, |_| Ok(()))
+        })
+        .unwrap();
+        assert!(p.claimed());
+        let mut batch = Vec::new();
+        finish_queued(
+            &mut conn,
+            &mut batch,
+            |b| b.push(p),
+            |p| {
+                let r = Response {
+                    status: 201,
+                    headers: "[]",
+                    body: b"{}",
+                };
+                (p, r)
+            },
+        )
+        .unwrap();
+    }
+    let prepared = seen.0.lock().unwrap().clone();
+    let claims = prepared
+        .iter()
+        .filter(|s| s.contains("INTO `idempotency_keys`"))
+        .count();
+    assert_eq!(claims, 1, "{prepared:#?}");
+}
+
 /// Without the query planner stability guarantee SQLite re-prepares every
 /// statement with a `LIMIT ?` at each new binding, which undoes the cache
 /// above (`.cargo/config.toml` builds the bundled SQLite with it).
