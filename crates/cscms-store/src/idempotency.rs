@@ -157,7 +157,7 @@ pub struct Response<'a> {
 
 /// Inserts the record, or takes over one that has expired; `false` when
 /// the key is held. One statement on both backends (`ON CONFLICT … WHERE`),
-/// built with the query builder so that each connection prepares it once.
+/// which diesel compiles on every call (it caches no upsert).
 fn upsert(
     conn: &mut DbConn,
     p: &Pending,

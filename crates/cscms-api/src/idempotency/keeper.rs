@@ -8,8 +8,9 @@
 //! of requests finishing together are written together: a request queues
 //! its response and waits; whoever finds no writer at work starts one,
 //! which waits for the writer's turn, writes everything queued by then in
-//! one transaction, wakes the waiters and goes on while more has queued. A request answers only once its response
-//! is stored, so a retry after the answer always replays it.
+//! one transaction, wakes the waiters and goes on while more has queued. A
+//! request answers only once its response is stored, so a retry after the
+//! answer always replays it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
