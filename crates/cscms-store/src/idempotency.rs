@@ -89,46 +89,53 @@ pub(crate) fn pending() -> Option<Pending> {
 pub(crate) fn claim_within(conn: &mut DbConn, p: &Pending) -> Result<(), StoreError> {
     use idempotency_keys::dsl as k;
     let now = Utc::now().naive_utc();
-    let claimed = match conn {
-        // Diesel compiles an upsert (`ON CONFLICT … DO UPDATE`) anew on every
-        // call, inside the writer's turn. A new key is instead one `INSERT OR
-        // IGNORE`, which each connection prepares once; a key seen before
-        // is taken over only if its record has expired. The write
-        // transaction holds SQLite's write lock, so nothing comes between
-        // the two (bench/speed.md).
-        DbConn::Sqlite(c) => {
-            let inserted = diesel::insert_or_ignore_into(k::idempotency_keys)
-                .values((
-                    k::caller.eq(&p.caller),
-                    k::idempotency_key.eq(&p.key),
-                    k::fingerprint.eq(&p.fingerprint),
-                    k::state.eq("running"),
-                    k::created_at.eq(now),
-                    k::expires_at.eq(p.expires_at),
-                ))
-                .execute(c)?;
-            inserted == 1
-                || diesel::update(
-                    k::idempotency_keys
-                        .find((&p.caller, &p.key))
-                        .filter(k::expires_at.le(now)),
-                )
-                .set((
-                    k::fingerprint.eq(&p.fingerprint),
-                    k::state.eq("running"),
-                    k::status.eq(None::<i32>),
-                    k::headers.eq(None::<&str>),
-                    k::body.eq(None::<&[u8]>),
-                    k::created_at.eq(now),
-                    k::expires_at.eq(p.expires_at),
-                ))
-                .execute(c)?
-                    == 1
-        }
-        // One round trip on PostgreSQL, where a second statement would
-        // cost more than compiling the first.
-        DbConn::Pg(_) => upsert(conn, p, now, "running", None)?,
-    };
+    // Diesel compiles an upsert (`ON CONFLICT … DO UPDATE`) anew on every
+    // call; an `ON CONFLICT DO NOTHING` insert is prepared once per
+    // connection. So a new key is that insert, and a key seen before is
+    // taken over by an `UPDATE` only if its record has expired. On SQLite
+    // the write transaction holds the write lock; on PostgreSQL the insert
+    // waits for a concurrent claim of the key to commit or roll back, and
+    // the `UPDATE` re-reads the row it locks: either way one claim wins
+    // (bench/speed.md, "Keyed writes").
+    let row = (
+        k::caller.eq(&p.caller),
+        k::idempotency_key.eq(&p.key),
+        k::fingerprint.eq(&p.fingerprint),
+        k::state.eq("running"),
+        k::created_at.eq(now),
+        k::expires_at.eq(p.expires_at),
+    );
+    // The multi-backend connection builds no `ON CONFLICT`: the same
+    // statement on each backend's own connection type.
+    macro_rules! insert {
+        ($c:expr) => {
+            diesel::insert_into(k::idempotency_keys)
+                .values(row)
+                .on_conflict_do_nothing()
+                .execute($c)
+        };
+    }
+    let inserted = match conn {
+        DbConn::Sqlite(c) => insert!(c),
+        DbConn::Pg(c) => insert!(c),
+    }?;
+    let claimed = inserted == 1
+        || diesel::update(
+            k::idempotency_keys
+                .find((&p.caller, &p.key))
+                .filter(k::expires_at.le(now)),
+        )
+        .set((
+            k::fingerprint.eq(&p.fingerprint),
+            k::state.eq("running"),
+            k::status.eq(None::<i32>),
+            k::headers.eq(None::<&str>),
+            k::body.eq(None::<&[u8]>),
+            k::created_at.eq(now),
+            k::expires_at.eq(p.expires_at),
+        ))
+        .execute(conn)?
+            == 1;
     if claimed {
         Ok(())
     } else {
@@ -136,8 +143,8 @@ pub(crate) fn claim_within(conn: &mut DbConn, p: &Pending) -> Result<(), StoreEr
     }
 }
 
-/// The unexpired record of `key`, if any: a retry is answered from it
-/// before anything runs.
+/// The unexpired record of `key`, if any: a request that found the key
+/// held is answered from it.
 pub fn lookup(conn: &mut DbConn, caller: &str, key: &str) -> Result<Option<KeyRow>, StoreError> {
     let now = Utc::now().naive_utc();
     Ok(idempotency_keys::table
@@ -214,35 +221,95 @@ fn upsert(
 /// for its turn shares the commit; `view` gives each item's key and
 /// response. Each goes over its claim when its write claimed the key;
 /// otherwise (it wrote nothing, e.g. a rules evaluation) as a new record,
-/// unless another request holds the key by now. No disk sync is waited
-/// for: losing these records in a power failure leaves the keys running
-/// until they expire, never a write done twice.
+/// unless another request holds the key: then that item's flag in the
+/// returned list (one per item of `batch`) is `false`. No disk sync is
+/// waited for: losing these records in a power failure leaves the keys
+/// running until they expire, never a write done twice.
 pub fn finish_queued<K>(
     conn: &mut DbConn,
     batch: &mut Vec<K>,
     take: impl FnOnce(&mut Vec<K>),
     view: impl Fn(&K) -> (&Pending, Response<'_>),
-) -> Result<(), StoreError> {
+) -> Result<Vec<bool>, StoreError> {
     crate::db::relaxed_write(conn, |c| {
         take(batch);
         let now = Utc::now().naive_utc();
-        for item in batch.iter() {
-            let (p, response) = view(item);
-            if p.claimed() {
-                diesel::update(idempotency_keys::table.find((&p.caller, &p.key)))
-                    .set((
-                        idempotency_keys::state.eq("done"),
-                        idempotency_keys::status.eq(Some(response.status)),
-                        idempotency_keys::headers.eq(Some(response.headers)),
-                        idempotency_keys::body.eq(Some(response.body)),
-                    ))
-                    .execute(c)?;
-            } else {
-                upsert(c, p, now, "done", Some(&response))?;
+        let mut stored = vec![false; batch.len()];
+        let (claimed, unclaimed): (Vec<_>, Vec<_>) = batch
+            .iter()
+            .map(&view)
+            .enumerate()
+            .partition(|(_, (p, _))| p.claimed());
+        match c {
+            // One statement for the group: each is a round trip here.
+            DbConn::Pg(pg) => {
+                let over = respond_over_claims_pg(pg, &claimed)?;
+                for (i, (p, _)) in &claimed {
+                    stored[*i] = over.contains(&(p.caller.clone(), p.key.clone()));
+                }
+            }
+            DbConn::Sqlite(_) => {
+                for (i, (p, response)) in &claimed {
+                    stored[*i] = diesel::update(idempotency_keys::table.find((&p.caller, &p.key)))
+                        .set((
+                            idempotency_keys::state.eq("done"),
+                            idempotency_keys::status.eq(Some(response.status)),
+                            idempotency_keys::headers.eq(Some(response.headers)),
+                            idempotency_keys::body.eq(Some(response.body)),
+                        ))
+                        .execute(c)?
+                        == 1;
+                }
             }
         }
-        Ok(())
+        for (i, (p, response)) in &unclaimed {
+            stored[*i] = upsert(c, p, now, "done", Some(response))?;
+        }
+        Ok(stored)
     })
+}
+
+#[derive(QueryableByName)]
+struct KeyId {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    caller: String,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    idempotency_key: String,
+}
+
+/// The responses of `items` over their claims, in one `UPDATE` over arrays;
+/// the keys it found.
+fn respond_over_claims_pg(
+    pg: &mut diesel::PgConnection,
+    items: &[(usize, (&Pending, Response<'_>))],
+) -> Result<std::collections::HashSet<(String, String)>, StoreError> {
+    use diesel::sql_types::{Array, Binary, Integer, Text};
+    if items.is_empty() {
+        return Ok(Default::default());
+    }
+    let callers: Vec<&str> = items.iter().map(|(_, (p, _))| p.caller.as_str()).collect();
+    let keys: Vec<&str> = items.iter().map(|(_, (p, _))| p.key.as_str()).collect();
+    let statuses: Vec<i32> = items.iter().map(|(_, (_, r))| r.status).collect();
+    let headers: Vec<&str> = items.iter().map(|(_, (_, r))| r.headers).collect();
+    let bodies: Vec<&[u8]> = items.iter().map(|(_, (_, r))| r.body).collect();
+    let rows: Vec<KeyId> = diesel::sql_query(
+        "UPDATE idempotency_keys k SET state = 'done', status = v.status, \
+         headers = v.headers, body = v.body \
+         FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::bytea[]) \
+              AS v(caller, idempotency_key, status, headers, body) \
+         WHERE k.caller = v.caller AND k.idempotency_key = v.idempotency_key \
+         RETURNING k.caller, k.idempotency_key",
+    )
+    .bind::<Array<Text>, _>(callers)
+    .bind::<Array<Text>, _>(keys)
+    .bind::<Array<Integer>, _>(statuses)
+    .bind::<Array<Text>, _>(headers)
+    .bind::<Array<Binary>, _>(bodies)
+    .load(pg)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.caller, r.idempotency_key))
+        .collect())
 }
 
 /// Gives the key up (the request failed on the server): a retry runs again.
@@ -274,7 +341,11 @@ mod tests {
     #[test]
     fn a_key_is_held_until_it_expires_then_claimed_afresh() {
         let dir = tempfile::tempdir().unwrap();
-        let url = crate::testing::fresh_database(None, dir.path()).unwrap();
+        // On PostgreSQL too when the suite runs there.
+        let admin = std::env::var("CSCMS_TEST_DATABASE_URL")
+            .ok()
+            .filter(|u| !u.is_empty());
+        let url = crate::testing::fresh_database(admin.as_deref(), dir.path()).unwrap();
         let mut conn = url.establish().unwrap();
         let now = Utc::now().naive_utc();
         let later = now + chrono::TimeDelta::hours(1);
@@ -319,7 +390,7 @@ mod tests {
         };
         let finish = |conn: &mut DbConn, p: &Pending, r: &Response<'_>| {
             let mut batch = Vec::new();
-            finish_queued(
+            let stored = finish_queued(
                 conn,
                 &mut batch,
                 |b| b.push((p.clone(), r.status, r.headers, r.body)),
@@ -333,19 +404,23 @@ mod tests {
                 },
             )?;
             assert_eq!(batch.len(), 1, "taken inside the transaction");
-            Ok::<_, StoreError>(())
+            assert_eq!(stored.len(), 1, "a flag per item");
+            Ok::<_, StoreError>(stored[0])
         };
-        finish(&mut conn, &first, &response).unwrap();
+        assert!(finish(&mut conn, &first, &response).unwrap());
         let row = lookup(&mut conn, "dopt:a", "k").unwrap().unwrap();
         assert_eq!(
             (row.state.as_str(), row.status, row.body.as_deref()),
             ("done", Some(201), Some(&b"{}"[..]))
         );
-        finish(&mut conn, &again, &response).unwrap();
+        assert!(
+            !finish(&mut conn, &again, &response).unwrap(),
+            "not stored over another request's key"
+        );
         let row = lookup(&mut conn, "dopt:a", "k").unwrap().unwrap();
         assert_eq!(row.fingerprint, "fp", "the holder's record is kept");
         let unwritten = Pending::new("dopt:d", "k", "fp", later);
-        finish(&mut conn, &unwritten, &response).unwrap();
+        assert!(finish(&mut conn, &unwritten, &response).unwrap());
         assert_eq!(
             lookup(&mut conn, "dopt:d", "k").unwrap().unwrap().status,
             Some(201)

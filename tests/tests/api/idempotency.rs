@@ -96,6 +96,57 @@ async fn a_refused_request_gives_its_key_up() {
     assert_eq!(good.header("idempotent-replayed"), None);
 }
 
+/// A request that writes nothing (a rules evaluation) claims no key, yet
+/// its response is kept like any other: a retry replays it, and the key on
+/// a different request is 422 whether that request writes or not, and a
+/// write refused so does not act.
+#[actix_web::test]
+async fn a_request_that_writes_nothing_keeps_its_key_too() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let evaluate = |as_of: &str| {
+        json!({
+            "as_of": as_of,
+            "joined_entry_grade_on": "1982-10-01",
+            "entry": {"scale": "4000-6000"},
+            "events": [{"kind": "acp", "on": "1999-08-09", "to": {"scale": "4500-7000"}}]
+        })
+    };
+    let path = "/v1/rules/macp/evaluate";
+    let first = app
+        .call(post(path, &me, Some("eval-1"), &evaluate("2013-01-01")))
+        .await;
+    assert_eq!(first.status, 200, "{}", first.json);
+    assert_eq!(first.header("idempotent-replayed"), None);
+    let again = app
+        .call(post(path, &me, Some("eval-1"), &evaluate("2013-01-01")))
+        .await;
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    assert_eq!((again.status, &again.bytes), (first.status, &first.bytes));
+    app.call(post(path, &me, Some("eval-1"), &evaluate("2014-01-01")))
+        .await
+        .assert_problem(422, "idempotency_key_reused");
+    let body = crate::foreign_visits::visit();
+    app.call(post("/v1/foreign-visits", &me, Some("eval-1"), &body))
+        .await
+        .assert_problem(422, "idempotency_key_reused");
+    let mine = app.get("/v1/foreign-visits/mine", &me).await;
+    assert_eq!(
+        mine.json["items"],
+        json!([]),
+        "the refused write did not act"
+    );
+    // A request refused before it writes, with a key another request used: 422 too.
+    app.call(post(
+        path,
+        &me,
+        Some("eval-1"),
+        &json!({"as_of": "2013-01-01"}),
+    ))
+    .await
+    .assert_problem(422, "idempotency_key_reused");
+}
+
 /// Responses finishing together are stored together (one write for what
 /// queued while the writer waited its turn): each must still be stored over
 /// its own key, and each request answered only once that is done.

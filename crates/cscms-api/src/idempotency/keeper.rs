@@ -29,7 +29,9 @@ pub struct Kept {
     pub body: web::Bytes,
 }
 
-type Waiter = oneshot::Sender<Result<(), String>>;
+/// Answered with whether the response was stored (`false`: the key is
+/// another request's), or why nothing was.
+type Waiter = oneshot::Sender<Result<bool, String>>;
 
 /// The responses waiting to be stored, and whether a writer is at work.
 #[derive(Default, Clone)]
@@ -43,8 +45,9 @@ const BATCH: usize = 256;
 
 impl Keeper {
     /// Stores `kept`, with whatever else is queued; returns once it is
-    /// committed (or the reason it was not).
-    pub async fn keep(&self, state: web::Data<AppState>, kept: Kept) -> Result<(), String> {
+    /// committed, with `false` if the key was found held by another request
+    /// (or the reason nothing was committed).
+    pub async fn keep(&self, state: web::Data<AppState>, kept: Kept) -> Result<bool, String> {
         let (tx, rx) = oneshot::channel();
         lock(&self.queue).push((kept, tx));
         // The writer runs as its own task, so a request dropped while
@@ -100,9 +103,13 @@ impl Keeper {
                 // is queued is answered with the reason, not retried forever.
                 batch = self.take();
             }
-            for (_, waiter) in batch {
+            for (i, (_, waiter)) in batch.into_iter().enumerate() {
+                let outcome = match &stored {
+                    Ok(flags) => Ok(flags.get(i).copied().unwrap_or(false)),
+                    Err(e) => Err(e.clone()),
+                };
                 // A waiter gone (its client left) needs no answer.
-                let _ = waiter.send(stored.clone());
+                let _ = waiter.send(outcome);
             }
         }
     }

@@ -4,12 +4,14 @@
 //! Keyed by caller and key. The first request claims the key in the
 //! database (so every instance sees it) with a fingerprint of the request,
 //! in the same transaction as its write (so a keyed write costs no extra
-//! commit); its response, if it succeeded, is stored (status, the headers that
-//! matter, the body; with other requests' responses in one write, see `keeper`)
-//! and a retry replays it byte for byte. A retry while the
-//! first is still running is 409; the same key on a different request is
-//! 422. A refused or failed first request gives the key up, so a corrected
-//! retry runs. Keys expire after `CSCMS_IDEMPOTENCY_TTL_SECS` (24 h).
+//! commit or read); its response, if it succeeded, is stored (status, the
+//! headers that matter, the body; with other requests' responses in one
+//! write, see `keeper`). A retry's write finds the key held and acts not;
+//! the retry is answered from the record: the first response replayed byte
+//! for byte, 409 while the first is still running, 422 when the key was
+//! used for a different request. A refused or failed first request gives
+//! the key up, so a corrected retry runs. Keys expire after
+//! `CSCMS_IDEMPOTENCY_TTL_SECS` (24 h).
 //! Integration clients must send a key on bulk imports (400 otherwise).
 
 use actix_web::body::{self, BoxBody, MessageBody};
@@ -188,45 +190,12 @@ pub async fn layer(
     req.set_payload(actix_web::dev::Payload::from(body));
 
     let caller = format!("{}:{}", who.role.as_str(), who.sub);
-    let in_progress = || {
-        problem(
-            StatusCode::CONFLICT,
-            ProblemCode::IdempotencyKeyInUse,
-            "A request with this Idempotency-Key is still being processed; retry shortly.",
-        )
-    };
-    // A retry is answered from the record before anything runs.
-    let found = {
-        let (caller, key) = (caller.clone(), key.clone());
-        state
-            .read(move |c| cscms_store::idempotency::lookup(c, &caller, &key))
-            .await
-    };
-    match found {
-        Ok(None) => {}
-        Ok(Some(row)) if row.fingerprint != fingerprint => {
-            let e = problem(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                ProblemCode::IdempotencyKeyReused,
-                "This Idempotency-Key was used for a different request; use a new key for a new request.",
-            );
-            return Ok(req.error_response(e));
-        }
-        Ok(Some(row)) => {
-            return Ok(match (row.state.as_str(), row.status, row.body) {
-                ("done", Some(status), Some(bytes)) => {
-                    req.into_response(replay(status, row.headers.as_deref(), bytes))
-                }
-                _ => req.error_response(in_progress()),
-            });
-        }
-        Err(e) => return Ok(req.error_response(e)),
-    }
-
-    // The request's first write transaction claims the key, in the same
-    // commit as the write (`cscms_store::db::write_transaction`); of
-    // concurrent requests with the key, the others' writes are refused
-    // with 409.
+    // Nothing is read before the handler runs: the request's first write
+    // transaction claims the key in the write's own commit
+    // (`cscms_store::db::write_transaction`), and a key another request
+    // holds (a retry of a finished request, a concurrent retry, the key
+    // reused) fails that write. The record is read only when the request
+    // ends without its claim; its answer then replaces the handler's.
     let expires = (chrono::Utc::now() + state.idempotency_ttl).naive_utc();
     let pending = Pending::new(&caller, &key, &fingerprint, expires);
     let res = PENDING.scope(Some(pending.clone()), next.call(req)).await;
@@ -240,8 +209,15 @@ pub async fn layer(
     // Only a response that succeeded is kept: a refused request (4xx) or a
     // fault (5xx) gives the key up, so the retry runs again.
     if !res.status().is_success() || res.response().error().is_some() {
-        release(&state, &pending).await;
-        return Ok(res.map_into_boxed_body());
+        if pending.claimed() {
+            release(&state, &pending).await;
+            return Ok(res.map_into_boxed_body());
+        }
+        let (http_req, response) = res.into_parts();
+        return Ok(match held(&state, &pending).await {
+            Some(answer) => answer.respond(http_req),
+            None => ServiceResponse::new(http_req, response.map_into_boxed_body()),
+        });
     }
     let (http_req, response) = res.into_parts();
     let (head, body) = response.into_parts();
@@ -267,14 +243,73 @@ pub async fn layer(
         headers,
         body: bytes.clone(),
     };
-    let stored = state.idempotency.keep(state.clone(), kept).await;
-    if let Err(e) = stored {
+    match state.idempotency.keep(state.clone(), kept).await {
+        Ok(true) => {}
+        // It wrote nothing, and another request holds the key by now.
+        Ok(false) => {
+            if let Some(answer) = held(&state, &pending).await {
+                return Ok(answer.respond(http_req));
+            }
+        }
         // The request has acted; its answer still goes out. A retry finds
         // the key running and is told to wait until it expires.
-        log::error!("idempotency: keeping the response of {caller} {key}: {e}");
+        Err(e) => log::error!("idempotency: keeping the response of {caller} {key}: {e}"),
     }
     let response = head.set_body(BoxBody::new(bytes));
     Ok(ServiceResponse::new(http_req, response))
+}
+
+/// The answer of another request's record of the key.
+enum Answer {
+    /// Its stored response.
+    Replay(HttpResponse),
+    /// 422 (the key was used for a different request) or 409 (it is still
+    /// running).
+    Refuse(ApiError),
+}
+
+impl Answer {
+    fn respond(self, req: actix_web::HttpRequest) -> ServiceResponse<BoxBody> {
+        match self {
+            Answer::Replay(res) => ServiceResponse::new(req, res),
+            Answer::Refuse(e) => ServiceResponse::from_err(e, req),
+        }
+    }
+}
+
+/// What the unexpired record of `pending`'s key answers, for a request
+/// that did not claim it; `None` when there is none (or it cannot be read:
+/// the request's own answer then stands, and it wrote nothing).
+async fn held(state: &AppState, pending: &Pending) -> Option<Answer> {
+    let (caller, key) = (pending.caller.clone(), pending.key.clone());
+    let row = match state
+        .read(move |c| cscms_store::idempotency::lookup(c, &caller, &key))
+        .await
+    {
+        Ok(row) => row?,
+        Err(e) => {
+            log::error!("idempotency: reading a key's record: {e}");
+            return None;
+        }
+    };
+    Some(if row.fingerprint != pending.fingerprint {
+        Answer::Refuse(problem(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ProblemCode::IdempotencyKeyReused,
+            "This Idempotency-Key was used for a different request; use a new key for a new request.",
+        ))
+    } else {
+        match (row.state.as_str(), row.status, row.body) {
+            ("done", Some(status), Some(bytes)) => {
+                Answer::Replay(replay(status, row.headers.as_deref(), bytes))
+            }
+            _ => Answer::Refuse(problem(
+                StatusCode::CONFLICT,
+                ProblemCode::IdempotencyKeyInUse,
+                "A request with this Idempotency-Key is still being processed; retry shortly.",
+            )),
+        }
+    })
 }
 
 /// Gives the key up if this request's write claimed it (the request then
