@@ -29,12 +29,26 @@ fn repeated_reads_prepare_once() {
     let seen = Prepared::default();
     conn.set_instrumentation(seen.clone());
     let code = "CSS-000001".parse().unwrap();
+    // A filtered list in the scope of someone who sees everyone, and of a
+    // nodal officer: the scope condition leaves it cacheable.
+    let filter = cscms_store::employees::EmployeeFilter {
+        cadre: Some("CSS".into()),
+        grade: Some("SO".into()),
+        ..Default::default()
+    };
+    let scopes = [
+        cscms_domain::scope::Visibility::All,
+        cscms_domain::scope::Visibility::OrgTree("MHA".parse().unwrap()),
+    ];
     for _ in 0..5 {
         cscms_store::employees::get(&mut conn, &code).unwrap();
         cscms_store::employees::history(&mut conn, &code).unwrap();
+        for visibility in &scopes {
+            cscms_store::employees::list(&mut conn, visibility, &filter, None, 51).unwrap();
+        }
     }
     let prepared = seen.0.lock().unwrap().clone();
-    assert_eq!(prepared.len(), 2, "{prepared:#?}");
+    assert_eq!(prepared.len(), 4, "{prepared:#?}");
 }
 
 /// A keyed write's claim of its key is prepared once per connection too,
