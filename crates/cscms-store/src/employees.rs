@@ -8,6 +8,7 @@ use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
 use serde::Serialize;
 
+use crate::dates::{ReadDate, ReadTimestamp};
 use crate::schema::{employees, organisations, service_events};
 use crate::{DbConn, StoreError};
 
@@ -21,9 +22,13 @@ pub struct EmployeeRow {
     pub service_group: String,
     pub pay_level: String,
     pub pay_cell: i32,
+    #[diesel(deserialize_as = ReadDate)]
     pub date_of_birth: NaiveDate,
+    #[diesel(deserialize_as = ReadDate)]
     pub joined_government_on: NaiveDate,
+    #[diesel(deserialize_as = ReadDate)]
     pub joined_entry_grade_on: NaiveDate,
+    #[diesel(deserialize_as = ReadDate)]
     pub joined_present_grade_on: NaiveDate,
     pub org_id: OrgId,
     pub station: String,
@@ -31,7 +36,9 @@ pub struct EmployeeRow {
     pub gender: Gender,
     pub category: Category,
     pub version: i64,
+    #[diesel(deserialize_as = ReadTimestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = ReadTimestamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -41,6 +48,7 @@ pub struct ServiceEventRow {
     pub id: i64,
     pub employee_code: EmployeeCode,
     pub kind: ServiceEventKind,
+    #[diesel(deserialize_as = ReadDate)]
     pub effective_on: NaiveDate,
     pub from_grade: Option<String>,
     pub to_grade: Option<String>,

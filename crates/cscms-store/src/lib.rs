@@ -9,6 +9,7 @@ pub mod audit;
 pub mod career;
 pub mod changes;
 pub mod clients;
+pub mod dates;
 pub mod db;
 pub mod delpge;
 pub mod deputation;
