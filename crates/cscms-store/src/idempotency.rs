@@ -341,11 +341,7 @@ mod tests {
     #[test]
     fn a_key_is_held_until_it_expires_then_claimed_afresh() {
         let dir = tempfile::tempdir().unwrap();
-        // On PostgreSQL too when the suite runs there.
-        let admin = std::env::var("CSCMS_TEST_DATABASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty());
-        let url = crate::testing::fresh_database(admin.as_deref(), dir.path()).unwrap();
+        let url = crate::testing::suite_database(dir.path()).unwrap();
         let mut conn = url.establish().unwrap();
         let now = Utc::now().naive_utc();
         let later = now + chrono::TimeDelta::hours(1);

@@ -8,6 +8,16 @@ use diesel::prelude::*;
 
 use crate::{migrate, DbUrl, StoreError};
 
+/// A fresh database on the backend the suite runs on: PostgreSQL when
+/// `CSCMS_TEST_DATABASE_URL` names a server (`scripts/with-postgres.sh`),
+/// otherwise SQLite under `dir`.
+pub fn suite_database(dir: &Path) -> Result<DbUrl, StoreError> {
+    let admin = std::env::var("CSCMS_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    fresh_database(admin.as_deref(), dir)
+}
+
 /// A fresh database: a new SQLite file under `dir`, or a new PostgreSQL
 /// database created through `pg_admin_url` (a URL to any database of a
 /// server the tests may create databases on). Migrated.

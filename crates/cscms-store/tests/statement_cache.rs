@@ -18,16 +18,20 @@ impl Instrumentation for Prepared {
     }
 }
 
-#[test]
-fn repeated_reads_prepare_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let admin = std::env::var("CSCMS_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    let url = cscms_store::testing::fresh_database(admin.as_deref(), dir.path()).unwrap();
+/// A connection to a fresh database on the suite's backend, recording
+/// each statement it prepares for its cache.
+fn recorded(dir: &tempfile::TempDir) -> (cscms_store::DbConn, Prepared) {
+    let url = cscms_store::testing::suite_database(dir.path()).unwrap();
     let mut conn = url.establish().unwrap();
     let seen = Prepared::default();
     conn.set_instrumentation(seen.clone());
+    (conn, seen)
+}
+
+#[test]
+fn repeated_reads_prepare_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut conn, seen) = recorded(&dir);
     let code = "CSS-000001".parse().unwrap();
     // A filtered list in the scope of someone who sees everyone, and of a
     // nodal officer: the scope condition leaves it cacheable.
@@ -59,13 +63,7 @@ fn repeated_reads_prepare_once() {
 fn keyed_writes_prepare_once() {
     use cscms_store::idempotency::{finish_queued, with_pending, Pending, Response};
     let dir = tempfile::tempdir().unwrap();
-    let admin = std::env::var("CSCMS_TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty());
-    let url = cscms_store::testing::fresh_database(admin.as_deref(), dir.path()).unwrap();
-    let mut conn = url.establish().unwrap();
-    let seen = Prepared::default();
-    conn.set_instrumentation(seen.clone());
+    let (mut conn, seen) = recorded(&dir);
     let later = chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(1);
     for i in 0..5 {
         let p = Pending::new("dopt:a", &format!("k{i}"), "fp", later);
