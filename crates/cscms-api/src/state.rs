@@ -58,7 +58,7 @@ impl AppState {
             cors_origins: Vec::new(),
             metrics_allow: Vec::new(),
             idempotency_ttl: chrono::TimeDelta::hours(24),
-            idempotency: crate::idempotency::Keeper::default(),
+            idempotency: crate::idempotency::Keeper::new(database.clone()),
             rate_limits: crate::ratelimit::Policies::default(),
             shared_rate_limits: matches!(database, DbUrl::Postgres(_)),
             local_limits: crate::ratelimit::Local::default(),

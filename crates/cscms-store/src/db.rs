@@ -209,31 +209,6 @@ fn sqlite_writer_turn() -> Result<parking_lot::FairMutexGuard<'static, ()>, Stor
         .ok_or(StoreError::Busy)
 }
 
-/// Runs `work` in a write transaction whose commit waits for no disk sync:
-/// for records whose loss in a power failure costs a retry, never data
-/// (a stored idempotent response). A process crash loses nothing: on
-/// SQLite the WAL is written before the commit returns, on PostgreSQL the
-/// WAL writer flushes it within a fraction of a second.
-pub fn relaxed_write<T>(
-    conn: &mut DbConn,
-    work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
-) -> Result<T, StoreError> {
-    match conn {
-        DbConn::Sqlite(_) => {
-            conn.batch_execute("PRAGMA synchronous = NORMAL")?;
-            let out = write_transaction(conn, work);
-            let restored = conn.batch_execute("PRAGMA synchronous = FULL");
-            let out = out?;
-            restored?;
-            Ok(out)
-        }
-        DbConn::Pg(_) => write_transaction(conn, |c| {
-            c.batch_execute("SET LOCAL synchronous_commit = off")?;
-            work(c)
-        }),
-    }
-}
-
 /// Makes the other writers of one record (`key`, e.g. `apar:CSS-000001`)
 /// wait until the current write transaction ends, so a read that decides a
 /// write cannot be overtaken by a concurrent writer (PRF-4). On SQLite the

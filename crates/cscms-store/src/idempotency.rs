@@ -214,102 +214,175 @@ fn upsert(
     Ok(n == 1)
 }
 
-/// Stores the responses of finished requests, together in one
-/// transaction (a group commit: under load, many requests' responses take
-/// one writer turn). `take` moves what is queued into `batch` once the
-/// transaction is open, so every response queued while this writer waited
-/// for its turn shares the commit; `view` gives each item's key and
-/// response. Each goes over its claim when its write claimed the key;
-/// otherwise (it wrote nothing, e.g. a rules evaluation) as a new record,
-/// unless another request holds the key: then that item's flag in the
-/// returned list (one per item of `batch`) is `false`. No disk sync is
-/// waited for: losing these records in a power failure leaves the keys
-/// running until they expire, never a write done twice.
-pub fn finish_queued<K>(
-    conn: &mut DbConn,
-    batch: &mut Vec<K>,
-    take: impl FnOnce(&mut Vec<K>),
-    view: impl Fn(&K) -> (&Pending, Response<'_>),
-) -> Result<Vec<bool>, StoreError> {
-    crate::db::relaxed_write(conn, |c| {
-        take(batch);
-        let now = Utc::now().naive_utc();
-        let mut stored = vec![false; batch.len()];
-        let (claimed, unclaimed): (Vec<_>, Vec<_>) = batch
-            .iter()
-            .map(&view)
-            .enumerate()
-            .partition(|(_, (p, _))| p.claimed());
-        match c {
-            // One statement for the group: each is a round trip here.
-            DbConn::Pg(pg) => {
-                let over = respond_over_claims_pg(pg, &claimed)?;
-                for (i, (p, _)) in &claimed {
-                    stored[*i] = over.contains(&(p.caller.clone(), p.key.clone()));
-                }
-            }
-            DbConn::Sqlite(_) => {
-                for (i, (p, response)) in &claimed {
-                    stored[*i] = diesel::update(idempotency_keys::table.find((&p.caller, &p.key)))
-                        .set((
-                            idempotency_keys::state.eq("done"),
-                            idempotency_keys::status.eq(Some(response.status)),
-                            idempotency_keys::headers.eq(Some(response.headers)),
-                            idempotency_keys::body.eq(Some(response.body)),
-                        ))
-                        .execute(c)?
-                        == 1;
-                }
-            }
-        }
-        for (i, (p, response)) in &unclaimed {
-            stored[*i] = upsert(c, p, now, "done", Some(response))?;
-        }
-        Ok(stored)
-    })
+/// The `UPDATE` of a group's responses over their claims on PostgreSQL:
+/// one statement by arrays, however many responses; `RETURNING` each
+/// found item's place in the arrays (from 1). Built here rather than by
+/// `sql_query` so that diesel prepares it once per connection (it caches
+/// neither its own `UPDATE`s nor `sql_query`).
+struct RespondOverClaims<'a> {
+    callers: Vec<&'a str>,
+    keys: Vec<&'a str>,
+    statuses: Vec<i32>,
+    headers: Vec<&'a str>,
+    bodies: Vec<&'a [u8]>,
 }
 
-#[derive(QueryableByName)]
-struct KeyId {
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    caller: String,
-    #[diesel(sql_type = diesel::sql_types::Text)]
-    idempotency_key: String,
+impl diesel::query_builder::QueryId for RespondOverClaims<'_> {
+    type QueryId = ();
+    // Cached by its SQL, which never varies.
+    const HAS_STATIC_QUERY_ID: bool = false;
 }
 
-/// The responses of `items` over their claims, in one `UPDATE` over arrays;
-/// the keys it found.
+impl diesel::query_builder::Query for RespondOverClaims<'_> {
+    type SqlType = diesel::sql_types::BigInt;
+}
+
+impl RunQueryDsl<diesel::PgConnection> for RespondOverClaims<'_> {}
+
+impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for RespondOverClaims<'_> {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+    ) -> QueryResult<()> {
+        use diesel::sql_types::{Array, Binary, Integer, Text};
+        out.push_sql(
+            "UPDATE idempotency_keys k SET state = 'done', status = v.status, \
+             headers = v.headers, body = v.body FROM unnest(",
+        );
+        out.push_bind_param::<Array<Text>, _>(&self.callers)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.keys)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Integer>, _>(&self.statuses)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Text>, _>(&self.headers)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Array<Binary>, _>(&self.bodies)?;
+        out.push_sql(
+            ") WITH ORDINALITY AS v(caller, idempotency_key, status, headers, body, n) \
+             WHERE k.caller = v.caller AND k.idempotency_key = v.idempotency_key \
+             RETURNING v.n",
+        );
+        Ok(())
+    }
+}
+
+/// The connection that stores finished requests' responses (one per
+/// instance, the keeper's), set up once for what it does: its commits wait
+/// for no disk sync — losing these records in a power failure leaves the
+/// keys running until they expire, never a write done twice, and a process
+/// crash loses nothing (on SQLite the WAL is written before the commit
+/// returns, on PostgreSQL the WAL writer flushes it within a fraction of a
+/// second) — so that on PostgreSQL a group needs no transaction of its own
+/// and is one statement, one round trip (bench/speed.md, "Keyed writes,
+/// fourth pass"). A pooled connection would need the setting switched on
+/// and off around every group.
+pub struct ResponseWriter {
+    conn: DbConn,
+}
+
+impl ResponseWriter {
+    pub fn open(url: &crate::DbUrl) -> Result<Self, StoreError> {
+        Self::on(url.establish()?)
+    }
+
+    /// The writer on a connection made already.
+    pub fn on(mut conn: DbConn) -> Result<Self, StoreError> {
+        use diesel::connection::SimpleConnection;
+        match &mut conn {
+            DbConn::Sqlite(c) => c.batch_execute("PRAGMA synchronous = NORMAL")?,
+            // A cached generic plan of the group's join, made while the
+            // table was small, scans the whole table for every group ever
+            // after (a hash join); a plan for each group's own arrays finds
+            // each key by its index.
+            DbConn::Pg(c) => c.batch_execute(
+                "SET synchronous_commit = off; SET plan_cache_mode = force_custom_plan",
+            )?,
+        }
+        Ok(Self { conn })
+    }
+
+    /// Stores the responses of finished requests. `take` moves what is
+    /// queued into `batch`; `view` gives each item's key and response. Each
+    /// goes over its claim when its write claimed the key; otherwise (it
+    /// wrote nothing, e.g. a rules evaluation) as a new record, unless
+    /// another request holds the key: then that item's flag in the returned
+    /// list (one per item of `batch`) is `false`.
+    ///
+    /// On SQLite they are written together, in one transaction taken once
+    /// the writer's turn is held (a group commit: every response queued
+    /// while this writer waited shares the commit). On PostgreSQL, where a
+    /// commit is no turn of a lock, the claimed ones are one statement on
+    /// their own and each other one an upsert: every record stands alone.
+    pub fn finish_queued<K>(
+        &mut self,
+        batch: &mut Vec<K>,
+        take: impl FnOnce(&mut Vec<K>),
+        view: impl Fn(&K) -> (&Pending, Response<'_>),
+    ) -> Result<Vec<bool>, StoreError> {
+        let finish = |c: &mut DbConn, batch: &mut Vec<K>| {
+            take(batch);
+            let now = Utc::now().naive_utc();
+            let mut stored = vec![false; batch.len()];
+            let (claimed, unclaimed): (Vec<_>, Vec<_>) = batch
+                .iter()
+                .map(&view)
+                .enumerate()
+                .partition(|(_, (p, _))| p.claimed());
+            match c {
+                DbConn::Pg(pg) => respond_over_claims_pg(pg, &claimed, &mut stored)?,
+                DbConn::Sqlite(_) => {
+                    for (i, (p, response)) in &claimed {
+                        stored[*i] =
+                            diesel::update(idempotency_keys::table.find((&p.caller, &p.key)))
+                                .set((
+                                    idempotency_keys::state.eq("done"),
+                                    idempotency_keys::status.eq(Some(response.status)),
+                                    idempotency_keys::headers.eq(Some(response.headers)),
+                                    idempotency_keys::body.eq(Some(response.body)),
+                                ))
+                                .execute(c)?
+                                == 1;
+                    }
+                }
+            }
+            for (i, (p, response)) in &unclaimed {
+                stored[*i] = upsert(c, p, now, "done", Some(response))?;
+            }
+            Ok(stored)
+        };
+        match self.conn {
+            DbConn::Sqlite(_) => crate::db::write_transaction(&mut self.conn, |c| finish(c, batch)),
+            DbConn::Pg(_) => finish(&mut self.conn, batch),
+        }
+    }
+}
+
+/// Stores the responses of `items` over their claims, and marks in
+/// `stored` (by each item's index) those whose claim it found.
 fn respond_over_claims_pg(
     pg: &mut diesel::PgConnection,
     items: &[(usize, (&Pending, Response<'_>))],
-) -> Result<std::collections::HashSet<(String, String)>, StoreError> {
-    use diesel::sql_types::{Array, Binary, Integer, Text};
+    stored: &mut [bool],
+) -> Result<(), StoreError> {
     if items.is_empty() {
-        return Ok(Default::default());
+        return Ok(());
     }
-    let callers: Vec<&str> = items.iter().map(|(_, (p, _))| p.caller.as_str()).collect();
-    let keys: Vec<&str> = items.iter().map(|(_, (p, _))| p.key.as_str()).collect();
-    let statuses: Vec<i32> = items.iter().map(|(_, (_, r))| r.status).collect();
-    let headers: Vec<&str> = items.iter().map(|(_, (_, r))| r.headers).collect();
-    let bodies: Vec<&[u8]> = items.iter().map(|(_, (_, r))| r.body).collect();
-    let rows: Vec<KeyId> = diesel::sql_query(
-        "UPDATE idempotency_keys k SET state = 'done', status = v.status, \
-         headers = v.headers, body = v.body \
-         FROM unnest($1::text[], $2::text[], $3::integer[], $4::text[], $5::bytea[]) \
-              AS v(caller, idempotency_key, status, headers, body) \
-         WHERE k.caller = v.caller AND k.idempotency_key = v.idempotency_key \
-         RETURNING k.caller, k.idempotency_key",
-    )
-    .bind::<Array<Text>, _>(callers)
-    .bind::<Array<Text>, _>(keys)
-    .bind::<Array<Integer>, _>(statuses)
-    .bind::<Array<Text>, _>(headers)
-    .bind::<Array<Binary>, _>(bodies)
+    let found: Vec<i64> = RespondOverClaims {
+        callers: items.iter().map(|(_, (p, _))| p.caller.as_str()).collect(),
+        keys: items.iter().map(|(_, (p, _))| p.key.as_str()).collect(),
+        statuses: items.iter().map(|(_, (_, r))| r.status).collect(),
+        headers: items.iter().map(|(_, (_, r))| r.headers).collect(),
+        bodies: items.iter().map(|(_, (_, r))| r.body).collect(),
+    }
     .load(pg)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| (r.caller, r.idempotency_key))
-        .collect())
+    for n in found {
+        let item = usize::try_from(n - 1).ok().and_then(|n| items.get(n));
+        if let Some(flag) = item.and_then(|(i, _)| stored.get_mut(*i)) {
+            *flag = true;
+        }
+    }
+    Ok(())
 }
 
 /// Gives the key up (the request failed on the server): a retry runs again.
@@ -384,10 +457,10 @@ mod tests {
             headers: "[]",
             body: b"{}",
         };
-        let finish = |conn: &mut DbConn, p: &Pending, r: &Response<'_>| {
+        let mut writer = ResponseWriter::open(&url).unwrap();
+        let mut finish = |p: &Pending, r: &Response<'_>| {
             let mut batch = Vec::new();
-            let stored = finish_queued(
-                conn,
+            let stored = writer.finish_queued(
                 &mut batch,
                 |b| b.push((p.clone(), r.status, r.headers, r.body)),
                 |(p, status, headers, body)| {
@@ -403,24 +476,54 @@ mod tests {
             assert_eq!(stored.len(), 1, "a flag per item");
             Ok::<_, StoreError>(stored[0])
         };
-        assert!(finish(&mut conn, &first, &response).unwrap());
+        assert!(finish(&first, &response).unwrap());
         let row = lookup(&mut conn, "dopt:a", "k").unwrap().unwrap();
         assert_eq!(
             (row.state.as_str(), row.status, row.body.as_deref()),
             ("done", Some(201), Some(&b"{}"[..]))
         );
         assert!(
-            !finish(&mut conn, &again, &response).unwrap(),
+            !finish(&again, &response).unwrap(),
             "not stored over another request's key"
         );
         let row = lookup(&mut conn, "dopt:a", "k").unwrap().unwrap();
         assert_eq!(row.fingerprint, "fp", "the holder's record is kept");
         let unwritten = Pending::new("dopt:d", "k", "fp", later);
-        assert!(finish(&mut conn, &unwritten, &response).unwrap());
+        assert!(finish(&unwritten, &response).unwrap());
         assert_eq!(
             lookup(&mut conn, "dopt:d", "k").unwrap().unwrap().status,
             Some(201)
         );
+        // A group: each response over its own claim, a claim gone (given
+        // up) marked unstored, the others stored all the same.
+        let group: Vec<Pending> = (0..3)
+            .map(|i| Pending::new("dopt:g", &format!("k{i}"), "fp", later))
+            .collect();
+        for p in &group {
+            claim(&mut conn, p).unwrap();
+        }
+        release(&mut conn, "dopt:g", "k1").unwrap();
+        let mut batch = Vec::new();
+        let stored = writer
+            .finish_queued(
+                &mut batch,
+                |b| b.extend(group.iter().enumerate()),
+                |(i, p)| {
+                    let r = Response {
+                        status: 200 + i32::try_from(*i).unwrap(),
+                        headers: "[]",
+                        body: b"{}",
+                    };
+                    (*p, r)
+                },
+            )
+            .unwrap();
+        assert_eq!(stored, [true, false, true]);
+        for (key, status) in [("k0", Some(200)), ("k2", Some(202))] {
+            let row = lookup(&mut conn, "dopt:g", key).unwrap().unwrap();
+            assert_eq!((row.state.as_str(), row.status), ("done", status));
+        }
+        assert!(lookup(&mut conn, "dopt:g", "k1").unwrap().is_none());
         // Only one write transaction claims: the second is not refused by its own key.
         let twice = Pending::new("dopt:e", "k", "fp", later);
         with_pending(Some(twice.clone()), || {

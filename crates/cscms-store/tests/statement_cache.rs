@@ -20,18 +20,18 @@ impl Instrumentation for Prepared {
 
 /// A connection to a fresh database on the suite's backend, recording
 /// each statement it prepares for its cache.
-fn recorded(dir: &tempfile::TempDir) -> (cscms_store::DbConn, Prepared) {
+fn recorded(dir: &tempfile::TempDir) -> (cscms_store::DbUrl, cscms_store::DbConn, Prepared) {
     let url = cscms_store::testing::suite_database(dir.path()).unwrap();
     let mut conn = url.establish().unwrap();
     let seen = Prepared::default();
     conn.set_instrumentation(seen.clone());
-    (conn, seen)
+    (url, conn, seen)
 }
 
 #[test]
 fn repeated_reads_prepare_once() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut conn, seen) = recorded(&dir);
+    let (_, mut conn, seen) = recorded(&dir);
     let code = "CSS-000001".parse().unwrap();
     // A filtered list in the scope of someone who sees everyone, and of a
     // nodal officer: the scope condition leaves it cacheable.
@@ -57,13 +57,18 @@ fn repeated_reads_prepare_once() {
 
 /// A keyed write's claim of its key is prepared once per connection too,
 /// on either backend: diesel never caches an upsert, so the claim is not
-/// one. (Nor does diesel cache any `UPDATE`: the stored response's is
-/// compiled each time, once per group of responses.)
+/// one. Nor does diesel cache any `UPDATE` it builds: on PostgreSQL, where
+/// each is parsed and planned again, a group's responses are stored by a
+/// statement of the store's own, prepared once.
 #[test]
 fn keyed_writes_prepare_once() {
-    use cscms_store::idempotency::{finish_queued, with_pending, Pending, Response};
+    use cscms_store::idempotency::{with_pending, Pending, Response, ResponseWriter};
     let dir = tempfile::tempdir().unwrap();
-    let (mut conn, seen) = recorded(&dir);
+    let (url, mut conn, seen) = recorded(&dir);
+    let mut own = url.establish().unwrap();
+    let responses = Prepared::default();
+    own.set_instrumentation(responses.clone());
+    let mut writer = ResponseWriter::on(own).unwrap();
     let later = chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(1);
     for i in 0..5 {
         let p = Pending::new("dopt:a", &format!("k{i}"), "fp", later);
@@ -73,20 +78,20 @@ fn keyed_writes_prepare_once() {
         .unwrap();
         assert!(p.claimed());
         let mut batch = Vec::new();
-        let stored = finish_queued(
-            &mut conn,
-            &mut batch,
-            |b| b.push(p),
-            |p| {
-                let r = Response {
-                    status: 201,
-                    headers: "[]",
-                    body: b"{}",
-                };
-                (p, r)
-            },
-        )
-        .unwrap();
+        let stored = writer
+            .finish_queued(
+                &mut batch,
+                |b| b.push(p),
+                |p| {
+                    let r = Response {
+                        status: 201,
+                        headers: "[]",
+                        body: b"{}",
+                    };
+                    (p, r)
+                },
+            )
+            .unwrap();
         assert_eq!(stored, [true]);
     }
     let prepared = seen.0.lock().unwrap().clone();
@@ -95,6 +100,14 @@ fn keyed_writes_prepare_once() {
         .filter(|s| s.starts_with("INSERT") && s.contains("idempotency_keys"))
         .count();
     assert_eq!(claims, 1, "{prepared:#?}");
+    // On PostgreSQL the group's statement is the writer's own, cached.
+    let stored = responses.0.lock().unwrap().clone();
+    let groups = stored
+        .iter()
+        .filter(|s| s.starts_with("UPDATE idempotency_keys"))
+        .count();
+    let expected = usize::from(matches!(url, cscms_store::DbUrl::Postgres(_)));
+    assert_eq!(groups, expected, "{stored:#?}");
 }
 
 /// Without the query planner stability guarantee SQLite re-prepares every

@@ -7,19 +7,20 @@
 //! woken); on PostgreSQL it is a round trip per statement. So the responses
 //! of requests finishing together are written together: a request queues
 //! its response and waits; whoever finds no writer at work starts one,
-//! which waits for the writer's turn, writes everything queued by then in
-//! one transaction, wakes the waiters and goes on while more has queued. A
-//! request answers only once its response is stored, so a retry after the
-//! answer always replays it.
+//! which writes everything queued by then (on SQLite in one transaction,
+//! taken once the writer's turn is held; on PostgreSQL in one statement),
+//! wakes the waiters and goes on while more has queued. A request answers
+//! only once its response is stored, so a retry after the answer always
+//! replays it. The writer has a connection of its own
+//! ([`ResponseWriter`]), outside the pool.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use actix_web::web;
-use cscms_store::idempotency::{Pending, Response};
+use cscms_store::idempotency::{Pending, Response, ResponseWriter};
+use cscms_store::{DbUrl, StoreError};
 use tokio::sync::oneshot;
-
-use crate::state::AppState;
 
 /// A finished request's response, to be stored over its key.
 pub struct Kept {
@@ -34,26 +35,39 @@ pub struct Kept {
 type Waiter = oneshot::Sender<Result<bool, String>>;
 
 /// The responses waiting to be stored, and whether a writer is at work.
-#[derive(Default, Clone)]
+#[derive(Clone)]
 pub struct Keeper {
     queue: Arc<Mutex<Vec<(Kept, Waiter)>>>,
     writing: Arc<AtomicBool>,
+    database: DbUrl,
+    /// The writer's connection: opened for the first round, and again
+    /// after a round that failed.
+    connection: Arc<Mutex<Option<ResponseWriter>>>,
 }
 
 /// Most responses written in one transaction.
 const BATCH: usize = 256;
 
 impl Keeper {
+    pub fn new(database: DbUrl) -> Self {
+        Self {
+            queue: Arc::default(),
+            writing: Arc::default(),
+            database,
+            connection: Arc::default(),
+        }
+    }
+
     /// Stores `kept`, with whatever else is queued; returns once it is
     /// committed, with `false` if the key was found held by another request
     /// (or the reason nothing was committed).
-    pub async fn keep(&self, state: web::Data<AppState>, kept: Kept) -> Result<bool, String> {
+    pub async fn keep(&self, kept: Kept) -> Result<bool, String> {
         let (tx, rx) = oneshot::channel();
         lock(&self.queue).push((kept, tx));
         // The writer runs as its own task, so a request dropped while
         // waiting (its client went away) cannot stop it halfway.
         if !self.writing.swap(true, Ordering::SeqCst) {
-            actix_web::rt::spawn(self.clone().write(state));
+            actix_web::rt::spawn(self.clone().write());
         }
         rx.await
             .unwrap_or_else(|_| Err("the response writer stopped".into()))
@@ -62,10 +76,8 @@ impl Keeper {
     /// Writes the queue out until it stays empty. A request that queued
     /// while `writing` was set is taken by the next round here: `writing`
     /// is cleared only when the queue was seen empty, and looked at again
-    /// after clearing. Each round takes the queue only once its write
-    /// transaction is open, so what queued while it waited for the writer
-    /// goes in the same commit.
-    async fn write(self, state: web::Data<AppState>) {
+    /// after clearing.
+    async fn write(self) {
         loop {
             if self.queued() == 0 {
                 self.writing.store(false, Ordering::SeqCst);
@@ -76,27 +88,15 @@ impl Keeper {
             }
             let taken: Arc<Mutex<Vec<(Kept, Waiter)>>> = Arc::default();
             let (keeper, into) = (self.clone(), taken.clone());
-            let stored = state
-                .db(move |c| {
-                    let mut batch = Vec::new();
-                    let stored = cscms_store::idempotency::finish_queued(
-                        c,
-                        &mut batch,
-                        |b| b.extend(keeper.take()),
-                        |(k, _)| {
-                            let response = Response {
-                                status: k.status,
-                                headers: &k.headers,
-                                body: &k.body,
-                            };
-                            (&k.pending, response)
-                        },
-                    );
-                    lock(&into).extend(batch);
-                    stored
-                })
-                .await
-                .map_err(|e| e.to_string());
+            let stored = web::block(move || {
+                let started = std::time::Instant::now();
+                let stored = keeper.round(&into);
+                crate::telemetry::observe_db_call(started.elapsed(), stored.is_ok());
+                stored
+            })
+            .await
+            .map_err(|e| e.to_string())
+            .and_then(|stored| stored.map_err(|e| crate::error::ApiError::from(e).to_string()));
             let mut batch = std::mem::take(&mut *lock(&taken));
             if batch.is_empty() && stored.is_err() {
                 // The transaction never opened (e.g. no connection): what
@@ -112,6 +112,34 @@ impl Keeper {
                 let _ = waiter.send(outcome);
             }
         }
+    }
+
+    /// One round: what is queued, stored on the writer's connection and
+    /// moved into `into` (so its waiters are answered whatever happens).
+    fn round(&self, into: &Mutex<Vec<(Kept, Waiter)>>) -> Result<Vec<bool>, StoreError> {
+        let mut connection = lock(&self.connection);
+        let mut writer = match connection.take() {
+            Some(writer) => writer,
+            None => ResponseWriter::open(&self.database)?,
+        };
+        let mut batch = Vec::new();
+        let stored = writer.finish_queued(
+            &mut batch,
+            |b| b.extend(self.take()),
+            |(k, _)| {
+                let response = Response {
+                    status: k.status,
+                    headers: &k.headers,
+                    body: &k.body,
+                };
+                (&k.pending, response)
+            },
+        );
+        lock(into).extend(batch);
+        if stored.is_ok() {
+            *connection = Some(writer);
+        }
+        stored
     }
 
     fn queued(&self) -> usize {

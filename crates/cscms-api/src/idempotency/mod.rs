@@ -243,7 +243,7 @@ pub async fn layer(
         headers,
         body: bytes.clone(),
     };
-    match state.idempotency.keep(state.clone(), kept).await {
+    match state.idempotency.keep(kept).await {
         Ok(true) => {}
         // It wrote nothing, and another request holds the key by now.
         Ok(false) => {
