@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: release build, 100,000 seeded employees in a fresh SQLite
-# database (and, with BENCH_PG=1, a throwaway PostgreSQL), the server on
+# database and in a throwaway PostgreSQL (BENCH_PG=0: SQLite only), the server on
 # loopback, wrk against each endpoint for a bounded time. Writes
 # bench/results.md. Loopback only; every run stops by itself.
 set -euo pipefail
@@ -14,6 +14,9 @@ THREADS=${BENCH_THREADS:-2}
 # FANOUT subscriptions (so RATE × FANOUT deliveries are owed per second).
 HOOK_RATE=${BENCH_WEBHOOK_RATE:-300}
 HOOK_FANOUT=${BENCH_WEBHOOK_FANOUT:-4}
+# The list and report rows again over a second database of this many
+# employees (0: not run), for how they hold as the cadre grows (issue 17).
+LARGE=${BENCH_LARGE_EMPLOYEES:-1000000}
 # BENCH_ONLY=webhooks: that row alone, printed, bench/results.md untouched.
 ONLY=${BENCH_ONLY:-}
 OUT=bench/results.md
@@ -38,20 +41,42 @@ if [ "${1:-}" != "--postgres-row" ] && [ -z "$ONLY" ]; then
   cargo bench -q -p cscms-domain --bench pay --bench empanelment --bench rotation -- --quick --noplot > bench/tmp-criterion.txt 2>&1 || true
 fi
 
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# Waits until the instance on port $1 is ready (at most 20 s).
+await_ready() {
+  for _ in $(seq 1 1000); do curl -sf "http://127.0.0.1:$1/readyz" >/dev/null && return 0; sleep 0.02; done
+  return 1
+}
+
+# Seconds since the epoch, fractional.
+now_s() { date +%s.%N; }
+
 run_backend() {
   local label=$1 db=$2
   local work; work=$(mktemp -d /tmp/cscms-bench.XXXXXX)
-  local port; port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  local port; port=$(free_port)
   export CSCMS_DATABASE_URL=$db CSCMS_BIND=127.0.0.1:$port CSCMS_JWT_SECRET=bench-secret-bench-secret-bench-secret-0 RUST_LOG=warn \
     CSCMS_RATE_LIMIT_USER=1000000/1 CSCMS_RATE_LIMIT_CLIENT=1000000/1 CSCMS_RATE_LIMIT_BULK=1000000/1 \
     CSCMS_WEBHOOK_ALLOW_PRIVATE=true
-  local t0; t0=$(date +%s.%N)
+  # Cold start: the server on the empty database, its migrations included,
+  # until /readyz answers.
+  local t_cold; t_cold=$(now_s)
+  $BIN serve > "$work/cold.log" 2>&1 &
+  local cold_pid=$!
+  await_ready "$port"
+  local cold_s; cold_s=$(python3 -c "print(round($(now_s) - $t_cold, 2))")
+  kill $cold_pid 2>/dev/null || true
+  wait $cold_pid 2>/dev/null || true
+  local t0; t0=$(now_s)
   $BIN seed-demo --employees "$EMPLOYEES" >/dev/null
   local seeded; seeded=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
   $BIN serve > "$work/server.log" 2>&1 &
   local pid=$!
   trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' RETURN
-  for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
+  await_ready "$port"
   local base="http://127.0.0.1:$port"
   local dopt; dopt=$($BIN token --role dopt --ttl 1h)
 
@@ -130,10 +155,11 @@ LUA
   # Webhook fan-out (INT-2): a local receiver (bench/webhooks.py) notes when
   # each message arrives and the change's commit time (`data.at`); a client
   # subscribed to vigilance statuses gets the audited writes of the fan-out row.
-  local rport; rport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+  local rport; rport=$(free_port)
   python3 bench/webhooks.py receive "$rport" "$work/received.txt" &
   local rpid=$!
-  trap 'kill $pid $rpid 2>/dev/null || true; rm -rf "$work"' RETURN
+  local second_pid="" large_pid=""
+  trap 'kill $pid $rpid $second_pid $large_pid 2>/dev/null || true; rm -rf "$work"' RETURN
   local client; curl -s -H "Authorization: Bearer $dopt" -H 'Content-Type: application/json' \
     -d '{"name":"Bench receiver","portal":"other","scopes":["vigilance:read"],"auth_method":"client_secret_basic"}' \
     "$base/v1/clients" > "$work/client.json"
@@ -148,7 +174,7 @@ LUA
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out")
     p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-    rss=$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$pid/status)
+    rss=$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' "/proc/${measured_pid:-$pid}/status")
     # A row whose answers were not all 2xx says so: its rate is not the endpoint's.
     local failed; failed=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$out")
     [ "$failed" = "0" ] || name="$name (NOT 2xx: $failed)"
@@ -157,6 +183,32 @@ LUA
   if [ -z "$ONLY" ]; then
     local health; health=$(measure "GET /healthz" "$base/healthz")
     local get; get=$(measure "GET /v1/employees/{code} (DoPT token)" -s "$work/get.lua" "$base")
+    # The same reads shared by two instances on the one database (half the
+    # connections each, at once): the total against one instance's.
+    local second_port; second_port=$(free_port)
+    CSCMS_BIND=127.0.0.1:$second_port $BIN serve > "$work/second.log" 2>&1 &
+    second_pid=$!
+    await_ready "$second_port"
+    wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --latency -s "$work/get.lua" "$base" > "$work/pair-a.txt" 2>&1 &
+    local pair_a=$!
+    wrk -t1 -c$((CONNS / 2)) -d"$DURATION" --latency -s "$work/get.lua" "http://127.0.0.1:$second_port" > "$work/pair-b.txt" 2>&1
+    wait $pair_a || true
+    kill $second_pid 2>/dev/null || true
+    local pair; pair=$(python3 - "$work/pair-a.txt" "$work/pair-b.txt" <<'PY'
+import re, sys
+rates, p50s, p99s, failed = [], [], [], 0
+for f in sys.argv[1:]:
+    t = open(f).read()
+    rates.append(float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1)))
+    p50s.append(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1))
+    p99s.append(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1))
+    failed += sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", t))
+name = "GET /v1/employees/{code}, two instances on one database at once (total; p50 and p99 of each)"
+if failed:
+    name += f" (NOT 2xx: {failed})"
+print(f"{name}|{sum(rates):.2f}|{' / '.join(p50s)}|{' / '.join(p99s)}|-")
+PY
+)
     local list; list=$(measure "GET /v1/employees?cadre=CSS&grade=SO&limit=50" -H "Authorization: Bearer $dopt" "$base/v1/employees?cadre=CSS&grade=SO&limit=50")
     local patch; patch=$(measure "PATCH profile (If-Match, audited; 1 connection)" -c1 -t1 -s "$work/patch.lua" "$base")
     # Token endpoint (client_credentials, client_secret_basic): each request
@@ -167,10 +219,10 @@ LUA
     # Idempotency and rate limiting on the audited POST: the same writes with a
     # fresh Idempotency-Key each, against a second instance on the same
     # database with CSCMS_RATE_LIMITS=off and no key (target: at most 15% slower).
-    local plain_port; plain_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+    local plain_port; plain_port=$(free_port)
     CSCMS_BIND=127.0.0.1:$plain_port CSCMS_RATE_LIMITS=off CSCMS_WEBHOOK_WORKER=off $BIN serve > "$work/plain.log" 2>&1 &
     local plain_pid=$!
-    for _ in $(seq 1 200); do curl -sf "http://127.0.0.1:$plain_port/readyz" >/dev/null && break; sleep 0.1; done
+    await_ready "$plain_port"
     local keyed; keyed=$(measure "POST vigilance-status with Idempotency-Key, rate limited" -s "$work/write-keyed.lua" "$base")
     local plain; plain=$(measure "the same POST, no key, CSCMS_RATE_LIMITS=off (second instance)" -s "$work/write.lua" "http://127.0.0.1:$plain_port")
     kill $plain_pid 2>/dev/null || true
@@ -242,18 +294,47 @@ PY
   local sparrow; sparrow=$($BIN token --role integration --scope apar:write --ttl 1h)
   local apars; apars=$(python3 bench/apar_import.py "$base" "$sparrow" --list-token "$dopt")
   local base_rps; base_rps=$(cut -d'|' -f2 <<<"$health")
+  # The list and the report over a second, larger database: a flat list and
+  # an index-range report do not slow down as the cadre grows.
+  local large_rows=() large_seeded="-"
+  if [ "$LARGE" -gt 0 ]; then
+    local large_db
+    case "$db" in
+      postgres*) psql -q "$db" -c "CREATE DATABASE cscms_large" >/dev/null; large_db="${db%/*}/cscms_large" ;;
+      *) large_db="sqlite://$work/large.db" ;;
+    esac
+    local large_port; large_port=$(free_port)
+    local t_large; t_large=$(now_s)
+    CSCMS_DATABASE_URL=$large_db $BIN seed-demo --employees "$LARGE" >/dev/null
+    large_seeded=$(python3 -c "print(round($(now_s) - $t_large, 1))")
+    CSCMS_DATABASE_URL=$large_db CSCMS_BIND=127.0.0.1:$large_port $BIN serve > "$work/large.log" 2>&1 &
+    large_pid=$!
+    await_ready "$large_port"
+    local large_base="http://127.0.0.1:$large_port"
+    local large_report; large_report=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $dopt" \
+      "$large_base/v1/reports/macp-due?from=2027-01-01&to=2027-12-31&limit=500")
+    local large_month; large_month=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: Bearer $dopt" \
+      "$large_base/v1/reports/macp-due?from=2027-03-01&to=2027-03-31&limit=500")
+    local measured_pid=$large_pid
+    large_rows+=("$(measure "GET /v1/employees?cadre=CSS&grade=SO&limit=50 ($LARGE employees)" -H "Authorization: Bearer $dopt" "$large_base/v1/employees?cadre=CSS&grade=SO&limit=50")")
+    measured_pid=""
+    kill $large_pid 2>/dev/null || true
+  fi
   {
     echo ""
-    echo "### $label — $EMPLOYEES employees (seeded in ${seeded} s)"
+    echo "### $label — $EMPLOYEES employees (seeded in ${seeded} s; cold start with migrations ${cold_s} s)"
     echo ""
     echo "| endpoint | req/s | p50 | p99 | server RSS | vs /healthz |"
     echo "|---|---:|---:|---:|---:|---:|"
-    for row in "$health" "$get" "$list" "$patch" "$writes" "$token" "$keyed" "$plain"; do
+    for row in "$health" "$get" "$pair" "$list" "${large_rows[@]}" "$patch" "$writes" "$token" "$keyed" "$plain"; do
       IFS='|' read -r n r p5 p9 m <<<"$row"
       ratio=$(python3 -c "print(f'{float(\"$r\")/float(\"$base_rps\"):.0%}')" 2>/dev/null || echo "-")
       echo "| $n | $r | $p5 | $p9 | $m | $ratio |"
     done
     echo "| GET /v1/reports/macp-due (whole cadre, one request) | - | ${report_s} s | - | - | - |"
+    if [ "$LARGE" -gt 0 ]; then
+      echo "| GET /v1/reports/macp-due ($LARGE employees, seeded in ${large_seeded} s: the year 2027, first page / one month, target ≤ 100 ms) | - | ${large_report} s / ${large_month} s | - | - | - |"
+    fi
     while IFS='|' read -r a_rate a_note; do
       echo "| POST /v1/apars/import (rows/s; $a_note; target ≥ 100,000 SQLite, ≥ 50,000 PostgreSQL) | ${a_rate} | - | - | - | - |"
     done <<<"$apars"
@@ -275,13 +356,13 @@ if [ "${1:-}" = "--postgres-row" ]; then
 fi
 
 if [ -n "$ONLY" ]; then
-  # The webhook row alone (BENCH_SQLITE=0 skips SQLite, BENCH_PG=1 adds PostgreSQL).
+  # The webhook row alone (BENCH_SQLITE=0 skips SQLite, BENCH_PG=0 skips PostgreSQL).
   if [ "${BENCH_SQLITE:-1}" = "1" ]; then
     sqlite_dir=$(mktemp -d /tmp/cscms-bench-db.XXXXXX)
     run_backend "SQLite" "sqlite://$sqlite_dir/bench.db"
     rm -rf "$sqlite_dir"
   fi
-  if [ "${BENCH_PG:-0}" = "1" ]; then
+  if [ "${BENCH_PG:-1}" = "1" ]; then
     scripts/with-postgres.sh bench/run.sh --postgres-row
   fi
   exit 0
@@ -297,7 +378,7 @@ rm -f bench/tmp-failed.txt
 sqlite_dir=$(mktemp -d /tmp/cscms-bench-db.XXXXXX)
 run_backend "SQLite" "sqlite://$sqlite_dir/bench.db"
 rm -rf "$sqlite_dir"
-if [ "${BENCH_PG:-0}" = "1" ]; then
+if [ "${BENCH_PG:-1}" = "1" ]; then
   scripts/with-postgres.sh bench/run.sh --postgres-row
 fi
 
