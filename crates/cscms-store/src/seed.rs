@@ -173,7 +173,7 @@ pub struct Seeded {
 /// Seeds the demo so that it holds `employees` employees in all.
 pub fn demo(conn: &mut DbConn, employees_wanted: usize) -> Result<Seeded, StoreError> {
     let today = Utc::now().date_naive();
-    let seeded = crate::db::write_transaction(conn, |c| {
+    crate::db::write_transaction(conn, |c| {
         let mut out = Seeded::default();
         seed_orgs(c, &mut out)?;
         let existing: HashSet<EmployeeCode> = employees::table
@@ -194,16 +194,7 @@ pub fn demo(conn: &mut DbConn, employees_wanted: usize) -> Result<Seeded, StoreE
         }
         flush(c, &mut batch, &mut out)?;
         Ok(out)
-    })?;
-    // PostgreSQL plans from its statistics, which a bulk load leaves
-    // behind until autovacuum comes round: the filtered list, planned for 3
-    // rows, sorted 25,000 of 300,000 employees each time (p99 950 ms;
-    // bench/speed.md). SQLite plans without statistics.
-    if let DbConn::Pg(_) = conn {
-        use diesel::connection::SimpleConnection;
-        conn.batch_execute("ANALYZE")?;
-    }
-    Ok(seeded)
+    })
 }
 
 fn flush(
