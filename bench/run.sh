@@ -54,6 +54,9 @@ await_ready() {
 # Seconds since the epoch, fractional.
 now_s() { date +%s.%N; }
 
+# A run stopped by an error leaves no server behind.
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+
 run_backend() {
   local label=$1 db=$2
   local work; work=$(mktemp -d /tmp/cscms-bench.XXXXXX)

@@ -45,7 +45,7 @@ pub struct Keeper {
     connection: Arc<Mutex<Option<ResponseWriter>>>,
 }
 
-/// Most responses written in one transaction.
+/// Most responses stored in one round.
 const BATCH: usize = 256;
 
 impl Keeper {
