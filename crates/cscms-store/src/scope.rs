@@ -11,6 +11,14 @@ use diesel::IntoSql;
 use crate::schema::{employees, organisations};
 use crate::DbConn;
 
+/// The condition that holds for every row. Typed nullable, as a parent id
+/// is: `x AND TRUE` keeps the arms of a scope alike. A bound `true`, not an
+/// SQL literal: diesel prepares no statement with a literal in it more than
+/// once, so a literal here re-prepared every list (bench/speed.md).
+fn always() -> diesel::dsl::AsExprOf<bool, Nullable<Bool>> {
+    true.into_sql::<Nullable<Bool>>()
+}
+
 /// A condition on a query over `QS`.
 pub(crate) type Condition<QS> =
     Box<dyn BoxableExpression<QS, <DbConn as Connection>::Backend, SqlType = Nullable<Bool>>>;
@@ -25,11 +33,6 @@ where
     organisations::id: SelectableExpression<QS> + ValidGrouping<()>,
     organisations::parent_id: SelectableExpression<QS> + ValidGrouping<()>,
 {
-    // Typed nullable, as a parent id is: `x AND TRUE` keeps the other arms
-    // alike. A bound `true`, not an SQL literal: diesel prepares no
-    // statement with a literal in it more than once, so a literal here
-    // re-prepared every list (bench/speed.md).
-    let always = || true.into_sql::<Nullable<Bool>>();
     Some(match visibility {
         Visibility::All => Box::new(always()),
         Visibility::OrgTree(org) => Box::new(
@@ -53,7 +56,6 @@ where
     organisations::id: SelectableExpression<QS> + ValidGrouping<()>,
     organisations::parent_id: SelectableExpression<QS> + ValidGrouping<()>,
 {
-    let always = || true.into_sql::<Nullable<Bool>>();
     Some(match visibility {
         Visibility::All => Box::new(always()),
         Visibility::OrgTree(org) => Box::new(
