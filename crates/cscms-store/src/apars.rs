@@ -601,8 +601,6 @@ fn held_by(
 
 /// Bound parameters per `IN (...)` list, well within both backends' limits.
 const CODES_PER_QUERY: usize = 5_000;
-/// Rows per multi-row INSERT (the widest row here has 16 columns).
-const ROWS_PER_INSERT: usize = 1_000;
 
 /// A bulk import reconciled in memory before anything is written. APARs
 /// new in this request carry a provisional negative id, in the order they
@@ -692,33 +690,23 @@ impl Batch {
         // New APARs with the values they end the request with, in the order created.
         let mut fresh: Vec<&AparRow> = finals.iter().copied().filter(|r| r.id < 0).collect();
         fresh.sort_by_key(|r| std::cmp::Reverse(r.id));
-        let mut ids: HashMap<i64, i64> = HashMap::with_capacity(fresh.len());
-        for chunk in fresh.chunks(ROWS_PER_INSERT) {
-            let values: Vec<NewAparRow<'_>> = chunk.iter().map(|r| r.new_row()).collect();
-            let given: Vec<(i64, EmployeeCode, NaiveDate, NaiveDate)> =
-                crate::on_backend!(c, |c| diesel::insert_into(apars::table)
-                    .values(&values)
-                    .returning((
-                        apars::id,
-                        apars::employee_code,
-                        apars::period_from,
-                        apars::period_to,
-                    ))
-                    .get_results(c))
-                .map_err(|e| StoreError::from_write(e, "an APAR for this period exists"))?;
-            // Matched by employee and period (unique), not by the order returned.
-            let by_key: HashMap<(EmployeeCode, NaiveDate, NaiveDate), i64> = given
-                .into_iter()
-                .map(|(id, code, from, to)| ((code, from, to), id))
-                .collect();
-            for r in chunk {
-                let key = (r.employee_code.clone(), r.period_from, r.period_to);
-                let id = by_key
-                    .get(&key)
-                    .ok_or_else(|| corrupt(r.id, "not returned by its insert"))?;
-                ids.insert(r.id, *id);
-            }
-        }
+        let values: Vec<NewAparRow<'_>> = fresh.iter().map(|r| r.new_row()).collect();
+        let given = crate::db::insert_many(
+            c,
+            &values,
+            |c, rows| diesel::insert_into(apars::table).values(rows).execute(c),
+            |c, rows| {
+                diesel::insert_into(apars::table)
+                    .values(rows)
+                    .returning(apars::id)
+                    .get_results(c)
+            },
+        )
+        .map_err(|e| match e {
+            StoreError::Query(e) => StoreError::from_write(e, "an APAR for this period exists"),
+            e => e,
+        })?;
+        let ids: HashMap<i64, i64> = fresh.iter().map(|r| r.id).zip(given).collect();
         // APARs on record that changed, each with the values it ends with.
         for r in finals.iter().filter(|r| self.updated.contains(&r.id)) {
             let values = r.values();

@@ -141,7 +141,6 @@ pub(crate) fn record_all(
     changes: &[Change],
     json: Vec<Json>,
 ) -> Result<(), StoreError> {
-    const ROWS: usize = 1_000;
     if changes.is_empty() {
         return Ok(());
     }
@@ -169,19 +168,21 @@ pub(crate) fn record_all(
             request_id: &actor.request_id,
         })
         .collect();
-    let mut audit_ids: Vec<i64> = Vec::with_capacity(changes.len());
-    for chunk in audits.chunks(ROWS) {
-        let mut ids: Vec<i64> =
-            crate::on_backend!(conn, |c| diesel::insert_into(audit_log::table)
-                .values(chunk)
+    let audit_ids = crate::db::insert_many(
+        conn,
+        &audits,
+        |c, rows| {
+            diesel::insert_into(audit_log::table)
+                .values(rows)
+                .execute(c)
+        },
+        |c, rows| {
+            diesel::insert_into(audit_log::table)
+                .values(rows)
                 .returning(audit_log::id)
-                .get_results(c))?;
-        // A multi-row INSERT takes its ids in the order of its rows (the
-        // next rowid, the sequence's next value, row after row); RETURNING
-        // does not promise that order, so the ids are sorted back into it.
-        ids.sort_unstable();
-        audit_ids.extend(ids);
-    }
+                .get_results(c)
+        },
+    )?;
     let events: Vec<NewChangeEvent<'_>> = changes
         .iter()
         .zip(&audit_ids)
@@ -194,16 +195,21 @@ pub(crate) fn record_all(
             audit_id: *audit_id,
         })
         .collect();
-    let mut event_ids: Vec<i64> = Vec::with_capacity(changes.len());
-    for chunk in events.chunks(ROWS) {
-        let mut ids: Vec<i64> =
-            crate::on_backend!(conn, |c| diesel::insert_into(change_events::table)
-                .values(chunk)
+    let event_ids = crate::db::insert_many(
+        conn,
+        &events,
+        |c, rows| {
+            diesel::insert_into(change_events::table)
+                .values(rows)
+                .execute(c)
+        },
+        |c, rows| {
+            diesel::insert_into(change_events::table)
+                .values(rows)
                 .returning(change_events::id)
-                .get_results(c))?;
-        ids.sort_unstable();
-        event_ids.extend(ids);
-    }
+                .get_results(c)
+        },
+    )?;
     let queued: Vec<(i64, &Change)> = event_ids.into_iter().zip(changes).collect();
     // INT-2: the webhook deliveries they owe, in the same transaction.
     crate::webhooks::enqueue_many(conn, &queued, at)

@@ -247,6 +247,51 @@ pub fn lock_all(conn: &mut DbConn, keys: &[String]) -> Result<(), StoreError> {
     }
 }
 
+diesel::define_sql_function!(fn last_insert_rowid() -> diesel::sql_types::BigInt);
+
+/// Rows per multi-row INSERT of [`insert_many`] (the widest row written so
+/// has 16 columns, well within both backends' parameter limits).
+const ROWS_PER_INSERT: usize = 1_000;
+
+/// Inserts `rows` by multi-row INSERTs of up to 1,000 rows, inside a write
+/// transaction, and gives their ids in the order of the rows.
+///
+/// A multi-row INSERT takes its ids in the order of its rows: on SQLite
+/// the write transaction holds the database and an `AUTOINCREMENT` table
+/// gives each row the next rowid, so the ids are the last one and those
+/// just before it, read without `RETURNING`, whose rows SQLite buffers in a
+/// temporary table (bench/speed.md, "APAR import, second pass"); on
+/// PostgreSQL the sequence's next value row after row, which `RETURNING`
+/// gives in no promised order, so they are sorted back into it.
+pub(crate) fn insert_many<R>(
+    conn: &mut DbConn,
+    rows: &[R],
+    sqlite: impl Fn(&mut SqliteConnection, &[R]) -> QueryResult<usize>,
+    pg: impl Fn(&mut PgConnection, &[R]) -> QueryResult<Vec<i64>>,
+) -> Result<Vec<i64>, StoreError> {
+    let mut all = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let mut ids = match &mut *conn {
+            DbConn::Sqlite(c) => {
+                let inserted = sqlite(c, chunk)?;
+                let last: i64 = diesel::select(last_insert_rowid()).get_result(c)?;
+                let count = i64::try_from(inserted).unwrap_or(i64::MAX);
+                if inserted != chunk.len() || last < count {
+                    return Err(StoreError::Corrupt(format!(
+                        "{inserted} of {} rows inserted, the last as {last}",
+                        chunk.len()
+                    )));
+                }
+                (last - count + 1..=last).collect()
+            }
+            DbConn::Pg(c) => pg(c, chunk)?,
+        };
+        ids.sort_unstable();
+        all.extend(ids);
+    }
+    Ok(all)
+}
+
 /// r2d2 manager dispatching on the URL scheme.
 #[derive(Debug)]
 pub struct DbManager {

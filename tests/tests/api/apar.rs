@@ -89,6 +89,32 @@ async fn import_is_idempotent_and_reports_a_bad_row_by_index() {
         "body.rows[6].from"
     );
     let id = r.json["results"][0]["id"].as_i64().unwrap();
+    // Each created row's id is the one its APAR was stored under, and the
+    // one its audit row names (the ids of a multi-row insert, given back
+    // in the order of the rows).
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let listed = app.get(&format!("/v1/employees/{IN_MHA}/apars"), &me).await;
+    let stored: Vec<(i64, &str)> = listed.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["id"].as_i64().unwrap(), a["from"].as_str().unwrap()))
+        .collect();
+    let answered: Vec<(i64, &str)> = r.json["results"].as_array().unwrap()[..3]
+        .iter()
+        .zip(["2020-04-01", "2021-04-01", "2022-04-01"])
+        .map(|(a, from)| (a["id"].as_i64().unwrap(), from))
+        .collect();
+    assert_eq!(stored, answered);
+    for (created, from) in answered {
+        let trail = app
+            .db(move |c| cscms_store::audit::for_entity(c, "apar", &created.to_string()))
+            .await;
+        assert_eq!(trail.len(), 1);
+        let after: Value = serde_json::from_str(trail[0].after_json.as_deref().unwrap()).unwrap();
+        assert_eq!(after["id"].as_i64(), Some(created), "{after}");
+        assert_eq!(after["period_from"].as_str(), Some(from), "{after}");
+    }
 
     // The same rows again: nothing changes, nothing is audited twice.
     let again = import(&app, &t, &rows).await;
