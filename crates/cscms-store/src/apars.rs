@@ -152,9 +152,9 @@ impl AparRow {
     }
 
     /// The row as inserted.
-    fn new_row(&self) -> NewAparRow<'_> {
+    fn new_row(&self) -> NewAparRow {
         NewAparRow {
-            employee_code: &self.employee_code,
+            employee_code: self.employee_code.clone(),
             values: self.values(),
             version: self.version,
             created_at: self.created_at,
@@ -208,10 +208,12 @@ impl AparValues {
     }
 }
 
+// Owned, and without DEFAULT in its SQL: a bulk INSERT of these rows is
+// then prepared once per connection on both backends (`db::insert_many`).
 #[derive(Insertable)]
-#[diesel(table_name = apars)]
-struct NewAparRow<'a> {
-    employee_code: &'a EmployeeCode,
+#[diesel(table_name = apars, treat_none_as_default_value = false)]
+struct NewAparRow {
+    employee_code: EmployeeCode,
     #[diesel(embed)]
     values: AparValues,
     version: i64,
@@ -388,7 +390,7 @@ fn insert(
         let now = Utc::now().naive_utc();
         let id: i64 = diesel::insert_into(apars::table)
             .values(NewAparRow {
-                employee_code: code,
+                employee_code: code.clone(),
                 values: AparValues::new(apar, source),
                 version: 1,
                 created_at: now,
@@ -690,22 +692,12 @@ impl Batch {
         // New APARs with the values they end the request with, in the order created.
         let mut fresh: Vec<&AparRow> = finals.iter().copied().filter(|r| r.id < 0).collect();
         fresh.sort_by_key(|r| std::cmp::Reverse(r.id));
-        let values: Vec<NewAparRow<'_>> = fresh.iter().map(|r| r.new_row()).collect();
-        let given = crate::db::insert_many(
-            c,
-            &values,
-            |c, rows| diesel::insert_into(apars::table).values(rows).execute(c),
-            |c, rows| {
-                diesel::insert_into(apars::table)
-                    .values(rows)
-                    .returning(apars::id)
-                    .get_results(c)
-            },
-        )
-        .map_err(|e| match e {
-            StoreError::Query(e) => StoreError::from_write(e, "an APAR for this period exists"),
-            e => e,
-        })?;
+        let values: Vec<NewAparRow> = fresh.iter().map(|r| r.new_row()).collect();
+        let given =
+            crate::insert_rows!(c, apars::table, apars::id, &values).map_err(|e| match e {
+                StoreError::Query(e) => StoreError::from_write(e, "an APAR for this period exists"),
+                e => e,
+            })?;
         let ids: HashMap<i64, i64> = fresh.iter().map(|r| r.id).zip(given).collect();
         // APARs on record that changed, each with the values it ends with.
         for r in finals.iter().filter(|r| self.updated.contains(&r.id)) {

@@ -31,30 +31,33 @@ pub struct Change {
     pub after: Option<Value>,
 }
 
-// None as NULL (not DEFAULT): a multi-row INSERT is then one statement on SQLite.
+// None as NULL (not DEFAULT): a multi-row INSERT is then one statement on
+// SQLite. The rows own what they hold (or borrow it for `'static`): a bulk
+// INSERT's statement is prepared once only for a row type without a
+// shorter lifetime (`db::insert_many`).
 #[derive(Insertable)]
 #[diesel(table_name = audit_log, treat_none_as_default_value = false)]
-struct NewAudit<'a> {
+struct NewAudit {
     at: chrono::NaiveDateTime,
-    actor_sub: &'a str,
-    actor_role: &'a str,
-    action: &'a str,
-    entity: &'a str,
-    entity_id: &'a str,
-    org_id: Option<&'a str>,
+    actor_sub: String,
+    actor_role: String,
+    action: &'static str,
+    entity: &'static str,
+    entity_id: String,
+    org_id: Option<String>,
     before_json: Option<String>,
     after_json: Option<String>,
-    request_id: &'a str,
+    request_id: String,
 }
 
 #[derive(Insertable)]
 #[diesel(table_name = change_events, treat_none_as_default_value = false)]
-struct NewChangeEvent<'a> {
+struct NewChangeEvent {
     at: chrono::NaiveDateTime,
-    entity: &'a str,
-    entity_id: &'a str,
-    action: &'a str,
-    org_id: Option<&'a str>,
+    entity: &'static str,
+    entity_id: String,
+    action: &'static str,
+    org_id: Option<String>,
     audit_id: i64,
 }
 
@@ -95,15 +98,15 @@ fn record(conn: &mut DbConn, actor: &Actor, change: &Change) -> Result<(), Store
     let audit_id: i64 = diesel::insert_into(audit_log::table)
         .values(NewAudit {
             at,
-            actor_sub: &actor.sub,
-            actor_role: &actor.role,
+            actor_sub: actor.sub.clone(),
+            actor_role: actor.role.clone(),
             action: change.action,
             entity: change.entity,
-            entity_id: &change.entity_id,
-            org_id: change.org_id.as_deref(),
+            entity_id: change.entity_id.clone(),
+            org_id: change.org_id.clone(),
             before_json: change.before.as_ref().map(Value::to_string),
             after_json: change.after.as_ref().map(Value::to_string),
-            request_id: &actor.request_id,
+            request_id: actor.request_id.clone(),
         })
         .returning(audit_log::id)
         .get_result(conn)?;
@@ -111,9 +114,9 @@ fn record(conn: &mut DbConn, actor: &Actor, change: &Change) -> Result<(), Store
         .values(NewChangeEvent {
             at,
             entity: change.entity,
-            entity_id: &change.entity_id,
+            entity_id: change.entity_id.clone(),
             action: change.action,
-            org_id: change.org_id.as_deref(),
+            org_id: change.org_id.clone(),
             audit_id,
         })
         .returning(change_events::id)
@@ -152,64 +155,36 @@ pub(crate) fn record_all(
         )));
     }
     let at = Utc::now().naive_utc();
-    let audits: Vec<NewAudit<'_>> = changes
+    let audits: Vec<NewAudit> = changes
         .iter()
         .zip(json)
         .map(|(change, json)| NewAudit {
             at,
-            actor_sub: &actor.sub,
-            actor_role: &actor.role,
+            actor_sub: actor.sub.clone(),
+            actor_role: actor.role.clone(),
             action: change.action,
             entity: change.entity,
-            entity_id: &change.entity_id,
-            org_id: change.org_id.as_deref(),
+            entity_id: change.entity_id.clone(),
+            org_id: change.org_id.clone(),
             before_json: json.before,
             after_json: json.after,
-            request_id: &actor.request_id,
+            request_id: actor.request_id.clone(),
         })
         .collect();
-    let audit_ids = crate::db::insert_many(
-        conn,
-        &audits,
-        |c, rows| {
-            diesel::insert_into(audit_log::table)
-                .values(rows)
-                .execute(c)
-        },
-        |c, rows| {
-            diesel::insert_into(audit_log::table)
-                .values(rows)
-                .returning(audit_log::id)
-                .get_results(c)
-        },
-    )?;
-    let events: Vec<NewChangeEvent<'_>> = changes
+    let audit_ids = crate::insert_rows!(conn, audit_log::table, audit_log::id, &audits)?;
+    let events: Vec<NewChangeEvent> = changes
         .iter()
         .zip(&audit_ids)
         .map(|(change, audit_id)| NewChangeEvent {
             at,
             entity: change.entity,
-            entity_id: &change.entity_id,
+            entity_id: change.entity_id.clone(),
             action: change.action,
-            org_id: change.org_id.as_deref(),
+            org_id: change.org_id.clone(),
             audit_id: *audit_id,
         })
         .collect();
-    let event_ids = crate::db::insert_many(
-        conn,
-        &events,
-        |c, rows| {
-            diesel::insert_into(change_events::table)
-                .values(rows)
-                .execute(c)
-        },
-        |c, rows| {
-            diesel::insert_into(change_events::table)
-                .values(rows)
-                .returning(change_events::id)
-                .get_results(c)
-        },
-    )?;
+    let event_ids = crate::insert_rows!(conn, change_events::table, change_events::id, &events)?;
     let queued: Vec<(i64, &Change)> = event_ids.into_iter().zip(changes).collect();
     // INT-2: the webhook deliveries they owe, in the same transaction.
     crate::webhooks::enqueue_many(conn, &queued, at)

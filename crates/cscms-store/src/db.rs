@@ -249,12 +249,23 @@ pub fn lock_all(conn: &mut DbConn, keys: &[String]) -> Result<(), StoreError> {
 
 diesel::define_sql_function!(fn last_insert_rowid() -> diesel::sql_types::BigInt);
 
-/// Rows per multi-row INSERT of [`insert_many`] (the widest row written so
-/// has 16 columns, well within both backends' parameter limits).
-const ROWS_PER_INSERT: usize = 1_000;
+/// Rows per multi-row INSERT of [`insert_many`]: a whole chunk is one
+/// statement whose SQL never varies, which diesel prepares once per
+/// connection (16 columns make 4,000 parameters, within both backends'
+/// limits).
+pub(crate) const ROWS_PER_INSERT: usize = 250;
 
-/// Inserts `rows` by multi-row INSERTs of up to 1,000 rows, inside a write
-/// transaction, and gives their ids in the order of the rows.
+/// The rows of one multi-row INSERT of [`insert_many`]: a whole chunk, or
+/// the fewer rows left at the end, whose statement is built for them.
+pub(crate) enum Chunk<'a, R> {
+    Whole(&'a [R; ROWS_PER_INSERT]),
+    Rest(&'a [R]),
+}
+
+/// Inserts `rows` by multi-row INSERTs of [`ROWS_PER_INSERT`] rows, inside
+/// a write transaction, and gives their ids in the order of the rows.
+/// Called through [`insert_rows!`](crate::insert_rows), which writes the
+/// statement for each backend and size of chunk.
 ///
 /// A multi-row INSERT takes its ids in the order of its rows: on SQLite
 /// the write transaction holds the database and an `AUTOINCREMENT` table
@@ -266,14 +277,18 @@ const ROWS_PER_INSERT: usize = 1_000;
 pub(crate) fn insert_many<R>(
     conn: &mut DbConn,
     rows: &[R],
-    sqlite: impl Fn(&mut SqliteConnection, &[R]) -> QueryResult<usize>,
-    pg: impl Fn(&mut PgConnection, &[R]) -> QueryResult<Vec<i64>>,
+    sqlite: impl Fn(&mut SqliteConnection, Chunk<'_, R>) -> QueryResult<usize>,
+    pg: impl Fn(&mut PgConnection, Chunk<'_, R>) -> QueryResult<Vec<i64>>,
 ) -> Result<Vec<i64>, StoreError> {
     let mut all = Vec::with_capacity(rows.len());
     for chunk in rows.chunks(ROWS_PER_INSERT) {
+        let rows = match <&[R; ROWS_PER_INSERT]>::try_from(chunk) {
+            Ok(whole) => Chunk::Whole(whole),
+            Err(_) => Chunk::Rest(chunk),
+        };
         let mut ids = match &mut *conn {
             DbConn::Sqlite(c) => {
-                let inserted = sqlite(c, chunk)?;
+                let inserted = sqlite(c, rows)?;
                 let last: i64 = diesel::select(last_insert_rowid()).get_result(c)?;
                 let count = i64::try_from(inserted).unwrap_or(i64::MAX);
                 if inserted != chunk.len() || last < count {
@@ -284,12 +299,42 @@ pub(crate) fn insert_many<R>(
                 }
                 (last - count + 1..=last).collect()
             }
-            DbConn::Pg(c) => pg(c, chunk)?,
+            DbConn::Pg(c) => pg(c, rows)?,
         };
         ids.sort_unstable();
         all.extend(ids);
     }
     Ok(all)
+}
+
+/// Inserts `rows` into `table` by [`db::insert_many`](crate::db::insert_many)
+/// and gives their ids (`id`) in the order of the rows.
+#[macro_export]
+macro_rules! insert_rows {
+    ($conn:expr, $table:expr, $id:expr, $rows:expr) => {
+        $crate::db::insert_many(
+            $conn,
+            $rows,
+            |c, chunk| match chunk {
+                $crate::db::Chunk::Whole(rows) => {
+                    diesel::insert_into($table).values(rows).execute(c)
+                }
+                $crate::db::Chunk::Rest(rows) => {
+                    diesel::insert_into($table).values(rows).execute(c)
+                }
+            },
+            |c, chunk| match chunk {
+                $crate::db::Chunk::Whole(rows) => diesel::insert_into($table)
+                    .values(rows)
+                    .returning($id)
+                    .get_results(c),
+                $crate::db::Chunk::Rest(rows) => diesel::insert_into($table)
+                    .values(rows)
+                    .returning($id)
+                    .get_results(c),
+            },
+        )
+    };
 }
 
 /// r2d2 manager dispatching on the URL scheme.

@@ -32,8 +32,10 @@ pub struct VigilanceStatusRow {
     pub recorded_at: NaiveDateTime,
 }
 
+// None as NULL (the columns have no default): with DEFAULT in its SQL,
+// diesel prepares the INSERT anew on PostgreSQL for every write.
 #[derive(Insertable)]
-#[diesel(table_name = vigilance_statuses)]
+#[diesel(table_name = vigilance_statuses, treat_none_as_default_value = false)]
 struct NewRow<'a> {
     employee_code: &'a str,
     status: &'a str,

@@ -110,6 +110,126 @@ fn keyed_writes_prepare_once() {
     assert_eq!(groups, expected, "{stored:#?}");
 }
 
+/// A bulk import's INSERTs (the APARs, their audit rows and change
+/// events) are statements of a fixed number of rows, each prepared once
+/// per connection however many requests use it; the ids they give back are
+/// those the rows were stored under, in the order of the rows.
+#[test]
+fn bulk_inserts_prepare_once() {
+    use cscms_domain::empanelment::{Apar, AparGrade, AparSource, Grading, Period};
+    use cscms_store::apars::Written;
+    use cscms_store::schema::employees;
+    use diesel::{QueryDsl, RunQueryDsl};
+
+    const ROWS: usize = 2 * 250 + 7;
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut conn, seen) = recorded(&dir);
+    cscms_store::seed::demo(&mut conn, ROWS).unwrap();
+    let codes: Vec<cscms_domain::employee::EmployeeCode> = employees::table
+        .select(employees::code)
+        .order(employees::code)
+        .load(&mut conn)
+        .unwrap();
+    assert_eq!(codes.len(), ROWS);
+    let actor = cscms_store::audit::Actor {
+        sub: "sparrow".into(),
+        role: "integration".into(),
+        request_id: "r".into(),
+    };
+    let mut created = 0;
+    for year in [2019, 2020, 2021] {
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let period = Period::new(date(year, 4, 1), date(year + 1, 3, 31)).unwrap();
+        let rows: Vec<_> = codes
+            .iter()
+            .map(|code| {
+                let apar = Apar {
+                    period,
+                    grade: AparGrade::Grading(Grading::VeryGood),
+                    expert_panel: None,
+                    representation: None,
+                };
+                (code.clone(), apar)
+            })
+            .collect();
+        let written =
+            cscms_store::apars::import_all(&mut conn, &actor, &rows, AparSource::Sparrow).unwrap();
+        for ((code, _), outcome) in rows.iter().zip(written) {
+            let Ok(Written::Created(row)) = outcome else {
+                panic!("{code}: {outcome:?}");
+            };
+            let stored = cscms_store::apars::list_for(&mut conn, code).unwrap();
+            let found = stored.iter().find(|r| r.id == row.id).unwrap();
+            assert_eq!(found.period_from, period.from());
+            let trail =
+                cscms_store::audit::for_entity(&mut conn, "apar", &row.id.to_string()).unwrap();
+            assert_eq!(trail.len(), 1);
+            created += 1;
+        }
+    }
+    assert_eq!(created, 3 * ROWS);
+    let prepared = seen.0.lock().unwrap().clone();
+    for table in ["apars", "audit_log", "change_events"] {
+        let inserts = prepared
+            .iter()
+            .filter(|s| {
+                let quoted = [
+                    format!("INSERT INTO `{table}`"),
+                    format!("INSERT INTO \"{table}\""),
+                ];
+                quoted.iter().any(|q| s.starts_with(q.as_str()))
+            })
+            .count();
+        // One statement of a whole chunk; the seven rows left over in each
+        // request are built for their number and not cached.
+        assert_eq!(inserts, 1, "{table}: {prepared:#?}");
+    }
+}
+
+/// An audited single write (a vigilance status, the bench's write) is
+/// prepared once too: diesel builds no `DEFAULT` into its INSERT, which
+/// PostgreSQL would otherwise parse and plan again each time.
+#[test]
+fn audited_writes_prepare_once() {
+    use cscms_domain::vigilance::{VigilanceState, VigilanceStatus};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (_, mut conn, seen) = recorded(&dir);
+    cscms_store::seed::demo(&mut conn, 1).unwrap();
+    let code = cscms_store::employees::list(
+        &mut conn,
+        &cscms_domain::scope::Visibility::All,
+        &Default::default(),
+        None,
+        1,
+    )
+    .unwrap()
+    .remove(0)
+    .code;
+    let actor = cscms_store::audit::Actor {
+        sub: "avd:x".into(),
+        role: "avd".into(),
+        request_id: "r".into(),
+    };
+    for (i, state) in [VigilanceState::Awaited, VigilanceState::Clear]
+        .into_iter()
+        .cycle()
+        .take(4)
+        .enumerate()
+    {
+        let order = (state == VigilanceState::Clear).then_some("AVD O.M. No. 2/2020");
+        let from = chrono::NaiveDate::from_ymd_opt(2020, 1, 1 + i as u32).unwrap();
+        let status = VigilanceStatus::new(state, from, order).unwrap();
+        cscms_store::vigilance::record(&mut conn, &actor, code.as_str(), "MHA", &status).unwrap();
+    }
+    let prepared = seen.0.lock().unwrap().clone();
+    let inserts = prepared
+        .iter()
+        .filter(|s| s.starts_with("INSERT") && s.contains("vigilance_statuses"))
+        .count();
+    assert_eq!(inserts, 1, "{prepared:#?}");
+}
+
 /// Without the query planner stability guarantee SQLite re-prepares every
 /// statement with a `LIMIT ?` at each new binding, which undoes the cache
 /// above (`.cargo/config.toml` builds the bundled SQLite with it).
@@ -128,4 +248,11 @@ fn bundled_sqlite_keeps_its_plans() {
     .get_result(&mut conn)
     .unwrap();
     assert_eq!(qpsg, 1, "SQLite built without SQLITE_ENABLE_QPSG");
+    // Multi-thread mode (bench/speed.md, "APAR import, second pass").
+    let mode: i64 = diesel::select(sql::<BigInt>(
+        "(SELECT count(*) FROM pragma_compile_options WHERE compile_options = 'THREADSAFE=2')",
+    ))
+    .get_result(&mut conn)
+    .unwrap();
+    assert_eq!(mode, 1, "SQLite built in another threading mode");
 }
