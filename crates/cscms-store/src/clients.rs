@@ -12,7 +12,7 @@ use crate::schema::{oauth_assertion_jtis, oauth_clients};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = oauth_clients, treat_none_as_null = true)]
+#[diesel(table_name = oauth_clients, treat_none_as_null = true, treat_none_as_default_value = false)]
 pub struct ClientRow {
     pub client_id: String,
     pub name: String,

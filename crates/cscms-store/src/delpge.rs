@@ -37,7 +37,7 @@ pub struct ProgrammeRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = delpge_programmes)]
+#[diesel(table_name = delpge_programmes, treat_none_as_default_value = false)]
 pub struct NewProgramme {
     pub name: String,
     pub category: String,

@@ -82,7 +82,7 @@ pub struct AdvertDocEligibility {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = adverts)]
+#[diesel(table_name = adverts, treat_none_as_default_value = false)]
 struct NewAdvertRow<'a> {
     org_id: &'a OrgId,
     state: &'a str,
@@ -95,7 +95,7 @@ struct NewAdvertRow<'a> {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = versions)]
+#[diesel(table_name = versions, treat_none_as_default_value = false)]
 struct NewVersion<'a> {
     advert_id: i64,
     version: i64,
@@ -317,7 +317,7 @@ pub struct AppDocument {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = apps)]
+#[diesel(table_name = apps, treat_none_as_default_value = false)]
 pub struct NewApplication {
     pub advert_id: i64,
     pub employee_code: EmployeeCode,

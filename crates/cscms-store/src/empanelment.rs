@@ -72,7 +72,7 @@ impl BatchRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = empanelment_batches)]
+#[diesel(table_name = empanelment_batches, treat_none_as_default_value = false)]
 struct NewBatchRow {
     service: String,
     batch_year: i32,
@@ -194,7 +194,7 @@ pub struct NewProposal {
 }
 
 #[derive(Insertable, AsChangeset)]
-#[diesel(table_name = empanelment_proposals, treat_none_as_null = true)]
+#[diesel(table_name = empanelment_proposals, treat_none_as_null = true, treat_none_as_default_value = false)]
 struct ProposalValues {
     employee_code: Option<EmployeeCode>,
     apars_from_store: bool,
@@ -457,7 +457,7 @@ pub struct RunSummaryRow {
 
 /// A run to store.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = empanelment_runs)]
+#[diesel(table_name = empanelment_runs, treat_none_as_default_value = false)]
 pub struct NewRun {
     pub batch_id: i64,
     pub seq: i32,

@@ -13,7 +13,7 @@ use crate::schema::{employees, organisations, service_events};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = employees)]
+#[diesel(table_name = employees, treat_none_as_default_value = false)]
 pub struct EmployeeRow {
     pub code: EmployeeCode,
     pub name: String,

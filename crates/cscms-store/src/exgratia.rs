@@ -31,7 +31,7 @@ pub struct ExGratiaRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = exgratia_cases)]
+#[diesel(table_name = exgratia_cases, treat_none_as_default_value = false)]
 pub struct NewExGratia {
     pub deceased_name: String,
     pub employee_code: Option<String>,

@@ -35,7 +35,7 @@ pub struct FvRow {
 
 /// A new request as the API has checked it.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = foreign_visits)]
+#[diesel(table_name = foreign_visits, treat_none_as_default_value = false)]
 pub struct NewFv {
     pub employee_code: EmployeeCode,
     pub org_id: OrgId,

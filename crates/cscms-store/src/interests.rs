@@ -15,7 +15,7 @@ use crate::schema::{
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = competency_areas)]
+#[diesel(table_name = competency_areas, treat_none_as_default_value = false)]
 pub struct AreaRow {
     pub id: String,
     pub parent_id: Option<String>,
@@ -141,7 +141,7 @@ pub fn place<'a>(
 
 /// One chosen area.
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable)]
-#[diesel(table_name = employee_interests)]
+#[diesel(table_name = employee_interests, treat_none_as_default_value = false)]
 pub struct InterestRow {
     pub employee_code: String,
     pub area_id: String,

@@ -39,7 +39,7 @@ pub struct IprReturnRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = ipr_returns)]
+#[diesel(table_name = ipr_returns, treat_none_as_default_value = false)]
 struct NewRow<'a> {
     employee_code: &'a str,
     year: i32,

@@ -61,7 +61,7 @@ pub struct DueRow {
 
 /// An employee's NFS completion (NFS-1).
 #[derive(Debug, Clone, PartialEq, Insertable)]
-#[diesel(table_name = nfs_due)]
+#[diesel(table_name = nfs_due, treat_none_as_default_value = false)]
 pub struct NfsDueRow {
     pub employee_code: EmployeeCode,
     pub completes_on: NaiveDate,

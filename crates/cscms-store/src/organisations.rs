@@ -11,7 +11,7 @@ use crate::schema::{nodal_officers, organisations};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = organisations)]
+#[diesel(table_name = organisations, treat_none_as_default_value = false)]
 pub struct OrgRow {
     pub id: OrgId,
     pub name: String,
@@ -37,7 +37,7 @@ pub struct NodalOfficerRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = nodal_officers)]
+#[diesel(table_name = nodal_officers, treat_none_as_default_value = false)]
 pub struct NewNodalOfficer {
     pub org_id: OrgId,
     pub sub: String,

@@ -8,7 +8,7 @@ use crate::schema::prints;
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = prints)]
+#[diesel(table_name = prints, treat_none_as_default_value = false)]
 pub struct PrintRow {
     pub code: String,
     /// `profile` or `ipr`.

@@ -16,7 +16,7 @@ use crate::schema::{employees as emp, organisations, profiles, validation_rounds
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = profiles)]
+#[diesel(table_name = profiles, treat_none_as_default_value = false)]
 pub struct ProfileRow {
     pub employee_code: EmployeeCode,
     pub status: ProfileStatus,
@@ -289,7 +289,7 @@ impl RoundRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = validation_rounds)]
+#[diesel(table_name = validation_rounds, treat_none_as_default_value = false)]
 struct NewRound<'a> {
     opened_by: &'a str,
     opened_at: NaiveDateTime,

@@ -28,7 +28,7 @@ pub struct OutlookRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = promotion_outlooks)]
+#[diesel(table_name = promotion_outlooks, treat_none_as_default_value = false)]
 pub struct NewOutlook {
     pub employee_code: EmployeeCode,
     pub org_id: OrgId,

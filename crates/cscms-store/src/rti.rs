@@ -47,7 +47,7 @@ impl RtiRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = rti_requests)]
+#[diesel(table_name = rti_requests, treat_none_as_default_value = false)]
 pub struct NewRti {
     pub received_on: NaiveDate,
     pub applicant_name: String,

@@ -31,7 +31,7 @@ pub struct SpoRow {
 
 /// A new request as the API has checked and classified it.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = spouse_postings)]
+#[diesel(table_name = spouse_postings, treat_none_as_default_value = false)]
 pub struct NewSpo {
     pub employee_code: EmployeeCode,
     pub org_id: OrgId,

@@ -34,7 +34,7 @@ pub struct StepRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = workflow_steps)]
+#[diesel(table_name = workflow_steps, treat_none_as_default_value = false)]
 struct NewStep<'a> {
     workflow: &'a str,
     record_id: i64,

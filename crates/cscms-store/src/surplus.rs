@@ -45,7 +45,7 @@ impl RequisitionRow {
 
 /// A new requisition as the API has checked it.
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = reqs)]
+#[diesel(table_name = reqs, treat_none_as_default_value = false)]
 pub struct NewRequisition {
     pub org_id: OrgId,
     pub state: SurState,

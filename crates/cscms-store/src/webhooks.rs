@@ -109,7 +109,7 @@ pub struct SubscriptionRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = webhook_subscriptions)]
+#[diesel(table_name = webhook_subscriptions, treat_none_as_default_value = false)]
 pub struct NewSubscription {
     pub client_id: String,
     pub url: String,

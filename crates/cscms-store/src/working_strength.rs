@@ -23,7 +23,7 @@ pub struct SetRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = working_strength)]
+#[diesel(table_name = working_strength, treat_none_as_default_value = false)]
 pub struct Entry {
     pub org_id: OrgId,
     pub cadre: Cadre,

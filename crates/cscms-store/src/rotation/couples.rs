@@ -17,7 +17,7 @@ use crate::schema::rotation_couples;
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = rotation_couples)]
+#[diesel(table_name = rotation_couples, treat_none_as_default_value = false)]
 pub struct CoupleRow {
     pub round_id: i64,
     pub first_code: EmployeeCode,

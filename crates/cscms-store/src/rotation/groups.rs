@@ -10,7 +10,7 @@ use crate::schema::{ministry_group_sets, ministry_groups, organisations};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = ministry_group_sets)]
+#[diesel(table_name = ministry_group_sets, treat_none_as_default_value = false)]
 pub struct GroupSetRow {
     pub effective_from: NaiveDate,
     pub order_ref: String,
@@ -19,7 +19,7 @@ pub struct GroupSetRow {
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize)]
-#[diesel(table_name = ministry_groups)]
+#[diesel(table_name = ministry_groups, treat_none_as_default_value = false)]
 pub struct GroupRow {
     pub effective_from: NaiveDate,
     pub org_id: String,

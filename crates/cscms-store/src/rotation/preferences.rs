@@ -19,7 +19,7 @@ use crate::schema::{employees, organisations, rotation_preferences, service_even
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
-#[diesel(table_name = rotation_preferences)]
+#[diesel(table_name = rotation_preferences, treat_none_as_default_value = false)]
 pub struct PreferenceRow {
     pub round_id: i64,
     pub employee_code: EmployeeCode,

@@ -28,7 +28,7 @@ pub struct RepRow {
 }
 
 #[derive(Debug, Clone, Insertable)]
-#[diesel(table_name = rotation_representations)]
+#[diesel(table_name = rotation_representations, treat_none_as_default_value = false)]
 pub struct NewRep {
     pub round_id: i64,
     pub run_id: i64,

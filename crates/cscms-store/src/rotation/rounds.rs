@@ -30,7 +30,7 @@ pub struct RoundRow {
 
 /// The terms of a round, as announced or amended.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
-#[diesel(table_name = rotation_rounds)]
+#[diesel(table_name = rotation_rounds, treat_none_as_default_value = false)]
 pub struct RoundTermsRow {
     pub cadre: Cadre,
     /// The grade codes of the round, as the cadre structure spells them.
@@ -44,7 +44,7 @@ pub struct RoundTermsRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = rotation_rounds)]
+#[diesel(table_name = rotation_rounds, treat_none_as_default_value = false)]
 struct NewRound<'a> {
     #[diesel(embed)]
     terms: RoundTermsRow,

@@ -40,7 +40,7 @@ pub struct RunRow {
 }
 
 #[derive(Insertable)]
-#[diesel(table_name = rotation_runs)]
+#[diesel(table_name = rotation_runs, treat_none_as_default_value = false)]
 pub struct NewRun {
     pub round_id: i64,
     pub as_of: NaiveDate,
