@@ -18,6 +18,15 @@ impl Instrumentation for Prepared {
     }
 }
 
+impl Prepared {
+    /// How many of the statements prepared so far `matches`, and all of
+    /// them (for the failure message).
+    fn count(&self, matches: impl Fn(&str) -> bool) -> (usize, Vec<String>) {
+        let all = self.0.lock().unwrap().clone();
+        (all.iter().filter(|s| matches(s)).count(), all)
+    }
+}
+
 /// A connection to a fresh database on the suite's backend, recording
 /// each statement it prepares for its cache.
 fn recorded(dir: &tempfile::TempDir) -> (cscms_store::DbUrl, cscms_store::DbConn, Prepared) {
@@ -94,18 +103,11 @@ fn keyed_writes_prepare_once() {
             .unwrap();
         assert_eq!(stored, [true]);
     }
-    let prepared = seen.0.lock().unwrap().clone();
-    let claims = prepared
-        .iter()
-        .filter(|s| s.starts_with("INSERT") && s.contains("idempotency_keys"))
-        .count();
+    let (claims, prepared) =
+        seen.count(|s| s.starts_with("INSERT") && s.contains("idempotency_keys"));
     assert_eq!(claims, 1, "{prepared:#?}");
     // On PostgreSQL the group's statement is the writer's own, cached.
-    let stored = responses.0.lock().unwrap().clone();
-    let groups = stored
-        .iter()
-        .filter(|s| s.starts_with("UPDATE idempotency_keys"))
-        .count();
+    let (groups, stored) = responses.count(|s| s.starts_with("UPDATE idempotency_keys"));
     let expected = usize::from(matches!(url, cscms_store::DbUrl::Postgres(_)));
     assert_eq!(groups, expected, "{stored:#?}");
 }
@@ -168,18 +170,12 @@ fn bulk_inserts_prepare_once() {
         }
     }
     assert_eq!(created, 3 * ROWS);
-    let prepared = seen.0.lock().unwrap().clone();
     for table in ["apars", "audit_log", "change_events"] {
-        let inserts = prepared
-            .iter()
-            .filter(|s| {
-                let quoted = [
-                    format!("INSERT INTO `{table}`"),
-                    format!("INSERT INTO \"{table}\""),
-                ];
-                quoted.iter().any(|q| s.starts_with(q.as_str()))
-            })
-            .count();
+        let quoted = [
+            format!("INSERT INTO `{table}`"),
+            format!("INSERT INTO \"{table}\""),
+        ];
+        let (inserts, prepared) = seen.count(|s| quoted.iter().any(|q| s.starts_with(q.as_str())));
         // One statement of a whole chunk; the seven rows left over in each
         // request are built for their number and not cached.
         assert_eq!(inserts, 1, "{table}: {prepared:#?}");
@@ -222,11 +218,8 @@ fn audited_writes_prepare_once() {
         let status = VigilanceStatus::new(state, from, order).unwrap();
         cscms_store::vigilance::record(&mut conn, &actor, code.as_str(), "MHA", &status).unwrap();
     }
-    let prepared = seen.0.lock().unwrap().clone();
-    let inserts = prepared
-        .iter()
-        .filter(|s| s.starts_with("INSERT") && s.contains("vigilance_statuses"))
-        .count();
+    let (inserts, prepared) =
+        seen.count(|s| s.starts_with("INSERT") && s.contains("vigilance_statuses"));
     assert_eq!(inserts, 1, "{prepared:#?}");
 }
 
