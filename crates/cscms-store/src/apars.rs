@@ -694,7 +694,7 @@ impl Batch {
         fresh.sort_by_key(|r| std::cmp::Reverse(r.id));
         let values: Vec<NewAparRow> = fresh.iter().map(|r| r.new_row()).collect();
         let given =
-            crate::insert_rows!(c, apars::table, apars::id, &values).map_err(|e| match e {
+            crate::db::insert_rows!(c, apars::table, apars::id, &values).map_err(|e| match e {
                 StoreError::Query(e) => StoreError::from_write(e, "an APAR for this period exists"),
                 e => e,
             })?;

@@ -171,7 +171,7 @@ pub(crate) fn record_all(
             request_id: actor.request_id.clone(),
         })
         .collect();
-    let audit_ids = crate::insert_rows!(conn, audit_log::table, audit_log::id, &audits)?;
+    let audit_ids = crate::db::insert_rows!(conn, audit_log::table, audit_log::id, &audits)?;
     let events: Vec<NewChangeEvent> = changes
         .iter()
         .zip(&audit_ids)
@@ -184,7 +184,8 @@ pub(crate) fn record_all(
             audit_id: *audit_id,
         })
         .collect();
-    let event_ids = crate::insert_rows!(conn, change_events::table, change_events::id, &events)?;
+    let event_ids =
+        crate::db::insert_rows!(conn, change_events::table, change_events::id, &events)?;
     let queued: Vec<(i64, &Change)> = event_ids.into_iter().zip(changes).collect();
     // INT-2: the webhook deliveries they owe, in the same transaction.
     crate::webhooks::enqueue_many(conn, &queued, at)

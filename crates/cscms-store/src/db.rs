@@ -264,8 +264,8 @@ pub(crate) enum Chunk<'a, R> {
 
 /// Inserts `rows` by multi-row INSERTs of [`ROWS_PER_INSERT`] rows, inside
 /// a write transaction, and gives their ids in the order of the rows.
-/// Called through [`insert_rows!`](crate::insert_rows), which writes the
-/// statement for each backend and size of chunk.
+/// Called through [`insert_rows!`], which writes the statement for each
+/// backend and size of chunk.
 ///
 /// A multi-row INSERT takes its ids in the order of its rows: on SQLite
 /// the write transaction holds the database and an `AUTOINCREMENT` table
@@ -307,9 +307,8 @@ pub(crate) fn insert_many<R>(
     Ok(all)
 }
 
-/// Inserts `rows` into `table` by [`db::insert_many`](crate::db::insert_many)
-/// and gives their ids (`id`) in the order of the rows.
-#[macro_export]
+/// Inserts `rows` into `table` by [`insert_many`] and gives their ids
+/// (`id`) in the order of the rows.
 macro_rules! insert_rows {
     ($conn:expr, $table:expr, $id:expr, $rows:expr) => {
         $crate::db::insert_many(
@@ -336,6 +335,7 @@ macro_rules! insert_rows {
         )
     };
 }
+pub(crate) use insert_rows;
 
 /// r2d2 manager dispatching on the URL scheme.
 #[derive(Debug)]
