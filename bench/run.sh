@@ -54,6 +54,9 @@ await_ready() {
 # Seconds since the epoch, fractional.
 now_s() { date +%s.%N; }
 
+# Seconds since $1 (a now_s), to $2 decimals (default 1).
+since() { python3 -c "print(round($(now_s) - $1, ${2:-1}))"; }
+
 # A run stopped by an error leaves no server behind.
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
@@ -70,12 +73,12 @@ run_backend() {
   $BIN serve > "$work/cold.log" 2>&1 &
   local cold_pid=$!
   await_ready "$port"
-  local cold_s; cold_s=$(python3 -c "print(round($(now_s) - $t_cold, 2))")
+  local cold_s; cold_s=$(since "$t_cold" 2)
   kill $cold_pid 2>/dev/null || true
   wait $cold_pid 2>/dev/null || true
   local t0; t0=$(now_s)
   $BIN seed-demo --employees "$EMPLOYEES" >/dev/null
-  local seeded; seeded=$(python3 -c "print(round($(date +%s.%N) - $t0, 1))")
+  local seeded; seeded=$(since "$t0")
   $BIN serve > "$work/server.log" 2>&1 &
   local pid=$!
   trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' RETURN
@@ -309,7 +312,7 @@ PY
     local large_port; large_port=$(free_port)
     local t_large; t_large=$(now_s)
     CSCMS_DATABASE_URL=$large_db $BIN seed-demo --employees "$LARGE" >/dev/null
-    large_seeded=$(python3 -c "print(round($(now_s) - $t_large, 1))")
+    large_seeded=$(since "$t_large")
     CSCMS_DATABASE_URL=$large_db CSCMS_BIND=127.0.0.1:$large_port $BIN serve > "$work/large.log" 2>&1 &
     large_pid=$!
     await_ready "$large_port"
