@@ -34,10 +34,7 @@ async fn load(
     who: &Principal,
     code: &str,
 ) -> Result<(EmployeeCode, EmployeeRow, Vec<ServiceEventRow>), ApiError> {
-    super::visible_employee_with(state, who, Family::ServiceRecord, code, |c, e| {
-        cscms_store::employees::history(c, &e.code)
-    })
-    .await
+    super::visible_employee_with_history(state, who, Family::ServiceRecord, code).await
 }
 
 /// MACP/ACP position of an employee

@@ -276,10 +276,7 @@ pub async fn get(
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let (_, r, history) =
-        super::visible_employee_with(&state, &who, Family::ServiceRecord, &code, |c, e| {
-            cscms_store::employees::history(c, &e.code)
-        })
-        .await?;
+        super::visible_employee_with_history(&state, &who, Family::ServiceRecord, &code).await?;
     Ok(HttpResponse::Ok().json(EmployeeDetail {
         date_of_birth: r.date_of_birth,
         joined_government_on: r.joined_government_on,

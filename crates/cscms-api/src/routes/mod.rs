@@ -40,7 +40,7 @@ use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{Family, RecordPlace};
 use cscms_store::audit::Actor;
-use cscms_store::employees::EmployeeRow;
+use cscms_store::employees::{EmployeeRow, Placed, ServiceEventRow};
 
 use crate::error::ApiError;
 use crate::request_id::RequestId;
@@ -94,17 +94,52 @@ where
         + Send
         + 'static,
 {
+    visible_employee_by(state, who, family, code, move |c, key| {
+        let Some(placed) = cscms_store::employees::get(c, key)? else {
+            return Ok(None);
+        };
+        let extra = more(c, &placed.record)?;
+        Ok(Some((placed, extra)))
+    })
+    .await
+}
+
+/// [`visible_employee`] with the service history, read in one statement.
+pub async fn visible_employee_with_history(
+    state: &AppState,
+    who: &Principal,
+    family: Family,
+    code: &str,
+) -> Result<(EmployeeCode, EmployeeRow, Vec<ServiceEventRow>), ApiError> {
+    visible_employee_by(state, who, family, code, |c, key| {
+        cscms_store::employees::get_with_history(c, key)
+    })
+    .await
+}
+
+/// The employee `load` finds by the path's code, and what it loaded with
+/// them, if the caller may see their records of `family`; otherwise 404.
+async fn visible_employee_by<T, F>(
+    state: &AppState,
+    who: &Principal,
+    family: Family,
+    code: &str,
+    load: F,
+) -> Result<(EmployeeCode, EmployeeRow, T), ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(
+            &mut cscms_store::DbConn,
+            &EmployeeCode,
+        ) -> Result<Option<(Placed<EmployeeRow>, T)>, cscms_store::StoreError>
+        + Send
+        + 'static,
+{
     let not_found = || ApiError::not_found(format!("Employee {code}"));
     let parsed = EmployeeCode::parse(code).map_err(|_| not_found())?;
     let key = parsed.clone();
     let (placed, extra) = state
-        .read(move |c| {
-            let Some(placed) = cscms_store::employees::get(c, &key)? else {
-                return Ok(None);
-            };
-            let extra = more(c, &placed.record)?;
-            Ok(Some((placed, extra)))
-        })
+        .read(move |c| load(c, &key))
         .await?
         .ok_or_else(not_found)?;
     let place = RecordPlace {
