@@ -12,7 +12,7 @@ use std::num::NonZeroUsize;
 use std::path::Path;
 use std::sync::Mutex;
 
-use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use actix_web::{dev::Payload, web, FromRequest, HttpMessage, HttpRequest};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::{Principal, Role};
@@ -56,11 +56,21 @@ pub struct Verifier {
     verified: Mutex<LruCache<Box<str>, Verified>>,
 }
 
-/// A verified token's principal and how long it stays valid.
+/// A verified token's principal, whose token it is and how long it stays
+/// valid.
 #[derive(Clone)]
 struct Verified {
+    issued: Issued,
     principal: Principal,
     exp: u64,
+}
+
+/// Who issued a verified token: the identity provider (a person), or this
+/// service (an integration client's access token, `typ: at+jwt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Issued {
+    Provider,
+    Service,
 }
 
 /// Verified tokens kept: portals reuse one token for many calls.
@@ -158,7 +168,7 @@ impl Verifier {
     /// verification with e-Parichay's keys) is not repeated on every call.
     /// Only tokens that verified are kept; a failure is never cached.
     pub fn verify(&self, token: &str) -> Result<Principal, ApiError> {
-        self.verify_with(token, |token| {
+        self.verify_as(token, Issued::Provider, |token| {
             let data = match &self.provider {
                 None => jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation),
                 Some(provider) => {
@@ -190,15 +200,27 @@ impl Verifier {
         token: &str,
         check: impl FnOnce(&str) -> Result<(Principal, u64), ApiError>,
     ) -> Result<Principal, ApiError> {
+        self.verify_as(token, Issued::Service, check)
+    }
+
+    fn verify_as(
+        &self,
+        token: &str,
+        issued: Issued,
+        check: impl FnOnce(&str) -> Result<(Principal, u64), ApiError>,
+    ) -> Result<Principal, ApiError> {
         let now = jsonwebtoken::get_current_timestamp();
-        if let Some(principal) = self.cached(token, now) {
-            return Ok(principal);
+        if let Some((was, principal)) = self.cached(token, now) {
+            if was == issued {
+                return Ok(principal);
+            }
         }
         let (principal, exp) = check(token)?;
         if let Ok(mut cache) = self.verified.lock() {
             cache.put(
                 token.into(),
                 Verified {
+                    issued,
                     principal: principal.clone(),
                     exp,
                 },
@@ -207,16 +229,16 @@ impl Verifier {
         Ok(principal)
     }
 
-    /// The principal of a token verified before, if still valid at `now`
-    /// (the same leeway as the full check).
-    fn cached(&self, token: &str, now: u64) -> Option<Principal> {
+    /// The principal of a token verified before and who issued it, if still
+    /// valid at `now` (the same leeway as the full check).
+    fn cached(&self, token: &str, now: u64) -> Option<(Issued, Principal)> {
         let mut cache = self.verified.lock().ok()?;
         let hit = cache.get(token)?;
         if hit.exp.saturating_add(self.validation.leeway) < now {
             cache.pop(token);
             return None;
         }
-        Some(hit.principal.clone())
+        Some((hit.issued, hit.principal.clone()))
     }
 
     /// Mints a token (HS256 configurations only): for `cscms token` and tests.
@@ -392,12 +414,24 @@ fn client_allowed(active: bool) -> Result<(), ApiError> {
 /// Who a verified token speaks for: a person (e-Parichay, or `cscms
 /// token`), or an integration client holding one of this service's access
 /// tokens, whose standing is checked against the register.
+#[derive(Clone)]
 enum Bearer {
     Person(Principal),
     Client(Principal),
 }
 
+/// The request's bearer, verified once per request: the middleware that
+/// key state by caller and the handler's extractor all ask.
 fn authenticate(req: &HttpRequest) -> Result<Bearer, ApiError> {
+    if let Some(known) = req.extensions().get::<Bearer>() {
+        return Ok(known.clone());
+    }
+    let bearer = authenticate_token(req)?;
+    req.extensions_mut().insert(bearer.clone());
+    Ok(bearer)
+}
+
+fn authenticate_token(req: &HttpRequest) -> Result<Bearer, ApiError> {
     let state = req
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::Internal("application state missing".into()))?;
@@ -422,6 +456,14 @@ fn authenticate(req: &HttpRequest) -> Result<Bearer, ApiError> {
             detail: "The Authorization header must be 'Bearer <token>'.".into(),
             challenge: "Bearer realm=\"cscms\", error=\"invalid_request\"".into(),
         })?;
+    // A token verified before is known without reading its header again.
+    let now = jsonwebtoken::get_current_timestamp();
+    if let Some((issued, principal)) = state.verifier.cached(token, now) {
+        return Ok(match issued {
+            Issued::Provider => Bearer::Person(principal),
+            Issued::Service => Bearer::Client(principal),
+        });
+    }
     // RFC 9068 §4: only a token typed at+jwt is taken for one of ours;
     // any other goes to the identity provider's verification.
     let typ = jsonwebtoken::decode_header(token).ok().and_then(|h| h.typ);
@@ -461,11 +503,36 @@ mod tests {
             "nothing before the first check"
         );
         assert_eq!(v.verify(&token).unwrap().sub, "dopt:unit");
-        assert_eq!(v.cached(&token, now).unwrap().sub, "dopt:unit");
+        assert_eq!(
+            v.cached(&token, now).unwrap(),
+            (Issued::Provider, v.verify(&token).unwrap())
+        );
         // Past its expiry (and the leeway) the entry is dropped, not served.
         let late = now + 600 + v.validation.leeway + 5;
         assert!(v.cached(&token, late).is_none());
         assert!(v.cached(&token, now).is_none(), "dropped once stale");
+    }
+
+    #[test]
+    fn a_remembered_token_keeps_who_issued_it() {
+        let v = verifier();
+        let token = v.mint(&MintRequest::new(Role::Dopt, "dopt:unit")).unwrap();
+        let now = jsonwebtoken::get_current_timestamp();
+        let principal = v.verify(&token).unwrap();
+        assert_eq!(v.cached(&token, now).unwrap().0, Issued::Provider);
+        // Taken as one of this service's access tokens, it is checked as
+        // one, not served from the provider's verification.
+        let mut checked = 0;
+        let as_ours = v
+            .verify_with(&token, |_| {
+                checked += 1;
+                Ok((principal.clone(), now + 60))
+            })
+            .unwrap();
+        assert_eq!((checked, as_ours), (1, principal.clone()));
+        assert_eq!(v.cached(&token, now).unwrap().0, Issued::Service);
+        let again = v.verify_with(&token, |_| panic!("remembered")).unwrap();
+        assert_eq!(again, principal);
     }
 
     #[test]
