@@ -68,7 +68,7 @@ struct Verified {
 /// Who issued a verified token: the identity provider (a person), or this
 /// service (an integration client's access token, `typ: at+jwt`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Issued {
+enum Issued {
     Provider,
     Service,
 }
@@ -420,8 +420,9 @@ enum Bearer {
     Client(Principal),
 }
 
-/// The request's bearer, verified once per request: the middleware that
-/// key state by caller and the handler's extractor all ask.
+/// The request's bearer, verified once per request: the rate limiter and
+/// the idempotency layer (which key their state by caller) and the
+/// handler's extractor all ask.
 fn authenticate(req: &HttpRequest) -> Result<Bearer, ApiError> {
     if let Some(known) = req.extensions().get::<Bearer>() {
         return Ok(known.clone());

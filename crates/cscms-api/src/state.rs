@@ -40,8 +40,8 @@ pub struct AppState {
     /// Whether short reads run on the request's own worker (embedded
     /// SQLite); see [`AppState::read`].
     inline_reads: bool,
-    /// Turns at the pool for store work on the blocking pool, one per
-    /// connection, given in arrival order (see [`AppState::db`]).
+    /// Turns at the pool for short reads on the blocking pool, one per
+    /// connection, given in arrival order (see [`AppState::read`]).
     turns: tokio::sync::Semaphore,
 }
 
@@ -118,15 +118,6 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
     {
-        // A request waits for its turn here, first come first served, not
-        // on the pool's lock from a blocking thread: there any waiter may
-        // take a freed connection, and under load the unlucky ones waited
-        // the longest (the read's p99 on PostgreSQL; bench/speed.md).
-        let _turn = self
-            .turns
-            .acquire()
-            .await
-            .map_err(|_| ApiError::Internal("the store's turns were closed".into()))?;
         let pool = self.pool.clone();
         // The request's Idempotency-Key goes with its store work to the
         // blocking thread, for its first write transaction to claim.
@@ -159,6 +150,17 @@ impl AppState {
                 return timed(work, &mut conn).map_err(ApiError::from);
             }
         }
+        // A read waits for its turn here, first come first served, not on
+        // the pool's lock from a blocking thread: there any waiter may take
+        // a freed connection, and under load the unlucky ones waited the
+        // longest (the read's p99 on PostgreSQL; bench/speed.md). Writes
+        // keep the pool's lock: in turns they queued behind one another
+        // and keyed writes lost most (bench/speed.md).
+        let _turn = self
+            .turns
+            .acquire()
+            .await
+            .map_err(|_| ApiError::Internal("the store's turns were closed".into()))?;
         self.db(work).await
     }
 }
