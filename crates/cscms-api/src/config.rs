@@ -73,6 +73,8 @@ pub struct Settings {
     pub oauth: OAuthSettings,
     /// How long an `Idempotency-Key` holds its response.
     pub idempotency_ttl_secs: u64,
+    /// MiB of employee list pages an instance keeps (0: none).
+    pub list_cache_mib: usize,
     pub rate_limits: crate::ratelimit::Policies,
     /// Days the change feed keeps a change (INT-2).
     pub change_retention_days: u32,
@@ -285,6 +287,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_IDEMPOTENCY_TTL_SECS",
         "86400",
         "seconds an Idempotency-Key holds its first response (60-604800)",
+    ),
+    (
+        "CSCMS_LIST_CACHE_MIB",
+        "16",
+        "MiB of employee list pages an instance keeps while no write has changed them (0-1024; 0 keeps none)",
     ),
     (
         "CSCMS_RATE_LIMITS",
@@ -561,6 +568,13 @@ impl Settings {
             (60, 604_800),
             &mut errors,
         );
+        let list_cache_mib = parse_num(
+            &get,
+            "CSCMS_LIST_CACHE_MIB",
+            crate::state::DEFAULT_LIST_CACHE_MIB,
+            (0, 1024),
+            &mut errors,
+        );
         let mut rate_limits = crate::ratelimit::Policies {
             enabled: flag(&get, "CSCMS_RATE_LIMITS", true, &mut errors),
             ..crate::ratelimit::Policies::default()
@@ -613,6 +627,7 @@ impl Settings {
                 services,
                 oauth,
                 idempotency_ttl_secs,
+                list_cache_mib,
                 rate_limits,
                 change_retention_days,
             })

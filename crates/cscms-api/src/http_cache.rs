@@ -143,12 +143,17 @@ async fn with_etag(res: ServiceResponse<BoxBody>) -> Result<ServiceResponse<BoxB
     let bytes = body::to_bytes(body)
         .await
         .map_err(|e| ApiError::Internal(format!("reading a response body: {e}")))?;
-    let mut hasher = DefaultHasher::new();
-    hasher.write(&bytes);
-    if let Ok(tag) = HeaderValue::from_str(&format!("\"b{:016x}\"", hasher.finish())) {
+    if let Ok(tag) = HeaderValue::from_str(&etag_of(&bytes)) {
         res.headers_mut().insert(header::ETAG, tag);
     }
     Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(bytes))))
+}
+
+/// The strong validator of a representation's bytes.
+pub fn etag_of(bytes: &[u8]) -> String {
+    let mut hasher = DefaultHasher::new();
+    hasher.write(bytes);
+    format!("\"b{:016x}\"", hasher.finish())
 }
 
 /// Whether `If-None-Match` names the current tag (weak comparison, §8.8.3.2),

@@ -16,6 +16,7 @@ pub mod input;
 pub mod keys;
 pub mod oauth;
 pub mod openapi;
+pub mod page_cache;
 pub mod print;
 pub mod provider_keys;
 pub mod ratelimit;

@@ -200,6 +200,7 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
             .with_metrics_allow(s.metrics_allow.clone())
             .with_services(s.services.clone())
             .with_idempotency_ttl(s.idempotency_ttl_secs)
+            .with_list_cache(s.list_cache_mib)
             .with_rate_limits(s.rate_limits)
             .with_webhooks(s.webhooks.clone()),
     );

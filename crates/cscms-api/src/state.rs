@@ -9,6 +9,9 @@ use crate::error::ApiError;
 use crate::oauth::Issuer;
 use crate::print::verification::PrintDesk;
 
+/// Employee list pages kept by default, in MiB (`CSCMS_LIST_CACHE_MIB`).
+pub const DEFAULT_LIST_CACHE_MIB: usize = 16;
+
 pub struct AppState {
     pub pool: DbPool,
     pub verifier: Verifier,
@@ -37,6 +40,10 @@ pub struct AppState {
     pub services: ServiceSettings,
     /// Webhook delivery (INT-2).
     pub webhooks: crate::config::WebhookSettings,
+    /// Employee list pages kept while the list version stands
+    /// (`CSCMS_LIST_CACHE_MIB`).
+    pub employee_pages:
+        std::sync::Arc<crate::page_cache::PageCache<crate::page_cache::EmployeePageKey>>,
     /// Whether short reads run on the request's own worker (embedded
     /// SQLite); see [`AppState::read`].
     inline_reads: bool,
@@ -60,6 +67,9 @@ impl AppState {
             cors_origins: Vec::new(),
             metrics_allow: Vec::new(),
             idempotency_ttl: chrono::TimeDelta::hours(24),
+            employee_pages: std::sync::Arc::new(crate::page_cache::PageCache::new(
+                DEFAULT_LIST_CACHE_MIB << 20,
+            )),
             idempotency: crate::idempotency::Keeper::new(database.clone()),
             rate_limits: crate::ratelimit::Policies::default(),
             shared_rate_limits: matches!(database, DbUrl::Postgres(_)),
@@ -102,6 +112,13 @@ impl AppState {
     pub fn with_idempotency_ttl(mut self, secs: u64) -> Self {
         self.idempotency_ttl =
             chrono::TimeDelta::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000));
+        self
+    }
+
+    /// The same state, keeping at most `mib` MiB of employee list pages
+    /// (0: none).
+    pub fn with_list_cache(mut self, mib: usize) -> Self {
+        self.employee_pages = std::sync::Arc::new(crate::page_cache::PageCache::new(mib << 20));
         self
     }
 

@@ -15,7 +15,7 @@ use crate::organisation::OrgId;
 use crate::principal::{scopes, Principal, Role};
 
 /// What part of a family's records a caller may see, for list queries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Visibility {
     All,
     /// Records of employees of this organisation and of the organisations under it.

@@ -103,7 +103,7 @@ impl NewServiceEvent {
 }
 
 /// Filters of the employee list; all optional, combined with AND.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct EmployeeFilter {
     pub org: Option<String>,
     pub cadre: Option<String>,

@@ -22,6 +22,7 @@ pub mod idempotency;
 pub mod interests;
 pub mod ipr;
 pub mod json;
+pub mod list_versions;
 pub mod macp_due;
 pub mod migrate;
 pub mod organisations;

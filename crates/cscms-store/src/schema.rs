@@ -650,6 +650,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    /// The version of what employee list pages are read from (issue 17).
+    list_versions (name) {
+        name -> Text,
+        version -> BigInt,
+    }
+}
+
+diesel::table! {
     rate_limits (limit_key) {
         limit_key -> Text,
         tat_us -> BigInt,

@@ -2,7 +2,10 @@
 
 use std::collections::HashSet;
 
-use crate::common::{employee, spawn, IN_MHA};
+use actix_web::test::TestRequest;
+use cscms_domain::principal::Role;
+
+use crate::common::{call_on, employee, instance, spawn, Reply, IN_MHA, IN_MOF};
 
 #[actix_web::test]
 async fn detail_carries_service_history() {
@@ -90,4 +93,82 @@ async fn filters_combine() {
     // LIKE wildcards in q are literal.
     let r = app.get("/v1/employees?q=%25", &t).await;
     assert!(codes(&r).is_empty());
+}
+
+fn codes(r: &Reply) -> Vec<String> {
+    r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A list page an instance keeps is never served once a write on any
+/// instance has changed what it lists, nor to a caller who sees other
+/// employees (issue 17, item 4).
+#[actix_web::test]
+async fn a_kept_list_page_gives_way_to_a_write_on_any_instance() {
+    let app = spawn().await;
+    let other = instance(&app.url, &[]);
+    let list = |token: &str| {
+        TestRequest::get()
+            .uri("/v1/employees?limit=50")
+            .insert_header(("Authorization", format!("Bearer {token}")))
+    };
+    let (dopt, nodal) = (app.dopt(), app.token(Role::NodalOfficer, Some("MHA")));
+
+    let first = call_on(&other, list(&dopt)).await;
+    assert_eq!(first.status, 200, "{}", first.json);
+    assert!(codes(&first).contains(&IN_MOF.to_owned()));
+    let again = call_on(&other, list(&dopt)).await;
+    assert_eq!((again.status, &again.bytes), (first.status, &first.bytes));
+    let etag = first.header("etag").expect("a validator").to_owned();
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    let unchanged = call_on(
+        &other,
+        list(&dopt).insert_header(("If-None-Match", etag.as_str())),
+    )
+    .await;
+    assert_eq!(unchanged.status, 304);
+
+    // The same query by a nodal officer of MHA: their own page, not DoPT's.
+    let theirs = call_on(&other, list(&nodal)).await;
+    assert_eq!(theirs.status, 200);
+    assert!(codes(&theirs).contains(&IN_MHA.to_owned()));
+    assert!(
+        !codes(&theirs).contains(&IN_MOF.to_owned()),
+        "{}",
+        theirs.json
+    );
+
+    // An employee added through the first instance's database connection.
+    app.db(|c| {
+        cscms_store::employees::insert(
+            c,
+            &employee("CSCS-000777", "Meera Nair", "CSCS", "JSA", "2", "MOF"),
+            &[],
+        )
+    })
+    .await;
+    let after = call_on(&other, list(&dopt)).await;
+    assert_eq!(after.status, 200);
+    assert_eq!(codes(&after).len(), codes(&first).len() + 1);
+    assert!(codes(&after).contains(&"CSCS-000777".to_owned()));
+    assert_ne!(after.header("etag"), Some(etag.as_str()));
+    let stale = call_on(
+        &other,
+        list(&dopt).insert_header(("If-None-Match", etag.as_str())),
+    )
+    .await;
+    assert_eq!(stale.status, 200, "the old tag no longer matches");
+    // Each answer is what an instance that keeps no pages answers.
+    let plain = instance(&app.url, &[("CSCMS_LIST_CACHE_MIB", "0")]);
+    for token in [&dopt, &nodal] {
+        let kept = call_on(&other, list(token)).await;
+        let read = call_on(&plain, list(token)).await;
+        assert_eq!((kept.status, &kept.bytes), (read.status, &read.bytes));
+        assert_eq!(kept.header("etag"), read.header("etag"));
+        assert_eq!(kept.header("link"), read.header("link"));
+    }
 }

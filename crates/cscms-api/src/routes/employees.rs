@@ -13,6 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::utc;
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
+use crate::page_cache::{EmployeePageKey, Page};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -234,13 +235,37 @@ pub async fn list(
     // A page by index is a short read (inline on the embedded database);
     // a name search scans, so it goes to the blocking pool.
     let searching = filter.q.as_deref().is_some_and(|q| !q.is_empty());
-    let page = move |c: &mut cscms_store::DbConn| {
-        cscms_store::employees::list(c, &visibility, &filter, cursor.as_deref(), fetch)
+    let key = EmployeePageKey {
+        visibility,
+        filter,
+        cursor,
+        limit,
     };
-    let rows = if searching {
-        state.db(page).await?
+    let pages = state.employee_pages.clone();
+    // The version first, then the page: a page read after the version is
+    // at least as new, so keeping it under that version never serves a
+    // page older than the version says (see `page_cache`).
+    let read = move |c: &mut cscms_store::DbConn| {
+        let version = cscms_store::list_versions::employees(c)?;
+        if let Some(page) = pages.get(version, &key) {
+            return Ok(Listed::Kept(page));
+        }
+        let rows = cscms_store::employees::list(
+            c,
+            &key.visibility,
+            &key.filter,
+            key.cursor.as_deref(),
+            fetch,
+        )?;
+        Ok(Listed::Read { version, key, rows })
+    };
+    let (version, key, rows) = match if searching {
+        state.db(read).await?
     } else {
-        state.read(page).await?
+        state.read(read).await?
+    } {
+        Listed::Kept(page) => return Ok(page.respond()),
+        Listed::Read { version, key, rows } => (version, key, rows),
     };
     let (rows, more) = super::paging::split(rows, limit);
     let next = match (more, rows.last()) {
@@ -254,13 +279,25 @@ pub async fn list(
         }
         _ => None,
     };
-    Ok(super::paging::respond(
-        next.clone(),
+    let page = std::sync::Arc::new(Page::new(
+        next.as_deref(),
         &EmployeePage {
             items: rows.into_iter().map(EmployeeSummary::from).collect(),
-            next,
+            next: next.clone(),
         },
-    ))
+    )?);
+    state.employee_pages.put(version, key, page.clone());
+    Ok(page.respond())
+}
+
+/// A page of the employee list: kept from an earlier request, or read now.
+enum Listed {
+    Kept(std::sync::Arc<Page>),
+    Read {
+        version: i64,
+        key: EmployeePageKey,
+        rows: Vec<EmployeeRow>,
+    },
 }
 
 /// Read an employee

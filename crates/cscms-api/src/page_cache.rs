@@ -1,0 +1,214 @@
+//! Employee list pages kept between requests (issue 17, item 4).
+//!
+//! A page is kept with the list version read before it
+//! (`cscms_store::list_versions`), which every write to the employees or
+//! the organisations bumps in its own transaction, whichever instance makes
+//! it. A request reads the version first (one indexed row) and is answered
+//! from a kept page only when the version has not moved since the page was
+//! read, so no instance ever answers with a page another instance's write
+//! has changed. The key holds the caller's visibility, so a page is only
+//! ever served to callers who see exactly the same employees.
+//!
+//! The store is bounded in bytes (`CSCMS_LIST_CACHE_MIB`); when it is full,
+//! or the version moves, it starts again empty. Pages of a superseded
+//! version are never served, so dropping them all is all eviction needs.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::HttpResponse;
+use cscms_domain::scope::Visibility;
+use cscms_store::employees::EmployeeFilter;
+use serde::Serialize;
+
+use crate::error::ApiError;
+
+/// What decides an employee list page besides the data: who sees what,
+/// the filters, where the page starts and how long it is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct EmployeePageKey {
+    pub visibility: Visibility,
+    pub filter: EmployeeFilter,
+    pub cursor: Option<String>,
+    pub limit: u32,
+}
+
+/// A page as sent: its JSON, its strong validator and its `Link`.
+#[derive(Debug)]
+pub struct Page {
+    body: actix_web::web::Bytes,
+    etag: HeaderValue,
+    link: Option<HeaderValue>,
+}
+
+impl Page {
+    /// The page of `body`, with `next` as its `rel="next"` link.
+    pub fn new<B: Serialize>(next: Option<&str>, body: &B) -> Result<Self, ApiError> {
+        let json = serde_json::to_vec(body)
+            .map_err(|e| ApiError::Internal(format!("writing a page: {e}")))?;
+        let etag = HeaderValue::from_str(&crate::http_cache::etag_of(&json))
+            .map_err(|e| ApiError::Internal(format!("a page's tag: {e}")))?;
+        let link = next
+            .map(|n| HeaderValue::from_str(&format!("<{n}>; rel=\"next\"")))
+            .transpose()
+            .map_err(|e| ApiError::Internal(format!("a page's link: {e}")))?;
+        Ok(Self {
+            body: json.into(),
+            etag,
+            link,
+        })
+    }
+
+    /// The 200 response: the same bytes and headers each time it is sent.
+    pub fn respond(&self) -> HttpResponse {
+        let mut res = HttpResponse::Ok();
+        res.insert_header(header::ContentType::json())
+            .insert_header((header::ETAG, self.etag.clone()));
+        if let Some(link) = &self.link {
+            res.insert_header((header::LINK, link.clone()));
+        }
+        res.body(self.body.clone())
+    }
+
+    fn size(&self) -> usize {
+        self.body.len() + 256
+    }
+}
+
+/// Pages of one list version, bounded in bytes.
+pub struct PageCache<K> {
+    max_bytes: usize,
+    kept: Mutex<Kept<K>>,
+}
+
+struct Kept<K> {
+    version: i64,
+    bytes: usize,
+    pages: HashMap<K, Arc<Page>>,
+}
+
+impl<K: Hash + Eq> PageCache<K> {
+    /// A store of at most `max_bytes` of pages; 0 keeps none.
+    pub fn new(max_bytes: usize) -> Self {
+        Self {
+            max_bytes,
+            kept: Mutex::new(Kept {
+                version: i64::MIN,
+                bytes: 0,
+                pages: HashMap::new(),
+            }),
+        }
+    }
+
+    /// The page kept for `key`, if it was read at `version` (the version
+    /// the caller has just read). A newer version drops every kept page.
+    pub fn get(&self, version: i64, key: &K) -> Option<Arc<Page>> {
+        if self.max_bytes == 0 {
+            return None;
+        }
+        // Nothing below can panic with the lock held; a poisoned lock's
+        // map is still a map of whole pages.
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if version > kept.version {
+            kept.renew(version);
+            return None;
+        }
+        if version < kept.version {
+            return None;
+        }
+        kept.pages.get(key).cloned()
+    }
+
+    /// Keeps `page`, read after reading `version`. A page of an older
+    /// version than the one kept is not kept.
+    pub fn put(&self, version: i64, key: K, page: Arc<Page>) {
+        let size = page.size();
+        if size > self.max_bytes {
+            return;
+        }
+        let mut kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        if version < kept.version {
+            return;
+        }
+        if version > kept.version || kept.bytes + size > self.max_bytes {
+            kept.renew(version);
+        }
+        kept.bytes += size;
+        if let Some(old) = kept.pages.insert(key, page) {
+            kept.bytes = kept.bytes.saturating_sub(old.size());
+        }
+    }
+}
+
+impl<K> Kept<K> {
+    fn renew(&mut self, version: i64) {
+        self.version = version;
+        self.bytes = 0;
+        self.pages.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(n: usize) -> Arc<Page> {
+        Arc::new(Page::new(None, &vec![n; n]).expect("a page"))
+    }
+
+    #[test]
+    fn a_page_is_served_only_at_the_version_it_was_read_at() {
+        let cache = PageCache::new(1 << 20);
+        cache.put(3, "a", page(1));
+        assert!(cache.get(3, &"a").is_some());
+        assert!(cache.get(3, &"b").is_none());
+        // A reader still on an older version is not served the newer page.
+        assert!(cache.get(2, &"a").is_none());
+        // A newer version drops it for good.
+        assert!(cache.get(4, &"a").is_none());
+        assert!(cache.get(3, &"a").is_none());
+        // A page read at an older version than the one kept is not kept.
+        cache.put(3, "a", page(1));
+        assert!(cache.get(4, &"a").is_none());
+    }
+
+    #[test]
+    fn the_store_starts_again_when_full_and_keeps_nothing_at_zero() {
+        let one = page(100).size();
+        let cache = PageCache::new(one * 2);
+        cache.put(1, 1, page(100));
+        cache.put(1, 2, page(100));
+        assert!(cache.get(1, &1).is_some() && cache.get(1, &2).is_some());
+        cache.put(1, 3, page(100));
+        assert!(cache.get(1, &1).is_none() && cache.get(1, &3).is_some());
+        // The same key again replaces its page without growing the store.
+        cache.put(1, 3, page(100));
+        cache.put(1, 4, page(100));
+        assert!(cache.get(1, &3).is_some() && cache.get(1, &4).is_some());
+
+        let off = PageCache::new(0);
+        off.put(1, 1, page(1));
+        assert!(off.get(1, &1).is_none());
+    }
+
+    #[test]
+    fn a_kept_page_is_sent_as_it_was_written() {
+        let p = Page::new(Some("/v1/employees?cursor=X"), &serde_json::json!({"a": 1}))
+            .expect("a page");
+        let res = p.respond();
+        assert_eq!(
+            res.headers()
+                .get(header::LINK)
+                .and_then(|v| v.to_str().ok()),
+            Some("</v1/employees?cursor=X>; rel=\"next\"")
+        );
+        assert_eq!(
+            res.headers()
+                .get(header::ETAG)
+                .and_then(|v| v.to_str().ok()),
+            Some(crate::http_cache::etag_of(br#"{"a":1}"#).as_str())
+        );
+    }
+}

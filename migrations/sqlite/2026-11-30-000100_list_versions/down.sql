@@ -1,0 +1,7 @@
+DROP TRIGGER organisations_list_version_delete;
+DROP TRIGGER organisations_list_version_update;
+DROP TRIGGER organisations_list_version_insert;
+DROP TRIGGER employees_list_version_delete;
+DROP TRIGGER employees_list_version_update;
+DROP TRIGGER employees_list_version_insert;
+DROP TABLE list_versions;
