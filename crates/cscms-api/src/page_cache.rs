@@ -18,12 +18,13 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::HttpResponse;
+use actix_web::{web, HttpResponse};
 use cscms_domain::scope::Visibility;
 use cscms_store::employees::EmployeeFilter;
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// What decides an employee list page besides the data: who sees what,
 /// the filters, where the page starts and how long it is.
@@ -147,6 +148,103 @@ impl<K> Kept<K> {
         self.version = version;
         self.bytes = 0;
         self.pages.clear();
+    }
+}
+
+/// One read of the list version shared by the requests that wait for it,
+/// where a read is a round trip (PostgreSQL).
+///
+/// A request may only use a version read that *started after it arrived*:
+/// otherwise a write committed before the request could be missing from
+/// its answer. So a request arriving while a read is under way waits for
+/// the next one, which starts as soon as the current one ends and serves
+/// everyone who arrived meanwhile. Under load one round trip serves many
+/// requests; alone, a request waits for one round trip, as before.
+pub struct VersionGate {
+    gate: Mutex<Gate>,
+    done: tokio::sync::watch::Sender<Reading>,
+}
+
+#[derive(Default)]
+struct Gate {
+    /// The id of the last read started.
+    started: u64,
+    /// Whether a read is under way.
+    running: bool,
+    /// Whether a request arrived during the read under way.
+    wanted: bool,
+}
+
+/// A finished read: its id and what it found (`None` when it failed).
+#[derive(Clone, Copy)]
+struct Reading {
+    id: u64,
+    version: Option<i64>,
+}
+
+impl Default for VersionGate {
+    fn default() -> Self {
+        Self {
+            gate: Mutex::new(Gate::default()),
+            done: tokio::sync::watch::Sender::new(Reading {
+                id: 0,
+                version: None,
+            }),
+        }
+    }
+}
+
+impl VersionGate {
+    /// The list version as read after this call began; `None` when the
+    /// read failed (the caller reads it itself).
+    pub async fn current(&self, state: &web::Data<AppState>) -> Option<i64> {
+        let mut done = self.done.subscribe();
+        let (need, start) = {
+            let mut g = self.gate.lock().unwrap_or_else(PoisonError::into_inner);
+            if g.running {
+                g.wanted = true;
+                (g.started + 1, false)
+            } else {
+                g.started += 1;
+                g.running = true;
+                (g.started, true)
+            }
+        };
+        if start {
+            let state = state.clone();
+            actix_web::rt::spawn(async move { state.list_version.run(&state).await });
+        }
+        loop {
+            let reading = *done.borrow_and_update();
+            if reading.id >= need {
+                return reading.version;
+            }
+            // The sender lives as long as the state: closed means shutdown.
+            done.changed().await.ok()?;
+        }
+    }
+
+    /// Reads the version until no request is left waiting for a read.
+    async fn run(&self, state: &web::Data<AppState>) {
+        loop {
+            let id = self
+                .gate
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .started;
+            let version = state.read(cscms_store::list_versions::employees).await.ok();
+            // Published under the lock, so a request either sees this read
+            // still running (and is served by the next) or starts its own.
+            let mut g = self.gate.lock().unwrap_or_else(PoisonError::into_inner);
+            self.done.send_replace(Reading { id, version });
+            if g.wanted {
+                g.wanted = false;
+                g.started += 1;
+            } else {
+                g.running = false;
+                return;
+            }
+        }
     }
 }
 

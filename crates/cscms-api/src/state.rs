@@ -44,6 +44,8 @@ pub struct AppState {
     /// (`CSCMS_LIST_CACHE_MIB`).
     pub employee_pages:
         std::sync::Arc<crate::page_cache::PageCache<crate::page_cache::EmployeePageKey>>,
+    /// The list version's reads, shared by requests waiting at once.
+    pub list_version: crate::page_cache::VersionGate,
     /// Whether short reads run on the request's own worker (embedded
     /// SQLite); see [`AppState::read`].
     inline_reads: bool,
@@ -67,6 +69,7 @@ impl AppState {
             cors_origins: Vec::new(),
             metrics_allow: Vec::new(),
             idempotency_ttl: chrono::TimeDelta::hours(24),
+            list_version: crate::page_cache::VersionGate::default(),
             employee_pages: std::sync::Arc::new(crate::page_cache::PageCache::new(
                 DEFAULT_LIST_CACHE_MIB << 20,
             )),
@@ -126,6 +129,16 @@ impl AppState {
     pub fn with_rate_limits(mut self, policies: crate::ratelimit::Policies) -> Self {
         self.rate_limits = policies;
         self
+    }
+
+    /// The employee list version, when reading it is a round trip worth
+    /// sharing (see [`crate::page_cache::VersionGate`]); `None` on the
+    /// embedded database, where each request reads it with its page.
+    pub async fn shared_list_version(state: &web::Data<Self>) -> Option<i64> {
+        if state.inline_reads {
+            return None;
+        }
+        state.list_version.current(state).await
     }
 
     /// Runs store work on the blocking pool (diesel is synchronous): writes,

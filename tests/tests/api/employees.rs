@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use actix_web::test::TestRequest;
 use cscms_domain::principal::Role;
 
-use crate::common::{call_on, employee, instance, spawn, Reply, IN_MHA, IN_MOF};
+use crate::common::{call_on, employee, instance, reply, spawn, Reply, IN_MHA, IN_MOF};
 
 #[actix_web::test]
 async fn detail_carries_service_history() {
@@ -171,4 +171,61 @@ async fn a_kept_list_page_gives_way_to_a_write_on_any_instance() {
         assert_eq!(kept.header("etag"), read.header("etag"));
         assert_eq!(kept.header("link"), read.header("link"));
     }
+}
+
+/// While one instance answers a stream of list requests, a request made
+/// after a write on the other instance has committed always sees it: no
+/// request is answered from a version read that began before it arrived
+/// (on PostgreSQL, where the requests share those reads).
+#[actix_web::test]
+async fn a_list_asked_after_a_write_sees_it_under_load() {
+    let app = spawn().await;
+    let other = instance(&app.url, &[]);
+    let svc = actix_web::test::init_service(cscms_api::app(other.clone())).await;
+    let dopt = app.dopt();
+    let list = || {
+        TestRequest::get()
+            .uri("/v1/employees?cadre=CSCS&limit=100")
+            .insert_header(("Authorization", format!("Bearer {dopt}")))
+            .to_request()
+    };
+    let done = std::cell::Cell::new(false);
+    let stream = async {
+        let mut answered = 0;
+        while !done.get() {
+            let batch = futures_util::future::join_all(
+                (0..4).map(|_| actix_web::test::call_service(&svc, list())),
+            )
+            .await;
+            for r in batch {
+                assert_eq!(r.status(), 200);
+                answered += 1;
+            }
+            // Reads inline on SQLite never wait: let the writes run.
+            actix_web::rt::task::yield_now().await;
+        }
+        answered
+    };
+    let writes = async {
+        for k in 0..12 {
+            let code = format!("CSCS-{:06}", 900 + k);
+            let row = employee(&code, "Kavya Rao", "CSCS", "JSA", "2", "MOF");
+            app.db(move |c| cscms_store::employees::insert(c, &row, &[]))
+                .await;
+            let seen = futures_util::future::join_all(
+                (0..3).map(|_| actix_web::test::call_service(&svc, list())),
+            )
+            .await;
+            for r in seen {
+                let r = reply(r).await;
+                assert!(codes(&r).contains(&code), "{code} missing: {}", r.json);
+            }
+        }
+        done.set(true);
+    };
+    let (answered, ()) = futures_util::join!(stream, writes);
+    assert!(
+        answered >= 12,
+        "the stream ran alongside the writes: {answered}"
+    );
 }

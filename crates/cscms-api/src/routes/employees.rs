@@ -245,8 +245,15 @@ pub async fn list(
     // The version first, then the page: a page read after the version is
     // at least as new, so keeping it under that version never serves a
     // page older than the version says (see `page_cache`).
+    let known = AppState::shared_list_version(&state).await;
+    if let Some(page) = known.and_then(|v| pages.get(v, &key)) {
+        return Ok(page.respond());
+    }
     let read = move |c: &mut cscms_store::DbConn| {
-        let version = cscms_store::list_versions::employees(c)?;
+        let version = match known {
+            Some(v) => v,
+            None => cscms_store::list_versions::employees(c)?,
+        };
         if let Some(page) = pages.get(version, &key) {
             return Ok(Listed::Kept(page));
         }
