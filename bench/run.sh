@@ -112,6 +112,21 @@ request = function()
   return wrk.format("GET", "/v1/employees/" .. codes[(n * 7919) % #codes + 1])
 end
 LUA
+  # The filtered list with a cursor no request has sent before, so no page
+  # is kept for it (a code, then a suffix that sorts right after it): what
+  # a page costs when it is read and written afresh.
+  cat > "$work/list-fresh.lua" <<LUA
+wrk.headers["Authorization"] = "Bearer $dopt"
+local codes = {$codes}
+local n = 0
+local threads = 0
+setup = function(t) threads = threads + 1; t:set("tid", threads) end
+request = function()
+  n = n + 1
+  local after = codes[(n * 7919) % #codes + 1] .. "-" .. tostring(tid) .. "-" .. n
+  return wrk.format("GET", "/v1/employees?cadre=CSS&grade=SO&limit=50&cursor=" .. after)
+end
+LUA
   cat > "$work/patch.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $emp"
 wrk.headers["Content-Type"] = "application/merge-patch+json"
@@ -215,7 +230,8 @@ if failed:
 print(f"{name}|{sum(rates):.2f}|{' / '.join(p50s)}|{' / '.join(p99s)}|-")
 PY
 )
-    local list; list=$(measure "GET /v1/employees?cadre=CSS&grade=SO&limit=50" -H "Authorization: Bearer $dopt" "$base/v1/employees?cadre=CSS&grade=SO&limit=50")
+    local list; list=$(measure "GET /v1/employees?cadre=CSS&grade=SO&limit=50 (the same page each time: kept)" -H "Authorization: Bearer $dopt" "$base/v1/employees?cadre=CSS&grade=SO&limit=50")
+    local list_fresh; list_fresh=$(measure "the same list, a page not kept (a new cursor each request)" -s "$work/list-fresh.lua" "$base")
     local patch; patch=$(measure "PATCH profile (If-Match, audited; 1 connection)" -c1 -t1 -s "$work/patch.lua" "$base")
     # Token endpoint (client_credentials, client_secret_basic): each request
     # verifies the secret's Argon2id hash, by design slow to guess at.
@@ -323,6 +339,7 @@ PY
       "$large_base/v1/reports/macp-due?from=2027-03-01&to=2027-03-31&limit=500")
     local measured_pid=$large_pid
     large_rows+=("$(measure "GET /v1/employees?cadre=CSS&grade=SO&limit=50 ($LARGE employees)" -H "Authorization: Bearer $dopt" "$large_base/v1/employees?cadre=CSS&grade=SO&limit=50")")
+    large_rows+=("$(measure "the same list, a page not kept ($LARGE employees)" -s "$work/list-fresh.lua" "$large_base")")
     measured_pid=""
     kill $large_pid 2>/dev/null || true
   fi
@@ -332,7 +349,7 @@ PY
     echo ""
     echo "| endpoint | req/s | p50 | p99 | server RSS | vs /healthz |"
     echo "|---|---:|---:|---:|---:|---:|"
-    for row in "$health" "$get" "$pair" "$list" "${large_rows[@]}" "$patch" "$writes" "$token" "$keyed" "$plain"; do
+    for row in "$health" "$get" "$pair" "$list" "$list_fresh" "${large_rows[@]}" "$patch" "$writes" "$token" "$keyed" "$plain"; do
       IFS='|' read -r n r p5 p9 m <<<"$row"
       ratio=$(python3 -c "print(f'{float(\"$r\")/float(\"$base_rps\"):.0%}')" 2>/dev/null || echo "-")
       echo "| $n | $r | $p5 | $p9 | $m | $ratio |"
