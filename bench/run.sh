@@ -113,11 +113,14 @@ request = function()
 end
 LUA
   # The filtered list with a cursor no request has sent before, so no page
-  # is kept for it (a code, then a suffix that sorts right after it): what
-  # a page costs when it is read and written afresh.
+  # is kept for it (a CSS code, then a suffix that sorts right after it, so
+  # each page is full): what a page costs when it is read and written afresh.
   cat > "$work/list-fresh.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $dopt"
-local codes = {$codes}
+local codes = {}
+for _, c in ipairs({$codes}) do
+  if string.sub(c, 1, 4) == "CSS-" then codes[#codes + 1] = c end
+end
 local n = 0
 local threads = 0
 setup = function(t) threads = threads + 1; t:set("tid", threads) end

@@ -14,17 +14,17 @@
 //! version are never served, so dropping them all is all eviction needs.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::hash::Hash;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use cscms_domain::scope::Visibility;
 use cscms_store::employees::EmployeeFilter;
 use serde::Serialize;
 
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// What decides an employee list page besides the data: who sees what,
 /// the filters, where the page starts and how long it is.
@@ -161,6 +161,10 @@ impl<K> Kept<K> {
 /// everyone who arrived meanwhile. Under load one round trip serves many
 /// requests; alone, a request waits for one round trip, as before.
 pub struct VersionGate {
+    shared: Arc<Shared>,
+}
+
+struct Shared {
     gate: Mutex<Gate>,
     done: tokio::sync::watch::Sender<Reading>,
 }
@@ -185,22 +189,28 @@ struct Reading {
 impl Default for VersionGate {
     fn default() -> Self {
         Self {
-            gate: Mutex::new(Gate::default()),
-            done: tokio::sync::watch::Sender::new(Reading {
-                id: 0,
-                version: None,
+            shared: Arc::new(Shared {
+                gate: Mutex::new(Gate::default()),
+                done: tokio::sync::watch::Sender::new(Reading {
+                    id: 0,
+                    version: None,
+                }),
             }),
         }
     }
 }
 
 impl VersionGate {
-    /// The list version as read after this call began; `None` when the
-    /// read failed (the caller reads it itself).
-    pub async fn current(&self, state: &web::Data<AppState>) -> Option<i64> {
-        let mut done = self.done.subscribe();
+    /// The version as read by `read` after this call began; `None` when
+    /// the read failed (the caller reads it itself).
+    pub async fn current<R, F>(&self, read: R) -> Option<i64>
+    where
+        R: Fn() -> F + 'static,
+        F: Future<Output = Option<i64>> + 'static,
+    {
+        let mut done = self.shared.done.subscribe();
         let (need, start) = {
-            let mut g = self.gate.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut g = self.shared.lock();
             if g.running {
                 g.wanted = true;
                 (g.started + 1, false)
@@ -211,39 +221,69 @@ impl VersionGate {
             }
         };
         if start {
-            let state = state.clone();
-            actix_web::rt::spawn(async move { state.list_version.run(&state).await });
+            let shared = self.shared.clone();
+            actix_web::rt::spawn(async move { shared.run(read).await });
         }
         loop {
             let reading = *done.borrow_and_update();
             if reading.id >= need {
                 return reading.version;
             }
-            // The sender lives as long as the state: closed means shutdown.
+            // The sender lives as long as the gate: closed means shutdown.
             done.changed().await.ok()?;
         }
     }
+}
 
-    /// Reads the version until no request is left waiting for a read.
-    async fn run(&self, state: &web::Data<AppState>) {
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Gate> {
+        // Nothing panics with the lock held; a poisoned gate is still whole.
+        self.gate.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Reads until no request is left waiting for a read.
+    async fn run<R, F>(&self, read: R)
+    where
+        R: Fn() -> F,
+        F: Future<Output = Option<i64>>,
+    {
+        let mut unfinished = Unfinished(Some(self));
         loop {
-            let id = self
-                .gate
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .started;
-            let version = state.read(cscms_store::list_versions::employees).await.ok();
+            let id = self.lock().started;
+            let version = read().await;
             // Published under the lock, so a request either sees this read
             // still running (and is served by the next) or starts its own.
-            let mut g = self.gate.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut g = self.lock();
             self.done.send_replace(Reading { id, version });
             if g.wanted {
                 g.wanted = false;
                 g.started += 1;
             } else {
                 g.running = false;
+                unfinished.0 = None;
                 return;
             }
+        }
+    }
+}
+
+/// Should the reading task be dropped mid-read (its worker stopping), the
+/// requests waiting are told the read failed, and read for themselves.
+struct Unfinished<'a>(Option<&'a Shared>);
+
+impl Drop for Unfinished<'_> {
+    fn drop(&mut self) {
+        if let Some(shared) = self.0 {
+            let mut g = shared.lock();
+            // Past the read that was under way, and the one asked for
+            // next: everyone waiting is answered.
+            g.running = false;
+            g.wanted = false;
+            g.started += 1;
+            shared.done.send_replace(Reading {
+                id: g.started,
+                version: None,
+            });
         }
     }
 }
@@ -308,5 +348,49 @@ mod tests {
                 .and_then(|v| v.to_str().ok()),
             Some(crate::http_cache::etag_of(br#"{"a":1}"#).as_str())
         );
+    }
+
+    /// Requests arriving one after another while writes commit between
+    /// them: each is answered by a read that began after it arrived (so
+    /// it sees every write before it), and the reads are shared.
+    #[actix_web::test]
+    async fn each_request_gets_a_read_begun_after_it_arrived() {
+        use std::cell::Cell;
+        use std::rc::Rc;
+        let gate = Rc::new(VersionGate::default());
+        let committed = Rc::new(Cell::new(0i64));
+        let reads = Rc::new(Cell::new(0u32));
+        let reader = {
+            let (committed, reads) = (committed.clone(), reads.clone());
+            move || {
+                let (committed, reads) = (committed.clone(), reads.clone());
+                // A round trip: what is committed when it begins, answered later.
+                async move {
+                    reads.set(reads.get() + 1);
+                    let seen = committed.get();
+                    for _ in 0..3 {
+                        actix_web::rt::task::yield_now().await;
+                    }
+                    Some(seen)
+                }
+            }
+        };
+        let mut asked = Vec::new();
+        for i in 0..40 {
+            committed.set(i);
+            let (gate, reader) = (gate.clone(), reader.clone());
+            asked.push(actix_web::rt::spawn(async move {
+                (i, gate.current(reader).await)
+            }));
+            actix_web::rt::task::yield_now().await;
+        }
+        for a in asked {
+            let (i, version) = a.await.expect("the request");
+            assert!(
+                version.is_some_and(|v| v >= i),
+                "request {i} answered from {version:?}"
+            );
+        }
+        assert!(reads.get() < 40, "the reads were shared: {}", reads.get());
     }
 }

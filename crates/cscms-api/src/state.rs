@@ -138,7 +138,14 @@ impl AppState {
         if state.inline_reads {
             return None;
         }
-        state.list_version.current(state).await
+        let read = {
+            let state = state.clone();
+            move || {
+                let state = state.clone();
+                async move { state.read(cscms_store::list_versions::employees).await.ok() }
+            }
+        };
+        state.list_version.current(read).await
     }
 
     /// Runs store work on the blocking pool (diesel is synchronous): writes,
