@@ -68,18 +68,20 @@ async fn cursor_walks_every_employee_once() {
     assert_eq!(pages, 6);
 }
 
+/// The codes of a page of employees, in order.
+fn codes(r: &Reply) -> Vec<String> {
+    r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 #[actix_web::test]
 async fn filters_combine() {
     let app = spawn().await;
     let t = app.dopt();
-    let codes = |r: &crate::common::Reply| -> Vec<String> {
-        r.json["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["code"].as_str().unwrap().to_owned())
-            .collect()
-    };
     let r = app.get("/v1/employees?cadre=CSSS", &t).await;
     assert_eq!(codes(&r), ["CSSS-000003"]);
     let r = app.get("/v1/employees?cadre=CSS&grade=ASO", &t).await;
@@ -93,15 +95,6 @@ async fn filters_combine() {
     // LIKE wildcards in q are literal.
     let r = app.get("/v1/employees?q=%25", &t).await;
     assert!(codes(&r).is_empty());
-}
-
-fn codes(r: &Reply) -> Vec<String> {
-    r.json["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["code"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 /// A list page an instance keeps is never served once a write on any
