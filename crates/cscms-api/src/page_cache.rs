@@ -52,7 +52,7 @@ impl Page {
         let etag = HeaderValue::from_str(&crate::http_cache::etag_of(&json))
             .map_err(|e| ApiError::Internal(format!("a page's tag: {e}")))?;
         let link = next
-            .map(|n| HeaderValue::from_str(&format!("<{n}>; rel=\"next\"")))
+            .map(|n| HeaderValue::from_str(&crate::routes::paging::link_header(n)))
             .transpose()
             .map_err(|e| ApiError::Internal(format!("a page's link: {e}")))?;
         Ok(Self {
@@ -73,6 +73,8 @@ impl Page {
         res.body(self.body.clone())
     }
 
+    /// What the page holds in memory: its body, plus an allowance for its
+    /// headers and its key.
     fn size(&self) -> usize {
         self.body.len() + 256
     }

@@ -250,13 +250,17 @@ pub async fn list(
         return Ok(page.respond());
     }
     let read = move |c: &mut cscms_store::DbConn| {
+        // A version known already was looked up above.
         let version = match known {
             Some(v) => v,
-            None => cscms_store::list_versions::employees(c)?,
+            None => {
+                let v = cscms_store::list_versions::employees(c)?;
+                if let Some(page) = pages.get(v, &key) {
+                    return Ok(Listed::Kept(page));
+                }
+                v
+            }
         };
-        if let Some(page) = pages.get(version, &key) {
-            return Ok(Listed::Kept(page));
-        }
         let rows = cscms_store::employees::list(
             c,
             &key.visibility,

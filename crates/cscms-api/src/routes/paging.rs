@@ -49,11 +49,16 @@ pub fn next_link<Q: Serialize>(path: &str, query: &Q) -> Option<String> {
         .map(|qs| format!("{path}?{qs}"))
 }
 
+/// The `Link` header's value naming the next page.
+pub fn link_header(next: &str) -> String {
+    format!("<{next}>; rel=\"next\"")
+}
+
 /// A page as answered: the body, and the next page also in `Link`.
 pub fn respond<B: Serialize>(next: Option<String>, body: &B) -> HttpResponse {
     let mut res = HttpResponse::Ok();
     if let Some(link) = next {
-        res.insert_header(("Link", format!("<{link}>; rel=\"next\"")));
+        res.insert_header(("Link", link_header(&link)));
     }
     res.json(body)
 }
