@@ -129,12 +129,26 @@ fn read_key(path: &Path) -> Result<Option<SecretKey>, String> {
     }
 }
 
+/// How a key file is written.
+#[derive(Clone, Copy, PartialEq)]
+enum Placing {
+    /// In place of the file there (a rotation).
+    Replace,
+    /// Only if there is none: of instances starting together on a fresh
+    /// directory, the first to write a file wins and the others read it.
+    IfAbsent,
+}
+
 /// Writes a key file readable by its owner only, atomically (a reader sees
-/// the old file or the new, never half of one).
-fn write_key(dir: &Path, name: &str, key: &SecretKey) -> Result<(), String> {
+/// the old file or the new, never half of one), through a temporary file of
+/// this writer's own. Returns `false` when `IfAbsent` found a file there.
+fn write_key(dir: &Path, name: &str, key: &SecretKey, how: Placing) -> Result<bool, String> {
     let pem = pem_of(key)?;
-    let tmp = dir.join(format!(".{name}.tmp"));
-    let _ = std::fs::remove_file(&tmp);
+    let tmp = dir.join(format!(
+        ".{name}.{}.{:016x}.tmp",
+        std::process::id(),
+        rand::rng().next_u64()
+    ));
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -145,7 +159,31 @@ fn write_key(dir: &Path, name: &str, key: &SecretKey) -> Result<(), String> {
     f.write_all(pem.as_bytes())
         .and_then(|()| f.sync_all())
         .map_err(|e| format!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, dir.join(name)).map_err(|e| format!("{}: {e}", dir.display()))
+    let target = dir.join(name);
+    let placed = match how {
+        Placing::Replace => std::fs::rename(&tmp, &target).map(|()| true),
+        // A hard link, unlike a rename, never replaces a file there.
+        Placing::IfAbsent => match std::fs::hard_link(&tmp, &target) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+            Err(e) => Err(e),
+        },
+    };
+    let _ = std::fs::remove_file(&tmp);
+    placed.map_err(|e| format!("{}: {e}", target.display()))
+}
+
+/// The key in `dir/name`, made there if there is none.
+fn read_or_make(dir: &Path, name: &str) -> Result<SecretKey, String> {
+    let path = dir.join(name);
+    if let Some(k) = read_key(&path)? {
+        return Ok(k);
+    }
+    let k = new_secret()?;
+    if write_key(dir, name, &k, Placing::IfAbsent)? {
+        return Ok(k);
+    }
+    read_key(&path)?.ok_or_else(|| format!("{}: vanished while starting", path.display()))
 }
 
 fn ensure_dir(dir: &Path) -> Result<(), String> {
@@ -175,22 +213,8 @@ fn stamp(dir: &Path) -> Vec<Option<SystemTime>> {
 /// Reads the key files, creating the active and next keys on first start.
 fn load(dir: &Path) -> Result<Keys, String> {
     ensure_dir(dir)?;
-    let active = match read_key(&dir.join(ACTIVE))? {
-        Some(k) => k,
-        None => {
-            let k = new_secret()?;
-            write_key(dir, ACTIVE, &k)?;
-            k
-        }
-    };
-    let next = match read_key(&dir.join(NEXT))? {
-        Some(k) => k,
-        None => {
-            let k = new_secret()?;
-            write_key(dir, NEXT, &k)?;
-            k
-        }
-    };
+    let active = read_or_make(dir, ACTIVE)?;
+    let next = read_or_make(dir, NEXT)?;
     let retired = match read_key(&dir.join(RETIRED))? {
         Some(k) => {
             let at = std::fs::metadata(dir.join(RETIRED))
@@ -220,10 +244,10 @@ pub fn rotate(dir: &Path) -> Result<String, String> {
     };
     // Retired is written anew, so its modification time is the rotation's.
     if let Some(active) = &active {
-        write_key(dir, RETIRED, active)?;
+        write_key(dir, RETIRED, active, Placing::Replace)?;
     }
-    write_key(dir, ACTIVE, &next)?;
-    write_key(dir, NEXT, &new_secret()?)?;
+    write_key(dir, ACTIVE, &next, Placing::Replace)?;
+    write_key(dir, NEXT, &new_secret()?, Placing::Replace)?;
     Ok(public_of(&next)?.kid)
 }
 
@@ -357,6 +381,34 @@ mod tests {
         // Opened again, the same keys.
         let again = KeyRing::open(&dir.path().join("keys"), 30).unwrap();
         assert_eq!(again.jwks(), jwks);
+    }
+
+    #[test]
+    fn instances_starting_together_agree_on_one_key_ring() {
+        // Several instances started at once on a fresh embedded database
+        // each find no keys and make their own; one set must win, and every
+        // instance must sign and publish with it.
+        for _ in 0..20 {
+            let dir = tempfile::tempdir().unwrap();
+            let keys = dir.path().join("signing-keys");
+            let start = std::sync::Barrier::new(6);
+            let rings: Vec<Result<KeyRing, String>> = std::thread::scope(|s| {
+                let started: Vec<_> = (0..6)
+                    .map(|_| {
+                        s.spawn(|| {
+                            start.wait();
+                            KeyRing::open(&keys, 30)
+                        })
+                    })
+                    .collect();
+                started.into_iter().map(|t| t.join().unwrap()).collect()
+            });
+            let on_disk = KeyRing::open(&keys, 30).unwrap().jwks();
+            for ring in rings {
+                let ring = ring.expect("every instance starts");
+                assert_eq!(ring.jwks(), on_disk, "each instance has the keys on disk");
+            }
+        }
     }
 
     #[test]
