@@ -202,6 +202,11 @@ pub fn write_transaction<T>(
 /// take turns.
 static SQLITE_WRITERS: parking_lot::FairMutex<()> = parking_lot::const_fair_mutex(());
 
+/// Whether a writer of this process holds SQLite's turn now.
+pub fn sqlite_writer_busy() -> bool {
+    SQLITE_WRITERS.is_locked()
+}
+
 /// This writer's turn, waited for as long as SQLite's `busy_timeout`.
 fn sqlite_writer_turn() -> Result<parking_lot::FairMutexGuard<'static, ()>, StoreError> {
     SQLITE_WRITERS

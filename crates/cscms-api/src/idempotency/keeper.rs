@@ -8,7 +8,8 @@
 //! of requests finishing together are written together: a request queues
 //! its response and waits; whoever finds no writer at work starts one,
 //! which writes everything queued by then (on SQLite in one transaction,
-//! taken once the writer's turn is held; on PostgreSQL in one statement),
+//! taken once the writer's turn is held, after waiting a little for the
+//! lock to fall idle, see [`gather`]; on PostgreSQL in one statement),
 //! wakes the waiters and goes on while more has queued. A request answers
 //! only once its response is stored, so a retry after the answer always
 //! replays it. The writer has a connection of its own
@@ -16,6 +17,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 use cscms_store::idempotency::{Pending, Response, ResponseWriter};
@@ -86,6 +88,9 @@ impl Keeper {
                 }
                 return;
             }
+            if matches!(self.database, DbUrl::Sqlite(_)) {
+                gather().await;
+            }
             let taken: Arc<Mutex<Vec<(Kept, Waiter)>>> = Arc::default();
             let (keeper, into) = (self.clone(), taken.clone());
             let stored = web::block(move || {
@@ -153,7 +158,79 @@ impl Keeper {
     }
 }
 
+/// Most time a round waits for SQLite's writer lock to fall idle.
+const GATHER: Duration = Duration::from_millis(5);
+
+/// On SQLite, waits while this process's writers hold the lock, up to
+/// [`GATHER`]. The keeper's turn would queue behind theirs and take the
+/// responses of one or two requests; meanwhile every keyed write among them
+/// queues its response too, so the round that follows writes them all in
+/// one turn, and the writers lose no turns to it (bench/speed.md, "Keyed
+/// writes, fifth pass"). The bound keeps writers that never fall idle from
+/// holding responses back: the round then takes its turn in the queue.
+async fn gather() {
+    let since = Instant::now();
+    while cscms_store::db::sqlite_writer_busy() && since.elapsed() < GATHER {
+        actix_web::rt::time::sleep(Duration::from_millis(1)).await;
+    }
+}
+
 /// The queue's lock; a panic elsewhere while holding it left the vector whole.
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writers that never let SQLite's lock fall idle do not hold a
+    /// response back: the keeper gathers for a while, then takes its turn.
+    #[actix_web::test]
+    async fn a_response_is_kept_while_writers_never_fall_idle() {
+        let dir = tempfile::tempdir().unwrap();
+        let database = cscms_store::testing::fresh_database(None, dir.path()).unwrap();
+        let keeper = Keeper::new(database.clone());
+        let stop = Arc::new(AtomicBool::new(false));
+        let writers: Vec<_> = (0..2)
+            .map(|_| {
+                let (database, stop) = (database.clone(), stop.clone());
+                std::thread::spawn(move || {
+                    let mut conn = database.establish().unwrap();
+                    let mut turns = 0u32;
+                    while !stop.load(Ordering::SeqCst) {
+                        cscms_store::db::write_transaction(&mut conn, |_| {
+                            std::thread::sleep(Duration::from_millis(2));
+                            Ok(())
+                        })
+                        .unwrap();
+                        turns += 1;
+                    }
+                    turns
+                })
+            })
+            .collect();
+        // The two writers hand the lock to each other.
+        while !cscms_store::db::sqlite_writer_busy() {
+            actix_web::rt::time::sleep(Duration::from_millis(1)).await;
+        }
+        let later = (chrono::Utc::now() + chrono::TimeDelta::hours(1)).naive_utc();
+        let kept = Kept {
+            pending: Pending::new("dopt:k", "gather", "fp", later),
+            status: 201,
+            headers: "[]".into(),
+            body: web::Bytes::from_static(b"{}"),
+        };
+        let started = Instant::now();
+        let stored = actix_web::rt::time::timeout(Duration::from_secs(5), keeper.keep(kept)).await;
+        let writers_ran_on = !stop.swap(true, Ordering::SeqCst);
+        let turns: u32 = writers.into_iter().map(|w| w.join().unwrap()).sum();
+        assert_eq!(stored.expect("kept within 5 s"), Ok(true));
+        assert!(writers_ran_on && turns > 0);
+        assert!(
+            started.elapsed() < Duration::from_secs(1),
+            "kept in {:?} while the writers ran",
+            started.elapsed()
+        );
+    }
 }
