@@ -10,6 +10,9 @@ EMPLOYEES=${BENCH_EMPLOYEES:-100000}
 DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
+# Alternating rounds of the keyed POST and the plain one (their ratio is
+# the cost of idempotency and rate limiting).
+PAIR_ROUNDS=${BENCH_PAIR_ROUNDS:-3}
 # Webhook fan-out: audited writes at a fixed rate, each fanned out to
 # FANOUT subscriptions (so RATE × FANOUT deliveries are owed per second).
 HOOK_RATE=${BENCH_WEBHOOK_RATE:-300}
@@ -168,12 +171,12 @@ LUA
 wrk.method = "POST"
 wrk.body = "grant_type=client_credentials"
 LUA
-  # The same write with a fresh Idempotency-Key each time (thread and count
+  # The same write with a fresh Idempotency-Key each time (round, thread and count
   # make it unique), for the cost of idempotency and rate limiting (INT-2).
   # `tid` is each thread's global, set by `setup` (a `local` of that name
   # would hide it and give every thread the same keys).
   sed -e 's/^local n = 0$/local n = 0\nlocal threads = 0\nsetup = function(t) threads = threads + 1; t:set("tid", threads) end/' \
-      -e 's/^  n = n + 1$/  n = n + 1\n  wrk.headers["Idempotency-Key"] = "bench-" .. tostring(tid) .. "-" .. n/' \
+      -e 's/^  n = n + 1$/  n = n + 1\n  wrk.headers["Idempotency-Key"] = "bench-" .. (os.getenv("BENCH_ROUND") or "0") .. "-" .. tostring(tid) .. "-" .. n/' \
       "$work/write.lua" > "$work/write-keyed.lua"
 
   # Webhook fan-out (INT-2): a local receiver (bench/webhooks.py) notes when
@@ -244,14 +247,46 @@ PY
     # Idempotency and rate limiting on the audited POST: the same writes with a
     # fresh Idempotency-Key each, against a second instance on the same
     # database with CSCMS_RATE_LIMITS=off and no key (target: at most 15% slower).
+    # Single runs of the two swung by ±10% from bench to bench (the database
+    # grows under them, the machine varies), so they alternate over
+    # PAIR_ROUNDS rounds, the order swapped each round, each round's keys
+    # new; the cost is the median of the rounds' ratios.
     local plain_port; plain_port=$(free_port)
     CSCMS_BIND=127.0.0.1:$plain_port CSCMS_RATE_LIMITS=off CSCMS_WEBHOOK_WORKER=off $BIN serve > "$work/plain.log" 2>&1 &
     local plain_pid=$!
     await_ready "$plain_port"
-    local keyed; keyed=$(measure "POST vigilance-status with Idempotency-Key, rate limited" -s "$work/write-keyed.lua" "$base")
-    local plain; plain=$(measure "the same POST, no key, CSCMS_RATE_LIMITS=off (second instance)" -s "$work/write.lua" "http://127.0.0.1:$plain_port")
+    local keyed_runs=() plain_runs=() round
+    for round in $(seq 1 "$PAIR_ROUNDS"); do
+      local k p
+      if [ $((round % 2)) = 1 ]; then
+        k=$(BENCH_ROUND=$round measure keyed -s "$work/write-keyed.lua" "$base")
+        p=$(measured_pid=$plain_pid measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
+      else
+        p=$(measured_pid=$plain_pid measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
+        k=$(BENCH_ROUND=$round measure keyed -s "$work/write-keyed.lua" "$base")
+      fi
+      keyed_runs+=("$k"); plain_runs+=("$p")
+    done
     kill $plain_pid 2>/dev/null || true
-    local overhead; overhead=$(python3 -c "k=float('$(cut -d'|' -f2 <<<"$keyed")'); p=float('$(cut -d'|' -f2 <<<"$plain")'); print(f'{(p / k - 1):.0%}')" 2>/dev/null || echo "-")
+    local pair_rows; pair_rows=$(python3 - "${#keyed_runs[@]}" "${keyed_runs[@]}" "${plain_runs[@]}" <<'PY'
+import statistics, sys
+n = int(sys.argv[1])
+keyed = [r.split("|") for r in sys.argv[2:2 + n]]
+plain = [r.split("|") for r in sys.argv[2 + n:2 + 2 * n]]
+def row(name, runs):
+    failed = [r[0] for r in runs if "NOT 2xx" in r[0]]
+    if failed:
+        name += " (" + "; ".join(f[f.index("NOT"):-1] for f in failed) + ")"
+    rate = statistics.mean(float(r[1]) for r in runs)
+    return f"{name}|{rate:.2f}|{' / '.join(r[2] for r in runs)}|{' / '.join(r[3] for r in runs)}|{runs[-1][4]}"
+ratios = [float(p[1]) / float(k[1]) - 1 for k, p in zip(keyed, plain)]
+print(row(f"POST vigilance-status with Idempotency-Key, rate limited (mean of {n} rounds; p50 and p99 of each)", keyed))
+print(row(f"the same POST, no key, CSCMS_RATE_LIMITS=off (second instance; {n} rounds alternating with the row above)", plain))
+print(f"{statistics.median(ratios):.0%} (rounds: {', '.join(f'{r:.0%}' for r in ratios)})")
+PY
+)
+    local keyed plain overhead
+    keyed=$(sed -n 1p <<<"$pair_rows"); plain=$(sed -n 2p <<<"$pair_rows"); overhead=$(sed -n 3p <<<"$pair_rows")
     echo "bench: idempotency + rate limiting cost $overhead on the audited POST" >&2
     local wout; wout=$(wrk -t"$THREADS" -c64 -d"$DURATION" --latency -s "$work/write.lua" "$base" 2>&1)
     local werrors; werrors=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$wout")
