@@ -291,12 +291,16 @@ impl ResponseWriter {
         use diesel::connection::SimpleConnection;
         match &mut conn {
             DbConn::Sqlite(c) => c.batch_execute("PRAGMA synchronous = NORMAL")?,
-            // A cached generic plan of the group's join, made while the
-            // table was small, scans the whole table for every group ever
-            // after (a hash join); a plan for each group's own arrays finds
-            // each key by its index.
+            // The group's join is planned once and kept (a plan for each
+            // group cost PostgreSQL more than the update; bench/speed.md,
+            // "Keyed writes, fifth pass"). Without sequential scans the kept
+            // plan finds each key by the primary key whatever the table's
+            // size when it was planned (planned on a small table it was a
+            // hash join over the whole table, kept as the table grew). This
+            // connection runs nothing but lookups by key.
             DbConn::Pg(c) => c.batch_execute(
-                "SET synchronous_commit = off; SET plan_cache_mode = force_custom_plan",
+                "SET synchronous_commit = off; SET enable_seqscan = off; \
+                 SET plan_cache_mode = force_generic_plan",
             )?,
         }
         Ok(Self { conn })
