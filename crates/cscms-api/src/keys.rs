@@ -130,7 +130,7 @@ fn read_key(path: &Path) -> Result<Option<SecretKey>, String> {
 }
 
 /// How a key file is written.
-#[derive(Clone, Copy, PartialEq)]
+#[derive(Clone, Copy)]
 enum Placing {
     /// In place of the file there (a rotation).
     Replace,
