@@ -14,6 +14,9 @@ pub const DEFAULT_LIST_CACHE_MIB: usize = 16;
 
 pub struct AppState {
     pub pool: DbPool,
+    /// The connection every SQLite write transaction of this instance runs
+    /// on (see [`cscms_store::db::SqliteWriter`]); `None` on PostgreSQL.
+    writer: Option<std::sync::Arc<cscms_store::db::SqliteWriter>>,
     pub verifier: Verifier,
     /// The authorisation server for integration clients (issue 15).
     pub oauth: Issuer,
@@ -82,6 +85,7 @@ impl AppState {
             services: ServiceSettings::default(),
             webhooks: crate::config::WebhookSettings::default(),
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
+            writer: cscms_store::db::SqliteWriter::of(database),
             turns: tokio::sync::Semaphore::new(pool.max_size() as usize),
             pool,
         }
@@ -155,7 +159,7 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&mut DbConn) -> Result<T, StoreError> + Send + 'static,
     {
-        let pool = self.pool.clone();
+        let (pool, writer) = (self.pool.clone(), self.writer.clone());
         // The request's Idempotency-Key goes with its store work to the
         // blocking thread, for its first write transaction to claim.
         let pending = crate::idempotency::pending();
@@ -164,7 +168,9 @@ impl AppState {
             let conn = pool.get();
             crate::telemetry::observe_checkout(waited.elapsed(), conn.is_ok());
             let mut conn = conn?;
-            cscms_store::idempotency::with_pending(pending, || timed(work, &mut conn))
+            cscms_store::db::with_writer(writer, || {
+                cscms_store::idempotency::with_pending(pending, || timed(work, &mut conn))
+            })
         })
         .await
         .map_err(|e| ApiError::Internal(format!("blocking task: {e}")))?

@@ -167,6 +167,17 @@ pub fn write_transaction<T>(
     };
     let out = if sqlite {
         let _turn = sqlite_writer_turn()?;
+        // The process's writer connection for this database, if the caller
+        // set one (see [`SqliteWriter`]); else the caller's own.
+        let writer = WRITER.with_borrow(Clone::clone);
+        let mut held = match &writer {
+            Some(w) => Some(w.connection()?),
+            None => None,
+        };
+        let conn = match held.as_mut().and_then(|h| h.as_mut()) {
+            Some(own) => own,
+            None => conn,
+        };
         if let DbConn::Sqlite(c) = conn {
             Ansi::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
         }
@@ -191,6 +202,70 @@ pub fn write_transaction<T>(
         p.mark_claimed();
     }
     out
+}
+
+/// The one connection a process's SQLite write transactions run on, for one
+/// database. SQLite keeps a page cache per connection and empties it
+/// whenever another connection has committed since: with every write on
+/// whichever pooled connection was free, each write transaction began by
+/// reading again every page it touched, while holding the one writer turn
+/// (bench/speed.md, "Keyed writes, sixth pass"). Writes take turns anyway
+/// ([`sqlite_writer_turn`]), so they lose nothing by sharing a connection,
+/// whose cache then stays warm. Reads keep the pool.
+pub struct SqliteWriter {
+    database: DbUrl,
+    connection: parking_lot::Mutex<Option<DbConn>>,
+}
+
+impl SqliteWriter {
+    /// The writer of `database`, if it is SQLite (PostgreSQL writers run
+    /// side by side on their pooled connections).
+    pub fn of(database: &DbUrl) -> Option<std::sync::Arc<Self>> {
+        matches!(database, DbUrl::Sqlite(_)).then(|| {
+            std::sync::Arc::new(Self {
+                database: database.clone(),
+                connection: parking_lot::Mutex::new(None),
+            })
+        })
+    }
+
+    /// The connection, opened on first use, and afresh when the last one
+    /// was left broken or inside a transaction (work that panicked, a
+    /// rollback that failed): dropped first, so that its open transaction
+    /// and SQLite's write lock go with it.
+    fn connection(&self) -> Result<parking_lot::MutexGuard<'_, Option<DbConn>>, StoreError> {
+        let mut held = self.connection.lock();
+        if held
+            .as_mut()
+            .is_some_and(diesel::r2d2::R2D2Connection::is_broken)
+        {
+            *held = None;
+        }
+        if held.is_none() {
+            *held = Some(self.database.establish()?);
+        }
+        Ok(held)
+    }
+}
+
+thread_local! {
+    /// The writer connection of the store work running on this thread.
+    static WRITER: std::cell::RefCell<Option<std::sync::Arc<SqliteWriter>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `work` (store work, on the thread that runs it) with its write
+/// transactions on `writer`'s connection rather than the one they are
+/// given. Without a writer they run on the connection given.
+pub fn with_writer<T>(writer: Option<std::sync::Arc<SqliteWriter>>, work: impl FnOnce() -> T) -> T {
+    struct Restore(Option<std::sync::Arc<SqliteWriter>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            WRITER.set(self.0.take());
+        }
+    }
+    let _restore = Restore(WRITER.replace(writer));
+    work()
 }
 
 /// SQLite has one writer at a time, and its own wait (`busy_timeout`)
@@ -388,6 +463,75 @@ pub fn connect_pool(url: &DbUrl, size: u32) -> Result<DbPool, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// With a writer set, a write transaction runs on the writer's
+    /// connection, not the one it is given; without, on the one given.
+    #[test]
+    fn sqlite_writes_run_on_the_writer_connection() {
+        use diesel::dsl::sql;
+        use diesel::sql_types::BigInt;
+        let changes = |c: &mut DbConn| -> i64 {
+            diesel::select(sql::<BigInt>("total_changes()"))
+                .get_result(c)
+                .unwrap()
+        };
+        let rows = |c: &mut DbConn| -> i64 {
+            diesel::select(sql::<BigInt>("(SELECT count(*) FROM t)"))
+                .get_result(c)
+                .unwrap()
+        };
+        let insert = |c: &mut DbConn| -> Result<(), StoreError> {
+            c.batch_execute("INSERT INTO t VALUES (1)")?;
+            Ok(())
+        };
+        let dir = tempfile::TempDir::new().unwrap();
+        let url = DbUrl::Sqlite(dir.path().join("w.db"));
+        let mut given = url.establish().unwrap();
+        given.batch_execute("CREATE TABLE t (x INTEGER)").unwrap();
+        let writer = SqliteWriter::of(&url).unwrap();
+        for _ in 0..3 {
+            with_writer(Some(writer.clone()), || {
+                write_transaction(&mut given, insert)
+            })
+            .unwrap();
+        }
+        assert_eq!((changes(&mut given), rows(&mut given)), (0, 3));
+        let on_writer = changes(writer.connection().unwrap().as_mut().unwrap());
+        assert_eq!(on_writer, 3);
+        write_transaction(&mut given, insert).unwrap();
+        assert_eq!((changes(&mut given), rows(&mut given)), (1, 4));
+        // A failed write rolls back on the writer and leaves it usable.
+        let failed = with_writer(Some(writer.clone()), || {
+            write_transaction(&mut given, |c| {
+                insert(c)?;
+                Err::<(), _>(StoreError::Busy)
+            })
+        });
+        assert!(matches!(failed, Err(StoreError::Busy)));
+        with_writer(Some(writer.clone()), || {
+            write_transaction(&mut given, insert)
+        })
+        .unwrap();
+        assert_eq!(rows(&mut given), 5);
+        // Work that panics leaves the writer inside its transaction; the
+        // next write opens a connection afresh, and the half-done one is gone.
+        let panicked: Result<Result<(), StoreError>, _> =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                with_writer(Some(writer.clone()), || {
+                    write_transaction(&mut given, |c| {
+                        insert(c)?;
+                        panic!("work that panics")
+                    })
+                })
+            }));
+        assert!(panicked.is_err());
+        with_writer(Some(writer.clone()), || {
+            write_transaction(&mut given, insert)
+        })
+        .unwrap();
+        assert_eq!(rows(&mut given), 6);
+        assert!(SqliteWriter::of(&DbUrl::Postgres("postgres://x/y".into())).is_none());
+    }
 
     #[test]
     fn parses_schemes() {

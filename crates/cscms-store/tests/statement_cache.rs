@@ -69,9 +69,9 @@ fn repeated_reads_prepare_once() {
 
 /// A keyed write's claim of its key is prepared once per connection too,
 /// on either backend: diesel never caches an upsert, so the claim is not
-/// one. Nor does diesel cache any `UPDATE` it builds: on PostgreSQL, where
-/// each is parsed and planned again, a group's responses are stored by a
-/// statement of the store's own, prepared once.
+/// one. Nor does diesel cache any `UPDATE` it builds, so a stored response
+/// is a statement of the store's own, prepared once (on PostgreSQL one for
+/// a whole group).
 #[test]
 fn keyed_writes_prepare_once() {
     use cscms_store::idempotency::{with_pending, Pending, Response, ResponseWriter};
@@ -109,10 +109,10 @@ fn keyed_writes_prepare_once() {
     let (claims, prepared) =
         seen.count(|s| s.starts_with("INSERT") && s.contains("idempotency_keys"));
     assert_eq!(claims, 1, "{prepared:#?}");
-    // On PostgreSQL the group's statement is the writer's own, cached.
+    // The response's statement is the store's own, cached: on PostgreSQL
+    // one for a group, on SQLite one per response.
     let (groups, stored) = responses.count(|s| s.starts_with("UPDATE idempotency_keys"));
-    let expected = usize::from(matches!(url, cscms_store::DbUrl::Postgres(_)));
-    assert_eq!(groups, expected, "{stored:#?}");
+    assert_eq!(groups, 1, "{stored:#?}");
 }
 
 /// A bulk import's INSERTs (the APARs, their audit rows and change
