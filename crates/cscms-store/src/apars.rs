@@ -565,10 +565,16 @@ fn existing_employees(
     let mut known = HashSet::with_capacity(codes.len());
     for chunk in codes.chunks(CODES_PER_QUERY) {
         let chunk: Vec<&str> = chunk.iter().map(|code| code.as_str()).collect();
-        let found: Vec<EmployeeCode> = crate::on_backend!(c, |c| employees::table
-            .filter(employees::code.eq_any(&chunk))
-            .select(employees::code)
-            .load(c))
+        let found: Vec<EmployeeCode> = match c {
+            DbConn::Pg(c) => employees::table
+                .filter(employees::code.eq_any(diesel::select(unnest(&chunk))))
+                .select(employees::code)
+                .load(c),
+            DbConn::Sqlite(c) => employees::table
+                .filter(employees::code.eq_any(&chunk))
+                .select(employees::code)
+                .load(c),
+        }
         .map_err(|e| StoreError::from(e).in_row("employees", &chunk.join(" ")))?;
         known.extend(found);
     }
@@ -584,15 +590,23 @@ fn held_by(
     let codes: Vec<&str> = codes.iter().map(EmployeeCode::as_str).collect();
     let mut held: HashMap<EmployeeCode, Vec<AparRow>> = HashMap::with_capacity(codes.len());
     for chunk in codes.chunks(CODES_PER_QUERY) {
-        let rows: Vec<AparRow> = crate::on_backend!(c, |c| apars::table
-            .filter(apars::employee_code.eq_any(chunk))
-            .order((
-                apars::employee_code.asc(),
-                apars::period_from.asc(),
-                apars::id.asc(),
-            ))
-            .select(AparRow::as_select())
-            .load(c))
+        let order = (
+            apars::employee_code.asc(),
+            apars::period_from.asc(),
+            apars::id.asc(),
+        );
+        let rows: Vec<AparRow> = match c {
+            DbConn::Pg(c) => apars::table
+                .filter(apars::employee_code.eq_any(diesel::select(unnest(chunk))))
+                .order(order)
+                .select(AparRow::as_select())
+                .load(c),
+            DbConn::Sqlite(c) => apars::table
+                .filter(apars::employee_code.eq_any(chunk))
+                .order(order)
+                .select(AparRow::as_select())
+                .load(c),
+        }
         .map_err(|e| StoreError::from(e).in_row("apars of", &chunk.join(" ")))?;
         for r in rows {
             held.entry(r.employee_code.clone()).or_default().push(r);
@@ -603,6 +617,17 @@ fn held_by(
 
 /// Bound parameters per `IN (...)` list, well within both backends' limits.
 const CODES_PER_QUERY: usize = 5_000;
+
+diesel::define_sql_function! {
+    /// PostgreSQL's `unnest`: an array's elements as rows. The codes of a
+    /// lookup go in as `IN (SELECT unnest($1))` there, not `= ANY($1)`:
+    /// once PostgreSQL kept a generic plan of the latter, the array was a
+    /// parameter it could not hash at planning time, and a scan compared
+    /// each row with every code in turn (most of PostgreSQL's time in a
+    /// 1,000-row import as the table grew; bench/speed.md, "APAR import on
+    /// PostgreSQL: lookups by a list of codes").
+    fn unnest(codes: diesel::sql_types::Array<diesel::sql_types::Text>) -> diesel::sql_types::Text;
+}
 
 /// A bulk import reconciled in memory before anything is written. APARs
 /// new in this request carry a provisional negative id, in the order they

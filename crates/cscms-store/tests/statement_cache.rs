@@ -252,3 +252,102 @@ fn bundled_sqlite_keeps_its_plans() {
     .unwrap();
     assert_eq!(mode, 1, "SQLite built in another threading mode");
 }
+
+/// On PostgreSQL, the APAR import's lookups by a list of codes hash the
+/// list even in a kept generic plan. PostgreSQL switches a prepared
+/// statement to a generic plan after five runs when it judges it no worse;
+/// with the codes as `= ANY($1)` that plan compared every row scanned with
+/// each code in turn (bench/speed.md). Checked on the plans of the
+/// statements the import prepared, forced generic; on SQLite there is no
+/// such plan to check.
+#[test]
+fn import_lookups_keep_hashed_plans() {
+    use cscms_domain::empanelment::{Apar, AparGrade, AparSource, Grading, Period};
+    use diesel::connection::SimpleConnection;
+    use diesel::sql_types::Text;
+    use diesel::{QueryableByName, RunQueryDsl};
+
+    #[derive(QueryableByName)]
+    struct Statement {
+        #[diesel(sql_type = Text)]
+        name: String,
+        #[diesel(sql_type = Text)]
+        statement: String,
+    }
+    #[derive(QueryableByName)]
+    struct PlanLine {
+        #[diesel(sql_type = Text, column_name = "QUERY PLAN")]
+        line: String,
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = cscms_store::testing::suite_database(dir.path()).unwrap();
+    let cscms_store::DbUrl::Postgres(_) = url else {
+        return;
+    };
+    let mut conn = url.establish().unwrap();
+    cscms_store::seed::demo(&mut conn, 300).unwrap();
+    conn.batch_execute("SET plan_cache_mode = force_generic_plan")
+        .unwrap();
+    let codes: Vec<cscms_domain::employee::EmployeeCode> = {
+        use cscms_store::schema::employees;
+        use diesel::QueryDsl;
+        employees::table
+            .select(employees::code)
+            .load(&mut conn)
+            .unwrap()
+    };
+    let actor = cscms_store::audit::Actor {
+        sub: "sparrow".into(),
+        role: "integration".into(),
+        request_id: "r".into(),
+    };
+    for year in [2019, 2020] {
+        let date = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let period = Period::new(date(year, 4, 1), date(year + 1, 3, 31)).unwrap();
+        let apar = Apar {
+            period,
+            grade: AparGrade::Grading(Grading::Good),
+            expert_panel: None,
+            representation: None,
+        };
+        let rows: Vec<_> = codes.iter().map(|c| (c.clone(), apar.clone())).collect();
+        cscms_store::apars::import_all(&mut conn, &actor, &rows, AparSource::Sparrow).unwrap();
+    }
+    let lookups: Vec<Statement> = diesel::sql_query(
+        "SELECT name, statement FROM pg_prepared_statements \
+         WHERE statement LIKE 'SELECT%' AND (statement LIKE '%FROM \"apars\"%' \
+         OR statement LIKE '%FROM \"employees\" WHERE%')",
+    )
+    .load(&mut conn)
+    .unwrap();
+    let some = format!(
+        "'{{{}}}'",
+        codes[..50]
+            .iter()
+            .map(|c| c.as_str())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let mut checked = 0;
+    for s in &lookups {
+        let plan: Vec<PlanLine> = diesel::sql_query(format!("EXPLAIN EXECUTE {}({some})", s.name))
+            .load(&mut conn)
+            .unwrap();
+        let plan: Vec<String> = plan.into_iter().map(|l| l.line).collect();
+        assert!(
+            !plan.iter().any(|l| l.contains("= ANY ($1")),
+            "{}\n{}",
+            s.statement,
+            plan.join("\n")
+        );
+        checked += 1;
+    }
+    // The two lookups (which employees exist, their APARs on record).
+    assert_eq!(
+        checked,
+        2,
+        "{:#?}",
+        lookups.iter().map(|s| &s.statement).collect::<Vec<_>>()
+    );
+}
