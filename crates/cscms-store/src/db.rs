@@ -258,13 +258,26 @@ thread_local! {
 /// transactions on `writer`'s connection rather than the one they are
 /// given. Without a writer they run on the connection given.
 pub fn with_writer<T>(writer: Option<std::sync::Arc<SqliteWriter>>, work: impl FnOnce() -> T) -> T {
-    struct Restore(Option<std::sync::Arc<SqliteWriter>>);
-    impl Drop for Restore {
+    with_local(&WRITER, writer, work)
+}
+
+/// Runs `work` with this thread's `key` set to `value`, and what it held
+/// before put back afterwards, also when `work` panics.
+pub(crate) fn with_local<V: 'static, T>(
+    key: &'static std::thread::LocalKey<std::cell::RefCell<Option<V>>>,
+    value: Option<V>,
+    work: impl FnOnce() -> T,
+) -> T {
+    struct Restore<V: 'static>(
+        &'static std::thread::LocalKey<std::cell::RefCell<Option<V>>>,
+        Option<V>,
+    );
+    impl<V> Drop for Restore<V> {
         fn drop(&mut self) {
-            WRITER.set(self.0.take());
+            self.0.set(self.1.take());
         }
     }
-    let _restore = Restore(WRITER.replace(writer));
+    let _restore = Restore(key, key.replace(value));
     work()
 }
 

@@ -69,14 +69,7 @@ thread_local! {
 /// Runs `work` (a request's store work, on the thread that runs it) with
 /// `pending` for its write transactions to claim.
 pub fn with_pending<T>(pending: Option<Pending>, work: impl FnOnce() -> T) -> T {
-    struct Restore(Option<Pending>);
-    impl Drop for Restore {
-        fn drop(&mut self) {
-            PENDING.set(self.0.take());
-        }
-    }
-    let _restore = Restore(PENDING.replace(pending));
-    work()
+    crate::db::with_local(&PENDING, pending, work)
 }
 
 /// The key this thread's work must still claim, if any.
@@ -270,8 +263,8 @@ impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for RespondOverClaims<
 /// The `UPDATE` of one response over its claim on SQLite, where a group's
 /// responses are one statement each in one transaction. Built here rather
 /// than by `diesel::update` so that diesel prepares it once per connection
-/// (it caches none of its own `UPDATE`s; compiling it anew was most of a
-/// group's time under the writer turn, bench/speed.md, "Keyed writes,
+/// (it caches none of its own `UPDATE`s, and compiled this one anew for
+/// every response inside the writer's turn; bench/speed.md, "Keyed writes,
 /// sixth pass").
 struct RespondOverClaim<'a> {
     pending: &'a Pending,
