@@ -310,12 +310,20 @@ pub fn lock(conn: &mut DbConn, key: &str) -> Result<(), StoreError> {
     match conn {
         DbConn::Sqlite(_) => Ok(()),
         DbConn::Pg(c) => {
-            diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind::<diesel::sql_types::Text, _>(key)
-                .execute(c)?;
+            RecordLock { key }.execute(c)?;
             Ok(())
         }
     }
+}
+
+crate::fixed::fixed_statement! {
+    /// [`lock`]'s statement, prepared once per connection: as a `sql_query`
+    /// PostgreSQL parsed and planned it again in every write, about 0.05 ms
+    /// of its CPU (bench/speed.md, "Statements prepared once").
+    struct RecordLock<'a> on diesel::pg::Pg => diesel::sql_types::Untyped {
+        key: &'a str,
+    }
+    sql = "SELECT pg_advisory_xact_lock(hashtextextended(", key: diesel::sql_types::Text, ", 0))";
 }
 
 /// As [`lock`] for many records at once (a bulk import), in one statement.

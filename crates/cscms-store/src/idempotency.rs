@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, Binary, Integer, Text};
 
 use crate::schema::idempotency_keys;
 use crate::{DbConn, StoreError};
@@ -207,96 +208,46 @@ fn upsert(
     Ok(n == 1)
 }
 
-/// The `UPDATE` of a group's responses over their claims on PostgreSQL:
-/// one statement by arrays, however many responses; `RETURNING` each
-/// found item's place in the arrays (from 1). Built here rather than by
-/// `sql_query` so that diesel prepares it once per connection (it caches
-/// neither its own `UPDATE`s nor `sql_query`).
-struct RespondOverClaims<'a> {
-    callers: Vec<&'a str>,
-    keys: Vec<&'a str>,
-    statuses: Vec<i32>,
-    headers: Vec<&'a str>,
-    bodies: Vec<&'a [u8]>,
-}
-
-impl diesel::query_builder::QueryId for RespondOverClaims<'_> {
-    type QueryId = ();
-    // Cached by its SQL, which never varies.
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl diesel::query_builder::Query for RespondOverClaims<'_> {
-    type SqlType = diesel::sql_types::BigInt;
-}
-
-impl RunQueryDsl<diesel::PgConnection> for RespondOverClaims<'_> {}
-
-impl diesel::query_builder::QueryFragment<diesel::pg::Pg> for RespondOverClaims<'_> {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
-    ) -> QueryResult<()> {
-        use diesel::sql_types::{Array, Binary, Integer, Text};
-        out.push_sql(
-            "UPDATE idempotency_keys k SET state = 'done', status = v.status, \
-             headers = v.headers, body = v.body FROM unnest(",
-        );
-        out.push_bind_param::<Array<Text>, _>(&self.callers)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.keys)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Integer>, _>(&self.statuses)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Text>, _>(&self.headers)?;
-        out.push_sql(", ");
-        out.push_bind_param::<Array<Binary>, _>(&self.bodies)?;
-        out.push_sql(
-            ") WITH ORDINALITY AS v(caller, idempotency_key, status, headers, body, n) \
-             WHERE k.caller = v.caller AND k.idempotency_key = v.idempotency_key \
-             RETURNING v.n",
-        );
-        Ok(())
+crate::fixed::fixed_statement! {
+    /// The `UPDATE` of a group's responses over their claims on
+    /// PostgreSQL: one statement by arrays, however many responses;
+    /// `RETURNING` each found item's place in the arrays (from 1).
+    struct RespondOverClaims<'a> on diesel::pg::Pg => diesel::sql_types::BigInt {
+        callers: Vec<&'a str>,
+        keys: Vec<&'a str>,
+        statuses: Vec<i32>,
+        headers: Vec<&'a str>,
+        bodies: Vec<&'a [u8]>,
     }
+    sql = "UPDATE idempotency_keys k SET state = 'done', status = v.status, \
+           headers = v.headers, body = v.body FROM unnest(",
+        callers: Array<Text>, ", ",
+        keys: Array<Text>, ", ",
+        statuses: Array<Integer>, ", ",
+        headers: Array<Text>, ", ",
+        bodies: Array<Binary>,
+        ") WITH ORDINALITY AS v(caller, idempotency_key, status, headers, body, n) \
+         WHERE k.caller = v.caller AND k.idempotency_key = v.idempotency_key \
+         RETURNING v.n";
 }
 
-/// The `UPDATE` of one response over its claim on SQLite, where a group's
-/// responses are one statement each in one transaction. Built here rather
-/// than by `diesel::update` so that diesel prepares it once per connection
-/// (it caches none of its own `UPDATE`s, and compiled this one anew for
-/// every response inside the writer's turn; bench/speed.md, "Keyed writes,
-/// sixth pass").
-struct RespondOverClaim<'a> {
-    pending: &'a Pending,
-    response: &'a Response<'a>,
-}
-
-impl diesel::query_builder::QueryId for RespondOverClaim<'_> {
-    type QueryId = ();
-    // Cached by its SQL, which never varies.
-    const HAS_STATIC_QUERY_ID: bool = false;
-}
-
-impl RunQueryDsl<diesel::SqliteConnection> for RespondOverClaim<'_> {}
-
-impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for RespondOverClaim<'_> {
-    fn walk_ast<'b>(
-        &'b self,
-        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
-    ) -> QueryResult<()> {
-        use diesel::sql_types::{Binary, Integer, Text};
-        out.push_sql("UPDATE idempotency_keys SET state = 'done', status = ");
-        out.push_bind_param::<Integer, _>(&self.response.status)?;
-        out.push_sql(", headers = ");
-        out.push_bind_param::<Text, _>(&self.response.headers)?;
-        out.push_sql(", body = ");
-        out.push_bind_param::<Binary, _>(&self.response.body)?;
-        out.push_sql(" WHERE caller = ");
-        out.push_bind_param::<Text, _>(&self.pending.caller)?;
-        out.push_sql(" AND idempotency_key = ");
-        out.push_bind_param::<Text, _>(&self.pending.key)?;
-        Ok(())
+crate::fixed::fixed_statement! {
+    /// The `UPDATE` of one response over its claim on SQLite, where a
+    /// group's responses are one statement each in one transaction (diesel
+    /// compiled its own `UPDATE` anew for every response, inside the
+    /// writer's turn; bench/speed.md, "Keyed writes, sixth pass").
+    struct RespondOverClaim<'a> on diesel::sqlite::Sqlite => diesel::sql_types::Untyped {
+        status: i32,
+        headers: &'a str,
+        body: &'a [u8],
+        caller: &'a str,
+        key: &'a str,
     }
+    sql = "UPDATE idempotency_keys SET state = 'done', status = ", status: Integer,
+        ", headers = ", headers: Text,
+        ", body = ", body: Binary,
+        " WHERE caller = ", caller: Text,
+        " AND idempotency_key = ", key: Text, "";
 }
 
 /// The connection that stores finished requests' responses (one per
@@ -370,8 +321,11 @@ impl ResponseWriter {
                 DbConn::Sqlite(sqlite) => {
                     for (i, (p, response)) in &claimed {
                         stored[*i] = RespondOverClaim {
-                            pending: p,
-                            response,
+                            status: response.status,
+                            headers: response.headers,
+                            body: response.body,
+                            caller: &p.caller,
+                            key: &p.key,
                         }
                         .execute(sqlite)?
                             == 1;

@@ -17,6 +17,7 @@ pub mod empanelment;
 pub mod employees;
 mod error;
 pub mod exgratia;
+mod fixed;
 pub mod foreign_visits;
 pub mod idempotency;
 pub mod interests;

@@ -187,13 +187,14 @@ fn bulk_inserts_prepare_once() {
 
 /// An audited single write (a vigilance status, the bench's write) is
 /// prepared once too: diesel builds no `DEFAULT` into its INSERT, which
-/// PostgreSQL would otherwise parse and plan again each time.
+/// PostgreSQL would otherwise parse and plan again each time. So is the
+/// record's lock that it takes on PostgreSQL.
 #[test]
 fn audited_writes_prepare_once() {
     use cscms_domain::vigilance::{VigilanceState, VigilanceStatus};
 
     let dir = tempfile::tempdir().unwrap();
-    let (_, mut conn, seen) = recorded(&dir);
+    let (url, mut conn, seen) = recorded(&dir);
     cscms_store::seed::demo(&mut conn, 1).unwrap();
     let code = cscms_store::employees::list(
         &mut conn,
@@ -224,6 +225,49 @@ fn audited_writes_prepare_once() {
     let (inserts, prepared) =
         seen.count(|s| s.starts_with("INSERT") && s.contains("vigilance_statuses"));
     assert_eq!(inserts, 1, "{prepared:#?}");
+    if matches!(url, cscms_store::DbUrl::Postgres(_)) {
+        let (locks, prepared) = seen.count(|s| s.contains("pg_advisory_xact_lock"));
+        assert_eq!(locks, 1, "{prepared:#?}");
+    }
+}
+
+/// A rate-limit reservation on PostgreSQL is prepared once per connection:
+/// every request of a caller who comes now and then makes one.
+#[test]
+fn rate_limit_reservations_prepare_once() {
+    use cscms_store::rate_limits::{reserve, Reservation};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (url, mut conn, seen) = recorded(&dir);
+    if !matches!(url, cscms_store::DbUrl::Postgres(_)) {
+        // The embedded database keeps rate limits in the process.
+        return;
+    }
+    let mut granted = 0;
+    for i in 0..5 {
+        for caller in ["user:a", "user:b"] {
+            let r = Reservation {
+                key: caller,
+                now_us: 1_000_000 * i,
+                interval_us: 1_000_000,
+                window_us: 2_000_000,
+                want: 1,
+                give_back: 0,
+            };
+            let (n, tat) = reserve(&mut conn, &r).unwrap();
+            assert_eq!((n, tat), (1, 1_000_000 * (i + 1)));
+            granted += n;
+        }
+    }
+    assert_eq!(granted, 10);
+    for (shape, what) in [
+        ("WITH cur AS", "the reservation"),
+        ("SELECT tat_us", "the TAT read"),
+        ("INSERT INTO rate_limits", "a key's first row"),
+    ] {
+        let (n, prepared) = seen.count(|s| s.starts_with(shape));
+        assert_eq!(n, 1, "{what}: {prepared:#?}");
+    }
 }
 
 /// Without the query planner stability guarantee SQLite re-prepares every
