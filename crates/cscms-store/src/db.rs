@@ -318,8 +318,9 @@ pub fn lock(conn: &mut DbConn, key: &str) -> Result<(), StoreError> {
 
 crate::fixed::fixed_statement! {
     /// [`lock`]'s statement, prepared once per connection: as a `sql_query`
-    /// PostgreSQL parsed and planned it again in every write, about 0.05 ms
-    /// of its CPU (bench/speed.md, "Statements prepared once").
+    /// PostgreSQL parsed and planned it again in every write, about 0.1 ms
+    /// of its CPU per audited write (bench/speed.md, "Statements prepared
+    /// once").
     struct RecordLock<'a> on diesel::pg::Pg => diesel::sql_types::Untyped {
         key: &'a str,
     }
