@@ -71,7 +71,7 @@ fn repeated_reads_prepare_once() {
 /// on either backend: diesel never caches an upsert, so the claim is not
 /// one. Nor does diesel cache any `UPDATE` it builds, so a stored response
 /// is a statement of the store's own, prepared once (on PostgreSQL one for
-/// a whole group).
+/// a whole group, whatever its size).
 #[test]
 fn keyed_writes_prepare_once() {
     use cscms_store::idempotency::{with_pending, Pending, Response, ResponseWriter};
@@ -82,18 +82,24 @@ fn keyed_writes_prepare_once() {
     own.set_instrumentation(responses.clone());
     let mut writer = ResponseWriter::on(own).unwrap();
     let later = chrono::Utc::now().naive_utc() + chrono::TimeDelta::hours(1);
-    for i in 0..5 {
-        let p = Pending::new("dopt:a", &format!("k{i}"), "fp", later);
-        with_pending(Some(p.clone()), || {
-            cscms_store::db::write_transaction(&mut conn, |_| Ok(()))
-        })
-        .unwrap();
-        assert!(p.claimed());
+    // Groups of one response, then of two.
+    const SIZES: [usize; 8] = [1, 1, 1, 1, 1, 2, 2, 2];
+    for (i, size) in SIZES.into_iter().enumerate() {
+        let group: Vec<Pending> = (0..size)
+            .map(|j| Pending::new("dopt:a", &format!("k{i}-{j}"), "fp", later))
+            .collect();
+        for p in &group {
+            with_pending(Some(p.clone()), || {
+                cscms_store::db::write_transaction(&mut conn, |_| Ok(()))
+            })
+            .unwrap();
+            assert!(p.claimed());
+        }
         let mut batch = Vec::new();
         let stored = writer
             .finish_queued(
                 &mut batch,
-                |b| b.push(p),
+                |b| b.extend(group),
                 |p| {
                     let r = Response {
                         status: 201,
@@ -104,15 +110,24 @@ fn keyed_writes_prepare_once() {
                 },
             )
             .unwrap();
-        assert_eq!(stored, [true]);
+        assert_eq!(stored, vec![true; size]);
     }
     let (claims, prepared) =
         seen.count(|s| s.starts_with("INSERT") && s.contains("idempotency_keys"));
     assert_eq!(claims, 1, "{prepared:#?}");
     // The response's statement is the store's own, cached: on PostgreSQL
-    // one for a group, on SQLite one per response.
-    let (groups, stored) = responses.count(|s| s.starts_with("UPDATE idempotency_keys"));
-    assert_eq!(groups, 1, "{stored:#?}");
+    // one for a group of any size, on SQLite one per response.
+    let (shapes, stored) = responses.count(|s| s.starts_with("UPDATE idempotency_keys"));
+    assert_eq!(shapes, 1, "{stored:#?}");
+    // Each response is stored over its own claim.
+    for (i, size) in SIZES.into_iter().enumerate() {
+        for j in 0..size {
+            let row = cscms_store::idempotency::lookup(&mut conn, "dopt:a", &format!("k{i}-{j}"))
+                .unwrap()
+                .unwrap();
+            assert_eq!((row.state.as_str(), row.status), ("done", Some(201)));
+        }
+    }
 }
 
 /// A bulk import's INSERTs (the APARs, their audit rows and change
