@@ -14,6 +14,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::audit::{self, Actor, Change};
+use crate::dates::{WriteDate, WriteTimestamp};
 use crate::schema::{apars, employees};
 use crate::{DbConn, StoreError};
 
@@ -117,13 +118,13 @@ impl AparRow {
         Self {
             id,
             employee_code: code.clone(),
-            period_from: v.period_from,
-            period_to: v.period_to,
+            period_from: v.period_from.0,
+            period_to: v.period_to.0,
             grading: v.grading,
             numeric_grade: v.numeric_grade,
             expert_grading: v.expert_grading,
             expert_note: v.expert_note,
-            rep_decided_on: v.rep_decided_on,
+            rep_decided_on: v.rep_decided_on.map(|d| d.0),
             rep_grading_before: v.rep_grading_before,
             rep_numeric_before: v.rep_numeric_before,
             rep_adverse_remarks_expunged: v.rep_adverse_remarks_expunged,
@@ -137,13 +138,13 @@ impl AparRow {
     /// The columns it sets.
     fn values(&self) -> AparValues {
         AparValues {
-            period_from: self.period_from,
-            period_to: self.period_to,
+            period_from: self.period_from.into(),
+            period_to: self.period_to.into(),
             grading: self.grading,
             numeric_grade: self.numeric_grade.clone(),
             expert_grading: self.expert_grading,
             expert_note: self.expert_note.clone(),
-            rep_decided_on: self.rep_decided_on,
+            rep_decided_on: self.rep_decided_on.map(WriteDate),
             rep_grading_before: self.rep_grading_before,
             rep_numeric_before: self.rep_numeric_before.clone(),
             rep_adverse_remarks_expunged: self.rep_adverse_remarks_expunged,
@@ -157,8 +158,8 @@ impl AparRow {
             employee_code: self.employee_code.clone(),
             values: self.values(),
             version: self.version,
-            created_at: self.created_at,
-            updated_at: self.updated_at,
+            created_at: self.created_at.into(),
+            updated_at: self.updated_at.into(),
         }
     }
 }
@@ -171,13 +172,13 @@ impl AparRow {
     treat_none_as_default_value = false
 )]
 struct AparValues {
-    period_from: NaiveDate,
-    period_to: NaiveDate,
+    period_from: WriteDate,
+    period_to: WriteDate,
     grading: Option<Grading>,
     numeric_grade: Option<String>,
     expert_grading: Option<Grading>,
     expert_note: Option<String>,
-    rep_decided_on: Option<NaiveDate>,
+    rep_decided_on: Option<WriteDate>,
     rep_grading_before: Option<Grading>,
     rep_numeric_before: Option<String>,
     rep_adverse_remarks_expunged: bool,
@@ -191,13 +192,13 @@ impl AparValues {
             .representation
             .map_or((None, None), |r| grade_columns(r.grade_before));
         Self {
-            period_from: a.period.from(),
-            period_to: a.period.to(),
+            period_from: a.period.from().into(),
+            period_to: a.period.to().into(),
             grading,
             numeric_grade,
             expert_grading: a.expert_panel.as_ref().map(|e| e.grading),
             expert_note: a.expert_panel.as_ref().map(|e| e.note.clone()),
-            rep_decided_on: a.representation.map(|r| r.decided_on),
+            rep_decided_on: a.representation.map(|r| WriteDate(r.decided_on)),
             rep_grading_before,
             rep_numeric_before,
             rep_adverse_remarks_expunged: a
@@ -217,8 +218,8 @@ struct NewAparRow {
     #[diesel(embed)]
     values: AparValues,
     version: i64,
-    created_at: NaiveDateTime,
-    updated_at: NaiveDateTime,
+    created_at: WriteTimestamp,
+    updated_at: WriteTimestamp,
 }
 
 /// What a write did.
@@ -393,8 +394,8 @@ fn insert(
                 employee_code: code.clone(),
                 values: AparValues::new(apar, source),
                 version: 1,
-                created_at: now,
-                updated_at: now,
+                created_at: now.into(),
+                updated_at: now.into(),
             })
             .returning(apars::id)
             .get_result(c)
@@ -731,7 +732,7 @@ impl Batch {
                 .set((
                     values,
                     apars::version.eq(r.version),
-                    apars::updated_at.eq(r.updated_at),
+                    apars::updated_at.eq(WriteTimestamp(r.updated_at)),
                 ))
                 .execute(c))
             .map_err(|e| StoreError::from_write(e, "an APAR for this period exists"))?;

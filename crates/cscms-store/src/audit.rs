@@ -7,6 +7,7 @@ use cscms_domain::principal::ActorRole;
 use diesel::prelude::*;
 use serde_json::Value;
 
+use crate::dates::WriteTimestamp;
 use crate::schema::{audit_log, change_events};
 use crate::{DbConn, StoreError};
 
@@ -38,7 +39,7 @@ pub struct Change {
 #[derive(Insertable)]
 #[diesel(table_name = audit_log, treat_none_as_default_value = false)]
 struct NewAudit {
-    at: chrono::NaiveDateTime,
+    at: WriteTimestamp,
     actor_sub: String,
     actor_role: String,
     action: &'static str,
@@ -53,7 +54,7 @@ struct NewAudit {
 #[derive(Insertable)]
 #[diesel(table_name = change_events, treat_none_as_default_value = false)]
 struct NewChangeEvent {
-    at: chrono::NaiveDateTime,
+    at: WriteTimestamp,
     entity: &'static str,
     entity_id: String,
     action: &'static str,
@@ -97,7 +98,7 @@ fn record(conn: &mut DbConn, actor: &Actor, change: &Change) -> Result<(), Store
     let at = Utc::now().naive_utc();
     let audit_id: i64 = diesel::insert_into(audit_log::table)
         .values(NewAudit {
-            at,
+            at: at.into(),
             actor_sub: actor.sub.clone(),
             actor_role: actor.role.clone(),
             action: change.action,
@@ -112,7 +113,7 @@ fn record(conn: &mut DbConn, actor: &Actor, change: &Change) -> Result<(), Store
         .get_result(conn)?;
     let event_id: i64 = diesel::insert_into(change_events::table)
         .values(NewChangeEvent {
-            at,
+            at: at.into(),
             entity: change.entity,
             entity_id: change.entity_id.clone(),
             action: change.action,
@@ -159,7 +160,7 @@ pub(crate) fn record_all(
         .iter()
         .zip(json)
         .map(|(change, json)| NewAudit {
-            at,
+            at: at.into(),
             actor_sub: actor.sub.clone(),
             actor_role: actor.role.clone(),
             action: change.action,
@@ -176,7 +177,7 @@ pub(crate) fn record_all(
         .iter()
         .zip(&audit_ids)
         .map(|(change, audit_id)| NewChangeEvent {
-            at,
+            at: at.into(),
             entity: change.entity,
             entity_id: change.entity_id.clone(),
             action: change.action,

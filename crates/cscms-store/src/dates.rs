@@ -1,4 +1,5 @@
-//! Dates and times read from SQLite without chrono's format parser.
+//! Dates and times read from and written to SQLite without chrono's
+//! format strings.
 //!
 //! Diesel reads a SQLite date with `NaiveDate::parse_from_str(text, "%F")`,
 //! which walks the format string for every value, and a timestamp by
@@ -8,10 +9,18 @@
 //! that form is read directly and anything else as diesel reads it.
 //! PostgreSQL sends them binary: read as diesel reads them. Use on a row's
 //! field with `#[diesel(deserialize_as = …)]`.
+//!
+//! Writing, diesel formats each value with `format("%F %T%.f")`, which
+//! parses the format string every time: a fifth of the bulk APAR import's
+//! write on SQLite, six values a row (bench/speed.md, "APAR import, third
+//! pass"). [`WriteDate`] and [`WriteTimestamp`] write the same text
+//! directly; a row type to be inserted in bulk holds them.
 
-use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
 use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
 use diesel::pg::Pg;
+use diesel::serialize::{self, IsNull, Output, ToSql};
 use diesel::sql_types::{Date, Timestamp};
 use diesel::sqlite::{Sqlite, SqliteValue};
 
@@ -123,6 +132,125 @@ impl FromSql<Timestamp, MultiBackend> for ReadTimestamp {
     }
 }
 
+/// A `NaiveDate` to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression)]
+#[diesel(sql_type = Date)]
+pub struct WriteDate(pub NaiveDate);
+
+/// A `NaiveDateTime` to be written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, AsExpression)]
+#[diesel(sql_type = Timestamp)]
+pub struct WriteTimestamp(pub NaiveDateTime);
+
+impl From<NaiveDate> for WriteDate {
+    fn from(d: NaiveDate) -> Self {
+        WriteDate(d)
+    }
+}
+
+impl From<NaiveDateTime> for WriteTimestamp {
+    fn from(t: NaiveDateTime) -> Self {
+        WriteTimestamp(t)
+    }
+}
+
+/// `n` as exactly `width` ASCII digits (`n` < 10^width).
+fn push_digits(out: &mut String, n: u32, width: u32) {
+    for place in (0..width).rev() {
+        out.push(char::from(b'0' + ((n / 10u32.pow(place)) % 10) as u8));
+    }
+}
+
+/// `YYYY-MM-DD` as chrono's `%F` writes it, for years 0 to 9999 (`None`
+/// otherwise: chrono then adds a sign).
+fn push_ymd(out: &mut String, d: NaiveDate) -> Option<()> {
+    let year = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
+    push_digits(out, year, 4);
+    out.push('-');
+    push_digits(out, d.month(), 2);
+    out.push('-');
+    push_digits(out, d.day(), 2);
+    Some(())
+}
+
+/// The text chrono's `%F` gives.
+fn date_text(d: NaiveDate) -> String {
+    let mut out = String::with_capacity(10);
+    match push_ymd(&mut out, d) {
+        Some(()) => out,
+        None => d.format("%F").to_string(),
+    }
+}
+
+/// The text chrono's `%F %T%.f` gives: the fraction left out when zero,
+/// else in 3, 6 or 9 digits, the fewest that hold it.
+fn timestamp_text(t: NaiveDateTime) -> String {
+    let mut out = String::with_capacity(29);
+    let nanos = t.nanosecond();
+    // A leap second (nanos of 1e9 and more) as chrono writes it.
+    if nanos >= 1_000_000_000 || push_ymd(&mut out, t.date()).is_none() {
+        return t.format("%F %T%.f").to_string();
+    }
+    out.push(' ');
+    push_digits(&mut out, t.hour(), 2);
+    out.push(':');
+    push_digits(&mut out, t.minute(), 2);
+    out.push(':');
+    push_digits(&mut out, t.second(), 2);
+    if nanos > 0 {
+        let (fraction, width) = if nanos.is_multiple_of(1_000_000) {
+            (nanos / 1_000_000, 3)
+        } else if nanos.is_multiple_of(1_000) {
+            (nanos / 1_000, 6)
+        } else {
+            (nanos, 9)
+        };
+        out.push('.');
+        push_digits(&mut out, fraction, width);
+    }
+    out
+}
+
+impl ToSql<Date, Sqlite> for WriteDate {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(date_text(self.0));
+        Ok(IsNull::No)
+    }
+}
+
+impl ToSql<Timestamp, Sqlite> for WriteTimestamp {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(timestamp_text(self.0));
+        Ok(IsNull::No)
+    }
+}
+
+impl ToSql<Date, Pg> for WriteDate {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <NaiveDate as ToSql<Date, Pg>>::to_sql(&self.0, out)
+    }
+}
+
+impl ToSql<Timestamp, Pg> for WriteTimestamp {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Pg>) -> serialize::Result {
+        <NaiveDateTime as ToSql<Timestamp, Pg>>::to_sql(&self.0, out)
+    }
+}
+
+impl ToSql<Date, MultiBackend> for WriteDate {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        out.set_value((Date, self));
+        Ok(IsNull::No)
+    }
+}
+
+impl ToSql<Timestamp, MultiBackend> for WriteTimestamp {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+        out.set_value((Timestamp, self));
+        Ok(IsNull::No)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +293,44 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// What is written is the text diesel writes through chrono.
+    #[test]
+    fn the_written_forms_are_chronos() {
+        let mut checked = 0;
+        let days = [
+            (2026, 11, 30),
+            (1958, 2, 28),
+            (2000, 2, 29),
+            (1, 1, 1),
+            (0, 1, 1),
+            (9999, 12, 31),
+            (10000, 1, 1),
+            (-1, 6, 15),
+        ];
+        let times = [
+            (0, 0, 0, 0),
+            (23, 59, 59, 1),
+            (9, 5, 7, 100_000_000),
+            (9, 5, 7, 120_000),
+            (9, 5, 7, 123_456_000),
+            (9, 5, 7, 123_456_789),
+            (9, 5, 7, 1_000),
+            (9, 5, 7, 999_999_999),
+            (23, 59, 59, 1_500_000_000),
+        ];
+        for (y, m, d) in days {
+            let day = NaiveDate::from_ymd_opt(y, m, d).expect("a date");
+            assert_eq!(date_text(day), day.format("%F").to_string());
+            for (h, mi, s, n) in times {
+                let t = day.and_hms_nano_opt(h, mi, s, n).expect("a time");
+                assert_eq!(timestamp_text(t), t.format("%F %T%.f").to_string());
+                checked += 1;
+            }
+        }
+        let now = chrono::Utc::now().naive_utc();
+        assert_eq!(timestamp_text(now), now.format("%F %T%.f").to_string());
+        assert_eq!(checked, days.len() * times.len());
     }
 }

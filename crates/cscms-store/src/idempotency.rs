@@ -10,6 +10,7 @@ use chrono::{NaiveDateTime, Utc};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, Binary, Integer, Text};
 
+use crate::dates::WriteTimestamp;
 use crate::schema::idempotency_keys;
 use crate::{DbConn, StoreError};
 
@@ -96,8 +97,8 @@ pub(crate) fn claim_within(conn: &mut DbConn, p: &Pending) -> Result<(), StoreEr
         k::idempotency_key.eq(&p.key),
         k::fingerprint.eq(&p.fingerprint),
         k::state.eq("running"),
-        k::created_at.eq(now),
-        k::expires_at.eq(p.expires_at),
+        k::created_at.eq(WriteTimestamp(now)),
+        k::expires_at.eq(WriteTimestamp(p.expires_at)),
     );
     // The multi-backend connection builds no `ON CONFLICT`: the same
     // statement on each backend's own connection type.
@@ -177,8 +178,8 @@ fn upsert(
         k::status.eq(response.map(|r| r.status)),
         k::headers.eq(response.map(|r| r.headers)),
         k::body.eq(response.map(|r| r.body)),
-        k::created_at.eq(now),
-        k::expires_at.eq(p.expires_at),
+        k::created_at.eq(WriteTimestamp(now)),
+        k::expires_at.eq(WriteTimestamp(p.expires_at)),
     );
     let taken_over = (
         k::fingerprint.eq(excluded(k::fingerprint)),
