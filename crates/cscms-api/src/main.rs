@@ -16,6 +16,7 @@ use cscms_store::{connect_pool, migrate, seed};
 /// A request allocates and frees many small strings (headers, a row's
 /// columns, the JSON); glibc's allocator took about 12% of an
 /// authenticated read's CPU in `perf`, mimalloc less (bench/speed.md).
+/// Built without transparent huge pages (the workspace's `no_thp`).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
