@@ -4,7 +4,7 @@
 //! JSON body may not name a key twice (merge patches included). Each
 //! refusal names the field.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -98,7 +98,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
 /// trimming values in place; every bad one is listed, under `body.…`.
 pub fn screen_body(value: &mut Value) -> Result<(), ApiError> {
     let mut errors = Vec::new();
-    screen_value(value, "body", None, &mut errors);
+    screen_value(value, &mut String::from("body"), None, &mut errors);
     if errors.is_empty() {
         Ok(())
     } else {
@@ -106,30 +106,49 @@ pub fn screen_body(value: &mut Value) -> Result<(), ApiError> {
     }
 }
 
-fn screen_value(value: &mut Value, path: &str, field: Option<&str>, errors: &mut Vec<FieldError>) {
+/// `path` is where `value` sits, extended and cut back in place as the
+/// walk goes down and up: a bulk body has thousands of values, and only
+/// a refused one needs its path as a string of its own.
+fn screen_value(
+    value: &mut Value,
+    path: &mut String,
+    field: Option<&str>,
+    errors: &mut Vec<FieldError>,
+) {
     match value {
         Value::String(s) => {
             let multi = field.is_some_and(text::is_multi_line);
             let max = if multi { MAX_TEXT } else { MAX_LINE };
             match text::clean(s, multi, max) {
-                Ok(clean) => *s = clean,
+                // Most values need no trimming: kept as they are.
+                Ok(clean) if clean.len() == s.len() => {}
+                Ok(clean) => *s = clean.to_owned(),
                 Err(e) => errors.push(field_error(path, e)),
             }
         }
         Value::Array(items) => {
+            let at = path.len();
             for (i, item) in items.iter_mut().enumerate() {
-                screen_value(item, &format!("{path}[{i}]"), field, errors);
+                path.truncate(at);
+                // Writing to a String cannot fail.
+                let _ = write!(path, "[{i}]");
+                screen_value(item, path, field, errors);
             }
+            path.truncate(at);
         }
         Value::Object(map) => {
+            let at = path.len();
             for (key, item) in map.iter_mut() {
-                let at = format!("{path}.{key}");
+                path.truncate(at);
+                path.push('.');
+                path.push_str(key);
                 if let Err(e) = text::clean(key, false, MAX_LINE) {
-                    errors.push(field_error(&at, e));
+                    errors.push(field_error(path, e));
                     continue;
                 }
-                screen_value(item, &at, Some(key.as_str()), errors);
+                screen_value(item, path, Some(key.as_str()), errors);
             }
+            path.truncate(at);
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => {}
     }
@@ -152,8 +171,8 @@ pub fn screen_request(path: &str, query: &str) -> Result<(), ApiError> {
                     // A query date is checked whole here, so the refusal
                     // names its parameter.
                     let checked = text::clean(s, false, max).and_then(|s| {
-                        if text::looks_like_date(&s) {
-                            text::parse_date(s.get(..10).unwrap_or(&s)).map(|_| ())
+                        if text::looks_like_date(s) {
+                            text::parse_date(s.get(..10).unwrap_or(s)).map(|_| ())
                         } else {
                             Ok(())
                         }

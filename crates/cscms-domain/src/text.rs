@@ -64,7 +64,7 @@ pub fn is_multi_line(field: &str) -> bool {
 /// Checks one text value and returns it trimmed: no control characters
 /// (tab and line breaks only when `multi_line`), at most `max` characters,
 /// and, where it has the shape of a date or timestamp, a plain one in range.
-pub fn clean(value: &str, multi_line: bool, max: usize) -> Result<String, TextError> {
+pub fn clean(value: &str, multi_line: bool, max: usize) -> Result<&str, TextError> {
     if let Some(c) = value.chars().find(|&c| is_refused_control(c, multi_line)) {
         return Err(TextError::new(
             "control_character",
@@ -90,7 +90,7 @@ pub fn clean(value: &str, multi_line: bool, max: usize) -> Result<String, TextEr
     if looks_like_date(trimmed) {
         check_date_shape(trimmed)?;
     }
-    Ok(trimmed.to_owned())
+    Ok(trimmed)
 }
 
 fn is_refused_control(c: char, multi_line: bool) -> bool {
