@@ -14,7 +14,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::audit::{self, Actor, Change};
-use crate::dates::{WriteDate, WriteTimestamp};
+use crate::dates::{ReadDate, ReadTimestamp, WriteDate, WriteTimestamp};
 use crate::schema::{apars, employees};
 use crate::{DbConn, StoreError};
 
@@ -25,7 +25,9 @@ pub use cscms_domain::empanelment::AparSource;
 pub struct AparRow {
     pub id: i64,
     pub employee_code: EmployeeCode,
+    #[diesel(deserialize_as = ReadDate)]
     pub period_from: NaiveDate,
+    #[diesel(deserialize_as = ReadDate)]
     pub period_to: NaiveDate,
     pub grading: Option<Grading>,
     /// A 1-10 grade as its shortest exact decimal (checked with the
@@ -39,7 +41,9 @@ pub struct AparRow {
     pub rep_adverse_remarks_expunged: bool,
     pub source: AparSource,
     pub version: i64,
+    #[diesel(deserialize_as = ReadTimestamp)]
     pub created_at: NaiveDateTime,
+    #[diesel(deserialize_as = ReadTimestamp)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -558,25 +562,31 @@ pub fn import_all(
     })
 }
 
-/// The employees among `codes` that exist: one query per 5,000 codes.
+/// The employees among `codes` that exist: on PostgreSQL one query per
+/// 5,000 codes, on SQLite one query.
 fn existing_employees(
     c: &mut DbConn,
     codes: &[&EmployeeCode],
 ) -> Result<HashSet<EmployeeCode>, StoreError> {
     let mut known = HashSet::with_capacity(codes.len());
+    let c = match c {
+        DbConn::Sqlite(c) => {
+            let json = codes_json(codes.iter().map(|code| code.as_str()))?;
+            let found: Vec<Code> = KnownCodes { codes: &json }
+                .load(c)
+                .map_err(|e| StoreError::from(e).in_row("employees", &json))?;
+            known.extend(found.into_iter().map(|f| f.code));
+            return Ok(known);
+        }
+        DbConn::Pg(c) => c,
+    };
     for chunk in codes.chunks(CODES_PER_QUERY) {
         let chunk: Vec<&str> = chunk.iter().map(|code| code.as_str()).collect();
-        let found: Vec<EmployeeCode> = match c {
-            DbConn::Pg(c) => employees::table
-                .filter(employees::code.eq_any(diesel::select(unnest(&chunk))))
-                .select(employees::code)
-                .load(c),
-            DbConn::Sqlite(c) => employees::table
-                .filter(employees::code.eq_any(&chunk))
-                .select(employees::code)
-                .load(c),
-        }
-        .map_err(|e| StoreError::from(e).in_row("employees", &chunk.join(" ")))?;
+        let found: Vec<EmployeeCode> = employees::table
+            .filter(employees::code.eq_any(diesel::select(unnest(&chunk))))
+            .select(employees::code)
+            .load(c)
+            .map_err(|e| StoreError::from(e).in_row("employees", &chunk.join(" ")))?;
         known.extend(found);
     }
     Ok(known)
@@ -590,33 +600,80 @@ fn held_by(
 ) -> Result<HashMap<EmployeeCode, Vec<AparRow>>, StoreError> {
     let codes: Vec<&str> = codes.iter().map(EmployeeCode::as_str).collect();
     let mut held: HashMap<EmployeeCode, Vec<AparRow>> = HashMap::with_capacity(codes.len());
-    for chunk in codes.chunks(CODES_PER_QUERY) {
-        let order = (
-            apars::employee_code.asc(),
-            apars::period_from.asc(),
-            apars::id.asc(),
-        );
-        let rows: Vec<AparRow> = match c {
-            DbConn::Pg(c) => apars::table
-                .filter(apars::employee_code.eq_any(diesel::select(unnest(chunk))))
-                .order(order)
-                .select(AparRow::as_select())
-                .load(c),
-            DbConn::Sqlite(c) => apars::table
-                .filter(apars::employee_code.eq_any(chunk))
-                .order(order)
-                .select(AparRow::as_select())
-                .load(c),
-        }
-        .map_err(|e| StoreError::from(e).in_row("apars of", &chunk.join(" ")))?;
+    let mut keep = |rows: Vec<AparRow>| {
         for r in rows {
             held.entry(r.employee_code.clone()).or_default().push(r);
+        }
+    };
+    match c {
+        DbConn::Sqlite(c) => {
+            let json = codes_json(codes.iter().copied())?;
+            let rows: Vec<AparRow> = AparsOf { codes: &json }
+                .load(c)
+                .map_err(|e| StoreError::from(e).in_row("apars of", &json))?;
+            keep(rows);
+        }
+        DbConn::Pg(c) => {
+            for chunk in codes.chunks(CODES_PER_QUERY) {
+                let rows: Vec<AparRow> = apars::table
+                    .filter(apars::employee_code.eq_any(diesel::select(unnest(chunk))))
+                    .order((
+                        apars::employee_code.asc(),
+                        apars::period_from.asc(),
+                        apars::id.asc(),
+                    ))
+                    .select(AparRow::as_select())
+                    .load(c)
+                    .map_err(|e| StoreError::from(e).in_row("apars of", &chunk.join(" ")))?;
+                keep(rows);
+            }
         }
     }
     Ok(held)
 }
 
-/// Bound parameters per `IN (...)` list, well within both backends' limits.
+/// A lookup's codes as one JSON array, SQLite's single parameter for them.
+fn codes_json<'a>(codes: impl Iterator<Item = &'a str>) -> Result<String, StoreError> {
+    serde_json::to_string(&codes.collect::<Vec<_>>())
+        .map_err(|e| StoreError::Corrupt(format!("codes as JSON: {e}")))
+}
+
+#[derive(QueryableByName)]
+struct Code {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    code: EmployeeCode,
+}
+
+// On SQLite the codes of a lookup are one JSON array read by `json_each`:
+// with an `IN` list of a parameter each, every request prepared a
+// statement of up to 1,000 parameters anew (diesel keeps no statement
+// whose parameters vary in number), about a tenth of a 1,000-row import's
+// samples (bench/speed.md, "APAR import, fourth pass").
+crate::fixed::fixed_statement! {
+    /// The employees among a JSON array of codes.
+    struct KnownCodes<'a> on diesel::sqlite::Sqlite => diesel::sql_types::Untyped {
+        codes: &'a str,
+    }
+    sql = "SELECT code FROM employees WHERE code IN (SELECT value FROM json_each(",
+        codes: diesel::sql_types::Text, "))";
+}
+
+crate::fixed::fixed_statement! {
+    /// The APARs of a JSON array of employee codes, each employee's in
+    /// [`list_for`]'s order: the table's columns in their order, read as
+    /// [`AparRow`]s.
+    struct AparsOf<'a> on diesel::sqlite::Sqlite => apars::SqlType {
+        codes: &'a str,
+    }
+    sql = "SELECT id, employee_code, period_from, period_to, grading, numeric_grade, \
+           expert_grading, expert_note, rep_decided_on, rep_grading_before, \
+           rep_numeric_before, rep_adverse_remarks_expunged, source, version, \
+           created_at, updated_at FROM apars \
+           WHERE employee_code IN (SELECT value FROM json_each(", codes: diesel::sql_types::Text, ")) \
+           ORDER BY employee_code, period_from, id";
+}
+
+/// Codes per lookup on PostgreSQL, well within its limit of parameters.
 const CODES_PER_QUERY: usize = 5_000;
 
 diesel::define_sql_function! {

@@ -131,8 +131,9 @@ fn keyed_writes_prepare_once() {
 }
 
 /// A bulk import's INSERTs (the APARs, their audit rows and change
-/// events) are statements of a fixed number of rows, each prepared once
-/// per connection however many requests use it; the ids they give back are
+/// events) are statements of a fixed number of rows, and its lookups
+/// statements of one parameter, each prepared once per connection however
+/// many requests use it; the ids they give back are
 /// those the rows were stored under, in the order of the rows.
 #[test]
 fn bulk_inserts_prepare_once() {
@@ -197,6 +198,19 @@ fn bulk_inserts_prepare_once() {
         // One statement of a whole chunk; the seven rows left over in each
         // request are built for their number and not cached.
         assert_eq!(inserts, 1, "{table}: {prepared:#?}");
+    }
+    // The two lookups by the request's codes (which employees exist, their
+    // APARs on record) take the codes as one parameter, so each is one
+    // statement whatever the number of codes.
+    for table in ["employees", "apars"] {
+        let (lookups, prepared) = seen.count(|s| {
+            s.starts_with("SELECT")
+                && (s.contains("json_each(") || s.contains("unnest("))
+                && [format!("FROM {table} "), format!("FROM \"{table}\"")]
+                    .iter()
+                    .any(|from| s.contains(from.as_str()))
+        });
+        assert_eq!(lookups, 1, "{table}: {prepared:#?}");
     }
 }
 
