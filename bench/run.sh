@@ -11,8 +11,11 @@ DURATION=${BENCH_DURATION:-10s}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-2}
 # Alternating rounds of the keyed POST and the plain one (their ratio is
-# the cost of idempotency and rate limiting).
-PAIR_ROUNDS=${BENCH_PAIR_ROUNDS:-3}
+# the cost of idempotency and rate limiting), each round shorter than the
+# other rows': the write rate drifts over tens of seconds, so more and
+# shorter rounds give a steadier median.
+PAIR_ROUNDS=${BENCH_PAIR_ROUNDS:-8}
+PAIR_DURATION=${BENCH_PAIR_DURATION:-5s}
 # Webhook fan-out: audited writes at a fixed rate, each fanned out to
 # FANOUT subscriptions (so RATE × FANOUT deliveries are owed per second).
 HOOK_RATE=${BENCH_WEBHOOK_RATE:-300}
@@ -196,7 +199,7 @@ LUA
   local rows=""
   measure() {
     local name=$1; shift
-    local out; out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "$@" 2>&1)
+    local out; out=$(wrk -t"$THREADS" -c"$CONNS" -d"${measure_duration:-$DURATION}" --latency "$@" 2>&1)
     local rps p50 p99 rss
     rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
     p50=$(awk '$1=="50%" {print $2}' <<<"$out")
@@ -259,11 +262,11 @@ PY
     for round in $(seq 1 "$PAIR_ROUNDS"); do
       local k p
       if [ $((round % 2)) = 1 ]; then
-        k=$(BENCH_ROUND=$round measure keyed -s "$work/write-keyed.lua" "$base")
-        p=$(measured_pid=$plain_pid measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
+        k=$(BENCH_ROUND=$round measure_duration=$PAIR_DURATION measure keyed -s "$work/write-keyed.lua" "$base")
+        p=$(measured_pid=$plain_pid measure_duration=$PAIR_DURATION measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
       else
-        p=$(measured_pid=$plain_pid measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
-        k=$(BENCH_ROUND=$round measure keyed -s "$work/write-keyed.lua" "$base")
+        p=$(measured_pid=$plain_pid measure_duration=$PAIR_DURATION measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
+        k=$(BENCH_ROUND=$round measure_duration=$PAIR_DURATION measure keyed -s "$work/write-keyed.lua" "$base")
       fi
       keyed_runs+=("$k"); plain_runs+=("$p")
     done
