@@ -569,25 +569,25 @@ fn existing_employees(
     codes: &[&EmployeeCode],
 ) -> Result<HashSet<EmployeeCode>, StoreError> {
     let mut known = HashSet::with_capacity(codes.len());
-    let c = match c {
+    match c {
         DbConn::Sqlite(c) => {
             let json = codes_json(codes.iter().map(|code| code.as_str()))?;
             let found: Vec<Code> = KnownCodes { codes: &json }
                 .load(c)
                 .map_err(|e| StoreError::from(e).in_row("employees", &json))?;
             known.extend(found.into_iter().map(|f| f.code));
-            return Ok(known);
         }
-        DbConn::Pg(c) => c,
-    };
-    for chunk in codes.chunks(CODES_PER_QUERY) {
-        let chunk: Vec<&str> = chunk.iter().map(|code| code.as_str()).collect();
-        let found: Vec<EmployeeCode> = employees::table
-            .filter(employees::code.eq_any(diesel::select(unnest(&chunk))))
-            .select(employees::code)
-            .load(c)
-            .map_err(|e| StoreError::from(e).in_row("employees", &chunk.join(" ")))?;
-        known.extend(found);
+        DbConn::Pg(c) => {
+            for chunk in codes.chunks(CODES_PER_QUERY) {
+                let chunk: Vec<&str> = chunk.iter().map(|code| code.as_str()).collect();
+                let found: Vec<EmployeeCode> = employees::table
+                    .filter(employees::code.eq_any(diesel::select(unnest(&chunk))))
+                    .select(employees::code)
+                    .load(c)
+                    .map_err(|e| StoreError::from(e).in_row("employees", &chunk.join(" ")))?;
+                known.extend(found);
+            }
+        }
     }
     Ok(known)
 }
