@@ -65,6 +65,7 @@ impl AppState {
         oauth: Issuer,
         max_body_bytes: usize,
     ) -> Self {
+        let writer = cscms_store::db::SqliteWriter::of(database);
         Self {
             verifier,
             oauth,
@@ -76,7 +77,7 @@ impl AppState {
             employee_pages: std::sync::Arc::new(crate::page_cache::PageCache::new(
                 DEFAULT_LIST_CACHE_MIB << 20,
             )),
-            idempotency: crate::idempotency::Keeper::new(database.clone()),
+            idempotency: crate::idempotency::Keeper::new(database.clone(), writer.clone()),
             rate_limits: crate::ratelimit::Policies::default(),
             shared_rate_limits: matches!(database, DbUrl::Postgres(_)),
             local_limits: crate::ratelimit::Local::default(),
@@ -85,7 +86,7 @@ impl AppState {
             services: ServiceSettings::default(),
             webhooks: crate::config::WebhookSettings::default(),
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
-            writer: cscms_store::db::SqliteWriter::of(database),
+            writer,
             turns: tokio::sync::Semaphore::new(pool.max_size() as usize),
             pool,
         }

@@ -115,7 +115,7 @@ impl DbUrl {
 
 /// Whether the database answers (readiness).
 pub fn ping(conn: &mut DbConn) -> Result<(), StoreError> {
-    conn.batch_execute("SELECT 1").map_err(StoreError::Query)
+    conn.batch_execute("PRAGMA synchronous = FULL").map_err(StoreError::Query)
 }
 
 /// Runs `work` in one read transaction: a consistent read across tables.
@@ -136,6 +136,28 @@ pub fn transaction<T>(
 /// Inside a transaction already open it is a savepoint of that one.
 pub fn write_transaction<T>(
     conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    write_transaction_as(conn, Commit::Synced, work)
+}
+
+/// How a write transaction's commit reaches the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Commit {
+    /// Synced before the commit returns (`synchronous = FULL`): what every
+    /// record of the service needs.
+    Synced,
+    /// On SQLite, written to the WAL but synced with a later commit
+    /// (`synchronous = NORMAL` for this transaction): a power failure may
+    /// lose it, a process crash may not. Only for what may be lost so
+    /// (the stored responses of keyed requests, [`crate::idempotency`]).
+    Unsynced,
+}
+
+/// [`write_transaction`], its commit as `commit` says.
+pub(crate) fn write_transaction_as<T>(
+    conn: &mut DbConn,
+    commit: Commit,
     work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
@@ -174,27 +196,29 @@ pub fn write_transaction<T>(
             Some(w) => Some(w.connection()?),
             None => None,
         };
+        let on_writer = held.as_ref().is_some_and(|h| h.is_some());
         let conn = match held.as_mut().and_then(|h| h.as_mut()) {
             Some(own) => own,
             None => conn,
         };
-        if let DbConn::Sqlite(c) = conn {
-            Ansi::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+        let unsynced = commit == Commit::Unsynced;
+        // SQLite refuses to change the setting inside a transaction.
+        if unsynced {
+            conn.batch_execute("PRAGMA synchronous = NORMAL")?;
         }
-        // The transaction is open on the SQLite connection; the `DbConn`'s
-        // manager delegates to that connection's, so it commits or rolls
-        // back the same transaction (and nested `transaction` calls are
-        // savepoints).
-        type Manager = <DbConn as Connection>::TransactionManager;
-        match work(conn) {
-            Ok(out) => Manager::commit_transaction(conn)
-                .map(|()| out)
-                .map_err(Into::into),
-            Err(e) => {
-                Manager::rollback_transaction(conn)?;
-                Err(e)
+        let out = sqlite_transaction(conn, work);
+        if unsynced {
+            if let Err(e) = conn.batch_execute("PRAGMA synchronous = FULL") {
+                // Never leave the connection every write shares less
+                // durable than it was opened: drop it (the next write
+                // opens it afresh), or fail on a caller's own.
+                match held.as_mut().filter(|_| on_writer) {
+                    Some(h) => **h = None,
+                    None => return Err(e.into()),
+                }
             }
         }
+        out
     } else {
         conn.transaction(work)
     };
@@ -202,6 +226,30 @@ pub fn write_transaction<T>(
         p.mark_claimed();
     }
     out
+}
+
+/// Runs `work` in a `BEGIN IMMEDIATE` transaction on SQLite `conn`.
+fn sqlite_transaction<T>(
+    conn: &mut DbConn,
+    work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    use diesel::connection::{AnsiTransactionManager, TransactionManager};
+    if let DbConn::Sqlite(c) = conn {
+        AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+    }
+    // The transaction is open on the SQLite connection; the `DbConn`'s
+    // manager delegates to that connection's, so it commits or rolls back
+    // the same transaction (and nested `transaction` calls are savepoints).
+    type Manager = <DbConn as Connection>::TransactionManager;
+    match work(conn) {
+        Ok(out) => Manager::commit_transaction(conn)
+            .map(|()| out)
+            .map_err(Into::into),
+        Err(e) => {
+            Manager::rollback_transaction(conn)?;
+            Err(e)
+        }
+    }
 }
 
 /// The one connection a process's SQLite write transactions run on, for one
@@ -553,6 +601,60 @@ mod tests {
         .unwrap();
         assert_eq!(rows(&mut given), 6);
         assert!(SqliteWriter::of(&DbUrl::Postgres("postgres://x/y".into())).is_none());
+    }
+
+    /// An unsynced commit (the kept responses of keyed requests) is
+    /// unsynced alone: the writer connection every write shares is back to
+    /// `synchronous = FULL` after it, whether it committed, failed or panicked.
+    #[test]
+    fn an_unsynced_commit_leaves_the_writer_synced() {
+        use diesel::dsl::sql;
+        use diesel::sql_types::Integer;
+        const NORMAL: i32 = 1;
+        const FULL: i32 = 2;
+        let level = |c: &mut DbConn| -> Result<i32, StoreError> {
+            Ok(
+                diesel::select(sql::<Integer>("(SELECT * FROM pragma_synchronous())"))
+                    .get_result(c)?,
+            )
+        };
+        let dir = tempfile::TempDir::new().unwrap();
+        let url = DbUrl::Sqlite(dir.path().join("u.db"));
+        let mut given = url.establish().unwrap();
+        let writer = SqliteWriter::of(&url).unwrap();
+        let on_writer = || level(writer.connection().unwrap().as_mut().unwrap()).unwrap();
+        let mut inside = |commit| {
+            with_writer(Some(writer.clone()), || {
+                write_transaction_as(&mut given, commit, level)
+            })
+            .unwrap()
+        };
+        assert_eq!(inside(Commit::Synced), FULL);
+        assert_eq!(inside(Commit::Unsynced), NORMAL);
+        assert_eq!(on_writer(), FULL);
+        let failed = with_writer(Some(writer.clone()), || {
+            write_transaction_as(&mut given, Commit::Unsynced, |_| {
+                Err::<(), _>(StoreError::Busy)
+            })
+        });
+        assert!(matches!(failed, Err(StoreError::Busy)));
+        assert_eq!(on_writer(), FULL);
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            with_writer(Some(writer.clone()), || {
+                write_transaction_as(&mut given, Commit::Unsynced, |_| -> Result<(), _> {
+                    panic!("work that panics")
+                })
+            })
+        }));
+        assert!(panicked.is_err());
+        assert_eq!(
+            on_writer(),
+            FULL,
+            "the connection left behind is opened afresh"
+        );
+        // Without a writer, on the connection given, likewise.
+        let own = write_transaction_as(&mut given, Commit::Unsynced, level).unwrap();
+        assert_eq!((own, level(&mut given).unwrap()), (NORMAL, FULL));
     }
 
     #[test]

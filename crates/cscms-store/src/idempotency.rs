@@ -260,7 +260,11 @@ crate::fixed::fixed_statement! {
 /// second) — so that on PostgreSQL a group needs no transaction of its own
 /// and is one statement, one round trip (bench/speed.md, "Keyed writes,
 /// fourth pass"). A pooled connection would need the setting switched on
-/// and off around every group.
+/// and off around every group. On SQLite a group's transaction runs on the
+/// process's writer connection when the caller set one
+/// ([`crate::db::with_writer`]), whose page cache the request writes keep
+/// warm, with the sync switched off for that commit alone; on this
+/// connection otherwise.
 pub struct ResponseWriter {
     conn: DbConn,
 }
@@ -274,7 +278,9 @@ impl ResponseWriter {
     pub fn on(mut conn: DbConn) -> Result<Self, StoreError> {
         use diesel::connection::SimpleConnection;
         match &mut conn {
-            DbConn::Sqlite(c) => c.batch_execute("PRAGMA synchronous = NORMAL")?,
+            // Each group's commit is unsynced on its own (see
+            // `finish_queued`); the connection keeps the service's setting.
+            DbConn::Sqlite(_) => {}
             // The group's join is planned once and kept (planning each
             // group anew cost about 0.1 ms of PostgreSQL CPU per keyed
             // request; bench/speed.md, "Keyed writes, fifth pass"). Without
@@ -299,7 +305,8 @@ impl ResponseWriter {
     ///
     /// On SQLite they are written together, in one transaction taken once
     /// the writer's turn is held (a group commit: every response queued
-    /// while this writer waited shares the commit). On PostgreSQL, where a
+    /// while this writer waited shares the commit), not synced (see
+    /// [`crate::db::Commit::Unsynced`]). On PostgreSQL, where a
     /// commit is no turn of a lock, the claimed ones are one statement on
     /// their own and each other one an upsert: every record stands alone.
     pub fn finish_queued<K>(
@@ -339,7 +346,11 @@ impl ResponseWriter {
             Ok(stored)
         };
         match self.conn {
-            DbConn::Sqlite(_) => crate::db::write_transaction(&mut self.conn, |c| finish(c, batch)),
+            DbConn::Sqlite(_) => {
+                crate::db::write_transaction_as(&mut self.conn, crate::db::Commit::Unsynced, |c| {
+                    finish(c, batch)
+                })
+            }
             DbConn::Pg(_) => finish(&mut self.conn, batch),
         }
     }

@@ -13,13 +13,15 @@
 //! wakes the waiters and goes on while more has queued. A request answers
 //! only once its response is stored, so a retry after the answer always
 //! replays it. The writer has a connection of its own
-//! ([`ResponseWriter`]), outside the pool.
+//! ([`ResponseWriter`]), outside the pool; on SQLite its rounds run on the
+//! process's writer connection, as every write does.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use actix_web::web;
+use cscms_store::db::{with_writer, SqliteWriter};
 use cscms_store::idempotency::{Pending, Response, ResponseWriter};
 use cscms_store::{DbUrl, StoreError};
 use tokio::sync::oneshot;
@@ -42,6 +44,8 @@ pub struct Keeper {
     queue: Arc<Mutex<Vec<(Kept, Waiter)>>>,
     writing: Arc<AtomicBool>,
     database: DbUrl,
+    /// The process's SQLite writer connection (`None` on PostgreSQL).
+    sqlite_writer: Option<Arc<SqliteWriter>>,
     /// The writer's connection: opened for the first round, and again
     /// after a round that failed.
     connection: Arc<Mutex<Option<ResponseWriter>>>,
@@ -51,11 +55,12 @@ pub struct Keeper {
 const BATCH: usize = 256;
 
 impl Keeper {
-    pub fn new(database: DbUrl) -> Self {
+    pub fn new(database: DbUrl, sqlite_writer: Option<Arc<SqliteWriter>>) -> Self {
         Self {
             queue: Arc::default(),
             writing: Arc::default(),
             database,
+            sqlite_writer,
             connection: Arc::default(),
         }
     }
@@ -128,18 +133,20 @@ impl Keeper {
             None => ResponseWriter::open(&self.database)?,
         };
         let mut batch = Vec::new();
-        let stored = writer.finish_queued(
-            &mut batch,
-            |b| b.extend(self.take()),
-            |(k, _)| {
-                let response = Response {
-                    status: k.status,
-                    headers: &k.headers,
-                    body: &k.body,
-                };
-                (&k.pending, response)
-            },
-        );
+        let stored = with_writer(self.sqlite_writer.clone(), || {
+            writer.finish_queued(
+                &mut batch,
+                |b| b.extend(self.take()),
+                |(k, _)| {
+                    let response = Response {
+                        status: k.status,
+                        headers: &k.headers,
+                        body: &k.body,
+                    };
+                    (&k.pending, response)
+                },
+            )
+        });
         lock(into).extend(batch);
         if stored.is_ok() {
             *connection = Some(writer);
@@ -190,7 +197,7 @@ mod tests {
     async fn a_response_is_kept_while_writers_never_fall_idle() {
         let dir = tempfile::tempdir().unwrap();
         let database = cscms_store::testing::fresh_database(None, dir.path()).unwrap();
-        let keeper = Keeper::new(database.clone());
+        let keeper = Keeper::new(database.clone(), SqliteWriter::of(&database));
         let stop = Arc::new(AtomicBool::new(false));
         let writers: Vec<_> = (0..2)
             .map(|_| {
