@@ -546,7 +546,17 @@ pub fn import_all(
         let keys: Vec<String> = codes.iter().map(|code| format!("apar:{code}")).collect();
         crate::db::lock_all(c, &keys)?;
         let known = existing_employees(c, &codes)?;
-        let on_record = held_by(c, &known)?;
+        // Only an APAR whose period meets the span of the rows' periods can
+        // be one of theirs or overlap one: the rest of each employee's
+        // record is left unread, however long it has grown.
+        let span = rows.iter().map(|(_, apar)| apar.period).fold(None, |s, p| {
+            let (from, to) = s.unwrap_or((p.from(), p.to()));
+            Some((from.min(p.from()), to.max(p.to())))
+        });
+        let on_record = match span {
+            Some(span) => held_by(c, &known, span)?,
+            None => HashMap::new(),
+        };
         let mut batch = Batch::new(on_record);
         let outcomes = rows
             .iter()
@@ -592,11 +602,13 @@ fn existing_employees(
     Ok(known)
 }
 
-/// The APARs on record of these employees, each employee's in the order
+/// The APARs on record of these employees whose periods meet `span`
+/// (first and last day, both included), each employee's in the order
 /// [`list_for`] gives them.
 fn held_by(
     c: &mut DbConn,
     codes: &HashSet<EmployeeCode>,
+    (first, last): (NaiveDate, NaiveDate),
 ) -> Result<HashMap<EmployeeCode, Vec<AparRow>>, StoreError> {
     let codes: Vec<&str> = codes.iter().map(EmployeeCode::as_str).collect();
     let mut held: HashMap<EmployeeCode, Vec<AparRow>> = HashMap::with_capacity(codes.len());
@@ -608,15 +620,21 @@ fn held_by(
     match c {
         DbConn::Sqlite(c) => {
             let json = codes_json(codes.iter().copied())?;
-            let rows: Vec<AparRow> = AparsOf { codes: &json }
-                .load(c)
-                .map_err(|e| StoreError::from(e).in_row("apars of", &json))?;
+            let rows: Vec<AparRow> = AparsOf {
+                codes: &json,
+                last: WriteDate(last),
+                first: WriteDate(first),
+            }
+            .load(c)
+            .map_err(|e| StoreError::from(e).in_row("apars of", &json))?;
             keep(rows);
         }
         DbConn::Pg(c) => {
             for chunk in codes.chunks(CODES_PER_QUERY) {
                 let rows: Vec<AparRow> = apars::table
                     .filter(apars::employee_code.eq_any(diesel::select(unnest(chunk))))
+                    .filter(apars::period_from.le(WriteDate(last)))
+                    .filter(apars::period_to.ge(WriteDate(first)))
                     .order((
                         apars::employee_code.asc(),
                         apars::period_from.asc(),
@@ -659,17 +677,20 @@ crate::fixed::fixed_statement! {
 }
 
 crate::fixed::fixed_statement! {
-    /// The APARs of a JSON array of employee codes, each employee's in
-    /// [`list_for`]'s order: the table's columns in their order, read as
-    /// [`AparRow`]s.
+    /// The APARs of a JSON array of employee codes whose periods meet the
+    /// days `first` to `last`, each employee's in [`list_for`]'s order: the
+    /// table's columns in their order, read as [`AparRow`]s.
     struct AparsOf<'a> on diesel::sqlite::Sqlite => apars::SqlType {
         codes: &'a str,
+        last: WriteDate,
+        first: WriteDate,
     }
     sql = "SELECT id, employee_code, period_from, period_to, grading, numeric_grade, \
            expert_grading, expert_note, rep_decided_on, rep_grading_before, \
            rep_numeric_before, rep_adverse_remarks_expunged, source, version, \
            created_at, updated_at FROM apars \
            WHERE employee_code IN (SELECT value FROM json_each(", codes: diesel::sql_types::Text, ")) \
+           AND period_from <= ", last: diesel::sql_types::Date, " AND period_to >= ", first: diesel::sql_types::Date, " \
            ORDER BY employee_code, period_from, id";
 }
 

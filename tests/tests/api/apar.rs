@@ -159,6 +159,14 @@ async fn import_is_idempotent_and_reports_a_bad_row_by_index() {
     let overlap = json!({"rows": [{"employee_code": IN_MHA, "from": "2020-10-01", "to": "2021-09-30", "grading": "good"}]});
     let r = import(&app, &t, &overlap).await;
     assert_eq!(r.json["results"][0]["errors"][0]["code"], "overlaps");
+    // So is one sharing a single day with one on record, at either end:
+    // the import reads only the APARs whose periods meet its rows' span.
+    for (from, to) in [("2019-04-02", "2020-04-01"), ("2023-03-31", "2023-09-30")] {
+        let row = json!({"employee_code": IN_MHA, "from": from, "to": to, "grading": "good"});
+        let r = import(&app, &t, &json!({"rows": [row]})).await;
+        let refused = &r.json["results"][0]["errors"][0];
+        assert_eq!(refused["code"], "overlaps", "{from}..{to}: {}", r.json);
+    }
 
     // What the employee sees: CSS-2 counts the score 8.5 as Outstanding.
     let me = app.token(Role::Employee, Some(IN_MHA));
