@@ -196,7 +196,6 @@ pub(crate) fn write_transaction_as<T>(
             Some(w) => Some(w.connection()?),
             None => None,
         };
-        let on_writer = held.as_ref().is_some_and(|h| h.is_some());
         let conn = match held.as_mut().and_then(|h| h.as_mut()) {
             Some(own) => own,
             None => conn,
@@ -212,7 +211,7 @@ pub(crate) fn write_transaction_as<T>(
                 // Never leave the connection every write shares less
                 // durable than it was opened: drop it (the next write
                 // opens it afresh), or fail on a caller's own.
-                match held.as_mut().filter(|_| on_writer) {
+                match held.as_mut() {
                     Some(h) => **h = None,
                     None => return Err(e.into()),
                 }

@@ -259,12 +259,11 @@ crate::fixed::fixed_statement! {
 /// returns, on PostgreSQL the WAL writer flushes it within a fraction of a
 /// second) — so that on PostgreSQL a group needs no transaction of its own
 /// and is one statement, one round trip (bench/speed.md, "Keyed writes,
-/// fourth pass"). A pooled connection would need the setting switched on
-/// and off around every group. On SQLite a group's transaction runs on the
-/// process's writer connection when the caller set one
-/// ([`crate::db::with_writer`]), whose page cache the request writes keep
-/// warm, with the sync switched off for that commit alone; on this
-/// connection otherwise.
+/// fourth pass"); there the setting is this connection's own. On SQLite a
+/// group's transaction runs on the process's writer connection when the
+/// caller set one ([`crate::db::with_writer`]), whose page cache the
+/// request writes keep warm, with the sync switched off for that commit
+/// alone (on this connection otherwise).
 pub struct ResponseWriter {
     conn: DbConn,
 }
