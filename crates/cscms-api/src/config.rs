@@ -75,6 +75,8 @@ pub struct Settings {
     pub idempotency_ttl_secs: u64,
     /// MiB of employee list pages an instance keeps (0: none).
     pub list_cache_mib: usize,
+    /// MiB of employee records an instance keeps (0: none).
+    pub record_cache_mib: usize,
     pub rate_limits: crate::ratelimit::Policies,
     /// Days the change feed keeps a change (INT-2).
     pub change_retention_days: u32,
@@ -292,6 +294,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_LIST_CACHE_MIB",
         "16",
         "MiB of employee list pages an instance keeps while no write has changed them (0-1024; 0 keeps none)",
+    ),
+    (
+        "CSCMS_RECORD_CACHE_MIB",
+        "16",
+        "MiB of employee records an instance keeps while no write has changed them (0-1024; 0 keeps none)",
     ),
     (
         "CSCMS_RATE_LIMITS",
@@ -575,6 +582,13 @@ impl Settings {
             (0, 1024),
             &mut errors,
         );
+        let record_cache_mib = parse_num(
+            &get,
+            "CSCMS_RECORD_CACHE_MIB",
+            crate::state::DEFAULT_RECORD_CACHE_MIB,
+            (0, 1024),
+            &mut errors,
+        );
         let mut rate_limits = crate::ratelimit::Policies {
             enabled: flag(&get, "CSCMS_RATE_LIMITS", true, &mut errors),
             ..crate::ratelimit::Policies::default()
@@ -628,6 +642,7 @@ impl Settings {
                 oauth,
                 idempotency_ttl_secs,
                 list_cache_mib,
+                record_cache_mib,
                 rate_limits,
                 change_retention_days,
             })

@@ -202,6 +202,7 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
             .with_services(s.services.clone())
             .with_idempotency_ttl(s.idempotency_ttl_secs)
             .with_list_cache(s.list_cache_mib)
+            .with_record_cache(s.record_cache_mib)
             .with_rate_limits(s.rate_limits)
             .with_webhooks(s.webhooks.clone()),
     );

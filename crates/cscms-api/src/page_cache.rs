@@ -1,17 +1,21 @@
-//! Employee list pages kept between requests (issue 17, item 4).
+//! Employee list pages and employee records kept between requests
+//! (issue 17, item 4).
 //!
-//! A page is kept with the list version read before it
-//! (`cscms_store::list_versions`), which every write to the employees or
-//! the organisations bumps in its own transaction, whichever instance makes
-//! it. A request reads the version first (one indexed row) and is answered
-//! from a kept page only when the version has not moved since the page was
-//! read, so no instance ever answers with a page another instance's write
-//! has changed. The key holds the caller's visibility, so a page is only
-//! ever served to callers who see exactly the same employees.
+//! A page is kept with the version read before it
+//! (`cscms_store::list_versions`), which every write to the employees, the
+//! organisations or the service histories bumps in its own transaction,
+//! whichever instance makes it. A request reads the version first (one
+//! indexed row) and is answered from a kept page only when the version has
+//! not moved since the page was read, so no instance ever answers with a
+//! page another instance's write has changed. A list page's key holds the
+//! caller's visibility, so it is only ever served to callers who see
+//! exactly the same employees; a record is kept with where it is held, and
+//! the caller's scope is checked against that on every request.
 //!
-//! The store is bounded in bytes (`CSCMS_LIST_CACHE_MIB`); when it is full,
-//! or the version moves, it starts again empty. Pages of a superseded
-//! version are never served, so dropping them all is all eviction needs.
+//! Each store is bounded in bytes (`CSCMS_LIST_CACHE_MIB`,
+//! `CSCMS_RECORD_CACHE_MIB`); when it is full, or the version moves, it
+//! starts again empty. Pages of a superseded version are never served, so
+//! dropping them all is all eviction needs.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -20,6 +24,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::HttpResponse;
+use cscms_domain::employee::EmployeeCode;
+use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
 use cscms_store::employees::EmployeeFilter;
 use serde::Serialize;
@@ -72,27 +78,58 @@ impl Page {
         }
         res.body(self.body.clone())
     }
+}
 
-    /// What the page holds in memory: its body, plus an allowance for its
-    /// headers and its key.
+/// What a request found for its key: an entry kept, or what it read after
+/// reading `version` (to keep under that version).
+pub enum Found<K, V, T> {
+    Kept { key: K, kept: Arc<V> },
+    Read { version: i64, key: K, read: T },
+}
+
+/// What a kept entry holds in memory.
+pub trait Weighed {
+    fn size(&self) -> usize;
+}
+
+impl Weighed for Page {
+    /// Its body, plus an allowance for its headers and its key.
     fn size(&self) -> usize {
         self.body.len() + 256
     }
 }
 
-/// Pages of one list version, bounded in bytes.
-pub struct PageCache<K> {
-    max_bytes: usize,
-    kept: Mutex<Kept<K>>,
+/// An employee's record as sent, with where it is held: the caller's scope
+/// is checked against the place on every request, as for a record read.
+#[derive(Debug)]
+pub struct KeptRecord {
+    pub org: OrgId,
+    pub org_parent: Option<OrgId>,
+    pub page: Page,
 }
 
-struct Kept<K> {
+impl Weighed for KeptRecord {
+    fn size(&self) -> usize {
+        self.page.size() + 64
+    }
+}
+
+/// Employee records kept, by code.
+pub type RecordCache = PageCache<EmployeeCode, KeptRecord>;
+
+/// Pages of one version, bounded in bytes.
+pub struct PageCache<K, V = Page> {
+    max_bytes: usize,
+    kept: Mutex<Kept<K, V>>,
+}
+
+struct Kept<K, V> {
     version: i64,
     bytes: usize,
-    pages: HashMap<K, Arc<Page>>,
+    pages: HashMap<K, Arc<V>>,
 }
 
-impl<K: Hash + Eq> PageCache<K> {
+impl<K: Hash + Eq, V: Weighed> PageCache<K, V> {
     /// A store of at most `max_bytes` of pages; 0 keeps none.
     pub fn new(max_bytes: usize) -> Self {
         Self {
@@ -107,7 +144,7 @@ impl<K: Hash + Eq> PageCache<K> {
 
     /// The page kept for `key`, if it was read at `version` (the version
     /// the caller has just read). A newer version drops every kept page.
-    pub fn get(&self, version: i64, key: &K) -> Option<Arc<Page>> {
+    pub fn get(&self, version: i64, key: &K) -> Option<Arc<V>> {
         if self.max_bytes == 0 {
             return None;
         }
@@ -126,7 +163,7 @@ impl<K: Hash + Eq> PageCache<K> {
 
     /// Keeps `page`, read after reading `version`. A page of an older
     /// version than the one kept is not kept.
-    pub fn put(&self, version: i64, key: K, page: Arc<Page>) {
+    pub fn put(&self, version: i64, key: K, page: Arc<V>) {
         let size = page.size();
         if size > self.max_bytes {
             return;
@@ -145,7 +182,7 @@ impl<K: Hash + Eq> PageCache<K> {
     }
 }
 
-impl<K> Kept<K> {
+impl<K, V> Kept<K, V> {
     fn renew(&mut self, version: i64) {
         self.version = version;
         self.bytes = 0;
@@ -153,7 +190,7 @@ impl<K> Kept<K> {
     }
 }
 
-/// One read of the list version shared by the requests that wait for it,
+/// One read of the version shared by the requests that wait for it,
 /// where a read is a round trip (PostgreSQL).
 ///
 /// A request may only use a version read that *started after it arrived*:

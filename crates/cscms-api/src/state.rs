@@ -11,6 +11,8 @@ use crate::print::verification::PrintDesk;
 
 /// Employee list pages kept by default, in MiB (`CSCMS_LIST_CACHE_MIB`).
 pub const DEFAULT_LIST_CACHE_MIB: usize = 16;
+/// Employee records kept by default, in MiB (`CSCMS_RECORD_CACHE_MIB`).
+pub const DEFAULT_RECORD_CACHE_MIB: usize = 16;
 
 pub struct AppState {
     pub pool: DbPool,
@@ -47,6 +49,9 @@ pub struct AppState {
     /// (`CSCMS_LIST_CACHE_MIB`).
     pub employee_pages:
         std::sync::Arc<crate::page_cache::PageCache<crate::page_cache::EmployeePageKey>>,
+    /// Employee records kept while the list version stands
+    /// (`CSCMS_RECORD_CACHE_MIB`).
+    pub employee_records: std::sync::Arc<crate::page_cache::RecordCache>,
     /// The list version's reads, shared by requests waiting at once.
     pub list_version: crate::page_cache::VersionGate,
     /// Whether short reads run on the request's own worker (embedded
@@ -76,6 +81,9 @@ impl AppState {
             list_version: crate::page_cache::VersionGate::default(),
             employee_pages: std::sync::Arc::new(crate::page_cache::PageCache::new(
                 DEFAULT_LIST_CACHE_MIB << 20,
+            )),
+            employee_records: std::sync::Arc::new(crate::page_cache::PageCache::new(
+                DEFAULT_RECORD_CACHE_MIB << 20,
             )),
             idempotency: crate::idempotency::Keeper::new(database.clone(), writer.clone()),
             rate_limits: crate::ratelimit::Policies::default(),
@@ -130,6 +138,13 @@ impl AppState {
         self
     }
 
+    /// The same state, keeping at most `mib` MiB of employee records (0:
+    /// none).
+    pub fn with_record_cache(mut self, mib: usize) -> Self {
+        self.employee_records = std::sync::Arc::new(crate::page_cache::PageCache::new(mib << 20));
+        self
+    }
+
     /// The same state, with these rate-limit policies.
     pub fn with_rate_limits(mut self, policies: crate::ratelimit::Policies) -> Self {
         self.rate_limits = policies;
@@ -151,6 +166,52 @@ impl AppState {
             }
         };
         state.list_version.current(read).await
+    }
+
+    /// What `cache` keeps for `key` at the current list version, or else
+    /// what `load` reads for it, with the version read before it: the
+    /// version under which to keep what was read (see
+    /// [`crate::page_cache`]). A `scan` goes to the blocking pool, as
+    /// [`Self::db`]; anything else is a short read ([`Self::read`]).
+    pub async fn kept_or_read<K, V, T, F>(
+        state: &web::Data<Self>,
+        cache: &std::sync::Arc<crate::page_cache::PageCache<K, V>>,
+        key: K,
+        scan: bool,
+        load: F,
+    ) -> Result<crate::page_cache::Found<K, V, T>, ApiError>
+    where
+        K: std::hash::Hash + Eq + Send + 'static,
+        V: crate::page_cache::Weighed + Send + Sync + 'static,
+        T: Send + 'static,
+        F: FnOnce(&mut DbConn, &K) -> Result<T, StoreError> + Send + 'static,
+    {
+        use crate::page_cache::Found;
+        let known = Self::shared_list_version(state).await;
+        if let Some(kept) = known.and_then(|v| cache.get(v, &key)) {
+            return Ok(Found::Kept { key, kept });
+        }
+        let cache = cache.clone();
+        let work = move |c: &mut DbConn| {
+            // A version known already was looked up above.
+            let version = match known {
+                Some(v) => v,
+                None => {
+                    let v = cscms_store::list_versions::employees(c)?;
+                    if let Some(kept) = cache.get(v, &key) {
+                        return Ok(Found::Kept { key, kept });
+                    }
+                    v
+                }
+            };
+            let read = load(c, &key)?;
+            Ok(Found::Read { version, key, read })
+        };
+        if scan {
+            state.db(work).await
+        } else {
+            state.read(work).await
+        }
     }
 
     /// Runs store work on the blocking pool (diesel is synchronous): writes,

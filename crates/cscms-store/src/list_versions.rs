@@ -1,6 +1,7 @@
-//! The version of what employee list pages are read from: bumped by a
-//! trigger on every write to `employees` or `organisations`, in the
-//! writer's transaction (migration `list_versions`). A page read after
+//! The version of what employee list pages and employee records are read
+//! from: bumped by a trigger on every write to `employees`,
+//! `organisations` or `service_events`, in the writer's transaction
+//! (migrations `list_versions`, `history_list_version`). A page read after
 //! reading version `v` is at least as new as `v`; so a page kept with the
 //! version read before it is current for as long as the version stays `v`
 //! (issue 17, item 4).
@@ -21,12 +22,12 @@ pub fn employees(conn: &mut DbConn) -> Result<i64, StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::{employees, organisations, service_events};
+    use crate::schema::{employees, organisations, profiles, service_events};
 
-    /// Every kind of write to what a list page is read from moves the
-    /// version, on either backend; a write elsewhere does not.
+    /// Every kind of write to what a list page or a record is read from
+    /// moves the version, on either backend; a write elsewhere does not.
     #[test]
-    fn writes_to_employees_or_organisations_move_the_version() {
+    fn writes_to_employees_organisations_or_histories_move_the_version() {
         let dir = tempfile::tempdir().unwrap();
         let url = crate::testing::suite_database(dir.path()).unwrap();
         let mut conn = url.establish().unwrap();
@@ -60,14 +61,41 @@ mod tests {
             .execute(&mut conn)
             .unwrap();
         moved(&mut conn, &mut last, "an organisation changed");
+        let history = crate::employees::history(&mut conn, &code.parse().unwrap()).unwrap();
+        assert!(!history.is_empty(), "the seeded employee has a history");
         diesel::delete(service_events::table.filter(service_events::employee_code.eq(&code)))
             .execute(&mut conn)
             .unwrap();
-        assert_eq!(
-            employees(&mut conn).unwrap(),
-            last,
-            "the history is not listed"
-        );
+        moved(&mut conn, &mut last, "a history removed");
+        let again: Vec<crate::employees::NewServiceEvent> = history
+            .into_iter()
+            .map(|e| crate::employees::NewServiceEvent {
+                employee_code: e.employee_code,
+                kind: e.kind,
+                effective_on: e.effective_on,
+                from_grade: e.from_grade,
+                to_grade: e.to_grade,
+                from_level: e.from_level,
+                to_level: e.to_level,
+                from_grade_pay: e.from_grade_pay,
+                to_grade_pay: e.to_grade_pay,
+                order_ref: e.order_ref,
+                remarks: e.remarks,
+                postponement_days: e.postponement_days,
+            })
+            .collect();
+        crate::employees::add_events(&mut conn, &again).unwrap();
+        moved(&mut conn, &mut last, "events added");
+        diesel::update(service_events::table.filter(service_events::employee_code.eq(&code)))
+            .set(service_events::remarks.eq("corrected"))
+            .execute(&mut conn)
+            .unwrap();
+        moved(&mut conn, &mut last, "an event corrected");
+        diesel::update(profiles::table.find(&code))
+            .set(profiles::updated_by.eq("someone"))
+            .execute(&mut conn)
+            .unwrap();
+        assert_eq!(employees(&mut conn).unwrap(), last, "a write elsewhere");
         let now = chrono::Utc::now().naive_utc();
         diesel::insert_into(organisations::table)
             .values((

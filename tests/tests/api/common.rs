@@ -116,6 +116,7 @@ pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<A
             .with_services(s.services)
             .with_idempotency_ttl(s.idempotency_ttl_secs)
             .with_list_cache(s.list_cache_mib)
+            .with_record_cache(s.record_cache_mib)
             .with_rate_limits(s.rate_limits)
             .with_webhooks(s.webhooks),
     )

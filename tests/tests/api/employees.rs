@@ -166,6 +166,119 @@ async fn a_kept_list_page_gives_way_to_a_write_on_any_instance() {
     }
 }
 
+/// An employee's record an instance keeps is never served once a write on
+/// any instance has changed the employee, their history or where they
+/// are held, and is served only to callers whose scope holds the employee
+/// as it stands (issue 17, item 4).
+#[actix_web::test]
+async fn a_kept_record_gives_way_to_a_write_on_any_instance() {
+    let app = spawn().await;
+    let other = instance(&app.url, &[]);
+    let plain = instance(&app.url, &[("CSCMS_RECORD_CACHE_MIB", "0")]);
+    let read = |token: &str| {
+        TestRequest::get()
+            .uri(&format!("/v1/employees/{IN_MHA}"))
+            .insert_header(("Authorization", format!("Bearer {token}")))
+    };
+    let dopt = app.dopt();
+    let (mha, mof) = (
+        app.token(Role::NodalOfficer, Some("MHA")),
+        app.token(Role::NodalOfficer, Some("MOF")),
+    );
+    let history = |r: &Reply| r.json["service_history"].as_array().unwrap().len();
+    // Each answer of the instance that keeps records is what an instance
+    // that keeps none answers, a record byte for byte.
+    let same_as_plain = |what: &'static str| {
+        let (other, plain) = (other.clone(), plain.clone());
+        let tokens = [dopt.clone(), mha.clone(), mof.clone()];
+        async move {
+            let mut answers = Vec::new();
+            for token in &tokens {
+                let kept = call_on(&other, read(token)).await;
+                let fresh = call_on(&plain, read(token)).await;
+                assert_eq!(kept.status, fresh.status, "{what}");
+                if kept.status == 200 {
+                    assert_eq!(
+                        (String::from_utf8_lossy(&kept.bytes), kept.header("etag")),
+                        (String::from_utf8_lossy(&fresh.bytes), fresh.header("etag")),
+                        "{what}"
+                    );
+                } else {
+                    // A problem names its own request: the rest is the same.
+                    assert_eq!(kept.json["code"], fresh.json["code"], "{what}");
+                }
+                answers.push(kept);
+            }
+            answers
+        }
+    };
+
+    let first = call_on(&other, read(&dopt)).await;
+    assert_eq!(first.status, 200, "{}", first.json);
+    let etag = first.header("etag").expect("a validator").to_owned();
+    let again = call_on(&other, read(&dopt)).await;
+    assert_eq!((again.status, &again.bytes), (first.status, &first.bytes));
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    let unchanged = call_on(
+        &other,
+        read(&dopt).insert_header(("If-None-Match", etag.as_str())),
+    )
+    .await;
+    assert_eq!(unchanged.status, 304);
+    // Kept for DoPT, the record is still out of MOF's nodal officer's scope.
+    let statuses = |answers: &[Reply]| {
+        answers
+            .iter()
+            .map(|r| r.status.as_u16())
+            .collect::<Vec<_>>()
+    };
+    let answers = same_as_plain("as seeded").await;
+    assert_eq!(statuses(&answers), [200, 200, 404]);
+    assert_eq!(answers[2].json["code"], "not_found", "{}", answers[2].json);
+
+    // A promotion added to the history through the first instance's connection.
+    let before = history(&first);
+    app.db(|c| {
+        cscms_store::employees::add_events(
+            c,
+            &[crate::common::event(
+                IN_MHA,
+                "promotion",
+                chrono::NaiveDate::from_ymd_opt(2024, 1, 2).unwrap(),
+                "US",
+                "11",
+            )],
+        )
+    })
+    .await;
+    let answers = same_as_plain("a promotion added").await;
+    assert_eq!(history(&answers[0]), before + 1, "{}", answers[0].json);
+    assert_ne!(answers[0].header("etag"), Some(etag.as_str()));
+
+    // The employee moved to MOF: MHA's nodal officer no longer sees them.
+    app.db(|c| {
+        use cscms_store::schema::employees;
+        use diesel::prelude::*;
+        diesel::update(employees::table.find(IN_MHA))
+            .set(employees::org_id.eq("MOF"))
+            .execute(c)?;
+        Ok(())
+    })
+    .await;
+    let answers = same_as_plain("moved to MOF").await;
+    assert_eq!(statuses(&answers), [200, 404, 200]);
+    assert_eq!(answers[0].json["organisation_id"], "MOF");
+    // No record is kept for a code that does not exist.
+    let missing = call_on(
+        &other,
+        TestRequest::get()
+            .uri("/v1/employees/CSS-000999")
+            .insert_header(("Authorization", format!("Bearer {dopt}"))),
+    )
+    .await;
+    assert_eq!(missing.status, 404);
+}
+
 /// While one instance answers a stream of list requests, a request made
 /// after a write on the other instance has committed always sees it: no
 /// request is answered from a version read that began before it arrived

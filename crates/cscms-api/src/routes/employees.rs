@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::cadre::{self, Cadre};
 use cscms_domain::employee::{EmployeeCode, ServiceEventKind};
 use cscms_domain::organisation::OrgId;
-use cscms_domain::scope::{visibility, Family};
+use cscms_domain::scope::{visibility, Family, RecordPlace};
 use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -13,7 +13,7 @@ use utoipa::{IntoParams, ToSchema};
 use super::utc;
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
-use crate::page_cache::{EmployeePageKey, Page};
+use crate::page_cache::{EmployeePageKey, Found, KeptRecord, Page};
 use crate::state::AppState;
 
 #[derive(Serialize, ToSchema)]
@@ -241,42 +241,28 @@ pub async fn list(
         cursor,
         limit,
     };
-    let pages = state.employee_pages.clone();
     // The version first, then the page: a page read after the version is
     // at least as new, so keeping it under that version never serves a
     // page older than the version says (see `page_cache`).
-    let known = AppState::shared_list_version(&state).await;
-    if let Some(page) = known.and_then(|v| pages.get(v, &key)) {
-        return Ok(page.respond());
-    }
-    let read = move |c: &mut cscms_store::DbConn| {
-        // A version known already was looked up above.
-        let version = match known {
-            Some(v) => v,
-            None => {
-                let v = cscms_store::list_versions::employees(c)?;
-                if let Some(page) = pages.get(v, &key) {
-                    return Ok(Listed::Kept(page));
-                }
-                v
-            }
-        };
-        let rows = cscms_store::employees::list(
-            c,
-            &key.visibility,
-            &key.filter,
-            key.cursor.as_deref(),
-            fetch,
-        )?;
-        Ok(Listed::Read { version, key, rows })
-    };
-    let (version, key, rows) = match if searching {
-        state.db(read).await?
-    } else {
-        state.read(read).await?
-    } {
-        Listed::Kept(page) => return Ok(page.respond()),
-        Listed::Read { version, key, rows } => (version, key, rows),
+    let found = AppState::kept_or_read(
+        &state,
+        &state.employee_pages,
+        key,
+        searching,
+        move |c, key| {
+            cscms_store::employees::list(
+                c,
+                &key.visibility,
+                &key.filter,
+                key.cursor.as_deref(),
+                fetch,
+            )
+        },
+    )
+    .await?;
+    let (version, key, rows) = match found {
+        Found::Kept { kept, .. } => return Ok(kept.respond()),
+        Found::Read { version, key, read } => (version, key, read),
     };
     let (rows, more) = super::paging::split(rows, limit);
     let next = match (more, rows.last()) {
@@ -301,16 +287,6 @@ pub async fn list(
     Ok(page.respond())
 }
 
-/// A page of the employee list: kept from an earlier request, or read now.
-enum Listed {
-    Kept(std::sync::Arc<Page>),
-    Read {
-        version: i64,
-        key: EmployeePageKey,
-        rows: Vec<EmployeeRow>,
-    },
-}
-
 /// Read an employee
 ///
 /// One employee with service history, if in the caller's scope.
@@ -323,16 +299,56 @@ pub async fn get(
     state: web::Data<AppState>,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, r, history) =
-        super::visible_employee_with_history(&state, &who, Family::ServiceRecord, &code).await?;
-    Ok(HttpResponse::Ok().json(EmployeeDetail {
-        date_of_birth: r.date_of_birth,
-        joined_government_on: r.joined_government_on,
-        joined_entry_grade_on: r.joined_entry_grade_on,
-        joined_present_grade_on: r.joined_present_grade_on,
-        gender: r.gender.as_str().to_owned(),
-        category: r.category.as_str().to_owned(),
-        summary: EmployeeSummary::from(r),
-        service_history: history.into_iter().map(ServiceEvent::from).collect(),
-    }))
+    let not_found = || ApiError::not_found(format!("Employee {code}"));
+    let key = EmployeeCode::parse(&code).map_err(|_| not_found())?;
+    // Kept under the version read before it, as list pages are; the
+    // caller's scope is checked against the kept place each time.
+    let found = AppState::kept_or_read(&state, &state.employee_records, key, false, |c, key| {
+        cscms_store::employees::get_with_history(c, key)
+    })
+    .await?;
+    let (key, record) = match found {
+        Found::Kept { key, kept } => (key, kept),
+        Found::Read { read: None, .. } => return Err(not_found()),
+        Found::Read {
+            version,
+            key,
+            read: Some((placed, history)),
+        } => {
+            let record = std::sync::Arc::new(KeptRecord {
+                org: placed.record.org_id.clone(),
+                org_parent: placed.org_parent,
+                page: Page::new(None, &EmployeeDetail::of(placed.record, history))?,
+            });
+            state
+                .employee_records
+                .put(version, key.clone(), record.clone());
+            (key, record)
+        }
+    };
+    let place = RecordPlace {
+        org: &record.org,
+        org_parent: record.org_parent.as_ref(),
+        employee: &key,
+        shared_with: None,
+    };
+    crate::scope::ensure_visible(&who, Family::ServiceRecord, place, || {
+        format!("Employee {code}")
+    })?;
+    Ok(record.page.respond())
+}
+
+impl EmployeeDetail {
+    fn of(r: EmployeeRow, history: Vec<ServiceEventRow>) -> Self {
+        Self {
+            date_of_birth: r.date_of_birth,
+            joined_government_on: r.joined_government_on,
+            joined_entry_grade_on: r.joined_entry_grade_on,
+            joined_present_grade_on: r.joined_present_grade_on,
+            gender: r.gender.as_str().to_owned(),
+            category: r.category.as_str().to_owned(),
+            summary: EmployeeSummary::from(r),
+            service_history: history.into_iter().map(ServiceEvent::from).collect(),
+        }
+    }
 }

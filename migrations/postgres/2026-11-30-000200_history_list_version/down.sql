@@ -1,0 +1,1 @@
+DROP TRIGGER service_events_list_version ON service_events;

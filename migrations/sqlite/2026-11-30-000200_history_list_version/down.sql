@@ -1,0 +1,3 @@
+DROP TRIGGER service_events_list_version_insert;
+DROP TRIGGER service_events_list_version_update;
+DROP TRIGGER service_events_list_version_delete;
