@@ -188,8 +188,8 @@ LUA
   local rport; rport=$(free_port)
   python3 bench/webhooks.py receive "$rport" "$work/received.txt" &
   local rpid=$!
-  local second_pid="" large_pid=""
-  trap 'kill $pid $rpid $second_pid $large_pid 2>/dev/null || true; rm -rf "$work"' RETURN
+  local second_pid="" fresh_pid="" large_pid=""
+  trap 'kill $pid $rpid $second_pid $fresh_pid $large_pid 2>/dev/null || true; rm -rf "$work"' RETURN
   local client; curl -s -H "Authorization: Bearer $dopt" -H 'Content-Type: application/json' \
     -d '{"name":"Bench receiver","portal":"other","scopes":["vigilance:read"],"auth_method":"client_secret_basic"}' \
     "$base/v1/clients" > "$work/client.json"
@@ -212,7 +212,15 @@ LUA
   }
   if [ -z "$ONLY" ]; then
     local health; health=$(measure "GET /healthz" "$base/healthz")
-    local get; get=$(measure "GET /v1/employees/{code} (DoPT token)" -s "$work/get.lua" "$base")
+    local get; get=$(measure "GET /v1/employees/{code} (DoPT token; the same 1,080 employees in turn: kept)" -s "$work/get.lua" "$base")
+    # The same reads from an instance that keeps no records: what a record
+    # costs read afresh (the first request for it after a write).
+    local fresh_port; fresh_port=$(free_port)
+    CSCMS_RECORD_CACHE_MIB=0 CSCMS_BIND=127.0.0.1:$fresh_port $BIN serve > "$work/fresh.log" 2>&1 &
+    fresh_pid=$!
+    await_ready "$fresh_port"
+    local get_fresh; get_fresh=$(measured_pid=$fresh_pid measure "the same reads, records not kept (an instance with CSCMS_RECORD_CACHE_MIB=0)" -s "$work/get.lua" "http://127.0.0.1:$fresh_port")
+    kill $fresh_pid 2>/dev/null || true
     # The same reads shared by two instances on the one database (half the
     # connections each, at once): the total against one instance's.
     local second_port; second_port=$(free_port)
@@ -390,7 +398,7 @@ PY
     echo ""
     echo "| endpoint | req/s | p50 | p99 | server RSS | vs /healthz |"
     echo "|---|---:|---:|---:|---:|---:|"
-    for row in "$health" "$get" "$pair" "$list" "$list_fresh" "${large_rows[@]}" "$patch" "$writes" "$token" "$keyed" "$plain"; do
+    for row in "$health" "$get" "$get_fresh" "$pair" "$list" "$list_fresh" "${large_rows[@]}" "$patch" "$writes" "$token" "$keyed" "$plain"; do
       IFS='|' read -r n r p5 p9 m <<<"$row"
       ratio=$(python3 -c "print(f'{float(\"$r\")/float(\"$base_rps\"):.0%}')" 2>/dev/null || echo "-")
       echo "| $n | $r | $p5 | $p9 | $m | $ratio |"
