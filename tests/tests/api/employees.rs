@@ -286,12 +286,65 @@ async fn a_kept_record_gives_way_to_a_write_on_any_instance() {
 #[actix_web::test]
 async fn a_list_asked_after_a_write_sees_it_under_load() {
     let app = spawn().await;
+    let code = |k: u32| format!("CSCS-{:06}", 900 + k);
+    asked_after_a_write_sees_it(
+        &app,
+        "/v1/employees?cadre=CSCS&limit=100",
+        |k| {
+            let row = employee(&code(k), "Kavya Rao", "CSCS", "JSA", "2", "MOF");
+            move |c| cscms_store::employees::insert(c, &row, &[])
+        },
+        |r, k| codes(r).contains(&code(k)),
+    )
+    .await;
+}
+
+/// The same for an employee's record, kept by one instance while events
+/// are added to the history through the other.
+#[actix_web::test]
+async fn a_record_asked_after_a_write_sees_it_under_load() {
+    let app = spawn().await;
+    let order = |k: u32| format!("DoPT O.M. No. 9/{k}/2024-CS.I");
+    asked_after_a_write_sees_it(
+        &app,
+        &format!("/v1/employees/{IN_MOF}"),
+        |k| {
+            let mut e = crate::common::event(
+                IN_MOF,
+                "transfer",
+                chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(k.into()),
+                "ASO",
+                "7",
+            );
+            e.order_ref = order(k);
+            move |c| cscms_store::employees::add_events(c, &[e])
+        },
+        |r, k| {
+            r.json["service_history"]
+                .as_array()
+                .is_some_and(|h| h.iter().any(|e| e["order_ref"] == order(k)))
+        },
+    )
+    .await;
+}
+
+/// Runs a stream of GETs of `uri` on a second instance while `write(k)`
+/// commits through the first instance's connection, for k in 0..12; the
+/// requests sent after each write must all pass `sees(reply, k)`.
+async fn asked_after_a_write_sees_it<F>(
+    app: &crate::common::TestApp,
+    uri: &str,
+    write: impl Fn(u32) -> F,
+    sees: impl Fn(&Reply, u32) -> bool,
+) where
+    F: FnOnce(&mut cscms_store::DbConn) -> Result<(), cscms_store::StoreError> + Send + 'static,
+{
     let other = instance(&app.url, &[]);
     let svc = actix_web::test::init_service(cscms_api::app(other.clone())).await;
     let dopt = app.dopt();
-    let list = || {
+    let ask = || {
         TestRequest::get()
-            .uri("/v1/employees?cadre=CSCS&limit=100")
+            .uri(uri)
             .insert_header(("Authorization", format!("Bearer {dopt}")))
             .to_request()
     };
@@ -300,7 +353,7 @@ async fn a_list_asked_after_a_write_sees_it_under_load() {
         let mut answered = 0;
         while !done.get() {
             let batch = futures_util::future::join_all(
-                (0..4).map(|_| actix_web::test::call_service(&svc, list())),
+                (0..4).map(|_| actix_web::test::call_service(&svc, ask())),
             )
             .await;
             for r in batch {
@@ -314,17 +367,14 @@ async fn a_list_asked_after_a_write_sees_it_under_load() {
     };
     let writes = async {
         for k in 0..12 {
-            let code = format!("CSCS-{:06}", 900 + k);
-            let row = employee(&code, "Kavya Rao", "CSCS", "JSA", "2", "MOF");
-            app.db(move |c| cscms_store::employees::insert(c, &row, &[]))
-                .await;
+            app.db(write(k)).await;
             let seen = futures_util::future::join_all(
-                (0..3).map(|_| actix_web::test::call_service(&svc, list())),
+                (0..3).map(|_| actix_web::test::call_service(&svc, ask())),
             )
             .await;
             for r in seen {
                 let r = reply(r).await;
-                assert!(codes(&r).contains(&code), "{code} missing: {}", r.json);
+                assert!(sees(&r, k), "write {k} missing from {uri}: {}", r.json);
             }
         }
         done.set(true);
