@@ -53,7 +53,7 @@ pub struct AppState {
     /// (`CSCMS_RECORD_CACHE_MIB`).
     pub employee_records: std::sync::Arc<crate::page_cache::RecordCache>,
     /// The list version's reads, shared by requests waiting at once.
-    pub list_version: crate::page_cache::VersionGate,
+    list_version: crate::page_cache::VersionGate,
     /// Whether short reads run on the request's own worker (embedded
     /// SQLite); see [`AppState::read`].
     inline_reads: bool,
@@ -151,10 +151,11 @@ impl AppState {
         self
     }
 
-    /// The employee list version, when reading it is a round trip worth
-    /// sharing (see [`crate::page_cache::VersionGate`]); `None` on the
-    /// embedded database, where each request reads it with its page.
-    pub async fn shared_list_version(state: &web::Data<Self>) -> Option<i64> {
+    /// The list version (of list pages and records), when reading it is a
+    /// round trip worth sharing (see [`crate::page_cache::VersionGate`]);
+    /// `None` on the embedded database, where each request reads it with
+    /// its page ([`Self::kept_or_read`]).
+    async fn shared_list_version(state: &web::Data<Self>) -> Option<i64> {
         if state.inline_reads {
             return None;
         }
