@@ -19,7 +19,7 @@ export CARGO_INCREMENTAL ?= 0
 # the cores idle for it (SQLite stage: 67 s with 2, 54 s with 4, 58 s with 6).
 export RUST_TEST_THREADS ?= $(shell echo $$(( $$(nproc) * 2 )))
 
-.PHONY: demo-reset run test prepare test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools metrics-tools clients docs-browser
+.PHONY: demo-reset run test prepare readme-walkthrough test-sqlite test-postgres lint lint-contract openapi build bench fuzz-api fuzz-smoke print-tools metrics-tools clients docs-browser
 
 build:
 	$(CARGO) build -p cscms-api --bin cscms
@@ -35,15 +35,15 @@ demo-reset:
 	rm -f data/cscms.db data/cscms.db-wal data/cscms.db-shm data/cscms.db-journal
 
 ## Formatting and lints (as the suite's build), then the suite on SQLite and
-## on a throwaway PostgreSQL, the fuzz smoke, the generated clients and the
-## docs page. What the later stages need (Debian packages, the npm and Python
+## on a throwaway PostgreSQL, the fuzz smoke, the generated clients, the
+## docs page and the README's walkthroughs. What the later stages need (Debian packages, the npm and Python
 ## tools, the generated clients compiled) is made ready beside the build,
 ## so its downloads overlap the compiling; the live-server stages run two at
 ## a time. --output-sync keeps each stage's output together.
 test:
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint prepare
 	$(MAKE) --no-print-directory test-sqlite test-postgres
-	$(MAKE) --no-print-directory -j2 --output-sync=target fuzz-smoke clients docs-browser
+	$(MAKE) --no-print-directory -j2 --output-sync=target fuzz-smoke clients docs-browser readme-walkthrough
 
 ## The tools of the stages after the build, one step at a time (one apt run,
 ## one writer of .venv).
@@ -53,6 +53,7 @@ prepare: node_modules/.package-lock.json
 	scripts/fuzz-api.sh --install
 	scripts/client-ts.sh --build
 	scripts/client-rust.sh --build
+	scripts/readme-walkthrough.sh --install
 
 ## Formatting, then clippy over every target as the suite's own build.
 lint:
@@ -105,6 +106,11 @@ clients: node_modules/.package-lock.json
 ## The docs page in headless Chromium (Debian's package, installed if missing).
 docs-browser: node_modules/.package-lock.json
 	scripts/docs-browser.sh
+
+## The README's walkthroughs run in order against a fresh `make run`-style
+## server, each answer checked against what the README says it is.
+readme-walkthrough: metrics-tools
+	scripts/readme-walkthrough.sh
 
 ## Regenerate the committed contract from the code.
 # Built as the suite builds (a `-p` build would compile dependencies again).
