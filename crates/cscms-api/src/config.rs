@@ -346,6 +346,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "whether this instance delivers webhooks (any number of instances may)",
     ),
     (
+        "CSCMS_WEBHOOK_CA_FILE",
+        "(none)",
+        "PEM file of certificate authorities trusted for webhook receivers besides the public web roots (e.g. a government CA)",
+    ),
+    (
         "CSCMS_IGOT_BASE_URL",
         DEFAULT_IGOT_BASE_URL,
         "base of iGOT course deep links: {base}/app/toc/{course id}/overview (AOI-1)",
@@ -712,6 +717,49 @@ mod tests {
             "CSCMS_DATABASE_URL",
         ] {
             assert!(errs.iter().any(|e| e.starts_with(name)), "{name}: {errs:?}");
+        }
+    }
+
+    /// The README's table of settings names every variable read here, each
+    /// once, with the default the code has (backticks aside; "unset" and
+    /// "none" alike).
+    #[test]
+    fn the_readme_table_mirrors_the_variables() {
+        let readme = include_str!("../../../README.md");
+        let normal = |d: &str| {
+            let d = d.replace('`', "");
+            match d.trim_matches(|c| c == '(' || c == ')') {
+                "unset" | "none" => "(none)".to_owned(),
+                _ => d,
+            }
+        };
+        let mut table: HashMap<&str, String> = HashMap::new();
+        for row in readme.lines().filter(|l| l.starts_with("| `CSCMS_")) {
+            let cells: Vec<&str> = row.split(" | ").collect();
+            let name = cells[0].trim_start_matches("| ").trim_matches('`');
+            assert!(
+                table.insert(name, normal(cells[1])).is_none(),
+                "{name} twice in the README"
+            );
+        }
+        assert_eq!(table.len(), VARIABLES.len(), "README: {:?}", table.keys());
+        // And every variable this file reads is in the list.
+        let source = include_str!("config.rs");
+        let code = source.split("#[cfg(test)]").next().unwrap_or(source);
+        let read: std::collections::BTreeSet<&str> = code
+            .split('"')
+            .filter(|t| {
+                t.starts_with("CSCMS_") && t.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+            })
+            .collect();
+        let listed: std::collections::BTreeSet<&str> = VARIABLES.iter().map(|v| v.0).collect();
+        assert_eq!(read, listed, "the variables read and those listed");
+        for (name, default, _) in VARIABLES {
+            assert_eq!(
+                table.get(name),
+                Some(&normal(default)),
+                "{name}: the README's default"
+            );
         }
     }
 }
