@@ -731,3 +731,25 @@ fn visit_refs(v: &mut Value, f: &mut impl FnMut(&mut String)) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The README's table of scopes lists the scopes the contract does, in
+    /// the same order.
+    #[test]
+    fn the_readme_lists_every_scope() {
+        let readme = include_str!("../../../README.md");
+        let table: Vec<&str> = readme
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `"))
+            .filter_map(|l| l.split_once("` | "))
+            .map(|(name, _)| name)
+            .filter(|name| name.contains(':') && !name.starts_with("CSCMS_"))
+            .collect();
+        let scopes: Vec<&str> = cscms_domain::principal::scopes::ALL
+            .iter()
+            .map(|s| s.0)
+            .collect();
+        assert_eq!(table, scopes);
+    }
+}
