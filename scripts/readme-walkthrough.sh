@@ -40,12 +40,25 @@ trap 'kill $server 2>/dev/null || true; cd /; [ -n "${WALK_KEEP:-}" ] || rm -rf 
 for _ in $(seq 1 100); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.1; done
 
 {
-  # Each request's README line, status, method and URL, to the log.
-  # shellcheck disable=SC2016
-  echo 'curl() { command curl --no-progress-meter -w "%{stderr}${WALK_AT:-0} %{http_code} %{method} %{url_effective}\n" "$@" 2>>"$WALK_LOG"; }'
-  # A command that fails (a grep that finds nothing, promtool refusing the
-  # metrics) is a README that says what does not happen.
-  echo 'set -o pipefail; trap '"'"'echo "README.md:${WALK_AT:-0}: a command failed ($?)" >>"$WALK_FAILED"'"'"' ERR'
+  cat <<'PREAMBLE'
+# Each answer's README line, status, method and URL, to the log; a format
+# of the README's own (-w) is kept, with this after it.
+curl() {
+  local ours="%{stderr}${WALK_AT:-0} %{http_code} %{method} %{url_effective}\n" args=() merged=
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -w | --write-out) args+=("$1" "$2$ours"); merged=1; shift 2 ;;
+      *) args+=("$1"); shift ;;
+    esac
+  done
+  [ -n "$merged" ] || args=(-w "$ours" "${args[@]}")
+  command curl --no-progress-meter "${args[@]}" 2>>"$WALK_LOG"
+}
+# A command that fails (a grep that finds nothing, promtool refusing the
+# metrics) is a README that says what does not happen.
+set -o pipefail
+trap 'echo "README.md:${WALK_AT:-0}: a command failed ($?)" >>"$WALK_FAILED"' ERR
+PREAMBLE
   python3 "$repo/scripts/lib/readme_walk.py" script "$repo/README.md" "$base"
 } >walk.sh
 status=0

@@ -16,7 +16,8 @@ status.
 next to it: every three-digit status (100-599) in the comments on the
 command's own lines or in the indented comment lines right after it
 ("#    → 201 ..."; up to a blank line, a command or another comment). With
-none, the answer must be 2xx. Every block run must have made at least one
+none, the answer must be 2xx; with several (a loop, a burst), each must
+have been answered at least once. Every block run must have made at least one
 request checked, and every request logged must belong to a command.
 """
 import re
@@ -120,7 +121,7 @@ def script(readme, base):
     print("# Generated from README.md by scripts/lib/readme_walk.py.")
     for i, (first, block) in enumerate(blocks(lines), 1):
         starts = {a for a, _ in commands(block)}
-        print(f'echo "block {i} (README.md:{first})" >&2')
+        print(f'echo "block {i} (README.md:{first}) at $(date +%s)" >&2')
         for n, line in block:
             if n in starts:
                 print(f"WALK_AT={n}")
@@ -135,7 +136,7 @@ def check(readme, log):
         for a, texts in commands(block):
             expected[a] = {int(s) for t in texts for s in STATUS.findall(t)}
             block_of[a] = (i, first)
-    seen, failures, checked = {}, [], 0
+    seen, failures, checked, answered = {}, [], 0, {}
     for entry in open(log, encoding="utf-8"):
         at, status, method, url = entry.rstrip("\n").split(" ", 3)
         at, status = int(at), int(status)
@@ -144,11 +145,17 @@ def check(readme, log):
             continue
         checked += 1
         seen[block_of[at]] = seen.get(block_of[at], 0) + 1
+        answered.setdefault(at, set()).add(status)
         want = expected[at]
         ok = status in want if want else 200 <= status < 300
         if not ok:
             said = ", ".join(map(str, sorted(want))) if want else "2xx"
             failures.append(f"README.md:{at}: {method} {url} answered {status}; the README says {said}")
+    for at, want in sorted(expected.items()):
+        missing = want - answered.get(at, set())
+        if missing:
+            said = ", ".join(map(str, sorted(missing)))
+            failures.append(f"README.md:{at}: the README says {said}, never answered")
     for i, (first, _) in enumerate(all_blocks, 1):
         if (i, first) not in seen:
             failures.append(f"README.md:{first}: block {i} made no request")
