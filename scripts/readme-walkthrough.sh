@@ -38,6 +38,7 @@ target/debug/cscms serve >server.log 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; cd /; [ -n "${WALK_KEEP:-}" ] || rm -rf "$work"' EXIT
 for _ in $(seq 1 100); do curl -sf "$base/readyz" >/dev/null && break; sleep 0.1; done
+curl -sf "$base/readyz" >/dev/null || { echo "readme-walkthrough: the server did not start:" >&2; cat server.log >&2; exit 1; }
 
 {
   cat <<'PREAMBLE'
