@@ -43,17 +43,26 @@ curl -sf "$base/readyz" >/dev/null || { echo "readme-walkthrough: the server did
 {
   cat <<'PREAMBLE'
 # Each answer's README line, status, method and URL, to the log; a format
-# of the README's own (-w) is kept, with this after it.
+# of the README's own (-w) is kept, with this after it. A body the README
+# does not send to a file is also kept, on one line after its README line.
 curl() {
-  local ours="%{stderr}${WALK_AT:-0} %{http_code} %{method} %{url_effective}\n" args=() merged=
+  local ours="%{stderr}${WALK_AT:-0} %{http_code} %{method} %{url_effective}\n" args=() merged= body= rc=0
   while [ $# -gt 0 ]; do
     case $1 in
       -w | --write-out) args+=("$1" "$2$ours"); merged=1; shift 2 ;;
+      -o | --output) args+=("$1" "$2"); body=none; shift 2 ;;
       *) args+=("$1"); shift ;;
     esac
   done
   [ -n "$merged" ] || args=(-w "$ours" "${args[@]}")
-  command curl --no-progress-meter "${args[@]}" 2>>"$WALK_LOG"
+  [ -n "$body" ] || { body=$(mktemp); args+=(-o "$body"); }
+  command curl --no-progress-meter "${args[@]}" 2>>"$WALK_LOG" || rc=$?
+  if [ "$body" != none ]; then
+    cat "$body"
+    { printf '%s ' "${WALK_AT:-0}"; tr '\r\n' '  ' <"$body"; echo; } >>"$WALK_BODIES"
+    rm -f "$body"
+  fi
+  return $rc
 }
 # A command that fails (a grep that finds nothing, promtool refusing the
 # metrics) is a README that says what does not happen.
@@ -63,7 +72,7 @@ PREAMBLE
   python3 "$repo/scripts/lib/readme_walk.py" script "$repo/README.md" "$base"
 } >walk.sh
 status=0
-WALK_LOG=$work/walk.log WALK_FAILED=$work/failed.log bash -u walk.sh >walk.out 2>walk.err || {
+WALK_LOG=$work/walk.log WALK_FAILED=$work/failed.log WALK_BODIES=$work/bodies.log bash -u walk.sh >walk.out 2>walk.err || {
   status=1
   echo "readme-walkthrough: the script stopped ($?):" >&2
   tail -20 walk.err >&2
@@ -73,7 +82,8 @@ if [ -s failed.log ]; then
   sed 's/^/  /' failed.log >&2
 fi
 grep -E '^[0-9]+ [0-9]{3} [A-Z]+ ' walk.log >answers.log || true
-python3 "$repo/scripts/lib/readme_walk.py" check "$repo/README.md" answers.log || status=1
+touch bodies.log
+python3 "$repo/scripts/lib/readme_walk.py" check "$repo/README.md" answers.log bodies.log || status=1
 if grep -q "panicked" server.log; then
   echo "readme-walkthrough: the server panicked:" >&2
   grep -n "panicked" server.log >&2

@@ -3,7 +3,7 @@
 what the README says they are (scripts/readme-walkthrough.sh runs both).
 
     readme_walk.py script README.md BASE_URL > walk.sh
-    readme_walk.py check README.md WALK_LOG
+    readme_walk.py check README.md WALK_LOG BODIES_LOG
 
 `script` takes every ```sh block from the "Walkthrough with curl" heading on,
 in order, except one preceded by a line `<!-- walkthrough: not run (why) -->`,
@@ -17,7 +17,9 @@ next to it: every three-digit status (100-599) in the comments on the
 command's own lines or in the indented comment lines right after it
 ("#    → 201 ..."; up to a blank line, a command or another comment). With
 none, the answer must be 2xx; with several (a loop, a burst), each must
-have been answered at least once. Every block run must have made at least one
+have been answered at least once. Every `"key": value` written there (a
+string, number, true, false or null) must be in an answer's body, as JSON
+writes it; a string ending in "..." or "…" stands for any string it begins. Every block run must have made at least one
 request checked, and every request logged must belong to a command.
 """
 import re
@@ -27,6 +29,7 @@ START = "## Walkthrough with curl"
 SKIP = re.compile(r"<!-- walkthrough: not run \(.+\) -->")
 STATUS = re.compile(r"(?<![\d.,/-])([1-5]\d\d)(?![\d.,/-])")
 LOCAL = "http://127.0.0.1:8080"
+PAIR = re.compile(r'"(\w+)"\s*:\s*("[^"]*"|-?\d+(?:\.\d+)?|true|false|null)')
 NOTE = re.compile(r"#\s{2,}\S")
 HEREDOC = re.compile(r"<<-?\s*['\"]?(\w+)['\"]?")
 
@@ -128,14 +131,27 @@ def script(readme, base):
             print(line.replace(LOCAL, base))
 
 
-def check(readme, log):
+def claimed(key, value):
+    """A pattern for `"key": value` as a body has it."""
+    if value.startswith('"') and value.endswith(('..."', '…"')):
+        prefix = value[:-4] if value.endswith('..."') else value[:-2]
+        return re.escape(f'"{key}":{prefix}')
+    return re.escape(f'"{key}":{value}') + r"(?![\w.])"
+
+
+def check(readme, log, bodies_log):
     lines = open(readme, encoding="utf-8").read().split("\n")
-    expected, block_of = {}, {}
+    expected, block_of, claims = {}, {}, {}
     all_blocks = blocks(lines)
     for i, (first, block) in enumerate(all_blocks, 1):
         for a, texts in commands(block):
             expected[a] = {int(s) for t in texts for s in STATUS.findall(t)}
             block_of[a] = (i, first)
+            claims[a] = [m.groups() for t in texts for m in PAIR.finditer(t)]
+    bodies = {}
+    for entry in open(bodies_log, encoding="utf-8", errors="replace"):
+        at, _, body = entry.partition(" ")
+        bodies.setdefault(int(at), []).append(body)
     seen, failures, checked, answered = {}, [], 0, {}
     for entry in open(log, encoding="utf-8"):
         at, status, method, url = entry.rstrip("\n").split(" ", 3)
@@ -151,6 +167,11 @@ def check(readme, log):
         if not ok:
             said = ", ".join(map(str, sorted(want))) if want else "2xx"
             failures.append(f"README.md:{at}: {method} {url} answered {status}; the README says {said}")
+    for at, pairs in sorted(claims.items()):
+        text = "\n".join(bodies.get(at, []))
+        for key, value in pairs:
+            if not re.search(claimed(key, value), text):
+                failures.append(f"README.md:{at}: the README says \"{key}\": {value}; no answer has it")
     for at, want in sorted(expected.items()):
         missing = want - answered.get(at, set())
         if missing:
@@ -159,7 +180,8 @@ def check(readme, log):
     for i, (first, _) in enumerate(all_blocks, 1):
         if (i, first) not in seen:
             failures.append(f"README.md:{first}: block {i} made no request")
-    print(f"readme-walkthrough: {checked} answers checked over {len(seen)} of {len(all_blocks)} blocks", file=sys.stderr)
+    print(f"readme-walkthrough: {checked} answers checked over {len(seen)} of {len(all_blocks)} blocks, "
+          f"and {sum(map(len, claims.values()))} values the README gives", file=sys.stderr)
     for f in failures:
         print(f"  {f}", file=sys.stderr)
     return 1 if failures or not checked else 0
@@ -168,7 +190,7 @@ def check(readme, log):
 if __name__ == "__main__":
     if sys.argv[1:2] == ["script"] and len(sys.argv) == 4:
         script(sys.argv[2], sys.argv[3])
-    elif sys.argv[1:2] == ["check"] and len(sys.argv) == 4:
-        sys.exit(check(sys.argv[2], sys.argv[3]))
+    elif sys.argv[1:2] == ["check"] and len(sys.argv) == 5:
+        sys.exit(check(sys.argv[2], sys.argv[3], sys.argv[4]))
     else:
         sys.exit(__doc__)
