@@ -36,10 +36,11 @@ demo-reset:
 
 ## Formatting and lints (as the suite's build), then the suite on SQLite and
 ## on a throwaway PostgreSQL, the fuzz smoke, the generated clients, the
-## docs page and the README's walkthroughs. What the later stages need (Debian packages, the npm and Python
-## tools, the generated clients compiled) is made ready beside the build,
-## so its downloads overlap the compiling; the live-server stages run two at
-## a time. --output-sync keeps each stage's output together.
+## docs page and the README's walkthroughs. What the later stages need
+## (Debian packages, the npm and Python tools, the generated clients
+## compiled) is made ready beside the build, so its downloads overlap the
+## compiling; the live-server stages run two at a time. --output-sync keeps
+## each stage's output together.
 test:
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint prepare
 	$(MAKE) --no-print-directory test-sqlite test-postgres

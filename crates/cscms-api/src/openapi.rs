@@ -744,7 +744,7 @@ mod tests {
             .filter_map(|l| l.strip_prefix("| `"))
             .filter_map(|l| l.split_once("` | "))
             .map(|(name, _)| name)
-            .filter(|name| name.contains(':') && !name.starts_with("CSCMS_"))
+            .filter(|name| name.contains(':'))
             .collect();
         let scopes: Vec<&str> = cscms_domain::principal::scopes::ALL
             .iter()
