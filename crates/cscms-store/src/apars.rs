@@ -462,10 +462,9 @@ pub fn create(
     code: &EmployeeCode,
     apar: &Apar,
 ) -> Result<Result<Written, Refused>, StoreError> {
-    crate::db::write_transaction(conn, |c| {
+    crate::db::locked_write_transaction(conn, &format!("apar:{code}"), |c| {
         // One writer of an employee's APARs at a time: the overlap check
         // below reads what the insert relies on.
-        crate::db::lock(c, &format!("apar:{code}"))?;
         if !employee_exists(c, code)? {
             return Ok(Err(Refused::UnknownEmployee));
         }
@@ -490,8 +489,7 @@ pub fn correct(
     apar: &Apar,
     representation: Option<RepresentationChange>,
 ) -> Result<Result<Written, Refused>, StoreError> {
-    crate::db::write_transaction(conn, |c| {
-        crate::db::lock(c, &format!("apar:{code}"))?;
+    crate::db::locked_write_transaction(conn, &format!("apar:{code}"), |c| {
         let rows = list_for(c, code)?;
         let Some(stored) = rows.iter().find(|r| r.id == id) else {
             return Ok(Err(Refused::NotFound));

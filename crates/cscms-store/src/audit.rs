@@ -77,6 +77,21 @@ pub fn audited<T>(
     })
 }
 
+/// As [`audited`], for a write whose first step is taking the lock of `key`
+/// (see [`crate::db::locked_write_transaction`]).
+pub fn audited_locked<T>(
+    conn: &mut DbConn,
+    actor: &Actor,
+    key: &str,
+    write: impl FnOnce(&mut DbConn) -> Result<(T, Change), StoreError>,
+) -> Result<T, StoreError> {
+    crate::db::locked_write_transaction(conn, key, |c| {
+        let (out, change) = write(c)?;
+        record(c, actor, &change)?;
+        Ok(out)
+    })
+}
+
 /// As [`audited`], for a write that changes several records at once (an
 /// approval that issues an order per officer): one audit row and change
 /// event for each, in the same transaction.

@@ -122,8 +122,7 @@ pub fn update<E>(
     action: &'static str,
     edit: impl FnOnce(&ClientRow) -> Result<ClientRow, E>,
 ) -> Result<Option<Result<ClientRow, E>>, StoreError> {
-    crate::db::write_transaction(conn, |c| {
-        crate::db::lock(c, &format!("oauth_client:{client_id}"))?;
+    crate::db::locked_write_transaction(conn, &format!("oauth_client:{client_id}"), |c| {
         let Some(before) = get(c, client_id)? else {
             return Ok(None);
         };
@@ -153,8 +152,7 @@ pub fn delete<E>(
     client_id: &str,
     allowed: impl FnOnce(&ClientRow) -> Result<(), E>,
 ) -> Result<Option<Result<ClientRow, E>>, StoreError> {
-    crate::db::write_transaction(conn, |c| {
-        crate::db::lock(c, &format!("oauth_client:{client_id}"))?;
+    crate::db::locked_write_transaction(conn, &format!("oauth_client:{client_id}"), |c| {
         let Some(before) = get(c, client_id)? else {
             return Ok(None);
         };

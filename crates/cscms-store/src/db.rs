@@ -141,6 +141,19 @@ pub fn write_transaction<T>(
     write_transaction_as(conn, Commit::Synced, work)
 }
 
+/// [`write_transaction`] for work whose first step is taking the lock of
+/// `key` ([`lock`]), which this takes before `work` runs. On PostgreSQL the
+/// request's Idempotency-Key is claimed by that same statement, so a keyed
+/// write costs no round trip more than one without a key (INT-2;
+/// bench/speed.md, "Keyed writes, ninth pass").
+pub fn locked_write_transaction<T>(
+    conn: &mut DbConn,
+    key: &str,
+    work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    write_transaction_in(conn, Commit::Synced, Some(key), work)
+}
+
 /// How a write transaction's commit reaches the disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Commit {
@@ -160,6 +173,17 @@ pub(crate) fn write_transaction_as<T>(
     commit: Commit,
     work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
 ) -> Result<T, StoreError> {
+    write_transaction_in(conn, commit, None, work)
+}
+
+/// [`write_transaction_as`], its first step the lock of `first_lock` when
+/// one is given.
+fn write_transaction_in<T>(
+    conn: &mut DbConn,
+    commit: Commit,
+    first_lock: Option<&str>,
+    work: impl FnOnce(&mut DbConn) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
     use diesel::connection::{AnsiTransactionManager, TransactionManager};
     type Ansi = AnsiTransactionManager;
     let (outermost, sqlite) = match conn {
@@ -175,15 +199,25 @@ pub(crate) fn write_transaction_as<T>(
         }
     };
     if !outermost {
-        return conn.transaction(work);
+        return conn.transaction(|c| {
+            if let Some(key) = first_lock {
+                lock(c, key)?;
+            }
+            work(c)
+        });
     }
     // The request's Idempotency-Key, when it has one not yet claimed, is
     // claimed by its first write transaction, so the claim costs no commit
-    // of its own and stands or falls with the write (INT-2).
+    // of its own and stands or falls with the write (INT-2). The claim comes
+    // first, before the lock: a retry waits on its first's claim holding
+    // nothing another writer needs.
     let pending = crate::idempotency::pending();
     let work = |c: &mut DbConn| {
-        if let Some(p) = &pending {
-            crate::idempotency::claim_within(c, p)?;
+        match (&pending, first_lock) {
+            (Some(p), Some(key)) => crate::idempotency::claim_and_lock(c, p, key)?,
+            (Some(p), None) => crate::idempotency::claim_within(c, p)?,
+            (None, Some(key)) => lock(c, key)?,
+            (None, None) => {}
         }
         work(c)
     };

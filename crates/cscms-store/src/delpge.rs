@@ -150,8 +150,7 @@ pub fn enrol(
     on: NaiveDate,
     at: NaiveDateTime,
 ) -> Result<Enrolment, StoreError> {
-    crate::db::write_transaction(c, |c| {
-        crate::db::lock(c, &format!("delpge_programme:{programme_id}"))?;
+    crate::db::locked_write_transaction(c, &format!("delpge_programme:{programme_id}"), |c| {
         crate::db::lock(c, &format!("delpge_employee:{code}"))?;
         let open: Option<(i64, i64)> = delpge_enrolments::table
             .filter(delpge_enrolments::employee_code.eq(code))
@@ -279,50 +278,54 @@ pub fn file_claim(
     filing: &ClaimFiling,
     decide: impl FnOnce(&[Earned]) -> Result<Decided, StoreError>,
 ) -> Result<i64, StoreError> {
-    audit::audited(c, actor, |c| {
-        crate::db::lock(c, &format!("delpge_employee:{}", filing.employee_code))?;
-        let n = diesel::update(
-            delpge_enrolments::table
-                .find(filing.enrolment_id)
-                .filter(delpge_enrolments::claimed.eq(false)),
-        )
-        .set(delpge_enrolments::claimed.eq(true))
-        .execute(c)?;
-        if n != 1 {
-            return Err(StoreError::Conflict("claimed already".into()));
-        }
-        let d = decide(&earned(c, &filing.employee_code)?)?;
-        let state = ClaimState::on_filing(d.admissible).as_str();
-        let id: i64 = diesel::insert_into(delpge_claims::table)
-            .values((
-                delpge_claims::enrolment_id.eq(filing.enrolment_id),
-                delpge_claims::employee_code.eq(&filing.employee_code),
-                delpge_claims::org_id.eq(&filing.org_id),
-                delpge_claims::category.eq(&filing.category),
-                delpge_claims::fee_paid.eq(filing.fee_paid),
-                delpge_claims::receipt_ref.eq(&filing.receipt_ref),
-                delpge_claims::completed_on.eq(filing.completed_on),
-                delpge_claims::grade.eq(&filing.grade),
-                delpge_claims::units.eq(d.units),
-                delpge_claims::admissible.eq(d.admissible),
-                delpge_claims::amount.eq(d.amount),
-                delpge_claims::decision.eq(&d.decision),
-                delpge_claims::state.eq(state),
-                delpge_claims::filed_at.eq(filing.filed_at),
-            ))
-            .returning(delpge_claims::id)
-            .get_result(c)?;
-        let change = Change {
-            action: "claim",
-            entity: "delpge_claim",
-            entity_id: id.to_string(),
-            org_id: Some(filing.org_id.to_string()),
-            before: None,
-            after: Some(json!({"state": state, "units": d.units, "amount": d.amount,
+    audit::audited_locked(
+        c,
+        actor,
+        &format!("delpge_employee:{}", filing.employee_code),
+        |c| {
+            let n = diesel::update(
+                delpge_enrolments::table
+                    .find(filing.enrolment_id)
+                    .filter(delpge_enrolments::claimed.eq(false)),
+            )
+            .set(delpge_enrolments::claimed.eq(true))
+            .execute(c)?;
+            if n != 1 {
+                return Err(StoreError::Conflict("claimed already".into()));
+            }
+            let d = decide(&earned(c, &filing.employee_code)?)?;
+            let state = ClaimState::on_filing(d.admissible).as_str();
+            let id: i64 = diesel::insert_into(delpge_claims::table)
+                .values((
+                    delpge_claims::enrolment_id.eq(filing.enrolment_id),
+                    delpge_claims::employee_code.eq(&filing.employee_code),
+                    delpge_claims::org_id.eq(&filing.org_id),
+                    delpge_claims::category.eq(&filing.category),
+                    delpge_claims::fee_paid.eq(filing.fee_paid),
+                    delpge_claims::receipt_ref.eq(&filing.receipt_ref),
+                    delpge_claims::completed_on.eq(filing.completed_on),
+                    delpge_claims::grade.eq(&filing.grade),
+                    delpge_claims::units.eq(d.units),
+                    delpge_claims::admissible.eq(d.admissible),
+                    delpge_claims::amount.eq(d.amount),
+                    delpge_claims::decision.eq(&d.decision),
+                    delpge_claims::state.eq(state),
+                    delpge_claims::filed_at.eq(filing.filed_at),
+                ))
+                .returning(delpge_claims::id)
+                .get_result(c)?;
+            let change = Change {
+                action: "claim",
+                entity: "delpge_claim",
+                entity_id: id.to_string(),
+                org_id: Some(filing.org_id.to_string()),
+                before: None,
+                after: Some(json!({"state": state, "units": d.units, "amount": d.amount,
                                "admissible": d.admissible, "enrolment_id": filing.enrolment_id})),
-        };
-        Ok((id, change))
-    })
+            };
+            Ok((id, change))
+        },
+    )
 }
 
 /// Takes a decision step on a claim (TRN-1: approve or reject) with its

@@ -291,29 +291,29 @@ pub fn replace_proposal(
         apars_from_store: new.apars_from_store,
         proposal_json: Json::new(new.proposal.clone())?,
     };
-    crate::db::write_transaction(conn, |c| {
-        crate::db::lock(
-            c,
-            &format!("empanelment_proposal:{batch_id}:{}", new.officer_id),
-        )?;
-        let Some(before) = get_proposal(c, batch_id, &new.officer_id)? else {
-            return Ok(None);
-        };
-        audit::audited(c, actor, |c| {
-            diesel::update(empanelment_proposals::table.find(before.id))
-                .set((
-                    values,
-                    empanelment_proposals::version.eq(before.version + 1),
-                    empanelment_proposals::updated_at.eq(Utc::now().naive_utc()),
-                ))
-                .execute(c)?;
-            let row = get_proposal(c, batch_id, &new.officer_id)?
-                .ok_or_else(|| StoreError::Corrupt("proposal vanished".into()))?;
-            let change = proposal_change("update", Some(&before), &row);
-            Ok((row, change))
-        })
-        .map(Some)
-    })
+    crate::db::locked_write_transaction(
+        conn,
+        &format!("empanelment_proposal:{batch_id}:{}", new.officer_id),
+        |c| {
+            let Some(before) = get_proposal(c, batch_id, &new.officer_id)? else {
+                return Ok(None);
+            };
+            audit::audited(c, actor, |c| {
+                diesel::update(empanelment_proposals::table.find(before.id))
+                    .set((
+                        values,
+                        empanelment_proposals::version.eq(before.version + 1),
+                        empanelment_proposals::updated_at.eq(Utc::now().naive_utc()),
+                    ))
+                    .execute(c)?;
+                let row = get_proposal(c, batch_id, &new.officer_id)?
+                    .ok_or_else(|| StoreError::Corrupt("proposal vanished".into()))?;
+                let change = proposal_change("update", Some(&before), &row);
+                Ok((row, change))
+            })
+            .map(Some)
+        },
+    )
 }
 
 /// A batch's proposals by officer id.
@@ -515,10 +515,9 @@ pub fn store_run(
     actor: &Actor,
     new: NewRun,
 ) -> Result<Option<RunSummaryRow>, StoreError> {
-    crate::db::write_transaction(conn, |c| {
+    crate::db::locked_write_transaction(conn, &format!("empanelment_run:{}", new.batch_id), |c| {
         // Runs of one batch are numbered in turn: the read of the latest
         // number and the insert of the next are one step.
-        crate::db::lock(c, &format!("empanelment_run:{}", new.batch_id))?;
         let last = empanelment_runs::table
             .filter(empanelment_runs::batch_id.eq(new.batch_id))
             .select(max(empanelment_runs::seq))

@@ -114,7 +114,41 @@ pub(crate) fn claim_within(conn: &mut DbConn, p: &Pending) -> Result<(), StoreEr
         DbConn::Sqlite(c) => insert!(c),
         DbConn::Pg(c) => insert!(c),
     }?;
-    let claimed = inserted == 1
+    settle(conn, p, inserted == 1, now)
+}
+
+/// [`claim_within`] and then the lock of `key` ([`crate::db::lock`]), the
+/// transaction's first two steps: on PostgreSQL one statement, one round
+/// trip (bench/speed.md, "Keyed writes, ninth pass").
+pub(crate) fn claim_and_lock(conn: &mut DbConn, p: &Pending, key: &str) -> Result<(), StoreError> {
+    let DbConn::Pg(pg) = conn else {
+        claim_within(conn, p)?;
+        return crate::db::lock(conn, key);
+    };
+    let now = Utc::now().naive_utc();
+    let inserted: i64 = ClaimAndLock {
+        caller: &p.caller,
+        key: &p.key,
+        fingerprint: &p.fingerprint,
+        created_at: now,
+        expires_at: p.expires_at,
+        lock: key,
+    }
+    .get_result(pg)?;
+    settle(conn, p, inserted == 1, now)
+}
+
+/// The claim's end: a key inserted is claimed; a key seen before is taken
+/// over only if its record has expired (the `UPDATE` re-reads the row it
+/// locks, so of two takeovers one wins); else it is held.
+fn settle(
+    conn: &mut DbConn,
+    p: &Pending,
+    inserted: bool,
+    now: NaiveDateTime,
+) -> Result<(), StoreError> {
+    use idempotency_keys::dsl as k;
+    let claimed = inserted
         || diesel::update(
             k::idempotency_keys
                 .find((&p.caller, &p.key))
@@ -136,6 +170,32 @@ pub(crate) fn claim_within(conn: &mut DbConn, p: &Pending) -> Result<(), StoreEr
     } else {
         Err(StoreError::KeyHeld)
     }
+}
+
+crate::fixed::fixed_statement! {
+    /// [`claim_and_lock`]'s statement: the claim (as [`claim_within`]'s
+    /// insert) and, in the row it counts, the lock (as
+    /// [`crate::db::lock`]'s), which so cannot be taken before the claim;
+    /// gives how many rows the claim inserted.
+    struct ClaimAndLock<'a> on diesel::pg::Pg => diesel::sql_types::BigInt {
+        caller: &'a str,
+        key: &'a str,
+        fingerprint: &'a str,
+        created_at: NaiveDateTime,
+        expires_at: NaiveDateTime,
+        lock: &'a str,
+    }
+    sql = "WITH claimed AS (INSERT INTO idempotency_keys \
+           (caller, idempotency_key, fingerprint, state, created_at, expires_at) VALUES (",
+        caller: Text, ", ",
+        key: Text, ", ",
+        fingerprint: Text, ", 'running', ",
+        created_at: diesel::sql_types::Timestamp, ", ",
+        expires_at: diesel::sql_types::Timestamp,
+        ") ON CONFLICT DO NOTHING RETURNING 1), \
+         counted AS (SELECT count(*) AS n FROM claimed) \
+         SELECT counted.n FROM counted, LATERAL (SELECT pg_advisory_xact_lock(hashtextextended(",
+        lock: Text, ", 0)) WHERE counted.n >= 0) AS locked";
 }
 
 /// The unexpired record of `key`, if any: a request that found the key
@@ -529,5 +589,84 @@ mod tests {
         })
         .unwrap();
         assert!(twice.claimed());
+    }
+
+    /// A claim made with the transaction's first lock (one statement on
+    /// PostgreSQL) behaves as the claim on its own, and the lock is held
+    /// until the transaction ends.
+    #[test]
+    fn a_claim_with_the_first_lock_is_the_same_claim() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::testing::suite_database(dir.path()).unwrap();
+        let mut conn = url.establish().unwrap();
+        let mut other = url.establish().unwrap();
+        let now = Utc::now().naive_utc();
+        let later = now + chrono::TimeDelta::hours(1);
+        let past = now - chrono::TimeDelta::seconds(1);
+        let locked =
+            |conn: &mut DbConn, p: &Pending, work: &mut dyn FnMut() -> Result<(), StoreError>| {
+                with_pending(Some(p.clone()), || {
+                    crate::db::locked_write_transaction(conn, "record:1", |_| work())
+                })
+            };
+        // While the transaction is open, another's lock of the key waits.
+        let first = Pending::new("dopt:a", "k", "fp", later);
+        let mut held_by_other = None;
+        locked(&mut conn, &first, &mut || {
+            if let DbConn::Pg(o) = &mut other {
+                use diesel::sql_types::{Bool, Text};
+                held_by_other = Some(
+                    diesel::select(
+                        diesel::dsl::sql::<Bool>("pg_try_advisory_lock(hashtextextended(")
+                            .bind::<Text, _>("record:1")
+                            .sql(", 0))"),
+                    )
+                    .get_result::<bool>(o)?,
+                );
+            }
+            Ok(())
+        })
+        .unwrap();
+        if matches!(other, DbConn::Pg(_)) {
+            assert_eq!(
+                held_by_other,
+                Some(false),
+                "the lock is taken with the claim"
+            );
+        }
+        assert!(first.claimed());
+        let row = lookup(&mut conn, "dopt:a", "k").unwrap().unwrap();
+        assert_eq!(
+            (row.fingerprint.as_str(), row.state.as_str()),
+            ("fp", "running")
+        );
+        // A key held is refused, by either kind of claim.
+        let again = Pending::new("dopt:a", "k", "fp2", later);
+        assert!(matches!(
+            locked(&mut conn, &again, &mut || Ok(())),
+            Err(StoreError::KeyHeld)
+        ));
+        assert!(matches!(claim(&mut conn, &again), Err(StoreError::KeyHeld)));
+        assert!(!again.claimed());
+        // A write that rolls back takes its claim with it.
+        let rolled = Pending::new("dopt:r", "k", "fp", later);
+        assert!(locked(&mut conn, &rolled, &mut || Err(StoreError::Stale)).is_err());
+        assert!(!rolled.claimed() && lookup(&mut conn, "dopt:r", "k").unwrap().is_none());
+        // An expired record gives its key up.
+        claim(&mut conn, &Pending::new("dopt:c", "k", "old", past)).unwrap();
+        let fresh = Pending::new("dopt:c", "k", "new", later);
+        locked(&mut conn, &fresh, &mut || Ok(())).expect("an expired key is free");
+        assert_eq!(
+            lookup(&mut conn, "dopt:c", "k")
+                .unwrap()
+                .unwrap()
+                .fingerprint,
+            "new"
+        );
+        // Without a key the lock alone is taken.
+        with_pending(None, || {
+            crate::db::locked_write_transaction(&mut conn, "record:1", |_| Ok(()))
+        })
+        .unwrap();
     }
 }

@@ -57,8 +57,7 @@ pub fn put_area(
     expected: i64,
     check: impl FnOnce(Option<&AreaRow>) -> Result<(), StoreError>,
 ) -> Result<AreaRow, StoreError> {
-    audit::audited(c, actor, |c| {
-        crate::db::lock(c, &format!("competency_area:{}", row.id))?;
+    audit::audited_locked(c, actor, &format!("competency_area:{}", row.id), |c| {
         let before = area(c, &row.id)?;
         let parent = match &row.parent_id {
             Some(p) => area(c, p)?,
@@ -190,8 +189,7 @@ pub fn replace_interests(
     items: Vec<InterestRow>,
     at: NaiveDateTime,
 ) -> Result<InterestSet, StoreError> {
-    audit::audited(c, actor, |c| {
-        crate::db::lock(c, &format!("interests:{code}"))?;
+    audit::audited_locked(c, actor, &format!("interests:{code}"), |c| {
         let before = interests(c, code)?;
         if before.version != expected {
             return Err(StoreError::Stale);

@@ -263,8 +263,7 @@ pub fn file(
         .map(i32::try_from)
         .transpose()
         .map_err(|_| StoreError::Corrupt("revises out of range".into()))?;
-    audit::audited(conn, actor, |c| {
-        crate::db::lock(c, &format!("ipr:{code}/{}", filing.year))?;
+    audit::audited_locked(conn, actor, &format!("ipr:{code}/{}", filing.year), |c| {
         let before = match revises {
             Some(n) => ipr_returns::table
                 .filter(ipr_returns::employee_code.eq(code))

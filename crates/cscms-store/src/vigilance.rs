@@ -97,9 +97,8 @@ pub fn record(
     org_id: &str,
     status: &VigilanceStatus,
 ) -> Result<VigilanceStatusRow, StoreError> {
-    audit::audited(conn, actor, |c| {
+    audit::audited_locked(conn, actor, &format!("vigilance:{code}"), |c| {
         // `before` must be the record this one follows in the history.
-        crate::db::lock(c, &format!("vigilance:{code}"))?;
         let before = vigilance_statuses::table
             .filter(vigilance_statuses::employee_code.eq(code))
             .order(vigilance_statuses::id.desc())

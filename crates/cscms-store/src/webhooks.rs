@@ -222,8 +222,7 @@ pub fn update<E>(
     action: &'static str,
     edit: impl FnOnce(&SubscriptionRow) -> Result<SubscriptionRow, E>,
 ) -> Result<Option<Result<SubscriptionRow, E>>, StoreError> {
-    crate::db::write_transaction(conn, |c| {
-        crate::db::lock(c, &format!("webhook_subscription:{id}"))?;
+    crate::db::locked_write_transaction(conn, &format!("webhook_subscription:{id}"), |c| {
         let Some(before) = get(c, client_id, id)? else {
             return Ok(None);
         };
@@ -254,8 +253,7 @@ pub fn delete<E>(
     id: i64,
     allowed: impl FnOnce(&SubscriptionRow) -> Result<(), E>,
 ) -> Result<Option<Result<(), E>>, StoreError> {
-    crate::db::write_transaction(conn, |c| {
-        crate::db::lock(c, &format!("webhook_subscription:{id}"))?;
+    crate::db::locked_write_transaction(conn, &format!("webhook_subscription:{id}"), |c| {
         let Some(before) = get(c, client_id, id)? else {
             return Ok(None);
         };

@@ -82,9 +82,8 @@ pub fn replace(
     validate: bool,
     at: NaiveDateTime,
 ) -> Result<WorkingStrength, StoreError> {
-    audit::audited(c, actor, |c| {
+    audit::audited_locked(c, actor, &format!("working_strength:{org}"), |c| {
         // The version read here decides the write: one writer per organisation.
-        crate::db::lock(c, &format!("working_strength:{org}"))?;
         let before = get(c, org)?;
         let current = before.set.as_ref().map_or(0, |s| s.version);
         if current != expected_version {

@@ -88,9 +88,16 @@ fn keyed_writes_prepare_once() {
         let group: Vec<Pending> = (0..size)
             .map(|j| Pending::new("dopt:a", &format!("k{i}-{j}"), "fp", later))
             .collect();
-        for p in &group {
+        for (j, p) in group.iter().enumerate() {
+            // Claimed on their own and with a transaction's first lock, in turn.
             with_pending(Some(p.clone()), || {
-                cscms_store::db::write_transaction(&mut conn, |_| Ok(()))
+                if (i + j) % 2 == 0 {
+                    cscms_store::db::write_transaction(&mut conn, |_| Ok(()))
+                } else {
+                    cscms_store::db::locked_write_transaction(&mut conn, &format!("r:{i}"), |_| {
+                        Ok(())
+                    })
+                }
             })
             .unwrap();
             assert!(p.claimed());
@@ -115,6 +122,11 @@ fn keyed_writes_prepare_once() {
     let (claims, prepared) =
         seen.count(|s| s.starts_with("INSERT") && s.contains("idempotency_keys"));
     assert_eq!(claims, 1, "{prepared:#?}");
+    // With the lock, one statement of its own on PostgreSQL (on SQLite,
+    // where the lock is the write transaction's, the claim above).
+    let (with_lock, prepared) = seen.count(|s| s.starts_with("WITH claimed"));
+    let pg = matches!(conn, cscms_store::DbConn::Pg(_));
+    assert_eq!(with_lock, usize::from(pg), "{prepared:#?}");
     // The response's statement is the store's own, cached: on PostgreSQL
     // one for a group of any size, on SQLite one per response.
     let (shapes, stored) = responses.count(|s| s.starts_with("UPDATE idempotency_keys"));
