@@ -175,6 +175,45 @@ async fn forty_keyed_writes_at_once_each_keep_their_own_response() {
     }
 }
 
+/// A write whose transaction begins with its record's lock claims its key
+/// in the lock's statement on PostgreSQL (`db::locked_write_transaction`):
+/// the same claim, so twenty concurrent retries still act once, and the
+/// key reused for another status is refused.
+#[actix_web::test]
+async fn twenty_concurrent_retries_of_a_locked_write_act_once() {
+    let app = spawn().await;
+    let avd = app.token(Role::Avd, None);
+    let url = format!("/v1/employees/{IN_MHA}/vigilance-status");
+    let body =
+        json!({"status": "clear", "effective_from": "2015-01-01", "order_ref": "AVD-I/1/2015"});
+    let replies = futures_util::future::join_all(
+        (0..20).map(|_| app.call(post(&url, &avd, Some("status-1"), &body))),
+    )
+    .await;
+    let fresh: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == 201 && r.header("idempotent-replayed").is_none())
+        .collect();
+    assert_eq!(fresh.len(), 1, "exactly one ran");
+    for r in &replies {
+        match r.status.as_u16() {
+            201 => assert_eq!(r.bytes, fresh[0].bytes, "a replay is the first response"),
+            409 => r.assert_problem(409, "idempotency_key_in_use"),
+            other => panic!("unexpected {other}: {}", r.json),
+        }
+    }
+    let rows = app.db(|c| cscms_store::vigilance::history(c, IN_MHA)).await;
+    assert_eq!(rows.len(), 1, "recorded once");
+    let other =
+        json!({"status": "clear", "effective_from": "2016-01-01", "order_ref": "AVD-I/2/2016"});
+    app.call(post(&url, &avd, Some("status-1"), &other))
+        .await
+        .assert_problem(422, "idempotency_key_reused");
+    let late = app.call(post(&url, &avd, Some("status-1"), &body)).await;
+    assert_eq!(late.header("idempotent-replayed"), Some("true"));
+    assert_eq!(late.bytes, fresh[0].bytes);
+}
+
 #[actix_web::test]
 async fn twenty_concurrent_retries_act_once() {
     let app = spawn().await;
