@@ -6,7 +6,7 @@ use actix_web::test::TestRequest;
 use cscms_domain::principal::{scopes, Role};
 use serde_json::{json, Value};
 
-use crate::common::{call_on, instance, spawn, submitted, IN_MHA};
+use crate::common::{call_on, instance, spawn, submitted, Reply, IN_MHA};
 
 fn post(path: &str, token: &str, key: Option<&str>, body: &Value) -> TestRequest {
     let mut req = TestRequest::post()
@@ -175,6 +175,29 @@ async fn forty_keyed_writes_at_once_each_keep_their_own_response() {
     }
 }
 
+/// Of the replies to concurrent retries of one keyed request, the one
+/// that ran (201, not replayed; there must be exactly one), and how many
+/// were told to wait (409); every other one must replay its bytes.
+fn one_ran(replies: &[Reply]) -> (&Reply, usize) {
+    let fresh: Vec<_> = replies
+        .iter()
+        .filter(|r| r.status == 201 && r.header("idempotent-replayed").is_none())
+        .collect();
+    assert_eq!(fresh.len(), 1, "exactly one ran");
+    let mut waited = 0;
+    for r in replies {
+        match r.status.as_u16() {
+            201 => assert_eq!(r.bytes, fresh[0].bytes, "a replay is the first response"),
+            409 => {
+                r.assert_problem(409, "idempotency_key_in_use");
+                waited += 1;
+            }
+            other => panic!("unexpected {other}: {}", r.json),
+        }
+    }
+    (fresh[0], waited)
+}
+
 /// A write whose transaction begins with its record's lock claims its key
 /// in the lock's statement on PostgreSQL (`db::locked_write_transaction`):
 /// the same claim, so twenty concurrent retries still act once, and the
@@ -190,18 +213,7 @@ async fn twenty_concurrent_retries_of_a_locked_write_act_once() {
         (0..20).map(|_| app.call(post(&url, &avd, Some("status-1"), &body))),
     )
     .await;
-    let fresh: Vec<_> = replies
-        .iter()
-        .filter(|r| r.status == 201 && r.header("idempotent-replayed").is_none())
-        .collect();
-    assert_eq!(fresh.len(), 1, "exactly one ran");
-    for r in &replies {
-        match r.status.as_u16() {
-            201 => assert_eq!(r.bytes, fresh[0].bytes, "a replay is the first response"),
-            409 => r.assert_problem(409, "idempotency_key_in_use"),
-            other => panic!("unexpected {other}: {}", r.json),
-        }
-    }
+    let (ran, _) = one_ran(&replies);
     let rows = app.db(|c| cscms_store::vigilance::history(c, IN_MHA)).await;
     assert_eq!(rows.len(), 1, "recorded once");
     let other =
@@ -211,7 +223,7 @@ async fn twenty_concurrent_retries_of_a_locked_write_act_once() {
         .assert_problem(422, "idempotency_key_reused");
     let late = app.call(post(&url, &avd, Some("status-1"), &body)).await;
     assert_eq!(late.header("idempotent-replayed"), Some("true"));
-    assert_eq!(late.bytes, fresh[0].bytes);
+    assert_eq!(late.bytes, ran.bytes);
 }
 
 #[actix_web::test]
@@ -223,22 +235,7 @@ async fn twenty_concurrent_retries_act_once() {
         (0..20).map(|_| app.call(post("/v1/foreign-visits", &me, Some("visit-1"), &body))),
     )
     .await;
-    let fresh: Vec<_> = replies
-        .iter()
-        .filter(|r| r.status == 201 && r.header("idempotent-replayed").is_none())
-        .collect();
-    assert_eq!(fresh.len(), 1, "exactly one ran");
-    let mut waited = 0;
-    for r in &replies {
-        match r.status.as_u16() {
-            201 => assert_eq!(r.bytes, fresh[0].bytes, "a replay is the first response"),
-            409 => {
-                r.assert_problem(409, "idempotency_key_in_use");
-                waited += 1;
-            }
-            other => panic!("unexpected {other}: {}", r.json),
-        }
-    }
+    let (fresh, waited) = one_ran(&replies);
     eprintln!(
         "20 concurrent retries: 1 ran, {waited} told to wait, {} replayed",
         19 - waited
@@ -254,7 +251,7 @@ async fn twenty_concurrent_retries_act_once() {
     let late = app
         .call(post("/v1/foreign-visits", &me, Some("visit-1"), &body))
         .await;
-    assert_eq!((late.status.as_u16(), &late.bytes), (201, &fresh[0].bytes));
+    assert_eq!((late.status.as_u16(), &late.bytes), (201, &fresh.bytes));
 }
 
 #[actix_web::test]
