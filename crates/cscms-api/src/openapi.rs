@@ -254,8 +254,9 @@ fn idempotency_key(op: &mut Operation, path: &str) {
          (e.g. a UUID, as an sf-string). A retry with the same key and the same request \
          replays the first response byte for byte (`Idempotent-Replayed: true`); while the \
          first is running it is 409 `idempotency_key_in_use`; with a different request 422 \
-         `idempotency_key_reused`. Only successful responses are kept; keys expire after \
-         `CSCMS_IDEMPOTENCY_TTL_SECS` (24 hours by default).{}",
+         `idempotency_key_reused`. Successful responses are kept, and so is a 5xx once the \
+         request's write has acted; a refusal (4xx) or an earlier fault gives the key up. \
+         Keys expire after `CSCMS_IDEMPOTENCY_TTL_SECS` (24 hours by default).{}",
         if required {
             " Required of integration clients here (400 `idempotency_key_required`)."
         } else {

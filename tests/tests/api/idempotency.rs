@@ -6,7 +6,7 @@ use actix_web::test::TestRequest;
 use cscms_domain::principal::{scopes, Role};
 use serde_json::{json, Value};
 
-use crate::common::{call_on, instance, spawn, submitted, Reply, IN_MHA};
+use crate::common::{call_on, instance, reply, spawn, submitted, Reply, IN_MHA};
 
 fn post(path: &str, token: &str, key: Option<&str>, body: &Value) -> TestRequest {
     let mut req = TestRequest::post()
@@ -94,6 +94,78 @@ async fn a_refused_request_gives_its_key_up() {
         .await;
     assert_eq!(good.status, 201, "{}", good.json);
     assert_eq!(good.header("idempotent-replayed"), None);
+}
+
+/// A fault after the request's write committed (the read that builds its
+/// answer failing, say) is kept as the answer: the write has acted, so a
+/// retry is answered from the record and does not act again. A fault
+/// before any write gives the key up, so its retry runs.
+#[actix_web::test]
+async fn a_fault_after_the_write_is_kept_and_its_retry_does_not_act() {
+    use actix_web::{middleware::from_fn, test, web, App, HttpResponse};
+    use cscms_api::error::ApiError;
+    use cscms_api::state::AppState;
+    use cscms_store::audit::{Actor, Change};
+
+    async fn write_then_fail(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+        let actor = Actor {
+            sub: "probe".into(),
+            role: "dopt".into(),
+            request_id: String::new(),
+        };
+        state
+            .db(move |c| {
+                cscms_store::audit::audited(c, &actor, |_| {
+                    let change = Change {
+                        action: "create",
+                        entity: "probe",
+                        entity_id: "p1".into(),
+                        org_id: None,
+                        before: None,
+                        after: None,
+                    };
+                    Ok(((), change))
+                })
+            })
+            .await?;
+        Err(ApiError::Internal("the answer could not be built".into()))
+    }
+    async fn fail_first() -> Result<HttpResponse, ApiError> {
+        Err(ApiError::Internal("nothing written".into()))
+    }
+
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let svc = test::init_service(
+        App::new()
+            .app_data(app.state.clone())
+            .wrap(from_fn(cscms_api::idempotency::layer))
+            .route("/v1/probe/late", web::post().to(write_then_fail))
+            .route("/v1/probe/early", web::post().to(fail_first)),
+    )
+    .await;
+    let send = |path: &str, key: &str| post(path, &dopt, Some(key), &json!({})).to_request();
+
+    let first = reply(test::call_service(&svc, send("/v1/probe/late", "late-1")).await).await;
+    assert_eq!(first.status, 500, "{}", first.json);
+    assert_eq!(first.header("idempotent-replayed"), None);
+    let again = reply(test::call_service(&svc, send("/v1/probe/late", "late-1")).await).await;
+    assert_eq!((again.status, &again.bytes), (first.status, &first.bytes));
+    assert_eq!(again.header("idempotent-replayed"), Some("true"));
+    let trail = app
+        .db(|c| cscms_store::audit::for_entity(c, "probe", "p1"))
+        .await;
+    assert_eq!(trail.len(), 1, "the retry did not act again");
+
+    let early = reply(test::call_service(&svc, send("/v1/probe/early", "early-1")).await).await;
+    assert_eq!(early.status, 500);
+    let rerun = reply(test::call_service(&svc, send("/v1/probe/early", "early-1")).await).await;
+    assert_eq!(rerun.status, 500);
+    assert_eq!(
+        rerun.header("idempotent-replayed"),
+        None,
+        "nothing had acted: the retry ran"
+    );
 }
 
 /// A request that writes nothing (a rules evaluation) claims no key, yet

@@ -9,8 +9,10 @@
 //! write, see `keeper`). A retry's write finds the key held and acts not;
 //! the retry is answered from the record: the first response replayed byte
 //! for byte, 409 while the first is still running, 422 when the key was
-//! used for a different request. A refused or failed first request gives
-//! the key up, so a corrected retry runs. Keys expire after
+//! used for a different request. A refused first request (4xx), or one
+//! that failed before its write acted, gives the key up, so a corrected
+//! retry runs; a fault after its write committed (5xx) is kept as the
+//! answer, so a retry cannot act twice. Keys expire after
 //! `CSCMS_IDEMPOTENCY_TTL_SECS` (24 h).
 //! Integration clients must send a key on bulk imports (400 otherwise).
 
@@ -177,7 +179,13 @@ pub async fn layer(
     let mut digest = Sha256::new();
     digest.update(req.method().as_str());
     digest.update(b"\n");
-    digest.update(req.uri().to_string());
+    // The path and query as sent, not the whole target: a request in
+    // absolute form (through some proxies) is the same request.
+    digest.update(req.path());
+    if !req.query_string().is_empty() {
+        digest.update(b"?");
+        digest.update(req.query_string());
+    }
     digest.update(b"\n");
     digest.update(
         req.headers()
@@ -202,13 +210,23 @@ pub async fn layer(
     let res = match res {
         Ok(res) => res,
         Err(e) => {
-            release(&state, &pending).await;
+            if pending.claimed() && e.as_response_error().status_code().is_server_error() {
+                let (head, body) = e.error_response().into_parts();
+                if let Ok(bytes) = body::to_bytes(body).await {
+                    keep(&state, &pending, &head, bytes).await;
+                }
+            } else {
+                release(&state, &pending).await;
+            }
             return Err(e);
         }
     };
-    // Only a response that succeeded is kept: a refused request (4xx) or a
-    // fault (5xx) gives the key up, so the retry runs again.
-    if !res.status().is_success() || res.response().error().is_some() {
+    // A response that succeeded is kept. So is a fault (5xx) once the
+    // request's write has committed its claim: the write has acted, and a
+    // retry must be answered, not run again. A refused request (4xx), or a
+    // fault before any write, gives the key up, so the retry runs.
+    let fault_after_write = pending.claimed() && res.status().is_server_error();
+    if !fault_after_write && (!res.status().is_success() || res.response().error().is_some()) {
         if pending.claimed() {
             release(&state, &pending).await;
             return Ok(res.map_into_boxed_body());
@@ -224,10 +242,32 @@ pub async fn layer(
     let bytes = match body::to_bytes(body).await {
         Ok(b) => b,
         Err(_) => {
-            release(&state, &pending).await;
-            return Err(ApiError::Internal("reading a response to keep it".into()).into());
+            let e = ApiError::Internal("reading a response to keep it".into());
+            if pending.claimed() {
+                let (head, body) = actix_web::ResponseError::error_response(&e).into_parts();
+                if let Ok(bytes) = body::to_bytes(body).await {
+                    keep(&state, &pending, &head, bytes).await;
+                }
+            }
+            return Err(e.into());
         }
     };
+    if let Some(answer) = keep(&state, &pending, &head, bytes.clone()).await {
+        return Ok(answer.respond(http_req));
+    }
+    let response = head.set_body(BoxBody::new(bytes));
+    Ok(ServiceResponse::new(http_req, response))
+}
+
+/// Stores `head` and `bytes` as the answer of `pending`'s key; `Some` when
+/// the request claimed nothing and another request holds the key by now,
+/// whose answer then replaces this one.
+async fn keep(
+    state: &AppState,
+    pending: &Pending,
+    head: &HttpResponse<()>,
+    bytes: web::Bytes,
+) -> Option<Answer> {
     let kept: Vec<(String, String)> = KEPT
         .iter()
         .filter_map(|name| {
@@ -236,27 +276,27 @@ pub async fn layer(
         })
         .collect();
     let headers = serde_json::to_string(&kept).unwrap_or_else(|_| "[]".into());
-    let status = i32::from(head.status().as_u16());
     let kept = keeper::Kept {
         pending: pending.clone(),
-        status,
+        status: i32::from(head.status().as_u16()),
         headers,
-        body: bytes.clone(),
+        body: bytes,
     };
     match state.idempotency.keep(kept).await {
-        Ok(true) => {}
+        Ok(true) => None,
         // It wrote nothing, and another request holds the key by now.
-        Ok(false) => {
-            if let Some(answer) = held(&state, &pending).await {
-                return Ok(answer.respond(http_req));
-            }
-        }
+        Ok(false) => held(state, pending).await,
         // The request has acted; its answer still goes out. A retry finds
         // the key running and is told to wait until it expires.
-        Err(e) => log::error!("idempotency: keeping the response of {caller} {key}: {e}"),
+        Err(e) => {
+            log::error!(
+                "idempotency: keeping the response of {} {}: {e}",
+                pending.caller,
+                pending.key
+            );
+            None
+        }
     }
-    let response = head.set_body(BoxBody::new(bytes));
-    Ok(ServiceResponse::new(http_req, response))
 }
 
 /// The answer of another request's record of the key.
