@@ -1,6 +1,8 @@
 //! The change feed's retention window (INT-2): changes older than it, and
-//! finished webhook deliveries, are pruned once an hour by every instance (pruning is idempotent and runs in
-//! one write transaction, so instances do not need to take turns).
+//! finished webhook deliveries, are pruned once an hour by every instance
+//! (pruning is idempotent and runs in one write transaction, so instances
+//! do not need to take turns); so are the Idempotency-Key records past
+//! their lifetime whose answer is stored.
 
 use std::time::Duration;
 
@@ -23,6 +25,12 @@ pub async fn prune_changes(state: &AppState, days: u32) -> Result<usize, crate::
         .await
 }
 
+/// Removes the Idempotency-Key records past their lifetime whose answer
+/// is stored; returns how many went.
+pub async fn prune_keys(state: &AppState) -> Result<usize, crate::error::ApiError> {
+    state.db(cscms_store::idempotency::purge).await
+}
+
 /// Starts the hourly pruning on the current actix runtime.
 pub fn spawn(state: web::Data<AppState>, days: u32) {
     actix_web::rt::spawn(async move {
@@ -31,6 +39,11 @@ pub fn spawn(state: web::Data<AppState>, days: u32) {
                 Ok(0) => {}
                 Ok(n) => log::info!("change feed: pruned {n} changes older than {days} days"),
                 Err(e) => log::warn!("change feed: pruning failed: {e}"),
+            }
+            match prune_keys(&state).await {
+                Ok(0) => {}
+                Ok(n) => log::info!("idempotency: removed {n} keys past their lifetime"),
+                Err(e) => log::warn!("idempotency: removing old keys failed: {e}"),
             }
             actix_web::rt::time::sleep(EVERY).await;
         }

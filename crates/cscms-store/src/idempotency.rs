@@ -139,8 +139,12 @@ pub(crate) fn claim_and_lock(conn: &mut DbConn, p: &Pending, key: &str) -> Resul
 }
 
 /// The claim's end: a key inserted is claimed; a key seen before is taken
-/// over only if its record has expired (the `UPDATE` re-reads the row it
-/// locks, so of two takeovers one wins); else it is held.
+/// over only if its record has expired with its answer stored (the
+/// `UPDATE` re-reads the row it locks, so of two takeovers one wins); else
+/// it is held. A record still running is never taken over, expired or not:
+/// its write has committed (a claim stands or falls with its write), so a
+/// retry of a request that outlived the key's lifetime, or whose answer
+/// was lost, must not run it again. The retention purge removes it.
 fn settle(
     conn: &mut DbConn,
     p: &Pending,
@@ -152,7 +156,8 @@ fn settle(
         || diesel::update(
             k::idempotency_keys
                 .find((&p.caller, &p.key))
-                .filter(k::expires_at.le(now)),
+                .filter(k::expires_at.le(now))
+                .filter(k::state.eq("done")),
         )
         .set((
             k::fingerprint.eq(&p.fingerprint),
@@ -442,19 +447,25 @@ fn respond_over_claims_pg(
     Ok(())
 }
 
-/// Gives the key up (the request failed on the server): a retry runs again.
+/// Gives the key up (the request was refused after its claim, having
+/// written nothing else): a retry runs again.
 pub fn release(conn: &mut DbConn, caller: &str, key: &str) -> Result<(), StoreError> {
     diesel::delete(idempotency_keys::table.find((caller, key))).execute(conn)?;
     Ok(())
 }
 
-/// Removes expired records; returns how many.
+/// Removes the records past their lifetime whose answer is stored; returns
+/// how many. One still running stays: its write has acted, and its key
+/// must not be free for a retry to run it again ([`settle`]).
 pub fn purge(conn: &mut DbConn) -> Result<usize, StoreError> {
+    use idempotency_keys::dsl as k;
     let now = Utc::now().naive_utc();
-    Ok(
-        diesel::delete(idempotency_keys::table.filter(idempotency_keys::expires_at.le(now)))
-            .execute(conn)?,
+    Ok(diesel::delete(
+        k::idempotency_keys
+            .filter(k::expires_at.le(WriteTimestamp(now)))
+            .filter(k::state.eq("done")),
     )
+    .execute(conn)?)
 }
 
 #[cfg(test)]
@@ -466,6 +477,16 @@ mod tests {
         with_pending(Some(p.clone()), || {
             crate::db::write_transaction(conn, |_| Ok(()))
         })
+    }
+
+    /// Stores an answer over `caller`'s claim of `key`, as the keeper does.
+    fn answer(conn: &mut DbConn, caller: &str, key: &str) {
+        use idempotency_keys::dsl as k;
+        let n = diesel::update(k::idempotency_keys.find((caller, key)))
+            .set((k::state.eq("done"), k::status.eq(Some(201))))
+            .execute(conn)
+            .unwrap();
+        assert_eq!(n, 1);
     }
 
     #[test]
@@ -495,12 +516,18 @@ mod tests {
         });
         assert!(failed.is_err() && !rolled.claimed());
         assert!(lookup(&mut conn, "dopt:r", "k").unwrap().is_none());
-        // A record that has expired gives its key up to the next request.
+        // A record that has expired gives its key up to the next request,
+        // once its answer is stored: while it runs, its write has acted.
         claim(&mut conn, &Pending::new("dopt:c", "k", "old", past)).unwrap();
         assert!(
             lookup(&mut conn, "dopt:c", "k").unwrap().is_none(),
             "expired"
         );
+        assert!(matches!(
+            claim(&mut conn, &Pending::new("dopt:c", "k", "old", later)),
+            Err(StoreError::KeyHeld)
+        ));
+        answer(&mut conn, "dopt:c", "k");
         claim(&mut conn, &Pending::new("dopt:c", "k", "new", later))
             .expect("an expired key is free");
         assert!(matches!(
@@ -591,6 +618,36 @@ mod tests {
         assert!(twice.claimed());
     }
 
+    /// The purge takes answered records past their lifetime, and leaves
+    /// the live ones and those still running.
+    #[test]
+    fn the_purge_takes_only_answered_records_past_their_lifetime() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::testing::suite_database(dir.path()).unwrap();
+        let mut conn = url.establish().unwrap();
+        let now = Utc::now().naive_utc();
+        let later = now + chrono::TimeDelta::hours(1);
+        let past = now - chrono::TimeDelta::seconds(1);
+        for (key, expires, answered) in [
+            ("old-done", past, true),
+            ("old-running", past, false),
+            ("live-done", later, true),
+            ("live-running", later, false),
+        ] {
+            claim(&mut conn, &Pending::new("dopt:p", key, "fp", expires)).unwrap();
+            if answered {
+                answer(&mut conn, "dopt:p", key);
+            }
+        }
+        assert_eq!(purge(&mut conn).unwrap(), 1);
+        let mut left: Vec<String> = idempotency_keys::table
+            .select(idempotency_keys::idempotency_key)
+            .load(&mut conn)
+            .unwrap();
+        left.sort();
+        assert_eq!(left, ["live-done", "live-running", "old-running"]);
+    }
+
     /// A claim made with the transaction's first lock (one statement on
     /// PostgreSQL) behaves as the claim on its own, and the lock is held
     /// until the transaction ends.
@@ -652,9 +709,14 @@ mod tests {
         let rolled = Pending::new("dopt:r", "k", "fp", later);
         assert!(locked(&mut conn, &rolled, &mut || Err(StoreError::Stale)).is_err());
         assert!(!rolled.claimed() && lookup(&mut conn, "dopt:r", "k").unwrap().is_none());
-        // An expired record gives its key up.
+        // An expired record gives its key up once answered, not before.
         claim(&mut conn, &Pending::new("dopt:c", "k", "old", past)).unwrap();
         let fresh = Pending::new("dopt:c", "k", "new", later);
+        assert!(matches!(
+            locked(&mut conn, &fresh, &mut || Ok(())),
+            Err(StoreError::KeyHeld)
+        ));
+        answer(&mut conn, "dopt:c", "k");
         locked(&mut conn, &fresh, &mut || Ok(())).expect("an expired key is free");
         assert_eq!(
             lookup(&mut conn, "dopt:c", "k")

@@ -287,7 +287,8 @@ async fn keep(
         // It wrote nothing, and another request holds the key by now.
         Ok(false) => held(state, pending).await,
         // The request has acted; its answer still goes out. A retry finds
-        // the key running and is told to wait until it expires.
+        // the key running and is refused (409), even once it has expired:
+        // a running key is never taken over (`cscms_store::idempotency`).
         Err(e) => {
             log::error!(
                 "idempotency: keeping the response of {} {}: {e}",
