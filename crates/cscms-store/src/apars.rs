@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{NaiveDate, NaiveDateTime, Timelike, Utc};
 use cscms_domain::empanelment::{
     reconcile, Apar, AparGrade, ExpertPanelGrading, Grading, NumericGrade, Period, Reconciled,
-    Representation,
+    Representation, RepresentationMisfit,
 };
 use cscms_domain::employee::EmployeeCode;
 use diesel::prelude::*;
@@ -275,6 +275,9 @@ pub enum Refused {
     Overlaps(OnRecord),
     /// The record was entered or corrected by DoPT; an import may not overwrite it.
     CorrectedByDopt(OnRecord),
+    /// A correction would leave the representation on record not fitting
+    /// the APAR's new period (CSS-8, [`Apar::representation_fits`]).
+    Unfit(RepresentationMisfit),
 }
 
 /// A representation's outcome recorded with a correction (CSS-8). Without
@@ -509,6 +512,9 @@ pub fn correct(
             }),
             None => apar.representation.or(current.representation),
         };
+        if let Err(e) = next.representation_fits() {
+            return Ok(Err(Refused::Unfit(e)));
+        }
         if next == current {
             return Ok(Ok(Written::Unchanged(stored.clone())));
         }
@@ -851,7 +857,7 @@ impl Batch {
                         o.id = *id;
                     }
                 }
-                Err(Refused::UnknownEmployee | Refused::NotFound) => {}
+                Err(Refused::UnknownEmployee | Refused::NotFound | Refused::Unfit(_)) => {}
             }
         }
         Ok(outcomes)

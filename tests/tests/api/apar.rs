@@ -293,6 +293,53 @@ async fn dopt_enters_and_corrects_one_apar() {
         ["create", "update"]
     );
 
+    // A correction that moves the period under a representation must leave
+    // it fitting (CSS-8): decided after the new period, its earlier grade
+    // readable then. Refused with the field, and nothing written.
+    let rep = json!({"from": "2010-04-01", "to": "2011-03-31", "grading": "good",
+                     "representation": {"decided_on": "2011-06-01", "grading_before": "average"}});
+    let r = app.post_json(&path, &app.dopt(), &rep).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let rep_id = r.json["id"].as_i64().unwrap();
+    let later_year = json!({"from": "2011-04-01", "to": "2012-03-31", "grading": "good"});
+    let r = app
+        .put(&format!("{path}/{rep_id}"), &app.dopt(), &later_year)
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(
+        r.json["errors"][0]["field"],
+        "body.representation.decided_on"
+    );
+    assert_eq!(r.json["errors"][0]["code"], "too_early");
+    let scored = json!({"from": "2015-04-01", "to": "2016-03-31", "score": 7.5});
+    let r = app.post_json(&path, &app.dopt(), &scored).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let scored_id = r.json["id"].as_i64().unwrap();
+    // Numeric grades map to gradings only from 01.04.2007.
+    let before_bands = json!({"from": "2006-04-01", "to": "2007-03-31", "grading": "good",
+                              "representation": {"decided_on": "2008-01-01"}});
+    let r = app
+        .put(&format!("{path}/{scored_id}"), &app.dopt(), &before_bands)
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(
+        r.json["errors"][0]["field"],
+        "body.representation.grading_before"
+    );
+    assert_eq!(r.json["errors"][0]["code"], "no_mapping");
+    for id in [rep_id, scored_id] {
+        let trail = app
+            .db(move |c| cscms_store::audit::for_entity(c, "apar", &id.to_string()))
+            .await;
+        assert_eq!(trail.len(), 1, "only the entry was written");
+    }
+    let fitting = json!({"from": "2011-04-01", "to": "2012-03-31", "grading": "good",
+                         "representation": {"decided_on": "2012-06-01", "grading_before": "average"}});
+    let r = app
+        .put(&format!("{path}/{rep_id}"), &app.dopt(), &fitting)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+
     // SPARROW does not overwrite DoPT's correction; the same values are unchanged.
     let t = sparrow(&app);
     let stale = json!({"rows": [fy(IN_MHA, 2021, json!("good"))]});

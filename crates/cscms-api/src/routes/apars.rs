@@ -6,7 +6,7 @@ use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::empanelment::{
     Apar, AparGrade, ExpertPanelGrading, Grading, GradingSource, NumericGrade, Period,
-    ReportingYear, Representation,
+    ReportingYear, Representation, RepresentationMisfit,
 };
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::scope::{Family, Op};
@@ -345,6 +345,7 @@ pub struct ImportReport {
 
 fn refusal(prefix: &str, r: &Refused) -> FieldError {
     match r {
+        Refused::Unfit(e) => unfit(prefix, e),
         Refused::UnknownEmployee => FieldError::new(
             format!("{prefix}.employee_code"),
             "unknown_employee",
@@ -485,8 +486,22 @@ pub async fn import(
     }))
 }
 
+/// The field of a representation that does not fit a corrected APAR (CSS-8).
+fn unfit(prefix: &str, e: &RepresentationMisfit) -> FieldError {
+    let (field, code) = match e {
+        RepresentationMisfit::TooEarly { .. } => ("decided_on", "too_early"),
+        RepresentationMisfit::GradeBeforeUnmapped(_) => ("grading_before", "no_mapping"),
+    };
+    FieldError::new(
+        format!("{prefix}.representation.{field}"),
+        code,
+        format!("{e} (a representation kept from the record must fit the corrected period too)"),
+    )
+}
+
 fn refused(code: &str, r: Refused) -> ApiError {
     match r {
+        Refused::Unfit(e) => ApiError::validation(vec![unfit("body", &e)]),
         Refused::UnknownEmployee => ApiError::not_found(format!("Employee {code}")),
         Refused::NotFound => ApiError::not_found(format!("The APAR of employee {code}")),
         Refused::Exists(o) => ApiError::Conflict {
@@ -581,6 +596,9 @@ pub async fn create(
 /// DoPT corrects an APAR: the values given replace those on record. With a
 /// `representation` (CSS-8), the grade on record becomes its earlier grade
 /// unless one is given; without one, a representation on record is kept.
+/// Either must fit the corrected period: decided after it ends, its earlier
+/// grade a grading then (422 `too_early` or `no_mapping` on the
+/// representation's field otherwise).
 /// Audited with before and after.
 #[utoipa::path(tag = "apars", security(("bearer" = [])), request_body = AparInput,
     params(

@@ -63,6 +63,20 @@ pub enum AparError {
     BadReportingYear(String),
 }
 
+/// How a representation fails to fit its APAR (CSS-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum RepresentationMisfit {
+    #[error(
+        "the representation was decided on {decided_on}, not after the period ending {period_end}"
+    )]
+    TooEarly {
+        decided_on: NaiveDate,
+        period_end: NaiveDate,
+    },
+    #[error("the grade before the representation has no grading on {0}: no mapping of numeric APAR grades was in force")]
+    GradeBeforeUnmapped(NaiveDate),
+}
+
 /// A financial year, April to March, named by the year it starts in.
 /// Written `2014-15` in JSON and in reasons.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -363,6 +377,27 @@ impl Apar {
         }
     }
 
+    /// CSS-8: a representation is decided after the period the APAR
+    /// reports on, and the grade before it reads as a grading on the
+    /// period's last day, as the grade itself does. Checked again whenever
+    /// a correction moves the period under a representation on record.
+    pub fn representation_fits(&self) -> Result<(), RepresentationMisfit> {
+        let Some(rep) = &self.representation else {
+            return Ok(());
+        };
+        let period_end = self.period.to;
+        if rep.decided_on <= period_end {
+            return Err(RepresentationMisfit::TooEarly {
+                decided_on: rep.decided_on,
+                period_end,
+            });
+        }
+        rep.grade_before
+            .grading(period_end)
+            .map(|_| ())
+            .map_err(|_| RepresentationMisfit::GradeBeforeUnmapped(period_end))
+    }
+
     /// CSS-8: a change on representation is material when it moves the
     /// grading band (and so the CSS-2 value) or expunges adverse remarks.
     pub fn changed_materially(&self) -> Result<bool, AparError> {
@@ -378,6 +413,43 @@ impl Apar {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_representation_fits_only_after_its_period_with_a_grade_then_in_force() {
+        let apar = |from, to, decided_on, before: AparGrade| Apar {
+            period: Period::new(from, to).unwrap(),
+            grade: AparGrade::Grading(Grading::Good),
+            expert_panel: None,
+            representation: Some(Representation {
+                decided_on,
+                grade_before: before,
+                adverse_remarks_expunged: false,
+            }),
+        };
+        let score = AparGrade::Numeric(NumericGrade::new(7.5).unwrap());
+        let average = AparGrade::Grading(Grading::Average);
+        let fits = apar(ymd(2015, 4, 1), ymd(2016, 3, 31), ymd(2016, 4, 1), score);
+        assert_eq!(fits.representation_fits(), Ok(()));
+        let same_day = apar(ymd(2015, 4, 1), ymd(2016, 3, 31), ymd(2016, 3, 31), average);
+        assert_eq!(
+            same_day.representation_fits(),
+            Err(RepresentationMisfit::TooEarly {
+                decided_on: ymd(2016, 3, 31),
+                period_end: ymd(2016, 3, 31)
+            })
+        );
+        // Numeric grades map only from 01.04.2007 (the dated bands).
+        let unmapped = apar(ymd(2006, 4, 1), ymd(2007, 3, 31), ymd(2008, 1, 1), score);
+        assert_eq!(
+            unmapped.representation_fits(),
+            Err(RepresentationMisfit::GradeBeforeUnmapped(ymd(2007, 3, 31)))
+        );
+        let none = Apar {
+            representation: None,
+            ..unmapped
+        };
+        assert_eq!(none.representation_fits(), Ok(()));
+    }
 
     #[test]
     fn reporting_year_is_april_to_march() {

@@ -34,7 +34,7 @@ use chrono::NaiveDate;
 
 pub use apar::{
     Apar, AparError, AparGrade, ExpertPanelGrading, Grading, GradingSource, NumericGrade, Period,
-    ReportingYear, Representation,
+    ReportingYear, Representation, RepresentationMisfit,
 };
 pub use batch::{Batch, CategoryCount, CategoryShare, PrecedingBatch, RepCategory};
 pub use compare::{compare_runs, Change, OfficerMove, Placement, RunComparison};
