@@ -81,16 +81,44 @@ impl StoreError {
         )
     }
 
-    /// SQLite still busy after `busy_timeout`: the database is overloaded,
-    /// not broken.
+    /// The database is overloaded, not broken: SQLite still busy after
+    /// `busy_timeout`, or PostgreSQL out of its shared lock table (a bulk
+    /// import locks each of its employees; `max_locks_per_transaction`
+    /// sizes the table). Diesel gives no SQLSTATE for the latter, so it is
+    /// known by PostgreSQL's message.
     pub fn is_busy(&self) -> bool {
         match self {
             StoreError::Busy => true,
             StoreError::Query(diesel::result::Error::DatabaseError(_, info)) => {
                 let m = info.message();
-                m.contains("database is locked") || m.contains("database is busy")
+                m.contains("database is locked")
+                    || m.contains("database is busy")
+                    || m.contains("out of shared memory")
             }
             _ => false,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::result::{DatabaseErrorKind, Error};
+
+    fn database(message: &str) -> StoreError {
+        StoreError::Query(Error::DatabaseError(
+            DatabaseErrorKind::Unknown,
+            Box::new(message.to_owned()),
+        ))
+    }
+
+    /// An overloaded database is busy (503), a broken statement is not.
+    #[test]
+    fn busy_is_the_databases_overload() {
+        assert!(StoreError::Busy.is_busy());
+        assert!(database("database is locked").is_busy());
+        assert!(database("out of shared memory").is_busy());
+        assert!(!database("syntax error at or near \"SELEC\"").is_busy());
+        assert!(!StoreError::Stale.is_busy());
     }
 }

@@ -300,7 +300,12 @@ pub struct AparImport {
     /// 1 to 10,000 rows, within the body limit (`CSCMS_MAX_BODY_BYTES`,
     /// 256 KiB unless configured: about 2,500 rows of this shape; 10,000
     /// rows need about 1 MiB). Each row is checked and answered on its own:
-    /// a bad row is reported by its index and does not stop the others.
+    /// a bad row is reported by its index and does not stop the others. The
+    /// rules every body meets at the boundary (no control characters, text
+    /// within its length, dates from 1900 to 2100, no key named twice) are
+    /// checked over the whole body first: a value breaking one refuses the
+    /// request (422 naming `body.rows[i]…`, or 400 `duplicate_key`), so
+    /// nothing of a malformed batch is half imported.
     #[validate(length(min = 1, max = 10000))]
     #[schema(value_type = Vec<AparImportRow>, min_items = 1, max_items = 10000)]
     pub rows: Vec<serde_json::Value>,
