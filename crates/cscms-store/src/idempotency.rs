@@ -448,10 +448,15 @@ fn respond_over_claims_pg(
 }
 
 /// Gives the key up (the request was refused after its claim, having
-/// written nothing else): a retry runs again.
+/// written nothing else): a retry runs again. A write transaction like
+/// any other: on SQLite it takes its turn at the writer, rather than
+/// waiting out `busy_timeout` behind the writers and leaving the key held
+/// if it fails.
 pub fn release(conn: &mut DbConn, caller: &str, key: &str) -> Result<(), StoreError> {
-    diesel::delete(idempotency_keys::table.find((caller, key))).execute(conn)?;
-    Ok(())
+    crate::db::write_transaction(conn, |c| {
+        diesel::delete(idempotency_keys::table.find((caller, key))).execute(c)?;
+        Ok(())
+    })
 }
 
 /// Removes the records past their lifetime whose answer is stored; returns
@@ -460,12 +465,14 @@ pub fn release(conn: &mut DbConn, caller: &str, key: &str) -> Result<(), StoreEr
 pub fn purge(conn: &mut DbConn) -> Result<usize, StoreError> {
     use idempotency_keys::dsl as k;
     let now = Utc::now().naive_utc();
-    Ok(diesel::delete(
-        k::idempotency_keys
-            .filter(k::expires_at.le(WriteTimestamp(now)))
-            .filter(k::state.eq("done")),
-    )
-    .execute(conn)?)
+    crate::db::write_transaction(conn, |c| {
+        Ok(diesel::delete(
+            k::idempotency_keys
+                .filter(k::expires_at.le(WriteTimestamp(now)))
+                .filter(k::state.eq("done")),
+        )
+        .execute(c)?)
+    })
 }
 
 #[cfg(test)]
