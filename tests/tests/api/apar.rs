@@ -81,6 +81,10 @@ async fn import_is_idempotent_and_reports_a_bad_row_by_index() {
         .collect();
     assert_eq!(fields, ["body.rows[3].grading", "body.rows[3].to"]);
     assert_eq!(
+        bad["employee_code"], IN_MHA,
+        "a row refused still names its employee"
+    );
+    assert_eq!(
         r.json["results"][4]["errors"][0]["code"],
         "unknown_employee"
     );

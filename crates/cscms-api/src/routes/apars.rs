@@ -326,6 +326,7 @@ pub struct RowResult {
     /// Position of the row in `rows`, from 0.
     pub index: usize,
     pub status: RowStatus,
+    /// The row's employee; left out only when the row gave no valid code.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub employee_code: Option<String>,
     /// The APAR's id, unless rejected.
@@ -422,7 +423,8 @@ fn parse_row(
 /// is `rejected` with its errors; the other rows are still written.
 /// Rows that touch the same APAR are taken in the order sent, each seeing
 /// what the ones before it wrote. The request is written in one
-/// transaction, with one audit row and change event per APAR changed.
+/// transaction, with one audit row and change event per change (an APAR
+/// two rows change has two, as if they were sent one by one).
 /// Answers 200 with one result per row.
 #[utoipa::path(tag = "apars", security(("bearer" = [])), request_body = AparImport,
     responses(
@@ -441,6 +443,12 @@ pub async fn import(
     let mut ready = Vec::new();
     let mut indices = Vec::new();
     for (index, value) in body.rows.into_iter().enumerate() {
+        // A row refused as it is read still names its employee, when it can.
+        let named = value
+            .get("employee_code")
+            .and_then(serde_json::Value::as_str)
+            .and_then(|c| EmployeeCode::parse(c).ok())
+            .map(|c| c.as_str().to_owned());
         match parse_row(value, &format!("body.rows[{index}]")) {
             Ok(row) => {
                 indices.push(index);
@@ -449,7 +457,7 @@ pub async fn import(
             Err(errors) => results.push(RowResult {
                 index,
                 status: RowStatus::Rejected,
-                employee_code: None,
+                employee_code: named,
                 id: None,
                 version: None,
                 errors,
