@@ -486,6 +486,24 @@ mod tests {
         })
     }
 
+    /// A fresh suite database (SQLite in its directory, or PostgreSQL) and
+    /// a connection to it.
+    fn database() -> (tempfile::TempDir, crate::DbUrl, DbConn) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::testing::suite_database(dir.path()).unwrap();
+        let conn = url.establish().unwrap();
+        (dir, url, conn)
+    }
+
+    /// Expiry times an hour ahead and a second past.
+    fn lifetimes() -> (NaiveDateTime, NaiveDateTime) {
+        let now = Utc::now().naive_utc();
+        (
+            now + chrono::TimeDelta::hours(1),
+            now - chrono::TimeDelta::seconds(1),
+        )
+    }
+
     /// Stores an answer over `caller`'s claim of `key`, as the keeper does.
     fn answer(conn: &mut DbConn, caller: &str, key: &str) {
         use idempotency_keys::dsl as k;
@@ -498,12 +516,8 @@ mod tests {
 
     #[test]
     fn a_key_is_held_until_it_expires_then_claimed_afresh() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = crate::testing::suite_database(dir.path()).unwrap();
-        let mut conn = url.establish().unwrap();
-        let now = Utc::now().naive_utc();
-        let later = now + chrono::TimeDelta::hours(1);
-        let past = now - chrono::TimeDelta::seconds(1);
+        let (_dir, url, mut conn) = database();
+        let (later, past) = lifetimes();
         let first = Pending::new("dopt:a", "k", "fp", later);
         claim(&mut conn, &first).unwrap();
         assert!(first.claimed());
@@ -629,12 +643,8 @@ mod tests {
     /// the live ones and those still running.
     #[test]
     fn the_purge_takes_only_answered_records_past_their_lifetime() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = crate::testing::suite_database(dir.path()).unwrap();
-        let mut conn = url.establish().unwrap();
-        let now = Utc::now().naive_utc();
-        let later = now + chrono::TimeDelta::hours(1);
-        let past = now - chrono::TimeDelta::seconds(1);
+        let (_dir, _, mut conn) = database();
+        let (later, past) = lifetimes();
         for (key, expires, answered) in [
             ("old-done", past, true),
             ("old-running", past, false),
@@ -660,13 +670,9 @@ mod tests {
     /// until the transaction ends.
     #[test]
     fn a_claim_with_the_first_lock_is_the_same_claim() {
-        let dir = tempfile::tempdir().unwrap();
-        let url = crate::testing::suite_database(dir.path()).unwrap();
-        let mut conn = url.establish().unwrap();
+        let (_dir, url, mut conn) = database();
         let mut other = url.establish().unwrap();
-        let now = Utc::now().naive_utc();
-        let later = now + chrono::TimeDelta::hours(1);
-        let past = now - chrono::TimeDelta::seconds(1);
+        let (later, past) = lifetimes();
         let locked =
             |conn: &mut DbConn, p: &Pending, work: &mut dyn FnMut() -> Result<(), StoreError>| {
                 with_pending(Some(p.clone()), || {
