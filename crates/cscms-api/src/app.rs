@@ -108,6 +108,7 @@ macro_rules! routes {
                     .service(career::macp_due)
                     .service(apars::list)
                     .service(apars::create)
+                    .service(apars::one)
                     .service(apars::correct)
                     .service(apars::import)
                     .service(empanelment::rules::score)

@@ -308,6 +308,21 @@ pub fn list_for(conn: &mut DbConn, code: &EmployeeCode) -> Result<Vec<AparRow>, 
         .map_err(|e| StoreError::from(e).in_row("apars of", code))
 }
 
+/// One APAR of an employee, by its id.
+pub fn one_of(
+    conn: &mut DbConn,
+    code: &EmployeeCode,
+    id: i64,
+) -> Result<Option<AparRow>, StoreError> {
+    apars::table
+        .filter(apars::employee_code.eq(code))
+        .filter(apars::id.eq(id))
+        .select(AparRow::as_select())
+        .first(conn)
+        .optional()
+        .map_err(|e| StoreError::from(e).in_row("apar", &id.to_string()))
+}
+
 /// The APARs of several employees, as the engine reads them, by employee.
 pub fn apars_of(
     conn: &mut DbConn,
@@ -482,13 +497,14 @@ pub fn create(
     })
 }
 
-/// DoPT corrects an APAR: the values given replace those on record, the
-/// representation on record is kept unless a new one is given.
+/// DoPT corrects an APAR still at version `expected` (`Stale` otherwise):
+/// the values given replace those on record, the representation on record
+/// is kept unless a new one is given.
 pub fn correct(
     conn: &mut DbConn,
     actor: &Actor,
     code: &EmployeeCode,
-    id: i64,
+    (id, expected): (i64, i64),
     apar: &Apar,
     representation: Option<RepresentationChange>,
 ) -> Result<Result<Written, Refused>, StoreError> {
@@ -497,6 +513,9 @@ pub fn correct(
         let Some(stored) = rows.iter().find(|r| r.id == id) else {
             return Ok(Err(Refused::NotFound));
         };
+        if stored.version != expected {
+            return Err(StoreError::Stale);
+        }
         let current = stored.apar()?;
         match place(&rows, apar.period, Some(id)) {
             (Some(other), _) => return Ok(Err(Refused::Exists(other.into()))),

@@ -275,20 +275,47 @@ async fn dopt_enters_and_corrects_one_apar() {
     // A correction on representation: the grade on record becomes the earlier grade (CSS-8).
     let corrected = json!({"from": "2021-04-01", "to": "2022-03-31", "grading": "very_good",
                            "representation": {"decided_on": "2024-09-01"}});
+    // A correction names the version it corrects (If-Match): none is 428,
+    // another is 412, and nothing is written.
+    let one = format!("{path}/{id}");
+    app.put(&one, &app.dopt(), &corrected)
+        .await
+        .assert_problem(428, "if_match_required");
+    app.put_json(&one, &app.dopt(), Some("\"7\""), &corrected)
+        .await
+        .assert_problem(412, "stale_version");
+    let read = app.get(&one, &app.dopt()).await;
+    assert_eq!(read.status, 200, "{}", read.json);
+    assert_eq!(read.header("etag"), Some("\"1\""));
+    assert_eq!(read.json["grading"], "good");
     let r = app
-        .put(&format!("{path}/{id}"), &app.dopt(), &corrected)
+        .put_json(&one, &app.dopt(), read.header("etag"), &corrected)
         .await;
     assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.header("etag"), Some("\"2\""));
     assert_eq!(r.json["version"], 2);
+    let again = app.get(&one, &me).await;
+    assert_eq!(
+        (again.header("etag"), &again.json),
+        (Some("\"2\""), &r.json)
+    );
+    app.get(&format!("{path}/999999"), &app.dopt())
+        .await
+        .assert_problem(404, "not_found");
     assert_eq!(r.json["grading"], "very_good");
     assert_eq!(r.json["representation"]["grade_before"], "good");
     assert_eq!(r.json["representation"]["decided_on"], "2024-09-01");
     app.put(&format!("{path}/{id}"), &me, &corrected)
         .await
         .assert_problem(403, "forbidden");
-    app.put(&format!("{path}/999999"), &app.dopt(), &corrected)
-        .await
-        .assert_problem(404, "not_found");
+    app.put_json(
+        &format!("{path}/999999"),
+        &app.dopt(),
+        Some("\"1\""),
+        &corrected,
+    )
+    .await
+    .assert_problem(404, "not_found");
     let trail = app
         .db(move |c| cscms_store::audit::for_entity(c, "apar", &id.to_string()))
         .await;
@@ -307,7 +334,12 @@ async fn dopt_enters_and_corrects_one_apar() {
     let rep_id = r.json["id"].as_i64().unwrap();
     let later_year = json!({"from": "2011-04-01", "to": "2012-03-31", "grading": "good"});
     let r = app
-        .put(&format!("{path}/{rep_id}"), &app.dopt(), &later_year)
+        .put_json(
+            &format!("{path}/{rep_id}"),
+            &app.dopt(),
+            Some("\"1\""),
+            &later_year,
+        )
         .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(
@@ -323,7 +355,12 @@ async fn dopt_enters_and_corrects_one_apar() {
     let before_bands = json!({"from": "2006-04-01", "to": "2007-03-31", "grading": "good",
                               "representation": {"decided_on": "2008-01-01"}});
     let r = app
-        .put(&format!("{path}/{scored_id}"), &app.dopt(), &before_bands)
+        .put_json(
+            &format!("{path}/{scored_id}"),
+            &app.dopt(),
+            Some("\"1\""),
+            &before_bands,
+        )
         .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(
@@ -340,7 +377,12 @@ async fn dopt_enters_and_corrects_one_apar() {
     let fitting = json!({"from": "2011-04-01", "to": "2012-03-31", "grading": "good",
                          "representation": {"decided_on": "2012-06-01", "grading_before": "average"}});
     let r = app
-        .put(&format!("{path}/{rep_id}"), &app.dopt(), &fitting)
+        .put_json(
+            &format!("{path}/{rep_id}"),
+            &app.dopt(),
+            Some("\"1\""),
+            &fitting,
+        )
         .await;
     assert_eq!(r.status, 200, "{}", r.json);
 

@@ -531,7 +531,8 @@ async fn a_rerun_after_an_apar_correction_lists_what_moved() {
             let body = json!({"from": item["from"], "to": item["to"], "grading": "outstanding",
                               "representation": {"decided_on": "2024-07-15"}});
             let path = format!("/v1/employees/{a08}/apars/{}", item["id"]);
-            let r = app.put(&path, &t, &body).await;
+            let tag = format!("\"{}\"", item["version"]);
+            let r = app.put_json(&path, &t, Some(&tag), &body).await;
             assert_eq!(r.status, 200, "{}", r.json);
         }
     }
@@ -594,7 +595,8 @@ async fn a_rerun_after_an_apar_correction_lists_what_moved() {
     let path = format!("/v1/employees/{a11}/apars/{}", last["id"]);
     let body = json!({"from": last["from"], "to": last["to"], "grading": "very_good",
                       "representation": {"decided_on": "2024-09-01"}});
-    assert_eq!(app.put(&path, &t, &body).await.status, 200);
+    let tag = format!("\"{}\"", last["version"]);
+    assert_eq!(app.put_json(&path, &t, Some(&tag), &body).await.status, 200);
     let r = app.get("/v1/empanelment/reviews?year=2025", &t).await;
     assert_eq!(r.json["items"].as_array().unwrap().len(), 1, "{}", r.json);
     assert_eq!(r.json["items"][0]["officer_id"], a11);

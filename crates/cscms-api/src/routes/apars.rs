@@ -21,6 +21,7 @@ use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::{parse_value, ValidJson};
 use crate::scope::authorize;
 use crate::state::AppState;
+use crate::versioning::{etag_header, if_match};
 
 /// The Experts Panel's own grading of the period, where it differs from the
 /// APAR; it prevails in the CSS-2 score.
@@ -601,7 +602,40 @@ pub async fn create(
             "Location",
             format!("/v1/employees/{}/apars/{}", view.employee_code, view.id),
         ))
+        .insert_header(etag_header(view.version))
         .json(view))
+}
+
+/// Read one APAR
+///
+/// One APAR of an employee, with its version as the `ETag` that a
+/// correction names in `If-Match`: the employee their own, DoPT anyone's.
+#[utoipa::path(tag = "apars", security(("bearer" = [])),
+    params(
+        ("code" = String, Path, description = "Employee code, e.g. CSS-000001"),
+        ("id" = i64, Path, description = "The APAR's id"),
+    ),
+    responses(
+        (status = 200, description = "The APAR", body = AparView,
+            headers(("ETag" = String, description = "The APAR's version, e.g. \"2\""))),
+        (status = 404, description = "No such APAR of this employee, or not in the caller's scope", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/employees/{code}/apars/{id}")]
+pub async fn one(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, id) = path.into_inner();
+    let (code, _, row) =
+        super::visible_employee_with(&state, &who, Family::Apar, &code, move |c, e| {
+            cscms_store::apars::one_of(c, &e.code, id)
+        })
+        .await?;
+    let row = row.ok_or_else(|| ApiError::not_found(format!("APAR {id} of employee {code}")))?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(row.version))
+        .json(AparView::try_from(&row)?))
 }
 
 /// Correct an APAR (DoPT)
@@ -611,7 +645,8 @@ pub async fn create(
 /// unless one is given; without one, a representation on record is kept.
 /// Either must fit the corrected period: decided after it ends, its earlier
 /// grade a grading then (422 `too_early` or `no_mapping` on the
-/// representation's field otherwise).
+/// representation's field otherwise). `If-Match` names the version
+/// corrected (the `ETag` of the APAR as read): 412 if it has changed since.
 /// Audited with before and after.
 #[utoipa::path(tag = "apars", security(("bearer" = [])), request_body = AparInput,
     params(
@@ -619,9 +654,12 @@ pub async fn create(
         ("id" = i64, Path, description = "The APAR's id"),
     ),
     responses(
-        (status = 200, description = "The corrected APAR", body = AparView),
+        (status = 200, description = "The corrected APAR", body = AparView,
+            headers(("ETag" = String, description = "The APAR's new version"))),
         (status = 403, description = "Only DoPT corrects APARs", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The new period overlaps another APAR on record", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[put("/employees/{code}/apars/{id}")]
 pub async fn correct(
@@ -634,6 +672,7 @@ pub async fn correct(
     let (code, id) = path.into_inner();
     let (code, _) = visible_employee(&state, &who, Family::Apar, &code).await?;
     authorize(&who, Op::WriteApar)?;
+    let expected = if_match(&req)?;
     let mut errors = Vec::new();
     let Some(draft) = body.parse("body", &mut errors) else {
         return Err(ApiError::validation(errors));
@@ -642,9 +681,13 @@ pub async fn correct(
     let key = code.clone();
     let written = state
         .db(move |c| {
-            cscms_store::apars::correct(c, &actor, &key, id, &draft.apar, draft.representation)
+            let (apar, rep) = (&draft.apar, draft.representation);
+            cscms_store::apars::correct(c, &actor, &key, (id, expected), apar, rep)
         })
         .await?
         .map_err(|r| refused(code.as_str(), r))?;
-    Ok(HttpResponse::Ok().json(AparView::try_from(written.row())?))
+    let row = written.row();
+    Ok(HttpResponse::Ok()
+        .insert_header(etag_header(row.version))
+        .json(AparView::try_from(row)?))
 }
