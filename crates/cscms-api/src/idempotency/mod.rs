@@ -210,14 +210,7 @@ pub async fn layer(
     let res = match res {
         Ok(res) => res,
         Err(e) => {
-            if pending.claimed() && e.as_response_error().status_code().is_server_error() {
-                let (head, body) = e.error_response().into_parts();
-                if let Ok(bytes) = body::to_bytes(body).await {
-                    keep(&state, &pending, &head, bytes).await;
-                }
-            } else {
-                release(&state, &pending).await;
-            }
+            after_error(&state, &pending, e.as_response_error()).await;
             return Err(e);
         }
     };
@@ -243,12 +236,7 @@ pub async fn layer(
         Ok(b) => b,
         Err(_) => {
             let e = ApiError::Internal("reading a response to keep it".into());
-            if pending.claimed() {
-                let (head, body) = actix_web::ResponseError::error_response(&e).into_parts();
-                if let Ok(bytes) = body::to_bytes(body).await {
-                    keep(&state, &pending, &head, bytes).await;
-                }
-            }
+            after_error(&state, &pending, &e).await;
             return Err(e.into());
         }
     };
@@ -257,6 +245,20 @@ pub async fn layer(
     }
     let response = head.set_body(BoxBody::new(bytes));
     Ok(ServiceResponse::new(http_req, response))
+}
+
+/// An error that ends the request outside its response: kept as the
+/// answer when it is a fault after the request's write acted (as a 5xx
+/// response is), else the key is given up.
+async fn after_error(state: &AppState, pending: &Pending, e: &dyn actix_web::ResponseError) {
+    if pending.claimed() && e.status_code().is_server_error() {
+        let (head, body) = e.error_response().into_parts();
+        if let Ok(bytes) = body::to_bytes(body).await {
+            keep(state, pending, &head, bytes).await;
+        }
+    } else {
+        release(state, pending).await;
+    }
 }
 
 /// Stores `head` and `bytes` as the answer of `pending`'s key; `Some` when
