@@ -289,15 +289,6 @@ pub struct RepresentationChange {
     pub adverse_remarks_expunged: bool,
 }
 
-fn employee_exists(c: &mut DbConn, code: &EmployeeCode) -> Result<bool, StoreError> {
-    Ok(employees::table
-        .find(code.as_str())
-        .select(employees::code)
-        .first::<String>(c)
-        .optional()?
-        .is_some())
-}
-
 /// An employee's APARs, oldest first.
 pub fn list_for(conn: &mut DbConn, code: &EmployeeCode) -> Result<Vec<AparRow>, StoreError> {
     apars::table
@@ -480,10 +471,10 @@ pub fn create(
     code: &EmployeeCode,
     apar: &Apar,
 ) -> Result<Result<Written, Refused>, StoreError> {
-    crate::db::locked_write_transaction(conn, &format!("apar:{code}"), |c| {
+    crate::db::write_transaction(conn, |c| {
         // One writer of an employee's APARs at a time: the overlap check
         // below reads what the insert relies on.
-        if !employee_exists(c, code)? {
+        if lock_employees(c, &[code])?.is_empty() {
             return Ok(Err(Refused::UnknownEmployee));
         }
         let rows = list_for(c, code)?;
@@ -508,7 +499,9 @@ pub fn correct(
     apar: &Apar,
     representation: Option<RepresentationChange>,
 ) -> Result<Result<Written, Refused>, StoreError> {
-    crate::db::locked_write_transaction(conn, &format!("apar:{code}"), |c| {
+    crate::db::write_transaction(conn, |c| {
+        // One writer of an employee's APARs at a time (as in `create`).
+        lock_employees(c, &[code])?;
         let rows = list_for(c, code)?;
         let Some(stored) = rows.iter().find(|r| r.id == id) else {
             return Ok(Err(Refused::NotFound));
@@ -566,9 +559,7 @@ pub fn import_all(
         codes.dedup();
         // One writer of an employee's APARs at a time: the overlap checks
         // below read what the inserts rely on.
-        let keys: Vec<String> = codes.iter().map(|code| format!("apar:{code}")).collect();
-        crate::db::lock_all(c, &keys)?;
-        let known = existing_employees(c, &codes)?;
+        let known = lock_employees(c, &codes)?;
         // Only an APAR whose period meets the span of the rows' periods can
         // be one of theirs or overlap one: the rest of each employee's
         // record is left unread, however long it has grown.
@@ -595,9 +586,17 @@ pub fn import_all(
     })
 }
 
-/// The employees among `codes` that exist: on PostgreSQL one query per
-/// 5,000 codes, on SQLite one query.
-fn existing_employees(
+/// The employees among `codes` that exist, each held against the other
+/// writers of its APARs, and of its row, until the transaction ends
+/// (PRF-4). On SQLite the
+/// write transaction already holds the database's write lock: one query.
+/// On PostgreSQL one query locks the employees' rows
+/// (`FOR NO KEY UPDATE`, which the foreign keys' checks do not wait for),
+/// in code order, so two writers of overlapping sets cannot each hold what
+/// the other waits for. A row lock is kept in the row, not in PostgreSQL's
+/// shared lock table: an import of 10,000 employees needs no more of that
+/// table, whatever `max_locks_per_transaction` is, than one APAR does.
+pub(crate) fn lock_employees(
     c: &mut DbConn,
     codes: &[&EmployeeCode],
 ) -> Result<HashSet<EmployeeCode>, StoreError> {
@@ -611,15 +610,18 @@ fn existing_employees(
             known.extend(found.into_iter().map(|f| f.code));
         }
         DbConn::Pg(c) => {
-            for chunk in codes.chunks(CODES_PER_QUERY) {
-                let chunk: Vec<&str> = chunk.iter().map(|code| code.as_str()).collect();
-                let found: Vec<EmployeeCode> = employees::table
-                    .filter(employees::code.eq_any(diesel::select(unnest(&chunk))))
-                    .select(employees::code)
-                    .load(c)
-                    .map_err(|e| StoreError::from(e).in_row("employees", &chunk.join(" ")))?;
-                known.extend(found);
-            }
+            // One statement, however many codes: chunks would each be in
+            // PostgreSQL's order but cut by ours, which its collation need
+            // not share.
+            let codes: Vec<&str> = codes.iter().map(|code| code.as_str()).collect();
+            let found: Vec<EmployeeCode> = employees::table
+                .filter(employees::code.eq_any(diesel::select(unnest(&codes))))
+                .select(employees::code)
+                .order(employees::code)
+                .for_no_key_update()
+                .load(c)
+                .map_err(|e| StoreError::from(e).in_row("employees", &codes.join(" ")))?;
+            known.extend(found);
         }
     }
     Ok(known)
@@ -894,6 +896,140 @@ fn now_micros() -> NaiveDateTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn actor() -> Actor {
+        Actor {
+            sub: "dopt:x".into(),
+            role: "dopt".into(),
+            request_id: "r".into(),
+        }
+    }
+
+    /// A fresh suite database with `n` demo employees, a connection to it,
+    /// and their codes.
+    fn seeded(n: usize) -> (tempfile::TempDir, crate::DbUrl, DbConn, Vec<EmployeeCode>) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::testing::suite_database(dir.path()).unwrap();
+        let mut conn = url.establish().unwrap();
+        crate::seed::demo(&mut conn, n).unwrap();
+        let codes = employees::table
+            .select(employees::code)
+            .order(employees::code)
+            .load(&mut conn)
+            .unwrap();
+        (dir, url, conn, codes)
+    }
+
+    /// Writers of one employee's APARs, bulk and single, decide one at a
+    /// time (PRF-4): of eight overlapping periods sent at once, one is
+    /// written and the rest are refused as overlapping it.
+    #[test]
+    fn writers_of_one_employees_apars_take_turns() {
+        const WRITERS: u32 = 8;
+        let (_dir, url, _conn, codes) = seeded(1);
+        let code = codes[0].clone();
+        let mut created = 0;
+        for round in 0..4 {
+            let year = 2010 + 2 * round;
+            let gate = std::sync::Barrier::new(WRITERS as usize);
+            let outcomes: Vec<Result<Written, Refused>> = std::thread::scope(|s| {
+                let writers: Vec<_> = (0..WRITERS)
+                    .map(|i| {
+                        let (url, code, gate) = (&url, &code, &gate);
+                        s.spawn(move || {
+                            let mut conn = url.establish().unwrap();
+                            let from = NaiveDate::from_ymd_opt(year, 4, 1 + i).unwrap();
+                            let to = NaiveDate::from_ymd_opt(year + 1, 3, 31).unwrap();
+                            let apar = Apar {
+                                period: Period::new(from, to).unwrap(),
+                                grade: AparGrade::Grading(Grading::Good),
+                                expert_panel: None,
+                                representation: None,
+                            };
+                            gate.wait();
+                            if i % 2 == 0 {
+                                let rows = [(code.clone(), apar)];
+                                import_all(&mut conn, &actor(), &rows, AparSource::Sparrow)
+                                    .unwrap()
+                                    .remove(0)
+                            } else {
+                                create(&mut conn, &actor(), code, &apar).unwrap()
+                            }
+                        })
+                    })
+                    .collect();
+                writers.into_iter().map(|w| w.join().unwrap()).collect()
+            });
+            let written = outcomes
+                .iter()
+                .filter(|o| matches!(o, Ok(Written::Created(_))))
+                .count();
+            let overlapping = outcomes
+                .iter()
+                .filter(|o| matches!(o, Err(Refused::Overlaps(_))))
+                .count();
+            assert_eq!(
+                (written, overlapping),
+                (1, 7),
+                "round {round}: {outcomes:?}"
+            );
+            created += written;
+        }
+        let mut conn = url.establish().unwrap();
+        assert_eq!(list_for(&mut conn, &code).unwrap().len(), created);
+    }
+
+    /// On PostgreSQL the employees an import holds are held in their rows,
+    /// not in the server's shared lock table, which a default server sizes
+    /// at a few thousand entries for all its sessions together: locking
+    /// 3,000 employees takes a handful of entries, and another session
+    /// finds each of them held.
+    #[test]
+    fn employees_are_held_in_their_rows_not_the_lock_table() {
+        use diesel::sql_types::{BigInt, Integer, Text};
+        #[derive(QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = BigInt)]
+            n: i64,
+        }
+        #[derive(QueryableByName)]
+        struct Pid {
+            #[diesel(sql_type = Integer)]
+            pid: i32,
+        }
+        let (_dir, url, mut conn, codes) = seeded(3_000);
+        if !matches!(conn, DbConn::Pg(_)) {
+            return;
+        }
+        let mut other = url.establish().unwrap();
+        let pid = diesel::sql_query("SELECT pg_backend_pid() AS pid")
+            .get_result::<Pid>(&mut conn)
+            .unwrap()
+            .pid;
+        let refs: Vec<&EmployeeCode> = codes.iter().collect();
+        let (entries, free) = crate::db::write_transaction(&mut conn, |c| {
+            assert_eq!(lock_employees(c, &refs)?.len(), codes.len());
+            let entries = diesel::sql_query("SELECT count(*) AS n FROM pg_locks WHERE pid = $1")
+                .bind::<Integer, _>(pid)
+                .get_result::<Count>(&mut other)?
+                .n;
+            let mut free = 0;
+            for code in [&codes[0], &codes[1_500], &codes[2_999]] {
+                let taken = other.transaction(|o| {
+                    diesel::sql_query(
+                        "SELECT code FROM employees WHERE code = $1 FOR NO KEY UPDATE NOWAIT",
+                    )
+                    .bind::<Text, _>(code.as_str())
+                    .execute(o)
+                });
+                free += usize::from(taken.is_ok());
+            }
+            Ok((entries, free))
+        })
+        .unwrap();
+        assert!(entries < 20, "{entries} lock table entries");
+        assert_eq!(free, 0, "another session took a held employee");
+    }
 
     /// The bulk import's audit text is the one the single writes keep.
     #[test]

@@ -408,28 +408,6 @@ crate::fixed::fixed_statement! {
     sql = "SELECT pg_advisory_xact_lock(hashtextextended(", key: diesel::sql_types::Text, ", 0))";
 }
 
-/// As [`lock`] for many records at once (a bulk import), in one statement.
-/// The keys are taken in sorted order, so two writers of overlapping sets
-/// cannot each hold what the other waits for.
-pub fn lock_all(conn: &mut DbConn, keys: &[String]) -> Result<(), StoreError> {
-    match conn {
-        DbConn::Sqlite(_) => Ok(()),
-        DbConn::Pg(c) => {
-            let mut keys = keys.to_vec();
-            keys.sort_unstable();
-            keys.dedup();
-            // Sorted in the subquery: the outer SELECT takes them in that order.
-            diesel::sql_query(
-                "SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) \
-                 FROM (SELECT k FROM unnest($1::text[]) AS k ORDER BY k) AS keys",
-            )
-            .bind::<diesel::sql_types::Array<diesel::sql_types::Text>, _>(&keys)
-            .execute(c)?;
-            Ok(())
-        }
-    }
-}
-
 diesel::define_sql_function!(fn last_insert_rowid() -> diesel::sql_types::BigInt);
 
 /// Rows per multi-row INSERT of [`insert_many`]: a whole chunk is one

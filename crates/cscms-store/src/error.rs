@@ -68,24 +68,29 @@ impl StoreError {
     }
 
     /// A write that lost a race the database settled: a unique key taken
-    /// meanwhile, or (PostgreSQL) a serialization failure. The request may
-    /// be read again and retried; it is a conflict, not a fault.
+    /// meanwhile, or (PostgreSQL) a serialization failure or a deadlock it
+    /// broke by ending this transaction. The request may be read again and
+    /// retried; it is a conflict, not a fault. Diesel gives no kind for a
+    /// deadlock, so it is known by PostgreSQL's message.
     pub fn is_write_race(&self) -> bool {
         use diesel::result::{DatabaseErrorKind, Error};
-        matches!(
-            self,
+        match self {
             StoreError::Query(Error::DatabaseError(
                 DatabaseErrorKind::UniqueViolation | DatabaseErrorKind::SerializationFailure,
-                _
-            ))
-        )
+                _,
+            )) => true,
+            StoreError::Query(Error::DatabaseError(DatabaseErrorKind::Unknown, info)) => {
+                info.message().starts_with("deadlock detected")
+            }
+            _ => false,
+        }
     }
 
     /// The database is overloaded, not broken: SQLite still busy after
-    /// `busy_timeout`, or PostgreSQL out of its shared lock table (a bulk
-    /// import locks each of its employees; `max_locks_per_transaction`
-    /// sizes the table). Diesel gives no SQLSTATE for the latter, so it is
-    /// known by PostgreSQL's message.
+    /// `busy_timeout`, or PostgreSQL out of its shared lock table
+    /// (`max_locks_per_transaction` sizes it for all sessions together).
+    /// Diesel gives no SQLSTATE for the latter, so it is known by
+    /// PostgreSQL's message.
     pub fn is_busy(&self) -> bool {
         match self {
             StoreError::Busy => true,
@@ -110,6 +115,20 @@ mod tests {
             DatabaseErrorKind::Unknown,
             Box::new(message.to_owned()),
         ))
+    }
+
+    /// A deadlock PostgreSQL broke is a race lost (409), as a unique key
+    /// taken meanwhile is; a broken statement is neither.
+    #[test]
+    fn a_deadlock_is_a_race_lost() {
+        assert!(database("deadlock detected").is_write_race());
+        assert!(StoreError::Query(Error::DatabaseError(
+            DatabaseErrorKind::UniqueViolation,
+            Box::new("duplicate key".to_owned())
+        ))
+        .is_write_race());
+        assert!(!database("syntax error at or near \"SELEC\"").is_write_race());
+        assert!(!database("out of shared memory").is_write_race());
     }
 
     /// An overloaded database is busy (503), a broken statement is not.

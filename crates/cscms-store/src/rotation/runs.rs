@@ -259,6 +259,12 @@ pub fn approve_run(
         if n != 1 {
             return Err(StoreError::Stale);
         }
+        // The officers' rows in the order every writer of many employees
+        // takes them (`apars::lock_employees`), before any is updated: a
+        // bulk APAR import over some of them cannot then hold one this run
+        // waits for while it waits for one this run holds.
+        let codes: Vec<&EmployeeCode> = orders.iter().map(|o| &o.employee_code).collect();
+        crate::apars::lock_employees(c, &codes)?;
         let mut changes = vec![Change {
             action: "approve",
             entity: "rotation_run",
