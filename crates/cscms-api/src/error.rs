@@ -159,6 +159,8 @@ problem_codes! {
     IdempotencyKeyInUse = "idempotency_key_in_use",
     /// This `Idempotency-Key` was used with a different request (method, path or body).
     IdempotencyKeyReused = "idempotency_key_reused",
+    /// The first request with this `Idempotency-Key` acted and was interrupted before its answer was kept; read the resource to see its effect, and send a new request with a new key.
+    IdempotencyOutcomeUnknown = "idempotency_outcome_unknown",
     /// Too many requests of this kind; retry after `Retry-After` seconds.
     RateLimited = "rate_limited",
     /// The change-feed cursor is older than the changes kept: read in full and start again from `/v1/changes/latest`.

@@ -256,7 +256,10 @@ fn idempotency_key(op: &mut Operation, path: &str) {
          first is running it is 409 `idempotency_key_in_use`; with a different request 422 \
          `idempotency_key_reused`. Successful responses are kept, and so is a 5xx once the \
          request's write has acted; a refusal (4xx) or an earlier fault gives the key up. \
-         Keys expire after `CSCMS_IDEMPOTENCY_TTL_SECS` (24 hours by default).{}",
+         Keys expire after `CSCMS_IDEMPOTENCY_TTL_SECS` (24 hours by default), except one \
+         whose first request acted and was interrupted before its answer was kept: that key \
+         stays held, and once no request could still be running it (10 minutes after it \
+         began) a retry is 409 `idempotency_outcome_unknown`.{}",
         if required {
             " Required of integration clients here (400 `idempotency_key_required`)."
         } else {
@@ -286,7 +289,9 @@ fn idempotency_key(op: &mut Operation, path: &str) {
     add(
         op,
         "409",
-        "A request with the same Idempotency-Key is still being processed (`idempotency_key_in_use`)",
+        "A request with the same Idempotency-Key is still being processed \
+         (`idempotency_key_in_use`), or was interrupted after it acted, before its answer was \
+         kept (`idempotency_outcome_unknown`)",
     );
     add(
         op,

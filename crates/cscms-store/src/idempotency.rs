@@ -203,13 +203,18 @@ crate::fixed::fixed_statement! {
         lock: Text, ", 0)) WHERE counted.n >= 0) AS locked";
 }
 
-/// The unexpired record of `key`, if any: a request that found the key
-/// held is answered from it.
+/// The record of `key` that holds it, if any: unexpired, or running (a
+/// running record is never given up, expired or not). A request that found
+/// the key held is answered from it.
 pub fn lookup(conn: &mut DbConn, caller: &str, key: &str) -> Result<Option<KeyRow>, StoreError> {
     let now = Utc::now().naive_utc();
     Ok(idempotency_keys::table
         .find((caller, key))
-        .filter(idempotency_keys::expires_at.gt(now))
+        .filter(
+            idempotency_keys::expires_at
+                .gt(now)
+                .or(idempotency_keys::state.eq("running")),
+        )
         .select(KeyRow::as_select())
         .first(conn)
         .optional()?)
@@ -540,15 +545,20 @@ mod tests {
         // A record that has expired gives its key up to the next request,
         // once its answer is stored: while it runs, its write has acted.
         claim(&mut conn, &Pending::new("dopt:c", "k", "old", past)).unwrap();
-        assert!(
-            lookup(&mut conn, "dopt:c", "k").unwrap().is_none(),
-            "expired"
+        assert_eq!(
+            lookup(&mut conn, "dopt:c", "k").unwrap().unwrap().state,
+            "running",
+            "an expired running record still holds its key"
         );
         assert!(matches!(
             claim(&mut conn, &Pending::new("dopt:c", "k", "old", later)),
             Err(StoreError::KeyHeld)
         ));
         answer(&mut conn, "dopt:c", "k");
+        assert!(
+            lookup(&mut conn, "dopt:c", "k").unwrap().is_none(),
+            "expired once answered"
+        );
         claim(&mut conn, &Pending::new("dopt:c", "k", "new", later))
             .expect("an expired key is free");
         assert!(matches!(

@@ -350,3 +350,66 @@ async fn integration_clients_send_a_key_with_bulk_imports() {
         .await;
     assert_eq!(r.status, 201);
 }
+
+/// A key whose request acted and whose answer was never kept (its instance
+/// stopped between the two) stays held, expired or not, and the write never
+/// runs again: a retry while the first could still be running is told to
+/// wait (`idempotency_key_in_use`); once none could, that the outcome is
+/// unknown (`idempotency_outcome_unknown`).
+#[actix_web::test]
+async fn a_key_left_running_is_never_run_again_and_says_so() {
+    use cscms_store::schema::idempotency_keys::dsl as k;
+    use diesel::prelude::*;
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let first = app
+        .call(post(
+            "/v1/organisations",
+            &dopt,
+            Some("k-left"),
+            &org("MOCL"),
+        ))
+        .await;
+    assert_eq!(first.status, 201, "{}", first.json);
+    // As the record stands when the instance stopped after the write's
+    // commit: claimed `minutes_ago`, expiring at `expires`, no answer.
+    let left = |minutes_ago: i64, expires: chrono::TimeDelta| {
+        app.db(move |c| {
+            let now = chrono::Utc::now().naive_utc();
+            let n = diesel::update(k::idempotency_keys.filter(k::idempotency_key.eq("k-left")))
+                .set((
+                    k::state.eq("running"),
+                    k::status.eq(None::<i32>),
+                    k::headers.eq(None::<String>),
+                    k::body.eq(None::<Vec<u8>>),
+                    k::created_at.eq(now - chrono::TimeDelta::minutes(minutes_ago)),
+                    k::expires_at.eq(now + expires),
+                ))
+                .execute(c)?;
+            Ok(n)
+        })
+    };
+    let retry = || {
+        app.call(post(
+            "/v1/organisations",
+            &dopt,
+            Some("k-left"),
+            &org("MOCL"),
+        ))
+    };
+    let hour = chrono::TimeDelta::hours(1);
+    assert_eq!(left(9, hour).await, 1);
+    retry().await.assert_problem(409, "idempotency_key_in_use");
+    assert_eq!(left(11, hour).await, 1);
+    retry()
+        .await
+        .assert_problem(409, "idempotency_outcome_unknown");
+    assert_eq!(left(11, -hour).await, 1);
+    retry()
+        .await
+        .assert_problem(409, "idempotency_outcome_unknown");
+    let trail = app
+        .db(|c| cscms_store::audit::for_entity(c, "organisation", "MOCL"))
+        .await;
+    assert_eq!(trail.len(), 1, "it acted once");
+}

@@ -291,6 +291,8 @@ async fn keep(
         // The request has acted; its answer still goes out. A retry finds
         // the key running and is refused (409), even once it has expired:
         // a running key is never taken over (`cscms_store::idempotency`).
+        // Once no request could still be running it ([`ORPHANED_AFTER`]),
+        // the refusal says the outcome is unknown rather than "retry".
         Err(e) => {
             log::error!(
                 "idempotency: keeping the response of {} {}: {e}",
@@ -346,6 +348,11 @@ async fn held(state: &AppState, pending: &Pending) -> Option<Answer> {
             ("done", Some(status), Some(bytes)) => {
                 Answer::Replay(replay(status, row.headers.as_deref(), bytes))
             }
+            _ if orphaned(row.created_at) => Answer::Refuse(problem(
+                StatusCode::CONFLICT,
+                ProblemCode::IdempotencyOutcomeUnknown,
+                "The first request with this Idempotency-Key was interrupted after it acted, before its answer was kept. Read the resource to see its effect; if another request is still needed, send it with a new key.",
+            )),
             _ => Answer::Refuse(problem(
                 StatusCode::CONFLICT,
                 ProblemCode::IdempotencyKeyInUse,
@@ -353,6 +360,19 @@ async fn held(state: &AppState, pending: &Pending) -> Option<Answer> {
             )),
         }
     })
+}
+
+/// How long after its claim a request can still be running. A running
+/// record older than this was left by a request that ended between its
+/// write's commit and its answer's (the process stopped, or the answer
+/// could not be stored): its write acted, its answer is lost, and a retry
+/// that waited would wait forever. No request runs this long: the largest
+/// bulk write takes seconds, and a stopping instance gives its requests 30.
+const ORPHANED_AFTER: chrono::TimeDelta = chrono::TimeDelta::minutes(10);
+
+/// Whether a running record claimed at `claimed` was left behind.
+fn orphaned(claimed: chrono::NaiveDateTime) -> bool {
+    claimed < chrono::Utc::now().naive_utc() - ORPHANED_AFTER
 }
 
 /// Gives the key up if this request's write claimed it (the request then
