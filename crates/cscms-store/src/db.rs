@@ -383,7 +383,7 @@ fn sqlite_writer_turn() -> Result<parking_lot::FairMutexGuard<'static, ()>, Stor
         .ok_or(StoreError::Busy)
 }
 
-/// Makes the other writers of one record (`key`, e.g. `apar:CSS-000001`)
+/// Makes the other writers of one record (`key`, e.g. `vigilance:CSS-000001`)
 /// wait until the current write transaction ends, so a read that decides a
 /// write cannot be overtaken by a concurrent writer (PRF-4). On SQLite the
 /// write transaction already holds the database's write lock.

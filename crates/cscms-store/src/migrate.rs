@@ -26,7 +26,34 @@ pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
     {
         crate::macp_due::recompute_all(conn)?;
     }
+    if let DbConn::Pg(c) = conn {
+        warn_of_messages_language(c)?;
+    }
     Ok(applied)
+}
+
+/// Two of PostgreSQL's errors are known by their message, as diesel gives
+/// no SQLSTATE for them: a deadlock it broke (409) and its lock table full
+/// (503; `StoreError::is_write_race`, `is_busy`). In another language they
+/// would answer 500. Only a superuser may set `lc_messages`, so the
+/// operator is told.
+fn warn_of_messages_language(c: &mut diesel::PgConnection) -> Result<(), StoreError> {
+    use diesel::RunQueryDsl;
+    #[derive(diesel::QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        lc_messages: String,
+    }
+    let lang = diesel::sql_query("SHOW lc_messages")
+        .get_result::<Setting>(c)?
+        .lc_messages;
+    if !(lang.is_empty() || lang == "C" || lang == "POSIX" || lang.starts_with("en")) {
+        log::warn!(
+            "PostgreSQL's lc_messages is {lang:?}: set it to 'C' or English for this \
+             database, or a deadlock (409) and a full lock table (503) answer 500"
+        );
+    }
+    Ok(())
 }
 
 /// Reverts every applied migration, newest first (tests and tooling only).
