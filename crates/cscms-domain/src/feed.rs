@@ -48,7 +48,10 @@ pub const ENTITIES: &[(&str, Gate)] = &[
         "surplus_nomination",
         Gate::Family(Family::SurplusRequisition),
     ),
-    ("validation_round", Gate::Op(Op::ListValidationRounds)),
+    // A round covers some organisations, which one change cannot name: a
+    // nodal officer lists the rounds of theirs (PRF-3), the feed of rounds
+    // is DoPT's.
+    ("validation_round", Gate::DoptOnly),
     ("empanelment_batch", Gate::Op(Op::ReadEmpanelment)),
     ("empanelment_proposal", Gate::Op(Op::ReadEmpanelment)),
     ("empanelment_run", Gate::Op(Op::ReadEmpanelment)),

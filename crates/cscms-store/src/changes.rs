@@ -1,5 +1,5 @@
 //! The change feed's reads (INT-1, INT-2): pages of recorded changes in
-//! commit order, never skipping one, and their pruning after the retention
+//! (transaction, id) order, never skipping one, and their pruning after the retention
 //! window.
 //!
 //! Order is (txid, id). On PostgreSQL a page holds only changes of
@@ -45,6 +45,28 @@ impl ChangeRow {
 type Source = diesel::helper_types::InnerJoinQuerySource<change_events::table, audit_log::table>;
 type Cond =
     Box<dyn BoxableExpression<Source, <DbConn as Connection>::Backend, SqlType = Nullable<Bool>>>;
+
+/// The end of the feed as it stands: a position after every change that
+/// can be served now and before every change still to come. On PostgreSQL
+/// every change of a transaction below `pg_snapshot_xmin` has committed (or
+/// rolled back) and every later one will be at or above it; on SQLite the
+/// last id written (or pruned), as writers take turns and ids only grow.
+pub fn end(conn: &mut DbConn) -> Result<Position, StoreError> {
+    match conn {
+        DbConn::Pg(_) => Ok(Position {
+            txid: stable_below(conn)? - 1,
+            id: i64::MAX,
+        }),
+        DbConn::Sqlite(c) => {
+            let last = change_events::table
+                .select(diesel::dsl::max(change_events::id))
+                .first::<Option<i64>>(c)?
+                .map(|id| Position { txid: 0, id });
+            let pruned = horizon(conn)?;
+            Ok(last.max(pruned).unwrap_or(Position::START))
+        }
+    }
+}
 
 /// Changes of transactions below this id have all committed or rolled back.
 fn stable_below(conn: &mut DbConn) -> Result<i64, StoreError> {
@@ -114,28 +136,40 @@ fn of_types(types: &[TypeFilter]) -> Option<Cond> {
         .reduce(|a, b| Box::new(a.or(b)))
 }
 
+/// A page of the feed: its changes, and the end of the feed it read up to
+/// ([`end`], taken first): when the page is not full, the caller has read
+/// everything it may up to there.
+pub struct Page {
+    pub rows: Vec<ChangeRow>,
+    pub end: Position,
+}
+
 /// Up to `limit` changes after `after` in feed order, of those the caller
-/// may read (and of `types`, when given).
+/// may read (and of `types`, when given), up to the feed's end as it stood.
 pub fn page(
     conn: &mut DbConn,
     scope: &FeedScope,
     types: &[TypeFilter],
     after: Position,
     limit: i64,
-) -> Result<Vec<ChangeRow>, StoreError> {
+) -> Result<Page, StoreError> {
+    let end = end(conn)?;
     let tree = tree(conn, scope)?;
     let Some(visible) = in_scope(scope, &tree) else {
-        return Ok(Vec::new());
+        return Ok(Page {
+            rows: Vec::new(),
+            end,
+        });
     };
-    let below = stable_below(conn)?;
-    // After the cursor, written so the (txid, id) index seeks to it: a
-    // page costs its own rows, not every change before it.
+    // After the cursor and up to the end, written so the (txid, id) index
+    // seeks to it: a page costs its own rows, not every change before it.
     let after_cursor: Cond = match conn {
         // txid is always 0: the position is the id.
         DbConn::Sqlite(_) => Box::new(
             change_events::txid
                 .eq(0)
                 .and(change_events::id.gt(after.id))
+                .and(change_events::id.le(end.id))
                 .nullable(),
         ),
         DbConn::Pg(_) => Box::new(
@@ -151,7 +185,7 @@ pub fn page(
     };
     let mut q = change_events::table
         .inner_join(audit_log::table)
-        .filter(change_events::txid.lt(below))
+        .filter(change_events::txid.le(end.txid))
         .filter(after_cursor)
         .into_boxed();
     q = q.filter(visible);
@@ -171,6 +205,7 @@ pub fn page(
             audit_log::actor_role,
         ))
         .load(conn)
+        .map(|rows| Page { rows, end })
         .map_err(|e| StoreError::from(e).in_row("change_events after", &after.cursor()))
 }
 
@@ -194,26 +229,6 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ChangeRow>, StoreErr
         ))
         .load(conn)
         .map_err(|e| StoreError::from(e).in_row("change_events", &format!("{ids:?}")))
-}
-
-/// The position of the last change the caller may read (`START` if none):
-/// where to begin after reading the records in full.
-pub fn latest(conn: &mut DbConn, scope: &FeedScope) -> Result<Position, StoreError> {
-    let tree = tree(conn, scope)?;
-    let Some(visible) = in_scope(scope, &tree) else {
-        return Ok(Position::START);
-    };
-    let below = stable_below(conn)?;
-    let last: Option<(i64, i64)> = change_events::table
-        .inner_join(audit_log::table)
-        .filter(change_events::txid.lt(below))
-        .into_boxed()
-        .filter(visible)
-        .order((change_events::txid.desc(), change_events::id.desc()))
-        .select((change_events::txid, change_events::id))
-        .first(conn)
-        .optional()?;
-    Ok(last.map_or(Position::START, |(txid, id)| Position { txid, id }))
 }
 
 /// How far pruning has gone: a cursor before this has lost changes.

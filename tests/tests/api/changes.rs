@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::test::{self, TestRequest};
 use chrono::Datelike;
+use cscms_domain::feed::Position;
 use cscms_domain::principal::{scopes, Role};
 use serde_json::{json, Value};
 
@@ -394,10 +395,21 @@ async fn filters_bad_queries_and_the_latest_cursor() {
         page[0]["href"],
         format!("/v1/employees/{IN_MOF}/vigilance-status")
     );
-    // A nodal officer of MHA does not get MOF's change, not even its cursor.
+    // A nodal officer of MHA does not get MOF's change; their page after the
+    // same cursor is empty and moves them past it all the same, so a reader
+    // with few changes of their own keeps up with the feed.
     let nodal = app.token(Role::NodalOfficer, Some("MHA"));
-    let theirs = app.get("/v1/changes/latest", &nodal).await;
-    assert_ne!(theirs.json["cursor"], page[0]["cursor"]);
+    let theirs = app
+        .get(&format!("/v1/changes?after={cursor}"), &nodal)
+        .await;
+    assert_eq!(
+        (&theirs.json["changes"], &theirs.json["more"]),
+        (&json!([]), &json!(false)),
+        "{}",
+        theirs.json
+    );
+    let position = |c: &Value| Position::parse_cursor(c.as_str().unwrap()).unwrap();
+    assert!(position(&theirs.json["next"]) >= position(&page[0]["cursor"]));
 }
 
 #[actix_web::test]
@@ -458,14 +470,31 @@ async fn pruned_changes_make_older_cursors_gone() {
     settle(&app).await;
     let (first, cursor) = read_all(&app, &dopt, "c1.start", 1000).await;
     assert!(!first.is_empty());
+    // A nodal officer of MOF follows the feed too: the last changes are
+    // MHA's, which they do not read.
+    let quiet = app.token(Role::NodalOfficer, Some("MOF"));
+    let (_, quiet_cursor) = read_all(&app, &quiet, "c1.start", 1000).await;
     // Everything recorded so far falls out of the window.
     let now = chrono::Utc::now().naive_utc();
     let pruned = app
         .db(move |c| cscms_store::changes::prune(c, now + chrono::Duration::seconds(1), now))
         .await;
     assert_eq!(pruned, first.len());
-    // The reader who had read to the end lost nothing: carry on.
+    // The reader who had read to the end lost nothing: carry on. So did
+    // the one with nothing to read, and one starting from the feed's end.
     let r = app.get(&format!("/v1/changes?after={cursor}"), &dopt).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = app
+        .get(&format!("/v1/changes?after={quiet_cursor}"), &quiet)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let end = app.get("/v1/changes/latest", &quiet).await.json["cursor"].clone();
+    let r = app
+        .get(
+            &format!("/v1/changes?after={}", end.as_str().unwrap()),
+            &quiet,
+        )
+        .await;
     assert_eq!(r.status, 200, "{}", r.json);
     // One who had not is told so, and what to do.
     let r = app.get("/v1/changes?after=c1.start", &dopt).await;

@@ -388,6 +388,23 @@ async fn deadline_passing_with_and_without_validation() {
             .len(),
         1
     );
+    // Nor does the change feed tell MOF of MHA's round; DoPT's does.
+    crate::changes::settle(&app).await;
+    let rounds_in_feed = |token: String| {
+        let app = &app;
+        async move {
+            let r = app.get("/v1/changes?limit=1000", &token).await;
+            assert_eq!(r.status, 200, "{}", r.json);
+            r.json["changes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["type"] == "validation_round.open")
+                .count()
+        }
+    };
+    assert_eq!(rounds_in_feed(mof).await, 0);
+    assert_eq!(rounds_in_feed(app.dopt()).await, 1);
 }
 
 #[actix_web::test]

@@ -1,7 +1,8 @@
 //! The change feed (INT-1, INT-2): what changed since a reader last looked.
 //!
-//! Guarantees (also in the contract): changes come in commit order — one
-//! order for every reader, (transaction, id) — and a reader following
+//! Guarantees (also in the contract): changes come in one order for every
+//! reader, (transaction, id) — on PostgreSQL a transaction's place is where
+//! it began writing, not its commit — and a reader following
 //! `next` sees every change it may read exactly once, whichever instance
 //! answers and however writes interleave; changes are kept for the
 //! retention window (`CSCMS_CHANGE_RETENTION_DAYS`), after which a cursor
@@ -54,7 +55,7 @@ pub struct ChangeEvent {
 
 #[derive(Serialize, ToSchema)]
 pub struct ChangePage {
-    /// Oldest first, in commit order.
+    /// Oldest first, by writing transaction, then id.
     pub changes: Vec<ChangeEvent>,
     /// Where to continue: pass it as `after` on the next call (also when
     /// `changes` is empty).
@@ -161,7 +162,7 @@ fn parse_types(raw: Option<&str>) -> Result<Vec<TypeFilter>, ApiError> {
 /// Changes the caller may read, oldest first, after `after`. Follow `next`
 /// from page to page; with `wait`, a call with nothing new returns as soon as
 /// a change commits (or after `wait` seconds, empty). Every change the caller
-/// may read appears exactly once, in commit order, with no gaps, across all
+/// may read appears exactly once, by writing transaction, with no gaps, across all
 /// instances. A change appears once no transaction that began before it is
 /// still running on the database server, so a long transaction delays the
 /// feed and never loses a change. A nodal officer reads changes to their organisation's records
@@ -205,18 +206,23 @@ pub async fn list(
     let fetch = i64::from(limit) + 1;
 
     let deadline = Instant::now() + Duration::from_secs(u64::from(wait));
-    let (start, mut rows) = loop {
+    let (start, page) = loop {
         let (scope, types) = (scope.clone(), types.clone());
-        let (start, rows) = state
+        let (start, page) = state
             .db(move |c| {
-                let horizon = cscms_store::changes::horizon(c)?;
-                let start = match (after, horizon) {
-                    (Some(a), Some(h)) if a < h => return Ok((None, Vec::new())),
-                    (Some(a), _) => a,
-                    (None, h) => h.unwrap_or(Position::START),
+                let start = match after {
+                    Some(a) => a,
+                    None => cscms_store::changes::horizon(c)?.unwrap_or(Position::START),
                 };
-                let rows = cscms_store::changes::page(c, &scope, &types, start, fetch)?;
-                Ok((Some(start), rows))
+                let page = cscms_store::changes::page(c, &scope, &types, start, fetch)?;
+                // The horizon after the page: pruning that committed before
+                // the page was read, past this cursor, is seen here.
+                if let (Some(a), Some(h)) = (after, cscms_store::changes::horizon(c)?) {
+                    if a < h {
+                        return Ok((None, page));
+                    }
+                }
+                Ok((Some(start), page))
             })
             .await?;
         let Some(start) = start else {
@@ -226,14 +232,22 @@ pub async fn list(
                     .into(),
             });
         };
-        if !rows.is_empty() || Instant::now() + POLL_EVERY > deadline {
-            break (start, rows);
+        if !page.rows.is_empty() || Instant::now() + POLL_EVERY > deadline {
+            break (start, page);
         }
         actix_web::rt::time::sleep(POLL_EVERY).await;
     };
-    let more = rows.len() > limit as usize;
+    let more = page.rows.len() > limit as usize;
+    let mut rows = page.rows;
     rows.truncate(limit as usize);
-    let next = rows.last().map_or(start, ChangeRow::position).cursor();
+    // A page not full has given everything the caller may read up to the
+    // feed's end, so the cursor moves there: a reader whose changes are
+    // few never falls behind the pruning horizon for want of them.
+    let next = match rows.last() {
+        Some(last) if more => last.position(),
+        _ => start.max(page.end),
+    }
+    .cursor();
     Ok(HttpResponse::Ok().json(ChangePage {
         changes: rows.into_iter().map(ChangeEvent::from).collect(),
         next,
@@ -243,18 +257,15 @@ pub async fn list(
 
 /// The feed's current end
 ///
-/// A cursor at the last change the caller may read: take it before reading
-/// the records in full, then follow the feed from it and nothing is missed.
+/// A cursor at the feed's end now: take it before reading the records in
+/// full, then follow the feed from it and nothing is missed.
 #[utoipa::path(tag = "changes", security(("bearer" = [])),
     responses((status = 200, description = "The cursor to start from", body = LatestCursor),
         (status = 403, description = "The feed is for DoPT, AVD, nodal officers and integration clients with a read scope", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/changes/latest")]
 pub async fn latest(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ReadChanges)?;
-    let scope = feed::scope(&who);
-    let at = state
-        .db(move |c| cscms_store::changes::latest(c, &scope))
-        .await?;
+    let at = state.db(cscms_store::changes::end).await?;
     Ok(HttpResponse::Ok().json(LatestCursor {
         cursor: at.cursor(),
     }))
