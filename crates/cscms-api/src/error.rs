@@ -85,6 +85,8 @@ problem_codes! {
     StaleVersion = "stale_version",
     /// The record already exists.
     AlreadyExists = "already_exists",
+    /// The webhook delivery is being attempted now; ask again once the attempt has ended.
+    DeliveryInFlight = "delivery_in_flight",
     /// The profile must be submitted before any other service (PRF-1).
     ProfileNotSubmitted = "profile_not_submitted",
     /// The advertisement is not open for applications (DEP-2).

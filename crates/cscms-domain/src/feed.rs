@@ -359,16 +359,12 @@ mod tests {
         // APARs are confidential; officers' details are DoPT's.
         assert!(!tree.contains(&"apar") && !nodal.everywhere.contains(&"apar"));
         assert!(!tree.contains(&"nodal_officer"));
-        // Reference data every nodal officer reads: rounds, the competency
-        // catalogue (AOI-1), DELPGE programmes (TRN-1), rotation rounds (ROT-1).
+        // Reference data every nodal officer reads: the competency catalogue
+        // (AOI-1), DELPGE programmes (TRN-1), rotation rounds (ROT-1). Not
+        // validation rounds, which cover some organisations only.
         assert_eq!(
             nodal.everywhere,
-            vec![
-                "validation_round",
-                "competency_area",
-                "delpge_programme",
-                "rotation_round"
-            ]
+            vec!["competency_area", "delpge_programme", "rotation_round"]
         );
         // ROT-1: the officers' lists and their transfer orders, in the ministry.
         for e in ["rotation_preferences", "transfer_order"] {

@@ -485,21 +485,40 @@ pub fn deliveries(
         .map_err(|e| StoreError::from(e).in_row("webhook_deliveries of", &subscription_id))
 }
 
+/// What asking for a delivery again came to.
+#[derive(Debug)]
+pub enum Redelivery {
+    /// Queued again, as it now stands.
+    Queued(Box<DeliveryRow>),
+    /// A worker holds it for an attempt under way: queued again now, a
+    /// second worker could send it while the first still does.
+    Attempting,
+}
+
 /// Queues one delivery again, now, with its attempts reset and the same
-/// `webhook-id`, audited; `None` when the subscription has no such delivery.
+/// `webhook-id`, audited, unless an attempt holds it; `None` when the
+/// subscription has no such delivery.
 pub fn redeliver(
     conn: &mut DbConn,
     actor: &Actor,
     sub: &SubscriptionRow,
     delivery_id: i64,
-) -> Result<Option<DeliveryRow>, StoreError> {
+) -> Result<Option<Redelivery>, StoreError> {
     let subscription_id = sub.id;
     crate::db::write_transaction(conn, |c| {
         let now = Utc::now().naive_utc();
+        let this = webhook_deliveries::table
+            .find(delivery_id)
+            .filter(webhook_deliveries::subscription_id.eq(subscription_id));
+        // Not while a lease holds it: in the same statement, so a worker's
+        // claim committing meanwhile is seen (PostgreSQL re-reads the row it
+        // waited for).
         let n = diesel::update(
-            webhook_deliveries::table
-                .find(delivery_id)
-                .filter(webhook_deliveries::subscription_id.eq(subscription_id)),
+            this.filter(
+                webhook_deliveries::lease_until
+                    .is_null()
+                    .or(webhook_deliveries::lease_until.le(now)),
+            ),
         )
         .set((
             webhook_deliveries::status.eq(DeliveryStatus::Pending),
@@ -511,11 +530,12 @@ pub fn redeliver(
         ))
         .execute(c)?;
         if n == 0 {
-            return Ok(None);
+            let exists = this.count().get_result::<i64>(c)? > 0;
+            return Ok(exists.then_some(Redelivery::Attempting));
         }
         let row = delivery(c, delivery_id)?;
         audit::audited(c, actor, |_| Ok(((), queue_change("redeliver", sub, &row))))?;
-        Ok(Some(row))
+        Ok(Some(Redelivery::Queued(Box::new(row))))
     })
 }
 

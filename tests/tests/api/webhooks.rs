@@ -676,6 +676,33 @@ async fn ping_redelivery_and_the_subscription_lifecycle() {
         got[0].id(),
         "a redelivery keeps its webhook-id"
     );
+    // Not while a worker's lease holds it (a second worker could send it
+    // while the first still does); once the lease has run out, yes.
+    until("the redelivery to be delivered", || async {
+        deliveries(&app, &client, id).await[0]["status"] == "delivered"
+    })
+    .await;
+    let leased = |seconds: i64| {
+        app.db(move |c| {
+            use cscms_store::schema::webhook_deliveries::dsl as d;
+            use diesel::prelude::*;
+            let until = chrono::Utc::now().naive_utc() + chrono::TimeDelta::seconds(seconds);
+            Ok(diesel::update(d::webhook_deliveries.find(delivery))
+                .set((
+                    d::claim.eq(Some("a worker")),
+                    d::lease_until.eq(Some(until)),
+                ))
+                .execute(c)?)
+        })
+    };
+    let (redeliver, empty) = (format!("{base}/deliveries/{delivery}/redeliver"), json!({}));
+    let again = || app.post_json(&redeliver, &dopt, &empty);
+    assert_eq!(leased(60).await, 1);
+    again().await.assert_problem(409, "delivery_in_flight");
+    assert_eq!(leased(-1).await, 1);
+    assert_eq!(again().await.status, 202);
+    let got = rx.wait_for(3).await;
+    assert_eq!(got[2].id(), got[0].id());
     let r = app
         .post_json(
             &format!("{base}/deliveries/999999/redeliver"),

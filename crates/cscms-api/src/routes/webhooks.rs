@@ -19,7 +19,7 @@ use validator::Validate;
 
 use super::{actor, utc};
 use crate::auth::Auth;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::ValidJson;
 use crate::scope::authorize;
 use crate::state::AppState;
@@ -660,7 +660,8 @@ pub async fn deliveries(
         ("webhook_id" = i64, Path, description = "The subscription id"),
         ("delivery_id" = i64, Path, description = "The delivery id")),
     responses((status = 202, description = "Queued again", body = Delivery),
-        (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An attempt of this delivery is under way (`delivery_in_flight`): ask again once it has ended, within the worker's lease (twice `CSCMS_WEBHOOK_TIMEOUT_SECS` and 5 seconds)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/clients/{id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver(
     Auth(who): Auth,
@@ -672,11 +673,19 @@ pub async fn redeliver(
     let (client, id, delivery) = path.into_inner();
     let sub = one(&state, &client, id).await?;
     let actor = actor(&who, &req);
-    let row = state
+    let outcome = state
         .db(move |c| store::redeliver(c, &actor, &sub, delivery))
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Delivery {delivery} of webhook {id}")))?;
-    Ok(HttpResponse::Accepted().json(Delivery::from(row)))
+    match outcome {
+        store::Redelivery::Queued(row) => Ok(HttpResponse::Accepted().json(Delivery::from(*row))),
+        store::Redelivery::Attempting => Err(ApiError::Conflict {
+            code: ProblemCode::DeliveryInFlight,
+            detail: format!(
+                "Delivery {delivery} is being attempted now; ask again once the attempt has ended."
+            ),
+        }),
+    }
 }
 
 /// Send a test ping
