@@ -46,26 +46,27 @@ type Source = diesel::helper_types::InnerJoinQuerySource<change_events::table, a
 type Cond =
     Box<dyn BoxableExpression<Source, <DbConn as Connection>::Backend, SqlType = Nullable<Bool>>>;
 
-/// The end of the feed as it stands: a position after every change that
-/// can be served now and before every change still to come. On PostgreSQL
-/// every change of a transaction below `pg_snapshot_xmin` has committed (or
-/// rolled back) and every later one will be at or above it; on SQLite the
-/// last id written (or pruned), as writers take turns and ids only grow.
+/// The end of the feed as it stands: the last change that can be served
+/// now (or the last pruned, once all are), after which every change still
+/// to come will be. On PostgreSQL every change of a transaction below
+/// `pg_snapshot_xmin` has committed (or rolled back) and every later one
+/// will be at or above it; on SQLite writers take turns and ids only grow.
 pub fn end(conn: &mut DbConn) -> Result<Position, StoreError> {
-    match conn {
-        DbConn::Pg(_) => Ok(Position {
-            txid: stable_below(conn)? - 1,
-            id: i64::MAX,
-        }),
-        DbConn::Sqlite(c) => {
-            let last = change_events::table
-                .select(diesel::dsl::max(change_events::id))
-                .first::<Option<i64>>(c)?
-                .map(|id| Position { txid: 0, id });
-            let pruned = horizon(conn)?;
-            Ok(last.max(pruned).unwrap_or(Position::START))
-        }
-    }
+    Ok(settled(conn)?.0)
+}
+
+/// [`end`], and the transaction id below which changes are settled.
+fn settled(conn: &mut DbConn) -> Result<(Position, i64), StoreError> {
+    let below = stable_below(conn)?;
+    let last = change_events::table
+        .filter(change_events::txid.lt(below))
+        .order((change_events::txid.desc(), change_events::id.desc()))
+        .select((change_events::txid, change_events::id))
+        .first::<(i64, i64)>(conn)
+        .optional()?
+        .map(|(txid, id)| Position { txid, id });
+    let end = last.max(horizon(conn)?).unwrap_or(Position::START);
+    Ok((end, below))
 }
 
 /// Changes of transactions below this id have all committed or rolled back.
@@ -153,7 +154,7 @@ pub fn page(
     after: Position,
     limit: i64,
 ) -> Result<Page, StoreError> {
-    let end = end(conn)?;
+    let (end, below) = settled(conn)?;
     let tree = tree(conn, scope)?;
     let Some(visible) = in_scope(scope, &tree) else {
         return Ok(Page {
@@ -185,7 +186,7 @@ pub fn page(
     };
     let mut q = change_events::table
         .inner_join(audit_log::table)
-        .filter(change_events::txid.le(end.txid))
+        .filter(change_events::txid.lt(below))
         .filter(after_cursor)
         .into_boxed();
     q = q.filter(visible);
