@@ -96,6 +96,11 @@ pub struct WebhookSettings {
     pub schedule: Vec<std::time::Duration>,
     /// How long one attempt may take, connection to response.
     pub timeout: std::time::Duration,
+    /// Connections open at once to one subscription's receiver. Each
+    /// subscription has its own pool, so a slow receiver holds only its
+    /// own and never delays another's deliveries (a wait for a connection
+    /// counts against the attempt's timeout).
+    pub connections: usize,
     /// Whether this instance runs a delivery worker.
     pub worker: bool,
     /// Certificate authorities trusted for receivers besides the public
@@ -109,6 +114,7 @@ impl Default for WebhookSettings {
             allow_private: false,
             schedule: cscms_domain::webhook::STANDARD_SCHEDULE.to_vec(),
             timeout: std::time::Duration::from_secs(15),
+            connections: 16,
             worker: true,
             extra_roots: Vec::new(),
         }
@@ -334,6 +340,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_WEBHOOK_TIMEOUT_SECS",
         "15",
         "longest one webhook attempt may take (1-60)",
+    ),
+    (
+        "CSCMS_WEBHOOK_CONNECTIONS",
+        "16",
+        "connections open at once to one subscription's receiver (1-256); each subscription has its own, so a slow receiver never delays another's",
     ),
     (
         "CSCMS_WEBHOOK_ALLOW_PRIVATE",
@@ -629,6 +640,13 @@ impl Settings {
                 (1, 60),
                 &mut errors,
             )),
+            connections: parse_num(
+                &get,
+                "CSCMS_WEBHOOK_CONNECTIONS",
+                16usize,
+                (1, 256),
+                &mut errors,
+            ),
             worker: flag(&get, "CSCMS_WEBHOOK_WORKER", true, &mut errors),
             extra_roots: ca_file(get("CSCMS_WEBHOOK_CA_FILE"), &mut errors),
         };

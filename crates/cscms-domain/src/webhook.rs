@@ -173,6 +173,14 @@ pub fn refusal(ip: IpAddr) -> Option<&'static str> {
                 let o = v6.octets();
                 return refusal_v4(Ipv4Addr::new(o[12], o[13], o[14], o[15]));
             }
+            // 6to4 (2002::/16) reaches the IPv4 address in its next 32 bits.
+            if s[0] == 0x2002 {
+                let [a, b] = s[1].to_be_bytes();
+                let [c, d] = s[2].to_be_bytes();
+                if let Some(why) = refusal_v4(Ipv4Addr::new(a, b, c, d)) {
+                    return Some(why);
+                }
+            }
             if v6 == Ipv6Addr::new(0xfd00, 0xec2, 0, 0, 0, 0, 0, 0x254) {
                 Some("a cloud metadata address")
             } else if v6.is_unspecified() {
@@ -185,6 +193,9 @@ pub fn refusal(ip: IpAddr) -> Option<&'static str> {
                 Some("private (unique local)")
             } else if s[0] & 0xffc0 == 0xfe80 {
                 Some("link-local")
+            } else if s[0] == 0x2001 && s[1] == 0 {
+                // Teredo hides the IPv4 address it reaches.
+                Some("reserved")
             } else if s[0..6] == [0, 0, 0, 0, 0, 0] {
                 // IPv4-compatible (deprecated) addresses.
                 Some("reserved")
@@ -211,6 +222,9 @@ fn refusal_v4(ip: Ipv4Addr) -> Option<&'static str> {
         Some("shared (carrier-grade NAT)")
     } else if ip.is_multicast() {
         Some("multicast")
+    } else if (o[0] == 192 && o[1] == 0 && o[2] == 0) || (o[0] == 198 && (o[1] & 0xfe) == 18) {
+        // IETF protocol assignments (192.0.0.0/24), benchmarking (198.18.0.0/15).
+        Some("reserved")
     } else if ip.is_broadcast() || o[0] >= 240 {
         Some("reserved")
     } else {
@@ -372,6 +386,13 @@ mod tests {
             ("::ffff:127.0.0.1", "loopback"),
             ("::ffff:169.254.169.254", "a cloud metadata address"),
             ("64:ff9b::a00:1", "private"),
+            ("192.0.0.8", "reserved"),
+            ("198.18.0.1", "reserved"),
+            ("198.19.255.254", "reserved"),
+            ("2002:a9fe:a9fe::1", "a cloud metadata address"),
+            ("2002:7f00:1::", "loopback"),
+            ("2002:c0a8:101::1", "private"),
+            ("2001:0:4136:e378::1", "reserved"),
         ];
         for (ip, why) in refused {
             let ip: IpAddr = ip.parse().unwrap();
@@ -394,10 +415,20 @@ mod tests {
             "100.128.0.1",
             "172.32.0.1",
             "2606:4700::1111",
+            "198.20.0.1",
+            "192.0.1.1",
+            "2002:808:808::1",
+            "2001:4860::8888",
+            // Documentation addresses stand in for public receivers in
+            // examples (README); nothing routes them anywhere.
+            "192.0.2.10",
+            "198.51.100.7",
+            "203.0.113.99",
+            "2001:db8::1",
         ] {
             assert_eq!(refusal(ok.parse().unwrap()), None, "{ok}");
         }
-        assert_eq!(refused.len(), 23);
+        assert_eq!(refused.len(), 30);
     }
 
     #[test]

@@ -419,6 +419,54 @@ async fn a_later_change_of_an_entity_waits_for_the_earlier() {
     );
 }
 
+/// INT-2: a receiver that never answers in time holds only its own
+/// subscription's connections; another subscription's deliveries go out
+/// at once, not after the slow one's attempts time out.
+#[actix_web::test]
+async fn a_slow_receiver_delays_only_its_own_deliveries() {
+    let settings = [
+        DEV,
+        &[
+            ("CSCMS_WEBHOOK_CONNECTIONS", "2"),
+            ("CSCMS_WEBHOOK_TIMEOUT_SECS", "4"),
+        ],
+    ]
+    .concat();
+    let app = spawn_with(&settings).await;
+    let slow = Receiver::start(&[], Duration::from_secs(6));
+    let fast = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    // The slow subscription's deliveries come first in the queue.
+    subscribe(&app, &client, &slow.url, &["vigilance_status"]).await;
+    let (id, _) = subscribe(&app, &client, &fast.url, &["vigilance_status"]).await;
+    for (day, code) in [IN_MHA, IN_NDMA, IN_MOF].into_iter().enumerate() {
+        record(&app, code, day as u64).await;
+    }
+    cscms_api::webhooks::spawn(app.state.clone());
+    let started = std::time::Instant::now();
+    while fast.got().len() < 3 && started.elapsed() < Duration::from_secs(3) {
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        fast.got().len(),
+        3,
+        "the fast receiver is served while the slow one holds its connections"
+    );
+    assert_eq!(
+        slow.connections.load(Ordering::SeqCst),
+        2,
+        "the slow receiver has two connections at once, no more"
+    );
+    until("the fast subscription's log", || async {
+        let log = deliveries(&app, &client, id).await;
+        log.len() == 3
+            && log
+                .iter()
+                .all(|d| d["status"] == "delivered" && d["attempts"] == 1)
+    })
+    .await;
+}
+
 #[actix_web::test]
 async fn a_change_committed_with_no_worker_running_is_delivered_when_one_starts() {
     let app = spawn_with(DEV).await;

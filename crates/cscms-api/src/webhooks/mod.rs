@@ -63,7 +63,7 @@ struct Ping<'a> {
 /// Starts this instance's delivery worker on the current actix runtime.
 pub fn spawn(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
-        let client = send::client(&state.webhooks);
+        let mut pools = send::Pools::new(&state.webhooks);
         let mut out: std::collections::VecDeque<actix_web::rt::task::JoinHandle<()>> =
             std::collections::VecDeque::new();
         loop {
@@ -80,9 +80,14 @@ pub fn spawn(state: web::Data<AppState>) {
                 Ok(None) => actix_web::rt::time::sleep(POLL_EVERY).await,
                 Ok(Some(batch)) => {
                     let full = batch.claimed.len() >= usize::try_from(BATCH).unwrap_or(0);
-                    let (state, client) = (state.clone(), client.clone());
+                    let clients: Vec<awc::Client> = batch
+                        .claimed
+                        .iter()
+                        .map(|c| pools.of(c.subscription.id))
+                        .collect();
+                    let state = state.clone();
                     out.push_back(actix_web::rt::spawn(async move {
-                        if let Err(e) = send_and_record(&state, &client, batch).await {
+                        if let Err(e) = send_and_record(&state, clients, batch).await {
                             log::warn!("webhooks: recording a batch failed: {e}");
                         }
                     }));
@@ -125,10 +130,11 @@ async fn claim_due(state: &AppState) -> Result<Option<Batch>, ApiError> {
     }))
 }
 
-/// Sends a batch's deliveries together and records every attempt.
+/// Sends a batch's deliveries together, each with its subscription's
+/// client (`clients`, in the order of the batch), and records every attempt.
 async fn send_and_record(
     state: &AppState,
-    client: &awc::Client,
+    clients: Vec<awc::Client>,
     batch: Batch,
 ) -> Result<(), ApiError> {
     let Batch {
@@ -138,7 +144,13 @@ async fn send_and_record(
     } = batch;
     let n = claimed.len();
     let claimed_in = started.elapsed();
-    let attempts = join_all(claimed.into_iter().map(|c| attempt(state, client, c))).await;
+    let attempts = join_all(
+        claimed
+            .into_iter()
+            .zip(clients)
+            .map(|(c, client)| async move { attempt(state, &client, c).await }),
+    )
+    .await;
     let sent_in = started.elapsed().saturating_sub(claimed_in);
     let actor = Actor {
         sub: "cscms:webhooks".into(),

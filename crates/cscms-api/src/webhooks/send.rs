@@ -1,10 +1,11 @@
 //! Sending one webhook (INT-2): an HTTP client that follows no redirects,
 //! gives up after the configured timeout, and connects only to addresses
 //! it has resolved and checked itself (no SSRF, even if DNS changes after
-//! the subscription was made).
+//! the subscription was made), with a connection pool per subscription.
 
+use std::collections::HashMap;
 use std::net::{SocketAddr, ToSocketAddrs};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_tls::connect::{Resolve, Resolver};
 use actix_web::web;
@@ -65,14 +66,51 @@ pub async fn check_url(url: &str, allow_private: bool) -> Result<(), String> {
     Ok(())
 }
 
-/// The client a delivery worker sends with.
-pub fn client(settings: &WebhookSettings) -> awc::Client {
+/// How long a subscription's client is kept with nothing to send.
+const IDLE: Duration = Duration::from_secs(600);
+
+/// A client, and so a connection pool, per subscription: one pool shared
+/// by all let a slow receiver hold every connection while other
+/// receivers' attempts waited for one and ran out of time.
+pub struct Pools {
+    settings: WebhookSettings,
+    clients: HashMap<i64, (awc::Client, Instant)>,
+}
+
+impl Pools {
+    pub fn new(settings: &WebhookSettings) -> Self {
+        Self {
+            settings: settings.clone(),
+            clients: HashMap::new(),
+        }
+    }
+
+    /// The client of a subscription, made on first use; clients idle
+    /// for [`IDLE`] are dropped (their subscription may be gone).
+    pub fn of(&mut self, subscription: i64) -> awc::Client {
+        let now = Instant::now();
+        self.clients
+            .retain(|_, (_, used)| now.duration_since(*used) < IDLE);
+        let settings = &self.settings;
+        let (c, used) = self
+            .clients
+            .entry(subscription)
+            .or_insert_with(|| (client(settings), now));
+        *used = now;
+        c.clone()
+    }
+}
+
+/// The client a delivery worker sends one subscription's deliveries with:
+/// at most `settings.connections` connections at once.
+fn client(settings: &WebhookSettings) -> awc::Client {
     let guard = Guard {
         allow_private: settings.allow_private,
     };
     let tcp = actix_tls::connect::Connector::new(Resolver::custom(guard)).service();
     let mut connector = awc::Connector::new()
         .connector(tcp)
+        .limit(settings.connections)
         .timeout(settings.timeout);
     if !settings.extra_roots.is_empty() {
         // The public web roots, as awc's default, and the configured CAs.
