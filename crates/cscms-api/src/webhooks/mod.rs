@@ -9,14 +9,16 @@
 pub mod send;
 pub mod sign;
 
-use std::time::Duration;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use actix_web::web;
 use chrono::{DateTime, Utc};
 use cscms_domain::webhook::{next_delay, Answer};
 use cscms_store::audit::Actor;
 use cscms_store::webhooks::{self as queue, Attempt, Claimed, Outcome};
-use futures_util::future::join_all;
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use rand::Rng;
 use serde::Serialize;
 
@@ -31,15 +33,21 @@ const POLL_EVERY: Duration = Duration::from_millis(100);
 /// its turn behind the API's writers: under a heavy write load the batch
 /// must be large for deliveries to keep up (bench/speed.md).
 const BATCH: i64 = 256;
-/// Batches one worker keeps out at once. With one at a time the queue was
-/// not read while a batch was out (as long as its slowest receiver) and
-/// while its attempts were recorded, and on PostgreSQL the writes outran
-/// delivery (bench/speed.md, "Webhook fan-out"). Now the worker claims the
-/// next batch while earlier ones are sent; batches never share a delivery
-/// (each is claimed under its own lease, as by the workers of several
-/// instances: `cscms_store::webhooks::claim`), and a later delivery of an
-/// entity waits while an earlier one is out (per-entity order).
-const IN_FLIGHT: usize = 4;
+/// Deliveries one worker keeps out at once (sent, their attempts not yet
+/// recorded): four batches. With one batch at a time the queue was not read
+/// while a batch was out and while its attempts were recorded, and on
+/// PostgreSQL the writes outran delivery (bench/speed.md, "Webhook
+/// fan-out"). Now the worker claims the next batch while earlier ones are
+/// sent; batches never share a delivery (each is claimed under its own
+/// lease, as by the workers of several instances:
+/// `cscms_store::webhooks::claim`), and a later delivery of an entity
+/// waits while an earlier one is out (per-entity order).
+const OUT: usize = 4 * BATCH as usize;
+/// How long answers are gathered into one record once one has come: a
+/// batch's answers usually come together (one write transaction), while a
+/// slow receiver's come later and are recorded then, holding up neither
+/// the others' record (nor so their next deliveries) nor the worker's room.
+const GATHER: Duration = Duration::from_millis(100);
 /// How soon a worker claims again after a batch that was not full: soon
 /// enough for commit-to-delivery, not so soon that it claims a handful at
 /// a time (each claim is a write transaction).
@@ -64,33 +72,28 @@ struct Ping<'a> {
 pub fn spawn(state: web::Data<AppState>) {
     actix_web::rt::spawn(async move {
         let mut pools = send::Pools::new(&state.webhooks);
-        let mut out: std::collections::VecDeque<actix_web::rt::task::JoinHandle<()>> =
-            std::collections::VecDeque::new();
+        let out = Rc::new(Cell::new(0usize));
         loop {
-            out.retain(|batch| !batch.is_finished());
-            if out.len() >= IN_FLIGHT {
-                if let Some(oldest) = out.pop_front() {
-                    // A batch that panicked has recorded nothing: its
-                    // lease runs out and the deliveries are claimed again.
-                    let _ = oldest.await;
-                }
+            let room = OUT.saturating_sub(out.get());
+            if room == 0 {
+                actix_web::rt::time::sleep(BUSY_POLL).await;
                 continue;
             }
-            match claim_due(&state).await {
+            let limit = BATCH.min(i64::try_from(room).unwrap_or(BATCH));
+            match claim_due(&state, limit).await {
                 Ok(None) => actix_web::rt::time::sleep(POLL_EVERY).await,
                 Ok(Some(batch)) => {
-                    let full = batch.claimed.len() >= usize::try_from(BATCH).unwrap_or(0);
+                    let full = i64::try_from(batch.claimed.len()).unwrap_or(i64::MAX) >= limit;
                     let clients: Vec<awc::Client> = batch
                         .claimed
                         .iter()
                         .map(|c| pools.of(c.subscription.id))
                         .collect();
+                    let out = Out::take(&out, batch.claimed.len());
                     let state = state.clone();
-                    out.push_back(actix_web::rt::spawn(async move {
-                        if let Err(e) = send_and_record(&state, clients, batch).await {
-                            log::warn!("webhooks: recording a batch failed: {e}");
-                        }
-                    }));
+                    actix_web::rt::spawn(async move {
+                        send_and_record(&state, clients, batch, out).await;
+                    });
                     if !full {
                         actix_web::rt::time::sleep(BUSY_POLL).await;
                     }
@@ -104,67 +107,95 @@ pub fn spawn(state: web::Data<AppState>) {
     });
 }
 
+/// A batch's share of the worker's room, given back as its attempts are
+/// recorded, and all of it if the batch's task ends early (a panic): its
+/// deliveries' lease runs out and they are claimed again.
+struct Out {
+    count: Rc<Cell<usize>>,
+    held: usize,
+}
+
+impl Out {
+    fn take(count: &Rc<Cell<usize>>, n: usize) -> Self {
+        count.set(count.get() + n);
+        Self {
+            count: count.clone(),
+            held: n,
+        }
+    }
+
+    fn give_back(&mut self, n: usize) {
+        let n = n.min(self.held);
+        self.held -= n;
+        self.count.set(self.count.get().saturating_sub(n));
+    }
+}
+
+impl Drop for Out {
+    fn drop(&mut self) {
+        self.give_back(self.held);
+    }
+}
+
 /// Deliveries claimed together under one lease.
 struct Batch {
     claim: String,
     claimed: Vec<Claimed>,
-    started: std::time::Instant,
 }
 
-/// Claims the deliveries due now (at most [`BATCH`]); `None` if none are.
-async fn claim_due(state: &AppState) -> Result<Option<Batch>, ApiError> {
+/// Claims the deliveries due now (at most `limit`); `None` if none are.
+async fn claim_due(state: &AppState, limit: i64) -> Result<Option<Batch>, ApiError> {
     let claim = uuid::Uuid::new_v4().to_string();
     let now = Utc::now().naive_utc();
     let lease_until = now
         + chrono::Duration::from_std(state.webhooks.lease())
             .map_err(|e| ApiError::Internal(format!("lease: {e}")))?;
     let token = claim.clone();
-    let started = std::time::Instant::now();
     let claimed = state
-        .db(move |c| queue::claim(c, &token, now, lease_until, BATCH))
+        .db(move |c| queue::claim(c, &token, now, lease_until, limit))
         .await?;
-    Ok((!claimed.is_empty()).then_some(Batch {
-        claim,
-        claimed,
-        started,
-    }))
+    Ok((!claimed.is_empty()).then_some(Batch { claim, claimed }))
 }
 
-/// Sends a batch's deliveries together, each with its subscription's
-/// client (`clients`, in the order of the batch), and records every attempt.
-async fn send_and_record(
-    state: &AppState,
-    clients: Vec<awc::Client>,
-    batch: Batch,
-) -> Result<(), ApiError> {
-    let Batch {
-        claim,
-        claimed,
-        started,
-    } = batch;
-    let n = claimed.len();
-    let claimed_in = started.elapsed();
-    let attempts = join_all(
-        claimed
-            .into_iter()
-            .zip(clients)
-            .map(|(c, client)| async move { attempt(state, &client, c).await }),
-    )
-    .await;
-    let sent_in = started.elapsed().saturating_sub(claimed_in);
-    let actor = Actor {
-        sub: "cscms:webhooks".into(),
-        role: "system".into(),
-        request_id: claim.clone(),
-    };
-    state
-        .db(move |c| queue::finish(c, &actor, &claim, &attempts))
-        .await?;
-    log::debug!(
-        "webhooks: {n} deliveries: claimed in {claimed_in:?}, sent in {sent_in:?}, recorded in {:?}",
-        started.elapsed().saturating_sub(claimed_in + sent_in)
-    );
-    Ok(())
+/// Sends a batch's deliveries at once, each with its subscription's client
+/// (`clients`, in the batch's order), and records the attempts as their
+/// answers come, those within [`GATHER`] of each other together.
+async fn send_and_record(state: &AppState, clients: Vec<awc::Client>, batch: Batch, mut out: Out) {
+    let Batch { claim, claimed } = batch;
+    let mut answers: FuturesUnordered<_> = claimed
+        .into_iter()
+        .zip(clients)
+        .map(|(c, client)| async move { attempt(state, &client, c).await })
+        .collect();
+    while let Some(first) = answers.next().await {
+        let mut attempts = vec![first];
+        let until = Instant::now() + GATHER;
+        while let Ok(Some(a)) = actix_web::rt::time::timeout(
+            until.saturating_duration_since(Instant::now()),
+            answers.next(),
+        )
+        .await
+        {
+            attempts.push(a);
+        }
+        let n = attempts.len();
+        let actor = Actor {
+            sub: "cscms:webhooks".into(),
+            role: "system".into(),
+            request_id: claim.clone(),
+        };
+        let token = claim.clone();
+        let started = Instant::now();
+        match state
+            .db(move |c| queue::finish(c, &actor, &token, &attempts))
+            .await
+        {
+            Ok(()) => log::debug!("webhooks: {n} attempts recorded in {:?}", started.elapsed()),
+            // Unrecorded, they are claimed again when the lease runs out.
+            Err(e) => log::warn!("webhooks: recording {n} attempts failed: {e}"),
+        }
+        out.give_back(n);
+    }
 }
 
 /// The body of a claimed delivery, or why it is not sent.
