@@ -47,13 +47,21 @@ fn warn_of_messages_language(c: &mut diesel::PgConnection) -> Result<(), StoreEr
     let lang = diesel::sql_query("SHOW lc_messages")
         .get_result::<Setting>(c)?
         .lc_messages;
-    if !(lang.is_empty() || lang == "C" || lang == "POSIX" || lang.starts_with("en")) {
+    if !messages_in_english(&lang) {
         log::warn!(
             "PostgreSQL's lc_messages is {lang:?}: set it to 'C' or English for this \
              database, or a deadlock (409) and a full lock table (503) answer 500"
         );
     }
     Ok(())
+}
+
+/// Whether a locale name (`C`, `C.UTF-8`, `en_IN.utf8`, `POSIX`, …) gives
+/// PostgreSQL's messages in English: its language is what comes before any
+/// `.codeset` or `@modifier`.
+fn messages_in_english(locale: &str) -> bool {
+    let lang = locale.split(['.', '@']).next().unwrap_or_default();
+    lang.is_empty() || lang == "C" || lang == "POSIX" || lang == "en" || lang.starts_with("en_")
 }
 
 /// Reverts every applied migration, newest first (tests and tooling only).
@@ -67,4 +75,28 @@ pub fn revert_all(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
 
 fn versions(v: Vec<diesel::migration::MigrationVersion<'_>>) -> Vec<String> {
     v.into_iter().map(|v| v.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::messages_in_english;
+
+    #[test]
+    fn english_and_c_locales_are_told_from_others() {
+        for ok in [
+            "",
+            "C",
+            "C.UTF-8",
+            "C.utf8",
+            "POSIX",
+            "en_US.UTF-8",
+            "en_IN",
+            "en",
+        ] {
+            assert!(messages_in_english(ok), "{ok}");
+        }
+        for other in ["de_DE.UTF-8", "hi_IN.utf8", "fr_FR@euro", "ja_JP", "eng"] {
+            assert!(!messages_in_english(other), "{other}");
+        }
+    }
 }
