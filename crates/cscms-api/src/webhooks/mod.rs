@@ -84,11 +84,7 @@ pub fn spawn(state: web::Data<AppState>) {
                 Ok(None) => actix_web::rt::time::sleep(POLL_EVERY).await,
                 Ok(Some(batch)) => {
                     let full = i64::try_from(batch.claimed.len()).unwrap_or(i64::MAX) >= limit;
-                    let clients: Vec<awc::Client> = batch
-                        .claimed
-                        .iter()
-                        .map(|c| pools.of(c.subscription.id))
-                        .collect();
+                    let clients = pools.of(batch.claimed.iter().map(|c| c.subscription.id));
                     let out = Out::take(&out, batch.claimed.len());
                     let state = state.clone();
                     actix_web::rt::spawn(async move {

@@ -85,19 +85,23 @@ impl Pools {
         }
     }
 
-    /// The client of a subscription, made on first use; clients idle
-    /// for [`IDLE`] are dropped (their subscription may be gone).
-    pub fn of(&mut self, subscription: i64) -> awc::Client {
+    /// The client of each of `subscriptions`, made on first use; clients
+    /// idle for [`IDLE`] are dropped first (their subscription may be gone).
+    pub fn of(&mut self, subscriptions: impl Iterator<Item = i64>) -> Vec<awc::Client> {
         let now = Instant::now();
         self.clients
             .retain(|_, (_, used)| now.duration_since(*used) < IDLE);
         let settings = &self.settings;
-        let (c, used) = self
-            .clients
-            .entry(subscription)
-            .or_insert_with(|| (client(settings), now));
-        *used = now;
-        c.clone()
+        subscriptions
+            .map(|id| {
+                let (c, used) = self
+                    .clients
+                    .entry(id)
+                    .or_insert_with(|| (client(settings), now));
+                *used = now;
+                c.clone()
+            })
+            .collect()
     }
 }
 
