@@ -45,7 +45,8 @@ pub struct OAuthSettings {
     /// token endpoint is `{public_url}/oauth2/token` (the `aud` of assertions).
     pub public_url: String,
     /// Where the service's ES256 signing keys are kept (`active.pem`,
-    /// `next.pem`, `retired.pem`), created on first start.
+    /// `next.pem`, `retired.pem`) and the key sealing webhook secrets
+    /// (`seal.key`), created on first start.
     pub key_dir: PathBuf,
     /// How long an instance trusts its last look at a client's status: a
     /// suspended or deleted client is refused within this many seconds.
@@ -284,7 +285,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "CSCMS_SIGNING_KEY_DIR",
         "signing-keys next to the SQLite database (./data/signing-keys on PostgreSQL)",
-        "the service's ES256 signing keys, created on first start; `cscms keys rotate` rotates them",
+        "the service's ES256 signing keys and seal.key (webhook secrets are sealed under it), created on first start; `cscms keys rotate` rotates the signing keys",
     ),
     (
         "CSCMS_CLIENT_CHECK_SECS",

@@ -120,10 +120,19 @@ fn signing_of(key: &SecretKey) -> Result<SigningKey, String> {
 }
 
 fn read_key(path: &Path) -> Result<Option<SecretKey>, String> {
+    read_text(path)?
+        .map(|text| parse_key(path, &text))
+        .transpose()
+}
+
+fn parse_key(path: &Path, text: &str) -> Result<SecretKey, String> {
+    SecretKey::from_pkcs8_pem(text)
+        .map_err(|e| format!("{}: not a PKCS#8 P-256 key: {e}", path.display()))
+}
+
+fn read_text(path: &Path) -> Result<Option<String>, String> {
     match std::fs::read_to_string(path) {
-        Ok(text) => SecretKey::from_pkcs8_pem(&text)
-            .map(Some)
-            .map_err(|e| format!("{}: not a PKCS#8 P-256 key: {e}", path.display())),
+        Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
         Err(e) => Err(format!("{}: {e}", path.display())),
     }
@@ -142,8 +151,7 @@ enum Placing {
 /// Writes a key file readable by its owner only, atomically (a reader sees
 /// the old file or the new, never half of one), through a temporary file of
 /// this writer's own. Returns `false` when `IfAbsent` found a file there.
-fn write_key(dir: &Path, name: &str, key: &SecretKey, how: Placing) -> Result<bool, String> {
-    let pem = pem_of(key)?;
+fn write_file(dir: &Path, name: &str, text: &str, how: Placing) -> Result<bool, String> {
     let tmp = dir.join(format!(
         ".{name}.{}.{:016x}.tmp",
         std::process::id(),
@@ -156,7 +164,7 @@ fn write_key(dir: &Path, name: &str, key: &SecretKey, how: Placing) -> Result<bo
     let mut f = options
         .open(&tmp)
         .map_err(|e| format!("{}: {e}", tmp.display()))?;
-    f.write_all(pem.as_bytes())
+    f.write_all(text.as_bytes())
         .and_then(|()| f.sync_all())
         .map_err(|e| format!("{}: {e}", tmp.display()))?;
     let target = dir.join(name);
@@ -175,15 +183,28 @@ fn write_key(dir: &Path, name: &str, key: &SecretKey, how: Placing) -> Result<bo
 
 /// The key in `dir/name`, made there if there is none.
 fn read_or_make(dir: &Path, name: &str) -> Result<SecretKey, String> {
+    let text = text_or_make(dir, name, || pem_of(&new_secret()?))?;
+    parse_key(&dir.join(name), &text)
+}
+
+/// The text of the key file `dir/name`; if there is none, `make`'s is
+/// written there first. Of instances starting together on a fresh
+/// directory, the first to write wins and the others read its file.
+pub(crate) fn text_or_make(
+    dir: &Path,
+    name: &str,
+    make: impl FnOnce() -> Result<String, String>,
+) -> Result<String, String> {
+    ensure_dir(dir)?;
     let path = dir.join(name);
-    if let Some(k) = read_key(&path)? {
-        return Ok(k);
+    if let Some(text) = read_text(&path)? {
+        return Ok(text);
     }
-    let k = new_secret()?;
-    if write_key(dir, name, &k, Placing::IfAbsent)? {
-        return Ok(k);
+    let text = make()?;
+    if write_file(dir, name, &text, Placing::IfAbsent)? {
+        return Ok(text);
     }
-    read_key(&path)?.ok_or_else(|| format!("{}: vanished while starting", path.display()))
+    read_text(&path)?.ok_or_else(|| format!("{}: vanished while starting", path.display()))
 }
 
 fn ensure_dir(dir: &Path) -> Result<(), String> {
@@ -244,10 +265,10 @@ pub fn rotate(dir: &Path) -> Result<String, String> {
     };
     // Retired is written anew, so its modification time is the rotation's.
     if let Some(active) = &active {
-        write_key(dir, RETIRED, active, Placing::Replace)?;
+        write_file(dir, RETIRED, &pem_of(active)?, Placing::Replace)?;
     }
-    write_key(dir, ACTIVE, &next, Placing::Replace)?;
-    write_key(dir, NEXT, &new_secret()?, Placing::Replace)?;
+    write_file(dir, ACTIVE, &pem_of(&next)?, Placing::Replace)?;
+    write_file(dir, NEXT, &pem_of(&new_secret()?)?, Placing::Replace)?;
     Ok(public_of(&next)?.kid)
 }
 

@@ -10,6 +10,7 @@ use cscms_api::config::{KeySource, Settings};
 use cscms_api::keys::KeyRing;
 use cscms_api::oauth::Issuer;
 use cscms_api::state::AppState;
+use cscms_api::webhooks::seal::Sealer;
 use cscms_domain::principal::Role;
 use cscms_store::{connect_pool, migrate, seed};
 
@@ -195,17 +196,34 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
     };
     let keys = KeyRing::open(&s.oauth.key_dir, s.jwt.leeway_secs).map_err(std::io::Error::other)?;
     let issuer = Issuer::new(&s.oauth, keys, &s.jwt.audience, s.jwt.leeway_secs);
+    let sealer = Sealer::open(&s.oauth.key_dir).map_err(std::io::Error::other)?;
     let state = web::Data::new(
-        AppState::new(pool, &s.database, verifier, issuer, s.max_body_bytes)
-            .with_cors_origins(s.cors_origins.clone())
-            .with_metrics_allow(s.metrics_allow.clone())
-            .with_services(s.services.clone())
-            .with_idempotency_ttl(s.idempotency_ttl_secs)
-            .with_list_cache(s.list_cache_mib)
-            .with_record_cache(s.record_cache_mib)
-            .with_rate_limits(s.rate_limits)
-            .with_webhooks(s.webhooks.clone()),
+        AppState::new(
+            pool,
+            &s.database,
+            verifier,
+            issuer,
+            sealer,
+            s.max_body_bytes,
+        )
+        .with_cors_origins(s.cors_origins.clone())
+        .with_metrics_allow(s.metrics_allow.clone())
+        .with_services(s.services.clone())
+        .with_idempotency_ttl(s.idempotency_ttl_secs)
+        .with_list_cache(s.list_cache_mib)
+        .with_record_cache(s.record_cache_mib)
+        .with_rate_limits(s.rate_limits)
+        .with_webhooks(s.webhooks.clone()),
     );
+    match cscms_api::webhooks::seal::seal_the_clear(&state).await {
+        Ok(0) => {}
+        Ok(n) => log::info!("sealed the secrets of {n} webhook subscriptions kept in the clear"),
+        Err(e) => {
+            return Err(std::io::Error::other(format!(
+                "sealing webhook secrets: {e}"
+            )))
+        }
+    }
     cscms_api::retention::spawn(state.clone(), s.change_retention_days);
     if s.webhooks.worker {
         cscms_api::webhooks::spawn(state.clone());

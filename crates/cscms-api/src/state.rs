@@ -45,6 +45,8 @@ pub struct AppState {
     pub services: ServiceSettings,
     /// Webhook delivery (INT-2).
     pub webhooks: crate::config::WebhookSettings,
+    /// Seals webhook secrets at rest and opens them to sign (INT-2).
+    pub sealer: crate::webhooks::seal::Sealer,
     /// Employee list pages kept while the list version stands
     /// (`CSCMS_LIST_CACHE_MIB`).
     pub employee_pages:
@@ -68,6 +70,7 @@ impl AppState {
         database: &DbUrl,
         verifier: Verifier,
         oauth: Issuer,
+        sealer: crate::webhooks::seal::Sealer,
         max_body_bytes: usize,
     ) -> Self {
         let writer = cscms_store::db::SqliteWriter::of(database);
@@ -93,6 +96,7 @@ impl AppState {
             prints: PrintDesk::default(),
             services: ServiceSettings::default(),
             webhooks: crate::config::WebhookSettings::default(),
+            sealer,
             inline_reads: matches!(database, DbUrl::Sqlite(_)),
             writer,
             turns: tokio::sync::Semaphore::new(pool.max_size() as usize),

@@ -91,6 +91,46 @@ where
     }
 }
 
+/// A webhook secret as its column keeps it: sealed by the API under the
+/// service's own key (`cscms_api::webhooks::seal`), so a copy of the
+/// database alone cannot sign a message a receiver would accept. A row
+/// written before secrets were sealed holds the secret itself until the
+/// service seals it at start ([`unsealed`], [`seal_in_place`]).
+#[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]
+#[diesel(sql_type = Text)]
+pub struct SealedSecret(String);
+
+impl SealedSecret {
+    /// The column's text; only the sealing side makes one.
+    pub fn new(text: String) -> Self {
+        Self(text)
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<DB> FromSql<Text, DB> for SealedSecret
+where
+    DB: Backend,
+    String: FromSql<Text, DB>,
+{
+    fn from_sql(bytes: DB::RawValue<'_>) -> deserialize::Result<Self> {
+        <String as FromSql<Text, DB>>::from_sql(bytes).map(Self)
+    }
+}
+
+impl<DB> ToSql<Text, DB> for SealedSecret
+where
+    DB: Backend,
+    str: ToSql<Text, DB>,
+{
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+        <str as ToSql<Text, DB>>::to_sql(self.0.as_str(), out)
+    }
+}
+
 #[derive(Debug, Clone, Queryable, Selectable, AsChangeset)]
 #[diesel(table_name = webhook_subscriptions, treat_none_as_null = true)]
 pub struct SubscriptionRow {
@@ -98,8 +138,8 @@ pub struct SubscriptionRow {
     pub client_id: String,
     pub url: String,
     pub types: StoredTypes,
-    pub secret: String,
-    pub previous_secret: Option<String>,
+    pub secret: SealedSecret,
+    pub previous_secret: Option<SealedSecret>,
     pub previous_until: Option<NaiveDateTime>,
     pub status: SubscriptionStatus,
     pub disabled_reason: Option<String>,
@@ -114,7 +154,7 @@ pub struct NewSubscription {
     pub client_id: String,
     pub url: String,
     pub types: String,
-    pub secret: String,
+    pub secret: SealedSecret,
     pub status: SubscriptionStatus,
     pub version: i64,
     pub created_at: NaiveDateTime,
@@ -184,6 +224,67 @@ pub fn create(
         let ch = change("create", None, Some(&row));
         Ok((row, ch))
     })
+}
+
+/// A subscription whose secrets are kept in the clear (written before
+/// secrets were sealed): its id and the two columns as they stand.
+#[derive(Debug, Clone, Queryable)]
+pub struct Unsealed {
+    pub id: i64,
+    pub secret: String,
+    pub previous_secret: Option<String>,
+}
+
+/// Every subscription with a secret kept in the clear: a Standard Webhooks
+/// secret starts `whsec_`, a sealed one never does.
+pub fn unsealed(conn: &mut DbConn) -> Result<Vec<Unsealed>, StoreError> {
+    webhook_subscriptions::table
+        .filter(
+            webhook_subscriptions::secret
+                .like("whsec\\_%")
+                .escape('\\')
+                .or(webhook_subscriptions::previous_secret
+                    .like("whsec\\_%")
+                    .escape('\\')),
+        )
+        .order(webhook_subscriptions::id)
+        .select((
+            webhook_subscriptions::id,
+            webhook_subscriptions::secret,
+            webhook_subscriptions::previous_secret,
+        ))
+        .load(conn)
+        .map_err(StoreError::from)
+}
+
+/// Puts the sealed forms of `was`'s secrets in their place, if the row
+/// still holds what `was` read (another instance starting at the same time
+/// may have sealed it first: then this writes nothing). Neither the
+/// subscription's version nor its audit trail moves: what it means is the
+/// same, only how it is kept changed. Returns whether it wrote.
+pub fn seal_in_place(
+    conn: &mut DbConn,
+    was: &Unsealed,
+    secret: &SealedSecret,
+    previous_secret: Option<&SealedSecret>,
+) -> Result<bool, StoreError> {
+    let row = webhook_subscriptions::table
+        .find(was.id)
+        .filter(webhook_subscriptions::secret.eq(&was.secret));
+    let set = (
+        webhook_subscriptions::secret.eq(secret),
+        webhook_subscriptions::previous_secret.eq(previous_secret),
+    );
+    let n = match &was.previous_secret {
+        Some(p) => diesel::update(row.filter(webhook_subscriptions::previous_secret.eq(p)))
+            .set(set)
+            .execute(conn),
+        None => diesel::update(row.filter(webhook_subscriptions::previous_secret.is_null()))
+            .set(set)
+            .execute(conn),
+    }
+    .map_err(|e| StoreError::from(e).in_row("webhook_subscriptions", &was.id))?;
+    Ok(n == 1)
 }
 
 /// The client's subscriptions, oldest first.

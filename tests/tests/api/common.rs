@@ -109,8 +109,20 @@ pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<A
         cscms_api::keys::KeyRing::ephemeral().expect("keys")
     };
     let issuer = cscms_api::oauth::Issuer::new(&s.oauth, keys, &s.jwt.audience, s.jwt.leeway_secs);
+    // One sealing key for every instance of the test process, as every
+    // instance of a deployment reads the same key directory.
+    static SEAL_DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    let seal_dir = if extra.iter().any(|(k, _)| *k == "CSCMS_SIGNING_KEY_DIR") {
+        s.oauth.key_dir.clone()
+    } else {
+        SEAL_DIR
+            .get_or_init(|| tempfile::tempdir().expect("tempdir"))
+            .path()
+            .to_path_buf()
+    };
+    let sealer = cscms_api::webhooks::seal::Sealer::open(&seal_dir).expect("seal key");
     web::Data::new(
-        AppState::new(pool, url, verifier, issuer, s.max_body_bytes)
+        AppState::new(pool, url, verifier, issuer, sealer, s.max_body_bytes)
             .with_cors_origins(s.cors_origins)
             .with_metrics_allow(s.metrics_allow)
             .with_services(s.services)

@@ -700,6 +700,11 @@ async fn matrix(part: usize) {
     for client in &clients {
         let client_id = client.clone();
         let now = chrono::Utc::now().naive_utc();
+        let secret = app
+            .state
+            .sealer
+            .seal(&cscms_api::webhooks::sign::new_secret())
+            .expect("sealed");
         let ids = app
             .db(move |c| {
                 let sub = cscms_store::webhooks::create(
@@ -713,7 +718,7 @@ async fn matrix(part: usize) {
                         client_id,
                         url: "https://hooks.example.gov.in/cscms".into(),
                         types: "organisation".into(),
-                        secret: cscms_api::webhooks::sign::new_secret(),
+                        secret,
                         status: cscms_domain::webhook::SubscriptionStatus::Enabled,
                         version: 1,
                         created_at: now,

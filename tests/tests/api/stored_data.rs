@@ -137,6 +137,11 @@ async fn subscription(app: &TestApp) -> (String, i64) {
     let (client, _) = crate::clients::keyed_client(app, &["organisations:read"]).await;
     let key = client.clone();
     let now = Utc::now().naive_utc();
+    let secret = app
+        .state
+        .sealer
+        .seal(&cscms_api::webhooks::sign::new_secret())
+        .expect("sealed");
     let sub = app
         .db(move |c| {
             let sub = cscms_store::webhooks::create(
@@ -150,7 +155,7 @@ async fn subscription(app: &TestApp) -> (String, i64) {
                     client_id: key,
                     url: "https://hooks.example.gov.in/cscms".into(),
                     types: "organisation".into(),
-                    secret: cscms_api::webhooks::sign::new_secret(),
+                    secret,
                     status: cscms_domain::webhook::SubscriptionStatus::Enabled,
                     version: 1,
                     created_at: now,

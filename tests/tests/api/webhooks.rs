@@ -17,6 +17,7 @@ use base64::Engine;
 use chrono::Utc;
 use cscms_domain::principal::{scopes, Role};
 use cscms_store::audit::Actor;
+use cscms_store::webhooks::SealedSecret;
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
@@ -240,6 +241,14 @@ async fn record(app: &TestApp, code: &str, day: u64) {
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.json);
+}
+
+/// The subscription's row as the database keeps it.
+async fn stored(app: &TestApp, client: &str, id: i64) -> cscms_store::webhooks::SubscriptionRow {
+    let client = client.to_owned();
+    app.db(move |c| cscms_store::webhooks::get(c, &client, id))
+        .await
+        .expect("the subscription")
 }
 
 async fn webhook(app: &TestApp, client: &str, id: i64) -> Value {
@@ -611,6 +620,16 @@ async fn a_rotated_secret_signs_beside_the_old_one_during_the_overlap() {
     let new = r.json["secret"].as_str().unwrap().to_owned();
     assert_ne!(new, old);
     assert!(r.json["previous_secret_until"].is_string());
+    // Both secrets are kept sealed: the columns name neither.
+    let row = stored(&app, &client, id).await;
+    let previous = row.previous_secret.expect("the previous secret kept");
+    for (column, secret) in [(&row.secret, &new), (&previous, &old)] {
+        assert!(column.as_str().starts_with("sealed:v1:"), "{column:?}");
+        assert!(!column
+            .as_str()
+            .contains(secret.strip_prefix("whsec_").unwrap()));
+        assert_eq!(&app.state.sealer.open_secret(column).unwrap(), secret);
+    }
     cscms_api::webhooks::spawn(app.state.clone());
     record(&app, IN_MHA, 1).await;
     let got = rx.wait_for(1).await;
@@ -626,6 +645,93 @@ async fn a_rotated_secret_signs_beside_the_old_one_during_the_overlap() {
     let got = rx.wait_for(2).await;
     assert_eq!(got[1].headers["webhook-signature"].split(' ').count(), 1);
     assert!(verifies(&newest, &got[1]) && !verifies(&new, &got[1]) && !verifies(&old, &got[1]));
+}
+
+#[actix_web::test]
+async fn secrets_kept_in_the_clear_are_sealed_at_start_and_still_sign() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, _) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    let sealed_before = stored(&app, &client, id).await;
+    // Another subscription as a database written before secrets were
+    // sealed holds it: both secrets in the clear, an overlap running.
+    let (secret, old) = (
+        cscms_api::webhooks::sign::new_secret(),
+        cscms_api::webhooks::sign::new_secret(),
+    );
+    let (key, url) = (client.clone(), rx.url.clone());
+    let (s, o) = (secret.clone(), old.clone());
+    let clear = app
+        .db(move |c| {
+            let now = Utc::now().naive_utc();
+            let sub = cscms_store::webhooks::create(
+                c,
+                &Actor {
+                    sub: "t".into(),
+                    role: "dopt".into(),
+                    request_id: "t".into(),
+                },
+                cscms_store::webhooks::NewSubscription {
+                    client_id: key.clone(),
+                    url,
+                    types: "vigilance_status".into(),
+                    secret: SealedSecret::new(o.clone()),
+                    status: cscms_domain::webhook::SubscriptionStatus::Enabled,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                },
+            )?;
+            let actor = Actor {
+                sub: "t".into(),
+                role: "dopt".into(),
+                request_id: "t".into(),
+            };
+            cscms_store::webhooks::update(c, &actor, &key, sub.id, "rotate_secret", |before| {
+                Ok::<_, ()>(cscms_store::webhooks::SubscriptionRow {
+                    secret: SealedSecret::new(s),
+                    previous_secret: Some(before.secret.clone()),
+                    previous_until: Some(now + chrono::Duration::hours(1)),
+                    ..before.clone()
+                })
+            })?;
+            Ok(sub.id)
+        })
+        .await;
+    let before = stored(&app, &client, clear).await;
+    assert_eq!(before.secret.as_str(), secret);
+
+    let sealed = cscms_api::webhooks::seal::seal_the_clear(&app.state).await;
+    assert_eq!(
+        sealed.unwrap(),
+        1,
+        "only the subscription kept in the clear"
+    );
+    assert_eq!(
+        cscms_api::webhooks::seal::seal_the_clear(&app.state)
+            .await
+            .unwrap(),
+        0
+    );
+    let after = stored(&app, &client, clear).await;
+    let previous = after.previous_secret.clone().expect("kept");
+    for (column, secret) in [(&after.secret, &secret), (&previous, &old)] {
+        assert!(column.as_str().starts_with("sealed:v1:"), "{column:?}");
+        assert_eq!(&app.state.sealer.open_secret(column).unwrap(), secret);
+    }
+    // What it means is unchanged: same version; the sealed one untouched.
+    assert_eq!(after.version, before.version);
+    assert_eq!(stored(&app, &client, id).await.secret, sealed_before.secret);
+
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    let got = rx.wait_for(2).await;
+    let to_clear = got
+        .iter()
+        .find(|r| r.headers["webhook-signature"].split(' ').count() == 2)
+        .expect("the delivery signed with both secrets");
+    assert!(verifies(&secret, to_clear) && verifies(&old, to_clear));
 }
 
 #[actix_web::test]
@@ -1014,6 +1120,11 @@ async fn ssrf_targets_are_refused_at_subscription_and_at_delivery() {
     let rx = Receiver::start(&[], Duration::ZERO);
     let url = format!("https://localhost:{}/hook", rx.port);
     let (client_id, now) = (client.clone(), Utc::now().naive_utc());
+    let secret = app
+        .state
+        .sealer
+        .seal(&cscms_api::webhooks::sign::new_secret())
+        .expect("sealed");
     let sub = app
         .db(move |c| {
             cscms_store::webhooks::create(
@@ -1027,7 +1138,7 @@ async fn ssrf_targets_are_refused_at_subscription_and_at_delivery() {
                     client_id,
                     url,
                     types: "vigilance_status".into(),
-                    secret: cscms_api::webhooks::sign::new_secret(),
+                    secret,
                     status: cscms_domain::webhook::SubscriptionStatus::Enabled,
                     version: 1,
                     created_at: now,
@@ -1058,7 +1169,11 @@ async fn ssrf_targets_are_refused_at_subscription_and_at_delivery() {
 /// lease has run out, with the same `webhook-id`.
 #[actix_web::test]
 async fn a_kill_9_during_delivery_loses_nothing() {
-    let app = spawn_with(DEV).await;
+    // The processes read the key directory this instance does: the
+    // subscription's secret is sealed under its key.
+    let keys = tempfile::tempdir().unwrap();
+    let dir = keys.path().to_str().unwrap();
+    let app = spawn_with(&[DEV, &[("CSCMS_SIGNING_KEY_DIR", dir)]].concat()).await;
     // The first answer takes 1.5 s (within the 2 s timeout): the process
     // is killed while it waits for it, its claim still held.
     let rx = Receiver::start_with(&[204], Duration::from_millis(1500), true);
@@ -1076,7 +1191,6 @@ async fn a_kill_9_during_delivery_loses_nothing() {
         cscms_store::DbUrl::Postgres(u) => u.clone(),
         cscms_store::DbUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
     };
-    let keys = tempfile::tempdir().unwrap();
     let start = || {
         std::process::Command::new(&bin)
             .arg("serve")

@@ -287,7 +287,7 @@ pub async fn create(
         client_id: client.client_id,
         url: body.url,
         types,
-        secret: secret.clone(),
+        secret: state.sealer.seal(&secret).map_err(ApiError::Internal)?,
         status: SubscriptionStatus::Enabled,
         version: 1,
         created_at: now,
@@ -462,7 +462,10 @@ pub async fn rotate(
     let secret = sign::new_secret();
     let overlap = chrono::Duration::seconds(i64::from(body.overlap_secs.unwrap_or(86_400)));
     let actor = actor(&who, &req);
-    let (key, new) = (client.clone(), secret.clone());
+    let (key, new) = (
+        client.clone(),
+        state.sealer.seal(&secret).map_err(ApiError::Internal)?,
+    );
     let row = state
         .db(move |c| {
             store::update(c, &actor, &key, id, "rotate_secret", |before| {

@@ -6,6 +6,7 @@
 //! disabled. Each delivery is claimed by one worker at a time (see
 //! `cscms_store::webhooks::claim`); per-entity order is kept there too.
 
+pub mod seal;
 pub mod send;
 pub mod sign;
 
@@ -246,12 +247,27 @@ async fn attempt(state: &AppState, client: &awc::Client, c: Claimed) -> Attempt 
         Ok(b) => b,
         Err(why) => return record(None, 0, Some(why), Outcome::Failed { disable: None }),
     };
-    let mut secrets = vec![s.secret.as_str()];
-    if let (Some(old), Some(until)) = (s.previous_secret.as_deref(), s.previous_until) {
-        if until > now.naive_utc() {
-            secrets.push(old);
+    let in_overlap = s
+        .previous_until
+        .is_some_and(|until| until > now.naive_utc());
+    let secrets = std::iter::once(Some(&s.secret))
+        .chain([s.previous_secret.as_ref().filter(|_| in_overlap)])
+        .flatten()
+        .map(|sealed| state.sealer.open_secret(sealed))
+        .collect::<Result<Vec<_>, _>>();
+    let secrets = match secrets {
+        Ok(secrets) => secrets,
+        Err(why) => {
+            log::error!("webhook subscription {}: {why}", s.id);
+            return record(
+                None,
+                0,
+                Some(format!("not sent: {why}")),
+                Outcome::Failed { disable: None },
+            );
         }
-    }
+    };
+    let secrets: Vec<&str> = secrets.iter().map(String::as_str).collect();
     let ts = now.timestamp();
     let Some(signature) = sign::header(&secrets, &d.msg_id, ts, &payload) else {
         return record(

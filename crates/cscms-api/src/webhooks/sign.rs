@@ -9,7 +9,7 @@ use hmac::{Hmac, Mac};
 use rand::RngCore;
 use sha2::Sha256;
 
-const PREFIX: &str = "whsec_";
+pub const PREFIX: &str = "whsec_";
 /// Bytes of a new secret (the specification asks for 24 to 64).
 const SECRET_BYTES: usize = 32;
 
