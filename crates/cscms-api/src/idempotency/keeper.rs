@@ -98,19 +98,21 @@ impl Keeper {
             }
             let taken: Arc<Mutex<Vec<(Kept, Waiter)>>> = Arc::default();
             let (keeper, into) = (self.clone(), taken.clone());
-            let stored = web::block(move || {
+            let ran = web::block(move || {
                 let started = std::time::Instant::now();
                 let stored = keeper.round(&into);
                 crate::telemetry::observe_db_call(started.elapsed(), stored.is_ok());
                 stored
             })
-            .await
-            .map_err(|e| e.to_string())
-            .and_then(|stored| stored.map_err(|e| crate::error::ApiError::from(e).to_string()));
+            .await;
+            let stored = ran
+                .map_err(|_| "the response writer failed (a fault; see the log)".to_owned())
+                .and_then(|stored| stored.map_err(|e| crate::error::ApiError::from(e).to_string()));
             let mut batch = std::mem::take(&mut *lock(&taken));
             if batch.is_empty() && stored.is_err() {
                 // The transaction never opened (e.g. no connection): what
                 // is queued is answered with the reason, not retried forever.
+                // A fault while writing left its batch in `taken`.
                 batch = self.take();
             }
             for (i, (_, waiter)) in batch.into_iter().enumerate() {
@@ -124,15 +126,18 @@ impl Keeper {
         }
     }
 
-    /// One round: what is queued, stored on the writer's connection and
-    /// moved into `into` (so its waiters are answered whatever happens).
+    /// One round: what is queued, taken into `into` and stored on the
+    /// writer's connection. The batch is gathered in `into` itself, so its
+    /// waiters are answered whatever happens, a panic included (the vector
+    /// outlives the unwinding and the loop answers them with the fault),
+    /// and no other request's response is failed for it.
     fn round(&self, into: &Mutex<Vec<(Kept, Waiter)>>) -> Result<Vec<bool>, StoreError> {
         let mut connection = lock(&self.connection);
         let mut writer = match connection.take() {
             Some(writer) => writer,
             None => ResponseWriter::open(&self.database)?,
         };
-        let mut batch = Vec::new();
+        let mut batch = lock(into);
         let stored = with_writer(self.sqlite_writer.clone(), || {
             writer.finish_queued(
                 &mut batch,
@@ -147,7 +152,6 @@ impl Keeper {
                 },
             )
         });
-        lock(into).extend(batch);
         if stored.is_ok() {
             *connection = Some(writer);
         }
