@@ -56,7 +56,8 @@ pub enum Command {
     Recompute,
     /// Print the OpenAPI document.
     Openapi,
-    /// The service's signing keys (access tokens of integration clients).
+    /// The service's keys: the signing keys (access tokens of integration
+    /// clients) and the key sealing webhook secrets.
     Keys {
         #[command(subcommand)]
         action: KeysAction,
@@ -69,6 +70,10 @@ pub enum KeysAction {
     /// and keep the previous one published until its last token expires.
     /// Running servers pick the change up within seconds.
     Rotate,
+    /// Make a new key to seal webhook secrets with (seal.key), keep the
+    /// one before as seal-retired.key, and seal every secret again under
+    /// the new key. Running servers pick the new key up when they meet it.
+    RotateSeal,
     /// Print the public JWK Set (as /.well-known/jwks.json serves it).
     Show,
 }

@@ -130,7 +130,7 @@ fn parse_key(path: &Path, text: &str) -> Result<SecretKey, String> {
         .map_err(|e| format!("{}: not a PKCS#8 P-256 key: {e}", path.display()))
 }
 
-fn read_text(path: &Path) -> Result<Option<String>, String> {
+pub(crate) fn read_text(path: &Path) -> Result<Option<String>, String> {
     match std::fs::read_to_string(path) {
         Ok(text) => Ok(Some(text)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
@@ -140,7 +140,7 @@ fn read_text(path: &Path) -> Result<Option<String>, String> {
 
 /// How a key file is written.
 #[derive(Clone, Copy)]
-enum Placing {
+pub(crate) enum Placing {
     /// In place of the file there (a rotation).
     Replace,
     /// Only if there is none: of instances starting together on a fresh
@@ -151,7 +151,7 @@ enum Placing {
 /// Writes a key file readable by its owner only, atomically (a reader sees
 /// the old file or the new, never half of one), through a temporary file of
 /// this writer's own. Returns `false` when `IfAbsent` found a file there.
-fn write_file(dir: &Path, name: &str, text: &str, how: Placing) -> Result<bool, String> {
+pub(crate) fn write_file(dir: &Path, name: &str, text: &str, how: Placing) -> Result<bool, String> {
     let tmp = dir.join(format!(
         ".{name}.{}.{:016x}.tmp",
         std::process::id(),

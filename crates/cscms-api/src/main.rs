@@ -10,7 +10,7 @@ use cscms_api::config::{KeySource, Settings};
 use cscms_api::keys::KeyRing;
 use cscms_api::oauth::Issuer;
 use cscms_api::state::AppState;
-use cscms_api::webhooks::seal::Sealer;
+use cscms_api::webhooks::seal::{self, Sealer};
 use cscms_domain::principal::Role;
 use cscms_store::{connect_pool, migrate, seed};
 
@@ -163,6 +163,34 @@ fn main() -> ExitCode {
                         let kid = cscms_api::keys::rotate(dir).map_err(|e| fail("keys", e))?;
                         println!("signing with {kid} (keys in {})", dir.display());
                     }
+                    KeysAction::RotateSeal => {
+                        let pool = migrated_pool(&s)?;
+                        let mut conn = pool.get().map_err(|e| fail("database", e))?;
+                        let reseal = |conn: &mut cscms_store::DbConn| {
+                            let sealer = Sealer::open(dir).map_err(|e| fail("keys", e))?;
+                            seal::reseal(conn, &sealer).map_err(|e| fail("database", e))
+                        };
+                        // What the retired key sealed is sealed under the
+                        // current one before the retired key is dropped.
+                        let first = reseal(&mut conn)?;
+                        let kid = seal::rotate(dir).map_err(|e| fail("keys", e))?;
+                        let then = reseal(&mut conn)?;
+                        println!(
+                            "sealing with {kid} (keys in {}); {} webhook subscriptions sealed again",
+                            dir.display(),
+                            then.sealed
+                        );
+                        let mut unopened = first.unopened;
+                        unopened.extend(then.unopened);
+                        unopened.sort_unstable();
+                        unopened.dedup();
+                        if !unopened.is_empty() {
+                            eprintln!(
+                                "cscms: keys: the secrets of webhook subscriptions {unopened:?} open with no key held: rotate those secrets"
+                            );
+                            return Err(ExitCode::FAILURE);
+                        }
+                    }
                     KeysAction::Show => {
                         let ring =
                             KeyRing::open(dir, s.jwt.leeway_secs).map_err(|e| fail("keys", e))?;
@@ -196,7 +224,8 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
     };
     let keys = KeyRing::open(&s.oauth.key_dir, s.jwt.leeway_secs).map_err(std::io::Error::other)?;
     let issuer = Issuer::new(&s.oauth, keys, &s.jwt.audience, s.jwt.leeway_secs);
-    let sealer = Sealer::open(&s.oauth.key_dir).map_err(std::io::Error::other)?;
+    let sealer =
+        std::sync::Arc::new(Sealer::open(&s.oauth.key_dir).map_err(std::io::Error::other)?);
     let state = web::Data::new(
         AppState::new(
             pool,
@@ -215,14 +244,17 @@ async fn serve(s: Settings, announce: bool) -> std::io::Result<()> {
         .with_rate_limits(s.rate_limits)
         .with_webhooks(s.webhooks.clone()),
     );
-    match cscms_api::webhooks::seal::seal_the_clear(&state).await {
-        Ok(0) => {}
-        Ok(n) => log::info!("sealed the secrets of {n} webhook subscriptions kept in the clear"),
-        Err(e) => {
-            return Err(std::io::Error::other(format!(
-                "sealing webhook secrets: {e}"
-            )))
-        }
+    let sealer = state.sealer.clone();
+    let resealed = state
+        .db(move |c| cscms_api::webhooks::seal::reseal(c, &sealer))
+        .await
+        .map_err(|e| std::io::Error::other(format!("sealing webhook secrets: {e}")))?;
+    if resealed.sealed > 0 {
+        log::info!(
+            "sealed the secrets of {} webhook subscriptions under key {}",
+            resealed.sealed,
+            state.sealer.kid()
+        );
     }
     cscms_api::retention::spawn(state.clone(), s.change_retention_days);
     if s.webhooks.worker {

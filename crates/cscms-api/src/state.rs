@@ -46,7 +46,7 @@ pub struct AppState {
     /// Webhook delivery (INT-2).
     pub webhooks: crate::config::WebhookSettings,
     /// Seals webhook secrets at rest and opens them to sign (INT-2).
-    pub sealer: crate::webhooks::seal::Sealer,
+    pub sealer: std::sync::Arc<crate::webhooks::seal::Sealer>,
     /// Employee list pages kept while the list version stands
     /// (`CSCMS_LIST_CACHE_MIB`).
     pub employee_pages:
@@ -70,7 +70,7 @@ impl AppState {
         database: &DbUrl,
         verifier: Verifier,
         oauth: Issuer,
-        sealer: crate::webhooks::seal::Sealer,
+        sealer: std::sync::Arc<crate::webhooks::seal::Sealer>,
         max_body_bytes: usize,
     ) -> Self {
         let writer = cscms_store::db::SqliteWriter::of(database);

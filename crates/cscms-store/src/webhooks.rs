@@ -95,7 +95,7 @@ where
 /// service's own key (`cscms_api::webhooks::seal`), so a copy of the
 /// database alone cannot sign a message a receiver would accept. A row
 /// written before secrets were sealed holds the secret itself until the
-/// service seals it at start ([`unsealed`], [`seal_in_place`]).
+/// service seals it at start ([`all_secrets`], [`seal_in_place`]).
 #[derive(Debug, Clone, PartialEq, Eq, AsExpression, FromSqlRow)]
 #[diesel(sql_type = Text)]
 pub struct SealedSecret(String);
@@ -226,27 +226,19 @@ pub fn create(
     })
 }
 
-/// A subscription whose secrets are kept in the clear (written before
-/// secrets were sealed): its id and the two columns as they stand.
+/// A subscription's secrets as its columns hold them, sealed or (written
+/// before secrets were sealed) in the clear.
 #[derive(Debug, Clone, Queryable)]
-pub struct Unsealed {
+pub struct StoredSecrets {
     pub id: i64,
     pub secret: String,
     pub previous_secret: Option<String>,
 }
 
-/// Every subscription with a secret kept in the clear: a Standard Webhooks
-/// secret starts `whsec_`, a sealed one never does.
-pub fn unsealed(conn: &mut DbConn) -> Result<Vec<Unsealed>, StoreError> {
+/// Every subscription's secrets, by id (to seal those in the clear and
+/// those under a retired key: a few rows per integration client).
+pub fn all_secrets(conn: &mut DbConn) -> Result<Vec<StoredSecrets>, StoreError> {
     webhook_subscriptions::table
-        .filter(
-            webhook_subscriptions::secret
-                .like("whsec\\_%")
-                .escape('\\')
-                .or(webhook_subscriptions::previous_secret
-                    .like("whsec\\_%")
-                    .escape('\\')),
-        )
         .order(webhook_subscriptions::id)
         .select((
             webhook_subscriptions::id,
@@ -264,7 +256,7 @@ pub fn unsealed(conn: &mut DbConn) -> Result<Vec<Unsealed>, StoreError> {
 /// same, only how it is kept changed. Returns whether it wrote.
 pub fn seal_in_place(
     conn: &mut DbConn,
-    was: &Unsealed,
+    was: &StoredSecrets,
     secret: &SealedSecret,
     previous_secret: Option<&SealedSecret>,
 ) -> Result<bool, StoreError> {

@@ -120,7 +120,8 @@ pub fn instance(url: &cscms_store::DbUrl, extra: &[(&str, &str)]) -> web::Data<A
             .path()
             .to_path_buf()
     };
-    let sealer = cscms_api::webhooks::seal::Sealer::open(&seal_dir).expect("seal key");
+    let sealer =
+        std::sync::Arc::new(cscms_api::webhooks::seal::Sealer::open(&seal_dir).expect("seal key"));
     web::Data::new(
         AppState::new(pool, url, verifier, issuer, sealer, s.max_body_bytes)
             .with_cors_origins(s.cors_origins)

@@ -243,6 +243,13 @@ async fn record(app: &TestApp, code: &str, day: u64) {
     assert_eq!(r.status, 201, "{}", r.json);
 }
 
+/// Seals what is not sealed under the current key, as a start does.
+async fn reseal(app: &TestApp) -> cscms_api::webhooks::seal::Resealed {
+    let sealer = app.state.sealer.clone();
+    app.db(move |c| cscms_api::webhooks::seal::reseal(c, &sealer))
+        .await
+}
+
 /// The subscription's row as the database keeps it.
 async fn stored(app: &TestApp, client: &str, id: i64) -> cscms_store::webhooks::SubscriptionRow {
     let client = client.to_owned();
@@ -702,18 +709,12 @@ async fn secrets_kept_in_the_clear_are_sealed_at_start_and_still_sign() {
     let before = stored(&app, &client, clear).await;
     assert_eq!(before.secret.as_str(), secret);
 
-    let sealed = cscms_api::webhooks::seal::seal_the_clear(&app.state).await;
     assert_eq!(
-        sealed.unwrap(),
+        reseal(&app).await.sealed,
         1,
         "only the subscription kept in the clear"
     );
-    assert_eq!(
-        cscms_api::webhooks::seal::seal_the_clear(&app.state)
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(reseal(&app).await, Default::default());
     let after = stored(&app, &client, clear).await;
     let previous = after.previous_secret.clone().expect("kept");
     for (column, secret) in [(&after.secret, &secret), (&previous, &old)] {
@@ -732,6 +733,140 @@ async fn secrets_kept_in_the_clear_are_sealed_at_start_and_still_sign() {
         .find(|r| r.headers["webhook-signature"].split(' ').count() == 2)
         .expect("the delivery signed with both secrets");
     assert!(verifies(&secret, to_clear) && verifies(&old, to_clear));
+}
+
+/// `cscms keys rotate-seal` while an instance runs: every secret is sealed
+/// again under the new key, and the running instance, which read the old
+/// key at start, keeps signing (it reads the files when it meets the new
+/// key). A second rotation first moves what the retired key sealed.
+#[actix_web::test]
+async fn rotating_the_sealing_key_reseals_every_secret_and_stops_no_delivery() {
+    let keys = tempfile::tempdir().unwrap();
+    let dir = keys.path().to_str().unwrap();
+    let app = spawn_with(&[DEV, &[("CSCMS_SIGNING_KEY_DIR", dir)]].concat()).await;
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, old) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    let r = app
+        .post_json(
+            &format!("/v1/clients/{client}/webhooks/{id}/secret"),
+            &app.dopt(),
+            &json!({}),
+        )
+        .await;
+    let new = r.json["secret"].as_str().unwrap().to_owned();
+    let first_kid = app.state.sealer.kid();
+    let kids = |row: &cscms_store::webhooks::SubscriptionRow| {
+        [Some(&row.secret), row.previous_secret.as_ref()]
+            .into_iter()
+            .flatten()
+            .map(|c| {
+                cscms_api::webhooks::seal::kid_of(c.as_str())
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        kids(&stored(&app, &client, id).await),
+        [first_kid.clone(), first_kid.clone()]
+    );
+
+    let bin = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .join("cscms");
+    let url = match &app.url {
+        cscms_store::DbUrl::Postgres(u) => u.clone(),
+        cscms_store::DbUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+    };
+    let rotate = || {
+        let out = std::process::Command::new(&bin)
+            .args(["keys", "rotate-seal"])
+            .env("CSCMS_DATABASE_URL", &url)
+            .env("CSCMS_JWT_SECRET", crate::common::SECRET)
+            .env("CSCMS_SIGNING_KEY_DIR", dir)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let said = rotate();
+    assert!(
+        said.contains("1 webhook subscriptions sealed again"),
+        "{said}"
+    );
+    let row = stored(&app, &client, id).await;
+    let second_kid = kids(&row)[0].clone();
+    assert_ne!(second_kid, first_kid);
+    assert_eq!(kids(&row), [second_kid.clone(), second_kid.clone()]);
+
+    cscms_api::webhooks::spawn(app.state.clone());
+    record(&app, IN_MHA, 1).await;
+    let got = rx.wait_for(1).await;
+    assert!(verifies(&new, &got[0]) && verifies(&old, &got[0]));
+    assert_eq!(
+        app.state.sealer.kid(),
+        second_kid,
+        "the instance read the new key"
+    );
+
+    // A secret sealed under the now retired key (an instance that had
+    // not yet met the new one) is moved before that key is dropped.
+    let late = cscms_api::webhooks::seal::Sealer::open(keys.path()).unwrap();
+    std::fs::copy(
+        keys.path().join("seal-retired.key"),
+        keys.path().join("seal.key.first"),
+    )
+    .unwrap();
+    let sealed_first = {
+        let first = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            keys.path().join("seal.key.first"),
+            first.path().join("seal.key"),
+        )
+        .unwrap();
+        cscms_api::webhooks::seal::Sealer::open(first.path())
+            .unwrap()
+            .seal(&new)
+            .unwrap()
+    };
+    assert_eq!(
+        cscms_api::webhooks::seal::kid_of(sealed_first.as_str()),
+        Some(first_kid.as_str())
+    );
+    assert_eq!(late.open_secret(&sealed_first).unwrap(), new);
+    let key = client.clone();
+    app.db(move |c| {
+        cscms_store::webhooks::update(
+            c,
+            &Actor {
+                sub: "t".into(),
+                role: "dopt".into(),
+                request_id: "t".into(),
+            },
+            &key,
+            id,
+            "rotate_secret",
+            |before| {
+                Ok::<_, ()>(cscms_store::webhooks::SubscriptionRow {
+                    secret: sealed_first,
+                    ..before.clone()
+                })
+            },
+        )
+    })
+    .await;
+    rotate();
+    let row = stored(&app, &client, id).await;
+    let third_kid = kids(&row)[0].clone();
+    assert!(![first_kid, second_kid].contains(&third_kid));
+    assert_eq!(kids(&row), [third_kid.clone(), third_kid]);
+    assert_eq!(app.state.sealer.open_secret(&row.secret).unwrap(), new);
 }
 
 #[actix_web::test]

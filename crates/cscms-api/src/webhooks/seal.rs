@@ -7,23 +7,30 @@
 //! cannot sign a message.
 //!
 //! A sealed secret reads `sealed:v1:{kid}:{nonce and ciphertext, base64url}`;
-//! `kid` (the first 4 bytes of the key's SHA-256, in hex) names the key, so
-//! an instance given another key says so instead of failing to verify.
+//! `kid` (the first 4 bytes of the key's SHA-256, in hex) names the key it
+//! was sealed under. `cscms keys rotate-seal` makes a new `seal.key`, keeps
+//! the one before as `seal-retired.key` and seals every secret again under
+//! the new key; a running instance that meets a key it does not hold reads
+//! the files again first, so a rotation stops no delivery.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
 
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use cscms_store::webhooks::{self as queue, SealedSecret};
+use cscms_store::{DbConn, StoreError};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::keys::Placing;
 
-/// The key's file in the key directory.
+/// The key that seals, in the key directory.
 pub const KEY_FILE: &str = "seal.key";
+/// The key before the last rotation: it still opens what it sealed.
+pub const RETIRED_FILE: &str = "seal-retired.key";
 
 const PREFIX: &str = "sealed:v1:";
 const NONCE_LEN: usize = 24;
@@ -31,44 +38,12 @@ const NONCE_LEN: usize = 24;
 /// anything else does not open as a webhook secret.
 const AAD: &[u8] = b"cscms webhook secret";
 
-/// The sealing key of one instance.
-pub struct Sealer {
-    cipher: XChaCha20Poly1305,
+struct SealKey {
     kid: String,
+    cipher: XChaCha20Poly1305,
 }
 
-impl std::fmt::Debug for Sealer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sealer").field("kid", &self.kid).finish()
-    }
-}
-
-impl Sealer {
-    /// The key kept in `dir`, made there on first start (of instances
-    /// starting together, the first to write it wins).
-    pub fn open(dir: &Path) -> Result<Self, String> {
-        let text = crate::keys::text_or_make(dir, KEY_FILE, || {
-            Ok(format!("{}\n", STANDARD.encode(random::<32>())))
-        })?;
-        let bytes: [u8; 32] = STANDARD
-            .decode(text.trim())
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| {
-                format!(
-                    "{}: not a 32-byte key in base64",
-                    dir.join(KEY_FILE).display()
-                )
-            })?;
-        Ok(Self::of(bytes))
-    }
-
-    /// A key for this process only (tests and tools): what it seals opens
-    /// nowhere else.
-    pub fn ephemeral() -> Self {
-        Self::of(random::<32>())
-    }
-
+impl SealKey {
     fn of(key: [u8; 32]) -> Self {
         let kid = Sha256::digest(key)[..4]
             .iter()
@@ -80,10 +55,92 @@ impl Sealer {
         }
     }
 
-    /// `secret` sealed, with a nonce of its own.
+    fn read(path: &Path, text: &str) -> Result<Self, String> {
+        let bytes: [u8; 32] = STANDARD
+            .decode(text.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| format!("{}: not a 32-byte key in base64", path.display()))?;
+        Ok(Self::of(bytes))
+    }
+}
+
+struct SealKeys {
+    current: SealKey,
+    retired: Option<SealKey>,
+}
+
+impl SealKeys {
+    fn load(dir: &Path) -> Result<Self, String> {
+        let current = crate::keys::text_or_make(dir, KEY_FILE, || Ok(new_key_text()))?;
+        let retired_path = dir.join(RETIRED_FILE);
+        Ok(Self {
+            current: SealKey::read(&dir.join(KEY_FILE), &current)?,
+            retired: crate::keys::read_text(&retired_path)?
+                .map(|text| SealKey::read(&retired_path, &text))
+                .transpose()?,
+        })
+    }
+
+    fn by_kid(&self, kid: &str) -> Option<&SealKey> {
+        std::iter::once(&self.current)
+            .chain(&self.retired)
+            .find(|k| k.kid == kid)
+    }
+}
+
+/// The sealing keys of one instance.
+pub struct Sealer {
+    /// `None`: a key held in memory only (tests and tools).
+    dir: Option<PathBuf>,
+    keys: RwLock<Arc<SealKeys>>,
+}
+
+impl std::fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sealer").field("kid", &self.kid()).finish()
+    }
+}
+
+impl Sealer {
+    /// The keys kept in `dir`, `seal.key` made there on first start (of
+    /// instances starting together, the first to write it wins).
+    pub fn open(dir: &Path) -> Result<Self, String> {
+        Ok(Self {
+            keys: RwLock::new(Arc::new(SealKeys::load(dir)?)),
+            dir: Some(dir.to_path_buf()),
+        })
+    }
+
+    /// A key for this process only (tests and tools): what it seals opens
+    /// nowhere else.
+    pub fn ephemeral() -> Self {
+        Self {
+            keys: RwLock::new(Arc::new(SealKeys {
+                current: SealKey::of(random::<32>()),
+                retired: None,
+            })),
+            dir: None,
+        }
+    }
+
+    fn keys(&self) -> Arc<SealKeys> {
+        self.keys
+            .read()
+            .map_or_else(|poisoned| poisoned.into_inner().clone(), |k| k.clone())
+    }
+
+    /// The id of the key that seals.
+    pub fn kid(&self) -> String {
+        self.keys().current.kid.clone()
+    }
+
+    /// `secret` sealed under the current key, with a nonce of its own.
     pub fn seal(&self, secret: &str) -> Result<SealedSecret, String> {
+        let keys = self.keys();
         let nonce = random::<NONCE_LEN>();
-        let sealed = self
+        let sealed = keys
+            .current
             .cipher
             .encrypt(
                 &XNonce::from(nonce),
@@ -97,14 +154,15 @@ impl Sealer {
         bytes.extend(sealed);
         Ok(SealedSecret::new(format!(
             "{PREFIX}{}:{}",
-            self.kid,
+            keys.current.kid,
             URL_SAFE_NO_PAD.encode(bytes)
         )))
     }
 
     /// The secret `sealed` keeps. A secret kept in the clear (`whsec_`,
     /// written before secrets were sealed and not yet sealed at start) is
-    /// itself.
+    /// itself. A key this instance does not hold sends it to the files
+    /// first: another process may have rotated them.
     pub fn open_secret(&self, sealed: &SealedSecret) -> Result<String, String> {
         let text = sealed.as_str();
         if text.starts_with(super::sign::PREFIX) {
@@ -114,12 +172,30 @@ impl Sealer {
             .strip_prefix(PREFIX)
             .and_then(|rest| rest.split_once(':'))
             .ok_or("the stored secret is neither sealed nor a whsec_ secret")?;
-        if kid != self.kid {
-            return Err(format!(
-                "the stored secret was sealed with key {kid}; this instance's {KEY_FILE} is key {}",
-                self.kid
-            ));
+        let mut keys = self.keys();
+        if keys.by_kid(kid).is_none() {
+            if let Some(dir) = &self.dir {
+                match SealKeys::load(dir) {
+                    Ok(fresh) => {
+                        keys = Arc::new(fresh);
+                        if let Ok(mut held) = self.keys.write() {
+                            *held = keys.clone();
+                        }
+                    }
+                    Err(e) => log::error!("reading the sealing keys: {e}"),
+                }
+            }
         }
+        let key = keys.by_kid(kid).ok_or_else(|| {
+            format!(
+                "the stored secret was sealed with key {kid}; this instance holds {} ({KEY_FILE}, {RETIRED_FILE})",
+                std::iter::once(&keys.current)
+                    .chain(&keys.retired)
+                    .map(|k| k.kid.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            )
+        })?;
         let bytes = URL_SAFE_NO_PAD
             .decode(body)
             .ok()
@@ -129,7 +205,7 @@ impl Sealer {
         let nonce: [u8; NONCE_LEN] = nonce
             .try_into()
             .map_err(|_| "the stored secret's sealed text is damaged")?;
-        let opened = self
+        let opened = key
             .cipher
             .decrypt(
                 &XNonce::from(nonce),
@@ -138,42 +214,90 @@ impl Sealer {
                     aad: AAD,
                 },
             )
-            .map_err(|_| "the stored secret does not open with this instance's key (damaged?)")?;
+            .map_err(|_| "the stored secret does not open with its key (damaged?)")?;
         String::from_utf8(opened).map_err(|_| "the stored secret is not text".to_owned())
+    }
+
+    /// `column` as it should be kept: sealed under the current key. `None`
+    /// when it already is; an error when it does not open.
+    fn resealed(&self, column: &str) -> Result<Option<SealedSecret>, String> {
+        let current = format!("{PREFIX}{}:", self.kid());
+        if column.starts_with(&current) {
+            return Ok(None);
+        }
+        let secret = self.open_secret(&SealedSecret::new(column.to_owned()))?;
+        self.seal(&secret).map(Some)
     }
 }
 
-/// Seals every webhook secret still kept in the clear (written before
-/// secrets were sealed), at start. Returns how many subscriptions it
-/// sealed; instances starting together seal each one once.
-pub async fn seal_the_clear(state: &crate::state::AppState) -> Result<usize, ApiError> {
-    let rows = state.db(queue::unsealed).await?;
-    let mut sealed = 0;
-    for was in rows {
-        let seal = |text: &str| {
-            let secret = SealedSecret::new(text.to_owned());
-            // A column already sealed stays as it is.
-            if text.starts_with(super::sign::PREFIX) {
-                state.sealer.seal(text)
-            } else {
-                Ok(secret)
+/// What [`reseal`] did.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Resealed {
+    /// Subscriptions whose secrets are now sealed under the current key.
+    pub sealed: usize,
+    /// Subscriptions with a secret that does not open (its key is gone):
+    /// their deliveries fail until the secret is rotated.
+    pub unopened: Vec<i64>,
+}
+
+/// Seals under the current key every webhook secret kept in the clear
+/// (written before secrets were sealed) or under the retired key, at start
+/// and after a rotation. Instances doing it at once seal each row once: a
+/// row is written only if it still holds what was read.
+pub fn reseal(conn: &mut DbConn, sealer: &Sealer) -> Result<Resealed, StoreError> {
+    let mut done = Resealed::default();
+    for was in queue::all_secrets(conn)? {
+        let columns = sealer.resealed(&was.secret).and_then(|secret| {
+            let previous = was
+                .previous_secret
+                .as_deref()
+                .map(|p| sealer.resealed(p))
+                .transpose()?
+                .flatten();
+            Ok((secret, previous))
+        });
+        match columns {
+            Ok((None, None)) => {}
+            Ok((secret, previous)) => {
+                let keep = |column: &str| SealedSecret::new(column.to_owned());
+                let secret = secret.unwrap_or_else(|| keep(&was.secret));
+                let previous = previous.or_else(|| was.previous_secret.as_deref().map(keep));
+                if queue::seal_in_place(conn, &was, &secret, previous.as_ref())? {
+                    done.sealed += 1;
+                }
             }
-        };
-        let secret = seal(&was.secret).map_err(ApiError::Internal)?;
-        let previous = was
-            .previous_secret
-            .as_deref()
-            .map(seal)
-            .transpose()
-            .map_err(ApiError::Internal)?;
-        if state
-            .db(move |c| queue::seal_in_place(c, &was, &secret, previous.as_ref()))
-            .await?
-        {
-            sealed += 1;
+            Err(e) => {
+                log::error!("webhook subscription {}: {e}", was.id);
+                done.unopened.push(was.id);
+            }
         }
     }
-    Ok(sealed)
+    Ok(done)
+}
+
+/// Rotates the sealing key in `dir`: the current key becomes the retired
+/// one and a new key seals. Returns the new key's id. What the key retired
+/// before this one sealed no longer opens, so the caller seals everything
+/// under the current key first ([`reseal`]) and again after.
+pub fn rotate(dir: &Path) -> Result<String, String> {
+    let current = crate::keys::text_or_make(dir, KEY_FILE, || Ok(new_key_text()))?;
+    crate::keys::write_file(dir, RETIRED_FILE, &current, Placing::Replace)?;
+    let next = new_key_text();
+    crate::keys::write_file(dir, KEY_FILE, &next, Placing::Replace)?;
+    Ok(SealKey::read(&dir.join(KEY_FILE), &next)?.kid)
+}
+
+/// The id of the key a sealed column was sealed under; `None` for a
+/// secret in the clear.
+pub fn kid_of(column: &str) -> Option<&str> {
+    column
+        .strip_prefix(PREFIX)?
+        .split_once(':')
+        .map(|(kid, _)| kid)
+}
+
+fn new_key_text() -> String {
+    format!("{}\n", STANDARD.encode(random::<32>()))
 }
 
 fn random<const N: usize>() -> [u8; N] {
@@ -206,7 +330,7 @@ mod tests {
             .seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
             .unwrap();
         let e = ours.open_secret(&sealed).unwrap_err();
-        assert!(e.contains(&theirs.kid) && e.contains(&ours.kid), "{e}");
+        assert!(e.contains(&theirs.kid()) && e.contains(&ours.kid()), "{e}");
 
         let text = ours.seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw").unwrap();
         let text = text.as_str();
@@ -237,7 +361,7 @@ mod tests {
             .seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
             .unwrap();
         let again = Sealer::open(dir.path()).unwrap();
-        assert_eq!(first.kid, again.kid);
+        assert_eq!(first.kid(), again.kid());
         assert_eq!(
             again.open_secret(&sealed).unwrap(),
             "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -253,5 +377,45 @@ mod tests {
         }
         std::fs::write(dir.path().join(KEY_FILE), "not a key\n").unwrap();
         assert!(Sealer::open(dir.path()).unwrap_err().contains(KEY_FILE));
+    }
+
+    #[test]
+    fn after_a_rotation_both_keys_open_on_every_instance() {
+        let dir = tempfile::tempdir().unwrap();
+        let running = Sealer::open(dir.path()).unwrap();
+        let before = running
+            .seal("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")
+            .unwrap();
+        let kid = rotate(dir.path()).unwrap();
+        assert_ne!(kid, running.kid());
+        // Another process seals under the new key; the running instance,
+        // meeting a key it does not hold, reads the files again.
+        let rotated = Sealer::open(dir.path()).unwrap();
+        assert_eq!(rotated.kid(), kid);
+        let after = rotated
+            .seal("whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0")
+            .unwrap();
+        assert_eq!(kid_of(after.as_str()), Some(kid.as_str()));
+        assert_eq!(
+            running.open_secret(&after).unwrap(),
+            "whsec_c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0"
+        );
+        assert_eq!(
+            running.kid(),
+            kid,
+            "it seals under the new key from then on"
+        );
+        assert_eq!(
+            rotated.open_secret(&before).unwrap(),
+            "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+            "the retired key still opens what it sealed"
+        );
+        // A second rotation retires the new key: the first no longer opens.
+        rotate(dir.path()).unwrap();
+        let e = Sealer::open(dir.path())
+            .unwrap()
+            .open_secret(&before)
+            .unwrap_err();
+        assert!(e.contains(RETIRED_FILE), "{e}");
     }
 }
