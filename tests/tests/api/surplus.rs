@@ -2,9 +2,9 @@
 //! door field by field, the route through the ministry for a body under it,
 //! every end state, the 3-month clock and the print.
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Days, NaiveDate};
 use cscms_domain::principal::Role;
-use cscms_domain::surplus::{SurState, SURPLUS_REQUISITION};
+use cscms_domain::surplus::{appointment_due, SurState, SURPLUS_REQUISITION};
 use cscms_domain::workflow::Label;
 use serde_json::{json, Value};
 
@@ -470,29 +470,72 @@ async fn a_draft_is_amended_against_its_version() {
     late.assert_problem(409, "invalid_transition");
 }
 
-/// A date `months` months and `days` days before today (IST).
-fn before_today(months: u32, days: i64) -> NaiveDate {
-    let d = today().checked_sub_months(Months::new(months)).unwrap();
-    if days >= 0 {
-        d.checked_sub_days(Days::new(days.unsigned_abs())).unwrap()
-    } else {
-        d.checked_add_days(Days::new(days.unsigned_abs())).unwrap()
+/// A nomination answers the requisition: one dated before the office signed
+/// it is refused, as one dated after today is; the signing day is in time.
+#[actix_web::test]
+async fn a_nomination_is_dated_between_the_requisition_and_today() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let id = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
+    let signed: NaiveDate = proforma()["signed"]["date"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let nominee = |on: NaiveDate| json!({"nominees": [{"name": "Suresh Kumar", "particulars": "UDC, DGS&D", "nominated_on": on}]});
+    for (on, message) in [
+        (
+            signed - Days::new(1),
+            "must not be before the requisition, signed on 02.04.2026",
+        ),
+        (today() + Days::new(1), "must not be in the future"),
+    ] {
+        let r = app
+            .post_json(&action_path(id, "nominate"), &dopt, &nominee(on))
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(
+            r.json["errors"][0]["field"],
+            "body.nominees[0].nominated_on"
+        );
+        assert_eq!(r.json["errors"][0]["message"], message);
     }
+    let r = app
+        .post_json(&action_path(id, "nominate"), &dopt, &nominee(signed))
+        .await;
+    assert_eq!(r.json["state"], "nominated", "{}", r.json);
 }
 
+/// The latest nomination date whose appointment falls due as `due` says
+/// of its due date, searched back over four months from today (IST). The
+/// clock clamps to month ends, so not every day is some nomination's due
+/// day: the search keeps the test true on every day it runs.
+fn nominated_for(due: impl Fn(NaiveDate) -> bool) -> Option<NaiveDate> {
+    let today = today();
+    (0..130)
+        .map(|back| today - Days::new(back))
+        .find(|d| due(appointment_due(*d).outcome.due_on))
+}
+
+/// Nominations due after today, due today (when some date is), and due
+/// before today: only the last is overdue, by the days since its due day.
 #[actix_web::test]
 async fn the_three_month_clock_at_minus_and_plus_a_day() {
     let app = spawn().await;
     let dopt = app.dopt();
     let ndma = office(&app, "MHA-NDMA");
     let id = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
-    // Nominated three months less a day ago, exactly three months ago, and
-    // three months and a day ago: only the last is overdue.
-    let nominees = json!({"nominees": [
-        {"name": "In Time", "particulars": "UDC, DGS&D", "nominated_on": before_today(3, -1)},
-        {"name": "Due Today", "particulars": "UDC, DGS&D", "nominated_on": before_today(3, 0)},
-        {"name": "Overdue", "particulars": "LDC, DGS&D", "nominated_on": before_today(3, 1)}
-    ]});
+    let now = today();
+    let in_time = nominated_for(|due| due > now).unwrap();
+    let late = nominated_for(|due| due < now).unwrap();
+    let due_today = nominated_for(|due| due == now);
+    let mut given = vec![("In Time", in_time, false)];
+    given.extend(due_today.map(|d| ("Due Today", d, false)));
+    given.push(("Overdue", late, true));
+    let nominees = json!({"nominees": given
+        .iter()
+        .map(|(name, on, _)| json!({"name": name, "particulars": "UDC, DGS&D", "nominated_on": on}))
+        .collect::<Vec<_>>()});
     let r = app
         .post_json(&action_path(id, "nominate"), &dopt, &nominees)
         .await;
@@ -503,12 +546,14 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
         .iter()
         .map(|n| n["overdue"].as_bool().unwrap())
         .collect();
-    assert_eq!(overdue, [false, false, true]);
-    let clock = &r.json["nominations"][2]["clock"];
+    let want: Vec<bool> = given.iter().map(|(_, _, overdue)| *overdue).collect();
+    assert_eq!(overdue, want);
+    let last = given.len() - 1;
+    let clock = &r.json["nominations"][last]["clock"];
     assert_eq!(clock["reasons"][0]["rule"], "SUR-1", "{clock}");
     assert_eq!(
         clock["due_on"],
-        r.json["nominations"][2]["appointment_due_on"]
+        r.json["nominations"][last]["appointment_due_on"]
     );
 
     let names = |v: &Value| -> Vec<String> {
@@ -521,7 +566,11 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
     };
     let list = app.get("/v1/surplus/nominations/overdue", &dopt).await;
     assert_eq!(names(&list.json), ["Overdue"], "{}", list.json);
-    assert_eq!(list.json["items"][0]["days_overdue"], 1);
+    // The latest date due before today: overdue since its due day (one
+    // day, unless today is a day no nomination falls due on).
+    let days = (now - appointment_due(late).outcome.due_on).num_days();
+    assert!((1..=4).contains(&days), "{days}");
+    assert_eq!(list.json["items"][0]["days_overdue"], days);
     // The office's ministry sees it; another ministry does not; the office
     // itself is not the watcher.
     let mha = app.token(Role::NodalOfficer, Some("MHA"));

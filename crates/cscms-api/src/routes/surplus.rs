@@ -109,7 +109,8 @@ pub struct NomineeInput {
         example = "UDC, Directorate General of Supplies and Disposals (surplus from 01.10.2025)"
     )]
     pub particulars: String,
-    /// The date of nomination; not in the future.
+    /// The date of nomination: not before the requisition was signed
+    /// (`signed.date`), not in the future.
     pub nominated_on: NaiveDate,
 }
 
@@ -605,7 +606,10 @@ pub async fn nominate(
         .iter()
         .map(|n| (n.name.as_str(), n.particulars.as_str(), n.nominated_on))
         .collect();
-    let nominees = surplus::nominate(&given, vacancies, today())
+    // The date the office signed the requisition (it may have been made on
+    // paper before it was recorded here).
+    let requisitioned_on = stored(&r).requisition().signed.date;
+    let nominees = surplus::nominate(&given, vacancies, requisitioned_on, today())
         .map_err(|e| ApiError::fields("body", e))?
         .into_iter()
         .map(|n| NewNomination {

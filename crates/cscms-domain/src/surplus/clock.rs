@@ -62,12 +62,16 @@ pub struct Nominee {
     pub due_on: NaiveDate,
 }
 
-/// Checks DoPT's nominations against a requisition of `vacancies`: at least
-/// one nominee and no more than the vacancies, each named, nominated on or
-/// before `today`, each with the last day of certificate 11.
+/// Checks DoPT's nominations against a requisition of `vacancies` signed
+/// on `requisitioned_on`: at least one nominee and no more than the vacancies,
+/// each named, nominated between the requisition and `today` (a nomination
+/// answers the requisition, so a date before it would start SUR-1's clock
+/// before there was a vacancy to fill), each with the last day of
+/// certificate 11.
 pub fn nominate(
     nominees: &[(&str, &str, NaiveDate)],
     vacancies: u32,
+    requisitioned_on: NaiveDate,
     today: NaiveDate,
 ) -> Result<Vec<Nominee>, FieldErrors> {
     let mut errs = FieldErrors::new();
@@ -87,6 +91,14 @@ pub fn nominate(
             errs.push(
                 format!("nominees[{i}].nominated_on"),
                 "must not be in the future",
+            );
+        } else if *on < requisitioned_on {
+            errs.push(
+                format!("nominees[{i}].nominated_on"),
+                format!(
+                    "must not be before the requisition, signed on {}",
+                    requisitioned_on.format("%d.%m.%Y")
+                ),
             );
         }
         if let (Ok(name), Ok(particulars)) = (name, particulars) {
@@ -117,22 +129,28 @@ mod tests {
         assert!(!is_overdue(on, None, ymd(2026, 4, 15)));
         assert!(is_overdue(on, None, ymd(2026, 4, 16)));
         assert!(!is_overdue(on, Some(ymd(2026, 4, 1)), ymd(2026, 5, 1)));
+        let made = ymd(2026, 1, 10);
         let ok = nominate(
             &[("A. Kumar", "UDC, ex-DGS&D", nominated)],
             2,
+            made,
             ymd(2026, 2, 1),
         );
         assert_eq!(ok.unwrap()[0].due_on, ymd(2026, 4, 15));
         let many = [("A", "B", nominated); 3];
         assert_eq!(
-            nominate(&many, 2, nominated).unwrap_err().paths(),
+            nominate(&many, 2, made, nominated).unwrap_err().paths(),
             ["nominees"]
         );
-        let bad = nominate(&[(" ", "B", ymd(2026, 2, 2))], 2, ymd(2026, 2, 1)).unwrap_err();
+        let bad = nominate(&[(" ", "B", ymd(2026, 2, 2))], 2, made, ymd(2026, 2, 1)).unwrap_err();
         assert_eq!(
             bad.paths(),
             ["nominees[0].name", "nominees[0].nominated_on"]
         );
+        // On the requisition's day, in time; the day before, refused.
+        assert!(nominate(&[("A", "B", made)], 1, made, nominated).is_ok());
+        let early = nominate(&[("A", "B", ymd(2026, 1, 9))], 1, made, nominated).unwrap_err();
+        assert_eq!(early.paths(), ["nominees[0].nominated_on"]);
         // Month ends clamp.
         assert_eq!(
             appointment_due(ymd(2026, 1, 31)).outcome.due_on,
