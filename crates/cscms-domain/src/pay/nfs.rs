@@ -126,7 +126,8 @@ pub struct NfsInput {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NfsOutcome {
     pub eligible: bool,
-    /// The date 4 years of approved service are complete.
+    /// The day after the 4 years of approved service are complete (the
+    /// anniversary): admissible from this date.
     pub completes_on: NaiveDate,
     /// Pay is fixed notionally from this date (NFS-2).
     pub notional_from: NaiveDate,
@@ -300,11 +301,15 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
     }
 
     // NFS-2: notional from 1 July of the year of completion (not before
-    // 01.01.1996); actual benefit from assumption of duty if later.
-    let notional_from = if completes_on <= NOTIONAL_FROM_EARLIEST {
+    // 01.01.1996); actual benefit from assumption of duty if later. The
+    // years are complete at the close of the day before the anniversary:
+    // service from 01.01.2016 completes them on 31.12.2019, in 2019, and
+    // service from 02.01.1992 "on 01.01.1996" (seed 003, para 2).
+    let last_day = completes_on.pred_opt().unwrap_or(completes_on);
+    let notional_from = if last_day <= NOTIONAL_FROM_EARLIEST {
         NOTIONAL_FROM_EARLIEST
     } else {
-        first_july(completes_on.year())?.max(NOTIONAL_FROM_EARLIEST)
+        first_july(last_day.year())?.max(NOTIONAL_FROM_EARLIEST)
     };
     let assumed = input.assumed_duty_on.unwrap_or(input.in_grade_since);
     let regime = PayRegime::on(notional_from);
@@ -515,6 +520,26 @@ mod tests {
             (d.outcome.notional_from, d.outcome.actual_from),
             (ymd(2019, 7, 1), ymd(2020, 2, 10))
         );
+    }
+
+    #[test]
+    fn the_years_complete_on_the_day_before_the_anniversary() {
+        // From 01.01.2016 the 4 years are complete on 31.12.2019: 1 July 2019,
+        // admissible from the anniversary.
+        let d = evaluate_nfs(ymd(2021, 1, 1), &so(ymd(2016, 1, 1), None)).unwrap();
+        assert_eq!(
+            (d.outcome.completes_on, d.outcome.notional_from),
+            (ymd(2020, 1, 1), ymd(2019, 7, 1))
+        );
+        let d = evaluate_nfs(ymd(2016, 1, 2), &so(ymd(2016, 1, 2), None)).unwrap();
+        assert_eq!(d.outcome.completes_on, ymd(2020, 1, 2));
+        assert_eq!(d.outcome.notional_from, ymd(2020, 7, 1));
+        // From 02.01.1992 they are complete on 01.01.1996 (seed 003, para 2):
+        // placed from that date; a day later, 1 July 1996.
+        let d = evaluate_nfs(ymd(2004, 1, 1), &so(ymd(1992, 1, 2), None)).unwrap();
+        assert_eq!(d.outcome.notional_from, ymd(1996, 1, 1));
+        let d = evaluate_nfs(ymd(2004, 1, 1), &so(ymd(1992, 1, 3), None)).unwrap();
+        assert_eq!(d.outcome.notional_from, ymd(1996, 7, 1));
     }
 
     #[test]
