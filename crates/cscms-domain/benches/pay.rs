@@ -132,6 +132,7 @@ fn history(rng: &mut Rng, levels: &[Level]) -> (MacpInput, NfsInput) {
         assumed_duty_on: None,
         vigilance_clear: rng.chance(90),
         present_pay,
+        retired_on: None,
     };
     (macp, nfs)
 }

@@ -79,6 +79,7 @@ pub fn nfs_row(e: &EmployeeRow) -> Option<NfsDueRow> {
         assumed_duty_on: None,
         vigilance_clear: true,
         present_pay: None,
+        retired_on: None,
     };
     let decision = pay::evaluate_nfs(e.joined_present_grade_on, &input).ok()?;
     Some(NfsDueRow {

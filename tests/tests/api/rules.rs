@@ -78,6 +78,23 @@ async fn rule_13_fixation_and_nfs_through_the_api() {
         .post_json("/v1/rules/nfs/evaluate", &t, &nfs(false))
         .await;
     assert_eq!(r.json["eligible"], false);
+
+    // NFS-3 (seed 003 para 3): retired 31.03.2000, pension on the scale
+    // notionally from 01.01.1996, paid from 03.10.2003.
+    let retired = |on: &str| json!({"as_of": "2004-01-01", "cadre": "CSS", "grade": "SO", "in_grade_since": "1990-07-01", "vigilance_clear": true, "retired_on": on});
+    let r = app
+        .post_json("/v1/rules/nfs/evaluate", &t, &retired("2000-03-31"))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(
+        r.json["pension"],
+        json!({"fixed_notionally_from": "1996-01-01", "paid_from": "2003-10-03"})
+    );
+    assert!(cites(&r.json["reasons"], "NFS-3"));
+    let r = app
+        .post_json("/v1/rules/nfs/evaluate", &t, &retired("2004-06-30"))
+        .await;
+    r.assert_problem(422, "validation_failed");
 }
 
 #[actix_web::test]

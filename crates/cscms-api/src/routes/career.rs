@@ -106,6 +106,7 @@ pub async fn employee_nfs(
         assumed_duty_on: None,
         vigilance_clear: vigilance.outcome.clearance == Clearance::Cleared,
         present_pay: None,
+        retired_on: None,
     };
     let nfs = pay::evaluate_nfs(as_of, &input).map_err(pay_error)?;
     Ok(HttpResponse::Ok().json(EmployeeNfs {

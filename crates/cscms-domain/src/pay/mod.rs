@@ -41,7 +41,7 @@ pub use macp::{
     evaluate_macp, CareerEvent, MacpInput, MacpOutcome, Scheme, Upgrade, UpgradeStatus,
 };
 pub use matrix::Level;
-pub use nfs::{evaluate_nfs, NfsInput, NfsOutcome};
+pub use nfs::{evaluate_nfs, NfsInput, NfsOutcome, NfsPension};
 pub use position::PayRef;
 pub use regime::PayRegime;
 pub use sixth::{GradePay, PayBand};

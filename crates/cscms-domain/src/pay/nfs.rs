@@ -37,6 +37,10 @@ pub const NFS_YEARS: u32 = 4;
 pub const NOTIONAL_FROM_EARLIEST: NaiveDate = ymd(1996, 1, 1);
 /// Pre-2006 grants: arrears only from this date (NFS-3).
 pub const ARREARS_FROM: NaiveDate = ymd(2003, 10, 3);
+/// Officers who retired from this date until the day before
+/// [`ARREARS_FROM`] have their pension fixed notionally on the scale
+/// (NFS-3; DoPT OM No. 5/4/2005-CS.I dated 14.05.2009).
+pub const PENSION_RETIRED_FROM: NaiveDate = NOTIONAL_FROM_EARLIEST;
 /// Pre-revised scale of the grade and of its non-functional scale (NFS-1, NFS-4).
 pub const PRE_REVISED_GRADE_SCALE: &str = "6500-200-10500";
 pub const PRE_REVISED_NFS_SCALE: &str = "8000-275-13500";
@@ -120,6 +124,25 @@ pub struct NfsInput {
     /// pay in Level 8 (7th CPC).
     #[serde(default)]
     pub present_pay: Option<u32>,
+    /// Last day of service, for an officer who has retired. The 4 years
+    /// must be complete by then; a retirement from 01.01.1996 to 02.10.2003
+    /// fixes the pension on the scale notionally (NFS-3).
+    #[serde(default)]
+    pub retired_on: Option<NaiveDate>,
+}
+
+/// The pension of an officer who retired from 01.01.1996 to 02.10.2003 and
+/// was entitled to the scale (NFS-3; DoPT OM No. 5/4/2005-CS.I dated
+/// 14.05.2009, seed 003 para 3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NfsPension {
+    /// Pension and average emoluments are fixed on the scale notionally from
+    /// this date (the notional date of the pay).
+    pub fixed_notionally_from: NaiveDate,
+    /// The higher pension is paid from this date (03.10.2003); no arrears for
+    /// the time before it.
+    pub paid_from: NaiveDate,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -140,6 +163,9 @@ pub struct NfsOutcome {
     /// The fixed pay and its steps, when eligible and the present pay is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixation: Option<Fixation>,
+    /// For an eligible officer who retired from 01.01.1996 to 02.10.2003.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pension: Option<NfsPension>,
 }
 
 /// A grade with a non-functional scale, resolved once from the reference
@@ -259,6 +285,21 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
     let (grade, from_level, to_level) = (nfs.grade, nfs.from, nfs.to);
     let (held_scale, nfs_scale) = pre_revised_scales()?;
     let mut reasons = Reasons::new();
+    match input.retired_on {
+        Some(on) if on < input.in_grade_since => {
+            return Err(PayError::InvalidEvent {
+                on,
+                why: "retirement before the start of approved service in the grade",
+            })
+        }
+        Some(on) if on > as_of => {
+            return Err(PayError::InvalidEvent {
+                on,
+                why: "retirement after the as-of date",
+            })
+        }
+        _ => {}
+    }
 
     // NFS-1: 4 years of approved service, vigilance clearance.
     let completes_on = add_years(input.in_grade_since, NFS_YEARS)?;
@@ -268,7 +309,14 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
         .map(|(_, d)| d);
     let in_force = introduced.is_none_or(|d| as_of >= d.from);
     let complete = as_of >= completes_on;
-    let eligible = complete && input.vigilance_clear && in_force;
+    // Retired: the years must have been complete on the last day of service
+    // (the close of the day before the anniversary), and the scale in effect
+    // (notionally from 01.01.1996).
+    let last_day = completes_on.pred_opt().unwrap_or(completes_on);
+    let served = input
+        .retired_on
+        .is_none_or(|r| r >= last_day.max(NOTIONAL_FROM_EARLIEST));
+    let eligible = complete && served && input.vigilance_clear && in_force;
     reasons.push(
         &rules::NFS_1,
         if complete {
@@ -296,6 +344,23 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
             ),
         );
     }
+    if let (false, Some(r)) = (served, input.retired_on) {
+        reasons.push(
+            &rules::NFS_1,
+            if r < last_day {
+                text!(
+                    "retired on {}, before the {NFS_YEARS} years were complete: the non-functional scale is not admissible",
+                    Dmy(r)
+                )
+            } else {
+                text!(
+                    "retired on {}, before the non-functional scale took effect (notionally from {}): not admissible",
+                    Dmy(r),
+                    Dmy(NOTIONAL_FROM_EARLIEST)
+                )
+            },
+        );
+    }
     if !input.vigilance_clear {
         reasons.push(&rules::NFS_1, "vigilance clearance not given (denied or deferred; a condition under VIG-2): the non-functional scale is not admissible until the officer is cleared");
     }
@@ -305,7 +370,6 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
     // years are complete at the close of the day before the anniversary:
     // service from 01.01.2016 completes them on 31.12.2019, in 2019, and
     // service from 02.01.1992 "on 01.01.1996" (seed 003, para 2).
-    let last_day = completes_on.pred_opt().unwrap_or(completes_on);
     let notional_from = if last_day <= NOTIONAL_FROM_EARLIEST {
         NOTIONAL_FROM_EARLIEST
     } else {
@@ -363,6 +427,27 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
         _ => None,
     };
 
+    // NFS-3: pension of those retired 01.01.1996-02.10.2003, fixed on the
+    // scale notionally and paid only from 03.10.2003 (seed 003, para 3).
+    let pension = match input.retired_on {
+        Some(r) if eligible && (PENSION_RETIRED_FROM..ARREARS_FROM).contains(&r) => {
+            reasons.push(
+                &rules::NFS_3,
+                text!(
+                    "retired on {}: pension and average emoluments fixed on the scale notionally from {}, the higher pension paid only from {} with no arrears before it; gratuity, commutation of pension and leave encashment that fell due before then rest on the pay and pension actually drawn (DoPT OM No. 5/4/2005-CS.I dated 14.05.2009)",
+                    Dmy(r),
+                    Dmy(notional_from),
+                    Dmy(ARREARS_FROM)
+                ),
+            );
+            Some(NfsPension {
+                fixed_notionally_from: notional_from,
+                paid_from: ARREARS_FROM,
+            })
+        }
+        _ => None,
+    };
+
     // NFS-4: both scales count for the next promotion.
     reasons.push(&rules::NFS_4, nfs.counts_for.as_str());
 
@@ -376,6 +461,7 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
             regime,
             to,
             fixation,
+            pension,
         },
     ))
 }
@@ -394,6 +480,98 @@ mod tests {
             assumed_duty_on: None,
             vigilance_clear: true,
             present_pay: pay,
+            retired_on: None,
+        }
+    }
+
+    #[test]
+    fn pension_of_those_retired_before_03_10_2003_fixed_notionally() {
+        // Seed 003 para 3: retired 31.03.2000 with 4 years complete before
+        // 01.01.1996: pension on the scale notionally from 01.01.1996, paid
+        // from 03.10.2003.
+        let retired = NfsInput {
+            retired_on: Some(ymd(2000, 3, 31)),
+            ..so(ymd(1990, 7, 1), Some(7300))
+        };
+        let d = evaluate_nfs(ymd(2004, 1, 1), &retired).unwrap();
+        assert!(d.outcome.eligible);
+        assert_eq!(
+            d.outcome.pension,
+            Some(NfsPension {
+                fixed_notionally_from: ymd(1996, 1, 1),
+                paid_from: ARREARS_FROM
+            })
+        );
+        assert_eq!(d.outcome.actual_from, ARREARS_FROM);
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.rule == rules::NFS_3.id && r.text.contains("31.03.2000")));
+        // Completed in 1999, retired on 02.10.2003, the last day of the
+        // window: notionally from 1 July 1999.
+        let last = NfsInput {
+            retired_on: Some(ymd(2003, 10, 2)),
+            ..so(ymd(1995, 7, 1), None)
+        };
+        let d = evaluate_nfs(ymd(2004, 1, 1), &last).unwrap();
+        assert_eq!(
+            d.outcome.pension.map(|p| p.fixed_notionally_from),
+            Some(ymd(1999, 7, 1))
+        );
+        // Retired on 03.10.2003: in service when arrears began, no notional
+        // pension.
+        let after = NfsInput {
+            retired_on: Some(ymd(2003, 10, 3)),
+            ..so(ymd(1995, 7, 1), None)
+        };
+        let d = evaluate_nfs(ymd(2004, 1, 1), &after).unwrap();
+        assert!(d.outcome.eligible && d.outcome.pension.is_none());
+    }
+
+    #[test]
+    fn a_retiree_needs_the_four_years_complete_in_service() {
+        // From 01.01.1995 the years complete on 31.12.1998: retiring that
+        // day is enough, retiring the day before is not.
+        let on = NfsInput {
+            retired_on: Some(ymd(1998, 12, 31)),
+            ..so(ymd(1995, 1, 1), None)
+        };
+        let d = evaluate_nfs(ymd(2004, 1, 1), &on).unwrap();
+        assert!(d.outcome.eligible);
+        assert_eq!(
+            d.outcome.pension.map(|p| p.fixed_notionally_from),
+            Some(ymd(1998, 7, 1))
+        );
+        let before = NfsInput {
+            retired_on: Some(ymd(1998, 12, 30)),
+            ..on
+        };
+        let d = evaluate_nfs(ymd(2004, 1, 1), &before).unwrap();
+        assert!(!d.outcome.eligible && d.outcome.pension.is_none());
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.rule == rules::NFS_1.id && r.text.contains("retired on 30.12.1998")));
+        // Retired before the scale took effect on 01.01.1996.
+        let early = NfsInput {
+            retired_on: Some(ymd(1995, 12, 31)),
+            ..so(ymd(1988, 1, 1), None)
+        };
+        let d = evaluate_nfs(ymd(2004, 1, 1), &early).unwrap();
+        assert!(!d.outcome.eligible && d.outcome.pension.is_none());
+        // A retirement before the service or after the as-of date is refused.
+        for (as_of, retired) in [
+            (ymd(2004, 1, 1), ymd(1987, 12, 31)),
+            (ymd(1999, 1, 1), ymd(1999, 1, 2)),
+        ] {
+            let odd = NfsInput {
+                retired_on: Some(retired),
+                ..so(ymd(1988, 1, 1), None)
+            };
+            assert!(matches!(
+                evaluate_nfs(as_of, &odd),
+                Err(PayError::InvalidEvent { on, .. }) if on == retired
+            ));
         }
     }
 
