@@ -292,7 +292,12 @@ pub fn assess(
     }
 
     let retires_on = residual_service(p, batch, &mut c)?;
-    foreign_assignment(p, as_of, &mut c);
+    foreign_assignment(
+        p,
+        services::service(&p.service).map(|s| s.kind),
+        as_of,
+        &mut c,
+    );
     let consideration = review_stage(p, batch, &mut c)?;
 
     match p.vigilance {
@@ -446,9 +451,17 @@ fn residual_service(
     Ok(Some(retires))
 }
 
-/// CSS-6: after a foreign assignment of 2 years or more, 2 years back in
-/// cadre with 2 APARs earned there. The latest such assignment governs.
-fn foreign_assignment(p: &Proposal, as_of: NaiveDate, c: &mut Checks) {
+/// CSS-6: after a foreign assignment of 2 years or more under AIS Rule
+/// 6(2)(ii), 2 years back in cadre with 2 APARs earned there. The latest
+/// such assignment governs. An assignment is measured by its whole period,
+/// so an officer who *is* on one of 2 years or more is caught before the
+/// 2 years have run; an open one is measured to the as-of date.
+fn foreign_assignment(p: &Proposal, kind: Option<ServiceKind>, as_of: NaiveDate, c: &mut Checks) {
+    // Seed 001: the rule is made under the All India Services rules; other
+    // services' officers are not held to it.
+    if kind != Some(ServiceKind::AllIndia) {
+        return;
+    }
     let long = p
         .foreign_assignments
         .iter()
@@ -456,7 +469,7 @@ fn foreign_assignment(p: &Proposal, as_of: NaiveDate, c: &mut Checks) {
         .filter(|f| {
             completes(
                 f.from,
-                f.to.unwrap_or(as_of).min(as_of),
+                f.to.unwrap_or(as_of),
                 FOREIGN_ASSIGNMENT_YEARS.value,
             )
         })
@@ -469,10 +482,16 @@ fn foreign_assignment(p: &Proposal, as_of: NaiveDate, c: &mut Checks) {
     let Some(back) = back else {
         c.unmet(
             &rules::CSS_6,
-            format!(
-                "on foreign assignment since {} (2 years or more), not yet back in cadre",
-                f.from
-            ),
+            match f.to {
+                Some(to) => format!(
+                    "on a foreign assignment of 2 years or more ({} to {to}), not yet back in cadre",
+                    f.from
+                ),
+                None => format!(
+                    "on foreign assignment since {} (2 years or more), not yet back in cadre",
+                    f.from
+                ),
+            },
         );
         return;
     };
@@ -568,6 +587,49 @@ mod tests {
         p.foreign_assignments =
             vec![ForeignAssignment::new(ymd(2021, 1, 1), Some(ymd(2022, 12, 30))).unwrap()];
         assert_eq!(status(&p).0, EligibilityStatus::Eligible);
+        // Seed 001, "is or was": on a three-year assignment since 1.1.2023,
+        // 17 months of it run by 1.6.2024, not back in cadre.
+        p.foreign_assignments =
+            vec![ForeignAssignment::new(ymd(2023, 1, 1), Some(ymd(2025, 12, 31))).unwrap()];
+        let d = assess(&p, &batch(8), AS_OF).unwrap();
+        assert_eq!(d.outcome.unmet, ["CSS-6"]);
+        assert!(
+            d.reasons
+                .iter()
+                .any(|r| r.text.contains("2023-01-01 to 2025-12-31")
+                    && r.text.contains("not yet back")),
+            "{:?}",
+            d.reasons
+        );
+        // The same assignment planned for 23 months: the rule does not apply.
+        p.foreign_assignments =
+            vec![ForeignAssignment::new(ymd(2023, 1, 1), Some(ymd(2024, 11, 30))).unwrap()];
+        assert_eq!(status(&p).0, EligibilityStatus::Eligible);
+    }
+
+    #[test]
+    fn the_foreign_assignment_rule_is_the_all_india_services_rule() {
+        // Seed 001: "foreign assignment ... under AIS Rule 6(2)(ii)". An
+        // IRS(IT) officer one year back from three years abroad is not held to it.
+        let mut b = batch(8);
+        b.service = "IRS_IT".into();
+        let mut p = officer("G");
+        p.service = "IRS_IT".into();
+        p.standing = Standing::GroupA {
+            sag: SagStatus::OnSagPanel {
+                panel_approved_on: ymd(2023, 1, 1),
+                junior_appointed_on: Some(ymd(2023, 5, 1)),
+            },
+        };
+        p.foreign_assignments =
+            vec![ForeignAssignment::new(ymd(2020, 1, 1), Some(ymd(2023, 5, 31))).unwrap()];
+        let d = assess(&p, &b, AS_OF).unwrap();
+        assert_eq!(d.outcome.status, EligibilityStatus::Eligible);
+        assert!(!d.cites(&rules::CSS_6));
+        // The same assignment of an IAS officer bars them.
+        let mut ias = officer("I");
+        ias.foreign_assignments = p.foreign_assignments.clone();
+        assert_eq!(status(&ias).1, ["CSS-6"]);
     }
 
     #[test]
