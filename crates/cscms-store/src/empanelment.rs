@@ -483,6 +483,9 @@ pub struct RunSource {
     pub apars: HashMap<String, Vec<Apar>>,
     /// The latest run of the batch, to compare with.
     pub previous: Option<RunRow>,
+    /// The latest run of every other batch: what the record says of the
+    /// officers' earlier considerations (CSS-8).
+    pub recorded: Vec<RunRow>,
 }
 
 /// Everything needed to run a batch; `None` when there is no such batch.
@@ -499,11 +502,16 @@ pub fn run_source(conn: &mut DbConn, batch_id: i64) -> Result<Option<RunSource>,
             .collect();
         let apars = crate::apars::apars_of(c, &codes)?;
         let previous = latest_run(c, batch_id)?;
+        let recorded = latest_runs(c)?
+            .into_iter()
+            .filter(|r| r.batch_id != batch_id)
+            .collect();
         Ok(Some(RunSource {
             batch,
             proposals,
             apars,
             previous,
+            recorded,
         }))
     })
 }

@@ -418,6 +418,100 @@ async fn a_batch_run_reproduces_the_hand_worked_panel() {
     assert_eq!(trail.len(), 1);
 }
 
+#[actix_web::test]
+async fn a_later_batch_reads_the_considerations_on_record() {
+    // Seed 001: "An officer once empanelled ... need not be empanelled
+    // again"; those not included are reviewed together after two years.
+    // The worked batch is run for 2024; A01 (empanelled), A09 (pulled up)
+    // and A08 (not empanelled) are proposed again for 2025 with no history.
+    let app = spawn().await;
+    let t = app.dopt();
+    let first = create_batch(&app, &batch_body("IAS")).await;
+    for (officer, seniority, apars, extra) in worked_officers() {
+        let body = ias_officer(officer, seniority, apars, &extra);
+        let r = app
+            .post_json(
+                &format!("/v1/empanelment/batches/{first}/proposals"),
+                &t,
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, 201, "{officer}: {}", r.json);
+    }
+    let r = app
+        .post_json(
+            &format!("/v1/empanelment/batches/{first}/runs"),
+            &t,
+            &json!({"as_of": AS_OF}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_worked_panel(&r.json, str::to_owned);
+
+    let mut later = batch_body("IAS");
+    later["empanelment_year"] = json!(2025);
+    later["cut_off_year"] = json!("2023-24");
+    let second = create_batch(&app, &later).await;
+    let again = ["A01", "A09", "A08", "A02"];
+    for (officer, seniority, mut apars, extra) in worked_officers() {
+        if !again.contains(&officer) {
+            continue;
+        }
+        apars.push(fy(2023, "outstanding"));
+        let body = ias_officer(officer, seniority, apars, &extra);
+        assert!(body.get("history").is_none());
+        let r = app
+            .post_json(
+                &format!("/v1/empanelment/batches/{second}/proposals"),
+                &t,
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, 201, "{officer}: {}", r.json);
+    }
+    let runs = format!("/v1/empanelment/batches/{second}/runs");
+    let r = app
+        .post_json(&runs, &t, &json!({"as_of": "2025-06-01"}))
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    for id in ["A01", "A09", "A02"] {
+        let o = officer_with(&r.json, id);
+        assert_eq!(o["eligibility"]["unmet"], json!(["CSS-8"]), "{id}: {o}");
+        assert!(
+            o.to_string().contains("already empanelled in 2024"),
+            "{id}: {o}"
+        );
+    }
+    let a08 = officer_with(&r.json, "A08");
+    assert_eq!(a08["eligibility"]["unmet"], json!(["CSS-8"]), "{a08}");
+    assert_eq!(r.json["empanelled_initial"].as_i64(), Some(0));
+
+    // The run's stored inputs hold the history it read, so it repeats.
+    let inputs = app.get(&format!("{runs}/1/inputs"), &t).await;
+    let inputs: RunInputs = serde_json::from_value(inputs.json).unwrap();
+    let a01 = inputs
+        .proposals
+        .iter()
+        .find(|p| p.proposal.officer_id == "A01")
+        .unwrap();
+    assert_eq!(a01.proposal.history.len(), 1);
+    assert_eq!(a01.proposal.history[0].empanelment_year, 2024);
+    let proposals: Vec<Proposal> = inputs.proposals.into_iter().map(|p| p.proposal).collect();
+    let repeated = run_panel(&inputs.batch, &proposals, inputs.as_of).unwrap();
+    assert_eq!(serde_json::to_value(&repeated).unwrap(), r.json["result"]);
+
+    // The first batch run again reads no history from the second.
+    let r = app
+        .post_json(
+            &format!("/v1/empanelment/batches/{first}/runs"),
+            &t,
+            &json!({"as_of": AS_OF}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.json["changes"]["moved"], json!([]));
+}
+
 /// Puts the worked batch's officers on record as CSS employees CSS-1000xx.
 async fn css_officers_on_record(app: &TestApp) {
     app.db(|c| {

@@ -45,7 +45,9 @@ pub use eligibility::{
 };
 pub use panel::{run_panel, OfficerResult, PanelOutcome, PanelRun, RepresentationCheck};
 pub use reconcile::{reconcile, AparSource, Reconciled};
-pub use reviews::{gather, reviews_due, OfficerHistory, ReviewDue, RunRecord};
+pub use reviews::{
+    gather, join_recorded_history, reviews_due, OfficerHistory, ReviewDue, RunRecord,
+};
 pub use score::{
     check_overlaps, score, Gap, GapReason, GradingUse, Score, ScoreOutcome, YearRole, YearUse,
 };

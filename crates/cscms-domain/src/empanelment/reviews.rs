@@ -296,6 +296,44 @@ pub fn gather(runs: &[RunRecord<'_>]) -> Vec<OfficerHistory> {
     all
 }
 
+/// CSS-8 for `batch` being run: the considerations on record for each
+/// proposed officer (`recorded`, gathered from the latest runs of the other
+/// batches) of earlier empanelment years, decided by `as_of`, joined to
+/// those the proposal certifies, without repeats, oldest first. So an
+/// officer empanelled in an earlier exercise is not empanelled again, and
+/// one not empanelled is reviewed only when due, whatever history the
+/// proposal was sent with; what this exercise itself decided, carried in
+/// another run's inputs, never comes back to it. Returns how many
+/// considerations the record added.
+pub fn join_recorded_history(
+    proposals: &mut [Proposal],
+    recorded: &[OfficerHistory],
+    batch: &Batch,
+    as_of: NaiveDate,
+) -> usize {
+    let by_id: BTreeMap<&str, &OfficerHistory> = recorded
+        .iter()
+        .map(|h| (h.officer_id.as_str(), h))
+        .collect();
+    let mut added = 0;
+    for p in proposals {
+        let Some(h) = by_id.get(p.officer_id.as_str()) else {
+            continue;
+        };
+        let earlier = |c: &&PastConsideration| {
+            c.decided_on <= as_of && c.empanelment_year < batch.empanelment_year
+        };
+        for past in h.history.iter().filter(earlier) {
+            if !p.history.contains(past) {
+                p.history.push(past.clone());
+                added += 1;
+            }
+        }
+        p.history.sort_by_key(|c| c.decided_on);
+    }
+    added
+}
+
 /// An officer whose review (CSS-8) is due.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -452,5 +490,86 @@ mod tests {
             ),
             ("A08", ConsiderationKind::SpecialReview, 2024)
         );
+    }
+
+    #[test]
+    fn a_later_batch_reads_what_the_runs_on_record_decided() {
+        // Seed 001: "An officer once empanelled ... need not be empanelled
+        // again"; those not included are reviewed after two years. The
+        // worked batch was run in 2024; the same officers are proposed for
+        // 2025 with no history certified.
+        let (b, p) = worked_batch();
+        let run = run_panel(&b, &p, AS_OF).unwrap().outcome;
+        let rec = [RunRecord {
+            run: &run,
+            as_of: AS_OF,
+            proposals: &p,
+        }];
+        let recorded = gather(&rec);
+        let mut later = b.clone();
+        later.empanelment_year = 2025;
+        later.cut_off_year = ReportingYear::starting(b.cut_off_year.start_year() + 1);
+        let as_of = ymd(2025, 6, 1);
+
+        // Joined for a date before the 2024 run: nothing is on record yet.
+        let mut early = p.clone();
+        assert_eq!(
+            join_recorded_history(&mut early, &recorded, &later, ymd(2024, 5, 31)),
+            0
+        );
+        assert_eq!(early, p);
+
+        let mut again = p.clone();
+        assert_eq!(
+            join_recorded_history(&mut again, &recorded, &later, as_of),
+            12
+        );
+        // Joining twice adds nothing more.
+        assert_eq!(
+            join_recorded_history(&mut again, &recorded, &later, as_of),
+            0
+        );
+        // The 2024 batch run again reads nothing of its own decisions back.
+        let mut own = p.clone();
+        assert_eq!(join_recorded_history(&mut own, &recorded, &b, as_of), 0);
+        let second = run_panel(&later, &again, as_of).unwrap().outcome;
+        let first_of = |id: &str| run.officers.iter().find(|o| o.officer_id == id).unwrap();
+        let now_of = |id: &str| second.officers.iter().find(|o| o.officer_id == id).unwrap();
+        assert_eq!(first_of("A01").outcome, PanelOutcome::EmpanelledInitial);
+        assert!(matches!(
+            first_of("A09").outcome,
+            PanelOutcome::PulledUp { .. }
+        ));
+        assert_eq!(first_of("A08").outcome, PanelOutcome::NotEmpanelled);
+        // Empanelled in 2024 (A01), pulled up (A09), not empanelled (A08):
+        // none is considered in 2025 — the first two never again, A08 not
+        // before 2026.
+        for id in ["A01", "A09", "A08"] {
+            assert_eq!(
+                first_of(id).eligibility.status,
+                EligibilityStatus::Eligible,
+                "{id} in 2024"
+            );
+            let o = now_of(id);
+            assert_eq!(
+                o.eligibility.status,
+                EligibilityStatus::NotEligible,
+                "{id} in 2025"
+            );
+            assert_eq!(o.outcome, PanelOutcome::NotEmpanelled, "{id} in 2025");
+            assert!(
+                o.eligibility.unmet.contains(&"CSS-8".to_owned()),
+                "{id}: {:?}",
+                o.eligibility.unmet
+            );
+        }
+        // Without the record they would all have been taken as first
+        // considerations.
+        let blind = run_panel(&later, &p, as_of).unwrap().outcome;
+        assert!(blind
+            .officers
+            .iter()
+            .filter(|o| ["A01", "A09", "A08"].contains(&o.officer_id.as_str()))
+            .all(|o| o.eligibility.status == EligibilityStatus::Eligible));
     }
 }

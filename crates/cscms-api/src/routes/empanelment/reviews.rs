@@ -15,7 +15,7 @@ use cscms_domain::scope::Op;
 
 /// Every officer's history from the stored runs, and the employees on
 /// record among them, whose special review reads their APARs as they stand now.
-fn histories(rows: &[RunRow]) -> (Vec<OfficerHistory>, Vec<String>) {
+pub(super) fn histories(rows: &[RunRow]) -> (Vec<OfficerHistory>, Vec<String>) {
     let parsed: Vec<_> = rows
         .iter()
         .map(|r| (&r.result.get().panel, r.inputs.get()))

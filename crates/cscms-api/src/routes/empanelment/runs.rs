@@ -36,15 +36,24 @@ pub struct RunRequest {
 }
 
 /// What a run reads: the batch, and each proposal with its APARs, those of
-/// employees on record as they stand in the store now.
+/// employees on record as they stand in the store now, and its history
+/// joined with what the other batches' runs on record decided (CSS-8).
 fn run_inputs_of(
     source: &RunSource,
     as_of: NaiveDate,
     clearances: &std::collections::HashMap<EmployeeCode, Vigilance>,
 ) -> Result<RunInputsDoc, ApiError> {
+    let (recorded, _) = super::reviews::histories(&source.recorded);
+    let batch = source.batch.batch()?;
     let mut proposals = Vec::with_capacity(source.proposals.len());
     for row in &source.proposals {
         let mut proposal = row.proposal.get().clone();
+        emp::join_recorded_history(
+            std::slice::from_mut(&mut proposal),
+            &recorded,
+            &batch,
+            as_of,
+        );
         let apars_from = match (&row.employee_code, row.apars_from_store) {
             (Some(code), true) => {
                 proposal.apars = source.apars.get(code.as_str()).cloned().unwrap_or_default();
@@ -66,7 +75,7 @@ fn run_inputs_of(
     }
     Ok(RunInputsDoc {
         as_of,
-        batch: source.batch.batch()?,
+        batch,
         proposals,
     })
 }
@@ -102,7 +111,10 @@ fn new_run(
 /// Run a batch
 ///
 /// Runs the batch (CSS-1..CSS-10) on its proposals as they stand, with the
-/// APARs on record for proposals that leave them to the store, and stores
+/// APARs on record for proposals that leave them to the store and each
+/// officer's considerations in the other batches' latest runs (an officer
+/// once empanelled is not empanelled again; one not empanelled is reviewed
+/// only when due, CSS-8), and stores
 /// the run with everything it read, so it can be repeated. The answer
 /// lists what moved since the previous run. Audited.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = RunRequest,
