@@ -8,9 +8,10 @@ use chrono::{NaiveDate, Utc};
 use cscms_domain::decision::Decision;
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::vigilance::{
-    clearance, ClearanceOutcome, ClearancePurpose, IprObligation, IprRecord, VigilanceParams,
+    clearance, ClearanceOutcome, ClearancePurpose, GradeStep, IprObligation, IprRecord,
+    VigilanceParams,
 };
-use cscms_store::employees::EmployeeRow;
+use cscms_store::employees::{EmployeeRow, ServiceEventRow};
 use cscms_store::{DbConn, StoreError};
 
 use crate::error::ApiError;
@@ -30,10 +31,23 @@ pub fn today() -> NaiveDate {
     cscms_domain::workflow::india_date(Utc::now())
 }
 
-/// Which annual returns a stored employee owes (Rule 18(1)(ii), by the
-/// present service group; see `docs/assumptions.md`).
-pub fn obligation(employee: &EmployeeRow) -> IprObligation {
-    IprObligation::under_rule_18(&employee.service_group, employee.joined_government_on)
+/// Which annual returns a stored employee owes (Rule 18(1)(ii)): by the
+/// present service group, from the year of joining Government or of the
+/// latest step into a filing grade from one that does not file.
+pub fn obligation(employee: &EmployeeRow, history: &[ServiceEventRow]) -> IprObligation {
+    let steps: Vec<GradeStep<'_>> = history
+        .iter()
+        .map(|e| GradeStep {
+            on: e.effective_on,
+            from_grade: e.from_grade.as_deref(),
+            to_grade: e.to_grade.as_deref(),
+        })
+        .collect();
+    IprObligation::under_rule_18(
+        &employee.service_group,
+        employee.joined_government_on,
+        &steps,
+    )
 }
 
 /// Loads the employee's status history (in recording order) and filed
@@ -54,8 +68,9 @@ pub fn decide(
             .iter()
             .map(cscms_store::vigilance::VigilanceStatusRow::to_domain)
             .collect::<Result<Vec<_>, _>>()?;
+        let service = cscms_store::employees::history(c, code)?;
         let iprs = IprRecord {
-            obligation: obligation(&employee.record),
+            obligation: obligation(&employee.record, &service),
             filings: cscms_store::ipr::summaries(c, code.as_str())?,
         };
         Ok(Some(clearance(&history, &iprs, purpose, as_of, &params())))

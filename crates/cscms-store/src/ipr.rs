@@ -14,7 +14,7 @@ use serde_json::Value;
 use crate::audit::{self, Actor, Change};
 use crate::employees::EmployeeRow;
 use crate::json::Json;
-use crate::schema::{employees, ipr_returns, organisations};
+use crate::schema::{employees, ipr_returns, organisations, service_events};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -329,9 +329,13 @@ pub struct IprListFilter {
     /// Only this organisation (exact id).
     pub org: Option<String>,
     /// Who owes the return (Rule 18(1)(ii), from the domain): these
-    /// service groups, joined Government on or before this date.
+    /// service groups, joined Government on or before `joined_by`, and no
+    /// step into a filing grade from another after `entered_after`.
     pub groups: Vec<String>,
     pub joined_by: NaiveDate,
+    pub entered_after: NaiveDate,
+    pub filing_grades: Vec<String>,
+    pub other_grades: Vec<String>,
 }
 
 /// One employee of the list with every version of the year's return.
@@ -358,6 +362,15 @@ pub fn list(
         .filter(visible)
         .filter(employees::service_group.eq_any(&filter.groups))
         .filter(employees::joined_government_on.le(filter.joined_by))
+        .filter(
+            employees::code.ne_all(
+                service_events::table
+                    .filter(service_events::effective_on.gt(filter.entered_after))
+                    .filter(service_events::from_grade.eq_any(&filter.other_grades))
+                    .filter(service_events::to_grade.eq_any(&filter.filing_grades))
+                    .select(service_events::employee_code),
+            ),
+        )
         .into_boxed();
     if let Some(org) = &filter.org {
         query = query.filter(employees::org_id.eq(org));

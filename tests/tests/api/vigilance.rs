@@ -6,7 +6,7 @@ use chrono::Datelike;
 use cscms_domain::principal::Role;
 use serde_json::{json, Value};
 
-use crate::common::{spawn, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+use crate::common::{employee, event, spawn, TestApp, IN_MHA, IN_MOF, IN_NDMA};
 use crate::ipr::{file_on, ymd};
 
 fn clear(from: &str) -> Value {
@@ -191,6 +191,67 @@ async fn a_late_return_denies_for_the_right_purposes_and_dates() {
         (d["clearance"].as_str(), d["grounds"][0]["ground"].as_str()),
         (Some("denied"), Some("ipr_missing"))
     );
+}
+
+#[actix_web::test]
+async fn a_promotee_from_group_c_owes_no_return_for_the_years_before() {
+    // Rule 18(1)(ii): the return of a year is owed by one in a Group A/B
+    // post on its 31 December. An SSA (Group C, joined 2010) promoted ASO
+    // (Group B) on 01.06.2025 owes the 2025 return, not the 2024 one.
+    let app = spawn().await;
+    let code = "CSS-000077";
+    app.db(move |c| {
+        let mut e = employee(code, "Meena Rao", "CSS", "ASO", "7", "MHA");
+        e.joined_government_on = ymd(2010, 7, 1);
+        let mut promoted = event(code, "promotion", ymd(2025, 6, 1), "ASO", "7");
+        promoted.from_grade = Some("SSA".into());
+        let steps = [
+            event(code, "appointment", ymd(2010, 7, 1), "JSA", "2"),
+            event(code, "promotion", ymd(2016, 4, 1), "SSA", "4"),
+            promoted,
+        ];
+        cscms_store::employees::insert(c, &e, &steps)?;
+        // The same history without the grade left recorded proves nothing.
+        let mut other = employee("CSS-000078", "Arun Das", "CSS", "ASO", "7", "MHA");
+        other.joined_government_on = ymd(2010, 7, 1);
+        let step = event("CSS-000078", "promotion", ymd(2025, 6, 1), "ASO", "7");
+        cscms_store::employees::insert(c, &other, &[step])?;
+        Ok(())
+    })
+    .await;
+    record(&app, code, &clear("2015-01-01")).await;
+    record(&app, "CSS-000078", &clear("2015-01-01")).await;
+    let d = clearance(&app, code, "deputation", "2025-07-01").await;
+    assert_eq!(d["clearance"], "cleared", "{d}");
+    assert_eq!(d["grounds"], json!([]), "{d}");
+    let d = clearance(&app, "CSS-000078", "deputation", "2025-07-01").await;
+    assert_eq!(
+        (d["clearance"].as_str(), d["grounds"][0]["ground"].as_str()),
+        (Some("denied"), Some("ipr_missing")),
+        "{d}"
+    );
+    // The 2025 return is owed, and missing once it falls due.
+    let d = clearance(&app, code, "deputation", "2026-02-01").await;
+    assert_eq!(d["grounds"][0]["ground"], "ipr_missing", "{d}");
+    assert_eq!(d["ipr_years"][0]["year"], 2025);
+
+    // The nodal officer's list says the same.
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let codes = |r: &crate::common::Reply| -> Vec<String> {
+        r.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["employee"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let r = app.get("/v1/ipr?year=2024", &nodal).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert!(!codes(&r).contains(&code.to_owned()), "{}", r.json);
+    assert!(codes(&r).contains(&"CSS-000078".to_owned()), "{}", r.json);
+    let r = app.get("/v1/ipr?year=2025", &nodal).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert!(codes(&r).contains(&code.to_owned()), "{}", r.json);
 }
 
 #[actix_web::test]

@@ -460,13 +460,16 @@ fn parse_list_query(q: &IprListQuery, today: NaiveDate) -> Result<ListParams, Ap
     });
     let criteria = IprObligation::rule_18_criteria(year);
     match (due_on, criteria) {
-        (Some(due_on), Some((groups, joined_by))) if errors.is_empty() => Ok(ListParams {
+        (Some(due_on), Some(c)) if errors.is_empty() => Ok(ListParams {
             filter: IprListFilter {
                 year,
                 on_record,
                 org: q.org.clone(),
-                groups: groups.iter().map(|g| (*g).to_owned()).collect(),
-                joined_by,
+                groups: c.groups.iter().map(|g| (*g).to_owned()).collect(),
+                joined_by: c.joined_by,
+                entered_after: c.entered_after,
+                filing_grades: c.filing_grades.iter().map(|g| (*g).to_owned()).collect(),
+                other_grades: c.other_grades.iter().map(|g| (*g).to_owned()).collect(),
             },
             due_on,
             cursor: q.cursor.clone(),

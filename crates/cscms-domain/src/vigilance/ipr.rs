@@ -131,26 +131,88 @@ pub enum IprObligation {
 /// (Conduct) Rules 1964 ("Group 'A' and Group 'B'").
 pub const RULE_18_GROUPS: &[&str] = &["A", "B"];
 
+/// A step of an officer's service that placed them in a grade: its date,
+/// the grade left (when recorded) and the grade taken, as cadre grade codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GradeStep<'a> {
+    pub on: NaiveDate,
+    pub from_grade: Option<&'a str>,
+    pub to_grade: Option<&'a str>,
+}
+
+/// Whether holders of the cadre grade `code` file annual returns (its
+/// group is A or B); `None` for a code the cadre structure does not know.
+fn grade_files(code: &str) -> Option<bool> {
+    let g = crate::cadre::grades().iter().find(|g| g.code == code)?;
+    let group = g.group.split_whitespace().next()?;
+    Some(RULE_18_GROUPS.contains(&group))
+}
+
+/// A step into a grade that files from a grade that does not: a
+/// promotion from Group C into Group B, say SSA to ASO.
+fn enters_filing_grade(step: &GradeStep<'_>) -> bool {
+    step.from_grade.and_then(grade_files) == Some(false)
+        && step.to_grade.and_then(grade_files) == Some(true)
+}
+
+/// Who owes one year's return, as criteria a store can filter on (the
+/// same rule as [`IprObligation::under_rule_18`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule18Criteria {
+    /// Present service groups that file.
+    pub groups: &'static [&'static str],
+    /// The last day of joining Government that owes the return.
+    pub joined_by: NaiveDate,
+    /// Not owed by one who entered a filing grade from another after this
+    /// day (31 December of the year): the grade codes of such a step.
+    pub entered_after: NaiveDate,
+    pub filing_grades: Vec<&'static str>,
+    pub other_grades: Vec<&'static str>,
+}
+
 impl IprObligation {
-    /// What an officer owes under Rule 18(1)(ii), judged on the present
-    /// service group: Group A and B officers owe the return of every year
-    /// from the one they joined Government in (they held property as on its
-    /// 31 December as government servants); others owe none.
-    pub fn under_rule_18(group: &str, joined_government_on: NaiveDate) -> Self {
-        if RULE_18_GROUPS.contains(&group.trim()) {
-            Self::FromYear {
-                year: joined_government_on.year(),
-            }
-        } else {
-            Self::NotRequired
+    /// What an officer owes under Rule 18(1)(ii): the return of a year is
+    /// owed by one who held a Group A or B post on its 31 December. Judged
+    /// on the present service group (others owe none) and the service
+    /// history: from the year the officer joined Government, or, when the
+    /// history shows a step into a filing grade from one that does not
+    /// file (a Group C officer promoted to Group B), from the year of the
+    /// latest such step — they owed no return for the years before it.
+    pub fn under_rule_18(
+        group: &str,
+        joined_government_on: NaiveDate,
+        steps: &[GradeStep<'_>],
+    ) -> Self {
+        if !RULE_18_GROUPS.contains(&group.trim()) {
+            return Self::NotRequired;
+        }
+        let entered = steps
+            .iter()
+            .filter(|s| enters_filing_grade(s))
+            .map(|s| s.on.year())
+            .max();
+        Self::FromYear {
+            year: entered.map_or(joined_government_on.year(), |y| {
+                y.max(joined_government_on.year())
+            }),
         }
     }
 
-    /// For lists of one year's returns: the same rule as
-    /// [`Self::under_rule_18`] as criteria a store can filter on — the
-    /// groups, and the last day of joining that owes the return for `year`.
-    pub fn rule_18_criteria(year: i32) -> Option<(&'static [&'static str], NaiveDate)> {
-        Some((RULE_18_GROUPS, NaiveDate::from_ymd_opt(year, 12, 31)?))
+    /// For lists of one year's returns: [`Self::under_rule_18`] as criteria
+    /// a store can filter on.
+    pub fn rule_18_criteria(year: i32) -> Option<Rule18Criteria> {
+        let year_end = NaiveDate::from_ymd_opt(year, 12, 31)?;
+        let (filing, other): (Vec<_>, Vec<_>) = crate::cadre::grades()
+            .iter()
+            .filter_map(|g| Some((g.code.as_str(), grade_files(&g.code)?)))
+            .partition(|(_, files)| *files);
+        Some(Rule18Criteria {
+            groups: RULE_18_GROUPS,
+            joined_by: year_end,
+            entered_after: year_end,
+            filing_grades: filing.into_iter().map(|(c, _)| c).collect(),
+            other_grades: other.into_iter().map(|(c, _)| c).collect(),
+        })
     }
 
     pub fn owes(self, year: i32) -> bool {
@@ -300,17 +362,82 @@ pub(crate) mod tests {
     #[test]
     fn rule_18_obligation_by_group_and_joining() {
         let joined = ymd(2019, 7, 1);
-        let b = IprObligation::under_rule_18("B", joined);
+        let b = IprObligation::under_rule_18("B", joined, &[]);
         assert_eq!(b, IprObligation::FromYear { year: 2019 });
         assert!(b.owes(2019) && !b.owes(2018));
-        assert!(IprObligation::under_rule_18("A", joined).owes(2024));
+        assert!(IprObligation::under_rule_18("A", joined, &[]).owes(2024));
         assert_eq!(
-            IprObligation::under_rule_18("C", joined),
+            IprObligation::under_rule_18("C", joined, &[]),
             IprObligation::NotRequired
         );
-        let (groups, by) = IprObligation::rule_18_criteria(2019).unwrap();
-        assert_eq!((groups, by), (RULE_18_GROUPS, ymd(2019, 12, 31)));
-        assert!(joined <= by);
+        let c = IprObligation::rule_18_criteria(2019).unwrap();
+        assert_eq!(
+            (c.groups, c.joined_by, c.entered_after),
+            (RULE_18_GROUPS, ymd(2019, 12, 31), ymd(2019, 12, 31))
+        );
+        assert!(joined <= c.joined_by);
+        assert!(c.filing_grades.contains(&"ASO") && c.filing_grades.contains(&"US"));
+        assert!(c.other_grades.contains(&"SSA") && c.other_grades.contains(&"JSA"));
+        assert!(!c.other_grades.contains(&"ASO"));
+    }
+
+    #[test]
+    fn a_promotee_from_group_c_owes_returns_from_the_year_of_promotion() {
+        // Joined as JSA in 2010, SSA in 2016, ASO (Group B) on 1.6.2025:
+        // on 31.12.2024 they held a Group C post and owed no return.
+        let steps = [
+            GradeStep {
+                on: ymd(2010, 3, 1),
+                from_grade: None,
+                to_grade: Some("JSA"),
+            },
+            GradeStep {
+                on: ymd(2016, 4, 1),
+                from_grade: Some("JSA"),
+                to_grade: Some("SSA"),
+            },
+            GradeStep {
+                on: ymd(2025, 6, 1),
+                from_grade: Some("SSA"),
+                to_grade: Some("ASO"),
+            },
+        ];
+        let o = IprObligation::under_rule_18("B", ymd(2010, 3, 1), &steps);
+        assert_eq!(o, IprObligation::FromYear { year: 2025 });
+        assert!(!o.owes(2024) && o.owes(2025));
+        // Promotions within Group A and B change nothing.
+        let within = [GradeStep {
+            on: ymd(2020, 1, 1),
+            from_grade: Some("SO"),
+            to_grade: Some("US"),
+        }];
+        assert_eq!(
+            IprObligation::under_rule_18("A", ymd(2010, 3, 1), &within),
+            IprObligation::FromYear { year: 2010 }
+        );
+        // A step whose grade left is not recorded, or unknown, proves nothing.
+        let unknown = [
+            GradeStep {
+                on: ymd(2025, 6, 1),
+                from_grade: None,
+                to_grade: Some("ASO"),
+            },
+            GradeStep {
+                on: ymd(2024, 6, 1),
+                from_grade: Some("UDC-X"),
+                to_grade: Some("ASO"),
+            },
+        ];
+        assert_eq!(
+            IprObligation::under_rule_18("B", ymd(2010, 3, 1), &unknown),
+            IprObligation::FromYear { year: 2010 }
+        );
+        // The criteria a list filters on say the same.
+        let c = IprObligation::rule_18_criteria(2024).unwrap();
+        let promoted = &steps[2];
+        assert!(promoted.on > c.entered_after);
+        assert!(c.other_grades.contains(&"SSA") && c.filing_grades.contains(&"ASO"));
+        assert!(IprObligation::rule_18_criteria(2025).unwrap().entered_after >= promoted.on);
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub use clearance::{clearance, Clearance, ClearanceGround, ClearanceOutcome, Cle
 pub use condition::{condition, ClearanceOverride, ConditionMet, Withheld};
 pub use filing::{file_return, IprFiling, IprReturnInput};
 pub use ipr::{
-    check_year, fallen_due_years, ipr_compliance, ipr_defaults, IprFilingSummary, IprObligation,
-    IprRecord, IprYearCheck, IprYearState, RULE_18_GROUPS,
+    check_year, fallen_due_years, ipr_compliance, ipr_defaults, GradeStep, IprFilingSummary,
+    IprObligation, IprRecord, IprYearCheck, IprYearState, Rule18Criteria, RULE_18_GROUPS,
 };
 pub use params::{IprDueRule, Vig2Rule, VigilanceParams};
 pub use status::{
