@@ -32,6 +32,31 @@ impl Cadre {
             Cadre::Cscs => "CSCS",
         }
     }
+
+    /// The service's name in full.
+    pub fn service_name(self) -> &'static str {
+        match self {
+            Cadre::Css => "Central Secretariat Service",
+            Cadre::Csss => "Central Secretariat Stenographers' Service",
+            Cadre::Cscs => "Central Secretariat Clerical Service",
+        }
+    }
+
+    /// The cadre a service is named by, by code or name in full, whatever
+    /// the case, spacing or punctuation ("CSS", "Central Secretariat
+    /// Service", "central secretariat stenographers service").
+    pub fn named(service: &str) -> Option<Cadre> {
+        let key = |s: &str| -> String {
+            s.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let wanted = key(service);
+        Cadre::ALL
+            .into_iter()
+            .find(|c| key(c.as_str()) == wanted || key(c.service_name()) == wanted)
+    }
 }
 
 crate::sql::sql_text!(Cadre, Cadre::from_str);

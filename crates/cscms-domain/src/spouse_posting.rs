@@ -7,6 +7,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::cadre::Cadre;
 use crate::decision::{Decision, Reasons};
 use crate::employee::{string_enum, Gender};
 use crate::rules::SPO_1;
@@ -117,6 +118,14 @@ fn is_central_government(k: ServiceKind) -> bool {
     matches!(k, ServiceKind::AllIndia | ServiceKind::Central)
 }
 
+/// Two services are the same service: the same name ignoring case, or the
+/// same CSCMS cadre by code or name in full ("CSS" and "Central
+/// Secretariat Service"), so para 2's mandate does not turn on spelling.
+fn same_service(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+        || Cadre::named(a).is_some_and(|c| Cadre::named(b) == Some(c))
+}
+
 fn cca(s: &Spouse) -> String {
     format!("the cadre controlling authority of {}", s.service)
 }
@@ -149,10 +158,18 @@ pub fn evaluate_spouse_posting(as_of: NaiveDate, input: &SpouseInput) -> Decisio
     let case = match (x.kind, y.kind) {
         (K::AllIndia, K::AllIndia) => {
             r.push(&SPO_1, "para 4(i): both in All India Services (IAS, IPS, IFoS): cadre transfer of one spouse to the cadre of the other, on request, but not to the member's home cadre; postings within the cadre are for the State Government");
-            let who = format!(
-                "the cadre controlling authority of {} (Government of India)",
-                x.service
-            );
+            // Either spouse may ask: the authority is that of the one who does.
+            let who = if same_service(&x.service, &y.service) {
+                format!(
+                    "the cadre controlling authority of {} (Government of India)",
+                    x.service
+                )
+            } else {
+                format!(
+                    "the cadre controlling authority of the requesting spouse's service ({} or {}; Government of India)",
+                    x.service, y.service
+                )
+            };
             steps.push(step(Which::Either, who, &[CadreTransfer], always));
             Some(SpouseCase::I)
         }
@@ -161,7 +178,7 @@ pub fn evaluate_spouse_posting(as_of: NaiveDate, input: &SpouseInput) -> Decisio
             steps.push(step(wy, cca(y), &[SameStation, StateOfSpouse], always));
             Some(SpouseCase::Ii)
         }
-        (K::Central, K::Central) if x.service.eq_ignore_ascii_case(&y.service) => {
+        (K::Central, K::Central) if same_service(&x.service, &y.service) => {
             r.push(&SPO_1, format!("para 4(iii): both in the same Central Service ({}): its cadre controlling authority may post them to the same station; para 2 makes this mandatory where posts are available", x.service));
             steps.push(step(Which::Either, cca(x), &[SameStation], always));
             Some(SpouseCase::Iii)
@@ -222,7 +239,10 @@ pub fn evaluate_spouse_posting(as_of: NaiveDate, input: &SpouseInput) -> Decisio
             ));
             Some(SpouseCase::Vi)
         }
-        (K::AllIndia | K::Central, K::State) => {
+        // An All India Service spouse with a State Government one is not a
+        // case of para 4: a move between States is the cadre transfer of
+        // 4(i), and postings within a cadre are the State's (assumptions).
+        (K::Central, K::State) => {
             r.push(&SPO_1, "para 4(vii): one spouse under the Central Government, the other under a State Government: the Central Government spouse applies to the competent authority, which may post them to the station, or if there is no post there, to the State where the other spouse is posted");
             steps.push(step(
                 wx,
@@ -505,5 +525,75 @@ mod tests {
         let o = eval(s(K::Psu, "NTPC", "Noida"), s(K::State, "Punjab", "Mohali"));
         assert_eq!(o.case, None);
         assert!(o.steps.is_empty() && !o.mandatory && !o.refusal_requires_reasons);
+    }
+
+    #[test]
+    fn spo_1_no_case_for_an_all_india_service_and_a_state_government() {
+        // docs/assumptions.md: a move between States is 4(i)'s cadre
+        // transfer; postings within the cadre are the State's.
+        for swap in [false, true] {
+            let (a, b) = (
+                s(K::AllIndia, "IAS", "Lucknow"),
+                s(K::State, "Kerala", "Thiruvananthapuram"),
+            );
+            let o = if swap { eval(b, a) } else { eval(a, b) };
+            assert_eq!(o.case, None, "swap {swap}");
+            assert!(o.steps.is_empty());
+        }
+    }
+
+    #[test]
+    fn spo_1_the_same_service_by_code_or_name_in_full() {
+        // Para 2: the same Central Service is mandatory whatever the spelling.
+        for other in [
+            "Central Secretariat Service",
+            "central secretariat service",
+            " CSS ",
+        ] {
+            let o = eval(
+                s(K::Central, "CSS", "New Delhi"),
+                s(K::Central, other, "Chennai"),
+            );
+            assert_eq!(o.case, Some(SpouseCase::Iii), "{other}");
+            assert!(o.mandatory, "{other}");
+        }
+        let o = eval(
+            s(K::Central, "CSS", "New Delhi"),
+            s(
+                K::Central,
+                "Central Secretariat Stenographers' Service",
+                "Chennai",
+            ),
+        );
+        assert_eq!(o.case, Some(SpouseCase::Iv));
+        assert_eq!(
+            crate::cadre::Cadre::named("central secretariat stenographers service"),
+            Some(crate::cadre::Cadre::Csss)
+        );
+        assert_eq!(crate::cadre::Cadre::named("Indian Revenue Service"), None);
+    }
+
+    #[test]
+    fn spo_1_case_i_names_the_requesting_spouses_authority() {
+        let o = eval(
+            s(K::AllIndia, "IAS", "Lucknow"),
+            s(K::AllIndia, "IPS", "Patna"),
+        );
+        assert_eq!(o.steps[0].applicant, Which::Either);
+        assert!(
+            o.steps[0]
+                .authority
+                .contains("requesting spouse's service (IAS or IPS"),
+            "{}",
+            o.steps[0].authority
+        );
+        let o = eval(
+            s(K::AllIndia, "IAS", "Lucknow"),
+            s(K::AllIndia, "ias", "Patna"),
+        );
+        assert_eq!(
+            o.steps[0].authority,
+            "the cadre controlling authority of IAS (Government of India)"
+        );
     }
 }

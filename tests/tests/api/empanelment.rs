@@ -151,6 +151,21 @@ pub(crate) async fn create_batch(app: &TestApp, body: &Value) -> i64 {
     r.json["id"].as_i64().unwrap()
 }
 
+/// Proposes the 14 officers of the worked batch to batch `id`.
+async fn propose_worked_officers(app: &TestApp, id: i64) {
+    for (officer, seniority, apars, extra) in worked_officers() {
+        let body = ias_officer(officer, seniority, apars, &extra);
+        let r = app
+            .post_json(
+                &format!("/v1/empanelment/batches/{id}/proposals"),
+                &app.dopt(),
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, 201, "{officer}: {}", r.json);
+    }
+}
+
 fn officer_with<'a>(run: &'a Value, id: &str) -> &'a Value {
     run["result"]["officers"]
         .as_array()
@@ -367,17 +382,7 @@ async fn a_batch_run_reproduces_the_hand_worked_panel() {
     let app = spawn().await;
     let t = app.dopt();
     let id = create_batch(&app, &batch_body("IAS")).await;
-    for (officer, seniority, apars, extra) in worked_officers() {
-        let body = ias_officer(officer, seniority, apars, &extra);
-        let r = app
-            .post_json(
-                &format!("/v1/empanelment/batches/{id}/proposals"),
-                &t,
-                &body,
-            )
-            .await;
-        assert_eq!(r.status, 201, "{officer}: {}", r.json);
-    }
+    propose_worked_officers(&app, id).await;
     let runs = format!("/v1/empanelment/batches/{id}/runs");
     let r = app.post_json(&runs, &t, &json!({"as_of": AS_OF})).await;
     assert_eq!(r.status, 201, "{}", r.json);
@@ -427,17 +432,7 @@ async fn a_later_batch_reads_the_considerations_on_record() {
     let app = spawn().await;
     let t = app.dopt();
     let first = create_batch(&app, &batch_body("IAS")).await;
-    for (officer, seniority, apars, extra) in worked_officers() {
-        let body = ias_officer(officer, seniority, apars, &extra);
-        let r = app
-            .post_json(
-                &format!("/v1/empanelment/batches/{first}/proposals"),
-                &t,
-                &body,
-            )
-            .await;
-        assert_eq!(r.status, 201, "{officer}: {}", r.json);
-    }
+    propose_worked_officers(&app, first).await;
     let r = app
         .post_json(
             &format!("/v1/empanelment/batches/{first}/runs"),

@@ -607,10 +607,9 @@ mod tests {
         assert_eq!(status(&p).0, EligibilityStatus::Eligible);
     }
 
-    #[test]
-    fn the_foreign_assignment_rule_is_the_all_india_services_rule() {
-        // Seed 001: "foreign assignment ... under AIS Rule 6(2)(ii)". An
-        // IRS(IT) officer one year back from three years abroad is not held to it.
+    /// An IRS(IT) batch, and an officer on deputation on its SAG panel with a
+    /// junior appointed: eligible under CSS-1.
+    fn irs_on_sag_panel() -> (Batch, Proposal) {
         let mut b = batch(8);
         b.service = "IRS_IT".into();
         let mut p = officer("G");
@@ -621,6 +620,14 @@ mod tests {
                 junior_appointed_on: Some(ymd(2023, 5, 1)),
             },
         };
+        (b, p)
+    }
+
+    #[test]
+    fn the_foreign_assignment_rule_is_the_all_india_services_rule() {
+        // Seed 001: "foreign assignment ... under AIS Rule 6(2)(ii)". An
+        // IRS(IT) officer one year back from three years abroad is not held to it.
+        let (b, mut p) = irs_on_sag_panel();
         p.foreign_assignments =
             vec![ForeignAssignment::new(ymd(2020, 1, 1), Some(ymd(2023, 5, 31))).unwrap()];
         let d = assess(&p, &b, AS_OF).unwrap();
@@ -688,16 +695,7 @@ mod tests {
 
     #[test]
     fn group_a_sag_or_panel_with_junior_appointed_and_ais_batch_condition() {
-        let mut b = batch(8);
-        b.service = "IRS_IT".into();
-        let mut p = officer("G");
-        p.service = "IRS_IT".into();
-        p.standing = Standing::GroupA {
-            sag: SagStatus::OnSagPanel {
-                panel_approved_on: ymd(2023, 1, 1),
-                junior_appointed_on: Some(ymd(2023, 5, 1)),
-            },
-        };
+        let (b, mut p) = irs_on_sag_panel();
         assert_eq!(
             assess(&p, &b, AS_OF).unwrap().outcome.status,
             EligibilityStatus::Eligible
