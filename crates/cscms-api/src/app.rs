@@ -48,6 +48,7 @@ macro_rules! routes {
                     .service(employees::list)
                     .service(employees::get)
                     .service(ipr::file)
+                    .service(ipr::record_received_return)
                     .service(ipr::list_own)
                     .service(ipr::year_return)
                     .service(ipr::list)

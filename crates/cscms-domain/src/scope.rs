@@ -277,6 +277,8 @@ pub enum Op {
     ListApplicationsPendingDopt,
     ListApplicationsReceived,
     FilePropertyReturn,
+    /// IPR-1: record a return the employee handed in outside CSCMS.
+    RecordReceivedPropertyReturn,
     ListPropertyReturns,
     ImportApars,
     WriteApar,
@@ -364,6 +366,7 @@ impl Op {
         Op::ListApplicationsPendingDopt,
         Op::ListApplicationsReceived,
         Op::FilePropertyReturn,
+        Op::RecordReceivedPropertyReturn,
         Op::ListPropertyReturns,
         Op::ImportApars,
         Op::WriteApar,
@@ -435,6 +438,10 @@ impl Op {
             Op::ListApplicationsReceived => g(&[SubNodalOfficer], NONE, "Only sub-nodal officers receive applications."),
             // IPR-1: the return is the employee's own declaration.
             Op::FilePropertyReturn => g(&[Employee], NONE, "An annual property return is filed by the employee it belongs to."),
+            // IPR-1: the office that received the return on paper enters it
+            // with the date it was received (seed 000 §3.5 names the same
+            // offices for vigilance records).
+            Op::RecordReceivedPropertyReturn => g(&[NodalOfficer, Avd], NONE, "A return received outside CSCMS is recorded by the nodal officer of the employee's organisation or by AVD (IPR-1); the employee files their own return in CSCMS."),
             Op::ListPropertyReturns => g(&[Employee, NodalOfficer, SubNodalOfficer, Avd, Dopt], NONE, "Property returns are read by the employee, their nodal officer, DoPT and AVD only."),
             Op::ImportApars => g(&[], &[&[scopes::APAR_WRITE]], "Only an integration client granted the scope apar:write (SPARROW) imports APARs."),
             Op::WriteApar => g(&[Dopt], NONE, "Only DoPT enters or corrects an APAR; SPARROW imports them."),

@@ -33,9 +33,13 @@ pub struct IprReturnRow {
     /// The validated property entries.
     #[diesel(column_name = properties_json)]
     pub properties: Json<Vec<PropertyDoc>>,
-    /// Token subject of the employee who filed it.
+    /// Token subject of who filed it: the employee, or for a return
+    /// received outside CSCMS the nodal officer or AVD who recorded it.
     pub filed_by: String,
     pub filed_at: NaiveDateTime,
+    /// A return received outside CSCMS: the diary or receipt number or
+    /// covering letter; `filed_on` is the day it was received (IPR-1).
+    pub receipt_ref: Option<String>,
 }
 
 #[derive(Insertable)]
@@ -52,6 +56,7 @@ struct NewRow<'a> {
     properties_json: &'a Json<Vec<PropertyDoc>>,
     filed_by: &'a str,
     filed_at: NaiveDateTime,
+    receipt_ref: Option<&'a str>,
 }
 
 impl IprReturnRow {
@@ -78,6 +83,7 @@ impl IprReturnRow {
             "properties": serde_json::from_str::<Value>(self.properties.text()).unwrap_or(Value::Null),
             "filed_by": self.filed_by,
             "filed_at": self.filed_at,
+            "receipt_ref": self.receipt_ref,
         })
     }
 }
@@ -175,7 +181,8 @@ impl PropertyDoc {
     }
 }
 
-fn columns() -> (
+/// Every column of a row, in `IprReturnRow` order (for `RETURNING`).
+type Columns = (
     ipr_returns::id,
     ipr_returns::employee_code,
     ipr_returns::year,
@@ -188,7 +195,10 @@ fn columns() -> (
     ipr_returns::properties_json,
     ipr_returns::filed_by,
     ipr_returns::filed_at,
-) {
+    ipr_returns::receipt_ref,
+);
+
+fn columns() -> Columns {
     (
         ipr_returns::id,
         ipr_returns::employee_code,
@@ -202,6 +212,7 @@ fn columns() -> (
         ipr_returns::properties_json,
         ipr_returns::filed_by,
         ipr_returns::filed_at,
+        ipr_returns::receipt_ref,
     )
 }
 
@@ -239,8 +250,9 @@ pub fn summaries(conn: &mut DbConn, code: &str) -> Result<Vec<IprFilingSummary>,
         .collect()
 }
 
-/// Stores a version validated by the domain (`file_return`), audited
-/// (PRF-4). A version number already taken — another revision landed
+/// Stores a version validated by the domain (`file_return`, or
+/// `record_received` for a return received outside CSCMS, whose `filed_by`
+/// is then the officer who recorded it), audited (PRF-4). A version number already taken — another revision landed
 /// between the caller's read and this write — is a `Conflict`.
 pub fn file(
     conn: &mut DbConn,
@@ -288,6 +300,7 @@ pub fn file(
                 properties_json: &properties,
                 filed_by: &actor.sub,
                 filed_at: Utc::now().naive_utc(),
+                receipt_ref: filing.receipt_ref.as_ref().map(|t| t.as_str()),
             })
             .returning(columns())
             .get_result(c)

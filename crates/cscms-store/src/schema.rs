@@ -146,6 +146,7 @@ diesel::table! {
         properties_json -> Text,
         filed_by -> Text,
         filed_at -> Timestamp,
+        receipt_ref -> Nullable<Text>,
     }
 }
 

@@ -600,3 +600,232 @@ async fn filing_waits_for_the_profile_to_be_submitted() {
         .await;
     assert_eq!(r.status, 201, "{}", r.json);
 }
+
+/// A nil return for 2024 received outside CSCMS on `received_on`.
+fn received_2024(received_on: &str, receipt_ref: &str) -> Value {
+    json!({"year": 2024, "nil": true, "received_on": received_on, "receipt_ref": receipt_ref})
+}
+
+async fn clear_since_2015(app: &TestApp, code: &str) {
+    let r = app
+        .post_json(
+            &format!("/v1/employees/{code}/vigilance-status"),
+            &app.token(Role::Avd, None),
+            &json!({"status": "clear", "effective_from": "2015-01-01", "order_ref": "AVD-I/1/2015"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+}
+
+async fn clearance_on(app: &TestApp, code: &str, as_of: &str) -> Value {
+    let r = app
+        .get(
+            &format!("/v1/employees/{code}/vigilance-clearance?purpose=deputation&as_of={as_of}"),
+            &app.dopt(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    r.json
+}
+
+#[actix_web::test]
+async fn a_return_received_on_time_outside_cscms_counts_as_timely() {
+    let app = spawn().await;
+    // No profile submitted: this is the office's entry, not an employee service.
+    clear_since_2015(&app, IN_MHA).await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let url = format!("/v1/employees/{IN_MHA}/ipr/received");
+    let r = app
+        .post_json(
+            &url,
+            &nodal,
+            &received_2024("2025-01-20", "  MHA/Vig/Diary 1432/2025 "),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(
+        r.header("location"),
+        Some(format!("/v1/employees/{IN_MHA}/ipr/2024").as_str())
+    );
+    assert_eq!(r.json["filed_on"], "2025-01-20");
+    assert_eq!(r.json["late"], false);
+    assert_eq!(r.json["receipt_ref"], "MHA/Vig/Diary 1432/2025");
+    assert_eq!(r.json["filed_by"], "nodal_officer:MHA");
+
+    // VIG-2 judges it on the day it was received.
+    let d = clearance_on(&app, IN_MHA, "2025-06-01").await;
+    assert_eq!(d["clearance"], "cleared", "{d}");
+    assert_eq!(d["ipr_years"][0]["year"], 2024);
+    assert_eq!(d["ipr_years"][0]["state"], "timely");
+
+    // The employee reads it as any other version, and so does the print.
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let r = app
+        .get(&format!("/v1/employees/{IN_MHA}/ipr/2024"), &me)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["latest"]["receipt_ref"], "MHA/Vig/Diary 1432/2025");
+    assert_eq!(r.json["latest"]["filed_by"], "nodal_officer:MHA");
+    let pdf = app
+        .get(&format!("/v1/employees/{IN_MHA}/ipr/2024.pdf"), &me)
+        .await;
+    assert_eq!(pdf.status, 200);
+    let text = pdf_text(&pdf.bytes);
+    assert!(
+        text.contains("MHA/Vig/Diary 1432/2025") && text.contains("Received on"),
+        "{text}"
+    );
+    assert!(text.contains("20.01.2025"), "{text}");
+
+    // A return filed in CSCMS has no receipt.
+    file_on(&app, IN_MOF, 2024, ymd(2025, 1, 10), None).await;
+    let r = app
+        .get(&format!("/v1/employees/{IN_MOF}/ipr/2024"), &app.dopt())
+        .await;
+    assert_eq!(r.json["latest"]["receipt_ref"], Value::Null);
+
+    // Audited like a filing, by the officer who recorded it.
+    let r = app
+        .get(
+            &format!("/v1/audit?entity=ipr_return&entity_id={IN_MHA}/2024"),
+            &app.dopt(),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let items = r.json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", r.json);
+    assert_eq!(items[0]["action"], "file");
+    assert_eq!(items[0]["actor_sub"], "nodal_officer:MHA");
+    assert_eq!(items[0]["actor_role"], "nodal_officer");
+    assert_eq!(items[0]["organisation_id"], "MHA");
+    assert_eq!(items[0]["after"]["receipt_ref"], "MHA/Vig/Diary 1432/2025");
+    assert_eq!(items[0]["after"]["filed_on"], "2025-01-20");
+}
+
+#[actix_web::test]
+async fn a_return_received_after_its_due_date_is_late_and_denies() {
+    let app = spawn().await;
+    clear_since_2015(&app, IN_NDMA).await;
+    // MHA-NDMA is under MHA: the ministry's nodal officer records it; so may AVD.
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let url = format!("/v1/employees/{IN_NDMA}/ipr/received");
+    let r = app
+        .post_json(
+            &url,
+            &nodal,
+            &received_2024("2025-02-10", "NDMA/Admn/77/2025"),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.json["late"], true);
+    let d = clearance_on(&app, IN_NDMA, "2025-06-01").await;
+    assert_eq!(d["clearance"], "denied", "{d}");
+    assert_eq!(d["grounds"][0]["ground"], "ipr_late");
+    assert_eq!(d["grounds"][0]["filed_on"], "2025-02-10");
+
+    // A revision received later is recorded by AVD and stays late; one
+    // dated before the version on record conflicts with it.
+    let avd = app.token(Role::Avd, None);
+    let mut revision = received_2024("2025-03-01", "AVD/IPR/5/2025");
+    revision["revises"] = json!(0);
+    let r = app.post_json(&url, &avd, &revision).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(
+        (r.json["revision"].as_i64(), r.json["late"].as_bool()),
+        (Some(1), Some(true))
+    );
+    assert_eq!(r.json["filed_by"], "avd:x");
+    let mut stale = received_2024("2025-02-20", "AVD/IPR/6/2025");
+    stale["revises"] = json!(1);
+    let r = app.post_json(&url, &avd, &stale).await;
+    r.assert_problem(409, "revision_conflict");
+    assert!(
+        r.json["detail"].as_str().unwrap().contains("01.03.2025"),
+        "{}",
+        r.json
+    );
+}
+
+#[actix_web::test]
+async fn only_the_nodal_officer_or_avd_records_a_received_return() {
+    let app = spawn().await;
+    app.submit_all_profiles().await;
+    let url = format!("/v1/employees/{IN_MHA}/ipr/received");
+    let body = received_2024("2025-01-20", "MHA/Vig/Diary 1432/2025");
+    // The employee files their own return in CSCMS; DoPT sees it but does not enter it.
+    for token in [app.token(Role::Employee, Some(IN_MHA)), app.dopt()] {
+        let r = app.post_json(&url, &token, &body).await;
+        r.assert_problem(403, "forbidden");
+        assert!(
+            r.json["detail"].as_str().unwrap().contains("IPR-1"),
+            "{}",
+            r.json
+        );
+    }
+    // Outside the caller's scope: as absent as an employee who does not exist.
+    for token in [
+        app.token(Role::NodalOfficer, Some("MOF")),
+        app.token(Role::SubNodalOfficer, Some("MHA-NDMA")),
+        app.token(Role::Integration, Some("employees:read")),
+    ] {
+        app.post_json(&url, &token, &body)
+            .await
+            .assert_problem(404, "not_found");
+    }
+    let r = app
+        .get(&format!("/v1/employees/{IN_MHA}/ipr"), &app.dopt())
+        .await;
+    assert_eq!(r.json["years"], json!([]), "nothing was recorded");
+}
+
+#[actix_web::test]
+async fn a_received_return_is_checked_field_by_field() {
+    let app = spawn().await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let url = format!("/v1/employees/{IN_MHA}/ipr/received");
+    let tomorrow = cscms_api::clearance::today() + chrono::Days::new(1);
+    let r = app
+        .post_json(
+            &url,
+            &nodal,
+            &received_2024(&tomorrow.to_string(), "MHA/1/2025"),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    let fields = |r: &crate::common::Reply| -> Vec<String> {
+        r.json["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(fields(&r), ["body.received_on"]);
+    // Every bad field at once: the receipt and the return's own fields.
+    let mut bad = received_2024("not a date", " x ");
+    bad["nil"] = json!(false);
+    let mut property = flat();
+    property["kind"] = json!("castle");
+    bad["properties"] = json!([property]);
+    let r = app.post_json(&url, &nodal, &bad).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(
+        fields(&r),
+        [
+            "body.received_on",
+            "body.receipt_ref",
+            "body.properties[0].kind"
+        ]
+    );
+    // Both fields are required, and the filing date is not the client's to give.
+    app.post_json(&url, &nodal, &json!({"year": 2024, "nil": true}))
+        .await
+        .assert_problem(400, "invalid_body");
+    let mut extra = received_2024("2025-01-20", "MHA/1/2025");
+    extra["filed_on"] = json!("2025-01-20");
+    let r = app.post_json(&url, &nodal, &extra).await;
+    r.assert_problem(400, "unknown_field");
+    assert_eq!(r.json["errors"][0]["field"], "body.filed_on");
+    let trail = app.db(|c| cscms_store::ipr::versions(c, IN_MHA)).await;
+    assert!(trail.is_empty());
+}

@@ -22,23 +22,35 @@ fn money(v: i64) -> String {
 }
 
 fn version_label(v: &IprVersion) -> String {
-    match v.revises {
+    let label = match v.revises {
         Some(n) => format!("Revision {} (revises {n})", v.revision),
         None => "Original return".to_owned(),
+    };
+    match v.receipt_ref {
+        Some(_) => format!("{label}, received outside CSCMS"),
+        None => label,
     }
 }
 
 pub fn document(v: &IprVersion, ctx: &Context<'_>) -> Document {
     let yes_no = |b: bool| if b { "Yes" } else { "No" };
-    let mut blocks: Vec<Block> = vec![Section::new("Return")
+    let mut section = Section::new("Return")
         .row("Name of the officer", ctx.name)
         .row("Employee code", ctx.code)
         .row(
             "Return for the year",
             format!("{} (holdings as on 31.12.{})", v.year, v.year),
         )
-        .row("Due on", dmy(v.due_on))
-        .row("Filed on", dmy(v.filed_on))
+        .row("Due on", dmy(v.due_on));
+    // IPR-1: a return received outside CSCMS is dated when it was received.
+    section = match &v.receipt_ref {
+        Some(receipt) => section
+            .row("Received on", dmy(v.filed_on))
+            .row("Received outside CSCMS under", receipt.as_str())
+            .row("Recorded by", v.filed_by.as_str()),
+        None => section.row("Filed on", dmy(v.filed_on)),
+    };
+    let mut blocks: Vec<Block> = vec![section
         .row("Version printed", version_label(v))
         .row("Filed after the due date", yes_no(v.late))
         .row("Nil return", yes_no(v.nil))

@@ -12,7 +12,8 @@ use cscms_domain::vigilance::filing::{
     AcquisitionInput, CoOwnerInput, LocationInput, PropertyInput,
 };
 use cscms_domain::vigilance::{
-    check_year, file_return, IprObligation, IprReturnInput, IprYearState,
+    check_year, file_return, record_received, IprFiling, IprObligation, IprReceivedInput,
+    IprReturnInput, IprYearState,
 };
 use cscms_store::ipr::{IprListFilter, IprReturnRow, PropertyDoc, ReturnOnRecord};
 use serde::{Deserialize, Serialize};
@@ -43,9 +44,15 @@ pub struct IprVersion {
     pub late: bool,
     pub nil: bool,
     pub properties: Vec<PropertyInput>,
-    /// Who filed it (token subject).
+    /// Who filed it (token subject): the employee, or for a return received
+    /// outside CSCMS the nodal officer or AVD who recorded it.
     pub filed_by: String,
     pub filed_at: DateTime<Utc>,
+    /// Set when the return was received outside CSCMS (on paper, before the
+    /// system went live): the diary or receipt number or covering letter it
+    /// came under. `filed_on` is then the day it was received; it was
+    /// recorded by `filed_by`. Null for returns filed in CSCMS.
+    pub receipt_ref: Option<String>,
 }
 
 /// A stored property entry in the shape it was filed in.
@@ -99,6 +106,7 @@ impl From<IprReturnRow> for IprVersion {
             properties,
             filed_by: r.filed_by,
             filed_at: utc(r.filed_at),
+            receipt_ref: r.receipt_ref,
         }
     }
 }
@@ -147,6 +155,17 @@ pub struct IprYearDetail {
 pub struct ReturnBody(IprReturnInput);
 
 impl Validate for ReturnBody {
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        Ok(())
+    }
+}
+
+/// A return received outside CSCMS, checked like [`ReturnBody`].
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub struct ReceivedBody(IprReceivedInput);
+
+impl Validate for ReceivedBody {
     fn validate(&self) -> Result<(), ValidationErrors> {
         Ok(())
     }
@@ -203,9 +222,22 @@ pub async fn file(
         .await?;
     let filing = file_return(&body, clearance::today(), &on_record, &clearance::params())
         .map_err(filing_error)?;
-    let actor = actor(&who, &req);
+    store_version(&state, &who, &req, &code, &employee.org_id, filing).await
+}
+
+/// Stores a version the domain accepted (audited, PRF-4) and answers 201
+/// with it; a version number taken meanwhile is a `revision_conflict`.
+async fn store_version(
+    state: &AppState,
+    who: &Principal,
+    req: &HttpRequest,
+    code: &EmployeeCode,
+    org: &OrgId,
+    filing: IprFiling,
+) -> Result<HttpResponse, ApiError> {
+    let actor = actor(who, req);
     let key = code.as_str().to_owned();
-    let org = employee.org_id.to_string();
+    let org = org.to_string();
     let row = state
         .db(move |c| cscms_store::ipr::file(c, &actor, &key, &org, &filing))
         .await
@@ -220,6 +252,48 @@ pub async fn file(
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/employees/{code}/ipr/{year}")))
         .json(IprVersion::from(row)))
+}
+
+/// Record a property return received outside CSCMS
+///
+/// Records an annual return (or a revision of one) that the employee
+/// handed in outside CSCMS — on paper, before the system went live, or
+/// while the profile gate kept them out — with the date it was received
+/// and its diary/receipt number or covering letter (IPR-1). The nodal
+/// officer of the employee's organisation (or of the ministry above it) or
+/// AVD records it; `filed_by` names them. The return is dated
+/// `received_on`, so VIG-2 judges its timeliness on that date; every filing
+/// rule holds as on that date, and it cannot be dated before a version
+/// already on record. Never edited in place. Audited.
+#[utoipa::path(tag = "ipr", security(("bearer" = [])),
+    params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
+    request_body = IprReceivedInput,
+    responses(
+        (status = 201, description = "The new version of the return; `Location` names it", body = IprVersion, headers(("Location" = String))),
+        (status = 403, description = "Only the nodal officer of the employee's organisation or AVD records a return received outside CSCMS", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such employee in the caller's scope", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "`revises` does not name the latest version on record, or `received_on` is before a version on record (`revision_conflict`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Bad fields, all at once: `received_on` after today or before the year was over, `receipt_ref`, the return's own fields", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[post("/employees/{code}/ipr/received")]
+pub async fn record_received_return(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    code: web::Path<String>,
+    ValidJson(ReceivedBody(body)): ValidJson<ReceivedBody>,
+) -> Result<HttpResponse, ApiError> {
+    let (code, employee) = visible_employee(&state, &who, Family::PropertyReturn, &code).await?;
+    // IPR-1: the office that received the return records it; no profile
+    // gate, as this is not the employee asking for a service.
+    authorize(&who, Op::RecordReceivedPropertyReturn)?;
+    let key = code.as_str().to_owned();
+    let on_record = state
+        .db(move |c| cscms_store::ipr::summaries(c, &key))
+        .await?;
+    let filing = record_received(&body, clearance::today(), &on_record, &clearance::params())
+        .map_err(filing_error)?;
+    store_version(&state, &who, &req, &code, &employee.org_id, filing).await
 }
 
 /// List an employee's property returns

@@ -50,6 +50,48 @@ pub struct IprReturnInput {
     pub revises: Option<u32>,
 }
 
+/// Wire shape of a return handed in outside CSCMS (on paper, before the
+/// system went live, or while the profile gate kept the officer out) and
+/// recorded by the nodal officer or AVD (IPR-1): the return's fields, and
+/// when and under what reference it was received.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct IprReceivedInput {
+    /// The calendar year the return is for (holdings as on 31 December).
+    pub year: i32,
+    #[serde(default)]
+    pub nil: bool,
+    #[serde(default)]
+    pub properties: Vec<PropertyInput>,
+    /// The revision being revised; `None` for the original return of the year.
+    #[serde(default)]
+    pub revises: Option<u32>,
+    /// `YYYY-MM-DD`: the date the office received the return. It is the
+    /// return's filing date, so VIG-2 judges timeliness on it.
+    #[cfg_attr(feature = "openapi", schema(example = "2025-01-20", format = Date))]
+    pub received_on: String,
+    /// The diary or receipt number, or the covering letter (trimmed, 3 to
+    /// 200 characters).
+    #[cfg_attr(
+        feature = "openapi",
+        schema(example = "MHA/Vig/Diary 1432/2025", min_length = 3, max_length = 200)
+    )]
+    pub receipt_ref: String,
+}
+
+impl IprReceivedInput {
+    /// The return itself, as it would have been filed.
+    pub fn return_input(&self) -> IprReturnInput {
+        IprReturnInput {
+            year: self.year,
+            nil: self.nil,
+            properties: self.properties.clone(),
+            revises: self.revises,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -172,6 +214,9 @@ pub struct IprFiling {
     pub late: bool,
     pub nil: bool,
     pub properties: Vec<Property>,
+    /// For a return received outside CSCMS: the diary or receipt number or
+    /// covering letter it came under (`None` for returns filed in CSCMS).
+    pub receipt_ref: Option<Text>,
 }
 
 impl IprFiling {
@@ -310,8 +355,89 @@ pub fn file_return(
             late: first_filed.unwrap_or(filed_on) > due_on,
             nil: input.nil,
             properties: properties.into_iter().flatten().collect(),
+            receipt_ref: None,
         }),
         _ => Err(errs),
+    }
+}
+
+/// Bounds of a receipt reference (characters, after trimming).
+const RECEIPT_REF: std::ops::RangeInclusive<usize> = 3..=SHORT;
+
+/// Records a return received outside CSCMS (IPR-1) on `today` (the
+/// server's date). The return is dated `received_on`, the day the office
+/// received it, which therefore decides whether it was late (VIG-2); every
+/// rule of [`file_return`] holds as on that day, so a return cannot be
+/// dated before a version already on record. Every bad field is reported at
+/// once: when `received_on` cannot be used, the return's own fields are
+/// still checked, as on `today`.
+pub fn record_received(
+    input: &IprReceivedInput,
+    today: NaiveDate,
+    on_record: &[IprFilingSummary],
+    params: &VigilanceParams,
+) -> Result<IprFiling, FieldErrors> {
+    let mut errs = FieldErrors::new();
+    let year = input.year;
+    let received_on = fields::date(&mut errs, "received_on", &input.received_on).filter(|d| {
+        if *d > today {
+            errs.push(
+                "received_on",
+                format!(
+                    "{} is after today ({}): record a return once it has been received",
+                    fields::dmy(*d),
+                    fields::dmy(today)
+                ),
+            );
+            false
+        } else if YEARS.contains(&year) && d.year() <= year {
+            errs.push(
+                "received_on",
+                format!(
+                    "the return for {year} states holdings on 31.12.{year}; it can be received from 01.01.{}",
+                    year + 1
+                ),
+            );
+            false
+        } else {
+            true
+        }
+    });
+    let receipt_ref = fields::text(
+        &mut errs,
+        "receipt_ref",
+        &input.receipt_ref,
+        *RECEIPT_REF.end(),
+    )
+    .filter(|t| {
+        let ok = t.as_str().chars().count() >= *RECEIPT_REF.start();
+        if !ok {
+            errs.push(
+                "receipt_ref",
+                format!("must be at least {} characters", RECEIPT_REF.start()),
+            );
+        }
+        ok
+    });
+    match file_return(
+        &input.return_input(),
+        received_on.unwrap_or(today),
+        on_record,
+        params,
+    ) {
+        Ok(filing) => match (received_on, receipt_ref) {
+            (Some(_), Some(receipt_ref)) if errs.is_empty() => Ok(IprFiling {
+                receipt_ref: Some(receipt_ref),
+                ..filing
+            }),
+            _ => Err(errs),
+        },
+        Err(more) => {
+            for e in more.into_vec() {
+                errs.push_rule(e.path, e.rule, e.message);
+            }
+            Err(errs)
+        }
     }
 }
 
@@ -662,6 +788,118 @@ mod tests {
         )
         .unwrap();
         assert!(r.late);
+    }
+
+    fn received(year: i32, revises: Option<u32>, on: &str, receipt_ref: &str) -> IprReceivedInput {
+        IprReceivedInput {
+            year,
+            nil: true,
+            properties: Vec::new(),
+            revises,
+            received_on: on.into(),
+            receipt_ref: receipt_ref.into(),
+        }
+    }
+
+    #[test]
+    fn a_return_received_outside_cscms_is_dated_when_it_was_received() {
+        let p = VigilanceParams::standard();
+        let today = ymd(2026, 6, 1);
+        // Received by the due date: timely, whenever it is recorded (VIG-2).
+        let f = record_received(
+            &received(2024, None, "2025-01-20", "  MHA/Diary/1432/2025 "),
+            today,
+            &[],
+            &p,
+        )
+        .unwrap();
+        assert_eq!(
+            (f.filed_on, f.due_on, f.late, f.revision),
+            (ymd(2025, 1, 20), ymd(2025, 1, 31), false, 0)
+        );
+        assert_eq!(
+            f.receipt_ref.as_ref().map(Text::as_str),
+            Some("MHA/Diary/1432/2025")
+        );
+        // Received after it: late, as if filed that day.
+        let late = record_received(
+            &received(2024, None, "2025-02-01", "MHA/Diary/2001/2025"),
+            today,
+            &[],
+            &p,
+        )
+        .unwrap();
+        assert!(late.late);
+        // Filed in CSCMS: no receipt.
+        let own = file_return(&ret(2024, None, vec![]), today, &[], &p).unwrap();
+        assert_eq!(own.receipt_ref, None);
+    }
+
+    #[test]
+    fn a_receipt_in_the_future_or_without_reference_is_refused_at_once() {
+        let p = VigilanceParams::standard();
+        let today = ymd(2026, 6, 1);
+        let e =
+            record_received(&received(2024, None, "2026-06-02", "ab"), today, &[], &p).unwrap_err();
+        assert_eq!(e.paths(), ["received_on", "receipt_ref"]);
+        assert!(e.iter().any(|f| f.message.contains("after today")));
+        // Unreadable date, blank reference, and a bad property: all at once.
+        let mut bad = received(2024, None, "20.01.2025", "   ");
+        bad.nil = false;
+        let mut p0 = flat();
+        p0.kind = "castle".into();
+        bad.properties = vec![p0];
+        let e = record_received(&bad, today, &[], &p).unwrap_err();
+        assert_eq!(
+            e.paths(),
+            ["received_on", "receipt_ref", "properties[0].kind"]
+        );
+        // Received before the year was over.
+        let e = record_received(
+            &received(2024, None, "2024-12-31", "MHA/1/2024"),
+            today,
+            &[],
+            &p,
+        )
+        .unwrap_err();
+        assert_eq!(e.paths(), ["received_on"]);
+        let long = "x".repeat(201);
+        let e = record_received(&received(2024, None, "2025-01-20", &long), today, &[], &p)
+            .unwrap_err();
+        assert_eq!(e.paths(), ["receipt_ref"]);
+    }
+
+    #[test]
+    fn a_receipt_cannot_be_dated_before_a_version_on_record() {
+        let p = VigilanceParams::standard();
+        let today = ymd(2026, 6, 1);
+        // Filed late in CSCMS on 01.03.2025; a paper copy received in January
+        // cannot be slipped in before it, as an original or as a revision.
+        let filed = file_return(&ret(2024, None, vec![]), ymd(2025, 3, 1), &[], &p).unwrap();
+        let rec = [filed.summary()];
+        let paths = |r: &IprReceivedInput| {
+            record_received(r, today, &rec, &p)
+                .unwrap_err()
+                .paths()
+                .join(",")
+        };
+        assert_eq!(
+            paths(&received(2024, None, "2025-01-20", "MHA/1/2025")),
+            "revises,filed_on"
+        );
+        assert_eq!(
+            paths(&received(2024, Some(0), "2025-01-20", "MHA/1/2025")),
+            "filed_on"
+        );
+        // A later revision received on paper is recorded, and stays late.
+        let r = record_received(
+            &received(2024, Some(0), "2025-04-01", "MHA/2/2025"),
+            today,
+            &rec,
+            &p,
+        )
+        .unwrap();
+        assert_eq!((r.revision, r.late), (1, true));
     }
 
     #[test]

@@ -18,7 +18,7 @@ pub mod status;
 
 pub use clearance::{clearance, Clearance, ClearanceGround, ClearanceOutcome, ClearancePurpose};
 pub use condition::{condition, ClearanceOverride, ConditionMet, Withheld};
-pub use filing::{file_return, IprFiling, IprReturnInput};
+pub use filing::{file_return, record_received, IprFiling, IprReceivedInput, IprReturnInput};
 pub use ipr::{
     check_year, fallen_due_years, ipr_compliance, ipr_defaults, GradeStep, IprFilingSummary,
     IprObligation, IprRecord, IprYearCheck, IprYearState, Rule18Criteria, RULE_18_GROUPS,

@@ -1,0 +1,1 @@
+ALTER TABLE ipr_returns DROP COLUMN receipt_ref;
