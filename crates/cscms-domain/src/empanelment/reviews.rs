@@ -276,16 +276,14 @@ pub fn gather(runs: &[RunRecord<'_>]) -> Vec<OfficerHistory> {
             h.name.clone_from(&p.name);
             h.apars.clone_from(&p.apars);
             for past in &p.history {
-                if !h.history.contains(past) {
+                if !h.history.iter().any(|c| same_exercise(c, past)) {
                     h.history.push(past.clone());
                 }
             }
         }
         for (id, c) in r.run.considerations(r.as_of) {
             if let Some(h) = out.get_mut(id) {
-                if !h.history.contains(&c) {
-                    h.history.push(c);
-                }
+                put(&mut h.history, c);
             }
         }
     }
@@ -296,42 +294,70 @@ pub fn gather(runs: &[RunRecord<'_>]) -> Vec<OfficerHistory> {
     all
 }
 
-/// CSS-8 for `batch` being run: the considerations on record for each
-/// proposed officer (`recorded`, gathered from the latest runs of the other
-/// batches) of earlier empanelment years, decided by `as_of`, joined to
-/// those the proposal certifies, without repeats, oldest first. So an
-/// officer empanelled in an earlier exercise is not empanelled again, and
-/// one not empanelled is reviewed only when due, whatever history the
-/// proposal was sent with; what this exercise itself decided, carried in
-/// another run's inputs, never comes back to it. Returns how many
-/// considerations the record added.
+/// One exercise is one consideration: the same empanelment year, cut-off
+/// year and kind, whatever date it was recorded with.
+fn same_exercise(a: &PastConsideration, b: &PastConsideration) -> bool {
+    (a.empanelment_year, a.cut_off_year, a.kind) == (b.empanelment_year, b.cut_off_year, b.kind)
+}
+
+/// Puts `c` into `history`: in place of the entry for the same exercise
+/// when there is one (the run's record prevails over a copy or a
+/// certificate of it), else added. Whether `history` changed.
+fn put(history: &mut Vec<PastConsideration>, c: PastConsideration) -> bool {
+    match history.iter_mut().find(|h| same_exercise(h, &c)) {
+        Some(h) if *h == c => false,
+        Some(h) => {
+            *h = c;
+            true
+        }
+        None => {
+            history.push(c);
+            true
+        }
+    }
+}
+
+/// CSS-8 for `batch` being run: what the latest runs of the other batches
+/// (`runs`) decided about each proposed officer — the same officer id of
+/// the same service and year — in exercises of earlier empanelment years
+/// run by `as_of`, put into the history the proposal certifies (the run's
+/// record prevails over the certificate of the same exercise), oldest
+/// first. So an officer empanelled in an earlier exercise is not
+/// empanelled again, and one not empanelled is reviewed only when due,
+/// whatever history the proposal was sent with. Only what a run itself
+/// decided is taken, never the history in its inputs, so copies do not
+/// travel from run to run. Returns how many entries the record changed.
 pub fn join_recorded_history(
     proposals: &mut [Proposal],
-    recorded: &[OfficerHistory],
+    runs: &[RunRecord<'_>],
     batch: &Batch,
     as_of: NaiveDate,
 ) -> usize {
-    let by_id: BTreeMap<&str, &OfficerHistory> = recorded
+    let mut changed = 0;
+    let earlier = runs
         .iter()
-        .map(|h| (h.officer_id.as_str(), h))
-        .collect();
-    let mut added = 0;
-    for p in proposals {
-        let Some(h) = by_id.get(p.officer_id.as_str()) else {
-            continue;
-        };
-        let earlier = |c: &&PastConsideration| {
-            c.decided_on <= as_of && c.empanelment_year < batch.empanelment_year
-        };
-        for past in h.history.iter().filter(earlier) {
-            if !p.history.contains(past) {
-                p.history.push(past.clone());
-                added += 1;
+        .filter(|r| r.as_of <= as_of && r.run.empanelment_year < batch.empanelment_year);
+    for r in earlier {
+        for (id, c) in r.run.considerations(r.as_of) {
+            let Some(made) = r.proposals.iter().find(|q| q.officer_id == id) else {
+                continue;
+            };
+            let same_officer = |p: &&mut Proposal| {
+                p.officer_id == id
+                    && p.service.eq_ignore_ascii_case(&made.service)
+                    && p.batch_year == made.batch_year
+            };
+            for p in proposals.iter_mut().filter(same_officer) {
+                if put(&mut p.history, c.clone()) {
+                    changed += 1;
+                }
             }
         }
+    }
+    for p in proposals.iter_mut() {
         p.history.sort_by_key(|c| c.decided_on);
     }
-    added
+    changed
 }
 
 /// An officer whose review (CSS-8) is due.
@@ -505,7 +531,6 @@ mod tests {
             as_of: AS_OF,
             proposals: &p,
         }];
-        let recorded = gather(&rec);
         let mut later = b.clone();
         later.empanelment_year = 2025;
         later.cut_off_year = ReportingYear::starting(b.cut_off_year.start_year() + 1);
@@ -514,24 +539,18 @@ mod tests {
         // Joined for a date before the 2024 run: nothing is on record yet.
         let mut early = p.clone();
         assert_eq!(
-            join_recorded_history(&mut early, &recorded, &later, ymd(2024, 5, 31)),
+            join_recorded_history(&mut early, &rec, &later, ymd(2024, 5, 31)),
             0
         );
         assert_eq!(early, p);
-
-        let mut again = p.clone();
-        assert_eq!(
-            join_recorded_history(&mut again, &recorded, &later, as_of),
-            12
-        );
-        // Joining twice adds nothing more.
-        assert_eq!(
-            join_recorded_history(&mut again, &recorded, &later, as_of),
-            0
-        );
         // The 2024 batch run again reads nothing of its own decisions back.
         let mut own = p.clone();
-        assert_eq!(join_recorded_history(&mut own, &recorded, &b, as_of), 0);
+        assert_eq!(join_recorded_history(&mut own, &rec, &b, as_of), 0);
+
+        let mut again = p.clone();
+        assert_eq!(join_recorded_history(&mut again, &rec, &later, as_of), 12);
+        // Joining twice changes nothing.
+        assert_eq!(join_recorded_history(&mut again, &rec, &later, as_of), 0);
         let second = run_panel(&later, &again, as_of).unwrap().outcome;
         let first_of = |id: &str| run.officers.iter().find(|o| o.officer_id == id).unwrap();
         let now_of = |id: &str| second.officers.iter().find(|o| o.officer_id == id).unwrap();
@@ -571,5 +590,94 @@ mod tests {
             .iter()
             .filter(|o| ["A01", "A09", "A08"].contains(&o.officer_id.as_str()))
             .all(|o| o.eligibility.status == EligibilityStatus::Eligible));
+    }
+
+    #[test]
+    fn one_exercise_is_one_consideration_of_one_officer() {
+        let (b, p) = worked_batch();
+        let run = run_panel(&b, &p, AS_OF).unwrap().outcome;
+        let rec = [RunRecord {
+            run: &run,
+            as_of: AS_OF,
+            proposals: &p,
+        }];
+        let mut later = b.clone();
+        later.empanelment_year = 2026;
+        later.cut_off_year = ReportingYear::starting(b.cut_off_year.start_year() + 2);
+        let as_of = ymd(2026, 6, 1);
+        // A08's certificate already names the 2024 exercise, dated when the
+        // panel was approved: the record takes its place, not a second entry,
+        // so A08's first review is due, not the second.
+        let mut a08 = p.iter().find(|q| q.officer_id == "A08").unwrap().clone();
+        let mut certified = run
+            .considerations(AS_OF)
+            .into_iter()
+            .find(|(id, _)| *id == "A08")
+            .unwrap()
+            .1;
+        certified.decided_on = ymd(2024, 5, 20);
+        a08.history = vec![certified];
+        let mut proposals = vec![a08];
+        assert_eq!(
+            join_recorded_history(&mut proposals, &rec, &later, as_of),
+            1
+        );
+        assert_eq!(proposals[0].history.len(), 1);
+        assert_eq!(proposals[0].history[0].decided_on, AS_OF);
+        let d = run_panel(&later, &proposals, as_of).unwrap().outcome;
+        assert_eq!(
+            d.officers[0].eligibility.consideration,
+            Some(ConsiderationKind::FirstReview)
+        );
+        // Another service's officer with the same id is another officer.
+        let mut ips = p.iter().find(|q| q.officer_id == "A01").unwrap().clone();
+        ips.service = "IPS".into();
+        let mut proposals = vec![ips];
+        assert_eq!(
+            join_recorded_history(&mut proposals, &rec, &later, as_of),
+            0
+        );
+        assert!(proposals[0].history.is_empty());
+        // The batch run again on a later day, with a copy of its decision in
+        // another batch's inputs: still one consideration each.
+        let rerun_on = ymd(2024, 6, 3);
+        let copies: Vec<Proposal> = {
+            let mut q = p.clone();
+            join_recorded_history(&mut q, &rec, &later, as_of);
+            q
+        };
+        let later_run = run_panel(&later, &copies, as_of).unwrap().outcome;
+        let rerun = run_panel(&b, &p, rerun_on).unwrap().outcome;
+        let all = gather(&[
+            RunRecord {
+                run: &rerun,
+                as_of: rerun_on,
+                proposals: &p,
+            },
+            RunRecord {
+                run: &later_run,
+                as_of,
+                proposals: &copies,
+            },
+        ]);
+        let a08 = all.iter().find(|h| h.officer_id == "A08").unwrap();
+        let kinds: Vec<(i32, ConsiderationKind)> = a08
+            .history
+            .iter()
+            .map(|c| (c.empanelment_year, c.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                (2024, ConsiderationKind::Original),
+                (2026, ConsiderationKind::FirstReview)
+            ],
+            "{:?}",
+            a08.history
+        );
+        assert_eq!(
+            a08.history[0].decided_on, rerun_on,
+            "the batch's own latest run prevails"
+        );
     }
 }

@@ -233,7 +233,8 @@ const MAX_PROPERTIES: usize = 500;
 const SHARE_EPSILON: f64 = 0.005;
 
 /// Files a return submitted on `filed_on` (the server's date, not the
-/// client's). `on_record` holds the officer's versions already filed (any
+/// client's, except for a return received outside CSCMS: see
+/// [`record_received`]). `on_record` holds the officer's versions already filed (any
 /// years; drafts are ignored): the original of a year is revision 0 and each
 /// revision must revise the latest version of the same year.
 pub fn file_return(
@@ -433,8 +434,20 @@ pub fn record_received(
             _ => Err(errs),
         },
         Err(more) => {
+            // Alone, a clash with the versions on record is a conflict the
+            // caller maps to 409 as for any filing; among other faults the
+            // date is this body's `received_on`, so the 422 names it.
+            let clash_only = errs.is_empty()
+                && more
+                    .iter()
+                    .all(|e| e.path == "revises" || e.path == "filed_on");
             for e in more.into_vec() {
-                errs.push_rule(e.path, e.rule, e.message);
+                let path = if !clash_only && e.path == "filed_on" {
+                    "received_on".to_owned()
+                } else {
+                    e.path
+                };
+                errs.push_rule(path, e.rule, e.message);
             }
             Err(errs)
         }
@@ -891,6 +904,10 @@ mod tests {
             paths(&received(2024, Some(0), "2025-01-20", "MHA/1/2025")),
             "filed_on"
         );
+        // With another fault the 422 names this body's own date field.
+        let mut both = received(2024, None, "2025-01-20", "MHA/1/2025");
+        both.receipt_ref = "x".into();
+        assert_eq!(paths(&both), "receipt_ref,revises,received_on");
         // A later revision received on paper is recorded, and stays late.
         let r = record_received(
             &received(2024, Some(0), "2025-04-01", "MHA/2/2025"),

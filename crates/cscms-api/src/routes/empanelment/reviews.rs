@@ -13,9 +13,8 @@ use crate::scope::authorize;
 use crate::state::AppState;
 use cscms_domain::scope::Op;
 
-/// Every officer's history from the stored runs, and the employees on
-/// record among them, whose special review reads their APARs as they stand now.
-pub(super) fn histories(rows: &[RunRow]) -> (Vec<OfficerHistory>, Vec<String>) {
+/// `f` over the stored runs as the domain reads them.
+pub(super) fn with_records<T>(rows: &[RunRow], f: impl FnOnce(&[RunRecord<'_>]) -> T) -> T {
     let parsed: Vec<_> = rows
         .iter()
         .map(|r| (&r.result.get().panel, r.inputs.get()))
@@ -33,13 +32,19 @@ pub(super) fn histories(rows: &[RunRow]) -> (Vec<OfficerHistory>, Vec<String>) {
             proposals: p,
         })
         .collect();
-    let on_record = parsed
+    f(&records)
+}
+
+/// Every officer's history from the stored runs, and the employees on
+/// record among them, whose special review reads their APARs as they stand now.
+fn histories(rows: &[RunRow]) -> (Vec<OfficerHistory>, Vec<String>) {
+    let on_record = rows
         .iter()
-        .flat_map(|(_, i)| &i.proposals)
+        .flat_map(|r| &r.inputs.get().proposals)
         .filter(|p| p.apars_from == AparsSource::Store)
         .filter_map(|p| p.employee_code.as_ref().map(|c| c.as_str().to_owned()))
         .collect();
-    (emp::gather(&records), on_record)
+    (with_records(rows, emp::gather), on_record)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -43,17 +43,17 @@ fn run_inputs_of(
     as_of: NaiveDate,
     clearances: &std::collections::HashMap<EmployeeCode, Vigilance>,
 ) -> Result<RunInputsDoc, ApiError> {
-    let (recorded, _) = super::reviews::histories(&source.recorded);
     let batch = source.batch.batch()?;
+    let mut certified: Vec<Proposal> = source
+        .proposals
+        .iter()
+        .map(|row| row.proposal.get().clone())
+        .collect();
+    super::reviews::with_records(&source.recorded, |runs| {
+        emp::join_recorded_history(&mut certified, runs, &batch, as_of)
+    });
     let mut proposals = Vec::with_capacity(source.proposals.len());
-    for row in &source.proposals {
-        let mut proposal = row.proposal.get().clone();
-        emp::join_recorded_history(
-            std::slice::from_mut(&mut proposal),
-            &recorded,
-            &batch,
-            as_of,
-        );
+    for (row, mut proposal) in source.proposals.iter().zip(certified) {
         let apars_from = match (&row.employee_code, row.apars_from_store) {
             (Some(code), true) => {
                 proposal.apars = source.apars.get(code.as_str()).cloned().unwrap_or_default();
