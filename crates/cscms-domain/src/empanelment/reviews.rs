@@ -518,6 +518,14 @@ mod tests {
         );
     }
 
+    /// The worked batch's exercise `n` years later, and its run date.
+    fn years_on(b: &Batch, n: i32) -> (Batch, NaiveDate) {
+        let mut later = b.clone();
+        later.empanelment_year += n;
+        later.cut_off_year = ReportingYear::starting(b.cut_off_year.start_year() + n);
+        (later, ymd(2024 + n, 6, 1))
+    }
+
     #[test]
     fn a_later_batch_reads_what_the_runs_on_record_decided() {
         // Seed 001: "An officer once empanelled ... need not be empanelled
@@ -531,10 +539,7 @@ mod tests {
             as_of: AS_OF,
             proposals: &p,
         }];
-        let mut later = b.clone();
-        later.empanelment_year = 2025;
-        later.cut_off_year = ReportingYear::starting(b.cut_off_year.start_year() + 1);
-        let as_of = ymd(2025, 6, 1);
+        let (later, as_of) = years_on(&b, 1);
 
         // Joined for a date before the 2024 run: nothing is on record yet.
         let mut early = p.clone();
@@ -601,10 +606,7 @@ mod tests {
             as_of: AS_OF,
             proposals: &p,
         }];
-        let mut later = b.clone();
-        later.empanelment_year = 2026;
-        later.cut_off_year = ReportingYear::starting(b.cut_off_year.start_year() + 2);
-        let as_of = ymd(2026, 6, 1);
+        let (later, as_of) = years_on(&b, 2);
         // A08's certificate already names the 2024 exercise, dated when the
         // panel was approved: the record takes its place, not a second entry,
         // so A08's first review is due, not the second.
