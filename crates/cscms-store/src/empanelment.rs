@@ -589,19 +589,20 @@ pub fn list_runs(conn: &mut DbConn, batch_id: i64) -> Result<Vec<RunSummaryRow>,
 
 /// The latest run of every batch that has one.
 pub fn latest_runs(conn: &mut DbConn) -> Result<Vec<RunRow>, StoreError> {
-    let latest: Vec<(i64, Option<i32>)> = empanelment_runs::table
-        .group_by(empanelment_runs::batch_id)
-        .select((empanelment_runs::batch_id, max(empanelment_runs::seq)))
-        .load(conn)?;
-    let mut out = Vec::with_capacity(latest.len());
-    for (batch_id, seq) in latest {
-        if let Some(run) = seq
-            .map(|s| get_run(conn, batch_id, s))
-            .transpose()?
-            .flatten()
-        {
-            out.push(run);
-        }
-    }
-    Ok(out)
+    // One statement: the runs no later run of the same batch follows.
+    let later = diesel::alias!(empanelment_runs as later_runs);
+    empanelment_runs::table
+        .filter(diesel::dsl::not(diesel::dsl::exists(
+            later
+                .filter(
+                    later
+                        .field(empanelment_runs::batch_id)
+                        .eq(empanelment_runs::batch_id),
+                )
+                .filter(later.field(empanelment_runs::seq).gt(empanelment_runs::seq)),
+        )))
+        .order(empanelment_runs::batch_id.asc())
+        .select(RunRow::as_select())
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("empanelment_runs", &"latest of every batch"))
 }

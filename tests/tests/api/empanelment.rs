@@ -505,6 +505,10 @@ async fn a_later_batch_reads_the_considerations_on_record() {
         .await;
     assert_eq!(r.status, 201, "{}", r.json);
     assert_eq!(r.json["changes"]["moved"], json!([]));
+    // What a run reads of the others: the latest run of each batch only.
+    let latest = app.db(cscms_store::empanelment::latest_runs).await;
+    let seqs: Vec<(i64, i32)> = latest.iter().map(|r| (r.batch_id, r.seq)).collect();
+    assert_eq!(seqs, [(first, 2), (second, 1)]);
 }
 
 /// Puts the worked batch's officers on record as CSS employees CSS-1000xx.
