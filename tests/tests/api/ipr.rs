@@ -606,33 +606,11 @@ fn received_2024(received_on: &str, receipt_ref: &str) -> Value {
     json!({"year": 2024, "nil": true, "received_on": received_on, "receipt_ref": receipt_ref})
 }
 
-async fn clear_since_2015(app: &TestApp, code: &str) {
-    let r = app
-        .post_json(
-            &format!("/v1/employees/{code}/vigilance-status"),
-            &app.token(Role::Avd, None),
-            &json!({"status": "clear", "effective_from": "2015-01-01", "order_ref": "AVD-I/1/2015"}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.json);
-}
-
-async fn clearance_on(app: &TestApp, code: &str, as_of: &str) -> Value {
-    let r = app
-        .get(
-            &format!("/v1/employees/{code}/vigilance-clearance?purpose=deputation&as_of={as_of}"),
-            &app.dopt(),
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.json);
-    r.json
-}
-
 #[actix_web::test]
 async fn a_return_received_on_time_outside_cscms_counts_as_timely() {
     let app = spawn().await;
     // No profile submitted: this is the office's entry, not an employee service.
-    clear_since_2015(&app, IN_MHA).await;
+    crate::vigilance::record(&app, IN_MHA, &crate::vigilance::clear("2015-01-01")).await;
     let nodal = app.token(Role::NodalOfficer, Some("MHA"));
     let url = format!("/v1/employees/{IN_MHA}/ipr/received");
     let r = app
@@ -653,7 +631,7 @@ async fn a_return_received_on_time_outside_cscms_counts_as_timely() {
     assert_eq!(r.json["filed_by"], "nodal_officer:MHA");
 
     // VIG-2 judges it on the day it was received.
-    let d = clearance_on(&app, IN_MHA, "2025-06-01").await;
+    let d = crate::vigilance::clearance(&app, IN_MHA, "deputation", "2025-06-01").await;
     assert_eq!(d["clearance"], "cleared", "{d}");
     assert_eq!(d["ipr_years"][0]["year"], 2024);
     assert_eq!(d["ipr_years"][0]["state"], "timely");
@@ -705,7 +683,7 @@ async fn a_return_received_on_time_outside_cscms_counts_as_timely() {
 #[actix_web::test]
 async fn a_return_received_after_its_due_date_is_late_and_denies() {
     let app = spawn().await;
-    clear_since_2015(&app, IN_NDMA).await;
+    crate::vigilance::record(&app, IN_NDMA, &crate::vigilance::clear("2015-01-01")).await;
     // MHA-NDMA is under MHA: the ministry's nodal officer records it; so may AVD.
     let nodal = app.token(Role::NodalOfficer, Some("MHA"));
     let url = format!("/v1/employees/{IN_NDMA}/ipr/received");
@@ -718,7 +696,7 @@ async fn a_return_received_after_its_due_date_is_late_and_denies() {
         .await;
     assert_eq!(r.status, 201, "{}", r.json);
     assert_eq!(r.json["late"], true);
-    let d = clearance_on(&app, IN_NDMA, "2025-06-01").await;
+    let d = crate::vigilance::clearance(&app, IN_NDMA, "deputation", "2025-06-01").await;
     assert_eq!(d["clearance"], "denied", "{d}");
     assert_eq!(d["grounds"][0]["ground"], "ipr_late");
     assert_eq!(d["grounds"][0]["filed_on"], "2025-02-10");

@@ -9,11 +9,11 @@ use serde_json::{json, Value};
 use crate::common::{employee, event, spawn, TestApp, IN_MHA, IN_MOF, IN_NDMA};
 use crate::ipr::{file_on, ymd};
 
-fn clear(from: &str) -> Value {
+pub(crate) fn clear(from: &str) -> Value {
     json!({"status": "clear", "effective_from": from, "order_ref": "AVD-I/1/2015"})
 }
 
-async fn record(app: &TestApp, code: &str, body: &Value) {
+pub(crate) async fn record(app: &TestApp, code: &str, body: &Value) {
     let r = app
         .post_json(
             &format!("/v1/employees/{code}/vigilance-status"),
@@ -24,7 +24,7 @@ async fn record(app: &TestApp, code: &str, body: &Value) {
     assert_eq!(r.status, 201, "{}", r.json);
 }
 
-async fn clearance(app: &TestApp, code: &str, purpose: &str, as_of: &str) -> Value {
+pub(crate) async fn clearance(app: &TestApp, code: &str, purpose: &str, as_of: &str) -> Value {
     let r = app
         .get(
             &format!("/v1/employees/{code}/vigilance-clearance?purpose={purpose}&as_of={as_of}"),
