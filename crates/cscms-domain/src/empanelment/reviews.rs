@@ -472,11 +472,7 @@ mod tests {
             12,
             "A13 not eligible and A14 deferred are not considered"
         );
-        let rec = [RunRecord {
-            run: &run,
-            as_of: AS_OF,
-            proposals: &p,
-        }];
+        let rec = [on_record(&run, &p)];
         let all = gather(&rec);
         assert_eq!(all.len(), 14);
         assert!(reviews_due(&all, Some(2025)).unwrap().is_empty());
@@ -518,6 +514,15 @@ mod tests {
         );
     }
 
+    /// The worked batch's run of `AS_OF` as the store keeps it.
+    fn on_record<'a>(run: &'a PanelRun, proposals: &'a [Proposal]) -> RunRecord<'a> {
+        RunRecord {
+            run,
+            as_of: AS_OF,
+            proposals,
+        }
+    }
+
     /// The worked batch's exercise `n` years later, and its run date.
     fn years_on(b: &Batch, n: i32) -> (Batch, NaiveDate) {
         let mut later = b.clone();
@@ -534,11 +539,7 @@ mod tests {
         // 2025 with no history certified.
         let (b, p) = worked_batch();
         let run = run_panel(&b, &p, AS_OF).unwrap().outcome;
-        let rec = [RunRecord {
-            run: &run,
-            as_of: AS_OF,
-            proposals: &p,
-        }];
+        let rec = [on_record(&run, &p)];
         let (later, as_of) = years_on(&b, 1);
 
         // Joined for a date before the 2024 run: nothing is on record yet.
@@ -601,11 +602,7 @@ mod tests {
     fn one_exercise_is_one_consideration_of_one_officer() {
         let (b, p) = worked_batch();
         let run = run_panel(&b, &p, AS_OF).unwrap().outcome;
-        let rec = [RunRecord {
-            run: &run,
-            as_of: AS_OF,
-            proposals: &p,
-        }];
+        let rec = [on_record(&run, &p)];
         let (later, as_of) = years_on(&b, 2);
         // A08's certificate already names the 2024 exercise, dated when the
         // panel was approved: the record takes its place, not a second entry,
