@@ -501,11 +501,12 @@ pub fn run_source(conn: &mut DbConn, batch_id: i64) -> Result<Option<RunSource>,
             .filter_map(|p| p.employee_code.as_ref().map(|c| c.as_str().to_owned()))
             .collect();
         let apars = crate::apars::apars_of(c, &codes)?;
-        let previous = latest_run(c, batch_id)?;
-        let recorded = latest_runs(c)?
+        // The latest run of every batch: this batch's to compare with, the
+        // others' as the record of earlier considerations.
+        let (mut own, recorded): (Vec<RunRow>, Vec<RunRow>) = latest_runs(c)?
             .into_iter()
-            .filter(|r| r.batch_id != batch_id)
-            .collect();
+            .partition(|r| r.batch_id == batch_id);
+        let previous = own.pop();
         Ok(Some(RunSource {
             batch,
             proposals,
@@ -556,16 +557,6 @@ pub fn store_run(
         })
         .map(Some)
     })
-}
-
-pub fn latest_run(conn: &mut DbConn, batch_id: i64) -> Result<Option<RunRow>, StoreError> {
-    empanelment_runs::table
-        .filter(empanelment_runs::batch_id.eq(batch_id))
-        .order(empanelment_runs::seq.desc())
-        .select(RunRow::as_select())
-        .first(conn)
-        .optional()
-        .map_err(|e| StoreError::from(e).in_row("empanelment_runs latest of batch", &batch_id))
 }
 
 pub fn get_run(conn: &mut DbConn, batch_id: i64, seq: i32) -> Result<Option<RunRow>, StoreError> {
