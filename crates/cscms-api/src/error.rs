@@ -119,8 +119,10 @@ problem_codes! {
     SeatsFull = "seats_full",
     /// Another DELPGE programme is open: one programme at a time (TRN-1).
     ProgrammeOpen = "programme_open",
-    /// The employee is not eligible for the programme: PSU, or not notified for their level or ministry (TRN-1).
+    /// The employee is not eligible for the programme: not working in a ministry, department or attached office (a PSU or an autonomous body), or not notified for their level or ministry (TRN-1).
     NotEligible = "not_eligible",
+    /// IGNOU's time limit of the DELPGE programme has passed: nothing completed under it now can be reimbursed (TRN-1, para 7(ii)).
+    ProgrammeClosed = "programme_closed",
     /// The employee is already enrolled in this programme (TRN-1).
     AlreadyEnrolled = "already_enrolled",
     /// A claim has already been filed for this enrolment (TRN-1).

@@ -1,9 +1,11 @@
 //! TRN-1: Distance & E-Learning Programmes for Government Employees
 //! (DELPGE), the scheme of DoPT and IGNOU (seed 002).
 //!
-//! Enrolment (para 2, 6, 7(iv)): Central Government employees, not those of
-//! Public Sector Undertakings; eligibility as notified per programme; 50
-//! seats, first come first served; one programme at a time.
+//! Enrolment (para 2, 6, 7(iv)): Central Government employees working in
+//! ministries, departments and attached offices, not those of Public Sector
+//! Undertakings; eligibility as notified per programme; 50 seats, first
+//! come first served; one programme at a time, an enrolment holding its
+//! employee until claimed or until IGNOU's time limit has passed.
 //! Reimbursement (para 7): only on successful completion within IGNOU's time
 //! limit with the minimum qualifying grade; Masters once in a career; at
 //! most 10 units in a block of 5 years, units by category A-D.
@@ -14,6 +16,7 @@ use serde::Serialize;
 use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
 use crate::fields::dmy;
+use crate::organisation::OrgKind;
 use crate::params::{Dated, DatedParam};
 use crate::principal::Role;
 use crate::rules::TRN_1;
@@ -186,8 +189,8 @@ pub const SEATS: i64 = 50;
 /// What enrolment needs to know.
 #[derive(Debug, Clone)]
 pub struct EnrolmentCase<'a> {
-    /// The employee serves in a Public Sector Undertaking.
-    pub in_psu: bool,
+    /// The kind of organisation the employee works in (para 2(i)).
+    pub works_in: OrgKind,
     pub pay_level: &'a str,
     /// The employee's ministry (the parent of a body under one).
     pub ministry: &'a str,
@@ -195,15 +198,28 @@ pub struct EnrolmentCase<'a> {
     pub eligible_levels: &'a [String],
     /// Ministries the programme is notified for; empty: all.
     pub eligible_ministries: &'a [String],
-    /// Another programme is open (enrolled, not yet claimed).
+    /// IGNOU's time limit of the programme.
+    pub complete_by: NaiveDate,
+    /// Another programme that still holds the employee ([`holds`]).
     pub open_programme: Option<i64>,
+}
+
+/// Whether an enrolment still holds its employee (one programme at a time,
+/// para 7(iv)): until a claim is filed for it, or until IGNOU's time limit
+/// has passed, after which nothing of it can be reimbursed (para 7(ii)). A
+/// claim for a course completed in time may still be filed after it.
+pub fn holds(claimed: bool, complete_by: NaiveDate, on: NaiveDate) -> bool {
+    !claimed && on <= complete_by
 }
 
 /// Why an enrolment is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EnrolRefusal {
-    Psu,
+    /// Not working in a ministry, department or attached office (para 2(i)).
+    Workplace,
     NotNotified,
+    /// IGNOU's time limit of the programme has passed (para 7(ii)).
+    TimeLimitPassed,
     OneAtATime,
 }
 
@@ -213,12 +229,18 @@ pub fn may_enrol(
     as_of: NaiveDate,
 ) -> Result<Decision<()>, (EnrolRefusal, Decision<()>)> {
     let mut reasons = Reasons::new();
-    if case.in_psu {
-        reasons.push(
-            &TRN_1,
+    let barred = match case.works_in {
+        OrgKind::Ministry | OrgKind::Department | OrgKind::AttachedOffice => None,
+        OrgKind::Psu => Some(
             "officers working under Public Sector Undertakings are not eligible (DELPGE para 2(i))",
-        );
-        return Err((EnrolRefusal::Psu, reasons.decide(as_of, ())));
+        ),
+        OrgKind::AutonomousBody => Some(
+            "the programme is open to Central Employees working in Ministries/Departments/Attached offices; the employee works in an autonomous body (DELPGE para 2(i))",
+        ),
+    };
+    if let Some(why) = barred {
+        reasons.push(&TRN_1, why);
+        return Err((EnrolRefusal::Workplace, reasons.decide(as_of, ())));
     }
     let level_ok =
         case.eligible_levels.is_empty() || case.eligible_levels.iter().any(|l| l == case.pay_level);
@@ -236,6 +258,16 @@ pub fn may_enrol(
         );
         return Err((EnrolRefusal::NotNotified, reasons.decide(as_of, ())));
     }
+    if as_of > case.complete_by {
+        reasons.push(
+            &TRN_1,
+            format!(
+                "IGNOU's time limit of the programme, {}, has passed: a course completed after it is not reimbursed (DELPGE para 7(ii))",
+                dmy(case.complete_by)
+            ),
+        );
+        return Err((EnrolRefusal::TimeLimitPassed, reasons.decide(as_of, ())));
+    }
     if let Some(open) = case.open_programme {
         reasons.push(
             &TRN_1,
@@ -247,7 +279,7 @@ pub fn may_enrol(
     }
     reasons.push(
         &TRN_1,
-        "a Central Government employee eligible as notified, with no other programme open (DELPGE paras 2 and 7(iv))",
+        "a Central Government employee working in a ministry, department or attached office, eligible as notified, with no other programme open (DELPGE paras 2 and 7(iv))",
     );
     Ok(reasons.decide(as_of, ()))
 }
@@ -559,19 +591,50 @@ mod tests {
         let today = ymd(2026, 1, 1);
         let none: Vec<String> = vec![];
         let base = EnrolmentCase {
-            in_psu: false,
+            works_in: OrgKind::Ministry,
             pay_level: "7",
             ministry: "MHA",
             eligible_levels: &none,
             eligible_ministries: &none,
+            complete_by: ymd(2027, 6, 30),
             open_programme: None,
         };
         assert!(may_enrol(&base, today).is_ok());
-        let psu = EnrolmentCase {
-            in_psu: true,
+        // Para 2(i): ministries, departments and attached offices only.
+        for (kind, eligible) in [
+            (OrgKind::Ministry, true),
+            (OrgKind::Department, true),
+            (OrgKind::AttachedOffice, true),
+            (OrgKind::Psu, false),
+            (OrgKind::AutonomousBody, false),
+        ] {
+            let case = EnrolmentCase {
+                works_in: kind,
+                ..base.clone()
+            };
+            match may_enrol(&case, today) {
+                Ok(_) => assert!(eligible, "{kind:?}"),
+                Err((why, d)) => {
+                    assert!(!eligible, "{kind:?}");
+                    assert_eq!(why, EnrolRefusal::Workplace);
+                    assert!(d.reasons[0].text.contains("para 2(i)"));
+                }
+            }
+        }
+        // Para 7(ii): on the time limit's own day still open, the day after not.
+        let last_day = EnrolmentCase {
+            complete_by: today,
             ..base.clone()
         };
-        assert_eq!(may_enrol(&psu, today).unwrap_err().0, EnrolRefusal::Psu);
+        assert!(may_enrol(&last_day, today).is_ok());
+        let passed = EnrolmentCase {
+            complete_by: ymd(2025, 12, 31),
+            ..base.clone()
+        };
+        assert_eq!(
+            may_enrol(&passed, today).unwrap_err().0,
+            EnrolRefusal::TimeLimitPassed
+        );
         let open = EnrolmentCase {
             open_programme: Some(3),
             ..base.clone()
@@ -589,5 +652,14 @@ mod tests {
             may_enrol(&narrow, today).unwrap_err().0,
             EnrolRefusal::NotNotified
         );
+    }
+
+    #[test]
+    fn an_enrolment_holds_until_claimed_or_the_time_limit_passes() {
+        let by = ymd(2026, 6, 30);
+        assert!(holds(false, by, ymd(2026, 1, 1)));
+        assert!(holds(false, by, by));
+        assert!(!holds(false, by, ymd(2026, 7, 1)));
+        assert!(!holds(true, by, ymd(2026, 1, 1)));
     }
 }

@@ -5,7 +5,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
-use cscms_domain::trn::{Category, ClaimState, Earned, Grade};
+use cscms_domain::trn::{self, Category, ClaimState, Earned, Grade};
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 use serde_json::json;
@@ -128,14 +128,14 @@ pub enum Enrolment {
     Enrolled(i64),
     /// Every seat is taken.
     Full,
-    /// The employee has this programme open (enrolled, not claimed).
+    /// Another programme still holds the employee ([`trn::holds`]).
     Open(i64),
     /// Already enrolled in this programme.
     Already(i64),
 }
 
 /// Takes a seat, first come first served: the programme's enrolments are
-/// counted and the employee's open programme looked up under locks on the
+/// counted and the programme still holding the employee looked up under locks on the
 /// programme and the employee (on SQLite the write transaction holds the
 /// database's write lock), so exactly `seats` enrolments succeed however
 /// many try at once, and no employee holds two open programmes (TRN-1).
@@ -152,13 +152,20 @@ pub fn enrol(
 ) -> Result<Enrolment, StoreError> {
     crate::db::locked_write_transaction(c, &format!("delpge_programme:{programme_id}"), |c| {
         crate::db::lock(c, &format!("delpge_employee:{code}"))?;
-        let open: Option<(i64, i64)> = delpge_enrolments::table
+        let unclaimed: Vec<(i64, i64, NaiveDate)> = delpge_enrolments::table
+            .inner_join(delpge_programmes::table)
             .filter(delpge_enrolments::employee_code.eq(code))
             .filter(delpge_enrolments::claimed.eq(false))
-            .select((delpge_enrolments::id, delpge_enrolments::programme_id))
-            .first(c)
-            .optional()?;
-        if let Some((id, p)) = open {
+            .select((
+                delpge_enrolments::id,
+                delpge_enrolments::programme_id,
+                delpge_programmes::complete_by,
+            ))
+            .load(c)?;
+        let open = unclaimed
+            .into_iter()
+            .find(|&(_, _, by)| trn::holds(false, by, on));
+        if let Some((id, p, _)) = open {
             return Ok(if p == programme_id {
                 Enrolment::Already(id)
             } else {
@@ -422,20 +429,24 @@ pub fn claims(
         .collect())
 }
 
+/// An enrolment with its programme's time limit.
+pub type EnrolmentWithLimit = (EnrolmentRow, NaiveDate);
+
 /// One employee's claims and enrolments, oldest first: the ledger.
 pub fn ledger(
     c: &mut DbConn,
     code: &EmployeeCode,
-) -> Result<(Vec<ClaimRow>, Vec<EnrolmentRow>), StoreError> {
+) -> Result<(Vec<ClaimRow>, Vec<EnrolmentWithLimit>), StoreError> {
     let claims = delpge_claims::table
         .filter(delpge_claims::employee_code.eq(code))
         .order((delpge_claims::completed_on.asc(), delpge_claims::id.asc()))
         .select(ClaimRow::as_select())
         .load(c)?;
     let enrolments = delpge_enrolments::table
+        .inner_join(delpge_programmes::table)
         .filter(delpge_enrolments::employee_code.eq(code))
         .order(delpge_enrolments::id.asc())
-        .select(EnrolmentRow::as_select())
+        .select((EnrolmentRow::as_select(), delpge_programmes::complete_by))
         .load(c)?;
     Ok((claims, enrolments))
 }

@@ -1,6 +1,7 @@
 //! TRN-1 (DELPGE) through the API: each category's units, the unit engine
 //! on claims (10 units allowed, 11 refused; Masters once), one programme at
-//! a time, PSU employees refused, the PRF-1 gate, nodal approval, the
+//! a time (and not past a programme's time limit), PSU and autonomous-body
+//! employees refused, the PRF-1 gate, nodal approval, the
 //! ledger, and the 50-seat race of 200 employees.
 
 use std::rc::Rc;
@@ -210,6 +211,78 @@ async fn psu_employees_are_not_eligible() {
         .contains("Public Sector Undertakings"));
 }
 
+/// Para 2(i): "Central Employees (working in Ministries/Departments/Attached
+/// offices)": an officer working in an autonomous body is not eligible.
+#[actix_web::test]
+async fn employees_of_an_autonomous_body_are_not_eligible() {
+    let app = spawn().await;
+    let p = notify(&app, "A", &[]).await;
+    let me = submitted(&app, IN_NDMA).await;
+    let r = app
+        .post_json(&format!("/v1/delpge/programmes/{p}/enrol"), &me, &json!({}))
+        .await;
+    r.assert_problem(409, "not_eligible");
+    assert!(r.json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("autonomous body"));
+    let r = app
+        .get(&format!("/v1/delpge/programmes/{p}"), &app.dopt())
+        .await;
+    assert_eq!(r.json["seats_taken"], 0);
+}
+
+/// Para 7(ii) and 7(iv): once IGNOU's time limit of a programme has passed
+/// unclaimed, nothing under it can be reimbursed: it no longer holds its
+/// employee from another programme, and no one enrols in it.
+#[actix_web::test]
+async fn a_programme_past_its_time_limit_holds_no_one_and_takes_no_one() {
+    let app = spawn().await;
+    let p1 = notify(&app, "C", &[]).await;
+    let p2 = notify(&app, "A", &[]).await;
+    let me = submitted(&app, IN_MHA).await;
+    let e1 = enrol(&app, &me, p1).await;
+    let ledger = format!("/v1/employees/{IN_MHA}/delpge");
+    assert_eq!(app.get(&ledger, &me).await.json["open_programme"], p1);
+    app.post_json(
+        &format!("/v1/delpge/programmes/{p2}/enrol"),
+        &me,
+        &json!({}),
+    )
+    .await
+    .assert_problem(409, "programme_open");
+
+    let yesterday = today().pred_opt().unwrap();
+    let sql = format!(
+        "UPDATE delpge_programmes SET complete_by = '{}' WHERE id = {p1}",
+        yesterday.format("%Y-%m-%d")
+    );
+    app.db(move |c| cscms_store::testing::execute(c, &sql))
+        .await;
+
+    assert_eq!(
+        app.get(&ledger, &me).await.json["open_programme"],
+        Value::Null
+    );
+    let other = submitted(&app, IN_MOF).await;
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/programmes/{p1}/enrol"),
+            &other,
+            &json!({}),
+        )
+        .await;
+    r.assert_problem(409, "programme_closed");
+    assert!(r.json["detail"].as_str().unwrap().contains("time limit"));
+    enrol(&app, &me, p2).await;
+    assert_eq!(app.get(&ledger, &me).await.json["open_programme"], p2);
+    // A claim for the lapsed enrolment can still be filed; completed after
+    // the time limit, it is not reimbursed.
+    let late = claim(&app, &me, e1, "A").await;
+    assert_eq!(late["state"], "not_admissible", "{late}");
+    assert_eq!(late["amount"], 0);
+}
+
 #[actix_web::test]
 async fn ten_units_in_the_block_and_not_eleven_and_masters_once() {
     let app = spawn().await;
@@ -236,7 +309,7 @@ async fn ten_units_in_the_block_and_not_eleven_and_masters_once() {
     );
 
     // A second Masters is refused (once in a career), whatever the block.
-    let other = submitted(&app, IN_NDMA).await;
+    let other = submitted(&app, IN_MOF).await;
     let first = complete(&app, &other, "B").await;
     assert_eq!(first["state"], "submitted");
     let second = complete(&app, &other, "B").await;
@@ -273,7 +346,7 @@ async fn ten_units_in_the_block_and_not_eleven_and_masters_once() {
 #[actix_web::test]
 async fn the_nodal_officer_approves_for_payment() {
     let app = spawn().await;
-    let me = submitted(&app, IN_NDMA).await;
+    let me = submitted(&app, IN_MHA).await;
     let c = complete(&app, &me, "C").await;
     let id = c["id"].as_i64().unwrap();
     let nodal = app.token(Role::NodalOfficer, Some("MHA"));
@@ -324,8 +397,7 @@ async fn the_nodal_officer_approves_for_payment() {
         .await
         .assert_problem(409, "invalid_transition");
     // A rejection keeps its reason with the step.
-    let other = submitted(&app, IN_MHA).await;
-    let c = complete(&app, &other, "A").await;
+    let c = complete(&app, &me, "A").await;
     let reject = format!("/v1/delpge/claims/{}/reject", c["id"]);
     let r = app
         .post_json(&reject, &nodal, &json!({"reason": "Receipt not attested"}))

@@ -681,7 +681,30 @@ async fn matrix(part: usize) {
     let mut claims = Vec::new();
     for code in [IN_MHA, IN_NDMA, IN_MOF] {
         let me = app.token(Role::Employee, Some(code));
-        let e = crate::delpge::enrol(&app, &me, programmes[0].parse().unwrap()).await;
+        let programme: i64 = programmes[0].parse().unwrap();
+        let e = if code == IN_NDMA {
+            // DELPGE para 2(i) refuses enrolment from an autonomous body,
+            // but the matrix needs a claim held in one (as enrolments taken
+            // before that rule was applied are): planted in the store.
+            let key: cscms_domain::employee::EmployeeCode = code.parse().unwrap();
+            app.db(move |c| {
+                let actor = cscms_store::audit::Actor {
+                    sub: "fixture".into(),
+                    role: "dopt".into(),
+                    request_id: "fixture".into(),
+                };
+                let on = crate::workflow_support::today();
+                let at = chrono::Utc::now().naive_utc();
+                let org = "MHA-NDMA".parse().unwrap();
+                match cscms_store::delpge::enrol(c, &actor, programme, 50, &key, &org, on, at)? {
+                    cscms_store::delpge::Enrolment::Enrolled(id) => Ok(id),
+                    other => panic!("enrolment planted: {other:?}"),
+                }
+            })
+            .await
+        } else {
+            crate::delpge::enrol(&app, &me, programme).await
+        };
         claims.push(crate::delpge::claim(&app, &me, e, "B").await["id"].to_string());
     }
     // Three clients; the matrix's DELETE cannot remove them (a client is

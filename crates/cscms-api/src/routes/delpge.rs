@@ -6,7 +6,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::decision::Decision;
-use cscms_domain::organisation::{ministry_of, OrgKind};
+use cscms_domain::organisation::ministry_of;
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{visibility, Family, Op};
 use cscms_domain::trn::{
@@ -217,13 +217,15 @@ pub struct EnrolmentView {
 /// Enrol in a DELPGE programme
 ///
 /// The employee takes a seat, first come first served (50 seats), if
-/// eligible as notified, not in a PSU and with no other programme open
-/// (TRN-1). Needs a submitted profile (PRF-1). Audited.
+/// working in a ministry, department or attached office (not a PSU or an
+/// autonomous body), eligible as notified, before IGNOU's time limit, and
+/// held by no other programme: one enrolled in, not claimed, whose time
+/// limit has not passed (TRN-1). Needs a submitted profile (PRF-1). Audited.
 #[utoipa::path(tag = "delpge", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Programme id")),
     responses((status = 201, description = "The enrolment", body = EnrolmentView),
         (status = 403, description = "Only employees enrol", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`seats_full`, `programme_open`, `already_enrolled`, `not_eligible`, or `profile_not_submitted` (PRF-1)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "`seats_full`, `programme_open`, `already_enrolled`, `not_eligible`, `programme_closed` (IGNOU's time limit has passed), or `profile_not_submitted` (PRF-1)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/delpge/programmes/{id}/enrol")]
 pub async fn enrol(
     Auth(who): Auth,
@@ -256,11 +258,13 @@ pub async fn enrol(
     let ministry = ministry_of(&employee.record.org_id, employee.org_parent.as_ref()).clone();
     let as_of = today();
     let case = trn::EnrolmentCase {
-        in_psu: org.kind == OrgKind::Psu,
+        works_in: org.kind,
         pay_level: &employee.record.pay_level,
         ministry: ministry.as_str(),
         eligible_levels: &p.eligible_levels,
         eligible_ministries: &p.eligible_ministries,
+        complete_by: p.complete_by,
+        // The store looks it up under the programme's lock.
         open_programme: None,
     };
     let decision = trn::may_enrol(&case, as_of).map_err(|(why, d)| refusal(why, &d))?;
@@ -313,7 +317,8 @@ fn refusal(why: EnrolRefusal, d: &Decision<()>) -> ApiError {
         .collect::<Vec<_>>()
         .join("; ");
     let code = match why {
-        EnrolRefusal::Psu | EnrolRefusal::NotNotified => ProblemCode::NotEligible,
+        EnrolRefusal::Workplace | EnrolRefusal::NotNotified => ProblemCode::NotEligible,
+        EnrolRefusal::TimeLimitPassed => ProblemCode::ProgrammeClosed,
         EnrolRefusal::OneAtATime => ProblemCode::ProgrammeOpen,
     };
     ApiError::Conflict {
@@ -646,7 +651,8 @@ pub struct Ledger {
     pub max_units: i64,
     /// Whether a Masters has been reimbursed (once in a career).
     pub masters_used: bool,
-    /// The programme enrolled in and not yet claimed, if any.
+    /// The programme that holds the employee, if any: enrolled in, not yet
+    /// claimed, and IGNOU's time limit not passed (one at a time, TRN-1).
     pub open_programme: Option<i64>,
 }
 
@@ -699,8 +705,8 @@ pub async fn ledger(
         masters_used,
         open_programme: enrolments
             .iter()
-            .find(|e| !e.claimed)
-            .map(|e| e.programme_id),
+            .find(|(e, by)| trn::holds(e.claimed, *by, as_of))
+            .map(|(e, _)| e.programme_id),
         lines,
     }))
 }
