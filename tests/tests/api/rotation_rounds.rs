@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use cscms_domain::principal::Role;
 use serde_json::{json, Value};
 
-use crate::common::{spawn, submitted, Reply, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+use crate::common::{employee, event, spawn, submitted, Reply, TestApp, IN_MHA, IN_MOF, IN_NDMA};
 use crate::workflow_support::{days_from_today, today};
 
 /// Terms opening in `open` days, a window of 10 days.
@@ -92,6 +92,77 @@ pub async fn with_if_match(
 
 fn dmy(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
+}
+
+/// ROT-2: a Section Officer in the non-functional scale holds an SO post:
+/// a round for SO takes them, counts them in position against MOF's SO
+/// posts, and a round is not announced for the scale itself.
+#[actix_web::test]
+async fn rot_2_a_section_officer_in_the_non_functional_scale_rotates_with_the_sos() {
+    const NFS: &str = "CSS-000888";
+    let app = spawn().await;
+    groups(&app).await;
+    app.db(|c| {
+        let row = employee(NFS, "Nfs Officer", "CSS", "SO_NFS", "10", "MOF");
+        let on = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let ev = [
+            event(NFS, "appointment", on(2010, 7, 1), "SO", "8"),
+            event(NFS, "nfs", on(2014, 7, 1), "SO_NFS", "10"),
+        ];
+        cscms_store::employees::insert(c, &row, &ev)
+    })
+    .await;
+    let dopt = app.dopt();
+    let r = app
+        .post_json("/v1/rotation/rounds", &dopt, &terms("CSS", &["SO_NFS"], 5))
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.grades[0]", "{}", r.json);
+
+    let body = json!({"entries": [{"cadre": "CSS", "grade": "SO", "sanctioned": 2}]});
+    let r = app
+        .put_json(
+            "/v1/organisations/MOF/working-strength",
+            &dopt,
+            Some("\"0\""),
+            &body,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let id = announce(&app, &terms("CSS", &["SO"], 5)).await;
+
+    let me = app.token(Role::Employee, Some(NFS));
+    let r = app.get("/v1/me/rotation-rounds", &me).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["items"][0]["id"], id, "{}", r.json);
+    assert_eq!(r.json["items"][0]["eligibility"]["status"], "must_rotate");
+
+    let r = app
+        .get(&format!("/v1/rotation/rounds/{id}/submissions"), &dopt)
+        .await;
+    let seen: Vec<&str> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["employee_code"].as_str().unwrap())
+        .collect();
+    assert!(seen.contains(&NFS), "{}", r.json);
+
+    let r = app
+        .get(&format!("/v1/rotation/rounds/{id}/vacancies"), &dopt)
+        .await;
+    let mof_so = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["ministry"] == "MOF" && v["grade"] == "SO")
+        .cloned();
+    assert_eq!(
+        mof_so.map(|v| v["vacant"].clone()),
+        Some(json!(1)),
+        "{}",
+        r.json
+    );
 }
 
 #[actix_web::test]

@@ -104,6 +104,14 @@ pub fn check_terms(t: &RoundTerms<'_>, today: NaiveDate) -> FieldErrors {
                 format!("grades[{i}]"),
                 format!("not a grade of {}", t.cadre),
             ),
+            Ok(grade) if super::params::functional_grade(&grade.code) != grade.code => errors.push(
+                format!("grades[{i}]"),
+                format!(
+                    "{} is a non-functional scale of {}: name {1}, whose rounds take its officers",
+                    grade.code,
+                    super::params::functional_grade(&grade.code)
+                ),
+            ),
             Ok(grade) if tenure_years(t.cadre, &grade.code, t.dates.preferences_open).is_none() => {
                 errors.push(
                     format!("grades[{i}]"),
@@ -146,6 +154,23 @@ pub fn check_terms(t: &RoundTerms<'_>, today: NaiveDate) -> FieldErrors {
         errors.push("max_preferences", "not below min_preferences");
     }
     errors
+}
+
+/// Whether a round of `grades` takes an officer of `grade`: an officer in a
+/// non-functional scale holds the post of its functional grade (`SO_NFS`
+/// is a Section Officer) and rotates with it (ROT-2).
+pub fn takes_grade(grades: &[String], grade: &str) -> bool {
+    let functional = super::params::functional_grade(grade);
+    grades.iter().any(|g| g == functional)
+}
+
+/// The grade codes of `cadre` whose officers a round of `grades` takes:
+/// each grade and its non-functional scale, as [`takes_grade`] decides.
+pub fn officer_grades(cadre: Cadre, grades: &[String]) -> Vec<String> {
+    cadre::grades_of(cadre)
+        .filter(|g| takes_grade(grades, &g.code))
+        .map(|g| g.code.clone())
+        .collect()
 }
 
 fn tenure_years(cadre: Cadre, grade: &str, on: NaiveDate) -> Option<u32> {
@@ -402,6 +427,24 @@ mod tests {
             check_terms(&t, ymd(2026, 11, 28)).paths(),
             vec!["grades", "min_preferences"]
         );
+        // A non-functional scale is named by its functional grade.
+        let nfs = vec!["SO_NFS".to_owned()];
+        let e = check_terms(&terms(&nfs, dates(ymd(2026, 12, 1))), ymd(2026, 11, 28));
+        assert_eq!(e.paths(), vec!["grades[0]"]);
+    }
+
+    #[test]
+    fn rot_2_a_round_takes_the_officers_of_its_grades_non_functional_scales() {
+        let so = vec!["SO".to_owned()];
+        assert!(takes_grade(&so, "SO"));
+        assert!(takes_grade(&so, "SO_NFS"));
+        assert!(!takes_grade(&so, "ASO"));
+        assert!(!takes_grade(&["ASO".to_owned()], "SO_NFS"));
+        assert_eq!(officer_grades(Cadre::Css, &so), ["SO", "SO_NFS"]);
+        let ps = vec!["PS".to_owned(), "PA".to_owned()];
+        let mut codes = officer_grades(Cadre::Csss, &ps);
+        codes.sort();
+        assert_eq!(codes, ["PA", "PS", "PS_NFS"]);
     }
 
     #[test]

@@ -8,6 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use cscms_domain::cadre::Cadre;
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
+use cscms_domain::rotation::round::officer_grades;
 use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
 use serde_json::json;
@@ -112,8 +113,10 @@ pub struct Submission {
     pub submitted_at: Option<NaiveDateTime>,
 }
 
-/// The officers of `cadre` in `grades` visible under `visibility`, by code,
-/// each with the time they gave a list in the round, if they did.
+/// The officers of `cadre` a round of `grades` takes (each grade and its
+/// non-functional scale, `round::officer_grades`) visible under
+/// `visibility`, by code, each with the time they gave a list in the
+/// round, if they did.
 pub fn submissions(
     c: &mut DbConn,
     round_id: i64,
@@ -129,7 +132,7 @@ pub fn submissions(
         .inner_join(organisations::table)
         .filter(visible)
         .filter(employees::cadre.eq(cadre))
-        .filter(employees::grade.eq_any(grades.to_vec()))
+        .filter(employees::grade.eq_any(officer_grades(cadre, grades)))
         .order(employees::code.asc())
         .limit(limit)
         .select(EmployeeRow::as_select())

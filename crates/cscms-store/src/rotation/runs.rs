@@ -9,6 +9,7 @@ use cscms_domain::cadre::Cadre;
 use cscms_domain::decision::Decision;
 use cscms_domain::employee::{EmployeeCode, ServiceEventKind};
 use cscms_domain::organisation::OrgId;
+use cscms_domain::rotation::params::functional_grade;
 use cscms_domain::rotation::{Allocation, AllocationInput};
 use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
@@ -165,7 +166,10 @@ pub fn round_data(
             working_strength::sanctioned,
         ))
         .load(c)?;
-    let in_position: BTreeMap<(String, String), i64> = employees::table
+    // An officer in a non-functional scale holds a post of its functional
+    // grade (ROT-2): counted in position there.
+    let mut in_position: BTreeMap<(String, String), i64> = BTreeMap::new();
+    for (o, g, n) in employees::table
         .filter(employees::cadre.eq(cadre))
         .group_by((employees::org_id, employees::grade))
         .select((
@@ -174,9 +178,11 @@ pub fn round_data(
             diesel::dsl::count_star(),
         ))
         .load::<(String, String, i64)>(c)?
-        .into_iter()
-        .map(|(o, g, n)| ((o, g), n))
-        .collect();
+    {
+        *in_position
+            .entry((o, functional_grade(&g).to_owned()))
+            .or_default() += n;
+    }
     let strength = sanctioned
         .into_iter()
         .map(|(org, grade, n)| {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 use cscms_domain::rotation::couples::{spouses_in_round, RoundSpouse};
+use cscms_domain::rotation::params::functional_grade;
 use cscms_domain::rotation::round::{participants, vacancies, Candidate, Strength};
 use cscms_domain::rotation::{AllocationInput, Couple, Group, Ministry, Officer};
 use cscms_domain::scope::Op;
@@ -108,7 +109,8 @@ pub(crate) async fn allocation_input(
             in_grade_since: e.joined_present_grade_on,
             status: decision.outcome.status,
             code: e.code.into(),
-            grade: e.grade,
+            // Slots are the posts of the functional grade (ROT-2).
+            grade: functional_grade(&e.grade).to_owned(),
             preferences: list.unwrap_or_default(),
         });
     }

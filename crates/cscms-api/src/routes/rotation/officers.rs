@@ -7,6 +7,7 @@ use cscms_domain::decision::Decision;
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::{ministry_of, OrgId};
 use cscms_domain::principal::Principal;
+use cscms_domain::rotation::round::takes_grade;
 use cscms_domain::rotation::{evaluate_rotation, RotationOutcome, RotationStatus};
 use cscms_domain::scope::{Family, Op};
 use cscms_store::employees::{EmployeeRow, Placed, ServiceEventRow};
@@ -52,7 +53,7 @@ impl Round {
     pub(crate) fn takes_in(&self, o: &OfficerFacts) -> bool {
         let e = &o.placed.record;
         e.cadre == self.cadre()
-            && self.grades().contains(&e.grade)
+            && takes_grade(self.grades(), &e.grade)
             && eligibility(e, &o.history, &o.promotion, self.dates.preferences_open)
                 .is_some_and(|d| takes_part(&d))
     }

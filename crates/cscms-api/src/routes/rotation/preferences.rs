@@ -5,7 +5,7 @@
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::decision::Decision;
-use cscms_domain::rotation::round::{check_preferences, Phase, RoundDates};
+use cscms_domain::rotation::round::{check_preferences, takes_grade, Phase, RoundDates};
 use cscms_domain::rotation::RotationOutcome;
 use cscms_domain::scope::Op;
 use cscms_store::json::Json;
@@ -87,7 +87,7 @@ pub async fn my_rounds(
     let mut items = Vec::new();
     for (row, given) in rounds {
         let round = Round::from(row);
-        if !round.grades().contains(&e.grade) {
+        if !takes_grade(round.grades(), &e.grade) {
             continue;
         }
         let open = round.dates.preferences_open;
