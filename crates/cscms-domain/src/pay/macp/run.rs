@@ -35,7 +35,11 @@ pub(super) struct Candidate {
 #[derive(Debug, Clone, Copy)]
 struct State {
     start: NaiveDate,
+    /// The pay level reached, upgrades included.
     level: Level,
+    /// The level of the post held on regular basis: MACP-5 judges "same
+    /// grade" by it, not by the scale an ACP/MACP gave (clar. 6 and 10).
+    post: Level,
     /// The pre-revised scale held, while it matters (before 2006).
     scale: Option<PreRevisedScale>,
     /// The rung held was reached by ACP/MACP (a promotion into it is absorbed).
@@ -53,6 +57,7 @@ struct State {
     shift: u64,
     pending: u64,
     at_top: bool,
+    /// Deputation: its start, the post, and the level of the post held.
     deputation: Option<(NaiveDate, Position, Level)>,
 }
 
@@ -61,6 +66,7 @@ impl State {
         State {
             start,
             level: pos.level,
+            post: pos.level,
             scale: pos.scale,
             via_upgrade: false,
             count: 0,
@@ -283,7 +289,7 @@ impl Run<'_> {
             CareerEvent::Macp { on, to } => self.grant(Scheme::Macp, *on, to.as_ref(), cand),
             CareerEvent::Appointment { on, to } => {
                 let pos = to.resolve()?;
-                if pos.level == self.st.level {
+                if pos.level == self.st.post {
                     self.reasons.push(
                         &rules::MACP_5,
                         text!("appointed on {} to a post in the same grade: past regular service and upgrades count", Dmy(*on)),
@@ -294,7 +300,7 @@ impl Run<'_> {
                 Ok(())
             }
             CareerEvent::Deputation { on, to } => {
-                self.st.deputation = Some((*on, to.resolve()?, self.st.level));
+                self.st.deputation = Some((*on, to.resolve()?, self.st.post));
                 Ok(())
             }
             CareerEvent::Repatriation { .. } => {
@@ -376,6 +382,7 @@ impl Run<'_> {
             );
             self.st.acp_seq += 1;
             self.st.scale = pos.scale;
+            self.st.post = pos.level;
             return Ok(());
         }
         if pos.level <= self.st.level {
@@ -387,6 +394,7 @@ impl Run<'_> {
             );
             // Only a promotion into the rung itself regularises it.
             self.st.via_upgrade = pos.level < self.st.level;
+            self.st.post = pos.level;
             return Ok(());
         }
         self.st.count += 1;
@@ -402,6 +410,7 @@ impl Run<'_> {
             ),
         );
         self.st.moved_up(on, pos.level, pos.scale);
+        self.st.post = pos.level;
         Ok(())
     }
 

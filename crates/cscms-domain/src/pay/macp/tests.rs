@@ -537,6 +537,81 @@ fn input_and_outcome_round_trip_through_json() {
     assert_eq!(back, d.outcome);
 }
 
+#[test]
+fn macp_5_same_grade_is_the_post_held_not_the_macp_level() {
+    // MACP-5 (clar. 5(i)), read with clar. 6/10 (DEP-2): the grade is that of
+    // the post held on regular basis, not the pay level reached by MACP.
+    let events = |to: &str| {
+        vec![
+            CareerEvent::Macp {
+                on: ymd(2010, 1, 1),
+                to: None,
+            },
+            CareerEvent::Appointment {
+                on: ymd(2012, 1, 1),
+                to: PayRef::level(level(to)),
+            },
+        ]
+    };
+    let i = input(ymd(2000, 1, 1), PayRef::level(level("6")), events("6"));
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    assert_eq!(d.outcome.service_from, ymd(2000, 1, 1));
+    let u = &d.outcome.upgrades;
+    // Level 7 was PB-2 GP 4600 in 2010.
+    assert_eq!(
+        (u[0].due_on, u[0].status, u[0].to.grade_pay),
+        (ymd(2010, 1, 1), UpgradeStatus::Granted, Some(4600))
+    );
+    assert_eq!(
+        (u[1].due_on, u[1].to.level),
+        (ymd(2020, 1, 1), Some(level("8")))
+    );
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.rule == "MACP-5" && r.text.contains("same grade")));
+
+    // Recruited to a Level 7 post: another grade, counted afresh (MACP-2).
+    let i = input(ymd(2000, 1, 1), PayRef::level(level("6")), events("7"));
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    assert_eq!(d.outcome.service_from, ymd(2012, 1, 1));
+    let first = &d.outcome.upgrades[0];
+    assert_eq!(
+        (first.number, first.due_on, first.to.level),
+        (1, ymd(2022, 1, 1), Some(level("8")))
+    );
+}
+
+#[test]
+fn macp_5_absorption_above_the_post_held_counts_from_deputation() {
+    // MACP-5(ii): the Level 7 ex-cadre post is a higher scale than the Level
+    // 6 post held, whatever the MACP pay (clar. 6/10, DEP-2).
+    let i = input(
+        ymd(2000, 1, 1),
+        PayRef::level(level("6")),
+        vec![
+            CareerEvent::Macp {
+                on: ymd(2010, 1, 1),
+                to: None,
+            },
+            CareerEvent::Deputation {
+                on: ymd(2012, 1, 1),
+                to: PayRef::level(level("7")),
+            },
+            CareerEvent::Absorption {
+                on: ymd(2014, 1, 1),
+            },
+        ],
+    );
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    assert_eq!(d.outcome.service_from, ymd(2012, 1, 1));
+    let first = &d.outcome.upgrades[0];
+    assert_eq!(
+        (first.number, first.due_on, first.to.level),
+        (1, ymd(2022, 1, 1), Some(level("8")))
+    );
+}
+
 /// An entry at `entry_ord`, optionally with the upgrade after the `k`
 /// first ones postponed by `days` (postponement dated its due date).
 fn synthetic(entry_year: i32, entry_ord: u8, postponed: Option<(u8, u32)>) -> MacpInput {
