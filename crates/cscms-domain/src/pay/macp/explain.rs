@@ -54,6 +54,9 @@ impl fmt::Display for How<'_> {
             (Scheme::Macp, Route::SameGrade(since)) => {
                 write!(f, "10 years in the same grade pay since {}", Dmy(since))?
             }
+            (_, Route::AfterLast(last)) => {
+                write!(f, "not before the last upgradation, of {}", Dmy(last))?
+            }
             (_, _) => write!(f, "{} years' regular service", c.years)?,
         }
         if postponed > 0 {

@@ -22,6 +22,8 @@ pub(super) enum Route {
     Service,
     SameGrade(NaiveDate),
     SchemeStart,
+    /// Not before the upgrade or promotion before it, of that date.
+    AfterLast(NaiveDate),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -46,7 +48,8 @@ struct State {
     via_upgrade: bool,
     /// Upgrades counted under MACPS (promotions included).
     count: u8,
-    /// Upgrades under the old ACP rules, merged ones included.
+    /// Upgrades under the old ACP rules, merged ones included; an MACP takes
+    /// the place of a pending ACP, which MACPS replaced (MACP-3).
     acp_seq: u8,
     promotions: u8,
     /// Last upgrade, and its date less the postponement then in force (so
@@ -111,6 +114,7 @@ fn candidate(st: &State) -> Result<Candidate, PayError> {
         } else {
             (by_service, Route::Service)
         };
+        let (date, route) = after_last(st, date, route);
         // MACP-3: upgrades due before MACPS took effect stay under ACP.
         if date < macp_from {
             return Ok(Candidate {
@@ -134,12 +138,23 @@ fn candidate(st: &State) -> Result<Candidate, PayError> {
     } else {
         (date, route)
     };
+    let (date, route) = after_last(st, date, route);
     Ok(Candidate {
         date,
         scheme: Scheme::Macp,
         years,
         route,
     })
+}
+
+/// Upgrades come in order: none before the last one placed (a grant
+/// recorded later than the service dates would put it).
+fn after_last(st: &State, date: NaiveDate, route: Route) -> (NaiveDate, Route) {
+    if date < st.last_on {
+        (st.last_on, Route::AfterLast(st.last_on))
+    } else {
+        (date, route)
+    }
 }
 
 /// The rung a computed upgrade goes to: before 2006 under ACP, the next
@@ -177,9 +192,9 @@ impl Run<'_> {
         benchmark: Option<Grading>,
     ) {
         self.st.count += 1;
-        if scheme == Scheme::Acp {
-            self.st.acp_seq += 1;
-        }
+        // An MACP, recorded where an ACP was pending, fills its place too: no
+        // ACP comes after it (MACP-3).
+        self.st.acp_seq += 1;
         self.upgrades.push(Upgrade {
             number: self.st.count,
             scheme,

@@ -537,6 +537,75 @@ fn input_and_outcome_round_trip_through_json() {
     assert_eq!(back, d.outcome);
 }
 
+fn dates_in_order(d: &Decision<MacpOutcome>) -> bool {
+    d.outcome
+        .upgrades
+        .windows(2)
+        .all(|w| w[0].due_on <= w[1].due_on)
+}
+
+#[test]
+fn recorded_macp_takes_the_place_of_a_pending_acp() {
+    // The ACP due 01.01.2007 (12 years, MACP-3) was not granted; the MACP of
+    // 01.09.2008 is the 1st upgrade, the 2nd and 3rd at 20 and 30 years (MACP-1).
+    let i = input(
+        ymd(1995, 1, 1),
+        PayRef::grade_pay(PayBand::Pb1, 2400),
+        vec![CareerEvent::Macp {
+            on: MACP_FROM,
+            to: None,
+        }],
+    );
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    let s: Vec<(u8, Scheme, NaiveDate)> = d
+        .outcome
+        .upgrades
+        .iter()
+        .map(|u| (u.number, u.scheme, u.due_on))
+        .collect();
+    assert_eq!(
+        s,
+        [
+            (1, Scheme::Macp, MACP_FROM),
+            (2, Scheme::Macp, ymd(2015, 1, 1)),
+            (3, Scheme::Macp, ymd(2025, 1, 1)),
+        ]
+    );
+
+    // A 1st ACP, then an MACP recorded in place of the 2nd ACP due
+    // 01.06.2008: the 3rd at 30 years.
+    let i = input(
+        ymd(1984, 6, 1),
+        PayRef::scale("4000-6000"),
+        vec![
+            CareerEvent::Acp {
+                on: ACP_FROM,
+                to: None,
+            },
+            CareerEvent::Macp {
+                on: MACP_FROM,
+                to: None,
+            },
+        ],
+    );
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    let s: Vec<(u8, Scheme, NaiveDate)> = d
+        .outcome
+        .upgrades
+        .iter()
+        .map(|u| (u.number, u.scheme, u.due_on))
+        .collect();
+    assert_eq!(
+        s,
+        [
+            (1, Scheme::Acp, ACP_FROM),
+            (2, Scheme::Macp, MACP_FROM),
+            (3, Scheme::Macp, ymd(2014, 6, 1)),
+        ]
+    );
+    assert!(dates_in_order(&d));
+}
+
 #[test]
 fn macp_5_same_grade_is_the_post_held_not_the_macp_level() {
     // MACP-5 (clar. 5(i)), read with clar. 6/10 (DEP-2): the grade is that of
@@ -673,6 +742,23 @@ proptest! {
             }
             prop_assert_eq!(&a.to.resolve().unwrap().level, &b.to.resolve().unwrap().level);
         }
+    }
+
+    /// A recorded grant, whenever it is dated, never leaves an upgrade dated
+    /// before the one it follows.
+    #[test]
+    fn upgrades_stay_in_date_order(
+        year in 1975i32..2010, ord in 0u8..10, after in 1u32..30, acp in any::<bool>(),
+    ) {
+        let mut i = synthetic(year, ord, None);
+        let on = add_years(i.joined_entry_grade_on, after).unwrap();
+        i.events.push(if acp {
+            CareerEvent::Acp { on, to: None }
+        } else {
+            CareerEvent::Macp { on, to: None }
+        });
+        let d = evaluate_macp(ymd(2070, 1, 1), &i).unwrap();
+        prop_assert!(dates_in_order(&d), "{:?}", summary(&d));
     }
 
     /// Evaluation is deterministic: the same input gives the same decision.
