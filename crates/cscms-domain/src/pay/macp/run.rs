@@ -24,6 +24,8 @@ pub(super) enum Route {
     SchemeStart,
     /// Not before the upgrade or promotion before it, of that date.
     AfterLast(NaiveDate),
+    /// An ACP due on that date, postponed past 31.08.2008 (MACP-3, MACP-6).
+    AcpPostponed(NaiveDate),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -32,6 +34,24 @@ pub(super) struct Candidate {
     pub(super) scheme: Scheme,
     pub(super) years: u32,
     pub(super) route: Route,
+    /// The date it would fall due on without the postponement pending.
+    pub(super) on_time: NaiveDate,
+    /// Days earlier upgrades were delayed, which move the service dates.
+    pub(super) shift: u64,
+}
+
+impl Candidate {
+    /// Days the postponement pending delays it by.
+    pub(super) fn delay(&self) -> u64 {
+        days_between(self.on_time, self.date)
+    }
+
+    /// Days of delay actually applied when it comes on `on`: a grant or
+    /// promotion later than the postponed date is not delayed further by
+    /// the postponement, one before it less.
+    fn delay_to(&self, on: NaiveDate) -> u64 {
+        days_between(self.on_time, on.min(self.date))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -52,13 +72,16 @@ struct State {
     /// the place of a pending ACP, which MACPS replaced (MACP-3).
     acp_seq: u8,
     promotions: u8,
-    /// Last upgrade, and its date less the postponement then in force (so
-    /// later postponements move the "10 years in the same grade pay" date).
+    /// Last upgrade or promotion, and its date less `shift`: the "10 years
+    /// in the same grade pay" are counted from that and moved by `shift`, as
+    /// the service dates are, so the two agree across 29 February.
     last_on: NaiveDate,
     last_base: NaiveDate,
-    /// Days of postponement in force (MACP-6), and those for the next upgrade.
+    /// Days the upgrades placed were actually delayed by postponement or
+    /// deferral: the service dates of later ones move by as many (MACP-6).
     shift: u64,
-    pending: u64,
+    /// The next upgrade is postponed or deferred to this date (MACP-6).
+    not_before: Option<NaiveDate>,
     at_top: bool,
     /// Deputation: its start, the post, and the level of the post held.
     deputation: Option<(NaiveDate, Position, Level)>,
@@ -78,7 +101,7 @@ impl State {
             last_on: start,
             last_base: start,
             shift: 0,
-            pending: 0,
+            not_before: None,
             at_top: false,
             deputation: None,
         }
@@ -100,10 +123,41 @@ impl State {
             .checked_sub_days(chrono::Days::new(self.shift))
             .unwrap_or(on);
     }
+
+    /// The next upgrade came `delay` days late by postponement (MACP-6):
+    /// later ones move by as many.
+    fn delayed(&mut self, delay: u64) {
+        self.shift += delay;
+        self.not_before = None;
+    }
 }
 
 /// When and under which scheme the next upgrade falls due.
 fn candidate(st: &State) -> Result<Candidate, PayError> {
+    let on_time = scheduled(st, None)?;
+    let Some(not_before) = st.not_before.filter(|d| *d > on_time.date) else {
+        return Ok(on_time);
+    };
+    // MACP-6: the postponed date itself, even where the service date was
+    // raised to a scheme's start. MACPS replaced ACP from 01.09.2008
+    // (MACP-3): an ACP postponed past 31.08.2008 can no longer be granted as
+    // one and comes under MACPS, on the postponed date or the date MACPS
+    // gives, whichever is later.
+    let c = scheduled(st, Some(not_before))?;
+    let route = match (on_time.scheme, c.scheme) {
+        (Scheme::Acp, Scheme::Macp) => Route::AcpPostponed(on_time.date),
+        _ => c.route,
+    };
+    Ok(Candidate {
+        route,
+        on_time: on_time.date,
+        ..c
+    })
+}
+
+/// The next upgrade's date and scheme, not before `floor` where given.
+fn scheduled(st: &State, floor: Option<NaiveDate>) -> Result<Candidate, PayError> {
+    let floored = |date: NaiveDate| floor.map_or(date, |f| date.max(f));
     let (acp_from, acp) = scheme(Scheme::Acp);
     let (macp_from, macp) = scheme(Scheme::Macp);
     if st.acp_seq < acp.upgrades {
@@ -114,7 +168,7 @@ fn candidate(st: &State) -> Result<Candidate, PayError> {
         } else {
             (by_service, Route::Service)
         };
-        let (date, route) = after_last(st, date, route);
+        let (date, route) = after_last(st, floored(date), route);
         // MACP-3: upgrades due before MACPS took effect stay under ACP.
         if date < macp_from {
             return Ok(Candidate {
@@ -122,6 +176,8 @@ fn candidate(st: &State) -> Result<Candidate, PayError> {
                 scheme: Scheme::Acp,
                 years,
                 route,
+                on_time: date,
+                shift: st.shift,
             });
         }
     }
@@ -138,12 +194,14 @@ fn candidate(st: &State) -> Result<Candidate, PayError> {
     } else {
         (date, route)
     };
-    let (date, route) = after_last(st, date, route);
+    let (date, route) = after_last(st, floored(date), route);
     Ok(Candidate {
         date,
         scheme: Scheme::Macp,
         years,
         route,
+        on_time: date,
+        shift: st.shift,
     })
 }
 
@@ -190,6 +248,7 @@ impl Run<'_> {
         target: (Level, Option<PreRevisedScale>),
         status: UpgradeStatus,
         benchmark: Option<Grading>,
+        delay: u64,
     ) {
         self.st.count += 1;
         // An MACP, recorded where an ACP was pending, fills its place too: no
@@ -202,9 +261,9 @@ impl Run<'_> {
             to: PayRef::on(due_on, target.0, target.1),
             status,
             benchmark,
-            postponed_days: self.st.pending,
+            postponed_days: delay,
         });
-        self.st.pending = 0;
+        self.st.delayed(delay);
         self.st.via_upgrade = true;
         self.st.moved_up(due_on, target.0, target.1);
     }
@@ -245,7 +304,8 @@ impl Run<'_> {
             _ => None,
         };
         if let Some((grading, Assessment::NotMet)) = assessment {
-            // MACP-6: an upgrade deferred as unfit moves the later ones too.
+            // MACP-6: an upgrade deferred as unfit moves the later ones too,
+            // by the delay it comes with (placed once the benchmark is met).
             let next = add_years(c.date, 1)?;
             let days = days_between(c.date, next);
             self.reasons.push(
@@ -258,8 +318,7 @@ impl Run<'_> {
                     Dmy(next)
                 ),
             );
-            self.st.shift += days;
-            self.st.pending += days;
+            self.st.not_before = Some(next);
             return Ok(());
         }
         let status = match assessment {
@@ -268,7 +327,7 @@ impl Run<'_> {
             Some((_, Assessment::Met)) => UpgradeStatus::Due,
             Some(_) => UpgradeStatus::DueSubjectToBenchmark,
         };
-        let how = How(c, self.st.pending);
+        let how = How(c);
         let rung = RungText(target.0, target.1, c.date);
         let text = match c.scheme {
             Scheme::Acp => text!(
@@ -292,14 +351,32 @@ impl Run<'_> {
             Scheme::Acp => &rules::MACP_3,
             Scheme::Macp => &rules::MACP_1,
         };
+        if let Route::AcpPostponed(acp_due) = c.route {
+            self.reasons.push(
+                &rules::MACP_3,
+                text!(
+                    "the ACP due {} is postponed to {}, past 31.08.2008, after which MACPS replaced the ACP Scheme: the {} upgradation comes under MACPS (clarification 3)",
+                    Dmy(acp_due),
+                    Dmy(c.date),
+                    ordinal(number)
+                ),
+            );
+        }
         self.reasons.push(rule, text);
-        self.push_upgrade(c.scheme, c.date, target, status, required.map(|r| r.0));
+        self.push_upgrade(
+            c.scheme,
+            c.date,
+            target,
+            status,
+            required.map(|r| r.0),
+            c.delay(),
+        );
         Ok(())
     }
 
     fn apply(&mut self, ev: &CareerEvent, cand: Option<&Candidate>) -> Result<(), PayError> {
         match ev {
-            CareerEvent::Promotion { on, to } => self.promotion(*on, to.resolve()?),
+            CareerEvent::Promotion { on, to } => self.promotion(*on, to.resolve()?, cand),
             CareerEvent::Acp { on, to } => self.grant(Scheme::Acp, *on, to.as_ref(), cand),
             CareerEvent::Macp { on, to } => self.grant(Scheme::Macp, *on, to.as_ref(), cand),
             CareerEvent::Appointment { on, to } => {
@@ -370,14 +447,18 @@ impl Run<'_> {
                         Dmy(c.date)
                     ),
                 );
-                self.st.shift += days;
-                self.st.pending += days;
+                self.st.not_before = Some(add_days(c.date, days)?);
                 Ok(())
             }
         }
     }
 
-    fn promotion(&mut self, on: NaiveDate, pos: Position) -> Result<(), PayError> {
+    fn promotion(
+        &mut self,
+        on: NaiveDate,
+        pos: Position,
+        cand: Option<&Candidate>,
+    ) -> Result<(), PayError> {
         let rung = RungText(pos.level, pos.scale, on);
         if pos.level < self.st.level
             && PayRegime::on(on) != PayRegime::FifthCpc
@@ -416,6 +497,10 @@ impl Run<'_> {
         self.st.acp_seq += 1;
         self.st.promotions += 1;
         self.st.via_upgrade = false;
+        // MACP-6: the promotion takes the place of a postponed upgrade.
+        if let Some(c) = cand {
+            self.st.delayed(c.delay_to(on));
+        }
         self.reasons.push(
             &rules::MACP_1,
             text!(
@@ -514,7 +599,14 @@ impl Run<'_> {
                 }
             }
         }
-        self.push_upgrade(scheme, on, target, UpgradeStatus::Granted, None);
+        self.push_upgrade(
+            scheme,
+            on,
+            target,
+            UpgradeStatus::Granted,
+            None,
+            c.delay_to(on),
+        );
         Ok(())
     }
 

@@ -537,11 +537,169 @@ fn input_and_outcome_round_trip_through_json() {
     assert_eq!(back, d.outcome);
 }
 
+fn apars_very_good_except(years: std::ops::RangeInclusive<i32>, average: i32) -> Vec<Apar> {
+    years
+        .map(|year| Apar {
+            year,
+            grading: if year == average {
+                Grading::Average
+            } else {
+                Grading::VeryGood
+            },
+        })
+        .collect()
+}
+
 fn dates_in_order(d: &Decision<MacpOutcome>) -> bool {
     d.outcome
         .upgrades
         .windows(2)
         .all(|w| w[0].due_on <= w[1].due_on)
+}
+
+#[test]
+fn macp_6_postponement_past_the_start_of_macps() {
+    // MACP-6 (clar. 7): a postponement delays the upgrade itself, even when
+    // its due date is the date MACPS took effect (MACP-3).
+    let i = input(
+        ymd(1997, 1, 1),
+        PayRef::grade_pay(PayBand::Pb2, 4200),
+        vec![CareerEvent::Postponement {
+            on: MACP_FROM,
+            days: None,
+            until: Some(ymd(2009, 3, 1)),
+        }],
+    );
+    let d = evaluate_macp(ymd(2020, 1, 1), &i).unwrap();
+    let u = &d.outcome.upgrades;
+    assert_eq!(
+        (
+            u[0].scheme,
+            u[0].due_on,
+            u[0].to.grade_pay,
+            u[0].postponed_days
+        ),
+        (Scheme::Macp, ymd(2009, 3, 1), Some(4600), 181)
+    );
+    // Later ones move by the delay actually applied: 20 years + 181 days.
+    assert_eq!(u[1].due_on, ymd(2017, 7, 1));
+    assert_eq!(u[1].postponed_days, 0);
+    assert!(d.cites(&rules::MACP_6));
+}
+
+#[test]
+fn macp_6_postponement_past_the_start_of_acp() {
+    // MACP-6: an ACP falling due when the ACP Scheme took effect, postponed
+    // by a year, is granted a year later.
+    let i = input(
+        ymd(1980, 1, 1),
+        PayRef::scale("4000-6000"),
+        vec![CareerEvent::Postponement {
+            on: ACP_FROM,
+            days: Some(365),
+            until: None,
+        }],
+    );
+    let d = evaluate_macp(ymd(2013, 1, 1), &i).unwrap();
+    let u = &d.outcome.upgrades;
+    assert_eq!(
+        (u[0].scheme, u[0].due_on, u[0].postponed_days),
+        (Scheme::Acp, ymd(2000, 8, 8), 365)
+    );
+    assert_eq!(u[0].to.scale.as_deref(), Some("4500-125-7000"));
+    // The 2nd at 24 years, moved by the same 365 days.
+    assert_eq!((u[1].scheme, u[1].due_on), (Scheme::Acp, ymd(2004, 12, 31)));
+}
+
+#[test]
+fn macp_6_benchmark_deferral_from_the_start_of_macps() {
+    // MACP-6: due 01.09.2008 (MACP-3), the "Average" of 2003-04 fails the
+    // benchmark; deferred a year, the window 2004-05..2008-09 meets it. The
+    // 2nd moves by that year: 20 years' service + 365 days.
+    let mut i = input(
+        ymd(1997, 1, 1),
+        PayRef::grade_pay(PayBand::Pb2, 4200),
+        Vec::new(),
+    );
+    i.apars = apars_very_good_except(1997..=2030, 2003);
+    let d = evaluate_macp(ymd(2031, 1, 1), &i).unwrap();
+    let u = &d.outcome.upgrades;
+    assert_eq!(
+        (u[0].due_on, u[0].status, u[0].postponed_days),
+        (ymd(2009, 9, 1), UpgradeStatus::Due, 365)
+    );
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.rule == "MACP-6" && r.text.contains("deferred to 01.09.2009")));
+    assert_eq!(u[1].due_on, ymd(2018, 1, 1));
+    assert_eq!(u[2].due_on, ymd(2028, 1, 1));
+}
+
+#[test]
+fn macp_6_a_grant_later_than_the_postponed_date_is_late_not_postponed() {
+    // MACP-6: later upgrades move by the delay the postponement caused (to
+    // 01.01.2011), not by the further wait for a grant recorded in 2012.
+    let i = input(
+        ymd(2000, 1, 1),
+        PayRef::level(level("6")),
+        vec![
+            CareerEvent::Postponement {
+                on: ymd(2010, 1, 1),
+                days: Some(365),
+                until: None,
+            },
+            CareerEvent::Macp {
+                on: ymd(2012, 1, 1),
+                to: None,
+            },
+        ],
+    );
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    let u = &d.outcome.upgrades;
+    assert_eq!((u[0].due_on, u[0].postponed_days), (ymd(2012, 1, 1), 365));
+    assert_eq!(u[1].due_on, add_days(ymd(2020, 1, 1), 365).unwrap());
+}
+
+#[test]
+fn macp_3_acp_postponed_past_31_08_2008_is_granted_under_macps() {
+    // Entry 01.06.1984: 1st ACP 09.08.1999, 2nd ACP due 01.06.2008 (MACP-3).
+    let postponed = |days| {
+        input(
+            ymd(1984, 6, 1),
+            PayRef::scale("4000-6000"),
+            vec![CareerEvent::Postponement {
+                on: ymd(2008, 6, 1),
+                days: Some(days),
+                until: None,
+            }],
+        )
+    };
+    // Postponed within the ACP Scheme's life: still an ACP.
+    let d = evaluate_macp(ymd(2020, 1, 1), &postponed(50)).unwrap();
+    assert_eq!(
+        (d.outcome.upgrades[1].scheme, d.outcome.upgrades[1].due_on),
+        (Scheme::Acp, ymd(2008, 7, 21))
+    );
+    // Postponed (MACP-6) to 18.12.2008: no ACP is granted after 31.08.2008
+    // (MACP-3), so it comes under MACPS, on the date the postponement ends
+    // (the MACP would itself be due from 01.09.2008 on 20 years' service).
+    let d = evaluate_macp(ymd(2020, 1, 1), &postponed(200)).unwrap();
+    let u = &d.outcome.upgrades;
+    assert_eq!(
+        (u[1].number, u[1].scheme, u[1].due_on, u[1].to.grade_pay),
+        (2, Scheme::Macp, ymd(2008, 12, 18), Some(4200))
+    );
+    assert_eq!(u[1].postponed_days, 200);
+    // The 3rd at 30 years, moved by the 200 days.
+    assert_eq!(
+        (u[2].scheme, u[2].due_on),
+        (Scheme::Macp, ymd(2014, 12, 18))
+    );
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.rule == "MACP-3" && r.text.contains("31.08.2008")));
 }
 
 #[test]
