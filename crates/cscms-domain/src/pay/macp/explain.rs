@@ -43,18 +43,32 @@ pub(super) const REVISED_STRUCTURE: &str =
     "; due 01.01.2006-31.08.2008, so old ACP Scheme in the revised pay structure";
 
 /// How a computed due date was reached, for the reasons.
-pub(super) struct How<'a>(pub(super) &'a Candidate, pub(super) u64);
+pub(super) struct How<'a>(pub(super) &'a Candidate);
 
 impl fmt::Display for How<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let How(c, postponed) = *self;
+        let How(c) = *self;
+        let postponed = c.delay();
         match (c.scheme, c.route) {
             (Scheme::Acp, Route::SchemeStart) => f.write_str("ACP Scheme from 09.08.1999")?,
             (Scheme::Macp, Route::SchemeStart) => f.write_str("MACPS from 01.09.2008")?,
             (Scheme::Macp, Route::SameGrade(since)) => {
                 write!(f, "10 years in the same grade pay since {}", Dmy(since))?
             }
-            (_, _) => write!(f, "{} years' regular service", c.years)?,
+            (_, Route::AcpPostponed(due)) => write!(f, "ACP due {}", Dmy(due))?,
+            (_, Route::AfterLast(last)) => {
+                write!(f, "not before the last upgradation, of {}", Dmy(last))?
+            }
+            (_, _) => {
+                write!(f, "{} years' regular service", c.years)?;
+                if c.shift > 0 {
+                    write!(
+                        f,
+                        " and {} days by which earlier upgradations were postponed",
+                        c.shift
+                    )?;
+                }
+            }
         }
         if postponed > 0 {
             write!(f, ", after {postponed} days' postponement")?;

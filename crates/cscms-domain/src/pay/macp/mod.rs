@@ -13,8 +13,9 @@
 //!   next higher grade pay / level of the hierarchy (MACP-1).
 //!
 //! Promotions count against the three upgrades; recorded ACP/MACP grants are
-//! taken as the next upgrade; postponements and benchmark failures push the
-//! upgrade and every later one by the same number of days (MACP-6).
+//! taken as the next upgrade; a postponement or a benchmark failure puts the
+//! upgrade no earlier than its due date plus the days, and moves every later
+//! one by the delay so applied (MACP-6).
 
 use std::sync::OnceLock;
 

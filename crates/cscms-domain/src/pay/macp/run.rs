@@ -22,6 +22,10 @@ pub(super) enum Route {
     Service,
     SameGrade(NaiveDate),
     SchemeStart,
+    /// Not before the upgrade or promotion before it, of that date.
+    AfterLast(NaiveDate),
+    /// An ACP due on that date, postponed past 31.08.2008 (MACP-3, MACP-6).
+    AcpPostponed(NaiveDate),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -30,29 +34,56 @@ pub(super) struct Candidate {
     pub(super) scheme: Scheme,
     pub(super) years: u32,
     pub(super) route: Route,
+    /// The date it would fall due on without the postponement pending.
+    pub(super) on_time: NaiveDate,
+    /// Days earlier upgrades were delayed, which move the service dates.
+    pub(super) shift: u64,
+}
+
+impl Candidate {
+    /// Days the postponement pending delays it by.
+    pub(super) fn delay(&self) -> u64 {
+        days_between(self.on_time, self.date)
+    }
+
+    /// Days of delay actually applied when it comes on `on`: a grant or
+    /// promotion later than the postponed date is not delayed further by
+    /// the postponement, one before it less.
+    fn delay_to(&self, on: NaiveDate) -> u64 {
+        days_between(self.on_time, on.min(self.date))
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
 struct State {
     start: NaiveDate,
+    /// The pay level reached, upgrades included.
     level: Level,
+    /// The level of the post held on regular basis: MACP-5 judges "same
+    /// grade" by it, not by the scale an ACP/MACP gave (clar. 6 and 10).
+    post: Level,
     /// The pre-revised scale held, while it matters (before 2006).
     scale: Option<PreRevisedScale>,
     /// The rung held was reached by ACP/MACP (a promotion into it is absorbed).
     via_upgrade: bool,
     /// Upgrades counted under MACPS (promotions included).
     count: u8,
-    /// Upgrades under the old ACP rules, merged ones included.
+    /// Upgrades under the old ACP rules, merged ones included; an MACP takes
+    /// the place of a pending ACP, which MACPS replaced (MACP-3).
     acp_seq: u8,
     promotions: u8,
-    /// Last upgrade, and its date less the postponement then in force (so
-    /// later postponements move the "10 years in the same grade pay" date).
+    /// Last upgrade or promotion, and its date less `shift`: the "10 years
+    /// in the same grade pay" are counted from that and moved by `shift`, as
+    /// the service dates are, so the two agree across 29 February.
     last_on: NaiveDate,
     last_base: NaiveDate,
-    /// Days of postponement in force (MACP-6), and those for the next upgrade.
+    /// Days the upgrades placed were actually delayed by postponement or
+    /// deferral: the service dates of later ones move by as many (MACP-6).
     shift: u64,
-    pending: u64,
+    /// The next upgrade is postponed or deferred to this date (MACP-6).
+    not_before: Option<NaiveDate>,
     at_top: bool,
+    /// Deputation: its start, the post, and the level of the post held.
     deputation: Option<(NaiveDate, Position, Level)>,
 }
 
@@ -61,6 +92,7 @@ impl State {
         State {
             start,
             level: pos.level,
+            post: pos.level,
             scale: pos.scale,
             via_upgrade: false,
             count: 0,
@@ -69,7 +101,7 @@ impl State {
             last_on: start,
             last_base: start,
             shift: 0,
-            pending: 0,
+            not_before: None,
             at_top: false,
             deputation: None,
         }
@@ -91,10 +123,41 @@ impl State {
             .checked_sub_days(chrono::Days::new(self.shift))
             .unwrap_or(on);
     }
+
+    /// The next upgrade came `delay` days late by postponement (MACP-6):
+    /// later ones move by as many.
+    fn delayed(&mut self, delay: u64) {
+        self.shift += delay;
+        self.not_before = None;
+    }
 }
 
 /// When and under which scheme the next upgrade falls due.
 fn candidate(st: &State) -> Result<Candidate, PayError> {
+    let on_time = scheduled(st, None)?;
+    let Some(not_before) = st.not_before.filter(|d| *d > on_time.date) else {
+        return Ok(on_time);
+    };
+    // MACP-6: the postponed date itself, even where the service date was
+    // raised to a scheme's start. MACPS replaced ACP from 01.09.2008
+    // (MACP-3): an ACP postponed past 31.08.2008 can no longer be granted as
+    // one and comes under MACPS, on the postponed date or the date MACPS
+    // gives, whichever is later.
+    let c = scheduled(st, Some(not_before))?;
+    let route = match (on_time.scheme, c.scheme) {
+        (Scheme::Acp, Scheme::Macp) => Route::AcpPostponed(on_time.date),
+        _ => c.route,
+    };
+    Ok(Candidate {
+        route,
+        on_time: on_time.date,
+        ..c
+    })
+}
+
+/// The next upgrade's date and scheme, not before `floor` where given.
+fn scheduled(st: &State, floor: Option<NaiveDate>) -> Result<Candidate, PayError> {
+    let floored = |date: NaiveDate| floor.map_or(date, |f| date.max(f));
     let (acp_from, acp) = scheme(Scheme::Acp);
     let (macp_from, macp) = scheme(Scheme::Macp);
     if st.acp_seq < acp.upgrades {
@@ -105,6 +168,7 @@ fn candidate(st: &State) -> Result<Candidate, PayError> {
         } else {
             (by_service, Route::Service)
         };
+        let (date, route) = after_last(st, floored(date), route);
         // MACP-3: upgrades due before MACPS took effect stay under ACP.
         if date < macp_from {
             return Ok(Candidate {
@@ -112,6 +176,8 @@ fn candidate(st: &State) -> Result<Candidate, PayError> {
                 scheme: Scheme::Acp,
                 years,
                 route,
+                on_time: date,
+                shift: st.shift,
             });
         }
     }
@@ -128,12 +194,25 @@ fn candidate(st: &State) -> Result<Candidate, PayError> {
     } else {
         (date, route)
     };
+    let (date, route) = after_last(st, floored(date), route);
     Ok(Candidate {
         date,
         scheme: Scheme::Macp,
         years,
         route,
+        on_time: date,
+        shift: st.shift,
     })
+}
+
+/// Upgrades come in order: none before the last one placed (a grant
+/// recorded later than the service dates would put it).
+fn after_last(st: &State, date: NaiveDate, route: Route) -> (NaiveDate, Route) {
+    if date < st.last_on {
+        (st.last_on, Route::AfterLast(st.last_on))
+    } else {
+        (date, route)
+    }
 }
 
 /// The rung a computed upgrade goes to: before 2006 under ACP, the next
@@ -169,11 +248,12 @@ impl Run<'_> {
         target: (Level, Option<PreRevisedScale>),
         status: UpgradeStatus,
         benchmark: Option<Grading>,
+        delay: u64,
     ) {
         self.st.count += 1;
-        if scheme == Scheme::Acp {
-            self.st.acp_seq += 1;
-        }
+        // An MACP, recorded where an ACP was pending, fills its place too: no
+        // ACP comes after it (MACP-3).
+        self.st.acp_seq += 1;
         self.upgrades.push(Upgrade {
             number: self.st.count,
             scheme,
@@ -181,9 +261,9 @@ impl Run<'_> {
             to: PayRef::on(due_on, target.0, target.1),
             status,
             benchmark,
-            postponed_days: self.st.pending,
+            postponed_days: delay,
         });
-        self.st.pending = 0;
+        self.st.delayed(delay);
         self.st.via_upgrade = true;
         self.st.moved_up(due_on, target.0, target.1);
     }
@@ -224,7 +304,8 @@ impl Run<'_> {
             _ => None,
         };
         if let Some((grading, Assessment::NotMet)) = assessment {
-            // MACP-6: an upgrade deferred as unfit moves the later ones too.
+            // MACP-6: an upgrade deferred as unfit moves the later ones too,
+            // by the delay it comes with (placed once the benchmark is met).
             let next = add_years(c.date, 1)?;
             let days = days_between(c.date, next);
             self.reasons.push(
@@ -237,8 +318,7 @@ impl Run<'_> {
                     Dmy(next)
                 ),
             );
-            self.st.shift += days;
-            self.st.pending += days;
+            self.st.not_before = Some(next);
             return Ok(());
         }
         let status = match assessment {
@@ -247,7 +327,7 @@ impl Run<'_> {
             Some((_, Assessment::Met)) => UpgradeStatus::Due,
             Some(_) => UpgradeStatus::DueSubjectToBenchmark,
         };
-        let how = How(c, self.st.pending);
+        let how = How(c);
         let rung = RungText(target.0, target.1, c.date);
         let text = match c.scheme {
             Scheme::Acp => text!(
@@ -271,19 +351,37 @@ impl Run<'_> {
             Scheme::Acp => &rules::MACP_3,
             Scheme::Macp => &rules::MACP_1,
         };
+        if let Route::AcpPostponed(acp_due) = c.route {
+            self.reasons.push(
+                &rules::MACP_3,
+                text!(
+                    "the ACP due {} is postponed to {}, past 31.08.2008, after which MACPS replaced the ACP Scheme: the {} upgradation comes under MACPS (clarification 3)",
+                    Dmy(acp_due),
+                    Dmy(c.date),
+                    ordinal(number)
+                ),
+            );
+        }
         self.reasons.push(rule, text);
-        self.push_upgrade(c.scheme, c.date, target, status, required.map(|r| r.0));
+        self.push_upgrade(
+            c.scheme,
+            c.date,
+            target,
+            status,
+            required.map(|r| r.0),
+            c.delay(),
+        );
         Ok(())
     }
 
     fn apply(&mut self, ev: &CareerEvent, cand: Option<&Candidate>) -> Result<(), PayError> {
         match ev {
-            CareerEvent::Promotion { on, to } => self.promotion(*on, to.resolve()?),
+            CareerEvent::Promotion { on, to } => self.promotion(*on, to.resolve()?, cand),
             CareerEvent::Acp { on, to } => self.grant(Scheme::Acp, *on, to.as_ref(), cand),
             CareerEvent::Macp { on, to } => self.grant(Scheme::Macp, *on, to.as_ref(), cand),
             CareerEvent::Appointment { on, to } => {
                 let pos = to.resolve()?;
-                if pos.level == self.st.level {
+                if pos.level == self.st.post {
                     self.reasons.push(
                         &rules::MACP_5,
                         text!("appointed on {} to a post in the same grade: past regular service and upgrades count", Dmy(*on)),
@@ -294,7 +392,7 @@ impl Run<'_> {
                 Ok(())
             }
             CareerEvent::Deputation { on, to } => {
-                self.st.deputation = Some((*on, to.resolve()?, self.st.level));
+                self.st.deputation = Some((*on, to.resolve()?, self.st.post));
                 Ok(())
             }
             CareerEvent::Repatriation { .. } => {
@@ -349,14 +447,18 @@ impl Run<'_> {
                         Dmy(c.date)
                     ),
                 );
-                self.st.shift += days;
-                self.st.pending += days;
+                self.st.not_before = Some(add_days(c.date, days)?);
                 Ok(())
             }
         }
     }
 
-    fn promotion(&mut self, on: NaiveDate, pos: Position) -> Result<(), PayError> {
+    fn promotion(
+        &mut self,
+        on: NaiveDate,
+        pos: Position,
+        cand: Option<&Candidate>,
+    ) -> Result<(), PayError> {
         let rung = RungText(pos.level, pos.scale, on);
         if pos.level < self.st.level
             && PayRegime::on(on) != PayRegime::FifthCpc
@@ -376,6 +478,7 @@ impl Run<'_> {
             );
             self.st.acp_seq += 1;
             self.st.scale = pos.scale;
+            self.st.post = pos.level;
             return Ok(());
         }
         if pos.level <= self.st.level {
@@ -387,12 +490,17 @@ impl Run<'_> {
             );
             // Only a promotion into the rung itself regularises it.
             self.st.via_upgrade = pos.level < self.st.level;
+            self.st.post = pos.level;
             return Ok(());
         }
         self.st.count += 1;
         self.st.acp_seq += 1;
         self.st.promotions += 1;
         self.st.via_upgrade = false;
+        // MACP-6: the promotion takes the place of a postponed upgrade.
+        if let Some(c) = cand {
+            self.st.delayed(c.delay_to(on));
+        }
         self.reasons.push(
             &rules::MACP_1,
             text!(
@@ -402,6 +510,7 @@ impl Run<'_> {
             ),
         );
         self.st.moved_up(on, pos.level, pos.scale);
+        self.st.post = pos.level;
         Ok(())
     }
 
@@ -490,7 +599,14 @@ impl Run<'_> {
                 }
             }
         }
-        self.push_upgrade(scheme, on, target, UpgradeStatus::Granted, None);
+        self.push_upgrade(
+            scheme,
+            on,
+            target,
+            UpgradeStatus::Granted,
+            None,
+            c.delay_to(on),
+        );
         Ok(())
     }
 

@@ -537,6 +537,308 @@ fn input_and_outcome_round_trip_through_json() {
     assert_eq!(back, d.outcome);
 }
 
+fn apars_very_good_except(years: std::ops::RangeInclusive<i32>, average: i32) -> Vec<Apar> {
+    years
+        .map(|year| Apar {
+            year,
+            grading: if year == average {
+                Grading::Average
+            } else {
+                Grading::VeryGood
+            },
+        })
+        .collect()
+}
+
+fn dates_in_order(d: &Decision<MacpOutcome>) -> bool {
+    d.outcome
+        .upgrades
+        .windows(2)
+        .all(|w| w[0].due_on <= w[1].due_on)
+}
+
+#[test]
+fn macp_6_postponement_past_the_start_of_macps() {
+    // MACP-6 (clar. 7): a postponement delays the upgrade itself, even when
+    // its due date is the date MACPS took effect (MACP-3).
+    let i = input(
+        ymd(1997, 1, 1),
+        PayRef::grade_pay(PayBand::Pb2, 4200),
+        vec![CareerEvent::Postponement {
+            on: MACP_FROM,
+            days: None,
+            until: Some(ymd(2009, 3, 1)),
+        }],
+    );
+    let d = evaluate_macp(ymd(2020, 1, 1), &i).unwrap();
+    let u = &d.outcome.upgrades;
+    assert_eq!(
+        (
+            u[0].scheme,
+            u[0].due_on,
+            u[0].to.grade_pay,
+            u[0].postponed_days
+        ),
+        (Scheme::Macp, ymd(2009, 3, 1), Some(4600), 181)
+    );
+    // Later ones move by the delay actually applied: 20 years + 181 days.
+    assert_eq!(u[1].due_on, ymd(2017, 7, 1));
+    assert_eq!(u[1].postponed_days, 0);
+    assert!(d.cites(&rules::MACP_6));
+}
+
+#[test]
+fn macp_6_postponement_past_the_start_of_acp() {
+    // MACP-6: an ACP falling due when the ACP Scheme took effect, postponed
+    // by a year, is granted a year later.
+    let i = input(
+        ymd(1980, 1, 1),
+        PayRef::scale("4000-6000"),
+        vec![CareerEvent::Postponement {
+            on: ACP_FROM,
+            days: Some(365),
+            until: None,
+        }],
+    );
+    let d = evaluate_macp(ymd(2013, 1, 1), &i).unwrap();
+    let u = &d.outcome.upgrades;
+    assert_eq!(
+        (u[0].scheme, u[0].due_on, u[0].postponed_days),
+        (Scheme::Acp, ymd(2000, 8, 8), 365)
+    );
+    assert_eq!(u[0].to.scale.as_deref(), Some("4500-125-7000"));
+    // The 2nd at 24 years, moved by the same 365 days.
+    assert_eq!((u[1].scheme, u[1].due_on), (Scheme::Acp, ymd(2004, 12, 31)));
+}
+
+#[test]
+fn macp_6_benchmark_deferral_from_the_start_of_macps() {
+    // MACP-6: due 01.09.2008 (MACP-3), the "Average" of 2003-04 fails the
+    // benchmark; deferred a year, the window 2004-05..2008-09 meets it. The
+    // 2nd moves by that year: 20 years' service + 365 days.
+    let mut i = input(
+        ymd(1997, 1, 1),
+        PayRef::grade_pay(PayBand::Pb2, 4200),
+        Vec::new(),
+    );
+    i.apars = apars_very_good_except(1997..=2030, 2003);
+    let d = evaluate_macp(ymd(2031, 1, 1), &i).unwrap();
+    let u = &d.outcome.upgrades;
+    assert_eq!(
+        (u[0].due_on, u[0].status, u[0].postponed_days),
+        (ymd(2009, 9, 1), UpgradeStatus::Due, 365)
+    );
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.rule == "MACP-6" && r.text.contains("deferred to 01.09.2009")));
+    assert_eq!(u[1].due_on, ymd(2018, 1, 1));
+    assert_eq!(u[2].due_on, ymd(2028, 1, 1));
+}
+
+#[test]
+fn macp_6_a_grant_later_than_the_postponed_date_is_late_not_postponed() {
+    // MACP-6: later upgrades move by the delay the postponement caused (to
+    // 01.01.2011), not by the further wait for a grant recorded in 2012.
+    let i = input(
+        ymd(2000, 1, 1),
+        PayRef::level(level("6")),
+        vec![
+            CareerEvent::Postponement {
+                on: ymd(2010, 1, 1),
+                days: Some(365),
+                until: None,
+            },
+            CareerEvent::Macp {
+                on: ymd(2012, 1, 1),
+                to: None,
+            },
+        ],
+    );
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    let u = &d.outcome.upgrades;
+    assert_eq!((u[0].due_on, u[0].postponed_days), (ymd(2012, 1, 1), 365));
+    assert_eq!(u[1].due_on, add_days(ymd(2020, 1, 1), 365).unwrap());
+}
+
+#[test]
+fn macp_3_acp_postponed_past_31_08_2008_is_granted_under_macps() {
+    // Entry 01.06.1984: 1st ACP 09.08.1999, 2nd ACP due 01.06.2008 (MACP-3).
+    let postponed = |days| {
+        input(
+            ymd(1984, 6, 1),
+            PayRef::scale("4000-6000"),
+            vec![CareerEvent::Postponement {
+                on: ymd(2008, 6, 1),
+                days: Some(days),
+                until: None,
+            }],
+        )
+    };
+    // Postponed within the ACP Scheme's life: still an ACP.
+    let d = evaluate_macp(ymd(2020, 1, 1), &postponed(50)).unwrap();
+    assert_eq!(
+        (d.outcome.upgrades[1].scheme, d.outcome.upgrades[1].due_on),
+        (Scheme::Acp, ymd(2008, 7, 21))
+    );
+    // Postponed (MACP-6) to 18.12.2008: no ACP is granted after 31.08.2008
+    // (MACP-3), so it comes under MACPS, on the date the postponement ends
+    // (the MACP would itself be due from 01.09.2008 on 20 years' service).
+    let d = evaluate_macp(ymd(2020, 1, 1), &postponed(200)).unwrap();
+    let u = &d.outcome.upgrades;
+    assert_eq!(
+        (u[1].number, u[1].scheme, u[1].due_on, u[1].to.grade_pay),
+        (2, Scheme::Macp, ymd(2008, 12, 18), Some(4200))
+    );
+    assert_eq!(u[1].postponed_days, 200);
+    // The 3rd at 30 years, moved by the 200 days.
+    assert_eq!(
+        (u[2].scheme, u[2].due_on),
+        (Scheme::Macp, ymd(2014, 12, 18))
+    );
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.rule == "MACP-3" && r.text.contains("31.08.2008")));
+}
+
+#[test]
+fn recorded_macp_takes_the_place_of_a_pending_acp() {
+    // The ACP due 01.01.2007 (12 years, MACP-3) was not granted; the MACP of
+    // 01.09.2008 is the 1st upgrade, the 2nd and 3rd at 20 and 30 years (MACP-1).
+    let i = input(
+        ymd(1995, 1, 1),
+        PayRef::grade_pay(PayBand::Pb1, 2400),
+        vec![CareerEvent::Macp {
+            on: MACP_FROM,
+            to: None,
+        }],
+    );
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    let s: Vec<(u8, Scheme, NaiveDate)> = d
+        .outcome
+        .upgrades
+        .iter()
+        .map(|u| (u.number, u.scheme, u.due_on))
+        .collect();
+    assert_eq!(
+        s,
+        [
+            (1, Scheme::Macp, MACP_FROM),
+            (2, Scheme::Macp, ymd(2015, 1, 1)),
+            (3, Scheme::Macp, ymd(2025, 1, 1)),
+        ]
+    );
+
+    // A 1st ACP, then an MACP recorded in place of the 2nd ACP due
+    // 01.06.2008: the 3rd at 30 years.
+    let i = input(
+        ymd(1984, 6, 1),
+        PayRef::scale("4000-6000"),
+        vec![
+            CareerEvent::Acp {
+                on: ACP_FROM,
+                to: None,
+            },
+            CareerEvent::Macp {
+                on: MACP_FROM,
+                to: None,
+            },
+        ],
+    );
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    let s: Vec<(u8, Scheme, NaiveDate)> = d
+        .outcome
+        .upgrades
+        .iter()
+        .map(|u| (u.number, u.scheme, u.due_on))
+        .collect();
+    assert_eq!(
+        s,
+        [
+            (1, Scheme::Acp, ACP_FROM),
+            (2, Scheme::Macp, MACP_FROM),
+            (3, Scheme::Macp, ymd(2014, 6, 1)),
+        ]
+    );
+    assert!(dates_in_order(&d));
+}
+
+#[test]
+fn macp_5_same_grade_is_the_post_held_not_the_macp_level() {
+    // MACP-5 (clar. 5(i)), read with clar. 6/10 (DEP-2): the grade is that of
+    // the post held on regular basis, not the pay level reached by MACP.
+    let events = |to: &str| {
+        vec![
+            CareerEvent::Macp {
+                on: ymd(2010, 1, 1),
+                to: None,
+            },
+            CareerEvent::Appointment {
+                on: ymd(2012, 1, 1),
+                to: PayRef::level(level(to)),
+            },
+        ]
+    };
+    let i = input(ymd(2000, 1, 1), PayRef::level(level("6")), events("6"));
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    assert_eq!(d.outcome.service_from, ymd(2000, 1, 1));
+    let u = &d.outcome.upgrades;
+    // Level 7 was PB-2 GP 4600 in 2010.
+    assert_eq!(
+        (u[0].due_on, u[0].status, u[0].to.grade_pay),
+        (ymd(2010, 1, 1), UpgradeStatus::Granted, Some(4600))
+    );
+    assert_eq!(
+        (u[1].due_on, u[1].to.level),
+        (ymd(2020, 1, 1), Some(level("8")))
+    );
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.rule == "MACP-5" && r.text.contains("same grade")));
+
+    // Recruited to a Level 7 post: another grade, counted afresh (MACP-2).
+    let i = input(ymd(2000, 1, 1), PayRef::level(level("6")), events("7"));
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    assert_eq!(d.outcome.service_from, ymd(2012, 1, 1));
+    let first = &d.outcome.upgrades[0];
+    assert_eq!(
+        (first.number, first.due_on, first.to.level),
+        (1, ymd(2022, 1, 1), Some(level("8")))
+    );
+}
+
+#[test]
+fn macp_5_absorption_above_the_post_held_counts_from_deputation() {
+    // MACP-5(ii): the Level 7 ex-cadre post is a higher scale than the Level
+    // 6 post held, whatever the MACP pay (clar. 6/10, DEP-2).
+    let i = input(
+        ymd(2000, 1, 1),
+        PayRef::level(level("6")),
+        vec![
+            CareerEvent::Macp {
+                on: ymd(2010, 1, 1),
+                to: None,
+            },
+            CareerEvent::Deputation {
+                on: ymd(2012, 1, 1),
+                to: PayRef::level(level("7")),
+            },
+            CareerEvent::Absorption {
+                on: ymd(2014, 1, 1),
+            },
+        ],
+    );
+    let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
+    assert_eq!(d.outcome.service_from, ymd(2012, 1, 1));
+    let first = &d.outcome.upgrades[0];
+    assert_eq!(
+        (first.number, first.due_on, first.to.level),
+        (1, ymd(2022, 1, 1), Some(level("8")))
+    );
+}
+
 /// An entry at `entry_ord`, optionally with the upgrade after the `k`
 /// first ones postponed by `days` (postponement dated its due date).
 fn synthetic(entry_year: i32, entry_ord: u8, postponed: Option<(u8, u32)>) -> MacpInput {
@@ -598,6 +900,23 @@ proptest! {
             }
             prop_assert_eq!(&a.to.resolve().unwrap().level, &b.to.resolve().unwrap().level);
         }
+    }
+
+    /// A recorded grant, whenever it is dated, never leaves an upgrade dated
+    /// before the one it follows.
+    #[test]
+    fn upgrades_stay_in_date_order(
+        year in 1975i32..2010, ord in 0u8..10, after in 1u32..30, acp in any::<bool>(),
+    ) {
+        let mut i = synthetic(year, ord, None);
+        let on = add_years(i.joined_entry_grade_on, after).unwrap();
+        i.events.push(if acp {
+            CareerEvent::Acp { on, to: None }
+        } else {
+            CareerEvent::Macp { on, to: None }
+        });
+        let d = evaluate_macp(ymd(2070, 1, 1), &i).unwrap();
+        prop_assert!(dates_in_order(&d), "{:?}", summary(&d));
     }
 
     /// Evaluation is deterministic: the same input gives the same decision.
