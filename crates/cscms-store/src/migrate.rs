@@ -2,34 +2,60 @@
 
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
+use cscms_domain::pay;
+
 use crate::{DbConn, StoreError};
 
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("../../migrations/sqlite");
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("../../migrations/postgres");
 
-/// The migrations that add the kept MACP due dates (`macp_due`) and NFS
-/// completions (`nfs_due`).
-const KEPT_DATES: [&str; 2] = ["20261129000510", "20261129000520"];
-
-/// Applies every pending migration; returns the versions applied. Data a
-/// migration adds that only the code can compute (the MACP due dates) is
-/// computed for the records already there once it has run.
+/// Applies every pending migration; returns the versions applied. Data
+/// only the code can compute (the kept MACP due dates and NFS completions)
+/// is computed again when the stored revision of the engines' rules is not
+/// this build's ([`recompute_if_revised`]).
 pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
     let applied = match conn {
         DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE).map(versions),
         DbConn::Pg(c) => c.run_pending_migrations(POSTGRES).map(versions),
     };
     let applied = applied.map_err(|e| StoreError::Migration(e.to_string()))?;
-    if applied
-        .iter()
-        .any(|v| KEPT_DATES.iter().any(|k| v.replace('-', "").starts_with(k)))
-    {
-        crate::macp_due::recompute_all(conn)?;
-    }
+    recompute_if_revised(conn)?;
     if let DbConn::Pg(c) = conn {
         warn_of_messages_language(c)?;
     }
     Ok(applied)
+}
+
+/// Computes every employee's kept dates again when they were computed by
+/// another revision of the engines' rules ([`pay::KEPT_DATES_REVISION`]),
+/// or by none (a database before the revision was kept), then records this
+/// build's. The revision is recorded only once all are done, so a start
+/// that fails halfway is followed by one that computes them again; two
+/// instances starting at once may both compute, each employee's rows
+/// replaced in its own transaction, to the same result.
+fn recompute_if_revised(conn: &mut DbConn) -> Result<(), StoreError> {
+    use crate::schema::kept_dates_revision as k;
+    use diesel::prelude::*;
+    let stored: Option<String> = k::table
+        .find(1)
+        .select(k::revision)
+        .first(conn)
+        .optional()?;
+    if stored.as_deref() == Some(pay::KEPT_DATES_REVISION) {
+        return Ok(());
+    }
+    let n = crate::macp_due::recompute_all(conn)?;
+    log::info!(
+        "kept MACP due dates and NFS completions computed again for {n} employees (rules revision {:?}, was {stored:?})",
+        pay::KEPT_DATES_REVISION
+    );
+    crate::db::write_transaction(conn, |c| {
+        diesel::delete(k::table).execute(c)?;
+        diesel::insert_into(k::table)
+            .values((k::id.eq(1), k::revision.eq(pay::KEPT_DATES_REVISION)))
+            .execute(c)?;
+        Ok(())
+    })
 }
 
 /// Two of PostgreSQL's errors are known by their message, as diesel gives

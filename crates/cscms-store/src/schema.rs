@@ -77,6 +77,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    kept_dates_revision (id) {
+        id -> Integer,
+        revision -> Text,
+    }
+}
+
+diesel::table! {
     macp_due (id) {
         id -> BigInt,
         employee_code -> Text,

@@ -30,6 +30,17 @@ pub mod position;
 pub mod regime;
 pub mod sixth;
 
+/// The revision of the MACP and NFS engines' rules whose answers the store
+/// keeps (the MACP due dates and NFS completions). A change that moves a
+/// date those engines give for a history already on record (a rule read
+/// anew, a dated parameter added) takes a new revision, and the first start
+/// of the build computes every employee's kept dates again.
+///
+/// 2026-12-02: MACP-5 judged by the post held regularly; MACP-6
+/// postponements past a scheme's start; a recorded MACP fills a pending
+/// ACP's place.
+pub const KEPT_DATES_REVISION: &str = "2026-12-02";
+
 pub use benchmark::{Apar, Grading};
 pub use deputation::{
     compare_deputation, deputation_pay, DeputationAllowance, DeputationChoice,
