@@ -9,7 +9,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::cadre::{self, Cadre, UnknownValue};
@@ -18,6 +18,7 @@ use crate::employee::string_enum;
 use crate::fields::{dmy, FieldErrors};
 use crate::principal::Role;
 use crate::rules::{DEP_1, DEP_2};
+use crate::service_years;
 use crate::workflow::{labels, ReasonRule, Transition, Workflow};
 
 string_enum!(
@@ -360,15 +361,6 @@ pub struct EligibilityOutcome {
     pub unmet: Vec<Unmet>,
 }
 
-/// Completed years from `from` to `on`.
-fn completed_years(from: NaiveDate, on: NaiveDate) -> u32 {
-    let mut years = on.year() - from.year();
-    if (on.month(), on.day()) < (from.month(), from.day()) {
-        years -= 1;
-    }
-    u32::try_from(years).unwrap_or(0)
-}
-
 /// Whether `who` may apply under `e`, judged on `crucial_date` (the
 /// advertisement's last date). DEP-2: the level judged is that of the
 /// substantive grade, not the pay level drawn.
@@ -470,7 +462,7 @@ pub fn eligibility(
         ),
     }
 
-    let years = completed_years(who.joined_present_grade_on, crucial_date);
+    let years = service_years::completed_years(who.joined_present_grade_on, crucial_date);
     if years >= e.min_years_in_grade {
         reasons.push(
             &DEP_1,
@@ -608,8 +600,12 @@ mod tests {
         let d = eligibility(&so("8"), &e, ymd(2026, 3, 14));
         let unmet: Vec<_> = d.outcome.unmet.iter().map(|u| u.criterion).collect();
         assert_eq!(unmet, ["cadre", "grade", "level", "years_in_grade"]);
+        assert_eq!(d.outcome.years_in_grade, 8);
+        // Eight years from 15.03.2018 are complete at the close of 14.03.2026.
+        let d = eligibility(&so("8"), &crit("8"), ymd(2026, 3, 14));
+        assert_eq!(d.outcome.years_in_grade, 8);
+        let d = eligibility(&so("8"), &crit("8"), ymd(2026, 3, 13));
         assert_eq!(d.outcome.years_in_grade, 7);
-        assert_eq!(completed_years(ymd(2018, 3, 15), ymd(2026, 3, 15)), 8);
     }
 
     #[test]

@@ -24,6 +24,7 @@ pub mod rotation;
 pub mod rti;
 pub mod rules;
 pub mod scope;
+pub mod service_years;
 pub mod spouse_posting;
 pub mod spouse_request;
 mod sql;

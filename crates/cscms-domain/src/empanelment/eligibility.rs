@@ -23,6 +23,7 @@ use crate::decision::{Decision, Reasons};
 use crate::employee::{string_enum, Category, Gender};
 use crate::params::ymd;
 use crate::rules::{self, Rule};
+use crate::service_years::completes;
 
 /// Who sent the proposal. Only the cadre controlling authority can (CSS-10).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,14 +220,6 @@ pub fn retirement_date(date_of_birth: NaiveDate, age: u32) -> Option<NaiveDate> 
         .pred_opt()?;
     let first = NaiveDate::from_ymd_opt(attains.year(), attains.month(), 1)?;
     first.checked_add_months(Months::new(1))?.pred_opt()
-}
-
-/// Whether the span starting `start` and ending `end` (inclusive) lasts `years` full years.
-fn completes(start: NaiveDate, end: NaiveDate, years: u32) -> bool {
-    start
-        .checked_add_months(Months::new(years * 12))
-        .and_then(|d| d.pred_opt())
-        .is_some_and(|d| end >= d)
 }
 
 pub(super) struct Checks {

@@ -13,6 +13,7 @@ use crate::decision::{Decision, Reasons};
 use crate::empanelment::eligibility::retirement_date;
 use crate::empanelment::parameters::retirement_age;
 use crate::rules::{ROT_1, ROT_2};
+use crate::service_years;
 
 use super::params::{self, functional_grade};
 
@@ -73,13 +74,6 @@ pub enum RotationError {
     FutureTenure(NaiveDate, NaiveDate),
 }
 
-/// The last day of a tenure of `years` starting `start`.
-fn last_day(start: NaiveDate, years: u32) -> Option<NaiveDate> {
-    start
-        .checked_add_months(Months::new(years * 12))?
-        .pred_opt()
-}
-
 /// ROT-2 for one officer as of the date the round's process starts.
 pub fn evaluate_rotation(
     as_of: NaiveDate,
@@ -119,7 +113,7 @@ pub fn evaluate_rotation(
         );
         return Ok(reasons.decide(as_of, outcome));
     };
-    let completed = last_day(input.in_ministry_since, years)
+    let completed = service_years::completed_on(input.in_ministry_since, years)
         .ok_or(RotationError::NoParameter("tenure end", as_of))?;
     outcome.tenure_years = Some(years);
     outcome.tenure_completed_on = Some(completed);
