@@ -50,5 +50,6 @@ pub fn rotation_input(
         ),
         date_of_birth: e.date_of_birth,
         promotion_likely: cscms_domain::rotation::promotion_likely_on(promotion, as_of),
+        on_deputation_since: cscms_domain::rotation::on_deputation_since(&events, as_of),
     })
 }

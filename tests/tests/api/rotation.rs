@@ -80,6 +80,36 @@ async fn rot_2_eligibility_at_the_superannuation_boundary() {
 }
 
 #[actix_web::test]
+async fn rot_2_an_officer_on_deputation_outside_the_cadre_is_not_in_rotation() {
+    const AWAY: &str = "CSS-000889";
+    let app = spawn().await;
+    app.db(|c| {
+        let on = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let row = crate::common::employee(AWAY, "Away Officer", "CSS", "SO", "8", "MHA");
+        let ev = [
+            crate::common::event(AWAY, "appointment", on(2010, 7, 1), "SO", "8"),
+            crate::common::event(AWAY, "deputation", on(2023, 6, 1), "SO", "8"),
+        ];
+        cscms_store::employees::insert(c, &row, &ev)
+    })
+    .await;
+    let dopt = app.dopt();
+    let at = |d: &str| format!("/v1/employees/{AWAY}/rotation?as_of={d}");
+    let r = app.get(&at("2023-05-31"), &dopt).await;
+    assert_eq!(r.json["status"], "must_rotate", "{}", r.json);
+    let r = app.get(&at("2026-12-01"), &dopt).await;
+    assert_eq!(r.json["status"], "not_eligible", "{}", r.json);
+    assert!(
+        r.json["reasons"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("on deputation outside the cadre since 2023-06-01"),
+        "{}",
+        r.json
+    );
+}
+
+#[actix_web::test]
 async fn rot_2_from_the_stored_history_and_only_in_scope() {
     let app = spawn().await;
     let me = app.token(Role::Employee, Some(IN_MHA));

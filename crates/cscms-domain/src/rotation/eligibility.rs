@@ -32,6 +32,10 @@ pub struct RotationInput {
     /// DoPT has recorded that promotion is likely within a year.
     #[serde(default)]
     pub promotion_likely: bool,
+    /// The officer has been on deputation outside the cadre since this date,
+    /// with no repatriation since ([`on_deputation_since`]).
+    #[serde(default)]
+    pub on_deputation_since: Option<NaiveDate>,
 }
 
 /// The four answers of ROT-2.
@@ -96,6 +100,17 @@ pub fn evaluate_rotation(
         retires_on,
     };
 
+    if let Some(since) = input.on_deputation_since {
+        // Rotation moves officers among the cadre's ministries; one serving
+        // outside them on deputation is rotated after repatriation.
+        reasons.push(
+            &ROT_2,
+            format!(
+                "on deputation outside the cadre since {since}, with no repatriation recorded by {as_of}:                  rotation transfer is among the cadre's ministries, so the officer takes no part in the round"
+            ),
+        );
+        return Ok(reasons.decide(as_of, outcome));
+    }
     let code = functional_grade(&grade.code);
     let table = params::tenure(input.cadre).and_then(|p| p.at(as_of));
     let Some((years, source)) = table.and_then(|t| {
@@ -221,6 +236,29 @@ pub fn in_ministry_since(
         .unwrap_or(joined_government_on)
 }
 
+/// The date an officer went on deputation outside the cadre, if that is
+/// where the service history leaves them on `as_of`: a deputation with no
+/// appointment, absorption, repatriation or rotation transfer after it.
+pub fn on_deputation_since(
+    events: &[(crate::employee::ServiceEventKind, NaiveDate)],
+    as_of: NaiveDate,
+) -> Option<NaiveDate> {
+    use crate::employee::ServiceEventKind as K;
+    let placing = |k: &K| {
+        matches!(
+            k,
+            K::Appointment | K::Absorption | K::Repatriation | K::Transfer | K::Deputation
+        )
+    };
+    events
+        .iter()
+        .enumerate()
+        .filter(|(_, (k, on))| placing(k) && *on <= as_of)
+        // The latest by date; of two on one day, the one recorded later.
+        .max_by_key(|(i, (_, on))| (*on, *i))
+        .and_then(|(_, (k, on))| (*k == K::Deputation).then_some(*on))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,7 +271,35 @@ mod tests {
             in_ministry_since: since,
             date_of_birth: born,
             promotion_likely: false,
+            on_deputation_since: None,
         }
+    }
+
+    #[test]
+    fn rot_2_an_officer_on_deputation_outside_the_cadre_takes_no_part() {
+        use crate::employee::ServiceEventKind as K;
+        let events = [
+            (K::Appointment, ymd(2010, 1, 1)),
+            (K::Deputation, ymd(2023, 6, 1)),
+        ];
+        assert_eq!(on_deputation_since(&events, ymd(2023, 5, 31)), None);
+        assert_eq!(
+            on_deputation_since(&events, ymd(2026, 12, 1)),
+            Some(ymd(2023, 6, 1))
+        );
+        let back = [events[0], events[1], (K::Repatriation, ymd(2026, 6, 1))];
+        assert_eq!(on_deputation_since(&back, ymd(2026, 12, 1)), None);
+        assert_eq!(
+            on_deputation_since(&back, ymd(2026, 5, 31)),
+            Some(ymd(2023, 6, 1))
+        );
+
+        let mut so = officer("SO", ymd(2010, 1, 1), ymd(1975, 3, 3));
+        assert_eq!(status(ymd(2026, 12, 1), &so), RotationStatus::MustRotate);
+        so.on_deputation_since = Some(ymd(2023, 6, 1));
+        let d = evaluate_rotation(ymd(2026, 12, 1), &so).unwrap();
+        assert_eq!(d.outcome.status, RotationStatus::NotEligible);
+        assert!(d.reasons[0].text.contains("on deputation"));
     }
 
     fn status(as_of: NaiveDate, i: &RotationInput) -> RotationStatus {

@@ -24,7 +24,7 @@ pub use allocation::{
     JointChoice, Ministry, Officer, OfficerResult, Placement, Remaining, PRIORITY_RULE,
 };
 pub use eligibility::{
-    evaluate_rotation, in_ministry_since, promotion_likely_on, RotationError, RotationInput,
-    RotationOutcome, RotationStatus,
+    evaluate_rotation, in_ministry_since, on_deputation_since, promotion_likely_on, RotationError,
+    RotationInput, RotationOutcome, RotationStatus,
 };
 pub use groups::check_groups;
