@@ -155,6 +155,13 @@ pub fn grade(cadre: Cadre, code: &str) -> Result<&'static Grade, UnknownValue> {
         })
 }
 
+/// The grade whose posts an officer of grade `code` holds: a non-functional
+/// scale is a pay scale of its functional grade, not a post of its own
+/// (`SO_NFS` is a Section Officer, `PS_NFS` a Private Secretary).
+pub fn functional_grade(code: &str) -> &str {
+    code.strip_suffix("_NFS").unwrap_or(code)
+}
+
 /// The grades of one cadre, lowest first.
 pub fn grades_of(cadre: Cadre) -> impl Iterator<Item = &'static Grade> {
     grades().iter().filter(move |g| g.cadre == cadre)

@@ -550,4 +550,38 @@ async fn working_strength_entered_validated_and_counted() {
         .await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].action, "replace_and_validate");
+
+    // A Section Officer in the non-functional scale holds an SO post: counted
+    // under SO, and the scale has no strength of its own.
+    app.db(|c| {
+        let code = "CSS-000887";
+        let row = crate::common::employee(code, "Nfs Officer", "CSS", "SO_NFS", "10", "MHA");
+        let on = chrono::NaiveDate::from_ymd_opt(2010, 7, 1).unwrap();
+        let ev = [crate::common::event(code, "appointment", on, "SO", "8")];
+        cscms_store::employees::insert(c, &row, &ev)
+    })
+    .await;
+    let r = app.get(url, &nodal).await;
+    let grades: Vec<(&str, i64, Option<i64>)> = r.json["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x["grade"].as_str().unwrap(),
+                x["in_position"].as_i64().unwrap(),
+                x["vacancies"].as_i64(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        grades,
+        [("SO", 2, Some(2)), ("US", 0, Some(2))],
+        "{}",
+        r.json
+    );
+    let nfs = json!({"entries": [{"cadre": "CSS", "grade": "SO_NFS", "sanctioned": 1}]});
+    let r = app.put_json(url, &nodal, Some("\"1\""), &nfs).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.entries[0].grade");
 }

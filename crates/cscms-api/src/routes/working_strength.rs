@@ -26,7 +26,8 @@ pub struct StrengthRow {
     pub grade_name: String,
     /// Posts sanctioned, as entered by the nodal officer (null: not entered).
     pub sanctioned: Option<i32>,
-    /// Employees of the organisation in this cadre and grade.
+    /// Employees of the organisation in this cadre and grade, with those in
+    /// its non-functional scale, who hold its posts (`SO_NFS` under `SO`).
     pub in_position: i64,
     /// Sanctioned less in position; negative means in excess.
     pub vacancies: Option<i64>,
@@ -46,7 +47,12 @@ pub struct WorkingStrengthView {
 
 fn view(org: &OrgId, ws: WorkingStrength) -> WorkingStrengthView {
     let mut rows = Vec::new();
-    for g in cadre::grades() {
+    // A non-functional scale has no posts of its own: its officers are
+    // counted in position in the functional grade's row.
+    for g in cadre::grades()
+        .iter()
+        .filter(|g| cadre::functional_grade(&g.code) == g.code)
+    {
         let sanctioned = ws
             .sanctioned
             .iter()
@@ -55,8 +61,9 @@ fn view(org: &OrgId, ws: WorkingStrength) -> WorkingStrengthView {
         let in_position = ws
             .in_position
             .iter()
-            .find(|(c, gr, _)| *c == g.cadre && *gr == g.code)
-            .map_or(0, |(_, _, n)| *n);
+            .filter(|(c, gr, _)| *c == g.cadre && cadre::functional_grade(gr) == g.code)
+            .map(|(_, _, n)| *n)
+            .sum();
         if sanctioned.is_none() && in_position == 0 {
             continue;
         }
@@ -176,6 +183,17 @@ pub async fn replace(
                 format!("body.entries[{i}].grade"),
                 "invalid",
                 format!("not a grade of {}", e.cadre),
+            ));
+        } else if cadre::functional_grade(&e.grade.to_ascii_uppercase())
+            != e.grade.to_ascii_uppercase()
+        {
+            errors.push(FieldError::new(
+                format!("body.entries[{i}].grade"),
+                "invalid",
+                format!(
+                    "a non-functional scale has no posts of its own: its officers hold posts of {}",
+                    cadre::functional_grade(&e.grade.to_ascii_uppercase())
+                ),
             ));
         } else if !seen.insert((e.cadre, e.grade.to_ascii_uppercase())) {
             errors.push(FieldError::new(

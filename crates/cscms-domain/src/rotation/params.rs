@@ -76,6 +76,4 @@ pub fn exemptions() -> &'static DatedParam<Exemptions> {
 }
 
 /// The grade whose tenure applies: a non-functional scale is its functional grade.
-pub fn functional_grade(code: &str) -> &str {
-    code.strip_suffix("_NFS").unwrap_or(code)
-}
+pub use crate::cadre::functional_grade;
