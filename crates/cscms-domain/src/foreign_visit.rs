@@ -119,7 +119,8 @@ pub struct Trip<'a> {
 
 /// Every rule an application breaks (FV-1): at least one country, none
 /// twice; the visit starts after `today` and ends on or after its start;
-/// the leave ends on or after it starts; funding other than the
+/// the leave ends on or after it starts and shares a day with the visit;
+/// funding other than the
 /// employee's own is described.
 pub fn check(trip: &Trip<'_>, today: NaiveDate) -> FieldErrors {
     let mut errors = FieldErrors::new();
@@ -146,6 +147,19 @@ pub fn check(trip: &Trip<'_>, today: NaiveDate) -> FieldErrors {
     }
     if trip.leave_to < trip.leave_from {
         errors.push("leave.to", "the leave must end on or after its start");
+    } else if trip.from <= trip.to && (trip.leave_to < trip.from || trip.leave_from > trip.to) {
+        // Holidays prefixed or suffixed may leave days of the visit outside
+        // the leave, but leave wholly apart from the visit does not cover it.
+        errors.push(
+            "leave",
+            format!(
+                "the leave ({} to {}) must cover at least part of the visit ({} to {}); holidays may be prefixed or suffixed to it",
+                dmy(trip.leave_from),
+                dmy(trip.leave_to),
+                dmy(trip.from),
+                dmy(trip.to)
+            ),
+        );
     }
     let described = trip.funding_details.is_some_and(|d| !d.trim().is_empty());
     if trip.funded_by != FundedBy::OwnFunds && !described {
@@ -184,6 +198,29 @@ mod tests {
         assert!(check(&trip(&c, ymd(2026, 5, 2), ymd(2026, 5, 2)), today).is_empty());
         let e = check(&trip(&c, today, ymd(2026, 4, 30)), today);
         assert_eq!(e.paths(), ["from_date", "to_date", "leave.to"]);
+    }
+
+    #[test]
+    fn the_leave_covers_part_of_the_visit_at_least() {
+        let today = ymd(2026, 5, 1);
+        let c = vec!["Nepal".to_owned()];
+        let mut t = trip(&c, ymd(2026, 6, 10), ymd(2026, 6, 20));
+        // Holidays before and after: the leave need not cover every day.
+        t.leave_from = ymd(2026, 6, 12);
+        t.leave_to = ymd(2026, 6, 18);
+        assert!(check(&t, today).is_empty());
+        for (from, to) in [((6, 1), (6, 9)), ((6, 21), (6, 25))] {
+            t.leave_from = ymd(2026, from.0, from.1);
+            t.leave_to = ymd(2026, to.0, to.1);
+            assert_eq!(check(&t, today).paths(), ["leave"], "{from:?}");
+        }
+        // A day in common at either end is enough.
+        t.leave_from = ymd(2026, 6, 1);
+        t.leave_to = ymd(2026, 6, 10);
+        assert!(check(&t, today).is_empty());
+        t.leave_from = ymd(2026, 6, 20);
+        t.leave_to = ymd(2026, 6, 30);
+        assert!(check(&t, today).is_empty());
     }
 
     #[test]

@@ -287,6 +287,13 @@ async fn every_bad_field_is_listed() {
     ] {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }
+    // Leave wholly apart from the visit does not cover it.
+    let mut apart = visit();
+    apart["leave"]["from"] = json!(days_from_today(1));
+    apart["leave"]["to"] = json!(days_from_today(3));
+    let r = app.post_json("/v1/foreign-visits", &me, &apart).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.leave", "{}", r.json);
     let mut bad = visit();
     bad["funded_by"] = json!("lottery");
     app.post_json("/v1/foreign-visits", &me, &bad)

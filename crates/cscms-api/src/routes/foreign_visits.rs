@@ -71,7 +71,8 @@ pub struct NewForeignVisit {
     #[validate(length(min = 3, max = 500))]
     #[schema(min_length = 3, max_length = 500)]
     pub funding_details: Option<String>,
-    /// The leave applied for to cover the visit.
+    /// The leave applied for to cover the visit: ordered, and sharing at
+    /// least a day with it (holidays may be prefixed or suffixed).
     #[validate(nested)]
     pub leave: Leave,
     #[validate(nested)]
