@@ -160,6 +160,15 @@ pub fn rows_for(e: &EmployeeRow, history: &[ServiceEventRow]) -> Result<Vec<DueR
 /// they now stand, inside the caller's transaction: every write that
 /// changes what the MACP engine reads calls it.
 pub fn recompute(conn: &mut DbConn, codes: &[EmployeeCode]) -> Result<(), StoreError> {
+    // One writer of an employee's kept rows at a time: on PostgreSQL a
+    // second delete-then-insert waiting on the first would not see the
+    // rows the first inserted, and keep both (two instances computing at
+    // start, or a write beside `cscms recompute`). The employees' rows are
+    // held, in code order, as the writers of APARs hold them.
+    let mut held: Vec<&EmployeeCode> = codes.iter().collect();
+    held.sort_unstable();
+    held.dedup();
+    crate::apars::lock_employees(conn, &held)?;
     for chunk in codes.chunks(CODES_PER_QUERY) {
         let people: Vec<EmployeeRow> = employees::table
             .filter(employees::code.eq_any(chunk))

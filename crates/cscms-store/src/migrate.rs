@@ -32,7 +32,8 @@ pub fn run_pending(conn: &mut DbConn) -> Result<Vec<String>, StoreError> {
 /// build's. The revision is recorded only once all are done, so a start
 /// that fails halfway is followed by one that computes them again; two
 /// instances starting at once may both compute, each employee's rows
-/// replaced in its own transaction, to the same result.
+/// replaced under a hold on the employee (`macp_due::recompute`), to the
+/// same result.
 fn recompute_if_revised(conn: &mut DbConn) -> Result<(), StoreError> {
     use crate::schema::kept_dates_revision as k;
     use diesel::prelude::*;

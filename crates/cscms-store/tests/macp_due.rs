@@ -305,3 +305,52 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
         windows.get()
     );
 }
+
+/// Two instances computing every employee's kept dates at once (both
+/// starting after an upgrade of the rules), and writes of histories beside
+/// them, leave each upgrade once: the report answers as the engine does.
+#[test]
+fn kept_dates_computed_twice_at_once_are_kept_once() {
+    let admin = std::env::var("CSCMS_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty());
+    let dir = tempfile::tempdir().unwrap();
+    let url = cscms_store::testing::fresh_database(admin.as_deref(), dir.path()).unwrap();
+    let mut c = url.establish().unwrap();
+    org(&mut c);
+    let mut rng = StdRng::seed_from_u64(17);
+    let people: Vec<_> = (1..=400).map(|n| random_person(&mut rng, n)).collect();
+    for (e, events) in &people {
+        employees::insert(&mut c, e, events).unwrap();
+    }
+    let (from, to) = (
+        NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+        NaiveDate::from_ymd_opt(2060, 12, 31).unwrap(),
+    );
+    let expected = by_the_engine(&mut c, from, to);
+    assert!(expected.len() > 400, "{} upgrades", expected.len());
+    for _ in 0..3 {
+        std::thread::scope(|s| {
+            for _ in 0..2 {
+                let url = &url;
+                s.spawn(move || {
+                    let mut c = url.establish().unwrap();
+                    macp_due::recompute_all(&mut c).unwrap();
+                });
+            }
+            let url = &url;
+            s.spawn(move || {
+                let mut c = url.establish().unwrap();
+                let on = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap();
+                for n in (1..=400).step_by(7) {
+                    let code = format!("CSS-{n:06}");
+                    employees::add_events(&mut c, &[event(&code, "transfer", on, None)]).unwrap();
+                }
+            });
+        });
+        assert_eq!(
+            from_the_store(&mut c, from, to, 500),
+            by_the_engine(&mut c, from, to)
+        );
+    }
+}

@@ -106,7 +106,7 @@ pub fn evaluate_rotation(
         reasons.push(
             &ROT_2,
             format!(
-                "on deputation outside the cadre since {since}, with no repatriation recorded by {as_of}:                  rotation transfer is among the cadre's ministries, so the officer takes no part in the round"
+                "on deputation outside the cadre since {since}, with no repatriation recorded by {as_of}: rotation transfer is among the cadre's ministries, so the officer takes no part in the round"
             ),
         );
         return Ok(reasons.decide(as_of, outcome));
@@ -299,7 +299,12 @@ mod tests {
         so.on_deputation_since = Some(ymd(2023, 6, 1));
         let d = evaluate_rotation(ymd(2026, 12, 1), &so).unwrap();
         assert_eq!(d.outcome.status, RotationStatus::NotEligible);
-        assert!(d.reasons[0].text.contains("on deputation"));
+        assert_eq!(
+            d.reasons[0].text,
+            "on deputation outside the cadre since 2023-06-01, with no repatriation recorded by \
+             2026-12-01: rotation transfer is among the cadre's ministries, so the officer takes \
+             no part in the round"
+        );
     }
 
     fn status(as_of: NaiveDate, i: &RotationInput) -> RotationStatus {

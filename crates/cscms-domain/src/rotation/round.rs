@@ -161,7 +161,11 @@ pub fn check_terms(t: &RoundTerms<'_>, today: NaiveDate) -> FieldErrors {
 /// is a Section Officer) and rotates with it (ROT-2).
 pub fn takes_grade(grades: &[String], grade: &str) -> bool {
     let functional = super::params::functional_grade(grade);
-    grades.iter().any(|g| g == functional)
+    // A round announced for the scale itself before scales were refused
+    // (`check_terms`) still takes its grade's officers.
+    grades
+        .iter()
+        .any(|g| super::params::functional_grade(g) == functional)
 }
 
 /// The grade codes of `cadre` whose officers a round of `grades` takes:
@@ -440,6 +444,7 @@ mod tests {
         assert!(takes_grade(&so, "SO_NFS"));
         assert!(!takes_grade(&so, "ASO"));
         assert!(!takes_grade(&["ASO".to_owned()], "SO_NFS"));
+        assert!(takes_grade(&["SO_NFS".to_owned()], "SO"));
         assert_eq!(officer_grades(Cadre::Css, &so), ["SO", "SO_NFS"]);
         let ps = vec!["PS".to_owned(), "PA".to_owned()];
         let mut codes = officer_grades(Cadre::Csss, &ps);
