@@ -31,6 +31,14 @@ fn summary(d: &Decision<MacpOutcome>) -> Vec<(u8, Scheme, NaiveDate, Option<u32>
         .collect()
 }
 
+/// Each upgrade's number, scheme and due date.
+fn schedule(d: &Decision<MacpOutcome>) -> Vec<(u8, Scheme, NaiveDate)> {
+    summary(d)
+        .into_iter()
+        .map(|(n, s, on, _)| (n, s, on))
+        .collect()
+}
+
 #[test]
 fn macp_3_illustration_a_isolated_post() {
     // Clarification 3 (A): entry 01.10.1982 in 4000-6000; 1st ACP 09.08.1999
@@ -715,14 +723,8 @@ fn recorded_macp_takes_the_place_of_a_pending_acp() {
         }],
     );
     let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
-    let s: Vec<(u8, Scheme, NaiveDate)> = d
-        .outcome
-        .upgrades
-        .iter()
-        .map(|u| (u.number, u.scheme, u.due_on))
-        .collect();
     assert_eq!(
-        s,
+        schedule(&d),
         [
             (1, Scheme::Macp, MACP_FROM),
             (2, Scheme::Macp, ymd(2015, 1, 1)),
@@ -747,14 +749,8 @@ fn recorded_macp_takes_the_place_of_a_pending_acp() {
         ],
     );
     let d = evaluate_macp(ymd(2030, 1, 1), &i).unwrap();
-    let s: Vec<(u8, Scheme, NaiveDate)> = d
-        .outcome
-        .upgrades
-        .iter()
-        .map(|u| (u.number, u.scheme, u.due_on))
-        .collect();
     assert_eq!(
-        s,
+        schedule(&d),
         [
             (1, Scheme::Acp, ACP_FROM),
             (2, Scheme::Macp, MACP_FROM),
