@@ -296,6 +296,29 @@ pub struct Candidate {
     pub preferences: Vec<String>,
 }
 
+/// The date an officer of `grade` joined the grade whose posts they hold,
+/// for seniority in it: for an officer in a non-functional scale, the
+/// latest event of the history (`(to_grade, on)`) that placed them in the
+/// functional grade on or before they entered the scale, as service in the
+/// two scales counts together (NFS-4); otherwise, or with no such event,
+/// `joined_present_grade_on`.
+pub fn in_functional_grade_since(
+    grade: &str,
+    joined_present_grade_on: NaiveDate,
+    history: &[(Option<&str>, NaiveDate)],
+) -> NaiveDate {
+    let functional = super::params::functional_grade(grade);
+    if functional == grade {
+        return joined_present_grade_on;
+    }
+    history
+        .iter()
+        .filter(|(to, on)| *to == Some(functional) && *on <= joined_present_grade_on)
+        .map(|(_, on)| *on)
+        .max()
+        .unwrap_or(joined_present_grade_on)
+}
+
 /// The officers who take part in a round's allocation (ROT-1, ROT-2): every
 /// officer who must rotate (with or without a list), and an officer who
 /// may opt only if they gave a list. Seniority in the grade is the order of
@@ -435,6 +458,29 @@ mod tests {
         let nfs = vec!["SO_NFS".to_owned()];
         let e = check_terms(&terms(&nfs, dates(ymd(2026, 12, 1))), ymd(2026, 11, 28));
         assert_eq!(e.paths(), vec!["grades[0]"]);
+    }
+
+    #[test]
+    fn nfs_4_seniority_in_the_grade_counts_from_joining_it_not_the_scale() {
+        let history = [
+            (Some("ASO"), ymd(2004, 7, 1)),
+            (Some("SO"), ymd(2010, 7, 1)),
+            (Some("SO_NFS"), ymd(2014, 7, 1)),
+        ];
+        assert_eq!(
+            in_functional_grade_since("SO_NFS", ymd(2014, 7, 1), &history),
+            ymd(2010, 7, 1)
+        );
+        // A grade that is its own: the record's date, whatever the history.
+        assert_eq!(
+            in_functional_grade_since("SO", ymd(2011, 1, 1), &history),
+            ymd(2011, 1, 1)
+        );
+        // No event names the functional grade: the record's date.
+        assert_eq!(
+            in_functional_grade_since("SO_NFS", ymd(2014, 7, 1), &history[..1]),
+            ymd(2014, 7, 1)
+        );
     }
 
     #[test]

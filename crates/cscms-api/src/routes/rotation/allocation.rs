@@ -9,7 +9,9 @@ use actix_web::{get, web, HttpResponse};
 use chrono::NaiveDate;
 use cscms_domain::rotation::couples::{spouses_in_round, RoundSpouse};
 use cscms_domain::rotation::params::functional_grade;
-use cscms_domain::rotation::round::{participants, vacancies, Candidate, Strength};
+use cscms_domain::rotation::round::{
+    in_functional_grade_since, participants, vacancies, Candidate, Strength,
+};
 use cscms_domain::rotation::{AllocationInput, Couple, Group, Ministry, Officer};
 use cscms_domain::scope::Op;
 use cscms_store::employees::{EmployeeRow, Placed};
@@ -106,7 +108,13 @@ pub(crate) async fn allocation_input(
             ministry: parent.unwrap_or_else(|| e.org_id.to_string()),
             in_ministry_since: crate::career::rotation_input(&e, &history, &promotion, open)
                 .map_or(e.joined_government_on, |i| i.in_ministry_since),
-            in_grade_since: e.joined_present_grade_on,
+            in_grade_since: {
+                let placed: Vec<_> = history
+                    .iter()
+                    .map(|h| (h.to_grade.as_deref(), h.effective_on))
+                    .collect();
+                in_functional_grade_since(&e.grade, e.joined_present_grade_on, &placed)
+            },
             status: decision.outcome.status,
             code: e.code.into(),
             // Slots are the posts of the functional grade (ROT-2).
