@@ -89,6 +89,8 @@ problem_codes! {
     DeliveryInFlight = "delivery_in_flight",
     /// The profile must be submitted before any other service (PRF-1).
     ProfileNotSubmitted = "profile_not_submitted",
+    /// The profile was taken as final at a validation round's deadline: it is not returned to the employee; the nodal officer corrects or validates it (PRF-2).
+    DeemedFinal = "deemed_final",
     /// The advertisement is not open for applications (DEP-2).
     AdvertisementNotOpen = "advertisement_not_open",
     /// The employee has already applied to this advertisement (DEP-1).

@@ -310,6 +310,53 @@ async fn transitions_allowed_and_refused() {
     assert!(r.json["first_submitted_at"].is_string());
 }
 
+/// PRF-2: once a round's deadline has passed with the profile awaiting
+/// validation, its data is taken as final: the nodal officer may correct
+/// or validate it, but no longer return it to the employee.
+#[actix_web::test]
+async fn a_profile_taken_as_final_is_not_returned() {
+    let app = spawn().await;
+    submitted(&app, IN_MHA).await;
+    submitted(&app, IN_NDMA).await;
+    let deadline = chrono::Utc::now() + chrono::Duration::hours(1);
+    let r = app
+        .post_json(
+            "/v1/validation-rounds",
+            &app.dopt(),
+            &json!({"deadline": deadline.to_rfc3339(), "organisations": ["MHA"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let reasons = json!({"reasons": ["Date of joining the grade does not match the order"]});
+    // Before the deadline: returned.
+    let r = app
+        .post_json(&format!("{}/return", path(IN_NDMA)), &nodal, &reasons)
+        .await;
+    assert_eq!(r.json["status"], "returned", "{}", r.json);
+    // The deadline passed while IN_MHA's profile awaited validation.
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE profiles SET submitted_at = '2026-01-01 00:00:00' WHERE employee_code = 'CSS-000001'; \
+             UPDATE validation_rounds SET deadline = '2026-02-01 00:00:00'",
+        )
+    })
+    .await;
+    let r = app
+        .post_json(&format!("{}/return", path(IN_MHA)), &nodal, &reasons)
+        .await;
+    r.assert_problem(409, "deemed_final");
+    assert!(r.json["detail"]
+        .as_str()
+        .unwrap()
+        .contains("validation round 1"));
+    let r = app
+        .post_json(&format!("{}/validate", path(IN_MHA)), &nodal, &json!({}))
+        .await;
+    assert_eq!(r.json["status"], "validated", "{}", r.json);
+}
+
 #[actix_web::test]
 async fn deadline_passing_with_and_without_validation() {
     let app = spawn().await;

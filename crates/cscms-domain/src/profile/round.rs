@@ -75,6 +75,25 @@ pub fn deemed_final(
     ))
 }
 
+/// PRF-2: whether the nodal officer may still return the profile to the
+/// employee as of `as_of`. Not once it is taken as final (a round's
+/// deadline passed while it awaited validation): the data then stands as
+/// final with the nodal officer answerable for it, who may still correct or
+/// validate it. The refusal carries the decision that made it final.
+pub fn may_return(
+    status: ProfileStatus,
+    submitted_at: Option<NaiveDateTime>,
+    org: &str,
+    parent: Option<&str>,
+    rounds: &[Round],
+    as_of: NaiveDateTime,
+) -> Result<(), Decision<DeemedFinal>> {
+    match deemed_final(status, submitted_at, org, parent, rounds, as_of) {
+        Some(d) => Err(d),
+        None => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,9 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
-use cscms_domain::profile::{deemed_final, status::transition, ProfileAction, ProfileStatus};
+use cscms_domain::profile::{
+    deemed_final, may_return, status::transition, ProfileAction, ProfileStatus,
+};
 use cscms_domain::scope::{visibility, Family, Op};
 use cscms_store::profiles::{ProfileWrite, RoundRow};
 use serde::{Deserialize, Serialize};
@@ -14,7 +16,7 @@ use validator::Validate;
 
 use super::{load_visible, refused, respond, view, AsOfQuery, Loaded, ProfileView};
 use crate::auth::Auth;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::ValidJson;
 use crate::routes::{actor, utc};
 use crate::scope::authorize;
@@ -33,6 +35,25 @@ async fn move_status(
     authorize(who, Op::ChangeProfile)?;
     let record = &loaded.record;
     let status = transition(record.status(), action, who.role).map_err(refused)?;
+    let now = Utc::now().naive_utc();
+    if action == ProfileAction::Return {
+        let rounds: Vec<_> = loaded.rounds.iter().map(RoundRow::rule).collect();
+        may_return(
+            record.status(),
+            record.profile.submitted_at,
+            record.employee.org_id.as_str(),
+            record.org_parent.as_ref().map(OrgId::as_str),
+            &rounds,
+            now,
+        )
+        .map_err(|d| ApiError::Conflict {
+            code: ProblemCode::DeemedFinal,
+            detail: format!(
+                "The profile was taken as final at the deadline of validation round {} (PRF-2): correct its data or validate it; it is not returned.",
+                d.outcome.round_id
+            ),
+        })?;
+    }
     let doc = record.document()?;
     if action == ProfileAction::Submit {
         let missing: Vec<FieldError> = doc
@@ -50,7 +71,6 @@ async fn move_status(
             });
         }
     }
-    let now = Utc::now().naive_utc();
     let from = record.status();
     let write = ProfileWrite {
         action: action.as_str(),
@@ -135,12 +155,14 @@ fn non_blank(reasons: &[String]) -> Result<(), validator::ValidationError> {
 
 /// Return a profile for correction
 ///
-/// The nodal officer (or DoPT) returns a submitted profile for correction, with reasons.
+/// The nodal officer (or DoPT) returns a submitted profile for correction,
+/// with reasons; not once it is taken as final at a validation round's
+/// deadline (PRF-2: `409 deemed_final`; correct or validate it instead).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])), request_body = ReturnRequest,
     params(("code" = String, Path, description = "Employee code")),
     responses((status = 200, description = "The returned profile", body = ProfileView),
         (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not submitted", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Not submitted (`invalid_transition`), or taken as final at a round's deadline (`deemed_final`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/employees/{code}/profile/return")]
 pub async fn return_for_correction(
     Auth(who): Auth,
