@@ -5,7 +5,7 @@ use actix_web::test::TestRequest;
 use cscms_domain::principal::Role;
 use serde_json::{json, Value};
 
-use crate::common::{etag, spawn, submitted, IN_MHA, IN_MOF, IN_NDMA};
+use crate::common::{etag, spawn, submitted, TestApp, IN_MHA, IN_MOF, IN_NDMA};
 
 fn path(code: &str) -> String {
     format!("/v1/employees/{code}/profile")
@@ -310,11 +310,9 @@ async fn transitions_allowed_and_refused() {
     assert!(r.json["first_submitted_at"].is_string());
 }
 
-/// PRF-2: once a round's deadline has passed with the profile awaiting
-/// validation, its data is taken as final: the nodal officer may correct
-/// or validate it, but no longer return it to the employee.
-#[actix_web::test]
-async fn a_profile_taken_as_final_is_not_returned() {
+/// Two profiles submitted in MHA (`IN_MHA`, `IN_NDMA` in its body), a
+/// validation round for MHA closing in an hour, and MHA's nodal officer.
+async fn mha_round_an_hour_away() -> (TestApp, chrono::DateTime<chrono::Utc>, String) {
     let app = spawn().await;
     submitted(&app, IN_MHA).await;
     submitted(&app, IN_NDMA).await;
@@ -328,6 +326,15 @@ async fn a_profile_taken_as_final_is_not_returned() {
         .await;
     assert_eq!(r.status, 201, "{}", r.json);
     let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    (app, deadline, nodal)
+}
+
+/// PRF-2: once a round's deadline has passed with the profile awaiting
+/// validation, its data is taken as final: the nodal officer may correct
+/// or validate it, but no longer return it to the employee.
+#[actix_web::test]
+async fn a_profile_taken_as_final_is_not_returned() {
+    let (app, _, nodal) = mha_round_an_hour_away().await;
     let reasons = json!({"reasons": ["Date of joining the grade does not match the order"]});
     // Before the deadline: returned.
     let r = app
@@ -359,19 +366,7 @@ async fn a_profile_taken_as_final_is_not_returned() {
 
 #[actix_web::test]
 async fn deadline_passing_with_and_without_validation() {
-    let app = spawn().await;
-    submitted(&app, IN_MHA).await;
-    submitted(&app, IN_NDMA).await;
-    let deadline = chrono::Utc::now() + chrono::Duration::hours(1);
-    let r = app
-        .post_json(
-            "/v1/validation-rounds",
-            &app.dopt(),
-            &json!({"deadline": deadline.to_rfc3339(), "organisations": ["MHA"]}),
-        )
-        .await;
-    assert_eq!(r.status, 201, "{}", r.json);
-    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let (app, deadline, nodal) = mha_round_an_hour_away().await;
     app.post_json(&format!("{}/validate", path(IN_NDMA)), &nodal, &json!({}))
         .await;
 
