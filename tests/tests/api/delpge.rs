@@ -168,6 +168,23 @@ async fn enrolment_one_at_a_time_behind_the_profile_gate() {
     r.assert_problem(422, "validation_failed");
 }
 
+/// Enrolment in `programme` is refused as `not_eligible`, saying `why`.
+async fn refused_as_not_eligible(app: &TestApp, me: &str, programme: i64, why: &str) {
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/programmes/{programme}/enrol"),
+            me,
+            &json!({}),
+        )
+        .await;
+    r.assert_problem(409, "not_eligible");
+    assert!(
+        r.json["detail"].as_str().unwrap().contains(why),
+        "{}",
+        r.json
+    );
+}
+
 #[actix_web::test]
 async fn psu_employees_are_not_eligible() {
     let app = spawn().await;
@@ -201,14 +218,7 @@ async fn psu_employees_are_not_eligible() {
     .await;
     let p = notify(&app, "A", &[]).await;
     let me = submitted(&app, "CSS-000777").await;
-    let r = app
-        .post_json(&format!("/v1/delpge/programmes/{p}/enrol"), &me, &json!({}))
-        .await;
-    r.assert_problem(409, "not_eligible");
-    assert!(r.json["detail"]
-        .as_str()
-        .unwrap()
-        .contains("Public Sector Undertakings"));
+    refused_as_not_eligible(&app, &me, p, "Public Sector Undertakings").await;
 }
 
 /// Para 2(i): "Central Employees (working in Ministries/Departments/Attached
@@ -218,14 +228,7 @@ async fn employees_of_an_autonomous_body_are_not_eligible() {
     let app = spawn().await;
     let p = notify(&app, "A", &[]).await;
     let me = submitted(&app, IN_NDMA).await;
-    let r = app
-        .post_json(&format!("/v1/delpge/programmes/{p}/enrol"), &me, &json!({}))
-        .await;
-    r.assert_problem(409, "not_eligible");
-    assert!(r.json["detail"]
-        .as_str()
-        .unwrap()
-        .contains("autonomous body"));
+    refused_as_not_eligible(&app, &me, p, "autonomous body").await;
     let r = app
         .get(&format!("/v1/delpge/programmes/{p}"), &app.dopt())
         .await;

@@ -90,6 +90,19 @@ pub async fn with_if_match(
     app.call(req).await
 }
 
+/// DoPT enters MOF's sanctioned strength the first time (PRF-3).
+async fn sanction_in_mof(app: &TestApp, entries: Value) {
+    let r = app
+        .put_json(
+            "/v1/organisations/MOF/working-strength",
+            &app.dopt(),
+            Some("\"0\""),
+            &json!({ "entries": entries }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+}
+
 fn dmy(d: NaiveDate) -> String {
     d.format("%d.%m.%Y").to_string()
 }
@@ -119,16 +132,11 @@ async fn rot_2_a_section_officer_in_the_non_functional_scale_rotates_with_the_so
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "body.grades[0]", "{}", r.json);
 
-    let body = json!({"entries": [{"cadre": "CSS", "grade": "SO", "sanctioned": 2}]});
-    let r = app
-        .put_json(
-            "/v1/organisations/MOF/working-strength",
-            &dopt,
-            Some("\"0\""),
-            &body,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.json);
+    sanction_in_mof(
+        &app,
+        json!([{"cadre": "CSS", "grade": "SO", "sanctioned": 2}]),
+    )
+    .await;
     let id = announce(&app, &terms("CSS", &["SO"], 5)).await;
 
     let me = app.token(Role::Employee, Some(NFS));
@@ -523,17 +531,12 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
     groups(&app).await;
     let dopt = app.dopt();
     // MOF: two SO posts and one ASO post sanctioned, none held (PRF-3).
-    let body = json!({"entries": [{"cadre": "CSS", "grade": "SO", "sanctioned": 2},
-                                  {"cadre": "CSS", "grade": "ASO", "sanctioned": 1}]});
-    let r = app
-        .put_json(
-            "/v1/organisations/MOF/working-strength",
-            &dopt,
-            Some("\"0\""),
-            &body,
-        )
-        .await;
-    assert_eq!(r.status, 200, "{}", r.json);
+    sanction_in_mof(
+        &app,
+        json!([{"cadre": "CSS", "grade": "SO", "sanctioned": 2},
+               {"cadre": "CSS", "grade": "ASO", "sanctioned": 1}]),
+    )
+    .await;
     let id = announce(&app, &terms("CSS", &["SO", "ASO"], 5)).await;
     let base = format!("/v1/rotation/rounds/{id}");
 
