@@ -283,8 +283,9 @@ pub enum Op {
     ImportApars,
     WriteApar,
     ReadEmpanelment,
-    /// A run's inputs carry the officers' APARs: `apar:read` as well.
-    ReadEmpanelmentInputs,
+    /// What shows the officers' APARs — the proposals, a run's inputs and
+    /// the gradings behind a run's scores: `apar:read` as well.
+    ReadEmpanelmentApars,
     ManageEmpanelment,
     ReadAudit,
     /// ROT-2: record a new set of the two ministry groups.
@@ -371,7 +372,7 @@ impl Op {
         Op::ImportApars,
         Op::WriteApar,
         Op::ReadEmpanelment,
-        Op::ReadEmpanelmentInputs,
+        Op::ReadEmpanelmentApars,
         Op::ManageEmpanelment,
         Op::ReadAudit,
         Op::ManageMinistryGroups,
@@ -447,7 +448,7 @@ impl Op {
             Op::WriteApar => g(&[Dopt], NONE, "Only DoPT enters or corrects an APAR; SPARROW imports them."),
             // CSS-3, CSS-10.
             Op::ReadEmpanelment => g(&[Dopt], &[&[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE]], "Empanelment is for DoPT; integration clients need the scope empanelment:read."),
-            Op::ReadEmpanelmentInputs => g(&[Dopt], &[&[scopes::EMPANELMENT_READ, scopes::APAR_READ], &[scopes::EMPANELMENT_WRITE, scopes::APAR_READ]], "A run's inputs include APARs: an integration client needs apar:read as well as empanelment:read."),
+            Op::ReadEmpanelmentApars => g(&[Dopt], &[&[scopes::EMPANELMENT_READ, scopes::APAR_READ], &[scopes::EMPANELMENT_WRITE, scopes::APAR_READ]], "Proposals, a run's inputs and the gradings behind its scores show APARs: an integration client needs apar:read as well as empanelment:read."),
             Op::ManageEmpanelment => g(&[Dopt], &[&[scopes::EMPANELMENT_WRITE]], "Batches, proposals and runs are made by DoPT; integration clients need the scope empanelment:write."),
             Op::ReadAudit => g(&[Dopt, NodalOfficer], NONE, "Only DoPT and nodal officers read the audit trail."),
             // ROT-2: the groups are DoPT's policy.
@@ -751,14 +752,14 @@ mod tests {
         assert!(permits(&sparrow, Op::ImportApars) && !permits(&sparrow, Op::ReadEmpanelment));
         let reader = who(Role::Integration, None, None, &[scopes::EMPANELMENT_READ]);
         assert!(permits(&reader, Op::ReadEmpanelment) && !permits(&reader, Op::ManageEmpanelment));
-        assert!(!permits(&reader, Op::ReadEmpanelmentInputs));
+        assert!(!permits(&reader, Op::ReadEmpanelmentApars));
         let both = who(
             Role::Integration,
             None,
             None,
             &[scopes::EMPANELMENT_WRITE, scopes::APAR_READ],
         );
-        assert!(permits(&both, Op::ReadEmpanelmentInputs) && permits(&both, Op::ManageEmpanelment));
+        assert!(permits(&both, Op::ReadEmpanelmentApars) && permits(&both, Op::ManageEmpanelment));
         assert!(!permits(&nodal, Op::ReadEmpanelment));
         assert!(permits_for(&nodal, Op::OnboardSubOrganisation, &org("MHA")));
         assert!(!permits_for(

@@ -839,3 +839,115 @@ async fn batches_are_dopt_business_and_inputs_are_checked() {
         ["create", "update"]
     );
 }
+
+/// The gradings behind every scored year of a run's result: (years, gradings).
+fn gradings_shown(run: &Value) -> (usize, usize) {
+    let years: Vec<&Value> = run["result"]["officers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["score"]["years"].as_array())
+        .flatten()
+        .collect();
+    let gradings = years
+        .iter()
+        .map(|y| y["gradings"].as_array().unwrap().len())
+        .sum();
+    (years.len(), gradings)
+}
+
+#[actix_web::test]
+async fn apars_in_empanelment_are_shown_only_to_those_who_may_read_apars() {
+    // docs/assumptions.md, "Who sees APARs": a client with empanelment:read
+    // alone sees the panel but neither the proposals nor the gradings.
+    let app = spawn().await;
+    let id = create_batch(&app, &batch_body("IAS")).await;
+    propose_worked_officers(&app, id).await;
+    let runs = format!("/v1/empanelment/batches/{id}/runs");
+    let reader = app.token(Role::Integration, Some(scopes::EMPANELMENT_READ));
+    let writer = app.token(Role::Integration, Some(scopes::EMPANELMENT_WRITE));
+    let mut both = cscms_api::auth::MintRequest::new(Role::Integration, "integration:both");
+    both.scopes = vec![scopes::EMPANELMENT_READ.into(), scopes::APAR_READ.into()];
+    let both = app.mint(both);
+
+    let made = app
+        .post_json(&runs, &writer, &json!({"as_of": AS_OF}))
+        .await;
+    assert_eq!(made.status, 201, "{}", made.json);
+    let (years, shown) = gradings_shown(&made.json);
+    assert!(years >= 100, "{years} scored years");
+    assert_eq!(shown, 0, "the writer has no apar:read");
+    let run = format!("{runs}/1");
+    let full = app.get(&run, &app.dopt()).await;
+    let (_, all) = gradings_shown(&full.json);
+    assert!(all >= 100, "{all} gradings for {years} years");
+    assert_eq!(app.get(&run, &both).await.json, full.json);
+    let partial = app.get(&run, &reader).await;
+    assert_eq!(partial.status, 200);
+    assert_eq!(gradings_shown(&partial.json), (years, 0));
+    assert_eq!(
+        partial.json["result"]["officers"][0]["outcome"],
+        full.json["result"]["officers"][0]["outcome"]
+    );
+
+    let proposals = format!("/v1/empanelment/batches/{id}/proposals");
+    app.get(&proposals, &reader)
+        .await
+        .assert_problem(403, "forbidden");
+    let listed = app.get(&proposals, &both).await;
+    assert_eq!(listed.json["items"].as_array().unwrap().len(), 14);
+}
+
+#[actix_web::test]
+async fn an_employee_on_record_is_proposed_by_code_and_past_years_are_real_years() {
+    let app = spawn().await;
+    let id = create_batch(&app, &batch_body("IAS")).await;
+    let proposals = format!("/v1/empanelment/batches/{id}/proposals");
+    // By officer id alone an employee on record would escape the record's
+    // APARs and the shared vigilance clearance (VIG-1, VIG-2).
+    let body = ias_officer("CSS-000001", 1, window(&grades(10, 0, 0)), &json!({}));
+    let r = app.post_json(&proposals, &app.dopt(), &body).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.officer_id");
+    assert_eq!(r.json["errors"][0]["code"], "employee_on_record");
+    // An id no employee has is an officer of another service.
+    let body = ias_officer("CSS-999999", 1, window(&grades(10, 0, 0)), &json!({}));
+    let r = app.post_json(&proposals, &app.dopt(), &body).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+
+    // CSS-8 history: a year beyond the calendar is refused, not overflowed.
+    let past = |year: i64, cut_off: &str| {
+        json!({"history": [{"empanelment_year": year, "cut_off_year": cut_off,
+                            "decided_on": "2022-03-01", "kind": "original",
+                            "outcome": "not_empanelled"}]})
+    };
+    for (year, cut_off, field) in [
+        (2_147_483_647, "2020-21", "empanelment_year"),
+        (1990, "1988-89", "empanelment_year"),
+        (2022, "2022-23", "cut_off_year"),
+    ] {
+        let body = ias_officer("B1", 2, window(&grades(10, 0, 0)), &past(year, cut_off));
+        let r = app.post_json(&proposals, &app.dopt(), &body).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(
+            r.json["errors"][0]["field"],
+            format!("body.history[0].{field}"),
+            "{year}"
+        );
+        let ask = json!({"batch": {"service": "IAS", "batch_year": 2006, "empanelment_year": 2024,
+                                   "cut_off_year": "2022-23", "ais_first_sag_on": "2022-01-01"},
+                         "as_of": AS_OF, "officer": body});
+        let r = app
+            .post_json(
+                "/v1/rules/empanelment/eligibility",
+                &app.token(Role::Employee, Some("CSS-000001")),
+                &ask,
+            )
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(
+            r.json["errors"][0]["field"],
+            format!("body.officer.history[0].{field}")
+        );
+    }
+}

@@ -371,9 +371,17 @@ impl Apar {
     /// The grading CSS-2 uses: the Experts Panel's where it gave one
     /// (seed 001: "gradings ... as recommended by the Experts Panel").
     pub fn effective_grading(&self) -> Result<(Grading, GradingSource), AparError> {
-        match &self.expert_panel {
-            Some(ep) => Ok((ep.grading, GradingSource::ExpertPanel)),
-            None => self.grade.grading(self.period.to),
+        self.grading_on(NaiveDate::MAX)
+    }
+
+    /// The grading CSS-2 used as the dossier stood on `as_of`: a grade
+    /// changed on a representation decided after `as_of` reads as it was
+    /// before (every decision is as of a date).
+    pub fn grading_on(&self, as_of: NaiveDate) -> Result<(Grading, GradingSource), AparError> {
+        match (&self.expert_panel, &self.representation) {
+            (Some(ep), _) => Ok((ep.grading, GradingSource::ExpertPanel)),
+            (None, Some(rep)) if rep.decided_on > as_of => rep.grade_before.grading(self.period.to),
+            (None, _) => self.grade.grading(self.period.to),
         }
     }
 

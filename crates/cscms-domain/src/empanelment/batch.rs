@@ -146,6 +146,40 @@ impl Batch {
                 ));
             }
         }
+        // CSS-4: "the immediately preceding three batches" — earlier batches, each once.
+        for (i, p) in self.preceding.iter().enumerate() {
+            if p.batch_year >= self.batch_year {
+                out.push((
+                    "preceding",
+                    bad(format!(
+                        "batch {} does not precede the batch {}",
+                        p.batch_year, self.batch_year
+                    )),
+                ));
+            }
+            if self
+                .preceding
+                .iter()
+                .take(i)
+                .any(|o| o.batch_year == p.batch_year)
+            {
+                out.push((
+                    "preceding",
+                    bad(format!("batch {} given twice", p.batch_year)),
+                ));
+            }
+            for (j, c) in p.counts.iter().enumerate() {
+                if p.counts.iter().take(j).any(|o| o.category == c.category) {
+                    out.push((
+                        "preceding",
+                        bad(format!(
+                            "batch {}: {} counted twice",
+                            p.batch_year, c.category
+                        )),
+                    ));
+                }
+            }
+        }
         for p in &self.preceding {
             for c in &p.counts {
                 if c.count > p.empanelled {
@@ -160,5 +194,57 @@ impl Batch {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::empanelment::fixtures::batch;
+
+    fn preceding(batch_year: i32, counts: &[(RepCategory, u32)]) -> PrecedingBatch {
+        PrecedingBatch {
+            batch_year,
+            empanelled: 10,
+            counts: counts
+                .iter()
+                .map(|(category, count)| CategoryCount {
+                    category: category.clone(),
+                    count: *count,
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn the_preceding_batches_are_earlier_ones_each_given_once() {
+        // CSS-4: "the current batch and the immediately preceding three batches".
+        let mut b = batch(8);
+        b.preceding = vec![
+            preceding(2003, &[(RepCategory::Women, 2)]),
+            preceding(2004, &[]),
+            preceding(2005, &[(RepCategory::ScSt, 3)]),
+        ];
+        assert!(b.problems().is_empty());
+        for (years, what) in [
+            ([2006, 2004, 2005], "batch 2006 does not precede"),
+            ([2003, 2009, 2005], "batch 2009 does not precede"),
+            ([2004, 2004, 2005], "batch 2004 given twice"),
+        ] {
+            for (p, y) in b.preceding.iter_mut().zip(years) {
+                p.batch_year = y;
+            }
+            let found = b.problems();
+            assert_eq!(found.len(), 1, "{years:?}: {found:?}");
+            assert_eq!(found[0].0, "preceding");
+            assert!(found[0].1.to_string().contains(what), "{}", found[0].1);
+        }
+        b.preceding = vec![preceding(
+            2005,
+            &[(RepCategory::ScSt, 9), (RepCategory::ScSt, 9)],
+        )];
+        let found = b.problems();
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert!(found[0].1.to_string().contains("counted twice"));
     }
 }

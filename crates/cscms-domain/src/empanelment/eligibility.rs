@@ -291,7 +291,7 @@ pub fn assess(
         as_of,
         &mut c,
     );
-    let consideration = review_stage(p, batch, &mut c)?;
+    let consideration = review_stage(p, batch, as_of, &mut c)?;
 
     match p.vigilance {
         Vigilance::Cleared => c.met(&rules::CSS_7, "vigilance clearance available"),
@@ -383,6 +383,20 @@ fn standing(
             SagStatus::InSag { from } if *from <= as_of => {
                 c.met(&rules::CSS_1, format!("drawing SAG pay in the parent cadre since {from}"))
             }
+            // Seed 001: on the panel approved by the ACC, and a junior on
+            // that panel appointed from it: both by `as_of`, and the
+            // appointment not before the panel's approval.
+            SagStatus::OnSagPanel { panel_approved_on, .. } if *panel_approved_on > as_of => c.unmet(
+                &rules::CSS_1,
+                format!("the SAG panel is approved by the ACC only on {panel_approved_on}, after {as_of}"),
+            ),
+            SagStatus::OnSagPanel {
+                panel_approved_on,
+                junior_appointed_on: Some(j),
+            } if *j < *panel_approved_on => c.unmet(
+                &rules::CSS_1,
+                format!("a junior appointed to SAG on {j}, before the ACC approved the panel on {panel_approved_on}, was not appointed from that panel"),
+            ),
             SagStatus::OnSagPanel {
                 panel_approved_on,
                 junior_appointed_on: Some(j),
@@ -392,7 +406,7 @@ fn standing(
             ),
             SagStatus::OnSagPanel { panel_approved_on, .. } => c.unmet(
                 &rules::CSS_1,
-                format!("on the ACC-approved SAG panel of {panel_approved_on}, but no junior on it yet appointed to SAG"),
+                format!("on the ACC-approved SAG panel of {panel_approved_on}, but no junior on it appointed to SAG by {as_of}"),
             ),
             _ => c.unmet(&rules::CSS_1, "not in the Senior Administrative Grade"),
         },
@@ -700,6 +714,33 @@ mod tests {
             },
         };
         assert_eq!(assess(&p, &b, AS_OF).unwrap().outcome.unmet, ["CSS-1"]);
+        // Seed 001: on the panel approved by the ACC, a junior on it
+        // appointed from it. A panel approved after the as-of date, or a
+        // junior "appointed" before the panel existed, does not meet it.
+        let panel = |approved: NaiveDate, junior: NaiveDate| Standing::GroupA {
+            sag: SagStatus::OnSagPanel {
+                panel_approved_on: approved,
+                junior_appointed_on: Some(junior),
+            },
+        };
+        for (approved, junior) in [
+            (ymd(2025, 1, 1), ymd(2024, 1, 1)),
+            (ymd(2024, 7, 1), ymd(2024, 8, 1)),
+            (ymd(2023, 6, 1), ymd(2023, 5, 31)),
+            (ymd(2023, 1, 1), ymd(2024, 6, 2)),
+        ] {
+            p.standing = panel(approved, junior);
+            assert_eq!(
+                assess(&p, &b, AS_OF).unwrap().outcome.unmet,
+                ["CSS-1"],
+                "panel of {approved}, junior on {junior}"
+            );
+        }
+        p.standing = panel(ymd(2024, 6, 1), ymd(2024, 6, 1));
+        assert_eq!(
+            assess(&p, &b, AS_OF).unwrap().outcome.status,
+            EligibilityStatus::Eligible
+        );
         // AIS: no officer of the batch in SAG yet.
         let mut ias = batch(8);
         ias.ais_first_sag_on = None;

@@ -40,18 +40,16 @@ pub enum ReviewStanding {
     ReviewsExhausted { last_considered: i32 },
 }
 
-/// CSS-8: never after empanelment; reviews 2 years (two APARs) apart, at most two.
-pub fn review_standing(history: &[PastConsideration]) -> ReviewStanding {
-    if let Some(e) = history
-        .iter()
-        .find(|h| h.outcome == PastOutcome::Empanelled)
-    {
+/// CSS-8: never after empanelment; reviews 2 years (two APARs) apart, at
+/// most two. Only considerations decided by `as_of` are known on it.
+pub fn review_standing(history: &[PastConsideration], as_of: NaiveDate) -> ReviewStanding {
+    let known = || history.iter().filter(move |h| h.decided_on <= as_of);
+    if let Some(e) = known().find(|h| h.outcome == PastOutcome::Empanelled) {
         return ReviewStanding::Empanelled {
             empanelment_year: e.empanelment_year,
         };
     }
-    let mut regular: Vec<&PastConsideration> = history
-        .iter()
+    let mut regular: Vec<&PastConsideration> = known()
         .filter(|h| h.kind != ConsiderationKind::SpecialReview)
         .collect();
     regular.sort_by_key(|h| h.decided_on);
@@ -71,7 +69,9 @@ pub fn review_standing(history: &[PastConsideration]) -> ReviewStanding {
             ConsiderationKind::SecondReview
         },
         last_considered: last.empanelment_year,
-        from_year: last.empanelment_year + REVIEW_AFTER_YEARS.value,
+        from_year: last
+            .empanelment_year
+            .saturating_add(REVIEW_AFTER_YEARS.value),
         cut_off_from: last.cut_off_year.back(-REVIEW_AFTER_YEARS.value),
     }
 }
@@ -86,20 +86,29 @@ pub struct SpecialReviewGround {
     pub considered_on: NaiveDate,
 }
 
-/// CSS-8 special review: the first such APAR, if any. None when the officer
-/// was never considered.
+/// CSS-8 special review: the first such APAR, if any, of the
+/// considerations and representations decided by `as_of`. None when the
+/// officer was not considered by then.
 pub fn special_review_ground(
     apars: &[Apar],
     history: &[PastConsideration],
+    as_of: NaiveDate,
 ) -> Result<Option<SpecialReviewGround>, AparError> {
-    let Some(latest) = history.iter().max_by_key(|h| h.decided_on) else {
+    let Some(latest) = history
+        .iter()
+        .filter(|h| h.decided_on <= as_of)
+        .max_by_key(|h| h.decided_on)
+    else {
         return Ok(None);
     };
     for a in apars {
         let Some(rep) = &a.representation else {
             continue;
         };
-        if rep.decided_on <= latest.decided_on || !was_considered(a, latest) {
+        if rep.decided_on <= latest.decided_on
+            || rep.decided_on > as_of
+            || !was_considered(a, latest)
+        {
             continue;
         }
         if a.changed_materially()? {
@@ -117,9 +126,10 @@ pub fn special_review_ground(
 pub(super) fn review_stage(
     p: &Proposal,
     batch: &Batch,
+    as_of: NaiveDate,
     c: &mut Checks,
 ) -> Result<Option<ConsiderationKind>, EmpanelmentError> {
-    let (last, next) = match review_standing(&p.history) {
+    let (last, next) = match review_standing(&p.history, as_of) {
         ReviewStanding::Empanelled { empanelment_year } => {
             c.unmet(
                 &rules::CSS_8,
@@ -151,11 +161,12 @@ pub(super) fn review_stage(
         ReviewStanding::ReviewsExhausted { last_considered } => (last_considered, None),
     };
 
-    let ground =
-        special_review_ground(&p.apars, &p.history).map_err(|source| EmpanelmentError::Apar {
+    let ground = special_review_ground(&p.apars, &p.history, as_of).map_err(|source| {
+        EmpanelmentError::Apar {
             officer: p.officer_id.clone(),
             source,
-        })?;
+        }
+    })?;
     if let Some(g) = ground {
         c.met(
             &rules::CSS_8,
@@ -260,19 +271,19 @@ pub struct OfficerHistory {
 pub fn gather(runs: &[RunRecord<'_>]) -> Vec<OfficerHistory> {
     let mut sorted: Vec<&RunRecord> = runs.iter().collect();
     sorted.sort_by_key(|r| r.as_of);
-    let mut out: BTreeMap<String, OfficerHistory> = BTreeMap::new();
+    // One officer is the same id of the same service and batch, as in
+    // `join_recorded_history`: ids are given by each cadre authority.
+    let mut out: BTreeMap<OfficerKey, OfficerHistory> = BTreeMap::new();
     for r in sorted {
         for p in r.proposals {
-            let h = out
-                .entry(p.officer_id.clone())
-                .or_insert_with(|| OfficerHistory {
-                    officer_id: p.officer_id.clone(),
-                    name: p.name.clone(),
-                    service: p.service.clone(),
-                    batch_year: p.batch_year,
-                    history: Vec::new(),
-                    apars: Vec::new(),
-                });
+            let h = out.entry(officer_key(p)).or_insert_with(|| OfficerHistory {
+                officer_id: p.officer_id.clone(),
+                name: p.name.clone(),
+                service: p.service.clone(),
+                batch_year: p.batch_year,
+                history: Vec::new(),
+                apars: Vec::new(),
+            });
             h.name.clone_from(&p.name);
             h.apars.clone_from(&p.apars);
             for past in &p.history {
@@ -282,7 +293,8 @@ pub fn gather(runs: &[RunRecord<'_>]) -> Vec<OfficerHistory> {
             }
         }
         for (id, c) in r.run.considerations(r.as_of) {
-            if let Some(h) = out.get_mut(id) {
+            let made = r.proposals.iter().find(|q| q.officer_id == id);
+            if let Some(h) = made.and_then(|q| out.get_mut(&officer_key(q))) {
                 put(&mut h.history, c);
             }
         }
@@ -292,6 +304,17 @@ pub fn gather(runs: &[RunRecord<'_>]) -> Vec<OfficerHistory> {
         h.history.sort_by_key(|c| c.decided_on);
     }
     all
+}
+
+/// An officer across batches: id, service (as CSS-9 spells it, in any case) and batch year.
+type OfficerKey = (String, String, i32);
+
+fn officer_key(p: &Proposal) -> OfficerKey {
+    (
+        p.officer_id.clone(),
+        p.service.to_ascii_uppercase(),
+        p.batch_year,
+    )
 }
 
 /// One exercise is one consideration: the same empanelment year, cut-off
@@ -378,16 +401,18 @@ pub struct ReviewDue {
     pub reasons: Vec<Reason>,
 }
 
-/// Reviews due: regular reviews falling due by `by_year` (every pending
-/// one when `None`), and special reviews, which are due at once.
+/// Reviews due as known on `as_of`: regular reviews falling due by
+/// `by_year` (every pending one when `None`), and special reviews, which
+/// are due at once.
 pub fn reviews_due(
     officers: &[OfficerHistory],
     by_year: Option<i32>,
+    as_of: NaiveDate,
 ) -> Result<Vec<ReviewDue>, EmpanelmentError> {
     let mut out = Vec::new();
     for o in officers {
         let mut reasons = Reasons::new();
-        let (kind, last, due_from, cut_off_from) = match review_standing(&o.history) {
+        let (kind, last, due_from, cut_off_from) = match review_standing(&o.history, as_of) {
             ReviewStanding::ReviewDue {
                 kind,
                 last_considered,
@@ -406,12 +431,13 @@ pub fn reviews_due(
                 last_considered, ..
             }
             | ReviewStanding::ReviewsExhausted { last_considered } => {
-                let ground = special_review_ground(&o.apars, &o.history).map_err(|source| {
-                    EmpanelmentError::Apar {
-                        officer: o.officer_id.clone(),
-                        source,
-                    }
-                })?;
+                let ground =
+                    special_review_ground(&o.apars, &o.history, as_of).map_err(|source| {
+                        EmpanelmentError::Apar {
+                            officer: o.officer_id.clone(),
+                            source,
+                        }
+                    })?;
                 let Some(g) = ground else { continue };
                 reasons.push(
                     &rules::CSS_8,
@@ -456,9 +482,12 @@ pub fn reviews_due(
 mod tests {
     use super::*;
     use crate::empanelment::apar::{AparGrade, Grading, Representation};
-    use crate::empanelment::fixtures::{worked_batch, AS_OF};
+    use crate::empanelment::fixtures::{officer, worked_batch, AS_OF};
     use crate::empanelment::panel::run_panel;
     use crate::params::ymd;
+
+    /// A day by which everything in these tests is known.
+    const LATER: NaiveDate = ymd(2030, 1, 1);
 
     #[test]
     fn a_run_leaves_considerations_and_reviews_fall_due_two_years_on() {
@@ -475,8 +504,8 @@ mod tests {
         let rec = [on_record(&run, &p)];
         let all = gather(&rec);
         assert_eq!(all.len(), 14);
-        assert!(reviews_due(&all, Some(2025)).unwrap().is_empty());
-        let due = reviews_due(&all, Some(2026)).unwrap();
+        assert!(reviews_due(&all, Some(2025), LATER).unwrap().is_empty());
+        let due = reviews_due(&all, Some(2026), LATER).unwrap();
         let ids: Vec<&str> = due.iter().map(|d| d.officer_id.as_str()).collect();
         assert_eq!(ids, ["A08", "A10", "A11"]);
         assert_eq!(due[0].kind, ConsiderationKind::FirstReview);
@@ -485,7 +514,7 @@ mod tests {
             (2026, Some(ReportingYear::starting(2024)))
         );
         assert_eq!(due[0].reasons[0].rule, "CSS-8");
-        assert_eq!(reviews_due(&all, None).unwrap().len(), 3);
+        assert_eq!(reviews_due(&all, None, LATER).unwrap().len(), 3);
 
         // A08's 2019-20 APAR (in the window) rises a band on representation
         // after the run: a special review is due at once.
@@ -502,7 +531,7 @@ mod tests {
             grade_before: AparGrade::Grading(Grading::VeryGood),
             adverse_remarks_expunged: false,
         });
-        let due = reviews_due(&all, Some(2025)).unwrap();
+        let due = reviews_due(&all, Some(2025), LATER).unwrap();
         assert_eq!(due.len(), 1);
         assert_eq!(
             (
@@ -678,5 +707,122 @@ mod tests {
             a08.history[0].decided_on, rerun_on,
             "the batch's own latest run prevails"
         );
+    }
+
+    #[test]
+    fn officers_of_other_services_with_the_same_id_keep_their_own_histories() {
+        // The worked batch (IAS 2006) leaves A08 not empanelled; an IPS
+        // 2008 batch empanels its own "A08". The IAS officer's first review
+        // is still due (CSS-8): ids are the cadre authorities' own.
+        let (b, p) = worked_batch();
+        let run = run_panel(&b, &p, AS_OF).unwrap().outcome;
+        let mut ips_batch = b.clone();
+        ips_batch.service = "IPS".into();
+        ips_batch.batch_year = 2008;
+        ips_batch.preceding.clear();
+        let mut ips = officer("A08");
+        ips.service = "IPS".into();
+        ips.batch_year = 2008;
+        let ips_proposals = vec![ips];
+        let ips_run = run_panel(&ips_batch, &ips_proposals, AS_OF)
+            .unwrap()
+            .outcome;
+        assert_eq!(ips_run.officers[0].outcome, PanelOutcome::EmpanelledInitial);
+        let all = gather(&[
+            on_record(&run, &p),
+            RunRecord {
+                run: &ips_run,
+                as_of: AS_OF,
+                proposals: &ips_proposals,
+            },
+        ]);
+        let a08: Vec<(&str, i32)> = all
+            .iter()
+            .filter(|h| h.officer_id == "A08")
+            .map(|h| (h.service.as_str(), h.batch_year))
+            .collect();
+        assert_eq!(a08, [("IAS", 2006), ("IPS", 2008)]);
+        let due = reviews_due(&all, Some(2026), LATER).unwrap();
+        let ids: Vec<&str> = due.iter().map(|d| d.officer_id.as_str()).collect();
+        assert_eq!(ids, ["A08", "A10", "A11"]);
+    }
+
+    #[test]
+    fn what_is_decided_after_the_as_of_date_is_not_known_on_it() {
+        let considered = PastConsideration {
+            empanelment_year: 2023,
+            cut_off_year: ReportingYear::starting(2021),
+            decided_on: ymd(2023, 3, 1),
+            kind: ConsiderationKind::Original,
+            outcome: PastOutcome::NotEmpanelled,
+            years_used: Vec::new(),
+        };
+        let later = PastConsideration {
+            empanelment_year: 2025,
+            cut_off_year: ReportingYear::starting(2023),
+            decided_on: ymd(2025, 3, 1),
+            kind: ConsiderationKind::FirstReview,
+            outcome: PastOutcome::Empanelled,
+            ..considered.clone()
+        };
+        let history = [considered.clone(), later];
+        // On 1.6.2024 only the 2023 exercise had been held.
+        assert!(matches!(
+            review_standing(&history, ymd(2024, 6, 1)),
+            ReviewStanding::ReviewDue {
+                kind: ConsiderationKind::FirstReview,
+                last_considered: 2023,
+                ..
+            }
+        ));
+        assert_eq!(
+            review_standing(&history, ymd(2025, 3, 1)),
+            ReviewStanding::Empanelled {
+                empanelment_year: 2025
+            }
+        );
+        assert_eq!(
+            review_standing(&history, ymd(2023, 2, 28)),
+            ReviewStanding::NotConsidered
+        );
+        // An APAR of the window raised on a representation decided on
+        // 1.9.2024: no special review as of 1.6.2024, one as of 1.9.2024.
+        let mut apar = crate::empanelment::fixtures::fy(2018, Grading::Outstanding);
+        apar.representation = Some(Representation {
+            decided_on: ymd(2024, 9, 1),
+            grade_before: AparGrade::Grading(Grading::Good),
+            adverse_remarks_expunged: false,
+        });
+        let apars = [apar];
+        let one = [considered];
+        assert_eq!(
+            special_review_ground(&apars, &one, ymd(2024, 6, 1)).unwrap(),
+            None
+        );
+        assert_eq!(
+            special_review_ground(&apars, &one, ymd(2024, 9, 1))
+                .unwrap()
+                .map(|g| g.changed_on),
+            Some(ymd(2024, 9, 1))
+        );
+    }
+
+    #[test]
+    fn a_year_of_consideration_beyond_the_calendar_does_not_overflow() {
+        let history = [PastConsideration {
+            empanelment_year: i32::MAX,
+            cut_off_year: ReportingYear::starting(2020),
+            decided_on: ymd(2022, 3, 1),
+            kind: ConsiderationKind::Original,
+            outcome: PastOutcome::NotEmpanelled,
+            years_used: Vec::new(),
+        }];
+        assert!(matches!(
+            review_standing(&history, LATER),
+            ReviewStanding::ReviewDue {
+                from_year: i32::MAX,
+                ..
+            }
+        ));
     }
 }

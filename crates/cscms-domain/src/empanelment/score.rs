@@ -13,7 +13,9 @@ use std::fmt;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::apar::{Apar, AparError, Grading, GradingSource, Period, ReportingYear, MONTH_UNITS};
+use super::apar::{
+    month_units, Apar, AparError, Grading, GradingSource, Period, ReportingYear, MONTH_UNITS,
+};
 use super::parameters::{MAX_EXTENSION_YEARS, MIN_FULL_YEARS, WINDOW_YEARS};
 use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
@@ -221,6 +223,7 @@ pub struct YearUse {
     pub year: ReportingYear,
     pub role: YearRole,
     pub months: f64,
+    /// The APARs counted in the year (empty for a caller who may not read APARs).
     pub gradings: Vec<GradingUse>,
     /// The recorded reason where APARs are missing in the year.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -268,7 +271,7 @@ pub fn score(
         if first > last {
             continue;
         }
-        let (grading, source) = apar.effective_grading()?;
+        let (grading, source) = apar.grading_on(as_of)?;
         let note = match (&apar.expert_panel, source) {
             (Some(ep), GradingSource::ExpertPanel) => ep.note.clone(),
             _ => String::new(),
@@ -301,9 +304,7 @@ pub fn score(
     let ext = MAX_EXTENSION_YEARS.value as usize;
     let window_units: u64 = buckets.iter().skip(ext).map(|b| b.units).sum();
     let window_period = Period::new(window_from.first_day(), cut_off.last_day())?;
-    let missing = (WINDOW_YEARS.value as u64 * 12 * MONTH_UNITS).saturating_sub(window_units);
-    let (beyond_control, officer_default) = gap_units(gaps, window_period);
-    let beyond_control = beyond_control.min(missing);
+    let (beyond_control, officer_default) = gap_units(gaps, apars, window_period);
 
     let mut reasons = Reasons::new();
     let mut used = vec![false; LOOK_BACK];
@@ -350,7 +351,7 @@ pub fn score(
             &rules::CSS_2,
             format!(
                 "{} months of APAR missing through the officer's own default are not made up",
-                Fixed2::months(officer_default.min(missing))
+                Fixed2::months(officer_default)
             ),
         );
     }
@@ -423,16 +424,37 @@ fn join<'a>(years: impl Iterator<Item = &'a ReportingYear>) -> String {
     years.map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
 }
 
-/// Months of recorded gaps in the window: (beyond control, officer's default).
-fn gap_units(gaps: &[Gap], window: Period) -> (u64, u64) {
-    gaps.iter().fold((0, 0), |(bc, od), g| {
-        let units = g.period.overlap(window).map_or(0, Period::month_units);
-        if g.reason.beyond_officer_control() {
-            (bc + units, od)
-        } else {
-            (bc, od + units)
+/// Months of the window with no APAR, by the gap recorded over them:
+/// (beyond the officer's control, the officer's own default). Only a month
+/// without an APAR is missing, and each counts once however many gaps
+/// cover it; where gaps of both kinds do, the officer's default stands
+/// (CSS-2 makes up only what was beyond the officer's control).
+fn gap_units(gaps: &[Gap], apars: &[Apar], window: Period) -> (u64, u64) {
+    let (mut beyond, mut default) = (0, 0);
+    let covers = |p: &Period, d: NaiveDate| p.from() <= d && d <= p.to();
+    let mut day = window.from();
+    while day <= window.to() {
+        if !apars.iter().any(|a| covers(&a.period, day)) {
+            let kinds = gaps.iter().filter(|g| covers(&g.period, day));
+            let (mut b, mut o) = (false, false);
+            for g in kinds {
+                if g.reason.beyond_officer_control() {
+                    b = true;
+                } else {
+                    o = true;
+                }
+            }
+            let units = month_units(day, day);
+            if o {
+                default += units;
+            } else if b {
+                beyond += units;
+            }
         }
-    })
+        let Some(next) = day.succ_opt() else { break };
+        day = next;
+    }
+    (beyond, default)
 }
 
 /// APAR periods of one officer may not overlap (CSS-2 counts each month once).
@@ -455,6 +477,7 @@ pub fn check_overlaps(apars: &[Apar]) -> Result<(), AparError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::empanelment::apar::{AparGrade, Representation};
     use crate::empanelment::fixtures::{fy, fy_ep, fy_num};
     use crate::params::ymd;
     use Grading::{Average, Good, Outstanding as O, VeryGood as Vg};
@@ -612,6 +635,44 @@ mod tests {
         let d = score(&full, &[gap], CUT, AS_OF).unwrap();
         assert_eq!(d.outcome.months, 120.0);
         assert!(d.outcome.years.iter().all(|y| y.gap.is_none()));
+    }
+
+    #[test]
+    fn a_gap_over_months_that_have_their_apar_makes_up_nothing() {
+        // 2013-14..2015-16 missing without a reason; training in 2019,
+        // inside the 2019-20 APAR, given twice over. Nothing missing was
+        // beyond the officer's control: 84 months, no extension (CSS-2).
+        let mut apars = vec![fy(2012, O)];
+        apars.extend((2016..=2022).map(|y| fy(y, Good)));
+        let training = Gap {
+            period: Period::new(ymd(2019, 7, 1), ymd(2019, 9, 30)).unwrap(),
+            reason: GapReason::Training,
+            note: String::new(),
+        };
+        let d = score(&apars, &[training.clone(), training], CUT, AS_OF).unwrap();
+        assert_eq!(d.outcome.months, 84.0);
+        assert_eq!(d.outcome.score.unwrap(), Score::new(5, 1).unwrap());
+        // Study leave over 2014-15 only, given twice: 12 months beyond
+        // control, made up from 2012-13 alone.
+        let leave = study_leave(2014, 1);
+        let d = score(&apars, &[leave.clone(), leave], CUT, AS_OF).unwrap();
+        assert_eq!(d.outcome.months, 96.0);
+        assert!(d.reasons.iter().any(|r| r.text.starts_with("12.00 months")));
+    }
+
+    #[test]
+    fn a_representation_decided_after_the_as_of_date_does_not_count() {
+        let mut apars: Vec<Apar> = (2013..=2022).map(|y| fy(y, Good)).collect();
+        apars[5].grade = AparGrade::Grading(O);
+        apars[5].representation = Some(Representation {
+            decided_on: ymd(2024, 9, 1),
+            grade_before: AparGrade::Grading(Good),
+            adverse_remarks_expunged: false,
+        });
+        let before = score(&apars, &[], CUT, ymd(2024, 6, 1)).unwrap();
+        assert_eq!(before.outcome.score.unwrap(), Score::new(5, 1).unwrap());
+        let after = score(&apars, &[], CUT, ymd(2024, 9, 1)).unwrap();
+        assert_eq!(after.outcome.score.unwrap(), Score::new(54, 10).unwrap());
     }
 
     #[test]

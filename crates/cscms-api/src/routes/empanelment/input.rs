@@ -240,6 +240,23 @@ impl ProposalInput {
             .enumerate()
             .filter_map(|(i, g)| g.parse(&field(&format!("gaps[{i}]")), errors))
             .collect();
+        // CSS-8: an earlier exercise is one a batch could be (1996-2100),
+        // its cut-off year before its own year.
+        for (i, h) in self.history.iter().enumerate() {
+            if !(1996..=2100).contains(&h.empanelment_year) {
+                errors.push(FieldError::new(
+                    field(&format!("history[{i}].empanelment_year")),
+                    "out_of_range",
+                    "from 1996 to 2100",
+                ));
+            } else if h.cut_off_year.start_year() >= h.empanelment_year {
+                errors.push(FieldError::new(
+                    field(&format!("history[{i}].cut_off_year")),
+                    "not_before",
+                    "the cut-off year ends before the empanelment year begins",
+                ));
+            }
+        }
         let apars_from_store = self.apars.is_none() && self.employee_code.is_some();
         let mut apars = Vec::new();
         match &self.apars {

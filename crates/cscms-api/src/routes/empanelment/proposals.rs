@@ -22,7 +22,14 @@ async fn proposal_for(
     body: &ProposalInput,
     path_officer: Option<&str>,
 ) -> Result<NewProposal, ApiError> {
-    let code = body.employee_code.clone();
+    // Without an employee code, the officer id is looked up too: an
+    // employee on record proposed by id alone would escape their record's
+    // APARs and the shared vigilance clearance (VIG-1, VIG-2).
+    let by_id = body.employee_code.is_none();
+    let code = body
+        .employee_code
+        .clone()
+        .or_else(|| body.officer_id.clone());
     let (batch, record) = state
         .db(move |c| {
             let Some(b) = cscms_store::empanelment::get_batch(c, batch_id)? else {
@@ -41,6 +48,18 @@ async fn proposal_for(
         .await?
         .ok_or_else(|| batch_not_found(batch_id))?;
     let mut errors = Vec::new();
+    let (record, on_record_by_id) = if by_id {
+        (None, record.is_some())
+    } else {
+        (record, false)
+    };
+    if on_record_by_id {
+        errors.push(FieldError::new(
+            "body.officer_id",
+            "employee_on_record",
+            "this officer is an employee on record: propose them by employee_code, so that the run reads their APARs and vigilance clearance (VIG-1, VIG-2)",
+        ));
+    }
     let defaults = Defaults {
         service: &batch.service,
         batch_year: batch.batch_year,
@@ -154,7 +173,7 @@ pub async fn replace_proposal(
     params(("id" = i64, Path, description = "Batch id")),
     responses(
         (status = 200, description = "The batch's proposals, by officer id", body = ProposalList),
-        (status = 403, description = "Only DoPT, or a client with an empanelment scope", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only DoPT, or a client with an empanelment scope and apar:read (proposals carry APARs)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/empanelment/batches/{id}/proposals")]
 pub async fn list_proposals(
@@ -162,7 +181,8 @@ pub async fn list_proposals(
     state: web::Data<AppState>,
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    authorize(&who, Op::ReadEmpanelment)?;
+    // Proposals carry the officers' APARs (docs/assumptions.md, "Who sees APARs").
+    authorize(&who, Op::ReadEmpanelmentApars)?;
     let id = id.into_inner();
     let rows = state
         .db(move |c| {

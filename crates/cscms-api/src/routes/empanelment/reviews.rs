@@ -101,6 +101,7 @@ pub async fn reviews(
             }
         }
     }
-    let items = emp::reviews_due(&officers, year).map_err(|e| corrupt("reviews", e))?;
+    let items = emp::reviews_due(&officers, year, crate::clearance::today())
+        .map_err(|e| corrupt("reviews", e))?;
     Ok(HttpResponse::Ok().json(ReviewList { year, items }))
 }

@@ -18,7 +18,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::batch_not_found;
-use super::view::{run_view, RunInputs, RunList, RunSummary, RunView};
+use super::view::{result_for, run_view, RunInputs, RunList, RunSummary, RunView};
 use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
 use crate::extract::ValidJson;
@@ -200,7 +200,7 @@ pub async fn run(
         })?;
     let view = RunView {
         summary: RunSummary::from(&stored),
-        result,
+        result: result_for(&who, result)?,
         changes,
     };
     Ok(HttpResponse::Created()
@@ -252,7 +252,9 @@ async fn stored_run(state: &AppState, batch_id: i64, seq: i32) -> Result<RunRow,
 /// Read a run
 ///
 /// One run: the result as stored, with every officer's eligibility, score,
-/// rank, outcome and reasons, and what moved since the previous run.
+/// rank, outcome and reasons, and what moved since the previous run. A
+/// client without `apar:read` gets each year's `gradings` empty: they are
+/// the officers' APARs.
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])),
     params(
         ("id" = i64, Path, description = "Batch id"),
@@ -271,7 +273,7 @@ pub async fn get_run(
     authorize(&who, Op::ReadEmpanelment)?;
     let (batch_id, seq) = path.into_inner();
     let row = stored_run(&state, batch_id, seq).await?;
-    Ok(HttpResponse::Ok().json(run_view(&row)?))
+    Ok(HttpResponse::Ok().json(run_view(&who, &row)?))
 }
 
 /// Read what a run read
@@ -294,7 +296,7 @@ pub async fn run_inputs(
     path: web::Path<(i64, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     // The inputs carry the officers' APARs: integration clients need apar:read too.
-    authorize(&who, Op::ReadEmpanelmentInputs)?;
+    authorize(&who, Op::ReadEmpanelmentApars)?;
     let (batch_id, seq) = path.into_inner();
     let row = stored_run(&state, batch_id, seq).await?;
     Ok(HttpResponse::Ok()

@@ -13,6 +13,8 @@ use utoipa::ToSchema;
 
 use crate::error::ApiError;
 use crate::routes::utc;
+use cscms_domain::principal::Principal;
+use cscms_domain::scope::{permits, Op};
 
 #[derive(Serialize, ToSchema)]
 pub struct BatchView {
@@ -191,7 +193,31 @@ pub struct RunView {
     pub changes: Option<RunComparison>,
 }
 
-pub(crate) fn run_view(r: &RunRow) -> Result<RunView, ApiError> {
+/// A run's stored result as `who` may read it: without the APAR gradings
+/// behind each year's score for a caller the scope table does not let read
+/// APARs (docs/assumptions.md, "Who sees APARs"); else byte for byte.
+pub(crate) fn result_for(who: &Principal, raw: Box<RawValue>) -> Result<Box<RawValue>, ApiError> {
+    if permits(who, Op::ReadEmpanelmentApars) {
+        return Ok(raw);
+    }
+    let mut doc: serde_json::Value = serde_json::from_str(raw.get())
+        .map_err(|e| ApiError::Internal(format!("stored run result: {e}")))?;
+    let officers = doc.get_mut("officers").and_then(|o| o.as_array_mut());
+    for officer in officers.into_iter().flatten() {
+        let years = officer
+            .pointer_mut("/score/years")
+            .and_then(|y| y.as_array_mut());
+        for year in years.into_iter().flatten() {
+            if let Some(g) = year.get_mut("gradings") {
+                *g = serde_json::Value::Array(Vec::new());
+            }
+        }
+    }
+    serde_json::value::to_raw_value(&doc)
+        .map_err(|e| ApiError::Internal(format!("run result: {e}")))
+}
+
+pub(crate) fn run_view(who: &Principal, r: &RunRow) -> Result<RunView, ApiError> {
     Ok(RunView {
         summary: RunSummary {
             batch_id: r.batch_id,
@@ -205,7 +231,7 @@ pub(crate) fn run_view(r: &RunRow) -> Result<RunView, ApiError> {
             run_by: r.run_by.clone(),
             created_at: utc(r.created_at),
         },
-        result: r.result_raw()?,
+        result: result_for(who, r.result_raw()?)?,
         changes: r.changes.as_ref().map(|c| c.get().clone()),
     })
 }
