@@ -1,7 +1,7 @@
 //! The contract, generated from the handlers' annotations. Error responses
 //! every operation can give are added here once, so no handler forgets them.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use serde_json::{json, Value};
 use utoipa::openapi::path::Operation;
@@ -310,6 +310,7 @@ pub fn tidy(api: OpenApiDoc) -> Result<OpenApiDoc, serde_json::Error> {
     declare_headers(&mut doc);
     merge_patch_bodies(&mut doc);
     free_form_objects(&mut doc);
+    open_flattened_members(&mut doc);
     drop_unused_schemas(&mut doc);
     input_date_range(&mut doc);
     serde_json::from_value(doc)
@@ -429,6 +430,51 @@ fn free_form_objects(v: &mut Value) {
         Value::Array(items) => items.iter_mut().for_each(free_form_objects),
         _ => {}
     }
+}
+
+/// A closed schema (`additionalProperties: false`, from a request type
+/// that denies unknown fields) flattened into a response view is one member
+/// of its `allOf`, and would refuse the view's own members there: in an
+/// `allOf` it stands open, as a copy, so the view validates.
+fn open_flattened_members(doc: &mut Value) {
+    let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let closed: HashMap<String, Value> = schemas
+        .iter()
+        .filter(|(_, s)| s.get("additionalProperties") == Some(&Value::Bool(false)))
+        .map(|(name, s)| {
+            let mut open = s.clone();
+            if let Some(o) = open.as_object_mut() {
+                o.remove("additionalProperties");
+            }
+            (format!("{SCHEMA_REF}{name}"), open)
+        })
+        .collect();
+    fn visit(v: &mut Value, closed: &HashMap<String, Value>) {
+        match v {
+            Value::Object(map) => {
+                if let Some(Value::Array(members)) = map.get_mut("allOf") {
+                    for m in members.iter_mut() {
+                        let open = m
+                            .get("$ref")
+                            .and_then(Value::as_str)
+                            .and_then(|r| closed.get(r));
+                        if let Some(open) = open {
+                            *m = open.clone();
+                        }
+                    }
+                }
+                map.values_mut().for_each(|x| visit(x, closed));
+            }
+            Value::Array(items) => items.iter_mut().for_each(|x| visit(x, closed)),
+            _ => {}
+        }
+    }
+    visit(doc, &closed);
 }
 
 /// A `application/merge-patch+json` body declared as a document schema `X`
@@ -590,6 +636,22 @@ fn declare_headers(doc: &mut Value) {
             let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                 continue;
             };
+            // `http_cache`: a GET whose `If-None-Match` names the JSON
+            // representation's `ETag` is answered 304 (RFC 9110 §15.4.5).
+            let tagged = method == "get"
+                && path.starts_with("/v1/")
+                && responses
+                    .get("200")
+                    .and_then(|r| r.pointer("/content/application~1json"))
+                    .is_some();
+            if tagged {
+                responses.entry("304").or_insert_with(|| {
+                    json!({
+                        "description": "Not modified: `If-None-Match` named the current `ETag`; no body",
+                        "headers": {"ETag": reference("ETag"), "X-Request-Id": reference("X-Request-Id")},
+                    })
+                });
+            }
             for (status, response) in responses.iter_mut() {
                 let json_body = response.pointer("/content/application~1json").is_some();
                 let Some(response) = response.as_object_mut() else {

@@ -305,9 +305,15 @@ impl TestApp {
         call
     }
 
+    /// Sends `req`; the answer is checked against the contract
+    /// (`conformance`) before the test sees it.
     pub async fn call(&self, req: TestRequest) -> Reply {
         let svc = self.service().await;
-        reply(svc(req.to_request()).await.expect("a response")).await
+        let req = req.to_request();
+        let (method, path) = (req.method().clone(), req.path().to_owned());
+        let reply = reply(svc(req).await.expect("a response")).await;
+        crate::conformance::check(&method, &path, &reply);
+        reply
     }
 
     pub async fn get(&self, path: &str, token: &str) -> Reply {

@@ -39,6 +39,7 @@ pub struct TokenRequest {
 #[derive(Serialize, ToSchema)]
 pub struct TokenResponse {
     /// An RFC 9068 JWT (`typ: at+jwt`, ES256, with `kid`).
+    #[schema(max_length = 4096)]
     pub access_token: String,
     #[schema(example = "Bearer")]
     pub token_type: &'static str,

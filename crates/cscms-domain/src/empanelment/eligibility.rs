@@ -200,8 +200,9 @@ string_enum!(
 );
 
 /// The eligibility outcome. `consideration` is set unless not eligible.
+/// Named apart from a deputation advertisement's `Eligibility` in the contract.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = EmpanelmentEligibility))]
 pub struct Eligibility {
     pub status: EligibilityStatus,
     pub consideration: Option<ConsiderationKind>,
