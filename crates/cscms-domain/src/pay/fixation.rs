@@ -145,21 +145,24 @@ fn level_of_sixth(pay_band: PayBand, grade_pay: u32) -> Result<Level, PayError> 
     }
 }
 
-/// Rule 13, CCS (RP) Rules 2008: one increment of 3% of (pay in band +
-/// grade pay), rounded up to the next 10, added to the pay in band; stepped
-/// up to the minimum of the new band if below it; then the new grade pay.
+/// Rule 13, CCS (RP) Rules 2008, on the date `on`: one increment of 3% of
+/// (pay in band + grade pay), rounded as Rule 9 is read on that date, added
+/// to the pay in band; stepped up to the minimum of the new band if below it;
+/// then the new grade pay.
 pub fn rule13_2008(
+    on: NaiveDate,
     pay_band: PayBand,
     pay_in_band: u32,
     grade_pay: u32,
     to: Level,
 ) -> Result<Fixation, PayError> {
     let mut steps = Vec::with_capacity(5);
-    let pay = rule13_2008_steps(pay_band, pay_in_band, grade_pay, to, &mut steps)?;
+    let pay = rule13_2008_steps(on, pay_band, pay_in_band, grade_pay, to, &mut steps)?;
     Ok(Fixation::new(pay, steps))
 }
 
 fn rule13_2008_steps(
+    on: NaiveDate,
     pay_band: PayBand,
     pay_in_band: u32,
     grade_pay: u32,
@@ -177,7 +180,7 @@ fn rule13_2008_steps(
             pay: pay_in_band,
         });
     }
-    let inc = sixth::increment(pay_in_band, grade_pay);
+    let inc = sixth::increment(on, pay_in_band, grade_pay);
     steps.push(Step::new(
         text!("one increment: 3% of {} (pay in {pay_band} {pay_in_band} + GP {grade_pay}), rounded up to the next 10", pay_in_band + grade_pay),
         inc,
@@ -219,6 +222,7 @@ fn rule13_2008_steps(
 /// increment at every stage (MACP-8: Group 'D' placed in GP 1800 whose
 /// upgrades fall due together, clarification 11).
 pub fn successive_2008(
+    on: NaiveDate,
     pay_band: PayBand,
     pay_in_band: u32,
     grade_pay: u32,
@@ -242,7 +246,7 @@ pub fn successive_2008(
         let to = level_of_sixth(pay_band, grade_pay)?
             .next()
             .ok_or_else(|| PayError::NotAnUpgrade("beyond the hierarchy".to_owned()))?;
-        pay = rule13_2008_steps(pay_band, pay_in_band, grade_pay, to, &mut steps)?;
+        pay = rule13_2008_steps(on, pay_band, pay_in_band, grade_pay, to, &mut steps)?;
     }
     Ok(Fixation::new(pay, steps))
 }
@@ -329,7 +333,8 @@ pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>,
             grade_pay,
         } => {
             reasons.push(&rules::PAY_1, "Rule 13, CCS (RP) Rules 2008: one 3% increment added to the pay in the band, then the grade pay of the higher post");
-            rule13_2008(*pay_band, *pay_in_band, *grade_pay, to.level)?
+            reasons.push(&rules::PAY_1, sixth::IncrementRounding::on(as_of).text());
+            rule13_2008(as_of, *pay_band, *pay_in_band, *grade_pay, to.level)?
         }
         Pay::FifthCpc { scale, basic } => {
             let from = PreRevisedScale::parse(scale)?;
@@ -385,8 +390,9 @@ mod tests {
         // OM of 19.05.2009, Annex-I: upgrade from GP 1900 to GP 2000 gives one
         // increment plus the grade-pay difference of Rs 100.
         let (pib, gp) = (7730, 1900);
-        let f = rule13_2008(PayBand::Pb1, pib, gp, level("3")).unwrap();
-        let increment = sixth::increment(pib, gp);
+        let on = ymd(2009, 9, 1);
+        let f = rule13_2008(on, PayBand::Pb1, pib, gp, level("3")).unwrap();
+        let increment = sixth::increment(on, pib, gp);
         assert_eq!(increment, 290);
         assert_eq!(f.basic, pib + gp + increment + 100);
         assert_eq!(
@@ -402,7 +408,7 @@ mod tests {
     #[test]
     fn rule_13_of_2008_steps_up_to_the_new_band_minimum() {
         // GP 4800 in PB-2 → GP 5400 in PB-3: 10000 + 3% of 14800 (450) = 10450 < 15600.
-        let f = rule13_2008(PayBand::Pb2, 10000, 4800, level("10")).unwrap();
+        let f = rule13_2008(ymd(2012, 1, 1), PayBand::Pb2, 10000, 4800, level("10")).unwrap();
         assert_eq!(
             f.pay,
             Pay::SixthCpc {
@@ -417,11 +423,12 @@ mod tests {
     #[test]
     fn macp_8_successive_fixation_with_3_percent_at_each_stage() {
         // Clarification 11: GP 1800 → 1900 → 2000 → 2400, 3% at every stage.
-        let f = successive_2008(PayBand::Pb1, 7000, 1800, 3).unwrap();
+        let on = ymd(2008, 9, 1);
+        let f = successive_2008(on, PayBand::Pb1, 7000, 1800, 3).unwrap();
         let mut pib = 7000;
         // Each stage: 3% of (pay in band + the grade pay held at that stage).
         for gp in [1800, 1900, 2000] {
-            pib += sixth::increment(pib, gp);
+            pib += sixth::increment(on, pib, gp);
         }
         assert_eq!(
             f.pay,
@@ -468,6 +475,30 @@ mod tests {
         );
     }
 
+    #[test]
+    fn rule_9_rounding_before_01_07_2009_paise_ignored_after() {
+        // PB-1 7540 + GP 1800: 3% of 9340 = 280.20. Rule 9 rounds it off to
+        // the next 10 (290); the DoE OM of 29.01.2009 ignores the paise
+        // (280), for increments on or after 01.07.2009.
+        let fix = |as_of| {
+            let input = FixInput {
+                from: Pay::SixthCpc {
+                    pay_band: PayBand::Pb1,
+                    pay_in_band: 7540,
+                    grade_pay: 1800,
+                },
+                to: PayRef::grade_pay(PayBand::Pb1, 1900),
+            };
+            fix_pay(as_of, &input).unwrap()
+        };
+        let d = fix(ymd(2008, 9, 1));
+        assert_eq!(d.outcome.basic, 7830 + 1900);
+        assert!(d.reasons.iter().any(|r| r.text.contains("Rule 9")));
+        let d = fix(ymd(2009, 7, 1));
+        assert_eq!(d.outcome.basic, 7820 + 1900);
+        assert!(d.reasons.iter().any(|r| r.text.contains("29.01.2009")));
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
 
@@ -496,7 +527,7 @@ mod tests {
             let gp = from.grade_pay().unwrap_or(0);
             let (min, max) = from.pay_band().range().unwrap();
             let pib = min + (max - min) / 1000 * pib_frac;
-            let f = rule13_2008(from.pay_band(), pib, gp, to).unwrap();
+            let f = rule13_2008(ymd(2012, 1, 1), from.pay_band(), pib, gp, to).unwrap();
             prop_assert!(f.basic > pib + gp);
             let is_to = matches!(f.pay, Pay::SixthCpc { pay_band, grade_pay, .. }
                 if level_of_sixth(pay_band, grade_pay).ok() == Some(to));

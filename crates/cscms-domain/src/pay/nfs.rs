@@ -420,7 +420,7 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
                 fr22_a2(pay, nfs_scale)?
             }
             NfsFixationRule::Rule13Of2008 => {
-                rule13_2008(from_level.pay_band(), pay, gp_from, to_level)?
+                rule13_2008(notional_from, from_level.pay_band(), pay, gp_from, to_level)?
             }
             NfsFixationRule::Rule13Of2016 => rule13_2016(from_level, pay, to_level)?,
         }),
@@ -612,7 +612,7 @@ mod tests {
             (Some(PayBand::Pb3), Some(5400))
         );
         let f = o.fixation.as_ref().unwrap();
-        let increment = sixth::increment(15500, 4800);
+        let increment = sixth::increment(ymd(2012, 7, 1), 15500, 4800);
         assert_eq!(f.basic, 15500 + 4800 + increment + 600);
         assert_eq!(
             f.pay,
