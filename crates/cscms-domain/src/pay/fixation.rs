@@ -147,8 +147,9 @@ fn level_of_sixth(pay_band: PayBand, grade_pay: u32) -> Result<Level, PayError> 
 
 /// Rule 13, CCS (RP) Rules 2008, on the date `on`: one increment of 3% of
 /// (pay in band + grade pay), rounded as Rule 9 is read on that date, added
-/// to the pay in band; stepped up to the minimum of the new band if below it;
-/// then the new grade pay.
+/// to the pay in band; stepped up to the minimum of the new band if below it,
+/// held at its maximum if above it (the fixed pay of a fixed scale); then
+/// the new grade pay.
 pub fn rule13_2008(
     on: NaiveDate,
     pay_band: PayBand,
@@ -156,11 +157,24 @@ pub fn rule13_2008(
     grade_pay: u32,
     to: Level,
 ) -> Result<Fixation, PayError> {
-    let mut steps = Vec::with_capacity(5);
-    let pay = rule13_2008_steps(on, pay_band, pay_in_band, grade_pay, to, &mut steps)?;
-    Ok(Fixation::new(pay, steps))
+    rule13_2008_unpaid(on, pay_band, pay_in_band, grade_pay, to).map(|(f, _)| f)
 }
 
+/// [`rule13_2008`], and the amount above the maximum that is not paid.
+fn rule13_2008_unpaid(
+    on: NaiveDate,
+    pay_band: PayBand,
+    pay_in_band: u32,
+    grade_pay: u32,
+    to: Level,
+) -> Result<(Fixation, u32), PayError> {
+    let mut steps = Vec::with_capacity(6);
+    let (pay, unpaid) = rule13_2008_steps(on, pay_band, pay_in_band, grade_pay, to, &mut steps)?;
+    Ok((Fixation::new(pay, steps), unpaid))
+}
+
+/// One Rule 13 fixation; also returns the amount above the maximum of the
+/// new band or scale that is not paid (0 if none).
 fn rule13_2008_steps(
     on: NaiveDate,
     pay_band: PayBand,
@@ -168,7 +182,7 @@ fn rule13_2008_steps(
     grade_pay: u32,
     to: Level,
     steps: &mut Vec<Step>,
-) -> Result<Pay, PayError> {
+) -> Result<(Pay, u32), PayError> {
     let from = level_of_sixth(pay_band, grade_pay)?;
     if to <= from {
         return Err(PayError::NotAnUpgrade(to.to_string()));
@@ -196,12 +210,31 @@ fn rule13_2008_steps(
             new_pib,
         ));
     }
-    let (to_min, _) = to_band.range()?;
-    if new_pib < to_min {
+    let (to_min, to_max) = to_band.range()?;
+    let mut unpaid = 0;
+    if to_min == to_max {
+        // Apex and Cabinet Secretary are fixed scales: the pay is the scale.
+        if new_pib != to_min {
+            new_pib = to_min;
+            steps.push(Step::new(
+                text!("the fixed pay of the {to_band} scale"),
+                to_min,
+            ));
+        }
+    } else if new_pib < to_min {
         new_pib = to_min;
         steps.push(Step::new(
             text!("stepped up to the minimum of {to_band} (Rule 13 of 2008)"),
             to_min,
+        ));
+    } else if new_pib > to_max {
+        // PAY-1: never above the maximum of the band or scale in the data;
+        // they hold no rule paying the excess (docs/rules/pay.md).
+        unpaid = new_pib - to_max;
+        new_pib = to_max;
+        steps.push(Step::new(
+            text!("held at the maximum of {to_band} {to_min}-{to_max}: {unpaid} above it is not paid within the band"),
+            to_max,
         ));
     }
     let new_gp = to.grade_pay().unwrap_or(0);
@@ -215,7 +248,7 @@ fn rule13_2008_steps(
         grade_pay: new_gp,
     };
     steps.push(Step::new("revised basic pay", pay.basic()));
-    Ok(pay)
+    Ok((pay, unpaid))
 }
 
 /// Fixation in each of the next `stages` grade pays in turn, with a 3%
@@ -246,7 +279,7 @@ pub fn successive_2008(
         let to = level_of_sixth(pay_band, grade_pay)?
             .next()
             .ok_or_else(|| PayError::NotAnUpgrade("beyond the hierarchy".to_owned()))?;
-        pay = rule13_2008_steps(on, pay_band, pay_in_band, grade_pay, to, &mut steps)?;
+        (pay, _) = rule13_2008_steps(on, pay_band, pay_in_band, grade_pay, to, &mut steps)?;
     }
     Ok(Fixation::new(pay, steps))
 }
@@ -334,7 +367,13 @@ pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>,
         } => {
             reasons.push(&rules::PAY_1, "Rule 13, CCS (RP) Rules 2008: one 3% increment added to the pay in the band, then the grade pay of the higher post");
             reasons.push(&rules::PAY_1, sixth::IncrementRounding::on(as_of).text());
-            rule13_2008(as_of, *pay_band, *pay_in_band, *grade_pay, to.level)?
+            let (f, unpaid) =
+                rule13_2008_unpaid(as_of, *pay_band, *pay_in_band, *grade_pay, to.level)?;
+            if unpaid > 0 {
+                let band = to.level.pay_band();
+                reasons.push(&rules::PAY_1, text!("the pay in {band} is held at its maximum: {unpaid} above it is not paid within the band (the reference data hold no rule paying pay beyond the maximum of a band or scale)"));
+            }
+            f
         }
         Pay::FifthCpc { scale, basic } => {
             let from = PreRevisedScale::parse(scale)?;
@@ -476,6 +515,39 @@ mod tests {
     }
 
     #[test]
+    fn rule_13_of_2008_never_fixes_above_the_maximum() {
+        let sixth = |pay_band, pay_in_band, grade_pay| Pay::SixthCpc {
+            pay_band,
+            pay_in_band,
+            grade_pay,
+        };
+        let fix = |from: Pay, to: &str| {
+            let input = FixInput {
+                from,
+                to: PayRef::level(level(to)),
+            };
+            fix_pay(ymd(2012, 9, 1), &input).unwrap()
+        };
+        // Apex is a fixed scale: 80000 + 2400 is fixed at 80000.
+        let d = fix(sixth(PayBand::HagPlus, 80000, 0), "17");
+        assert_eq!(d.outcome.pay, sixth(PayBand::Apex, 80000, 0));
+        // HAG runs to 79000: 67000 + 2310 + GP 10000 = 79310 is held there.
+        let d = fix(sixth(PayBand::Pb4, 67000, 10000), "15");
+        assert_eq!(d.outcome.pay, sixth(PayBand::Hag, 79000, 0));
+        assert!(d.reasons.iter().any(|r| r.text.contains("310 above it")));
+        // PB-2 runs to 34800: 34800 + 1190 is held there, with GP 5400; the
+        // result is accepted as the pay held for the next fixation.
+        let d = fix(sixth(PayBand::Pb2, 34800, 4800), "9");
+        assert_eq!(d.outcome.pay, sixth(PayBand::Pb2, 34800, 5400));
+        assert!(d.reasons.iter().any(|r| r.text.contains("1190 above it")));
+        let d = fix(d.outcome.pay, "10");
+        assert_eq!(d.outcome.pay, sixth(PayBand::Pb3, 36010, 5400));
+        // Successive fixation takes each stage's result as the next input.
+        let f = successive_2008(ymd(2008, 9, 1), PayBand::Pb1, 19800, 1800, 3).unwrap();
+        assert_eq!(f.pay, sixth(PayBand::Pb1, 20200, 2400));
+    }
+
+    #[test]
     fn rule_9_rounding_before_01_07_2009_paise_ignored_after() {
         // PB-1 7540 + GP 1800: 3% of 9340 = 280.20. Rule 9 rounds it off to
         // the next 10 (290); the DoE OM of 29.01.2009 ignores the paise
@@ -532,6 +604,11 @@ mod tests {
             let is_to = matches!(f.pay, Pay::SixthCpc { pay_band, grade_pay, .. }
                 if level_of_sixth(pay_band, grade_pay).ok() == Some(to));
             prop_assert!(is_to);
+            // The pay fixed lies within the new band or scale (PAY-1).
+            if let Pay::SixthCpc { pay_band, pay_in_band, .. } = f.pay {
+                let (min, max) = pay_band.range().unwrap();
+                prop_assert!((min..=max).contains(&pay_in_band));
+            }
         }
     }
 }
