@@ -310,12 +310,26 @@ pub fn fr22_a2(basic: u32, to: PreRevisedScale) -> Result<Fixation, PayError> {
 }
 
 /// FR 22(I)(a)(1): a notional increment in the present scale, then the
-/// stage of the new scale next above that.
+/// stage of the new scale next above that. The pay must lie within the
+/// present scale and the new scale be higher (a higher minimum or maximum),
+/// as the 6th and 7th CPC paths refuse a move down (PAY-1).
 pub fn fr22_a1(
     basic: u32,
     from: PreRevisedScale,
     to: PreRevisedScale,
 ) -> Result<Fixation, PayError> {
+    if to.min() <= from.min() && to.max() <= from.max() {
+        return Err(PayError::NotAnUpgrade(text!(
+            "pre-revised scale {}",
+            to.text()
+        )));
+    }
+    if !(from.min()..=from.max()).contains(&basic) {
+        return Err(PayError::PayOutOfRange {
+            what: text!("pre-revised scale {}", from.text()),
+            pay: basic,
+        });
+    }
     let notional = from.stages().find(|&s| s > basic).unwrap_or(basic);
     let fixed = to
         .stages()
@@ -490,6 +504,33 @@ mod tests {
         assert_eq!(fr22_a1(7300, so, nfs).unwrap().basic, 8000);
         // 8100 → 8300 → 8550.
         assert_eq!(fr22_a1(8100, so, nfs).unwrap().basic, 8550);
+    }
+
+    #[test]
+    fn fr22_a1_needs_a_higher_scale_and_pay_within_the_present_one() {
+        let fifth = |scale: &str, basic| FixInput {
+            from: Pay::FifthCpc {
+                scale: scale.to_owned(),
+                basic,
+            },
+            to: PayRef::scale("6500-10500"),
+        };
+        // 8000-13500 down to 6500-10500 is not an upgrade; nor is the same scale.
+        for from in ["8000-13500", "6500-10500"] {
+            assert!(matches!(
+                fix_pay(ymd(2000, 1, 1), &fifth(from, 8000)),
+                Err(PayError::NotAnUpgrade(_))
+            ));
+        }
+        // Pay outside the present scale is blamed on that scale.
+        let e = fix_pay(ymd(2000, 1, 1), &fifth("5500-9000", 50000)).unwrap_err();
+        assert!(
+            matches!(&e, PayError::PayOutOfRange { what, pay: 50000 } if what.contains("5500-175-9000")),
+            "{e}"
+        );
+        // 5500-9000 → 6500-10500: 8650 + 175 = 8825 → next stage above 8900.
+        let d = fix_pay(ymd(2000, 1, 1), &fifth("5500-9000", 8650)).unwrap();
+        assert_eq!(d.outcome.basic, 8900);
     }
 
     #[test]
