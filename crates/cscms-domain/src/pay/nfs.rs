@@ -411,7 +411,8 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
     let fixation = match (eligible, input.present_pay) {
         (true, Some(pay)) => Some(match rule {
             NfsFixationRule::Fr22a2 => {
-                if pay < held_scale.min() {
+                // The pay held must lie within 6500-10500 (NFS-3), not merely above its minimum.
+                if !(held_scale.min()..=held_scale.max()).contains(&pay) {
                     return Err(PayError::PayOutOfRange {
                         what: text!("pre-revised scale {}", held_scale.text()),
                         pay,
@@ -596,6 +597,18 @@ mod tests {
         );
         assert_eq!(d.outcome.fixation.as_ref().map(|f| f.basic), Some(8275));
         assert!(d.cites(&rules::NFS_3) && d.cites(&rules::NFS_4));
+    }
+
+    #[test]
+    fn pre_2006_present_pay_must_lie_within_6500_10500() {
+        // 13400 is above the maximum of 6500-10500: refused, not fixed at 13500.
+        let d = evaluate_nfs(ymd(2006, 1, 1), &so(ymd(2001, 7, 1), Some(13400)));
+        assert!(matches!(
+            d,
+            Err(PayError::PayOutOfRange { pay: 13400, ref what }) if what.contains("6500-200-10500")
+        ));
+        let d = evaluate_nfs(ymd(2006, 1, 1), &so(ymd(2001, 7, 1), Some(10500))).unwrap();
+        assert_eq!(d.outcome.fixation.map(|f| f.basic), Some(10750));
     }
 
     #[test]
