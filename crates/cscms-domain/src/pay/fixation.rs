@@ -136,6 +136,16 @@ pub fn rule13_2016(level: Level, pay: u32, to: Level) -> Result<Fixation, PayErr
 }
 
 fn level_of_sixth(pay_band: PayBand, grade_pay: u32) -> Result<Level, PayError> {
+    if pay_band == PayBand::Minus1S {
+        // The -1S grade pays are the Group 'D' scales merged into GP 1800
+        // (MACP-8): the rung of GP 1800, as a PayRef naming them resolves.
+        let merged = PreRevisedScale::all()?
+            .find(|s| s.pay_band() == pay_band && s.grade_pay() == Some(grade_pay))
+            .ok_or_else(|| {
+                PayError::InconsistentPayRef(format!("grade pay {grade_pay} is not in {pay_band}"))
+            })?;
+        return Ok(merged.macp_level()?.0);
+    }
     if grade_pay == 0 {
         Level::all()?
             .find(|l| l.pay_band() == pay_band && l.grade_pay().is_none())
@@ -586,6 +596,39 @@ mod tests {
         // Successive fixation takes each stage's result as the next input.
         let f = successive_2008(ymd(2008, 9, 1), PayBand::Pb1, 19800, 1800, 3).unwrap();
         assert_eq!(f.pay, sixth(PayBand::Pb1, 20200, 2400));
+    }
+
+    #[test]
+    fn grade_pays_of_the_minus_1s_band_are_read() {
+        // GP 1300 in -1S (S-1) is held at the rung of GP 1800 (MACP-8):
+        // promotion to GP 1900 is Rule 13, stepped up to the PB-1 minimum.
+        let from = |gp| Pay::SixthCpc {
+            pay_band: PayBand::Minus1S,
+            pay_in_band: 4440,
+            grade_pay: gp,
+        };
+        let input = FixInput {
+            from: from(1300),
+            to: PayRef::grade_pay(PayBand::Pb1, 1900),
+        };
+        let d = fix_pay(ymd(2012, 1, 1), &input).unwrap();
+        assert_eq!(
+            d.outcome.pay,
+            Pay::SixthCpc {
+                pay_band: PayBand::Pb1,
+                pay_in_band: 5200,
+                grade_pay: 1900
+            }
+        );
+        // A grade pay the band does not have is still refused.
+        let input = FixInput {
+            from: from(1800),
+            ..input
+        };
+        assert!(matches!(
+            fix_pay(ymd(2012, 1, 1), &input),
+            Err(PayError::InconsistentPayRef(_))
+        ));
     }
 
     #[test]
