@@ -381,7 +381,7 @@ pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>,
     let to = input.to.resolve()?;
     let fixation = match &input.from {
         Pay::SeventhCpc { level, basic } => {
-            reasons.push(&rules::PAY_1, text!("Rule 13, CCS (RP) Rules 2016: one increment in {level}, then the equal or next higher cell in {}", to.level));
+            reasons.push(&rules::PAY_1_2016, text!("Rule 13, CCS (RP) Rules 2016: one increment in {level}, then the equal or next higher cell in {}", to.level));
             rule13_2016(*level, *basic, to.level)?
         }
         Pay::SixthCpc {
@@ -389,13 +389,16 @@ pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>,
             pay_in_band,
             grade_pay,
         } => {
-            reasons.push(&rules::PAY_1, "Rule 13, CCS (RP) Rules 2008: one 3% increment added to the pay in the band, then the grade pay of the higher post");
-            reasons.push(&rules::PAY_1, sixth::IncrementRounding::on(as_of).text());
+            reasons.push(&rules::PAY_1_2008, "Rule 13, CCS (RP) Rules 2008: one 3% increment added to the pay in the band, then the grade pay of the higher post");
+            reasons.push(
+                &rules::PAY_1_2008,
+                sixth::IncrementRounding::on(as_of).text(),
+            );
             let (f, unpaid) =
                 rule13_2008_unpaid(as_of, *pay_band, *pay_in_band, *grade_pay, to.level)?;
             if unpaid > 0 {
                 let band = to.level.pay_band();
-                reasons.push(&rules::PAY_1, text!("the pay in {band} is held at its maximum: {unpaid} above it is not paid within the band (the reference data hold no rule paying pay beyond the maximum of a band or scale)"));
+                reasons.push(&rules::PAY_1_2008, text!("the pay in {band} is held at its maximum: {unpaid} above it is not paid within the band (the reference data hold no rule paying pay beyond the maximum of a band or scale)"));
             }
             f
         }
@@ -404,7 +407,7 @@ pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>,
             let to_scale = to.scale.ok_or(PayError::InconsistentPayRef(
                 "a pre-revised pay needs a pre-revised scale to fix into".to_owned(),
             ))?;
-            reasons.push(&rules::PAY_1, "FR 22(I)(a)(1): a notional increment in the present scale, then the next stage above in the higher scale");
+            reasons.push(&rules::PAY_1_FR22, "FR 22(I)(a)(1): a notional increment in the present scale, then the next stage above in the higher scale");
             fr22_a1(*basic, from, to_scale)?
         }
     };
@@ -541,6 +544,28 @@ mod tests {
         // 5500-9000 → 6500-10500: 8650 + 175 = 8825 → next stage above 8900.
         let d = fix_pay(ymd(2000, 1, 1), &fifth("5500-9000", 8650)).unwrap();
         assert_eq!(d.outcome.basic, 8900);
+    }
+
+    #[test]
+    fn each_structure_cites_the_rules_it_applied() {
+        let fifth = FixInput {
+            from: Pay::FifthCpc {
+                scale: "5500-9000".to_owned(),
+                basic: 8650,
+            },
+            to: PayRef::scale("6500-10500"),
+        };
+        let d = fix_pay(ymd(2000, 1, 1), &fifth).unwrap();
+        let pay_1: Vec<&str> = d
+            .reasons
+            .iter()
+            .filter(|r| r.rule == "PAY-1")
+            .map(|r| r.citation)
+            .collect();
+        assert!(!pay_1.is_empty());
+        assert!(pay_1
+            .iter()
+            .all(|c| c.contains("FR 22") && !c.contains("2008") && !c.contains("2016")));
     }
 
     #[test]
