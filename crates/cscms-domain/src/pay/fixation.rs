@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dates::text;
 use super::fitment::PreRevisedScale;
+use super::macp::MACP_FROM;
 use super::matrix::Level;
 use super::position::PayRef;
 use super::regime::PayRegime;
@@ -374,6 +375,40 @@ pub struct FixInput {
     pub to: PayRef,
 }
 
+/// MACP-8 (clarification 11): Group 'D' employees placed in GP 1800 from
+/// 01.01.2006 whose MACP upgrades fall due together are fixed in each grade
+/// pay in turn, 3% at every stage. The input cannot tell those upgrades from
+/// a promotion over the same grade pays (one Rule 13 increment), so where
+/// the move fits, the successive figure is stated, not applied.
+fn macp_8_successive(
+    as_of: NaiveDate,
+    pay_band: PayBand,
+    pay_in_band: u32,
+    grade_pay: u32,
+    to: Level,
+) -> Result<Option<String>, PayError> {
+    let from = level_of_sixth(pay_band, grade_pay)?;
+    let stages = to.ord().saturating_sub(from.ord());
+    let fits = as_of >= MACP_FROM
+        && pay_band == PayBand::Pb1
+        && from.grade_pay() == Some(1800)
+        && (2..=3).contains(&stages);
+    if !fits {
+        return Ok(None);
+    }
+    let f = successive_2008(as_of, pay_band, pay_in_band, grade_pay, stages)?;
+    let Pay::SixthCpc {
+        pay_in_band: pib, ..
+    } = f.pay
+    else {
+        return Ok(None);
+    };
+    Ok(Some(text!(
+        "if this move is {stages} MACP upgrades falling due together for a Group 'D' employee placed in GP 1800 from 01.01.2006 (clarification 11), the pay is fixed in each grade pay in turn with 3% at every stage: pay in band {pib}, basic pay {}; the fixation above applies Rule 13 once, as on promotion",
+        f.basic
+    )))
+}
+
 /// Fixes pay on promotion or financial upgradation by the rule of the pay
 /// structure the pay is held in (PAY-1).
 pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>, PayError> {
@@ -399,6 +434,11 @@ pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>,
             if unpaid > 0 {
                 let band = to.level.pay_band();
                 reasons.push(&rules::PAY_1_2008, text!("the pay in {band} is held at its maximum: {unpaid} above it is not paid within the band (the reference data hold no rule paying pay beyond the maximum of a band or scale)"));
+            }
+            if let Some(alt) =
+                macp_8_successive(as_of, *pay_band, *pay_in_band, *grade_pay, to.level)?
+            {
+                reasons.push(&rules::MACP_8, alt);
             }
             f
         }
@@ -654,6 +694,32 @@ mod tests {
             fix_pay(ymd(2012, 1, 1), &input),
             Err(PayError::InconsistentPayRef(_))
         ));
+    }
+
+    #[test]
+    fn macp_8_successive_figure_is_stated_for_gp_1800_moving_three_grade_pays() {
+        // PB-1 7000 + GP 1800 to GP 2400 on 01.09.2008: Rule 13 once gives
+        // 7270 + 2400 = 9670; clarification 11 (three MACPs together) gives
+        // 7000 + 270 + 280 + 290 = 7840 + 2400 = 10240, stated under MACP-8.
+        let input = |gp| FixInput {
+            from: Pay::SixthCpc {
+                pay_band: PayBand::Pb1,
+                pay_in_band: 7000,
+                grade_pay: 1800,
+            },
+            to: PayRef::grade_pay(PayBand::Pb1, gp),
+        };
+        let d = fix_pay(ymd(2008, 9, 1), &input(2400)).unwrap();
+        assert_eq!(d.outcome.basic, 9670);
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.rule == "MACP-8" && r.text.contains("pay in band 7840, basic pay 10240")));
+        // One grade pay up, or before MACPS, nothing to add.
+        let d = fix_pay(ymd(2008, 9, 1), &input(1900)).unwrap();
+        assert!(!d.cites(&rules::MACP_8));
+        let d = fix_pay(ymd(2008, 8, 31), &input(2400)).unwrap();
+        assert!(!d.cites(&rules::MACP_8));
     }
 
     #[test]
