@@ -48,10 +48,10 @@ rules! {
     MACP_8 = "MACP-8", "DoPT OM No. 35034/3/2008-Estt.(D) dated 09.09.2010, clarifications 9 and 11";
     MACP_9 = "MACP-9", "DoPT OM No. 35034/3/2008-Estt.(D) dated 09.09.2010, clarification 10";
     NFS_1 = "NFS-1", "DoPT OM No. 21/36/03-CS.I dated 13.11.2003; F.No. 5/4/2005-CS information document (06.10.2022)";
-    NFS_2 = "NFS-2", "DoPT OMs of 2014 and 14.09.2022 (F.No. 5/4/2005-CS information document, 06.10.2022)";
-    NFS_3 = "NFS-3", "DoPT OMs No. 5/4/2005-CS.I of 30.03.2006 and 14.05.2009; OM 6/3/2009-CS.I(S) of 19.11.2009; Rule 13, CCS (RP) Rules 2016";
+    NFS_2 = "NFS-2", "DoPT OMs No. 5/4/2005-CS.I(S) dated 01.04.2014, 21.04.2014 and 14.09.2022 (F.No. 5/4/2005-CS information document of 06.10.2022, para 6)";
+    NFS_3 = "NFS-3", "DoPT OM No. 21/36/03-CS.I dated 13.11.2003; DoPT OMs No. 5/4/2005-CS.I dated 30.03.2006, 14.05.2009 and 19.11.2009; Rule 13, CCS (RP) Rules 2008 and 2016";
     NFS_4 = "NFS-4", "DoPT OM No. 21/36/03-CS.I dated 13.11.2003, para (IV)";
-    PAY_1 = "PAY-1", "CCS (RP) Rules 2008 (6th CPC) and CCS (RP) Rules 2016 (7th CPC)";
+    PAY_1 = "PAY-1", "FR 22(I)(a)(1) and (2) (pre-revised scales, CCS (RP) Rules 1997); CCS (RP) Rules 2008 (6th CPC); CCS (RP) Rules 2016 (7th CPC)";
     CSS_1 = "CSS-1", "Central Staffing Scheme, DoPT OM No. 36/77/96-EO(SM-I) dated 05.01.1996, para 6";
     CSS_2 = "CSS-2", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001)";
     CSS_3 = "CSS-3", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001)";
@@ -68,6 +68,21 @@ rules! {
     RTI_1 = "RTI-1", "DoPT OM No. F.10/9/2008-IR dated 26.04.2011";
     SUR_1 = "SUR-1", "DoPT OM No. 1/1/2017-R&R and DC dated 03.04.2019";
 }
+
+/// PAY-1 as applied in one pay structure: the same rule, citing only the
+/// rules of the structure the pay was fixed in.
+pub const PAY_1_FR22: Rule = Rule {
+    id: "PAY-1",
+    citation: "FR 22(I)(a)(1) and (2), pre-revised scales (CCS (RP) Rules 1997)",
+};
+pub const PAY_1_2008: Rule = Rule {
+    id: "PAY-1",
+    citation: "CCS (RP) Rules 2008 (6th CPC), Rules 9 and 13",
+};
+pub const PAY_1_2016: Rule = Rule {
+    id: "PAY-1",
+    citation: "CCS (RP) Rules 2016 (7th CPC), Rule 13",
+};
 
 /// The CSCMS revamp OM, cited where a portal behaviour (not a service rule) applies.
 pub const CSCMS_ORDER: &str = CSCMS_OM;
@@ -95,5 +110,23 @@ mod tests {
             Some(true)
         );
         assert_eq!(by_id("NOPE-1"), None);
+        for r in [PAY_1_FR22, PAY_1_2008, PAY_1_2016] {
+            assert_eq!(by_id(r.id).map(|p| p.id), Some("PAY-1"));
+        }
+    }
+
+    #[test]
+    fn nfs_citations_name_the_orders_of_seed_003() {
+        // Seed 003 para 5: OM No. 5/4/2005-CS.I dated 19.11.2009; para 6:
+        // OMs No. 5/4/2005-CS.I(S) dated 01.04.2014 and 21.04.2014.
+        assert!(NFS_3
+            .citation
+            .contains("5/4/2005-CS.I dated 30.03.2006, 14.05.2009 and 19.11.2009"));
+        assert!(!NFS_3.citation.contains("6/3/2009"));
+        assert!(NFS_2
+            .citation
+            .contains("5/4/2005-CS.I(S) dated 01.04.2014, 21.04.2014 and 14.09.2022"));
+        assert!(PAY_1_FR22.citation.starts_with("FR 22(I)(a)"));
+        assert!(!PAY_1_FR22.citation.contains("2008"));
     }
 }

@@ -261,7 +261,7 @@ pub fn deputation_pay(
     let mut reasons = Reasons::new();
     if held {
         reasons.push(
-            &rules::PAY_1,
+            &rules::PAY_1_2016,
             format!(
                 "pay {} in {} (ACP/MACP) corresponds to {} in {}, the substantive level: the highest cell from which Rule 13 of 2016 gives the pay drawn (the service book decides where the pay at the upgrade differs)",
                 drawn.pay, drawn.level, substantive.pay, substantive.level

@@ -5,8 +5,9 @@
 //! - NFS-1: admissible on 4 years of approved service in the grade, subject
 //!   to vigilance clearance.
 //! - NFS-2: pay fixed notionally from 1 July of the year in which the 4 years
-//!   are completed; actual benefit from the date of assumption of duty in the
-//!   grade (ad hoc or regular), if later.
+//!   are completed (revised structure, from 01.01.2006; pre-revised scale:
+//!   on completion, NFS-3); actual benefit from the date of assumption of
+//!   duty in the grade (ad hoc or regular), if later.
 //! - NFS-3: fixation by the regime of the notional date — pre-2006 FR
 //!   22(I)(a)(2) into 8000-275-13500 (notional from 01.01.1996 at the
 //!   earliest, arrears only from 03.10.2003); 6th CPC Rule 13 of 2008 (3% plus
@@ -23,7 +24,7 @@ use super::fitment::PreRevisedScale;
 use super::fixation::{fr22_a2, rule13_2008, rule13_2016, Fixation};
 use super::matrix::Level;
 use super::position::PayRef;
-use super::regime::PayRegime;
+use super::regime::{PayRegime, SIXTH_CPC_FROM};
 use super::sixth::PayBand;
 use super::PayError;
 use crate::cadre::{self, Cadre, Grade};
@@ -309,13 +310,28 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
         .map(|(_, d)| d);
     let in_force = introduced.is_none_or(|d| as_of >= d.from);
     let complete = as_of >= completes_on;
-    // Retired: the years must have been complete on the last day of service
-    // (the close of the day before the anniversary), and the scale in effect
-    // (notionally from 01.01.1996).
     let last_day = completes_on.pred_opt().unwrap_or(completes_on);
+    // NFS-2/NFS-3: the notional date, by the structure the years complete
+    // in (seed 003). Pre-revised scale (paras 1-2): admissible on completion
+    // of the 4 years, so from the anniversary, notionally from 01.01.1996 at
+    // the earliest; the years are complete at the close of the day before
+    // the anniversary, so service from 02.01.1992 had them "on 01.01.1996"
+    // (para 2). Revised structure (para 6, OMs of 01.04.2014 and 21.04.2014):
+    // 1 July of the year of completion, not before 01.01.2006.
+    let pre_revised = completes_on < SIXTH_CPC_FROM;
+    let notional_from = if last_day <= NOTIONAL_FROM_EARLIEST {
+        NOTIONAL_FROM_EARLIEST
+    } else if pre_revised {
+        completes_on
+    } else {
+        first_july(last_day.year())?.max(SIXTH_CPC_FROM)
+    };
+    // Retired: the years must have been complete on the last day of service
+    // and the scale in effect for the officer by then (the notional date
+    // not after that day).
     let served = input
         .retired_on
-        .is_none_or(|r| r >= last_day.max(NOTIONAL_FROM_EARLIEST));
+        .is_none_or(|r| r >= last_day && r >= notional_from);
     let eligible = complete && served && input.vigilance_clear && in_force;
     reasons.push(
         &rules::NFS_1,
@@ -352,11 +368,17 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
                     "retired on {}, before the {NFS_YEARS} years were complete: the non-functional scale is not admissible",
                     Dmy(r)
                 )
-            } else {
+            } else if r < NOTIONAL_FROM_EARLIEST {
                 text!(
                     "retired on {}, before the non-functional scale took effect (notionally from {}): not admissible",
                     Dmy(r),
                     Dmy(NOTIONAL_FROM_EARLIEST)
+                )
+            } else {
+                text!(
+                    "retired on {}, before the non-functional scale took effect for the officer (notionally from {}): not admissible",
+                    Dmy(r),
+                    Dmy(notional_from)
                 )
             },
         );
@@ -365,30 +387,32 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
         reasons.push(&rules::NFS_1, "vigilance clearance not given (denied or deferred; a condition under VIG-2): the non-functional scale is not admissible until the officer is cleared");
     }
 
-    // NFS-2: notional from 1 July of the year of completion (not before
-    // 01.01.1996); actual benefit from assumption of duty if later. The
-    // years are complete at the close of the day before the anniversary:
-    // service from 01.01.2016 completes them on 31.12.2019, in 2019, and
-    // service from 02.01.1992 "on 01.01.1996" (seed 003, para 2).
-    let notional_from = if last_day <= NOTIONAL_FROM_EARLIEST {
-        NOTIONAL_FROM_EARLIEST
-    } else {
-        first_july(last_day.year())?.max(NOTIONAL_FROM_EARLIEST)
-    };
+    // Actual benefit from assumption of duty if later (NFS-2).
     let assumed = input.assumed_duty_on.unwrap_or(input.in_grade_since);
     let regime = PayRegime::on(notional_from);
     let mut actual_from = notional_from.max(assumed);
     if regime == PayRegime::FifthCpc {
         actual_from = actual_from.max(ARREARS_FROM);
     }
-    reasons.push(
-        &rules::NFS_2,
-        text!(
-            "pay fixed notionally from {} (1 July of the year the {NFS_YEARS} years complete); actual benefit from {}",
-            Dmy(notional_from),
-            Dmy(actual_from)
-        ),
-    );
+    if pre_revised {
+        reasons.push(
+            &rules::NFS_3,
+            text!(
+                "pay fixed notionally from {} (pre-revised scale: admissible on completion of the {NFS_YEARS} years, notionally from 01.01.1996 at the earliest); actual benefit from {}",
+                Dmy(notional_from),
+                Dmy(actual_from)
+            ),
+        );
+    } else {
+        reasons.push(
+            &rules::NFS_2,
+            text!(
+                "pay fixed notionally from {} (1 July of the year the {NFS_YEARS} years complete); actual benefit from {}",
+                Dmy(notional_from),
+                Dmy(actual_from)
+            ),
+        );
+    }
 
     // NFS-3: fixation by the regime of the notional date.
     let rule = fixation_rules()
@@ -411,7 +435,8 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
     let fixation = match (eligible, input.present_pay) {
         (true, Some(pay)) => Some(match rule {
             NfsFixationRule::Fr22a2 => {
-                if pay < held_scale.min() {
+                // The pay held must lie within 6500-10500 (NFS-3), not merely above its minimum.
+                if !(held_scale.min()..=held_scale.max()).contains(&pay) {
                     return Err(PayError::PayOutOfRange {
                         what: text!("pre-revised scale {}", held_scale.text()),
                         pay,
@@ -420,7 +445,7 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
                 fr22_a2(pay, nfs_scale)?
             }
             NfsFixationRule::Rule13Of2008 => {
-                rule13_2008(from_level.pay_band(), pay, gp_from, to_level)?
+                rule13_2008(notional_from, from_level.pay_band(), pay, gp_from, to_level)?
             }
             NfsFixationRule::Rule13Of2016 => rule13_2016(from_level, pay, to_level)?,
         }),
@@ -529,19 +554,72 @@ mod tests {
     }
 
     #[test]
+    fn notional_date_by_the_structure_the_years_complete_in() {
+        // Pre-revised scale: admissible on completion of the 4 years (seed 003
+        // para 1), so from 01.03.1998 for service from 01.03.1994 — before
+        // the retirement on 31.03.1998, not 1 July 1998 after it.
+        let retired = NfsInput {
+            retired_on: Some(ymd(1998, 3, 31)),
+            ..so(ymd(1994, 3, 1), Some(7300))
+        };
+        let d = evaluate_nfs(ymd(2004, 1, 1), &retired).unwrap();
+        assert!(d.outcome.eligible);
+        assert_eq!(d.outcome.notional_from, ymd(1998, 3, 1));
+        assert_eq!(
+            d.outcome.pension.map(|p| p.fixed_notionally_from),
+            Some(ymd(1998, 3, 1))
+        );
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.rule == rules::NFS_3.id && r.text.contains("01.03.1998")));
+        // Completed on 31.12.2005, admissible from 01.01.2006: the 1 July
+        // rule of the revised structure (para 6), not before 01.01.2006.
+        let d = evaluate_nfs(ymd(2007, 1, 1), &so(ymd(2002, 1, 1), None)).unwrap();
+        assert_eq!(
+            (d.outcome.notional_from, d.outcome.regime),
+            (ymd(2006, 1, 1), PayRegime::SixthCpc)
+        );
+        // 6th CPC: the years complete on 30.06.2012, notionally from
+        // 01.07.2012; an officer who retired on 30.06.2012 never had it.
+        let retired = NfsInput {
+            retired_on: Some(ymd(2012, 6, 30)),
+            ..so(ymd(2008, 7, 1), None)
+        };
+        let d = evaluate_nfs(ymd(2013, 1, 1), &retired).unwrap();
+        assert!(!d.outcome.eligible);
+        assert!(d.outcome.notional_from > ymd(2012, 6, 30));
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.rule == rules::NFS_1.id && r.text.contains("01.07.2012")));
+    }
+
+    #[test]
     fn a_retiree_needs_the_four_years_complete_in_service() {
-        // From 01.01.1995 the years complete on 31.12.1998: retiring that
-        // day is enough, retiring the day before is not.
+        // From 01.01.1995 the years complete on 31.12.1998 and the
+        // pre-revised scale is admissible from 01.01.1999: retiring in
+        // January 1999 is enough; retiring on 31.12.1998, before the scale
+        // took effect for the officer, or the day before, is not.
         let on = NfsInput {
-            retired_on: Some(ymd(1998, 12, 31)),
+            retired_on: Some(ymd(1999, 1, 31)),
             ..so(ymd(1995, 1, 1), None)
         };
         let d = evaluate_nfs(ymd(2004, 1, 1), &on).unwrap();
         assert!(d.outcome.eligible);
         assert_eq!(
             d.outcome.pension.map(|p| p.fixed_notionally_from),
-            Some(ymd(1998, 7, 1))
+            Some(ymd(1999, 1, 1))
         );
+        let last_day = NfsInput {
+            retired_on: Some(ymd(1998, 12, 31)),
+            ..on.clone()
+        };
+        let d = evaluate_nfs(ymd(2004, 1, 1), &last_day).unwrap();
+        assert!(!d.outcome.eligible && d.outcome.pension.is_none());
+        assert!(d.reasons.iter().any(|r| r.rule == rules::NFS_1.id
+            && r.text.contains("retired on 31.12.1998")
+            && r.text.contains("01.01.1999")));
         let before = NfsInput {
             retired_on: Some(ymd(1998, 12, 30)),
             ..on
@@ -599,6 +677,18 @@ mod tests {
     }
 
     #[test]
+    fn pre_2006_present_pay_must_lie_within_6500_10500() {
+        // 13400 is above the maximum of 6500-10500: refused, not fixed at 13500.
+        let d = evaluate_nfs(ymd(2006, 1, 1), &so(ymd(2001, 7, 1), Some(13400)));
+        assert!(matches!(
+            d,
+            Err(PayError::PayOutOfRange { pay: 13400, ref what }) if what.contains("6500-200-10500")
+        ));
+        let d = evaluate_nfs(ymd(2006, 1, 1), &so(ymd(2001, 7, 1), Some(10500))).unwrap();
+        assert_eq!(d.outcome.fixation.map(|f| f.basic), Some(10750));
+    }
+
+    #[test]
     fn sixth_cpc_one_increment_plus_grade_pay_difference() {
         // NFS-3: 3% of (15500 + 4800) = 609 → 610, plus GP 5400 - 4800 = 600.
         let d = evaluate_nfs(ymd(2013, 1, 1), &so(ymd(2008, 7, 1), Some(15500))).unwrap();
@@ -612,7 +702,7 @@ mod tests {
             (Some(PayBand::Pb3), Some(5400))
         );
         let f = o.fixation.as_ref().unwrap();
-        let increment = sixth::increment(15500, 4800);
+        let increment = sixth::increment(ymd(2012, 7, 1), 15500, 4800);
         assert_eq!(f.basic, 15500 + 4800 + increment + 600);
         assert_eq!(
             f.pay,
@@ -713,11 +803,12 @@ mod tests {
         assert_eq!(d.outcome.completes_on, ymd(2020, 1, 2));
         assert_eq!(d.outcome.notional_from, ymd(2020, 7, 1));
         // From 02.01.1992 they are complete on 01.01.1996 (seed 003, para 2):
-        // placed from that date; a day later, 1 July 1996.
+        // placed from that date; a day later, from the anniversary, 03.01.1996
+        // (pre-revised scale: admissible on completion, para 1).
         let d = evaluate_nfs(ymd(2004, 1, 1), &so(ymd(1992, 1, 2), None)).unwrap();
         assert_eq!(d.outcome.notional_from, ymd(1996, 1, 1));
         let d = evaluate_nfs(ymd(2004, 1, 1), &so(ymd(1992, 1, 3), None)).unwrap();
-        assert_eq!(d.outcome.notional_from, ymd(1996, 7, 1));
+        assert_eq!(d.outcome.notional_from, ymd(1996, 1, 3));
     }
 
     #[test]

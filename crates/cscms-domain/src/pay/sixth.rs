@@ -2,12 +2,15 @@
 //! hierarchy MACPS climbs (MACP-1), and the 6th CPC increment.
 
 use std::fmt;
+use std::sync::OnceLock;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::data::tables;
 use super::matrix::Level;
 use super::PayError;
+use crate::params::{ymd, Dated, DatedParam};
 
 /// A 6th CPC pay band (or one of the fixed/HAG scales above PB-4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -168,20 +171,72 @@ pub fn level_of_grade_pay(band: Option<PayBand>, gp: u32) -> Result<Level, PayEr
     }
 }
 
-/// Rounds an increment the way DoE OM of 29.01.2009 says: paise ignored,
-/// then any rupee amount up to the next multiple of 10.
+/// Rounds an amount in whole rupees up to the next multiple of 10.
 pub fn round_up_to_ten(amount: u32) -> u32 {
     amount.div_ceil(10).saturating_mul(10)
 }
 
-/// One 6th CPC increment (Rule 9, CCS (RP) Rules 2008): 3% of pay in the
-/// band plus grade pay, rounded up to the next 10; it is added to the pay in
-/// the band.
-pub fn increment(pay_in_band: u32, grade_pay: u32) -> u32 {
-    let total = u64::from(pay_in_band) + u64::from(grade_pay);
-    // Paise are ignored: integer division drops them.
-    let three_percent = u32::try_from(total * 3 / 100).unwrap_or(u32::MAX);
-    round_up_to_ten(three_percent)
+/// How a 6th CPC increment is rounded, by the date it falls due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IncrementRounding {
+    /// Rule 9 as notified: the amount, paise included, rounded off to the next
+    /// multiple of 10 (280.20 → 290).
+    NextTen,
+    /// DoE OM of 29.01.2009: paise ignored, then any rupee amount up to the
+    /// next multiple of 10 (1900.70 → 1900; 1901 → 1910).
+    PaiseIgnored,
+}
+
+impl IncrementRounding {
+    /// The rounding in force on `on`.
+    pub fn on(on: NaiveDate) -> IncrementRounding {
+        increment_rounding()
+            .at(on)
+            .map_or(IncrementRounding::NextTen, |d| d.value)
+    }
+
+    pub fn text(self) -> &'static str {
+        match self {
+            IncrementRounding::NextTen => "Rule 9, CCS (RP) Rules 2008: the increment (paise included) rounded off to the next multiple of 10, as for increments before 01.07.2009",
+            IncrementRounding::PaiseIgnored => "DoE OM of 29.01.2009: paise of the increment ignored, a rupee or more rounded up to the next multiple of 10 (increments on or after 01.07.2009)",
+        }
+    }
+}
+
+/// The rounding in force on a date (`pay_rules_6cpc_notes.md`: the OM of
+/// 29.01.2009 applies, per CGDA, to increments on or after 01.07.2009).
+pub fn increment_rounding() -> &'static DatedParam<IncrementRounding> {
+    static P: OnceLock<DatedParam<IncrementRounding>> = OnceLock::new();
+    P.get_or_init(|| {
+        DatedParam::new(vec![
+            Dated {
+                from: ymd(2006, 1, 1),
+                value: IncrementRounding::NextTen,
+                source: "Rule 9, CCS (RP) Rules 2008",
+            },
+            Dated {
+                from: ymd(2009, 7, 1),
+                value: IncrementRounding::PaiseIgnored,
+                source:
+                    "DoE OM of 29.01.2009 (applied by CGDA to increments on or after 01.07.2009)",
+            },
+        ])
+    })
+}
+
+/// One 6th CPC increment (Rule 9, CCS (RP) Rules 2008) falling due on `on`:
+/// 3% of pay in the band plus grade pay, rounded as in force that day; it
+/// is added to the pay in the band.
+pub fn increment(on: NaiveDate, pay_in_band: u32, grade_pay: u32) -> u32 {
+    // 3% of the total in rupees is total × 3 paise.
+    let paise = (u64::from(pay_in_band) + u64::from(grade_pay)) * 3;
+    let rupees = match IncrementRounding::on(on) {
+        // Up to the next 10 rupees (1000 paise) from the exact amount.
+        IncrementRounding::NextTen => paise.div_ceil(1000) * 10,
+        // Paise dropped, then up to the next 10.
+        IncrementRounding::PaiseIgnored => (paise / 100).div_ceil(10) * 10,
+    };
+    u32::try_from(rupees).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -235,13 +290,28 @@ mod tests {
 
     #[test]
     fn increment_is_three_percent_rounded_up_to_ten() {
+        // From 01.07.2009 (DoE OM of 29.01.2009): paise ignored, then up to 10.
+        let on = ymd(2009, 7, 1);
         // 3% of 9630 = 288.90: paise dropped (288), then up to 290.
-        assert_eq!(increment(7730, 1900), 290);
+        assert_eq!(increment(on, 7730, 1900), 290);
         // 3% of 20000 = 600 exactly: no rounding.
-        assert_eq!(increment(15600, 4400), 600);
+        assert_eq!(increment(on, 15600, 4400), 600);
         // 3% of 63340 = 1900.20: paise dropped, 1900 stays.
-        assert_eq!(increment(56540, 6800), 1900);
+        assert_eq!(increment(on, 56540, 6800), 1900);
         // 3% of 63367 = 1901.01: 1901 goes to 1910.
-        assert_eq!(increment(56567, 6800), 1910);
+        assert_eq!(increment(on, 56567, 6800), 1910);
+    }
+
+    #[test]
+    fn before_01_07_2009_rule_9_rounds_the_exact_amount_up_to_ten() {
+        // Rule 9: "rounded off to next multiple of 10", paise included.
+        let on = ymd(2009, 6, 30);
+        // 3% of 9340 = 280.20 → 290 (the OM of 29.01.2009 would give 280).
+        assert_eq!(increment(on, 7540, 1800), 290);
+        assert_eq!(increment(ymd(2009, 7, 1), 7540, 1800), 280);
+        // 3% of 63340 = 1900.20 → 1910; exact tens stay.
+        assert_eq!(increment(on, 56540, 6800), 1910);
+        assert_eq!(increment(on, 15600, 4400), 600);
+        assert_eq!(increment(on, 7730, 1900), 290);
     }
 }

@@ -396,6 +396,7 @@ fn macp_8_group_d_scales_merge_and_upgrade_through_three_grade_pays() {
         .filter(|u| u.due_on == MACP_FROM)
         .count();
     let fixed = crate::pay::fixation::successive_2008(
+        MACP_FROM,
         PayBand::Pb1,
         7000,
         1800,
