@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::cadre::Cadre;
 use crate::decision::{Decision, Reasons};
 use crate::employee::{string_enum, Gender};
-use crate::fields::dmy;
+use crate::fields::{dmy, FieldErrors};
 use crate::params::ymd;
 use crate::rules::SPO_1;
 
@@ -35,6 +35,23 @@ const EARLIER: &[(NaiveDate, &str)] = &[
         "with DoPT's instructions of 23.08.2004 to follow them in letter and spirit",
     ),
 ];
+
+/// Para 4(i): "the All India Services, namely IAS, IPS and Indian Forest
+/// Service", by code or in full, ignoring case.
+const ALL_INDIA_SERVICES: &[&str] = &[
+    "IAS",
+    "Indian Administrative Service",
+    "IPS",
+    "Indian Police Service",
+    "IFoS",
+    "Indian Forest Service",
+];
+
+fn is_all_india_service(name: &str) -> bool {
+    ALL_INDIA_SERVICES
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name.trim()))
+}
 
 string_enum!(
     /// Where a spouse is employed.
@@ -163,6 +180,28 @@ fn step(applicant: Which, authority: String, may: &[PostingOption], when: &str) 
     }
 }
 
+/// One spouse's faults, under `path` (`first`, `second`, `spouse`): a spouse
+/// given as in an All India Service must name one of the three (para 4(i)).
+pub fn check_spouse(errors: &mut FieldErrors, path: &str, spouse: &Spouse) {
+    if spouse.kind == ServiceKind::AllIndia && !is_all_india_service(&spouse.service) {
+        errors.push(
+            format!("{path}.service"),
+            format!(
+                "SPO-1, para 4(i): the All India Services are IAS, IPS and the Indian Forest Service (IFoS); '{}' is none of them: give its own kind (central_service for a Central Service)",
+                spouse.service.trim()
+            ),
+        );
+    }
+}
+
+/// The input's own faults, by field path (`second.service`).
+pub fn check(input: &SpouseInput) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    check_spouse(&mut errors, "first", &input.first);
+    check_spouse(&mut errors, "second", &input.second);
+    errors
+}
+
 /// A decision that classifies nothing: no case, no steps, nothing mandatory.
 fn unclassified(
     as_of: NaiveDate,
@@ -221,12 +260,29 @@ fn before_the_om(as_of: NaiveDate, input: &SpouseInput) -> Decision<SpouseOutcom
 }
 
 /// SPO-1 for a couple as of a date: the OM from the day it took effect
-/// ([`IN_FORCE_FROM`]); before it, no case and nothing mandatory.
+/// ([`IN_FORCE_FROM`]); before it, no case and nothing mandatory. A spouse
+/// given as in an All India Service that is not one ([`check`]) leaves the
+/// couple unclassified.
 pub fn evaluate_spouse_posting(as_of: NaiveDate, input: &SpouseInput) -> Decision<SpouseOutcome> {
     use PostingOption::{CadreTransfer, NearestStation, SameStation, StateOfSpouse};
     use ServiceKind as K;
     let (a, b) = (&input.first, &input.second);
     let mut r = Reasons::new();
+    let faults = check(input);
+    if !faults.is_empty() {
+        for f in faults.iter() {
+            r.push(
+                &SPO_1,
+                format!("{}: {}; the couple is not classified", f.path, f.message),
+            );
+        }
+        return unclassified(
+            as_of,
+            input,
+            r,
+            "not decided: the input names no All India Service the OM knows".to_owned(),
+        );
+    }
     if as_of < IN_FORCE_FROM {
         return before_the_om(as_of, input);
     }
@@ -694,6 +750,30 @@ mod tests {
         let d = eval_on(ymd(2009, 9, 30), css("New Delhi"), css("Chennai"));
         assert_eq!(d.outcome.case, Some(SpouseCase::Iii));
         assert!(d.outcome.mandatory);
+    }
+
+    #[test]
+    fn spo_1_an_all_india_service_is_ias_ips_or_the_indian_forest_service() {
+        // Para 4(i): "namely IAS, IPS and Indian Forest Service".
+        let o = eval(
+            s(K::AllIndia, "IAS", "Lucknow"),
+            s(K::AllIndia, "IRS", "Patna"),
+        );
+        assert_ne!(o.case, Some(SpouseCase::I));
+        assert_eq!(o.case, None);
+        assert!(o.steps.is_empty() && !o.mandatory);
+        let mut input = SpouseInput {
+            first: s(K::Central, "CSS", "New Delhi"),
+            second: s(K::AllIndia, "IRS", "Patna"),
+            central_staffing_scheme: false,
+            post_available: None,
+            youngest_child_age: None,
+        };
+        assert_eq!(check(&input).paths(), ["second.service"]);
+        for name in ["IAS", " ips ", "IFoS", "Indian Forest Service"] {
+            input.second.service = name.into();
+            assert!(check(&input).is_empty(), "{name}");
+        }
     }
 
     #[test]
