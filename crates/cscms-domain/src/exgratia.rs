@@ -2,11 +2,14 @@
 //! Government servant who died in service, and the ceiling on what the
 //! family may receive from every Government source together.
 //!
-//! The ceiling is a dated parameter keyed on the date of death: the OM of
-//! 12.07.2010 withdrew, with effect from 01.01.2006, the Rs 20 lakh aggregate
-//! ceiling the OM of 16.03.2009 had put on the 1998 order. For deaths before
-//! 01.01.2006 the 1998 order (OM 45/55/97-P&PW(C) of 11.09.1998) governs;
-//! its text is not in the seeds, so the engine says so rather than guess.
+//! Each order has two dates: the day it was issued (from which it is in
+//! force, the as-of date's axis) and the deaths it reaches. The OM of
+//! 16.03.2009 put a Rs 20 lakh aggregate ceiling on the 1998 order (OM
+//! 45/55/97-P&PW(C) of 11.09.1998); the OM of 12.07.2010 withdrew it with
+//! effect from 01.01.2006. As of a date between the two the ceiling
+//! applies; from 12.07.2010 it never applied to a death on or after
+//! 01.01.2006. Otherwise the 1998 order governs; its text is not in the
+//! seeds, so the engine says so rather than guess.
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -14,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
 use crate::fields::{dmy, FieldErrors};
-use crate::params::{ymd, Dated, DatedParam};
+use crate::params::ymd;
 use crate::rules::EXG_1;
 
 string_enum!(
@@ -38,28 +41,65 @@ pub const CEILING_2009_RUPEES: i64 = 2_000_000;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Regime {
-    /// OM 45/55/97-P&PW(C) of 11.09.1998 governs; its terms are not in the
-    /// seeds, so no amount is decided here.
+    /// OM 45/55/97-P&PW(C) of 11.09.1998 (as read with later orders)
+    /// governs; its terms are not in the seeds, so no amount is decided here.
     #[serde(rename = "order_1998")]
     Order1998,
+    /// The Rs 20 lakh aggregate ceiling of the OM of 16.03.2009, in force
+    /// from its issue until the OM of 12.07.2010 withdrew it.
+    #[serde(rename = "ceiling_2009")]
+    Ceiling2009,
     /// No ceiling (OM of 12.07.2010, effective 01.01.2006).
     NoCeiling,
 }
 
-/// The regime by date of death, with the order that set it.
-pub fn regimes() -> DatedParam<Regime> {
-    DatedParam::new(vec![
-        Dated {
-            from: NaiveDate::MIN,
-            value: Regime::Order1998,
-            source: "DoP&PW OM No. 45/55/97-P&PW(C) dated 11.09.1998 (not in the seeds)",
-        },
-        Dated {
-            from: ymd(2006, 1, 1),
-            value: Regime::NoCeiling,
-            source: "DoP&PW OM No. 45/7/2008-P&PW(F) dated 12.07.2010, paras 2 and 3",
-        },
-    ])
+/// One order on the ceiling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Order {
+    /// In force from this day (its issue): the as-of date's axis.
+    pub issued: NaiveDate,
+    /// The deaths it reaches: on or after this day.
+    pub deaths_from: NaiveDate,
+    pub regime: Regime,
+    pub source: &'static str,
+}
+
+/// The first day the 16.03.2009 ceiling and its withdrawal reach (EXG-1).
+pub const SIXTH_CPC_FROM: NaiveDate = ymd(2006, 1, 1);
+
+/// The orders, oldest first. The OM of 16.03.2009 is taken to reach deaths
+/// from 01.01.2006: it implemented the Sixth CPC (the subject of the OM of
+/// 12.07.2010, which modifies it) and its withdrawal was given effect from
+/// that day; the seed states no date of effect for it (docs/assumptions.md).
+pub const ORDERS: &[Order] = &[
+    Order {
+        issued: NaiveDate::MIN,
+        deaths_from: NaiveDate::MIN,
+        regime: Regime::Order1998,
+        source: "DoP&PW OM No. 45/55/97-P&PW(C) dated 11.09.1998 (not in the seeds)",
+    },
+    Order {
+        issued: ymd(2009, 3, 16),
+        deaths_from: SIXTH_CPC_FROM,
+        regime: Regime::Ceiling2009,
+        source: "DoP&PW OM No. 45/7/2008-P&PW(F) dated 16.03.2009, as recited in para 1 of the OM of 12.07.2010",
+    },
+    Order {
+        issued: ymd(2010, 7, 12),
+        deaths_from: SIXTH_CPC_FROM,
+        regime: Regime::NoCeiling,
+        source: "DoP&PW OM No. 45/7/2008-P&PW(F) dated 12.07.2010, paras 2 and 3",
+    },
+];
+
+/// The order that settles a death on `death` as of `as_of`: the latest
+/// issued on or before `as_of` that reaches the death.
+pub fn order_in_force(as_of: NaiveDate, death: NaiveDate) -> &'static Order {
+    ORDERS
+        .iter()
+        .rev()
+        .find(|o| o.issued <= as_of && o.deaths_from <= death)
+        .unwrap_or(&ORDERS[0])
 }
 
 /// One amount paid or sanctioned to the family.
@@ -163,16 +203,21 @@ fn rupees(n: i64) -> String {
     format!("Rs {}{out}", if n < 0 { "-" } else { "" })
 }
 
-/// EXG-1 as of `as_of`: the ceiling in force on the date of death applied
-/// to the total from every source.
+/// EXG-1 as of `as_of`: the ceiling of the orders issued by then that reach
+/// the date of death, applied to the total from every source.
 pub fn assess(input: &ExGratiaInput, as_of: NaiveDate) -> Decision<ExGratiaOutcome> {
     let total: i64 = input.amounts.iter().map(|a| a.amount).sum();
     let mut reasons = Reasons::new();
     let death = input.date_of_death;
-    let regimes = regimes();
-    let (regime, order) = regimes
-        .at(death)
-        .map_or((Regime::Order1998, ""), |e| (e.value, e.source));
+    let Order { regime, source, .. } = *order_in_force(as_of, death);
+    let decided = |ceiling: Option<i64>, admissible: i64| ExGratiaOutcome {
+        regime,
+        order: source,
+        total,
+        ceiling,
+        admissible: Some(admissible),
+        determined: true,
+    };
     let outcome = match regime {
         Regime::NoCeiling => {
             reasons.push(
@@ -196,26 +241,55 @@ pub fn assess(input: &ExGratiaInput, as_of: NaiveDate) -> Decision<ExGratiaOutco
                 &EXG_1,
                 format!("admissible: the whole total of {}", rupees(total)),
             );
-            ExGratiaOutcome {
-                regime,
-                order,
-                total,
-                ceiling: None,
-                admissible: Some(total),
-                determined: true,
-            }
+            decided(None, total)
+        }
+        Regime::Ceiling2009 => {
+            reasons.push(
+                &EXG_1,
+                format!(
+                    "as of {}, for a death on {} (on or after 01.01.2006), the OM of 16.03.2009 is in force: ex-gratia lump sum compensation from all Government sources together, the Prime Minister's and Chief Ministers' Relief Funds included, may not exceed {} in each case",
+                    dmy(as_of),
+                    dmy(death),
+                    rupees(CEILING_2009_RUPEES)
+                ),
+            );
+            let admissible = total.min(CEILING_2009_RUPEES);
+            reasons.push(
+                &EXG_1,
+                if total > CEILING_2009_RUPEES {
+                    format!(
+                        "the total of {} exceeds it: admissible {}",
+                        rupees(total),
+                        rupees(admissible)
+                    )
+                } else {
+                    format!(
+                        "the total of {} is within it: admissible in whole",
+                        rupees(total)
+                    )
+                },
+            );
+            decided(Some(CEILING_2009_RUPEES), admissible)
         }
         Regime::Order1998 => {
             reasons.push(
                 &EXG_1,
-                format!(
-                    "death on {} is before 01.01.2006: the OM of 12.07.2010 does not reach it, and the amount is governed by OM 45/55/97-P&PW(C) of 11.09.1998, whose terms are not in the seeds; settle the amount under that order",
-                    dmy(death)
-                ),
+                if death < SIXTH_CPC_FROM {
+                    format!(
+                        "death on {} is before 01.01.2006, which no later order in the seeds reaches: the amount is governed by OM 45/55/97-P&PW(C) of 11.09.1998, whose terms are not in the seeds; settle the amount under that order",
+                        dmy(death)
+                    )
+                } else {
+                    format!(
+                        "as of {} no order in the seeds on the ceiling had been issued (the first is of 16.03.2009): the amount for a death on {} is governed by OM 45/55/97-P&PW(C) of 11.09.1998 as read with later orders, whose terms are not in the seeds; settle the amount under them",
+                        dmy(as_of),
+                        dmy(death)
+                    )
+                },
             );
             ExGratiaOutcome {
                 regime,
-                order,
+                order: source,
                 total,
                 ceiling: None,
                 admissible: None,
@@ -286,6 +360,46 @@ mod tests {
         assert!(d.reasons.iter().any(|r| r.text.contains("Rs 20,00,000")
             && r.text.contains("withdrawn")
             && r.text.contains("Rs 25,00,000")));
+    }
+
+    #[test]
+    fn until_the_withdrawal_was_issued_on_12_07_2010_the_twenty_lakh_ceiling_applied() {
+        let amounts = [
+            (Source::CentralGovernment, 1_500_000),
+            (Source::PmRelief, 700_000),
+        ];
+        let death = input(ymd(2009, 8, 20), &amounts);
+        let regime =
+            |d: &Decision<ExGratiaOutcome>| serde_json::to_value(d.outcome.regime).unwrap();
+        for as_of in [ymd(2009, 12, 1), ymd(2010, 7, 11)] {
+            let d = assess(&death, as_of);
+            assert_eq!(regime(&d), "ceiling_2009", "{as_of}");
+            assert_eq!(d.outcome.total, 2_200_000);
+            assert_eq!(d.outcome.ceiling, Some(2_000_000));
+            assert_eq!(d.outcome.admissible, Some(2_000_000));
+            assert!(d.outcome.determined && d.outcome.order.contains("16.03.2009"));
+            assert!(d.reasons.iter().all(|r| !r.text.contains("withdrawn")));
+        }
+        // Issued on 12.07.2010, the withdrawal reaches back to 01.01.2006.
+        let d = assess(&death, ymd(2010, 7, 12));
+        assert_eq!(regime(&d), "no_ceiling");
+        assert_eq!(d.outcome.admissible, Some(2_200_000));
+        // Under the ceiling, the whole total.
+        let small = input(ymd(2009, 8, 20), &[(Source::CentralGovernment, 1_000_000)]);
+        assert_eq!(
+            assess(&small, ymd(2009, 12, 1)).outcome.admissible,
+            Some(1_000_000)
+        );
+        // A 2008 death: the ceiling from the day the OM of 16.03.2009 was
+        // issued; the day before, the 1998 order as then read, not in the seeds.
+        let earlier = input(ymd(2008, 6, 1), &amounts);
+        assert_eq!(regime(&assess(&earlier, ymd(2009, 3, 16))), "ceiling_2009");
+        let d = assess(&earlier, ymd(2009, 3, 15));
+        assert_eq!(regime(&d), "order_1998");
+        assert!(!d.outcome.determined && d.outcome.admissible.is_none());
+        // A death before 01.01.2006 was never under the ceiling.
+        let d = assess(&input(ymd(2005, 6, 1), &amounts), ymd(2009, 12, 1));
+        assert_eq!(regime(&d), "order_1998");
     }
 
     #[test]

@@ -64,7 +64,7 @@ rules! {
     CSS_10 = "CSS-10", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001)";
     SPO_1 = "SPO-1", "DoPT OM No. 28034/9/2009-Estt.(A) dated 30.09.2009";
     TRN_1 = "TRN-1", "DoPT-IGNOU Distance & E-Learning Programmes for Government Employees (DELPGE), paras 2, 6 and 7";
-    EXG_1 = "EXG-1", "DoP&PW OM No. 45/7/2008-P&PW(F) dated 12.07.2010 (Rs 20 lakh ceiling of the OM of even number dated 16.03.2009 withdrawn w.e.f. 01.01.2006)";
+    EXG_1 = "EXG-1", "DoP&PW OMs No. 45/7/2008-P&PW(F) dated 16.03.2009 (Rs 20 lakh aggregate ceiling) and 12.07.2010 (ceiling withdrawn w.e.f. 01.01.2006)";
     RTI_1 = "RTI-1", "DoPT OM No. F.10/9/2008-IR dated 26.04.2011";
     SUR_1 = "SUR-1", "DoPT OM No. 1/1/2017-R&R and DC dated 03.04.2019";
 }

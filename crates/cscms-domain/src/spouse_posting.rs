@@ -10,7 +10,48 @@ use serde::{Deserialize, Serialize};
 use crate::cadre::Cadre;
 use crate::decision::{Decision, Reasons};
 use crate::employee::{string_enum, Gender};
+use crate::fields::{dmy, FieldErrors};
+use crate::params::ymd;
 use crate::rules::SPO_1;
+
+/// The OM of 30.09.2009 states no other date of effect: it applies from
+/// its issue. Before it, its cases, para 2's mandate and paras 5 and 6 did
+/// not exist.
+pub const IN_FORCE_FROM: NaiveDate = ymd(2009, 9, 30);
+
+/// The earlier orders the OM's opening paragraph names, by date: their
+/// terms are not in the seeds, so they are named, never applied.
+const EARLIER: &[(NaiveDate, &str)] = &[
+    (
+        ymd(1986, 4, 3),
+        "the guidelines of DoPT OM No. 28034/7/86-Estt.(A) of 03.04.1986",
+    ),
+    (
+        ymd(1997, 6, 12),
+        "and of OM No. 28034/2/97-Estt.(A) of 12.06.1997",
+    ),
+    (
+        ymd(2004, 8, 23),
+        "with DoPT's instructions of 23.08.2004 to follow them in letter and spirit",
+    ),
+];
+
+/// Para 4(i): "the All India Services, namely IAS, IPS and Indian Forest
+/// Service", by code or in full, ignoring case.
+const ALL_INDIA_SERVICES: &[&str] = &[
+    "IAS",
+    "Indian Administrative Service",
+    "IPS",
+    "Indian Police Service",
+    "IFoS",
+    "Indian Forest Service",
+];
+
+fn is_all_india_service(name: &str) -> bool {
+    ALL_INDIA_SERVICES
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name.trim()))
+}
 
 string_enum!(
     /// Where a spouse is employed.
@@ -139,12 +180,112 @@ fn step(applicant: Which, authority: String, may: &[PostingOption], when: &str) 
     }
 }
 
-/// SPO-1 for a couple as of a date (the OM has been in force since 30.09.2009).
+/// One spouse's faults, under `path` (`first`, `second`, `spouse`): a spouse
+/// given as in an All India Service must name one of the three (para 4(i)).
+pub fn check_spouse(errors: &mut FieldErrors, path: &str, spouse: &Spouse) {
+    if spouse.kind == ServiceKind::AllIndia && !is_all_india_service(&spouse.service) {
+        errors.push(
+            format!("{path}.service"),
+            format!(
+                "SPO-1, para 4(i): the All India Services are IAS, IPS and the Indian Forest Service (IFoS); '{}' is none of them: give its own kind (central_service for a Central Service)",
+                spouse.service.trim()
+            ),
+        );
+    }
+}
+
+/// The input's own faults, by field path (`second.service`).
+pub fn check(input: &SpouseInput) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    check_spouse(&mut errors, "first", &input.first);
+    check_spouse(&mut errors, "second", &input.second);
+    errors
+}
+
+/// A decision that classifies nothing: no case, no steps, nothing mandatory.
+fn unclassified(
+    as_of: NaiveDate,
+    input: &SpouseInput,
+    r: Reasons,
+    representation: String,
+) -> Decision<SpouseOutcome> {
+    r.decide(
+        as_of,
+        SpouseOutcome {
+            case: None,
+            also: Vec::new(),
+            already_same_station: input
+                .first
+                .station
+                .trim()
+                .eq_ignore_ascii_case(input.second.station.trim()),
+            steps: Vec::new(),
+            mandatory: false,
+            refusal_requires_reasons: false,
+            representation,
+        },
+    )
+}
+
+/// Before 30.09.2009 the OM was not in force: say which earlier guidelines
+/// were (their terms are not in the seeds) and that they bound no one to
+/// post a couple together (para 2 reviewed them "to see whether the
+/// instructions could be made mandatory").
+fn before_the_om(as_of: NaiveDate, input: &SpouseInput) -> Decision<SpouseOutcome> {
+    let mut r = Reasons::new();
+    r.push(&SPO_1, format!(
+        "OM 28034/9/2009-Estt.(A) took effect on {}, after {}: its cases (para 4), the mandate of para 2 and paras 5 and 6 do not apply",
+        dmy(IN_FORCE_FROM), dmy(as_of)
+    ));
+    let earlier: Vec<&str> = EARLIER
+        .iter()
+        .filter(|(from, _)| *from <= as_of)
+        .map(|(_, what)| *what)
+        .collect();
+    r.push(&SPO_1, if earlier.is_empty() {
+        format!("the seeds record no guidelines on posting husband and wife at one station in force on {}: the first they name is OM No. 28034/7/86-Estt.(A) of 03.04.1986", dmy(as_of))
+    } else {
+        format!(
+            "{} governed on {}; their terms are not in the seeds, so no case is classified here. They were guidelines, which the OM of 30.09.2009 reviewed \"to see whether the instructions could be made mandatory\" (para 2): posting together was not mandatory under them",
+            earlier.join(", "),
+            dmy(as_of)
+        )
+    });
+    unclassified(
+        as_of,
+        input,
+        r,
+        "through the normal channels of the ministry or department (the authority one level above came with para 6 of the OM of 30.09.2009)".to_owned(),
+    )
+}
+
+/// SPO-1 for a couple as of a date: the OM from the day it took effect
+/// ([`IN_FORCE_FROM`]); before it, no case and nothing mandatory. A spouse
+/// given as in an All India Service that is not one ([`check`]) leaves the
+/// couple unclassified.
 pub fn evaluate_spouse_posting(as_of: NaiveDate, input: &SpouseInput) -> Decision<SpouseOutcome> {
     use PostingOption::{CadreTransfer, NearestStation, SameStation, StateOfSpouse};
     use ServiceKind as K;
     let (a, b) = (&input.first, &input.second);
     let mut r = Reasons::new();
+    let faults = check(input);
+    if !faults.is_empty() {
+        for f in faults.iter() {
+            r.push(
+                &SPO_1,
+                format!("{}: {}; the couple is not classified", f.path, f.message),
+            );
+        }
+        return unclassified(
+            as_of,
+            input,
+            r,
+            "not decided: the input names no All India Service the OM knows".to_owned(),
+        );
+    }
+    if as_of < IN_FORCE_FROM {
+        return before_the_om(as_of, input);
+    }
     // Order each pair so the match reads once; `swap` maps back to first/second.
     let swap = (a.kind as u8) > (b.kind as u8);
     let (x, y) = if swap { (b, a) } else { (a, b) };
@@ -571,6 +712,68 @@ mod tests {
             Some(crate::cadre::Cadre::Csss)
         );
         assert_eq!(crate::cadre::Cadre::named("Indian Revenue Service"), None);
+    }
+
+    fn eval_on(as_of: NaiveDate, a: Spouse, b: Spouse) -> Decision<SpouseOutcome> {
+        evaluate_spouse_posting(
+            as_of,
+            &SpouseInput {
+                first: a,
+                second: b,
+                central_staffing_scheme: false,
+                post_available: None,
+                youngest_child_age: None,
+            },
+        )
+    }
+
+    #[test]
+    fn spo_1_before_the_om_of_30_09_2009_nothing_under_it_applies() {
+        let css = |station: &str| s(K::Central, "CSS", station);
+        let d = eval_on(ymd(1990, 1, 1), css("New Delhi"), css("Chennai"));
+        assert!(!d.outcome.mandatory && !d.outcome.refusal_requires_reasons);
+        assert_eq!(d.outcome.case, None);
+        assert!(d.outcome.steps.is_empty());
+        assert!(d.reasons[0].text.contains("took effect on 30.09.2009"));
+        // The earlier guidelines are named, not applied: not in the seeds.
+        assert!(d.reasons[1].text.contains("03.04.1986"));
+        assert!(!d.reasons[1].text.contains("12.06.1997"));
+        assert!(d.outcome.representation.contains("normal channels"));
+        let d = eval_on(ymd(2009, 9, 29), css("New Delhi"), css("Chennai"));
+        assert!(!d.outcome.mandatory);
+        assert!(
+            d.reasons[1].text.contains("12.06.1997") && d.reasons[1].text.contains("23.08.2004")
+        );
+        let d = eval_on(ymd(1980, 1, 1), css("New Delhi"), css("Chennai"));
+        assert!(d.reasons[1].text.contains("no guidelines"));
+        // From the day of the OM: para 2's mandate.
+        let d = eval_on(ymd(2009, 9, 30), css("New Delhi"), css("Chennai"));
+        assert_eq!(d.outcome.case, Some(SpouseCase::Iii));
+        assert!(d.outcome.mandatory);
+    }
+
+    #[test]
+    fn spo_1_an_all_india_service_is_ias_ips_or_the_indian_forest_service() {
+        // Para 4(i): "namely IAS, IPS and Indian Forest Service".
+        let o = eval(
+            s(K::AllIndia, "IAS", "Lucknow"),
+            s(K::AllIndia, "IRS", "Patna"),
+        );
+        assert_ne!(o.case, Some(SpouseCase::I));
+        assert_eq!(o.case, None);
+        assert!(o.steps.is_empty() && !o.mandatory);
+        let mut input = SpouseInput {
+            first: s(K::Central, "CSS", "New Delhi"),
+            second: s(K::AllIndia, "IRS", "Patna"),
+            central_staffing_scheme: false,
+            post_available: None,
+            youngest_child_age: None,
+        };
+        assert_eq!(check(&input).paths(), ["second.service"]);
+        for name in ["IAS", " ips ", "IFoS", "Indian Forest Service"] {
+            input.second.service = name.into();
+            assert!(check(&input).is_empty(), "{name}");
+        }
     }
 
     #[test]

@@ -13,7 +13,8 @@ use crate::fields::FieldErrors;
 use crate::principal::Role;
 use crate::rules::SPO_1;
 use crate::spouse_posting::{
-    evaluate_spouse_posting, ServiceKind, Spouse, SpouseCase, SpouseInput, SpouseOutcome,
+    check_spouse, evaluate_spouse_posting, ServiceKind, Spouse, SpouseCase, SpouseInput,
+    SpouseOutcome,
 };
 use crate::workflow::{labels, ReasonRule, Transition, Workflow};
 
@@ -308,13 +309,19 @@ pub struct Classified {
 
 /// Classifies a filed request (SPO-1, para 4): the employee is the first
 /// spouse, a member of a Central Service. Refused, with the fields at
-/// fault, when the OM provides no case for the couple or the spouses are
-/// already at one station.
+/// fault, when the spouse's service is not of the kind given (para 4(i)),
+/// the OM provides no case for the couple or the spouses are already at
+/// one station.
 pub fn classify(
     as_of: NaiveDate,
     applicant: &Applicant<'_>,
     filing: &Filing,
 ) -> Result<Classified, FieldErrors> {
+    let mut errors = FieldErrors::new();
+    check_spouse(&mut errors, "spouse", &filing.spouse);
+    if !errors.is_empty() {
+        return Err(errors);
+    }
     let input = SpouseInput {
         first: Spouse {
             kind: ServiceKind::Central,
@@ -330,7 +337,6 @@ pub fn classify(
         youngest_child_age: filing.youngest_child_age,
     };
     let d = evaluate_spouse_posting(as_of, &input);
-    let mut errors = FieldErrors::new();
     if d.outcome.case.is_none() {
         errors.push(
             "spouse.kind",
@@ -495,5 +501,24 @@ mod tests {
         };
         let e = classify(ymd(2026, 11, 1), &him, &private()).unwrap_err();
         assert_eq!(e.paths(), vec!["spouse.kind"]);
+    }
+
+    #[test]
+    fn spo_1_a_filing_naming_no_all_india_service_is_refused_at_the_service() {
+        let me = Applicant {
+            service: "CSS",
+            department: "Ministry of Home Affairs",
+            station: "New Delhi",
+            gender: None,
+            years_at_station: None,
+        };
+        let filing = |service: &str| Filing {
+            spouse: spouse(ServiceKind::AllIndia, service, "Jaipur"),
+            youngest_child_age: None,
+        };
+        let e = classify(ymd(2026, 11, 1), &me, &filing("IRS")).unwrap_err();
+        assert_eq!(e.paths(), vec!["spouse.service"]);
+        let d = classify(ymd(2026, 11, 1), &me, &filing("Indian Police Service")).unwrap();
+        assert_eq!(d.case, crate::spouse_posting::SpouseCase::Ii);
     }
 }

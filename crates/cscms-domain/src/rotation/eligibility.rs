@@ -3,7 +3,8 @@
 //! exemptions: superannuation within 2 years (FR 56(a): the afternoon of the
 //! last day of the month in which the officer turns 60; born on the 1st, the
 //! month before) and promotion likely within a year, as DoPT records it
-//! ([`promotion_likely_on`]). Either exemption answers `exempt`.
+//! ([`promotion_likely_on`]). Either exemption answers `exempt`. An officer
+//! who superannuated before the as-of date is not in service: `not_eligible`.
 
 use chrono::{Months, NaiveDate};
 use serde::{Deserialize, Serialize};
@@ -76,6 +77,10 @@ pub enum RotationError {
     NoParameter(&'static str, NaiveDate),
     #[error("the officer joined the ministry ({0}) after the date the round starts ({1})")]
     FutureTenure(NaiveDate, NaiveDate),
+    #[error("the date of birth ({0}) is after the date the officer joined the ministry ({1})")]
+    BornAfterJoining(NaiveDate, NaiveDate),
+    #[error("born {0}, the officer was under {2}, the minimum age of entry, on joining the ministry on {1}")]
+    UnderAge(NaiveDate, NaiveDate, u32),
 }
 
 /// ROT-2 for one officer as of the date the round's process starts.
@@ -88,6 +93,7 @@ pub fn evaluate_rotation(
     if input.in_ministry_since > as_of {
         return Err(RotationError::FutureTenure(input.in_ministry_since, as_of));
     }
+    check_age_on_joining(input)?;
     let mut reasons = Reasons::new();
     let age = retirement_age()
         .at(as_of)
@@ -100,6 +106,19 @@ pub fn evaluate_rotation(
         retires_on,
     };
 
+    // Superannuation is on the afternoon of `retires_on`: after that day the
+    // officer is no longer in service and takes no part (ROT-2's exemption
+    // "within 2 years" is for an officer still serving).
+    if let Some(retired) = retires_on.filter(|r| *r < as_of) {
+        reasons.push(
+            &ROT_2,
+            format!(
+                "born {}; superannuated on {retired} (FR 56(a), age {}), before {as_of}: no longer in service, so the officer takes no part in the round",
+                input.date_of_birth, age.value
+            ),
+        );
+        return Ok(reasons.decide(as_of, outcome));
+    }
     if let Some(since) = input.on_deputation_since {
         // Rotation moves officers among the cadre's ministries; one serving
         // outside them on deputation is rotated after repatriation.
@@ -194,6 +213,23 @@ pub fn evaluate_rotation(
         outcome.status = RotationStatus::MustRotate;
     }
     Ok(reasons.decide(as_of, outcome))
+}
+
+/// Refuses a date of birth no officer could have: after joining the
+/// ministry, or making them younger than the minimum age of entry on that
+/// day. An age is attained the day before the birthday, as for FR 56(a).
+fn check_age_on_joining(input: &RotationInput) -> Result<(), RotationError> {
+    let (born, since) = (input.date_of_birth, input.in_ministry_since);
+    if born > since {
+        return Err(RotationError::BornAfterJoining(born, since));
+    }
+    let adult = born
+        .checked_add_months(Months::new(params::MIN_ENTRY_AGE * 12))
+        .and_then(|d| d.pred_opt());
+    match adult {
+        Some(attains) if attains <= since => Ok(()),
+        _ => Err(RotationError::UnderAge(born, since, params::MIN_ENTRY_AGE)),
+    }
 }
 
 /// ROT-2: whether DoPT's records that promotion is likely (the date each
@@ -379,6 +415,52 @@ mod tests {
             RotationStatus::MustRotate
         );
         assert_eq!(status(ymd(2025, 2, 1), &second), RotationStatus::Exempt);
+    }
+
+    #[test]
+    fn rot_2_an_officer_superannuated_before_the_round_takes_no_part() {
+        // Born 05.05.1950: superannuated on 31.05.2010, not "within 2 years" of 2025.
+        let gone = officer("SO", ymd(1980, 1, 1), ymd(1950, 5, 5));
+        let d = evaluate_rotation(ymd(2025, 1, 1), &gone).unwrap();
+        assert_eq!(d.outcome.status, RotationStatus::NotEligible);
+        assert_eq!(d.outcome.retires_on, Some(ymd(2010, 5, 31)));
+        assert!(d.reasons[0].text.contains("superannuated on 2010-05-31"));
+        // Born 05.01.1965: superannuates on the afternoon of 31.01.2025, in
+        // service that day (exempt), no longer on 01.02.2025.
+        let last_day = officer("SO", ymd(2010, 1, 1), ymd(1965, 1, 5));
+        assert_eq!(status(ymd(2025, 1, 31), &last_day), RotationStatus::Exempt);
+        assert_eq!(
+            status(ymd(2025, 2, 1), &last_day),
+            RotationStatus::NotEligible
+        );
+    }
+
+    #[test]
+    fn rot_2_a_date_of_birth_under_the_minimum_age_on_joining_is_refused() {
+        // Born 05.05.2015: nine on 01.01.2025, not yet born on joining in 2014.
+        let child = officer("SO", ymd(2014, 1, 1), ymd(2015, 5, 5));
+        assert!(matches!(
+            evaluate_rotation(ymd(2025, 1, 1), &child),
+            Err(RotationError::BornAfterJoining(..))
+        ));
+        // Five on joining.
+        let child = officer("SO", ymd(2020, 6, 1), ymd(2015, 5, 5));
+        assert!(matches!(
+            evaluate_rotation(ymd(2025, 1, 1), &child),
+            Err(RotationError::UnderAge(..))
+        ));
+        // 18 is attained the day before the 18th birthday: born 02.01.1992
+        // attains it on 01.01.2010 and may have joined that day; born a
+        // day later, not.
+        let adult = officer("SO", ymd(2010, 1, 1), ymd(1992, 1, 2));
+        assert_eq!(status(ymd(2025, 1, 1), &adult), RotationStatus::MustRotate);
+        let minor = officer("SO", ymd(2010, 1, 1), ymd(1992, 1, 3));
+        let err = evaluate_rotation(ymd(2025, 1, 1), &minor).unwrap_err();
+        assert!(matches!(err, RotationError::UnderAge(..)));
+        assert_eq!(
+            err.to_string(),
+            "born 1992-01-03, the officer was under 18, the minimum age of entry, on joining the ministry on 2010-01-01"
+        );
     }
 
     #[test]

@@ -52,6 +52,11 @@ pub fn tenure(cadre: Cadre) -> Option<&'static DatedParam<TenureTable>> {
     }
 }
 
+/// The lowest minimum age of entry into the Central Government's services:
+/// an officer younger than this on joining the ministry is a wrong date of
+/// birth, not a case ROT-2 decides (an assumption, not from the seeds).
+pub const MIN_ENTRY_AGE: u32 = 18;
+
 /// The spans of ROT-2's two exemptions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Exemptions {
