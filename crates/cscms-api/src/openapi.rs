@@ -103,6 +103,24 @@ fn add(op: &mut Operation, status: &str, description: &str) {
     }
 }
 
+/// As [`add`], but a status the operation already answers with for other
+/// reasons says this one too, so neither reason is lost.
+fn add_or_extend(op: &mut Operation, status: &str, description: &str) {
+    use utoipa::openapi::RefOr;
+    match op.responses.responses.get_mut(status) {
+        Some(RefOr::T(response)) => {
+            if !response.description.contains(description) {
+                response.description = format!(
+                    "{}; or: {description}",
+                    response.description.trim_end_matches('.')
+                );
+            }
+        }
+        Some(RefOr::Ref(_)) => {}
+        None => add(op, status, description),
+    }
+}
+
 fn operation_id(verb: &str, path: &str) -> String {
     let slug: String = path
         .trim_start_matches("/v1")
@@ -133,9 +151,6 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
         ];
         for (method, op) in ops {
             let Some(op) = op else { continue };
-            if matches!(method, "post" | "put" | "patch") && path.starts_with("/v1/") {
-                idempotency_key(op, path);
-            }
             // Handler names repeat across modules (`list`, `get`): derive a
             // unique, stable operation id from the method and the path.
             op.operation_id = Some(operation_id(method, path));
@@ -192,6 +207,10 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
                 "500",
                 "A fault on the server; the body says nothing of its cause",
             );
+            // Last, so that its 409 and 422 join the operation's own.
+            if matches!(method, "post" | "put" | "patch") && path.starts_with("/v1/") {
+                idempotency_key(op, path);
+            }
         }
     }
 }
@@ -286,14 +305,14 @@ fn idempotency_key(op: &mut Operation, path: &str) {
     op.parameters
         .get_or_insert_with(Vec::new)
         .push(param.into());
-    add(
+    add_or_extend(
         op,
         "409",
         "A request with the same Idempotency-Key is still being processed \
          (`idempotency_key_in_use`), or was interrupted after it acted, before its answer was \
          kept (`idempotency_outcome_unknown`)",
     );
-    add(
+    add_or_extend(
         op,
         "422",
         "The Idempotency-Key was used with a different request (`idempotency_key_reused`)",

@@ -232,3 +232,24 @@ async fn dopt_keeps_the_register_of_cases() {
     let r = app.get("/v1/ex-gratia/cases", &dopt).await;
     assert_eq!(r.json["items"].as_array().unwrap().len(), 2);
 }
+
+#[actix_web::test]
+async fn the_twenty_lakh_ceiling_held_until_its_withdrawal_was_issued() {
+    // EXG-1: a death of 20.08.2009 decided on 01.12.2009 falls under the OM
+    // of 16.03.2009 (Rs 20 lakh in all); the withdrawal came on 12.07.2010.
+    let app = spawn().await;
+    let t = app.token(Role::Employee, Some(IN_MHA));
+    let amounts = json!([{"source": "central_government", "amount": 1500000},
+                         {"source": "pm_relief_fund", "amount": 700000}]);
+    for (as_of, admissible) in [("2009-12-01", 2_000_000), ("2010-07-12", 2_200_000)] {
+        let r = app
+            .post_json(
+                "/v1/rules/ex-gratia/evaluate",
+                &t,
+                &json!({"date_of_death": "2009-08-20", "as_of": as_of, "amounts": amounts}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        assert_eq!(r.json["admissible"], admissible, "{as_of}: {}", r.json);
+    }
+}

@@ -246,6 +246,34 @@ async fn refusal_needs_a_reason() {
 }
 
 #[actix_web::test]
+async fn steps_taken_at_once_move_the_record_once_and_the_rest_are_told_its_state() {
+    // Eight refusals of one request at once: one moves it; the others
+    // find it refused (409 with its state), never a 412 for a version
+    // they did not send.
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    for round in 0..3 {
+        let id = apply(&app, &me).await["id"].as_i64().unwrap();
+        let url = format!("/v1/foreign-visits/{id}/refuse");
+        let body = json!({"reason": "Dates clash with Parliament session"});
+        let replies =
+            futures_util::future::join_all((0..8).map(|_| app.post_json(&url, &nodal, &body)))
+                .await;
+        let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+        assert_eq!(
+            statuses.iter().filter(|s| **s == 200).count(),
+            1,
+            "round {round}: {statuses:?}"
+        );
+        for r in replies.iter().filter(|r| r.status != 200) {
+            r.assert_problem(409, "invalid_transition");
+            assert_eq!(r.json["current_state"], "refused", "{}", r.json);
+        }
+    }
+}
+
+#[actix_web::test]
 async fn the_profile_gate_comes_first() {
     let app = spawn().await;
     let me = app.token(Role::Employee, Some(IN_MHA));

@@ -449,3 +449,59 @@ async fn rot_2_dopt_records_promotion_likely_and_it_exempts_for_a_year() {
         .unwrap();
     assert_eq!(mine["rotation_status"], "exempt", "{}", r.json);
 }
+
+#[actix_web::test]
+async fn rot_2_and_spo_1_refuse_impossible_officers_at_the_field() {
+    let app = spawn().await;
+    let t = app.token(Role::Employee, Some(IN_MHA));
+    let ask = |born: &str, since: &str| {
+        json!({"as_of": "2025-01-01", "cadre": "CSS", "grade": "SO",
+               "in_ministry_since": since, "date_of_birth": born})
+    };
+    // Under 18 on joining, or born after it: the date of birth is at fault.
+    for (born, since) in [("2015-05-05", "2020-01-01"), ("1990-01-01", "1985-01-01")] {
+        let r = app
+            .post_json("/v1/rules/rotation/eligibility", &t, &ask(born, since))
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.json["errors"][0]["field"], "body.date_of_birth", "{born}");
+    }
+    // Retired before the as-of date: not in service, not "exempt".
+    let r = app
+        .post_json(
+            "/v1/rules/rotation/eligibility",
+            &t,
+            &ask("1950-05-05", "2010-01-01"),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["status"], "not_eligible");
+    assert_eq!(r.json["retires_on"], "2010-05-31");
+
+    // SPO-1 para 4(i): the IRS is not an All India Service.
+    let spouse = |service: &str, station: &str| json!({"kind": "all_india_service", "service": service, "station": station});
+    let r = app
+        .post_json(
+            "/v1/rules/spouse-posting/evaluate",
+            &t,
+            &json!({"as_of": "2025-01-01", "first": spouse("IAS", "New Delhi"),
+                    "second": spouse("IRS", "Chennai")}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.second.service");
+    // Before the OM of 30.09.2009 nothing under it was mandatory.
+    let css =
+        |station: &str| json!({"kind": "central_service", "service": "CSS", "station": station});
+    for (as_of, mandatory) in [("2009-09-29", false), ("2009-09-30", true)] {
+        let r = app
+            .post_json(
+                "/v1/rules/spouse-posting/evaluate",
+                &t,
+                &json!({"as_of": as_of, "first": css("New Delhi"), "second": css("Chennai")}),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        assert_eq!(r.json["mandatory"], mandatory, "{as_of}: {}", r.json);
+    }
+}

@@ -269,7 +269,14 @@ pub async fn employee_rotation(
     let as_of = q.as_of.unwrap_or_else(crate::clearance::today);
     let input = crate::career::rotation_input(&e, &history, &promotion, as_of)
         .ok_or_else(|| ApiError::Internal(format!("stored cadre {} out of shape", e.cadre)))?;
-    let decision = rotation::evaluate_rotation(as_of, &input)
-        .map_err(|err| ApiError::invalid("query.as_of", "invalid", err.to_string()))?;
+    // A refusal that lies in the record (its date of birth) is the record's,
+    // not the query's.
+    let decision = rotation::evaluate_rotation(as_of, &input).map_err(|err| {
+        let field = match crate::routes::rules::rotation_field(&err) {
+            Some("date_of_birth") => "record.date_of_birth",
+            _ => "query.as_of",
+        };
+        ApiError::invalid(field, "invalid", err.to_string())
+    })?;
     Ok(HttpResponse::Ok().json(decision))
 }

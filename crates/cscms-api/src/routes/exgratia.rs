@@ -72,8 +72,9 @@ impl BodyRules for ExGratiaQuestion {
 
 /// Evaluate the ex-gratia ceiling
 ///
-/// The ceiling in force on the date of death applied to the amounts from
-/// every source (EXG-1). Nothing is stored.
+/// The orders issued by `as_of` that cover the date of death, applied to
+/// the amounts from every source (EXG-1): the Rs 20 lakh aggregate ceiling
+/// of 16.03.2009 until its withdrawal of 12.07.2010. Nothing is stored.
 #[utoipa::path(tag = "rules", security(("bearer" = [])), request_body = ExGratiaQuestion,
     responses((status = 200, description = "The decision with its reasons, rule ids and as-of date", body = Decision<ExGratiaOutcome>)))]
 #[post("/rules/ex-gratia/evaluate")]

@@ -144,6 +144,17 @@ fn refused(e: impl std::fmt::Display) -> ApiError {
     ApiError::Validation(vec![FieldError::new("body", "invalid", e.to_string())])
 }
 
+/// The input field a ROT-2 refusal lies in, where it is one.
+pub(crate) fn rotation_field(e: &rotation::RotationError) -> Option<&'static str> {
+    match e {
+        rotation::RotationError::BornAfterJoining(..) | rotation::RotationError::UnderAge(..) => {
+            Some("date_of_birth")
+        }
+        rotation::RotationError::FutureTenure(..) => Some("in_ministry_since"),
+        _ => None,
+    }
+}
+
 /// Who must rotate
 ///
 /// ROT-2 for one officer: minimum tenure in the present ministry by grade,
@@ -161,7 +172,11 @@ pub async fn rotation_eligibility(
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let (as_of, input) = split::<RotationInput>(body)?;
-    let decision = rotation::evaluate_rotation(as_of, &input).map_err(refused)?;
+    let decision =
+        rotation::evaluate_rotation(as_of, &input).map_err(|e| match rotation_field(&e) {
+            Some(field) => ApiError::invalid(&format!("body.{field}"), "invalid", e.to_string()),
+            None => refused(e),
+        })?;
     Ok(HttpResponse::Ok().json(decision))
 }
 
@@ -212,5 +227,10 @@ pub async fn spouse_posting_evaluate(
     JsonObject(body): JsonObject,
 ) -> Result<HttpResponse, ApiError> {
     let (as_of, input) = split::<SpouseInput>(body)?;
+    // SPO-1 para 4(i): an All India Service is the IAS, the IPS or the IFoS.
+    let errors = spouse_posting::check(&input);
+    if !errors.is_empty() {
+        return Err(ApiError::fields("body", errors));
+    }
     Ok(HttpResponse::Ok().json(spouse_posting::evaluate_spouse_posting(as_of, &input)))
 }

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use super::utc;
-use crate::error::ApiError;
+use crate::error::{ApiError, ProblemCode};
 
 /// The body of a workflow action.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -307,8 +307,26 @@ pub(crate) async fn take_step<R: StepRecord>(
     )
     .await?;
     let actor = super::actor(who, req);
-    state.db(move |c| R::advance(c, &actor, id, &step)).await?;
-    show::<R>(state, who, id).await
+    match state.db(move |c| R::advance(c, &actor, id, &step)).await {
+        // Another step moved the record between the read and the write. The
+        // caller sent no `If-Match`: answer as the step is answered from the
+        // state it finds now (409 `invalid_transition` with it), never 412.
+        Err(ApiError::PreconditionFailed) => {
+            let now = R::load(state, who, id).await?.current()?;
+            R::workflow()
+                .permits(Some(now), action, who.role)
+                .map_err(refused)?;
+            Err(ApiError::Conflict {
+                code: ProblemCode::WriteConflict,
+                detail: "Another step moved this record at the same time; read it again and retry."
+                    .into(),
+            })
+        }
+        done => {
+            done?;
+            show::<R>(state, who, id).await
+        }
+    }
 }
 
 /// The record a step's path names by its id.
