@@ -50,6 +50,11 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Adds every fault of `other`, after these.
+    pub fn append(&mut self, other: FieldErrors) {
+        self.0.extend(other.0);
+    }
+
     pub fn len(&self) -> usize {
         self.0.len()
     }

@@ -61,9 +61,9 @@ pub fn course_link(base_url: &str, course_id: &str) -> String {
     )
 }
 
-/// What a node's parent is, as stored.
+/// A node's level and kind, as stored (its parent's, or a child's).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ParentNode {
+pub struct NodeShape {
     pub level: Level,
     pub kind: Kind,
 }
@@ -74,7 +74,7 @@ pub fn check_node(
     level: Level,
     kind: Kind,
     parent_named: bool,
-    parent: Option<ParentNode>,
+    parent: Option<NodeShape>,
     course_ids: &[String],
 ) -> FieldErrors {
     let mut errors = FieldErrors::new();
@@ -109,6 +109,27 @@ pub fn check_node(
         } else if course_ids[..i].contains(c) {
             errors.push(format!("course_ids[{i}]"), "named twice");
         }
+    }
+    errors
+}
+
+/// The faults an edit of a node would leave in its children, as stored:
+/// each must still sit one level below it and be of its kind. So no branch
+/// mixes kinds, and none can loop back on itself (levels only rise towards
+/// the root).
+pub fn check_children(level: Level, kind: Kind, children: &[NodeShape]) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if let Some(c) = children
+        .iter()
+        .find(|c| c.level.parent_level() != Some(level))
+    {
+        errors.push(
+            "level",
+            format!("a {} below it would sit under a {level}", c.level),
+        );
+    }
+    if let Some(c) = children.iter().find(|c| c.kind != kind) {
+        errors.push("kind", format!("the nodes below it are {}", c.kind));
     }
     errors
 }
@@ -159,7 +180,7 @@ mod tests {
 
     #[test]
     fn the_tree_is_area_theme_sub_theme_of_one_kind() {
-        let area = ParentNode {
+        let area = NodeShape {
             level: Level::Area,
             kind: Kind::Behavioural,
         };
@@ -210,5 +231,25 @@ mod tests {
             ["items[1].area_id", "items[2].area_id", "items[3].area_id"]
         );
         assert!(valid_node_id("behavioural.communication") && !valid_node_id("Bad Id"));
+    }
+
+    #[test]
+    fn an_edit_keeps_the_nodes_below_in_place() {
+        let theme = NodeShape {
+            level: Level::Theme,
+            kind: Kind::Functional,
+        };
+        assert!(check_children(Level::Area, Kind::Functional, &[theme]).is_empty());
+        assert!(check_children(Level::Theme, Kind::Functional, &[]).is_empty());
+        // An area with a theme below it made a sub-theme (under that theme:
+        // a loop), or made behavioural over a functional branch.
+        assert_eq!(
+            check_children(Level::SubTheme, Kind::Functional, &[theme]).paths(),
+            ["level"]
+        );
+        assert_eq!(
+            check_children(Level::Area, Kind::Behavioural, &[theme]).paths(),
+            ["kind"]
+        );
     }
 }

@@ -172,6 +172,17 @@ pub fn enrol(
                 Enrolment::Open(p)
             });
         }
+        // One enrolment per employee and programme, claimed or not: the
+        // same answer as for an open one, not the unique key's refusal.
+        let earlier: Option<i64> = delpge_enrolments::table
+            .filter(delpge_enrolments::programme_id.eq(programme_id))
+            .filter(delpge_enrolments::employee_code.eq(code))
+            .select(delpge_enrolments::id)
+            .first(c)
+            .optional()?;
+        if let Some(id) = earlier {
+            return Ok(Enrolment::Already(id));
+        }
         if taken(c, programme_id)? >= seats {
             return Ok(Enrolment::Full);
         }

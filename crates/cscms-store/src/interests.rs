@@ -55,7 +55,7 @@ pub fn put_area(
     actor: &Actor,
     mut row: AreaRow,
     expected: i64,
-    check: impl FnOnce(Option<&AreaRow>) -> Result<(), StoreError>,
+    check: impl FnOnce(Option<&AreaRow>, &[AreaRow]) -> Result<(), StoreError>,
 ) -> Result<AreaRow, StoreError> {
     audit::audited_locked(c, actor, &format!("competency_area:{}", row.id), |c| {
         let before = area(c, &row.id)?;
@@ -63,7 +63,11 @@ pub fn put_area(
             Some(p) => area(c, p)?,
             None => None,
         };
-        check(parent.as_ref())?;
+        let children: Vec<AreaRow> = competency_areas::table
+            .filter(competency_areas::parent_id.eq(&row.id))
+            .select(AreaRow::as_select())
+            .load(c)?;
+        check(parent.as_ref(), &children)?;
         let current = before.as_ref().map_or(0, |b| b.version);
         if current != expected {
             return Err(StoreError::Stale);

@@ -160,6 +160,14 @@ async fn enrolment_one_at_a_time_behind_the_profile_gate() {
         .post_json("/v1/delpge/claims", &me, &claim_body(e1, "C"))
         .await;
     r.assert_problem(409, "already_claimed");
+    // Once claimed, the same programme is not taken again.
+    app.post_json(
+        &format!("/v1/delpge/programmes/{p1}/enrol"),
+        &me,
+        &json!({}),
+    )
+    .await
+    .assert_problem(409, "already_enrolled");
     enrol(&app, &me, p2).await;
     // Someone else's enrolment is unknown to the claimant.
     let r = app

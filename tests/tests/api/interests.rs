@@ -135,6 +135,23 @@ async fn the_catalogue_links_courses_under_the_configured_base() {
         .map(|i| i["action"].as_str().unwrap())
         .collect();
     assert_eq!(actions, ["update", "create"]);
+
+    // An edit must leave the nodes below in place: the area made a
+    // sub-theme under its own theme (a loop), or of another kind than its
+    // branch, is refused; the catalogue still reads.
+    let area = "/v1/interests/catalogue/behavioural";
+    let looped = json!({"parent_id": "behavioural.communication", "level": "sub_theme",
+                        "kind": "behavioural", "name": "Looped", "course_ids": []});
+    let r = put(&app, area, &dopt, "\"1\"", &looped).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.level", "{}", r.json);
+    let other_kind = json!({"level": "area", "kind": "functional", "name": "Behavioural",
+                            "course_ids": []});
+    let r = put(&app, area, &dopt, "\"1\"", &other_kind).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.json["errors"][0]["field"], "body.kind", "{}", r.json);
+    let r = app.get("/v1/interests/catalogue", &dopt).await;
+    assert_eq!(r.status, 200, "{}", r.json);
 }
 
 #[actix_web::test]

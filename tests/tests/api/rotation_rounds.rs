@@ -694,6 +694,11 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
     app.post_json(&format!("{base}/runs/{run}/approve"), &dopt, &order)
         .await
         .assert_problem(409, "round_approved");
+    // The orders are issued: the round is not run again (the officers have
+    // moved, so their lists no longer fit them).
+    app.post_json(&format!("{base}/runs"), &dopt, &json!({}))
+        .await
+        .assert_problem(409, "round_approved");
     // A transfer order in each officer's service history, on the orders date.
     let orders_on = t + chrono::Duration::days(1);
     for code in [IN_MHA, IN_NDMA] {

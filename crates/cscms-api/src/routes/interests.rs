@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use cscms_domain::interests::{self, Kind, Known, Level, ParentNode};
+use cscms_domain::interests::{self, Kind, Known, Level, NodeShape};
 use cscms_domain::scope::{visibility, Family, Op};
 use cscms_store::interests::{AreaRow, InterestRow, InterestSet};
 use cscms_store::json::Json;
@@ -224,19 +224,23 @@ pub async fn put_area(
     let outcome = state
         .db(move |c| {
             let mut refused = None;
-            let stored = cscms_store::interests::put_area(c, &actor, row, expected, |parent| {
-                let parent = parent.map(|p| ParentNode {
-                    level: p.level,
-                    kind: p.kind,
+            let shape = |p: &cscms_store::interests::AreaRow| NodeShape {
+                level: p.level,
+                kind: p.kind,
+            };
+            let stored =
+                cscms_store::interests::put_area(c, &actor, row, expected, |parent, children| {
+                    let mut errors =
+                        interests::check_node(level, kind, named, parent.map(shape), &course_list);
+                    let below: Vec<NodeShape> = children.iter().map(shape).collect();
+                    errors.append(interests::check_children(level, kind, &below));
+                    if errors.is_empty() {
+                        Ok(())
+                    } else {
+                        refused = Some(errors);
+                        Err(StoreError::Conflict("catalogue node refused".into()))
+                    }
                 });
-                let errors = interests::check_node(level, kind, named, parent, &course_list);
-                if errors.is_empty() {
-                    Ok(())
-                } else {
-                    refused = Some(errors);
-                    Err(StoreError::Conflict("catalogue node refused".into()))
-                }
-            });
             match (stored, refused) {
                 (_, Some(errors)) => Ok(Err(errors)),
                 (Ok(row), None) => Ok(Ok(row)),

@@ -77,6 +77,16 @@ fn run_view(row: RunRow) -> Result<RotationRun, ApiError> {
     })
 }
 
+/// The round's run `run_id` is approved under `order_ref`: nothing more is run or approved.
+fn round_approved(id: i64, run_id: i64, order_ref: &str) -> ApiError {
+    ApiError::Conflict {
+        code: ProblemCode::RoundApproved,
+        detail: format!(
+            "Run {run_id} of rotation round {id} is approved already, under {order_ref}."
+        ),
+    }
+}
+
 /// Run `run_id` of round `id`; 404 when there is none.
 async fn load_run(state: &AppState, id: i64, run_id: i64) -> Result<RunRow, ApiError> {
     state
@@ -99,7 +109,7 @@ async fn load_run(state: &AppState, id: i64, run_id: i64) -> Result<RunRow, ApiE
     params(("id" = i64, Path, description = "Round id")),
     responses((status = 201, description = "The run; `Location` names it", body = RotationRun, headers(("Location" = String))),
         (status = 403, description = "For DoPT", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Before the allocation date or no officer takes part (`allocation_not_due`), cancelled (`round_cancelled`), no ministry groups (`no_ministry_groups`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Before the allocation date or no officer takes part (`allocation_not_due`), cancelled (`round_cancelled`), no ministry groups (`no_ministry_groups`), a run approved already (`round_approved`), or inputs the allocation cannot take, e.g. a list naming the officer's own group after a move (`run_refused`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/rotation/rounds/{id}/runs")]
 pub async fn run_allocation(
     Auth(who): Auth,
@@ -112,6 +122,13 @@ pub async fn run_allocation(
     authorize(&who, Op::RunRotationAllocation)?;
     round.not_cancelled()?;
     round.allocation_due()?;
+    // An approved run has issued its transfer orders: the round is closed.
+    let approved = state
+        .read(move |c| cscms_store::rotation::runs::approved_run(c, id))
+        .await?;
+    if let Some(a) = approved {
+        return Err(round_approved(id, a.run.id, &a.order_ref));
+    }
     let input = allocation_input(&state, &round).await?;
     if input.officers.is_empty() {
         return Err(ApiError::Conflict {
@@ -120,8 +137,12 @@ pub async fn run_allocation(
         });
     }
     let as_of = round.dates.preferences_open;
-    let decision = allocate(as_of, &input)
-        .map_err(|e| ApiError::Internal(format!("allocation inputs: {e}")))?;
+    // The lists were given against the officers' ministries then; one who
+    // has moved since may have listed what is now no choice for them.
+    let decision = allocate(as_of, &input).map_err(|e| ApiError::Conflict {
+        code: ProblemCode::RunRefused,
+        detail: format!("The allocation cannot be run on the round's present inputs: {e}."),
+    })?;
     let new = NewRun {
         round_id: id,
         as_of,
@@ -216,13 +237,7 @@ pub async fn approve_run(
     let row =
         row.ok_or_else(|| ApiError::not_found(format!("Run {run_id} of rotation round {id}")))?;
     if let Some(a) = approved {
-        return Err(ApiError::Conflict {
-            code: ProblemCode::RoundApproved,
-            detail: format!(
-                "Run {} of rotation round {id} is approved already, under {}.",
-                a.run.id, a.order_ref
-            ),
-        });
+        return Err(round_approved(id, a.run.id, &a.order_ref));
     }
     let decision = replay(&row)?.ok_or_else(|| ApiError::Conflict {
         code: ProblemCode::RunNotReplayable,
