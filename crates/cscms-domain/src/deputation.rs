@@ -308,10 +308,20 @@ pub fn check_advert(a: &AdvertTerms<'_>, today: NaiveDate) -> FieldErrors {
     if NOT_A_PLACE.contains(&a.place_state.trim().to_lowercase().as_str()) {
         errors.push("place_state", "name the state of the place of posting");
     }
+    // Eligibility is judged on the last date (DEP-2): one years away would
+    // count years of service not yet served.
     if a.last_date < today {
         errors.push(
             "last_date",
             format!("must not be before today ({})", dmy(today)),
+        );
+    } else if (a.last_date - today).num_days() > MAX_ADVERT_DAYS {
+        errors.push(
+            "last_date",
+            format!(
+                "at most {MAX_ADVERT_DAYS} days after today ({})",
+                dmy(today)
+            ),
         );
     }
     for (i, d) in a.documents_required.iter().enumerate() {
@@ -325,6 +335,10 @@ pub fn check_advert(a: &AdvertTerms<'_>, today: NaiveDate) -> FieldErrors {
     }
     errors
 }
+
+/// The longest an advertisement may stay open: six months (an assumption,
+/// docs/assumptions.md; circulars give applicants weeks, not years).
+pub const MAX_ADVERT_DAYS: i64 = 183;
 
 /// The facts of an applicant eligibility turns on.
 #[derive(Debug, Clone)]
@@ -639,6 +653,16 @@ mod tests {
             documents_required: &[],
         };
         assert!(check_advert(&ok, today).is_empty());
+        let far = AdvertTerms {
+            last_date: ymd(2026, 10, 31),
+            ..ok.clone()
+        };
+        assert!(check_advert(&far, today).is_empty());
+        let too_far = AdvertTerms {
+            last_date: ymd(2026, 11, 1),
+            ..ok.clone()
+        };
+        assert_eq!(check_advert(&too_far, today).paths(), ["last_date"]);
     }
 
     #[test]

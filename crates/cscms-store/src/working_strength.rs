@@ -142,8 +142,9 @@ pub fn replace(
             entity: "working_strength",
             entity_id: org.to_string(),
             org_id: Some(org.to_string()),
-            before: serde_json::to_value(&before.sanctioned).ok(),
-            after: serde_json::to_value(&after.sanctioned).ok(),
+            // By field, as every audit entry's values are.
+            before: Some(serde_json::json!({ "sanctioned": before.sanctioned })),
+            after: Some(serde_json::json!({ "sanctioned": after.sanctioned })),
         };
         Ok((after, change))
     })

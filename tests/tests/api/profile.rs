@@ -592,6 +592,13 @@ async fn working_strength_entered_validated_and_counted() {
         .await;
     assert_eq!(trail.len(), 1);
     assert_eq!(trail[0].action, "replace_and_validate");
+    // Read through the API, the entry's values are by field, as for every entity.
+    let r = app
+        .get("/v1/audit?entity=working_strength&entity_id=MHA", &nodal)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let after = &r.json["items"][0]["after"]["sanctioned"];
+    assert_eq!(after.as_array().map(Vec::len), Some(2), "{}", r.json);
 
     // A Section Officer in the non-functional scale holds an SO post: counted
     // under SO, and the scale has no strength of its own.

@@ -36,6 +36,16 @@ pub struct AuditEntry {
     pub request_id: String,
 }
 
+/// An entry's values by field. Working strength kept its list of sanctioned
+/// strengths bare before its entries were by field: such a list reads as
+/// the field it is.
+fn by_field(doc: Option<serde_json::Value>) -> serde_json::Value {
+    match doc {
+        Some(bare @ serde_json::Value::Array(_)) => serde_json::json!({ "sanctioned": bare }),
+        other => other.unwrap_or_default(),
+    }
+}
+
 impl TryFrom<AuditRow> for AuditEntry {
     type Error = StoreError;
     fn try_from(r: AuditRow) -> Result<Self, StoreError> {
@@ -49,8 +59,8 @@ impl TryFrom<AuditRow> for AuditEntry {
             entity: r.entity,
             entity_id: r.entity_id,
             organisation_id: r.org_id,
-            before: before.unwrap_or_default(),
-            after: after.unwrap_or_default(),
+            before: by_field(before),
+            after: by_field(after),
             request_id: r.request_id,
         })
     }

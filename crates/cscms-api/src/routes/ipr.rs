@@ -300,12 +300,13 @@ pub async fn record_received_return(
 ///
 /// Every return the employee has filed, all versions: latest year first,
 /// latest revision first. Employees see their own; nodal officers their
-/// organisation's; DoPT and AVD everyone's.
+/// organisation's; DoPT and AVD everyone's. No integration scope reads
+/// property returns: a client gets 404, as for any record out of its scope.
 #[utoipa::path(tag = "ipr", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
     responses(
         (status = 200, description = "Every return filed, all versions", body = IprReturns),
-        (status = 403, description = "Integration clients may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "This role may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/employees/{code}/ipr")]
 pub async fn list_own(
@@ -341,7 +342,8 @@ pub async fn list_own(
 ///
 /// One year's return: the latest version and the earlier ones. As a PDF
 /// (A4, the latest version) with `Accept: application/pdf` or by asking
-/// for `{year}.pdf`.
+/// for `{year}.pdf`. An integration client gets 404: no integration scope
+/// reads property returns.
 #[utoipa::path(tag = "ipr", security(("bearer" = [])),
     params(
         ("code" = String, Path, description = "Employee code, e.g. CSS-000042"),
@@ -349,7 +351,7 @@ pub async fn list_own(
     ),
     responses((status = 200, description = "The return; `application/pdf` for the print",
         content((IprYearDetail = "application/json"), (PdfDocument = "application/pdf"))),
-        (status = 403, description = "Integration clients may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "This role may not read property returns", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/employees/{code}/ipr/{year}")]
 pub async fn year_return(
