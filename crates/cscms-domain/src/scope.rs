@@ -473,7 +473,8 @@ impl Op {
             Op::ManageClients => g(&[Dopt], NONE, "Only DoPT registers and manages integration clients."),
             // Counts and timings of the service, no record: an operations
             // client's scope, or an address in CSCMS_METRICS_ALLOW (api).
-            Op::ReadCatalogueNode => g(&[Employee, NodalOfficer, SubNodalOfficer, Avd, Dopt], NONE, "A catalogue node is read by people of the service; integration clients read no node."),
+            // AOI-1: iGOT is told of catalogue changes on the feed; it reads the node named.
+            Op::ReadCatalogueNode => g(&[Employee, NodalOfficer, SubNodalOfficer, Avd, Dopt], &[&[scopes::INTERESTS_READ]], "A catalogue node is read by people of the service; integration clients need the scope interests:read."),
             Op::ReadMetrics => g(&[], &[&[scopes::METRICS_READ]], "Metrics are read by an operations client granted metrics:read, or from an address in CSCMS_METRICS_ALLOW."),
             // INT-1, INT-2: for those who keep others' records in step; an
             // employee reads their own records directly.

@@ -152,6 +152,20 @@ async fn the_catalogue_links_courses_under_the_configured_base() {
     assert_eq!(r.json["errors"][0]["field"], "body.kind", "{}", r.json);
     let r = app.get("/v1/interests/catalogue", &dopt).await;
     assert_eq!(r.status, 200, "{}", r.json);
+
+    // iGOT, told of catalogue changes by the feed, reads the node named.
+    let igot = app.token(Role::Integration, Some(scopes::INTERESTS_READ));
+    let r = app.get(area, &igot).await;
+    assert_eq!(
+        (r.status.as_u16(), r.json["id"].as_str()),
+        (200, Some("behavioural"))
+    );
+    app.get(
+        area,
+        &app.token(Role::Integration, Some(scopes::EMPLOYEES_READ)),
+    )
+    .await
+    .assert_problem(403, "forbidden");
 }
 
 #[actix_web::test]

@@ -379,7 +379,7 @@ const SCOPE_GRANTS: &[(&str, &[&str])] = &[
     (scopes::APAR_WRITE, &[]),
     (scopes::EMPANELMENT_READ, &["empanelment"]),
     (scopes::EMPANELMENT_WRITE, &["empanelment"]),
-    (scopes::INTERESTS_READ, &["interest"]),
+    (scopes::INTERESTS_READ, &["interest", "competency_area"]),
     (scopes::METRICS_READ, &[]),
 ];
 

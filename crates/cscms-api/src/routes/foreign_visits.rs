@@ -412,7 +412,7 @@ super::workflow::step_handlers! {
         "The nodal officer grants clearance (FV-1), seeing the vigilance clearance.",
         "The granted request",
         403 "Only the nodal officer decides",
-        409 "Not awaiting a decision (`current_state`, `allowed_actions`)";
+        409 "Not awaiting a decision (`current_state`, `allowed_actions`), or vigilance clearance withheld without a recorded override (`clearance_withheld`)";
     refuse: FvAction::Refuse, "/foreign-visits/{id}/refuse",
         "Refuse foreign visit clearance",
         "The nodal officer refuses clearance, with a reason (FV-1).",

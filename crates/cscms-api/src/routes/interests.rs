@@ -111,12 +111,13 @@ pub async fn get_catalogue(
 /// Read one catalogue node
 ///
 /// One node of the competency catalogue (AOI-1), with its `ETag`: the
-/// version a change (`PUT`) names in `If-Match`. People of the service;
-/// not integration clients.
+/// version a change (`PUT`) names in `If-Match`. People of the service,
+/// and integration clients with `interests:read` (iGOT, told of changes by
+/// the feed).
 #[utoipa::path(tag = "interests", security(("bearer" = [])),
     params(("id" = String, Path, description = "Node id")),
     responses((status = 200, description = "The node; `ETag` is its version", body = AreaView, headers(("ETag" = String))),
-        (status = 403, description = "Integration clients read no node", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "An integration client without interests:read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such node", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/interests/catalogue/{id}")]
 pub async fn get_area(

@@ -530,35 +530,35 @@ super::workflow::step_handlers! {
         "The submitted requisition",
         403 "Only the office submits",
         409 "Not a draft (`current_state`, `allowed_actions`)",
-        422 "A reason is required to return";
+        422 "The body breaks the rules (`validation_failed`)";
     forward: SurAction::Forward, "/surplus/requisitions/{id}/forward",
         "Forward a requisition to DoPT",
         "The cadre controlling authority forwards the requisition to DoPT's Surplus Cell: for a body under a ministry, the ministry's nodal officer (note (iv) of the proforma; SUR-1).",
         "The forwarded requisition",
         403 "Only the ministry's nodal officer forwards",
         409 "Not submitted (`current_state`, `allowed_actions`)",
-        422 "A reason is required to return";
+        422 "The body breaks the rules (`validation_failed`)";
     take_up: SurAction::TakeUp, "/surplus/requisitions/{id}/take-up",
         "Take up a requisition",
         "DoPT's R&R division takes up a forwarded requisition (SUR-1).",
         "The requisition with DoPT",
         403 "Only DoPT takes up requisitions",
         409 "Not forwarded (`current_state`, `allowed_actions`)",
-        422 "A reason is required to return";
+        422 "The body breaks the rules (`validation_failed`)";
     issue_noc: SurAction::IssueNoc, "/surplus/requisitions/{id}/issue-noc",
         "Issue a No Objection Certificate",
         "DoPT issues a NOC: the post may be filled by direct recruitment (SUR-1).",
         "The requisition with its NOC",
         403 "Only DoPT issues certificates",
         409 "Not with DoPT (`current_state`, `allowed_actions`)",
-        422 "A reason is required to return";
+        422 "The body breaks the rules (`validation_failed`)";
     issue_nac: SurAction::IssueNac, "/surplus/requisitions/{id}/issue-nac",
         "Issue a Non-Availability Certificate",
         "DoPT certifies that no surplus employee is available for the post (SUR-1).",
         "The requisition with its NAC",
         403 "Only DoPT issues certificates",
         409 "Not with DoPT (`current_state`, `allowed_actions`)",
-        422 "A reason is required to return";
+        422 "The body breaks the rules (`validation_failed`)";
     return_requisition: SurAction::Return, "/surplus/requisitions/{id}/return",
         "Return a requisition with reasons",
         "The ministry (before forwarding) or DoPT returns the requisition to the office, with reasons (SUR-1).",

@@ -337,7 +337,7 @@ crate::routes::workflow::step_handlers! {
         "The employee's ministry gives cadre clearance and forwards the application to DoPT (DEP-1).",
         "The forwarded application",
         403 "Only the nodal officer of the applicant's ministry forwards",
-        409 "Not awaiting cadre clearance (`current_state`, `allowed_actions`)";
+        409 "Not awaiting cadre clearance (`current_state`, `allowed_actions`), or vigilance clearance withheld without a recorded override (`clearance_withheld`)";
     refuse: DepAction::Refuse, "/deputation/applications/{id}/refuse",
         "Refuse cadre clearance",
         "The employee's ministry refuses cadre clearance, with a reason (DEP-1).",
@@ -349,7 +349,7 @@ crate::routes::workflow::step_handlers! {
         "DoPT approves a forwarded application; the borrowing organisation then sees it (DEP-1).",
         "The approved application",
         403 "Only DoPT approves",
-        409 "Not forwarded (`current_state`, `allowed_actions`)";
+        409 "Not forwarded (`current_state`, `allowed_actions`), or vigilance clearance withheld without a recorded override (`clearance_withheld`)";
     reject: DepAction::Reject, "/deputation/applications/{id}/reject",
         "Reject an application (DoPT)",
         "DoPT rejects a forwarded application, with a reason (DEP-1).",
