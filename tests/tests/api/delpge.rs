@@ -486,3 +486,62 @@ async fn fifty_seats_for_two_hundred_at_once() {
         .await;
     assert_eq!(r.json["seats_taken"], 50);
 }
+
+#[actix_web::test]
+async fn a_programme_is_notified_for_real_levels_and_ministries() {
+    // TRN-1 para 2: a level or ministry that is none would open the
+    // programme to no one without a word.
+    let app = spawn().await;
+    let body = |levels: Value, ministries: Value| {
+        json!({"name": "Post Graduate Diploma", "category": "C", "session": "July 2026",
+               "eligible_levels": levels, "eligible_ministries": ministries,
+               "complete_by": in_days(400), "minimum_grade": "D"})
+    };
+    let r = app
+        .post_json(
+            "/v1/delpge/programmes",
+            &app.dopt(),
+            &body(json!(["99", "foo"]), json!([])),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["body.eligible_levels[0]", "body.eligible_levels[1]"]
+    );
+    // MHA-NDMA is a body under a ministry; NOPE is nothing on record.
+    let r = app
+        .post_json(
+            "/v1/delpge/programmes",
+            &app.dopt(),
+            &body(json!(["7"]), json!(["MHA", "NOPE", "MHA-NDMA"])),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    let fields: Vec<&str> = r.json["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["body.eligible_ministries[1]", "body.eligible_ministries[2]"]
+    );
+    // "Level 13a" is kept as employees' records spell it.
+    let r = app
+        .post_json(
+            "/v1/delpge/programmes",
+            &app.dopt(),
+            &body(json!(["Level 13a", "7"]), json!(["MHA"])),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.json["eligible_levels"], json!(["13A", "7"]));
+}

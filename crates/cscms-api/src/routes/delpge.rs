@@ -6,7 +6,7 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::decision::Decision;
-use cscms_domain::organisation::ministry_of;
+use cscms_domain::organisation::{ministry_of, OrgId};
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{visibility, Family, Op};
 use cscms_domain::trn::{
@@ -46,11 +46,11 @@ pub struct NewProgrammeBody {
     #[validate(length(min = 3, max = 40))]
     #[schema(min_length = 3, max_length = 40, example = "July 2026")]
     pub session: String,
-    /// Pay levels notified; empty: all.
+    /// 7th CPC pay levels notified (`1`-`18`, `13A`; kept as records spell them); empty: all.
     #[validate(length(max = 20))]
     #[serde(default)]
     pub eligible_levels: Vec<String>,
-    /// Ministries or departments notified; empty: all.
+    /// Ministries or departments notified, by the id on record (never a body under one); empty: all.
     #[validate(length(max = 100))]
     #[serde(default)]
     pub eligible_ministries: Vec<String>,
@@ -70,12 +70,14 @@ impl BodyRules for NewProgrammeBody {
                 "after today",
             ));
         }
+        // TRN-1 para 2(ii): notified by 7th CPC pay level; a level that is
+        // none would silently open the programme to no one.
         for (i, l) in self.eligible_levels.iter().enumerate() {
-            if !(1..=10).contains(&l.len()) {
+            if cscms_domain::pay::Level::parse(l).is_err() {
                 errors.push(FieldError::new(
                     format!("body.eligible_levels[{i}]"),
                     "invalid",
-                    "a pay level",
+                    "a 7th CPC pay level: 1-18 or 13A",
                 ));
             }
         }
@@ -145,13 +147,51 @@ pub async fn notify(
     CheckedJson(body): CheckedJson<NewProgrammeBody>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::NotifyProgramme)?;
+    // Ministries and departments on record, by id: an employee's ministry
+    // is matched against them (TRN-1 para 2).
+    let named: Vec<String> = body.eligible_ministries.clone();
+    let found = state
+        .db(move |c| {
+            let mut out = Vec::with_capacity(named.len());
+            for id in &named {
+                let org = match OrgId::parse(id) {
+                    Ok(id) => cscms_store::organisations::get(c, &id)?,
+                    Err(_) => None,
+                };
+                out.push(org.is_some_and(|o| o.parent_id.is_none()));
+            }
+            Ok(out)
+        })
+        .await?;
+    let unknown: Vec<FieldError> = found
+        .iter()
+        .enumerate()
+        .filter(|(_, ok)| !**ok)
+        .map(|(i, _)| {
+            FieldError::new(
+                format!("body.eligible_ministries[{i}]"),
+                "unknown_ministry",
+                "not a ministry or department on record",
+            )
+        })
+        .collect();
+    if !unknown.is_empty() {
+        return Err(ApiError::validation(unknown));
+    }
+    // One spelling of each level, the one employees' records carry.
+    let levels: Vec<String> = body
+        .eligible_levels
+        .iter()
+        .filter_map(|l| cscms_domain::pay::Level::parse(l).ok())
+        .map(|l| l.name().to_owned())
+        .collect();
     let new = NewProgramme {
         name: body.name.trim().to_owned(),
         category: body.category.as_str().to_owned(),
         units: body.category.units(),
         session: body.session.trim().to_owned(),
         seats: trn::SEATS,
-        eligible_levels: to_json(&body.eligible_levels)?,
+        eligible_levels: to_json(&levels)?,
         eligible_ministries: to_json(&body.eligible_ministries)?,
         complete_by: body.complete_by,
         minimum_grade: body.minimum_grade.as_str().to_owned(),
