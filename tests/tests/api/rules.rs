@@ -64,6 +64,19 @@ async fn rule_13_fixation_and_nfs_through_the_api() {
         .collect();
     assert_eq!(amounts, [28700, 29600, 30100]);
     assert!(cites(&r.json["reasons"], "PAY-1"));
+    // Rule 13 of 2016 was not in force in 2010.
+    let r = app
+        .post_json(
+            "/v1/rules/pay/fixation",
+            &t,
+            &json!({"as_of": "2010-01-01", "from": {"regime": "seventh_cpc", "level": "4", "basic": 28700}, "to": {"level": "5"}}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert!(r.json["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("7th CPC"));
 
     let nfs = |clear: bool| json!({"as_of": "2020-01-01", "cadre": "CSS", "grade": "SO", "in_grade_since": "2015-03-10", "vigilance_clear": clear});
     let r = app

@@ -128,7 +128,10 @@ pub async fn nfs(_who: Auth, JsonObject(body): JsonObject) -> Result<HttpRespons
 
 /// Fix pay on moving up
 ///
-/// Pay fixation on moving to a higher level / grade pay (PAY-1; Rule 13).
+/// Pay fixation on moving to a higher level / grade pay (PAY-1; Rule 13),
+/// by the rules in force on `as_of`: a pay held in a structure not in force
+/// then (a 7th CPC level before 01.01.2016, a 6th CPC band outside
+/// 2006-2015, a pre-revised scale from 2006) is refused (422).
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
     request_body = FixationRequest,
     responses((status = 200, description = "The pay fixation decision with its reasons", body = Decision<Fixation>)))]

@@ -412,6 +412,17 @@ fn macp_8_successive(
 /// Fixes pay on promotion or financial upgradation by the rule of the pay
 /// structure the pay is held in (PAY-1).
 pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>, PayError> {
+    // PAY-1: a pay is fixed by the rules in force on `as_of`, which are
+    // those of the structure then in force; a pay of another structure is
+    // fitted into it first (`fit_sixth_to_seventh`, `fit_prerevised`).
+    let held = input.from.regime();
+    if held != PayRegime::on(as_of) {
+        return Err(PayError::NotInForce(match held {
+            PayRegime::FifthCpc => "pre-revised scale (CCS (RP) Rules 1997)",
+            PayRegime::SixthCpc => "6th CPC pay band (CCS (RP) Rules 2008)",
+            PayRegime::SeventhCpc => "7th CPC pay matrix (CCS (RP) Rules 2016)",
+        }));
+    }
     let mut reasons = Reasons::new();
     let to = input.to.resolve()?;
     let fixation = match &input.from {
@@ -606,6 +617,40 @@ mod tests {
         assert!(pay_1
             .iter()
             .all(|c| c.contains("FR 22") && !c.contains("2008") && !c.contains("2016")));
+    }
+
+    #[test]
+    fn a_pay_is_fixed_only_by_the_rules_in_force_on_the_date() {
+        // PAY-1: Rule 13 of 2016 did not exist in 2010, nor does Rule 13 of
+        // 2008 apply in 2020; the day each structure begins is its own.
+        let seventh = FixInput {
+            from: Pay::SeventhCpc {
+                level: level("4"),
+                basic: 28700,
+            },
+            to: PayRef::level(level("5")),
+        };
+        assert!(matches!(
+            fix_pay(ymd(2010, 1, 1), &seventh),
+            Err(PayError::NotInForce(_))
+        ));
+        assert!(matches!(
+            fix_pay(ymd(2015, 12, 31), &seventh),
+            Err(PayError::NotInForce(_))
+        ));
+        assert!(fix_pay(ymd(2016, 1, 1), &seventh).is_ok());
+        let fifth = FixInput {
+            from: Pay::FifthCpc {
+                scale: "5500-9000".to_owned(),
+                basic: 8650,
+            },
+            to: PayRef::scale("6500-10500"),
+        };
+        assert!(matches!(
+            fix_pay(ymd(2006, 1, 1), &fifth),
+            Err(PayError::NotInForce(_))
+        ));
+        assert!(fix_pay(ymd(2005, 12, 31), &fifth).is_ok());
     }
 
     #[test]
