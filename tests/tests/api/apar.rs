@@ -258,12 +258,7 @@ async fn dopt_enters_and_corrects_one_apar() {
                      "representation": {"decided_on": "2020-01-01"}});
     let r = app.post_json(&path, &app.dopt(), &bad).await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         ["body.representation.decided_on", "body.score", "body.to"]

@@ -410,6 +410,16 @@ impl Reply {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// The `field` of every entry of a problem's `errors`, in order.
+    pub fn error_fields(&self) -> Vec<&str> {
+        self.json["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect()
+    }
+
     /// Asserts a problem+json answer with this status and code.
     pub fn assert_problem(&self, status: u16, code: &str) {
         assert_eq!(self.status.as_u16(), status, "body: {}", self.json);

@@ -505,12 +505,7 @@ async fn a_programme_is_notified_for_real_levels_and_ministries() {
         )
         .await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         ["body.eligible_levels[0]", "body.eligible_levels[1]"]
@@ -524,12 +519,7 @@ async fn a_programme_is_notified_for_real_levels_and_ministries() {
         )
         .await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         ["body.eligible_ministries[1]", "body.eligible_ministries[2]"]

@@ -457,12 +457,7 @@ async fn advertisements_are_amended_with_history_and_closed() {
         .post_json("/v1/deputation/advertisements", &sub, &bad)
         .await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         [

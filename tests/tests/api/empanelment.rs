@@ -298,12 +298,7 @@ async fn stateless_score_on_the_worked_numbers() {
         "gap_beyond_control": [{"from": "2014-04-01", "to": "2015-03-31", "reason": "officer_default"}]});
     let r = app.post_json("/v1/rules/empanelment/score", &t, &bad).await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         [
@@ -753,12 +748,7 @@ async fn batches_are_dopt_business_and_inputs_are_checked() {
         .post_json("/v1/empanelment/batches", &app.dopt(), &bad)
         .await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["body.cut_off_year", "body.service", "body.shares"]);
 
     // Proposals: officers do not apply (CSS-10); unknown employees and missing particulars are listed.
@@ -784,12 +774,7 @@ async fn batches_are_dopt_business_and_inputs_are_checked() {
         )
         .await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         [

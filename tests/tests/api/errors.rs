@@ -66,12 +66,7 @@ async fn validation_lists_every_bad_field() {
     let body = json!({"id": "moca!", "name": "X", "kind": "ministry", "state": ""});
     let r = app.post_json("/v1/organisations", &app.dopt(), &body).await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["body.id", "body.name", "body.state"]);
 }
 
@@ -107,12 +102,7 @@ async fn bad_query_values_are_400_with_each_parameter() {
         .get("/v1/employees?cadre=IAS&limit=500&grade=XYZ", &app.dopt())
         .await;
     r.assert_problem(400, "invalid_query");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["query.cadre", "query.grade", "query.limit"]);
     let r = app.get("/v1/employees?colour=blue", &app.dopt()).await;
     r.assert_problem(400, "invalid_query");

@@ -102,12 +102,7 @@ async fn bad_questions_are_422_with_every_field() {
         )
         .await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["body.amounts[0].amount", "body.date_of_death"]);
     let r = app
         .post_json(

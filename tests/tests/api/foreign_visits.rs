@@ -297,12 +297,7 @@ async fn every_bad_field_is_listed() {
     });
     let r = app.post_json("/v1/foreign-visits", &me, &body).await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     for f in [
         "body.contact_abroad.email",
         "body.contact_abroad.name",

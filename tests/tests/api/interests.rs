@@ -94,12 +94,7 @@ async fn the_catalogue_links_courses_under_the_configured_base() {
                      "name": "Teamwork", "course_ids": ["do 1"]});
     let r = put(&app, path, &dopt, "\"1\"", &bad).await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         ["body.course_ids[0]", "body.kind", "body.parent_id"]

@@ -168,12 +168,7 @@ async fn a_bad_return_lists_every_bad_field() {
         )
         .await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         [
@@ -509,12 +504,7 @@ async fn the_list_query_is_checked() {
         )
         .await;
     r.assert_problem(400, "invalid_query");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["query.year", "query.status", "query.limit"]);
     app.get("/v1/ipr?colour=red", &app.dopt())
         .await

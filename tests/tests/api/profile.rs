@@ -123,12 +123,7 @@ async fn field_rights_by_role() {
         .patch_json(&path(IN_MHA), &me, Some(&tag), &json!({"service": {"date_of_birth": "1984-01-01", "grade": "US"}, "contact": {"mobile": "9876543210"}}))
         .await;
     r.assert_problem(403, "field_not_editable");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["body.service.date_of_birth", "body.service.grade"]);
     // Nothing of the refused patch was applied.
     assert_eq!(
@@ -196,12 +191,7 @@ async fn validation_lists_every_bad_field_and_unknown_fields_are_refused() {
         .patch_json(&path(IN_MHA), &me, Some(&tag), &json!({"contact": {"mobile": "12345", "official_email": "nope"}, "address": {"present": {"pin": "0110"}}}))
         .await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         [

@@ -184,12 +184,7 @@ async fn rot_1_a_round_is_announced_amended_before_it_opens_and_cancelled_before
     bad["min_preferences"] = json!(0);
     let r = app.post_json("/v1/rotation/rounds", &dopt, &bad).await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         vec![

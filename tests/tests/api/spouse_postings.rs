@@ -234,12 +234,7 @@ async fn filing_is_classified_and_the_decision_stored() {
     bad["youngest_child_age"] = json!(99);
     let r = app.post_json("/v1/spouse-postings", &me, &bad).await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["body.spouse.station", "body.youngest_child_age"]);
 }
 

@@ -244,12 +244,7 @@ async fn every_check_at_the_door_names_its_field() {
             .post_json("/v1/surplus/requisitions", &ndma, &changed(pointer, value))
             .await;
         r.assert_problem(422, "validation_failed");
-        let fields: Vec<&str> = r.json["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
+        let fields = r.error_fields();
         assert_eq!(fields, [*field], "{rule}: {}", r.json);
         checked += 1;
     }

@@ -266,12 +266,7 @@ async fn the_clearance_query_is_checked() {
         )
         .await;
     r.assert_problem(400, "invalid_query");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(fields, ["query.as_of", "query.purpose"]);
     // Defaults: general, today.
     let r = app
@@ -298,12 +293,7 @@ async fn a_bad_status_lists_every_bad_field() {
         )
         .await;
     r.assert_problem(422, "validation_failed");
-    let fields: Vec<&str> = r.json["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
+    let fields = r.error_fields();
     assert_eq!(
         fields,
         ["body.effective_from", "body.reason", "body.order_ref"]

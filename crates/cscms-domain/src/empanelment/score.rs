@@ -431,6 +431,10 @@ fn join<'a>(years: impl Iterator<Item = &'a ReportingYear>) -> String {
 /// (CSS-2 makes up only what was beyond the officer's control).
 fn gap_units(gaps: &[Gap], apars: &[Apar], window: Period) -> (u64, u64) {
     let (mut beyond, mut default) = (0, 0);
+    // Most officers record no gap: no day of the window need be looked at.
+    if gaps.is_empty() {
+        return (beyond, default);
+    }
     let covers = |p: &Period, d: NaiveDate| p.from() <= d && d <= p.to();
     let mut day = window.from();
     while day <= window.to() {
