@@ -2,8 +2,8 @@
 //! comparison (MACP-9, DEP-2) and of rotation (ROT-2). The MACP engine's
 //! input is the store's (`cscms_store::career::macp_input`).
 
-use cscms_domain::cadre;
 use cscms_domain::pay::{DeputationFacts, Level, PayError};
+use cscms_domain::{cadre, place};
 use cscms_store::employees::{EmployeeRow, ServiceEventRow};
 
 /// Where a deputation post is: its place and state, as advertised.
@@ -20,11 +20,10 @@ pub fn deputation_facts(
     post: &PostPlace<'_>,
 ) -> Result<DeputationFacts, PayError> {
     let grade = cadre::grade(e.cadre, &e.grade)?;
-    let same = |a: &str, b: &str| a.trim().eq_ignore_ascii_case(b.trim());
     Ok(DeputationFacts {
         substantive_level: Level::parse(&grade.level_7cpc)?,
         drawn: Level::parse(&e.pay_level)?.cell(u32::try_from(e.pay_cell).unwrap_or(0))?,
-        same_station: same(&e.station, post.place) && same(&e.station_state, post.state),
+        same_station: place::same_station((&e.station, &e.station_state), (post.place, post.state)),
     })
 }
 

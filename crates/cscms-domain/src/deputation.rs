@@ -270,12 +270,9 @@ pub struct AdvertTerms<'a> {
     pub documents_required: &'a [String],
 }
 
-/// Words that do not name a place (a post is advertised with its state).
-const NOT_A_PLACE: &[&str] = &["all india", "anywhere", "any where", "india", "-", "."];
-
 /// Every rule an advertisement breaks (DEP-1): a real pay level, a minimum
 /// level no higher than the post's, grades that belong to the cadres named,
-/// a state named, a last date not in the past, no document named twice.
+/// a State or UT of India named (MACP-9's same station is judged by it), a last date not in the past, no document named twice.
 pub fn check_advert(a: &AdvertTerms<'_>, today: NaiveDate) -> FieldErrors {
     let mut errors = FieldErrors::new();
     let level = PayLevel::parse(a.level);
@@ -305,8 +302,11 @@ pub fn check_advert(a: &AdvertTerms<'_>, today: NaiveDate) -> FieldErrors {
             );
         }
     }
-    if NOT_A_PLACE.contains(&a.place_state.trim().to_lowercase().as_str()) {
-        errors.push("place_state", "name the state of the place of posting");
+    if crate::place::state_or_ut(a.place_state).is_none() {
+        errors.push(
+            "place_state",
+            "name the State or Union Territory of the place of posting, e.g. Karnataka or Delhi",
+        );
     }
     // Eligibility is judged on the last date (DEP-2): one years away would
     // count years of service not yet served.

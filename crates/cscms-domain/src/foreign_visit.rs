@@ -117,8 +117,19 @@ pub struct Trip<'a> {
     pub leave_to: NaiveDate,
 }
 
+/// Names of India itself: a visit there is not a foreign visit.
+const INDIA: &[&str] = &["india", "bharat", "republic of india"];
+
+/// How far ahead a visit may be applied for, and how long it may last, in
+/// days: clearance is given on the vigilance status as it stands, which a
+/// year may change (an assumption, not from the seeds; docs/assumptions.md).
+pub const MAX_DAYS_AHEAD: i64 = 365;
+pub const MAX_DAYS_ABROAD: i64 = 365;
+
 /// Every rule an application breaks (FV-1): at least one country, none
-/// twice; the visit starts after `today` and ends on or after its start;
+/// twice, none India; the visit starts after `today`, within
+/// [`MAX_DAYS_AHEAD`], and ends on or after its start, within
+/// [`MAX_DAYS_ABROAD`];
 /// the leave ends on or after it starts and shares a day with the visit;
 /// funding other than the
 /// employee's own is described.
@@ -134,6 +145,16 @@ pub fn check(trip: &Trip<'_>, today: NaiveDate) -> FieldErrors {
             .any(|o| o.trim().to_lowercase() == key)
         {
             errors.push(format!("countries[{i}]"), "named twice");
+        } else if INDIA.contains(
+            &key.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .as_str(),
+        ) {
+            errors.push(
+                format!("countries[{i}]"),
+                "India is not a foreign country: name the countries abroad to be visited",
+            );
         }
     }
     if trip.from <= today {
@@ -141,9 +162,22 @@ pub fn check(trip: &Trip<'_>, today: NaiveDate) -> FieldErrors {
             "from_date",
             format!("the visit must start after today ({})", dmy(today)),
         );
+    } else if (trip.from - today).num_days() > MAX_DAYS_AHEAD {
+        errors.push(
+            "from_date",
+            format!(
+                "the visit must start within {MAX_DAYS_AHEAD} days of today ({})",
+                dmy(today)
+            ),
+        );
     }
     if trip.to < trip.from {
         errors.push("to_date", "the visit must end on or after its start");
+    } else if (trip.to - trip.from).num_days() >= MAX_DAYS_ABROAD {
+        errors.push(
+            "to_date",
+            format!("a visit lasts at most {MAX_DAYS_ABROAD} days"),
+        );
     }
     if trip.leave_to < trip.leave_from {
         errors.push("leave.to", "the leave must end on or after its start");
@@ -198,6 +232,24 @@ mod tests {
         assert!(check(&trip(&c, ymd(2026, 5, 2), ymd(2026, 5, 2)), today).is_empty());
         let e = check(&trip(&c, today, ymd(2026, 4, 30)), today);
         assert_eq!(e.paths(), ["from_date", "to_date", "leave.to"]);
+        // A year ahead at most, a year abroad at most.
+        assert!(check(&trip(&c, ymd(2027, 5, 1), ymd(2028, 4, 29)), today).is_empty());
+        let e = check(&trip(&c, ymd(2027, 5, 2), ymd(2027, 5, 9)), today);
+        assert_eq!(e.paths(), ["from_date"]);
+        let e = check(&trip(&c, ymd(2026, 6, 1), ymd(2027, 6, 1)), today);
+        assert_eq!(e.paths(), ["to_date"]);
+    }
+
+    #[test]
+    fn india_is_not_a_country_to_visit_abroad() {
+        let today = ymd(2026, 5, 1);
+        let c = vec![
+            "Nepal".to_owned(),
+            " INDIA ".to_owned(),
+            "Bharat".to_owned(),
+        ];
+        let e = check(&trip(&c, ymd(2026, 6, 1), ymd(2026, 6, 9)), today);
+        assert_eq!(e.paths(), ["countries[1]", "countries[2]"]);
     }
 
     #[test]

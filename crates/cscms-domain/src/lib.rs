@@ -18,6 +18,7 @@ pub mod interests;
 pub mod organisation;
 pub mod params;
 pub mod pay;
+pub mod place;
 pub mod principal;
 pub mod profile;
 pub mod rotation;

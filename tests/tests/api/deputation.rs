@@ -468,6 +468,17 @@ async fn advertisements_are_amended_with_history_and_closed() {
             "body.vacancies"
         ]
     );
+    // A State is one of India's States and UTs (MACP-9's same station is
+    // judged by it): a city or a foreign state is not one.
+    for not_a_state in ["New Delhi", "Texas", "Anywhere"] {
+        let mut bad = terms(days_from_today(9), "7");
+        bad["place_state"] = json!(not_a_state);
+        let r = app
+            .post_json("/v1/deputation/advertisements", &sub, &bad)
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), ["body.place_state"], "{not_a_state}");
+    }
 }
 
 #[actix_web::test]
@@ -774,10 +785,20 @@ async fn macp_9_an_approved_deputation_shows_both_ways_of_drawing_pay() {
     let nodal = app.token(Role::NodalOfficer, Some("MHA"));
     let mut in_delhi = terms(days_from_today(9), "7");
     in_delhi["place"] = json!("New Delhi");
-    in_delhi["place_state"] = json!("Delhi");
+    // The State by its formal name: the same station as the officer's
+    // "New Delhi, Delhi", and kept by its one spelling.
+    in_delhi["place_state"] = json!("NCT of  Delhi");
     let mut pay = Vec::new();
     for body in [terms(days_from_today(9), "7"), in_delhi] {
         let advert = publish(&app, &sub, &body).await;
+        let shown = app
+            .get(&format!("/v1/deputation/advertisements/{advert}"), &sub)
+            .await;
+        assert!(
+            ["Telangana", "Delhi"].contains(&shown.json["place_state"].as_str().unwrap()),
+            "{}",
+            shown.json
+        );
         let id = apply(&app, &me, advert).await["id"].as_i64().unwrap();
         let url = |a: &str| format!("/v1/deputation/applications/{id}/{a}");
         let r = app.post_json(&url("forward"), &nodal, &json!({})).await;

@@ -310,6 +310,26 @@ async fn every_bad_field_is_listed() {
     ] {
         assert!(fields.contains(&f), "{f} in {fields:?}");
     }
+    // A visit within India, one starting more than a year ahead, one of a
+    // year or more abroad: each named.
+    let mut home = visit();
+    home["countries"] = json!(["Nepal", "India"]);
+    let mut far = visit();
+    far["from_date"] = json!(days_from_today(366));
+    far["to_date"] = json!(days_from_today(370));
+    far["leave"] =
+        json!({"kind": "earned_leave", "from": days_from_today(366), "to": days_from_today(370)});
+    let mut long = visit();
+    long["to_date"] = json!(days_from_today(30 + 365));
+    for (body, field) in [
+        (home, "body.countries[1]"),
+        (far, "body.from_date"),
+        (long, "body.to_date"),
+    ] {
+        let r = app.post_json("/v1/foreign-visits", &me, &body).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), [field], "{}", r.json);
+    }
     // Leave wholly apart from the visit does not cover it.
     let mut apart = visit();
     apart["leave"]["from"] = json!(days_from_today(1));

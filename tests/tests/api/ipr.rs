@@ -185,6 +185,29 @@ async fn a_bad_return_lists_every_bad_field() {
         .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "body.year");
+    // A year before the officer joined Government owes no return, filed or
+    // received; the year of joining does.
+    let joined = app
+        .get(&format!("/v1/employees/{IN_MHA}"), &app.dopt())
+        .await
+        .json["joined_government_on"]
+        .as_str()
+        .unwrap()[..4]
+        .parse::<i32>()
+        .unwrap();
+    let avd = app.token(Role::Avd, None);
+    for (token, url, body) in [
+        (&me, url.clone(), json!({"year": joined - 1, "nil": true})),
+        (
+            &avd,
+            format!("{url}/received"),
+            json!({"year": joined - 1, "nil": true, "received_on": "2024-03-01", "receipt_ref": "R/1"}),
+        ),
+    ] {
+        let r = app.post_json(&url, token, &body).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), ["body.year"], "{}", r.json);
+    }
     // Unreadable: an unknown field anywhere in the body.
     let mut extra = flat();
     extra["location"]["planet"] = json!("Earth");

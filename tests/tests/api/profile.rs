@@ -6,6 +6,7 @@ use cscms_domain::principal::Role;
 use serde_json::{json, Value};
 
 use crate::common::{etag, spawn, submitted, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+use crate::workflow_support::today;
 
 fn path(code: &str) -> String {
     format!("/v1/employees/{code}/profile")
@@ -180,6 +181,49 @@ async fn field_rights_by_role() {
         .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "body.service.grade");
+    // A level that is not the matrix's, a cell its level lacks, a joining
+    // before the age of entry, a promotion after today: each named.
+    let tomorrow = (today() + chrono::Days::new(1)).to_string();
+    for (patch, field) in [
+        (json!({"pay_level": "ZZ"}), "body.service.pay_level"),
+        (json!({"pay_level": "7"}), "body.service.pay_level"),
+        (
+            json!({"pay_level": "17", "pay_cell": 2}),
+            "body.service.pay_cell",
+        ),
+        (
+            json!({"date_of_birth": "2000-01-01", "joined_government_on": "2010-07-01"}),
+            "body.service.joined_government_on",
+        ),
+        (
+            json!({"joined_present_grade_on": tomorrow}),
+            "body.service.joined_present_grade_on",
+        ),
+    ] {
+        let r = app
+            .patch_json(
+                &path(IN_MHA),
+                &app.dopt(),
+                Some(&tag),
+                &json!({ "service": patch }),
+            )
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), [field], "{patch}");
+    }
+    // The employee's own child is not born after today.
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let child =
+        |born: &str| json!({"family": {"children": [{"name": "Asha", "date_of_birth": born}]}});
+    let r = app
+        .patch_json(&path(IN_MHA), &me, Some(&tag), &child(&tomorrow))
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.family.children[0].date_of_birth"]);
+    let r = app
+        .patch_json(&path(IN_MHA), &me, Some(&tag), &child(&today().to_string()))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
 }
 
 #[actix_web::test]

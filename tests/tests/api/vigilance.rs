@@ -305,6 +305,16 @@ async fn a_bad_status_lists_every_bad_field() {
     )
     .await
     .assert_problem(400, "unknown_field");
+    // A date years ahead is no order's: at most a year after today.
+    let r = app
+        .post_json(
+            &url,
+            &avd,
+            &json!({"status": "clear", "effective_from": "2099-01-01", "order_ref": "AVD-I/1/2099"}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.effective_from"]);
     let rows = app.db(|c| cscms_store::vigilance::history(c, IN_MHA)).await;
     assert!(rows.is_empty());
 }

@@ -55,13 +55,13 @@ pub struct ContactAbroad {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewForeignVisit {
-    /// Countries to be visited: at least one, none twice.
+    /// Countries to be visited: at least one, none twice, none India.
     #[validate(length(max = 20), custom(function = "country_names"))]
     #[schema(min_items = 1, max_items = 20, example = json!(["Nepal"]))]
     pub countries: Vec<String>,
-    /// First day abroad; after today.
+    /// First day abroad; after today, and within 365 days of it.
     pub from_date: NaiveDate,
-    /// Last day abroad; on or after `from_date`.
+    /// Last day abroad; on or after `from_date`, and less than 365 days after it.
     pub to_date: NaiveDate,
     #[validate(length(min = 3, max = 1000))]
     #[schema(min_length = 3, max_length = 1000, example = "Family holiday")]

@@ -12,8 +12,8 @@ use cscms_domain::vigilance::filing::{
     AcquisitionInput, CoOwnerInput, LocationInput, PropertyInput,
 };
 use cscms_domain::vigilance::{
-    check_year, file_return, record_received, IprFiling, IprObligation, IprReceivedInput,
-    IprReturnInput, IprYearState,
+    check_year, file_return, for_a_year_in_service, record_received, IprFiling, IprObligation,
+    IprReceivedInput, IprReturnInput, IprYearState,
 };
 use cscms_store::ipr::{IprListFilter, IprReturnRow, PropertyDoc, ReturnOnRecord};
 use serde::{Deserialize, Serialize};
@@ -220,8 +220,12 @@ pub async fn file(
     let on_record = state
         .db(move |c| cscms_store::ipr::summaries(c, &key))
         .await?;
-    let filing = file_return(&body, clearance::today(), &on_record, &clearance::params())
-        .map_err(filing_error)?;
+    let filing = for_a_year_in_service(
+        file_return(&body, clearance::today(), &on_record, &clearance::params()),
+        body.year,
+        employee.joined_government_on,
+    )
+    .map_err(filing_error)?;
     store_version(&state, &who, &req, &code, &employee.org_id, filing).await
 }
 
@@ -291,8 +295,12 @@ pub async fn record_received_return(
     let on_record = state
         .db(move |c| cscms_store::ipr::summaries(c, &key))
         .await?;
-    let filing = record_received(&body, clearance::today(), &on_record, &clearance::params())
-        .map_err(filing_error)?;
+    let filing = for_a_year_in_service(
+        record_received(&body, clearance::today(), &on_record, &clearance::params()),
+        body.year,
+        employee.joined_government_on,
+    )
+    .map_err(filing_error)?;
     store_version(&state, &who, &req, &code, &employee.org_id, filing).await
 }
 

@@ -287,9 +287,10 @@ impl Spouse {
 
 impl ProfileDoc {
     /// The form rules of every section the employee fills in: lengths,
-    /// formats and list sizes, with every bad field named by its path. The
+    /// formats and list sizes, dates not after `today`, with every bad field
+    /// named by its path. The
     /// service record has its own check ([`ServiceRecord::check`]).
-    pub fn check(&self) -> FieldErrors {
+    pub fn check(&self, today: NaiveDate) -> FieldErrors {
         let mut bad = FieldErrors::new();
         self.contact.check(&mut bad);
         self.address.present.check("address.present", &mut bad);
@@ -336,6 +337,13 @@ impl ProfileDoc {
                 1,
                 120,
             );
+            if c.date_of_birth > today {
+                bad.push_rule(
+                    format!("family.children[{i}].date_of_birth"),
+                    "range",
+                    format!("not after today ({})", crate::fields::dmy(today)),
+                );
+            }
         }
         at_most(
             &mut bad,
@@ -364,33 +372,66 @@ impl ProfileDoc {
 }
 
 impl ServiceRecord {
-    /// Checks a corrected service record: a known cadre and one of its
-    /// grades, a pay cell in range, and dates in the order a career runs.
-    pub fn check(&self) -> Vec<(&'static str, String)> {
+    /// Checks a corrected service record as of `today`: a known cadre and
+    /// one of its grades; a pay level of the 7th CPC matrix not below the
+    /// grade's own (an ACP/MACP upgrade or NFS may put it above, never
+    /// below) and a cell that level has; dates in the order a career runs,
+    /// none after today, joining government no younger than the minimum
+    /// age of entry (as ROT-2 assumes, an age attained the day before the
+    /// birthday, FR 56(a)).
+    pub fn check(&self, today: NaiveDate) -> Vec<(&'static str, String)> {
         let mut bad = Vec::new();
-        match self.cadre.parse::<crate::cadre::Cadre>() {
-            Err(e) => bad.push(("service.cadre", e.to_string())),
-            Ok(cadre) => {
-                if crate::cadre::grade(cadre, &self.grade).is_err() {
+        let grade_level = match self.cadre.parse::<crate::cadre::Cadre>() {
+            Err(e) => {
+                bad.push(("service.cadre", e.to_string()));
+                None
+            }
+            Ok(cadre) => match crate::cadre::grade(cadre, &self.grade) {
+                Err(_) => {
                     bad.push(("service.grade", format!("not a grade of {cadre}")));
+                    None
+                }
+                Ok(g) => crate::pay::Level::parse(&g.level_7cpc).ok(),
+            },
+        };
+        match crate::pay::Level::parse(&self.pay_level) {
+            Err(_) => bad.push((
+                "service.pay_level",
+                "a pay matrix level such as 8 or 13A".to_owned(),
+            )),
+            Ok(level) => {
+                if let Some(floor) = grade_level.filter(|g| level < *g) {
+                    bad.push((
+                        "service.pay_level",
+                        format!("below level {} of grade {}", floor.name(), self.grade),
+                    ));
+                }
+                let cells = level.cells().len();
+                if usize::try_from(self.pay_cell).map_or(true, |c| c < 1 || c > cells) {
+                    bad.push((
+                        "service.pay_cell",
+                        format!("level {} has cells 1 to {cells}", level.name()),
+                    ));
                 }
             }
         }
-        if !(1..=40).contains(&self.pay_cell) {
-            bad.push(("service.pay_cell", "from 1 to 40".to_owned()));
-        }
-        if self.pay_level.trim().is_empty() || self.pay_level.len() > 4 {
+        let attains_entry_age = self
+            .date_of_birth
+            .checked_add_months(chrono::Months::new(
+                crate::rotation::params::MIN_ENTRY_AGE * 12,
+            ))
+            .and_then(|d| d.pred_opt());
+        if attains_entry_age.is_none_or(|d| d > self.joined_government_on) {
             bad.push((
-                "service.pay_level",
-                "a pay matrix level such as 8 or 13A".to_owned(),
+                "service.joined_government_on",
+                format!(
+                    "before the officer was {} (born {})",
+                    crate::rotation::params::MIN_ENTRY_AGE,
+                    crate::fields::dmy(self.date_of_birth)
+                ),
             ));
         }
         let order = [
-            (
-                "service.joined_government_on",
-                self.date_of_birth,
-                self.joined_government_on,
-            ),
             (
                 "service.joined_entry_grade_on",
                 self.joined_government_on,
@@ -405,6 +446,22 @@ impl ServiceRecord {
         for (field, earlier, later) in order {
             if later < earlier {
                 bad.push((field, "earlier than the step before it".to_owned()));
+            }
+        }
+        for (field, date) in [
+            ("service.date_of_birth", self.date_of_birth),
+            ("service.joined_government_on", self.joined_government_on),
+            ("service.joined_entry_grade_on", self.joined_entry_grade_on),
+            (
+                "service.joined_present_grade_on",
+                self.joined_present_grade_on,
+            ),
+        ] {
+            if date > today && !bad.iter().any(|(f, _)| *f == field) {
+                bad.push((
+                    field,
+                    format!("after today ({})", crate::fields::dmy(today)),
+                ));
             }
         }
         bad
@@ -468,6 +525,11 @@ impl ProfileDoc {
 pub(crate) mod tests {
     use super::*;
 
+    const TODAY: NaiveDate = match NaiveDate::from_ymd_opt(2026, 12, 1) {
+        Some(d) => d,
+        None => unreachable!(),
+    };
+
     pub fn service() -> ServiceRecord {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         ServiceRecord {
@@ -494,12 +556,12 @@ pub(crate) mod tests {
 
     #[test]
     fn service_corrections_are_checked() {
-        assert!(service().check().is_empty());
+        assert!(service().check(TODAY).is_empty());
         let mut s = service();
         s.grade = "JSA".into();
         s.pay_cell = 0;
         s.joined_present_grade_on = NaiveDate::from_ymd_opt(2005, 1, 1).unwrap();
-        let fields: Vec<&str> = s.check().into_iter().map(|(f, _)| f).collect();
+        let fields: Vec<&str> = s.check(TODAY).into_iter().map(|(f, _)| f).collect();
         assert_eq!(
             fields,
             [
@@ -511,13 +573,60 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_service_record_holds_a_real_level_cell_and_dates() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let fields = |s: &ServiceRecord| -> Vec<&str> {
+            s.check(TODAY).into_iter().map(|(f, _)| f).collect()
+        };
+        // Not a level of the matrix.
+        let mut s = service();
+        s.pay_level = "ZZ".into();
+        assert_eq!(fields(&s), ["service.pay_level"]);
+        // Below the SO's level 8; above it (an MACP upgrade) is a record.
+        s.pay_level = "7".into();
+        assert_eq!(fields(&s), ["service.pay_level"]);
+        s.pay_level = "10".into();
+        assert!(fields(&s).is_empty());
+        // Level 17 has one cell.
+        s.pay_level = "17".into();
+        s.pay_cell = 2;
+        assert_eq!(fields(&s), ["service.pay_cell"]);
+        // Joined 01.07.2010: born 03.07.1992, 18 is attained on 02.07.2010,
+        // too late; born 02.07.1992, on the day of joining.
+        let mut s = service();
+        s.date_of_birth = d(1992, 7, 3);
+        assert_eq!(fields(&s), ["service.joined_government_on"]);
+        s.date_of_birth = d(1992, 7, 2);
+        assert!(fields(&s).is_empty());
+        // Nothing after today.
+        let mut s = service();
+        s.joined_present_grade_on = TODAY.succ_opt().unwrap();
+        assert_eq!(fields(&s), ["service.joined_present_grade_on"]);
+    }
+
+    #[test]
+    fn a_child_is_not_born_after_today() {
+        let mut doc = ProfileDoc::new(service());
+        doc.family.children.push(Child {
+            name: "Asha".into(),
+            date_of_birth: TODAY.succ_opt().unwrap(),
+        });
+        assert_eq!(
+            doc.check(TODAY).paths(),
+            ["family.children[0].date_of_birth"]
+        );
+        doc.family.children[0].date_of_birth = TODAY;
+        assert!(doc.check(TODAY).is_empty());
+    }
+
+    #[test]
     fn formats_are_checked() {
         let mut doc = ProfileDoc::new(service());
         doc.contact.mobile = Some("12345".into());
         doc.contact.official_email = Some("not-an-email".into());
         doc.address.present.pin = Some("011001".into());
         assert_eq!(
-            doc.check().paths(),
+            doc.check(TODAY).paths(),
             [
                 "contact.mobile",
                 "contact.official_email",
@@ -555,7 +664,7 @@ pub(crate) mod tests {
                 state: "Delhi".into(),
             })
             .collect();
-        let bad = doc.check();
+        let bad = doc.check(TODAY);
         let found: Vec<(&str, &str)> = bad.iter().map(|e| (e.path.as_str(), e.rule)).collect();
         assert_eq!(
             found,
@@ -579,7 +688,7 @@ pub(crate) mod tests {
         doc.address.present.pin = Some("110001".into());
         // Two Devanagari characters are six bytes: still within 2..=60.
         doc.address.present.state = Some("दि".into());
-        assert!(doc.check().is_empty(), "{}", doc.check());
+        assert!(doc.check(TODAY).is_empty(), "{}", doc.check(TODAY));
     }
 
     #[test]

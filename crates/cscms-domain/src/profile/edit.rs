@@ -73,7 +73,8 @@ pub enum EditRefused {
     Document(String),
 }
 
-/// `role` changing a profile in `status` from `before` to `after`: `None`
+/// `role` changing a profile in `status` from `before` to `after` on
+/// `today`: `None`
 /// when nothing changes; otherwise the change to store, or why not. The
 /// checks run in this order: the rights on every changed field, the
 /// service record's own shape (only where it changed), then the status.
@@ -82,6 +83,7 @@ pub fn edit(
     status: ProfileStatus,
     before: &ProfileDoc,
     after: &ProfileDoc,
+    today: chrono::NaiveDate,
 ) -> Result<Option<Edit>, EditRefused> {
     let json =
         |d: &ProfileDoc| serde_json::to_value(d).map_err(|e| EditRefused::Document(e.to_string()));
@@ -98,7 +100,7 @@ pub fn edit(
         return Err(EditRefused::Fields(refused));
     }
     if changed.iter().any(|f| f.starts_with("service.")) {
-        let bad = after.service.check();
+        let bad = after.service.check(today);
         if !bad.is_empty() {
             return Err(EditRefused::Service(bad));
         }
@@ -132,6 +134,11 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    const TODAY: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(2026, 12, 1) {
+        Some(d) => d,
+        None => unreachable!(),
+    };
     use crate::profile::document::tests::service;
 
     fn sample() -> ProfileDoc {
@@ -179,9 +186,15 @@ mod tests {
     fn prf_1_an_employee_edits_their_own_sections_and_reopens_a_validated_profile() {
         let doc = sample();
         let after = patched(&doc, json!({"contact": {"mobile": "9123456789"}}));
-        let e = edit(Role::Employee, ProfileStatus::Validated, &doc, &after)
-            .unwrap()
-            .unwrap();
+        let e = edit(
+            Role::Employee,
+            ProfileStatus::Validated,
+            &doc,
+            &after,
+            TODAY,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(e.action, ProfileAction::EmployeeEdit);
         assert_eq!(e.status, ProfileStatus::Draft);
         assert_eq!(e.changed, vec!["contact"]);
@@ -189,11 +202,24 @@ mod tests {
         assert_eq!(e.before["contact"]["mobile"], json!(doc.contact.mobile));
         // Nothing changed: nothing to store.
         assert_eq!(
-            edit(Role::Employee, ProfileStatus::Draft, &doc, &doc.clone()),
+            edit(
+                Role::Employee,
+                ProfileStatus::Draft,
+                &doc,
+                &doc.clone(),
+                TODAY
+            ),
             Ok(None)
         );
         // Locked while under validation.
-        let locked = edit(Role::Employee, ProfileStatus::Submitted, &doc, &after).unwrap_err();
+        let locked = edit(
+            Role::Employee,
+            ProfileStatus::Submitted,
+            &doc,
+            &after,
+            TODAY,
+        )
+        .unwrap_err();
         assert!(matches!(locked, EditRefused::Status(r) if r.current == "submitted"));
     }
 
@@ -203,16 +229,22 @@ mod tests {
         let mut after = doc.clone();
         after.service.pay_cell += 1;
         let EditRefused::Fields(refused) =
-            edit(Role::Employee, ProfileStatus::Draft, &doc, &after).unwrap_err()
+            edit(Role::Employee, ProfileStatus::Draft, &doc, &after, TODAY).unwrap_err()
         else {
             unreachable!("an employee may not change the service record")
         };
         assert_eq!(refused.len(), 1);
         assert_eq!(refused[0].field, "service.pay_cell");
         // The nodal officer corrects it; the status stays.
-        let e = edit(Role::NodalOfficer, ProfileStatus::Submitted, &doc, &after)
-            .unwrap()
-            .unwrap();
+        let e = edit(
+            Role::NodalOfficer,
+            ProfileStatus::Submitted,
+            &doc,
+            &after,
+            TODAY,
+        )
+        .unwrap()
+        .unwrap();
         assert_eq!(e.action, ProfileAction::Correct);
         assert_eq!(e.status, ProfileStatus::Submitted);
         assert_eq!(e.changed, vec!["service.pay_cell"]);
@@ -220,13 +252,19 @@ mod tests {
         let mut regraded = doc.clone();
         regraded.service.grade = "no such grade".into();
         assert!(matches!(
-            edit(Role::NodalOfficer, ProfileStatus::Draft, &doc, &regraded),
+            edit(Role::NodalOfficer, ProfileStatus::Draft, &doc, &regraded, TODAY),
             Err(EditRefused::Service(bad)) if bad[0].0 == "service.grade"
         ));
         let mut moved = doc.clone();
         moved.service.cadre = "CSSS".into();
         assert!(matches!(
-            edit(Role::NodalOfficer, ProfileStatus::Draft, &doc, &moved),
+            edit(
+                Role::NodalOfficer,
+                ProfileStatus::Draft,
+                &doc,
+                &moved,
+                TODAY
+            ),
             Err(EditRefused::Fields(_))
         ));
     }

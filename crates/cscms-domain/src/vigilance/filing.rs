@@ -626,6 +626,33 @@ fn share(errs: &mut FieldErrors, path: &str, v: f64, zero_ok: bool) -> Option<f6
     }
 }
 
+/// IPR-1: a return states holdings on 31 December of its year, and an
+/// officer owes one from the year they joined Government (Rule 18(1)(ii),
+/// CCS (Conduct) Rules 1964; docs/assumptions.md), so none is taken for a
+/// year before that. The refusal joins `filing`'s own, every field at once.
+pub fn for_a_year_in_service(
+    filing: Result<IprFiling, FieldErrors>,
+    year: i32,
+    joined_government_on: NaiveDate,
+) -> Result<IprFiling, FieldErrors> {
+    if year >= joined_government_on.year() {
+        return filing;
+    }
+    let mut errs = FieldErrors::new();
+    errs.push(
+        "year",
+        format!(
+            "{year} is before the officer joined Government on {}: returns are owed from {} on",
+            fields::dmy(joined_government_on),
+            joined_government_on.year()
+        ),
+    );
+    if let Err(e) = filing {
+        errs.append(e);
+    }
+    Err(errs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -939,5 +966,22 @@ mod tests {
         let out = serde_json::to_value(&f).unwrap();
         assert_eq!(out["properties"][0]["location"]["state"], "Rajasthan");
         assert_eq!(out["late"], false);
+    }
+
+    #[test]
+    fn no_return_for_a_year_before_joining_government() {
+        let joined = ymd(2015, 7, 1);
+        // What the filing rules answered, passed through when the year is served.
+        let ok: Result<IprFiling, FieldErrors> = Err(FieldErrors::new());
+        // The year of joining is owed (holdings on its 31 December).
+        assert!(for_a_year_in_service(ok.clone(), 2015, joined)
+            .err()
+            .is_some_and(|e| e.is_empty()));
+        let e = for_a_year_in_service(ok, 2014, joined).unwrap_err();
+        assert_eq!(e.paths(), ["year"]);
+        let mut own = FieldErrors::new();
+        own.push("properties[0].kind", "unknown");
+        let e = for_a_year_in_service(Err(own), 2014, joined).unwrap_err();
+        assert_eq!(e.paths(), ["year", "properties[0].kind"]);
     }
 }

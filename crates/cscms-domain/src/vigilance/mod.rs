@@ -18,7 +18,10 @@ pub mod status;
 
 pub use clearance::{clearance, Clearance, ClearanceGround, ClearanceOutcome, ClearancePurpose};
 pub use condition::{condition, ClearanceOverride, ConditionMet, Withheld};
-pub use filing::{file_return, record_received, IprFiling, IprReceivedInput, IprReturnInput};
+pub use filing::{
+    file_return, for_a_year_in_service, record_received, IprFiling, IprReceivedInput,
+    IprReturnInput,
+};
 pub use ipr::{
     check_year, fallen_due_years, ipr_compliance, ipr_defaults, GradeStep, IprFilingSummary,
     IprObligation, IprRecord, IprYearCheck, IprYearState, Rule18Criteria, RULE_18_GROUPS,

@@ -209,6 +209,38 @@ impl VigilanceStatus {
         }
     }
 
+    /// A record being made on `today` (VIG-1): [`Self::parse`]'s rules, and
+    /// an effective date no more than a year ahead. A record dated later
+    /// waits for its date, but no order takes effect years after it is
+    /// recorded; such a date is a slip of the keyboard (docs/assumptions.md).
+    pub fn parse_new(input: &VigilanceStatusInput, today: NaiveDate) -> Result<Self, FieldErrors> {
+        let mut errs = FieldErrors::new();
+        let limit = today.checked_add_months(chrono::Months::new(12));
+        if let (Ok(d), Some(limit)) = (
+            NaiveDate::parse_from_str(input.effective_from.trim(), "%Y-%m-%d"),
+            limit,
+        ) {
+            if d > limit {
+                errs.push(
+                    "effective_from",
+                    format!(
+                        "{} is more than a year after today ({}): record a status when its order is made",
+                        fields::dmy(d),
+                        fields::dmy(today)
+                    ),
+                );
+            }
+        }
+        match Self::parse(input) {
+            Ok(status) if errs.is_empty() => Ok(status),
+            Ok(_) => Err(errs),
+            Err(mut own) => {
+                own.append(errs);
+                Err(own)
+            }
+        }
+    }
+
     /// From typed parts (for the store); the same rule on `order_ref` as [`Self::parse`].
     pub fn new(
         state: VigilanceState,
@@ -444,5 +476,18 @@ mod tests {
             status("clear", None, ymd(2024, 1, 1)),
         ];
         assert_eq!(status_in_force(&same, ymd(2024, 1, 1)), Some(&same[1]));
+    }
+
+    #[test]
+    fn a_new_record_takes_effect_within_a_year() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let at = |d: &str| input("awaited", None, None, d, None);
+        assert!(VigilanceStatus::parse_new(&at("2027-12-02"), today).is_ok());
+        let e = VigilanceStatus::parse_new(&at("2027-12-03"), today).unwrap_err();
+        assert_eq!(e.paths(), ["effective_from"]);
+        let e = VigilanceStatus::parse_new(&at("2099-01-01"), today).unwrap_err();
+        assert_eq!(e.paths(), ["effective_from"]);
+        // Stored records are read whatever their date.
+        assert!(VigilanceStatus::parse(&at("2099-01-01")).is_ok());
     }
 }

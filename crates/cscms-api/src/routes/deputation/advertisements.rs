@@ -46,7 +46,9 @@ pub struct AdvertisementTerms {
     #[validate(length(min = 2, max = 200))]
     #[schema(min_length = 2, max_length = 200, example = "Bengaluru")]
     pub place: String,
-    /// The state of the place of posting (never "All India").
+    /// The State or Union Territory of the place of posting, by its name
+    /// or an official spelling of it ("NCT of Delhi", "Orissa"); kept by
+    /// its name. Never "All India".
     #[validate(length(min = 2, max = 60))]
     #[schema(min_length = 2, max_length = 60, example = "Karnataka")]
     pub place_state: String,
@@ -86,7 +88,9 @@ impl From<AdvertisementTerms> for AdvertDoc {
             level: t.level,
             vacancies: t.vacancies,
             place: t.place,
-            place_state: t.place_state,
+            // One spelling of each State (MACP-9's same station compares it).
+            place_state: cscms_domain::place::state_or_ut(&t.place_state)
+                .map_or(t.place_state, str::to_owned),
             tenure_years: t.tenure_years,
             eligibility: AdvertDocEligibility {
                 cadres: t.eligibility.cadres,

@@ -54,13 +54,14 @@ pub async fn update(
     let merged = profile::edit::merge(&current, &patch)
         .map_err(|e| ApiError::Internal(format!("profile document: {e}")))?;
     let doc: ProfileDoc = crate::extract::parse_json(merged.to_string().as_bytes())?;
-    let bad = doc.check();
+    let today = crate::clearance::today();
+    let bad = doc.check(today);
     if !bad.is_empty() {
         let mut errors = body_errors(bad);
         errors.sort_by(|a, b| a.field.cmp(&b.field));
         return Err(ApiError::Validation(errors));
     }
-    let change = match profile::edit(who.role, record.status(), &current, &doc) {
+    let change = match profile::edit(who.role, record.status(), &current, &doc, today) {
         Ok(Some(change)) => change,
         Ok(None) => return Ok(respond(&view(loaded, Utc::now().naive_utc())?)),
         Err(e) => return Err(edit_refused(e)),
