@@ -48,8 +48,9 @@ pub fn area(c: &mut DbConn, id: &str) -> Result<Option<AreaRow>, StoreError> {
 }
 
 /// Creates (`expected` 0) or replaces (`expected` the version read) one
-/// node of the catalogue, audited. `check` sees the parent as stored in the
-/// same transaction and may refuse the write.
+/// node of the catalogue, audited. `check` sees the parent and the children
+/// as stored in the same transaction, no other catalogue write between,
+/// and may refuse the write.
 pub fn put_area(
     c: &mut DbConn,
     actor: &Actor,
@@ -57,7 +58,11 @@ pub fn put_area(
     expected: i64,
     check: impl FnOnce(Option<&AreaRow>, &[AreaRow]) -> Result<(), StoreError>,
 ) -> Result<AreaRow, StoreError> {
-    audit::audited_locked(c, actor, &format!("competency_area:{}", row.id), |c| {
+    // One lock for the whole catalogue, not the node: a node's check reads
+    // its parent and its children, which other writes change. With a lock
+    // per node, an area's change of kind and a theme added under it at once
+    // each passed on what it read, and the branch mixed kinds.
+    audit::audited_locked(c, actor, "competency_catalogue", |c| {
         let before = area(c, &row.id)?;
         let parent = match &row.parent_id {
             Some(p) => area(c, p)?,

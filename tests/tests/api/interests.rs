@@ -164,6 +164,57 @@ async fn the_catalogue_links_courses_under_the_configured_base() {
 }
 
 #[actix_web::test]
+async fn a_branch_keeps_one_kind_when_its_area_and_a_new_theme_are_written_at_once() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let mut outcomes = Vec::new();
+    for round in 0..10 {
+        let area = format!("area{round}");
+        node(&app, &area, None, "area", &[]).await;
+        // The area turns functional while a behavioural theme is added
+        // under it: whichever is written first, the other must be refused.
+        let recast = json!({"level": "area", "kind": "functional", "name": "Recast",
+                            "course_ids": []});
+        let theme = json!({"parent_id": area, "level": "theme", "kind": "behavioural",
+                           "name": "Theme", "course_ids": []});
+        let area_path = format!("/v1/interests/catalogue/{area}");
+        let theme_path = format!("/v1/interests/catalogue/{area}.theme");
+        let (a, t) = futures_util::future::join(
+            put(&app, &area_path, &dopt, "\"1\"", &recast),
+            put(&app, &theme_path, &dopt, "\"0\"", &theme),
+        )
+        .await;
+        let mut statuses = [a.status.as_u16(), t.status.as_u16()];
+        statuses.sort_unstable();
+        assert_eq!(
+            statuses,
+            [200, 422],
+            "round {round}: {} / {}",
+            a.json,
+            t.json
+        );
+        outcomes.push(a.status.as_u16());
+        // What stands is one kind from the area down.
+        let tree = app.get("/v1/interests/catalogue", &dopt).await;
+        assert_eq!(tree.status, 200, "{}", tree.json);
+        let kind_of = |id: &str| {
+            app.db({
+                let id = id.to_owned();
+                move |c| cscms_store::interests::area(c, &id)
+            })
+        };
+        let (area_row, theme_row) = (
+            kind_of(&area).await,
+            kind_of(&format!("{area}.theme")).await,
+        );
+        if let (Some(a), Some(t)) = (area_row, theme_row) {
+            assert_eq!(a.kind, t.kind, "round {round}");
+        }
+    }
+    assert_eq!(outcomes.len(), 10);
+}
+
+#[actix_web::test]
 async fn the_profile_gates_the_choice() {
     let app = spawn().await;
     catalogue(&app).await;
