@@ -78,6 +78,37 @@ async fn rule_13_fixation_and_nfs_through_the_api() {
         .unwrap()
         .contains("7th CPC"));
 
+    // MACP-8 (clarification 11): PB-1 7000 + GP 1800 to GP 2400 on
+    // 01.09.2008. As one move, Rule 13 once: 9670, the successive figure
+    // stated; as three MACPs due together, fixed stage by stage: 10240.
+    let group_d = |together: Value| {
+        let mut body = json!({"as_of": "2008-09-01",
+            "from": {"regime": "sixth_cpc", "pay_band": "PB-1", "pay_in_band": 7000, "grade_pay": 1800},
+            "to": {"pay_band": "PB-1", "grade_pay": 2400}});
+        if !together.is_null() {
+            body["macp_upgrades_together"] = together;
+        }
+        body
+    };
+    for (together, basic) in [
+        (Value::Null, 9670),
+        (json!(false), 9670),
+        (json!(true), 10240),
+    ] {
+        let r = app
+            .post_json("/v1/rules/pay/fixation", &t, &group_d(together.clone()))
+            .await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        assert_eq!(r.json["basic"], basic, "{together}: {}", r.json);
+        assert!(cites(&r.json["reasons"], "MACP-8"), "{}", r.json["reasons"]);
+    }
+    // Clarification 11 does not cover a move of one grade pay.
+    let mut one_up = group_d(json!(true));
+    one_up["to"]["grade_pay"] = json!(1900);
+    app.post_json("/v1/rules/pay/fixation", &t, &one_up)
+        .await
+        .assert_problem(422, "validation_failed");
+
     let nfs = |clear: bool| json!({"as_of": "2020-01-01", "cadre": "CSS", "grade": "SO", "in_grade_since": "2015-03-10", "vigilance_clear": clear});
     let r = app
         .post_json("/v1/rules/nfs/evaluate", &t, &nfs(true))

@@ -373,6 +373,14 @@ pub fn fr22_a1(
 pub struct FixInput {
     pub from: Pay,
     pub to: PayRef,
+    /// The move is two or three MACP upgrades falling due together for a
+    /// Group 'D' employee placed in GP 1800 in PB-1 from 01.01.2006
+    /// (MACP-8, clarification 11): the pay is then fixed in each grade pay
+    /// in turn, 3% at every stage. Otherwise (the default) the move is
+    /// fixed by Rule 13 once, as a promotion is, and where it could be
+    /// such upgrades the successive figure is stated beside it.
+    #[serde(default)]
+    pub macp_upgrades_together: bool,
 }
 
 /// MACP-8 (clarification 11): Group 'D' employees placed in GP 1800 from
@@ -387,15 +395,9 @@ fn macp_8_successive(
     grade_pay: u32,
     to: Level,
 ) -> Result<Option<String>, PayError> {
-    let from = level_of_sixth(pay_band, grade_pay)?;
-    let stages = to.ord().saturating_sub(from.ord());
-    let fits = as_of >= MACP_FROM
-        && pay_band == PayBand::Pb1
-        && from.grade_pay() == Some(1800)
-        && (2..=3).contains(&stages);
-    if !fits {
+    let Some(stages) = macp_8_stages(as_of, pay_band, grade_pay, to)? else {
         return Ok(None);
-    }
+    };
     let f = successive_2008(as_of, pay_band, pay_in_band, grade_pay, stages)?;
     let Pay::SixthCpc {
         pay_in_band: pib, ..
@@ -407,6 +409,23 @@ fn macp_8_successive(
         "if this move is {stages} MACP upgrades falling due together for a Group 'D' employee placed in GP 1800 from 01.01.2006 (clarification 11), the pay is fixed in each grade pay in turn with 3% at every stage: pay in band {pib}, basic pay {}; the fixation above applies Rule 13 once, as on promotion",
         f.basic
     )))
+}
+
+/// The grade pays a move from GP 1800 in PB-1 climbs, where clarification
+/// 11 can cover it (MACP-8): two or three, on or after the MACPS began.
+fn macp_8_stages(
+    as_of: NaiveDate,
+    pay_band: PayBand,
+    grade_pay: u32,
+    to: Level,
+) -> Result<Option<u8>, PayError> {
+    let from = level_of_sixth(pay_band, grade_pay)?;
+    let stages = to.ord().saturating_sub(from.ord());
+    let fits = as_of >= MACP_FROM
+        && pay_band == PayBand::Pb1
+        && from.grade_pay() == Some(1800)
+        && (2..=3).contains(&stages);
+    Ok(fits.then_some(stages))
 }
 
 /// Fixes pay on promotion or financial upgradation by the rule of the pay
@@ -429,6 +448,21 @@ pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>,
         Pay::SeventhCpc { level, basic } => {
             reasons.push(&rules::PAY_1_2016, text!("Rule 13, CCS (RP) Rules 2016: one increment in {level}, then the equal or next higher cell in {}", to.level));
             rule13_2016(*level, *basic, to.level)?
+        }
+        Pay::SixthCpc {
+            pay_band,
+            pay_in_band,
+            grade_pay,
+        } if input.macp_upgrades_together => {
+            let stages = macp_8_stages(as_of, *pay_band, *grade_pay, to.level)?.ok_or_else(|| {
+                PayError::InconsistentPayRef(text!("clarification 11 (MACP-8) fixes two or three MACP upgrades falling due together from GP 1800 in PB-1 on or after 01.09.2008; this is a move from {} to {} on {}", level_of_sixth(*pay_band, *grade_pay).map_or_else(|_| grade_pay.to_string(), |l| l.sixth_cpc_label().to_owned()), to.level.sixth_cpc_label(), crate::fields::dmy(as_of)))
+            })?;
+            reasons.push(&rules::MACP_8, text!("{stages} MACP upgrades falling due together for a Group 'D' employee placed in GP 1800 from 01.01.2006 (clarification 11): the pay is fixed in each grade pay in turn, with a 3% increment at every stage"));
+            reasons.push(
+                &rules::PAY_1_2008,
+                sixth::IncrementRounding::on(as_of).text(),
+            );
+            successive_2008(as_of, *pay_band, *pay_in_band, *grade_pay, stages)?
         }
         Pay::SixthCpc {
             pay_band,
@@ -578,6 +612,7 @@ mod tests {
                 basic,
             },
             to: PayRef::scale("6500-10500"),
+            macp_upgrades_together: false,
         };
         // 8000-13500 down to 6500-10500 is not an upgrade; nor is the same scale.
         for from in ["8000-13500", "6500-10500"] {
@@ -605,6 +640,7 @@ mod tests {
                 basic: 8650,
             },
             to: PayRef::scale("6500-10500"),
+            macp_upgrades_together: false,
         };
         let d = fix_pay(ymd(2000, 1, 1), &fifth).unwrap();
         let pay_1: Vec<&str> = d
@@ -629,6 +665,7 @@ mod tests {
                 basic: 28700,
             },
             to: PayRef::level(level("5")),
+            macp_upgrades_together: false,
         };
         assert!(matches!(
             fix_pay(ymd(2010, 1, 1), &seventh),
@@ -645,6 +682,7 @@ mod tests {
                 basic: 8650,
             },
             to: PayRef::scale("6500-10500"),
+            macp_upgrades_together: false,
         };
         assert!(matches!(
             fix_pay(ymd(2006, 1, 1), &fifth),
@@ -661,6 +699,7 @@ mod tests {
                 basic: 28700,
             },
             to: PayRef::level(level("5")),
+            macp_upgrades_together: false,
         };
         let d = fix_pay(ymd(2020, 1, 1), &input).unwrap();
         assert_eq!(d.outcome.basic, 30100);
@@ -686,6 +725,7 @@ mod tests {
             let input = FixInput {
                 from,
                 to: PayRef::level(level(to)),
+                macp_upgrades_together: false,
             };
             fix_pay(ymd(2012, 9, 1), &input).unwrap()
         };
@@ -720,6 +760,7 @@ mod tests {
         let input = FixInput {
             from: from(1300),
             to: PayRef::grade_pay(PayBand::Pb1, 1900),
+            macp_upgrades_together: false,
         };
         let d = fix_pay(ymd(2012, 1, 1), &input).unwrap();
         assert_eq!(
@@ -753,6 +794,7 @@ mod tests {
                 grade_pay: 1800,
             },
             to: PayRef::grade_pay(PayBand::Pb1, gp),
+            macp_upgrades_together: false,
         };
         let d = fix_pay(ymd(2008, 9, 1), &input(2400)).unwrap();
         assert_eq!(d.outcome.basic, 9670);
@@ -768,6 +810,33 @@ mod tests {
     }
 
     #[test]
+    fn macp_8_upgrades_due_together_are_fixed_stage_by_stage() {
+        // The move of the test above, said to be three MACPs due together:
+        // 7000 + 270 + 280 + 290 = 7840 in PB-1, + GP 2400 = 10240.
+        let input = |gp| FixInput {
+            from: Pay::SixthCpc {
+                pay_band: PayBand::Pb1,
+                pay_in_band: 7000,
+                grade_pay: 1800,
+            },
+            to: PayRef::grade_pay(PayBand::Pb1, gp),
+            macp_upgrades_together: true,
+        };
+        let d = fix_pay(ymd(2008, 9, 1), &input(2400)).unwrap();
+        assert_eq!(d.outcome.basic, 10240);
+        assert!(d.cites(&rules::MACP_8));
+        assert!(d.outcome.steps.len() >= 3, "{:?}", d.outcome.steps);
+        // One grade pay up is one upgrade, and before the MACPS there were
+        // none: clarification 11 does not cover them.
+        for (on, gp) in [(ymd(2008, 9, 1), 1900), (ymd(2008, 8, 31), 2400)] {
+            assert!(matches!(
+                fix_pay(on, &input(gp)),
+                Err(PayError::InconsistentPayRef(_))
+            ));
+        }
+    }
+
+    #[test]
     fn rule_9_rounding_before_01_07_2009_paise_ignored_after() {
         // PB-1 7540 + GP 1800: 3% of 9340 = 280.20. Rule 9 rounds it off to
         // the next 10 (290); the DoE OM of 29.01.2009 ignores the paise
@@ -780,6 +849,7 @@ mod tests {
                     grade_pay: 1800,
                 },
                 to: PayRef::grade_pay(PayBand::Pb1, 1900),
+                macp_upgrades_together: false,
             };
             fix_pay(as_of, &input).unwrap()
         };
