@@ -52,6 +52,35 @@ pub fn is_known_scope(name: &str) -> bool {
     scopes::ALL.iter().any(|(s, _)| *s == name)
 }
 
+/// Why an item of the scopes a client is registered for is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegisteredScopeRefusal {
+    /// Item `at` is not a scope of the API.
+    Unknown { at: usize },
+    /// Item `at` repeats item `first`: each scope is named once.
+    Repeated { at: usize, first: usize },
+}
+
+/// Checks the scopes a client is registered for (INT-2: scoped machine
+/// credentials): each a scope of the API, and named once. Every item
+/// refused, in order.
+pub fn check_registered_scopes(items: &[String]) -> Vec<RegisteredScopeRefusal> {
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(at, s)| {
+            if !is_known_scope(s) {
+                Some(RegisteredScopeRefusal::Unknown { at })
+            } else {
+                items[..at]
+                    .iter()
+                    .position(|earlier| earlier == s)
+                    .map(|first| RegisteredScopeRefusal::Repeated { at, first })
+            }
+        })
+        .collect()
+}
+
 /// Why a token request's scope cannot be granted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ScopeRefusal {
@@ -170,6 +199,26 @@ mod tests {
 
     fn allowed() -> Vec<String> {
         vec![scopes::APAR_WRITE.into(), scopes::EMPLOYEES_READ.into()]
+    }
+
+    #[test]
+    fn a_client_is_registered_for_known_scopes_each_named_once() {
+        let items = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert!(check_registered_scopes(&items(&["apar:write", "employees:read"])).is_empty());
+        assert_eq!(
+            check_registered_scopes(&items(&[
+                "apar:write",
+                "employees:read",
+                "apar:write",
+                "nonsense",
+                "apar:write"
+            ])),
+            vec![
+                RegisteredScopeRefusal::Repeated { at: 2, first: 0 },
+                RegisteredScopeRefusal::Unknown { at: 3 },
+                RegisteredScopeRefusal::Repeated { at: 4, first: 0 },
+            ]
+        );
     }
 
     #[test]

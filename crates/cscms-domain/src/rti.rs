@@ -53,6 +53,96 @@ pub fn reply_days() -> DatedParam<u64> {
     }])
 }
 
+/// The application fee, in rupees, of the Rules in force on the day a
+/// request is received. Seed 002 names the Rules without the amount: the
+/// amount is theirs, outside the seeds.
+pub fn application_fee() -> DatedParam<i64> {
+    DatedParam::new(vec![
+        Dated {
+            from: ymd(2005, 10, 12),
+            value: 10,
+            source: "Right to Information (Regulation of Fee and Cost) Rules, 2005, rule 3 (outside the seeds)",
+        },
+        Dated {
+            from: ymd(2012, 7, 31),
+            value: 10,
+            source: "Right to Information Rules, 2012, rule 3 (outside the seeds)",
+        },
+    ])
+}
+
+/// Why the amount of a fee as recorded is refused (RTI-1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeeAmountRefusal {
+    /// An accepted fee that is not the application fee prescribed.
+    NotPrescribed {
+        prescribed: i64,
+        source: &'static str,
+    },
+    /// A fee charged to an applicant below the poverty line, who pays none
+    /// (RTI Act, section 7(5)).
+    ChargedBelowPovertyLine,
+    /// A fee recorded as returned, of an applicant below the poverty line,
+    /// who paid none.
+    NothingToReturn,
+    /// A fee recorded as returned with nothing tendered.
+    NothingTendered,
+}
+
+impl FeeAmountRefusal {
+    /// What the register is told, citing the rule.
+    pub fn detail(&self) -> String {
+        match self {
+            FeeAmountRefusal::NotPrescribed { prescribed, source } => format!(
+                "the application fee is Rs {prescribed} (RTI-1, {source}); no fee (0) only from an applicant below the poverty line (`below_poverty_line`)"
+            ),
+            FeeAmountRefusal::ChargedBelowPovertyLine => {
+                "no fee is charged from an applicant below the poverty line (RTI-1, RTI Act section 7(5)): record 0".into()
+            }
+            FeeAmountRefusal::NothingToReturn => {
+                "an applicant below the poverty line pays no fee (RTI-1, RTI Act section 7(5)): there is none to return".into()
+            }
+            FeeAmountRefusal::NothingTendered => {
+                "a fee returned is the amount tendered: more than 0 (RTI-1)".into()
+            }
+        }
+    }
+}
+
+/// Whether the amount of a fee may be recorded (RTI-1): an accepted fee is
+/// the application fee of the Rules in force on the day received, or none
+/// from an applicant below the poverty line; a fee returned for a fault of
+/// the instrument is what was tendered, more than nothing. `Ok` before the
+/// Rules (the request itself is refused then).
+pub fn check_fee_amount(
+    amount: i64,
+    below_poverty_line: bool,
+    accepted: bool,
+    received_on: NaiveDate,
+) -> Result<(), FeeAmountRefusal> {
+    if below_poverty_line {
+        return match (amount, accepted) {
+            (0, true) => Ok(()),
+            (0, false) => Err(FeeAmountRefusal::NothingToReturn),
+            _ => Err(FeeAmountRefusal::ChargedBelowPovertyLine),
+        };
+    }
+    if !accepted {
+        return if amount > 0 {
+            Ok(())
+        } else {
+            Err(FeeAmountRefusal::NothingTendered)
+        };
+    }
+    match application_fee().at(received_on) {
+        Some(fee) if fee.value != amount => Err(FeeAmountRefusal::NotPrescribed {
+            prescribed: fee.value,
+            source: fee.source,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// Whether a fee mode is valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -220,6 +310,42 @@ mod tests {
         }
         let e = may_refuse(FeeMode::IndianPostalOrder, today).unwrap_err();
         assert!(e.detail.contains("F.10/9/2008-IR") && e.detail.contains("section 20"));
+    }
+
+    #[test]
+    fn the_fee_is_rs_10_and_none_below_the_poverty_line() {
+        let on = ymd(2026, 1, 10);
+        assert_eq!(check_fee_amount(10, false, true, on), Ok(()));
+        assert_eq!(check_fee_amount(0, true, true, on), Ok(()));
+        for wrong in [0, 1, 9, 11, 100] {
+            let e = check_fee_amount(wrong, false, true, on).unwrap_err();
+            assert!(
+                matches!(e, FeeAmountRefusal::NotPrescribed { prescribed: 10, .. }),
+                "{wrong}"
+            );
+            assert!(e.detail().contains("Rs 10") && e.detail().contains("RTI-1"));
+        }
+        // Under the 2005 Rules as under the 2012 ones.
+        let e = check_fee_amount(0, false, true, ymd(2010, 5, 1)).unwrap_err();
+        assert!(e.detail().contains("Rules, 2005"), "{}", e.detail());
+        assert!(check_fee_amount(0, false, true, ymd(2012, 7, 31))
+            .unwrap_err()
+            .detail()
+            .contains("Rules, 2012"));
+        assert_eq!(
+            check_fee_amount(10, true, true, on),
+            Err(FeeAmountRefusal::ChargedBelowPovertyLine)
+        );
+        assert_eq!(
+            check_fee_amount(0, true, false, on),
+            Err(FeeAmountRefusal::NothingToReturn)
+        );
+        // A fee returned is what was tendered, short or not, never nothing.
+        assert_eq!(check_fee_amount(5, false, false, on), Ok(()));
+        assert_eq!(
+            check_fee_amount(0, false, false, on),
+            Err(FeeAmountRefusal::NothingTendered)
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::Duration;
 
+use crate::client::ClientStatus;
 use crate::employee::string_enum;
 use crate::feed::{FeedScope, TypeFilter};
 
@@ -265,6 +266,14 @@ pub fn matches(types: &[TypeFilter], entity: &str, action: &str) -> bool {
         .any(|t| t.entity == entity && t.action.as_deref().is_none_or(|a| a == action))
 }
 
+/// Whether a client's subscriptions are sent anything now: a change, a
+/// test ping or a redelivery. A suspended client can read nothing on the
+/// feed, so its receiver is sent nothing either (INT-2), and nothing is
+/// queued for it.
+pub fn sends_to(client: ClientStatus) -> bool {
+    client == ClientStatus::Active
+}
+
 /// What a receiver's answer means (Standard Webhooks 1.0, INT-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Answer {
@@ -318,6 +327,12 @@ mod tests {
     use super::*;
     use crate::feed::scope;
     use crate::principal::{scopes, Principal, Role};
+
+    #[test]
+    fn a_suspended_client_is_sent_nothing() {
+        assert!(sends_to(ClientStatus::Active));
+        assert!(!sends_to(ClientStatus::Suspended));
+    }
 
     #[test]
     fn urls_are_https_with_a_public_host() {

@@ -129,6 +129,42 @@ fn bearer(req: TestRequest, token: &str) -> TestRequest {
 }
 
 #[actix_web::test]
+async fn a_scope_named_twice_is_refused_on_its_repeat() {
+    let app = spawn().await;
+    let bad = register(
+        &app,
+        &json!({"name": "EIS", "portal": "eis", "auth_method": "client_secret_basic",
+            "scopes": ["apar:write", "employees:read", "apar:write"]}),
+    )
+    .await;
+    bad.assert_problem(422, "validation_failed");
+    assert_eq!(bad.error_fields(), ["body.scopes[2]"], "{}", bad.json);
+    assert_eq!(bad.json["errors"][0]["code"], "duplicate");
+    // An unknown scope and a repeat are both named.
+    let bad = register(
+        &app,
+        &json!({"name": "EIS", "portal": "eis", "auth_method": "client_secret_basic",
+            "scopes": ["admin", "employees:read", "employees:read"]}),
+    )
+    .await;
+    assert_eq!(
+        bad.error_fields(),
+        ["body.scopes[0]", "body.scopes[2]"],
+        "{}",
+        bad.json
+    );
+    let r = app.get("/v1/clients", &app.dopt()).await;
+    assert_eq!(r.json["items"], json!([]), "nothing registered");
+    let r = register(
+        &app,
+        &json!({"name": "EIS", "portal": "eis", "auth_method": "client_secret_basic",
+            "scopes": ["employees:read", "apar:write"]}),
+    )
+    .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+}
+
+#[actix_web::test]
 async fn dopt_keeps_the_register_and_every_change_is_audited() {
     let app = spawn().await;
     let (id, _) = keyed_client(&app, &[scopes::APAR_WRITE]).await;

@@ -374,6 +374,40 @@ async fn rot_2_ministry_groups_are_dated_complete_and_kept_by_dopt() {
 }
 
 #[actix_web::test]
+async fn rot_2_a_promotion_outlook_is_not_dated_before_the_officer_joined() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    // The officer joined Government and the entry grade on 01.07.2010.
+    let path = format!("/v1/employees/{IN_MHA}/rotation/promotion-outlooks");
+    for early in ["1901-01-01", "2010-06-30"] {
+        let r = app
+            .post_json(
+                &path,
+                &dopt,
+                &json!({"dated": early, "order_ref": "DoPT File No. 5/3/2025-CS.I(DPC)"}),
+            )
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), ["body.dated"], "{}", r.json);
+        let message = r.json["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains("01.07.2010"), "{message}");
+    }
+    assert_eq!(
+        app.get(&path, &dopt).await.json["items"],
+        json!([]),
+        "nothing recorded"
+    );
+    let r = app
+        .post_json(
+            &path,
+            &dopt,
+            &json!({"dated": "2010-07-01", "order_ref": "DoPT File No. 5/3/2010-CS.I(DPC)"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+}
+
+#[actix_web::test]
 async fn rot_2_dopt_records_promotion_likely_and_it_exempts_for_a_year() {
     let app = spawn().await;
     let dopt = app.dopt();

@@ -59,6 +59,43 @@ async fn every_fee_mode_is_valid() {
 }
 
 #[actix_web::test]
+async fn the_fee_is_rs_10_or_none_below_the_poverty_line() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    for wrong in [0, 1, 100] {
+        let mut r = request(days_ago(2), "cash");
+        r["fee"]["amount"] = json!(wrong);
+        let r = app.post_json("/v1/rti/requests", &dopt, &r).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), ["body.fee.amount"], "{}", r.json);
+        let message = r.json["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("Rs 10") && message.contains("RTI-1"),
+            "{message}"
+        );
+    }
+    // Below the poverty line: no fee, and none charged.
+    let mut bpl = request(days_ago(2), "cash");
+    bpl["fee"]["amount"] = json!(10);
+    bpl["fee"]["below_poverty_line"] = json!(true);
+    let r = app.post_json("/v1/rti/requests", &dopt, &bpl).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.fee.amount"], "{}", r.json);
+    assert_eq!(
+        app.get("/v1/rti/requests", &dopt).await.json["items"],
+        json!([]),
+        "nothing recorded"
+    );
+    bpl["fee"]["amount"] = json!(0);
+    let r = app.post_json("/v1/rti/requests", &dopt, &bpl).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.json["fee"]["amount"], 0);
+    assert_eq!(r.json["fee"]["below_poverty_line"], true);
+    let v = register(&app, days_ago(2), "cash").await;
+    assert_eq!(v["fee"]["below_poverty_line"], false);
+}
+
+#[actix_web::test]
 async fn refusing_an_ipo_is_refused_with_the_om_cited() {
     let app = spawn().await;
     let dopt = app.dopt();

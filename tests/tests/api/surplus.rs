@@ -185,6 +185,12 @@ const DOOR: &[(&str, &str, &str, &str)] = &[
         "body.vacancies[1].arose_on[0]",
     ),
     (
+        "vacancy after the signature",
+        "/vacancies/1/arose_on/0",
+        "\"2026-04-03\"",
+        "body.vacancies[1].arose_on[0]",
+    ),
+    (
         "future signature",
         "/signed/date",
         "\"2099-01-01\"",
@@ -259,6 +265,37 @@ async fn every_check_at_the_door_names_its_field() {
     assert_eq!(r.json["state"], "draft");
     assert_eq!(r.json["proforma"]["vacancies"][1]["state"], "Assam");
     assert_eq!(r.json["total_vacancies"], 4);
+}
+
+/// Certificate 9 counts the vacancies as on the date the requisition is
+/// signed: one arising after it is refused, naming that date.
+#[actix_web::test]
+async fn a_vacancy_arising_after_the_requisition_was_signed_is_refused() {
+    let app = spawn().await;
+    let ndma = office(&app, "MHA-NDMA");
+    let r = app
+        .post_json(
+            "/v1/surplus/requisitions",
+            &ndma,
+            &changed("/vacancies/0/arose_on/2", "\"2026-04-03\""),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.vacancies[0].arose_on[2]"]);
+    let message = r.json["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("after the requisition was signed (02.04.2026)"),
+        "{message}"
+    );
+    // The signing day itself is in time.
+    let r = app
+        .post_json(
+            "/v1/surplus/requisitions",
+            &ndma,
+            &changed("/vacancies/0/arose_on/2", "\"2026-04-02\""),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
 }
 
 #[actix_web::test]
@@ -465,23 +502,70 @@ async fn a_draft_is_amended_against_its_version() {
     late.assert_problem(409, "invalid_transition");
 }
 
-/// A nomination answers the requisition: one dated before the office signed
-/// it is refused, as one dated after today is; the signing day is in time.
+/// Dates the take-up step of requisition `id` as made on `on` (IST): a
+/// requisition taken up before it was recorded here.
+async fn taken_up_on(app: &TestApp, id: i64, on: NaiveDate) {
+    let at = on.and_hms_opt(6, 0, 0).unwrap();
+    let n = app
+        .db(move |c| {
+            use cscms_store::schema::workflow_steps::dsl as s;
+            use diesel::prelude::*;
+            Ok(diesel::update(
+                s::workflow_steps
+                    .filter(s::workflow.eq(SURPLUS_REQUISITION.name))
+                    .filter(s::record_id.eq(id))
+                    .filter(s::action.eq("take_up")),
+            )
+            .set(s::at.eq(at))
+            .execute(c)?)
+        })
+        .await;
+    assert_eq!(n, 1);
+}
+
+/// A nomination answers the requisition DoPT has taken up: one dated before
+/// the office signed it, or before DoPT took it up, is refused, as one
+/// dated after today is; the day of the take-up is in time.
 #[actix_web::test]
 async fn a_nomination_is_dated_between_the_requisition_and_today() {
     let app = spawn().await;
     let dopt = app.dopt();
+    let nominee = |on: NaiveDate| json!({"nominees": [{"name": "Suresh Kumar", "particulars": "UDC, DGS&D", "nominated_on": on}]});
+    // Taken up today: a nomination of yesterday is out of order.
+    let fresh = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
+    let r = app
+        .post_json(
+            &action_path(fresh, "nominate"),
+            &dopt,
+            &nominee(today() - Days::new(1)),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.nominees[0].nominated_on"]);
+    assert_eq!(
+        r.json["errors"][0]["message"],
+        format!(
+            "must not be before DoPT took up the requisition, on {}",
+            today().format("%d.%m.%Y")
+        )
+    );
+
     let id = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
     let signed: NaiveDate = proforma()["signed"]["date"]
         .as_str()
         .unwrap()
         .parse()
         .unwrap();
-    let nominee = |on: NaiveDate| json!({"nominees": [{"name": "Suresh Kumar", "particulars": "UDC, DGS&D", "nominated_on": on}]});
+    let took_up = signed + Days::new(5);
+    taken_up_on(&app, id, took_up).await;
     for (on, message) in [
         (
             signed - Days::new(1),
             "must not be before the requisition, signed on 02.04.2026",
+        ),
+        (
+            took_up - Days::new(1),
+            "must not be before DoPT took up the requisition, on 07.04.2026",
         ),
         (today() + Days::new(1), "must not be in the future"),
     ] {
@@ -496,7 +580,7 @@ async fn a_nomination_is_dated_between_the_requisition_and_today() {
         assert_eq!(r.json["errors"][0]["message"], message);
     }
     let r = app
-        .post_json(&action_path(id, "nominate"), &dopt, &nominee(signed))
+        .post_json(&action_path(id, "nominate"), &dopt, &nominee(took_up))
         .await;
     assert_eq!(r.json["state"], "nominated", "{}", r.json);
 }
@@ -523,6 +607,8 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
     let now = today();
     let in_time = nominated_for(|due| due > now).unwrap();
     let late = nominated_for(|due| due < now).unwrap();
+    // Taken up before the earliest nomination (the office's paper trail).
+    taken_up_on(&app, id, late).await;
     let due_today = nominated_for(|due| due == now);
     let mut given = vec![("In Time", in_time, false)];
     given.extend(due_today.map(|d| ("Due Today", d, false)));

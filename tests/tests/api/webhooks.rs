@@ -1072,6 +1072,76 @@ async fn ping_redelivery_and_the_subscription_lifecycle() {
 }
 
 #[actix_web::test]
+async fn a_suspended_clients_receiver_is_sent_no_ping_and_no_redelivery() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::VIGILANCE_READ).await;
+    let (id, _) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
+    let base = format!("/v1/clients/{client}/webhooks/{id}");
+    let dopt = app.dopt();
+    cscms_api::webhooks::spawn(app.state.clone());
+    let r = app
+        .post_json(&format!("{base}/ping"), &dopt, &json!({}))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    let delivery = r.json["id"].as_i64().unwrap();
+    rx.wait_for(1).await;
+    until("the ping to be delivered", || async {
+        deliveries(&app, &client, id).await[0]["status"] == "delivered"
+    })
+    .await;
+
+    let r = app
+        .post_json(&format!("/v1/clients/{client}/suspend"), &dopt, &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    // Neither a ping nor a redelivery is queued for a suspended client.
+    let r = app
+        .post_json(&format!("{base}/ping"), &dopt, &json!({}))
+        .await;
+    r.assert_problem(409, "invalid_transition");
+    assert!(
+        r.json["detail"].as_str().unwrap().contains("suspended"),
+        "{}",
+        r.json
+    );
+    app.post_json(
+        &format!("{base}/deliveries/{delivery}/redeliver"),
+        &dopt,
+        &json!({}),
+    )
+    .await
+    .assert_problem(409, "invalid_transition");
+    assert_eq!(deliveries(&app, &client, id).await.len(), 1);
+    // A ping queued all the same (the client suspended after it was
+    // queued) is not sent by the worker.
+    let queued = app
+        .db(move |c| cscms_store::webhooks::enqueue_ping(c, id))
+        .await;
+    until("the queued ping to be given up", || async {
+        let all = deliveries(&app, &client, id).await;
+        all.iter()
+            .any(|d| d["id"] == queued && d["status"] == "failed")
+    })
+    .await;
+    let all = deliveries(&app, &client, id).await;
+    let given_up = all.iter().find(|d| d["id"] == queued).unwrap();
+    assert_eq!(given_up["error"], "not sent: the client is not active");
+    assert_eq!(rx.got().len(), 1, "the receiver got only the first ping");
+
+    // Resumed, it is pinged again.
+    let r = app
+        .post_json(&format!("/v1/clients/{client}/resume"), &dopt, &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = app
+        .post_json(&format!("{base}/ping"), &dopt, &json!({}))
+        .await;
+    assert_eq!(r.status, 202, "{}", r.json);
+    rx.wait_for(2).await;
+}
+
+#[actix_web::test]
 async fn only_dopt_subscribes_and_only_to_types_the_client_reads() {
     let app = spawn_with(DEV).await;
     let igot = client_with(&app, scopes::INTERESTS_READ).await;

@@ -5,7 +5,9 @@
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
-use cscms_domain::client::{is_known_scope, AuthMethod, ClientStatus, Portal};
+use cscms_domain::client::{
+    check_registered_scopes, AuthMethod, ClientStatus, Portal, RegisteredScopeRefusal,
+};
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::Op;
 use cscms_store::clients::ClientRow;
@@ -114,17 +116,21 @@ pub struct NewCredentials {
     pub jwks: Option<serde_json::Value>,
 }
 
+/// The scopes a client is registered for: each a scope of the API, named once.
 fn scope_errors(scopes: &[String]) -> Vec<FieldError> {
-    scopes
-        .iter()
-        .enumerate()
-        .filter(|(_, s)| !is_known_scope(s))
-        .map(|(i, s)| {
-            FieldError::new(
-                format!("body.scopes[{i}]"),
+    check_registered_scopes(scopes)
+        .into_iter()
+        .map(|refusal| match refusal {
+            RegisteredScopeRefusal::Unknown { at } => FieldError::new(
+                format!("body.scopes[{at}]"),
                 "unknown_scope",
-                format!("{s} is not a scope of this API"),
-            )
+                format!("{} is not a scope of this API", scopes[at]),
+            ),
+            RegisteredScopeRefusal::Repeated { at, first } => FieldError::new(
+                format!("body.scopes[{at}]"),
+                "duplicate",
+                format!("{} is already named at scopes[{first}]", scopes[at]),
+            ),
         })
         .collect()
 }
@@ -198,6 +204,7 @@ fn not_found(id: &str) -> ApiError {
     responses(
         (status = 201, description = "The client; `Location` names it. `client_secret` only for client_secret_basic, shown once", body = ClientWithSecret, headers(("Location" = String))),
         (status = 403, description = "Only DoPT registers clients", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Values break the rules (`errors` lists every bad field): among them a scope that is not one of the API (`unknown_scope`) or that is named twice (`duplicate`, on the repeat), or `jwks` refused", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/clients")]
 pub async fn register(

@@ -23,7 +23,8 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPromotionOutlook {
-    /// The date of the record (not after today): it exempts from this day.
+    /// The date of the record: it exempts from this day. Not after today
+    /// (IST), nor before the officer joined Government or the entry grade.
     pub dated: NaiveDate,
     /// The order or file under which DoPT records it.
     #[validate(length(min = 3, max = 200))]
@@ -87,7 +88,7 @@ fn view(r: OutlookRow) -> PromotionOutlook {
     params(("code" = String, Path, description = "Employee code")),
     responses((status = 201, description = "The record", body = PromotionOutlook),
         (status = 403, description = "Only DoPT records it", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Dated after today, no order", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "Dated after today or before the officer joined Government or the entry grade (`body.dated`), no order", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/employees/{code}/rotation/promotion-outlooks")]
 pub async fn record(
     Auth(who): Auth,
@@ -98,14 +99,13 @@ pub async fn record(
 ) -> Result<HttpResponse, ApiError> {
     let (code, e) = super::visible_employee(&state, &who, Family::ServiceRecord, &code).await?;
     authorize(&who, Op::RecordPromotionOutlook)?;
-    let on = today();
-    if body.dated > on {
-        return Err(ApiError::invalid(
-            "body.dated",
-            "invalid",
-            format!("not after today ({})", on.format("%d.%m.%Y")),
-        ));
-    }
+    cscms_domain::rotation::check_outlook_date(
+        body.dated,
+        today(),
+        e.joined_government_on,
+        e.joined_entry_grade_on,
+    )
+    .map_err(|why| ApiError::invalid("body.dated", "invalid", why.message()))?;
     let new = NewOutlook {
         employee_code: code.clone(),
         org_id: e.org_id,

@@ -26,10 +26,16 @@ use crate::versioning::{etag_header, if_match};
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fee {
-    /// Rupees (Rs 10 for an application; 0 for an applicant below the poverty line).
+    /// Rupees: the application fee of Rs 10 (RTI-1), or 0 for an applicant
+    /// below the poverty line. A fee returned is the amount tendered (more
+    /// than 0).
     #[validate(range(min = 0, max = 100000))]
     #[schema(minimum = 0, maximum = 100000, example = 10)]
     pub amount: i64,
+    /// The applicant is below the poverty line and pays no fee (RTI Act,
+    /// section 7(5)); false when absent. Read back true for a fee of 0.
+    #[serde(default)]
+    pub below_poverty_line: bool,
     pub mode: FeeMode,
     /// The instrument's number (demand draft, banker's cheque, IPO); a
     /// receipt number for cash.
@@ -89,6 +95,18 @@ impl BodyRules for NewRtiRequest {
                 "invalid",
                 "before the RTI Act's reply period came into force (12.10.2005)",
             ));
+        }
+        if let Err(e) = rti::check_fee_amount(
+            self.fee.amount,
+            self.fee.below_poverty_line,
+            self.fee.accepted,
+            self.received_on,
+        ) {
+            let field = match e {
+                rti::FeeAmountRefusal::NothingToReturn => "body.fee.accepted",
+                _ => "body.fee.amount",
+            };
+            errors.push(FieldError::new(field, "invalid", e.detail()));
         }
         let refused = !self.fee.accepted;
         if refused && self.fee.refusal_reason.is_none() {
@@ -164,6 +182,7 @@ fn view(row: RtiRow, as_of: NaiveDate) -> Result<RtiRequest, ApiError> {
         subject: row.subject,
         fee: Fee {
             amount: row.fee_amount,
+            below_poverty_line: row.fee_amount == 0,
             mode,
             reference: row.fee_reference,
             accepted: row.fee_accepted,
@@ -189,13 +208,15 @@ fn view(row: RtiRow, as_of: NaiveDate) -> Result<RtiRequest, ApiError> {
 /// Register an RTI request
 ///
 /// The cadre division enters a request with its fee; the reply deadline is
-/// set from the date received (RTI-1). A fee by Indian Postal Order cannot
-/// be recorded as refused. Audited.
+/// set from the date received (RTI-1). An accepted fee is the application
+/// fee of Rs 10, or none from an applicant below the poverty line. A fee by
+/// Indian Postal Order cannot be recorded as refused. Audited.
 #[utoipa::path(tag = "rti", security(("bearer" = [])), request_body = NewRtiRequest,
     responses(
         (status = 201, description = "The request in the register; `Location` names it", body = RtiRequest, headers(("Location" = String), ("ETag" = String))),
         (status = 403, description = "Only DoPT keeps the register", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A fee by IPO recorded as refused (`ipo_refusal_not_allowed`, RTI-1)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Values break the rules (`errors` lists every bad field): among them a fee `amount` that is not the application fee of Rs 10, or 0 from an applicant below the poverty line (RTI-1)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/rti/requests")]
 pub async fn register(

@@ -110,7 +110,8 @@ pub struct NomineeInput {
     )]
     pub particulars: String,
     /// The date of nomination: not before the requisition was signed
-    /// (`signed.date`), not in the future.
+    /// (`signed.date`) nor before DoPT took it up (its `take_up` step), not
+    /// in the future.
     pub nominated_on: NaiveDate,
 }
 
@@ -290,7 +291,7 @@ fn answer(v: RequisitionView) -> HttpResponse {
     responses(
         (status = 201, description = "The draft; `Location` names it, `ETag` is its version", body = RequisitionView, headers(("Location" = String), ("ETag" = String))),
         (status = 403, description = "Only an office drafts a requisition", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Items of the proforma are missing or wrong (`errors`, each with its path)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Items of the proforma are missing or wrong (`errors`, each with its path), among them a vacancy arising after the requisition was signed (`vacancies[i].arose_on[k]`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/surplus/requisitions")]
 pub async fn draft(
@@ -445,7 +446,7 @@ async fn print_requisition(
         (status = 403, description = "Only the office amends its draft", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "No longer a draft (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Items of the proforma are missing or wrong", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Items of the proforma are missing or wrong, among them a vacancy arising after the requisition was signed (`vacancies[i].arose_on[k]`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[put("/surplus/requisitions/{id}")]
@@ -579,7 +580,7 @@ super::workflow::step_handlers! {
     responses((status = 200, description = "The requisition with its nominations", body = RequisitionView),
         (status = 403, description = "Only DoPT nominates", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not with DoPT (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No nominee, more than the vacancies, or a date in the future", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "No nominee, more than the vacancies, or a date of nomination in the future or before the requisition was signed or taken up by DoPT (`body.nominees[i].nominated_on`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/surplus/requisitions/{id}/nominate")]
 pub async fn nominate(
     Auth(who): Auth,
@@ -609,7 +610,16 @@ pub async fn nominate(
     // The date the office signed the requisition (it may have been made on
     // paper before it was recorded here).
     let requisitioned_on = stored(&r).requisition().signed.date;
-    let nominees = surplus::nominate(&given, vacancies, requisitioned_on, today())
+    // The day (IST) DoPT took it up, as the latest take-up step records it.
+    let steps = state
+        .read(move |c| cscms_store::steps::for_record(c, SURPLUS_REQUISITION.name, id))
+        .await?;
+    let taken_up_on = steps
+        .iter()
+        .rev()
+        .find(|s| s.action == SurAction::TakeUp.as_str())
+        .map(|s| cscms_domain::workflow::india_date(s.at.and_utc()));
+    let nominees = surplus::nominate(&given, vacancies, requisitioned_on, taken_up_on, today())
         .map_err(|e| ApiError::fields("body", e))?
         .into_iter()
         .map(|n| NewNomination {

@@ -219,6 +219,24 @@ fn transition(action: &str, current: SubscriptionStatus, allowed: &[&str]) -> Ap
     }
 }
 
+/// Refuses `action` unless the client is active: a suspended client's
+/// receiver is sent nothing, so nothing is queued for it (INT-2).
+async fn client_sent_to(state: &AppState, client: &str, action: &str) -> Result<(), ApiError> {
+    let key = client.to_owned();
+    let status = state
+        .read(move |c| cscms_store::clients::status(c, &key))
+        .await?
+        .ok_or_else(|| no_client(client))?;
+    if webhook::sends_to(status) {
+        return Ok(());
+    }
+    Err(ApiError::InvalidTransition {
+        action: action.into(),
+        current: format!("client {}", status.as_str()),
+        allowed: vec!["resume the client".into()],
+    })
+}
+
 /// The types asked for, each read by the client on the feed (INT-2).
 fn types_for(client_id: &str, scopes: &str, items: &[String]) -> Result<StoredTypes, ApiError> {
     let feed = cscms_domain::feed::scope(&Principal::client(client_id, scopes));
@@ -657,14 +675,15 @@ pub async fn deliveries(
 ///
 /// Queues the message again, now, with the same `webhook-id` (the
 /// receiver's idempotency key) and its attempts counted afresh. Sent once
-/// the subscription is enabled. Audited.
+/// the subscription is enabled. Refused while the client is suspended: it
+/// is sent nothing. Audited.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])),
     params(("id" = String, Path, description = "The client id"),
         ("webhook_id" = i64, Path, description = "The subscription id"),
         ("delivery_id" = i64, Path, description = "The delivery id")),
     responses((status = 202, description = "Queued again", body = Delivery),
         (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An attempt of this delivery is under way (`delivery_in_flight`): ask again once it has ended, within the worker's lease (twice `CSCMS_WEBHOOK_TIMEOUT_SECS` and 5 seconds)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "An attempt of this delivery is under way (`delivery_in_flight`): ask again once it has ended, within the worker's lease (twice `CSCMS_WEBHOOK_TIMEOUT_SECS` and 5 seconds); or the client is suspended and is sent nothing (`invalid_transition`): resume the client first", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/clients/{id}/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver")]
 pub async fn redeliver(
     Auth(who): Auth,
@@ -675,6 +694,7 @@ pub async fn redeliver(
     authorize(&who, Op::ManageWebhooks)?;
     let (client, id, delivery) = path.into_inner();
     let sub = one(&state, &client, id).await?;
+    client_sent_to(&state, &client, "redeliver").await?;
     let actor = actor(&who, &req);
     let outcome = state
         .db(move |c| store::redeliver(c, &actor, &sub, delivery))
@@ -695,13 +715,14 @@ pub async fn redeliver(
 ///
 /// Queues a `webhook.ping` message (`data`: the subscription and client
 /// ids), signed like any other; one attempt, its result in the delivery log.
-/// Audited.
+/// Refused while the subscription is disabled or the client suspended (a
+/// suspended client is sent nothing). Audited.
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])),
     params(("id" = String, Path, description = "The client id"),
         ("webhook_id" = i64, Path, description = "The subscription id")),
     responses((status = 202, description = "The ping, queued", body = Delivery),
         (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The subscription is disabled", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "The subscription is disabled, or the client is suspended and is sent nothing: resume the client first (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/clients/{id}/webhooks/{webhook_id}/ping")]
 pub async fn ping(
     Auth(who): Auth,
@@ -715,6 +736,7 @@ pub async fn ping(
     if sub.status != SubscriptionStatus::Enabled {
         return Err(transition("ping", sub.status, &["enable"]));
     }
+    client_sent_to(&state, &client, "ping").await?;
     let actor = actor(&who, &req);
     let row = state.db(move |c| store::ping(c, &actor, &sub)).await?;
     Ok(HttpResponse::Accepted().json(Delivery::from(row)))

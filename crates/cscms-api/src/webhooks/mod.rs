@@ -198,6 +198,11 @@ async fn send_and_record(state: &AppState, clients: Vec<awc::Client>, batch: Bat
 /// The body of a claimed delivery, or why it is not sent.
 fn body(c: &Claimed, now: DateTime<Utc>) -> Result<Vec<u8>, String> {
     let d = &c.delivery;
+    // A client that is not active is sent nothing, not even a ping (its
+    // status may have changed since the delivery was queued).
+    if !cscms_domain::webhook::sends_to(c.client_status) {
+        return Err("not sent: the client is not active".into());
+    }
     let json = if d.event_type == queue::PING {
         serde_json::to_vec(&Message {
             type_: d.event_type.clone(),
@@ -212,10 +217,7 @@ fn body(c: &Claimed, now: DateTime<Utc>) -> Result<Vec<u8>, String> {
             return Err("not sent: the change is older than the feed keeps".into());
         };
         // A subscription never carries a change the client could not read
-        // on the feed now (its scopes or status may have changed).
-        if c.client_status != cscms_domain::client::ClientStatus::Active {
-            return Err("not sent: the client is not active".into());
-        }
+        // on the feed now (its scopes may have changed).
         if !queue::client_reads(&c.subscription.client_id, &c.client_scopes, &change.entity) {
             return Err("not sent: the client's scopes no longer read this change".into());
         }

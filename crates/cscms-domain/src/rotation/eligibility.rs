@@ -13,6 +13,7 @@ use crate::cadre::{self, Cadre};
 use crate::decision::{Decision, Reasons};
 use crate::empanelment::eligibility::retirement_date;
 use crate::empanelment::parameters::retirement_age;
+use crate::fields::dmy;
 use crate::rules::{ROT_1, ROT_2};
 use crate::service_years;
 
@@ -247,6 +248,58 @@ pub fn promotion_likely_on(records: &[NaiveDate], as_of: NaiveDate) -> bool {
                 .checked_add_months(span)
                 .is_some_and(|end| as_of < end)
     })
+}
+
+/// Why a record that promotion is likely may not bear its date (ROT-2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutlookDateRefusal {
+    /// After today: a record exempts from its date, never ahead of itself.
+    AfterToday(NaiveDate),
+    /// Before the officer joined Government or the entry grade of the
+    /// service (`what`, on `joined`): no promotion in the service was in
+    /// view then.
+    BeforeJoining {
+        joined: NaiveDate,
+        what: &'static str,
+    },
+}
+
+impl OutlookDateRefusal {
+    /// What the caller is told.
+    pub fn message(&self) -> String {
+        match self {
+            OutlookDateRefusal::AfterToday(today) => {
+                format!("not after today ({})", dmy(*today))
+            }
+            OutlookDateRefusal::BeforeJoining { joined, what } => format!(
+                "not before the officer {what} ({}): promotion in the service was not in view before (ROT-2)",
+                dmy(*joined)
+            ),
+        }
+    }
+}
+
+/// ROT-2: the date of a record that promotion is likely within a year lies
+/// between the day the officer joined the service (the later of joining
+/// Government and joining the entry grade) and today.
+pub fn check_outlook_date(
+    dated: NaiveDate,
+    today: NaiveDate,
+    joined_government_on: NaiveDate,
+    joined_entry_grade_on: NaiveDate,
+) -> Result<(), OutlookDateRefusal> {
+    if dated > today {
+        return Err(OutlookDateRefusal::AfterToday(today));
+    }
+    let (joined, what) = if joined_entry_grade_on > joined_government_on {
+        (joined_entry_grade_on, "joined the entry grade")
+    } else {
+        (joined_government_on, "joined Government")
+    };
+    if dated < joined {
+        return Err(OutlookDateRefusal::BeforeJoining { joined, what });
+    }
+    Ok(())
 }
 
 /// The date an officer joined the present ministry, from the service history:
@@ -509,6 +562,35 @@ mod tests {
         assert_eq!(
             in_ministry_since(&events[1..3], ymd(2004, 1, 1), ymd(2025, 1, 1)),
             ymd(2004, 1, 1)
+        );
+    }
+
+    #[test]
+    fn rot_2_a_promotion_record_is_dated_between_joining_and_today() {
+        let (today, govt, entry) = (ymd(2026, 12, 2), ymd(2010, 3, 1), ymd(2011, 7, 4));
+        assert_eq!(check_outlook_date(today, today, govt, entry), Ok(()));
+        assert_eq!(check_outlook_date(entry, today, govt, entry), Ok(()));
+        assert_eq!(
+            check_outlook_date(ymd(2026, 12, 3), today, govt, entry),
+            Err(OutlookDateRefusal::AfterToday(today))
+        );
+        let e = check_outlook_date(ymd(1901, 1, 1), today, govt, entry).unwrap_err();
+        assert_eq!(
+            e,
+            OutlookDateRefusal::BeforeJoining {
+                joined: entry,
+                what: "joined the entry grade"
+            }
+        );
+        assert!(e.message().contains("04.07.2011"), "{}", e.message());
+        assert!(check_outlook_date(ymd(2011, 7, 3), today, govt, entry).is_err());
+        // The entry grade on record before joining Government: Government.
+        assert_eq!(
+            check_outlook_date(ymd(2009, 1, 1), today, govt, ymd(2008, 1, 1)),
+            Err(OutlookDateRefusal::BeforeJoining {
+                joined: govt,
+                what: "joined Government"
+            })
         );
     }
 

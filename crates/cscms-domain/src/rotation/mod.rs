@@ -24,7 +24,8 @@ pub use allocation::{
     JointChoice, Ministry, Officer, OfficerResult, Placement, Remaining, PRIORITY_RULE,
 };
 pub use eligibility::{
-    evaluate_rotation, in_ministry_since, on_deputation_since, promotion_likely_on, RotationError,
-    RotationInput, RotationOutcome, RotationStatus,
+    check_outlook_date, evaluate_rotation, in_ministry_since, on_deputation_since,
+    promotion_likely_on, OutlookDateRefusal, RotationError, RotationInput, RotationOutcome,
+    RotationStatus,
 };
 pub use groups::check_groups;

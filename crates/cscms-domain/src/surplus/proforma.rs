@@ -249,7 +249,8 @@ pub struct PlaceInput {
     pub total: u32,
     /// The category-wise break-up, adding up to `total`.
     pub breakup: Vec<CategoryInput>,
-    /// Item 7: the date each vacancy arose, one per vacancy (YYYY-MM-DD).
+    /// Item 7: the date each vacancy arose, one per vacancy (YYYY-MM-DD):
+    /// not after the requisition is signed (`signed.date`; certificate 9).
     #[cfg_attr(feature = "openapi", schema(example = json!(["2026-04-30"])))]
     pub arose_on: Vec<String>,
 }
@@ -653,6 +654,25 @@ pub fn parse(input: &RequisitionInput, today: NaiveDate) -> Result<Requisition, 
         c.item("signed.place", &i.signed.place, LINE),
         c.past_date("signed.date", &i.signed.date, today),
     );
+    // Certificate 9: the vacancies are regular vacancies "as on date", the
+    // date the requisition is signed; none arises after it. A date already
+    // refused (unreadable, in the future) is not refused twice.
+    if let Some(signed_on) = signed.1 {
+        for (n, p) in i.vacancies.iter().enumerate() {
+            for (k, s) in p.arose_on.iter().enumerate() {
+                let arose = NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+                if arose.is_some_and(|d| d > signed_on && d <= today) {
+                    c.errs.push(
+                        format!("vacancies[{n}].arose_on[{k}]"),
+                        format!(
+                            "must not be after the requisition was signed ({}): certificate 9 counts the vacancies as on that date",
+                            signed_on.format("%d.%m.%Y")
+                        ),
+                    );
+                }
+            }
+        }
+    }
     let rules = match &i.recruitment_rules {
         None => {
             c.errs.push(
@@ -1215,6 +1235,11 @@ mod tests {
                 "future vacancy",
                 |i| i.vacancies[0].arose_on[0] = "2026-04-04".into(),
                 "vacancies[0].arose_on[0]",
+            ),
+            (
+                "vacancy after the signature",
+                |i| i.vacancies[0].arose_on[1] = "2026-04-03".into(),
+                "vacancies[0].arose_on[1]",
             ),
             (
                 "future signature",
