@@ -196,8 +196,9 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
                 add(
                     op,
                     "422",
-                    "Values break the rules; `errors` lists every bad field",
+                    "Values break the rules (`validation_failed`); `errors` lists every bad field",
                 );
+                name_validation_failed(op);
             }
             if path != "/healthz" {
                 add(op, "503", "The database does not answer");
@@ -211,6 +212,23 @@ pub fn add_error_responses(api: &mut OpenApiDoc) {
             if matches!(method, "post" | "put" | "patch") && path.starts_with("/v1/") {
                 idempotency_key(op, path);
             }
+        }
+    }
+}
+
+/// A body's values are checked on every operation that takes one, so an
+/// operation's own account of its 422 names the code of that refusal too.
+fn name_validation_failed(op: &mut Operation) {
+    use utoipa::openapi::RefOr;
+    if let Some(RefOr::T(response)) = op.responses.responses.get_mut("422") {
+        if !response.description.contains("`validation_failed`") {
+            let own = response.description.trim();
+            let mut chars = own.chars();
+            let own = match chars.next() {
+                Some(first) => first.to_lowercase().chain(chars).collect::<String>(),
+                None => String::new(),
+            };
+            response.description = format!("Values break the rules (`validation_failed`): {own}");
         }
     }
 }

@@ -131,6 +131,9 @@ pub fn check(method: &Method, path: &str, reply: &Reply) {
     let Some(content_type) = reply.header("content-type").map(essence) else {
         return;
     };
+    if content_type == "application/problem+json" {
+        check_code(method, template, status, documented, reply);
+    }
     // A printable record's print is described, not declared, so that
     // generated clients read one type (`openapi::binary_pdf`).
     let described = documented["description"]
@@ -168,5 +171,27 @@ pub fn check(method: &Method, path: &str, reply: &Reply) {
         errors.is_empty(),
         "{method} {template}: {status} body does not match the contract: {errors:#?}\nbody: {}",
         reply.json
+    );
+}
+
+/// The problem codes a description names (`like_this`).
+fn named_codes(description: &str) -> Vec<&'static str> {
+    cscms_api::error::ProblemCode::ALL
+        .iter()
+        .map(|c| c.as_str())
+        .filter(|code| description.contains(&format!("`{code}`")))
+        .collect()
+}
+
+/// Where the description of a status names the problem codes it answers
+/// with, the code answered is one of them.
+fn check_code(method: &Method, template: &str, status: &str, documented: &Value, reply: &Reply) {
+    let named = named_codes(documented["description"].as_str().unwrap_or(""));
+    let Some(code) = reply.json["code"].as_str() else {
+        return;
+    };
+    assert!(
+        named.is_empty() || named.contains(&code),
+        "{method} {template}: {status} answered `{code}`, but the contract names only {named:?} for it"
     );
 }

@@ -571,7 +571,7 @@ pub async fn list(
     responses(
         (status = 201, description = "The new APAR; `Location` names it", body = AparView, headers(("Location" = String))),
         (status = 403, description = "Only DoPT enters APARs", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "An APAR for this period, or an overlapping one, is on record", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "An APAR for this period (`apar_exists`), or an overlapping one (`apar_overlap`), is on record", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/employees/{code}/apars")]
 pub async fn create(
@@ -657,7 +657,7 @@ pub async fn one(
         (status = 200, description = "The corrected APAR", body = AparView,
             headers(("ETag" = String, description = "The APAR's new version"))),
         (status = 403, description = "Only DoPT corrects APARs", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The new period overlaps another APAR on record", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new period overlaps another APAR on record (`apar_overlap`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]

@@ -351,7 +351,7 @@ async fn set_status(
     responses(
         (status = 200, description = "The client, suspended", body = Client),
         (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The client is already suspended", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The client is already suspended (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/clients/{id}/suspend")]
 pub async fn suspend(
@@ -371,7 +371,7 @@ pub async fn suspend(
     responses(
         (status = 200, description = "The client, active", body = Client),
         (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The client is not suspended", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The client is not suspended (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/clients/{id}/resume")]
 pub async fn resume(
@@ -446,7 +446,7 @@ pub async fn rotate(
     responses(
         (status = 204, description = "Deleted"),
         (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The client is active: suspend it first", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The client is active: suspend it first (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[delete("/clients/{id}")]
 pub async fn remove(

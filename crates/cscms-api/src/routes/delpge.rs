@@ -656,13 +656,13 @@ super::workflow::step_handlers! {
         "The nodal officer approves an admissible claim (TRN-1). The step is recorded with the claim and audited.",
         "The approved claim",
         403 "Only the nodal officer approves",
-        409 "Not awaiting approval (`current_state`, `allowed_actions`)";
+        409 "Not awaiting approval (`invalid_transition`, with `current_state` and `allowed_actions`)";
     reject: ClaimAction::Reject, "/delpge/claims/{id}/reject",
         "Reject a claim",
         "The nodal officer rejects a claim, with a reason (TRN-1). The step is recorded with the claim and audited.",
         "The rejected claim",
         403 "Only the nodal officer rejects",
-        409 "Not awaiting approval (`current_state`, `allowed_actions`)",
+        409 "Not awaiting approval (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "No reason given";
 }
 

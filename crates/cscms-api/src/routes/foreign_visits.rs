@@ -412,18 +412,18 @@ super::workflow::step_handlers! {
         "The nodal officer grants clearance (FV-1), seeing the vigilance clearance.",
         "The granted request",
         403 "Only the nodal officer decides",
-        409 "Not awaiting a decision (`current_state`, `allowed_actions`), or vigilance clearance withheld without a recorded override (`clearance_withheld`)";
+        409 "Not awaiting a decision (`invalid_transition`, with `current_state` and `allowed_actions`), or vigilance clearance withheld without a recorded override (`clearance_withheld`)";
     refuse: FvAction::Refuse, "/foreign-visits/{id}/refuse",
         "Refuse foreign visit clearance",
         "The nodal officer refuses clearance, with a reason (FV-1).",
         "The refused request",
         403 "Only the nodal officer decides",
-        409 "Not awaiting a decision (`current_state`, `allowed_actions`)",
+        409 "Not awaiting a decision (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "No reason given";
     withdraw: FvAction::Withdraw, "/foreign-visits/{id}/withdraw",
         "Withdraw a foreign visit request",
         "The employee withdraws the request before a decision (FV-1).",
         "The withdrawn request",
         403 "Only the employee withdraws",
-        409 "Already decided (`current_state`, `allowed_actions`)";
+        409 "Already decided (`invalid_transition`, with `current_state` and `allowed_actions`)";
 }

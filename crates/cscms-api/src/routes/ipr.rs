@@ -201,7 +201,7 @@ fn filing_error(errors: FieldErrors) -> ApiError {
     responses(
         (status = 201, description = "The new version of the return; `Location` names it", body = IprVersion, headers(("Location" = String))),
         (status = 403, description = "Only the employee files their own return", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "`revises` does not name the latest version on record (`revision_conflict`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The profile has not been submitted (`profile_not_submitted`, PRF-1), or `revises` does not name the latest version on record (`revision_conflict`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/employees/{code}/ipr")]
 pub async fn file(

@@ -192,7 +192,7 @@ fn valid_org_id(id: &str) -> Result<(), validator::ValidationError> {
     responses(
         (status = 201, description = "The new organisation; `Location` names it", body = Organisation, headers(("Location" = String))),
         (status = 403, description = "Only DoPT creates organisations", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The id is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id is taken (`already_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/organisations")]
 pub async fn create(
@@ -320,7 +320,7 @@ pub struct NewSubOrganisation {
     responses(
         (status = 201, description = "The new organisation; `Location` names it", body = OrganisationDetail, headers(("Location" = String))),
         (status = 403, description = "Only the nodal officer of this ministry onboards under it", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The id or the officer's subject is taken", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id or the officer's subject is taken (`already_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/organisations/{id}/sub-organisations")]
 pub async fn onboard(

@@ -394,38 +394,38 @@ super::workflow::step_handlers! {
         "The nodal officer of the employee's ministry posts the employee at the\nspouse's station (or as the case of para 4 allows).",
         "The granted request",
         403 "Only the nodal officer decides",
-        409 "Not awaiting a decision (`current_state`, `allowed_actions`)";
+        409 "Not awaiting a decision (`invalid_transition`, with `current_state` and `allowed_actions`)";
     refuse: SpoAction::Refuse, "/spouse-postings/{id}/refuse",
         "Refuse a spouse-posting request, with specific reasons",
         "The nodal officer refuses, communicating the specific reasons (para 5):\na blank reason, or one that says no more than \"administrative reasons\",\nis 422 `specific_reasons_required`.",
         "The refused request; `representation_to` names who hears a representation",
         403 "Only the nodal officer decides",
-        409 "Not awaiting a decision (`current_state`, `allowed_actions`)",
+        409 "Not awaiting a decision (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "No specific reasons (`specific_reasons_required`, para 5)";
     withdraw: SpoAction::Withdraw, "/spouse-postings/{id}/withdraw",
         "Withdraw a spouse-posting request",
         "The employee withdraws the request before a decision.",
         "The withdrawn request",
         403 "Only the employee withdraws",
-        409 "Already decided (`current_state`, `allowed_actions`)";
+        409 "Already decided (`invalid_transition`, with `current_state` and `allowed_actions`)";
     represent: SpoAction::Represent, "/spouse-postings/{id}/represent",
         "Represent against a refusal",
         "The employee complains of the refusal, saying why (para 6); the\nrepresentation goes to the authority one level above the one that\nrefused (DoPT over a ministry's nodal officer).",
         "The request under representation",
         403 "Only the employee represents",
-        409 "Not refused (`current_state`, `allowed_actions`)",
+        409 "Not refused (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "No reason given";
     allow: SpoAction::Allow, "/spouse-postings/{id}/allow",
         "Allow a representation",
         "The authority one level above (DoPT) allows the representation: the\nemployee is to be posted with the spouse (para 6).",
         "The representation allowed",
         403 "Only the authority one level above decides",
-        409 "No representation pending (`current_state`, `allowed_actions`)";
+        409 "No representation pending (`invalid_transition`, with `current_state` and `allowed_actions`)";
     dismiss: SpoAction::Dismiss, "/spouse-postings/{id}/dismiss",
         "Dismiss a representation, with specific reasons",
         "The authority one level above dismisses the representation, giving\nspecific reasons as a refusal must (paras 5 and 6).",
         "The representation dismissed",
         403 "Only the authority one level above decides",
-        409 "No representation pending (`current_state`, `allowed_actions`)",
+        409 "No representation pending (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "No specific reasons (`specific_reasons_required`, para 5)";
 }

@@ -444,7 +444,7 @@ async fn print_requisition(
     responses(
         (status = 200, description = "The amended draft; `ETag` is its new version", body = RequisitionView, headers(("ETag" = String))),
         (status = 403, description = "Only the office amends its draft", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No longer a draft (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No longer a draft (`invalid_transition`, with `current_state` and `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Items of the proforma are missing or wrong, among them a vacancy arising after the requisition was signed (`vacancies[i].arose_on[k]`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -530,42 +530,42 @@ super::workflow::step_handlers! {
         "The office submits its draft to its cadre controlling authority (SUR-1).",
         "The submitted requisition",
         403 "Only the office submits",
-        409 "Not a draft (`current_state`, `allowed_actions`)",
+        409 "Not a draft (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "The body breaks the rules (`validation_failed`)";
     forward: SurAction::Forward, "/surplus/requisitions/{id}/forward",
         "Forward a requisition to DoPT",
         "The cadre controlling authority forwards the requisition to DoPT's Surplus Cell: for a body under a ministry, the ministry's nodal officer (note (iv) of the proforma; SUR-1).",
         "The forwarded requisition",
         403 "Only the ministry's nodal officer forwards",
-        409 "Not submitted (`current_state`, `allowed_actions`)",
+        409 "Not submitted (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "The body breaks the rules (`validation_failed`)";
     take_up: SurAction::TakeUp, "/surplus/requisitions/{id}/take-up",
         "Take up a requisition",
         "DoPT's R&R division takes up a forwarded requisition (SUR-1).",
         "The requisition with DoPT",
         403 "Only DoPT takes up requisitions",
-        409 "Not forwarded (`current_state`, `allowed_actions`)",
+        409 "Not forwarded (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "The body breaks the rules (`validation_failed`)";
     issue_noc: SurAction::IssueNoc, "/surplus/requisitions/{id}/issue-noc",
         "Issue a No Objection Certificate",
         "DoPT issues a NOC: the post may be filled by direct recruitment (SUR-1).",
         "The requisition with its NOC",
         403 "Only DoPT issues certificates",
-        409 "Not with DoPT (`current_state`, `allowed_actions`)",
+        409 "Not with DoPT (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "The body breaks the rules (`validation_failed`)";
     issue_nac: SurAction::IssueNac, "/surplus/requisitions/{id}/issue-nac",
         "Issue a Non-Availability Certificate",
         "DoPT certifies that no surplus employee is available for the post (SUR-1).",
         "The requisition with its NAC",
         403 "Only DoPT issues certificates",
-        409 "Not with DoPT (`current_state`, `allowed_actions`)",
+        409 "Not with DoPT (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "The body breaks the rules (`validation_failed`)";
     return_requisition: SurAction::Return, "/surplus/requisitions/{id}/return",
         "Return a requisition with reasons",
         "The ministry (before forwarding) or DoPT returns the requisition to the office, with reasons (SUR-1).",
         "The returned requisition",
         403 "This role does not return requisitions",
-        409 "Not awaiting the caller (`current_state`, `allowed_actions`)",
+        409 "Not awaiting the caller (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "A reason is required to return";
 }
 
@@ -579,7 +579,7 @@ super::workflow::step_handlers! {
     params(("id" = i64, Path, description = "Requisition id")),
     responses((status = 200, description = "The requisition with its nominations", body = RequisitionView),
         (status = 403, description = "Only DoPT nominates", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not with DoPT (`current_state`, `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not with DoPT (`invalid_transition`, with `current_state` and `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "No nominee, more than the vacancies, or a date of nomination in the future or before the requisition was signed or taken up by DoPT (`body.nominees[i].nominated_on`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/surplus/requisitions/{id}/nominate")]
 pub async fn nominate(
@@ -647,7 +647,7 @@ pub async fn nominate(
         ("seq" = i64, Path, description = "The nomination's number in the requisition")),
     responses((status = 200, description = "The nomination with its appointment", body = NominationView),
         (status = 403, description = "Only the office records appointments", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The appointment is already recorded", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The appointment is already recorded (`already_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Before the nomination or in the future", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/surplus/requisitions/{id}/nominations/{seq}/appointment")]
 pub async fn appoint(

@@ -562,7 +562,7 @@ async fn set_status(
         ("webhook_id" = i64, Path, description = "The subscription id")),
     responses((status = 200, description = "The subscription, disabled", body = Webhook),
         (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already disabled", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Already disabled (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/clients/{id}/webhooks/{webhook_id}/disable")]
 pub async fn disable(
     Auth(who): Auth,
@@ -582,7 +582,7 @@ pub async fn disable(
         ("webhook_id" = i64, Path, description = "The subscription id")),
     responses((status = 200, description = "The subscription, enabled", body = Webhook),
         (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Already enabled", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already enabled (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "The URL is refused now (`refused`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/clients/{id}/webhooks/{webhook_id}/enable")]
 pub async fn enable(
@@ -603,7 +603,7 @@ pub async fn enable(
         ("webhook_id" = i64, Path, description = "The subscription id")),
     responses((status = 204, description = "Deleted"),
         (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The subscription is enabled: disable it first", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "The subscription is enabled: disable it first (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[delete("/clients/{id}/webhooks/{webhook_id}")]
 pub async fn remove(
     Auth(who): Auth,

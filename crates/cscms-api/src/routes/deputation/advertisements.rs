@@ -295,7 +295,7 @@ pub async fn get_advert(
     responses(
         (status = 200, description = "The amended advertisement; `ETag` is its new version", body = AdvertisementView, headers(("ETag" = String))),
         (status = 403, description = "Not the publishing sub-nodal officer's role", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Closed or lapsed (`current_state`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Closed or lapsed (`invalid_transition`, with `current_state`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Amended since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -372,5 +372,5 @@ crate::routes::workflow::step_handlers! {
         "The sub-nodal officer closes an open advertisement before its last date (DEP-1).",
         "The closed advertisement",
         403 "Not a sub-nodal officer",
-        409 "Already closed or lapsed (`current_state`)";
+        409 "Already closed or lapsed (`invalid_transition`, with `current_state`)";
 }

@@ -337,29 +337,29 @@ crate::routes::workflow::step_handlers! {
         "The employee's ministry gives cadre clearance and forwards the application to DoPT (DEP-1).",
         "The forwarded application",
         403 "Only the nodal officer of the applicant's ministry forwards",
-        409 "Not awaiting cadre clearance (`current_state`, `allowed_actions`), or vigilance clearance withheld without a recorded override (`clearance_withheld`)";
+        409 "Not awaiting cadre clearance (`invalid_transition`, with `current_state` and `allowed_actions`), or vigilance clearance withheld without a recorded override (`clearance_withheld`)";
     refuse: DepAction::Refuse, "/deputation/applications/{id}/refuse",
         "Refuse cadre clearance",
         "The employee's ministry refuses cadre clearance, with a reason (DEP-1).",
         "The refused application",
         403 "Only the nodal officer of the applicant's ministry refuses",
-        409 "Not awaiting cadre clearance (`current_state`, `allowed_actions`)";
+        409 "Not awaiting cadre clearance (`invalid_transition`, with `current_state` and `allowed_actions`)";
     approve: DepAction::Approve, "/deputation/applications/{id}/approve",
         "Approve an application (DoPT)",
         "DoPT approves a forwarded application; the borrowing organisation then sees it (DEP-1).",
         "The approved application",
         403 "Only DoPT approves",
-        409 "Not forwarded (`current_state`, `allowed_actions`), or vigilance clearance withheld without a recorded override (`clearance_withheld`)";
+        409 "Not forwarded (`invalid_transition`, with `current_state` and `allowed_actions`), or vigilance clearance withheld without a recorded override (`clearance_withheld`)";
     reject: DepAction::Reject, "/deputation/applications/{id}/reject",
         "Reject an application (DoPT)",
         "DoPT rejects a forwarded application, with a reason (DEP-1).",
         "The rejected application",
         403 "Only DoPT rejects",
-        409 "Not forwarded (`current_state`, `allowed_actions`)";
+        409 "Not forwarded (`invalid_transition`, with `current_state` and `allowed_actions`)";
     withdraw: DepAction::Withdraw, "/deputation/applications/{id}/withdraw",
         "Withdraw an application",
         "The employee withdraws the application before the final decision (DEP-1).",
         "The withdrawn application",
         403 "Only the applicant withdraws",
-        409 "Already decided (`current_state`, `allowed_actions`)";
+        409 "Already decided (`invalid_transition`, with `current_state` and `allowed_actions`)";
 }

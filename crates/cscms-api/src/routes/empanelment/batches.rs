@@ -20,7 +20,7 @@ use cscms_domain::scope::Op;
     responses(
         (status = 201, description = "The new batch; `Location` names it", body = BatchView, headers(("Location" = String))),
         (status = 403, description = "Only DoPT, or a client with empanelment:write", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A batch of this service, batch year and empanelment year exists", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A batch of this service, batch year and empanelment year exists (`batch_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/empanelment/batches")]
 pub async fn create_batch(

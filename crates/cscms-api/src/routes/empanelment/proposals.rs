@@ -97,7 +97,7 @@ async fn proposal_for(
     responses(
         (status = 201, description = "The new proposal; `Location` names it", body = ProposalView, headers(("Location" = String))),
         (status = 403, description = "Only DoPT, or a client with empanelment:write; officers do not apply (CSS-10)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The officer is already proposed in the batch", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The officer is already proposed in the batch (`already_proposed`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/empanelment/batches/{id}/proposals")]
 pub async fn add_proposal(

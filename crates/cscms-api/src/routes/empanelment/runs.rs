@@ -122,7 +122,7 @@ fn new_run(
     responses(
         (status = 201, description = "The new run with its results; `Location` names it", body = RunView, headers(("Location" = String))),
         (status = 403, description = "Only DoPT, or a client with empanelment:write", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "No proposals yet; the stored inputs cannot be run; or another run was stored meanwhile", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "No proposals yet (`no_proposals`); the stored inputs cannot be run (`run_refused`); or another run was stored meanwhile (`run_in_progress`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/empanelment/batches/{id}/runs")]
 pub async fn run(

@@ -31,7 +31,7 @@ use crate::versioning::if_match;
     responses(
         (status = 200, description = "The changed profile; `ETag` is its new version", body = ProfileView, headers(("ETag" = String))),
         (status = 403, description = "A changed field is not this role's to change", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The profile's status does not allow the change", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The profile's status does not allow the change (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The profile changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]

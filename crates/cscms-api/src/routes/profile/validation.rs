@@ -102,7 +102,7 @@ async fn move_status(
     params(("code" = String, Path, description = "Employee code")),
     responses((status = 200, description = "The submitted profile", body = ProfileView),
         (status = 403, description = "Not the employee's own profile", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not in a status that can be submitted", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not in a status that can be submitted (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Required fields missing (code `incomplete`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/employees/{code}/profile/submit")]
 pub async fn submit(
@@ -121,7 +121,7 @@ pub async fn submit(
     params(("code" = String, Path, description = "Employee code")),
     responses((status = 200, description = "The validated profile", body = ProfileView),
         (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not submitted", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Not submitted (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/employees/{code}/profile/validate")]
 pub async fn validate(
     Auth(who): Auth,

@@ -113,7 +113,7 @@ pub struct NewMinistryGroups {
     responses(
         (status = 201, description = "The new set", body = MinistryGroups),
         (status = 403, description = "Only DoPT keeps the groups", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "A set takes effect on that date already", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A set takes effect on that date already (`already_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/rotation/ministry-groups")]
 pub async fn create_groups(

@@ -265,13 +265,13 @@ crate::routes::workflow::step_handlers! {
         "A DoPT officer other than the approver allows the representation. The\nofficer's posting is then changed by a fresh order; this records the decision.",
         "The representation allowed",
         403 "Only DoPT, and not the officer who approved the allocation",
-        409 "Not awaiting a hearing (`current_state`, `allowed_actions`)";
+        409 "Not awaiting a hearing (`invalid_transition`, with `current_state` and `allowed_actions`)";
     dismiss: RepAction::Dismiss, "/employees/{code}/rotation/rounds/{id}/representation/dismiss",
         "Dismiss a representation against a rotation result",
         "A DoPT officer other than the approver dismisses it, with reasons.",
         "The representation dismissed",
         403 "Only DoPT, and not the officer who approved the allocation",
-        409 "Not awaiting a hearing (`current_state`, `allowed_actions`)",
+        409 "Not awaiting a hearing (`invalid_transition`, with `current_state` and `allowed_actions`)",
         422 "No reason given";
 }
 
