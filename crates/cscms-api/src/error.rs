@@ -145,7 +145,7 @@ problem_codes! {
     RunNotReplayable = "run_not_replayable",
     /// A run of this round is approved already and its transfer orders issued (ROT-1).
     RoundApproved = "round_approved",
-    /// A refusal of a posting with one's spouse must give specific reasons; "administrative reasons" and the like are not (SPO-1, OM 28034/9/2009-Estt.(A) para 5).
+    /// A refusal of a posting with one's spouse, or the dismissal of a representation (against such a refusal, or against a rotation result), must give specific reasons; "no", "administrative reasons" and the like are not (SPO-1, OM 28034/9/2009-Estt.(A) paras 5 and 6; ROT-1).
     SpecificReasonsRequired = "specific_reasons_required",
     /// No couple of the rotation round names the officer (as the spouse to confirm it, or at all) (SPO-1).
     NoCouple = "no_couple",

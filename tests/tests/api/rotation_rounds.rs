@@ -835,6 +835,29 @@ async fn representation_heard_above_the_approver(app: &TestApp, id: i64, me: &st
     app.post_json(&format!("{path}/dismiss"), &above, &json!({}))
         .await
         .assert_problem(422, "validation_failed");
+    // A dismissal is a reasoned decision: a word, or a stock phrase, is none.
+    for vague in [
+        "Rejected",
+        "nope",
+        "Administrative reasons",
+        "Not feasible as per rules",
+    ] {
+        let r = app
+            .post_json(
+                &format!("{path}/dismiss"),
+                &above,
+                &json!({ "reason": vague }),
+            )
+            .await;
+        r.assert_problem(422, "specific_reasons_required");
+        assert!(
+            r.json["detail"].as_str().unwrap().contains(vague),
+            "{}",
+            r.json
+        );
+    }
+    let still = app.get(&path, me).await;
+    assert_eq!(still.json["state"], "submitted", "{}", still.json);
     let r = app
         .post_json(
             &format!("{path}/dismiss"),
