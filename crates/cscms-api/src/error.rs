@@ -147,6 +147,8 @@ problem_codes! {
     RoundApproved = "round_approved",
     /// A refusal of a posting with one's spouse, or the dismissal of a representation (against such a refusal, or against a rotation result), must give specific reasons; "no", "administrative reasons" and the like are not (SPO-1, OM 28034/9/2009-Estt.(A) paras 5 and 6; ROT-1).
     SpecificReasonsRequired = "specific_reasons_required",
+    /// The employee has a spouse-posting request open (submitted, or represented against its refusal): one at a time; the detail names it (SPO-1).
+    SpousePostingOpen = "spouse_posting_open",
     /// No couple of the rotation round names the officer (as the spouse to confirm it, or at all) (SPO-1).
     NoCouple = "no_couple",
     /// The rotation round has no approved allocation yet: there is no result to represent against (ROT-1).
