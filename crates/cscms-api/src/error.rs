@@ -135,6 +135,8 @@ problem_codes! {
     RoundAllocated = "round_allocated",
     /// The rotation round was cancelled.
     RoundCancelled = "round_cancelled",
+    /// Another rotation round of the cadre, not cancelled, takes officers of a grade of this one over days in common (from its window's opening to its orders): an officer would be allocated twice; the detail names it (ROT-1).
+    RoundOverlaps = "round_overlaps",
     /// Preferences are taken only within the round's window; the detail names its dates (ROT-1).
     PreferenceWindowClosed = "preference_window_closed",
     /// The officer is not of the round's cadre and grades, or ROT-2 does not make them eligible (must rotate or may opt).
