@@ -135,6 +135,8 @@ problem_codes! {
     RoundAllocated = "round_allocated",
     /// The rotation round was cancelled.
     RoundCancelled = "round_cancelled",
+    /// Another rotation round of the cadre, not cancelled, takes officers of a grade of this one over days in common (from its window's opening to its orders): an officer would be allocated twice; the detail names it (ROT-1).
+    RoundOverlaps = "round_overlaps",
     /// Preferences are taken only within the round's window; the detail names its dates (ROT-1).
     PreferenceWindowClosed = "preference_window_closed",
     /// The officer is not of the round's cadre and grades, or ROT-2 does not make them eligible (must rotate or may opt).
@@ -145,8 +147,10 @@ problem_codes! {
     RunNotReplayable = "run_not_replayable",
     /// A run of this round is approved already and its transfer orders issued (ROT-1).
     RoundApproved = "round_approved",
-    /// A refusal of a posting with one's spouse must give specific reasons; "administrative reasons" and the like are not (SPO-1, OM 28034/9/2009-Estt.(A) para 5).
+    /// A refusal of a posting with one's spouse, or the dismissal of a representation (against such a refusal, or against a rotation result), must give specific reasons; "no", "administrative reasons" and the like are not (SPO-1, OM 28034/9/2009-Estt.(A) paras 5 and 6; ROT-1).
     SpecificReasonsRequired = "specific_reasons_required",
+    /// The employee has a spouse-posting request open (submitted, or represented against its refusal): one at a time; the detail names it (SPO-1).
+    SpousePostingOpen = "spouse_posting_open",
     /// No couple of the rotation round names the officer (as the spouse to confirm it, or at all) (SPO-1).
     NoCouple = "no_couple",
     /// The rotation round has no approved allocation yet: there is no result to represent against (ROT-1).

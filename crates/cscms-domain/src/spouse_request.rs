@@ -173,6 +173,19 @@ pub fn queue_of(role: Role) -> Vec<SpoState> {
     out
 }
 
+/// The states of an open request: awaiting a decision, on the request
+/// itself or on the representation against its refusal. An employee has
+/// at most one open request at a time: a second is not filed, and a
+/// refused request is not represented against, while another is open.
+/// A refused request is decided and not open; it is opened again only by
+/// a representation.
+pub const OPEN: &[SpoState] = &[SpoState::Submitted, SpoState::Represented];
+
+/// Whether a request in `state` is open ([`OPEN`]).
+pub fn is_open(state: SpoState) -> bool {
+    OPEN.contains(&state)
+}
+
 /// Phrases that name no reason at all: "administrative reasons" is what
 /// para 5 says authorities cite instead of specific ones.
 const STOCK: &[&str] = &[
@@ -408,6 +421,34 @@ mod tests {
             assert!(SPOUSE_POSTING.is_final(s), "{s:?}");
         }
         assert!(!SPOUSE_POSTING.is_final(SpoState::Refused));
+    }
+
+    #[test]
+    fn spo_1_an_open_request_is_one_awaiting_a_decision() {
+        // Open: exactly the states some deciding authority's queue holds.
+        let mut queued: Vec<SpoState> = Role::ALL.iter().flat_map(|r| queue_of(*r)).collect();
+        queued.sort_by_key(|s| s.as_str());
+        queued.dedup();
+        let mut open = OPEN.to_vec();
+        open.sort_by_key(|s| s.as_str());
+        assert_eq!(open, queued);
+        for s in SpoState::ALL {
+            assert_eq!(is_open(*s), OPEN.contains(s), "{s:?}");
+            // Nothing final is open.
+            assert!(!(is_open(*s) && SPOUSE_POSTING.is_final(*s)), "{s:?}");
+        }
+        // Decided, if not final: a refusal is open again only once represented.
+        assert!(!is_open(SpoState::Refused));
+        let to = SPOUSE_POSTING
+            .apply(
+                Some(SpoState::Refused),
+                SpoAction::Represent,
+                Role::Employee,
+                Some("x"),
+            )
+            .unwrap();
+        assert!(is_open(to));
+        assert!(is_open(SpoState::Represented) && is_open(SpoState::Submitted));
     }
 
     #[test]

@@ -148,8 +148,14 @@ impl<R> From<(R, String, Option<OrgId>)> for Located<R> {
 /// keeps `employee_code`, `org_id`, `state`, `submitted_at` and
 /// `updated_at`: filing with the opening step, moving by a step, reading
 /// one, and listing what a visibility admits, optionally in some states.
+/// Without the new row's type, only the reads: a family whose filing and
+/// moves keep a rule of their own writes them itself (SPO-1).
 macro_rules! request_store {
     ($table:ident, $row:ty, $new:ty) => {
+        $crate::steps::request_store!(@file $table, $new);
+        $crate::steps::request_store!($table, $row);
+    };
+    (@file $table:ident, $new:ty) => {
         /// Files a request with its opening step, audited.
         pub fn apply(
             c: &mut $crate::DbConn,
@@ -181,7 +187,8 @@ macro_rules! request_store {
                 $crate::steps::state_update!($table, id, step),
             )
         }
-
+    };
+    ($table:ident, $row:ty) => {
         pub fn get(
             c: &mut $crate::DbConn,
             id: i64,

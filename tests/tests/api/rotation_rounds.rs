@@ -2,12 +2,16 @@
 //! round's dates and what each allows, the window gate, lists of the other
 //! group, and who sees whose list.
 
-use actix_web::test::TestRequest;
+use std::rc::Rc;
+
+use actix_web::test::{self, TestRequest};
 use chrono::NaiveDate;
 use cscms_domain::principal::Role;
 use serde_json::{json, Value};
 
-use crate::common::{employee, event, spawn, submitted, Reply, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+use crate::common::{
+    employee, event, reply, spawn, spawn_with, submitted, Reply, TestApp, IN_MHA, IN_MOF, IN_NDMA,
+};
 use crate::workflow_support::{days_from_today, today};
 
 /// Terms opening in `open` days, a window of 10 days.
@@ -771,6 +775,121 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
     representation_heard_above_the_approver(&app, id, &me, &mof).await;
 }
 
+/// ROT-1: two rounds of a cadre never take officers of one grade over days
+/// in common (a round's days run from its window's opening to its orders),
+/// or an officer would be allocated by both: announcing or amending into
+/// another round's is 409 `round_overlaps`; a cancelled round overlaps nothing.
+#[actix_web::test]
+async fn rot_1_rounds_of_a_grade_do_not_overlap() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    // Days 5 to 35 from today.
+    let first = announce(&app, &terms("CSS", &["SO"], 5)).await;
+    let overlapping = |r: &Reply, other: i64| {
+        r.assert_problem(409, "round_overlaps");
+        assert!(
+            r.json["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("round {other}")),
+            "{}",
+            r.json
+        );
+    };
+    for body in [
+        terms("CSS", &["SO"], 20),
+        terms("CSS", &["ASO", "SO"], 35),
+        terms("CSS", &["so"], 6),
+    ] {
+        let r = app.post_json("/v1/rotation/rounds", &dopt, &body).await;
+        overlapping(&r, first);
+    }
+    // Another grade, another cadre, or after the first's orders: announced.
+    announce(&app, &terms("CSS", &["ASO"], 5)).await;
+    announce(&app, &terms("CSSS", &["PA"], 5)).await;
+    let later = announce(&app, &terms("CSS", &["SO"], 36)).await;
+    let r = app.get("/v1/rotation/rounds", &dopt).await;
+    assert_eq!(r.json["items"].as_array().unwrap().len(), 4, "{}", r.json);
+
+    // Amended into the first's days: refused, the round as it was.
+    let path = format!("/v1/rotation/rounds/{later}");
+    let r = with_if_match(
+        &app,
+        "put",
+        &path,
+        &dopt,
+        Some("\"1\""),
+        &terms("CSS", &["SO"], 30),
+    )
+    .await;
+    overlapping(&r, first);
+    let r = app.get(&path, &dopt).await;
+    assert_eq!(r.json["version"], 1, "{}", r.json);
+    assert_eq!(
+        r.json["dates"]["preferences_open"],
+        json!(days_from_today(36))
+    );
+    // Its own days are no overlap.
+    let r = with_if_match(
+        &app,
+        "put",
+        &path,
+        &dopt,
+        Some("\"1\""),
+        &terms("CSS", &["SO"], 40),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+
+    // Cancelled: the first's days are free again.
+    let r = with_if_match(
+        &app,
+        "post",
+        &format!("/v1/rotation/rounds/{first}/cancel"),
+        &dopt,
+        Some("\"1\""),
+        &json!({"reason": "Groups of ministries to be revised first"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    // Days 5 to 35 again; the later round now runs from day 40.
+    announce(&app, &terms("CSS", &["SO"], 5)).await;
+}
+
+/// Overlapping rounds announced at once: exactly one is announced, every
+/// other is 409 `round_overlaps`, none fails.
+#[actix_web::test]
+async fn rot_1_overlapping_rounds_announced_at_once_one_stands() {
+    let app = spawn_with(&[("CSCMS_DB_POOL_SIZE", "8")]).await;
+    let dopt = app.dopt();
+    let svc = Rc::new(test::init_service(cscms_api::app(app.state.clone())).await);
+    let handles: Vec<_> = (0..6)
+        .map(|i| {
+            let svc = Rc::clone(&svc);
+            let dopt = dopt.clone();
+            actix_web::rt::spawn(async move {
+                let req = TestRequest::post()
+                    .uri("/v1/rotation/rounds")
+                    .insert_header(("Authorization", format!("Bearer {dopt}")))
+                    .set_json(terms("CSS", &["SO"], 5 + i));
+                reply(test::call_service(&*svc, req.to_request()).await).await
+            })
+        })
+        .collect();
+    let (mut announced, mut refused) = (0, 0);
+    for h in handles {
+        let r = h.await.unwrap();
+        match (r.status.as_u16(), r.json["code"].as_str()) {
+            (201, _) => announced += 1,
+            (409, Some("round_overlaps")) => refused += 1,
+            other => panic!("unexpected answer {other:?}: {}", r.json),
+        }
+    }
+    assert_eq!((announced, refused), (1, 5));
+    let r = app.get("/v1/rotation/rounds", &dopt).await;
+    assert_eq!(r.json["items"].as_array().unwrap().len(), 1, "{}", r.json);
+}
+
 /// A representation against the result (ROT-1, para 6 of the spouse-posting
 /// OM applied to rotation): the officer files it with reasons, once; the
 /// DoPT officer who approved the run does not hear it, another does.
@@ -835,6 +954,29 @@ async fn representation_heard_above_the_approver(app: &TestApp, id: i64, me: &st
     app.post_json(&format!("{path}/dismiss"), &above, &json!({}))
         .await
         .assert_problem(422, "validation_failed");
+    // A dismissal is a reasoned decision: a word, or a stock phrase, is none.
+    for vague in [
+        "Rejected",
+        "nope",
+        "Administrative reasons",
+        "Not feasible as per rules",
+    ] {
+        let r = app
+            .post_json(
+                &format!("{path}/dismiss"),
+                &above,
+                &json!({ "reason": vague }),
+            )
+            .await;
+        r.assert_problem(422, "specific_reasons_required");
+        assert!(
+            r.json["detail"].as_str().unwrap().contains(vague),
+            "{}",
+            r.json
+        );
+    }
+    let still = app.get(&path, me).await;
+    assert_eq!(still.json["state"], "submitted", "{}", still.json);
     let r = app
         .post_json(
             &format!("{path}/dismiss"),

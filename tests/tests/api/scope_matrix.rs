@@ -754,9 +754,10 @@ async fn matrix(part: usize) {
             .await;
         hooks.insert(client.clone(), ids);
     }
-    // Three rotation rounds; the preference paths name round 1.
+    // Three rotation rounds, one after another (ROT-1: rounds of a grade
+    // never overlap); the preference paths name round 1.
     let mut rounds = Vec::new();
-    for open in [5, 6, 7] {
+    for open in [5, 40, 75] {
         let body = crate::rotation_rounds::terms("CSS", &["SO"], open);
         rounds.push(
             crate::rotation_rounds::announce(&app, &body)

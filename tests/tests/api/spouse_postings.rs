@@ -7,7 +7,13 @@ use cscms_domain::spouse_request::{SpoState, SPOUSE_POSTING};
 use cscms_domain::workflow::Label;
 use serde_json::{json, Value};
 
-use crate::common::{spawn, submitted, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+use std::rc::Rc;
+
+use actix_web::test::{self, TestRequest};
+
+use crate::common::{
+    employee, event, reply, spawn, spawn_with, submitted, TestApp, IN_MHA, IN_MOF, IN_NDMA,
+};
 use crate::workflow_support::{check, expect, one_audit_row_per_step, Caller, Expect};
 
 /// A reason of substance (para 5), accepted for any step.
@@ -35,8 +41,34 @@ fn url(id: i64, action: &str) -> String {
     format!("/v1/spouse-postings/{id}/{action}")
 }
 
-/// A request of `IN_MHA` brought to `state` along the table's own path.
-async fn in_state(app: &TestApp, me: &str, state: SpoState) -> i64 {
+/// Withdraws request `id` as its employee `me`: an employee has one open
+/// request at a time, so the next is filed once this one is closed.
+async fn withdraw(app: &TestApp, me: &str, id: &Value) {
+    let id = id.as_i64().unwrap();
+    let r = app.post_json(&url(id, "withdraw"), me, &json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+}
+
+/// The token of employee `n` of further ones of the Ministry of Home
+/// Affairs, on record with a submitted profile (PRF-1).
+async fn colleague(app: &TestApp, n: u32) -> String {
+    let code = format!("CSS-{:06}", 800 + n);
+    let key = code.clone();
+    app.db(move |c| {
+        let row = employee(&key, "Colleague Officer", "CSS", "SO", "8", "MHA");
+        let on = chrono::NaiveDate::from_ymd_opt(2010, 7, 1).unwrap();
+        cscms_store::employees::insert(c, &row, &[event(&key, "appointment", on, "SO", "8")])
+    })
+    .await;
+    submitted(app, &code).await
+}
+
+/// A request of a new employee `n` of MHA brought to `state` along the
+/// table's own path; its id and the employee's token. Each its own
+/// employee's: one employee has one open request at a time.
+async fn in_state(app: &TestApp, n: u32, state: SpoState) -> (i64, String) {
+    let me = colleague(app, n).await;
+    let me = me.as_str();
     let id = apply(app, me).await["id"].as_i64().unwrap();
     let path = SPOUSE_POSTING.path_to(state).unwrap();
     for (action, role) in path.into_iter().skip(1) {
@@ -55,7 +87,7 @@ async fn in_state(app: &TestApp, me: &str, state: SpoState) -> i64 {
             .await;
         assert_eq!(r.status, 200, "{}", r.json);
     }
-    id
+    (id, me.to_owned())
 }
 
 #[actix_web::test]
@@ -98,8 +130,11 @@ async fn every_transition_by_every_role() {
     ];
     let mut touched = Vec::new();
     let mut tried = 0;
+    // Each request is its own employee's, of MHA: "owner" is whoever filed it.
+    let mut staff = 0;
     for &state in SPOUSE_POSTING.states {
-        let standing = in_state(&app, &me, state).await;
+        staff += 1;
+        let (standing, standing_owner) = in_state(&app, staff, state).await;
         touched.push(standing);
         for &action in SPOUSE_POSTING
             .actions
@@ -114,15 +149,23 @@ async fn every_transition_by_every_role() {
                     state.label()
                 );
                 let e = expect(&SPOUSE_POSTING, state, action, caller.role);
-                let id = match e {
-                    Expect::Moves(_) if *sees => in_state(&app, &me, state).await,
-                    _ => standing,
+                let (id, owner) = match e {
+                    Expect::Moves(_) if *sees => {
+                        staff += 1;
+                        in_state(&app, staff, state).await
+                    }
+                    _ => (standing, standing_owner.clone()),
                 };
                 touched.push(id);
+                let token = if caller.label == "owner" {
+                    &owner
+                } else {
+                    &caller.token
+                };
                 let r = app
                     .post_json(
                         &url(id, action.label()),
-                        &caller.token,
+                        token,
                         &json!({"reason": SPECIFIC}),
                     )
                     .await;
@@ -135,17 +178,25 @@ async fn every_transition_by_every_role() {
             }
         }
         let r = app
-            .get(&format!("/v1/spouse-postings/{standing}"), &me)
+            .get(&format!("/v1/spouse-postings/{standing}"), &standing_owner)
             .await;
         assert_eq!(r.json["state"], state.label(), "refusals changed nothing");
     }
     assert_eq!(tried, 7 * 6 * callers.len());
+    // Every move of the table was taken, each on a request of its own.
+    assert_eq!(staff, 7 + 6);
     for (caller, _) in &callers {
         let r = app
             .post_json("/v1/spouse-postings", &caller.token, &request())
             .await;
         match caller.label {
-            "owner" => assert_eq!(r.status, 201, "{}", r.json),
+            "owner" => {
+                assert_eq!(r.status, 201, "{}", r.json);
+                // One open request at a time (SPO-1).
+                app.post_json("/v1/spouse-postings", &me, &request())
+                    .await
+                    .assert_problem(409, "spouse_posting_open");
+            }
             // The other employee passes the role but not the profile gate (PRF-1).
             "other employee" => r.assert_problem(409, "profile_not_submitted"),
             _ => r.assert_problem(403, "forbidden"),
@@ -153,9 +204,10 @@ async fn every_transition_by_every_role() {
     }
     touched.sort_unstable();
     touched.dedup();
+    let dopt = app.dopt();
     for id in touched {
         let view = app
-            .get(&format!("/v1/spouse-postings/{id}"), &me)
+            .get(&format!("/v1/spouse-postings/{id}"), &dopt)
             .await
             .json;
         one_audit_row_per_step(&app, "spouse_posting", &view).await;
@@ -192,12 +244,15 @@ async fn filing_is_classified_and_the_decision_stored() {
         .iter()
         .any(|r| r["text"].as_str().unwrap().contains("youngest child is 6")));
     assert_eq!(v["steps"][0]["action"], "apply");
+    // One open request at a time: each next one is filed once this is withdrawn.
+    withdraw(&app, &me, &v["id"]).await;
 
     // The same department as the employee's ministry: para 4(viii) governs.
     let mut same = request();
     same["spouse"] = json!({"kind": "central_service", "service": "CSSS", "department": "ministry of home affairs", "station": "Kolkata"});
     let r = app.post_json("/v1/spouse-postings", &me, &same).await;
     assert_eq!(r.status, 201, "{}", r.json);
+    withdraw(&app, &me, &r.json["id"]).await;
     assert_eq!(
         (r.json["case"].as_str(), r.json["mandatory"].as_bool()),
         (Some("viii"), Some(true))
@@ -212,6 +267,7 @@ async fn filing_is_classified_and_the_decision_stored() {
         (r.json["case"].as_str(), r.json["mandatory"].as_bool()),
         (Some("vii"), Some(false))
     );
+    withdraw(&app, &me, &r.json["id"]).await;
 
     // No case of para 4 for a husband outside Government; already together.
     let mut none = request();
@@ -219,6 +275,7 @@ async fn filing_is_classified_and_the_decision_stored() {
     // IN_MHA is recorded female: only the wife in Government service is case (viii).
     let r = app.post_json("/v1/spouse-postings", &me, &none).await;
     assert_eq!(r.json["case"], "viii", "{}", r.json);
+    withdraw(&app, &me, &r.json["id"]).await;
     let mut together = request();
     together["spouse"]["station"] = json!("new delhi");
     let r = app.post_json("/v1/spouse-postings", &me, &together).await;
@@ -457,5 +514,116 @@ async fn lists_and_scope() {
             .await
             .json),
         [second]
+    );
+}
+
+/// SPO-1: one open request per employee. A second filing while one awaits
+/// a decision is 409 `spouse_posting_open`; a refused request is decided
+/// (another may be filed), but is not represented against while another is
+/// open; a withdrawn, granted or dismissed one closes the matter.
+#[actix_web::test]
+async fn one_open_request_at_a_time() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let dopt = app.dopt();
+    let body = request();
+    let file = || app.post_json("/v1/spouse-postings", &me, &body);
+    let id = |v: &Value| v["id"].as_i64().unwrap();
+    let step = |id: i64, action: &'static str, token: &str| {
+        let token = token.to_owned();
+        let app = &app;
+        async move {
+            app.post_json(&url(id, action), &token, &json!({"reason": SPECIFIC}))
+                .await
+        }
+    };
+    let refused_again = |r: crate::common::Reply, open: i64| {
+        r.assert_problem(409, "spouse_posting_open");
+        assert!(
+            r.json["detail"]
+                .as_str()
+                .unwrap()
+                .contains(&open.to_string()),
+            "{}",
+            r.json
+        );
+    };
+
+    let first = id(&apply(&app, &me).await);
+    refused_again(file().await, first);
+    let mine = app.get("/v1/spouse-postings/mine", &me).await;
+    assert_eq!(
+        mine.json["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        mine.json
+    );
+    // Withdrawn: closed; another may be filed.
+    assert_eq!(step(first, "withdraw", &me).await.status, 200);
+    let second = id(&apply(&app, &me).await);
+    // Refused: decided, not open; a fresh request may be filed ...
+    assert_eq!(
+        step(second, "refuse", &nodal).await.json["state"],
+        "refused"
+    );
+    let third = id(&apply(&app, &me).await);
+    refused_again(file().await, third);
+    // ... but the refusal is not represented against while it is open.
+    refused_again(step(second, "represent", &me).await, third);
+    let r = app.get(&format!("/v1/spouse-postings/{second}"), &me).await;
+    assert_eq!(r.json["state"], "refused", "{}", r.json);
+    // Granted: closed; now the representation opens the refused one again.
+    assert_eq!(step(third, "grant", &nodal).await.json["state"], "granted");
+    assert_eq!(
+        step(second, "represent", &me).await.json["state"],
+        "represented"
+    );
+    refused_again(file().await, second);
+    // Dismissed: closed.
+    let r = step(second, "dismiss", &dopt).await;
+    assert_eq!(r.json["state"], "representation_dismissed", "{}", r.json);
+    apply(&app, &me).await;
+    // Another employee's requests are their own.
+    let other = submitted(&app, IN_NDMA).await;
+    apply(&app, &other).await;
+}
+
+/// Several filings by one employee at once: exactly one is filed, every
+/// other is 409 `spouse_posting_open`, none fails.
+#[actix_web::test]
+async fn filings_at_once_file_one_request() {
+    let app = spawn_with(&[("CSCMS_DB_POOL_SIZE", "8")]).await;
+    let me = submitted(&app, IN_MHA).await;
+    let svc = Rc::new(test::init_service(cscms_api::app(app.state.clone())).await);
+    let handles: Vec<_> = (0..8)
+        .map(|_| {
+            let svc = Rc::clone(&svc);
+            let me = me.clone();
+            actix_web::rt::spawn(async move {
+                let req = TestRequest::post()
+                    .uri("/v1/spouse-postings")
+                    .insert_header(("Authorization", format!("Bearer {me}")))
+                    .set_json(request());
+                reply(test::call_service(&*svc, req.to_request()).await).await
+            })
+        })
+        .collect();
+    let (mut filed, mut open) = (0, 0);
+    for h in handles {
+        let r = h.await.unwrap();
+        match (r.status.as_u16(), r.json["code"].as_str()) {
+            (201, _) => filed += 1,
+            (409, Some("spouse_posting_open")) => open += 1,
+            other => panic!("unexpected answer {other:?}: {}", r.json),
+        }
+    }
+    assert_eq!((filed, open), (1, 7));
+    let mine = app.get("/v1/spouse-postings/mine", &me).await;
+    assert_eq!(
+        mine.json["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        mine.json
     );
 }

@@ -17,7 +17,7 @@ use cscms_domain::spouse_request::{
     SpoState, SPOUSE_POSTING,
 };
 use cscms_domain::workflow::Label;
-use cscms_store::spouse_postings::{NewSpo, SpoRecord};
+use cscms_store::spouse_postings::{Filed, NewSpo, SpoRecord};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -197,11 +197,14 @@ async fn department_of(state: &AppState, org_id: &OrgId) -> Result<String, ApiEr
 /// of para 4 is classified from the employee's service record and the
 /// spouse's details, and the whole decision is stored with the request;
 /// a couple the OM provides no case for, or already at one station, is 422.
+/// An employee has one open request at a time: while one awaits a decision
+/// (or a representation against its refusal is heard), another is 409
+/// `spouse_posting_open`.
 #[utoipa::path(tag = "spouse posting", security(("bearer" = [])), request_body = NewSpousePosting,
     responses(
         (status = 201, description = "The new request; `Location` names it", body = SpousePostingView, headers(("Location" = String))),
         (status = 403, description = "Only employees ask", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The profile has not been submitted (`profile_not_submitted`, PRF-1)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The profile has not been submitted (`profile_not_submitted`, PRF-1), or another request of the employee's is open (`spouse_posting_open`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "No case of para 4 applies, or both are at one station already", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/spouse-postings")]
@@ -265,13 +268,28 @@ pub async fn apply(
         updated_at: now,
     };
     let actor = actor(&who, &req);
-    let id = state
+    let id = match state
         .db(move |c| cscms_store::spouse_postings::apply(c, &actor, &new, &step))
-        .await?;
+        .await?
+    {
+        Filed::New(id) => id,
+        Filed::Open(open) => return Err(one_at_a_time(open)),
+    };
     let r = load_visible(&state, &who, id).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/spouse-postings/{id}")))
         .json(view(&state, &who, r).await?))
+}
+
+/// SPO-1: an employee's request `open` is still open, so no other is
+/// filed or represented against.
+fn one_at_a_time(open: i64) -> ApiError {
+    ApiError::Conflict {
+        code: ProblemCode::SpousePostingOpen,
+        detail: format!(
+            "Spouse-posting request {open} is still open (awaiting a decision, or a representation against its refusal): one request at a time. Withdraw it, or await its decision."
+        ),
+    }
 }
 
 /// List the caller's own spouse-posting requests
@@ -384,6 +402,21 @@ super::workflow::step_record!(SpoRecord {
                 detail: e.message,
             })
         }
+
+        /// The store refuses a representation while another request of
+        /// the employee's is open (SPO-1: one at a time).
+        fn conflict(e: ApiError) -> ApiError {
+            match e {
+                ApiError::Conflict {
+                    code: ProblemCode::AlreadyExists,
+                    detail,
+                } => ApiError::Conflict {
+                    code: ProblemCode::SpousePostingOpen,
+                    detail,
+                },
+                other => other,
+            }
+        }
     }
 });
 
@@ -410,10 +443,10 @@ super::workflow::step_handlers! {
         409 "Already decided (`invalid_transition`, with `current_state` and `allowed_actions`)";
     represent: SpoAction::Represent, "/spouse-postings/{id}/represent",
         "Represent against a refusal",
-        "The employee complains of the refusal, saying why (para 6); the\nrepresentation goes to the authority one level above the one that\nrefused (DoPT over a ministry's nodal officer).",
+        "The employee complains of the refusal, saying why (para 6); the\nrepresentation goes to the authority one level above the one that\nrefused (DoPT over a ministry's nodal officer). It opens the request\nagain: while another request of the employee's is open, 409\n`spouse_posting_open`.",
         "The request under representation",
         403 "Only the employee represents",
-        409 "Not refused (`invalid_transition`, with `current_state` and `allowed_actions`)",
+        409 "Not refused (`invalid_transition`, with `current_state` and `allowed_actions`), or another request of the employee's is open (`spouse_posting_open`)",
         422 "No reason given";
     allow: SpoAction::Allow, "/spouse-postings/{id}/allow",
         "Allow a representation",

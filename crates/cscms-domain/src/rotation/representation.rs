@@ -11,6 +11,7 @@
 use crate::employee::string_enum;
 use crate::principal::{Principal, Role};
 use crate::rules::ROT_1;
+use crate::spouse_request::{specific_reasons, NotSpecific};
 use crate::workflow::{labels, ReasonRule, Transition, Workflow};
 
 string_enum!(
@@ -79,6 +80,25 @@ pub fn approved_the_run(who: &Principal, approved_by: &str) -> bool {
     who.role == Role::Dopt && who.sub == approved_by
 }
 
+/// Whether a step's reason is enough: a dismissal is a reasoned decision
+/// and gives specific reasons, as a refusal of a posting with one's spouse
+/// must (paras 5 and 6 of OM 28034/9/2009-Estt.(A), applied to rotation):
+/// "no", or "administrative reasons", is not one. A missing reason is the
+/// table's to refuse ([`ReasonRule::Required`]); other steps are not held to it.
+pub fn reasons_suffice(action: RepAction, reason: Option<&str>) -> Result<(), NotSpecific> {
+    let given = reason.map(str::trim).unwrap_or_default();
+    if action != RepAction::Dismiss || given.is_empty() {
+        return Ok(());
+    }
+    specific_reasons(Some(given))
+        .map(|_| ())
+        .map_err(|_| NotSpecific {
+            message: format!(
+                "ROT-1: a representation is dismissed only with specific reasons, as a refusal under paras 5 and 6 of OM 28034/9/2009-Estt.(A) is (what in the officer's case was weighed, and why it does not change the result); \"{given}\" does not give them"
+            ),
+        })
+}
+
 /// Where a representation goes, as the officer is told.
 pub const REPRESENTATION_TO: &str = "a DoPT officer above the one who approved the allocation (never the approving officer), para 6 of OM 28034/9/2009-Estt.(A) applied to rotation";
 
@@ -122,6 +142,30 @@ mod tests {
             no_reason.unwrap_err().kind,
             crate::workflow::RefusalKind::ReasonRequired
         );
+    }
+
+    #[test]
+    fn rot_1_a_dismissal_gives_specific_reasons() {
+        for vague in [
+            "no",
+            "No.",
+            "Rejected",
+            "Administrative reasons",
+            "not feasible as per rules",
+        ] {
+            let e = reasons_suffice(RepAction::Dismiss, Some(vague)).unwrap_err();
+            assert!(
+                e.message.contains("ROT-1") && e.message.contains(vague),
+                "{vague}"
+            );
+        }
+        let ok = "Tenure counted from the order of 01.01.2016, which is on record";
+        assert_eq!(reasons_suffice(RepAction::Dismiss, Some(ok)), Ok(()));
+        // A missing reason is the table's refusal; other steps are not held to it.
+        assert_eq!(reasons_suffice(RepAction::Dismiss, None), Ok(()));
+        assert_eq!(reasons_suffice(RepAction::Dismiss, Some("  ")), Ok(()));
+        assert_eq!(reasons_suffice(RepAction::Allow, Some("ok")), Ok(()));
+        assert_eq!(reasons_suffice(RepAction::Represent, Some("wrong")), Ok(()));
     }
 
     #[test]

@@ -177,6 +177,19 @@ pub fn officer_grades(cadre: Cadre, grades: &[String]) -> Vec<String> {
         .collect()
 }
 
+/// Whether two rounds overlap (ROT-1): of one cadre, taking officers of a
+/// grade in common ([`takes_grade`]: a grade and its non-functional scale
+/// are one), over periods that share a day, a round's period running from
+/// its window's opening to its orders. Officers of that grade would be
+/// allocated by both, and transferred twice. A cancelled round overlaps
+/// nothing; the caller leaves it out.
+pub fn overlaps(a: &RoundTerms<'_>, b: &RoundTerms<'_>) -> bool {
+    a.cadre == b.cadre
+        && a.grades.iter().any(|g| takes_grade(b.grades, g))
+        && a.dates.preferences_open <= b.dates.orders_on
+        && b.dates.preferences_open <= a.dates.orders_on
+}
+
 fn tenure_years(cadre: Cadre, grade: &str, on: NaiveDate) -> Option<u32> {
     let code = super::params::functional_grade(grade);
     super::params::tenure(cadre)
@@ -431,6 +444,34 @@ mod tests {
         let mut d = dates(ymd(2026, 12, 15));
         d.preferences_close = d.preferences_open;
         assert!(check_terms(&terms(&g, d), today).is_empty());
+    }
+
+    #[test]
+    fn rot_1_rounds_of_a_grade_do_not_overlap() {
+        let so = vec!["SO".to_owned()];
+        let so_us = vec!["US".to_owned(), "SO".to_owned()];
+        let aso = vec!["ASO".to_owned()];
+        let nfs = vec!["SO_NFS".to_owned()];
+        // dates(open): the window opens on `open`; the orders are on 01.01.2027.
+        let a = terms(&so, dates(ymd(2026, 12, 1)));
+        assert!(overlaps(&a, &a));
+        assert!(overlaps(&a, &terms(&so_us, dates(ymd(2026, 12, 10)))));
+        // The non-functional scale is its grade's.
+        assert!(overlaps(&terms(&nfs, dates(ymd(2026, 12, 10))), &a));
+        // No grade in common, or another cadre: no overlap.
+        assert!(!overlaps(&a, &terms(&aso, dates(ymd(2026, 12, 1)))));
+        let mut csss = terms(&so, dates(ymd(2026, 12, 1)));
+        csss.cadre = Cadre::Csss;
+        assert!(!overlaps(&a, &csss));
+        // Periods from the opening to the orders, both days included.
+        let mut later = dates(ymd(2026, 12, 1));
+        later.preferences_open = a.dates.orders_on;
+        later.preferences_close = ymd(2027, 1, 5);
+        later.allocation_on = ymd(2027, 1, 10);
+        later.orders_on = ymd(2027, 2, 1);
+        assert!(overlaps(&a, &terms(&so, later)) && overlaps(&terms(&so, later), &a));
+        later.preferences_open = ymd(2027, 1, 2);
+        assert!(!overlaps(&a, &terms(&so, later)) && !overlaps(&terms(&so, later), &a));
     }
 
     #[test]

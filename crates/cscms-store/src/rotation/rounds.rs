@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use cscms_domain::cadre::Cadre;
-use cscms_domain::rotation::round::RoundState;
+use cscms_domain::rotation::round::{overlaps, RoundDates, RoundState, RoundTerms};
 use diesel::dsl::{Eq, Filter, Find};
 use diesel::prelude::*;
 use serde_json::{json, Value};
@@ -80,8 +80,85 @@ fn round_change(action: &'static str, id: i64, before: Option<Value>, after: Val
     }
 }
 
-/// Announces a round (version 1), audited.
+/// What writing a round's terms came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Written {
+    /// Written: the round's id.
+    Done(i64),
+    /// Not written: the terms overlap those of this round, not cancelled
+    /// ([`overlaps`]).
+    Overlaps(i64),
+}
+
+impl RoundTermsRow {
+    /// The terms as the domain's rules read them.
+    pub fn domain(&self) -> RoundTerms<'_> {
+        RoundTerms {
+            cadre: self.cadre,
+            grades: self.grades.get(),
+            dates: RoundDates {
+                preferences_open: self.preferences_open,
+                preferences_close: self.preferences_close,
+                allocation_on: self.allocation_on,
+                orders_on: self.orders_on,
+            },
+            min_preferences: u32::try_from(self.min_preferences).unwrap_or_default(),
+            max_preferences: u32::try_from(self.max_preferences).unwrap_or_default(),
+        }
+    }
+}
+
+/// The first round of the cadre of `terms`, not cancelled and other than
+/// `except`, whose terms overlap them (ROT-1).
+fn overlapping(
+    c: &mut DbConn,
+    terms: &RoundTermsRow,
+    except: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    let mut q = rotation_rounds::table
+        .filter(rotation_rounds::cadre.eq(terms.cadre))
+        .filter(rotation_rounds::state.ne(RoundState::Cancelled))
+        .into_boxed();
+    if let Some(id) = except {
+        q = q.filter(rotation_rounds::id.ne(id));
+    }
+    let others: Vec<(i64, RoundTermsRow)> = q
+        .order(rotation_rounds::id.asc())
+        .select((rotation_rounds::id, RoundTermsRow::as_select()))
+        .load(c)
+        .map_err(|e| StoreError::from(e).in_row("rotation_rounds", &terms.cadre.as_str()))?;
+    let mine = terms.domain();
+    Ok(others
+        .iter()
+        .find(|(_, other)| overlaps(&mine, &other.domain()))
+        .map(|(id, _)| *id))
+}
+
+/// The lock the rounds of a cadre are written under: the overlap is looked
+/// up and the terms written under it (on SQLite the write transaction
+/// holds the database's write lock), so of two overlapping rounds written
+/// at once only the first is.
+fn cadre_lock(terms: &RoundTermsRow) -> String {
+    format!("rotation_rounds:{}", terms.cadre.as_str())
+}
+
+/// Announces a round (version 1), audited, unless it overlaps a round of
+/// its cadre not cancelled (ROT-1).
 pub fn create(
+    c: &mut DbConn,
+    actor: &Actor,
+    terms: &RoundTermsRow,
+    at: NaiveDateTime,
+) -> Result<Written, StoreError> {
+    crate::db::locked_write_transaction(c, &cadre_lock(terms), |c| {
+        if let Some(other) = overlapping(c, terms, None)? {
+            return Ok(Written::Overlaps(other));
+        }
+        announce(c, actor, terms, at).map(Written::Done)
+    })
+}
+
+fn announce(
     c: &mut DbConn,
     actor: &Actor,
     terms: &RoundTermsRow,
@@ -127,8 +204,25 @@ fn one(n: usize) -> Result<(), StoreError> {
 }
 
 /// Replaces the terms of a round still announced at version `expected`
-/// (`Stale` otherwise), audited with the terms before and after.
+/// (`Stale` otherwise), audited with the terms before and after, unless
+/// the new terms overlap another round of their cadre not cancelled (ROT-1).
 pub fn amend(
+    c: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    expected: i64,
+    terms: &RoundTermsRow,
+    at: NaiveDateTime,
+) -> Result<Written, StoreError> {
+    crate::db::locked_write_transaction(c, &cadre_lock(terms), |c| {
+        if let Some(other) = overlapping(c, terms, Some(id))? {
+            return Ok(Written::Overlaps(other));
+        }
+        replace(c, actor, id, expected, terms, at).map(|()| Written::Done(id))
+    })
+}
+
+fn replace(
     c: &mut DbConn,
     actor: &Actor,
     id: i64,

@@ -5,7 +5,8 @@ use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 use cscms_domain::principal::Principal;
 use cscms_domain::rotation::representation::{
-    approved_the_run, may_hear, RepAction, RepState, REPRESENTATION_TO, ROTATION_REPRESENTATION,
+    approved_the_run, may_hear, reasons_suffice, RepAction, RepState, REPRESENTATION_TO,
+    ROTATION_REPRESENTATION,
 };
 use cscms_domain::scope::{Family, Op, RecordPlace};
 use cscms_store::rotation::representations::{NewRep, RepRecord};
@@ -118,6 +119,16 @@ crate::routes::workflow::step_record!(RepRecord {
                 ));
             }
             Ok(())
+        }
+
+        /// A dismissal gives specific reasons (the domain's rule, as for a
+        /// refusal of a posting with one's spouse); a missing reason is the
+        /// table's to answer.
+        fn check_body(&self, action: RepAction, body: &ActionRequest) -> Result<(), ApiError> {
+            reasons_suffice(action, body.reason.as_deref()).map_err(|e| ApiError::Unprocessable {
+                code: ProblemCode::SpecificReasonsRequired,
+                detail: e.message,
+            })
         }
     }
 });
@@ -268,11 +279,11 @@ crate::routes::workflow::step_handlers! {
         409 "Not awaiting a hearing (`invalid_transition`, with `current_state` and `allowed_actions`)";
     dismiss: RepAction::Dismiss, "/employees/{code}/rotation/rounds/{id}/representation/dismiss",
         "Dismiss a representation against a rotation result",
-        "A DoPT officer other than the approver dismisses it, with reasons.",
+        "A DoPT officer other than the approver dismisses it, giving specific\nreasons as a refusal must (paras 5 and 6 of OM 28034/9/2009-Estt.(A)):\na missing reason is 422 `validation_failed`; one that says nothing of\nthe case (\"no\", \"administrative reasons\") is 422 `specific_reasons_required`.",
         "The representation dismissed",
         403 "Only DoPT, and not the officer who approved the allocation",
         409 "Not awaiting a hearing (`invalid_transition`, with `current_state` and `allowed_actions`)",
-        422 "No reason given";
+        422 "No reason given (`validation_failed`), or none specific (`specific_reasons_required`)";
 }
 
 /// Representations against rotation results awaiting a hearing

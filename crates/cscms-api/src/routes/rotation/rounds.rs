@@ -12,7 +12,7 @@ use cscms_domain::rotation::round::{check_terms, Phase, RoundDates, RoundState, 
 use cscms_domain::scope::Op;
 use cscms_store::audit::Actor;
 use cscms_store::json::Json;
-use cscms_store::rotation::rounds::{RoundRow, RoundTermsRow};
+use cscms_store::rotation::rounds::{RoundRow, RoundTermsRow, Written};
 use cscms_store::{DbConn, StoreError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -302,10 +302,14 @@ pub(crate) async fn load_round(
 /// DoPT announces a round for a cadre and grades with its dates (ROT-1):
 /// the window for preferences, the allocation and the orders, and the
 /// length of the lists it takes. Audited; the round is at version 1.
+/// A round that takes officers of a grade another round of the cadre (not
+/// cancelled) takes, over days in common from its window's opening to its
+/// orders, is 409 `round_overlaps`: an officer would be allocated twice.
 #[utoipa::path(tag = "rotation", security(("bearer" = [])), request_body = RotationRoundTerms,
     responses(
         (status = 201, description = "The round; `Location` names it", body = RotationRound, headers(("Location" = String), ("ETag" = String))),
         (status = 403, description = "Only DoPT announces rounds", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Another round of the cadre, not cancelled, takes a grade of this one over days in common (`round_overlaps`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Dates out of order, a grade ROT-2 does not cover, list lengths out of range", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/rotation/rounds")]
@@ -318,11 +322,12 @@ pub async fn announce(
     authorize(&who, Op::ManageRotationRounds)?;
     let terms = body.row()?;
     let actor = actor(&who, &req);
-    let id = state
+    let written = state
         .db(move |c| {
             cscms_store::rotation::rounds::create(c, &actor, &terms, Utc::now().naive_utc())
         })
         .await?;
+    let id = written_id(written)?;
     let round = load_round(&state, &who, id).await?;
     let mut res = respond(StatusCode::CREATED, &round);
     if let Ok(v) = format!("/v1/rotation/rounds/{id}").parse() {
@@ -330,6 +335,20 @@ pub async fn announce(
             .insert(actix_web::http::header::LOCATION, v);
     }
     Ok(res)
+}
+
+/// The round written, or 409 `round_overlaps` naming the round its terms
+/// overlap (ROT-1).
+fn written_id(written: Written) -> Result<i64, ApiError> {
+    match written {
+        Written::Done(id) => Ok(id),
+        Written::Overlaps(other) => Err(ApiError::Conflict {
+            code: ProblemCode::RoundOverlaps,
+            detail: format!(
+                "ROT-1: rotation round {other} of the cadre takes officers of a grade of this round over days in common (from the window's opening to the orders); an officer would be allocated twice. Cancel round {other}, or give dates or grades apart from it."
+            ),
+        }),
+    }
 }
 
 /// List rotation rounds
@@ -371,7 +390,7 @@ pub async fn get_round(
 /// The one path of DoPT's changes to a round: the round read, the caller
 /// allowed, `If-Match`, the round not cancelled; then `check` on where it
 /// stands gives what to store, `write` stores it (audited) at the version
-/// read, and the round is answered as it now stands.
+/// read or answers why not, and the round is answered as it now stands.
 async fn change_round<T, W>(
     state: &AppState,
     who: &Principal,
@@ -382,7 +401,7 @@ async fn change_round<T, W>(
 ) -> Result<HttpResponse, ApiError>
 where
     T: Send + 'static,
-    W: FnOnce(&mut DbConn, &Actor, i64, T, NaiveDateTime) -> Result<(), StoreError>
+    W: FnOnce(&mut DbConn, &Actor, i64, T, NaiveDateTime) -> Result<Written, StoreError>
         + Send
         + 'static,
 {
@@ -392,9 +411,10 @@ where
     round.not_cancelled()?;
     let change = check(&round)?;
     let actor = actor(who, req);
-    state
+    let written = state
         .db(move |c| write(c, &actor, expected, change, Utc::now().naive_utc()))
         .await?;
+    written_id(written)?;
     let round = load_round(state, who, id).await?;
     Ok(respond(StatusCode::OK, &round))
 }
@@ -403,13 +423,14 @@ where
 ///
 /// New terms for a round whose window has not opened (ROT-1: never
 /// changed silently once officers may act on it). Needs `If-Match`. Audited
-/// with the terms before and after.
+/// with the terms before and after. New terms overlapping another round of
+/// the cadre, not cancelled, are 409 `round_overlaps`, as on announcing.
 #[utoipa::path(tag = "rotation", security(("bearer" = [])), request_body = RotationRoundTerms,
     params(("id" = i64, Path, description = "Round id"),
         ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "The amended round; `ETag` is its new version", body = RotationRound, headers(("ETag" = String))),
         (status = 403, description = "Only DoPT amends rounds", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The window has opened (`round_opened`) or the round was cancelled (`round_cancelled`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The window has opened (`round_opened`), the round was cancelled (`round_cancelled`), or the new terms overlap another round of the cadre (`round_overlaps`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[put("/rotation/rounds/{id}")]
@@ -470,7 +491,7 @@ pub async fn cancel(
         Ok(body.reason.trim().to_owned())
     };
     change_round(&state, &who, &req, id, check, move |c, a, v, reason, at| {
-        cscms_store::rotation::rounds::cancel(c, a, id, v, &reason, at)
+        cscms_store::rotation::rounds::cancel(c, a, id, v, &reason, at).map(|()| Written::Done(id))
     })
     .await
 }
