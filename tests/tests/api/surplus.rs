@@ -502,70 +502,23 @@ async fn a_draft_is_amended_against_its_version() {
     late.assert_problem(409, "invalid_transition");
 }
 
-/// Dates the take-up step of requisition `id` as made on `on` (IST): a
-/// requisition taken up before it was recorded here.
-async fn taken_up_on(app: &TestApp, id: i64, on: NaiveDate) {
-    let at = on.and_hms_opt(6, 0, 0).unwrap();
-    let n = app
-        .db(move |c| {
-            use cscms_store::schema::workflow_steps::dsl as s;
-            use diesel::prelude::*;
-            Ok(diesel::update(
-                s::workflow_steps
-                    .filter(s::workflow.eq(SURPLUS_REQUISITION.name))
-                    .filter(s::record_id.eq(id))
-                    .filter(s::action.eq("take_up")),
-            )
-            .set(s::at.eq(at))
-            .execute(c)?)
-        })
-        .await;
-    assert_eq!(n, 1);
-}
-
-/// A nomination answers the requisition DoPT has taken up: one dated before
-/// the office signed it, or before DoPT took it up, is refused, as one
-/// dated after today is; the day of the take-up is in time.
+/// A nomination answers the requisition: one dated before the office signed
+/// it is refused, as one dated after today is; the signing day is in time.
 #[actix_web::test]
 async fn a_nomination_is_dated_between_the_requisition_and_today() {
     let app = spawn().await;
     let dopt = app.dopt();
-    let nominee = |on: NaiveDate| json!({"nominees": [{"name": "Suresh Kumar", "particulars": "UDC, DGS&D", "nominated_on": on}]});
-    // Taken up today: a nomination of yesterday is out of order.
-    let fresh = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
-    let r = app
-        .post_json(
-            &action_path(fresh, "nominate"),
-            &dopt,
-            &nominee(today() - Days::new(1)),
-        )
-        .await;
-    r.assert_problem(422, "validation_failed");
-    assert_eq!(r.error_fields(), ["body.nominees[0].nominated_on"]);
-    assert_eq!(
-        r.json["errors"][0]["message"],
-        format!(
-            "must not be before DoPT took up the requisition, on {}",
-            today().format("%d.%m.%Y")
-        )
-    );
-
     let id = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
     let signed: NaiveDate = proforma()["signed"]["date"]
         .as_str()
         .unwrap()
         .parse()
         .unwrap();
-    let took_up = signed + Days::new(5);
-    taken_up_on(&app, id, took_up).await;
+    let nominee = |on: NaiveDate| json!({"nominees": [{"name": "Suresh Kumar", "particulars": "UDC, DGS&D", "nominated_on": on}]});
     for (on, message) in [
         (
             signed - Days::new(1),
             "must not be before the requisition, signed on 02.04.2026",
-        ),
-        (
-            took_up - Days::new(1),
-            "must not be before DoPT took up the requisition, on 07.04.2026",
         ),
         (today() + Days::new(1), "must not be in the future"),
     ] {
@@ -580,7 +533,18 @@ async fn a_nomination_is_dated_between_the_requisition_and_today() {
         assert_eq!(r.json["errors"][0]["message"], message);
     }
     let r = app
-        .post_json(&action_path(id, "nominate"), &dopt, &nominee(took_up))
+        .post_json(&action_path(id, "nominate"), &dopt, &nominee(signed))
+        .await;
+    assert_eq!(r.json["state"], "nominated", "{}", r.json);
+    // A nomination made on paper before DoPT's take-up was recorded here
+    // (today) is entered with its own date.
+    let fresh = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
+    let r = app
+        .post_json(
+            &action_path(fresh, "nominate"),
+            &dopt,
+            &nominee(today() - Days::new(30)),
+        )
         .await;
     assert_eq!(r.json["state"], "nominated", "{}", r.json);
 }
@@ -607,8 +571,6 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
     let now = today();
     let in_time = nominated_for(|due| due > now).unwrap();
     let late = nominated_for(|due| due < now).unwrap();
-    // Taken up before the earliest nomination (the office's paper trail).
-    taken_up_on(&app, id, late).await;
     let due_today = nominated_for(|due| due == now);
     let mut given = vec![("In Time", in_time, false)];
     given.extend(due_today.map(|d| ("Due Today", d, false)));

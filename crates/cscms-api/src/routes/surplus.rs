@@ -110,8 +110,8 @@ pub struct NomineeInput {
     )]
     pub particulars: String,
     /// The date of nomination: not before the requisition was signed
-    /// (`signed.date`) nor before DoPT took it up (its `take_up` step), not
-    /// in the future.
+    /// (`signed.date`), not in the future. A nomination made on paper before
+    /// DoPT recorded its take-up here is entered with its own date.
     pub nominated_on: NaiveDate,
 }
 
@@ -580,7 +580,7 @@ super::workflow::step_handlers! {
     responses((status = 200, description = "The requisition with its nominations", body = RequisitionView),
         (status = 403, description = "Only DoPT nominates", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not with DoPT (`invalid_transition`, with `current_state` and `allowed_actions`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "No nominee, more than the vacancies, or a date of nomination in the future or before the requisition was signed or taken up by DoPT (`body.nominees[i].nominated_on`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "No nominee, more than the vacancies, or a date of nomination in the future or before the requisition was signed (`body.nominees[i].nominated_on`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/surplus/requisitions/{id}/nominate")]
 pub async fn nominate(
     Auth(who): Auth,
@@ -610,16 +610,7 @@ pub async fn nominate(
     // The date the office signed the requisition (it may have been made on
     // paper before it was recorded here).
     let requisitioned_on = stored(&r).requisition().signed.date;
-    // The day (IST) DoPT took it up, as the latest take-up step records it.
-    let steps = state
-        .read(move |c| cscms_store::steps::for_record(c, SURPLUS_REQUISITION.name, id))
-        .await?;
-    let taken_up_on = steps
-        .iter()
-        .rev()
-        .find(|s| s.action == SurAction::TakeUp.as_str())
-        .map(|s| cscms_domain::workflow::india_date(s.at.and_utc()));
-    let nominees = surplus::nominate(&given, vacancies, requisitioned_on, taken_up_on, today())
+    let nominees = surplus::nominate(&given, vacancies, requisitioned_on, today())
         .map_err(|e| ApiError::fields("body", e))?
         .into_iter()
         .map(|n| NewNomination {

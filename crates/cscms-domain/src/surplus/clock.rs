@@ -63,17 +63,15 @@ pub struct Nominee {
 }
 
 /// Checks DoPT's nominations against a requisition of `vacancies` signed
-/// on `requisitioned_on` and taken up by DoPT on `taken_up_on`: at least one
-/// nominee and no more than the vacancies, each named, nominated between
-/// the requisition's take-up and `today` (a nomination answers the
-/// requisition DoPT has taken up, so a date before either would start
-/// SUR-1's clock before there was a vacancy before DoPT to fill), each with
-/// the last day of certificate 11.
+/// on `requisitioned_on`: at least one nominee and no more than the vacancies,
+/// each named, nominated between the requisition and `today` (a nomination
+/// answers the requisition, so a date before it would start SUR-1's clock
+/// before there was a vacancy to fill), each with the last day of
+/// certificate 11.
 pub fn nominate(
     nominees: &[(&str, &str, NaiveDate)],
     vacancies: u32,
     requisitioned_on: NaiveDate,
-    taken_up_on: Option<NaiveDate>,
     today: NaiveDate,
 ) -> Result<Vec<Nominee>, FieldErrors> {
     let mut errs = FieldErrors::new();
@@ -100,14 +98,6 @@ pub fn nominate(
                 format!(
                     "must not be before the requisition, signed on {}",
                     requisitioned_on.format("%d.%m.%Y")
-                ),
-            );
-        } else if let Some(taken_up) = taken_up_on.filter(|t| on < t) {
-            errs.push(
-                format!("nominees[{i}].nominated_on"),
-                format!(
-                    "must not be before DoPT took up the requisition, on {}",
-                    taken_up.format("%d.%m.%Y")
                 ),
             );
         }
@@ -144,58 +134,23 @@ mod tests {
             &[("A. Kumar", "UDC, ex-DGS&D", nominated)],
             2,
             made,
-            None,
             ymd(2026, 2, 1),
         );
         assert_eq!(ok.unwrap()[0].due_on, ymd(2026, 4, 15));
         let many = [("A", "B", nominated); 3];
         assert_eq!(
-            nominate(&many, 2, made, None, nominated)
-                .unwrap_err()
-                .paths(),
+            nominate(&many, 2, made, nominated).unwrap_err().paths(),
             ["nominees"]
         );
-        let bad = nominate(
-            &[(" ", "B", ymd(2026, 2, 2))],
-            2,
-            made,
-            None,
-            ymd(2026, 2, 1),
-        )
-        .unwrap_err();
+        let bad = nominate(&[(" ", "B", ymd(2026, 2, 2))], 2, made, ymd(2026, 2, 1)).unwrap_err();
         assert_eq!(
             bad.paths(),
             ["nominees[0].name", "nominees[0].nominated_on"]
         );
         // On the requisition's day, in time; the day before, refused.
-        assert!(nominate(&[("A", "B", made)], 1, made, None, nominated).is_ok());
-        let early = nominate(&[("A", "B", ymd(2026, 1, 9))], 1, made, None, nominated).unwrap_err();
+        assert!(nominate(&[("A", "B", made)], 1, made, nominated).is_ok());
+        let early = nominate(&[("A", "B", ymd(2026, 1, 9))], 1, made, nominated).unwrap_err();
         assert_eq!(early.paths(), ["nominees[0].nominated_on"]);
-        // Nor before DoPT took it up: on that day, in time.
-        let taken_up = Some(ymd(2026, 1, 12));
-        assert!(nominate(
-            &[("A", "B", ymd(2026, 1, 12))],
-            1,
-            made,
-            taken_up,
-            nominated
-        )
-        .is_ok());
-        let before = nominate(
-            &[("A", "B", ymd(2026, 1, 11))],
-            1,
-            made,
-            taken_up,
-            nominated,
-        )
-        .unwrap_err();
-        assert_eq!(before.paths(), ["nominees[0].nominated_on"]);
-        assert!(
-            before
-                .to_string()
-                .contains("took up the requisition, on 12.01.2026"),
-            "{before}"
-        );
         // Month ends clamp.
         assert_eq!(
             appointment_due(ymd(2026, 1, 31)).outcome.due_on,
