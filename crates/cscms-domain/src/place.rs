@@ -1,9 +1,10 @@
 //! The States and Union Territories of India (First Schedule to the
 //! Constitution, as it stands since 26.01.2020), by one spelling each.
 //!
-//! A place of posting is named with its State, and whether a post on
-//! deputation is in the officer's own station decides the deputation
-//! allowance (MACP-9: a lower rate within the same station). Two spellings
+//! A place of posting is named with its State (the surplus proforma's
+//! note (i) to item 5, SUR-1; a post on deputation, DEP-1), and whether a
+//! post on deputation is in the officer's own station decides the
+//! deputation allowance (MACP-9: a lower rate within the same station). Two spellings
 //! of one State ("NCT of Delhi", "Delhi") must not make one station two, so
 //! a State is taken only as one of these names or a spelling that names it
 //! unambiguously, and kept as the name.

@@ -48,47 +48,6 @@ string_enum!(
     }
 );
 
-/// The States and Union Territories a place of posting is named with
-/// (note (i) of item 5: "indicate specific place with Name of State").
-pub const STATES: &[&str] = &[
-    "Andhra Pradesh",
-    "Arunachal Pradesh",
-    "Assam",
-    "Bihar",
-    "Chhattisgarh",
-    "Goa",
-    "Gujarat",
-    "Haryana",
-    "Himachal Pradesh",
-    "Jharkhand",
-    "Karnataka",
-    "Kerala",
-    "Madhya Pradesh",
-    "Maharashtra",
-    "Manipur",
-    "Meghalaya",
-    "Mizoram",
-    "Nagaland",
-    "Odisha",
-    "Punjab",
-    "Rajasthan",
-    "Sikkim",
-    "Tamil Nadu",
-    "Telangana",
-    "Tripura",
-    "Uttar Pradesh",
-    "Uttarakhand",
-    "West Bengal",
-    "Andaman and Nicobar Islands",
-    "Chandigarh",
-    "Dadra and Nagar Haveli and Daman and Diu",
-    "Delhi",
-    "Jammu and Kashmir",
-    "Ladakh",
-    "Lakshadweep",
-    "Puducherry",
-];
-
 // ---------------------------------------------------------------- wire shape
 
 /// Items 1(a) and 1(b).
@@ -929,9 +888,8 @@ fn parse_places(
             );
             ok = false;
         }
-        let state = STATES
-            .iter()
-            .find(|s| s.eq_ignore_ascii_case(p.state.trim()));
+        // Note (i) of item 5: "indicate specific place with Name of State".
+        let state = crate::place::state_or_ut(&p.state);
         if state.is_none() {
             c.errs.push(
                 format!("{path}.state"),
@@ -1029,7 +987,7 @@ fn parse_places(
             (Some(station), Some(state)) if breakup_ok && dates_ok && p.total > 0 => {
                 out.push(Place {
                     station,
-                    state: (*state).to_owned(),
+                    state: state.to_owned(),
                     total: p.total,
                     breakup,
                     arose_on: arose,
