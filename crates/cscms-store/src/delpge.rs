@@ -287,20 +287,44 @@ fn earned(c: &mut DbConn, code: &EmployeeCode) -> Result<Vec<Earned>, StoreError
         .collect())
 }
 
+/// What filing a claim came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filed {
+    /// The new claim's id.
+    Claim(i64),
+    /// The fee receipt is already claimed by this claim, awaiting a
+    /// decision or approved: one payment is reimbursed once (TRN-1).
+    ReceiptClaimed(i64),
+}
+
+/// Claims in these states hold their fee receipt: reimbursed, or to be.
+const HOLDING_RECEIPT: [&str; 2] = ["submitted", "approved"];
+
 /// Files a claim: the engine (`decide`) sees the reimbursements already
 /// counted, under the employee's lock, so two claims filed at once cannot
-/// both take the last units of a block. Closes the enrolment. Audited.
+/// both take the last units of a block; and under the receipt's, so one
+/// fee receipt is claimed once, by whomever. Closes the enrolment. Audited.
 pub fn file_claim(
     c: &mut DbConn,
     actor: &Actor,
     filing: &ClaimFiling,
     decide: impl FnOnce(&[Earned]) -> Result<Decided, StoreError>,
-) -> Result<i64, StoreError> {
-    audit::audited_locked(
-        c,
-        actor,
-        &format!("delpge_employee:{}", filing.employee_code),
-        |c| {
+) -> Result<Filed, StoreError> {
+    audit::audited_many(c, actor, |c| {
+        // Always the employee's lock first, then the receipt's: no two
+        // filings wait on each other's.
+        crate::db::lock(c, &format!("delpge_employee:{}", filing.employee_code))?;
+        crate::db::lock(c, &format!("delpge_receipt:{}", filing.receipt_ref))?;
+        let held: Option<i64> = delpge_claims::table
+            .filter(delpge_claims::receipt_ref.eq(&filing.receipt_ref))
+            .filter(delpge_claims::state.eq_any(HOLDING_RECEIPT))
+            .select(delpge_claims::id)
+            .first(c)
+            .optional()?;
+        if let Some(other) = held {
+            return Ok((Filed::ReceiptClaimed(other), Vec::new()));
+        }
+        {
             let n = diesel::update(
                 delpge_enrolments::table
                     .find(filing.enrolment_id)
@@ -341,9 +365,9 @@ pub fn file_claim(
                 after: Some(json!({"state": state, "units": d.units, "amount": d.amount,
                                "admissible": d.admissible, "enrolment_id": filing.enrolment_id})),
             };
-            Ok((id, change))
-        },
-    )
+            Ok((Filed::Claim(id), vec![change]))
+        }
+    })
 }
 
 /// Takes a decision step on a claim (TRN-1: approve or reject) with its

@@ -47,7 +47,8 @@ pub async fn enrol(app: &TestApp, me: &str, programme: i64) -> i64 {
 }
 
 fn claim_body(enrolment: i64, grade: &str) -> Value {
-    json!({"enrolment_id": enrolment, "fee_paid": 12000, "receipt_reference": "IGNOU/RC-DEL/2026/004512",
+    json!({"enrolment_id": enrolment, "fee_paid": 12000,
+           "receipt_reference": format!("IGNOU/RC-DEL/2026/{enrolment:06}"),
            "completed_on": today(), "grade": grade})
 }
 
@@ -432,6 +433,49 @@ async fn the_nodal_officer_approves_for_payment() {
 
 /// 200 employees try for the 50 seats at once: exactly 50 get one, the
 /// rest are told the seats are full, nothing fails.
+/// TRN-1 reimburses the fee paid: one IGNOU receipt once, whoever claims
+/// it, until the claim holding it is rejected.
+#[actix_web::test]
+async fn one_fee_receipt_is_reimbursed_once() {
+    let app = spawn().await;
+    let mha = submitted(&app, IN_MHA).await;
+    let mof = submitted(&app, crate::common::IN_MOF).await;
+    let receipt = "IGNOU/RC-DEL/2026/777777";
+    let body = |enrolment: i64| {
+        let mut b = claim_body(enrolment, "B");
+        b["receipt_reference"] = json!(receipt);
+        b
+    };
+    let p = notify(&app, "C", &[]).await;
+    let (e1, e2) = (enrol(&app, &mha, p).await, enrol(&app, &mof, p).await);
+    let first = app.post_json("/v1/delpge/claims", &mha, &body(e1)).await;
+    assert_eq!(first.status, 201, "{}", first.json);
+    // The same receipt from another employee, with padding: refused.
+    let mut padded = body(e2);
+    padded["receipt_reference"] = json!(format!("  {receipt} "));
+    let r = app.post_json("/v1/delpge/claims", &mof, &padded).await;
+    r.assert_problem(409, "already_claimed");
+    assert!(
+        r.json["detail"].as_str().unwrap().contains(receipt),
+        "{}",
+        r.json
+    );
+    // Nothing of the refused claim stands: the enrolment is still open.
+    let id = first.json["id"].as_i64().unwrap();
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/claims/{id}/reject"),
+            &nodal,
+            &json!({"reason": "The receipt is of another candidate's fee"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    // Rejected, the receipt is free for the one who paid it.
+    let r = app.post_json("/v1/delpge/claims", &mof, &body(e2)).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+}
+
 #[actix_web::test]
 async fn fifty_seats_for_two_hundred_at_once() {
     let app = spawn_with(&[("CSCMS_DB_POOL_SIZE", "16")]).await;

@@ -199,6 +199,11 @@ async fn field_rights_by_role() {
             json!({"joined_present_grade_on": tomorrow}),
             "body.service.joined_present_grade_on",
         ),
+        // Born 1940: joined at 67, after superannuation (FR 56(a)).
+        (
+            json!({"date_of_birth": "1940-01-01"}),
+            "body.service.joined_government_on",
+        ),
     ] {
         let r = app
             .patch_json(
@@ -215,15 +220,79 @@ async fn field_rights_by_role() {
     let me = app.token(Role::Employee, Some(IN_MHA));
     let child =
         |born: &str| json!({"family": {"children": [{"name": "Asha", "date_of_birth": born}]}});
+    for born in [tomorrow.as_str(), "1950-01-01"] {
+        let r = app
+            .patch_json(&path(IN_MHA), &me, Some(&tag), &child(born))
+            .await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), ["body.family.children[0].date_of_birth"]);
+    }
+    // Nor is a degree passed in a year to come.
     let r = app
-        .patch_json(&path(IN_MHA), &me, Some(&tag), &child(&tomorrow))
+        .patch_json(&path(IN_MHA), &me, Some(&tag), &json!({"education": [{"degree": "BA", "institution": "University of Delhi", "year": 2090}]}))
         .await;
     r.assert_problem(422, "validation_failed");
-    assert_eq!(r.error_fields(), ["body.family.children[0].date_of_birth"]);
+    assert_eq!(r.error_fields(), ["body.education[0].year"]);
     let r = app
         .patch_json(&path(IN_MHA), &me, Some(&tag), &child(&today().to_string()))
         .await;
     assert_eq!(r.status, 200, "{}", r.json);
+}
+
+/// PRF-2 validates complete data: a correction since submission that
+/// empties a required field keeps the profile from being validated. And a
+/// return's reasons are shown while it stands returned, not after.
+#[actix_web::test]
+async fn only_a_complete_profile_is_validated_and_old_reasons_go() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let validate = format!("{}/validate", path(IN_MHA));
+    let tag = etag(&app, IN_MHA, &nodal).await;
+    let r = app
+        .patch_json(&path(IN_MHA), &nodal, Some(&tag), &json!({"contact": null}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = app.post_json(&validate, &nodal, &json!({})).await;
+    r.assert_problem(422, "incomplete");
+    assert_eq!(
+        r.error_fields(),
+        ["contact.mobile", "contact.official_email"]
+    );
+    assert_eq!(
+        app.get(&path(IN_MHA), &me).await.json["status"],
+        "submitted"
+    );
+    // Returned with a reason, completed and submitted again: the reason of
+    // the return no longer shows.
+    let r = app
+        .post_json(
+            &format!("{}/return", path(IN_MHA)),
+            &nodal,
+            &json!({"reasons": ["Contact details are missing"]}),
+        )
+        .await;
+    assert_eq!(
+        r.json["returned_reasons"],
+        json!(["Contact details are missing"])
+    );
+    let tag = etag(&app, IN_MHA, &me).await;
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &me,
+            Some(&tag),
+            &json!({"contact": {"mobile": "9876543210", "official_email": "so.mha@gov.in"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = app
+        .post_json(&format!("{}/submit", path(IN_MHA)), &me, &json!({}))
+        .await;
+    assert_eq!(r.json["status"], "submitted", "{}", r.json);
+    assert_eq!(r.json["returned_reasons"], json!([]));
+    let r = app.post_json(&validate, &nodal, &json!({})).await;
+    assert_eq!(r.json["status"], "validated", "{}", r.json);
 }
 
 #[actix_web::test]
@@ -288,10 +357,13 @@ async fn transitions_allowed_and_refused() {
         .await;
     r.assert_problem(409, "invalid_transition");
     assert_eq!(r.json["current_state"], "submitted");
-    // The employee cannot validate their own profile.
-    app.post_json(&validate, &me, &json!({}))
-        .await
-        .assert_problem(409, "invalid_transition");
+    // The employee never validates or returns a profile, their own or not,
+    // and DoPT never submits one: not the role's (403), whatever the status.
+    for (url, token) in [(&validate, &me), (&ret, &me), (&submit, &app.dopt())] {
+        app.post_json(url, token, &json!({"reasons": ["The pay cell is wrong"]}))
+            .await
+            .assert_problem(403, "forbidden");
+    }
     // Returned with reasons...
     app.post_json(&ret, &nodal, &json!({"reasons": []}))
         .await

@@ -540,13 +540,14 @@ pub async fn file_claim(
         minimum_grade: p.minimum_grade,
         fee_paid: body.fee_paid,
     };
+    let receipt = body.receipt_reference.trim().to_owned();
     let filing = ClaimFiling {
         enrolment_id: eid,
         employee_code: code,
         org_id: enrolment.org_id,
         category,
         fee_paid: body.fee_paid,
-        receipt_ref: body.receipt_reference.trim().to_owned(),
+        receipt_ref: receipt.clone(),
         completed_on: body.completed_on,
         grade: body.grade,
         filed_at: Utc::now().naive_utc(),
@@ -569,7 +570,16 @@ pub async fn file_claim(
         .await;
     let id = match filed {
         Err(ApiError::Conflict { .. }) => return Err(already_claimed(eid)),
-        other => other?,
+        Ok(cscms_store::delpge::Filed::ReceiptClaimed(other)) => {
+            return Err(ApiError::Conflict {
+                code: ProblemCode::AlreadyClaimed,
+                detail: format!(
+                    "Fee receipt {receipt} is claimed already (claim {other}): a payment is reimbursed once (TRN-1)."
+                ),
+            })
+        }
+        Ok(cscms_store::delpge::Filed::Claim(id)) => id,
+        Err(e) => return Err(e),
     };
     let view = claim_view(&state, &who, load_claim(&state, &who, id).await?).await?;
     Ok(HttpResponse::Created()

@@ -4,7 +4,7 @@
 //! record (dates, cadre, grade, pay, organisation) that only the nodal officer
 //! or DoPT may correct (see [`super::rights`]).
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::fields::FieldErrors;
@@ -311,8 +311,15 @@ impl ProfileDoc {
                 2,
                 160,
             );
-            if !(1950..=2100).contains(&q.year) {
-                bad.push_rule(format!("education[{i}].year"), "range", "from 1950 to 2100");
+            // Passed after the employee was born and not after this year.
+            let born = self.service.date_of_birth.year();
+            let (first, last) = (born.max(1950), today.year().min(2100));
+            if !(first..=last).contains(&i32::from(q.year)) {
+                bad.push_rule(
+                    format!("education[{i}].year"),
+                    "range",
+                    format!("from {first} to {last}"),
+                );
             }
         }
         at_most(&mut bad, "languages", &self.languages, 20);
@@ -343,6 +350,15 @@ impl ProfileDoc {
                     "range",
                     format!("not after today ({})", crate::fields::dmy(today)),
                 );
+            } else if c.date_of_birth <= self.service.date_of_birth {
+                bad.push_rule(
+                    format!("family.children[{i}].date_of_birth"),
+                    "range",
+                    format!(
+                        "after the employee's own birth ({})",
+                        crate::fields::dmy(self.service.date_of_birth)
+                    ),
+                );
             }
         }
         at_most(
@@ -370,6 +386,9 @@ impl ProfileDoc {
         bad
     }
 }
+
+/// FR 56(a): the age of superannuation of a Government servant.
+const SUPERANNUATION_AGE: u32 = 60;
 
 impl ServiceRecord {
     /// Checks a corrected service record as of `today`: a known cadre and
@@ -421,7 +440,20 @@ impl ServiceRecord {
                 crate::rotation::params::MIN_ENTRY_AGE * 12,
             ))
             .and_then(|d| d.pred_opt());
-        if attains_entry_age.is_none_or(|d| d > self.joined_government_on) {
+        // FR 56(a): service ends at 60; nobody joins at or after it.
+        let attains_superannuation = self
+            .date_of_birth
+            .checked_add_months(chrono::Months::new(SUPERANNUATION_AGE * 12))
+            .and_then(|d| d.pred_opt());
+        if attains_superannuation.is_some_and(|d| d <= self.joined_government_on) {
+            bad.push((
+                "service.joined_government_on",
+                format!(
+                    "at or after the age of superannuation, {SUPERANNUATION_AGE} (FR 56(a); born {})",
+                    crate::fields::dmy(self.date_of_birth)
+                ),
+            ));
+        } else if attains_entry_age.is_none_or(|d| d > self.joined_government_on) {
             bad.push((
                 "service.joined_government_on",
                 format!(
@@ -598,6 +630,12 @@ pub(crate) mod tests {
         assert_eq!(fields(&s), ["service.joined_government_on"]);
         s.date_of_birth = d(1992, 7, 2);
         assert!(fields(&s).is_empty());
+        // Joined at 60 (born 01.07.1950, joined 01.07.2010): after service ends.
+        let mut s = service();
+        s.date_of_birth = d(1950, 7, 1);
+        assert_eq!(fields(&s), ["service.joined_government_on"]);
+        s.date_of_birth = d(1950, 7, 3);
+        assert!(fields(&s).is_empty());
         // Nothing after today.
         let mut s = service();
         s.joined_present_grade_on = TODAY.succ_opt().unwrap();
@@ -617,6 +655,27 @@ pub(crate) mod tests {
         );
         doc.family.children[0].date_of_birth = TODAY;
         assert!(doc.check(TODAY).is_empty());
+        // Nor before the employee (born 12.04.1985).
+        doc.family.children[0].date_of_birth = NaiveDate::from_ymd_opt(1950, 1, 1).unwrap();
+        assert_eq!(
+            doc.check(TODAY).paths(),
+            ["family.children[0].date_of_birth"]
+        );
+    }
+
+    #[test]
+    fn a_qualification_is_passed_between_birth_and_this_year() {
+        let mut doc = ProfileDoc::new(service());
+        let degree = |year| Qualification {
+            degree: "BA".into(),
+            institution: "University of Delhi".into(),
+            year,
+        };
+        doc.education = vec![degree(2006), degree(2027), degree(1984)];
+        assert_eq!(
+            doc.check(TODAY).paths(),
+            ["education[1].year", "education[2].year"]
+        );
     }
 
     #[test]

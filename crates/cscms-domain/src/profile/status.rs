@@ -97,6 +97,8 @@ impl ProfileAction {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("cannot {action} a {current} profile")]
 pub struct TransitionRefused {
+    /// The role never takes this action (403), rather than not now (409).
+    pub never_by_role: bool,
     pub action: &'static str,
     pub current: &'static str,
     /// What this role could do instead, in the current status.
@@ -165,6 +167,7 @@ pub fn transition(
     PROFILE
         .apply(Some(status), action, role, None)
         .map_err(|r| TransitionRefused {
+            never_by_role: r.kind == crate::workflow::RefusalKind::Role,
             action: r.action,
             current: r.current,
             allowed: r.allowed,
@@ -188,7 +191,11 @@ mod tests {
         assert_eq!(transition(S::Returned, A::EmployeeEdit, e), Ok(S::Returned));
         assert_eq!(transition(S::Returned, A::Submit, e), Ok(S::Submitted));
         assert_eq!(transition(S::Validated, A::EmployeeEdit, e), Ok(S::Draft));
-        assert!(transition(S::Submitted, A::Validate, e).is_err());
+        // Validating is never the employee's: refused as such, not as
+        // something the status forbids.
+        let never = transition(S::Submitted, A::Validate, e).unwrap_err();
+        assert!(never.never_by_role, "{never:?}");
+        assert!(!locked.never_by_role);
     }
 
     #[test]

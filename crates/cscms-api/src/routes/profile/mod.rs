@@ -155,7 +155,13 @@ fn view(l: Loaded, as_of: NaiveDateTime) -> Result<ProfileView, ApiError> {
         first_submitted_at: r.profile.first_submitted_at.map(utc),
         validated_at: r.profile.validated_at.map(utc),
         validated_by: r.profile.validated_by.clone(),
-        returned_reasons: r.returned_reasons(),
+        // The reasons of the last return stay on record (the audit trail
+        // keeps each), but are shown only while the profile stands returned.
+        returned_reasons: if status == ProfileStatus::Returned {
+            r.returned_reasons()
+        } else {
+            Vec::new()
+        },
         deemed_final: deemed,
         updated_at: utc(r.profile.updated_at),
         updated_by: r.profile.updated_by.clone(),
@@ -265,6 +271,12 @@ pub async fn get_pdf(
 
 /// A move the status does not allow: 409 with what the role could do instead.
 fn refused(e: TransitionRefused) -> ApiError {
+    if e.never_by_role {
+        return ApiError::forbidden(format!(
+            "This role does not {} a profile.",
+            e.action.replace('_', " ")
+        ));
+    }
     ApiError::InvalidTransition {
         action: e.action.into(),
         current: e.current.into(),

@@ -55,7 +55,9 @@ async fn move_status(
         })?;
     }
     let doc = record.document()?;
-    if action == ProfileAction::Submit {
+    // PRF-1, PRF-2: a profile is submitted, and validated, only complete; a
+    // correction since submission may have emptied a required field.
+    if matches!(action, ProfileAction::Submit | ProfileAction::Validate) {
         let missing: Vec<FieldError> = doc
             .missing_for_submission()
             .into_iter()
@@ -64,8 +66,13 @@ async fn move_status(
         if !missing.is_empty() {
             return Err(ApiError::Incomplete {
                 detail: format!(
-                    "{} required field(s) are empty; fill them and submit again.",
-                    missing.len()
+                    "{} required field(s) are empty; {}.",
+                    missing.len(),
+                    if action == ProfileAction::Submit {
+                        "fill them and submit again"
+                    } else {
+                        "return the profile to the employee to fill them"
+                    }
                 ),
                 errors: missing,
             });
@@ -116,12 +123,14 @@ pub async fn submit(
 
 /// Validate a profile
 ///
-/// The nodal officer (or DoPT) validates a submitted profile (PRF-2).
+/// The nodal officer (or DoPT) validates a submitted profile (PRF-2), only
+/// complete (as submitting needs it, PRF-1).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code")),
     responses((status = 200, description = "The validated profile", body = ProfileView),
         (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "Not submitted (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 409, description = "Not submitted (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Required fields are empty (`incomplete`): a correction since submission emptied them; return the profile instead", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/employees/{code}/profile/validate")]
 pub async fn validate(
     Auth(who): Auth,
