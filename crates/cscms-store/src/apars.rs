@@ -278,6 +278,19 @@ pub enum Refused {
     /// A correction would leave the representation on record not fitting
     /// the APAR's new period (CSS-8, [`Apar::representation_fits`]).
     Unfit(RepresentationMisfit),
+    /// The period begins before the employee joined Government (this
+    /// date): an APAR reports on service rendered.
+    BeforeJoining(NaiveDate),
+}
+
+/// Whether `apar` reports on service the employee (joined Government on
+/// `joined`) can have rendered.
+fn served(apar: &Apar, joined: NaiveDate) -> Result<(), Refused> {
+    if apar.period.from() < joined {
+        Err(Refused::BeforeJoining(joined))
+    } else {
+        Ok(())
+    }
 }
 
 /// A representation's outcome recorded with a correction (CSS-8). Without
@@ -474,8 +487,11 @@ pub fn create(
     crate::db::write_transaction(conn, |c| {
         // One writer of an employee's APARs at a time: the overlap check
         // below reads what the insert relies on.
-        if lock_employees(c, &[code])?.is_empty() {
+        let Some(&joined) = lock_employees(c, &[code])?.get(code) else {
             return Ok(Err(Refused::UnknownEmployee));
+        };
+        if let Err(r) = served(apar, joined) {
+            return Ok(Err(r));
         }
         let rows = list_for(c, code)?;
         match place(&rows, apar.period, None) {
@@ -501,7 +517,9 @@ pub fn correct(
 ) -> Result<Result<Written, Refused>, StoreError> {
     crate::db::write_transaction(conn, |c| {
         // One writer of an employee's APARs at a time (as in `create`).
-        lock_employees(c, &[code])?;
+        let Some(&joined) = lock_employees(c, &[code])?.get(code) else {
+            return Ok(Err(Refused::NotFound));
+        };
         let rows = list_for(c, code)?;
         let Some(stored) = rows.iter().find(|r| r.id == id) else {
             return Ok(Err(Refused::NotFound));
@@ -526,6 +544,9 @@ pub fn correct(
         };
         if let Err(e) = next.representation_fits() {
             return Ok(Err(Refused::Unfit(e)));
+        }
+        if let Err(r) = served(&next, joined) {
+            return Ok(Err(r));
         }
         if next == current {
             return Ok(Ok(Written::Unchanged(stored.clone())));
@@ -574,19 +595,20 @@ pub fn import_all(
         let mut batch = Batch::new(on_record);
         let outcomes = rows
             .iter()
-            .map(|(code, apar)| {
-                if known.contains(code) {
-                    batch.import(code, apar, source)
-                } else {
-                    Ok(Err(Refused::UnknownEmployee))
-                }
+            .map(|(code, apar)| match known.get(code) {
+                Some(&joined) => match served(apar, joined) {
+                    Ok(()) => batch.import(code, apar, source),
+                    Err(r) => Ok(Err(r)),
+                },
+                None => Ok(Err(Refused::UnknownEmployee)),
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         batch.write(c, actor, outcomes)
     })
 }
 
-/// The employees among `codes` that exist, each held against the other
+/// The employees among `codes` that exist, with the day each joined
+/// Government, each held against the other
 /// writers of its APARs, and of its row, until the transaction ends
 /// (PRF-4). On SQLite the
 /// write transaction already holds the database's write lock: one query.
@@ -599,24 +621,24 @@ pub fn import_all(
 pub(crate) fn lock_employees(
     c: &mut DbConn,
     codes: &[&EmployeeCode],
-) -> Result<HashSet<EmployeeCode>, StoreError> {
-    let mut known = HashSet::with_capacity(codes.len());
+) -> Result<HashMap<EmployeeCode, NaiveDate>, StoreError> {
+    let mut known = HashMap::with_capacity(codes.len());
     match c {
         DbConn::Sqlite(c) => {
             let json = codes_json(codes.iter().map(|code| code.as_str()))?;
             let found: Vec<Code> = KnownCodes { codes: &json }
                 .load(c)
                 .map_err(|e| StoreError::from(e).in_row("employees", &json))?;
-            known.extend(found.into_iter().map(|f| f.code));
+            known.extend(found.into_iter().map(|f| (f.code, f.joined_government_on)));
         }
         DbConn::Pg(c) => {
             // One statement, however many codes: chunks would each be in
             // PostgreSQL's order but cut by ours, which its collation need
             // not share.
             let codes: Vec<&str> = codes.iter().map(|code| code.as_str()).collect();
-            let found: Vec<EmployeeCode> = employees::table
+            let found: Vec<(EmployeeCode, NaiveDate)> = employees::table
                 .filter(employees::code.eq_any(diesel::select(unnest(&codes))))
-                .select(employees::code)
+                .select((employees::code, employees::joined_government_on))
                 .order(employees::code)
                 .for_no_key_update()
                 .load(c)
@@ -632,10 +654,10 @@ pub(crate) fn lock_employees(
 /// [`list_for`] gives them.
 fn held_by(
     c: &mut DbConn,
-    codes: &HashSet<EmployeeCode>,
+    codes: &HashMap<EmployeeCode, NaiveDate>,
     (first, last): (NaiveDate, NaiveDate),
 ) -> Result<HashMap<EmployeeCode, Vec<AparRow>>, StoreError> {
-    let codes: Vec<&str> = codes.iter().map(EmployeeCode::as_str).collect();
+    let codes: Vec<&str> = codes.keys().map(EmployeeCode::as_str).collect();
     let mut held: HashMap<EmployeeCode, Vec<AparRow>> = HashMap::with_capacity(codes.len());
     let mut keep = |rows: Vec<AparRow>| {
         for r in rows {
@@ -685,6 +707,8 @@ fn codes_json<'a>(codes: impl Iterator<Item = &'a str>) -> Result<String, StoreE
 struct Code {
     #[diesel(sql_type = diesel::sql_types::Text)]
     code: EmployeeCode,
+    #[diesel(sql_type = diesel::sql_types::Date)]
+    joined_government_on: NaiveDate,
 }
 
 // On SQLite the codes of a lookup are one JSON array read by `json_each`:
@@ -693,11 +717,11 @@ struct Code {
 // whose parameters vary in number), about a tenth of a 1,000-row import's
 // samples (bench/speed.md, "APAR import, fourth pass").
 crate::fixed::fixed_statement! {
-    /// The employees among a JSON array of codes.
+    /// The employees among a JSON array of codes, with the day each joined.
     struct KnownCodes<'a> on diesel::sqlite::Sqlite => diesel::sql_types::Untyped {
         codes: &'a str,
     }
-    sql = "SELECT code FROM employees WHERE code IN (SELECT value FROM json_each(",
+    sql = "SELECT code, joined_government_on FROM employees WHERE code IN (SELECT value FROM json_each(",
         codes: diesel::sql_types::Text, "))";
 }
 
@@ -878,7 +902,12 @@ impl Batch {
                         o.id = *id;
                     }
                 }
-                Err(Refused::UnknownEmployee | Refused::NotFound | Refused::Unfit(_)) => {}
+                Err(
+                    Refused::UnknownEmployee
+                    | Refused::NotFound
+                    | Refused::Unfit(_)
+                    | Refused::BeforeJoining(_),
+                ) => {}
             }
         }
         Ok(outcomes)

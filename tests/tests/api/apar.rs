@@ -1,6 +1,7 @@
 //! APAR records: SPARROW's idempotent bulk import, DoPT's entry and
 //! correction, confidentiality (employee own, DoPT all, nodal none).
 
+use chrono::Datelike;
 use cscms_domain::principal::{scopes, Role};
 use serde_json::{json, Value};
 
@@ -226,6 +227,72 @@ async fn apars_are_seen_by_the_employee_and_dopt_only() {
     }
 }
 
+/// An APAR reports on service rendered: not a period to come, not one
+/// before the employee joined Government, and no representation decided in
+/// the future; on entry as on import.
+#[actix_web::test]
+async fn an_apar_reports_on_a_period_served() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let path = format!("/v1/employees/{IN_MHA}/apars");
+    let joined = app
+        .get(&format!("/v1/employees/{IN_MHA}"), &dopt)
+        .await
+        .json["joined_government_on"]
+        .as_str()
+        .unwrap()
+        .parse::<chrono::NaiveDate>()
+        .unwrap();
+    let next_year = crate::workflow_support::today().year() + 1;
+    let before = joined.year() - 2;
+    for (body, field) in [
+        (
+            json!({"from": format!("{next_year}-04-01"), "to": format!("{}-03-31", next_year + 1), "grading": "good"}),
+            "body.to",
+        ),
+        (
+            json!({"from": format!("{before}-04-01"), "to": format!("{}-03-31", before + 1), "grading": "outstanding"}),
+            "body.from",
+        ),
+        (
+            json!({"from": "2016-04-01", "to": "2017-03-31", "grading": "outstanding",
+                   "representation": {"decided_on": format!("{next_year}-06-01"), "grading_before": "good"}}),
+            "body.representation.decided_on",
+        ),
+    ] {
+        let r = app.post_json(&path, &dopt, &body).await;
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.error_fields(), [field], "{body}");
+    }
+    // The import rejects such a row by itself, and writes the rest.
+    let sparrow = app.token(Role::Integration, Some(scopes::APAR_WRITE));
+    let rows = json!({"rows": [
+        {"employee_code": IN_MHA, "from": format!("{before}-04-01"), "to": format!("{}-03-31", before + 1), "grading": "good"},
+        {"employee_code": IN_MHA, "from": "2018-04-01", "to": "2019-03-31", "grading": "good"}
+    ]});
+    let r = app
+        .call(
+            actix_web::test::TestRequest::post()
+                .uri("/v1/apars/import")
+                .insert_header(("Authorization", format!("Bearer {sparrow}")))
+                .insert_header(("Idempotency-Key", "\"served-1\""))
+                .set_json(&rows),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(
+        (r.json["created"].as_u64(), r.json["rejected"].as_u64()),
+        (Some(1), Some(1)),
+        "{}",
+        r.json
+    );
+    assert_eq!(
+        r.json["results"][0]["errors"][0]["field"], "body.rows[0].from",
+        "{}",
+        r.json
+    );
+}
+
 #[actix_web::test]
 async fn dopt_enters_and_corrects_one_apar() {
     let app = spawn().await;
@@ -322,7 +389,7 @@ async fn dopt_enters_and_corrects_one_apar() {
     // A correction that moves the period under a representation must leave
     // it fitting (CSS-8): decided after the new period, its earlier grade
     // readable then. Refused with the field, and nothing written.
-    let rep = json!({"from": "2010-04-01", "to": "2011-03-31", "grading": "good",
+    let rep = json!({"from": "2010-07-01", "to": "2011-03-31", "grading": "good",
                      "representation": {"decided_on": "2011-06-01", "grading_before": "average"}});
     let r = app.post_json(&path, &app.dopt(), &rep).await;
     assert_eq!(r.status, 201, "{}", r.json);

@@ -142,7 +142,14 @@ fn grade(
 
 impl AparInput {
     /// Parses into an APAR, adding every bad field under `prefix` to `errors`.
-    pub(crate) fn parse(&self, prefix: &str, errors: &mut Vec<FieldError>) -> Option<AparDraft> {
+    /// An APAR reports on a period served: one ending after `today` has
+    /// not been written yet, and no representation is decided after today.
+    pub(crate) fn parse(
+        &self,
+        prefix: &str,
+        today: NaiveDate,
+        errors: &mut Vec<FieldError>,
+    ) -> Option<AparDraft> {
         let before = errors.len();
         let period = match Period::new(self.from, self.to) {
             Ok(p) => Some(p),
@@ -155,6 +162,16 @@ impl AparInput {
                 None
             }
         };
+        if self.to > today {
+            errors.push(FieldError::new(
+                format!("{prefix}.to"),
+                "after_today",
+                format!(
+                    "the period ends after today ({}): an APAR reports on a period served",
+                    today.format("%d.%m.%Y")
+                ),
+            ));
+        }
         let g = grade(
             self.grading,
             self.score,
@@ -169,6 +186,15 @@ impl AparInput {
                     format!("{p}.decided_on"),
                     "too_early",
                     "a representation is decided after the period the APAR reports on",
+                ));
+            } else if r.decided_on > today {
+                errors.push(FieldError::new(
+                    format!("{p}.decided_on"),
+                    "after_today",
+                    format!(
+                        "a representation is recorded once decided, not after today ({})",
+                        today.format("%d.%m.%Y")
+                    ),
                 ));
             }
             let grade_before = match (r.grading_before, r.score_before) {
@@ -350,9 +376,22 @@ pub struct ImportReport {
     pub rejected: usize,
 }
 
+/// An APAR reports on service rendered: not from before joining.
+fn before_joining(prefix: &str, joined: NaiveDate) -> FieldError {
+    FieldError::new(
+        format!("{prefix}.from"),
+        "before_joining",
+        format!(
+            "the period begins before the employee joined Government on {}",
+            joined.format("%d.%m.%Y")
+        ),
+    )
+}
+
 fn refusal(prefix: &str, r: &Refused) -> FieldError {
     match r {
         Refused::Unfit(e) => unfit(prefix, e),
+        Refused::BeforeJoining(joined) => before_joining(prefix, *joined),
         Refused::UnknownEmployee => FieldError::new(
             format!("{prefix}.employee_code"),
             "unknown_employee",
@@ -402,7 +441,7 @@ fn parse_row(
         representation: row.representation,
     };
     let apar = input
-        .parse(prefix, &mut errors)
+        .parse(prefix, crate::clearance::today(), &mut errors)
         .and_then(|d| d.complete(prefix, &mut errors));
     match (code, apar) {
         (Some(code), Some(a)) if errors.is_empty() => Ok((code, a)),
@@ -516,6 +555,9 @@ fn unfit(prefix: &str, e: &RepresentationMisfit) -> FieldError {
 fn refused(code: &str, r: Refused) -> ApiError {
     match r {
         Refused::Unfit(e) => ApiError::validation(vec![unfit("body", &e)]),
+        Refused::BeforeJoining(joined) => {
+            ApiError::validation(vec![before_joining("body", joined)])
+        }
         Refused::UnknownEmployee => ApiError::not_found(format!("Employee {code}")),
         Refused::NotFound => ApiError::not_found(format!("The APAR of employee {code}")),
         Refused::Exists(o) => ApiError::Conflict {
@@ -585,7 +627,7 @@ pub async fn create(
     authorize(&who, Op::WriteApar)?;
     let mut errors = Vec::new();
     let apar = body
-        .parse("body", &mut errors)
+        .parse("body", crate::clearance::today(), &mut errors)
         .and_then(|d| d.complete("body", &mut errors));
     let Some(apar) = apar.filter(|_| errors.is_empty()) else {
         return Err(ApiError::validation(errors));
@@ -674,7 +716,7 @@ pub async fn correct(
     authorize(&who, Op::WriteApar)?;
     let expected = if_match(&req)?;
     let mut errors = Vec::new();
-    let Some(draft) = body.parse("body", &mut errors) else {
+    let Some(draft) = body.parse("body", crate::clearance::today(), &mut errors) else {
         return Err(ApiError::validation(errors));
     };
     let actor = actor(&who, &req);

@@ -268,7 +268,10 @@ impl ProposalInput {
             Some(list) => {
                 for (i, a) in list.iter().enumerate() {
                     let p = field(&format!("apars[{i}]"));
-                    if let Some(apar) = a.parse(&p, errors).and_then(|d| d.complete(&p, errors)) {
+                    if let Some(apar) = a
+                        .parse(&p, crate::clearance::today(), errors)
+                        .and_then(|d| d.complete(&p, errors))
+                    {
                         apars.push(apar);
                     }
                 }

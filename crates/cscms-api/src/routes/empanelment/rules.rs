@@ -89,7 +89,7 @@ pub async fn score(
     for (i, a) in body.apars.iter().enumerate() {
         let p = format!("body.apars[{i}]");
         if let Some(apar) = a
-            .parse(&p, &mut errors)
+            .parse(&p, crate::clearance::today(), &mut errors)
             .and_then(|d| d.complete(&p, &mut errors))
         {
             apars.push(apar);
