@@ -101,6 +101,10 @@ problem_codes! {
     AparExists = "apar_exists",
     /// The APAR's period overlaps another on record (CSS-2).
     AparOverlap = "apar_overlap",
+    /// Approved applications already fill every vacancy the advertisement notifies (DEP-1).
+    VacanciesFilled = "vacancies_filled",
+    /// The applicant holds another approved deputation whose tenure has not run (DEP-1).
+    OnDeputation = "on_deputation",
     /// DoPT has corrected this APAR; an import does not overwrite it (CSS-2).
     CorrectedByDopt = "corrected_by_dopt",
     /// An empanelment batch for this service and year exists (CSS-3).

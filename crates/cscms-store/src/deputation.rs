@@ -363,7 +363,66 @@ pub fn apply(
 
 /// Moves an application by a step, if it is still in the state the step leaves.
 pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
+    if step.to_state == "approved" {
+        return approve(c, actor, id, step);
+    }
     steps::advance(c, actor, id, step, steps::state_update!(apps, id, step))
+}
+
+/// The prefixes of [`approve`]'s refusals, which the API reads as its codes.
+pub const VACANCIES_FILLED: &str = "vacancies_filled";
+pub const ON_DEPUTATION: &str = "on_deputation";
+
+/// DEP-1: DoPT approves no more applicants than the advertisement's
+/// vacancies, and no applicant who holds another approved deputation whose
+/// tenure (from its approval) has not run. Under the advertisement's lock,
+/// then the applicant's, so two approvals at once cannot both take the
+/// last vacancy or give one officer two deputations.
+fn approve(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
+    crate::db::write_transaction(c, |c| {
+        let (advert_id, code): (i64, String) = apps::table
+            .find(id)
+            .select((apps::advert_id, apps::employee_code))
+            .first(c)
+            .map_err(|e| StoreError::from(e).in_row("deputation_applications", &id))?;
+        crate::db::lock(c, &format!("deputation_advert:{advert_id}"))?;
+        crate::db::lock(c, &format!("deputation_employee:{code}"))?;
+        let content: Json<AdvertDoc> = adverts::table
+            .find(advert_id)
+            .select(adverts::content)
+            .first(c)
+            .map_err(|e| StoreError::from(e).in_row("deputation_adverts", &advert_id))?;
+        let approved: i64 = apps::table
+            .filter(apps::advert_id.eq(advert_id))
+            .filter(apps::state.eq("approved"))
+            .count()
+            .get_result(c)?;
+        let vacancies = content.get().vacancies;
+        if approved >= i64::from(vacancies) {
+            return Err(StoreError::Conflict(format!(
+                "{VACANCIES_FILLED}: advertisement {advert_id} notifies {vacancies} vacanc{}, and {approved} application(s) are approved.",
+                if vacancies == 1 { "y" } else { "ies" }
+            )));
+        }
+        let held: Vec<(i64, NaiveDateTime, Json<AdvertDoc>)> = apps::table
+            .inner_join(adverts::table)
+            .filter(apps::employee_code.eq(&code))
+            .filter(apps::state.eq("approved"))
+            .filter(apps::id.ne(id))
+            .select((apps::id, apps::updated_at, adverts::content))
+            .load(c)?;
+        let running = held.iter().find(|(_, approved_at, doc)| {
+            approved_at
+                .checked_add_months(chrono::Months::new(doc.get().tenure_years * 12))
+                .is_some_and(|ends| ends > step.at)
+        });
+        if let Some((other, ..)) = running {
+            return Err(StoreError::Conflict(format!(
+                "{ON_DEPUTATION}: {code} holds approved application {other}, whose tenure has not run."
+            )));
+        }
+        steps::advance(c, actor, id, step, steps::state_update!(apps, id, step))
+    })
 }
 
 /// Which applications to list; filters combine with AND.

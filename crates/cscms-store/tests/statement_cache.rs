@@ -152,15 +152,20 @@ fn bulk_inserts_prepare_once() {
     use cscms_domain::empanelment::{Apar, AparGrade, AparSource, Grading, Period};
     use cscms_store::apars::Written;
     use cscms_store::schema::employees;
-    use diesel::{QueryDsl, RunQueryDsl};
+    use diesel::{ExpressionMethods, QueryDsl, RunQueryDsl};
 
     const ROWS: usize = 2 * 250 + 7;
     let dir = tempfile::tempdir().unwrap();
     let (_, mut conn, seen) = recorded(&dir);
-    cscms_store::seed::demo(&mut conn, ROWS).unwrap();
+    // An APAR reports on service rendered: employees who had joined by the
+    // first year sent.
+    cscms_store::seed::demo(&mut conn, 3 * ROWS).unwrap();
+    let joined_by = chrono::NaiveDate::from_ymd_opt(2019, 4, 1).unwrap();
     let codes: Vec<cscms_domain::employee::EmployeeCode> = employees::table
+        .filter(employees::joined_government_on.le(joined_by))
         .select(employees::code)
         .order(employees::code)
+        .limit(ROWS as i64)
         .load(&mut conn)
         .unwrap();
     assert_eq!(codes.len(), ROWS);

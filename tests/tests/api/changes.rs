@@ -378,6 +378,21 @@ async fn filters_bad_queries_and_the_latest_cursor() {
     let r = app.get(&format!("/v1/changes?after={cursor}"), &dopt).await;
     assert_eq!(r.json["changes"], json!([]));
     assert_eq!(r.json["next"], cursor.as_str());
+    // A cursor beyond the end was never given out: followed, it would skip
+    // every change up to it.
+    let parts: Vec<i64> = cursor
+        .trim_start_matches("c1.")
+        .split('.')
+        .map(|p| i64::from_str_radix(p, 16).unwrap())
+        .collect();
+    let ahead = format!("c1.{:x}.{:x}", parts[0] + 0x1000, parts[1] + 0x1000);
+    for wait in ["0", "2"] {
+        let r = app
+            .get(&format!("/v1/changes?after={ahead}&wait={wait}"), &dopt)
+            .await;
+        r.assert_problem(400, "invalid_query");
+        assert_eq!(r.error_fields(), ["query.after"], "{}", r.json);
+    }
     let avd = app.token(Role::Avd, None);
     app.post_json(
         &format!("/v1/employees/{IN_MOF}/vigilance-status"),

@@ -117,6 +117,18 @@ async fn lapsed_advert(app: &TestApp, org: &'static str) -> i64 {
 }
 
 /// A fresh application of `me` brought to `state` along the table's path.
+/// Every approved deputation's tenure as run: the approvals dated years
+/// back, so that an officer approved before may be approved again (DEP-1).
+async fn tenures_run(app: &TestApp) {
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE deputation_applications SET updated_at = '2000-01-01 00:00:00' WHERE state = 'approved'",
+        )
+    })
+    .await;
+}
+
 async fn in_state(app: &TestApp, sub: &str, me: &str, state: DepState) -> (i64, i64) {
     let advert = publish(app, sub, &terms(days_from_today(20), "7")).await;
     let id = apply(app, me, advert).await["id"].as_i64().unwrap();
@@ -129,6 +141,7 @@ async fn in_state(app: &TestApp, sub: &str, me: &str, state: DepState) -> (i64, 
             Role::Dopt => &dopt,
             other => panic!("no token for {other}"),
         };
+        tenures_run(app).await;
         let r = app
             .post_json(
                 &format!("/v1/deputation/applications/{id}/{}", action.label()),
@@ -672,6 +685,7 @@ async fn the_chain_and_who_sees_what() {
         [a1, a2, a3]
     );
     for id in [a1, a2, a3] {
+        tenures_run(&app).await;
         let r = app
             .post_json(
                 &format!("/v1/deputation/applications/{id}/approve"),
@@ -765,6 +779,54 @@ async fn the_chain_and_who_sees_what() {
     .assert_problem(422, "validation_failed");
 }
 
+/// DEP-1: no more approvals than the advertisement's vacancies, and none
+/// for an officer on another deputation whose tenure has not run.
+#[actix_web::test]
+async fn approvals_fill_the_vacancies_once_and_one_deputation_at_a_time() {
+    let app = spawn().await;
+    let mut tokens = Vec::new();
+    for code in [IN_MHA, crate::common::IN_NDMA] {
+        tokens.push(submitted(&app, code).await);
+        crate::clearance_condition::clear_for_services(&app, code).await;
+    }
+    let sub = onboard(&app, "MHA", NISA).await;
+    let (dopt, nodal) = (app.dopt(), app.token(Role::NodalOfficer, Some("MHA")));
+    let mut one_post = terms(days_from_today(9), "7");
+    one_post["vacancies"] = json!(1);
+    let forwarded = |advert: i64, me: String| {
+        let (app, nodal) = (&app, &nodal);
+        async move {
+            let id = apply(app, &me, advert).await["id"].as_i64().unwrap();
+            let r = app
+                .post_json(
+                    &format!("/v1/deputation/applications/{id}/forward"),
+                    nodal,
+                    &json!({}),
+                )
+                .await;
+            assert_eq!(r.status, 200, "{}", r.json);
+            format!("/v1/deputation/applications/{id}/approve")
+        }
+    };
+    let first = publish(&app, &sub, &one_post).await;
+    let mha_first = forwarded(first, tokens[0].clone()).await;
+    let ndma_first = forwarded(first, tokens[1].clone()).await;
+    let r = app.post_json(&mha_first, &dopt, &json!({})).await;
+    assert_eq!(r.json["state"], "approved", "{}", r.json);
+    let r = app.post_json(&ndma_first, &dopt, &json!({})).await;
+    r.assert_problem(409, "vacancies_filled");
+    let second = publish(&app, &sub, &one_post).await;
+    let mha_second = forwarded(second, tokens[0].clone()).await;
+    let ndma_second = forwarded(second, tokens[1].clone()).await;
+    let r = app.post_json(&mha_second, &dopt, &json!({})).await;
+    r.assert_problem(409, "on_deputation");
+    let r = app.post_json(&ndma_second, &dopt, &json!({})).await;
+    assert_eq!(r.json["state"], "approved", "{}", r.json);
+    // Refused approvals left their applications forwarded.
+    let r = app.get(&mha_second.replace("/approve", ""), &dopt).await;
+    assert_eq!(r.json["state"], "forwarded", "{}", r.json);
+}
+
 #[actix_web::test]
 async fn macp_9_an_approved_deputation_shows_both_ways_of_drawing_pay() {
     let app = spawn().await;
@@ -804,6 +866,7 @@ async fn macp_9_an_approved_deputation_shows_both_ways_of_drawing_pay() {
         let r = app.post_json(&url("forward"), &nodal, &json!({})).await;
         assert_eq!(r.status, 200, "{}", r.json);
         assert_eq!(r.json["pay_options"], Value::Null, "before approval");
+        tenures_run(&app).await;
         let r = app.post_json(&url("approve"), &dopt, &json!({})).await;
         assert_eq!(r.status, 200, "{}", r.json);
         // Every caller who sees the approved application sees the same options.

@@ -225,6 +225,16 @@ pub async fn list(
                 Ok((Some(start), page))
             })
             .await?;
+        // Every cursor given out is at most the feed's end when given, and
+        // the end only moves on: one beyond it was never given out, and
+        // following it would skip every change up to it.
+        if after.is_some_and(|a| a > page.end) {
+            return Err(bad(
+                "query.after",
+                "invalid_cursor",
+                "beyond the feed's end: not a cursor this feed gave out",
+            ));
+        }
         let Some(start) = start else {
             return Err(ApiError::Gone {
                 detail: "This cursor is older than the changes kept: read the records in full, \

@@ -328,6 +328,40 @@ crate::routes::workflow::step_record!(ApplicationRecord {
     state: |r| Ok(r.row.state),
     clearance: |r| Some((&r.row.employee_code, ClearancePurpose::Deputation)),
     advance: cscms_store::deputation::advance,
+    more {
+        /// DEP-1: the store refuses an approval beyond the advertisement's
+        /// vacancies, or of an officer on another deputation; its refusal
+        /// names which.
+        fn conflict(e: ApiError) -> ApiError {
+            use cscms_store::deputation::{ON_DEPUTATION, VACANCIES_FILLED};
+            match e {
+                ApiError::Conflict {
+                    code: ProblemCode::AlreadyExists,
+                    detail,
+                } => {
+                    let coded = [
+                        (VACANCIES_FILLED, ProblemCode::VacanciesFilled),
+                        (ON_DEPUTATION, ProblemCode::OnDeputation),
+                    ]
+                    .into_iter()
+                    .find_map(|(prefix, code)| {
+                        detail
+                            .strip_prefix(prefix)
+                            .and_then(|d| d.strip_prefix(": "))
+                            .map(|d| (code, d.to_owned()))
+                    });
+                    match coded {
+                        Some((code, detail)) => ApiError::Conflict { code, detail },
+                        None => ApiError::Conflict {
+                            code: ProblemCode::AlreadyExists,
+                            detail,
+                        },
+                    }
+                }
+                other => other,
+            }
+        }
+    }
 });
 
 crate::routes::workflow::step_handlers! {
@@ -346,10 +380,10 @@ crate::routes::workflow::step_handlers! {
         409 "Not awaiting cadre clearance (`invalid_transition`, with `current_state` and `allowed_actions`)";
     approve: DepAction::Approve, "/deputation/applications/{id}/approve",
         "Approve an application (DoPT)",
-        "DoPT approves a forwarded application; the borrowing organisation then sees it (DEP-1).",
+        "DoPT approves a forwarded application; the borrowing organisation then sees it (DEP-1).\nNo more are approved than the advertisement's vacancies, and no applicant\nwhose earlier approved deputation's tenure has not run.",
         "The approved application",
         403 "Only DoPT approves",
-        409 "Not forwarded (`invalid_transition`, with `current_state` and `allowed_actions`), or vigilance clearance withheld without a recorded override (`clearance_withheld`)";
+        409 "Not forwarded (`invalid_transition`, with `current_state` and `allowed_actions`), vigilance clearance withheld without a recorded override (`clearance_withheld`), approved applications already fill the advertisement's vacancies (`vacancies_filled`), or the applicant holds another approved deputation whose tenure has not run (`on_deputation`)";
     reject: DepAction::Reject, "/deputation/applications/{id}/reject",
         "Reject an application (DoPT)",
         "DoPT rejects a forwarded application, with a reason (DEP-1).",
