@@ -506,9 +506,20 @@ fn query(
         })?;
     let mut out = Vec::with_capacity(rows.len());
     for (row, employee_name, org_parent) in rows {
-        let advert = advert(c, row.advert_id)?.ok_or_else(|| {
+        let mut advert = advert(c, row.advert_id)?.ok_or_else(|| {
             StoreError::Corrupt(format!("application {} lost its advert", row.id))
         })?;
+        // An application stands on the terms it was made against (DEP-1):
+        // a later amendment changes neither the post it applied for nor, once
+        // approved, the pay compared on its place (MACP-9).
+        if advert.row.version != row.advert_version {
+            advert.row.content = versions::table
+                .filter(versions::advert_id.eq(row.advert_id))
+                .filter(versions::version.eq(row.advert_version))
+                .select(versions::content)
+                .first(c)
+                .map_err(|e| StoreError::from(e).in_row("deputation_advert_versions", &row.id))?;
+        }
         out.push(ApplicationRecord {
             row,
             employee_name,

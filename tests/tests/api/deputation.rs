@@ -813,8 +813,33 @@ async fn approvals_fill_the_vacancies_once_and_one_deputation_at_a_time() {
     let ndma_first = forwarded(first, tokens[1].clone()).await;
     let r = app.post_json(&mha_first, &dopt, &json!({})).await;
     assert_eq!(r.json["state"], "approved", "{}", r.json);
+    let approved = r.json.clone();
     let r = app.post_json(&ndma_first, &dopt, &json!({})).await;
     r.assert_problem(409, "vacancies_filled");
+    // An amendment after the approval changes neither the post approved
+    // nor the pay compared on its place: the application stands on the
+    // version it was made against.
+    let mut amended = one_post.clone();
+    amended["level"] = json!("11");
+    amended["place"] = json!("Mumbai");
+    amended["place_state"] = json!("Maharashtra");
+    let r = app
+        .put_json(
+            &format!("/v1/deputation/advertisements/{first}"),
+            &sub,
+            Some("\"1\""),
+            &amended,
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let now = app.get(&mha_first.replace("/approve", ""), &dopt).await;
+    assert_eq!(
+        (&now.json["level"], &now.json["advertisement_version"]),
+        (&json!("10"), &json!(1)),
+        "{}",
+        now.json
+    );
+    assert_eq!(now.json["pay_options"], approved["pay_options"]);
     let second = publish(&app, &sub, &one_post).await;
     let mha_second = forwarded(second, tokens[0].clone()).await;
     let ndma_second = forwarded(second, tokens[1].clone()).await;
