@@ -126,9 +126,34 @@ fn officers_in(
         .map_err(|e| StoreError::from(e).in_row("nodal_officers of", org_id))
 }
 
-/// Creates an organisation, audited. A taken id is a `Conflict`.
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Whether an organisation of this name (case aside) is on record beside
+/// where `new` goes: among the ministries, or under the same ministry.
+fn name_taken(c: &mut DbConn, new: &NewOrg) -> Result<Option<OrgId>, StoreError> {
+    let mut q = organisations::table
+        .filter(lower(organisations::name).eq(new.name.to_lowercase()))
+        .into_boxed();
+    q = match &new.parent_id {
+        Some(p) => q.filter(organisations::parent_id.eq(p.clone())),
+        None => q.filter(organisations::parent_id.is_null()),
+    };
+    Ok(q.select(organisations::id).first(c).optional()?)
+}
+
+/// Creates an organisation, audited. A taken id, or a name taken beside it
+/// (two ministries, or two bodies of one ministry, of one name), is a
+/// `Conflict`; names are checked under one lock, so two at once cannot both
+/// pass.
 pub fn create(conn: &mut DbConn, actor: &Actor, new: NewOrg) -> Result<OrgRow, StoreError> {
     audit::audited(conn, actor, |c| {
+        crate::db::lock(c, "organisation_names")?;
+        if let Some(other) = name_taken(c, &new)? {
+            return Err(StoreError::Conflict(format!(
+                "Organisation {other} is named \"{}\" already.",
+                new.name
+            )));
+        }
         let now = Utc::now().naive_utc();
         let row = OrgRow {
             id: new.id,

@@ -20,7 +20,7 @@ fn post(path: &str, token: &str, key: Option<&str>, body: &Value) -> TestRequest
 }
 
 fn org(id: &str) -> Value {
-    json!({"id": id, "name": "Ministry of Civil Aviation", "kind": "ministry"})
+    json!({"id": id, "name": format!("Ministry of Civil Aviation ({id})"), "kind": "ministry"})
 }
 
 #[actix_web::test]

@@ -92,4 +92,31 @@ async fn parent_rules_and_conflicts() {
         )
         .await;
     r.assert_problem(409, "already_exists");
+    // Nor a second ministry of one name, whatever its case; and a State is
+    // one of India's, kept by its name.
+    let r = app
+        .post_json(
+            "/v1/organisations",
+            &t,
+            &json!({"id": "MHA2", "name": "ministry of home affairs", "kind": "ministry"}),
+        )
+        .await;
+    r.assert_problem(409, "already_exists");
+    let r = app
+        .post_json(
+            "/v1/organisations",
+            &t,
+            &json!({"id": "MOX", "name": "Ministry X", "kind": "ministry", "state": "Narnia"}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.state"]);
+    let r = app
+        .post_json(
+            "/v1/organisations",
+            &t,
+            &json!({"id": "MOX", "name": "Ministry X", "kind": "ministry", "state": "NCT of Delhi"}),
+        )
+        .await;
+    assert_eq!(r.json["state"], "Delhi", "{}", r.json);
 }

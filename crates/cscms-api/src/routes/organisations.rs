@@ -174,9 +174,25 @@ pub struct NewOrganisation {
     pub kind: OrgKind,
     /// Required for PSUs, autonomous bodies and attached offices; absent otherwise.
     pub parent_id: Option<String>,
+    /// The State or Union Territory it is in, by its name or an official
+    /// spelling of it (`NCT of Delhi`); kept by its name.
     #[schema(example = "Delhi", min_length = 2, max_length = 60)]
     #[validate(length(min = 2, max = 60))]
     pub state: Option<String>,
+}
+
+/// The State or UT an organisation is in, by its one name
+/// (`cscms_domain::place`); a name that is none of India's is refused.
+fn known_state(given: &str, errors: &mut Vec<FieldError>) -> Option<String> {
+    let found = cscms_domain::place::state_or_ut(given);
+    if found.is_none() {
+        errors.push(FieldError::new(
+            "body.state",
+            "unknown_state",
+            "a State or Union Territory of India, e.g. Delhi or Karnataka",
+        ));
+    }
+    found.map(str::to_owned)
 }
 
 fn valid_org_id(id: &str) -> Result<(), validator::ValidationError> {
@@ -192,7 +208,7 @@ fn valid_org_id(id: &str) -> Result<(), validator::ValidationError> {
     responses(
         (status = 201, description = "The new organisation; `Location` names it", body = Organisation, headers(("Location" = String))),
         (status = 403, description = "Only DoPT creates organisations", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The id is taken (`already_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id is taken, or another ministry or department has the name (`already_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/organisations")]
 pub async fn create(
@@ -216,6 +232,7 @@ pub async fn create(
         )),
         _ => {}
     }
+    let place = body.state.as_deref().map(|s| known_state(s, &mut errors));
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -238,7 +255,7 @@ pub async fn create(
             .map(OrgId::parse)
             .transpose()
             .map_err(|_| unknown_parent())?,
-        state: body.state,
+        state: place.flatten(),
     };
     let created = state
         .db(move |c| {
@@ -304,6 +321,8 @@ pub struct NewSubOrganisation {
     pub name: String,
     /// `psu`, `autonomous_body` or `attached_office`.
     pub kind: OrgKind,
+    /// The State or Union Territory it is in, by its name or an official
+    /// spelling of it; kept by its name.
     #[schema(example = "Telangana", min_length = 2, max_length = 60)]
     #[validate(length(min = 2, max = 60))]
     pub state: String,
@@ -320,7 +339,7 @@ pub struct NewSubOrganisation {
     responses(
         (status = 201, description = "The new organisation; `Location` names it", body = OrganisationDetail, headers(("Location" = String))),
         (status = 403, description = "Only the nodal officer of this ministry onboards under it", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The id or the officer's subject is taken (`already_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id or the officer's subject is taken, or another body under the ministry has the name (`already_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/organisations/{id}/sub-organisations")]
 pub async fn onboard(
@@ -358,6 +377,7 @@ pub async fn onboard(
             "a psu, autonomous_body or attached_office",
         ));
     }
+    let place = known_state(&body.state, &mut errors);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -368,7 +388,7 @@ pub async fn onboard(
         name: body.name.trim().to_owned(),
         kind: body.kind,
         parent_id: Some(parent.id),
-        state: Some(body.state.trim().to_owned()),
+        state: place,
     };
     let officer = cscms_store::organisations::NewNodalOfficer {
         org_id: new.id.clone(),
