@@ -180,6 +180,50 @@ pub fn check(input: &ExGratiaInput, as_of: NaiveDate) -> FieldErrors {
     errors
 }
 
+/// The deceased as the record knows them, where the case names an
+/// employee on record.
+#[derive(Debug, Clone, Copy)]
+pub struct OnRecord<'a> {
+    pub joined_government_on: NaiveDate,
+    pub organisation: &'a str,
+    /// The ministry above the organisation, if any.
+    pub ministry: Option<&'a str>,
+}
+
+/// EXG-1 compensates a death in service: for an employee on record, the
+/// death falls after they joined Government, and the case is recorded
+/// for their organisation or its ministry.
+pub fn check_deceased(
+    date_of_death: NaiveDate,
+    case_organisation: &str,
+    deceased: &OnRecord<'_>,
+) -> FieldErrors {
+    let mut errors = FieldErrors::new();
+    if date_of_death < deceased.joined_government_on {
+        errors.push(
+            "date_of_death",
+            format!(
+                "before the employee joined Government ({}): EXG-1 is for a death in service",
+                dmy(deceased.joined_government_on)
+            ),
+        );
+    }
+    if case_organisation != deceased.organisation && Some(case_organisation) != deceased.ministry {
+        errors.push(
+            "organisation_id",
+            format!(
+                "the employee serves in {}{}",
+                deceased.organisation,
+                deceased
+                    .ministry
+                    .map(|m| format!(" (under {m})"))
+                    .unwrap_or_default()
+            ),
+        );
+    }
+    errors
+}
+
 /// Indian digit grouping for rupees in reasons (Rs 20,00,000).
 fn rupees(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
@@ -420,5 +464,21 @@ mod tests {
         assert_eq!(rupees(2_000_000), "Rs 20,00,000");
         assert_eq!(rupees(999), "Rs 999");
         assert_eq!(rupees(12_345_678), "Rs 1,23,45,678");
+    }
+
+    #[test]
+    fn exg_1_a_death_in_the_service_of_the_organisation_on_record() {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        let deceased = OnRecord {
+            joined_government_on: d(2016, 8, 1),
+            organisation: "MHA-NDMA",
+            ministry: Some("MHA"),
+        };
+        assert!(check_deceased(d(2026, 11, 1), "MHA-NDMA", &deceased).is_empty());
+        assert!(check_deceased(d(2026, 11, 1), "MHA", &deceased).is_empty());
+        assert_eq!(
+            check_deceased(d(1990, 1, 1), "MEA", &deceased).paths(),
+            ["date_of_death", "organisation_id"]
+        );
     }
 }

@@ -50,6 +50,21 @@ pub struct NewExGratia {
 /// Records a case with its decision, audited.
 pub fn record(c: &mut DbConn, actor: &Actor, new: &NewExGratia) -> Result<i64, StoreError> {
     audit::audited(c, actor, |c| {
+        // One death, one case: an employee on record has one, looked up
+        // under the employee's lock so two recorded at once cannot both be.
+        if let Some(code) = &new.employee_code {
+            crate::db::lock(c, &format!("exgratia_employee:{code}"))?;
+            let held: Option<i64> = exgratia_cases::table
+                .filter(exgratia_cases::employee_code.eq(code))
+                .select(exgratia_cases::id)
+                .first(c)
+                .optional()?;
+            if let Some(other) = held {
+                return Err(StoreError::Conflict(format!(
+                    "Case {other} records the death of {code} already."
+                )));
+            }
+        }
         let id: i64 = diesel::insert_into(exgratia_cases::table)
             .values(new)
             .returning(exgratia_cases::id)

@@ -125,7 +125,6 @@ async fn bad_questions_are_422_with_every_field() {
 pub fn case_body(name: &str, death: &str) -> Value {
     json!({
         "deceased_name": name,
-        "employee_code": IN_MHA,
         "organisation_id": "MHA",
         "date_of_death": death,
         "amounts": [
@@ -226,6 +225,46 @@ async fn dopt_keeps_the_register_of_cases() {
     }
     let r = app.get("/v1/ex-gratia/cases", &dopt).await;
     assert_eq!(r.json["items"].as_array().unwrap().len(), 2);
+}
+
+/// EXG-1 compensates a death in service: for an employee on record, after
+/// joining Government, in their organisation (or its ministry), once.
+#[actix_web::test]
+async fn a_case_of_an_employee_on_record_is_of_their_service_and_once() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let on_record = |death: &str, org: &str| {
+        let mut b = case_body("Late Shri Vijay Rao", death);
+        b["employee_code"] = json!(crate::common::IN_NDMA);
+        b["organisation_id"] = json!(org);
+        b
+    };
+    // Joined 01.07.2010, serves in MHA-NDMA under MHA.
+    let r = app
+        .post_json(
+            "/v1/ex-gratia/cases",
+            &dopt,
+            &on_record("2009-08-20", "MOF"),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(
+        r.error_fields(),
+        ["body.date_of_death", "body.organisation_id"]
+    );
+    for org in ["MHA-NDMA", "MHA"] {
+        let r = app
+            .post_json("/v1/ex-gratia/cases", &dopt, &on_record("2024-03-10", org))
+            .await;
+        if org == "MHA-NDMA" {
+            assert_eq!(r.status, 201, "{}", r.json);
+        } else {
+            // One death, one case.
+            r.assert_problem(409, "already_exists");
+        }
+    }
+    let r = app.get("/v1/ex-gratia/cases", &dopt).await;
+    assert_eq!(r.json["items"].as_array().unwrap().len(), 1);
 }
 
 #[actix_web::test]

@@ -161,11 +161,14 @@ fn case(row: ExGratiaRow) -> Result<ExGratiaCase, ApiError> {
 /// Record an ex-gratia case
 ///
 /// DoPT records a death in service with the amounts from every source; the
-/// EXG-1 decision is taken and kept with the case. Audited.
+/// EXG-1 decision is taken and kept with the case. For an employee on
+/// record the death falls after joining Government, the organisation is
+/// theirs (or its ministry's), and one case is kept for them. Audited.
 #[utoipa::path(tag = "ex-gratia", security(("bearer" = [])), request_body = NewExGratiaCase,
     responses(
         (status = 201, description = "The case with its decision; `Location` names it", body = ExGratiaCase, headers(("Location" = String))),
         (status = 403, description = "Only DoPT records cases", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A case of this employee is on record (`already_exists`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/ex-gratia/cases")]
 pub async fn record(
@@ -190,13 +193,17 @@ pub async fn record(
                 Err(_) => false,
             };
             let employee = match code_key.as_deref().map(EmployeeCode::parse) {
-                Some(Ok(k)) => cscms_store::employees::get(c, &k)?.is_some(),
-                Some(Err(_)) => false,
-                None => true,
+                Some(Ok(k)) => cscms_store::employees::get(c, &k)?.map(Some),
+                Some(Err(_)) => None,
+                None => Some(None),
             };
             Ok((org, employee))
         })
         .await?;
+    let (employee_found, deceased) = match employee_found {
+        Some(placed) => (true, placed),
+        None => (false, None),
+    };
     let mut errors = Vec::new();
     if !org_found {
         errors.push(FieldError::new(
@@ -211,6 +218,19 @@ pub async fn record(
             "unknown",
             "no such employee",
         ));
+    }
+    // Against the deceased's record, once the organisation named is one.
+    if let (true, Some(p)) = (org_found, &deceased) {
+        let on_record = exgratia::OnRecord {
+            joined_government_on: p.record.joined_government_on,
+            organisation: p.record.org_id.as_str(),
+            ministry: p.org_parent.as_ref().map(OrgId::as_str),
+        };
+        errors.extend(body_errors(exgratia::check_deceased(
+            body.date_of_death,
+            &org,
+            &on_record,
+        )));
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
