@@ -101,6 +101,8 @@ problem_codes! {
     AparExists = "apar_exists",
     /// The APAR's period overlaps another on record (CSS-2).
     AparOverlap = "apar_overlap",
+    /// Another foreign-visit request of the employee's, awaiting a decision or granted, has days abroad in common with this one; the detail names it (FV-1).
+    VisitOverlaps = "visit_overlaps",
     /// Approved applications already fill every vacancy the advertisement notifies (DEP-1).
     VacanciesFilled = "vacancies_filled",
     /// The applicant holds another approved deputation whose tenure has not run (DEP-1).

@@ -67,4 +67,64 @@ pub struct ContactDoc {
     pub email: Option<String>,
 }
 
-steps::request_store!(foreign_visits, FvRow, NewFv);
+steps::request_store!(foreign_visits, FvRow);
+
+/// What applying came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Filed {
+    /// Filed: the new request's id.
+    New(i64),
+    /// Not filed: the employee's request of this id, awaiting a decision or
+    /// granted, has days abroad in common with it.
+    Overlaps(i64),
+}
+
+/// Files a request with its opening step, audited, unless another of the
+/// employee's requests, submitted or granted, shares a day abroad with it
+/// (FV-1: one clearance for one absence). Looked up under the employee's
+/// lock, so two filed at once cannot both pass.
+pub fn apply(
+    c: &mut crate::DbConn,
+    actor: &crate::audit::Actor,
+    new: &NewFv,
+    step: &cscms_domain::workflow::Step,
+) -> Result<Filed, crate::StoreError> {
+    let key = format!("foreign_visit_employee:{}", new.employee_code);
+    crate::db::locked_write_transaction(c, &key, |c| {
+        let held: Option<i64> = foreign_visits::table
+            .filter(foreign_visits::employee_code.eq(&new.employee_code))
+            .filter(foreign_visits::state.eq_any([FvState::Submitted, FvState::Granted]))
+            .filter(foreign_visits::from_date.le(new.to_date))
+            .filter(foreign_visits::to_date.ge(new.from_date))
+            .order(foreign_visits::id.asc())
+            .select(foreign_visits::id)
+            .first(c)
+            .optional()?;
+        if let Some(id) = held {
+            return Ok(Filed::Overlaps(id));
+        }
+        steps::with_step(c, actor, step, new.org_id.as_str(), |c| {
+            let id: i64 = diesel::insert_into(foreign_visits::table)
+                .values(new)
+                .returning(foreign_visits::id)
+                .get_result(c)?;
+            Ok(Some((id, Filed::New(id))))
+        })
+    })
+}
+
+/// Moves a request by a step, if it is still in the state the step leaves.
+pub fn advance(
+    c: &mut crate::DbConn,
+    actor: &crate::audit::Actor,
+    id: i64,
+    step: &cscms_domain::workflow::Step,
+) -> Result<(), crate::StoreError> {
+    steps::advance(
+        c,
+        actor,
+        id,
+        step,
+        steps::state_update!(foreign_visits, id, step),
+    )
+}

@@ -11,14 +11,26 @@ use crate::workflow_support::{
     check, days_from_today, expect, one_audit_row_per_step, today, Caller, Expect, REASON,
 };
 
+/// A visit of ten days. Each one a test asks for is on days of its own
+/// (up to 30 of them, then round again), as an employee's requests awaiting
+/// a decision or granted must not share a day abroad (FV-1).
 pub fn visit() -> Value {
+    thread_local! {
+        static ASKED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    let k = ASKED.with(|n| {
+        let k = n.get();
+        n.set(k + 1);
+        k % 30
+    });
+    let (from, to) = (days_from_today(30 + 11 * k), days_from_today(39 + 11 * k));
     json!({
         "countries": ["Nepal", "Bhutan"],
-        "from_date": days_from_today(30),
-        "to_date": days_from_today(40),
+        "from_date": from,
+        "to_date": to,
         "purpose": "Family holiday",
         "funded_by": "own_funds",
-        "leave": {"kind": "earned_leave", "from": days_from_today(30), "to": days_from_today(40)},
+        "leave": {"kind": "earned_leave", "from": from, "to": to},
         "contact_abroad": {"name": "Hotel Yak & Yeti", "address": "Durbar Marg, Kathmandu", "phone": "+977 1 4248999"}
     })
 }
@@ -282,6 +294,48 @@ async fn the_profile_gate_comes_first() {
     assert!(r.json["detail"].as_str().unwrap().contains("PRF-1"));
 }
 
+/// FV-1: one clearance for one absence: a request sharing a day abroad with
+/// another of the employee's, awaiting a decision or granted, is refused,
+/// however many are sent at once; once that one is withdrawn, it is filed.
+#[actix_web::test]
+async fn requests_for_the_same_days_are_one_request() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let body = visit();
+    let sent = futures_util::future::join_all(
+        (0..6).map(|_| app.post_json("/v1/foreign-visits", &me, &body)),
+    )
+    .await;
+    let filed: Vec<&crate::common::Reply> = sent.iter().filter(|r| r.status == 201).collect();
+    assert_eq!(
+        filed.len(),
+        1,
+        "{:?}",
+        sent.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    for r in sent.iter().filter(|r| r.status != 201) {
+        r.assert_problem(409, "visit_overlaps");
+    }
+    // Another request a day into the same trip overlaps too.
+    let mut later = body.clone();
+    later["from_date"] = body["to_date"].clone();
+    later["leave"]["from"] = body["to_date"].clone();
+    app.post_json("/v1/foreign-visits", &me, &later)
+        .await
+        .assert_problem(409, "visit_overlaps");
+    let id = filed[0].json["id"].as_i64().unwrap();
+    let r = app
+        .post_json(
+            &format!("/v1/foreign-visits/{id}/withdraw"),
+            &me,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = app.post_json("/v1/foreign-visits", &me, &body).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+}
+
 #[actix_web::test]
 async fn every_bad_field_is_listed() {
     let app = spawn().await;
@@ -320,6 +374,8 @@ async fn every_bad_field_is_listed() {
     far["leave"] =
         json!({"kind": "earned_leave", "from": days_from_today(366), "to": days_from_today(370)});
     let mut long = visit();
+    long["from_date"] = json!(days_from_today(30));
+    long["leave"]["from"] = json!(days_from_today(30));
     long["to_date"] = json!(days_from_today(30 + 365));
     for (body, field) in [
         (home, "body.countries[1]"),

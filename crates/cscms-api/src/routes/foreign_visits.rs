@@ -19,7 +19,7 @@ use super::workflow::{allowed, clearance_json, refused, to_json, today, StepView
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::clearance;
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::{body_errors, BodyRules, CheckedJson};
 use crate::gate::require_profile_submitted;
 use crate::scope::authorize;
@@ -231,7 +231,7 @@ async fn view(
     responses(
         (status = 201, description = "The new request; `Location` names it", body = ForeignVisitView, headers(("Location" = String))),
         (status = 403, description = "Only employees apply", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The profile has not been submitted (`profile_not_submitted`, PRF-1)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The profile has not been submitted (`profile_not_submitted`, PRF-1), or another request of the employee's, awaiting a decision or granted, has days abroad in common with this one (`visit_overlaps`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/foreign-visits")]
 pub async fn apply(
@@ -295,9 +295,20 @@ pub async fn apply(
         updated_at: now,
     };
     let actor = actor(&who, &req);
-    let id = state
+    let id = match state
         .db(move |c| cscms_store::foreign_visits::apply(c, &actor, &new, &step))
-        .await?;
+        .await?
+    {
+        cscms_store::foreign_visits::Filed::New(id) => id,
+        cscms_store::foreign_visits::Filed::Overlaps(other) => {
+            return Err(ApiError::Conflict {
+                code: ProblemCode::VisitOverlaps,
+                detail: format!(
+                    "Your request {other}, awaiting a decision or granted, has days abroad in common with this one: withdraw it first, or apply for other dates."
+                ),
+            })
+        }
+    };
     let r = load_visible(&state, &who, id).await?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/foreign-visits/{id}")))
