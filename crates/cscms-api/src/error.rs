@@ -32,6 +32,11 @@ macro_rules! problem_codes {
                 }
             }
 
+            /// The code whose wire value is `wire`.
+            pub fn from_wire(wire: &str) -> Option<ProblemCode> {
+                Self::ALL.iter().copied().find(|c| c.as_str() == wire)
+            }
+
             /// What the code means, for the contract.
             pub fn meaning(self) -> &'static str {
                 match self {
@@ -697,6 +702,12 @@ impl From<StoreError> for ApiError {
                 code: ProblemCode::AlreadyExists,
                 detail,
             },
+            // Every code the store refuses with is one of ours (checked by
+            // `every_store_refusal_is_a_problem_code`).
+            StoreError::Refused { code, detail } => ApiError::Conflict {
+                code: ProblemCode::from_wire(code).unwrap_or(ProblemCode::WriteConflict),
+                detail,
+            },
             StoreError::Stale => ApiError::PreconditionFailed,
             StoreError::KeyHeld => ApiError::Conflict {
                 code: ProblemCode::IdempotencyKeyInUse,
@@ -734,6 +745,13 @@ impl ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_store_refusal_is_a_problem_code() {
+        for code in cscms_store::refusals::ALL {
+            assert!(ProblemCode::from_wire(code).is_some(), "{code}");
+        }
+    }
 
     #[test]
     fn server_faults_hide_their_cause() {

@@ -369,10 +369,6 @@ pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<()
     steps::advance(c, actor, id, step, steps::state_update!(apps, id, step))
 }
 
-/// The prefixes of [`approve`]'s refusals, which the API reads as its codes.
-pub const VACANCIES_FILLED: &str = "vacancies_filled";
-pub const ON_DEPUTATION: &str = "on_deputation";
-
 /// DEP-1: DoPT approves no more applicants than the advertisement's
 /// vacancies, and no applicant who holds another approved deputation whose
 /// tenure (from its approval) has not run. Under the advertisement's lock,
@@ -399,10 +395,13 @@ fn approve(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), St
             .get_result(c)?;
         let vacancies = content.get().vacancies;
         if approved >= i64::from(vacancies) {
-            return Err(StoreError::Conflict(format!(
-                "{VACANCIES_FILLED}: advertisement {advert_id} notifies {vacancies} vacanc{}, and {approved} application(s) are approved.",
-                if vacancies == 1 { "y" } else { "ies" }
-            )));
+            return Err(StoreError::Refused {
+                code: crate::refusals::VACANCIES_FILLED,
+                detail: format!(
+                    "Advertisement {advert_id} notifies {vacancies} vacanc{}, and {approved} application(s) are approved.",
+                    if vacancies == 1 { "y" } else { "ies" }
+                ),
+            });
         }
         let held: Vec<(i64, NaiveDateTime, Json<AdvertDoc>)> = apps::table
             .inner_join(adverts::table)
@@ -417,9 +416,12 @@ fn approve(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), St
                 .is_some_and(|ends| ends > step.at)
         });
         if let Some((other, ..)) = running {
-            return Err(StoreError::Conflict(format!(
-                "{ON_DEPUTATION}: {code} holds approved application {other}, whose tenure has not run."
-            )));
+            return Err(StoreError::Refused {
+                code: crate::refusals::ON_DEPUTATION,
+                detail: format!(
+                    "{code} holds approved application {other}, whose tenure has not run."
+                ),
+            });
         }
         steps::advance(c, actor, id, step, steps::state_update!(apps, id, step))
     })

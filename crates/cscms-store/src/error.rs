@@ -23,6 +23,10 @@ pub enum StoreError {
     /// A write would break a uniqueness rule (e.g. an id already taken).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A write a rule the store keeps under a lock refuses; `code` is one
+    /// of [`refusals::ALL`], the API's problem code for it.
+    #[error("refused ({code}): {detail}")]
+    Refused { code: &'static str, detail: String },
     /// Another request holds the `Idempotency-Key` this request's write
     /// transaction was to claim (INT-2).
     #[error("idempotency key held by another request")]
@@ -140,4 +144,15 @@ mod tests {
         assert!(!database("syntax error at or near \"SELEC\"").is_busy());
         assert!(!StoreError::Stale.is_busy());
     }
+}
+
+/// The problem codes of [`StoreError::Refused`], named where the rule is.
+pub mod refusals {
+    /// DEP-1: approved applications fill the advertisement's vacancies.
+    pub const VACANCIES_FILLED: &str = "vacancies_filled";
+    /// DEP-1: the applicant's approved deputation has not run its tenure.
+    pub const ON_DEPUTATION: &str = "on_deputation";
+    /// SPO-1: another of the employee's spouse-posting requests is open.
+    pub const SPOUSE_POSTING_OPEN: &str = "spouse_posting_open";
+    pub const ALL: [&str; 3] = [VACANCIES_FILLED, ON_DEPUTATION, SPOUSE_POSTING_OPEN];
 }

@@ -45,4 +45,4 @@ pub mod webhooks;
 pub mod working_strength;
 
 pub use db::{connect_pool, ping, DbConn, DbPool, DbUrl};
-pub use error::StoreError;
+pub use error::{refusals, StoreError};

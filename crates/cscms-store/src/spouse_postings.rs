@@ -110,7 +110,7 @@ pub fn apply(
 
 /// Moves a request by a step, if it is still in the state the step leaves.
 /// A step that opens it again (a representation against its refusal) is
-/// taken under the employee's lock, and refused with `Conflict` while
+/// taken under the employee's lock, and refused (`spouse_posting_open`) while
 /// another of the employee's requests is open (SPO-1: one at a time).
 pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
     let reopens = step.to_state.parse::<SpoState>().is_ok_and(is_open);
@@ -131,9 +131,12 @@ pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<()
     let code = code.ok_or(StoreError::Stale)?;
     crate::db::locked_write_transaction(c, &lock_key(&code), |c| {
         if let Some(other) = open_one(c, &code, Some(id))? {
-            return Err(StoreError::Conflict(format!(
-                "Spouse-posting request {other} is still open (awaiting a decision): one request at a time. Withdraw it, or await its decision, before representing against this refusal."
-            )));
+            return Err(StoreError::Refused {
+                code: crate::refusals::SPOUSE_POSTING_OPEN,
+                detail: format!(
+                    "Spouse-posting request {other} is still open (awaiting a decision): one request at a time. Withdraw it, or await its decision, before representing against this refusal."
+                ),
+            });
         }
         steps::advance(
             c,

@@ -420,6 +420,7 @@ fn refusal(prefix: &str, r: &Refused) -> FieldError {
 fn parse_row(
     value: serde_json::Value,
     prefix: &str,
+    today: NaiveDate,
 ) -> Result<(EmployeeCode, Apar), Vec<FieldError>> {
     let row: AparImportRow = parse_value(value, prefix).map_err(|e| vec![e])?;
     let mut errors = Vec::new();
@@ -441,7 +442,7 @@ fn parse_row(
         representation: row.representation,
     };
     let apar = input
-        .parse(prefix, crate::clearance::today(), &mut errors)
+        .parse(prefix, today, &mut errors)
         .and_then(|d| d.complete(prefix, &mut errors));
     match (code, apar) {
         (Some(code), Some(a)) if errors.is_empty() => Ok((code, a)),
@@ -482,6 +483,8 @@ pub async fn import(
     let mut results = Vec::with_capacity(body.rows.len());
     let mut ready = Vec::new();
     let mut indices = Vec::new();
+    // One day for the whole request, read once.
+    let today = crate::clearance::today();
     for (index, value) in body.rows.into_iter().enumerate() {
         // A row refused as it is read still names its employee, when it can.
         let named = value
@@ -489,7 +492,7 @@ pub async fn import(
             .and_then(serde_json::Value::as_str)
             .and_then(|c| EmployeeCode::parse(c).ok())
             .map(|c| c.as_str().to_owned());
-        match parse_row(value, &format!("body.rows[{index}]")) {
+        match parse_row(value, &format!("body.rows[{index}]"), today) {
             Ok(row) => {
                 indices.push(index);
                 ready.push(row);

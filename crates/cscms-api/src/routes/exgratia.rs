@@ -185,7 +185,9 @@ pub async fn record(
         .map(str::trim)
         .map(str::to_owned);
     let (org_key, code_key) = (org.clone(), code.clone());
-    let (org_found, employee_found) = state
+    // The deceased's record when the case names an employee; `Err` when
+    // the code names no one on record.
+    let (org_found, deceased) = state
         .db(move |c| {
             // An id or code nothing could have names nothing on record.
             let org = match OrgId::parse(&org_key) {
@@ -193,17 +195,13 @@ pub async fn record(
                 Err(_) => false,
             };
             let employee = match code_key.as_deref().map(EmployeeCode::parse) {
-                Some(Ok(k)) => cscms_store::employees::get(c, &k)?.map(Some),
-                Some(Err(_)) => None,
-                None => Some(None),
+                None => Ok(None),
+                Some(Ok(k)) => cscms_store::employees::get(c, &k)?.map(Some).ok_or(()),
+                Some(Err(_)) => Err(()),
             };
             Ok((org, employee))
         })
         .await?;
-    let (employee_found, deceased) = match employee_found {
-        Some(placed) => (true, placed),
-        None => (false, None),
-    };
     let mut errors = Vec::new();
     if !org_found {
         errors.push(FieldError::new(
@@ -212,7 +210,7 @@ pub async fn record(
             "no such organisation",
         ));
     }
-    if !employee_found {
+    if deceased.is_err() {
         errors.push(FieldError::new(
             "body.employee_code",
             "unknown",
@@ -220,7 +218,7 @@ pub async fn record(
         ));
     }
     // Against the deceased's record, once the organisation named is one.
-    if let (true, Some(p)) = (org_found, &deceased) {
+    if let (true, Ok(Some(p))) = (org_found, &deceased) {
         let on_record = exgratia::OnRecord {
             joined_government_on: p.record.joined_government_on,
             organisation: p.record.org_id.as_str(),

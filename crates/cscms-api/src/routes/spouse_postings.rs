@@ -402,21 +402,6 @@ super::workflow::step_record!(SpoRecord {
                 detail: e.message,
             })
         }
-
-        /// The store refuses a representation while another request of
-        /// the employee's is open (SPO-1: one at a time).
-        fn conflict(e: ApiError) -> ApiError {
-            match e {
-                ApiError::Conflict {
-                    code: ProblemCode::AlreadyExists,
-                    detail,
-                } => ApiError::Conflict {
-                    code: ProblemCode::SpousePostingOpen,
-                    detail,
-                },
-                other => other,
-            }
-        }
     }
 });
 

@@ -245,12 +245,6 @@ pub(crate) trait StepRecord: Sized {
     fn check_body(&self, _action: Self::Action, _body: &ActionRequest) -> Result<(), ApiError> {
         Ok(())
     }
-    /// The answer to a move the store refused: a family whose store keeps
-    /// a rule of its own under a lock (SPO-1: one open request at a time)
-    /// names its conflict here. Unchanged by default.
-    fn conflict(e: ApiError) -> ApiError {
-        e
-    }
     /// The answer carrying the view; a record with a version sends it as
     /// the `ETag`.
     fn respond(view: Self::View) -> actix_web::HttpResponse {
@@ -329,7 +323,7 @@ pub(crate) async fn take_step<R: StepRecord>(
             })
         }
         done => {
-            done.map_err(R::conflict)?;
+            done?;
             show::<R>(state, who, id).await
         }
     }

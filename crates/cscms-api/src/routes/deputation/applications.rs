@@ -328,40 +328,6 @@ crate::routes::workflow::step_record!(ApplicationRecord {
     state: |r| Ok(r.row.state),
     clearance: |r| Some((&r.row.employee_code, ClearancePurpose::Deputation)),
     advance: cscms_store::deputation::advance,
-    more {
-        /// DEP-1: the store refuses an approval beyond the advertisement's
-        /// vacancies, or of an officer on another deputation; its refusal
-        /// names which.
-        fn conflict(e: ApiError) -> ApiError {
-            use cscms_store::deputation::{ON_DEPUTATION, VACANCIES_FILLED};
-            match e {
-                ApiError::Conflict {
-                    code: ProblemCode::AlreadyExists,
-                    detail,
-                } => {
-                    let coded = [
-                        (VACANCIES_FILLED, ProblemCode::VacanciesFilled),
-                        (ON_DEPUTATION, ProblemCode::OnDeputation),
-                    ]
-                    .into_iter()
-                    .find_map(|(prefix, code)| {
-                        detail
-                            .strip_prefix(prefix)
-                            .and_then(|d| d.strip_prefix(": "))
-                            .map(|d| (code, d.to_owned()))
-                    });
-                    match coded {
-                        Some((code, detail)) => ApiError::Conflict { code, detail },
-                        None => ApiError::Conflict {
-                            code: ProblemCode::AlreadyExists,
-                            detail,
-                        },
-                    }
-                }
-                other => other,
-            }
-        }
-    }
 });
 
 crate::routes::workflow::step_handlers! {
