@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 
+use crate::country::{country, is_india};
 use crate::employee::string_enum;
 use crate::fields::{dmy, FieldErrors};
 use crate::principal::Role;
@@ -117,9 +118,6 @@ pub struct Trip<'a> {
     pub leave_to: NaiveDate,
 }
 
-/// Names of India itself: a visit there is not a foreign visit.
-const INDIA: &[&str] = &["india", "bharat", "republic of india"];
-
 /// How far ahead a visit may be applied for, and how long it may last, in
 /// days: clearance is given on the vigilance status as it stands, which a
 /// year may change (an assumption, not from the seeds; docs/assumptions.md).
@@ -138,22 +136,24 @@ pub fn check(trip: &Trip<'_>, today: NaiveDate) -> FieldErrors {
     if trip.countries.is_empty() {
         errors.push("countries", "name at least one country to be visited");
     }
+    let named: Vec<Option<celes::Country>> = trip.countries.iter().map(|c| country(c)).collect();
     for (i, c) in trip.countries.iter().enumerate() {
-        let key = c.trim().to_lowercase();
-        if trip.countries[..i]
-            .iter()
-            .any(|o| o.trim().to_lowercase() == key)
-        {
-            errors.push(format!("countries[{i}]"), "named twice");
-        } else if INDIA.contains(
-            &key.split_whitespace()
-                .collect::<Vec<_>>()
-                .join(" ")
-                .as_str(),
-        ) {
+        if is_india(c) {
             errors.push(
                 format!("countries[{i}]"),
                 "India is not a foreign country: name the countries abroad to be visited",
+            );
+        } else if let Some(n) = named[i] {
+            if named[..i].iter().flatten().any(|o| o.alpha2 == n.alpha2) {
+                errors.push(
+                    format!("countries[{i}]"),
+                    format!("{} is named twice", n.long_name),
+                );
+            }
+        } else {
+            errors.push(
+                format!("countries[{i}]"),
+                "not a country: name it as ISO 3166-1 does (\"Nepal\", \"United Kingdom\"), by a common name (\"UK\", \"Russia\") or by its three-letter code (\"GBR\")",
             );
         }
     }
@@ -247,9 +247,19 @@ mod tests {
             "Nepal".to_owned(),
             " INDIA ".to_owned(),
             "Bharat".to_owned(),
+            "Republic of India".to_owned(),
+            "IND".to_owned(),
         ];
         let e = check(&trip(&c, ymd(2026, 6, 1), ymd(2026, 6, 9)), today);
-        assert_eq!(e.paths(), ["countries[1]", "countries[2]"]);
+        assert_eq!(
+            e.paths(),
+            [
+                "countries[1]",
+                "countries[2]",
+                "countries[3]",
+                "countries[4]"
+            ]
+        );
     }
 
     #[test]
@@ -288,6 +298,15 @@ mod tests {
             check(&t, today).paths(),
             ["countries[1]", "funding_details"]
         );
+        // One country by two of its names is named twice; a place that is
+        // no country is refused.
+        let names = vec![
+            "UK".to_owned(),
+            "Narnia".to_owned(),
+            "United Kingdom".to_owned(),
+        ];
+        let e = check(&trip(&names, ymd(2026, 6, 1), ymd(2026, 6, 9)), today);
+        assert_eq!(e.paths(), ["countries[1]", "countries[2]"]);
     }
 
     #[test]

@@ -368,6 +368,11 @@ async fn every_bad_field_is_listed() {
     // year or more abroad: each named.
     let mut home = visit();
     home["countries"] = json!(["Nepal", "India"]);
+    // A place that is no country, and one country by two of its names.
+    let mut nowhere = visit();
+    nowhere["countries"] = json!(["Narnia"]);
+    let mut twice = visit();
+    twice["countries"] = json!(["UK", "United Kingdom"]);
     let mut far = visit();
     far["from_date"] = json!(days_from_today(366));
     far["to_date"] = json!(days_from_today(370));
@@ -379,6 +384,8 @@ async fn every_bad_field_is_listed() {
     long["to_date"] = json!(days_from_today(30 + 365));
     for (body, field) in [
         (home, "body.countries[1]"),
+        (nowhere, "body.countries[0]"),
+        (twice, "body.countries[1]"),
         (far, "body.from_date"),
         (long, "body.to_date"),
     ] {

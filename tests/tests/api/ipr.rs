@@ -694,6 +694,32 @@ async fn a_return_received_on_time_outside_cscms_counts_as_timely() {
 }
 
 #[actix_web::test]
+async fn a_return_not_owed_is_recorded_but_never_late() {
+    let app = spawn().await;
+    // Group C owes no annual return (Rule 18(1)(ii)); one handed in is kept.
+    app.db(|c| {
+        let mut clerk = employee("CSCS-000004", "Ravi Kumar", "CSCS", "SSA", "4", "MHA");
+        clerk.service_group = "C".into();
+        cscms_store::employees::insert(c, &clerk, &[])
+    })
+    .await;
+    crate::vigilance::record(&app, "CSCS-000004", &crate::vigilance::clear("2015-01-01")).await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let r = app
+        .post_json(
+            "/v1/employees/CSCS-000004/ipr/received",
+            &nodal,
+            &received_2024("2025-02-10", "MHA/Admn/78/2025"),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(r.json["late"], false, "{}", r.json);
+    // The clearance engine agrees: not owed, so no ground against clearing.
+    let d = crate::vigilance::clearance(&app, "CSCS-000004", "deputation", "2025-06-01").await;
+    assert_eq!(d["clearance"], "cleared", "{d}");
+}
+
+#[actix_web::test]
 async fn a_return_received_after_its_due_date_is_late_and_denies() {
     let app = spawn().await;
     crate::vigilance::record(&app, IN_NDMA, &crate::vigilance::clear("2015-01-01")).await;

@@ -315,6 +315,16 @@ async fn a_bad_status_lists_every_bad_field() {
         .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.error_fields(), ["body.effective_from"]);
+    // Nor one before the officer joined Government (01.07.2010).
+    let r = app
+        .post_json(
+            &url,
+            &avd,
+            &json!({"status": "clear", "effective_from": "2010-06-30", "order_ref": "AVD-I/1/2010"}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.effective_from"]);
     let rows = app.db(|c| cscms_store::vigilance::history(c, IN_MHA)).await;
     assert!(rows.is_empty());
 }

@@ -55,7 +55,9 @@ pub struct ContactAbroad {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewForeignVisit {
-    /// Countries to be visited: at least one, none twice, none India.
+    /// Countries to be visited: at least one, none twice, none India. Each
+    /// an ISO 3166-1 country by its name, a common name ("UK", "Russia")
+    /// or its three-letter code ("GBR"); kept as written.
     #[validate(length(max = 20), custom(function = "country_names"))]
     #[schema(min_items = 1, max_items = 20, example = json!(["Nepal"]))]
     pub countries: Vec<String>,

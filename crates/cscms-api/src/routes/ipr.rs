@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationErrors};
 
-use super::{actor, utc, visible_employee};
+use super::{actor, utc, visible_employee, visible_employee_with_history};
 use crate::auth::Auth;
 use crate::clearance;
 use crate::error::{ApiError, FieldError, ProblemCode};
@@ -193,7 +193,9 @@ fn filing_error(errors: FieldErrors) -> ApiError {
 ///
 /// Files the employee's own annual return for a year (IPR-1), or a revision
 /// of it naming the latest version in `revises`. Filed today (IST); after
-/// the due date the return is kept and marked late. Never edited in place.
+/// the due date the return is kept and marked late, unless it is for a year
+/// the officer does not owe (a Group C officer's, or a year before a
+/// promotion into Group B: Rule 18(1)(ii), VIG-2). Never edited in place.
 /// Audited.
 #[utoipa::path(tag = "ipr", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code, e.g. CSS-000042")),
@@ -211,7 +213,8 @@ pub async fn file(
     code: web::Path<String>,
     ValidJson(ReturnBody(body)): ValidJson<ReturnBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, employee) = visible_employee(&state, &who, Family::PropertyReturn, &code).await?;
+    let (code, employee, history) =
+        visible_employee_with_history(&state, &who, Family::PropertyReturn, &code).await?;
     // IPR-1: nobody files it for them (an employee sees only their own
     // record, so this is theirs).
     authorize(&who, Op::FilePropertyReturn)?;
@@ -224,6 +227,7 @@ pub async fn file(
         file_return(&body, clearance::today(), &on_record, &clearance::params()),
         body.year,
         employee.joined_government_on,
+        clearance::obligation(&employee, &history),
     )
     .map_err(filing_error)?;
     store_version(&state, &who, &req, &code, &employee.org_id, filing).await
@@ -287,7 +291,8 @@ pub async fn record_received_return(
     code: web::Path<String>,
     ValidJson(ReceivedBody(body)): ValidJson<ReceivedBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let (code, employee) = visible_employee(&state, &who, Family::PropertyReturn, &code).await?;
+    let (code, employee, history) =
+        visible_employee_with_history(&state, &who, Family::PropertyReturn, &code).await?;
     // IPR-1: the office that received the return records it; no profile
     // gate, as this is not the employee asking for a service.
     authorize(&who, Op::RecordReceivedPropertyReturn)?;
@@ -299,6 +304,7 @@ pub async fn record_received_return(
         record_received(&body, clearance::today(), &on_record, &clearance::params()),
         body.year,
         employee.joined_government_on,
+        clearance::obligation(&employee, &history),
     )
     .map_err(filing_error)?;
     store_version(&state, &who, &req, &code, &employee.org_id, filing).await

@@ -110,8 +110,9 @@ pub async fn record(
 ) -> Result<HttpResponse, ApiError> {
     let (code, employee) = visible_employee(&state, &who, Family::Vigilance, &code).await?;
     authorize(&who, Op::RecordVigilanceStatus)?;
-    let status = VigilanceStatus::parse_new(&body, clearance::today())
-        .map_err(|e| ApiError::fields("body", e))?;
+    let status =
+        VigilanceStatus::parse_new(&body, clearance::today(), employee.joined_government_on)
+            .map_err(|e| ApiError::fields("body", e))?;
     let actor = actor(&who, &req);
     let key = code.as_str().to_owned();
     let org = employee.org_id.to_string();

@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use super::ipr::{IprFilingSummary, YEARS};
+use super::ipr::{IprFilingSummary, IprObligation, YEARS};
 use super::params::VigilanceParams;
 use crate::employee::string_enum;
 use crate::fields::{self, FieldErrors, Text};
@@ -125,7 +125,8 @@ pub struct LocationInput {
     pub state: String,
     #[serde(default)]
     pub pin_code: Option<String>,
-    /// Defaults to India.
+    /// Defaults to India. An ISO 3166-1 country by its name, a common name
+    /// or its three-letter code; kept as written.
     #[serde(default)]
     pub country: Option<String>,
 }
@@ -476,12 +477,19 @@ fn property(
     let district = fields::text(errs, &path("location.district"), &l.district, SHORT);
     let state = fields::text(errs, &path("location.state"), &l.state, SHORT);
     let country = match l.country.as_deref().filter(|c| !c.trim().is_empty()) {
+        Some(c) if crate::country::country(c).is_none() && !crate::country::is_india(c) => {
+            errs.push(
+                path("location.country"),
+                "not a country: name it as ISO 3166-1 does, by a common name or by its three-letter code",
+            );
+            None
+        }
         Some(c) => fields::text(errs, &path("location.country"), c, SHORT),
         None => Text::parse("India", SHORT).ok(),
     };
     let in_india = country
         .as_ref()
-        .is_some_and(|c| c.as_str().eq_ignore_ascii_case("india"));
+        .is_some_and(|c| crate::country::is_india(c.as_str()));
     let pin_code = fields::opt_text(errs, &path("location.pin_code"), l.pin_code.as_deref(), 20);
     if let Some(pin) = pin_code.as_ref().filter(|_| in_india) {
         let s = pin.as_str();
@@ -630,13 +638,22 @@ fn share(errs: &mut FieldErrors, path: &str, v: f64, zero_ok: bool) -> Option<f6
 /// officer owes one from the year they joined Government (Rule 18(1)(ii),
 /// CCS (Conduct) Rules 1964; docs/assumptions.md), so none is taken for a
 /// year before that. The refusal joins `filing`'s own, every field at once.
+///
+/// A return of a year in service that the officer does not owe under
+/// `obligation` (a Group C officer's, or one of the years before a step
+/// into a filing grade) is taken when filed, but is never late: VIG-2 looks
+/// only at the returns owed, and the filing must not say otherwise.
 pub fn for_a_year_in_service(
     filing: Result<IprFiling, FieldErrors>,
     year: i32,
     joined_government_on: NaiveDate,
+    obligation: IprObligation,
 ) -> Result<IprFiling, FieldErrors> {
     if year >= joined_government_on.year() {
-        return filing;
+        return filing.map(|mut f| {
+            f.late &= obligation.owes(year);
+            f
+        });
     }
     let mut errs = FieldErrors::new();
     errs.push(
@@ -762,6 +779,27 @@ mod tests {
             .any(|f| f.message.contains("after the filing date")));
         assert!(e.iter().any(|f| f.message.contains("declare it next year")));
         assert!(e.iter().any(|f| f.message.contains("add up to 90%")));
+    }
+
+    #[test]
+    fn a_property_abroad_is_in_a_country() {
+        let p = VigilanceParams::standard();
+        let abroad = |country: &str| {
+            let mut f = flat();
+            f.location.country = Some(country.into());
+            f.location.pin_code = None;
+            file_return(&ret(2023, None, vec![f]), ymd(2024, 1, 5), &[], &p)
+        };
+        assert!(abroad("Nepal").is_ok());
+        assert!(abroad("Bharat").is_ok());
+        let e = abroad("Narnia").unwrap_err();
+        assert_eq!(e.paths(), ["properties[0].location.country"]);
+        // India by another name still needs an Indian PIN code.
+        let mut f = flat();
+        f.location.country = Some("IND".into());
+        f.location.pin_code = Some("011007".into());
+        let e = file_return(&ret(2023, None, vec![f]), ymd(2024, 1, 5), &[], &p).unwrap_err();
+        assert_eq!(e.paths(), ["properties[0].location.pin_code"]);
     }
 
     #[test]
@@ -974,14 +1012,34 @@ mod tests {
         // What the filing rules answered, passed through when the year is served.
         let ok: Result<IprFiling, FieldErrors> = Err(FieldErrors::new());
         // The year of joining is owed (holdings on its 31 December).
-        assert!(for_a_year_in_service(ok.clone(), 2015, joined)
+        let all = IprObligation::AllYears;
+        assert!(for_a_year_in_service(ok.clone(), 2015, joined, all)
             .err()
             .is_some_and(|e| e.is_empty()));
-        let e = for_a_year_in_service(ok, 2014, joined).unwrap_err();
+        let e = for_a_year_in_service(ok, 2014, joined, all).unwrap_err();
         assert_eq!(e.paths(), ["year"]);
         let mut own = FieldErrors::new();
         own.push("properties[0].kind", "unknown");
-        let e = for_a_year_in_service(Err(own), 2014, joined).unwrap_err();
+        let e = for_a_year_in_service(Err(own), 2014, joined, all).unwrap_err();
         assert_eq!(e.paths(), ["year", "properties[0].kind"]);
+    }
+
+    #[test]
+    fn a_return_not_owed_is_taken_but_never_late() {
+        let joined = ymd(2015, 7, 1);
+        let p = VigilanceParams::standard();
+        // The return for 2023, due 31.01.2024, filed on 01.03.2024.
+        let filed = || file_return(&ret(2023, None, vec![]), ymd(2024, 3, 1), &[], &p);
+        let late = |obligation| {
+            for_a_year_in_service(filed(), 2023, joined, obligation)
+                .unwrap()
+                .late
+        };
+        assert!(late(IprObligation::AllYears));
+        assert!(late(IprObligation::FromYear { year: 2023 }));
+        // Promoted into a filing grade in 2024: 2023 was not owed (VIG-2).
+        assert!(!late(IprObligation::FromYear { year: 2024 }));
+        // A Group C officer owes none.
+        assert!(!late(IprObligation::NotRequired));
     }
 }

@@ -209,17 +209,34 @@ impl VigilanceStatus {
         }
     }
 
-    /// A record being made on `today` (VIG-1): [`Self::parse`]'s rules, and
-    /// an effective date no more than a year ahead. A record dated later
-    /// waits for its date, but no order takes effect years after it is
-    /// recorded; such a date is a slip of the keyboard (docs/assumptions.md).
-    pub fn parse_new(input: &VigilanceStatusInput, today: NaiveDate) -> Result<Self, FieldErrors> {
+    /// A record being made on `today` (VIG-1) for an officer who joined
+    /// Government on `joined`: [`Self::parse`]'s rules, and an effective
+    /// date no more than a year ahead and not before the officer joined. A
+    /// record dated later waits for its date, but no order takes effect
+    /// years after it is recorded; such a date is a slip of the keyboard
+    /// (docs/assumptions.md). Before joining there was no government servant
+    /// for a vigilance order to be about.
+    pub fn parse_new(
+        input: &VigilanceStatusInput,
+        today: NaiveDate,
+        joined: NaiveDate,
+    ) -> Result<Self, FieldErrors> {
         let mut errs = FieldErrors::new();
         let limit = today.checked_add_months(chrono::Months::new(12));
-        if let (Ok(d), Some(limit)) = (
-            NaiveDate::parse_from_str(input.effective_from.trim(), "%Y-%m-%d"),
-            limit,
-        ) {
+        let date = NaiveDate::parse_from_str(input.effective_from.trim(), "%Y-%m-%d");
+        if let Ok(d) = date {
+            if d < joined {
+                errs.push(
+                    "effective_from",
+                    format!(
+                        "{} is before the officer joined Government ({})",
+                        fields::dmy(d),
+                        fields::dmy(joined)
+                    ),
+                );
+            }
+        }
+        if let (Ok(d), Some(limit)) = (date, limit) {
             if d > limit {
                 errs.push(
                     "effective_from",
@@ -481,13 +498,24 @@ mod tests {
     #[test]
     fn a_new_record_takes_effect_within_a_year() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let joined = NaiveDate::from_ymd_opt(2010, 1, 1).unwrap();
         let at = |d: &str| input("awaited", None, None, d, None);
-        assert!(VigilanceStatus::parse_new(&at("2027-12-02"), today).is_ok());
-        let e = VigilanceStatus::parse_new(&at("2027-12-03"), today).unwrap_err();
+        assert!(VigilanceStatus::parse_new(&at("2027-12-02"), today, joined).is_ok());
+        let e = VigilanceStatus::parse_new(&at("2027-12-03"), today, joined).unwrap_err();
         assert_eq!(e.paths(), ["effective_from"]);
-        let e = VigilanceStatus::parse_new(&at("2099-01-01"), today).unwrap_err();
+        let e = VigilanceStatus::parse_new(&at("2099-01-01"), today, joined).unwrap_err();
         assert_eq!(e.paths(), ["effective_from"]);
         // Stored records are read whatever their date.
         assert!(VigilanceStatus::parse(&at("2099-01-01")).is_ok());
+    }
+
+    #[test]
+    fn a_new_record_is_not_dated_before_the_officer_joined() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 2).unwrap();
+        let joined = NaiveDate::from_ymd_opt(2010, 1, 1).unwrap();
+        let at = |d: &str| input("awaited", None, None, d, None);
+        assert!(VigilanceStatus::parse_new(&at("2010-01-01"), today, joined).is_ok());
+        let e = VigilanceStatus::parse_new(&at("2009-12-31"), today, joined).unwrap_err();
+        assert_eq!(e.paths(), ["effective_from"]);
     }
 }
