@@ -341,6 +341,36 @@ pub fn block_start(on: NaiveDate, rule: BlockRule) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// The first block ending at the completion of a programme reimbursed
+/// after `claim`'s that takes in `claim`'s completion and would hold more
+/// than its units with `claim` counted: its first and last day, the units
+/// already allowed in it, and its rule.
+fn later_block_exceeded(
+    claim: &Claim,
+    earned: &[Earned],
+) -> Option<(NaiveDate, NaiveDate, i64, BlockRule)> {
+    let mut ends: Vec<NaiveDate> = earned
+        .iter()
+        .map(|e| e.completed_on)
+        .filter(|&on| on > claim.completed_on)
+        .collect();
+    ends.sort_unstable();
+    ends.dedup();
+    ends.into_iter().find_map(|to| {
+        let rule = block_rule_on(to);
+        let from = block_start(to, rule);
+        if from > claim.completed_on {
+            return None;
+        }
+        let allowed: i64 = earned
+            .iter()
+            .filter(|e| e.completed_on >= from && e.completed_on <= to)
+            .map(|e| e.category.units())
+            .sum();
+        (allowed + claim.category.units() > rule.max_units).then_some((from, to, allowed, rule))
+    })
+}
+
 /// TRN-1 on a claim, given the reimbursements already allowed. Every rule
 /// is applied and cited, in order, so a refusal gives every ground.
 pub fn assess(claim: &Claim, earned: &[Earned], as_of: NaiveDate) -> Decision<ClaimOutcome> {
@@ -427,6 +457,22 @@ pub fn assess(claim: &Claim, earned: &[Earned], as_of: NaiveDate) -> Decision<Cl
                 dmy(claim.completed_on),
                 rule.max_units,
                 rule.years
+            ),
+        );
+    } else if let Some((from, to, allowed, later)) = later_block_exceeded(claim, earned) {
+        // A claim filed after one for a programme completed later still
+        // falls in that programme's block: every block of five years holds
+        // at most ten units, whichever claim came first.
+        admissible = false;
+        reasons.push(
+            &TRN_1,
+            format!(
+                "{allowed} units allowed in the block {} to {} (to the completion of a programme on {}), which takes in this one; {units} more would exceed {} units in {} years (DELPGE para 7(v))",
+                dmy(from),
+                dmy(to),
+                dmy(to),
+                later.max_units,
+                later.years
             ),
         );
     } else {
@@ -554,6 +600,44 @@ mod tests {
         assert!(d.outcome.admissible, "{:?}", d.reasons);
         assert_eq!(d.outcome.units_in_block, 2);
         assert_eq!(d.outcome.block_from, ymd(2022, 3, 3));
+    }
+
+    #[test]
+    fn a_claim_filed_late_counts_in_the_blocks_of_programmes_completed_after_it() {
+        // A Masters (8) completed on 20.11.2026 was claimed first; a PG
+        // Diploma (4) completed on 01.05.2025 is claimed after it. Its own
+        // block (02.05.2020 to 01.05.2025) holds nothing, but the Masters'
+        // block (21.11.2021 to 20.11.2026) takes it in: 12 units.
+        let done = [earned(Category::B, ymd(2026, 11, 20))];
+        let d = assess(
+            &claim(Category::C, ymd(2025, 5, 1)),
+            &done,
+            ymd(2026, 12, 1),
+        );
+        assert!(!d.outcome.admissible, "{:?}", d.reasons);
+        assert_eq!(d.outcome.amount, 0);
+        assert!(
+            d.reasons
+                .iter()
+                .any(|r| r.text.contains("21.11.2021 to 20.11.2026")
+                    && r.text.contains("exceed 10 units")),
+            "{:?}",
+            d.reasons
+        );
+        // A certificate (2) fits beside the Masters: 10 units.
+        let d = assess(
+            &claim(Category::A, ymd(2025, 5, 1)),
+            &done,
+            ymd(2026, 12, 1),
+        );
+        assert!(d.outcome.admissible, "{:?}", d.reasons);
+        // Completed more than five years before the Masters: another block.
+        let d = assess(
+            &claim(Category::C, ymd(2021, 11, 20)),
+            &done,
+            ymd(2026, 12, 1),
+        );
+        assert!(d.outcome.admissible, "{:?}", d.reasons);
     }
 
     #[test]

@@ -36,7 +36,8 @@ pub fn macp_input(e: &EmployeeRow, history: &[ServiceEventRow]) -> Option<MacpIn
                 None
             }
             "appointment" => to().map(|to| CareerEvent::Appointment { on, to }),
-            "promotion" | "nfs" => to().map(|to| CareerEvent::Promotion { on, to }),
+            "promotion" => to().map(|to| CareerEvent::Promotion { on, to }),
+            "nfs" => to().map(|to| CareerEvent::Nfs { on, to }),
             "acp" => Some(CareerEvent::Acp { on, to: to() }),
             "macp" => Some(CareerEvent::Macp { on, to: to() }),
             "deputation" => to().map(|to| CareerEvent::Deputation { on, to }),

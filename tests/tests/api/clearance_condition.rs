@@ -1,4 +1,4 @@
-//! VIG-2: the vigilance clearance is a condition of the steps that rest on
+//! VIG-1: the vigilance clearance is a condition of the steps that rest on
 //! it (FV-1 grant, DEP-1 forward and approve). While it is denied or
 //! deferred they are refused with 409 `clearance_withheld`, unless the
 //! deciding officer records an override with reasons, which the step record
@@ -50,7 +50,7 @@ fn withheld(r: &crate::common::Reply, clearance: &str, rule: &str) {
     let detail = r.json["detail"].as_str().unwrap();
     assert!(detail.contains(&format!("is {clearance}")), "{detail}");
     assert!(
-        detail.contains(rule) && detail.contains("VIG-2"),
+        detail.contains(rule) && detail.contains("VIG-1"),
         "{detail}"
     );
     let other = if clearance == "denied" {
@@ -113,6 +113,35 @@ async fn a_grant_is_refused_while_denied_and_taken_on_an_override() {
     assert_eq!(rows[0]["action"], "grant");
     assert_eq!(rows[0]["after"]["clearance"], "denied");
     assert_eq!(rows[0]["after"]["clearance_override"], OVERRIDE);
+}
+
+#[actix_web::test]
+async fn a_denial_on_the_status_alone_cites_the_status_not_the_returns() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    // The return is in on time; a charge sheet makes the officer not clear.
+    file_latest_return_on_time(&app, IN_MHA).await;
+    let r = app
+        .post_json(
+            &format!("/v1/employees/{IN_MHA}/vigilance-status"),
+            &app.token(Role::Avd, None),
+            &json!({"status": "not_clear", "reason": "charge_sheet_issued",
+                    "effective_from": "2020-01-01", "order_ref": "AVD-II/7/2020"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let id = fv(&app, &me).await;
+    let r = app
+        .post_json(
+            &format!("/v1/foreign-visits/{id}/grant"),
+            &nodal,
+            &json!({}),
+        )
+        .await;
+    withheld(&r, "denied", "VIG-1");
+    let detail = r.json["detail"].as_str().unwrap();
+    assert!(!detail.contains("VIG-2"), "{detail}");
 }
 
 #[actix_web::test]

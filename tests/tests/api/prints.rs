@@ -368,7 +368,7 @@ async fn a_foreign_visit_prints_with_its_clearance_and_decision() {
         "grant (granted)".to_owned(),
         "Vigilance clearance then denied (as of".to_owned(),
         crate::clearance_condition::OVERRIDE.to_owned(),
-        "clearance overridden (VIG-2)".to_owned(),
+        "clearance overridden (VIG-1)".to_owned(),
         "clearance denied: ".to_owned(),
     ] {
         assert!(text.contains(&needle), "{needle:?} missing from {text}");
@@ -436,7 +436,7 @@ async fn a_deputation_application_prints_with_its_clearance_chain() {
         "apply: submitted",
         "forward: submitted -> forwarded",
         "(nodal officer)",
-        "Cadre clearance: no objection; clearance overridden (VIG-2)",
+        "Cadre clearance: no objection; clearance overridden (VIG-1)",
         crate::clearance_condition::OVERRIDE,
         "Decision of DoPT (DEP-1)",
     ] {

@@ -78,7 +78,7 @@ pub fn chain(heading: &str, steps: &[StepView]) -> Table {
         };
         let mut why = s.reason.clone().unwrap_or_else(|| "-".to_owned());
         if let Some(o) = &s.clearance_override {
-            why = format!("{why}; clearance overridden (VIG-2): {o}");
+            why = format!("{why}; clearance overridden (VIG-1): {o}");
         }
         t = t.row(vec![
             ist(s.at),

@@ -300,13 +300,13 @@ pub fn assess(
             &rules::CSS_7,
             "vigilance clearance awaited or deferred: consideration deferred until it is available",
         ),
-        Vigilance::Denied => {
-            c.unmet(&rules::CSS_7, "vigilance clearance denied");
-            c.unmet(
-                &rules::VIG_2,
-                "an officer denied vigilance clearance is not considered for empanelment to senior posts",
-            );
-        }
+        // The clearance's own reasons say why it was denied: VIG-2 for a
+        // property return not filed in time, VIG-1 for a status not clear.
+        // Either way the officer is not considered.
+        Vigilance::Denied => c.unmet(
+            &rules::CSS_7,
+            "vigilance clearance denied (its reasons cite the status, VIG-1, or the property returns, VIG-2): not considered for empanelment to senior posts",
+        ),
     }
 
     let status = if !c.unmet.is_empty() {
@@ -658,10 +658,7 @@ mod tests {
         p.vigilance = Vigilance::Denied;
         assert_eq!(
             status(&p),
-            (
-                EligibilityStatus::NotEligible,
-                vec!["CSS-7".to_owned(), "VIG-2".to_owned()]
-            )
+            (EligibilityStatus::NotEligible, vec!["CSS-7".to_owned()])
         );
     }
 

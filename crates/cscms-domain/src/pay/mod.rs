@@ -39,7 +39,10 @@ pub mod sixth;
 /// 2026-12-02: MACP-5 judged by the post held regularly; MACP-6
 /// postponements past a scheme's start; a recorded MACP fills a pending
 /// ACP's place.
-pub const KEPT_DATES_REVISION: &str = "2026-12-02";
+/// 2026-12-02b: the non-functional scale an upgradation, not a promotion
+/// (MACP-7); a promotion before 2006 into the scale held under ACP uses up
+/// no upgradation.
+pub const KEPT_DATES_REVISION: &str = "2026-12-02b";
 
 pub use benchmark::{Apar, Grading};
 pub use deputation::{

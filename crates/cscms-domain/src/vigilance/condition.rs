@@ -1,12 +1,12 @@
-//! The clearance as a condition (VIG-2, seed 002): vigilance clearance is a
-//! condition of deputation, foreign assignment and empanelment/NFS. A step
+//! The clearance as a condition (VIG-1: every service fetches the
+//! vigilance status when deciding, seed 000 para 3.5). A step
 //! that rests on it — FV-1 grant, DEP-1 forward and approve — is withheld
 //! while the clearance is denied or deferred, unless the deciding officer
 //! records an override with reasons, which the step keeps.
 
 use std::fmt;
 
-use super::clearance::{Clearance, ClearanceOutcome, ClearancePurpose};
+use super::clearance::{Clearance, ClearanceGround, ClearanceOutcome, ClearancePurpose};
 use crate::fields::Text;
 use crate::rules::{Rule, VIG_1, VIG_2};
 
@@ -70,21 +70,32 @@ pub struct Withheld {
     pub purpose: ClearancePurpose,
     /// `denied` or `deferred`.
     pub clearance: Clearance,
-    /// The rule the outcome rests on: VIG-2 for a denial (and the
-    /// condition itself), VIG-1 for a deferral (status awaited or none).
+    /// The rule the outcome rests on: VIG-2 for a denial on a property
+    /// return not filed in time, VIG-1 for one on the status (not clear)
+    /// and for a deferral (status awaited or none).
     pub rule: Rule,
     pub text: String,
 }
 
-/// Whether a step that rests on the clearance may be taken (VIG-2): yes
-/// when `cleared`; when `denied` or `deferred`, only on an override.
+/// Whether a step that rests on the clearance may be taken: yes when
+/// `cleared`; when `denied` or `deferred`, only on an override. Every
+/// service takes the vigilance status into account when deciding (VIG-1,
+/// seed 000 para 3.5); the property-return OM (VIG-2) is cited only where
+/// a return not filed in time is a ground of the denial.
 pub fn condition(
     outcome: &ClearanceOutcome,
     given: Option<ClearanceOverride>,
 ) -> Result<ConditionMet, Withheld> {
+    let on_returns = outcome.grounds.iter().any(|g| {
+        matches!(
+            g,
+            ClearanceGround::IprMissing { .. } | ClearanceGround::IprLate { .. }
+        )
+    });
     let (rule, why) = match outcome.clearance {
         Clearance::Cleared => return Ok(ConditionMet::Cleared),
-        Clearance::Denied => (VIG_2, "denied"),
+        Clearance::Denied if on_returns => (VIG_2, "denied"),
+        Clearance::Denied => (VIG_1, "denied"),
         Clearance::Deferred => (VIG_1, "deferred (vigilance status awaited or not recorded)"),
     };
     match given {
@@ -98,8 +109,8 @@ pub fn condition(
                 outcome.purpose,
                 rule.id,
                 rule.citation,
-                VIG_2.id,
-                VIG_2.citation
+                VIG_1.id,
+                VIG_1.citation
             ),
         }),
     }
@@ -108,6 +119,8 @@ pub fn condition(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vigilance::NotClearKind;
+    use chrono::NaiveDate;
 
     fn outcome(clearance: Clearance) -> ClearanceOutcome {
         ClearanceOutcome {
@@ -126,12 +139,30 @@ mod tests {
 
     #[test]
     fn withheld_while_denied_or_deferred_unless_overridden() {
-        let denied = condition(&outcome(Clearance::Denied), None).unwrap_err();
+        let mut late = outcome(Clearance::Denied);
+        late.grounds.push(ClearanceGround::IprLate {
+            year: 2025,
+            due_on: NaiveDate::from_ymd_opt(2026, 1, 31).unwrap(),
+            filed_on: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        });
+        let denied = condition(&late, None).unwrap_err();
         assert_eq!(
             (denied.clearance, denied.rule, denied.purpose),
             (Clearance::Denied, VIG_2, ClearancePurpose::Deputation)
         );
         assert!(denied.text.contains("is denied (VIG-2"), "{}", denied.text);
+        // Denied on the status alone: the property-return OM is not cited.
+        let mut charged = outcome(Clearance::Denied);
+        charged.grounds.push(ClearanceGround::NotClear {
+            reason: NotClearKind::ChargeSheetIssued,
+            reason_text: None,
+            since: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            order_ref: None,
+        });
+        let denied = condition(&charged, None).unwrap_err();
+        assert_eq!(denied.rule, VIG_1);
+        assert!(denied.text.contains("is denied (VIG-1"), "{}", denied.text);
+        assert!(!denied.text.contains("VIG-2"), "{}", denied.text);
         let deferred = condition(&outcome(Clearance::Deferred), None).unwrap_err();
         assert_eq!(
             (deferred.clearance, deferred.rule),

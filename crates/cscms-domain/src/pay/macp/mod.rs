@@ -119,6 +119,13 @@ pub enum CareerEvent {
         on: NaiveDate,
         to: PayRef,
     },
+    /// The non-functional scale granted (NFS-1): a financial upgradation
+    /// counted among the three, but not a promotion (seed 003 para 1(IV):
+    /// the officer stays in the grade), so never one of MACP-7's three.
+    Nfs {
+        on: NaiveDate,
+        to: PayRef,
+    },
     /// An ACP granted; without `to`, to the next higher scale (isolated post).
     Acp {
         on: NaiveDate,
@@ -158,6 +165,7 @@ impl CareerEvent {
         match self {
             CareerEvent::Appointment { on, .. }
             | CareerEvent::Promotion { on, .. }
+            | CareerEvent::Nfs { on, .. }
             | CareerEvent::Acp { on, .. }
             | CareerEvent::Macp { on, .. }
             | CareerEvent::Deputation { on, .. }
@@ -172,6 +180,7 @@ impl CareerEvent {
         match self {
             CareerEvent::Appointment { .. } => ServiceEventKind::Appointment,
             CareerEvent::Promotion { .. } => ServiceEventKind::Promotion,
+            CareerEvent::Nfs { .. } => ServiceEventKind::Nfs,
             CareerEvent::Acp { .. } => ServiceEventKind::Acp,
             CareerEvent::Macp { .. } => ServiceEventKind::Macp,
             CareerEvent::Deputation { .. } => ServiceEventKind::Deputation,

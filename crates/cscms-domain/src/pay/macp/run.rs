@@ -54,6 +54,15 @@ impl Candidate {
     }
 }
 
+/// How an officer reached a higher grade pay by a step of their own
+/// service: a promotion, or the non-functional scale, which is counted as
+/// a financial upgradation but is no promotion (MACP-7 counts promotions).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Move {
+    Promotion,
+    Nfs,
+}
+
 #[derive(Debug, Clone, Copy)]
 struct State {
     start: NaiveDate,
@@ -376,7 +385,10 @@ impl Run<'_> {
 
     fn apply(&mut self, ev: &CareerEvent, cand: Option<&Candidate>) -> Result<(), PayError> {
         match ev {
-            CareerEvent::Promotion { on, to } => self.promotion(*on, to.resolve()?, cand),
+            CareerEvent::Promotion { on, to } => {
+                self.promotion(*on, to.resolve()?, cand, Move::Promotion)
+            }
+            CareerEvent::Nfs { on, to } => self.promotion(*on, to.resolve()?, cand, Move::Nfs),
             CareerEvent::Acp { on, to } => self.grant(Scheme::Acp, *on, to.as_ref(), cand),
             CareerEvent::Macp { on, to } => self.grant(Scheme::Macp, *on, to.as_ref(), cand),
             CareerEvent::Appointment { on, to } => {
@@ -458,6 +470,7 @@ impl Run<'_> {
         on: NaiveDate,
         pos: Position,
         cand: Option<&Candidate>,
+        how: Move,
     ) -> Result<(), PayError> {
         let rung = RungText(pos.level, pos.scale, on);
         if pos.level < self.st.level
@@ -469,7 +482,14 @@ impl Run<'_> {
                 why: "promotion to a lower grade pay than the one held",
             });
         }
-        if pos.level <= self.st.level && PayRegime::on(on) == PayRegime::FifthCpc {
+        // A promotion into the very scale already drawn under ACP is the
+        // post catching up with the pay, not a merger of scales: handled as
+        // after 2006 (below), it uses up no upgradation.
+        let into_scale_held = pos.scale.is_some() && pos.scale == self.st.scale;
+        if pos.level <= self.st.level
+            && PayRegime::on(on) == PayRegime::FifthCpc
+            && !into_scale_held
+        {
             // MACP-8 / MACPS Annex-I para 8.1: promotions inside scales merged
             // into one grade pay are ignored.
             self.reasons.push(
@@ -495,7 +515,9 @@ impl Run<'_> {
         }
         self.st.count += 1;
         self.st.acp_seq += 1;
-        self.st.promotions += 1;
+        if how == Move::Promotion {
+            self.st.promotions += 1;
+        }
         self.st.via_upgrade = false;
         // MACP-6: the promotion takes the place of a postponed upgrade.
         if let Some(c) = cand {
@@ -503,11 +525,18 @@ impl Run<'_> {
         }
         self.reasons.push(
             &rules::MACP_1,
-            text!(
-                "promotion on {} to {rung}: {} financial upgradation",
-                Dmy(on),
-                ordinal(self.st.count)
-            ),
+            match how {
+                Move::Promotion => text!(
+                    "promotion on {} to {rung}: {} financial upgradation",
+                    Dmy(on),
+                    ordinal(self.st.count)
+                ),
+                Move::Nfs => text!(
+                    "non-functional scale on {} to {rung} (NFS-1): {} financial upgradation, not a promotion",
+                    Dmy(on),
+                    ordinal(self.st.count)
+                ),
+            },
         );
         self.st.moved_up(on, pos.level, pos.scale);
         self.st.post = pos.level;

@@ -91,6 +91,103 @@ fn macp_3_illustration_a_isolated_post() {
 }
 
 #[test]
+fn the_non_functional_scale_is_an_upgradation_not_a_promotion() {
+    // ASO 2007, SO 29.01.2014, NFS 01.07.2018, US 04.09.2022: three
+    // financial upgradations placed, of which two promotions. The bar is
+    // MACP-1's three upgradations, not MACP-7's three promotions.
+    let events = |nfs: bool| {
+        let mut e = vec![CareerEvent::Promotion {
+            on: ymd(2014, 1, 29),
+            to: PayRef::level(level("8")),
+        }];
+        if nfs {
+            e.push(CareerEvent::Nfs {
+                on: ymd(2018, 7, 1),
+                to: PayRef::level(level("10")),
+            });
+        }
+        e.push(CareerEvent::Promotion {
+            on: ymd(2022, 9, 4),
+            to: PayRef::level(level("11")),
+        });
+        e
+    };
+    let with_nfs = input(ymd(2007, 5, 1), PayRef::level(level("7")), events(true));
+    let d = evaluate_macp(ymd(2026, 12, 1), &with_nfs).unwrap();
+    assert!(d.outcome.upgrades.is_empty(), "{:?}", d.outcome.upgrades);
+    assert!(!d.cites(&rules::MACP_7), "{:?}", d.reasons);
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.text.contains("non-functional scale on 01.07.2018")
+            && r.text
+                .contains("2nd financial upgradation, not a promotion")));
+    assert!(d
+        .reasons
+        .iter()
+        .any(|r| r.text == "the three admissible upgradations are all placed"));
+    // Without it, the 3rd falls due ten years after the last promotion.
+    let d = evaluate_macp(
+        ymd(2026, 12, 1),
+        &input(ymd(2007, 5, 1), PayRef::level(level("7")), events(false)),
+    )
+    .unwrap();
+    assert_eq!(d.outcome.upgrades.len(), 1);
+    assert_eq!(d.outcome.upgrades[0].due_on, ymd(2032, 9, 4));
+}
+
+#[test]
+fn a_promotion_into_the_scale_held_under_acp_uses_up_no_upgradation() {
+    // Entry 01.04.1980 in 4000-6000; 1st ACP 09.08.1999 to 4500-7000; a
+    // regular promotion on 01.01.2002 into 4500-7000, the scale already
+    // drawn: the 2nd ACP still falls due on 24 years, 01.04.2004, to
+    // 5000-8000 (not an MACP on 01.09.2008, as if scales had merged).
+    let acp = CareerEvent::Acp {
+        on: ymd(1999, 8, 9),
+        to: Some(PayRef::scale("4500-7000")),
+    };
+    let alone = input(
+        ymd(1980, 4, 1),
+        PayRef::scale("4000-6000"),
+        vec![acp.clone()],
+    );
+    let promoted = input(
+        ymd(1980, 4, 1),
+        PayRef::scale("4000-6000"),
+        vec![
+            acp,
+            CareerEvent::Promotion {
+                on: ymd(2002, 1, 1),
+                to: PayRef::scale("4500-7000"),
+            },
+        ],
+    );
+    let second = |i: &MacpInput| {
+        let d = evaluate_macp(ymd(2005, 1, 1), i).unwrap();
+        let u = &d.outcome.upgrades[1];
+        (u.number, u.scheme, u.due_on, u.to.scale.clone())
+    };
+    assert_eq!(second(&promoted), second(&alone));
+    assert_eq!(
+        second(&promoted),
+        (
+            2,
+            Scheme::Acp,
+            ymd(2004, 4, 1),
+            Some("5000-150-8000".to_owned())
+        )
+    );
+    let d = evaluate_macp(ymd(2005, 1, 1), &promoted).unwrap();
+    assert!(
+        !d.reasons
+            .iter()
+            .any(|r| r.text.contains("merger of scales")),
+        "{:?}",
+        d.reasons
+    );
+}
+
+#[test]
 fn macp_3_illustration_b_promotional_hierarchy() {
     // Clarification 3 (B): entry 01.10.1982 in 5500-9000; 1st ACP 09.08.1999
     // to 6500-10500; 2nd ACP 01.10.2006 to 10000-15200 (PB-3 GP 6600); 3rd
