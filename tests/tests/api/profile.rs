@@ -681,13 +681,14 @@ async fn working_strength_entered_validated_and_counted() {
     let bad = json!({"entries": [{"cadre": "CSS", "grade": "JSA", "sanctioned": 1}, {"cadre": "CSS", "grade": "SO", "sanctioned": -1}]});
     let r = app.put_json(url, &nodal, Some("\"1\""), &bad).await;
     r.assert_problem(422, "validation_failed");
-    // Scope: another ministry's nodal officer and employees do not see it.
+    // Scope: another ministry's nodal officer does not see it; an employee
+    // sees the organisation but may not read its strength.
     app.get(url, &app.token(Role::NodalOfficer, Some("MOF")))
         .await
         .assert_problem(404, "not_found");
     app.get(url, &app.token(Role::Employee, Some(IN_MHA)))
         .await
-        .assert_problem(404, "not_found");
+        .assert_problem(403, "forbidden");
     let avd = app.token(Role::Avd, None);
     assert_eq!(app.get(url, &avd).await.status, 200);
     app.put_json(url, &avd, Some("\"1\""), &body)

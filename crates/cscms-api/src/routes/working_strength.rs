@@ -15,7 +15,7 @@ use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
-use crate::scope::{authorize, ensure_visible_org};
+use crate::scope::ensure_org_record;
 use crate::state::AppState;
 use crate::versioning::{etag_header, if_match};
 
@@ -88,21 +88,34 @@ fn view(org: &OrgId, ws: WorkingStrength) -> WorkingStrengthView {
     }
 }
 
-/// Whether the caller sees the organisation's strength: its nodal officer
-/// (or the ministry's, for a body under it), AVD and DoPT.
-async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<OrgId, ApiError> {
+/// The organisation whose strength the caller may `op`: 404 where
+/// `GET /organisations/{id}` is 404 too; 403 where the organisation is
+/// seen but its strength is not the caller's business (PRF-3: its nodal
+/// officer, or the ministry's for a body under it, AVD and DoPT).
+async fn visible_org(
+    state: &AppState,
+    who: &Principal,
+    id: &str,
+    op: Op,
+) -> Result<OrgId, ApiError> {
     let not_found = || ApiError::not_found(format!("Organisation {id}"));
     let key = OrgId::parse(id).map_err(|_| not_found())?;
-    let row = state
-        .db(move |c| cscms_store::organisations::get(c, &key))
+    let (row, children) = state
+        .db(move |c| {
+            let Some(row) = cscms_store::organisations::get(c, &key)? else {
+                return Ok(None);
+            };
+            let children = cscms_store::organisations::children(c, &row.id)?;
+            Ok(Some((row, children)))
+        })
         .await?
         .ok_or_else(not_found)?;
     let place = OrgPlace {
         id: &row.id,
         parent: row.parent_id.as_ref(),
-        children: &[],
+        children: &children,
     };
-    ensure_visible_org(who, Family::WorkingStrength, place, || {
+    ensure_org_record(who, Family::WorkingStrength, op, place, || {
         format!("Organisation {id}")
     })?;
     Ok(row.id)
@@ -113,14 +126,15 @@ async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<OrgI
 /// Sanctioned, in-position and vacancies per cadre and grade (PRF-3).
 #[utoipa::path(tag = "organisations", security(("bearer" = [])),
     params(("id" = String, Path, description = "Organisation id")),
-    responses((status = 200, description = "Sanctioned, in position and vacant per cadre and grade; `ETag` is its version", body = WorkingStrengthView, headers(("ETag" = String)))))]
+    responses((status = 200, description = "Sanctioned, in position and vacant per cadre and grade; `ETag` is its version", body = WorkingStrengthView, headers(("ETag" = String))),
+        (status = 403, description = "The organisation is seen but its working strength is read only by its nodal officer (or its ministry's), AVD and DoPT", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/organisations/{id}/working-strength")]
 pub async fn get(
     Auth(who): Auth,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible_org(&state, &who, &id).await?;
+    let org = visible_org(&state, &who, &id, Op::ReadWorkingStrength).await?;
     let key = org.clone();
     let ws = state
         .db(move |c| cscms_store::working_strength::get(c, &key))
@@ -161,7 +175,7 @@ pub struct StrengthUpdate {
     params(("id" = String, Path, description = "Organisation id"),
         ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "The working strength as entered; `ETag` is its new version", body = WorkingStrengthView, headers(("ETag" = String))),
-        (status = 403, description = "Only the organisation's nodal officer or DoPT", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the organisation's nodal officer (or its ministry's) or DoPT enters working strength", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[put("/organisations/{id}/working-strength")]
@@ -172,8 +186,7 @@ pub async fn replace(
     req: HttpRequest,
     ValidJson(body): ValidJson<StrengthUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible_org(&state, &who, &id).await?;
-    authorize(&who, Op::EditWorkingStrength)?;
+    let org = visible_org(&state, &who, &id, Op::EditWorkingStrength).await?;
     let expected = if_match(&req)?;
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
