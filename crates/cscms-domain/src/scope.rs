@@ -269,6 +269,8 @@ pub enum Op {
     /// sees the organisation itself.
     ReadWorkingStrength,
     EditWorkingStrength,
+    /// PRF-3: record the working strength as validated.
+    ValidateWorkingStrength,
     RecordVigilanceStatus,
     /// Edit, correct, submit, validate or return a profile.
     ChangeProfile,
@@ -361,6 +363,7 @@ impl Op {
         Op::OnboardSubOrganisation,
         Op::ReadWorkingStrength,
         Op::EditWorkingStrength,
+        Op::ValidateWorkingStrength,
         Op::RecordVigilanceStatus,
         Op::ChangeProfile,
         Op::ListPendingProfiles,
@@ -432,6 +435,9 @@ impl Op {
             // PRF-3: the ministry's own figures, for those who keep and watch them.
             Op::ReadWorkingStrength => g(&[NodalOfficer, Avd, Dopt], NONE, "Working strength is read by the nodal officer of the organisation or of its ministry, AVD and DoPT (PRF-3)."),
             Op::EditWorkingStrength => g(&[NodalOfficer, Dopt], NONE, "Only the nodal officer or DoPT enters working strength."),
+            // PRF-3: "validated by its nodal officer"; DoPT may enter figures,
+            // which then await the nodal officer's validation.
+            Op::ValidateWorkingStrength => g(&[NodalOfficer], NONE, "Working strength is validated by the nodal officer of the organisation or of its ministry (PRF-3); DoPT enters figures without validating them."),
             // VIG-1 (seed 000 §3.5): DoPT's CS division decides on the status
             // but does not record it (docs/assumptions.md).
             Op::RecordVigilanceStatus => g(&[NodalOfficer, Avd], NONE, "A vigilance status is recorded by the nodal officer of the employee's organisation or by AVD."),
@@ -770,6 +776,12 @@ mod tests {
         );
         assert!(permits(&both, Op::ReadEmpanelmentApars) && permits(&both, Op::ManageEmpanelment));
         assert!(!permits(&nodal, Op::ReadEmpanelment));
+        // PRF-3: DoPT enters working strength; its nodal officer validates it.
+        assert!(
+            permits(&dopt, Op::EditWorkingStrength) && permits(&nodal, Op::EditWorkingStrength)
+        );
+        assert!(permits(&nodal, Op::ValidateWorkingStrength));
+        assert!(!permits(&dopt, Op::ValidateWorkingStrength));
         assert!(permits_for(&nodal, Op::OnboardSubOrganisation, &org("MHA")));
         assert!(!permits_for(
             &nodal,

@@ -1,11 +1,70 @@
-//! PRF-3: an organisation's working strength — who reads it.
+//! PRF-3: an organisation's working strength — who validates it, and who
+//! reads it.
 
+use actix_web::test::TestRequest;
 use cscms_domain::principal::{scopes, Role};
-use serde_json::json;
+use serde_json::{json, Value};
 
-use crate::common::{spawn, IN_MHA};
+use crate::common::{spawn, TestApp, IN_MHA};
 
 const URL: &str = "/v1/organisations/MHA/working-strength";
+
+/// A GET, with `If-None-Match` when given.
+async fn read(app: &TestApp, token: &str, if_none_match: Option<&str>) -> crate::common::Reply {
+    let mut req = TestRequest::get()
+        .uri(URL)
+        .insert_header(("Authorization", format!("Bearer {token}")));
+    if let Some(tag) = if_none_match {
+        req = req.insert_header(("If-None-Match", tag.to_owned()));
+    }
+    app.call(req).await
+}
+
+fn etag(r: &crate::common::Reply) -> String {
+    r.header("etag").expect("an ETag").to_owned()
+}
+
+#[actix_web::test]
+async fn only_the_nodal_officer_validates_working_strength() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let entries = json!([{"cadre": "CSS", "grade": "SO", "sanctioned": 4}]);
+
+    // PRF-3: DoPT may enter the figures, not record them as validated.
+    let validated = json!({"entries": entries, "validated": true});
+    app.put_json(URL, &dopt, Some("\"0\""), &validated)
+        .await
+        .assert_problem(403, "forbidden");
+    let r = read(&app, &dopt, None).await;
+    assert_eq!(r.json["version"], 0, "nothing was entered: {}", r.json);
+    let r = app
+        .put_json(URL, &dopt, Some("\"0\""), &json!({"entries": entries}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["validated_by"], Value::Null);
+    assert_eq!(r.json["updated_by"], "dopt:x");
+
+    // The ministry's nodal officer validates them, for the ministry and for
+    // a body under it.
+    let tag = etag(&r);
+    let r = app.put_json(URL, &nodal, Some(&tag), &validated).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["validated_by"], "nodal_officer:MHA");
+    let body_url = "/v1/organisations/MHA-NDMA/working-strength";
+    let r = app
+        .put_json(body_url, &nodal, Some("\"0\""), &validated)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["validated_by"], "nodal_officer:MHA");
+    // A later change by DoPT awaits validation again.
+    let tag = etag(&read(&app, &dopt, None).await);
+    let r = app
+        .put_json(URL, &dopt, Some(&tag), &json!({"entries": entries}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["validated_at"], Value::Null);
+}
 
 #[actix_web::test]
 async fn working_strength_is_hidden_exactly_where_its_organisation_is() {

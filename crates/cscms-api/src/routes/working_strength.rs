@@ -15,7 +15,7 @@ use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
-use crate::scope::ensure_org_record;
+use crate::scope::{authorize, ensure_org_record};
 use crate::state::AppState;
 use crate::versioning::{etag_header, if_match};
 
@@ -162,20 +162,22 @@ pub struct StrengthUpdate {
     /// The whole sanctioned strength; replaces what was entered before.
     #[validate(nested, length(max = 64))]
     pub entries: Vec<StrengthEntry>,
-    /// The nodal officer validates the figures with this change.
+    /// The nodal officer validates the figures with this change (PRF-3);
+    /// DoPT, which may enter them, may not validate them (403).
     #[serde(default)]
     pub validated: bool,
 }
 
 /// Enter sanctioned strength
 ///
-/// The nodal officer enters (and validates) the sanctioned strength. Needs
-/// `If-Match` (`"0"` the first time). Audited.
+/// The nodal officer (or DoPT) enters the sanctioned strength; only the
+/// nodal officer validates it (PRF-3). Needs `If-Match` (`"0"` the first
+/// time). Audited.
 #[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = StrengthUpdate,
     params(("id" = String, Path, description = "Organisation id"),
         ("If-Match" = String, Header, description = "ETag of the version read")),
     responses((status = 200, description = "The working strength as entered; `ETag` is its new version", body = WorkingStrengthView, headers(("ETag" = String))),
-        (status = 403, description = "Only the organisation's nodal officer (or its ministry's) or DoPT enters working strength", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the organisation's nodal officer (or its ministry's) or DoPT enters working strength, and only the nodal officer validates it (`validated`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[put("/organisations/{id}/working-strength")]
@@ -187,6 +189,9 @@ pub async fn replace(
     ValidJson(body): ValidJson<StrengthUpdate>,
 ) -> Result<HttpResponse, ApiError> {
     let org = visible_org(&state, &who, &id, Op::EditWorkingStrength).await?;
+    if body.validated {
+        authorize(&who, Op::ValidateWorkingStrength)?;
+    }
     let expected = if_match(&req)?;
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
