@@ -35,3 +35,4 @@ pub mod trn;
 pub mod vigilance;
 pub mod webhook;
 pub mod workflow;
+pub mod working_strength;
