@@ -54,3 +54,24 @@ pub fn ensure_visible_org(
         Err(ApiError::not_found(what()))
     }
 }
+
+/// For a record an organisation holds that fewer callers may read than see
+/// the organisation (its working strength, PRF-3): 404 unless the caller
+/// sees the organisation, so the two never disagree on whether it exists;
+/// then 403 (the refusal of `op`) unless `op` is granted to the caller and
+/// the caller sees the organisation's record of `family`.
+pub fn ensure_org_record(
+    who: &Principal,
+    family: Family,
+    op: Op,
+    place: OrgPlace<'_>,
+    what: impl FnOnce() -> String,
+) -> Result<(), ApiError> {
+    ensure_visible_org(who, Family::Organisation, place, what)?;
+    authorize(who, op)?;
+    if scope::sees_organisation(who, family, place) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(op.grant().refusal))
+    }
+}

@@ -1,5 +1,6 @@
 //! ETags and `If-Match`: no lost updates (PRF-4, INT-2). A record's ETag
-//! is its version number; a write must name the version it was based on.
+//! is its version number (a working strength's also names who is in
+//! position, PRF-3); a write must name the version it was based on.
 
 use actix_web::http::header::{HeaderValue, ETAG, IF_MATCH};
 use actix_web::HttpRequest;
@@ -11,7 +12,16 @@ pub fn etag(version: i64) -> String {
 }
 
 pub fn etag_header(version: i64) -> (actix_web::http::header::HeaderName, HeaderValue) {
-    let value = HeaderValue::from_str(&etag(version)).unwrap_or(HeaderValue::from_static("\"0\""));
+    tag_header(version)
+}
+
+/// The `ETag` of a representation whose validator is more than a version
+/// (its opaque text, quoted).
+pub fn tag_header(
+    opaque: impl std::fmt::Display,
+) -> (actix_web::http::header::HeaderName, HeaderValue) {
+    let value = HeaderValue::from_str(&format!("\"{opaque}\""))
+        .unwrap_or(HeaderValue::from_static("\"0\""));
     (ETAG, value)
 }
 
@@ -20,6 +30,15 @@ pub fn etag_header(version: i64) -> (actix_web::http::header::HeaderName, Header
 /// resolved to the current version before the handler runs
 /// ([`crate::http_cache::IfMatchAny`]); one that was not is refused.
 pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
+    if_match_tag(req)?
+        .parse::<i64>()
+        .map_err(|_| ApiError::PreconditionFailed)
+}
+
+/// The opaque text of the strong tag a write is based on, unquoted, for a
+/// representation whose validator is more than a version; refused as
+/// [`if_match`] refuses.
+pub fn if_match_tag(req: &HttpRequest) -> Result<String, ApiError> {
     let raw = req
         .headers()
         .get(IF_MATCH)
@@ -32,6 +51,6 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
     }
     raw.strip_prefix('"')
         .and_then(|r| r.strip_suffix('"'))
-        .and_then(|v| v.parse::<i64>().ok())
+        .map(str::to_owned)
         .ok_or(ApiError::PreconditionFailed)
 }

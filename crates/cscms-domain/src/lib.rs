@@ -36,3 +36,4 @@ pub mod trn;
 pub mod vigilance;
 pub mod webhook;
 pub mod workflow;
+pub mod working_strength;

@@ -75,7 +75,9 @@ pub enum Family {
     /// of the bodies under it.
     Advertisement,
     /// Working strength (PRF-3): the nodal officer (of the organisation or of
-    /// the ministry above it), AVD and DoPT.
+    /// the ministry above it), AVD and DoPT. It is the organisation's: a
+    /// caller who sees the organisation but not this is refused (403), not
+    /// told the organisation is absent.
     WorkingStrength,
     /// Surplus Cell NOC/NAC requisitions and their nominations (SUR-1):
     /// the office's own, a ministry's and its bodies', DoPT all.
@@ -263,7 +265,12 @@ pub enum Op {
     CreateOrganisation,
     /// Only for the caller's own ministry (see [`permits_for`]).
     OnboardSubOrganisation,
+    /// PRF-3: read an organisation's working strength, once the caller
+    /// sees the organisation itself.
+    ReadWorkingStrength,
     EditWorkingStrength,
+    /// PRF-3: record the working strength as validated.
+    ValidateWorkingStrength,
     RecordVigilanceStatus,
     /// Edit, correct, submit, validate or return a profile.
     ChangeProfile,
@@ -354,7 +361,9 @@ impl Op {
     pub const ALL: &'static [Op] = &[
         Op::CreateOrganisation,
         Op::OnboardSubOrganisation,
+        Op::ReadWorkingStrength,
         Op::EditWorkingStrength,
+        Op::ValidateWorkingStrength,
         Op::RecordVigilanceStatus,
         Op::ChangeProfile,
         Op::ListPendingProfiles,
@@ -423,7 +432,12 @@ impl Op {
         match self {
             Op::CreateOrganisation => g(&[Dopt], NONE, "Only the DoPT cadre authority creates organisations."),
             Op::OnboardSubOrganisation => g(&[NodalOfficer], NONE, "Only the nodal officer of a ministry onboards organisations under it."),
+            // PRF-3: the ministry's own figures, for those who keep and watch them.
+            Op::ReadWorkingStrength => g(&[NodalOfficer, Avd, Dopt], NONE, "Working strength is read by the nodal officer of the organisation or of its ministry, AVD and DoPT (PRF-3)."),
             Op::EditWorkingStrength => g(&[NodalOfficer, Dopt], NONE, "Only the nodal officer or DoPT enters working strength."),
+            // PRF-3: "validated by its nodal officer"; DoPT may enter figures,
+            // which then await the nodal officer's validation.
+            Op::ValidateWorkingStrength => g(&[NodalOfficer], NONE, "Working strength is validated by the nodal officer of the organisation or of its ministry (PRF-3); DoPT enters figures without validating them."),
             // VIG-1 (seed 000 §3.5): DoPT's CS division decides on the status
             // but does not record it (docs/assumptions.md).
             Op::RecordVigilanceStatus => g(&[NodalOfficer, Avd], NONE, "A vigilance status is recorded by the nodal officer of the employee's organisation or by AVD."),
@@ -762,6 +776,12 @@ mod tests {
         );
         assert!(permits(&both, Op::ReadEmpanelmentApars) && permits(&both, Op::ManageEmpanelment));
         assert!(!permits(&nodal, Op::ReadEmpanelment));
+        // PRF-3: DoPT enters working strength; its nodal officer validates it.
+        assert!(
+            permits(&dopt, Op::EditWorkingStrength) && permits(&nodal, Op::EditWorkingStrength)
+        );
+        assert!(permits(&nodal, Op::ValidateWorkingStrength));
+        assert!(!permits(&dopt, Op::ValidateWorkingStrength));
         assert!(permits_for(&nodal, Op::OnboardSubOrganisation, &org("MHA")));
         assert!(!permits_for(
             &nodal,

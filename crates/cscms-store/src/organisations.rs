@@ -76,6 +76,17 @@ pub fn get(conn: &mut DbConn, id: &OrgId) -> Result<Option<OrgRow>, StoreError> 
         .map_err(|e| StoreError::from(e).in_row("organisations", id))
 }
 
+/// The organisations directly under `id` (the scope rule needs them: the
+/// officer of a body also sees the ministry above it).
+pub fn children(conn: &mut DbConn, id: &OrgId) -> Result<Vec<OrgId>, StoreError> {
+    organisations::table
+        .filter(organisations::parent_id.eq(id))
+        .order(organisations::id)
+        .select(organisations::id)
+        .load(conn)
+        .map_err(|e| StoreError::from(e).in_row("organisations under", id))
+}
+
 /// The organisation a stored record names: one that is missing is
 /// unreadable stored data (`Corrupt`, a 500), never "not found".
 pub fn referenced(conn: &mut DbConn, id: &OrgId) -> Result<OrgRow, StoreError> {

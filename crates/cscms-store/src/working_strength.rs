@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use cscms_domain::cadre::Cadre;
 use cscms_domain::organisation::OrgId;
+use cscms_domain::working_strength::{Precondition, StrengthTag};
 use diesel::prelude::*;
 use serde::Serialize;
 
@@ -41,6 +42,16 @@ pub struct WorkingStrength {
     pub in_position: Vec<(Cadre, String, i64)>,
 }
 
+impl WorkingStrength {
+    /// The validator of everything this working strength shows (PRF-3).
+    pub fn tag(&self) -> StrengthTag {
+        StrengthTag::new(
+            self.set.as_ref().map_or(0, |s| s.version),
+            &self.in_position,
+        )
+    }
+}
+
 pub fn get(c: &mut DbConn, org: &OrgId) -> Result<WorkingStrength, StoreError> {
     let set = working_strength_sets::table
         .find(org)
@@ -71,13 +82,14 @@ pub fn get(c: &mut DbConn, org: &OrgId) -> Result<WorkingStrength, StoreError> {
     })
 }
 
-/// Replaces the sanctioned strength of an organisation if it is still at
-/// `expected_version` (0 when none was entered yet); audited.
+/// Replaces the sanctioned strength of an organisation if `expected` still
+/// holds of it (the working strength read, or the version of its entries,
+/// 0 when none was entered yet); audited.
 pub fn replace(
     c: &mut DbConn,
     actor: &Actor,
     org: &OrgId,
-    expected_version: i64,
+    expected: Precondition,
     entries: Vec<Entry>,
     validate: bool,
     at: NaiveDateTime,
@@ -85,10 +97,11 @@ pub fn replace(
     audit::audited_locked(c, actor, &format!("working_strength:{org}"), |c| {
         // The version read here decides the write: one writer per organisation.
         let before = get(c, org)?;
-        let current = before.set.as_ref().map_or(0, |s| s.version);
-        if current != expected_version {
+        let current = before.tag();
+        if !expected.holds(current) {
             return Err(StoreError::Stale);
         }
+        let expected_version = current.version;
         let validated = validate.then(|| (at, actor.sub.clone()));
         if before.set.is_none() {
             diesel::insert_into(working_strength_sets::table)

@@ -45,4 +45,5 @@ mod surplus;
 mod vigilance;
 mod webhooks;
 mod workflow_support;
+mod working_strength;
 mod write_load;

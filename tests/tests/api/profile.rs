@@ -651,7 +651,8 @@ async fn working_strength_entered_validated_and_counted() {
     let nodal = app.token(Role::NodalOfficer, Some("MHA"));
     let url = "/v1/organisations/MHA/working-strength";
     let r = app.get(url, &nodal).await;
-    assert_eq!(r.header("etag"), Some("\"0\""));
+    // PRF-3: the version of the entries (none yet) and who is in position.
+    assert!(r.header("etag").is_some_and(|t| t.starts_with("\"0-")));
     assert_eq!(r.json["rows"][0]["in_position"], 1);
     let body = json!({"entries": [{"cadre": "CSS", "grade": "SO", "sanctioned": 4}, {"cadre": "CSS", "grade": "US", "sanctioned": 2}], "validated": true});
     app.put_json(url, &nodal, None, &body)
@@ -681,13 +682,14 @@ async fn working_strength_entered_validated_and_counted() {
     let bad = json!({"entries": [{"cadre": "CSS", "grade": "JSA", "sanctioned": 1}, {"cadre": "CSS", "grade": "SO", "sanctioned": -1}]});
     let r = app.put_json(url, &nodal, Some("\"1\""), &bad).await;
     r.assert_problem(422, "validation_failed");
-    // Scope: another ministry's nodal officer and employees do not see it.
+    // Scope: another ministry's nodal officer does not see it; an employee
+    // sees the organisation but may not read its strength.
     app.get(url, &app.token(Role::NodalOfficer, Some("MOF")))
         .await
         .assert_problem(404, "not_found");
     app.get(url, &app.token(Role::Employee, Some(IN_MHA)))
         .await
-        .assert_problem(404, "not_found");
+        .assert_problem(403, "forbidden");
     let avd = app.token(Role::Avd, None);
     assert_eq!(app.get(url, &avd).await.status, 200);
     app.put_json(url, &avd, Some("\"1\""), &body)

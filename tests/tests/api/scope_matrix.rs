@@ -128,26 +128,6 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ),
     ("advertisement", Role::Avd, None, [Yes, Yes, Yes]),
     ("advertisement", Role::Dopt, None, [Yes, Yes, Yes]),
-    (
-        "working_strength",
-        Role::Employee,
-        Some(IN_MHA),
-        [No, No, No],
-    ),
-    (
-        "working_strength",
-        Role::NodalOfficer,
-        Some("MHA"),
-        [Yes, Yes, No],
-    ),
-    (
-        "working_strength",
-        Role::SubNodalOfficer,
-        Some("MHA-NDMA"),
-        [No, No, No],
-    ),
-    ("working_strength", Role::Avd, None, [Yes, Yes, Yes]),
-    ("working_strength", Role::Dopt, None, [Yes, Yes, Yes]),
     ("empanelment", Role::Employee, Some(IN_MHA), [No, No, No]),
     ("empanelment", Role::NodalOfficer, Some("MHA"), [No, No, No]),
     (
@@ -352,9 +332,15 @@ const PEOPLE: &[(&str, Role, Option<&str>, [Sees; 3])] = &[
     ("spouse_posting", Role::Dopt, None, [Yes, Yes, Yes]),
 ];
 
-/// The families whose people rows are those of "employee_record".
-/// Families whose people rows are those of another family.
-const SAME_PEOPLE: &[(&str, &str)] = &[("delpge_ledger", "delpge_claim")];
+/// Families whose people rows are those of another family. An
+/// organisation's working strength (PRF-3) is hidden exactly where the
+/// organisation is: a caller who sees the organisation but may not read its
+/// strength (an employee, a body's sub-nodal officer, a client with
+/// `organisations:read`) is refused, never told it is absent.
+const SAME_PEOPLE: &[(&str, &str)] = &[
+    ("delpge_ledger", "delpge_claim"),
+    ("working_strength", "organisation"),
+];
 
 const EMPLOYEE_RECORDS: &[&str] = &[
     "service_record",
@@ -373,7 +359,7 @@ const SCOPE_GRANTS: &[(&str, &[&str])] = &[
     (scopes::VIGILANCE_READ, &["vigilance"]),
     (
         scopes::ORGANISATIONS_READ,
-        &["organisation", "advertisement"],
+        &["organisation", "advertisement", "working_strength"],
     ),
     (scopes::APAR_READ, &["apar"]),
     (scopes::APAR_WRITE, &[]),

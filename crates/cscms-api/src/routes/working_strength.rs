@@ -6,6 +6,7 @@ use cscms_domain::cadre::{self, Cadre};
 use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{Family, Op, OrgPlace};
+use cscms_domain::working_strength::{in_position_by_post, Precondition};
 use cscms_store::working_strength::{Entry, WorkingStrength};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -15,9 +16,9 @@ use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::ValidJson;
-use crate::scope::{authorize, ensure_visible_org};
+use crate::scope::{authorize, ensure_org_record};
 use crate::state::AppState;
-use crate::versioning::{etag_header, if_match};
+use crate::versioning::{if_match_tag, tag_header};
 
 #[derive(Serialize, ToSchema)]
 pub struct StrengthRow {
@@ -36,7 +37,8 @@ pub struct StrengthRow {
 #[derive(Serialize, ToSchema)]
 pub struct WorkingStrengthView {
     pub organisation_id: String,
-    /// Also the `ETag`; 0 until first entered.
+    /// The version of the sanctioned entries; 0 until first entered. The
+    /// `ETag` is this version and a fingerprint of the counts in position.
     pub version: i64,
     pub rows: Vec<StrengthRow>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -47,6 +49,7 @@ pub struct WorkingStrengthView {
 
 fn view(org: &OrgId, ws: WorkingStrength) -> WorkingStrengthView {
     let mut rows = Vec::new();
+    let held = in_position_by_post(&ws.in_position);
     // A non-functional scale has no posts of its own: its officers are
     // counted in position in the functional grade's row.
     for g in cadre::grades()
@@ -58,12 +61,10 @@ fn view(org: &OrgId, ws: WorkingStrength) -> WorkingStrengthView {
             .iter()
             .find(|e| e.cadre == g.cadre && e.grade == g.code)
             .map(|e| e.sanctioned);
-        let in_position = ws
-            .in_position
-            .iter()
-            .filter(|(c, gr, _)| *c == g.cadre && cadre::functional_grade(gr) == g.code)
-            .map(|(_, _, n)| *n)
-            .sum();
+        let in_position = held
+            .get(&(g.cadre.as_str(), g.code.clone()))
+            .copied()
+            .unwrap_or(0);
         if sanctioned.is_none() && in_position == 0 {
             continue;
         }
@@ -88,21 +89,34 @@ fn view(org: &OrgId, ws: WorkingStrength) -> WorkingStrengthView {
     }
 }
 
-/// Whether the caller sees the organisation's strength: its nodal officer
-/// (or the ministry's, for a body under it), AVD and DoPT.
-async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<OrgId, ApiError> {
+/// The organisation whose strength the caller may `op`: 404 where
+/// `GET /organisations/{id}` is 404 too; 403 where the organisation is
+/// seen but its strength is not the caller's business (PRF-3: its nodal
+/// officer, or the ministry's for a body under it, AVD and DoPT).
+async fn visible_org(
+    state: &AppState,
+    who: &Principal,
+    id: &str,
+    op: Op,
+) -> Result<OrgId, ApiError> {
     let not_found = || ApiError::not_found(format!("Organisation {id}"));
     let key = OrgId::parse(id).map_err(|_| not_found())?;
-    let row = state
-        .db(move |c| cscms_store::organisations::get(c, &key))
+    let (row, children) = state
+        .db(move |c| {
+            let Some(row) = cscms_store::organisations::get(c, &key)? else {
+                return Ok(None);
+            };
+            let children = cscms_store::organisations::children(c, &row.id)?;
+            Ok(Some((row, children)))
+        })
         .await?
         .ok_or_else(not_found)?;
     let place = OrgPlace {
         id: &row.id,
         parent: row.parent_id.as_ref(),
-        children: &[],
+        children: &children,
     };
-    ensure_visible_org(who, Family::WorkingStrength, place, || {
+    ensure_org_record(who, Family::WorkingStrength, op, place, || {
         format!("Organisation {id}")
     })?;
     Ok(row.id)
@@ -110,25 +124,35 @@ async fn visible_org(state: &AppState, who: &Principal, id: &str) -> Result<OrgI
 
 /// Read working strength
 ///
-/// Sanctioned, in-position and vacancies per cadre and grade (PRF-3).
+/// Sanctioned, in-position and vacancies per cadre and grade (PRF-3). The
+/// `ETag` names both the version of the sanctioned entries and who is in
+/// position, so it changes when an employee joins, leaves or changes grade
+/// as well as when the entries are changed: a `GET` with `If-None-Match` is
+/// answered 304 only while the figures shown are still those.
 #[utoipa::path(tag = "organisations", security(("bearer" = [])),
     params(("id" = String, Path, description = "Organisation id")),
-    responses((status = 200, description = "Sanctioned, in position and vacant per cadre and grade; `ETag` is its version", body = WorkingStrengthView, headers(("ETag" = String)))))]
+    responses((status = 200, description = "Sanctioned, in position and vacant per cadre and grade; `ETag` names the version of the sanctioned entries and the counts in position", body = WorkingStrengthView, headers(("ETag" = String))),
+        (status = 403, description = "The organisation is seen but its working strength is read only by its nodal officer (or its ministry's), AVD and DoPT", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/organisations/{id}/working-strength")]
 pub async fn get(
     Auth(who): Auth,
     state: web::Data<AppState>,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible_org(&state, &who, &id).await?;
+    let org = visible_org(&state, &who, &id, Op::ReadWorkingStrength).await?;
     let key = org.clone();
     let ws = state
         .db(move |c| cscms_store::working_strength::get(c, &key))
         .await?;
-    let v = view(&org, ws);
+    respond(&org, ws)
+}
+
+/// The view with its `ETag`, which names everything the view shows.
+fn respond(org: &OrgId, ws: WorkingStrength) -> Result<HttpResponse, ApiError> {
+    let tag = ws.tag();
     Ok(HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
-        .json(v))
+        .insert_header(tag_header(tag))
+        .json(view(org, ws)))
 }
 
 #[derive(Serialize, Deserialize, Validate, ToSchema)]
@@ -148,21 +172,27 @@ pub struct StrengthUpdate {
     /// The whole sanctioned strength; replaces what was entered before.
     #[validate(nested, length(max = 64))]
     pub entries: Vec<StrengthEntry>,
-    /// The nodal officer validates the figures with this change.
+    /// The nodal officer validates the figures with this change (PRF-3);
+    /// DoPT, which may enter them, may not validate them (403).
     #[serde(default)]
     pub validated: bool,
 }
 
 /// Enter sanctioned strength
 ///
-/// The nodal officer enters (and validates) the sanctioned strength. Needs
-/// `If-Match` (`"0"` the first time). Audited.
+/// The nodal officer (or DoPT) enters the sanctioned strength; only the
+/// nodal officer validates it (PRF-3). Needs `If-Match`: either the `ETag`
+/// read, which holds only while neither the sanctioned entries nor the
+/// counts in position have changed (the nodal officer validates the two
+/// together: after an employee joins, leaves or changes grade, read again
+/// and retry), or the `version` of the sanctioned entries alone (`"0"` the
+/// first time), which holds while nobody else has entered them. Audited.
 #[utoipa::path(tag = "organisations", security(("bearer" = [])), request_body = StrengthUpdate,
     params(("id" = String, Path, description = "Organisation id"),
-        ("If-Match" = String, Header, description = "ETag of the version read")),
-    responses((status = 200, description = "The working strength as entered; `ETag` is its new version", body = WorkingStrengthView, headers(("ETag" = String))),
-        (status = 403, description = "Only the organisation's nodal officer or DoPT", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
+        ("If-Match" = String, Header, description = "The `ETag` read, or the `version` of the sanctioned entries (`\"0\"` the first time)")),
+    responses((status = 200, description = "The working strength as entered; `ETag` names its new version", body = WorkingStrengthView, headers(("ETag" = String))),
+        (status = 403, description = "Only the organisation's nodal officer (or its ministry's) or DoPT enters working strength, and only the nodal officer validates it (`validated`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since read: the sanctioned entries, or (for the `ETag` read) the counts in position; read again", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[put("/organisations/{id}/working-strength")]
 pub async fn replace(
@@ -172,9 +202,11 @@ pub async fn replace(
     req: HttpRequest,
     ValidJson(body): ValidJson<StrengthUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible_org(&state, &who, &id).await?;
-    authorize(&who, Op::EditWorkingStrength)?;
-    let expected = if_match(&req)?;
+    let org = visible_org(&state, &who, &id, Op::EditWorkingStrength).await?;
+    if body.validated {
+        authorize(&who, Op::ValidateWorkingStrength)?;
+    }
+    let expected = Precondition::parse(&if_match_tag(&req)?).ok_or(ApiError::PreconditionFailed)?;
     let mut errors = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (i, e) in body.entries.iter().enumerate() {
@@ -232,8 +264,5 @@ pub async fn replace(
             )
         })
         .await?;
-    let v = view(&org, ws);
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
-        .json(v))
+    respond(&org, ws)
 }
