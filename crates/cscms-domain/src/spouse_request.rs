@@ -14,7 +14,7 @@ use crate::principal::Role;
 use crate::rules::SPO_1;
 use crate::spouse_posting::{
     check_spouse, evaluate_spouse_posting, ServiceKind, Spouse, SpouseCase, SpouseInput,
-    SpouseOutcome,
+    SpouseOutcome, Which,
 };
 use crate::workflow::{labels, ReasonRule, Transition, Workflow};
 
@@ -310,6 +310,9 @@ pub struct Applicant<'a> {
 pub struct Filing {
     pub spouse: Spouse,
     pub youngest_child_age: Option<u32>,
+    /// Where the spouse applies first (para 4(iv), (vi)): the order by
+    /// which the spouse's authority did not accede for want of a post.
+    pub spouse_refused: Option<String>,
 }
 
 /// A filing the OM provides for: its governing case of para 4 and the
@@ -349,7 +352,37 @@ pub fn classify(
         post_available: None,
         youngest_child_age: filing.youngest_child_age,
     };
-    let d = evaluate_spouse_posting(as_of, &input);
+    let mut d = evaluate_spouse_posting(as_of, &input);
+    // Para 4(iv) and (vi) are sequential: where the spouse applies first
+    // (the longer service at a station, or the PSU spouse), the employee
+    // applies only once that request has failed for want of a post.
+    let spouse_first = match d.outcome.steps.as_slice() {
+        [first, then, ..] => first.applicant == Which::Second && then.applicant == Which::First,
+        _ => false,
+    } && !d.outcome.already_same_station;
+    let refused = filing
+        .spouse_refused
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    match (spouse_first, refused, d.outcome.steps.first()) {
+        (true, None, Some(first)) => errors.push(
+            "spouse_refused",
+            format!(
+                "SPO-1, para 4({}): the spouse applies first, to {}; apply once it has not acceded for want of a post, naming its order",
+                d.outcome.case.map_or("", |c| c.as_str()),
+                first.authority
+            ),
+        ),
+        (true, Some(order), Some(first)) => d.reasons.push(crate::decision::Reason::new(
+            &SPO_1,
+            format!(
+                "the spouse's request to {} was not acceded to for want of a post ({order}): the employee applies next",
+                first.authority
+            ),
+        )),
+        _ => {}
+    }
     if d.outcome.case.is_none() {
         errors.push(
             "spouse.kind",
@@ -506,6 +539,7 @@ mod tests {
         let filing = |s| Filing {
             spouse: s,
             youngest_child_age: Some(7),
+            spouse_refused: None,
         };
         let d = classify(
             ymd(2026, 11, 1),
@@ -545,6 +579,50 @@ mod tests {
     }
 
     #[test]
+    fn spo_1_where_the_spouse_applies_first_the_employee_applies_after_a_refusal() {
+        let me = Applicant {
+            service: "CSS",
+            department: "Ministry of Home Affairs",
+            station: "New Delhi",
+            gender: None,
+            years_at_station: Some(2),
+        };
+        let filing = |s: Spouse, refused: Option<&str>| Filing {
+            spouse: s,
+            youngest_child_age: None,
+            spouse_refused: refused.map(str::to_owned),
+        };
+        // Para 4(vi): the PSU spouse applies first.
+        let psu = || spouse(ServiceKind::Psu, "ONGC", "Dehradun");
+        let e = classify(ymd(2026, 11, 1), &me, &filing(psu(), None)).unwrap_err();
+        assert_eq!(e.paths(), vec!["spouse_refused"]);
+        let d = classify(
+            ymd(2026, 11, 1),
+            &me,
+            &filing(psu(), Some("ONGC/HR/44/2026 of 01.10.2026")),
+        )
+        .unwrap();
+        assert_eq!(d.case, SpouseCase::Vi);
+        assert!(d
+            .decision
+            .reasons
+            .iter()
+            .any(|r| r.text.contains("ONGC/HR/44/2026")));
+        // Para 4(iv): the spouse with the longer service at the station first.
+        let mut longer = spouse(ServiceKind::Central, "Indian Revenue Service", "Mumbai");
+        longer.years_at_station = Some(6);
+        let e = classify(ymd(2026, 11, 1), &me, &filing(longer.clone(), None)).unwrap_err();
+        assert_eq!(e.paths(), vec!["spouse_refused"]);
+        // The employee with the longer service applies first: nothing needed.
+        let shorter = Spouse {
+            years_at_station: Some(1),
+            ..longer
+        };
+        let d = classify(ymd(2026, 11, 1), &me, &filing(shorter, None)).unwrap();
+        assert_eq!(d.case, SpouseCase::Iv);
+    }
+
+    #[test]
     fn spo_1_a_filing_naming_no_all_india_service_is_refused_at_the_service() {
         let me = Applicant {
             service: "CSS",
@@ -556,6 +634,7 @@ mod tests {
         let filing = |service: &str| Filing {
             spouse: spouse(ServiceKind::AllIndia, service, "Jaipur"),
             youngest_child_age: None,
+            spouse_refused: None,
         };
         let e = classify(ymd(2026, 11, 1), &me, &filing("IRS")).unwrap_err();
         assert_eq!(e.paths(), vec!["spouse.service"]);

@@ -269,6 +269,23 @@ async fn filing_is_classified_and_the_decision_stored() {
     );
     withdraw(&app, &me, &r.json["id"]).await;
 
+    // A PSU spouse applies first (para 4(vi)): the employee files once the
+    // PSU has not acceded for want of a post, naming its order.
+    let mut psu = request();
+    psu["spouse"] = json!({"kind": "psu", "service": "ONGC", "station": "Dehradun"});
+    let r = app.post_json("/v1/spouse-postings", &me, &psu).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.spouse_refused"]);
+    psu["spouse_refused"] = json!("ONGC/HR/44/2026 dated 01.10.2026");
+    let r = app.post_json("/v1/spouse-postings", &me, &psu).await;
+    assert_eq!(r.json["case"], "vi", "{}", r.json);
+    assert!(r.json["decision"]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["text"].as_str().unwrap().contains("ONGC/HR/44/2026")));
+    withdraw(&app, &me, &r.json["id"]).await;
+
     // No case of para 4 for a husband outside Government; already together.
     let mut none = request();
     none["spouse"] = json!({"kind": "not_in_government", "service": "private", "station": "Pune"});

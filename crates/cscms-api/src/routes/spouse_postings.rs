@@ -72,6 +72,17 @@ pub struct NewSpousePosting {
     #[validate(range(max = 40))]
     #[schema(maximum = 40)]
     pub youngest_child_age: Option<u32>,
+    /// Where the spouse applies first (para 4(iv): the spouse with the
+    /// longer service at the station; para 4(vi): the PSU spouse), the order
+    /// by which the spouse's authority did not accede for want of a post;
+    /// required then, and recorded in the decision's reasons.
+    #[validate(length(min = 3, max = 200))]
+    #[schema(
+        min_length = 3,
+        max_length = 200,
+        example = "ONGC/HR/44/2026 dated 01.10.2026"
+    )]
+    pub spouse_refused: Option<String>,
 }
 
 /// A request as listed.
@@ -249,6 +260,7 @@ pub async fn apply(
     let filing = Filing {
         spouse,
         youngest_child_age: body.youngest_child_age,
+        spouse_refused: body.spouse_refused,
     };
     let Classified { case, decision } =
         classify(today(), &applicant, &filing).map_err(|e| ApiError::validation(body_errors(e)))?;
