@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 use cscms_domain::principal::Principal;
 use cscms_store::prints::PrintRow;
@@ -113,13 +114,15 @@ pub struct Issued {
 }
 
 /// Records a print of `document` `reference` at `version` and returns its
-/// code, for the print to carry.
+/// code, for the print to carry. For a `HEAD` (`req`) nothing is recorded:
+/// HEAD is safe (RFC 9110 §9.2.1) and the print is never delivered, so its
+/// code, made all the same for the print to have its length, verifies
+/// nothing.
 pub async fn issue(
     state: &AppState,
     who: &Principal,
-    document: &'static str,
-    reference: &str,
-    version: i64,
+    req: &HttpRequest,
+    (document, reference, version): (&'static str, &str, i64),
 ) -> Result<Issued, ApiError> {
     // Whole seconds: what the register stores is what the code signs.
     let now = Utc::now();
@@ -128,6 +131,9 @@ pub async fn issue(
         .prints
         .signer
         .code(document, reference, version, at, rand::random());
+    if crate::http_cache::is_head(req) {
+        return Ok(Issued { code, at });
+    }
     let row = PrintRow {
         code: code.clone(),
         document: document.to_owned(),

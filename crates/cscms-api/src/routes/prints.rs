@@ -44,6 +44,7 @@ pub(crate) async fn org_and_ministry(
 pub(crate) async fn print_steps(
     state: &AppState,
     who: &cscms_domain::principal::Principal,
+    req: &HttpRequest,
     (workflow, id, org_id): (&'static str, i64, &OrgId),
     steps: usize,
     filename: &str,
@@ -52,7 +53,8 @@ pub(crate) async fn print_steps(
     let (org, ministry) = org_and_ministry(state, org_id).await?;
     let version = i64::try_from(steps).map_err(|e| ApiError::Internal(e.to_string()))?;
     let issued =
-        crate::print::verification::issue(state, who, workflow, &id.to_string(), version).await?;
+        crate::print::verification::issue(state, who, req, (workflow, &id.to_string(), version))
+            .await?;
     let doc = document(&crate::print::clearance::Context {
         org: org.as_ref(),
         ministry: ministry.as_ref(),
