@@ -90,6 +90,9 @@ pub struct Policies {
 /// charged to a caller (RFC 9110 §9.2.1 safe reads of public data).
 pub const PUBLIC: [&str; 2] = ["/v1/openapi.json", "/v1/prints/"];
 
+/// The policy of the public documents' readers, by address.
+const ADDRESS: &str = "address";
+
 /// Whether `path` is a public document's.
 pub fn is_public(path: &str) -> bool {
     PUBLIC.iter().any(|p| path.starts_with(p))
@@ -355,7 +358,7 @@ fn counted(req: &ServiceRequest, state: &AppState) -> Option<(&'static str, Poli
     let path = req.path();
     if is_public(path) {
         let addr = req.peer_addr()?;
-        return Some(("address", state.rate_limits.public, addr.ip().to_string()));
+        return Some((ADDRESS, state.rate_limits.public, addr.ip().to_string()));
     }
     if !state.rate_limits.enabled || !path.starts_with("/v1/") {
         return None;
@@ -380,7 +383,8 @@ pub async fn layer(
     };
     let key = format!("{name}:{who}");
     let now = now_us();
-    let (admitted, tat, leased) = if name == "address" {
+    // An anonymous reader is kept in memory: no database write per request.
+    let (admitted, tat, leased) = if name == ADDRESS {
         let (admitted, tat) = state.local_limits.admit(&key, policy, now);
         (admitted, tat, 0)
     } else if state.shared_rate_limits {
