@@ -417,9 +417,10 @@ pub fn app(
         // Innermost: the read it makes for `If-Match: *` is the router's alone.
         .wrap(http_cache::IfMatchAny)
         .wrap(middleware::from_fn(crate::idempotency::layer))
-        // Outside idempotency: a replayed answer counts against the quota too.
-        .wrap(middleware::from_fn(crate::ratelimit::layer))
         .wrap_fn(http_cache::conditional)
+        // Outside idempotency: a replayed answer counts against the quota
+        // too; outside the conditional layer: its 304 carries the headers.
+        .wrap(middleware::from_fn(crate::ratelimit::layer))
         .wrap(middleware::Compress::default())
         .wrap_fn(|mut req, srv| {
             // Only Swagger UI's assets are compressed (1.5 MB of script):

@@ -310,7 +310,7 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
     (
         "CSCMS_RATE_LIMITS",
         "on",
-        "off leaves rate limiting to a gateway in front of the service: no 429, no RateLimit headers",
+        "off leaves callers' quotas to a gateway in front of the service: no 429, no RateLimit headers (but for the public documents' limit)",
     ),
     (
         "CSCMS_RATE_LIMIT_USER",
@@ -326,6 +326,11 @@ pub const VARIABLES: &[(&str, &str, &str)] = &[
         "CSCMS_RATE_LIMIT_BULK",
         "6000/60",
         "requests per window for each bulk importer (a client with apar:write)",
+    ),
+    (
+        "CSCMS_RATE_LIMIT_PUBLIC",
+        "30/60",
+        "requests per window from one address for the public documents (the contract, print verification), per instance; kept when CSCMS_RATE_LIMITS is off",
     ),
     (
         "CSCMS_CHANGE_RETENTION_DAYS",
@@ -614,6 +619,7 @@ impl Settings {
             ("CSCMS_RATE_LIMIT_USER", &mut rate_limits.user),
             ("CSCMS_RATE_LIMIT_CLIENT", &mut rate_limits.client),
             ("CSCMS_RATE_LIMIT_BULK", &mut rate_limits.bulk),
+            ("CSCMS_RATE_LIMIT_PUBLIC", &mut rate_limits.public),
         ] {
             if let Some(raw) = get(name) {
                 match crate::ratelimit::Policy::parse(&raw) {

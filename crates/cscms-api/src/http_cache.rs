@@ -2,7 +2,9 @@
 //! §8.8.3, §13.1.2, §15.4.5; RFC 9111 §5.2.2):
 //!
 //! - `HEAD` is served as `GET`; actix-http sends the head and the length
-//!   of the body, never the body.
+//!   of the body, never the body. The request keeps the mark [`Head`], so
+//!   a `GET` that records something (a print's verification code) records
+//!   nothing for a `HEAD`, which is safe (§9.2.1).
 //! - A JSON representation under `/v1` carries an `ETag` (the handler's
 //!   version tag where it sets one, otherwise one derived from the bytes),
 //!   and a `GET` whose `If-None-Match` names it is answered 304.
@@ -27,7 +29,7 @@ use actix_web::body::{self, BoxBody, MessageBody};
 use actix_web::dev::{forward_ready, Payload, Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::http::{Method, StatusCode, Uri};
-use actix_web::{Error, HttpResponse};
+use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::future::LocalBoxFuture;
 
 use crate::error::ApiError;
@@ -47,6 +49,7 @@ where
     B: MessageBody + 'static,
 {
     if req.method() == Method::HEAD {
+        req.extensions_mut().insert(Head);
         req.head_mut().method = Method::GET;
     }
     let is_get = req.method() == Method::GET;
@@ -76,6 +79,17 @@ where
         }
         Ok(res)
     }
+}
+
+/// The mark of a request that came as `HEAD` and is served as `GET`.
+#[derive(Clone, Copy, Debug)]
+pub struct Head;
+
+/// Whether the request came as `HEAD` (RFC 9110 §9.3.2): the answer's
+/// content is never sent, so nothing is delivered and nothing may be
+/// recorded for it (§9.2.1).
+pub fn is_head(req: &HttpRequest) -> bool {
+    req.extensions().contains::<Head>()
 }
 
 /// API resources that hold no personal data: cached, and revalidated.

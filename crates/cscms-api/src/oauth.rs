@@ -150,10 +150,41 @@ fn alg_of(jwk: &Jwk) -> Option<Algorithm> {
     }
 }
 
+/// Why a JWK Set was refused: where in it (`""` for the set, e.g.
+/// `.keys[0].y`), a code, and a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JwksRefusal {
+    pub at: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl JwksRefusal {
+    fn of_set(message: impl Into<String>) -> Self {
+        Self {
+            at: String::new(),
+            code: "invalid",
+            message: message.into(),
+        }
+    }
+}
+
+impl From<String> for JwksRefusal {
+    fn from(message: String) -> Self {
+        Self::of_set(message)
+    }
+}
+
+impl From<&str> for JwksRefusal {
+    fn from(message: &str) -> Self {
+        Self::of_set(message)
+    }
+}
+
 /// Checks a client's JWK Set as registered: 1 to 5 public keys, each ES256
-/// (P-256) or EdDSA (Ed25519), no private members, distinct `kid`s.
-/// Returns the set as it will be stored.
-pub fn parse_client_jwks(value: &serde_json::Value) -> Result<serde_json::Value, String> {
+/// (P-256) or EdDSA (Ed25519) and a point of its curve, no private
+/// members, distinct `kid`s. Returns the set as it will be stored.
+pub fn parse_client_jwks(value: &serde_json::Value) -> Result<serde_json::Value, JwksRefusal> {
     let keys = value
         .get("keys")
         .and_then(|k| k.as_array())
@@ -169,18 +200,58 @@ pub fn parse_client_jwks(value: &serde_json::Value) -> Result<serde_json::Value,
     let set: JwkSet =
         serde_json::from_value(value.clone()).map_err(|e| format!("not a JWK Set: {e}"))?;
     let mut kids = std::collections::HashSet::new();
-    for jwk in &set.keys {
+    for (i, jwk) in set.keys.iter().enumerate() {
         if alg_of(jwk).is_none() {
             return Err("each key must be EC P-256 (ES256) or OKP Ed25519 (EdDSA)".into());
         }
+        on_curve(jwk).map_err(|(member, code, message)| JwksRefusal {
+            at: format!(".keys[{i}].{member}"),
+            code,
+            message: message.into(),
+        })?;
         DecodingKey::from_jwk(jwk).map_err(|e| format!("unusable key: {e}"))?;
         if let Some(kid) = &jwk.common.key_id {
             if !kids.insert(kid.clone()) {
-                return Err(format!("kid {kid} appears twice"));
+                return Err(format!("kid {kid} appears twice").into());
             }
         }
     }
-    serde_json::to_value(&set).map_err(|e| e.to_string())
+    serde_json::to_value(&set).map_err(|e| JwksRefusal::of_set(e.to_string()))
+}
+
+/// A public key's coordinates are those of a point of its curve: P-256's
+/// `x` and `y` each 32 bytes (RFC 7518 §6.2.1.2-3) and on the curve, not
+/// the point at infinity (SEC 1 §2.3.4); Ed25519's `x` 32 bytes (RFC 8037
+/// §2) that decode to a point. A key that is not one could never verify a
+/// signature, and taking it would leave the client unable to sign in with
+/// nothing said at registration. The member at fault, a code, a message.
+fn on_curve(jwk: &Jwk) -> Result<(), (&'static str, &'static str, &'static str)> {
+    let bytes = |member: &'static str, b64: &str| {
+        let raw = URL_SAFE_NO_PAD
+            .decode(b64)
+            .map_err(|_| (member, "invalid", "not base64url without padding"))?;
+        <[u8; 32]>::try_from(raw.as_slice()).map_err(|_| (member, "invalid_length", "not 32 bytes"))
+    };
+    match &jwk.algorithm {
+        AlgorithmParameters::EllipticCurve(p) => {
+            let (x, y) = (bytes("x", &p.x)?, bytes("y", &p.y)?);
+            let mut sec1 = [0u8; 65];
+            sec1[0] = 0x04;
+            sec1[1..33].copy_from_slice(&x);
+            sec1[33..].copy_from_slice(&y);
+            // Given x, y is what the curve fixes (up to sign): name it.
+            p256::PublicKey::from_sec1_bytes(&sec1)
+                .map(drop)
+                .map_err(|_| ("y", "not_on_curve", "(x, y) is not a point of P-256"))
+        }
+        AlgorithmParameters::OctetKeyPair(p) => {
+            let x = bytes("x", &p.x)?;
+            ed25519_dalek::VerifyingKey::from_bytes(&x)
+                .map(drop)
+                .map_err(|_| ("x", "not_on_curve", "not a point of Ed25519"))
+        }
+        _ => Ok(()),
+    }
 }
 
 // ---------------------------------------------------------------- assertions
@@ -466,11 +537,73 @@ mod tests {
         assert!(parse_client_jwks(&p256).is_ok());
         let mut private = p256.clone();
         private["keys"][0]["d"] = "jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI".into();
-        assert!(parse_client_jwks(&private).unwrap_err().contains("private"));
+        assert!(parse_client_jwks(&private)
+            .unwrap_err()
+            .message
+            .contains("private"));
         let twice = serde_json::json!({"keys": [p256["keys"][0], p256["keys"][0]]});
-        assert!(parse_client_jwks(&twice).unwrap_err().contains("twice"));
+        assert!(parse_client_jwks(&twice)
+            .unwrap_err()
+            .message
+            .contains("twice"));
         assert!(parse_client_jwks(&serde_json::json!({"keys": []})).is_err());
         let rsa = serde_json::json!({"keys": [{"kty": "RSA", "n": "AQAB", "e": "AQAB"}]});
         assert!(parse_client_jwks(&rsa).is_err());
+    }
+
+    /// Coordinates that are no point of the key's curve are refused on the
+    /// member at fault; a key of the curve is taken.
+    #[test]
+    fn registered_keys_are_points_of_their_curve() {
+        let refusal = |set: serde_json::Value| {
+            parse_client_jwks(&set)
+                .map(drop)
+                .map_err(|e| (e.at, e.code))
+        };
+        let ec = |x: &str, y: &str| serde_json::json!({"keys": [{"kty": "EC", "crv": "P-256", "x": x, "y": y}]});
+        let (x, y) = (
+            "f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU",
+            "x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+        );
+        assert_eq!(refusal(ec(x, y)), Ok(()));
+        let mut bent = URL_SAFE_NO_PAD.decode(y).unwrap();
+        bent[31] ^= 1;
+        let bent = URL_SAFE_NO_PAD.encode(bent);
+        assert_eq!(
+            refusal(ec(x, &bent)),
+            Err((".keys[0].y".into(), "not_on_curve"))
+        );
+        let zero = URL_SAFE_NO_PAD.encode([0u8; 32]);
+        assert_eq!(
+            refusal(ec(&zero, &zero)),
+            Err((".keys[0].y".into(), "not_on_curve"))
+        );
+        assert_eq!(
+            refusal(ec(&x[..40], y)),
+            Err((".keys[0].x".into(), "invalid_length"))
+        );
+        assert_eq!(
+            refusal(ec(x, "not base64!")),
+            Err((".keys[0].y".into(), "invalid"))
+        );
+
+        let okp = |x: &str| serde_json::json!({"keys": [{"kty": "OKP", "crv": "Ed25519", "x": x}]});
+        // RFC 8037 A.2.
+        let rfc = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+        assert_eq!(refusal(okp(rfc)), Ok(()));
+        assert_eq!(
+            refusal(okp(&rfc[..20])),
+            Err((".keys[0].x".into(), "invalid_length"))
+        );
+        // y = 2: (y² - 1) / (d·y² + 1) is not a square mod 2^255 - 19.
+        let mut two = [0u8; 32];
+        two[0] = 2;
+        assert_eq!(
+            refusal(okp(&URL_SAFE_NO_PAD.encode(two))),
+            Err((".keys[0].x".into(), "not_on_curve"))
+        );
+        // The second key is named by its place.
+        let both = serde_json::json!({"keys": [okp(rfc)["keys"][0], ec(x, &bent)["keys"][0]]});
+        assert_eq!(refusal(both), Err((".keys[1].y".into(), "not_on_curve")));
     }
 }

@@ -17,7 +17,7 @@ use crate::error::{FieldError, Problem, PROBLEM_JSON};
     info(
         title = "CSCMS API",
         version = "1.0.0",
-        description = "Central Secretariat Cadre Management Services of DoPT: the services of CSS, CSSS and CSCS employees, nodal officers, DoPT divisions and integrated portals. Errors are RFC 9457 problem details with a stable `code`. Every response carries `X-Request-Id`; every answer to an authenticated call under /v1 carries `RateLimit` and `RateLimit-Policy` (declared on the successes). Authenticate with a bearer JWT (e-Parichay in production).",
+        description = "Central Secretariat Cadre Management Services of DoPT: the services of CSS, CSSS and CSCS employees, nodal officers, DoPT divisions and integrated portals. Errors are RFC 9457 problem details with a stable `code`. Every response carries `X-Request-Id`; every answer to an authenticated call under /v1, a 304 included, carries `RateLimit` and `RateLimit-Policy` (declared on the successes); the public documents (this contract, print verification) are never charged to a caller, and are limited per client address instead (policy `address`). Authenticate with a bearer JWT (e-Parichay in production).",
         contact(name = "CSCMS, Department of Personnel and Training", url = "https://dopt.gov.in"),
         license(name = "MIT", identifier = "MIT"),
     ),
@@ -642,7 +642,8 @@ const HEADER_REF: &str = "#/components/headers/";
 /// in `components.headers` and referenced where they are sent: `X-Request-Id`
 /// everywhere (`crate::request_id`); `ETag` on every JSON `GET` under `/v1`
 /// (`crate::http_cache`); the rate-limit headers on every answer to an
-/// authenticated call under `/v1` (`crate::ratelimit`); `WWW-Authenticate`
+/// authenticated call under `/v1`, and to a public document's read
+/// (`crate::ratelimit`), its 304 included; `WWW-Authenticate`
 /// on every 401. The contract's description says the same of every response.
 fn declare_headers(doc: &mut Value) {
     let string =
@@ -681,11 +682,20 @@ fn declare_headers(doc: &mut Value) {
                     .get("200")
                     .and_then(|r| r.pointer("/content/application~1json"))
                     .is_some();
+            // Counted by the limiter: an authenticated call, or a public
+            // document (per address).
+            let limited =
+                path.starts_with("/v1/") && (secured || crate::ratelimit::is_public(path));
             if tagged {
                 responses.entry("304").or_insert_with(|| {
+                    let mut headers = json!({"ETag": reference("ETag"), "X-Request-Id": reference("X-Request-Id")});
+                    if limited {
+                        headers["RateLimit"] = reference("RateLimit");
+                        headers["RateLimit-Policy"] = reference("RateLimit-Policy");
+                    }
                     json!({
                         "description": "Not modified: `If-None-Match` named the current `ETag`; no body",
-                        "headers": {"ETag": reference("ETag"), "X-Request-Id": reference("X-Request-Id")},
+                        "headers": headers,
                     })
                 });
             }
@@ -711,7 +721,7 @@ fn declare_headers(doc: &mut Value) {
                 if method == "get" && status == "200" && json_body && path.starts_with("/v1/") {
                     add("ETag");
                 }
-                if success && secured && path.starts_with("/v1/") {
+                if success && limited {
                     add("RateLimit");
                     add("RateLimit-Policy");
                 }

@@ -17,6 +17,17 @@
 //! reserved in the database first, and what a lease leaves unspent is
 //! given back with the next reservation. The embedded SQLite
 //! default is one instance: the state is in memory, and costs no write.
+//!
+//! Public documents read without a token (the contract, a print's
+//! verification: [`PUBLIC`]) are never charged to a caller, token or not:
+//! they are limited per client address instead, in memory on each
+//! instance (an anonymous caller costs no database write), and answer with
+//! the same headers under the policy `address`. That limit stays when
+//! `CSCMS_RATE_LIMITS=off` hands callers' quotas to a gateway: it is the
+//! service's own guard on what anyone may ask for.
+//!
+//! The limiter wraps the conditional-request layer (`http_cache`), so a 304
+//! made there carries the headers too.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -71,6 +82,20 @@ pub struct Policies {
     pub user: Policy,
     pub client: Policy,
     pub bulk: Policy,
+    /// Per client address, for the public documents ([`PUBLIC`]).
+    pub public: Policy,
+}
+
+/// Documents anyone may read without a token: limited per address, never
+/// charged to a caller (RFC 9110 §9.2.1 safe reads of public data).
+pub const PUBLIC: [&str; 2] = ["/v1/openapi.json", "/v1/prints/"];
+
+/// The policy of the public documents' readers, by address.
+const ADDRESS: &str = "address";
+
+/// Whether `path` is a public document's.
+pub fn is_public(path: &str) -> bool {
+    PUBLIC.iter().any(|p| path.starts_with(p))
 }
 
 impl Default for Policies {
@@ -87,6 +112,10 @@ impl Default for Policies {
             },
             bulk: Policy {
                 quota: 6000,
+                window_secs: 60,
+            },
+            public: Policy {
+                quota: 30,
                 window_secs: 60,
             },
         }
@@ -323,26 +352,42 @@ fn set_headers(headers: &mut HeaderMap, name: &str, policy: Policy, s: Standing)
     }
 }
 
+/// Whom a request is counted against: a public document's reader by
+/// address, a caller by who they are; `None` when it is not counted.
+fn counted(req: &ServiceRequest, state: &AppState) -> Option<(&'static str, Policy, String)> {
+    let path = req.path();
+    if is_public(path) {
+        let addr = req.peer_addr()?;
+        return Some((ADDRESS, state.rate_limits.public, addr.ip().to_string()));
+    }
+    if !state.rate_limits.enabled || !path.starts_with("/v1/") {
+        return None;
+    }
+    let who = crate::auth::caller(req.request())?;
+    let (name, policy) = state.rate_limits.of(&who);
+    Some((name, policy, format!("{}:{}", who.role.as_str(), who.sub)))
+}
+
 /// The middleware: `app.wrap(middleware::from_fn(ratelimit::layer))`.
 pub async fn layer(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
     let state = req.app_data::<web::Data<AppState>>().cloned();
-    let who = state
-        .as_ref()
-        .filter(|_| req.path().starts_with("/v1/"))
-        .and_then(|_| crate::auth::caller(req.request()));
-    let (Some(state), Some(who)) = (state.filter(|s| s.rate_limits.enabled), who) else {
+    let Some((state, (name, policy, who))) = state.and_then(|s| counted(&req, &s).map(|c| (s, c)))
+    else {
         return next
             .call(req)
             .await
             .map(ServiceResponse::map_into_boxed_body);
     };
-    let (name, policy) = state.rate_limits.of(&who);
-    let key = format!("{name}:{}:{}", who.role.as_str(), who.sub);
+    let key = format!("{name}:{who}");
     let now = now_us();
-    let (admitted, tat, leased) = if state.shared_rate_limits {
+    // An anonymous reader is kept in memory: no database write per request.
+    let (admitted, tat, leased) = if name == ADDRESS {
+        let (admitted, tat) = state.local_limits.admit(&key, policy, now);
+        (admitted, tat, 0)
+    } else if state.shared_rate_limits {
         match state.leases.admit(&state, &key, policy, now).await {
             Ok(answer) => answer,
             // The limiter never takes the service down with it.
@@ -365,6 +410,11 @@ pub async fn layer(
         let mut res = req.error_response(ApiError::TooManyRequests {
             retry_after_secs: s.retry_after_secs,
         });
+        // RFC 6585 §4: a 429 is never stored by a cache.
+        res.headers_mut().insert(
+            actix_web::http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
         set_headers(res.headers_mut(), name, policy, s);
         return Ok(res);
     }

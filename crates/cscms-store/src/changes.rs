@@ -15,11 +15,13 @@ use diesel::expression::BoxableExpression;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Nullable};
 
-use crate::schema::{audit_log, change_events, change_feed_horizon, organisations};
+use std::collections::HashMap;
+
+use crate::schema::{apars, audit_log, change_events, change_feed_horizon, organisations};
 use crate::{DbConn, StoreError};
 
 /// One change as the feed serves it.
-#[derive(Debug, Clone, Queryable)]
+#[derive(Debug, Clone)]
 pub struct ChangeRow {
     pub id: i64,
     pub txid: i64,
@@ -30,6 +32,66 @@ pub struct ChangeRow {
     /// The audit row's id: increases with every change of the entity.
     pub audit_id: i64,
     pub actor_role: ActorRole,
+    /// The employee whose record this is, where the entity id alone does not
+    /// name them: an APAR's id is its own, but it is read under its
+    /// employee's address (`/v1/employees/{code}/apars/{id}`).
+    pub subject: Option<String>,
+}
+
+/// A change as read from its table, before its subject is looked up.
+#[derive(Queryable)]
+struct Loaded {
+    id: i64,
+    txid: i64,
+    at: NaiveDateTime,
+    entity: String,
+    entity_id: String,
+    action: String,
+    audit_id: i64,
+    actor_role: ActorRole,
+}
+
+/// The changes with their subjects: the employee of each APAR, read in one
+/// query by the APARs' ids (their key), for the page at hand only.
+fn with_subjects(conn: &mut DbConn, loaded: Vec<Loaded>) -> Result<Vec<ChangeRow>, StoreError> {
+    let apar_ids: Vec<i64> = loaded
+        .iter()
+        .filter(|r| r.entity == "apar")
+        .filter_map(|r| r.entity_id.parse().ok())
+        .collect();
+    let mut codes: HashMap<i64, String> = HashMap::new();
+    for chunk in apar_ids.chunks(500) {
+        let rows: Vec<(i64, String)> = apars::table
+            .filter(apars::id.eq_any(chunk))
+            .select((apars::id, apars::employee_code))
+            .load(conn)
+            .map_err(|e| StoreError::from(e).in_row("apars of changes", &format!("{chunk:?}")))?;
+        codes.extend(rows);
+    }
+    Ok(loaded
+        .into_iter()
+        .map(|r| {
+            let subject = match r.entity.as_str() {
+                "apar" => r
+                    .entity_id
+                    .parse()
+                    .ok()
+                    .and_then(|id: i64| codes.get(&id).cloned()),
+                _ => None,
+            };
+            ChangeRow {
+                id: r.id,
+                txid: r.txid,
+                at: r.at,
+                entity: r.entity,
+                entity_id: r.entity_id,
+                action: r.action,
+                audit_id: r.audit_id,
+                actor_role: r.actor_role,
+                subject,
+            }
+        })
+        .collect())
 }
 
 impl ChangeRow {
@@ -193,7 +255,8 @@ pub fn page(
     if let Some(t) = of_types(types) {
         q = q.filter(t);
     }
-    q.order((change_events::txid.asc(), change_events::id.asc()))
+    let loaded = q
+        .order((change_events::txid.asc(), change_events::id.asc()))
         .limit(limit)
         .select((
             change_events::id,
@@ -205,9 +268,10 @@ pub fn page(
             change_events::audit_id,
             audit_log::actor_role,
         ))
-        .load(conn)
-        .map(|rows| Page { rows, end })
-        .map_err(|e| StoreError::from(e).in_row("change_events after", &after.cursor()))
+        .load::<Loaded>(conn)
+        .map_err(|e| StoreError::from(e).in_row("change_events after", &after.cursor()))?;
+    let rows = with_subjects(conn, loaded)?;
+    Ok(Page { rows, end })
 }
 
 /// The changes with these ids (those still kept), as the feed serves them.
@@ -215,7 +279,7 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ChangeRow>, StoreErr
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    change_events::table
+    let loaded = change_events::table
         .inner_join(audit_log::table)
         .filter(change_events::id.eq_any(ids))
         .select((
@@ -228,8 +292,9 @@ pub fn by_ids(conn: &mut DbConn, ids: &[i64]) -> Result<Vec<ChangeRow>, StoreErr
             change_events::audit_id,
             audit_log::actor_role,
         ))
-        .load(conn)
-        .map_err(|e| StoreError::from(e).in_row("change_events", &format!("{ids:?}")))
+        .load::<Loaded>(conn)
+        .map_err(|e| StoreError::from(e).in_row("change_events", &format!("{ids:?}")))?;
+    with_subjects(conn, loaded)
 }
 
 /// How far pruning has gone: a cursor before this has lost changes.

@@ -229,6 +229,12 @@ async fn changes_everywhere(app: &TestApp) {
         let me = crate::common::submitted(app, code).await;
         crate::foreign_visits::apply(app, &me).await;
         crate::spouse_postings::apply(app, &me).await;
+        let apar = json!({"from": format!("{}-04-01", 2015 + i), "to": format!("{}-03-31", 2016 + i),
+                          "grading": "good"});
+        let r = app
+            .post_json(&format!("/v1/employees/{code}/apars"), &app.dopt(), &apar)
+            .await;
+        assert_eq!(r.status, 201, "{}", r.json);
     }
     crate::deputation::onboard(app, "MOF", "MOF-CBIC").await;
     crate::empanelment::create_batch(app, &crate::empanelment::batch_body("IAS")).await;
@@ -257,6 +263,7 @@ async fn each_callers_feed_is_exactly_the_changes_it_may_read() {
         "empanelment_batch",
         "nodal_officer",
         "surplus_requisition",
+        "apar",
     ] {
         assert!(
             types.contains(e),
@@ -331,6 +338,75 @@ async fn each_callers_feed_is_exactly_the_changes_it_may_read() {
     )
     .await
     .assert_problem(403, "forbidden");
+}
+
+/// An APAR is read under its employee (`/v1/employees/{code}/apars/{id}`),
+/// so its changes carry that address however the APAR was written: entered,
+/// corrected, or imported in bulk (one multi-row write).
+#[actix_web::test]
+async fn apar_changes_link_to_the_apar_under_its_employee() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let path = format!("/v1/employees/{IN_MHA}/apars");
+    let entered = app
+        .post_json(
+            &path,
+            &dopt,
+            &json!({"from": "2020-04-01", "to": "2021-03-31", "grading": "good"}),
+        )
+        .await;
+    assert_eq!(entered.status, 201, "{}", entered.json);
+    let id = entered.json["id"].as_i64().unwrap();
+    let corrected = app
+        .put_json(
+            &format!("{path}/{id}"),
+            &dopt,
+            entered.header("etag"),
+            &json!({"from": "2020-04-01", "to": "2021-03-31", "grading": "very_good"}),
+        )
+        .await;
+    assert_eq!(corrected.status, 200, "{}", corrected.json);
+    let sparrow = app.token(Role::Integration, Some(scopes::APAR_WRITE));
+    let rows = json!({"rows": [
+        {"employee_code": IN_NDMA, "from": "2021-04-01", "to": "2022-03-31", "grading": "good"},
+        {"employee_code": IN_MOF, "from": "2021-04-01", "to": "2022-03-31", "score": 7},
+    ]});
+    let imported = crate::apar::import(&app, &sparrow, &rows).await;
+    assert_eq!(imported.status, 200, "{}", imported.json);
+    let mut expected = vec![("apar.create", IN_MHA, id), ("apar.update", IN_MHA, id)];
+    for (i, code) in [IN_NDMA, IN_MOF].into_iter().enumerate() {
+        let id = imported.json["results"][i]["id"].as_i64().unwrap();
+        expected.push(("apar.create", code, id));
+    }
+    settle(&app).await;
+
+    let r = app.get("/v1/changes?types=apar&limit=1000", &dopt).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let got: Vec<(String, String, String)> = r.json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let s = |k: &str| c[k].as_str().unwrap_or("null").to_owned();
+            (s("type"), s("entity_id"), s("href"))
+        })
+        .collect();
+    let want: Vec<(String, String, String)> = expected
+        .iter()
+        .map(|(t, code, id)| {
+            let href = format!("/v1/employees/{code}/apars/{id}");
+            (t.to_string(), id.to_string(), href)
+        })
+        .collect();
+    assert_eq!(got, want);
+    // Each address answers DoPT, and the employee whose APAR it is.
+    for (_, code, id) in &expected {
+        let href = format!("/v1/employees/{code}/apars/{id}");
+        for token in [dopt.clone(), app.token(Role::Employee, Some(code))] {
+            let read = app.get(&href, &token).await;
+            assert_eq!(read.status, 200, "GET {href}: {}", read.json);
+        }
+    }
 }
 
 #[actix_web::test]

@@ -656,3 +656,66 @@ async fn key_rotation_fails_no_request() {
         .collect();
     assert_eq!(kids.len(), 3, "active, next and the retired key");
 }
+
+/// A JWK's coordinates must be a point of its curve: a key made here is
+/// taken, the same key with its `y` changed (or an Ed25519 key of the
+/// wrong length) is 422 on the member at fault, on registration and on
+/// rotation alike, and nothing is written.
+#[actix_web::test]
+async fn a_key_that_is_no_point_of_its_curve_is_refused_by_field() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let (id, key) = keyed_client(&app, &[scopes::EMPLOYEES_READ]).await;
+    let mut bent = key.jwk.clone();
+    let mut y = URL_SAFE_NO_PAD.decode(bent["y"].as_str().unwrap()).unwrap();
+    y[31] ^= 1;
+    bent["y"] = json!(URL_SAFE_NO_PAD.encode(y));
+    let short_ed25519 = json!({"kty": "OKP", "crv": "Ed25519", "kid": "e1",
+        "x": URL_SAFE_NO_PAD.encode([7u8; 31])});
+    let refused = |r: &Reply, field: &str, code: &str| {
+        r.assert_problem(422, "validation_failed");
+        assert_eq!(r.json["errors"][0]["field"], field, "{}", r.json);
+        assert_eq!(r.json["errors"][0]["code"], code, "{}", r.json);
+    };
+    let body = |keys: Value| {
+        json!({"name": "EIS", "portal": "eis", "scopes": ["employees:read"],
+            "auth_method": "private_key_jwt", "jwks": {"keys": keys}})
+    };
+    refused(
+        &register(&app, &body(json!([bent]))).await,
+        "body.jwks.keys[0].y",
+        "not_on_curve",
+    );
+    refused(
+        &register(&app, &body(json!([client_key("k0").jwk, short_ed25519]))).await,
+        "body.jwks.keys[1].x",
+        "invalid_length",
+    );
+    let listed = app.get("/v1/clients", &dopt).await;
+    assert_eq!(
+        listed.json["items"].as_array().unwrap().len(),
+        1,
+        "{}",
+        listed.json
+    );
+
+    let rotate = format!("/v1/clients/{id}/credentials");
+    refused(
+        &app.post_json(&rotate, &dopt, &json!({"jwks": {"keys": [key.jwk, bent]}}))
+            .await,
+        "body.jwks.keys[1].y",
+        "not_on_curve",
+    );
+    // The keys on record still sign in; a real new key is taken.
+    assert_eq!(token_for(&app, &id, &key, None).await.status, 200);
+    let next = client_key("k2");
+    let r = app
+        .post_json(
+            &rotate,
+            &dopt,
+            &json!({"jwks": {"keys": [key.jwk, next.jwk]}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(token_for(&app, &id, &next, None).await.status, 200);
+}

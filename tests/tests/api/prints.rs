@@ -467,3 +467,57 @@ async fn a_deputation_application_prints_with_its_clearance_chain() {
         (Some(false), Some(3))
     );
 }
+
+/// How many prints the register holds.
+async fn prints_on_record(app: &TestApp) -> i64 {
+    app.db(|c| {
+        use cscms_store::schema::prints;
+        use diesel::prelude::*;
+        Ok(prints::table.count().get_result::<i64>(c)?)
+    })
+    .await
+}
+
+/// HEAD is safe (RFC 9110 §9.2.1): it answers as GET would (the server
+/// sends the headers only) and registers no print, since none is
+/// delivered; a GET still does.
+#[actix_web::test]
+async fn head_on_a_print_registers_nothing() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let visit = crate::foreign_visits::apply(&app, &me).await;
+    let visit = format!("/v1/foreign-visits/{}", visit["id"]);
+    let profile = format!("/v1/employees/{IN_MHA}/profile");
+    let request = |method: actix_web::http::Method, uri: &str, pdf_accept: bool| {
+        let mut req = TestRequest::default()
+            .method(method)
+            .uri(uri)
+            .insert_header(("Authorization", format!("Bearer {nodal}")));
+        if pdf_accept {
+            req = req.insert_header(("Accept", "application/pdf"));
+        }
+        req
+    };
+    for (uri, pdf_accept) in [
+        (format!("{profile}.pdf"), false),
+        (profile.clone(), true),
+        (visit.clone(), true),
+    ] {
+        let before = prints_on_record(&app).await;
+        let head = app
+            .call(request(actix_web::http::Method::HEAD, &uri, pdf_accept))
+            .await;
+        assert_eq!(head.status, 200, "HEAD {uri}");
+        assert_eq!(head.header("content-type"), Some("application/pdf"));
+        assert_eq!(prints_on_record(&app).await, before, "HEAD {uri}");
+
+        let get = app
+            .call(request(actix_web::http::Method::GET, &uri, pdf_accept))
+            .await;
+        assert_eq!(get.status, 200, "GET {uri}");
+        assert_eq!(prints_on_record(&app).await, before + 1, "GET {uri}");
+        let code = code_in(&pdf_text(&get.bytes).1);
+        assert_eq!(verify(&app, &code).await.status, 200, "GET {uri}");
+    }
+}

@@ -10,6 +10,7 @@ const LIMITS: &[(&str, &str)] = &[
     ("CSCMS_RATE_LIMIT_USER", "5/60"),
     ("CSCMS_RATE_LIMIT_CLIENT", "3/60"),
     ("CSCMS_RATE_LIMIT_BULK", "8/60"),
+    ("CSCMS_RATE_LIMIT_PUBLIC", "4/60"),
 ];
 
 fn me(token: &str) -> TestRequest {
@@ -25,6 +26,76 @@ fn remaining(r: &Reply) -> u32 {
         .find_map(|p| p.strip_prefix("r="))
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("RateLimit: {v}"))
+}
+
+/// A 304 is an answer the limiter counted like any other: it says where the
+/// caller stands too (the conditional layer sits inside the limiter).
+#[actix_web::test]
+async fn a_304_carries_the_rate_limit_headers() {
+    let app = spawn_with(LIMITS).await;
+    let dopt = app.dopt();
+    let first = app.call(me(&dopt)).await;
+    assert_eq!(first.status, 200);
+    let etag = first.header("etag").expect("an ETag").to_owned();
+    let again = app
+        .call(me(&dopt).insert_header(("If-None-Match", etag)))
+        .await;
+    assert_eq!(again.status, 304);
+    assert_eq!(again.header("ratelimit-policy"), Some("\"user\";q=5;w=60"));
+    assert_eq!(remaining(&first), 4);
+    assert_eq!(remaining(&again), 3);
+}
+
+/// The public documents (the contract, a print's verification) are read
+/// without a token: one sent is not charged, and they are limited per
+/// client address instead, with the headers of the policy `address` (a
+/// 304 included), past it 429; another address has its own.
+#[actix_web::test]
+async fn public_documents_are_limited_per_address_and_never_charged_to_a_caller() {
+    let app = spawn_with(LIMITS).await;
+    let dopt = app.dopt();
+    let public = |uri: &str, ip: &str| {
+        TestRequest::get()
+            .uri(uri)
+            .insert_header(("Authorization", format!("Bearer {dopt}")))
+            .peer_addr(format!("{ip}:40000").parse().unwrap())
+    };
+    let contract = app.call(public("/v1/openapi.json", "192.0.2.10")).await;
+    assert_eq!(contract.status, 200);
+    assert_eq!(
+        contract.header("ratelimit-policy"),
+        Some("\"address\";q=4;w=60")
+    );
+    let etag = contract.header("etag").expect("an ETag").to_owned();
+    let unchanged = app
+        .call(public("/v1/openapi.json", "192.0.2.10").insert_header(("If-None-Match", etag)))
+        .await;
+    assert_eq!(unchanged.status, 304);
+    let lookup = app
+        .call(public("/v1/prints/AAAA-BBBB-CCCC", "192.0.2.10"))
+        .await;
+    lookup.assert_problem(404, "not_found");
+    let left: Vec<u32> = [&contract, &unchanged, &lookup]
+        .iter()
+        .map(|r| remaining(r))
+        .collect();
+    assert_eq!(left, [3, 2, 1]);
+    assert_eq!(
+        remaining(&app.call(public("/v1/openapi.json", "192.0.2.10")).await),
+        0
+    );
+    let refused = app.call(public("/v1/openapi.json", "192.0.2.10")).await;
+    refused.assert_problem(429, "rate_limited");
+    assert!(refused.header("retry-after").is_some());
+    assert_eq!(refused.header("cache-control"), Some("no-store"));
+    let elsewhere = app
+        .call(public("/v1/prints/AAAA-BBBB-CCCC", "192.0.2.11"))
+        .await;
+    assert_eq!(remaining(&elsewhere), 3);
+    // The caller's own quota was not touched by any of it.
+    let mine = app.call(me(&dopt)).await;
+    assert_eq!(mine.header("ratelimit-policy"), Some("\"user\";q=5;w=60"));
+    assert_eq!(remaining(&mine), 4);
 }
 
 #[actix_web::test]
@@ -53,7 +124,7 @@ async fn the_quota_counts_down_then_429_with_retry_after() {
     let r = app.call(me(&bulk)).await;
     assert_eq!(r.header("ratelimit-policy"), Some("\"bulk\";q=8;w=60"));
     assert_eq!(remaining(&r), 7);
-    // Probes and the contract are not limited.
+    // Probes are not limited.
     for _ in 0..10 {
         assert_eq!(
             app.call(TestRequest::get().uri("/healthz")).await.status,
@@ -63,7 +134,8 @@ async fn the_quota_counts_down_then_429_with_retry_after() {
 }
 
 /// `CSCMS_RATE_LIMITS=off` (a gateway limits instead): past the quota the
-/// caller is still served, and no response claims a limit.
+/// caller is still served, and no response claims a limit; the public
+/// documents keep their limit per address.
 #[actix_web::test]
 async fn rate_limits_off_leave_limiting_to_a_gateway() {
     let off: Vec<(&str, &str)> = LIMITS
@@ -79,6 +151,17 @@ async fn rate_limits_off_leave_limiting_to_a_gateway() {
         assert_eq!(r.header("ratelimit"), None);
         assert_eq!(r.header("ratelimit-policy"), None);
     }
+    let contract = app
+        .call(
+            TestRequest::get()
+                .uri("/v1/openapi.json")
+                .peer_addr("192.0.2.10:40000".parse().unwrap()),
+        )
+        .await;
+    assert_eq!(
+        contract.header("ratelimit-policy"),
+        Some("\"address\";q=4;w=60")
+    );
 }
 
 #[actix_web::test]

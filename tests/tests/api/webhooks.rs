@@ -335,6 +335,52 @@ async fn every_change_is_delivered_signed_with_the_feeds_event() {
     assert!(log.iter().all(|d| d["next_attempt_at"].is_null()));
 }
 
+/// An APAR's webhook carries the APAR's address under its employee, whether
+/// DoPT entered it or SPARROW imported it in bulk.
+#[actix_web::test]
+async fn an_apar_webhook_links_to_the_apar_under_its_employee() {
+    let app = spawn_with(DEV).await;
+    let rx = Receiver::start(&[], Duration::ZERO);
+    let client = client_with(&app, scopes::APAR_READ).await;
+    subscribe(&app, &client, &rx.url, &["apar"]).await;
+    cscms_api::webhooks::spawn(app.state.clone());
+    let entered = app
+        .post_json(
+            &format!("/v1/employees/{IN_MHA}/apars"),
+            &app.dopt(),
+            &json!({"from": "2020-04-01", "to": "2021-03-31", "grading": "good"}),
+        )
+        .await;
+    assert_eq!(entered.status, 201, "{}", entered.json);
+    let sparrow = app.token(Role::Integration, Some(scopes::APAR_WRITE));
+    let rows = json!({"rows": [
+        {"employee_code": IN_MOF, "from": "2021-04-01", "to": "2022-03-31", "grading": "good"},
+    ]});
+    let imported = crate::apar::import(&app, &sparrow, &rows).await;
+    assert_eq!(imported.status, 200, "{}", imported.json);
+    let mut want = vec![
+        format!("/v1/employees/{IN_MHA}/apars/{}", entered.json["id"]),
+        format!(
+            "/v1/employees/{IN_MOF}/apars/{}",
+            imported.json["results"][0]["id"]
+        ),
+    ];
+    let mut got: Vec<String> = rx
+        .wait_for(2)
+        .await
+        .iter()
+        .map(|r| {
+            r.json()["data"]["href"]
+                .as_str()
+                .unwrap_or("null")
+                .to_owned()
+        })
+        .collect();
+    got.sort();
+    want.sort();
+    assert_eq!(got, want);
+}
+
 #[actix_web::test]
 async fn a_receiver_failing_three_times_gets_the_same_webhook_id() {
     let app = spawn_with(DEV).await;

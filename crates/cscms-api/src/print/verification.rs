@@ -5,15 +5,10 @@
 //! and whether it is still the current version. The database is the
 //! authority; the key only makes codes impossible to guess.
 
-use std::net::IpAddr;
-use std::num::NonZeroU32;
-use std::time::Duration;
-
+use actix_web::HttpRequest;
 use chrono::{DateTime, Utc};
 use cscms_domain::principal::Principal;
 use cscms_store::prints::PrintRow;
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -76,33 +71,19 @@ impl Signer {
     }
 }
 
-/// The print desk of one server: its signer, and the limit on public
-/// look-ups of codes (per client address, per instance: the codes are
-/// unguessable, so the limit only keeps the endpoint from being hammered).
+/// The print desk of one server: its signer. Public look-ups of codes are
+/// limited per client address by the rate limiter (`crate::ratelimit`,
+/// policy `address`): the codes are unguessable, so the limit only keeps
+/// the endpoint from being hammered.
 pub struct PrintDesk {
     signer: Signer,
-    lookups: DefaultKeyedRateLimiter<IpAddr>,
 }
-
-/// Public look-ups allowed per minute from one address.
-const LOOKUPS_PER_MINUTE: u32 = 30;
 
 impl Default for PrintDesk {
     fn default() -> Self {
-        let per_minute = NonZeroU32::new(LOOKUPS_PER_MINUTE).unwrap_or(NonZeroU32::MIN);
         Self {
             signer: Signer::random(),
-            lookups: RateLimiter::keyed(Quota::per_minute(per_minute)),
         }
-    }
-}
-
-impl PrintDesk {
-    /// `Err(wait)` when `addr` has used its look-ups for now.
-    pub fn admit(&self, addr: IpAddr) -> Result<(), Duration> {
-        self.lookups
-            .check_key(&addr)
-            .map_err(|not_until| not_until.wait_time_from(DefaultClock::default().now()))
     }
 }
 
@@ -113,13 +94,15 @@ pub struct Issued {
 }
 
 /// Records a print of `document` `reference` at `version` and returns its
-/// code, for the print to carry.
+/// code, for the print to carry. For a `HEAD` (`req`) nothing is recorded:
+/// HEAD is safe (RFC 9110 §9.2.1) and the print is never delivered, so its
+/// code, made all the same for the print to have its length, verifies
+/// nothing.
 pub async fn issue(
     state: &AppState,
     who: &Principal,
-    document: &'static str,
-    reference: &str,
-    version: i64,
+    req: &HttpRequest,
+    (document, reference, version): (&'static str, &str, i64),
 ) -> Result<Issued, ApiError> {
     // Whole seconds: what the register stores is what the code signs.
     let now = Utc::now();
@@ -128,6 +111,9 @@ pub async fn issue(
         .prints
         .signer
         .code(document, reference, version, at, rand::random());
+    if crate::http_cache::is_head(req) {
+        return Ok(Issued { code, at });
+    }
     let row = PrintRow {
         code: code.clone(),
         document: document.to_owned(),
@@ -194,17 +180,6 @@ mod tests {
             code,
             Signer::random().code("profile", "CSS-000001", 3, at, 7)
         );
-    }
-
-    #[test]
-    fn lookups_are_limited_per_address() {
-        let desk = PrintDesk::default();
-        let a: IpAddr = [192, 0, 2, 1].into();
-        let allowed = (0..100).take_while(|_| desk.admit(a).is_ok()).count();
-        assert_eq!(allowed, LOOKUPS_PER_MINUTE as usize);
-        let wait = desk.admit(a).unwrap_err();
-        assert!(wait.as_secs_f64() > 0.0 && wait.as_secs() <= 2, "{wait:?}");
-        assert!(desk.admit([192, 0, 2, 2].into()).is_ok());
     }
 
     #[test]

@@ -48,8 +48,9 @@ pub struct ChangeEvent {
     pub at: DateTime<Utc>,
     /// The role of whoever made the change (never who they are).
     pub actor_role: ActorRole,
-    /// Where to read the record now; null where the record has no address
-    /// of its own.
+    /// Where to read the record now (an APAR's under its employee,
+    /// `/v1/employees/{code}/apars/{id}`); null where the record has no
+    /// address of its own.
     pub href: Option<String>,
 }
 
@@ -88,10 +89,12 @@ pub struct ChangesQuery {
     pub wait: Option<u32>,
 }
 
-/// Where the record a change is about can be read now.
-fn href(entity: &str, id: &str) -> Option<String> {
+/// Where the record a change is about can be read now. `subject` is the
+/// employee of a record whose id does not name them (an APAR's).
+fn href(entity: &str, id: &str, subject: Option<&str>) -> Option<String> {
     let (a, b) = id.split_once('/').unwrap_or((id, ""));
     Some(match entity {
+        "apar" => format!("/v1/employees/{}/apars/{id}", subject?),
         "profile" => format!("/v1/employees/{id}/profile"),
         "vigilance_status" => format!("/v1/employees/{id}/vigilance-status"),
         "ipr_return" => format!("/v1/employees/{a}/ipr/{b}"),
@@ -126,7 +129,7 @@ impl From<ChangeRow> for ChangeEvent {
         Self {
             cursor: r.position().cursor(),
             type_: feed::change_type(&r.entity, &r.action),
-            href: href(&r.entity, &r.entity_id),
+            href: href(&r.entity, &r.entity_id, r.subject.as_deref()),
             version: r.audit_id,
             at: utc(r.at),
             actor_role: r.actor_role,

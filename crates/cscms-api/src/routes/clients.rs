@@ -151,7 +151,7 @@ fn credentials(
     match (method, jwks) {
         (AuthMethod::PrivateKeyJwt, Some(set)) => {
             let stored = oauth::parse_client_jwks(set)
-                .map_err(|e| ApiError::invalid("body.jwks", "invalid", e))?;
+                .map_err(|e| ApiError::invalid(&format!("body.jwks{}", e.at), e.code, e.message))?;
             let stored = Json::new(stored)?;
             Ok(Credentials {
                 jwks: Some(stored),
@@ -204,7 +204,7 @@ fn not_found(id: &str) -> ApiError {
     responses(
         (status = 201, description = "The client; `Location` names it. `client_secret` only for client_secret_basic, shown once", body = ClientWithSecret, headers(("Location" = String))),
         (status = 403, description = "Only DoPT registers clients", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Values break the rules (`errors` lists every bad field): among them a scope that is not one of the API (`unknown_scope`) or that is named twice (`duplicate`, on the repeat), or `jwks` refused", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Values break the rules (`errors` lists every bad field): among them a scope that is not one of the API (`unknown_scope`) or that is named twice (`duplicate`, on the repeat), or `jwks` refused (a key whose coordinates are no point of its curve: `not_on_curve` or `invalid_length` on its `x` or `y`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/clients")]
 pub async fn register(
@@ -392,7 +392,8 @@ pub async fn resume(
 #[utoipa::path(tag = "clients", security(("bearer" = [])), request_body = NewCredentials,
     params(("id" = String, Path, description = "The client id")),
     responses((status = 200, description = "The client; `client_secret` for client_secret_basic, shown once", body = ClientWithSecret),
-        (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 403, description = "Only DoPT manages integration clients", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "`errors` lists every bad field; among them a key of `jwks` whose coordinates are no point of its curve (`not_on_curve` or `invalid_length` on its `x` or `y`)", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/clients/{id}/credentials")]
 pub async fn rotate(
     Auth(who): Auth,

@@ -393,13 +393,19 @@ pub async fn get(
 
 impl super::workflow::Printed for FvRecord {
     /// The request as printed (FV-1); its version is the number of steps taken.
-    async fn print(self, state: &AppState, who: &Principal) -> Result<HttpResponse, ApiError> {
+    async fn print(
+        self,
+        state: &AppState,
+        who: &Principal,
+        req: &HttpRequest,
+    ) -> Result<HttpResponse, ApiError> {
         let org = self.row.org_id.clone();
         let v = view(state, who, self).await?;
         let r = &v.request;
         super::prints::print_steps(
             state,
             who,
+            req,
             (FOREIGN_VISIT.name, r.id, &org),
             v.steps.len(),
             &format!("foreign-visit-{}.pdf", r.id),

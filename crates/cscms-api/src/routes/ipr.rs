@@ -391,7 +391,7 @@ pub async fn year_return(
     if pdf {
         let older: Vec<IprVersion> = versions.collect();
         return super::negotiated(
-            print_return(&state, &who, &code, &employee.name, &latest, &older).await,
+            print_return(&state, &who, &req, &code, &employee.name, &latest, &older).await,
         );
     }
     super::negotiated(Ok(HttpResponse::Ok().json(IprYearDetail {
@@ -409,6 +409,7 @@ pub async fn year_return(
 async fn print_return(
     state: &AppState,
     who: &Principal,
+    req: &HttpRequest,
     code: &EmployeeCode,
     name: &str,
     latest: &IprVersion,
@@ -416,9 +417,13 @@ async fn print_return(
 ) -> Result<HttpResponse, ApiError> {
     let versions: Vec<&IprVersion> = std::iter::once(latest).chain(older).collect();
     let reference = format!("{code}/{}", latest.year);
-    let issued =
-        print::verification::issue(state, who, "ipr", &reference, i64::from(latest.revision))
-            .await?;
+    let issued = print::verification::issue(
+        state,
+        who,
+        req,
+        ("ipr", &reference, i64::from(latest.revision)),
+    )
+    .await?;
     let doc = print::ipr::document(
         latest,
         &print::ipr::Context {

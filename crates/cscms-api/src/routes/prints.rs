@@ -44,6 +44,7 @@ pub(crate) async fn org_and_ministry(
 pub(crate) async fn print_steps(
     state: &AppState,
     who: &cscms_domain::principal::Principal,
+    req: &HttpRequest,
     (workflow, id, org_id): (&'static str, i64, &OrgId),
     steps: usize,
     filename: &str,
@@ -52,7 +53,8 @@ pub(crate) async fn print_steps(
     let (org, ministry) = org_and_ministry(state, org_id).await?;
     let version = i64::try_from(steps).map_err(|e| ApiError::Internal(e.to_string()))?;
     let issued =
-        crate::print::verification::issue(state, who, workflow, &id.to_string(), version).await?;
+        crate::print::verification::issue(state, who, req, (workflow, &id.to_string(), version))
+            .await?;
     let doc = document(&crate::print::clearance::Context {
         org: org.as_ref(),
         ministry: ministry.as_ref(),
@@ -99,30 +101,26 @@ pub struct PrintCheck {
 ///
 /// Answers whether a print with this verification code was issued, for
 /// which document and version, when, and whether that version is still the
-/// current one. No authentication; limited to 30 look-ups a minute from one
-/// address (per instance). Unknown or altered codes are 404.
+/// current one. No authentication, and a token sent is not charged: public
+/// documents (this and the contract) are limited per client address, 30
+/// requests a minute by default (`CSCMS_RATE_LIMIT_PUBLIC`, per instance),
+/// with `RateLimit` headers of the policy `address`. Unknown or altered
+/// codes are 404.
 #[utoipa::path(tag = "prints", security(()),
     params(("code" = String, Path, description = "The verification code printed on the document, e.g. 7GQ4-M2KD-9XRA (case, spaces and hyphens do not matter)")),
     responses(
         (status = 200, description = "The print is on record", body = PrintCheck),
         (status = 404, description = "No print was issued with this code", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many look-ups from this address; see Retry-After", body = crate::error::Problem, content_type = "application/problem+json",
-            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 429, description = "Too many look-ups from this address (`rate_limited`); see Retry-After", body = crate::error::Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"),
+                ("RateLimit" = String, description = "`\"address\";r=<remaining>;t=<seconds to reset>`"),
+                ("RateLimit-Policy" = String, description = "`\"address\";q=<quota>;w=<window seconds>`"))),
     ))]
 #[get("/prints/{code}")]
 pub async fn check(
     state: web::Data<AppState>,
-    req: HttpRequest,
     code: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    if let Some(addr) = req.peer_addr() {
-        state
-            .prints
-            .admit(addr.ip())
-            .map_err(|wait| ApiError::TooManyRequests {
-                retry_after_secs: wait.as_secs().max(1),
-            })?;
-    }
     let not_found = || ApiError::not_found("A print with this code");
     let code = normalise(&code).ok_or_else(not_found)?;
     let found = state

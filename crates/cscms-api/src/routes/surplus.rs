@@ -403,6 +403,7 @@ pub async fn read(
 async fn print_requisition(
     state: &AppState,
     who: &Principal,
+    req: &HttpRequest,
     r: RequisitionRecord,
 ) -> Result<HttpResponse, ApiError> {
     let doc = stored(&r);
@@ -410,9 +411,8 @@ async fn print_requisition(
     let issued = print::verification::issue(
         state,
         who,
-        "surplus_requisition",
-        &id.to_string(),
-        r.row.version,
+        req,
+        ("surplus_requisition", &id.to_string(), r.row.version),
     )
     .await?;
     let summary = summary(&r, who)?;
@@ -518,8 +518,13 @@ super::workflow::step_record!(RequisitionRecord {
 });
 
 impl super::workflow::Printed for RequisitionRecord {
-    async fn print(self, state: &AppState, who: &Principal) -> Result<HttpResponse, ApiError> {
-        print_requisition(state, who, self).await
+    async fn print(
+        self,
+        state: &AppState,
+        who: &Principal,
+        req: &HttpRequest,
+    ) -> Result<HttpResponse, ApiError> {
+        print_requisition(state, who, req, self).await
     }
 }
 

@@ -260,6 +260,7 @@ pub(crate) trait Printed: StepRecord {
         self,
         state: &crate::state::AppState,
         who: &cscms_domain::principal::Principal,
+        req: &actix_web::HttpRequest,
     ) -> Result<actix_web::HttpResponse, ApiError>;
 }
 
@@ -273,7 +274,7 @@ pub(crate) async fn read<R: Printed>(
 ) -> Result<actix_web::HttpResponse, ApiError> {
     if super::wants_pdf(req) {
         let r = R::load(state, who, id).await?;
-        return super::negotiated(r.print(state, who).await);
+        return super::negotiated(r.print(state, who, req).await);
     }
     super::negotiated(show::<R>(state, who, id).await)
 }

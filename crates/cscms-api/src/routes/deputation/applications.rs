@@ -305,13 +305,19 @@ pub async fn get_application(
 impl crate::routes::workflow::Printed for ApplicationRecord {
     /// The application as printed (DEP-1) with its clearance chain; its
     /// version is the number of steps taken.
-    async fn print(self, state: &AppState, who: &Principal) -> Result<HttpResponse, ApiError> {
+    async fn print(
+        self,
+        state: &AppState,
+        who: &Principal,
+        req: &HttpRequest,
+    ) -> Result<HttpResponse, ApiError> {
         let org = self.row.org_id.clone();
         let v = app_view(state, who, self).await?;
         let a = &v.application;
         crate::routes::prints::print_steps(
             state,
             who,
+            req,
             (DEPUTATION.name, a.id, &org),
             v.steps.len(),
             &format!("deputation-application-{}.pdf", a.id),

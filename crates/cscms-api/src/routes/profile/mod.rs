@@ -187,6 +187,7 @@ fn respond(v: &ProfileView) -> HttpResponse {
 async fn print(
     state: &AppState,
     who: &Principal,
+    req: &HttpRequest,
     v: &ProfileView,
     (code, org_id): (EmployeeCode, OrgId),
 ) -> Result<HttpResponse, ApiError> {
@@ -201,7 +202,7 @@ async fn print(
             Ok((history, org, ministry))
         })
         .await?;
-    let issued = issue(state, who, "profile", &v.employee_code, v.version).await?;
+    let issued = issue(state, who, req, ("profile", &v.employee_code, v.version)).await?;
     let doc = print::profile::document(
         v,
         &print::profile::Context {
@@ -247,7 +248,7 @@ pub async fn get(
     let as_of = q.as_of.unwrap_or_else(Utc::now).naive_utc();
     let v = view(loaded, as_of)?;
     if super::wants_pdf(&req) {
-        return super::negotiated(print(&state, &who, &v, stored).await);
+        return super::negotiated(print(&state, &who, &req, &v, stored).await);
     }
     super::negotiated(Ok(respond(&v)))
 }
@@ -263,10 +264,12 @@ pub async fn get_pdf(
     Auth(who): Auth,
     state: web::Data<AppState>,
     code: web::Path<String>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let loaded = load_visible(&state, &who, &code).await?;
     let stored = stored_ids(&loaded);
-    print(&state, &who, &view(loaded, Utc::now().naive_utc())?, stored).await
+    let v = view(loaded, Utc::now().naive_utc())?;
+    print(&state, &who, &req, &v, stored).await
 }
 
 /// A move the status does not allow: 409 with what the role could do instead.
