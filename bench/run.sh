@@ -157,13 +157,14 @@ LUA
 
   # Audited writes from 64 clients at once: vigilance statuses appended to
   # employees spread over the cadre (each a write transaction with its audit
-  # row and change event). Every answer must be a 201.
+  # row and change event). Every answer must be a 201: dated today, so on
+  # or after every employee's joining (VIG-1).
   local avd; avd=$($BIN token --role avd --ttl 1h)
   cat > "$work/write.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $avd"
 wrk.headers["Content-Type"] = "application/json"
 local codes = {$codes}
-local body = '{"status":"clear","effective_from":"2015-01-01","order_ref":"AVD-I/1/2015"}'
+local body = '{"status":"clear","effective_from":"$(date +%F)","order_ref":"AVD-I/1/2026"}'
 local n = 0
 request = function()
   n = n + 1

@@ -20,6 +20,7 @@
 """
 
 import asyncio
+import datetime
 import json
 import sys
 import time
@@ -80,7 +81,9 @@ def percentile(sorted_values, q):
 def write(base, token, rate, seconds, codes):
     host, port = base.removeprefix("http://").split(":")
     codes = [c.strip('"') for c in codes.split(",") if c]
-    body = b'{"status":"clear","effective_from":"2015-01-01","order_ref":"AVD-I/1/2015"}'
+    # Dated today: on or after every employee's joining (VIG-1).
+    body = json.dumps({"status": "clear", "effective_from": datetime.date.today().isoformat(),
+                       "order_ref": "AVD-I/1/2026"}).encode()
     latencies, failed, late = [], [0], [0]
 
     async def main():
