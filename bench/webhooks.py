@@ -20,7 +20,6 @@
 """
 
 import asyncio
-import datetime
 import json
 import sys
 import time
@@ -82,7 +81,7 @@ def write(base, token, rate, seconds, codes):
     host, port = base.removeprefix("http://").split(":")
     codes = [c.strip('"') for c in codes.split(",") if c]
     # Dated today: on or after every employee's joining (VIG-1).
-    body = json.dumps({"status": "clear", "effective_from": datetime.date.today().isoformat(),
+    body = json.dumps({"status": "clear", "effective_from": time.strftime("%Y-%m-%d"),
                        "order_ref": "AVD-I/1/2026"}).encode()
     latencies, failed, late = [], [0], [0]
 
