@@ -341,6 +341,15 @@ pub fn block_start(on: NaiveDate, rule: BlockRule) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// Units of the reimbursements completed from `from` to `to`, both included.
+fn units_completed(earned: &[Earned], from: NaiveDate, to: NaiveDate) -> i64 {
+    earned
+        .iter()
+        .filter(|e| (from..=to).contains(&e.completed_on))
+        .map(|e| e.category.units())
+        .sum()
+}
+
 /// The first block ending at the completion of a programme reimbursed
 /// after `claim`'s that takes in `claim`'s completion and would hold more
 /// than its units with `claim` counted: its first and last day, the units
@@ -362,11 +371,7 @@ fn later_block_exceeded(
         if from > claim.completed_on {
             return None;
         }
-        let allowed: i64 = earned
-            .iter()
-            .filter(|e| e.completed_on >= from && e.completed_on <= to)
-            .map(|e| e.category.units())
-            .sum();
+        let allowed = units_completed(earned, from, to);
         (allowed + claim.category.units() > rule.max_units).then_some((from, to, allowed, rule))
     })
 }
@@ -442,11 +447,7 @@ pub fn assess(claim: &Claim, earned: &[Earned], as_of: NaiveDate) -> Decision<Cl
     }
     let rule = block_rule_on(claim.completed_on);
     let block_from = block_start(claim.completed_on, rule);
-    let units_in_block: i64 = earned
-        .iter()
-        .filter(|e| e.completed_on >= block_from && e.completed_on <= claim.completed_on)
-        .map(|e| e.category.units())
-        .sum();
+    let units_in_block = units_completed(earned, block_from, claim.completed_on);
     if units_in_block + units > rule.max_units {
         admissible = false;
         reasons.push(

@@ -986,8 +986,23 @@ async fn a_subscription_changes_url_and_types_under_if_match() {
     assert_eq!(edits, 1, "one edit audited: {}", trail.json);
 }
 
-#[actix_web::test]
-async fn ping_redelivery_and_the_subscription_lifecycle() {
+/// A vigilance subscription of a fresh client to a fresh receiver, the
+/// delivery worker running, pinged once by DoPT (202): where the lifecycle
+/// tests start.
+struct Pinged {
+    app: TestApp,
+    rx: Receiver,
+    client: String,
+    id: i64,
+    secret: String,
+    /// `/v1/clients/{client}/webhooks/{id}`.
+    base: String,
+    dopt: String,
+    /// The answer to the ping.
+    ping: crate::common::Reply,
+}
+
+async fn pinged() -> Pinged {
     let app = spawn_with(DEV).await;
     let rx = Receiver::start(&[], Duration::ZERO);
     let client = client_with(&app, scopes::VIGILANCE_READ).await;
@@ -995,10 +1010,34 @@ async fn ping_redelivery_and_the_subscription_lifecycle() {
     let base = format!("/v1/clients/{client}/webhooks/{id}");
     let dopt = app.dopt();
     cscms_api::webhooks::spawn(app.state.clone());
-    let r = app
+    let ping = app
         .post_json(&format!("{base}/ping"), &dopt, &json!({}))
         .await;
-    assert_eq!(r.status, 202, "{}", r.json);
+    assert_eq!(ping.status, 202, "{}", ping.json);
+    Pinged {
+        app,
+        rx,
+        client,
+        id,
+        secret,
+        base,
+        dopt,
+        ping,
+    }
+}
+
+#[actix_web::test]
+async fn ping_redelivery_and_the_subscription_lifecycle() {
+    let Pinged {
+        app,
+        rx,
+        client,
+        id,
+        secret,
+        base,
+        dopt,
+        ping: r,
+    } = pinged().await;
     assert_eq!(r.json["type"], "webhook.ping");
     let got = rx.wait_for(1).await;
     assert!(verifies(&secret, &got[0]));
@@ -1119,17 +1158,16 @@ async fn ping_redelivery_and_the_subscription_lifecycle() {
 
 #[actix_web::test]
 async fn a_suspended_clients_receiver_is_sent_no_ping_and_no_redelivery() {
-    let app = spawn_with(DEV).await;
-    let rx = Receiver::start(&[], Duration::ZERO);
-    let client = client_with(&app, scopes::VIGILANCE_READ).await;
-    let (id, _) = subscribe(&app, &client, &rx.url, &["vigilance_status"]).await;
-    let base = format!("/v1/clients/{client}/webhooks/{id}");
-    let dopt = app.dopt();
-    cscms_api::webhooks::spawn(app.state.clone());
-    let r = app
-        .post_json(&format!("{base}/ping"), &dopt, &json!({}))
-        .await;
-    assert_eq!(r.status, 202, "{}", r.json);
+    let Pinged {
+        app,
+        rx,
+        client,
+        id,
+        base,
+        dopt,
+        ping: r,
+        ..
+    } = pinged().await;
     let delivery = r.json["id"].as_i64().unwrap();
     rx.wait_for(1).await;
     until("the ping to be delivered", || async {
