@@ -23,7 +23,8 @@ HOOK_FANOUT=${BENCH_WEBHOOK_FANOUT:-4}
 # The list and report rows again over a second database of this many
 # employees (0: not run), for how they hold as the cadre grows (issue 17).
 LARGE=${BENCH_LARGE_EMPLOYEES:-1000000}
-# BENCH_ONLY=webhooks: that row alone, printed, bench/results.md untouched.
+# BENCH_ONLY=webhooks (the fan-out) or BENCH_ONLY=keyed (the keyed/plain
+# pair): that row alone, printed, bench/results.md untouched.
 ONLY=${BENCH_ONLY:-}
 OUT=bench/results.md
 
@@ -211,6 +212,58 @@ LUA
     [ "$failed" = "0" ] || name="$name (NOT 2xx: $failed)"
     echo "$name|$rps|$p50|$p99|$rss"
   }
+  # Sets keyed, plain and overhead (the caller's locals).
+  keyed_pair() {
+    # Idempotency and rate limiting on the audited POST: the same writes with a
+    # fresh Idempotency-Key each, against a second instance on the same
+    # database with CSCMS_RATE_LIMITS=off and no key (target: at most 15% slower).
+    # Single runs of the two swung by ±10% from bench to bench (the database
+    # grows under them, the machine varies), so they alternate over
+    # PAIR_ROUNDS rounds, the order swapped each round, each round's keys
+    # new; the cost is the median of the rounds' ratios.
+    local plain_port; plain_port=$(free_port)
+    CSCMS_BIND=127.0.0.1:$plain_port CSCMS_RATE_LIMITS=off CSCMS_WEBHOOK_WORKER=off $BIN serve > "$work/plain.log" 2>&1 &
+    local plain_pid=$!
+    await_ready "$plain_port"
+    local keyed_runs=() plain_runs=() round
+    for round in $(seq 1 "$PAIR_ROUNDS"); do
+      local k p
+      if [ $((round % 2)) = 1 ]; then
+        k=$(BENCH_ROUND=$round measure_duration=$PAIR_DURATION measure keyed -s "$work/write-keyed.lua" "$base")
+        p=$(measured_pid=$plain_pid measure_duration=$PAIR_DURATION measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
+      else
+        p=$(measured_pid=$plain_pid measure_duration=$PAIR_DURATION measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
+        k=$(BENCH_ROUND=$round measure_duration=$PAIR_DURATION measure keyed -s "$work/write-keyed.lua" "$base")
+      fi
+      keyed_runs+=("$k"); plain_runs+=("$p")
+    done
+    kill $plain_pid 2>/dev/null || true
+    local pair_rows; pair_rows=$(python3 - "${#keyed_runs[@]}" "${keyed_runs[@]}" "${plain_runs[@]}" <<'PY'
+import statistics, sys
+n = int(sys.argv[1])
+keyed = [r.split("|") for r in sys.argv[2:2 + n]]
+plain = [r.split("|") for r in sys.argv[2 + n:2 + 2 * n]]
+def row(name, runs):
+    failed = [r[0] for r in runs if "NOT 2xx" in r[0]]
+    if failed:
+        name += " (" + "; ".join(f[f.index("NOT"):-1] for f in failed) + ")"
+    rate = statistics.mean(float(r[1]) for r in runs)
+    return f"{name}|{rate:.2f}|{' / '.join(r[2] for r in runs)}|{' / '.join(r[3] for r in runs)}|{runs[-1][4]}"
+ratios = [float(p[1]) / float(k[1]) - 1 for k, p in zip(keyed, plain)]
+print(row(f"POST vigilance-status with Idempotency-Key, rate limited (mean of {n} rounds; p50 and p99 of each)", keyed))
+print(row(f"the same POST, no key, CSCMS_RATE_LIMITS=off (second instance; {n} rounds alternating with the row above)", plain))
+print(f"{statistics.median(ratios):.0%} (rounds: {', '.join(f'{r:.0%}' for r in ratios)})")
+PY
+)
+    keyed=$(sed -n 1p <<<"$pair_rows"); plain=$(sed -n 2p <<<"$pair_rows"); overhead=$(sed -n 3p <<<"$pair_rows")
+    echo "bench: idempotency + rate limiting cost $overhead on the audited POST" >&2
+  }
+  if [ "$ONLY" = keyed ]; then
+    local keyed plain overhead
+    keyed_pair
+    echo "| $label: cost of idempotency + rate limiting on the audited POST | $overhead | keyed $(cut -d'|' -f2 <<<"$keyed")/s, plain $(cut -d'|' -f2 <<<"$plain")/s |"
+    return 0
+  fi
   if [ -z "$ONLY" ]; then
     local health; health=$(measure "GET /healthz" "$base/healthz")
     local get; get=$(measure "GET /v1/employees/{code} (DoPT token; the same 1,080 employees in turn: kept)" -s "$work/get.lua" "$base")
@@ -256,50 +309,8 @@ PY
     local token; token=$(measure "POST /oauth2/token (client_credentials, secret_basic)" \
       -H "Authorization: Basic $(printf '%s:%s' "$client" "$secret" | base64 -w0)" \
       -H 'Content-Type: application/x-www-form-urlencoded' -s "$work/token.lua" "$base/oauth2/token")
-    # Idempotency and rate limiting on the audited POST: the same writes with a
-    # fresh Idempotency-Key each, against a second instance on the same
-    # database with CSCMS_RATE_LIMITS=off and no key (target: at most 15% slower).
-    # Single runs of the two swung by ±10% from bench to bench (the database
-    # grows under them, the machine varies), so they alternate over
-    # PAIR_ROUNDS rounds, the order swapped each round, each round's keys
-    # new; the cost is the median of the rounds' ratios.
-    local plain_port; plain_port=$(free_port)
-    CSCMS_BIND=127.0.0.1:$plain_port CSCMS_RATE_LIMITS=off CSCMS_WEBHOOK_WORKER=off $BIN serve > "$work/plain.log" 2>&1 &
-    local plain_pid=$!
-    await_ready "$plain_port"
-    local keyed_runs=() plain_runs=() round
-    for round in $(seq 1 "$PAIR_ROUNDS"); do
-      local k p
-      if [ $((round % 2)) = 1 ]; then
-        k=$(BENCH_ROUND=$round measure_duration=$PAIR_DURATION measure keyed -s "$work/write-keyed.lua" "$base")
-        p=$(measured_pid=$plain_pid measure_duration=$PAIR_DURATION measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
-      else
-        p=$(measured_pid=$plain_pid measure_duration=$PAIR_DURATION measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
-        k=$(BENCH_ROUND=$round measure_duration=$PAIR_DURATION measure keyed -s "$work/write-keyed.lua" "$base")
-      fi
-      keyed_runs+=("$k"); plain_runs+=("$p")
-    done
-    kill $plain_pid 2>/dev/null || true
-    local pair_rows; pair_rows=$(python3 - "${#keyed_runs[@]}" "${keyed_runs[@]}" "${plain_runs[@]}" <<'PY'
-import statistics, sys
-n = int(sys.argv[1])
-keyed = [r.split("|") for r in sys.argv[2:2 + n]]
-plain = [r.split("|") for r in sys.argv[2 + n:2 + 2 * n]]
-def row(name, runs):
-    failed = [r[0] for r in runs if "NOT 2xx" in r[0]]
-    if failed:
-        name += " (" + "; ".join(f[f.index("NOT"):-1] for f in failed) + ")"
-    rate = statistics.mean(float(r[1]) for r in runs)
-    return f"{name}|{rate:.2f}|{' / '.join(r[2] for r in runs)}|{' / '.join(r[3] for r in runs)}|{runs[-1][4]}"
-ratios = [float(p[1]) / float(k[1]) - 1 for k, p in zip(keyed, plain)]
-print(row(f"POST vigilance-status with Idempotency-Key, rate limited (mean of {n} rounds; p50 and p99 of each)", keyed))
-print(row(f"the same POST, no key, CSCMS_RATE_LIMITS=off (second instance; {n} rounds alternating with the row above)", plain))
-print(f"{statistics.median(ratios):.0%} (rounds: {', '.join(f'{r:.0%}' for r in ratios)})")
-PY
-)
     local keyed plain overhead
-    keyed=$(sed -n 1p <<<"$pair_rows"); plain=$(sed -n 2p <<<"$pair_rows"); overhead=$(sed -n 3p <<<"$pair_rows")
-    echo "bench: idempotency + rate limiting cost $overhead on the audited POST" >&2
+    keyed_pair
     local wout; wout=$(wrk -t"$THREADS" -c64 -d"$DURATION" --latency -s "$work/write.lua" "$base" 2>&1)
     local werrors; werrors=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$wout")
     local writes; writes="POST vigilance-status (audited write; 64 connections; errors: $werrors)|$(awk '/Requests\/sec/ {print $2}' <<<"$wout")|$(awk '$1=="50%" {print $2}' <<<"$wout")|$(awk '$1=="99%" {print $2}' <<<"$wout")|$(awk '/VmRSS/ {printf "%.0f MiB", $2/1024}' /proc/$pid/status)"
@@ -429,7 +440,7 @@ if [ "${1:-}" = "--postgres-row" ]; then
 fi
 
 if [ -n "$ONLY" ]; then
-  # The webhook row alone (BENCH_SQLITE=0 skips SQLite, BENCH_PG=0 skips PostgreSQL).
+  # One row alone (BENCH_SQLITE=0 skips SQLite, BENCH_PG=0 skips PostgreSQL).
   if [ "${BENCH_SQLITE:-1}" = "1" ]; then
     sqlite_dir=$(mktemp -d /tmp/cscms-bench-db.XXXXXX)
     run_backend "SQLite" "sqlite://$sqlite_dir/bench.db"
