@@ -135,48 +135,128 @@ fn like_pattern(q: &str) -> String {
     p
 }
 
-/// One page of employees visible under `visibility`, ordered by code,
-/// starting after `after` (keyset pagination).
-pub fn list(
-    conn: &mut DbConn,
-    visibility: &Visibility,
-    filter: &EmployeeFilter,
-    after: Option<&str>,
-    limit: i64,
-) -> Result<Vec<EmployeeRow>, StoreError> {
-    let Some(visible) = crate::scope::visible(visibility) else {
-        return Ok(Vec::new());
+/// An employee as a list shows them: a summary's columns only. A list
+/// page read afresh spends most of its time building rows, a value at a
+/// time; the dates of birth and joining, the version and the like are
+/// the record's, not the list's (bench/speed.md).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = employees)]
+pub struct EmployeeListed {
+    pub code: EmployeeCode,
+    pub name: String,
+    pub cadre: Cadre,
+    pub grade: String,
+    pub service_group: String,
+    pub pay_level: String,
+    pub pay_cell: i32,
+    pub org_id: OrgId,
+    pub station: String,
+    pub station_state: String,
+    #[diesel(deserialize_as = ReadTimestamp)]
+    pub updated_at: NaiveDateTime,
+}
+
+impl From<EmployeeRow> for EmployeeListed {
+    fn from(r: EmployeeRow) -> Self {
+        Self {
+            code: r.code,
+            name: r.name,
+            cadre: r.cadre,
+            grade: r.grade,
+            service_group: r.service_group,
+            pay_level: r.pay_level,
+            pay_cell: r.pay_cell,
+            org_id: r.org_id,
+            station: r.station,
+            station_state: r.station_state,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+/// `$query` (a boxed query over the employees) narrowed by an
+/// [`EmployeeFilter`] and a keyset cursor.
+macro_rules! filtered {
+    ($query:expr, $filter:expr, $after:expr) => {{
+        let (filter, after): (&EmployeeFilter, Option<&str>) = ($filter, $after);
+        let mut query = $query;
+        if let Some(org) = &filter.org {
+            query = query.filter(employees::org_id.eq(org));
+        }
+        if let Some(cadre) = &filter.cadre {
+            query = query.filter(employees::cadre.eq(cadre));
+        }
+        if let Some(grade) = &filter.grade {
+            query = query.filter(employees::grade.eq(grade));
+        }
+        if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+            let pattern = like_pattern(q);
+            query = query.filter(
+                lower(employees::name)
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(lower(employees::code).like(pattern).escape('\\')),
+            );
+        }
+        if let Some(after) = after {
+            query = query.filter(employees::code.gt(after));
+        }
+        query
+    }};
+}
+
+/// A function reading one page of `$row`s visible under a visibility,
+/// ordered by code, after a cursor (keyset pagination). It runs on the
+/// concrete connection: through the `MultiConnection` each value of a
+/// page was built behind a second layer of rows and values. A caller who
+/// sees everyone reads the employees alone: the organisation is joined
+/// only for the scope's condition, and every employee has one (a foreign
+/// key), so the rows are the same (bench/speed.md).
+macro_rules! page_reader {
+    ($(#[$doc:meta])* $name:ident -> $row:ty) => {
+        $(#[$doc])*
+        pub fn $name(
+            conn: &mut DbConn,
+            visibility: &Visibility,
+            filter: &EmployeeFilter,
+            after: Option<&str>,
+            limit: i64,
+        ) -> Result<Vec<$row>, StoreError> {
+            Ok(crate::on_backend!(conn, |c| {
+                if matches!(visibility, Visibility::All) {
+                    filtered!(employees::table.into_boxed(), filter, after)
+                        .order(employees::code.asc())
+                        .limit(limit)
+                        .select(<$row>::as_select())
+                        .load(c)
+                } else {
+                    let Some(visible) = crate::scope::Scoped::visible(visibility) else {
+                        return Ok(Vec::new());
+                    };
+                    let joined = employees::table
+                        .inner_join(organisations::table)
+                        .filter(visible)
+                        .into_boxed();
+                    filtered!(joined, filter, after)
+                        .order(employees::code.asc())
+                        .limit(limit)
+                        .select(<$row>::as_select())
+                        .load(c)
+                }
+            })?)
+        }
     };
-    let mut query = employees::table
-        .inner_join(organisations::table)
-        .filter(visible)
-        .into_boxed();
-    if let Some(org) = &filter.org {
-        query = query.filter(employees::org_id.eq(org));
-    }
-    if let Some(cadre) = &filter.cadre {
-        query = query.filter(employees::cadre.eq(cadre));
-    }
-    if let Some(grade) = &filter.grade {
-        query = query.filter(employees::grade.eq(grade));
-    }
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        let pattern = like_pattern(q);
-        query = query.filter(
-            lower(employees::name)
-                .like(pattern.clone())
-                .escape('\\')
-                .or(lower(employees::code).like(pattern).escape('\\')),
-        );
-    }
-    if let Some(after) = after {
-        query = query.filter(employees::code.gt(after));
-    }
-    Ok(query
-        .order(employees::code.asc())
-        .limit(limit)
-        .select(EmployeeRow::as_select())
-        .load(conn)?)
+}
+
+page_reader! {
+    /// One page of employees' whole records (rules engines over many
+    /// employees, e.g. the MACP report).
+    list -> EmployeeRow
+}
+
+page_reader! {
+    /// One page of the employee list: what a summary shows.
+    listing -> EmployeeListed
 }
 
 /// A page of employees in scope, by code after `after`, each with their

@@ -6,7 +6,7 @@ use cscms_domain::cadre::{self, Cadre};
 use cscms_domain::employee::{EmployeeCode, ServiceEventKind};
 use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::{visibility, Family, RecordPlace};
-use cscms_store::employees::{EmployeeFilter, EmployeeRow, ServiceEventRow};
+use cscms_store::employees::{EmployeeFilter, EmployeeListed, EmployeeRow, ServiceEventRow};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -55,6 +55,12 @@ pub struct EmployeeSummary {
 
 impl From<EmployeeRow> for EmployeeSummary {
     fn from(r: EmployeeRow) -> Self {
+        EmployeeListed::from(r).into()
+    }
+}
+
+impl From<EmployeeListed> for EmployeeSummary {
+    fn from(r: EmployeeListed) -> Self {
         let cadre = r.cadre;
         let grade_name = cadre::grade(cadre, &r.grade)
             .map(|g| g.name.clone())
@@ -250,7 +256,7 @@ pub async fn list(
         key,
         searching,
         move |c, key| {
-            cscms_store::employees::list(
+            cscms_store::employees::listing(
                 c,
                 &key.visibility,
                 &key.filter,
