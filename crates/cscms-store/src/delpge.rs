@@ -440,7 +440,7 @@ pub fn claims(
     visibility: &Visibility,
     state: Option<&str>,
 ) -> Result<Vec<ClaimRecord>, StoreError> {
-    let Some(visible) = crate::scope::visible(visibility) else {
+    let Some(visible) = crate::scope::Scoped::visible(visibility) else {
         return Ok(Vec::new());
     };
     let mut q = delpge_claims::table

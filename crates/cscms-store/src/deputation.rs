@@ -468,7 +468,7 @@ fn query(
         .inner_join(employees::table)
         .inner_join(organisations::table.on(organisations::id.eq(apps::org_id)))
         .into_boxed();
-    let Some(visible) = crate::scope::visible(&f.applicants) else {
+    let Some(visible) = crate::scope::Scoped::visible(&f.applicants) else {
         return Ok(Vec::new());
     };
     q = q.filter(visible);

@@ -261,7 +261,7 @@ pub type DemandRow = (String, String, String, Option<String>);
 
 /// Every choice of the employees `visibility` lets the caller see.
 pub fn demand_rows(c: &mut DbConn, visibility: &Visibility) -> Result<Vec<DemandRow>, StoreError> {
-    let Some(visible) = crate::scope::visible(visibility) else {
+    let Some(visible) = crate::scope::Scoped::visible(visibility) else {
         return Ok(Vec::new());
     };
     Ok(employee_interests::table

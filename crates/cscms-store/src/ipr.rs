@@ -367,7 +367,7 @@ pub fn list(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<IprListRow>, StoreError> {
-    let Some(visible) = crate::scope::visible(visibility) else {
+    let Some(visible) = crate::scope::Scoped::visible(visibility) else {
         return Ok(Vec::new());
     };
     let mut query = employees::table

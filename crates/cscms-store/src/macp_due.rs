@@ -290,7 +290,7 @@ pub fn due(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<(EmployeeRow, Vec<Upgrade>)>, StoreError> {
-    let Some(visible) = crate::scope::visible(visibility) else {
+    let Some(visible) = crate::scope::Scoped::visible(visibility) else {
         return Ok(Vec::new());
     };
     let holds = macp_due::due_on

@@ -238,7 +238,7 @@ pub fn pending(
         .inner_join(emp::table.inner_join(organisations::table))
         .filter(profiles::status.eq(ProfileStatus::Submitted.as_str()))
         .into_boxed();
-    let Some(visible) = crate::scope::visible(visibility) else {
+    let Some(visible) = crate::scope::Scoped::visible(visibility) else {
         return Ok(Vec::new());
     };
     q = q.filter(visible);

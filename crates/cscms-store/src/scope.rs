@@ -28,18 +28,8 @@ pub(crate) type Condition<QS> = ConditionOn<QS, <DbConn as Connection>::Backend>
 
 /// The records a caller may see, as a condition on a query whose FROM has
 /// the employee (`employees`) and the organisation the record sits in
-/// (`organisations`). `None`: nothing is visible, skip the query.
-pub(crate) fn visible<QS>(visibility: &Visibility) -> Option<Condition<QS>>
-where
-    QS: 'static,
-    employees::code: SelectableExpression<QS> + ValidGrouping<()>,
-    organisations::id: SelectableExpression<QS> + ValidGrouping<()>,
-    organisations::parent_id: SelectableExpression<QS> + ValidGrouping<()>,
-{
-    Scoped::visible(visibility)
-}
-
-/// [`visible`] for each backend: also for a query run on the concrete
+/// (`organisations`); `None`: nothing is visible, skip the query. For each
+/// backend: through [`DbConn`], and for a query run on the concrete
 /// connection (`on_backend!`), whose rows are then built without the
 /// `MultiConnection`'s layer (bench/speed.md). One condition, written
 /// once, compiled for each backend.

@@ -217,7 +217,7 @@ macro_rules! request_store {
             oldest_first: bool,
             limit: i64,
         ) -> Result<Vec<$crate::steps::Located<$row>>, $crate::StoreError> {
-            let Some(visible) = $crate::scope::visible(visibility) else {
+            let Some(visible) = $crate::scope::Scoped::visible(visibility) else {
                 return Ok(Vec::new());
             };
             let mut q = $table::table

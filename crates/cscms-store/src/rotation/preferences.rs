@@ -125,7 +125,7 @@ pub fn submissions(
     grades: &[String],
     limit: i64,
 ) -> Result<Vec<Submission>, StoreError> {
-    let Some(visible) = crate::scope::visible(visibility) else {
+    let Some(visible) = crate::scope::Scoped::visible(visibility) else {
         return Ok(Vec::new());
     };
     let officers: Vec<EmployeeRow> = employees::table
