@@ -22,7 +22,7 @@
 //!   for a change to an existing record (§13.2.1).
 
 use std::future::{ready, Future, Ready};
-use std::hash::{DefaultHasher, Hasher};
+use std::hash::{BuildHasher, Hasher};
 use std::rc::Rc;
 
 use actix_web::body::{self, BoxBody, MessageBody};
@@ -163,9 +163,14 @@ async fn with_etag(res: ServiceResponse<BoxBody>) -> Result<ServiceResponse<BoxB
     Ok(ServiceResponse::new(req, res.set_body(BoxBody::new(bytes))))
 }
 
-/// The strong validator of a representation's bytes.
+/// The seed of every tag: changing it changes every tag (clients then fetch again).
+const ETAG_SEED: u64 = 0x6373_636d_735f_6574;
+
+/// The strong validator of a representation's bytes: foldhash with a fixed
+/// seed, the same on every instance, about eight times faster than the
+/// standard library's SipHash over a 15 kB list page (bench/speed.md).
 pub fn etag_of(bytes: &[u8]) -> String {
-    let mut hasher = DefaultHasher::new();
+    let mut hasher = foldhash::quality::FixedState::with_seed(ETAG_SEED).build_hasher();
     hasher.write(bytes);
     format!("\"b{:016x}\"", hasher.finish())
 }

@@ -50,6 +50,7 @@ pub struct EmployeeSummary {
     pub pay: EmployeePay,
     pub organisation_id: String,
     pub station: Station,
+    #[serde(serialize_with = "super::utc_json")]
     pub updated_at: DateTime<Utc>,
 }
 
