@@ -210,7 +210,40 @@ LUA
     # A row whose answers were not all 2xx says so: its rate is not the endpoint's.
     local failed; failed=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$out")
     [ "$failed" = "0" ] || name="$name (NOT 2xx: $failed)"
+    # wrk's own account, for a caller that needs more of it (the keyed pair's count).
+    printf '%s\n' "$out" > "$work/last-wrk.txt"
     echo "$name|$rps|$p50|$p99|$rss"
+  }
+  # CPU time (clock ticks) spent so far by the instance $1 and by the
+  # database: the PostgreSQL server's processes (its postmaster, found by
+  # the URL's port, and the postmaster's children), nothing for SQLite,
+  # which runs inside the instance.
+  cpu_ticks() {
+    local total; total=$(awk '{print $14 + $15}' "/proc/$1/stat")
+    case $CSCMS_DATABASE_URL in
+      postgres*)
+        local db_port=${CSCMS_DATABASE_URL##*:}; db_port=${db_port%%/*}
+        local p pm=""
+        for p in $(pgrep -x postgres); do
+          tr '\0' ' ' < "/proc/$p/cmdline" 2>/dev/null | grep -q -- " -p $db_port " && pm=$p
+        done
+        for p in $pm $(pgrep -P "${pm:-0}"); do
+          total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+        done
+        ;;
+    esac
+    echo "$total"
+  }
+  # Runs measure (its arguments) for the instance $1, and appends to its
+  # row the CPU time of the instance and the database per request, in ms.
+  measure_cpu() {
+    local of=$1; shift
+    local c0 row c1 n
+    c0=$(cpu_ticks "$of")
+    row=$(measure "$@")
+    c1=$(cpu_ticks "$of")
+    n=$(awk '/requests in/ {print $1}' "$work/last-wrk.txt")
+    echo "$row|$(python3 -c "print(f'{($c1 - $c0) * 1000 / $(getconf CLK_TCK) / max($n, 1):.3f}')")"
   }
   # Sets keyed, plain and overhead (the caller's locals).
   keyed_pair() {
@@ -229,11 +262,11 @@ LUA
     for round in $(seq 1 "$PAIR_ROUNDS"); do
       local k p
       if [ $((round % 2)) = 1 ]; then
-        k=$(BENCH_ROUND=$round measure_duration=$PAIR_DURATION measure keyed -s "$work/write-keyed.lua" "$base")
-        p=$(measured_pid=$plain_pid measure_duration=$PAIR_DURATION measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
+        k=$(BENCH_ROUND=$round measure_duration=$PAIR_DURATION measure_cpu "$pid" keyed -s "$work/write-keyed.lua" "$base")
+        p=$(measured_pid=$plain_pid measure_duration=$PAIR_DURATION measure_cpu "$plain_pid" plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
       else
-        p=$(measured_pid=$plain_pid measure_duration=$PAIR_DURATION measure plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
-        k=$(BENCH_ROUND=$round measure_duration=$PAIR_DURATION measure keyed -s "$work/write-keyed.lua" "$base")
+        p=$(measured_pid=$plain_pid measure_duration=$PAIR_DURATION measure_cpu "$plain_pid" plain -s "$work/write.lua" "http://127.0.0.1:$plain_port")
+        k=$(BENCH_ROUND=$round measure_duration=$PAIR_DURATION measure_cpu "$pid" keyed -s "$work/write-keyed.lua" "$base")
       fi
       keyed_runs+=("$k"); plain_runs+=("$p")
     done
@@ -253,15 +286,24 @@ ratios = [float(p[1]) / float(k[1]) - 1 for k, p in zip(keyed, plain)]
 print(row(f"POST vigilance-status with Idempotency-Key, rate limited (mean of {n} rounds; p50 and p99 of each)", keyed))
 print(row(f"the same POST, no key, CSCMS_RATE_LIMITS=off (second instance; {n} rounds alternating with the row above)", plain))
 print(f"{statistics.median(ratios):.0%} (rounds: {', '.join(f'{r:.0%}' for r in ratios)})")
+# The same cost as CPU time a request (the instance's and the database's),
+# which tells work from waiting: on SQLite a write also waits its turn at
+# the one writer, so the rate can fall further than the CPU rises.
+cpu = [float(k[5]) / float(p[5]) - 1 for k, p in zip(keyed, plain)]
+k_ms = statistics.median(float(k[5]) for k in keyed)
+p_ms = statistics.median(float(p[5]) for p in plain)
+print(f"{statistics.median(cpu):.0%} (rounds: {', '.join(f'{r:.0%}' for r in cpu)}; medians {k_ms:.3f} ms keyed, {p_ms:.3f} ms plain)")
 PY
 )
     keyed=$(sed -n 1p <<<"$pair_rows"); plain=$(sed -n 2p <<<"$pair_rows"); overhead=$(sed -n 3p <<<"$pair_rows")
-    echo "bench: idempotency + rate limiting cost $overhead on the audited POST" >&2
+    overhead_cpu=$(sed -n 4p <<<"$pair_rows")
+    echo "bench: idempotency + rate limiting cost $overhead on the audited POST; CPU a request $overhead_cpu" >&2
   }
   if [ "$ONLY" = keyed ]; then
-    local keyed plain overhead
+    local keyed plain overhead overhead_cpu
     keyed_pair
     echo "| $label: cost of idempotency + rate limiting on the audited POST | $overhead | keyed $(cut -d'|' -f2 <<<"$keyed")/s, plain $(cut -d'|' -f2 <<<"$plain")/s |"
+    echo "| $label: the same cost in CPU a request (instance and database) | $overhead_cpu | - |"
     return 0
   fi
   if [ -z "$ONLY" ]; then
@@ -309,7 +351,7 @@ PY
     local token; token=$(measure "POST /oauth2/token (client_credentials, secret_basic)" \
       -H "Authorization: Basic $(printf '%s:%s' "$client" "$secret" | base64 -w0)" \
       -H 'Content-Type: application/x-www-form-urlencoded' -s "$work/token.lua" "$base/oauth2/token")
-    local keyed plain overhead
+    local keyed plain overhead overhead_cpu
     keyed_pair
     local wout; wout=$(wrk -t"$THREADS" -c64 -d"$DURATION" --latency -s "$work/write.lua" "$base" 2>&1)
     local werrors; werrors=$(awk '/Non-2xx/ {n+=$NF} /Socket errors/ {gsub(",",""); n+=$4+$6+$8+$10} END {print n+0}' <<<"$wout")
@@ -423,6 +465,7 @@ PY
       echo "| POST /v1/apars/import (rows/s; $a_note; target ≥ 100,000 SQLite, ≥ 50,000 PostgreSQL) | ${a_rate} | - | - | - | - |"
     done <<<"$apars"
     echo "| cost of idempotency + rate limiting on the audited POST (the two rows above; target ≤ 15%) | ${overhead} | - | - | - | - |"
+    echo "| the same cost in CPU time a request, the instance's and the database's (the two rows above, round by round) | ${overhead_cpu} | - | - | - | - |"
     echo "| GET /v1/changes (limit=500, followed from the start; target ≥ 20,000 changes/s) | ${feed_rate} | - | - | - | - |"
     echo "| $hook_row | - | - |"
   } >> "$OUT.tmp"
