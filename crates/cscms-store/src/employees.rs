@@ -450,6 +450,94 @@ pub fn count(conn: &mut DbConn) -> Result<i64, StoreError> {
 mod tests {
     use super::*;
 
+    /// The plan's lines for the roster page `listing` reads (every
+    /// employee visible, cadre and grade, after a cursor), its SQL taken
+    /// from the query itself so that a column added to a summary shows
+    /// here.
+    fn roster_plan(conn: &mut DbConn) -> Vec<String> {
+        use diesel::connection::SimpleConnection;
+        #[derive(QueryableByName)]
+        struct SqlitePlan {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            detail: String,
+        }
+        #[derive(QueryableByName)]
+        struct PgPlan {
+            #[diesel(sql_type = diesel::sql_types::Text, column_name = "QUERY PLAN")]
+            line: String,
+        }
+        macro_rules! query {
+            () => {
+                employees::table
+                    .filter(employees::cadre.eq("CSS"))
+                    .filter(employees::grade.eq("SO"))
+                    .filter(employees::code.gt("CSS-000001"))
+                    .order(employees::code.asc())
+                    .limit(51)
+                    .select(EmployeeListed::as_select())
+            };
+        }
+        let sql_of = |text: String| text.split(" -- binds").next().unwrap().to_owned();
+        macro_rules! explain {
+            ($c:expr, $prefix:literal, $text:expr, $row:ty) => {
+                diesel::sql_query(format!(concat!($prefix, " {}"), sql_of($text)))
+                    .bind::<diesel::sql_types::Text, _>("CSS")
+                    .bind::<diesel::sql_types::Text, _>("SO")
+                    .bind::<diesel::sql_types::Text, _>("CSS-000001")
+                    .bind::<diesel::sql_types::BigInt, _>(51i64)
+                    .load::<$row>($c)
+                    .unwrap()
+            };
+        }
+        match conn {
+            DbConn::Sqlite(c) => {
+                let text = diesel::debug_query::<diesel::sqlite::Sqlite, _>(&query!()).to_string();
+                explain!(c, "EXPLAIN QUERY PLAN", text, SqlitePlan)
+                    .into_iter()
+                    .map(|p| p.detail)
+                    .collect()
+            }
+            DbConn::Pg(c) => {
+                // On a table this small a scan of it is cheapest; what is
+                // asked is that the index covers the page.
+                c.batch_execute("SET enable_seqscan = off; SET enable_bitmapscan = off")
+                    .unwrap();
+                let text = diesel::debug_query::<diesel::pg::Pg, _>(&query!()).to_string();
+                explain!(c, "EXPLAIN", text, PgPlan)
+                    .into_iter()
+                    .map(|p| p.line)
+                    .collect()
+            }
+        }
+    }
+
+    /// A roster page (cadre and grade) is read from the index alone: no
+    /// table row per employee (bench/speed.md). Without the summary's
+    /// columns in `employees_cadre_grade` the plan is a search of the
+    /// index and then of the table.
+    #[test]
+    fn roster_pages_read_the_index_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::testing::suite_database(dir.path()).unwrap();
+        let mut conn = url.establish().unwrap();
+        crate::seed::demo(&mut conn, 40).unwrap();
+        let plan = roster_plan(&mut conn).join("\n");
+        let covered = match conn {
+            DbConn::Sqlite(_) => "USING COVERING INDEX employees_cadre_grade",
+            DbConn::Pg(_) => "Index Only Scan using employees_cadre_grade",
+        };
+        assert!(plan.contains(covered), "{plan}");
+        // The page read is the page planned.
+        let visibility = Visibility::All;
+        let filter = EmployeeFilter {
+            cadre: Some("CSS".to_owned()),
+            grade: Some("SO".to_owned()),
+            ..EmployeeFilter::default()
+        };
+        let page = listing(&mut conn, &visibility, &filter, None, 51).unwrap();
+        assert!(!page.is_empty(), "the seed has Section Officers of CSS");
+    }
+
     #[test]
     fn like_escapes_wildcards() {
         assert_eq!(like_pattern("Ab_c%"), "%ab\\_c\\%%");

@@ -1,0 +1,2 @@
+DROP INDEX employees_cadre_grade;
+CREATE INDEX employees_cadre_grade ON employees (cadre, grade, code);
