@@ -512,6 +512,54 @@ pub fn assess(claim: &Claim, earned: &[Earned], as_of: NaiveDate) -> Decision<Cl
     )
 }
 
+/// A claim refused when it was filed, with its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    pub id: i64,
+    pub claim: Claim,
+}
+
+/// TRN-1 on the claims refused earlier, decided again on `as_of` because
+/// claim `rejected` has been rejected: its units, and its Masters, no longer
+/// count (para 7(iii), 7(v)), so a refusal that rested on them no longer
+/// stands. Each is assessed on the reimbursements that count now, earliest
+/// completion first, and one allowed again counts against the next. Answers
+/// only the claims now admissible, with their decisions; a claim refused on
+/// its own grounds (late, below the grade) stays refused.
+pub fn decide_again(
+    refused: &[Refused],
+    earned: &[Earned],
+    rejected: i64,
+    as_of: NaiveDate,
+) -> Vec<(i64, Decision<ClaimOutcome>)> {
+    let mut order: Vec<&Refused> = refused.iter().collect();
+    order.sort_by_key(|r| (r.claim.completed_on, r.id));
+    let mut counted = earned.to_vec();
+    let mut allowed = Vec::new();
+    for r in order {
+        let mut d = assess(&r.claim, &counted, as_of);
+        if !d.outcome.admissible {
+            continue;
+        }
+        d.reasons.insert(
+            0,
+            crate::decision::Reason::new(
+                &TRN_1,
+                format!(
+                    "decided again on {}: claim {rejected} has been rejected, so its units no longer count against this claim, refused when it was filed (DELPGE para 7(iii), 7(v))",
+                    dmy(as_of)
+                ),
+            ),
+        );
+        counted.push(Earned {
+            category: r.claim.category,
+            completed_on: r.claim.completed_on,
+        });
+        allowed.push((r.id, d));
+    }
+    allowed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -639,6 +687,66 @@ mod tests {
             ymd(2026, 12, 1),
         );
         assert!(d.outcome.admissible, "{:?}", d.reasons);
+    }
+
+    #[test]
+    fn claims_refused_on_a_rejected_claims_units_are_decided_again() {
+        // A PG Diploma (4) completed on 01.03.2026 awaits the nodal officer;
+        // a Masters (8) completed on 01.09.2026 was refused (12 units), and
+        // so was a certificate (2) completed late, and a second Masters'
+        // worth of units after the first. The PG Diploma is then rejected.
+        let masters = Refused {
+            id: 7,
+            claim: claim(Category::B, ymd(2026, 9, 1)),
+        };
+        let late = Refused {
+            id: 8,
+            claim: Claim {
+                complete_by: ymd(2026, 6, 30),
+                ..claim(Category::A, ymd(2026, 10, 1))
+            },
+        };
+        let diploma = Refused {
+            id: 9,
+            claim: claim(Category::C, ymd(2026, 10, 2)),
+        };
+        let with_pg_diploma = [earned(Category::C, ymd(2026, 3, 1))];
+        assert!(
+            !assess(&masters.claim, &with_pg_diploma, ymd(2026, 10, 5))
+                .outcome
+                .admissible,
+            "refused while the PG Diploma counted"
+        );
+        let again = decide_again(&[diploma, late, masters], &[], 3, ymd(2026, 12, 1));
+        // The Masters, earliest, is allowed; the late one stays refused; the
+        // second diploma would make 12 units with the Masters now counted.
+        assert_eq!(again.len(), 1, "{again:?}");
+        let (id, d) = &again[0];
+        assert_eq!(*id, 7);
+        assert!(d.outcome.admissible);
+        assert_eq!(d.outcome.amount, 12_000);
+        assert_eq!(d.as_of, ymd(2026, 12, 1));
+        assert!(
+            d.reasons[0].text.contains("claim 3 has been rejected")
+                && d.reasons[0].text.contains("01.12.2026"),
+            "{:?}",
+            d.reasons
+        );
+        // Masters once: a refused Masters is allowed once the one counted is rejected.
+        let second = Refused {
+            id: 11,
+            claim: claim(Category::B, ymd(2024, 6, 1)),
+        };
+        let again = decide_again(&[second], &[], 10, ymd(2024, 7, 1));
+        assert_eq!(again.iter().map(|(id, _)| *id).collect::<Vec<_>>(), [11]);
+        // Nothing refused is allowed while what refused it still counts.
+        let again = decide_again(
+            &[second],
+            &[earned(Category::B, ymd(2010, 3, 1))],
+            10,
+            ymd(2024, 7, 1),
+        );
+        assert!(again.is_empty());
     }
 
     #[test]

@@ -151,7 +151,7 @@ pub fn enrol(
     at: NaiveDateTime,
 ) -> Result<Enrolment, StoreError> {
     crate::db::locked_write_transaction(c, &format!("delpge_programme:{programme_id}"), |c| {
-        crate::db::lock(c, &format!("delpge_employee:{code}"))?;
+        crate::db::lock(c, &employee_lock(code))?;
         let unclaimed: Vec<(i64, i64, NaiveDate)> = delpge_enrolments::table
             .inner_join(delpge_programmes::table)
             .filter(delpge_enrolments::employee_code.eq(code))
@@ -313,7 +313,7 @@ pub fn file_claim(
     audit::audited_many(c, actor, |c| {
         // Always the employee's lock first, then the receipt's: no two
         // filings wait on each other's.
-        crate::db::lock(c, &format!("delpge_employee:{}", filing.employee_code))?;
+        crate::db::lock(c, &employee_lock(&filing.employee_code))?;
         crate::db::lock(c, &format!("delpge_receipt:{}", filing.receipt_ref))?;
         let held: Option<i64> = delpge_claims::table
             .filter(delpge_claims::receipt_ref.eq(&filing.receipt_ref))
@@ -372,9 +372,11 @@ pub fn file_claim(
 
 /// Takes a decision step on a claim (TRN-1: approve or reject) with its
 /// step record and audit row; `Stale` when it is no longer in the state
-/// the step leaves.
+/// the step leaves. A rejection also decides again, in the same
+/// transaction, the employee's claims refused while the rejected one
+/// counted ([`decide_again`]).
 pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
-    steps::advance(c, actor, id, step, |c, from| {
+    let update = |c: &mut DbConn, from: &str| {
         diesel::update(
             delpge_claims::table
                 .find(id)
@@ -389,7 +391,147 @@ pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<()
         .returning(delpge_claims::org_id)
         .get_result(c)
         .optional()
+    };
+    if step.to_state != ClaimState::Rejected.as_str() {
+        return steps::advance(c, actor, id, step, update);
+    }
+    let code: EmployeeCode = delpge_claims::table
+        .find(id)
+        .select(delpge_claims::employee_code)
+        .first(c)
+        .optional()?
+        .ok_or(StoreError::Stale)?;
+    audit::audited_many(c, actor, |c| {
+        // The lock filings take first: no claim of the employee is filed
+        // between the rejection and the claims decided again.
+        crate::db::lock(c, &employee_lock(&code))?;
+        steps::advance(c, actor, id, step, update)?;
+        Ok(((), decide_again(c, &code, id, step.at.date())?))
     })
+}
+
+/// The lock an employee's claims are filed and decided again under.
+fn employee_lock(code: &EmployeeCode) -> String {
+    format!("delpge_employee:{code}")
+}
+
+/// The employee's claims refused at filing, decided again on `on` now that
+/// claim `rejected` no longer counts (TRN-1, `trn::decide_again`): each one
+/// now admissible awaits the nodal officer, with its new decision, audited.
+/// A claim whose fee receipt another claim holds meanwhile stays refused
+/// (one payment is reimbursed once).
+fn decide_again(
+    c: &mut DbConn,
+    code: &EmployeeCode,
+    rejected: i64,
+    on: NaiveDate,
+) -> Result<Vec<Change>, StoreError> {
+    type Row = (
+        i64,
+        Category,
+        NaiveDate,
+        NaiveDate,
+        NaiveDate,
+        Grade,
+        Grade,
+        i64,
+        String,
+        OrgId,
+    );
+    let rows: Vec<Row> = delpge_claims::table
+        .inner_join(delpge_enrolments::table.inner_join(delpge_programmes::table))
+        .filter(delpge_claims::employee_code.eq(code))
+        .filter(delpge_claims::state.eq(ClaimState::NotAdmissible.as_str()))
+        .select((
+            delpge_claims::id,
+            delpge_claims::category,
+            delpge_enrolments::enrolled_on,
+            delpge_claims::completed_on,
+            delpge_programmes::complete_by,
+            delpge_claims::grade,
+            delpge_programmes::minimum_grade,
+            delpge_claims::fee_paid,
+            delpge_claims::receipt_ref,
+            delpge_claims::org_id,
+        ))
+        .load(c)
+        .map_err(|e| StoreError::from(e).in_row("delpge_claims refused of", code))?;
+    let mut refused = Vec::with_capacity(rows.len());
+    let mut orgs = std::collections::HashMap::new();
+    for (
+        id,
+        category,
+        enrolled_on,
+        completed_on,
+        complete_by,
+        grade,
+        minimum_grade,
+        fee_paid,
+        receipt,
+        org,
+    ) in rows
+    {
+        let held: Option<i64> = delpge_claims::table
+            .filter(delpge_claims::receipt_ref.eq(&receipt))
+            .filter(delpge_claims::state.eq_any(HOLDING_RECEIPT))
+            .select(delpge_claims::id)
+            .first(c)
+            .optional()?;
+        if held.is_some() {
+            continue;
+        }
+        orgs.insert(id, org);
+        refused.push(trn::Refused {
+            id,
+            claim: trn::Claim {
+                category,
+                enrolled_on,
+                completed_on,
+                complete_by,
+                grade,
+                minimum_grade,
+                fee_paid,
+            },
+        });
+    }
+    if refused.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut changes = Vec::new();
+    for (id, d) in trn::decide_again(&refused, &earned(c, code)?, rejected, on) {
+        let state = ClaimState::Submitted.as_str();
+        let decision = serde_json::to_string(&d).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let o = d.outcome;
+        let n = diesel::update(
+            delpge_claims::table
+                .find(id)
+                .filter(delpge_claims::state.eq(ClaimState::NotAdmissible.as_str())),
+        )
+        .set((
+            delpge_claims::state.eq(state),
+            delpge_claims::admissible.eq(o.admissible),
+            delpge_claims::units.eq(o.units),
+            delpge_claims::amount.eq(o.amount),
+            delpge_claims::decision.eq(&decision),
+        ))
+        .execute(c)?;
+        if n != 1 {
+            return Err(StoreError::Stale);
+        }
+        changes.push(Change {
+            action: "decide_again",
+            entity: "delpge_claim",
+            entity_id: id.to_string(),
+            org_id: orgs.remove(&id).map(|o| o.to_string()),
+            before: Some(
+                json!({"state": ClaimState::NotAdmissible.as_str(), "admissible": false,
+                                "amount": 0}),
+            ),
+            after: Some(json!({"state": state, "units": o.units, "amount": o.amount,
+                               "admissible": o.admissible, "rejected_claim": rejected})),
+        });
+    }
+    Ok(changes)
 }
 
 /// A claim with where it sits, for the scope rule.

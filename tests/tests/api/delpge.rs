@@ -431,6 +431,93 @@ async fn the_nodal_officer_approves_for_payment() {
     .assert_problem(404, "not_found");
 }
 
+/// A claim refused because another claim's units counted is decided again
+/// when that claim is rejected, in the same transaction; a claim refused on
+/// its own grounds stays refused (TRN-1, para 7(v)).
+#[actix_web::test]
+async fn a_rejection_frees_the_units_of_the_claims_it_refused() {
+    let app = spawn().await;
+    let me = submitted(&app, IN_MHA).await;
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let diploma = complete(&app, &me, "C").await;
+    assert_eq!(diploma["state"], "submitted", "{diploma}");
+    // A Masters on top of the PG Diploma's 4 units would make 12.
+    let masters = complete(&app, &me, "B").await;
+    assert_eq!(masters["state"], "not_admissible", "{masters}");
+    assert_eq!(masters["amount"], 0);
+    // Below the qualifying grade: refused whatever else counts.
+    let p = notify(&app, "D", &[]).await;
+    let e = enrol(&app, &me, p).await;
+    let low = claim(&app, &me, e, "E").await;
+    assert_eq!(low["state"], "not_admissible", "{low}");
+
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/claims/{}/reject", diploma["id"]),
+            &nodal,
+            &json!({"reason": "Completion certificate not from IGNOU"}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["state"], "rejected");
+
+    let masters_id = masters["id"].as_i64().unwrap();
+    let r = app
+        .get(&format!("/v1/delpge/claims/{masters_id}"), &nodal)
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["state"], "submitted", "{}", r.json);
+    assert_eq!(r.json["amount"], 12000);
+    assert_eq!(r.json["allowed_actions"], json!(["approve", "reject"]));
+    let first = &r.json["decision"]["reasons"][0];
+    assert_eq!(first["rule"], "TRN-1");
+    let text = first["text"].as_str().unwrap();
+    assert!(
+        text.contains(&format!("claim {} has been rejected", diploma["id"])),
+        "{text}"
+    );
+    assert_eq!(r.json["decision"]["as_of"], json!(today()));
+    let rows = audit_rows(&app, "delpge_claim", masters_id).await;
+    let actions: Vec<&str> = rows.iter().map(|r| r["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["decide_again", "claim"]);
+    let r = app
+        .get(&format!("/v1/delpge/claims/{}", low["id"]), &nodal)
+        .await;
+    assert_eq!(r.json["state"], "not_admissible", "{}", r.json);
+    let r = app.get("/v1/delpge/claims/pending", &nodal).await;
+    let pending: Vec<i64> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(pending, [masters_id], "{}", r.json);
+    let r = app
+        .get(&format!("/v1/employees/{IN_MHA}/delpge"), &me)
+        .await;
+    assert_eq!(r.json["units_in_block"], 8, "{}", r.json);
+    assert_eq!(r.json["masters_used"], true);
+
+    // Approving a claim decides nothing again.
+    let other = submitted(&app, IN_MOF).await;
+    let mof = app.token(Role::NodalOfficer, Some("MOF"));
+    let first = complete(&app, &other, "B").await;
+    let second = complete(&app, &other, "B").await;
+    assert_eq!(second["state"], "not_admissible");
+    let r = app
+        .post_json(
+            &format!("/v1/delpge/claims/{}/approve", first["id"]),
+            &mof,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = app
+        .get(&format!("/v1/delpge/claims/{}", second["id"]), &mof)
+        .await;
+    assert_eq!(r.json["state"], "not_admissible", "{}", r.json);
+}
+
 /// 200 employees try for the 50 seats at once: exactly 50 get one, the
 /// rest are told the seats are full, nothing fails.
 /// TRN-1 reimburses the fee paid: one IGNOU receipt once, whoever claims

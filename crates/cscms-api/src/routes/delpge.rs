@@ -669,7 +669,7 @@ super::workflow::step_handlers! {
         409 "Not awaiting approval (`invalid_transition`, with `current_state` and `allowed_actions`)";
     reject: ClaimAction::Reject, "/delpge/claims/{id}/reject",
         "Reject a claim",
-        "The nodal officer rejects a claim, with a reason (TRN-1). The step is recorded with the claim and audited.",
+        "The nodal officer rejects a claim, with a reason (TRN-1). The step is recorded with the claim and audited. The employee's claims refused at filing are decided again in the same transaction, on the claims that count without this one: each now admissible awaits the nodal officer, its decision naming the rejected claim (audited as `decide_again`).",
         "The rejected claim",
         403 "Only the nodal officer rejects",
         409 "Not awaiting approval (`invalid_transition`, with `current_state` and `allowed_actions`)",
