@@ -300,6 +300,17 @@ pub enum Filed {
 /// Claims in these states hold their fee receipt: reimbursed, or to be.
 const HOLDING_RECEIPT: [&str; 2] = ["submitted", "approved"];
 
+/// The claim holding fee receipt `receipt`, if any (one payment is
+/// reimbursed once, TRN-1).
+fn receipt_holder(c: &mut DbConn, receipt: &str) -> Result<Option<i64>, StoreError> {
+    Ok(delpge_claims::table
+        .filter(delpge_claims::receipt_ref.eq(receipt))
+        .filter(delpge_claims::state.eq_any(HOLDING_RECEIPT))
+        .select(delpge_claims::id)
+        .first(c)
+        .optional()?)
+}
+
 /// Files a claim: the engine (`decide`) sees the reimbursements already
 /// counted, under the employee's lock, so two claims filed at once cannot
 /// both take the last units of a block; and under the receipt's, so one
@@ -315,13 +326,7 @@ pub fn file_claim(
         // filings wait on each other's.
         crate::db::lock(c, &employee_lock(&filing.employee_code))?;
         crate::db::lock(c, &format!("delpge_receipt:{}", filing.receipt_ref))?;
-        let held: Option<i64> = delpge_claims::table
-            .filter(delpge_claims::receipt_ref.eq(&filing.receipt_ref))
-            .filter(delpge_claims::state.eq_any(HOLDING_RECEIPT))
-            .select(delpge_claims::id)
-            .first(c)
-            .optional()?;
-        if let Some(other) = held {
+        if let Some(other) = receipt_holder(c, &filing.receipt_ref)? {
             return Ok((Filed::ReceiptClaimed(other), Vec::new()));
         }
         {
@@ -471,13 +476,7 @@ fn decide_again(
         org,
     ) in rows
     {
-        let held: Option<i64> = delpge_claims::table
-            .filter(delpge_claims::receipt_ref.eq(&receipt))
-            .filter(delpge_claims::state.eq_any(HOLDING_RECEIPT))
-            .select(delpge_claims::id)
-            .first(c)
-            .optional()?;
-        if held.is_some() {
+        if receipt_holder(c, &receipt)?.is_some() {
             continue;
         }
         orgs.insert(id, org);
