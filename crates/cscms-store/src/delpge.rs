@@ -300,6 +300,11 @@ pub enum Filed {
 /// Claims in these states hold their fee receipt: reimbursed, or to be.
 const HOLDING_RECEIPT: [&str; 2] = ["submitted", "approved"];
 
+/// The lock a fee receipt is looked up and taken under.
+fn receipt_lock(receipt: &str) -> String {
+    format!("delpge_receipt:{receipt}")
+}
+
 /// The claim holding fee receipt `receipt`, if any (one payment is
 /// reimbursed once, TRN-1).
 fn receipt_holder(c: &mut DbConn, receipt: &str) -> Result<Option<i64>, StoreError> {
@@ -325,7 +330,7 @@ pub fn file_claim(
         // Always the employee's lock first, then the receipt's: no two
         // filings wait on each other's.
         crate::db::lock(c, &employee_lock(&filing.employee_code))?;
-        crate::db::lock(c, &format!("delpge_receipt:{}", filing.receipt_ref))?;
+        crate::db::lock(c, &receipt_lock(&filing.receipt_ref))?;
         if let Some(other) = receipt_holder(c, &filing.receipt_ref)? {
             return Ok((Filed::ReceiptClaimed(other), Vec::new()));
         }
@@ -424,7 +429,8 @@ fn employee_lock(code: &EmployeeCode) -> String {
 /// claim `rejected` no longer counts (TRN-1, `trn::decide_again`): each one
 /// now admissible awaits the nodal officer, with its new decision, audited.
 /// A claim whose fee receipt another claim holds meanwhile stays refused
-/// (one payment is reimbursed once).
+/// (one payment is reimbursed once); the receipt is looked up under its
+/// lock, so a filing naming it at the same moment waits.
 fn decide_again(
     c: &mut DbConn,
     code: &EmployeeCode,
@@ -476,6 +482,8 @@ fn decide_again(
         org,
     ) in rows
     {
+        // After the employee's lock, as a filing takes them.
+        crate::db::lock(c, &receipt_lock(&receipt))?;
         if receipt_holder(c, &receipt)?.is_some() {
             continue;
         }
