@@ -305,8 +305,9 @@ pub struct Earned {
     pub completed_on: NaiveDate,
 }
 
-/// A claim as filed.
+/// A claim as filed. Loadable as one value from its columns, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "diesel", derive(diesel::Queryable))]
 pub struct Claim {
     pub category: Category,
     pub enrolled_on: NaiveDate,

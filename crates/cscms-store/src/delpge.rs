@@ -437,69 +437,36 @@ fn decide_again(
     rejected: i64,
     on: NaiveDate,
 ) -> Result<Vec<Change>, StoreError> {
-    type Row = (
-        i64,
-        Category,
-        NaiveDate,
-        NaiveDate,
-        NaiveDate,
-        Grade,
-        Grade,
-        i64,
-        String,
-        OrgId,
-    );
-    let rows: Vec<Row> = delpge_claims::table
+    let rows: Vec<(i64, String, OrgId, trn::Claim)> = delpge_claims::table
         .inner_join(delpge_enrolments::table.inner_join(delpge_programmes::table))
         .filter(delpge_claims::employee_code.eq(code))
         .filter(delpge_claims::state.eq(ClaimState::NotAdmissible.as_str()))
         .select((
             delpge_claims::id,
-            delpge_claims::category,
-            delpge_enrolments::enrolled_on,
-            delpge_claims::completed_on,
-            delpge_programmes::complete_by,
-            delpge_claims::grade,
-            delpge_programmes::minimum_grade,
-            delpge_claims::fee_paid,
             delpge_claims::receipt_ref,
             delpge_claims::org_id,
+            (
+                delpge_claims::category,
+                delpge_enrolments::enrolled_on,
+                delpge_claims::completed_on,
+                delpge_programmes::complete_by,
+                delpge_claims::grade,
+                delpge_programmes::minimum_grade,
+                delpge_claims::fee_paid,
+            ),
         ))
         .load(c)
         .map_err(|e| StoreError::from(e).in_row("delpge_claims refused of", code))?;
     let mut refused = Vec::with_capacity(rows.len());
     let mut orgs = std::collections::HashMap::new();
-    for (
-        id,
-        category,
-        enrolled_on,
-        completed_on,
-        complete_by,
-        grade,
-        minimum_grade,
-        fee_paid,
-        receipt,
-        org,
-    ) in rows
-    {
+    for (id, receipt, org, claim) in rows {
         // After the employee's lock, as a filing takes them.
         crate::db::lock(c, &receipt_lock(&receipt))?;
         if receipt_holder(c, &receipt)?.is_some() {
             continue;
         }
         orgs.insert(id, org);
-        refused.push(trn::Refused {
-            id,
-            claim: trn::Claim {
-                category,
-                enrolled_on,
-                completed_on,
-                complete_by,
-                grade,
-                minimum_grade,
-                fee_paid,
-            },
-        });
+        refused.push(trn::Refused { id, claim });
     }
     if refused.is_empty() {
         return Ok(Vec::new());
