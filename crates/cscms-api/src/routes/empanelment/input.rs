@@ -253,7 +253,7 @@ impl ProposalInput {
                 errors.push(FieldError::new(
                     field(&format!("history[{i}].cut_off_year")),
                     "not_before",
-                    "the cut-off year ends before the empanelment year begins",
+                    "the cut-off year must start before the empanelment year",
                 ));
             }
         }
