@@ -158,6 +158,27 @@ pub fn write(
 ) -> Result<ProfileRecord, StoreError> {
     audit::audited(c, actor, |c| {
         let data = personal_json(&w.doc)?;
+        // The employee's row first, as every writer of it takes it (a
+        // rotation run: `rotation::runs::approve_run`), then the version:
+        // a write based on a document another writer has since changed,
+        // its service record included (`service_changed`), is refused here
+        // rather than writing that record back over the change (PRF-4).
+        let s = &w.doc.service;
+        diesel::update(emp::table.find(code))
+            .set((
+                emp::date_of_birth.eq(s.date_of_birth),
+                emp::joined_government_on.eq(s.joined_government_on),
+                emp::joined_entry_grade_on.eq(s.joined_entry_grade_on),
+                emp::joined_present_grade_on.eq(s.joined_present_grade_on),
+                emp::cadre.eq(&s.cadre),
+                emp::grade.eq(&s.grade),
+                emp::pay_level.eq(&s.pay_level),
+                emp::pay_cell.eq(s.pay_cell),
+                emp::org_id.eq(&s.org_id),
+                emp::updated_at.eq(at),
+                emp::version.eq(emp::version + 1),
+            ))
+            .execute(c)?;
         let updated = diesel::update(
             profiles::table
                 .filter(profiles::employee_code.eq(code))
@@ -198,22 +219,6 @@ pub fn write(
                 .set(profiles::returned_reasons.eq(Json::new(reasons.clone())?))
                 .execute(c)?;
         }
-        let s = &w.doc.service;
-        diesel::update(emp::table.find(code))
-            .set((
-                emp::date_of_birth.eq(s.date_of_birth),
-                emp::joined_government_on.eq(s.joined_government_on),
-                emp::joined_entry_grade_on.eq(s.joined_entry_grade_on),
-                emp::joined_present_grade_on.eq(s.joined_present_grade_on),
-                emp::cadre.eq(&s.cadre),
-                emp::grade.eq(&s.grade),
-                emp::pay_level.eq(&s.pay_level),
-                emp::pay_cell.eq(s.pay_cell),
-                emp::org_id.eq(&s.org_id),
-                emp::updated_at.eq(at),
-                emp::version.eq(emp::version + 1),
-            ))
-            .execute(c)?;
         let record =
             load(c, code)?.ok_or_else(|| StoreError::Corrupt("profile vanished".into()))?;
         let change = Change {
@@ -226,6 +231,19 @@ pub fn write(
         };
         Ok((record, change))
     })
+}
+
+/// A write other than the profile's own changed the employee's service
+/// record (a transfer): the profile's document changed with it, so its
+/// version moves on. Its `ETag` then no longer matches, and a change based
+/// on the document read before is refused (412) rather than writing the
+/// old record back (PRF-4). Call it after the employee's row is updated,
+/// in the same transaction. An employee without a profile has none to move.
+pub(crate) fn service_changed(c: &mut DbConn, code: &EmployeeCode) -> Result<(), StoreError> {
+    diesel::update(profiles::table.find(code))
+        .set(profiles::version.eq(profiles::version + 1))
+        .execute(c)?;
+    Ok(())
 }
 
 /// Submitted profiles awaiting validation in the caller's scope, oldest first.

@@ -684,11 +684,40 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
     app.post_json(&format!("{base}/runs/{again}/approve"), &nodal, &order)
         .await
         .assert_problem(403, "forbidden");
+    // The officer's profile as read before the orders (PRF-4, below).
+    let profile = format!("/v1/employees/{IN_MHA}/profile");
+    let before = app.get(&profile, &dopt).await;
+    assert_eq!(before.json["document"]["service"]["org_id"], "MHA");
+    let tag_before = before.header("etag").unwrap().to_owned();
     let r = app
         .post_json(&format!("{base}/runs/{again}/approve"), &dopt, &order)
         .await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["order_ref"], order["order_ref"]);
+    // PRF-4: the transfer changed the profile's service record, so its
+    // version moved on: the old ETag is not 304, and a change based on it
+    // is refused rather than writing MHA back over the transfer.
+    let after = app
+        .call(
+            TestRequest::get()
+                .uri(&profile)
+                .insert_header(("Authorization", format!("Bearer {dopt}")))
+                .insert_header(("If-None-Match", tag_before.as_str())),
+        )
+        .await;
+    assert_eq!(after.status, 200, "{}", after.json);
+    assert_eq!(after.json["document"]["service"]["org_id"], "MOF");
+    assert_ne!(after.header("etag"), Some(tag_before.as_str()));
+    app.patch_json(
+        &profile,
+        &dopt,
+        Some(&tag_before),
+        &json!({"service": {"org_id": "MHA"}}),
+    )
+    .await
+    .assert_problem(412, "stale_version");
+    let now = app.get(&profile, &dopt).await;
+    assert_eq!(now.json["document"]["service"]["org_id"], "MOF");
     assert!(r.json["approved_at"].is_string());
     app.post_json(&format!("{base}/runs/{run}/approve"), &dopt, &order)
         .await

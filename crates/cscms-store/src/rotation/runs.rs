@@ -311,6 +311,7 @@ pub fn approve_run(
             if n != 1 {
                 return Err(StoreError::Stale);
             }
+            crate::profiles::service_changed(c, &o.employee_code)?;
             let before = json!({ "ministry": o.from, "organisation_id": o.org_id });
             let after = json!({
                 "ministry": o.to,
