@@ -35,6 +35,17 @@ pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
         .map_err(|_| ApiError::PreconditionFailed)
 }
 
+/// The version a write is based on, from a tag that may say more of the
+/// representation after it (`"{version}-…"`): the version alone guards the
+/// write. Refused as [`if_match`] refuses.
+pub fn if_match_leading(req: &HttpRequest) -> Result<i64, ApiError> {
+    let tag = if_match_tag(req)?;
+    tag.split_once('-')
+        .map_or(tag.as_str(), |(version, _)| version)
+        .parse::<i64>()
+        .map_err(|_| ApiError::PreconditionFailed)
+}
+
 /// The opaque text of the strong tag a write is based on, unquoted, for a
 /// representation whose validator is more than a version; refused as
 /// [`if_match`] refuses.

@@ -481,11 +481,37 @@ async fn deadline_passing_with_and_without_validation() {
     let at = |when: &str, code: &str| format!("{}?as_of={}", path(code), when.replace('+', "%2B"));
     let r = app.get(&at(&before, IN_MHA), &nodal).await;
     assert!(r.json["deemed_final"].is_null());
+    let not_final = r.header("etag").unwrap().to_owned();
+    assert_eq!(not_final, format!("\"{}\"", r.json["version"]));
     let r = app.get(&at(&after, IN_MHA), &nodal).await;
     let df = &r.json["deemed_final"];
     assert_eq!(df["round_id"], 1, "{}", r.json);
     assert_eq!(df["answerable"][0]["name"], "Ravi Shankar");
     assert_eq!(df["reasons"][0]["rule"], "PRF-2");
+    // The view changed with no write: a copy read before is not 304, the
+    // final one is; a change may name the final one's tag (its version).
+    let final_tag = r.header("etag").unwrap().to_owned();
+    assert!(
+        final_tag.starts_with(&format!("\"{}-final-", r.json["version"])),
+        "{final_tag}"
+    );
+    let conditional = |tag: &str| {
+        TestRequest::get()
+            .uri(&at(&after, IN_MHA))
+            .insert_header(("Authorization", format!("Bearer {nodal}")))
+            .insert_header(("If-None-Match", tag.to_owned()))
+    };
+    assert_eq!(app.call(conditional(&not_final)).await.status, 200);
+    assert_eq!(app.call(conditional(&final_tag)).await.status, 304);
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &nodal,
+            Some(&final_tag),
+            &json!({"contact": {"mobile": "9812345670"}}),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
     // The validated one is not deemed final.
     assert!(app.get(&at(&after, IN_NDMA), &nodal).await.json["deemed_final"].is_null());
     // Pending list: oldest first, shows the deadline having passed.

@@ -16,7 +16,7 @@ use crate::extract::{body_errors, JsonObject};
 use crate::routes::actor;
 use crate::scope::authorize;
 use crate::state::AppState;
-use crate::versioning::if_match;
+use crate::versioning::if_match_leading;
 
 /// Change a profile (JSON merge patch)
 ///
@@ -25,7 +25,7 @@ use crate::versioning::if_match;
 /// nodal officer and DoPT correct the service record (see docs/profile.md).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"),
-        ("If-Match" = String, Header, description = "The ETag of the version the change is based on")),
+        ("If-Match" = String, Header, description = "The ETag of the profile the change is based on (its version guards the change)")),
     request_body(content = ProfileDoc, content_type = "application/merge-patch+json",
         description = "A JSON merge patch (RFC 7396) over the profile document (`ProfileDocPatch`): only the members to change"),
     responses(
@@ -45,7 +45,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let loaded = load_visible(&state, &who, &code).await?;
     authorize(&who, Op::ChangeProfile)?;
-    let expected = if_match(&req)?;
+    let expected = if_match_leading(&req)?;
     let record = &loaded.record;
     if expected != record.profile.version {
         return Err(ApiError::PreconditionFailed);

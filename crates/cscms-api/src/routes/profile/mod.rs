@@ -28,7 +28,7 @@ use crate::error::ApiError;
 use crate::print::{self, verification::issue};
 use crate::scope::ensure_visible;
 use crate::state::AppState;
-use crate::versioning::etag_header;
+use crate::versioning::tag_header;
 
 /// Why a profile counts as final without validation (PRF-2).
 #[derive(Serialize, ToSchema)]
@@ -54,7 +54,8 @@ pub struct ProfileView {
     pub employee_code: String,
     pub name: String,
     pub status: ProfileStatus,
-    /// Also sent as the `ETag`; send it back in `If-Match` to change the profile.
+    /// Sent as the `ETag` (with a mark of `deemed_final` when set); send the
+    /// `ETag` back in `If-Match` to change the profile.
     pub version: i64,
     pub document: ProfileDoc,
     pub submitted_at: Option<DateTime<Utc>>,
@@ -176,10 +177,27 @@ fn stored_ids(l: &Loaded) -> (EmployeeCode, OrgId) {
     )
 }
 
+/// The profile's `ETag`: its version, which every change moves on, and once
+/// a round's deadline has taken it as final (PRF-2) a fingerprint of that
+/// too, `"{version}-final-{digest}"`: the view changed with no write, so a
+/// copy read before must not be answered 304. A change names it in
+/// `If-Match`; its version is what guards the change.
+fn tag(v: &ProfileView) -> String {
+    match &v.deemed_final {
+        None => v.version.to_string(),
+        Some(d) => {
+            let bytes = serde_json::to_vec(d).unwrap_or_default();
+            format!(
+                "{}-final-{}",
+                v.version,
+                crate::http_cache::digest_of(&bytes)
+            )
+        }
+    }
+}
+
 fn respond(v: &ProfileView) -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
-        .json(v)
+    HttpResponse::Ok().insert_header(tag_header(tag(v))).json(v)
 }
 
 /// The profile as a print (PRF-5), with the organisation's names and the
@@ -215,7 +233,7 @@ async fn print(
     );
     let pdf = print::render(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
+        .insert_header(tag_header(tag(v)))
         .content_type("application/pdf")
         .insert_header(ContentDisposition {
             disposition: DispositionType::Inline,
@@ -233,7 +251,7 @@ async fn print(
 /// AVD and DoPT: all). `Accept: application/pdf` gives the print (PRF-5).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"), AsOfQuery),
-    responses((status = 200, description = "The profile (JSON) or its print (`Accept: application/pdf`); `ETag` is its version", headers(("ETag" = String)),
+    responses((status = 200, description = "The profile (JSON) or its print (`Accept: application/pdf`); `ETag` is its version, and once a round's deadline has taken it as final (PRF-2) `\"{version}-final-{digest}\"`", headers(("ETag" = String)),
         content((ProfileView = "application/json"), (Vec<u8> = "application/pdf")))))]
 #[get("/employees/{code}/profile")]
 pub async fn get(
