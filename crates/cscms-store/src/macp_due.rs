@@ -17,8 +17,10 @@
 //!
 //! What the rows rest on is what [`crate::career::macp_input`] reads: the
 //! employee's record and service history (not APARs or vigilance, which
-//! the stored MACP input does not carry). Every write of those replaces the
-//! employee's rows in its own transaction ([`recompute`]); a change of the
+//! the stored MACP input does not carry). Every write of those (new
+//! employees, service events, a correction of the service record through
+//! the profile) replaces the employee's rows in its own transaction
+//! ([`recompute`]); a change of the
 //! engines' rules or a dated parameter (a new pay commission, a new scheme)
 //! is a new build with a new `pay::KEPT_DATES_REVISION`, whose first start
 //! replaces them all ([`recompute_all`], `migrate::run_pending`).

@@ -58,20 +58,8 @@ impl ProfileRecord {
     pub fn document(&self) -> Result<ProfileDoc, StoreError> {
         let mut doc: Map<String, Value> = serde_json::from_str(&self.profile.data)
             .map_err(|e| StoreError::Corrupt(format!("profile data: {e}")))?;
-        let e = &self.employee;
-        let service = ServiceRecord {
-            date_of_birth: e.date_of_birth,
-            joined_government_on: e.joined_government_on,
-            joined_entry_grade_on: e.joined_entry_grade_on,
-            joined_present_grade_on: e.joined_present_grade_on,
-            cadre: e.cadre.as_str().to_owned(),
-            grade: e.grade.clone(),
-            pay_level: e.pay_level.clone(),
-            pay_cell: e.pay_cell,
-            org_id: e.org_id.to_string(),
-        };
-        let service =
-            serde_json::to_value(service).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let service = serde_json::to_value(service_of(&self.employee))
+            .map_err(|e| StoreError::Corrupt(e.to_string()))?;
         doc.insert("service".into(), service);
         serde_json::from_value(Value::Object(doc))
             .map_err(|e| StoreError::Corrupt(format!("profile: {e}")))
@@ -123,6 +111,21 @@ pub fn load(c: &mut DbConn, code: &EmployeeCode) -> Result<Option<ProfileRecord>
     }))
 }
 
+/// The service record as the employee's columns hold it.
+fn service_of(e: &EmployeeRow) -> ServiceRecord {
+    ServiceRecord {
+        date_of_birth: e.date_of_birth,
+        joined_government_on: e.joined_government_on,
+        joined_entry_grade_on: e.joined_entry_grade_on,
+        joined_present_grade_on: e.joined_present_grade_on,
+        cadre: e.cadre.as_str().to_owned(),
+        grade: e.grade.clone(),
+        pay_level: e.pay_level.clone(),
+        pay_cell: e.pay_cell,
+        org_id: e.org_id.to_string(),
+    }
+}
+
 /// What a write does to a profile, decided by the caller.
 #[derive(Debug, Clone)]
 pub struct ProfileWrite {
@@ -164,6 +167,11 @@ pub fn write(
         // its service record included (`service_changed`), is refused here
         // rather than writing that record back over the change (PRF-4).
         let s = &w.doc.service;
+        let held: EmployeeRow = emp::table
+            .find(code)
+            .select(EmployeeRow::as_select())
+            .first(c)
+            .map_err(|e| StoreError::from(e).in_row("employees", code))?;
         diesel::update(emp::table.find(code))
             .set((
                 emp::date_of_birth.eq(s.date_of_birth),
@@ -194,6 +202,12 @@ pub fn write(
         .execute(c)?;
         if updated == 0 {
             return Err(StoreError::Stale);
+        }
+        // What rests on the record (the kept MACP and NFS dates, issue 17:
+        // the dates of joining, the cadre and the grade), in the same
+        // transaction, when a correction changed it.
+        if service_of(&held) != *s {
+            crate::macp_due::recompute(c, std::slice::from_ref(code))?;
         }
         if let Some(submitted_at) = w.submitted_at {
             diesel::update(profiles::table.find(code))

@@ -2,7 +2,8 @@
 //! the engine run over every stored history does, after any sequence of
 //! writes (issue 17): employees inserted one by one and in bulk, service
 //! events added (MACP grants, postponements, promotions, appointments,
-//! deputations), APARs imported and vigilance recorded.
+//! deputations), the service record corrected through the profile, APARs
+//! imported and vigilance recorded.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -16,6 +17,7 @@ use cscms_domain::scope::Visibility;
 use cscms_store::apars::AparSource;
 use cscms_store::audit::Actor;
 use cscms_store::employees::{EmployeeRow, NewServiceEvent};
+use cscms_store::profiles::{self, ProfileWrite};
 use cscms_store::{career, employees, macp_due, DbConn};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestRng, TestRunner};
@@ -194,6 +196,7 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
     let windows = Cell::new(0usize);
     let nonempty = Cell::new(0usize);
     let nfs = Cell::new(0usize);
+    let corrected = Cell::new(0usize);
     // A fixed seed: the same write sequences on every run and backend, so
     // a failure can be replayed and the share of non-empty windows below
     // cannot fall by chance.
@@ -213,7 +216,7 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
             let mut people: Vec<(String, NaiveDate)> = Vec::new();
             for seed in seeds {
                 let mut rng = StdRng::seed_from_u64(seed);
-                match seed % 5 {
+                match seed % 6 {
                     // One employee with a history.
                     0 => {
                         let (e, events) = random_person(&mut rng, people.len() + 1);
@@ -259,6 +262,41 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
                         )
                         .unwrap();
                     }
+                    // The service record corrected through the profile (PRF-2):
+                    // the dates and the grade the kept rows rest on.
+                    4 if !people.is_empty() => {
+                        let i = rng.random_range(0..people.len());
+                        let code: EmployeeCode = people[i].0.parse().unwrap();
+                        let record = profiles::load(&mut c, &code).unwrap().unwrap();
+                        let mut doc = record.document().unwrap();
+                        let s = &mut doc.service;
+                        s.joined_entry_grade_on =
+                            s.joined_government_on + Days::new(rng.random_range(0..3 * 365));
+                        s.joined_present_grade_on =
+                            s.joined_entry_grade_on + Days::new(rng.random_range(0..15 * 365));
+                        s.grade = ["ASO", "SO", "US"][rng.random_range(0..3)].into();
+                        people[i].1 = s.joined_entry_grade_on;
+                        let write = ProfileWrite {
+                            action: "correct",
+                            status: record.status(),
+                            doc,
+                            submitted_at: None,
+                            validated: None,
+                            returned_reasons: None,
+                            before: serde_json::Value::Null,
+                            after: serde_json::Value::Null,
+                        };
+                        profiles::write(
+                            &mut c,
+                            &actor(),
+                            &code,
+                            record.profile.version,
+                            write,
+                            Utc::now().naive_utc(),
+                        )
+                        .unwrap();
+                        corrected.set(corrected.get() + 1);
+                    }
                     // Every row computed again, as `cscms recompute` does.
                     _ => {
                         macp_due::recompute_all(&mut c).unwrap();
@@ -294,6 +332,7 @@ fn stored_due_dates_answer_as_the_engine_after_every_write() {
         .unwrap();
     // The comparison ran, and not only on empty answers.
     assert!(windows.get() >= 12, "{}", windows.get());
+    assert!(corrected.get() > 0, "no service record corrected");
     assert!(
         nfs.get() > 0,
         "no employee in a grade with a non-functional scale"
