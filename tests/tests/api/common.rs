@@ -492,3 +492,11 @@ impl TestApp {
         }
     }
 }
+
+/// The text of every page of a PDF answer.
+pub fn pdf_text(bytes: &[u8]) -> String {
+    let doc = lopdf::Document::load_mem(bytes).expect("a PDF that parses");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    assert!(!pages.is_empty());
+    doc.extract_text(&pages).expect("text")
+}

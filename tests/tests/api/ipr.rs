@@ -9,7 +9,7 @@ use cscms_domain::vigilance::{file_return, IprReturnInput, VigilanceParams};
 use cscms_store::audit::Actor;
 use serde_json::{json, Value};
 
-use crate::common::{employee, spawn, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+use crate::common::{employee, pdf_text, spawn, TestApp, IN_MHA, IN_MOF, IN_NDMA};
 
 pub fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -532,13 +532,6 @@ async fn the_list_query_is_checked() {
     app.get("/v1/ipr?colour=red", &app.dopt())
         .await
         .assert_problem(400, "invalid_query");
-}
-
-fn pdf_text(bytes: &[u8]) -> String {
-    let doc = lopdf::Document::load_mem(bytes).expect("a PDF that parses");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    assert!(!pages.is_empty());
-    doc.extract_text(&pages).expect("text")
 }
 
 #[actix_web::test]

@@ -5,7 +5,7 @@ use actix_web::test::TestRequest;
 use cscms_domain::principal::Role;
 use serde_json::{json, Value};
 
-use crate::common::{etag, spawn, submitted, TestApp, IN_MHA, IN_MOF, IN_NDMA};
+use crate::common::{etag, pdf_text, spawn, submitted, TestApp, IN_MHA, IN_MOF, IN_NDMA};
 use crate::workflow_support::today;
 
 fn path(code: &str) -> String {
@@ -767,4 +767,93 @@ async fn working_strength_entered_validated_and_counted() {
     let r = app.put_json(url, &nodal, Some("\"1\""), &nfs).await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "body.entries[0].grade");
+}
+
+/// Seed 000 §2: the employee updates their service details, as a
+/// declaration checked as a correction is, which the record takes only when
+/// the nodal officer validates the profile (PRF-2); meanwhile every engine
+/// reads the record as it stands.
+#[actix_web::test]
+async fn an_employee_declares_service_details_taken_in_at_validation() {
+    let app = spawn().await;
+    let me = app.token(Role::Employee, Some(IN_MHA));
+    let record = app.get(&path(IN_MHA), &me).await;
+    let service = record.json["document"]["service"].clone();
+    assert_eq!(
+        (service["grade"].as_str(), service["pay_level"].as_str()),
+        (Some("SO"), Some("8"))
+    );
+    let tag = record.header("etag").unwrap().to_owned();
+    // A pay below the grade's level is named at its declared field.
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &me,
+            Some(&tag),
+            &json!({"service_declared": {"pay_level": "1"}}),
+        )
+        .await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.service_declared.pay_level"]);
+    // The service record itself stays the officers' to correct.
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &me,
+            Some(&tag),
+            &json!({"service": {"pay_cell": 9}}),
+        )
+        .await;
+    r.assert_problem(403, "field_not_editable");
+    assert!(r.json["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("service_declared"));
+    // Declared: shown beside the record, which stands until validation.
+    let cell = service["pay_cell"].as_i64().unwrap() + 1;
+    let declared = json!({"pay_cell": cell});
+    let r = app
+        .patch_json(
+            &path(IN_MHA),
+            &me,
+            Some(&tag),
+            &json!({ "service_declared": declared }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["document"]["service_declared"], declared);
+    assert_eq!(r.json["document"]["service"], service);
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let employee = app.get(&format!("/v1/employees/{IN_MHA}"), &nodal).await;
+    assert_eq!(employee.json["pay"]["cell"], service["pay_cell"]);
+    // The print gives what the JSON gives (PRF-5).
+    let pdf = app.get(&format!("{}.pdf", path(IN_MHA)), &me).await;
+    assert_eq!(pdf.status, 200);
+    let text = pdf_text(&pdf.bytes);
+    assert!(text.contains("declared, awaiting validation"), "{text}");
+    // Submitted, then validated: the declaration takes the record's place.
+    submitted(&app, IN_MHA).await;
+    let r = app
+        .post_json(&format!("{}/validate", path(IN_MHA)), &nodal, &json!({}))
+        .await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["document"]["service"]["pay_cell"], cell);
+    assert!(
+        r.json["document"].get("service_declared").is_none(),
+        "{}",
+        r.json
+    );
+    let employee = app.get(&format!("/v1/employees/{IN_MHA}"), &nodal).await;
+    assert_eq!(employee.json["pay"]["cell"], cell);
+    // ... audited with the record before and after.
+    let r = app
+        .get(
+            &format!("/v1/audit?entity=profile&entity_id={IN_MHA}&limit=1"),
+            &app.dopt(),
+        )
+        .await;
+    let row = &r.json["items"][0];
+    assert_eq!(row["action"], "validate", "{}", r.json);
+    assert_eq!(row["before"]["service"]["pay_cell"], service["pay_cell"]);
+    assert_eq!(row["after"]["service"]["pay_cell"], cell);
 }

@@ -96,30 +96,50 @@ pub fn document(v: &ProfileView, ctx: &Context<'_>) -> Document {
         ),
         None => named(&s.org_id, ctx.org),
     };
-    let mut blocks: Vec<Block> = vec![
-        Section::new("Service record")
-            .row("Employee code", v.employee_code.as_str())
-            .row("Cadre", s.cadre.as_str())
-            .row("Grade", grade_name(&s.cadre, &s.grade))
-            .row("Pay", pay(&s.pay_level, s.pay_cell))
-            .row("Organisation", org)
-            .row("Date of birth", dmy(s.date_of_birth))
-            .row("Joined government", dmy(s.joined_government_on))
-            .row("Joined entry grade", dmy(s.joined_entry_grade_on))
-            .row("Joined present grade", dmy(s.joined_present_grade_on))
-            .into(),
-        Section::new("Contact")
-            .row("Mobile", or_dash(d.contact.mobile.as_ref()))
-            .row(
-                "Official e-mail",
-                or_dash(d.contact.official_email.as_ref()),
-            )
-            .row(
-                "Personal e-mail",
-                or_dash(d.contact.personal_email.as_ref()),
-            )
-            .into(),
-    ];
+    let mut blocks: Vec<Block> = vec![Section::new("Service record")
+        .row("Employee code", v.employee_code.as_str())
+        .row("Cadre", s.cadre.as_str())
+        .row("Grade", grade_name(&s.cadre, &s.grade))
+        .row("Pay", pay(&s.pay_level, s.pay_cell))
+        .row("Organisation", org)
+        .row("Date of birth", dmy(s.date_of_birth))
+        .row("Joined government", dmy(s.joined_government_on))
+        .row("Joined entry grade", dmy(s.joined_entry_grade_on))
+        .row("Joined present grade", dmy(s.joined_present_grade_on))
+        .into()];
+    // PRF-5: the print gives what the JSON gives, a declaration included.
+    if let Some(declared) = &d.service_declared {
+        let mut section = Section::new("Service details declared, awaiting validation");
+        if let Some(g) = &declared.grade {
+            section = section.row("Grade", grade_name(&s.cadre, g));
+        }
+        if declared.pay_level.is_some() || declared.pay_cell.is_some() {
+            let level = declared.pay_level.as_deref().unwrap_or(&s.pay_level);
+            section = section.row("Pay", pay(level, declared.pay_cell.unwrap_or(s.pay_cell)));
+        }
+        for (label, date) in [
+            ("Date of birth", declared.date_of_birth),
+            ("Joined government", declared.joined_government_on),
+            ("Joined entry grade", declared.joined_entry_grade_on),
+            ("Joined present grade", declared.joined_present_grade_on),
+        ] {
+            if let Some(date) = date {
+                section = section.row(label, dmy(date));
+            }
+        }
+        blocks.push(section.into());
+    }
+    blocks.extend([Section::new("Contact")
+        .row("Mobile", or_dash(d.contact.mobile.as_ref()))
+        .row(
+            "Official e-mail",
+            or_dash(d.contact.official_email.as_ref()),
+        )
+        .row(
+            "Personal e-mail",
+            or_dash(d.contact.personal_email.as_ref()),
+        )
+        .into()]);
     let mut address = Section::new("Address");
     for (label, a) in [
         ("Present", &d.address.present),

@@ -144,6 +144,94 @@ pub struct ServiceRecord {
     pub org_id: String,
 }
 
+/// Service details as the employee declares them (seed 000 §2: the employee
+/// updates "individual-specific, personal and service related details"),
+/// awaiting the nodal officer: each field given takes the record's place
+/// when the profile is validated (PRF-2), never before, so every rule
+/// engine reads the record as validated. The cadre and the organisation are
+/// not declared: they change by DoPT's order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct DeclaredService {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date_of_birth: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined_government_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined_entry_grade_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub joined_present_grade_on: Option<NaiveDate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "SO"))]
+    pub grade: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(example = "8"))]
+    pub pay_level: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 1, maximum = 40))]
+    pub pay_cell: Option<i32>,
+}
+
+impl DeclaredService {
+    /// Nothing declared.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// `record` with the declared fields in place of its own.
+    pub fn over(&self, record: &ServiceRecord) -> ServiceRecord {
+        ServiceRecord {
+            date_of_birth: self.date_of_birth.unwrap_or(record.date_of_birth),
+            joined_government_on: self
+                .joined_government_on
+                .unwrap_or(record.joined_government_on),
+            joined_entry_grade_on: self
+                .joined_entry_grade_on
+                .unwrap_or(record.joined_entry_grade_on),
+            joined_present_grade_on: self
+                .joined_present_grade_on
+                .unwrap_or(record.joined_present_grade_on),
+            cadre: record.cadre.clone(),
+            grade: self.grade.clone().unwrap_or_else(|| record.grade.clone()),
+            pay_level: self
+                .pay_level
+                .clone()
+                .unwrap_or_else(|| record.pay_level.clone()),
+            pay_cell: self.pay_cell.unwrap_or(record.pay_cell),
+            org_id: record.org_id.clone(),
+        }
+    }
+
+    /// What the declaration would make of `record` that the record's own
+    /// check does not already find ([`ServiceRecord::check`] on both), each
+    /// named by its `service_declared` path: a declared grade whose level
+    /// the record's pay is below, dates out of order, a date after today.
+    pub fn check(&self, record: &ServiceRecord, today: NaiveDate) -> Vec<(&'static str, String)> {
+        let already = record.check(today);
+        self.over(record)
+            .check(today)
+            .into_iter()
+            .filter(|found| !already.contains(found))
+            .map(|(field, message)| (declared_path(field), message))
+            .collect()
+    }
+}
+
+/// A service record field's path as the declaration names it.
+fn declared_path(field: &'static str) -> &'static str {
+    match field {
+        "service.date_of_birth" => "service_declared.date_of_birth",
+        "service.joined_government_on" => "service_declared.joined_government_on",
+        "service.joined_entry_grade_on" => "service_declared.joined_entry_grade_on",
+        "service.joined_present_grade_on" => "service_declared.joined_present_grade_on",
+        "service.grade" => "service_declared.grade",
+        "service.pay_level" => "service_declared.pay_level",
+        "service.pay_cell" => "service_declared.pay_cell",
+        other => other,
+    }
+}
+
 /// The whole editable profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -162,6 +250,10 @@ pub struct ProfileDoc {
     #[serde(default)]
     pub station_preferences: Vec<StationPreference>,
     pub service: ServiceRecord,
+    /// The employee's declared service details awaiting validation; absent
+    /// when none are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_declared: Option<DeclaredService>,
 }
 
 /// Characters a text field may hold, counted as characters (not bytes).
@@ -511,7 +603,29 @@ impl ProfileDoc {
             family: Family::default(),
             station_preferences: Vec::new(),
             service,
+            service_declared: None,
         }
+    }
+
+    /// The document as kept: a declaration with nothing in it is none.
+    pub fn tidied(mut self) -> Self {
+        if self
+            .service_declared
+            .as_ref()
+            .is_some_and(DeclaredService::is_empty)
+        {
+            self.service_declared = None;
+        }
+        self
+    }
+
+    /// The document as validated (PRF-2): the declared service details in
+    /// the record's place and no declaration left; unchanged without one.
+    pub fn with_declaration_taken(mut self) -> Self {
+        if let Some(declared) = self.service_declared.take() {
+            self.service = declared.over(&self.service);
+        }
+        self
     }
 
     /// Fields that must be filled before the profile can be submitted (PRF-1).

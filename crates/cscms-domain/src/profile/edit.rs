@@ -105,6 +105,16 @@ pub fn edit(
             return Err(EditRefused::Service(bad));
         }
     }
+    // A declaration must make a record that holds together, as a
+    // correction must (seed 000 §2, PRF-2).
+    if changed.iter().any(|f| f == super::rights::DECLARED) {
+        if let Some(declared) = &after.service_declared {
+            let bad = declared.check(&after.service, today);
+            if !bad.is_empty() {
+                return Err(EditRefused::Service(bad));
+            }
+        }
+    }
     let action = ProfileAction::edit_by(role);
     let status = transition(status, action, role).map_err(EditRefused::Status)?;
     Ok(Some(Edit {
@@ -267,5 +277,74 @@ mod tests {
             ),
             Err(EditRefused::Fields(_))
         ));
+    }
+
+    /// Seed 000 §2: the employee updates their service details as a
+    /// declaration, checked as a correction is, which takes the record's
+    /// place only when the profile is validated (PRF-2).
+    #[test]
+    fn an_employee_declares_service_details_for_the_nodal_officer() {
+        let doc = sample();
+        let declare = |d: Value| patched(&doc, json!({ "service_declared": d })).tidied();
+        // A grade whose level the record's pay is below: the pay is to be declared too.
+        let promoted = declare(json!({"grade": "US", "joined_present_grade_on": "2024-01-01"}));
+        let Err(EditRefused::Service(bad)) = edit(
+            Role::Employee,
+            ProfileStatus::Validated,
+            &doc,
+            &promoted,
+            TODAY,
+        ) else {
+            unreachable!("level 8 is below an Under Secretary's")
+        };
+        assert_eq!(bad.len(), 1, "{bad:?}");
+        assert_eq!(bad[0].0, "service_declared.pay_level");
+        // A date after today is refused at its declared field.
+        let early = declare(json!({"joined_present_grade_on": "2027-01-01"}));
+        assert!(matches!(
+            edit(Role::Employee, ProfileStatus::Draft, &doc, &early, TODAY),
+            Err(EditRefused::Service(bad)) if bad[0].0 == "service_declared.joined_present_grade_on"
+        ));
+        // Declared whole, it is the employee's edit: a validated profile reopens.
+        let promoted = declare(
+            json!({"grade": "US", "joined_present_grade_on": "2024-01-01",
+                                      "pay_level": "11", "pay_cell": 1}),
+        );
+        let e = edit(
+            Role::Employee,
+            ProfileStatus::Validated,
+            &doc,
+            &promoted,
+            TODAY,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(e.changed, vec!["service_declared"]);
+        assert_eq!(e.action, ProfileAction::EmployeeEdit);
+        assert_eq!(e.status, ProfileStatus::Draft);
+        // The record stands until validation; then the declaration takes its place.
+        assert_eq!(promoted.service, doc.service);
+        let validated = promoted.with_declaration_taken();
+        assert_eq!(validated.service_declared, None);
+        assert_eq!(
+            (
+                validated.service.grade.as_str(),
+                validated.service.pay_level.as_str(),
+                validated.service.pay_cell
+            ),
+            ("US", "11", 1)
+        );
+        assert_eq!(
+            validated.service.joined_present_grade_on.to_string(),
+            "2024-01-01"
+        );
+        assert_eq!(validated.service.org_id, doc.service.org_id);
+        // The cadre and the organisation cannot be declared; nothing declared is none.
+        let Value::Object(p) = json!({"service_declared": {"org_id": "MOF"}}) else {
+            unreachable!()
+        };
+        assert!(serde_json::from_value::<ProfileDoc>(merge(&doc, &p).unwrap()).is_err());
+        assert_eq!(declare(json!({})).service_declared, None);
+        assert_eq!(doc.clone().with_declaration_taken(), doc);
     }
 }

@@ -9,7 +9,7 @@ pub mod rights;
 pub mod round;
 pub mod status;
 
-pub use document::{ProfileDoc, ServiceRecord};
+pub use document::{DeclaredService, ProfileDoc, ServiceRecord};
 pub use edit::{edit, Edit, EditRefused};
 pub use gate::{profile_gate, GateRefusal};
 pub use rights::{changed_fields, may_change, FieldRefusal};

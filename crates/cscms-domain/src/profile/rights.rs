@@ -1,7 +1,9 @@
 //! Who may change which field of a profile (PRF-1, PRF-2, PRF-4).
 //!
-//! The employee keeps the personal sections. The service record is the
-//! nodal officer's to correct (dates, grade, pay); the cadre and the
+//! The employee keeps the personal sections and declares changes to the
+//! service record (`service_declared`, seed 000 §2), which take effect when
+//! the nodal officer validates the profile. The service record itself is
+//! the nodal officer's to correct (dates, grade, pay); the cadre and the
 //! organisation change only by DoPT's order (a transfer or a cadre change).
 
 use serde_json::Value;
@@ -17,6 +19,10 @@ pub const PERSONAL: [&str; 6] = [
     "family",
     "station_preferences",
 ];
+
+/// The employee's declared service details, a section whole: the employee,
+/// the nodal officer and DoPT may change it.
+pub const DECLARED: &str = "service_declared";
 
 /// Service fields a nodal officer may correct.
 pub const NODAL_SERVICE: [&str; 7] = [
@@ -41,7 +47,7 @@ pub struct FieldRefusal {
 /// Whether `role` may change `field` (a path from [`changed_fields`]).
 /// Scope (whose profile it is) is decided before this, by the scope rule.
 pub fn may_change(role: Role, field: &str) -> Result<(), FieldRefusal> {
-    let personal = PERSONAL.contains(&field);
+    let personal = PERSONAL.contains(&field) || field == DECLARED;
     let nodal = NODAL_SERVICE.contains(&field);
     let allowed = match role {
         Role::Employee => personal,
@@ -53,7 +59,7 @@ pub fn may_change(role: Role, field: &str) -> Result<(), FieldRefusal> {
         return Ok(());
     }
     let reason = if nodal {
-        "only the nodal officer or DoPT corrects the service record"
+        "only the nodal officer or DoPT corrects the service record; declare the change in service_declared for the nodal officer to validate"
     } else if DOPT_SERVICE.contains(&field) {
         "the cadre and the organisation change only by DoPT's order"
     } else {
@@ -106,6 +112,9 @@ mod tests {
     #[test]
     fn employees_keep_personal_sections_only() {
         assert!(may_change(Role::Employee, "contact").is_ok());
+        assert!(may_change(Role::Employee, "service_declared").is_ok());
+        assert!(may_change(Role::NodalOfficer, "service_declared").is_ok());
+        assert!(may_change(Role::Avd, "service_declared").is_err());
         let refused = may_change(Role::Employee, "service.date_of_birth").unwrap_err();
         assert_eq!(refused.field, "service.date_of_birth");
         assert!(may_change(Role::NodalOfficer, "service.grade").is_ok());

@@ -21,8 +21,10 @@ use crate::versioning::if_match_leading;
 /// Change a profile (JSON merge patch)
 ///
 /// Changes the profile with a JSON merge patch (RFC 7396). Needs `If-Match`
-/// with the current `ETag`. Employees change their personal sections; the
-/// nodal officer and DoPT correct the service record (see docs/profile.md).
+/// with the current `ETag`. Employees change their personal sections and
+/// declare changes to their service details (`service_declared`, taken into
+/// the record when the profile is validated); the nodal officer and DoPT
+/// correct the service record (see docs/profile.md).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"),
         ("If-Match" = String, Header, description = "The ETag of the profile the change is based on (its version guards the change)")),
@@ -53,7 +55,7 @@ pub async fn update(
     let current = record.document()?;
     let merged = profile::edit::merge(&current, &patch)
         .map_err(|e| ApiError::Internal(format!("profile document: {e}")))?;
-    let doc: ProfileDoc = crate::extract::parse_json(merged.to_string().as_bytes())?;
+    let doc = crate::extract::parse_json::<ProfileDoc>(merged.to_string().as_bytes())?.tidied();
     let today = crate::clearance::today();
     let bad = doc.check(today);
     if !bad.is_empty() {

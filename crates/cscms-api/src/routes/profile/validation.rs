@@ -79,11 +79,34 @@ async fn move_status(
         }
     }
     let from = record.status();
+    let mut before = serde_json::json!({"status": from.as_str()});
+    let mut after = serde_json::json!({"status": status.as_str(), "reasons": reasons});
+    // Seed 000 §2, PRF-2: validating takes the employee's declared service
+    // details into the record, if they still make one that holds together.
+    let doc = match (action, &doc.service_declared) {
+        (ProfileAction::Validate, Some(declared)) => {
+            let bad = declared.check(&doc.service, crate::clearance::today());
+            if !bad.is_empty() {
+                return Err(ApiError::Validation(
+                    bad.into_iter()
+                        .map(|(f, m)| FieldError::new(f, "invalid", m))
+                        .collect(),
+                ));
+            }
+            let taken = doc.clone().with_declaration_taken();
+            before["service"] = serde_json::to_value(&doc.service)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            after["service"] = serde_json::to_value(&taken.service)
+                .map_err(|e| ApiError::Internal(e.to_string()))?;
+            taken
+        }
+        _ => doc,
+    };
     let write = ProfileWrite {
         action: action.as_str(),
         status,
-        before: serde_json::json!({"status": from.as_str()}),
-        after: serde_json::json!({"status": status.as_str(), "reasons": reasons}),
+        before,
+        after,
         doc,
         submitted_at: (action == ProfileAction::Submit).then_some(Some(now)),
         validated: (action == ProfileAction::Validate).then(|| (now, who.sub.clone())),
@@ -124,13 +147,14 @@ pub async fn submit(
 /// Validate a profile
 ///
 /// The nodal officer (or DoPT) validates a submitted profile (PRF-2), only
-/// complete (as submitting needs it, PRF-1).
+/// complete (as submitting needs it, PRF-1). Service details the employee
+/// declared (`service_declared`) take the record's place (seed 000 §2).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code")),
     responses((status = 200, description = "The validated profile", body = ProfileView),
         (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Not submitted (`invalid_transition`)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Required fields are empty (`incomplete`): a correction since submission emptied them; return the profile instead", body = crate::error::Problem, content_type = "application/problem+json")))]
+        (status = 422, description = "Required fields are empty (`incomplete`): a correction since submission emptied them, return the profile instead; or the declared service details no longer make a record that holds together (`validation_failed`, naming each `service_declared` field): correct or clear them", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[post("/employees/{code}/profile/validate")]
 pub async fn validate(
     Auth(who): Auth,
