@@ -26,24 +26,33 @@ pub fn tag_header(
 }
 
 /// The version a write is based on: 428 without `If-Match`, 412 when it
-/// names no version (a weak tag cannot guard a write). `*` has been
-/// resolved to the current version before the handler runs
-/// ([`crate::http_cache::IfMatchAny`]); one that was not is refused.
+/// names no version (a weak tag cannot guard a write). A tag may say more
+/// of the representation after its version (`"{version}-…"`: a state the
+/// date or another record decides, see [`version_tag`]); the version alone
+/// guards the write. `*` has been resolved to the current version before
+/// the handler runs ([`crate::http_cache::IfMatchAny`]); one that was not is
+/// refused.
 pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
-    if_match_tag(req)?
-        .parse::<i64>()
-        .map_err(|_| ApiError::PreconditionFailed)
-}
-
-/// The version a write is based on, from a tag that may say more of the
-/// representation after it (`"{version}-…"`): the version alone guards the
-/// write. Refused as [`if_match`] refuses.
-pub fn if_match_leading(req: &HttpRequest) -> Result<i64, ApiError> {
     let tag = if_match_tag(req)?;
     tag.split_once('-')
         .map_or(tag.as_str(), |(version, _)| version)
         .parse::<i64>()
         .map_err(|_| ApiError::PreconditionFailed)
+}
+
+/// The `ETag` of a record whose view shows, beside what its version covers,
+/// something decided without a write to it (a state that lapses with the
+/// date, a deadline passed): `"{version}"` while there is none, otherwise
+/// `"{version}-{mark}"`, so that a copy read before is not answered 304.
+/// [`if_match`] reads the version back out of either.
+pub fn version_tag(
+    version: i64,
+    mark: Option<String>,
+) -> (actix_web::http::header::HeaderName, HeaderValue) {
+    match mark {
+        None => etag_header(version),
+        Some(mark) => tag_header(format!("{version}-{mark}")),
+    }
 }
 
 /// The opaque text of the strong tag a write is based on, unquoted, for a

@@ -741,6 +741,7 @@ diesel::table! {
         created_by -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        couple_versions -> BigInt,
     }
 }
 

@@ -232,6 +232,11 @@ pub fn appoint(
         if n != 1 {
             return Err(StoreError::Stale);
         }
+        // The requisition shows its nominations: its version (its `ETag`)
+        // moves on with an appointment as with any change of it.
+        diesel::update(reqs::table.find(id))
+            .set(reqs::version.eq(reqs::version + 1))
+            .execute(c)?;
         let change = Change {
             action: "appoint",
             entity: "surplus_nomination",

@@ -451,6 +451,19 @@ async fn advertisements_are_amended_with_history_and_closed() {
         .await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["state"], "closed");
+    // Closed with its terms unchanged: the ETag says so, and a copy read
+    // while it was open is not answered 304.
+    assert_eq!(r.header("etag"), Some("\"2-closed\""));
+    let fresh = app
+        .call(
+            actix_web::test::TestRequest::get()
+                .uri(&url)
+                .insert_header(("Authorization", format!("Bearer {sub}")))
+                .insert_header(("If-None-Match", "\"2\"")),
+        )
+        .await;
+    assert_eq!(fresh.status, 200);
+    assert_eq!(fresh.json["state"], "closed");
     let r = app.put_json(&url, &sub, Some("\"2\""), &amended).await;
     r.assert_problem(409, "invalid_transition");
     assert_eq!(r.json["current_state"], "closed");

@@ -333,4 +333,14 @@ async fn spo_1_a_couple_is_withdrawn_by_either_spouse_within_the_window() {
     app.get(&couple(IN_MHA), &so)
         .await
         .assert_problem(404, "not_found");
+    // Registered again: a new couple, never the old one's version, so the
+    // old ETag neither revalidates it nor withdraws it.
+    let r = with_if_match(&app, "put", &couple(IN_MHA), &so, Some("\"0\""), &reg).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let tag = r.header("etag").unwrap().to_owned();
+    assert_ne!(tag, "\"1\"");
+    let r = with_if_match(&app, "post", &withdraw, &aso, Some("\"1\""), &json!({})).await;
+    r.assert_problem(412, "stale_version");
+    let r = with_if_match(&app, "post", &withdraw, &aso, Some(&tag), &json!({})).await;
+    assert_eq!(r.status, 204);
 }

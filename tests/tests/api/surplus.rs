@@ -636,6 +636,15 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "body.nominees");
 
+    // The requisition's ETag counts its overdue nominees (the date decides
+    // it, not a write); an appointment moves its version on.
+    let requisition = format!("/v1/surplus/requisitions/{id}");
+    let before = app.get(&requisition, &ndma).await;
+    let version = before.json["version"].as_i64().unwrap();
+    assert_eq!(
+        before.header("etag"),
+        Some(format!("\"{version}-overdue1\"").as_str())
+    );
     // The office records the appointment: late, and off the list.
     let appoint = format!("/v1/surplus/requisitions/{id}/nominations/3/appointment");
     let body = json!({"appointed_on": today(), "order": "A-12011/4/2026-Admn"});
@@ -650,6 +659,11 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
         .await
         .assert_problem(409, "already_exists");
     assert!(names(&app.get("/v1/surplus/nominations/overdue", &dopt).await.json).is_empty());
+    let after = app.get(&requisition, &ndma).await;
+    assert_eq!(
+        after.header("etag"),
+        Some(format!("\"{}\"", version + 1).as_str())
+    );
 }
 
 #[actix_web::test]

@@ -28,7 +28,7 @@ use crate::extract::ValidJson;
 use crate::print;
 use crate::scope::{authorize, ensure_visible_org};
 use crate::state::AppState;
-use crate::versioning::{etag_header, if_match};
+use crate::versioning::{etag_header, if_match, version_tag};
 
 /// A requisition being drafted or amended: the proforma's wire shape,
 /// checked by the domain's rules of the OM (every bad field at once).
@@ -269,9 +269,14 @@ fn proforma(body: &RequisitionInput) -> Result<(Requisition, Proforma), ApiError
     Ok((r, doc))
 }
 
+/// The requisition's `ETag`: its version, and while nominees are overdue
+/// for appointment (SUR-1; the date decides it, not a write) how many,
+/// `"{version}-overdue{n}"`, so a copy read before is not answered 304.
 fn answer(v: RequisitionView) -> HttpResponse {
+    let late = v.nominations.iter().filter(|n| n.overdue).count();
+    let mark = (late > 0).then(|| format!("overdue{late}"));
     HttpResponse::Ok()
-        .insert_header(etag_header(v.requisition.version))
+        .insert_header(version_tag(v.requisition.version, mark))
         .json(v)
 }
 

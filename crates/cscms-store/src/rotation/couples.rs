@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::audit::{self, Actor, Change};
 use crate::employees::{EmployeeRow, Placed};
 use crate::json::Json;
-use crate::schema::rotation_couples;
+use crate::schema::{rotation_couples, rotation_rounds};
 use crate::{DbConn, StoreError};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -120,6 +120,20 @@ fn changes(
         .collect()
 }
 
+/// The version the next change of a couple of round `round_id` takes: the
+/// round counts them. A couple is deleted when withdrawn, so counting from
+/// its own row would give the next couple of the same officer the versions
+/// (and `ETag`s) of the one before, and a confirmation or withdrawal naming
+/// the old couple's would act on the new one.
+fn next_version(c: &mut DbConn, round_id: i64) -> Result<i64, StoreError> {
+    diesel::update(rotation_rounds::table.find(round_id))
+        .set(rotation_rounds::couple_versions.eq(rotation_rounds::couple_versions + 1))
+        .returning(rotation_rounds::couple_versions)
+        .get_result(c)
+        .optional()?
+        .ok_or(StoreError::Stale)
+}
+
 /// Registers a couple, or replaces the one the first spouse is in:
 /// `expected` 0 when the first spouse is in none (`Stale` otherwise),
 /// else the version of that couple. A replaced couple must be confirmed
@@ -132,11 +146,12 @@ pub fn propose(
 ) -> Result<i64, StoreError> {
     audit::audited_many(c, actor, |c| {
         let before = of_officer(c, row.round_id, &row.first_code)?;
-        let version = match (&before, expected) {
-            (None, 0) => 1,
-            (Some(b), v) if b.version == v => v + 1,
+        match (&before, expected) {
+            (None, 0) => {}
+            (Some(b), v) if b.version == v => {}
             _ => return Err(StoreError::Stale),
-        };
+        }
+        let version = next_version(c, row.round_id)?;
         let spouse = of_officer(c, row.round_id, &row.second_code)?;
         if spouse.is_some_and(|s| {
             before
@@ -189,6 +204,7 @@ pub fn confirm(
         else {
             return Ok((false, Vec::new()));
         };
+        let version = next_version(c, round_id)?;
         let n = diesel::update(
             rotation_couples::table
                 .find((round_id, &before.first_code))
@@ -196,7 +212,7 @@ pub fn confirm(
         )
         .set((
             rotation_couples::confirmed_at.eq(Some(at)),
-            rotation_couples::version.eq(expected + 1),
+            rotation_couples::version.eq(version),
             rotation_couples::updated_at.eq(at),
         ))
         .execute(c)?;
@@ -205,7 +221,7 @@ pub fn confirm(
         }
         let after = CoupleRow {
             confirmed_at: Some(at),
-            version: expected + 1,
+            version,
             updated_at: at,
             ..before.clone()
         };

@@ -22,7 +22,7 @@ use crate::extract::{body_errors, BodyRules, CheckedJson};
 use crate::routes::workflow::{refused, today};
 use crate::routes::{actor, utc};
 use crate::state::AppState;
-use crate::versioning::{etag_header, if_match};
+use crate::versioning::{if_match, version_tag};
 
 use super::views::*;
 
@@ -189,7 +189,7 @@ pub async fn publish(
     let v = advert_view(a, &who, None)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/deputation/advertisements/{id}")))
-        .insert_header(etag_header(v.version))
+        .insert_header(advert_tag(&v))
         .json(v))
 }
 
@@ -249,7 +249,7 @@ pub async fn browse(
 /// eligibility (DEP-2).
 #[utoipa::path(tag = "deputation", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Advertisement id")),
-    responses((status = 200, description = "The advertisement with every version; `ETag` is its current version", body = AdvertisementView, headers(("ETag" = String)))))]
+    responses((status = 200, description = "The advertisement with every version; `ETag` is its current version", body = AdvertisementView, headers(("ETag" = String, description = "The current version; once closed or lapsed, `\"{version}-closed\"` or `\"{version}-lapsed\"`")))))]
 #[get("/deputation/advertisements/{id}")]
 pub async fn get_advert(
     Auth(who): Auth,
@@ -280,9 +280,7 @@ pub async fn get_advert(
             })
         })
         .collect::<Result<_, ApiError>>()?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
-        .json(v))
+    Ok(HttpResponse::Ok().insert_header(advert_tag(&v)).json(v))
 }
 
 /// Amend an advertisement
@@ -334,9 +332,21 @@ pub async fn amend(
         .await?;
     let a = load_advert(&state, &who, id).await?;
     let v = advert_view(a, &who, None)?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
-        .json(v))
+    Ok(HttpResponse::Ok().insert_header(advert_tag(&v)).json(v))
+}
+
+/// An advertisement's `ETag`: its version (of its terms), and once it is
+/// closed, or has lapsed with its last date (no write), that state too
+/// (`"{version}-closed"`, `"{version}-lapsed"`): a copy read while it was
+/// open is not answered 304.
+fn advert_tag(
+    v: &AdvertisementView,
+) -> (
+    actix_web::http::header::HeaderName,
+    actix_web::http::header::HeaderValue,
+) {
+    let mark = (v.state != AdvertState::Open).then(|| v.state.as_str().to_owned());
+    version_tag(v.version, mark)
 }
 
 /// The advertisement as a close answers it: with its version as the `ETag`.
@@ -359,7 +369,7 @@ crate::routes::workflow::step_record!(AdvertRecord {
     more {
         fn respond(v: AdvertisementView) -> HttpResponse {
             HttpResponse::Ok()
-                .insert_header(etag_header(v.version))
+                .insert_header(advert_tag(&v))
                 .json(v)
         }
     }

@@ -16,7 +16,7 @@ use crate::extract::{body_errors, JsonObject};
 use crate::routes::actor;
 use crate::scope::authorize;
 use crate::state::AppState;
-use crate::versioning::if_match_leading;
+use crate::versioning::if_match;
 
 /// Change a profile (JSON merge patch)
 ///
@@ -47,7 +47,7 @@ pub async fn update(
 ) -> Result<HttpResponse, ApiError> {
     let loaded = load_visible(&state, &who, &code).await?;
     authorize(&who, Op::ChangeProfile)?;
-    let expected = if_match_leading(&req)?;
+    let expected = if_match(&req)?;
     let record = &loaded.record;
     if expected != record.profile.version {
         return Err(ApiError::PreconditionFailed);

@@ -10,7 +10,9 @@ pub use edit::*;
 pub use rounds::*;
 pub use validation::*;
 
-use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
+use actix_web::http::header::{
+    ContentDisposition, DispositionParam, DispositionType, HeaderName, HeaderValue,
+};
 use actix_web::{get, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use cscms_domain::employee::EmployeeCode;
@@ -28,7 +30,7 @@ use crate::error::ApiError;
 use crate::print::{self, verification::issue};
 use crate::scope::ensure_visible;
 use crate::state::AppState;
-use crate::versioning::tag_header;
+use crate::versioning::version_tag;
 
 /// Why a profile counts as final without validation (PRF-2).
 #[derive(Serialize, ToSchema)]
@@ -182,22 +184,16 @@ fn stored_ids(l: &Loaded) -> (EmployeeCode, OrgId) {
 /// too, `"{version}-final-{digest}"`: the view changed with no write, so a
 /// copy read before must not be answered 304. A change names it in
 /// `If-Match`; its version is what guards the change.
-fn tag(v: &ProfileView) -> String {
-    match &v.deemed_final {
-        None => v.version.to_string(),
-        Some(d) => {
-            let bytes = serde_json::to_vec(d).unwrap_or_default();
-            format!(
-                "{}-final-{}",
-                v.version,
-                crate::http_cache::digest_of(&bytes)
-            )
-        }
-    }
+fn tag(v: &ProfileView) -> (HeaderName, HeaderValue) {
+    let mark = v.deemed_final.as_ref().map(|d| {
+        let bytes = serde_json::to_vec(d).unwrap_or_default();
+        format!("final-{}", crate::http_cache::digest_of(&bytes))
+    });
+    version_tag(v.version, mark)
 }
 
 fn respond(v: &ProfileView) -> HttpResponse {
-    HttpResponse::Ok().insert_header(tag_header(tag(v))).json(v)
+    HttpResponse::Ok().insert_header(tag(v)).json(v)
 }
 
 /// The profile as a print (PRF-5), with the organisation's names and the
@@ -233,7 +229,7 @@ async fn print(
     );
     let pdf = print::render(&doc).map_err(|e| ApiError::Internal(e.to_string()))?;
     Ok(HttpResponse::Ok()
-        .insert_header(tag_header(tag(v)))
+        .insert_header(tag(v))
         .content_type("application/pdf")
         .insert_header(ContentDisposition {
             disposition: DispositionType::Inline,

@@ -1,0 +1,1 @@
+ALTER TABLE rotation_rounds DROP COLUMN couple_versions;
