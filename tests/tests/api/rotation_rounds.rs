@@ -718,6 +718,21 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
     .assert_problem(412, "stale_version");
     let now = app.get(&profile, &dopt).await;
     assert_eq!(now.json["document"]["service"]["org_id"], "MOF");
+    // ... and the profile's audit trail (and so the change feed) says so.
+    let trail = app
+        .get(
+            &format!("/v1/audit?entity=profile&entity_id={IN_MHA}&limit=1"),
+            &dopt,
+        )
+        .await;
+    let row = &trail.json["items"][0];
+    assert_eq!(
+        (row["action"].as_str(), row["organisation_id"].as_str()),
+        (Some("transfer"), Some("MOF")),
+        "{}",
+        trail.json
+    );
+    assert_eq!(row["before"]["service.org_id"], "MHA");
     assert!(r.json["approved_at"].is_string());
     app.post_json(&format!("{base}/runs/{run}/approve"), &dopt, &order)
         .await

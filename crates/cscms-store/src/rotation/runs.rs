@@ -330,6 +330,16 @@ pub fn approve_run(
                     after: Some(after.clone()),
                 });
             }
+            // The profile's document shows the organisation: its readers
+            // (and the feed's) are told it changed, as by any other write.
+            changes.push(Change {
+                action: "transfer",
+                entity: "profile",
+                entity_id: o.employee_code.to_string(),
+                org_id: Some(o.to.to_string()),
+                before: Some(json!({ "service.org_id": o.org_id })),
+                after: Some(json!({ "service.org_id": o.to, "order_ref": order_ref })),
+            });
         }
         Ok(((), changes))
     })
