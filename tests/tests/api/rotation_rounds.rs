@@ -374,8 +374,14 @@ async fn rot_1_preferences_within_the_window_of_the_other_group() {
         r.json
     );
 
-    // Within it.
+    // Within it: the round's tag says its phase moved on with the date.
     set_window(&app, id, 0, 10).await;
+    let round = app.get(&format!("/v1/rotation/rounds/{id}"), &me).await;
+    assert_eq!(round.json["phase"], "open", "{}", round.json);
+    assert_eq!(
+        round.header("etag"),
+        Some(format!("\"{}-open\"", round.json["version"]).as_str())
+    );
     let r = app.get(&path, &me).await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(

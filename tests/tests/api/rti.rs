@@ -141,6 +141,14 @@ async fn the_reply_deadline_and_the_overdue_list() {
     assert!(reasons[0]["text"].as_str().unwrap().contains("7(1)"));
     assert_eq!(late["overdue"], true);
     assert_eq!(late["days_overdue"], 10);
+    // The tag counts the days overdue: the date moves it, not a write.
+    let read = app
+        .get(&format!("/v1/rti/requests/{}", late["id"]), &dopt)
+        .await;
+    assert_eq!(
+        read.header("etag"),
+        Some(format!("\"{}-overdue10\"", late["version"]).as_str())
+    );
     let on_time = register(&app, days_ago(5), "bankers_cheque").await;
     assert_eq!(on_time["overdue"], false);
 

@@ -20,7 +20,7 @@ use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::{BodyRules, CheckedJson};
 use crate::scope::authorize;
 use crate::state::AppState;
-use crate::versioning::{etag_header, if_match};
+use crate::versioning::{if_match, version_tag};
 
 /// The fee as received.
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
@@ -153,11 +153,25 @@ pub struct RtiRequest {
     pub overdue: bool,
     /// Days past the last day (0 when not overdue).
     pub days_overdue: i64,
-    /// Also the `ETag`.
+    /// The `ETag`'s version (while the reply is overdue, the tag also
+    /// counts the days: `"{version}-overdue{n}"`).
     pub version: i64,
     pub recorded_by: String,
     pub recorded_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A request's `ETag`: its version, and while its reply is overdue (the
+/// date decides it, not a write) by how many days, `"{version}-overdue{n}"`,
+/// so a copy read before is not answered 304.
+fn request_tag(
+    v: &RtiRequest,
+) -> (
+    actix_web::http::header::HeaderName,
+    actix_web::http::header::HeaderValue,
+) {
+    let mark = v.overdue.then(|| format!("overdue{}", v.days_overdue));
+    version_tag(v.version, mark)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -265,7 +279,7 @@ pub async fn register(
     let v = view(row, as_of)?;
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/v1/rti/requests/{id}")))
-        .insert_header(etag_header(v.version))
+        .insert_header(request_tag(&v))
         .json(v))
 }
 
@@ -295,9 +309,7 @@ pub async fn get_request(
 ) -> Result<HttpResponse, ApiError> {
     let row = load(&state, &who, id.into_inner()).await?;
     let v = view(row, today())?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
-        .json(v))
+    Ok(HttpResponse::Ok().insert_header(request_tag(&v)).json(v))
 }
 
 /// The reply sent.
@@ -380,9 +392,7 @@ pub async fn reply(
         })
         .await?;
     let v = view(load(&state, &who, id).await?, today())?;
-    Ok(HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
-        .json(v))
+    Ok(HttpResponse::Ok().insert_header(request_tag(&v)).json(v))
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]

@@ -25,7 +25,7 @@ use crate::routes::workflow::today;
 use crate::routes::{actor, utc};
 use crate::scope::authorize;
 use crate::state::AppState;
-use crate::versioning::{etag_header, if_match};
+use crate::versioning::{if_match, version_tag};
 
 /// A round's terms, as DoPT announces or amends them.
 #[derive(Debug, Deserialize, Validate, ToSchema)]
@@ -271,10 +271,21 @@ impl Round {
     }
 }
 
+/// A round with its `ETag`: its version, and once the date has moved it
+/// past the phase it was announced in (ROT-1: no write does that) the phase
+/// too, `"{version}-open"`, `"-closed"`, `"-allocation"`: a copy read in an
+/// earlier phase is not answered 304.
 fn respond(status: StatusCode, round: &Round) -> HttpResponse {
+    let view = round.view();
+    let mark = match view.phase {
+        Some(Phase::Open) => Some("open"),
+        Some(Phase::Closed) => Some("closed"),
+        Some(Phase::Allocation) => Some("allocation"),
+        Some(Phase::Announced) | None => None,
+    };
     HttpResponse::build(status)
-        .insert_header(etag_header(round.row.version))
-        .json(round.view())
+        .insert_header(version_tag(round.row.version, mark.map(str::to_owned)))
+        .json(view)
 }
 
 /// A round, to any signed-in caller (rounds are announced to all); 404
