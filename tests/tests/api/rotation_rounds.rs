@@ -388,7 +388,8 @@ async fn rot_1_preferences_within_the_window_of_the_other_group() {
         (r.json["version"].clone(), r.json["ministries"].clone()),
         (json!(0), json!([]))
     );
-    assert_eq!(r.header("etag"), Some("\"0\""));
+    // The list's version, the round's and where the round stands.
+    assert_eq!(r.header("etag"), Some("\"0-r1-open\""));
     for (body, field) in [
         (json!({"ministries": ["MHA"]}), "body.ministries[0]"),
         (json!({"ministries": ["MOF", "MOF"]}), "body.ministries"),
@@ -405,7 +406,7 @@ async fn rot_1_preferences_within_the_window_of_the_other_group() {
     let r = with_if_match(&app, "put", &path, &me, Some("\"0\""), &list).await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["ministries"], json!(["MOF"]));
-    assert_eq!(r.header("etag"), Some("\"1\""));
+    assert_eq!(r.header("etag"), Some("\"1-r1-open\""));
     // A second first list is a lost update: 412.
     with_if_match(&app, "put", &path, &me, Some("\"0\""), &list)
         .await

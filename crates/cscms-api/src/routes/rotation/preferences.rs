@@ -26,7 +26,7 @@ use crate::routes::workflow::today;
 use crate::routes::{actor, utc};
 use crate::scope::authorize;
 use crate::state::AppState;
-use crate::versioning::etag_header;
+use crate::versioning::version_tag;
 
 /// A round announced to the caller.
 #[derive(Serialize, ToSchema)]
@@ -118,7 +118,8 @@ pub struct RotationPreferences {
     pub max_preferences: u32,
     /// Ministries of the other group, most wanted first; empty until given.
     pub ministries: Vec<String>,
-    /// 0 until the list is given; also the `ETag`.
+    /// 0 until the list is given; the `ETag` is
+    /// `"{version}-r{round version}-{phase}"`, send it in `If-Match`.
     pub version: i64,
     pub submitted_at: Option<DateTime<Utc>>,
     pub updated_at: Option<DateTime<Utc>>,
@@ -147,8 +148,19 @@ async fn respond(
         updated_at: row.as_ref().map(|r| utc(r.updated_at)),
         ministries: row.map(|r| r.ministries.into_inner()).unwrap_or_default(),
     };
+    // The list's version, then the round's and its phase: the view shows
+    // the round's terms and where it stands, which a round amended or
+    // cancelled, or the date, change without a write to the list.
+    let phase = match v.phase {
+        Some(Phase::Announced) => "announced",
+        Some(Phase::Open) => "open",
+        Some(Phase::Closed) => "closed",
+        Some(Phase::Allocation) => "allocation",
+        None => "ended",
+    };
+    let mark = format!("r{}-{phase}", round.row.version);
     Ok(HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
+        .insert_header(version_tag(v.version, Some(mark)))
         .json(v))
 }
 
