@@ -23,7 +23,7 @@ use crate::extract::{body_errors, ValidJson};
 use crate::gate::require_profile_submitted;
 use crate::scope::authorize;
 use crate::state::AppState;
-use crate::versioning::{etag_header, if_match};
+use crate::versioning::{etag_header, if_match, version_tag};
 
 /// An iGOT course and where it opens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -345,8 +345,15 @@ async fn respond(state: &AppState, code: String) -> Result<HttpResponse, ApiErro
         set,
         &catalogue,
     )?;
+    // The areas' names, places and courses come from the catalogue, which
+    // DoPT changes without a write to the list: a fingerprint of them
+    // follows the list's version, so a copy read before is not 304.
+    let mark = (!v.items.is_empty()).then(|| {
+        let bytes = serde_json::to_vec(&v.items).unwrap_or_default();
+        format!("c{}", crate::http_cache::digest_of(&bytes))
+    });
     Ok(HttpResponse::Ok()
-        .insert_header(etag_header(v.version))
+        .insert_header(version_tag(v.version, mark))
         .json(v))
 }
 
