@@ -33,11 +33,29 @@ pub fn tag_header(
 /// the handler runs ([`crate::http_cache::IfMatchAny`]); one that was not is
 /// refused.
 pub fn if_match(req: &HttpRequest) -> Result<i64, ApiError> {
-    let tag = if_match_tag(req)?;
-    tag.split_once('-')
-        .map_or(tag.as_str(), |(version, _)| version)
-        .parse::<i64>()
-        .map_err(|_| ApiError::PreconditionFailed)
+    version_of(&if_match_tag(req)?).ok_or(ApiError::PreconditionFailed)
+}
+
+/// The version in a tag this service gives, `{digits}` or
+/// `{digits}-{mark}` (a mark of lower-case letters, digits and inner
+/// hyphens); none for anything else (a list, a sign, an empty mark).
+fn version_of(tag: &str) -> Option<i64> {
+    let (version, mark) = match tag.split_once('-') {
+        Some((version, mark)) => (version, Some(mark)),
+        None => (tag, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let mark_ok = mark.is_none_or(|m| {
+        m.bytes()
+            .next()
+            .is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            && !m.ends_with('-')
+            && m.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    });
+    (digits(version) && mark_ok)
+        .then(|| version.parse().ok())
+        .flatten()
 }
 
 /// The `ETag` of a record whose view shows, beside what its version covers,
@@ -73,4 +91,30 @@ pub fn if_match_tag(req: &HttpRequest) -> Result<String, ApiError> {
         .and_then(|r| r.strip_suffix('"'))
         .map(str::to_owned)
         .ok_or(ApiError::PreconditionFailed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::version_of;
+
+    #[test]
+    fn only_the_tags_given_are_read_for_their_version() {
+        for (tag, version) in [
+            ("3", Some(3)),
+            ("3-closed", Some(3)),
+            ("0-r1-open", Some(0)),
+            ("7-final-00ff12", Some(7)),
+            ("3-", None),
+            ("-3", None),
+            ("+3", None),
+            ("+3-x", None),
+            ("3-Closed", None),
+            ("3-x\", \"9", None),
+            ("3--x", None),
+            ("", None),
+            ("b0123", None),
+        ] {
+            assert_eq!(version_of(tag), version, "{tag}");
+        }
+    }
 }

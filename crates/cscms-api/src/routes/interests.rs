@@ -276,7 +276,9 @@ pub struct ChosenArea {
 #[derive(Serialize, ToSchema)]
 pub struct InterestsView {
     pub employee_code: String,
-    /// Also the `ETag`; 0 until first recorded.
+    /// The `ETag`'s version, 0 until first recorded (with areas chosen, the
+    /// tag adds a fingerprint of them as the catalogue names them:
+    /// `"{version}-c{digest}"`).
     pub version: i64,
     /// How many areas may be ranked (`CSCMS_MAX_INTEREST_AREAS`).
     pub max_areas: usize,

@@ -300,7 +300,7 @@ async fn load(state: &AppState, who: &Principal, id: i64) -> Result<RtiRow, ApiE
 /// One request with its fee, deadline and reply (DoPT).
 #[utoipa::path(tag = "rti", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Request id")),
-    responses((status = 200, description = "The request; `ETag` is its version", body = RtiRequest, headers(("ETag" = String)))))]
+    responses((status = 200, description = "The request; `ETag` is its version, and while the reply is overdue `\"{version}-overdue{days}\"`", body = RtiRequest, headers(("ETag" = String)))))]
 #[get("/rti/requests/{id}")]
 pub async fn get_request(
     Auth(who): Auth,
@@ -347,7 +347,7 @@ impl BodyRules for RtiReply {
 #[utoipa::path(tag = "rti", security(("bearer" = [])), request_body = RtiReply,
     params(("id" = i64, Path, description = "Request id"),
         ("If-Match" = String, Header, description = "ETag of the version read")),
-    responses((status = 200, description = "The request with its reply; `ETag` is its new version", body = RtiRequest, headers(("ETag" = String))),
+    responses((status = 200, description = "The request with its reply; `ETag` names its new version", body = RtiRequest, headers(("ETag" = String))),
         (status = 409, description = "The reply is already recorded (`already_replied`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 428, description = "If-Match missing", body = crate::error::Problem, content_type = "application/problem+json")))]

@@ -388,7 +388,9 @@ pub async fn list(
 /// Read a requisition
 ///
 /// One requisition with its proforma, nominations and steps; `ETag` is its
-/// version. With `Accept: application/pdf`, the proforma as printed.
+/// version, and while nominees are overdue for appointment
+/// `"{version}-overdue{n}"`. With `Accept: application/pdf`, the proforma as
+/// printed.
 #[utoipa::path(tag = "surplus", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Requisition id")),
     responses((status = 200, description = "The requisition; `application/pdf` for the print",

@@ -203,18 +203,34 @@ impl DeclaredService {
         }
     }
 
-    /// What the declaration would make of `record` that the record's own
-    /// check does not already find ([`ServiceRecord::check`] on both), each
-    /// named by its `service_declared` path: a declared grade whose level
-    /// the record's pay is below, dates out of order, a date after today.
+    /// What is wrong with the record the declaration would make
+    /// ([`ServiceRecord::check`]), each named by its `service_declared`
+    /// path: a declared value out of shape, a declared grade whose level the
+    /// record's pay is below, dates out of order, a date after today. A
+    /// fault the record already has in a field the declaration leaves alone
+    /// is the officers' to correct, not the declaration's.
     pub fn check(&self, record: &ServiceRecord, today: NaiveDate) -> Vec<(&'static str, String)> {
         let already = record.check(today);
         self.over(record)
             .check(today)
             .into_iter()
-            .filter(|found| !already.contains(found))
+            .filter(|found| self.declares(found.0) || !already.contains(found))
             .map(|(field, message)| (declared_path(field), message))
             .collect()
+    }
+
+    /// Whether the declaration gives the service record's `field`.
+    fn declares(&self, field: &str) -> bool {
+        match field {
+            "service.date_of_birth" => self.date_of_birth.is_some(),
+            "service.joined_government_on" => self.joined_government_on.is_some(),
+            "service.joined_entry_grade_on" => self.joined_entry_grade_on.is_some(),
+            "service.joined_present_grade_on" => self.joined_present_grade_on.is_some(),
+            "service.grade" => self.grade.is_some(),
+            "service.pay_level" => self.pay_level.is_some(),
+            "service.pay_cell" => self.pay_cell.is_some(),
+            _ => false,
+        }
     }
 }
 

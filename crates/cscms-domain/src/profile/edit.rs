@@ -105,9 +105,18 @@ pub fn edit(
             return Err(EditRefused::Service(bad));
         }
     }
-    // A declaration must make a record that holds together, as a
-    // correction must (seed 000 §2, PRF-2).
+    // A declaration is the employee's: an officer corrects the record
+    // itself, and may clear a declaration, but not make one (it would wait
+    // on a validated profile for a validation that never comes).
     if changed.iter().any(|f| f == super::rights::DECLARED) {
+        if role != Role::Employee && after.service_declared.is_some() {
+            return Err(EditRefused::Fields(vec![FieldRefusal {
+                field: super::rights::DECLARED.to_owned(),
+                reason: "the employee declares service details; an officer corrects the record or clears the declaration",
+            }]));
+        }
+        // A declaration must make a record that holds together, as a
+        // correction must (seed 000 §2, PRF-2).
         if let Some(declared) = &after.service_declared {
             let bad = declared.check(&after.service, today);
             if !bad.is_empty() {
@@ -324,7 +333,7 @@ mod tests {
         assert_eq!(e.status, ProfileStatus::Draft);
         // The record stands until validation; then the declaration takes its place.
         assert_eq!(promoted.service, doc.service);
-        let validated = promoted.with_declaration_taken();
+        let validated = promoted.clone().with_declaration_taken();
         assert_eq!(validated.service_declared, None);
         assert_eq!(
             (
@@ -346,5 +355,43 @@ mod tests {
         assert!(serde_json::from_value::<ProfileDoc>(merge(&doc, &p).unwrap()).is_err());
         assert_eq!(declare(json!({})).service_declared, None);
         assert_eq!(doc.clone().with_declaration_taken(), doc);
+        // An officer clears a declaration but does not make one.
+        assert!(matches!(
+            edit(Role::NodalOfficer, ProfileStatus::Validated, &doc, &promoted, TODAY),
+            Err(EditRefused::Fields(f)) if f[0].field == "service_declared"
+        ));
+        let cleared = edit(
+            Role::NodalOfficer,
+            ProfileStatus::Submitted,
+            &promoted,
+            &doc,
+            TODAY,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(cleared.changed, vec!["service_declared"]);
+        // A record already out of shape does not let a declared value with
+        // the same fault through: what is declared is checked whole.
+        let mut faulty = doc.clone();
+        faulty.service.pay_cell = 99;
+        let same_fault: ProfileDoc = {
+            let mut d = faulty.clone();
+            d.service_declared = Some(crate::profile::DeclaredService {
+                pay_cell: Some(77),
+                ..Default::default()
+            });
+            d
+        };
+        assert!(matches!(
+            edit(Role::Employee, ProfileStatus::Draft, &faulty, &same_fault, TODAY),
+            Err(EditRefused::Service(bad)) if bad[0].0 == "service_declared.pay_cell"
+        ));
+        // ... while a fault in a field it leaves alone is not the declaration's.
+        let mut other = faulty.clone();
+        other.service_declared = Some(crate::profile::DeclaredService {
+            joined_present_grade_on: Some(doc.service.joined_present_grade_on),
+            ..Default::default()
+        });
+        assert!(edit(Role::Employee, ProfileStatus::Draft, &faulty, &other, TODAY).is_ok());
     }
 }

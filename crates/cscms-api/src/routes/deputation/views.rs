@@ -47,7 +47,8 @@ pub struct AdvertisementView {
     pub ministry_id: Option<String>,
     /// `lapsed`: open, but its last date has passed.
     pub state: AdvertState,
-    /// Also sent as the `ETag`; send it in `If-Match` to amend.
+    /// The `ETag`'s version (once closed or lapsed the tag also names the
+    /// state: `"{version}-closed"`); send the `ETag` in `If-Match` to amend.
     pub version: i64,
     #[serde(flatten)]
     pub terms: AdvertisementTerms,

@@ -126,7 +126,7 @@ pub struct RotationPreferences {
 }
 
 /// The officer's list as it stands (read again from the store), with the
-/// round's window; its version is the `ETag`.
+/// round's window; its `ETag` names its version, the round's and the phase.
 async fn respond(
     state: &AppState,
     round: &Round,
@@ -171,7 +171,7 @@ async fn respond(
 /// ministry and DoPT read it.
 #[utoipa::path(tag = "rotation", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id")),
-    responses((status = 200, description = "The list; `ETag` is its version (\"0\" before the first)", body = RotationPreferences, headers(("ETag" = String)))))]
+    responses((status = 200, description = "The list; `ETag` is `\"{version}-r{round version}-{phase}\"` (version 0 before the first list)", body = RotationPreferences, headers(("ETag" = String)))))]
 #[get("/employees/{code}/rotation/rounds/{id}/preferences")]
 pub async fn preferences(
     Auth(who): Auth,
@@ -202,7 +202,7 @@ pub struct PreferenceList {
 #[utoipa::path(tag = "rotation", security(("bearer" = [])), request_body = PreferenceList,
     params(("code" = String, Path, description = "Employee code"), ("id" = i64, Path, description = "Round id"),
         ("If-Match" = String, Header, description = "ETag of the version read (\"0\" before the first list)")),
-    responses((status = 200, description = "The list as given; `ETag` is its new version", body = RotationPreferences, headers(("ETag" = String))),
+    responses((status = 200, description = "The list as given; `ETag` names its new version, the round's and the phase", body = RotationPreferences, headers(("ETag" = String))),
         (status = 403, description = "Only the officer gives their list", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "Outside the window (`preference_window_closed`, naming its dates), profile not submitted (`profile_not_submitted`), not in the round (`not_in_round`), cancelled (`round_cancelled`), no ministry groups in force (`no_ministry_groups`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),

@@ -98,7 +98,8 @@ pub struct RotationRound {
     /// Where the round stands today (IST) by its dates; null once cancelled.
     pub phase: Option<Phase>,
     pub cancel_reason: Option<String>,
-    /// Also the `ETag`.
+    /// The `ETag`'s version (past the phase it was announced in, the tag
+    /// also names the phase: `"{version}-open"`).
     pub version: i64,
     pub created_by: String,
     pub created_at: DateTime<Utc>,
@@ -386,7 +387,7 @@ pub async fn list_rounds(
 /// One round with its dates and where it stands today.
 #[utoipa::path(tag = "rotation", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Round id")),
-    responses((status = 200, description = "The round; `ETag` is its version", body = RotationRound, headers(("ETag" = String))),
+    responses((status = 200, description = "The round; `ETag` is its version, with its phase once the date has moved it on (`\"{version}-open\"`, `-closed`, `-allocation`)", body = RotationRound, headers(("ETag" = String))),
         (status = 403, description = "Rounds are for people of the cadres and offices", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/rotation/rounds/{id}")]
 pub async fn get_round(
@@ -439,7 +440,7 @@ where
 #[utoipa::path(tag = "rotation", security(("bearer" = [])), request_body = RotationRoundTerms,
     params(("id" = i64, Path, description = "Round id"),
         ("If-Match" = String, Header, description = "ETag of the version read")),
-    responses((status = 200, description = "The amended round; `ETag` is its new version", body = RotationRound, headers(("ETag" = String))),
+    responses((status = 200, description = "The amended round; `ETag` names its new version", body = RotationRound, headers(("ETag" = String))),
         (status = 403, description = "Only DoPT amends rounds", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The window has opened (`round_opened`), the round was cancelled (`round_cancelled`), or the new terms overlap another round of the cadre (`round_overlaps`)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since read", body = crate::error::Problem, content_type = "application/problem+json"),
