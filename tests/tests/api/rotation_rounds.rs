@@ -1044,3 +1044,55 @@ async fn representation_heard_above_the_approver(app: &TestApp, id: i64, me: &st
         .await;
     r.assert_problem(409, "invalid_transition");
 }
+
+/// ROT-1: a round's orders are issued once. Two runs approved at the same
+/// moment: one is approved, the other is 409 `round_approved`, and the
+/// officers are posted by the one approved.
+#[actix_web::test]
+async fn rot_1_two_runs_approved_at_once_issue_one_set_of_orders() {
+    let app = spawn().await;
+    groups(&app).await;
+    let dopt = app.dopt();
+    sanction_in_mof(
+        &app,
+        json!([{"cadre": "CSS", "grade": "SO", "sanctioned": 2},
+               {"cadre": "CSS", "grade": "ASO", "sanctioned": 1}]),
+    )
+    .await;
+    let id = announce(&app, &terms("CSS", &["SO", "ASO"], 5)).await;
+    let base = format!("/v1/rotation/rounds/{id}");
+    set_window(&app, id, -11, 10).await;
+    let mut runs = Vec::new();
+    for _ in 0..2 {
+        let r = app
+            .post_json(&format!("{base}/runs"), &dopt, &json!({}))
+            .await;
+        assert_eq!(r.status, 201, "{}", r.json);
+        runs.push(r.json["id"].as_i64().unwrap());
+    }
+    let order = json!({"order_ref": "DoPT Order No. 7/2/2026-CS.I(P)"});
+    let approve = |run: i64| {
+        let (app, dopt, order, base) = (&app, &dopt, &order, &base);
+        async move {
+            app.post_json(&format!("{base}/runs/{run}/approve"), dopt, order)
+                .await
+        }
+    };
+    let (a, b) = futures_util::join!(approve(runs[0]), approve(runs[1]));
+    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.json, b.json);
+    let refused = if a.status == 409 { &a } else { &b };
+    refused.assert_problem(409, "round_approved");
+    // One transfer order in each officer's history, not two.
+    for code in [IN_MHA, IN_NDMA] {
+        let r = app.get(&format!("/v1/employees/{code}"), &dopt).await;
+        let transfers = r.json["service_history"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|h| h["kind"] == "transfer")
+            .count();
+        assert_eq!(transfers, 1, "{code}: {}", r.json);
+    }
+}

@@ -247,6 +247,10 @@ pub fn approve_run(
     at: NaiveDateTime,
 ) -> Result<(), StoreError> {
     audit::audited_many(c, actor, |c| {
+        // One approval of the round's runs at a time: two runs approved at
+        // once would each find none approved before, and the later would
+        // post its officers over the other's (ROT-1).
+        crate::db::lock(c, &format!("rotation_round:{round_id}"))?;
         if approved_run(c, round_id)?.is_some() {
             return Err(StoreError::Stale);
         }

@@ -263,9 +263,9 @@ pub async fn approve_run(
     let order_ref = body.order_ref.trim().to_owned();
     let orders_on = round.dates.orders_on;
     let actor = actor(&who, &req);
-    state
+    let raced = state
         .db(move |c| {
-            cscms_store::rotation::runs::approve_run(
+            match cscms_store::rotation::runs::approve_run(
                 c,
                 &actor,
                 id,
@@ -274,9 +274,23 @@ pub async fn approve_run(
                 orders_on,
                 &orders,
                 Utc::now().naive_utc(),
-            )
+            ) {
+                Ok(()) => Ok(None),
+                // Another run of the round was approved since the check
+                // above (ROT-1): the same answer as if it had been before.
+                Err(cscms_store::StoreError::Stale) => {
+                    match cscms_store::rotation::runs::approved_run(c, id)? {
+                        Some(a) => Ok(Some(a)),
+                        None => Err(cscms_store::StoreError::Stale),
+                    }
+                }
+                Err(e) => Err(e),
+            }
         })
         .await?;
+    if let Some(a) = raced {
+        return Err(round_approved(id, a.run.id, &a.order_ref));
+    }
     let row = load_run(&state, id, run_id).await?;
     Ok(HttpResponse::Ok().json(run_view(row)?))
 }
