@@ -531,12 +531,11 @@ async fn rot_1_preferences_within_the_window_of_the_other_group() {
     assert_eq!(actions, vec!["amend", "submit"], "{}", r.json);
 }
 
-#[actix_web::test]
-async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
+/// The ministry groups, MOF with two SO posts and one ASO post sanctioned
+/// and none held (PRF-3), and a CSS round of SOs and ASOs announced.
+async fn round_with_vacancies_in_mof() -> (TestApp, i64) {
     let app = spawn().await;
     groups(&app).await;
-    let dopt = app.dopt();
-    // MOF: two SO posts and one ASO post sanctioned, none held (PRF-3).
     sanction_in_mof(
         &app,
         json!([{"cadre": "CSS", "grade": "SO", "sanctioned": 2},
@@ -544,6 +543,13 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
     )
     .await;
     let id = announce(&app, &terms("CSS", &["SO", "ASO"], 5)).await;
+    (app, id)
+}
+
+#[actix_web::test]
+async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
+    let (app, id) = round_with_vacancies_in_mof().await;
+    let dopt = app.dopt();
     let base = format!("/v1/rotation/rounds/{id}");
 
     let r = app.get(&format!("{base}/vacancies"), &dopt).await;
@@ -1050,16 +1056,8 @@ async fn representation_heard_above_the_approver(app: &TestApp, id: i64, me: &st
 /// officers are posted by the one approved.
 #[actix_web::test]
 async fn rot_1_two_runs_approved_at_once_issue_one_set_of_orders() {
-    let app = spawn().await;
-    groups(&app).await;
+    let (app, id) = round_with_vacancies_in_mof().await;
     let dopt = app.dopt();
-    sanction_in_mof(
-        &app,
-        json!([{"cadre": "CSS", "grade": "SO", "sanctioned": 2},
-               {"cadre": "CSS", "grade": "ASO", "sanctioned": 1}]),
-    )
-    .await;
-    let id = announce(&app, &terms("CSS", &["SO", "ASO"], 5)).await;
     let base = format!("/v1/rotation/rounds/{id}");
     set_window(&app, id, -11, 10).await;
     let mut runs = Vec::new();
