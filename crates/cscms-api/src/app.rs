@@ -119,6 +119,7 @@ macro_rules! routes {
                     .service(empanelment::batches::get_batch)
                     .service(empanelment::proposals::add_proposal)
                     .service(empanelment::proposals::list_proposals)
+                    .service(empanelment::proposals::get_proposal)
                     .service(empanelment::proposals::replace_proposal)
                     .service(empanelment::runs::run)
                     .service(empanelment::runs::list_runs)

@@ -228,7 +228,8 @@ fn proposal_change(
     }
 }
 
-fn get_proposal(
+/// An officer's proposal in a batch.
+pub fn get_proposal(
     c: &mut DbConn,
     batch_id: i64,
     officer_id: &str,
@@ -278,12 +279,14 @@ pub fn add_proposal(
     })
 }
 
-/// Replaces an officer's proposal (e.g. when the vigilance clearance comes,
-/// CSS-7), audited with before and after. `None` when there is none.
+/// Replaces an officer's proposal still at version `expected` (`Stale`
+/// otherwise; e.g. when the vigilance clearance comes, CSS-7), audited with
+/// before and after. `None` when there is none.
 pub fn replace_proposal(
     conn: &mut DbConn,
     actor: &Actor,
     batch_id: i64,
+    expected: i64,
     new: &NewProposal,
 ) -> Result<Option<ProposalRow>, StoreError> {
     let values = ProposalValues {
@@ -298,6 +301,9 @@ pub fn replace_proposal(
             let Some(before) = get_proposal(c, batch_id, &new.officer_id)? else {
                 return Ok(None);
             };
+            if before.version != expected {
+                return Err(StoreError::Stale);
+            }
             audit::audited(c, actor, |c| {
                 diesel::update(empanelment_proposals::table.find(before.id))
                     .set((

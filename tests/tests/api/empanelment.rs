@@ -793,17 +793,37 @@ async fn batches_are_dopt_business_and_inputs_are_checked() {
         window(&grades(10, 0, 0)),
         &json!({"vigilance": "deferred"}),
     );
+    let made = app.post_json(&proposals, &app.dopt(), &cleared).await;
+    assert_eq!(made.status, 201);
+    let one = format!("{proposals}/A14");
+    assert_eq!(made.header("Location"), Some(one.as_str()));
+    assert_eq!(made.header("ETag"), Some("\"1\""));
+    // The Location reads back what was made, with the same tag.
+    let read = app.get(&one, &app.dopt()).await;
     assert_eq!(
-        app.post_json(&proposals, &app.dopt(), &cleared)
-            .await
-            .status,
-        201
+        (read.status.as_u16(), read.header("ETag")),
+        (200, Some("\"1\""))
     );
+    assert_eq!(read.json, made.json);
+    app.get(
+        &one,
+        &app.token(Role::Integration, Some(scopes::EMPANELMENT_READ)),
+    )
+    .await
+    .assert_problem(403, "forbidden");
+    app.get(&format!("{proposals}/A99"), &app.dopt())
+        .await
+        .assert_problem(404, "not_found");
     cleared["vigilance"] = json!("cleared");
+    // A replacement names the version it read (PRF-4): none is 428.
+    app.put(&one, &app.dopt(), &cleared)
+        .await
+        .assert_problem(428, "if_match_required");
     let r = app
-        .put(&format!("{proposals}/A14"), &app.dopt(), &cleared)
+        .put_json(&one, &app.dopt(), Some("\"1\""), &cleared)
         .await;
     assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.header("ETag"), Some("\"2\""));
     assert_eq!(
         (
             r.json["version"].as_i64(),
@@ -811,9 +831,24 @@ async fn batches_are_dopt_business_and_inputs_are_checked() {
         ),
         (Some(2), Some("cleared"))
     );
-    app.put(&format!("{proposals}/A99"), &app.dopt(), &cleared)
+    // A second officer working from the first read loses nothing unseen.
+    let mut deferred = cleared.clone();
+    deferred["vigilance"] = json!("deferred");
+    app.put_json(&one, &app.dopt(), Some("\"1\""), &deferred)
         .await
-        .assert_problem(422, "validation_failed");
+        .assert_problem(412, "stale_version");
+    assert_eq!(
+        app.get(&one, &app.dopt()).await.json["proposal"]["vigilance"],
+        "cleared"
+    );
+    app.put_json(
+        &format!("{proposals}/A99"),
+        &app.dopt(),
+        Some("\"1\""),
+        &cleared,
+    )
+    .await
+    .assert_problem(422, "validation_failed");
     let trail = app
         .db(move |c| {
             cscms_store::audit::for_entity(c, "empanelment_proposal", &format!("{id}/A14"))

@@ -12,8 +12,23 @@ use crate::extract::ValidJson;
 use crate::routes::actor;
 use crate::scope::authorize;
 use crate::state::AppState;
+use crate::versioning::{etag_header, if_match};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::scope::Op;
+
+fn no_proposal(batch_id: i64, officer: &str) -> ApiError {
+    ApiError::not_found(format!("The proposal of {officer} in batch {batch_id}"))
+}
+
+/// A proposal's answer: its view, with its version as the `ETag` (PRF-4).
+fn proposal_reply(
+    mut reply: actix_web::HttpResponseBuilder,
+    row: &cscms_store::empanelment::ProposalRow,
+) -> HttpResponse {
+    reply
+        .insert_header(etag_header(row.version))
+        .json(ProposalView::from(row))
+}
 
 /// Parses a proposal against its batch and the employee on record.
 async fn proposal_for(
@@ -95,7 +110,7 @@ async fn proposal_for(
 #[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = ProposalInput,
     params(("id" = i64, Path, description = "Batch id")),
     responses(
-        (status = 201, description = "The new proposal; `Location` names it", body = ProposalView, headers(("Location" = String))),
+        (status = 201, description = "The new proposal; `Location` names it, `ETag` is its version", body = ProposalView, headers(("Location" = String), ("ETag" = String))),
         (status = 403, description = "Only DoPT, or a client with empanelment:write; officers do not apply (CSS-10)", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The officer is already proposed in the batch (`already_proposed`)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
@@ -121,29 +136,64 @@ pub async fn add_proposal(
             },
             other => other,
         })?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            "Location",
-            format!(
-                "/v1/empanelment/batches/{batch_id}/proposals/{}",
-                row.officer_id
-            ),
-        ))
-        .json(ProposalView::from(&row)))
+    let mut created = HttpResponse::Created();
+    created.insert_header((
+        "Location",
+        format!(
+            "/v1/empanelment/batches/{batch_id}/proposals/{}",
+            row.officer_id
+        ),
+    ));
+    Ok(proposal_reply(created, &row))
 }
 
-/// Replace an officer's proposal
+/// Read an officer's proposal
 ///
-/// Replaces an officer's proposal, e.g. when the vigilance clearance comes
-/// through (CSS-7). Audited with before and after.
-#[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = ProposalInput,
+/// One proposal as it stands; its `ETag` is its version, which a
+/// replacement must name in `If-Match`.
+#[utoipa::path(tag = "empanelment", security(("bearer" = [])),
     params(
         ("id" = i64, Path, description = "Batch id"),
         ("officer" = String, Path, description = "The officer's id in the batch"),
     ),
     responses(
-        (status = 200, description = "The proposal as replaced", body = ProposalView),
+        (status = 200, description = "The proposal; `ETag` is its version", body = ProposalView, headers(("ETag" = String))),
+        (status = 403, description = "Only DoPT, or a client with an empanelment scope and apar:read (proposals carry APARs)", body = crate::error::Problem, content_type = "application/problem+json"),
+    ))]
+#[get("/empanelment/batches/{id}/proposals/{officer}")]
+pub async fn get_proposal(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    path: web::Path<(i64, String)>,
+) -> Result<HttpResponse, ApiError> {
+    // Proposals carry the officers' APARs (docs/assumptions.md, "Who sees APARs").
+    authorize(&who, Op::ReadEmpanelmentApars)?;
+    let (batch_id, officer) = path.into_inner();
+    let key = officer.clone();
+    let row = state
+        .read(move |c| cscms_store::empanelment::get_proposal(c, batch_id, &key))
+        .await?
+        .ok_or_else(|| no_proposal(batch_id, &officer))?;
+    Ok(proposal_reply(HttpResponse::Ok(), &row))
+}
+
+/// Replace an officer's proposal
+///
+/// Replaces an officer's proposal, e.g. when the vigilance clearance comes
+/// through (CSS-7). Needs `If-Match` with the proposal's `ETag` (its
+/// version), so that two officers' replacements do not overwrite each other
+/// unseen. Audited with before and after.
+#[utoipa::path(tag = "empanelment", security(("bearer" = [])), request_body = ProposalInput,
+    params(
+        ("id" = i64, Path, description = "Batch id"),
+        ("officer" = String, Path, description = "The officer's id in the batch"),
+        ("If-Match" = String, Header, description = "The ETag of the version the replacement is based on"),
+    ),
+    responses(
+        (status = 200, description = "The proposal as replaced; `ETag` is its new version", body = ProposalView, headers(("ETag" = String))),
         (status = 403, description = "Only DoPT, or a client with empanelment:write", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The proposal changed since it was read (`stale_version`)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[put("/empanelment/batches/{id}/proposals/{officer}")]
 pub async fn replace_proposal(
@@ -155,15 +205,16 @@ pub async fn replace_proposal(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageEmpanelment)?;
     let (batch_id, officer) = path.into_inner();
+    let expected = if_match(&req)?;
     let new = proposal_for(&state, batch_id, &body, Some(&officer)).await?;
     let actor = actor(&who, &req);
     let row = state
-        .db(move |c| cscms_store::empanelment::replace_proposal(c, &actor, batch_id, &new))
+        .db(move |c| {
+            cscms_store::empanelment::replace_proposal(c, &actor, batch_id, expected, &new)
+        })
         .await?
-        .ok_or_else(|| {
-            ApiError::not_found(format!("The proposal of {officer} in batch {batch_id}"))
-        })?;
-    Ok(HttpResponse::Ok().json(ProposalView::from(&row)))
+        .ok_or_else(|| no_proposal(batch_id, &officer))?;
+    Ok(proposal_reply(HttpResponse::Ok(), &row))
 }
 
 /// List a batch's proposals
