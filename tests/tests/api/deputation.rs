@@ -615,6 +615,43 @@ async fn dep_2_judges_the_substantive_post_not_the_macp_level() {
         .iter()
         .any(|x| x["rule"] == "DEP-2" && x["text"].as_str().unwrap().contains("MACP")));
 
+    // The employee's view carries their eligibility, which moves with their
+    // record and not with the advertisement: its tag moves with it.
+    let url = format!("/v1/deputation/advertisements/{needs_9}");
+    let before = app.get(&url, &me).await;
+    let tag = before.header("etag").unwrap().to_owned();
+    assert!(tag.starts_with("\"1-e"), "{tag}");
+    assert_eq!(before.json["eligibility_check"]["eligible"], false);
+    let again = |tag: String| {
+        app.call(
+            actix_web::test::TestRequest::get()
+                .uri(&url)
+                .insert_header(("Authorization", format!("Bearer {me}")))
+                .insert_header(("If-None-Match", tag)),
+        )
+    };
+    assert_eq!(again(tag.clone()).await.status, 304);
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE employees SET grade = 'US', pay_level = '11' WHERE code = 'CSS-000001'",
+        )
+    })
+    .await;
+    let after = again(tag.clone()).await;
+    assert_eq!(after.status, 200);
+    assert_eq!(after.json["eligibility_check"]["eligible"], true);
+    assert_ne!(after.header("etag"), Some(tag.as_str()));
+    // Others' views carry no eligibility and keep the plain version.
+    assert_eq!(app.get(&url, &sub).await.header("etag"), Some("\"1\""));
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE employees SET grade = 'SO', pay_level = '9' WHERE code = 'CSS-000001'",
+        )
+    })
+    .await;
+
     let v = apply(&app, &me, needs_8).await;
     assert_eq!(v["eligibility"]["substantive_level"], "8");
 }

@@ -136,7 +136,9 @@ async fn the_reply_deadline_and_the_overdue_list() {
     let due = days_ago(10);
     assert_eq!(late["reply_due"]["due_on"], json!(due));
     assert_eq!(late["reply_due"]["days"], 30);
-    assert_eq!(late["reply_due"]["as_of"], json!(today()));
+    // Decided as of receipt, so the view moves with the date only by `overdue`.
+    assert_eq!(late["reply_due"]["as_of"], json!(days_ago(40)));
+    assert_eq!(late["fee_decision"]["as_of"], json!(days_ago(40)));
     let reasons = late["reply_due"]["reasons"].as_array().unwrap();
     assert!(reasons[0]["text"].as_str().unwrap().contains("7(1)"));
     assert_eq!(late["overdue"], true);

@@ -143,9 +143,9 @@ pub struct RtiRequest {
     pub applicant_address: String,
     pub subject: String,
     pub fee: Fee,
-    /// Why the mode is a valid one (RTI-1).
+    /// Why the mode is a valid one (RTI-1), as of receipt.
     pub fee_decision: Decision<FeeModeOutcome>,
-    /// The last day for the reply (section 7(1)), with its source.
+    /// The last day for the reply (section 7(1)), with its source, as of receipt.
     pub reply_due: Decision<DeadlineOutcome>,
     pub replied_on: Option<NaiveDate>,
     pub reply_summary: Option<String>,
@@ -202,8 +202,11 @@ fn view(row: RtiRow, as_of: NaiveDate) -> Result<RtiRequest, ApiError> {
             accepted: row.fee_accepted,
             refusal_reason: row.fee_refusal_reason,
         },
-        fee_decision: rti::fee_mode(mode, as_of),
-        reply_due: rti::deadline_decision(&deadline, as_of),
+        // Both are decided as of receipt, under the rules then in force:
+        // the view then changes with the date only where `overdue` says so,
+        // and its tag with it.
+        fee_decision: rti::fee_mode(mode, row.received_on),
+        reply_due: rti::deadline_decision(&deadline, row.received_on),
         replied_on: row.replied_on,
         reply_summary: row.reply_summary,
         overdue: late,

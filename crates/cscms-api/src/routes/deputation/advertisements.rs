@@ -249,7 +249,7 @@ pub async fn browse(
 /// eligibility (DEP-2).
 #[utoipa::path(tag = "deputation", security(("bearer" = [])),
     params(("id" = i64, Path, description = "Advertisement id")),
-    responses((status = 200, description = "The advertisement with every version; `ETag` is its current version", body = AdvertisementView, headers(("ETag" = String, description = "The current version; once closed or lapsed, `\"{version}-closed\"` or `\"{version}-lapsed\"`")))))]
+    responses((status = 200, description = "The advertisement with every version; `ETag` is its current version", body = AdvertisementView, headers(("ETag" = String, description = "The current version; once closed or lapsed, `\"{version}-closed\"` or `\"{version}-lapsed\"`; for an employee, a fingerprint of their eligibility joins it (`\"{version}-e{digest}\"`)")))))]
 #[get("/deputation/advertisements/{id}")]
 pub async fn get_advert(
     Auth(who): Auth,
@@ -338,14 +338,27 @@ pub async fn amend(
 /// An advertisement's `ETag`: its version (of its terms), and once it is
 /// closed, or has lapsed with its last date (no write), that state too
 /// (`"{version}-closed"`, `"{version}-lapsed"`): a copy read while it was
-/// open is not answered 304.
+/// open is not answered 304. An employee's view also carries their
+/// eligibility, judged on their record as of today (DEP-2), which moves
+/// without a write to the advertisement: its fingerprint joins the mark
+/// (`"{version}-e{digest}"`).
 fn advert_tag(
     v: &AdvertisementView,
 ) -> (
     actix_web::http::header::HeaderName,
     actix_web::http::header::HeaderValue,
 ) {
-    let mark = (v.state != AdvertState::Open).then(|| v.state.as_str().to_owned());
+    let state = (v.state != AdvertState::Open).then(|| v.state.as_str().to_owned());
+    let check = v.eligibility_check.as_ref().map(|check| {
+        format!(
+            "e{}",
+            crate::http_cache::digest_of(check.to_string().as_bytes())
+        )
+    });
+    let mark = match (state, check) {
+        (Some(state), Some(check)) => Some(format!("{state}-{check}")),
+        (state, check) => state.or(check),
+    };
     version_tag(v.version, mark)
 }
 

@@ -48,7 +48,8 @@ pub struct AdvertisementView {
     /// `lapsed`: open, but its last date has passed.
     pub state: AdvertState,
     /// The `ETag`'s version (once closed or lapsed the tag also names the
-    /// state: `"{version}-closed"`); send the `ETag` in `If-Match` to amend.
+    /// state: `"{version}-closed"`; an employee's, a fingerprint of their
+    /// eligibility); send the `ETag` in `If-Match` to amend.
     pub version: i64,
     #[serde(flatten)]
     pub terms: AdvertisementTerms,
