@@ -689,6 +689,37 @@ async fn a_rotated_secret_signs_beside_the_old_one_during_the_overlap() {
     assert_eq!(got[0].headers["webhook-signature"].split(' ').count(), 2);
     assert!(verifies(&old, &got[0]) && verifies(&new, &got[0]));
 
+    // The overlap ends with the clock, not a write: the tag says it runs,
+    // and a copy read during it is not answered 304 once it has ended.
+    let read = format!("/v1/clients/{client}/webhooks/{id}");
+    let during = app.get(&read, &app.dopt()).await;
+    let version = during.json["version"].as_i64().unwrap();
+    let tag = format!("\"{version}-overlap\"");
+    assert_eq!(during.header("etag"), Some(tag.as_str()));
+    app.db(move |c| {
+        cscms_store::testing::execute(
+            c,
+            &format!(
+                "UPDATE webhook_subscriptions SET previous_until = '2000-01-01 00:00:00' WHERE id = {id}"
+            ),
+        )
+    })
+    .await;
+    let after = app
+        .call(
+            actix_web::test::TestRequest::get()
+                .uri(&read)
+                .insert_header(("Authorization", format!("Bearer {}", app.dopt())))
+                .insert_header(("If-None-Match", tag)),
+        )
+        .await;
+    assert_eq!(after.status, 200);
+    assert!(after.json["previous_secret_until"].is_null());
+    assert_eq!(
+        after.header("etag"),
+        Some(format!("\"{version}\"").as_str())
+    );
+
     // No overlap: the newest secret alone.
     let r = app
         .post_json(&path, &app.dopt(), &json!({"overlap_secs": 0}))

@@ -23,7 +23,7 @@ use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::ValidJson;
 use crate::scope::authorize;
 use crate::state::AppState;
-use crate::versioning::{etag_header, if_match};
+use crate::versioning::{if_match, version_tag};
 use crate::webhooks::{send, sign};
 
 /// A subscription (never its secret).
@@ -65,6 +65,22 @@ impl From<SubscriptionRow> for Webhook {
             client_id: r.client_id,
         }
     }
+}
+
+/// A subscription's `ETag`: its version, and while a rotation's overlap
+/// runs, `"{version}-overlap"`: the overlap ends with the clock, not a
+/// write, and a copy read during it is then not answered 304.
+fn webhook_tag(
+    v: &Webhook,
+) -> (
+    actix_web::http::header::HeaderName,
+    actix_web::http::header::HeaderValue,
+) {
+    let mark = v
+        .previous_secret_until
+        .is_some()
+        .then(|| "overlap".to_owned());
+    version_tag(v.version, mark)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -372,7 +388,7 @@ async fn one(state: &AppState, client: &str, id: i64) -> Result<SubscriptionRow,
 #[utoipa::path(tag = "webhooks", security(("bearer" = [])),
     params(("id" = String, Path, description = "The client id"),
         ("webhook_id" = i64, Path, description = "The subscription id")),
-    responses((status = 200, description = "The subscription (never its secret); `ETag` is its version", body = Webhook, headers(("ETag" = String))),
+    responses((status = 200, description = "The subscription (never its secret); `ETag` is its version, `\"{version}-overlap\"` while a rotation's overlap runs", body = Webhook, headers(("ETag" = String))),
         (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/clients/{id}/webhooks/{webhook_id}")]
 pub async fn get(
@@ -383,9 +399,10 @@ pub async fn get(
     authorize(&who, Op::ManageWebhooks)?;
     let (client, id) = path.into_inner();
     let row = one(&state, &client, id).await?;
+    let view = Webhook::from(row);
     Ok(HttpResponse::Ok()
-        .insert_header(etag_header(row.version))
-        .json(Webhook::from(row)))
+        .insert_header(webhook_tag(&view))
+        .json(view))
 }
 
 /// Change a webhook subscription
@@ -451,9 +468,10 @@ pub async fn edit(
         })
         .await?
         .ok_or_else(|| no_webhook(&client, id))??;
+    let view = Webhook::from(row);
     Ok(HttpResponse::Ok()
-        .insert_header(etag_header(row.version))
-        .json(Webhook::from(row)))
+        .insert_header(webhook_tag(&view))
+        .json(view))
 }
 
 /// Rotate a webhook secret
