@@ -186,6 +186,17 @@ pub fn block_rule_on(on: NaiveDate) -> BlockRule {
 /// Seats per programme (para 6(ii)).
 pub const SEATS: i64 = 50;
 
+/// The employment certificate the applicant encloses (para 7(vi)): who
+/// issued it, on what date, and where it can be had (file number,
+/// DigiLocker URI...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EmploymentCertificate {
+    pub reference: String,
+    pub issued_by: String,
+    pub issued_on: NaiveDate,
+}
+
 /// What enrolment needs to know.
 #[derive(Debug, Clone)]
 pub struct EnrolmentCase<'a> {
@@ -202,6 +213,8 @@ pub struct EnrolmentCase<'a> {
     pub complete_by: NaiveDate,
     /// Another programme that still holds the employee ([`holds`]).
     pub open_programme: Option<i64>,
+    /// Enclosed with the application (para 7(vi)).
+    pub certificate: &'a EmploymentCertificate,
 }
 
 /// Whether an enrolment still holds its employee (one programme at a time,
@@ -280,6 +293,16 @@ pub fn may_enrol(
     reasons.push(
         &TRN_1,
         "a Central Government employee working in a ministry, department or attached office, eligible as notified, with no other programme open (DELPGE paras 2 and 7(iv))",
+    );
+    let c = case.certificate;
+    reasons.push(
+        &TRN_1,
+        format!(
+            "employment certificate {} of {}, issued by {}, enclosed (DELPGE para 7(vi))",
+            c.reference,
+            dmy(c.issued_on),
+            c.issued_by
+        ),
     );
     Ok(reasons.decide(as_of, ()))
 }
@@ -784,6 +807,11 @@ mod tests {
     fn enrolment_rules() {
         let today = ymd(2026, 1, 1);
         let none: Vec<String> = vec![];
+        let certificate = EmploymentCertificate {
+            reference: "A-12034/7/2025-Admn".into(),
+            issued_by: "Under Secretary (Admn), MHA".into(),
+            issued_on: ymd(2025, 12, 20),
+        };
         let base = EnrolmentCase {
             works_in: OrgKind::Ministry,
             pay_level: "7",
@@ -792,8 +820,12 @@ mod tests {
             eligible_ministries: &none,
             complete_by: ymd(2027, 6, 30),
             open_programme: None,
+            certificate: &certificate,
         };
-        assert!(may_enrol(&base, today).is_ok());
+        // Para 7(vi): the certificate enclosed is named among the reasons.
+        let d = may_enrol(&base, today).unwrap();
+        assert!(d.reasons.iter().any(|r| r.text
+            == "employment certificate A-12034/7/2025-Admn of 20.12.2025, issued by Under Secretary (Admn), MHA, enclosed (DELPGE para 7(vi))"));
         // Para 2(i): ministries, departments and attached offices only.
         for (kind, eligible) in [
             (OrgKind::Ministry, true),

@@ -120,6 +120,22 @@ pub struct EnrolmentRow {
     pub enrolled_on: NaiveDate,
     pub enrolled_at: NaiveDateTime,
     pub claimed: bool,
+    /// The employment certificate enclosed (para 7(vi)); none for an
+    /// enrolment taken before it was asked for.
+    pub certificate_reference: Option<String>,
+    pub certificate_issued_by: Option<String>,
+    pub certificate_issued_on: Option<NaiveDate>,
+}
+
+impl EnrolmentRow {
+    /// The employment certificate enclosed, where one was (para 7(vi)).
+    pub fn certificate(&self) -> Option<trn::EmploymentCertificate> {
+        Some(trn::EmploymentCertificate {
+            reference: self.certificate_reference.clone()?,
+            issued_by: self.certificate_issued_by.clone()?,
+            issued_on: self.certificate_issued_on?,
+        })
+    }
 }
 
 /// What an attempt to enrol came to.
@@ -147,6 +163,7 @@ pub fn enrol(
     seats: i64,
     code: &EmployeeCode,
     org_id: &OrgId,
+    certificate: &trn::EmploymentCertificate,
     on: NaiveDate,
     at: NaiveDateTime,
 ) -> Result<Enrolment, StoreError> {
@@ -195,6 +212,9 @@ pub fn enrol(
                     delpge_enrolments::enrolled_on.eq(on),
                     delpge_enrolments::enrolled_at.eq(at),
                     delpge_enrolments::claimed.eq(false),
+                    delpge_enrolments::certificate_reference.eq(&certificate.reference),
+                    delpge_enrolments::certificate_issued_by.eq(&certificate.issued_by),
+                    delpge_enrolments::certificate_issued_on.eq(certificate.issued_on),
                 ))
                 .returning(delpge_enrolments::id)
                 .get_result(c)
@@ -205,7 +225,8 @@ pub fn enrol(
                 entity_id: id.to_string(),
                 org_id: Some(org_id.to_string()),
                 before: None,
-                after: Some(json!({"programme_id": programme_id, "employee_code": code})),
+                after: Some(json!({"programme_id": programme_id, "employee_code": code,
+                                   "employment_certificate": certificate})),
             };
             Ok((Enrolment::Enrolled(id), change))
         })

@@ -473,6 +473,9 @@ diesel::table! {
         enrolled_on -> Date,
         enrolled_at -> Timestamp,
         claimed -> Bool,
+        certificate_reference -> Nullable<Text>,
+        certificate_issued_by -> Nullable<Text>,
+        certificate_issued_on -> Nullable<Date>,
     }
 }
 

@@ -34,12 +34,20 @@ pub async fn notify(app: &TestApp, category: &str, levels: &[&str]) -> i64 {
     r.json["id"].as_i64().unwrap()
 }
 
+/// An application to enrol, with the employment certificate it encloses
+/// (DELPGE para 7(vi)).
+pub fn application() -> Value {
+    json!({"employment_certificate": {"reference": "A-12034/7/2026-Admn",
+           "issued_by": "Under Secretary (Admn), Ministry of Home Affairs",
+           "issued_on": today()}})
+}
+
 pub async fn enrol(app: &TestApp, me: &str, programme: i64) -> i64 {
     let r = app
         .post_json(
             &format!("/v1/delpge/programmes/{programme}/enrol"),
             me,
-            &json!({}),
+            &application(),
         )
         .await;
     assert_eq!(r.status, 201, "{}", r.json);
@@ -110,17 +118,52 @@ async fn enrolment_one_at_a_time_behind_the_profile_gate() {
         .post_json(
             &format!("/v1/delpge/programmes/{p1}/enrol"),
             &me,
-            &json!({}),
+            &application(),
         )
         .await;
     r.assert_problem(409, "profile_not_submitted");
     submitted(&app, IN_MHA).await;
-    let e1 = enrol(&app, &me, p1).await;
+    // The application encloses the employment certificate (DELPGE para
+    // 7(vi)): without it, or dated after today, nothing is taken.
+    let path = format!("/v1/delpge/programmes/{p1}/enrol");
+    let r = app.post_json(&path, &me, &json!({})).await;
+    r.assert_problem(400, "invalid_body");
+    assert!(r.json["errors"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("employment_certificate"));
+    let mut later = application();
+    later["employment_certificate"]["issued_on"] = json!(today().succ_opt().unwrap());
+    let r = app.post_json(&path, &me, &later).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.employment_certificate.issued_on"]);
+    let r = app.post_json(&path, &me, &application()).await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    assert_eq!(
+        r.json["employment_certificate"],
+        application()["employment_certificate"]
+    );
+    assert!(r.json["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["rule"] == "TRN-1"
+            && x["text"].as_str().unwrap().contains("A-12034/7/2026-Admn")
+            && x["text"].as_str().unwrap().contains("para 7(vi)")));
+    let e1 = r.json["id"].as_i64().unwrap();
+    let kept = app
+        .db(move |c| cscms_store::delpge::enrolment(c, e1))
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.certificate().map(|c| c.reference),
+        Some("A-12034/7/2026-Admn".to_owned())
+    );
     let r = app
         .post_json(
             &format!("/v1/delpge/programmes/{p2}/enrol"),
             &me,
-            &json!({}),
+            &application(),
         )
         .await;
     r.assert_problem(409, "programme_open");
@@ -132,7 +175,7 @@ async fn enrolment_one_at_a_time_behind_the_profile_gate() {
         .post_json(
             &format!("/v1/delpge/programmes/{p1}/enrol"),
             &me,
-            &json!({}),
+            &application(),
         )
         .await;
     r.assert_problem(409, "already_enrolled");
@@ -143,7 +186,7 @@ async fn enrolment_one_at_a_time_behind_the_profile_gate() {
         .post_json(
             &format!("/v1/delpge/programmes/{narrow}/enrol"),
             &other,
-            &json!({}),
+            &application(),
         )
         .await;
     r.assert_problem(409, "not_eligible");
@@ -165,7 +208,7 @@ async fn enrolment_one_at_a_time_behind_the_profile_gate() {
     app.post_json(
         &format!("/v1/delpge/programmes/{p1}/enrol"),
         &me,
-        &json!({}),
+        &application(),
     )
     .await
     .assert_problem(409, "already_enrolled");
@@ -183,7 +226,7 @@ async fn refused_as_not_eligible(app: &TestApp, me: &str, programme: i64, why: &
         .post_json(
             &format!("/v1/delpge/programmes/{programme}/enrol"),
             me,
-            &json!({}),
+            &application(),
         )
         .await;
     r.assert_problem(409, "not_eligible");
@@ -259,7 +302,7 @@ async fn a_programme_past_its_time_limit_holds_no_one_and_takes_no_one() {
     app.post_json(
         &format!("/v1/delpge/programmes/{p2}/enrol"),
         &me,
-        &json!({}),
+        &application(),
     )
     .await
     .assert_problem(409, "programme_open");
@@ -281,7 +324,7 @@ async fn a_programme_past_its_time_limit_holds_no_one_and_takes_no_one() {
         .post_json(
             &format!("/v1/delpge/programmes/{p1}/enrol"),
             &other,
-            &json!({}),
+            &application(),
         )
         .await;
     r.assert_problem(409, "programme_closed");
@@ -597,7 +640,7 @@ async fn fifty_seats_for_two_hundred_at_once() {
                 let req = TestRequest::post()
                     .uri(&format!("/v1/delpge/programmes/{p}/enrol"))
                     .insert_header(("Authorization", format!("Bearer {token}")))
-                    .set_json(json!({}));
+                    .set_json(application());
                 reply(test::call_service(&*svc, req.to_request()).await).await
             })
         })

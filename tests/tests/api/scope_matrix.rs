@@ -682,7 +682,22 @@ async fn matrix(part: usize) {
                 let on = crate::workflow_support::today();
                 let at = chrono::Utc::now().naive_utc();
                 let org = "MHA-NDMA".parse().unwrap();
-                match cscms_store::delpge::enrol(c, &actor, programme, 50, &key, &org, on, at)? {
+                let certificate = cscms_domain::trn::EmploymentCertificate {
+                    reference: "A-12034/7/2026-Admn".into(),
+                    issued_by: "Under Secretary (Admn), MHA".into(),
+                    issued_on: on,
+                };
+                match cscms_store::delpge::enrol(
+                    c,
+                    &actor,
+                    programme,
+                    50,
+                    &key,
+                    &org,
+                    &certificate,
+                    on,
+                    at,
+                )? {
                     cscms_store::delpge::Enrolment::Enrolled(id) => Ok(id),
                     other => panic!("enrolment planted: {other:?}"),
                 }

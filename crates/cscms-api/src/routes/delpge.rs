@@ -243,6 +243,49 @@ pub async fn get_programme(
     Ok(HttpResponse::Ok().json(load_programme(&state, id.into_inner()).await?))
 }
 
+/// An application to enrol (DELPGE para 7(vi)).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolRequest {
+    #[validate(nested)]
+    pub employment_certificate: CertificateInput,
+}
+
+/// The employment certificate as per the prescribed proforma, enclosed
+/// with the application (DELPGE para 7(vi)).
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateInput {
+    /// Where it can be had: file number, DigiLocker URI...
+    #[validate(length(min = 2, max = 200))]
+    #[schema(min_length = 2, max_length = 200, example = "A-12034/7/2026-Admn")]
+    pub reference: String,
+    /// The office (and officer) that issued it.
+    #[validate(length(min = 2, max = 200))]
+    #[schema(
+        min_length = 2,
+        max_length = 200,
+        example = "Under Secretary (Admn), Ministry of Home Affairs"
+    )]
+    pub issued_by: String,
+    /// Not after today.
+    pub issued_on: NaiveDate,
+}
+
+impl BodyRules for EnrolRequest {
+    fn rule_errors(&self) -> Vec<FieldError> {
+        if self.employment_certificate.issued_on > today() {
+            vec![FieldError::new(
+                "body.employment_certificate.issued_on",
+                "invalid",
+                "not after today",
+            )]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
 /// An enrolment taken.
 #[derive(Serialize, ToSchema)]
 pub struct EnrolmentView {
@@ -250,6 +293,8 @@ pub struct EnrolmentView {
     pub programme_id: i64,
     pub employee_code: String,
     pub enrolled_on: NaiveDate,
+    /// As enclosed (DELPGE para 7(vi)).
+    pub employment_certificate: trn::EmploymentCertificate,
     /// Why the employee could enrol (TRN-1).
     pub reasons: Vec<cscms_domain::decision::Reason>,
 }
@@ -260,8 +305,10 @@ pub struct EnrolmentView {
 /// working in a ministry, department or attached office (not a PSU or an
 /// autonomous body), eligible as notified, before IGNOU's time limit, and
 /// held by no other programme: one enrolled in, not claimed, whose time
-/// limit has not passed (TRN-1). Needs a submitted profile (PRF-1). Audited.
-#[utoipa::path(tag = "delpge", security(("bearer" = [])),
+/// limit has not passed (TRN-1). The application encloses the employment
+/// certificate as per the prescribed proforma (DELPGE para 7(vi)). Needs a
+/// submitted profile (PRF-1). Audited.
+#[utoipa::path(tag = "delpge", security(("bearer" = [])), request_body = EnrolRequest,
     params(("id" = i64, Path, description = "Programme id")),
     responses((status = 201, description = "The enrolment", body = EnrolmentView),
         (status = 403, description = "Only employees enrol", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -272,9 +319,15 @@ pub async fn enrol(
     state: web::Data<AppState>,
     req: HttpRequest,
     id: web::Path<i64>,
+    CheckedJson(body): CheckedJson<EnrolRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     authorize(&who, Op::EnrolInProgramme)?;
+    let certificate = trn::EmploymentCertificate {
+        reference: body.employment_certificate.reference,
+        issued_by: body.employment_certificate.issued_by,
+        issued_on: body.employment_certificate.issued_on,
+    };
     let p = load_programme(&state, id).await?;
     let code = who
         .own_employee()
@@ -306,12 +359,14 @@ pub async fn enrol(
         complete_by: p.complete_by,
         // The store looks it up under the programme's lock.
         open_programme: None,
+        certificate: &certificate,
     };
     let decision = trn::may_enrol(&case, as_of).map_err(|(why, d)| refusal(why, &d))?;
     let actor = actor(&who, &req);
     let org_id = employee.record.org_id.clone();
     let key = code.clone();
     let seats = p.seats;
+    let kept = certificate.clone();
     let outcome = state
         .db(move |c| {
             cscms_store::delpge::enrol(
@@ -321,6 +376,7 @@ pub async fn enrol(
                 seats,
                 &key,
                 &org_id,
+                &kept,
                 as_of,
                 Utc::now().naive_utc(),
             )
@@ -332,6 +388,7 @@ pub async fn enrol(
             programme_id: id,
             employee_code: code.into(),
             enrolled_on: as_of,
+            employment_certificate: certificate,
             reasons: decision.reasons,
         })),
         Enrolment::Full => Err(ApiError::Conflict {
