@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use super::dates::{add_years, first_july, text, Dmy};
 use super::fitment::PreRevisedScale;
-use super::fixation::{fr22_a2, rule13_2008, rule13_2016, Fixation};
+use super::fixation::{fr22_a2, rule13_2008, rule13_2016, Fixation, Pay, Step};
 use super::matrix::Level;
 use super::position::PayRef;
 use super::regime::{PayRegime, SIXTH_CPC_FROM};
@@ -431,9 +431,20 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
         NfsFixationRule::Rule13Of2008 => 1,
         NfsFixationRule::Rule13Of2016 => 2,
     };
-    reasons.push(&rules::NFS_3, nfs.regime_text[rule_index].as_str());
+    // Seed 003 para 2 (OM of 30.03.2006): those whose years were complete on
+    // 01.01.1996 were placed in the scale directly under CCS (RP) Rules 1997,
+    // from their existing emoluments of that date, not by FR 22(I)(a)(2)
+    // from the pay of 6500-10500.
+    let direct_1996 = regime == PayRegime::FifthCpc && last_day <= NOTIONAL_FROM_EARLIEST;
+    if direct_1996 {
+        reasons.push(&rules::NFS_3, text!(
+            "years complete on 01.01.1996: placed directly in the scale {PRE_REVISED_NFS_SCALE} notionally from 01.01.1996 in accordance with CCS (RP) Rules 1997, arrears only from 03.10.2003 (DoPT OM No. 5/4/2005-CS.I dated 30.03.2006)"
+        ));
+    } else {
+        reasons.push(&rules::NFS_3, nfs.regime_text[rule_index].as_str());
+    }
     let fixation = match (eligible, input.present_pay) {
-        (true, Some(pay)) => Some(match rule {
+        (true, Some(pay)) => match rule {
             NfsFixationRule::Fr22a2 => {
                 // The pay held must lie within 6500-10500 (NFS-3), not merely above its minimum.
                 if !(held_scale.min()..=held_scale.max()).contains(&pay) {
@@ -442,13 +453,21 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
                         pay,
                     });
                 }
-                fr22_a2(pay, nfs_scale)?
+                if direct_1996 {
+                    placed_directly(pay, nfs_scale, &mut reasons)
+                } else {
+                    Some(fr22_a2(pay, nfs_scale)?)
+                }
             }
-            NfsFixationRule::Rule13Of2008 => {
-                rule13_2008(notional_from, from_level.pay_band(), pay, gp_from, to_level)?
-            }
-            NfsFixationRule::Rule13Of2016 => rule13_2016(from_level, pay, to_level)?,
-        }),
+            NfsFixationRule::Rule13Of2008 => Some(rule13_2008(
+                notional_from,
+                from_level.pay_band(),
+                pay,
+                gp_from,
+                to_level,
+            )?),
+            NfsFixationRule::Rule13Of2016 => Some(rule13_2016(from_level, pay, to_level)?),
+        },
         _ => None,
     };
 
@@ -489,6 +508,42 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
             pension,
         },
     ))
+}
+
+/// The pay of an officer placed directly in the scale on 01.01.1996 (seed
+/// 003 para 2). CCS (RP) Rules 1997 fix it from the existing emoluments of
+/// that date, which lie at or below the pay of 6500-10500 fixed from them:
+/// a pay of 6500-10500 below the scale's minimum places the officer at the
+/// minimum whatever the emoluments were. At or above it the stage depends
+/// on the emoluments themselves, which the engine does not take: no figure
+/// rather than FR 22(I)(a)(2)'s, which can be a stage higher.
+fn placed_directly(pay: u32, scale: PreRevisedScale, reasons: &mut Reasons) -> Option<Fixation> {
+    if pay < scale.min() {
+        return Some(Fixation::new(
+            Pay::FifthCpc {
+                scale: scale.text().to_owned(),
+                basic: scale.min(),
+            },
+            vec![
+                Step::new("pay held in 6500-10500 on 01.01.1996", pay),
+                Step::new(
+                    text!(
+                        "placed directly in {} at its minimum (CCS (RP) Rules 1997; seed 003 para 2)",
+                        scale.text()
+                    ),
+                    scale.min(),
+                ),
+            ],
+        ));
+    }
+    reasons.push(
+        &rules::NFS_3,
+        text!(
+            "pay not fixed here: at {pay}, at or above the scale's minimum, the stage of {} rests on the existing emoluments of 01.01.1996 under CCS (RP) Rules 1997, not on the pay of 6500-10500; the office fixes it from them",
+            scale.text()
+        ),
+    );
+    None
 }
 
 #[cfg(test)]
@@ -674,6 +729,34 @@ mod tests {
         );
         assert_eq!(d.outcome.fixation.as_ref().map(|f| f.basic), Some(8275));
         assert!(d.cites(&rules::NFS_3) && d.cites(&rules::NFS_4));
+    }
+
+    #[test]
+    fn complete_on_01_01_1996_placed_directly_under_the_1997_rules() {
+        // Seed 003 para 2 (OM of 30.03.2006): placed directly in the scale
+        // under CCS (RP) Rules 1997, not by FR 22(I)(a)(2).
+        let d = evaluate_nfs(ymd(2004, 1, 1), &so(ymd(1990, 7, 1), Some(7300))).unwrap();
+        let texts: Vec<&str> = d.reasons.iter().map(|r| r.text.as_str()).collect();
+        assert!(texts.iter().any(|t| t.contains("placed directly")
+            && t.contains("CCS (RP) Rules 1997")
+            && t.contains("30.03.2006")));
+        assert!(!texts.iter().any(|t| t.contains("FR 22")), "{texts:?}");
+        let f = d.outcome.fixation.as_ref().unwrap();
+        assert_eq!(f.basic, 8000);
+        assert!(f.steps.iter().any(|s| s.text.contains("Rules 1997")));
+        // At or above the minimum the stage rests on the emoluments of
+        // 01.01.1996: FR 22(I)(a)(2) would give 8550, possibly a stage high.
+        let d = evaluate_nfs(ymd(2004, 1, 1), &so(ymd(1990, 7, 1), Some(8300))).unwrap();
+        assert!(d.outcome.eligible);
+        assert_eq!(d.outcome.fixation, None);
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.rule == rules::NFS_3.id && r.text.contains("existing emoluments")));
+        // Complete on 02.01.1996 (service from 03.01.1992): FR 22(I)(a)(2).
+        let d = evaluate_nfs(ymd(2004, 1, 1), &so(ymd(1992, 1, 3), Some(8300))).unwrap();
+        assert_eq!(d.outcome.fixation.map(|f| f.basic), Some(8550));
+        assert!(d.reasons.iter().any(|r| r.text.contains("FR 22(I)(a)(2)")));
     }
 
     #[test]
