@@ -390,6 +390,14 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
     // Actual benefit from assumption of duty if later (NFS-2).
     let assumed = input.assumed_duty_on.unwrap_or(input.in_grade_since);
     let regime = PayRegime::on(notional_from);
+    // Seed 003 para 4: in the revised structure the scale of CSS rests on
+    // the CSS Rules 2009.
+    if input.cadre == Cadre::Css && regime != PayRegime::FifthCpc {
+        reasons.push(
+            &rules::NFS_1,
+            "governed by Rule 17 of the Central Secretariat Service Rules, 2009 read with Part-B, Section II of the CCS (Revised Pay) Rules, 2008 (seed 003 para 4)",
+        );
+    }
     let mut actual_from = notional_from.max(assumed);
     if regime == PayRegime::FifthCpc {
         actual_from = actual_from.max(ARREARS_FROM);
@@ -753,6 +761,7 @@ mod tests {
             .reasons
             .iter()
             .any(|r| r.rule == rules::NFS_3.id && r.text.contains("existing emoluments")));
+        assert!(!d.reasons.iter().any(|r| r.text.contains("Rule 17")));
         // Complete on 02.01.1996 (service from 03.01.1992): FR 22(I)(a)(2).
         let d = evaluate_nfs(ymd(2004, 1, 1), &so(ymd(1992, 1, 3), Some(8300))).unwrap();
         assert_eq!(d.outcome.fixation.map(|f| f.basic), Some(8550));
@@ -816,6 +825,10 @@ mod tests {
             }
         );
         assert_eq!(f.steps.len(), 3);
+        // Seed 003 para 4: the CSS scale now rests on Rule 17 of CSS Rules 2009.
+        assert!(d.reasons.iter().any(|r| r.rule == rules::NFS_1.id
+            && r.text
+                .contains("Rule 17 of the Central Secretariat Service Rules, 2009")));
     }
 
     #[test]
@@ -824,6 +837,8 @@ mod tests {
         i.cadre = Cadre::Csss;
         i.grade = "PS".to_owned();
         let d = evaluate_nfs(ymd(2020, 1, 1), &i).unwrap();
+        // The CSS Rules 2009 are not CSSS's.
+        assert!(!d.reasons.iter().any(|r| r.text.contains("Rule 17")));
         assert!(d.outcome.eligible);
         assert_eq!(d.outcome.fixation.map(|f| f.basic), Some(56100));
         assert!(d
