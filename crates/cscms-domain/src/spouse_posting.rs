@@ -181,8 +181,18 @@ fn step(applicant: Which, authority: String, may: &[PostingOption], when: &str) 
 }
 
 /// One spouse's faults, under `path` (`first`, `second`, `spouse`): a spouse
-/// given as in an All India Service must name one of the three (para 4(i)).
+/// given as in an All India Service must name one of the three, and one of
+/// the three is not a Central Service (para 4(i), 4(ii)).
 pub fn check_spouse(errors: &mut FieldErrors, path: &str, spouse: &Spouse) {
+    if spouse.kind == ServiceKind::Central && is_all_india_service(&spouse.service) {
+        errors.push(
+            format!("{path}.kind"),
+            format!(
+                "SPO-1, para 4(i)-(ii): '{}' is an All India Service, not a Central Service: give kind all_india_service",
+                spouse.service.trim()
+            ),
+        );
+    }
     if spouse.kind == ServiceKind::AllIndia && !is_all_india_service(&spouse.service) {
         errors.push(
             format!("{path}.service"),
@@ -422,8 +432,20 @@ pub fn evaluate_spouse_posting(as_of: NaiveDate, input: &SpouseInput) -> Decisio
         if let Some(c) = case.filter(|c| *c != SpouseCase::Viii) {
             also.push(c);
         }
-        if steps.is_empty() {
-            steps.push(step(Which::Either, cca(a), &[SameStation], always));
+        // The department posts them together: no spouse applies first
+        // (4(iv)'s and 4(vi)'s sequence is for couples in two
+        // organisations), and either may apply.
+        if !same_service {
+            steps.clear();
+            steps.push(step(
+                Which::Either,
+                format!(
+                    "the competent authority of {}",
+                    a.department.as_deref().unwrap_or_default()
+                ),
+                &[SameStation],
+                always,
+            ));
         }
         Some(SpouseCase::Viii)
     } else {
@@ -652,6 +674,19 @@ mod tests {
         assert_eq!(o.case, Some(SpouseCase::Viii));
         assert_eq!(o.also, vec![SpouseCase::Iv]);
         assert!(o.mandatory && o.already_same_station);
+        // Posted apart, neither applies first: the department posts them
+        // together (para 4(viii)), not 4(iv)'s sequence.
+        a.station = "Mumbai".into();
+        a.years_at_station = Some(6);
+        b.years_at_station = Some(2);
+        let o = eval(a.clone(), b.clone());
+        assert_eq!(o.case, Some(SpouseCase::Viii));
+        assert_eq!(o.steps.len(), 1);
+        assert_eq!(o.steps[0].applicant, Which::Either);
+        assert_eq!(
+            o.steps[0].authority,
+            "the competent authority of Department of Revenue"
+        );
         // Only the wife in Government service: the concessions are hers.
         let mut wife = s(K::Central, "CSS", "New Delhi");
         wife.gender = Some(Gender::Female);
@@ -774,6 +809,11 @@ mod tests {
             input.second.service = name.into();
             assert!(check(&input).is_empty(), "{name}");
         }
+        // Para 4(ii): nor is one of them a Central Service, whose case (iv)
+        // would send the officer to wait on the IAS's refusal.
+        input.second.kind = K::Central;
+        input.second.service = "IAS".into();
+        assert_eq!(check(&input).paths(), ["second.kind"]);
     }
 
     #[test]
