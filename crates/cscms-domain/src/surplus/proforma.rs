@@ -497,7 +497,9 @@ impl StoredRequisition {
 
 // ---------------------------------------------------------------- the checks
 
-/// Words that name no place (note (i) of item 5).
+/// Words that name no place (note (i) of item 5: "Don't write as All
+/// India/Anywhere In India"): India as a whole in any wording ("all over
+/// India", "any station in India"), anywhere, or no station in particular.
 fn names_no_place(station: &str) -> bool {
     let s: String = station
         .to_lowercase()
@@ -506,13 +508,13 @@ fn names_no_place(station: &str) -> bool {
         .collect();
     let words: Vec<&str> = s.split_whitespace().collect();
     let joined = words.join(" ");
-    joined == "india"
-        || joined.contains("all india")
-        || joined.contains("pan india")
+    words.contains(&"india")
         || words.contains(&"anywhere")
         || words.contains(&"anyplace")
-        || joined.contains("any where")
-        || joined.contains("any place")
+        || words.contains(&"various")
+        || ["any where", "any place", "any station", "all stations"]
+            .iter()
+            .any(|p| joined.contains(p))
 }
 
 struct Checker<'a> {
@@ -1325,10 +1327,21 @@ mod tests {
             "Any where in India",
             "India",
             "Pan India",
+            "All over India",
+            "Any station in India",
+            "Across India",
+            "Throughout India",
+            "Various stations",
+            "All stations of the Zone",
         ] {
             assert!(names_no_place(s), "{s}");
         }
-        for s in ["New Delhi", "Indiranagar", "Port Blair"] {
+        for s in [
+            "New Delhi",
+            "Indiranagar",
+            "Port Blair",
+            "Indian Institute Campus, Pusa",
+        ] {
             assert!(!names_no_place(s), "{s}");
         }
     }
