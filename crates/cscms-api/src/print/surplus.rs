@@ -70,10 +70,17 @@ pub fn document(r: &Requisition, ctx: &Context<'_>) -> Document {
         )
         .row(
             "(d) Pay band / grade pay (pre-revised) and pay level",
-            format!(
-                "{} / GP {}; Level {} of the pay matrix",
-                p.pay.pay_band, p.pay.grade_pay, p.pay.level
-            ),
+            match p.pay.grade_pay {
+                // HAG and above: a scale without a grade pay.
+                0 => format!(
+                    "{} (no grade pay); Level {} of the pay matrix",
+                    p.pay.pay_band, p.pay.level
+                ),
+                gp => format!(
+                    "{} / GP {gp}; Level {} of the pay matrix",
+                    p.pay.pay_band, p.pay.level
+                ),
+            },
         )
         .row("(e) Mode of recruitment", modes)
         .row(

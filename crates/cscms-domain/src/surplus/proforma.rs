@@ -117,6 +117,7 @@ pub struct AuthorityInput {
 pub struct PayInput {
     #[cfg_attr(feature = "openapi", schema(example = "PB-2"))]
     pub pay_band: String,
+    /// 0 for the scales without a grade pay (HAG and above).
     #[cfg_attr(feature = "openapi", schema(example = 4200))]
     pub grade_pay: u32,
     /// 7th CPC level, e.g. `6` or `13A`.
@@ -758,9 +759,24 @@ fn parse_pay(c: &mut Checker<'_>, p: &PayInput) -> Option<PostPay> {
         .map_err(|e| c.errs.push("post.pay.level", e.to_string()))
         .ok();
     let band = band?;
-    let mapped = level_of_grade_pay(Some(band), p.grade_pay)
-        .map_err(|e| c.errs.push("post.pay.grade_pay", e.to_string()))
-        .ok()?;
+    // HAG and above are scales without a grade pay (item 3(d) then has
+    // none: 0), each the one level of the matrix drawn from it.
+    let scale_level = Level::all()
+        .ok()
+        .and_then(|mut all| all.find(|l| l.pay_band() == band && l.grade_pay().is_none()));
+    let mapped = match scale_level {
+        Some(l) if p.grade_pay == 0 => l,
+        Some(_) => {
+            c.errs.push(
+                "post.pay.grade_pay",
+                format!("{} has no grade pay: give 0", band.as_str()),
+            );
+            return None;
+        }
+        None => level_of_grade_pay(Some(band), p.grade_pay)
+            .map_err(|e| c.errs.push("post.pay.grade_pay", e.to_string()))
+            .ok()?,
+    };
     let level = level?;
     if mapped.name() != level.name() {
         c.errs.push(
@@ -1119,6 +1135,47 @@ mod tests {
         assert_eq!(stored["schema"], "surplus_requisition/1");
         let again: StoredRequisition = serde_json::from_value(stored).unwrap();
         assert_eq!(again.requisition(), &r);
+    }
+
+    #[test]
+    fn a_post_in_hag_has_no_grade_pay() {
+        // Item 3(d) for a scale without a grade pay: none (0), its level.
+        let mut input = sample();
+        input.post.pay = PayInput {
+            pay_band: "HAG".into(),
+            grade_pay: 0,
+            level: "15".into(),
+        };
+        let r = parse(&input, TODAY).unwrap();
+        assert_eq!(
+            (
+                r.post.pay.pay_band.as_str(),
+                r.post.pay.grade_pay,
+                r.post.pay.level.as_str()
+            ),
+            ("HAG", 0, "15")
+        );
+        input.post.pay.level = "14".into();
+        assert_eq!(
+            parse(&input, TODAY).unwrap_err().paths(),
+            ["post.pay.level"]
+        );
+        input.post.pay.level = "15".into();
+        input.post.pay.grade_pay = 10000;
+        assert_eq!(
+            parse(&input, TODAY).unwrap_err().paths(),
+            ["post.pay.grade_pay"]
+        );
+        // A band with grade pays still needs one of its own.
+        input.post.pay = PayInput {
+            pay_band: "PB-2".into(),
+            grade_pay: 0,
+            level: "7".into(),
+        };
+        assert_eq!(
+            parse(&input, TODAY).unwrap_err().paths(),
+            ["post.pay.grade_pay"]
+        );
     }
 
     /// One rule per row: a change to a sound proforma, and the one path it
