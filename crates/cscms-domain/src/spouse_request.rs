@@ -151,12 +151,34 @@ pub fn needs_specific_reasons(action: SpoAction) -> bool {
 
 /// Para 5 on a step's reason: a refusal, or a dismissal of the
 /// representation against one, communicates specific reasons
-/// ([`specific_reasons`]); any other step is not held to it here.
-pub fn reasons_suffice(action: SpoAction, reason: Option<&str>) -> Result<(), NotSpecific> {
-    if needs_specific_reasons(action) {
-        specific_reasons(reason)?;
+/// ([`specific_reasons`]); any other step is not held to it here. Where
+/// posting together is mandatory (para 2: same Central Service or same
+/// department, "if posts are available"; para 4(viii)), only the want of a
+/// post excuses it, so the reasons name the post or the vacancy lacking.
+pub fn reasons_suffice(
+    action: SpoAction,
+    reason: Option<&str>,
+    mandatory: bool,
+) -> Result<(), NotSpecific> {
+    if !needs_specific_reasons(action) {
+        return Ok(());
+    }
+    let given = specific_reasons(reason)?;
+    if mandatory && !names_a_post(given) {
+        return Err(NotSpecific {
+            message: format!(
+                "para 2 of OM 28034/9/2009-Estt.(A): posting together is mandatory here where posts are available, so only the want of a post (of the required level, para 4(viii)) at the spouse's station excuses it; \"{given}\" names no post or vacancy lacking"
+            ),
+        });
     }
     Ok(())
+}
+
+/// Whether a reason speaks of a post or a vacancy.
+fn names_a_post(text: &str) -> bool {
+    text.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .any(|w| matches!(w, "post" | "posts" | "vacancy" | "vacancies" | "vacant"))
 }
 
 /// The states a role's queue holds: those from which the table lets it act,
@@ -509,11 +531,30 @@ mod tests {
         );
         assert!(!needs_specific_reasons(SpoAction::Represent));
         // On a step: the refusal and the dismissal are held to it, nothing else.
-        assert!(reasons_suffice(SpoAction::Refuse, Some("Administrative reasons")).is_err());
-        assert!(reasons_suffice(SpoAction::Dismiss, None).is_err());
-        assert_eq!(reasons_suffice(SpoAction::Dismiss, Some(ok)), Ok(()));
-        assert_eq!(reasons_suffice(SpoAction::Grant, None), Ok(()));
-        assert_eq!(reasons_suffice(SpoAction::Represent, Some("late")), Ok(()));
+        assert!(reasons_suffice(SpoAction::Refuse, Some("Administrative reasons"), false).is_err());
+        assert!(reasons_suffice(SpoAction::Dismiss, None, false).is_err());
+        assert_eq!(reasons_suffice(SpoAction::Dismiss, Some(ok), false), Ok(()));
+        assert_eq!(reasons_suffice(SpoAction::Grant, None, true), Ok(()));
+        assert_eq!(
+            reasons_suffice(SpoAction::Represent, Some("late"), true),
+            Ok(())
+        );
+        // Para 2: where posting together is mandatory, only the want of a
+        // post excuses it.
+        let other = "Officer is handling pending cadre review work of the division";
+        assert_eq!(
+            reasons_suffice(SpoAction::Refuse, Some(other), false),
+            Ok(())
+        );
+        let e = reasons_suffice(SpoAction::Refuse, Some(other), true).unwrap_err();
+        assert!(e.message.contains("para 2") && e.message.contains("mandatory"));
+        assert!(reasons_suffice(SpoAction::Dismiss, Some(other), true).is_err());
+        assert_eq!(reasons_suffice(SpoAction::Refuse, Some(ok), true), Ok(()));
+        let staffed = "Every sanctioned post of Section Officer at Chennai is filled";
+        assert_eq!(
+            reasons_suffice(SpoAction::Refuse, Some(staffed), true),
+            Ok(())
+        );
     }
 
     fn spouse(kind: ServiceKind, service: &str, station: &str) -> Spouse {

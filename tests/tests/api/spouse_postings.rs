@@ -367,6 +367,18 @@ async fn a_refusal_needs_specific_reasons_and_the_representation_goes_one_level_
     )
     .await
     .assert_problem(404, "not_found");
+    // Para 2: the same Central Service (case (iii)) must be posted together
+    // where a post is available: specific reasons that name no want of a
+    // post do not excuse it.
+    let r = app
+        .post_json(
+            &url(id, "refuse"),
+            &nodal,
+            &json!({"reason": "Officer is handling pending cadre review work of the division"}),
+        )
+        .await;
+    r.assert_problem(422, "specific_reasons_required");
+    assert!(r.json["detail"].as_str().unwrap().contains("para 2"));
     // DoPT may not decide the request itself: it hears the representation.
     app.post_json(&url(id, "refuse"), &dopt, &json!({"reason": SPECIFIC}))
         .await

@@ -409,7 +409,7 @@ super::workflow::step_record!(SpoRecord {
         /// one, communicate specific reasons (the domain's rule); a missing
         /// reason is para 5's to answer too.
         fn check_body(&self, action: SpoAction, body: &ActionRequest) -> Result<(), ApiError> {
-            reasons_suffice(action, body.reason.as_deref()).map_err(|e| ApiError::Unprocessable {
+            reasons_suffice(action, body.reason.as_deref(), self.row.mandatory).map_err(|e| ApiError::Unprocessable {
                 code: ProblemCode::SpecificReasonsRequired,
                 detail: e.message,
             })
@@ -427,7 +427,7 @@ super::workflow::step_handlers! {
         409 "Not awaiting a decision (`invalid_transition`, with `current_state` and `allowed_actions`)";
     refuse: SpoAction::Refuse, "/spouse-postings/{id}/refuse",
         "Refuse a spouse-posting request, with specific reasons",
-        "The nodal officer refuses, communicating the specific reasons (para 5):\na blank reason, or one that says no more than \"administrative reasons\",\nis 422 `specific_reasons_required`.",
+        "The nodal officer refuses, communicating the specific reasons (para 5):\na blank reason, or one that says no more than \"administrative reasons\",\nis 422 `specific_reasons_required`. Where posting together is mandatory\n(`mandatory`: same Central Service or same department, para 2), only the\nwant of a post excuses it: reasons that name no post or vacancy lacking\nare 422 `specific_reasons_required` too.",
         "The refused request; `representation_to` names who hears a representation",
         403 "Only the nodal officer decides",
         409 "Not awaiting a decision (`invalid_transition`, with `current_state` and `allowed_actions`)",
