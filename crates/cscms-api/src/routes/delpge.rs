@@ -272,17 +272,21 @@ pub struct CertificateInput {
     pub issued_on: NaiveDate,
 }
 
+/// A date that must not be after today: the error at `field`, if it is.
+fn not_after_today(field: &str, date: NaiveDate) -> Vec<FieldError> {
+    if date > today() {
+        vec![FieldError::new(field, "invalid", "not after today")]
+    } else {
+        Vec::new()
+    }
+}
+
 impl BodyRules for EnrolRequest {
     fn rule_errors(&self) -> Vec<FieldError> {
-        if self.employment_certificate.issued_on > today() {
-            vec![FieldError::new(
-                "body.employment_certificate.issued_on",
-                "invalid",
-                "not after today",
-            )]
-        } else {
-            Vec::new()
-        }
+        not_after_today(
+            "body.employment_certificate.issued_on",
+            self.employment_certificate.issued_on,
+        )
     }
 }
 
@@ -445,15 +449,7 @@ pub struct NewClaim {
 
 impl BodyRules for NewClaim {
     fn rule_errors(&self) -> Vec<FieldError> {
-        if self.completed_on > today() {
-            vec![FieldError::new(
-                "body.completed_on",
-                "invalid",
-                "not after today",
-            )]
-        } else {
-            Vec::new()
-        }
+        not_after_today("body.completed_on", self.completed_on)
     }
 }
 
