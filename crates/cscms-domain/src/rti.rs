@@ -94,7 +94,7 @@ impl FeeAmountRefusal {
     pub fn detail(&self) -> String {
         match self {
             FeeAmountRefusal::NotPrescribed { prescribed, source } => format!(
-                "the application fee is Rs {prescribed} (RTI-1, {source}); no fee (0) only from an applicant below the poverty line (`below_poverty_line`)"
+                "the application fee is Rs {prescribed} (RTI-1, {source}): less does not pay it; no fee (0) only from an applicant below the poverty line (`below_poverty_line`)"
             ),
             FeeAmountRefusal::ChargedBelowPovertyLine => {
                 "no fee is charged from an applicant below the poverty line (RTI-1, RTI Act section 7(5)): record 0".into()
@@ -110,8 +110,8 @@ impl FeeAmountRefusal {
 }
 
 /// Whether the amount of a fee may be recorded (RTI-1): an accepted fee is
-/// the application fee of the Rules in force on the day received, or none
-/// from an applicant below the poverty line; a fee returned for a fault of
+/// at least the application fee of the Rules in force on the day received
+/// (as tendered), or none from an applicant below the poverty line; a fee returned for a fault of
 /// the instrument is what was tendered, more than nothing. `Ok` before the
 /// Rules (the request itself is refused then).
 pub fn check_fee_amount(
@@ -135,7 +135,10 @@ pub fn check_fee_amount(
         };
     }
     match application_fee().at(received_on) {
-        Some(fee) if fee.value != amount => Err(FeeAmountRefusal::NotPrescribed {
+        // An instrument for more than the fee pays it (an IPO is issued in
+        // fixed denominations, and refusing it refuses the application,
+        // OM of 26.04.2011 para 2): it is recorded as tendered.
+        Some(fee) if amount < fee.value => Err(FeeAmountRefusal::NotPrescribed {
             prescribed: fee.value,
             source: fee.source,
         }),
@@ -317,7 +320,11 @@ mod tests {
         let on = ymd(2026, 1, 10);
         assert_eq!(check_fee_amount(10, false, true, on), Ok(()));
         assert_eq!(check_fee_amount(0, true, true, on), Ok(()));
-        for wrong in [0, 1, 9, 11, 100] {
+        // An instrument for more pays the fee: an IPO of Rs 20 is taken in.
+        for more in [11, 20, 100] {
+            assert_eq!(check_fee_amount(more, false, true, on), Ok(()), "{more}");
+        }
+        for wrong in [0, 1, 9] {
             let e = check_fee_amount(wrong, false, true, on).unwrap_err();
             assert!(
                 matches!(e, FeeAmountRefusal::NotPrescribed { prescribed: 10, .. }),

@@ -26,9 +26,9 @@ use crate::versioning::{if_match, version_tag};
 #[derive(Debug, Clone, Deserialize, Serialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Fee {
-    /// Rupees: the application fee of Rs 10 (RTI-1), or 0 for an applicant
-    /// below the poverty line. A fee returned is the amount tendered (more
-    /// than 0).
+    /// Rupees tendered: at least the application fee of Rs 10 (RTI-1; an
+    /// IPO for more pays it), or 0 for an applicant below the poverty line.
+    /// A fee returned is the amount tendered (more than 0).
     #[validate(range(min = 0, max = 100000))]
     #[schema(minimum = 0, maximum = 100000, example = 10)]
     pub amount: i64,
@@ -233,7 +233,7 @@ fn view(row: RtiRow, as_of: NaiveDate) -> Result<RtiRequest, ApiError> {
         (status = 201, description = "The request in the register; `Location` names it", body = RtiRequest, headers(("Location" = String), ("ETag" = String))),
         (status = 403, description = "Only DoPT keeps the register", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 409, description = "A fee by IPO recorded as refused (`ipo_refusal_not_allowed`, RTI-1)", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "Values break the rules (`errors` lists every bad field): among them a fee `amount` that is not the application fee of Rs 10, or 0 from an applicant below the poverty line (RTI-1)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Values break the rules (`errors` lists every bad field): among them a fee `amount` below the application fee of Rs 10, or other than 0 from an applicant below the poverty line (RTI-1)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[post("/rti/requests")]
 pub async fn register(
