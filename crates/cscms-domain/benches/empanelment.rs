@@ -114,6 +114,7 @@ fn proposal(rng: &mut Lcg, n: u32) -> Proposal {
         } else {
             Vigilance::Cleared
         },
+        vigilance_ground: None,
         foreign_assignments: Vec::new(),
         apars: (2013..=2022).map(|y| apar(rng, y)).collect(),
         gaps: Vec::new(),

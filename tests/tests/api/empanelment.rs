@@ -689,6 +689,25 @@ async fn a_rerun_after_an_apar_correction_lists_what_moved() {
     assert_eq!(r.json["items"].as_array().unwrap().len(), 1, "{}", r.json);
     assert_eq!(r.json["items"][0]["officer_id"], a11);
     assert_eq!(r.json["items"][0]["kind"], "special_review");
+
+    // Run as of March 2025, when no one has filed the 2024 property return
+    // (due 31.01.2025): the shared clearance denies it on VIG-2, and the
+    // run cites that ground beside CSS-7 rather than CSS-7 alone.
+    let third = app
+        .post_json(&runs, &t, &json!({"as_of": "2025-03-01"}))
+        .await;
+    assert_eq!(third.status, 201, "{}", third.json);
+    let a01 = officer_with(&third.json, &code_of("A01"));
+    let unmet = a01["eligibility"]["unmet"].as_array().unwrap();
+    assert!(
+        unmet.contains(&json!("CSS-7")) && unmet.contains(&json!("VIG-2")),
+        "{a01}"
+    );
+    let inputs = app.get(&format!("{runs}/3/inputs"), &t).await;
+    assert_eq!(
+        inputs.json["proposals"][0]["proposal"]["vigilance_ground"],
+        "property_returns"
+    );
 }
 
 #[actix_web::test]

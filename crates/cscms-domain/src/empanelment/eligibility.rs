@@ -87,6 +87,17 @@ string_enum!(
     }
 );
 
+string_enum!(
+    /// What a denied vigilance clearance rests on, as the clearance's own
+    /// reasons say.
+    VigilanceGround, "ground of a denied vigilance clearance" {
+        // The vigilance status (VIG-1).
+        Status = "status",
+        // A property return not filed by the prescribed time (VIG-2).
+        PropertyReturns = "property_returns",
+    }
+);
+
 /// A foreign assignment (AIS Rule 6(2)(ii) and the like); `to` is absent while it lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -180,6 +191,10 @@ pub struct Proposal {
     pub standing: Standing,
     pub source: ProposalSource,
     pub vigilance: Vigilance,
+    /// For a denial: what it rests on, where the clearance says (the run
+    /// sets it for an employee on record from the shared clearance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vigilance_ground: Option<VigilanceGround>,
     #[serde(default)]
     pub foreign_assignments: Vec<ForeignAssignment>,
     #[serde(default)]
@@ -303,10 +318,23 @@ pub fn assess(
         // The clearance's own reasons say why it was denied: VIG-2 for a
         // property return not filed in time, VIG-1 for a status not clear.
         // Either way the officer is not considered.
-        Vigilance::Denied => c.unmet(
-            &rules::CSS_7,
-            "vigilance clearance denied (its reasons cite the status, VIG-1, or the property returns, VIG-2): not considered for empanelment to senior posts",
-        ),
+        Vigilance::Denied => {
+            c.unmet(
+                &rules::CSS_7,
+                "vigilance clearance denied (its reasons cite the status, VIG-1, or the property returns, VIG-2): not considered for empanelment to senior posts",
+            );
+            match p.vigilance_ground {
+                Some(VigilanceGround::PropertyReturns) => c.unmet(
+                    &rules::VIG_2,
+                    "the annual immovable property return was not filed by the prescribed time: vigilance clearance denied and not considered for empanelment for senior level posts",
+                ),
+                Some(VigilanceGround::Status) => c.unmet(
+                    &rules::VIG_1,
+                    "vigilance clearance denied on the vigilance status",
+                ),
+                None => {}
+            }
+        }
     }
 
     let status = if !c.unmet.is_empty() {
@@ -660,6 +688,18 @@ mod tests {
             status(&p),
             (EligibilityStatus::NotEligible, vec!["CSS-7".to_owned()])
         );
+        // The clearance's own ground is cited beside CSS-7 (VIG-2: a
+        // property return not filed in time).
+        p.vigilance_ground = Some(VigilanceGround::PropertyReturns);
+        assert_eq!(
+            status(&p),
+            (
+                EligibilityStatus::NotEligible,
+                vec!["CSS-7".to_owned(), "VIG-2".to_owned()]
+            )
+        );
+        p.vigilance_ground = Some(VigilanceGround::Status);
+        assert_eq!(status(&p).1, ["CSS-7", "VIG-1"]);
     }
 
     #[test]

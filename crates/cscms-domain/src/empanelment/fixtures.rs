@@ -80,6 +80,7 @@ pub fn officer_with(id: &str, seniority: u32, grades: &[Grading]) -> Proposal {
             dated: ymd(2024, 2, 1),
         },
         vigilance: Vigilance::Cleared,
+        vigilance_ground: None,
         foreign_assignments: Vec::new(),
         apars: (2013..).zip(grades).map(|(y, g)| fy(y, *g)).collect(),
         gaps: Vec::new(),

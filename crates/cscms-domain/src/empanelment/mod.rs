@@ -42,6 +42,7 @@ pub use eligibility::{
     assess, retirement_date, review_standing, special_review_ground, ConsiderationKind,
     Eligibility, EligibilityStatus, ForeignAssignment, PastConsideration, PastOutcome, Proposal,
     ProposalSource, ReviewStanding, SagStatus, SpecialReviewGround, Standing, Vigilance,
+    VigilanceGround,
 };
 pub use panel::{run_panel, OfficerResult, PanelOutcome, PanelRun, RepresentationCheck};
 pub use reconcile::{reconcile, AparSource, Reconciled};

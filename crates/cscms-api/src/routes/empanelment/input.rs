@@ -308,6 +308,7 @@ impl ProposalInput {
                     dated: self.proposed_by.dated,
                 },
                 vigilance: self.vigilance,
+                vigilance_ground: None,
                 foreign_assignments: foreign,
                 apars,
                 gaps,

@@ -4,8 +4,8 @@
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
 use cscms_domain::decision::Decision;
-use cscms_domain::empanelment::Vigilance;
 use cscms_domain::empanelment::{self as emp, compare_runs, PanelRun, Proposal, RunComparison};
+use cscms_domain::empanelment::{Vigilance, VigilanceGround};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::principal::Principal;
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
@@ -41,7 +41,7 @@ pub struct RunRequest {
 fn run_inputs_of(
     source: &RunSource,
     as_of: NaiveDate,
-    clearances: &std::collections::HashMap<EmployeeCode, Vigilance>,
+    clearances: &std::collections::HashMap<EmployeeCode, (Vigilance, Option<VigilanceGround>)>,
 ) -> Result<RunInputsDoc, ApiError> {
     let batch = source.batch.batch()?;
     let mut certified: Vec<Proposal> = source
@@ -64,8 +64,9 @@ fn run_inputs_of(
         // CSS-7, VIG-2: for an employee on record the vigilance position is
         // the shared clearance (purpose: empanelment) as of the run, not what
         // the proposal says.
-        if let Some(v) = row.employee_code.as_ref().and_then(|c| clearances.get(c)) {
+        if let Some((v, ground)) = row.employee_code.as_ref().and_then(|c| clearances.get(c)) {
             proposal.vigilance = *v;
+            proposal.vigilance_ground = *ground;
         }
         proposals.push(RunProposalDoc {
             employee_code: row.employee_code.clone(),
@@ -162,7 +163,16 @@ pub async fn run(
                         Clearance::Denied => Vigilance::Denied,
                         Clearance::Deferred => Vigilance::Deferred,
                     };
-                    out.insert(code, v);
+                    // The denial's own ground, as its reasons cite it (VIG-2
+                    // for a property return, otherwise the status, VIG-1).
+                    let ground = (v == Vigilance::Denied).then(|| {
+                        if d.cites(&cscms_domain::rules::VIG_2) {
+                            VigilanceGround::PropertyReturns
+                        } else {
+                            VigilanceGround::Status
+                        }
+                    });
+                    out.insert(code, (v, ground));
                 }
             }
             Ok(out)
