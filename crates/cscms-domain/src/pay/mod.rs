@@ -42,7 +42,9 @@ pub mod sixth;
 /// 2026-12-02b: the non-functional scale an upgradation, not a promotion
 /// (MACP-7); a promotion before 2006 into the scale held under ACP uses up
 /// no upgradation.
-pub const KEPT_DATES_REVISION: &str = "2026-12-02b";
+/// 2026-12-03: a promotion after 2006 to a post of the same grade pay
+/// counts (clarification 8).
+pub const KEPT_DATES_REVISION: &str = "2026-12-03";
 
 pub use benchmark::{Apar, Grading};
 pub use deputation::{

@@ -456,6 +456,48 @@ fn macp_7_three_promotions_end_macp() {
 }
 
 #[test]
+fn a_promotion_after_2006_to_a_post_of_the_same_grade_pay_counts() {
+    // docs/rules/pay.md assumption 5 and clarification 8: a promotion in the
+    // hierarchy is earned even where the post carries the grade pay already
+    // held; it uses an upgrade and the next falls 10 years after it.
+    let gp = |band, gp| PayRef::grade_pay(band, gp);
+    let one = input(
+        ymd(2000, 1, 1),
+        gp(PayBand::Pb1, 2800),
+        vec![CareerEvent::Promotion {
+            on: ymd(2007, 1, 1),
+            to: gp(PayBand::Pb1, 2800),
+        }],
+    );
+    let d = evaluate_macp(ymd(2025, 1, 1), &one).unwrap();
+    assert_eq!(schedule(&d)[0], (2, Scheme::Macp, ymd(2017, 1, 1)));
+    // GP 4200 is Level 6, where the 7th CPC places it.
+    assert_eq!(d.outcome.upgrades[0].to.level.map(Level::name), Some("6"));
+    // Three promotions, one of them to the same grade pay: none further.
+    let three = input(
+        ymd(2000, 1, 1),
+        gp(PayBand::Pb1, 2400),
+        vec![
+            CareerEvent::Promotion {
+                on: ymd(2004, 1, 1),
+                to: gp(PayBand::Pb1, 2800),
+            },
+            CareerEvent::Promotion {
+                on: ymd(2008, 1, 1),
+                to: gp(PayBand::Pb1, 2800),
+            },
+            CareerEvent::Promotion {
+                on: ymd(2012, 1, 1),
+                to: gp(PayBand::Pb2, 4200),
+            },
+        ],
+    );
+    let d = evaluate_macp(ymd(2025, 1, 1), &three).unwrap();
+    assert!(d.outcome.upgrades.is_empty(), "{:?}", summary(&d));
+    assert!(d.cites(&rules::MACP_7));
+}
+
+#[test]
 fn macp_8_group_d_scales_merge_and_upgrade_through_three_grade_pays() {
     // Clarifications 9 and 11: 2550-3200, 2610-3540, 2610-4000, 2650-4000
     // and 2750-4400 count at GP 1800; ACPs inside the merged scales are
