@@ -43,7 +43,8 @@ pub mod sixth;
 /// (MACP-7); a promotion before 2006 into the scale held under ACP uses up
 /// no upgradation.
 /// 2026-12-03: a promotion after 2006 to a post of the same grade pay
-/// counts (clarification 8).
+/// counts (clarification 8); a recorded grant after another event is the
+/// upgrade it records, not the one after a computed one.
 pub const KEPT_DATES_REVISION: &str = "2026-12-03";
 
 pub use benchmark::{Apar, Grading};

@@ -768,6 +768,13 @@ pub fn evaluate_macp(
         apars: &input.apars,
     };
     let mut next_event = 0;
+    // Recorded grants are the upgrades in order (assumption 6, "record all
+    // or none"): while one is still to come, no computed upgrade is placed
+    // ahead of it, or the grant would count as the one after. The events
+    // before it are taken in order first.
+    let last_grant = (0..input.events.len())
+        .rev()
+        .find(|&i| event_at(i).is_some_and(CareerEvent::is_grant));
     // Every turn consumes an event, places an upgrade, skips a merged ACP or
     // defers by a year within the APARs supplied; the bound only guards.
     for _ in 0..256 {
@@ -776,8 +783,9 @@ pub fn evaluate_macp(
         } else {
             Some(candidate(&run.st)?)
         };
+        let grant_to_come = last_grant.is_some_and(|g| g >= next_event);
         match (event_at(next_event), cand) {
-            (Some(ev), Some(c)) if ev.is_grant() || ev.on() <= c.date => {
+            (Some(ev), Some(c)) if ev.is_grant() || ev.on() <= c.date || grant_to_come => {
                 run.apply(ev, Some(&c))?;
                 next_event += 1;
             }

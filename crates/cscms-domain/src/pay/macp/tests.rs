@@ -456,6 +456,35 @@ fn macp_7_three_promotions_end_macp() {
 }
 
 #[test]
+fn a_recorded_grant_after_another_event_is_the_upgrade_it_records() {
+    // Assumption 6: recorded grants are the upgrades in order. A deputation
+    // between the computed date (01.01.2010) and the grant (01.03.2011)
+    // must not let a computed 1st be placed and the grant counted as the 2nd.
+    let without = input(
+        ymd(2000, 1, 1),
+        PayRef::level(level("6")),
+        vec![CareerEvent::Macp {
+            on: ymd(2011, 3, 1),
+            to: None,
+        }],
+    );
+    let mut with = without.clone();
+    with.events.insert(
+        0,
+        CareerEvent::Deputation {
+            on: ymd(2010, 6, 1),
+            to: PayRef::level(level("6")),
+        },
+    );
+    let a = evaluate_macp(ymd(2012, 1, 1), &without).unwrap();
+    let b = evaluate_macp(ymd(2012, 1, 1), &with).unwrap();
+    assert_eq!(schedule(&b)[0], (1, Scheme::Macp, ymd(2011, 3, 1)));
+    assert_eq!(b.outcome.upgrades[0].status, UpgradeStatus::Granted);
+    assert_eq!(schedule(&a), schedule(&b));
+    assert_eq!(b.outcome.upgrades[0].to, a.outcome.upgrades[0].to);
+}
+
+#[test]
 fn a_promotion_after_2006_to_a_post_of_the_same_grade_pay_counts() {
     // docs/rules/pay.md assumption 5 and clarification 8: a promotion in the
     // hierarchy is earned even where the post carries the grade pay already
