@@ -44,7 +44,8 @@ pub mod sixth;
 /// no upgradation.
 /// 2026-12-03: a promotion after 2006 to a post of the same grade pay
 /// counts (clarification 8); a recorded grant after another event is the
-/// upgrade it records, not the one after a computed one.
+/// upgrade it records, not the one after a computed one; a Group 'D' entry
+/// given by its -1S grade pay keeps its merged scale (clarifications 9, 11).
 pub const KEPT_DATES_REVISION: &str = "2026-12-03";
 
 pub use benchmark::{Apar, Grading};

@@ -124,9 +124,11 @@ impl PayRef {
                     .find(|s| s.grade_pay() == Some(gp) && s.pay_band() == PayBand::Minus1S)
                     .ok_or(PayError::UnknownGradePay(gp))?;
                 let (level, merged_group_d) = merged.macp_level()?;
+                // The scale is kept, as when given by name: the ACPs within
+                // the merged scales are then ignored (clarifications 9, 11).
                 return Ok(Position {
                     level,
-                    scale: None,
+                    scale: Some(merged),
                     merged_group_d,
                 });
             }

@@ -579,6 +579,16 @@ fn macp_8_group_d_scales_merge_and_upgrade_through_three_grade_pays() {
             grade_pay: 2400
         }
     );
+    // Given by its -1S grade pay (1300) rather than by name, the same entry
+    // keeps its scale: the same three MACPs on 01.09.2008.
+    let by_grade_pay = input(
+        ymd(1975, 3, 1),
+        PayRef::grade_pay(PayBand::Minus1S, 1300),
+        Vec::new(),
+    );
+    let g = evaluate_macp(ymd(2009, 1, 1), &by_grade_pay).unwrap();
+    assert_eq!(schedule(&g), schedule(&d));
+    assert_eq!(summary(&g), summary(&d));
     // A recorded ACP inside the merged scales is ignored as well.
     let i = input(
         ymd(1975, 3, 1),
