@@ -45,7 +45,9 @@ pub mod sixth;
 /// 2026-12-03: a promotion after 2006 to a post of the same grade pay
 /// counts (clarification 8); a recorded grant after another event is the
 /// upgrade it records, not the one after a computed one; a Group 'D' entry
-/// given by its -1S grade pay keeps its merged scale (clarifications 9, 11).
+/// given by its -1S grade pay keeps its merged scale (clarifications 9, 11);
+/// a promotion before 2006 into the level held under ACP, given by level,
+/// uses up no upgradation.
 pub const KEPT_DATES_REVISION: &str = "2026-12-03";
 
 pub use benchmark::{Apar, Grading};

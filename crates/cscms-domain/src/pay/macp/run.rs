@@ -484,8 +484,13 @@ impl Run<'_> {
         }
         // A promotion into the very scale already drawn under ACP is the
         // post catching up with the pay, not a merger of scales: handled as
-        // after 2006 (below), it uses up no upgradation.
-        let into_scale_held = pos.scale.is_some() && pos.scale == self.st.scale;
+        // after 2006 (below), it uses up no upgradation. Given by level (no
+        // scale, as every stored history), a promotion into the level drawn
+        // under ACP is read the same way: the level cannot show a merger.
+        let into_scale_held = match pos.scale {
+            Some(_) => pos.scale == self.st.scale,
+            None => self.st.via_upgrade && pos.level == self.st.level,
+        };
         if pos.level <= self.st.level
             && PayRegime::on(on) == PayRegime::FifthCpc
             && !into_scale_held

@@ -188,6 +188,35 @@ fn a_promotion_into_the_scale_held_under_acp_uses_up_no_upgradation() {
 }
 
 #[test]
+fn a_promotion_into_the_level_held_under_acp_uses_up_no_upgradation() {
+    // The same history by levels, as stored employees have it: entry at
+    // Level 7 (1982), ACP on 09.08.1999 to Level 8, a promotion on
+    // 01.01.2002 into Level 8. The 2nd ACP still falls due at 24 years.
+    let acp = CareerEvent::Acp {
+        on: ymd(1999, 8, 9),
+        to: None,
+    };
+    let alone = input(
+        ymd(1982, 1, 1),
+        PayRef::level(level("7")),
+        vec![acp.clone()],
+    );
+    let mut promoted = alone.clone();
+    promoted.events.push(CareerEvent::Promotion {
+        on: ymd(2002, 1, 1),
+        to: PayRef::level(level("8")),
+    });
+    let a = evaluate_macp(ymd(2009, 1, 1), &alone).unwrap();
+    let p = evaluate_macp(ymd(2009, 1, 1), &promoted).unwrap();
+    assert_eq!(schedule(&p), schedule(&a));
+    assert_eq!(schedule(&p)[1], (2, Scheme::Acp, ymd(2006, 1, 1)));
+    assert!(!p
+        .reasons
+        .iter()
+        .any(|r| r.text.contains("merger of scales")));
+}
+
+#[test]
 fn macp_3_illustration_b_promotional_hierarchy() {
     // Clarification 3 (B): entry 01.10.1982 in 5500-9000; 1st ACP 09.08.1999
     // to 6500-10500; 2nd ACP 01.10.2006 to 10000-15200 (PB-3 GP 6600); 3rd
