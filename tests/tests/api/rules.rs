@@ -196,6 +196,23 @@ async fn stored_employees_macp_and_nfs_in_scope() {
     // Joined the entry grade on 01.07.2010: the 1st upgrade on 01.07.2020 (MACP-1, MACP-2).
     assert_eq!(r.json["upgrades"][0]["due_on"], "2020-07-01");
     assert!(cites(&r.json["reasons"], "MACP-2"));
+    // VIG-1: no status on record, so no clearance for MACP: the upgrade
+    // fallen due goes to the sealed cover, and the reasons say so.
+    let sealed =
+        |r: &crate::common::Reply| {
+            r.json["reasons"].as_array().unwrap().iter().any(|x| {
+                x["rule"] == "VIG-1" && x["text"].as_str().unwrap().contains("sealed-cover")
+            })
+        };
+    assert!(sealed(&r), "{}", r.json);
+    crate::clearance_condition::clear_for_services(&app, IN_MHA).await;
+    let r = app
+        .get(
+            &format!("/v1/employees/{IN_MHA}/macp?as_of=2026-01-01"),
+            &me,
+        )
+        .await;
+    assert!(!sealed(&r), "{}", r.json);
     app.get(&format!("/v1/employees/{IN_MOF}/macp"), &me)
         .await
         .assert_problem(404, "not_found");

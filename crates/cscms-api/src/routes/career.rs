@@ -40,6 +40,9 @@ async fn load(
 /// MACP/ACP position of an employee
 ///
 /// The MACP/ACP position of an employee from the stored service history.
+/// The vigilance status on record is fetched (VIG-1): while the clearance
+/// for MACP is not `cleared`, a reason says that an upgradation fallen due
+/// goes to the sealed-cover procedure.
 #[utoipa::path(tag = "rules", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code"), AsOf),
     responses((status = 200, description = "The MACP/ACP decision from the stored service history", body = Decision<MacpOutcome>),
@@ -51,7 +54,7 @@ pub async fn employee_macp(
     code: web::Path<String>,
     q: web::Query<AsOf>,
 ) -> Result<HttpResponse, ApiError> {
-    let (_, e, history) = load(&state, &who, &code).await?;
+    let (code, e, history) = load(&state, &who, &code).await?;
     let input = macp_input(&e, &history).ok_or_else(|| {
         ApiError::invalid(
             "path.code",
@@ -60,7 +63,11 @@ pub async fn employee_macp(
         )
     })?;
     let as_of = q.as_of.unwrap_or_else(crate::clearance::today);
-    let decision = pay::evaluate_macp(as_of, &input).map_err(pay_error)?;
+    let mut decision = pay::evaluate_macp(as_of, &input).map_err(pay_error)?;
+    // VIG-1: the status on record is fetched for MACP as for every service.
+    let vigilance =
+        crate::clearance::for_employee(&state, &code, ClearancePurpose::Macp, as_of).await?;
+    pay::note_vigilance(&mut decision, vigilance.outcome.clearance);
     Ok(HttpResponse::Ok().json(decision))
 }
 

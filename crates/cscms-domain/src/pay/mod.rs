@@ -58,7 +58,8 @@ pub use deputation::{
 pub use fitment::{fit_prerevised, fit_sixth_to_seventh, PreRevisedScale};
 pub use fixation::{fix_pay, FixInput, Fixation, Pay, Step};
 pub use macp::{
-    evaluate_macp, CareerEvent, MacpInput, MacpOutcome, Scheme, Upgrade, UpgradeStatus,
+    evaluate_macp, note_vigilance, CareerEvent, MacpInput, MacpOutcome, Scheme, Upgrade,
+    UpgradeStatus,
 };
 pub use matrix::Level;
 pub use nfs::{evaluate_nfs, NfsInput, NfsOutcome, NfsPension};

@@ -264,3 +264,30 @@ pub struct MacpOutcome {
     /// The first upgrade falling due after the as-of date, if any remains.
     pub next_due: Option<NaiveDate>,
 }
+
+/// VIG-1 on an employee's MACP: the status is fetched for every service.
+/// While the clearance for MACP is not `cleared`, an upgradation fallen due
+/// and not granted is considered under the sealed-cover procedure, and one
+/// postponed for proceedings moves the later ones with it (clarification 7;
+/// docs/rules/vigilance.md). The dates are the service's; the reason says so.
+pub fn note_vigilance(
+    d: &mut crate::decision::Decision<MacpOutcome>,
+    clearance: crate::vigilance::Clearance,
+) {
+    use crate::vigilance::Clearance;
+    let pending = d.outcome.upgrades.iter().any(|u| {
+        matches!(
+            u.status,
+            UpgradeStatus::Due | UpgradeStatus::DueSubjectToBenchmark
+        )
+    });
+    if clearance == Clearance::Cleared || !pending {
+        return;
+    }
+    d.reasons.push(crate::decision::Reason::new(
+        &crate::rules::VIG_1,
+        format!(
+            "vigilance clearance for MACP is {clearance} on the status on record: an upgradation fallen due is considered under the sealed-cover procedure and granted only once the officer is cleared; a postponement for proceedings moves the later upgradations with it (clarification 7)"
+        ),
+    ));
+}
