@@ -690,6 +690,27 @@ async fn a_rerun_after_an_apar_correction_lists_what_moved() {
     assert_eq!(r.json["items"][0]["officer_id"], a11);
     assert_eq!(r.json["items"][0]["kind"], "special_review");
 
+    // A02 is charge-sheeted in July 2024, the 2023 returns all filed: denied
+    // on the status alone, the run cites VIG-1 beside CSS-7, not VIG-2.
+    let r = app
+        .post_json(
+            &format!("/v1/employees/{}/vigilance-status", code_of("A02")),
+            &app.token(Role::Avd, None),
+            &json!({"status": "not_clear", "reason": "charge_sheet_issued",
+                    "effective_from": "2024-07-01", "order_ref": "AVD-II/9/2024"}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let on_status = app
+        .post_json(&runs, &t, &json!({"as_of": "2024-08-01"}))
+        .await;
+    assert_eq!(on_status.status, 201, "{}", on_status.json);
+    let a02 = officer_with(&on_status.json, &code_of("A02"));
+    assert_eq!(
+        a02["eligibility"]["unmet"],
+        json!(["CSS-7", "VIG-1"]),
+        "{a02}"
+    );
     // Run as of March 2025, when no one has filed the 2024 property return
     // (due 31.01.2025): the shared clearance denies it on VIG-2, and the
     // run cites that ground beside CSS-7 rather than CSS-7 alone.
@@ -703,7 +724,7 @@ async fn a_rerun_after_an_apar_correction_lists_what_moved() {
         unmet.contains(&json!("CSS-7")) && unmet.contains(&json!("VIG-2")),
         "{a01}"
     );
-    let inputs = app.get(&format!("{runs}/3/inputs"), &t).await;
+    let inputs = app.get(&format!("{runs}/4/inputs"), &t).await;
     assert_eq!(
         inputs.json["proposals"][0]["proposal"]["vigilance_ground"],
         "property_returns"

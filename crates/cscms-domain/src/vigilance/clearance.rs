@@ -94,6 +94,19 @@ pub struct ClearanceOutcome {
     pub ipr_years: Vec<IprYearCheck>,
 }
 
+impl ClearanceOutcome {
+    /// Whether a property return not filed in time (VIG-2) is among the
+    /// grounds; otherwise a denial rests on the status (VIG-1).
+    pub fn on_returns(&self) -> bool {
+        self.grounds.iter().any(|g| {
+            matches!(
+                g,
+                ClearanceGround::IprMissing { .. } | ClearanceGround::IprLate { .. }
+            )
+        })
+    }
+}
+
 /// Vigilance clearance of one officer for `purpose` on `as_of`.
 ///
 /// Every ground is evaluated so the officer sees all of them; any denial

@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use super::clearance::{Clearance, ClearanceGround, ClearanceOutcome, ClearancePurpose};
+use super::clearance::{Clearance, ClearanceOutcome, ClearancePurpose};
 use crate::fields::Text;
 use crate::rules::{Rule, VIG_1, VIG_2};
 
@@ -86,12 +86,7 @@ pub fn condition(
     outcome: &ClearanceOutcome,
     given: Option<ClearanceOverride>,
 ) -> Result<ConditionMet, Withheld> {
-    let on_returns = outcome.grounds.iter().any(|g| {
-        matches!(
-            g,
-            ClearanceGround::IprMissing { .. } | ClearanceGround::IprLate { .. }
-        )
-    });
+    let on_returns = outcome.on_returns();
     let (rule, why) = match outcome.clearance {
         Clearance::Cleared => return Ok(ConditionMet::Cleared),
         Clearance::Denied if on_returns => (VIG_2, "denied"),
@@ -119,7 +114,7 @@ pub fn condition(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::vigilance::NotClearKind;
+    use crate::vigilance::{ClearanceGround, NotClearKind};
     use chrono::NaiveDate;
 
     fn outcome(clearance: Clearance) -> ClearanceOutcome {

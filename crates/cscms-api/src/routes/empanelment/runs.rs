@@ -163,10 +163,10 @@ pub async fn run(
                         Clearance::Denied => Vigilance::Denied,
                         Clearance::Deferred => Vigilance::Deferred,
                     };
-                    // The denial's own ground, as its reasons cite it (VIG-2
-                    // for a property return, otherwise the status, VIG-1).
+                    // The denial's own ground (VIG-2 for a property return
+                    // not filed in time, otherwise the status, VIG-1).
                     let ground = (v == Vigilance::Denied).then(|| {
-                        if d.cites(&cscms_domain::rules::VIG_2) {
+                        if d.outcome.on_returns() {
                             VigilanceGround::PropertyReturns
                         } else {
                             VigilanceGround::Status

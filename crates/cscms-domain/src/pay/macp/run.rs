@@ -509,8 +509,10 @@ impl Run<'_> {
         // After 2006 a promotion in the hierarchy to a post of the same grade
         // pay counts (clar. 8: promotions earned are what bar a fourth; MACPS
         // Annex-I para 8.1), unless that grade pay is drawn under ACP/MACP.
-        let same_grade_pay_post =
-            pos.level == self.st.level && !self.st.via_upgrade && how == Move::Promotion;
+        let same_grade_pay_post = pos.level == self.st.level
+            && !self.st.via_upgrade
+            && how == Move::Promotion
+            && PayRegime::on(on) != PayRegime::FifthCpc;
         if pos.level <= self.st.level && !same_grade_pay_post {
             // Regular promotion into (or below) the grade pay already drawn
             // under ACP/MACP: pay is not fixed again and no upgrade is counted.

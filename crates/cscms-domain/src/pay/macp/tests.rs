@@ -553,6 +553,18 @@ fn a_promotion_after_2006_to_a_post_of_the_same_grade_pay_counts() {
     let d = evaluate_macp(ymd(2025, 1, 1), &three).unwrap();
     assert!(d.outcome.upgrades.is_empty(), "{:?}", summary(&d));
     assert!(d.cites(&rules::MACP_7));
+    // Before 2006 a promotion into the scale already held regularly is not
+    // counted as one of the same grade pay: the schedule is as without it.
+    let entry = PayRef::scale("5000-8000");
+    let alone = input(ymd(1990, 1, 1), entry.clone(), Vec::new());
+    let mut moved = alone.clone();
+    moved.events.push(CareerEvent::Promotion {
+        on: ymd(1995, 1, 1),
+        to: entry,
+    });
+    let a = evaluate_macp(ymd(2025, 1, 1), &alone).unwrap();
+    let m = evaluate_macp(ymd(2025, 1, 1), &moved).unwrap();
+    assert_eq!(schedule(&m), schedule(&a));
 }
 
 #[test]
