@@ -851,6 +851,17 @@ async fn batches_are_dopt_business_and_inputs_are_checked() {
     )
     .await
     .assert_problem(403, "forbidden");
+    // A writer without apar:read reads what it may replace, tag and all.
+    let mine = app
+        .get(
+            &one,
+            &app.token(Role::Integration, Some(scopes::EMPANELMENT_WRITE)),
+        )
+        .await;
+    assert_eq!(
+        (mine.status.as_u16(), mine.header("ETag")),
+        (200, Some("\"1\""))
+    );
     app.get(&format!("{proposals}/A99"), &app.dopt())
         .await
         .assert_problem(404, "not_found");

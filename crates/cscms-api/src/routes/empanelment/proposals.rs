@@ -158,7 +158,7 @@ pub async fn add_proposal(
     ),
     responses(
         (status = 200, description = "The proposal; `ETag` is its version", body = ProposalView, headers(("ETag" = String))),
-        (status = 403, description = "Only DoPT, or a client with an empanelment scope and apar:read (proposals carry APARs)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only DoPT, a client with empanelment:write (who may replace it), or one with an empanelment scope and apar:read (proposals carry APARs)", body = crate::error::Problem, content_type = "application/problem+json"),
     ))]
 #[get("/empanelment/batches/{id}/proposals/{officer}")]
 pub async fn get_proposal(
@@ -166,8 +166,11 @@ pub async fn get_proposal(
     state: web::Data<AppState>,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    // Proposals carry the officers' APARs (docs/assumptions.md, "Who sees APARs").
-    authorize(&who, Op::ReadEmpanelmentApars)?;
+    // Proposals carry the officers' APARs (docs/assumptions.md, "Who sees
+    // APARs"); whoever may replace one reads it, or could not name the
+    // version a replacement needs (its answer shows the same).
+    authorize(&who, Op::ReadEmpanelmentApars)
+        .or_else(|_| authorize(&who, Op::ManageEmpanelment))?;
     let (batch_id, officer) = path.into_inner();
     let key = officer.clone();
     let row = state
