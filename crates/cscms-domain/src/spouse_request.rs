@@ -174,11 +174,30 @@ pub fn reasons_suffice(
     Ok(())
 }
 
-/// Whether a reason speaks of a post or a vacancy.
+/// Whether a reason speaks of a post or a vacancy lacking: "post" as a
+/// noun ("no post", "the post of", "post is filled"), not the verb ("cannot
+/// post the officer").
 fn names_a_post(text: &str) -> bool {
-    text.to_lowercase()
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower
         .split(|c: char| !c.is_alphanumeric())
-        .any(|w| matches!(w, "post" | "posts" | "vacancy" | "vacancies" | "vacant"))
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.iter().enumerate().any(|(i, w)| match *w {
+        "posts" | "vacancy" | "vacancies" | "vacant" => true,
+        "post" => {
+            let before = i.checked_sub(1).map(|j| words[j]);
+            let after = words.get(i + 1).copied();
+            matches!(
+                before,
+                Some("no" | "a" | "any" | "one" | "sanctioned" | "vacant" | "such")
+            ) || matches!(
+                after,
+                Some("of" | "is" | "was" | "available" | "at" | "in" | "for" | "exists")
+            )
+        }
+        _ => false,
+    })
 }
 
 /// The states a role's queue holds: those from which the table lets it act,
@@ -555,6 +574,9 @@ mod tests {
             reasons_suffice(SpoAction::Refuse, Some(staffed), true),
             Ok(())
         );
+        // "post" the verb names no post lacking.
+        let verb = "Cannot post the officer to Chennai owing to pending cadre review work";
+        assert!(reasons_suffice(SpoAction::Refuse, Some(verb), true).is_err());
     }
 
     fn spouse(kind: ServiceKind, service: &str, station: &str) -> Spouse {

@@ -132,6 +132,12 @@ async fn enrolment_one_at_a_time_behind_the_profile_gate() {
         .as_str()
         .unwrap()
         .contains("employment_certificate"));
+    // Blanks are trimmed away before the length is checked.
+    let mut blank = application();
+    blank["employment_certificate"]["reference"] = json!("   ");
+    let r = app.post_json(&path, &me, &blank).await;
+    r.assert_problem(422, "validation_failed");
+    assert_eq!(r.error_fields(), ["body.employment_certificate.reference"]);
     let mut later = application();
     later["employment_certificate"]["issued_on"] = json!(today().succ_opt().unwrap());
     let r = app.post_json(&path, &me, &later).await;

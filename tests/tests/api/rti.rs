@@ -59,7 +59,7 @@ async fn every_fee_mode_is_valid() {
 }
 
 #[actix_web::test]
-async fn the_fee_is_rs_10_or_none_below_the_poverty_line() {
+async fn the_fee_is_at_least_rs_10_or_none_below_the_poverty_line() {
     let app = spawn().await;
     let dopt = app.dopt();
     for wrong in [0, 1, 9] {

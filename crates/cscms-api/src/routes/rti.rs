@@ -225,8 +225,9 @@ fn view(row: RtiRow, as_of: NaiveDate) -> Result<RtiRequest, ApiError> {
 /// Register an RTI request
 ///
 /// The cadre division enters a request with its fee; the reply deadline is
-/// set from the date received (RTI-1). An accepted fee is the application
-/// fee of Rs 10, or none from an applicant below the poverty line. A fee by
+/// set from the date received (RTI-1). An accepted fee is at least the
+/// application fee of Rs 10 (recorded as tendered), or none from an
+/// applicant below the poverty line. A fee by
 /// Indian Postal Order cannot be recorded as refused. Audited.
 #[utoipa::path(tag = "rti", security(("bearer" = [])), request_body = NewRtiRequest,
     responses(

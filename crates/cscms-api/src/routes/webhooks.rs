@@ -416,7 +416,7 @@ pub async fn get(
     params(("id" = String, Path, description = "The client id"),
         ("webhook_id" = i64, Path, description = "The subscription id"),
         ("If-Match" = String, Header, description = "The ETag of the version the change is based on")),
-    responses((status = 200, description = "The changed subscription; `ETag` is its new version", body = Webhook, headers(("ETag" = String))),
+    responses((status = 200, description = "The changed subscription; `ETag` is its new version (`\"{version}-overlap\"` while a rotation's overlap runs)", body = Webhook, headers(("ETag" = String))),
         (status = 403, description = "Only DoPT manages webhook subscriptions", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 412, description = "The subscription changed since it was read", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 422, description = "Nothing to change, a type the client does not read (`out_of_scope`), or a URL refused (`refused`)", body = crate::error::Problem, content_type = "application/problem+json"),

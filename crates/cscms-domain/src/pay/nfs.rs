@@ -161,7 +161,10 @@ pub struct NfsOutcome {
     pub regime: PayRegime,
     /// The non-functional scale: pre-revised scale, band and grade pay, or level.
     pub to: PayRef,
-    /// The fixed pay and its steps, when eligible and the present pay is given.
+    /// The fixed pay and its steps, when eligible and the present pay is
+    /// given; none for years complete on 01.01.1996 with a pay at or above
+    /// 8000, whose stage rests on the emoluments of that date (the reasons
+    /// say so).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fixation: Option<Fixation>,
     /// For an eligible officer who retired from 01.01.1996 to 02.10.2003.

@@ -508,14 +508,31 @@ fn names_no_place(station: &str) -> bool {
         .map(|c| if c.is_alphanumeric() { c } else { ' ' })
         .collect();
     let words: Vec<&str> = s.split_whitespace().collect();
-    let joined = words.join(" ");
-    words.contains(&"india")
+    // India as the whole place: alone, or after a word that spreads it.
+    let india_whole = words.iter().enumerate().any(|(i, w)| {
+        *w == "india"
+            && (words.len() == 1
+                || i.checked_sub(1).is_some_and(|j| {
+                    matches!(
+                        words[j],
+                        "all" | "pan" | "over" | "across" | "throughout" | "anywhere"
+                    )
+                }))
+    });
+    // Phrases matched on whole words ("company station" is no "any station").
+    let padded = format!(" {} ", words.join(" "));
+    india_whole
         || words.contains(&"anywhere")
         || words.contains(&"anyplace")
         || words.contains(&"various")
-        || ["any where", "any place", "any station", "all stations"]
-            .iter()
-            .any(|p| joined.contains(p))
+        || [
+            " any where ",
+            " any place ",
+            " any station",
+            " all stations ",
+        ]
+        .iter()
+        .any(|p| padded.contains(p))
 }
 
 struct Checker<'a> {
@@ -1398,6 +1415,10 @@ mod tests {
             "Indiranagar",
             "Port Blair",
             "Indian Institute Campus, Pusa",
+            "Survey of India, Dehradun",
+            "New Delhi, India",
+            "Company Station Road, Pune",
+            "Small Stations Depot, Jhansi",
         ] {
             assert!(!names_no_place(s), "{s}");
         }
