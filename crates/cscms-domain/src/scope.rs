@@ -293,6 +293,9 @@ pub enum Op {
     /// What shows the officers' APARs — the proposals, a run's inputs and
     /// the gradings behind a run's scores: `apar:read` as well.
     ReadEmpanelmentApars,
+    /// One proposal: shown to those who may read the APARs, and to those
+    /// who may replace it (they must name its version, PRF-4).
+    ReadProposal,
     ManageEmpanelment,
     ReadAudit,
     /// ROT-2: record a new set of the two ministry groups.
@@ -382,6 +385,7 @@ impl Op {
         Op::WriteApar,
         Op::ReadEmpanelment,
         Op::ReadEmpanelmentApars,
+        Op::ReadProposal,
         Op::ManageEmpanelment,
         Op::ReadAudit,
         Op::ManageMinistryGroups,
@@ -463,6 +467,7 @@ impl Op {
             // CSS-3, CSS-10.
             Op::ReadEmpanelment => g(&[Dopt], &[&[scopes::EMPANELMENT_READ], &[scopes::EMPANELMENT_WRITE]], "Empanelment is for DoPT; integration clients need the scope empanelment:read."),
             Op::ReadEmpanelmentApars => g(&[Dopt], &[&[scopes::EMPANELMENT_READ, scopes::APAR_READ], &[scopes::EMPANELMENT_WRITE, scopes::APAR_READ]], "Proposals, a run's inputs and the gradings behind its scores show APARs: an integration client needs apar:read as well as empanelment:read."),
+            Op::ReadProposal => g(&[Dopt], &[&[scopes::EMPANELMENT_READ, scopes::APAR_READ], &[scopes::EMPANELMENT_WRITE]], "A proposal shows APARs: an integration client needs apar:read as well as empanelment:read, or empanelment:write to replace it."),
             Op::ManageEmpanelment => g(&[Dopt], &[&[scopes::EMPANELMENT_WRITE]], "Batches, proposals and runs are made by DoPT; integration clients need the scope empanelment:write."),
             Op::ReadAudit => g(&[Dopt, NodalOfficer], NONE, "Only DoPT and nodal officers read the audit trail."),
             // ROT-2: the groups are DoPT's policy.

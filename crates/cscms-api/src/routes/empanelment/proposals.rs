@@ -166,11 +166,9 @@ pub async fn get_proposal(
     state: web::Data<AppState>,
     path: web::Path<(i64, String)>,
 ) -> Result<HttpResponse, ApiError> {
-    // Proposals carry the officers' APARs (docs/assumptions.md, "Who sees
-    // APARs"); whoever may replace one reads it, or could not name the
-    // version a replacement needs (its answer shows the same).
-    authorize(&who, Op::ReadEmpanelmentApars)
-        .or_else(|_| authorize(&who, Op::ManageEmpanelment))?;
+    // Those who may read the APARs, and those who may replace it (the
+    // scope table's ReadProposal).
+    authorize(&who, Op::ReadProposal)?;
     let (batch_id, officer) = path.into_inner();
     let key = officer.clone();
     let row = state
