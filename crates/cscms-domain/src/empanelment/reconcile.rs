@@ -38,7 +38,9 @@ pub enum Reconciled {
 /// `stored_source`) and an incoming one for the same period from `source`.
 ///
 /// The incoming values replace those on record, except that an Experts
-/// Panel grading or a representation the incoming APAR leaves out is kept.
+/// Panel grading or a representation the incoming APAR leaves out is kept
+/// (the panel's grading not, where the incoming APAR brings a new
+/// representation that changed it materially).
 /// The same values again are [`Reconciled::Unchanged`] from any source; a
 /// change from anyone but DoPT to a record DoPT wrote is refused.
 pub fn reconcile(
@@ -48,7 +50,14 @@ pub fn reconcile(
     source: AparSource,
 ) -> Reconciled {
     let mut merged = incoming.clone();
-    if merged.expert_panel.is_none() {
+    // CSS-8: a representation accepted since the record was written, that
+    // changed the APAR materially, changed the APAR the Experts Panel
+    // graded; the special review is the panel's to hold on the APAR as it
+    // now stands, so the earlier panel grading does not carry over.
+    let newly_represented =
+        incoming.representation.is_some() && incoming.representation != stored.representation;
+    let panel_superseded = newly_represented && matches!(merged.changed_materially(), Ok(true));
+    if merged.expert_panel.is_none() && !panel_superseded {
         merged.expert_panel.clone_from(&stored.expert_panel);
     }
     if merged.representation.is_none() {
@@ -142,6 +151,57 @@ mod tests {
                 ..regraded
             })
         );
+    }
+
+    #[test]
+    fn css_8_a_representation_accepted_after_the_panel_graded_supersedes_its_grading() {
+        // On record: Good, which the Experts Panel also graded Good.
+        let mut stored = apar(Grading::Good);
+        stored.expert_panel = panel(Grading::Good);
+        // SPARROW then sends the year upgraded on representation.
+        let mut upgraded = apar(Grading::VeryGood);
+        upgraded.representation = Some(Representation {
+            decided_on: ymd(2024, 1, 10),
+            grade_before: AparGrade::Grading(Grading::Good),
+            adverse_remarks_expunged: false,
+        });
+        let Reconciled::Update(merged) =
+            reconcile(&stored, AparSource::Sparrow, &upgraded, AparSource::Sparrow)
+        else {
+            panic!("expected an update");
+        };
+        // The year reads Very Good until the panel grades it again.
+        assert_eq!(merged.expert_panel, None);
+        assert_eq!(
+            merged.effective_grading().map(|g| g.0),
+            Ok(Grading::VeryGood)
+        );
+        // The same representation again, or one that moved nothing, keeps
+        // the panel's grading.
+        let mut again = stored.clone();
+        again.representation = upgraded.representation;
+        assert_eq!(
+            reconcile(&again, AparSource::Sparrow, &upgraded, AparSource::Sparrow),
+            Reconciled::Update(Apar {
+                expert_panel: panel(Grading::Good),
+                ..upgraded.clone()
+            })
+        );
+        let mut immaterial = apar(Grading::Good);
+        immaterial.representation = Some(Representation {
+            decided_on: ymd(2024, 1, 10),
+            grade_before: AparGrade::Grading(Grading::Good),
+            adverse_remarks_expunged: false,
+        });
+        let Reconciled::Update(kept) = reconcile(
+            &stored,
+            AparSource::Sparrow,
+            &immaterial,
+            AparSource::Sparrow,
+        ) else {
+            panic!("expected an update");
+        };
+        assert_eq!(kept.expert_panel, panel(Grading::Good));
     }
 
     #[test]
