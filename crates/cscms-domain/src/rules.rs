@@ -3,7 +3,7 @@
 //! Engines cite these constants in their reasons, so a rule id and its
 //! citation never drift apart.
 
-/// A rule: its SPEC id and the order (or seed section) it comes from.
+/// A rule: its SPEC id and the order it comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rule {
     pub id: &'static str,
@@ -53,15 +53,15 @@ rules! {
     NFS_4 = "NFS-4", "DoPT OM No. 21/36/03-CS.I dated 13.11.2003, para (IV)";
     PAY_1 = "PAY-1", "FR 22(I)(a)(1) and (2) (pre-revised scales, CCS (RP) Rules 1997); CCS (RP) Rules 2008 (6th CPC); CCS (RP) Rules 2016 (7th CPC)";
     CSS_1 = "CSS-1", "Central Staffing Scheme, DoPT OM No. 36/77/96-EO(SM-I) dated 05.01.1996, para 6";
-    CSS_2 = "CSS-2", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001)";
-    CSS_3 = "CSS-3", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001)";
-    CSS_4 = "CSS-4", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001)";
-    CSS_5 = "CSS-5", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001)";
-    CSS_6 = "CSS-6", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001)";
-    CSS_7 = "CSS-7", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001); DoPT OM No. 11012/11/2007-Estt.A dated 27.09.2011";
-    CSS_8 = "CSS-8", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001)";
-    CSS_9 = "CSS-9", "Central Staffing Scheme: participating services (seed 001)";
-    CSS_10 = "CSS-10", "Central Staffing Scheme: procedure for empanelment at JS level (seed 001)";
+    CSS_2 = "CSS-2", "DoPT, Central Staffing Scheme: procedure for empanelment at the level of Joint Secretary, and its FAQs";
+    CSS_3 = "CSS-3", "DoPT, Central Staffing Scheme: procedure for empanelment at the level of Joint Secretary, and its FAQs";
+    CSS_4 = "CSS-4", "DoPT, Central Staffing Scheme: procedure for empanelment at the level of Joint Secretary, and its FAQs";
+    CSS_5 = "CSS-5", "DoPT, Central Staffing Scheme: procedure for empanelment at the level of Joint Secretary, and its FAQs";
+    CSS_6 = "CSS-6", "DoPT, Central Staffing Scheme: procedure for empanelment at the level of Joint Secretary, and its FAQs";
+    CSS_7 = "CSS-7", "DoPT, Central Staffing Scheme: procedure for empanelment at the level of Joint Secretary, and its FAQs; DoPT OM No. 11012/11/2007-Estt.A dated 27.09.2011";
+    CSS_8 = "CSS-8", "Para 10 of the Central Staffing Scheme, DoPT OM No. 36/77/96-EO(SM-I) dated 05.01.1996; DoPT, Central Staffing Scheme: procedure for empanelment at the level of Joint Secretary, and its FAQs";
+    CSS_9 = "CSS-9", "DoPT, Central Staffing Scheme: list of services participating under the Scheme";
+    CSS_10 = "CSS-10", "DoPT, Central Staffing Scheme: procedure for empanelment at the level of Joint Secretary, and its FAQs";
     SPO_1 = "SPO-1", "DoPT OM No. 28034/9/2009-Estt.(A) dated 30.09.2009";
     TRN_1 = "TRN-1", "DoPT-IGNOU Distance & E-Learning Programmes for Government Employees (DELPGE), paras 2, 6 and 7";
     EXG_1 = "EXG-1", "DoP&PW OMs No. 45/7/2008-P&PW(F) dated 16.03.2009 (Rs 20 lakh aggregate ceiling) and 12.07.2010 (ceiling withdrawn w.e.f. 01.01.2006)";
@@ -110,6 +110,14 @@ mod tests {
             Some(true)
         );
         assert_eq!(by_id("NOPE-1"), None);
+        // A citation names an order a reader can find, never this
+        // repository's copy of it.
+        for r in ALL.iter().chain([&PAY_1_FR22, &PAY_1_2008, &PAY_1_2016]) {
+            assert!(!r.citation.to_lowercase().contains("seed"), "{}", r.id);
+        }
+        assert!(CSS_8
+            .citation
+            .starts_with("Para 10 of the Central Staffing Scheme"));
         for r in [PAY_1_FR22, PAY_1_2008, PAY_1_2016] {
             assert_eq!(by_id(r.id).map(|p| p.id), Some("PAY-1"));
         }

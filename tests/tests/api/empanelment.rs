@@ -254,7 +254,10 @@ async fn stateless_score_on_the_worked_numbers() {
     assert_eq!(r.json["years_used"].as_array().unwrap().len(), 10);
     let reason = r.json["reasons"].as_array().unwrap().last().unwrap();
     assert_eq!(reason["rule"], "CSS-2");
-    assert!(reason["citation"].as_str().unwrap().contains("seed 001"));
+    assert!(reason["citation"]
+        .as_str()
+        .unwrap()
+        .contains("Central Staffing Scheme: procedure for empanelment"));
     assert!(reason["text"].as_str().unwrap().contains("= 7.80"));
 
     // A12: 84 months in the window, 36 on study leave; 12 months of 2012-13 make up

@@ -35,7 +35,8 @@ pub enum ProposalSource {
         reference: String,
         dated: NaiveDate,
     },
-    /// An officer applying directly: not a proposal (seed 001 FAQ).
+    /// An officer applying directly: not a proposal (DoPT's FAQs on the
+    /// Central Staffing Scheme: officers need not apply directly).
     Officer,
 }
 

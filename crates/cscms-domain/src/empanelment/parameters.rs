@@ -76,9 +76,8 @@ pub fn representation_threshold() -> &'static DatedParam<Fraction> {
                 numerator: 2,
                 denominator: 3,
             },
-            source:
-                "ACC-approved guidelines under the Central Staffing Scheme 1996 (seed 001, CSS-4); \
-                     the date is the Scheme's, the seed gives none for the guideline",
+            source: "ACC-approved guidelines under the Central Staffing Scheme 1996 (CSS-4); \
+                     the date is the Scheme's, DoPT's procedure gives none for the guideline",
         }])
     })
 }
@@ -91,15 +90,14 @@ pub fn pull_up_cap_percent() -> &'static DatedParam<u64> {
         DatedParam::new(vec![Dated {
             from: ymd(1996, 1, 5),
             value: 15,
-            source:
-                "ACC-approved guidelines under the Central Staffing Scheme 1996 (seed 001, CSS-4); \
-                     the date is the Scheme's, the seed gives none for the guideline",
+            source: "ACC-approved guidelines under the Central Staffing Scheme 1996 (CSS-4); \
+                     the date is the Scheme's, DoPT's procedure gives none for the guideline",
         }])
     })
 }
 
 /// The date the Central Staffing Scheme took effect: the rules below come
-/// from it or from the ACC-approved guidelines under it, and seed 001 gives
+/// from it or from the ACC-approved guidelines under it, and DoPT's procedure gives
 /// no later date for any of them.
 const SCHEME_FROM: chrono::NaiveDate = ymd(1996, 1, 5);
 
@@ -116,73 +114,73 @@ const fn scheme<T>(value: T, source: &'static str) -> Dated<T> {
 /// CSS-5: minimum residual service (years) on 1 January of the empanelment year.
 pub const MIN_RESIDUAL_SERVICE_YEARS: Dated<u32> = scheme(
     4,
-    "Central Staffing Scheme 1996 as answered in seed 001: officers with less than four years' \
+    "Central Staffing Scheme 1996 as answered in DoPT's FAQs on the Scheme: officers with less than four years' \
      residual service on the 1st day of the year of empanelment are not eligible",
 );
 /// CSS-1: years in the Selection Grade (DS) for CSS officers.
 pub const CSS_SELECTION_GRADE_YEARS: Dated<u32> = scheme(
     8,
-    "DoPT OM No. 36/77/96-EO(SM-I) dated 05.01.1996 (seed 001): eight years of service in the \
+    "DoPT OM No. 36/77/96-EO(SM-I) dated 05.01.1996: eight years of service in the \
      Selection Grade (Deputy Secretary or equivalent)",
 );
 /// CSS-1: continuous years assessed suitable for Director, CSS officers.
 pub const CSS_DIRECTOR_SUITABLE_YEARS: Dated<u32> = scheme(
     3,
-    "DoPT OM No. 36/77/96-EO(SM-I) dated 05.01.1996 (seed 001): assessed suitable for the post of \
+    "DoPT OM No. 36/77/96-EO(SM-I) dated 05.01.1996: assessed suitable for the post of \
      Director for a minimum continuous period of three years",
 );
 /// CSS-2: the window of reporting years up to and including the cut-off year.
 pub const WINDOW_YEARS: Dated<i32> = scheme(
     10,
-    "ACC-approved guidelines under the Central Staffing Scheme 1996 (seed 001): ACRs/APARs of the \
+    "ACC-approved guidelines under the Central Staffing Scheme 1996: ACRs/APARs of the \
      10 years immediately preceding and inclusive of the cut-off year",
 );
 /// CSS-2: full years of APAR to reach by looking back, when gaps are beyond the officer's control.
 pub const MIN_FULL_YEARS: Dated<u64> = scheme(
     8,
-    "ACC-approved guidelines under the Central Staffing Scheme 1996 (seed 001): at least 8 years' \
+    "ACC-approved guidelines under the Central Staffing Scheme 1996: at least 8 years' \
      full ACRs where gaps are beyond the officer's control",
 );
 /// CSS-2: at most this many years immediately preceding the window are looked at.
 pub const MAX_EXTENSION_YEARS: Dated<i32> = scheme(
     3,
-    "ACC-approved guidelines under the Central Staffing Scheme 1996 (seed 001): ACRs of a maximum \
+    "ACC-approved guidelines under the Central Staffing Scheme 1996: ACRs of a maximum \
      of 3 years immediately preceding the period",
 );
 /// CSS-4: the batches before the current one whose panels count.
 pub const PRECEDING_BATCHES: Dated<usize> = scheme(
     3,
-    "ACC-approved guidelines under the Central Staffing Scheme 1996 (seed 001, CSS-4): cumulative \
+    "ACC-approved guidelines under the Central Staffing Scheme 1996 (CSS-4): cumulative \
      representation over four batches, the current batch and the three preceding",
 );
 /// CSS-6: a foreign assignment this long (years) triggers the return condition.
 pub const FOREIGN_ASSIGNMENT_YEARS: Dated<u32> = scheme(
     2,
-    "Central Staffing Scheme 1996 as answered in seed 001: a foreign assignment of two years or \
+    "Central Staffing Scheme 1996 as answered in DoPT's FAQs on the Scheme: a foreign assignment of two years or \
      more under AIS Rule 6(2)(ii)",
 );
 /// CSS-6: years back in cadre before consideration.
 pub const YEARS_BACK_IN_CADRE: Dated<u32> = scheme(
     2,
-    "Central Staffing Scheme 1996 as answered in seed 001: on return, at least two years served \
+    "Central Staffing Scheme 1996 as answered in DoPT's FAQs on the Scheme: on return, at least two years served \
      in the cadre",
 );
 /// CSS-6: APARs earned back in cadre before consideration.
 pub const APARS_BACK_IN_CADRE: Dated<usize> = scheme(
     2,
-    "Central Staffing Scheme 1996 as answered in seed 001: on return, two ACRs/APARs earned in \
+    "Central Staffing Scheme 1996 as answered in DoPT's FAQs on the Scheme: on return, two ACRs/APARs earned in \
      the cadre",
 );
 /// CSS-8: years between a consideration and its review.
 pub const REVIEW_AFTER_YEARS: Dated<i32> = scheme(
     2,
-    "Para 10 of the Central Staffing Scheme 1996 (seed 001): reviewed after a period of two \
+    "Para 10 of the Central Staffing Scheme 1996: reviewed after a period of two \
      years, when two more annual reports have been added",
 );
 /// CSS-8: regular reviews allowed after the original consideration.
 pub const MAX_REVIEWS: Dated<usize> = scheme(
     2,
-    "Para 10 of the Central Staffing Scheme 1996 (seed 001): a review after two years, and \
+    "Para 10 of the Central Staffing Scheme 1996: a review after two years, and \
      another after a further two years",
 );
 
@@ -207,7 +205,7 @@ mod tests {
             MAX_REVIEWS.source,
         ];
         for s in sources {
-            assert!(s.contains("1996") && s.contains("seed 001"), "{s}");
+            assert!(s.contains("1996") && !s.contains("seed"), "{s}");
         }
         assert_eq!(WINDOW_YEARS.from, ymd(1996, 1, 5));
         assert_eq!(

@@ -134,7 +134,7 @@ pub struct NfsInput {
 
 /// The pension of an officer who retired from 01.01.1996 to 02.10.2003 and
 /// was entitled to the scale (NFS-3; DoPT OM No. 5/4/2005-CS.I dated
-/// 14.05.2009, seed 003 para 3).
+/// 14.05.2009).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NfsPension {
@@ -398,7 +398,7 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
     if input.cadre == Cadre::Css && regime != PayRegime::FifthCpc {
         reasons.push(
             &rules::NFS_1,
-            "governed by Rule 17 of the Central Secretariat Service Rules, 2009 read with Part-B, Section II of the CCS (Revised Pay) Rules, 2008 (seed 003 para 4)",
+            "governed by Rule 17 of the Central Secretariat Service Rules, 2009 read with Part-B, Section II of the CCS (Revised Pay) Rules, 2008 (F.No. 5/4/2005-CS information document of 06.10.2022, para 4)",
         );
     }
     let mut actual_from = notional_from.max(assumed);
@@ -539,7 +539,7 @@ fn placed_directly(pay: u32, scale: PreRevisedScale, reasons: &mut Reasons) -> O
                 Step::new("pay held in 6500-10500 on 01.01.1996", pay),
                 Step::new(
                     text!(
-                        "placed directly in {} at its minimum (CCS (RP) Rules 1997; seed 003 para 2)",
+                        "placed directly in {} at its minimum (CCS (RP) Rules 1997; DoPT OM No. 5/4/2005-CS.I dated 30.03.2006)",
                         scale.text()
                     ),
                     scale.min(),

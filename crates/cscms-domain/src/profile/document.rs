@@ -144,7 +144,7 @@ pub struct ServiceRecord {
     pub org_id: String,
 }
 
-/// Service details as the employee declares them (seed 000 §2: the employee
+/// Service details as the employee declares them (the CSCMS OM of 15.11.2022, para 2: the employee
 /// updates "individual-specific, personal and service related details"),
 /// awaiting the nodal officer: each field given takes the record's place
 /// when the profile is validated (PRF-2), never before, so every rule

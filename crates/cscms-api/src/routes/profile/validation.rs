@@ -148,7 +148,7 @@ pub async fn submit(
 ///
 /// The nodal officer (or DoPT) validates a submitted profile (PRF-2), only
 /// complete (as submitting needs it, PRF-1). Service details the employee
-/// declared (`service_declared`) take the record's place (seed 000 §2).
+/// declared (`service_declared`) take the record's place (the CSCMS OM of 15.11.2022, para 2).
 #[utoipa::path(tag = "profiles", security(("bearer" = [])),
     params(("code" = String, Path, description = "Employee code")),
     responses((status = 200, description = "The validated profile", body = ProfileView),

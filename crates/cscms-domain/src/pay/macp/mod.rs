@@ -120,8 +120,8 @@ pub enum CareerEvent {
         to: PayRef,
     },
     /// The non-functional scale granted (NFS-1): a financial upgradation
-    /// counted among the three, but not a promotion (seed 003 para 1(IV):
-    /// the officer stays in the grade), so never one of MACP-7's three.
+    /// counted among the three, but not a promotion (OM No. 21/36/03-CS.I
+    /// dated 13.11.2003, para (IV): the officer stays in the grade), so never one of MACP-7's three.
     Nfs {
         on: NaiveDate,
         to: PayRef,
