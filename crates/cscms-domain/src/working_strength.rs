@@ -80,8 +80,16 @@ pub enum Precondition {
 
 impl Precondition {
     /// The opaque text of an `If-Match` tag; `None` when it names neither.
+    /// A tag read while the figures stood taken as final carries a mark
+    /// after them (`-final-{digest}`, PRF-2), which guards nothing: the
+    /// deadline moves the view, not the figures.
     pub fn parse(opaque: &str) -> Option<Self> {
         let version = |v: &str| v.parse::<i64>().ok().filter(|v| *v >= 0);
+        let opaque = match opaque.split_once("-final-") {
+            Some((read, mark)) if !read.is_empty() && !mark.is_empty() => read,
+            Some(_) => return None,
+            None => opaque,
+        };
         match opaque.split_once('-') {
             None => version(opaque).map(Precondition::Version),
             Some((v, fp)) if fp.len() == 16 => Some(Precondition::Read(StrengthTag {
@@ -151,6 +159,11 @@ mod tests {
         let moved = StrengthTag::new(2, &counts(&[("SO", 3)]));
         assert!(read.is_some_and(|p| !p.holds(moved)));
         assert_eq!(Precondition::parse("2"), Some(Precondition::Version(2)));
+        // The mark of figures taken as final guards nothing.
+        assert_eq!(
+            Precondition::parse(&format!("{now}-final-00ff")),
+            Some(Precondition::Read(now))
+        );
         assert!(Precondition::Version(2).holds(moved) && !Precondition::Version(1).holds(moved));
         for bad in [
             "",
@@ -160,6 +173,8 @@ mod tests {
             "2-0123",
             "b0123456789abcdef",
             "2-3-4",
+            "-final-00ff",
+            "2-final-",
         ] {
             assert_eq!(Precondition::parse(bad), None, "{bad}");
         }

@@ -240,3 +240,89 @@ async fn working_strength_is_hidden_exactly_where_its_organisation_is() {
         assert_eq!(app.get(URL, &token).await.status, 200);
     }
 }
+
+/// PRF-2 and PRF-3: a validation round sets the stipulated time for the
+/// working strength as for the profiles; once its deadline passes with the
+/// figures not validated they are taken as final, the ministry's nodal
+/// officer answerable, until the nodal officer validates them.
+#[actix_web::test]
+async fn prf_3_working_strength_not_validated_by_a_rounds_deadline_is_taken_as_final() {
+    let app = spawn().await;
+    let dopt = app.dopt();
+    let nodal = app.token(Role::NodalOfficer, Some("MHA"));
+    let body = json!({"entries": [{"cadre": "CSS", "grade": "SO", "sanctioned": 4}]});
+    let r = app.put_json(URL, &dopt, Some("\"0\""), &body).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert!(r.json["deemed_final"].is_null(), "no round yet: {}", r.json);
+    let deadline = chrono::Utc::now() + chrono::Duration::hours(1);
+    let r = app
+        .post_json(
+            "/v1/validation-rounds",
+            &dopt,
+            &json!({"deadline": deadline.to_rfc3339(), "organisations": ["MHA"]}),
+        )
+        .await;
+    assert_eq!(r.status, 201, "{}", r.json);
+    let at = |url: &str, when: chrono::DateTime<chrono::Utc>| {
+        format!("{url}?as_of={}", when.to_rfc3339().replace('+', "%2B"))
+    };
+    let before = deadline - chrono::Duration::minutes(5);
+    let after = deadline + chrono::Duration::minutes(5);
+    let r = app.get(&at(URL, before), &nodal).await;
+    assert!(r.json["deemed_final"].is_null(), "{}", r.json);
+    let open = etag(&r);
+
+    // After the deadline: final, its round, PRF-3 and PRF-2, who answers.
+    let r = app.get(&at(URL, after), &nodal).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let df = &r.json["deemed_final"];
+    assert_eq!(df["round_id"], 1, "{}", r.json);
+    assert_eq!(df["answerable"][0]["name"], "Ravi Shankar");
+    let rules: Vec<_> = df["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["rule"].clone())
+        .collect();
+    assert_eq!(rules, [json!("PRF-3"), json!("PRF-2")]);
+    // The view moved with no write: the tag carries the mark, and names
+    // the figures still for a write.
+    let final_tag = etag(&r);
+    assert!(
+        final_tag.starts_with(&open[..open.len() - 1]) && final_tag.contains("-final-"),
+        "{final_tag} after {open}"
+    );
+    // A body under the ministry answers to its ministry's round too.
+    let r = app
+        .get(
+            &at("/v1/organisations/MHA-NDMA/working-strength", after),
+            &nodal,
+        )
+        .await;
+    assert_eq!(r.json["deemed_final"]["round_id"], 1, "{}", r.json);
+    // Another ministry is outside the round.
+    let r = app
+        .get(&at("/v1/organisations/MOF/working-strength", after), &dopt)
+        .await;
+    assert!(r.json["deemed_final"].is_null(), "{}", r.json);
+
+    // The deadline passed in fact; the nodal officer validates, naming the
+    // tag read with its mark: no longer final.
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE working_strength_sets SET updated_at = '2026-01-01 00:00:00'; \
+             UPDATE validation_rounds SET deadline = '2026-02-01 00:00:00'",
+        )
+    })
+    .await;
+    let r = read(&app, &nodal, None).await;
+    assert_eq!(r.json["deemed_final"]["round_id"], 1, "{}", r.json);
+    let tag = etag(&r);
+    let validated =
+        json!({"entries": [{"cadre": "CSS", "grade": "SO", "sanctioned": 4}], "validated": true});
+    let r = app.put_json(URL, &nodal, Some(&tag), &validated).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert!(r.json["deemed_final"].is_null(), "{}", r.json);
+    assert!(!etag(&r).contains("-final-"));
+}

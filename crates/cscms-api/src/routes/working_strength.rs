@@ -1,10 +1,11 @@
 //! PRF-3: working strength per organisation × cadre × grade.
 
 use actix_web::{get, put, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use cscms_domain::cadre::{self, Cadre};
-use cscms_domain::organisation::OrgId;
+use cscms_domain::organisation::{ministry_of, OrgId};
 use cscms_domain::principal::Principal;
+use cscms_domain::profile::{strength_deemed_final, Round};
 use cscms_domain::scope::{Family, Op, OrgPlace};
 use cscms_domain::working_strength::{in_position_by_post, Precondition};
 use cscms_store::working_strength::{Entry, WorkingStrength};
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::profile::{AsOfQuery, DeemedFinalView};
 use super::{actor, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
@@ -45,9 +47,59 @@ pub struct WorkingStrengthView {
     pub updated_by: Option<String>,
     pub validated_at: Option<DateTime<Utc>>,
     pub validated_by: Option<String>,
+    /// Set when a validation round covering the organisation closed with
+    /// the figures as they then stood not validated (PRF-2, PRF-3): they
+    /// are taken as final and its nodal officers are answerable. Cleared
+    /// when the nodal officer validates them.
+    pub deemed_final: Option<DeemedFinalView>,
 }
 
-fn view(org: &OrgId, ws: WorkingStrength) -> WorkingStrengthView {
+/// An organisation's working strength with what decides whether it stands
+/// taken as final: the validation rounds and the nodal officers of its
+/// ministry, who answer for it (PRF-2).
+struct Loaded {
+    org: OrgId,
+    parent: Option<OrgId>,
+    ws: WorkingStrength,
+    rounds: Vec<Round>,
+    officers: Vec<cscms_store::organisations::NodalOfficerRow>,
+}
+
+impl Loaded {
+    /// Reads beside `ws` what its view needs.
+    fn read(
+        c: &mut cscms_store::DbConn,
+        org: OrgId,
+        parent: Option<OrgId>,
+        ws: WorkingStrength,
+    ) -> Result<Self, cscms_store::StoreError> {
+        let rounds = cscms_store::profiles::rounds(c)?
+            .iter()
+            .map(cscms_store::profiles::RoundRow::rule)
+            .collect();
+        let officers =
+            cscms_store::organisations::nodal_officers(c, ministry_of(&org, parent.as_ref()))?;
+        Ok(Self {
+            org,
+            parent,
+            ws,
+            rounds,
+            officers,
+        })
+    }
+}
+
+fn view(l: Loaded, as_of: NaiveDateTime) -> WorkingStrengthView {
+    let deemed = strength_deemed_final(
+        l.ws.set.as_ref().map(|s| s.updated_at),
+        l.ws.set.as_ref().is_some_and(|s| s.validated_at.is_some()),
+        l.org.as_str(),
+        l.parent.as_ref().map(OrgId::as_str),
+        &l.rounds,
+        as_of,
+    )
+    .map(|d| DeemedFinalView::new(d, &l.officers));
+    let (org, ws) = (&l.org, l.ws);
     let mut rows = Vec::new();
     let held = in_position_by_post(&ws.in_position);
     // A non-functional scale has no posts of its own: its officers are
@@ -86,6 +138,7 @@ fn view(org: &OrgId, ws: WorkingStrength) -> WorkingStrengthView {
         updated_by: set.as_ref().map(|s| s.updated_by.clone()),
         validated_at: set.as_ref().and_then(|s| s.validated_at.map(utc)),
         validated_by: set.and_then(|s| s.validated_by),
+        deemed_final: deemed,
     }
 }
 
@@ -98,7 +151,7 @@ async fn visible_org(
     who: &Principal,
     id: &str,
     op: Op,
-) -> Result<OrgId, ApiError> {
+) -> Result<(OrgId, Option<OrgId>), ApiError> {
     let not_found = || ApiError::not_found(format!("Organisation {id}"));
     let key = OrgId::parse(id).map_err(|_| not_found())?;
     let (row, children) = state
@@ -119,7 +172,7 @@ async fn visible_org(
     ensure_org_record(who, Family::WorkingStrength, op, place, || {
         format!("Organisation {id}")
     })?;
-    Ok(row.id)
+    Ok((row.id, row.parent_id))
 }
 
 /// Read working strength
@@ -128,31 +181,49 @@ async fn visible_org(
 /// `ETag` names both the version of the sanctioned entries and who is in
 /// position, so it changes when an employee joins, leaves or changes grade
 /// as well as when the entries are changed: a `GET` with `If-None-Match` is
-/// answered 304 only while the figures shown are still those.
+/// answered 304 only while the figures shown are still those. A validation
+/// round covering the organisation sets the stipulated time for the nodal
+/// officer to validate them: once its deadline passes with the figures as
+/// they then stood not validated, they are taken as final and the view
+/// names the nodal officers answerable (`deemed_final`, PRF-2), and the
+/// `ETag` carries a mark of it (`-final-{digest}`) until they are validated.
 #[utoipa::path(tag = "organisations", security(("bearer" = [])),
-    params(("id" = String, Path, description = "Organisation id")),
-    responses((status = 200, description = "Sanctioned, in position and vacant per cadre and grade; `ETag` names the version of the sanctioned entries and the counts in position", body = WorkingStrengthView, headers(("ETag" = String))),
+    params(("id" = String, Path, description = "Organisation id"), AsOfQuery),
+    responses((status = 200, description = "Sanctioned, in position and vacant per cadre and grade; `ETag` names the version of the sanctioned entries and the counts in position, and whether they stand taken as final", body = WorkingStrengthView, headers(("ETag" = String))),
         (status = 403, description = "The organisation is seen but its working strength is read only by its nodal officer (or its ministry's), AVD and DoPT", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/organisations/{id}/working-strength")]
 pub async fn get(
     Auth(who): Auth,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    q: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible_org(&state, &who, &id, Op::ReadWorkingStrength).await?;
-    let key = org.clone();
-    let ws = state
-        .db(move |c| cscms_store::working_strength::get(c, &key))
+    let (org, parent) = visible_org(&state, &who, &id, Op::ReadWorkingStrength).await?;
+    let loaded = state
+        .db(move |c| {
+            let ws = cscms_store::working_strength::get(c, &org)?;
+            Loaded::read(c, org, parent, ws)
+        })
         .await?;
-    respond(&org, ws)
+    let as_of = q.as_of.unwrap_or_else(Utc::now).naive_utc();
+    respond(loaded, as_of)
 }
 
-/// The view with its `ETag`, which names everything the view shows.
-fn respond(org: &OrgId, ws: WorkingStrength) -> Result<HttpResponse, ApiError> {
-    let tag = ws.tag();
-    Ok(HttpResponse::Ok()
-        .insert_header(tag_header(tag))
-        .json(view(org, ws)))
+/// The view with its `ETag`, which names everything the view shows: the
+/// figures, and once they stand taken as final a fingerprint of that too
+/// (the deadline moves the view with no write, so a copy read before must
+/// not be answered 304).
+fn respond(l: Loaded, as_of: NaiveDateTime) -> Result<HttpResponse, ApiError> {
+    let tag = l.ws.tag();
+    let v = view(l, as_of);
+    let tag = match &v.deemed_final {
+        None => tag.to_string(),
+        Some(d) => {
+            let bytes = serde_json::to_vec(d).unwrap_or_default();
+            format!("{tag}-final-{}", crate::http_cache::digest_of(&bytes))
+        }
+    };
+    Ok(HttpResponse::Ok().insert_header(tag_header(tag)).json(v))
 }
 
 #[derive(Serialize, Deserialize, Validate, ToSchema)]
@@ -202,7 +273,7 @@ pub async fn replace(
     req: HttpRequest,
     ValidJson(body): ValidJson<StrengthUpdate>,
 ) -> Result<HttpResponse, ApiError> {
-    let org = visible_org(&state, &who, &id, Op::EditWorkingStrength).await?;
+    let (org, parent) = visible_org(&state, &who, &id, Op::EditWorkingStrength).await?;
     if body.validated {
         authorize(&who, Op::ValidateWorkingStrength)?;
     }
@@ -249,20 +320,15 @@ pub async fn replace(
         })
         .collect();
     let actor = actor(&who, &req);
-    let key = org.clone();
     let validated = body.validated;
-    let ws = state
+    let now = Utc::now().naive_utc();
+    let loaded = state
         .db(move |c| {
-            cscms_store::working_strength::replace(
-                c,
-                &actor,
-                &key,
-                expected,
-                entries,
-                validated,
-                Utc::now().naive_utc(),
-            )
+            let ws = cscms_store::working_strength::replace(
+                c, &actor, &org, expected, entries, validated, now,
+            )?;
+            Loaded::read(c, org, parent, ws)
         })
         .await?;
-    respond(&org, ws)
+    respond(loaded, now)
 }

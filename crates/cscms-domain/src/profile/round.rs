@@ -1,13 +1,16 @@
 //! PRF-2: validation rounds. DoPT opens a round with a deadline; a profile
 //! submitted by then and not validated (or returned) by then is deemed
 //! final at the deadline, and the nodal officer of its organisation is
-//! answerable for it.
+//! answerable for it. The same deadline holds for the organisation's
+//! working strength (PRF-3): seed 000 para 3.1 has the nodal officer
+//! validate "the data ... including that of profile of the employee,
+//! Working strength of the Ministry/Department" within the stipulated time.
 
 use chrono::NaiveDateTime;
 use serde::Serialize;
 
 use crate::decision::{Decision, Reasons};
-use crate::rules::PRF_2;
+use crate::rules::{PRF_2, PRF_3};
 
 use super::ProfileStatus;
 
@@ -75,6 +78,56 @@ pub fn deemed_final(
     ))
 }
 
+/// PRF-2 and PRF-3: whether, as of `as_of`, an organisation's working
+/// strength stands taken as final, and by which round: a covering round's
+/// deadline passed while the figures as they then stood (entered by then,
+/// `last_entered`, or never entered) were not validated, and they have not
+/// been validated since. Figures entered after a deadline answer to the
+/// next round, as a profile submitted after it does.
+pub fn strength_deemed_final(
+    last_entered: Option<NaiveDateTime>,
+    validated: bool,
+    org: &str,
+    parent: Option<&str>,
+    rounds: &[Round],
+    as_of: NaiveDateTime,
+) -> Option<Decision<DeemedFinal>> {
+    if validated {
+        return None;
+    }
+    let round = rounds
+        .iter()
+        .filter(|r| {
+            r.covers(org, parent)
+                && last_entered.is_none_or(|at| at <= r.deadline)
+                && r.deadline < as_of
+        })
+        .min_by_key(|r| r.deadline)?;
+    let mut reasons = Reasons::new();
+    let figures = match last_entered {
+        Some(at) => format!("the working strength as entered on {at}"),
+        None => "the working strength, the sanctioned posts never entered,".to_owned(),
+    };
+    reasons.push(
+        &PRF_3,
+        format!(
+            "{figures} was not validated by the nodal officer by the deadline {} of validation round {}",
+            round.deadline, round.id
+        ),
+    );
+    reasons.push(
+        &PRF_2,
+        "the available data is taken as final and the nodal officer of the organisation is answerable for it",
+    );
+    Some(reasons.decide(
+        as_of.date(),
+        DeemedFinal {
+            round_id: round.id,
+            at: round.deadline,
+        },
+    ))
+}
+
 /// PRF-2: whether the nodal officer may still return the profile to the
 /// employee as of `as_of`. Not once it is taken as final (a round's
 /// deadline passed while it awaited validation): the data then stands as
@@ -115,6 +168,46 @@ mod tests {
                 orgs: None,
             },
         ]
+    }
+
+    #[test]
+    fn prf_3_working_strength_not_validated_by_the_deadline_is_taken_as_final() {
+        let entered = Some(t("2026-03-10 11:00"));
+        let after = t("2026-04-01 00:00");
+        // Entered, not validated, the MHA round's deadline passed.
+        let d = strength_deemed_final(entered, false, "MHA", None, &rounds(), after).unwrap();
+        assert_eq!(
+            d.outcome,
+            DeemedFinal {
+                round_id: 1,
+                at: t("2026-03-31 23:59")
+            }
+        );
+        assert!(d.cites(&PRF_3) && d.cites(&PRF_2));
+        // A body under the ministry is covered through it; never entered
+        // counts too (the counts in position are the data available).
+        let d = strength_deemed_final(None, false, "MHA-NDMA", Some("MHA"), &rounds(), after);
+        assert_eq!(d.map(|d| d.outcome.round_id), Some(1));
+        // Before the deadline, once validated, or outside the round: not.
+        assert!(strength_deemed_final(
+            entered,
+            false,
+            "MHA",
+            None,
+            &rounds(),
+            t("2026-03-31 12:00")
+        )
+        .is_none());
+        assert!(strength_deemed_final(entered, true, "MHA", None, &rounds(), after).is_none());
+        assert!(strength_deemed_final(entered, false, "MOF", None, &rounds(), after).is_none());
+        // Entered after the first deadline: the next round's deadline governs.
+        let late = Some(t("2026-04-05 09:00"));
+        assert!(
+            strength_deemed_final(late, false, "MHA", None, &rounds(), t("2026-06-30 12:00"))
+                .is_none()
+        );
+        let d = strength_deemed_final(late, false, "MHA", None, &rounds(), t("2026-07-01 00:00"));
+        assert_eq!(d.map(|d| d.outcome.round_id), Some(2));
     }
 
     #[test]

@@ -43,6 +43,29 @@ pub struct DeemedFinalView {
     pub reasons: Vec<ReasonView>,
 }
 
+impl DeemedFinalView {
+    /// The view of a decision that data stands final, naming `officers`.
+    pub(crate) fn new(
+        d: cscms_domain::decision::Decision<cscms_domain::profile::DeemedFinal>,
+        officers: &[cscms_store::organisations::NodalOfficerRow],
+    ) -> Self {
+        Self {
+            round_id: d.outcome.round_id,
+            at: utc(d.outcome.at),
+            answerable: officers.iter().cloned().map(NodalOfficer::from).collect(),
+            reasons: d
+                .reasons
+                .into_iter()
+                .map(|x| ReasonView {
+                    rule: x.rule.into(),
+                    citation: x.citation.into(),
+                    text: x.text,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct ReasonView {
     #[schema(example = "PRF-2")]
@@ -134,20 +157,7 @@ fn view(l: Loaded, as_of: NaiveDateTime) -> Result<ProfileView, ApiError> {
         &rounds,
         as_of,
     )
-    .map(|d| DeemedFinalView {
-        round_id: d.outcome.round_id,
-        at: utc(d.outcome.at),
-        answerable: l.officers.iter().cloned().map(NodalOfficer::from).collect(),
-        reasons: d
-            .reasons
-            .into_iter()
-            .map(|x| ReasonView {
-                rule: x.rule.into(),
-                citation: x.citation.into(),
-                text: x.text,
-            })
-            .collect(),
-    });
+    .map(|d| DeemedFinalView::new(d, &l.officers));
     Ok(ProfileView {
         employee_code: r.employee.code.to_string(),
         name: r.employee.name.clone(),

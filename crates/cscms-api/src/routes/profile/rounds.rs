@@ -61,7 +61,11 @@ pub struct RoundList {
 
 /// Open a validation round
 ///
-/// DoPT opens a validation round with a deadline (PRF-2). Audited.
+/// DoPT opens a validation round with a deadline (PRF-2): the time the
+/// nodal officers of the organisations it covers have to validate the
+/// profiles submitted to them and their working strength (PRF-3). What is
+/// not validated by then is taken as final, its nodal officers answerable.
+/// Audited.
 #[utoipa::path(tag = "profiles", security(("bearer" = [])), request_body = NewRound,
     responses((status = 201, description = "The new round", body = RoundView),
         (status = 403, description = "Only DoPT opens rounds", body = crate::error::Problem, content_type = "application/problem+json")))]
