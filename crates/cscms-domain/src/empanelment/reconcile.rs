@@ -51,12 +51,16 @@ pub fn reconcile(
 ) -> Reconciled {
     let mut merged = incoming.clone();
     // CSS-8: a representation accepted since the record was written, that
-    // changed the APAR materially, changed the APAR the Experts Panel
-    // graded; the special review is the panel's to hold on the APAR as it
-    // now stands, so the earlier panel grading does not carry over.
+    // changed the APAR materially from the one on record, changed the APAR
+    // the Experts Panel graded; the special review is the panel's to hold
+    // on the APAR as it now stands, so the earlier panel grading does not
+    // carry over. A representation the record's grade already reflected,
+    // or a correction of its date, leaves the panel's grading standing.
     let newly_represented =
         incoming.representation.is_some() && incoming.representation != stored.representation;
-    let panel_superseded = newly_represented && matches!(merged.changed_materially(), Ok(true));
+    let panel_superseded = newly_represented
+        && matches!(merged.changed_materially(), Ok(true))
+        && moved_from_record(stored, incoming);
     if merged.expert_panel.is_none() && !panel_superseded {
         merged.expert_panel.clone_from(&stored.expert_panel);
     }
@@ -70,6 +74,14 @@ pub fn reconcile(
     } else {
         Reconciled::Update(merged)
     }
+}
+
+/// Whether `incoming` is not the APAR `stored` held: its grading band
+/// moved, or adverse remarks were expunged since.
+fn moved_from_record(stored: &Apar, incoming: &Apar) -> bool {
+    let band = |a: &Apar| a.grade.grading(a.period.to()).ok().map(|g| g.0);
+    let expunged = |a: &Apar| a.representation.is_some_and(|r| r.adverse_remarks_expunged);
+    band(stored) != band(incoming) || (expunged(incoming) && !expunged(stored))
 }
 
 #[cfg(test)]
@@ -202,6 +214,48 @@ mod tests {
             panic!("expected an update");
         };
         assert_eq!(kept.expert_panel, panel(Grading::Good));
+        // A representation the record's grade already reflected: the panel
+        // graded the APAR as it is sent.
+        let mut reflected = apar(Grading::VeryGood);
+        reflected.expert_panel = panel(Grading::Outstanding);
+        let Reconciled::Update(merged) = reconcile(
+            &reflected,
+            AparSource::Sparrow,
+            &upgraded,
+            AparSource::Sparrow,
+        ) else {
+            panic!("expected an update");
+        };
+        assert_eq!(merged.expert_panel, panel(Grading::Outstanding));
+        // The representation's date corrected: the same APAR, the panel's
+        // grading stands.
+        let mut both = upgraded.clone();
+        both.expert_panel = panel(Grading::Outstanding);
+        let mut redated = upgraded.clone();
+        redated.representation = Some(Representation {
+            decided_on: ymd(2024, 1, 11),
+            grade_before: AparGrade::Grading(Grading::Good),
+            adverse_remarks_expunged: false,
+        });
+        let Reconciled::Update(merged) =
+            reconcile(&both, AparSource::Sparrow, &redated, AparSource::Sparrow)
+        else {
+            panic!("expected an update");
+        };
+        assert_eq!(merged.expert_panel, panel(Grading::Outstanding));
+        // Adverse remarks expunged since, the band unmoved: superseded.
+        let mut expunged = apar(Grading::Good);
+        expunged.representation = Some(Representation {
+            decided_on: ymd(2024, 1, 10),
+            grade_before: AparGrade::Grading(Grading::Good),
+            adverse_remarks_expunged: true,
+        });
+        let Reconciled::Update(merged) =
+            reconcile(&stored, AparSource::Sparrow, &expunged, AparSource::Sparrow)
+        else {
+            panic!("expected an update");
+        };
+        assert_eq!(merged.expert_panel, None);
     }
 
     #[test]
