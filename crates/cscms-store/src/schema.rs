@@ -200,6 +200,7 @@ diesel::table! {
         updated_by -> Text,
         validated_at -> Nullable<Timestamp>,
         validated_by -> Nullable<Text>,
+        unvalidated_since -> Nullable<Timestamp>,
     }
 }
 

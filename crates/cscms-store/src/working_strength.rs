@@ -4,6 +4,7 @@
 use chrono::NaiveDateTime;
 use cscms_domain::cadre::Cadre;
 use cscms_domain::organisation::OrgId;
+use cscms_domain::profile::StrengthValidation;
 use cscms_domain::working_strength::{Precondition, StrengthTag};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -21,6 +22,19 @@ pub struct SetRow {
     pub updated_by: String,
     pub validated_at: Option<NaiveDateTime>,
     pub validated_by: Option<String>,
+    /// Since when the figures have stood not validated, up to `validated_at`
+    /// when that came after (null: since first entered).
+    pub unvalidated_since: Option<NaiveDateTime>,
+}
+
+impl SetRow {
+    /// Where the figures stand for validation (PRF-2, PRF-3).
+    pub fn validation(&self) -> StrengthValidation {
+        StrengthValidation {
+            validated_at: self.validated_at,
+            unvalidated_since: self.unvalidated_since,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable, Insertable, Serialize)]
@@ -103,6 +117,13 @@ pub fn replace(
         }
         let expected_version = current.version;
         let validated = validate.then(|| (at, actor.sub.clone()));
+        // The time the figures have stood not validated goes on from
+        // before this write, or starts with it when they were validated.
+        let unvalidated_since = match &before.set {
+            Some(set) if set.validated_at.is_some() => Some(at),
+            Some(set) => set.unvalidated_since,
+            None => None,
+        };
         if before.set.is_none() {
             diesel::insert_into(working_strength_sets::table)
                 .values((
@@ -112,6 +133,7 @@ pub fn replace(
                     working_strength_sets::updated_by.eq(&actor.sub),
                     working_strength_sets::validated_at.eq(validated.as_ref().map(|v| v.0)),
                     working_strength_sets::validated_by.eq(validated.as_ref().map(|v| v.1.clone())),
+                    working_strength_sets::unvalidated_since.eq(unvalidated_since),
                 ))
                 .execute(c)
                 // Another first entry won the race: this one's version is stale.
@@ -132,6 +154,7 @@ pub fn replace(
                 working_strength_sets::updated_by.eq(&actor.sub),
                 working_strength_sets::validated_at.eq(validated.as_ref().map(|v| v.0)),
                 working_strength_sets::validated_by.eq(validated.as_ref().map(|v| v.1.clone())),
+                working_strength_sets::unvalidated_since.eq(unvalidated_since),
             ))
             .execute(c)?;
             if n == 0 {

@@ -292,13 +292,18 @@ async fn prf_3_working_strength_not_validated_by_a_rounds_deadline_is_taken_as_f
         final_tag.starts_with(&open[..open.len() - 1]) && final_tag.contains("-final-"),
         "{final_tag} after {open}"
     );
-    // A body under the ministry answers to its ministry's round too.
-    let r = app
-        .get(
-            &at("/v1/organisations/MHA-NDMA/working-strength", after),
-            &nodal,
-        )
-        .await;
+    // A body under the ministry answers to its ministry's round, for
+    // figures entered for it only.
+    let ndma = "/v1/organisations/MHA-NDMA/working-strength";
+    let r = app.get(&at(ndma, after), &nodal).await;
+    assert!(
+        r.json["deemed_final"].is_null(),
+        "never entered: {}",
+        r.json
+    );
+    let r = app.put_json(ndma, &nodal, Some("\"0\""), &body).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    let r = app.get(&at(ndma, after), &nodal).await;
     assert_eq!(r.json["deemed_final"]["round_id"], 1, "{}", r.json);
     // Another ministry is outside the round.
     let r = app
@@ -311,16 +316,27 @@ async fn prf_3_working_strength_not_validated_by_a_rounds_deadline_is_taken_as_f
     app.db(|c| {
         cscms_store::testing::execute(
             c,
-            "UPDATE working_strength_sets SET updated_at = '2026-01-01 00:00:00'; \
-             UPDATE validation_rounds SET deadline = '2026-02-01 00:00:00'",
+            "UPDATE validation_rounds SET deadline = '2026-02-01 00:00:00'",
         )
     })
     .await;
     let r = read(&app, &nodal, None).await;
     assert_eq!(r.json["deemed_final"]["round_id"], 1, "{}", r.json);
+    // A change since, without validating, does not undo it.
+    let r = app.put_json(URL, &nodal, Some(&etag(&r)), &body).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["deemed_final"]["round_id"], 1, "{}", r.json);
     let tag = etag(&r);
+    // The mark guards nothing, the figures do: a marked tag read before an
+    // SO joined is stale.
+    join_mha(&app, "CSS-000889").await;
     let validated =
         json!({"entries": [{"cadre": "CSS", "grade": "SO", "sanctioned": 4}], "validated": true});
+    app.put_json(URL, &nodal, Some(&tag), &validated)
+        .await
+        .assert_problem(412, "stale_version");
+    let tag = etag(&read(&app, &nodal, None).await);
+    assert!(tag.contains("-final-"), "{tag}");
     let r = app.put_json(URL, &nodal, Some(&tag), &validated).await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert!(r.json["deemed_final"].is_null(), "{}", r.json);

@@ -8,7 +8,7 @@ use cscms_domain::principal::Principal;
 use cscms_domain::profile::{strength_deemed_final, Round};
 use cscms_domain::scope::{Family, Op, OrgPlace};
 use cscms_domain::working_strength::{in_position_by_post, Precondition};
-use cscms_store::working_strength::{Entry, WorkingStrength};
+use cscms_store::working_strength::{Entry, SetRow, WorkingStrength};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use validator::Validate;
@@ -48,9 +48,10 @@ pub struct WorkingStrengthView {
     pub validated_at: Option<DateTime<Utc>>,
     pub validated_by: Option<String>,
     /// Set when a validation round covering the organisation closed with
-    /// the figures as they then stood not validated (PRF-2, PRF-3): they
-    /// are taken as final and its nodal officers are answerable. Cleared
-    /// when the nodal officer validates them.
+    /// its figures not validated (PRF-2, PRF-3): they are taken as final
+    /// and its nodal officers are answerable, until the nodal officer
+    /// validates them; a change without validating does not end it. A body
+    /// under a ministry answers only for figures entered for it.
     pub deemed_final: Option<DeemedFinalView>,
 }
 
@@ -91,8 +92,11 @@ impl Loaded {
 
 fn view(l: Loaded, as_of: NaiveDateTime) -> WorkingStrengthView {
     let deemed = strength_deemed_final(
-        l.ws.set.as_ref().map(|s| s.updated_at),
-        l.ws.set.as_ref().is_some_and(|s| s.validated_at.is_some()),
+        l.ws.set.is_some(),
+        l.ws.set
+            .as_ref()
+            .map(SetRow::validation)
+            .unwrap_or_default(),
         l.org.as_str(),
         l.parent.as_ref().map(OrgId::as_str),
         &l.rounds,

@@ -13,5 +13,7 @@ pub use document::{DeclaredService, ProfileDoc, ServiceRecord};
 pub use edit::{edit, Edit, EditRefused};
 pub use gate::{profile_gate, GateRefusal};
 pub use rights::{changed_fields, may_change, FieldRefusal};
-pub use round::{deemed_final, may_return, strength_deemed_final, DeemedFinal, Round};
+pub use round::{
+    deemed_final, may_return, strength_deemed_final, DeemedFinal, Round, StrengthValidation,
+};
 pub use status::{ProfileAction, ProfileStatus, TransitionRefused};

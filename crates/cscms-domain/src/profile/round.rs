@@ -78,40 +78,52 @@ pub fn deemed_final(
     ))
 }
 
+/// Where an organisation's working strength stands for validation: when
+/// its figures were last validated, and since when before that (or since
+/// then, when none followed) they have stood not validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StrengthValidation {
+    pub validated_at: Option<NaiveDateTime>,
+    /// `None`: since the figures were first entered (or never entered).
+    pub unvalidated_since: Option<NaiveDateTime>,
+}
+
 /// PRF-2 and PRF-3: whether, as of `as_of`, an organisation's working
 /// strength stands taken as final, and by which round: a covering round's
-/// deadline passed while the figures as they then stood (entered by then,
-/// `last_entered`, or never entered) were not validated, and they have not
-/// been validated since. Figures entered after a deadline answer to the
-/// next round, as a profile submitted after it does.
+/// deadline passed while the figures stood not validated, and no
+/// validation has followed by `as_of`. A change made after the deadline
+/// without validating does not undo it. A ministry or department answers
+/// for its figures even if never entered (`entered`); a body under one
+/// only for figures entered for it.
 pub fn strength_deemed_final(
-    last_entered: Option<NaiveDateTime>,
-    validated: bool,
+    entered: bool,
+    state: StrengthValidation,
     org: &str,
     parent: Option<&str>,
     rounds: &[Round],
     as_of: NaiveDateTime,
 ) -> Option<Decision<DeemedFinal>> {
-    if validated {
+    if state.validated_at.is_some_and(|v| v <= as_of) || (!entered && parent.is_some()) {
         return None;
     }
     let round = rounds
         .iter()
         .filter(|r| {
             r.covers(org, parent)
-                && last_entered.is_none_or(|at| at <= r.deadline)
+                && state.unvalidated_since.is_none_or(|s| s <= r.deadline)
                 && r.deadline < as_of
         })
         .min_by_key(|r| r.deadline)?;
-    let mut reasons = Reasons::new();
-    let figures = match last_entered {
-        Some(at) => format!("the working strength as entered on {at}"),
-        None => "the working strength, the sanctioned posts never entered,".to_owned(),
+    let figures = match (entered, state.unvalidated_since) {
+        (false, _) => "the sanctioned posts never entered".to_owned(),
+        (true, None) => "the figures entered never validated".to_owned(),
+        (true, Some(since)) => format!("the figures not validated since the change of {since}"),
     };
+    let mut reasons = Reasons::new();
     reasons.push(
         &PRF_3,
         format!(
-            "{figures} was not validated by the nodal officer by the deadline {} of validation round {}",
+            "working strength not validated by the nodal officer by the deadline {} of validation round {} ({figures})",
             round.deadline, round.id
         ),
     );
@@ -172,10 +184,14 @@ mod tests {
 
     #[test]
     fn prf_3_working_strength_not_validated_by_the_deadline_is_taken_as_final() {
-        let entered = Some(t("2026-03-10 11:00"));
         let after = t("2026-04-01 00:00");
-        // Entered, not validated, the MHA round's deadline passed.
-        let d = strength_deemed_final(entered, false, "MHA", None, &rounds(), after).unwrap();
+        let never = StrengthValidation::default();
+        let final_at = |entered, state, org, parent, as_of| {
+            strength_deemed_final(entered, state, org, parent, &rounds(), as_of)
+                .map(|d| d.outcome.round_id)
+        };
+        // Entered, never validated, the MHA round's deadline passed.
+        let d = strength_deemed_final(true, never, "MHA", None, &rounds(), after).unwrap();
         assert_eq!(
             d.outcome,
             DeemedFinal {
@@ -184,30 +200,51 @@ mod tests {
             }
         );
         assert!(d.cites(&PRF_3) && d.cites(&PRF_2));
-        // A body under the ministry is covered through it; never entered
-        // counts too (the counts in position are the data available).
-        let d = strength_deemed_final(None, false, "MHA-NDMA", Some("MHA"), &rounds(), after);
-        assert_eq!(d.map(|d| d.outcome.round_id), Some(1));
-        // Before the deadline, once validated, or outside the round: not.
-        assert!(strength_deemed_final(
-            entered,
-            false,
-            "MHA",
-            None,
-            &rounds(),
-            t("2026-03-31 12:00")
-        )
-        .is_none());
-        assert!(strength_deemed_final(entered, true, "MHA", None, &rounds(), after).is_none());
-        assert!(strength_deemed_final(entered, false, "MOF", None, &rounds(), after).is_none());
-        // Entered after the first deadline: the next round's deadline governs.
-        let late = Some(t("2026-04-05 09:00"));
-        assert!(
-            strength_deemed_final(late, false, "MHA", None, &rounds(), t("2026-06-30 12:00"))
-                .is_none()
+        // A ministry answers for figures never entered; a body under it
+        // only for figures entered for it.
+        assert_eq!(final_at(false, never, "MHA", None, after), Some(1));
+        assert_eq!(final_at(false, never, "MHA-NDMA", Some("MHA"), after), None);
+        assert_eq!(
+            final_at(true, never, "MHA-NDMA", Some("MHA"), after),
+            Some(1)
         );
-        let d = strength_deemed_final(late, false, "MHA", None, &rounds(), t("2026-07-01 00:00"));
-        assert_eq!(d.map(|d| d.outcome.round_id), Some(2));
+        // Before the deadline, or outside the round: not.
+        assert_eq!(
+            final_at(true, never, "MHA", None, t("2026-03-31 12:00")),
+            None
+        );
+        assert_eq!(final_at(true, never, "MOF", None, after), None);
+        // Validated by the deadline (and not changed since): not final.
+        let validated = StrengthValidation {
+            validated_at: Some(t("2026-03-20 10:00")),
+            unvalidated_since: None,
+        };
+        assert_eq!(final_at(true, validated, "MHA", None, after), None);
+        // Validated after the deadline: final until then, not after.
+        let late = StrengthValidation {
+            validated_at: Some(t("2026-04-05 09:00")),
+            unvalidated_since: None,
+        };
+        assert_eq!(final_at(true, late, "MHA", None, after), Some(1));
+        assert_eq!(
+            final_at(true, late, "MHA", None, t("2026-04-05 09:00")),
+            None
+        );
+        // Validated, then changed after the first deadline without
+        // validating: the next round's deadline governs; a further change
+        // without validating does not move that.
+        let changed = StrengthValidation {
+            validated_at: None,
+            unvalidated_since: Some(t("2026-04-05 09:00")),
+        };
+        assert_eq!(
+            final_at(true, changed, "MHA", None, t("2026-06-30 12:00")),
+            None
+        );
+        assert_eq!(
+            final_at(true, changed, "MHA", None, t("2026-07-01 00:00")),
+            Some(2)
+        );
     }
 
     #[test]

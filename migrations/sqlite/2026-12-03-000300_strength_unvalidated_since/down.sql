@@ -1,0 +1,1 @@
+ALTER TABLE working_strength_sets DROP COLUMN unvalidated_since;
