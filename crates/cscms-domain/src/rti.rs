@@ -49,24 +49,24 @@ pub fn reply_days() -> DatedParam<u64> {
         // Section 7 came into force with the Act's operative provisions.
         from: ymd(2005, 10, 12),
         value: 30,
-        source: "Right to Information Act, 2005, section 7(1) (outside the seeds)",
+        source: "Right to Information Act, 2005, section 7(1)",
     }])
 }
 
 /// The application fee, in rupees, of the Rules in force on the day a
 /// request is received. Seed 002 names the Rules without the amount: the
-/// amount is theirs, outside the seeds.
+/// amount is theirs.
 pub fn application_fee() -> DatedParam<i64> {
     DatedParam::new(vec![
         Dated {
             from: ymd(2005, 10, 12),
             value: 10,
-            source: "Right to Information (Regulation of Fee and Cost) Rules, 2005, rule 3 (outside the seeds)",
+            source: "Right to Information (Regulation of Fee and Cost) Rules, 2005, rule 3",
         },
         Dated {
             from: ymd(2012, 7, 31),
             value: 10,
-            source: "Right to Information Rules, 2012, rule 3 (outside the seeds)",
+            source: "Right to Information Rules, 2012, rule 3",
         },
     ])
 }

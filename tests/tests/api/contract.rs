@@ -15,6 +15,16 @@ fn committed_openapi_matches_the_code() {
     );
 }
 
+/// The contract cites orders a reader can find, never this repository's
+/// copies of them ("seed 001", "not in the seeds").
+#[test]
+fn the_contract_names_orders_not_reference_files() {
+    let lower = COMMITTED.to_lowercase();
+    for said in ["seed 00", "the seeds", "seed)"] {
+        assert!(!lower.contains(said), "the contract says {said:?}");
+    }
+}
+
 #[test]
 fn every_operation_documents_its_errors() {
     let api: serde_json::Value = serde_json::from_str(COMMITTED).unwrap();

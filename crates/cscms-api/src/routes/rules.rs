@@ -163,7 +163,7 @@ pub(crate) fn rotation_field(e: &rotation::RotationError) -> Option<&'static str
 /// ROT-2 for one officer: minimum tenure in the present ministry by grade,
 /// counted to `as_of` (the date the round's process starts), and the
 /// exemptions (superannuation within 2 years under FR 56(a); promotion likely
-/// within a year). The tenure figures come from an order outside the seeds
+/// within a year). The tenure figures come from orders as reproduced publicly
 /// (DoPT OM 21/19/2022-CS.I(P) of 02.11.2022; CSSS OM of 21.07.2009), kept as
 /// dated parameters with that source.
 #[utoipa::path(tag = "rules", security(("bearer" = [])),

@@ -16,7 +16,7 @@ use crate::employee::string_enum;
 use crate::params::ymd;
 
 string_enum!(
-    /// The four gradings the Experts Panel assigns (seed 001).
+    /// The four gradings the Experts Panel assigns (CSS-2).
     Grading, "APAR grading" {
         Outstanding = "outstanding",
         VeryGood = "very_good",

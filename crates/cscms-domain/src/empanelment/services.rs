@@ -26,7 +26,7 @@ string_enum!(
 /// One service.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Service {
-    /// Serial number in seed 001's list; 0 for CSS, which is not on it.
+    /// Serial number in DoPT's list of participating services; 0 for CSS, which is not on it.
     pub seq: u8,
     pub code: String,
     pub name: String,

@@ -13,10 +13,10 @@ pub type TenureTable = &'static [(&'static str, u32)];
 
 const CSS_SOURCE: &str =
     "DoPT OM No. 21/19/2022-CS.I(P) dated 02.11.2022 (rotational transfer policy for CSS), \
-     as reproduced publicly; outside the seeds, to be confirmed";
+     as reproduced publicly; to be confirmed";
 const CSSS_SOURCE: &str =
     "DoPT OM dated 21.07.2009 (rotational transfer policy for CSSS), as reproduced \
-     publicly; outside the seeds, to be confirmed";
+     publicly; to be confirmed";
 const EXEMPTION_SOURCE: &str =
     "DoPT OM No. 21/19/2022-CS.I(P) dated 02.11.2022, as reproduced publicly \
      (exemptions); retirement date under FR 56(a)";

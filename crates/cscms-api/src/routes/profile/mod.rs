@@ -32,7 +32,8 @@ use crate::scope::ensure_visible;
 use crate::state::AppState;
 use crate::versioning::version_tag;
 
-/// Why a profile counts as final without validation (PRF-2).
+/// Why a profile, or an organisation's working strength, counts as final
+/// without validation (PRF-2, PRF-3).
 #[derive(Serialize, ToSchema)]
 pub struct DeemedFinalView {
     pub round_id: i64,
