@@ -77,6 +77,53 @@ pub fn decide(
     })
 }
 
+/// [`decide`] for each of `codes` (a report's page) on `as_of`, in their
+/// order. Where VIG-2 does not examine returns for `purpose` on `as_of`
+/// (MACP), the status histories are read in one statement; otherwise each
+/// employee is decided as [`decide`] does. An employee not on record is
+/// left out.
+pub fn decide_all(
+    conn: &mut DbConn,
+    codes: &[EmployeeCode],
+    purpose: ClearancePurpose,
+    as_of: NaiveDate,
+) -> Result<Vec<(EmployeeCode, Decision<ClearanceOutcome>)>, StoreError> {
+    let params = params();
+    let returns_examined = params
+        .vig2
+        .at(as_of)
+        .is_some_and(|r| r.value.purposes.contains(&purpose));
+    if returns_examined {
+        let mut decided = Vec::with_capacity(codes.len());
+        for code in codes {
+            if let Some(d) = decide(conn, code, purpose, as_of)? {
+                decided.push((code.clone(), d));
+            }
+        }
+        return Ok(decided);
+    }
+    let mut histories = cscms_store::vigilance::histories(conn, codes)?;
+    // No returns are examined for this purpose: the record passed says so
+    // (VIG-2's own reason), and none is read.
+    let no_returns = IprRecord {
+        obligation: IprObligation::NotRequired,
+        filings: Vec::new(),
+    };
+    codes
+        .iter()
+        .map(|code| {
+            let history = histories
+                .remove(code)
+                .unwrap_or_default()
+                .iter()
+                .map(cscms_store::vigilance::VigilanceStatusRow::to_domain)
+                .collect::<Result<Vec<_>, _>>()?;
+            let d = clearance(&history, &no_returns, purpose, as_of, &params);
+            Ok((code.clone(), d))
+        })
+        .collect()
+}
+
 /// [`decide`] on the blocking pool; an unknown employee is a 404.
 pub async fn for_employee(
     state: &AppState,

@@ -88,6 +88,30 @@ pub fn history(conn: &mut DbConn, code: &str) -> Result<Vec<VigilanceStatusRow>,
         .map_err(|e| StoreError::from(e).in_row("vigilance_statuses of", &code))
 }
 
+/// The status histories of several employees, each in recording order,
+/// by code (a report's page: one statement, not one an employee).
+pub fn histories(
+    conn: &mut DbConn,
+    codes: &[EmployeeCode],
+) -> Result<std::collections::HashMap<EmployeeCode, Vec<VigilanceStatusRow>>, StoreError> {
+    let rows = vigilance_statuses::table
+        .filter(vigilance_statuses::employee_code.eq_any(codes))
+        .order((
+            vigilance_statuses::employee_code.asc(),
+            vigilance_statuses::id.asc(),
+        ))
+        .select(VigilanceStatusRow::as_select())
+        .load(conn)?;
+    let mut by_code = std::collections::HashMap::<_, Vec<_>>::new();
+    for row in rows {
+        by_code
+            .entry(row.employee_code.clone())
+            .or_default()
+            .push(row);
+    }
+    Ok(by_code)
+}
+
 /// Appends a status record, audited (PRF-4): `before` is the record that
 /// headed the history until now, `after` the new one.
 pub fn record(

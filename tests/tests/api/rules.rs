@@ -279,6 +279,58 @@ async fn macp_due_report_pages_through_the_scope() {
     }
     // By code, each once.
     assert_eq!(seen, [IN_MHA, IN_NDMA, IN_MOF]);
+    // VIG-1: each carries the clearance for MACP from the status on record;
+    // a charge-sheeted officer's upgrade goes to the sealed cover.
+    let statuses = [
+        (
+            IN_MHA,
+            "MHA",
+            json!({"status": "clear", "effective_from": "2015-01-01", "order_ref": "AVD-I/1/2015"}),
+        ),
+        (
+            IN_MOF,
+            "MOF",
+            json!({"status": "not_clear", "reason": "charge_sheet_issued", "effective_from": "2024-05-01", "order_ref": "MOF/Vig/3/2024"}),
+        ),
+    ];
+    for (code, org, body) in statuses {
+        let r = app
+            .post_json(
+                &format!("/v1/employees/{code}/vigilance-status"),
+                &app.token(Role::NodalOfficer, Some(org)),
+                &body,
+            )
+            .await;
+        assert_eq!(r.status, 201, "{}", r.json);
+    }
+    let r = app
+        .get(
+            "/v1/reports/macp-due?from=2020-01-01&to=2020-12-31",
+            &app.dopt(),
+        )
+        .await;
+    let clearance: Vec<(&str, &str)> = r.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            assert_eq!(i["vigilance"]["reasons"][0]["rule"], "VIG-1", "{i}");
+            (
+                i["code"].as_str().unwrap(),
+                i["vigilance"]["clearance"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        clearance,
+        [
+            (IN_MHA, "cleared"),
+            (IN_NDMA, "deferred"),
+            (IN_MOF, "denied")
+        ],
+        "{}",
+        r.json
+    );
     // A nodal officer's report holds only their organisation's employees.
     let r = app
         .get(

@@ -152,6 +152,10 @@ pub struct DueItem {
     pub grade: String,
     /// The upgrades falling due in the window.
     pub upgrades: Vec<Upgrade>,
+    /// The vigilance clearance for MACP on the day the report is read
+    /// (VIG-1): while not `cleared`, an upgrade that falls due goes to the
+    /// sealed-cover procedure, not to a grant.
+    pub vigilance: ClearanceUsed,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -168,6 +172,9 @@ pub struct DuePage {
 /// falling due in the window (MACP-1), as the engine places them on the
 /// stored histories as of `to`. Read from the due dates kept for each
 /// employee, replaced with every change of the record and service history.
+/// Each carries the vigilance status on record, as the clearance for MACP
+/// on the day the report is read (VIG-1): an upgrade of an employee not
+/// cleared goes to the sealed cover.
 #[utoipa::path(tag = "rules", security(("bearer" = [])), params(DueQuery),
     responses((status = 200, description = "Employees with an upgrade due in the window", body = DuePage)))]
 #[get("/reports/macp-due")]
@@ -204,17 +211,28 @@ pub async fn macp_due(
     }
     let visibility = visibility(&who, Family::ServiceRecord);
     let (org, from, to, cursor) = (q.org.clone(), q.from, q.to, q.cursor.clone());
-    // An index range over the due dates kept for each employee (issue 17).
-    let page = state
+    let today = crate::clearance::today();
+    // An index range over the due dates kept for each employee (issue 17),
+    // and the page's vigilance statuses in one statement.
+    let (page, mut clearances) = state
         .db(move |c| {
-            cscms_store::macp_due::due(
+            let page = cscms_store::macp_due::due(
                 c,
                 &visibility,
                 org.as_deref(),
                 (from, to),
                 cursor.as_deref(),
                 i64::from(limit),
-            )
+            )?;
+            let codes: Vec<EmployeeCode> = page.iter().map(|(e, _)| e.code.clone()).collect();
+            let clearances =
+                crate::clearance::decide_all(c, &codes, ClearancePurpose::Macp, today)?;
+            Ok((
+                page,
+                clearances
+                    .into_iter()
+                    .collect::<std::collections::HashMap<_, _>>(),
+            ))
         })
         .await?;
     // A full page may have more after it.
@@ -222,16 +240,25 @@ pub async fn macp_due(
         .last()
         .filter(|_| page.len() == limit as usize)
         .map(|(e, _)| e.code.to_string());
-    let items: Vec<DueItem> = page
+    let items = page
         .into_iter()
-        .map(|(e, upgrades)| DueItem {
-            code: e.code.into(),
-            name: e.name,
-            organisation_id: e.org_id.into(),
-            grade: e.grade,
-            upgrades,
+        .map(|(e, upgrades)| {
+            let vigilance = clearances
+                .remove(&e.code)
+                .ok_or_else(|| ApiError::Internal(format!("no clearance for {}", e.code)))?;
+            Ok(DueItem {
+                code: e.code.into(),
+                name: e.name,
+                organisation_id: e.org_id.into(),
+                grade: e.grade,
+                upgrades,
+                vigilance: ClearanceUsed {
+                    clearance: vigilance.outcome.clearance.to_string(),
+                    reasons: vigilance.reasons,
+                },
+            })
         })
-        .collect();
+        .collect::<Result<Vec<_>, ApiError>>()?;
     let next = next_cursor.and_then(|cursor| {
         let nq = DueQuery {
             cursor: Some(cursor),
