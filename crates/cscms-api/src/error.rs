@@ -6,6 +6,7 @@
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpResponse, ResponseError};
+use cscms_domain::rules::{self, Rule};
 use cscms_store::StoreError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -196,6 +197,40 @@ problem_codes! {
     InternalError = "internal_error",
 }
 
+impl ProblemCode {
+    /// The rule a refusal with this code rests on, where one rule decides
+    /// it whatever the route (a code its meaning ties to two, or to a
+    /// ground the refusal itself names, as `clearance_withheld`, has none).
+    pub fn rule(self) -> Option<&'static Rule> {
+        use ProblemCode::*;
+        Some(match self {
+            ProfileNotSubmitted => &rules::PRF_1,
+            DeemedFinal => &rules::PRF_2,
+            RevisionConflict => &rules::IPR_1,
+            VisitOverlaps => &rules::FV_1,
+            AlreadyApplied | VacanciesFilled | OnDeputation => &rules::DEP_1,
+            AdvertisementNotOpen => &rules::DEP_2,
+            AparExists | AparOverlap | CorrectedByDopt => &rules::CSS_2,
+            BatchExists | NoProposals => &rules::CSS_3,
+            AlreadyProposed => &rules::CSS_10,
+            IpoRefusalNotAllowed | AlreadyReplied => &rules::RTI_1,
+            SeatsFull | ProgrammeOpen | NotEligible | ProgrammeClosed | AlreadyEnrolled
+            | AlreadyClaimed => &rules::TRN_1,
+            RoundOpened
+            | RoundAllocated
+            | RoundOverlaps
+            | PreferenceWindowClosed
+            | AllocationNotDue
+            | RunNotReplayable
+            | RoundApproved
+            | ResultNotApproved => &rules::ROT_1,
+            NotInRound | NoMinistryGroups => &rules::ROT_2,
+            SpousePostingOpen | NoCouple => &rules::SPO_1,
+            _ => return None,
+        })
+    }
+}
+
 impl Serialize for ProblemCode {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.as_str())
@@ -273,10 +308,17 @@ pub struct Problem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "denied")]
     pub clearance: Option<String>,
-    /// For `clearance_withheld`: the rule the outcome rests on (`VIG-2` for a denial, `VIG-1` for a deferral).
+    /// The rule the refusal rests on, where one does: for
+    /// `clearance_withheld`, `VIG-2` for a denial and `VIG-1` for a
+    /// deferral; for the other codes whose meaning names one rule, that rule
+    /// (`profile_not_submitted`: `PRF-1`).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "VIG-2")]
     pub rule: Option<String>,
+    /// With `rule`: the order it rests on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "DoPT OM No. 11012/11/2007-Estt.A dated 27.09.2011")]
+    pub citation: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -593,11 +635,8 @@ impl ApiError {
             _ => (None, None),
         };
         let (clearance, rule) = match self {
-            ApiError::ClearanceWithheld(w) => (
-                Some(w.clearance.as_str().to_owned()),
-                Some(w.rule.id.to_owned()),
-            ),
-            _ => (None, None),
+            ApiError::ClearanceWithheld(w) => (Some(w.clearance.as_str().to_owned()), Some(w.rule)),
+            _ => (None, self.code().rule().copied()),
         };
         Problem {
             type_: format!("urn:cscms:problem:{}", self.code()),
@@ -610,7 +649,8 @@ impl ApiError {
             current_state,
             allowed_actions,
             clearance,
-            rule,
+            rule: rule.map(|r| r.id.to_owned()),
+            citation: rule.map(|r| r.citation.to_owned()),
         }
     }
 
@@ -764,6 +804,36 @@ mod tests {
         ));
         assert!(!e.problem(None).detail.contains("password"));
         assert_eq!(e.code().as_str(), "service_unavailable");
+    }
+
+    /// A code whose meaning names exactly one rule carries it (with its
+    /// order); one naming none, or two, carries none.
+    #[test]
+    fn a_refusal_names_the_rule_its_meaning_names() {
+        let mut with_rule = 0;
+        for code in ProblemCode::ALL {
+            let named: std::collections::BTreeSet<&str> = code
+                .meaning()
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+                .filter(|w| rules::by_id(w).is_some())
+                .collect();
+            let want = match (named.len(), code) {
+                (_, ProblemCode::ClearanceWithheld) | (0, _) | (2.., _) => None,
+                _ => named.first().copied(),
+            };
+            assert_eq!(code.rule().map(|r| r.id), want, "{code}: {:?}", named);
+            with_rule += usize::from(want.is_some());
+        }
+        assert!(with_rule >= 30, "only {with_rule} codes name a rule");
+        let p = ApiError::Conflict {
+            code: ProblemCode::ProfileNotSubmitted,
+            detail: String::new(),
+        }
+        .problem(None);
+        assert_eq!(p.rule.as_deref(), Some("PRF-1"));
+        assert!(p.citation.is_some_and(|c| c.contains("21/04/2022-CSCMS")));
+        let p = ApiError::NotFound("x".into()).problem(None);
+        assert!(p.rule.is_none() && p.citation.is_none());
     }
 
     #[test]

@@ -292,6 +292,11 @@ async fn the_profile_gate_comes_first() {
     let r = app.post_json("/v1/foreign-visits", &me, &visit()).await;
     r.assert_problem(409, "profile_not_submitted");
     assert!(r.json["detail"].as_str().unwrap().contains("PRF-1"));
+    // The refusal names its rule and the order it rests on.
+    assert_eq!(r.json["rule"], "PRF-1");
+    assert!(r.json["citation"]
+        .as_str()
+        .is_some_and(|c| c.contains("21/04/2022-CSCMS")));
 }
 
 /// FV-1: one clearance for one absence: a request sharing a day abroad with
