@@ -80,8 +80,8 @@ pub fn decide(
 /// [`decide`] for each of `codes` (a report's page) on `as_of`, in their
 /// order. Where VIG-2 does not examine returns for `purpose` on `as_of`
 /// (MACP), the status histories are read in one statement; otherwise each
-/// employee is decided as [`decide`] does. An employee not on record is
-/// left out.
+/// employee is decided as [`decide`] does, and one not on record is left
+/// out (with no returns examined, every code has its decision).
 pub fn decide_all(
     conn: &mut DbConn,
     codes: &[EmployeeCode],

@@ -97,7 +97,7 @@ problem_codes! {
     ProfileNotSubmitted = "profile_not_submitted",
     /// The profile was taken as final at a validation round's deadline: it is not returned to the employee; the nodal officer corrects or validates it (PRF-2).
     DeemedFinal = "deemed_final",
-    /// The advertisement is not open for applications (DEP-2).
+    /// The advertisement is not open for applications (DEP-1).
     AdvertisementNotOpen = "advertisement_not_open",
     /// The employee has already applied to this advertisement (DEP-1).
     AlreadyApplied = "already_applied",
@@ -115,11 +115,11 @@ problem_codes! {
     OnDeputation = "on_deputation",
     /// DoPT has corrected this APAR; an import does not overwrite it (CSS-2).
     CorrectedByDopt = "corrected_by_dopt",
-    /// An empanelment batch for this service and year exists (CSS-3).
+    /// An empanelment batch for this service and year exists.
     BatchExists = "batch_exists",
     /// The officer is already proposed in this batch (CSS-10).
     AlreadyProposed = "already_proposed",
-    /// The batch has no proposals to run (CSS-3).
+    /// The batch has no proposals to run.
     NoProposals = "no_proposals",
     /// The panel engine refused the batch's inputs (CSS-3, CSS-4).
     RunRefused = "run_refused",
@@ -127,7 +127,7 @@ problem_codes! {
     RunInProgress = "run_in_progress",
     /// Refusing a fee paid by Indian Postal Order is refusing the application (RTI-1, DoPT OM F.10/9/2008-IR of 26.04.2011).
     IpoRefusalNotAllowed = "ipo_refusal_not_allowed",
-    /// The reply to this RTI request is already recorded (RTI-1).
+    /// The reply to this RTI request is already recorded.
     AlreadyReplied = "already_replied",
     /// Every seat of the DELPGE programme is taken (TRN-1: 50 seats, first come first served).
     SeatsFull = "seats_full",
@@ -151,7 +151,7 @@ problem_codes! {
     RoundOverlaps = "round_overlaps",
     /// Preferences are taken only within the round's window; the detail names its dates (ROT-1).
     PreferenceWindowClosed = "preference_window_closed",
-    /// The officer is not of the round's cadre and grades, or ROT-2 does not make them eligible (must rotate or may opt).
+    /// The officer is not of the round's cadre and grades (ROT-1), or ROT-2 does not make them eligible (must rotate or may opt).
     NotInRound = "not_in_round",
     /// The round's allocation date has not come, or the round has no officers to allocate (ROT-1).
     AllocationNotDue = "allocation_not_due",
@@ -208,12 +208,10 @@ impl ProblemCode {
             DeemedFinal => &rules::PRF_2,
             RevisionConflict => &rules::IPR_1,
             VisitOverlaps => &rules::FV_1,
-            AlreadyApplied | VacanciesFilled | OnDeputation => &rules::DEP_1,
-            AdvertisementNotOpen => &rules::DEP_2,
+            AdvertisementNotOpen | AlreadyApplied | VacanciesFilled | OnDeputation => &rules::DEP_1,
             AparExists | AparOverlap | CorrectedByDopt => &rules::CSS_2,
-            BatchExists | NoProposals => &rules::CSS_3,
             AlreadyProposed => &rules::CSS_10,
-            IpoRefusalNotAllowed | AlreadyReplied => &rules::RTI_1,
+            IpoRefusalNotAllowed => &rules::RTI_1,
             SeatsFull | ProgrammeOpen | NotEligible | ProgrammeClosed | AlreadyEnrolled
             | AlreadyClaimed => &rules::TRN_1,
             RoundOpened
@@ -224,7 +222,7 @@ impl ProblemCode {
             | RunNotReplayable
             | RoundApproved
             | ResultNotApproved => &rules::ROT_1,
-            NotInRound | NoMinistryGroups => &rules::ROT_2,
+            NoMinistryGroups => &rules::ROT_2,
             SpousePostingOpen | NoCouple => &rules::SPO_1,
             _ => return None,
         })

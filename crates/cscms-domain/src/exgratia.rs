@@ -42,7 +42,7 @@ pub const CEILING_2009_RUPEES: i64 = 2_000_000;
 #[serde(rename_all = "snake_case")]
 pub enum Regime {
     /// OM 45/55/97-P&PW(C) of 11.09.1998 (as read with later orders)
-    /// governs; its terms are not held by this service, so no amount is decided here.
+    /// governs; its terms are not held by this system, so no amount is decided here.
     #[serde(rename = "order_1998")]
     Order1998,
     /// The Rs 20 lakh aggregate ceiling of the OM of 16.03.2009, in force
@@ -76,7 +76,7 @@ pub const ORDERS: &[Order] = &[
         issued: NaiveDate::MIN,
         deaths_from: NaiveDate::MIN,
         regime: Regime::Order1998,
-        source: "DoP&PW OM No. 45/55/97-P&PW(C) dated 11.09.1998 (its terms not held by this service)",
+        source: "DoP&PW OM No. 45/55/97-P&PW(C) dated 11.09.1998 (its terms not held by this system)",
     },
     Order {
         issued: ymd(2009, 3, 16),
@@ -138,7 +138,7 @@ pub struct ExGratiaOutcome {
     /// The aggregate ceiling in force (null: none, or not known here).
     pub ceiling: Option<i64>,
     /// What the family may receive in all; null when the governing order is
-    /// not held by this service and the amount must be settled under it by hand.
+    /// not held by this system and the amount must be settled under it by hand.
     pub admissible: Option<i64>,
     /// Whether the engine could decide the amount.
     pub determined: bool,
@@ -320,12 +320,12 @@ pub fn assess(input: &ExGratiaInput, as_of: NaiveDate) -> Decision<ExGratiaOutco
                 &EXG_1,
                 if death < SIXTH_CPC_FROM {
                     format!(
-                        "death on {} is before 01.01.2006, which no later order applied here reaches: the amount is governed by OM 45/55/97-P&PW(C) of 11.09.1998, whose terms this service does not hold; settle the amount under that order",
+                        "death on {} is before 01.01.2006, which no later order applied here reaches: the amount is governed by OM 45/55/97-P&PW(C) of 11.09.1998, whose terms this system does not hold; settle the amount under that order",
                         dmy(death)
                     )
                 } else {
                     format!(
-                        "as of {} no order on the ceiling that this service applies had been issued (the first is of 16.03.2009): the amount for a death on {} is governed by OM 45/55/97-P&PW(C) of 11.09.1998 as read with later orders, whose terms this service does not hold; settle the amount under them",
+                        "as of {} no order on the ceiling that this system applies had been issued (the first is of 16.03.2009): the amount for a death on {} is governed by OM 45/55/97-P&PW(C) of 11.09.1998 as read with later orders, whose terms this system does not hold; settle the amount under them",
                         dmy(as_of),
                         dmy(death)
                     )
@@ -374,7 +374,7 @@ mod tests {
             "order_1998"
         );
         assert!(!d.outcome.determined && d.outcome.admissible.is_none());
-        assert!(d.reasons[0].text.contains("this service does not hold"));
+        assert!(d.reasons[0].text.contains("this system does not hold"));
         assert!(d.outcome.order.contains("11.09.1998"));
         assert!(d.cites(&EXG_1));
     }

@@ -20,7 +20,7 @@ use crate::rules::SPO_1;
 pub const IN_FORCE_FROM: NaiveDate = ymd(2009, 9, 30);
 
 /// The earlier orders the OM's opening paragraph names, by date: their
-/// terms are not held by this service, so they are named, never applied.
+/// terms are not held by this system, so they are named, never applied.
 const EARLIER: &[(NaiveDate, &str)] = &[
     (
         ymd(1986, 4, 3),
@@ -238,7 +238,7 @@ fn unclassified(
 }
 
 /// Before 30.09.2009 the OM was not in force: say which earlier guidelines
-/// were (their terms are not held by this service) and that they bound no one to
+/// were (their terms are not held by this system) and that they bound no one to
 /// post a couple together (para 2 reviewed them "to see whether the
 /// instructions could be made mandatory").
 fn before_the_om(as_of: NaiveDate, input: &SpouseInput) -> Decision<SpouseOutcome> {
@@ -253,10 +253,10 @@ fn before_the_om(as_of: NaiveDate, input: &SpouseInput) -> Decision<SpouseOutcom
         .map(|(_, what)| *what)
         .collect();
     r.push(&SPO_1, if earlier.is_empty() {
-        format!("no guidelines on posting husband and wife at one station were in force on {}: the first the OM of 30.09.2009 names is OM No. 28034/7/86-Estt.(A) of 03.04.1986", dmy(as_of))
+        format!("no guidelines on posting husband and wife at one station in force on {} are known here: the earliest the OM of 30.09.2009 names is OM No. 28034/7/86-Estt.(A) of 03.04.1986", dmy(as_of))
     } else {
         format!(
-            "{} governed on {}; their terms are not held by this service, so no case is classified here. They were guidelines, which the OM of 30.09.2009 reviewed \"to see whether the instructions could be made mandatory\" (para 2): posting together was not mandatory under them",
+            "{} governed on {}; their terms are not held by this system, so no case is classified here. They were guidelines, which the OM of 30.09.2009 reviewed \"to see whether the instructions could be made mandatory\" (para 2): posting together was not mandatory under them",
             earlier.join(", "),
             dmy(as_of)
         )

@@ -47,7 +47,7 @@ async fn the_ceiling_turns_on_the_first_of_january_2006() {
     assert_eq!(r.json["determined"], false);
     assert_eq!(r.json["admissible"], Value::Null);
     assert!(r.json["order"].as_str().unwrap().contains("11.09.1998"));
-    assert!(exg_1(&r.json["reasons"])[0].contains("this service does not hold"));
+    assert!(exg_1(&r.json["reasons"])[0].contains("this system does not hold"));
 
     // 01.01.2006: no ceiling.
     let r = app

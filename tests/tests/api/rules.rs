@@ -1,7 +1,7 @@
 //! The pay rules engines through the API: seed illustrations as tests,
 //! stored employees, the MACP-due report.
 
-use cscms_domain::principal::Role;
+use cscms_domain::principal::{scopes, Role};
 use serde_json::{json, Value};
 
 use crate::common::{spawn, IN_MHA, IN_MOF, IN_NDMA};
@@ -328,6 +328,33 @@ async fn macp_due_report_pages_through_the_scope() {
             (IN_NDMA, "deferred"),
             (IN_MOF, "denied")
         ],
+        "{}",
+        r.json
+    );
+    // A client that reads employees but not vigilance records sees the
+    // upgrades without the clearances; one granted vigilance:read, with.
+    let url = "/v1/reports/macp-due?from=2020-01-01&to=2020-12-31";
+    let client = |scopes: &[&str]| {
+        let mut req = cscms_api::auth::MintRequest::new(Role::Integration, "client:sparrow");
+        req.scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        app.mint(req)
+    };
+    let r = app.get(url, &client(&[scopes::EMPLOYEES_READ])).await;
+    let items = r.json["items"].as_array().unwrap();
+    assert_eq!(items.len(), 3, "{}", r.json);
+    assert!(
+        items.iter().all(|i| i.get("vigilance").is_none()),
+        "{}",
+        r.json
+    );
+    let r = app
+        .get(
+            url,
+            &client(&[scopes::EMPLOYEES_READ, scopes::VIGILANCE_READ]),
+        )
+        .await;
+    assert_eq!(
+        r.json["items"][2]["vigilance"]["clearance"], "denied",
         "{}",
         r.json
     );

@@ -8,7 +8,7 @@ use cscms_domain::organisation::OrgId;
 use cscms_domain::pay::{self, MacpOutcome, NfsInput, NfsOutcome, Upgrade};
 use cscms_domain::principal::Principal;
 use cscms_domain::rotation::{self, RotationOutcome};
-use cscms_domain::scope::{visibility, Family};
+use cscms_domain::scope::{visibility, Family, Visibility};
 use cscms_domain::vigilance::{Clearance, ClearancePurpose};
 use cscms_store::career::macp_input;
 use cscms_store::employees::{EmployeeRow, ServiceEventRow};
@@ -154,8 +154,11 @@ pub struct DueItem {
     pub upgrades: Vec<Upgrade>,
     /// The vigilance clearance for MACP on the day the report is read
     /// (VIG-1): while not `cleared`, an upgrade that falls due goes to the
-    /// sealed-cover procedure, not to a grant.
-    pub vigilance: ClearanceUsed,
+    /// sealed-cover procedure, not to a grant. Absent for a caller who does
+    /// not read vigilance records (an integration client without
+    /// `vigilance:read`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub vigilance: Option<ClearanceUsed>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -173,8 +176,8 @@ pub struct DuePage {
 /// stored histories as of `to`. Read from the due dates kept for each
 /// employee, replaced with every change of the record and service history.
 /// Each carries the vigilance status on record, as the clearance for MACP
-/// on the day the report is read (VIG-1): an upgrade of an employee not
-/// cleared goes to the sealed cover.
+/// on the day the report is read (VIG-1), for a caller who reads vigilance
+/// records: an upgrade of an employee not cleared goes to the sealed cover.
 #[utoipa::path(tag = "rules", security(("bearer" = [])), params(DueQuery),
     responses((status = 200, description = "Employees with an upgrade due in the window", body = DuePage)))]
 #[get("/reports/macp-due")]
@@ -210,6 +213,12 @@ pub async fn macp_due(
         return Err(ApiError::bad_query(errors));
     }
     let visibility = visibility(&who, Family::ServiceRecord);
+    // The clearances are shown where the caller reads the vigilance records
+    // of every employee the report may list (the scope table decides).
+    let vigilance_seen = {
+        let v = cscms_domain::scope::visibility(&who, Family::Vigilance);
+        v == Visibility::All || v == visibility
+    };
     let (org, from, to, cursor) = (q.org.clone(), q.from, q.to, q.cursor.clone());
     let today = crate::clearance::today();
     // An index range over the due dates kept for each employee (issue 17),
@@ -224,7 +233,11 @@ pub async fn macp_due(
                 cursor.as_deref(),
                 i64::from(limit),
             )?;
-            let codes: Vec<EmployeeCode> = page.iter().map(|(e, _)| e.code.clone()).collect();
+            let codes: Vec<EmployeeCode> = if vigilance_seen {
+                page.iter().map(|(e, _)| e.code.clone()).collect()
+            } else {
+                Vec::new()
+            };
             let clearances =
                 crate::clearance::decide_all(c, &codes, ClearancePurpose::Macp, today)?;
             Ok((
@@ -242,23 +255,18 @@ pub async fn macp_due(
         .map(|(e, _)| e.code.to_string());
     let items = page
         .into_iter()
-        .map(|(e, upgrades)| {
-            let vigilance = clearances
-                .remove(&e.code)
-                .ok_or_else(|| ApiError::Internal(format!("no clearance for {}", e.code)))?;
-            Ok(DueItem {
-                code: e.code.into(),
-                name: e.name,
-                organisation_id: e.org_id.into(),
-                grade: e.grade,
-                upgrades,
-                vigilance: ClearanceUsed {
-                    clearance: vigilance.outcome.clearance.to_string(),
-                    reasons: vigilance.reasons,
-                },
-            })
+        .map(|(e, upgrades)| DueItem {
+            vigilance: clearances.remove(&e.code).map(|d| ClearanceUsed {
+                clearance: d.outcome.clearance.to_string(),
+                reasons: d.reasons,
+            }),
+            code: e.code.into(),
+            name: e.name,
+            organisation_id: e.org_id.into(),
+            grade: e.grade,
+            upgrades,
         })
-        .collect::<Result<Vec<_>, ApiError>>()?;
+        .collect::<Vec<_>>();
     let next = next_cursor.and_then(|cursor| {
         let nq = DueQuery {
             cursor: Some(cursor),

@@ -127,7 +127,7 @@ pub struct ExGratiaCase {
     pub date_of_death: NaiveDate,
     pub amounts: Vec<SourceAmount>,
     pub total: i64,
-    /// Null when the governing order's terms are not held by this service (deaths before 01.01.2006).
+    /// Null when the governing order's terms are not held by this system (deaths before 01.01.2006).
     pub admissible: Option<i64>,
     #[schema(value_type = Decision<ExGratiaOutcome>)]
     pub decision: Value,
