@@ -307,23 +307,38 @@ pub fn due(
                 .is_null()
                 .or(macp_due::known_until.gt(to)),
         );
-    let mut page = macp_due::table
-        .inner_join(employees::table.inner_join(organisations::table))
-        .filter(holds)
-        .filter(visible)
-        .into_boxed();
-    if let Some(org) = org {
-        page = page.filter(employees::org_id.eq(org.to_owned()));
-    }
-    if let Some(after) = after {
-        page = page.filter(employees::code.gt(after.to_owned()));
-    }
-    let codes: Vec<String> = page
-        .select(employees::code)
-        .distinct()
-        .order(employees::code.asc())
-        .limit(limit)
-        .load(conn)?;
+    // A caller who sees everyone, with no organisation asked for, pages the
+    // window's codes from its index alone (`macp_due_window` holds the
+    // date and the code): every row names an employee (a foreign key), so
+    // the join only ever served the scope's or the organisation's filter.
+    let codes: Vec<String> = if matches!(visibility, Visibility::All) && org.is_none() {
+        let mut page = macp_due::table.filter(holds).into_boxed();
+        if let Some(after) = after {
+            page = page.filter(macp_due::employee_code.gt(after.to_owned()));
+        }
+        page.select(macp_due::employee_code)
+            .distinct()
+            .order(macp_due::employee_code.asc())
+            .limit(limit)
+            .load(conn)?
+    } else {
+        let mut page = macp_due::table
+            .inner_join(employees::table.inner_join(organisations::table))
+            .filter(holds)
+            .filter(visible)
+            .into_boxed();
+        if let Some(org) = org {
+            page = page.filter(employees::org_id.eq(org.to_owned()));
+        }
+        if let Some(after) = after {
+            page = page.filter(employees::code.gt(after.to_owned()));
+        }
+        page.select(employees::code)
+            .distinct()
+            .order(employees::code.asc())
+            .limit(limit)
+            .load(conn)?
+    };
     let rows: Vec<(EmployeeRow, String)> = macp_due::table
         .inner_join(employees::table)
         .filter(macp_due::employee_code.eq_any(&codes))
