@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::cadre::{self, Cadre};
+use crate::profile::FINAL_MARK;
 
 /// Employees in position per post: (cadre, functional grade) → how many. An
 /// officer in a non-functional scale holds a post of the functional grade
@@ -85,7 +86,7 @@ impl Precondition {
     /// deadline moves the view, not the figures.
     pub fn parse(opaque: &str) -> Option<Self> {
         let version = |v: &str| v.parse::<i64>().ok().filter(|v| *v >= 0);
-        let opaque = match opaque.split_once("-final-") {
+        let opaque = match opaque.split_once(&format!("-{FINAL_MARK}")) {
             Some((read, mark)) if !read.is_empty() && !mark.is_empty() => read,
             Some(_) => return None,
             None => opaque,

@@ -222,10 +222,7 @@ fn respond(l: Loaded, as_of: NaiveDateTime) -> Result<HttpResponse, ApiError> {
     let v = view(l, as_of);
     let tag = match &v.deemed_final {
         None => tag.to_string(),
-        Some(d) => {
-            let bytes = serde_json::to_vec(d).unwrap_or_default();
-            format!("{tag}-final-{}", crate::http_cache::digest_of(&bytes))
-        }
+        Some(d) => format!("{tag}-{}", d.mark()),
     };
     Ok(HttpResponse::Ok().insert_header(tag_header(tag)).json(v))
 }

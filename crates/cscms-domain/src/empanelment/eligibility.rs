@@ -24,6 +24,7 @@ use crate::employee::{string_enum, Category, Gender};
 use crate::params::ymd;
 use crate::rules::{self, Rule};
 use crate::service_years::completes;
+use crate::vigilance::{Clearance, ClearanceOutcome};
 
 /// Who sent the proposal. Only the cadre controlling authority can (CSS-10).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -98,6 +99,22 @@ string_enum!(
         PropertyReturns = "property_returns",
     }
 );
+
+impl Vigilance {
+    /// The clearance engine's outcome as a proposal carries it (CSS-7):
+    /// the clearance and, for a denial, its own ground (VIG-2 for a
+    /// property return not filed in time, otherwise the status, VIG-1).
+    pub fn of(outcome: &ClearanceOutcome) -> (Self, Option<VigilanceGround>) {
+        match outcome.clearance {
+            Clearance::Cleared => (Vigilance::Cleared, None),
+            Clearance::Deferred => (Vigilance::Deferred, None),
+            Clearance::Denied if outcome.on_returns() => {
+                (Vigilance::Denied, Some(VigilanceGround::PropertyReturns))
+            }
+            Clearance::Denied => (Vigilance::Denied, Some(VigilanceGround::Status)),
+        }
+    }
+}
 
 /// A foreign assignment (AIS Rule 6(2)(ii) and the like); `to` is absent while it lasts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

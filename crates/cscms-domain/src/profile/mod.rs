@@ -15,5 +15,6 @@ pub use gate::{profile_gate, GateRefusal};
 pub use rights::{changed_fields, may_change, FieldRefusal};
 pub use round::{
     deemed_final, may_return, strength_deemed_final, DeemedFinal, Round, StrengthValidation,
+    FINAL_MARK,
 };
 pub use status::{ProfileAction, ProfileStatus, TransitionRefused};

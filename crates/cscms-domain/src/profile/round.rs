@@ -34,6 +34,41 @@ impl Round {
     }
 }
 
+/// How an `ETag` marks data taken as final (`{version}-final-{digest}`);
+/// a write names the tag with its mark, which guards nothing.
+pub const FINAL_MARK: &str = "final-";
+
+impl Round {
+    /// The first of `rounds` covering the organisation whose deadline fell
+    /// at or after `since` (any, for `None`) and before `as_of`: the round
+    /// that took the data as it stood since then as final.
+    fn first_closed<'a>(
+        rounds: &'a [Round],
+        org: &str,
+        parent: Option<&str>,
+        since: Option<NaiveDateTime>,
+        as_of: NaiveDateTime,
+    ) -> Option<&'a Round> {
+        rounds
+            .iter()
+            .filter(|r| {
+                r.covers(org, parent) && since.is_none_or(|s| s <= r.deadline) && r.deadline < as_of
+            })
+            .min_by_key(|r| r.deadline)
+    }
+
+    /// The decision that this round took data as final, on `reasons`.
+    fn took_as_final(&self, reasons: Reasons, as_of: NaiveDateTime) -> Decision<DeemedFinal> {
+        reasons.decide(
+            as_of.date(),
+            DeemedFinal {
+                round_id: self.id,
+                at: self.deadline,
+            },
+        )
+    }
+}
+
 /// A profile taken as final for want of validation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DeemedFinal {
@@ -57,10 +92,7 @@ pub fn deemed_final(
         return None;
     }
     let submitted_at = submitted_at?;
-    let round = rounds
-        .iter()
-        .filter(|r| r.covers(org, parent) && submitted_at <= r.deadline && r.deadline < as_of)
-        .min_by_key(|r| r.deadline)?;
+    let round = Round::first_closed(rounds, org, parent, Some(submitted_at), as_of)?;
     let mut reasons = Reasons::new();
     reasons.push(
         &PRF_2,
@@ -69,13 +101,7 @@ pub fn deemed_final(
             round.deadline, round.id
         ),
     );
-    Some(reasons.decide(
-        as_of.date(),
-        DeemedFinal {
-            round_id: round.id,
-            at: round.deadline,
-        },
-    ))
+    Some(round.took_as_final(reasons, as_of))
 }
 
 /// Where an organisation's working strength stands for validation: when
@@ -106,14 +132,7 @@ pub fn strength_deemed_final(
     if state.validated_at.is_some_and(|v| v <= as_of) || (!entered && parent.is_some()) {
         return None;
     }
-    let round = rounds
-        .iter()
-        .filter(|r| {
-            r.covers(org, parent)
-                && state.unvalidated_since.is_none_or(|s| s <= r.deadline)
-                && r.deadline < as_of
-        })
-        .min_by_key(|r| r.deadline)?;
+    let round = Round::first_closed(rounds, org, parent, state.unvalidated_since, as_of)?;
     let figures = match (entered, state.unvalidated_since) {
         (false, _) => "the sanctioned posts never entered".to_owned(),
         (true, None) => "the figures entered never validated".to_owned(),
@@ -131,13 +150,7 @@ pub fn strength_deemed_final(
         &PRF_2,
         "the available data is taken as final and the nodal officer of the organisation is answerable for it",
     );
-    Some(reasons.decide(
-        as_of.date(),
-        DeemedFinal {
-            round_id: round.id,
-            at: round.deadline,
-        },
-    ))
+    Some(round.took_as_final(reasons, as_of))
 }
 
 /// PRF-2: whether the nodal officer may still return the profile to the

@@ -8,7 +8,7 @@ use cscms_domain::empanelment::{self as emp, compare_runs, PanelRun, Proposal, R
 use cscms_domain::empanelment::{Vigilance, VigilanceGround};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::principal::Principal;
-use cscms_domain::vigilance::{Clearance, ClearancePurpose};
+use cscms_domain::vigilance::ClearancePurpose;
 use cscms_store::empanelment::{
     AparsSource, NewRun, RunInputsDoc, RunProposalDoc, RunResultDoc, RunRow, RunSource,
 };
@@ -158,21 +158,7 @@ pub async fn run(
                 if let Some(d) =
                     crate::clearance::decide(c, &code, ClearancePurpose::Empanelment, as_of)?
                 {
-                    let v = match d.outcome.clearance {
-                        Clearance::Cleared => Vigilance::Cleared,
-                        Clearance::Denied => Vigilance::Denied,
-                        Clearance::Deferred => Vigilance::Deferred,
-                    };
-                    // The denial's own ground (VIG-2 for a property return
-                    // not filed in time, otherwise the status, VIG-1).
-                    let ground = (v == Vigilance::Denied).then(|| {
-                        if d.outcome.on_returns() {
-                            VigilanceGround::PropertyReturns
-                        } else {
-                            VigilanceGround::Status
-                        }
-                    });
-                    out.insert(code, (v, ground));
+                    out.insert(code, Vigilance::of(&d.outcome));
                 }
             }
             Ok(out)

@@ -45,6 +45,18 @@ pub struct DeemedFinalView {
 }
 
 impl DeemedFinalView {
+    /// The mark an `ETag` carries while the data stands final,
+    /// `final-{digest}`: the deadline moved the view with no write, so a
+    /// copy read before must not be answered 304.
+    pub(crate) fn mark(&self) -> String {
+        let bytes = serde_json::to_vec(self).unwrap_or_default();
+        format!(
+            "{}{}",
+            cscms_domain::profile::FINAL_MARK,
+            crate::http_cache::digest_of(&bytes)
+        )
+    }
+
     /// The view of a decision that data stands final, naming `officers`.
     pub(crate) fn new(
         d: cscms_domain::decision::Decision<cscms_domain::profile::DeemedFinal>,
@@ -196,11 +208,10 @@ fn stored_ids(l: &Loaded) -> (EmployeeCode, OrgId) {
 /// copy read before must not be answered 304. A change names it in
 /// `If-Match`; its version is what guards the change.
 fn tag(v: &ProfileView) -> (HeaderName, HeaderValue) {
-    let mark = v.deemed_final.as_ref().map(|d| {
-        let bytes = serde_json::to_vec(d).unwrap_or_default();
-        format!("final-{}", crate::http_cache::digest_of(&bytes))
-    });
-    version_tag(v.version, mark)
+    version_tag(
+        v.version,
+        v.deemed_final.as_ref().map(DeemedFinalView::mark),
+    )
 }
 
 fn respond(v: &ProfileView) -> HttpResponse {
