@@ -15,7 +15,7 @@ use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
 use crate::fields::dmy;
 use crate::params::{ymd, Dated, DatedParam};
-use crate::rules::RTI_1;
+use crate::rules::{Rule, RTI_1};
 
 string_enum!(
     /// How the applicant paid the fee (Right to Information (Regulation of
@@ -230,9 +230,15 @@ pub struct DeadlineOutcome {
 
 /// The deadline as a decision, for the register's view.
 pub fn deadline_decision(d: &Deadline, as_of: NaiveDate) -> Decision<DeadlineOutcome> {
+    // The register is RTI-1's; the period is not the fee OM's but the Act's
+    // (the dated parameter's source), and the reason cites that.
+    let period = Rule {
+        id: RTI_1.id,
+        citation: d.source,
+    };
     let mut reasons = Reasons::new();
     reasons.push(
-        &RTI_1,
+        &period,
         format!(
             "reply due by {}: {} days from receipt ({})",
             dmy(d.due_on),
@@ -364,5 +370,12 @@ mod tests {
         assert!(overdue(d.due_on, None, ymd(2026, 2, 10)));
         assert!(!overdue(d.due_on, Some(ymd(2026, 2, 1)), ymd(2026, 3, 1)));
         assert_eq!(reply_due(ymd(2005, 10, 11)), None);
+        // The reason cites the Act, not the fee OM of RTI-1.
+        let decided = deadline_decision(&d, ymd(2026, 1, 10));
+        assert_eq!(decided.reasons[0].rule, "RTI-1");
+        assert_eq!(
+            decided.reasons[0].citation,
+            "Right to Information Act, 2005, section 7(1)"
+        );
     }
 }

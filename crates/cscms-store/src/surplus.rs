@@ -328,7 +328,12 @@ pub fn overdue(
     };
     Ok(noms::table
         .inner_join(reqs::table.inner_join(organisations::table))
-        .filter(noms::appointed_on.is_null())
+        // Not appointed by `today` (an appointment made later had not been).
+        .filter(
+            noms::appointed_on
+                .is_null()
+                .or(noms::appointed_on.gt(today)),
+        )
         .filter(noms::due_on.lt(today))
         .filter(visible)
         .order((

@@ -692,6 +692,13 @@ async fn a_rerun_after_an_apar_correction_lists_what_moved() {
     assert_eq!(r.json["items"].as_array().unwrap().len(), 1, "{}", r.json);
     assert_eq!(r.json["items"][0]["officer_id"], a11);
     assert_eq!(r.json["items"][0]["kind"], "special_review");
+    // As of the day before that representation was decided, no special
+    // review was due; the list says which day it was judged for.
+    let r = app
+        .get("/v1/empanelment/reviews?year=2025&as_of=2024-08-31", &t)
+        .await;
+    assert_eq!(r.json["as_of"], "2024-08-31");
+    assert_eq!(r.json["items"], json!([]), "{}", r.json);
 
     // A02 is charge-sheeted in July 2024, the 2023 returns all filed: denied
     // on the status alone, the run cites VIG-1 beside CSS-7, not VIG-2.

@@ -148,6 +148,10 @@ async fn the_reply_deadline_and_the_overdue_list() {
     assert_eq!(late["fee_decision"]["as_of"], json!(days_ago(40)));
     let reasons = late["reply_due"]["reasons"].as_array().unwrap();
     assert!(reasons[0]["text"].as_str().unwrap().contains("7(1)"));
+    assert_eq!(
+        reasons[0]["citation"],
+        "Right to Information Act, 2005, section 7(1)"
+    );
     assert_eq!(late["overdue"], true);
     assert_eq!(late["days_overdue"], 10);
     // The tag counts the days overdue: the date moves it, not a write.

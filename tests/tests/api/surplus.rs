@@ -570,7 +570,9 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
     let id = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
     let now = today();
     let in_time = nominated_for(|due| due > now).unwrap();
-    let late = nominated_for(|due| due < now).unwrap();
+    // Due two days ago or earlier, so that a day lies between its due day
+    // and today's appointment below.
+    let late = nominated_for(|due| due < now - Days::new(1)).unwrap();
     let due_today = nominated_for(|due| due == now);
     let mut given = vec![("In Time", in_time, false)];
     given.extend(due_today.map(|d| ("Due Today", d, false)));
@@ -609,10 +611,10 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
     };
     let list = app.get("/v1/surplus/nominations/overdue", &dopt).await;
     assert_eq!(names(&list.json), ["Overdue"], "{}", list.json);
-    // The latest date due before today: overdue since its due day (one
-    // day, unless today is a day no nomination falls due on).
+    // The latest date due before yesterday: overdue since its due day (two
+    // days, unless yesterday is a day no nomination falls due on).
     let days = (now - appointment_due(late).outcome.due_on).num_days();
-    assert!((1..=4).contains(&days), "{days}");
+    assert!((2..=5).contains(&days), "{days}");
     assert_eq!(list.json["items"][0]["days_overdue"], days);
     // The office's ministry sees it; another ministry does not; the office
     // itself is not the watcher.
@@ -659,6 +661,32 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
         .await
         .assert_problem(409, "already_exists");
     assert!(names(&app.get("/v1/surplus/nominations/overdue", &dopt).await.json).is_empty());
+    // As of the day after its due day, before the appointment, it was
+    // overdue by one day; as of the due day itself it was in time.
+    let late_due = appointment_due(late).outcome.due_on;
+    let then = app
+        .get(
+            &format!(
+                "/v1/surplus/nominations/overdue?as_of={}",
+                late_due + chrono::Days::new(1)
+            ),
+            &dopt,
+        )
+        .await;
+    assert_eq!(names(&then.json), ["Overdue"], "{}", then.json);
+    assert_eq!(then.json["items"][0]["days_overdue"], 1);
+    assert_eq!(
+        then.json["items"][0]["clock"]["reasons"][0]["rule"],
+        "SUR-1"
+    );
+    assert_eq!(then.json["items"][0]["clock"]["due_on"], json!(late_due));
+    let on_due = app
+        .get(
+            &format!("/v1/surplus/nominations/overdue?as_of={late_due}"),
+            &dopt,
+        )
+        .await;
+    assert!(names(&on_due.json).is_empty(), "{}", on_due.json);
     let after = app.get(&requisition, &ndma).await;
     assert_eq!(
         after.header("etag"),

@@ -155,6 +155,18 @@ pub struct OverdueNomination {
     pub appointment_due_on: NaiveDate,
     /// Days since the last day of the period.
     pub days_overdue: i64,
+    /// The clock's decision: the last day, the rule (SUR-1) and the order.
+    #[schema(value_type = cscms_domain::decision::Decision<cscms_domain::surplus::AppointmentDue>)]
+    pub clock: serde_json::Value,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OverdueQuery {
+    /// Draw the list as of this date (YYYY-MM-DD): nominations past their
+    /// three months then and not appointed by then; today (IST) when absent.
+    pub as_of: Option<NaiveDate>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -209,14 +221,18 @@ async fn load_visible(
     Ok(r)
 }
 
+/// SUR-1's three-month clock for a nomination, as the views show it.
+fn clock(nominated_on: NaiveDate) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(surplus::appointment_due(nominated_on))
+        .map_err(|e| ApiError::Internal(format!("clock: {e}")))
+}
+
 fn nomination_view(
     n: cscms_store::surplus::NominationRow,
     today: NaiveDate,
 ) -> Result<NominationView, ApiError> {
-    let clock = serde_json::to_value(surplus::appointment_due(n.nominated_on))
-        .map_err(|e| ApiError::Internal(format!("clock: {e}")))?;
     Ok(NominationView {
-        clock,
+        clock: clock(n.nominated_on)?,
         overdue: is_overdue(n.due_on, n.appointed_on, today),
         appointed_late: n.appointed_on.is_some_and(|a| a > n.due_on),
         seq: n.seq,
@@ -710,32 +726,36 @@ pub async fn appoint(
 /// nomination (certificate 11; SUR-1), the longest overdue first: all for
 /// DoPT, a ministry's own and its bodies' for its nodal officer. The day
 /// the three months end is still in time.
-#[utoipa::path(tag = "surplus", security(("bearer" = [])),
+#[utoipa::path(tag = "surplus", security(("bearer" = [])), params(OverdueQuery),
     responses((status = 200, description = "Overdue nominations", body = OverdueList),
         (status = 403, description = "Only DoPT and ministries' nodal officers", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/surplus/nominations/overdue")]
 pub async fn overdue(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    query: web::Query<OverdueQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListOverdueNominations)?;
     let visibility = org_visibility(&who, Family::SurplusRequisition);
-    let as_of = today();
+    let as_of = query.as_of.unwrap_or_else(today);
     let rows = state
         .db(move |c| cscms_store::surplus::overdue(c, &visibility, as_of, 1000))
         .await?;
     let items = rows
         .into_iter()
-        .map(|n| OverdueNomination {
-            requisition_id: n.row.requisition_id,
-            seq: n.row.seq,
-            organisation_id: n.org_id.into(),
-            designation: n.designation,
-            name: n.row.name,
-            nominated_on: n.row.nominated_on,
-            appointment_due_on: n.row.due_on,
-            days_overdue: (as_of - n.row.due_on).num_days(),
+        .map(|n| {
+            Ok(OverdueNomination {
+                clock: clock(n.row.nominated_on)?,
+                requisition_id: n.row.requisition_id,
+                seq: n.row.seq,
+                organisation_id: n.org_id.into(),
+                designation: n.designation,
+                name: n.row.name,
+                nominated_on: n.row.nominated_on,
+                appointment_due_on: n.row.due_on,
+                days_overdue: (as_of - n.row.due_on).num_days(),
+            })
         })
-        .collect();
+        .collect::<Result<_, ApiError>>()?;
     Ok(HttpResponse::Ok().json(OverdueList { as_of, items }))
 }

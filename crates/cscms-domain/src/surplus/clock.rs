@@ -45,10 +45,11 @@ pub fn appointment_due(nominated_on: NaiveDate) -> Decision<AppointmentDue> {
     reasons.decide(nominated_on, AppointmentDue { due_on: due })
 }
 
-/// Whether a nomination not yet appointed is overdue on `today`: the due
-/// day itself is still in time.
+/// Whether a nomination not appointed by `today` is overdue then: the due
+/// day itself is still in time, and an appointment made after `today` had
+/// not yet been made.
 pub fn is_overdue(due_on: NaiveDate, appointed_on: Option<NaiveDate>, today: NaiveDate) -> bool {
-    appointed_on.is_none() && today > due_on
+    appointed_on.is_none_or(|a| a > today) && today > due_on
 }
 
 /// A surplus employee as DoPT nominates them.
@@ -129,6 +130,9 @@ mod tests {
         assert!(!is_overdue(on, None, ymd(2026, 4, 15)));
         assert!(is_overdue(on, None, ymd(2026, 4, 16)));
         assert!(!is_overdue(on, Some(ymd(2026, 4, 1)), ymd(2026, 5, 1)));
+        // Appointed late: overdue on the days between, not after.
+        assert!(is_overdue(on, Some(ymd(2026, 5, 1)), ymd(2026, 4, 30)));
+        assert!(!is_overdue(on, Some(ymd(2026, 5, 1)), ymd(2026, 5, 1)));
         let made = ymd(2026, 1, 10);
         let ok = nominate(
             &[("A. Kumar", "UDC, ex-DGS&D", nominated)],

@@ -1,6 +1,7 @@
 //! Reviews due (CSS-8), from the latest run of every batch.
 
 use actix_web::{get, web, HttpResponse};
+use chrono::NaiveDate;
 use cscms_domain::empanelment::{self as emp, OfficerHistory, Proposal, ReviewDue, RunRecord};
 use cscms_store::empanelment::{AparsSource, RunRow};
 use serde::{Deserialize, Serialize};
@@ -54,11 +55,16 @@ pub struct ReviewsQuery {
     /// Regular reviews due in or before this empanelment year; every pending one when absent.
     #[param(minimum = 1996, maximum = 2100, example = 2026)]
     pub year: Option<i32>,
+    /// Judge as of this date (YYYY-MM-DD): the runs held then and the
+    /// APARs as they stand; today in India (IST) when absent.
+    pub as_of: Option<NaiveDate>,
 }
 
 #[derive(Serialize, ToSchema)]
 pub struct ReviewList {
     pub year: Option<i32>,
+    /// The date the reviews were judged as of (CSS-8).
+    pub as_of: NaiveDate,
     pub items: Vec<ReviewDue>,
 }
 
@@ -101,7 +107,7 @@ pub async fn reviews(
             }
         }
     }
-    let items = emp::reviews_due(&officers, year, crate::clearance::today())
-        .map_err(|e| corrupt("reviews", e))?;
-    Ok(HttpResponse::Ok().json(ReviewList { year, items }))
+    let as_of = query.as_of.unwrap_or_else(crate::clearance::today);
+    let items = emp::reviews_due(&officers, year, as_of).map_err(|e| corrupt("reviews", e))?;
+    Ok(HttpResponse::Ok().json(ReviewList { year, as_of, items }))
 }
