@@ -6,11 +6,12 @@ use cscms_domain::deputation::{AdvertState, DepState};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
-use cscms_domain::workflow::Step;
+use cscms_domain::workflow::{india_date, Step};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::Actor;
+use crate::employees::EmployeeRow;
 use crate::json::{to_text, Json};
 use crate::schema::{
     deputation_advert_versions as versions, deputation_adverts as adverts,
@@ -306,6 +307,9 @@ pub struct ApplicationRow {
     pub eligibility: Json<serde_json::Value>,
     pub submitted_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// The MACP-9 decision taken when DoPT approved, on the pay held then
+    /// (none before approval, or where none could be taken).
+    pub pay_options: Option<Json<serde_json::Value>>,
 }
 
 /// A document an application carries, as stored: its name and where it
@@ -361,10 +365,22 @@ pub fn apply(
     })
 }
 
-/// Moves an application by a step, if it is still in the state the step leaves.
-pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
+/// The MACP-9 decision on approval: the applicant as they stand, the post
+/// as advertised, the day of approval (IST); none where it cannot be taken.
+pub type DecidePay<'a> =
+    &'a dyn Fn(&EmployeeRow, &AdvertDoc, NaiveDate) -> Option<serde_json::Value>;
+
+/// Moves an application by a step, if it is still in the state the step
+/// leaves; an approval keeps `pay`'s decision with it.
+pub fn advance(
+    c: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    step: &Step,
+    pay: DecidePay<'_>,
+) -> Result<(), StoreError> {
     if step.to_state == "approved" {
-        return approve(c, actor, id, step);
+        return approve(c, actor, id, step, pay);
     }
     steps::advance(c, actor, id, step, steps::state_update!(apps, id, step))
 }
@@ -373,10 +389,17 @@ pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<()
 /// vacancies, and no applicant who holds another approved deputation whose
 /// tenure (from its approval) has not run. Under the advertisement's lock,
 /// then the applicant's, so two approvals at once cannot both take the
-/// last vacancy or give one officer two deputations.
-fn approve(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), StoreError> {
+/// last vacancy or give one officer two deputations. MACP-9's options are
+/// decided in the same transaction, on the pay the applicant holds then.
+fn approve(
+    c: &mut DbConn,
+    actor: &Actor,
+    id: i64,
+    step: &Step,
+    pay: DecidePay<'_>,
+) -> Result<(), StoreError> {
     crate::db::write_transaction(c, |c| {
-        let (advert_id, code): (i64, String) = apps::table
+        let (advert_id, code): (i64, EmployeeCode) = apps::table
             .find(id)
             .select((apps::advert_id, apps::employee_code))
             .first(c)
@@ -423,7 +446,16 @@ fn approve(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<(), St
                 ),
             });
         }
-        steps::advance(c, actor, id, step, steps::state_update!(apps, id, step))
+        steps::advance(c, actor, id, step, steps::state_update!(apps, id, step))?;
+        let applicant = crate::employees::get(c, &code)?;
+        let decided =
+            applicant.and_then(|e| pay(&e.record, content.get(), india_date(step.at.and_utc())));
+        if let Some(decided) = decided {
+            diesel::update(apps::table.find(id))
+                .set(apps::pay_options.eq(to_text(&decided)?))
+                .execute(c)?;
+        }
+        Ok(())
     })
 }
 

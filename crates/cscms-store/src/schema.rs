@@ -348,6 +348,7 @@ diesel::table! {
         eligibility -> Text,
         submitted_at -> Timestamp,
         updated_at -> Timestamp,
+        pay_options -> Nullable<Text>,
     }
 }
 

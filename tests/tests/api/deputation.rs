@@ -949,8 +949,24 @@ async fn macp_9_an_approved_deputation_shows_both_ways_of_drawing_pay() {
             .get(&format!("/v1/deputation/applications/{id}"), &sub)
             .await;
         assert_eq!(seen.json["pay_options"], r.json["pay_options"]);
-        pay.push(r.json["pay_options"].clone());
+        pay.push((id, r.json["pay_options"].clone()));
     }
+    // The options were decided on approval: a later change of the pay held
+    // leaves them as they were.
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE employees SET pay_level = '10', pay_cell = 1 WHERE code = 'CSS-000001'",
+        )
+    })
+    .await;
+    for (id, decided) in &pay {
+        let seen = app
+            .get(&format!("/v1/deputation/applications/{id}"), &sub)
+            .await;
+        assert_eq!(&seen.json["pay_options"], decided, "{}", seen.json);
+    }
+    let pay: Vec<Value> = pay.into_iter().map(|(_, p)| p).collect();
     let [away, same] = &pay[..] else {
         unreachable!()
     };

@@ -333,7 +333,7 @@ crate::routes::workflow::step_record!(ApplicationRecord {
     load: load_application,
     state: |r| Ok(r.row.state),
     clearance: |r| Some((&r.row.employee_code, ClearancePurpose::Deputation)),
-    advance: cscms_store::deputation::advance,
+    advance: super::views::advance,
 });
 
 crate::routes::workflow::step_handlers! {

@@ -2,7 +2,7 @@
 //! versions, an application with its eligibility, clearance, steps and pay
 //! options (MACP-9); each loaded only if the caller sees it (404 otherwise).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use cscms_domain::decision::Decision;
 use cscms_domain::deputation::{
     eligibility, shared_with_borrower, AdvertAction, AdvertState, Applicant, DepAction, DepState,
@@ -212,11 +212,14 @@ pub struct ApplicationView {
     pub clearance: Value,
     /// Every step with who took it, when, why and the clearance then.
     pub steps: Vec<StepView>,
-    /// Once approved: the ways the applicant may draw pay on the post, as of
-    /// today (MACP-9) — substantive pay with deputation allowance, and,
-    /// for a holder of an ACP/MACP upgrade, the upgraded pay without it.
-    /// Null before approval, or where the pay held is not a cell of the matrix.
-    pub pay_options: Option<Decision<DeputationPay>>,
+    /// Once approved: the ways the applicant may draw pay on the post
+    /// (MACP-9), decided on the day DoPT approved, on the pay held then —
+    /// substantive pay with deputation allowance, and, for a holder of an
+    /// ACP/MACP upgrade, the upgraded pay without it. Null before approval,
+    /// or where the pay held is not a cell of the matrix. For an application
+    /// approved before the decision was kept, as of today on the pay held now.
+    #[schema(value_type = Option<cscms_domain::decision::Decision<DeputationPay>>)]
+    pub pay_options: Option<Value>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -299,7 +302,9 @@ pub(super) async fn app_view(
         today(),
     )
     .await?;
-    let approved = app_state(&r) == DepState::Approved;
+    // Kept with the approval; one approved before it was kept is decided
+    // on the pay held now.
+    let approved = app_state(&r) == DepState::Approved && r.row.pay_options.is_none();
     let (id, code) = (r.row.id, r.row.employee_code.clone());
     let (steps, applicant) = state
         .db(move |c| {
@@ -314,9 +319,16 @@ pub(super) async fn app_view(
         })
         .await?;
     let eligibility = r.row.eligibility.get().clone();
-    let pay_options = match applicant {
-        Some(e) => pay_options(&e, &r)?,
-        None => None,
+    let pay_options = match (&r.row.pay_options, applicant) {
+        (Some(kept), _) => Some(kept.get().clone()),
+        (None, Some(e)) => {
+            let decided = pay_options(&e, r.advert.row.content.get(), today());
+            decided
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(|e| ApiError::Internal(format!("pay options: {e}")))?
+        }
+        (None, None) => None,
     };
     Ok(ApplicationView {
         application: app_summary(r, who)?,
@@ -327,24 +339,32 @@ pub(super) async fn app_view(
     })
 }
 
-/// MACP-9 for an approved application, on the employee's pay as stored now
-/// and the post's place as advertised.
+/// MACP-9 on `on` for an employee's pay as given and the post's place as
+/// advertised; none, logged, where the pay held is not a cell of the matrix.
 pub(super) fn pay_options(
     employee: &EmployeeRow,
-    r: &ApplicationRecord,
-) -> Result<Option<Decision<DeputationPay>>, ApiError> {
-    let terms = terms_of(&r.advert.row.content);
+    advert: &AdvertDoc,
+    on: NaiveDate,
+) -> Option<Decision<DeputationPay>> {
     let post = PostPlace {
-        place: &terms.place,
-        state: &terms.place_state,
+        place: &advert.place,
+        state: &advert.place_state,
     };
-    let decided =
-        deputation_facts(employee, &post).and_then(|facts| deputation_pay(today(), &facts));
-    match decided {
-        Ok(d) => Ok(Some(d)),
-        Err(e) => {
-            log::warn!("MACP-9 not computed for application {}: {e}", r.row.id);
-            Ok(None)
-        }
-    }
+    let decided = deputation_facts(employee, &post).and_then(|facts| deputation_pay(on, &facts));
+    decided
+        .inspect_err(|e| log::warn!("MACP-9 not decided for {}: {e}", employee.code))
+        .ok()
+}
+
+/// The store's step for an application: an approval keeps MACP-9's
+/// decision, taken on the day and the pay of the approval.
+pub(super) fn advance(
+    c: &mut cscms_store::DbConn,
+    actor: &cscms_store::audit::Actor,
+    id: i64,
+    step: &cscms_domain::workflow::Step,
+) -> Result<(), cscms_store::StoreError> {
+    cscms_store::deputation::advance(c, actor, id, step, &|e, advert, on| {
+        pay_options(e, advert, on).and_then(|d| serde_json::to_value(d).ok())
+    })
 }

@@ -1,0 +1,1 @@
+ALTER TABLE deputation_applications DROP COLUMN pay_options;
