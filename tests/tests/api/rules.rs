@@ -5,6 +5,7 @@ use cscms_domain::principal::{scopes, Role};
 use serde_json::{json, Value};
 
 use crate::common::{spawn, IN_MHA, IN_MOF, IN_NDMA};
+use crate::workflow_support::today;
 
 fn cites(reasons: &Value, rule: &str) -> bool {
     reasons
@@ -309,6 +310,22 @@ async fn macp_due_report_pages_through_the_scope() {
             &app.dopt(),
         )
         .await;
+    // The report says what it rests on and the days it was taken for.
+    assert_eq!(r.json["as_of"], "2020-12-31");
+    assert_eq!(r.json["clearance_as_of"], json!(today()));
+    let basis: Vec<(&str, &str)> = r.json["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["rule"].as_str().unwrap(), r["citation"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        basis,
+        [
+            ("MACP-1", cscms_domain::rules::MACP_1.citation),
+            ("VIG-1", cscms_domain::rules::VIG_1.citation)
+        ]
+    );
     let clearance: Vec<(&str, &str)> = r.json["items"]
         .as_array()
         .unwrap()
@@ -342,6 +359,8 @@ async fn macp_due_report_pages_through_the_scope() {
     let r = app.get(url, &client(&[scopes::EMPLOYEES_READ])).await;
     let items = r.json["items"].as_array().unwrap();
     assert_eq!(items.len(), 3, "{}", r.json);
+    assert!(r.json.get("clearance_as_of").is_none(), "{}", r.json);
+    assert_eq!(r.json["reasons"].as_array().unwrap().len(), 1);
     assert!(
         items.iter().all(|i| i.get("vigilance").is_none()),
         "{}",

@@ -165,6 +165,14 @@ pub struct DueItem {
 pub struct DuePage {
     pub from: NaiveDate,
     pub to: NaiveDate,
+    /// The day the upgrades were placed as of: `to` (MACP-1).
+    pub as_of: NaiveDate,
+    /// The day the vigilance clearances were taken for (VIG-1): the day
+    /// the report is read. Absent where the clearances are not shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clearance_as_of: Option<NaiveDate>,
+    /// What the report rests on: MACP-1, and VIG-1 where clearances are shown.
+    pub reasons: Vec<Reason>,
     pub items: Vec<DueItem>,
     pub next: Option<String>,
 }
@@ -277,9 +285,13 @@ pub async fn macp_due(
             .ok()
             .map(|s| format!("/v1/reports/macp-due?{s}"))
     });
+    let clearance_as_of = vigilance_seen.then_some(today);
     Ok(HttpResponse::Ok().json(DuePage {
         from,
         to,
+        as_of: to,
+        clearance_as_of,
+        reasons: pay::macp::due_report_reasons((from, to), clearance_as_of),
         items,
         next,
     }))

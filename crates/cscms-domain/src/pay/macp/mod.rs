@@ -34,6 +34,36 @@ mod tests;
 
 pub use run::evaluate_macp;
 
+/// What a report of upgrades falling due rests on (MACP-1): the window, the
+/// day the engine placed the upgrades as of, and, where the report shows
+/// vigilance clearances, the day they were taken for (VIG-1).
+pub fn due_report_reasons(
+    (from, to): (NaiveDate, NaiveDate),
+    clearance_on: Option<NaiveDate>,
+) -> Vec<crate::decision::Reason> {
+    use crate::decision::Reason;
+    use crate::fields::dmy;
+    let mut reasons = vec![Reason::new(
+        &crate::rules::MACP_1,
+        format!(
+            "financial upgradations not yet granted falling due from {} to {}, as the engine places them on each employee's stored history as of {} (after 10, 20 and 30 years of regular service); each employee's own reasons are in their MACP decision",
+            dmy(from),
+            dmy(to),
+            dmy(to)
+        ),
+    )];
+    if let Some(on) = clearance_on {
+        reasons.push(Reason::new(
+            &crate::rules::VIG_1,
+            format!(
+                "vigilance clearance for MACP as of {}, the status on record that day: an upgradation of an employee not cleared goes to the sealed cover",
+                dmy(on)
+            ),
+        ));
+    }
+    reasons
+}
+
 /// The scheme an upgrade was granted under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
