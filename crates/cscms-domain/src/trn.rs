@@ -365,6 +365,62 @@ pub fn block_start(on: NaiveDate, rule: BlockRule) -> NaiveDate {
         .unwrap_or(NaiveDate::MIN)
 }
 
+/// An employee's standing under DELPGE on a day (TRN-1): the units the
+/// block ending that day holds, and whether a Masters is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Standing {
+    /// Units of the reimbursements counted that were completed in the block.
+    pub units_in_block: i64,
+    /// The block's first day: the block is the years ending on `as_of`.
+    pub block_from: NaiveDate,
+    pub max_units: i64,
+    /// Whether a Masters completed by `as_of` has been reimbursed (once in
+    /// a career).
+    pub masters_used: bool,
+}
+
+/// The standing on `as_of` of an employee whose counted reimbursements
+/// (admissible and not rejected) are `earned`; those completed after
+/// `as_of` do not count yet.
+pub fn standing(earned: &[Earned], as_of: NaiveDate) -> Decision<Standing> {
+    let entry = block_rule().at(as_of).map(|e| (e.value, e.source));
+    let (rule, source) = entry.unwrap_or((BLOCK_7_V, "DELPGE para 7(v)"));
+    let block_from = block_start(as_of, rule);
+    let units_in_block = units_completed(earned, block_from, as_of);
+    let masters_used = earned
+        .iter()
+        .any(|e| e.category.is_masters() && e.completed_on <= as_of);
+    let mut reasons = Reasons::new();
+    reasons.push(
+        &TRN_1,
+        format!(
+            "{units_in_block} of {} units in the block of {} years from {} to {} ({source})",
+            rule.max_units,
+            rule.years,
+            dmy(block_from),
+            dmy(as_of)
+        ),
+    );
+    reasons.push(
+        &TRN_1,
+        if masters_used {
+            "a Masters has been reimbursed: no other, once in a career (para 7(iii))"
+        } else {
+            "no Masters reimbursed yet: one may be, once in a career (para 7(iii))"
+        },
+    );
+    reasons.decide(
+        as_of,
+        Standing {
+            units_in_block,
+            block_from,
+            max_units: rule.max_units,
+            masters_used,
+        },
+    )
+}
+
 /// Units of the reimbursements completed from `from` to `to`, both included.
 fn units_completed(earned: &[Earned], from: NaiveDate, to: NaiveDate) -> i64 {
     earned
@@ -588,6 +644,42 @@ pub fn decide_again(
 mod tests {
     use super::*;
     use crate::params::ymd;
+
+    #[test]
+    fn the_standing_counts_the_block_ending_on_its_day() {
+        let earned = [
+            Earned {
+                category: Category::B,
+                completed_on: ymd(2020, 3, 1),
+            },
+            Earned {
+                category: Category::D,
+                completed_on: ymd(2024, 6, 30),
+            },
+        ];
+        let on = |d| trn_standing(&earned, d);
+        // Before either completion: nothing counted, no Masters used.
+        assert_eq!(on(ymd(2020, 2, 29)), (0, false));
+        assert_eq!(on(ymd(2020, 3, 1)), (8, true));
+        assert_eq!(on(ymd(2024, 6, 30)), (9, true));
+        // The block of 5 years ending 01.03.2025 starts on 02.03.2020.
+        assert_eq!(on(ymd(2025, 2, 28)), (9, true));
+        assert_eq!(on(ymd(2025, 3, 1)), (1, true));
+        let d = standing(&earned, ymd(2025, 3, 1));
+        assert_eq!(d.outcome.block_from, ymd(2020, 3, 2));
+        assert_eq!(d.outcome.max_units, 10);
+        assert!(d.reasons.iter().all(|r| r.rule == "TRN-1"));
+        assert!(
+            d.reasons[0].text.contains("1 of 10 units"),
+            "{:?}",
+            d.reasons
+        );
+    }
+
+    fn trn_standing(earned: &[Earned], on: NaiveDate) -> (i64, bool) {
+        let d = standing(earned, on);
+        (d.outcome.units_in_block, d.outcome.masters_used)
+    }
 
     #[test]
     fn the_nodal_officer_decides_an_admissible_claim() {

@@ -402,6 +402,30 @@ async fn ten_units_in_the_block_and_not_eleven_and_masters_once() {
     assert_eq!(r.json["masters_used"], true);
     assert_eq!(r.json["open_programme"], Value::Null);
     assert_eq!(r.json["lines"].as_array().unwrap().len(), 3);
+    assert_eq!(r.json["as_of"], json!(today()));
+    assert_eq!(r.json["reasons"][0]["rule"], "TRN-1");
+    assert_eq!(
+        r.json["reasons"][0]["citation"],
+        cscms_domain::rules::TRN_1.citation
+    );
+    // As of yesterday nothing was completed yet; five years on, the block
+    // has moved past them, and the Masters stays used.
+    let as_of = |d: NaiveDate| format!("/v1/employees/{IN_MHA}/delpge?as_of={d}");
+    let before = app.get(&as_of(today().pred_opt().unwrap()), &me).await;
+    assert_eq!(before.json["units_in_block"], 0, "{}", before.json);
+    assert_eq!(before.json["masters_used"], false);
+    let on = |months| {
+        today()
+            .checked_add_months(chrono::Months::new(months))
+            .unwrap()
+    };
+    assert_eq!(
+        app.get(&as_of(on(59)), &me).await.json["units_in_block"],
+        10
+    );
+    let after = app.get(&as_of(on(61)), &me).await;
+    assert_eq!(after.json["units_in_block"], 0, "{}", after.json);
+    assert_eq!(after.json["masters_used"], true);
 }
 
 #[actix_web::test]

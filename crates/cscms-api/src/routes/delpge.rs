@@ -18,7 +18,7 @@ use cscms_store::delpge::{
 use cscms_store::StoreError;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::workflow::{allowed, to_json, today, StepView};
@@ -746,39 +746,47 @@ pub struct LedgerLine {
 #[derive(Serialize, ToSchema)]
 pub struct Ledger {
     pub employee_code: String,
-    pub as_of: NaiveDate,
     pub lines: Vec<LedgerLine>,
-    /// Units counted in the 5 years ending today (the block assumption, TRN-1).
-    pub units_in_block: i64,
-    pub block_from: NaiveDate,
-    pub max_units: i64,
-    /// Whether a Masters has been reimbursed (once in a career).
-    pub masters_used: bool,
-    /// The programme that holds the employee, if any: enrolled in, not yet
-    /// claimed, and IGNOU's time limit not passed (one at a time, TRN-1).
+    /// The standing on `as_of` (TRN-1): the units counted in the block of
+    /// years ending that day (the block assumption), the most it may hold,
+    /// and whether a Masters has been reimbursed, with the reasons.
+    #[serde(flatten)]
+    pub standing: Decision<trn::Standing>,
+    /// The programme that holds the employee on `as_of`, if any: enrolled
+    /// in, not yet claimed, and IGNOU's time limit not passed (one at a
+    /// time, TRN-1).
     pub open_programme: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    /// The standing as of this date (YYYY-MM-DD): reimbursements completed
+    /// by then, in the block ending then; today (IST) when absent. Claims
+    /// are counted as they stand now (a rejection since counts).
+    pub as_of: Option<NaiveDate>,
 }
 
 /// Read an employee's DELPGE ledger
 ///
 /// Units claimed and counted, the block and whether Masters is used (TRN-1).
 #[utoipa::path(tag = "delpge", security(("bearer" = [])),
-    params(("code" = String, Path, description = "Employee code")),
+    params(("code" = String, Path, description = "Employee code"), LedgerQuery),
     responses((status = 200, description = "The ledger of units", body = Ledger)))]
 #[get("/employees/{code}/delpge")]
 pub async fn ledger(
     Auth(who): Auth,
     state: web::Data<AppState>,
     code: web::Path<String>,
+    query: web::Query<LedgerQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (code, _) = visible_employee(&state, &who, Family::TrainingClaim, &code).await?;
     let key = code.clone();
     let (claims, enrolments) = state
         .db(move |c| cscms_store::delpge::ledger(c, &key))
         .await?;
-    let as_of = today();
-    let rule = trn::block_rule_on(as_of);
-    let block_from = trn::block_start(as_of, rule);
+    let as_of = query.as_of.unwrap_or_else(today);
     let lines = claims
         .into_iter()
         .map(|c: ClaimRow| {
@@ -793,19 +801,17 @@ pub async fn ledger(
             })
         })
         .collect::<Result<Vec<_>, ApiError>>()?;
-    let units_in_block = lines
+    let earned: Vec<trn::Earned> = lines
         .iter()
-        .filter(|l| l.counts && l.completed_on >= block_from)
-        .map(|l| l.units)
-        .sum();
-    let masters_used = lines.iter().any(|l| l.counts && l.category.is_masters());
+        .filter(|l| l.counts)
+        .map(|l| trn::Earned {
+            category: l.category,
+            completed_on: l.completed_on,
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(Ledger {
         employee_code: code.as_str().to_owned(),
-        as_of,
-        units_in_block,
-        block_from,
-        max_units: rule.max_units,
-        masters_used,
+        standing: trn::standing(&earned, as_of),
         open_programme: enrolments
             .iter()
             .find(|(e, by)| trn::holds(e.claimed, *by, as_of))
