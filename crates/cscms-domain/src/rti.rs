@@ -15,7 +15,7 @@ use crate::decision::{Decision, Reasons};
 use crate::employee::string_enum;
 use crate::fields::dmy;
 use crate::params::{ymd, Dated, DatedParam};
-use crate::rules::{Rule, RTI_1};
+use crate::rules::RTI_1;
 
 string_enum!(
     /// How the applicant paid the fee (Right to Information (Regulation of
@@ -232,10 +232,7 @@ pub struct DeadlineOutcome {
 pub fn deadline_decision(d: &Deadline, as_of: NaiveDate) -> Decision<DeadlineOutcome> {
     // The register is RTI-1's; the period is not the fee OM's but the Act's
     // (the dated parameter's source), and the reason cites that.
-    let period = Rule {
-        id: RTI_1.id,
-        citation: d.source,
-    };
+    let period = RTI_1.resting_on(d.source);
     let mut reasons = Reasons::new();
     reasons.push(
         &period,

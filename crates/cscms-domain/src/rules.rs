@@ -10,6 +10,18 @@ pub struct Rule {
     pub citation: &'static str,
 }
 
+impl Rule {
+    /// The same rule where, in a case, it rests on another order: a dated
+    /// parameter's source (the CSSS tenure OM under ROT-2, the Act's
+    /// section 7(1) for the RTI register's reply period).
+    pub const fn resting_on(self, citation: &'static str) -> Rule {
+        Rule {
+            id: self.id,
+            citation,
+        }
+    }
+}
+
 macro_rules! rules {
     ($($name:ident = $id:literal, $citation:literal;)*) => {
         $(pub const $name: Rule = Rule { id: $id, citation: $citation };)*

@@ -147,6 +147,23 @@ async fn rot_2_from_the_stored_history_and_only_in_scope() {
         )
         .await;
     assert_eq!(r.json["status"], "must_rotate", "{}", r.json);
+    assert_eq!(r.json["as_of"], "2017-06-30");
+    // A CSSS officer's tenure rests on the CSSS policy, not the CSS OM.
+    let cited: Vec<(&str, &str)> = r.json["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["rule"].as_str().unwrap(), x["citation"].as_str().unwrap()))
+        .collect();
+    assert_eq!(cited[0].0, "ROT-2");
+    assert!(
+        cited[0]
+            .1
+            .starts_with("DoPT OM dated 21.07.2009 (rotational transfer policy for CSSS)"),
+        "{cited:?}"
+    );
+    assert_eq!(cited[1], ("ROT-2", cscms_domain::rules::ROT_2.citation));
+    assert_eq!(cited[2], ("ROT-1", cscms_domain::rules::ROT_1.citation));
     // Another employee's record is simply not there; the nodal officer sees their ministry's.
     app.get(&format!("/v1/employees/{IN_NDMA}/rotation"), &me)
         .await

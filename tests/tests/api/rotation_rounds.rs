@@ -800,6 +800,7 @@ async fn rot_1_dopt_runs_the_allocation_on_stored_inputs_and_it_replays() {
     let r = app.get(&result_path, &me).await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["run_id"], again);
+    assert_eq!(r.json["as_of"], json!(t - chrono::Duration::days(11)));
     assert_eq!(r.json["result"]["to"], "MOF");
     assert_eq!(r.json["result"]["rank"], 1);
     assert!(r.json["priority_rule"]

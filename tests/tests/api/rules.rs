@@ -230,6 +230,17 @@ async fn stored_employees_macp_and_nfs_in_scope() {
         .await;
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["nfs"]["completes_on"], "2022-03-15");
+    assert_eq!(r.json["nfs"]["as_of"], "2026-01-01");
+    let nfs = cscms_domain::rules::NFS_1;
+    assert!(
+        r.json["nfs"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["rule"] == nfs.id && x["citation"] == nfs.citation),
+        "{}",
+        r.json
+    );
     let vig = r.json["vigilance"]["clearance"].as_str().unwrap();
     assert_eq!(r.json["nfs"]["eligible"], vig == "cleared", "{}", r.json);
     // Once AVD records the employee clear, the same question gets a yes.

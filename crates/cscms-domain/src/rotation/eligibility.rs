@@ -153,8 +153,9 @@ pub fn evaluate_rotation(
     outcome.tenure_years = Some(years);
     outcome.tenure_completed_on = Some(completed);
     let done = completed <= as_of;
+    // The tenure rests on the cadre's own policy (CSS 2022, CSSS 2009).
     reasons.push(
-        &ROT_2,
+        &ROT_2.resting_on(source),
         format!(
             "{} {}: minimum tenure {years} years in a ministry ({source}); in the present ministry since {}, \
              tenure {} on {completed}, {} the round's start on {as_of}",
@@ -179,7 +180,7 @@ pub fn evaluate_rotation(
         .ok_or(RotationError::NoParameter("exemption horizon", as_of))?;
     if let Some(retires) = retires_on.filter(|r| *r < horizon) {
         reasons.push(
-            &ROT_2,
+            &ROT_2.resting_on(ex.source),
             format!(
                 "born {}; superannuates on the afternoon of {retires} (FR 56(a), age {}), within {} months of {as_of}: exempt ({})",
                 input.date_of_birth, age.value, ex.value.superannuation_within_months, ex.source
@@ -199,7 +200,7 @@ pub fn evaluate_rotation(
     }
     if input.promotion_likely {
         reasons.push(
-            &ROT_2,
+            &ROT_2.resting_on(ex.source),
             format!(
                 "DoPT records promotion as likely within {} months of {as_of}: exempt ({})",
                 ex.value.promotion_within_months, ex.source

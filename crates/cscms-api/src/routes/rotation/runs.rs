@@ -301,6 +301,9 @@ pub struct RotationRoundResult {
     pub round_id: i64,
     pub run_id: i64,
     pub order_ref: Option<String>,
+    /// The day the allocation was decided as of (ROT-2's eligibility and
+    /// tenure): the day the round's process started.
+    pub as_of: NaiveDate,
     /// The day the transfer takes effect.
     pub orders_on: NaiveDate,
     /// The one priority every ministry applied.
@@ -345,6 +348,7 @@ pub async fn officer_result(
         round_id: id,
         run_id: approved.run.id,
         order_ref: Some(approved.order_ref),
+        as_of: approved.run.as_of,
         orders_on: round.dates.orders_on,
         priority_rule: cscms_domain::rotation::PRIORITY_RULE.to_owned(),
         result: mine,
