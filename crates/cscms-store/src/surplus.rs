@@ -5,7 +5,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use cscms_domain::organisation::OrgId;
 use cscms_domain::scope::Visibility;
-use cscms_domain::surplus::{StoredRequisition, SurState};
+use cscms_domain::surplus::{OverdueCursor, StoredRequisition, SurState};
 use cscms_domain::workflow::Step;
 use diesel::prelude::*;
 use serde_json::json;
@@ -316,18 +316,35 @@ pub fn nominations(c: &mut DbConn, id: i64) -> Result<Vec<NominationRow>, StoreE
 }
 
 /// Nominations not appointed whose last day fell before `today`
-/// (certificate 11), visible under `visibility`, the longest overdue first.
+/// (certificate 11), visible under `visibility`, the longest overdue first,
+/// a page of at most `limit` after the cursor `after`.
 pub fn overdue(
     c: &mut DbConn,
     visibility: &Visibility,
     today: NaiveDate,
+    after: Option<OverdueCursor>,
     limit: i64,
 ) -> Result<Vec<NominationRecord>, StoreError> {
     let Some(visible) = crate::scope::visible_orgs(visibility) else {
         return Ok(Vec::new());
     };
-    Ok(noms::table
+    let mut q = noms::table
         .inner_join(reqs::table.inner_join(organisations::table))
+        .into_boxed();
+    // Keyed on the list's order, unique with the nomination's key, so a
+    // nomination is neither skipped nor repeated between pages.
+    if let Some(a) = after {
+        q = q.filter(
+            noms::due_on.gt(a.due_on).or(noms::due_on.eq(a.due_on).and(
+                noms::requisition_id
+                    .gt(a.requisition_id)
+                    .or(noms::requisition_id
+                        .eq(a.requisition_id)
+                        .and(noms::seq.gt(a.seq))),
+            )),
+        );
+    }
+    Ok(q
         // Not appointed by `today` (an appointment made later had not been).
         .filter(
             noms::appointed_on

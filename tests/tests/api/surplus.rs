@@ -692,6 +692,30 @@ async fn the_three_month_clock_at_minus_and_plus_a_day() {
         after.header("etag"),
         Some(format!("\"{}\"", version + 1).as_str())
     );
+
+    // The list comes a page at a time, each nomination once, in order.
+    let three = in_state(&app, "MHA-NDMA", SurState::WithDopt).await;
+    let nominees: Vec<Value> = ["P1", "P2", "P3"]
+        .iter()
+        .map(|n| json!({"name": n, "particulars": "UDC", "nominated_on": late}))
+        .collect();
+    let late3 = json!({ "nominees": nominees });
+    let r = app
+        .post_json(&action_path(three, "nominate"), &dopt, &late3)
+        .await;
+    assert_eq!(r.json["state"], "nominated", "{}", r.json);
+    let mut next = Some("/v1/surplus/nominations/overdue?limit=2".to_owned());
+    let mut pages = Vec::new();
+    while let Some(url) = next {
+        let page = app.get(&url, &dopt).await;
+        assert_eq!(page.status, 200, "{}", page.json);
+        pages.push(names(&page.json));
+        next = page.json["next"].as_str().map(str::to_owned);
+    }
+    assert_eq!(pages, [vec!["P1", "P2"], vec!["P3"]]);
+    app.get("/v1/surplus/nominations/overdue?cursor=2026-01-01.1", &dopt)
+        .await
+        .assert_problem(400, "invalid_query");
 }
 
 #[actix_web::test]

@@ -7,7 +7,7 @@
 use actix_web::HttpResponse;
 use serde::Serialize;
 
-use crate::error::FieldError;
+use crate::error::{ApiError, FieldError};
 
 /// Rows on a page unless the caller asks for another size.
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -61,6 +61,32 @@ pub fn respond<B: Serialize>(next: Option<String>, body: &B) -> HttpResponse {
         res.insert_header(("Link", link_header(&link)));
     }
     res.json(body)
+}
+
+/// The page size and the cursor read by `key`, or every bad parameter.
+pub fn page_of<K>(
+    limit: Option<u32>,
+    cursor: Option<&str>,
+    key: impl Fn(&str) -> Option<K>,
+) -> Result<(u32, Option<K>), ApiError> {
+    let mut errors = Vec::new();
+    let limit = self::limit(limit).map_err(|e| errors.push(e)).ok();
+    let after = match cursor.map(|c| key(c).ok_or(c)) {
+        Some(Ok(k)) => Some(k),
+        Some(Err(c)) => {
+            errors.push(FieldError::new(
+                "query.cursor",
+                "invalid",
+                format!("'{c}' is not a cursor of this list"),
+            ));
+            None
+        }
+        None => None,
+    };
+    match limit {
+        Some(limit) if errors.is_empty() => Ok((limit, after)),
+        _ => Err(ApiError::bad_query(errors)),
+    }
 }
 
 #[cfg(test)]

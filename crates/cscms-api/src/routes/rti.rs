@@ -429,32 +429,6 @@ pub struct RegisterQuery {
     pub limit: Option<u32>,
 }
 
-/// The page size and the cursor read by `key`, or every bad parameter.
-fn page_of<K>(
-    limit: Option<u32>,
-    cursor: Option<&str>,
-    key: impl Fn(&str) -> Option<K>,
-) -> Result<(u32, Option<K>), ApiError> {
-    let mut errors = Vec::new();
-    let limit = paging::limit(limit).map_err(|e| errors.push(e)).ok();
-    let after = match cursor.map(|c| key(c).ok_or(c)) {
-        Some(Ok(k)) => Some(k),
-        Some(Err(c)) => {
-            errors.push(FieldError::new(
-                "query.cursor",
-                "invalid",
-                format!("'{c}' is not a cursor of this list"),
-            ));
-            None
-        }
-        None => None,
-    };
-    match limit {
-        Some(limit) if errors.is_empty() => Ok((limit, after)),
-        _ => Err(ApiError::bad_query(errors)),
-    }
-}
-
 /// List overdue RTI requests
 ///
 /// Requests with no reply whose last day has passed, the longest overdue
@@ -473,7 +447,7 @@ pub async fn overdue(
     authorize(&who, Op::ManageRtiRegister)?;
     let q = q.into_inner();
     let as_of = q.as_of.unwrap_or_else(today);
-    let (limit, after) = page_of(q.limit, q.cursor.as_deref(), OverdueCursor::parse)?;
+    let (limit, after) = paging::page_of(q.limit, q.cursor.as_deref(), OverdueCursor::parse)?;
     let filter = RtiFilter::OverdueOn {
         on: as_of,
         after: after.map(|c| (c.due_on, c.id)),
@@ -510,7 +484,7 @@ pub async fn list(
     q: web::Query<RegisterQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageRtiRegister)?;
-    let (limit, before) = page_of(q.limit, q.cursor.as_deref(), |c| c.parse::<i64>().ok())?;
+    let (limit, before) = paging::page_of(q.limit, q.cursor.as_deref(), |c| c.parse::<i64>().ok())?;
     list_as(&state, RtiFilter::All { before }, today(), limit, |last| {
         let next = RegisterQuery {
             cursor: Some(last.id.to_string()),

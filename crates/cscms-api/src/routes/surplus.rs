@@ -11,8 +11,8 @@ use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{org_visibility, Family, Op, OrgPlace};
 use cscms_domain::surplus::{
-    self, is_overdue, Requisition, RequisitionInput, StoredRequisition, SurAction, SurState,
-    SURPLUS_REQUISITION,
+    self, is_overdue, OverdueCursor, Requisition, RequisitionInput, StoredRequisition, SurAction,
+    SurState, SURPLUS_REQUISITION,
 };
 use cscms_store::json::Json;
 use cscms_store::surplus::{NewNomination, NewRequisition, Proforma, RequisitionRecord};
@@ -160,13 +160,22 @@ pub struct OverdueNomination {
     pub clock: serde_json::Value,
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct OverdueQuery {
     /// Draw the list as of this date (YYYY-MM-DD): nominations past their
     /// three months then and not appointed by then; today (IST) when absent.
+    /// The `next` link keeps the date of the first page.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub as_of: Option<NaiveDate>,
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -174,6 +183,8 @@ pub struct OverdueList {
     /// The date (IST) the list was drawn for.
     pub as_of: NaiveDate,
     pub items: Vec<OverdueNomination>,
+    /// The next page, when there is one (also in `Link`).
+    pub next: Option<String>,
 }
 
 fn current(r: &RequisitionRecord) -> SurState {
@@ -724,10 +735,12 @@ pub async fn appoint(
 ///
 /// Nominated surplus employees not appointed within three months of
 /// nomination (certificate 11; SUR-1), the longest overdue first: all for
-/// DoPT, a ministry's own and its bodies' for its nodal officer. The day
-/// the three months end is still in time.
+/// DoPT, a ministry's own and its bodies' for its nodal officer, a page at
+/// a time. The day the three months end is still in time.
 #[utoipa::path(tag = "surplus", security(("bearer" = [])), params(OverdueQuery),
-    responses((status = 200, description = "Overdue nominations", body = OverdueList),
+    responses((status = 200, description = "A page of overdue nominations, longest overdue first; `Link` names the next page", body = OverdueList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only DoPT and ministries' nodal officers", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/surplus/nominations/overdue")]
 pub async fn overdue(
@@ -737,10 +750,32 @@ pub async fn overdue(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListOverdueNominations)?;
     let visibility = org_visibility(&who, Family::SurplusRequisition);
-    let as_of = query.as_of.unwrap_or_else(today);
+    let q = query.into_inner();
+    let as_of = q.as_of.unwrap_or_else(today);
+    let (limit, after) =
+        super::paging::page_of(q.limit, q.cursor.as_deref(), OverdueCursor::parse)?;
     let rows = state
-        .db(move |c| cscms_store::surplus::overdue(c, &visibility, as_of, 1000))
+        .db(move |c| {
+            cscms_store::surplus::overdue(c, &visibility, as_of, after, super::paging::fetch(limit))
+        })
         .await?;
+    let (rows, more) = super::paging::split(rows, limit);
+    let next = match (more, rows.last()) {
+        (true, Some(last)) => {
+            let cursor = OverdueCursor {
+                due_on: last.row.due_on,
+                requisition_id: last.row.requisition_id,
+                seq: last.row.seq,
+            };
+            let next = OverdueQuery {
+                as_of: Some(as_of),
+                cursor: Some(cursor.to_string()),
+                limit: Some(limit),
+            };
+            super::paging::next_link("/v1/surplus/nominations/overdue", &next)
+        }
+        _ => None,
+    };
     let items = rows
         .into_iter()
         .map(|n| {
@@ -757,5 +792,8 @@ pub async fn overdue(
             })
         })
         .collect::<Result<_, ApiError>>()?;
-    Ok(HttpResponse::Ok().json(OverdueList { as_of, items }))
+    Ok(super::paging::respond(
+        next.clone(),
+        &OverdueList { as_of, items, next },
+    ))
 }

@@ -52,6 +52,35 @@ pub fn is_overdue(due_on: NaiveDate, appointed_on: Option<NaiveDate>, today: Nai
     appointed_on.is_none_or(|a| a > today) && today > due_on
 }
 
+/// Where a page of the overdue nominations ends: the last day for the
+/// appointment, then the requisition and the nomination. Its text is the
+/// list's cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct OverdueCursor {
+    pub due_on: NaiveDate,
+    pub requisition_id: i64,
+    pub seq: i64,
+}
+
+impl OverdueCursor {
+    /// Reads a cursor this list gave out; `None` for any other text.
+    pub fn parse(s: &str) -> Option<Self> {
+        let mut parts = s.split('.');
+        let cursor = Self {
+            due_on: parts.next()?.parse().ok()?,
+            requisition_id: parts.next()?.parse().ok()?,
+            seq: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(cursor)
+    }
+}
+
+impl std::fmt::Display for OverdueCursor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.due_on, self.requisition_id, self.seq)
+    }
+}
+
 /// A surplus employee as DoPT nominates them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Nominee {
@@ -160,5 +189,25 @@ mod tests {
             appointment_due(ymd(2026, 1, 31)).outcome.due_on,
             ymd(2026, 4, 30)
         );
+    }
+
+    #[test]
+    fn an_overdue_cursor_reads_back_as_written_and_nothing_else_reads() {
+        let c = OverdueCursor {
+            due_on: ymd(2026, 2, 28),
+            requisition_id: 41,
+            seq: 3,
+        };
+        assert_eq!(c.to_string(), "2026-02-28.41.3");
+        assert_eq!(OverdueCursor::parse(&c.to_string()), Some(c));
+        for bad in [
+            "",
+            "2026-02-28.41",
+            "2026-02-28.41.3.1",
+            "2026-02-30.41.3",
+            "x.1.2",
+        ] {
+            assert_eq!(OverdueCursor::parse(bad), None, "{bad}");
+        }
     }
 }

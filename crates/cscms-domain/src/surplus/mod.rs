@@ -18,7 +18,8 @@ pub mod proforma;
 pub mod route;
 
 pub use clock::{
-    appointment_due, is_overdue, nominate, AppointmentDue, Nominee, APPOINTMENT_PERIOD,
+    appointment_due, is_overdue, nominate, AppointmentDue, Nominee, OverdueCursor,
+    APPOINTMENT_PERIOD,
 };
 pub use proforma::{parse, Requisition, RequisitionInput, StoredRequisition};
 pub use route::{SurAction, SurState, SURPLUS_REQUISITION};
