@@ -254,6 +254,9 @@ pub fn assess(input: &ExGratiaInput, as_of: NaiveDate) -> Decision<ExGratiaOutco
     let mut reasons = Reasons::new();
     let death = input.date_of_death;
     let Order { regime, source, .. } = *order_in_force(as_of, death);
+    // Each reason rests on the order in force for the case, not on EXG-1's
+    // pair of orders as a whole (the 1998 order before either reaches).
+    let exg = EXG_1.resting_on(source);
     let decided = |ceiling: Option<i64>, admissible: i64| ExGratiaOutcome {
         regime,
         order: source,
@@ -265,7 +268,7 @@ pub fn assess(input: &ExGratiaInput, as_of: NaiveDate) -> Decision<ExGratiaOutco
     let outcome = match regime {
         Regime::NoCeiling => {
             reasons.push(
-                &EXG_1,
+                &exg,
                 format!(
                     "death on {} is on or after 01.01.2006: there is no ceiling on ex-gratia lump sum compensation from all Government sources together (OM of 12.07.2010, paras 2 and 3)",
                     dmy(death)
@@ -273,7 +276,7 @@ pub fn assess(input: &ExGratiaInput, as_of: NaiveDate) -> Decision<ExGratiaOutco
             );
             if total > CEILING_2009_RUPEES {
                 reasons.push(
-                    &EXG_1,
+                    &exg,
                     format!(
                         "the aggregate ceiling of {} set by OM of 16.03.2009 was withdrawn with effect from 01.01.2006: the total of {} is not reduced",
                         rupees(CEILING_2009_RUPEES),
@@ -282,14 +285,14 @@ pub fn assess(input: &ExGratiaInput, as_of: NaiveDate) -> Decision<ExGratiaOutco
                 );
             }
             reasons.push(
-                &EXG_1,
+                &exg,
                 format!("admissible: the whole total of {}", rupees(total)),
             );
             decided(None, total)
         }
         Regime::Ceiling2009 => {
             reasons.push(
-                &EXG_1,
+                &exg,
                 format!(
                     "as of {}, for a death on {} (on or after 01.01.2006), the OM of 16.03.2009 is in force: ex-gratia lump sum compensation from all Government sources together, the Prime Minister's and Chief Ministers' Relief Funds included, may not exceed {} in each case",
                     dmy(as_of),
@@ -299,7 +302,7 @@ pub fn assess(input: &ExGratiaInput, as_of: NaiveDate) -> Decision<ExGratiaOutco
             );
             let admissible = total.min(CEILING_2009_RUPEES);
             reasons.push(
-                &EXG_1,
+                &exg,
                 if total > CEILING_2009_RUPEES {
                     format!(
                         "the total of {} exceeds it: admissible {}",
@@ -317,7 +320,7 @@ pub fn assess(input: &ExGratiaInput, as_of: NaiveDate) -> Decision<ExGratiaOutco
         }
         Regime::Order1998 => {
             reasons.push(
-                &EXG_1,
+                &exg,
                 if death < SIXTH_CPC_FROM {
                     format!(
                         "death on {} is before 01.01.2006, which no later order applied here reaches: the amount is governed by OM 45/55/97-P&PW(C) of 11.09.1998, whose terms this system does not hold; settle the amount under that order",

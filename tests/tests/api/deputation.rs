@@ -989,6 +989,20 @@ async fn macp_9_an_approved_deputation_shows_both_ways_of_drawing_pay() {
             rules.contains(&"MACP-9") && rules.contains(&"DEP-2"),
             "{rules:?}"
         );
+        // The allowance cites the order of its rates, not the MACPS OM.
+        let allowance = p["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["text"].as_str().unwrap().contains("allowance"))
+            .unwrap();
+        assert!(
+            allowance["citation"]
+                .as_str()
+                .unwrap()
+                .starts_with("DoPT OM No. 2/11/2017-Estt.(Pay-II) dated 24.11.2017"),
+            "{allowance}"
+        );
     }
     // Hyderabad from New Delhi: 10% of 53600 = 5360; 58960 beats 56300.
     assert_eq!(away["allowance"]["same_station"], false);

@@ -276,8 +276,9 @@ pub fn deputation_pay(
             ),
         );
     }
+    // The allowance rests on the order of its rates, not on the MACPS OM.
     reasons.push(
-        &rules::MACP_9,
+        &rules::MACP_9.resting_on(source),
         format!(
             "deputation (duty) allowance {}% of basic pay {} {}, ceiling {}: {} ({source})",
             allowance.percent,

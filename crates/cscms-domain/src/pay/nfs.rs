@@ -353,8 +353,9 @@ pub fn evaluate_nfs(as_of: NaiveDate, input: &NfsInput) -> Result<Decision<NfsOu
         },
     );
     if let (false, Some(d)) = (in_force, introduced) {
+        // The cadre's own order introduced it (CSSS: the OM of 24.06.2005).
         reasons.push(
-            &rules::NFS_1,
+            &rules::NFS_1.resting_on(d.source),
             text!(
                 "the non-functional scale of {} was introduced on {} ({})",
                 input.cadre,
@@ -848,6 +849,15 @@ mod tests {
             .reasons
             .iter()
             .any(|r| r.rule == "NFS-4" && r.text.contains("Principal Private Secretary")));
+        // Before CSSS's own order the scale did not exist for it; the reason
+        // cites that order, not the CSS one.
+        let d = evaluate_nfs(ymd(2005, 1, 1), &i).unwrap();
+        assert!(!d.outcome.eligible);
+        assert!(d
+            .reasons
+            .iter()
+            .any(|r| r.rule == "NFS-1"
+                && r.citation == "DoPT OM No. 10/3/2004-CS.I dated 24.06.2005"));
     }
 
     #[test]

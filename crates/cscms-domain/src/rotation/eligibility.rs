@@ -191,7 +191,7 @@ pub fn evaluate_rotation(
     }
     if let Some(retires) = retires_on {
         reasons.push(
-            &ROT_2,
+            &ROT_2.resting_on(ex.source),
             format!(
                 "superannuates on {retires} (FR 56(a)), not within {} months of {as_of}",
                 ex.value.superannuation_within_months

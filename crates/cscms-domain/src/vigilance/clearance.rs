@@ -306,8 +306,9 @@ fn vig2(
         ) else {
             continue;
         };
+        // The due date rests on the Conduct Rules as restated, not the portal OM.
         reasons.push(
-            &IPR_1,
+            &IPR_1.resting_on(due_rule.source),
             format!(
                 "return for {year} was due by {} ({:02}.{:02} of the following year; {})",
                 dmy(c.due_on),
@@ -439,6 +440,10 @@ mod tests {
                 let d = decide(&clear(), &r, p, on);
                 assert_eq!(d.outcome.clearance, Clearance::Denied, "{p} on {on}");
                 assert!(d.cites(&VIG_2) && d.cites(&IPR_1) && d.cites(&VIG_1));
+                // The due date cites the rule it rests on, not the portal OM.
+                assert!(d.reasons.iter().any(|r| r.rule == "IPR-1"
+                    && r.citation != IPR_1.citation
+                    && r.text.contains("was due by")));
                 assert_eq!(
                     d.outcome
                         .ipr_years
