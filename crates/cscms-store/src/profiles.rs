@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
-use cscms_domain::profile::{ProfileDoc, ProfileStatus, Round, ServiceRecord};
+use cscms_domain::profile::{PendingCursor, ProfileDoc, ProfileStatus, Round, ServiceRecord};
 use cscms_domain::scope::Visibility;
 use diesel::prelude::*;
 use serde_json::{Map, Value};
@@ -260,16 +260,29 @@ pub(crate) fn service_changed(c: &mut DbConn, code: &EmployeeCode) -> Result<(),
     Ok(())
 }
 
-/// Submitted profiles awaiting validation in the caller's scope, oldest first.
+/// Submitted profiles awaiting validation in the caller's scope, oldest
+/// first, a page of at most `limit` after the cursor `after`.
 pub fn pending(
     c: &mut DbConn,
     visibility: &Visibility,
+    after: Option<&PendingCursor>,
     limit: i64,
 ) -> Result<Vec<ProfileRecord>, StoreError> {
     let mut q = profiles::table
         .inner_join(emp::table.inner_join(organisations::table))
         .filter(profiles::status.eq(ProfileStatus::Submitted.as_str()))
         .into_boxed();
+    // Keyed on the list's order, unique with the employee's code, so a
+    // profile is neither skipped nor repeated between pages.
+    if let Some(a) = after {
+        q = q.filter(
+            profiles::submitted_at
+                .gt(a.submitted_at)
+                .or(profiles::submitted_at
+                    .eq(a.submitted_at)
+                    .and(profiles::employee_code.gt(&a.code))),
+        );
+    }
     let Some(visible) = crate::scope::Scoped::visible(visibility) else {
         return Ok(Vec::new());
     };

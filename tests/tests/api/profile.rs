@@ -325,6 +325,35 @@ async fn validation_lists_every_bad_field_and_unknown_fields_are_refused() {
     assert_eq!(r.json["errors"][0]["field"], "body.contact.fax");
 }
 
+/// The profiles awaiting validation come a page at a time, oldest first,
+/// each once; a cursor from elsewhere is refused.
+#[actix_web::test]
+async fn pending_profiles_page_oldest_first() {
+    let app = spawn().await;
+    for code in [IN_NDMA, IN_MOF, IN_MHA] {
+        submitted(&app, code).await;
+    }
+    let dopt = app.dopt();
+    let mut next = Some("/v1/profiles/pending?limit=2".to_owned());
+    let mut pages = Vec::new();
+    while let Some(url) = next {
+        let r = app.get(&url, &dopt).await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        let codes: Vec<String> = r.json["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["employee_code"].as_str().unwrap().to_owned())
+            .collect();
+        pages.push(codes);
+        next = r.json["next"].as_str().map(str::to_owned);
+    }
+    assert_eq!(pages, [vec![IN_NDMA, IN_MOF], vec![IN_MHA]]);
+    app.get("/v1/profiles/pending?cursor=CSS-000001", &dopt)
+        .await
+        .assert_problem(400, "invalid_query");
+}
+
 #[actix_web::test]
 async fn transitions_allowed_and_refused() {
     let app = spawn().await;

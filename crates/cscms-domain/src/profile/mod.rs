@@ -17,4 +17,4 @@ pub use round::{
     deemed_final, may_return, strength_deemed_final, DeemedFinal, Round, StrengthValidation,
     FINAL_MARK,
 };
-pub use status::{ProfileAction, ProfileStatus, TransitionRefused};
+pub use status::{PendingCursor, ProfileAction, ProfileStatus, TransitionRefused};

@@ -174,9 +174,52 @@ pub fn transition(
         })
 }
 
+/// Where a page of the profiles awaiting validation ends: when the last
+/// one was submitted (to the nanosecond, as stored), then its employee's
+/// code. Its text is the list's cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingCursor {
+    pub submitted_at: chrono::NaiveDateTime,
+    pub code: crate::employee::EmployeeCode,
+}
+
+impl PendingCursor {
+    /// Reads a cursor this list gave out; `None` for any other text.
+    pub fn parse(s: &str) -> Option<Self> {
+        let (nanos, code) = s.split_once('.')?;
+        Some(Self {
+            submitted_at: chrono::DateTime::from_timestamp_nanos(nanos.parse().ok()?).naive_utc(),
+            code: crate::employee::EmployeeCode::parse(code).ok()?,
+        })
+    }
+
+    /// Its text, or none for a time outside the years 1677 to 2262.
+    pub fn text(&self) -> Option<String> {
+        let nanos = self.submitted_at.and_utc().timestamp_nanos_opt()?;
+        Some(format!("{nanos}.{}", self.code))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pending_cursor_reads_back_as_written_and_nothing_else_reads() {
+        let at = crate::params::ymd(2026, 12, 3)
+            .and_hms_nano_opt(18, 0, 1, 123_456_789)
+            .unwrap();
+        let code = crate::employee::EmployeeCode::parse("CSS-000042").unwrap();
+        let c = PendingCursor {
+            submitted_at: at,
+            code,
+        };
+        let text = c.text().unwrap();
+        assert_eq!(PendingCursor::parse(&text), Some(c));
+        for bad in ["", "12", "x.CSS-000042", "12.not a code", "12.CSS-000042.1"] {
+            assert_eq!(PendingCursor::parse(bad), None, "{bad}");
+        }
+    }
     use ProfileAction as A;
     use ProfileStatus as S;
 

@@ -6,15 +6,15 @@ use chrono::{DateTime, Utc};
 use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::profile::{
-    deemed_final, may_return, status::transition, ProfileAction, ProfileStatus,
+    deemed_final, may_return, status::transition, PendingCursor, ProfileAction, ProfileStatus,
 };
 use cscms_domain::scope::{visibility, Family, Op};
 use cscms_store::profiles::{ProfileWrite, RoundRow};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::{load_visible, refused, respond, view, AsOfQuery, Loaded, ProfileView};
+use super::{load_visible, refused, respond, view, Loaded, ProfileView};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::ValidJson;
@@ -233,32 +233,92 @@ pub struct PendingItem {
 #[derive(Serialize, ToSchema)]
 pub struct PendingList {
     pub items: Vec<PendingItem>,
+    /// The next page, when there is one (also in `Link`).
+    pub next: Option<String>,
+}
+
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PendingQuery {
+    /// Evaluate deadlines as of this instant (RFC 3339); default now. The
+    /// `next` link keeps the instant of the first page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<DateTime<Utc>>,
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
 }
 
 /// List profiles awaiting validation
 ///
 /// Submitted profiles awaiting validation in the caller's organisation,
-/// oldest first (nodal officers; DoPT sees all).
-#[utoipa::path(tag = "profiles", security(("bearer" = [])), params(AsOfQuery),
-    responses((status = 200, description = "Submitted profiles, oldest first", body = PendingList),
+/// oldest first, a page at a time (nodal officers; DoPT sees all).
+#[utoipa::path(tag = "profiles", security(("bearer" = [])), params(PendingQuery),
+    responses((status = 200, description = "Submitted profiles, oldest first; `Link` names the next page", body = PendingList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not a validating role", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/profiles/pending")]
 pub async fn pending(
     Auth(who): Auth,
     state: web::Data<AppState>,
-    q: web::Query<AsOfQuery>,
+    q: web::Query<PendingQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListPendingProfiles)?;
+    let q = q.into_inner();
     let visibility = visibility(&who, Family::Profile);
+    let (limit, after) =
+        crate::routes::paging::page_of(q.limit, q.cursor.as_deref(), PendingCursor::parse)?;
     let (records, rounds) = state
         .db(move |c| {
             Ok((
-                cscms_store::profiles::pending(c, &visibility, 1000)?,
+                cscms_store::profiles::pending(
+                    c,
+                    &visibility,
+                    after.as_ref(),
+                    crate::routes::paging::fetch(limit),
+                )?,
                 cscms_store::profiles::rounds(c)?,
             ))
         })
         .await?;
-    let as_of = q.as_of.unwrap_or_else(Utc::now).naive_utc();
+    let (records, more) = crate::routes::paging::split(records, limit);
+    let given = q.as_of.unwrap_or_else(Utc::now);
+    let next = match (more, records.last()) {
+        (true, Some(last)) => {
+            // A submitted profile has its time; without one the page
+            // could not be continued, and stopping would hide the rest.
+            let cursor = last
+                .profile
+                .submitted_at
+                .and_then(|submitted_at| {
+                    PendingCursor {
+                        submitted_at,
+                        code: last.employee.code.clone(),
+                    }
+                    .text()
+                })
+                .ok_or_else(|| {
+                    ApiError::Internal(format!(
+                        "profile of {} submitted with no time to page from",
+                        last.employee.code
+                    ))
+                })?;
+            let next = PendingQuery {
+                as_of: Some(given),
+                cursor: Some(cursor),
+                limit: Some(limit),
+            };
+            crate::routes::paging::next_link("/v1/profiles/pending", &next)
+        }
+        _ => None,
+    };
+    let as_of = given.naive_utc();
     let rules: Vec<_> = rounds.iter().map(RoundRow::rule).collect();
     let items = records
         .into_iter()
@@ -280,5 +340,8 @@ pub async fn pending(
             }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(PendingList { items }))
+    Ok(crate::routes::paging::respond(
+        next.clone(),
+        &PendingList { items, next },
+    ))
 }
