@@ -26,6 +26,13 @@ use diesel::sqlite::{Sqlite, SqliteValue};
 
 use crate::db::{MultiBackend, MultiRawValue};
 
+/// The last day a stored date may hold: the end of year 9999, the last
+/// written the same way on both backends.
+pub const LAST_DAY: chrono::NaiveDate = match chrono::NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => chrono::NaiveDate::MAX,
+};
+
 /// A `NaiveDate` column, read.
 #[derive(Debug, Clone, Copy, FromSqlRow)]
 pub struct ReadDate(NaiveDate);

@@ -437,7 +437,10 @@ pub fn advance(c: &mut DbConn, actor: &Actor, id: i64, step: &Step) -> Result<()
         // between the rejection and the claims decided again.
         crate::db::lock(c, &employee_lock(&code))?;
         steps::advance(c, actor, id, step, update)?;
-        Ok(((), decide_again(c, &code, id, step.at.date())?))
+        // The day of the rejection in India, as every decision is dated:
+        // the step's UTC date is the day before from 00:00 to 05:30 IST.
+        let on = cscms_domain::workflow::india_date(step.at.and_utc());
+        Ok(((), decide_again(c, &code, id, on)?))
     })
 }
 

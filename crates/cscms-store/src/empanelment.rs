@@ -509,7 +509,7 @@ pub fn run_source(conn: &mut DbConn, batch_id: i64) -> Result<Option<RunSource>,
         let apars = crate::apars::apars_of(c, &codes)?;
         // The latest run of every batch: this batch's to compare with, the
         // others' as the record of earlier considerations.
-        let (mut own, recorded): (Vec<RunRow>, Vec<RunRow>) = latest_runs(c)?
+        let (mut own, recorded): (Vec<RunRow>, Vec<RunRow>) = latest_runs(c, None)?
             .into_iter()
             .partition(|r| r.batch_id == batch_id);
         let previous = own.pop();
@@ -584,11 +584,17 @@ pub fn list_runs(conn: &mut DbConn, batch_id: i64) -> Result<Vec<RunSummaryRow>,
         .load(conn)?)
 }
 
-/// The latest run of every batch that has one.
-pub fn latest_runs(conn: &mut DbConn) -> Result<Vec<RunRow>, StoreError> {
-    // One statement: the runs no later run of the same batch follows.
+/// The latest run of every batch among those taken as of `on` or before
+/// (the run in force for the batch on that day), or of all when `on` is
+/// `None`.
+pub fn latest_runs(conn: &mut DbConn, on: Option<NaiveDate>) -> Result<Vec<RunRow>, StoreError> {
+    // No run is dated after the calendar's last year.
+    let on = on.unwrap_or(crate::dates::LAST_DAY);
+    // One statement: the runs no later run of the same batch, as of `on`,
+    // follows.
     let later = diesel::alias!(empanelment_runs as later_runs);
     empanelment_runs::table
+        .filter(empanelment_runs::as_of.le(on))
         .filter(diesel::dsl::not(diesel::dsl::exists(
             later
                 .filter(
@@ -596,7 +602,8 @@ pub fn latest_runs(conn: &mut DbConn) -> Result<Vec<RunRow>, StoreError> {
                         .field(empanelment_runs::batch_id)
                         .eq(empanelment_runs::batch_id),
                 )
-                .filter(later.field(empanelment_runs::seq).gt(empanelment_runs::seq)),
+                .filter(later.field(empanelment_runs::seq).gt(empanelment_runs::seq))
+                .filter(later.field(empanelment_runs::as_of).le(on)),
         )))
         .order(empanelment_runs::batch_id.asc())
         .select(RunRow::as_select())

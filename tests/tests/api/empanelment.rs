@@ -504,7 +504,9 @@ async fn a_later_batch_reads_the_considerations_on_record() {
     assert_eq!(r.status, 201, "{}", r.json);
     assert_eq!(r.json["changes"]["moved"], json!([]));
     // What a run reads of the others: the latest run of each batch only.
-    let latest = app.db(cscms_store::empanelment::latest_runs).await;
+    let latest = app
+        .db(|c| cscms_store::empanelment::latest_runs(c, None))
+        .await;
     let seqs: Vec<(i64, i32)> = latest.iter().map(|r| (r.batch_id, r.seq)).collect();
     assert_eq!(seqs, [(first, 2), (second, 1)]);
 }
@@ -670,6 +672,23 @@ async fn a_rerun_after_an_apar_correction_lists_what_moved() {
         .map(|i| i["officer_id"].as_str().unwrap())
         .collect();
     assert_eq!(due, [code_of("A07"), code_of("A10"), code_of("A11")]);
+    // As of a day between the two runs the first was in force: A08, not
+    // A07, was left out then.
+    let then = app
+        .get("/v1/empanelment/reviews?year=2026&as_of=2024-07-01", &t)
+        .await;
+    let due_then: Vec<&str> = then.json["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["officer_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        due_then,
+        [code_of("A08"), code_of("A10"), code_of("A11")],
+        "{}",
+        then.json
+    );
     assert_eq!(r.json["items"][0]["kind"], "first_review");
     assert_eq!(r.json["items"][0]["cut_off_from"], "2024-25");
     assert_eq!(r.json["items"][0]["reasons"][0]["rule"], "CSS-8");

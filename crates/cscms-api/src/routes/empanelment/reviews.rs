@@ -55,8 +55,8 @@ pub struct ReviewsQuery {
     /// Regular reviews due in or before this empanelment year; every pending one when absent.
     #[param(minimum = 1996, maximum = 2100, example = 2026)]
     pub year: Option<i32>,
-    /// Judge as of this date (YYYY-MM-DD): the runs held then and the
-    /// APARs as they stand; today in India (IST) when absent.
+    /// Judge as of this date (YYYY-MM-DD): each batch's latest run taken
+    /// by then, and the APARs as they stand; today in India (IST) when absent.
     pub as_of: Option<NaiveDate>,
 }
 
@@ -95,7 +95,10 @@ pub async fn reviews(
             "from 1996 to 2100",
         )]));
     }
-    let rows = state.db(cscms_store::empanelment::latest_runs).await?;
+    let as_of = query.as_of.unwrap_or_else(crate::clearance::today);
+    let rows = state
+        .db(move |c| cscms_store::empanelment::latest_runs(c, Some(as_of)))
+        .await?;
     let (mut officers, on_record) = histories(&rows);
     if !on_record.is_empty() {
         let current = state
@@ -107,7 +110,6 @@ pub async fn reviews(
             }
         }
     }
-    let as_of = query.as_of.unwrap_or_else(crate::clearance::today);
     let items = emp::reviews_due(&officers, year, as_of).map_err(|e| corrupt("reviews", e))?;
     Ok(HttpResponse::Ok().json(ReviewList { year, as_of, items }))
 }
