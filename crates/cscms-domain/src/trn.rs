@@ -180,7 +180,14 @@ pub fn block_rule() -> DatedParam<BlockRule> {
 /// The block rule in force on `on`: the table starts at the earliest date,
 /// so an entry is always in force (para 7(v) is the fallback all the same).
 pub fn block_rule_on(on: NaiveDate) -> BlockRule {
-    block_rule().at(on).map_or(BLOCK_7_V, |e| e.value)
+    block_rule_entry(on).0
+}
+
+/// The block rule in force on `on` with the source it comes from.
+fn block_rule_entry(on: NaiveDate) -> (BlockRule, &'static str) {
+    block_rule()
+        .at(on)
+        .map_or((BLOCK_7_V, "DELPGE para 7(v)"), |e| (e.value, e.source))
 }
 
 /// Seats per programme (para 6(ii)).
@@ -223,6 +230,17 @@ pub struct EnrolmentCase<'a> {
 /// claim for a course completed in time may still be filed after it.
 pub fn holds(claimed: bool, complete_by: NaiveDate, on: NaiveDate) -> bool {
     !claimed && on <= complete_by
+}
+
+/// [`holds`] as things stood on `on`: an enrolment made after it did not
+/// hold the employee yet, and a claim filed after it had not been filed.
+pub fn held_on(
+    enrolled_on: NaiveDate,
+    claimed_on: Option<NaiveDate>,
+    complete_by: NaiveDate,
+    on: NaiveDate,
+) -> bool {
+    enrolled_on <= on && holds(claimed_on.is_some_and(|c| c <= on), complete_by, on)
 }
 
 /// Why an enrolment is refused.
@@ -384,8 +402,7 @@ pub struct Standing {
 /// (admissible and not rejected) are `earned`; those completed after
 /// `as_of` do not count yet.
 pub fn standing(earned: &[Earned], as_of: NaiveDate) -> Decision<Standing> {
-    let entry = block_rule().at(as_of).map(|e| (e.value, e.source));
-    let (rule, source) = entry.unwrap_or((BLOCK_7_V, "DELPGE para 7(v)"));
+    let (rule, source) = block_rule_entry(as_of);
     let block_from = block_start(as_of, rule);
     let units_in_block = units_completed(earned, block_from, as_of);
     let masters_used = earned
@@ -644,6 +661,26 @@ pub fn decide_again(
 mod tests {
     use super::*;
     use crate::params::ymd;
+
+    #[test]
+    fn an_enrolment_holds_from_its_day_until_claimed_or_out_of_time() {
+        let (enrolled, by) = (ymd(2025, 1, 10), ymd(2026, 6, 30));
+        assert!(!held_on(enrolled, None, by, ymd(2025, 1, 9)));
+        assert!(held_on(enrolled, None, by, enrolled));
+        assert!(held_on(
+            enrolled,
+            Some(ymd(2025, 9, 1)),
+            by,
+            ymd(2025, 8, 31)
+        ));
+        assert!(!held_on(
+            enrolled,
+            Some(ymd(2025, 9, 1)),
+            by,
+            ymd(2025, 9, 1)
+        ));
+        assert!(!held_on(enrolled, None, by, ymd(2026, 7, 1)));
+    }
 
     #[test]
     fn the_standing_counts_the_block_ending_on_its_day() {

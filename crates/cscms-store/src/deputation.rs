@@ -450,11 +450,12 @@ fn approve(
         let applicant = crate::employees::get(c, &code)?;
         let decided =
             applicant.and_then(|e| pay(&e.record, content.get(), india_date(step.at.and_utc())));
-        if let Some(decided) = decided {
-            diesel::update(apps::table.find(id))
-                .set(apps::pay_options.eq(to_text(&decided)?))
-                .execute(c)?;
-        }
+        // Kept even when none could be decided (JSON null): the column left
+        // empty means only an approval from before decisions were kept.
+        let decided = decided.unwrap_or(serde_json::Value::Null);
+        diesel::update(apps::table.find(id))
+            .set(apps::pay_options.eq(to_text(&decided)?))
+            .execute(c)?;
         Ok(())
     })
 }

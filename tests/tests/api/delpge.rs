@@ -305,6 +305,12 @@ async fn a_programme_past_its_time_limit_holds_no_one_and_takes_no_one() {
     let e1 = enrol(&app, &me, p1).await;
     let ledger = format!("/v1/employees/{IN_MHA}/delpge");
     assert_eq!(app.get(&ledger, &me).await.json["open_programme"], p1);
+    // The day before the enrolment nothing held the employee.
+    let before = format!("{ledger}?as_of={}", today().pred_opt().unwrap());
+    assert_eq!(
+        app.get(&before, &me).await.json["open_programme"],
+        Value::Null
+    );
     app.post_json(
         &format!("/v1/delpge/programmes/{p2}/enrol"),
         &me,

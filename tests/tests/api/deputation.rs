@@ -967,6 +967,36 @@ async fn macp_9_an_approved_deputation_shows_both_ways_of_drawing_pay() {
         assert_eq!(&seen.json["pay_options"], decided, "{}", seen.json);
     }
     let pay: Vec<Value> = pay.into_iter().map(|(_, p)| p).collect();
+    // Approved on a pay that cannot be decided on (a level below the
+    // substantive grade's), none is decided; a pay corrected later does
+    // not decide it as of a later day.
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE employees SET pay_level = '7', pay_cell = 3 WHERE code = 'CSS-000001'",
+        )
+    })
+    .await;
+    let advert = publish(&app, &sub, &terms(days_from_today(9), "7")).await;
+    let id = apply(&app, &me, advert).await["id"].as_i64().unwrap();
+    let url = |a: &str| format!("/v1/deputation/applications/{id}/{a}");
+    let r = app.post_json(&url("forward"), &nodal, &json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    tenures_run(&app).await;
+    let r = app.post_json(&url("approve"), &dopt, &json!({})).await;
+    assert_eq!(r.status, 200, "{}", r.json);
+    assert_eq!(r.json["pay_options"], Value::Null, "{}", r.json);
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE employees SET pay_level = '9', pay_cell = 3 WHERE code = 'CSS-000001'",
+        )
+    })
+    .await;
+    let seen = app
+        .get(&format!("/v1/deputation/applications/{id}"), &sub)
+        .await;
+    assert_eq!(seen.json["pay_options"], Value::Null, "{}", seen.json);
     let [away, same] = &pay[..] else {
         unreachable!()
     };

@@ -752,9 +752,9 @@ pub struct Ledger {
     /// and whether a Masters has been reimbursed, with the reasons.
     #[serde(flatten)]
     pub standing: Decision<trn::Standing>,
-    /// The programme that holds the employee on `as_of`, if any: enrolled
-    /// in, not yet claimed, and IGNOU's time limit not passed (one at a
-    /// time, TRN-1).
+    /// The programme that held the employee on `as_of`, if any: enrolled
+    /// in by then, not claimed by then, and IGNOU's time limit not passed
+    /// (one at a time, TRN-1).
     pub open_programme: Option<i64>,
 }
 
@@ -787,6 +787,14 @@ pub async fn ledger(
         .db(move |c| cscms_store::delpge::ledger(c, &key))
         .await?;
     let as_of = query.as_of.unwrap_or_else(today);
+    // The day each enrolment was claimed under (IST), for what held on `as_of`.
+    let claimed_on: std::collections::HashMap<i64, NaiveDate> = claims
+        .iter()
+        .map(|c| {
+            let on = cscms_domain::workflow::india_date(c.filed_at.and_utc());
+            (c.enrolment_id, on)
+        })
+        .collect();
     let lines = claims
         .into_iter()
         .map(|c: ClaimRow| {
@@ -814,7 +822,14 @@ pub async fn ledger(
         standing: trn::standing(&earned, as_of),
         open_programme: enrolments
             .iter()
-            .find(|(e, by)| trn::holds(e.claimed, *by, as_of))
+            .find(|(e, by)| {
+                // Claimed with no claim on record: taken as claimed throughout.
+                let claimed = claimed_on
+                    .get(&e.id)
+                    .copied()
+                    .or(e.claimed.then_some(e.enrolled_on));
+                trn::held_on(e.enrolled_on, claimed, *by, as_of)
+            })
             .map(|(e, _)| e.programme_id),
         lines,
     }))

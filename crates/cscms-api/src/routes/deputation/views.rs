@@ -320,7 +320,7 @@ pub(super) async fn app_view(
         .await?;
     let eligibility = r.row.eligibility.get().clone();
     let pay_options = match (&r.row.pay_options, applicant) {
-        (Some(kept), _) => Some(kept.get().clone()),
+        (Some(kept), _) => Some(kept.get().clone()).filter(|v| !v.is_null()),
         (None, Some(e)) => {
             let decided = pay_options(&e, r.advert.row.content.get(), today());
             decided
