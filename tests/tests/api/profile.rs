@@ -349,6 +349,28 @@ async fn pending_profiles_page_oldest_first() {
         next = r.json["next"].as_str().map(str::to_owned);
     }
     assert_eq!(pages, [vec![IN_NDMA, IN_MOF], vec![IN_MHA]]);
+    // Submitted at the same instant (to the nanosecond where the store
+    // keeps it): by code, each once, a page of one at a time.
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE profiles SET submitted_at = '2026-01-01 00:00:00.123456789' WHERE status = 'submitted'",
+        )
+    })
+    .await;
+    let mut next = Some("/v1/profiles/pending?limit=1".to_owned());
+    let mut seen = Vec::new();
+    while let Some(url) = next {
+        let r = app.get(&url, &dopt).await;
+        assert_eq!(r.status, 200, "{}", r.json);
+        for i in r.json["items"].as_array().unwrap() {
+            seen.push(i["employee_code"].as_str().unwrap().to_owned());
+        }
+        next = r.json["next"].as_str().map(str::to_owned);
+    }
+    let mut by_code = vec![IN_MHA, IN_MOF, IN_NDMA];
+    by_code.sort_unstable();
+    assert_eq!(seen, by_code);
     app.get("/v1/profiles/pending?cursor=CSS-000001", &dopt)
         .await
         .assert_problem(400, "invalid_query");
