@@ -5,7 +5,9 @@
 //! unique, so a page neither skips nor repeats a row.
 
 use actix_web::HttpResponse;
-use serde::Serialize;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::IntoParams;
 
 use crate::error::{ApiError, FieldError};
 
@@ -87,6 +89,24 @@ pub fn page_of<K>(
         Some(limit) if errors.is_empty() => Ok((limit, after)),
         _ => Err(ApiError::bad_query(errors)),
     }
+}
+
+/// A page of a list judged as of a day: the overdue lists.
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct DatedPageQuery {
+    /// The date to judge by; today (IST) when absent. The `next` link
+    /// keeps the date of the first page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<NaiveDate>,
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
 }
 
 #[cfg(test)]

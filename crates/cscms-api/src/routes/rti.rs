@@ -402,23 +402,6 @@ pub async fn reply(
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct OverdueQuery {
-    /// The date to judge by; today (IST) when absent. The `next` link
-    /// keeps the date of the first page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<NaiveDate>,
-    /// From the `next` link of the previous page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
-    /// Page size, 1-200 (default 50).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
 pub struct RegisterQuery {
     /// From the `next` link of the previous page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -433,7 +416,7 @@ pub struct RegisterQuery {
 ///
 /// Requests with no reply whose last day has passed, the longest overdue
 /// first (RTI-1), a page at a time.
-#[utoipa::path(tag = "rti", security(("bearer" = [])), params(OverdueQuery),
+#[utoipa::path(tag = "rti", security(("bearer" = [])), params(paging::DatedPageQuery),
     responses((status = 200, description = "A page of overdue requests, longest overdue first; `Link` names the next page", body = RtiRequestList,
             headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
         (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -442,7 +425,7 @@ pub struct RegisterQuery {
 pub async fn overdue(
     Auth(who): Auth,
     state: web::Data<AppState>,
-    q: web::Query<OverdueQuery>,
+    q: web::Query<paging::DatedPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageRtiRegister)?;
     let q = q.into_inner();
@@ -453,7 +436,7 @@ pub async fn overdue(
         after: after.map(|c| (c.due_on, c.id)),
     };
     list_as(&state, filter, as_of, limit, |last| {
-        let next = OverdueQuery {
+        let next = paging::DatedPageQuery {
             as_of: Some(as_of),
             cursor: Some(
                 OverdueCursor {

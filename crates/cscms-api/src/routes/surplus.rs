@@ -160,24 +160,6 @@ pub struct OverdueNomination {
     pub clock: serde_json::Value,
 }
 
-#[derive(Debug, Deserialize, Serialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct OverdueQuery {
-    /// Draw the list as of this date (YYYY-MM-DD): nominations past their
-    /// three months then and not appointed by then; today (IST) when absent.
-    /// The `next` link keeps the date of the first page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub as_of: Option<NaiveDate>,
-    /// From the `next` link of the previous page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
-    /// Page size, 1-200 (default 50).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
-}
-
 #[derive(Serialize, ToSchema)]
 pub struct OverdueList {
     /// The date (IST) the list was drawn for.
@@ -737,7 +719,7 @@ pub async fn appoint(
 /// nomination (certificate 11; SUR-1), the longest overdue first: all for
 /// DoPT, a ministry's own and its bodies' for its nodal officer, a page at
 /// a time. The day the three months end is still in time.
-#[utoipa::path(tag = "surplus", security(("bearer" = [])), params(OverdueQuery),
+#[utoipa::path(tag = "surplus", security(("bearer" = [])), params(super::paging::DatedPageQuery),
     responses((status = 200, description = "A page of overdue nominations, longest overdue first; `Link` names the next page", body = OverdueList,
             headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
         (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -746,7 +728,7 @@ pub async fn appoint(
 pub async fn overdue(
     Auth(who): Auth,
     state: web::Data<AppState>,
-    query: web::Query<OverdueQuery>,
+    query: web::Query<super::paging::DatedPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListOverdueNominations)?;
     let visibility = org_visibility(&who, Family::SurplusRequisition);
@@ -767,7 +749,7 @@ pub async fn overdue(
                 requisition_id: last.row.requisition_id,
                 seq: last.row.seq,
             };
-            let next = OverdueQuery {
+            let next = super::paging::DatedPageQuery {
                 as_of: Some(as_of),
                 cursor: Some(cursor.to_string()),
                 limit: Some(limit),
