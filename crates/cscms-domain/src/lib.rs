@@ -7,6 +7,7 @@
 pub mod cadre;
 pub mod client;
 pub mod country;
+pub mod cursor;
 pub mod decision;
 pub mod deputation;
 pub mod empanelment;

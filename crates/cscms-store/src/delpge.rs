@@ -95,11 +95,20 @@ fn taken(c: &mut DbConn, programme_id: i64) -> Result<i64, StoreError> {
         .get_result(c)?)
 }
 
-/// Programmes, newest first, with the seats taken.
-pub fn programmes(c: &mut DbConn) -> Result<Vec<(ProgrammeRow, i64)>, StoreError> {
-    let rows = delpge_programmes::table
+/// Programmes, newest first, with the seats taken: at most `limit` older
+/// than the programme `before`.
+pub fn programmes(
+    c: &mut DbConn,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<(ProgrammeRow, i64)>, StoreError> {
+    let mut q = delpge_programmes::table.into_boxed();
+    if let Some(b) = before {
+        q = q.filter(delpge_programmes::id.lt(b));
+    }
+    let rows = q
         .order(delpge_programmes::id.desc())
-        .limit(500)
+        .limit(limit)
         .select(ProgrammeRow::as_select())
         .load(c)?;
     rows.into_iter()
@@ -574,11 +583,14 @@ pub fn claim_record(c: &mut DbConn, id: i64) -> Result<Option<ClaimRecord>, Stor
         .map(record))
 }
 
-/// Claims visible under `visibility`, optionally in one state, oldest first.
+/// Claims visible under `visibility`, optionally in one state, oldest
+/// first: at most `limit` after the claim `after`.
 pub fn claims(
     c: &mut DbConn,
     visibility: &Visibility,
     state: Option<&str>,
+    after: Option<i64>,
+    limit: i64,
 ) -> Result<Vec<ClaimRecord>, StoreError> {
     let Some(visible) = crate::scope::Scoped::visible(visibility) else {
         return Ok(Vec::new());
@@ -591,8 +603,11 @@ pub fn claims(
     if let Some(s) = state {
         q = q.filter(delpge_claims::state.eq(s.to_owned()));
     }
+    if let Some(a) = after {
+        q = q.filter(delpge_claims::id.gt(a));
+    }
     Ok(q.order(delpge_claims::id.asc())
-        .limit(500)
+        .limit(limit)
         .select((
             ClaimRow::as_select(),
             employees::name,

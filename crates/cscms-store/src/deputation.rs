@@ -2,6 +2,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 use cscms_domain::cadre::Cadre;
+use cscms_domain::cursor::AtId;
 use cscms_domain::deputation::{AdvertState, DepState};
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
@@ -245,6 +246,8 @@ pub struct AdvertFilter {
     pub org_tree: Option<String>,
     /// Only those open for applications on this date.
     pub open_on: Option<NaiveDate>,
+    /// Only those older than this one (a page's cursor).
+    pub before: Option<i64>,
 }
 
 /// Advertisements, newest first.
@@ -265,6 +268,9 @@ pub fn adverts(
         q = q
             .filter(adverts::state.eq("open"))
             .filter(adverts::last_date.ge(on));
+    }
+    if let Some(b) = f.before {
+        q = q.filter(adverts::id.lt(b));
     }
     Ok(q.order(adverts::id.desc())
         .limit(limit)
@@ -470,6 +476,8 @@ pub struct ApplicationFilter {
     pub advert_org: Option<String>,
     pub advert_id: Option<i64>,
     pub oldest_first: bool,
+    /// Only those after this one in the list's order (a page's cursor).
+    pub after: Option<AtId>,
 }
 
 pub fn application(c: &mut DbConn, id: i64) -> Result<Option<ApplicationRecord>, StoreError> {
@@ -479,6 +487,7 @@ pub fn application(c: &mut DbConn, id: i64) -> Result<Option<ApplicationRecord>,
         advert_org: None,
         advert_id: None,
         oldest_first: true,
+        after: None,
     };
     Ok(query(c, &f, Some(id), 1)?.pop())
 }
@@ -519,6 +528,21 @@ fn query(
             .filter(adverts::org_id.eq(org.clone()))
             .select(adverts::id);
         q = q.filter(apps::advert_id.eq_any(own));
+    }
+    if let Some(a) = f.after {
+        q = if f.oldest_first {
+            q.filter(
+                apps::submitted_at
+                    .gt(a.at)
+                    .or(apps::submitted_at.eq(a.at).and(apps::id.gt(a.id))),
+            )
+        } else {
+            q.filter(
+                apps::submitted_at
+                    .lt(a.at)
+                    .or(apps::submitted_at.eq(a.at).and(apps::id.lt(a.id))),
+            )
+        };
     }
     q = if f.oldest_first {
         q.order((apps::submitted_at.asc(), apps::id.asc()))

@@ -209,12 +209,14 @@ macro_rules! request_store {
         }
 
         /// Requests visible under `visibility`, optionally only those in
-        /// `states`; oldest first (a queue) or newest first.
+        /// `states`; oldest first (a queue) or newest first, after the
+        /// cursor `after` in that order.
         pub fn list(
             c: &mut $crate::DbConn,
             visibility: &cscms_domain::scope::Visibility,
             states: Option<&[&str]>,
             oldest_first: bool,
+            after: Option<cscms_domain::cursor::AtId>,
             limit: i64,
         ) -> Result<Vec<$crate::steps::Located<$row>>, $crate::StoreError> {
             let Some(visible) = $crate::scope::Scoped::visible(visibility) else {
@@ -227,6 +229,21 @@ macro_rules! request_store {
                 .filter(visible);
             if let Some(s) = states {
                 q = q.filter($table::state.eq_any(s.iter().map(|s| (*s).to_owned())));
+            }
+            if let Some(a) = after {
+                q = if oldest_first {
+                    q.filter(
+                        $table::submitted_at
+                            .gt(a.at)
+                            .or($table::submitted_at.eq(a.at).and($table::id.gt(a.id))),
+                    )
+                } else {
+                    q.filter(
+                        $table::submitted_at
+                            .lt(a.at)
+                            .or($table::submitted_at.eq(a.at).and($table::id.lt(a.id))),
+                    )
+                };
             }
             q = if oldest_first {
                 q.order(($table::submitted_at.asc(), $table::id.asc()))

@@ -280,6 +280,7 @@ pub fn list(
     c: &mut DbConn,
     visibility: &Visibility,
     state: Option<&str>,
+    after: Option<i64>,
     limit: i64,
 ) -> Result<Vec<RequisitionRecord>, StoreError> {
     let Some(visible) = crate::scope::visible_orgs(visibility) else {
@@ -291,6 +292,9 @@ pub fn list(
         .into_boxed();
     if let Some(s) = state {
         q = q.filter(reqs::state.eq(s.to_owned()));
+    }
+    if let Some(a) = after {
+        q = q.filter(reqs::id.gt(a));
     }
     Ok(q.order(reqs::id.asc())
         .limit(limit)

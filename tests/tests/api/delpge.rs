@@ -78,9 +78,10 @@ async fn complete(app: &TestApp, me: &str, category: &str) -> Value {
 #[actix_web::test]
 async fn each_category_counts_its_units() {
     let app = spawn().await;
-    let mut checked = 0;
+    let (mut checked, mut last) = (0, 0);
     for (category, units) in [("A", 2), ("B", 8), ("C", 4), ("D", 1)] {
         let id = notify(&app, category, &[]).await;
+        last = id;
         let r = app
             .get(&format!("/v1/delpge/programmes/{id}"), &app.dopt())
             .await;
@@ -96,6 +97,13 @@ async fn each_category_counts_its_units() {
         )
         .await;
     assert_eq!(r.json["items"].as_array().unwrap().len(), 4);
+    let paged = app
+        .assert_paged(
+            "/v1/delpge/programmes",
+            &app.token(Role::Employee, Some(IN_MHA)),
+        )
+        .await;
+    assert_eq!(paged[0]["id"], last, "newest first");
     // Only DoPT notifies.
     let r = app
         .post_json(
@@ -508,6 +516,20 @@ async fn the_nodal_officer_approves_for_payment() {
     )
     .await
     .assert_problem(404, "not_found");
+    // The queue a page at a time, oldest first.
+    let mut filed = Vec::new();
+    for category in ["D", "A"] {
+        let c = complete(&app, &me, category).await;
+        assert_eq!(c["state"], "submitted", "{c}");
+        filed.push(c["id"].clone());
+    }
+    let queue: Vec<Value> = app
+        .assert_paged("/v1/delpge/claims/pending", &nodal)
+        .await
+        .iter()
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(queue, filed);
 }
 
 /// A claim refused because another claim's units counted is decided again

@@ -687,6 +687,10 @@ async fn the_chain_and_who_sees_what() {
         ids(&app.get("/v1/deputation/applications/mine", &mha).await.json),
         [a2, a1]
     );
+    app.assert_paged("/v1/deputation/applications/mine", &mha)
+        .await;
+    app.assert_paged("/v1/deputation/applications/pending-ministry", &nodal_mha)
+        .await;
     assert_eq!(
         ids(&app
             .get("/v1/deputation/applications/pending-ministry", &nodal_mha)
@@ -734,6 +738,27 @@ async fn the_chain_and_who_sees_what() {
             .json),
         [a1, a2, a3]
     );
+    app.assert_paged("/v1/deputation/applications/pending-dopt", &dopt)
+        .await;
+    // Submitted at the same instant (to the nanosecond where the store
+    // keeps it): by id, each once, a page at a time.
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE deputation_applications SET submitted_at = '2026-01-01 00:00:00.123456789'",
+        )
+    })
+    .await;
+    let paged = app
+        .assert_paged("/v1/deputation/applications/pending-dopt", &dopt)
+        .await;
+    assert_eq!(ids(&json!({ "items": paged })), [a1, a2, a3]);
+    let newest = app
+        .assert_paged("/v1/deputation/applications/mine", &mha)
+        .await;
+    assert_eq!(ids(&json!({ "items": newest })), [a2, a1]);
+    app.assert_paged("/v1/deputation/advertisements", &dopt)
+        .await;
     for id in [a1, a2, a3] {
         tenures_run(&app).await;
         let r = app
@@ -756,6 +781,8 @@ async fn the_chain_and_who_sees_what() {
         }
     };
     assert_eq!(received(nisa.clone()).await, [a1, a3]);
+    app.assert_paged("/v1/deputation/applications/received", &nisa)
+        .await;
     assert_eq!(received(cbic.clone()).await, [a2]);
     let r = app
         .get(&format!("/v1/deputation/applications/{a1}"), &nisa)

@@ -449,6 +449,24 @@ async fn lists_and_scope() {
         [third, first],
         "newest first, own only"
     );
+    app.assert_paged("/v1/foreign-visits/pending", &nodal_mha)
+        .await;
+    app.assert_paged("/v1/foreign-visits/mine", &mha).await;
+    // Submitted at the same instant (to the nanosecond where the store
+    // keeps it): by id either way, each once, a page at a time.
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            "UPDATE foreign_visits SET submitted_at = '2026-01-01 00:00:00.123456789'",
+        )
+    })
+    .await;
+    let queue = app
+        .assert_paged("/v1/foreign-visits/pending", &nodal_mha)
+        .await;
+    assert_eq!(ids(&json!({ "items": queue })), [first, second, third]);
+    let own = app.assert_paged("/v1/foreign-visits/mine", &mha).await;
+    assert_eq!(ids(&json!({ "items": own })), [third, first]);
     // A nodal officer never sees another ministry's request.
     app.get(&format!("/v1/foreign-visits/{other}"), &nodal_mha)
         .await

@@ -484,6 +484,23 @@ async fn rot_1_preferences_within_the_window_of_the_other_group() {
         ),
         (json!(1), json!(1))
     );
+    // A page at a time, by code; the counts on every page are over all
+    // the officers the caller sees, not over the page.
+    let paged = app.assert_paged(&subs, &mha).await;
+    assert_eq!(paged[1]["employee_code"], IN_NDMA);
+    let mut pages = 0;
+    let mut next = Some(format!("{subs}?limit=1"));
+    while let Some(p) = next {
+        let r = app.get(&p, &mha).await;
+        assert_eq!(
+            (&r.json["submitted"], &r.json["must_rotate_not_submitted"]),
+            (&json!(1), &json!(1)),
+            "{p}"
+        );
+        next = r.json["next"].as_str().map(str::to_owned);
+        pages += 1;
+    }
+    assert_eq!(pages, 2);
     let r = app.get(&subs, &mof).await;
     assert_eq!(r.json["items"], json!([]), "{}", r.json);
     assert_eq!(
@@ -868,6 +885,8 @@ async fn rot_1_rounds_of_a_grade_do_not_overlap() {
     let later = announce(&app, &terms("CSS", &["SO"], 36)).await;
     let r = app.get("/v1/rotation/rounds", &dopt).await;
     assert_eq!(r.json["items"].as_array().unwrap().len(), 4, "{}", r.json);
+    let rounds = app.assert_paged("/v1/rotation/rounds", &dopt).await;
+    assert_eq!(rounds[0]["id"], later, "newest first");
 
     // Amended into the first's days: refused, the round as it was.
     let path = format!("/v1/rotation/rounds/{later}");
@@ -1000,6 +1019,27 @@ async fn representation_heard_above_the_approver(app: &TestApp, id: i64, me: &st
         "{}",
         queue.json
     );
+    // Two filed at the same instant: by id, each once, a page at a time.
+    let copy = format!(
+        "INSERT INTO rotation_representations (round_id, run_id, employee_code, org_id, state, approved_by, submitted_at, updated_at) \
+         SELECT round_id, run_id, '{IN_NDMA}', 'MHA-NDMA', state, approved_by, submitted_at, updated_at FROM rotation_representations"
+    );
+    app.db(move |c| cscms_store::testing::execute(c, &copy))
+        .await;
+    let queued: Vec<Value> = app
+        .assert_paged("/v1/rotation/representations/pending", &above)
+        .await
+        .iter()
+        .map(|r| r["employee_code"].clone())
+        .collect();
+    assert_eq!(queued, [IN_MHA, IN_NDMA]);
+    app.db(|c| {
+        cscms_store::testing::execute(
+            c,
+            &format!("DELETE FROM rotation_representations WHERE employee_code = '{IN_NDMA}'"),
+        )
+    })
+    .await;
     app.get("/v1/rotation/representations/pending", nodal)
         .await
         .assert_problem(403, "forbidden");

@@ -504,6 +504,8 @@ async fn lists_and_scope() {
             .json),
         [first, second]
     );
+    app.assert_paged("/v1/spouse-postings/pending", &nodal_mha)
+        .await;
     let nodal_mof = app.token(Role::NodalOfficer, Some("MOF"));
     assert_eq!(
         ids(&app

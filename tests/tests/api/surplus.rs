@@ -479,6 +479,15 @@ async fn every_end_state_and_every_move_by_every_role() {
         .await;
     r.assert_problem(422, "validation_failed");
     assert_eq!(r.json["errors"][0]["field"], "body.reason");
+    // The register a page at a time, the state kept from page to page.
+    let all = app
+        .assert_paged("/v1/surplus/requisitions", &app.dopt())
+        .await;
+    let waiting = app
+        .assert_paged("/v1/surplus/requisitions?state=with_dopt", &app.dopt())
+        .await;
+    assert!(waiting.iter().all(|r| r["state"] == "with_dopt"));
+    assert!(all.len() > waiting.len(), "{} {}", all.len(), waiting.len());
 }
 
 #[actix_web::test]

@@ -5,6 +5,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use cscms_domain::cursor;
 use cscms_domain::decision::Decision;
 use cscms_domain::organisation::{ministry_of, OrgId};
 use cscms_domain::principal::Principal;
@@ -22,7 +23,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use super::workflow::{allowed, to_json, today, StepView};
-use super::{actor, utc, visible_employee};
+use super::{actor, paging, utc, visible_employee};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::{BodyRules, CheckedJson};
@@ -105,6 +106,8 @@ pub struct Programme {
 #[derive(Serialize, ToSchema)]
 pub struct ProgrammeList {
     pub items: Vec<Programme>,
+    /// The next page, or null on the last one (also in `Link`).
+    pub next: Option<String>,
 }
 
 fn programme((p, taken): (ProgrammeRow, i64)) -> Result<Programme, ApiError> {
@@ -209,20 +212,36 @@ pub async fn notify(
 
 /// List DELPGE programmes
 ///
-/// Programmes notified, newest first, with the seats taken (any role;
-/// no integration client).
-#[utoipa::path(tag = "delpge", security(("bearer" = [])),
-    responses((status = 200, description = "Programmes, newest first", body = ProgrammeList),
+/// Programmes notified, newest first, with the seats taken, a page at a
+/// time (any role; no integration client).
+#[utoipa::path(tag = "delpge", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the programmes, newest first; `Link` names the next page", body = ProgrammeList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Integration clients do not read programmes", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/delpge/programmes")]
 pub async fn programmes(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ReadProgrammes)?;
-    let rows = state.db(cscms_store::delpge::programmes).await?;
+    let (limit, before) = paging::page_of(q.limit, q.cursor.as_deref(), cursor::id)?;
+    let rows = state
+        .db(move |c| cscms_store::delpge::programmes(c, before, paging::fetch(limit)))
+        .await?;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        "/v1/delpge/programmes",
+        |(last, _)| Some(last.id.to_string()),
+        |cursor| paging::PageQuery::at(cursor, limit),
+    )?;
     let items = rows.into_iter().map(programme).collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(ProgrammeList { items }))
+    Ok(paging::respond(
+        next.clone(),
+        &ProgrammeList { items, next },
+    ))
 }
 
 /// Read a DELPGE programme
@@ -494,6 +513,8 @@ pub struct ClaimView {
 #[derive(Serialize, ToSchema)]
 pub struct ClaimList {
     pub items: Vec<ClaimSummary>,
+    /// The next page, or null on the last one (also in `Link`).
+    pub next: Option<String>,
 }
 
 fn claim_state(row: &ClaimRow) -> ClaimState {
@@ -682,25 +703,39 @@ pub async fn get_claim(
 /// List claims awaiting approval
 ///
 /// Admissible claims of the nodal officer's ministry and the bodies under
-/// it, oldest first (TRN-1).
-#[utoipa::path(tag = "delpge", security(("bearer" = [])),
-    responses((status = 200, description = "Claims awaiting approval, oldest first", body = ClaimList),
+/// it, oldest first, a page at a time (TRN-1).
+#[utoipa::path(tag = "delpge", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the claims awaiting approval, oldest first; `Link` names the next page", body = ClaimList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only nodal officers approve claims", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/delpge/claims/pending")]
 pub async fn pending(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::DecideTrainingClaim)?;
+    let (limit, after) = paging::page_of(q.limit, q.cursor.as_deref(), cursor::id)?;
     let v = visibility(&who, Family::TrainingClaim);
     let rows = state
-        .db(move |c| cscms_store::delpge::claims(c, &v, Some(ClaimState::Submitted.as_str())))
+        .db(move |c| {
+            let submitted = Some(ClaimState::Submitted.as_str());
+            cscms_store::delpge::claims(c, &v, submitted, after, paging::fetch(limit))
+        })
         .await?;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        "/v1/delpge/claims/pending",
+        |last| Some(last.row.id.to_string()),
+        |cursor| paging::PageQuery::at(cursor, limit),
+    )?;
     let items = rows
         .into_iter()
         .map(|r| claim_summary(r, &who))
         .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(ClaimList { items }))
+    Ok(paging::respond(next.clone(), &ClaimList { items, next }))
 }
 
 // No vigilance clearance is a condition of a reimbursement (TRN-1).

@@ -3,6 +3,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use cscms_domain::cursor::AtId;
 use cscms_domain::foreign_visit::{
     check, FundedBy, FvAction, FvState, LeaveKind, Trip, FOREIGN_VISIT,
 };
@@ -15,6 +16,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::paging;
 use super::workflow::{allowed, clearance_json, refused, to_json, today, StepView};
 use super::{actor, utc};
 use crate::auth::Auth;
@@ -147,6 +149,8 @@ pub struct ForeignVisitView {
 #[derive(Serialize, ToSchema)]
 pub struct ForeignVisitList {
     pub items: Vec<ForeignVisitSummary>,
+    /// The next page, or null on the last one (also in `Link`).
+    pub next: Option<String>,
 }
 
 fn summary(r: FvRecord, who: &Principal) -> Result<ForeignVisitSummary, ApiError> {
@@ -319,38 +323,53 @@ pub async fn apply(
 
 /// List the caller's own foreign visit requests
 ///
-/// The caller's own requests, newest first (employees).
-#[utoipa::path(tag = "foreign visits", security(("bearer" = [])),
-    responses((status = 200, description = "The caller's requests, newest first", body = ForeignVisitList),
+/// The caller's own requests, newest first (employees), a page at a time.
+#[utoipa::path(tag = "foreign visits", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the caller's requests, newest first; `Link` names the next page", body = ForeignVisitList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only employees have requests of their own", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/foreign-visits/mine")]
-pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn mine(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListOwnForeignVisits)?;
-    list(&state, &who, None, false).await
+    list(&state, &who, None, &q, "/v1/foreign-visits/mine").await
 }
 
 /// List foreign visit requests awaiting a decision
 ///
 /// Requests awaiting a decision in the caller's ministry or department and
-/// the bodies under it, oldest first (nodal officers).
-#[utoipa::path(tag = "foreign visits", security(("bearer" = [])),
-    responses((status = 200, description = "Pending requests, oldest first", body = ForeignVisitList),
+/// the bodies under it, oldest first (nodal officers), a page at a time.
+#[utoipa::path(tag = "foreign visits", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the pending requests, oldest first; `Link` names the next page", body = ForeignVisitList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only nodal officers decide foreign visits", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/foreign-visits/pending")]
 pub async fn pending(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListPendingForeignVisits)?;
-    list(&state, &who, Some(FvState::Submitted), true).await
+    let path = "/v1/foreign-visits/pending";
+    list(&state, &who, Some(FvState::Submitted), &q, path).await
 }
 
+/// A page of the requests the caller sees: those in `in_state`, a queue
+/// (oldest first), or all, newest first.
 async fn list(
     state: &AppState,
     who: &Principal,
     in_state: Option<FvState>,
-    oldest_first: bool,
+    page: &paging::PageQuery,
+    path: &str,
 ) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = paging::page_of(page.limit, page.cursor.as_deref(), AtId::parse)?;
+    let oldest_first = in_state.is_some();
     let visibility = visibility(who, Family::ForeignVisit);
     let rows = state
         .db(move |c| {
@@ -360,15 +379,32 @@ async fn list(
                 &visibility,
                 states.as_ref().map(|s| s.as_slice()),
                 oldest_first,
-                500,
+                after,
+                paging::fetch(limit),
             )
         })
         .await?;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        path,
+        |last| {
+            AtId {
+                at: last.row.submitted_at,
+                id: last.row.id,
+            }
+            .text()
+        },
+        |cursor| paging::PageQuery::at(cursor, limit),
+    )?;
     let items = rows
         .into_iter()
         .map(|r| summary(r, who))
         .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(ForeignVisitList { items }))
+    Ok(paging::respond(
+        next.clone(),
+        &ForeignVisitList { items, next },
+    ))
 }
 
 /// Read a foreign visit request

@@ -91,6 +91,55 @@ pub fn page_of<K>(
     }
 }
 
+/// The page out of the rows fetched (`fetch(limit)` of them) and the link
+/// to the next page when one follows: `query` given the cursor that `key`
+/// makes of the last row shown, on the list's `path`.
+pub fn page<T, Q: Serialize>(
+    rows: Vec<T>,
+    limit: u32,
+    path: &str,
+    key: impl FnOnce(&T) -> Option<String>,
+    query: impl FnOnce(String) -> Q,
+) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let (rows, more) = split(rows, limit);
+    let next = match (more, rows.last()) {
+        (true, Some(last)) => {
+            // A row with no key could not be continued from, and stopping
+            // there would hide the rest of the list.
+            let cursor = key(last).ok_or_else(|| {
+                ApiError::Internal(format!("a row of {path} has no key to page from"))
+            })?;
+            next_link(path, &query(cursor))
+        }
+        _ => None,
+    };
+    Ok((rows, next))
+}
+
+/// A page of a list that takes no other parameter.
+#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+impl PageQuery {
+    /// The query of the page after `cursor`, of `limit` rows.
+    pub fn at(cursor: String, limit: u32) -> Self {
+        Self {
+            cursor: Some(cursor),
+            limit: Some(limit),
+        }
+    }
+}
+
 /// A page of a list judged as of a day: the overdue lists.
 #[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]

@@ -4,13 +4,14 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use cscms_domain::cursor;
 use cscms_domain::decision::Decision;
 use cscms_domain::principal::Principal;
 use cscms_domain::rti::{self, DeadlineOutcome, FeeMode, FeeModeOutcome, OverdueCursor};
 use cscms_domain::scope::{sees_register, Family, Op};
 use cscms_store::rti::{NewRti, RtiFilter, RtiRow};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use validator::Validate;
 
 use super::workflow::today;
@@ -399,19 +400,6 @@ pub async fn reply(
     Ok(HttpResponse::Ok().insert_header(request_tag(&v)).json(v))
 }
 
-#[derive(Debug, Default, Deserialize, Serialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct RegisterQuery {
-    /// From the `next` link of the previous page.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cursor: Option<String>,
-    /// Page size, 1-200 (default 50).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<u32>,
-}
-
 /// List overdue RTI requests
 ///
 /// Requests with no reply whose last day has passed, the longest overdue
@@ -455,7 +443,7 @@ pub async fn overdue(
 /// List the register of RTI requests
 ///
 /// Every request, newest first (DoPT), a page at a time.
-#[utoipa::path(tag = "rti", security(("bearer" = [])), params(RegisterQuery),
+#[utoipa::path(tag = "rti", security(("bearer" = [])), params(paging::PageQuery),
     responses((status = 200, description = "A page of requests, newest first; `Link` names the next page", body = RtiRequestList,
             headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
         (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -464,16 +452,15 @@ pub async fn overdue(
 pub async fn list(
     Auth(who): Auth,
     state: web::Data<AppState>,
-    q: web::Query<RegisterQuery>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageRtiRegister)?;
-    let (limit, before) = paging::page_of(q.limit, q.cursor.as_deref(), |c| c.parse::<i64>().ok())?;
+    let (limit, before) = paging::page_of(q.limit, q.cursor.as_deref(), cursor::id)?;
     list_as(&state, RtiFilter::All { before }, today(), limit, |last| {
-        let next = RegisterQuery {
-            cursor: Some(last.id.to_string()),
-            limit: Some(limit),
-        };
-        paging::next_link("/v1/rti/requests", &next)
+        paging::next_link(
+            "/v1/rti/requests",
+            &paging::PageQuery::at(last.id.to_string(), limit),
+        )
     })
     .await
 }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use cscms_domain::cursor::AtId;
 use cscms_domain::decision::Decision;
 use cscms_domain::employee::Gender;
 use cscms_domain::organisation::OrgId;
@@ -23,6 +24,7 @@ use serde_json::Value;
 use utoipa::ToSchema;
 use validator::Validate;
 
+use super::paging;
 use super::workflow::{allowed, refused, to_json, today, ActionRequest, StepView};
 use super::{actor, utc};
 use crate::auth::Auth;
@@ -125,6 +127,8 @@ pub struct SpousePostingView {
 #[derive(Serialize, ToSchema)]
 pub struct SpousePostingList {
     pub items: Vec<SpousePostingSummary>,
+    /// The next page, or null on the last one (also in `Link`).
+    pub next: Option<String>,
 }
 
 fn summary(
@@ -306,47 +310,81 @@ fn one_at_a_time(open: i64) -> ApiError {
 
 /// List the caller's own spouse-posting requests
 ///
-/// The caller's own requests, newest first (employees).
-#[utoipa::path(tag = "spouse posting", security(("bearer" = [])),
-    responses((status = 200, description = "The caller's requests, newest first", body = SpousePostingList),
+/// The caller's own requests, newest first (employees), a page at a time.
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the caller's requests, newest first; `Link` names the next page", body = SpousePostingList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only employees have requests of their own", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/spouse-postings/mine")]
-pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn mine(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::RequestSpousePosting)?;
-    list(&state, &who, None, false).await
+    list(&state, &who, None, &q, "/v1/spouse-postings/mine").await
 }
 
 /// List spouse-posting requests awaiting the caller's decision
 ///
 /// For a nodal officer, the requests of their ministry and the bodies under
 /// it awaiting a decision; for DoPT, the representations against refusals
-/// (para 6). Oldest first.
-#[utoipa::path(tag = "spouse posting", security(("bearer" = [])),
-    responses((status = 200, description = "Awaiting the caller, oldest first", body = SpousePostingList),
+/// (para 6). Oldest first, a page at a time.
+#[utoipa::path(tag = "spouse posting", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the requests awaiting the caller, oldest first; `Link` names the next page", body = SpousePostingList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only nodal officers and DoPT decide", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/spouse-postings/pending")]
 pub async fn pending(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListPendingSpousePostings)?;
     let queue = queue_of(who.role);
-    list(&state, &who, Some(queue), true).await
+    list(&state, &who, Some(queue), &q, "/v1/spouse-postings/pending").await
 }
 
+/// A page of the requests the caller sees: those in `states`, a queue
+/// (oldest first), or all, newest first.
 async fn list(
     state: &AppState,
     who: &Principal,
     states: Option<Vec<SpoState>>,
-    oldest_first: bool,
+    page: &paging::PageQuery,
+    path: &str,
 ) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = paging::page_of(page.limit, page.cursor.as_deref(), AtId::parse)?;
+    let oldest_first = states.is_some();
     let visibility = visibility(who, Family::SpousePosting);
     let rows = state
         .db(move |c| {
             let names = states.map(|s| s.iter().map(|s| s.as_str()).collect::<Vec<_>>());
-            cscms_store::spouse_postings::list(c, &visibility, names.as_deref(), oldest_first, 500)
+            cscms_store::spouse_postings::list(
+                c,
+                &visibility,
+                names.as_deref(),
+                oldest_first,
+                after,
+                paging::fetch(limit),
+            )
         })
         .await?;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        path,
+        |last| {
+            AtId {
+                at: last.row.submitted_at,
+                id: last.row.id,
+            }
+            .text()
+        },
+        |cursor| paging::PageQuery::at(cursor, limit),
+    )?;
     // Only a refused request has someone to represent to; its refusal step
     // says who refused. The steps of all of them are read in one query.
     let mut refused = Vec::new();
@@ -380,7 +418,10 @@ async fn list(
             summary(r, who, by)
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(HttpResponse::Ok().json(SpousePostingList { items }))
+    Ok(paging::respond(
+        next.clone(),
+        &SpousePostingList { items, next },
+    ))
 }
 
 /// Read a spouse-posting request

@@ -7,6 +7,7 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use cscms_domain::cursor;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{org_visibility, Family, Op, OrgPlace};
@@ -20,6 +21,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::{Validate, ValidationErrors};
 
+use super::paging;
 use super::workflow::{allowed, refused, today, StepView};
 use super::{actor, utc};
 use crate::auth::Auth;
@@ -96,6 +98,9 @@ pub struct RequisitionView {
 #[derive(Serialize, ToSchema)]
 pub struct RequisitionList {
     pub items: Vec<RequisitionSummary>,
+    /// The next page, or null on the last one (also in `Link`).
+    #[schema(example = "/v1/surplus/requisitions?cursor=41&limit=50")]
+    pub next: Option<String>,
 }
 
 /// One surplus employee to nominate.
@@ -356,22 +361,33 @@ pub async fn draft(
         .json(v))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Only the requisitions in this state: `submitted` is a ministry's
     /// queue, `forwarded` and `with_dopt` DoPT's.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<SurState>,
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
 }
 
 /// List requisitions
 ///
-/// The requisitions the caller sees, oldest first: an office its own, a
-/// ministry's nodal officer its own and those of the bodies under it,
-/// DoPT all (SUR-1). `allowed_actions` says which await the caller.
+/// The requisitions the caller sees, oldest first, a page at a time: an
+/// office its own, a ministry's nodal officer its own and those of the
+/// bodies under it, DoPT all (SUR-1). `allowed_actions` says which await
+/// the caller.
 #[utoipa::path(tag = "surplus", security(("bearer" = [])), params(ListQuery),
-    responses((status = 200, description = "The requisitions, oldest first", body = RequisitionList),
+    responses((status = 200, description = "A page of the requisitions, oldest first; `Link` names the next page", body = RequisitionList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not an office, a ministry or DoPT", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/surplus/requisitions")]
 pub async fn list(
@@ -381,17 +397,39 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListSurplusRequisitions)?;
     let visibility = org_visibility(&who, Family::SurplusRequisition);
+    let q = q.into_inner();
+    let (limit, after) = paging::page_of(q.limit, q.cursor.as_deref(), cursor::id)?;
     let in_state = q.state;
     let rows = state
         .db(move |c| {
-            cscms_store::surplus::list(c, &visibility, in_state.map(SurState::as_str), 500)
+            cscms_store::surplus::list(
+                c,
+                &visibility,
+                in_state.map(SurState::as_str),
+                after,
+                paging::fetch(limit),
+            )
         })
         .await?;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        "/v1/surplus/requisitions",
+        |last| Some(last.row.id.to_string()),
+        |cursor| ListQuery {
+            state: in_state,
+            cursor: Some(cursor),
+            limit: Some(limit),
+        },
+    )?;
     let items = rows
         .iter()
         .map(|r| summary(r, &who))
         .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(RequisitionList { items }))
+    Ok(paging::respond(
+        next.clone(),
+        &RequisitionList { items, next },
+    ))
 }
 
 /// Read a requisition
@@ -719,7 +757,7 @@ pub async fn appoint(
 /// nomination (certificate 11; SUR-1), the longest overdue first: all for
 /// DoPT, a ministry's own and its bodies' for its nodal officer, a page at
 /// a time. The day the three months end is still in time.
-#[utoipa::path(tag = "surplus", security(("bearer" = [])), params(super::paging::DatedPageQuery),
+#[utoipa::path(tag = "surplus", security(("bearer" = [])), params(paging::DatedPageQuery),
     responses((status = 200, description = "A page of overdue nominations, longest overdue first; `Link` names the next page", body = OverdueList,
             headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
         (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -728,36 +766,36 @@ pub async fn appoint(
 pub async fn overdue(
     Auth(who): Auth,
     state: web::Data<AppState>,
-    query: web::Query<super::paging::DatedPageQuery>,
+    query: web::Query<paging::DatedPageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListOverdueNominations)?;
     let visibility = org_visibility(&who, Family::SurplusRequisition);
     let q = query.into_inner();
     let as_of = q.as_of.unwrap_or_else(today);
-    let (limit, after) =
-        super::paging::page_of(q.limit, q.cursor.as_deref(), OverdueCursor::parse)?;
+    let (limit, after) = paging::page_of(q.limit, q.cursor.as_deref(), OverdueCursor::parse)?;
     let rows = state
         .db(move |c| {
-            cscms_store::surplus::overdue(c, &visibility, as_of, after, super::paging::fetch(limit))
+            cscms_store::surplus::overdue(c, &visibility, as_of, after, paging::fetch(limit))
         })
         .await?;
-    let (rows, more) = super::paging::split(rows, limit);
-    let next = match (more, rows.last()) {
-        (true, Some(last)) => {
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        "/v1/surplus/nominations/overdue",
+        |last| {
             let cursor = OverdueCursor {
                 due_on: last.row.due_on,
                 requisition_id: last.row.requisition_id,
                 seq: last.row.seq,
             };
-            let next = super::paging::DatedPageQuery {
-                as_of: Some(as_of),
-                cursor: Some(cursor.to_string()),
-                limit: Some(limit),
-            };
-            super::paging::next_link("/v1/surplus/nominations/overdue", &next)
-        }
-        _ => None,
-    };
+            Some(cursor.to_string())
+        },
+        |cursor| paging::DatedPageQuery {
+            as_of: Some(as_of),
+            cursor: Some(cursor),
+            limit: Some(limit),
+        },
+    )?;
     let items = rows
         .into_iter()
         .map(|n| {
@@ -774,7 +812,7 @@ pub async fn overdue(
             })
         })
         .collect::<Result<_, ApiError>>()?;
-    Ok(super::paging::respond(
+    Ok(paging::respond(
         next.clone(),
         &OverdueList { as_of, items, next },
     ))

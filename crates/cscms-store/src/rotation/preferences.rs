@@ -116,23 +116,29 @@ pub struct Submission {
 /// The officers of `cadre` a round of `grades` takes (each grade and its
 /// non-functional scale, `round::officer_grades`) visible under
 /// `visibility`, by code, each with the time they gave a list in the
-/// round, if they did.
+/// round, if they did: at most `limit` after the code `after`.
 pub fn submissions(
     c: &mut DbConn,
     round_id: i64,
     visibility: &Visibility,
     cadre: Cadre,
     grades: &[String],
+    after: Option<&EmployeeCode>,
     limit: i64,
 ) -> Result<Vec<Submission>, StoreError> {
     let Some(visible) = crate::scope::Scoped::visible(visibility) else {
         return Ok(Vec::new());
     };
-    let officers: Vec<EmployeeRow> = employees::table
+    let mut q = employees::table
         .inner_join(organisations::table)
         .filter(visible)
         .filter(employees::cadre.eq(cadre))
         .filter(employees::grade.eq_any(officer_grades(cadre, grades)))
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(employees::code.gt(a));
+    }
+    let officers: Vec<EmployeeRow> = q
         .order(employees::code.asc())
         .limit(limit)
         .select(EmployeeRow::as_select())

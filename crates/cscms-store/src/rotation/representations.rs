@@ -1,6 +1,7 @@
 //! Representations against rotation results (ROT-1).
 
 use chrono::NaiveDateTime;
+use cscms_domain::cursor::AtId;
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::organisation::OrgId;
 use cscms_domain::rotation::representation::RepState;
@@ -92,16 +93,31 @@ pub fn find(c: &mut DbConn, round_id: i64, code: &EmployeeCode) -> Result<Option
         .optional()?)
 }
 
-/// Representations awaiting a hearing, oldest first, with the officer's name.
-pub fn pending(c: &mut DbConn, limit: i64) -> Result<Vec<(RepRow, String)>, StoreError> {
-    Ok(rotation_representations::table
+/// Representations awaiting a hearing, oldest first, with the officer's
+/// name: at most `limit` after the cursor `after`.
+pub fn pending(
+    c: &mut DbConn,
+    after: Option<AtId>,
+    limit: i64,
+) -> Result<Vec<(RepRow, String)>, StoreError> {
+    let mut q = rotation_representations::table
         .inner_join(employees::table)
         .filter(rotation_representations::state.eq("submitted"))
-        .order((
-            rotation_representations::submitted_at.asc(),
-            rotation_representations::id.asc(),
-        ))
-        .limit(limit)
-        .select((RepRow::as_select(), employees::name))
-        .load(c)?)
+        .into_boxed();
+    if let Some(a) = after {
+        q = q.filter(
+            rotation_representations::submitted_at.gt(a.at).or(
+                rotation_representations::submitted_at
+                    .eq(a.at)
+                    .and(rotation_representations::id.gt(a.id)),
+            ),
+        );
+    }
+    Ok(q.order((
+        rotation_representations::submitted_at.asc(),
+        rotation_representations::id.asc(),
+    ))
+    .limit(limit)
+    .select((RepRow::as_select(), employees::name))
+    .load(c)?)
 }

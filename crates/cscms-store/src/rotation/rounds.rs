@@ -293,6 +293,7 @@ pub fn list(
     c: &mut DbConn,
     cadre: Option<Cadre>,
     open_on: Option<NaiveDate>,
+    before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<RoundRow>, StoreError> {
     let mut q = rotation_rounds::table.into_boxed();
@@ -303,6 +304,9 @@ pub fn list(
         q = q
             .filter(rotation_rounds::state.eq(RoundState::Announced))
             .filter(rotation_rounds::preferences_close.ge(on));
+    }
+    if let Some(b) = before {
+        q = q.filter(rotation_rounds::id.lt(b));
     }
     q.order(rotation_rounds::id.desc())
         .limit(limit)

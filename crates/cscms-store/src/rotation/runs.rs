@@ -142,7 +142,7 @@ pub fn round_data(
     grades: &[String],
 ) -> Result<RoundData, StoreError> {
     use crate::schema::working_strength;
-    let subs = submissions(c, round_id, &Visibility::All, cadre, grades, i64::MAX)?;
+    let subs = submissions(c, round_id, &Visibility::All, cadre, grades, None, i64::MAX)?;
     let parents: BTreeMap<String, Option<String>> = organisations::table
         .select((organisations::id, organisations::parent_id))
         .load::<(String, Option<String>)>(c)?

@@ -4,6 +4,7 @@
 
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{NaiveDate, Utc};
+use cscms_domain::cursor;
 use cscms_domain::deputation::{
     check_advert, AdvertAction, AdvertState, AdvertTerms, Eligibility, ADVERTISEMENT,
 };
@@ -20,7 +21,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{body_errors, BodyRules, CheckedJson};
 use crate::routes::workflow::{refused, today};
-use crate::routes::{actor, utc};
+use crate::routes::{actor, paging, utc};
 use crate::state::AppState;
 use crate::versioning::{if_match, version_tag};
 
@@ -193,13 +194,22 @@ pub async fn publish(
         .json(v))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct BrowseQuery {
     /// Employees: also list open advertisements they are not eligible for,
     /// with the reasons (default false).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub include_ineligible: Option<bool>,
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50): the advertisements looked at, of
+    /// which the page shows those the caller may see.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
 }
 
 /// List advertisements
@@ -207,14 +217,19 @@ pub struct BrowseQuery {
 /// Advertisements. Employees: those open today that they are eligible for
 /// (DEP-2), each with the eligibility decision. Sub-nodal officers: their
 /// own; nodal officers: those of the bodies under them; DoPT and AVD: all.
+/// Newest first, a page at a time.
 #[utoipa::path(tag = "deputation", security(("bearer" = [])), params(BrowseQuery),
-    responses((status = 200, description = "The advertisements the caller may see", body = AdvertisementList)))]
+    responses((status = 200, description = "A page of the advertisements the caller may see, newest first; `Link` names the next page", body = AdvertisementList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/advertisements")]
 pub async fn browse(
     Auth(who): Auth,
     state: web::Data<AppState>,
     q: web::Query<BrowseQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    let q = q.into_inner();
+    let (limit, before) = paging::page_of(q.limit, q.cursor.as_deref(), cursor::id)?;
     let employee = match who.own_employee() {
         Some(_) => Some(own_employee(&state, &who).await?),
         None => None,
@@ -222,10 +237,23 @@ pub async fn browse(
     let filter = AdvertFilter {
         org_tree: who.officer_org().map(|o| o.as_str().to_owned()),
         open_on: employee.as_ref().map(|_| today()),
+        before,
     };
     let rows = state
-        .db(move |c| cscms_store::deputation::adverts(c, &filter, 500))
+        .db(move |c| cscms_store::deputation::adverts(c, &filter, paging::fetch(limit)))
         .await?;
+    let include_ineligible = q.include_ineligible;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        "/v1/deputation/advertisements",
+        |last| Some(last.row.id.to_string()),
+        |cursor| BrowseQuery {
+            include_ineligible,
+            cursor: Some(cursor),
+            limit: Some(limit),
+        },
+    )?;
     let mut items = Vec::new();
     for a in rows {
         if !sees_advert(&who, &a) {
@@ -236,11 +264,14 @@ pub async fn browse(
             None => None,
         };
         let eligible = check.as_ref().is_none_or(|d| d.outcome.eligible);
-        if eligible || q.include_ineligible == Some(true) {
+        if eligible || include_ineligible == Some(true) {
             items.push(advert_view(a, &who, check.as_ref())?);
         }
     }
-    Ok(HttpResponse::Ok().json(AdvertisementList { items }))
+    Ok(paging::respond(
+        next.clone(),
+        &AdvertisementList { items, next },
+    ))
 }
 
 /// Read an advertisement

@@ -4,6 +4,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::Utc;
+use cscms_domain::cursor::AtId;
 use cscms_domain::deputation::{AdvertState, DepAction, DepState, DEPUTATION};
 use cscms_domain::principal::Principal;
 use cscms_domain::scope::{visibility, Family, Op, Visibility};
@@ -12,7 +13,7 @@ use cscms_store::deputation::{
     ApplicationFilter, ApplicationRecord, NewApplication as NewApplicationRow,
 };
 use cscms_store::StoreError;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
@@ -21,8 +22,8 @@ use crate::clearance;
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::ValidJson;
 use crate::gate::require_profile_submitted;
-use crate::routes::actor;
 use crate::routes::workflow::{clearance_json, refused, to_json, today};
+use crate::routes::{actor, paging};
 use crate::scope::authorize;
 use crate::state::AppState;
 
@@ -167,37 +168,74 @@ pub async fn apply(
         .json(app_view(&state, &who, r).await?))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Deserialize, Serialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ReceivedQuery {
     /// Only applications to this advertisement.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub advertisement: Option<i64>,
+    /// From the `next` link of the previous page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Page size, 1-200 (default 50).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
 }
 
-async fn list(
+/// A page of the applications `filter` selects, on the list at `path`;
+/// `next` is the query of the page after a cursor.
+async fn list<Q: Serialize>(
     state: &AppState,
     who: &Principal,
-    filter: ApplicationFilter,
+    mut filter: ApplicationFilter,
+    page: (Option<u32>, Option<&str>),
+    path: &str,
+    next: impl FnOnce(String, u32) -> Q,
 ) -> Result<HttpResponse, ApiError> {
+    let (limit, after) = paging::page_of(page.0, page.1, AtId::parse)?;
+    filter.after = after;
     let rows = state
-        .db(move |c| cscms_store::deputation::applications(c, &filter, 500))
+        .db(move |c| cscms_store::deputation::applications(c, &filter, paging::fetch(limit)))
         .await?;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        path,
+        |last| {
+            AtId {
+                at: last.row.submitted_at,
+                id: last.row.id,
+            }
+            .text()
+        },
+        |cursor| next(cursor, limit),
+    )?;
     let items = rows
         .into_iter()
         .map(|r| app_summary(r, who))
         .collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(ApplicationList { items }))
+    Ok(paging::respond(
+        next.clone(),
+        &ApplicationList { items, next },
+    ))
 }
 
 /// List the caller's own applications
 ///
-/// The caller's own applications, newest first (employees).
-#[utoipa::path(tag = "deputation", security(("bearer" = [])),
-    responses((status = 200, description = "The caller's applications, newest first", body = ApplicationList),
+/// The caller's own applications, newest first (employees), a page at a time.
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the caller's applications, newest first; `Link` names the next page", body = ApplicationList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only employees apply", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/mine")]
-pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub async fn mine(
+    Auth(who): Auth,
+    state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
+) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListOwnApplications)?;
     let filter = ApplicationFilter {
         applicants: visibility(&who, Family::DeputationApplication),
@@ -205,21 +243,35 @@ pub async fn mine(Auth(who): Auth, state: web::Data<AppState>) -> Result<HttpRes
         advert_org: None,
         advert_id: None,
         oldest_first: false,
+        after: None,
     };
-    list(&state, &who, filter).await
+    let page = (q.limit, q.cursor.as_deref());
+    list(
+        &state,
+        &who,
+        filter,
+        page,
+        "/v1/deputation/applications/mine",
+        paging::PageQuery::at,
+    )
+    .await
 }
 
 /// List applications awaiting cadre clearance
 ///
 /// Applications awaiting cadre clearance in the caller's ministry or
-/// department and the bodies under it, oldest first (nodal officers).
-#[utoipa::path(tag = "deputation", security(("bearer" = [])),
-    responses((status = 200, description = "Applications awaiting cadre clearance, oldest first", body = ApplicationList),
+/// department and the bodies under it, oldest first (nodal officers), a
+/// page at a time.
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the applications awaiting cadre clearance, oldest first; `Link` names the next page", body = ApplicationList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only nodal officers give cadre clearance", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/pending-ministry")]
 pub async fn pending_ministry(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListApplicationsPendingMinistry)?;
     let filter = ApplicationFilter {
@@ -228,20 +280,27 @@ pub async fn pending_ministry(
         advert_org: None,
         advert_id: None,
         oldest_first: true,
+        after: None,
     };
-    list(&state, &who, filter).await
+    let page = (q.limit, q.cursor.as_deref());
+    let path = "/v1/deputation/applications/pending-ministry";
+    list(&state, &who, filter, page, path, paging::PageQuery::at).await
 }
 
 /// List applications awaiting DoPT
 ///
-/// Applications forwarded with cadre clearance, awaiting DoPT's decision, oldest first.
-#[utoipa::path(tag = "deputation", security(("bearer" = [])),
-    responses((status = 200, description = "Forwarded applications, oldest first", body = ApplicationList),
+/// Applications forwarded with cadre clearance, awaiting DoPT's decision,
+/// oldest first, a page at a time.
+#[utoipa::path(tag = "deputation", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the forwarded applications, oldest first; `Link` names the next page", body = ApplicationList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only DoPT approves", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/pending-dopt")]
 pub async fn pending_dopt(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ListApplicationsPendingDopt)?;
     let filter = ApplicationFilter {
@@ -250,16 +309,21 @@ pub async fn pending_dopt(
         advert_org: None,
         advert_id: None,
         oldest_first: true,
+        after: None,
     };
-    list(&state, &who, filter).await
+    let page = (q.limit, q.cursor.as_deref());
+    let path = "/v1/deputation/applications/pending-dopt";
+    list(&state, &who, filter, page, path, paging::PageQuery::at).await
 }
 
 /// List applications received for the caller's posts
 ///
 /// Applications to the caller's advertisements, once approved by DoPT
-/// (sub-nodal officers), oldest first.
+/// (sub-nodal officers), oldest first, a page at a time.
 #[utoipa::path(tag = "deputation", security(("bearer" = [])), params(ReceivedQuery),
-    responses((status = 200, description = "Approved applications to the caller's advertisements, oldest first", body = ApplicationList),
+    responses((status = 200, description = "A page of the approved applications to the caller's advertisements, oldest first; `Link` names the next page", body = ApplicationList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only sub-nodal officers receive applications", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/deputation/applications/received")]
 pub async fn received(
@@ -277,8 +341,19 @@ pub async fn received(
         advert_org: Some(org.as_str().to_owned()),
         advert_id: q.advertisement,
         oldest_first: true,
+        after: None,
     };
-    list(&state, &who, filter).await
+    let advertisement = q.advertisement;
+    let page = (q.limit, q.cursor.as_deref());
+    let path = "/v1/deputation/applications/received";
+    list(&state, &who, filter, page, path, |cursor, limit| {
+        ReceivedQuery {
+            advertisement,
+            cursor: Some(cursor),
+            limit: Some(limit),
+        }
+    })
+    .await
 }
 
 /// Read an application

@@ -67,7 +67,12 @@ pub struct AdvertisementView {
 
 #[derive(Serialize, ToSchema)]
 pub struct AdvertisementList {
+    /// The page's advertisements the caller may see; an employee's, those
+    /// they are eligible for unless `include_ineligible`. A page may hold
+    /// fewer than `limit`: follow `next` until it is null.
     pub items: Vec<AdvertisementView>,
+    /// The next page, or null on the last one (also in `Link`).
+    pub next: Option<String>,
 }
 
 /// The terms of an advertisement as stored, as the API shows them.
@@ -225,6 +230,8 @@ pub struct ApplicationView {
 #[derive(Serialize, ToSchema)]
 pub struct ApplicationList {
     pub items: Vec<ApplicationSummary>,
+    /// The next page, or null on the last one (also in `Link`).
+    pub next: Option<String>,
 }
 
 pub(super) fn app_state(r: &ApplicationRecord) -> DepState {

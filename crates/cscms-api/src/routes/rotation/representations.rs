@@ -3,6 +3,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use cscms_domain::cursor::AtId;
 use cscms_domain::principal::Principal;
 use cscms_domain::rotation::representation::{
     approved_the_run, may_hear, reasons_suffice, RepAction, RepState, REPRESENTATION_TO,
@@ -17,7 +18,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, ProblemCode};
 use crate::extract::ValidJson;
 use crate::routes::workflow::{allowed, refused, ActionRequest, StepView};
-use crate::routes::{actor, utc, visible_employee};
+use crate::routes::{actor, paging, utc, visible_employee};
 use crate::scope::{authorize, ensure_visible};
 use crate::state::AppState;
 
@@ -43,6 +44,8 @@ pub struct RotationRepresentation {
 #[derive(Serialize, ToSchema)]
 pub struct RotationRepresentationList {
     pub items: Vec<RotationRepresentationSummary>,
+    /// The next page, or null on the last one (also in `Link`).
+    pub next: Option<String>,
 }
 
 /// A representation awaiting a hearing.
@@ -288,19 +291,38 @@ crate::routes::workflow::step_handlers! {
 
 /// Representations against rotation results awaiting a hearing
 ///
-/// DoPT's queue, oldest first.
-#[utoipa::path(tag = "rotation", security(("bearer" = [])),
-    responses((status = 200, description = "Awaiting a hearing, oldest first", body = RotationRepresentationList),
+/// DoPT's queue, oldest first, a page at a time.
+#[utoipa::path(tag = "rotation", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the representations awaiting a hearing, oldest first; `Link` names the next page", body = RotationRepresentationList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "For DoPT", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/rotation/representations/pending")]
 pub async fn pending(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::HearRotationRepresentations)?;
+    let (limit, after) = paging::page_of(q.limit, q.cursor.as_deref(), AtId::parse)?;
     let rows = state
-        .db(|c| cscms_store::rotation::representations::pending(c, 500))
+        .db(move |c| {
+            cscms_store::rotation::representations::pending(c, after, paging::fetch(limit))
+        })
         .await?;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        "/v1/rotation/representations/pending",
+        |(last, _)| {
+            AtId {
+                at: last.submitted_at,
+                id: last.id,
+            }
+            .text()
+        },
+        |cursor| paging::PageQuery::at(cursor, limit),
+    )?;
     let items = rows
         .into_iter()
         .map(|(r, name)| RotationRepresentationSummary {
@@ -311,5 +333,8 @@ pub async fn pending(
             submitted_at: utc(r.submitted_at),
         })
         .collect();
-    Ok(HttpResponse::Ok().json(RotationRepresentationList { items }))
+    Ok(paging::respond(
+        next.clone(),
+        &RotationRepresentationList { items, next },
+    ))
 }

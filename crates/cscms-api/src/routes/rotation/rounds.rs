@@ -7,6 +7,7 @@ use actix_web::http::StatusCode;
 use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use cscms_domain::cadre::{self, Cadre};
+use cscms_domain::cursor;
 use cscms_domain::principal::Principal;
 use cscms_domain::rotation::round::{check_terms, Phase, RoundDates, RoundState, RoundTerms};
 use cscms_domain::scope::Op;
@@ -22,7 +23,7 @@ use crate::auth::Auth;
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::{body_errors, BodyRules, CheckedJson, ValidJson};
 use crate::routes::workflow::today;
-use crate::routes::{actor, utc};
+use crate::routes::{actor, paging, utc};
 use crate::scope::authorize;
 use crate::state::AppState;
 use crate::versioning::{if_match, version_tag};
@@ -109,6 +110,8 @@ pub struct RotationRound {
 #[derive(Serialize, ToSchema)]
 pub struct RotationRoundList {
     pub items: Vec<RotationRound>,
+    /// The next page, or null on the last one (also in `Link`).
+    pub next: Option<String>,
 }
 
 /// A stored round with its dates.
@@ -365,21 +368,38 @@ fn written_id(written: Written) -> Result<i64, ApiError> {
 
 /// List rotation rounds
 ///
-/// Every round announced, newest first, with where each stands today.
-#[utoipa::path(tag = "rotation", security(("bearer" = [])),
-    responses((status = 200, description = "Rounds, newest first", body = RotationRoundList),
+/// Every round announced, newest first, with where each stands today, a
+/// page at a time.
+#[utoipa::path(tag = "rotation", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the rounds, newest first; `Link` names the next page", body = RotationRoundList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Rounds are for people of the cadres and offices", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/rotation/rounds")]
 pub async fn list_rounds(
     Auth(who): Auth,
     state: web::Data<AppState>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ReadRotationRounds)?;
+    let (limit, before) = paging::page_of(q.limit, q.cursor.as_deref(), cursor::id)?;
     let rows = state
-        .read(|c| cscms_store::rotation::rounds::list(c, None, None, 500))
+        .read(move |c| {
+            cscms_store::rotation::rounds::list(c, None, None, before, paging::fetch(limit))
+        })
         .await?;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        "/v1/rotation/rounds",
+        |last| Some(last.id.to_string()),
+        |cursor| paging::PageQuery::at(cursor, limit),
+    )?;
     let items = rows.into_iter().map(|r| Round::from(r).view()).collect();
-    Ok(HttpResponse::Ok().json(RotationRoundList { items }))
+    Ok(paging::respond(
+        next.clone(),
+        &RotationRoundList { items, next },
+    ))
 }
 
 /// Read a rotation round

@@ -3,9 +3,11 @@
 
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
+use cscms_domain::employee::EmployeeCode;
 use cscms_domain::rotation::round::RoundDates;
 use cscms_domain::rotation::RotationStatus;
 use cscms_domain::scope::{visibility, Family, Op};
+use cscms_store::rotation::preferences::Submission;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -13,7 +15,7 @@ use super::officers::eligibility;
 use super::rounds::load_round;
 use crate::auth::Auth;
 use crate::error::ApiError;
-use crate::routes::utc;
+use crate::routes::{paging, utc};
 use crate::scope::authorize;
 use crate::state::AppState;
 
@@ -34,44 +36,102 @@ pub struct RotationSubmission {
 pub struct RotationSubmissions {
     pub round_id: i64,
     pub dates: RoundDates,
-    /// Officers listed who have given a list.
+    /// Of all the officers the caller sees in the round (every page),
+    /// those who have given a list.
     pub submitted: usize,
-    /// Officers listed who must rotate and have not given a list.
+    /// Of all the officers the caller sees in the round (every page),
+    /// those who must rotate and have not given a list.
     pub must_rotate_not_submitted: usize,
+    /// A page of the officers, by code.
     pub items: Vec<RotationSubmission>,
+    /// The next page, or null on the last one (also in `Link`).
+    pub next: Option<String>,
 }
+
+/// Officers read at a time when counting over the whole round.
+const COUNTED_AT_A_TIME: i64 = 1000;
 
 /// Who has given preferences in a round
 ///
 /// The officers of the round's cadre and grades the caller sees (a nodal
 /// officer: the ministry and the bodies under it; DoPT: all), each with
-/// their ROT-2 status and whether they have given a list (ROT-1).
+/// their ROT-2 status and whether they have given a list (ROT-1), a page
+/// at a time; the counts are over all of them.
 #[utoipa::path(tag = "rotation", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "Round id")),
-    responses((status = 200, description = "Officers by code, with their status and whether they have given a list", body = RotationSubmissions),
+    params(("id" = i64, Path, description = "Round id"), paging::PageQuery),
+    responses((status = 200, description = "A page of the officers by code, with their status and whether they have given a list; `Link` names the next page", body = RotationSubmissions,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "For the nodal officer of the ministry and DoPT", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/rotation/rounds/{id}/submissions")]
 pub async fn submissions(
     Auth(who): Auth,
     state: web::Data<AppState>,
     id: web::Path<i64>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let round = load_round(&state, &who, id).await?;
     authorize(&who, Op::ReadRotationSubmissions)?;
+    let (limit, after) = paging::page_of(q.limit, q.cursor.as_deref(), |c| {
+        EmployeeCode::parse(c).ok()
+    })?;
     let visible = visibility(&who, Family::RotationPreference);
     let (cadre, grades) = (round.cadre(), round.grades().to_vec());
-    let rows = state
+    let open = round.dates.preferences_open;
+    let status = move |s: &Submission| {
+        eligibility(&s.employee, &s.history, &s.promotion_outlooks, open).map(|d| d.outcome.status)
+    };
+    let (rows, counts) = state
         .read(move |c| {
-            cscms_store::rotation::preferences::submissions(c, id, &visible, cadre, &grades, 5000)
+            use cscms_store::rotation::preferences::submissions as read;
+            let page = read(
+                c,
+                id,
+                &visible,
+                cadre,
+                &grades,
+                after.as_ref(),
+                paging::fetch(limit),
+            )?;
+            // The counts are over every officer the caller sees, read a
+            // part at a time, not over the page.
+            let mut counts = Counts::default();
+            let mut from: Option<EmployeeCode> = None;
+            loop {
+                let part = read(
+                    c,
+                    id,
+                    &visible,
+                    cadre,
+                    &grades,
+                    from.as_ref(),
+                    COUNTED_AT_A_TIME,
+                )?;
+                for s in &part {
+                    counts.add(s.submitted_at.is_some(), status(s));
+                }
+                match part.last() {
+                    Some(last) if part.len() as i64 == COUNTED_AT_A_TIME => {
+                        from = Some(last.employee.code.clone());
+                    }
+                    _ => break,
+                }
+            }
+            Ok((page, counts))
         })
         .await?;
-    let open = round.dates.preferences_open;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        &format!("/v1/rotation/rounds/{id}/submissions"),
+        |last| Some(last.employee.code.to_string()),
+        |cursor| paging::PageQuery::at(cursor, limit),
+    )?;
     let items: Vec<RotationSubmission> = rows
         .into_iter()
         .map(|s| {
-            let status = eligibility(&s.employee, &s.history, &s.promotion_outlooks, open)
-                .map(|d| d.outcome.status);
+            let status = status(&s);
             RotationSubmission {
                 employee_code: s.employee.code.into(),
                 employee_name: s.employee.name,
@@ -83,14 +143,30 @@ pub async fn submissions(
             }
         })
         .collect();
-    Ok(HttpResponse::Ok().json(RotationSubmissions {
+    let body = RotationSubmissions {
         round_id: id,
         dates: round.dates,
-        submitted: items.iter().filter(|i| i.submitted).count(),
-        must_rotate_not_submitted: items
-            .iter()
-            .filter(|i| !i.submitted && i.rotation_status == Some(RotationStatus::MustRotate))
-            .count(),
+        submitted: counts.submitted,
+        must_rotate_not_submitted: counts.must_rotate_not_submitted,
         items,
-    }))
+        next: next.clone(),
+    };
+    Ok(paging::respond(next, &body))
+}
+
+/// The counts of a round's submissions.
+#[derive(Default)]
+struct Counts {
+    submitted: usize,
+    must_rotate_not_submitted: usize,
+}
+
+impl Counts {
+    fn add(&mut self, submitted: bool, status: Option<RotationStatus>) {
+        if submitted {
+            self.submitted += 1;
+        } else if status == Some(RotationStatus::MustRotate) {
+            self.must_rotate_not_submitted += 1;
+        }
+    }
 }
