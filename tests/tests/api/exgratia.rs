@@ -187,6 +187,8 @@ async fn dopt_keeps_the_register_of_cases() {
     assert_eq!(r.status, 200, "{}", r.json);
     assert_eq!(r.json["items"].as_array().unwrap().len(), 2);
     assert_eq!(r.json["items"][0]["deceased_name"], "Late Smt Kamala Devi");
+    let paged = app.assert_paged("/v1/ex-gratia/cases", &dopt).await;
+    assert_eq!(paged[1]["id"], id, "newest first");
 
     let rows = audit_rows(&app, "exgratia_case", id).await;
     assert_eq!(rows.len(), 1, "{rows:?}");

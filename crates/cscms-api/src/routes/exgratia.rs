@@ -4,6 +4,7 @@
 
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use chrono::{DateTime, NaiveDate, Utc};
+use cscms_domain::cursor;
 use cscms_domain::decision::Decision;
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::exgratia::{self, ExGratiaInput, ExGratiaOutcome, SourceAmount};
@@ -13,11 +14,11 @@ use cscms_domain::scope::{sees_register, Family, Op};
 use cscms_store::exgratia::{ExGratiaRow, NewExGratia};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use validator::Validate;
 
 use super::workflow::{to_json, today};
-use super::{actor, utc};
+use super::{actor, paging, utc};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError};
 use crate::extract::{body_errors, BodyRules, CheckedJson};
@@ -139,6 +140,8 @@ pub struct ExGratiaCase {
 #[derive(Serialize, ToSchema)]
 pub struct ExGratiaCaseList {
     pub items: Vec<ExGratiaCase>,
+    /// The next page, or null on the last one (also in `Link`).
+    pub next: Option<String>,
 }
 
 fn case(row: ExGratiaRow) -> Result<ExGratiaCase, ApiError> {
@@ -292,42 +295,35 @@ pub async fn get_case(
     Ok(HttpResponse::Ok().json(case(row)?))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CasePage {
-    /// Cases with ids below this (pages go newest first).
-    pub before: Option<i64>,
-    /// 1-200; 50 when absent.
-    #[param(minimum = 1, maximum = 200)]
-    pub limit: Option<i64>,
-}
-
 /// List ex-gratia cases
 ///
-/// The register, newest first (DoPT).
-#[utoipa::path(tag = "ex-gratia", security(("bearer" = [])), params(CasePage),
-    responses((status = 200, description = "Cases, newest first", body = ExGratiaCaseList),
+/// The register, newest first (DoPT), a page at a time.
+#[utoipa::path(tag = "ex-gratia", security(("bearer" = [])), params(paging::PageQuery),
+    responses((status = 200, description = "A page of the cases, newest first; `Link` names the next page", body = ExGratiaCaseList,
+            headers(("Link" = String, description = "rel=\"next\" when there is a next page"))),
+        (status = 400, description = "A bad cursor or page size", body = crate::error::Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only DoPT keeps the register", body = crate::error::Problem, content_type = "application/problem+json")))]
 #[get("/ex-gratia/cases")]
 pub async fn list(
     Auth(who): Auth,
     state: web::Data<AppState>,
-    page: web::Query<CasePage>,
+    q: web::Query<paging::PageQuery>,
 ) -> Result<HttpResponse, ApiError> {
     authorize(&who, Op::ManageExGratiaCases)?;
-    let limit = page.limit.unwrap_or(50);
-    if !(1..=200).contains(&limit) {
-        return Err(ApiError::bad_query(vec![FieldError::new(
-            "query.limit",
-            "invalid",
-            "1 to 200",
-        )]));
-    }
-    let before = page.before;
+    let (limit, before) = paging::page_of(q.limit, q.cursor.as_deref(), cursor::id)?;
     let rows = state
-        .read(move |c| cscms_store::exgratia::list(c, before, limit))
+        .read(move |c| cscms_store::exgratia::list(c, before, paging::fetch(limit)))
         .await?;
+    let (rows, next) = paging::page(
+        rows,
+        limit,
+        "/v1/ex-gratia/cases",
+        |last| Some(last.id.to_string()),
+        |cursor| paging::PageQuery::at(cursor, limit),
+    )?;
     let items = rows.into_iter().map(case).collect::<Result<_, _>>()?;
-    Ok(HttpResponse::Ok().json(ExGratiaCaseList { items }))
+    Ok(paging::respond(
+        next.clone(),
+        &ExGratiaCaseList { items, next },
+    ))
 }
