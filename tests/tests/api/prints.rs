@@ -370,6 +370,8 @@ async fn a_foreign_visit_prints_with_its_clearance_and_decision() {
         crate::clearance_condition::OVERRIDE.to_owned(),
         "clearance overridden (VIG-1)".to_owned(),
         "clearance denied: ".to_owned(),
+        // Each reason of the clearance now with the order it rests on.
+        "CSCMS dated 15.11.2022, para 3.5)".to_owned(),
     ] {
         assert!(text.contains(&needle), "{needle:?} missing from {text}");
     }

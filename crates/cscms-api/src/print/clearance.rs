@@ -34,7 +34,8 @@ pub fn outcome(clearance: Option<&Value>) -> String {
     }
 }
 
-/// The clearance as fetched now: outcome, purpose and every reason with its rule.
+/// The clearance as fetched now: outcome, purpose and every reason with its
+/// rule and the order it rests on.
 pub fn section(heading: &str, clearance: &Value) -> Section {
     let mut s = Section::new(heading)
         .row("Clearance", outcome(Some(clearance)))
@@ -46,10 +47,12 @@ pub fn section(heading: &str, clearance: &Value) -> Section {
                 .replace('_', " "),
         );
     for r in clearance["reasons"].as_array().into_iter().flatten() {
-        s = s.row(
-            r["rule"].as_str().unwrap_or("-"),
-            r["text"].as_str().unwrap_or("-"),
-        );
+        let text = r["text"].as_str().unwrap_or("-");
+        let why = match r["citation"].as_str() {
+            Some(order) => format!("{text} ({order})"),
+            None => text.to_owned(),
+        };
+        s = s.row(r["rule"].as_str().unwrap_or("-"), why);
     }
     s
 }

@@ -459,7 +459,7 @@ pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>,
             })?;
             reasons.push(&rules::MACP_8, text!("{stages} MACP upgrades falling due together for a Group 'D' employee placed in GP 1800 from 01.01.2006 (clarification 11): the pay is fixed in each grade pay in turn, with a 3% increment at every stage"));
             reasons.push(
-                &rules::PAY_1_2008,
+                &sixth::IncrementRounding::rule(as_of),
                 sixth::IncrementRounding::on(as_of).text(),
             );
             successive_2008(as_of, *pay_band, *pay_in_band, *grade_pay, stages)?
@@ -471,7 +471,7 @@ pub fn fix_pay(as_of: NaiveDate, input: &FixInput) -> Result<Decision<Fixation>,
         } => {
             reasons.push(&rules::PAY_1_2008, "Rule 13, CCS (RP) Rules 2008: one 3% increment added to the pay in the band, then the grade pay of the higher post");
             reasons.push(
-                &rules::PAY_1_2008,
+                &sixth::IncrementRounding::rule(as_of),
                 sixth::IncrementRounding::on(as_of).text(),
             );
             let (f, unpaid) =
@@ -855,10 +855,21 @@ mod tests {
         };
         let d = fix(ymd(2008, 9, 1));
         assert_eq!(d.outcome.basic, 7830 + 1900);
+        // Each rounding's reason cites the order it comes from.
+        let rounding = |d: &Decision<Fixation>| {
+            d.reasons
+                .iter()
+                .find(|r| r.text.contains("multiple of 10"))
+                .map(|r| (r.rule, r.citation))
+        };
         assert!(d.reasons.iter().any(|r| r.text.contains("Rule 9")));
+        assert_eq!(rounding(&d), Some(("PAY-1", "Rule 9, CCS (RP) Rules 2008")));
         let d = fix(ymd(2009, 7, 1));
         assert_eq!(d.outcome.basic, 7820 + 1900);
         assert!(d.reasons.iter().any(|r| r.text.contains("29.01.2009")));
+        let (rule, citation) = rounding(&d).unwrap();
+        assert_eq!(rule, "PAY-1");
+        assert!(citation.starts_with("DoE OM of 29.01.2009"), "{citation}");
     }
 
     proptest! {

@@ -195,6 +195,15 @@ impl IncrementRounding {
             .map_or(IncrementRounding::NextTen, |d| d.value)
     }
 
+    /// PAY-1 resting on the order of the rounding in force on `on`: the
+    /// Rules as notified, or the DoE OM of 29.01.2009 from 01.07.2009.
+    pub fn rule(on: NaiveDate) -> crate::rules::Rule {
+        let pay_1 = crate::rules::PAY_1_2008;
+        increment_rounding()
+            .at(on)
+            .map_or(pay_1, |d| pay_1.resting_on(d.source))
+    }
+
     pub fn text(self) -> &'static str {
         match self {
             IncrementRounding::NextTen => "Rule 9, CCS (RP) Rules 2008: the increment (paise included) rounded off to the next multiple of 10, as for increments before 01.07.2009",

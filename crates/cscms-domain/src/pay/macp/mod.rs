@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use super::benchmark::{Apar, Grading};
 use super::position::PayRef;
+use super::regime::PayRegime;
 use crate::employee::ServiceEventKind;
 use crate::params::{ymd, Dated, DatedParam};
 
@@ -113,6 +114,21 @@ pub fn schemes() -> &'static DatedParam<SchemeRule> {
             },
         ])
     })
+}
+
+/// The rule of an ACP upgrade on `on`. From 01.01.2006 to 31.08.2008 it is
+/// MACP-3's (clarification 3: the ACP Scheme in the revised structure);
+/// before 2006 the ACP Scheme itself, whose OM MACP-3 then rests on.
+pub(super) fn acp_rule(on: NaiveDate) -> crate::rules::Rule {
+    let macp_3 = crate::rules::MACP_3;
+    if PayRegime::on(on) != PayRegime::FifthCpc {
+        return macp_3;
+    }
+    schemes()
+        .entries()
+        .iter()
+        .find(|e| e.value.scheme == Scheme::Acp)
+        .map_or(macp_3, |e| macp_3.resting_on(e.source))
 }
 
 fn scheme(s: Scheme) -> (NaiveDate, SchemeRule) {

@@ -357,8 +357,8 @@ impl Run<'_> {
             ),
         };
         let rule = match c.scheme {
-            Scheme::Acp => &rules::MACP_3,
-            Scheme::Macp => &rules::MACP_1,
+            Scheme::Acp => acp_rule(c.date),
+            Scheme::Macp => rules::MACP_1,
         };
         if let Route::AcpPostponed(acp_due) = c.route {
             self.reasons.push(
@@ -371,7 +371,7 @@ impl Run<'_> {
                 ),
             );
         }
-        self.reasons.push(rule, text);
+        self.reasons.push(&rule, text);
         self.push_upgrade(
             c.scheme,
             c.date,
@@ -613,7 +613,7 @@ impl Run<'_> {
                     ""
                 };
                 self.reasons.push(
-                    &rules::MACP_3,
+                    &acp_rule(on),
                     text!(
                         "{} upgradation: ACP granted on {} to {rung}{revised}",
                         ordinal(number),

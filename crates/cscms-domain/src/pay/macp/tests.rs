@@ -72,6 +72,25 @@ fn macp_3_illustration_a_isolated_post() {
         Some("4500-125-7000")
     );
     assert!(d.cites(&rules::MACP_3));
+    // The ACP of 1999 rests on the ACP Scheme's own OM; that of 2006 on
+    // clarification 3 (the ACP Scheme in the revised structure).
+    let acp_cited = |granted: &str| {
+        d.reasons
+            .iter()
+            .find(|r| r.text.contains(&format!("ACP granted on {granted}")))
+            .map(|r| (r.rule, r.citation))
+    };
+    assert_eq!(
+        acp_cited("09.08.1999"),
+        Some((
+            "MACP-3",
+            "DoPT OM No. 35034/1/97-Estt.(D)(Vol.IV) dated 09.08.1999 (ACP Scheme)"
+        ))
+    );
+    assert_eq!(
+        acp_cited("01.10.2006"),
+        Some(("MACP-3", rules::MACP_3.citation))
+    );
     // No APARs given: the 3rd is due subject to the "Good" benchmark (GP 4600 ≤ 6600).
     assert_eq!(third.status, UpgradeStatus::DueSubjectToBenchmark);
     assert_eq!(third.benchmark, Some(Grading::Good));
