@@ -244,6 +244,17 @@ pub fn org_visibility(who: &Principal, family: Family) -> Visibility {
         (Family::SurplusRequisition, Role::NodalOfficer | Role::SubNodalOfficer, Some(org)) => {
             Visibility::OrgTree(org.clone())
         }
+        // DEP-2: advertisements are open to every employee, AVD and DoPT;
+        // an office sees its own and a ministry those of its bodies.
+        (Family::Advertisement, Role::Avd | Role::Dopt | Role::Employee, _) => Visibility::All,
+        (Family::Advertisement, Role::NodalOfficer | Role::SubNodalOfficer, Some(org)) => {
+            Visibility::OrgTree(org.clone())
+        }
+        (Family::Advertisement, Role::Integration, _)
+            if family.integration_scope().is_some_and(|s| who.has_scope(s)) =>
+        {
+            Visibility::All
+        }
         _ => Visibility::Nothing,
     }
 }
@@ -695,6 +706,51 @@ mod tests {
         assert!(sees_organisation(&emp, o, p_mof) && !sees_organisation(&emp, ws, p_mof));
         let reader = who(Role::Integration, None, None, &[scopes::ORGANISATIONS_READ]);
         assert!(sees_organisation(&reader, o, p_mof) && !sees_organisation(&reader, ws, p_mof));
+    }
+
+    /// The list's filter and the record's check are one rule: an
+    /// advertisement is listed exactly where it may be read.
+    #[test]
+    fn advertisements_listed_where_they_are_seen() {
+        let (mha, ndma, mof) = (org("MHA"), org("MHA-NDMA"), org("MOF"));
+        let at = |id, parent| OrgPlace {
+            id,
+            parent,
+            children: &[],
+        };
+        let places = [at(&mha, None), at(&ndma, Some(&mha)), at(&mof, None)];
+        let covers = |v: &Visibility, p: &OrgPlace<'_>| match v {
+            Visibility::All => true,
+            Visibility::OrgTree(o) => p.id == o || p.parent == Some(o),
+            Visibility::Employee(_) | Visibility::Nothing => false,
+        };
+        let f = Family::Advertisement;
+        let callers = [
+            who(Role::Dopt, None, None, &[]),
+            who(Role::Avd, None, None, &[]),
+            who(Role::Employee, None, Some("CSS-000001"), &[]),
+            who(Role::NodalOfficer, Some("MHA"), None, &[]),
+            who(Role::SubNodalOfficer, Some("MHA-NDMA"), None, &[]),
+            who(Role::Integration, None, None, &[scopes::ORGANISATIONS_READ]),
+            who(Role::Integration, None, None, &[scopes::APAR_WRITE]),
+        ];
+        let mut checked = 0;
+        for caller in &callers {
+            let v = org_visibility(caller, f);
+            for p in &places {
+                assert_eq!(
+                    covers(&v, p),
+                    sees_organisation(caller, f, *p),
+                    "{:?} {}",
+                    caller.role,
+                    p.id
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked, 21);
+        let blind = &callers[6];
+        assert_eq!(org_visibility(blind, f), Visibility::Nothing);
     }
 
     #[test]

@@ -240,10 +240,10 @@ pub fn advert(c: &mut DbConn, id: i64) -> Result<Option<AdvertRecord>, StoreErro
 }
 
 /// Which advertisements to list.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct AdvertFilter {
-    /// Only those of this organisation and the organisations under it.
-    pub org_tree: Option<String>,
+    /// The organisations whose advertisements the caller sees.
+    pub visible: Visibility,
     /// Only those open for applications on this date.
     pub open_on: Option<NaiveDate>,
     /// Only those older than this one (a page's cursor).
@@ -256,14 +256,13 @@ pub fn adverts(
     f: &AdvertFilter,
     limit: i64,
 ) -> Result<Vec<AdvertRecord>, StoreError> {
-    let mut q = adverts::table.inner_join(organisations::table).into_boxed();
-    if let Some(org) = &f.org_tree {
-        q = q.filter(
-            organisations::id
-                .eq(org.clone())
-                .or(organisations::parent_id.eq(org.clone())),
-        );
-    }
+    let Some(visible) = crate::scope::visible_orgs(&f.visible) else {
+        return Ok(Vec::new());
+    };
+    let mut q = adverts::table
+        .inner_join(organisations::table)
+        .filter(visible)
+        .into_boxed();
     if let Some(on) = f.open_on {
         q = q
             .filter(adverts::state.eq("open"))

@@ -605,6 +605,16 @@ async fn dep_2_judges_the_substantive_post_not_the_macp_level() {
         .get("/v1/deputation/advertisements?include_ineligible=true", &me)
         .await;
     assert_eq!(ids(&r.json), [needs_8, needs_9]);
+    // A page at a time, the choice kept from page to page; without it a
+    // page may show fewer than it looked at, and the pages still end.
+    app.assert_paged("/v1/deputation/advertisements?include_ineligible=true", &me)
+        .await;
+    let pages = app
+        .follow("/v1/deputation/advertisements?limit=1", &me)
+        .await;
+    let shown: Vec<usize> = pages.iter().map(Vec::len).collect();
+    assert_eq!(shown, [1, 0]);
+    assert_eq!(pages[0][0]["id"], needs_8);
     let check = &r.json["items"][1]["eligibility_check"];
     assert_eq!(check["eligible"], false);
     assert_eq!(check["substantive_level"], "8");
@@ -783,6 +793,13 @@ async fn the_chain_and_who_sees_what() {
     assert_eq!(received(nisa.clone()).await, [a1, a3]);
     app.assert_paged("/v1/deputation/applications/received", &nisa)
         .await;
+    let to_own = app
+        .assert_paged(
+            &format!("/v1/deputation/applications/received?advertisement={to_nisa}"),
+            &nisa,
+        )
+        .await;
+    assert_eq!(ids(&json!({ "items": to_own })), [a1, a3]);
     assert_eq!(received(cbic.clone()).await, [a2]);
     let r = app
         .get(&format!("/v1/deputation/applications/{a1}"), &nisa)

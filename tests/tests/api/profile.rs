@@ -576,6 +576,18 @@ async fn deadline_passing_with_and_without_validation() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["employee_code"], IN_MHA);
     assert!(items[0]["deemed_final_at"].is_string());
+    // With the reasons the profile's own view gives, citing PRF-2.
+    let own = app.get(&at(&after, IN_MHA), &nodal).await.json;
+    assert_eq!(items[0]["deemed_final_at"], own["deemed_final"]["at"]);
+    assert_eq!(
+        items[0]["deemed_final_reasons"],
+        own["deemed_final"]["reasons"]
+    );
+    assert!(items[0]["deemed_final_reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["rule"] == "PRF-2"));
     // Another ministry's nodal officer sees none of it; employees may not list.
     let mof = app.token(Role::NodalOfficer, Some("MOF"));
     assert!(app.get("/v1/profiles/pending", &mof).await.json["items"]

@@ -10,6 +10,7 @@ use cscms_domain::deputation::{
 };
 use cscms_domain::organisation::is_ministry;
 use cscms_domain::principal::Principal;
+use cscms_domain::scope::{org_visibility, Family};
 use cscms_store::deputation::{
     AdvertContent, AdvertDoc, AdvertDocEligibility, AdvertFilter, AdvertRecord,
 };
@@ -235,7 +236,7 @@ pub async fn browse(
         None => None,
     };
     let filter = AdvertFilter {
-        org_tree: who.officer_org().map(|o| o.as_str().to_owned()),
+        visible: org_visibility(&who, Family::Advertisement),
         open_on: employee.as_ref().map(|_| today()),
         before,
     };

@@ -66,16 +66,22 @@ impl DeemedFinalView {
             round_id: d.outcome.round_id,
             at: utc(d.outcome.at),
             answerable: officers.iter().cloned().map(NodalOfficer::from).collect(),
-            reasons: d
-                .reasons
-                .into_iter()
-                .map(|x| ReasonView {
-                    rule: x.rule.into(),
-                    citation: x.citation.into(),
-                    text: x.text,
-                })
-                .collect(),
+            reasons: ReasonView::all(d.reasons),
         }
+    }
+}
+
+impl ReasonView {
+    /// A decision's reasons as the API shows them.
+    pub(crate) fn all(reasons: Vec<cscms_domain::decision::Reason>) -> Vec<Self> {
+        reasons
+            .into_iter()
+            .map(|x| ReasonView {
+                rule: x.rule.into(),
+                citation: x.citation.into(),
+                text: x.text,
+            })
+            .collect()
     }
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use super::{load_visible, refused, respond, view, Loaded, ProfileView};
+use super::{load_visible, refused, respond, view, Loaded, ProfileView, ReasonView};
 use crate::auth::Auth;
 use crate::error::{ApiError, FieldError, ProblemCode};
 use crate::extract::ValidJson;
@@ -228,6 +228,9 @@ pub struct PendingItem {
     pub submitted_at: Option<DateTime<Utc>>,
     /// Set once a round's deadline has passed: the data stands as final.
     pub deemed_final_at: Option<DateTime<Utc>>,
+    /// Why it stands final (PRF-2), each reason with its rule and order;
+    /// empty while it does not.
+    pub deemed_final_reasons: Vec<ReasonView>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -331,12 +334,17 @@ pub async fn pending(
                 &rules,
                 as_of,
             );
+            let (deemed_final_at, deemed_final_reasons) = match deemed {
+                Some(d) => (Some(utc(d.outcome.at)), ReasonView::all(d.reasons)),
+                None => (None, Vec::new()),
+            };
             PendingItem {
                 employee_code: r.employee.code.into(),
                 name: r.employee.name,
                 organisation_id: r.employee.org_id.into(),
                 submitted_at: r.profile.submitted_at.map(utc),
-                deemed_final_at: deemed.map(|d| utc(d.outcome.at)),
+                deemed_final_at,
+                deemed_final_reasons,
             }
         })
         .collect();

@@ -71,11 +71,10 @@ pub async fn my_rounds(
                 return Ok(None);
             };
             let cadre = o.placed.record.cadre;
-            // Rounds of one cadre open on one day take different grades
-            // (ROT-1 refuses a round over days and grades in common), so
-            // the cadre's grades bound their number far below this.
+            // Every round of the cadre not yet closed: the officer's grade
+            // is judged below, and none may be left out.
             let rounds =
-                cscms_store::rotation::rounds::list(c, Some(cadre), Some(as_of), None, 100)?;
+                cscms_store::rotation::rounds::list(c, Some(cadre), Some(as_of), None, i64::MAX)?;
             let mut out = Vec::new();
             for r in rounds {
                 let given = cscms_store::rotation::preferences::preference(c, r.id, &code)?;

@@ -82,8 +82,10 @@ pub async fn submissions(
     let status = move |s: &Submission| {
         eligibility(&s.employee, &s.history, &s.promotion_outlooks, open).map(|d| d.outcome.status)
     };
+    // Counting reads every officer the caller sees: the blocking pool's
+    // work, not a short read.
     let (rows, counts) = state
-        .read(move |c| {
+        .db(move |c| {
             use cscms_store::rotation::preferences::submissions as read;
             let page = read(
                 c,
