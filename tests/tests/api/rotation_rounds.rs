@@ -488,6 +488,15 @@ async fn rot_1_preferences_within_the_window_of_the_other_group() {
     // the officers the caller sees, not over the page.
     let paged = app.assert_paged(&subs, &mha).await;
     assert_eq!(paged[1]["employee_code"], IN_NDMA);
+    // Each status with its reasons, each citing its order (ROT-2).
+    for officer in &paged {
+        let reasons = officer["rotation_reasons"].as_array().unwrap();
+        assert!(reasons.iter().any(|r| r["rule"] == "ROT-2"), "{officer}");
+        assert!(
+            reasons.iter().all(|r| r["citation"].is_string()),
+            "{officer}"
+        );
+    }
     let mut pages = 0;
     let mut next = Some(format!("{subs}?limit=1"));
     while let Some(p) = next {

@@ -3,6 +3,7 @@
 
 use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, Utc};
+use cscms_domain::decision::Reason;
 use cscms_domain::employee::EmployeeCode;
 use cscms_domain::rotation::round::RoundDates;
 use cscms_domain::rotation::RotationStatus;
@@ -28,6 +29,9 @@ pub struct RotationSubmission {
     pub organisation_id: String,
     /// ROT-2 as of the day preferences open; null when the record cannot be decided on.
     pub rotation_status: Option<RotationStatus>,
+    /// Why (ROT-2), each reason with its rule and the order it rests on;
+    /// empty when the record cannot be decided on.
+    pub rotation_reasons: Vec<Reason>,
     pub submitted: bool,
     pub submitted_at: Option<DateTime<Utc>>,
 }
@@ -79,9 +83,8 @@ pub async fn submissions(
     let visible = visibility(&who, Family::RotationPreference);
     let (cadre, grades) = (round.cadre(), round.grades().to_vec());
     let open = round.dates.preferences_open;
-    let status = move |s: &Submission| {
-        eligibility(&s.employee, &s.history, &s.promotion_outlooks, open).map(|d| d.outcome.status)
-    };
+    let decide =
+        move |s: &Submission| eligibility(&s.employee, &s.history, &s.promotion_outlooks, open);
     // Counting reads every officer the caller sees: the blocking pool's
     // work, not a short read.
     let (rows, counts) = state
@@ -111,7 +114,8 @@ pub async fn submissions(
                     COUNTED_AT_A_TIME,
                 )?;
                 for s in &part {
-                    counts.add(s.submitted_at.is_some(), status(s));
+                    let status = decide(s).map(|d| d.outcome.status);
+                    counts.add(s.submitted_at.is_some(), status);
                 }
                 match part.last() {
                     Some(last) if part.len() as i64 == COUNTED_AT_A_TIME => {
@@ -133,13 +137,15 @@ pub async fn submissions(
     let items: Vec<RotationSubmission> = rows
         .into_iter()
         .map(|s| {
-            let status = status(&s);
+            let decision = decide(&s);
+            let status = decision.as_ref().map(|d| d.outcome.status);
             RotationSubmission {
                 employee_code: s.employee.code.into(),
                 employee_name: s.employee.name,
                 grade: s.employee.grade,
                 organisation_id: s.employee.org_id.into(),
                 rotation_status: status,
+                rotation_reasons: decision.map(|d| d.reasons).unwrap_or_default(),
                 submitted: s.submitted_at.is_some(),
                 submitted_at: s.submitted_at.map(utc),
             }
