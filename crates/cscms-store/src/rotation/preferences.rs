@@ -113,6 +113,29 @@ pub struct Submission {
     pub submitted_at: Option<NaiveDateTime>,
 }
 
+/// Every officer [`submissions`] lists for the round `(id, cadre, grades)`
+/// under `visibility`, by code, given to `each`; read `part` at a time, so
+/// a cadre's thousands are never held at once.
+pub fn each_submission(
+    c: &mut DbConn,
+    (round_id, cadre, grades): (i64, Cadre, &[String]),
+    visibility: &Visibility,
+    part: i64,
+    mut each: impl FnMut(&Submission),
+) -> Result<(), StoreError> {
+    let mut from: Option<EmployeeCode> = None;
+    loop {
+        let read = submissions(c, round_id, visibility, cadre, grades, from.as_ref(), part)?;
+        read.iter().for_each(&mut each);
+        match read.last() {
+            Some(last) if i64::try_from(read.len()) == Ok(part) => {
+                from = Some(last.employee.code.clone());
+            }
+            _ => return Ok(()),
+        }
+    }
+}
+
 /// The officers of `cadre` a round of `grades` takes (each grade and its
 /// non-functional scale, `round::officer_grades`) visible under
 /// `visibility`, by code, each with the time they gave a list in the
@@ -215,4 +238,48 @@ pub fn officer(c: &mut DbConn, code: &EmployeeCode) -> Result<Option<OfficerFact
         history: crate::employees::history(c, code)?,
         promotion: crate::promotion_outlooks::dates(c, code.as_str())?,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Read a part at a time, every officer comes once and in order, as
+    /// one read of the whole list gives them.
+    #[test]
+    fn every_officer_once_whatever_the_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = crate::testing::suite_database(dir.path()).unwrap();
+        let mut c = url.establish().unwrap();
+        crate::seed::demo(&mut c, 300).unwrap();
+        let grades: Vec<String> = cscms_domain::cadre::grades_of(Cadre::Css)
+            .map(|g| g.code.clone())
+            .collect();
+        let round = (1, Cadre::Css, grades.as_slice());
+        let all: Vec<String> = submissions(
+            &mut c,
+            1,
+            &Visibility::All,
+            Cadre::Css,
+            &grades,
+            None,
+            i64::MAX,
+        )
+        .unwrap()
+        .into_iter()
+        .map(|s| s.employee.code.to_string())
+        .collect();
+        assert!(all.len() > 20, "{} officers", all.len());
+        let mut parts_checked = 0;
+        for part in [1, 7, i64::try_from(all.len()).unwrap(), 10_000] {
+            let mut seen = Vec::new();
+            each_submission(&mut c, round, &Visibility::All, part, |s| {
+                seen.push(s.employee.code.to_string())
+            })
+            .unwrap();
+            assert_eq!(seen, all, "read {part} at a time");
+            parts_checked += 1;
+        }
+        assert_eq!(parts_checked, 4);
+    }
 }

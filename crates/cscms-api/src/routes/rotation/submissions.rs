@@ -8,7 +8,7 @@ use cscms_domain::employee::EmployeeCode;
 use cscms_domain::rotation::round::RoundDates;
 use cscms_domain::rotation::RotationStatus;
 use cscms_domain::scope::{visibility, Family, Op};
-use cscms_store::rotation::preferences::Submission;
+use cscms_store::rotation::preferences::{each_submission, Submission};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -102,28 +102,12 @@ pub async fn submissions(
             // The counts are over every officer the caller sees, read a
             // part at a time, not over the page.
             let mut counts = Counts::default();
-            let mut from: Option<EmployeeCode> = None;
-            loop {
-                let part = read(
-                    c,
-                    id,
-                    &visible,
-                    cadre,
-                    &grades,
-                    from.as_ref(),
-                    COUNTED_AT_A_TIME,
-                )?;
-                for s in &part {
-                    let status = decide(s).map(|d| d.outcome.status);
-                    counts.add(s.submitted_at.is_some(), status);
-                }
-                match part.last() {
-                    Some(last) if part.len() as i64 == COUNTED_AT_A_TIME => {
-                        from = Some(last.employee.code.clone());
-                    }
-                    _ => break,
-                }
-            }
+            let each = |s: &Submission| {
+                let status = decide(s).map(|d| d.outcome.status);
+                counts.add(s.submitted_at.is_some(), status);
+            };
+            let round = (id, cadre, grades.as_slice());
+            each_submission(c, round, &visible, COUNTED_AT_A_TIME, each)?;
             Ok((page, counts))
         })
         .await?;
