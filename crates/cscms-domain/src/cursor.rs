@@ -27,6 +27,11 @@ impl AtId {
         })
     }
 
+    /// The text of the cursor after a row submitted `at` with `id`.
+    pub fn after(at: NaiveDateTime, id: i64) -> Option<String> {
+        Self { at, id }.text()
+    }
+
     /// Its text, or none for a time outside the years 1677 to 2262.
     pub fn text(&self) -> Option<String> {
         let nanos = self.at.and_utc().timestamp_nanos_opt()?;

@@ -529,19 +529,7 @@ fn query(
         q = q.filter(apps::advert_id.eq_any(own));
     }
     if let Some(a) = f.after {
-        q = if f.oldest_first {
-            q.filter(
-                apps::submitted_at
-                    .gt(a.at)
-                    .or(apps::submitted_at.eq(a.at).and(apps::id.gt(a.id))),
-            )
-        } else {
-            q.filter(
-                apps::submitted_at
-                    .lt(a.at)
-                    .or(apps::submitted_at.eq(a.at).and(apps::id.lt(a.id))),
-            )
-        };
+        q = crate::keyset::after_at_id!(q, apps::submitted_at, apps::id, a, f.oldest_first);
     }
     q = if f.oldest_first {
         q.order((apps::submitted_at.asc(), apps::id.asc()))

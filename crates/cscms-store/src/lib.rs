@@ -23,6 +23,7 @@ pub mod idempotency;
 pub mod interests;
 pub mod ipr;
 pub mod json;
+mod keyset;
 pub mod list_versions;
 pub mod macp_due;
 pub mod migrate;

@@ -231,19 +231,13 @@ macro_rules! request_store {
                 q = q.filter($table::state.eq_any(s.iter().map(|s| (*s).to_owned())));
             }
             if let Some(a) = after {
-                q = if oldest_first {
-                    q.filter(
-                        $table::submitted_at
-                            .gt(a.at)
-                            .or($table::submitted_at.eq(a.at).and($table::id.gt(a.id))),
-                    )
-                } else {
-                    q.filter(
-                        $table::submitted_at
-                            .lt(a.at)
-                            .or($table::submitted_at.eq(a.at).and($table::id.lt(a.id))),
-                    )
-                };
+                q = $crate::keyset::after_at_id!(
+                    q,
+                    $table::submitted_at,
+                    $table::id,
+                    a,
+                    oldest_first
+                );
             }
             q = if oldest_first {
                 q.order(($table::submitted_at.asc(), $table::id.asc()))

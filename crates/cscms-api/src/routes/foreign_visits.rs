@@ -388,13 +388,7 @@ async fn list(
         rows,
         limit,
         path,
-        |last| {
-            AtId {
-                at: last.row.submitted_at,
-                id: last.row.id,
-            }
-            .text()
-        },
+        |last| AtId::after(last.row.submitted_at, last.row.id),
         |cursor| paging::PageQuery::at(cursor, limit),
     )?;
     let items = rows

@@ -376,13 +376,7 @@ async fn list(
         rows,
         limit,
         path,
-        |last| {
-            AtId {
-                at: last.row.submitted_at,
-                id: last.row.id,
-            }
-            .text()
-        },
+        |last| AtId::after(last.row.submitted_at, last.row.id),
         |cursor| paging::PageQuery::at(cursor, limit),
     )?;
     // Only a refused request has someone to represent to; its refusal step

@@ -105,13 +105,8 @@ pub fn pending(
         .filter(rotation_representations::state.eq("submitted"))
         .into_boxed();
     if let Some(a) = after {
-        q = q.filter(
-            rotation_representations::submitted_at.gt(a.at).or(
-                rotation_representations::submitted_at
-                    .eq(a.at)
-                    .and(rotation_representations::id.gt(a.id)),
-            ),
-        );
+        use rotation_representations::{id, submitted_at};
+        q = crate::keyset::after_at_id!(q, submitted_at, id, a, true);
     }
     Ok(q.order((
         rotation_representations::submitted_at.asc(),

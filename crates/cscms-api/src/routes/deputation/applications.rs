@@ -203,13 +203,7 @@ async fn list<Q: Serialize>(
         rows,
         limit,
         path,
-        |last| {
-            AtId {
-                at: last.row.submitted_at,
-                id: last.row.id,
-            }
-            .text()
-        },
+        |last| AtId::after(last.row.submitted_at, last.row.id),
         |cursor| next(cursor, limit),
     )?;
     let items = rows

@@ -314,13 +314,7 @@ pub async fn pending(
         rows,
         limit,
         "/v1/rotation/representations/pending",
-        |(last, _)| {
-            AtId {
-                at: last.submitted_at,
-                id: last.id,
-            }
-            .text()
-        },
+        |(last, _)| AtId::after(last.submitted_at, last.id),
         |cursor| paging::PageQuery::at(cursor, limit),
     )?;
     let items = rows
